@@ -1,0 +1,99 @@
+"""Shared fixtures: isolated settings and logs, synthetic atlases, a leak-checking window maker."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.atlas_factory import write_tiny_atlas
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_files(tmp_path_factory: pytest.TempPathFactory, monkeypatch: Any) -> None:
+    """No test reads or writes the real user's logs or preferences."""
+    logs = tmp_path_factory.mktemp("logs")
+    monkeypatch.setenv("TRIGGER_ATLAS_LOG_DIR", str(logs))
+    monkeypatch.delenv("TRIGGER_ATLAS_MESHES", raising=False)
+
+
+@pytest.fixture(scope="session")
+def tiny_atlas_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small valid atlas folder (shared, read-only)."""
+    return write_tiny_atlas(tmp_path_factory.mktemp("tiny_atlas"))
+
+
+@pytest.fixture
+def tiny_atlas_copy(tmp_path: Path) -> Path:
+    """A fresh tiny atlas a test may break."""
+    return write_tiny_atlas(tmp_path / "atlas")
+
+
+@pytest.fixture
+def qsettings(tmp_path: Path) -> Any:
+    """A QSettings object stored in the test's temporary folder."""
+    from PySide6.QtCore import QSettings
+
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def make_main_window(qtbot: Any, qsettings: Any) -> Iterator[Callable[..., Any]]:
+    """Build main windows (hidden unless ``show=True``); fail if any outlives the test.
+
+    After the test every window is closed, Qt's deferred deletes run and the garbage collector
+    runs; then the window, its scene renderer and its VTK render window must all be gone.
+    """
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QApplication
+
+    from viewer.context import load_context
+    from viewer.qt.main_window import MainWindow
+
+    created: list[Any] = []
+
+    def factory(
+        atlas_dir: Path | None = None,
+        show: bool = False,
+        settings: Any = None,
+        size: tuple[int, int] | None = (1000, 700),
+    ) -> Any:
+        window = MainWindow(load_context(atlas_dir), settings=settings or qsettings)
+        created.append(window)
+        if show:
+            if size is not None:
+                window.resize(*size)
+            window.show()
+            qtbot.waitExposed(window)
+            window.activateWindow()
+            qtbot.waitUntil(window.isActiveWindow, timeout=3000)
+            if window.view3d is not None:
+                window.view3d.render_now()
+        return window
+
+    yield factory
+
+    refs: list[tuple[str, weakref.ref[Any]]] = []
+    while created:
+        window = created.pop()
+        refs.append(("MainWindow", weakref.ref(window)))
+        if window.view3d is not None:
+            refs.append(("SceneRenderer", weakref.ref(window.view3d.scene)))
+            refs.append(("vtkRenderWindow", weakref.ref(window.view3d.render_window)))
+        window.close()
+        window.deleteLater()
+        del window
+    for _ in range(3):
+        QApplication.processEvents()
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        gc.collect()
+    leaked = [name for name, ref in refs if ref() is not None]
+    assert not leaked, f"objects outlived the test: {leaked}"
+    stray = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
+    assert not stray, f"windows left open: {[w.objectName() or type(w).__name__ for w in stray]}"

@@ -1,0 +1,192 @@
+"""The main window as a user drives it: tree, clicks in 3D, keys, preferences (pytest-qt)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QLabel, QSlider
+
+pytestmark = pytest.mark.gui
+
+
+def _screen_pos(window: Any, structure_id: str) -> QPoint:
+    """Widget pixel of the centre of a structure's bounding box as seen by the camera."""
+    view = window.view3d
+    b = view.scene.actor_of(structure_id).GetBounds()
+    center = [(b[2 * i] + b[2 * i + 1]) / 2 for i in range(3)]
+    view.renderer.SetWorldPoint(*center, 1.0)
+    view.renderer.WorldToDisplay()
+    x, y, _ = view.renderer.GetDisplayPoint()
+    ratio = view.vtk_widget.devicePixelRatioF()
+    height = view.render_window.GetSize()[1]
+    return QPoint(round(x / ratio), round((height - 1 - y) / ratio))
+
+
+def test_tree_lists_structures_grouped_by_kind(make_main_window: Any, tiny_atlas_dir: Path) -> None:
+    window = make_main_window(tiny_atlas_dir)
+    tree = window.panel.tree
+    top = [tree.topLevelItem(i).text(0) for i in range(tree.topLevelItemCount())]
+    assert top == ["Bones", "Muscles", "Skin"]
+    group = window.panel.items["muscle_a_right"]
+    assert [group.child(i).text(0) for i in range(group.childCount())] == [
+        "Muscle A upper part (right)",
+        "Muscle A lower part (right)",
+    ]
+
+
+def test_unchecking_a_structure_hides_its_actor(
+    make_main_window: Any, tiny_atlas_dir: Path
+) -> None:
+    window = make_main_window(tiny_atlas_dir)
+    item = window.panel.items["muscle_b_right"]
+    item.setCheckState(0, Qt.CheckState.Unchecked)
+    assert not window.state.is_visible("muscle_b_right")
+    assert not window.view3d.scene.actor_of("muscle_b_right").GetVisibility()
+    item.setCheckState(0, Qt.CheckState.Checked)
+    assert window.view3d.scene.actor_of("muscle_b_right").GetVisibility()
+
+
+def test_unchecking_a_group_hides_parts_and_shows_partial_state(
+    make_main_window: Any, tiny_atlas_dir: Path
+) -> None:
+    window = make_main_window(tiny_atlas_dir)
+    window.panel.items["muscle_a_upper_right"].setCheckState(0, Qt.CheckState.Unchecked)
+    assert window.panel.items["muscle_a_right"].checkState(0) == Qt.CheckState.PartiallyChecked
+    window.panel.items["muscle_a_right"].setCheckState(0, Qt.CheckState.Unchecked)
+    assert not window.state.is_visible("muscle_a_lower_right")
+
+
+def test_selecting_in_tree_highlights_and_names_it(
+    make_main_window: Any, tiny_atlas_dir: Path
+) -> None:
+    window = make_main_window(tiny_atlas_dir)
+    actor = window.view3d.scene.actor_of("pelvis_block")
+    before = actor.GetProperty().GetColor()
+    window.panel.tree.setCurrentItem(window.panel.items["pelvis_block"])
+    assert window.state.selection == "pelvis_block"
+    assert actor.GetProperty().GetColor() != before
+    assert "Pelvis block" in window.statusBar().currentMessage()
+    assert "FMA 16580" in window.statusBar().currentMessage()
+
+
+def test_click_in_3d_view_selects_structure(
+    make_main_window: Any, tiny_atlas_dir: Path, qtbot: Any
+) -> None:
+    window = make_main_window(tiny_atlas_dir, show=True)
+    widget = window.view3d.vtk_widget
+    pos = _screen_pos(window, "muscle_b_right")
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton, pos=pos)
+    assert window.state.selection == "muscle_b_right"
+    assert window.panel.tree.currentItem() is window.panel.items["muscle_b_right"]
+    # A click on empty background clears the selection.
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton, pos=QPoint(3, 3))
+    assert window.state.selection is None
+
+
+def test_drag_rotates_without_selecting(
+    make_main_window: Any, tiny_atlas_dir: Path, qtbot: Any
+) -> None:
+    window = make_main_window(tiny_atlas_dir, show=True)
+    widget = window.view3d.vtk_widget
+    camera = window.view3d.renderer.GetActiveCamera()
+    before = camera.GetPosition()
+    start = _screen_pos(window, "pelvis_block")
+    qtbot.mousePress(widget, Qt.MouseButton.LeftButton, pos=start)
+    qtbot.mouseMove(widget, start + QPoint(60, 0))
+    qtbot.mouseRelease(widget, Qt.MouseButton.LeftButton, pos=start + QPoint(60, 0))
+    assert camera.GetPosition() != before
+    assert window.state.selection is None
+
+
+def test_keyboard_views_move_the_camera(
+    make_main_window: Any, tiny_atlas_dir: Path, qtbot: Any
+) -> None:
+    window = make_main_window(tiny_atlas_dir, show=True)
+    camera = window.view3d.renderer.GetActiveCamera()
+    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)  # posterior
+    qtbot.wait(10)
+    assert window.state.view == "posterior"
+    assert camera.GetDirectionOfProjection()[1] < -0.99  # looking toward anterior (-y)
+    qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)  # left lateral
+    assert camera.GetDirectionOfProjection()[0] < -0.99
+
+
+def test_isolate_and_show_all_by_keys(
+    make_main_window: Any, tiny_atlas_dir: Path, qtbot: Any
+) -> None:
+    window = make_main_window(tiny_atlas_dir, show=True)
+    window.state.select("muscle_b_right")
+    qtbot.keyClick(window, Qt.Key.Key_I)
+    assert window.state.visible_ids == ("muscle_b_right",)
+    qtbot.keyClick(window, Qt.Key.Key_H, Qt.KeyboardModifier.ShiftModifier)
+    assert len(window.state.visible_ids) == 5
+
+
+def test_opacity_slider_changes_actor(make_main_window: Any, tiny_atlas_dir: Path) -> None:
+    window = make_main_window(tiny_atlas_dir)
+    slider = window.panel.sliders["skin"]
+    assert isinstance(slider, QSlider)
+    slider.setValue(70)
+    assert window.state.opacity("skin") == pytest.approx(0.7)
+    assert window.view3d.scene.actor_of("skin").GetProperty().GetOpacity() == pytest.approx(0.7)
+    window.state.set_opacity("skin", 0.1)
+    assert slider.value() == 10, "the slider follows state changes made elsewhere"
+
+
+def test_level_of_detail_swaps_to_light_mesh(make_main_window: Any, tiny_atlas_dir: Path) -> None:
+    window = make_main_window(tiny_atlas_dir)
+    scene = window.view3d.scene
+    full = scene.actor_of("muscle_b_right")
+    scene.set_interacting(True)
+    assert not full.GetVisibility()
+    scene.set_interacting(False)
+    assert full.GetVisibility()
+
+
+def test_no_atlas_says_so(make_main_window: Any, tmp_path: Path) -> None:
+    window = make_main_window(tmp_path / "empty")
+    label = window.centralWidget()
+    assert isinstance(label, QLabel)
+    assert "No atlas is installed" in label.text()
+    assert not window.actions_by_id["view.anterior"].isEnabled()
+
+
+def test_broken_mesh_reported_in_one_message(
+    make_main_window: Any, tiny_atlas_copy: Path, qtbot: Any
+) -> None:
+    (tiny_atlas_copy / "muscles/muscle_b_right.vtp").write_text("not a mesh")
+    window = make_main_window(tiny_atlas_copy, show=True)
+    qtbot.waitUntil(lambda: window.problems_box is not None)
+    text = window.problems_box.text()
+    assert "muscle_b_right.vtp" in text
+    assert "muscle_b_right" not in window.state.atlas
+    assert "pelvis_block" in window.state.atlas
+    window.problems_box.close()
+
+
+def test_window_geometry_is_restored(
+    make_main_window: Any, tiny_atlas_dir: Path, qsettings: Any
+) -> None:
+    first = make_main_window(tiny_atlas_dir, show=True)
+    first.resize(900, 640)
+    first.close()
+    second = make_main_window(tiny_atlas_dir, show=True, settings=qsettings, size=None)
+    assert (second.width(), second.height()) == (900, 640)
+
+
+def test_shortcuts_are_unique() -> None:
+    from viewer.qt.actions import ACTIONS
+
+    keys = [QKeySequence(a.shortcut).toString() for a in ACTIONS if a.shortcut]
+    assert len(keys) == len(set(keys))
+
+
+def test_about_names_sources_and_disclaimer(make_main_window: Any, tiny_atlas_dir: Path) -> None:
+    window = make_main_window(tiny_atlas_dir)
+    text = window.about_text()
+    assert "Synthetic test shapes" in text and "CC0-1.0" in text
+    assert "not a diagnosis" in text

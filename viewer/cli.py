@@ -1,0 +1,142 @@
+"""Command line: ``trigger-atlas`` opens the window; sub-commands work headless.
+
+Sub-commands are a table (name -> (help, add_arguments, run)), so later features (``validate``,
+``refer``, ``export-lesson``) plug in without touching the dispatcher.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from viewer import __version__
+from viewer.domain.camera import DEFAULT_VIEW, view_names
+
+
+@dataclass(frozen=True)
+class Command:
+    """One sub-command: its help line, how it declares arguments, and what it runs."""
+
+    name: str
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """Parse ``WIDTHxHEIGHT`` (e.g. ``1920x1080``) into integers, with a readable error."""
+    try:
+        w_text, h_text = text.lower().split("x")
+        w, h = int(w_text), int(h_text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"size {text!r} is not WIDTHxHEIGHT, e.g. 1920x1080"
+        ) from None
+    if not (16 <= w <= 8192 and 16 <= h <= 8192):
+        raise argparse.ArgumentTypeError(f"size {text!r}: each side must be 16 to 8192 pixels")
+    return w, h
+
+
+def _add_render_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-o", "--output", required=True, type=Path, help="PNG file to write")
+    parser.add_argument(
+        "--view",
+        default=DEFAULT_VIEW,
+        choices=view_names(),
+        help="camera preset (default: %(default)s)",
+    )
+    parser.add_argument("--size", type=parse_size, default=(1600, 1000), help="WxH in pixels")
+    parser.add_argument("--theme", default="light", choices=("light", "dark", "projector"))
+    parser.add_argument("--transparent", action="store_true", help="transparent background")
+    parser.add_argument("--hide", default="", help="comma-separated structure ids to hide")
+    parser.add_argument("--only", default="", help="comma-separated structure ids to show alone")
+    parser.add_argument(
+        "--skin-opacity",
+        type=float,
+        default=None,
+        help="skin opacity 0..1 (default: atlas default)",
+    )
+
+
+def _run_render(args: argparse.Namespace) -> int:
+    from viewer.context import load_context
+    from viewer.render.offscreen import render_to_png
+    from viewer.render.theme import THEMES
+
+    context = load_context(args.atlas)
+    for problem in context.loaded.problems:
+        print(f"warning: {problem}", file=sys.stderr)
+    if not context.loaded.atlas.renderable:
+        print(f"error: no atlas to render in {context.loaded.folder}", file=sys.stderr)
+        return 1
+    state = context.state
+    try:
+        if args.only:
+            state.isolate([s for s in args.only.split(",") if s])
+        if args.hide:
+            state.set_visible([s for s in args.hide.split(",") if s], False)
+    except KeyError as exc:
+        print(f"error: {exc.args[0]}", file=sys.stderr)
+        return 2
+    if args.skin_opacity is not None:
+        skins = [s.id for s in context.loaded.atlas.renderable if s.kind.value == "skin"]
+        if skins:
+            state.set_opacity(skins, args.skin_opacity)
+    out = render_to_png(
+        context.loaded,
+        state,
+        args.output,
+        size=args.size,
+        view=args.view,
+        theme=THEMES[args.theme],
+        transparent=args.transparent,
+    )
+    print(out)
+    return 0
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command(
+        "render",
+        "render a view to a PNG without opening a window",
+        _add_render_arguments,
+        _run_render,
+    ),
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every registered sub-command."""
+    parser = argparse.ArgumentParser(
+        prog="trigger-atlas",
+        description="Trigger Atlas: 3D atlas of the low back, pelvis and hip with trigger points.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--atlas", type=Path, default=None, help="atlas folder (default: built-in)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="also print warnings")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for command in COMMANDS:
+        sp = sub.add_parser(command.name, help=command.help, description=command.help)
+        command.add_arguments(sp)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``trigger-atlas`` and ``python -m viewer``."""
+    from viewer.logsetup import setup_logging
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    setup_logging(verbose=args.verbose)
+    if args.command is None:
+        from viewer.app import run_gui
+
+        return run_gui(args.atlas)
+    for command in COMMANDS:
+        if command.name == args.command:
+            return command.run(args)
+    parser.error(f"unknown command {args.command!r}")
+    return 2

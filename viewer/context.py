@@ -1,0 +1,24 @@
+"""The application context: the loaded atlas and its scene state, built once at start-up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from viewer.io.atlas_loader import LoadedAtlas, load_atlas
+from viewer.io.resources import builtin_meshes_dir
+from viewer.state.scene import SceneState
+
+
+@dataclass
+class AppContext:
+    """Everything a window or a headless command needs, independent of Qt."""
+
+    loaded: LoadedAtlas
+    state: SceneState
+
+
+def load_context(atlas_dir: Path | None = None) -> AppContext:
+    """Load the atlas (built-in unless ``atlas_dir`` is given) and a fresh scene state."""
+    loaded = load_atlas(atlas_dir or builtin_meshes_dir())
+    return AppContext(loaded=loaded, state=SceneState(loaded.atlas))

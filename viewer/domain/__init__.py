@@ -1,0 +1,1 @@
+"""Plain-Python domain model: structures, atlas, camera presets. No Qt, no VTK."""

@@ -1,0 +1,1 @@
+"""Readers and writers: atlas manifest, mesh files, annotations, scenes. Validation lives here."""

@@ -1,0 +1,180 @@
+"""Read and validate ``manifest.json`` into a :class:`~viewer.domain.structures.Atlas`.
+
+Validation is per entry: a broken structure entry is reported (file, entry, field) and skipped, and
+the rest of the atlas still loads. Only a manifest that cannot be read at all, or that is in a
+different frame or unit, yields an empty atlas.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from viewer.domain.structures import (
+    EMPTY_ATLAS,
+    Atlas,
+    Attachment,
+    Kind,
+    Side,
+    SourceInfo,
+    Structure,
+)
+from viewer.io.problems import Problem
+from viewer.io.resources import schema_path
+
+MANIFEST_NAME = "manifest.json"
+
+
+@dataclass
+class ManifestResult:
+    """The atlas that could be built from a manifest and every problem met on the way."""
+
+    atlas: Atlas
+    problems: list[Problem] = field(default_factory=list)
+    found: bool = True
+
+
+@lru_cache(maxsize=1)
+def _schema() -> dict[str, Any]:
+    with open(schema_path("manifest.schema.json"), encoding="utf-8") as fh:
+        schema: dict[str, Any] = json.load(fh)
+    return schema
+
+
+def _error_place(error: Any) -> str:
+    parts = [str(p) for p in error.absolute_path]
+    return "/".join(parts) if parts else "(top level)"
+
+
+def _validate(instance: Any, schema: dict[str, Any]) -> list[tuple[str, str]]:
+    from jsonschema import Draft202012Validator
+
+    validator = Draft202012Validator(schema)
+    out = []
+    for error in sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path)):
+        out.append((_error_place(error), error.message))
+    return out
+
+
+def load_manifest(atlas_dir: Path) -> ManifestResult:
+    """Load ``atlas_dir/manifest.json``; never raises for bad content, reports instead."""
+    path = Path(atlas_dir) / MANIFEST_NAME
+    shown = str(path)
+    if not path.is_file():
+        return ManifestResult(
+            EMPTY_ATLAS,
+            [Problem(shown, "", "no atlas is installed here (manifest.json not found)")],
+            found=False,
+        )
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except json.JSONDecodeError as exc:
+        return ManifestResult(
+            EMPTY_ATLAS, [Problem(shown, f"line {exc.lineno} column {exc.colno}", exc.msg)]
+        )
+    except (OSError, UnicodeDecodeError) as exc:
+        return ManifestResult(EMPTY_ATLAS, [Problem(shown, "", f"cannot be read ({exc})")])
+    if not isinstance(data, dict):
+        return ManifestResult(EMPTY_ATLAS, [Problem(shown, "", "is not a JSON object")])
+
+    schema = _schema()
+    top_schema = dict(schema)
+    top_schema["properties"] = dict(schema["properties"])
+    top_schema["properties"]["structures"] = {"type": "array"}
+    fatal = [Problem(shown, place, msg) for place, msg in _validate(data, top_schema)]
+    if fatal:
+        return ManifestResult(EMPTY_ATLAS, fatal)
+
+    problems: list[Problem] = []
+    entry_schema = {"$defs": schema["$defs"], **schema["$defs"]["structure"]}
+    structures: list[Structure] = []
+    seen: set[str] = set()
+    for index, entry in enumerate(data["structures"]):
+        label = f"structures[{index}]"
+        if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+            label += f" ({entry['id']})"
+        errors = _validate(entry, entry_schema)
+        if errors:
+            problems += [Problem(shown, f"{label} {place}", msg) for place, msg in errors]
+            continue
+        if entry["id"] in seen:
+            problems.append(Problem(shown, label, f"duplicate id {entry['id']!r}; entry skipped"))
+            continue
+        seen.add(entry["id"])
+        structures.append(_structure(entry))
+
+    structures = _drop_dangling(structures, shown, problems)
+    sources = tuple(
+        SourceInfo(
+            id=s["id"],
+            name=s["name"],
+            version=s["version"],
+            licence=s["licence"],
+            url=s.get("url", ""),
+            note=s.get("note", ""),
+        )
+        for s in data["sources"]
+    )
+    atlas = Atlas(
+        structures=tuple(structures),
+        sources=sources,
+        title=str(data.get("title", "Trigger Atlas")),
+        root=str(Path(atlas_dir)),
+    )
+    return ManifestResult(atlas, problems)
+
+
+def _structure(entry: dict[str, Any]) -> Structure:
+    return Structure(
+        id=entry["id"],
+        name=entry["name"],
+        kind=Kind(entry["kind"]),
+        side=Side(entry["side"]),
+        latin=entry.get("latin", ""),
+        fma=entry.get("fma"),
+        parent=entry.get("parent"),
+        region=entry.get("region", "pelvis"),
+        file=entry.get("file"),
+        file_light=entry.get("file_light"),
+        source=tuple(entry.get("source", ())),
+        licence=entry.get("licence", ""),
+        color=entry.get("color", "#c8c8c8"),
+        plain_name=entry.get("plain_name", ""),
+        description=entry.get("description", ""),
+        attachments=tuple(
+            Attachment(a["structure"], a["role"]) for a in entry.get("attachments", ())
+        ),
+    )
+
+
+def _drop_dangling(
+    structures: list[Structure], shown: str, problems: list[Problem]
+) -> list[Structure]:
+    """Report cross references to unknown structures; a bad parent becomes no parent."""
+    from dataclasses import replace
+
+    ids = {s.id for s in structures}
+    out = []
+    for s in structures:
+        if s.parent is not None and s.parent not in ids:
+            problems.append(
+                Problem(shown, f"{s.id} parent", f"refers to unknown structure {s.parent!r}")
+            )
+            s = replace(s, parent=None)
+        bad = [a.structure for a in s.attachments if a.structure not in ids]
+        for target in bad:
+            problems.append(
+                Problem(shown, f"{s.id} attachments", f"refers to unknown structure {target!r}")
+            )
+        if s.kind is Kind.GROUP and s.file is not None:
+            problems.append(Problem(shown, f"{s.id} file", "a group has no mesh; file ignored"))
+            s = replace(s, file=None, file_light=None)
+        if s.kind is not Kind.GROUP and s.file is None:
+            problems.append(Problem(shown, f"{s.id} file", "missing: a structure needs a mesh"))
+            continue
+        out.append(s)
+    return out

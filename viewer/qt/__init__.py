@@ -1,0 +1,1 @@
+"""PySide6 widgets: they translate user intent into state actions and reflect state back."""

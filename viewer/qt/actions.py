@@ -1,0 +1,62 @@
+"""Menu and keyboard actions as data: id, menu, title, shortcut, handler name.
+
+The main window turns this table into ``QAction`` objects in one place, and Help lists it, so a
+shortcut is defined exactly once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from viewer.domain.camera import STANDARD_VIEWS
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """One user action. ``handler`` names a method of the main window; ``arg`` is passed to it."""
+
+    id: str
+    menu: str
+    title: str
+    shortcut: str
+    handler: str
+    arg: str | None = None
+    checkable: bool = False
+    tip: str = ""
+
+
+ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec("file.quit", "&File", "&Quit", "Ctrl+Q", "close"),
+    *(
+        ActionSpec(f"view.{p.name}", "&View", f"{p.title} view", p.shortcut, "show_view", p.name)
+        for p in STANDARD_VIEWS
+        if p.shortcut
+    ),
+    ActionSpec(
+        "view.reset",
+        "&View",
+        "&Reset view",
+        "Home",
+        "reset_view",
+        tip="Default camera, every structure shown at default opacity",
+    ),
+    ActionSpec("view.skin", "&View", "Show &skin", "S", "toggle_skin", checkable=True),
+    ActionSpec(
+        "view.lod",
+        "&View",
+        "Light meshes while &rotating",
+        "",
+        "set_level_of_detail",
+        checkable=True,
+        tip="Keeps rotation smooth without a graphics card",
+    ),
+    ActionSpec("view.fullscreen", "&View", "&Full screen", "F11", "toggle_fullscreen"),
+    ActionSpec("structure.isolate", "&Structures", "&Isolate selection", "I", "isolate_selection"),
+    ActionSpec("structure.hide", "&Structures", "&Hide selection", "H", "hide_selection"),
+    ActionSpec("structure.show_all", "&Structures", "Show &all", "Shift+H", "show_all"),
+    ActionSpec("structure.deselect", "&Structures", "&Deselect", "Esc", "deselect"),
+    ActionSpec("structure.filter", "&Structures", "&Find structure…", "Ctrl+F", "focus_filter"),
+    ActionSpec("help.shortcuts", "&Help", "&Keyboard shortcuts", "F1", "show_shortcuts"),
+    ActionSpec("help.about", "&Help", "&About Trigger Atlas", "", "show_about"),
+)
+"""Every action of the main window, in menu order."""

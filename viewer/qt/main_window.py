@@ -1,0 +1,317 @@
+"""The main window: 3D view in the centre, structures panel docked, actions from the table."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QToolBar,
+    QWidget,
+)
+
+from viewer import __version__
+from viewer.context import AppContext
+from viewer.domain.camera import DEFAULT_VIEW, STANDARD_VIEWS
+from viewer.domain.structures import Kind
+from viewer.io.problems import summarize
+from viewer.logsetup import log_file
+from viewer.qt.actions import ACTIONS, ActionSpec
+from viewer.qt.settings import Preferences
+from viewer.qt.structure_panel import StructurePanel
+from viewer.render.theme import DARK, LIGHT, RenderTheme
+
+log = logging.getLogger(__name__)
+
+DISCLAIMER = (
+    "Trigger Atlas is an educational tool, not a diagnosis. Pain has many possible causes: "
+    "anyone in pain should see a medical professional for a full assessment."
+)
+
+
+def system_theme() -> RenderTheme:
+    """The render theme matching the desktop's light or dark colour scheme."""
+    hints = QGuiApplication.styleHints()
+    return DARK if hints.colorScheme() == Qt.ColorScheme.Dark else LIGHT
+
+
+class MainWindow(QMainWindow):
+    """Top-level window. Holds no anatomy logic: it wires widgets to the scene state."""
+
+    def __init__(self, context: AppContext, settings: QSettings | None = None) -> None:
+        super().__init__()
+        self.setObjectName("main_window")
+        self.setWindowTitle("Trigger Atlas")
+        self.context = context
+        self.state = context.state
+        self.prefs = Preferences(settings)
+        self.actions_by_id: dict[str, QAction] = {}
+        self.problems_box: QMessageBox | None = None
+        self.view3d: Any = None
+        self.panel: StructurePanel | None = None
+        loaded = context.loaded
+
+        if loaded.atlas.renderable:
+            from viewer.qt.view3d import View3D
+
+            self.view3d = View3D(loaded, self.state, self._theme())
+            self.view3d.level_of_detail = self.prefs.level_of_detail
+            self.setCentralWidget(self.view3d)
+            self.panel = StructurePanel(self.state, self)
+            dock = QDockWidget("Structures", self)
+            dock.setObjectName("structures_dock")
+            dock.setWidget(self.panel)
+            dock.setMinimumWidth(330)
+            self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        else:
+            self.setCentralWidget(self._no_atlas_label())
+
+        self._build_actions()
+        self._build_toolbar()
+        self.state.selection_changed.connect(self._show_selection)
+        self.statusBar().showMessage(self._idle_message())
+        QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_color_scheme)
+        self.resize(1280, 800)
+        if self.prefs.geometry is not None:
+            self.restoreGeometry(self.prefs.geometry)
+        if self.prefs.window_state is not None:
+            self.restoreState(self.prefs.window_state)
+        if loaded.problems and loaded.installed:
+            QTimer.singleShot(0, self._report_problems)
+
+    # -- construction ----------------------------------------------------------------------------
+    def _no_atlas_label(self) -> QWidget:
+        folder = self.context.loaded.folder
+        text = (
+            "<h2>No atlas is installed</h2>"
+            f"<p>Trigger Atlas found no usable atlas in <code>{folder}</code>.</p>"
+            "<p>Build it with <code>python -m tools.build_atlas</code> from a checkout "
+            "(see README.md), or start with <code>--atlas FOLDER</code>.</p>"
+        )
+        if self.context.loaded.problems:
+            text += "<p>" + summarize(self.context.loaded.problems).replace("\n", "<br>") + "</p>"
+        label = QLabel(text)
+        label.setObjectName("no_atlas_label")
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        label.setWordWrap(True)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        return label
+
+    def _build_actions(self) -> None:
+        menus: dict[str, Any] = {}
+        for spec in ACTIONS:
+            menu = menus.get(spec.menu)
+            if menu is None:
+                menu = menus[spec.menu] = self.menuBar().addMenu(spec.menu)
+            action = QAction(spec.title, self)
+            action.setObjectName(spec.id)
+            if spec.shortcut:
+                action.setShortcut(QKeySequence(spec.shortcut))
+            if spec.tip:
+                action.setStatusTip(spec.tip)
+            action.setCheckable(spec.checkable)
+            action.triggered.connect(self._handler(spec))
+            needs_atlas = not spec.id.startswith(("file.", "help."))
+            action.setEnabled(self.view3d is not None or not needs_atlas)
+            menu.addAction(action)
+            self.addAction(action)
+            self.actions_by_id[spec.id] = action
+        self.actions_by_id["view.lod"].setChecked(self.prefs.level_of_detail)
+        self.actions_by_id["view.skin"].setChecked(self._skin_visible())
+
+    def _handler(self, spec: ActionSpec) -> Callable[..., None]:
+        method = getattr(self, spec.handler)
+
+        def run(checked: bool = False) -> None:
+            if spec.checkable:
+                method(checked)
+            elif spec.arg is not None:
+                method(spec.arg)
+            else:
+                method()
+
+        return run
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("Views", self)
+        bar.setObjectName("views_toolbar")
+        for preset in STANDARD_VIEWS:
+            action = self.actions_by_id.get(f"view.{preset.name}")
+            if action is not None:
+                bar.addAction(action)
+        bar.addSeparator()
+        for key in ("view.reset", "structure.isolate", "structure.show_all", "view.skin"):
+            bar.addAction(self.actions_by_id[key])
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+
+    # -- theme -------------------------------------------------------------------------------------
+    def _theme(self) -> RenderTheme:
+        choice = self.prefs.theme
+        if choice == "dark":
+            return DARK
+        if choice == "light":
+            return LIGHT
+        return system_theme()
+
+    def _on_color_scheme(self, *_args: object) -> None:
+        if self.view3d is not None and self.prefs.theme == "system":
+            self.view3d.apply_theme(self._theme())
+
+    # -- handlers (named in the action table) -------------------------------------------------
+    def show_view(self, name: str) -> None:
+        """Move the camera to a standard view."""
+        self.state.request_view(name)
+
+    def reset_view(self) -> None:
+        """Everything visible at default appearance, default camera."""
+        self.state.reset()
+        self.state.request_view(DEFAULT_VIEW)
+
+    def _skin_ids(self) -> list[str]:
+        return [s.id for s in self.state.atlas.renderable if s.kind is Kind.SKIN]
+
+    def _skin_visible(self) -> bool:
+        return any(self.state.is_visible(i) for i in self._skin_ids())
+
+    def toggle_skin(self, checked: bool) -> None:
+        """Show or hide the skin."""
+        if self._skin_ids():
+            self.state.set_visible(self._skin_ids(), checked)
+
+    def set_level_of_detail(self, checked: bool) -> None:
+        """Turn light meshes during rotation on or off (persisted)."""
+        self.prefs.level_of_detail = checked
+        if self.view3d is not None:
+            self.view3d.level_of_detail = checked
+
+    def toggle_fullscreen(self) -> None:
+        """Full screen on and off."""
+        self.showNormal() if self.isFullScreen() else self.showFullScreen()
+
+    def isolate_selection(self) -> None:
+        """Show only the selected structure."""
+        if self.state.selection is not None:
+            self.state.isolate(self.state.selection)
+            self.state.request_view(self.state.view)
+
+    def hide_selection(self) -> None:
+        """Hide the selected structure."""
+        if self.state.selection is not None:
+            self.state.set_visible(self.state.selection, False)
+            self.state.select(None)
+
+    def show_all(self) -> None:
+        """Show every structure again."""
+        self.state.show_all()
+
+    def deselect(self) -> None:
+        """Clear the selection."""
+        self.state.select(None)
+
+    def focus_filter(self) -> None:
+        """Put the cursor in the structures filter box."""
+        if self.panel is not None:
+            self.panel.filter_edit.setFocus()
+            self.panel.filter_edit.selectAll()
+
+    def show_shortcuts(self) -> None:
+        """List every keyboard shortcut (from the action table)."""
+        rows = "".join(
+            f"<tr><td><b>{QKeySequence(a.shortcut).toString(QKeySequence.SequenceFormat.NativeText)}"
+            f"</b></td><td>{a.title.replace('&', '')}</td></tr>"
+            for a in ACTIONS
+            if a.shortcut
+        )
+        rows += "<tr><td><b>Drag</b></td><td>Rotate (Shift: pan, Ctrl: spin, wheel: zoom)</td></tr>"
+        rows += "<tr><td><b>Click</b></td><td>Select the structure under the mouse</td></tr>"
+        box = QMessageBox(
+            QMessageBox.Icon.NoIcon,
+            "Keyboard shortcuts",
+            f"<table>{rows}</table>",
+            QMessageBox.StandardButton.Close,
+            self,
+        )
+        box.setObjectName("shortcuts_box")
+        box.show()
+
+    def about_text(self) -> str:
+        """About box text: version, data sources and their licences, the disclaimer."""
+        sources = "".join(
+            f"<li><b>{s.name}</b> {s.version} — {s.licence}"
+            + (f"<br><small>{s.note}</small>" if s.note else "")
+            + "</li>"
+            for s in self.context.loaded.atlas.sources
+        )
+        return (
+            f"<h3>Trigger Atlas {__version__}</h3>"
+            "<p>A 3D atlas of the low back, pelvis and hip with myofascial trigger points.</p>"
+            f"<p><b>{DISCLAIMER}</b></p>"
+            f"<p>Anatomy data:</p><ul>{sources or '<li>no atlas installed</li>'}</ul>"
+            f"<p>Sources and licences per file: <code>{self.context.loaded.folder}/NOTICE</code>"
+            "</p>"
+            f"<p>Log file: <code>{log_file()}</code></p>"
+        )
+
+    def show_about(self) -> None:
+        """Version, sources, licences and the educational-use note."""
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            "About Trigger Atlas",
+            self.about_text(),
+            QMessageBox.StandardButton.Close,
+            self,
+        )
+        box.setObjectName("about_box")
+        box.show()
+
+    # -- status -------------------------------------------------------------------------------
+    def _idle_message(self) -> str:
+        if not self.state.atlas.renderable:
+            return "No atlas is installed."
+        return "Drag to rotate, click a structure to select it. F1 lists the shortcuts."
+
+    def _show_selection(self, selected: object) -> None:
+        if selected is None:
+            self.statusBar().showMessage(self._idle_message())
+            return
+        s = self.state.atlas.get(str(selected))
+        text = s.name + (f" — {s.latin}" if s.latin else "")
+        if s.fma:
+            text += f" (FMA {s.fma})"
+        self.statusBar().showMessage(text)
+
+    def _report_problems(self) -> None:
+        problems = self.context.loaded.problems
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Some atlas files could not be loaded",
+            f"{len(problems)} problem(s); Trigger Atlas shows everything else.\n\n"
+            + summarize(problems)
+            + f"\n\nDetails: {log_file()}",
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        box.setObjectName("problems_box")
+        box.setModal(False)
+        box.show()
+        self.problems_box = box
+        self.statusBar().showMessage(f"{len(problems)} atlas file problem(s); see the message.")
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802  (Qt override)
+        """Save window geometry, release the 3D view, then close."""
+        self.prefs.save_window(self.saveGeometry(), self.saveState())
+        self.state.selection_changed.disconnect(self._show_selection)
+        QGuiApplication.styleHints().colorSchemeChanged.disconnect(self._on_color_scheme)
+        if self.panel is not None:
+            self.panel.detach()
+        if self.view3d is not None:
+            self.view3d.shutdown()
+        super().closeEvent(event)

@@ -1,0 +1,147 @@
+"""The embedded 3D view: a VTK render window inside Qt, with picking and level of detail.
+
+VTK's own ``QVTKRenderWindowInteractor`` is used (not pyvistaqt) to keep start-up fast; see
+``viewer.render``. Clicks (press and release without dragging) select; drags orbit.
+"""
+
+from __future__ import annotations
+
+import vtkmodules.vtkRenderingOpenGL2  # noqa: F401  (registers the OpenGL factories)
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+from vtkmodules.qt.QVTKRenderWindowInteractor import QVTKRenderWindowInteractor
+from vtkmodules.vtkInteractionStyle import vtkInteractorStyleTrackballCamera
+from vtkmodules.vtkRenderingCore import vtkRenderer
+
+from viewer.domain.camera import view_by_name
+from viewer.io.atlas_loader import LoadedAtlas
+from viewer.render.scene_renderer import SceneRenderer
+from viewer.render.setup import configure_renderer
+from viewer.render.theme import RenderTheme
+from viewer.state.scene import SceneState
+
+CLICK_TOLERANCE_PX = 4
+"""A press and release closer than this is a click (select), farther is a drag (orbit)."""
+
+FULL_DETAIL_DELAY_MS = 150
+"""After the camera stops, wait this long before full detail (wheel zooms come in bursts)."""
+
+
+class View3D(QWidget):
+    """Qt widget showing the atlas; owns the VTK window, renderer and :class:`SceneRenderer`."""
+
+    def __init__(
+        self,
+        loaded: LoadedAtlas,
+        state: SceneState,
+        theme: RenderTheme,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("view3d")
+        self.setAccessibleName("3D view")
+        self.state = state
+        self.vtk_widget = QVTKRenderWindowInteractor(self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.vtk_widget)
+        self.render_window = self.vtk_widget.GetRenderWindow()
+        self.renderer = vtkRenderer()
+        self.render_window.AddRenderer(self.renderer)
+        configure_renderer(self.renderer)
+        self.scene = SceneRenderer(self.renderer, loaded, state, theme)
+        self.scene.on_render_needed = self.request_render
+        self.level_of_detail = True
+        self._press: tuple[int, int] | None = None
+        self._render_timer = QTimer(self)
+        self._render_timer.setSingleShot(True)
+        self._render_timer.timeout.connect(self.render_now)
+        self._full_detail_timer = QTimer(self)
+        self._full_detail_timer.setSingleShot(True)
+        self._full_detail_timer.setInterval(FULL_DETAIL_DELAY_MS)
+        self._full_detail_timer.timeout.connect(self._back_to_full_detail)
+
+        interactor = self.render_window.GetInteractor()
+        style = vtkInteractorStyleTrackballCamera()
+        interactor.SetInteractorStyle(style)
+        self._style = style
+        # An observer on CharEvent replaces the style's built-in keys ('w' wireframe, '3' stereo,
+        # 'e'/'q' exit...), which would clash with the app's own shortcuts.
+        style.AddObserver("CharEvent", lambda *_args: None)
+        style.AddObserver("StartInteractionEvent", self._on_start_interaction)
+        style.AddObserver("EndInteractionEvent", self._on_end_interaction)
+        interactor.AddObserver("LeftButtonPressEvent", self._on_left_press, 1.0)
+        self.vtk_widget.Initialize()
+        self._framed = False
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802  (Qt override)
+        """Frame the atlas once the widget has its real size (the aspect ratio matters)."""
+        super().showEvent(event)
+        if not self._framed:
+            self._framed = True
+            self.scene.apply_view(view_by_name(self.state.view))
+            self.request_render()
+
+    # -- rendering -----------------------------------------------------------------------------
+    def request_render(self) -> None:
+        """Coalesce render requests from many state changes into one frame."""
+        if not self._render_timer.isActive():
+            self._render_timer.start(0)
+
+    def render_now(self) -> None:
+        """Draw a frame immediately (also used by the benchmark and tests)."""
+        self.render_window.Render()
+
+    # -- level of detail -------------------------------------------------------------------------
+    def _on_start_interaction(self, *_args: object) -> None:
+        self._full_detail_timer.stop()
+        if self.level_of_detail:
+            self.scene.set_interacting(True)
+
+    def _on_end_interaction(self, *_args: object) -> None:
+        self._full_detail_timer.start()
+        self._maybe_click()
+
+    def _back_to_full_detail(self) -> None:
+        if self.scene.interacting:
+            self.scene.set_interacting(False)
+            self.render_now()
+
+    # -- picking -------------------------------------------------------------------------------
+    def _on_left_press(self, obj: object, _event: str) -> None:
+        self._press = self.render_window.GetInteractor().GetEventPosition()
+
+    def _maybe_click(self) -> None:
+        # The trackball style grabs VTK's event focus on press, so release observers never run;
+        # its EndInteractionEvent does, and ends every left-button gesture.
+        if self._press is None:
+            return
+        x, y = self.render_window.GetInteractor().GetEventPosition()
+        px, py = self._press
+        self._press = None
+        if abs(x - px) <= CLICK_TOLERANCE_PX and abs(y - py) <= CLICK_TOLERANCE_PX:
+            self.state.select(self.scene.pick(x, y))
+
+    def pick_at_widget_pos(self, x: int, y: int) -> str | None:
+        """Structure under a widget pixel (Qt coordinates, origin top left, logical pixels)."""
+        ratio = self.vtk_widget.devicePixelRatioF()
+        height = self.render_window.GetSize()[1]
+        return self.scene.pick(int(x * ratio), int(height - 1 - y * ratio))
+
+    def apply_theme(self, theme: RenderTheme) -> None:
+        """Change background colours to match the UI theme."""
+        self.scene.apply_theme(theme)
+
+    def shutdown(self) -> None:
+        """Release the OpenGL context and VTK objects; called when the window closes."""
+        self._render_timer.stop()
+        self._full_detail_timer.stop()
+        self.scene.detach()
+        # VTK holds these Python callbacks from C++, out of the garbage collector's sight:
+        # without removing them the view, its scene and the render window would never be freed.
+        self._style.RemoveAllObservers()
+        interactor = self.render_window.GetInteractor()
+        interactor.RemoveObservers("LeftButtonPressEvent")
+        self.render_window.RemoveRenderer(self.renderer)
+        self.vtk_widget.Finalize()

@@ -1,0 +1,70 @@
+"""Render a scene to a PNG without a window (CLI ``render``, tests, slide export)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import vtkmodules.vtkRenderingOpenGL2  # noqa: F401  (registers the OpenGL factories)
+from vtkmodules.vtkIOImage import vtkPNGWriter
+from vtkmodules.vtkRenderingCore import vtkRenderer, vtkRenderWindow, vtkWindowToImageFilter
+
+from viewer.domain.camera import view_by_name
+from viewer.io.atlas_loader import LoadedAtlas
+from viewer.render.scene_renderer import SceneRenderer
+from viewer.render.setup import configure_renderer
+from viewer.render.theme import LIGHT, RenderTheme
+from viewer.state.scene import SceneState
+
+
+def _prefer_egl_without_display() -> None:
+    """Without an X or Wayland display, ask VTK for its EGL (Mesa) window instead of failing."""
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkEGLRenderWindow")
+
+
+def render_to_png(
+    loaded: LoadedAtlas,
+    state: SceneState,
+    out: Path,
+    size: tuple[int, int] = (1600, 1000),
+    view: str | None = None,
+    theme: RenderTheme = LIGHT,
+    transparent: bool = False,
+) -> Path:
+    """Render the scene described by ``state`` to ``out`` (PNG) and return the path.
+
+    ``view`` overrides the state's camera preset. With ``transparent`` the background is written
+    as alpha 0 so the image drops onto any slide.
+    """
+    _prefer_egl_without_display()
+    window = vtkRenderWindow()
+    window.SetOffScreenRendering(1)
+    window.SetSize(*size)
+    window.SetMultiSamples(8)
+    if transparent:
+        window.SetAlphaBitPlanes(1)
+    renderer = vtkRenderer()
+    window.AddRenderer(renderer)
+    configure_renderer(renderer)
+    scene = SceneRenderer(renderer, loaded, state, theme)
+    if transparent:
+        renderer.SetGradientBackground(False)
+        renderer.SetBackgroundAlpha(0.0)
+    window.Render()
+    scene.apply_view(view_by_name(view or state.view))
+    window.Render()
+    grab = vtkWindowToImageFilter()
+    grab.SetInput(window)
+    grab.SetInputBufferTypeToRGBA() if transparent else grab.SetInputBufferTypeToRGB()
+    grab.ReadFrontBufferOff()
+    grab.Update()
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    writer = vtkPNGWriter()
+    writer.SetFileName(str(out))
+    writer.SetInputConnection(grab.GetOutputPort())
+    writer.Write()
+    scene.detach()
+    window.Finalize()
+    return out

@@ -1,0 +1,252 @@
+"""Actors for every structure, kept in step with :class:`~viewer.state.SceneState`.
+
+One ``SceneRenderer`` serves both the interactive window and off-screen export, so what a PNG shows
+is what the window shows. Each structure gets a full-detail and a light actor sharing one property;
+while the camera moves only the light actors are drawn (level of detail for software rendering).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from vtkmodules.vtkRenderingCore import (
+    vtkActor,
+    vtkCellPicker,
+    vtkPolyDataMapper,
+    vtkProperty,
+    vtkRenderer,
+)
+
+from viewer.domain.camera import CameraPreset, view_by_name
+from viewer.domain.structures import Kind, hex_to_rgb
+from viewer.io.atlas_loader import LoadedAtlas
+from viewer.render.theme import RenderTheme
+from viewer.render.vtkmesh import to_polydata
+from viewer.state.scene import SceneState
+
+HIGHLIGHT_RGB = (1.0, 0.85, 0.2)
+"""Selection tint (warm yellow): unlike muscle reds and bone ivory in hue and lightness."""
+
+GHOST_PICK_OPACITY = 0.5
+"""Structures fainter than this are looked through when picking (the ghosted skin)."""
+
+
+@dataclass
+class _StructureActors:
+    full: vtkActor
+    light: vtkActor
+    prop: vtkProperty
+
+
+class SceneRenderer:
+    """Creates and updates the actors of one atlas in one ``vtkRenderer``."""
+
+    def __init__(
+        self, renderer: vtkRenderer, loaded: LoadedAtlas, state: SceneState, theme: RenderTheme
+    ) -> None:
+        self.renderer = renderer
+        self.loaded = loaded
+        self.state = state
+        self.theme = theme
+        self._actors: dict[str, _StructureActors] = {}
+        self._actor_ids: dict[int, str] = {}
+        self._interacting = False
+        self.on_render_needed: Callable[[], None] = lambda: None
+        self._build()
+        self.apply_theme(theme)
+        state.visibility_changed.connect(self._on_visibility)
+        state.opacity_changed.connect(self._on_appearance)
+        state.color_changed.connect(self._on_appearance)
+        state.selection_changed.connect(self._on_selection)
+        state.view_requested.connect(self._on_view)
+
+    def detach(self) -> None:
+        """Stop observing the state and remove every actor (the window is closing)."""
+        self.state.visibility_changed.disconnect(self._on_visibility)
+        self.state.opacity_changed.disconnect(self._on_appearance)
+        self.state.color_changed.disconnect(self._on_appearance)
+        self.state.selection_changed.disconnect(self._on_selection)
+        self.state.view_requested.disconnect(self._on_view)
+        self.renderer.RemoveAllViewProps()
+        self._actors.clear()
+        self._actor_ids.clear()
+        self.on_render_needed = lambda: None
+
+    # -- construction ----------------------------------------------------------------------------
+    def _build(self) -> None:
+        for s in self.loaded.atlas.renderable:
+            mesh = self.loaded.meshes[s.id]
+            prop = vtkProperty()
+            prop.SetInterpolationToPhong()
+            if s.kind is Kind.BONE:
+                prop.SetAmbient(0.12)
+                prop.SetDiffuse(0.85)
+                prop.SetSpecular(0.15)
+                prop.SetSpecularPower(12)
+            elif s.kind is Kind.SKIN:
+                prop.SetAmbient(0.15)
+                prop.SetDiffuse(0.8)
+                prop.SetSpecular(0.05)
+                prop.BackfaceCullingOn()
+            else:
+                prop.SetAmbient(0.1)
+                prop.SetDiffuse(0.9)
+                prop.SetSpecular(0.25)
+                prop.SetSpecularPower(20)
+            full = self._actor(to_polydata(mesh), prop)
+            light_mesh = self.loaded.light.get(s.id)
+            light = full if light_mesh is None else self._actor(to_polydata(light_mesh), prop)
+            light.SetVisibility(False)
+            self._actors[s.id] = _StructureActors(full, light, prop)
+            self._actor_ids[id(full)] = s.id
+            self._actor_ids[id(light)] = s.id
+            self.renderer.AddActor(full)
+            if light is not full:
+                self.renderer.AddActor(light)
+            self._apply_appearance(s.id)
+        self._on_visibility(tuple(self._actors))
+
+    @staticmethod
+    def _actor(poly: object, prop: vtkProperty) -> vtkActor:
+        mapper = vtkPolyDataMapper()
+        mapper.SetInputData(poly)
+        mapper.ScalarVisibilityOff()
+        actor = vtkActor()
+        actor.SetMapper(mapper)
+        actor.SetProperty(prop)
+        return actor
+
+    # -- state observers ---------------------------------------------------------------------
+    def _on_visibility(self, ids: tuple[str, ...]) -> None:
+        for sid in ids:
+            actors = self._actors.get(sid)
+            if actors is None:
+                continue
+            shown = self.state.is_visible(sid)
+            actors.full.SetVisibility(
+                shown and (not self._interacting or actors.light is actors.full)
+            )
+            if actors.light is not actors.full:
+                actors.light.SetVisibility(shown and self._interacting)
+        self.on_render_needed()
+
+    def _on_appearance(self, ids: tuple[str, ...]) -> None:
+        for sid in ids:
+            self._apply_appearance(sid)
+        self.on_render_needed()
+
+    def _on_selection(self, _selected: object) -> None:
+        for sid in self._actors:
+            self._apply_appearance(sid)
+        self.on_render_needed()
+
+    def _on_view(self, name: str) -> None:
+        self.apply_view(view_by_name(name))
+        self.on_render_needed()
+
+    def _is_highlighted(self, sid: str) -> bool:
+        selected = self.state.selection
+        if selected is None:
+            return False
+        return sid == selected or selected in self.loaded.atlas.ancestors(sid)
+
+    def _apply_appearance(self, sid: str) -> None:
+        actors = self._actors[sid]
+        rgb = hex_to_rgb(self.state.color(sid))
+        if self._is_highlighted(sid):
+            rgb = tuple(0.45 * c + 0.55 * h for c, h in zip(rgb, HIGHLIGHT_RGB, strict=True))
+            actors.prop.SetAmbient(0.35)
+        else:
+            structure = self.loaded.atlas.get(sid)
+            actors.prop.SetAmbient(0.12 if structure.kind is not Kind.SKIN else 0.15)
+        actors.prop.SetColor(*rgb)
+        actors.prop.SetOpacity(self.state.opacity(sid))
+
+    # -- level of detail -----------------------------------------------------------------------
+    def set_interacting(self, interacting: bool) -> None:
+        """Swap to light meshes while the camera moves, back to full detail at rest."""
+        if interacting == self._interacting:
+            return
+        self._interacting = interacting
+        self._on_visibility(tuple(self._actors))
+
+    @property
+    def interacting(self) -> bool:
+        """True while light meshes are shown."""
+        return self._interacting
+
+    # -- theme, camera, picking ------------------------------------------------------------------
+    def apply_theme(self, theme: RenderTheme) -> None:
+        """Set background colours (gradient) for a light, dark or projector theme."""
+        self.theme = theme
+        self.renderer.SetBackground(*theme.background_bottom)
+        self.renderer.SetBackground2(*theme.background_top)
+        self.renderer.SetGradientBackground(theme.background_top != theme.background_bottom)
+        self.on_render_needed()
+
+    def visible_bounds(self) -> tuple[float, float, float, float, float, float] | None:
+        """Bounds of what is shown (skin ignored while it is a ghost), or ``None`` if nothing is."""
+        bounds = [math.inf, -math.inf] * 3
+        found = False
+        for sid, actors in self._actors.items():
+            if not self.state.is_visible(sid):
+                continue
+            if (
+                self.loaded.atlas.get(sid).kind is Kind.SKIN
+                and self.state.opacity(sid) < GHOST_PICK_OPACITY
+                and len(self.state.visible_ids) > 1
+            ):
+                continue
+            b = actors.full.GetBounds()
+            for axis in range(3):
+                bounds[2 * axis] = min(bounds[2 * axis], b[2 * axis])
+                bounds[2 * axis + 1] = max(bounds[2 * axis + 1], b[2 * axis + 1])
+            found = True
+        return tuple(bounds) if found else None  # type: ignore[return-value]
+
+    def apply_view(self, preset: CameraPreset) -> None:
+        """Point the camera along the preset's direction and frame the visible structures."""
+        camera = self.renderer.GetActiveCamera()
+        bounds = self.visible_bounds()
+        if bounds is None:
+            center, radius = (0.0, 0.0, 0.0), 300.0
+        else:
+            center = tuple((bounds[2 * i] + bounds[2 * i + 1]) / 2 for i in range(3))
+            radius = 0.5 * math.sqrt(
+                sum((bounds[2 * i + 1] - bounds[2 * i]) ** 2 for i in range(3))
+            )
+        if preset.focus is not None:
+            center = preset.focus
+        angle = math.radians(camera.GetViewAngle())
+        aspect = self._aspect()
+        fit = min(angle, 2 * math.atan(math.tan(angle / 2) * aspect))
+        distance = radius / math.sin(fit / 2) / max(preset.zoom, 1e-3) * 0.92
+        d = preset.direction
+        camera.SetFocalPoint(*center)
+        camera.SetPosition(*(c + distance * di for c, di in zip(center, d, strict=True)))
+        camera.SetViewUp(*preset.view_up)
+        camera.OrthogonalizeViewUp()
+        self.renderer.ResetCameraClippingRange()
+
+    def _aspect(self) -> float:
+        w, h = self.renderer.GetSize()
+        return w / h if w and h else 1.6
+
+    def pick(self, x: int, y: int) -> str | None:
+        """Structure id under display pixel (x, y) (VTK coordinates, origin bottom left)."""
+        picker = vtkCellPicker()
+        picker.SetTolerance(0.0005)
+        picker.PickFromListOn()
+        for sid, actors in self._actors.items():
+            if not self.state.is_visible(sid) or self.state.opacity(sid) < GHOST_PICK_OPACITY:
+                continue
+            picker.AddPickList(actors.light if self._interacting else actors.full)
+        if not picker.Pick(x, y, 0, self.renderer):
+            return None
+        return self._actor_ids.get(id(picker.GetActor()))
+
+    def actor_of(self, structure_id: str) -> vtkActor:
+        """The full-detail actor of a structure (for tests and overlays)."""
+        return self._actors[structure_id].full
