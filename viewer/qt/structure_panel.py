@@ -5,7 +5,7 @@ The panel never changes actors: it calls state actions and re-reads state when s
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtCore import QPoint, QSignalBlocker, Qt
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QColorDialog,
@@ -180,8 +180,8 @@ class StructurePanel(QWidget):
         if key in self.atlas:
             self.state.select(key)
 
-    def _on_context_menu(self, pos: object) -> None:
-        item = self.tree.itemAt(pos)  # type: ignore[arg-type]
+    def _on_context_menu(self, pos: QPoint) -> None:
+        item = self.tree.itemAt(pos)
         if item is None:
             return
         ids = self._ids_of(item)
@@ -192,7 +192,7 @@ class StructurePanel(QWidget):
         key = item.data(0, ID_ROLE)
         if key in self.atlas:
             menu.addAction("Change colour…", lambda: self.choose_color(key))
-        menu.exec(self.tree.viewport().mapToGlobal(pos))  # type: ignore[arg-type]
+        menu.exec(self.tree.viewport().mapToGlobal(pos))
 
     def choose_color(self, sid: str) -> None:
         """Ask for a colour and apply it to the structure (or every member of a group)."""
@@ -211,7 +211,9 @@ class StructurePanel(QWidget):
                 own = own or needle in self.atlas.get(key).latin.lower()
             any_child = False
             for i in range(item.childCount()):
-                any_child = visit(item.child(i)) or any_child
+                child = item.child(i)
+                if child is not None:
+                    any_child = visit(child) or any_child
             shown = own or any_child
             item.setHidden(not shown)
             if needle and any_child:
@@ -220,7 +222,9 @@ class StructurePanel(QWidget):
 
         root = self.tree.invisibleRootItem()
         for i in range(root.childCount()):
-            visit(root.child(i))
+            top = root.child(i)
+            if top is not None:
+                visit(top)
 
     # -- state -> widgets ----------------------------------------------------------------------
     def _check_state(self, leaves: tuple[str, ...]) -> Qt.CheckState:
@@ -253,7 +257,7 @@ class StructurePanel(QWidget):
         with QSignalBlocker(self.tree):
             if selected is None:
                 self.tree.clearSelection()
-                self.tree.setCurrentItem(None)  # type: ignore[arg-type]
+                self.tree.setCurrentIndex(self.tree.rootIndex())
                 return
             item = self.items.get(str(selected))
             if item is not None:

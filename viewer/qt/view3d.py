@@ -11,6 +11,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 from vtkmodules.qt.QVTKRenderWindowInteractor import QVTKRenderWindowInteractor
+from vtkmodules.vtkCommonCore import vtkCommand
 from vtkmodules.vtkInteractionStyle import vtkInteractorStyleTrackballCamera
 from vtkmodules.vtkRenderingCore import vtkRenderer
 
@@ -23,6 +24,9 @@ from viewer.state.scene import SceneState
 
 CLICK_TOLERANCE_PX = 4
 """A press and release closer than this is a click (select), farther is a drag (orbit)."""
+
+STILL_MULTISAMPLES = 4
+"""Anti-aliasing samples for still frames; moving frames use none (MSAA is costly on llvmpipe)."""
 
 FULL_DETAIL_DELAY_MS = 150
 """After the camera stops, wait this long before full detail (wheel zooms come in bursts)."""
@@ -49,6 +53,7 @@ class View3D(QWidget):
         self.render_window = self.vtk_widget.GetRenderWindow()
         self.renderer = vtkRenderer()
         self.render_window.AddRenderer(self.renderer)
+        self.render_window.SetMultiSamples(STILL_MULTISAMPLES)
         configure_renderer(self.renderer)
         self.scene = SceneRenderer(self.renderer, loaded, state, theme)
         self.scene.on_render_needed = self.request_render
@@ -68,10 +73,10 @@ class View3D(QWidget):
         self._style = style
         # An observer on CharEvent replaces the style's built-in keys ('w' wireframe, '3' stereo,
         # 'e'/'q' exit...), which would clash with the app's own shortcuts.
-        style.AddObserver("CharEvent", lambda *_args: None)
-        style.AddObserver("StartInteractionEvent", self._on_start_interaction)
-        style.AddObserver("EndInteractionEvent", self._on_end_interaction)
-        interactor.AddObserver("LeftButtonPressEvent", self._on_left_press, 1.0)
+        style.AddObserver(vtkCommand.CharEvent, lambda *_args: None)
+        style.AddObserver(vtkCommand.StartInteractionEvent, self._on_start_interaction)
+        style.AddObserver(vtkCommand.EndInteractionEvent, self._on_end_interaction)
+        interactor.AddObserver(vtkCommand.LeftButtonPressEvent, self._on_left_press, 1.0)
         self.vtk_widget.Initialize()
         self._framed = False
 
@@ -97,7 +102,7 @@ class View3D(QWidget):
     def _on_start_interaction(self, *_args: object) -> None:
         self._full_detail_timer.stop()
         if self.level_of_detail:
-            self.scene.set_interacting(True)
+            self.set_moving(True)
 
     def _on_end_interaction(self, *_args: object) -> None:
         self._full_detail_timer.start()
@@ -105,8 +110,13 @@ class View3D(QWidget):
 
     def _back_to_full_detail(self) -> None:
         if self.scene.interacting:
-            self.scene.set_interacting(False)
+            self.set_moving(False)
             self.render_now()
+
+    def set_moving(self, moving: bool) -> None:
+        """Frames while the camera moves: light meshes, no anti-aliasing; still frames: full."""
+        self.scene.set_interacting(moving)
+        self.render_window.SetMultiSamples(0 if moving else STILL_MULTISAMPLES)
 
     # -- picking -------------------------------------------------------------------------------
     def _on_left_press(self, obj: object, _event: str) -> None:
@@ -142,6 +152,6 @@ class View3D(QWidget):
         # without removing them the view, its scene and the render window would never be freed.
         self._style.RemoveAllObservers()
         interactor = self.render_window.GetInteractor()
-        interactor.RemoveObservers("LeftButtonPressEvent")
+        interactor.RemoveObservers(vtkCommand.LeftButtonPressEvent)
         self.render_window.RemoveRenderer(self.renderer)
         self.vtk_widget.Finalize()

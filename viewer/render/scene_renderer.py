@@ -156,7 +156,8 @@ class SceneRenderer:
         actors = self._actors[sid]
         rgb = hex_to_rgb(self.state.color(sid))
         if self._is_highlighted(sid):
-            rgb = tuple(0.45 * c + 0.55 * h for c, h in zip(rgb, HIGHLIGHT_RGB, strict=True))
+            r, g, b = (0.45 * c + 0.55 * h for c, h in zip(rgb, HIGHLIGHT_RGB, strict=True))
+            rgb = (r, g, b)
             actors.prop.SetAmbient(0.35)
         else:
             structure = self.loaded.atlas.get(sid)
@@ -213,7 +214,8 @@ class SceneRenderer:
         if bounds is None:
             center, radius = (0.0, 0.0, 0.0), 300.0
         else:
-            center = tuple((bounds[2 * i] + bounds[2 * i + 1]) / 2 for i in range(3))
+            cx, cy, cz = ((bounds[2 * i] + bounds[2 * i + 1]) / 2 for i in range(3))
+            center = (cx, cy, cz)
             radius = 0.5 * math.sqrt(
                 sum((bounds[2 * i + 1] - bounds[2 * i]) ** 2 for i in range(3))
             )

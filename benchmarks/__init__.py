@@ -1,0 +1,1 @@
+"""Benchmarks: measured ratios and rates printed beside their targets (not part of the tests)."""

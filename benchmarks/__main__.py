@@ -1,0 +1,102 @@
+"""Run every benchmark in one process tree and print measured figures beside their targets.
+
+Usage (needs a display; on a headless machine wrap it in xvfb-run):
+    xvfb-run -a -s "-screen 0 1920x1080x24" python -m benchmarks
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import subprocess
+import sys
+
+from benchmarks import startup
+from benchmarks.orbit import SIZE
+
+Row = tuple[str, str, str]
+
+
+def _row(name: str, measured: str, target: str) -> Row:
+    return (name, measured, target)
+
+
+def core_rows() -> list[Row]:
+    """Start-up ratio, orbit frame rates and peak memory (the foundation's targets)."""
+    rows: list[Row] = []
+    floor = startup.measure_floor()
+    app = startup.measure_app()
+    ratio = app.seconds / floor.seconds
+    rows.append(_row("first frame: floor (bare Qt+VTK, 1 triangle)", f"{floor.seconds:.3f} s", ""))
+    rows.append(_row("first frame: trigger-atlas (built-in atlas)", f"{app.seconds:.3f} s", ""))
+    rows.append(_row("first frame ratio app/floor", f"{ratio:.2f}x", "<= 1.3x"))
+    reference = startup.measure_pyvistaqt()
+    if reference is not None:
+        rows.append(
+            _row(
+                "  (reference: pyvistaqt 1-triangle window / floor)",
+                f"{reference.seconds / floor.seconds:.2f}x",
+                "not used by the app",
+            )
+        )
+    out = subprocess.run(
+        [sys.executable, "-m", "benchmarks.orbit"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
+    orbit = json.loads(out.stdout.strip().splitlines()[-1])
+    size = "x".join(str(v) for v in orbit["size"])
+    rows.append(
+        _row(
+            f"orbit while rotating (light LOD, {orbit['triangles_light']} tris, {size})",
+            f"{orbit['fps_interacting']:.1f} FPS",
+            ">= 30 FPS",
+        )
+    )
+    rows.append(
+        _row(
+            f"orbit at rest (full detail, {orbit['triangles_full']} tris, {size})",
+            f"{orbit['fps_at_rest']:.1f} FPS",
+            ">= 10 FPS",
+        )
+    )
+    peak = max(orbit["peak_mib"], app.peak_mib)
+    rows.append(_row("peak memory (RSS) with the full atlas", f"{peak:.0f} MiB", "<= 600 MB"))
+    if tuple(orbit["size"]) != SIZE:
+        rows.append(_row("  note: render window size differs from 1280x800", size, ""))
+    return rows
+
+
+def feature_rows() -> list[Row]:
+    """Benchmarks contributed by feature modules (``benchmarks/bench_*.py`` with ``run()``)."""
+    rows: list[Row] = []
+    for name in ("bench_heatmap", "bench_pairviews"):
+        try:
+            module = importlib.import_module(f"benchmarks.{name}")
+        except ModuleNotFoundError:
+            continue
+        for label, measured, target in module.run():
+            rows.append(
+                _row(
+                    label,
+                    f"{measured:.2f}" if isinstance(measured, float) else str(measured),
+                    target,
+                )
+            )
+    return rows
+
+
+def main() -> int:
+    """Print the table; returns 0 (targets are reported, not asserted)."""
+    rows = core_rows() + feature_rows()
+    width = max(len(r[0]) for r in rows)
+    print(f"{'benchmark':<{width}}  {'measured':>14}  target")
+    for name, measured, target in rows:
+        print(f"{name:<{width}}  {measured:>14}  {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,66 @@
+"""Orbit frame rate of the full atlas at 1280x800 under software rendering, and peak memory.
+
+Run in its own process (``python -m benchmarks.orbit``) so its memory peak is the app's alone;
+prints one JSON line.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+
+FRAMES = 40
+SIZE = (1280, 800)
+
+
+def _fps(view: object, frames: int) -> float:
+    camera = view.renderer.GetActiveCamera()  # type: ignore[attr-defined]
+    view.render_now()  # type: ignore[attr-defined]
+    start = time.perf_counter()
+    for _ in range(frames):
+        camera.Azimuth(360.0 / frames)
+        view.renderer.ResetCameraClippingRange()  # type: ignore[attr-defined]
+        view.render_now()  # type: ignore[attr-defined]
+    return frames / (time.perf_counter() - start)
+
+
+def main() -> None:
+    """Open the 3D view on the built-in atlas at 1280x800 and orbit it once per mode."""
+    from PySide6.QtWidgets import QApplication
+
+    from viewer.context import load_context
+    from viewer.qt.view3d import View3D
+    from viewer.render.theme import LIGHT
+
+    app = QApplication(sys.argv)
+    context = load_context()
+    view = View3D(context.loaded, context.state, LIGHT)
+    view.resize(*SIZE)
+    view.show()
+    app.processEvents()
+    actual = view.render_window.GetSize()
+    view.set_moving(True)
+    interacting = _fps(view, FRAMES)
+    view.set_moving(False)
+    at_rest = _fps(view, FRAMES)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        json.dumps(
+            {
+                "size": list(actual),
+                "triangles_full": context.loaded.n_triangles,
+                "triangles_light": context.loaded.n_triangles_light,
+                "fps_interacting": interacting,
+                "fps_at_rest": at_rest,
+                "peak_mib": peak,
+            }
+        )
+    )
+    view.shutdown()
+    view.close()
+
+
+if __name__ == "__main__":
+    main()
