@@ -190,3 +190,18 @@ def test_about_names_sources_and_disclaimer(make_main_window: Any, tiny_atlas_di
     text = window.about_text()
     assert "Synthetic test shapes" in text and "CC0-1.0" in text
     assert "not a diagnosis" in text
+
+
+def test_theme_choice_persists_and_recolours_view(
+    make_main_window: Any, tiny_atlas_dir: Path, qsettings: Any
+) -> None:
+    window = make_main_window(tiny_atlas_dir)
+    light_bg = window.view3d.renderer.GetBackground()
+    window.actions_by_id["view.theme_dark"].trigger()
+    assert window.view3d.renderer.GetBackground() != light_bg
+    assert window.actions_by_id["view.theme_dark"].isChecked()
+    assert not window.actions_by_id["view.theme_light"].isChecked()
+    again = make_main_window(tiny_atlas_dir, settings=qsettings)
+    assert again.prefs.theme == "dark"
+    assert again.actions_by_id["view.theme_dark"].isChecked()
+    again.actions_by_id["view.theme_system"].trigger()

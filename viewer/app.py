@@ -20,6 +20,7 @@ def run_gui(atlas_dir: Path | None = None) -> int:
 
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
+    app.setStyle("Fusion")  # same look on every desktop; follows light/dark colour schemes
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName("Trigger Atlas")

@@ -13,7 +13,10 @@ from viewer.domain.camera import STANDARD_VIEWS
 
 @dataclass(frozen=True)
 class ActionSpec:
-    """One user action. ``handler`` names a method of the main window; ``arg`` is passed to it."""
+    """One user action. ``handler`` names a method of the main window; ``arg`` is passed to it.
+
+    Checkable actions with an ``arg`` form an exclusive group per handler (e.g. the theme choice).
+    """
 
     id: str
     menu: str
@@ -51,6 +54,11 @@ ACTIONS: tuple[ActionSpec, ...] = (
         tip="Keeps rotation smooth without a graphics card",
     ),
     ActionSpec("view.fullscreen", "&View", "&Full screen", "F11", "toggle_fullscreen"),
+    ActionSpec("view.theme_system", "&View", "Theme: follow the system", "", "set_theme", "system",
+               checkable=True),
+    ActionSpec("view.theme_light", "&View", "Theme: light", "", "set_theme", "light",
+               checkable=True),
+    ActionSpec("view.theme_dark", "&View", "Theme: dark", "", "set_theme", "dark", checkable=True),
     ActionSpec("structure.isolate", "&Structures", "&Isolate selection", "I", "isolate_selection"),
     ActionSpec("structure.hide", "&Structures", "&Hide selection", "H", "hide_selection"),
     ActionSpec("structure.show_all", "&Structures", "Show &all", "Shift+H", "show_all"),

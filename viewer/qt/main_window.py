@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
@@ -78,6 +78,7 @@ class MainWindow(QMainWindow):
         self.state.selection_changed.connect(self._show_selection)
         self.statusBar().showMessage(self._idle_message())
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_color_scheme)
+        self._apply_color_scheme()
         self.resize(1280, 800)
         if self.prefs.geometry is not None:
             self.restoreGeometry(self.prefs.geometry)
@@ -106,6 +107,7 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         menus: dict[str, Any] = {}
+        groups: dict[str, QActionGroup] = {}
         for spec in ACTIONS:
             menu = menus.get(spec.menu)
             if menu is None:
@@ -117,6 +119,8 @@ class MainWindow(QMainWindow):
             if spec.tip:
                 action.setStatusTip(spec.tip)
             action.setCheckable(spec.checkable)
+            if spec.checkable and spec.arg is not None:
+                groups.setdefault(spec.handler, QActionGroup(self)).addAction(action)
             action.triggered.connect(self._handler(spec))
             needs_atlas = not spec.id.startswith(("file.", "help."))
             action.setEnabled(self.view3d is not None or not needs_atlas)
@@ -125,15 +129,16 @@ class MainWindow(QMainWindow):
             self.actions_by_id[spec.id] = action
         self.actions_by_id["view.lod"].setChecked(self.prefs.level_of_detail)
         self.actions_by_id["view.skin"].setChecked(self._skin_visible())
+        self.actions_by_id[f"view.theme_{self.prefs.theme}"].setChecked(True)
 
     def _handler(self, spec: ActionSpec) -> Callable[..., None]:
         method = getattr(self, spec.handler)
 
         def run(checked: bool = False) -> None:
-            if spec.checkable:
-                method(checked)
-            elif spec.arg is not None:
+            if spec.arg is not None:
                 method(spec.arg)
+            elif spec.checkable:
+                method(checked)
             else:
                 method()
 
@@ -153,15 +158,25 @@ class MainWindow(QMainWindow):
 
     # -- theme -------------------------------------------------------------------------------------
     def _theme(self) -> RenderTheme:
-        choice = self.prefs.theme
-        if choice == "dark":
-            return DARK
-        if choice == "light":
-            return LIGHT
-        return system_theme()
+        return {"dark": DARK, "light": LIGHT}.get(self.prefs.theme) or system_theme()
 
     def _on_color_scheme(self, *_args: object) -> None:
-        if self.view3d is not None and self.prefs.theme == "system":
+        if self.view3d is not None:
+            self.view3d.apply_theme(self._theme())
+
+    def _apply_color_scheme(self) -> None:
+        """Ask Qt for the chosen scheme (Unknown = follow the desktop) so widgets match the 3D view."""
+        scheme = {
+            "light": Qt.ColorScheme.Light,
+            "dark": Qt.ColorScheme.Dark,
+        }.get(self.prefs.theme, Qt.ColorScheme.Unknown)
+        QGuiApplication.styleHints().setColorScheme(scheme)
+
+    def set_theme(self, choice: str) -> None:
+        """Follow the system, or force a light or dark theme (persisted)."""
+        self.prefs.theme = choice
+        self._apply_color_scheme()
+        if self.view3d is not None:
             self.view3d.apply_theme(self._theme())
 
     # -- handlers (named in the action table) -------------------------------------------------
