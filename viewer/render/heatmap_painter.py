@@ -1,0 +1,100 @@
+"""Paint referred-pain heat maps onto the skin actor.
+
+Colour carries intensity (a warm ramp blended over the skin tone, darker = stronger), and spillover
+zones are also hatched with diagonal stripes (a texture keyed by world position), so essential and
+spillover read apart on a greyscale projector and for colour-blind viewers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+from vtkmodules.util.numpy_support import numpy_to_vtk
+from vtkmodules.vtkCommonDataModel import vtkImageData
+from vtkmodules.vtkRenderingCore import vtkActor, vtkTexture
+
+ESSENTIAL_RGB = np.array([178, 24, 43], dtype=np.float32)
+"""Deep red: strongest, darkest colour of the ramp."""
+SPILLOVER_RGB = np.array([244, 165, 130], dtype=np.float32)
+"""Light salmon: spillover is both lighter and hatched."""
+STRIPE_PERIOD_MM = 14.0
+"""Width of one dark + one light stripe on the skin, in millimetres."""
+
+CLASS_NONE, CLASS_SPILLOVER, CLASS_ESSENTIAL = 0, 1, 2
+
+
+def heat_colors(
+    skin_rgb: tuple[float, float, float], intensity: NDArray[np.floating], cls: NDArray[np.integer]
+) -> NDArray[np.uint8]:
+    """Per-vertex RGB (uint8): skin tone, blended toward the class colour by intensity."""
+    base = np.asarray(skin_rgb, dtype=np.float32) * 255.0
+    target = np.where((cls == CLASS_ESSENTIAL)[:, None], ESSENTIAL_RGB, SPILLOVER_RGB)
+    w = np.clip(np.asarray(intensity, dtype=np.float32), 0.0, 1.0)[:, None]
+    w = np.where((cls == CLASS_NONE)[:, None], 0.0, 0.25 + 0.75 * w)
+    return np.clip(np.rint(base * (1.0 - w) + target * w), 0, 255).astype(np.uint8)
+
+
+def _stripe_texture() -> vtkTexture:
+    """Two rows: row 0 plain white (no hatching), row 1 white/grey stripes (spillover)."""
+    width = 8
+    pixels = np.full((2, width, 3), 255, dtype=np.uint8)
+    pixels[1, : width // 2] = 150
+    image = vtkImageData()
+    image.SetDimensions(width, 2, 1)
+    array = numpy_to_vtk(pixels.reshape(-1, 3), deep=True)
+    array.SetName("stripes")
+    image.GetPointData().SetScalars(array)
+    texture = vtkTexture()
+    texture.SetInputData(image)
+    texture.InterpolateOff()
+    texture.RepeatOn()
+    return texture
+
+
+class SkinHeatPainter:
+    """Applies heat colours and spillover hatching to one skin actor; ``clear`` restores it."""
+
+    def __init__(self, actor: vtkActor, points: NDArray[np.floating]) -> None:
+        self.actor = actor
+        self.poly = actor.GetMapper().GetInput()
+        p = np.asarray(points, dtype=np.float32)
+        # Diagonal stripes across the body: constant along (x + z), so they run obliquely on both
+        # the front/back (x-z plane) and the sides (y-z plane, through z).
+        self._stripe_u = ((p[:, 0] + p[:, 2] + 0.6 * p[:, 1]) / STRIPE_PERIOD_MM).astype(np.float32)
+        self._texture = _stripe_texture()
+        self.active = False
+
+    def paint(
+        self,
+        skin_rgb: tuple[float, float, float],
+        intensity: NDArray[np.floating],
+        cls: NDArray[np.integer],
+    ) -> None:
+        """Show a heat map; arrays are per skin vertex (intensity in [0, 1], class 0/1/2)."""
+        colors = numpy_to_vtk(heat_colors(skin_rgb, intensity, cls), deep=True)
+        colors.SetName("heat")
+        v = np.where(np.asarray(cls) == CLASS_SPILLOVER, 0.75, 0.25).astype(np.float32)
+        tcoords = numpy_to_vtk(np.column_stack([self._stripe_u, v]), deep=True)
+        tcoords.SetName("hatch")
+        data = self.poly.GetPointData()
+        data.SetScalars(colors)
+        data.SetTCoords(tcoords)
+        mapper = self.actor.GetMapper()
+        mapper.ScalarVisibilityOn()
+        mapper.SetColorModeToDirectScalars()
+        mapper.SetScalarModeToUsePointData()
+        self.actor.SetTexture(self._texture)
+        self.poly.Modified()
+        self.active = True
+
+    def clear(self) -> None:
+        """Back to the plain skin colour."""
+        if not self.active:
+            return
+        data = self.poly.GetPointData()
+        data.SetScalars(None)
+        data.SetTCoords(None)
+        self.actor.GetMapper().ScalarVisibilityOff()
+        self.actor.SetTexture(None)
+        self.poly.Modified()
+        self.active = False
