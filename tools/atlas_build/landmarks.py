@@ -130,8 +130,8 @@ def _sacrum_landmarks(mesh: trimesh.Trimesh) -> dict[str, np.ndarray]:
     """Promontory, S1 endplate centre and coccyx tip."""
     v = np.asarray(mesh.vertices)
     n = np.asarray(mesh.vertex_normals)
-    mid = np.abs(v[:, 0]) < 15.0
-    top = v[:, 2] > v[:, 2].max() - 30.0
+    mid = np.abs(v[:, 0]) < 6.0
+    top = v[:, 2] > v[:, 2].max() - 45.0
     out: dict[str, np.ndarray] = {}
     sel = mid & top
     out["sacral_promontory"] = _argbest(v[sel], -v[sel, 1])

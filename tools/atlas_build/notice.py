@@ -26,7 +26,7 @@ SOURCES: list[dict[str, str]] = [
     {
         "id": "musculoskeletal-models",
         "dist": "musculoskeletal-models",
-        "name": "musculoskeletal-models (GIAS3 mean shape models, Auckland Bioengineering Institute)",
+        "name": "musculoskeletal-models (GIAS3 mean shapes, Auckland Bioengineering Institute)",
         "licence": "MPL-2.0",
         "url": "https://pypi.org/project/musculoskeletal-models/",
         "note": "CT-derived mean pelvis (hip bones + sacrum) and femur cubic Lagrange meshes.",

@@ -47,8 +47,14 @@ def myosim_hip_mid() -> np.ndarray:
 
 
 def build_skeleton() -> Skeleton:
-    """Build the skeleton deterministically (see module docstring for the frame)."""
-    return build_myosim_skeleton()
+    """Build the skeleton deterministically (see module docstring for the frame).
+
+    CT-derived GIAS3 hip bones, sacrum and femurs registered onto the myo-sim skeleton, myo-sim
+    vertebrae re-seated with a standing lordosis; see :mod:`tools.atlas_build.assemble`.
+    """
+    from tools.atlas_build.assemble import assemble_skeleton
+
+    return assemble_skeleton()
 
 
 def build_myosim_skeleton() -> Skeleton:
