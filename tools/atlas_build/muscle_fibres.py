@@ -1,0 +1,656 @@
+"""Fascicle layouts of each muscle (right side), from myo-sim sites, landmarks and bone areas.
+
+Each muscle is described as a set of fibres: a control polyline from origin to insertion, a
+radius profile along it and how strongly it hugs the surface beneath (bone, or a deeper
+muscle). Where myo-sim gives good lines (psoas levels, lumbar back muscles, quadratus lumborum)
+they are used; fans are spread over their attachment areas (muscle_regions.py). Anatomy follows
+/work/shared/TRIGGER_POINTS.md (origins and insertions) and standard atlas descriptions.
+
+All functions work on the right side; muscles.py mirrors them to the left.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import trimesh
+
+from tools.atlas_build import muscle_regions as reg
+from tools.atlas_build.muscle_field import resample_polyline, smooth_curve
+
+Knots = tuple[tuple[float, ...], tuple[float, ...]]
+
+
+@dataclass
+class Fibre:
+    """One fascicle: control polyline, radius profile (s, r) and hug profile (s, weight)."""
+
+    path: np.ndarray
+    radius: Knots
+    hug: Knots = ((0.0, 1.0), (0.0, 0.0))
+    group: int = 0
+    smooth: bool = True
+
+
+@dataclass
+class MuscleDef:
+    """How to build one muscle (right side)."""
+
+    base: str
+    fibres: list[Fibre]
+    target_ml: float | None
+    attachments: list[tuple[str, str]]
+    support: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    sigma: float = 1.0
+    parts: dict[str, int] = field(default_factory=dict)
+    exponent: float = 1.5  # how volume grows with the radius scale (first guess)
+    z_cut: float | None = None  # cut plane: the atlas shows only the part below this height
+
+
+@dataclass
+class Context:
+    """What the fibre builders read: skeleton data for the right side."""
+
+    bones: dict[str, trimesh.Trimesh]
+    lm: dict[str, np.ndarray]
+    sites: dict[str, np.ndarray]
+    tendons: dict[str, list[str]]
+
+    def site(self, name: str) -> np.ndarray:
+        return np.asarray(self.sites[name], dtype=np.float64)
+
+    def path(self, tendon: str) -> np.ndarray:
+        return np.array([self.sites[s] for s in self.tendons[tendon]], dtype=np.float64)
+
+
+def _lerp(a: np.ndarray, b: np.ndarray, t: float) -> np.ndarray:
+    return (1.0 - t) * np.asarray(a) + t * np.asarray(b)
+
+
+def densify(fibres: list[Fibre], rounds: int = 1) -> list[Fibre]:
+    """Add a fibre half-way between each fibre and its nearest neighbour.
+
+    myo-sim gives a few discrete fascicles per muscle; real muscles are continuous, so the gaps
+    between neighbouring lines are filled (radius and hug profiles of the first fibre are kept).
+    """
+    out = list(fibres)
+    for _ in range(rounds):
+        res = [resample_polyline(control_path(f), 1.0)[0] for f in out]
+        res = [r[np.linspace(0, len(r) - 1, 16).astype(int)] for r in res]
+        added: list[Fibre] = []
+        seen: set[tuple[int, int]] = set()
+        for i, a in enumerate(res):
+            best, j_best = np.inf, -1
+            for j, b in enumerate(res):
+                if j == i:
+                    continue
+                d = float(np.linalg.norm(a - b, axis=1).mean())
+                if d < best:
+                    best, j_best = d, j
+            key = (min(i, j_best), max(i, j_best))
+            if j_best < 0 or key in seen:
+                continue
+            seen.add(key)
+            f = out[i]
+            added.append(Fibre(0.5 * (a + res[j_best]), f.radius, f.hug, f.group, smooth=False))
+        out += added
+    return out
+
+
+def _nearest_on(mesh: trimesh.Trimesh, p: np.ndarray) -> np.ndarray:
+    """Closest surface point of a bone to ``p`` (dense vertex approximation)."""
+    pts = reg.dense_surface(mesh, 2.0).points
+    return pts[int(np.argmin(np.linalg.norm(pts - p, axis=1)))]
+
+
+def _body_half_width(v: trimesh.Trimesh, body_centre: np.ndarray) -> float:
+    """Half the left-right width of a vertebral body at its centre height."""
+    p = np.asarray(v.vertices)
+    sel = (np.abs(p[:, 2] - body_centre[2]) < 8.0) & (p[:, 1] < body_centre[1] + 10.0)
+    sel &= np.abs(p[:, 1] - body_centre[1]) < 18.0
+    if sel.sum() < 3:
+        return 22.0
+    return float(np.abs(p[sel, 0] - body_centre[0]).max())
+
+
+# --------------------------------------------------------------------------- iliopsoas
+
+LEVELS = ("t12", "l1", "l2", "l3", "l4", "l5")
+
+
+def _psoas_rail(c: Context) -> tuple[np.ndarray, np.ndarray]:
+    """Belly axis of psoas: beside the vertebral bodies, over the brim, to the lesser trochanter.
+
+    Returns the rail control points and the z of each (for matching origins to the rail).
+    """
+    pts = []
+    for lev in LEVELS[1:]:
+        vb = c.lm[f"vertebral_body_{lev}"]
+        w = _body_half_width(c.bones[f"vertebra_{lev}"], vb)
+        pts.append(vb + np.array([-(w + 14.0), -2.0, 0.0]))
+    brim = c.site("psoas-P1_r")
+    front = c.site("psoas-P2_r")
+    p3 = c.site("psoas-P3_r")
+    lt = c.lm["lesser_trochanter_right"]
+    # the brim site sits medial to the L5/S1 disc; lead the rail from L5 through it
+    pts += [brim, _lerp(brim, front, 0.5) + np.array([-6.0, 0.0, 0.0]), front, p3, lt]
+    return np.array(pts), np.array([p[2] for p in pts])
+
+
+def psoas(c: Context) -> MuscleDef:
+    """Psoas major: fascicles from T12-L5 (bodies, discs, transverse processes) to the LT."""
+    rail, _ = _psoas_rail(c)
+    # T12 (synthesised: myo-sim starts at L1): lateral face of the lower T12 body, T12/L1 disc
+    vb12 = c.lm["vertebral_body_t12"]
+    w12 = _body_half_width(c.bones["vertebra_t12"], vb12)
+    t12 = _nearest_on(c.bones["vertebra_t12"], vb12 + np.array([-w12, -4.0, 2.0]))
+    vb1 = c.lm["vertebral_body_l1"]
+    l1_top = _nearest_on(c.bones["vertebra_l1"], vb1 + np.array([-w12, -4.0, 10.0]))
+    chain_vb = [t12, _lerp(t12, l1_top, 0.5)]
+    for nm in (
+        "Ps_L1_VB",
+        "Ps_L1_L2_IVD",
+        "Ps_L2_L3_IVD",
+        "Ps_L3_L4_IVD",
+        "Ps_L4_L5_IVD",
+        "Ps_L5_VB",
+    ):
+        chain_vb.append(c.path(f"{nm}_r_tendon")[0])
+    chain_tp = [c.path(f"Ps_L{k}_TP_r_tendon")[0] for k in range(1, 6)]
+    # the origin is continuous along the bodies/discs and the transverse processes: interpolate
+    origins: list[np.ndarray] = []
+    for chain, n_between in ((chain_vb, 2), (chain_tp, 1)):
+        for a0, a1 in itertools.pairwise(chain):
+            for t in np.linspace(0.0, 1.0, n_between + 2)[:-1]:
+                origins.append(_lerp(a0, a1, float(t)))
+        origins.append(chain[-1])
+    z_split = float(c.lm["vertebral_body_l2"][2])
+    fibres = []
+    lt = c.lm["lesser_trochanter_right"]
+    n_rail = len(rail)
+    for p in origins:
+        g = 0 if p[2] > z_split + 1.0 else 1
+        # join the rail two levels below the origin (or at the brim)
+        below = [i for i in range(n_rail) if rail[i][2] < p[2] - 22.0]
+        k = below[0] if below else n_rail - 2
+        side = np.array([-7.0, -7.0, 0.0]) if g == 0 else np.array([5.0, 6.0, 0.0])
+        ctrl = [p]
+        for i in range(k, n_rail - 1):
+            fade = 1.0 if i < n_rail - 3 else (0.5 if i == n_rail - 3 else 0.2)
+            ctrl.append(rail[i] + side * fade)
+        ctrl.append(lt)
+        path = np.array(ctrl)
+        # radius: thin tendinous origin, full belly at the lower lumbar levels, tendon distally
+        s_brim = _arc_fraction(path, rail[5])
+        fibres.append(
+            Fibre(
+                path,
+                (
+                    (0.0, 0.12, 0.45 * s_brim + 0.3, s_brim, 0.86, 1.0),
+                    (3.0, 6.0, 11.0, 10.0, 6.0, 3.5),
+                ),
+                ((0.0, 1.0), (0.0, 0.0)),
+                group=g,
+            )
+        )
+    # core of the belly: fusiform, thickest around L4-L5 and the brim
+    core = np.vstack([rail[1:-1], lt])
+    s_core = [_arc_fraction(core, q) for q in (rail[2], rail[3], rail[5], rail[7])]
+    fibres.append(
+        Fibre(
+            core,
+            (
+                (0.0, s_core[0], s_core[1], s_core[2], s_core[3], 0.93, 1.0),
+                (5.0, 10.0, 14.0, 13.0, 9.0, 6.0, 3.5),
+            ),
+            group=-1,
+        )
+    )
+    return MuscleDef(
+        "psoas_major",
+        fibres,
+        271.0,
+        [
+            ("vertebra_t12", "origin"),
+            ("vertebra_l1", "origin"),
+            ("vertebra_l2", "origin"),
+            ("vertebra_l3", "origin"),
+            ("vertebra_l4", "origin"),
+            ("vertebra_l5", "origin"),
+            ("femur_{side}", "insertion"),
+        ],
+        sigma=1.8,
+        parts={"psoas_major_upper": 0, "psoas_major_lower": 1},
+        exponent=1.6,
+    )
+
+
+def _arc_fraction(path: np.ndarray, q: np.ndarray) -> float:
+    """Arc-length fraction of the path vertex nearest to ``q``."""
+    seg = np.linalg.norm(np.diff(path, axis=0), axis=1)
+    s = np.concatenate([[0.0], np.cumsum(seg)])
+    i = int(np.argmin(np.linalg.norm(path - q, axis=1)))
+    return float(s[i] / max(s[-1], 1e-9))
+
+
+def iliacus(c: Context) -> MuscleDef:
+    """Iliacus: a fan over the upper iliac fossa converging on the psoas tendon."""
+    hip = reg.dense_surface(c.bones["hip_bone_right"], 2.5)
+    wf = reg.wing_frame(hip, c.lm)
+    area = reg.iliac_fossa_area(hip, wf, c.bones["sacrum"])
+    idx = reg.farthest_points(area.points, 90)
+    front = c.site("iliacus-P2_r")
+    p3 = c.site("iliacus-P3_r")
+    lt = c.lm["lesser_trochanter_right"]
+    fibres = []
+    for i in idx:
+        o = area.points[i]
+        mid = _lerp(o, front, 0.55)
+        path = np.array([o, mid, front, _lerp(front, p3, 0.5), p3, lt])
+        s_front = _arc_fraction(path, front)
+        fibres.append(
+            Fibre(
+                path,
+                ((0.0, 0.25, s_front, 0.85, 1.0), (5.5, 7.5, 9.0, 6.0, 3.5)),
+                ((0.0, s_front * 0.9, s_front, 1.0), (1.0, 1.0, 0.2, 0.0)),
+            )
+        )
+    return MuscleDef(
+        "iliacus",
+        fibres,
+        175.0,
+        [("hip_bone_{side}", "origin"), ("femur_{side}", "insertion")],
+        exclude=("psoas_major",),
+        sigma=1.6,
+        exponent=1.2,
+    )
+
+
+# --------------------------------------------------------------------------- gluteal region
+
+
+def _gt_points(c: Context) -> dict[str, np.ndarray]:
+    """Insertion references on the right greater trochanter."""
+    gt = c.lm["greater_trochanter_right"]
+    hipc = c.lm["hip_centre_right"]
+    femur = c.bones["femur_right"]
+    lateral = np.array([-1.0, 0.0, 0.0])
+    lat_face = reg.femur_slice_extreme(femur, gt[2] - 18.0, lateral)
+    ant_face = reg.femur_slice_extreme(femur, gt[2] - 12.0, np.array([-0.6, -0.8, 0.0]))
+    post_top = reg.femur_slice_extreme(femur, gt[2] - 6.0, np.array([-0.3, 0.95, 0.0]))
+    return {"gt": gt, "lat": lat_face, "ant": ant_face, "post": post_top, "hip": hipc}
+
+
+def gluteus_minimus(c: Context) -> MuscleDef:
+    """Gluteus minimus: fan from the outer ilium (between the inferior and anterior gluteal
+    lines) to the anterior facet of the greater trochanter."""
+    hip = reg.dense_surface(c.bones["hip_bone_right"], 2.5)
+    wf = reg.wing_frame(hip, c.lm)
+    area = reg.gluteus_minimus_area(hip, wf, c.lm)
+    idx = reg.farthest_points(area.points, 80)
+    g = _gt_points(c)
+    ins0 = g["ant"] + np.array([0.0, 4.0, 6.0])
+    ins1 = _lerp(g["ant"], g["gt"], 0.6)
+    fibres = []
+    u = wf.u(area.points[idx])
+    order = (u - u.min()) / max(u.max() - u.min(), 1e-6)  # 0 posterior .. 1 anterior
+    for i, a in zip(idx, order, strict=True):
+        o = area.points[i]
+        ins = _lerp(ins1, ins0, float(a))
+        mid = _lerp(o, ins, 0.5)
+        fibres.append(
+            Fibre(
+                np.array([o, mid, ins]),
+                ((0.0, 0.3, 0.75, 1.0), (4.5, 6.5, 6.5, 3.0)),
+                ((0.0, 0.55, 0.8, 1.0), (1.0, 0.9, 0.3, 0.3)),
+            )
+        )
+    return MuscleDef(
+        "gluteus_minimus",
+        fibres,
+        104.0,
+        [("hip_bone_{side}", "origin"), ("femur_{side}", "insertion")],
+        sigma=1.5,
+        exponent=1.1,
+    )
+
+
+def gluteus_medius(c: Context) -> MuscleDef:
+    """Gluteus medius: fan from the outer ilium below the crest to the lateral trochanter."""
+    hip = reg.dense_surface(c.bones["hip_bone_right"], 2.5)
+    wf = reg.wing_frame(hip, c.lm)
+    area = reg.gluteus_medius_area(hip, wf, c.lm)
+    idx = reg.farthest_points(area.points, 100)
+    g = _gt_points(c)
+    # lateral facet: an oblique line from postero-superior to antero-inferior
+    ins_post = _lerp(g["lat"], g["post"], 0.6) + np.array([0.0, 0.0, 8.0])
+    ins_ant = g["lat"] + np.array([0.0, -10.0, -8.0])
+    u = wf.u(area.points[idx])
+    order = (u - u.min()) / max(u.max() - u.min(), 1e-6)
+    fibres = []
+    for i, a in zip(idx, order, strict=True):
+        o = area.points[i]
+        ins = _lerp(ins_post, ins_ant, float(a))
+        mid = _lerp(o, ins, 0.45)
+        fibres.append(
+            Fibre(
+                np.array([o, mid, ins]),
+                ((0.0, 0.35, 0.8, 1.0), (5.0, 8.5, 9.0, 3.5)),
+                ((0.0, 0.6, 0.85, 1.0), (1.0, 0.9, 0.4, 0.3)),
+            )
+        )
+    return MuscleDef(
+        "gluteus_medius",
+        fibres,
+        321.0,
+        [("hip_bone_{side}", "origin"), ("femur_{side}", "insertion")],
+        support=("gluteus_minimus",),
+        exclude=("gluteus_minimus",),
+        sigma=1.7,
+        exponent=1.1,
+    )
+
+
+def piriformis(c: Context) -> MuscleDef:
+    """Piriformis: from the front of S2-S4 out through the greater sciatic notch to the top of
+    the greater trochanter."""
+    sac = reg.dense_surface(c.bones["sacrum"], 2.0)
+    area = reg.sacrum_anterior_area(sac, c.lm, (0.22, 0.62))
+    idx = reg.farthest_points(area.points, 24)
+    notch = c.lm["greater_sciatic_notch_right"]
+    g = _gt_points(c)
+    ins = _lerp(g["gt"], g["post"], 0.3) + np.array([6.0, 0.0, -2.0])
+    # passage: below and behind the apex of the notch, in the greater sciatic foramen
+    passage = notch + np.array([6.0, 10.0, -14.0])
+    outside = _lerp(passage, ins, 0.4) + np.array([0.0, 6.0, 0.0])
+    fibres = []
+    for i in idx:
+        o = area.points[i]
+        inner = _lerp(o, passage, 0.5) + np.array([0.0, 0.0, 0.0])
+        path = np.array([o, inner, passage, outside, ins])
+        s_pass = _arc_fraction(path, passage)
+        fibres.append(
+            Fibre(
+                path,
+                (
+                    (0.0, s_pass * 0.6, s_pass, s_pass + 0.2, 0.85, 1.0),
+                    (4.0, 7.0, 9.0, 9.0, 5.0, 3.0),
+                ),
+                ((0.0, s_pass * 0.5, s_pass, 1.0), (1.0, 0.6, 0.0, 0.0)),
+            )
+        )
+    return MuscleDef(
+        "piriformis",
+        fibres,
+        42.0,
+        [("sacrum", "origin"), ("femur_{side}", "insertion")],
+        sigma=1.4,
+        exponent=1.6,
+    )
+
+
+def gluteus_maximus(c: Context) -> MuscleDef:
+    """Gluteus maximus: thick quadrilateral sheet from the posterior ilium, sacrum, coccyx and
+    sacrotuberous ligament down and out to the iliotibial tract and gluteal tuberosity."""
+    hip = reg.dense_surface(c.bones["hip_bone_right"], 2.5)
+    wf = reg.wing_frame(hip, c.lm)
+    sac = reg.dense_surface(c.bones["sacrum"], 2.0)
+    il = reg.gluteus_maximus_ilium_area(hip, wf)
+    sd = reg.sacrum_dorsal_area(sac, c.lm)
+    pts = [
+        il.points[reg.farthest_points(il.points, 24)],
+        sd.points[reg.farthest_points(sd.points, 36)],
+    ]
+    # sacrotuberous ligament (no bone): from the lower lateral sacrum toward the ischial tuberosity
+    lig_top = c.lm["coccyx_tip"] + np.array([-22.0, 5.0, 22.0])
+    lig_end = c.lm["ischial_tuberosity_right"] + np.array([0.0, 12.0, 10.0])
+    pts.append(np.array([_lerp(lig_top, lig_end, t) for t in (0.1, 0.22, 0.34, 0.46, 0.58)]))
+    origins = np.vstack(pts)
+    g = _gt_points(c)
+    femur = c.bones["femur_right"]
+    lt = c.lm["lesser_trochanter_right"]
+    tub = reg.femur_slice_extreme(femur, lt[2] - 30.0, np.array([-0.55, 0.83, 0.0]))
+    itb0 = g["lat"] + np.array([-14.0, 12.0, 22.0])
+    itb1 = g["lat"] + np.array([-12.0, 6.0, -45.0])
+    # order origins along the origin line: from the iliac crest (0) to the ligament (1)
+    top = c.lm["psis_right"] + np.array([0.0, 0.0, 30.0])
+    key = np.linalg.norm(origins - top, axis=1)
+    order = np.argsort(np.argsort(key)) / max(len(origins) - 1, 1)
+    fibres = []
+    for o, a in zip(origins, order, strict=True):
+        ins = _lerp(itb0, itb1, a / 0.78) if a < 0.78 else _lerp(itb1, tub, (a - 0.78) / 0.22)
+        bulge = np.array([-8.0, 22.0, 0.0])
+        mid = _lerp(o, ins, 0.45) + bulge
+        fibres.append(
+            Fibre(
+                np.array([o, mid, ins]),
+                ((0.0, 0.2, 0.6, 0.9, 1.0), (7.0, 12.0, 13.0, 8.0, 4.0)),
+                ((0.0, 0.15, 0.5, 0.9, 1.0), (1.0, 0.7, 0.6, 0.6, 0.5)),
+            )
+        )
+    return MuscleDef(
+        "gluteus_maximus",
+        fibres,
+        841.0,
+        [("hip_bone_{side}", "origin"), ("sacrum", "origin"), ("femur_{side}", "insertion")],
+        support=("gluteus_medius", "gluteus_minimus", "piriformis"),
+        exclude=("gluteus_medius", "gluteus_minimus", "piriformis"),
+        sigma=2.0,
+        exponent=1.0,
+    )
+
+
+def tensor_fasciae_latae(c: Context) -> MuscleDef:
+    """TFL: a flat belly from the outer crest at and just behind the ASIS, down in front of the
+    greater trochanter into the iliotibial tract (about a third of the way down the thigh)."""
+    hip = reg.dense_surface(c.bones["hip_bone_right"], 2.5)
+    wf = reg.wing_frame(hip, c.lm)
+    asis = c.lm["asis_right"]
+    g = _gt_points(c)
+    end = c.site("tfl-P2_r")
+    fibres = []
+    for k, frac in enumerate((0.99, 0.95, 0.91, 0.87, 0.83)):
+        o = asis if k == 0 else wf.crest_point(frac)
+        o = o + np.array([-4.0, 0.0, -3.0])
+        lat = g["gt"] + np.array([-12.0, -30.0 + 5.0 * k, -35.0])
+        e = end + np.array([0.0, 3.0 * (k - 2), 6.0])
+        fibres.append(
+            Fibre(
+                np.array([o, _lerp(o, lat, 0.5) + np.array([-5.0, 0, 0]), lat, e]),
+                ((0.0, 0.2, 0.55, 0.85, 1.0), (4.0, 7.0, 7.5, 5.0, 2.5)),
+                ((0.0, 1.0), (0.5, 0.5)),
+            )
+        )
+    return MuscleDef(
+        "tensor_fasciae_latae",
+        densify(fibres, 1),
+        64.0,
+        [("hip_bone_{side}", "origin")],
+        support=("gluteus_medius", "gluteus_minimus"),
+        exclude=("gluteus_medius", "gluteus_minimus"),
+        sigma=1.5,
+        exponent=1.4,
+    )
+
+
+# --------------------------------------------------------------------------- back
+
+
+def quadratus_lumborum(c: Context) -> MuscleDef:
+    """QL: from the posterior iliac crest / iliolumbar ligament to the 12th rib and L1-L4 TPs."""
+    hip = reg.dense_surface(c.bones["hip_bone_right"], 2.5)
+    wf = reg.wing_frame(hip, c.lm)
+    crest = [wf.crest_point(f) + np.array([4.0, 0.0, 2.0]) for f in (0.12, 0.2, 0.28, 0.36)]
+    ilio = _lerp(c.lm["transverse_process_l5_right"], crest[0], 0.5)
+    bottoms = [ilio, *crest]
+    rib = [
+        c.site("QL_mid_L3-12.1_quadratus_lumb_mid_L3_3-P2_r"),
+        c.site("QL_mid_L3-12.2_quadratus_lumb_mid_L3_2-P2_r"),
+        c.site("QL_mid_L3-12.3_quadratus_lumb_mid_L3_1-P1_r"),
+    ]
+    tps = [c.lm[f"transverse_process_{lev}_right"] for lev in ("l1", "l2", "l3", "l4")]
+    fibres = []
+    for i, b in enumerate(bottoms):
+        for j, r in enumerate(rib):
+            if abs(i * 2 / (len(bottoms) - 1) - j) > 1.2:
+                continue
+            fibres.append(
+                Fibre(
+                    np.array([b, _lerp(b, r, 0.5), r]), ((0.0, 0.3, 0.7, 1.0), (5.0, 7.5, 7.5, 4.5))
+                )
+            )
+    for k, tp in enumerate(tps):
+        b = bottoms[min(k, 2)]
+        fibres.append(
+            Fibre(np.array([b, _lerp(b, tp, 0.5), tp]), ((0.0, 0.4, 1.0), (5.0, 6.5, 4.0)))
+        )
+    return MuscleDef(
+        "quadratus_lumborum",
+        densify(fibres, 1),
+        None,
+        [
+            ("hip_bone_{side}", "origin"),
+            ("vertebra_l1", "insertion"),
+            ("vertebra_l2", "insertion"),
+            ("vertebra_l3", "insertion"),
+            ("vertebra_l4", "insertion"),
+        ],
+        exclude=("psoas_major",),
+        sigma=1.6,
+    )
+
+
+def multifidus(c: Context) -> MuscleDef:
+    """Lumbar multifidus: from the sacrum/mammillary processes to spinous processes above."""
+    fibres = []
+    for t in sorted(c.tendons):
+        if t.startswith("MF_") and t.endswith("_r_tendon"):
+            fibres.append(
+                Fibre(c.path(t), ((0.0, 0.3, 0.7, 1.0), (6.0, 8.5, 7.5, 4.0)), smooth=False)
+            )
+    return MuscleDef(
+        "multifidus",
+        densify(fibres, 2),
+        None,
+        [("sacrum", "origin"), ("vertebra_l1", "insertion"), ("vertebra_l5", "origin")],
+        sigma=1.8,
+    )
+
+
+def _clip_top(p: np.ndarray, z_max: float) -> np.ndarray:
+    """Cut a polyline at height ``z_max`` (the atlas shows the lumbar part only)."""
+    out = [p[0]]
+    for a, b in itertools.pairwise(p):
+        if b[2] <= z_max:
+            out.append(b)
+            continue
+        if a[2] < z_max:
+            t = (z_max - a[2]) / (b[2] - a[2])
+            out.append(_lerp(a, b, t))
+        break
+    return np.array(out)
+
+
+def longissimus(c: Context) -> MuscleDef:
+    """Longissimus thoracis, lumbar part: pars lumborum plus the lumbar run of the thoracic
+    fascicles, cut just above T12 (the atlas region ends there)."""
+    z_cut = float(c.lm["vertebral_body_t12"][2] + 30.0)
+    fibres = []
+    for t in sorted(c.tendons):
+        if not t.endswith("_r_tendon"):
+            continue
+        if t.startswith("LTpL_"):
+            fibres.append(Fibre(c.path(t), ((0.0, 0.4, 1.0), (7.0, 9.0, 5.0)), smooth=False))
+        elif t.startswith(("LTpT_T1", "LTpT_R1")) and t[6:8] in ("10", "11", "12"):
+            p = _clip_top(c.path(t), z_cut + 25.0)
+            if len(p) >= 2:
+                fibres.append(Fibre(p, ((0.0, 0.3, 1.0), (7.0, 9.0, 9.0)), smooth=False))
+    return MuscleDef(
+        "longissimus_thoracis",
+        densify(fibres, 2),
+        None,
+        [("sacrum", "origin"), ("vertebra_l1", "insertion"), ("vertebra_l5", "insertion")],
+        exclude=("multifidus",),
+        sigma=1.8,
+        z_cut=z_cut,
+    )
+
+
+def iliocostalis(c: Context) -> MuscleDef:
+    """Iliocostalis lumborum: from the iliac crest/sacrum to the lumbar TPs and lower ribs, cut
+    just above T12."""
+    z_cut = float(c.lm["vertebral_body_t12"][2] + 30.0)
+    fibres = []
+    for t in sorted(c.tendons):
+        if not t.endswith("_r_tendon"):
+            continue
+        if t.startswith("IL_L"):
+            fibres.append(Fibre(c.path(t), ((0.0, 0.4, 1.0), (6.5, 8.0, 4.5)), smooth=False))
+        elif t.startswith(("IL_R10", "IL_R11", "IL_R12", "IL_R9_")):
+            p = _clip_top(c.path(t), z_cut + 25.0)
+            if len(p) >= 2:
+                fibres.append(Fibre(p, ((0.0, 0.4, 1.0), (6.5, 9.0, 8.0)), smooth=False))
+    return MuscleDef(
+        "iliocostalis_lumborum",
+        densify(fibres, 2),
+        None,
+        [("hip_bone_{side}", "origin"), ("vertebra_l1", "insertion")],
+        exclude=("multifidus", "longissimus_thoracis", "quadratus_lumborum"),
+        sigma=1.8,
+        z_cut=z_cut,
+    )
+
+
+def rectus_abdominis(c: Context) -> MuscleDef:
+    """Rectus abdominis, lower part: a strap from the pubic crest up the front of the belly,
+    about 3 cm wide at the pubis and 6-7 cm at the umbilicus; cut at the L2 level."""
+    sym = c.lm["pubic_symphysis"]
+    z_top = float(c.lm["vertebral_body_l2"][2])
+    y_front = float(sym[1]) - 6.0
+    fibres = []
+    n = 6
+    for k in range(n):
+        f = k / (n - 1)
+        x0 = -(5.0 + f * 20.0)
+        x1 = -(7.0 + f * 50.0)
+        o = np.array([x0, y_front + 4.0, float(sym[2]) + 16.0 + 3.0 * f])
+        pts = [o]
+        for t in np.linspace(0.0, 1.0, 7)[1:]:
+            z = o[2] + t * (z_top + 30.0 - o[2])
+            y = y_front - 34.0 * np.sin(np.pi * min(t * 0.8, 1.0)) - 8.0 * t
+            pts.append([x0 + (x1 - x0) * t**0.7, y, z])
+        fibres.append(Fibre(np.array(pts), ((0.0, 0.12, 1.0), (4.0, 5.0, 5.0))))
+    return MuscleDef(
+        "rectus_abdominis",
+        densify(fibres, 1),
+        None,
+        [("hip_bone_{side}", "origin")],
+        sigma=1.6,
+        z_cut=z_top,
+    )
+
+
+#: Build order: deeper muscles first (later ones drape over and stay out of them).
+BUILDERS: tuple[Callable[[Context], MuscleDef], ...] = (
+    psoas,
+    iliacus,
+    piriformis,
+    gluteus_minimus,
+    gluteus_medius,
+    tensor_fasciae_latae,
+    gluteus_maximus,
+    quadratus_lumborum,
+    multifidus,
+    longissimus,
+    iliocostalis,
+    rectus_abdominis,
+)
+
+
+def control_path(f: Fibre) -> np.ndarray:
+    """The fibre's curve (smoothed through its control points unless told not to)."""
+    return smooth_curve(f.path, 40) if f.smooth and len(f.path) >= 3 else f.path

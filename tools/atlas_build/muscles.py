@@ -1,0 +1,319 @@
+"""The muscle stage: every muscle surface of the atlas, both sides, from the skeleton.
+
+Pipeline (right side, then mirrored about x = 0 to make the left side match exactly):
+1. fibre layouts per muscle (muscle_fibres.py) from myo-sim sites, landmarks and bone areas;
+2. fibres are draped: pushed out of the bones (and out of deeper muscles they lie on) and, where
+   the muscle lies flat on a surface, pulled onto it;
+3. an implicit field (union of fibre tubes) is smoothed, clamped outside bone and outside deeper
+   muscles, and its radius scale is solved so the volume matches the published adult MRI volume
+   (annotations/reference/muscle_volumes.json) where one exists;
+4. marching cubes, Taubin smoothing and decimation give a closed surface per muscle (psoas is
+   split into its upper T12-L2 and lower L2-L5 parts by nearest fascicle group).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import trimesh
+
+from tools.atlas_build import muscle_fibres as mf
+from tools.atlas_build.muscle_field import (
+    BIG,
+    BoneField,
+    Lattice,
+    contour,
+    resample_polyline,
+    smooth_field,
+    tube_field,
+)
+from tools.atlas_build.skeleton import Skeleton
+
+LOG = logging.getLogger("build_atlas.muscles")
+REPO = Path(__file__).resolve().parents[2]
+VOLUMES = REPO / "annotations" / "reference" / "muscle_volumes.json"
+
+H = 1.5  # lattice spacing, mm
+BONE_ALLOW = 0.5  # muscle may touch bone up to this depth (mm) at attachments
+MAX_FACES = 9000  # per mesh at full detail (about 26 meshes -> about 120 k triangles)
+
+
+@dataclass
+class MuscleMesh:
+    """One muscle surface (atlas frame) and the bones it attaches to."""
+
+    id: str
+    mesh: trimesh.Trimesh
+    attachments: list[tuple[str, str]]
+
+
+@dataclass
+class _Built:
+    """Field of one built muscle on a lattice sub-block."""
+
+    lo: np.ndarray
+    field: np.ndarray
+
+
+def reference_volumes() -> dict[str, float]:
+    """Target volumes (ml, one side) from the cited reference file."""
+    data = json.loads(VOLUMES.read_text(encoding="utf-8"))
+    return {k: float(v["volume_ml"]) for k, v in data["muscles"].items()}
+
+
+def _lattice(skel: Skeleton) -> Lattice:
+    """Lattice over the right half of the region (hip to T12, femur to the ribs)."""
+    right = [m for k, m in skel.bones.items() if not k.endswith("_left")]
+    lo = np.min([m.bounds[0] for m in right], axis=0)
+    hi = np.max([m.bounds[1] for m in right], axis=0)
+    lm = skel.landmarks
+    lo = np.array([lo[0] - 45.0, lo[1] - 70.0, lm["lesser_trochanter_right"][2] - 130.0])
+    hi = np.array([12.0, hi[1] + 70.0, lm["vertebral_body_t12"][2] + 90.0])
+    lo = np.floor(lo / H) * H
+    shape = tuple(int(v) for v in np.ceil((hi - lo) / H).astype(int) + 1)
+    return Lattice(lo, H, shape)  # type: ignore[arg-type]
+
+
+def _right_context(skel: Skeleton) -> mf.Context:
+    return mf.Context(skel.bones, skel.landmarks, skel.sites, skel.tendons)
+
+
+def _embed(lat: Lattice, built: _Built, lo: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """A built field resampled onto another sub-block (BIG where it was not computed)."""
+    out = np.full(shape, BIG, dtype=np.float32)
+    a0 = np.maximum(lo, built.lo)
+    a1 = np.minimum(lo + np.array(shape), built.lo + np.array(built.field.shape))
+    if np.any(a1 <= a0):
+        return out
+    dst = tuple(slice(int(a0[i] - lo[i]), int(a1[i] - lo[i])) for i in range(3))
+    src = tuple(slice(int(a0[i] - built.lo[i]), int(a1[i] - built.lo[i])) for i in range(3))
+    out[dst] = built.field[src]
+    return out
+
+
+class _Support:
+    """Distance to what a muscle lies on: bone, optionally with deeper muscles."""
+
+    def __init__(self, bone: BoneField, extra: list[_Built]) -> None:
+        self.bone = bone
+        if not extra:
+            self.sdf, self.grad = bone.sdf, bone.grad
+            return
+        sdf = bone.sdf.copy()
+        for b in extra:
+            sl = tuple(slice(int(b.lo[i]), int(b.lo[i] + b.field.shape[i])) for i in range(3))
+            sdf[sl] = np.minimum(sdf[sl], b.field)
+        self.sdf = sdf
+        self.grad = [g.astype(np.float32) for g in np.gradient(sdf, bone.lat.h)]
+
+    def dist(self, p: np.ndarray) -> np.ndarray:
+        return self.bone.sample(p, self.sdf)
+
+    def normal(self, p: np.ndarray) -> np.ndarray:
+        g = np.stack([self.bone.sample(p, gi) for gi in self.grad], axis=1)
+        return g / np.maximum(np.linalg.norm(g, axis=1, keepdims=True), 1e-9)
+
+
+def _drape(fibre: mf.Fibre, scale: float, sup: _Support) -> tuple[np.ndarray, np.ndarray]:
+    """Fibre centre line lifted out of what lies beneath it (and pulled onto it where flat).
+
+    Returns points every 2 mm and their arc-length fraction.
+    """
+    p, s = resample_polyline(mf.control_path(fibre), 2.0)
+    r = np.interp(s, *fibre.radius) * scale
+    w = np.interp(s, *fibre.hug)
+    for _ in range(30):
+        d = sup.dist(p)
+        n = sup.normal(p)
+        want = r * 0.85
+        delta = np.where(d < want, want - d, w * (want - d))
+        delta[0] = delta[-1] = 0.0
+        p = p + 0.6 * delta[:, None] * n
+        p[1:-1] = 0.5 * p[1:-1] + 0.25 * (p[:-2] + p[2:])
+    return p, s
+
+
+def _tubes(
+    fibres: list[mf.Fibre], scale: float, sup: _Support, step: float
+) -> list[tuple[np.ndarray, np.ndarray, int]]:
+    """Dense sphere centres and radii of every fibre: (centres, radii, group)."""
+    out = []
+    for f in fibres:
+        p, _ = _drape(f, scale, sup)
+        q, s = resample_polyline(p, step)
+        out.append((q, np.interp(s, *f.radius) * scale, f.group))
+    return out
+
+
+def _field(
+    lat: Lattice,
+    bone: BoneField,
+    tubes: list[tuple[np.ndarray, np.ndarray, int]],
+    sigma: float,
+    excl: list[_Built],
+    z_cut: float | None = None,
+) -> tuple[np.ndarray, tuple[int, ...], np.ndarray]:
+    """Clamped, smoothed field of a muscle on its own sub-block."""
+    c = np.vstack([t[0] for t in tubes])
+    r = np.concatenate([t[1] for t in tubes])
+    pad = float(r.max()) + 6.0
+    lo, shape = lat.box_for(c.min(axis=0) - pad, c.max(axis=0) + pad)
+    f = smooth_field(tube_field(lat, lo, shape, c, r), sigma)
+    sl = tuple(slice(int(lo[i]), int(lo[i] + shape[i])) for i in range(3))
+    f = np.maximum(f, -(bone.sdf[sl] + BONE_ALLOW))
+    for e in excl:
+        f = np.maximum(f, -_embed(lat, e, lo, shape) + 0.3)
+    if z_cut is not None:
+        z = lat.origin[2] + lat.h * (lo[2] + np.arange(shape[2]))
+        f = np.maximum(f, (z - z_cut)[None, None, :].astype(np.float32))
+    return lo, shape, f
+
+
+def _volume_ml(f: np.ndarray, h: float) -> float:
+    return float((f < 0).sum()) * h**3 / 1000.0
+
+
+def _solve_scale(
+    md: mf.MuscleDef,
+    lat: Lattice,
+    bone: BoneField,
+    sup: _Support,
+    excl: list[_Built],
+    target: float | None,
+) -> tuple[float, np.ndarray, np.ndarray]:
+    """Radius scale giving the target volume (secant on log-log); returns scale, lo, field."""
+    scale = 1.0
+    lo, _, f = _field(
+        lat, bone, _tubes(md.fibres, scale, sup, 0.5 * lat.h), md.sigma, excl, md.z_cut
+    )
+    if target is None:
+        return scale, lo, f
+    v = _volume_ml(f, lat.h)
+    expo = md.exponent
+    for _ in range(4):
+        if abs(v / target - 1.0) < 0.04:
+            break
+        new = scale * (target / v) ** (1.0 / expo)
+        new = float(np.clip(new, 0.4, 2.5))
+        lo, _, f2 = _field(
+            lat, bone, _tubes(md.fibres, new, sup, 0.5 * lat.h), md.sigma, excl, md.z_cut
+        )
+        v2 = _volume_ml(f2, lat.h)
+        if v2 > 0 and v > 0 and abs(np.log(new / scale)) > 1e-3:
+            expo = float(np.clip(np.log(v2 / v) / np.log(new / scale), 0.5, 3.0))
+        scale, v, f = new, v2, f2
+    LOG.info("%s: scale %.2f volume %.0f ml (target %.0f)", md.base, scale, v, target)
+    return scale, lo, f
+
+
+def _partition(
+    lat: Lattice,
+    lo: np.ndarray,
+    f: np.ndarray,
+    tubes: list[tuple[np.ndarray, np.ndarray, int]],
+    group: int,
+) -> np.ndarray:
+    """The part of a field nearer to one fibre group than to the others (psoas parts)."""
+    from scipy.spatial import cKDTree
+
+    pts = lat.points(lo, f.shape)
+    mine = np.vstack([t[0] for t in tubes if t[2] == group])
+    other = np.vstack([t[0] for t in tubes if t[2] >= 0 and t[2] != group])
+    inside = (f < 1.5).ravel()
+    d_m = np.full(len(pts), BIG)
+    d_o = np.full(len(pts), BIG)
+    d_m[inside] = cKDTree(mine).query(pts[inside], k=1)[0]
+    d_o[inside] = cKDTree(other).query(pts[inside], k=1)[0]
+    split = (d_m - d_o).reshape(f.shape) * 0.5
+    return np.maximum(f, split.astype(np.float32))
+
+
+def _finish(mesh: trimesh.Trimesh, max_faces: int) -> trimesh.Trimesh:
+    """Smooth, decimate, and make sure the surface is closed and outward."""
+    import fast_simplification
+
+    trimesh.smoothing.filter_taubin(mesh, lamb=0.5, nu=-0.53, iterations=12)
+    if len(mesh.faces) > max_faces:
+        v, fc = fast_simplification.simplify(
+            np.asarray(mesh.vertices, dtype=np.float32),
+            np.asarray(mesh.faces, dtype=np.int32),
+            target_reduction=1.0 - max_faces / len(mesh.faces),
+        )
+        mesh = trimesh.Trimesh(np.asarray(v, dtype=np.float64), np.asarray(fc), process=True)
+    mesh.remove_unreferenced_vertices()
+    trimesh.repair.fix_normals(mesh)
+    if mesh.volume < 0:
+        mesh.invert()
+    return mesh
+
+
+def mirror(mesh: trimesh.Trimesh) -> trimesh.Trimesh:
+    """Mirror a right-side mesh about x = 0 (the atlas mid-sagittal plane)."""
+    v = np.asarray(mesh.vertices).copy()
+    v[:, 0] *= -1.0
+    return trimesh.Trimesh(v, np.asarray(mesh.faces)[:, ::-1].copy(), process=False)
+
+
+def _faces_for(base: str) -> int:
+    big = {"gluteus_maximus": 11000, "gluteus_medius": 8000, "iliacus": 6000}
+    return big.get(base, 4200)
+
+
+def build_right(skel: Skeleton) -> tuple[dict[str, trimesh.Trimesh], dict[str, list], dict]:
+    """Right-side muscle meshes, their attachments and diagnostics (volumes, scales)."""
+    lat = _lattice(skel)
+    LOG.info("muscle lattice %s at %.1f mm", lat.shape, lat.h)
+    bone = BoneField(skel.bones, lat)
+    ctx = _right_context(skel)
+    targets = reference_volumes()
+    built: dict[str, _Built] = {}
+    meshes: dict[str, trimesh.Trimesh] = {}
+    atts: dict[str, list] = {}
+    info: dict[str, dict] = {}
+    for builder in mf.BUILDERS:
+        md = builder(ctx)
+        sup = _Support(bone, [built[b] for b in md.support if b in built])
+        excl = [built[b] for b in md.exclude if b in built]
+        scale, lo, f = _solve_scale(md, lat, bone, sup, excl, targets.get(md.base))
+        built[md.base] = _Built(lo, f)
+        info[md.base] = {
+            "scale": scale,
+            "volume_ml": _volume_ml(f, lat.h),
+            "target_ml": targets.get(md.base),
+        }
+        if md.parts:
+            tubes = _tubes(md.fibres, scale, sup, 0.5 * lat.h)
+            for part, grp in md.parts.items():
+                fp = _partition(lat, lo, f, tubes, grp)
+                meshes[part] = _finish(contour(fp, lat, lo), _faces_for(part))
+                atts[part] = _part_attachments(md, part)
+                info[part] = {"volume_ml": _volume_ml(fp, lat.h)}
+        else:
+            meshes[md.base] = _finish(contour(f, lat, lo), _faces_for(md.base))
+            atts[md.base] = list(md.attachments)
+    return meshes, atts, info
+
+
+def _part_attachments(md: mf.MuscleDef, part: str) -> list[tuple[str, str]]:
+    """Attachments of a psoas part: its own vertebrae plus the femur."""
+    levels = ("t12", "l1", "l2") if part.endswith("upper") else ("l2", "l3", "l4", "l5")
+    keep = {f"vertebra_{lev}" for lev in levels}
+    return [(b, r) for b, r in md.attachments if b in keep or not b.startswith("vertebra_")]
+
+
+def build_muscles(skeleton: Skeleton) -> dict[str, MuscleMesh]:
+    """Every muscle surface of the contract, both sides (atlas frame, LPS mm)."""
+    right, atts, info = build_right(skeleton)
+    out: dict[str, MuscleMesh] = {}
+    for base in sorted(right):
+        mesh = right[base]
+        for side, m in (("right", mesh), ("left", mirror(mesh))):
+            att = [(b.format(side=side), r) for b, r in atts[base]]
+            out[f"{base}_{side}"] = MuscleMesh(f"{base}_{side}", m, att)
+    for k, v in info.items():
+        LOG.info("muscle %s: %s", k, {a: round(b, 2) for a, b in v.items() if b is not None})
+    return out
