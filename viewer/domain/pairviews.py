@@ -1,0 +1,763 @@
+"""Muscle-pair views: two muscles (or groups) shown against each other, as data.
+
+A pair view says which structures form side A and side B, their colours, what stays visible as
+ghosted context, where the camera looks from, which joints the muscles cross and along which lines
+they pull. Everything anatomical is named (structure ids, landmark names), never given as
+coordinates, and turned into points only when an atlas is loaded (:func:`resolve_pair`). Views are
+authored for the right side; :func:`mirror_pair` gives the exact left-side mirror image.
+
+Pure Python + NumPy: no Qt, no VTK. The scene a pair asks for is a
+:class:`~viewer.state.scene.SceneSnapshot`, applied by :mod:`viewer.state.pairs`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+from viewer.domain.camera import CameraPreset, mirror
+from viewer.domain.structures import Atlas, Kind
+
+if TYPE_CHECKING:  # type-only: the domain never imports the state layer at run time
+    from viewer.state.scene import SceneSnapshot
+
+Weights = tuple[tuple[str, float], ...]
+"""Landmark names with weights; the point is their weighted mean."""
+
+Landmarks = Mapping[str, Any]
+"""Bony landmarks: name -> (3,) atlas-frame position (array-like), as ``landmarks.json`` holds them
+(``viewer.io.annotations.load_bony_landmarks`` returns exactly this)."""
+
+SIDES = ("right", "left")
+
+
+class HasPoints(Protocol):
+    """Anything with an (n, 3) array of vertex positions (e.g. ``MeshArrays``)."""
+
+    @property
+    def points(self) -> NDArray[Any]:
+        """Vertex positions, atlas mm."""
+        ...
+
+
+def swap_side(name: str) -> str:
+    """Swap the words ``left`` and ``right`` in an underscore-separated id or landmark name.
+
+    ``psoas_major_upper_right`` -> ``psoas_major_upper_left``; midline names are unchanged, so a
+    name swapped twice is the original.
+    """
+    return "_".join({"left": "right", "right": "left"}.get(w, w) for w in name.split("_"))
+
+
+def weighted_point(
+    landmarks: Landmarks, weights: Sequence[tuple[str, float]]
+) -> NDArray[np.float64]:
+    """The weighted mean of named landmarks, shape (3,).
+
+    Raises ``KeyError`` naming the first missing landmark, ``ValueError`` if the weights sum to 0.
+    """
+    total = 0.0
+    acc = np.zeros(3)
+    for name, weight in weights:
+        if name not in landmarks:
+            raise KeyError(f"no landmark {name!r}")
+        value = landmarks[name]
+        acc += weight * np.asarray(getattr(value, "xyz", value), dtype=np.float64).reshape(3)
+        total += weight
+    if abs(total) < 1e-12:
+        raise ValueError("landmark weights sum to zero")
+    out: NDArray[np.float64] = acc / total
+    return out
+
+
+# -- records ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A point of a line of action, resolved against the loaded atlas.
+
+    ``landmarks`` (weighted mean of named landmarks) is the primary definition. With ``snap`` the
+    point moves onto the muscle: the centroid of the muscle vertices nearest to it, so the arrow
+    starts where the muscle really is in this build. ``attachment`` (``"origin"`` or
+    ``"insertion"``) is used when no landmarks are given: the muscle vertices closest to the bone
+    the manifest names for that role.
+    """
+
+    landmarks: Weights = ()
+    attachment: str | None = None
+    snap: bool = True
+
+    def mirrored(self) -> Anchor:
+        """The same anchor on the other body side."""
+        return replace(self, landmarks=tuple((swap_side(n), w) for n, w in self.landmarks))
+
+    @property
+    def landmark_names(self) -> tuple[str, ...]:
+        """Names of the landmarks this anchor needs."""
+        return tuple(n for n, _ in self.landmarks)
+
+
+@dataclass(frozen=True)
+class Joint:
+    """A joint a muscle crosses, located as a weighted mean of landmarks."""
+
+    id: str
+    title: str
+    kind: str
+    landmarks: Weights
+
+    def mirrored(self) -> Joint:
+        """The same joint on the other side (a midline joint maps to itself)."""
+        return replace(
+            self,
+            id=swap_side(self.id),
+            title=_swap_title(self.title),
+            landmarks=tuple((swap_side(n), w) for n, w in self.landmarks),
+        )
+
+
+@dataclass(frozen=True)
+class ActionLine:
+    """The line along which one muscle (or muscle part) pulls: origin → via points → insertion.
+
+    ``muscle`` is the structure whose geometry the anchors snap to; ``crosses`` are joint ids.
+    """
+
+    id: str
+    muscle: str
+    label: str
+    origin: Anchor
+    insertion: Anchor
+    via: tuple[Anchor, ...] = ()
+    crosses: tuple[str, ...] = ()
+
+    def mirrored(self) -> ActionLine:
+        """The same line on the other side."""
+        return replace(
+            self,
+            id=swap_side(self.id),
+            muscle=swap_side(self.muscle),
+            label=_swap_title(self.label),
+            origin=self.origin.mirrored(),
+            insertion=self.insertion.mirrored(),
+            via=tuple(a.mirrored() for a in self.via),
+            crosses=tuple(swap_side(j) for j in self.crosses),
+        )
+
+    @property
+    def anchors(self) -> tuple[Anchor, ...]:
+        """Origin, via points and insertion, in order along the muscle."""
+        return (self.origin, *self.via, self.insertion)
+
+
+@dataclass(frozen=True)
+class PairSide:
+    """One side of a pair: structures painted in one colour, with their lines of action.
+
+    ``muscles`` are the structure ids whose trigger points belong to this side (see
+    :func:`trigger_muscles`); ``role`` is one plain sentence on what this side does here.
+    """
+
+    label: str
+    structures: tuple[str, ...]
+    color: str
+    lines: tuple[ActionLine, ...] = ()
+    role: str = ""
+
+    @property
+    def crosses(self) -> tuple[str, ...]:
+        """Joint ids crossed by this side's muscles, first mention first."""
+        out: list[str] = []
+        for line in self.lines:
+            out += [j for j in line.crosses if j not in out]
+        return tuple(out)
+
+    def mirrored(self) -> PairSide:
+        """The same side on the other body side."""
+        return replace(
+            self,
+            label=_swap_title(self.label),
+            structures=tuple(swap_side(s) for s in self.structures),
+            lines=tuple(line.mirrored() for line in self.lines),
+        )
+
+
+@dataclass(frozen=True)
+class GhostRule:
+    """How context structures look: those of ``kind`` (and, if given, among ``ids``).
+
+    ``opacity`` 0 hides them; ``color`` ``None`` keeps each structure's current colour.
+    """
+
+    kind: Kind | None
+    opacity: float
+    ids: tuple[str, ...] = ()
+    color: str | None = None
+
+    def mirrored(self) -> GhostRule:
+        """The same rule with left/right ids swapped."""
+        return replace(self, ids=tuple(swap_side(i) for i in self.ids))
+
+
+DEFAULT_CONTEXT: tuple[GhostRule, ...] = (
+    GhostRule(Kind.BONE, 0.3),
+    GhostRule(Kind.MUSCLE, 0.08, color="#a0a0a0"),
+    GhostRule(Kind.SKIN, 0.0),
+)
+"""Translucent bones, faint grey other muscles, no skin: what a pair view shows around A and B."""
+
+
+@dataclass(frozen=True)
+class PairView:
+    """One muscle-pair view for one body side.
+
+    ``side`` is the body side the view is authored for (``"right"`` or ``"left"``); ``key`` (1–6)
+    is its keyboard number. ``explanation`` is 3–6 plain sentences citing ``sources`` (S-keys of
+    the project's trigger-point notes); ``disagreement`` states where sources differ.
+    ``focus`` pins the camera on named landmarks; without it the camera centres on A and B.
+    """
+
+    id: str
+    title: str
+    key: int
+    a: PairSide
+    b: PairSide
+    camera: CameraPreset
+    joints: tuple[Joint, ...] = ()
+    context: tuple[GhostRule, ...] = DEFAULT_CONTEXT
+    explanation: str = ""
+    disagreement: str = ""
+    sources: tuple[str, ...] = ()
+    focus: Anchor | None = None
+    side: str = "right"
+    muscle: str | None = None
+
+    @property
+    def display_title(self) -> str:
+        """Title with the side, for menus and the info panel."""
+        return f"{self.title} ({self.side})"
+
+    @property
+    def structures(self) -> tuple[str, ...]:
+        """All structure ids named by either side."""
+        return self.a.structures + self.b.structures
+
+    def joint(self, joint_id: str) -> Joint:
+        """A joint of this view by id."""
+        for j in self.joints:
+            if j.id == joint_id:
+                return j
+        raise KeyError(f"pair view {self.id!r} has no joint {joint_id!r}")
+
+
+@dataclass(frozen=True)
+class PairTemplate:
+    """A pair view parametrised by a muscle: its right side (A) against its left side (B).
+
+    ``title`` and ``explanation`` may contain ``{muscle}`` (the muscle's plain name).
+    """
+
+    id: str
+    title: str
+    key: int
+    color_a: str
+    color_b: str
+    camera: CameraPreset
+    context: tuple[GhostRule, ...] = DEFAULT_CONTEXT
+    explanation: str = ""
+    disagreement: str = ""
+    sources: tuple[str, ...] = ()
+    default_muscle: str = "iliopsoas"
+    cameras: Mapping[str, CameraPreset] = field(default_factory=lambda: MappingProxyType({}))
+
+    def camera_for(self, muscle: str) -> CameraPreset:
+        """The camera for one muscle: a per-muscle override (posterior muscles) or the default."""
+        return self.cameras.get(muscle, self.camera)
+
+
+@dataclass(frozen=True)
+class PairLibrary:
+    """Everything read from ``pair_views.json``: views, templates and the tables they share.
+
+    ``lines`` (by structure id) and ``joints`` (by joint id) hold both body sides.
+    ``sources`` maps S-keys to full references; ``notice`` is the medical caution to show
+    wherever pair views show pain patterns.
+    """
+
+    pairs: tuple[PairView, ...] = ()
+    templates: tuple[PairTemplate, ...] = ()
+    lines: Mapping[str, tuple[ActionLine, ...]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    joints: Mapping[str, Joint] = field(default_factory=lambda: MappingProxyType({}))
+    sources: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    notice: str = ""
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """Pair view and template ids in key order."""
+        entries = [(p.key, p.id) for p in self.pairs] + [(t.key, t.id) for t in self.templates]
+        return tuple(i for _, i in sorted(entries))
+
+    @property
+    def keys(self) -> Mapping[int, str]:
+        """Keyboard number → pair id."""
+        out = {p.key: p.id for p in self.pairs}
+        out.update({t.key: t.id for t in self.templates})
+        return MappingProxyType(dict(sorted(out.items())))
+
+    def title(self, pair_id: str) -> str:
+        """Menu title of a pair view or template."""
+        for p in self.pairs:
+            if p.id == pair_id:
+                return p.title
+        return self.template(pair_id).title.replace("{muscle}", "one muscle")
+
+    def is_template(self, pair_id: str) -> bool:
+        """True when ``pair_id`` needs a muscle (the left-versus-right view)."""
+        return any(t.id == pair_id for t in self.templates)
+
+    def template(self, pair_id: str) -> PairTemplate:
+        """A template by id."""
+        for t in self.templates:
+            if t.id == pair_id:
+                return t
+        raise KeyError(f"no pair view {pair_id!r}; choose one of: {', '.join(self.ids)}")
+
+    def get(
+        self,
+        pair_id: str,
+        side: str = "right",
+        muscle: str | None = None,
+        atlas: Atlas | None = None,
+    ) -> PairView:
+        """The pair view for ``side``; templates need ``atlas`` and take ``muscle``.
+
+        For the left-versus-right template, ``side`` says which side is A.
+        """
+        if side not in SIDES:
+            raise ValueError(f"side must be 'right' or 'left', not {side!r}")
+        for p in self.pairs:
+            if p.id == pair_id:
+                return p if side == p.side else mirror_pair(p)
+        template = self.template(pair_id)
+        if atlas is None:
+            raise ValueError(f"pair view {pair_id!r} is per muscle and needs the atlas")
+        view = instantiate(template, muscle or template.default_muscle, atlas, self)
+        return view if side == "right" else mirror_pair(view)
+
+
+# -- resolved (geometry) -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class ResolvedLine:
+    """A line of action in atlas mm: ``points`` (k, 3), origin first, insertion last."""
+
+    line: ActionLine
+    side: str
+    color: str
+    points: NDArray[np.float64]
+
+    @property
+    def origin(self) -> NDArray[np.float64]:
+        """Start of the arrow (3,)."""
+        out: NDArray[np.float64] = self.points[0]
+        return out
+
+    @property
+    def insertion(self) -> NDArray[np.float64]:
+        """Tip of the arrow (3,)."""
+        out: NDArray[np.float64] = self.points[-1]
+        return out
+
+    @property
+    def direction(self) -> NDArray[np.float64]:
+        """Unit vector of the last segment: the direction of pull at the insertion."""
+        d = self.points[-1] - self.points[-2]
+        n = float(np.linalg.norm(d))
+        out: NDArray[np.float64] = d / n if n > 0 else d
+        return out
+
+    @property
+    def length(self) -> float:
+        """Path length along the polyline, mm."""
+        return float(np.linalg.norm(np.diff(self.points, axis=0), axis=1).sum())
+
+
+@dataclass(frozen=True, eq=False)
+class ResolvedJoint:
+    """A joint marker: position (3,) in atlas mm and which sides cross it (``"a"``, ``"b"``)."""
+
+    joint: Joint
+    point: NDArray[np.float64]
+    crossed_by: tuple[str, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class ResolvedPairView:
+    """A pair view placed in one loaded atlas: arrows, joint markers and the camera with focus.
+
+    ``notes`` lists what could not be placed (e.g. a muscle not in this atlas), in plain words.
+    """
+
+    pair: PairView
+    lines: tuple[ResolvedLine, ...]
+    joints: tuple[ResolvedJoint, ...]
+    camera: CameraPreset
+    notes: tuple[str, ...] = ()
+
+    def lines_of(self, side: str) -> tuple[ResolvedLine, ...]:
+        """The arrows of side ``"a"`` or ``"b"``."""
+        return tuple(r for r in self.lines if r.side == side)
+
+
+# -- functions ---------------------------------------------------------------------------------
+
+
+def _swap_title(text: str) -> str:
+    return text.replace("(right)", "(\0)").replace("(left)", "(right)").replace("\0", "left")
+
+
+def mirror_pair(pair: PairView) -> PairView:
+    """Mirror a pair view through the midsagittal plane.
+
+    Every structure, landmark and joint id swaps ``_left``/``_right``; the camera is mirrored
+    with :func:`viewer.domain.camera.mirror` (x flipped). Applying it twice gives the original.
+    """
+    return replace(
+        pair,
+        a=pair.a.mirrored(),
+        b=pair.b.mirrored(),
+        camera=mirror(pair.camera),
+        joints=tuple(j.mirrored() for j in pair.joints),
+        context=tuple(r.mirrored() for r in pair.context),
+        focus=None if pair.focus is None else pair.focus.mirrored(),
+        side={"right": "left", "left": "right"}.get(pair.side, pair.side),
+    )
+
+
+def lines_for(
+    structure_id: str, atlas: Atlas, table: Mapping[str, tuple[ActionLine, ...]]
+) -> tuple[ActionLine, ...]:
+    """Lines of action of a structure: its own table entry, else its members' entries.
+
+    A muscle with neither but with an origin and an insertion in the manifest gets one line
+    between those attachments, so any muscle of an imported atlas can show an arrow.
+    """
+    if structure_id in table:
+        return table[structure_id]
+    out: list[ActionLine] = []
+    for child in atlas.children(structure_id):
+        out += lines_for(child, atlas, table)
+    if out or structure_id not in atlas:
+        return tuple(out)
+    s = atlas.get(structure_id)
+    roles = {a.role for a in s.attachments}
+    if s.has_geometry and {"origin", "insertion"} <= roles:
+        return (
+            ActionLine(
+                id=structure_id,
+                muscle=structure_id,
+                label=s.plain_name or s.name,
+                origin=Anchor(attachment="origin"),
+                insertion=Anchor(attachment="insertion"),
+            ),
+        )
+    return ()
+
+
+def instantiate(
+    template: PairTemplate, muscle: str, atlas: Atlas, library: PairLibrary
+) -> PairView:
+    """The left-versus-right view of ``muscle`` (a base id such as ``iliopsoas``), right side A.
+
+    Raises ``KeyError`` when the atlas lacks ``<muscle>_right`` or ``<muscle>_left``.
+    """
+    right, left = f"{muscle}_right", f"{muscle}_left"
+    for sid in (right, left):
+        if sid not in atlas:
+            raise KeyError(f"the atlas has no {sid!r} for the left-versus-right view")
+    name = atlas.get(right)
+    plain = (name.plain_name or name.name).replace(" (right)", "")
+    lines_a = lines_for(right, atlas, library.lines)
+    lines_b = lines_for(left, atlas, library.lines)
+    joint_ids: list[str] = []
+    for line in (*lines_a, *lines_b):
+        joint_ids += [j for j in line.crosses if j not in joint_ids]
+    return PairView(
+        id=template.id,
+        title=template.title.replace("{muscle}", plain),
+        key=template.key,
+        a=PairSide(f"{plain} (right)", (right,), template.color_a, lines_a),
+        b=PairSide(f"{plain} (left)", (left,), template.color_b, lines_b),
+        camera=template.camera_for(muscle),
+        joints=tuple(library.joints[j] for j in joint_ids if j in library.joints),
+        context=template.context,
+        explanation=template.explanation.replace("{muscle}", plain),
+        disagreement=template.disagreement,
+        sources=template.sources,
+        side="right",
+        muscle=muscle,
+    )
+
+
+def bilateral_muscles(atlas: Atlas) -> tuple[str, ...]:
+    """Base ids (``iliopsoas``) of muscles and muscle groups present on both sides."""
+    out: list[str] = []
+    for s in atlas.structures:
+        if s.kind not in (Kind.MUSCLE, Kind.GROUP) or not s.id.endswith("_right"):
+            continue
+        leaves = atlas.leaves(s.id)
+        if not leaves or not all(atlas.get(i).kind is Kind.MUSCLE for i in leaves):
+            continue
+        if atlas.mirror_id(s.id) is not None:
+            out.append(s.id[: -len("_right")])
+    return tuple(out)
+
+
+def side_leaves(side: PairSide, atlas: Atlas) -> tuple[str, ...]:
+    """Structures with geometry painted in this side's colour."""
+    out: list[str] = []
+    for sid in side.structures:
+        out += [leaf for leaf in atlas.leaves(sid) if leaf not in out]
+    return tuple(out)
+
+
+def trigger_muscles(side: PairSide, atlas: Atlas) -> frozenset[str]:
+    """Structure ids whose trigger points belong to ``side``: its structures and all members.
+
+    The app keeps a trigger point when its muscle id is in this set, so pair views do not depend
+    on trigger-point ids.
+    """
+    out: set[str] = set()
+    stack = list(side.structures)
+    while stack:
+        sid = stack.pop()
+        if sid in out:
+            continue
+        out.add(sid)
+        stack.extend(atlas.children(sid))
+    return frozenset(out)
+
+
+def _match(rule: GhostRule, kind: Kind, leaf: str, atlas: Atlas) -> bool:
+    if rule.kind is not None and rule.kind is not kind:
+        return False
+    if not rule.ids:
+        return True
+    return any(leaf == i or leaf in atlas.leaves(i) for i in rule.ids)
+
+
+def pair_scene(pair: PairView, atlas: Atlas, base: SceneSnapshot) -> SceneSnapshot:
+    """The scene a pair view asks for, as a new ``SceneSnapshot`` built on ``base``.
+
+    Side A leaves: visible, opaque, colour A. Side B: visible, opaque, colour B. Other leaves:
+    the first matching context rule gives opacity (0 = hidden) and colour; unmatched leaves are
+    hidden. Hidden leaves keep their base opacity and colour. Selection survives only if visible;
+    the view name is kept (the pair's camera travels with the resolved pair view).
+    """
+    a = set(side_leaves(pair.a, atlas))
+    b = set(side_leaves(pair.b, atlas))
+    visible: dict[str, bool] = {}
+    opacity: dict[str, float] = {}
+    color: dict[str, str] = {}
+    for leaf in base.visible:
+        opacity[leaf] = base.opacity.get(leaf, 1.0)
+        color[leaf] = base.color.get(leaf, "#c8c8c8")
+        if leaf in a or leaf in b:
+            visible[leaf] = True
+            opacity[leaf] = 1.0
+            color[leaf] = pair.a.color if leaf in a else pair.b.color
+            continue
+        kind = atlas.get(leaf).kind if leaf in atlas else Kind.REGION
+        rule = next((r for r in pair.context if _match(r, kind, leaf, atlas)), None)
+        if rule is None or rule.opacity <= 0.0:
+            visible[leaf] = False
+            continue
+        visible[leaf] = True
+        opacity[leaf] = rule.opacity
+        if rule.color is not None:
+            color[leaf] = rule.color
+    selection = base.selection
+    if selection is not None and not any(visible.get(i, False) for i in atlas.leaves(selection)):
+        selection = None
+    return replace(
+        base,
+        visible=MappingProxyType(visible),
+        opacity=MappingProxyType(opacity),
+        color=MappingProxyType(color),
+        selection=selection,
+    )
+
+
+def _points_of(ids: Iterable[str], atlas: Atlas, meshes: Mapping[str, HasPoints]) -> Any:
+    arrays = []
+    for sid in ids:
+        for leaf in atlas.leaves(sid) if sid in atlas else ():
+            mesh = meshes.get(leaf)
+            if mesh is not None and len(mesh.points):
+                arrays.append(np.asarray(mesh.points, dtype=np.float64))
+    return np.concatenate(arrays) if arrays else None
+
+
+def snap_to_points(point: NDArray[np.float64], points: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Centroid of the vertices nearest ``point`` (2 % of them, at least 8).
+
+    Using a small neighbourhood instead of the single nearest vertex keeps the anchor inside the
+    muscle's end rather than on one surface facet, and stable under remeshing.
+    """
+    d2 = np.einsum("ij,ij->i", points - point, points - point)
+    k = int(min(len(points), max(8, len(points) // 50)))
+    idx = np.argpartition(d2, k - 1)[:k]
+    out: NDArray[np.float64] = points[idx].mean(axis=0)
+    return out
+
+
+def near_bone(muscle_points: NDArray[np.float64], bone_points: NDArray[np.float64]) -> Any:
+    """Centroid of the muscle vertices within 5 mm of their closest approach to a bone."""
+    from scipy.spatial import cKDTree
+
+    dist, _ = cKDTree(bone_points).query(muscle_points)
+    close = dist <= float(dist.min()) + 5.0
+    return muscle_points[close].mean(axis=0)
+
+
+def resolve_anchor(
+    anchor: Anchor,
+    muscle: str,
+    atlas: Atlas,
+    landmarks: Landmarks,
+    meshes: Mapping[str, HasPoints],
+) -> NDArray[np.float64]:
+    """Place one anchor of ``muscle``'s line; raises ``KeyError``/``ValueError`` with a reason."""
+    muscle_points = _points_of((muscle,), atlas, meshes)
+    if anchor.landmarks:
+        point = weighted_point(landmarks, anchor.landmarks)
+        if anchor.snap and muscle_points is not None:
+            point = snap_to_points(point, muscle_points)
+        return point
+    if anchor.attachment is None:
+        raise ValueError("anchor has neither landmarks nor an attachment role")
+    if muscle_points is None:
+        raise ValueError(f"{muscle!r} has no geometry to find its {anchor.attachment} on")
+    bones = [
+        a.structure
+        for sid in (muscle, *atlas.ancestors(muscle))
+        if sid in atlas
+        for a in atlas.get(sid).attachments
+        if a.role == anchor.attachment
+    ]
+    bone_points = _points_of(bones, atlas, meshes)
+    if bone_points is None:
+        raise ValueError(f"no bone geometry for the {anchor.attachment} of {muscle!r}")
+    out: NDArray[np.float64] = near_bone(muscle_points, bone_points)
+    return out
+
+
+def resolve_pair(
+    pair: PairView,
+    atlas: Atlas,
+    landmarks: Landmarks,
+    meshes: Mapping[str, HasPoints],
+) -> ResolvedPairView:
+    """Turn a pair view into geometry for one loaded atlas (pure NumPy; the renderer draws it).
+
+    Lines that cannot be placed (muscle or landmark missing) are left out and explained in
+    ``notes``; a joint whose landmarks are missing likewise. The camera gets a focus: the view's
+    ``focus`` landmarks, else the centre of the bounding box of A and B, else of the arrows.
+    """
+    notes: list[str] = []
+    lines: list[ResolvedLine] = []
+    for side_name, side in (("a", pair.a), ("b", pair.b)):
+        for line in side.lines:
+            try:
+                pts = [
+                    resolve_anchor(anchor, line.muscle, atlas, landmarks, meshes)
+                    for anchor in line.anchors
+                ]
+            except (KeyError, ValueError) as exc:
+                notes.append(f"line {line.label!r} not shown: {exc.args[0]}")
+                continue
+            lines.append(ResolvedLine(line, side_name, side.color, np.vstack(pts)))
+    joints: list[ResolvedJoint] = []
+    for joint in pair.joints:
+        try:
+            point = weighted_point(landmarks, joint.landmarks)
+        except (KeyError, ValueError) as exc:
+            notes.append(f"joint {joint.title!r} not shown: {exc.args[0]}")
+            continue
+        crossed = tuple(n for n, s in (("a", pair.a), ("b", pair.b)) if joint.id in s.crosses)
+        joints.append(ResolvedJoint(joint, point, crossed))
+    focus = _focus(pair, atlas, landmarks, meshes, lines)
+    camera = replace(
+        pair.camera,
+        focus=None if focus is None else (float(focus[0]), float(focus[1]), float(focus[2])),
+    )
+    return ResolvedPairView(pair, tuple(lines), tuple(joints), camera, tuple(notes))
+
+
+def _focus(
+    pair: PairView,
+    atlas: Atlas,
+    landmarks: Landmarks,
+    meshes: Mapping[str, HasPoints],
+    lines: Sequence[ResolvedLine],
+) -> NDArray[np.float64] | None:
+    if pair.focus is not None and pair.focus.landmarks:
+        try:
+            return weighted_point(landmarks, pair.focus.landmarks)
+        except (KeyError, ValueError):
+            pass
+    pts = _points_of(pair.structures, atlas, meshes)
+    if pts is None and lines:
+        pts = np.vstack([r.points for r in lines])
+    if pts is None:
+        return None
+    out: NDArray[np.float64] = (pts.min(axis=0) + pts.max(axis=0)) / 2.0
+    return out
+
+
+# -- compare mode ------------------------------------------------------------------------------
+
+NEITHER = 0
+A_ONLY = 1
+B_ONLY = 2
+BOTH = 3
+DIFFERENCE_LABELS: Mapping[int, str] = MappingProxyType(
+    {NEITHER: "neither", A_ONLY: "A only", B_ONLY: "B only", BOTH: "both"}
+)
+
+
+def difference(
+    heat_a: NDArray[Any], heat_b: NDArray[Any], threshold: float = 0.1
+) -> NDArray[np.int8]:
+    """Classify skin vertices by which side's referral reaches them.
+
+    Parameters
+    ----------
+    heat_a, heat_b : (n,) arrays of per-vertex referral weights in [0, 1] for sides A and B
+    threshold : weight above which a vertex counts as reached
+
+    Returns
+    -------
+    (n,) int8 array of ``NEITHER`` (0), ``A_ONLY`` (1), ``B_ONLY`` (2) or ``BOTH`` (3).
+    """
+    a = np.asarray(heat_a)
+    b = np.asarray(heat_b)
+    if a.shape != b.shape or a.ndim != 1:
+        raise ValueError(f"heat arrays must be 1-D and equal in length, got {a.shape}, {b.shape}")
+    out: NDArray[np.int8] = (a > threshold).astype(np.int8) + 2 * (b > threshold).astype(np.int8)
+    return out
+
+
+def difference_counts(classes: NDArray[np.int8]) -> dict[str, int]:
+    """Vertex count per class label, for the compare-mode legend."""
+    counts = np.bincount(np.asarray(classes, dtype=np.int64), minlength=4)
+    return {DIFFERENCE_LABELS[i]: int(counts[i]) for i in range(4)}
