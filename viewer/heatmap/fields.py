@@ -1,0 +1,232 @@
+"""Per-vertex referral fields on the skin, their cache, and how they combine.
+
+Expensive part (once per skin and landmark set, cached on disk): the geodesic distance from
+every skin landmark. Cheap part (at load): per pattern, the essential and spillover weights
+(``max`` over its zones of a smooth falloff of distance). Toggling trigger points then only takes
+the ``max`` of a few arrays, well under the 20 ms budget.
+
+The cache lives in the user cache folder (``platformdirs``), one ``.npy`` per landmark, named by
+a hash of the skin mesh, the landmark's seed vertices, its reach and the method, so an atlas
+rebuild or an edited landmark never reuses a stale field. Only ``np.save``/``np.load`` with
+``allow_pickle=False`` are used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from viewer.domain.landmarks import SkinLandmark
+from viewer.domain.referral import SPILLOVER_LEVEL, ReferralPattern, ZoneClass
+from viewer.heatmap.geodesic import ProgressFn, distance_fields, resolved_method
+
+log = logging.getLogger(__name__)
+
+CACHE_VERSION = 1
+"""Bump when the meaning of cached arrays changes."""
+
+
+def falloff(distance: NDArray[np.floating], radius: float, width: float) -> NDArray[np.float32]:
+    """1 inside ``radius``, a smoothstep down to 0 at ``radius + width`` (``inf`` -> 0)."""
+    d = np.asarray(distance, dtype=np.float32)
+    x = np.clip((d - radius) / max(width, 1e-6), 0.0, 1.0)
+    w = 1.0 - x * x * (3.0 - 2.0 * x)
+    return np.asarray(np.where(np.isfinite(d), w, 0.0), dtype=np.float32)
+
+
+def zone_reach(landmark: SkinLandmark, radius_scale: float = 1.0) -> float:
+    """Distance beyond which a zone built on this landmark weighs nothing (mm)."""
+    d = landmark.definition
+    return d.radius_mm * radius_scale + d.falloff_mm
+
+
+@dataclass(frozen=True, eq=False)
+class HeatField:
+    """What the renderer colours, one value per skin vertex.
+
+    Attributes
+    ----------
+    intensity : (n,) float32 in [0, 1]: 1.0 in essential zones, about 0.45 in spillover zones
+    classes : (n,) uint8 :class:`~viewer.domain.referral.ZoneClass` values (0 none, 1 spillover,
+        2 essential) so spillover can be hatched or stippled for greyscale projectors
+    """
+
+    intensity: NDArray[np.float32]
+    classes: NDArray[np.uint8]
+
+    @classmethod
+    def empty(cls, n: int) -> HeatField:
+        """No zone anywhere."""
+        return cls(np.zeros(n, dtype=np.float32), np.zeros(n, dtype=np.uint8))
+
+    @property
+    def is_empty(self) -> bool:
+        """True when no vertex is in any zone."""
+        return not bool(self.classes.any()) and not bool(self.intensity.any())
+
+    def take(self, index: NDArray[np.int64]) -> HeatField:
+        """The field at other points given their nearest vertex (e.g. the light skin)."""
+        return HeatField(self.intensity[index], self.classes[index])
+
+
+def combine_weights(
+    essential: Iterable[NDArray[np.float32]],
+    spillover: Iterable[NDArray[np.float32]],
+    n: int,
+) -> HeatField:
+    """Combine zone weights: essential wins over spillover; overlapping zones take the max."""
+    e = np.zeros(n, dtype=np.float32)
+    s = np.zeros(n, dtype=np.float32)
+    for w in essential:
+        np.maximum(e, w, out=e)
+    for w in spillover:
+        np.maximum(s, w, out=s)
+    intensity = np.maximum(e, np.float32(SPILLOVER_LEVEL) * s)
+    classes = np.zeros(n, dtype=np.uint8)
+    classes[s >= 0.5] = ZoneClass.SPILLOVER.value
+    classes[e >= 0.5] = ZoneClass.ESSENTIAL.value
+    return HeatField(intensity, classes)
+
+
+class PatternFields:
+    """Essential and spillover weights of every pattern, ready to combine.
+
+    Parameters
+    ----------
+    n_vertices : number of skin vertices
+    patterns : pattern id -> pattern (zones name placed skin landmarks)
+    landmarks : placed skin landmarks
+    distances : landmark id -> (n,) geodesic distance
+    """
+
+    def __init__(
+        self,
+        n_vertices: int,
+        patterns: Mapping[str, ReferralPattern],
+        landmarks: Mapping[str, SkinLandmark],
+        distances: Mapping[str, NDArray[np.float32]],
+    ) -> None:
+        self.n = n_vertices
+        self.landmarks = dict(landmarks)
+        self.distances = dict(distances)
+        self.essential: dict[str, NDArray[np.float32]] = {}
+        self.spillover: dict[str, NDArray[np.float32]] = {}
+        for pid, pattern in patterns.items():
+            e = np.zeros(n_vertices, dtype=np.float32)
+            s = np.zeros(n_vertices, dtype=np.float32)
+            for zone in pattern.zones:
+                w = self.zone_weights(zone.landmark, zone.radius_scale)
+                if w is None:
+                    continue
+                target = e if zone.zone_class is ZoneClass.ESSENTIAL else s
+                np.maximum(target, w, out=target)
+            self.essential[pid] = e
+            self.spillover[pid] = s
+
+    def zone_weights(
+        self,
+        landmark_id: str,
+        radius_scale: float = 1.0,
+        index: NDArray[np.int64] | None = None,
+    ) -> NDArray[np.float32] | None:
+        """Weights of one zone at every vertex (or at ``index`` only); None if not placed."""
+        lm = self.landmarks.get(landmark_id)
+        d = self.distances.get(landmark_id)
+        if lm is None or d is None:
+            return None
+        if index is not None:
+            d = d[index]
+        return falloff(d, lm.definition.radius_mm * radius_scale, lm.definition.falloff_mm)
+
+    def combine(self, pattern_ids: Iterable[str]) -> HeatField:
+        """The heat map of several patterns together (unknown ids are ignored)."""
+        ids = [p for p in dict.fromkeys(pattern_ids) if p in self.essential]
+        return combine_weights(
+            (self.essential[p] for p in ids), (self.spillover[p] for p in ids), self.n
+        )
+
+
+# -- cache -------------------------------------------------------------------------------------
+def default_cache_dir() -> Path:
+    """Where distance fields are kept: ``TRIGGER_ATLAS_CACHE_DIR`` or the user cache folder."""
+    override = os.environ.get("TRIGGER_ATLAS_CACHE_DIR")
+    if override:
+        return Path(override)
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("trigger-atlas", appauthor=False)) / "heatmap"
+
+
+def mesh_hash(points: NDArray[np.floating], triangles: NDArray[np.integer]) -> str:
+    """Content hash of a mesh (changes whenever the skin is rebuilt)."""
+    h = hashlib.sha256()
+    h.update(np.ascontiguousarray(points, dtype=np.float32).tobytes())
+    h.update(np.ascontiguousarray(triangles, dtype=np.int64).tobytes())
+    return h.hexdigest()[:24]
+
+
+def _field_key(skin_hash: str, seeds: NDArray[np.int64], reach: float, method: str) -> str:
+    h = hashlib.sha256()
+    h.update(f"v{CACHE_VERSION}|{skin_hash}|{method}|{reach:.3f}|".encode())
+    h.update(np.ascontiguousarray(seeds, dtype=np.int64).tobytes())
+    return h.hexdigest()[:32]
+
+
+def cached_distance_fields(
+    points: NDArray[np.floating],
+    triangles: NDArray[np.integer],
+    landmarks: Mapping[str, SkinLandmark],
+    reach: Mapping[str, float],
+    cache_dir: Path | None = None,
+    method: str = "auto",
+    progress: ProgressFn | None = None,
+) -> dict[str, NDArray[np.float32]]:
+    """Distance fields of all landmarks, from the cache where possible.
+
+    ``cache_dir=None`` uses :func:`default_cache_dir`; a cache that cannot be written is only
+    logged (the fields are still returned).
+    """
+    folder = cache_dir if cache_dir is not None else default_cache_dir()
+    method = resolved_method(method)
+    skin_hash = mesh_hash(points, triangles)
+    n = len(points)
+    out: dict[str, NDArray[np.float32]] = {}
+    missing: dict[str, NDArray[np.int64]] = {}
+    keys: dict[str, str] = {}
+    for lid, lm in landmarks.items():
+        key = _field_key(skin_hash, lm.seeds, reach[lid], method)
+        keys[lid] = key
+        path = folder / f"{key}.npy"
+        if path.is_file():
+            try:
+                arr = np.load(path, allow_pickle=False)
+            except (OSError, ValueError) as exc:
+                log.warning("ignoring unreadable cache file %s: %s", path, exc)
+            else:
+                if arr.shape == (n,) and arr.dtype == np.float32:
+                    out[lid] = arr
+                    continue
+        missing[lid] = lm.seeds
+    if missing:
+        computed = distance_fields(
+            points, triangles, missing, {k: reach[k] for k in missing}, method, progress
+        )
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            for lid, arr in computed.items():
+                tmp = folder / f"{keys[lid]}.tmp.npy"
+                np.save(tmp, arr, allow_pickle=False)
+                os.replace(tmp, folder / f"{keys[lid]}.npy")
+        except OSError as exc:
+            log.warning("could not write the heat-map cache in %s: %s", folder, exc)
+        out.update(computed)
+    elif progress is not None:
+        progress(1.0, "distances loaded from the cache")
+    return out

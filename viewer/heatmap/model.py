@@ -1,0 +1,361 @@
+"""Referral model: trigger points placed on the atlas, their heat maps, "where does it hurt?".
+
+Built once per atlas (:func:`build_referral_model`); afterwards every call is array look-ups:
+``field_for(ids)`` for the heat map of selected trigger points, ``field_for_muscle(id)`` for all
+trigger points of a muscle, ``refer(points)`` for the ranked list of candidate sources.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from viewer.domain.landmarks import Geometry, SkinLandmark, SurfaceLike
+from viewer.domain.referral import (
+    DISCLAIMER,
+    FLAG_TEXT,
+    Confidence,
+    Coverage,
+    ReferralHit,
+    ReferralPattern,
+    Source,
+    ZoneClass,
+    rank_key,
+    spot_coverage,
+)
+from viewer.domain.structures import Atlas, Kind, Side
+from viewer.domain.triggerpoints import TriggerPoint
+from viewer.heatmap.fields import HeatField, PatternFields, cached_distance_fields, zone_reach
+from viewer.heatmap.geodesic import ProgressFn
+from viewer.io.annotations import (
+    ResolvedAnnotations,
+    load_annotations,
+    load_bony_landmarks,
+    resolve_annotations,
+)
+from viewer.io.atlas_loader import LoadedAtlas
+from viewer.io.problems import Problem
+
+log = logging.getLogger(__name__)
+
+_CONFIDENCE_ORDER = {Confidence.LOW: 0, Confidence.MEDIUM: 1, Confidence.HIGH: 2}
+
+
+@dataclass(frozen=True)
+class Spot:
+    """A queried point and the skin vertex it was matched to (``distance_mm`` away)."""
+
+    query: tuple[float, float, float]
+    vertex: int
+    on_skin: tuple[float, float, float]
+    distance_mm: float
+
+
+@dataclass(frozen=True)
+class ReferralReport:
+    """Answer to "where does it hurt?": ranked trigger points and muscles, best first."""
+
+    spots: tuple[Spot, ...]
+    trigger_points: tuple[ReferralHit, ...]
+    muscles: tuple[ReferralHit, ...]
+    disclaimer: str = DISCLAIMER
+
+
+@dataclass
+class ReferralModel:
+    """Trigger points, skin landmarks and patterns on one atlas, with precomputed fields.
+
+    Attributes
+    ----------
+    atlas : the atlas the annotations were placed on
+    skin : the skin surface the fields belong to (full detail)
+    resolved : placed annotations (trigger points, skin landmarks, patterns)
+    fields : per-pattern essential/spillover weights
+    """
+
+    atlas: Atlas
+    skin: SurfaceLike
+    resolved: ResolvedAnnotations
+    fields: PatternFields
+    _tree: object = field(default=None, repr=False)
+
+    # -- look-ups ------------------------------------------------------------------------------
+    @property
+    def trigger_points(self) -> dict[str, TriggerPoint]:
+        """Placed trigger points by id (both sides)."""
+        return self.resolved.trigger_points
+
+    @property
+    def patterns(self) -> dict[str, ReferralPattern]:
+        """Referral patterns by id (zones all placed)."""
+        return self.resolved.patterns
+
+    @property
+    def skin_landmarks(self) -> dict[str, SkinLandmark]:
+        """Placed skin landmarks by id."""
+        return self.resolved.skin_landmarks
+
+    @property
+    def sources(self) -> dict[str, Source]:
+        """Bibliography by key."""
+        return self.resolved.annotations.sources
+
+    @property
+    def n_vertices(self) -> int:
+        """Number of skin vertices the fields are defined on."""
+        return len(self.skin.points)
+
+    def trigger_points_of(self, structure_id: str) -> tuple[str, ...]:
+        """Ids of the trigger points on a muscle or on any muscle of a group."""
+        members = set(self.atlas.leaves(structure_id)) if structure_id in self.atlas else set()
+        members.add(structure_id)
+        return tuple(t.id for t in self.trigger_points.values() if t.muscle in members)
+
+    def muscles(self, side: Side | None = None) -> tuple[str, ...]:
+        """Muscle ids that carry at least one trigger point, in atlas order."""
+        used = {t.muscle for t in self.trigger_points.values() if side in (None, t.side)}
+        return tuple(s.id for s in self.atlas.structures if s.id in used)
+
+    # -- heat maps -----------------------------------------------------------------------------
+    def field_for(self, trigger_point_ids: Iterable[str]) -> HeatField:
+        """Combined heat map of the selected trigger points (mode a); unknown ids ignored."""
+        pats = [
+            self.trigger_points[i].definition.referral
+            for i in trigger_point_ids
+            if i in self.trigger_points
+        ]
+        return self.fields.combine(pats)
+
+    def field_for_muscle(self, structure_id: str) -> HeatField:
+        """Heat map of every trigger point of a muscle or group (mode b)."""
+        return self.field_for(self.trigger_points_of(structure_id))
+
+    def nearest_vertices(
+        self, points: NDArray[np.floating]
+    ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+        """Nearest skin vertex (and its distance, mm) of each point (k, 3)."""
+        from scipy.spatial import cKDTree
+
+        if self._tree is None:
+            self._tree = cKDTree(np.asarray(self.skin.points, dtype=np.float64))
+        tree: cKDTree = self._tree
+        dist, idx = tree.query(np.asarray(points, dtype=np.float64).reshape(-1, 3))
+        return np.asarray(idx, dtype=np.int64), np.asarray(dist, dtype=np.float64)
+
+    def transfer(self, heat: HeatField, points: NDArray[np.floating]) -> HeatField:
+        """The field on another mesh of the same skin (e.g. the light level of detail)."""
+        idx, _ = self.nearest_vertices(points)
+        return heat.take(idx)
+
+    # -- where does it hurt? -------------------------------------------------------------------
+    def refer(
+        self, points: Sequence[Sequence[float]] | NDArray[np.floating], side: Side | None = None
+    ) -> ReferralReport:
+        """Rank trigger points and muscles whose zones cover the given skin points.
+
+        Parameters
+        ----------
+        points : (k, 3) atlas-frame points; each is matched to its nearest skin vertex
+        side : only trigger points of this side (default: both)
+        """
+        pts = np.asarray(points, dtype=np.float64).reshape(-1, 3)
+        idx, dist = self.nearest_vertices(pts)
+        skin_pts = np.asarray(self.skin.points, dtype=np.float64)
+        spots = tuple(
+            Spot(_vec(p), int(i), _vec(skin_pts[i]), float(d))
+            for p, i, d in zip(pts, idx, dist, strict=True)
+        )
+        tp_hits: list[ReferralHit] = []
+        per_muscle: dict[
+            str,
+            list[
+                tuple[TriggerPoint, dict[str, NDArray[np.float32]], dict[str, NDArray[np.float32]]]
+            ],
+        ] = {}
+        for tp in self.trigger_points.values():
+            if side is not None and tp.side is not side:
+                continue
+            pattern = self.patterns.get(tp.definition.referral)
+            if pattern is None:
+                continue
+            ess, spill = self._zone_samples(pattern, idx)
+            per_muscle.setdefault(tp.muscle, []).append((tp, ess, spill))
+            hit = self._hit_for_trigger_point(tp, pattern, ess, spill, len(spots))
+            if hit is not None:
+                tp_hits.append(hit)
+        muscle_hits = [
+            h
+            for m, items in per_muscle.items()
+            if (h := self._hit_for_muscle(m, items, len(spots))) is not None
+        ]
+        return ReferralReport(
+            spots, tuple(sorted(tp_hits, key=rank_key)), tuple(sorted(muscle_hits, key=rank_key))
+        )
+
+    def _zone_samples(
+        self, pattern: ReferralPattern, idx: NDArray[np.int64]
+    ) -> tuple[dict[str, NDArray[np.float32]], dict[str, NDArray[np.float32]]]:
+        ess: dict[str, NDArray[np.float32]] = {}
+        spill: dict[str, NDArray[np.float32]] = {}
+        for zone in pattern.zones:
+            w = self.fields.zone_weights(zone.landmark, zone.radius_scale, idx)
+            if w is None:
+                continue
+            target = ess if zone.zone_class is ZoneClass.ESSENTIAL else spill
+            target[zone.landmark] = np.maximum(target.get(zone.landmark, w), w)
+        return ess, spill
+
+    def _zone_names(self, ids: Iterable[str]) -> str:
+        names = [self.skin_landmarks[i].definition.name for i in ids if i in self.skin_landmarks]
+        return ", ".join(f"'{n}'" for n in names)
+
+    def _reason(self, coverage: Coverage, ess: Iterable[str], n_spots: int) -> str:
+        ess_set = set(ess)
+        e_zones = [z for z in coverage.zones if z in ess_set]
+        s_zones = [z for z in coverage.zones if z not in ess_set]
+        parts = []
+        if e_zones:
+            parts.append(f"main (essential) zone {self._zone_names(e_zones)}")
+        if s_zones:
+            parts.append(f"spillover zone {self._zone_names(s_zones)}")
+        where = " and its ".join(parts) if parts else "the fading edge of its zones"
+        if n_spots == 1:
+            return f"the spot lies in its {where}"
+        return f"{coverage.n_covered} of {n_spots} spots lie in its {where}"
+
+    def _flags(self, *groups: Iterable[str]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(f for g in groups for f in g))
+
+    def _hit_for_trigger_point(
+        self,
+        tp: TriggerPoint,
+        pattern: ReferralPattern,
+        ess: dict[str, NDArray[np.float32]],
+        spill: dict[str, NDArray[np.float32]],
+        n_spots: int,
+    ) -> ReferralHit | None:
+        score, levels, zones = spot_coverage(ess, spill)
+        if score <= 1e-6:
+            return None
+        cov = Coverage(score, levels, zones)
+        d = tp.definition
+        conf = min(d.confidence, pattern.confidence, key=_CONFIDENCE_ORDER.__getitem__)
+        return ReferralHit(
+            kind="trigger_point",
+            id=tp.id,
+            name=d.name,
+            muscle=tp.muscle,
+            side=tp.side,
+            coverage=cov,
+            reason=self._reason(cov, ess, n_spots),
+            confidence=conf,
+            sources=tuple(dict.fromkeys((*d.sources, *pattern.sources))),
+            flags=self._flags(d.flags, pattern.flags),
+        )
+
+    def _hit_for_muscle(
+        self,
+        muscle: str,
+        items: list[
+            tuple[TriggerPoint, dict[str, NDArray[np.float32]], dict[str, NDArray[np.float32]]]
+        ],
+        n_spots: int,
+    ) -> ReferralHit | None:
+        ess: dict[str, NDArray[np.float32]] = {}
+        spill: dict[str, NDArray[np.float32]] = {}
+        sources: list[str] = []
+        flags: list[str] = []
+        confs = []
+        for tp, e, s in items:
+            for k, w in e.items():
+                ess[k] = np.maximum(ess.get(k, w), w)
+            for k, w in s.items():
+                spill[k] = np.maximum(spill.get(k, w), w)
+            pattern = self.patterns[tp.definition.referral]
+            sources += [*tp.definition.sources, *pattern.sources]
+            flags += [*tp.definition.flags, *pattern.flags]
+            confs.append(pattern.confidence)
+        score, levels, zones = spot_coverage(ess, spill)
+        if score <= 1e-6:
+            return None
+        cov = Coverage(score, levels, zones)
+        name = self.atlas.get(muscle).name if muscle in self.atlas else muscle
+        side = items[0][0].side
+        return ReferralHit(
+            kind="muscle",
+            id=muscle,
+            name=name,
+            muscle=muscle,
+            side=side,
+            coverage=cov,
+            reason=self._reason(cov, ess, n_spots),
+            confidence=max(confs, key=_CONFIDENCE_ORDER.__getitem__),
+            sources=tuple(dict.fromkeys(sources)),
+            flags=tuple(dict.fromkeys(flags)),
+        )
+
+
+def _vec(a: NDArray[np.floating]) -> tuple[float, float, float]:
+    return (float(a[0]), float(a[1]), float(a[2]))
+
+
+def flag_texts(flags: Iterable[str]) -> tuple[str, ...]:
+    """Plain-language caveats for flag names (unknown flags are shown as they are)."""
+    return tuple(FLAG_TEXT.get(f, f) for f in flags)
+
+
+def skin_structure(atlas: Atlas) -> str | None:
+    """Id of the atlas's skin (the first structure of kind skin with a mesh)."""
+    for s in atlas.renderable:
+        if s.kind is Kind.SKIN:
+            return s.id
+    return None
+
+
+def build_referral_model(
+    loaded: LoadedAtlas,
+    annotations_dir: Path | None = None,
+    *,
+    progress: ProgressFn | None = None,
+    cache_dir: Path | None = None,
+    method: str = "auto",
+) -> tuple[ReferralModel | None, list[Problem]]:
+    """Load the annotations, place them on ``loaded`` and precompute the heat-map fields.
+
+    Returns ``(None, problems)`` when the atlas has no skin (nothing to draw zones on); the
+    problems list names every entry that was skipped or could not be placed.
+
+    Parameters
+    ----------
+    loaded : the atlas with its full-detail meshes
+    annotations_dir : annotation folder (default: built-in)
+    progress : ``callable(fraction, message)`` during the first-use precompute
+    cache_dir : distance-field cache (default: user cache folder)
+    method : geodesic method, ``auto``/``heat``/``graph``
+    """
+    landmarks, problems = load_bony_landmarks(loaded.folder)
+    annotations = load_annotations(annotations_dir, loaded.atlas, landmarks)
+    problems += annotations.problems
+    skin_id = skin_structure(loaded.atlas)
+    skin = loaded.meshes.get(skin_id) if skin_id else None
+    geometry = Geometry(landmarks=landmarks, surfaces=loaded.meshes)
+    resolved = resolve_annotations(annotations, geometry, skin)
+    problems += resolved.problems
+    if skin is None:
+        return None, problems
+    reach: dict[str, float] = {}
+    for pattern in resolved.patterns.values():
+        for zone in pattern.zones:
+            lm = resolved.skin_landmarks[zone.landmark]
+            reach[lm.id] = max(reach.get(lm.id, 0.0), zone_reach(lm, zone.radius_scale))
+    used = {k: v for k, v in resolved.skin_landmarks.items() if k in reach}
+    distances = cached_distance_fields(
+        skin.points, skin.triangles, used, reach, cache_dir, method, progress
+    )
+    fields = PatternFields(len(skin.points), resolved.patterns, used, distances)
+    return ReferralModel(loaded.atlas, skin, resolved, fields), problems
