@@ -1,0 +1,238 @@
+"""The shipped pair-view file: it loads, cross-references the atlas, and broken files are named."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from tests import pair_fixtures
+from tests.conftest import REPO
+from viewer.domain.pairviews import resolve_pair
+from viewer.domain.palette import (
+    MIN_DELTA_LIGHTNESS,
+    is_okabe_ito,
+    lightness,
+    pair_contrast,
+)
+from viewer.io.pairviews import PAIR_VIEWS_NAME, load_pair_views, parse_pair_views
+from viewer.io.resources import builtin_annotations_dir
+
+BUILTIN = builtin_annotations_dir() / PAIR_VIEWS_NAME
+EXPECTED = {
+    1: "psoas_vs_piriformis",
+    2: "iliopsoas_vs_gluteus_maximus",
+    3: "iliopsoas_vs_gluteus_medius_minimus",
+    4: "upper_vs_lower_psoas",
+    5: "bilateral",
+    6: "iliopsoas_vs_quadratus_lumborum",
+}
+
+
+def raw() -> dict[str, Any]:
+    return json.loads(BUILTIN.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def synthetic() -> tuple:
+    return pair_fixtures.build()
+
+
+def test_builtin_file_loads_cleanly_on_the_synthetic_atlas(synthetic: tuple) -> None:
+    atlas, lm, _ = synthetic
+    result = load_pair_views(atlas, lm)
+    assert result.problems == []
+    assert dict(result.library.keys) == EXPECTED
+    assert result.library.notice and "medical professional" in result.library.notice
+    for pid in result.library.ids:
+        for side in ("right", "left"):
+            view = result.library.get(pid, side, atlas=atlas)
+            for sid in view.structures:
+                assert sid in atlas, (pid, side, sid)
+            assert view.a.lines and view.b.lines, pid
+            assert view.joints, pid
+            for key in view.sources:
+                assert key in result.library.sources or key.rstrip("abc") in result.library.sources
+
+
+def test_keys_are_unique_one_to_six() -> None:
+    data = raw()
+    keys = [e["key"] for e in data["pair_views"] + data["templates"]]
+    assert sorted(keys) == [1, 2, 3, 4, 5, 6]
+
+
+def test_pair_colours_are_colour_blind_safe_and_differ_in_greyscale() -> None:
+    data = raw()
+    pairs = [(e["a"]["color"], e["b"]["color"]) for e in data["pair_views"]]
+    pairs += [tuple(t["colors"]) for t in data["templates"]]
+    for a, b in pairs:
+        assert is_okabe_ito(a) and is_okabe_ito(b)
+        contrast = pair_contrast(a, b)
+        assert contrast.ok, (a, b, contrast)
+        assert abs(lightness(a) - lightness(b)) >= MIN_DELTA_LIGHTNESS
+
+
+def test_the_colour_check_can_fail() -> None:
+    """The margins are real: look-alike pairs are rejected."""
+    assert not pair_contrast("#0072B2", "#D55E00").ok  # both mid-dark: merge in greyscale
+    red_green = pair_contrast("#D62728", "#2CA02C")
+    assert not red_green.ok and red_green.worst_vision in {"protanopia", "deuteranopia"}
+
+
+def test_explanations_cite_sources_and_state_disagreements() -> None:
+    data = raw()
+    by_id = {e["id"]: e for e in data["pair_views"]}
+    assert "counternutation" in by_id["psoas_vs_piriformis"]["explanation"]
+    assert "[S24]" in by_id["psoas_vs_piriformis"]["disagreement"]
+    assert "disputed" in by_id["iliopsoas_vs_gluteus_medius_minimus"]["disagreement"]
+    for entry in data["pair_views"] + data["templates"]:
+        assert "[S" in entry["explanation"], entry["id"]
+
+
+def test_builtin_atlas_pair_views_resolve() -> None:
+    """Against the real built-in atlas: every id exists and every arrow and joint is placed."""
+    from viewer.io.atlas_loader import load_atlas
+
+    meshes_dir = REPO / "meshes"
+    manifest = json.loads((meshes_dir / "manifest.json").read_text(encoding="utf-8"))
+    ids = {s["id"] for s in manifest["structures"]}
+    needed = {
+        "psoas_major_upper_right",
+        "piriformis_right",
+        "gluteus_maximus_right",
+        "gluteus_medius_right",
+        "gluteus_minimus_right",
+        "quadratus_lumborum_right",
+        "iliacus_right",
+        "iliopsoas_right",
+    }
+    if not needed <= ids:
+        pytest.skip(f"built-in atlas lacks {sorted(needed - ids)} (muscles not built yet)")
+    loaded = load_atlas(meshes_dir, with_light=False)
+    lm = {
+        k: np.asarray(v["xyz"], dtype=float)
+        for k, v in json.loads((meshes_dir / "landmarks.json").read_text(encoding="utf-8"))[
+            "landmarks"
+        ].items()
+    }
+    result = load_pair_views(loaded.atlas, lm)
+    assert [str(p) for p in result.problems if p.severity == "error"] == []
+    assert dict(result.library.keys) == EXPECTED
+    for pid in result.library.ids:
+        for side in ("right", "left"):
+            view = result.library.get(pid, side, atlas=loaded.atlas)
+            resolved = resolve_pair(view, loaded.atlas, lm, loaded.meshes)
+            assert resolved.notes == (), (pid, side, resolved.notes)
+            for line in resolved.lines:
+                assert line.length > 30, (pid, line.line.label)
+                sign = -1 if line.line.muscle.endswith("_right") else 1  # right is -x
+                assert sign * line.insertion[0] > 0, (pid, side, line.line.label)
+            assert resolved.camera.focus is not None
+
+
+# -- broken files -----------------------------------------------------------------------------
+
+
+def load_variant(tmp_path: Path, synthetic: tuple, data: Any) -> Any:
+    atlas, lm, _ = synthetic
+    path = tmp_path / PAIR_VIEWS_NAME
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return load_pair_views(atlas, lm, path)
+
+
+def places(result: Any) -> list[str]:
+    return [f"{p.place} :: {p.message}" for p in result.problems if p.severity == "error"]
+
+
+def test_unknown_structure_is_named_and_only_that_view_dropped(
+    tmp_path: Path, synthetic: tuple
+) -> None:
+    data = raw()
+    data["pair_views"][1]["b"]["structures"] = ["gluteus_maximum_right"]
+    result = load_variant(tmp_path, synthetic, data)
+    assert any(
+        "pair_views[1] (iliopsoas_vs_gluteus_maximus) b/structures/0" in p
+        and "gluteus_maximum_right" in p
+        for p in places(result)
+    )
+    assert "iliopsoas_vs_gluteus_maximus" not in result.library.ids
+    assert len(result.library.ids) == 5
+    assert all(p.file.endswith(PAIR_VIEWS_NAME) for p in result.problems)
+
+
+def test_unknown_landmark_and_joint(tmp_path: Path, synthetic: tuple) -> None:
+    data = raw()
+    data["lines"]["piriformis_right"]["origin"]["landmarks"] = {"sacral_promontorium": 1}
+    data["lines"]["gluteus_medius_right"]["crosses"] = ["hip_right", "knee_right"]
+    data["joints"]["hip_right"]["landmarks"] = {"hip_center_right": 1}
+    result = load_variant(tmp_path, synthetic, data)
+    found = places(result)
+    assert any(
+        "lines/piriformis_right origin/landmarks" in p and "sacral_promontorium" in p for p in found
+    )
+    assert any("lines/gluteus_medius_right crosses/1" in p and "knee_right" in p for p in found)
+    assert any("joints/hip_right landmarks" in p and "hip_center_right" in p for p in found)
+
+
+def test_duplicate_key_and_id(tmp_path: Path, synthetic: tuple) -> None:
+    data = raw()
+    data["pair_views"][2]["key"] = 1
+    extra = copy.deepcopy(data["pair_views"][3])
+    extra["key"] = 7
+    data["pair_views"].append(extra)
+    result = load_variant(tmp_path, synthetic, data)
+    found = places(result)
+    assert any(
+        p.startswith("iliopsoas_vs_gluteus_medius_minimus key") and "key 1" in p for p in found
+    )
+    assert any(p.startswith("upper_vs_lower_psoas id") and "duplicate" in p for p in found)
+    assert sorted(result.library.keys) == [1, 2, 4, 5, 6]
+
+
+def test_unsafe_colours_missing_source_and_schema_errors(tmp_path: Path, synthetic: tuple) -> None:
+    data = raw()
+    data["pair_views"][0]["b"]["color"] = "#D55E00"
+    data["pair_views"][3]["sources"] = ["S99"]
+    del data["pair_views"][4]["camera"]
+    data["templates"][0]["colors"] = ["#0072B2", "blue"]
+    result = load_variant(tmp_path, synthetic, data)
+    found = places(result)
+    assert any(
+        "pair_views[0] (psoas_vs_piriformis) b/color" in p and "too close" in p for p in found
+    )
+    assert any("pair_views[3] (upper_vs_lower_psoas) sources" in p and "S99" in p for p in found)
+    assert any(
+        "pair_views[4] (iliopsoas_vs_quadratus_lumborum)" in p and "camera" in p for p in found
+    )
+    assert any("templates[0] (bilateral) colors/1" in p for p in found)
+    assert set(result.library.ids) == {
+        "iliopsoas_vs_gluteus_maximus",
+        "iliopsoas_vs_gluteus_medius_minimus",
+    }
+
+
+def test_unreadable_and_wrong_version_files(tmp_path: Path, synthetic: tuple) -> None:
+    atlas, lm, _ = synthetic
+    bad = tmp_path / "broken.json"
+    bad.write_text('{"schema_version": 1,\n "notice": ', encoding="utf-8")
+    result = load_pair_views(atlas, lm, bad)
+    assert result.library.ids == () and "line 2" in result.problems[0].place
+    result = parse_pair_views({**raw(), "schema_version": 2}, atlas, lm, "x.json")
+    assert result.library.ids == () and result.problems[0].place == "schema_version"
+    missing = load_pair_views(atlas, lm, tmp_path / "nope.json")
+    assert missing.problems and "not found" in missing.problems[0].message
+
+
+def test_atlas_without_landmarks_keeps_views(synthetic: tuple) -> None:
+    """Landmarks only place arrows: without any, the scenes still work (arrows are just missing)."""
+    atlas, _, meshes = synthetic
+    result = load_pair_views(atlas, {})
+    assert [p for p in result.problems if p.severity == "error"] == []
+    view = result.library.get("psoas_vs_piriformis", atlas=atlas)
+    resolved = resolve_pair(view, atlas, {}, meshes)
+    assert resolved.lines == () and resolved.notes
+    assert resolved.camera.focus is not None  # falls back to the centre of A and B
