@@ -79,7 +79,7 @@ def weighted_point(
 
 
 @dataclass(frozen=True)
-class Anchor:
+class LineAnchor:
     """A point of a line of action, resolved against the loaded atlas.
 
     ``landmarks`` (weighted mean of named landmarks) is the primary definition. With ``snap`` the
@@ -93,7 +93,7 @@ class Anchor:
     attachment: str | None = None
     snap: bool = True
 
-    def mirrored(self) -> Anchor:
+    def mirrored(self) -> LineAnchor:
         """The same anchor on the other body side."""
         return replace(self, landmarks=tuple((swap_side(n), w) for n, w in self.landmarks))
 
@@ -132,9 +132,9 @@ class ActionLine:
     id: str
     muscle: str
     label: str
-    origin: Anchor
-    insertion: Anchor
-    via: tuple[Anchor, ...] = ()
+    origin: LineAnchor
+    insertion: LineAnchor
+    via: tuple[LineAnchor, ...] = ()
     crosses: tuple[str, ...] = ()
 
     def mirrored(self) -> ActionLine:
@@ -151,7 +151,7 @@ class ActionLine:
         )
 
     @property
-    def anchors(self) -> tuple[Anchor, ...]:
+    def anchors(self) -> tuple[LineAnchor, ...]:
         """Origin, via points and insertion, in order along the muscle."""
         return (self.origin, *self.via, self.insertion)
 
@@ -234,7 +234,7 @@ class PairView:
     explanation: str = ""
     disagreement: str = ""
     sources: tuple[str, ...] = ()
-    focus: Anchor | None = None
+    focus: LineAnchor | None = None
     side: str = "right"
     muscle: str | None = None
 
@@ -466,8 +466,8 @@ def lines_for(
                 id=structure_id,
                 muscle=structure_id,
                 label=s.plain_name or s.name,
-                origin=Anchor(attachment="origin"),
-                insertion=Anchor(attachment="insertion"),
+                origin=LineAnchor(attachment="origin"),
+                insertion=LineAnchor(attachment="insertion"),
             ),
         )
     return ()
@@ -630,7 +630,7 @@ def near_bone(muscle_points: NDArray[np.float64], bone_points: NDArray[np.float6
 
 
 def resolve_anchor(
-    anchor: Anchor,
+    anchor: LineAnchor,
     muscle: str,
     atlas: Atlas,
     landmarks: Landmarks,

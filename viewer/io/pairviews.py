@@ -23,10 +23,10 @@ from viewer.domain.camera import CameraPreset
 from viewer.domain.pairviews import (
     DEFAULT_CONTEXT,
     ActionLine,
-    Anchor,
     GhostRule,
     Joint,
     Landmarks,
+    LineAnchor,
     PairLibrary,
     PairSide,
     PairTemplate,
@@ -497,8 +497,8 @@ def _weights(raw: Mapping[str, float]) -> tuple[tuple[str, float], ...]:
     return tuple((str(k), float(v)) for k, v in raw.items())
 
 
-def _anchor(raw: Mapping[str, Any]) -> Anchor:
-    return Anchor(
+def _anchor(raw: Mapping[str, Any]) -> LineAnchor:
+    return LineAnchor(
         landmarks=_weights(raw.get("landmarks", {})),
         attachment=raw.get("attachment"),
         snap=bool(raw.get("snap", True)),
@@ -507,3 +507,27 @@ def _anchor(raw: Mapping[str, Any]) -> Anchor:
 
 def _vec(values: Any) -> tuple[float, float, float]:
     return (float(values[0]), float(values[1]), float(values[2]))
+
+
+def load_for_atlas(loaded: Any, path: Path | None = None) -> tuple[PairViewsResult, Landmarks]:
+    """Pair views for a :class:`~viewer.io.atlas_loader.LoadedAtlas`, with its bony landmarks.
+
+    What the app calls at start-up; returns the library (with problems, landmark problems
+    included) and the landmarks that :func:`resolver_for` needs.
+    """
+    from viewer.io.annotations import load_bony_landmarks
+
+    landmarks, problems = load_bony_landmarks(loaded.folder) if loaded.installed else ({}, [])
+    result = load_pair_views(loaded.atlas, landmarks, path)
+    result.problems[:0] = problems
+    return result, landmarks
+
+
+def resolver_for(loaded: Any, landmarks: Landmarks) -> Any:
+    """``PairView -> ResolvedPairView`` bound to one loaded atlas, for ``PairViewController``."""
+    from viewer.domain.pairviews import ResolvedPairView, resolve_pair
+
+    def resolve(pair: PairView) -> ResolvedPairView:
+        return resolve_pair(pair, loaded.atlas, landmarks, loaded.meshes)
+
+    return resolve
