@@ -18,7 +18,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -283,42 +283,81 @@ STRIP_STEP_MM = 6.0
 """Spacing of the samples along a strip before projection."""
 
 
-def project_onto_surface(
-    origin: NDArray[np.float64],
-    direction: NDArray[np.float64],
-    points: NDArray[np.floating],
-    spacing: float,
-) -> int:
-    """Index of the surface vertex where a ray from ``origin`` along ``direction`` meets it.
+class RayCaster:
+    """Where rays meet a triangle surface (Moller-Trumbore on the triangles near the ray).
 
-    The surface is taken as its vertices: candidates lie within about one vertex spacing of the
-    ray; the nearest candidate ahead of the origin is the exit point (the origin is normally
-    inside the body). If nothing lies ahead (the origin sits outside the skin) the nearest one
-    behind it is used; if the ray misses entirely, the vertex nearest the origin.
+    Built once per skin: a search tree over triangle centres finds the triangles near a ray
+    segment (``reach`` mm each way from its origin); only those are intersected exactly.
     """
-    rel = np.asarray(points, dtype=np.float64) - origin
-    along = rel @ direction
-    perp2 = np.einsum("ij,ij->i", rel, rel) - along * along
-    for tol in (spacing, 2 * spacing, 4 * spacing):
-        near = perp2 <= tol * tol
-        if not near.any():
-            continue
-        idx = np.flatnonzero(near)
-        ahead = idx[along[idx] >= 0.0]
-        if ahead.size:
-            return int(ahead[np.argmin(along[ahead])])
-        return int(idx[np.argmax(along[idx])])
-    return int(np.argmin(np.einsum("ij,ij->i", rel, rel)))
 
+    def __init__(
+        self, points: NDArray[np.floating], triangles: NDArray[np.integer], reach: float = 400.0
+    ) -> None:
+        from scipy.spatial import cKDTree
 
-def mean_edge_length(points: NDArray[np.floating], triangles: NDArray[np.integer]) -> float:
-    """Mean triangle edge length of a surface (mm); sets projection tolerances."""
-    p = np.asarray(points, dtype=np.float64)
-    t = np.asarray(triangles)
-    if t.size == 0:
-        return 1.0
-    e = np.linalg.norm(p[t[:, 0]] - p[t[:, 1]], axis=1)
-    return float(max(e.mean(), 1e-6))
+        self.points = np.asarray(points, dtype=np.float64)
+        self.triangles = np.asarray(triangles, dtype=np.int64)
+        self.reach = reach
+        corners = self.points[self.triangles]
+        self.centres = corners.mean(axis=1)
+        self.radius2 = ((corners - self.centres[:, None, :]) ** 2).sum(axis=2).max(axis=1)
+        self._rmax = float(np.sqrt(self.radius2.max())) if len(self.radius2) else 0.0
+        self._tree: Any = cKDTree(self.centres, balanced_tree=False) if len(self.centres) else None
+
+    def hits(
+        self, origin: NDArray[np.float64], direction: NDArray[np.float64]
+    ) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+        """Signed distances along the ray and triangle indices of every crossing within reach."""
+        if self._tree is None:
+            return np.zeros(0), np.zeros(0, dtype=np.int64)
+        step = max(self._rmax, 1.0)
+        ts = np.arange(-self.reach, self.reach + step, step)
+        probes = origin + ts[:, None] * direction
+        groups = self._tree.query_ball_point(probes, r=step * 0.75 + self._rmax)
+        near = np.unique(np.concatenate([np.asarray(g, dtype=np.int64) for g in groups]))
+        if near.size == 0:
+            return np.zeros(0), np.zeros(0, dtype=np.int64)
+        rel = self.centres[near] - origin
+        along = rel @ direction
+        perp2 = np.einsum("ij,ij->i", rel, rel) - along * along
+        cand = near[perp2 <= self.radius2[near] * 1.0001 + 1e-9]
+        if cand.size == 0:
+            return np.zeros(0), np.zeros(0, dtype=np.int64)
+        tri = self.points[self.triangles[cand]]
+        e1 = tri[:, 1] - tri[:, 0]
+        e2 = tri[:, 2] - tri[:, 0]
+        h = np.cross(direction, e2)
+        det = np.einsum("ij,ij->i", e1, h)
+        ok = np.abs(det) > 1e-12
+        inv = np.where(ok, 1.0 / np.where(ok, det, 1.0), 0.0)
+        svec = origin - tri[:, 0]
+        u = inv * np.einsum("ij,ij->i", svec, h)
+        q = np.cross(svec, e1)
+        v = inv * (q @ direction)
+        t = inv * np.einsum("ij,ij->i", e2, q)
+        eps = 1e-9
+        inside = ok & (u >= -eps) & (v >= -eps) & (u + v <= 1 + eps)
+        return t[inside], cand[inside]
+
+    def cast(self, origin: NDArray[np.float64], direction: NDArray[np.float64]) -> int:
+        """Vertex where a ray from ``origin`` along ``direction`` leaves (or meets) the surface.
+
+        The first crossing ahead of the origin is the exit point when the origin is inside the
+        body (the usual case: anchors sit on bones). When nothing lies ahead (the origin is
+        outside the skin) the crossing just behind it is used; when the line misses the surface,
+        the vertex nearest the origin. The vertex returned is the hit triangle's corner nearest
+        the crossing.
+        """
+        t, tri = self.hits(origin, direction)
+        if t.size:
+            ahead = t >= 0.0
+            i = int(np.argmin(np.where(ahead, t, np.inf))) if ahead.any() else int(np.argmax(t))
+            point = origin + t[i] * direction
+            corners = self.triangles[tri[i]]
+            d2 = ((self.points[corners] - point) ** 2).sum(axis=1)
+            return int(corners[int(np.argmin(d2))])
+        rel = self.points - origin
+        return int(np.argmin(np.einsum("ij,ij->i", rel, rel)))
 
 
 def _polyline_samples(nodes: Sequence[NDArray[np.float64]], step: float) -> NDArray[np.float64]:
@@ -333,13 +372,14 @@ def _polyline_samples(nodes: Sequence[NDArray[np.float64]], step: float) -> NDAr
 def resolve_skin_landmark(
     definition: SkinLandmarkDef,
     geometry: Geometry,
-    skin: SurfaceLike,
-    spacing: float | None = None,
+    skin: SurfaceLike | RayCaster,
 ) -> SkinLandmark:
-    """Project a skin landmark's anchors onto the skin; :class:`AnchorError` when impossible."""
-    pts = np.asarray(skin.points, dtype=np.float64)
-    if spacing is None:
-        spacing = mean_edge_length(pts, skin.triangles)
+    """Project a skin landmark's anchors onto the skin; :class:`AnchorError` when impossible.
+
+    Pass a :class:`RayCaster` of the skin when resolving many landmarks (it is built once).
+    """
+    caster = skin if isinstance(skin, RayCaster) else RayCaster(skin.points, skin.triangles)
+    pts = caster.points
     d = direction_vector(definition.direction, definition.side)
     nodes = []
     for i, anchor in enumerate(definition.anchors):
@@ -348,5 +388,5 @@ def resolve_skin_landmark(
         except AnchorError as exc:
             raise AnchorError(str(exc), f"anchors[{i}].{exc.field}") from None
     samples = _polyline_samples(nodes, STRIP_STEP_MM) if len(nodes) > 1 else np.asarray(nodes)
-    hits = np.array([project_onto_surface(s, d, pts, spacing) for s in samples], dtype=np.int64)
+    hits = np.array([caster.cast(s, d) for s in samples], dtype=np.int64)
     return SkinLandmark(definition, pts[hits], np.unique(hits))

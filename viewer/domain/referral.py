@@ -40,6 +40,11 @@ class Confidence(str, Enum):
     LOW = "L"
 
     @property
+    def rank(self) -> int:
+        """2 for high, 1 for medium, 0 for low (for sorting)."""
+        return {"H": 2, "M": 1, "L": 0}[self.value]
+
+    @property
     def label(self) -> str:
         """Plain words for the UI and the command line."""
         return {"H": "high", "M": "medium", "L": "low"}[self.value]
@@ -190,7 +195,7 @@ def spot_coverage(
     return float(per_spot.sum()), levels, tuple(dict.fromkeys(hit))
 
 
-def rank_key(hit: ReferralHit) -> tuple[float, int, int, str]:
-    """Sort key: higher score first, then more essential spots, more spots covered, then id."""
+def rank_key(hit: ReferralHit) -> tuple[float, int, int, int, str]:
+    """Sort key: higher score, more essential spots, more spots covered, higher confidence, id."""
     c = hit.coverage
-    return (-round(c.score, 6), -c.n_essential, -c.n_covered, hit.id)
+    return (-round(c.score, 6), -c.n_essential, -c.n_covered, -hit.confidence.rank, hit.id)

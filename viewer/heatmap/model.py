@@ -19,7 +19,6 @@ from viewer.domain.landmarks import Geometry, SkinLandmark, SurfaceLike
 from viewer.domain.referral import (
     DISCLAIMER,
     FLAG_TEXT,
-    Confidence,
     Coverage,
     ReferralHit,
     ReferralPattern,
@@ -42,8 +41,6 @@ from viewer.io.atlas_loader import LoadedAtlas
 from viewer.io.problems import Problem
 
 log = logging.getLogger(__name__)
-
-_CONFIDENCE_ORDER = {Confidence.LOW: 0, Confidence.MEDIUM: 1, Confidence.HIGH: 2}
 
 
 @dataclass(frozen=True)
@@ -244,7 +241,7 @@ class ReferralModel:
             return None
         cov = Coverage(score, levels, zones)
         d = tp.definition
-        conf = min(d.confidence, pattern.confidence, key=_CONFIDENCE_ORDER.__getitem__)
+        conf = min(d.confidence, pattern.confidence, key=lambda c: c.rank)
         return ReferralHit(
             kind="trigger_point",
             id=tp.id,
@@ -294,7 +291,7 @@ class ReferralModel:
             side=side,
             coverage=cov,
             reason=self._reason(cov, ess, n_spots),
-            confidence=max(confs, key=_CONFIDENCE_ORDER.__getitem__),
+            confidence=max(confs, key=lambda c: c.rank),
             sources=tuple(dict.fromkeys(sources)),
             flags=tuple(dict.fromkeys(flags)),
         )

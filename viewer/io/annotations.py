@@ -32,11 +32,11 @@ from viewer.domain.landmarks import (
     ExtremeAnchor,
     Geometry,
     LandmarkAnchor,
+    RayCaster,
     SkinLandmark,
     SkinLandmarkDef,
     SurfaceLike,
     anchor_references,
-    mean_edge_length,
     mirror_skin_landmark,
     resolve_skin_landmark,
 )
@@ -133,15 +133,38 @@ def _validator(kind: str, entry: bool) -> Any:
     return Draft202012Validator(schema, registry=_registry())
 
 
+def _explain(error: Any) -> Any:
+    """The most useful error under a ``oneOf`` (an anchor that matches none of its forms).
+
+    The branch whose required keys the entry has is the one the author meant; its own errors
+    say what is wrong. Without such a branch the ``oneOf`` error itself is kept and reworded.
+    """
+    if error.validator != "oneOf" or not error.context or not isinstance(error.instance, dict):
+        return error
+    branches = error.schema.get("oneOf", [])
+    meant = [
+        i
+        for i, b in enumerate(branches)
+        if isinstance(b, dict) and set(b.get("required", ())) <= set(error.instance)
+    ]
+    if len(meant) == 1:
+        from jsonschema.exceptions import best_match
+
+        inner = [e for e in error.context if e.relative_schema_path[0] == meant[0]]
+        if inner:
+            return _explain(best_match(inner))
+    forms = " / ".join(
+        "{" + ", ".join(b.get("required", ())) + "}" for b in branches if isinstance(b, dict)
+    )
+    error.message = f"matches none of the allowed forms; use one of {forms}"
+    return error
+
+
 def _schema_errors(instance: Any, kind: str, entry: bool) -> list[tuple[str, str]]:
     out = []
     validator = _validator(kind, entry)
     for error in sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path)):
-        best = error
-        if error.context:  # a oneOf: report the branch that got furthest, not "is not valid"
-            from jsonschema.exceptions import best_match
-
-            best = best_match(error.context) or error
+        best = _explain(error)
         parts = [str(p) for p in best.absolute_path]
         out.append(("/".join(parts) if parts else "(top level)", best.message))
     return out
@@ -471,10 +494,10 @@ def resolve_annotations(
             Problem(sl_file, "", "the atlas has no skin: referral zones cannot be placed")
         )
         return out
-    spacing = mean_edge_length(skin.points, skin.triangles)
+    caster = RayCaster(skin.points, skin.triangles)
     for sl in annotations.skin_landmarks.values():
         try:
-            out.skin_landmarks[sl.id] = resolve_skin_landmark(sl, geometry, skin, spacing)
+            out.skin_landmarks[sl.id] = resolve_skin_landmark(sl, geometry, caster)
         except AnchorError as exc:
             out.problems.append(Problem(sl_file, f"{sl.id} {exc.field}", f"{exc}; not placed"))
     for pat in annotations.patterns.values():
