@@ -130,3 +130,25 @@ def test_render_builtin_atlas_via_console_entry(tmp_path: Path) -> None:
     img = _pixels(out)
     assert img[..., :3].std() > 10
     assert _share_near(img, "#e3d6b4", tol=60) > 0.01, "bone colour of the built-in atlas"
+
+
+def test_unexpected_error_is_one_line_and_logged(
+    tiny_atlas_dir: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import viewer.render.offscreen as offscreen
+    from viewer.logsetup import log_file
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("graphics driver went away")
+
+    monkeypatch.setattr(offscreen, "render_to_png", broken)
+    code = main(["--atlas", str(tiny_atlas_dir), "render", "-o", str(tmp_path / "x.png")])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "Traceback" not in err
+    assert "error: render failed: graphics driver went away" in err
+    assert str(log_file()) in err
+    assert "Traceback" in log_file().read_text(encoding="utf-8")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from viewer import __version__
+from viewer.commands import pairs, refer, validate
 from viewer.domain.camera import DEFAULT_VIEW, view_names
 
 
@@ -105,6 +106,9 @@ COMMANDS: tuple[Command, ...] = (
         _add_render_arguments,
         _run_render,
     ),
+    Command("validate", validate.HELP, validate.add_arguments, validate.run),
+    Command("refer", refer.HELP, refer.add_arguments, refer.run),
+    Command("pairs", pairs.HELP, pairs.add_arguments, pairs.run),
 )
 
 
@@ -137,6 +141,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_gui(args.atlas)
     for command in COMMANDS:
         if command.name == args.command:
-            return command.run(args)
+            return _run_reporting_errors(command, args)
     parser.error(f"unknown command {args.command!r}")
     return 2
+
+
+def _run_reporting_errors(command: Command, args: argparse.Namespace) -> int:
+    """Run a sub-command; an unexpected error becomes one line on stderr plus the log entry."""
+    import logging
+
+    from viewer.logsetup import log_file
+
+    try:
+        return command.run(args)
+    except Exception as exc:
+        logging.getLogger("viewer").exception("%s failed", command.name)
+        print(f"error: {command.name} failed: {exc} (details: {log_file()})", file=sys.stderr)
+        return 1

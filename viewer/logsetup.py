@@ -22,6 +22,11 @@ def setup_logging(verbose: bool = False) -> Path:
     path = log_file()
     root = logging.getLogger()
     root.setLevel(logging.INFO)
+    for old in [h for h in root.handlers if getattr(h, "_trigger_atlas", False)]:
+        # Re-target when the log folder changed (e.g. another test's temporary folder).
+        if getattr(old, "baseFilename", None) != str(path):
+            root.removeHandler(old)
+            old.close()
     if not any(getattr(h, "_trigger_atlas", False) for h in root.handlers):
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
