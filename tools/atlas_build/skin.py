@@ -29,6 +29,7 @@ from tools.atlas_build.skin_fit import (
     crotch_height,
     fit_legs,
     fit_trunk,
+    fit_trunk_profile,
     initial_similarity,
     skeleton_anchors,
 )
@@ -39,6 +40,8 @@ LOG = logging.getLogger("build_atlas.skin")
 
 #: inner vertices used for the (search-only) trunk fit; the containment uses all of them
 FIT_SAMPLE = 6000
+#: inner vertices used to fit the posture (AP shift per height)
+PROFILE_SAMPLE = 60000
 
 
 def _inner_points(inner: list[trimesh.Trimesh]) -> np.ndarray:
@@ -88,6 +91,9 @@ def build_skin(
 
     fine = refine_skin(body.mesh, body.joints, target_vertices)
     placed = trimesh.Trimesh(legs.apply(sim.apply(fine.vertices)), fine.faces, process=False)
+    step = max(1, len(pts) // PROFILE_SAMPLE)
+    posture = fit_trunk_profile(placed, pts[::step], float(sim.pivot_dst[0]))
+    placed = trimesh.Trimesh(posture.apply(placed.vertices), placed.faces, process=False)
     skin, report = contain(placed, pts, float(sim.pivot_dst[0]))
     _log_report(report)
 

@@ -19,10 +19,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pyvista as pv
 import trimesh
 from scipy.interpolate import PchipInterpolator
-from scipy.ndimage import gaussian_filter1d
+from scipy.ndimage import gaussian_filter1d, grey_dilation
+from scipy.spatial import cKDTree
+
+from tools.atlas_build.skin_contain import depth_inside
 
 SIDE_SIGN = {"left": 1.0, "right": -1.0}
 #: MakeHuman joint-marker names for the anchors we use
@@ -35,6 +37,12 @@ BLEND_MM = 50.0
 MONOTONE = 0.55
 #: Gaussian smoothing (sigma, mm of height) of the leg shift profile
 SMOOTH_MM = 40.0
+#: posture correction: clearance it aims for, its largest shift and its smoothing (mm)
+TARGET_DEPTH_MM = 8.0
+MAX_POSTURE_SHIFT_MM = 25.0
+POSTURE_SMOOTH_MM = 40.0
+#: distance from the midline (mm) over which the posture shift fades out (arms excluded)
+ARM_FADE_MM = (190.0, 260.0)
 
 
 @dataclass(frozen=True)
@@ -143,16 +151,6 @@ def initial_similarity(body: Anchors, skel: Anchors) -> Similarity:
     return Similarity(float(scale), 0.0, b_mid, s_mid)
 
 
-def signed_depth(surface: pv.PolyData, points: np.ndarray) -> np.ndarray:
-    """Depth of points inside a closed outward surface (positive inside, mm; exact, VTK)."""
-    cloud = pv.PolyData(np.asarray(points, dtype=np.float64))
-    return -np.asarray(cloud.compute_implicit_distance(surface)["implicit_distance"])
-
-
-def _poly(vertices: np.ndarray, faces: np.ndarray) -> pv.PolyData:
-    return pv.PolyData.from_regular_faces(np.asarray(vertices, dtype=np.float64), faces)
-
-
 def fit_trunk(
     base: trimesh.Trimesh,
     sim: Similarity,
@@ -175,9 +173,9 @@ def fit_trunk(
     best = (-np.inf, sim)
     for pitch in pitches:
         cand = Similarity(sim.scale, float(pitch), sim.pivot_src, sim.pivot_dst)
-        surf = _poly(cand.apply(base.vertices), base.faces)
+        surf = trimesh.Trimesh(cand.apply(base.vertices), base.faces, process=False)
         for dy in shifts:
-            depth = signed_depth(surf, pts - np.array([0.0, dy, 0.0]))
+            depth = depth_inside(surf, pts - np.array([0.0, dy, 0.0]), exact_below=20.0)
             k = max(1, len(depth) // 50)
             score = float(np.sort(depth)[:k].mean())
             # prefer the smallest correction among equal scores (determinism, least change)
@@ -300,3 +298,60 @@ def fit_legs(mesh: trimesh.Trimesh, body: Anchors, skel: Anchors, sim: Similarit
     hz_dst = np.array([az_s - 200.0, az_s, kz_s, top, hip_z + 150.0])
     height = PchipInterpolator(hz_src, hz_dst, extrapolate=True)
     return LegWarp(centre_x, float(zs[0]), shift_x, shift_y, inner_f, height)
+
+
+@dataclass(frozen=True)
+class TrunkShift:
+    """Forward/backward shift of each horizontal slice of the trunk (a posture correction).
+
+    MakeHuman's lumbar curve need not match the atlas spine's: where the back muscles sit
+    behind the body's back surface and the abdomen has room to spare (or the reverse), moving
+    the whole slice changes the posture a little instead of inflating one side. The arms are
+    excluded by a weight that fades out between ``ARM_FADE_MM`` from the midline.
+    """
+
+    centre_x: float
+    shift_y: PchipInterpolator
+    z_range: tuple[float, float]
+
+    def apply(self, pts: np.ndarray) -> np.ndarray:
+        """Shift (n, 3) points in y by the profile at their height (arms excluded)."""
+        out = np.array(pts, dtype=np.float64, copy=True)
+        z = np.clip(out[:, 2], *self.z_range)
+        r = np.abs(out[:, 0] - self.centre_x)
+        t = np.clip((ARM_FADE_MM[1] - r) / (ARM_FADE_MM[1] - ARM_FADE_MM[0]), 0.0, 1.0)
+        out[:, 1] += self.shift_y(z) * t * t * (3.0 - 2.0 * t)
+        return out
+
+
+def fit_trunk_profile(skin: trimesh.Trimesh, inner_pts: np.ndarray, centre_x: float) -> TrunkShift:
+    """Per-height AP shift that lifts back (or front) clearance to TARGET_DEPTH_MM if the
+    other side can spare it; dilated and smoothed in height so the posture change is gentle.
+    """
+    depth = depth_inside(skin, inner_pts)
+    _, near = cKDTree(skin.vertices).query(inner_pts)
+    ny = np.asarray(skin.vertex_normals)[near, 1]
+    order = np.argsort(inner_pts[:, 2], kind="stable")
+    pz, depth, ny = inner_pts[order, 2], depth[order], ny[order]
+    back_d = np.where(ny > 0.5, depth, np.inf)
+    front_d = np.where(ny < -0.5, depth, np.inf)
+    zs = np.arange(pz[0] - 200.0, pz[-1] + 200.0, 5.0)
+    starts = np.searchsorted(pz, zs - 10.0)
+    stops = np.searchsorted(pz, zs + 10.0)
+    shift = np.zeros(len(zs))
+    for i, (a, e) in enumerate(zip(starts, stops, strict=True)):
+        if e <= a:
+            continue
+        b, f = float(back_d[a:e].min()), float(front_d[a:e].min())
+        if b < TARGET_DEPTH_MM:
+            shift[i] = min(TARGET_DEPTH_MM - b, max(0.0, f - TARGET_DEPTH_MM))
+        elif f < TARGET_DEPTH_MM:
+            shift[i] = -min(TARGET_DEPTH_MM - f, max(0.0, b - TARGET_DEPTH_MM))
+    shift = np.clip(shift, -MAX_POSTURE_SHIFT_MM, MAX_POSTURE_SHIFT_MM)
+    # keep each peak's size (dilate by magnitude, sign preserved) before smoothing
+    width = round(2.0 * POSTURE_SMOOTH_MM / 5.0) | 1
+    pos = grey_dilation(np.maximum(shift, 0.0), size=width)
+    neg = grey_dilation(np.maximum(-shift, 0.0), size=width)
+    sigma = POSTURE_SMOOTH_MM / 5.0
+    smooth = gaussian_filter1d(pos - neg, sigma, mode="constant")
+    return TrunkShift(centre_x, PchipInterpolator(zs, smooth), (float(zs[0]), float(zs[-1])))
