@@ -178,6 +178,28 @@ def _register_pelvis(myo: MyoSkeleton) -> tuple[dict[str, trimesh.Trimesh], floa
     return bones, similarity_scale(mat), x_mid
 
 
+def _twelfth_rib(myo: MyoSkeleton, x_mid: float) -> trimesh.Trimesh | None:
+    """Left 12th rib cut out of myo-sim's rib cage (myo-sim mm), or None if not separable.
+
+    The rib cage mesh is a set of closed pieces; the ribs are the small bilateral pieces, and
+    the 12th pair is the one whose highest point is lowest. Quadratus lumborum inserts on it.
+    """
+    cage = _mm(myo.meshes.get("ribcage_s")) if "ribcage_s" in myo.meshes else None
+    if cage is None:
+        return None
+    pieces = [
+        p
+        for p in cage.split(only_watertight=False)
+        if p.is_watertight
+        and 30 <= len(p.vertices) <= 150
+        and np.ptp(p.vertices[:, 0]) > 30.0
+        and p.vertices[:, 0].mean() > x_mid
+    ]
+    if not pieces:
+        return None
+    return min(pieces, key=lambda p: float(p.vertices[:, 2].max()))
+
+
 def _promontory(sacrum: trimesh.Trimesh, s1_c: np.ndarray, s1_n: np.ndarray) -> np.ndarray:
     """Anterior rim of the S1 endplate in the midline: the sacral promontory."""
     v = np.asarray(sacrum.vertices)
@@ -266,18 +288,29 @@ def assemble_skeleton() -> Skeleton:
         out = _outward(_apply(mesh, to_atlas))
         out.metadata["source"] = "gias3"
         bones[bone_id] = out
-    frames = {}
+    axes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for lv in LEVELS:
         smooth = refine_smooth(verts_mm[lv])
-        out = _outward(_apply(smooth, to_atlas @ col[lv]))
+        placed = to_atlas @ col[lv]
+        out = _outward(_apply(smooth, placed))
         out.metadata["source"] = "myo-sim"
         bones[VERTEBRA_IDS[lv]] = out
-        frames[VERTEBRA_IDS[lv]] = (to_atlas @ col[lv])[:3, :3] @ vertebra_frame(verts_mm[lv]).up
+        fr = vertebra_frame(verts_mm[lv])
+        axes[VERTEBRA_IDS[lv].split("_")[1]] = (
+            transform_points(fr.centre, placed),
+            placed[:3, :3] @ fr.up,
+        )
+    rib = _twelfth_rib(myo, x_mid)
+    if rib is not None:
+        rib_l = _outward(_apply(refine_smooth(rib), to_atlas @ col["thoracic12_s"]))
+        for rid, mesh in (("rib_12_left", rib_l), ("rib_12_right", _outward(mirror_x(rib_l)))):
+            mesh.metadata["source"] = "myo-sim"
+            bones[rid] = mesh
     hips = {
         "hip_centre_left": transform_points(hip_l, to_atlas),
         "hip_centre_right": transform_points(hip_r, to_atlas),
     }
-    landmarks = compute_landmarks(bones, hips)
+    landmarks = compute_landmarks(bones, hips, axes)
     landmarks["s1_endplate_centre"] = transform_points(s1_c, to_atlas)
     landmarks["sacral_promontory"] = transform_points(
         _promontory(pel["sacrum"], s1_c, s1_n), to_atlas

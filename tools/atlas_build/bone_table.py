@@ -11,7 +11,8 @@ BONE_COLOR = "#e6dcc3"
 class BoneRecord:
     """One bone of the atlas as the manifest describes it.
 
-    ``fma`` is None where the FMA ID could not be verified from the project's sources (T12).
+    ``fma`` is None where the FMA ID could not be verified from the project's sources (T12, 12th
+    ribs).
     """
 
     id: str
@@ -50,6 +51,12 @@ BONES: list[BoneRecord] = [
     ),
     BoneRecord("hip_bone_right", "Hip bone (right)", "Os coxae dextrum", 16586, "right", "pelvis"),
     BoneRecord("hip_bone_left", "Hip bone (left)", "Os coxae sinistrum", 16587, "left", "pelvis"),
+    BoneRecord(
+        "rib_12_right", "Twelfth rib (right)", "Costa XII dextra", None, "right", "lumbar_spine"
+    ),
+    BoneRecord(
+        "rib_12_left", "Twelfth rib (left)", "Costa XII sinistra", None, "left", "lumbar_spine"
+    ),
     BoneRecord("femur_right", "Femur (right)", "Femur dextrum", 24474, "right", "hip_thigh"),
     BoneRecord("femur_left", "Femur (left)", "Femur sinistrum", 24475, "left", "hip_thigh"),
 ]

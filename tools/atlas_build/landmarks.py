@@ -18,7 +18,10 @@ LEVELS = ("t12", "l1", "l2", "l3", "l4", "l5")
 LANDMARK_RULES: dict[str, tuple[str, str]] = {
     "hip_centre": ("hip_bone_{side}", "centre of a least-squares sphere fitted to the acetabulum"),
     "asis": ("hip_bone_{side}", "most anterior point of the ilium above the acetabulum"),
-    "aiis": ("hip_bone_{side}", "most anterior point of the ilium just above the acetabular rim"),
+    "aiis": (
+        "hip_bone_{side}",
+        "anterior border point standing farthest forward of the rim-to-ASIS chord",
+    ),
     "psis": ("hip_bone_{side}", "most posterior point of the ilium"),
     "iliac_crest_top": ("hip_bone_{side}", "highest point of the iliac crest"),
     "iliac_tubercle": (
@@ -43,8 +46,14 @@ LANDMARK_RULES: dict[str, tuple[str, str]] = {
         "femur_{side}",
         "most posteromedial point of the proximal shaft 35-75 mm below the hip centre",
     ),
-    "vertebral_body": ("vertebra_{level}", "centre of the bounding box of the vertebral body"),
-    "spinous_process": ("vertebra_{level}", "most posterior point of the vertebra"),
+    "vertebral_body": (
+        "vertebra_{level}",
+        "centre of the vertebral body: midpoint of the superior and inferior endplate centres",
+    ),
+    "spinous_process": (
+        "vertebra_{level}",
+        "farthest point of the vertebra along its own posterior axis (spinous process tip)",
+    ),
     "transverse_process": ("vertebra_{level}", "most lateral point of the vertebra on that side"),
 }
 
@@ -79,23 +88,54 @@ def _argbest(points: np.ndarray, score: np.ndarray) -> np.ndarray:
     return np.array(points[int(np.argmax(score))], dtype=np.float64)
 
 
+def _anterior_profile(v: np.ndarray, hip: np.ndarray, z0: float, z1: float) -> np.ndarray:
+    """Most anterior ilium point per 3 mm horizontal slice between heights z0 and z1."""
+    rows = []
+    for z in np.arange(z0, z1, 3.0):
+        sl = (np.abs(v[:, 2] - z) < 1.5) & (np.abs(v[:, 0] - hip[0]) < 35.0) & (v[:, 1] < hip[1])
+        if sl.any():
+            rows.append(v[sl][int(np.argmin(v[sl, 1]))])
+    return np.array(rows)
+
+
+def _aiis(v: np.ndarray, hip: np.ndarray, asis: np.ndarray) -> np.ndarray:
+    """AIIS: the anterior border point that stands farthest forward of the chord from the
+    acetabular rim (hip centre + 20 mm) to the ASIS, between hip + 25 mm and ASIS - 12 mm.
+
+    The GIAS3 mean shape smooths the ASIS-AIIS notch, so a chord offset is more robust than a
+    local maximum.
+    """
+    prof = _anterior_profile(v, hip, hip[2] + 20.0, asis[2])
+    a, b = prof[0], asis
+    t = (prof[:, 2] - a[2]) / (b[2] - a[2])
+    chord_y = a[1] + t * (b[1] - a[1])
+    ok = (prof[:, 2] > hip[2] + 25.0) & (prof[:, 2] < asis[2] - 12.0)
+    return np.array(prof[ok][int(np.argmax(chord_y[ok] - prof[ok, 1]))], dtype=np.float64)
+
+
+def _crest_line(v: np.ndarray, hip: np.ndarray) -> np.ndarray:
+    """Iliac crest as the highest ilium point per 3 mm antero-posterior slice."""
+    rows = []
+    ilium = v[v[:, 2] > hip[2] + 30.0]
+    for y in np.arange(ilium[:, 1].min(), ilium[:, 1].max(), 3.0):
+        sl = np.abs(ilium[:, 1] - y) < 1.5
+        if sl.any():
+            rows.append(ilium[sl][int(np.argmax(ilium[sl, 2]))])
+    return np.array(rows)
+
+
 def _hip_bone_landmarks(v: np.ndarray, s: float, hip: np.ndarray) -> dict[str, np.ndarray]:
     """Landmarks of one hip bone; ``s`` is +1 for left (+x), -1 for right."""
     lat = s * v[:, 0]  # lateral distance from the midline, positive outward
     out: dict[str, np.ndarray] = {}
     above = v[:, 2] > hip[2] + 20.0
     out["asis"] = _argbest(v[above], -v[above, 1])
-    top = float(v[:, 2].max())
-    low_ilium = (v[:, 2] > hip[2] + 8.0) & (v[:, 2] < out["asis"][2] - 12.0)
-    low_ilium &= np.abs(v[:, 0] - hip[0]) < 30.0
-    if low_ilium.any():
-        out["aiis"] = _argbest(v[low_ilium], -v[low_ilium, 1])
-    else:
-        out["aiis"] = out["asis"].copy()
+    out["aiis"] = _aiis(v, hip, out["asis"])
     out["psis"] = _argbest(v[above], v[above, 1])
     out["iliac_crest_top"] = _argbest(v, v[:, 2])
-    crest = v[:, 2] > top - 25.0
-    out["iliac_tubercle"] = _argbest(v[crest], lat[crest])
+    crest = _crest_line(v, hip)
+    ahead = crest[:, 1] < out["iliac_crest_top"][1]  # anterior half of the crest
+    out["iliac_tubercle"] = _argbest(crest[ahead], s * crest[ahead, 0])
     pubic = (lat > 10.0) & (lat < 40.0) & (v[:, 2] < hip[2])
     out["pubic_tubercle"] = _argbest(v[pubic], -v[pubic, 1])
     out["ischial_tuberosity"] = _argbest(v, -v[:, 2])
@@ -150,24 +190,43 @@ def _sacrum_landmarks(mesh: trimesh.Trimesh) -> dict[str, np.ndarray]:
     return out
 
 
-def _vertebra_landmarks(v: np.ndarray, level: str) -> dict[str, np.ndarray]:
-    """Body centre, spinous and transverse process tips of one vertebra."""
-    depth = 25.0 if level == "t12" else 30.0
-    front = v[:, 1] < v[:, 1].min() + depth
-    body = v[front & (np.abs(v[:, 0]) < 30.0)]
-    out = {
-        f"vertebral_body_{level}": 0.5 * (body.min(axis=0) + body.max(axis=0)),
-        f"spinous_process_{level}": _argbest(v, v[:, 1]),
+def _vertebra_landmarks(
+    v: np.ndarray, level: str, axis: tuple[np.ndarray, np.ndarray] | None
+) -> dict[str, np.ndarray]:
+    """Body centre, spinous and transverse process tips of one vertebra.
+
+    ``axis`` is (body centre, cranial unit axis) when known (re-seated vertebrae); the spinous
+    tip is then the farthest point along the vertebra's own posterior direction.
+    """
+    if axis is None:
+        depth = 25.0 if level == "t12" else 30.0
+        front = v[:, 1] < v[:, 1].min() + depth
+        body = v[front & (np.abs(v[:, 0]) < 30.0)]
+        centre = 0.5 * (body.min(axis=0) + body.max(axis=0))
+        posterior = np.array([0.0, 1.0, 0.0])
+    else:
+        centre, up = axis
+        posterior = np.cross(up, [1.0, 0.0, 0.0])
+        posterior = posterior / np.linalg.norm(posterior)
+        if posterior[1] < 0:
+            posterior = -posterior
+    return {
+        f"vertebral_body_{level}": np.asarray(centre, dtype=np.float64),
+        f"spinous_process_{level}": _argbest(v, v @ posterior),
         f"transverse_process_{level}_left": _argbest(v, v[:, 0]),
         f"transverse_process_{level}_right": _argbest(v, -v[:, 0]),
     }
-    return out
 
 
 def compute_landmarks(
-    bones: dict[str, trimesh.Trimesh], hip_centres: dict[str, np.ndarray]
+    bones: dict[str, trimesh.Trimesh],
+    hip_centres: dict[str, np.ndarray],
+    vertebra_axes: dict[str, tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> dict[str, np.ndarray]:
-    """All contract landmarks from the bones (atlas frame) and the fitted hip centres."""
+    """All contract landmarks from the bones (atlas frame) and the fitted hip centres.
+
+    ``vertebra_axes`` maps a level (``l3``) to (body centre, cranial axis) if known.
+    """
     out: dict[str, np.ndarray] = {
         k: np.asarray(v, dtype=np.float64) for k, v in hip_centres.items()
     }
@@ -185,5 +244,8 @@ def compute_landmarks(
     out["pubic_symphysis"] = 0.5 * (medial[0] + medial[1])
     out.update(_sacrum_landmarks(bones["sacrum"]))
     for level in LEVELS:
-        out.update(_vertebra_landmarks(np.asarray(bones[f"vertebra_{level}"].vertices), level))
+        axis = (vertebra_axes or {}).get(level)
+        out.update(
+            _vertebra_landmarks(np.asarray(bones[f"vertebra_{level}"].vertices), level, axis)
+        )
     return out

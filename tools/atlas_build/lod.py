@@ -32,24 +32,68 @@ def allocate(areas: dict[str, float], kinds: dict[str, str], total: int) -> dict
     return budgets
 
 
-def decimate(mesh: trimesh.Trimesh, target_faces: int) -> trimesh.Trimesh:
-    """Quadric-decimate ``mesh`` to at most ``target_faces`` triangles (no-op if already under).
+def _closed(mesh: trimesh.Trimesh) -> bool:
+    """Watertight, consistently wound, positive volume (closed and outward)."""
+    return bool(mesh.is_watertight and mesh.is_winding_consistent and mesh.volume > 0)
 
-    Returns a cleaned mesh with consistent outward winding (checked by volume sign).
-    """
-    if len(mesh.faces) <= target_faces:
-        return mesh.copy()
+
+def _quadric(mesh: trimesh.Trimesh, target_faces: int, agg: float) -> trimesh.Trimesh:
+    """One fast-simplification pass to ``target_faces`` triangles."""
     import fast_simplification
 
-    reduction = 1.0 - target_faces / len(mesh.faces)
     pts, faces = fast_simplification.simplify(
         np.asarray(mesh.vertices, dtype=np.float64),
         np.asarray(mesh.faces, dtype=np.int64),
-        target_reduction=float(reduction),
-        agg=7,
+        target_count=int(target_faces),
+        agg=agg,
     )
     out = trimesh.Trimesh(pts, faces, process=True)
     out.remove_unreferenced_vertices()
     if out.is_winding_consistent and out.volume < 0:
         out.invert()
     return out
+
+
+def _decimate_pro(mesh: trimesh.Trimesh, target_faces: int) -> trimesh.Trimesh:
+    """VTK DecimatePro with topology preserved (never opens holes; may stop above target)."""
+    import vtk
+    from vtk.util import numpy_support as ns
+
+    from tools.atlas_build.writer import mesh_to_polydata
+
+    dec = vtk.vtkDecimatePro()
+    dec.SetInputData(mesh_to_polydata(mesh))
+    dec.SetTargetReduction(1.0 - target_faces / len(mesh.faces))
+    dec.PreserveTopologyOn()
+    dec.SplittingOff()
+    dec.BoundaryVertexDeletionOff()
+    dec.Update()
+    poly = dec.GetOutput()
+    pts = ns.vtk_to_numpy(poly.GetPoints().GetData()).astype(np.float64)
+    tris = ns.vtk_to_numpy(poly.GetPolys().GetConnectivityArray()).reshape(-1, 3)
+    out = trimesh.Trimesh(pts, tris, process=True)
+    if out.is_winding_consistent and out.volume < 0:
+        out.invert()
+    return out
+
+
+def decimate(mesh: trimesh.Trimesh, target_faces: int) -> trimesh.Trimesh:
+    """Decimate ``mesh`` to at most ``target_faces`` triangles, keeping it closed and outward.
+
+    Quadric decimation occasionally pinches two sheets into a non-manifold edge; when that
+    happens we retry with slightly different targets / aggressiveness, then fall back to VTK's
+    topology-preserving DecimatePro. All attempts are deterministic.
+    """
+    if len(mesh.faces) <= target_faces:
+        return mesh.copy()
+    want_closed = _closed(mesh)
+    first: trimesh.Trimesh | None = None
+    for frac, agg in ((1.0, 7.0), (0.97, 5.0), (0.94, 3.0), (0.9, 7.0), (0.86, 4.0)):
+        out = _quadric(mesh, max(4, int(target_faces * frac)), agg)
+        first = first or out
+        if not want_closed or _closed(out):
+            return out
+    out = _decimate_pro(mesh, target_faces)
+    if _closed(out) and len(out.faces) <= target_faces * 1.05:
+        return out
+    return first

@@ -31,6 +31,9 @@ MYOSIM_BONE_MESHES: dict[str, str] = {
     "l_femur": "femur_left",
 }
 
+#: further myo-sim meshes read for the skeleton stage (not atlas bones themselves)
+EXTRA_MESHES: tuple[str, ...] = ("ribcage_s",)
+
 _WRAP_SITE = 3  # mujoco.mjtWrap.mjWRAP_SITE
 
 
@@ -54,7 +57,7 @@ class MyoSkeleton:
 
 def _mesh_base_name(mesh_name: str) -> str:
     """Strip myo-sim's composition prefixes (``torso_geom_1_thoracic12_s`` -> ``thoracic12_s``)."""
-    for base in MYOSIM_BONE_MESHES:
+    for base in (*MYOSIM_BONE_MESHES, *EXTRA_MESHES):
         if mesh_name == base or mesh_name.endswith("_" + base):
             return base
     return mesh_name
@@ -87,7 +90,7 @@ def load_myosim() -> MyoSkeleton:
             continue
         mid = int(model.geom_dataid[g])
         base = _mesh_base_name(name(mujoco.mjtObj.mjOBJ_MESH, mid))
-        if base not in MYOSIM_BONE_MESHES:
+        if base not in MYOSIM_BONE_MESHES and base not in EXTRA_MESHES:
             continue
         va, vn = int(model.mesh_vertadr[mid]), int(model.mesh_vertnum[mid])
         fa, fn = int(model.mesh_faceadr[mid]), int(model.mesh_facenum[mid])
