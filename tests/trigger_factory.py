@@ -236,3 +236,47 @@ def write_annotations(folder: Path, data: dict[str, dict[str, Any]] | None = Non
     for name, content in (data or annotation_data()).items():
         (folder / name).write_text(json.dumps(content, indent=1), encoding="utf-8")
     return folder
+
+
+# -- the built-in atlas ------------------------------------------------------------------------
+_BUILTIN: dict[str, Any] = {}
+
+
+def builtin_model_or_skip() -> Any:
+    """The referral model on the built-in atlas and annotations (built once per test session).
+
+    Skips the calling test, naming what is missing, while the atlas build has not yet produced
+    the skin or a muscle the annotations need. The distance cache goes to a temporary folder.
+    """
+    import tempfile
+
+    import pytest
+
+    from viewer.heatmap.model import build_referral_model
+    from viewer.io.atlas_loader import load_atlas
+    from viewer.io.resources import builtin_annotations_dir, builtin_meshes_dir
+
+    if "skip" in _BUILTIN:
+        pytest.skip(_BUILTIN["skip"])
+    if "model" in _BUILTIN:
+        return _BUILTIN["model"]
+    loaded = load_atlas(builtin_meshes_dir(), with_light=False)
+    data = json.loads((builtin_annotations_dir() / "trigger_points.json").read_text("utf-8"))
+    needed = {t["muscle"] for t in data["trigger_points"]}
+    needed |= {m.replace("_right", "_left") for m in needed}
+    missing = sorted(m for m in needed if m not in loaded.meshes)
+    if "skin" not in loaded.meshes:
+        missing.append("skin")
+    if missing:
+        _BUILTIN["skip"] = f"built-in atlas does not have these yet: {', '.join(missing)}"
+        pytest.skip(_BUILTIN["skip"])
+    cache = Path(tempfile.mkdtemp(prefix="trigger-atlas-test-cache-"))
+    model, problems = build_referral_model(loaded, cache_dir=cache)
+    _BUILTIN.update(model=model, problems=problems, loaded=loaded, cache=cache)
+    return model
+
+
+def builtin_state() -> dict[str, Any]:
+    """Everything :func:`builtin_model_or_skip` built (model, problems, loaded atlas, cache)."""
+    builtin_model_or_skip()
+    return _BUILTIN

@@ -291,24 +291,40 @@ class RayCaster:
     """
 
     def __init__(
-        self, points: NDArray[np.floating], triangles: NDArray[np.integer], reach: float = 400.0
+        self,
+        points: NDArray[np.floating],
+        triangles: NDArray[np.integer],
+        reach: float = 400.0,
+        known: Mapping[tuple[float, ...], int] | None = None,
     ) -> None:
-        from scipy.spatial import cKDTree
-
         self.points = np.asarray(points, dtype=np.float64)
         self.triangles = np.asarray(triangles, dtype=np.int64)
         self.reach = reach
+        self.memo: dict[tuple[float, ...], int] = dict(known or {})
+        """Results of earlier casts, keyed by :meth:`key` (lets a cache skip the ray casting)."""
+        self._tree: Any = None
+
+    def _prepare(self) -> None:
+        from scipy.spatial import cKDTree
+
         corners = self.points[self.triangles]
         self.centres = corners.mean(axis=1)
         self.radius2 = ((corners - self.centres[:, None, :]) ** 2).sum(axis=2).max(axis=1)
         self._rmax = float(np.sqrt(self.radius2.max())) if len(self.radius2) else 0.0
-        self._tree: Any = cKDTree(self.centres, balanced_tree=False) if len(self.centres) else None
+        self._tree = cKDTree(self.centres, balanced_tree=False) if len(self.centres) else False
+
+    @staticmethod
+    def key(origin: NDArray[np.float64], direction: NDArray[np.float64]) -> tuple[float, ...]:
+        """Memo key of a ray (rounded to 1 µm / 1e-6 so that recomputed anchors match)."""
+        return tuple(float(v) for v in np.round(np.concatenate([origin, direction]), 6))
 
     def hits(
         self, origin: NDArray[np.float64], direction: NDArray[np.float64]
     ) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
         """Signed distances along the ray and triangle indices of every crossing within reach."""
         if self._tree is None:
+            self._prepare()
+        if self._tree is False:
             return np.zeros(0), np.zeros(0, dtype=np.int64)
         step = max(self._rmax, 1.0)
         ts = np.arange(-self.reach, self.reach + step, step)
@@ -348,6 +364,14 @@ class RayCaster:
         the vertex nearest the origin. The vertex returned is the hit triangle's corner nearest
         the crossing.
         """
+        key = self.key(origin, direction)
+        if key in self.memo:
+            return self.memo[key]
+        vertex = self._cast(origin, direction)
+        self.memo[key] = vertex
+        return vertex
+
+    def _cast(self, origin: NDArray[np.float64], direction: NDArray[np.float64]) -> int:
         t, tri = self.hits(origin, direction)
         if t.size:
             ahead = t >= 0.0

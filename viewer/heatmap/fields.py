@@ -230,3 +230,30 @@ def cached_distance_fields(
     elif progress is not None:
         progress(1.0, "distances loaded from the cache")
     return out
+
+
+def load_cast_memo(folder: Path, skin_hash: str) -> dict[tuple[float, ...], int]:
+    """Remembered skin projections (ray -> skin vertex) for one skin, or ``{}``."""
+    path = folder / f"casts-v{CACHE_VERSION}-{skin_hash}.npy"
+    if not path.is_file():
+        return {}
+    try:
+        arr = np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        log.warning("ignoring unreadable cache file %s: %s", path, exc)
+        return {}
+    if arr.ndim != 2 or arr.shape[1] != 7:
+        return {}
+    return {tuple(float(v) for v in row[:6]): int(row[6]) for row in arr}
+
+
+def save_cast_memo(folder: Path, skin_hash: str, memo: Mapping[tuple[float, ...], int]) -> None:
+    """Store skin projections so the next start skips the ray casting (errors only logged)."""
+    rows = np.array([(*k, float(v)) for k, v in memo.items()], dtype=np.float64).reshape(-1, 7)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f"casts-{skin_hash}.tmp.npy"
+        np.save(tmp, rows, allow_pickle=False)
+        os.replace(tmp, folder / f"casts-v{CACHE_VERSION}-{skin_hash}.npy")
+    except OSError as exc:
+        log.warning("could not write the heat-map cache in %s: %s", folder, exc)

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from viewer.domain.landmarks import Geometry, SkinLandmark, SurfaceLike
+from viewer.domain.landmarks import Geometry, RayCaster, SkinLandmark, SurfaceLike
 from viewer.domain.referral import (
     DISCLAIMER,
     FLAG_TEXT,
@@ -29,7 +29,16 @@ from viewer.domain.referral import (
 )
 from viewer.domain.structures import Atlas, Kind, Side
 from viewer.domain.triggerpoints import TriggerPoint
-from viewer.heatmap.fields import HeatField, PatternFields, cached_distance_fields, zone_reach
+from viewer.heatmap.fields import (
+    HeatField,
+    PatternFields,
+    cached_distance_fields,
+    default_cache_dir,
+    load_cast_memo,
+    mesh_hash,
+    save_cast_memo,
+    zone_reach,
+)
 from viewer.heatmap.geodesic import ProgressFn
 from viewer.io.annotations import (
     ResolvedAnnotations,
@@ -341,10 +350,17 @@ def build_referral_model(
     skin_id = skin_structure(loaded.atlas)
     skin = loaded.meshes.get(skin_id) if skin_id else None
     geometry = Geometry(landmarks=landmarks, surfaces=loaded.meshes)
-    resolved = resolve_annotations(annotations, geometry, skin)
-    problems += resolved.problems
     if skin is None:
-        return None, problems
+        resolved = resolve_annotations(annotations, geometry, None)
+        return None, problems + resolved.problems
+    folder = cache_dir if cache_dir is not None else default_cache_dir()
+    skin_hash = mesh_hash(skin.points, skin.triangles)
+    caster = RayCaster(skin.points, skin.triangles, known=load_cast_memo(folder, skin_hash))
+    n_known = len(caster.memo)
+    resolved = resolve_annotations(annotations, geometry, skin, caster)
+    problems += resolved.problems
+    if len(caster.memo) > n_known:
+        save_cast_memo(folder, skin_hash, caster.memo)
     reach: dict[str, float] = {}
     for pattern in resolved.patterns.values():
         for zone in pattern.zones:
@@ -352,7 +368,7 @@ def build_referral_model(
             reach[lm.id] = max(reach.get(lm.id, 0.0), zone_reach(lm, zone.radius_scale))
     used = {k: v for k, v in resolved.skin_landmarks.items() if k in reach}
     distances = cached_distance_fields(
-        skin.points, skin.triangles, used, reach, cache_dir, method, progress
+        skin.points, skin.triangles, used, reach, folder, method, progress
     )
     fields = PatternFields(len(skin.points), resolved.patterns, used, distances)
     return ReferralModel(loaded.atlas, skin, resolved, fields), problems

@@ -474,11 +474,13 @@ def resolve_annotations(
     annotations: AnnotationSet,
     geometry: Geometry,
     skin: SurfaceLike | None,
+    caster: RayCaster | None = None,
 ) -> ResolvedAnnotations:
     """Place trigger points and skin landmarks; what cannot be placed is reported and left out.
 
     Patterns lose zones whose landmark could not be placed; a trigger point whose muscle has no
     mesh is left out (its pattern still exists for the muscle's other trigger points).
+    ``caster`` may carry remembered casts for this skin (see :class:`RayCaster`).
     """
     out = ResolvedAnnotations(annotations)
     tp_file = str(annotations.folder / FILES["trigger_points"][0])
@@ -494,7 +496,8 @@ def resolve_annotations(
             Problem(sl_file, "", "the atlas has no skin: referral zones cannot be placed")
         )
         return out
-    caster = RayCaster(skin.points, skin.triangles)
+    if caster is None:
+        caster = RayCaster(skin.points, skin.triangles)
     for sl in annotations.skin_landmarks.values():
         try:
             out.skin_landmarks[sl.id] = resolve_skin_landmark(sl, geometry, caster)
