@@ -11,10 +11,14 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from viewer import __version__
 from viewer.commands import pairs, refer, validate
 from viewer.domain.camera import DEFAULT_VIEW, view_names
+
+if TYPE_CHECKING:
+    from viewer.features import Features
 
 
 @dataclass(frozen=True)
@@ -45,9 +49,9 @@ def _add_render_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-o", "--output", required=True, type=Path, help="PNG file to write")
     parser.add_argument(
         "--view",
-        default=DEFAULT_VIEW,
+        default=None,
         choices=view_names(),
-        help="camera preset (default: %(default)s)",
+        help=f"camera preset (default: {DEFAULT_VIEW}, or the pair view's own camera)",
     )
     parser.add_argument("--size", type=parse_size, default=(1600, 1000), help="WxH in pixels")
     parser.add_argument("--theme", default="light", choices=("light", "dark", "projector"))
@@ -60,6 +64,17 @@ def _add_render_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="skin opacity 0..1 (default: atlas default)",
     )
+    parser.add_argument("--pair", default="", help="pair view id or key 1-6 (see `pairs`)")
+    parser.add_argument("--pair-side", default="right", choices=("right", "left"))
+    parser.add_argument("--muscle", default=None, help="muscle of the left-vs-right pair view")
+    parser.add_argument(
+        "--trigger-points", default="", help="comma-separated trigger point ids: markers + heat map"
+    )
+    parser.add_argument(
+        "--heat-muscle", default="", help="heat map of all trigger points of this muscle id"
+    )
+    parser.add_argument("--no-markers", action="store_true", help="hide trigger-point markers")
+    parser.add_argument("--marker-size", type=int, default=30, help="marker size in pixels")
 
 
 def _run_render(args: argparse.Namespace) -> int:
@@ -82,6 +97,16 @@ def _run_render(args: argparse.Namespace) -> int:
     except KeyError as exc:
         print(f"error: {exc.args[0]}", file=sys.stderr)
         return 2
+    features = None
+    if args.pair or args.trigger_points or args.heat_muscle or not args.no_markers:
+        from viewer.features import load_features
+
+        features = load_features(context)
+        try:
+            _apply_feature_arguments(args, features)
+        except KeyError as exc:
+            print(f"error: {exc.args[0]}", file=sys.stderr)
+            return 2
     if args.skin_opacity is not None:
         skins = [s.id for s in context.loaded.atlas.renderable if s.kind.value == "skin"]
         if skins:
@@ -94,9 +119,44 @@ def _run_render(args: argparse.Namespace) -> int:
         view=args.view,
         theme=THEMES[args.theme],
         transparent=args.transparent,
+        features=features,
+        marker_px=args.marker_size,
     )
     print(out)
     return 0
+
+
+def _apply_feature_arguments(args: argparse.Namespace, features: Features) -> None:
+    """Pair view, active trigger points, heat-map muscle and marker visibility from the CLI."""
+    triggers = features.triggers
+    if args.pair:
+        if features.pairs is None:
+            raise KeyError("no pair views are available for this atlas")
+        if args.pair.isdigit():
+            features.pairs.enter_key(int(args.pair), side=args.pair_side)
+        else:
+            features.pairs.enter(args.pair, side=args.pair_side, muscle=args.muscle)
+    wanted = [t for t in args.trigger_points.split(",") if t]
+    if (wanted or args.heat_muscle) and triggers is None:
+        raise KeyError("no trigger points are available for this atlas (is there a skin?)")
+    if triggers is None:
+        return
+    if args.no_markers:
+        triggers.set_markers_visible(list(triggers.muscle_of.values()), False)
+    elif wanted or args.heat_muscle or args.pair:
+        # Show only the markers that matter for this image.
+        shown = {triggers.muscle_of[t] for t in wanted if t in triggers.muscle_of}
+        if args.heat_muscle:
+            shown.add(args.heat_muscle)
+        active = features.pairs.active if features.pairs is not None else None
+        if active is not None:
+            shown |= set(active.trigger_muscles_a) | set(active.trigger_muscles_b)
+        every = set(triggers.muscle_of.values())
+        triggers.set_markers_visible(sorted(every - shown), False)
+    if wanted:
+        triggers.set_active(wanted)
+    if args.heat_muscle:
+        triggers.show_muscle(args.heat_muscle)
 
 
 COMMANDS: tuple[Command, ...] = (
@@ -154,7 +214,7 @@ def _run_reporting_errors(command: Command, args: argparse.Namespace) -> int:
 
     try:
         return command.run(args)
-    except Exception as exc:
+    except Exception as exc:  # last resort: the user gets one line, the log the traceback
         logging.getLogger("viewer").exception("%s failed", command.name)
         print(f"error: {command.name} failed: {exc} (details: {log_file()})", file=sys.stderr)
         return 1

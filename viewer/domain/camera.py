@@ -95,3 +95,58 @@ def mirror(preset: CameraPreset) -> CameraPreset:
         focus=focus,
         shortcut="",
     )
+
+
+@dataclass(frozen=True)
+class CameraPose:
+    """A concrete camera: where it is, what it looks at, which way is up (atlas mm).
+
+    Presets say *how* to look; a pose is the result for one scene, and what transitions
+    interpolate and pair views restore.
+    """
+
+    position: Vector
+    focal_point: Vector
+    view_up: Vector
+
+
+def _normalized(v: tuple[float, ...]) -> tuple[float, float, float]:
+    n = sum(c * c for c in v) ** 0.5 or 1.0
+    return (v[0] / n, v[1] / n, v[2] / n)
+
+
+def interpolate_pose(a: CameraPose, b: CameraPose, t: float) -> CameraPose:
+    """Pose a fraction ``t`` (0..1, eased) of the way from ``a`` to ``b``.
+
+    The focal point moves in a straight line while the viewing direction turns on a sphere
+    (normalised linear blend) and the distance changes smoothly, so the anatomy turns in place
+    rather than swinging through the body.
+    """
+    t = min(1.0, max(0.0, t))
+    s = t * t * (3.0 - 2.0 * t)  # smoothstep: gentle start and stop
+
+    def lerp(p: Vector, q: Vector) -> Vector:
+        return (p[0] + (q[0] - p[0]) * s, p[1] + (q[1] - p[1]) * s, p[2] + (q[2] - p[2]) * s)
+
+    def offset(pose: CameraPose) -> tuple[Vector, float]:
+        d = tuple(p - f for p, f in zip(pose.position, pose.focal_point, strict=True))
+        dist = sum(c * c for c in d) ** 0.5
+        return _normalized(d), dist
+
+    (da, ra), (db, rb) = offset(a), offset(b)
+    if sum(x * y for x, y in zip(da, db, strict=True)) < -0.999:  # opposite: go round the side
+        side = _normalized(a.view_up)
+        mid = lerp(da, db)
+        mid = (mid[0] + side[0] * 2 * s * (1 - s), mid[1] + side[1] * 2 * s * (1 - s),
+               mid[2] + side[2] * 2 * s * (1 - s))
+        direction = _normalized(mid)
+    else:
+        direction = _normalized(lerp(da, db))
+    distance = ra + (rb - ra) * s
+    focal = lerp(a.focal_point, b.focal_point)
+    position = (
+        focal[0] + direction[0] * distance,
+        focal[1] + direction[1] * distance,
+        focal[2] + direction[2] * distance,
+    )
+    return CameraPose(position, focal, _normalized(lerp(a.view_up, b.view_up)))

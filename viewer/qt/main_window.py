@@ -165,7 +165,7 @@ class MainWindow(QMainWindow):
             self.view3d.apply_theme(self._theme())
 
     def _apply_color_scheme(self) -> None:
-        """Ask Qt for the chosen scheme (Unknown = follow the desktop) so widgets match the 3D view."""
+        """Ask Qt for the chosen scheme (Unknown = follow the desktop); widgets match the view."""
         scheme = {
             "light": Qt.ColorScheme.Light,
             "dark": Qt.ColorScheme.Dark,

@@ -95,6 +95,6 @@ class SkinHeatPainter:
         data.SetScalars(None)
         data.SetTCoords(None)
         self.actor.GetMapper().ScalarVisibilityOff()
-        self.actor.SetTexture(None)  # type: ignore[arg-type]  (VTK accepts None: no texture)
+        self.actor.SetTexture(None)  # type: ignore[arg-type]  # VTK accepts None: no texture
         self.poly.Modified()
         self.active = False

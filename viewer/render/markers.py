@@ -62,8 +62,9 @@ class MarkerLayer:
             prop.SetJustificationToCentered()
             prop.SetVerticalJustificationToCentered()
             prop.SetFrame(False)
-            prop.ShadowOn()
-            prop.SetShadowOffset(1, -1)
+            # A pale backing box keeps the X legible on red heat maps and dark muscles alike.
+            prop.SetBackgroundColor(1.0, 1.0, 1.0)
+            prop.SetBackgroundOpacity(0.7)
             self.overlay.AddActor(actor)
             self._actors[m.id] = actor
 

@@ -10,6 +10,7 @@ from vtkmodules.vtkIOImage import vtkPNGWriter
 from vtkmodules.vtkRenderingCore import vtkRenderer, vtkRenderWindow, vtkWindowToImageFilter
 
 from viewer.domain.camera import view_by_name
+from viewer.features import Features
 from viewer.io.atlas_loader import LoadedAtlas
 from viewer.render.scene_renderer import SceneRenderer
 from viewer.render.setup import configure_renderer
@@ -31,11 +32,14 @@ def render_to_png(
     view: str | None = None,
     theme: RenderTheme = LIGHT,
     transparent: bool = False,
+    features: Features | None = None,
+    marker_px: int = 30,
 ) -> Path:
     """Render the scene described by ``state`` to ``out`` (PNG) and return the path.
 
     ``view`` overrides the state's camera preset. With ``transparent`` the background is written
-    as alpha 0 so the image drops onto any slide.
+    as alpha 0 so the image drops onto any slide. ``features`` adds trigger-point markers,
+    the heat map and an active pair view (whose camera then replaces ``view``).
     """
     _prefer_egl_without_display()
     window = vtkRenderWindow()
@@ -48,11 +52,20 @@ def render_to_png(
     window.AddRenderer(renderer)
     configure_renderer(renderer)
     scene = SceneRenderer(renderer, loaded, state, theme)
+    overlays = None
+    if features is not None:
+        from viewer.render.overlays import AnnotationOverlays
+
+        overlays = AnnotationOverlays(scene, features, marker_px=marker_px)
     if transparent:
         renderer.SetGradientBackground(False)
         renderer.SetBackgroundAlpha(0.0)
-    window.Render()
-    scene.apply_view(view_by_name(view or state.view))
+    window.Render()  # the first frame fixes the viewport's aspect ratio used for framing
+    active = features.pairs.active if features is not None and features.pairs else None
+    if active is not None and active.resolved is not None and view is None:
+        scene.apply_pose(scene.pose_for(active.resolved.camera, frame=active.pair.structures))
+    else:
+        scene.apply_view(view_by_name(view or state.view))
     window.Render()
     grab = vtkWindowToImageFilter()
     grab.SetInput(window)
@@ -65,6 +78,8 @@ def render_to_png(
     writer.SetFileName(str(out))
     writer.SetInputConnection(grab.GetOutputPort())
     writer.Write()
+    if overlays is not None:
+        overlays.detach()
     scene.detach()
     window.Finalize()
     return out

@@ -8,7 +8,7 @@ while the camera moves only the light actors are drawn (level of detail for soft
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from vtkmodules.vtkRenderingCore import (
@@ -19,7 +19,7 @@ from vtkmodules.vtkRenderingCore import (
     vtkRenderer,
 )
 
-from viewer.domain.camera import CameraPreset, view_by_name
+from viewer.domain.camera import CameraPose, CameraPreset, view_by_name
 from viewer.domain.structures import Kind, hex_to_rgb
 from viewer.io.atlas_loader import LoadedAtlas
 from viewer.render.theme import RenderTheme
@@ -143,7 +143,11 @@ class SceneRenderer:
         self.on_render_needed()
 
     def _on_view(self, name: str) -> None:
-        self.apply_view(view_by_name(name))
+        self.move_camera(self.pose_for(view_by_name(name)))
+
+    def move_camera(self, pose: CameraPose) -> None:
+        """Go to a pose; the window replaces this with an animated transition."""
+        self.apply_pose(pose)
         self.on_render_needed()
 
     def _is_highlighted(self, sid: str) -> bool:
@@ -187,19 +191,28 @@ class SceneRenderer:
         self.renderer.SetGradientBackground(theme.background_top != theme.background_bottom)
         self.on_render_needed()
 
-    def visible_bounds(self) -> tuple[float, float, float, float, float, float] | None:
-        """Bounds of what is shown (skin ignored while it is a ghost), or ``None`` if nothing is."""
+    def visible_bounds(
+        self, only: Iterable[str] | None = None
+    ) -> tuple[float, float, float, float, float, float] | None:
+        """Bounds of what is shown (the skin only when it is alone), or ``None`` if nothing is.
+
+        ``only`` restricts the bounds to these structures (groups expand to their parts).
+        """
+        wanted = None
+        if only is not None:
+            wanted = {
+                leaf
+                for sid in only
+                if sid in self.loaded.atlas
+                for leaf in self.loaded.atlas.leaves(sid)
+            }
         bounds = [math.inf, -math.inf] * 3
         found = False
         for sid, actors in self._actors.items():
-            if not self.state.is_visible(sid):
+            if not self.state.is_visible(sid) or (wanted is not None and sid not in wanted):
                 continue
-            if (
-                self.loaded.atlas.get(sid).kind is Kind.SKIN
-                and self.state.opacity(sid) < GHOST_PICK_OPACITY
-                and len(self.state.visible_ids) > 1
-            ):
-                continue
+            if self.loaded.atlas.get(sid).kind is Kind.SKIN and len(self.state.visible_ids) > 1:
+                continue  # frame the anatomy, not the whole body, when there is anatomy to see
             b = actors.full.GetBounds()
             for axis in range(3):
                 bounds[2 * axis] = min(bounds[2 * axis], b[2 * axis])
@@ -209,8 +222,28 @@ class SceneRenderer:
 
     def apply_view(self, preset: CameraPreset) -> None:
         """Point the camera along the preset's direction and frame the visible structures."""
+        self.apply_pose(self.pose_for(preset))
+
+    def current_pose(self) -> CameraPose:
+        """Where the camera is now."""
         camera = self.renderer.GetActiveCamera()
-        bounds = self.visible_bounds()
+        return CameraPose(camera.GetPosition(), camera.GetFocalPoint(), camera.GetViewUp())
+
+    def apply_pose(self, pose: CameraPose) -> None:
+        """Put the camera at a pose (e.g. one frame of a transition)."""
+        camera = self.renderer.GetActiveCamera()
+        camera.SetFocalPoint(*pose.focal_point)
+        camera.SetPosition(*pose.position)
+        camera.SetViewUp(*pose.view_up)
+        camera.OrthogonalizeViewUp()
+        self.renderer.ResetCameraClippingRange()
+
+    def pose_for(self, preset: CameraPreset, frame: Iterable[str] | None = None) -> CameraPose:
+        """The pose framing the visible structures (or ``frame``) along the preset's direction."""
+        camera = self.renderer.GetActiveCamera()
+        bounds = self.visible_bounds(frame)
+        if bounds is None and frame is not None:
+            bounds = self.visible_bounds()
         if bounds is None:
             center, radius = (0.0, 0.0, 0.0), 300.0
         else:
@@ -220,17 +253,19 @@ class SceneRenderer:
                 sum((bounds[2 * i + 1] - bounds[2 * i]) ** 2 for i in range(3))
             )
         if preset.focus is not None:
+            # Pinned focus: grow the radius by the offset so everything framed stays in view.
+            radius += math.dist(center, preset.focus)
             center = preset.focus
         angle = math.radians(camera.GetViewAngle())
         aspect = self._aspect()
         fit = min(angle, 2 * math.atan(math.tan(angle / 2) * aspect))
-        distance = radius / math.sin(fit / 2) / max(preset.zoom, 1e-3) * 0.92
+        # A preset's zoom is relative to the whole scene; framing named structures already fits
+        # them tightly, so it would crop them.
+        zoom = 1.0 if frame is not None else max(preset.zoom, 1e-3)
+        distance = radius / math.sin(fit / 2) / zoom * 0.92
         d = preset.direction
-        camera.SetFocalPoint(*center)
-        camera.SetPosition(*(c + distance * di for c, di in zip(center, d, strict=True)))
-        camera.SetViewUp(*preset.view_up)
-        camera.OrthogonalizeViewUp()
-        self.renderer.ResetCameraClippingRange()
+        px, py, pz = (c + distance * di for c, di in zip(center, d, strict=True))
+        return CameraPose((px, py, pz), center, preset.view_up)
 
     def _aspect(self) -> float:
         w, h = self.renderer.GetSize()

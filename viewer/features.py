@@ -1,0 +1,93 @@
+"""Annotation features of a loaded atlas: trigger points, referral heat maps and pair views.
+
+Loaded after the atlas (the window loads them just after its first frame, so start-up stays
+fast). Plain Python: the renderer and widgets observe the states held here.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from viewer.context import AppContext
+from viewer.domain.palette import OKABE_ITO
+from viewer.io.problems import Problem
+
+if TYPE_CHECKING:
+    from viewer.heatmap.model import ReferralModel
+    from viewer.state.pairs import PairViewController
+    from viewer.state.triggers import TriggerPointState
+
+log = logging.getLogger(__name__)
+
+ProgressFn = Callable[[float, str], None]
+
+MARKER_PALETTE: tuple[str, ...] = (
+    OKABE_ITO["blue"],
+    OKABE_ITO["bluish_green"],
+    OKABE_ITO["reddish_purple"],
+    OKABE_ITO["orange"],
+    OKABE_ITO["sky_blue"],
+    OKABE_ITO["black"],
+    OKABE_ITO["yellow"],
+    OKABE_ITO["vermillion"],
+)
+"""Colour-blind-safe marker colours, assigned per muscle (both sides share one)."""
+
+
+@dataclass
+class Features:
+    """What annotation data adds to the scene; any part is ``None`` when it could not load."""
+
+    referral: ReferralModel | None = None
+    triggers: TriggerPointState | None = None
+    pairs: PairViewController | None = None
+    marker_colors: dict[str, str] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def muscle_base(structure_id: str) -> str:
+    """``gluteus_medius_right`` -> ``gluteus_medius`` (colours and labels are per muscle)."""
+    for suffix in ("_right", "_left"):
+        if structure_id.endswith(suffix):
+            return structure_id[: -len(suffix)]
+    return structure_id
+
+
+def load_features(
+    context: AppContext,
+    annotations_dir: Path | None = None,
+    progress: ProgressFn | None = None,
+) -> Features:
+    """Load and place every annotation feature on ``context``'s atlas; never raises for data."""
+    from viewer.heatmap.model import build_referral_model
+    from viewer.io.pairviews import load_for_atlas, resolver_for
+    from viewer.state.pairs import PairViewController
+    from viewer.state.triggers import TriggerPointState
+
+    features = Features()
+    if not context.loaded.atlas.renderable:
+        return features
+    referral, problems = build_referral_model(context.loaded, annotations_dir, progress=progress)
+    features.problems += problems
+    if referral is not None:
+        features.referral = referral
+        muscle_of = {tp.id: tp.muscle for tp in referral.trigger_points.values()}
+        features.triggers = TriggerPointState(muscle_of)
+        bases = sorted({muscle_base(m) for m in muscle_of.values()})
+        features.marker_colors = {
+            b: MARKER_PALETTE[i % len(MARKER_PALETTE)] for i, b in enumerate(bases)
+        }
+    pair_path = None if annotations_dir is None else annotations_dir / "pair_views.json"
+    result, landmarks = load_for_atlas(context.loaded, pair_path)
+    features.problems += result.problems
+    if result.library.ids:
+        features.pairs = PairViewController(
+            context.state, result.library, resolve=resolver_for(context.loaded, landmarks)
+        )
+    for problem in features.problems:
+        log.warning("%s", problem)
+    return features
