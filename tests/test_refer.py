@@ -59,6 +59,10 @@ def test_more_coverage_ranks_higher_and_side_filters(model: ReferralModel) -> No
     report = model.refer(spots)
     assert report.trigger_points[0].id == "q_front_right"  # covers both spots
     assert report.trigger_points[0].coverage.n_covered == 2
+    # a trigger point carries its spot's caveats; a muscle only those of where pain is felt
+    assert report.trigger_points[0].flags == ("position_unverified", "es_inferred")
+    assert report.muscles[0].id == "muscle_q_right"
+    assert report.muscles[0].flags == ("es_inferred",)
     assert "2 of 2 spots" in report.trigger_points[0].reason
     left_only = model.refer(spots, side=Side.LEFT)
     assert all(h.side is Side.LEFT for h in left_only.trigger_points + left_only.muscles)
@@ -96,6 +100,8 @@ def test_refer_command_prints_ranked_json_with_sources_and_disclaimer(
     assert data["disclaimer"] == DISCLAIMER
     top = data["trigger_points"][0]
     assert top["id"] == "p_upper_right" and top["confidence"] == "H"
+    assert top["position_confidence"] == "H"
+    assert data["muscles"][0]["position_confidence"] is None
     assert top["spots"] == ["essential"]
     assert (
         top["sources"][0]["key"] == "S1" and "Test reference one" in top["sources"][0]["reference"]

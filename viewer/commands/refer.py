@@ -52,6 +52,9 @@ def report_to_dict(report: Any, model: Any, limit: int | None = None) -> dict[st
             "zones": list(h.coverage.zones),
             "reason": h.reason,
             "confidence": h.confidence.value,
+            "position_confidence": (
+                h.position_confidence.value if h.position_confidence is not None else None
+            ),
             "caveats": list(flag_texts(h.flags)),
             "sources": [
                 {"key": k, "reference": model.sources[k].reference}
@@ -89,9 +92,10 @@ def format_report(data: dict[str, Any]) -> str:
             lines.append("  none of the built-in referral zones cover these spots")
         for rank, h in enumerate(data[key], 1):
             cites = ", ".join(s["key"] for s in h["sources"])
-            lines.append(
-                f"  {rank}. {h['name']}: {h['reason']} [confidence {h['confidence']}; {cites}]"
-            )
+            grade = f"confidence {h['confidence']}"
+            if h.get("position_confidence"):
+                grade += f", spot position {h['position_confidence']}"
+            lines.append(f"  {rank}. {h['name']}: {h['reason']} [{grade}; {cites}]")
             for caveat in h["caveats"]:
                 lines.append(f"       caveat: {caveat}")
     keys = {

@@ -145,7 +145,11 @@ class Coverage:
 
 @dataclass(frozen=True)
 class ReferralHit:
-    """One ranked answer: a trigger point or a muscle, why it is listed and how sure we are."""
+    """One ranked answer: a trigger point or a muscle, why it is listed and how sure we are.
+
+    ``confidence`` grades the referral pattern (is pain from here felt there?); for a trigger
+    point, ``position_confidence`` grades where the spot itself is placed.
+    """
 
     kind: str  # "trigger_point" or "muscle"
     id: str
@@ -157,6 +161,7 @@ class ReferralHit:
     confidence: Confidence
     sources: tuple[str, ...]
     flags: tuple[str, ...] = ()
+    position_confidence: Confidence | None = None
 
 
 def spot_coverage(

@@ -250,7 +250,6 @@ class ReferralModel:
             return None
         cov = Coverage(score, levels, zones)
         d = tp.definition
-        conf = min(d.confidence, pattern.confidence, key=lambda c: c.rank)
         return ReferralHit(
             kind="trigger_point",
             id=tp.id,
@@ -259,9 +258,10 @@ class ReferralModel:
             side=tp.side,
             coverage=cov,
             reason=self._reason(cov, ess, n_spots),
-            confidence=conf,
+            confidence=pattern.confidence,
             sources=tuple(dict.fromkeys((*d.sources, *pattern.sources))),
             flags=self._flags(d.flags, pattern.flags),
+            position_confidence=d.confidence,
         )
 
     def _hit_for_muscle(
@@ -278,14 +278,18 @@ class ReferralModel:
         flags: list[str] = []
         confs = []
         for tp, e, s in items:
+            if spot_coverage(e, s)[0] <= 1e-6:
+                continue  # this trigger point's zones miss the spots: not part of the answer
             for k, w in e.items():
                 ess[k] = np.maximum(ess.get(k, w), w)
             for k, w in s.items():
                 spill[k] = np.maximum(spill.get(k, w), w)
             pattern = self.patterns[tp.definition.referral]
             sources += [*tp.definition.sources, *pattern.sources]
-            flags += [*tp.definition.flags, *pattern.flags]
+            flags += pattern.flags  # where the pain is felt: the pattern's caveats only
             confs.append(pattern.confidence)
+        if not confs:
+            return None
         score, levels, zones = spot_coverage(ess, spill)
         if score <= 1e-6:
             return None
