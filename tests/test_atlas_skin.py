@@ -46,16 +46,47 @@ def signed_volume(points: np.ndarray, faces: np.ndarray) -> float:
     return float(np.einsum("ij,ij->i", a, np.cross(b, c)).sum() / 6.0)
 
 
-def depth_below(surface: pv.PolyData, points: np.ndarray) -> np.ndarray:
-    """Signed depth (mm) of points below a closed outward surface; negative = outside."""
+def exact_depth(surface: pv.PolyData, points: np.ndarray) -> np.ndarray:
+    """Signed depth (mm) of points below a closed outward surface; negative = outside (VTK)."""
     cloud = pv.PolyData(np.asarray(points, dtype=np.float64))
     return -np.asarray(cloud.compute_implicit_distance(surface)["implicit_distance"])
 
 
-def mirror_error(surface: pv.PolyData) -> np.ndarray:
-    """Distance (mm) of each mirrored vertex (x -> -x) to the surface itself."""
-    mirrored = np.asarray(surface.points, dtype=np.float64) * np.array([-1.0, 1.0, 1.0])
-    return np.abs(depth_below(surface, mirrored))
+def depth_below(surface: pv.PolyData, points: np.ndarray, exact_below: float = 15.0) -> np.ndarray:
+    """Signed depth (mm) below the surface, exact for every point shallower than ``exact_below``.
+
+    A first estimate uses the tangent plane of the nearest surface vertex (vectorised); every
+    point that estimate puts within ``exact_below`` of the skin, or outside it, is measured
+    exactly, so the verdict for shallow points never rests on the estimate.
+    """
+    from scipy.spatial import cKDTree
+
+    pts = np.asarray(points, dtype=np.float64)
+    verts = np.asarray(surface.points, dtype=np.float64)
+    normals = np.asarray(surface.compute_normals(auto_orient_normals=False)["Normals"])
+    _, near = cKDTree(verts).query(pts)
+    depth = np.einsum("ij,ij->i", verts[near] - pts, normals[near])
+    shallow = depth < exact_below
+    if shallow.any():
+        depth[shallow] = exact_depth(surface, pts[shallow])
+    return depth
+
+
+def mirror_error(surface: pv.PolyData, tol: float = SYMMETRY_TOL_MM) -> np.ndarray:
+    """Distance (mm) of each mirrored vertex (x -> -x) to the surface itself.
+
+    The nearest mirrored vertex bounds the distance from above; only vertices whose bound
+    exceeds ``tol`` need the exact point-to-surface distance.
+    """
+    from scipy.spatial import cKDTree
+
+    verts = np.asarray(surface.points, dtype=np.float64)
+    mirrored = verts * np.array([-1.0, 1.0, 1.0])
+    err, _ = cKDTree(verts).query(mirrored)
+    far = err > tol
+    if far.any():
+        err[far] = np.abs(exact_depth(surface, mirrored[far]))
+    return err
 
 
 def triangles(mesh: pv.PolyData) -> np.ndarray:
@@ -161,8 +192,10 @@ def _sphere(radius: float, centre: tuple[float, float, float] = (0.0, 0.0, 0.0))
 
 def test_checks_detect_outside_points_and_asymmetry() -> None:
     ball = _sphere(100.0)
-    depth = depth_below(ball, np.array([[0.0, 0.0, 0.0], [0.0, 0.0, 99.0], [0.0, 0.0, 120.0]]))
+    probes = np.array([[0.0, 0.0, 0.0], [0.0, 0.0, 99.0], [0.0, 0.0, 120.0], [50.0, 0, 0]])
+    depth = depth_below(ball, probes)
     assert depth[0] > 95.0 and 0.0 < depth[1] < MIN_DEPTH_MM and depth[2] < 0.0
+    assert np.allclose(depth, exact_depth(ball, probes), atol=1.0)
     assert mirror_error(ball).max() < 0.5
     assert mirror_error(_sphere(100.0, (10.0, 0.0, 0.0))).max() > SYMMETRY_TOL_MM
 
