@@ -29,7 +29,7 @@ SPILLOVER_LEVEL = 0.45
 
 
 class Confidence(str, Enum):
-    """How well the sources support a fact (as graded in docs/TRIGGER_POINTS.md).
+    """How well the sources support a fact (as graded in docs/TRIGGER_POINT_FACTS.md).
 
     H: Travell & Simons text or a close paraphrase was seen; M: consistent secondary sources;
     L: thin or low-quality sources, or read from figures not seen.
