@@ -230,3 +230,21 @@ def test_no_skin_means_no_model(tmp_path: Path) -> None:
     )
     assert built is None
     assert any("no skin" in p.message for p in problems)
+
+
+def test_model_build_reports_progress_in_order(tmp_path: Path) -> None:
+    atlas = write_body_atlas(tmp_path / "atlas")
+    seen: list[tuple[float, str]] = []
+    for _ in range(2):  # first use, then from the cache
+        seen.clear()
+        built, _ = build_referral_model(
+            load_atlas(atlas),
+            write_annotations(tmp_path / "ann"),
+            cache_dir=tmp_path / "cache",
+            progress=lambda f, m: seen.append((f, m)),
+        )
+        assert built is not None
+        fractions = [f for f, _ in seen]
+        assert fractions == sorted(fractions)
+        assert fractions[0] == 0.0 and fractions[-1] == 1.0
+    assert any("cache" in m for _, m in seen)

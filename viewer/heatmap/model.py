@@ -348,6 +348,8 @@ def build_referral_model(
     cache_dir : distance-field cache (default: user cache folder)
     method : geodesic method, ``auto``/``heat``/``graph``
     """
+    report = progress or (lambda _f, _m: None)
+    report(0.0, "reading trigger points and referral zones")
     landmarks, problems = load_bony_landmarks(loaded.folder)
     annotations = load_annotations(annotations_dir, loaded.atlas, landmarks)
     problems += annotations.problems
@@ -361,6 +363,7 @@ def build_referral_model(
     skin_hash = mesh_hash(skin.points, skin.triangles)
     caster = RayCaster(skin.points, skin.triangles, known=load_cast_memo(folder, skin_hash))
     n_known = len(caster.memo)
+    report(0.05, "placing trigger points and skin landmarks on the atlas")
     resolved = resolve_annotations(annotations, geometry, skin, caster)
     problems += resolved.problems
     if len(caster.memo) > n_known:
@@ -372,7 +375,15 @@ def build_referral_model(
             reach[lm.id] = max(reach.get(lm.id, 0.0), zone_reach(lm, zone.radius_scale))
     used = {k: v for k, v in resolved.skin_landmarks.items() if k in reach}
     distances = cached_distance_fields(
-        skin.points, skin.triangles, used, reach, folder, method, progress
+        skin.points,
+        skin.triangles,
+        used,
+        reach,
+        folder,
+        method,
+        lambda f, m: report(0.2 + 0.75 * f, m),
     )
+    report(0.95, "combining zones into referral patterns")
     fields = PatternFields(len(skin.points), resolved.patterns, used, distances)
+    report(1.0, "heat maps ready")
     return ReferralModel(loaded.atlas, skin, resolved, fields), problems
