@@ -2,10 +2,10 @@
 
 The hm08 base mesh is very uneven: head, hands and feet hold about three quarters of its
 13.4 k vertices, while trunk and thighs (where referral zones live) have 20-30 mm quads. Two
-Loop subdivisions give the trunk ~7 mm edges and a smooth limit-like surface, but would put
+Loop subdivisions give the trunk ~5-7 mm edges and a smooth limit-like surface, but would put
 ~214 k vertices mostly into fingers, toes and face. So we subdivide everything twice and then
-decimate only those dense extremities back down, keeping their boundary loops fixed so the
-pieces stitch back into one closed surface.
+decimate only head, arms and feet back down (each to its share of the budget), keeping their
+boundary loops fixed so the pieces stitch back into one closed surface.
 """
 
 from __future__ import annotations
@@ -18,16 +18,27 @@ import trimesh
 TARGET_VERTICES = 80_000
 
 
-def extremity_mask(centres: np.ndarray, joints: dict[str, np.ndarray]) -> np.ndarray:
-    """Faces (by centre, MakeHuman body in atlas axes) of head, forearms/hands and feet.
+#: share of the extremities' vertex budget per region (the face matters most to a patient)
+REGION_SHARE = {"head": 0.45, "arms": 0.30, "feet": 0.25}
 
-    Regions are cut at MakeHuman's own joint markers: above the neck joint, lateral to the
-    elbows, below the ankles (+1 cm, so the malleoli stay fine).
+
+def extremity_regions(centres: np.ndarray, joints: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Face masks (by centre, MakeHuman body in atlas axes, mm) of head, arms and feet.
+
+    Cut at MakeHuman's own joint markers: above the neck joint; lateral to the shoulder joints
+    (20 mm out) above the waist, or lateral to the elbows anywhere; below the ankles (-10 mm,
+    so the malleoli stay fine). Trunk, hips and legs, where referral zones lie, stay dense.
     """
     neck_z = joints["neck"][2]
+    shoulder_x = 0.5 * (abs(joints["l-shoulder"][0]) + abs(joints["r-shoulder"][0]))
     elbow_x = 0.5 * (abs(joints["l-elbow"][0]) + abs(joints["r-elbow"][0]))
+    waist_z = 0.5 * (joints["l-upper-leg"][2] + joints["r-upper-leg"][2]) + 120.0
     ankle_z = 0.5 * (joints["l-ankle"][2] + joints["r-ankle"][2]) - 10.0
-    return (centres[:, 2] > neck_z) | (np.abs(centres[:, 0]) > elbow_x) | (centres[:, 2] < ankle_z)
+    x, z = np.abs(centres[:, 0]), centres[:, 2]
+    head = z > neck_z
+    arms = ~head & (((x > shoulder_x + 20.0) & (z > waist_z)) | (x > elbow_x))
+    feet = z < ankle_z
+    return {"head": head, "arms": arms, "feet": feet}
 
 
 def _decimate_keep_boundary(
@@ -53,26 +64,53 @@ def refine_skin(
     Returns a closed, outward-oriented surface. Deterministic (no random sampling anywhere).
     """
     verts, faces = trimesh.remesh.subdivide_loop(mesh.vertices, mesh.faces, iterations=2)
-    fine = trimesh.Trimesh(verts, faces, process=False)
-    ext = extremity_mask(fine.triangles_center, joints)
-    keep_ids = np.unique(faces[~ext])
-    ext_ids = np.setdiff1d(np.unique(faces[ext]), keep_ids)
-    room = max(target - len(keep_ids), 0.1 * len(ext_ids))
-    reduction = float(np.clip(1.0 - room / max(len(ext_ids), 1), 0.0, 0.97))
+    centres = verts[faces].mean(axis=1)
+    regions = extremity_regions(centres, joints)
+    ext = np.zeros(len(faces), dtype=bool)
+    for mask in regions.values():
+        ext |= mask
+    keep_faces = faces[~ext]
+    keep_ids = np.unique(keep_faces)
+    room = max(target - len(keep_ids), 0)
 
-    # vtkDecimatePro can, rarely, leave a non-manifold edge; try a few fixed feature angles
+    pieces_v = [verts]
+    pieces_f = [keep_faces]
+    offset = len(verts)
+    for name, mask in regions.items():
+        ids = np.setdiff1d(np.unique(faces[mask]), keep_ids)
+        budget = max(REGION_SHARE[name] * room, 0.03 * len(ids))
+        reduction = float(np.clip(1.0 - budget / max(len(ids), 1), 0.0, 0.97))
+        dv, df = _decimate_region(verts, faces[mask], reduction)
+        pieces_v.append(dv)
+        pieces_f.append(df + offset)
+        offset += len(dv)
+    stitched = pv.PolyData.from_regular_faces(np.vstack(pieces_v), np.vstack(pieces_f)).clean(
+        tolerance=0.0, absolute=True
+    )
+    out = trimesh.Trimesh(
+        np.asarray(stitched.points, dtype=np.float64),
+        np.asarray(stitched.regular_faces),
+        process=True,
+    )
+    if out.volume < 0:
+        out.invert()
+    if not (out.is_watertight and out.is_winding_consistent):
+        raise RuntimeError("refined skin is not a closed, consistently oriented surface")
+    return out
+
+
+def _decimate_region(
+    verts: np.ndarray, faces: np.ndarray, reduction: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Decimate one region, retrying fixed feature angles if a non-manifold edge appears.
+
+    vtkDecimatePro can, rarely, leave an edge shared by more than two triangles; a region is
+    accepted only if every interior edge has exactly two triangles.
+    """
     for angle in (45.0, 30.0, 75.0):
-        dv, df = _decimate_keep_boundary(verts, faces[ext], reduction, angle)
-        stitched = pv.PolyData.from_regular_faces(
-            np.vstack([verts, dv]), np.vstack([faces[~ext], df + len(verts)])
-        ).clean(tolerance=0.0, absolute=True)
-        out = trimesh.Trimesh(
-            np.asarray(stitched.points, dtype=np.float64),
-            np.asarray(stitched.regular_faces),
-            process=True,
-        )
-        if out.is_watertight and out.is_winding_consistent:
-            if out.volume < 0:
-                out.invert()
-            return out
-    raise RuntimeError("refined skin is not a closed, consistently oriented surface")
+        dv, df = _decimate_keep_boundary(verts, faces, reduction, angle)
+        edges = np.sort(np.concatenate([df[:, [0, 1]], df[:, [1, 2]], df[:, [2, 0]]]), axis=1)
+        _, counts = np.unique(edges, axis=0, return_counts=True)
+        if counts.max() <= 2:
+            return dv, df
+    raise RuntimeError("could not decimate a skin region without non-manifold edges")
