@@ -87,3 +87,14 @@ def test_marker_visibility_per_muscle_and_side() -> None:
     assert events == []
     with pytest.raises(KeyError):
         state.set_markers_visible(["m9_right"], True)
+
+
+def test_muscle_mode_can_show_a_whole_group() -> None:
+    groups = {"g_right": ["m1_right", "m2_right", "m9_right"], "empty_right": ["m9_right"]}
+    state = TriggerPointState(MUSCLE_OF, groups)
+    assert state.groups == {"g_right": ("m1_right", "m2_right")}
+    state.show_muscle("g_right")
+    assert state.heat_trigger_points() == ("a_right", "b_right", "c_right")
+    assert state.heat_request().members == ("m1_right", "m2_right")
+    with pytest.raises(KeyError):
+        state.show_muscle("empty_right")

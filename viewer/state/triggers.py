@@ -33,13 +33,16 @@ class HeatRequest:
     trigger_points: tuple[str, ...]
     muscle: str | None
     visible: bool
+    members: tuple[str, ...] = ()
+    """The muscle ids ``muscle`` stands for (itself, or the members of a group)."""
 
     def trigger_point_ids(self, of_muscle: Mapping[str, str]) -> tuple[str, ...]:
         """The trigger points to combine, given ``trigger point id -> muscle id``."""
         if not self.visible:
             return ()
         if self.mode is CombineMode.MUSCLE:
-            return tuple(t for t, m in of_muscle.items() if m == self.muscle)
+            wanted = set(self.members) or ({self.muscle} if self.muscle else set())
+            return tuple(t for t, m in of_muscle.items() if m in wanted)
         return self.trigger_points
 
 
@@ -50,6 +53,8 @@ class TriggerPointState:
     ----------
     muscle_of : trigger point id -> muscle id (both sides), e.g. from
         ``{t.id: t.muscle for t in model.trigger_points.values()}``
+    groups : optional group id -> member muscle ids (``iliopsoas_right`` -> psoas parts and
+        iliacus), so MUSCLE mode can show a whole group, e.g. from ``Atlas.leaves``
 
     Signals
     -------
@@ -74,8 +79,15 @@ class TriggerPointState:
     heat_visible_changed = Signal(bool)
     heat_changed = Signal(object)
 
-    def __init__(self, muscle_of: Mapping[str, str]) -> None:
+    def __init__(
+        self, muscle_of: Mapping[str, str], groups: Mapping[str, Iterable[str]] | None = None
+    ) -> None:
         self.muscle_of: dict[str, str] = dict(muscle_of)
+        used = set(self.muscle_of.values())
+        self.groups: dict[str, tuple[str, ...]] = {
+            g: tuple(m for m in members if m in used) for g, members in (groups or {}).items()
+        }
+        self.groups = {g: ms for g, ms in self.groups.items() if ms}
         self._active: tuple[str, ...] = ()
         self._mode = CombineMode.SELECTED
         self._muscle: str | None = None
@@ -113,7 +125,10 @@ class TriggerPointState:
 
     def heat_request(self) -> HeatRequest:
         """What the heat map should show now."""
-        return HeatRequest(self._mode, self._active, self._muscle, self._heat_visible)
+        members: tuple[str, ...] = ()
+        if self._muscle is not None:
+            members = self.groups.get(self._muscle, (self._muscle,))
+        return HeatRequest(self._mode, self._active, self._muscle, self._heat_visible, members)
 
     def heat_trigger_points(self) -> tuple[str, ...]:
         """The trigger point ids whose patterns make up the current heat map."""
@@ -156,11 +171,11 @@ class TriggerPointState:
         self.set_active(())
 
     def show_muscle(self, muscle_id: str | None) -> None:
-        """MUSCLE mode for ``muscle_id`` (``None`` goes back to SELECTED mode)."""
+        """MUSCLE mode for a muscle or group (``None`` goes back to SELECTED mode)."""
         if muscle_id is None:
             self.set_mode(CombineMode.SELECTED)
             return
-        if muscle_id not in self._markers:
+        if muscle_id not in self._markers and muscle_id not in self.groups:
             raise KeyError(f"no trigger points on {muscle_id!r}")
         changed = muscle_id != self._muscle
         self._muscle = muscle_id
