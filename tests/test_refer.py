@@ -199,3 +199,20 @@ def test_real_atlas_refer_is_fast() -> None:
     for _ in range(5):
         model.refer(spots)
     assert (time.perf_counter() - start) / 5 < 0.05
+
+
+def test_refer_command_accepts_named_skin_landmarks(
+    body: tuple[Path, Path],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: Any,
+    tmp_path: Path,
+) -> None:
+    monkeypatch.setenv("TRIGGER_ATLAS_CACHE_DIR", str(tmp_path / "cache"))
+    assert refer.run(_run_refer(body, "--landmark", "back_spot_right", "--json")) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["trigger_points"][0]["id"] == "p_upper_right"
+    assert refer.run(_run_refer(body, "--landmark", "elbow_right")) == 2
+    err = capsys.readouterr().err
+    assert "unknown skin landmark 'elbow_right'" in err and "back_spot_right" in err
+    assert refer.run(_run_refer(body)) == 2
+    assert "at least one" in capsys.readouterr().err

@@ -18,15 +18,23 @@ HELP = "where does it hurt? rank trigger points whose referral zones cover skin 
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Declare ``--at``, ``--side``, ``--json``, ``--limit``, ``--annotations``."""
+    """Declare ``--at``, ``--landmark``, ``--side``, ``--json``, ``--limit``, ``--annotations``."""
     parser.add_argument(
         "--at",
         nargs=3,
         type=float,
         action="append",
-        required=True,
+        default=[],
         metavar=("X", "Y", "Z"),
         help="a skin point in atlas mm (LPS: +x left, +y back, +z up); repeat for several",
+    )
+    parser.add_argument(
+        "--landmark",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="a named skin landmark instead of coordinates (e.g. sacroiliac_region_right); "
+        "repeat for several; an unknown id lists them all",
     )
     parser.add_argument(
         "--side", choices=("left", "right"), default=None, help="only trigger points of this side"
@@ -143,8 +151,18 @@ def run(args: argparse.Namespace) -> int:
         )
         print(DISCLAIMER, file=sys.stderr)
         return 1
+    points = [list(p) for p in args.at]
+    for name in args.landmark:
+        if name not in model.skin_landmarks:
+            known = ", ".join(sorted(model.skin_landmarks))
+            print(f"error: unknown skin landmark {name!r}; known: {known}", file=sys.stderr)
+            return 2
+        points.append([float(v) for v in model.skin_landmarks[name].centre])
+    if not points:
+        print("error: give at least one --at X Y Z or --landmark ID", file=sys.stderr)
+        return 2
     side = Side(args.side) if args.side else None
-    report = model.refer(args.at, side=side)
+    report = model.refer(points, side=side)
     data = report_to_dict(report, model, args.limit)
     print(json.dumps(data, indent=2) if args.json else format_report(data))
     return 0
