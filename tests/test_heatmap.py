@@ -248,3 +248,15 @@ def test_model_build_reports_progress_in_order(tmp_path: Path) -> None:
         assert fractions == sorted(fractions)
         assert fractions[0] == 0.0 and fractions[-1] == 1.0
     assert any("cache" in m for _, m in seen)
+
+
+def test_cache_pruning_drops_the_least_recently_used(tmp_path: Path) -> None:
+    import os
+
+    for i in range(8):
+        path = tmp_path / f"f{i}.npy"
+        np.save(path, np.zeros(3, dtype=np.float32))
+        os.utime(path, (1000 + i, 1000 + i))
+    os.utime(tmp_path / "f0.npy")  # used just now
+    assert fields_module.prune_cache(tmp_path, keep=3) == 5
+    assert sorted(p.name for p in tmp_path.glob("*.npy")) == ["f0.npy", "f6.npy", "f7.npy"]

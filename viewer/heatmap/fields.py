@@ -13,6 +13,7 @@ rebuild or an edited landmark never reuses a stale field. Only ``np.save``/``np.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -31,6 +32,9 @@ log = logging.getLogger(__name__)
 
 CACHE_VERSION = 1
 """Bump when the meaning of cached arrays changes."""
+
+MAX_CACHE_FILES = 600
+"""Oldest unused cache files are deleted beyond this many (about 200 kB each)."""
 
 
 def falloff(distance: NDArray[np.floating], radius: float, width: float) -> NDArray[np.float32]:
@@ -212,6 +216,7 @@ def cached_distance_fields(
             else:
                 if arr.shape == (n,) and arr.dtype == np.float32:
                     out[lid] = arr
+                    _touch(path)
                     continue
         missing[lid] = lm.seeds
     if missing:
@@ -226,10 +231,36 @@ def cached_distance_fields(
                 os.replace(tmp, folder / f"{keys[lid]}.npy")
         except OSError as exc:
             log.warning("could not write the heat-map cache in %s: %s", folder, exc)
+        prune_cache(folder)
         out.update(computed)
     elif progress is not None:
         progress(1.0, "distances loaded from the cache")
     return out
+
+
+def _touch(path: Path) -> None:
+    """Mark a cache file as used (pruning removes the least recently used first)."""
+    with contextlib.suppress(OSError):
+        os.utime(path)
+
+
+def prune_cache(folder: Path, keep: int = MAX_CACHE_FILES) -> int:
+    """Delete the least recently used ``.npy`` files beyond ``keep``; returns how many went.
+
+    Old atlases (every rebuild changes the skin hash) would otherwise pile up forever.
+    """
+    try:
+        files = sorted(folder.glob("*.npy"), key=lambda f: f.stat().st_mtime, reverse=True)
+    except OSError:
+        return 0
+    removed = 0
+    for f in files[keep:]:
+        try:
+            f.unlink()
+            removed += 1
+        except OSError:
+            continue
+    return removed
 
 
 def load_cast_memo(folder: Path, skin_hash: str) -> dict[tuple[float, ...], int]:
