@@ -275,6 +275,7 @@ def load_cast_memo(folder: Path, skin_hash: str) -> dict[tuple[float, ...], int]
         return {}
     if arr.ndim != 2 or arr.shape[1] != 7:
         return {}
+    _touch(path)
     return {tuple(float(v) for v in row[:6]): int(row[6]) for row in arr}
 
 
