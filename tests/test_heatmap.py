@@ -260,3 +260,19 @@ def test_cache_pruning_drops_the_least_recently_used(tmp_path: Path) -> None:
     os.utime(tmp_path / "f0.npy")  # used just now
     assert fields_module.prune_cache(tmp_path, keep=3) == 5
     assert sorted(p.name for p in tmp_path.glob("*.npy")) == ["f0.npy", "f6.npy", "f7.npy"]
+
+
+def test_auto_method_falls_back_when_the_heat_method_fails(monkeypatch: Any) -> None:
+    import viewer.heatmap.geodesic as geodesic
+
+    def broken(*_a: Any) -> Any:
+        raise RuntimeError("mesh is not manifold")
+
+    monkeypatch.setattr(geodesic, "_heat_solver", broken)
+    pts, faces = _sphere_mesh(levels=2)
+    d = geodesic.make_solver(pts, faces, "auto")(np.array([0]))
+    assert d[0] == 0.0 and np.isfinite(d).all()
+    with pytest.raises(RuntimeError):
+        geodesic.make_solver(pts, faces, "heat")
+    with pytest.raises(ValueError, match="unknown geodesic method"):
+        geodesic.make_solver(pts, faces, "exactish")

@@ -87,14 +87,24 @@ def _graph_solver(points: NDArray[np.float64], triangles: NDArray[np.int64]) -> 
 def make_solver(
     points: NDArray[np.floating], triangles: NDArray[np.integer], method: str = "auto"
 ) -> Solver:
-    """A distance solver for one mesh; ``auto`` uses the heat method when potpourri3d exists."""
+    """A distance solver for one mesh; ``auto`` uses the heat method when potpourri3d exists.
+
+    In ``auto`` mode a mesh the heat method rejects (e.g. non-manifold, from an imported atlas)
+    falls back to edge paths with a warning instead of failing.
+    """
     if method not in METHODS:
         raise ValueError(f"unknown geodesic method {method!r} (use {', '.join(METHODS)})")
     p = np.ascontiguousarray(points, dtype=np.float64)
     t = np.ascontiguousarray(triangles, dtype=np.int64)
-    if method == "auto":
-        method = "heat" if heat_available() else "graph"
-    return _heat_solver(p, t) if method == "heat" else _graph_solver(p, t)
+    if method == "graph" or (method == "auto" and not heat_available()):
+        return _graph_solver(p, t)
+    if method == "heat":
+        return _heat_solver(p, t)
+    try:
+        return _heat_solver(p, t)
+    except (RuntimeError, ValueError) as exc:
+        log.warning("heat method failed on this skin (%s); using edge paths instead", exc)
+        return _graph_solver(p, t)
 
 
 def resolved_method(method: str) -> str:
