@@ -213,6 +213,8 @@ def test_selected_trigger_points_and_whole_muscle_modes(
     group = model.field_for_muscle("group_pq_right")
     assert np.array_equal(group.classes, both.classes)
     assert model.trigger_points_of("group_pq_right") == ("p_upper_right", "q_front_right")
+    assert model.muscle_groups()["group_pq_right"] == ("muscle_p_right", "muscle_q_right")
+    assert model.muscle_of["q_front_left"] == "muscle_q_left"
 
 
 def test_transfer_to_another_level_of_detail(model: ReferralModel) -> None:

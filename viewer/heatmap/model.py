@@ -127,6 +127,24 @@ class ReferralModel:
         used = {t.muscle for t in self.trigger_points.values() if side in (None, t.side)}
         return tuple(s.id for s in self.atlas.structures if s.id in used)
 
+    @property
+    def muscle_of(self) -> dict[str, str]:
+        """Trigger point id -> muscle id: what :class:`viewer.state.triggers.TriggerPointState`
+        is built from."""
+        return {t.id: t.muscle for t in self.trigger_points.values()}
+
+    def muscle_groups(self) -> dict[str, tuple[str, ...]]:
+        """Atlas groups (``iliopsoas_right``, ``psoas_major_right``...) -> their muscles that
+        carry trigger points; the ``groups`` argument of ``TriggerPointState``."""
+        used = set(self.muscle_of.values())
+        out: dict[str, tuple[str, ...]] = {}
+        for s in self.atlas.structures:
+            if s.kind is Kind.GROUP:
+                members = tuple(m for m in self.atlas.leaves(s.id) if m in used)
+                if members:
+                    out[s.id] = members
+        return out
+
     # -- heat maps -----------------------------------------------------------------------------
     def field_for(self, trigger_point_ids: Iterable[str]) -> HeatField:
         """Combined heat map of the selected trigger points (mode a); unknown ids ignored."""
