@@ -71,6 +71,8 @@ def make_main_window(qtbot: Any, qsettings: Any) -> Iterator[Callable[..., Any]]
                 window.resize(*size)
             window.show()
             qtbot.waitExposed(window)
+            if window.view3d is not None:
+                qtbot.waitUntil(lambda: window.features is not None, timeout=20000)
             window.activateWindow()
             qtbot.waitUntil(window.isActiveWindow, timeout=3000)
             if window.view3d is not None:

@@ -108,11 +108,28 @@ def test_keyboard_views_move_the_camera(
     window = make_main_window(tiny_atlas_dir, show=True)
     camera = window.view3d.renderer.GetActiveCamera()
     qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)  # posterior
-    qtbot.wait(10)
     assert window.state.view == "posterior"
+    assert window.view3d.animating, "views change with a smooth transition"
+    qtbot.waitUntil(lambda: not window.view3d.animating, timeout=2000)
     assert camera.GetDirectionOfProjection()[1] < -0.99  # looking toward anterior (-y)
+    window.actions_by_id["view.animate"].trigger()  # animation off: the move is immediate
     qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)  # left lateral
+    assert not window.view3d.animating
     assert camera.GetDirectionOfProjection()[0] < -0.99
+
+
+def test_view_transition_takes_at_most_0_6_s(
+    make_main_window: Any, tiny_atlas_dir: Path, qtbot: Any
+) -> None:
+    from PySide6.QtCore import QElapsedTimer
+
+    window = make_main_window(tiny_atlas_dir, show=True)
+    clock = QElapsedTimer()
+    clock.start()
+    window.state.request_view("superior")
+    qtbot.waitUntil(lambda: not window.view3d.animating, timeout=3000)
+    assert clock.elapsed() <= 700, "transition (plus one frame) stays within the 0.6 s target"
+    assert window.view3d.renderer.GetActiveCamera().GetDirectionOfProjection()[2] < -0.99
 
 
 def test_isolate_and_show_all_by_keys(

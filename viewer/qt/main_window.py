@@ -21,12 +21,14 @@ from viewer import __version__
 from viewer.context import AppContext
 from viewer.domain.camera import DEFAULT_VIEW, STANDARD_VIEWS
 from viewer.domain.structures import Kind
+from viewer.features import Features
 from viewer.io.problems import summarize
 from viewer.logsetup import log_file
 from viewer.qt.actions import ACTIONS, ActionSpec
 from viewer.qt.settings import Preferences
 from viewer.qt.structure_panel import StructurePanel
 from viewer.render.theme import DARK, LIGHT, RenderTheme
+from viewer.state.pain import PainSpots
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +58,10 @@ class MainWindow(QMainWindow):
         self.problems_box: QMessageBox | None = None
         self.view3d: Any = None
         self.panel: StructurePanel | None = None
+        self.features: Features | None = None
+        self.spots = PainSpots()
+        self.feature_panels: list[Any] = []
+        self.docks: dict[str, QDockWidget] = {}
         loaded = context.loaded
 
         if loaded.atlas.renderable:
@@ -63,13 +69,12 @@ class MainWindow(QMainWindow):
 
             self.view3d = View3D(loaded, self.state, self._theme())
             self.view3d.level_of_detail = self.prefs.level_of_detail
+            self.view3d.animate = self.prefs.animate
             self.setCentralWidget(self.view3d)
             self.panel = StructurePanel(self.state, self)
-            dock = QDockWidget("Structures", self)
-            dock.setObjectName("structures_dock")
-            dock.setWidget(self.panel)
-            dock.setMinimumWidth(330)
-            self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+            self._add_dock(
+                "structures", "Structures", self.panel, Qt.DockWidgetArea.LeftDockWidgetArea
+            )
         else:
             self.setCentralWidget(self._no_atlas_label())
 
@@ -86,8 +91,92 @@ class MainWindow(QMainWindow):
             self.restoreState(self.prefs.window_state)
         if loaded.problems and loaded.installed:
             QTimer.singleShot(0, self._report_problems)
+        if self.view3d is not None:
+            # Trigger points, heat maps and pair views load once the atlas is on screen.
+            QTimer.singleShot(0, self.load_features)
 
     # -- construction ----------------------------------------------------------------------------
+    def _add_dock(
+        self, key: str, title: str, widget: QWidget, area: Qt.DockWidgetArea
+    ) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"{key}_dock")
+        dock.setWidget(widget)
+        dock.setMinimumWidth(330)
+        self.addDockWidget(area, dock)
+        self.docks[key] = dock
+        return dock
+
+    def load_features(self) -> None:
+        """Load trigger points, referral maps and pair views, then add their panels and menus."""
+        if self.features is not None or self.view3d is None:
+            return
+        from PySide6.QtWidgets import QApplication, QProgressDialog
+
+        from viewer.features import load_features
+
+        dialog = QProgressDialog("Preparing referred-pain maps…", "", 0, 100, self)
+        dialog.setWindowTitle("Trigger Atlas")
+        dialog.setCancelButton(None)
+        dialog.setMinimumDuration(400)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+
+        def progress(fraction: float, message: str) -> None:
+            dialog.setLabelText(message)
+            dialog.setValue(round(100 * fraction))
+            QApplication.processEvents()
+
+        features = load_features(self.context, progress=progress)
+        dialog.reset()
+        dialog.deleteLater()
+        self.features = features
+        self.view3d.attach_features(features, self.spots)
+        self._build_feature_panels(features)
+        if features.problems:
+            self.statusBar().showMessage(
+                f"{len(features.problems)} annotation problem(s) skipped; see "
+                "`trigger-atlas validate` and the log."
+            )
+
+    def _build_feature_panels(self, features: Features) -> None:
+        right = Qt.DockWidgetArea.RightDockWidgetArea
+        docks = []
+        if features.triggers is not None and features.referral is not None:
+            from viewer.qt.pain_panel import PainPanel
+            from viewer.qt.trigger_panel import TriggerPanel
+
+            triggers = TriggerPanel(self.state, features, self)
+            pain = PainPanel(self.state, features, self.spots, self)
+            self.feature_panels += [triggers, pain]
+            docks.append(self._add_dock("triggers", "Trigger points", triggers, right))
+            docks.append(self._add_dock("pain", "Where does it hurt?", pain, right))
+        if features.pairs is not None:
+            from viewer.qt.pair_panel import PairPanel
+
+            pairs = PairPanel(self.state, features, self)
+            self.feature_panels.append(pairs)
+            docks.append(self._add_dock("pairs", "Pair views", pairs, right))
+            self._build_pair_actions(features)
+        for dock in docks[1:]:
+            self.tabifyDockWidget(docks[0], dock)
+        if docks:
+            docks[0].raise_()
+        self.actions_by_id["pairs.other_side"].setEnabled(features.pairs is not None)
+
+    def _build_pair_actions(self, features: Features) -> None:
+        assert features.pairs is not None
+        library = features.pairs.library
+        menu = self.pairs_menu
+        menu.addSeparator()
+        for key, pid in sorted(library.keys.items()):
+            action = QAction(f"{key}  {library.title(pid)}", self)
+            action.setObjectName(f"pairs.{pid}")
+            action.setShortcut(QKeySequence(str(key)))
+            action.triggered.connect(lambda _=False, k=key: self.enter_pair_key(k))
+            menu.addAction(action)
+            self.addAction(action)
+            self.actions_by_id[f"pairs.{pid}"] = action
+
     def _no_atlas_label(self) -> QWidget:
         folder = self.context.loaded.folder
         text = (
@@ -128,6 +217,9 @@ class MainWindow(QMainWindow):
             self.addAction(action)
             self.actions_by_id[spec.id] = action
         self.actions_by_id["view.lod"].setChecked(self.prefs.level_of_detail)
+        self.actions_by_id["view.animate"].setChecked(self.prefs.animate)
+        self.pairs_menu = menus["&Pairs"]
+        self.actions_by_id["pairs.other_side"].setEnabled(False)
         self.actions_by_id["view.skin"].setChecked(self._skin_visible())
         self.actions_by_id[f"view.theme_{self.prefs.theme}"].setChecked(True)
 
@@ -230,6 +322,40 @@ class MainWindow(QMainWindow):
         """Clear the selection."""
         self.state.select(None)
 
+    def escape(self) -> None:
+        """Step back: leave a pair view, else stop marking spots, else deselect."""
+        pairs = self.features.pairs if self.features is not None else None
+        if pairs is not None and pairs.active is not None:
+            pairs.exit()
+        elif self.spots.marking:
+            self.spots.set_marking(False)
+        else:
+            self.deselect()
+
+    def enter_pair_key(self, key: int) -> None:
+        """Enter pair view ``key`` (1–6) on the side chosen in the pair panel (right by default)."""
+        if self.features is None or self.features.pairs is None:
+            return
+        panel = next((p for p in self.feature_panels if p.objectName() == "pair_panel"), None)
+        pid = self.features.pairs.library.keys.get(key)
+        if pid is None:
+            return
+        if panel is not None:
+            panel.enter(pid)
+        else:
+            self.features.pairs.enter(pid)
+
+    def pair_other_side(self) -> None:
+        """Show the active pair view on the other body side."""
+        if self.features is not None and self.features.pairs is not None:
+            self.features.pairs.toggle_side()
+
+    def set_animate(self, checked: bool) -> None:
+        """Turn animated camera transitions on or off (persisted)."""
+        self.prefs.animate = checked
+        if self.view3d is not None:
+            self.view3d.animate = checked
+
     def focus_filter(self) -> None:
         """Put the cursor in the structures filter box."""
         if self.panel is not None:
@@ -327,6 +453,8 @@ class MainWindow(QMainWindow):
         QGuiApplication.styleHints().colorSchemeChanged.disconnect(self._on_color_scheme)
         if self.panel is not None:
             self.panel.detach()
+        for panel in self.feature_panels:
+            panel.detach()
         if self.view3d is not None:
             self.view3d.shutdown()
         super().closeEvent(event)

@@ -44,6 +44,15 @@ class Preferences:
         self._s.setValue("render/level_of_detail", bool(value))
 
     @property
+    def animate(self) -> bool:
+        """Animate camera transitions."""
+        return self._bool("render/animate", True)
+
+    @animate.setter
+    def animate(self, value: bool) -> None:
+        self._s.setValue("render/animate", bool(value))
+
+    @property
     def geometry(self) -> QByteArray | None:
         """Saved main-window geometry, if any."""
         value = self._s.value("window/geometry")

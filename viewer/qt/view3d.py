@@ -6,27 +6,37 @@ VTK's own ``QVTKRenderWindowInteractor`` is used (not pyvistaqt) to keep start-u
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import vtkmodules.vtkRenderingOpenGL2  # noqa: F401  (registers the OpenGL factories)
-from PySide6.QtCore import QTimer
-from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtCore import QElapsedTimer, QTimer
+from PySide6.QtGui import QCursor, QShowEvent
+from PySide6.QtWidgets import QToolTip, QVBoxLayout, QWidget
 from vtkmodules.qt.QVTKRenderWindowInteractor import QVTKRenderWindowInteractor
 from vtkmodules.vtkCommonCore import vtkCommand
 from vtkmodules.vtkInteractionStyle import vtkInteractorStyleTrackballCamera
 from vtkmodules.vtkRenderingCore import vtkRenderer
 
-from viewer.domain.camera import view_by_name
+from viewer.domain.camera import CameraPose, interpolate_pose, view_by_name
+from viewer.features import Features
 from viewer.io.atlas_loader import LoadedAtlas
 from viewer.render.scene_renderer import SceneRenderer
 from viewer.render.setup import configure_renderer
 from viewer.render.theme import RenderTheme
+from viewer.state.pain import PainSpots
 from viewer.state.scene import SceneState
+
+if TYPE_CHECKING:
+    from viewer.render.overlays import AnnotationOverlays
 
 CLICK_TOLERANCE_PX = 4
 """A press and release closer than this is a click (select), farther is a drag (orbit)."""
 
 STILL_MULTISAMPLES = 4
 """Anti-aliasing samples for still frames; moving frames use none (MSAA is costly on llvmpipe)."""
+
+TRANSITION_MS = 500
+"""Camera transitions between views last this long (target: at most 0.6 s)."""
 
 FULL_DETAIL_DELAY_MS = 150
 """After the camera stops, wait this long before full detail (wheel zooms come in bursts)."""
@@ -58,6 +68,16 @@ class View3D(QWidget):
         self.scene = SceneRenderer(self.renderer, loaded, state, theme)
         self.scene.on_render_needed = self.request_render
         self.level_of_detail = True
+        self.animate = True
+        self.overlays: AnnotationOverlays | None = None
+        self.spots: PainSpots | None = None
+        self._anim_from: CameraPose | None = None
+        self._anim_to: CameraPose | None = None
+        self._anim_clock = QElapsedTimer()
+        self._anim_timer = QTimer(self)
+        self._anim_timer.setInterval(16)
+        self._anim_timer.timeout.connect(self._animation_step)
+        self.scene.move_camera = self.move_camera  # type: ignore[method-assign]
         self._press: tuple[int, int] | None = None
         self._render_timer = QTimer(self)
         self._render_timer.setSingleShot(True)
@@ -77,6 +97,7 @@ class View3D(QWidget):
         style.AddObserver(vtkCommand.StartInteractionEvent, self._on_start_interaction)
         style.AddObserver(vtkCommand.EndInteractionEvent, self._on_end_interaction)
         interactor.AddObserver(vtkCommand.LeftButtonPressEvent, self._on_left_press, 1.0)
+        interactor.AddObserver(vtkCommand.MouseMoveEvent, self._on_mouse_move, 1.0)
         self.vtk_widget.Initialize()
         self._framed = False
 
@@ -130,8 +151,72 @@ class View3D(QWidget):
         x, y = self.render_window.GetInteractor().GetEventPosition()
         px, py = self._press
         self._press = None
-        if abs(x - px) <= CLICK_TOLERANCE_PX and abs(y - py) <= CLICK_TOLERANCE_PX:
-            self.state.select(self.scene.pick(x, y))
+        if abs(x - px) > CLICK_TOLERANCE_PX or abs(y - py) > CLICK_TOLERANCE_PX:
+            return
+        if self.spots is not None and self.spots.marking:
+            skin = self.overlays.skin_id if self.overlays is not None else None
+            point = self.scene.pick_point(x, y, skin) if skin else None
+            if point is not None:
+                self.spots.add(point)
+            return
+        self.state.select(self.scene.pick(x, y))
+
+    def _on_mouse_move(self, *_args: object) -> None:
+        """Tooltip for the trigger-point marker under the mouse."""
+        overlays = self.overlays
+        if overlays is None or self.scene.interacting or self._press is not None:
+            return
+        x, y = self.render_window.GetInteractor().GetEventPosition()
+        marker = overlays.layer.nearest(x, y)
+        referral = overlays.features.referral
+        if marker is None or referral is None:
+            QToolTip.hideText()
+            return
+        from viewer.qt.texts import trigger_point_tooltip
+
+        QToolTip.showText(QCursor.pos(), trigger_point_tooltip(referral.trigger_points[marker]))
+
+    # -- features and camera transitions -----------------------------------------------------
+    def attach_features(self, features: Features, spots: PainSpots, marker_px: int = 30) -> None:
+        """Show trigger points, heat maps, pair views and painful spots in this view."""
+        from viewer.render.overlays import AnnotationOverlays as Overlays
+
+        overlays = Overlays(self.scene, features, marker_px=marker_px)
+        self.overlays = overlays
+        self.spots = spots
+        spots.spots_changed.connect(overlays.show_spots)
+        self.request_render()
+
+    def move_camera(self, pose: CameraPose) -> None:
+        """Go to a pose, animated over :data:`TRANSITION_MS` unless animation is off."""
+        if not self.animate or not self.isVisible():
+            self._anim_timer.stop()
+            self.scene.apply_pose(pose)
+            self.request_render()
+            return
+        self._anim_from = self.scene.current_pose()
+        self._anim_to = pose
+        self._anim_clock.start()
+        if self.level_of_detail:
+            self.set_moving(True)
+        self._anim_timer.start()
+
+    def _animation_step(self) -> None:
+        if self._anim_from is None or self._anim_to is None:
+            self._anim_timer.stop()
+            return
+        t = min(1.0, self._anim_clock.elapsed() / TRANSITION_MS)
+        self.scene.apply_pose(interpolate_pose(self._anim_from, self._anim_to, t))
+        if t >= 1.0:
+            self._anim_timer.stop()
+            self._anim_from = self._anim_to = None
+            self.set_moving(False)
+        self.render_now()
+
+    @property
+    def animating(self) -> bool:
+        """True while a camera transition runs."""
+        return self._anim_timer.isActive()
 
     def pick_at_widget_pos(self, x: int, y: int) -> str | None:
         """Structure under a widget pixel (Qt coordinates, origin top left, logical pixels)."""
@@ -147,11 +232,18 @@ class View3D(QWidget):
         """Release the OpenGL context and VTK objects; called when the window closes."""
         self._render_timer.stop()
         self._full_detail_timer.stop()
+        self._anim_timer.stop()
+        if self.overlays is not None:
+            if self.spots is not None:
+                self.spots.spots_changed.disconnect(self.overlays.show_spots)
+            self.overlays.detach()
+            self.overlays = None
         self.scene.detach()
         # VTK holds these Python callbacks from C++, out of the garbage collector's sight:
         # without removing them the view, its scene and the render window would never be freed.
         self._style.RemoveAllObservers()
         interactor = self.render_window.GetInteractor()
         interactor.RemoveObservers(vtkCommand.LeftButtonPressEvent)
+        interactor.RemoveObservers(vtkCommand.MouseMoveEvent)
         self.render_window.RemoveRenderer(self.renderer)
         self.vtk_widget.Finalize()

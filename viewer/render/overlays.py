@@ -16,6 +16,9 @@ from viewer.render.markers import Marker, MarkerLayer
 from viewer.render.pair_overlay import PairOverlay
 from viewer.render.scene_renderer import SceneRenderer
 
+MARKER_MIN_OPACITY = 0.5
+"""Muscles fainter than this are context; their trigger-point markers are not drawn."""
+
 HEAT_MIN_SKIN_OPACITY = 0.8
 """A heat map needs a skin solid enough to read; fainter skin is raised to this when one shows."""
 
@@ -47,6 +50,7 @@ class AnnotationOverlays:
         if features.pairs is not None:
             features.pairs.pair_changed.connect(self._on_pair)
         scene.state.visibility_changed.connect(self.refresh_markers)
+        scene.state.opacity_changed.connect(self.refresh_markers)
         self.refresh_markers()
         self.refresh_heat()
         if features.pairs is not None and features.pairs.active is not None:
@@ -69,6 +73,8 @@ class AnnotationOverlays:
             tp = referral.trigger_points.get(tp_id)
             if tp is None or tp.muscle not in state.atlas or not state.is_visible(tp.muscle):
                 continue
+            if state.opacity(tp.muscle) < MARKER_MIN_OPACITY:
+                continue  # ghosted context (e.g. in a pair view): its markers would only clutter
             markers.append(Marker(tp.id, tp.position, self.marker_color(tp.muscle), self.marker_px))
         self.layer.set_markers(markers)
         self.layer.highlight(triggers.active)
@@ -98,6 +104,12 @@ class AnnotationOverlays:
         skin_rgb = hex_to_rgb(state.color(self.skin_id))
         self.painter.paint(skin_rgb, heat.intensity, heat.classes)
         self.legend.set_visible(True)
+        self.scene.on_render_needed()
+
+    # -- painful spots -------------------------------------------------------------------------
+    def show_spots(self, points: tuple[tuple[float, float, float], ...]) -> None:
+        """Mark the patient's painful spots as dots on the skin."""
+        self.pairs_overlay.show_dots(points)
         self.scene.on_render_needed()
 
     # -- pair views ----------------------------------------------------------------------------
@@ -134,6 +146,7 @@ class AnnotationOverlays:
         if self.features.pairs is not None:
             self.features.pairs.pair_changed.disconnect(self._on_pair)
         self.scene.state.visibility_changed.disconnect(self.refresh_markers)
-        self.pairs_overlay.clear()
+        self.scene.state.opacity_changed.disconnect(self.refresh_markers)
+        self.pairs_overlay.clear_all()
         self.legend.detach()
         self.layer.detach()

@@ -284,6 +284,22 @@ class SceneRenderer:
             return None
         return self._actor_ids.get(id(picker.GetActor()))
 
+    def pick_point(
+        self, x: int, y: int, structure_id: str
+    ) -> tuple[float, float, float] | None:
+        """Surface point of one structure under display pixel (x, y), even if it is a ghost."""
+        actors = self._actors.get(structure_id)
+        if actors is None or not self.state.is_visible(structure_id):
+            return None
+        picker = vtkCellPicker()
+        picker.SetTolerance(0.0005)
+        picker.PickFromListOn()
+        picker.AddPickList(actors.light if self._interacting else actors.full)
+        if not picker.Pick(x, y, 0, self.renderer):
+            return None
+        px, py, pz = picker.GetPickPosition()
+        return (px, py, pz)
+
     def actor_of(self, structure_id: str) -> vtkActor:
         """The full-detail actor of a structure (for tests and overlays)."""
         return self._actors[structure_id].full

@@ -1,0 +1,129 @@
+"""Trigger points, heat maps, pair views and "where does it hurt?" driven through the window.
+
+These run on the built-in atlas (real muscles and skin) because the annotations are anchored to
+its anatomy.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from vtkmodules.util.numpy_support import vtk_to_numpy
+from vtkmodules.vtkRenderingCore import vtkWindowToImageFilter
+
+from viewer.render.heatmap_painter import ESSENTIAL_RGB
+
+pytestmark = pytest.mark.gui
+
+
+def _frame(window: Any) -> np.ndarray:
+    view = window.view3d
+    view.render_now()
+    grab = vtkWindowToImageFilter()
+    grab.SetInput(view.render_window)
+    grab.ReadFrontBufferOff()
+    grab.Update()
+    image = grab.GetOutput()
+    w, h, _ = image.GetDimensions()
+    return vtk_to_numpy(image.GetPointData().GetScalars()).reshape(h, w, -1)[..., :3]
+
+
+def _built_in(make_main_window: Any, qtbot: Any) -> Any:
+    window = make_main_window(show=True)
+    if window.features is None or window.features.triggers is None:
+        pytest.skip("the built-in atlas has no skin/trigger points yet")
+    window.actions_by_id["view.animate"].trigger()  # immediate camera moves: deterministic
+    assert not window.view3d.animate
+    return window
+
+
+def _world_to_widget(window: Any, xyz: tuple[float, float, float]) -> QPoint:
+    view = window.view3d
+    view.renderer.SetWorldPoint(*xyz, 1.0)
+    view.renderer.WorldToDisplay()
+    x, y, _ = view.renderer.GetDisplayPoint()
+    ratio = view.vtk_widget.devicePixelRatioF()
+    height = view.render_window.GetSize()[1]
+    return QPoint(round(x / ratio), round((height - 1 - y) / ratio))
+
+
+def test_ticking_a_trigger_point_paints_its_referral(make_main_window: Any, qtbot: Any) -> None:
+    window = _built_in(make_main_window, qtbot)
+    panel = next(p for p in window.feature_panels if p.objectName() == "trigger_panel")
+    window.state.request_view("posterior")
+    before = _frame(window)
+    item = panel.point_items["piriformis_lateral_right"]
+    item.setCheckState(0, Qt.CheckState.Checked)
+    assert window.features.triggers.active == ("piriformis_lateral_right",)
+    panel.tree.setCurrentItem(item)
+    assert "How to find it" in panel.details.toHtml()
+    assert "not a diagnosis" in panel.details.toHtml()
+    after = _frame(window)
+    red = lambda img: np.all(np.abs(img.astype(int) - ESSENTIAL_RGB.astype(int)) < 45, axis=-1)  # noqa: E731
+    assert red(after).mean() > 0.002 > red(before).mean(), "the heat map appears on screen"
+    assert window.view3d.overlays.legend.visible
+    item.setCheckState(0, Qt.CheckState.Unchecked)
+    assert not window.view3d.overlays.painter.active
+
+
+def test_muscle_rows_and_side_boxes_toggle_markers(make_main_window: Any, qtbot: Any) -> None:
+    window = _built_in(make_main_window, qtbot)
+    panel = next(p for p in window.feature_panels if p.objectName() == "trigger_panel")
+    layer = window.view3d.overlays.layer
+    n_all = len(layer.marker_ids)
+    panel.muscle_items["piriformis_right"].setCheckState(0, Qt.CheckState.Unchecked)
+    assert not any(m.startswith("piriformis") and m.endswith("_right") for m in layer.marker_ids)
+    panel.left_box.setChecked(False)
+    assert not any(m.endswith("_left") for m in layer.marker_ids)
+    assert 0 < len(layer.marker_ids) < n_all
+
+
+def test_number_keys_enter_pair_views_and_esc_restores_the_scene(
+    make_main_window: Any, qtbot: Any
+) -> None:
+    window = _built_in(make_main_window, qtbot)
+    pairs = window.features.pairs
+    assert pairs is not None
+    window.state.select("femur_right")
+    before = window.state.snapshot()
+    camera = window.view3d.renderer.GetActiveCamera()
+    pose_before = (*camera.GetPosition(), *camera.GetFocalPoint())
+    qtbot.keyClick(window, Qt.Key.Key_1)
+    assert pairs.active is not None and pairs.active.pair.key == 1
+    assert window.view3d.overlays.pairs_overlay.n_props > 0, "arrows and joints drawn"
+    qtbot.keyClick(window, Qt.Key.Key_2)
+    assert pairs.active.pair.key == 2
+    qtbot.keyClick(window, Qt.Key.Key_L)  # other side
+    assert pairs.active.side == "left"
+    panel = next(p for p in window.feature_panels if p.objectName() == "pair_panel")
+    assert panel.left.isChecked()
+    assert "Sources" in panel.text.toHtml()
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    assert pairs.active is None
+    assert window.state.snapshot() == before, "leaving restores the scene exactly"
+    assert (*camera.GetPosition(), *camera.GetFocalPoint()) == pytest.approx(pose_before)
+    assert window.view3d.overlays.pairs_overlay.n_props == 0
+
+
+def test_marking_a_painful_spot_ranks_candidates(make_main_window: Any, qtbot: Any) -> None:
+    window = _built_in(make_main_window, qtbot)
+    panel = next(p for p in window.feature_panels if p.objectName() == "pain_panel")
+    qtbot.mouseClick(panel.turn_buttons["posterior"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(panel.mark, Qt.MouseButton.LeftButton)
+    assert window.spots.marking
+    referral = window.features.referral
+    target = referral.skin_landmarks["posterior_thigh_right"].points.mean(axis=0)
+    pos = _world_to_widget(window, tuple(target))
+    qtbot.mouseClick(window.view3d.vtk_widget, Qt.MouseButton.LeftButton, pos=pos)
+    assert len(window.spots.spots) == 1
+    assert np.linalg.norm(np.array(window.spots.spots[0]) - target) < 40
+    assert panel.results.count() > 0
+    top = [panel.results.item(i).data(Qt.ItemDataRole.UserRole) for i in range(3)]
+    assert any(t.startswith(("piriformis", "gluteus_minimus")) for t in top), top
+    panel.results.setCurrentRow(0)
+    assert window.features.triggers.active == (top[0],)
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    assert not window.spots.marking

@@ -1,0 +1,128 @@
+"""Where does it hurt? Mark painful spots on the body; see which trigger points could send pain
+there, ranked, each with a one-line reason; pick one to see its markers and referral map.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from viewer.domain.referral import DISCLAIMER
+from viewer.features import Features
+from viewer.state.pain import PainSpots
+from viewer.state.scene import SceneState
+
+ROLE = Qt.ItemDataRole.UserRole
+TOP_N = 8
+
+
+class PainPanel(QWidget):
+    """Spot marking, turning the body, and the ranked candidates."""
+
+    def __init__(
+        self,
+        state: SceneState,
+        features: Features,
+        spots: PainSpots,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("pain_panel")
+        assert features.referral is not None and features.triggers is not None
+        self.state = state
+        self.features = features
+        self.spots = spots
+        self.mark = QPushButton("Mark painful spots")
+        self.mark.setObjectName("mark_spots")
+        self.mark.setCheckable(True)
+        self.mark.setToolTip("While on, clicking the body marks a painful spot")
+        self.undo = QPushButton("Undo spot")
+        self.clear = QPushButton("Clear")
+        turn = QHBoxLayout()
+        self.turn_buttons: dict[str, QPushButton] = {}
+        for view, title in (("anterior", "Front"), ("posterior", "Back"), ("left", "Left side"),
+                            ("right", "Right side")):
+            button = QPushButton(title)
+            button.setAccessibleName(f"Turn the body: {title}")
+            button.clicked.connect(lambda _=False, v=view: self.state.request_view(v))
+            self.turn_buttons[view] = button
+            turn.addWidget(button)
+        row = QHBoxLayout()
+        row.addWidget(self.mark, 2)
+        row.addWidget(self.undo)
+        row.addWidget(self.clear)
+        self.summary = QLabel("Turn on marking, then click where it hurts.")
+        self.summary.setWordWrap(True)
+        self.results = QListWidget(self)
+        self.results.setObjectName("pain_results")
+        self.results.setAccessibleName("Possible sources, most likely first")
+        self.results.setWordWrap(True)
+        note = QLabel(DISCLAIMER)
+        note.setWordWrap(True)
+        note.setStyleSheet("font-weight: bold; color: #7a2b00;")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(turn)
+        layout.addLayout(row)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.results, 1)
+        layout.addWidget(note)
+
+        self.mark.toggled.connect(spots.set_marking)
+        self.undo.clicked.connect(spots.undo)
+        self.clear.clicked.connect(spots.clear)
+        self.results.currentItemChanged.connect(self._on_pick)
+        spots.spots_changed.connect(self.update_results)
+        spots.marking_changed.connect(self._on_marking)
+
+    def _on_marking(self, on: bool) -> None:
+        with QSignalBlocker(self.mark):
+            self.mark.setChecked(on)
+
+    def update_results(self, *_args: object) -> None:
+        """Re-rank candidates for the marked spots (a few ms: arrays only)."""
+        self.results.clear()
+        points = self.spots.spots
+        if not points:
+            self.summary.setText("Turn on marking, then click where it hurts.")
+            return
+        assert self.features.referral is not None
+        report = self.features.referral.refer(points)
+        hits = report.trigger_points[:TOP_N]
+        n = len(points)
+        self.summary.setText(
+            f"{n} spot{'s' if n > 1 else ''} marked. "
+            + ("Trigger points whose pain patterns cover them, most likely first:"
+               if hits else "No trigger point in this atlas refers pain there.")
+        )
+        for rank, hit in enumerate(hits, start=1):
+            item = QListWidgetItem(f"{rank}. {hit.name} — {hit.reason}")
+            item.setData(ROLE, hit.id)
+            item.setToolTip(f"Confidence: {hit.confidence.label}; sources: "
+                            f"{', '.join(hit.sources)}")
+            self.results.addItem(item)
+
+    def _on_pick(self, item: QListWidgetItem | None, _previous: object) -> None:
+        """Show the chosen trigger point: its muscle's markers and its referral map."""
+        triggers = self.features.triggers
+        if item is None or triggers is None:
+            return
+        tp_id = item.data(ROLE)
+        muscle = triggers.muscle_of.get(tp_id)
+        if muscle is None:
+            return
+        triggers.set_markers_visible([muscle], True)
+        triggers.set_active([tp_id])
+
+    def detach(self) -> None:
+        """Stop observing (the window is closing)."""
+        self.spots.spots_changed.disconnect(self.update_results)
+        self.spots.marking_changed.disconnect(self._on_marking)
