@@ -139,7 +139,7 @@ def _register_pelvis(myo: MyoSkeleton) -> tuple[dict[str, trimesh.Trimesh], floa
     x_mid = float(0.5 * (myo.body_pos["femur_l"][0] + myo.body_pos["femur_r"][0]) * MM)
     n, d = _mirror_plane(np.vstack([left.vertices, right.vertices]), x_mid)
     axis = np.cross(n, [1.0, 0.0, 0.0])
-    angle = float(np.arcsin(min(1.0, np.linalg.norm(axis))))
+    angle = float(np.arcsin(min(1.0, float(np.linalg.norm(axis)))))
     rot = rotation_about(axis, angle) if angle > 1e-9 else np.eye(3)
     centre = np.vstack([left.vertices, right.vertices]).mean(axis=0)
     on_plane = centre - (centre @ n - d) * n
@@ -160,7 +160,7 @@ def _register_pelvis(myo: MyoSkeleton) -> tuple[dict[str, trimesh.Trimesh], floa
     # the mean sacrum is slightly off the hip bones' mirror plane: put its own plane on it
     sn, sd = _mirror_plane(np.asarray(sac.vertices), x_mid)
     s_axis = np.cross(sn, [1.0, 0.0, 0.0])
-    s_angle = float(np.arcsin(min(1.0, np.linalg.norm(s_axis))))
+    s_angle = float(np.arcsin(min(1.0, float(np.linalg.norm(s_axis)))))
     s_rot = rotation_about(s_axis, s_angle) if s_angle > 1e-9 else np.eye(3)
     s_centre = np.asarray(sac.vertices).mean(axis=0)
     s_on = s_centre - (s_centre @ sn - sd) * sn
@@ -184,9 +184,9 @@ def _twelfth_rib(myo: MyoSkeleton, x_mid: float) -> trimesh.Trimesh | None:
     The rib cage mesh is a set of closed pieces; the ribs are the small bilateral pieces, and
     the 12th pair is the one whose highest point is lowest. Quadratus lumborum inserts on it.
     """
-    cage = _mm(myo.meshes.get("ribcage_s")) if "ribcage_s" in myo.meshes else None
-    if cage is None:
+    if "ribcage_s" not in myo.meshes:
         return None
+    cage = _mm(myo.meshes["ribcage_s"])
     pieces = [
         p
         for p in cage.split(only_watertight=False)

@@ -22,6 +22,7 @@ import json
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import trimesh
@@ -116,7 +117,7 @@ def _grid(family: str, n: int) -> tuple[np.ndarray, np.ndarray]:
                 tris += [(a, b, d), (a, d, c)]
         return xi, np.array(tris)
     index: dict[tuple[int, int], int] = {}
-    pts = []
+    pts: list[tuple[float, float]] = []
     for j in range(n):
         for i in range(n - j):
             index[(i, j)] = len(pts)
@@ -130,7 +131,9 @@ def _grid(family: str, n: int) -> tuple[np.ndarray, np.ndarray]:
     return np.array(pts), np.array(tris)
 
 
-def _global_numbering(mesh_doc: dict, ens_doc: dict) -> dict[tuple[int, int], int]:
+def _global_numbering(
+    mesh_doc: dict[str, Any], ens_doc: dict[str, Any]
+) -> dict[tuple[int, int], int]:
     """Map every (element, local node) to its ensemble (global) node index."""
     conn: dict[tuple[int, int], list[tuple[int, int]]] = {}
     for key, val in mesh_doc["connectivity"].items():

@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import trimesh
 
+from tools.atlas_build.meshutil import make_manifold
+
 FULL_TOTAL = 400_000
 LIGHT_TOTAL = 100_000
 #: share of the total budget per kind (sum 0.97 keeps a small safety margin)
@@ -77,23 +79,33 @@ def _decimate_pro(mesh: trimesh.Trimesh, target_faces: int) -> trimesh.Trimesh:
     return out
 
 
+def _closed_within(mesh: trimesh.Trimesh, target_faces: int) -> bool:
+    """Closed, outward and within 2 % of the triangle budget."""
+    return _closed(mesh) and len(mesh.faces) <= int(target_faces * 1.02)
+
+
 def decimate(mesh: trimesh.Trimesh, target_faces: int) -> trimesh.Trimesh:
     """Decimate ``mesh`` to at most ``target_faces`` triangles, keeping it closed and outward.
 
-    Quadric decimation occasionally pinches two sheets into a non-manifold edge; when that
-    happens we retry with slightly different targets / aggressiveness, then fall back to VTK's
-    topology-preserving DecimatePro. All attempts are deterministic.
+    Quadric decimation of thin strands can pinch two sheets onto one edge; such edges are
+    split again (:func:`make_manifold`). If an attempt still is not closed we retry with other
+    targets / aggressiveness, then try VTK's topology-preserving DecimatePro; if nothing is
+    closed within budget the first in-budget attempt is kept (the budget is a hard limit).
+    All attempts are deterministic.
     """
-    if len(mesh.faces) <= target_faces:
-        return mesh.copy()
-    want_closed = _closed(mesh)
+    src = mesh if _closed(mesh) else make_manifold(mesh)
+    if len(src.faces) <= target_faces:
+        return src.copy()
     first: trimesh.Trimesh | None = None
-    for frac, agg in ((1.0, 7.0), (0.97, 5.0), (0.94, 3.0), (0.9, 7.0), (0.86, 4.0)):
-        out = _quadric(mesh, max(4, int(target_faces * frac)), agg)
-        first = first or out
-        if not want_closed or _closed(out):
+    for frac, agg in ((1.0, 7.0), (0.97, 8.0), (0.94, 6.0), (0.9, 7.0), (0.85, 8.0), (0.8, 7.0)):
+        out = _quadric(src, max(4, int(target_faces * frac)), agg)
+        if not _closed(out):
+            out = make_manifold(out)
+        if first is None:
+            first = out
+        if _closed_within(out, target_faces):
             return out
-    out = _decimate_pro(mesh, target_faces)
-    if _closed(out) and len(out.faces) <= target_faces * 1.05:
+    out = _decimate_pro(src, target_faces)
+    if _closed_within(out, target_faces) or first is None:
         return out
     return first

@@ -159,3 +159,94 @@ def rigid(rot: np.ndarray, about: np.ndarray, shift: np.ndarray) -> np.ndarray:
     out[:3, :3] = rot
     out[:3, 3] = about - rot @ about + shift
     return out
+
+
+def make_manifold(mesh: trimesh.Trimesh) -> trimesh.Trimesh:
+    """Resolve non-manifold edges and vertices by splitting vertices (no geometry change).
+
+    Decimating thin muscle strands can pinch two sheets onto one edge (4 faces on an edge).
+    Around such an edge the faces are ordered by angle and paired with a neighbour of opposite
+    winding so that each pair encloses solid (both normals point out of the wedge between them);
+    then every vertex is duplicated once per fan of faces connected through paired edges. The
+    result has exactly two faces per edge where the input was closed, so it is watertight in
+    its own connectivity (coincident duplicate vertices must not be merged again).
+    """
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    v = np.asarray(mesh.vertices, dtype=np.float64)
+    f = np.asarray(mesh.faces, dtype=np.int64)
+    nf = len(f)
+    # directed edges: (face, corner k) runs from f[:, k] to f[:, (k+1) % 3]
+    a = f.reshape(-1)
+    b = f[:, [1, 2, 0]].reshape(-1)
+    key = np.minimum(a, b) * (len(v) + 1) + np.maximum(a, b)
+    order = np.argsort(key, kind="stable")
+    ks = key[order]
+    starts = np.flatnonzero(np.r_[True, ks[1:] != ks[:-1]])
+    ends = np.r_[starts[1:], len(ks)]
+    fn = np.asarray(mesh.face_normals, dtype=np.float64)
+    pair_a: list[int] = []  # half-edge ids paired across an edge
+    pair_b: list[int] = []
+    for s, e in zip(starts, ends, strict=True):
+        hs = order[s:e]
+        if len(hs) == 2:
+            pair_a.append(int(hs[0]))
+            pair_b.append(int(hs[1]))
+            continue
+        if len(hs) < 2:
+            continue
+        # order the faces around the edge by angle
+        h0 = int(hs[0])
+        p, q = v[a[h0]], v[b[h0]]
+        axis = (q - p) / max(np.linalg.norm(q - p), 1e-12)
+        ref = None
+        angles = []
+        for h in hs:
+            face = f[h // 3]
+            third = v[face[(h % 3 + 2) % 3]]
+            d = third - p
+            d = d - (d @ axis) * axis
+            d = d / max(np.linalg.norm(d), 1e-12)
+            if ref is None:
+                ref = d
+            angles.append(np.arctan2(np.cross(ref, d) @ axis, ref @ d))
+        ring = [int(h) for _, h in sorted(zip(angles, hs.tolist(), strict=True))]
+        n = len(ring)
+        best: list[tuple[int, int]] = []
+        best_score = -np.inf
+        for offset in (0, 1):
+            pairs = [
+                (ring[(offset + 2 * i) % n], ring[(offset + 2 * i + 1) % n]) for i in range(n // 2)
+            ]
+            ok = all(a[h1] == b[h2] for h1, h2 in pairs)
+            if ok:
+                # prefer the pairing whose wedges enclose solid (normals point away)
+                score = 0.0
+                for h1, h2 in pairs:
+                    mid = 0.5 * (_third(v, f, a, b, h1) + _third(v, f, a, b, h2)) - p
+                    score += float(-(fn[h1 // 3] @ mid) - (fn[h2 // 3] @ mid))
+                if score > best_score:
+                    best, best_score = pairs, score
+        for h1, h2 in best:
+            pair_a.append(h1)
+            pair_b.append(h2)
+    ha, hb = np.array(pair_a, dtype=np.int64), np.array(pair_b, dtype=np.int64)
+    # corners: corner id = face * 3 + k; half-edge h starts at corner h and ends at corner next(h)
+    nxt = (ha // 3) * 3 + (ha % 3 + 1) % 3
+    nxt_b = (hb // 3) * 3 + (hb % 3 + 1) % 3
+    rows = np.r_[ha, nxt]
+    cols = np.r_[nxt_b, hb]  # start of ha meets end of hb and vice versa (opposite winding)
+    graph = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(3 * nf, 3 * nf))
+    _, labels = connected_components(graph, directed=False)
+    # new vertex per corner class; keep first-seen order for determinism
+    _, first_idx, inverse = np.unique(labels, return_index=True, return_inverse=True)
+    new_vertices = v[a[first_idx]]
+    new_faces = inverse.reshape(nf, 3)
+    return trimesh.Trimesh(new_vertices, new_faces, process=False)
+
+
+def _third(v: np.ndarray, f: np.ndarray, a: np.ndarray, b: np.ndarray, h: int) -> np.ndarray:
+    """The vertex of half-edge ``h``'s face that is not on the edge."""
+    face = f[h // 3]
+    return v[face[(h % 3 + 2) % 3]]
