@@ -15,11 +15,20 @@ from tests.atlas_factory import write_tiny_atlas
 REPO = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(scope="session")
+def _session_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One heat-map cache for the whole run: computed once, never the user's real cache."""
+    return tmp_path_factory.mktemp("cache")
+
+
 @pytest.fixture(autouse=True)
-def _isolated_user_files(tmp_path_factory: pytest.TempPathFactory, monkeypatch: Any) -> None:
-    """No test reads or writes the real user's logs or preferences."""
+def _isolated_user_files(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: Any, _session_cache: Path
+) -> None:
+    """No test reads or writes the real user's logs, preferences or caches."""
     logs = tmp_path_factory.mktemp("logs")
     monkeypatch.setenv("TRIGGER_ATLAS_LOG_DIR", str(logs))
+    monkeypatch.setenv("TRIGGER_ATLAS_CACHE_DIR", str(_session_cache))
     monkeypatch.delenv("TRIGGER_ATLAS_MESHES", raising=False)
 
 

@@ -65,6 +65,9 @@ def test_ticking_a_trigger_point_paints_its_referral(make_main_window: Any, qtbo
     red = lambda img: np.all(np.abs(img.astype(int) - ESSENTIAL_RGB.astype(int)) < 45, axis=-1)  # noqa: E731
     assert red(after).mean() > 0.002 > red(before).mean(), "the heat map appears on screen"
     assert window.view3d.overlays.legend.visible
+    window.view3d.set_moving(True)  # light meshes while the camera moves
+    assert red(_frame(window)).mean() > 0.002, "the heat map stays on screen while rotating"
+    window.view3d.set_moving(False)
     item.setCheckState(0, Qt.CheckState.Unchecked)
     assert not window.view3d.overlays.painter.active
 
@@ -127,3 +130,17 @@ def test_marking_a_painful_spot_ranks_candidates(make_main_window: Any, qtbot: A
     assert window.features.triggers.active == (top[0],)
     qtbot.keyClick(window, Qt.Key.Key_Escape)
     assert not window.spots.marking
+
+
+def test_compare_mode_follows_the_pair_view(make_main_window: Any, qtbot: Any) -> None:
+    window = _built_in(make_main_window, qtbot)
+    overlays = window.view3d.overlays
+    qtbot.keyClick(window, Qt.Key.Key_2)
+    window.actions_by_id["pairs.compare"].trigger()
+    assert overlays.comparing
+    assert window.view3d.renderer.GetViewport() == pytest.approx((0.0, 0.0, 0.5, 1.0))
+    counts = overlays.compare.counts
+    assert counts[1] > 0 and counts[2] > 0, "each side reaches skin the other does not"
+    qtbot.keyClick(window, Qt.Key.Key_Escape)  # leaving the pair view unsplits the window
+    assert not overlays.comparing
+    assert window.view3d.renderer.GetViewport() == pytest.approx((0.0, 0.0, 1.0, 1.0))

@@ -97,3 +97,25 @@ def test_unknown_trigger_point_is_a_clear_error(
     code = main(["render", "--trigger-points", "no_such_point", "-o", str(tmp_path / "x.png")])
     assert code == 2
     assert "no_such_point" in capsys.readouterr().err
+
+
+def test_compare_mode_splits_muscles_and_referral_difference(
+    pair_ids: list[tuple[str, str, str]], tmp_path: Path
+) -> None:
+    pid, color_a, color_b = next(p for p in pair_ids if p[0] == "iliopsoas_vs_gluteus_maximus")
+    out = tmp_path / "compare.png"
+    assert main(["render", "--pair", pid, "--compare", "--size", "800x400", "-o", str(out)]) == 0
+    img = np.asarray(Image.open(out))[..., :3]
+    left, right = img[:, :400], img[:, 400:]
+    for half, name in ((left, "muscles"), (right, "referral map")):
+        mask_a, mask_b = _masks(half, [color_a, color_b])
+        assert mask_a.mean() > 0.004 and mask_b.mean() > 0.004, f"{name}: both colours shown"
+    skin = np.array([int("e0b89a"[i : i + 2], 16) for i in (0, 2, 4)])
+    assert (np.abs(right.astype(int) - skin).sum(-1) < 90).mean() > (
+        np.abs(left.astype(int) - skin).sum(-1) < 90
+    ).mean(), "the right half shows the (opaque) skin"
+
+
+def test_compare_needs_a_pair(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["render", "--compare", "-o", str(tmp_path / "x.png")]) == 2
+    assert "--compare needs --pair" in capsys.readouterr().err

@@ -66,6 +66,9 @@ def _add_render_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--pair", default="", help="pair view id or key 1-6 (see `pairs`)")
     parser.add_argument("--pair-side", default="right", choices=("right", "left"))
+    parser.add_argument(
+        "--compare", action="store_true", help="with --pair: muscles left, referral map right"
+    )
     parser.add_argument("--muscle", default=None, help="muscle of the left-vs-right pair view")
     parser.add_argument(
         "--trigger-points", default="", help="comma-separated trigger point ids: markers + heat map"
@@ -97,6 +100,9 @@ def _run_render(args: argparse.Namespace) -> int:
     except KeyError as exc:
         print(f"error: {exc.args[0]}", file=sys.stderr)
         return 2
+    if args.compare and not args.pair:
+        print("error: --compare needs --pair", file=sys.stderr)
+        return 2
     features = None
     if args.pair or args.trigger_points or args.heat_muscle or not args.no_markers:
         from viewer.features import load_features
@@ -121,6 +127,7 @@ def _run_render(args: argparse.Namespace) -> int:
         transparent=args.transparent,
         features=features,
         marker_px=args.marker_size,
+        compare=args.compare,
     )
     print(out)
     return 0

@@ -75,8 +75,8 @@ def load_features(
     features.problems += problems
     if referral is not None:
         features.referral = referral
-        muscle_of = {tp.id: tp.muscle for tp in referral.trigger_points.values()}
-        features.triggers = TriggerPointState(muscle_of)
+        muscle_of = referral.muscle_of
+        features.triggers = TriggerPointState(muscle_of, referral.muscle_groups())
         bases = sorted({muscle_base(m) for m in muscle_of.values()})
         features.marker_colors = {
             b: MARKER_PALETTE[i % len(MARKER_PALETTE)] for i, b in enumerate(bases)

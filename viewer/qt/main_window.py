@@ -162,6 +162,9 @@ class MainWindow(QMainWindow):
         if docks:
             docks[0].raise_()
         self.actions_by_id["pairs.other_side"].setEnabled(features.pairs is not None)
+        self.actions_by_id["pairs.compare"].setEnabled(
+            features.pairs is not None and features.referral is not None
+        )
 
     def _build_pair_actions(self, features: Features) -> None:
         assert features.pairs is not None
@@ -220,6 +223,7 @@ class MainWindow(QMainWindow):
         self.actions_by_id["view.animate"].setChecked(self.prefs.animate)
         self.pairs_menu = menus["&Pairs"]
         self.actions_by_id["pairs.other_side"].setEnabled(False)
+        self.actions_by_id["pairs.compare"].setEnabled(False)
         self.actions_by_id["view.skin"].setChecked(self._skin_visible())
         self.actions_by_id[f"view.theme_{self.prefs.theme}"].setChecked(True)
 
@@ -349,6 +353,18 @@ class MainWindow(QMainWindow):
         """Show the active pair view on the other body side."""
         if self.features is not None and self.features.pairs is not None:
             self.features.pairs.toggle_side()
+
+    def set_compare(self, checked: bool) -> None:
+        """Split the 3D view: the pair's muscles left, their referral difference map right."""
+        overlays = self.view3d.overlays if self.view3d is not None else None
+        if overlays is not None:
+            overlays.set_compare(checked)
+        if checked and (
+            self.features is None
+            or self.features.pairs is None
+            or self.features.pairs.active is None
+        ):
+            self.statusBar().showMessage("Compare mode shows once a pair view is chosen (1–6).")
 
     def set_animate(self, checked: bool) -> None:
         """Turn animated camera transitions on or off (persisted)."""

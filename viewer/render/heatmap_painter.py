@@ -52,10 +52,20 @@ def _stripe_texture() -> vtkTexture:
 
 
 class SkinHeatPainter:
-    """Applies heat colours and spillover hatching to one skin actor; ``clear`` restores it."""
+    """Applies heat colours and spillover hatching to one skin actor; ``clear`` restores it.
 
-    def __init__(self, actor: vtkActor, points: NDArray[np.floating]) -> None:
+    ``take`` maps this actor's vertices to the vertices the per-vertex arrays are given for
+    (the light skin is coloured from the full-detail arrays through nearest vertices).
+    """
+
+    def __init__(
+        self,
+        actor: vtkActor,
+        points: NDArray[np.floating],
+        take: NDArray[np.integer] | None = None,
+    ) -> None:
         self.actor = actor
+        self.take = None if take is None else np.asarray(take, dtype=np.int64)
         self.poly = actor.GetMapper().GetInput()
         p = np.asarray(points, dtype=np.float32)
         # Diagonal stripes across the body: constant along (x + z), so they run obliquely on both
@@ -71,13 +81,19 @@ class SkinHeatPainter:
         cls: NDArray[np.integer],
     ) -> None:
         """Show a heat map; arrays are per skin vertex (intensity in [0, 1], class 0/1/2)."""
-        colors = numpy_to_vtk(heat_colors(skin_rgb, intensity, cls), deep=True)
-        colors.SetName("heat")
-        v = np.where(np.asarray(cls) == CLASS_SPILLOVER, 0.75, 0.25).astype(np.float32)
+        self.paint_rgb(heat_colors(skin_rgb, intensity, cls), np.asarray(cls) == CLASS_SPILLOVER)
+
+    def paint_rgb(self, colors: NDArray[np.uint8], hatched: NDArray[np.bool_]) -> None:
+        """Show any per-vertex colours (n, 3) uint8, hatching the vertices where ``hatched``."""
+        if self.take is not None:
+            colors, hatched = np.asarray(colors)[self.take], np.asarray(hatched)[self.take]
+        vtk_colors = numpy_to_vtk(np.ascontiguousarray(colors, dtype=np.uint8), deep=True)
+        vtk_colors.SetName("heat")
+        v = np.where(np.asarray(hatched, dtype=bool), 0.75, 0.25).astype(np.float32)
         tcoords = numpy_to_vtk(np.column_stack([self._stripe_u, v]), deep=True)
         tcoords.SetName("hatch")
         data = self.poly.GetPointData()
-        data.SetScalars(colors)
+        data.SetScalars(vtk_colors)
         data.SetTCoords(tcoords)
         mapper = self.actor.GetMapper()
         mapper.ScalarVisibilityOn()

@@ -47,69 +47,81 @@ def _patch(rects: list[tuple[float, float, float, float]], rgb: tuple[float, ...
     return actor
 
 
-class HeatLegend:
-    """Legend in the lower-left corner: essential, spillover (striped) and the disclaimer."""
+def _text(
+    renderer: vtkRenderer, text: str, x: float, y: float, size: int, bold: bool = False
+) -> vtkTextActor:
+    actor = vtkTextActor()
+    actor.SetInput(text)
+    actor.SetPosition(x, y)
+    prop = actor.GetTextProperty()
+    prop.SetFontSize(size)
+    prop.SetBold(bold)
+    prop.SetColor(0.1, 0.1, 0.1)
+    prop.SetBackgroundColor(1, 1, 1)
+    prop.SetBackgroundOpacity(0.8)
+    return actor
 
-    def __init__(self, renderer: vtkRenderer, scale: float = 1.0) -> None:
+
+class SwatchLegend:
+    """A titled list of colour swatches (plain or striped) in a renderer's lower-left corner."""
+
+    def __init__(
+        self,
+        renderer: vtkRenderer,
+        title: str,
+        rows: list[tuple[str, tuple[float, float, float], bool]],
+        footer: str = "",
+        scale: float = 1.0,
+    ) -> None:
         self.renderer = renderer
         s = SWATCH_PX * scale
         x, y = 14 * scale, 14 * scale
         font = round(17 * scale)
         self._props: list[vtkActor2D] = []
-        note = vtkTextActor()
-        note.SetInput(DISCLAIMER)
-        note.SetPosition(x, y)
-        tp = note.GetTextProperty()
-        tp.SetFontSize(round(14 * scale))
-        tp.SetColor(0.1, 0.1, 0.1)
-        tp.SetBackgroundColor(1, 1, 1)
-        tp.SetBackgroundOpacity(0.8)
-        self._props.append(note)
-        row_y = y + 2.2 * s
-        for label, rgb, striped, offset in (
-            ("spillover (sometimes)", SPILLOVER_RGB, True, 0.0),
-            ("essential (usual)", ESSENTIAL_RGB, False, 1.4 * s),
-        ):
-            y0 = row_y + offset
-            self._props.append(_patch([(x, y0, x + s, y0 + s)], tuple(rgb / 255.0)))
+        if footer:
+            self._props.append(_text(renderer, footer, x, y, round(14 * scale)))
+            y += 2.2 * s
+        for label, rgb, striped in reversed(rows):
+            self._props.append(_patch([(x, y, x + s, y + s)], rgb))
             if striped:
-                stripes = [(x + i, y0, x + i + s / 8, y0 + s) for i in range(0, int(s), int(s / 4))]
-                self._props.append(_patch(stripes, (0.45, 0.3, 0.25)))
-            text = vtkTextActor()
-            text.SetInput(label)
-            text.SetPosition(x + s * 1.4, y0 + s * 0.1)
-            text_prop = text.GetTextProperty()
-            text_prop.SetFontSize(font)
-            text_prop.SetColor(0.1, 0.1, 0.1)
-            text_prop.SetBackgroundColor(1, 1, 1)
-            text_prop.SetBackgroundOpacity(0.8)
-            self._props.append(text)
-        title = vtkTextActor()
-        title.SetInput("Referred pain")
-        title.SetPosition(x, row_y + 2.8 * s)
-        tprop = title.GetTextProperty()
-        tprop.SetFontSize(font)
-        tprop.BoldOn()
-        tprop.SetColor(0.1, 0.1, 0.1)
-        tprop.SetBackgroundColor(1, 1, 1)
-        tprop.SetBackgroundOpacity(0.8)
-        self._props.append(title)
+                step = max(int(s / 4), 1)
+                stripes = [(x + i, y, x + i + s / 8, y + s) for i in range(0, int(s), step)]
+                self._props.append(_patch(stripes, (0.25, 0.2, 0.2)))
+            self._props.append(_text(renderer, label, x + s * 1.4, y + s * 0.1, font))
+            y += 1.4 * s
+        self._props.append(_text(renderer, title, x, y, font, bold=True))
         for actor in self._props:
             actor.SetVisibility(False)
             renderer.AddViewProp(actor)
 
     def set_visible(self, visible: bool) -> None:
-        """Show the legend while a heat map is on the skin."""
-        for prop in self._props:
-            prop.SetVisibility(visible)
+        """Show or hide every part of the legend."""
+        for actor in self._props:
+            actor.SetVisibility(visible)
 
     @property
     def visible(self) -> bool:
         """Whether the legend is shown."""
-        return bool(self._props[0].GetVisibility())
+        return bool(self._props) and bool(self._props[0].GetVisibility())
 
     def detach(self) -> None:
         """Remove the legend's props."""
-        for prop in self._props:
-            self.renderer.RemoveViewProp(prop)
+        for actor in self._props:
+            self.renderer.RemoveViewProp(actor)
         self._props.clear()
+
+
+class HeatLegend(SwatchLegend):
+    """Legend of referred-pain heat maps: essential, spillover (striped), and the disclaimer."""
+
+    def __init__(self, renderer: vtkRenderer, scale: float = 1.0) -> None:
+        super().__init__(
+            renderer,
+            "Referred pain",
+            [
+                ("essential (usual)", tuple(ESSENTIAL_RGB / 255.0), False),
+                ("spillover (sometimes)", tuple(SPILLOVER_RGB / 255.0), True),
+            ],
+            footer=DISCLAIMER,
+            scale=scale,
+        )

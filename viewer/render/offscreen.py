@@ -34,12 +34,14 @@ def render_to_png(
     transparent: bool = False,
     features: Features | None = None,
     marker_px: int = 30,
+    compare: bool = False,
 ) -> Path:
     """Render the scene described by ``state`` to ``out`` (PNG) and return the path.
 
     ``view`` overrides the state's camera preset. With ``transparent`` the background is written
     as alpha 0 so the image drops onto any slide. ``features`` adds trigger-point markers,
-    the heat map and an active pair view (whose camera then replaces ``view``).
+    the heat map and an active pair view (whose camera then replaces ``view``); ``compare``
+    splits the image into the pair's muscles and their referral difference map.
     """
     _prefer_egl_without_display()
     window = vtkRenderWindow()
@@ -57,6 +59,8 @@ def render_to_png(
         from viewer.render.overlays import AnnotationOverlays
 
         overlays = AnnotationOverlays(scene, features, marker_px=marker_px)
+        if compare:
+            overlays.set_compare(True)
     if transparent:
         renderer.SetGradientBackground(False)
         renderer.SetBackgroundAlpha(0.0)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from viewer.domain.camera import CameraPose
 from viewer.domain.structures import Kind, hex_to_rgb
 from viewer.features import Features, muscle_base
+from viewer.render.compare import CompareView
 from viewer.render.heatmap_painter import SkinHeatPainter
 from viewer.render.legend import HeatLegend
 from viewer.render.markers import Marker, MarkerLayer
@@ -34,13 +35,22 @@ class AnnotationOverlays:
         self.pairs_overlay = PairOverlay(self.layer.overlay)
         self.legend = HeatLegend(scene.renderer, scale=marker_px / 30)  # 2D props: main layer
         self._saved_pose: CameraPose | None = None
+        self.compare: CompareView | None = None
+        self.compare_wanted = False
         atlas = scene.loaded.atlas
         self.skin_id = next((s.id for s in atlas.renderable if s.kind is Kind.SKIN), None)
         self.painter: SkinHeatPainter | None = None
+        self.light_painter: SkinHeatPainter | None = None
         if self.skin_id is not None:
             self.painter = SkinHeatPainter(
                 scene.actor_of(self.skin_id), scene.loaded.meshes[self.skin_id].points
             )
+            light_actor = scene.light_actor_of(self.skin_id)
+            light = scene.loaded.light.get(self.skin_id)
+            if light_actor is not None and light is not None and features.referral is not None:
+                # The heat map must stay on screen while the camera moves (light meshes).
+                take, _ = features.referral.nearest_vertices(light.points)
+                self.light_painter = SkinHeatPainter(light_actor, light.points, take=take)
         triggers = features.triggers
         if triggers is not None:
             # heat_changed follows every change of active points, mode, muscle or visibility.
@@ -92,6 +102,8 @@ class AnnotationOverlays:
         ids = tuple(i for i in triggers.heat_trigger_points() if i in referral.trigger_points)
         if not ids:
             self.painter.clear()
+            if self.light_painter is not None:
+                self.light_painter.clear()
             self.legend.set_visible(False)
             self.scene.on_render_needed()
             return
@@ -103,6 +115,8 @@ class AnnotationOverlays:
             state.set_opacity(self.skin_id, HEAT_MIN_SKIN_OPACITY)
         skin_rgb = hex_to_rgb(state.color(self.skin_id))
         self.painter.paint(skin_rgb, heat.intensity, heat.classes)
+        if self.light_painter is not None:
+            self.light_painter.paint(skin_rgb, heat.intensity, heat.classes)
         self.legend.set_visible(True)
         self.scene.on_render_needed()
 
@@ -113,7 +127,26 @@ class AnnotationOverlays:
         self.scene.on_render_needed()
 
     # -- pair views ----------------------------------------------------------------------------
+    def set_compare(self, on: bool) -> None:
+        """Split into muscles (left) and their referral difference map (right) for the pair."""
+        self.compare_wanted = on
+        active = self.features.pairs.active if self.features.pairs is not None else None
+        if on and active is not None and self.features.referral is not None:
+            if self.compare is None:
+                self.compare = CompareView(self.scene, self.features, self.scene.theme)
+            self.compare.show(active)
+        elif self.compare is not None:
+            self.compare.hide()
+        self.scene.on_render_needed()
+
+    @property
+    def comparing(self) -> bool:
+        """True while the window is split for compare mode."""
+        return self.compare is not None and self.compare.shown
+
     def _on_pair(self, active: object) -> None:
+        if self.compare_wanted:
+            self.set_compare(True)
         if active is None:
             self.pairs_overlay.clear()
             if self._saved_pose is not None:
@@ -148,5 +181,7 @@ class AnnotationOverlays:
         self.scene.state.visibility_changed.disconnect(self.refresh_markers)
         self.scene.state.opacity_changed.disconnect(self.refresh_markers)
         self.pairs_overlay.clear_all()
+        if self.compare is not None:
+            self.compare.detach()
         self.legend.detach()
         self.layer.detach()

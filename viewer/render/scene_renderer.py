@@ -303,3 +303,8 @@ class SceneRenderer:
     def actor_of(self, structure_id: str) -> vtkActor:
         """The full-detail actor of a structure (for tests and overlays)."""
         return self._actors[structure_id].full
+
+    def light_actor_of(self, structure_id: str) -> vtkActor | None:
+        """The light (level-of-detail) actor, or ``None`` when the structure has none."""
+        actors = self._actors[structure_id]
+        return None if actors.light is actors.full else actors.light
