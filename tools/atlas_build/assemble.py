@@ -200,6 +200,38 @@ def _twelfth_rib(myo: MyoSkeleton, x_mid: float) -> trimesh.Trimesh | None:
     return min(pieces, key=lambda p: float(p.vertices[:, 2].max()))
 
 
+def _seat_rib(rib: trimesh.Trimesh, t12: trimesh.Trimesh, gap: float = 1.0) -> np.ndarray:
+    """Translation that brings the rib's medial end (head) onto T12, ``gap`` mm away.
+
+    In myo-sim the 12th rib's head floats about 12 mm above T12's costal facet, and the
+    quadratus lumborum insertion sites lie about as far below the rib; seating the head closes
+    both gaps.
+    """
+    v = np.asarray(rib.vertices)
+    head = v[int(np.argmin(np.abs(v[:, 0])))]
+    tv = np.asarray(t12.vertices)
+    target = tv[int(np.argmin(np.linalg.norm(tv - head, axis=1)))]
+    away = head - target
+    return np.asarray(target - head + gap * away / max(float(np.linalg.norm(away)), 1e-9))
+
+
+def _move_sites_near(
+    sites: dict[str, np.ndarray],
+    site_body: dict[str, str],
+    mesh: trimesh.Trimesh,
+    shift: np.ndarray,
+    body: str,
+    radius: float = 15.0,
+) -> None:
+    """Translate the sites of ``body`` lying within ``radius`` mm of ``mesh`` by ``shift``."""
+    from scipy.spatial import cKDTree
+
+    tree = cKDTree(np.asarray(mesh.vertices))
+    for name in sorted(sites):
+        if site_body[name] == body and tree.query(sites[name])[0] < radius:
+            sites[name] = sites[name] + shift
+
+
 def _promontory(sacrum: trimesh.Trimesh, s1_c: np.ndarray, s1_n: np.ndarray) -> np.ndarray:
     """Anterior rim of the S1 endplate in the midline: the sacral promontory."""
     v = np.asarray(sacrum.vertices)
@@ -303,6 +335,11 @@ def assemble_skeleton() -> Skeleton:
     rib = _twelfth_rib(myo, x_mid)
     if rib is not None:
         rib_l = _outward(_apply(refine_smooth(rib), to_atlas @ col["thoracic12_s"]))
+        shift = _seat_rib(rib_l, bones["vertebra_t12"])
+        _move_sites_near(sites, myo.site_body, rib_l, shift, "torso")
+        _move_sites_near(sites, myo.site_body, mirror_x(rib_l), shift * [-1.0, 1.0, 1.0], "torso")
+        rib_l.vertices = rib_l.vertices + shift
+        LOG.info("12th rib head seated on T12: moved by %s mm", np.round(shift, 1))
         for rid, mesh in (("rib_12_left", rib_l), ("rib_12_right", _outward(mirror_x(rib_l)))):
             mesh.metadata["source"] = "myo-sim"
             bones[rid] = mesh
