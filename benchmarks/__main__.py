@@ -62,6 +62,30 @@ def core_rows() -> list[Row]:
             ">= 10 FPS",
         )
     )
+    if "pair_switch_ms" in orbit:
+        rows.append(
+            _row(
+                "pair view switch, state change to frame (median; animation off)",
+                f"{orbit['pair_switch_ms']:.0f} ms",
+                "<= 150 ms",
+            )
+        )
+        rows.append(_row("  slowest pair view switch", f"{orbit['pair_switch_max_ms']:.0f} ms", ""))
+    if "recolour_ms" in orbit:
+        rows.append(
+            _row(
+                "skin recolour after a trigger-point toggle",
+                f"{orbit['recolour_ms']:.1f} ms",
+                "<= 20 ms",
+            )
+        )
+        rows.append(
+            _row(
+                "  toggle to rendered frame (full detail)",
+                f"{orbit['toggle_to_frame_ms']:.0f} ms",
+                "",
+            )
+        )
     peak = max(orbit["peak_mib"], app.peak_mib)
     rows.append(_row("peak memory (RSS) with the full atlas", f"{peak:.0f} MiB", "<= 600 MB"))
     if tuple(orbit["size"]) != SIZE:

@@ -113,3 +113,24 @@ def test_builtin_atlas_loads_without_problems() -> None:
     assert loaded.problems == []
     kinds = {s.kind.value for s in loaded.atlas.renderable}
     assert "bone" in kinds
+
+
+def test_light_first_defers_full_detail_until_asked(tiny_atlas_dir: Path) -> None:
+    loaded = load_atlas(tiny_atlas_dir, light_first=True)
+    light = loaded.meshes["muscle_b_right"]
+    assert loaded.pending_full == {"muscle_b_right": "muscles/muscle_b_right.vtp"}
+    assert light.n_triangles == loaded.light["muscle_b_right"].n_triangles
+    upgraded = loaded.load_full()
+    assert set(upgraded) == {"muscle_b_right"}
+    assert loaded.meshes["muscle_b_right"].n_triangles > light.n_triangles
+    assert loaded.pending_full == {} and loaded.problems == []
+
+
+def test_light_first_reports_a_broken_full_file_and_keeps_the_light_one(
+    tiny_atlas_copy: Path,
+) -> None:
+    loaded = load_atlas(tiny_atlas_copy, light_first=True)
+    (tiny_atlas_copy / "muscles/muscle_b_right.vtp").write_text("broken")
+    assert loaded.load_full() == {}
+    assert "muscle_b_right" in loaded.meshes
+    assert any("light mesh used instead" in p.message for p in loaded.problems)

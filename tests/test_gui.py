@@ -222,3 +222,21 @@ def test_theme_choice_persists_and_recolours_view(
     assert again.prefs.theme == "dark"
     assert again.actions_by_id["view.theme_dark"].isChecked()
     again.actions_by_id["view.theme_system"].trigger()
+
+
+def test_progressive_load_swaps_in_full_detail_after_first_frame(
+    make_main_window: Any, tiny_atlas_dir: Path, qsettings: Any, qtbot: Any
+) -> None:
+    from viewer.context import load_context
+    from viewer.qt.main_window import MainWindow
+
+    window = MainWindow(load_context(tiny_atlas_dir, light_first=True), settings=qsettings)
+    qtbot.addWidget(window)
+    actor = window.view3d.scene.actor_of("muscle_b_right")
+    light_cells = actor.GetMapper().GetInput().GetNumberOfCells()
+    window.show()
+    qtbot.waitUntil(lambda: window.features is not None, timeout=20000)
+    full = window.view3d.scene.actor_of("muscle_b_right")
+    assert full.GetMapper().GetInput().GetNumberOfCells() > light_cells
+    assert full.GetVisibility()
+    window.close()

@@ -26,7 +26,7 @@ def run_gui(atlas_dir: Path | None = None) -> int:
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName("Trigger Atlas")
     sys.excepthook = _report_unexpected_error
-    context = load_context(atlas_dir)
+    context = load_context(atlas_dir, light_first=True)
     window = MainWindow(context)
     if os.environ.get("TRIGGER_ATLAS_EXIT_AFTER_FIRST_FRAME") and window.view3d is not None:
         _exit_after_first_frame(window.view3d, app)

@@ -18,7 +18,10 @@ class AppContext:
     state: SceneState
 
 
-def load_context(atlas_dir: Path | None = None) -> AppContext:
-    """Load the atlas (built-in unless ``atlas_dir`` is given) and a fresh scene state."""
-    loaded = load_atlas(atlas_dir or builtin_meshes_dir())
+def load_context(atlas_dir: Path | None = None, light_first: bool = False) -> AppContext:
+    """Load the atlas (built-in unless ``atlas_dir`` is given) and a fresh scene state.
+
+    ``light_first`` defers full-detail meshes (the window loads them after its first frame).
+    """
+    loaded = load_atlas(atlas_dir or builtin_meshes_dir(), light_first=light_first)
     return AppContext(loaded=loaded, state=SceneState(loaded.atlas))

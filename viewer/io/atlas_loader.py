@@ -32,6 +32,26 @@ class LoadedAtlas:
     problems: list[Problem] = field(default_factory=list)
     installed: bool = True
     folder: Path = field(default_factory=Path)
+    pending_full: dict[str, str] = field(default_factory=dict)
+    """Structures still drawn from their light mesh: id -> full-detail file (progressive load)."""
+
+    def load_full(self) -> dict[str, MeshArrays]:
+        """Read the full-detail meshes deferred by ``load_atlas(..., light_first=True)``.
+
+        Returns the meshes that changed; a full file that fails keeps its light mesh and is
+        reported in ``problems``.
+        """
+        upgraded: dict[str, MeshArrays] = {}
+        for sid, rel in self.pending_full.items():
+            try:
+                upgraded[sid] = read_mesh(self.folder / rel)
+            except MeshError as exc:
+                problem = Problem(str(self.folder / rel), sid, f"{exc}; light mesh used instead")
+                self.problems.append(problem)
+                log.warning("%s", problem)
+        self.pending_full.clear()
+        self.meshes.update(upgraded)
+        return upgraded
 
     @property
     def n_triangles(self) -> int:
@@ -44,18 +64,31 @@ class LoadedAtlas:
         return sum(self.light.get(k, m).n_triangles for k, m in self.meshes.items())
 
 
-def load_atlas(folder: Path, with_light: bool = True) -> LoadedAtlas:
-    """Read ``folder/manifest.json`` and its meshes; problems are collected, never raised."""
+def load_atlas(folder: Path, with_light: bool = True, light_first: bool = False) -> LoadedAtlas:
+    """Read ``folder/manifest.json`` and its meshes; problems are collected, never raised.
+
+    With ``light_first`` only the light meshes are read where the atlas has them (they stand in
+    for full detail until :meth:`LoadedAtlas.load_full`), so the window can show the atlas sooner.
+    """
     folder = Path(folder)
     result = load_manifest(folder)
     problems = list(result.problems)
     meshes: dict[str, MeshArrays] = {}
     light: dict[str, MeshArrays] = {}
     kept: list[Structure] = []
+    pending: dict[str, str] = {}
     for s in result.atlas.structures:
         if s.file is None:
             kept.append(s)
             continue
+        if light_first and s.file_light:
+            try:
+                light[s.id] = meshes[s.id] = read_mesh(folder / s.file_light)
+                pending[s.id] = s.file
+                kept.append(s)
+                continue
+            except MeshError:
+                pass  # fall back to the full file now; its light file is reported below
         try:
             meshes[s.id] = read_mesh(folder / s.file)
         except MeshError as exc:
@@ -78,7 +111,10 @@ def load_atlas(folder: Path, with_light: bool = True) -> LoadedAtlas:
     )
     for p in problems:
         log.warning("%s", p)
-    return LoadedAtlas(atlas, meshes, light, problems, installed=result.found, folder=folder)
+    pending = {k: v for k, v in pending.items() if k in atlas}
+    return LoadedAtlas(
+        atlas, meshes, light, problems, installed=result.found, folder=folder, pending_full=pending
+    )
 
 
 def _prune_empty_groups(structures: list[Structure]) -> list[Structure]:

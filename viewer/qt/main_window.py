@@ -93,7 +93,7 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self._report_problems)
         if self.view3d is not None:
             # Trigger points, heat maps and pair views load once the atlas is on screen.
-            QTimer.singleShot(0, self.load_features)
+            self.view3d.first_frame.connect(self.finish_loading)
 
     # -- construction ----------------------------------------------------------------------------
     def _add_dock(
@@ -106,6 +106,14 @@ class MainWindow(QMainWindow):
         self.addDockWidget(area, dock)
         self.docks[key] = dock
         return dock
+
+    def finish_loading(self) -> None:
+        """After the first frame: full-detail meshes (if deferred), then annotation features."""
+        upgraded = self.context.loaded.load_full()
+        if upgraded and self.view3d is not None:
+            self.view3d.scene.upgrade_meshes(upgraded)
+            self.view3d.request_render()
+        self.load_features()
 
     def load_features(self) -> None:
         """Load trigger points, referral maps and pair views, then add their panels and menus."""

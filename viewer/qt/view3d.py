@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import vtkmodules.vtkRenderingOpenGL2  # noqa: F401  (registers the OpenGL factories)
-from PySide6.QtCore import QElapsedTimer, QTimer
+from PySide6.QtCore import QElapsedTimer, QTimer, Signal
 from PySide6.QtGui import QCursor, QShowEvent
 from PySide6.QtWidgets import QToolTip, QVBoxLayout, QWidget
 from vtkmodules.qt.QVTKRenderWindowInteractor import QVTKRenderWindowInteractor
@@ -32,9 +32,6 @@ if TYPE_CHECKING:
 CLICK_TOLERANCE_PX = 4
 """A press and release closer than this is a click (select), farther is a drag (orbit)."""
 
-STILL_MULTISAMPLES = 4
-"""Anti-aliasing samples for still frames; moving frames use none (MSAA is costly on llvmpipe)."""
-
 TRANSITION_MS = 500
 """Camera transitions between views last this long (target: at most 0.6 s)."""
 
@@ -43,7 +40,13 @@ FULL_DETAIL_DELAY_MS = 150
 
 
 class View3D(QWidget):
-    """Qt widget showing the atlas; owns the VTK window, renderer and :class:`SceneRenderer`."""
+    """Qt widget showing the atlas; owns the VTK window, renderer and :class:`SceneRenderer`.
+
+    ``first_frame`` is emitted once, after the first frame with anatomy in it has been drawn, so
+    slower work (annotations) can wait until the user sees the atlas.
+    """
+
+    first_frame = Signal()
 
     def __init__(
         self,
@@ -63,8 +66,8 @@ class View3D(QWidget):
         self.render_window = self.vtk_widget.GetRenderWindow()
         self.renderer = vtkRenderer()
         self.render_window.AddRenderer(self.renderer)
-        self.render_window.SetMultiSamples(STILL_MULTISAMPLES)
-        configure_renderer(self.renderer)
+        self.render_window.SetMultiSamples(0)  # FXAA instead: MSAA is too slow on llvmpipe
+        configure_renderer(self.renderer, fxaa=True)
         self.scene = SceneRenderer(self.renderer, loaded, state, theme)
         self.scene.on_render_needed = self.request_render
         self.level_of_detail = True
@@ -98,6 +101,9 @@ class View3D(QWidget):
         style.AddObserver(vtkCommand.EndInteractionEvent, self._on_end_interaction)
         interactor.AddObserver(vtkCommand.LeftButtonPressEvent, self._on_left_press, 1.0)
         interactor.AddObserver(vtkCommand.MouseMoveEvent, self._on_mouse_move, 1.0)
+        self._first_frame_tag: int | None = self.renderer.AddObserver(
+            vtkCommand.EndEvent, self._on_end_render
+        )
         self.vtk_widget.Initialize()
         self._framed = False
 
@@ -108,6 +114,13 @@ class View3D(QWidget):
             self._framed = True
             self.scene.apply_view(view_by_name(self.state.view))
             self.request_render()
+
+    def _on_end_render(self, *_args: object) -> None:
+        if self._first_frame_tag is None or self.renderer.GetNumberOfPropsRendered() == 0:
+            return
+        self.renderer.RemoveObserver(self._first_frame_tag)
+        self._first_frame_tag = None
+        QTimer.singleShot(0, self.first_frame.emit)
 
     # -- rendering -----------------------------------------------------------------------------
     def request_render(self) -> None:
@@ -135,9 +148,8 @@ class View3D(QWidget):
             self.render_now()
 
     def set_moving(self, moving: bool) -> None:
-        """Frames while the camera moves: light meshes, no anti-aliasing; still frames: full."""
+        """Frames while the camera moves use the light meshes; still frames full detail."""
         self.scene.set_interacting(moving)
-        self.render_window.SetMultiSamples(0 if moving else STILL_MULTISAMPLES)
 
     # -- picking -------------------------------------------------------------------------------
     def _on_left_press(self, obj: object, _event: str) -> None:
@@ -233,6 +245,9 @@ class View3D(QWidget):
         self._render_timer.stop()
         self._full_detail_timer.stop()
         self._anim_timer.stop()
+        if self._first_frame_tag is not None:
+            self.renderer.RemoveObserver(self._first_frame_tag)
+            self._first_frame_tag = None
         if self.overlays is not None:
             if self.spots is not None:
                 self.spots.spots_changed.disconnect(self.overlays.show_spots)

@@ -22,6 +22,7 @@ from vtkmodules.vtkRenderingCore import (
 from viewer.domain.camera import CameraPose, CameraPreset, view_by_name
 from viewer.domain.structures import Kind, hex_to_rgb
 from viewer.io.atlas_loader import LoadedAtlas
+from viewer.io.meshes import MeshArrays
 from viewer.render.theme import RenderTheme
 from viewer.render.vtkmesh import to_polydata
 from viewer.state.scene import SceneState
@@ -61,6 +62,24 @@ class SceneRenderer:
         state.color_changed.connect(self._on_appearance)
         state.selection_changed.connect(self._on_selection)
         state.view_requested.connect(self._on_view)
+
+    def upgrade_meshes(self, meshes: dict[str, MeshArrays]) -> None:
+        """Swap in full-detail meshes for structures first drawn from their light meshes."""
+        for sid, mesh in meshes.items():
+            actors = self._actors.get(sid)
+            if actors is None:
+                continue
+            if actors.light is actors.full:
+                light = actors.full
+                full = self._actor(to_polydata(mesh), actors.prop)
+                self._actors[sid] = _StructureActors(full, light, actors.prop)
+                self._actor_ids[id(full)] = sid
+                self.renderer.AddActor(full)
+            else:
+                mapper = actors.full.GetMapper()
+                assert isinstance(mapper, vtkPolyDataMapper)
+                mapper.SetInputData(to_polydata(mesh))
+        self._on_visibility(tuple(meshes))
 
     def detach(self) -> None:
         """Stop observing the state and remove every actor (the window is closing)."""
