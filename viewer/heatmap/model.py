@@ -247,10 +247,10 @@ class ReferralModel:
             parts.append(f"main (essential) zone {self._zone_names(e_zones)}")
         if s_zones:
             parts.append(f"spillover zone {self._zone_names(s_zones)}")
-        where = " and its ".join(parts) if parts else "the fading edge of its zones"
+        where = "its " + " and its ".join(parts) if parts else "the fading edge of its zones"
         if n_spots == 1:
-            return f"the spot lies in its {where}"
-        return f"{coverage.n_covered} of {n_spots} spots lie in its {where}"
+            return f"the spot lies in {where}"
+        return f"{coverage.n_covered} of {n_spots} spots lie in {where}"
 
     def _flags(self, *groups: Iterable[str]) -> tuple[str, ...]:
         return tuple(dict.fromkeys(f for g in groups for f in g))
