@@ -49,6 +49,9 @@ class MuscleDef:
     parts: dict[str, int] = field(default_factory=dict)
     exponent: float = 1.5  # how volume grows with the radius scale (first guess)
     z_cut: float | None = None  # cut plane: the atlas shows only the part below this height
+    fill_tunnels: bool = False  # close holes that thin bony processes punch through the muscle
+    part_attachments: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    open_thin: bool = False  # remove voxel-thin bridges before contouring
 
 
 @dataclass
@@ -59,6 +62,27 @@ class Context:
     lm: dict[str, np.ndarray]
     sites: dict[str, np.ndarray]
     tendons: dict[str, list[str]]
+    site_body: dict[str, str] = field(default_factory=dict)
+
+    def snap(self, p: np.ndarray, bones: tuple[str, ...], max_d: float = 40.0) -> np.ndarray:
+        """Nearest surface point of the given bones (``p`` itself if all are further away).
+
+        myo-sim's lumbar-model attachment sites on the pelvis sit 20-30 mm off the CT-shaped
+        bones; an attachment must lie on its bone, so fibre ends are moved onto the surface.
+        """
+        from scipy.spatial import cKDTree
+
+        best, q = max_d, np.asarray(p, dtype=np.float64)
+        for b in bones:
+            key = f"_tree_{b}"
+            if key not in self.__dict__:
+                pts = reg.dense_surface(self.bones[b], 2.0).points
+                self.__dict__[key] = (cKDTree(pts), pts)
+            tree, pts = self.__dict__[key]
+            d, i = tree.query(p, k=1)
+            if d < best:
+                best, q = float(d), pts[int(i)]
+        return q
 
     def site(self, name: str) -> np.ndarray:
         return np.asarray(self.sites[name], dtype=np.float64)
@@ -169,6 +193,7 @@ def psoas(c: Context) -> MuscleDef:
                 origins.append(_lerp(a0, a1, float(t)))
         origins.append(chain[-1])
     z_split = float(c.lm["vertebral_body_l2"][2])
+    origins = [c.snap(o, SPINE_BONES[:6]) for o in origins]
     fibres = []
     lt = c.lm["lesser_trochanter_right"]
     n_rail = len(rail)
@@ -255,7 +280,7 @@ def iliacus(c: Context) -> MuscleDef:
         fibres.append(
             Fibre(
                 path,
-                ((0.0, 0.25, s_front, 0.85, 1.0), (5.5, 7.5, 9.0, 6.0, 3.5)),
+                ((0.0, 0.1, 0.3, s_front, 0.85, 1.0), (3.0, 5.5, 7.5, 9.0, 6.0, 3.5)),
                 ((0.0, s_front * 0.9, s_front, 1.0), (1.0, 1.0, 0.2, 0.0)),
             )
         )
@@ -339,7 +364,7 @@ def gluteus_medius(c: Context) -> MuscleDef:
         fibres.append(
             Fibre(
                 np.array([o, mid, ins]),
-                ((0.0, 0.35, 0.8, 1.0), (5.0, 8.5, 9.0, 3.5)),
+                ((0.0, 0.12, 0.35, 0.8, 1.0), (3.0, 5.5, 8.5, 9.0, 3.5)),
                 ((0.0, 0.6, 0.85, 1.0), (1.0, 0.9, 0.4, 0.3)),
             )
         )
@@ -439,6 +464,7 @@ def gluteus_maximus(c: Context) -> MuscleDef:
         [("hip_bone_{side}", "origin"), ("sacrum", "origin"), ("femur_{side}", "insertion")],
         support=("gluteus_medius", "gluteus_minimus", "piriformis"),
         exclude=("gluteus_medius", "gluteus_minimus", "piriformis"),
+        open_thin=True,
         sigma=2.0,
         exponent=1.0,
     )
@@ -462,17 +488,17 @@ def tensor_fasciae_latae(c: Context) -> MuscleDef:
             Fibre(
                 np.array([o, _lerp(o, lat, 0.5) + np.array([-5.0, 0, 0]), lat, e]),
                 ((0.0, 0.2, 0.55, 0.85, 1.0), (4.0, 7.0, 7.5, 5.0, 2.5)),
-                ((0.0, 1.0), (0.5, 0.5)),
+                ((0.0, 1.0), (0.0, 0.0)),
             )
         )
     return MuscleDef(
         "tensor_fasciae_latae",
-        densify(fibres, 1),
+        densify(fibres, 2),
         64.0,
         [("hip_bone_{side}", "origin")],
         support=("gluteus_medius", "gluteus_minimus"),
         exclude=("gluteus_medius", "gluteus_minimus"),
-        sigma=1.5,
+        sigma=2.0,
         exponent=1.4,
     )
 
@@ -492,6 +518,9 @@ def quadratus_lumborum(c: Context) -> MuscleDef:
         c.site("QL_mid_L3-12.2_quadratus_lumb_mid_L3_2-P2_r"),
         c.site("QL_mid_L3-12.3_quadratus_lumb_mid_L3_1-P1_r"),
     ]
+    has_rib = "rib_12_right" in c.bones
+    if has_rib:  # the 12th rib is part of the skeleton: attach on its lower border
+        rib = [c.snap(r, ("rib_12_right",), 60.0) for r in rib]
     tps = [c.lm[f"transverse_process_{lev}_right"] for lev in ("l1", "l2", "l3", "l4")]
     fibres = []
     for i, b in enumerate(bottoms):
@@ -518,8 +547,10 @@ def quadratus_lumborum(c: Context) -> MuscleDef:
             ("vertebra_l2", "insertion"),
             ("vertebra_l3", "insertion"),
             ("vertebra_l4", "insertion"),
+            *([("rib_12_{side}", "insertion")] if has_rib else []),
         ],
         exclude=("psoas_major",),
+        fill_tunnels=True,
         sigma=1.6,
     )
 
@@ -530,15 +561,41 @@ def multifidus(c: Context) -> MuscleDef:
     for t in sorted(c.tendons):
         if t.startswith("MF_") and t.endswith("_r_tendon"):
             fibres.append(
-                Fibre(c.path(t), ((0.0, 0.3, 0.7, 1.0), (6.0, 8.5, 7.5, 4.0)), smooth=False)
+                Fibre(_snapped(c, t), ((0.0, 0.3, 0.7, 1.0), (6.0, 8.5, 7.5, 4.0)), smooth=False)
             )
     return MuscleDef(
         "multifidus",
         densify(fibres, 2),
         None,
         [("sacrum", "origin"), ("vertebra_l1", "insertion"), ("vertebra_l5", "origin")],
+        fill_tunnels=True,
         sigma=1.8,
     )
+
+
+SPINE_BONES = (
+    "vertebra_t12",
+    "vertebra_l1",
+    "vertebra_l2",
+    "vertebra_l3",
+    "vertebra_l4",
+    "vertebra_l5",
+    "sacrum",
+    "hip_bone_right",
+)
+
+
+def _snapped(c: Context, tendon: str) -> np.ndarray:
+    """A back-muscle tendon path with its bony ends moved onto the nearest bone surface.
+
+    Ends fixed to myo-sim's ``torso`` body (the ribs, not part of this atlas) stay as they are.
+    """
+    p = c.path(tendon)
+    names = c.tendons[tendon]
+    for k in (0, len(p) - 1):
+        if c.site_body.get(names[k], "") != "torso":
+            p[k] = c.snap(p[k], SPINE_BONES)
+    return p
 
 
 def _clip_top(p: np.ndarray, z_max: float) -> np.ndarray:
@@ -555,53 +612,51 @@ def _clip_top(p: np.ndarray, z_max: float) -> np.ndarray:
     return np.array(out)
 
 
-def longissimus(c: Context) -> MuscleDef:
-    """Longissimus thoracis, lumbar part: pars lumborum plus the lumbar run of the thoracic
-    fascicles, cut just above T12 (the atlas region ends there)."""
-    z_cut = float(c.lm["vertebral_body_t12"][2] + 30.0)
-    fibres = []
-    for t in sorted(c.tendons):
-        if not t.endswith("_r_tendon"):
-            continue
-        if t.startswith("LTpL_"):
-            fibres.append(Fibre(c.path(t), ((0.0, 0.4, 1.0), (7.0, 9.0, 5.0)), smooth=False))
-        elif t.startswith(("LTpT_T1", "LTpT_R1")) and t[6:8] in ("10", "11", "12"):
-            p = _clip_top(c.path(t), z_cut + 25.0)
-            if len(p) >= 2:
-                fibres.append(Fibre(p, ((0.0, 0.3, 1.0), (7.0, 9.0, 9.0)), smooth=False))
-    return MuscleDef(
-        "longissimus_thoracis",
-        densify(fibres, 2),
-        None,
-        [("sacrum", "origin"), ("vertebra_l1", "insertion"), ("vertebra_l5", "insertion")],
-        exclude=("multifidus",),
-        sigma=1.8,
-        z_cut=z_cut,
-    )
-
-
-def iliocostalis(c: Context) -> MuscleDef:
-    """Iliocostalis lumborum: from the iliac crest/sacrum to the lumbar TPs and lower ribs, cut
-    just above T12."""
+def erector_spinae(c: Context) -> MuscleDef:
+    """Lumbar erector spinae: iliocostalis lumborum (lateral column) and longissimus thoracis
+    (medial column, lumbar part), built as one mass and split between the two by nearest
+    fascicle group so that they share one clean boundary. Both are cut just above T12."""
     z_cut = float(c.lm["vertebral_body_t12"][2] + 30.0)
     fibres = []
     for t in sorted(c.tendons):
         if not t.endswith("_r_tendon"):
             continue
         if t.startswith("IL_L"):
-            fibres.append(Fibre(c.path(t), ((0.0, 0.4, 1.0), (6.5, 8.0, 4.5)), smooth=False))
+            fibres.append(
+                Fibre(_snapped(c, t), ((0.0, 0.4, 1.0), (6.5, 8.0, 4.5)), group=0, smooth=False)
+            )
         elif t.startswith(("IL_R10", "IL_R11", "IL_R12", "IL_R9_")):
-            p = _clip_top(c.path(t), z_cut + 25.0)
+            p = _clip_top(_snapped(c, t), z_cut + 25.0)
             if len(p) >= 2:
-                fibres.append(Fibre(p, ((0.0, 0.4, 1.0), (6.5, 9.0, 8.0)), smooth=False))
+                fibres.append(Fibre(p, ((0.0, 0.4, 1.0), (6.5, 9.0, 8.0)), group=0, smooth=False))
+        elif t.startswith("LTpL_"):
+            fibres.append(
+                Fibre(_snapped(c, t), ((0.0, 0.4, 1.0), (7.0, 9.0, 5.0)), group=1, smooth=False)
+            )
+        elif t.startswith(("LTpT_T1", "LTpT_R1")) and t[6:8] in ("10", "11", "12"):
+            p = _clip_top(_snapped(c, t), z_cut + 25.0)
+            if len(p) >= 2:
+                fibres.append(Fibre(p, ((0.0, 0.3, 1.0), (7.0, 9.0, 9.0)), group=1, smooth=False))
+    il = densify([f for f in fibres if f.group == 0], 2)
+    lt = densify([f for f in fibres if f.group == 1], 2)
     return MuscleDef(
-        "iliocostalis_lumborum",
-        densify(fibres, 2),
+        "erector_spinae",
+        il + lt,
         None,
-        [("hip_bone_{side}", "origin"), ("vertebra_l1", "insertion")],
-        exclude=("multifidus", "longissimus_thoracis", "quadratus_lumborum"),
+        [],
+        exclude=("multifidus",),
+        fill_tunnels=True,
         sigma=1.8,
         z_cut=z_cut,
+        parts={"iliocostalis_lumborum": 0, "longissimus_thoracis": 1},
+        part_attachments={
+            "iliocostalis_lumborum": [("hip_bone_{side}", "origin")],
+            "longissimus_thoracis": [
+                ("hip_bone_{side}", "origin"),
+                ("vertebra_l1", "insertion"),
+                ("vertebra_l5", "insertion"),
+            ],
+        },
     )
 
 
@@ -645,8 +700,7 @@ BUILDERS: tuple[Callable[[Context], MuscleDef], ...] = (
     gluteus_maximus,
     quadratus_lumborum,
     multifidus,
-    longissimus,
-    iliocostalis,
+    erector_spinae,
     rectus_abdominis,
 )
 

@@ -79,11 +79,10 @@ def _inside_mask(mesh: trimesh.Trimesh, lat: Lattice) -> np.ndarray:
 
 
 def surface_samples(mesh: trimesh.Trimesh, spacing: float) -> np.ndarray:
-    """Points on a surface no further apart than about ``spacing`` (vertices + subdivisions)."""
-    m = mesh
-    while float(m.edges_unique_length.max()) > spacing and len(m.faces) < 2_000_000:
-        m = m.subdivide()
-    return np.vstack([m.vertices, m.triangles_center])
+    """About one point per ``spacing``^2 of surface area (area-weighted, fixed seed)."""
+    n = int(np.clip(mesh.area / spacing**2, 1000, 2_000_000))
+    pts, _ = trimesh.sample.sample_surface(mesh, n, seed=1234)
+    return np.vstack([np.asarray(mesh.vertices), pts])
 
 
 class BoneField:
@@ -197,10 +196,34 @@ def smooth_field(f: np.ndarray, sigma_vox: float) -> np.ndarray:
     return ndimage.gaussian_filter(g, sigma_vox, mode="nearest").astype(np.float32)
 
 
-def contour(f: np.ndarray, lat: Lattice, lo: np.ndarray) -> trimesh.Trimesh:
+def _one_piece(f: np.ndarray, h: float, open_thin: bool = False) -> np.ndarray:
+    """Keep the largest 6-connected solid, fill enclosed voids, avoid exact zeros.
+
+    Clamping against bone and neighbouring muscles can leave crumbs; removing them keeps the
+    contoured surface a single closed piece.
+    """
+    solid = f < 0
+    if open_thin:  # cut voxel-thin bridges (they become handles that break decimation)
+        solid = ndimage.binary_opening(solid, structure=ndimage.generate_binary_structure(3, 1))
+        f = np.where(solid, f, np.maximum(f, np.float32(1e-3)))
+    lab, n = ndimage.label(solid)
+    if n > 1:
+        sizes = ndimage.sum(solid, lab, index=np.arange(1, n + 1))
+        keep = lab == (int(np.argmax(sizes)) + 1)
+        f = np.where(solid & ~keep, np.float32(0.5 * h), f)
+        solid = keep
+    filled = ndimage.binary_fill_holes(solid)
+    f = np.where(solid | filled, np.minimum(f, -1e-3), np.maximum(f, 1e-3))
+    return f.astype(np.float32)
+
+
+def contour(
+    f: np.ndarray, lat: Lattice, lo: np.ndarray, open_thin: bool = False
+) -> trimesh.Trimesh:
     """Closed surface of ``f < 0`` (largest piece), in atlas mm, outward normals."""
     from skimage.measure import marching_cubes
 
+    f = _one_piece(f, lat.h, open_thin)
     padded = np.pad(f, 1, mode="constant", constant_values=BIG)
     verts, faces, _, _ = marching_cubes(padded, level=0.0, spacing=(lat.h, lat.h, lat.h))
     verts = verts + lat.origin + lat.h * (np.asarray(lo) - 1)

@@ -16,8 +16,6 @@ from dataclasses import dataclass
 import numpy as np
 import trimesh
 
-from tools.atlas_build.muscle_field import surface_samples
-
 MEDIAL_RIGHT = np.array([1.0, 0.0, 0.0])  # right side: medial is +x in LPS
 
 
@@ -30,12 +28,19 @@ class Patch:
 
 
 def dense_surface(mesh: trimesh.Trimesh, spacing: float = 2.5) -> Patch:
-    """Well-sampled surface points with normals (vertices of a subdivided copy)."""
-    m = mesh
-    while float(m.edges_unique_length.max()) > spacing and len(m.faces) < 400_000:
-        m = m.subdivide()
-    _ = surface_samples  # same sampling idea as the bone field; kept separate for normals
-    return Patch(np.asarray(m.vertices), np.asarray(m.vertex_normals))
+    """Surface points about ``spacing`` apart with outward normals (area sampling, fixed seed).
+
+    Cached per mesh and spacing: several muscles read the same bone surfaces.
+    """
+    key = (id(mesh), float(spacing))
+    if key not in _DENSE:
+        n = int(np.clip(mesh.area / spacing**2, 500, 1_000_000))
+        pts, face = trimesh.sample.sample_surface(mesh, n, seed=4321)
+        _DENSE[key] = (mesh, Patch(np.asarray(pts), np.asarray(mesh.face_normals)[face]))
+    return _DENSE[key][1]
+
+
+_DENSE: dict[tuple[int, float], tuple[trimesh.Trimesh, Patch]] = {}
 
 
 def farthest_points(points: np.ndarray, n: int) -> np.ndarray:
@@ -109,7 +114,7 @@ def _select(patch: Patch, mask: np.ndarray) -> Patch:
 def outer_ilium(hip: Patch, wf: WingFrame, lateral: np.ndarray) -> np.ndarray:
     """Mask of the gluteal (outer) surface of the ilium above the acetabulum."""
     n = hip.normals
-    return (n @ lateral > 0.15) & (hip.points[:, 2] > wf.z_low - 6.0)
+    return (n @ lateral > 0.3) & (hip.points[:, 2] > wf.z_low - 6.0) & (wf.t(hip.points) < 0.95)
 
 
 def gluteus_minimus_area(hip: Patch, wf: WingFrame, lm: dict[str, np.ndarray]) -> Patch:
@@ -155,7 +160,7 @@ def gluteus_maximus_ilium_area(hip: Patch, wf: WingFrame) -> Patch:
 def iliac_fossa_area(hip: Patch, wf: WingFrame, sacrum: trimesh.Trimesh) -> Patch:
     """Upper two thirds of the iliac fossa and the inner lip of the crest (iliacus origin)."""
     p, n = hip.points, hip.normals
-    inner = n @ MEDIAL_RIGHT > 0.1
+    inner = n @ MEDIAL_RIGHT > 0.3
     t = wf.t(p)
     rel = (wf.u(p) - wf.psis_u) / (wf.asis_u - wf.psis_u)
     from scipy.spatial import cKDTree
@@ -164,7 +169,7 @@ def iliac_fossa_area(hip: Patch, wf: WingFrame, sacrum: trimesh.Trimesh) -> Patc
     d_sac, _ = sac.query(p, k=1)
     auricular = d_sac < 12.0
     front_of_joint = rel > (float(rel[auricular].max()) + 0.03 if auricular.any() else 0.3)
-    m = inner & (t > 0.33) & front_of_joint & (rel < 0.97)
+    m = inner & (t > 0.33) & (t < 0.95) & front_of_joint & (rel < 0.97)
     return _select(hip, m)
 
 

@@ -79,7 +79,7 @@ def _lattice(skel: Skeleton) -> Lattice:
 
 
 def _right_context(skel: Skeleton) -> mf.Context:
-    return mf.Context(skel.bones, skel.landmarks, skel.sites, skel.tendons)
+    return mf.Context(skel.bones, skel.landmarks, skel.sites, skel.tendons, dict(skel.site_body))
 
 
 def _embed(lat: Lattice, built: _Built, lo: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -156,6 +156,7 @@ def _field(
     sigma: float,
     excl: list[_Built],
     z_cut: float | None = None,
+    fill_tunnels: bool = False,
 ) -> tuple[np.ndarray, tuple[int, ...], np.ndarray]:
     """Clamped, smoothed field of a muscle on its own sub-block."""
     c = np.vstack([t[0] for t in tubes])
@@ -167,10 +168,29 @@ def _field(
     f = np.maximum(f, -(bone.sdf[sl] + BONE_ALLOW))
     for e in excl:
         f = np.maximum(f, -_embed(lat, e, lo, shape) + 0.3)
+    if fill_tunnels:
+        f = _fill_tunnels(f, bone.sdf[sl], [_embed(lat, e, lo, shape) for e in excl])
     if z_cut is not None:
         z = lat.origin[2] + lat.h * (lo[2] + np.arange(shape[2]))
         f = np.maximum(f, (z - z_cut)[None, None, :].astype(np.float32))
     return lo, shape, f
+
+
+def _fill_tunnels(f: np.ndarray, bone: np.ndarray, others: list[np.ndarray]) -> np.ndarray:
+    """Close the holes that thin bony processes (transverse, spinous) punch through a muscle.
+
+    A process thinner than about 5 mm passing through a back muscle would give its surface a
+    handle; the muscle is closed over it, letting it overlap such thin bone by at most 1.5 mm.
+    """
+    from scipy import ndimage
+
+    solid = f < 0
+    closed = ndimage.binary_closing(solid, iterations=3)
+    g = np.where(closed & ~solid, np.float32(-0.2), f)
+    g = np.maximum(g, -(bone + 1.5))
+    for o in others:
+        g = np.maximum(g, -o + 0.3)
+    return g.astype(np.float32)
 
 
 def _volume_ml(f: np.ndarray, h: float) -> float:
@@ -188,19 +208,31 @@ def _solve_scale(
     """Radius scale giving the target volume (secant on log-log); returns scale, lo, field."""
     scale = 1.0
     lo, _, f = _field(
-        lat, bone, _tubes(md.fibres, scale, sup, 0.5 * lat.h), md.sigma, excl, md.z_cut
+        lat,
+        bone,
+        _tubes(md.fibres, scale, sup, 0.5 * lat.h),
+        md.sigma,
+        excl,
+        md.z_cut,
+        md.fill_tunnels,
     )
     if target is None:
         return scale, lo, f
     v = _volume_ml(f, lat.h)
     expo = md.exponent
     for _ in range(4):
-        if abs(v / target - 1.0) < 0.04:
+        if abs(v / target - 1.0) < 0.05:
             break
         new = scale * (target / v) ** (1.0 / expo)
         new = float(np.clip(new, 0.4, 2.5))
         lo, _, f2 = _field(
-            lat, bone, _tubes(md.fibres, new, sup, 0.5 * lat.h), md.sigma, excl, md.z_cut
+            lat,
+            bone,
+            _tubes(md.fibres, new, sup, 0.5 * lat.h),
+            md.sigma,
+            excl,
+            md.z_cut,
+            md.fill_tunnels,
         )
         v2 = _volume_ml(f2, lat.h)
         if v2 > 0 and v > 0 and abs(np.log(new / scale)) > 1e-3:
@@ -232,22 +264,54 @@ def _partition(
     return np.maximum(f, split.astype(np.float32))
 
 
-def _finish(mesh: trimesh.Trimesh, max_faces: int) -> trimesh.Trimesh:
-    """Smooth, decimate, and make sure the surface is closed and outward."""
+def _decimate(mesh: trimesh.Trimesh, max_faces: int) -> trimesh.Trimesh | None:
+    """Quadric decimation to about ``max_faces``; None if the result is not a closed manifold."""
     import fast_simplification
 
+    v, fc = fast_simplification.simplify(
+        np.asarray(mesh.vertices, dtype=np.float32),
+        np.asarray(mesh.faces, dtype=np.int32),
+        target_reduction=1.0 - max_faces / len(mesh.faces),
+    )
+    out = trimesh.Trimesh(np.asarray(v, dtype=np.float64), np.asarray(fc), process=True)
+    out.remove_unreferenced_vertices()
+    return out if out.is_watertight and out.is_winding_consistent else None
+
+
+def _finish(mesh: trimesh.Trimesh, max_faces: int) -> trimesh.Trimesh | None:
+    """Smooth and decimate to a closed, outward surface; None if decimation cannot keep it
+    closed (thin handles)."""
     trimesh.smoothing.filter_taubin(mesh, lamb=0.5, nu=-0.53, iterations=12)
     if len(mesh.faces) > max_faces:
-        v, fc = fast_simplification.simplify(
-            np.asarray(mesh.vertices, dtype=np.float32),
-            np.asarray(mesh.faces, dtype=np.int32),
-            target_reduction=1.0 - max_faces / len(mesh.faces),
-        )
-        mesh = trimesh.Trimesh(np.asarray(v, dtype=np.float64), np.asarray(fc), process=True)
-    mesh.remove_unreferenced_vertices()
+        for factor in (1.0, 1.15, 1.35, 1.7):
+            dec = _decimate(mesh, int(max_faces * factor))
+            if dec is not None:
+                mesh = dec
+                break
+        else:
+            return None
     trimesh.repair.fix_normals(mesh)
     if mesh.volume < 0:
         mesh.invert()
+    return mesh
+
+
+def _surface(
+    f: np.ndarray, lat: Lattice, lo: np.ndarray, max_faces: int, open_thin: bool
+) -> trimesh.Trimesh:
+    """Contour, smooth and decimate a field; if decimation breaks the surface (handles), fall
+    back to contouring a coarser sampling of the field, which needs no decimation."""
+    mesh = _finish(contour(f, lat, lo, open_thin), max_faces)
+    step = 2
+    while mesh is None and step <= 4:
+        coarse = Lattice(lat.origin + lat.h * np.asarray(lo), lat.h * step, lat.shape)
+        raw = contour(f[::step, ::step, ::step], coarse, np.zeros(3, dtype=int), open_thin)
+        mesh = _finish(raw, max_faces)
+        if mesh is None and step == 4:
+            trimesh.smoothing.filter_taubin(raw, lamb=0.5, nu=-0.53, iterations=12)
+            mesh = raw
+        step += 1
+    assert mesh is not None
     return mesh
 
 
@@ -259,8 +323,8 @@ def mirror(mesh: trimesh.Trimesh) -> trimesh.Trimesh:
 
 
 def _faces_for(base: str) -> int:
-    big = {"gluteus_maximus": 11000, "gluteus_medius": 8000, "iliacus": 6000}
-    return big.get(base, 4200)
+    big = {"gluteus_maximus": 9000, "gluteus_medius": 6500, "iliacus": 5000}
+    return big.get(base, 3800)
 
 
 def build_right(skel: Skeleton) -> tuple[dict[str, trimesh.Trimesh], dict[str, list], dict]:
@@ -289,17 +353,19 @@ def build_right(skel: Skeleton) -> tuple[dict[str, trimesh.Trimesh], dict[str, l
             tubes = _tubes(md.fibres, scale, sup, 0.5 * lat.h)
             for part, grp in md.parts.items():
                 fp = _partition(lat, lo, f, tubes, grp)
-                meshes[part] = _finish(contour(fp, lat, lo), _faces_for(part))
+                meshes[part] = _surface(fp, lat, lo, _faces_for(part), md.open_thin)
                 atts[part] = _part_attachments(md, part)
                 info[part] = {"volume_ml": _volume_ml(fp, lat.h)}
         else:
-            meshes[md.base] = _finish(contour(f, lat, lo), _faces_for(md.base))
+            meshes[md.base] = _surface(f, lat, lo, _faces_for(md.base), md.open_thin)
             atts[md.base] = list(md.attachments)
     return meshes, atts, info
 
 
 def _part_attachments(md: mf.MuscleDef, part: str) -> list[tuple[str, str]]:
-    """Attachments of a psoas part: its own vertebrae plus the femur."""
+    """Attachments of a part: as listed by the muscle, else (psoas) its own vertebrae + femur."""
+    if part in md.part_attachments:
+        return list(md.part_attachments[part])
     levels = ("t12", "l1", "l2") if part.endswith("upper") else ("l2", "l3", "l4", "l5")
     keep = {f"vertebra_{lev}" for lev in levels}
     return [(b, r) for b, r in md.attachments if b in keep or not b.startswith("vertebra_")]
