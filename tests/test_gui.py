@@ -10,20 +10,9 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QLabel, QSlider
 
+from tests.gui_helpers import structure_center_on_widget
+
 pytestmark = pytest.mark.gui
-
-
-def _screen_pos(window: Any, structure_id: str) -> QPoint:
-    """Widget pixel of the centre of a structure's bounding box as seen by the camera."""
-    view = window.view3d
-    b = view.scene.actor_of(structure_id).GetBounds()
-    center = [(b[2 * i] + b[2 * i + 1]) / 2 for i in range(3)]
-    view.renderer.SetWorldPoint(*center, 1.0)
-    view.renderer.WorldToDisplay()
-    x, y, _ = view.renderer.GetDisplayPoint()
-    ratio = view.vtk_widget.devicePixelRatioF()
-    height = view.render_window.GetSize()[1]
-    return QPoint(round(x / ratio), round((height - 1 - y) / ratio))
 
 
 def test_tree_lists_structures_grouped_by_kind(make_main_window: Any, tiny_atlas_dir: Path) -> None:
@@ -78,7 +67,7 @@ def test_click_in_3d_view_selects_structure(
 ) -> None:
     window = make_main_window(tiny_atlas_dir, show=True)
     widget = window.view3d.vtk_widget
-    pos = _screen_pos(window, "muscle_b_right")
+    pos = structure_center_on_widget(window, "muscle_b_right")
     qtbot.mouseClick(widget, Qt.MouseButton.LeftButton, pos=pos)
     assert window.state.selection == "muscle_b_right"
     assert window.panel.tree.currentItem() is window.panel.items["muscle_b_right"]
@@ -94,7 +83,7 @@ def test_drag_rotates_without_selecting(
     widget = window.view3d.vtk_widget
     camera = window.view3d.renderer.GetActiveCamera()
     before = camera.GetPosition()
-    start = _screen_pos(window, "pelvis_block")
+    start = structure_center_on_widget(window, "pelvis_block")
     qtbot.mousePress(widget, Qt.MouseButton.LeftButton, pos=start)
     qtbot.mouseMove(widget, start + QPoint(60, 0))
     qtbot.mouseRelease(widget, Qt.MouseButton.LeftButton, pos=start + QPoint(60, 0))

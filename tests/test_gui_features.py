@@ -10,10 +10,11 @@ from typing import Any
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import Qt
 from vtkmodules.util.numpy_support import vtk_to_numpy
 from vtkmodules.vtkRenderingCore import vtkWindowToImageFilter
 
+from tests.gui_helpers import world_to_widget
 from viewer.render.heatmap_painter import ESSENTIAL_RGB
 
 pytestmark = pytest.mark.gui
@@ -38,16 +39,6 @@ def _built_in(make_main_window: Any, qtbot: Any) -> Any:
     window.actions_by_id["view.animate"].trigger()  # immediate camera moves: deterministic
     assert not window.view3d.animate
     return window
-
-
-def _world_to_widget(window: Any, xyz: tuple[float, float, float]) -> QPoint:
-    view = window.view3d
-    view.renderer.SetWorldPoint(*xyz, 1.0)
-    view.renderer.WorldToDisplay()
-    x, y, _ = view.renderer.GetDisplayPoint()
-    ratio = view.vtk_widget.devicePixelRatioF()
-    height = view.render_window.GetSize()[1]
-    return QPoint(round(x / ratio), round((height - 1 - y) / ratio))
 
 
 def test_ticking_a_trigger_point_paints_its_referral(make_main_window: Any, qtbot: Any) -> None:
@@ -119,7 +110,7 @@ def test_marking_a_painful_spot_ranks_candidates(make_main_window: Any, qtbot: A
     assert window.spots.marking
     referral = window.features.referral
     target = referral.skin_landmarks["posterior_thigh_right"].points.mean(axis=0)
-    pos = _world_to_widget(window, tuple(target))
+    pos = world_to_widget(window, tuple(target))
     qtbot.mouseClick(window.view3d.vtk_widget, Qt.MouseButton.LeftButton, pos=pos)
     assert len(window.spots.spots) == 1
     assert np.linalg.norm(np.array(window.spots.spots[0]) - target) < 40

@@ -123,22 +123,3 @@ def test_plain_pair_views_without_library(loaded: tuple) -> None:
     assert ctl.enter("upper_vs_lower_psoas").resolved is None
     ctl.exit()
     assert as_dicts(ctl.scene.snapshot()) == before
-
-
-def test_pair_modules_stay_free_of_qt_and_vtk() -> None:
-    import subprocess
-    import sys
-
-    from tests.conftest import REPO
-
-    code = (
-        "import sys, viewer.domain.pairviews, viewer.domain.palette, viewer.state.pairs, "
-        "viewer.io.pairviews\n"
-        "bad = sorted(m for m in sys.modules if m.split('.')[0] in "
-        "('PySide6', 'vtk', 'vtkmodules', 'pyvista', 'shiboken6'))\n"
-        "print(','.join(bad))"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
-    )
-    assert out.stdout.strip() == ""

@@ -1,0 +1,25 @@
+"""Helpers for GUI tests: where on the 3D widget a point of the atlas appears."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QPoint
+
+
+def world_to_widget(window: Any, xyz: tuple[float, float, float]) -> QPoint:
+    """Widget pixel (Qt logical coordinates, origin top left) of an atlas point."""
+    view = window.view3d
+    view.renderer.SetWorldPoint(*xyz, 1.0)
+    view.renderer.WorldToDisplay()
+    x, y, _ = view.renderer.GetDisplayPoint()
+    ratio = view.vtk_widget.devicePixelRatioF()
+    height = view.render_window.GetSize()[1]
+    return QPoint(round(x / ratio), round((height - 1 - y) / ratio))
+
+
+def structure_center_on_widget(window: Any, structure_id: str) -> QPoint:
+    """Widget pixel of the centre of a structure's bounding box."""
+    b = window.view3d.scene.actor_of(structure_id).GetBounds()
+    center = tuple((b[2 * i] + b[2 * i + 1]) / 2 for i in range(3))
+    return world_to_widget(window, center)  # type: ignore[arg-type]
