@@ -84,10 +84,12 @@ def main() -> None:
     interacting = _fps(view, FRAMES)
     view.set_moving(False)
     at_rest = _fps(view, FRAMES)
+    timings = _feature_timings(view, context)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         json.dumps(
             {
+                **timings,
                 "size": list(actual),
                 "triangles_full": context.loaded.n_triangles,
                 "triangles_light": context.loaded.n_triangles_light,
