@@ -210,3 +210,48 @@ def test_checks_detect_open_and_inverted_surfaces() -> None:
     mixed = faces.copy()
     mixed[0] = mixed[0, ::-1]
     assert edge_problems(mixed)[1] > 0
+
+
+# --------------------------------------------------------------------------- build helpers
+
+
+def test_obj_groups_and_symmetric_triangulation() -> None:
+    """A mirrored pair of quads is split along mirrored diagonals; groups are kept apart."""
+    pytest.importorskip("trimesh")
+    from tools.atlas_build.skin_source import parse_obj_groups, triangulate_symmetric
+
+    text = "\n".join(
+        [
+            "v 0 0 0",
+            "v 1 0 0",
+            "v 1 1 0",
+            "v 0 1 0",
+            "v -1 0 0",
+            "v -1 1 0",
+            "g body",
+            "f 1/1 2/2 3/3 4/4",
+            "f 1 4 6 5",
+            "g helper-tights",
+            "f 1 2 3",
+        ]
+    )
+    verts, groups = parse_obj_groups(text)
+    assert set(groups) == {"body", "helper-tights"} and len(groups["body"]) == 2
+    out_verts, tris = triangulate_symmetric(verts, groups["body"])
+    assert len(out_verts) == len(verts) and len(tris) == 4
+    twin = {0: 0, 3: 3, 1: 4, 4: 1, 2: 5, 5: 2}
+    as_sets = {frozenset(t) for t in tris.tolist()}
+    assert {frozenset(twin[i] for i in t) for t in as_sets} == as_sets
+
+
+def test_hole_closing_gives_a_closed_outward_surface() -> None:
+    trimesh = pytest.importorskip("trimesh")
+    from tools.atlas_build.skin_source import _close_holes
+
+    ball = trimesh.creation.icosphere(subdivisions=2)
+    # remove the fan of faces around one vertex (a simple hole) and one far away (another)
+    fan = (ball.faces == 0).any(axis=1) | (ball.faces == 100).any(axis=1)
+    holed = trimesh.Trimesh(ball.vertices, ball.faces[~fan], process=True)
+    assert not holed.is_watertight
+    closed = _close_holes(holed)
+    assert closed.is_watertight and closed.is_winding_consistent and closed.volume > 0

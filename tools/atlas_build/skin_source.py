@@ -123,16 +123,19 @@ def triangulate_symmetric(
 def _close_holes(mesh: trimesh.Trimesh) -> trimesh.Trimesh:
     """Cap any boundary loops so inside/outside tests work (the hm08 body is already closed).
 
-    Each loop is closed by a fan around its centroid; this is only a safety net for other
-    base-mesh versions, and build_skin refuses a result that is still open.
+    Each simple boundary loop is closed by a fan around its centroid; this is only a safety net
+    for other base-mesh versions (loops that touch themselves are left open), and the caller
+    refuses a result that is still open.
     """
     if mesh.is_watertight:
         return mesh
     edges = mesh.edges_sorted
     uniq, counts = np.unique(edges, axis=0, return_counts=True)
     boundary = {tuple(e) for e in uniq[counts == 1]}
-    directed = [tuple(e) for e in mesh.edges if tuple(sorted(e)) in boundary]
-    nxt = {a: b for a, b in directed}
+    directed = [(int(a), int(b)) for a, b in mesh.edges if (min(a, b), max(a, b)) in boundary]
+    starts = [a for a, _ in directed]
+    pinched = {a for a in starts if starts.count(a) > 1}
+    nxt = {a: b for a, b in directed if a not in pinched}
     verts: list[np.ndarray] = [np.asarray(mesh.vertices)]
     faces: list[np.ndarray] = [np.asarray(mesh.faces)]
     n = len(mesh.vertices)
@@ -141,9 +144,11 @@ def _close_holes(mesh: trimesh.Trimesh) -> trimesh.Trimesh:
         if start in seen:
             continue
         loop = [start]
-        while nxt[loop[-1]] != start:
+        while loop[-1] in nxt and nxt[loop[-1]] != start and len(loop) <= len(nxt):
             loop.append(nxt[loop[-1]])
         seen.update(loop)
+        if loop[-1] not in nxt or nxt[loop[-1]] != start:
+            continue  # not a simple loop (it touches itself): leave it open
         centre = mesh.vertices[loop].mean(axis=0)
         verts.append(centre[None, :])
         # boundary edges run a->b in the existing faces, so the cap uses b->a
