@@ -176,6 +176,42 @@ def _landmarks_doc(skel: Skeleton) -> dict[str, Any]:
     return {"schema_version": 1, "frame": "LPS", "units": "mm", "landmarks": marks}
 
 
+def _is_mirror(left: trimesh.Trimesh, right: trimesh.Trimesh, tol: float = 1e-3) -> bool:
+    """Is ``left`` the mirror image of ``right`` about x = 0 (same vertices, within tol mm)?"""
+    if len(left.vertices) != len(right.vertices) or len(left.faces) != len(right.faces):
+        return False
+    from scipy.spatial import cKDTree
+
+    mirrored = np.asarray(left.vertices) * [-1.0, 1.0, 1.0]
+    return bool(cKDTree(np.asarray(right.vertices)).query(mirrored)[0].max() < tol)
+
+
+def _levels_of_detail(
+    parts: list[Part], full_budget: dict[str, int], light_budget: dict[str, int]
+) -> dict[str, tuple[trimesh.Trimesh, trimesh.Trimesh]]:
+    """(full, light) meshes per structure.
+
+    Decimation is not mirror-symmetric, so when a left structure is the exact mirror of its
+    right partner we decimate the right one and mirror the result: both sides then stay exact
+    mirror images at every level of detail.
+    """
+    from tools.atlas_build.meshutil import mirror_x
+
+    by_id = {p.id: p for p in parts}
+    out: dict[str, tuple[trimesh.Trimesh, trimesh.Trimesh]] = {}
+    for p in parts:
+        full = lod.decimate(p.mesh, full_budget[p.id])
+        out[p.id] = (full, lod.decimate(full, light_budget[p.id]))
+    for p in parts:
+        if not p.id.endswith("_left"):
+            continue
+        right = by_id.get(p.id[: -len("_left")] + "_right")
+        if right is not None and _is_mirror(p.mesh, right.mesh):
+            full_r, light_r = out[right.id]
+            out[p.id] = (mirror_x(full_r), mirror_x(light_r))
+    return out
+
+
 def write_atlas(parts: list[Part], groups: list[dict[str, Any]], skel: Skeleton, out: Path) -> None:
     """Decimate to budgets, write every file and the manifest (validated against the schema)."""
     areas = {p.id: float(p.mesh.area) for p in parts}
@@ -186,9 +222,9 @@ def write_atlas(parts: list[Part], groups: list[dict[str, Any]], skel: Skeleton,
     structures: list[dict[str, Any]] = []
     files_by_source: dict[str, list[str]] = {}
     n_full = n_light = 0
+    levels = _levels_of_detail(parts, full_budget, light_budget)
     for p in parts:
-        full = lod.decimate(p.mesh, full_budget[p.id])
-        light = lod.decimate(full, light_budget[p.id])
+        full, light = levels[p.id]
         rel = f"{SUBDIR[p.kind]}/{p.id}.vtp"
         rel_light = f"{SUBDIR[p.kind]}/{p.id}.light.vtp"
         write_vtp(full, out / rel)

@@ -97,7 +97,10 @@ def decimate(mesh: trimesh.Trimesh, target_faces: int) -> trimesh.Trimesh:
     if len(src.faces) <= target_faces:
         return src.copy()
     first: trimesh.Trimesh | None = None
-    for frac, agg in ((1.0, 7.0), (0.97, 8.0), (0.94, 6.0), (0.9, 7.0), (0.85, 8.0), (0.8, 7.0)):
+    attempts = [
+        (f, a) for f in (1.0, 0.97, 0.94, 0.91, 0.88, 0.85, 0.8, 0.75) for a in (7.0, 8.0, 6.0)
+    ]
+    for frac, agg in attempts:
         out = _quadric(src, max(4, int(target_faces * frac)), agg)
         if not _closed(out):
             out = make_manifold(out)
