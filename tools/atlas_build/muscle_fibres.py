@@ -216,7 +216,7 @@ def psoas(c: Context) -> MuscleDef:
                 path,
                 (
                     (0.0, 0.12, 0.45 * s_brim + 0.3, s_brim, 0.86, 1.0),
-                    (3.0, 6.0, 11.0, 10.0, 6.0, 3.5),
+                    (2.5, 5.0, 10.0, 10.0, 6.0, 3.5),
                 ),
                 ((0.0, 1.0), (0.0, 0.0)),
                 group=g,
@@ -230,7 +230,7 @@ def psoas(c: Context) -> MuscleDef:
             core,
             (
                 (0.0, s_core[0], s_core[1], s_core[2], s_core[3], 0.93, 1.0),
-                (5.0, 10.0, 14.0, 13.0, 9.0, 6.0, 3.5),
+                (4.0, 9.0, 15.0, 16.0, 10.0, 6.0, 3.5),
             ),
             group=-1,
         )
@@ -472,22 +472,21 @@ def gluteus_maximus(c: Context) -> MuscleDef:
 
 def tensor_fasciae_latae(c: Context) -> MuscleDef:
     """TFL: a flat belly from the outer crest at and just behind the ASIS, down in front of the
-    greater trochanter into the iliotibial tract (about a third of the way down the thigh)."""
+    greater trochanter; its fibres end in the iliotibial tract a few cm below the trochanter."""
     hip = reg.dense_surface(c.bones["hip_bone_right"], 2.5)
     wf = reg.wing_frame(hip, c.lm)
     asis = c.lm["asis_right"]
-    g = _gt_points(c)
-    end = c.site("tfl-P2_r")
+    gt = _gt_points(c)["gt"]
     fibres = []
     for k, frac in enumerate((0.99, 0.95, 0.91, 0.87, 0.83)):
         o = asis if k == 0 else wf.crest_point(frac)
         o = o + np.array([-4.0, 0.0, -3.0])
-        lat = g["gt"] + np.array([-12.0, -30.0 + 5.0 * k, -35.0])
-        e = end + np.array([0.0, 3.0 * (k - 2), 6.0])
+        mid = gt + np.array([-16.0, -34.0 + 5.0 * k, -8.0])
+        end = gt + np.array([-14.0, -24.0 + 4.0 * k, -62.0])
         fibres.append(
             Fibre(
-                np.array([o, _lerp(o, lat, 0.5) + np.array([-5.0, 0, 0]), lat, e]),
-                ((0.0, 0.2, 0.55, 0.85, 1.0), (4.0, 7.0, 7.5, 5.0, 2.5)),
+                np.array([o, _lerp(o, mid, 0.5) + np.array([-6.0, -4.0, 0.0]), mid, end]),
+                ((0.0, 0.2, 0.55, 0.85, 1.0), (4.0, 7.0, 7.5, 6.5, 4.5)),
                 ((0.0, 1.0), (0.0, 0.0)),
             )
         )
