@@ -31,7 +31,7 @@ HIGHLIGHT_RGB = (1.0, 0.85, 0.2)
 """Selection tint (warm yellow): unlike muscle reds and bone ivory in hue and lightness."""
 
 GHOST_PICK_OPACITY = 0.5
-"""Structures fainter than this are looked through when picking (the ghosted skin)."""
+"""Structures fainter than this are ghosts: looked through when picking, drawn from light meshes."""
 
 
 @dataclass
@@ -143,18 +143,21 @@ class SceneRenderer:
             actors = self._actors.get(sid)
             if actors is None:
                 continue
-            shown = self.state.is_visible(sid)
-            actors.full.SetVisibility(
-                shown and (not self._interacting or actors.light is actors.full)
-            )
-            if actors.light is not actors.full:
-                actors.light.SetVisibility(shown and self._interacting)
+            # Opacity 0 draws nothing, but VTK would still run the translucent pass for it.
+            shown = self.state.is_visible(sid) and self.state.opacity(sid) > 0.0
+            # Light meshes while the camera moves, and always for faint (ghosted) structures:
+            # translucent full-detail context is costly and its detail cannot be seen anyway.
+            light = self._interacting or self.state.opacity(sid) < GHOST_PICK_OPACITY
+            has_light = actors.light is not actors.full
+            actors.full.SetVisibility(shown and (not light or not has_light))
+            if has_light:
+                actors.light.SetVisibility(shown and light)
         self.on_render_needed()
 
     def _on_appearance(self, ids: tuple[str, ...]) -> None:
         for sid in ids:
             self._apply_appearance(sid)
-        self.on_render_needed()
+        self._on_visibility(ids)  # opacity decides between full and light detail
 
     def _on_selection(self, _selected: object) -> None:
         for sid in self._actors:
@@ -298,10 +301,15 @@ class SceneRenderer:
         for sid, actors in self._actors.items():
             if not self.state.is_visible(sid) or self.state.opacity(sid) < GHOST_PICK_OPACITY:
                 continue
-            picker.AddPickList(actors.light if self._interacting else actors.full)
+            picker.AddPickList(self._shown_actor(actors))
         if not picker.Pick(x, y, 0, self.renderer):
             return None
         return self._actor_ids.get(id(picker.GetActor()))
+
+    @staticmethod
+    def _shown_actor(actors: _StructureActors) -> vtkActor:
+        """The actor of a structure that is on screen now (full or light detail)."""
+        return actors.light if actors.light.GetVisibility() else actors.full
 
     def pick_point(
         self, x: int, y: int, structure_id: str
@@ -313,7 +321,7 @@ class SceneRenderer:
         picker = vtkCellPicker()
         picker.SetTolerance(0.0005)
         picker.PickFromListOn()
-        picker.AddPickList(actors.light if self._interacting else actors.full)
+        picker.AddPickList(self._shown_actor(actors))
         if not picker.Pick(x, y, 0, self.renderer):
             return None
         px, py, pz = picker.GetPickPosition()

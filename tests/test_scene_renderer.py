@@ -1,0 +1,46 @@
+"""SceneRenderer keeps actors in step with the scene state (no window needed)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import vtkmodules.vtkRenderingOpenGL2  # noqa: F401  (OpenGL factories)
+from vtkmodules.vtkRenderingCore import vtkRenderer
+
+from viewer.context import load_context
+from viewer.render.scene_renderer import SceneRenderer
+from viewer.render.theme import LIGHT
+
+
+def test_ghosts_use_light_meshes_and_invisible_opacity_draws_nothing(tiny_atlas_dir: Path) -> None:
+    context = load_context(tiny_atlas_dir)
+    scene = SceneRenderer(vtkRenderer(), context.loaded, context.state, LIGHT)
+    full = scene.actor_of("muscle_b_right")
+    light = scene.light_actor_of("muscle_b_right")
+    assert light is not None
+    assert full.GetVisibility() and not light.GetVisibility()
+    context.state.set_opacity("muscle_b_right", 0.2)  # a ghost: detail cannot be seen
+    assert light.GetVisibility() and not full.GetVisibility()
+    context.state.set_opacity("muscle_b_right", 0.0)  # nothing to draw at all
+    assert not light.GetVisibility() and not full.GetVisibility()
+    context.state.set_opacity("muscle_b_right", 1.0)
+    assert full.GetVisibility() and not light.GetVisibility()
+    scene.detach()
+
+
+def test_pair_framing_fits_named_structures(tiny_atlas_dir: Path) -> None:
+    from viewer.domain.camera import view_by_name
+
+    context = load_context(tiny_atlas_dir)
+    renderer = vtkRenderer()
+    scene = SceneRenderer(renderer, context.loaded, context.state, LIGHT)
+    preset = view_by_name("anterior")
+    whole = scene.pose_for(preset)
+    part = scene.pose_for(preset, frame=["muscle_b_right"])
+    def dist(pose: object) -> float:
+        return float(math.dist(pose.position, pose.focal_point))  # type: ignore[attr-defined]
+
+    assert dist(part) < dist(whole), "framing one muscle brings the camera closer"
+    assert part.focal_point[0] > whole.focal_point[0], "and centres on it (+x is the left side)"
+    scene.detach()
