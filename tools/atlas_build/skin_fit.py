@@ -80,8 +80,10 @@ def skeleton_anchors(skeleton: Skeleton) -> Anchors:
         if f"hip_centre_{side}" in marks:
             hip[side] = np.asarray(marks[f"hip_centre_{side}"], dtype=np.float64)
         else:
+            # femoral head: the part of the top 40 mm medial to the middle of that slab
             top = femur.vertices[femur.vertices[:, 2] > femur.vertices[:, 2].max() - 40.0]
-            hip[side] = top[np.argmin(sign * top[:, 0])]
+            mid = 0.5 * (top[:, 0].min() + top[:, 0].max())
+            hip[side] = top[sign * (top[:, 0] - mid) < 0.0].mean(axis=0)
         knee[side] = _knee_centre(femur)
         foot = _body_sites(skeleton, (f"talus_{side[0]}", f"calcn_{side[0]}", f"toes_{side[0]}"))
         talus = _body_sites(skeleton, (f"talus_{side[0]}",))
