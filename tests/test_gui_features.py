@@ -67,12 +67,19 @@ def test_muscle_rows_and_side_boxes_toggle_markers(make_main_window: Any, qtbot:
     window = _built_in(make_main_window, qtbot)
     panel = next(p for p in window.feature_panels if p.objectName() == "trigger_panel")
     layer = window.view3d.overlays.layer
-    n_all = len(layer.marker_ids)
+    start = set(layer.marker_ids)
+    assert start and all("psoas" in m or "iliacus" in m for m in start), "iliopsoas at start"
+
+    def piriformis_right() -> set[str]:
+        return {m for m in layer.marker_ids if m.startswith("piriformis") and m.endswith("_right")}
+
+    panel.muscle_items["piriformis_right"].setCheckState(0, Qt.CheckState.Checked)
+    assert len(piriformis_right()) == 2, "lateral and medial piriformis points"
     panel.muscle_items["piriformis_right"].setCheckState(0, Qt.CheckState.Unchecked)
-    assert not any(m.startswith("piriformis") and m.endswith("_right") for m in layer.marker_ids)
+    assert not piriformis_right()
     panel.left_box.setChecked(False)
     assert not any(m.endswith("_left") for m in layer.marker_ids)
-    assert 0 < len(layer.marker_ids) < n_all
+    assert 0 < len(layer.marker_ids) < len(start)
 
 
 def test_number_keys_enter_pair_views_and_esc_restores_the_scene(

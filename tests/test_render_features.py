@@ -1,4 +1,4 @@
-"""Rendered pixels of pair views and heat maps on the built-in atlas (needs its muscles and skin)."""
+"""Rendered pixels of pair views and heat maps on the built-in atlas (needs muscles and skin)."""
 
 from __future__ import annotations
 

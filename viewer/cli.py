@@ -160,6 +160,7 @@ def _apply_feature_arguments(args: argparse.Namespace, features: Features) -> No
             shown |= set(active.trigger_muscles_a) | set(active.trigger_muscles_b)
         every = set(triggers.muscle_of.values())
         triggers.set_markers_visible(sorted(every - shown), False)
+        triggers.set_markers_visible(sorted(shown & every), True)
     if wanted:
         triggers.set_active(wanted)
     if args.heat_muscle:

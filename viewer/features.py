@@ -37,6 +37,9 @@ MARKER_PALETTE: tuple[str, ...] = (
 )
 """Colour-blind-safe marker colours, assigned per muscle (both sides share one)."""
 
+DEFAULT_MARKER_GROUPS = ("iliopsoas_right", "iliopsoas_left")
+"""Muscle groups whose trigger-point markers show at start; the others are one tick away."""
+
 
 @dataclass
 class Features:
@@ -76,7 +79,11 @@ def load_features(
     if referral is not None:
         features.referral = referral
         muscle_of = referral.muscle_of
-        features.triggers = TriggerPointState(muscle_of, referral.muscle_groups())
+        groups = referral.muscle_groups()
+        features.triggers = TriggerPointState(muscle_of, groups)
+        # Start with the story's muscle marked; fifty X's at once would hide the anatomy.
+        shown = {m for g in DEFAULT_MARKER_GROUPS for m in groups.get(g, ())}
+        features.triggers.set_markers_visible(sorted(set(muscle_of.values()) - shown), False)
         bases = sorted({muscle_base(m) for m in muscle_of.values()})
         features.marker_colors = {
             b: MARKER_PALETTE[i % len(MARKER_PALETTE)] for i, b in enumerate(bases)

@@ -173,6 +173,8 @@ class TriggerPanel(QWidget):
         if kind == "muscle":
             self.triggers.set_markers_visible([key], checked)
         elif checked != (key in self.triggers.active):
+            if checked:  # a point in the heat map should also be marked on its muscle
+                self.triggers.set_markers_visible([self.triggers.muscle_of[key]], True)
             self.triggers.toggle(key)
 
     def _on_current(self, item: QTreeWidgetItem | None, _previous: object) -> None:
