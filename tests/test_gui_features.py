@@ -142,3 +142,27 @@ def test_compare_mode_follows_the_pair_view(make_main_window: Any, qtbot: Any) -
     qtbot.keyClick(window, Qt.Key.Key_Escape)  # leaving the pair view unsplits the window
     assert not overlays.comparing
     assert window.view3d.renderer.GetViewport() == pytest.approx((0.0, 0.0, 1.0, 1.0))
+
+
+def test_hovering_a_marker_explains_it_and_help_lists_pair_keys(
+    make_main_window: Any, qtbot: Any
+) -> None:
+    from PySide6.QtWidgets import QToolTip
+
+    from tests.gui_helpers import world_to_widget
+
+    window = _built_in(make_main_window, qtbot)
+    window.state.request_view("anterior")
+    window.view3d.render_now()
+    overlays = window.view3d.overlays
+    tp_id = overlays.layer.marker_ids[0]
+    tp = window.features.referral.trigger_points[tp_id]
+    pos = world_to_widget(window, tp.position)
+    qtbot.mouseMove(window.view3d.vtk_widget, pos)
+    qtbot.waitUntil(QToolTip.isVisible, timeout=3000)
+    assert tp.name in QToolTip.text()
+    assert "Sources" in QToolTip.text()
+    window.show_shortcuts()
+    text = window.shortcuts_box.text()
+    assert "Pair view: Psoas" in text or "Pair view: psoas" in text.lower()
+    window.shortcuts_box.close()

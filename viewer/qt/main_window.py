@@ -388,12 +388,20 @@ class MainWindow(QMainWindow):
 
     def show_shortcuts(self) -> None:
         """List every keyboard shortcut (from the action table)."""
+        native = QKeySequence.SequenceFormat.NativeText
+        table_ids = {a.id for a in ACTIONS}
         rows = "".join(
-            f"<tr><td><b>{QKeySequence(a.shortcut).toString(QKeySequence.SequenceFormat.NativeText)}"
-            f"</b></td><td>{a.title.replace('&', '')}</td></tr>"
+            f"<tr><td><b>{QKeySequence(a.shortcut).toString(native)}</b></td>"
+            f"<td>{a.title.replace('&', '')}</td></tr>"
             for a in ACTIONS
             if a.shortcut
         )
+        for action_id, action in self.actions_by_id.items():
+            if action_id not in table_ids and not action.shortcut().isEmpty():
+                rows += (
+                    f"<tr><td><b>{action.shortcut().toString(native)}</b></td>"
+                    f"<td>Pair view: {action.text()[1:].strip()}</td></tr>"
+                )
         rows += "<tr><td><b>Drag</b></td><td>Rotate (Shift: pan, Ctrl: spin, wheel: zoom)</td></tr>"
         rows += "<tr><td><b>Click</b></td><td>Select the structure under the mouse</td></tr>"
         box = QMessageBox(
@@ -405,6 +413,7 @@ class MainWindow(QMainWindow):
         )
         box.setObjectName("shortcuts_box")
         box.show()
+        self.shortcuts_box = box
 
     def about_text(self) -> str:
         """About box text: version, data sources and their licences, the disclaimer."""
