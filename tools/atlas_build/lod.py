@@ -7,6 +7,8 @@ a big gluteus maximus keeps more triangles than a thin multifidus.
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import trimesh
 
@@ -17,6 +19,7 @@ LIGHT_TOTAL = 100_000
 #: share of the total budget per kind (sum 0.97 keeps a small safety margin)
 KIND_SHARE = {"bone": 0.36, "muscle": 0.36, "skin": 0.25}
 MIN_FACES = 400
+LOG = logging.getLogger("build_atlas.lod")
 
 
 def allocate(areas: dict[str, float], kinds: dict[str, str], total: int) -> dict[str, int]:
@@ -111,4 +114,5 @@ def decimate(mesh: trimesh.Trimesh, target_faces: int) -> trimesh.Trimesh:
     out = _decimate_pro(src, target_faces)
     if _closed_within(out, target_faces) or first is None:
         return out
+    LOG.warning("decimation to %d faces could not keep the mesh closed", target_faces)
     return first
