@@ -374,7 +374,7 @@ def gluteus_medius(c: Context) -> MuscleDef:
         321.0,
         [("hip_bone_{side}", "origin"), ("femur_{side}", "insertion")],
         support=("gluteus_minimus",),
-        exclude=("gluteus_minimus",),
+        exclude=("gluteus_minimus", "tensor_fasciae_latae"),
         sigma=1.7,
         exponent=1.1,
     )
@@ -463,29 +463,27 @@ def gluteus_maximus(c: Context) -> MuscleDef:
         841.0,
         [("hip_bone_{side}", "origin"), ("sacrum", "origin"), ("femur_{side}", "insertion")],
         support=("gluteus_medius", "gluteus_minimus", "piriformis"),
-        exclude=("gluteus_medius", "gluteus_minimus", "piriformis"),
+        exclude=("gluteus_medius", "gluteus_minimus", "piriformis", "tensor_fasciae_latae"),
         open_thin=True,
-        sigma=2.0,
+        sigma=2.4,
         exponent=1.0,
     )
 
 
 def tensor_fasciae_latae(c: Context) -> MuscleDef:
-    """TFL: a flat belly from the outer crest at and just behind the ASIS, down in front of the
-    greater trochanter; its fibres end in the iliotibial tract a few cm below the trochanter."""
+    """TFL: a flat belly from the outer lip of the crest at and just behind the ASIS, down in
+    front of the greater trochanter; it ends in the iliotibial tract a few cm below it."""
     hip = reg.dense_surface(c.bones["hip_bone_right"], 2.5)
     wf = reg.wing_frame(hip, c.lm)
-    asis = c.lm["asis_right"]
     gt = _gt_points(c)["gt"]
     fibres = []
-    for k, frac in enumerate((0.99, 0.95, 0.91, 0.87, 0.83)):
-        o = asis if k == 0 else wf.crest_point(frac)
-        o = o + np.array([-4.0, 0.0, -3.0])
-        mid = gt + np.array([-16.0, -34.0 + 5.0 * k, -8.0])
-        end = gt + np.array([-14.0, -24.0 + 4.0 * k, -62.0])
+    for k, frac in enumerate((0.97, 0.93, 0.89, 0.85, 0.81)):
+        o = c.snap(wf.crest_point(frac) + np.array([-7.0, 0.0, -6.0]), ("hip_bone_right",))
+        mid = gt + np.array([-20.0, -42.0 + 5.0 * k, -10.0])
+        end = gt + np.array([-16.0, -30.0 + 4.0 * k, -62.0])
         fibres.append(
             Fibre(
-                np.array([o, _lerp(o, mid, 0.5) + np.array([-6.0, -4.0, 0.0]), mid, end]),
+                np.array([o, _lerp(o, mid, 0.5) + np.array([-6.0, -2.0, 0]), mid, end]),
                 ((0.0, 0.2, 0.55, 0.85, 1.0), (4.0, 7.0, 7.5, 6.5, 4.5)),
                 ((0.0, 1.0), (0.0, 0.0)),
             )
@@ -495,9 +493,9 @@ def tensor_fasciae_latae(c: Context) -> MuscleDef:
         densify(fibres, 2),
         64.0,
         [("hip_bone_{side}", "origin")],
-        support=("gluteus_medius", "gluteus_minimus"),
-        exclude=("gluteus_medius", "gluteus_minimus"),
-        sigma=2.0,
+        support=("gluteus_minimus",),
+        exclude=("gluteus_minimus",),
+        sigma=2.2,
         exponent=1.4,
     )
 
@@ -694,8 +692,8 @@ BUILDERS: tuple[Callable[[Context], MuscleDef], ...] = (
     iliacus,
     piriformis,
     gluteus_minimus,
-    gluteus_medius,
     tensor_fasciae_latae,
+    gluteus_medius,
     gluteus_maximus,
     quadratus_lumborum,
     multifidus,

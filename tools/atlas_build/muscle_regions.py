@@ -142,7 +142,7 @@ def gluteus_medius_area(hip: Patch, wf: WingFrame, lm: dict[str, np.ndarray]) ->
     notch_rel = float((lm["greater_sciatic_notch_right"] @ wf.axis - wf.psis_u) / length)
     t_ag = np.interp(rel, [notch_rel, 0.75, 1.0], [0.30, 0.62, 0.80])
     pgl = 0.27  # posterior gluteal line, fraction of PSIS->ASIS
-    m = outer_ilium(hip, wf, lateral) & (t > t_ag - 0.06) & (rel > pgl) & (rel < 0.93)
+    m = outer_ilium(hip, wf, lateral) & (t > t_ag - 0.06) & (rel > pgl) & (rel < 0.86)
     return _select(hip, m)
 
 
@@ -169,7 +169,7 @@ def iliac_fossa_area(hip: Patch, wf: WingFrame, sacrum: trimesh.Trimesh) -> Patc
     d_sac, _ = sac.query(p, k=1)
     auricular = d_sac < 12.0
     front_of_joint = rel > (float(rel[auricular].max()) + 0.03 if auricular.any() else 0.3)
-    m = inner & (t > 0.33) & (t < 0.95) & front_of_joint & (rel < 0.97)
+    m = inner & (t > 0.33) & (t < 0.98) & front_of_joint & (rel < 0.97)
     return _select(hip, m)
 
 
