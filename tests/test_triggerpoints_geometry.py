@@ -148,3 +148,24 @@ def test_skin_projection_finds_the_exit_point(body: tuple[LoadedAtlas, Geometry,
         assert np.linalg.norm(rel - (rel @ d) * d) < 8.0
     top = pts[caster.cast(np.array([0.0, 0.0, 200.0]), np.array([0.0, 0.0, 1.0]))]
     assert top[2] > 145.0
+
+
+def test_left_points_mirror_right_placement_through_the_midline() -> None:
+    """Near-ties in snapping must not put left and right points in different spots."""
+    from viewer.domain.triggerpoints import mirror_placed, sagittal_midline_x
+
+    assert sagittal_midline_x({"a_right": [-40.0, 0, 0], "a_left": [44.0, 0, 0]}) == 2.0
+    assert sagittal_midline_x({"coccyx_tip": [3.0, 0, 0]}) == 0.0
+    right_pts = np.array([[-30.0, 10.0, 5.0], [-31.0, 10.0, 5.0], [-10.0, 0.0, 0.0]])
+    left_pts = right_pts * [-1, 1, 1] + [4.0, 0.0, 0.0]  # the left side, 2 mm midline offset
+
+    class _Def:
+        id = "x_left"
+
+    from viewer.domain.triggerpoints import TriggerPoint
+
+    placed = TriggerPoint(_Def(), (-31.0, 10.0, 5.0), (0.0, 1.0, 0.0), (-30.0, 0.0, 0.0))  # type: ignore[arg-type]
+    twin = TriggerPoint(_Def(), (38.0, 0.0, 0.0), (0.0, 1.0, 0.0), (30.0, 0.0, 0.0))  # type: ignore[arg-type]
+    out = mirror_placed(placed, twin, left_pts, midline_x=2.0)
+    assert out.position == pytest.approx((35.0, 10.0, 5.0))
+    assert out.definition is twin.definition

@@ -53,7 +53,9 @@ from viewer.domain.triggerpoints import (
     TriggerPoint,
     TriggerPointDef,
     mirror_definition,
+    mirror_placed,
     resolve_trigger_point,
+    sagittal_midline_x,
 )
 from viewer.io.problems import Problem
 from viewer.io.resources import builtin_annotations_dir, schema_path
@@ -470,6 +472,22 @@ class ResolvedAnnotations:
     problems: list[Problem] = field(default_factory=list)
 
 
+def _mirror_left_placements(out: ResolvedAnnotations, geometry: Geometry) -> None:
+    """Left trigger points authored as mirrors of right ones take the mirrored placement."""
+    midline = sagittal_midline_x(geometry.landmarks)
+    for tp_id, placed in list(out.trigger_points.items()):
+        if not tp_id.endswith("_right"):
+            continue
+        twin = out.trigger_points.get(tp_id[: -len("_right")] + "_left")
+        surface = geometry.surfaces.get(twin.muscle) if twin is not None else None
+        if twin is None or surface is None:
+            continue
+        normals = getattr(surface, "normals", None)
+        out.trigger_points[twin.id] = mirror_placed(
+            placed, twin, surface.points, normals, midline_x=midline
+        )
+
+
 def resolve_annotations(
     annotations: AnnotationSet,
     geometry: Geometry,
@@ -491,6 +509,7 @@ def resolve_annotations(
             out.trigger_points[tp.id] = resolve_trigger_point(tp, geometry)
         except AnchorError as exc:
             out.problems.append(Problem(tp_file, f"{tp.id} {exc.field}", f"{exc}; not placed"))
+    _mirror_left_placements(out, geometry)
     if skin is None:
         out.problems.append(
             Problem(sl_file, "", "the atlas has no skin: referral zones cannot be placed")
