@@ -25,7 +25,7 @@ from viewer.domain.scenedoc import (
 )
 from viewer.features import Features
 from viewer.io.pairviews import load_pair_views
-from viewer.io.scenes import load_scene, parse_scene, save_scene
+from viewer.io.scenes import load_scene, parse_scene, save_scene, scene_to_dict
 from viewer.state.pain import PainSpots
 from viewer.state.pairs import PairViewController
 from viewer.state.scene import SceneState
@@ -129,6 +129,24 @@ def test_round_trip_capture_save_load_apply_capture(
         )
         assert features2.triggers is not None
         assert features2.triggers.mode is CombineMode.MUSCLE
+
+
+def test_left_versus_right_view_round_trips_with_its_muscle(loaded: tuple[Any, Any]) -> None:
+    state, features, _spots = make(loaded)
+    assert features.pairs is not None
+    features.pairs.enter("bilateral", "left", "gluteus_maximus")
+    doc = capture_scene(state, features)
+    assert doc.pair_view == PairViewRef("bilateral", "left", "gluteus_maximus")
+    assert doc.camera is None  # the pair view's own camera
+    data = scene_to_dict(doc)
+    again, problems = parse_scene(data, "mem")
+    assert problems == [] and again == doc
+    state2, features2, _ = make(loaded)
+    camera, problems = apply_scene(doc, state2, features2)
+    assert problems == [] and camera is None
+    assert features2.pairs is not None and features2.pairs.active is not None
+    assert features2.pairs.active.pair.muscle == "gluteus_maximus"
+    assert capture_scene(state2, features2) == doc
 
 
 def test_apply_leaves_an_active_pair_view_and_resets_what_the_file_does_not_change(

@@ -183,7 +183,10 @@ def apply_scene(
         pairs.exit()
     if ref is not None and pairs is not None:
         state.restore(_baseline(state, None))
-        pairs.enter(ref.id, ref.side, ref.muscle)
+        try:
+            pairs.enter(ref.id, ref.side, ref.muscle)
+        except (KeyError, ValueError) as exc:  # e.g. the resolver cannot place it on this atlas
+            report("pair_view", f"{exc}; skipped")
     state.restore(target)
 
     # 4. Trigger points, painful spots.
