@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from viewer import __version__
-from viewer.commands import pairs, refer, validate
+from viewer.commands import lessons, pairs, refer, validate
 from viewer.domain.camera import DEFAULT_VIEW, view_names
 
 if TYPE_CHECKING:
@@ -64,6 +64,9 @@ def _add_render_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="skin opacity 0..1 (default: atlas default)",
     )
+    parser.add_argument("--scene", type=Path, default=None, help="render a saved .tascene file")
+    parser.add_argument("--lesson", type=Path, default=None, help="render a lesson step (--step)")
+    parser.add_argument("--step", type=int, default=1, help="lesson step number, from 1")
     parser.add_argument("--pair", default="", help="pair view id or key 1-6 (see `pairs`)")
     parser.add_argument("--pair-side", default="right", choices=("right", "left"))
     parser.add_argument(
@@ -81,6 +84,8 @@ def _add_render_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_render(args: argparse.Namespace) -> int:
+    if args.scene is not None or args.lesson is not None:
+        return _run_render_document(args)
     from viewer.context import load_context
     from viewer.render.offscreen import render_to_png
     from viewer.render.theme import THEMES
@@ -133,6 +138,41 @@ def _run_render(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_render_document(args: argparse.Namespace) -> int:
+    """``render --scene FILE`` or ``render --lesson FILE --step N``."""
+    from viewer.commands.lessons import render_scene_document
+
+    caption = ""
+    if args.scene is not None:
+        from viewer.io.scenes import load_scene
+
+        doc, problems = load_scene(args.scene)
+        where = str(args.scene)
+    else:
+        from viewer.io.lessons import load_lesson
+
+        lesson, problems = load_lesson(args.lesson)
+        doc = None
+        where = f"{args.lesson} step {args.step}"
+        if lesson is not None:
+            if not 1 <= args.step <= len(lesson.steps):
+                print(f"error: {args.lesson} has steps 1 to {len(lesson.steps)}", file=sys.stderr)
+                return 2
+            step = lesson.steps[args.step - 1]
+            doc, caption = step.scene, step.caption
+    for problem in problems:
+        print(f"warning: {problem}", file=sys.stderr)
+    if doc is None:
+        print(f"error: nothing to render from {where}", file=sys.stderr)
+        return 1
+    for problem in render_scene_document(
+        doc, args.atlas, args.output, args.size, where, caption, args.theme
+    ):
+        print(f"warning: {problem}", file=sys.stderr)
+    print(args.output)
+    return 0
+
+
 def _apply_feature_arguments(args: argparse.Namespace, features: Features) -> None:
     """Pair view, active trigger points, heat-map muscle and marker visibility from the CLI."""
     triggers = features.triggers
@@ -177,6 +217,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("validate", validate.HELP, validate.add_arguments, validate.run),
     Command("refer", refer.HELP, refer.add_arguments, refer.run),
     Command("pairs", pairs.HELP, pairs.add_arguments, pairs.run),
+    Command("export-lesson", lessons.HELP, lessons.add_arguments, lessons.run),
 )
 
 

@@ -9,7 +9,7 @@ import vtkmodules.vtkRenderingOpenGL2  # noqa: F401  (registers the OpenGL facto
 from vtkmodules.vtkIOImage import vtkPNGWriter
 from vtkmodules.vtkRenderingCore import vtkRenderer, vtkRenderWindow, vtkWindowToImageFilter
 
-from viewer.domain.camera import view_by_name
+from viewer.domain.camera import CameraPose, view_by_name
 from viewer.features import Features
 from viewer.io.atlas_loader import LoadedAtlas
 from viewer.render.scene_renderer import SceneRenderer
@@ -35,13 +35,16 @@ def render_to_png(
     features: Features | None = None,
     marker_px: int = 30,
     compare: bool = False,
+    pose: CameraPose | None = None,
+    caption: str = "",
 ) -> Path:
     """Render the scene described by ``state`` to ``out`` (PNG) and return the path.
 
     ``view`` overrides the state's camera preset. With ``transparent`` the background is written
     as alpha 0 so the image drops onto any slide. ``features`` adds trigger-point markers,
     the heat map and an active pair view (whose camera then replaces ``view``); ``compare``
-    splits the image into the pair's muscles and their referral difference map.
+    splits the image into the pair's muscles and their referral difference map. ``pose`` sets
+    an exact camera (saved scenes); ``caption`` is written across the top (lesson slides).
     """
     _prefer_egl_without_display()
     window = vtkRenderWindow()
@@ -66,10 +69,14 @@ def render_to_png(
         renderer.SetBackgroundAlpha(0.0)
     window.Render()  # the first frame fixes the viewport's aspect ratio used for framing
     active = features.pairs.active if features is not None and features.pairs else None
-    if active is not None and active.resolved is not None and view is None:
+    if pose is not None:
+        scene.apply_pose(pose)
+    elif active is not None and active.resolved is not None and view is None:
         scene.apply_pose(scene.pose_for(active.resolved.camera, frame=active.pair.structures))
     else:
         scene.apply_view(view_by_name(view or state.view))
+    if caption:
+        _add_caption(renderer, caption, size)
     window.Render()
     grab = vtkWindowToImageFilter()
     grab.SetInput(window)
@@ -87,3 +94,21 @@ def render_to_png(
     scene.detach()
     window.Finalize()
     return out
+
+
+def _add_caption(renderer: vtkRenderer, text: str, size: tuple[int, int]) -> None:
+    """A projector-sized caption centred along the top edge."""
+    import vtkmodules.vtkRenderingFreeType  # noqa: F401  (registers text rendering)
+    from vtkmodules.vtkRenderingCore import vtkTextActor
+
+    actor = vtkTextActor()
+    actor.SetInput(text)
+    prop = actor.GetTextProperty()
+    prop.SetFontSize(max(14, round(size[1] / 28)))
+    prop.SetColor(0.08, 0.08, 0.08)
+    prop.SetBackgroundColor(1.0, 1.0, 1.0)
+    prop.SetBackgroundOpacity(0.85)
+    prop.SetJustificationToCentered()
+    prop.SetVerticalJustificationToTop()
+    actor.SetPosition(size[0] / 2, size[1] - 12)
+    renderer.AddViewProp(actor)

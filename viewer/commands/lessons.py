@@ -1,0 +1,88 @@
+"""Headless scenes and lessons: ``render --scene``/``--lesson``, and ``export-lesson`` for slides.
+
+Each image is rendered from a fresh context so one step's state cannot leak into the next.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from viewer.domain.camera import CameraPose
+from viewer.domain.referral import DISCLAIMER
+from viewer.io.problems import Problem
+
+HELP = "render every step of a lesson to PNG (for slides), with a notes file"
+
+
+def render_scene_document(
+    doc: object,
+    atlas_dir: Path | None,
+    out: Path,
+    size: tuple[int, int],
+    file: str,
+    caption: str = "",
+    theme: str = "light",
+) -> list[Problem]:
+    """Apply a scene document to a fresh context and render it; returns what could not apply."""
+    from viewer.context import load_context
+    from viewer.features import load_features
+    from viewer.render.offscreen import render_to_png
+    from viewer.render.theme import THEMES
+    from viewer.state.scene_io import apply_scene
+
+    context = load_context(atlas_dir)
+    features = load_features(context)
+    target, problems = apply_scene(doc, context.state, features, file=file)  # type: ignore[arg-type]
+    pose = target if isinstance(target, CameraPose) else None
+    view = target if isinstance(target, str) else None
+    render_to_png(
+        context.loaded,
+        context.state,
+        out,
+        size=size,
+        view=view,
+        pose=pose,
+        features=features,
+        caption=caption,
+        theme=THEMES[theme],
+    )
+    return problems
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """``export-lesson FILE -o DIR [--size WxH] [--no-captions]``."""
+    from viewer.cli import parse_size
+
+    parser.add_argument("lesson", type=Path, help="lesson file (.talesson / .json)")
+    parser.add_argument("-o", "--output", type=Path, required=True, help="folder for the PNGs")
+    parser.add_argument("--size", type=parse_size, default=(1920, 1080), help="WxH per slide")
+    parser.add_argument("--no-captions", action="store_true", help="leave captions off the images")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Write ``step_01.png`` … and ``notes.md`` (titles, presenter notes, sources)."""
+    from viewer.io.lessons import load_lesson
+
+    lesson, problems = load_lesson(args.lesson)
+    for p in problems:
+        print(f"warning: {p}", file=sys.stderr)
+    if lesson is None:
+        print(f"error: {args.lesson} could not be read as a lesson", file=sys.stderr)
+        return 1
+    args.output.mkdir(parents=True, exist_ok=True)
+    notes = [f"# {lesson.title}", "", lesson.description, ""]
+    for number, step in enumerate(lesson.steps, start=1):
+        out = args.output / f"step_{number:02d}.png"
+        caption = "" if args.no_captions else step.caption
+        for p in render_scene_document(
+            step.scene, args.atlas, out, args.size, f"{args.lesson} step {number}", caption
+        ):
+            print(f"warning: {p}", file=sys.stderr)
+        notes += [f"## {number}. {step.title}", "", f"![]({out.name})", "", step.notes, ""]
+        print(out)
+    notes += ["---", "", DISCLAIMER, ""]
+    (args.output / "notes.md").write_text("\n".join(notes), encoding="utf-8")
+    print(args.output / "notes.md")
+    return 0
