@@ -21,7 +21,7 @@ def lesson_path() -> Path:
     paths = builtin_lessons()
     if not paths:
         pytest.skip("no built-in lesson")
-    lesson, problems = load_lesson(paths[0])
+    lesson, _problems = load_lesson(paths[0])
     if lesson is None or load_features(load_context()).triggers is None:
         pytest.skip("the built-in atlas cannot show the lesson yet")
     return paths[0]
