@@ -4,8 +4,9 @@ The manifest, the viewer's structure tree and the trigger-point annotations all 
 records, so this table is the single place where a muscle's identity is written down. Geometry
 lives in muscles.py; nothing here depends on it.
 
-FMA IDs are given only where they were checked (the list in /work/shared/DATA_SOURCES.md); the
-others are ``None`` rather than a guess. Latin names follow Terminologia Anatomica 2 with the side
+FMA IDs are given only where they were checked (the list in /work/shared/DATA_SOURCES.md; tensor
+fasciae latae 22425/22426 from two public BodyParts3D concept tables that agree); the others are
+``None`` rather than a guess. Latin names follow Terminologia Anatomica 2 with the side
 adjective used by the atlas contract (``dexter`` / ``sinister``).
 """
 
@@ -235,7 +236,7 @@ _SPECS: tuple[_Spec, ...] = (
         "tensor_fasciae_latae",
         "Tensor fasciae latae",
         "Musculus tensor fasciae latae {s}",
-        None,
+        (22425, 22426),
         "muscle",
         None,
         "hip_thigh",
