@@ -229,3 +229,48 @@ def test_progressive_load_swaps_in_full_detail_after_first_frame(
     assert full.GetMapper().GetInput().GetNumberOfCells() > light_cells
     assert full.GetVisibility()
     window.close()
+
+
+def test_save_and_open_scene_round_trip_with_recent_files(
+    make_main_window: Any, tiny_atlas_dir: Path, tmp_path: Path
+) -> None:
+    window = make_main_window(tiny_atlas_dir)
+    window.state.isolate("muscle_b_right")
+    window.state.set_color("muscle_b_right", "#123456")
+    saved = window.state.snapshot()
+    path = tmp_path / "class.tascene"
+    assert window.files.save_scene_to(path)
+    window.state.reset()
+    assert window.state.snapshot() != saved
+    assert window.files.open_scene_from(path)
+    assert window.state.visible_ids == ("muscle_b_right",)
+    assert window.state.color("muscle_b_right") == "#123456"
+    assert window.files.recent()[0] == str(path)
+
+
+def test_broken_scene_file_is_reported_and_state_kept(
+    make_main_window: Any, tiny_atlas_dir: Path, tmp_path: Path
+) -> None:
+    window = make_main_window(tiny_atlas_dir)
+    before = window.state.snapshot()
+    path = tmp_path / "broken.tascene"
+    path.write_text('{"schema_version": 1, "structures": ', encoding="utf-8")
+    assert not window.files.open_scene_from(path)
+    assert window.state.snapshot() == before
+    assert "broken.tascene" in window.scene_problems_box.text()
+    window.scene_problems_box.close()
+
+
+def test_export_image_sizes_and_transparency(
+    make_main_window: Any, tiny_atlas_dir: Path, tmp_path: Path
+) -> None:
+    from PIL import Image
+
+    window = make_main_window(tiny_atlas_dir, show=True)
+    window.state.set_visible("skin", False)
+    out = window.files.export_image_to(tmp_path / "slide.png", (1024, 768), transparent=True)
+    img = Image.open(out)
+    assert img.size == (1024, 768) and img.mode == "RGBA"
+    assert img.getpixel((0, 0))[3] == 0
+    copied = window.files.copy_image((640, 360))
+    assert (copied.width(), copied.height()) == (640, 360)

@@ -29,6 +29,17 @@ class ActionSpec:
 
 
 ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec("file.open_scene", "&File", "&Open scene…", "Ctrl+O", "open_scene"),
+    ActionSpec("file.save_scene", "&File", "&Save scene as…", "Ctrl+S", "save_scene"),
+    ActionSpec("file.export_image", "&File", "&Export image…", "Ctrl+E", "export_image"),
+    ActionSpec(
+        "file.copy_image",
+        "&File",
+        "&Copy image",
+        "Ctrl+Shift+C",
+        "copy_image",
+        tip="A 1920×1080 image of the 3D view, ready to paste into slides",
+    ),
     ActionSpec("file.quit", "&File", "&Quit", "Ctrl+Q", "close"),
     *(
         ActionSpec(f"view.{p.name}", "&View", f"{p.title} view", p.shortcut, "show_view", p.name)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer
@@ -25,6 +26,7 @@ from viewer.features import Features
 from viewer.io.problems import summarize
 from viewer.logsetup import log_file
 from viewer.qt.actions import ACTIONS, ActionSpec
+from viewer.qt.file_actions import FileActions
 from viewer.qt.settings import Preferences
 from viewer.qt.structure_panel import StructurePanel
 from viewer.render.theme import DARK, LIGHT, RenderTheme
@@ -54,6 +56,8 @@ class MainWindow(QMainWindow):
         self.context = context
         self.state = context.state
         self.prefs = Preferences(settings)
+        self.files = FileActions(self, self.prefs.settings)
+        self.scene_problems_box: QMessageBox | None = None
         self.actions_by_id: dict[str, QAction] = {}
         self.problems_box: QMessageBox | None = None
         self.view3d: Any = None
@@ -233,7 +237,39 @@ class MainWindow(QMainWindow):
         self.actions_by_id["pairs.other_side"].setEnabled(False)
         self.actions_by_id["pairs.compare"].setEnabled(False)
         self.actions_by_id["view.skin"].setChecked(self._skin_visible())
+        self._build_recent_menu(menus["&File"])
         self.actions_by_id[f"view.theme_{self.prefs.theme}"].setChecked(True)
+
+    def _build_recent_menu(self, file_menu: Any) -> None:
+        self.recent_menu = file_menu.addMenu("Open &recent")
+        self.recent_menu.setEnabled(self.view3d is not None)
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        file_menu.insertMenu(self.actions_by_id["file.save_scene"], self.recent_menu)
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = self.files.recent()
+        for path in recent:
+            self.recent_menu.addAction(path, lambda p=path: self.files.open_scene_from(Path(p)))
+        if not recent:
+            self.recent_menu.addAction("(none yet)").setEnabled(False)
+
+    # -- file handlers (named in the action table) -----------------------------------------
+    def open_scene(self) -> None:
+        """Open a saved scene."""
+        self.files.ask_open()
+
+    def save_scene(self) -> None:
+        """Save the current scene to a file."""
+        self.files.ask_save()
+
+    def export_image(self) -> None:
+        """Export the 3D view without UI as a PNG of a chosen size."""
+        self.files.ask_export()
+
+    def copy_image(self) -> None:
+        """Copy a 1920×1080 image of the 3D view to the clipboard."""
+        self.files.copy_image()
 
     def _handler(self, spec: ActionSpec) -> Callable[..., None]:
         method = getattr(self, spec.handler)

@@ -18,6 +18,11 @@ class Preferences:
     def __init__(self, settings: QSettings | None = None) -> None:
         self._s = settings or QSettings(ORGANIZATION, APPLICATION)
 
+    @property
+    def settings(self) -> QSettings:
+        """The underlying store (recent files live there too)."""
+        return self._s
+
     def _bool(self, key: str, default: bool) -> bool:
         value = self._s.value(key, default)
         if isinstance(value, str):
