@@ -108,6 +108,21 @@ ACTIONS: tuple[ActionSpec, ...] = (
         tip="Muscles on the left, where their referred pain reaches on the right",
     ),
     ActionSpec("structure.filter", "&Structures", "&Find structure…", "Ctrl+F", "focus_filter"),
+    ActionSpec(
+        "lesson.present",
+        "&Lesson",
+        "&Present the built-in lesson",
+        "F5",
+        "present_builtin_lesson",
+        tip="Full screen; →/PgDn/Space next, ←/PgUp back, B blank, number+Enter, Esc ends",
+    ),
+    ActionSpec(
+        "lesson.present_file",
+        "&Lesson",
+        "Present a lesson &file…",
+        "Shift+F5",
+        "present_lesson_file",
+    ),
     ActionSpec("help.shortcuts", "&Help", "&Keyboard shortcuts", "F1", "show_shortcuts"),
     ActionSpec("help.about", "&Help", "&About Trigger Atlas", "", "show_about"),
 )

@@ -58,6 +58,7 @@ class MainWindow(QMainWindow):
         self.prefs = Preferences(settings)
         self.files = FileActions(self, self.prefs.settings)
         self.scene_problems_box: QMessageBox | None = None
+        self.presenter: Any = None
         self.actions_by_id: dict[str, QAction] = {}
         self.problems_box: QMessageBox | None = None
         self.view3d: Any = None
@@ -254,6 +255,49 @@ class MainWindow(QMainWindow):
         if not recent:
             self.recent_menu.addAction("(none yet)").setEnabled(False)
 
+    # -- presenter mode ----------------------------------------------------------------------
+    def present(self, lesson: Any, source: str) -> None:
+        """Start presenter mode on ``lesson`` (features are loaded first if needed)."""
+        from viewer.qt.presenter import Presenter
+
+        if self.view3d is None or lesson is None:
+            return
+        if self.features is None:
+            self.finish_loading()
+        self.presenter = Presenter(self, lesson, source)
+        self.presenter.start()
+
+    def presenter_stopped(self) -> None:
+        """Called by the presenter when it has restored the window."""
+        self.presenter = None
+
+    def present_builtin_lesson(self) -> None:
+        """Present "What does the iliopsoas have to do with back pain?"."""
+        from viewer.qt.presenter import load_builtin_lesson
+
+        lesson, source, _problems = load_builtin_lesson()
+        if lesson is None:
+            self.statusBar().showMessage("No built-in lesson could be read; see the log.")
+            return
+        self.present(lesson, source)
+
+    def present_lesson_file(self) -> None:
+        """Choose a lesson file and present it."""
+        from PySide6.QtWidgets import QFileDialog
+
+        from viewer.io.lessons import load_lesson
+
+        name, _ = QFileDialog.getOpenFileName(
+            self, "Present lesson", "", "Lessons (*.talesson *.json)"
+        )
+        if not name:
+            return
+        lesson, problems = load_lesson(name)
+        if lesson is None:
+            QMessageBox.warning(self, "Lesson not opened", summarize(list(problems)))
+            return
+        self.present(lesson, name)
+
     # -- file handlers (named in the action table) -----------------------------------------
     def open_scene(self) -> None:
         """Open a saved scene."""
@@ -286,6 +330,7 @@ class MainWindow(QMainWindow):
 
     def _build_toolbar(self) -> None:
         bar = QToolBar("Views", self)
+        self.views_toolbar = bar
         bar.setObjectName("views_toolbar")
         for preset in STANDARD_VIEWS:
             action = self.actions_by_id.get(f"view.{preset.name}")
@@ -517,6 +562,8 @@ class MainWindow(QMainWindow):
     # -- lifecycle -------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802  (Qt override)
         """Save window geometry, release the 3D view, then close."""
+        if self.presenter is not None:
+            self.presenter.stop()
         self.prefs.save_window(self.saveGeometry(), self.saveState())
         self.state.selection_changed.disconnect(self._show_selection)
         QGuiApplication.styleHints().colorSchemeChanged.disconnect(self._on_color_scheme)

@@ -1,0 +1,65 @@
+"""Presenter mode driven by keys and a clicker, on the built-in lesson (pytest-qt)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+
+pytestmark = pytest.mark.gui
+
+
+def _presenting(make_main_window: Any, qtbot: Any) -> Any:
+    window = make_main_window(show=True)
+    if window.features is None or window.features.triggers is None:
+        pytest.skip("the built-in atlas cannot show the lesson yet")
+    window.actions_by_id["view.animate"].trigger()  # deterministic: no camera animation
+    before = window.state.snapshot()
+    qtbot.keyClick(window, Qt.Key.Key_F5)
+    assert window.presenter is not None and window.presenter.active
+    return window, before
+
+
+def test_keys_step_through_the_lesson_and_esc_restores(make_main_window: Any, qtbot: Any) -> None:
+    window, before = _presenting(make_main_window, qtbot)
+    presenter = window.presenter
+    assert window.isFullScreen()
+    assert all(not dock.isVisible() for dock in window.docks.values()), "minimal chrome"
+    assert not window.menuBar().isVisible()
+    assert window.view3d.renderer.GetBackground() == pytest.approx((0.0, 0.0, 0.0))
+    assert presenter.player.index == 0 and presenter.problems == []
+    caption = presenter.overlay.caption.GetInput()
+    assert caption == presenter.player.step.caption and caption
+    assert presenter.overlay.counter.GetInput() == f"1 / {presenter.player.count}"
+    for key, expected in ((Qt.Key.Key_Right, 1), (Qt.Key.Key_PageDown, 2),
+                          (Qt.Key.Key_Space, 3), (Qt.Key.Key_Left, 2), (Qt.Key.Key_PageUp, 1)):
+        qtbot.keyClick(window, key)
+        assert presenter.player.index == expected, key
+        assert presenter.problems == [], presenter.problems
+    qtbot.keyClick(window, Qt.Key.Key_5)  # digits jump instead of opening pair view 5
+    qtbot.keyClick(window, Qt.Key.Key_Return)
+    assert presenter.player.index == 4
+    qtbot.keyClick(window, Qt.Key.Key_B)
+    assert presenter.overlay.blanked
+    qtbot.keyClick(window, Qt.Key.Key_Right)
+    assert not presenter.overlay.blanked and presenter.player.index == 5
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    assert window.presenter is None
+    assert not window.isFullScreen()
+    assert window.state.snapshot() == before, "the teacher's own scene comes back"
+    assert window.menuBar().isVisible()
+
+
+def test_every_step_of_the_builtin_lesson_applies_cleanly(
+    make_main_window: Any, qtbot: Any
+) -> None:
+    window, _ = _presenting(make_main_window, qtbot)
+    presenter = window.presenter
+    for index in range(presenter.player.count):
+        presenter.player.goto(index)
+        assert presenter.problems == [], (index, presenter.problems)
+    pair_steps = [s for s in presenter.player.lesson.steps if s.scene.pair_view is not None]
+    assert len(pair_steps) >= 4, "the lesson uses the pair views"
+    qtbot.keyClick(window, Qt.Key.Key_F5)
+    assert window.presenter is None
