@@ -375,6 +375,7 @@ def gluteus_medius(c: Context) -> MuscleDef:
         [("hip_bone_{side}", "origin"), ("femur_{side}", "insertion")],
         support=("gluteus_minimus",),
         exclude=("gluteus_minimus", "tensor_fasciae_latae"),
+        open_thin=True,
         sigma=1.7,
         exponent=1.1,
     )
@@ -439,8 +440,9 @@ def gluteus_maximus(c: Context) -> MuscleDef:
     femur = c.bones["femur_right"]
     lt = c.lm["lesser_trochanter_right"]
     tub = reg.femur_slice_extreme(femur, lt[2] - 30.0, np.array([-0.55, 0.83, 0.0]))
-    itb0 = g["lat"] + np.array([-14.0, 12.0, 22.0])
-    itb1 = g["lat"] + np.array([-12.0, 6.0, -45.0])
+    # the iliotibial tract runs down the side of the thigh over the greater trochanter
+    itb0 = g["lat"] + np.array([-16.0, 4.0, 18.0])
+    itb1 = g["lat"] + np.array([-14.0, 0.0, -50.0])
     # order origins along the origin line: from the iliac crest (0) to the ligament (1)
     top = c.lm["psis_right"] + np.array([0.0, 0.0, 30.0])
     key = np.linalg.norm(origins - top, axis=1)
