@@ -63,3 +63,35 @@ def test_every_step_of_the_builtin_lesson_applies_cleanly(
     assert len(pair_steps) >= 4, "the lesson uses the pair views"
     qtbot.keyClick(window, Qt.Key.Key_F5)
     assert window.presenter is None
+
+
+def test_build_a_lesson_in_the_app_save_reopen_and_present(
+    make_main_window: Any, tiny_atlas_dir: Any, tmp_path: Any, qtbot: Any
+) -> None:
+    window = make_main_window(tiny_atlas_dir, show=True)
+    editor = window.lesson_editor
+    window.state.isolate("pelvis_block")
+    qtbot.mouseClick(editor.buttons["add"], Qt.MouseButton.LeftButton)
+    editor.step_title.setText("The pelvis")
+    editor.caption.setText("The pelvis carries the trunk")
+    editor.step_title.editingFinished.emit()
+    window.state.show_all()
+    window.state.isolate("muscle_b_right")
+    qtbot.mouseClick(editor.buttons["add"], Qt.MouseButton.LeftButton)
+    editor.step_title.setText("Muscle B")
+    editor.step_title.editingFinished.emit()
+    qtbot.mouseClick(editor.buttons["up"], Qt.MouseButton.LeftButton)  # Muscle B first now
+    assert [s.title for s in editor.lesson.steps] == ["Muscle B", "The pelvis"]
+    assert editor.lesson.steps[1].caption == "The pelvis carries the trunk"
+    path = tmp_path / "my.talesson"
+    assert editor.save_to(path)
+    editor.set_lesson(editor.lesson.__class__(title="x", description="", steps=()))
+    assert editor.open_from(path)
+    assert [s.title for s in editor.lesson.steps] == ["Muscle B", "The pelvis"]
+    editor.steps.setCurrentRow(1)  # preview applies the step's scene
+    assert window.state.visible_ids == ("pelvis_block",)
+    qtbot.mouseClick(editor.buttons["present"], Qt.MouseButton.LeftButton)
+    assert window.presenter.player.index == 1
+    assert window.presenter.overlay.caption.GetInput() == "The pelvis carries the trunk"
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    assert window.presenter is None

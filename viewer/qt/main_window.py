@@ -59,6 +59,7 @@ class MainWindow(QMainWindow):
         self.files = FileActions(self, self.prefs.settings)
         self.scene_problems_box: QMessageBox | None = None
         self.presenter: Any = None
+        self.lesson_editor: Any = None
         self.actions_by_id: dict[str, QAction] = {}
         self.problems_box: QMessageBox | None = None
         self.view3d: Any = None
@@ -163,6 +164,10 @@ class MainWindow(QMainWindow):
             self.feature_panels += [triggers, pain]
             docks.append(self._add_dock("triggers", "Trigger points", triggers, right))
             docks.append(self._add_dock("pain", "Where does it hurt?", pain, right))
+        from viewer.qt.lesson_editor import LessonEditor
+
+        self.lesson_editor = LessonEditor(self)
+        docks.append(self._add_dock("lessons", "Lesson", self.lesson_editor, right))
         if features.pairs is not None:
             from viewer.qt.pair_panel import PairPanel
 
