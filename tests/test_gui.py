@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QKeySequence
@@ -274,3 +275,28 @@ def test_export_image_sizes_and_transparency(
     assert img.getpixel((0, 0))[3] == 0
     copied = window.files.copy_image((640, 360))
     assert (copied.width(), copied.height()) == (640, 360)
+
+
+def test_turntable_gif_and_mp4_and_cancel(
+    make_main_window: Any, tiny_atlas_dir: Path, tmp_path: Path, qtbot: Any
+) -> None:
+    from PIL import Image
+
+    window = make_main_window(tiny_atlas_dir, show=True)
+    gif = window.files.export_turntable_to(tmp_path / "turn.gif", size=(160, 120), frames=12)
+    assert gif is not None
+    animation = Image.open(gif)
+    assert animation.n_frames == 12 and animation.size == (160, 120)
+    first = np.asarray(animation.convert("RGB")).astype(int)
+    animation.seek(3)  # a quarter turn later the view differs
+    assert np.abs(np.asarray(animation.convert("RGB")).astype(int) - first).mean() > 1.0
+    mp4 = window.files.export_turntable_to(tmp_path / "turn.mp4", size=(160, 120), frames=8)
+    assert mp4 is not None and mp4.stat().st_size > 1000
+    # Cancelling part-way leaves nothing behind.
+    from PySide6.QtCore import QTimer
+
+    QTimer.singleShot(0, lambda: window.files.turntable_dialog.cancel())
+    cancelled = tmp_path / "cancelled.gif"
+    assert window.files.export_turntable_to(cancelled, size=(160, 120), frames=40) is None
+    assert not cancelled.exists()
+    assert list(tmp_path.glob("tmp*")) == []

@@ -40,6 +40,14 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "copy_image",
         tip="A 1920×1080 image of the 3D view, ready to paste into slides",
     ),
+    ActionSpec(
+        "file.turntable",
+        "&File",
+        "Export &turntable animation…",
+        "",
+        "export_turntable",
+        tip="A 360° orbit of the current scene as GIF or MP4",
+    ),
     ActionSpec("file.quit", "&File", "&Quit", "Ctrl+Q", "close"),
     *(
         ActionSpec(f"view.{p.name}", "&View", f"{p.title} view", p.shortcut, "show_view", p.name)

@@ -205,6 +205,63 @@ class FileActions:
             out = self.export_image_to(Path(name), dialog.size(), dialog.transparent.isChecked())
             self.window.statusBar().showMessage(f"Exported {out}")
 
+    def export_turntable_to(
+        self, path: Path, size: tuple[int, int] = (960, 540), frames: int = 72
+    ) -> Path | None:
+        """Render a 360° orbit with a cancellable progress dialog; ``None`` if cancelled."""
+        from PySide6.QtWidgets import QApplication, QProgressDialog
+
+        from viewer.render.turntable import (
+            CancelledError,
+            render_turntable_frames,
+            write_animation,
+        )
+
+        w = self.window
+        if w.view3d is None:
+            return None
+        dialog = QProgressDialog("Rendering the turntable…", "Cancel", 0, 100, w)
+        dialog.setWindowTitle("Export turntable")
+        dialog.setMinimumDuration(0)
+        self.turntable_dialog = dialog
+
+        def progress(fraction: float) -> bool:
+            dialog.setValue(round(100 * fraction))
+            QApplication.processEvents()
+            return not dialog.wasCanceled()
+
+        try:
+            shots = render_turntable_frames(
+                w.context.loaded,
+                w.state,
+                w.view3d.scene.current_pose(),
+                size=size,
+                frames=frames,
+                theme=w.view3d.scene.theme,
+                features=w.features,
+                progress=progress,
+            )
+            out = write_animation(shots, path)
+        except CancelledError:
+            w.statusBar().showMessage("Turntable export cancelled; nothing was written.")
+            return None
+        except (OSError, ValueError) as exc:
+            QMessageBox.warning(w, "Turntable not exported", f"{path}: {exc}")
+            return None
+        finally:
+            dialog.reset()
+        w.statusBar().showMessage(f"Exported {out}")
+        return out
+
+    def ask_turntable(self) -> None:
+        """Choose GIF or MP4 and export."""
+        name, _ = QFileDialog.getSaveFileName(
+            self.window, "Export turntable", "", "Animated GIF (*.gif);;MP4 video (*.mp4)"
+        )
+        if name:
+            path = Path(name)
+            self.export_turntable_to(path if path.suffix else path.with_suffix(".gif"))
+
     def copy_image(self, size: tuple[int, int] = (1920, 1080)) -> QImage:
         """Render at ``size`` and put the image on the clipboard (for pasting into slides)."""
         with tempfile.TemporaryDirectory() as folder:

@@ -316,6 +316,10 @@ class MainWindow(QMainWindow):
         """Export the 3D view without UI as a PNG of a chosen size."""
         self.files.ask_export()
 
+    def export_turntable(self) -> None:
+        """Export a 360° orbit of the current scene as GIF or MP4."""
+        self.files.ask_turntable()
+
     def copy_image(self) -> None:
         """Copy a 1920×1080 image of the 3D view to the clipboard."""
         self.files.copy_image()
