@@ -95,3 +95,21 @@ def test_build_a_lesson_in_the_app_save_reopen_and_present(
     assert window.presenter.overlay.caption.GetInput() == "The pelvis carries the trunk"
     qtbot.keyClick(window, Qt.Key.Key_Escape)
     assert window.presenter is None
+
+
+def test_presenter_display_choice_persists(
+    make_main_window: Any, tiny_atlas_dir: Any, qsettings: Any
+) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    from viewer.qt.presenter import presenter_screen
+
+    window = make_main_window(tiny_atlas_dir)
+    name = QGuiApplication.screens()[0].name()
+    window.set_presenter_screen(name)
+    assert presenter_screen(name).name() == name
+    again = make_main_window(tiny_atlas_dir, settings=qsettings)
+    assert again.prefs.presenter_screen == name
+    window._fill_screen_menu()
+    checked = [a.text() for a in window.screen_menu.actions() if a.isChecked()]
+    assert checked and checked[0].startswith(name)

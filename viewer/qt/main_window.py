@@ -244,6 +244,7 @@ class MainWindow(QMainWindow):
         self.actions_by_id["pairs.compare"].setEnabled(False)
         self.actions_by_id["view.skin"].setChecked(self._skin_visible())
         self._build_recent_menu(menus["&File"])
+        self._build_screen_menu(menus["&Lesson"])
         self.actions_by_id[f"view.theme_{self.prefs.theme}"].setChecked(True)
 
     def _build_recent_menu(self, file_menu: Any) -> None:
@@ -251,6 +252,29 @@ class MainWindow(QMainWindow):
         self.recent_menu.setEnabled(self.view3d is not None)
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         file_menu.insertMenu(self.actions_by_id["file.save_scene"], self.recent_menu)
+
+    def _build_screen_menu(self, lesson_menu: Any) -> None:
+        self.screen_menu = lesson_menu.addMenu("Presenter &display")
+        self.screen_menu.aboutToShow.connect(self._fill_screen_menu)
+
+    def _fill_screen_menu(self) -> None:
+        self.screen_menu.clear()
+        group = QActionGroup(self.screen_menu)
+        choices = [("", "Automatic (a second display if there is one)")]
+        choices += [
+            (s.name(), f"{s.name()} — {s.size().width()}×{s.size().height()}")
+            for s in QGuiApplication.screens()
+        ]
+        for name, title in choices:
+            action = self.screen_menu.addAction(title)
+            action.setCheckable(True)
+            action.setChecked(name == self.prefs.presenter_screen)
+            action.triggered.connect(lambda _=False, n=name: self.set_presenter_screen(n))
+            group.addAction(action)
+
+    def set_presenter_screen(self, name: str) -> None:
+        """Choose the display presenter mode goes full screen on (persisted)."""
+        self.prefs.presenter_screen = name
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
@@ -270,7 +294,7 @@ class MainWindow(QMainWindow):
         if self.features is None:
             self.finish_loading()
         self.presenter = Presenter(self, lesson, source)
-        self.presenter.start()
+        self.presenter.start(self.prefs.presenter_screen)
 
     def presenter_stopped(self) -> None:
         """Called by the presenter when it has restored the window."""

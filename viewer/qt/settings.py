@@ -58,6 +58,15 @@ class Preferences:
         self._s.setValue("render/animate", bool(value))
 
     @property
+    def presenter_screen(self) -> str:
+        """Name of the display presenter mode uses ("" = a secondary display if there is one)."""
+        return str(self._s.value("presenter/screen", ""))
+
+    @presenter_screen.setter
+    def presenter_screen(self, name: str) -> None:
+        self._s.setValue("presenter/screen", name)
+
+    @property
     def geometry(self) -> QByteArray | None:
         """Saved main-window geometry, if any."""
         value = self._s.value("window/geometry")
