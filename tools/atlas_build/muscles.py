@@ -185,14 +185,14 @@ def _fill_tunnels(f: np.ndarray, bone: np.ndarray, others: list[np.ndarray]) -> 
     """Close the holes that thin bony processes (transverse, spinous) punch through a muscle.
 
     A process thinner than about 5 mm passing through a back muscle would give its surface a
-    handle; the muscle is closed over it, letting it overlap such thin bone by at most 1.5 mm.
+    handle; the muscle is closed over it, letting it overlap such thin bone by at most 1 mm.
     """
     from scipy import ndimage
 
     solid = f < 0
     closed = ndimage.binary_closing(solid, iterations=3)
     g = np.where(closed & ~solid, np.float32(-0.2), f)
-    g = np.maximum(g, -(bone + 1.5))
+    g = np.maximum(g, -(bone + 1.0))
     for o in others:
         g = np.maximum(g, -o + 0.3)
     return g.astype(np.float32)
