@@ -1,0 +1,65 @@
+"""Load ``annotations/synonyms.json``: the nicknames the search box understands ("QL", "glute max").
+
+The file is validated against ``synonyms.schema.json``; with an atlas, every target must name a
+structure (an id, or a side-free base that exists with ``_left``/``_right``). Problems name the
+file, the entry and the field; bad targets are dropped and everything valid is kept.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from viewer.domain.structures import Atlas
+from viewer.io.problems import Problem
+from viewer.io.resources import builtin_annotations_dir, schema_path
+
+SYNONYMS_NAME = "synonyms.json"
+SCHEMA_NAME = "synonyms.schema.json"
+
+
+def _known(atlas: Atlas, target: str) -> bool:
+    return target in atlas or any(target + s in atlas for s in ("_left", "_right"))
+
+
+def load_synonyms(
+    atlas: Atlas | None = None, path: Path | None = None
+) -> tuple[Mapping[str, tuple[str, ...]], list[Problem]]:
+    """Read the synonyms table (built-in one by default) -> ({term: targets}, problems)."""
+    from jsonschema import Draft202012Validator
+
+    path = path or builtin_annotations_dir() / SYNONYMS_NAME
+    shown = path.name
+    try:
+        data: Any = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        return MappingProxyType({}), [Problem(shown, "(file)", f"cannot read: {exc}")]
+    schema = json.loads(schema_path(SCHEMA_NAME).read_text(encoding="utf-8"))
+    errors = sorted(
+        Draft202012Validator(schema).iter_errors(data), key=lambda e: list(e.absolute_path)
+    )
+    if errors:
+        return MappingProxyType({}), [
+            Problem(shown, "/".join(str(p) for p in e.absolute_path) or "(file)", e.message)
+            for e in errors
+        ]
+    out: dict[str, tuple[str, ...]] = {}
+    problems: list[Problem] = []
+    for i, entry in enumerate(data["synonyms"]):
+        term = entry["term"]
+        targets = []
+        for j, target in enumerate(entry["targets"]):
+            if atlas is not None and len(atlas) and not _known(atlas, target):
+                problems.append(
+                    Problem(shown, f"synonyms/{i} ({term})", f"targets/{j}: unknown id {target!r}")
+                )
+            else:
+                targets.append(target)
+        if term in out:
+            problems.append(Problem(shown, f"synonyms/{i} ({term})", "term: listed twice"))
+        if targets:
+            out[term] = tuple(targets)
+    return MappingProxyType(out), problems
