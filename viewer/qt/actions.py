@@ -48,6 +48,14 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "export_turntable",
         tip="A 360° orbit of the current scene as GIF or MP4",
     ),
+    ActionSpec(
+        "file.handout",
+        "&File",
+        "Patient &handout (PDF)…",
+        "Ctrl+Shift+P",
+        "write_handout",
+        tip="Front and back pain maps with plain words and self-care notes",
+    ),
     ActionSpec("file.quit", "&File", "&Quit", "Ctrl+Q", "close"),
     *(
         ActionSpec(f"view.{p.name}", "&View", f"{p.title} view", p.shortcut, "show_view", p.name)
@@ -82,6 +90,15 @@ ACTIONS: tuple[ActionSpec, ...] = (
         tip="Smooth 0.5 s transitions between views and pair views",
     ),
     ActionSpec("view.fullscreen", "&View", "&Full screen", "F11", "toggle_fullscreen"),
+    ActionSpec(
+        "view.patient",
+        "&View",
+        "&Patient mode",
+        "Ctrl+P",
+        "set_patient_mode",
+        checkable=True,
+        tip="Plain words, larger text, fewer controls, skin shown",
+    ),
     ActionSpec(
         "view.theme_system",
         "&View",

@@ -59,6 +59,8 @@ class MainWindow(QMainWindow):
         self.files = FileActions(self, self.prefs.settings)
         self.scene_problems_box: QMessageBox | None = None
         self.presenter: Any = None
+        self.patient_mode = False
+        self._before_patient: Any = None
         self.lesson_editor: Any = None
         self.actions_by_id: dict[str, QAction] = {}
         self.problems_box: QMessageBox | None = None
@@ -161,6 +163,7 @@ class MainWindow(QMainWindow):
 
             triggers = TriggerPanel(self.state, features, self)
             pain = PainPanel(self.state, features, self.spots, self)
+            pain.handout.clicked.connect(self.write_handout)
             self.feature_panels += [triggers, pain]
             docks.append(self._add_dock("triggers", "Trigger points", triggers, right))
             docks.append(self._add_dock("pain", "Where does it hurt?", pain, right))
@@ -570,10 +573,79 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(self._idle_message())
             return
         s = self.state.atlas.get(str(selected))
+        if self.patient_mode:  # plain words, no Latin unless asked (the tooltip still has it)
+            self.statusBar().showMessage(s.plain_name or s.name)
+            return
         text = s.name + (f" — {s.latin}" if s.latin else "")
         if s.fma:
             text += f" (FMA {s.fma})"
         self.statusBar().showMessage(text)
+
+    # -- patient mode --------------------------------------------------------------------------
+    def set_patient_mode(self, on: bool) -> None:
+        """A calm screen for patients: plain names, larger text, few controls, skin shown."""
+        if on == self.patient_mode or self.view3d is None:
+            return
+        if self.features is None:
+            self.finish_loading()
+        skins = self._skin_ids()
+        if on:
+            self._before_patient = (
+                self.font(),
+                {k: d.isVisible() for k, d in self.docks.items()},
+                {s: (self.state.is_visible(s), self.state.opacity(s)) for s in skins},
+            )
+            font = self.font()
+            font.setPointSizeF(font.pointSizeF() * 1.25)
+            self.setFont(font)
+            for key, dock in self.docks.items():
+                dock.setVisible(key == "pain")
+            if "pain" in self.docks:
+                self.docks["pain"].raise_()
+            self.state.set_visible(skins, True)
+            for skin in skins:
+                self.state.set_opacity(skin, max(self.state.opacity(skin), 0.6))
+        else:
+            font, docks, skin_looks = self._before_patient
+            self.setFont(font)
+            for key, dock in self.docks.items():
+                dock.setVisible(docks.get(key, True))
+            for skin, (visible, opacity) in skin_looks.items():
+                self.state.set_visible(skin, visible)
+                self.state.set_opacity(skin, opacity)
+        self.patient_mode = on
+        for panel in self.feature_panels:
+            if hasattr(panel, "set_plain"):
+                panel.set_plain(on)
+        if self.panel is not None:
+            self.panel.set_plain_names(on)
+        action = self.actions_by_id["view.patient"]
+        if action.isChecked() != on:
+            action.setChecked(on)
+        self._show_selection(self.state.selection)
+
+    def write_handout(self) -> None:
+        """Ask for paper size and self-care notes, then write the patient handout PDF."""
+        from viewer.qt.handout import HandoutDialog
+
+        if self.features is None or self.features.triggers is None:
+            self.statusBar().showMessage("Trigger points are still loading.")
+            return
+        if not self.features.triggers.active:
+            QMessageBox.information(
+                self,
+                "Patient handout",
+                "Choose one or more trigger points "
+                "first (in 'Where does it hurt?' or 'Trigger points').",
+            )
+            return
+        try:
+            out = HandoutDialog(self).run()
+        except (OSError, ValueError) as exc:
+            QMessageBox.warning(self, "Handout not written", str(exc))
+            return
+        if out is not None:
+            self.statusBar().showMessage(f"Handout written: {out}")
 
     def _report_problems(self) -> None:
         problems = self.context.loaded.problems

@@ -48,8 +48,12 @@ class PainPanel(QWidget):
         self.clear = QPushButton("Clear")
         turn = QHBoxLayout()
         self.turn_buttons: dict[str, QPushButton] = {}
-        for view, title in (("anterior", "Front"), ("posterior", "Back"), ("left", "Left side"),
-                            ("right", "Right side")):
+        for view, title in (
+            ("anterior", "Front"),
+            ("posterior", "Back"),
+            ("left", "Left side"),
+            ("right", "Right side"),
+        ):
             button = QPushButton(title)
             button.setAccessibleName(f"Turn the body: {title}")
             button.clicked.connect(lambda _=False, v=view: self.state.request_view(v))
@@ -59,6 +63,10 @@ class PainPanel(QWidget):
         row.addWidget(self.mark, 2)
         row.addWidget(self.undo)
         row.addWidget(self.clear)
+        self.plain = False
+        self.handout = QPushButton("Handout (PDF)…")
+        self.handout.setObjectName("handout_button")
+        self.handout.setToolTip("A take-home sheet of the chosen trigger points and pain map")
         self.summary = QLabel("Turn on marking, then click where it hurts.")
         self.summary.setWordWrap(True)
         self.results = QListWidget(self)
@@ -74,6 +82,7 @@ class PainPanel(QWidget):
         layout.addLayout(row)
         layout.addWidget(self.summary)
         layout.addWidget(self.results, 1)
+        layout.addWidget(self.handout)
         layout.addWidget(note)
 
         self.mark.toggled.connect(spots.set_marking)
@@ -100,14 +109,22 @@ class PainPanel(QWidget):
         n = len(points)
         self.summary.setText(
             f"{n} spot{'s' if n > 1 else ''} marked. "
-            + ("Trigger points whose pain patterns cover them, most likely first:"
-               if hits else "No trigger point in this atlas refers pain there.")
+            + (
+                "Trigger points whose pain patterns cover them, most likely first:"
+                if hits
+                else "No trigger point in this atlas refers pain there."
+            )
         )
+        atlas = self.state.atlas
         for rank, hit in enumerate(hits, start=1):
-            item = QListWidgetItem(f"{rank}. {hit.name} — {hit.reason}")
+            name = hit.name
+            if self.plain and hit.muscle in atlas:
+                name = atlas.get(hit.muscle).plain_name or name
+            item = QListWidgetItem(f"{rank}. {name} — {hit.reason}")
             item.setData(ROLE, hit.id)
-            item.setToolTip(f"Confidence: {hit.confidence.label}; sources: "
-                            f"{', '.join(hit.sources)}")
+            item.setToolTip(
+                f"Confidence: {hit.confidence.label}; sources: {', '.join(hit.sources)}"
+            )
             self.results.addItem(item)
 
     def _on_pick(self, item: QListWidgetItem | None, _previous: object) -> None:
@@ -121,6 +138,11 @@ class PainPanel(QWidget):
             return
         triggers.set_markers_visible([muscle], True)
         triggers.set_active([tp_id])
+
+    def set_plain(self, plain: bool) -> None:
+        """Everyday muscle names in the results (patient mode)."""
+        self.plain = plain
+        self.update_results()
 
     def detach(self) -> None:
         """Stop observing (the window is closing)."""

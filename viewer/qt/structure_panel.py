@@ -264,6 +264,12 @@ class StructurePanel(QWidget):
                 self.tree.setCurrentItem(item)
                 self.tree.scrollToItem(item)
 
+    def set_plain_names(self, plain: bool) -> None:
+        """Everyday names ("big buttock muscle (gluteus maximus)") instead of anatomical ones."""
+        for sid, item in self.items.items():
+            s = self.atlas.get(sid)
+            item.setText(0, (s.plain_name or s.name) if plain else s.name)
+
     def detach(self) -> None:
         """Stop observing the state (the window is closing)."""
         self.state.visibility_changed.disconnect(self._refresh_checks)

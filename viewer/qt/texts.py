@@ -95,3 +95,57 @@ def pair_html(active: Any, library: Any) -> str:
     if notice:
         parts.append(f"<p><small>{escape(notice)}</small></p>")
     return "".join(parts)
+
+
+def plain_muscle_name(structure: Any) -> str:
+    """ "hip flexor (iliopsoas)"-style name for patients, falling back to the English name."""
+    return getattr(structure, "plain_name", "") or getattr(structure, "name", str(structure))
+
+
+def handout_html(
+    trigger_points: list[Any],
+    referral: Any,
+    atlas: Any,
+    self_care: str,
+    images: tuple[str, str] = ("front.png", "back.png"),
+) -> str:
+    """The patient handout: pictures, what each chosen point does, self-care notes, disclaimer.
+
+    Written for a patient to read at home: plain names first, Latin only in brackets, no jargon
+    without an explanation.
+    """
+    parts = [
+        "<h1 style='font-size:20pt'>Where your pain may be coming from</h1>",
+        "<p style='font-size:11pt'>Muscles can hold small tender spots (trigger points) that send "
+        "pain to other places. The shaded areas show where the points we talked about can "
+        "refer pain: <b>dark red</b> where it is usual, <b>striped</b> where it happens "
+        "sometimes. The X marks show where the points sit.</p>",
+        f"<table width='100%'><tr><td align='center'><img src='{images[0]}' width='380'><br>"
+        "Front</td>"
+        f"<td align='center'><img src='{images[1]}' width='380'><br>Back</td></tr></table>",
+    ]
+    for tp in trigger_points:
+        d = tp.definition
+        muscle = atlas.get(d.muscle) if d.muscle in atlas else None
+        who = plain_muscle_name(muscle) if muscle is not None else d.muscle
+        pattern = referral.patterns.get(d.referral)
+        parts.append(f"<h3 style='font-size:13pt'>{escape(who)}</h3>")
+        if pattern is not None:
+            where = pattern.description or pattern.title
+            parts.append(f"<p><b>Where it can send pain:</b> {escape(where)}</p>")
+        if d.perpetuating:
+            parts.append(
+                f"<p><b>Things that can keep it going:</b> {escape('; '.join(d.perpetuating))}</p>"
+            )
+    if self_care.strip():
+        notes = escape(self_care.strip()).replace("\n", "<br>")
+        parts.append(f"<h3 style='font-size:13pt'>Your self-care notes</h3><p>{notes}</p>")
+    parts.append(
+        f"<p style='font-size:11pt;color:#7a2b00'><b>{escape(DISCLAIMER)}</b> "
+        "This sheet is for education; it is not a diagnosis or a treatment plan.</p>"
+    )
+    keys = sorted({k for tp in trigger_points for k in tp.definition.sources})
+    if keys:
+        refs = "; ".join(f"{k}: {getattr(referral.sources.get(k), 'reference', '')}" for k in keys)
+        parts.append(f"<p style='font-size:7pt;color:#555'>Sources: {escape(refs)}</p>")
+    return "".join(parts)
