@@ -509,7 +509,7 @@ def quadratus_lumborum(c: Context) -> MuscleDef:
     """QL: from the posterior iliac crest / iliolumbar ligament to the 12th rib and L1-L4 TPs."""
     hip = reg.dense_surface(c.bones["hip_bone_right"], 2.5)
     wf = reg.wing_frame(hip, c.lm)
-    crest = [wf.crest_point(f) + np.array([4.0, 0.0, 2.0]) for f in (0.12, 0.2, 0.28, 0.36)]
+    crest = [wf.crest_point(f) + np.array([4.0, 0.0, 2.0]) for f in (0.28, 0.35, 0.42, 0.5)]
     ilio = _lerp(c.lm["transverse_process_l5_right"], crest[0], 0.5)
     bottoms = [ilio, *crest]
     rib = [
