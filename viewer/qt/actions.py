@@ -112,6 +112,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "view.theme_light", "&View", "Theme: light", "", "set_theme", "light", checkable=True
     ),
     ActionSpec("view.theme_dark", "&View", "Theme: dark", "", "set_theme", "dark", checkable=True),
+    ActionSpec("edit.undo", "&Edit", "&Undo", "Ctrl+Z", "undo"),
+    ActionSpec("edit.redo", "&Edit", "&Redo", "Ctrl+Shift+Z", "redo"),
+    ActionSpec("edit.search", "&Edit", "&Search structures…", "Ctrl+K", "focus_search"),
     ActionSpec("structure.isolate", "&Structures", "&Isolate selection", "I", "isolate_selection"),
     ActionSpec("structure.hide", "&Structures", "&Hide selection", "H", "hide_selection"),
     ActionSpec("structure.show_all", "&Structures", "Show &all", "Shift+H", "show_all"),

@@ -30,6 +30,7 @@ from viewer.qt.file_actions import FileActions
 from viewer.qt.settings import Preferences
 from viewer.qt.structure_panel import StructurePanel
 from viewer.render.theme import DARK, LIGHT, RenderTheme
+from viewer.state.history import SceneHistory
 from viewer.state.pain import PainSpots
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,8 @@ class MainWindow(QMainWindow):
         self.files = FileActions(self, self.prefs.settings)
         self.scene_problems_box: QMessageBox | None = None
         self.presenter: Any = None
+        self.history: SceneHistory | None = None
+        self.search_box: Any = None
         self.patient_mode = False
         self._before_patient: Any = None
         self.lesson_editor: Any = None
@@ -79,6 +82,18 @@ class MainWindow(QMainWindow):
             self.view3d.level_of_detail = self.prefs.level_of_detail
             self.view3d.animate = self.prefs.animate
             self.setCentralWidget(self.view3d)
+            # Group every state change made within one event-loop turn (one user action: a
+            # pair view, an opened scene, a group toggle) into one undo step. Connected before
+            # the history so the transaction opens before the first change is recorded.
+            for signal in (
+                self.state.visibility_changed,
+                self.state.opacity_changed,
+                self.state.color_changed,
+                self.state.selection_changed,
+            ):
+                signal.connect(self._open_undo_step)
+            self.history = SceneHistory(self.state)
+            self.history.changed.connect(self._update_undo_actions)
             self.panel = StructurePanel(self.state, self)
             self._add_dock(
                 "structures", "Structures", self.panel, Qt.DockWidgetArea.LeftDockWidgetArea
@@ -247,6 +262,8 @@ class MainWindow(QMainWindow):
         self.actions_by_id["pairs.compare"].setEnabled(False)
         self.actions_by_id["view.skin"].setChecked(self._skin_visible())
         self._build_recent_menu(menus["&File"])
+        self.actions_by_id["edit.undo"].setEnabled(False)
+        self.actions_by_id["edit.redo"].setEnabled(False)
         self._build_screen_menu(menus["&Lesson"])
         self.actions_by_id[f"view.theme_{self.prefs.theme}"].setChecked(True)
 
@@ -368,13 +385,39 @@ class MainWindow(QMainWindow):
         bar = QToolBar("Views", self)
         self.views_toolbar = bar
         bar.setObjectName("views_toolbar")
+        short = {
+            "anterior": "Front",
+            "posterior": "Back",
+            "left": "Left",
+            "right": "Right",
+            "superior": "Top",
+            "inferior": "Bottom",
+        }
         for preset in STANDARD_VIEWS:
             action = self.actions_by_id.get(f"view.{preset.name}")
             if action is not None:
+                action.setIconText(short.get(preset.name, preset.title))
                 bar.addAction(action)
         bar.addSeparator()
         for key in ("view.reset", "structure.isolate", "structure.show_all", "view.skin"):
             bar.addAction(self.actions_by_id[key])
+        if self.view3d is not None:
+            from viewer.domain.search import SearchIndex
+            from viewer.io.synonyms import load_synonyms
+            from viewer.qt.search_box import SearchBox
+
+            synonyms, problems = load_synonyms(self.state.atlas)
+            for problem in problems:
+                log.warning("%s", problem)
+            search_bar = QToolBar("Search", self)
+            search_bar.setObjectName("search_toolbar")
+            self.search_box = SearchBox(
+                SearchIndex(self.state.atlas, synonyms), self.fly_to, search_bar
+            )
+            search_bar.addWidget(self.search_box)
+            self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+            self.addToolBar(Qt.ToolBarArea.TopToolBarArea, search_bar)
+            return
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
 
     # -- theme -------------------------------------------------------------------------------------
@@ -450,6 +493,58 @@ class MainWindow(QMainWindow):
     def deselect(self) -> None:
         """Clear the selection."""
         self.state.select(None)
+
+    def fly_to(self, structure_id: str) -> None:
+        """Show, select and frame a structure from the current viewing direction."""
+        from viewer.domain.camera import CameraPreset
+
+        if self.view3d is None or structure_id not in self.state.atlas:
+            return
+        with self._undo_step():
+            self.state.set_visible(structure_id, True)
+            self.state.select(structure_id)
+        scene = self.view3d.scene
+        pose = scene.current_pose()
+        d = tuple(p - f for p, f in zip(pose.position, pose.focal_point, strict=True))
+        n = sum(c * c for c in d) ** 0.5 or 1.0
+        preset = CameraPreset(
+            "search", "Search result", (d[0] / n, d[1] / n, d[2] / n), pose.view_up, zoom=1.0
+        )
+        self.view3d.move_camera(scene.pose_for(preset, frame=[structure_id]))
+
+    def focus_search(self) -> None:
+        """Put the cursor in the search box."""
+        if self.search_box is not None:
+            self.search_box.setFocus()
+            self.search_box.selectAll()
+
+    # -- undo / redo -------------------------------------------------------------------------
+    def _open_undo_step(self, *_args: object) -> None:
+        history = self.history
+        if history is not None and not history.in_transaction and not history.applying:
+            history.begin()
+            QTimer.singleShot(0, history.end)
+
+    def _undo_step(self) -> Any:
+        from contextlib import nullcontext
+
+        return self.history.transaction() if self.history is not None else nullcontext()
+
+    def _update_undo_actions(self) -> None:
+        if self.history is None:
+            return
+        self.actions_by_id["edit.undo"].setEnabled(self.history.can_undo)
+        self.actions_by_id["edit.redo"].setEnabled(self.history.can_redo)
+
+    def undo(self) -> None:
+        """Undo the last scene change."""
+        if self.history is not None:
+            self.history.undo()
+
+    def redo(self) -> None:
+        """Redo the last undone scene change."""
+        if self.history is not None:
+            self.history.redo()
 
     def escape(self) -> None:
         """Step back: leave a pair view, else stop marking spots, else deselect."""
@@ -672,6 +767,16 @@ class MainWindow(QMainWindow):
         self.prefs.save_window(self.saveGeometry(), self.saveState())
         self.state.selection_changed.disconnect(self._show_selection)
         QGuiApplication.styleHints().colorSchemeChanged.disconnect(self._on_color_scheme)
+        if self.history is not None:
+            self.history.changed.disconnect(self._update_undo_actions)
+            self.history.disconnect()
+            for signal in (
+                self.state.visibility_changed,
+                self.state.opacity_changed,
+                self.state.color_changed,
+                self.state.selection_changed,
+            ):
+                signal.disconnect(self._open_undo_step)
         if self.panel is not None:
             self.panel.detach()
         for panel in self.feature_panels:

@@ -104,6 +104,11 @@ class SceneHistory:
         return len(self._redo)
 
     @property
+    def applying(self) -> bool:
+        """True while an undo or redo is changing the scene (those changes are not recorded)."""
+        return self._applying
+
+    @property
     def in_transaction(self) -> bool:
         """True between :meth:`begin` and the matching :meth:`end`."""
         return self._depth > 0
@@ -115,7 +120,9 @@ class SceneHistory:
         Calls nest: only the outermost pair records, and the outermost label wins.
         """
         if self._depth == 0:
-            self._current = self.state.snapshot()
+            # ``_current`` is already the scene after the last recorded step (every record and
+            # every undo/redo refreshes it). Not re-reading it here lets a caller open the step
+            # from inside the first change's signal, after the state has already moved.
             self._label = label
         self._depth += 1
 

@@ -1,0 +1,72 @@
+"""Study tools driven through the window: undo/redo of scene changes, search that flies to it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+
+pytestmark = pytest.mark.gui
+
+
+def test_undo_redo_by_keys(make_main_window: Any, tiny_atlas_dir: Path, qtbot: Any) -> None:
+    window = make_main_window(tiny_atlas_dir, show=True)
+    start = window.state.snapshot()
+    window.state.set_visible("muscle_b_right", False)
+    qtbot.wait(5)  # the undo step closes at the end of the event-loop turn
+    window.state.set_color("pelvis_block", "#00ff00")
+    window.state.set_opacity("pelvis_block", 0.5)  # same turn: one step with the colour
+    qtbot.wait(5)
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.state.color("pelvis_block") != "#00ff00"
+    assert window.state.opacity("pelvis_block") == 1.0, "colour and opacity undone together"
+    assert not window.state.is_visible("muscle_b_right")
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.state.snapshot() == start
+    assert not window.actions_by_id["edit.undo"].isEnabled()
+    redo = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(window, Qt.Key.Key_Z, redo)
+    qtbot.keyClick(window, Qt.Key.Key_Z, redo)
+    assert window.state.color("pelvis_block") == "#00ff00"
+    assert not window.state.is_visible("muscle_b_right")
+
+
+def test_a_pair_view_is_one_undo_step(make_main_window: Any, qtbot: Any) -> None:
+    window = make_main_window(show=True)
+    if window.features is None or window.features.pairs is None:
+        pytest.skip("no pair views on the built-in atlas yet")
+    window.actions_by_id["view.animate"].trigger()
+    before = window.state.snapshot()
+    qtbot.keyClick(window, Qt.Key.Key_1)
+    qtbot.wait(5)
+    window.features.pairs.exit()  # leave without Esc so the scene itself is undone below
+    qtbot.wait(5)
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undo the exit
+    assert window.state.snapshot() != before
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undo the entry
+    assert window.state.snapshot() == before
+
+
+def test_search_finds_latin_typos_and_fma_and_flies_there(
+    make_main_window: Any, qtbot: Any
+) -> None:
+    window = make_main_window(show=True)
+    window.actions_by_id["view.animate"].trigger()
+    box = window.search_box
+    qtbot.keyClick(window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(box.hasFocus, timeout=2000)
+    for query, expected in (("musculus piriformis", "piriformis"), ("piriformus", "piriformis"),
+                            ("22342", "psoas_major_right"), ("QL", "quadratus_lumborum")):
+        box.clear()
+        qtbot.keyClicks(box, query)
+        assert box.hits, query
+        assert box.hits[0].structure_id.startswith(expected), (query, box.hits[0])
+    camera = window.view3d.renderer.GetActiveCamera()
+    far = camera.GetDistance()
+    box.clear()
+    qtbot.keyClicks(box, "piriformis right")
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    assert window.state.selection == "piriformis_right"
+    assert camera.GetDistance() < far, "the camera moved in to frame the small muscle"
