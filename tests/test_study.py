@@ -70,3 +70,32 @@ def test_search_finds_latin_typos_and_fma_and_flies_there(
     qtbot.keyClick(box, Qt.Key.Key_Return)
     assert window.state.selection == "piriformis_right"
     assert camera.GetDistance() < far, "the camera moved in to frame the small muscle"
+
+
+def test_section_plane_clips_and_caps_with_a_closed_fill(
+    make_main_window: Any, tiny_atlas_dir: Path, qtbot: Any
+) -> None:
+    from vtkmodules.vtkFiltersCore import vtkMassProperties, vtkTriangleFilter
+
+    window = make_main_window(tiny_atlas_dir, show=True)
+    panel = window.section_panel
+    panel.plane.setCurrentText("Axial (horizontal)")
+    panel.offset.setValue(0)
+    section = window.view3d.section
+    assert section.active
+    mapper = window.view3d.scene.actor_of("pelvis_block").GetMapper()
+    assert mapper.GetClippingPlanes().GetNumberOfItems() == 1
+    cap = section.caps["pelvis_block"].GetMapper().GetInput()
+    triangles = vtkTriangleFilter()
+    triangles.SetInputData(cap)
+    area = vtkMassProperties()
+    area.SetInputConnection(triangles.GetOutputPort())
+    area.Update()
+    # The block is 120 x 60 mm in x and y: its axial cap must fill exactly that rectangle.
+    assert area.GetSurfaceArea() == pytest.approx(120 * 60, rel=0.01)
+    assert "skin" not in section.caps, "the ghosted skin is cut but not capped"
+    window.state.set_visible("pelvis_block", False)
+    assert "pelvis_block" not in section.caps, "hidden structures lose their caps"
+    panel.plane.setCurrentText("Off")
+    assert not section.active and not section.caps
+    assert mapper.GetClippingPlanes() is None or mapper.GetClippingPlanes().GetNumberOfItems() == 0

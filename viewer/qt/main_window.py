@@ -98,6 +98,13 @@ class MainWindow(QMainWindow):
             self._add_dock(
                 "structures", "Structures", self.panel, Qt.DockWidgetArea.LeftDockWidgetArea
             )
+            from viewer.qt.section_panel import SectionPanel
+
+            self.section_panel = SectionPanel(self.view3d.section, self)
+            section_dock = self._add_dock(
+                "section", "Section", self.section_panel, Qt.DockWidgetArea.LeftDockWidgetArea
+            )
+            section_dock.setMinimumWidth(0)
         else:
             self.setCentralWidget(self._no_atlas_label())
 

@@ -71,8 +71,12 @@ class View3D(QWidget):
         self.scene = SceneRenderer(self.renderer, loaded, state, theme)
         self.scene.on_render_needed = self.request_render
         self.level_of_detail = True
+        self._closed = False
         self.animate = True
         self.overlays: AnnotationOverlays | None = None
+        from viewer.render.section import SectionView
+
+        self.section = SectionView(self.scene)
         self.spots: PainSpots | None = None
         self._anim_from: CameraPose | None = None
         self._anim_to: CameraPose | None = None
@@ -125,12 +129,13 @@ class View3D(QWidget):
     # -- rendering -----------------------------------------------------------------------------
     def request_render(self) -> None:
         """Coalesce render requests from many state changes into one frame."""
-        if not self._render_timer.isActive():
+        if not self._closed and not self._render_timer.isActive():
             self._render_timer.start(0)
 
     def render_now(self) -> None:
         """Draw a frame immediately (also used by the benchmark and tests)."""
-        self.render_window.Render()
+        if not self._closed:
+            self.render_window.Render()
 
     # -- level of detail -------------------------------------------------------------------------
     def _on_start_interaction(self, *_args: object) -> None:
@@ -242,12 +247,14 @@ class View3D(QWidget):
 
     def shutdown(self) -> None:
         """Release the OpenGL context and VTK objects; called when the window closes."""
+        self._closed = True  # detaching below asks for renders: they must not be scheduled
         self._render_timer.stop()
         self._full_detail_timer.stop()
         self._anim_timer.stop()
         if self._first_frame_tag is not None:
             self.renderer.RemoveObserver(self._first_frame_tag)
             self._first_frame_tag = None
+        self.section.detach()
         if self.overlays is not None:
             if self.spots is not None:
                 self.spots.spots_changed.disconnect(self.overlays.show_spots)
