@@ -99,3 +99,50 @@ def test_section_plane_clips_and_caps_with_a_closed_fill(
     panel.plane.setCurrentText("Off")
     assert not section.active and not section.caps
     assert mapper.GetClippingPlanes() is None or mapper.GetClippingPlanes().GetNumberOfItems() == 0
+
+
+def test_info_panel_shows_attachments_and_sources_for_the_selection(
+    make_main_window: Any, qtbot: Any
+) -> None:
+    window = make_main_window(show=True)
+    if window.info_panel is None:
+        pytest.skip("no structure info for the built-in atlas")
+    window.state.select("piriformis_right")
+    html = window.info_panel.text.toPlainText()
+    for label in ("Origin", "Insertion", "Nerve supply", "Action", "Blood supply"):
+        assert label in html
+    assert "sacrum" in html.lower() and "trochanter" in html.lower()
+    assert "Sources:" in html
+    window.state.select("psoas_major_upper_right")  # a part shows its muscle's facts
+    assert "lesser trochanter" in window.info_panel.text.toPlainText().lower()
+
+
+def test_scripted_quiz_round_scores_and_reviews(make_main_window: Any, qtbot: Any) -> None:
+    from viewer.domain.quiz import QuestionType
+
+    window = make_main_window(show=True)
+    panel = window.quiz_panel
+    before = window.state.snapshot()
+    session = panel.begin(seed=7, count=4)
+    wrong: list[str] = []
+    for number in range(4):
+        q = session.current
+        right = number % 2 == 0
+        if q.kind is QuestionType.FIND:
+            target = q.target if right else next(
+                s.id for s in window.state.atlas.renderable if s.id not in q.accepted
+            )
+            target = window.state.atlas.leaves(target)[0] if right else target
+            window.state.select(target)  # what a click in the 3D view does
+        else:
+            rows = [panel.options.item(i) for i in range(panel.options.count())]
+            pick = next(r for r in rows if (r.data(Qt.ItemDataRole.UserRole) == q.target) == right)
+            qtbot.mouseClick(panel.options.viewport(), Qt.MouseButton.LeftButton,
+                             pos=panel.options.visualItemRect(pick).center())
+        if not right:
+            wrong.append(window.state.atlas.get(q.target).name)
+    assert session.is_finished
+    assert "2 of 4" in panel.prompt.text()
+    assert panel.review.count() == 2
+    assert all(any(name in panel.review.item(i).text() for i in range(2)) for name in wrong)
+    assert window.state.snapshot().visible == before.visible, "the quiz gives the scene back"

@@ -65,6 +65,8 @@ class MainWindow(QMainWindow):
         self.patient_mode = False
         self._before_patient: Any = None
         self.lesson_editor: Any = None
+        self.info_panel: Any = None
+        self.quiz_panel: Any = None
         self.actions_by_id: dict[str, QAction] = {}
         self.problems_box: QMessageBox | None = None
         self.view3d: Any = None
@@ -189,6 +191,22 @@ class MainWindow(QMainWindow):
             self.feature_panels += [triggers, pain]
             docks.append(self._add_dock("triggers", "Trigger points", triggers, right))
             docks.append(self._add_dock("pain", "Where does it hurt?", pain, right))
+        from viewer.io.structure_info import load_structure_info
+        from viewer.qt.info_panel import InfoPanel
+        from viewer.qt.quiz_panel import QuizPanel
+
+        info = load_structure_info(self.state.atlas)
+        for problem in info.problems:
+            log.warning("%s", problem)
+        self.info_panel = InfoPanel(self, info.library)
+        self.quiz_panel = QuizPanel(self)
+        self.feature_panels += [self.info_panel, self.quiz_panel]
+        left = Qt.DockWidgetArea.LeftDockWidgetArea
+        info_dock = self._add_dock("info", "Info", self.info_panel, left)
+        self.tabifyDockWidget(self.docks["structures"], info_dock)
+        self.docks["structures"].raise_()
+        docks.append(self._add_dock("quiz", "Quiz", self.quiz_panel, right))
+
         from viewer.qt.lesson_editor import LessonEditor
 
         self.lesson_editor = LessonEditor(self)
