@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QLineEdit, QSlider, QTreeWidget, QWidget
 
 pytestmark = pytest.mark.gui
 
@@ -146,3 +147,30 @@ def test_scripted_quiz_round_scores_and_reviews(make_main_window: Any, qtbot: An
     assert panel.review.count() == 2
     assert all(any(name in panel.review.item(i).text() for i in range(2)) for name in wrong)
     assert window.state.snapshot().visible == before.visible, "the quiz gives the scene back"
+
+
+def test_ghost_toggles_xray_and_keyboard_reaches_the_main_controls(
+    make_main_window: Any, tiny_atlas_dir: Path, qtbot: Any
+) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    window = make_main_window(tiny_atlas_dir, show=True)
+    window.state.select("muscle_b_right")
+    qtbot.keyClick(window, Qt.Key.Key_G)
+    assert window.state.opacity("muscle_b_right") < 0.5
+    qtbot.keyClick(window, Qt.Key.Key_G)
+    assert window.state.opacity("muscle_b_right") == 1.0
+    # Tab from the search box through the window: the main controls are all reachable.
+    qtbot.keyClick(window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    reached = set()
+    for _ in range(60):
+        widget = QApplication.focusWidget()
+        if widget is not None:
+            reached.add(widget.objectName() or type(widget).__name__)
+        qtbot.keyClick(widget or window, Qt.Key.Key_Tab)
+    for name in ("search_box", "structure_tree", "QVTKRenderWindowInteractor"):
+        assert name in reached, (name, sorted(reached))
+    unnamed = [w for w in window.findChildren(QWidget) if w.isVisible()
+               and w.focusPolicy() != Qt.FocusPolicy.NoFocus and not w.accessibleName()
+               and isinstance(w, (QLineEdit, QTreeWidget, QSlider, QComboBox))]
+    assert not unnamed, [type(w).__name__ for w in unnamed]

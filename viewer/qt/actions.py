@@ -117,6 +117,14 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("edit.search", "&Edit", "&Search structures…", "Ctrl+K", "focus_search"),
     ActionSpec("structure.isolate", "&Structures", "&Isolate selection", "I", "isolate_selection"),
     ActionSpec("structure.hide", "&Structures", "&Hide selection", "H", "hide_selection"),
+    ActionSpec(
+        "structure.ghost",
+        "&Structures",
+        "&Ghost selection (x-ray)",
+        "G",
+        "ghost_selection",
+        tip="See through the selected structure; G again makes it solid",
+    ),
     ActionSpec("structure.show_all", "&Structures", "Show &all", "Shift+H", "show_all"),
     ActionSpec(
         "structure.deselect",

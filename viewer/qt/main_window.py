@@ -35,6 +35,9 @@ from viewer.state.pain import PainSpots
 
 log = logging.getLogger(__name__)
 
+GHOST_OPACITY = 0.2
+"""Opacity of a ghosted (x-ray) structure: outline still readable, what is behind visible."""
+
 DISCLAIMER = (
     "Trigger Atlas is an educational tool, not a diagnosis. Pain has many possible causes: "
     "anyone in pain should see a medical professional for a full assessment."
@@ -510,6 +513,14 @@ class MainWindow(QMainWindow):
         if self.state.selection is not None:
             self.state.set_visible(self.state.selection, False)
             self.state.select(None)
+
+    def ghost_selection(self) -> None:
+        """Make the selection see-through (x-ray), or solid again if it already is."""
+        sid = self.state.selection
+        if sid is None:
+            return
+        solid = self.state.opacity(sid) >= GHOST_OPACITY + 0.01
+        self.state.set_opacity(sid, GHOST_OPACITY if solid else 1.0)
 
     def show_all(self) -> None:
         """Show every structure again."""
