@@ -134,3 +134,31 @@ def test_undo_keeps_the_camera_view() -> None:
     state.request_view("posterior")
     history.undo()
     assert state.view == "posterior" and state.is_visible("skin")
+
+
+def test_begin_from_a_handler_of_the_first_change_keeps_that_change_in_the_step() -> None:
+    # The window opens an action on the first change it sees (its handler is connected before
+    # the history's) and closes it later; the first change must still be undone.
+    state = _state()
+    holder: list[SceneHistory] = []
+    opened: list[bool] = []
+
+    def open_step(*_: object) -> None:
+        h = holder[0]
+        if not h.in_transaction and not h.applying:
+            h.begin("drag")
+            opened.append(True)
+
+    state.opacity_changed.connect(open_step)
+    state.visibility_changed.connect(open_step)
+    history = SceneHistory(state)
+    holder.append(history)
+    state.set_opacity("skin", 0.5)
+    state.set_opacity("skin", 0.7)
+    history.end()
+    assert history.undo_depth == 1 and opened == [True]
+    history.undo()
+    assert state.opacity("skin") == pytest.approx(0.25), "the first change belongs to the step"
+    assert opened == [True], "undo does not open a new action"
+    history.redo()
+    assert state.opacity("skin") == pytest.approx(0.7)
