@@ -153,8 +153,10 @@ class View3D(QWidget):
             self.render_now()
 
     def set_moving(self, moving: bool) -> None:
-        """Frames while the camera moves use the light meshes; still frames full detail."""
+        """Frames while the camera moves: light meshes and no anti-aliasing (edges in motion
+        do not show it); still frames: full detail with FXAA."""
         self.scene.set_interacting(moving)
+        self.renderer.SetUseFXAA(not moving)
 
     # -- picking -------------------------------------------------------------------------------
     def _on_left_press(self, obj: object, _event: str) -> None:
