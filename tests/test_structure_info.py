@@ -116,3 +116,23 @@ def test_every_builtin_muscle_and_bone_has_facts() -> None:
         if result.library.info_for(s.id) is None
     ]
     assert missing == []
+
+
+def test_validate_command_checks_structure_facts_and_synonyms(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import argparse
+
+    from tests.trigger_factory import write_annotations
+    from viewer.commands import validate
+
+    folder = write_annotations(tmp_path / "ann")
+    parser = argparse.ArgumentParser()
+    validate.add_arguments(parser)
+    args = parser.parse_args([str(folder), "--files-only"])
+    assert validate.run(args) == 0
+    (folder / "synonyms.json").write_text(
+        json.dumps({"schema_version": 1, "kind": "synonyms", "synonyms": [{"term": ""}]})
+    )
+    assert validate.run(args) == 1
+    assert "synonyms.json: synonyms/0" in capsys.readouterr().out

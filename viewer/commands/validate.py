@@ -10,8 +10,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
-HELP = "check annotation files (trigger points, skin landmarks, referral zones, sources)"
+HELP = (
+    "check annotation files (trigger points, skin landmarks, referral zones, sources, "
+    "structure facts, search synonyms)"
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -68,6 +72,7 @@ def run(args: argparse.Namespace) -> int:
         )
         problems += resolved.problems
         atlas_note = f"checked against the atlas in {loaded.folder}"
+    problems += _study_files(folder, None if args.files_only else loaded.atlas)
     for p in problems:
         print(f"{p.severity}: {p}")
     errors = [p for p in problems if p.severity == "error"]
@@ -87,3 +92,18 @@ def run(args: argparse.Namespace) -> int:
         return 1
     print(f"OK: {summary}")
     return 0
+
+
+def _study_files(folder: Path | None, atlas: Any) -> list[Any]:
+    """Problems of ``structure_info.json`` and ``synonyms.json`` when the folder has them."""
+    from viewer.io.resources import builtin_annotations_dir
+    from viewer.io.structure_info import STRUCTURE_INFO_NAME, load_structure_info
+    from viewer.io.synonyms import SYNONYMS_NAME, load_synonyms
+
+    base = Path(folder) if folder is not None else builtin_annotations_dir()
+    problems: list[Any] = []
+    if (base / STRUCTURE_INFO_NAME).is_file():
+        problems += load_structure_info(atlas, base / STRUCTURE_INFO_NAME).problems
+    if (base / SYNONYMS_NAME).is_file():
+        problems += load_synonyms(atlas, base / SYNONYMS_NAME)[1]
+    return problems
