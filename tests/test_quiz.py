@@ -58,6 +58,9 @@ def test_pool_by_region_kind_and_parts() -> None:
         "hip_bone_right",
     )
     assert quiz_pool(atlas, kinds=[Kind.BONE]) == ("hip_bone_right",)
+    # psoas major is filed under the lumbar spine although its group iliopsoas is pelvic
+    assert quiz_pool(atlas, "lumbar_spine") == ("psoas_major_right", "quadratus_lumborum_right")
+    assert "psoas_major_right" not in quiz_pool(atlas)
     assert "iliacus_right" in quiz_pool(atlas, "pelvis", include_parts=True)
     assert "skin" not in quiz_pool(atlas)
     assert descendants(atlas, "iliopsoas_right") >= {"psoas_major_upper_right", "iliacus_right"}

@@ -83,17 +83,25 @@ def quiz_pool(
 ) -> tuple[str, ...]:
     """Structures a quiz may ask about, in atlas order.
 
-    By default only top-level named structures (no parent) are asked, so a group such as
-    iliopsoas is one question and its parts count as finding it; ``include_parts`` adds the
-    members too. Structures without any geometry below them are never asked (nothing to click).
+    By default only the topmost structures are asked, so a group such as iliopsoas is one
+    question and its parts count as finding it; with a ``region``, "topmost" means no ancestor
+    in that region (psoas major is asked in the lumbar spine although iliopsoas is filed under
+    the pelvis). ``include_parts`` adds the members too. Structures without any geometry below
+    them are never asked (nothing to click).
     """
     wanted = set(kinds)
     out = []
     for s in atlas:
-        if not include_parts and s.parent is not None:
-            continue
         if region is not None and s.region != region:
             continue
+        if not include_parts:
+            ancestors = atlas.ancestors(s.id)
+            if region is None and ancestors:
+                continue
+            if region is not None and any(
+                a in atlas and atlas.get(a).region == region for a in ancestors
+            ):
+                continue
         if effective_kind(atlas, s) not in wanted or not atlas.leaves(s.id):
             continue
         out.append(s.id)
