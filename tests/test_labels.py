@@ -82,3 +82,29 @@ def test_geometry_helpers() -> None:
     assert not boxes_overlap((0, 0, 10, 10), (10, 0, 20, 10))
     assert segments_cross((0, 0), (10, 10), (0, 10), (10, 0))
     assert not segments_cross((0, 0), (10, 0), (0, 5), (10, 5))
+
+
+def test_surface_anchor_lies_on_the_mesh_even_for_a_curved_shape() -> None:
+    from viewer.domain.labels import surface_anchor
+
+    angles = np.linspace(0, np.pi, 50)
+    arc = np.c_[100 * np.cos(angles), np.zeros(50), 100 * np.sin(angles)]  # centroid off the arc
+    anchor = np.array(surface_anchor(arc))
+    assert np.isclose(np.linalg.norm(anchor), 100.0) and anchor[2] > 90
+    with pytest.raises(ValueError):
+        surface_anchor(np.zeros((0, 3)))
+
+
+def test_project_points_with_an_orthographic_matrix() -> None:
+    from viewer.domain.labels import project_points
+
+    # world x in [-100, 100] -> ndc x, world z up -> ndc y, depth from y
+    m = np.array([[0.01, 0, 0, 0], [0, 0, 0.01, 0], [0, -0.01, 0, 0], [0, 0, 0, 1.0]], dtype=float)
+    pts = np.array([(0, 0, 0), (100, 0, 100), (-50, 0, -50), (300, 0, 0)], dtype=float)
+    pixels, inside = project_points(pts, m, (800, 600))
+    assert np.allclose(pixels[0], (400, 300)) and np.allclose(pixels[1], (800, 0))
+    assert np.allclose(pixels[2], (200, 450))
+    assert inside.tolist() == [True, True, True, False]
+    behind = np.eye(4)
+    behind[3] = (0, 0, 0, -1)
+    assert not project_points(pts[:1] + 0.1, behind, (800, 600))[1].any()

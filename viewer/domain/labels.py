@@ -14,6 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
 
 LEFT = "left"
 RIGHT = "right"
@@ -193,3 +197,39 @@ def _crossings(labels: Sequence[PlacedLabel]) -> int:
 def count_crossings(labels: Sequence[PlacedLabel]) -> int:
     """Number of crossing leader-line pairs among visible labels (a layout quality measure)."""
     return _crossings([lab for lab in labels if lab.visible])
+
+
+def surface_anchor(points: NDArray[Any]) -> tuple[float, float, float]:
+    """Where a structure's leader line should point: the mesh vertex nearest its centroid.
+
+    The centroid of a curved muscle (psoas, gluteus maximus) can lie outside the mesh; the
+    nearest vertex is always on the surface, and it follows the atlas when it is rebuilt.
+    """
+    p = np.asarray(points, dtype=np.float64).reshape(-1, 3)
+    if len(p) == 0:
+        raise ValueError("a structure without points has no label anchor")
+    nearest = p[int(np.argmin(((p - p.mean(axis=0)) ** 2).sum(axis=1)))]
+    return (float(nearest[0]), float(nearest[1]), float(nearest[2]))
+
+
+def project_points(
+    points: NDArray[Any], matrix: NDArray[Any], viewport: tuple[float, float]
+) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    """World points -> pixel (x right, y down) with a 4x4 view-projection matrix.
+
+    ``matrix`` maps world coordinates to clip space (the renderer's composite projection
+    transform, e.g. VTK's ``GetCompositeProjectionTransformMatrix``); the mask says which
+    points are in front of the camera and inside the viewport (only those get labels).
+    """
+    p = np.asarray(points, dtype=np.float64).reshape(-1, 3)
+    m = np.asarray(matrix, dtype=np.float64).reshape(4, 4)
+    clip = np.c_[p, np.ones(len(p))] @ m.T
+    w = clip[:, 3]
+    in_front = w > 1e-12
+    safe_w = np.where(in_front, w, 1.0)
+    ndc = clip[:, :3] / safe_w[:, None]
+    width, height = float(viewport[0]), float(viewport[1])
+    pixels = np.c_[(ndc[:, 0] + 1.0) * 0.5 * width, (1.0 - ndc[:, 1]) * 0.5 * height]
+    inside = in_front & (np.abs(ndc[:, 0]) <= 1.0) & (np.abs(ndc[:, 1]) <= 1.0)
+    inside &= np.abs(ndc[:, 2]) <= 1.0
+    return pixels, inside
