@@ -80,7 +80,7 @@ def test_section_plane_clips_and_caps_with_a_closed_fill(
 
     window = make_main_window(tiny_atlas_dir, show=True)
     panel = window.section_panel
-    panel.plane.setCurrentText("Axial (horizontal)")
+    panel.plane.setCurrentIndex(panel.plane.findData("axial"))
     panel.offset.setValue(0)
     section = window.view3d.section
     assert section.active
@@ -97,7 +97,7 @@ def test_section_plane_clips_and_caps_with_a_closed_fill(
     assert "skin" not in section.caps, "the ghosted skin is cut but not capped"
     window.state.set_visible("pelvis_block", False)
     assert "pelvis_block" not in section.caps, "hidden structures lose their caps"
-    panel.plane.setCurrentText("Off")
+    panel.plane.setCurrentIndex(panel.plane.findData(None))
     assert not section.active and not section.caps
     assert mapper.GetClippingPlanes() is None or mapper.GetClippingPlanes().GetNumberOfItems() == 0
 

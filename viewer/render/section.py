@@ -7,14 +7,12 @@ when the plane moves, not while the camera does.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-import numpy as np
 from vtkmodules.vtkCommonDataModel import vtkPlane, vtkPolyData
 from vtkmodules.vtkFiltersCore import vtkCleanPolyData, vtkCutter
 from vtkmodules.vtkFiltersGeneral import vtkContourTriangulator
 from vtkmodules.vtkRenderingCore import vtkActor, vtkPolyDataMapper
 
+from viewer.domain.sections import Section
 from viewer.domain.structures import hex_to_rgb
 from viewer.render.scene_renderer import SceneRenderer
 
@@ -37,17 +35,14 @@ class SectionView:
         """True while a section plane is applied."""
         return self.plane is not None
 
-    def set_plane(self, origin: Sequence[float], normal: Sequence[float]) -> None:
-        """Cut away everything on the side ``normal`` points to; cap the cuts."""
-        n = np.asarray(normal, dtype=float)
-        n = n / (np.linalg.norm(n) or 1.0)
+    def set_section(self, section: Section) -> None:
+        """Clip with ``section`` (its normal points into the half that stays) and cap the cuts."""
         if self.plane is None:
             self.plane = vtkPlane()
             for actor in self._all_actors():
                 actor.GetMapper().AddClippingPlane(self.plane)
-        # VTK keeps the side the normal points to; we keep the other side.
-        self.plane.SetOrigin(*(float(c) for c in origin))
-        self.plane.SetNormal(*(-n))
+        self.plane.SetOrigin(*section.origin)
+        self.plane.SetNormal(*section.normal)  # VTK keeps the side the normal points to
         self.rebuild_caps()
 
     def clear(self) -> None:
