@@ -174,3 +174,36 @@ def test_ghost_toggles_xray_and_keyboard_reaches_the_main_controls(
                and w.focusPolicy() != Qt.FocusPolicy.NoFocus and not w.accessibleName()
                and isinstance(w, (QLineEdit, QTreeWidget, QSlider, QComboBox))]
     assert not unnamed, [type(w).__name__ for w in unnamed]
+
+
+def test_labels_have_leader_lines_and_do_not_overlap(
+    make_main_window: Any, qtbot: Any
+) -> None:
+    window = make_main_window(show=True, size=(1600, 1000))
+    window.state.set_visible("skin", False)
+    window.actions_by_id["structure.label_all"].trigger()
+    window.view3d.render_now()
+    labels = window.view3d.labels
+    assert len(labels.ids) > 15
+    shown = [t for t in labels._texts.values() if t.GetVisibility()]
+    assert len(shown) >= 10
+    boxes = []
+    renderer = window.view3d.renderer
+    for text in shown:
+        bb = [0.0] * 4
+        text.GetBoundingBox(renderer, bb)  # relative to the text's own position
+        x, y = text.GetPosition()
+        boxes.append([x + bb[0], x + bb[1], y + bb[2], y + bb[3]])
+    width, height = renderer.GetSize()
+    assert all(0 <= b[0] and b[1] <= width and 0 <= b[2] and b[3] <= height for b in boxes)
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            overlap_x = min(a[1], b[1]) - max(a[0], b[0])
+            overlap_y = min(a[3], b[3]) - max(a[2], b[2])
+            assert overlap_x <= 1 or overlap_y <= 1, "labels overlap"
+    assert len(labels.leader_segments()) == len(shown), "one leader line per label"
+    window.state.select("piriformis_right")
+    window.actions_by_id["structure.label_all"].trigger()  # off
+    assert labels.ids == ()
+    qtbot.keyClick(window, Qt.Key.Key_T)
+    assert labels.ids == ("piriformis_right",)

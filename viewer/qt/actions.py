@@ -125,6 +125,22 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "ghost_selection",
         tip="See through the selected structure; G again makes it solid",
     ),
+    ActionSpec(
+        "structure.label",
+        "&Structures",
+        "&Label selection",
+        "T",
+        "label_selection",
+        tip="Name the selected structure with a leader line; T again removes it",
+    ),
+    ActionSpec(
+        "structure.label_all",
+        "&Structures",
+        "Label all &visible",
+        "Shift+T",
+        "label_all",
+        checkable=True,
+    ),
     ActionSpec("structure.show_all", "&Structures", "Show &all", "Shift+H", "show_all"),
     ActionSpec(
         "structure.deselect",

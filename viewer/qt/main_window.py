@@ -137,7 +137,7 @@ class MainWindow(QMainWindow):
         dock = QDockWidget(title, self)
         dock.setObjectName(f"{key}_dock")
         dock.setWidget(widget)
-        dock.setMinimumWidth(330)
+        dock.setMinimumWidth(260)
         self.addDockWidget(area, dock)
         self.docks[key] = dock
         return dock
@@ -513,6 +513,31 @@ class MainWindow(QMainWindow):
         if self.state.selection is not None:
             self.state.set_visible(self.state.selection, False)
             self.state.select(None)
+
+    def label_selection(self) -> None:
+        """Add or remove the selected structure's label."""
+        sid = self.state.selection
+        if sid is None or self.view3d is None:
+            return
+        labels = self.view3d.labels
+        ids = [i for i in labels.ids if i != sid] if sid in labels.ids else [*labels.ids, sid]
+        labels.set_labels(ids)
+
+    def label_all(self, checked: bool) -> None:
+        """Label every visible structure (muscles by their muscle, not by their parts)."""
+        if self.view3d is None:
+            return
+        if not checked:
+            self.view3d.labels.set_labels(())
+            return
+        atlas = self.state.atlas
+        ids = []
+        for s in atlas.renderable:
+            if not self.state.is_visible(s.id) or s.kind.value == "skin":
+                continue
+            parent = s.parent if s.parent and s.parent.startswith("psoas_major") else None
+            ids.append(parent or s.id)
+        self.view3d.labels.set_labels(ids)
 
     def ghost_selection(self) -> None:
         """Make the selection see-through (x-ray), or solid again if it already is."""

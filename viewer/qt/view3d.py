@@ -77,6 +77,9 @@ class View3D(QWidget):
         from viewer.render.section import SectionView
 
         self.section = SectionView(self.scene)
+        from viewer.render.labels import LabelOverlay
+
+        self.labels = LabelOverlay(self.scene)
         self.spots: PainSpots | None = None
         self._anim_from: CameraPose | None = None
         self._anim_to: CameraPose | None = None
@@ -257,6 +260,7 @@ class View3D(QWidget):
             self.renderer.RemoveObserver(self._first_frame_tag)
             self._first_frame_tag = None
         self.section.detach()
+        self.labels.detach()
         if self.overlays is not None:
             if self.spots is not None:
                 self.spots.spots_changed.disconnect(self.overlays.show_spots)
