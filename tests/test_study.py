@@ -207,3 +207,16 @@ def test_labels_have_leader_lines_and_do_not_overlap(
     assert labels.ids == ()
     qtbot.keyClick(window, Qt.Key.Key_T)
     assert labels.ids == ("piriformis_right",)
+
+
+def test_free_section_faces_the_camera(
+    make_main_window: Any, tiny_atlas_dir: Path, qtbot: Any
+) -> None:
+    window = make_main_window(tiny_atlas_dir, show=True)
+    window.actions_by_id["view.animate"].trigger()
+    window.state.request_view("left")  # looking along -x
+    panel = window.section_panel
+    panel.plane.setCurrentIndex(panel.plane.findData("free"))
+    assert panel.current is not None
+    assert panel.current.normal == pytest.approx((-1.0, 0.0, 0.0), abs=1e-6), "keeps the far half"
+    assert window.view3d.section.active

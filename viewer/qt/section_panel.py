@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QLabel, QSlider, QWidget
 
-from viewer.domain.sections import SECTION_PRESETS, Section, section
+from viewer.domain.sections import FREE, SECTION_PRESETS, Section, free_section, section
 
 if TYPE_CHECKING:
     from viewer.render.section import SectionView
@@ -28,6 +28,13 @@ class SectionPanel(QWidget):
             self.plane.setItemData(
                 self.plane.count() - 1, preset.description, Qt.ItemDataRole.ToolTipRole
             )
+        self.plane.addItem("Free (facing you)", FREE)
+        self.plane.setItemData(
+            self.plane.count() - 1,
+            "A cut through the centre of the view, square to your line of sight; rotate first "
+            "to choose it. Keeps the far half.",
+            Qt.ItemDataRole.ToolTipRole,
+        )
         self.offset = QSlider(Qt.Orientation.Horizontal, self)
         self.offset.setAccessibleName("Section position")
         self.offset.setTracking(False)  # caps are rebuilt when the slider is let go
@@ -44,12 +51,21 @@ class SectionPanel(QWidget):
         self.offset.sliderMoved.connect(lambda v: self.position.setText(f"{v} mm"))
         self.flip.toggled.connect(self.apply)
         self.current: Section | None = None
+        self._free_base: tuple[tuple[float, float, float], tuple[float, float, float]] | None = None
 
     def _on_plane(self, _index: int) -> None:
         name = self.plane.currentData()
+        if name == FREE:
+            pose = self.view.scene.current_pose()
+            fx, fy, fz = pose.focal_point
+            px, py, pz = pose.position
+            self._free_base = (
+                pose.focal_point,
+                (fx - px, fy - py, fz - pz),
+            )  # frozen until re-chosen
         if name is not None:
             bounds = self.view.scene.visible_bounds() or (-300, 300, -300, 300, -300, 300)
-            low, high = section(name).offset_range(bounds)
+            low, high = self._base(name).offset_range(bounds)
             self.offset.blockSignals(True)
             self.offset.setRange(round(low), round(high))
             self.offset.setValue(max(round(low), min(round(high), 0)))
@@ -64,5 +80,13 @@ class SectionPanel(QWidget):
             self.current = None
             self.view.clear()
             return
-        self.current = section(name, offset=self.offset.value(), flip=self.flip.isChecked())
+        self.current = self._base(name).with_offset(self.offset.value())
+        if self.flip.isChecked():
+            self.current = self.current.flipped()
         self.view.set_section(self.current)
+
+    def _base(self, name: str) -> Section:
+        if name == FREE and self._free_base is not None:
+            origin, normal = self._free_base
+            return free_section(origin, normal)
+        return section(name)
