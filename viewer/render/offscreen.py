@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import vtkmodules.vtkRenderingOpenGL2  # noqa: F401  (registers the OpenGL factories)
 from vtkmodules.vtkIOImage import vtkPNGWriter
@@ -16,6 +20,9 @@ from viewer.render.scene_renderer import SceneRenderer
 from viewer.render.setup import configure_renderer
 from viewer.render.theme import LIGHT, RenderTheme
 from viewer.state.scene import SceneState
+
+if TYPE_CHECKING:
+    from viewer.render.overlays import AnnotationOverlays
 
 
 def _prefer_egl_without_display() -> None:
@@ -46,12 +53,58 @@ def render_to_png(
     splits the image into the pair's muscles and their referral difference map. ``pose`` sets
     an exact camera (saved scenes); ``caption`` is written across the top (lesson slides).
     """
+    with offscreen_scene(
+        loaded, state, size, theme, features, marker_px, msaa=8, alpha=transparent
+    ) as (window, renderer, scene, overlays):
+        return _render_png(
+            window,
+            renderer,
+            scene,
+            overlays,
+            out,
+            size,
+            state,
+            view,
+            pose,
+            features,
+            transparent,
+            compare,
+            caption,
+        )
+
+
+@dataclass
+class _Offscreen:
+    window: vtkRenderWindow
+    renderer: vtkRenderer
+    scene: SceneRenderer
+    overlays: AnnotationOverlays | None
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter((self.window, self.renderer, self.scene, self.overlays))
+
+
+@contextmanager
+def offscreen_scene(
+    loaded: LoadedAtlas,
+    state: SceneState,
+    size: tuple[int, int],
+    theme: RenderTheme = LIGHT,
+    features: Features | None = None,
+    marker_px: int = 30,
+    msaa: int = 8,
+    alpha: bool = False,
+) -> Iterator[_Offscreen]:
+    """A window-less render window showing ``state`` (plus annotation overlays), torn down after.
+
+    Shared by image export and turntables so both draw exactly what the window draws.
+    """
     _prefer_egl_without_display()
     window = vtkRenderWindow()
     window.SetOffScreenRendering(1)
     window.SetSize(*size)
-    window.SetMultiSamples(8)
-    if transparent:
+    window.SetMultiSamples(msaa)
+    if alpha:
         window.SetAlphaBitPlanes(1)
     renderer = vtkRenderer()
     window.AddRenderer(renderer)
@@ -62,8 +115,32 @@ def render_to_png(
         from viewer.render.overlays import AnnotationOverlays
 
         overlays = AnnotationOverlays(scene, features, marker_px=marker_px)
-        if compare:
-            overlays.set_compare(True)
+    try:
+        yield _Offscreen(window, renderer, scene, overlays)
+    finally:
+        if overlays is not None:
+            overlays.detach()
+        scene.detach()
+        window.Finalize()
+
+
+def _render_png(
+    window: vtkRenderWindow,
+    renderer: vtkRenderer,
+    scene: SceneRenderer,
+    overlays: AnnotationOverlays | None,
+    out: Path,
+    size: tuple[int, int],
+    state: SceneState,
+    view: str | None,
+    pose: CameraPose | None,
+    features: Features | None,
+    transparent: bool,
+    compare: bool,
+    caption: str,
+) -> Path:
+    if overlays is not None and compare:
+        overlays.set_compare(True)
     if transparent:
         renderer.SetGradientBackground(False)
         renderer.SetBackgroundAlpha(0.0)
@@ -89,10 +166,6 @@ def render_to_png(
     writer.SetFileName(str(out))
     writer.SetInputConnection(grab.GetOutputPort())
     writer.Write()
-    if overlays is not None:
-        overlays.detach()
-    scene.detach()
-    window.Finalize()
     return out
 
 

@@ -16,13 +16,11 @@ import numpy as np
 import vtkmodules.vtkRenderingOpenGL2  # noqa: F401  (registers the OpenGL factories)
 from numpy.typing import NDArray
 from vtkmodules.util.numpy_support import vtk_to_numpy
-from vtkmodules.vtkRenderingCore import vtkRenderer, vtkRenderWindow, vtkWindowToImageFilter
+from vtkmodules.vtkRenderingCore import vtkWindowToImageFilter
 
 from viewer.domain.camera import CameraPose
 from viewer.features import Features
 from viewer.io.atlas_loader import LoadedAtlas
-from viewer.render.scene_renderer import SceneRenderer
-from viewer.render.setup import configure_renderer
 from viewer.render.theme import LIGHT, RenderTheme
 from viewer.state.scene import SceneState
 
@@ -45,26 +43,17 @@ def render_turntable_frames(
     progress: Progress | None = None,
 ) -> list[NDArray[np.uint8]]:
     """RGB frames (h, w, 3) of one full turn around the pose's focal point (vertical axis)."""
-    from viewer.render.offscreen import _prefer_egl_without_display
+    from viewer.render.offscreen import offscreen_scene
 
-    _prefer_egl_without_display()
-    window = vtkRenderWindow()
-    window.SetOffScreenRendering(1)
-    window.SetSize(*size)
-    window.SetMultiSamples(4)
-    renderer = vtkRenderer()
-    window.AddRenderer(renderer)
-    configure_renderer(renderer)
-    scene = SceneRenderer(renderer, loaded, state, theme)
-    overlays = None
-    if features is not None:
-        from viewer.render.overlays import AnnotationOverlays
-
-        overlays = AnnotationOverlays(scene, features)
-    scene.apply_pose(pose)
-    camera = renderer.GetActiveCamera()
     out: list[NDArray[np.uint8]] = []
-    try:
+    with offscreen_scene(loaded, state, size, theme, features, msaa=4) as (
+        window,
+        renderer,
+        scene,
+        _overlays,
+    ):
+        scene.apply_pose(pose)
+        camera = renderer.GetActiveCamera()
         for index in range(frames):
             if index:
                 # Orbit about the body's long axis (+z), whatever the view's tilt.
@@ -84,11 +73,6 @@ def render_turntable_frames(
             out.append(np.ascontiguousarray(rgb, dtype=np.uint8))
             if progress is not None and not progress((index + 1) / frames):
                 raise CancelledError
-    finally:
-        if overlays is not None:
-            overlays.detach()
-        scene.detach()
-        window.Finalize()
     return out
 
 
