@@ -300,3 +300,15 @@ def test_turntable_gif_and_mp4_and_cancel(
     assert window.files.export_turntable_to(cancelled, size=(160, 120), frames=40) is None
     assert not cancelled.exists()
     assert list(tmp_path.glob("tmp*")) == []
+
+
+def test_every_action_handler_exists(make_main_window: Any, tiny_atlas_dir: Path) -> None:
+    """Handlers are named in the action table; a typo would only show when a user clicks."""
+    from viewer.qt.actions import ACTIONS
+
+    window = make_main_window(tiny_atlas_dir)
+    for spec in ACTIONS:
+        target: Any = window
+        for part in spec.handler.split("."):
+            target = getattr(target, part)
+        assert callable(target), spec.id

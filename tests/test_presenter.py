@@ -106,10 +106,10 @@ def test_presenter_display_choice_persists(
 
     window = make_main_window(tiny_atlas_dir)
     name = QGuiApplication.screens()[0].name()
-    window.set_presenter_screen(name)
+    window.lessons.set_presenter_screen(name)
     assert presenter_screen(name).name() == name
     again = make_main_window(tiny_atlas_dir, settings=qsettings)
     assert again.prefs.presenter_screen == name
-    window._fill_screen_menu()
-    checked = [a.text() for a in window.screen_menu.actions() if a.isChecked()]
+    window.lessons._fill_screen_menu()
+    checked = [a.text() for a in window.lessons.screen_menu.actions() if a.isChecked()]
     assert checked and checked[0].startswith(name)

@@ -195,7 +195,7 @@ def test_labels_have_leader_lines_and_do_not_overlap(
         x, y = text.GetPosition()
         boxes.append([x + bb[0], x + bb[1], y + bb[2], y + bb[3]])
     width, height = renderer.GetSize()
-    assert all(0 <= b[0] and b[1] <= width and 0 <= b[2] and b[3] <= height for b in boxes)
+    assert all(b[0] >= 0 and b[1] <= width and b[2] >= 0 and b[3] <= height for b in boxes)
     for i, a in enumerate(boxes):
         for b in boxes[i + 1 :]:
             overlap_x = min(a[1], b[1]) - max(a[0], b[0])

@@ -13,7 +13,8 @@ from viewer.domain.camera import STANDARD_VIEWS
 
 @dataclass(frozen=True)
 class ActionSpec:
-    """One user action. ``handler`` names a method of the main window; ``arg`` is passed to it.
+    """One user action. ``handler`` names a method of the main window, or of one of its
+    controllers as ``controller.method`` (e.g. ``study.undo``); ``arg`` is passed to it.
 
     Checkable actions with an ``arg`` form an exclusive group per handler (e.g. the theme choice).
     """
@@ -29,15 +30,15 @@ class ActionSpec:
 
 
 ACTIONS: tuple[ActionSpec, ...] = (
-    ActionSpec("file.open_scene", "&File", "&Open scene…", "Ctrl+O", "open_scene"),
-    ActionSpec("file.save_scene", "&File", "&Save scene as…", "Ctrl+S", "save_scene"),
-    ActionSpec("file.export_image", "&File", "&Export image…", "Ctrl+E", "export_image"),
+    ActionSpec("file.open_scene", "&File", "&Open scene…", "Ctrl+O", "files.ask_open"),
+    ActionSpec("file.save_scene", "&File", "&Save scene as…", "Ctrl+S", "files.ask_save"),
+    ActionSpec("file.export_image", "&File", "&Export image…", "Ctrl+E", "files.ask_export"),
     ActionSpec(
         "file.copy_image",
         "&File",
         "&Copy image",
         "Ctrl+Shift+C",
-        "copy_image",
+        "files.copy_image",
         tip="A 1920×1080 image of the 3D view, ready to paste into slides",
     ),
     ActionSpec(
@@ -45,7 +46,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "&File",
         "Export &turntable animation…",
         "",
-        "export_turntable",
+        "files.ask_turntable",
         tip="A 360° orbit of the current scene as GIF or MP4",
     ),
     ActionSpec(
@@ -53,7 +54,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "&File",
         "Patient &handout (PDF)…",
         "Ctrl+Shift+P",
-        "write_handout",
+        "patient.write_handout",
         tip="Front and back pain maps with plain words and self-care notes",
     ),
     ActionSpec("file.quit", "&File", "&Quit", "Ctrl+Q", "close"),
@@ -95,7 +96,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "&View",
         "&Patient mode",
         "Ctrl+P",
-        "set_patient_mode",
+        "patient.set_patient_mode",
         checkable=True,
         tip="Plain words, larger text, fewer controls, skin shown",
     ),
@@ -112,9 +113,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "view.theme_light", "&View", "Theme: light", "", "set_theme", "light", checkable=True
     ),
     ActionSpec("view.theme_dark", "&View", "Theme: dark", "", "set_theme", "dark", checkable=True),
-    ActionSpec("edit.undo", "&Edit", "&Undo", "Ctrl+Z", "undo"),
-    ActionSpec("edit.redo", "&Edit", "&Redo", "Ctrl+Shift+Z", "redo"),
-    ActionSpec("edit.search", "&Edit", "&Search structures…", "Ctrl+K", "focus_search"),
+    ActionSpec("edit.undo", "&Edit", "&Undo", "Ctrl+Z", "study.undo"),
+    ActionSpec("edit.redo", "&Edit", "&Redo", "Ctrl+Shift+Z", "study.redo"),
+    ActionSpec("edit.search", "&Edit", "&Search structures…", "Ctrl+K", "study.focus_search"),
     ActionSpec("structure.isolate", "&Structures", "&Isolate selection", "I", "isolate_selection"),
     ActionSpec("structure.hide", "&Structures", "&Hide selection", "H", "hide_selection"),
     ActionSpec(
@@ -122,7 +123,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "&Structures",
         "&Ghost selection (x-ray)",
         "G",
-        "ghost_selection",
+        "study.ghost_selection",
         tip="See through the selected structure; G again makes it solid",
     ),
     ActionSpec(
@@ -130,7 +131,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "&Structures",
         "&Label selection",
         "T",
-        "label_selection",
+        "study.label_selection",
         tip="Name the selected structure with a leader line; T again removes it",
     ),
     ActionSpec(
@@ -138,7 +139,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "&Structures",
         "Label all &visible",
         "Shift+T",
-        "label_all",
+        "study.label_all",
         checkable=True,
     ),
     ActionSpec("structure.show_all", "&Structures", "Show &all", "Shift+H", "show_all"),
@@ -165,7 +166,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "&Lesson",
         "&Present the built-in lesson",
         "F5",
-        "present_builtin_lesson",
+        "lessons.present_builtin_lesson",
         tip="Full screen; →/PgDn/Space next, ←/PgUp back, B blank, number+Enter, Esc ends",
     ),
     ActionSpec(
@@ -173,7 +174,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "&Lesson",
         "Present a lesson &file…",
         "Shift+F5",
-        "present_lesson_file",
+        "lessons.present_lesson_file",
     ),
     ActionSpec("help.shortcuts", "&Help", "&Keyboard shortcuts", "F1", "show_shortcuts"),
     ActionSpec("help.about", "&Help", "&About Trigger Atlas", "", "show_about"),

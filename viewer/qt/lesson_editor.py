@@ -231,7 +231,7 @@ class LessonEditor(QWidget):
         """Present this lesson from the selected step."""
         if not self.lesson.steps:
             return
-        self.window_.present(self.lesson, str(self.path or "lesson"))
+        self.window_.lessons.present(self.lesson, str(self.path or "lesson"))
         presenter = self.window_.presenter
         if presenter is not None and self.steps.currentRow() > 0:
             presenter.player.goto(self.steps.currentRow())

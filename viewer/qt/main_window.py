@@ -27,16 +27,15 @@ from viewer.io.problems import summarize
 from viewer.logsetup import log_file
 from viewer.qt.actions import ACTIONS, ActionSpec
 from viewer.qt.file_actions import FileActions
+from viewer.qt.lesson_controller import LessonController
+from viewer.qt.patient_controller import PatientMode
 from viewer.qt.settings import Preferences
 from viewer.qt.structure_panel import StructurePanel
+from viewer.qt.study_controller import StudyTools
 from viewer.render.theme import DARK, LIGHT, RenderTheme
-from viewer.state.history import SceneHistory
 from viewer.state.pain import PainSpots
 
 log = logging.getLogger(__name__)
-
-GHOST_OPACITY = 0.2
-"""Opacity of a ghosted (x-ray) structure: outline still readable, what is behind visible."""
 
 DISCLAIMER = (
     "Trigger Atlas is an educational tool, not a diagnosis. Pain has many possible causes: "
@@ -62,11 +61,10 @@ class MainWindow(QMainWindow):
         self.prefs = Preferences(settings)
         self.files = FileActions(self, self.prefs.settings)
         self.scene_problems_box: QMessageBox | None = None
-        self.presenter: Any = None
-        self.history: SceneHistory | None = None
+        self.study: StudyTools | None = None
+        self.lessons = LessonController(self)
+        self.patient = PatientMode(self)
         self.search_box: Any = None
-        self.patient_mode = False
-        self._before_patient: Any = None
         self.lesson_editor: Any = None
         self.info_panel: Any = None
         self.quiz_panel: Any = None
@@ -87,18 +85,7 @@ class MainWindow(QMainWindow):
             self.view3d.level_of_detail = self.prefs.level_of_detail
             self.view3d.animate = self.prefs.animate
             self.setCentralWidget(self.view3d)
-            # Group every state change made within one event-loop turn (one user action: a
-            # pair view, an opened scene, a group toggle) into one undo step. Connected before
-            # the history so the transaction opens before the first change is recorded.
-            for signal in (
-                self.state.visibility_changed,
-                self.state.opacity_changed,
-                self.state.color_changed,
-                self.state.selection_changed,
-            ):
-                signal.connect(self._open_undo_step)
-            self.history = SceneHistory(self.state)
-            self.history.changed.connect(self._update_undo_actions)
+            self.study = StudyTools(self)
             self.panel = StructurePanel(self.state, self)
             self._add_dock(
                 "structures", "Structures", self.panel, Qt.DockWidgetArea.LeftDockWidgetArea
@@ -129,6 +116,16 @@ class MainWindow(QMainWindow):
         if self.view3d is not None:
             # Trigger points, heat maps and pair views load once the atlas is on screen.
             self.view3d.first_frame.connect(self.finish_loading)
+
+    @property
+    def presenter(self) -> Any:
+        """The running presenter, or ``None``."""
+        return self.lessons.presenter
+
+    @property
+    def patient_mode(self) -> bool:
+        """True while the window is in patient mode."""
+        return self.patient.on
 
     # -- construction ----------------------------------------------------------------------------
     def _add_dock(
@@ -190,7 +187,7 @@ class MainWindow(QMainWindow):
 
             triggers = TriggerPanel(self.state, features, self)
             pain = PainPanel(self.state, features, self.spots, self)
-            pain.handout.clicked.connect(self.write_handout)
+            pain.handout.clicked.connect(self.patient.write_handout)
             self.feature_panels += [triggers, pain]
             docks.append(self._add_dock("triggers", "Trigger points", triggers, right))
             docks.append(self._add_dock("pain", "Where does it hurt?", pain, right))
@@ -292,7 +289,7 @@ class MainWindow(QMainWindow):
         self._build_recent_menu(menus["&File"])
         self.actions_by_id["edit.undo"].setEnabled(False)
         self.actions_by_id["edit.redo"].setEnabled(False)
-        self._build_screen_menu(menus["&Lesson"])
+        self.lessons.build_screen_menu(menus["&Lesson"])
         self.actions_by_id[f"view.theme_{self.prefs.theme}"].setChecked(True)
 
     def _build_recent_menu(self, file_menu: Any) -> None:
@@ -300,29 +297,6 @@ class MainWindow(QMainWindow):
         self.recent_menu.setEnabled(self.view3d is not None)
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         file_menu.insertMenu(self.actions_by_id["file.save_scene"], self.recent_menu)
-
-    def _build_screen_menu(self, lesson_menu: Any) -> None:
-        self.screen_menu = lesson_menu.addMenu("Presenter &display")
-        self.screen_menu.aboutToShow.connect(self._fill_screen_menu)
-
-    def _fill_screen_menu(self) -> None:
-        self.screen_menu.clear()
-        group = QActionGroup(self.screen_menu)
-        choices = [("", "Automatic (a second display if there is one)")]
-        choices += [
-            (s.name(), f"{s.name()} — {s.size().width()}×{s.size().height()}")
-            for s in QGuiApplication.screens()
-        ]
-        for name, title in choices:
-            action = self.screen_menu.addAction(title)
-            action.setCheckable(True)
-            action.setChecked(name == self.prefs.presenter_screen)
-            action.triggered.connect(lambda _=False, n=name: self.set_presenter_screen(n))
-            group.addAction(action)
-
-    def set_presenter_screen(self, name: str) -> None:
-        """Choose the display presenter mode goes full screen on (persisted)."""
-        self.prefs.presenter_screen = name
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
@@ -333,73 +307,14 @@ class MainWindow(QMainWindow):
             self.recent_menu.addAction("(none yet)").setEnabled(False)
 
     # -- presenter mode ----------------------------------------------------------------------
-    def present(self, lesson: Any, source: str) -> None:
-        """Start presenter mode on ``lesson`` (features are loaded first if needed)."""
-        from viewer.qt.presenter import Presenter
-
-        if self.view3d is None or lesson is None:
-            return
-        if self.features is None:
-            self.finish_loading()
-        self.presenter = Presenter(self, lesson, source)
-        self.presenter.start(self.prefs.presenter_screen)
-
-    def presenter_stopped(self) -> None:
-        """Called by the presenter when it has restored the window."""
-        self.presenter = None
-
-    def present_builtin_lesson(self) -> None:
-        """Present "What does the iliopsoas have to do with back pain?"."""
-        from viewer.qt.presenter import load_builtin_lesson
-
-        lesson, source, _problems = load_builtin_lesson()
-        if lesson is None:
-            self.statusBar().showMessage("No built-in lesson could be read; see the log.")
-            return
-        self.present(lesson, source)
-
-    def present_lesson_file(self) -> None:
-        """Choose a lesson file and present it."""
-        from PySide6.QtWidgets import QFileDialog
-
-        from viewer.io.lessons import load_lesson
-
-        name, _ = QFileDialog.getOpenFileName(
-            self, "Present lesson", "", "Lessons (*.talesson *.json)"
-        )
-        if not name:
-            return
-        lesson, problems = load_lesson(name)
-        if lesson is None:
-            QMessageBox.warning(self, "Lesson not opened", summarize(list(problems)))
-            return
-        self.present(lesson, name)
-
-    # -- file handlers (named in the action table) -----------------------------------------
-    def open_scene(self) -> None:
-        """Open a saved scene."""
-        self.files.ask_open()
-
-    def save_scene(self) -> None:
-        """Save the current scene to a file."""
-        self.files.ask_save()
-
-    def export_image(self) -> None:
-        """Export the 3D view without UI as a PNG of a chosen size."""
-        self.files.ask_export()
-
-    def export_turntable(self) -> None:
-        """Export a 360° orbit of the current scene as GIF or MP4."""
-        self.files.ask_turntable()
-
-    def copy_image(self) -> None:
-        """Copy a 1920×1080 image of the 3D view to the clipboard."""
-        self.files.copy_image()
 
     def _handler(self, spec: ActionSpec) -> Callable[..., None]:
-        method = getattr(self, spec.handler)
-
         def run(checked: bool = False) -> None:
+            # Resolved when triggered: "close", or "study.undo" on a controller that only
+            # exists once an atlas is loaded (those actions are disabled until then).
+            method: Any = self
+            for part in spec.handler.split("."):
+                method = getattr(method, part)
             if spec.arg is not None:
                 method(spec.arg)
             elif spec.checkable:
@@ -439,8 +354,9 @@ class MainWindow(QMainWindow):
                 log.warning("%s", problem)
             search_bar = QToolBar("Search", self)
             search_bar.setObjectName("search_toolbar")
+            assert self.study is not None
             self.search_box = SearchBox(
-                SearchIndex(self.state.atlas, synonyms), self.fly_to, search_bar
+                SearchIndex(self.state.atlas, synonyms), self.study.fly_to, search_bar
             )
             search_bar.addWidget(self.search_box)
             self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
@@ -514,39 +430,6 @@ class MainWindow(QMainWindow):
             self.state.set_visible(self.state.selection, False)
             self.state.select(None)
 
-    def label_selection(self) -> None:
-        """Add or remove the selected structure's label."""
-        sid = self.state.selection
-        if sid is None or self.view3d is None:
-            return
-        labels = self.view3d.labels
-        ids = [i for i in labels.ids if i != sid] if sid in labels.ids else [*labels.ids, sid]
-        labels.set_labels(ids)
-
-    def label_all(self, checked: bool) -> None:
-        """Label every visible structure (muscles by their muscle, not by their parts)."""
-        if self.view3d is None:
-            return
-        if not checked:
-            self.view3d.labels.set_labels(())
-            return
-        atlas = self.state.atlas
-        ids = []
-        for s in atlas.renderable:
-            if not self.state.is_visible(s.id) or s.kind.value == "skin":
-                continue
-            parent = s.parent if s.parent and s.parent.startswith("psoas_major") else None
-            ids.append(parent or s.id)
-        self.view3d.labels.set_labels(ids)
-
-    def ghost_selection(self) -> None:
-        """Make the selection see-through (x-ray), or solid again if it already is."""
-        sid = self.state.selection
-        if sid is None:
-            return
-        solid = self.state.opacity(sid) >= GHOST_OPACITY + 0.01
-        self.state.set_opacity(sid, GHOST_OPACITY if solid else 1.0)
-
     def show_all(self) -> None:
         """Show every structure again."""
         self.state.show_all()
@@ -555,57 +438,7 @@ class MainWindow(QMainWindow):
         """Clear the selection."""
         self.state.select(None)
 
-    def fly_to(self, structure_id: str) -> None:
-        """Show, select and frame a structure from the current viewing direction."""
-        from viewer.domain.camera import CameraPreset
-
-        if self.view3d is None or structure_id not in self.state.atlas:
-            return
-        with self._undo_step():
-            self.state.set_visible(structure_id, True)
-            self.state.select(structure_id)
-        scene = self.view3d.scene
-        pose = scene.current_pose()
-        d = tuple(p - f for p, f in zip(pose.position, pose.focal_point, strict=True))
-        n = sum(c * c for c in d) ** 0.5 or 1.0
-        preset = CameraPreset(
-            "search", "Search result", (d[0] / n, d[1] / n, d[2] / n), pose.view_up, zoom=1.0
-        )
-        self.view3d.move_camera(scene.pose_for(preset, frame=[structure_id]))
-
-    def focus_search(self) -> None:
-        """Put the cursor in the search box."""
-        if self.search_box is not None:
-            self.search_box.setFocus()
-            self.search_box.selectAll()
-
     # -- undo / redo -------------------------------------------------------------------------
-    def _open_undo_step(self, *_args: object) -> None:
-        history = self.history
-        if history is not None and not history.in_transaction and not history.applying:
-            history.begin()
-            QTimer.singleShot(0, history.end)
-
-    def _undo_step(self) -> Any:
-        from contextlib import nullcontext
-
-        return self.history.transaction() if self.history is not None else nullcontext()
-
-    def _update_undo_actions(self) -> None:
-        if self.history is None:
-            return
-        self.actions_by_id["edit.undo"].setEnabled(self.history.can_undo)
-        self.actions_by_id["edit.redo"].setEnabled(self.history.can_redo)
-
-    def undo(self) -> None:
-        """Undo the last scene change."""
-        if self.history is not None:
-            self.history.undo()
-
-    def redo(self) -> None:
-        """Redo the last undone scene change."""
-        if self.history is not None:
-            self.history.redo()
 
     def escape(self) -> None:
         """Step back: leave a pair view, else stop marking spots, else deselect."""
@@ -738,70 +571,6 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text)
 
     # -- patient mode --------------------------------------------------------------------------
-    def set_patient_mode(self, on: bool) -> None:
-        """A calm screen for patients: plain names, larger text, few controls, skin shown."""
-        if on == self.patient_mode or self.view3d is None:
-            return
-        if self.features is None:
-            self.finish_loading()
-        skins = self._skin_ids()
-        if on:
-            self._before_patient = (
-                self.font(),
-                {k: d.isVisible() for k, d in self.docks.items()},
-                {s: (self.state.is_visible(s), self.state.opacity(s)) for s in skins},
-            )
-            font = self.font()
-            font.setPointSizeF(font.pointSizeF() * 1.25)
-            self.setFont(font)
-            for key, dock in self.docks.items():
-                dock.setVisible(key == "pain")
-            if "pain" in self.docks:
-                self.docks["pain"].raise_()
-            self.state.set_visible(skins, True)
-            for skin in skins:
-                self.state.set_opacity(skin, max(self.state.opacity(skin), 0.6))
-        else:
-            font, docks, skin_looks = self._before_patient
-            self.setFont(font)
-            for key, dock in self.docks.items():
-                dock.setVisible(docks.get(key, True))
-            for skin, (visible, opacity) in skin_looks.items():
-                self.state.set_visible(skin, visible)
-                self.state.set_opacity(skin, opacity)
-        self.patient_mode = on
-        for panel in self.feature_panels:
-            if hasattr(panel, "set_plain"):
-                panel.set_plain(on)
-        if self.panel is not None:
-            self.panel.set_plain_names(on)
-        action = self.actions_by_id["view.patient"]
-        if action.isChecked() != on:
-            action.setChecked(on)
-        self._show_selection(self.state.selection)
-
-    def write_handout(self) -> None:
-        """Ask for paper size and self-care notes, then write the patient handout PDF."""
-        from viewer.qt.handout import HandoutDialog
-
-        if self.features is None or self.features.triggers is None:
-            self.statusBar().showMessage("Trigger points are still loading.")
-            return
-        if not self.features.triggers.active:
-            QMessageBox.information(
-                self,
-                "Patient handout",
-                "Choose one or more trigger points "
-                "first (in 'Where does it hurt?' or 'Trigger points').",
-            )
-            return
-        try:
-            out = HandoutDialog(self).run()
-        except (OSError, ValueError) as exc:
-            QMessageBox.warning(self, "Handout not written", str(exc))
-            return
-        if out is not None:
-            self.statusBar().showMessage(f"Handout written: {out}")
 
     def _report_problems(self) -> None:
         problems = self.context.loaded.problems
@@ -823,21 +592,13 @@ class MainWindow(QMainWindow):
     # -- lifecycle -------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802  (Qt override)
         """Save window geometry, release the 3D view, then close."""
-        if self.presenter is not None:
-            self.presenter.stop()
+        if self.lessons.presenter is not None:
+            self.lessons.presenter.stop()
         self.prefs.save_window(self.saveGeometry(), self.saveState())
         self.state.selection_changed.disconnect(self._show_selection)
         QGuiApplication.styleHints().colorSchemeChanged.disconnect(self._on_color_scheme)
-        if self.history is not None:
-            self.history.changed.disconnect(self._update_undo_actions)
-            self.history.disconnect()
-            for signal in (
-                self.state.visibility_changed,
-                self.state.opacity_changed,
-                self.state.color_changed,
-                self.state.selection_changed,
-            ):
-                signal.disconnect(self._open_undo_step)
+        if self.study is not None:
+            self.study.detach()
         if self.panel is not None:
             self.panel.detach()
         for panel in self.feature_panels:

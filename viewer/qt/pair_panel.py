@@ -55,8 +55,10 @@ class PairPanel(QWidget):
         self.text = QTextBrowser(self)
         self.text.setObjectName("pair_text")
         self.text.setAccessibleName("Pair view explanation")
-        self.text.setPlaceholderText("Choose a pair (keys 1–6) to see how two muscles balance "
-                                     "each other around the spine, pelvis and hip.")
+        self.text.setPlaceholderText(
+            "Choose a pair (keys 1–6) to see how two muscles balance "
+            "each other around the spine, pelvis and hip."
+        )
         sides = QHBoxLayout()
         sides.addWidget(self.right)
         sides.addWidget(self.left)

@@ -148,7 +148,7 @@ class Presenter(QObject):
         w.restoreState(saved.window_state)
         w.menuBar().setVisible(saved.menu_visible)
         w.statusBar().setVisible(saved.status_visible)
-        w.presenter_stopped()
+        w.lessons.presenter_stopped()
 
     # -- steps ---------------------------------------------------------------------------------
     def show_step(self, index: int) -> None:

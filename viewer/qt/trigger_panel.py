@@ -85,8 +85,9 @@ class TriggerPanel(QWidget):
         self.details.setObjectName("trigger_details")
         self.details.setAccessibleName("Trigger point details")
         self.details.setOpenExternalLinks(False)
-        self.details.setPlaceholderText("Click a trigger point to read how to find it and where "
-                                        "it refers pain.")
+        self.details.setPlaceholderText(
+            "Click a trigger point to read how to find it and where it refers pain."
+        )
         note = QLabel(DISCLAIMER)
         note.setWordWrap(True)
         note.setObjectName("trigger_disclaimer")

@@ -1,0 +1,87 @@
+"""Patient mode (plain words, larger text, fewer controls, skin shown) and the handout.
+
+Action-table handlers point here (``patient.<method>``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtWidgets import QMessageBox
+
+if TYPE_CHECKING:
+    from viewer.qt.main_window import MainWindow
+
+
+class PatientMode:
+    """Switches the window into and out of patient mode; remembers what it changed."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+        self.on = False
+        self._before: Any = None
+
+    def set_patient_mode(self, on: bool) -> None:
+        """A calm screen for patients: plain names, larger text, few controls, skin shown."""
+        if on == self.on or self.window.view3d is None:
+            return
+        if self.window.features is None:
+            self.window.finish_loading()
+        skins = self.window._skin_ids()
+        if on:
+            self._before = (
+                self.window.font(),
+                {k: d.isVisible() for k, d in self.window.docks.items()},
+                {s: (self.window.state.is_visible(s), self.window.state.opacity(s)) for s in skins},
+            )
+            font = self.window.font()
+            font.setPointSizeF(font.pointSizeF() * 1.25)
+            self.window.setFont(font)
+            for key, dock in self.window.docks.items():
+                dock.setVisible(key == "pain")
+            if "pain" in self.window.docks:
+                self.window.docks["pain"].raise_()
+            self.window.state.set_visible(skins, True)
+            for skin in skins:
+                self.window.state.set_opacity(skin, max(self.window.state.opacity(skin), 0.6))
+        else:
+            font, docks, skin_looks = self._before
+            self.window.setFont(font)
+            for key, dock in self.window.docks.items():
+                dock.setVisible(docks.get(key, True))
+            for skin, (visible, opacity) in skin_looks.items():
+                self.window.state.set_visible(skin, visible)
+                self.window.state.set_opacity(skin, opacity)
+        self.on = on
+        for panel in self.window.feature_panels:
+            if hasattr(panel, "set_plain"):
+                panel.set_plain(on)
+        if self.window.panel is not None:
+            self.window.panel.set_plain_names(on)
+        action = self.window.actions_by_id["view.patient"]
+        if action.isChecked() != on:
+            action.setChecked(on)
+        self.window._show_selection(self.window.state.selection)
+
+    def write_handout(self) -> None:
+        """Ask for paper size and self-care notes, then write the patient handout PDF."""
+        from viewer.qt.handout import HandoutDialog
+
+        if self.window.features is None or self.window.features.triggers is None:
+            self.window.statusBar().showMessage("Trigger points are still loading.")
+            return
+        if not self.window.features.triggers.active:
+            QMessageBox.information(
+                self.window,
+                "Patient handout",
+                "Choose one or more trigger points "
+                "first (in 'Where does it hurt?' or 'Trigger points').",
+            )
+            return
+        try:
+            out = HandoutDialog(self.window).run()
+        except (OSError, ValueError) as exc:
+            QMessageBox.warning(self.window, "Handout not written", str(exc))
+            return
+        if out is not None:
+            self.window.statusBar().showMessage(f"Handout written: {out}")
