@@ -217,11 +217,13 @@ def test_selected_trigger_points_and_whole_muscle_modes(
     assert model.muscle_of["q_front_left"] == "muscle_q_left"
 
 
-def test_transfer_to_another_level_of_detail(model: ReferralModel) -> None:
+def test_field_maps_onto_another_level_of_detail(model: ReferralModel) -> None:
+    """The renderer colours the light skin through nearest full-detail vertices, found once."""
     heat = model.field_for(["p_upper_right"])
     back = model.skin_landmarks["back_spot_right"]
     light_points = np.vstack([back.points, [[0.0, 0.0, -150.0]]])
-    moved = model.transfer(heat, light_points)
+    take, _ = model.nearest_vertices(light_points)
+    moved = heat.take(take)
     assert moved.classes.tolist() == [ZoneClass.ESSENTIAL, ZoneClass.NONE]
 
 

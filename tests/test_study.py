@@ -217,6 +217,24 @@ def test_free_section_faces_the_camera(
     window.state.request_view("left")  # looking along -x
     panel = window.section_panel
     panel.plane.setCurrentIndex(panel.plane.findData("free"))
-    assert panel.current is not None
-    assert panel.current.normal == pytest.approx((-1.0, 0.0, 0.0), abs=1e-6), "keeps the far half"
+    active = window.view3d.section_state.active
+    assert active is not None
+    assert active.normal == pytest.approx((-1.0, 0.0, 0.0), abs=1e-6), "keeps the far half"
     assert window.view3d.section.active
+
+
+def test_section_state_drives_the_renderer(
+    make_main_window: Any, tiny_atlas_dir: Path, qtbot: Any
+) -> None:
+    """The renderer follows the section state, so anything that sets it (a scene file later,
+    a script) cuts the view, not only the panel."""
+    from viewer.domain.sections import section
+
+    window = make_main_window(tiny_atlas_dir, show=True)
+    state = window.view3d.section_state
+    state.set_section(section("coronal"))
+    state.set_enabled(True)
+    assert window.view3d.section.active
+    assert "pelvis_block" in window.view3d.section.caps
+    state.set_enabled(False)
+    assert not window.view3d.section.active

@@ -171,11 +171,6 @@ class ReferralModel:
         dist, idx = tree.query(np.asarray(points, dtype=np.float64).reshape(-1, 3))
         return np.asarray(idx, dtype=np.int64), np.asarray(dist, dtype=np.float64)
 
-    def transfer(self, heat: HeatField, points: NDArray[np.floating]) -> HeatField:
-        """The field on another mesh of the same skin (e.g. the light level of detail)."""
-        idx, _ = self.nearest_vertices(points)
-        return heat.take(idx)
-
     # -- where does it hurt? -------------------------------------------------------------------
     def refer(
         self, points: Sequence[Sequence[float]] | NDArray[np.floating], side: Side | None = None

@@ -92,7 +92,7 @@ class MainWindow(QMainWindow):
             )
             from viewer.qt.section_panel import SectionPanel
 
-            self.section_panel = SectionPanel(self.view3d.section, self)
+            self.section_panel = SectionPanel(self.view3d.section_state, self.view3d.scene, self)
             section_dock = self._add_dock(
                 "section", "Section", self.section_panel, Qt.DockWidgetArea.LeftDockWidgetArea
             )

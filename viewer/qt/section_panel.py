@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QLabel, QSlider, QWidget
 
-from viewer.domain.sections import FREE, SECTION_PRESETS, Section, free_section, section
+from viewer.domain.sections import FREE, SECTION_PRESETS, free_section, section
+from viewer.state.sections import SectionState
 
 if TYPE_CHECKING:
-    from viewer.render.section import SectionView
+    from viewer.render.scene_renderer import SceneRenderer
 
 
 class SectionPanel(QWidget):
     """Plane choice, position along its normal (mm), and which half stays."""
 
-    def __init__(self, view: SectionView, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, state: SectionState, scene: SceneRenderer, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("section_panel")
-        self.view = view
+        self.state = state
+        self.scene = scene  # only read: the camera for a free plane, bounds for the slider
         self.plane = QComboBox(self)
         self.plane.setAccessibleName("Section plane")
         self.plane.addItem("Off", None)
@@ -50,43 +55,36 @@ class SectionPanel(QWidget):
         self.offset.valueChanged.connect(self.apply)
         self.offset.sliderMoved.connect(lambda v: self.position.setText(f"{v} mm"))
         self.flip.toggled.connect(self.apply)
-        self.current: Section | None = None
-        self._free_base: tuple[tuple[float, float, float], tuple[float, float, float]] | None = None
 
     def _on_plane(self, _index: int) -> None:
+        """A new plane: a preset, or a free plane facing the camera frozen at this moment."""
         name = self.plane.currentData()
+        if name is None:
+            self.position.setText("")
+            self.state.set_enabled(False)
+            return
         if name == FREE:
-            pose = self.view.scene.current_pose()
-            fx, fy, fz = pose.focal_point
-            px, py, pz = pose.position
-            self._free_base = (
-                pose.focal_point,
-                (fx - px, fy - py, fz - pz),
-            )  # frozen until re-chosen
-        if name is not None:
-            bounds = self.view.scene.visible_bounds() or (-300, 300, -300, 300, -300, 300)
-            low, high = self._base(name).offset_range(bounds)
-            self.offset.blockSignals(True)
+            pose = self.scene.current_pose()
+            towards = tuple(f - p for f, p in zip(pose.focal_point, pose.position, strict=True))
+            base = free_section(pose.focal_point, towards)
+        else:
+            base = section(name)
+        bounds = self.scene.visible_bounds() or (-300, 300, -300, 300, -300, 300)
+        low, high = base.offset_range(bounds)
+        with QSignalBlocker(self.offset):
             self.offset.setRange(round(low), round(high))
             self.offset.setValue(max(round(low), min(round(high), 0)))
-            self.offset.blockSignals(False)
+        self.state.set_section(base)
         self.apply()
+        self.state.set_enabled(True)
 
     def apply(self, *_args: object) -> None:
-        """Push the chosen plane to the 3D view."""
-        name = self.plane.currentData()
-        self.position.setText(f"{self.offset.value()} mm" if name else "")
-        if name is None:
-            self.current = None
-            self.view.clear()
+        """Slide or flip the chosen plane (the renderer follows the section state)."""
+        if self.plane.currentData() is None:
             return
-        self.current = self._base(name).with_offset(self.offset.value())
-        if self.flip.isChecked():
-            self.current = self.current.flipped()
-        self.view.set_section(self.current)
-
-    def _base(self, name: str) -> Section:
-        if name == FREE and self._free_base is not None:
-            origin, normal = self._free_base
-            return free_section(origin, normal)
-        return section(name)
+        self.position.setText(f"{self.offset.value()} mm")
+        self.state.set_section(
+            replace(
+                self.state.section, offset=float(self.offset.value()), flip=self.flip.isChecked()
+            )
+        )

@@ -75,8 +75,10 @@ class View3D(QWidget):
         self.animate = True
         self.overlays: AnnotationOverlays | None = None
         from viewer.render.section import SectionView
+        from viewer.state.sections import SectionState
 
-        self.section = SectionView(self.scene)
+        self.section_state = SectionState()
+        self.section = SectionView(self.scene, self.section_state)
         from viewer.render.labels import LabelOverlay
 
         self.labels = LabelOverlay(self.scene)

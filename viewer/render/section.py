@@ -15,6 +15,7 @@ from vtkmodules.vtkRenderingCore import vtkActor, vtkPolyDataMapper
 from viewer.domain.sections import Section
 from viewer.domain.structures import hex_to_rgb
 from viewer.render.scene_renderer import SceneRenderer
+from viewer.state.sections import SectionState
 
 CAP_SHADE = 0.8
 """Caps are drawn this much darker than the structure, so the cut surface reads as a section."""
@@ -23,10 +24,13 @@ CAP_SHADE = 0.8
 class SectionView:
     """One clipping plane applied to every structure of a scene, with caps."""
 
-    def __init__(self, scene: SceneRenderer) -> None:
+    def __init__(self, scene: SceneRenderer, state: SectionState | None = None) -> None:
         self.scene = scene
+        self.state = state
         self.plane: vtkPlane | None = None
         self.caps: dict[str, vtkActor] = {}
+        if state is not None:
+            state.changed.connect(self._on_section)
         scene.state.visibility_changed.connect(self._on_scene_changed)
         scene.state.color_changed.connect(self._on_scene_changed)
 
@@ -34,6 +38,12 @@ class SectionView:
     def active(self) -> bool:
         """True while a section plane is applied."""
         return self.plane is not None
+
+    def _on_section(self, section: Section | None) -> None:
+        if section is None:
+            self.clear()
+        else:
+            self.set_section(section)
 
     def set_section(self, section: Section) -> None:
         """Clip with ``section`` (its normal points into the half that stays) and cap the cuts."""
@@ -100,6 +110,8 @@ class SectionView:
 
     def detach(self) -> None:
         """Undo everything (the view is closing)."""
+        if self.state is not None:
+            self.state.changed.disconnect(self._on_section)
         self.clear()
         self.scene.state.visibility_changed.disconnect(self._on_scene_changed)
         self.scene.state.color_changed.disconnect(self._on_scene_changed)
