@@ -227,7 +227,7 @@ def test_builtin_lesson_follows_the_story(builtin: Lesson) -> None:
         SceneCamera(view="posterior"),
         SceneCamera(view="anterior"),
     ]
-    from viewer.render.overlays import HEAT_MIN_SKIN_OPACITY
+    from viewer.features import HEAT_MIN_SKIN_OPACITY
 
     for s in heat:
         assert s.scene.triggers.heat_visible

@@ -121,3 +121,17 @@ def test_compare_mode_splits_muscles_and_referral_difference(
 def test_compare_needs_a_pair(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["render", "--compare", "-o", str(tmp_path / "x.png")]) == 2
     assert "--compare needs --pair" in capsys.readouterr().err
+
+
+def test_a_heat_map_brings_the_skin_up_without_any_renderer() -> None:
+    """The skin rule is scene state: it holds for exports and lessons, not only the window."""
+    from viewer.features import HEAT_MIN_SKIN_OPACITY
+
+    context = load_context()
+    features = load_features(context)
+    if features.triggers is None:
+        pytest.skip("the built-in atlas has no skin for heat maps yet")
+    context.state.set_visible("skin", False)
+    features.triggers.set_active(["piriformis_lateral_right"])
+    assert context.state.is_visible("skin")
+    assert context.state.opacity("skin") == HEAT_MIN_SKIN_OPACITY

@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING
 
 from viewer.context import AppContext
 from viewer.domain.palette import OKABE_ITO
+from viewer.domain.structures import Kind
 from viewer.io.problems import Problem
+from viewer.state.scene import SceneState
 
 if TYPE_CHECKING:
     from viewer.heatmap.model import ReferralModel
@@ -36,6 +38,9 @@ MARKER_PALETTE: tuple[str, ...] = (
     OKABE_ITO["vermillion"],
 )
 """Colour-blind-safe marker colours, assigned per muscle (both sides share one)."""
+
+HEAT_MIN_SKIN_OPACITY = 0.8
+"""A heat map needs a skin solid enough to read; fainter skin is raised to this when one shows."""
 
 DEFAULT_MARKER_GROUPS = ("iliopsoas_right", "iliopsoas_left")
 """Muscle groups whose trigger-point markers show at start; the others are one tick away."""
@@ -84,6 +89,7 @@ def load_features(
         # Start with the story's muscle marked; fifty X's at once would hide the anatomy.
         shown = {m for g in DEFAULT_MARKER_GROUPS for m in groups.get(g, ())}
         features.triggers.set_markers_visible(sorted(set(muscle_of.values()) - shown), False)
+        _show_skin_with_heat_maps(context.state, features.triggers)
         bases = sorted({muscle_base(m) for m in muscle_of.values()})
         features.marker_colors = {
             b: MARKER_PALETTE[i % len(MARKER_PALETTE)] for i, b in enumerate(bases)
@@ -98,3 +104,22 @@ def load_features(
     for problem in features.problems:
         log.warning("%s", problem)
     return features
+
+
+def _show_skin_with_heat_maps(state: SceneState, triggers: TriggerPointState) -> None:
+    """When a heat map appears, make sure the skin it is painted on can be seen.
+
+    A scene rule, so it lives with the states rather than in a renderer (renderers only observe),
+    and it holds for the window, exports and lessons alike.
+    """
+    skins = [s.id for s in state.atlas.renderable if s.kind is Kind.SKIN]
+
+    def on_heat(_request: object) -> None:
+        if not triggers.heat_trigger_points():
+            return
+        for skin in skins:
+            if not state.is_visible(skin) or state.opacity(skin) < HEAT_MIN_SKIN_OPACITY:
+                state.set_visible(skin, True)
+                state.set_opacity(skin, HEAT_MIN_SKIN_OPACITY)
+
+    triggers.heat_changed.connect(on_heat)

@@ -20,9 +20,6 @@ from viewer.render.scene_renderer import SceneRenderer
 MARKER_MIN_OPACITY = 0.5
 """Muscles fainter than this are context; their trigger-point markers are not drawn."""
 
-HEAT_MIN_SKIN_OPACITY = 0.8
-"""A heat map needs a skin solid enough to read; fainter skin is raised to this when one shows."""
-
 
 class AnnotationOverlays:
     """Markers, heat map and pair overlays of one view, kept in step with the feature states."""
@@ -108,12 +105,7 @@ class AnnotationOverlays:
             self.scene.on_render_needed()
             return
         heat = referral.field_for(ids)
-        state = self.scene.state
-        skin = self.skin_id
-        if not state.is_visible(skin) or state.opacity(skin) < HEAT_MIN_SKIN_OPACITY:
-            state.set_visible(self.skin_id, True)
-            state.set_opacity(self.skin_id, HEAT_MIN_SKIN_OPACITY)
-        skin_rgb = hex_to_rgb(state.color(self.skin_id))
+        skin_rgb = hex_to_rgb(self.scene.state.color(self.skin_id))
         self.painter.paint(skin_rgb, heat.intensity, heat.classes)
         if self.light_painter is not None:
             self.light_painter.paint(skin_rgb, heat.intensity, heat.classes)
