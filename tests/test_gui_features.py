@@ -122,12 +122,27 @@ def test_marking_a_painful_spot_ranks_candidates(make_main_window: Any, qtbot: A
     assert len(window.spots.spots) == 1
     assert np.linalg.norm(np.array(window.spots.spots[0]) - target) < 40
     assert panel.results.count() > 0
-    top = [panel.results.item(i).data(Qt.ItemDataRole.UserRole) for i in range(3)]
+    top = [panel.results.item(i).data(Qt.ItemDataRole.UserRole)[1] for i in range(3)]
     assert any(t.startswith(("piriformis", "gluteus_minimus")) for t in top), top
     panel.results.setCurrentRow(0)
     assert window.features.triggers.active == (top[0],)
+    assert window.view3d.overlays.spots.count == 1, "the spot is marked on the body"
     qtbot.keyClick(window, Qt.Key.Key_Escape)
     assert not window.spots.marking
+    # Patients see muscles, each once; picking one shows all of its trigger points.
+    window.patient.set_patient_mode(True)
+    names = [panel.results.item(i).text() for i in range(panel.results.count())]
+    muscles = [panel.results.item(i).data(Qt.ItemDataRole.UserRole)[1] for i in range(len(names))]
+    assert len(set(muscles)) == len(muscles) and "deep buttock muscle (piriformis)" in " ".join(
+        names
+    )
+    row = muscles.index("piriformis_right")
+    panel.results.setCurrentRow(row)
+    assert set(window.features.triggers.active) == {
+        "piriformis_lateral_right",
+        "piriformis_medial_right",
+    }
+    window.patient.set_patient_mode(False)
 
 
 def test_compare_mode_follows_the_pair_view(make_main_window: Any, qtbot: Any) -> None:
@@ -166,3 +181,22 @@ def test_hovering_a_marker_explains_it_and_help_lists_pair_keys(
     text = window.shortcuts_box.text()
     assert "Pair view: Psoas" in text or "Pair view: psoas" in text.lower()
     window.shortcuts_box.close()
+
+
+def test_marker_refresh_keeps_pair_arrows_and_painful_spots(
+    make_main_window: Any, qtbot: Any
+) -> None:
+    """The overlay renderer is shared: re-placing X markers must not wipe the other overlays."""
+    window = _built_in(make_main_window, qtbot)
+    overlays = window.view3d.overlays
+    qtbot.keyClick(window, Qt.Key.Key_1)
+    window.spots.add((0.0, 100.0, -100.0))
+    props_before = overlays.layer.overlay.GetViewProps().GetNumberOfItems()
+    window.features.triggers.set_active(["piriformis_lateral_right"])  # markers re-placed
+    window.features.triggers.set_markers_visible(["gluteus_medius_right"], True)
+    props = overlays.layer.overlay.GetViewProps()
+    kept = [props.GetItemAsObject(i) for i in range(props.GetNumberOfItems())]
+    assert overlays.spots._actors[0] in kept, "the painful spot survives"
+    assert overlays.pairs_overlay.n_props > 0
+    assert all(p in kept for p in overlays.pairs_overlay._props), "the pair arrows survive"
+    assert props.GetNumberOfItems() >= props_before

@@ -105,12 +105,14 @@ class PainPanel(QWidget):
             return
         assert self.features.referral is not None
         report = self.features.referral.refer(points)
-        hits = report.trigger_points[:TOP_N]
+        # Patients see muscles ("deep buttock muscle"); therapists see each trigger point.
+        hits = (report.muscles if self.plain else report.trigger_points)[:TOP_N]
         n = len(points)
+        what = "Muscles" if self.plain else "Trigger points"
         self.summary.setText(
             f"{n} spot{'s' if n > 1 else ''} marked. "
             + (
-                "Trigger points whose pain patterns cover them, most likely first:"
+                f"{what} whose pain patterns cover them, most likely first:"
                 if hits
                 else "No trigger point in this atlas refers pain there."
             )
@@ -121,23 +123,26 @@ class PainPanel(QWidget):
             if self.plain and hit.muscle in atlas:
                 name = atlas.get(hit.muscle).plain_name or name
             item = QListWidgetItem(f"{rank}. {name} — {hit.reason}")
-            item.setData(ROLE, hit.id)
+            item.setData(ROLE, (hit.kind, hit.id))
             item.setToolTip(
                 f"Confidence: {hit.confidence.label}; sources: {', '.join(hit.sources)}"
             )
             self.results.addItem(item)
 
     def _on_pick(self, item: QListWidgetItem | None, _previous: object) -> None:
-        """Show the chosen trigger point: its muscle's markers and its referral map."""
+        """Show the choice: its markers and referral map (a muscle shows all its points)."""
         triggers = self.features.triggers
         if item is None or triggers is None:
             return
-        tp_id = item.data(ROLE)
-        muscle = triggers.muscle_of.get(tp_id)
-        if muscle is None:
+        kind, key = item.data(ROLE)
+        if kind == "muscle":
+            muscle, points = key, [t for t, m in triggers.muscle_of.items() if m == key]
+        else:
+            muscle, points = triggers.muscle_of.get(key), [key]
+        if muscle is None or not points:
             return
         triggers.set_markers_visible([muscle], True)
-        triggers.set_active([tp_id])
+        triggers.set_active(points)
 
     def set_plain(self, plain: bool) -> None:
         """Everyday muscle names in the results (patient mode)."""

@@ -47,8 +47,13 @@ class MarkerLayer:
         window.AddRenderer(self.overlay)  # type: ignore[attr-defined]
 
     def set_markers(self, markers: Iterable[Marker]) -> None:
-        """Replace all markers (cheap: at most a few dozen actors)."""
-        self.overlay.RemoveAllViewProps()
+        """Replace all markers (cheap: at most a few dozen actors).
+
+        Only this layer's own actors go: the overlay renderer is shared with pair-view arrows
+        and painful spots.
+        """
+        for actor in self._actors.values():
+            self.overlay.RemoveActor(actor)
         self._actors.clear()
         self._markers = {m.id: m for m in markers}
         for m in self._markers.values():
@@ -102,9 +107,55 @@ class MarkerLayer:
 
     def detach(self) -> None:
         """Remove the overlay from its window."""
-        self.overlay.RemoveAllViewProps()
+        for actor in self._actors.values():
+            self.overlay.RemoveActor(actor)
         window = self.overlay.GetRenderWindow()
         if window is not None:
             window.RemoveRenderer(self.overlay)
         self._actors.clear()
         self._markers.clear()
+
+
+SPOT_RGB = (0.8, 0.0, 0.6)
+"""Painful spots: magenta, unlike heat-map reds and the marker colours."""
+
+
+class SpotMarkers:
+    """Painful spots as filled squares of constant on-screen size, drawn over the anatomy."""
+
+    def __init__(self, overlay: vtkRenderer, size_px: int = 22) -> None:
+        self.overlay = overlay
+        self.size_px = size_px
+        self._actors: list[vtkBillboardTextActor3D] = []
+
+    def set_points(self, points: Sequence[Sequence[float]]) -> None:
+        """Show exactly these spots (atlas mm)."""
+        self.clear()
+        for point in points:
+            actor = vtkBillboardTextActor3D()
+            # VTK draws nothing for blank text, so the box holds a glyph in its own colour.
+            actor.SetInput("o")
+            actor.SetPosition(*(float(c) for c in point))
+            prop = actor.GetTextProperty()
+            prop.SetFontSize(self.size_px)
+            prop.SetColor(*SPOT_RGB)
+            prop.SetBackgroundColor(*SPOT_RGB)
+            prop.SetBackgroundOpacity(1.0)
+            prop.SetFrame(True)
+            prop.SetFrameColor(1.0, 1.0, 1.0)
+            prop.SetFrameWidth(2)
+            prop.SetJustificationToCentered()
+            prop.SetVerticalJustificationToCentered()
+            self.overlay.AddActor(actor)
+            self._actors.append(actor)
+
+    @property
+    def count(self) -> int:
+        """Spots currently shown."""
+        return len(self._actors)
+
+    def clear(self) -> None:
+        """Remove every spot."""
+        for actor in self._actors:
+            self.overlay.RemoveActor(actor)
+        self._actors.clear()

@@ -13,7 +13,7 @@ from viewer.features import Features, muscle_base
 from viewer.render.compare import CompareView
 from viewer.render.heatmap_painter import SkinHeatPainter
 from viewer.render.legend import HeatLegend
-from viewer.render.markers import Marker, MarkerLayer
+from viewer.render.markers import Marker, MarkerLayer, SpotMarkers
 from viewer.render.pair_overlay import PairOverlay
 from viewer.render.scene_renderer import SceneRenderer
 
@@ -30,6 +30,7 @@ class AnnotationOverlays:
         self.marker_px = marker_px
         self.layer = MarkerLayer(scene.renderer)
         self.pairs_overlay = PairOverlay(self.layer.overlay)
+        self.spots = SpotMarkers(self.layer.overlay, size_px=max(16, round(marker_px * 0.7)))
         self.legend = HeatLegend(scene.renderer, scale=marker_px / 30)  # 2D props: main layer
         self._saved_pose: CameraPose | None = None
         self.compare: CompareView | None = None
@@ -114,8 +115,8 @@ class AnnotationOverlays:
 
     # -- painful spots -------------------------------------------------------------------------
     def show_spots(self, points: tuple[tuple[float, float, float], ...]) -> None:
-        """Mark the patient's painful spots as dots on the skin."""
-        self.pairs_overlay.show_dots(points)
+        """Mark the patient's painful spots on the skin."""
+        self.spots.set_points(points)
         self.scene.on_render_needed()
 
     # -- pair views ----------------------------------------------------------------------------
@@ -172,7 +173,8 @@ class AnnotationOverlays:
             self.features.pairs.pair_changed.disconnect(self._on_pair)
         self.scene.state.visibility_changed.disconnect(self.refresh_markers)
         self.scene.state.opacity_changed.disconnect(self.refresh_markers)
-        self.pairs_overlay.clear_all()
+        self.pairs_overlay.clear()
+        self.spots.clear()
         if self.compare is not None:
             self.compare.detach()
         self.legend.detach()

@@ -31,8 +31,6 @@ HEAD_LENGTH_MM = 16.0
 HEAD_RADIUS_MM = 6.5
 JOINT_RADIUS_MM = 7.0
 JOINT_RGB = (0.15, 0.15, 0.15)
-SPOT_RGB = (0.8, 0.0, 0.6)
-"""Painful-spot dots: magenta, unlike heat-map reds and marker colours."""
 UNLABELLED_JOINT_KINDS = frozenset({"lumbar_intervertebral"})
 """Joint kinds drawn as dots only: five stacked lumbar labels would bury the picture."""
 
@@ -69,20 +67,6 @@ class PairOverlay:
     def __init__(self, overlay: vtkRenderer) -> None:
         self.overlay = overlay
         self._props: list[object] = []
-        self._dots: list[object] = []
-
-    def show_dots(self, points: Sequence[Sequence[float]], radius_mm: float = 6.0) -> None:
-        """Small magenta spheres (e.g. painful spots), independent of the pair arrows."""
-        for prop in self._dots:
-            self.overlay.RemoveViewProp(prop)  # type: ignore[arg-type]
-        self._dots.clear()
-        for point in points:
-            sphere = vtkSphereSource()
-            sphere.SetRadius(radius_mm)
-            sphere.SetCenter(*(float(c) for c in point))
-            dot = _actor(sphere.GetOutputPort(), SPOT_RGB)
-            self.overlay.AddViewProp(dot)
-            self._dots.append(dot)
 
     def show(
         self,
@@ -164,7 +148,3 @@ class PairOverlay:
             self.overlay.RemoveViewProp(prop)  # type: ignore[arg-type]
         self._props.clear()
 
-    def clear_all(self) -> None:
-        """Remove arrows, joints and dots (the view is closing)."""
-        self.clear()
-        self.show_dots(())
