@@ -44,3 +44,13 @@ def test_pair_framing_fits_named_structures(tiny_atlas_dir: Path) -> None:
     assert dist(part) < dist(whole), "framing one muscle brings the camera closer"
     assert part.focal_point[0] > whole.focal_point[0], "and centres on it (+x is the left side)"
     scene.detach()
+
+
+def test_pose_toward_faces_the_side_a_structure_lies_on(tiny_atlas_dir: Path) -> None:
+    context = load_context(tiny_atlas_dir)
+    scene = SceneRenderer(vtkRenderer(), context.loaded, context.state, LIGHT)
+    pose = scene.pose_toward(["muscle_b_right"])  # tiny atlas: muscle B sits at +x
+    direction = [p - f for p, f in zip(pose.position, pose.focal_point, strict=True)]
+    assert direction[0] > 0 and abs(direction[0]) > abs(direction[1])
+    assert pose.view_up[2] > 0.9
+    scene.detach()

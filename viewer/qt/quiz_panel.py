@@ -112,6 +112,9 @@ class QuizPanel(QWidget):
             self.prompt.setText(f"Question {session.index + 1}: which structure is highlighted?")
             state.set_color(q.highlight, HIGHLIGHT)
             state.set_visible(q.highlight, True)
+            view = self.window_.view3d
+            if view is not None:  # turn to it: the student names it, so nothing is selected
+                view.move_camera(view.scene.pose_toward(q.highlight))
             for sid, label in zip(q.options, q.option_labels, strict=True):
                 self.options.addItem(label)
                 self.options.item(self.options.count() - 1).setData(ROLE, sid)

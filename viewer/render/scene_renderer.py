@@ -260,6 +260,24 @@ class SceneRenderer:
         camera.OrthogonalizeViewUp()
         self.renderer.ResetCameraClippingRange()
 
+    def pose_toward(self, ids: Iterable[str]) -> CameraPose:
+        """Look at structures from the side of the body they lie on (horizontally), framed.
+
+        For showing one structure without the user choosing a view (e.g. a quiz question): a
+        lateral hip muscle is seen from that side, a back muscle from behind.
+        """
+        wanted = list(ids)
+        bounds = self.visible_bounds(wanted)
+        pose = self.current_pose()
+        dx, dy = pose.position[0] - pose.focal_point[0], pose.position[1] - pose.focal_point[1]
+        if bounds is not None:
+            cx, cy = (bounds[0] + bounds[1]) / 2, (bounds[2] + bounds[3]) / 2
+            if math.hypot(cx, cy) > 20.0:  # off the body's axis: face that side
+                dx, dy = cx, cy
+        n = math.hypot(dx, dy) or 1.0
+        preset = CameraPreset("toward", "Toward", (dx / n, dy / n, 0.25), (0.0, 0.0, 1.0))
+        return self.pose_for(preset, frame=wanted)
+
     def pose_for(self, preset: CameraPreset, frame: Iterable[str] | None = None) -> CameraPose:
         """The pose framing the visible structures (or ``frame``) along the preset's direction."""
         camera = self.renderer.GetActiveCamera()
@@ -311,9 +329,7 @@ class SceneRenderer:
         """The actor of a structure that is on screen now (full or light detail)."""
         return actors.light if actors.light.GetVisibility() else actors.full
 
-    def pick_point(
-        self, x: int, y: int, structure_id: str
-    ) -> tuple[float, float, float] | None:
+    def pick_point(self, x: int, y: int, structure_id: str) -> tuple[float, float, float] | None:
         """Surface point of one structure under display pixel (x, y), even if it is a ghost."""
         actors = self._actors.get(structure_id)
         if actors is None or not self.state.is_visible(structure_id):

@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 from vtkmodules.util.numpy_support import vtk_to_numpy
 from vtkmodules.vtkRenderingCore import vtkWindowToImageFilter
 
-from viewer.domain.camera import CameraPose
+from viewer.domain.camera import CameraPose, CameraPreset
 from viewer.features import Features
 from viewer.io.atlas_loader import LoadedAtlas
 from viewer.render.theme import LIGHT, RenderTheme
@@ -46,20 +46,29 @@ def render_turntable_frames(
     from viewer.render.offscreen import offscreen_scene
 
     out: list[NDArray[np.uint8]] = []
-    with offscreen_scene(loaded, state, size, theme, features, msaa=4) as (
+    marker_px = max(14, round(30 * size[1] / 1080))  # same share of the frame at any size
+    with offscreen_scene(loaded, state, size, theme, features, marker_px, msaa=4) as (
         window,
         renderer,
         scene,
         _overlays,
     ):
-        scene.apply_pose(pose)
+        # Orbit the whole visible scene from the current direction: spinning a close-up around
+        # its focal point would swing the camera through the body.
+        d = [p - f for p, f in zip(pose.position, pose.focal_point, strict=True)]
+        n = sum(c * c for c in d) ** 0.5 or 1.0
+        window.Render()  # the first frame fixes the aspect ratio used for framing
+        start = scene.pose_for(
+            CameraPreset("turntable", "Turntable", (d[0] / n, d[1] / n, d[2] / n), pose.view_up)
+        )
+        scene.apply_pose(start)
         camera = renderer.GetActiveCamera()
         for index in range(frames):
             if index:
                 # Orbit about the body's long axis (+z), whatever the view's tilt.
                 camera.SetViewUp(0.0, 0.0, 1.0)
                 camera.Azimuth(360.0 / frames)
-                camera.SetViewUp(*pose.view_up)
+                camera.SetViewUp(*start.view_up)
                 camera.OrthogonalizeViewUp()
                 renderer.ResetCameraClippingRange()
             window.Render()
