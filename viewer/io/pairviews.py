@@ -334,6 +334,17 @@ class _Parser:
             zoom=float(raw.get("zoom", 1.0)),
         )
 
+    def _checked_entry(self, list_key: str, schema: str, index: int, entry: Any) -> str | None:
+        """The entry's label for problems (``pair_views[2] (id)``), or ``None`` after reporting
+        every schema error of an entry that cannot be used."""
+        label = f"{list_key}[{index}]"
+        if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+            label += f" ({entry['id']})"
+        errs = _errors(entry, _sub_schema(schema))
+        for place, msg in errs:
+            self.problem(label, place, msg)
+        return None if errs else label
+
     def _pair(
         self,
         index: int,
@@ -341,13 +352,8 @@ class _Parser:
         library: PairLibrary,
         default_context: tuple[GhostRule, ...],
     ) -> PairView | None:
-        label = f"pair_views[{index}]"
-        if isinstance(entry, dict) and isinstance(entry.get("id"), str):
-            label += f" ({entry['id']})"
-        errs = _errors(entry, _sub_schema("pair_view"))
-        for place, msg in errs:
-            self.problem(label, place, msg)
-        if errs:
+        label = self._checked_entry("pair_views", "pair_view", index, entry)
+        if label is None:
             return None
         ok = self._text_problems(label, entry)
         ok &= self._colours_ok(label, "b/color", entry["a"]["color"], entry["b"]["color"])
@@ -421,13 +427,8 @@ class _Parser:
     def _template(
         self, index: int, entry: Any, default_context: tuple[GhostRule, ...]
     ) -> PairTemplate | None:
-        label = f"templates[{index}]"
-        if isinstance(entry, dict) and isinstance(entry.get("id"), str):
-            label += f" ({entry['id']})"
-        errs = _errors(entry, _sub_schema("template"))
-        for place, msg in errs:
-            self.problem(label, place, msg)
-        if errs:
+        label = self._checked_entry("templates", "template", index, entry)
+        if label is None:
             return None
         ok = self._text_problems(label, entry)
         color_a, color_b = entry["colors"]
