@@ -15,6 +15,24 @@ from tests.conftest import REPO
 from viewer.cli import main
 
 
+def _render_tiny(atlas: Path, out: Path, *extra: str) -> int:
+    """``trigger-atlas --atlas ATLAS render -o OUT --size 320x200 --hide skin EXTRA...``."""
+    return main(
+        [
+            "--atlas",
+            str(atlas),
+            "render",
+            "-o",
+            str(out),
+            "--size",
+            "320x200",
+            "--hide",
+            "skin",
+            *extra,
+        ]
+    )
+
+
 def _pixels(path: Path) -> np.ndarray:
     return np.asarray(Image.open(path))
 
@@ -50,23 +68,7 @@ def test_render_tiny_atlas_shows_its_colours(tiny_atlas_dir: Path, tmp_path: Pat
 
 def test_render_transparent_background(tiny_atlas_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "clear.png"
-    assert (
-        main(
-            [
-                "--atlas",
-                str(tiny_atlas_dir),
-                "render",
-                "-o",
-                str(out),
-                "--size",
-                "320x200",
-                "--transparent",
-                "--hide",
-                "skin",
-            ]
-        )
-        == 0
-    )
+    assert _render_tiny(tiny_atlas_dir, out, "--transparent") == 0
     img = _pixels(out)
     assert img.shape == (200, 320, 4)
     assert img[0, 0, 3] == 0, "corner is transparent"
@@ -77,21 +79,7 @@ def test_views_differ(tiny_atlas_dir: Path, tmp_path: Path) -> None:
     paths = []
     for view in ("anterior", "left"):
         out = tmp_path / f"{view}.png"
-        main(
-            [
-                "--atlas",
-                str(tiny_atlas_dir),
-                "render",
-                "-o",
-                str(out),
-                "--size",
-                "320x200",
-                "--view",
-                view,
-                "--hide",
-                "skin",
-            ]
-        )
+        _render_tiny(tiny_atlas_dir, out, "--view", view)
         paths.append(_pixels(out))
     assert np.abs(paths[0].astype(int) - paths[1].astype(int)).mean() > 1.0
 
