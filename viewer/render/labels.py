@@ -73,6 +73,8 @@ class LabelOverlay:
         self.scene.on_render_needed()
 
     def _before_frame(self, *_args: object) -> None:
+        if not self.ids and not self.placed:
+            return  # nothing labelled and nothing left to clear: no work on this frame
         renderer = self.scene.renderer
         state = self.scene.state
         # Leader lines in the theme's text colour: black lines vanish on the dark and projector
