@@ -31,6 +31,9 @@ def run_gui(atlas_dir: Path | None = None) -> int:
     if os.environ.get("TRIGGER_ATLAS_EXIT_AFTER_FIRST_FRAME") and window.view3d is not None:
         _exit_after_first_frame(window.view3d, app)
     window.show()
+    from viewer.qt.binding_check import warn_if_binding_leaks
+
+    warn_if_binding_leaks(window)
     return int(app.exec())
 
 
