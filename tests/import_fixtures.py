@@ -153,7 +153,8 @@ def make_bodyparts3d_folder(folder: Path, atlas: Path | None = None) -> list[Syn
 
     ball = trimesh.creation.icosphere(subdivisions=2, radius=50.0)
     name = "FJ1234_BP9999_FMA7088_Heart.obj"
-    _write_obj(folder / name, [*ball.vertices, 0.0, 0.0, 1200.0], ball.faces, BP3D_HEADER)
+    centre = np.array([0.0, 0.0, 1200.0])
+    _write_obj(folder / name, np.asarray(ball.vertices) + centre, ball.faces, BP3D_HEADER)
     out.append(SynthFile(folder / name, None))
 
     # Corrupt: a truncated binary STL that claims more triangles than it holds.

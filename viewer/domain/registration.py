@@ -188,7 +188,8 @@ def register(
     fixed: NDArray[np.floating],
     rotations: list[Array] | None = None,
     keep: float = 0.9,
-    sample: int = 2500,
+    sample: int = 1500,
+    refine_sample: int = 12000,
 ) -> Registration:
     """Register point set ``moving`` (any frame, any unit) onto ``fixed`` (atlas mm).
 
@@ -199,7 +200,9 @@ def register(
     rotations : starting rotations to try (default: all 24 axis-aligned ones); pass one
         (``[FRAMES["RAS"]]``) when the user names the frame
     keep : fraction of closest pairs each iteration uses (trimmed ICP)
-    sample : at most this many points of each set are used (uniform random, seeded)
+    sample : points of each set (uniform random, seeded) used to try the start rotations
+    refine_sample : points of each set used to refine the best start; sampling noise of the
+        correspondences is what limits the accuracy far from the pelvis (the femur's far end)
     """
     from scipy.spatial import cKDTree
 
@@ -218,7 +221,9 @@ def register(
         scored.append((err, index, fitted))
     scored.sort(key=lambda item: (item[0], item[1]))
     _, best_index, best = scored[0]
-    best, _ = _icp(src, dst, tree, best, iterations=80, keep=keep)
+    src = _subsample(np.asarray(moving, dtype=np.float64), refine_sample, 3)
+    dst = _subsample(np.asarray(fixed, dtype=np.float64), refine_sample, 4)
+    best, _ = _icp(src, dst, cKDTree(dst), best, iterations=60, keep=keep)
     # Report in the frame the start rotation names (the fit itself is free to rotate further).
     frame = frame_name(candidates[best_index])
     # Residuals against every atlas vertex, not the sample, so vertex spacing does not inflate them.
