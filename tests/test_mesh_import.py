@@ -211,3 +211,37 @@ def test_bad_files_are_reported_and_the_rest_imports(base: LoadedAtlas, tmp_path
     assert "10,000,000" in failed["huge.ply"]
     assert "outside the chosen folder" in failed["linked sacrum.obj"]
     assert [s.structure_id for s in result.structures] == ["sacrum"]
+
+
+def test_cli_import_then_open_the_user_atlas(synth: tuple[Path, list], tmp_path: Path, capsys):
+    from viewer.cli import main
+
+    out = tmp_path / "user atlas"
+    code = main(
+        ["import", str(synth[0]), "-o", str(out), "--licence", "CC-BY-4.0", "--beside", "sacrum"]
+    )
+    text = capsys.readouterr().out
+    assert code == 0, text
+    assert "registered on the pelvis" in text and "not recognised: FJ1234" in text
+    assert f"--atlas {out}" in text
+    assert "imported_sacrum" in load_atlas(out).atlas
+    # The saved atlas is a normal atlas: render and export commands take it with --atlas.
+    glb = tmp_path / "user.glb"
+    assert main(["--atlas", str(out), "export-3d", "-o", str(glb)]) == 0
+    assert "BodyParts3D" in (tmp_path / "user_ATTRIBUTION.txt").read_text(encoding="utf-8")
+    assert main(["import", str(synth[0]), "-o", str(out)]) == 1  # exists: refused
+    assert "not empty" in capsys.readouterr().err
+
+
+def test_trimesh_is_not_imported_at_start_up():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, viewer.cli, viewer.app, viewer.qt.main_window, viewer.io.mesh_importer;"
+        "print('trimesh' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.strip() == "False"
