@@ -166,9 +166,11 @@ def _fill(
             write_vtp(folder / rel, item.points, item.triangles)
             ref = by_id.get(item.structure_id, {})
             kind = ref.get("kind", "muscle")
-            if kind == "group":
+            color = ref.get("color", "#c8c8c8")
+            if kind == "group":  # a group has no colour of its own: take its first part's
                 leaf = by_id.get(item.replaces[0], {}) if item.replaces else {}
                 kind = leaf.get("kind", "muscle")
+                color = leaf.get("color", color)
             entry = {
                 "id": new_id,
                 "name": f"{ref.get('name', item.structure_id)} - imported",
@@ -178,7 +180,7 @@ def _fill(
                 "side": ref.get("side", "midline"),
                 "parent": None,
                 "region": ref.get("region", "pelvis"),
-                "color": _lighter(ref.get("color", "#c8c8c8")),
+                "color": _lighter(color),
                 "file": rel,
                 "file_light": None,
                 "source": [source],
