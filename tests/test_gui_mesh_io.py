@@ -77,3 +77,20 @@ def test_export_3d_writes_the_visible_scene(
     window.state.select("sacrum")
     assert window.meshio.export_3d_to(tmp_path / "one.stl")[0].name == "one.stl"
     assert "Exported" in window.statusBar().currentMessage()
+
+
+def test_the_user_can_pick_the_axes_and_import_again(
+    make_main_window: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    window = make_main_window()
+    folder = tmp_path / "set"
+    make_bodyparts3d_folder(folder)
+    first = window.meshio.import_paths([folder])
+    assert first is not None and "(LPS)" in first.frame_box.itemText(0)
+    first.frame_box.setCurrentIndex(first.frame_box.findData("RAS"))
+    qtbot.mouseClick(first.reimport, Qt.MouseButton.LeftButton)
+    second = window.meshio.review
+    assert second is not first and not first.isVisible()
+    assert second.frame_box.currentData() == "RAS"
+    assert "frame RAS" in second.report.toPlainText()
+    second.reject()

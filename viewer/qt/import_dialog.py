@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -31,10 +32,30 @@ from viewer.io.mesh_importer import ImportResult
 COLUMNS = ("Replace built-in", "Structure", "File(s)", "Recognised by", "Distance to built-in")
 
 
-class ImportReviewDialog(QDialog):
-    """Review an import and choose how to save it; ``modes()``, ``licence()``, ``output()``."""
+FRAME_CHOICES = (
+    ("found from the pelvis", ""),
+    ("LPS (BodyParts3D, DICOM)", "LPS"),
+    ("RAS (3D Slicer)", "RAS"),
+    ("Y-up (glTF, many 3D tools)", "Y-up"),
+)
 
-    def __init__(self, result: ImportResult, default_output: Path, parent: QWidget | None = None):
+
+class ImportReviewDialog(QDialog):
+    """Review an import and choose how to save it; ``modes()``, ``licence()``, ``output()``.
+
+    ``reimport_requested(frame)`` asks the controller to run the import again with the axis
+    convention the user picked, when the one found from the pelvis is wrong.
+    """
+
+    reimport_requested = Signal(str)
+
+    def __init__(
+        self,
+        result: ImportResult,
+        default_output: Path,
+        parent: QWidget | None = None,
+        frame: str = "",
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("import_review_dialog")
         self.setWindowTitle("Import meshes")
@@ -78,6 +99,23 @@ class ImportReviewDialog(QDialog):
         self.report.setPlainText("\n".join(result.summary_lines()))
         layout.addWidget(self.report, 1)
 
+        frame_row = QHBoxLayout()
+        frame_row.addWidget(QLabel("Axes of the files:", self))
+        self.frame_box = QComboBox(self)
+        self.frame_box.setObjectName("import_frame")
+        for title, key in FRAME_CHOICES:
+            if not key and result.registration is not None:
+                title = f"{title} ({result.registration.frame})"
+            self.frame_box.addItem(title, key)
+        frame_row.addWidget(self.frame_box, 1)
+        self.reimport = QPushButton("Import again with these axes", self)
+        self.reimport.setObjectName("import_again")
+        self.reimport.clicked.connect(
+            lambda: self.reimport_requested.emit(str(self.frame_box.currentData()))
+        )
+        frame_row.addWidget(self.reimport)
+        layout.addLayout(frame_row)
+
         unknown = [f.name for s in result.structures if not s.licence for f in s.files]
         self.licence_edit = QLineEdit(self)
         self.licence_edit.setObjectName("import_licence")
@@ -111,6 +149,7 @@ class ImportReviewDialog(QDialog):
         layout.addWidget(self.buttons)
         self.licence_edit.textChanged.connect(self._update_ok)
         self.output_edit.textChanged.connect(self._update_ok)
+        self.frame_box.setCurrentIndex(max(0, self.frame_box.findData(frame)))
         self._update_ok()
 
     def _update_ok(self, *_args: object) -> None:

@@ -101,8 +101,11 @@ class MeshIOActions:
         if name:
             self.import_paths([Path(name)])
 
-    def import_paths(self, paths: list[Path]) -> ImportReviewDialog | None:
-        """Run the import (cancellable) and open the review dialog; ``None`` if none opened."""
+    def import_paths(self, paths: list[Path], frame: str = "") -> ImportReviewDialog | None:
+        """Run the import (cancellable) and open the review dialog; ``None`` if none opened.
+
+        ``frame`` is the axis convention the user picked ("" = find it from the pelvis).
+        """
         from viewer.io.atlas_loader import load_atlas
         from viewer.io.mesh_importer import ImportCancelledError, import_meshes
         from viewer.io.synonyms import load_synonyms
@@ -124,7 +127,7 @@ class MeshIOActions:
             # Full detail of the atlas as it is on disk, not the window's (maybe light) meshes.
             base = load_atlas(self.loaded.folder, with_light=False)
             synonyms, _ = load_synonyms(base.atlas)
-            result = import_meshes(paths, base, synonyms, progress=report)
+            result = import_meshes(paths, base, synonyms, frame=frame or None, progress=report)
         except ImportCancelledError:
             self.status("Import cancelled; nothing was changed.")
             return None
@@ -140,16 +143,22 @@ class MeshIOActions:
                 "No file could be imported:\n" + "\n".join(result.summary_lines()[:20]),
             )
             return None
-        return self._review(result, base, paths)
+        return self._review(result, base, paths, frame)
 
     def _review(
-        self, result: ImportResult, base: LoadedAtlas, paths: list[Path]
+        self, result: ImportResult, base: LoadedAtlas, paths: list[Path], frame: str
     ) -> ImportReviewDialog:
         from viewer.qt.import_dialog import ImportReviewDialog
 
         default = paths[0].parent / f"{paths[0].name} atlas"
-        dialog = ImportReviewDialog(result, default, self.parent)
+        dialog = ImportReviewDialog(result, default, self.parent, frame)
         dialog.accepted.connect(lambda: self._save(dialog, result, base))
+
+        def again(picked: str) -> None:
+            dialog.reject()
+            self.import_paths(paths, picked)
+
+        dialog.reimport_requested.connect(again)
         self.review = dialog
         dialog.open()
         return dialog
