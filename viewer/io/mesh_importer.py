@@ -27,7 +27,12 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from viewer.domain.import_match import Recognition, StructureMatcher, replaced_parts
+from viewer.domain.import_match import (
+    Recognition,
+    StructureMatcher,
+    fma_ids_in,
+    replaced_parts,
+)
 from viewer.domain.registration import FRAMES, Registration, Similarity, register
 from viewer.domain.structures import Atlas, Kind
 from viewer.io.atlas_loader import LoadedAtlas
@@ -160,12 +165,18 @@ def import_meshes(
     for index, (path, root) in enumerate(files):
         if progress is not None and not progress(index, len(files) + 1, path.name):
             raise ImportCancelledError()
+        by_name = matcher.recognise(path.stem)
+        if by_name.structure_id is None and fma_ids_in(path.stem) and not by_name.base:
+            # BodyParts3D names every file by FMA ID: a folder of 2,000 organs need not be read
+            # to know that the heart is not part of this atlas.
+            result.not_recognised.append(NotImported(path, by_name.reason + " (not read)"))
+            continue
         try:
             mesh = read_import_file(path, root)
         except ImportFileError as exc:
             result.failed.append(NotImported(path, str(exc)))
             continue
-        except (OSError, MemoryError, ValueError, IndexError) as exc:
+        except Exception as exc:  # one odd file must not stop the import of the others
             result.failed.append(NotImported(path, f"cannot be read ({type(exc).__name__}: {exc})"))
             continue
         rec = matcher.recognise(path.stem, mesh.header)
