@@ -245,3 +245,23 @@ def test_trimesh_is_not_imported_at_start_up():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
     )
     assert done.stdout.strip() == "False"
+
+
+def test_importing_into_a_user_atlas_keeps_its_earlier_imports(
+    imported: ImportResult, base: LoadedAtlas, synth: tuple[Path, list], tmp_path: Path
+):
+    first = tmp_path / "first"
+    save_user_atlas(imported, base, first, SaveOptions({}, "CC-BY-4.0"))
+    first_loaded = load_atlas(first, with_light=False)
+    femur_only = tmp_path / "femur"
+    femur_only.mkdir()
+    (femur_only / "right femur.obj").write_bytes(
+        next(f.path for f in synth[1] if f.structure == "femur_right").read_bytes()
+    )
+    again = import_meshes([femur_only], first_loaded)
+    second = tmp_path / "second"
+    save_user_atlas(again, first_loaded, second, SaveOptions({}, "CC-BY-4.0"))
+    loaded = load_atlas(second)
+    assert loaded.problems == []
+    assert loaded.atlas.get("iliacus_right").file == "imported/iliacus_right.vtp"
+    assert "no hip bones or sacrum" in " ".join(again.notes)

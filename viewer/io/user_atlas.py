@@ -259,11 +259,13 @@ def _registration_record(result: ImportResult) -> dict[str, Any]:
 
 
 def _copy_built_in(folder: Path, base: LoadedAtlas, entries: list[dict[str, Any]]) -> None:
+    """Copy every mesh the manifest still names from the base atlas (which may itself be a
+    user atlas with earlier imports), and its landmarks."""
     for entry in entries:
         for key in ("file", "file_light"):
             rel = entry.get(key)
-            if not rel or rel.startswith("imported/"):
-                continue
+            if not rel or (folder / rel).exists():
+                continue  # written by this import (or already copied)
             src = base.folder / rel
             if src.is_file():
                 (folder / rel).parent.mkdir(parents=True, exist_ok=True)
