@@ -122,3 +122,18 @@ def test_points_only_and_unknown_formats_are_refused(tmp_path: Path):
     (tmp_path / "notes.dae").write_text("<xml/>", encoding="ascii")
     with pytest.raises(ImportFileError, match="not a mesh format"):
         read_import_file(tmp_path / "notes.dae")
+
+
+def test_heavy_imports_get_a_light_twin(tmp_path: Path):
+    from viewer.io.meshes import read_mesh
+    from viewer.io.user_atlas import LIGHT_TRIANGLES, _write_mesh
+
+    ball = trimesh.creation.icosphere(subdivisions=5, radius=40.0)  # 20,480 triangles
+    (tmp_path / "imported").mkdir()
+    light = _write_mesh(tmp_path, "imported/ball.vtp", ball.vertices, ball.faces)
+    assert light == "imported/ball.light.vtp"
+    small = read_mesh(tmp_path / light)
+    assert small.n_triangles <= LIGHT_TRIANGLES * 1.05
+    volume = trimesh.Trimesh(small.points, small.triangles).volume
+    assert volume == pytest.approx(ball.volume, rel=0.03)
+    assert _write_mesh(tmp_path, "imported/few.vtp", small.points, small.triangles) is None

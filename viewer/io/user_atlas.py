@@ -80,6 +80,58 @@ def write_vtp(path: Path, points: NDArray[np.floating], triangles: NDArray[np.in
         raise OSError(f"could not write {path}")
 
 
+LIGHT_TRIANGLES = 5000
+"""Imported meshes above this get a decimated light file, drawn while the camera moves (the
+built-in light meshes average about 2,500 triangles per structure)."""
+
+
+def decimate(
+    points: NDArray[np.floating], triangles: NDArray[np.int64], target: int
+) -> tuple[NDArray[np.float32], NDArray[np.int64]]:
+    """Quadric decimation (VTK) to about ``target`` triangles, keeping the volume."""
+    from vtkmodules.util.numpy_support import (
+        numpy_to_vtk,
+        numpy_to_vtkIdTypeArray,
+        vtk_to_numpy,
+    )
+    from vtkmodules.vtkCommonCore import vtkPoints
+    from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
+    from vtkmodules.vtkFiltersCore import vtkQuadricDecimation
+
+    tris = np.ascontiguousarray(triangles, dtype=np.int64)
+    vpts = vtkPoints()
+    vpts.SetData(numpy_to_vtk(np.ascontiguousarray(points, dtype=np.float32), deep=True))
+    cells = vtkCellArray()
+    cells.SetData(
+        numpy_to_vtkIdTypeArray(np.arange(0, 3 * len(tris) + 1, 3, dtype=np.int64), deep=True),
+        numpy_to_vtkIdTypeArray(tris.ravel().copy(), deep=True),
+    )
+    poly = vtkPolyData()
+    poly.SetPoints(vpts)
+    poly.SetPolys(cells)
+    dec = vtkQuadricDecimation()
+    dec.SetInputData(poly)
+    dec.SetTargetReduction(max(0.0, 1.0 - target / max(1, len(tris))))
+    dec.VolumePreservationOn()
+    dec.Update()
+    out = dec.GetOutput()
+    pts = vtk_to_numpy(out.GetPoints().GetData()).astype(np.float32)
+    conn = vtk_to_numpy(out.GetPolys().GetConnectivityArray()).astype(np.int64)
+    return pts, conn.reshape(-1, 3)
+
+
+def _write_mesh(
+    folder: Path, rel: str, points: NDArray[np.floating], triangles: NDArray[np.int64]
+) -> str | None:
+    """Write ``rel`` and, for a heavy mesh, a light twin; returns the light file or ``None``."""
+    write_vtp(folder / rel, points, triangles)
+    if len(triangles) <= LIGHT_TRIANGLES:
+        return None
+    light = rel.replace(".vtp", ".light.vtp")
+    write_vtp(folder / light, *decimate(points, triangles, LIGHT_TRIANGLES))
+    return light
+
+
 def _split_by_part(
     item: ImportedStructure, base: LoadedAtlas
 ) -> dict[str, tuple[NDArray[np.float64], NDArray[np.int64]]]:
@@ -163,7 +215,7 @@ def _fill(
         if mode == "beside":
             new_id = f"imported_{item.structure_id}"
             rel = f"imported/{new_id}.vtp"
-            write_vtp(folder / rel, item.points, item.triangles)
+            light = _write_mesh(folder, rel, item.points, item.triangles)
             ref = by_id.get(item.structure_id, {})
             kind = ref.get("kind", "muscle")
             color = ref.get("color", "#c8c8c8")
@@ -182,7 +234,7 @@ def _fill(
                 "region": ref.get("region", "pelvis"),
                 "color": _lighter(color),
                 "file": rel,
-                "file_light": None,
+                "file_light": light,
                 "source": [source],
                 "licence": licence,
             }
@@ -194,9 +246,9 @@ def _fill(
         pieces = _split_by_part(item, base)
         for part, (pts, tris) in pieces.items():
             rel = f"imported/{part}.vtp"
-            write_vtp(folder / rel, pts, tris)
+            light = _write_mesh(folder, rel, pts, tris)
             entry = by_id[part]
-            entry.update(file=rel, file_light=None, source=[source], licence=licence)
+            entry.update(file=rel, file_light=light, source=[source], licence=licence)
             entry.pop("volume_ml", None)
             notice.append(f"    {rel}  <- {names}")
         if len(pieces) > 1:
