@@ -78,6 +78,8 @@ class ImportedStructure:
     """Median distance to the built-in structure it replaces (a check of the registration)."""
     licence: str = ""
     source: str = ""
+    name: str = ""
+    """The atlas's display name of the structure (``Iliacus (right)``)."""
 
 
 @dataclass
@@ -313,5 +315,6 @@ def _place(
             distance,
             licence,
             source,
+            atlas.get(sid).name,
         )
     result.structures = list(merged.values())

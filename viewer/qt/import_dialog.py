@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from viewer.io.mesh_importer import ImportResult
 
-COLUMNS = ("Replace built-in", "Structure", "File(s)", "Recognised by", "Distance to built-in")
+COLUMNS = ("Replace built-in", "Structure", "Distance to built-in", "Recognised by", "File(s)")
 
 
 FRAME_CHOICES = (
@@ -81,15 +81,18 @@ class ImportReviewDialog(QDialog):
             tick.setCheckState(Qt.CheckState.Checked)
             tick.setData(Qt.ItemDataRole.UserRole, s.structure_id)
             self.table.setItem(row, 0, tick)
-            label = s.structure_id
+            label = s.name or s.structure_id
+            tip = s.structure_id
             if s.replaces != (s.structure_id,):
-                label += f" (replaces {', '.join(s.replaces)})"
+                label += f" (replaces its {len(s.replaces)} parts)"
+                tip += " replaces " + ", ".join(s.replaces)
             distance = "" if s.distance_mm is None else f"{s.distance_mm:.1f} mm"
             for col, text in enumerate(
-                (label, ", ".join(f.name for f in s.files), s.how, distance), start=1
+                (label, distance, s.how, ", ".join(f.name for f in s.files)), start=1
             ):
                 item = QTableWidgetItem(text)
                 item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+                item.setToolTip(tip if col == 1 else text)
                 self.table.setItem(row, col, item)
         self.table.resizeColumnsToContents()
         layout.addWidget(self.table, 2)
