@@ -173,6 +173,10 @@ class MeshIOActions:
         except (OSError, FileExistsError) as exc:
             self._warn("User atlas not saved", f"{exc}\nNothing was written.")
             return
+        except Exception as exc:  # a slot must not raise; the temporary folder is removed
+            log.exception("saving the user atlas failed")
+            self._warn("User atlas not saved", f"Unexpected problem: {exc}\nNothing was written.")
+            return
         self.status(f"Saved the user atlas {out}")
         box = QMessageBox(
             QMessageBox.Icon.Information,
@@ -233,6 +237,10 @@ class MeshIOActions:
             written = export_scene(items, path, source_statements(self.loaded))
         except (ExportError, OSError, ValueError) as exc:
             self._warn("3D export failed", f"{path}: {exc}")
+            return []
+        except Exception as exc:  # a slot must not raise: say it, log it
+            log.exception("3D export failed")
+            self._warn("3D export failed", f"{path}: unexpected problem: {exc}")
             return []
         self.status(f"Exported {path} (licences in {written[-1].name})")
         return written
