@@ -49,6 +49,12 @@ def _ask_licence(args: argparse.Namespace, unknown: list[str]) -> str:
     return ""
 
 
+def _show_progress(done: int, total: int, what: str) -> bool:
+    """One updating line on a terminal: a BodyParts3D folder has hundreds of files."""
+    print(f"\r[{done + 1}/{total}] {what[:60]:<60}", end="", file=sys.stderr, flush=True)
+    return True
+
+
 def run(args: argparse.Namespace) -> int:
     """Import, print the report, save the user atlas."""
     from viewer.io.atlas_loader import load_atlas
@@ -63,7 +69,10 @@ def run(args: argparse.Namespace) -> int:
         return 1
     synonyms, _ = load_synonyms(base.atlas)
     frame = None if args.frame == "auto" else args.frame
-    result = import_meshes(args.paths, base, synonyms, frame=frame)
+    progress = _show_progress if sys.stderr.isatty() else None
+    result = import_meshes(args.paths, base, synonyms, frame=frame, progress=progress)
+    if progress is not None:
+        print(file=sys.stderr)
     for line in result.summary_lines():
         print(line)
     if not result.structures:
