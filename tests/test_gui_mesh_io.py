@@ -84,7 +84,9 @@ def test_the_user_can_pick_the_axes_and_import_again(
 ) -> None:
     window = make_main_window()
     folder = tmp_path / "set"
-    make_bodyparts3d_folder(folder)
+    for made in make_bodyparts3d_folder(folder):  # the pelvis and one muscle are enough here
+        if made.structure not in ("hip_bone_left", "hip_bone_right", "sacrum", "iliacus_right"):
+            made.path.unlink()
     first = window.meshio.import_paths([folder])
     assert first is not None and "(LPS)" in first.frame_box.itemText(0)
     first.frame_box.setCurrentIndex(first.frame_box.findData("RAS"))

@@ -33,7 +33,7 @@ def test_register_finds_a_y_up_metre_pelvis():
 
     root = builtin_meshes_dir()
     fixed = np.vstack(
-        [read_mesh(root / "bones" / f"{b}.vtp").points for b in ("hip_bone_left", "sacrum")]
+        [read_mesh(root / "bones" / f"{b}.light.vtp").points for b in ("hip_bone_left", "sacrum")]
     ).astype(float)
     to_yup = Similarity(FRAMES["Y-up"].T, 0.001, np.array([0.0, 0.9, 0.0]))  # LPS mm -> Y-up m
     reg = register(to_yup.apply(fixed), fixed)

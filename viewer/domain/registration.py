@@ -176,7 +176,7 @@ def _icp(
         step = fit_similarity(pairs_src[mask], pairs_dst[mask])
         new_error = float(np.sqrt(np.mean(dist[mask] ** 2)))
         current = step
-        if abs(error - new_error) < 1e-4 * max(new_error, 1e-9):
+        if abs(error - new_error) < 1e-3 * max(new_error, 1e-9):
             error = new_error
             break
         error = new_error
@@ -223,7 +223,7 @@ def register(
     _, best_index, best = scored[0]
     src = _subsample(np.asarray(moving, dtype=np.float64), refine_sample, 3)
     dst = _subsample(np.asarray(fixed, dtype=np.float64), refine_sample, 4)
-    best, _ = _icp(src, dst, cKDTree(dst), best, iterations=60, keep=keep)
+    best, _ = _icp(src, dst, cKDTree(dst), best, iterations=40, keep=keep)
     # Report in the frame the start rotation names (the fit itself is free to rotate further).
     frame = frame_name(candidates[best_index])
     # Residuals against every atlas vertex, not the sample, so vertex spacing does not inflate them.
