@@ -96,3 +96,17 @@ def test_the_user_can_pick_the_axes_and_import_again(
     assert second.frame_box.currentData() == "RAS"
     assert "frame RAS" in second.report.toPlainText()
     second.reject()
+
+
+def test_import_chosen_files(
+    make_main_window: Any, qtbot: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    window = make_main_window()
+    made = make_bodyparts3d_folder(tmp_path / "set")
+    chosen = [str(m.path) for m in made if m.structure in ("hip_bone_left", "hip_bone_right")]
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: (chosen, ""))
+    window.actions_by_id["file.import_mesh_files"].trigger()
+    dialog = window.meshio.review
+    assert dialog is not None and dialog.table.rowCount() == 2
+    assert dialog.output() == tmp_path / "set atlas"
+    dialog.reject()

@@ -60,10 +60,18 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec(
         "file.import_meshes",
         "&File",
-        "&Import meshes…",
+        "&Import meshes (folder)…",
         "",
         "meshio.ask_import",
         tip="BodyParts3D, Slicer or other meshes by FMA ID or name, saved as a user atlas",
+    ),
+    ActionSpec(
+        "file.import_mesh_files",
+        "&File",
+        "Import mesh &files…",
+        "",
+        "meshio.ask_import_files",
+        tip="Chosen OBJ, STL, PLY, OFF, glTF or VTK files, saved as a user atlas",
     ),
     ActionSpec(
         "file.export_3d",

@@ -101,6 +101,17 @@ class MeshIOActions:
         if name:
             self.import_paths([Path(name)])
 
+    def ask_import_files(self) -> None:
+        """Choose mesh files, then the same as a folder."""
+        from viewer.io.mesh_import import MESH_SUFFIXES
+
+        pattern = " ".join(f"*{s}" for s in MESH_SUFFIXES)
+        names, _ = QFileDialog.getOpenFileNames(
+            self.parent, "Import mesh files", "", f"Meshes ({pattern})"
+        )
+        if names:
+            self.import_paths([Path(n) for n in names])
+
     def import_paths(self, paths: list[Path], frame: str = "") -> ImportReviewDialog | None:
         """Run the import (cancellable) and open the review dialog; ``None`` if none opened.
 
@@ -150,7 +161,8 @@ class MeshIOActions:
     ) -> ImportReviewDialog:
         from viewer.qt.import_dialog import ImportReviewDialog
 
-        default = paths[0].parent / f"{paths[0].name} atlas"
+        first = paths[0] if paths[0].is_dir() else paths[0].parent
+        default = first.parent / f"{first.name} atlas"
         dialog = ImportReviewDialog(result, default, self.parent, frame)
         dialog.accepted.connect(lambda: self._save(dialog, result, base))
 
