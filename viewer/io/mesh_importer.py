@@ -39,6 +39,9 @@ from viewer.io.atlas_loader import LoadedAtlas
 from viewer.io.mesh_import import ImportedMesh, ImportFileError, find_mesh_files, read_import_file
 
 PELVIS = ("hip_bone_left", "hip_bone_right", "sacrum")
+POOR_FIT_MM = 5.0
+"""Residual (RMS, mm) above which the report warns: two adult pelves scaled to each other differ
+by a few millimetres; centimetres mean a wrong frame, wrong files or a wrong recognition."""
 FLIP_IF_FURTHER_THAN_MM = 10.0
 """A registered structure whose median distance to its atlas counterpart is under this is taken
 as placed; above it, the other axis conventions are tried for that file alone."""
@@ -112,6 +115,11 @@ class ImportResult:
                 f"scale {r.transform.scale:.4f}, residual {r.residual_mm:.2f} mm RMS "
                 f"(median {r.median_mm:.2f} mm)"
             )
+            if r.residual_mm > POOR_FIT_MM:
+                lines.append(
+                    f"warning: the fit is poor ({r.residual_mm:.0f} mm): check that the files "
+                    "are what their names say, or pick their axes (--frame / Axes of the files)"
+                )
         for s in self.structures:
             extra = f"; replaces {', '.join(s.replaces)}" if s.replaces != (s.structure_id,) else ""
             dist = (
