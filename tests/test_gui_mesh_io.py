@@ -89,12 +89,14 @@ def test_the_user_can_pick_the_axes_and_import_again(
             made.path.unlink()
     first = window.meshio.import_paths([folder])
     assert first is not None and "(LPS)" in first.frame_box.itemText(0)
+    assert "the fit is poor" not in first.report.toPlainText()
     first.frame_box.setCurrentIndex(first.frame_box.findData("RAS"))
     qtbot.mouseClick(first.reimport, Qt.MouseButton.LeftButton)
     second = window.meshio.review
     assert second is not first and not first.isVisible()
     assert second.frame_box.currentData() == "RAS"
     assert "frame RAS" in second.report.toPlainText()
+    assert "the fit is poor" in second.report.toPlainText()  # the files were LPS after all
     second.reject()
 
 
