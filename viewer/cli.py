@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from viewer import __version__
-from viewer.commands import lessons, pairs, refer, validate
+from viewer.commands import export_3d, import_meshes, lessons, pairs, refer, validate
 from viewer.domain.camera import DEFAULT_VIEW, view_names
 
 if TYPE_CHECKING:
@@ -218,6 +218,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("refer", refer.HELP, refer.add_arguments, refer.run),
     Command("pairs", pairs.HELP, pairs.add_arguments, pairs.run),
     Command("export-lesson", lessons.HELP, lessons.add_arguments, lessons.run),
+    Command("import", import_meshes.HELP, import_meshes.add_arguments, import_meshes.run),
+    Command("export-3d", export_3d.HELP, export_3d.add_arguments, export_3d.run),
 )
 
 

@@ -57,6 +57,30 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "patient.write_handout",
         tip="Front and back pain maps with plain words and self-care notes",
     ),
+    ActionSpec(
+        "file.import_meshes",
+        "&File",
+        "&Import meshes (folder)…",
+        "",
+        "meshio.ask_import",
+        tip="BodyParts3D, Slicer or other meshes by FMA ID or name, saved as a user atlas",
+    ),
+    ActionSpec(
+        "file.import_mesh_files",
+        "&File",
+        "Import mesh &files…",
+        "",
+        "meshio.ask_import_files",
+        tip="Chosen OBJ, STL, PLY, OFF, glTF or VTK files, saved as a user atlas",
+    ),
+    ActionSpec(
+        "file.export_3d",
+        "&File",
+        "Export &3D…",
+        "",
+        "meshio.ask_export_3d",
+        tip="The visible scene as glTF (slides, web, Blender), OBJ, or one structure as STL",
+    ),
     ActionSpec("file.quit", "&File", "&Quit", "Ctrl+Q", "close"),
     *(
         ActionSpec(f"view.{p.name}", "&View", f"{p.title} view", p.shortcut, "show_view", p.name)

@@ -28,6 +28,7 @@ from viewer.logsetup import log_file
 from viewer.qt.actions import ACTIONS, ActionSpec
 from viewer.qt.file_actions import FileActions
 from viewer.qt.lesson_controller import LessonController
+from viewer.qt.mesh_io_actions import MeshIOActions
 from viewer.qt.patient_controller import PatientMode
 from viewer.qt.settings import Preferences
 from viewer.qt.structure_panel import StructurePanel
@@ -60,6 +61,9 @@ class MainWindow(QMainWindow):
         self.state = context.state
         self.prefs = Preferences(settings)
         self.files = FileActions(self, self.prefs.settings)
+        self.meshio = MeshIOActions(
+            self, context.loaded, context.state, lambda: self.features, self.statusBar().showMessage
+        )
         self.scene_problems_box: QMessageBox | None = None
         self.study: StudyTools | None = None
         self.lessons = LessonController(self)
