@@ -10,6 +10,7 @@ from __future__ import annotations
 import ctypes
 import gc
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -62,7 +63,7 @@ def test_clicking_through_the_window_keeps_none_alive(make_main_window: Any, qtb
             item.setCheckState(0, Qt.CheckState.Checked)
             panel.sliders[sid].setValue(40 + round_index % 50)
             panel.tree.setCurrentItem(item)
-        if round_index % 5 == 0:
+        if round_index % 3 == 0:
             qtbot.keyClick(window, Qt.Key.Key_1)
             qtbot.keyClick(window, Qt.Key.Key_Escape)
         window.view3d.render_now()
@@ -72,7 +73,7 @@ def test_clicking_through_the_window_keeps_none_alive(make_main_window: Any, qtb
     before = sys.getrefcount(None)
     lost = 0
     try:
-        for round_index in range(1, 31):
+        for round_index in range(1, 13):
             one_round(round_index)
             lost = before - sys.getrefcount(None)
             # A leaking binding loses ~180 references per opacity change and ~880 per pair view,
@@ -107,13 +108,16 @@ def test_probe_measures_a_leaking_call() -> None:
 
 
 def test_a_leaking_binding_is_reported_at_start_up(
-    make_main_window: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch, caplog: Any
+    make_main_window: Any,
+    tiny_atlas_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: Any,
 ) -> None:
     from PySide6.QtWidgets import QMessageBox
 
     monkeypatch.setattr(binding_check, "none_is_immortal", lambda: False)
     monkeypatch.setattr(binding_check, "none_refcount_drift", lambda *a, **k: -1.0)
-    window = make_main_window(show=True)
+    window = make_main_window(tiny_atlas_dir, show=True)
     with caplog.at_level("ERROR", logger="viewer"):
         message = binding_check.warn_if_binding_leaks(window)
     assert message is not None
@@ -125,10 +129,10 @@ def test_a_leaking_binding_is_reported_at_start_up(
     box.close()
 
 
-def test_a_sound_binding_shows_nothing(make_main_window: Any, qtbot: Any) -> None:
+def test_a_sound_binding_shows_nothing(make_main_window: Any, tiny_atlas_dir: Path) -> None:
     from PySide6.QtWidgets import QMessageBox
 
-    window = make_main_window(show=True)
+    window = make_main_window(tiny_atlas_dir, show=True)
     assert binding_check.warn_if_binding_leaks(window) is None
     assert window.findChild(QMessageBox, "binding_problem_box") is None
 
