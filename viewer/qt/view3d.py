@@ -205,7 +205,9 @@ class View3D(QWidget):
         """Show trigger points, heat maps, pair views and painful spots in this view."""
         from viewer.render.overlays import AnnotationOverlays as Overlays
 
-        overlays = Overlays(self.scene, features, marker_px=marker_px)
+        overlays = Overlays(
+            self.scene, features, marker_px=marker_px, labels=self.labels
+        )
         self.overlays = overlays
         self.spots = spots
         spots.spots_changed.connect(overlays.show_spots)
@@ -262,12 +264,12 @@ class View3D(QWidget):
             self.renderer.RemoveObserver(self._first_frame_tag)
             self._first_frame_tag = None
         self.section.detach()
-        self.labels.detach()
         if self.overlays is not None:
             if self.spots is not None:
                 self.spots.spots_changed.disconnect(self.overlays.show_spots)
             self.overlays.detach()
             self.overlays = None
+        self.labels.detach()
         self.scene.detach()
         # VTK holds these Python callbacks from C++, out of the garbage collector's sight:
         # without removing them the view, its scene and the render window would never be freed.
