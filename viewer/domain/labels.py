@@ -415,7 +415,7 @@ class Visibility:
     anchor: tuple[float, float, float] | None
 
 
-def sample_points(points: NDArray[Any], limit: int = 1200) -> NDArray[np.float64]:
+def sample_points(points: NDArray[Any], limit: int = 4000) -> NDArray[np.float64]:
     """At most ``limit`` evenly strided vertices (deterministic), enough for visibility tests."""
     p = np.asarray(points, dtype=np.float64).reshape(-1, 3)
     if len(p) <= limit:
@@ -436,7 +436,7 @@ def visible_parts(
     """Which structures the camera sees, from surface samples splatted into a coarse depth grid.
 
     Every occluder sample writes its depth (mm along the viewing ``direction`` from ``eye``) and
-    its owner into a grid of cells about 1/120 of the view high; each cell then takes the
+    its owner into a grid of cells about 1/80 of the view high; each cell then takes the
     nearest of its 3 x 3 neighbourhood, so gaps between samples do not let hidden structures
     show through. A sample is seen when it is in the viewport and either no more than
     ``tolerance_mm`` behind that nearest depth or owned by the nearest structure itself (a
@@ -445,7 +445,7 @@ def visible_parts(
     label anchors need: whether a muscle is in front or hidden, not exact pixels.
     """
     width, height = float(viewport[0]), float(viewport[1])
-    cell = max(4.0, height / 120.0)
+    cell = max(5.0, height / 80.0)
     nx, ny = int(np.ceil(width / cell)) + 1, int(np.ceil(height / cell)) + 1
     d = np.asarray(direction, dtype=np.float64)
     d /= np.linalg.norm(d) or 1.0
@@ -493,7 +493,10 @@ def visible_parts(
         if not len(p) or not seen.any():
             out[sid] = Visibility(0.0, None)
             continue
-        q = p[seen]
+        # Point at a sample that is itself the nearest thing in its cell when there is one, so
+        # the leader ends on the structure, not on whatever covers its middle.
+        front = seen & np.isin(owner[flat], mine)
+        q = p[front] if front.any() else p[seen]
         anchor = q[int(np.argmin(((q - q.mean(axis=0)) ** 2).sum(axis=1)))]
         out[sid] = Visibility(
             float(seen.sum()) / len(p), (float(anchor[0]), float(anchor[1]), float(anchor[2]))

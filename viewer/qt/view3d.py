@@ -227,6 +227,15 @@ class View3D(QWidget):
             self.set_moving(True)
         self._anim_timer.start()
 
+    def jump_camera(self, pose: CameraPose) -> None:
+        """Go to a pose at once, cancelling any camera animation still under way."""
+        self._anim_timer.stop()
+        if self._anim_from is not None:
+            self._anim_from = self._anim_to = None
+            self.set_moving(False)
+        self.scene.apply_pose(pose)
+        self.request_render()
+
     def _animation_step(self) -> None:
         if self._anim_from is None or self._anim_to is None:
             self._anim_timer.stop()

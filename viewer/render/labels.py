@@ -14,7 +14,7 @@ camera actually sees (a coarse depth test of surface samples), most important fi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +31,7 @@ from vtkmodules.vtkRenderingCore import (
 
 from viewer.domain.labels import (
     LABEL_ALL_CAP,
+    Box,
     PlacedLabel,
     Visibility,
     choose_labels,
@@ -77,6 +78,7 @@ class LabelOverlay:
         self.cap = LABEL_ALL_CAP
         self._points: dict[str, tuple[tuple[str, tuple[float, float, float]], ...]] = {}
         self._obstacles: dict[str, tuple[np.ndarray, float]] = {}
+        self._reserved: dict[str, Callable[[], Box | None]] = {}
         self._anchors: dict[str, tuple[float, float, float]] = {}
         self._samples: dict[str, np.ndarray] = {}
         self._texts: dict[str, vtkTextActor] = {}
@@ -90,7 +92,8 @@ class LabelOverlay:
         self.line_actor.GetProperty().SetColor(0.1, 0.1, 0.1)
         self.line_actor.GetProperty().SetLineWidth(1.5)
         scene.renderer.AddViewProp(self.line_actor)
-        self._tag = scene.renderer.AddObserver(vtkCommand.StartEvent, self._before_frame)
+        # Low priority: captions and legends size themselves first, then labels keep off them.
+        self._tag = scene.renderer.AddObserver(vtkCommand.StartEvent, self._before_frame, -1.0)
         self.placed: dict[str, tuple[float, float, bool]] = {}
         self.shown: tuple[ShownLabel, ...] = ()
         self.obstacle_boxes: tuple[tuple[float, float, float, float], ...] = ()
@@ -131,6 +134,18 @@ class LabelOverlay:
             self._obstacles[group] = (np.asarray(points, dtype=np.float64).reshape(-1, 3), half_px)
         else:
             self._obstacles.pop(group, None)
+        self._changed()
+
+    def reserve(self, key: str, box: Callable[[], Box | None] | None) -> None:
+        """Keep labels off a screen area (caption band, legend, counter) asked for each frame.
+
+        ``box`` returns (x0, y0, x1, y1) in display pixels with y up, as VTK reports 2D props,
+        or ``None`` while the area is not shown; ``None`` instead of a callable drops the key.
+        """
+        if box is None:
+            self._reserved.pop(key, None)
+        else:
+            self._reserved[key] = box
         self._changed()
 
     def label_texts(self) -> tuple[str, ...]:
@@ -263,6 +278,10 @@ class LabelOverlay:
             for k, (text, point) in enumerate(items):
                 wanted.append((f"{group}:{k}", text, point, 0.5))
         obstacles = self._obstacle_boxes(m, (width, height))
+        for provider in self._reserved.values():
+            area = provider()
+            if area is not None:  # y up (VTK) -> y down (layout)
+                obstacles.append((area[0], height - area[3], area[2], height - area[1]))
         self.obstacle_boxes = tuple(obstacles)
         if not wanted:
             return

@@ -78,6 +78,7 @@ def render_to_png(
             transparent,
             compare,
             caption,
+            off.labels,
         )
 
 
@@ -149,6 +150,7 @@ def _render_png(
     transparent: bool,
     compare: bool,
     caption: str,
+    labels: LabelOverlay | None = None,
 ) -> Path:
     if overlays is not None and compare:
         overlays.set_compare(True)
@@ -164,7 +166,12 @@ def _render_png(
     else:
         scene.apply_view(view_by_name(view or state.view))
     if caption:
-        _add_caption(renderer, caption, size)
+        from viewer.render.presentation import CaptionBar
+
+        bar = CaptionBar(renderer, dark=scene.theme.name != "light")
+        bar.set_text(caption)
+        if labels is not None:
+            labels.reserve("caption", bar.box)
     window.Render()
     grab = vtkWindowToImageFilter()
     grab.SetInput(window)
@@ -179,20 +186,3 @@ def _render_png(
     writer.Write()
     return out
 
-
-def _add_caption(renderer: vtkRenderer, text: str, size: tuple[int, int]) -> None:
-    """A projector-sized caption centred along the top edge."""
-    import vtkmodules.vtkRenderingFreeType  # noqa: F401  (registers text rendering)
-    from vtkmodules.vtkRenderingCore import vtkTextActor
-
-    actor = vtkTextActor()
-    actor.SetInput(text)
-    prop = actor.GetTextProperty()
-    prop.SetFontSize(max(14, round(size[1] / 28)))
-    prop.SetColor(0.08, 0.08, 0.08)
-    prop.SetBackgroundColor(1.0, 1.0, 1.0)
-    prop.SetBackgroundOpacity(0.85)
-    prop.SetJustificationToCentered()
-    prop.SetVerticalJustificationToTop()
-    actor.SetPosition(size[0] / 2, size[1] - 12)
-    renderer.AddViewProp(actor)

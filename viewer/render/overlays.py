@@ -45,6 +45,7 @@ class AnnotationOverlays:
         )
         self.spots = SpotMarkers(self.layer.overlay, size_px=max(16, round(marker_px * 0.7)))
         self.legend = HeatLegend(scene.renderer, scale=marker_px / 30)  # 2D props: main layer
+        self.labels.reserve("legend", self.legend.box)
         self._saved_pose: CameraPose | None = None
         self.compare: CompareView | None = None
         self.compare_wanted = False
@@ -149,6 +150,15 @@ class AnnotationOverlays:
         self.scene.on_render_needed()
 
     @property
+    def saved_pose(self) -> CameraPose | None:
+        """The camera from before the pair view, where leaving it returns (presenter restore)."""
+        return self._saved_pose
+
+    @saved_pose.setter
+    def saved_pose(self, pose: CameraPose | None) -> None:
+        self._saved_pose = pose
+
+    @property
     def comparing(self) -> bool:
         """True while the window is split for compare mode."""
         return self.compare is not None and self.compare.shown
@@ -195,5 +205,6 @@ class AnnotationOverlays:
             self.compare.detach()
         self.legend.detach()
         self.layer.detach()
+        self.labels.reserve("legend", None)
         if self._owns_labels:
             self.labels.detach()
