@@ -12,7 +12,7 @@ no Qt, no VTK.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -107,13 +107,17 @@ def layout_labels(
     gap: float = 4.0,
     priorities: Sequence[float] | None = None,
     obstacles: Sequence[Box] = (),
+    content: Box | None = None,
 ) -> tuple[PlacedLabel, ...]:
     """Place one label per anchor in two edge columns; results are in input order.
 
-    Anchors left of the viewport centre get the left column, the others the right one. When a
-    column is full, its least important labels (highest ``priorities`` value; ties: anchors
-    nearest the centre) move to the other column, or are hidden if that is full too. Boxes
+    Anchors left of the viewport centre get the left column, the others the right one. Labels
+    claim room most important first (lowest ``priorities`` value; ties: anchors far from the
+    centre first); one that finds its column full goes to the other column, or is hidden if
+    that is full too. Boxes
     never cover an ``obstacle`` (x0, y0, x1, y1 in pixels, e.g. trigger-point X markers).
+    With ``content`` (the on-screen box of the anatomy) the columns move in from the viewport
+    edges to just outside it, so leaders stay short when the anatomy fills little of the view.
     A last check hides, least important first, any label that would still overlap another
     label or an obstacle or leave the viewport, so those three promises hold for every input.
     """
@@ -129,7 +133,15 @@ def layout_labels(
 
     def band(ids: Sequence[int], side: str) -> tuple[float, float]:
         col = max((sizes[i][0] for i in ids), default=0.0)
-        return (margin, margin + col) if side == LEFT else (width - margin - col, width - margin)
+        if side == LEFT:
+            inner = margin + col
+            if content is not None:
+                inner = min(max(inner, content[0] - 3 * margin), center)
+            return (inner - col, inner)
+        inner = width - margin - col
+        if content is not None:
+            inner = max(min(inner, content[2] + 3 * margin), center)
+        return (inner, inner + col)
 
     def capacity(ids: Sequence[int], side: str) -> float:
         x0, x1 = band(ids, side)
@@ -139,22 +151,23 @@ def layout_labels(
     def need(ids: Sequence[int]) -> float:
         return sum(sizes[i][1] + gap for i in ids)
 
+    # Most important first; among equals, anchors far from the centre claim their own side
+    # first, so those nearest the centre are the ones that cross over or give way.
     columns: dict[str, list[int]] = {LEFT: [], RIGHT: []}
-    for i, (ax, _) in enumerate(anchors):
-        if fits[i]:
-            columns[LEFT if ax < center else RIGHT].append(i)
     hidden: set[int] = set()
-    for side, other in ((LEFT, RIGHT), (RIGHT, LEFT)):
-        # Least important first; among equals the anchors nearest the centre move.
-        order = sorted(columns[side], key=lambda i: (-prio[i], abs(anchors[i][0] - center), i))
-        while order and need(columns[side]) > capacity(columns[side], side):
-            moved = order.pop(0)
-            columns[side].remove(moved)
-            trial = [*columns[other], moved]
-            if need(trial) <= capacity(trial, other):
-                columns[other].append(moved)
-            else:
-                hidden.add(moved)
+    order = sorted(
+        (i for i in range(len(anchors)) if fits[i]),
+        key=lambda i: (prio[i], -abs(anchors[i][0] - center), i),
+    )
+    for i in order:
+        own = LEFT if anchors[i][0] < center else RIGHT
+        for side in (own, RIGHT if own == LEFT else LEFT):
+            trial = [*columns[side], i]
+            if need(trial) <= capacity(trial, side):
+                columns[side].append(i)
+                break
+        else:
+            hidden.add(i)
 
     placed: dict[int, PlacedLabel] = {}
     for side, ids in columns.items():
@@ -378,9 +391,10 @@ MIN_VISIBLE_SHARE = 0.06
 """Share of a structure's surface samples that must be seen for "label all" to label it."""
 
 
-def label_priority(structure_id: str, selection: str | None = None) -> int:
-    """Lower is more important: the selection, then story muscles, then other muscles, bones."""
-    if selection is not None and (structure_id == selection or selection.startswith(structure_id)):
+def label_priority(structure_id: str, selected: Collection[str] = ()) -> int:
+    """Lower is more important: the selection (``selected`` holds it and the groups it belongs
+    to), then story muscles, then everything else."""
+    if structure_id in selected:
         return 0
     if structure_id.startswith(STORY_MUSCLES):
         return 1
@@ -396,9 +410,14 @@ def choose_labels(
     """The ids "label all" labels: seen enough, most important first, at most ``cap``.
 
     Within one priority the structures seen most come first, so a sliver peeking out from
-    behind the pelvis loses to a muscle that fills the view.
+    behind the pelvis loses to a muscle that fills the view. The selection (priority 0) is
+    labelled whenever any of it is seen.
     """
-    seen = [i for i, share in shares.items() if share >= min_share]
+    seen = [
+        i
+        for i, share in shares.items()
+        if share >= min_share or (share > 0 and priorities.get(i, 2) == 0)
+    ]
     seen.sort(key=lambda i: (priorities.get(i, 2), -shares[i], i))
     return tuple(seen[:cap])
 
@@ -436,7 +455,7 @@ def visible_parts(
     """Which structures the camera sees, from surface samples splatted into a coarse depth grid.
 
     Every occluder sample writes its depth (mm along the viewing ``direction`` from ``eye``) and
-    its owner into a grid of cells about 1/80 of the view high; each cell then takes the
+    its owner into a grid of cells about 1/80 of the view high; an empty cell then takes the
     nearest of its 3 x 3 neighbourhood, so gaps between samples do not let hidden structures
     show through. A sample is seen when it is in the viewport and either no more than
     ``tolerance_mm`` behind that nearest depth or owned by the nearest structure itself (a
@@ -482,6 +501,11 @@ def visible_parts(
             near = np.where(closer, shifted, near)
             shifted_own = padded_own[1 + dy : 1 + dy + ny, 1 + dx : 1 + dx + nx]
             near_own = np.where(closer, shifted_own, near_own)
+    # Only empty cells (gaps between samples) borrow from their neighbours: a measured cell
+    # keeps its own nearest depth, so a muscle peeking out beside another is not eroded away.
+    empty = np.isinf(grid)
+    near = np.where(empty, near, grid)
+    near_own = np.where(empty, near_own, own)
     nearest, nearest_own = near.ravel(), near_own.ravel()
     groups = parts or {}
     out: dict[str, Visibility] = {}

@@ -268,7 +268,12 @@ class LabelOverlay:
             wanted.append((sid, atlas.get(sid).name, anchor, 0.0))
         if self.label_all:
             shares = {s: seen[s].share for s in self._candidates() if s in seen}
-            priorities = {s: label_priority(s, state.selection) for s in shares}
+            chosen: set[str] = set()
+            sel = state.selection
+            while sel is not None and sel in atlas and sel not in chosen:
+                chosen.add(sel)  # the selection and every group it is part of
+                sel = atlas.get(sel).parent
+            priorities = {s: label_priority(s, chosen) for s in shares}
             for sid in choose_labels(shares, priorities, cap=self.cap):
                 seen_at = seen[sid].anchor
                 if sid in self.ids or seen_at is None:
@@ -299,6 +304,7 @@ class LabelOverlay:
             (width, height),
             priorities=[e[3] for e in entries],
             obstacles=obstacles,
+            content=self._content_box(m, (width, height)),
         )
         points, cells = vtkPoints(), vtkCellArray()
         shown: list[ShownLabel] = []
@@ -331,6 +337,27 @@ class LabelOverlay:
         if size[0] <= 0 or size[1] <= 0:
             size = [CHAR_WIDTH * self.font_px * len(text), self.font_px * 1.2]
         return (float(size[0]) + 2 * PAD_PX, max(float(size[1]), self.font_px * 1.2) + PAD_PX)
+
+    def _content_box(
+        self, matrix: np.ndarray, size: tuple[int, int]
+    ) -> tuple[float, float, float, float] | None:
+        """On-screen box of the shown anatomy (its 3D bounds' corners projected), if in front."""
+        bounds = self.scene.visible_bounds()
+        if bounds is None:
+            return None
+        corners = np.array(
+            [(x, y, z) for x in bounds[0:2] for y in bounds[2:4] for z in bounds[4:6]]
+        )
+        pixels, _ = project_points(corners, matrix, size)
+        clip = corners @ matrix[3, :3] + matrix[3, 3]
+        if (clip <= 0).any():
+            return None  # camera inside the box: no meaningful outline
+        return (
+            float(pixels[:, 0].min()),
+            float(pixels[:, 1].min()),
+            float(pixels[:, 0].max()),
+            float(pixels[:, 1].max()),
+        )
 
     def _obstacle_boxes(
         self, matrix: np.ndarray, size: tuple[int, int]
