@@ -204,6 +204,10 @@ class LabelOverlay:
         key = (matrix.round(9).tobytes(), size, self._state_version, self.ids, self.label_all)
         if key == self._seen_key:
             return self._seen
+        if self.scene.interacting and self._seen_key is not None:
+            # While the camera moves, keep what was seen at rest (anchors still follow the
+            # camera); the depth test runs again on the first still frame.
+            return self._seen
         state = self.scene.state
         wanted = set(self.ids) | (set(self._candidates()) if self.label_all else set())
         occluders: set[str] = set()
