@@ -127,9 +127,10 @@ class SwatchLegend:
         width, height = self.renderer.GetSize()
         if width <= 0 or height <= 0:
             return
-        wanted = max(self.base_scale, self.min_text_fraction * height / FOOTER_PX)
-        if self._footer:  # the footer is the widest line: it must stay inside the frame
+        wanted = self.min_text_fraction * height / FOOTER_PX
+        if self._footer:  # the footer is the widest line: growing must keep it in the frame
             wanted = min(wanted, 0.9 * width / (0.56 * FOOTER_PX * len(self._footer)))
+        wanted = max(self.base_scale, wanted)  # never smaller than the view asked for
         if abs(wanted - self.scale) > 0.02 * self.scale:
             self._build(wanted)
 
