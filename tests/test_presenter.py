@@ -33,6 +33,21 @@ def test_keys_step_through_the_lesson_and_esc_restores(make_main_window: Any, qt
     assert presenter.player.index == 0 and presenter.problems == []
     caption = presenter.overlay.caption_text
     assert caption == presenter.player.step.caption and caption
+    window.view3d.render_now()
+    # The step's labels go to the view's label layout (drawn as far as this test window's
+    # small view has room; tests/test_label_views.py checks all are drawn at 1280x720 up).
+    assert set(window.view3d.labels.ids) == set(presenter.player.step.scene.labels)
+    assert window.view3d.labels.shown, "labels are drawn"
+    width, height = window.view3d.renderer.GetSize()
+    if width >= 1280:
+        assert presenter.overlay.caption.font_px >= 0.035 * height
+    cap = presenter.overlay.caption.box()
+    assert cap is not None and cap[0] >= 0 and cap[2] <= width, "the caption fits the view"
+    assert cap is not None and all(
+        not (s.placed.y < height - cap[1] and height - cap[3] < s.placed.y + s.placed.h)
+        or s.placed.x + s.placed.w <= cap[0] or s.placed.x >= cap[2]
+        for s in window.view3d.labels.shown
+    ), "no label under the caption"
     assert presenter.overlay.counter.GetInput() == f"1 / {presenter.player.count}"
     for key, expected in ((Qt.Key.Key_Right, 1), (Qt.Key.Key_PageDown, 2),
                           (Qt.Key.Key_Space, 3), (Qt.Key.Key_Left, 2), (Qt.Key.Key_PageUp, 1)):
