@@ -131,17 +131,30 @@ def layout_labels(
     center = width / 2.0
     fits = [w <= width / 2.0 - margin and h <= bottom - top for w, h in sizes]
 
-    def band(ids: Sequence[int], side: str) -> tuple[float, float]:
-        col = max((sizes[i][0] for i in ids), default=0.0)
+    def inner_edge(side: str) -> float:
+        """Where the column's labels end toward the middle: just outside the anatomy when
+        ``content`` says where it is, else as far out as the widest label needs."""
         if side == LEFT:
-            inner = margin + col
-            if content is not None:
-                inner = min(max(inner, content[0] - 3 * margin), center)
-            return (inner - col, inner)
-        inner = width - margin - col
-        if content is not None:
-            inner = max(min(inner, content[2] + 3 * margin), center)
-        return (inner, inner + col)
+            edge = margin if content is None else content[0] - 3 * margin
+            return min(edge, center)
+        edge = width - margin if content is None else content[2] + 3 * margin
+        return max(edge, center)
+
+    def x_of(i: int, side: str) -> float:
+        # Each box ends at the inner edge when it fits between it and the frame edge, else it
+        # starts at the frame edge (covering as little of the anatomy as it can).
+        w = sizes[i][0]
+        if side == LEFT:
+            return max(margin, inner_edge(side) - w)
+        return min(width - margin - w, inner_edge(side))
+
+    def band(ids: Sequence[int], side: str) -> tuple[float, float]:
+        if not ids:
+            return (0.0, 0.0)
+        return (
+            min(x_of(i, side) for i in ids),
+            max(x_of(i, side) + sizes[i][0] for i in ids),
+        )
 
     def capacity(ids: Sequence[int], side: str) -> float:
         x0, x1 = band(ids, side)
@@ -176,7 +189,8 @@ def layout_labels(
             order = sorted(ids, key=lambda i: (anchors[i][1], anchors[i][0], i))
             x0, x1 = band(ids, side)
             blocked = _blocked(obstacles, x0, x1, gap, top, bottom)
-            column = _place_column(side, order, anchors, sizes, x0, x1, gap, top, bottom, blocked)
+            xs = {i: x_of(i, side) for i in ids}
+            column = _place_column(side, order, anchors, sizes, xs, gap, top, bottom, blocked)
             if column is not None:
                 placed.update(column)
                 break
@@ -259,15 +273,14 @@ def _place_column(
     order: list[int],
     anchors: Sequence[Point],
     sizes: Sequence[tuple[float, float]],
-    x0: float,
-    x1: float,
+    xs: dict[int, float],
     gap: float,
     top: float,
     bottom: float,
     blocked: Sequence[tuple[float, float]],
 ) -> dict[int, PlacedLabel] | None:
-    """One column, inner edges aligned (left column right-aligned): a leader leaves its box
-    straight into the open and cannot run through another box of the same column."""
+    """One column: boxes at ``xs`` (their inner edges aligned where room allows), stacked near
+    their anchors' heights; adjacent labels whose leaders cross swap places."""
 
     def build(seq: list[int]) -> list[PlacedLabel] | None:
         heights = [float(sizes[i][1]) for i in seq]
@@ -278,7 +291,7 @@ def _place_column(
         out = []
         for i, y in zip(seq, ys, strict=False):
             w, h = float(sizes[i][0]), float(sizes[i][1])
-            x = x1 - w if side == LEFT else x0
+            x = xs[i]
             end = (x + w, y + h / 2.0) if side == LEFT else (x, y + h / 2.0)
             start = (float(anchors[i][0]), float(anchors[i][1]))
             out.append(PlacedLabel(i, x, y, w, h, side, start, end))

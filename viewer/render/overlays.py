@@ -44,6 +44,7 @@ class AnnotationOverlays:
             point_labels=lambda items: self.labels.set_point_labels("pair", items),
         )
         self.spots = SpotMarkers(self.layer.overlay, size_px=max(16, round(marker_px * 0.7)))
+        self.spots_half_px = max(16, round(marker_px * 0.7)) * 0.5
         self.legend = HeatLegend(scene.renderer, scale=marker_px / 30)  # 2D props: main layer
         self.labels.reserve("legend", self.legend.box)
         self._saved_pose: CameraPose | None = None
@@ -134,6 +135,7 @@ class AnnotationOverlays:
     def show_spots(self, points: tuple[tuple[float, float, float], ...]) -> None:
         """Mark the patient's painful spots on the skin."""
         self.spots.set_points(points)
+        self.labels.set_obstacles("spots", points, half_px=self.spots_half_px)
         self.scene.on_render_needed()
 
     # -- pair views ----------------------------------------------------------------------------
