@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -185,3 +187,23 @@ def test_caption_lines_balance_two_lines() -> None:
     assert caption_lines("  spaced   out  ", True) == ("spaced out",)
     assert caption_lines("", False) == ()
     assert caption_lines("Word", False) == ("Word",)
+
+
+def test_headroom_keeps_the_picture_below_the_caption_band() -> None:
+    from viewer.domain.camera import CameraPose
+    from viewer.domain.framing import with_headroom
+
+    pose = CameraPose((0.0, -1000.0, 0.0), (0.0, 0.0, 0.0), (0.0, 0.0, 1.0))
+    angle, top = 30.0, 0.1
+    moved = with_headroom(pose, angle, top)
+    half = 1000.0 * math.tan(math.radians(angle) / 2)  # half-height framed before
+    distance = math.dist(moved.position, moved.focal_point)
+    new_half = distance * math.tan(math.radians(angle) / 2)
+    # The old frame's top and bottom edges (z = +-half at y = 0), seen by the new camera:
+    def frac_from_top(z: float) -> float:
+        return (moved.focal_point[2] + new_half - z) / (2 * new_half)
+    assert frac_from_top(half) == pytest.approx(top)
+    assert frac_from_top(-half) == pytest.approx(1.0)
+    assert with_headroom(pose, angle, 0.0) == pose
+    with pytest.raises(ValueError):
+        with_headroom(pose, angle, 1.0)

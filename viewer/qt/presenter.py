@@ -21,6 +21,7 @@ from PySide6.QtGui import QGuiApplication, QKeyEvent, QScreen
 from PySide6.QtWidgets import QApplication, QTextBrowser
 
 from viewer.domain.camera import CameraPose
+from viewer.domain.framing import CAPTION_HEADROOM, with_headroom
 from viewer.domain.lessons import Lesson
 from viewer.qt.scene_memory import SceneMemory, recall, remember
 from viewer.render.presentation import PresentationOverlay
@@ -29,6 +30,7 @@ from viewer.state.lesson_player import LessonPlayer
 
 if TYPE_CHECKING:
     from viewer.qt.main_window import MainWindow
+    from viewer.render.scene_renderer import SceneRenderer
 
 log = logging.getLogger(__name__)
 
@@ -175,9 +177,11 @@ class Presenter(QObject):
         self.problems = list(problems)
         for problem in problems:
             log.warning("%s", problem)
-        if isinstance(target, CameraPose) and w.view3d is not None:
-            w.view3d.move_camera(target)
         if w.view3d is not None:
+            pose = self._step_pose(target)
+            if pose is not None:  # the step's camera, lowered to leave the caption its band
+                angle = w.view3d.renderer.GetActiveCamera().GetViewAngle()
+                w.view3d.move_camera(with_headroom(pose, angle, CAPTION_HEADROOM))
             w.view3d.labels.set_labels(known_labels(step.scene, w.state))
         if self.overlay is not None:
             self.overlay.show(step.caption, self.player.position_text())
@@ -188,6 +192,23 @@ class Presenter(QObject):
             )
         if w.view3d is not None:
             w.view3d.request_render()
+
+    def _step_pose(self, target: object) -> CameraPose | None:
+        """Where the step's camera goes: its pose, its named view or its pair view's camera."""
+        from viewer.domain.camera import view_by_name
+
+        w = self.window
+        if w.view3d is None:
+            return None
+        scene: SceneRenderer = w.view3d.scene
+        if isinstance(target, CameraPose):
+            return target
+        if isinstance(target, str):
+            return scene.pose_for(view_by_name(target))
+        active = w.features.pairs.active if w.features is not None and w.features.pairs else None
+        if active is not None and active.resolved is not None:
+            return scene.pose_for(active.resolved.camera, frame=active.pair.structures)
+        return None
 
     def _on_blank(self, blank: bool) -> None:
         if self.overlay is not None:

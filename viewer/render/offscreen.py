@@ -166,7 +166,11 @@ def _render_png(
     else:
         scene.apply_view(view_by_name(view or state.view))
     if caption:
+        from viewer.domain.framing import CAPTION_HEADROOM, with_headroom
         from viewer.render.presentation import CaptionBar
+
+        angle = renderer.GetActiveCamera().GetViewAngle()
+        scene.apply_pose(with_headroom(scene.current_pose(), angle, CAPTION_HEADROOM))
 
         bar = CaptionBar(renderer, dark=scene.theme.name != "light")
         bar.set_text(caption)
