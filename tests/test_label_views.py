@@ -15,6 +15,7 @@ import pytest
 
 from viewer.context import load_context
 from viewer.domain.camera import CameraPose, view_by_name
+from viewer.domain.framing import CAPTION_HEADROOM, with_headroom
 from viewer.domain.labels import LABEL_ALL_CAP, boxes_overlap, count_crossings
 from viewer.domain.lessons import CAPTION_FRACTION, CAPTION_MAX
 from viewer.features import load_features
@@ -74,6 +75,8 @@ def _lesson_views(lesson: Any, size: tuple[int, int]) -> Iterator[tuple[int, Any
                 off.scene.apply_pose(target)
             elif isinstance(target, str):
                 off.scene.apply_view(view_by_name(target))
+            angle = off.renderer.GetActiveCamera().GetViewAngle()  # as slides and presenter do
+            off.scene.apply_pose(with_headroom(off.scene.current_pose(), angle, CAPTION_HEADROOM))
             off.labels.set_labels(known_labels(step.scene, context.state))
             caption.set_text(step.caption)
             off.window.Render()
