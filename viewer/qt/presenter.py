@@ -58,6 +58,7 @@ class _Saved:
 
     memory: SceneMemory
     marker_px: int
+    compare: bool
     geometry: QByteArray
     window_state: QByteArray
     theme: RenderTheme
@@ -90,6 +91,7 @@ class Presenter(QObject):
         self._saved = _Saved(
             memory=remember(w),
             marker_px=view.overlays.marker_px if view.overlays is not None else 30,
+            compare=view.overlays.compare_wanted if view.overlays is not None else False,
             geometry=w.saveGeometry(),
             window_state=w.saveState(),
             theme=view.scene.theme,
@@ -111,6 +113,7 @@ class Presenter(QObject):
         view.labels.reserve("caption", self.overlay.caption.box)
         view.labels.reserve("counter", self.overlay.counter_box)
         if view.overlays is not None:
+            view.overlays.set_compare(False)  # steps show whole scenes, not the split view
             view.overlays.marker_px = round(PROJECTOR_MARKER_PX * scale)
             view.overlays.refresh_markers()
         w.setScreen(screen)
@@ -151,6 +154,8 @@ class Presenter(QObject):
             view.apply_theme(saved.theme)
         recall(w, saved.memory)
         if view is not None:
+            if view.overlays is not None and saved.compare:
+                view.overlays.set_compare(True)
             view.request_render()
         w.showNormal()
         w.restoreGeometry(saved.geometry)
