@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -108,3 +110,100 @@ def test_project_points_with_an_orthographic_matrix() -> None:
     behind = np.eye(4)
     behind[3] = (0, 0, 0, -1)
     assert not project_points(pts[:1] + 0.1, behind, (800, 600))[1].any()
+
+
+def test_labels_keep_off_obstacles_and_the_least_important_give_way() -> None:
+    anchors = [(300.0, 100.0 + 10 * i) for i in range(6)]
+    sizes = [(120.0, 20.0)] * 6
+    marker = (10.0, 90.0, 200.0, 200.0)  # an X marker box across the left column's wishes
+    labels = layout_labels(anchors, sizes, (1000, 400), obstacles=[marker])
+    _check(labels, (1000, 400))
+    assert all(lab.visible for lab in labels), "room above and below the marker"
+    assert not any(boxes_overlap(lab.box, marker) for lab in labels)
+    # A column too short for all: the highest priority numbers are hidden first.
+    crowded = [(300.0, 50.0 + 5 * i) for i in range(16)]
+    prio = [0.0, 2.0] * 8
+    out = layout_labels(crowded, [(200.0, 40.0)] * 16, (420, 300), priorities=prio)
+    _check(out, (420, 300))
+    shown_prio = [prio[lab.index] for lab in out if lab.visible]
+    hidden_prio = [prio[lab.index] for lab in out if not lab.visible]
+    assert hidden_prio and min(hidden_prio) >= max(shown_prio)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_random_layouts_with_obstacles_keep_every_promise(seed: int) -> None:
+    rng = np.random.default_rng(100 + seed)
+    anchors, sizes = _random(seed, n=20)
+    obstacles = [
+        (float(x), float(y), float(x) + 30, float(y) + 30)
+        for x, y in rng.uniform([0, 0], [1170, 770], (8, 2))
+    ]
+    labels = layout_labels(anchors, sizes, (1200, 800), obstacles=obstacles)
+    _check(labels, (1200, 800))
+    for lab in labels:
+        if lab.visible:
+            assert not any(boxes_overlap(lab.box, o) for o in obstacles)
+
+
+def test_visible_parts_sees_the_front_plate_not_the_one_behind() -> None:
+    from viewer.domain.labels import choose_labels, visible_parts
+
+    grid = np.stack(np.meshgrid(np.linspace(-50, 50, 40), np.linspace(-50, 50, 40)), -1)
+    grid = grid.reshape(-1, 2)
+    front = np.c_[grid[:, 0], np.full(len(grid), -20.0), grid[:, 1]]  # nearer the camera (y-)
+    back = np.c_[grid[:, 0] * 0.5, np.full(len(grid), 20.0), grid[:, 1] * 0.5]
+    beside = np.c_[grid[:, 0] * 0.2 + 90, np.full(len(grid), 20.0), grid[:, 1] * 0.2]
+    m = np.array([[0.008, 0, 0, 0], [0, 0, 0.008, 0], [0, -0.001, 0, 0], [0, 0, 0, 1.0]])
+    samples = {"front": front, "back": back, "beside": beside}
+    seen = visible_parts(samples, {"front", "back", "beside"}, m, (800, 800),
+                         eye=(0.0, -500.0, 0.0), direction=(0.0, 1.0, 0.0))
+    assert seen["front"].share > 0.9 and seen["back"].share == 0.0
+    assert seen["beside"].share > 0.9 and seen["beside"].anchor is not None
+    assert seen["front"].anchor is not None and seen["front"].anchor[1] == -20.0
+    shares = {k: v.share for k, v in seen.items()}
+    assert choose_labels(shares, {"beside": 1, "front": 2, "back": 1}) == ("beside", "front")
+    assert choose_labels(shares, {"beside": 1, "front": 2}, cap=1) == ("beside",)
+
+
+def test_label_priority_puts_the_selection_then_the_story_first() -> None:
+    from viewer.domain.labels import label_priority
+
+    assert label_priority("femur_right", {"femur_right"}) == 0
+    chain = {"psoas_major_upper_right", "psoas_major_right"}  # selection and its group
+    assert label_priority("psoas_major_right", chain) == 0
+    assert label_priority("psoas_major_right") == 1
+    assert label_priority("piriformis_left") == 1 and label_priority("iliopsoas_right") == 1
+    assert label_priority("quadratus_lumborum_right") == 1
+    assert label_priority("multifidus_right") == 2 and label_priority("sacrum") == 2
+
+
+def test_caption_lines_balance_two_lines() -> None:
+    from viewer.domain.lessons import caption_lines
+
+    text = "Psoas and piriformis pull the sacrum in opposite ways at the sacroiliac joint"
+    assert caption_lines(text, True) == (text,)
+    one, two = caption_lines(text, False)
+    assert f"{one} {two}" == text and abs(len(one) - len(two)) < 12
+    assert caption_lines("  spaced   out  ", True) == ("spaced out",)
+    assert caption_lines("", False) == ()
+    assert caption_lines("Word", False) == ("Word",)
+
+
+def test_headroom_keeps_the_picture_below_the_caption_band() -> None:
+    from viewer.domain.camera import CameraPose
+    from viewer.domain.framing import with_headroom
+
+    pose = CameraPose((0.0, -1000.0, 0.0), (0.0, 0.0, 0.0), (0.0, 0.0, 1.0))
+    angle, top = 30.0, 0.1
+    moved = with_headroom(pose, angle, top)
+    half = 1000.0 * math.tan(math.radians(angle) / 2)  # half-height framed before
+    distance = math.dist(moved.position, moved.focal_point)
+    new_half = distance * math.tan(math.radians(angle) / 2)
+    # The old frame's top and bottom edges (z = +-half at y = 0), seen by the new camera:
+    def frac_from_top(z: float) -> float:
+        return (moved.focal_point[2] + new_half - z) / (2 * new_half)
+    assert frac_from_top(half) == pytest.approx(top)
+    assert frac_from_top(-half) == pytest.approx(1.0)
+    assert with_headroom(pose, angle, 0.0) == pose
+    with pytest.raises(ValueError):
+        with_headroom(pose, angle, 1.0)

@@ -225,8 +225,13 @@ def test_builtin_lesson_follows_the_story(builtin: Lesson) -> None:
     heat = [s for s in steps if s.scene.triggers.active]
     assert [s.scene.camera for s in heat] == [
         SceneCamera(view="posterior"),
+        SceneCamera(view="posterior"),
         SceneCamera(view="anterior"),
     ]
+    # Step 2 ("pain from the sacrum up to T12") shows that pain area on the back, before the
+    # X's are introduced in step 8.
+    assert heat[0] is steps[1] and heat[0].scene.triggers.markers == ()
+    assert {"vertebra_t12", "sacrum"} <= set(steps[1].scene.labels)
     from viewer.features import HEAT_MIN_SKIN_OPACITY
 
     for s in heat:

@@ -81,6 +81,10 @@ def _add_render_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--no-markers", action="store_true", help="hide trigger-point markers")
     parser.add_argument("--marker-size", type=int, default=30, help="marker size in pixels")
+    parser.add_argument("--labels", default="", help="comma-separated structure ids to label")
+    parser.add_argument(
+        "--label-all", action="store_true", help="label what the camera sees (like Shift+T)"
+    )
 
 
 def _run_render(args: argparse.Namespace) -> int:
@@ -133,6 +137,8 @@ def _run_render(args: argparse.Namespace) -> int:
         features=features,
         marker_px=args.marker_size,
         compare=args.compare,
+        labels=[s for s in args.labels.split(",") if s],
+        label_all=args.label_all,
     )
     print(out)
     return 0

@@ -30,7 +30,7 @@ def render_scene_document(
     from viewer.features import load_features
     from viewer.render.offscreen import render_to_png
     from viewer.render.theme import THEMES
-    from viewer.state.scene_io import apply_scene
+    from viewer.state.scene_io import apply_scene, known_labels
 
     context = load_context(atlas_dir)
     features = load_features(context)
@@ -47,18 +47,20 @@ def render_scene_document(
         features=features,
         caption=caption,
         theme=THEMES[theme],
+        labels=known_labels(doc, context.state),  # type: ignore[arg-type]
     )
     return problems
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """``export-lesson FILE -o DIR [--size WxH] [--no-captions]``."""
+    """``export-lesson FILE -o DIR [--size WxH] [--no-captions] [--theme NAME]``."""
     from viewer.cli import parse_size
 
     parser.add_argument("lesson", type=Path, help="lesson file (.talesson / .json)")
     parser.add_argument("-o", "--output", type=Path, required=True, help="folder for the PNGs")
     parser.add_argument("--size", type=parse_size, default=(1920, 1080), help="WxH per slide")
     parser.add_argument("--no-captions", action="store_true", help="leave captions off the images")
+    parser.add_argument("--theme", default="light", choices=("light", "dark", "projector"))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -77,7 +79,13 @@ def run(args: argparse.Namespace) -> int:
         out = args.output / f"step_{number:02d}.png"
         caption = "" if args.no_captions else step.caption
         for p in render_scene_document(
-            step.scene, args.atlas, out, args.size, f"{args.lesson} step {number}", caption
+            step.scene,
+            args.atlas,
+            out,
+            args.size,
+            f"{args.lesson} step {number}",
+            caption,
+            args.theme,
         ):
             print(f"warning: {p}", file=sys.stderr)
         notes += [f"## {number}. {step.title}", "", f"![]({out.name})", "", step.notes, ""]

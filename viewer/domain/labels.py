@@ -12,8 +12,8 @@ no Qt, no VTK.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -96,55 +96,176 @@ def _stack(
     return out
 
 
+Box = tuple[float, float, float, float]
+
+
 def layout_labels(
     anchors: Sequence[Point],
     sizes: Sequence[tuple[float, float]],
     viewport: tuple[float, float],
     margin: float = 8.0,
     gap: float = 4.0,
+    priorities: Sequence[float] | None = None,
+    obstacles: Sequence[Box] = (),
+    content: Box | None = None,
 ) -> tuple[PlacedLabel, ...]:
     """Place one label per anchor in two edge columns; results are in input order.
 
-    Anchors left of the viewport centre get the left column, the others the right one; when a
-    column is full, the labels whose anchors are nearest the centre move to the other column;
-    labels that fit nowhere (or are wider than the viewport) are not shown.
+    Anchors left of the viewport centre get the left column, the others the right one. Labels
+    claim room most important first (lowest ``priorities`` value; ties: anchors far from the
+    centre first); one that finds its column full goes to the other column, or is hidden if
+    that is full too. Boxes
+    never cover an ``obstacle`` (x0, y0, x1, y1 in pixels, e.g. trigger-point X markers).
+    With ``content`` (the on-screen box of the anatomy) the columns move in from the viewport
+    edges to just outside it, so leaders stay short when the anatomy fills little of the view.
+    A last check hides, least important first, any label that would still overlap another
+    label or an obstacle or leave the viewport, so those three promises hold for every input.
     """
     if len(anchors) != len(sizes):
         raise ValueError("one size per anchor is needed")
+    prio = [0.0] * len(anchors) if priorities is None else [float(p) for p in priorities]
+    if len(prio) != len(anchors):
+        raise ValueError("one priority per anchor is needed")
     width, height = float(viewport[0]), float(viewport[1])
     top, bottom = margin, height - margin
-    capacity = bottom - top
     center = width / 2.0
-    fits = [w <= width / 2.0 - margin and h <= capacity for w, h in sizes]
+    fits = [w <= width / 2.0 - margin and h <= bottom - top for w, h in sizes]
+
+    def inner_edge(side: str) -> float:
+        """Where the column's labels end toward the middle: just outside the anatomy when
+        ``content`` says where it is, else as far out as the widest label needs."""
+        if side == LEFT:
+            edge = margin if content is None else content[0] - 3 * margin
+            return min(edge, center)
+        edge = width - margin if content is None else content[2] + 3 * margin
+        return max(edge, center)
+
+    def x_of(i: int, side: str) -> float:
+        # Each box ends at the inner edge when it fits between it and the frame edge, else it
+        # starts at the frame edge (covering as little of the anatomy as it can).
+        w = sizes[i][0]
+        if side == LEFT:
+            return max(margin, inner_edge(side) - w)
+        return min(width - margin - w, inner_edge(side))
+
+    def band(ids: Sequence[int], side: str) -> tuple[float, float]:
+        if not ids:
+            return (0.0, 0.0)
+        return (
+            min(x_of(i, side) for i in ids),
+            max(x_of(i, side) + sizes[i][0] for i in ids),
+        )
+
+    def capacity(ids: Sequence[int], side: str) -> float:
+        x0, x1 = band(ids, side)
+        blocked = _blocked(obstacles, x0, x1, gap, top, bottom)
+        return bottom - top - sum(b - a for a, b in blocked)
 
     def need(ids: Sequence[int]) -> float:
-        return sum(sizes[i][1] for i in ids) + gap * max(0, len(ids) - 1)
+        return sum(sizes[i][1] + gap for i in ids)
 
+    # Most important first; among equals, anchors far from the centre claim their own side
+    # first, so those nearest the centre are the ones that cross over or give way.
     columns: dict[str, list[int]] = {LEFT: [], RIGHT: []}
-    for i, (ax, _) in enumerate(anchors):
-        if fits[i]:
-            columns[LEFT if ax < center else RIGHT].append(i)
     hidden: set[int] = set()
-    for side, other in ((LEFT, RIGHT), (RIGHT, LEFT)):
-        # Overflow goes to the other column nearest-the-centre first, if it has room.
-        by_centre = sorted(columns[side], key=lambda i: (abs(anchors[i][0] - center), i))
-        while need(columns[side]) > capacity and by_centre:
-            moved = by_centre.pop(0)
-            columns[side].remove(moved)
-            if need([*columns[other], moved]) <= capacity:
-                columns[other].append(moved)
-            else:
-                hidden.add(moved)
+    order = sorted(
+        (i for i in range(len(anchors)) if fits[i]),
+        key=lambda i: (prio[i], -abs(anchors[i][0] - center), i),
+    )
+    for i in order:
+        own = LEFT if anchors[i][0] < center else RIGHT
+        for side in (own, RIGHT if own == LEFT else LEFT):
+            trial = [*columns[side], i]
+            if need(trial) <= capacity(trial, side):
+                columns[side].append(i)
+                break
+        else:
+            hidden.add(i)
 
     placed: dict[int, PlacedLabel] = {}
     for side, ids in columns.items():
-        order = sorted(ids, key=lambda i: (anchors[i][1], anchors[i][0], i))
-        placed.update(_place_column(side, order, anchors, sizes, width, margin, gap, top, bottom))
+        ids = list(ids)
+        while ids:
+            order = sorted(ids, key=lambda i: (anchors[i][1], anchors[i][0], i))
+            x0, x1 = band(ids, side)
+            blocked = _blocked(obstacles, x0, x1, gap, top, bottom)
+            xs = {i: x_of(i, side) for i in ids}
+            column = _place_column(side, order, anchors, sizes, xs, gap, top, bottom, blocked)
+            if column is not None:
+                placed.update(column)
+                break
+            # Obstacles leave no room for all of them: drop the least important and retry.
+            drop = max(ids, key=lambda i: (prio[i], abs(anchors[i][0] - center) * -1, i))
+            ids.remove(drop)
+            hidden.add(drop)
     for i in sorted(hidden | {i for i, ok in enumerate(fits) if not ok}):
         w, h = sizes[i]
         a = (float(anchors[i][0]), float(anchors[i][1]))
         placed[i] = PlacedLabel(i, a[0], a[1], float(w), float(h), "", a, a, visible=False)
-    return tuple(placed[i] for i in range(len(anchors)))
+    return _enforce(tuple(placed[i] for i in range(len(anchors))), prio, viewport, obstacles)
+
+
+def _blocked(
+    obstacles: Sequence[Box], x0: float, x1: float, gap: float, top: float, bottom: float
+) -> list[tuple[float, float]]:
+    """Merged y-intervals (padded by ``gap``) that obstacles block in the column x0..x1."""
+    spans = sorted(
+        (max(top, o[1] - gap), min(bottom, o[3] + gap))
+        for o in obstacles
+        if o[0] < x1 + gap and x0 - gap < o[2] and o[1] - gap < bottom and top < o[3] + gap
+    )
+    merged: list[tuple[float, float]] = []
+    for a, b in spans:
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+        else:
+            merged.append((a, b))
+    return merged
+
+
+def _hits(y: float, h: float, blocked: Sequence[tuple[float, float]]) -> tuple[float, float] | None:
+    for a, b in blocked:
+        if y < b and a < y + h:
+            return a, b
+    return None
+
+
+def _stack_around(
+    wishes: Sequence[float],
+    heights: Sequence[float],
+    gap: float,
+    top: float,
+    bottom: float,
+    blocked: Sequence[tuple[float, float]],
+) -> list[float] | None:
+    """Like :func:`_stack`, but no label may touch a ``blocked`` interval; ``None`` if full.
+
+    The balanced stack is kept when it already avoids every interval. Otherwise labels go down
+    from their wishes, jumping below blocked intervals, then back up from the bottom edge,
+    jumping above them; any label pushed past the top means the column cannot hold them all.
+    """
+    ys = _stack(wishes, heights, gap, top, bottom)
+    if not any(_hits(y, h, blocked) for y, h in zip(ys, heights, strict=True)):
+        return ys
+    out: list[float] = []
+    floor = top
+    for wish, h in zip(wishes, heights, strict=True):
+        y = max(wish, floor)
+        while (hit := _hits(y, h, blocked)) is not None:
+            y = hit[1]
+        out.append(y)
+        floor = y + h + gap
+    ceiling = bottom
+    for k in range(len(out) - 1, -1, -1):
+        h = heights[k]
+        y = min(out[k], ceiling - h)
+        while (hit := _hits(y, h, blocked)) is not None:
+            y = hit[0] - h
+        if y < top - 1e-9:
+            return None
+        out[k] = y
+        ceiling = y - gap
+    return out
 
 
 def _place_column(
@@ -152,26 +273,33 @@ def _place_column(
     order: list[int],
     anchors: Sequence[Point],
     sizes: Sequence[tuple[float, float]],
-    width: float,
-    margin: float,
+    xs: dict[int, float],
     gap: float,
     top: float,
     bottom: float,
-) -> dict[int, PlacedLabel]:
-    def build(seq: list[int]) -> list[PlacedLabel]:
+    blocked: Sequence[tuple[float, float]],
+) -> dict[int, PlacedLabel] | None:
+    """One column: boxes at ``xs`` (their inner edges aligned where room allows), stacked near
+    their anchors' heights; adjacent labels whose leaders cross swap places."""
+
+    def build(seq: list[int]) -> list[PlacedLabel] | None:
         heights = [float(sizes[i][1]) for i in seq]
         wishes = [float(anchors[i][1]) - h / 2.0 for i, h in zip(seq, heights, strict=False)]
-        ys = _stack(wishes, heights, gap, top, bottom)
+        ys = _stack_around(wishes, heights, gap, top, bottom, blocked)
+        if ys is None:
+            return None
         out = []
         for i, y in zip(seq, ys, strict=False):
             w, h = float(sizes[i][0]), float(sizes[i][1])
-            x = margin if side == LEFT else width - margin - w
+            x = xs[i]
             end = (x + w, y + h / 2.0) if side == LEFT else (x, y + h / 2.0)
             start = (float(anchors[i][0]), float(anchors[i][1]))
             out.append(PlacedLabel(i, x, y, w, h, side, start, end))
         return out
 
     labels = build(order)
+    if labels is None:
+        return None
     for _ in range(len(order) * len(order)):  # bounded: each swap removes one crossing pair
         swapped = False
         for k in range(len(order) - 1):
@@ -179,11 +307,34 @@ def _place_column(
             if segments_cross(a.leader_start, a.leader_end, b.leader_start, b.leader_end):
                 trial = [*order[:k], order[k + 1], order[k], *order[k + 2 :]]
                 trial_labels = build(trial)
-                if _crossings(trial_labels) < _crossings(labels):
+                if trial_labels is not None and _crossings(trial_labels) < _crossings(labels):
                     order, labels, swapped = trial, trial_labels, True
         if not swapped:
             break
     return {lab.index: lab for lab in labels}
+
+
+def _enforce(
+    labels: tuple[PlacedLabel, ...],
+    prio: Sequence[float],
+    viewport: tuple[float, float],
+    obstacles: Sequence[Box],
+) -> tuple[PlacedLabel, ...]:
+    """Hide any label that overlaps a more important one or an obstacle, or leaves the view."""
+    kept: list[PlacedLabel] = []
+    out = list(labels)
+    for lab in sorted(labels, key=lambda lab: (prio[lab.index], lab.index)):
+        if not lab.visible:
+            continue
+        x0, y0, x1, y1 = lab.box
+        inside = x0 >= 0 and y0 >= 0 and x1 <= viewport[0] and y1 <= viewport[1]
+        clear = not any(boxes_overlap(lab.box, k.box) for k in kept)
+        clear = clear and not any(boxes_overlap(lab.box, o) for o in obstacles)
+        if inside and clear:
+            kept.append(lab)
+        else:
+            out[lab.index] = replace(lab, visible=False)
+    return tuple(out)
 
 
 def _crossings(labels: Sequence[PlacedLabel]) -> int:
@@ -233,3 +384,158 @@ def project_points(
     inside = in_front & (np.abs(ndc[:, 0]) <= 1.0) & (np.abs(ndc[:, 1]) <= 1.0)
     inside &= np.abs(ndc[:, 2]) <= 1.0
     return pixels, inside
+
+
+STORY_MUSCLES = (
+    "iliopsoas",
+    "psoas_major",
+    "iliacus",
+    "piriformis",
+    "gluteus",
+    "quadratus_lumborum",
+)
+"""Muscles the atlas's story is about (the iliopsoas and the muscles it balances): labelled
+before any others when "label all" has to leave some out."""
+
+LABEL_ALL_CAP = 14
+"""Most labels "label all" puts up: beyond this the columns grow past what a reader scans."""
+
+MIN_VISIBLE_SHARE = 0.06
+"""Share of a structure's surface samples that must be seen for "label all" to label it."""
+
+
+def label_priority(structure_id: str, selected: Collection[str] = ()) -> int:
+    """Lower is more important: the selection (``selected`` holds it and the groups it belongs
+    to), then story muscles, then everything else."""
+    if structure_id in selected:
+        return 0
+    if structure_id.startswith(STORY_MUSCLES):
+        return 1
+    return 2
+
+
+def choose_labels(
+    shares: dict[str, float],
+    priorities: dict[str, int],
+    cap: int = LABEL_ALL_CAP,
+    min_share: float = MIN_VISIBLE_SHARE,
+) -> tuple[str, ...]:
+    """The ids "label all" labels: seen enough, most important first, at most ``cap``.
+
+    Within one priority the structures seen most come first, so a sliver peeking out from
+    behind the pelvis loses to a muscle that fills the view. The selection (priority 0) is
+    labelled whenever any of it is seen.
+    """
+    seen = [
+        i
+        for i, share in shares.items()
+        if share >= min_share or (share > 0 and priorities.get(i, 2) == 0)
+    ]
+    seen.sort(key=lambda i: (priorities.get(i, 2), -shares[i], i))
+    return tuple(seen[:cap])
+
+
+@dataclass(frozen=True)
+class Visibility:
+    """How much of one structure the camera sees and where to point at it.
+
+    ``share`` is the fraction of its surface samples that are in view and not behind an
+    occluder; ``anchor`` is a seen sample near the middle of the seen part (``None`` if none).
+    """
+
+    share: float
+    anchor: tuple[float, float, float] | None
+
+
+def sample_points(points: NDArray[Any], limit: int = 4000) -> NDArray[np.float64]:
+    """At most ``limit`` evenly strided vertices (deterministic), enough for visibility tests."""
+    p = np.asarray(points, dtype=np.float64).reshape(-1, 3)
+    if len(p) <= limit:
+        return p
+    return p[:: int(np.ceil(len(p) / limit))]
+
+
+def visible_parts(
+    samples: dict[str, NDArray[Any]],
+    occluders: set[str] | frozenset[str],
+    matrix: NDArray[Any],
+    viewport: tuple[float, float],
+    eye: tuple[float, float, float],
+    direction: tuple[float, float, float],
+    parts: dict[str, tuple[str, ...]] | None = None,
+    tolerance_mm: float = 4.0,
+) -> dict[str, Visibility]:
+    """Which structures the camera sees, from surface samples splatted into a coarse depth grid.
+
+    Every occluder sample writes its depth (mm along the viewing ``direction`` from ``eye``) and
+    its owner into a grid of cells about 1/80 of the view high; an empty cell then takes the
+    nearest of its 3 x 3 neighbourhood, so gaps between samples do not let hidden structures
+    show through. A sample is seen when it is in the viewport and either no more than
+    ``tolerance_mm`` behind that nearest depth or owned by the nearest structure itself (a
+    steep flank of a muscle does not hide the muscle). ``parts`` maps a group id to the
+    occluder ids it is made of. Cheap (no rendering, plain NumPy), which is all "label all" and
+    label anchors need: whether a muscle is in front or hidden, not exact pixels.
+    """
+    width, height = float(viewport[0]), float(viewport[1])
+    cell = max(5.0, height / 80.0)
+    nx, ny = int(np.ceil(width / cell)) + 1, int(np.ceil(height / cell)) + 1
+    d = np.asarray(direction, dtype=np.float64)
+    d /= np.linalg.norm(d) or 1.0
+    e = np.asarray(eye, dtype=np.float64)
+    order = sorted(occluders & set(samples))
+    owner_index = {sid: k for k, sid in enumerate(order)}
+    projected: dict[str, tuple[NDArray[Any], NDArray[Any], NDArray[Any], NDArray[Any]]] = {}
+    zbuf = np.full(nx * ny, np.inf)
+    owner = np.full(nx * ny, -1)
+    for sid, pts in samples.items():
+        p = np.asarray(pts, dtype=np.float64).reshape(-1, 3)
+        pixels, inside = project_points(p, matrix, viewport)
+        depth = (p - e) @ d
+        cx = np.clip((pixels[:, 0] / cell).astype(int), 0, nx - 1)
+        cy = np.clip((pixels[:, 1] / cell).astype(int), 0, ny - 1)
+        flat = cy * nx + cx
+        projected[sid] = (p, inside, depth, flat)
+    for sid in order:
+        _, inside, depth, flat = projected[sid]
+        if inside.any():
+            np.minimum.at(zbuf, flat[inside], depth[inside])
+    for sid in order:
+        _, inside, depth, flat = projected[sid]
+        wins = inside & (depth <= zbuf[flat])
+        owner[flat[wins]] = owner_index[sid]
+    grid, own = zbuf.reshape(ny, nx), owner.reshape(ny, nx)
+    padded = np.pad(grid, 1, constant_values=np.inf)
+    padded_own = np.pad(own, 1, constant_values=-1)
+    near, near_own = grid.copy(), own.copy()
+    for dy in (-1, 0, 1):
+        for dx in (-1, 0, 1):
+            shifted = padded[1 + dy : 1 + dy + ny, 1 + dx : 1 + dx + nx]
+            closer = shifted < near
+            near = np.where(closer, shifted, near)
+            shifted_own = padded_own[1 + dy : 1 + dy + ny, 1 + dx : 1 + dx + nx]
+            near_own = np.where(closer, shifted_own, near_own)
+    # Only empty cells (gaps between samples) borrow from their neighbours: a measured cell
+    # keeps its own nearest depth, so a muscle peeking out beside another is not eroded away.
+    empty = np.isinf(grid)
+    near = np.where(empty, near, grid)
+    near_own = np.where(empty, near_own, own)
+    nearest, nearest_own = near.ravel(), near_own.ravel()
+    groups = parts or {}
+    out: dict[str, Visibility] = {}
+    for sid, (p, inside, depth, flat) in projected.items():
+        mine = [owner_index[o] for o in (sid, *groups.get(sid, ())) if o in owner_index]
+        seen = inside & (
+            (depth <= nearest[flat] + tolerance_mm) | np.isin(nearest_own[flat], mine)
+        )
+        if not len(p) or not seen.any():
+            out[sid] = Visibility(0.0, None)
+            continue
+        # Point at a sample that is itself the nearest thing in its cell when there is one, so
+        # the leader ends on the structure, not on whatever covers its middle.
+        front = seen & np.isin(owner[flat], mine)
+        q = p[front] if front.any() else p[seen]
+        anchor = q[int(np.argmin(((q - q.mean(axis=0)) ** 2).sum(axis=1)))]
+        out[sid] = Visibility(
+            float(seen.sum()) / len(p), (float(anchor[0]), float(anchor[1]), float(anchor[2]))
+        )
+    return out

@@ -11,7 +11,14 @@ from dataclasses import dataclass, replace
 from viewer.domain.scenedoc import SceneDocument
 
 CAPTION_MAX = 90
-"""Longest on-screen caption: one line a back row can read on a projector."""
+"""Longest on-screen caption: at most two lines a back row can read on a projector."""
+
+CAPTION_FRACTION = 0.036
+"""Caption text height as a share of the frame height (3.6 %: above the 3.5 % a back row
+needs on a projector, at every frame size)."""
+
+TEXT_FRACTION = 0.021
+"""Legend, disclaimer, step counter and label text height as a share of the frame (above 2 %)."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,26 @@ def check_caption(caption: str) -> str:
     if len(caption) > CAPTION_MAX:
         raise ValueError(f"caption has {len(caption)} characters; at most {CAPTION_MAX}")
     return caption
+
+
+def caption_lines(caption: str, one_line_fits: bool) -> tuple[str, ...]:
+    """The caption as it is drawn: one line when it fits, else two lines of balanced length.
+
+    The break goes at the word boundary that makes the longer line shortest, so a wrapped
+    caption reads as two even lines rather than a full line and a stray word.
+    """
+    text = " ".join(caption.split())
+    if one_line_fits or " " not in text:
+        return (text,) if text else ()
+    words = text.split(" ")
+    best: tuple[int, int] | None = None
+    for k in range(1, len(words)):
+        longest = max(len(" ".join(words[:k])), len(" ".join(words[k:])))
+        if best is None or longest < best[0]:
+            best = (longest, k)
+    assert best is not None
+    k = best[1]
+    return (" ".join(words[:k]), " ".join(words[k:]))
 
 
 def _index(lesson: Lesson, index: int, *, insert: bool = False) -> int:

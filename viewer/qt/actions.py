@@ -165,6 +165,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "Shift+T",
         "study.label_all",
         checkable=True,
+        tip="Name what the camera sees: the selection and the story muscles first, a dozen or so",
     ),
     ActionSpec("structure.show_all", "&Structures", "Show &all", "Shift+H", "show_all"),
     ActionSpec(

@@ -114,7 +114,8 @@ class FileActions:
 
         w = self.window
         pose = w.view3d.scene.current_pose() if w.view3d is not None else None
-        doc = capture_scene(w.state, w.features, pose, spots=w.spots)
+        labels = w.view3d.labels.ids if w.view3d is not None else ()
+        doc = capture_scene(w.state, w.features, pose, spots=w.spots, labels=labels)
         try:
             save_scene(path, doc)
         except (OSError, ValueError) as exc:
@@ -133,7 +134,7 @@ class FileActions:
         """Read and show a scene; whatever cannot be restored is listed in one message."""
         from viewer.domain.camera import CameraPose
         from viewer.io.scenes import load_scene
-        from viewer.state.scene_io import apply_scene
+        from viewer.state.scene_io import apply_scene, known_labels
 
         w = self.window
         doc, problems = load_scene(path)
@@ -142,6 +143,8 @@ class FileActions:
             problems += more
             if isinstance(target, CameraPose) and w.view3d is not None:
                 w.view3d.move_camera(target)
+            if w.view3d is not None:
+                w.view3d.labels.set_labels(known_labels(doc, w.state))
             self.remember(path)
         errors = [p for p in problems if p.severity != "info"]
         if errors or doc is None:

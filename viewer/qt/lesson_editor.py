@@ -120,7 +120,8 @@ class LessonEditor(QWidget):
 
         w = self.window_
         pose = w.view3d.scene.current_pose() if w.view3d is not None else None
-        scene = capture_scene(w.state, w.features, pose, spots=w.spots)
+        labels = w.view3d.labels.ids if w.view3d is not None else ()
+        scene = capture_scene(w.state, w.features, pose, spots=w.spots, labels=labels)
         number = len(self.lesson.steps) + 1
         step = LessonStep(title=f"Step {number}", scene=scene, notes="", caption="")
         row = self.steps.currentRow()
@@ -167,7 +168,7 @@ class LessonEditor(QWidget):
 
     def _on_row(self, row: int) -> None:
         """Show the step's text and preview its scene."""
-        from viewer.state.scene_io import apply_scene
+        from viewer.state.scene_io import apply_scene, known_labels
 
         self._fill_fields(row)
         if row < 0:
@@ -178,6 +179,8 @@ class LessonEditor(QWidget):
         )
         if isinstance(target, CameraPose) and w.view3d is not None:
             w.view3d.move_camera(target)
+        if w.view3d is not None:
+            w.view3d.labels.set_labels(known_labels(self.lesson.steps[row].scene, w.state))
 
     # -- files ---------------------------------------------------------------------------------
     def save_to(self, path: Path) -> bool:

@@ -3,7 +3,10 @@
 While presenting, the window drops its chrome, the 3D view switches to the projector theme with
 bigger markers and a caption and step counter, and presenter notes open in their own window on
 the laptop screen when a second display is attached. Leaving (Esc or F5) restores the scene,
-camera and window exactly as they were.
+camera and window exactly as they were (:mod:`viewer.qt.scene_memory`: looks, selection,
+camera, trigger-point ticks and side boxes, heat map, pair view, spots, section and labels).
+Lesson steps show the labels they define through the view's one label layout, kept clear of
+the caption and the step counter.
 """
 
 from __future__ import annotations
@@ -18,14 +21,16 @@ from PySide6.QtGui import QGuiApplication, QKeyEvent, QScreen
 from PySide6.QtWidgets import QApplication, QTextBrowser
 
 from viewer.domain.camera import CameraPose
+from viewer.domain.framing import CAPTION_HEADROOM, with_headroom
 from viewer.domain.lessons import Lesson
+from viewer.qt.scene_memory import SceneMemory, recall, remember
 from viewer.render.presentation import PresentationOverlay
 from viewer.render.theme import PROJECTOR, RenderTheme
 from viewer.state.lesson_player import LessonPlayer
-from viewer.state.scene import SceneSnapshot
 
 if TYPE_CHECKING:
     from viewer.qt.main_window import MainWindow
+    from viewer.render.scene_renderer import SceneRenderer
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +56,9 @@ def presenter_screen(preferred_name: str = "") -> QScreen:
 class _Saved:
     """What presenter mode changes and restores on exit."""
 
-    snapshot: SceneSnapshot
-    pose: CameraPose
+    memory: SceneMemory
+    marker_px: int
+    compare: bool
     geometry: QByteArray
     window_state: QByteArray
     theme: RenderTheme
@@ -83,8 +89,9 @@ class Presenter(QObject):
         if view is None:
             return
         self._saved = _Saved(
-            snapshot=w.state.snapshot(),
-            pose=view.scene.current_pose(),
+            memory=remember(w),
+            marker_px=view.overlays.marker_px if view.overlays is not None else 30,
+            compare=view.overlays.compare_wanted if view.overlays is not None else False,
             geometry=w.saveGeometry(),
             window_state=w.saveState(),
             theme=view.scene.theme,
@@ -101,7 +108,12 @@ class Presenter(QObject):
         screen = presenter_screen(screen_name)
         scale = max(1.0, screen.geometry().height() / 1080)
         self.overlay = PresentationOverlay(view.renderer, scale=scale)
+        view.labels.set_label_all(False)  # each step shows the labels it defines, no others
+        view.section_state.set_enabled(False)  # lesson steps are whole scenes
+        view.labels.reserve("caption", self.overlay.caption.box)
+        view.labels.reserve("counter", self.overlay.counter_box)
         if view.overlays is not None:
+            view.overlays.set_compare(False)  # steps show whole scenes, not the split view
             view.overlays.marker_px = round(PROJECTOR_MARKER_PX * scale)
             view.overlays.refresh_markers()
         w.setScreen(screen)
@@ -130,18 +142,20 @@ class Presenter(QObject):
             self.notes.close()
             self.notes.deleteLater()
             self.notes = None
-        if w.features is not None and w.features.pairs is not None:
-            w.features.pairs.exit()
-        w.state.restore(saved.snapshot)
         if view is not None:
             if self.overlay is not None:
+                view.labels.reserve("caption", None)
+                view.labels.reserve("counter", None)
                 self.overlay.detach()
                 self.overlay = None
             if view.overlays is not None:
-                view.overlays.marker_px = 30
+                view.overlays.marker_px = saved.marker_px
                 view.overlays.refresh_markers()
             view.apply_theme(saved.theme)
-            view.scene.apply_pose(saved.pose)
+        recall(w, saved.memory)
+        if view is not None:
+            if view.overlays is not None and saved.compare:
+                view.overlays.set_compare(True)
             view.request_render()
         w.showNormal()
         w.restoreGeometry(saved.geometry)
@@ -153,7 +167,7 @@ class Presenter(QObject):
     # -- steps ---------------------------------------------------------------------------------
     def show_step(self, index: int) -> None:
         """Apply step ``index``'s scene, caption, counter and notes."""
-        from viewer.state.scene_io import apply_scene
+        from viewer.state.scene_io import apply_scene, known_labels
 
         w = self.window
         step = self.player.step
@@ -168,8 +182,12 @@ class Presenter(QObject):
         self.problems = list(problems)
         for problem in problems:
             log.warning("%s", problem)
-        if isinstance(target, CameraPose) and w.view3d is not None:
-            w.view3d.move_camera(target)
+        if w.view3d is not None:
+            pose = self._step_pose(target)
+            if pose is not None:  # the step's camera, lowered to leave the caption its band
+                angle = w.view3d.renderer.GetActiveCamera().GetViewAngle()
+                w.view3d.move_camera(with_headroom(pose, angle, CAPTION_HEADROOM))
+            w.view3d.labels.set_labels(known_labels(step.scene, w.state))
         if self.overlay is not None:
             self.overlay.show(step.caption, self.player.position_text())
         if self.notes is not None:
@@ -179,6 +197,23 @@ class Presenter(QObject):
             )
         if w.view3d is not None:
             w.view3d.request_render()
+
+    def _step_pose(self, target: object) -> CameraPose | None:
+        """Where the step's camera goes: its pose, its named view or its pair view's camera."""
+        from viewer.domain.camera import view_by_name
+
+        w = self.window
+        if w.view3d is None:
+            return None
+        scene: SceneRenderer = w.view3d.scene
+        if isinstance(target, CameraPose):
+            return target
+        if isinstance(target, str):
+            return scene.pose_for(view_by_name(target))
+        active = w.features.pairs.active if w.features is not None and w.features.pairs else None
+        if active is not None and active.resolved is not None:
+            return scene.pose_for(active.resolved.camera, frame=active.pair.structures)
+        return None
 
     def _on_blank(self, blank: bool) -> None:
         if self.overlay is not None:

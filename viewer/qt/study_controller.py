@@ -102,20 +102,11 @@ class StudyTools:
         labels.set_labels(ids)
 
     def label_all(self, checked: bool) -> None:
-        """Label every visible structure (muscles by their muscle, not by their parts)."""
+        """Label what the camera sees: the selection and story muscles first, at most a dozen
+        or so, re-chosen whenever the camera or the scene changes."""
         if self.window.view3d is None:
             return
-        if not checked:
-            self.window.view3d.labels.set_labels(())
-            return
-        atlas = self.window.state.atlas
-        ids = []
-        for s in atlas.renderable:
-            if not self.window.state.is_visible(s.id) or s.kind.value == "skin":
-                continue
-            parent = s.parent if s.parent and s.parent.startswith("psoas_major") else None
-            ids.append(parent or s.id)
-        self.window.view3d.labels.set_labels(ids)
+        self.window.view3d.labels.set_label_all(checked)
 
     def ghost_selection(self) -> None:
         """Make the selection see-through (x-ray), or solid again if it already is."""

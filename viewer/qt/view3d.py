@@ -205,7 +205,9 @@ class View3D(QWidget):
         """Show trigger points, heat maps, pair views and painful spots in this view."""
         from viewer.render.overlays import AnnotationOverlays as Overlays
 
-        overlays = Overlays(self.scene, features, marker_px=marker_px)
+        overlays = Overlays(
+            self.scene, features, marker_px=marker_px, labels=self.labels
+        )
         self.overlays = overlays
         self.spots = spots
         spots.spots_changed.connect(overlays.show_spots)
@@ -224,6 +226,15 @@ class View3D(QWidget):
         if self.level_of_detail:
             self.set_moving(True)
         self._anim_timer.start()
+
+    def jump_camera(self, pose: CameraPose) -> None:
+        """Go to a pose at once, cancelling any camera animation still under way."""
+        self._anim_timer.stop()
+        if self._anim_from is not None:
+            self._anim_from = self._anim_to = None
+            self.set_moving(False)
+        self.scene.apply_pose(pose)
+        self.request_render()
 
     def _animation_step(self) -> None:
         if self._anim_from is None or self._anim_to is None:
@@ -262,12 +273,12 @@ class View3D(QWidget):
             self.renderer.RemoveObserver(self._first_frame_tag)
             self._first_frame_tag = None
         self.section.detach()
-        self.labels.detach()
         if self.overlays is not None:
             if self.spots is not None:
                 self.spots.spots_changed.disconnect(self.overlays.show_spots)
             self.overlays.detach()
             self.overlays = None
+        self.labels.detach()
         self.scene.detach()
         # VTK holds these Python callbacks from C++, out of the garbage collector's sight:
         # without removing them the view, its scene and the render window would never be freed.

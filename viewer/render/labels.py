@@ -1,12 +1,22 @@
-"""Structure labels with leader lines, laid out in two side columns so they never overlap.
+"""The one label layout of every view: structure labels, "label all", and point labels.
 
-The layout itself is pure (:mod:`viewer.domain.labels`); this module projects the anchors with
-the live camera before every frame and moves VTK text actors and one line set to match.
+Everything that writes a name next to the anatomy goes through :class:`LabelOverlay`: labels
+the user switches on (T, Shift+T), labels a lesson step or saved scene defines, and point labels
+other overlays hand over (pair-view joints through :meth:`LabelOverlay.set_point_labels`; marker
+captions can use the same call). Trigger-point X markers are handed over as obstacles
+(:meth:`LabelOverlay.set_obstacles`), so no label covers one. Before every frame the anchors
+are projected with the live camera and laid out by the pure
+:func:`viewer.domain.labels.layout_labels` (no overlaps, inside the viewport, leaders that do
+not cross); VTK text actors and one line set follow. "Label all" labels only structures the
+camera actually sees (a coarse depth test of surface samples), most important first, at most
+:data:`LABEL_ALL_CAP`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import vtkmodules.vtkRenderingFreeType  # noqa: F401  (registers text rendering)
@@ -19,22 +29,61 @@ from vtkmodules.vtkRenderingCore import (
     vtkTextActor,
 )
 
-from viewer.domain.labels import layout_labels, project_points, surface_anchor
+from viewer.domain.labels import (
+    LABEL_ALL_CAP,
+    Box,
+    PlacedLabel,
+    Visibility,
+    choose_labels,
+    label_priority,
+    layout_labels,
+    project_points,
+    sample_points,
+    surface_anchor,
+    visible_parts,
+)
 from viewer.render.scene_renderer import SceneRenderer
 
 CHAR_WIDTH = 0.58
-"""Average glyph width as a fraction of the font size (sizes the label boxes for the layout)."""
+"""Average glyph width as a fraction of the font size (only used before a text is measured)."""
+
+FONT_FRACTION = 0.02
+"""Label text height as a share of the frame height (2 %: readable on a projector)."""
+
+MIN_FONT_PX = 14
+OCCLUDER_OPACITY = 0.9
+"""Structures at least this opaque hide what lies behind them (see-through skin does not)."""
+
+PAD_PX = 4
+
+
+@dataclass(frozen=True)
+class ShownLabel:
+    """One label as last drawn: its key (structure id or ``group:index``), text and layout."""
+
+    key: str
+    text: str
+    placed: PlacedLabel
 
 
 class LabelOverlay:
-    """Labels for chosen structures, re-laid out before every frame."""
+    """Labels for chosen structures and handed-over points, re-laid out before every frame."""
 
     def __init__(self, scene: SceneRenderer, font_px: int = 16) -> None:
         self.scene = scene
+        self.min_font_px = font_px
         self.font_px = font_px
         self.ids: tuple[str, ...] = ()
+        self.label_all = False
+        self.cap = LABEL_ALL_CAP
+        self._points: dict[str, tuple[tuple[str, tuple[float, float, float]], ...]] = {}
+        self._obstacles: dict[str, tuple[np.ndarray, float]] = {}
+        self._reserved: dict[str, Callable[[], Box | None]] = {}
         self._anchors: dict[str, tuple[float, float, float]] = {}
+        self._samples: dict[str, np.ndarray] = {}
         self._texts: dict[str, vtkTextActor] = {}
+        self._seen: dict[str, Visibility] = {}
+        self._seen_key: object = None
         self.lines = vtkPolyData()
         mapper = vtkPolyDataMapper2D()
         mapper.SetInputData(self.lines)
@@ -43,85 +92,287 @@ class LabelOverlay:
         self.line_actor.GetProperty().SetColor(0.1, 0.1, 0.1)
         self.line_actor.GetProperty().SetLineWidth(1.5)
         scene.renderer.AddViewProp(self.line_actor)
-        self._tag = scene.renderer.AddObserver(vtkCommand.StartEvent, self._before_frame)
+        # Low priority: captions and legends size themselves first, then labels keep off them.
+        self._tag = scene.renderer.AddObserver(vtkCommand.StartEvent, self._before_frame, -1.0)
         self.placed: dict[str, tuple[float, float, bool]] = {}
+        self.shown: tuple[ShownLabel, ...] = ()
+        self.obstacle_boxes: tuple[tuple[float, float, float, float], ...] = ()
+        self._state_version = 0
+        scene.state.visibility_changed.connect(self._state_changed)
+        scene.state.opacity_changed.connect(self._state_changed)
+        scene.state.selection_changed.connect(self._state_changed)
 
+    # -- what to label -------------------------------------------------------------------------
     def set_labels(self, ids: Iterable[str]) -> None:
         """Label exactly these structures (groups label their parts as one)."""
         atlas = self.scene.loaded.atlas
-        wanted = tuple(dict.fromkeys(i for i in ids if i in atlas and atlas.leaves(i)))
-        for sid in [s for s in self._texts if s not in wanted]:
-            self.scene.renderer.RemoveViewProp(self._texts.pop(sid))
-        for sid in wanted:
-            if sid not in self._anchors:
-                points = np.concatenate(
-                    [self.scene.loaded.meshes[leaf].points for leaf in atlas.leaves(sid)]
-                )
-                self._anchors[sid] = surface_anchor(points)
-            if sid not in self._texts:
-                actor = vtkTextActor()
-                actor.SetInput(atlas.get(sid).name)
-                prop = actor.GetTextProperty()
-                prop.SetFontSize(self.font_px)
-                prop.SetColor(0.08, 0.08, 0.08)
-                prop.SetBackgroundColor(1.0, 1.0, 1.0)
-                prop.SetBackgroundOpacity(0.85)
-                prop.SetVerticalJustificationToCentered()
-                self.scene.renderer.AddViewProp(actor)
-                self._texts[sid] = actor
-        self.ids = wanted
+        self.ids = tuple(dict.fromkeys(i for i in ids if i in atlas and atlas.leaves(i)))
+        self._changed()
+
+    def set_label_all(self, on: bool, cap: int = LABEL_ALL_CAP) -> None:
+        """Label the structures the camera sees (at most ``cap``, most important first)."""
+        self.label_all, self.cap = on, cap
+        self._changed()
+
+    def set_point_labels(self, group: str, items: Sequence[tuple[str, Any]]) -> None:
+        """Label world points (``(text, (x, y, z))``) under ``group``; an empty list clears it.
+
+        The entry point for other overlays (pair-view joints, marker captions): their texts are
+        laid out together with the structure labels, so nothing collides.
+        """
+        if items:
+            self._points[group] = tuple(
+                (str(text), (float(p[0]), float(p[1]), float(p[2]))) for text, p in items
+            )
+        else:
+            self._points.pop(group, None)
+        self._changed()
+
+    def set_obstacles(self, group: str, points: Sequence[Sequence[float]], half_px: float) -> None:
+        """Screen squares (``half_px`` around each projected point) no label may cover."""
+        if len(points):
+            self._obstacles[group] = (np.asarray(points, dtype=np.float64).reshape(-1, 3), half_px)
+        else:
+            self._obstacles.pop(group, None)
+        self._changed()
+
+    def reserve(self, key: str, box: Callable[[], Box | None] | None) -> None:
+        """Keep labels off a screen area (caption band, legend, counter) asked for each frame.
+
+        ``box`` returns (x0, y0, x1, y1) in display pixels with y up, as VTK reports 2D props,
+        or ``None`` while the area is not shown; ``None`` instead of a callable drops the key.
+        """
+        if box is None:
+            self._reserved.pop(key, None)
+        else:
+            self._reserved[key] = box
+        self._changed()
+
+    def label_texts(self) -> tuple[str, ...]:
+        """Texts of the labels drawn in the last frame (tests, accessibility)."""
+        return tuple(s.text for s in self.shown)
+
+    # -- internals -----------------------------------------------------------------------------
+    def _state_changed(self, *_args: object) -> None:
+        self._state_version += 1
+        if self.ids or self.label_all or self._points:
+            self.scene.on_render_needed()
+
+    def _changed(self) -> None:
+        self._seen_key = None
         self.scene.on_render_needed()
 
+    def _text_actor(self, key: str, text: str) -> vtkTextActor:
+        actor = self._texts.get(key)
+        if actor is None:
+            actor = vtkTextActor()
+            prop = actor.GetTextProperty()
+            prop.SetColor(0.08, 0.08, 0.08)
+            prop.SetBackgroundColor(1.0, 1.0, 1.0)
+            prop.SetBackgroundOpacity(0.85)
+            prop.SetVerticalJustificationToCentered()
+            self.scene.renderer.AddViewProp(actor)
+            self._texts[key] = actor
+        if actor.GetInput() != text:
+            actor.SetInput(text)
+        if actor.GetTextProperty().GetFontSize() != self.font_px:
+            actor.GetTextProperty().SetFontSize(self.font_px)
+        return actor
+
+    def _structure_samples(self, sid: str) -> np.ndarray:
+        if sid not in self._samples:
+            atlas, meshes = self.scene.loaded.atlas, self.scene.loaded.meshes
+            leaves = [leaf for leaf in atlas.leaves(sid) if leaf in meshes]
+            points = np.concatenate([meshes[leaf].points for leaf in leaves])
+            self._samples[sid] = sample_points(points)
+            self._anchors[sid] = surface_anchor(points)
+        return self._samples[sid]
+
+    def _candidates(self) -> list[str]:
+        """Structures "label all" may label: visible, no skin, psoas parts as one muscle."""
+        state = self.scene.state
+        ids: list[str] = []
+        for s in state.atlas.renderable:
+            if s.kind.value == "skin" or not state.is_visible(s.id):
+                continue
+            parent = s.parent if s.parent and s.parent.startswith("psoas_major") else None
+            ids.append(parent or s.id)
+        return list(dict.fromkeys(ids))
+
+    def _visibility(self, matrix: np.ndarray, size: tuple[int, int]) -> dict[str, Visibility]:
+        """Seen share and anchor of every visible structure (cached per camera and scene)."""
+        key = (matrix.round(9).tobytes(), size, self._state_version, self.ids, self.label_all)
+        if key == self._seen_key:
+            return self._seen
+        if self.scene.interacting and self._seen_key is not None:
+            # While the camera moves, keep what was seen at rest (anchors still follow the
+            # camera); the depth test runs again on the first still frame.
+            return self._seen
+        state = self.scene.state
+        wanted = set(self.ids) | (set(self._candidates()) if self.label_all else set())
+        occluders: set[str] = set()
+        samples: dict[str, np.ndarray] = {}
+        for s in state.atlas.renderable:
+            if not state.is_visible(s.id) or s.id not in self.scene.loaded.meshes:
+                continue
+            if state.opacity(s.id) >= OCCLUDER_OPACITY:
+                occluders.add(s.id)
+                samples[s.id] = self._structure_samples(s.id)
+        for sid in wanted:
+            if sid not in samples and any(
+                leaf in self.scene.loaded.meshes for leaf in state.atlas.leaves(sid)
+            ):
+                samples[sid] = self._structure_samples(sid)
+        camera = self.scene.renderer.GetActiveCamera()
+        parts = {sid: tuple(state.atlas.leaves(sid)) for sid in wanted}
+        seen = visible_parts(
+            samples,
+            occluders,
+            matrix,
+            size,
+            camera.GetPosition(),
+            camera.GetDirectionOfProjection(),
+            parts=parts,
+        )
+        self._seen, self._seen_key = seen, key
+        return seen
+
     def _before_frame(self, *_args: object) -> None:
-        if not self.ids and not self.placed:
+        if not self.ids and not self.label_all and not self._points and not self.placed:
             return  # nothing labelled and nothing left to clear: no work on this frame
         renderer = self.scene.renderer
         state = self.scene.state
         # Leader lines in the theme's text colour: black lines vanish on the dark and projector
         # backgrounds.
         self.line_actor.GetProperty().SetColor(*self.scene.theme.text)
-        shown = [s for s in self.ids if state.is_visible(s)]
-        for sid, actor in self._texts.items():
-            actor.SetVisibility(sid in shown)
-        self.placed = {}
-        if not shown:
-            self.lines.Initialize()
-            return
         width, height = renderer.GetSize()
+        self.placed, self.shown = {}, ()
+        for actor in self._texts.values():
+            actor.SetVisibility(False)
+        self.lines.Initialize()
         if width <= 0 or height <= 0:
             return
+        self.font_px = max(self.min_font_px, MIN_FONT_PX, round(FONT_FRACTION * height))
         matrix = renderer.GetActiveCamera().GetCompositeProjectionTransformMatrix(
             renderer.GetTiledAspectRatio(), -1, 1
         )
         m = np.array([[matrix.GetElement(i, j) for j in range(4)] for i in range(4)])
-        pixels, inside = project_points(
-            np.array([self._anchors[s] for s in shown]), m, (width, height)
+        atlas = state.atlas
+
+        # (key, text, world anchor, priority)
+        wanted: list[tuple[str, str, tuple[float, float, float], float]] = []
+        explicit = [s for s in self.ids if state.is_visible(s)]
+        seen = self._visibility(m, (width, height)) if explicit or self.label_all else {}
+        for sid in explicit:
+            self._structure_samples(sid)
+            vis = seen.get(sid)
+            anchor = self._anchors[sid]
+            if vis is not None and vis.anchor is not None:
+                anchor = vis.anchor  # point at the part the camera sees
+            wanted.append((sid, atlas.get(sid).name, anchor, 0.0))
+        if self.label_all:
+            shares = {s: seen[s].share for s in self._candidates() if s in seen}
+            chosen: set[str] = set()
+            sel = state.selection
+            while sel is not None and sel in atlas and sel not in chosen:
+                chosen.add(sel)  # the selection and every group it is part of
+                sel = atlas.get(sel).parent
+            priorities = {s: label_priority(s, chosen) for s in shares}
+            for sid in choose_labels(shares, priorities, cap=self.cap):
+                seen_at = seen[sid].anchor
+                if sid in self.ids or seen_at is None:
+                    continue
+                wanted.append((sid, atlas.get(sid).name, seen_at, 1.0 + priorities[sid]))
+        for group, items in self._points.items():
+            for k, (text, point) in enumerate(items):
+                wanted.append((f"{group}:{k}", text, point, 0.5))
+        obstacles = self._obstacle_boxes(m, (width, height))
+        for provider in self._reserved.values():
+            area = provider()
+            if area is not None:  # y up (VTK) -> y down (layout)
+                obstacles.append((area[0], height - area[3], area[2], height - area[1]))
+        self.obstacle_boxes = tuple(obstacles)
+        if not wanted:
+            return
+        pixels, inside = project_points(np.array([w[2] for w in wanted]), m, (width, height))
+        keep = [k for k, ok in enumerate(inside) if ok]
+        entries = [wanted[k] for k in keep]
+        anchors = [(float(pixels[k][0]), float(pixels[k][1])) for k in keep]
+        sizes = []
+        for key, text, _, _ in entries:
+            actor = self._text_actor(key, text)
+            sizes.append(self._measure(actor, text))
+        layout = layout_labels(
+            anchors,
+            sizes,
+            (width, height),
+            priorities=[e[3] for e in entries],
+            obstacles=obstacles,
+            content=self._content_box(m, (width, height)),
         )
-        visible = [s for s, ok in zip(shown, inside, strict=True) if ok]
-        anchors = [tuple(p) for p, ok in zip(pixels, inside, strict=True) if ok]
-        sizes = [
-            (CHAR_WIDTH * self.font_px * len(self._texts[s].GetInput()) + 8, self.font_px * 1.5)
-            for s in visible
-        ]
-        for sid in shown:
-            self._texts[sid].SetVisibility(sid in visible)
         points, cells = vtkPoints(), vtkCellArray()
-        for sid, label in zip(visible, layout_labels(anchors, sizes, (width, height)), strict=True):
-            text = self._texts[sid]
+        shown: list[ShownLabel] = []
+        for (key, text, _, _), label in zip(entries, layout, strict=True):
             if not label.visible:
-                text.SetVisibility(False)
                 continue
+            actor = self._texts[key]
+            actor.SetVisibility(True)
             # Layout is y-down from the top; VTK display coordinates are y-up from the bottom.
-            text.SetPosition(label.x + 4, height - (label.y + label.h / 2))
-            self.placed[sid] = (label.x, label.y, True)
+            actor.SetPosition(label.x + PAD_PX, height - (label.y + label.h / 2))
+            self.placed[key] = (label.x, label.y, True)
+            shown.append(ShownLabel(key, text, label))
             start = points.InsertNextPoint(label.leader_start[0], height - label.leader_start[1], 0)
             end = points.InsertNextPoint(label.leader_end[0], height - label.leader_end[1], 0)
             cells.InsertNextCell(2)
             cells.InsertCellPoint(start)
             cells.InsertCellPoint(end)
+        self.shown = tuple(shown)
         self.lines.SetPoints(points)
         self.lines.SetLines(cells)
         self.lines.Modified()
+
+    def _measure(self, actor: vtkTextActor, text: str) -> tuple[float, float]:
+        """Box size of a label: the rendered text extent plus padding (estimate as fallback)."""
+        size = [0.0, 0.0]
+        try:
+            actor.GetSize(self.scene.renderer, size)
+        except TypeError:  # pragma: no cover - older VTK signatures
+            size = [0.0, 0.0]
+        if size[0] <= 0 or size[1] <= 0:
+            size = [CHAR_WIDTH * self.font_px * len(text), self.font_px * 1.2]
+        return (float(size[0]) + 2 * PAD_PX, max(float(size[1]), self.font_px * 1.2) + PAD_PX)
+
+    def _content_box(
+        self, matrix: np.ndarray, size: tuple[int, int]
+    ) -> tuple[float, float, float, float] | None:
+        """On-screen box of the shown anatomy (its 3D bounds' corners projected), if in front."""
+        bounds = self.scene.visible_bounds()
+        if bounds is None:
+            return None
+        corners = np.array(
+            [(x, y, z) for x in bounds[0:2] for y in bounds[2:4] for z in bounds[4:6]]
+        )
+        pixels, _ = project_points(corners, matrix, size)
+        clip = corners @ matrix[3, :3] + matrix[3, 3]
+        if (clip <= 0).any():
+            return None  # camera inside the box: no meaningful outline
+        return (
+            float(pixels[:, 0].min()),
+            float(pixels[:, 1].min()),
+            float(pixels[:, 0].max()),
+            float(pixels[:, 1].max()),
+        )
+
+    def _obstacle_boxes(
+        self, matrix: np.ndarray, size: tuple[int, int]
+    ) -> list[tuple[float, float, float, float]]:
+        boxes: list[tuple[float, float, float, float]] = []
+        for points, half in self._obstacles.values():
+            pixels, inside = project_points(points, matrix, size)
+            for (x, y), ok in zip(pixels, inside, strict=True):
+                if ok:
+                    boxes.append((x - half, y - half, x + half, y + half))
+        return boxes
 
     def leader_segments(self) -> np.ndarray:
         """(k, 2, 2) leader lines in display pixels as last drawn (tests use it)."""
@@ -133,7 +384,14 @@ class LabelOverlay:
     def detach(self) -> None:
         """Remove labels and stop following frames."""
         self.scene.renderer.RemoveObserver(self._tag)
+        for signal in (
+            self.scene.state.visibility_changed,
+            self.scene.state.opacity_changed,
+            self.scene.state.selection_changed,
+        ):
+            signal.disconnect(self._state_changed)
         for actor in self._texts.values():
             self.scene.renderer.RemoveViewProp(actor)
         self._texts.clear()
         self.scene.renderer.RemoveViewProp(self.line_actor)
+

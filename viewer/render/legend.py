@@ -7,7 +7,7 @@ like the skin, so the legend itself reads in greyscale.
 from __future__ import annotations
 
 import vtkmodules.vtkRenderingFreeType  # noqa: F401  (registers text rendering)
-from vtkmodules.vtkCommonCore import vtkPoints
+from vtkmodules.vtkCommonCore import vtkCommand, vtkPoints
 from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
 from vtkmodules.vtkRenderingCore import (
     vtkActor2D,
@@ -16,10 +16,13 @@ from vtkmodules.vtkRenderingCore import (
     vtkTextActor,
 )
 
+from viewer.domain.lessons import TEXT_FRACTION
 from viewer.domain.referral import DISCLAIMER
 from viewer.render.heatmap_painter import ESSENTIAL_RGB, SPILLOVER_RGB
 
 SWATCH_PX = 22
+FOOTER_PX = 14
+"""Footer (disclaimer) font size at scale 1."""
 
 
 def _rectangles(rects: list[tuple[float, float, float, float]]) -> vtkPolyData:
@@ -63,7 +66,12 @@ def _text(
 
 
 class SwatchLegend:
-    """A titled list of colour swatches (plain or striped) in a renderer's lower-left corner."""
+    """A titled list of colour swatches (plain or striped) in a renderer's lower-left corner.
+
+    With ``min_text_fraction`` the legend grows with the frame before each frame so its
+    smallest text (the footer) is at least that share of the frame height, as long as the
+    footer still fits the width: a projector at 1080p gets a legend a room can read.
+    """
 
     def __init__(
         self,
@@ -72,30 +80,82 @@ class SwatchLegend:
         rows: list[tuple[str, tuple[float, float, float], bool]],
         footer: str = "",
         scale: float = 1.0,
+        min_text_fraction: float = 0.0,
     ) -> None:
         self.renderer = renderer
+        self._title, self._rows, self._footer = title, rows, footer
+        self.base_scale = scale
+        self.scale = scale
+        self.min_text_fraction = min_text_fraction
+        self._props: list[vtkActor2D] = []
+        self._texts: list[vtkTextActor] = []
+        self._shown = False
+        self._build(scale)
+        self._tag = renderer.AddObserver(vtkCommand.StartEvent, self._fit)
+
+    def _build(self, scale: float) -> None:
+        renderer = self.renderer
+        for actor in self._props:
+            renderer.RemoveViewProp(actor)
+        self._props, self._texts = [], []
+        self.scale = scale
         s = SWATCH_PX * scale
         x, y = 14 * scale, 14 * scale
         font = round(17 * scale)
-        self._props: list[vtkActor2D] = []
-        if footer:
-            self._props.append(_text(renderer, footer, x, y, round(14 * scale)))
+        if self._footer:
+            self._texts.append(_text(renderer, self._footer, x, y, round(FOOTER_PX * scale)))
+            self._props.append(self._texts[-1])
             y += 2.2 * s
-        for label, rgb, striped in reversed(rows):
+        for label, rgb, striped in reversed(self._rows):
             self._props.append(_patch([(x, y, x + s, y + s)], rgb))
             if striped:
                 step = max(int(s / 4), 1)
                 stripes = [(x + i, y, x + i + s / 8, y + s) for i in range(0, int(s), step)]
                 self._props.append(_patch(stripes, (0.25, 0.2, 0.2)))
-            self._props.append(_text(renderer, label, x + s * 1.4, y + s * 0.1, font))
+            self._texts.append(_text(renderer, label, x + s * 1.4, y + s * 0.1, font))
+            self._props.append(self._texts[-1])
             y += 1.4 * s
-        self._props.append(_text(renderer, title, x, y, font, bold=True))
+        self._texts.append(_text(renderer, self._title, x, y, font, bold=True))
+        self._props.append(self._texts[-1])
         for actor in self._props:
-            actor.SetVisibility(False)
+            actor.SetVisibility(self._shown)
             renderer.AddViewProp(actor)
+
+    def _fit(self, *_args: object) -> None:
+        if not self.min_text_fraction or not self._shown:
+            return
+        width, height = self.renderer.GetSize()
+        if width <= 0 or height <= 0:
+            return
+        wanted = self.min_text_fraction * height / FOOTER_PX
+        if self._footer:  # the footer is the widest line: growing must keep it in the frame
+            wanted = min(wanted, 0.9 * width / (0.56 * FOOTER_PX * len(self._footer)))
+        wanted = max(self.base_scale, wanted)  # never smaller than the view asked for
+        if abs(wanted - self.scale) > 0.02 * self.scale:
+            self._build(wanted)
+
+    @property
+    def text_px(self) -> int:
+        """Size of the legend's smallest text (the footer) in pixels."""
+        return round((FOOTER_PX if self._footer else 17) * self.scale)
+
+    def box(self) -> tuple[float, float, float, float] | None:
+        """(x0, y0, x1, y1) of the legend in display pixels (y up), ``None`` when hidden."""
+        if not self._shown or not self._texts:
+            return None
+        x0 = y0 = float("inf")
+        x1 = y1 = float("-inf")
+        for actor in self._texts:
+            bb = [0.0] * 4
+            actor.GetBoundingBox(self.renderer, bb)
+            px, py = actor.GetPosition()
+            x0, x1 = min(x0, px + bb[0]), max(x1, px + bb[1])
+            y0, y1 = min(y0, py + bb[2]), max(y1, py + bb[3])
+        return (min(x0, 14 * self.scale), min(y0, 14 * self.scale), x1, y1)
 
     def set_visible(self, visible: bool) -> None:
         """Show or hide every part of the legend."""
+        self._shown = visible
         for actor in self._props:
             actor.SetVisibility(visible)
 
@@ -106,9 +166,11 @@ class SwatchLegend:
 
     def detach(self) -> None:
         """Remove the legend's props."""
+        self.renderer.RemoveObserver(self._tag)
         for actor in self._props:
             self.renderer.RemoveViewProp(actor)
         self._props.clear()
+        self._texts.clear()
 
 
 class HeatLegend(SwatchLegend):
@@ -124,4 +186,5 @@ class HeatLegend(SwatchLegend):
             ],
             footer=DISCLAIMER,
             scale=scale,
+            min_text_fraction=TEXT_FRACTION,
         )

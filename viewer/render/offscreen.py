@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +16,7 @@ from vtkmodules.vtkRenderingCore import vtkRenderer, vtkRenderWindow, vtkWindowT
 from viewer.domain.camera import CameraPose, view_by_name
 from viewer.features import Features
 from viewer.io.atlas_loader import LoadedAtlas
+from viewer.render.labels import LabelOverlay
 from viewer.render.scene_renderer import SceneRenderer
 from viewer.render.setup import configure_renderer
 from viewer.render.theme import LIGHT, RenderTheme
@@ -44,6 +45,8 @@ def render_to_png(
     compare: bool = False,
     pose: CameraPose | None = None,
     caption: str = "",
+    labels: Sequence[str] = (),
+    label_all: bool = False,
 ) -> Path:
     """Render the scene described by ``state`` to ``out`` (PNG) and return the path.
 
@@ -52,10 +55,15 @@ def render_to_png(
     the heat map and an active pair view (whose camera then replaces ``view``); ``compare``
     splits the image into the pair's muscles and their referral difference map. ``pose`` sets
     an exact camera (saved scenes); ``caption`` is written across the top (lesson slides).
+    ``labels`` names structures to label and ``label_all`` labels what the camera sees, through
+    the same label layout as the window.
     """
     with offscreen_scene(
         loaded, state, size, theme, features, marker_px, msaa=8, alpha=transparent
-    ) as (window, renderer, scene, overlays):
+    ) as off:
+        off.labels.set_labels(labels)
+        off.labels.set_label_all(label_all)
+        window, renderer, scene, overlays = off
         return _render_png(
             window,
             renderer,
@@ -70,6 +78,7 @@ def render_to_png(
             transparent,
             compare,
             caption,
+            off.labels,
         )
 
 
@@ -79,6 +88,7 @@ class _Offscreen:
     renderer: vtkRenderer
     scene: SceneRenderer
     overlays: AnnotationOverlays | None
+    labels: LabelOverlay
 
     def __iter__(self) -> Iterator[Any]:
         return iter((self.window, self.renderer, self.scene, self.overlays))
@@ -110,16 +120,18 @@ def offscreen_scene(
     window.AddRenderer(renderer)
     configure_renderer(renderer)
     scene = SceneRenderer(renderer, loaded, state, theme)
+    labels = LabelOverlay(scene)
     overlays = None
     if features is not None:
         from viewer.render.overlays import AnnotationOverlays
 
-        overlays = AnnotationOverlays(scene, features, marker_px=marker_px)
+        overlays = AnnotationOverlays(scene, features, marker_px=marker_px, labels=labels)
     try:
-        yield _Offscreen(window, renderer, scene, overlays)
+        yield _Offscreen(window, renderer, scene, overlays, labels)
     finally:
         if overlays is not None:
             overlays.detach()
+        labels.detach()
         scene.detach()
         window.Finalize()
 
@@ -138,6 +150,7 @@ def _render_png(
     transparent: bool,
     compare: bool,
     caption: str,
+    labels: LabelOverlay | None = None,
 ) -> Path:
     if overlays is not None and compare:
         overlays.set_compare(True)
@@ -153,7 +166,16 @@ def _render_png(
     else:
         scene.apply_view(view_by_name(view or state.view))
     if caption:
-        _add_caption(renderer, caption, size)
+        from viewer.domain.framing import CAPTION_HEADROOM, with_headroom
+        from viewer.render.presentation import CaptionBar
+
+        angle = renderer.GetActiveCamera().GetViewAngle()
+        scene.apply_pose(with_headroom(scene.current_pose(), angle, CAPTION_HEADROOM))
+
+        bar = CaptionBar(renderer, dark=scene.theme.name != "light")
+        bar.set_text(caption)
+        if labels is not None:
+            labels.reserve("caption", bar.box)
     window.Render()
     grab = vtkWindowToImageFilter()
     grab.SetInput(window)
@@ -168,20 +190,3 @@ def _render_png(
     writer.Write()
     return out
 
-
-def _add_caption(renderer: vtkRenderer, text: str, size: tuple[int, int]) -> None:
-    """A projector-sized caption centred along the top edge."""
-    import vtkmodules.vtkRenderingFreeType  # noqa: F401  (registers text rendering)
-    from vtkmodules.vtkRenderingCore import vtkTextActor
-
-    actor = vtkTextActor()
-    actor.SetInput(text)
-    prop = actor.GetTextProperty()
-    prop.SetFontSize(max(14, round(size[1] / 28)))
-    prop.SetColor(0.08, 0.08, 0.08)
-    prop.SetBackgroundColor(1.0, 1.0, 1.0)
-    prop.SetBackgroundOpacity(0.85)
-    prop.SetJustificationToCentered()
-    prop.SetVerticalJustificationToTop()
-    actor.SetPosition(size[0] / 2, size[1] - 12)
-    renderer.AddViewProp(actor)

@@ -12,6 +12,7 @@ from viewer.domain.structures import Kind, hex_to_rgb
 from viewer.features import Features, muscle_base
 from viewer.render.compare import CompareView
 from viewer.render.heatmap_painter import SkinHeatPainter
+from viewer.render.labels import LabelOverlay
 from viewer.render.legend import HeatLegend
 from viewer.render.markers import Marker, MarkerLayer, SpotMarkers
 from viewer.render.pair_overlay import PairOverlay
@@ -24,14 +25,28 @@ MARKER_MIN_OPACITY = 0.5
 class AnnotationOverlays:
     """Markers, heat map and pair overlays of one view, kept in step with the feature states."""
 
-    def __init__(self, scene: SceneRenderer, features: Features, marker_px: int = 30) -> None:
+    def __init__(
+        self,
+        scene: SceneRenderer,
+        features: Features,
+        marker_px: int = 30,
+        labels: LabelOverlay | None = None,
+    ) -> None:
         self.scene = scene
         self.features = features
         self.marker_px = marker_px
         self.layer = MarkerLayer(scene.renderer)
-        self.pairs_overlay = PairOverlay(self.layer.overlay)
+        # One label layout per view: joint names and X markers go to the view's label overlay.
+        self._owns_labels = labels is None
+        self.labels = labels if labels is not None else LabelOverlay(scene)
+        self.pairs_overlay = PairOverlay(
+            self.layer.overlay,
+            point_labels=lambda items: self.labels.set_point_labels("pair", items),
+        )
         self.spots = SpotMarkers(self.layer.overlay, size_px=max(16, round(marker_px * 0.7)))
+        self.spots_half_px = max(16, round(marker_px * 0.7)) * 0.5
         self.legend = HeatLegend(scene.renderer, scale=marker_px / 30)  # 2D props: main layer
+        self.labels.reserve("legend", self.legend.box)
         self._saved_pose: CameraPose | None = None
         self.compare: CompareView | None = None
         self.compare_wanted = False
@@ -86,6 +101,9 @@ class AnnotationOverlays:
             markers.append(Marker(tp.id, tp.position, self.marker_color(tp.muscle), self.marker_px))
         self.layer.set_markers(markers)
         self.layer.highlight(triggers.active)
+        self.labels.set_obstacles(
+            "markers", [m.position for m in markers], half_px=self.marker_px * 0.45
+        )
         self.scene.on_render_needed()
 
     def _on_active(self, *_args: object) -> None:
@@ -117,6 +135,7 @@ class AnnotationOverlays:
     def show_spots(self, points: tuple[tuple[float, float, float], ...]) -> None:
         """Mark the patient's painful spots on the skin."""
         self.spots.set_points(points)
+        self.labels.set_obstacles("spots", points, half_px=self.spots_half_px)
         self.scene.on_render_needed()
 
     # -- pair views ----------------------------------------------------------------------------
@@ -131,6 +150,15 @@ class AnnotationOverlays:
         elif self.compare is not None:
             self.compare.hide()
         self.scene.on_render_needed()
+
+    @property
+    def saved_pose(self) -> CameraPose | None:
+        """The camera from before the pair view, where leaving it returns (presenter restore)."""
+        return self._saved_pose
+
+    @saved_pose.setter
+    def saved_pose(self, pose: CameraPose | None) -> None:
+        self._saved_pose = pose
 
     @property
     def comparing(self) -> bool:
@@ -179,3 +207,6 @@ class AnnotationOverlays:
             self.compare.detach()
         self.legend.detach()
         self.layer.detach()
+        self.labels.reserve("legend", None)
+        if self._owns_labels:
+            self.labels.detach()

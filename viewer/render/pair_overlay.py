@@ -6,7 +6,7 @@ middle of a muscle stays visible, like the arrows of a textbook diagram.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import vtkmodules.vtkRenderingFreeType  # noqa: F401  (registers text rendering)
@@ -19,7 +19,6 @@ from vtkmodules.vtkFiltersCore import vtkTubeFilter
 from vtkmodules.vtkFiltersSources import vtkConeSource, vtkSphereSource
 from vtkmodules.vtkRenderingCore import (
     vtkActor,
-    vtkBillboardTextActor3D,
     vtkPolyDataMapper,
     vtkRenderer,
 )
@@ -33,6 +32,9 @@ JOINT_RADIUS_MM = 7.0
 JOINT_RGB = (0.15, 0.15, 0.15)
 UNLABELLED_JOINT_KINDS = frozenset({"lumbar_intervertebral"})
 """Joint kinds drawn as dots only: five stacked lumbar labels would bury the picture."""
+
+PointLabels = Callable[[Sequence[tuple[str, NDArray[np.floating]]]], None]
+"""Where joint names go: the view's one label layout (``LabelOverlay.set_point_labels``)."""
 
 
 def _polyline(points: NDArray[np.floating]) -> vtkPolyData:
@@ -64,9 +66,10 @@ def _actor(source_output: vtkAlgorithmOutput, rgb: tuple[float, float, float]) -
 class PairOverlay:
     """Arrows and joint markers of one pair view in an overlay renderer."""
 
-    def __init__(self, overlay: vtkRenderer) -> None:
+    def __init__(self, overlay: vtkRenderer, point_labels: PointLabels | None = None) -> None:
         self.overlay = overlay
         self._props: list[object] = []
+        self.point_labels = point_labels
 
     def show(
         self,
@@ -77,8 +80,11 @@ class PairOverlay:
         """Draw ``lines`` ((k, 3) points origin→insertion, colour) and ``joints``.
 
         ``joints`` are (point, title, kind); kinds in :data:`UNLABELLED_JOINT_KINDS` get no label.
+        Joint names go to ``point_labels`` (the view's label layout, so they never overprint
+        each other, structure labels or X markers); ``label_size_px`` is kept for callers.
         """
         self.clear()
+        named: list[tuple[str, NDArray[np.floating]]] = []
         for points, color in lines:
             pts = np.asarray(points, dtype=np.float64)
             if len(pts) < 2:
@@ -121,17 +127,9 @@ class PairOverlay:
             self._add(marker)
             if kind in UNLABELLED_JOINT_KINDS:
                 continue
-            label = vtkBillboardTextActor3D()
-            label.SetInput(title)
-            label.SetPosition(*np.asarray(point, dtype=np.float64))
-            label.SetDisplayOffset(14, 10)
-            text = label.GetTextProperty()
-            text.SetFontSize(label_size_px)
-            text.SetColor(0.08, 0.08, 0.08)
-            text.SetBackgroundColor(1.0, 1.0, 1.0)
-            text.SetBackgroundOpacity(0.75)
-            text.SetFrame(False)
-            self._add(label)
+            named.append((title, np.asarray(point, dtype=np.float64)))
+        if self.point_labels is not None:
+            self.point_labels(named)
 
     def _add(self, prop: object) -> None:
         self.overlay.AddViewProp(prop)  # type: ignore[arg-type]
@@ -143,8 +141,10 @@ class PairOverlay:
         return len(self._props)
 
     def clear(self) -> None:
-        """Remove every arrow and joint marker."""
+        """Remove every arrow and joint marker (and their labels)."""
         for prop in self._props:
             self.overlay.RemoveViewProp(prop)  # type: ignore[arg-type]
         self._props.clear()
+        if self.point_labels is not None:
+            self.point_labels([])
 

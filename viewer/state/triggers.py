@@ -46,6 +46,17 @@ class HeatRequest:
         return self.trigger_points
 
 
+@dataclass(frozen=True)
+class TriggerSnapshot:
+    """Everything :class:`TriggerPointState` holds, to put back exactly (presenter mode)."""
+
+    active: tuple[str, ...]
+    mode: CombineMode
+    muscle: str | None
+    heat_visible: bool
+    markers: tuple[tuple[str, bool], ...]
+
+
 class TriggerPointState:
     """Observable trigger-point state for one set of trigger points.
 
@@ -134,7 +145,32 @@ class TriggerPointState:
         """The trigger point ids whose patterns make up the current heat map."""
         return self.heat_request().trigger_point_ids(self.muscle_of)
 
+    def snapshot(self) -> TriggerSnapshot:
+        """The whole state, to hand back to :meth:`restore`."""
+        return TriggerSnapshot(
+            self._active,
+            self._mode,
+            self._muscle,
+            self._heat_visible,
+            tuple(sorted(self._markers.items())),
+        )
+
     # -- actions -------------------------------------------------------------------------------
+    def restore(self, snap: TriggerSnapshot) -> None:
+        """Put back a :meth:`snapshot` exactly; signals fire for what changes."""
+        markers = dict(snap.markers)
+        for visible in (False, True):
+            self.set_markers_visible([m for m, v in markers.items() if v is visible], visible)
+        self.set_active(snap.active)  # also SELECTED mode
+        if snap.muscle != self._muscle:
+            if snap.muscle is None:
+                self._muscle = None
+                self.muscle_changed.emit(None)
+            else:
+                self.show_muscle(snap.muscle)  # sets the muscle (and MUSCLE mode, fixed below)
+        self.set_mode(snap.mode)
+        self.set_heat_visible(snap.heat_visible)
+
     def _check(self, ids: Iterable[str]) -> tuple[str, ...]:
         out = tuple(dict.fromkeys(ids))
         unknown = [i for i in out if i not in self.muscle_of]

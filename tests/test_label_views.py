@@ -1,0 +1,188 @@
+"""The one label layout on real views of the built-in atlas: every lesson step, every pair view
+and "label all" from the front and the back.
+
+Each view is rendered off screen exactly as the app draws it (projector theme for lessons), then
+the boxes the layout drew are checked: inside the frame, never intersecting each other, the
+caption, the legend or an X marker; lesson captions fit and are big enough for a room.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from viewer.context import load_context
+from viewer.domain.camera import CameraPose, view_by_name
+from viewer.domain.framing import CAPTION_HEADROOM, with_headroom
+from viewer.domain.labels import LABEL_ALL_CAP, boxes_overlap, count_crossings
+from viewer.domain.lessons import CAPTION_FRACTION, CAPTION_MAX
+from viewer.features import load_features
+from viewer.io.lessons import builtin_lessons, load_lesson
+from viewer.render.offscreen import offscreen_scene
+from viewer.render.pair_overlay import UNLABELLED_JOINT_KINDS
+from viewer.render.presentation import CaptionBar
+from viewer.render.theme import LIGHT, PROJECTOR
+from viewer.state.scene_io import apply_scene, known_labels
+
+Box = tuple[float, float, float, float]
+
+
+def _y_down(box: Box, height: float) -> Box:
+    return (box[0], height - box[3], box[2], height - box[1])
+
+
+def _check_layout(off: Any, width: int, height: int, where: str) -> None:
+    """Shown label boxes: inside, disjoint, clear of obstacles; leaders do not cross."""
+    shown = off.labels.shown
+    boxes = [s.placed.box for s in shown]
+    for s, box in zip(shown, boxes, strict=True):
+        assert box[0] >= 0 and box[1] >= 0 and box[2] <= width and box[3] <= height, (where, s)
+        for obstacle in off.labels.obstacle_boxes:
+            assert not boxes_overlap(box, obstacle), (where, s.text, "covers a marker/caption")
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not boxes_overlap(a, b), (where, "labels overlap")
+    assert count_crossings([s.placed for s in shown]) == 0, (where, "leaders cross")
+
+
+@pytest.fixture(scope="module")
+def lesson() -> Any:
+    paths = builtin_lessons()
+    if not paths:
+        pytest.skip("no built-in lesson")
+    lesson, _ = load_lesson(paths[0])
+    assert lesson is not None
+    return lesson
+
+
+def _lesson_views(lesson: Any, size: tuple[int, int]) -> Iterator[tuple[int, Any, Any, Any]]:
+    context = load_context()
+    features = load_features(context)
+    if features.triggers is None or features.pairs is None:
+        pytest.skip("the built-in atlas cannot show the lesson yet")
+    with offscreen_scene(
+        context.loaded, context.state, size, PROJECTOR, features, marker_px=44, msaa=0
+    ) as off:
+        caption = CaptionBar(off.renderer, dark=True)
+        off.labels.reserve("caption", caption.box)
+        off.window.Render()
+        for number, step in enumerate(lesson.steps, start=1):
+            target, problems = apply_scene(step.scene, context.state, features)
+            assert problems == [], (number, problems)
+            if isinstance(target, CameraPose):
+                off.scene.apply_pose(target)
+            elif isinstance(target, str):
+                off.scene.apply_view(view_by_name(target))
+            angle = off.renderer.GetActiveCamera().GetViewAngle()  # as slides and presenter do
+            off.scene.apply_pose(with_headroom(off.scene.current_pose(), angle, CAPTION_HEADROOM))
+            off.labels.set_labels(known_labels(step.scene, context.state))
+            caption.set_text(step.caption)
+            off.window.Render()
+            yield number, step, off, caption
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)])
+def test_every_lesson_step_shows_its_labels_and_a_caption_that_fits(
+    lesson: Any, size: tuple[int, int]
+) -> None:
+    width, height = size
+    for number, step, off, caption in _lesson_views(lesson, size):
+        where = f"step {number} at {width}x{height}"
+        box = caption.box()
+        assert box is not None, where
+        assert box[0] >= 0 and box[1] >= 0 and box[2] <= width and box[3] <= height, (where, box)
+        assert 1 <= len(caption.lines) <= 2, where
+        assert caption.font_px >= 0.035 * height, (where, caption.font_px)
+        wanted = set(step.scene.labels)
+        drawn = {s.key for s in off.labels.shown}
+        assert wanted <= drawn, (where, sorted(wanted - drawn))
+        legend = off.overlays.legend
+        if legend.visible:
+            assert legend.text_px >= 0.02 * height, (where, legend.text_px)
+            legend_box = legend.box()
+            assert legend_box is not None and legend_box[2] <= width, where
+            cap_down = _y_down(box, height)
+            assert not boxes_overlap(cap_down, _y_down(legend_box, height)), where
+        _check_layout(off, width, height, where)
+
+
+def test_caption_uses_two_lines_only_when_one_does_not_fit(lesson: Any) -> None:
+    short = min(lesson.steps, key=lambda s: len(s.caption)).caption
+    wide = " ".join(["MOVEMENT"] * 10)[:CAPTION_MAX].strip()  # the widest caption allowed
+    context = load_context()
+    width, height = 1280, 720
+    with offscreen_scene(context.loaded, context.state, (width, height), PROJECTOR, msaa=0) as off:
+        caption = CaptionBar(off.renderer)
+        caption.set_text(wide)
+        off.window.Render()
+        assert len(caption.lines) == 2 and " ".join(caption.lines) == wide
+        assert abs(len(caption.lines[0]) - len(caption.lines[1])) <= 9, "balanced lines"
+        box = caption.box()
+        assert box is not None and box[0] >= 0 and box[2] <= width and box[3] <= height
+        assert caption.font_px >= CAPTION_FRACTION * height
+        caption.set_text(short)
+        off.window.Render()
+        assert caption.lines == (short,)
+
+
+def test_every_pair_view_names_its_joints_without_collisions() -> None:
+    context = load_context()
+    features = load_features(context)
+    if features.pairs is None or features.triggers is None:
+        pytest.skip("the built-in atlas has no pair views yet")
+    width, height = 1280, 720
+    with offscreen_scene(
+        context.loaded, context.state, (width, height), LIGHT, features, msaa=0
+    ) as off:
+        off.window.Render()
+        for pid in features.pairs.library.ids:
+            for side in ("right", "left"):
+                active = features.pairs.enter(pid, side)
+                resolved = active.resolved
+                assert resolved is not None
+                off.scene.apply_pose(
+                    off.scene.pose_for(resolved.camera, frame=active.pair.structures)
+                )
+                off.window.Render()
+                where = f"{pid} ({side})"
+                named = {
+                    j.joint.title
+                    for j in resolved.joints
+                    if j.joint.kind not in UNLABELLED_JOINT_KINDS
+                }
+                assert named <= set(off.labels.label_texts()), (where, named)
+                assert off.labels.obstacle_boxes, (where, "X markers are obstacles")
+                _check_layout(off, width, height, where)
+        features.pairs.exit()
+
+
+BACK_ONLY = ("gluteus_maximus", "multifidus", "iliocostalis", "longissimus", "piriformis")
+FRONT_ONLY = ("psoas", "iliacus", "iliopsoas", "tensor_fasciae_latae")
+
+
+@pytest.mark.parametrize(
+    ("view", "hidden"), [("anterior", BACK_ONLY), ("posterior", FRONT_ONLY)]
+)
+def test_label_all_labels_only_what_the_camera_sees(view: str, hidden: tuple[str, ...]) -> None:
+    context = load_context()
+    features = load_features(context)
+    width, height = 1600, 1000
+    with offscreen_scene(
+        context.loaded, context.state, (width, height), LIGHT, features, msaa=0
+    ) as off:
+        off.labels.set_label_all(True)
+        off.window.Render()
+        off.scene.apply_view(view_by_name(view))
+        off.window.Render()
+        keys = [s.key for s in off.labels.shown]
+        assert 8 <= len(keys) <= LABEL_ALL_CAP, keys
+        assert not [k for k in keys if k.startswith(hidden)], (view, keys)
+        story = ("iliopsoas", "psoas_major", "iliacus", "piriformis", "gluteus", "quadratus")
+        assert any(k.startswith(story) for k in keys), "story muscles come first"
+        _check_layout(off, width, height, f"label all, {view}")
+        # The selection is labelled first, even when it is only partly seen.
+        context.state.select("quadratus_lumborum_right")
+        off.window.Render()
+        assert "quadratus_lumborum_right" in {s.key for s in off.labels.shown}
