@@ -149,7 +149,11 @@ def _render_png(
     if pose is not None:
         scene.apply_pose(pose)
     elif active is not None and active.resolved is not None and view is None:
-        scene.apply_pose(scene.pose_for(active.resolved.camera, frame=active.pair.structures))
+        if overlays is not None:
+            overlays.refresh_pair()
+            scene.apply_pose(overlays.pair_pose(active.resolved))
+        else:
+            scene.apply_pose(scene.pose_for(active.resolved.camera, frame=active.pair.structures))
     else:
         scene.apply_view(view_by_name(view or state.view))
     if caption:
