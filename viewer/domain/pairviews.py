@@ -887,3 +887,54 @@ def difference_counts(classes: NDArray[np.int8]) -> dict[str, int]:
     """Vertex count per class label, for the compare-mode legend."""
     counts = np.bincount(np.asarray(classes, dtype=np.int64), minlength=4)
     return {DIFFERENCE_LABELS[i]: int(counts[i]) for i in range(4)}
+
+
+OVERLAP_CANDIDATES: tuple[str, ...] = ("#BB5566", "#CC79A7", "#009E73", "#56B4E9", "#F0E442")
+"""Colours compare mode may use for skin both sides' pain reaches, in order of preference:
+Paul Tol's high-contrast rose (mid lightness, neither blue nor orange), then Okabe–Ito."""
+
+
+def overlap_color(color_a: str, color_b: str, skin: str = "#e0b89a") -> str:
+    """The colour for "both": the first candidate that stays apart from A, B and the skin.
+
+    Apart means a CIE76 ΔE of at least 20 under normal vision and each simulated dichromacy,
+    so the three compare styles read for colour-blind viewers too; no candidate is dark, so
+    "both" never reads as a smear (it is also hatched on the skin). If none qualifies, the
+    candidate with the largest worst-case distance is used.
+    """
+    from viewer.domain.palette import CVD_MATRICES, MIN_DELTA_E, delta_e
+
+    visions = ("normal", *CVD_MATRICES)
+
+    def score(c: str) -> float:
+        return min(delta_e(c, other, v) for other in (color_a, color_b, skin) for v in visions)
+
+    pool = [c for c in OVERLAP_CANDIDATES if c.upper() not in {color_a.upper(), color_b.upper()}]
+    for c in pool:
+        if score(c) >= MIN_DELTA_E:
+            return c
+    return max(pool, key=score)
+
+
+def compare_frame(
+    skin_points: NDArray[np.floating], classes: NDArray[np.integer], margin_mm: float = 60.0
+) -> NDArray[np.float64]:
+    """Skin points a front or back view must show so that every reached zone is complete.
+
+    The height band runs from the lowest to the highest reached vertex, widened by
+    ``margin_mm``; the skin in that band is kept so the body's outline frames the zones, but
+    only as far sideways as the zones reach plus the margin (hanging arms would otherwise
+    shrink the picture). Without any reached vertex the band is the pelvis and low back
+    (z from -250 to 350 mm, the trunk's width).
+    """
+    pts = np.asarray(skin_points, dtype=np.float64)
+    reached = pts[np.asarray(classes) != NEITHER]
+    if len(reached):
+        lo, hi = float(reached[:, 2].min()) - margin_mm, float(reached[:, 2].max()) + margin_mm
+        side = float(np.abs(reached[:, 0]).max()) + margin_mm
+    else:
+        lo, hi, side = -250.0, 350.0, 220.0
+    side = max(side, 200.0)  # at least the hips, so a one-sided zone keeps the body's midline
+    band = pts[(pts[:, 2] >= lo) & (pts[:, 2] <= hi) & (np.abs(pts[:, 0]) <= side)]
+    out: NDArray[np.float64] = band if len(band) else pts
+    return out

@@ -67,6 +67,14 @@ class AnnotationOverlays:
         self.layer = MarkerLayer(scene.renderer)
         self.pairs_overlay = PairOverlay(self.layer.overlay)
         self.pair_legend = PairLegend(scene.renderer)  # 2D props: main layer
+        window = scene.renderer.GetRenderWindow()
+        self._resize_tag: int | None = None
+        if window is not None:
+            # The key's text sizes follow the frame height (projector-readable at any size).
+            self._resize_tag = window.AddObserver(
+                "WindowResizeEvent",  # type: ignore[arg-type]  # VTK accepts event names
+                self._on_resize,
+            )
         self.spots = SpotMarkers(self.layer.overlay, size_px=max(16, round(marker_px * 0.7)))
         self.legend = HeatLegend(scene.renderer, scale=marker_px / 30)  # 2D props: main layer
         self._saved_pose: CameraPose | None = None
@@ -167,6 +175,11 @@ class AnnotationOverlays:
             self.compare.show(active)
         elif self.compare is not None:
             self.compare.hide()
+        resolved = getattr(active, "resolved", None)
+        if resolved is not None:
+            # The muscles' half changed shape: refit the key and the camera to it.
+            self.refresh_pair()
+            self.scene.move_camera(self.pair_pose(resolved))
         self.scene.on_render_needed()
 
     @property
@@ -201,8 +214,14 @@ class AnnotationOverlays:
             self.pairs_overlay.show(lines, joints, label_size_px=label_px)
         library = self.features.pairs.library if self.features.pairs is not None else None
         note = library.capacity_note if library is not None else ""
-        self.pair_legend.show(resolved, note, self._height())
+        self.pair_legend.show(resolved, note, self._height(), self._width())
         self.scene.move_camera(self.pair_pose(resolved))
+
+    def _on_resize(self, *_args: object) -> None:
+        if self.pair_legend.actors:
+            self.refresh_pair()
+        if self.compare is not None:
+            self.compare.relayout()
 
     def refresh_pair(self) -> None:
         """Redraw the pair view's title and key for the current frame size (after a resize or
@@ -213,7 +232,14 @@ class AnnotationOverlays:
             return
         library = self.features.pairs.library if self.features.pairs is not None else None
         note = library.capacity_note if library is not None else ""
-        self.pair_legend.show(resolved, note, self._height())
+        self.pair_legend.show(resolved, note, self._height(), self._width())
+
+    def _width(self) -> int:
+        w, _ = self.scene.renderer.GetSize()
+        if not w:
+            window = self.scene.renderer.GetRenderWindow()
+            w = window.GetSize()[0] if window is not None else 0
+        return int(w)
 
     def _height(self) -> int:
         _, h = self.scene.renderer.GetSize()
@@ -231,8 +257,11 @@ class AnnotationOverlays:
         renderer = self.scene.renderer
         w, h = renderer.GetSize()
         aspect = w / h if w and h else 1.6
-        rows = 2 + (1 if resolved.joints or resolved.turnings else 0)
-        top = min(0.45, (TITLE_SHARE * 1.6 + ROW_SHARE * 1.45 * rows + NOTE_SHARE * 2) * 1.05)
+        if self.pair_legend.actors and h:
+            top = min(0.45, max(0.0, (h - self.pair_legend.bottom_px) / h) + 0.01)
+        else:
+            rows = 2 + (1 if resolved.joints or resolved.turnings else 0)
+            top = min(0.45, (TITLE_SHARE * 1.6 + ROW_SHARE * 1.45 * rows + NOTE_SHARE * 2) * 1.05)
         return fit_pose(
             points,
             resolved.camera.direction,
@@ -258,6 +287,9 @@ class AnnotationOverlays:
         self.scene.state.opacity_changed.disconnect(self.refresh_markers)
         self.pairs_overlay.clear()
         self.pair_legend.clear()
+        window = self.scene.renderer.GetRenderWindow()
+        if window is not None and self._resize_tag is not None:
+            window.RemoveObserver(self._resize_tag)
         self.spots.clear()
         if self.compare is not None:
             self.compare.detach()

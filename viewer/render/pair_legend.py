@@ -8,6 +8,7 @@ projector: the title about 3.4 % of the height, rows about 2.4 %.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 import vtkmodules.vtkRenderingFreeType  # noqa: F401  (registers text rendering)
@@ -22,6 +23,8 @@ from viewer.render.pair_overlay import JOINT_RGB
 TITLE_SHARE = 0.034
 ROW_SHARE = 0.024
 NOTE_SHARE = 0.02
+MIN_PX = 13
+"""Smallest key text before lines wrap instead."""
 
 
 def _short(sense: str) -> str:
@@ -44,7 +47,11 @@ def legend_rows(resolved: ResolvedPairView) -> list[tuple[str, str | None]]:
         if len(pulls) == 1 and pulls[0].force_n is not None:
             text += f", {pulls[0].force_n:.0f} N"
         elif pulls and all(p.force_n is not None for p in pulls):
-            parts = [f"{_bare(p.label)} {p.force_n:.0f} N" for p in pulls]
+            names = [_bare(p.label) for p in pulls]
+            firsts = {n.split()[0] for n in names}
+            if len(firsts) == 1 and all(" " in n for n in names):
+                names = [n.split(" ", 1)[1] for n in names]  # gluteus medius -> medius
+            parts = [f"{n} {p.force_n:.0f} N" for n, p in zip(names, pulls, strict=True)]
             text += ": " + " + ".join(parts)
         turn: Sequence[Turning] = [t for t in resolved.turnings if t.side == side_name]
         if turn and turn[0].sign != 0:
@@ -64,10 +71,24 @@ class PairLegend:
     def __init__(self, renderer: vtkRenderer) -> None:
         self.renderer = renderer
         self._props: list[vtkActor2D] = []
+        self._width = 0
+        self.bottom_px = 0.0
+        """Lowest pixel row the key uses (the camera keeps the muscles below it)."""
 
-    def show(self, resolved: ResolvedPairView, note: str = "", height_px: int = 800) -> None:
-        """Replace the key with the one of ``resolved``; sizes follow ``height_px``."""
+    def show(
+        self,
+        resolved: ResolvedPairView,
+        note: str = "",
+        height_px: int = 800,
+        width_px: int = 0,
+    ) -> None:
+        """Replace the key with the one of ``resolved``; sizes follow ``height_px``.
+
+        A line wider than ``width_px`` (the renderer's width; 0 = no limit) gets a smaller font,
+        and the source note wraps, so nothing is cut off in a half-width compare view.
+        """
         self.clear()
+        self._width = int(width_px)
         h = max(int(height_px), 240)
         title_px = max(14, round(h * TITLE_SHARE))
         row_px = max(12, round(h * ROW_SHARE))
@@ -75,10 +96,17 @@ class PairLegend:
         x = round(0.015 * h)
         y = h - round(0.015 * h) - title_px
         title = _text(self.renderer, resolved.pair.display_title, x, y, title_px, bold=True)
+        lines = self._fit(title, x)
+        y -= round(title.GetTextProperty().GetFontSize() * 1.2) * (lines - 1)
+        title.SetPosition(x, y)
         self._props.append(title)
         y -= round(row_px * 1.6)
         s = row_px
         for text, color in legend_rows(resolved):
+            row = _text(self.renderer, text, x + s * 1.5, y, row_px)
+            lines = self._fit(row, x + s * 1.5)
+            y -= round(row.GetTextProperty().GetFontSize() * 1.2) * (lines - 1)
+            row.SetPosition(x + s * 1.5, y)
             if color is None:
                 r = s * 0.36
                 cx, cy = x + s / 2, y + s / 2
@@ -86,12 +114,41 @@ class PairLegend:
             else:
                 bar = (x, y + s * 0.3, x + s, y + s * 0.7)
                 self._props.append(_patch([bar], hex_to_rgb(color)))
-            self._props.append(_text(self.renderer, text, x + s * 1.5, y, row_px))
+            self._props.append(row)
+            note_px = min(note_px, row.GetTextProperty().GetFontSize())
             y -= round(row_px * 1.45)
         if note and resolved.pulls:
-            self._props.append(_text(self.renderer, note, x, y, note_px))
+            limit = self._width - 2 * x if self._width else 0
+            chars = max(30, int(limit / (0.52 * note_px))) if limit else len(note)
+            wrapped = textwrap.wrap(note, chars)
+            y -= round(note_px * 1.2) * (len(wrapped) - 1)
+            self._props.append(_text(self.renderer, "\n".join(wrapped), x, y, note_px))
+            y -= round(0.3 * note_px)
+        self.bottom_px = float(y)
         for prop in self._props:
             self.renderer.AddViewProp(prop)
+
+    def _fit(self, actor: vtkTextActor, x: float) -> int:
+        """Make ``actor`` fit the renderer's width: a smaller font down to :data:`MIN_PX`, then
+        wrapped lines. Returns the number of lines."""
+        if not self._width:
+            return 1
+        prop = actor.GetTextProperty()
+        limit = self._width * 0.99 - x
+        box = [0.0, 0.0, 0.0, 0.0]
+
+        def width() -> float:
+            actor.GetBoundingBox(self.renderer, box)
+            return box[1] - box[0]
+
+        while width() > limit and prop.GetFontSize() > MIN_PX:
+            prop.SetFontSize(max(MIN_PX, int(prop.GetFontSize() * 0.9)))
+        text = actor.GetInput()
+        chars = len(text)
+        while width() > limit and chars > 12:
+            chars = int(chars * 0.85)
+            actor.SetInput("\n".join(textwrap.wrap(text, chars)))
+        return actor.GetInput().count("\n") + 1
 
     @property
     def actors(self) -> tuple[vtkActor2D, ...]:
