@@ -44,6 +44,7 @@ def render_to_png(
     compare: bool = False,
     pose: CameraPose | None = None,
     caption: str = "",
+    heat_legend: bool = True,
 ) -> Path:
     """Render the scene described by ``state`` to ``out`` (PNG) and return the path.
 
@@ -52,6 +53,7 @@ def render_to_png(
     the heat map and an active pair view (whose camera then replaces ``view``); ``compare``
     splits the image into the pair's muscles and their referral difference map. ``pose`` sets
     an exact camera (saved scenes); ``caption`` is written across the top (lesson slides).
+    ``heat_legend=False`` leaves out the in-picture heat-map key (a handout prints its own).
     """
     with offscreen_scene(
         loaded, state, size, theme, features, marker_px, msaa=8, alpha=transparent
@@ -70,6 +72,7 @@ def render_to_png(
             transparent,
             compare,
             caption,
+            heat_legend,
         )
 
 
@@ -138,6 +141,7 @@ def _render_png(
     transparent: bool,
     compare: bool,
     caption: str,
+    heat_legend: bool = True,
 ) -> Path:
     if overlays is not None and compare:
         overlays.set_compare(True)
@@ -158,6 +162,8 @@ def _render_png(
         scene.apply_view(view_by_name(view or state.view))
     if caption:
         _add_caption(renderer, caption, size)
+    if not heat_legend and overlays is not None:
+        overlays.legend.set_visible(False)
     window.Render()
     grab = vtkWindowToImageFilter()
     grab.SetInput(window)
