@@ -150,6 +150,9 @@ def _render_png(
         renderer.SetBackgroundAlpha(0.0)
     window.Render()  # the first frame fixes the viewport's aspect ratio used for framing
     active = features.pairs.active if features is not None and features.pairs else None
+    if caption and overlays is not None:
+        # The caption is the slide's title: the pair key drops its own and starts below it.
+        overlays.set_pair_header(False, round(size[1] * CAPTION_BAND))
     if pose is not None:
         scene.apply_pose(pose)
     elif active is not None and active.resolved is not None and view is None:
@@ -177,6 +180,10 @@ def _render_png(
     writer.SetInputConnection(grab.GetOutputPort())
     writer.Write()
     return out
+
+
+CAPTION_BAND = 0.11
+"""Share of the frame height kept for a caption of up to two lines above a pair view's key."""
 
 
 def _add_caption(renderer: vtkRenderer, text: str, size: tuple[int, int]) -> None:

@@ -217,6 +217,13 @@ class AnnotationOverlays:
         self.pair_legend.show(resolved, note, self._height(), self._width())
         self.scene.move_camera(self.pair_pose(resolved))
 
+    def set_pair_header(self, show_title: bool, top_px: int = 0) -> None:
+        """Whether the pair key shows the pair's title, and how many pixels at the top of the
+        frame it leaves free (for a lesson caption or presenter header drawn by others)."""
+        self.pair_legend.show_title = show_title
+        self.pair_legend.top_px = int(top_px)
+        self.refresh_pair()
+
     def _on_resize(self, *_args: object) -> None:
         if self.pair_legend.actors:
             self.refresh_pair()

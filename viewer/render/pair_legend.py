@@ -72,6 +72,10 @@ class PairLegend:
         self.renderer = renderer
         self._props: list[vtkActor2D] = []
         self._width = 0
+        self.show_title = True
+        """False when something else titles the frame (a lesson caption)."""
+        self.top_px = 0
+        """Pixels at the top of the frame left free for others (a caption)."""
         self.bottom_px = 0.0
         """Lowest pixel row the key uses (the camera keeps the muscles below it)."""
 
@@ -94,13 +98,16 @@ class PairLegend:
         row_px = max(12, round(h * ROW_SHARE))
         note_px = max(11, round(h * NOTE_SHARE))
         x = round(0.015 * h)
-        y = h - round(0.015 * h) - title_px
-        title = _text(self.renderer, resolved.pair.display_title, x, y, title_px, bold=True)
-        lines = self._fit(title, x)
-        y -= round(title.GetTextProperty().GetFontSize() * 1.2) * (lines - 1)
-        title.SetPosition(x, y)
-        self._props.append(title)
-        y -= round(row_px * 1.6)
+        y = h - self.top_px - round(0.015 * h) - title_px
+        if self.show_title:
+            title = _text(self.renderer, resolved.pair.display_title, x, y, title_px, bold=True)
+            lines = self._fit(title, x)
+            y -= round(title.GetTextProperty().GetFontSize() * 1.2) * (lines - 1)
+            title.SetPosition(x, y)
+            self._props.append(title)
+            y -= round(row_px * 1.6)
+        else:
+            y += title_px - row_px
         s = row_px
         for text, color in legend_rows(resolved):
             row = _text(self.renderer, text, x + s * 1.5, y, row_px)
