@@ -21,6 +21,7 @@ from viewer.domain.lessons import CAPTION_FRACTION, CAPTION_MAX
 from viewer.features import load_features
 from viewer.io.lessons import builtin_lessons, load_lesson
 from viewer.render.offscreen import offscreen_scene
+from viewer.render.overlays import shown_joints
 from viewer.render.pair_overlay import UNLABELLED_JOINT_KINDS
 from viewer.render.presentation import CaptionBar
 from viewer.render.theme import LIGHT, PROJECTOR
@@ -149,7 +150,7 @@ def test_every_pair_view_names_its_joints_without_collisions() -> None:
                 where = f"{pid} ({side})"
                 named = {
                     j.joint.title
-                    for j in resolved.joints
+                    for j in shown_joints(resolved)
                     if j.joint.kind not in UNLABELLED_JOINT_KINDS
                 }
                 assert named <= set(off.labels.label_texts()), (where, named)

@@ -126,3 +126,66 @@ def test_handout_marks_only_the_chosen_points_and_restores_the_screen(
     assert {"piriformis_right"} in seen, "the sheet showed only the chosen muscle's markers"
     after = {m for m in set(triggers.muscle_of.values()) if triggers.markers_visible(m)}
     assert after == before | {"piriformis_right"} or after == before
+
+
+def _words(pdf: Path) -> list[tuple[str, float, float, float]]:
+    """(word, page, top y, height in pt) of every word, from ``pdftotext -bbox``."""
+    xml = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    out = []
+    page = 0
+    for line in xml.splitlines():
+        if "<page " in line:
+            page += 1
+        m = re.search(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>', line)
+        if m:
+            y0, y1 = float(m.group(1)), float(m.group(2))
+            out.append((m.group(3), float(page), y0, y1 - y0))
+    return out
+
+
+def test_iliopsoas_handout_says_each_thing_once_on_one_page_with_a_readable_key(
+    make_main_window: Any, tmp_path: Path
+) -> None:
+    """The handout a therapist prints for iliopsoas: one A4 page, large front and back figures,
+    each referral paragraph once, the key at least 8 pt, notes and the disclaimer."""
+    from viewer.qt.handout import write_handout
+
+    window = _window(make_main_window)
+    triggers = window.features.triggers
+    ids = sorted(
+        i
+        for i, m in triggers.muscle_of.items()
+        if m.endswith("_right") and ("psoas" in m or "iliacus" in m)
+    )
+    assert len(ids) >= 3
+    triggers.set_active(ids)
+    pdf = write_handout(window, tmp_path / "iliopsoas.pdf", "A4", "Stretch the hip flexors daily.")
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    assert re.search(r"Pages:\s+1\b", info), info
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    flat = " ".join(text.replace("\ufb02", "fl").replace("\ufb01", "fi").split())
+    assert flat.count("Long standing") == 1, "what keeps the points going is said once"
+    assert flat.count("Where it can send pain") == len(
+        {window.features.referral.trigger_points[i].definition.referral for i in ids}
+    ), "one paragraph per referral pattern"
+    assert flat.count("lower psoas (from") == 1 and flat.count("Mainly a vertical band") == 1
+    assert "Stretch the hip flexors daily." in flat and "not a diagnosis" in flat
+    words = _words(pdf)
+    key = [h for w, _p, _y, h in words if w in ("usual", "sometimes", "trigger")]
+    assert key and min(key) >= 8.0, f"key text {min(key):.1f} pt high, wanted >= 8 pt"
+    # Large figures: the two renders fill most of the page width, above the key.
+    images = subprocess.run(
+        ["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    big = [line for line in images if int(line.split()[3]) >= 900]
+    assert len(big) >= 2, "front and back figures rendered at print resolution"
+    subprocess.run(["pdftoppm", "-png", "-r", "40", str(pdf), str(tmp_path / "p")], check=True)
+    page = np.asarray(Image.open(next(tmp_path.glob("p*.png"))).convert("RGB")).astype(int)
+    h = page.shape[0]
+    figures = page[int(0.1 * h) : int(0.5 * h)]
+    painted = (np.abs(figures - page[2, 2]).sum(-1) > 30).mean()
+    assert painted > 0.6, "the figures fill the upper half of the page"

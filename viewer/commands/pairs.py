@@ -63,6 +63,17 @@ def run(args: argparse.Namespace) -> int:
     for line in resolved.lines:
         path = " -> ".join(_fmt(p) for p in line.points)
         print(f"  arrow {line.side.upper()} {line.line.label}: {path}  ({line.length:.0f} mm)")
+    for pull in resolved.pulls:
+        force = f"{pull.force_n:.0f} N" if pull.force_n is not None else "force unknown"
+        print(
+            f"  pull {pull.side.upper()} {pull.label}: at {pull.at} {_fmt(pull.point)} "
+            f"toward {_fmt(pull.direction * 100)}  {force} ({pull.relative:.0%})"
+        )
+    for turn in resolved.turnings:
+        print(
+            f"  turning {turn.side.upper()} about {turn.joint_title}: {turn.moment_nm:+.1f} N m, "
+            f"{turn.sense}"
+        )
     for joint in resolved.joints:
         by = "+".join(joint.crossed_by).upper()
         print(f"  joint {joint.joint.title} at {_fmt(joint.point)} crossed by {by}")

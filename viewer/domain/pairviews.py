@@ -21,6 +21,17 @@ import numpy as np
 from numpy.typing import NDArray
 
 from viewer.domain.camera import CameraPreset, mirror
+from viewer.domain.mechanics import (
+    AXES,
+    Pull,
+    Rotation,
+    Turning,
+    base_muscle,
+    moment_about,
+    pull_at,
+    relative_forces,
+    resultant_path,
+)
 from viewer.domain.structures import Atlas, Kind
 
 if TYPE_CHECKING:  # type-only: the domain never imports the state layer at run time
@@ -221,6 +232,8 @@ class PairView:
     is its keyboard number. ``explanation`` is 3–6 plain sentences citing ``sources`` (S-keys of
     the project's trigger-point notes); ``disagreement`` states where sources differ.
     ``focus`` pins the camera on named landmarks; without it the camera centres on A and B.
+    ``rotation`` says which joint the two pulls turn (drawn as curved arrows); ``capacity`` holds
+    force capacities in newtons by base muscle id (``psoas_major_upper``), which set arrow sizes.
     """
 
     id: str
@@ -237,6 +250,8 @@ class PairView:
     focus: LineAnchor | None = None
     side: str = "right"
     muscle: str | None = None
+    rotation: Rotation | None = None
+    capacity: tuple[tuple[str, float], ...] = ()
 
     @property
     def display_title(self) -> str:
@@ -287,7 +302,8 @@ class PairLibrary:
 
     ``lines`` (by structure id) and ``joints`` (by joint id) hold both body sides.
     ``sources`` maps S-keys to full references; ``notice`` is the medical caution to show
-    wherever pair views show pain patterns.
+    wherever pair views show pain patterns. ``force_capacity`` is (base muscle id, newtons) and
+    ``capacity_note`` the one-line source of those numbers, for legends.
     """
 
     pairs: tuple[PairView, ...] = ()
@@ -298,6 +314,8 @@ class PairLibrary:
     joints: Mapping[str, Joint] = field(default_factory=lambda: MappingProxyType({}))
     sources: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     notice: str = ""
+    force_capacity: tuple[tuple[str, float], ...] = ()
+    capacity_note: str = ""
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -412,6 +430,8 @@ class ResolvedPairView:
     joints: tuple[ResolvedJoint, ...]
     camera: CameraPreset
     notes: tuple[str, ...] = ()
+    pulls: tuple[Pull, ...] = ()
+    turnings: tuple[Turning, ...] = ()
 
     def lines_of(self, side: str) -> tuple[ResolvedLine, ...]:
         """The arrows of side ``"a"`` or ``"b"``."""
@@ -439,6 +459,7 @@ def mirror_pair(pair: PairView) -> PairView:
         joints=tuple(j.mirrored() for j in pair.joints),
         context=tuple(r.mirrored() for r in pair.context),
         focus=None if pair.focus is None else pair.focus.mirrored(),
+        rotation=None if pair.rotation is None else pair.rotation.mirrored(),
         side={"right": "left", "left": "right"}.get(pair.side, pair.side),
     )
 
@@ -505,6 +526,7 @@ def instantiate(
         sources=template.sources,
         side="right",
         muscle=muscle,
+        capacity=library.force_capacity,
     )
 
 
@@ -700,7 +722,111 @@ def resolve_pair(
         pair.camera,
         focus=None if focus is None else (float(focus[0]), float(focus[1]), float(focus[2])),
     )
-    return ResolvedPairView(pair, tuple(lines), tuple(joints), camera, tuple(notes))
+    pulls = resultant_pulls(pair, atlas, lines)
+    turnings = joint_turnings(pair, pulls, joints, notes)
+    return ResolvedPairView(
+        pair, tuple(lines), tuple(joints), camera, tuple(notes), pulls, turnings
+    )
+
+
+def resultant_pulls(
+    pair: PairView, atlas: Atlas, lines: Sequence[ResolvedLine]
+) -> tuple[Pull, ...]:
+    """One resultant pull per structure a side names (psoas, iliopsoas, gluteus medius, ...).
+
+    The parts' courses are averaged weighted by force capacity (:func:`resultant_path`); the
+    pull acts at the end named by the view's rotation (default: the insertion). Lengths are
+    relative to the strongest pull of the view.
+    """
+    capacity = dict(pair.capacity)
+    found: list[tuple[str, str, str, str, NDArray[np.float64], float | None]] = []
+    for side_name, side in (("a", pair.a), ("b", pair.b)):
+        for sid in side.structures:
+            units: dict[str, list[ResolvedLine]] = {}
+            for r in lines:
+                if r.side != side_name:
+                    continue
+                chain = (r.line.muscle, *atlas.ancestors(r.line.muscle))
+                if sid not in chain:
+                    continue
+                below = chain[: chain.index(sid) + 1]
+                # The muscle is the largest structure (up to this side's) with a known capacity:
+                # psoas for its two parts, iliacus apart from psoas within iliopsoas.
+                named = [c for c in below if base_muscle(c) in capacity]
+                units.setdefault(named[-1] if named else sid, []).append(r)
+            for unit, members in units.items():
+                forces = [capacity.get(base_muscle(r.line.muscle)) for r in members]
+                weights = [float(f) if f is not None else 1.0 for f in forces]
+                path = resultant_path([r.points for r in members], weights)
+                total = capacity.get(base_muscle(unit))
+                if total is None and all(f is not None for f in forces):
+                    total = float(sum(weights))
+                label = _structure_label(unit, atlas, members)
+                found.append((side_name, unit, label, side.color, path, total))
+    rel = relative_forces([f[5] for f in found])
+    out: list[Pull] = []
+    for (side_name, sid, label, color, path, force), share in zip(found, rel, strict=True):
+        at = pair.rotation.at(side_name) if pair.rotation is not None else "insertion"
+        try:
+            point, direction = pull_at(path, at)
+        except ValueError:
+            continue
+        out.append(Pull(side_name, sid, label, color, path, at, point, direction, force, share))
+    return tuple(out)
+
+
+def _structure_label(sid: str, atlas: Atlas, members: Sequence[ResolvedLine]) -> str:
+    if len(members) == 1 and members[0].line.muscle == sid:
+        return members[0].line.label
+    if sid in atlas:
+        s = atlas.get(sid)
+        return s.name or s.plain_name
+    return sid
+
+
+def joint_turnings(
+    pair: PairView,
+    pulls: Sequence[Pull],
+    joints: Sequence[ResolvedJoint],
+    notes: list[str] | None = None,
+) -> tuple[Turning, ...]:
+    """The moment of each side's total pull about the view's joint axis (none without one).
+
+    A side with several muscles (gluteus medius and minimus) adds their moments. Strength in
+    newtons when known; otherwise each pull counts as 1 N and only the sign means anything.
+    """
+    rot = pair.rotation
+    if rot is None:
+        return ()
+    axis = np.asarray(AXES.get(rot.axis, AXES["mediolateral"]), dtype=np.float64)
+    placed = {j.joint.id: j for j in joints}
+    out: list[Turning] = []
+    for side_name, side in (("a", pair.a), ("b", pair.b)):
+        mine = [p for p in pulls if p.side == side_name]
+        joint = placed.get(rot.joint_of(side_name))
+        if not mine or joint is None:
+            if notes is not None and mine:
+                notes.append(f"joint {rot.joint_of(side_name)!r} not placed; no turning shown")
+            continue
+        moment = sum(
+            moment_about(p.point, p.direction * (p.force_n or 1.0), joint.point, axis)
+            for p in mine
+        )
+        sense = rot.positive if moment > 0 else rot.negative if moment < 0 else "none"
+        out.append(
+            Turning(
+                side_name,
+                side.label,
+                side.color,
+                joint.joint.id,
+                joint.joint.title,
+                joint.point,
+                axis,
+                float(moment),
+                sense,
+            )
+        )
+    return tuple(out)
 
 
 def _focus(
@@ -761,3 +887,54 @@ def difference_counts(classes: NDArray[np.int8]) -> dict[str, int]:
     """Vertex count per class label, for the compare-mode legend."""
     counts = np.bincount(np.asarray(classes, dtype=np.int64), minlength=4)
     return {DIFFERENCE_LABELS[i]: int(counts[i]) for i in range(4)}
+
+
+OVERLAP_CANDIDATES: tuple[str, ...] = ("#BB5566", "#CC79A7", "#009E73", "#56B4E9", "#F0E442")
+"""Colours compare mode may use for skin both sides' pain reaches, in order of preference:
+Paul Tol's high-contrast rose (mid lightness, neither blue nor orange), then Okabe–Ito."""
+
+
+def overlap_color(color_a: str, color_b: str, skin: str = "#e0b89a") -> str:
+    """The colour for "both": the first candidate that stays apart from A, B and the skin.
+
+    Apart means a CIE76 ΔE of at least 20 under normal vision and each simulated dichromacy,
+    so the three compare styles read for colour-blind viewers too; no candidate is dark, so
+    "both" never reads as a smear (it is also hatched on the skin). If none qualifies, the
+    candidate with the largest worst-case distance is used.
+    """
+    from viewer.domain.palette import CVD_MATRICES, MIN_DELTA_E, delta_e
+
+    visions = ("normal", *CVD_MATRICES)
+
+    def score(c: str) -> float:
+        return min(delta_e(c, other, v) for other in (color_a, color_b, skin) for v in visions)
+
+    pool = [c for c in OVERLAP_CANDIDATES if c.upper() not in {color_a.upper(), color_b.upper()}]
+    for c in pool:
+        if score(c) >= MIN_DELTA_E:
+            return c
+    return max(pool, key=score)
+
+
+def compare_frame(
+    skin_points: NDArray[np.floating], classes: NDArray[np.integer], margin_mm: float = 60.0
+) -> NDArray[np.float64]:
+    """Skin points a front or back view must show so that every reached zone is complete.
+
+    The height band runs from the lowest to the highest reached vertex, widened by
+    ``margin_mm``; the skin in that band is kept so the body's outline frames the zones, but
+    only as far sideways as the zones reach plus the margin (hanging arms would otherwise
+    shrink the picture). Without any reached vertex the band is the pelvis and low back
+    (z from -250 to 350 mm, the trunk's width).
+    """
+    pts = np.asarray(skin_points, dtype=np.float64)
+    reached = pts[np.asarray(classes) != NEITHER]
+    if len(reached):
+        lo, hi = float(reached[:, 2].min()) - margin_mm, float(reached[:, 2].max()) + margin_mm
+        side = float(np.abs(reached[:, 0]).max()) + margin_mm
+    else:
+        lo, hi, side = -250.0, 350.0, 220.0
+    side = max(side, 200.0)  # at least the hips, so a one-sided zone keeps the body's midline
+    band = pts[(pts[:, 2] >= lo) & (pts[:, 2] <= hi) & (np.abs(pts[:, 0]) <= side)]
+    out: NDArray[np.float64] = band if len(band) else pts
+    return out

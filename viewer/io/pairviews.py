@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from viewer.domain.camera import CameraPreset
+from viewer.domain.mechanics import Rotation
 from viewer.domain.pairviews import (
     DEFAULT_CONTEXT,
     ActionLine,
@@ -128,6 +129,7 @@ class _Parser:
         for key, kind in (
             ("joints", "object"),
             ("lines", "object"),
+            ("force_capacity", "object"),
             ("default_context", "array"),
             ("pair_views", "array"),
             ("templates", "array"),
@@ -146,11 +148,14 @@ class _Parser:
         default_context = self._context(
             data.get("default_context"), "default_context", DEFAULT_CONTEXT
         )
+        capacity, capacity_note = self._capacity(data.get("force_capacity"))
         library = PairLibrary(
             lines=MappingProxyType(lines),
             joints=MappingProxyType(joints),
             sources=sources,
             notice=str(data["notice"]),
+            force_capacity=capacity,
+            capacity_note=capacity_note,
         )
         pairs = []
         for index, entry in enumerate(data["pair_views"]):
@@ -170,8 +175,23 @@ class _Parser:
             joints=library.joints,
             sources=sources,
             notice=library.notice,
+            force_capacity=library.force_capacity,
+            capacity_note=library.capacity_note,
         )
         return PairViewsResult(library, self.problems)
+
+    def _capacity(self, raw: Any) -> tuple[tuple[tuple[str, float], ...], str]:
+        """Force capacities by base muscle id; without the table arrows are not scaled."""
+        if raw is None:
+            return (), ""
+        schema = {"$defs": _schema()["$defs"], **_schema()["properties"]["force_capacity"]}
+        errs = _errors(raw, schema)
+        for place, msg in errs:
+            self.problem("force_capacity", place, msg)
+        if errs:
+            return (), ""
+        table = tuple(sorted((str(k), float(v["force_n"])) for k, v in raw["muscles"].items()))
+        return table, str(raw["note"])
 
     # -- tables --------------------------------------------------------------------------------
     def _landmark_problems(self, entry: str, fld: str, names: tuple[str, ...]) -> bool:
@@ -408,6 +428,17 @@ class _Parser:
         joint_ids: list[str] = []
         for s in (a, b):
             joint_ids += [j for j in s.crosses if j not in joint_ids]
+        rotation = None
+        if "rotation" in entry:
+            rotation = _rotation(entry["rotation"])
+            for side_key in ("a", "b"):
+                jid = rotation.joint_of(side_key)
+                if jid not in library.joints:
+                    self.problem(label, "rotation", f"unknown joint {jid!r}; no curved arrows")
+                    rotation = None
+                    break
+                if jid not in joint_ids:
+                    joint_ids.append(jid)
         return PairView(
             id=entry["id"],
             title=entry["title"],
@@ -422,6 +453,8 @@ class _Parser:
             sources=tuple(entry["sources"]),
             focus=focus,
             side=side,
+            rotation=rotation,
+            capacity=library.force_capacity,
         )
 
     def _template(
@@ -503,6 +536,18 @@ def _anchor(raw: Mapping[str, Any]) -> LineAnchor:
         landmarks=_weights(raw.get("landmarks", {})),
         attachment=raw.get("attachment"),
         snap=bool(raw.get("snap", True)),
+    )
+
+
+def _rotation(raw: Mapping[str, Any]) -> Rotation:
+    joints = raw.get("joints", {})
+    return Rotation(
+        joint=str(raw["joint"]),
+        axis=str(raw["axis"]),
+        acts_on=(str(raw["acts_on"]["a"]), str(raw["acts_on"]["b"])),
+        joints=(joints.get("a"), joints.get("b")),
+        positive=str(raw["positive"]),
+        negative=str(raw["negative"]),
     )
 
 

@@ -8,10 +8,20 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from PySide6.QtCore import QMarginsF, QUrl
-from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtGui import (
+    QColor,
+    QImage,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+    QPen,
+    QTextDocument,
+)
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -23,6 +33,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from viewer.domain.camera import CameraPose, view_by_name
+from viewer.domain.framing import fit_pose
+from viewer.domain.pairviews import compare_frame
+from viewer.domain.structures import Kind
 from viewer.qt.texts import handout_html
 
 if TYPE_CHECKING:
@@ -48,15 +62,78 @@ def write_handout(window: MainWindow, path: Path, paper: str, self_care: str) ->
     triggers.set_markers_visible(sorted(chosen_muscles), True)
     try:
         html = handout_html(chosen, referral, window.state.atlas, self_care)
-        _print_pdf(window, path, paper, html)
+        _print_pdf(window, path, paper, html, figure_poses(window, chosen))
     finally:
         triggers.set_markers_visible(sorted(muscles - shown_before), False)
         triggers.set_markers_visible(sorted(shown_before), True)
     return path
 
 
-def _print_pdf(window: MainWindow, path: Path, paper: str, html: str) -> None:
-    """Front/back renders as document images, then the document through QPdfWriter."""
+DPI = 150
+FIGURE_PX = (1000, 1300)
+"""Rendered size of each figure: printed about 85 x 110 mm, so about 300 dpi."""
+FIGURE_ASPECT = FIGURE_PX[0] / FIGURE_PX[1]
+VIEW_ANGLE_DEG = 30.0
+"""VTK's default vertical field of view, which the off-screen render keeps."""
+
+
+def figure_poses(window: MainWindow, chosen: list[Any]) -> dict[str, CameraPose]:
+    """Front and back cameras framing the chosen points and every zone they reach.
+
+    Same height band for both, so the two figures share one scale; the body's outline is kept
+    around the zones (see :func:`viewer.domain.pairviews.compare_frame`).
+    """
+    features = window.features
+    loaded = window.context.loaded
+    skin = next((s.id for s in loaded.atlas.renderable if s.kind is Kind.SKIN), None)
+    if features is None or features.referral is None or skin is None:
+        return {}
+    points = np.asarray(loaded.meshes[skin].points, dtype=np.float64)
+    heat = features.referral.field_for([tp.id for tp in chosen]).intensity
+    frame = compare_frame(points, (np.asarray(heat) > 0.1).astype(np.int8))
+    markers = np.array([tp.position for tp in chosen], dtype=np.float64).reshape(-1, 3)
+    frame = np.vstack([frame, markers]) if len(markers) else frame
+    out = {}
+    for view in ("anterior", "posterior"):
+        preset = view_by_name(view)
+        out[view] = fit_pose(
+            frame, preset.direction, preset.view_up, VIEW_ANGLE_DEG, FIGURE_ASPECT, fill=0.92
+        )
+    return out
+
+
+def _swatch(path: Path, kind: str) -> QImage:
+    """Small key images: solid usual red, striped spillover, an X like the markers."""
+    from viewer.render.heatmap_painter import ESSENTIAL_RGB, SPILLOVER_RGB
+
+    width = 40 if kind == "marker" else 68
+    image = QImage(width, 40, QImage.Format.Format_RGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    try:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        if kind == "usual":
+            painter.fillRect(0, 0, width, 40, QColor(*[int(c) for c in ESSENTIAL_RGB]))
+        elif kind == "sometimes":
+            painter.fillRect(0, 0, width, 40, QColor(*[int(c) for c in SPILLOVER_RGB]))
+            painter.setPen(QPen(QColor(150, 95, 75), 5))
+            for x in range(-40, width, 14):
+                painter.drawLine(x, 40, x + 40, 0)
+        else:
+            painter.setPen(QPen(QColor(20, 20, 20), 7))
+            painter.drawLine(8, 8, 32, 32)
+            painter.drawLine(32, 8, 8, 32)
+    finally:
+        painter.end()
+    image.save(str(path))
+    return image
+
+
+def _print_pdf(
+    window: MainWindow, path: Path, paper: str, html: str, poses: dict[str, CameraPose]
+) -> None:
+    """Front/back renders and key swatches as document images, then the document through
+    QPdfWriter."""
     from viewer.render.offscreen import render_to_png
 
     document = QTextDocument()
@@ -66,15 +143,21 @@ def _print_pdf(window: MainWindow, path: Path, paper: str, html: str) -> None:
                 window.context.loaded,
                 window.state,
                 Path(folder) / name,
-                size=(900, 1100),
+                size=FIGURE_PX,
                 view=view,
                 features=window.features,
-                marker_px=34,
+                marker_px=48,
+                pose=poses.get(view),
+                heat_legend=False,  # the printed key below the figures replaces it
             )
             document.addResource(
                 QTextDocument.ResourceType.ImageResource, QUrl(name), QImage(str(out))
             )
-        document.setHtml(html)
+        for kind in ("usual", "sometimes", "marker"):
+            image = _swatch(Path(folder) / f"{kind}.png", kind)
+            document.addResource(
+                QTextDocument.ResourceType.ImageResource, QUrl(f"{kind}.png"), image
+            )
         writer = QPdfWriter(str(path))
         writer.setTitle("Trigger Atlas patient handout")
         writer.setCreator("Trigger Atlas")
@@ -86,8 +169,12 @@ def _print_pdf(window: MainWindow, path: Path, paper: str, html: str) -> None:
                 QPageLayout.Unit.Millimeter,
             )
         )
-        writer.setResolution(150)
-        document.setPageSize(writer.pageLayout().paintRectPixels(150).size().toSizeF())
+        writer.setResolution(DPI)
+        # Lay the text out for the PDF's own resolution: otherwise point sizes are measured at
+        # screen resolution and printing shrinks everything by 96/150 (10 pt became 6.4 pt).
+        document.documentLayout().setPaintDevice(writer)
+        document.setHtml(html)
+        document.setPageSize(writer.pageLayout().paintRectPixels(DPI).size().toSizeF())
         document.print_(writer)
         del writer  # the PDF is complete once the writer is gone
 

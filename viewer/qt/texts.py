@@ -102,50 +102,121 @@ def plain_muscle_name(structure: Any) -> str:
     return getattr(structure, "plain_name", "") or getattr(structure, "name", str(structure))
 
 
+def handout_groups(trigger_points: list[Any], referral: Any, atlas: Any) -> list[dict[str, Any]]:
+    """Chosen trigger points grouped so the handout says each thing once.
+
+    Points that send pain the same way (one referral pattern) form one group: its muscles'
+    plain names (each once, in the order chosen), the pattern's description, and the union of
+    what keeps them going (each item once). Two points of one muscle, or upper and lower psoas
+    sharing the iliopsoas map, thus read as one paragraph, not three.
+    """
+    groups: dict[str, dict[str, Any]] = {}
+    for tp in trigger_points:
+        d = tp.definition
+        muscle = atlas.get(d.muscle) if d.muscle in atlas else None
+        who = plain_muscle_name(muscle) if muscle is not None else d.muscle
+        pattern = referral.patterns.get(d.referral)
+        where = (pattern.description or pattern.title) if pattern is not None else ""
+        key = d.referral if pattern is not None else f"muscle:{d.muscle}"
+        group = groups.setdefault(key, {"muscles": [], "where": where, "keeps": []})
+        if who not in group["muscles"]:
+            group["muscles"].append(who)
+        for item in d.perpetuating:
+            if item not in group["keeps"]:
+                group["keeps"].append(item)
+    return list(groups.values())
+
+
+def _names(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def handout_html(
     trigger_points: list[Any],
     referral: Any,
     atlas: Any,
     self_care: str,
     images: tuple[str, str] = ("front.png", "back.png"),
+    image_width: int = 320,
+    swatches: tuple[str, str, str] = ("usual.png", "sometimes.png", "marker.png"),
 ) -> str:
-    """The patient handout: pictures, what each chosen point does, self-care notes, disclaimer.
+    """The patient handout: large front and back pictures, a key, what each group of chosen
+    points does (each thing said once), self-care notes, disclaimer, sources.
 
     Written for a patient to read at home: plain names first, Latin only in brackets, no jargon
-    without an explanation.
+    without an explanation. Text is at least 10 pt (the key too); sources 7.5 pt.
+    ``image_width`` is in CSS pixels (1/96 inch): 320 prints each figure about 85 mm wide.
     """
+    w = int(image_width)
+    key = (
+        "<table cellspacing='0' cellpadding='3' style='font-size:10pt'><tr>"
+        f"<td><img src='{swatches[0]}' width='34' height='20'></td>"
+        "<td>usual pain area&nbsp;&nbsp;&nbsp;</td>"
+        f"<td><img src='{swatches[1]}' width='34' height='20'></td>"
+        "<td>sometimes (striped)&nbsp;&nbsp;&nbsp;</td>"
+        f"<td><img src='{swatches[2]}' width='20' height='20'></td>"
+        "<td>where the trigger point sits</td></tr></table>"
+    )
     parts = [
-        "<h1 style='font-size:20pt'>Where your pain may be coming from</h1>",
-        "<p style='font-size:11pt'>Muscles can hold small tender spots (trigger points) that send "
-        "pain to other places. The shaded areas show where the points we talked about can "
-        "refer pain: <b>dark red</b> where it is usual, <b>striped</b> where it happens "
-        "sometimes. The X marks show where the points sit.</p>",
-        f"<table width='100%'><tr><td align='center'><img src='{images[0]}' width='380'><br>"
-        "Front</td>"
-        f"<td align='center'><img src='{images[1]}' width='380'><br>Back</td></tr></table>",
+        "<h1 style='font-size:18pt;margin-bottom:2px'>Where your pain may be coming from</h1>",
+        "<p style='font-size:10pt;margin-top:0'>Muscles can hold small tender spots (trigger "
+        "points) that send pain to other places. The pictures show the points we talked about "
+        "and where they can send pain.</p>",
+        "<table width='100%' cellspacing='0' cellpadding='2'><tr>"
+        f"<td align='center'><img src='{images[0]}' width='{w}'><br>"
+        "<span style='font-size:11pt'><b>Front</b></span></td>"
+        f"<td align='center'><img src='{images[1]}' width='{w}'><br>"
+        "<span style='font-size:11pt'><b>Back</b></span></td></tr></table>",
+        key,
     ]
-    for tp in trigger_points:
-        d = tp.definition
-        muscle = atlas.get(d.muscle) if d.muscle in atlas else None
-        who = plain_muscle_name(muscle) if muscle is not None else d.muscle
-        pattern = referral.patterns.get(d.referral)
-        parts.append(f"<h3 style='font-size:13pt'>{escape(who)}</h3>")
-        if pattern is not None:
-            where = pattern.description or pattern.title
-            parts.append(f"<p><b>Where it can send pain:</b> {escape(where)}</p>")
-        if d.perpetuating:
-            parts.append(
-                f"<p><b>Things that can keep it going:</b> {escape('; '.join(d.perpetuating))}</p>"
+    rows = []
+    groups = handout_groups(trigger_points, referral, atlas)
+    shared: list[str] = []
+    if len(groups) > 1:
+        # What keeps every chosen point going is said once, after the groups.
+        shared = [k for k in groups[0]["keeps"] if all(k in g["keeps"] for g in groups[1:])]
+    for group in groups:
+        group = {**group, "keeps": [k for k in group["keeps"] if k not in shared]}
+        cell = f"<p style='font-size:12pt;margin:0'><b>{escape(_names(group['muscles']))}</b></p>"
+        if group["where"]:
+            cell += (
+                "<p style='font-size:10pt;margin:2px 0'><b>Where it can send pain:</b> "
+                f"{escape(group['where'])}</p>"
             )
+        if group["keeps"]:
+            cell += (
+                "<p style='font-size:10pt;margin:2px 0'><b>Things that can keep it going:</b> "
+                f"{escape('; '.join(group['keeps']))}</p>"
+            )
+        rows.append(cell)
+    if shared:
+        rows.append(
+            "<p style='font-size:10pt;margin:4px 0'><b>Things that can keep all of these going:"
+            f"</b> {escape('; '.join(shared))}</p>"
+        )
+    notes = ""
     if self_care.strip():
-        notes = escape(self_care.strip()).replace("\n", "<br>")
-        parts.append(f"<h3 style='font-size:13pt'>Your self-care notes</h3><p>{notes}</p>")
+        text = escape(self_care.strip()).replace("\n", "<br>")
+        notes = (
+            "<p style='font-size:12pt;margin:0'><b>Your therapist's notes</b></p>"
+            f"<p style='font-size:11pt;margin:2px 0'>{text}</p>"
+        )
+    body = "".join(rows)
+    if notes:
+        parts.append(
+            "<table width='100%' cellspacing='6' cellpadding='6'><tr>"
+            f"<td width='62%' valign='top'>{body}</td>"
+            "<td width='38%' valign='top' style='background-color:#f1f4f8'>"
+            f"{notes}</td></tr></table>"
+        )
+    else:
+        parts.append(body)
     parts.append(
-        f"<p style='font-size:11pt;color:#7a2b00'><b>{escape(DISCLAIMER)}</b> "
+        f"<p style='font-size:10pt;color:#7a2b00'><b>{escape(DISCLAIMER)}</b> "
         "This sheet is for education; it is not a diagnosis or a treatment plan.</p>"
     )
     keys = sorted({k for tp in trigger_points for k in tp.definition.sources})
     if keys:
         refs = "; ".join(f"{k}: {getattr(referral.sources.get(k), 'reference', '')}" for k in keys)
-        parts.append(f"<p style='font-size:7pt;color:#555'>Sources: {escape(refs)}</p>")
+        parts.append(f"<p style='font-size:7.5pt;color:#555'>Sources: {escape(refs)}</p>")
     return "".join(parts)

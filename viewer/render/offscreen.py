@@ -47,6 +47,7 @@ def render_to_png(
     caption: str = "",
     labels: Sequence[str] = (),
     label_all: bool = False,
+    heat_legend: bool = True,
 ) -> Path:
     """Render the scene described by ``state`` to ``out`` (PNG) and return the path.
 
@@ -57,6 +58,7 @@ def render_to_png(
     an exact camera (saved scenes); ``caption`` is written across the top (lesson slides).
     ``labels`` names structures to label and ``label_all`` labels what the camera sees, through
     the same label layout as the window.
+    ``heat_legend=False`` leaves out the in-picture heat-map key (a handout prints its own).
     """
     with offscreen_scene(
         loaded, state, size, theme, features, marker_px, msaa=8, alpha=transparent
@@ -79,6 +81,7 @@ def render_to_png(
             compare,
             caption,
             off.labels,
+            heat_legend,
         )
 
 
@@ -151,6 +154,7 @@ def _render_png(
     compare: bool,
     caption: str,
     labels: LabelOverlay | None = None,
+    heat_legend: bool = True,
 ) -> Path:
     if overlays is not None and compare:
         overlays.set_compare(True)
@@ -159,23 +163,37 @@ def _render_png(
         renderer.SetBackgroundAlpha(0.0)
     window.Render()  # the first frame fixes the viewport's aspect ratio used for framing
     active = features.pairs.active if features is not None and features.pairs else None
+    if caption and overlays is not None:
+        from viewer.domain.framing import CAPTION_HEADROOM
+
+        # The caption is the slide's title: the pair key drops its own and starts below it.
+        overlays.set_pair_header(False, round(size[1] * CAPTION_HEADROOM))
+    pair_framed = False
     if pose is not None:
         scene.apply_pose(pose)
     elif active is not None and active.resolved is not None and view is None:
-        scene.apply_pose(scene.pose_for(active.resolved.camera, frame=active.pair.structures))
+        if overlays is not None:
+            overlays.refresh_pair()
+            scene.apply_pose(overlays.pair_pose(active.resolved))
+            pair_framed = True
+        else:
+            scene.apply_pose(scene.pose_for(active.resolved.camera, frame=active.pair.structures))
     else:
         scene.apply_view(view_by_name(view or state.view))
     if caption:
         from viewer.domain.framing import CAPTION_HEADROOM, with_headroom
         from viewer.render.presentation import CaptionBar
 
-        angle = renderer.GetActiveCamera().GetViewAngle()
-        scene.apply_pose(with_headroom(scene.current_pose(), angle, CAPTION_HEADROOM))
+        if not pair_framed:  # a pair view's framing already keeps its key below the caption
+            angle = renderer.GetActiveCamera().GetViewAngle()
+            scene.apply_pose(with_headroom(scene.current_pose(), angle, CAPTION_HEADROOM))
 
         bar = CaptionBar(renderer, dark=scene.theme.name != "light")
         bar.set_text(caption)
         if labels is not None:
             labels.reserve("caption", bar.box)
+    if not heat_legend and overlays is not None:
+        overlays.legend.set_visible(False)
     window.Render()
     grab = vtkWindowToImageFilter()
     grab.SetInput(window)

@@ -7,7 +7,13 @@ pair-view controller and changes only VTK objects; the camera goes through
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
+
 from viewer.domain.camera import CameraPose
+from viewer.domain.framing import fit_pose
+from viewer.domain.pairviews import ResolvedPairView
 from viewer.domain.structures import Kind, hex_to_rgb
 from viewer.features import Features, muscle_base
 from viewer.render.compare import CompareView
@@ -15,11 +21,41 @@ from viewer.render.heatmap_painter import SkinHeatPainter
 from viewer.render.labels import LabelOverlay
 from viewer.render.legend import HeatLegend
 from viewer.render.markers import Marker, MarkerLayer, SpotMarkers
-from viewer.render.pair_overlay import PairOverlay
+from viewer.render.pair_legend import NOTE_SHARE, ROW_SHARE, TITLE_SHARE, PairLegend
+from viewer.render.pair_overlay import PairOverlay, curl_points
 from viewer.render.scene_renderer import SceneRenderer
 
 MARKER_MIN_OPACITY = 0.5
 """Muscles fainter than this are context; their trigger-point markers are not drawn."""
+
+
+def shown_joints(resolved: ResolvedPairView) -> tuple[Any, ...]:
+    """Joints worth a marker: those a curved arrow turns and those both sides cross.
+
+    A joint only one side crosses (the lumbar levels in the psoas-piriformis view) would be a
+    dark dot with nothing to compare.
+    """
+    turned = {t.joint_id for t in resolved.turnings}
+    return tuple(
+        j for j in resolved.joints if j.joint.id in turned or set(j.crossed_by) >= {"a", "b"}
+    )
+
+
+def frame_points(resolved: ResolvedPairView, atlas: Any, meshes: Any) -> Any:
+    """Points a pair view's camera must keep in frame: both sides' muscles, arrows, curls."""
+    chunks = []
+    for sid in resolved.pair.structures:
+        for leaf in atlas.leaves(sid) if sid in atlas else ():
+            mesh = meshes.get(leaf)
+            if mesh is not None and len(mesh.points):
+                pts = np.asarray(mesh.points, dtype=np.float64)
+                chunks.append(pts[:: max(1, len(pts) // 2000)])
+    for pull in resolved.pulls:
+        chunks.append(pull.path)
+        chunks.append((pull.point + pull.direction * 110.0)[None, :])
+    for turn in resolved.turnings:
+        chunks.append(curl_points(turn.center, turn.axis, 40.0, 1))
+    return np.vstack(chunks) if chunks else None
 
 
 class AnnotationOverlays:
@@ -43,6 +79,15 @@ class AnnotationOverlays:
             self.layer.overlay,
             point_labels=lambda items: self.labels.set_point_labels("pair", items),
         )
+        self.pair_legend = PairLegend(scene.renderer)  # 2D props: main layer
+        window = scene.renderer.GetRenderWindow()
+        self._resize_tag: int | None = None
+        if window is not None:
+            # The key's text sizes follow the frame height (projector-readable at any size).
+            self._resize_tag = window.AddObserver(
+                "WindowResizeEvent",  # type: ignore[arg-type]  # VTK accepts event names
+                self._on_resize,
+            )
         self.spots = SpotMarkers(self.layer.overlay, size_px=max(16, round(marker_px * 0.7)))
         self.spots_half_px = max(16, round(marker_px * 0.7)) * 0.5
         self.legend = HeatLegend(scene.renderer, scale=marker_px / 30)  # 2D props: main layer
@@ -149,6 +194,11 @@ class AnnotationOverlays:
             self.compare.show(active)
         elif self.compare is not None:
             self.compare.hide()
+        resolved = getattr(active, "resolved", None)
+        if resolved is not None:
+            # The muscles' half changed shape: refit the key and the camera to it.
+            self.refresh_pair()
+            self.scene.move_camera(self.pair_pose(resolved))
         self.scene.on_render_needed()
 
     @property
@@ -170,6 +220,7 @@ class AnnotationOverlays:
             self.set_compare(True)
         if active is None:
             self.pairs_overlay.clear()
+            self.pair_legend.clear()
             if self._saved_pose is not None:
                 pose, self._saved_pose = self._saved_pose, None
                 self.scene.move_camera(pose)
@@ -180,12 +231,80 @@ class AnnotationOverlays:
             self._saved_pose = self.scene.current_pose()
         if resolved is None:
             self.pairs_overlay.clear()
+            self.pair_legend.clear()
             return
-        lines = [(line.points, line.color) for line in resolved.lines]
-        joints = [(j.point, j.joint.title, j.joint.kind) for j in resolved.joints]
-        self.pairs_overlay.show(lines, joints, label_size_px=max(16, int(self.marker_px * 0.7)))
-        pair = resolved.pair
-        self.scene.move_camera(self.scene.pose_for(resolved.camera, frame=pair.structures))
+        joints = [(j.point, j.joint.title, j.joint.kind) for j in shown_joints(resolved)]
+        label_px = max(16, int(self.marker_px * 0.7))
+        if resolved.pulls:
+            self.pairs_overlay.show_pulls(resolved.pulls, resolved.turnings, joints, label_px)
+        else:
+            lines = [(line.points, line.color) for line in resolved.lines]
+            self.pairs_overlay.show(lines, joints, label_size_px=label_px)
+        library = self.features.pairs.library if self.features.pairs is not None else None
+        note = library.capacity_note if library is not None else ""
+        self.pair_legend.show(resolved, note, self._height(), self._width())
+        self.scene.move_camera(self.pair_pose(resolved))
+
+    def set_pair_header(self, show_title: bool, top_px: int = 0) -> None:
+        """Whether the pair key shows the pair's title, and how many pixels at the top of the
+        frame it leaves free (for a lesson caption or presenter header drawn by others)."""
+        self.pair_legend.show_title = show_title
+        self.pair_legend.top_px = int(top_px)
+        self.refresh_pair()
+
+    def _on_resize(self, *_args: object) -> None:
+        if self.pair_legend.actors:
+            self.refresh_pair()
+        if self.compare is not None:
+            self.compare.relayout()
+
+    def refresh_pair(self) -> None:
+        """Redraw the pair view's title and key for the current frame size (after a resize or
+        the compare split)."""
+        active = self.features.pairs.active if self.features.pairs is not None else None
+        resolved = getattr(active, "resolved", None)
+        if resolved is None:
+            return
+        library = self.features.pairs.library if self.features.pairs is not None else None
+        note = library.capacity_note if library is not None else ""
+        self.pair_legend.show(resolved, note, self._height(), self._width())
+
+    def _width(self) -> int:
+        w, _ = self.scene.renderer.GetSize()
+        if not w:
+            window = self.scene.renderer.GetRenderWindow()
+            w = window.GetSize()[0] if window is not None else 0
+        return int(w)
+
+    def _height(self) -> int:
+        _, h = self.scene.renderer.GetSize()
+        if not h:
+            window = self.scene.renderer.GetRenderWindow()
+            h = window.GetSize()[1] if window is not None else 0
+        return int(h) or 800
+
+    def pair_pose(self, resolved: ResolvedPairView) -> CameraPose:
+        """The camera of a pair view framing both muscles origin to insertion, arrows included,
+        with the top of the frame left free for the title and key."""
+        points = frame_points(resolved, self.scene.loaded.atlas, self.scene.loaded.meshes)
+        if points is None:
+            return self.scene.pose_for(resolved.camera, frame=resolved.pair.structures)
+        renderer = self.scene.renderer
+        w, h = renderer.GetSize()
+        aspect = w / h if w and h else 1.6
+        if self.pair_legend.actors and h:
+            top = min(0.45, max(0.0, (h - self.pair_legend.bottom_px) / h) + 0.01)
+        else:
+            rows = 2 + (1 if resolved.joints or resolved.turnings else 0)
+            top = min(0.45, (TITLE_SHARE * 1.6 + ROW_SHARE * 1.45 * rows + NOTE_SHARE * 2) * 1.05)
+        return fit_pose(
+            points,
+            resolved.camera.direction,
+            resolved.camera.view_up,
+            renderer.GetActiveCamera().GetViewAngle(),
+            aspect,
+            top_free=top,
+        )
 
     def detach(self) -> None:
         """Disconnect from the states and remove overlays (the view is closing)."""
@@ -202,6 +321,10 @@ class AnnotationOverlays:
         self.scene.state.visibility_changed.disconnect(self.refresh_markers)
         self.scene.state.opacity_changed.disconnect(self.refresh_markers)
         self.pairs_overlay.clear()
+        self.pair_legend.clear()
+        window = self.scene.renderer.GetRenderWindow()
+        if window is not None and self._resize_tag is not None:
+            window.RemoveObserver(self._resize_tag)
         self.spots.clear()
         if self.compare is not None:
             self.compare.detach()

@@ -23,6 +23,7 @@ from vtkmodules.vtkRenderingCore import (
     vtkRenderer,
 )
 
+from viewer.domain.mechanics import Pull, Turning
 from viewer.domain.structures import hex_to_rgb
 
 ARROW_RADIUS_MM = 2.2
@@ -30,6 +31,14 @@ HEAD_LENGTH_MM = 16.0
 HEAD_RADIUS_MM = 6.5
 JOINT_RADIUS_MM = 7.0
 JOINT_RGB = (0.15, 0.15, 0.15)
+COURSE_RADIUS_MM = 1.0
+"""The muscle's resultant course: a thin line under the force arrow."""
+PULL_MIN_MM, PULL_MAX_MM = 30.0, 110.0
+"""Force-arrow length for the weakest and the strongest pull of a view."""
+CURL_RADIUS_MM, CURL_STEP_MM, CURL_TUBE_MM = 24.0, 13.0, 2.0
+"""Curved arrows: radius of the first ring, extra radius per further ring at the same joint."""
+CURL_ARC_DEG = 260.0
+ARROW_SHADE = 0.55
 UNLABELLED_JOINT_KINDS = frozenset({"lumbar_intervertebral"})
 """Joint kinds drawn as dots only: five stacked lumbar labels would bury the picture."""
 
@@ -63,13 +72,77 @@ def _actor(source_output: vtkAlgorithmOutput, rgb: tuple[float, float, float]) -
     return actor
 
 
+def arrow_rgb(color: str) -> tuple[float, float, float]:
+    """An arrow's colour: its side's hue, darkened by :data:`ARROW_SHADE` so it stands out
+    against the muscle painted in that same colour."""
+    r, g, b = hex_to_rgb(color)
+    return (r * ARROW_SHADE, g * ARROW_SHADE, b * ARROW_SHADE)
+
+
+def curl_points(
+    center: NDArray[np.floating], axis: NDArray[np.floating], radius: float, sign: int, n: int = 48
+) -> NDArray[np.float64]:
+    """Points of a curved arrow around ``axis`` (unit) at ``center``, in the sense of ``sign``.
+
+    The arc spans :data:`CURL_ARC_DEG` centred on the direction of +z projected into the plane
+    (for a vertical axis: on -y, the front), so its open gap faces down, away from the head.
+    """
+    a = np.asarray(axis, dtype=np.float64)
+    a = a / float(np.linalg.norm(a))
+    up = np.array([0.0, 0.0, 1.0]) if abs(a[2]) < 0.9 else np.array([0.0, -1.0, 0.0])
+    e1 = up - (up @ a) * a
+    e1 /= float(np.linalg.norm(e1))
+    e2 = np.cross(a, e1)
+    half = np.radians(CURL_ARC_DEG / 2)
+    theta = np.linspace(-half, half, n)
+    if sign < 0:
+        theta = theta[::-1]
+    c = np.asarray(center, dtype=np.float64)
+    out: NDArray[np.float64] = c + radius * (
+        np.cos(theta)[:, None] * e1 + np.sin(theta)[:, None] * e2
+    )
+    return out
+
+
 class PairOverlay:
-    """Arrows and joint markers of one pair view in an overlay renderer."""
+    """Arrows and joint markers of one pair view in an overlay renderer.
+
+    :meth:`show_pulls` is what pair views draw: one force arrow per muscle from the attachment it
+    pulls (length and thickness by force capacity), its course as a thin line, and a curved
+    arrow per side around the joint axis it turns. :meth:`show` draws raw lines of action.
+    """
 
     def __init__(self, overlay: vtkRenderer, point_labels: PointLabels | None = None) -> None:
         self.overlay = overlay
         self._props: list[object] = []
         self.point_labels = point_labels
+        self.joint_labels: list[tuple[NDArray[np.float64], str]] = []
+
+    def show_pulls(
+        self,
+        pulls: Sequence[Pull],
+        turnings: Sequence[Turning],
+        joints: Sequence[tuple[NDArray[np.floating], str, str]],
+        label_size_px: int = 20,
+    ) -> None:
+        """Draw resultant pulls, their turning about a joint, and the joint markers."""
+        self.clear()
+        for pull in pulls:
+            rgb = arrow_rgb(pull.color)
+            course = np.asarray(pull.path, dtype=np.float64)
+            self._tube(course, COURSE_RADIUS_MM, rgb, opacity=0.55)
+            share = float(np.clip(pull.relative, 0.05, 1.0))
+            length = PULL_MIN_MM + (PULL_MAX_MM - PULL_MIN_MM) * share
+            radius = ARROW_RADIUS_MM * (0.75 + 0.75 * share)
+            self._arrow(pull.point, pull.point + pull.direction * length, radius, rgb)
+            self._sphere(pull.point, radius * 1.9, rgb)
+        seen: dict[str, int] = {}
+        for turn in turnings:
+            ring = seen.get(turn.joint_id, 0)
+            seen[turn.joint_id] = ring + 1
+            radius = CURL_RADIUS_MM + ring * CURL_STEP_MM
+            self._curl(turn.center, turn.axis, radius, turn.sign, arrow_rgb(turn.color))
+        self._joints(joints, label_size_px)
 
     def show(
         self,
@@ -80,57 +153,107 @@ class PairOverlay:
         """Draw ``lines`` ((k, 3) points origin→insertion, colour) and ``joints``.
 
         ``joints`` are (point, title, kind); kinds in :data:`UNLABELLED_JOINT_KINDS` get no label.
-        Joint names go to ``point_labels`` (the view's label layout, so they never overprint
-        each other, structure labels or X markers); ``label_size_px`` is kept for callers.
         """
         self.clear()
-        named: list[tuple[str, NDArray[np.floating]]] = []
         for points, color in lines:
             pts = np.asarray(points, dtype=np.float64)
-            if len(pts) < 2:
+            if len(pts) < 2 or float(np.linalg.norm(pts[-1] - pts[-2])) < 1e-6:
                 continue
             rgb = hex_to_rgb(color)
-            tip = pts[-1]
-            direction = tip - pts[-2]
-            length = float(np.linalg.norm(direction))
-            if length < 1e-6:
-                continue
-            direction /= length
-            head = min(HEAD_LENGTH_MM, 0.45 * float(np.linalg.norm(pts[-1] - pts[0])))
-            shaft = pts.copy()
-            shaft[-1] = tip - direction * head * 0.9
-            tube = vtkTubeFilter()
-            tube.SetInputData(_polyline(shaft))
-            tube.SetRadius(ARROW_RADIUS_MM)
-            tube.SetNumberOfSides(14)
-            tube.CappingOn()
-            self._add(_actor(tube.GetOutputPort(), rgb))
-            cone = vtkConeSource()
-            cone.SetResolution(20)
-            cone.SetHeight(head)
-            cone.SetRadius(HEAD_RADIUS_MM)
-            cone.SetDirection(*direction)
-            cone.SetCenter(*(tip - direction * head / 2))
-            self._add(_actor(cone.GetOutputPort(), rgb))
-            start = vtkSphereSource()
-            start.SetRadius(ARROW_RADIUS_MM * 1.8)
-            start.SetCenter(*pts[0])
-            self._add(_actor(start.GetOutputPort(), rgb))
+            self._arrow_path(pts, ARROW_RADIUS_MM, rgb)
+            self._sphere(pts[0], ARROW_RADIUS_MM * 1.8, rgb)
+        self._joints(joints, label_size_px)
+
+    # -- pieces ------------------------------------------------------------------------------
+    def _joints(
+        self, joints: Sequence[tuple[NDArray[np.floating], str, str]], label_size_px: int
+    ) -> None:
+        self.joint_labels = []
         for point, title, kind in joints:
-            sphere = vtkSphereSource()
-            sphere.SetRadius(JOINT_RADIUS_MM)
-            sphere.SetCenter(*np.asarray(point, dtype=np.float64))
-            sphere.SetThetaResolution(20)
-            sphere.SetPhiResolution(20)
-            marker = _actor(sphere.GetOutputPort(), JOINT_RGB)
+            marker = self._sphere(np.asarray(point, dtype=np.float64), JOINT_RADIUS_MM, JOINT_RGB)
             marker.GetProperty().SetOpacity(0.85)
-            self._add(marker)
             if kind in UNLABELLED_JOINT_KINDS:
                 continue
-            named.append((title, np.asarray(point, dtype=np.float64)))
+            self.joint_labels.append((np.asarray(point, dtype=np.float64), title))
+        # Joint names go through the view's one label layout, so they never overprint each
+        # other, structure labels or X markers.
         if self.point_labels is not None:
-            self.point_labels(named)
+            self.point_labels([(title, point) for point, title in self.joint_labels])
 
+    def _sphere(
+        self, center: NDArray[np.floating], radius: float, rgb: tuple[float, float, float]
+    ) -> vtkActor:
+        sphere = vtkSphereSource()
+        sphere.SetRadius(radius)
+        sphere.SetCenter(*np.asarray(center, dtype=np.float64))
+        sphere.SetThetaResolution(20)
+        sphere.SetPhiResolution(20)
+        actor = _actor(sphere.GetOutputPort(), rgb)
+        self._add(actor)
+        return actor
+
+    def _tube(
+        self,
+        points: NDArray[np.floating],
+        radius: float,
+        rgb: tuple[float, float, float],
+        opacity: float = 1.0,
+    ) -> None:
+        tube = vtkTubeFilter()
+        tube.SetInputData(_polyline(np.asarray(points, dtype=np.float64)))
+        tube.SetRadius(radius)
+        tube.SetNumberOfSides(14)
+        tube.CappingOn()
+        actor = _actor(tube.GetOutputPort(), rgb)
+        actor.GetProperty().SetOpacity(opacity)
+        self._add(actor)
+
+    def _arrow(
+        self,
+        start: NDArray[np.floating],
+        tip: NDArray[np.floating],
+        radius: float,
+        rgb: tuple[float, float, float],
+    ) -> None:
+        self._arrow_path(np.vstack([start, tip]), radius, rgb)
+
+    def _arrow_path(
+        self, pts: NDArray[np.float64], radius: float, rgb: tuple[float, float, float]
+    ) -> None:
+        """A tube along ``pts`` with a cone at the last point, pointing along the last segment."""
+        tip = pts[-1]
+        direction = tip - pts[-2]
+        direction = direction / float(np.linalg.norm(direction))
+        scale = radius / ARROW_RADIUS_MM
+        total = float(np.linalg.norm(np.diff(pts, axis=0), axis=1).sum())
+        head = min(HEAD_LENGTH_MM * scale, 0.45 * total)
+        shaft = pts.copy()
+        shaft[-1] = tip - direction * head * 0.9
+        self._tube(shaft, radius, rgb)
+        cone = vtkConeSource()
+        cone.SetResolution(20)
+        cone.SetHeight(head)
+        cone.SetRadius(HEAD_RADIUS_MM * scale)
+        cone.SetDirection(*direction)
+        cone.SetCenter(*(tip - direction * head / 2))
+        self._add(_actor(cone.GetOutputPort(), rgb))
+
+    def _curl(
+        self,
+        center: NDArray[np.floating],
+        axis: NDArray[np.floating],
+        radius: float,
+        sign: int,
+        rgb: tuple[float, float, float],
+    ) -> None:
+        """A 260° arc around ``axis`` at ``center``, its head in the sense of ``sign``.
+
+        Positive follows the right-hand rule about the axis (see :func:`curl_points`).
+        """
+        if sign == 0:
+            return
+        pts = curl_points(center, axis, radius, sign)
+        self._arrow_path(pts, CURL_TUBE_MM, rgb)
     def _add(self, prop: object) -> None:
         self.overlay.AddViewProp(prop)  # type: ignore[arg-type]
         self._props.append(prop)
@@ -145,6 +268,7 @@ class PairOverlay:
         for prop in self._props:
             self.overlay.RemoveViewProp(prop)  # type: ignore[arg-type]
         self._props.clear()
+        self.joint_labels = []
         if self.point_labels is not None:
             self.point_labels([])
 

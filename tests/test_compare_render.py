@@ -1,0 +1,122 @@
+"""Compare mode as a lecturer projects it: both referral maps complete, the key in the frame."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from viewer.domain.structures import hex_to_rgb
+
+SIZE = (1280, 720)
+
+
+def _render_compare(pid: str) -> tuple[np.ndarray, dict[str, Any], Any]:
+    """Image (h, w, 3), what compare mode drew (key text and boxes), and the pair."""
+    from vtkmodules.util.numpy_support import vtk_to_numpy
+    from vtkmodules.vtkRenderingCore import vtkWindowToImageFilter
+
+    from viewer.context import load_context
+    from viewer.features import load_features
+    from viewer.render.offscreen import offscreen_scene
+
+    context = load_context()
+    features = load_features(context)
+    if features.pairs is None or features.referral is None:
+        pytest.skip("the built-in atlas has no pair views or skin")
+    active = features.pairs.enter(pid)
+    w, h = SIZE
+    with offscreen_scene(context.loaded, context.state, SIZE, features=features) as (
+        window,
+        _renderer,
+        scene,
+        overlays,
+    ):
+        assert overlays is not None
+        overlays.set_compare(True)
+        window.Render()
+        overlays.refresh_pair()
+        scene.apply_pose(overlays.pair_pose(active.resolved))
+        window.Render()
+        grab = vtkWindowToImageFilter()
+        grab.SetInput(window)
+        grab.ReadFrontBufferOff()
+        grab.Update()
+        img = vtk_to_numpy(grab.GetOutput().GetPointData().GetScalars()).reshape(h, w, -1)
+        img = img[::-1, :, :3]  # VTK rows start at the bottom
+        compare = overlays.compare
+        assert compare is not None and compare.shown
+        boxes = compare.key_boxes()
+        legend = [
+            _box(a, overlays.scene.renderer)
+            for a in overlays.pair_legend.actors
+            if hasattr(a, "GetBoundingBox")
+        ]
+        info = {"both": compare.both_color, "counts": compare.counts.copy(),
+                "text": compare.key_text, "key": boxes, "legend": legend}
+        return img, info, active.pair
+
+
+def _box(actor: Any, renderer: Any) -> tuple[float, float, float, float]:
+    x, y = actor.GetPosition()
+    if hasattr(actor, "GetBoundingBox"):
+        b = [0.0, 0.0, 0.0, 0.0]
+        actor.GetBoundingBox(renderer, b)  # relative to the actor's position
+        return (x + b[0], y + b[2], x + b[1], y + b[3])
+    return (x, y, x, y)
+
+
+def _near(img: np.ndarray, color: str, tol: float = 40.0) -> np.ndarray:
+    """Pixels within ``tol`` (max channel difference) of a colour, any shading brighter than
+    half of it (the skin is lit, so a painted colour appears a little darker or lighter)."""
+    target = np.asarray(hex_to_rgb(color)) * 255
+    rgb = img.astype(float)
+    # Compare chromaticity-like: scale each pixel to the target's brightness first.
+    scale = (target.sum() + 1) / (rgb.sum(-1, keepdims=True) + 1)
+    scaled = np.clip(rgb * scale, 0, 255)
+    bright = rgb.sum(-1) > 0.45 * target.sum()
+    return (np.abs(scaled - target).max(-1) < tol) & bright
+
+
+@pytest.mark.parametrize(
+    "pid",
+    [
+        "psoas_vs_piriformis",
+        "iliopsoas_vs_gluteus_maximus",
+        "iliopsoas_vs_gluteus_medius_minimus",
+        "upper_vs_lower_psoas",
+        "bilateral",
+        "iliopsoas_vs_quadratus_lumborum",
+    ],
+)
+def test_compare_shows_both_referral_maps_and_a_key_inside_the_frame(pid: str) -> None:
+    img, info, pair = _render_compare(pid)
+    w, h = SIZE
+    right = img[:, w // 2 :]
+    both = _near(right, info["both"])
+    reach_a = _near(right, pair.a.color) | both
+    reach_b = _near(right, pair.b.color) | both
+    for name, reach in (("A", reach_a), ("B", reach_b)):
+        assert reach.mean() > 0.01, f"{pid}: side {name}'s referral hardly on screen"
+    counts = info["counts"]
+    assert counts[1] + counts[3] > 0 and counts[2] + counts[3] > 0
+    text = info["text"]
+    assert f"{pair.a.label} only" in text and f"{pair.b.label} only" in text and "both" in text
+    assert "not a diagnosis" in text
+    for x0, y0, x1, y1 in info["key"]:
+        assert w // 2 - 3 <= x0 and x1 <= w and y0 >= -3 and y1 <= h, f"{pid}: key cut off"
+        assert y1 - y0 >= 0.02 * h * 0.9, f"{pid}: key text too small for a projector"
+    for x0, y0, x1, y1 in info["legend"]:
+        assert x0 >= -3 and x1 <= w // 2 and y0 >= 0 and y1 <= h, f"{pid}: pair key cut off"
+
+
+def test_both_style_is_a_third_colour_not_a_dark_smear() -> None:
+    from viewer.domain.pairviews import overlap_color
+    from viewer.domain.palette import CVD_MATRICES, delta_e, lightness
+
+    both = overlap_color("#0072B2", "#E69F00")
+    assert lightness(both) > 40, "mid lightness: hatched, it still is not a dark smear"
+    for other in ("#0072B2", "#E69F00", "#e0b89a"):
+        for vision in ("normal", *CVD_MATRICES):
+            assert delta_e(both, other, vision) >= 20, (other, vision)

@@ -1,0 +1,173 @@
+"""The title and key of a pair view, drawn in the picture (window, PNG export, slides).
+
+Top left: the pair's title, then one row per side (colour swatch, muscle, force capacity, the
+way it turns the joint), one row explaining the dark joint dots and the curved arrows, and the
+source of the arrow lengths. Text sizes follow the frame height so the key stays readable on a
+projector: the title about 3.4 % of the height, rows about 2.4 %.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+
+import vtkmodules.vtkRenderingFreeType  # noqa: F401  (registers text rendering)
+from vtkmodules.vtkRenderingCore import vtkActor2D, vtkRenderer, vtkTextActor
+
+from viewer.domain.mechanics import Pull, Turning
+from viewer.domain.pairviews import ResolvedPairView
+from viewer.domain.structures import hex_to_rgb
+from viewer.render.legend import _patch, _text
+from viewer.render.pair_overlay import JOINT_RGB
+
+TITLE_SHARE = 0.034
+ROW_SHARE = 0.024
+NOTE_SHARE = 0.02
+MIN_PX = 13
+"""Smallest key text before lines wrap instead."""
+
+
+def _short(sense: str) -> str:
+    """``nutation (top of the sacrum tips forward)`` -> ``nutation``."""
+    return sense.split(" (")[0]
+
+
+def _bare(label: str) -> str:
+    """``Iliacus (right)`` -> ``iliacus``: a part's name inside its side's row."""
+    return label.split(" (")[0].lower()
+
+
+def legend_rows(resolved: ResolvedPairView) -> list[tuple[str, str | None]]:
+    """Rows of the key as (text, hex colour or None for the joint row), in reading order."""
+    pair = resolved.pair
+    rows: list[tuple[str, str | None]] = []
+    for side_name, side in (("a", pair.a), ("b", pair.b)):
+        pulls: Sequence[Pull] = [p for p in resolved.pulls if p.side == side_name]
+        text = side.label
+        if len(pulls) == 1 and pulls[0].force_n is not None:
+            text += f", {pulls[0].force_n:.0f} N"
+        elif pulls and all(p.force_n is not None for p in pulls):
+            names = [_bare(p.label) for p in pulls]
+            firsts = {n.split()[0] for n in names}
+            if len(firsts) == 1 and all(" " in n for n in names):
+                names = [n.split(" ", 1)[1] for n in names]  # gluteus medius -> medius
+            parts = [f"{n} {p.force_n:.0f} N" for n, p in zip(names, pulls, strict=True)]
+            text += ": " + " + ".join(parts)
+        turn: Sequence[Turning] = [t for t in resolved.turnings if t.side == side_name]
+        if turn and turn[0].sign != 0:
+            text += "; turns: " + _short(turn[0].sense)
+        rows.append((text, side.color))
+    if resolved.turnings:
+        joints = sorted({t.joint_title for t in resolved.turnings})
+        rows.append((f"joint; curved arrows: turning about the {' and '.join(joints)}", None))
+    elif resolved.joints:
+        rows.append(("joints the muscles cross", None))
+    return rows
+
+
+class PairLegend:
+    """Title and key of the active pair view in one renderer's top-left corner."""
+
+    def __init__(self, renderer: vtkRenderer) -> None:
+        self.renderer = renderer
+        self._props: list[vtkActor2D] = []
+        self._width = 0
+        self.show_title = True
+        """False when something else titles the frame (a lesson caption)."""
+        self.top_px = 0
+        """Pixels at the top of the frame left free for others (a caption)."""
+        self.bottom_px = 0.0
+        """Lowest pixel row the key uses (the camera keeps the muscles below it)."""
+
+    def show(
+        self,
+        resolved: ResolvedPairView,
+        note: str = "",
+        height_px: int = 800,
+        width_px: int = 0,
+    ) -> None:
+        """Replace the key with the one of ``resolved``; sizes follow ``height_px``.
+
+        A line wider than ``width_px`` (the renderer's width; 0 = no limit) gets a smaller font,
+        and the source note wraps, so nothing is cut off in a half-width compare view.
+        """
+        self.clear()
+        self._width = int(width_px)
+        h = max(int(height_px), 240)
+        title_px = max(14, round(h * TITLE_SHARE))
+        row_px = max(12, round(h * ROW_SHARE))
+        note_px = max(11, round(h * NOTE_SHARE))
+        x = round(0.015 * h)
+        y = h - self.top_px - round(0.015 * h) - title_px
+        if self.show_title:
+            title = _text(self.renderer, resolved.pair.display_title, x, y, title_px, bold=True)
+            lines = self._fit(title, x)
+            y -= round(title.GetTextProperty().GetFontSize() * 1.2) * (lines - 1)
+            title.SetPosition(x, y)
+            self._props.append(title)
+            y -= round(row_px * 1.6)
+        else:
+            y += title_px - row_px
+        s = row_px
+        for text, color in legend_rows(resolved):
+            row = _text(self.renderer, text, x + s * 1.5, y, row_px)
+            lines = self._fit(row, x + s * 1.5)
+            y -= round(row.GetTextProperty().GetFontSize() * 1.2) * (lines - 1)
+            row.SetPosition(x + s * 1.5, y)
+            if color is None:
+                r = s * 0.36
+                cx, cy = x + s / 2, y + s / 2
+                self._props.append(_patch([(cx - r, cy - r, cx + r, cy + r)], JOINT_RGB))
+            else:
+                bar = (x, y + s * 0.3, x + s, y + s * 0.7)
+                self._props.append(_patch([bar], hex_to_rgb(color)))
+            self._props.append(row)
+            note_px = min(note_px, row.GetTextProperty().GetFontSize())
+            y -= round(row_px * 1.45)
+        if note and resolved.pulls:
+            limit = self._width - 2 * x if self._width else 0
+            chars = max(30, int(limit / (0.52 * note_px))) if limit else len(note)
+            wrapped = textwrap.wrap(note, chars)
+            y -= round(note_px * 1.2) * (len(wrapped) - 1)
+            self._props.append(_text(self.renderer, "\n".join(wrapped), x, y, note_px))
+            y -= round(0.3 * note_px)
+        self.bottom_px = float(y)
+        for prop in self._props:
+            self.renderer.AddViewProp(prop)
+
+    def _fit(self, actor: vtkTextActor, x: float) -> int:
+        """Make ``actor`` fit the renderer's width: a smaller font down to :data:`MIN_PX`, then
+        wrapped lines. Returns the number of lines."""
+        if not self._width:
+            return 1
+        prop = actor.GetTextProperty()
+        limit = self._width * 0.99 - x
+        box = [0.0, 0.0, 0.0, 0.0]
+
+        def width() -> float:
+            actor.GetBoundingBox(self.renderer, box)
+            return box[1] - box[0]
+
+        while width() > limit and prop.GetFontSize() > MIN_PX:
+            prop.SetFontSize(max(MIN_PX, int(prop.GetFontSize() * 0.9)))
+        text = actor.GetInput()
+        chars = len(text)
+        while width() > limit and chars > 12:
+            chars = int(chars * 0.85)
+            actor.SetInput("\n".join(textwrap.wrap(text, chars)))
+        return actor.GetInput().count("\n") + 1
+
+    @property
+    def actors(self) -> tuple[vtkActor2D, ...]:
+        """The 2D props drawn (tests and the label layout read their positions)."""
+        return tuple(self._props)
+
+    def text(self) -> str:
+        """Everything the key says, one line per prop with text (for tests)."""
+        return "\n".join(p.GetInput() for p in self._props if isinstance(p, vtkTextActor))
+
+    def clear(self) -> None:
+        """Remove the title and key."""
+        for prop in self._props:
+            self.renderer.RemoveViewProp(prop)
+        self._props.clear()
