@@ -151,6 +151,7 @@ class Presenter(QObject):
             if view.overlays is not None:
                 view.overlays.marker_px = saved.marker_px
                 view.overlays.refresh_markers()
+                view.overlays.set_pair_header(True, 0)
             view.apply_theme(saved.theme)
         recall(w, saved.memory)
         if view is not None:
@@ -183,10 +184,16 @@ class Presenter(QObject):
         for problem in problems:
             log.warning("%s", problem)
         if w.view3d is not None:
-            pose = self._step_pose(target)
-            if pose is not None:  # the step's camera, lowered to leave the caption its band
+            overlays = w.view3d.overlays
+            if overlays is not None:  # the caption is the slide's title: the pair key goes below
+                height = w.view3d.renderer.GetSize()[1]
+                overlays.set_pair_header(False, round(height * CAPTION_HEADROOM))
+            pose, framed = self._step_pose(target)
+            if pose is not None and not framed:  # lowered to leave the caption its band
                 angle = w.view3d.renderer.GetActiveCamera().GetViewAngle()
-                w.view3d.move_camera(with_headroom(pose, angle, CAPTION_HEADROOM))
+                pose = with_headroom(pose, angle, CAPTION_HEADROOM)
+            if pose is not None:
+                w.view3d.move_camera(pose)
             w.view3d.labels.set_labels(known_labels(step.scene, w.state))
         if self.overlay is not None:
             self.overlay.show(step.caption, self.player.position_text())
@@ -198,22 +205,26 @@ class Presenter(QObject):
         if w.view3d is not None:
             w.view3d.request_render()
 
-    def _step_pose(self, target: object) -> CameraPose | None:
-        """Where the step's camera goes: its pose, its named view or its pair view's camera."""
+    def _step_pose(self, target: object) -> tuple[CameraPose | None, bool]:
+        """Where the step's camera goes (its pose, its named view or its pair view's camera),
+        and whether that pose already keeps the top band free (a pair view framed under its key).
+        """
         from viewer.domain.camera import view_by_name
 
         w = self.window
         if w.view3d is None:
-            return None
+            return None, False
         scene: SceneRenderer = w.view3d.scene
         if isinstance(target, CameraPose):
-            return target
+            return target, False
         if isinstance(target, str):
-            return scene.pose_for(view_by_name(target))
+            return scene.pose_for(view_by_name(target)), False
         active = w.features.pairs.active if w.features is not None and w.features.pairs else None
         if active is not None and active.resolved is not None:
-            return scene.pose_for(active.resolved.camera, frame=active.pair.structures)
-        return None
+            if w.view3d.overlays is not None:
+                return w.view3d.overlays.pair_pose(active.resolved), True
+            return scene.pose_for(active.resolved.camera, frame=active.pair.structures), False
+        return None, False
 
     def _on_blank(self, blank: bool) -> None:
         if self.overlay is not None:
