@@ -1,5 +1,8 @@
 """Bind annotation features to the 3D scene: trigger-point markers, heat map, pair-view arrows.
 
+Markers are styled by depth (visible, deep, far side) through one rule for every view; the
+layer's ``screen_boxes()`` tells a label layout where the drawn X's are.
+
 One instance per view (window or off-screen export). It observes the trigger-point state and the
 pair-view controller and changes only VTK objects; the camera goes through
 ``SceneRenderer.move_camera`` so the window can animate it.
@@ -11,6 +14,7 @@ from viewer.domain.camera import CameraPose
 from viewer.domain.structures import Kind, hex_to_rgb
 from viewer.features import Features, muscle_base
 from viewer.render.compare import CompareView
+from viewer.render.depth_probe import DepthProbe
 from viewer.render.heatmap_painter import SkinHeatPainter
 from viewer.render.legend import HeatLegend
 from viewer.render.markers import Marker, MarkerLayer, SpotMarkers
@@ -28,7 +32,14 @@ class AnnotationOverlays:
         self.scene = scene
         self.features = features
         self.marker_px = marker_px
-        self.layer = MarkerLayer(scene.renderer)
+        self.probe = DepthProbe(scene)
+        self.layer = MarkerLayer(
+            scene.renderer,
+            sight=lambda camera, markers: self.probe.sights(
+                camera, [(m.id, m.position, m.structure) for m in markers]
+            ),
+            is_moving=lambda: scene.interacting,
+        )
         self.pairs_overlay = PairOverlay(self.layer.overlay)
         self.spots = SpotMarkers(self.layer.overlay, size_px=max(16, round(marker_px * 0.7)))
         self.legend = HeatLegend(scene.renderer, scale=marker_px / 30)  # 2D props: main layer
@@ -83,7 +94,8 @@ class AnnotationOverlays:
                 continue
             if state.opacity(tp.muscle) < MARKER_MIN_OPACITY:
                 continue  # ghosted context (e.g. in a pair view): its markers would only clutter
-            markers.append(Marker(tp.id, tp.position, self.marker_color(tp.muscle), self.marker_px))
+            rgb = self.marker_color(tp.muscle)
+            markers.append(Marker(tp.id, tp.position, rgb, self.marker_px, tp.muscle))
         self.layer.set_markers(markers)
         self.layer.highlight(triggers.active)
         self.scene.on_render_needed()
