@@ -126,6 +126,12 @@ def test_marking_a_painful_spot_ranks_candidates(make_main_window: Any, qtbot: A
     assert any(t.startswith(("piriformis", "gluteus_minimus")) for t in top), top
     panel.results.setCurrentRow(0)
     assert window.features.triggers.active == (top[0],)
+    rows = [panel.results.item(i).text().split(". ", 1)[1] for i in range(panel.results.count())]
+    names = [r.split(" — ")[0] for r in rows]
+    assert len(set(names)) == len(names), f"a name is repeated: {names}"
+    reasons = [r.split(" — ")[1] for r in rows]
+    # Every reason names a zone (the bare "fading edge of its zones" told nothing, seven times).
+    assert all("'" in r for r in reasons), reasons
     assert window.view3d.overlays.spots.count == 1, "the spot is marked on the body"
     qtbot.keyClick(window, Qt.Key.Key_Escape)
     assert not window.spots.marking

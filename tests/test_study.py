@@ -130,6 +130,9 @@ def test_scripted_quiz_round_scores_and_reviews(make_main_window: Any, qtbot: An
         q = session.current
         right = number % 2 == 0
         if q.kind is QuestionType.FIND:
+            prompt = panel.prompt.text()
+            name = window.state.atlas.get(q.target).name
+            assert f"find the {name} and click it" in prompt and "Find:" not in prompt, prompt
             target = q.target if right else next(
                 s.id for s in window.state.atlas.renderable if s.id not in q.accepted
             )
