@@ -157,3 +157,13 @@ def test_right_view_hides_left_markers_behind_the_body(
     _, depths, _ = _render_markers(builtin, "right", True, tmp_path / "right.png", both)
     left = [d for mid, d in depths.items() if mid.endswith("_left")]
     assert len(left) == len(PSOAS_POINTS) and all(d is Depth.FAR_SIDE for d in left), depths
+
+
+def test_opening_view_shows_the_psoas_points_at_full_strength(
+    builtin: tuple[object, object], tmp_path: Path
+) -> None:
+    # The abdominal wall starts ghosted, so nothing covers the story's points from the front.
+    context = builtin[0]
+    context.state.reset()  # type: ignore[attr-defined]
+    _, depths, _ = _render_markers(builtin, "opening", True, tmp_path / "open.png")
+    assert all(depths[p] is Depth.VISIBLE for p in PSOAS_POINTS), depths

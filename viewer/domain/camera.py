@@ -7,7 +7,11 @@ true mirror image for the left side.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
+
+import numpy as np
+from numpy.typing import ArrayLike
 
 Vector = tuple[float, float, float]
 
@@ -17,7 +21,9 @@ class CameraPreset:
     """A named view: the camera sits along ``direction`` from the focus, with ``view_up`` upward.
 
     ``zoom`` > 1 moves closer than the fit-to-visible distance. ``focus`` optionally pins the focal
-    point (atlas mm); otherwise the renderer centres on the visible structures.
+    point (atlas mm); otherwise the renderer centres on the visible structures. ``frame`` names
+    structures the view is about: when any of them is shown, the camera frames those (with their
+    visible neighbours in the picture) instead of everything.
     """
 
     name: str
@@ -27,9 +33,20 @@ class CameraPreset:
     shortcut: str = ""
     zoom: float = 1.0
     focus: Vector | None = None
+    frame: tuple[str, ...] = ()
 
+
+STORY_FRAME = ("iliopsoas_right", "iliopsoas_left", "vertebra_t12")
+"""The opening picture's subject: both iliopsoas from T12 to the lesser trochanters."""
 
 STANDARD_VIEWS: tuple[CameraPreset, ...] = (
+    CameraPreset(
+        "opening",
+        "Opening view (iliopsoas)",
+        (0.0, -1.0, 0.0),
+        (0.0, 0.0, 1.0),
+        frame=STORY_FRAME,
+    ),
     CameraPreset("anterior", "Anterior", (0.0, -1.0, 0.0), (0.0, 0.0, 1.0), "Ctrl+1"),
     CameraPreset("posterior", "Posterior", (0.0, 1.0, 0.0), (0.0, 0.0, 1.0), "Ctrl+2"),
     CameraPreset("left", "Left lateral", (1.0, 0.0, 0.0), (0.0, 0.0, 1.0), "Ctrl+3"),
@@ -43,7 +60,11 @@ STANDARD_VIEWS: tuple[CameraPreset, ...] = (
         "posterolateral_right", "Posterolateral (right)", (-0.7071, 0.7071, 0.0), (0.0, 0.0, 1.0)
     ),
 )
-"""The views every anatomy viewer offers, keyed by name; the default is the first."""
+"""The views every anatomy viewer offers, keyed by name; the default is the first.
+
+The first is the story's opening picture: the atlas is about how the iliopsoas relates to back
+pain, so a new user first sees it whole, from the front, filling the view.
+"""
 
 DEFAULT_VIEW = STANDARD_VIEWS[0].name
 
@@ -150,3 +171,43 @@ def interpolate_pose(a: CameraPose, b: CameraPose, t: float) -> CameraPose:
         focal[2] + direction[2] * distance,
     )
     return CameraPose(position, focal, _normalized(lerp(a.view_up, b.view_up)))
+
+
+def fit_to_points(
+    points: ArrayLike,
+    direction: Vector,
+    view_up: Vector,
+    view_angle_deg: float,
+    aspect: float,
+    fill: float = 0.9,
+    center: Vector | None = None,
+) -> tuple[Vector, float]:
+    """Focal point and camera distance so ``points`` fill ``fill`` of a perspective view.
+
+    The camera sits at ``focal + distance * direction`` looking back with ``view_up`` upward and
+    a vertical view angle ``view_angle_deg``. Each point is fitted exactly (its depth included),
+    so a long, flat scene seen end-on (the superior view of the trunk and legs) fills the frame
+    instead of the far smaller share a bounding sphere gives. ``center`` pins the focal point.
+    """
+    pts = np.asarray(points, dtype=np.float64).reshape(-1, 3)
+    d = np.asarray(_normalized(direction))
+    up = np.asarray(view_up, dtype=np.float64)
+    up = up - d * float(up @ d)
+    up /= np.linalg.norm(up) or 1.0
+    right = np.cross(up, d)
+    if len(pts) == 0:
+        focal = center or (0.0, 0.0, 0.0)
+        return focal, 500.0
+    x, y, z = pts @ right, pts @ up, pts @ d
+    if center is None:
+        cx, cy, cz = (x.max() + x.min()) / 2, (y.max() + y.min()) / 2, (z.max() + z.min()) / 2
+        focal_arr = cx * right + cy * up + cz * d
+    else:
+        focal_arr = np.asarray(center, dtype=np.float64)
+        cx, cy, cz = float(focal_arr @ right), float(focal_arr @ up), float(focal_arr @ d)
+    tan_v = math.tan(math.radians(view_angle_deg) / 2) * fill
+    tan_h = tan_v * aspect
+    need = np.maximum(np.abs(x - cx) / tan_h, np.abs(y - cy) / tan_v) + (z - cz)
+    distance = max(float(need.max()), 1.0)
+    focal = (float(focal_arr[0]), float(focal_arr[1]), float(focal_arr[2]))
+    return focal, distance
