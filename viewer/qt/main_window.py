@@ -107,6 +107,10 @@ class MainWindow(QMainWindow):
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_color_scheme)
         self._apply_color_scheme()
         self.resize(1280, 800)
+        if self.panel is not None:
+            # Wide enough for every structure name to read in full (saved layouts win below).
+            width = self.panel.preferred_width()
+            self.resizeDocks([self.docks["structures"]], [width], Qt.Orientation.Horizontal)
         if self.prefs.geometry is not None:
             self.restoreGeometry(self.prefs.geometry)
         if self.prefs.window_state is not None:
