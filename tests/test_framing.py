@@ -85,3 +85,22 @@ def test_opening_view_shows_the_iliopsoas_whole_with_the_abdominal_wall_ghosted(
     scene.apply_view(view_by_name(state.view))
     _, ey, span = _extent(scene, window, ["iliopsoas_right", "iliopsoas_left", "vertebra_t12"])
     assert ey <= 0.95 and span >= 1.5, "T12 to the lesser trochanters fill the height"
+
+
+def test_search_view_prefers_the_near_side_and_reveals_what_is_covered() -> None:
+    from viewer.domain.camera import SearchSight, SearchView, choose_search_view
+
+    # Seen well from the right, a little from the front, through the body from the left.
+    sights = {
+        "anterior": SearchSight(300.0, 2000.0, {"pelvis": 1500.0}, 120.0, 150.0),
+        "right": SearchSight(1800.0, 2100.0, {}, 40.0, 300.0),
+        "left": SearchSight(2000.0, 2100.0, {}, 300.0, 40.0),  # far side: never chosen
+    }
+    assert choose_search_view(sights) == SearchView("right")
+    # Covered from every near side: shown from the side it faces most, its cover ghosted.
+    covered = {
+        "posterior": SearchSight(0.0, 2300.0, {"gluteus_maximus": 2000.0, "skin": 10.0}, 80, 200),
+        "right": SearchSight(0.0, 1500.0, {"gluteus_maximus": 900.0}, 120.0, 260.0),
+        "anterior": SearchSight(1400.0, 2300.0, {}, 200.0, 80.0),  # through the pelvis
+    }
+    assert choose_search_view(covered) == SearchView("posterior", ("gluteus_maximus",))

@@ -206,3 +206,28 @@ def test_marker_refresh_keeps_pair_arrows_and_painful_spots(
     assert overlays.pairs_overlay.n_props > 0
     assert all(p in kept for p in overlays.pairs_overlay._props), "the pair arrows survive"
     assert props.GetNumberOfItems() >= props_before
+
+
+def test_search_shows_a_result_from_where_it_is_seen_with_context(
+    make_main_window: Any, qtbot: Any
+) -> None:
+    window = _built_in(make_main_window, qtbot)
+    camera = window.view3d.renderer.GetActiveCamera()
+    # Gluteus medius: hidden behind the pelvis from the front, so shown from the right side.
+    window.study.fly_to("gluteus_medius_right")
+    assert window.state.selection == "gluteus_medius_right"
+    assert camera.GetDirectionOfProjection()[0] > 0.9, "looking at the right hip from the right"
+    # Framed with context: its points span about half the view, not the whole screen.
+    view = window.view3d
+    points = view.scene.visible_points(["gluteus_medius_right"])
+    w, h = view.render_window.GetSize()
+    matrix = camera.GetCompositeProjectionTransformMatrix(w / h, -1, 1)
+    m = np.array([[matrix.GetElement(i, j) for j in range(4)] for i in range(4)])
+    hom = np.c_[points, np.ones(len(points))] @ m.T
+    ndc = np.abs(hom[:, :2] / hom[:, 3:4]).max()
+    assert 0.4 < ndc < 0.75, ndc
+    # Piriformis: covered by the gluteus maximus from everywhere; seen from behind, cover ghosted.
+    window.study.fly_to("piriformis_right")
+    assert camera.GetDirectionOfProjection()[1] < -0.9, "looking at the buttock from behind"
+    assert window.state.opacity("gluteus_maximus_right") < 0.5
+    assert window.state.opacity("sacrum") == 1.0, "bones stay as landmarks"

@@ -8,6 +8,7 @@ true mirror image for the left side.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -171,6 +172,98 @@ def interpolate_pose(a: CameraPose, b: CameraPose, t: float) -> CameraPose:
         focal[2] + direction[2] * distance,
     )
     return CameraPose(position, focal, _normalized(lerp(a.view_up, b.view_up)))
+
+
+SEARCH_DIRECTIONS: tuple[str, ...] = (
+    "anterior",
+    "posterior",
+    "right",
+    "left",
+    "anterolateral_right",
+    "anterolateral_left",
+    "posterolateral_right",
+    "posterolateral_left",
+    "superior",
+    "inferior",
+)
+"""Views a search result may be shown from, in order of preference when they tie."""
+
+TIE_MARGIN = 0.2
+"""Views within this share of the best visible area count as equally good (earlier wins)."""
+
+
+REVEAL_BELOW = 0.35
+"""If no view shows at least this share of the structure's best facing area, reveal it."""
+
+REVEAL_SHARE = 0.1
+"""Covering structures that hide at least this share of it are ghosted to reveal it."""
+
+
+@dataclass(frozen=True)
+class SearchView:
+    """Where to show a search result from, and what to ghost so it can be seen."""
+
+    view: str
+    reveal: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SearchSight:
+    """A structure seen from one view: unobstructed and facing projected area (mm²), the area
+    each covering structure hides, and its depth under the skin toward the view and away."""
+
+    visible: float
+    facing: float
+    blockers: Mapping[str, float]
+    skin_ahead: float | None = None
+    skin_behind: float | None = None
+
+    @property
+    def near_side(self) -> bool:
+        """True if the structure lies on the half of the body facing this view.
+
+        One looks at a structure from the side of the body it is nearer to, as one would feel
+        for it: not through the body (the right piriformis through the pelvis from the left).
+        """
+        if self.skin_ahead is None or self.skin_behind is None:
+            return True
+        return self.skin_ahead <= self.skin_behind
+
+
+REVEAL_VIEWS = frozenset(SEARCH_DIRECTIONS) - {"superior", "inferior"}
+"""Views a search result is shown from (down the body's long axis reads poorly): the views from
+above and below only count when no other view lies on the structure's side of the body."""
+
+
+def choose_search_view(sights: Mapping[str, SearchSight]) -> SearchView | None:
+    """The near-side view showing most of a structure; near-ties go to the earlier view.
+
+    ``sights`` maps view names (in :data:`SEARCH_DIRECTIONS` order) to what is seen from
+    there. When no near-side view shows at least :data:`REVEAL_BELOW` of what faces it (the
+    piriformis under the gluteus maximus), the structure is shown from the near-side view it
+    faces most, with the structures covering it there ghosted.
+    """
+    near = {name: s for name, s in sights.items() if s.near_side} or dict(sights)
+    if not near:
+        return None
+    shown = {
+        n: s for n, s in near.items() if s.facing > 0 and s.visible >= REVEAL_BELOW * s.facing
+    }
+    shown = {n: s for n, s in shown.items() if n in REVEAL_VIEWS}
+    if shown:
+        best_shown = max(s.visible for s in shown.values())
+        for name, s in shown.items():
+            if s.visible >= best_shown * (1.0 - TIE_MARGIN):
+                return SearchView(name)
+    reveal_from = {n: s for n, s in near.items() if n in REVEAL_VIEWS} or near
+    best_facing = max(s.facing for s in reveal_from.values())
+    if best_facing <= 0.0:
+        return None
+    for name, s in reveal_from.items():
+        if s.facing >= best_facing * (1.0 - TIE_MARGIN):
+            covers = sorted(b for b, area in s.blockers.items() if area >= REVEAL_SHARE * s.facing)
+            return SearchView(name, tuple(covers))
+    return None
 
 
 def fit_to_points(

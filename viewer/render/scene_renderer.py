@@ -321,12 +321,14 @@ class SceneRenderer:
         preset: CameraPreset,
         frame: Iterable[str] | None = None,
         tight: bool = True,
+        fill: float = FRAME_FILL,
     ) -> CameraPose:
         """The pose framing the visible structures (or ``frame``) along the preset's direction.
 
         ``frame`` (or the preset's own ``frame``) names what to fit; ``tight`` fits the points
         seen from this direction so they fill :data:`FRAME_FILL` of the view, otherwise a
-        bounding sphere that fits from every direction (turntables orbit with it).
+        bounding sphere that fits from every direction (turntables orbit with it). A smaller
+        ``fill`` leaves room for context around what is framed (search results).
         """
         camera = self.renderer.GetActiveCamera()
         wanted = list(frame) if frame is not None else list(preset.frame) or None
@@ -345,7 +347,7 @@ class SceneRenderer:
                     preset.view_up,
                     camera.GetViewAngle(),
                     aspect,
-                    fill=FRAME_FILL,
+                    fill=fill,
                     center=preset.focus,
                 )
                 distance /= zoom
