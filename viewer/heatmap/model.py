@@ -437,6 +437,8 @@ def build_referral_model(
         lambda f, m: report(0.2 + 0.75 * f, m),
     )
     report(0.95, "combining zones into referral patterns")
-    fields = PatternFields(len(skin.points), resolved.patterns, used, distances)
+    fields = PatternFields(
+        len(skin.points), resolved.patterns, used, distances, mesh=(skin.points, skin.triangles)
+    )
     report(1.0, "heat maps ready")
     return ReferralModel(loaded.atlas, skin, resolved, fields), problems

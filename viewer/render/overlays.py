@@ -10,6 +10,8 @@ pair-view controller and changes only VTK objects; the camera goes through
 
 from __future__ import annotations
 
+import numpy as np
+
 from viewer.domain.camera import CameraPose
 from viewer.domain.structures import Kind, hex_to_rgb
 from viewer.features import Features, muscle_base
@@ -20,6 +22,10 @@ from viewer.render.legend import HeatLegend
 from viewer.render.markers import Marker, MarkerLayer, SpotMarkers
 from viewer.render.pair_overlay import PairOverlay
 from viewer.render.scene_renderer import SceneRenderer
+from viewer.render.zone_outline import ZoneOutlines
+
+LEGIBLE_SKIN = 0.5
+"""A heat map on a skin fainter than this cannot be read: its legend and outlines hide too."""
 
 MARKER_MIN_OPACITY = 0.5
 """Muscles fainter than this are context; their trigger-point markers are not drawn."""
@@ -50,7 +56,10 @@ class AnnotationOverlays:
         self.skin_id = next((s.id for s in atlas.renderable if s.kind is Kind.SKIN), None)
         self.painter: SkinHeatPainter | None = None
         self.light_painter: SkinHeatPainter | None = None
+        self.outlines: ZoneOutlines | None = None
         if self.skin_id is not None:
+            skin = scene.loaded.meshes[self.skin_id]
+            self.outlines = ZoneOutlines(scene.renderer, skin.points, skin.triangles, skin.normals)
             self.painter = SkinHeatPainter(
                 scene.actor_of(self.skin_id), scene.loaded.meshes[self.skin_id].points
             )
@@ -70,6 +79,10 @@ class AnnotationOverlays:
             features.pairs.pair_changed.connect(self._on_pair)
         scene.state.visibility_changed.connect(self.refresh_markers)
         scene.state.opacity_changed.connect(self.refresh_markers)
+        scene.state.visibility_changed.connect(self._sync_legend)
+        scene.state.opacity_changed.connect(self._sync_legend)
+        self._heat_shown = False
+        self._painted: np.ndarray | None = None
         self.refresh_markers()
         self.refresh_heat()
         if features.pairs is not None and features.pairs.active is not None:
@@ -114,15 +127,41 @@ class AnnotationOverlays:
             self.painter.clear()
             if self.light_painter is not None:
                 self.light_painter.clear()
-            self.legend.set_visible(False)
-            self.scene.on_render_needed()
+            if self.outlines is not None:
+                self.outlines.clear()
+            self._painted = None
+            self._heat_shown = False
+            self._sync_legend()
             return
         heat = referral.field_for(ids)
         skin_rgb = hex_to_rgb(self.scene.state.color(self.skin_id))
         self.painter.paint(skin_rgb, heat.intensity, heat.classes)
         if self.light_painter is not None:
             self.light_painter.paint(skin_rgb, heat.intensity, heat.classes)
-        self.legend.set_visible(True)
+        if self.outlines is not None:
+            self.outlines.show(heat.essential, heat.spillover)
+        # Views frame what is shown: the painted zones too (they run down to the ankle).
+        painted = np.flatnonzero(np.asarray(heat.classes) > 0)
+        skin_points = self.scene.loaded.meshes[self.skin_id].points
+        self._painted = np.asarray(skin_points, dtype=np.float64)[painted[::4]]
+        self._heat_shown = True
+        self._sync_legend()
+
+    def heat_legible(self) -> bool:
+        """True when a heat map is painted on a skin solid enough to read it."""
+        if not self._heat_shown or self.skin_id is None:
+            return False
+        state = self.scene.state
+        return state.is_visible(self.skin_id) and state.opacity(self.skin_id) >= LEGIBLE_SKIN
+
+    def _sync_legend(self, *_args: object) -> None:
+        """The legend (and zone outlines) show exactly when the map can be seen: hiding or
+        ghosting the skin (S, Home) never leaves a legend without its map."""
+        legible = self.heat_legible()
+        self.legend.set_visible(legible)
+        self.scene.frame_extra = self._painted if legible else None
+        if self.outlines is not None:
+            self.outlines.set_visible(legible)
         self.scene.on_render_needed()
 
     # -- painful spots -------------------------------------------------------------------------
@@ -185,6 +224,10 @@ class AnnotationOverlays:
             self.features.pairs.pair_changed.disconnect(self._on_pair)
         self.scene.state.visibility_changed.disconnect(self.refresh_markers)
         self.scene.state.opacity_changed.disconnect(self.refresh_markers)
+        self.scene.state.visibility_changed.disconnect(self._sync_legend)
+        self.scene.state.opacity_changed.disconnect(self._sync_legend)
+        if self.outlines is not None:
+            self.outlines.detach()
         self.pairs_overlay.clear()
         self.spots.clear()
         if self.compare is not None:

@@ -64,6 +64,8 @@ class SceneRenderer:
         self._actor_ids: dict[int, str] = {}
         self._interacting = False
         self.on_render_needed: Callable[[], None] = lambda: None
+        self.frame_extra: NDArray[np.float64] | None = None
+        """More points a whole-scene view must frame (a heat map painted on the skin)."""
         self._build()
         self.apply_theme(theme)
         state.visibility_changed.connect(self._on_visibility)
@@ -310,6 +312,8 @@ class SceneRenderer:
             mesh = self.loaded.light.get(sid) or self.loaded.meshes.get(sid)
             if mesh is not None:
                 chunks.append(np.asarray(mesh.points, dtype=np.float64))
+        if only is None and self.frame_extra is not None and len(self.frame_extra):
+            chunks.append(self.frame_extra)
         if not chunks:
             return None
         points = np.concatenate(chunks)
