@@ -16,7 +16,7 @@ from vtkmodules.vtkRenderingCore import vtkRenderer, vtkRenderWindow, vtkWindowT
 from viewer.domain.camera import CameraPose, view_by_name
 from viewer.features import Features
 from viewer.io.atlas_loader import LoadedAtlas
-from viewer.render.scene_renderer import SceneRenderer
+from viewer.render.scene_renderer import PAIR_FILL, SceneRenderer
 from viewer.render.setup import configure_renderer
 from viewer.render.theme import LIGHT, RenderTheme
 from viewer.state.scene import SceneState
@@ -149,7 +149,8 @@ def _render_png(
     if pose is not None:
         scene.apply_pose(pose)
     elif active is not None and active.resolved is not None and view is None:
-        scene.apply_pose(scene.pose_for(active.resolved.camera, frame=active.pair.structures))
+        frame = active.pair.structures
+        scene.apply_pose(scene.pose_for(active.resolved.camera, frame=frame, fill=PAIR_FILL))
     else:
         scene.apply_view(view_by_name(view or state.view))
     if caption:

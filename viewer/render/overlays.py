@@ -21,7 +21,7 @@ from viewer.render.heatmap_painter import SkinHeatPainter
 from viewer.render.legend import HeatLegend
 from viewer.render.markers import Marker, MarkerLayer, SpotMarkers
 from viewer.render.pair_overlay import PairOverlay
-from viewer.render.scene_renderer import SceneRenderer
+from viewer.render.scene_renderer import PAIR_FILL, SceneRenderer
 from viewer.render.zone_outline import ZoneOutlines
 
 LEGIBLE_SKIN = 0.5
@@ -208,7 +208,8 @@ class AnnotationOverlays:
         joints = [(j.point, j.joint.title, j.joint.kind) for j in resolved.joints]
         self.pairs_overlay.show(lines, joints, label_size_px=max(16, int(self.marker_px * 0.7)))
         pair = resolved.pair
-        self.scene.move_camera(self.scene.pose_for(resolved.camera, frame=pair.structures))
+        pose = self.scene.pose_for(resolved.camera, frame=pair.structures, fill=PAIR_FILL)
+        self.scene.move_camera(pose)
 
     def detach(self) -> None:
         """Disconnect from the states and remove overlays (the view is closing)."""

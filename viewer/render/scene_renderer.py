@@ -36,6 +36,9 @@ FRAME_FILL = 0.88
 """Share of the view's half-height (or half-width) the framed anatomy fills: most of the frame,
 with a margin for markers and labels at its edges."""
 
+PAIR_FILL = 0.8
+"""Pair views leave a wider margin: their joint labels and arrows sit around the muscles."""
+
 FRAME_SAMPLE = 20000
 """Points used to fit a view (thinned evenly from the light meshes)."""
 
