@@ -54,10 +54,12 @@ def test_ticking_a_trigger_point_paints_its_referral(make_main_window: Any, qtbo
     assert "not a diagnosis" in panel.details.toHtml()
     after = _frame(window)
     red = lambda img: np.all(np.abs(img.astype(int) - ESSENTIAL_RGB.astype(int)) < 45, axis=-1)  # noqa: E731
-    assert red(after).mean() > 0.002 > red(before).mean(), "the heat map appears on screen"
+    # Dark muscle seen through the ghost skin can be that red too: count the pixels it adds.
+    assert (red(after) & ~red(before)).mean() > 0.002, "the heat map appears on screen"
     assert window.view3d.overlays.legend.visible
     window.view3d.set_moving(True)  # light meshes while the camera moves
-    assert red(_frame(window)).mean() > 0.002, "the heat map stays on screen while rotating"
+    moving = _frame(window)
+    assert (red(moving) & ~red(before)).mean() > 0.002, "the heat map stays on while rotating"
     window.view3d.set_moving(False)
     item.setCheckState(0, Qt.CheckState.Unchecked)
     assert not window.view3d.overlays.painter.active

@@ -20,10 +20,13 @@ from viewer.domain.marker_depth import (
 
 
 # -- the rule ----------------------------------------------------------------------------------
-def test_uncovered_marker_is_visible_even_on_the_far_half() -> None:
-    # Nothing in front (the user hid it): the X is what they see.
-    assert classify(MarkerSight(500.0, 0.0, 400.0, 520.0)) is Depth.VISIBLE
+def test_uncovered_marker_is_visible_unless_on_the_far_side_of_the_body() -> None:
+    assert classify(MarkerSight(430.0, 0.0, 400.0, 600.0)) is Depth.VISIBLE
     assert classify(MarkerSight(500.0, OCCLUDER_TOLERANCE_MM - 0.5)) is Depth.VISIBLE
+    # No organs in the atlas: nothing modelled in front, yet behind the whole pelvis.
+    assert classify(MarkerSight(570.0, 0.0, 400.0, 600.0)) is Depth.FAR_SIDE
+    # Isolated anatomy without a shown skin: only the cover decides.
+    assert classify(MarkerSight(570.0, 0.0)) is Depth.VISIBLE
 
 
 def test_covered_marker_is_deep_on_the_near_half_and_far_side_beyond() -> None:
@@ -167,3 +170,15 @@ def test_opening_view_shows_the_psoas_points_at_full_strength(
     context.state.reset()  # type: ignore[attr-defined]
     _, depths, _ = _render_markers(builtin, "opening", True, tmp_path / "open.png")
     assert all(depths[p] is Depth.VISIBLE for p in PSOAS_POINTS), depths
+
+
+def test_front_picture_has_no_buttock_point_in_the_groin(
+    builtin: tuple[object, object], tmp_path: Path
+) -> None:
+    # The handout's front picture once showed the piriformis and gluteus minimus X's in the
+    # groin. Same path as the handout (offscreen scene + annotation overlays), same rule.
+    points = ("piriformis_lateral_right", "piriformis_medial_right")
+    img, depths, colours = _render_markers(builtin, "anterior", True, tmp_path / "f.png", points)
+    assert all(depths[p] is Depth.FAR_SIDE for p in points), depths
+    before, _, _ = _render_markers(builtin, "anterior", False, tmp_path / "old.png", points)
+    assert _full_strength_pixels(img, colours) < 0.15 * _full_strength_pixels(before, colours)

@@ -31,12 +31,10 @@ class Depth(Enum):
 OCCLUDER_TOLERANCE_MM = 3.0
 """Opaque material thinner than this along the line of sight is a grazed edge, not a cover."""
 
-FAR_SIDE_FRACTION = 0.55
-"""A covered marker deeper than this fraction of the body's thickness is on the far side.
-
-A little past the midline so a point in the middle of the trunk (the psoas seen from behind lies
-at about half the lumbar depth) stays a deep marker rather than vanishing.
-"""
+FAR_SIDE_FRACTION = 0.5
+"""A marker deeper than this fraction of the body's thickness along the line of sight is on
+the far side: nearer the far skin than the near one, so it would be pressed from the other side
+(the psoas seen from behind lies at about 0.6, the piriformis seen from the front at 0.55-0.6)."""
 
 
 @dataclass(frozen=True)
@@ -65,16 +63,18 @@ class MarkerSight:
 
 
 def classify(sight: MarkerSight) -> Depth:
-    """Visible when uncovered; covered markers are deep, or far side past :data:`FAR_SIDE_FRACTION`.
+    """Far side past :data:`FAR_SIDE_FRACTION` of the body; otherwise deep when covered.
 
-    An uncovered marker is visible even on the far half: the user has hidden what was in front,
-    so the X truly is what they see (e.g. psoas isolated and seen from behind).
+    The far-side test comes first and does not need a cover: the atlas has no organs, so a
+    gluteus maximus point seen from the front may have nothing modelled in front of it and yet
+    lies behind the whole pelvis. Without a shown skin there is no body to be on the far side
+    of (isolated anatomy), and only the cover decides.
     """
-    if sight.cover_mm < OCCLUDER_TOLERANCE_MM:
-        return Depth.VISIBLE
     fraction = sight.body_fraction
     if fraction is not None and fraction > FAR_SIDE_FRACTION:
         return Depth.FAR_SIDE
+    if sight.cover_mm < OCCLUDER_TOLERANCE_MM:
+        return Depth.VISIBLE
     return Depth.DEEP
 
 

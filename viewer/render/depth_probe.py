@@ -78,13 +78,15 @@ class DepthProbe:
             and state.opacity(s.id) >= GHOST_PICK_OPACITY
         ]
 
-    def skins(self) -> list[str]:
-        """Skin meshes (shown or not: the body's thickness does not depend on drawing it)."""
-        atlas = self.scene.loaded.atlas
+    def skins(self, shown_only: bool = False) -> list[str]:
+        """Skin meshes; with ``shown_only`` just those drawn (not hidden, not fully clear)."""
+        atlas, state = self.scene.loaded.atlas, self.scene.state
         return [
             s.id
             for s in atlas.renderable
-            if s.kind is Kind.SKIN and s.id in self.scene.loaded.meshes
+            if s.kind is Kind.SKIN
+            and s.id in self.scene.loaded.meshes
+            and (not shown_only or (state.is_visible(s.id) and state.opacity(s.id) > 0.0))
         ]
 
     def sights(
@@ -92,7 +94,9 @@ class DepthProbe:
     ) -> dict[str, MarkerSight]:
         """Line-of-sight measurements for ``(marker id, position, own structure id)`` triples."""
         occluders = self.occluders()
-        skins = self.skins()
+        # With the skin shown the picture is a body, and a point can be on its far side; with
+        # only isolated anatomy on screen, just what covers a point counts.
+        skins = self.skins(shown_only=True)
         out: dict[str, MarkerSight] = {}
         for mid, position, own in markers:
             depth = math.dist(camera, position)
