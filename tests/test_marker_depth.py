@@ -57,14 +57,16 @@ def test_near_coincident_markers_merge_with_a_count() -> None:
         ScreenMarker("a", 100.0, 100.0, Depth.VISIBLE),
         ScreenMarker("b", 110.0, 104.0, Depth.VISIBLE),
         ScreenMarker("c", 300.0, 100.0, Depth.VISIBLE),
-        ScreenMarker("d", 105.0, 100.0, Depth.DEEP),  # another class: not merged with a/b
+        ScreenMarker("d", 305.0, 100.0, Depth.DEEP),  # on c's spot: drawn as c's X, counted
         ScreenMarker("e", 101.0, 100.0, Depth.FAR_SIDE),  # not drawn at all
+        ScreenMarker("f", 500.0, 100.0, Depth.DEEP),
+        ScreenMarker("g", 502.0, 100.0, Depth.VISIBLE),  # the visible one leads its group
     ]
     groups = merge_nearby(markers, radius_px=20.0)
     assert [(g.ids, g.depth) for g in groups] == [
         (("a", "b"), Depth.VISIBLE),
-        (("c",), Depth.VISIBLE),
-        (("d",), Depth.DEEP),
+        (("c", "d"), Depth.VISIBLE),
+        (("g", "f"), Depth.VISIBLE),
     ]
     assert groups[0].count == 2
     assert groups[0].x == pytest.approx(105.0)

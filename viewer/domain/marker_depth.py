@@ -118,21 +118,22 @@ class MarkerGroup:
 
 
 def merge_nearby(markers: Sequence[ScreenMarker], radius_px: float) -> list[MarkerGroup]:
-    """Group markers of the same depth class whose screen positions lie within ``radius_px``.
+    """Group drawn markers whose screen positions lie within ``radius_px`` of each other.
 
     Near-coincident X's blur into one unreadable blot ("XX"); one X with a count says the same
-    honestly. Far-side markers are not drawn and so never merge. Greedy single linkage in input
-    order, so the result is deterministic.
+    honestly. A group takes the most visible class among its members (a visible point and a
+    deep one on the same spot: the spot is where to press). Far-side markers are not drawn and
+    so never merge. Greedy single linkage in input order, so the result is deterministic; the
+    group's first id is its most visible member.
     """
+    rank = {Depth.VISIBLE: 0, Depth.DEEP: 1, Depth.FAR_SIDE: 2}
     groups: list[list[ScreenMarker]] = []
     for m in markers:
         if m.depth is Depth.FAR_SIDE:
             continue
         home = None
         for g in groups:
-            if g[0].depth is m.depth and any(
-                math.hypot(m.x - o.x, m.y - o.y) <= radius_px for o in g
-            ):
+            if any(math.hypot(m.x - o.x, m.y - o.y) <= radius_px for o in g):
                 home = g
                 break
         if home is None:
@@ -141,6 +142,7 @@ def merge_nearby(markers: Sequence[ScreenMarker], radius_px: float) -> list[Mark
             home.append(m)
     out = []
     for g in groups:
+        g = sorted(g, key=lambda m: rank[m.depth])  # stable: input order within a class
         out.append(
             MarkerGroup(
                 tuple(m.id for m in g),
