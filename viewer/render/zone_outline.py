@@ -70,11 +70,13 @@ class ZoneOutlines:
             self.clear()
             return
         e = np.asarray(essential, dtype=np.float64)
-        whole = e if spillover is None else np.maximum(e, np.asarray(spillover, np.float64))
-        self.loops = {
-            "essential": zone_outlines(self.points, self.triangles, e),
-            "zone": zone_outlines(self.points, self.triangles, whole),
-        }
+        essential_loops = zone_outlines(self.points, self.triangles, e)
+        spill = None if spillover is None else np.asarray(spillover, np.float64)
+        if spill is not None and bool(((spill >= 0.5) & (e < 0.5)).any()):
+            zone_loops = zone_outlines(self.points, self.triangles, np.maximum(e, spill))
+        else:
+            zone_loops = []  # no spillover zone: the essential outline says it all
+        self.loops = {"essential": essential_loops, "zone": zone_loops}
         for key, actor in self.actors.items():
             poly = self._polylines(self.loops[key])
             mapper = actor.GetMapper()
