@@ -25,8 +25,11 @@ def test_uncovered_marker_is_visible_unless_on_the_far_side_of_the_body() -> Non
     assert classify(MarkerSight(500.0, OCCLUDER_TOLERANCE_MM - 0.5)) is Depth.VISIBLE
     # No organs in the atlas: nothing modelled in front, yet behind the whole pelvis.
     assert classify(MarkerSight(570.0, 0.0, 400.0, 600.0)) is Depth.FAR_SIDE
-    # Isolated anatomy without a shown skin: only the cover decides.
-    assert classify(MarkerSight(570.0, 0.0)) is Depth.VISIBLE
+    # Isolated anatomy without a shown skin: an uncovered point is what the user looks at...
+    assert classify(MarkerSight(570.0, 0.0, 400.0, 600.0, body_shown=False)) is Depth.VISIBLE
+    # ...but a covered one on the far half is still on the far side.
+    assert classify(MarkerSight(570.0, 30.0, 400.0, 600.0, body_shown=False)) is Depth.FAR_SIDE
+    assert classify(MarkerSight(570.0, 0.0)) is Depth.VISIBLE  # no skin at all
 
 
 def test_covered_marker_is_deep_on_the_near_half_and_far_side_beyond() -> None:

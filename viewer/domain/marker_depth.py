@@ -50,6 +50,7 @@ class MarkerSight:
     cover_mm: float
     body_front: float | None = None
     body_back: float | None = None
+    body_shown: bool = True
 
     @property
     def body_fraction(self) -> float | None:
@@ -67,15 +68,15 @@ def classify(sight: MarkerSight) -> Depth:
 
     The far-side test comes first and does not need a cover: the atlas has no organs, so a
     gluteus maximus point seen from the front may have nothing modelled in front of it and yet
-    lies behind the whole pelvis. Without a shown skin there is no body to be on the far side
-    of (isolated anatomy), and only the cover decides.
+    lies behind the whole pelvis. Without a shown skin (isolated anatomy) an uncovered point is
+    what the user looks at and stays visible; a covered one on the far half is still far side
+    (the left psoas behind the spine in a right view without skin).
     """
+    covered = sight.cover_mm >= OCCLUDER_TOLERANCE_MM
     fraction = sight.body_fraction
-    if fraction is not None and fraction > FAR_SIDE_FRACTION:
+    if fraction is not None and fraction > FAR_SIDE_FRACTION and (sight.body_shown or covered):
         return Depth.FAR_SIDE
-    if sight.cover_mm < OCCLUDER_TOLERANCE_MM:
-        return Depth.VISIBLE
-    return Depth.DEEP
+    return Depth.DEEP if covered else Depth.VISIBLE
 
 
 def cover_length(hits: Sequence[float], depth: float) -> float:

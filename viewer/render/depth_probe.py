@@ -94,9 +94,8 @@ class DepthProbe:
     ) -> dict[str, MarkerSight]:
         """Line-of-sight measurements for ``(marker id, position, own structure id)`` triples."""
         occluders = self.occluders()
-        # With the skin shown the picture is a body, and a point can be on its far side; with
-        # only isolated anatomy on screen, just what covers a point counts.
-        skins = self.skins(shown_only=True)
+        skins = self.skins()
+        shown = bool(self.skins(shown_only=True))
         out: dict[str, MarkerSight] = {}
         for mid, position, own in markers:
             depth = math.dist(camera, position)
@@ -124,6 +123,7 @@ class DepthProbe:
                 cover,
                 max(before) if before else None,
                 min(after) if after else None,
+                body_shown=shown,
             )
         return out
 
