@@ -104,3 +104,15 @@ def test_search_view_prefers_the_near_side_and_reveals_what_is_covered() -> None
         "anterior": SearchSight(1400.0, 2300.0, {}, 200.0, 80.0),  # through the pelvis
     }
     assert choose_search_view(covered) == SearchView("posterior", ("gluteus_maximus",))
+
+
+def test_window_opening_view_still_fits_after_the_panels_load(
+    make_main_window: Any, qtbot: Any
+) -> None:
+    window = make_main_window(show=True, size=(1000, 700))  # panels leave a narrow view
+    view = window.view3d
+    qtbot.wait(100)  # the panels have settled; the start view re-framed to the narrower view
+    view.render_now()
+    ex, ey, _ = _extent(view.scene, view.render_window, list(STANDARD_VIEWS[0].frame))
+    assert max(ex, ey) <= 0.95, "the opening view is not cropped by the panels"
+    assert max(ex, ey) >= 0.8
