@@ -23,9 +23,10 @@ def test_tree_lists_structures_grouped_by_kind(make_main_window: Any, tiny_atlas
     assert top == ["Bones", "Muscles", "Skin"]
     group = window.panel.items["muscle_a_right"]
     assert [group.child(i).text(0) for i in range(group.childCount())] == [
-        "Muscle A upper part (right)",
-        "Muscle A lower part (right)",
+        "Muscle A upper part",  # the parent row says "(right)"; the tooltip has the full name
+        "Muscle A lower part",
     ]
+    assert group.child(0).toolTip(0).startswith("Muscle A upper part (right)")
 
 
 def test_unchecking_a_structure_hides_its_actor(

@@ -54,10 +54,12 @@ def test_ticking_a_trigger_point_paints_its_referral(make_main_window: Any, qtbo
     assert "not a diagnosis" in panel.details.toHtml()
     after = _frame(window)
     red = lambda img: np.all(np.abs(img.astype(int) - ESSENTIAL_RGB.astype(int)) < 45, axis=-1)  # noqa: E731
-    assert red(after).mean() > 0.002 > red(before).mean(), "the heat map appears on screen"
+    # Dark muscle seen through the ghost skin can be that red too: count the pixels it adds.
+    assert (red(after) & ~red(before)).mean() > 0.002, "the heat map appears on screen"
     assert window.view3d.overlays.legend.visible
     window.view3d.set_moving(True)  # light meshes while the camera moves
-    assert red(_frame(window)).mean() > 0.002, "the heat map stays on screen while rotating"
+    moving = _frame(window)
+    assert (red(moving) & ~red(before)).mean() > 0.002, "the heat map stays on while rotating"
     window.view3d.set_moving(False)
     item.setCheckState(0, Qt.CheckState.Unchecked)
     assert not window.view3d.overlays.painter.active
@@ -126,6 +128,12 @@ def test_marking_a_painful_spot_ranks_candidates(make_main_window: Any, qtbot: A
     assert any(t.startswith(("piriformis", "gluteus_minimus")) for t in top), top
     panel.results.setCurrentRow(0)
     assert window.features.triggers.active == (top[0],)
+    rows = [panel.results.item(i).text().split(". ", 1)[1] for i in range(panel.results.count())]
+    names = [r.split(" — ")[0] for r in rows]
+    assert len(set(names)) == len(names), f"a name is repeated: {names}"
+    reasons = [r.split(" — ")[1] for r in rows]
+    # Every reason names a zone (the bare "fading edge of its zones" told nothing, seven times).
+    assert all("'" in r for r in reasons), reasons
     assert window.view3d.overlays.spots.count == 1, "the spot is marked on the body"
     qtbot.keyClick(window, Qt.Key.Key_Escape)
     assert not window.spots.marking
@@ -200,3 +208,28 @@ def test_marker_refresh_keeps_pair_arrows_and_painful_spots(
     assert overlays.pairs_overlay.n_props > 0
     assert all(p in kept for p in overlays.pairs_overlay._props), "the pair arrows survive"
     assert props.GetNumberOfItems() >= props_before
+
+
+def test_search_shows_a_result_from_where_it_is_seen_with_context(
+    make_main_window: Any, qtbot: Any
+) -> None:
+    window = _built_in(make_main_window, qtbot)
+    camera = window.view3d.renderer.GetActiveCamera()
+    # Gluteus medius: hidden behind the pelvis from the front, so shown from the right side.
+    window.study.fly_to("gluteus_medius_right")
+    assert window.state.selection == "gluteus_medius_right"
+    assert camera.GetDirectionOfProjection()[0] > 0.9, "looking at the right hip from the right"
+    # Framed with context: its points span about half the view, not the whole screen.
+    view = window.view3d
+    points = view.scene.visible_points(["gluteus_medius_right"])
+    w, h = view.render_window.GetSize()
+    matrix = camera.GetCompositeProjectionTransformMatrix(w / h, -1, 1)
+    m = np.array([[matrix.GetElement(i, j) for j in range(4)] for i in range(4)])
+    hom = np.c_[points, np.ones(len(points))] @ m.T
+    ndc = np.abs(hom[:, :2] / hom[:, 3:4]).max()
+    assert 0.4 < ndc < 0.75, ndc
+    # Piriformis: covered by the gluteus maximus from everywhere; seen from behind, cover ghosted.
+    window.study.fly_to("piriformis_right")
+    assert camera.GetDirectionOfProjection()[1] < -0.9, "looking at the buttock from behind"
+    assert window.state.opacity("gluteus_maximus_right") < 0.5
+    assert window.state.opacity("sacrum") == 1.0, "bones stay as landmarks"

@@ -159,7 +159,10 @@ def test_every_pair_view_names_its_joints_without_collisions() -> None:
         features.pairs.exit()
 
 
-BACK_ONLY = ("gluteus_maximus", "multifidus", "iliocostalis", "longissimus", "piriformis")
+BACK_ONLY = ("multifidus", "iliocostalis", "longissimus")
+"""Back muscles no front camera sees. With the abdominal wall ghosted in the opening view the
+piriformis shows through the pelvic inlet and the edge of gluteus maximus beside the thigh, so
+they may be labelled from the front."""
 FRONT_ONLY = ("psoas", "iliacus", "iliopsoas", "tensor_fasciae_latae")
 
 

@@ -11,6 +11,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from viewer.render.heatmap_painter import ESSENTIAL_RGB
+
 pytestmark = pytest.mark.gui
 
 
@@ -95,7 +97,7 @@ def test_handout_pdf_has_pages_pictures_and_disclaimer(
     )
     page = np.asarray(Image.open(next(tmp_path.glob("page*.png"))).convert("RGB")).astype(int)
     assert page.std() > 20, "the first page is not blank"
-    reds = np.all(np.abs(page - np.array([178, 24, 43])) < 60, axis=-1)
+    reds = np.all(np.abs(page - ESSENTIAL_RGB.astype(int)) < 60, axis=-1)
     assert reds.mean() > 0.001, "the pain map is printed"
     text = subprocess.run(
         ["pdftotext", str(tmp_path / "handout_A4.pdf"), "-"],

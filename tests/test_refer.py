@@ -216,3 +216,29 @@ def test_refer_command_accepts_named_skin_landmarks(
     assert "unknown skin landmark 'elbow_right'" in err and "back_spot_right" in err
     assert refer.run(_run_refer(body)) == 2
     assert "at least one" in capsys.readouterr().err
+
+
+def test_readme_refer_example_is_a_skin_point_inside_a_zone() -> None:
+    """The README's ``refer --at`` example must answer something (it once matched nothing)."""
+    import re
+
+    from tests.conftest import REPO
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    match = re.search(r"refer --at (-?\d+) (-?\d+) (-?\d+)", text)
+    assert match, "README shows a refer --at example"
+    model = builtin_model_or_skip()
+    report = model.refer([tuple(float(v) for v in match.groups())])
+    assert report.spots[0].distance_mm < 5.0, "the example point lies on the skin"
+    assert report.trigger_points and report.trigger_points[0].coverage.n_essential == 1
+
+
+def test_weak_candidates_are_dropped_and_reasons_name_their_zone() -> None:
+    from viewer.heatmap.model import MIN_HIT_SCORE
+
+    model = builtin_model_or_skip()
+    # Low on the buttock, between zones: only fading edges reach it.
+    report = model.refer([(-24.2, 112.4, -70.1)])
+    for hit in (*report.trigger_points, *report.muscles):
+        assert hit.coverage.score >= MIN_HIT_SCORE
+        assert "'" in hit.reason, hit.reason

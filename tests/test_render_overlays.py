@@ -46,7 +46,8 @@ def _render(tiny_atlas_dir: Path, out: Path, paint: bool, marker: bool) -> np.nd
     if marker:
         layer.set_markers([Marker("tp", (0.0, -172.0, 30.0), (0.0, 0.45, 0.7), 40)])
     window.Render()
-    scene.apply_view(view_by_name("anterior"))
+    # The whole tiny body in view (a bounding-sphere fit), so the spillover ring shows.
+    scene.apply_pose(scene.pose_for(view_by_name("anterior"), tight=False))
     window.Render()
     grab = vtkWindowToImageFilter()
     grab.SetInput(window)
@@ -81,7 +82,7 @@ def test_painted_skin_shows_essential_red_and_hatched_spillover(
     # Hatching: along an image row through the spillover ring, brightness alternates many times.
     row = img[200, :, :].mean(axis=1)
     changed = np.abs(np.diff(row)) > 25
-    assert changed.sum() >= 8, "spillover stripes alternate dark/light"
+    assert changed.sum() >= 4, "spillover stripes alternate dark/light (bold: 22 mm period)"
 
 
 def test_marker_is_drawn_in_its_colour(tiny_atlas_dir: Path, tmp_path: Path) -> None:

@@ -213,7 +213,7 @@ def test_file_is_small_readable_json(loaded: tuple[Any, Any], tmp_path: Path) ->
     assert data == {
         "schema_version": 1,
         "kind": "trigger-atlas-scene",
-        "camera": {"view": "anterior"},
+        "camera": {"view": "opening"},  # the default: the story's opening picture
         "structures": {"skin": {"opacity": 0.5}},
     }
     assert path.read_text("utf-8").count("\n") > 5  # indented for people

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLineEdit, QSlider, QTreeWidget, QWidget
@@ -67,12 +68,18 @@ def test_search_finds_latin_typos_and_fma_and_flies_there(
         assert box.hits, query
         assert box.hits[0].structure_id.startswith(expected), (query, box.hits[0])
     camera = window.view3d.renderer.GetActiveCamera()
-    far = camera.GetDistance()
     box.clear()
     qtbot.keyClicks(box, "piriformis right")
     qtbot.keyClick(box, Qt.Key.Key_Return)
     assert window.state.selection == "piriformis_right"
-    assert camera.GetDistance() < far, "the camera moved in to frame the small muscle"
+    # Framed: the small muscle spans about half the view (not a speck, not skin filling it).
+    view = window.view3d
+    points = view.scene.visible_points(["piriformis_right"])
+    w, h = view.render_window.GetSize()
+    matrix = camera.GetCompositeProjectionTransformMatrix(w / h, -1, 1)
+    m = np.array([[matrix.GetElement(i, j) for j in range(4)] for i in range(4)])
+    hom = np.c_[points, np.ones(len(points))] @ m.T
+    assert 0.4 < np.abs(hom[:, :2] / hom[:, 3:4]).max() < 0.75
 
 
 def test_section_plane_clips_and_caps_with_a_closed_fill(
@@ -132,6 +139,9 @@ def test_scripted_quiz_round_scores_and_reviews(make_main_window: Any, qtbot: An
         q = session.current
         right = number % 2 == 0
         if q.kind is QuestionType.FIND:
+            prompt = panel.prompt.text()
+            name = window.state.atlas.get(q.target).name
+            assert f"find the {name} and click it" in prompt and "Find:" not in prompt, prompt
             target = q.target if right else next(
                 s.id for s in window.state.atlas.renderable if s.id not in q.accepted
             )

@@ -16,7 +16,7 @@ from viewer.context import AppContext
 from viewer.domain.palette import OKABE_ITO
 from viewer.domain.structures import Kind
 from viewer.io.problems import Problem
-from viewer.state.scene import SceneState
+from viewer.state.scene import STARTING_GHOSTS, SceneState
 
 if TYPE_CHECKING:
     from viewer.heatmap.model import ReferralModel
@@ -90,6 +90,7 @@ def load_features(
         shown = {m for g in DEFAULT_MARKER_GROUPS for m in groups.get(g, ())}
         features.triggers.set_markers_visible(sorted(set(muscle_of.values()) - shown), False)
         _show_skin_with_heat_maps(context.state, features.triggers)
+        _solid_when_marked(context.state, features.triggers)
         bases = sorted({muscle_base(m) for m in muscle_of.values()})
         features.marker_colors = {
             b: MARKER_PALETTE[i % len(MARKER_PALETTE)] for i, b in enumerate(bases)
@@ -123,3 +124,20 @@ def _show_skin_with_heat_maps(state: SceneState, triggers: TriggerPointState) ->
                 state.set_opacity(skin, HEAT_MIN_SKIN_OPACITY)
 
     triggers.heat_changed.connect(on_heat)
+
+
+def _solid_when_marked(state: SceneState, triggers: TriggerPointState) -> None:
+    """Ticking the markers of a muscle that only started as a ghost (the abdominal wall) makes
+    it solid: its X's are not drawn on ghosts, so the tick would otherwise show nothing."""
+
+    def on_markers(changed: tuple[str, ...]) -> None:
+        for muscle in changed:
+            if (
+                muscle in STARTING_GHOSTS
+                and muscle in state.atlas
+                and triggers.markers_visible(muscle)
+                and state.opacity(muscle) < 0.5
+            ):
+                state.set_opacity(muscle, 1.0)
+
+    triggers.markers_changed.connect(on_markers)

@@ -7,7 +7,12 @@ true mirror image for the left side.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
+
+import numpy as np
+from numpy.typing import ArrayLike
 
 Vector = tuple[float, float, float]
 
@@ -17,7 +22,9 @@ class CameraPreset:
     """A named view: the camera sits along ``direction`` from the focus, with ``view_up`` upward.
 
     ``zoom`` > 1 moves closer than the fit-to-visible distance. ``focus`` optionally pins the focal
-    point (atlas mm); otherwise the renderer centres on the visible structures.
+    point (atlas mm); otherwise the renderer centres on the visible structures. ``frame`` names
+    structures the view is about: when any of them is shown, the camera frames those (with their
+    visible neighbours in the picture) instead of everything.
     """
 
     name: str
@@ -27,9 +34,20 @@ class CameraPreset:
     shortcut: str = ""
     zoom: float = 1.0
     focus: Vector | None = None
+    frame: tuple[str, ...] = ()
 
+
+STORY_FRAME = ("iliopsoas_right", "iliopsoas_left", "vertebra_t12")
+"""The opening picture's subject: both iliopsoas from T12 to the lesser trochanters."""
 
 STANDARD_VIEWS: tuple[CameraPreset, ...] = (
+    CameraPreset(
+        "opening",
+        "Opening view (iliopsoas)",
+        (0.0, -1.0, 0.0),
+        (0.0, 0.0, 1.0),
+        frame=STORY_FRAME,
+    ),
     CameraPreset("anterior", "Anterior", (0.0, -1.0, 0.0), (0.0, 0.0, 1.0), "Ctrl+1"),
     CameraPreset("posterior", "Posterior", (0.0, 1.0, 0.0), (0.0, 0.0, 1.0), "Ctrl+2"),
     CameraPreset("left", "Left lateral", (1.0, 0.0, 0.0), (0.0, 0.0, 1.0), "Ctrl+3"),
@@ -43,7 +61,11 @@ STANDARD_VIEWS: tuple[CameraPreset, ...] = (
         "posterolateral_right", "Posterolateral (right)", (-0.7071, 0.7071, 0.0), (0.0, 0.0, 1.0)
     ),
 )
-"""The views every anatomy viewer offers, keyed by name; the default is the first."""
+"""The views every anatomy viewer offers, keyed by name; the default is the first.
+
+The first is the story's opening picture: the atlas is about how the iliopsoas relates to back
+pain, so a new user first sees it whole, from the front, filling the view.
+"""
 
 DEFAULT_VIEW = STANDARD_VIEWS[0].name
 
@@ -150,3 +172,135 @@ def interpolate_pose(a: CameraPose, b: CameraPose, t: float) -> CameraPose:
         focal[2] + direction[2] * distance,
     )
     return CameraPose(position, focal, _normalized(lerp(a.view_up, b.view_up)))
+
+
+SEARCH_DIRECTIONS: tuple[str, ...] = (
+    "anterior",
+    "posterior",
+    "right",
+    "left",
+    "anterolateral_right",
+    "anterolateral_left",
+    "posterolateral_right",
+    "posterolateral_left",
+    "superior",
+    "inferior",
+)
+"""Views a search result may be shown from, in order of preference when they tie."""
+
+TIE_MARGIN = 0.2
+"""Views within this share of the best visible area count as equally good (earlier wins)."""
+
+
+REVEAL_BELOW = 0.35
+"""If no view shows at least this share of the structure's best facing area, reveal it."""
+
+REVEAL_SHARE = 0.1
+"""Covering structures that hide at least this share of it are ghosted to reveal it."""
+
+
+@dataclass(frozen=True)
+class SearchView:
+    """Where to show a search result from, and what to ghost so it can be seen."""
+
+    view: str
+    reveal: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SearchSight:
+    """A structure seen from one view: unobstructed and facing projected area (mm²), the area
+    each covering structure hides, and its depth under the skin toward the view and away."""
+
+    visible: float
+    facing: float
+    blockers: Mapping[str, float]
+    skin_ahead: float | None = None
+    skin_behind: float | None = None
+
+    @property
+    def near_side(self) -> bool:
+        """True if the structure lies on the half of the body facing this view.
+
+        One looks at a structure from the side of the body it is nearer to, as one would feel
+        for it: not through the body (the right piriformis through the pelvis from the left).
+        """
+        if self.skin_ahead is None or self.skin_behind is None:
+            return True
+        return self.skin_ahead <= self.skin_behind
+
+
+REVEAL_VIEWS = frozenset(SEARCH_DIRECTIONS) - {"superior", "inferior"}
+"""Views a search result is shown from (down the body's long axis reads poorly): the views from
+above and below only count when no other view lies on the structure's side of the body."""
+
+
+def choose_search_view(sights: Mapping[str, SearchSight]) -> SearchView | None:
+    """The near-side view showing most of a structure; near-ties go to the earlier view.
+
+    ``sights`` maps view names (in :data:`SEARCH_DIRECTIONS` order) to what is seen from
+    there. When no near-side view shows at least :data:`REVEAL_BELOW` of what faces it (the
+    piriformis under the gluteus maximus), the structure is shown from the near-side view it
+    faces most, with the structures covering it there ghosted.
+    """
+    near = {name: s for name, s in sights.items() if s.near_side} or dict(sights)
+    if not near:
+        return None
+    shown = {
+        n: s for n, s in near.items() if s.facing > 0 and s.visible >= REVEAL_BELOW * s.facing
+    }
+    shown = {n: s for n, s in shown.items() if n in REVEAL_VIEWS}
+    if shown:
+        best_shown = max(s.visible for s in shown.values())
+        for name, s in shown.items():
+            if s.visible >= best_shown * (1.0 - TIE_MARGIN):
+                return SearchView(name)
+    reveal_from = {n: s for n, s in near.items() if n in REVEAL_VIEWS} or near
+    best_facing = max(s.facing for s in reveal_from.values())
+    if best_facing <= 0.0:
+        return None
+    for name, s in reveal_from.items():
+        if s.facing >= best_facing * (1.0 - TIE_MARGIN):
+            covers = sorted(b for b, area in s.blockers.items() if area >= REVEAL_SHARE * s.facing)
+            return SearchView(name, tuple(covers))
+    return None
+
+
+def fit_to_points(
+    points: ArrayLike,
+    direction: Vector,
+    view_up: Vector,
+    view_angle_deg: float,
+    aspect: float,
+    fill: float = 0.9,
+    center: Vector | None = None,
+) -> tuple[Vector, float]:
+    """Focal point and camera distance so ``points`` fill ``fill`` of a perspective view.
+
+    The camera sits at ``focal + distance * direction`` looking back with ``view_up`` upward and
+    a vertical view angle ``view_angle_deg``. Each point is fitted exactly (its depth included),
+    so a long, flat scene seen end-on (the superior view of the trunk and legs) fills the frame
+    instead of the far smaller share a bounding sphere gives. ``center`` pins the focal point.
+    """
+    pts = np.asarray(points, dtype=np.float64).reshape(-1, 3)
+    d = np.asarray(_normalized(direction))
+    up = np.asarray(view_up, dtype=np.float64)
+    up = up - d * float(up @ d)
+    up /= np.linalg.norm(up) or 1.0
+    right = np.cross(up, d)
+    if len(pts) == 0:
+        focal = center or (0.0, 0.0, 0.0)
+        return focal, 500.0
+    x, y, z = pts @ right, pts @ up, pts @ d
+    if center is None:
+        cx, cy, cz = (x.max() + x.min()) / 2, (y.max() + y.min()) / 2, (z.max() + z.min()) / 2
+        focal_arr = cx * right + cy * up + cz * d
+    else:
+        focal_arr = np.asarray(center, dtype=np.float64)
+        cx, cy, cz = float(focal_arr @ right), float(focal_arr @ up), float(focal_arr @ d)
+    tan_v = math.tan(math.radians(view_angle_deg) / 2) * fill
+    tan_h = tan_v * aspect
+    need = np.maximum(np.abs(x - cx) / tan_h, np.abs(y - cy) / tan_v) + (z - cz)
+    distance = max(float(need.max()), 1.0)
+    focal = (float(focal_arr[0]), float(focal_arr[1]), float(focal_arr[2]))
+    return focal, distance

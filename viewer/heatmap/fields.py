@@ -64,6 +64,10 @@ class HeatField:
 
     intensity: NDArray[np.float32]
     classes: NDArray[np.uint8]
+    essential: NDArray[np.float32] | None = None
+    """Essential-zone weight per vertex (its 0.5 level is the zone's outline), if known."""
+    spillover: NDArray[np.float32] | None = None
+    """Spillover-zone weight per vertex, if known."""
 
     @classmethod
     def empty(cls, n: int) -> HeatField:
@@ -96,7 +100,7 @@ def combine_weights(
     classes = np.zeros(n, dtype=np.uint8)
     classes[s >= 0.5] = ZoneClass.SPILLOVER.value
     classes[e >= 0.5] = ZoneClass.ESSENTIAL.value
-    return HeatField(intensity, classes)
+    return HeatField(intensity, classes, e, s)
 
 
 class PatternFields:
@@ -116,6 +120,7 @@ class PatternFields:
         patterns: Mapping[str, ReferralPattern],
         landmarks: Mapping[str, SkinLandmark],
         distances: Mapping[str, NDArray[np.float32]],
+        mesh: tuple[NDArray[np.floating], NDArray[np.integer]] | None = None,
     ) -> None:
         self.n = n_vertices
         self.landmarks = dict(landmarks)
@@ -133,6 +138,25 @@ class PatternFields:
                 np.maximum(target, w, out=target)
             self.essential[pid] = e
             self.spillover[pid] = s
+        if mesh is not None and self.essential:
+            self._smooth(*mesh)
+
+    def _smooth(self, points: NDArray[np.floating], triangles: NDArray[np.integer]) -> None:
+        """Round the cusps where a zone's discs meet (see :mod:`viewer.heatmap.outline`).
+
+        Done once per pattern at load (a few hundred milliseconds for the built-in atlas), so
+        combining patterns while toggling stays a cheap ``max``.
+        """
+        from viewer.heatmap.outline import smooth_weights
+
+        ids = list(self.essential)
+        stack = np.column_stack(
+            [self.essential[i] for i in ids] + [self.spillover[i] for i in ids]
+        ).astype(np.float32)
+        smooth = smooth_weights(stack, points, triangles)
+        for k, pid in enumerate(ids):
+            self.essential[pid] = np.ascontiguousarray(smooth[:, k])
+            self.spillover[pid] = np.ascontiguousarray(smooth[:, len(ids) + k])
 
     def zone_weights(
         self,

@@ -8,7 +8,7 @@ trigger points of a muscle, ``refer(points)`` for the ranked list of candidate s
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,6 +50,14 @@ from viewer.io.atlas_loader import LoadedAtlas
 from viewer.io.problems import Problem
 
 log = logging.getLogger(__name__)
+
+MIN_HIT_SCORE = 0.1
+"""A candidate must reach the spots with at least this much zone strength to be listed.
+
+Zones fade smoothly to zero, so without a floor every pattern touching the region by a
+hundredth of a percent became a "likely" row with the same fading-edge reason. 0.1 keeps a
+spot a little outside a main zone (or inside a spillover zone, 0.45) and drops the noise.
+"""
 
 
 @dataclass(frozen=True)
@@ -233,7 +241,18 @@ class ReferralModel:
         names = [self.skin_landmarks[i].definition.name for i in ids if i in self.skin_landmarks]
         return ", ".join(f"'{n}'" for n in names)
 
-    def _reason(self, coverage: Coverage, ess: Iterable[str], n_spots: int) -> str:
+    def _reason(
+        self,
+        coverage: Coverage,
+        ess: Mapping[str, NDArray[np.floating]],
+        n_spots: int,
+        spill: Mapping[str, NDArray[np.floating]] | None = None,
+    ) -> str:
+        """One line saying which of the candidate's zones hold the spots.
+
+        When no zone covers a spot (only the fading edge reaches it), the line names the zone
+        whose edge it is, so a list of weak candidates does not repeat one sentence.
+        """
         ess_set = set(ess)
         e_zones = [z for z in coverage.zones if z in ess_set]
         s_zones = [z for z in coverage.zones if z not in ess_set]
@@ -242,10 +261,31 @@ class ReferralModel:
             parts.append(f"main (essential) zone {self._zone_names(e_zones)}")
         if s_zones:
             parts.append(f"spillover zone {self._zone_names(s_zones)}")
-        where = "its " + " and its ".join(parts) if parts else "the fading edge of its zones"
+        where = "its " + " and its ".join(parts) if parts else self._edge_of(ess, spill or {})
         if n_spots == 1:
             return f"the spot lies in {where}"
         return f"{coverage.n_covered} of {n_spots} spots lie in {where}"
+
+    def _edge_of(
+        self,
+        ess: Mapping[str, NDArray[np.floating]],
+        spill: Mapping[str, NDArray[np.floating]],
+    ) -> str:
+        """``the fading edge of its main zone 'X' (30 %)``: the zone reaching the spots most.
+
+        The percentage is that zone's strength at the spot (100 % inside it), so weak candidates
+        sharing one zone still read differently and honestly rank themselves.
+        """
+        best, best_w, best_kind = None, 0.0, ""
+        for kind, zones in (("main", ess), ("spillover", spill)):
+            for name, w in zones.items():
+                peak = float(np.max(w)) if len(w) else 0.0
+                if peak > best_w and name in self.skin_landmarks:
+                    best, best_w, best_kind = name, peak, kind
+        if best is None:
+            return "the fading edge of its zones"
+        percent = max(5, 5 * round(20 * best_w))
+        return f"the fading edge of its {best_kind} zone {self._zone_names([best])} ({percent} %)"
 
     def _flags(self, *groups: Iterable[str]) -> tuple[str, ...]:
         return tuple(dict.fromkeys(f for g in groups for f in g))
@@ -259,7 +299,7 @@ class ReferralModel:
         n_spots: int,
     ) -> ReferralHit | None:
         score, levels, zones = spot_coverage(ess, spill)
-        if score <= 1e-6:
+        if score < MIN_HIT_SCORE:
             return None
         cov = Coverage(score, levels, zones)
         d = tp.definition
@@ -270,7 +310,7 @@ class ReferralModel:
             muscle=tp.muscle,
             side=tp.side,
             coverage=cov,
-            reason=self._reason(cov, ess, n_spots),
+            reason=self._reason(cov, ess, n_spots, spill),
             confidence=pattern.confidence,
             sources=tuple(dict.fromkeys((*d.sources, *pattern.sources))),
             flags=self._flags(d.flags, pattern.flags),
@@ -304,7 +344,7 @@ class ReferralModel:
         if not confs:
             return None
         score, levels, zones = spot_coverage(ess, spill)
-        if score <= 1e-6:
+        if score < MIN_HIT_SCORE:
             return None
         cov = Coverage(score, levels, zones)
         name = self.atlas.get(muscle).name if muscle in self.atlas else muscle
@@ -316,7 +356,7 @@ class ReferralModel:
             muscle=muscle,
             side=side,
             coverage=cov,
-            reason=self._reason(cov, ess, n_spots),
+            reason=self._reason(cov, ess, n_spots, spill),
             confidence=max(confs, key=lambda c: c.rank),
             sources=tuple(dict.fromkeys(sources)),
             flags=tuple(dict.fromkeys(flags)),
@@ -397,6 +437,8 @@ def build_referral_model(
         lambda f, m: report(0.2 + 0.75 * f, m),
     )
     report(0.95, "combining zones into referral patterns")
-    fields = PatternFields(len(skin.points), resolved.patterns, used, distances)
+    fields = PatternFields(
+        len(skin.points), resolved.patterns, used, distances, mesh=(skin.points, skin.triangles)
+    )
     report(1.0, "heat maps ready")
     return ReferralModel(loaded.atlas, skin, resolved, fields), problems

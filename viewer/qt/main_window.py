@@ -50,6 +50,10 @@ def system_theme() -> RenderTheme:
     return DARK if hints.colorScheme() == Qt.ColorScheme.Dark else LIGHT
 
 
+RIGHT_DOCK_WIDTH = 330
+"""Width of the tabbed feature panels at start (a quarter of a narrower window at most)."""
+
+
 class MainWindow(QMainWindow):
     """Top-level window. Holds no anatomy logic: it wires widgets to the scene state."""
 
@@ -111,6 +115,10 @@ class MainWindow(QMainWindow):
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_color_scheme)
         self._apply_color_scheme()
         self.resize(1280, 800)
+        if self.panel is not None:
+            # Wide enough for every structure name to read in full (saved layouts win below).
+            width = min(self.panel.preferred_width(), round(self.width() * 0.28))
+            self.resizeDocks([self.docks["structures"]], [width], Qt.Orientation.Horizontal)
         if self.prefs.geometry is not None:
             self.restoreGeometry(self.prefs.geometry)
         if self.prefs.window_state is not None:
@@ -226,10 +234,22 @@ class MainWindow(QMainWindow):
             self.tabifyDockWidget(docks[0], dock)
         if docks:
             docks[0].raise_()
+            self._compact_dock_tabs()
+            # The 3D view is the product: five tab titles side by side would take ~470 px.
+            width = min(RIGHT_DOCK_WIDTH, self.width() // 4)
+            self.resizeDocks([docks[0]], [width], Qt.Orientation.Horizontal)
         self.actions_by_id["pairs.other_side"].setEnabled(features.pairs is not None)
         self.actions_by_id["pairs.compare"].setEnabled(
             features.pairs is not None and features.referral is not None
         )
+
+    def _compact_dock_tabs(self) -> None:
+        """Tabified dock titles scroll instead of widening the dock area to fit them all."""
+        from PySide6.QtWidgets import QTabBar
+
+        for bar in self.findChildren(QTabBar):
+            bar.setUsesScrollButtons(True)
+            bar.setExpanding(False)
 
     def _build_pair_actions(self, features: Features) -> None:
         assert features.pairs is not None

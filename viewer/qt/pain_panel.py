@@ -16,12 +16,24 @@ from PySide6.QtWidgets import (
 )
 
 from viewer.domain.referral import DISCLAIMER
+from viewer.domain.structures import Side
 from viewer.features import Features
 from viewer.state.pain import PainSpots
 from viewer.state.scene import SceneState
 
 ROLE = Qt.ItemDataRole.UserRole
 TOP_N = 8
+
+
+def with_side(name: str, side: Side) -> str:
+    """``Multifidus at S1`` -> ``Multifidus at S1, right side``.
+
+    Both sides are often listed, and without the side the list repeats one name (plain muscle
+    names and trigger-point names carry none; atlas names such as ``... (right)`` already do).
+    """
+    if side is Side.MIDLINE or f"({side.value})" in name or f"{side.value} side" in name:
+        return name
+    return f"{name}, {side.value} side"
 
 
 class PainPanel(QWidget):
@@ -122,6 +134,7 @@ class PainPanel(QWidget):
             name = hit.name
             if self.plain and hit.muscle in atlas:
                 name = atlas.get(hit.muscle).plain_name or name
+            name = with_side(name, hit.side)
             item = QListWidgetItem(f"{rank}. {name} — {hit.reason}")
             item.setData(ROLE, (hit.kind, hit.id))
             item.setToolTip(

@@ -36,6 +36,11 @@ class PairPanel(QWidget):
         self.pairs = features.pairs
         library = self.pairs.library
         self.combo = QComboBox(self)
+        # Long pair titles must not widen the whole dock area (and shrink the 3D view).
+        self.combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.combo.setMinimumContentsLength(18)
         self.combo.setObjectName("pair_combo")
         self.combo.setAccessibleName("Pair view")
         self.combo.addItem("— no pair view —", "")
@@ -45,6 +50,10 @@ class PairPanel(QWidget):
         self.left = QRadioButton("Left side")
         self.right.setChecked(True)
         self.muscle = QComboBox(self)
+        self.muscle.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.muscle.setMinimumContentsLength(12)
         self.muscle.setAccessibleName("Muscle for left versus right")
         for base in bilateral_muscles(state.atlas):
             name = base.replace("_", " ")

@@ -107,7 +107,9 @@ class QuizPanel(QWidget):
             state.restore(self._before)
         state.select(None)
         if q.kind is QuestionType.FIND:
-            self.prompt.setText(f"Question {session.index + 1}: click the {q.prompt} in 3D.")
+            name = state.atlas.get(q.target).name if q.target in state.atlas else q.prompt
+            number = session.index + 1
+            self.prompt.setText(f"Question {number}: find the {name} and click it in 3D.")
         else:
             self.prompt.setText(f"Question {session.index + 1}: which structure is highlighted?")
             state.set_color(q.highlight, HIGHLIGHT)

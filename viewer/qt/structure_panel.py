@@ -6,13 +6,14 @@ The panel never changes actors: it calls state actions and re-reads state when s
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QSignalBlocker, Qt
-from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtGui import QColor, QFontMetrics, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QColorDialog,
     QHeaderView,
     QLineEdit,
     QMenu,
     QSlider,
+    QStyle,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -27,12 +28,37 @@ ID_ROLE = Qt.ItemDataRole.UserRole
 
 KIND_ORDER = (Kind.BONE, Kind.MUSCLE, Kind.LIGAMENT, Kind.REGION, Kind.SKIN)
 
+SLIDER_WIDTH = 50
+"""Opacity slider column (narrow: the names need the room)."""
+
+INDENTATION = 11
+"""Tree indentation per level (Qt's default 20 costs the deepest names 45 px)."""
+
+TEXT_PADDING = 4
+"""Padding around check box and swatch icon in a row."""
+
+MAX_WIDTH = 380
+"""The panel never asks for more than this; longer names elide and keep their tooltip."""
+
 
 def swatch(color: str, size: int = 14) -> QIcon:
     """A small filled square in the structure's colour."""
     pixmap = QPixmap(size, size)
     pixmap.fill(QColor(color))
     return QIcon(pixmap)
+
+
+def tree_name(s: Structure, atlas: Atlas) -> str:
+    """The name shown in the tree: without a side its parent row already states.
+
+    "Psoas major, upper part (T12-L2) (right)" under "Psoas major (right)" reads as
+    "Psoas major, upper part (T12-L2)"; the full name stays in the tooltip and status bar.
+    """
+    parent = atlas.get(s.parent) if s.parent and s.parent in atlas else None
+    for side in ("(right)", "(left)"):
+        if parent is not None and s.name.endswith(f" {side}") and parent.name.endswith(side):
+            return s.name[: -len(side) - 1]
+    return s.name
 
 
 class StructurePanel(QWidget):
@@ -54,8 +80,9 @@ class StructurePanel(QWidget):
         self.tree.setHeaderLabels(["Structure", "Opacity"])
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
-        self.tree.header().resizeSection(1, 80)
+        self.tree.header().resizeSection(1, SLIDER_WIDTH)
         self.tree.header().setStretchLastSection(False)
+        self.tree.setIndentation(INDENTATION)
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -76,6 +103,50 @@ class StructurePanel(QWidget):
         state.opacity_changed.connect(self._refresh_opacity)
         state.color_changed.connect(self._refresh_colors)
         state.selection_changed.connect(self._refresh_selection)
+
+    # -- sizing --------------------------------------------------------------------------------
+    def name_room(self, item: QTreeWidgetItem) -> int:
+        """Pixels the name column leaves for this item's text (after indent and check box)."""
+        depth = 0
+        parent = item.parent()
+        while parent is not None:
+            depth += 1
+            parent = parent.parent()
+        style = self.tree.style()
+        check = (
+            style.pixelMetric(QStyle.PixelMetric.PM_IndicatorWidth)
+            + self.tree.iconSize().width()
+            + 3 * TEXT_PADDING
+        )
+        # Top-level items are indented too (the branch arrow column).
+        return self.tree.header().sectionSize(0) - (depth + 1) * self.tree.indentation() - check
+
+    def preferred_width(self) -> int:
+        """Width at which every name in the tree reads in full (capped at :data:`MAX_WIDTH`).
+
+        Names are what the panel is for; "Gluteus …" six times tells nothing. Longer names
+        than the cap still have their full text (and Latin name) in a tooltip.
+        """
+        metrics = self.tree.fontMetrics()
+        style = self.tree.style()
+        check = (
+            style.pixelMetric(QStyle.PixelMetric.PM_IndicatorWidth)
+            + self.tree.iconSize().width()
+            + 3 * TEXT_PADDING
+        )
+        need = 0
+        stack = [(self.tree.topLevelItem(i), 1) for i in range(self.tree.topLevelItemCount())]
+        while stack:
+            item, depth = stack.pop()
+            if item is None:
+                continue
+            font_metrics = QFontMetrics(item.font(0)) if item.font(0).bold() else metrics
+            text = font_metrics.horizontalAdvance(item.text(0))
+            need = max(need, depth * self.tree.indentation() + check + text)
+            stack += [(item.child(i), depth + 1) for i in range(item.childCount())]
+        scrollbar = style.pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        frame = 2 * self.tree.frameWidth() + 8  # the panel's own margins
+        return min(MAX_WIDTH, need + SLIDER_WIDTH + scrollbar + frame + 4)
 
     # -- building ------------------------------------------------------------------------------
     def _populate(self) -> None:
@@ -137,7 +208,7 @@ class StructurePanel(QWidget):
         return item
 
     def _add_structure(self, parent: QTreeWidgetItem, s: Structure) -> None:
-        item = QTreeWidgetItem(parent, [s.name])
+        item = QTreeWidgetItem(parent, [tree_name(s, self.atlas)])
         item.setData(0, ID_ROLE, s.id)
         item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
         tip = s.name if not s.latin else f"{s.name}\n{s.latin}"
@@ -268,7 +339,7 @@ class StructurePanel(QWidget):
         """Everyday names ("big buttock muscle (gluteus maximus)") instead of anatomical ones."""
         for sid, item in self.items.items():
             s = self.atlas.get(sid)
-            item.setText(0, (s.plain_name or s.name) if plain else s.name)
+            item.setText(0, (s.plain_name or s.name) if plain else tree_name(s, self.atlas))
 
     def detach(self) -> None:
         """Stop observing the state (the window is closing)."""

@@ -11,10 +11,16 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer
 
+from viewer.domain.structures import Kind
 from viewer.state.history import SceneHistory
 
 if TYPE_CHECKING:
+    from viewer.domain.camera import SearchView
     from viewer.qt.main_window import MainWindow
+    from viewer.render.depth_probe import DepthProbe
+
+SEARCH_FILL = 0.55
+"""A search result fills about half the view: close enough to see it, its neighbours around it."""
 
 GHOST_OPACITY = 0.2
 """Opacity of a ghosted (x-ray) structure: outline still readable, what is behind visible."""
@@ -25,6 +31,7 @@ class StudyTools:
 
     def __init__(self, window: MainWindow) -> None:
         self.window = window
+        self._probe: DepthProbe | None = None
         state = window.state
         for signal in self._signals():
             signal.connect(self._open_undo_step)
@@ -69,22 +76,65 @@ class StudyTools:
         self.history.redo()
 
     def fly_to(self, structure_id: str) -> None:
-        """Show, select and frame a structure from the current viewing direction."""
-        from viewer.domain.camera import CameraPreset
+        """Show, select and frame a structure from where most of it can be seen, with context.
+
+        From the front the gluteus medius hides behind the pelvis; the result is shown from the
+        view (of :data:`SEARCH_DIRECTIONS`) with the largest unobstructed area. A structure
+        covered from every side (the piriformis under the gluteus maximus) is shown from the
+        side it faces most with its covers ghosted. The frame is loose (:data:`SEARCH_FILL`) so
+        its neighbours tell where it is. One undo step takes all of it back.
+        """
+        from viewer.domain.camera import CameraPreset, view_by_name
 
         if self.window.view3d is None or structure_id not in self.window.state.atlas:
             return
+        state = self.window.state
         with self._undo_step():
-            self.window.state.set_visible(structure_id, True)
-            self.window.state.select(structure_id)
+            state.set_visible(structure_id, True)
+            state.select(structure_id)
+            choice = self.best_view(structure_id)
+            if choice is not None:
+                # Ghost covering muscles only: bones are the landmarks that tell where it is.
+                atlas = state.atlas
+                covers = [b for b in choice.reveal if atlas.get(b).kind is Kind.MUSCLE]
+                if covers:
+                    state.set_opacity(covers, GHOST_OPACITY)
         scene = self.window.view3d.scene
-        pose = scene.current_pose()
-        d = tuple(p - f for p, f in zip(pose.position, pose.focal_point, strict=True))
-        n = sum(c * c for c in d) ** 0.5 or 1.0
-        preset = CameraPreset(
-            "search", "Search result", (d[0] / n, d[1] / n, d[2] / n), pose.view_up, zoom=1.0
+        if choice is not None:
+            preset = view_by_name(choice.view)
+        else:
+            pose = scene.current_pose()
+            d = tuple(p - f for p, f in zip(pose.position, pose.focal_point, strict=True))
+            n = sum(c * c for c in d) ** 0.5 or 1.0
+            preset = CameraPreset(
+                "search", "Search result", (d[0] / n, d[1] / n, d[2] / n), pose.view_up
+            )
+        pose = scene.pose_for(preset, frame=[structure_id], fill=SEARCH_FILL)
+        self.window.view3d.move_camera(pose)
+
+    def best_view(self, structure_id: str) -> SearchView | None:
+        """Where a structure is seen best as the scene is now, and what to ghost (or ``None``)."""
+        from viewer.domain.camera import (
+            SEARCH_DIRECTIONS,
+            SearchSight,
+            choose_search_view,
+            view_by_name,
         )
-        self.window.view3d.move_camera(scene.pose_for(preset, frame=[structure_id]))
+        from viewer.render.depth_probe import DepthProbe
+
+        view = self.window.view3d
+        if view is None:
+            return None
+        if self._probe is None or self._probe.scene is not view.scene:
+            self._probe = DepthProbe(view.scene)
+        leaves = list(self.window.state.atlas.leaves(structure_id))
+        seen = {}
+        for name in SEARCH_DIRECTIONS:
+            v = self._probe.visibility(leaves, view_by_name(name).direction)
+            seen[name] = SearchSight(
+                v.visible, v.facing, v.blockers, v.skin_ahead, v.skin_behind
+            )
+        return choose_search_view(seen)
 
     def focus_search(self) -> None:
         """Put the cursor in the search box."""

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import vtkmodules.vtkRenderingOpenGL2  # noqa: F401  (registers the OpenGL factories)
 from PySide6.QtCore import QElapsedTimer, QTimer, Signal
-from PySide6.QtGui import QCursor, QShowEvent
+from PySide6.QtGui import QCursor, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QToolTip, QVBoxLayout, QWidget
 from vtkmodules.qt.QVTKRenderWindowInteractor import QVTKRenderWindowInteractor
 from vtkmodules.vtkCommonCore import vtkCommand
@@ -115,14 +115,37 @@ class View3D(QWidget):
         )
         self.vtk_widget.Initialize()
         self._framed = False
+        self._start_pose: CameraPose | None = None
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802  (Qt override)
         """Frame the atlas once the widget has its real size (the aspect ratio matters)."""
         super().showEvent(event)
         if not self._framed:
             self._framed = True
-            self.scene.apply_view(view_by_name(self.state.view))
-            self.request_render()
+            self._frame_start_view()
+
+    def _frame_start_view(self) -> None:
+        self.scene.apply_view(view_by_name(self.state.view))
+        self._start_pose = self.scene.current_pose()
+        self.request_render()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802  (Qt override)
+        """Re-frame the start view when the panels settle (they load after the first frame and
+        narrow the view), as long as the user has not moved the camera yet."""
+        super().resizeEvent(event)
+        if self._start_pose is None:
+            return
+        if self.scene.current_pose() != self._start_pose:
+            self._start_pose = None  # the user moved: their camera stays
+            return
+        # After the child VTK widget has taken its new size (the aspect ratio matters).
+        QTimer.singleShot(0, self._reframe_start_view)
+
+    def _reframe_start_view(self) -> None:
+        if self._closed or self._start_pose is None:
+            return
+        if self.scene.current_pose() == self._start_pose:
+            self._frame_start_view()
 
     def _on_end_render(self, *_args: object) -> None:
         if self._first_frame_tag is None or self.renderer.GetNumberOfPropsRendered() == 0:

@@ -13,12 +13,17 @@ from vtkmodules.util.numpy_support import numpy_to_vtk
 from vtkmodules.vtkCommonDataModel import vtkImageData
 from vtkmodules.vtkRenderingCore import vtkActor, vtkTexture
 
-ESSENTIAL_RGB = np.array([178, 24, 43], dtype=np.float32)
-"""Deep red: strongest, darkest colour of the ramp."""
+ESSENTIAL_RGB = np.array([125, 8, 28], dtype=np.float32)
+"""Dark crimson: strongest, darkest colour of the ramp. Dark enough (relative luminance about
+0.05) for 3:1 against lit skin on every theme and in greyscale (WCAG 1.4.11); the brighter red
+used before measured about 2.2:1 on the dark and projector themes."""
 SPILLOVER_RGB = np.array([244, 165, 130], dtype=np.float32)
 """Light salmon: spillover is both lighter and hatched."""
-STRIPE_PERIOD_MM = 14.0
-"""Width of one dark + one light stripe on the skin, in millimetres."""
+STRIPE_PERIOD_MM = 22.0
+"""Width of one dark + one light stripe on the skin, in millimetres (about 9 px across a
+whole-body view at 1280x800: bold enough for a projector, thin enough to read as hatching)."""
+STRIPE_DARK = 80
+"""Grey level (of 255) the dark stripes multiply the colour by: dark in greyscale prints too."""
 
 CLASS_NONE, CLASS_SPILLOVER, CLASS_ESSENTIAL = 0, 1, 2
 
@@ -38,7 +43,7 @@ def _stripe_texture() -> vtkTexture:
     """Two rows: row 0 plain white (no hatching), row 1 white/grey stripes (spillover)."""
     width = 8
     pixels = np.full((2, width, 3), 255, dtype=np.uint8)
-    pixels[1, : width // 2] = 150
+    pixels[1, : width // 2] = STRIPE_DARK
     image = vtkImageData()
     image.SetDimensions(width, 2, 1)
     array = numpy_to_vtk(pixels.reshape(-1, 3), deep=True)

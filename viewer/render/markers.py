@@ -1,35 +1,75 @@
-"""Trigger-point X markers: constant on-screen size at any zoom, drawn over the anatomy.
+"""Trigger-point X markers: constant on-screen size at any zoom, styled by depth.
 
-Markers live in an overlay renderer (layer 1) that shares the main camera, so an X stays visible
-even when its muscle is behind bone or skin; a dark outline keeps it legible on any colour.
+Markers live in an overlay renderer (layer 1) that shares the main camera, so the X itself is
+never cut by the meshes; whether it *should* show at full strength is decided per still frame by
+the depth rule (:mod:`viewer.domain.marker_depth`): visible X's are bold on a pale box, deep ones
+(covered by other structures) are a thin outlined X, far-side ones are not drawn
+(a faint ghost when the point is a chosen one). X's that land on one spot merge into one X with
+a count.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import vtkmodules.vtkRenderingFreeType  # noqa: F401  (registers text rendering)
+from vtkmodules.vtkCommonCore import vtkCommand
 from vtkmodules.vtkRenderingCore import vtkBillboardTextActor3D, vtkRenderer
+
+from viewer.domain.marker_depth import Depth, MarkerSight, ScreenMarker, classify, merge_nearby
 
 MARKER_GLYPH = "X"
 """The classic trigger-point chart mark (VTK's bundled font has no ✕ glyph)."""
 
+MERGE_RADIUS = 0.8
+"""Markers closer than this many marker sizes on screen are drawn as one X with a count."""
+
+DEEP_SCALE = 0.8
+"""Deep markers are a little smaller: they are there, but not on the surface you see."""
+
+GHOST_SCALE = 0.6
+"""Far-side markers of the chosen points are a small faint ghost; other far-side ones are hidden."""
+
+HIGHLIGHT_SCALE = 1.45
+"""Selected or hovered trigger points are drawn this much larger."""
+
+Box = tuple[float, float, float, float]
+
 
 @dataclass(frozen=True)
 class Marker:
-    """One marker: id, atlas position (mm), colour (r, g, b in [0, 1]), on-screen size (px)."""
+    """One marker: id, atlas position (mm), colour (r, g, b in [0, 1]), on-screen size (px).
+
+    ``structure`` is the muscle the point lies in: it never hides its own trigger point.
+    """
 
     id: str
     position: tuple[float, float, float]
     rgb: tuple[float, float, float]
     size_px: int = 30
+    structure: str = ""
+
+
+SightFn = Callable[[tuple[float, float, float], Sequence[Marker]], Mapping[str, MarkerSight]]
+"""Measures lines of sight from a camera position to markers (see ``DepthProbe``)."""
 
 
 class MarkerLayer:
-    """Owns the overlay renderer and one billboard actor per marker."""
+    """Owns the overlay renderer and one billboard actor per marker.
 
-    def __init__(self, main: vtkRenderer) -> None:
+    With a ``sight`` function the layer re-classifies its markers before every still frame whose
+    camera or markers changed (a render observer), so every caller (window, export, handout) gets
+    the same depth styles without doing anything. ``is_moving`` tells it when to keep the last
+    classification (orbiting draws light frames; classification waits for the camera to stop).
+    """
+
+    def __init__(
+        self,
+        main: vtkRenderer,
+        sight: SightFn | None = None,
+        is_moving: Callable[[], bool] = lambda: False,
+    ) -> None:
         self.main = main
         self.overlay = vtkRenderer()
         self.overlay.SetLayer(1)
@@ -40,6 +80,13 @@ class MarkerLayer:
             self.attach(window)
         self._actors: dict[str, vtkBillboardTextActor3D] = {}
         self._markers: dict[str, Marker] = {}
+        self._depth: dict[str, Depth] = {}
+        self._counts: dict[str, int] = {}
+        self._highlighted: set[str] = set()
+        self._classified_for: object = None
+        self.sight = sight
+        self.is_moving = is_moving
+        self._observer = main.AddObserver(vtkCommand.StartEvent, self._before_render)
 
     def attach(self, window: object) -> None:
         """Add the overlay layer to a render window (needs two layers)."""
@@ -50,41 +97,137 @@ class MarkerLayer:
         """Replace all markers (cheap: at most a few dozen actors).
 
         Only this layer's own actors go: the overlay renderer is shared with pair-view arrows
-        and painful spots.
+        and painful spots. Depth is classified again before the next still frame.
         """
         for actor in self._actors.values():
             self.overlay.RemoveActor(actor)
         self._actors.clear()
         self._markers = {m.id: m for m in markers}
+        self._depth = {mid: Depth.VISIBLE for mid in self._markers}
+        self._counts = {mid: 1 for mid in self._markers}
+        self._classified_for = None
         for m in self._markers.values():
             actor = vtkBillboardTextActor3D()
-            actor.SetInput(MARKER_GLYPH)
             actor.SetPosition(*m.position)
             prop = actor.GetTextProperty()
-            prop.SetFontSize(m.size_px)
-            prop.SetColor(*m.rgb)
-            prop.BoldOn()
             prop.SetJustificationToCentered()
             prop.SetVerticalJustificationToCentered()
-            prop.SetFrame(False)
-            # A pale backing box keeps the X legible on red heat maps and dark muscles alike.
-            prop.SetBackgroundColor(1.0, 1.0, 1.0)
-            prop.SetBackgroundOpacity(0.7)
             self.overlay.AddActor(actor)
             self._actors[m.id] = actor
+        self._restyle()
 
+    # -- depth ---------------------------------------------------------------------------------
+    def _camera_key(self) -> object:
+        camera = self.main.GetActiveCamera()
+        return (
+            tuple(round(c, 3) for c in camera.GetPosition()),
+            tuple(round(c, 3) for c in camera.GetFocalPoint()),
+            tuple(round(c, 4) for c in camera.GetViewUp()),
+            round(camera.GetViewAngle(), 3),
+            bool(camera.GetParallelProjection()),
+            round(camera.GetParallelScale(), 3),
+            tuple(self.main.GetSize()),
+        )
+
+    def _before_render(self, *_args: object) -> None:
+        if self.sight is None or not self._markers or self.is_moving():
+            return
+        key = self._camera_key()
+        if key == self._classified_for:
+            return
+        self._classified_for = key
+        camera = self.main.GetActiveCamera().GetPosition()
+        self.update_depth(self.sight(camera, list(self._markers.values())))
+
+    def update_depth(self, sights: Mapping[str, MarkerSight]) -> None:
+        """Classify markers from their line-of-sight measurements, merge close ones, restyle."""
+        depth = {
+            mid: classify(sights[mid]) if mid in sights else Depth.VISIBLE
+            for mid in self._markers
+        }
+        screen = []
+        for mid in self._markers:
+            x, y = self.display_position(mid)
+            screen.append(ScreenMarker(mid, x, y, depth[mid]))
+        size = max((m.size_px for m in self._markers.values()), default=30)
+        groups = merge_nearby(screen, MERGE_RADIUS * size)
+        counts = dict.fromkeys(self._markers, 0)
+        for group in groups:
+            counts[group.ids[0]] = group.count
+        self._depth, self._counts = depth, counts
+        self._restyle()
+
+    def depth_of(self, marker_id: str) -> Depth:
+        """The depth class of a marker for the current camera (visible before any still frame)."""
+        return self._depth[marker_id]
+
+    def drawn(self, marker_id: str) -> bool:
+        """True if this marker's X is on screen (not far side, not merged into another)."""
+        return self._counts.get(marker_id, 0) > 0
+
+    def count_of(self, marker_id: str) -> int:
+        """How many markers the X drawn for this id stands for (0 if not drawn itself)."""
+        return self._counts.get(marker_id, 0)
+
+    def _restyle(self) -> None:
+        for mid, actor in self._actors.items():
+            m = self._markers[mid]
+            count = self._counts.get(mid, 0)
+            depth = self._depth.get(mid, Depth.VISIBLE)
+            ghost = depth is Depth.FAR_SIDE and mid in self._highlighted
+            if count == 0 and not ghost:
+                actor.SetVisibility(False)
+                continue
+            actor.SetVisibility(True)
+            prop = actor.GetTextProperty()
+            prop.SetColor(*m.rgb)
+            if ghost:
+                # The point the user chose lies on the far side: a small faint ghost says "it is
+                # there, behind the body", without looking like a point to press on this side.
+                actor.SetInput(MARKER_GLYPH)
+                prop.SetFontSize(max(8, round(m.size_px * GHOST_SCALE)))
+                prop.BoldOff()
+                prop.SetOpacity(0.45)
+                prop.SetBackgroundOpacity(0.0)
+                prop.SetFrame(False)
+                continue
+            deep = depth is Depth.DEEP
+            size = m.size_px * (DEEP_SCALE if deep else 1.0)
+            if mid in self._highlighted:
+                size *= HIGHLIGHT_SCALE
+            actor.SetInput(MARKER_GLYPH if count == 1 else f"{MARKER_GLYPH}\u00d7{count}")
+            prop.SetFontSize(max(8, round(size)))
+            if deep:
+                # Deep: a thin X in an outlined, see-through box -- "it is in there, under what
+                # you see", unlike the bold X on a solid box that sits on the surface.
+                prop.BoldOff()
+                prop.SetOpacity(1.0)
+                prop.SetBackgroundColor(1.0, 1.0, 1.0)
+                prop.SetBackgroundOpacity(0.55)
+                prop.SetFrame(True)
+                prop.SetFrameColor(*m.rgb)
+                prop.SetFrameWidth(2)
+            else:
+                prop.BoldOn()
+                prop.SetOpacity(1.0)
+                prop.SetFrame(False)
+                # A pale backing box keeps the X legible on red heat maps and dark muscles alike.
+                prop.SetBackgroundColor(1.0, 1.0, 1.0)
+                prop.SetBackgroundOpacity(0.7)
+
+    # -- screen queries ------------------------------------------------------------------------
     @property
     def marker_ids(self) -> tuple[str, ...]:
         """Ids of the markers currently placed."""
         return tuple(self._markers)
 
     def nearest(self, x: float, y: float, max_px: float = 14.0) -> str | None:
-        """Marker whose projected centre is within ``max_px`` of display point (x, y)."""
+        """Drawn marker whose projected centre is within ``max_px`` of display point (x, y)."""
         best, best_d = None, max_px
-        for mid, m in self._markers.items():
-            self.main.SetWorldPoint(*m.position, 1.0)
-            self.main.WorldToDisplay()
-            px, py, _ = self.main.GetDisplayPoint()
+        for mid in self._markers:
+            if not self.drawn(mid):
+                continue
+            px, py = self.display_position(mid)
             d = ((px - x) ** 2 + (py - y) ** 2) ** 0.5
             if d <= best_d:
                 best, best_d = mid, d
@@ -98,15 +241,34 @@ class MarkerLayer:
         px, py, _ = self.main.GetDisplayPoint()
         return px, py
 
+    def screen_boxes(self) -> list[Box]:
+        """Display-pixel boxes ``(x0, y0, x1, y1)`` (VTK, origin bottom left) of drawn X's.
+
+        For the label layout, which must keep labels off the markers. The box is the glyph's
+        backing box: about 0.8 x 1.0 of the font size, wider when a count is appended.
+        """
+        boxes = []
+        for mid, m in self._markers.items():
+            count = self._counts.get(mid, 0)
+            if count == 0:
+                continue
+            size = m.size_px * (DEEP_SCALE if self._depth.get(mid) is Depth.DEEP else 1.0)
+            if mid in self._highlighted:
+                size *= HIGHLIGHT_SCALE
+            half_w = size * (0.45 if count == 1 else 0.9)
+            half_h = size * 0.55
+            x, y = self.display_position(mid)
+            boxes.append((x - half_w, y - half_h, x + half_w, y + half_h))
+        return boxes
+
     def highlight(self, ids: Sequence[str]) -> None:
         """Draw these markers larger (the selected or hovered trigger points)."""
-        wanted = set(ids)
-        for mid, actor in self._actors.items():
-            base = self._markers[mid].size_px
-            actor.GetTextProperty().SetFontSize(int(base * 1.45) if mid in wanted else base)
+        self._highlighted = set(ids)
+        self._restyle()
 
     def detach(self) -> None:
         """Remove the overlay from its window."""
+        self.main.RemoveObserver(self._observer)
         for actor in self._actors.values():
             self.overlay.RemoveActor(actor)
         window = self.overlay.GetRenderWindow()

@@ -17,7 +17,7 @@ from viewer.domain.camera import CameraPose, view_by_name
 from viewer.features import Features
 from viewer.io.atlas_loader import LoadedAtlas
 from viewer.render.labels import LabelOverlay
-from viewer.render.scene_renderer import SceneRenderer
+from viewer.render.scene_renderer import PAIR_FILL, SceneRenderer
 from viewer.render.setup import configure_renderer
 from viewer.render.theme import LIGHT, RenderTheme
 from viewer.state.scene import SceneState
@@ -177,7 +177,8 @@ def _render_png(
             scene.apply_pose(overlays.pair_pose(active.resolved))
             pair_framed = True
         else:
-            scene.apply_pose(scene.pose_for(active.resolved.camera, frame=active.pair.structures))
+            frame = active.pair.structures
+            scene.apply_pose(scene.pose_for(active.resolved.camera, frame=frame, fill=PAIR_FILL))
     else:
         scene.apply_view(view_by_name(view or state.view))
     if caption:

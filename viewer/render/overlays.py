@@ -1,5 +1,8 @@
 """Bind annotation features to the 3D scene: trigger-point markers, heat map, pair-view arrows.
 
+Markers are styled by depth (visible, deep, far side) through one rule for every view; the
+layer's ``screen_boxes()`` tells a label layout where the drawn X's are.
+
 One instance per view (window or off-screen export). It observes the trigger-point state and the
 pair-view controller and changes only VTK objects; the camera goes through
 ``SceneRenderer.move_camera`` so the window can animate it.
@@ -17,6 +20,7 @@ from viewer.domain.pairviews import ResolvedPairView
 from viewer.domain.structures import Kind, hex_to_rgb
 from viewer.features import Features, muscle_base
 from viewer.render.compare import CompareView
+from viewer.render.depth_probe import DepthProbe
 from viewer.render.heatmap_painter import SkinHeatPainter
 from viewer.render.labels import LabelOverlay
 from viewer.render.legend import HeatLegend
@@ -24,6 +28,10 @@ from viewer.render.markers import Marker, MarkerLayer, SpotMarkers
 from viewer.render.pair_legend import NOTE_SHARE, ROW_SHARE, TITLE_SHARE, PairLegend
 from viewer.render.pair_overlay import PairOverlay, curl_points
 from viewer.render.scene_renderer import SceneRenderer
+from viewer.render.zone_outline import ZoneOutlines
+
+LEGIBLE_SKIN = 0.5
+"""A heat map on a skin fainter than this cannot be read: its legend and outlines hide too."""
 
 MARKER_MIN_OPACITY = 0.5
 """Muscles fainter than this are context; their trigger-point markers are not drawn."""
@@ -71,7 +79,14 @@ class AnnotationOverlays:
         self.scene = scene
         self.features = features
         self.marker_px = marker_px
-        self.layer = MarkerLayer(scene.renderer)
+        self.probe = DepthProbe(scene)
+        self.layer = MarkerLayer(
+            scene.renderer,
+            sight=lambda camera, markers: self.probe.sights(
+                camera, [(m.id, m.position, m.structure) for m in markers]
+            ),
+            is_moving=lambda: scene.interacting,
+        )
         # One label layout per view: joint names and X markers go to the view's label overlay.
         self._owns_labels = labels is None
         self.labels = labels if labels is not None else LabelOverlay(scene)
@@ -99,7 +114,10 @@ class AnnotationOverlays:
         self.skin_id = next((s.id for s in atlas.renderable if s.kind is Kind.SKIN), None)
         self.painter: SkinHeatPainter | None = None
         self.light_painter: SkinHeatPainter | None = None
+        self.outlines: ZoneOutlines | None = None
         if self.skin_id is not None:
+            skin = scene.loaded.meshes[self.skin_id]
+            self.outlines = ZoneOutlines(scene.renderer, skin.points, skin.triangles, skin.normals)
             self.painter = SkinHeatPainter(
                 scene.actor_of(self.skin_id), scene.loaded.meshes[self.skin_id].points
             )
@@ -119,6 +137,10 @@ class AnnotationOverlays:
             features.pairs.pair_changed.connect(self._on_pair)
         scene.state.visibility_changed.connect(self.refresh_markers)
         scene.state.opacity_changed.connect(self.refresh_markers)
+        scene.state.visibility_changed.connect(self._sync_legend)
+        scene.state.opacity_changed.connect(self._sync_legend)
+        self._heat_shown = False
+        self._painted: np.ndarray | None = None
         self.refresh_markers()
         self.refresh_heat()
         if features.pairs is not None and features.pairs.active is not None:
@@ -143,7 +165,8 @@ class AnnotationOverlays:
                 continue
             if state.opacity(tp.muscle) < MARKER_MIN_OPACITY:
                 continue  # ghosted context (e.g. in a pair view): its markers would only clutter
-            markers.append(Marker(tp.id, tp.position, self.marker_color(tp.muscle), self.marker_px))
+            rgb = self.marker_color(tp.muscle)
+            markers.append(Marker(tp.id, tp.position, rgb, self.marker_px, tp.muscle))
         self.layer.set_markers(markers)
         self.layer.highlight(triggers.active)
         self.labels.set_obstacles(
@@ -165,15 +188,41 @@ class AnnotationOverlays:
             self.painter.clear()
             if self.light_painter is not None:
                 self.light_painter.clear()
-            self.legend.set_visible(False)
-            self.scene.on_render_needed()
+            if self.outlines is not None:
+                self.outlines.clear()
+            self._painted = None
+            self._heat_shown = False
+            self._sync_legend()
             return
         heat = referral.field_for(ids)
         skin_rgb = hex_to_rgb(self.scene.state.color(self.skin_id))
         self.painter.paint(skin_rgb, heat.intensity, heat.classes)
         if self.light_painter is not None:
             self.light_painter.paint(skin_rgb, heat.intensity, heat.classes)
-        self.legend.set_visible(True)
+        if self.outlines is not None:
+            self.outlines.show(heat.essential, heat.spillover)
+        # Views frame what is shown: the painted zones too (they run down to the ankle).
+        painted = np.flatnonzero(np.asarray(heat.classes) > 0)
+        skin_points = self.scene.loaded.meshes[self.skin_id].points
+        self._painted = np.asarray(skin_points, dtype=np.float64)[painted[::4]]
+        self._heat_shown = True
+        self._sync_legend()
+
+    def heat_legible(self) -> bool:
+        """True when a heat map is painted on a skin solid enough to read it."""
+        if not self._heat_shown or self.skin_id is None:
+            return False
+        state = self.scene.state
+        return state.is_visible(self.skin_id) and state.opacity(self.skin_id) >= LEGIBLE_SKIN
+
+    def _sync_legend(self, *_args: object) -> None:
+        """The legend (and zone outlines) show exactly when the map can be seen: hiding or
+        ghosting the skin (S, Home) never leaves a legend without its map."""
+        legible = self.heat_legible()
+        self.legend.set_visible(legible)
+        self.scene.frame_extra = self._painted if legible else None
+        if self.outlines is not None:
+            self.outlines.set_visible(legible)
         self.scene.on_render_needed()
 
     # -- painful spots -------------------------------------------------------------------------
@@ -320,6 +369,10 @@ class AnnotationOverlays:
             self.features.pairs.pair_changed.disconnect(self._on_pair)
         self.scene.state.visibility_changed.disconnect(self.refresh_markers)
         self.scene.state.opacity_changed.disconnect(self.refresh_markers)
+        self.scene.state.visibility_changed.disconnect(self._sync_legend)
+        self.scene.state.opacity_changed.disconnect(self._sync_legend)
+        if self.outlines is not None:
+            self.outlines.detach()
         self.pairs_overlay.clear()
         self.pair_legend.clear()
         window = self.scene.renderer.GetRenderWindow()

@@ -11,6 +11,8 @@ import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+import numpy as np
+from numpy.typing import NDArray
 from vtkmodules.vtkRenderingCore import (
     vtkActor,
     vtkCellPicker,
@@ -19,7 +21,7 @@ from vtkmodules.vtkRenderingCore import (
     vtkRenderer,
 )
 
-from viewer.domain.camera import CameraPose, CameraPreset, view_by_name
+from viewer.domain.camera import CameraPose, CameraPreset, fit_to_points, view_by_name
 from viewer.domain.structures import Kind, hex_to_rgb
 from viewer.io.atlas_loader import LoadedAtlas
 from viewer.io.meshes import MeshArrays
@@ -29,6 +31,16 @@ from viewer.state.scene import SceneState
 
 HIGHLIGHT_RGB = (1.0, 0.85, 0.2)
 """Selection tint (warm yellow): unlike muscle reds and bone ivory in hue and lightness."""
+
+FRAME_FILL = 0.88
+"""Share of the view's half-height (or half-width) the framed anatomy fills: most of the frame,
+with a margin for markers and labels at its edges."""
+
+PAIR_FILL = 0.8
+"""Pair views leave a wider margin: their joint labels and arrows sit around the muscles."""
+
+FRAME_SAMPLE = 20000
+"""Points used to fit a view (thinned evenly from the light meshes)."""
 
 GHOST_PICK_OPACITY = 0.5
 """Structures fainter than this are ghosts: looked through when picking, drawn from light meshes."""
@@ -55,6 +67,8 @@ class SceneRenderer:
         self._actor_ids: dict[int, str] = {}
         self._interacting = False
         self.on_render_needed: Callable[[], None] = lambda: None
+        self.frame_extra: NDArray[np.float64] | None = None
+        """More points a whole-scene view must frame (a heat map painted on the skin)."""
         self._build()
         self.apply_theme(theme)
         state.visibility_changed.connect(self._on_visibility)
@@ -278,12 +292,76 @@ class SceneRenderer:
         preset = CameraPreset("toward", "Toward", (dx / n, dy / n, 0.25), (0.0, 0.0, 1.0))
         return self.pose_for(preset, frame=wanted)
 
-    def pose_for(self, preset: CameraPreset, frame: Iterable[str] | None = None) -> CameraPose:
-        """The pose framing the visible structures (or ``frame``) along the preset's direction."""
+    def visible_points(self, only: Iterable[str] | None = None) -> NDArray[np.float64] | None:
+        """Vertices of what is shown (as :meth:`visible_bounds` chooses), light meshes, thinned.
+
+        For framing: fitting the actual points rather than a bounding sphere lets a view fill the
+        frame. At most :data:`FRAME_SAMPLE` points, so it costs about a millisecond.
+        """
+        wanted = None
+        if only is not None:
+            wanted = {
+                leaf
+                for sid in only
+                if sid in self.loaded.atlas
+                for leaf in self.loaded.atlas.leaves(sid)
+            }
+        chunks = []
+        for sid in self._actors:
+            if not self.state.is_visible(sid) or (wanted is not None and sid not in wanted):
+                continue
+            if self.loaded.atlas.get(sid).kind is Kind.SKIN and len(self.state.visible_ids) > 1:
+                continue
+            mesh = self.loaded.light.get(sid) or self.loaded.meshes.get(sid)
+            if mesh is not None:
+                chunks.append(np.asarray(mesh.points, dtype=np.float64))
+        if only is None and self.frame_extra is not None and len(self.frame_extra):
+            chunks.append(self.frame_extra)
+        if not chunks:
+            return None
+        points = np.concatenate(chunks)
+        step = max(1, len(points) // FRAME_SAMPLE)
+        return points[::step]
+
+    def pose_for(
+        self,
+        preset: CameraPreset,
+        frame: Iterable[str] | None = None,
+        tight: bool = True,
+        fill: float = FRAME_FILL,
+    ) -> CameraPose:
+        """The pose framing the visible structures (or ``frame``) along the preset's direction.
+
+        ``frame`` (or the preset's own ``frame``) names what to fit; ``tight`` fits the points
+        seen from this direction so they fill :data:`FRAME_FILL` of the view, otherwise a
+        bounding sphere that fits from every direction (turntables orbit with it). A smaller
+        ``fill`` leaves room for context around what is framed (search results).
+        """
         camera = self.renderer.GetActiveCamera()
-        bounds = self.visible_bounds(frame)
-        if bounds is None and frame is not None:
-            bounds = self.visible_bounds()
+        wanted = list(frame) if frame is not None else list(preset.frame) or None
+        if wanted is not None and self.visible_bounds(wanted) is None:
+            wanted = None
+        # A preset's zoom is relative to the whole scene; framing named structures already fits
+        # them tightly, so it would crop them.
+        zoom = 1.0 if frame is not None else max(preset.zoom, 1e-3)
+        aspect = self._aspect()
+        if tight:
+            points = self.visible_points(wanted)
+            if points is not None:
+                focal, distance = fit_to_points(
+                    points,
+                    preset.direction,
+                    preset.view_up,
+                    camera.GetViewAngle(),
+                    aspect,
+                    fill=fill,
+                    center=preset.focus,
+                )
+                distance /= zoom
+                d = _unit(preset.direction)
+                position = tuple(c + distance * di for c, di in zip(focal, d, strict=True))
+                return CameraPose(position, focal, preset.view_up)  # type: ignore[arg-type]
+        bounds = self.visible_bounds(wanted)
         if bounds is None:
             center, radius = (0.0, 0.0, 0.0), 300.0
         else:
@@ -297,13 +375,9 @@ class SceneRenderer:
             radius += math.dist(center, preset.focus)
             center = preset.focus
         angle = math.radians(camera.GetViewAngle())
-        aspect = self._aspect()
         fit = min(angle, 2 * math.atan(math.tan(angle / 2) * aspect))
-        # A preset's zoom is relative to the whole scene; framing named structures already fits
-        # them tightly, so it would crop them.
-        zoom = 1.0 if frame is not None else max(preset.zoom, 1e-3)
         distance = radius / math.sin(fit / 2) / zoom * 0.92
-        d = preset.direction
+        d = _unit(preset.direction)
         px, py, pz = (c + distance * di for c, di in zip(center, d, strict=True))
         return CameraPose((px, py, pz), center, preset.view_up)
 
@@ -351,3 +425,8 @@ class SceneRenderer:
         """The light (level-of-detail) actor, or ``None`` when the structure has none."""
         actors = self._actors[structure_id]
         return None if actors.light is actors.full else actors.light
+
+
+def _unit(v: tuple[float, float, float]) -> tuple[float, float, float]:
+    n = math.sqrt(sum(c * c for c in v)) or 1.0
+    return (v[0] / n, v[1] / n, v[2] / n)

@@ -59,7 +59,8 @@ def render_turntable_frames(
         n = sum(c * c for c in d) ** 0.5 or 1.0
         window.Render()  # the first frame fixes the aspect ratio used for framing
         start = scene.pose_for(
-            CameraPreset("turntable", "Turntable", (d[0] / n, d[1] / n, d[2] / n), pose.view_up)
+            CameraPreset("turntable", "Turntable", (d[0] / n, d[1] / n, d[2] / n), pose.view_up),
+            tight=False,  # one distance that fits from every side of the orbit
         )
         scene.apply_pose(start)
         camera = renderer.GetActiveCamera()

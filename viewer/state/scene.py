@@ -21,6 +21,13 @@ DEFAULT_OPACITY: Mapping[Kind, float] = MappingProxyType(
 )
 """Opacity a structure starts with: the skin is a ghost so the muscles read through it."""
 
+STARTING_GHOSTS: tuple[str, ...] = ("rectus_abdominis_right", "rectus_abdominis_left")
+"""Structures that start as ghosts: the abdominal wall would cover the psoas, the story's
+subject, in every front view (two flat planks with the psoas X's seemingly painted on them)."""
+
+STARTING_GHOST_OPACITY = 0.15
+"""Opacity of the starting ghosts: an outline for orientation, nothing that hides the psoas."""
+
 
 @dataclass(frozen=True)
 class SceneSnapshot:
@@ -69,6 +76,9 @@ class SceneState:
             self._visible[s.id] = True
             self._opacity[s.id] = DEFAULT_OPACITY.get(s.kind, 1.0)
             self._color[s.id] = s.color
+        for sid in STARTING_GHOSTS:
+            if sid in self._opacity:
+                self._opacity[sid] = STARTING_GHOST_OPACITY
 
     # -- queries -------------------------------------------------------------------------------
     def is_visible(self, structure_id: str) -> bool:
@@ -194,7 +204,8 @@ class SceneState:
         self._view = snap.view
 
     def reset(self) -> None:
-        """Back to the state a fresh atlas starts in (all visible, default opacity and colour)."""
+        """Back to the state a fresh atlas starts in (all visible, default opacity and colour,
+        the abdominal wall ghosted)."""
         self.restore(SceneState(self.atlas).snapshot())
 
     # -- helpers -------------------------------------------------------------------------------

@@ -1,0 +1,118 @@
+"""Camera presets frame what is shown so it fills the view; the opening view tells the story."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pytest
+
+from viewer.domain.camera import STANDARD_VIEWS, fit_to_points, view_by_name
+
+
+def test_fit_to_points_fills_the_frame_exactly() -> None:
+    rng = np.random.default_rng(3)
+    # A long thin body (the trunk and legs) seen from above: a sphere fit would leave it tiny.
+    points = rng.uniform((-150, -100, -800), (150, 100, 200), size=(2000, 3))
+    direction, up, angle, aspect = (0.0, 0.0, 1.0), (0.0, -1.0, 0.0), 30.0, 1.6
+    focal, distance = fit_to_points(points, direction, up, angle, aspect, fill=0.9)
+    camera = np.asarray(focal) + distance * np.asarray(direction)
+    rel = points - camera
+    depth = -rel[:, 2]
+    assert (depth > 0).all(), "every point is in front of the camera"
+    tan_v = math.tan(math.radians(angle) / 2)
+    ndc_y = np.abs(rel[:, 1]) / depth / tan_v  # 1.0 is the frame's edge
+    ndc_x = np.abs(rel[:, 0]) / depth / (tan_v * aspect)
+    assert max(ndc_x.max(), ndc_y.max()) == pytest.approx(0.9, abs=0.02)
+
+
+@pytest.fixture(scope="module")
+def offscreen() -> Any:
+    import vtkmodules.vtkRenderingOpenGL2  # noqa: F401
+    from vtkmodules.vtkRenderingCore import vtkRenderer, vtkRenderWindow
+
+    from viewer.context import load_context
+    from viewer.render.scene_renderer import SceneRenderer
+    from viewer.render.theme import LIGHT
+
+    context = load_context(None)
+    window = vtkRenderWindow()
+    window.SetOffScreenRendering(1)
+    window.SetSize(1280, 800)
+    renderer = vtkRenderer()
+    window.AddRenderer(renderer)
+    scene = SceneRenderer(renderer, context.loaded, context.state, LIGHT)
+    window.Render()
+    yield context, scene, window
+    scene.detach()
+    window.Finalize()
+
+
+def _extent(scene: Any, window: Any, ids: list[str] | None = None) -> tuple[float, float, float]:
+    """Largest share of the half-width/half-height the shown points reach (1.0 = frame edge)."""
+    renderer = scene.renderer
+    points = scene.visible_points(ids)
+    camera = renderer.GetActiveCamera()
+    w, h = window.GetSize()
+    matrix = camera.GetCompositeProjectionTransformMatrix(w / h, -1, 1)
+    m = np.array([[matrix.GetElement(i, j) for j in range(4)] for i in range(4)])
+    hom = np.c_[points, np.ones(len(points))] @ m.T
+    ndc = hom[:, :2] / hom[:, 3:4]
+    x, y = ndc[:, 0], ndc[:, 1]
+    return float(max(x.max(), -x.min())), float(max(y.max(), -y.min())), float(np.ptp(y))
+
+
+@pytest.mark.parametrize("preset", [p.name for p in STANDARD_VIEWS])
+def test_every_preset_fills_most_of_the_frame(offscreen: Any, preset: str) -> None:
+    context, scene, window = offscreen
+    context.state.reset()
+    scene.apply_view(view_by_name(preset))
+    ids = list(view_by_name(preset).frame) or None
+    ex, ey, _ = _extent(scene, window, ids)
+    assert max(ex, ey) <= 0.95, "nothing framed leaves the view"
+    assert max(ex, ey) >= 0.8, f"{preset}: the anatomy fills only {max(ex, ey):.0%} of the view"
+
+
+def test_opening_view_shows_the_iliopsoas_whole_with_the_abdominal_wall_ghosted(
+    offscreen: Any,
+) -> None:
+    context, scene, window = offscreen
+    state = context.state
+    state.reset()
+    assert state.view == "opening" == STANDARD_VIEWS[0].name
+    assert state.opacity("rectus_abdominis_right") < 0.5, "the abdominal wall does not cover it"
+    scene.apply_view(view_by_name(state.view))
+    _, ey, span = _extent(scene, window, ["iliopsoas_right", "iliopsoas_left", "vertebra_t12"])
+    assert ey <= 0.95 and span >= 1.5, "T12 to the lesser trochanters fill the height"
+
+
+def test_search_view_prefers_the_near_side_and_reveals_what_is_covered() -> None:
+    from viewer.domain.camera import SearchSight, SearchView, choose_search_view
+
+    # Seen well from the right, a little from the front, through the body from the left.
+    sights = {
+        "anterior": SearchSight(300.0, 2000.0, {"pelvis": 1500.0}, 120.0, 150.0),
+        "right": SearchSight(1800.0, 2100.0, {}, 40.0, 300.0),
+        "left": SearchSight(2000.0, 2100.0, {}, 300.0, 40.0),  # far side: never chosen
+    }
+    assert choose_search_view(sights) == SearchView("right")
+    # Covered from every near side: shown from the side it faces most, its cover ghosted.
+    covered = {
+        "posterior": SearchSight(0.0, 2300.0, {"gluteus_maximus": 2000.0, "skin": 10.0}, 80, 200),
+        "right": SearchSight(0.0, 1500.0, {"gluteus_maximus": 900.0}, 120.0, 260.0),
+        "anterior": SearchSight(1400.0, 2300.0, {}, 200.0, 80.0),  # through the pelvis
+    }
+    assert choose_search_view(covered) == SearchView("posterior", ("gluteus_maximus",))
+
+
+def test_window_opening_view_still_fits_after_the_panels_load(
+    make_main_window: Any, qtbot: Any
+) -> None:
+    window = make_main_window(show=True, size=(1000, 700))  # panels leave a narrow view
+    view = window.view3d
+    qtbot.wait(100)  # the panels have settled; the start view re-framed to the narrower view
+    view.render_now()
+    ex, ey, _ = _extent(view.scene, view.render_window, list(STANDARD_VIEWS[0].frame))
+    assert max(ex, ey) <= 0.95, "the opening view is not cropped by the panels"
+    assert max(ex, ey) >= 0.8

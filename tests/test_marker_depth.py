@@ -1,0 +1,189 @@
+"""Depth-aware trigger-point markers: the rule (plain Python) and what the renders show."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from viewer.domain.marker_depth import (
+    FAR_SIDE_FRACTION,
+    OCCLUDER_TOLERANCE_MM,
+    Depth,
+    MarkerSight,
+    ScreenMarker,
+    classify,
+    cover_length,
+    merge_nearby,
+)
+
+
+# -- the rule ----------------------------------------------------------------------------------
+def test_uncovered_marker_is_visible_unless_on_the_far_side_of_the_body() -> None:
+    assert classify(MarkerSight(430.0, 0.0, 400.0, 600.0)) is Depth.VISIBLE
+    assert classify(MarkerSight(500.0, OCCLUDER_TOLERANCE_MM - 0.5)) is Depth.VISIBLE
+    # No organs in the atlas: nothing modelled in front, yet behind the whole pelvis.
+    assert classify(MarkerSight(570.0, 0.0, 400.0, 600.0)) is Depth.FAR_SIDE
+    # Isolated anatomy without a shown skin: an uncovered point is what the user looks at...
+    assert classify(MarkerSight(570.0, 0.0, 400.0, 600.0, body_shown=False)) is Depth.VISIBLE
+    # ...but a covered one on the far half is still on the far side.
+    assert classify(MarkerSight(570.0, 30.0, 400.0, 600.0, body_shown=False)) is Depth.FAR_SIDE
+    assert classify(MarkerSight(570.0, 0.0)) is Depth.VISIBLE  # no skin at all
+
+
+def test_covered_marker_is_deep_on_the_near_half_and_far_side_beyond() -> None:
+    near = MarkerSight(450.0, 25.0, body_front=400.0, body_back=600.0)  # 25 % into the body
+    far = MarkerSight(560.0, 60.0, body_front=400.0, body_back=600.0)  # 80 % into the body
+    assert near.body_fraction == pytest.approx(0.25)
+    assert classify(near) is Depth.DEEP
+    assert classify(far) is Depth.FAR_SIDE
+    edge = 400.0 + 200.0 * FAR_SIDE_FRACTION
+    assert classify(MarkerSight(edge - 1.0, 30.0, 400.0, 600.0)) is Depth.DEEP
+    assert classify(MarkerSight(edge + 1.0, 30.0, 400.0, 600.0)) is Depth.FAR_SIDE
+
+
+def test_without_a_skin_covered_markers_are_deep_not_hidden() -> None:
+    assert classify(MarkerSight(500.0, 40.0)) is Depth.DEEP
+    assert MarkerSight(500.0, 40.0, 400.0, 400.0).body_fraction is None
+
+
+def test_cover_length_pairs_entries_and_exits() -> None:
+    assert cover_length([10.0, 30.0, 50.0, 55.0, 200.0], depth=100.0) == pytest.approx(25.0)
+    # An unpaired entry: the marker is inside that structure, covered from the entry on.
+    assert cover_length([80.0], depth=100.0) == pytest.approx(20.0)
+    assert cover_length([120.0, 130.0], depth=100.0) == 0.0
+
+
+def test_near_coincident_markers_merge_with_a_count() -> None:
+    markers = [
+        ScreenMarker("a", 100.0, 100.0, Depth.VISIBLE),
+        ScreenMarker("b", 110.0, 104.0, Depth.VISIBLE),
+        ScreenMarker("c", 300.0, 100.0, Depth.VISIBLE),
+        ScreenMarker("d", 305.0, 100.0, Depth.DEEP),  # on c's spot: drawn as c's X, counted
+        ScreenMarker("e", 101.0, 100.0, Depth.FAR_SIDE),  # not drawn at all
+        ScreenMarker("f", 500.0, 100.0, Depth.DEEP),
+        ScreenMarker("g", 502.0, 100.0, Depth.VISIBLE),  # the visible one leads its group
+    ]
+    groups = merge_nearby(markers, radius_px=20.0)
+    assert [(g.ids, g.depth) for g in groups] == [
+        (("a", "b"), Depth.VISIBLE),
+        (("c", "d"), Depth.VISIBLE),
+        (("g", "f"), Depth.VISIBLE),
+    ]
+    assert groups[0].count == 2
+    assert groups[0].x == pytest.approx(105.0)
+
+
+# -- the built-in atlas, rendered -----------------------------------------------------------------
+PSOAS_POINTS = ("psoas_upper_right", "psoas_abdominal_right", "iliopsoas_distal_right")
+
+
+@pytest.fixture(scope="module")
+def builtin() -> tuple[object, object]:
+    from viewer.context import load_context
+    from viewer.features import load_features
+
+    context = load_context(None)
+    features = load_features(context)
+    assert features.triggers is not None
+    return context, features
+
+
+def _render_markers(
+    builtin: tuple[object, object],
+    view: str,
+    depth_rule: bool,
+    out: Path,
+    points: tuple[str, ...] = PSOAS_POINTS,
+) -> tuple[np.ndarray, dict[str, Depth], list[tuple[float, float, float]]]:
+    """Render the built-in atlas with markers for ``points`` ticked; pixels, classes, colours."""
+    from PIL import Image
+    from vtkmodules.vtkIOImage import vtkPNGWriter
+    from vtkmodules.vtkRenderingCore import vtkWindowToImageFilter
+
+    from viewer.domain.camera import view_by_name
+    from viewer.render.offscreen import offscreen_scene
+
+    context, features = builtin
+    triggers = features.triggers  # type: ignore[attr-defined]
+    muscles = set(triggers.muscle_of.values())
+    shown = {triggers.muscle_of[t] for t in points}
+    triggers.set_markers_visible(sorted(muscles - shown), False)
+    triggers.set_markers_visible(sorted(shown), True)
+    triggers.set_active(list(points))
+    loaded, state = context.loaded, context.state  # type: ignore[attr-defined]
+    with offscreen_scene(loaded, state, (640, 400), features=features, msaa=0) as (  # type: ignore[arg-type]
+        window,
+        _renderer,
+        scene,
+        overlays,
+    ):
+        if not depth_rule:
+            overlays.layer.sight = None  # what every marker looked like before the rule
+        window.Render()
+        scene.apply_view(view_by_name(view))
+        window.Render()
+        grab = vtkWindowToImageFilter()
+        grab.SetInput(window)
+        grab.ReadFrontBufferOff()
+        grab.Update()
+        writer = vtkPNGWriter()
+        writer.SetFileName(str(out))
+        writer.SetInputConnection(grab.GetOutputPort())
+        writer.Write()
+        depths = {mid: overlays.layer.depth_of(mid) for mid in overlays.layer.marker_ids}
+        colours = [overlays.marker_color(triggers.muscle_of[t]) for t in points]
+    return np.asarray(Image.open(out))[..., :3].astype(int), depths, colours
+
+
+def _full_strength_pixels(img: np.ndarray, colours: list[tuple[float, float, float]]) -> int:
+    """Pixels in a marker's own colour at full strength (the bold X of a visible marker)."""
+    total = 0
+    for rgb in colours:
+        target = np.array([round(255 * c) for c in rgb])
+        total += int((np.abs(img - target).max(axis=2) < 28).sum())
+    return total
+
+
+def test_posterior_view_has_no_full_strength_psoas_x_on_the_back(
+    builtin: tuple[object, object], tmp_path: Path
+) -> None:
+    before, _, colours = _render_markers(builtin, "posterior", False, tmp_path / "old.png")
+    after, depths, _ = _render_markers(builtin, "posterior", True, tmp_path / "new.png")
+    psoas = {mid: d for mid, d in depths.items() if mid in PSOAS_POINTS}
+    assert psoas and all(d is not Depth.VISIBLE for d in psoas.values()), psoas
+    old, new = _full_strength_pixels(before, colours), _full_strength_pixels(after, colours)
+    assert old > 60, "the old, depth-blind markers drew full-strength X's on the back"
+    assert new < old * 0.15, (old, new)
+
+
+def test_right_view_hides_left_markers_behind_the_body(
+    builtin: tuple[object, object], tmp_path: Path
+) -> None:
+    both = PSOAS_POINTS + tuple(p.replace("_right", "_left") for p in PSOAS_POINTS)
+    _, depths, _ = _render_markers(builtin, "right", True, tmp_path / "right.png", both)
+    left = [d for mid, d in depths.items() if mid.endswith("_left")]
+    assert len(left) == len(PSOAS_POINTS) and all(d is Depth.FAR_SIDE for d in left), depths
+
+
+def test_opening_view_shows_the_psoas_points_at_full_strength(
+    builtin: tuple[object, object], tmp_path: Path
+) -> None:
+    # The abdominal wall starts ghosted, so nothing covers the story's points from the front.
+    context = builtin[0]
+    context.state.reset()  # type: ignore[attr-defined]
+    _, depths, _ = _render_markers(builtin, "opening", True, tmp_path / "open.png")
+    assert all(depths[p] is Depth.VISIBLE for p in PSOAS_POINTS), depths
+
+
+def test_front_picture_has_no_buttock_point_in_the_groin(
+    builtin: tuple[object, object], tmp_path: Path
+) -> None:
+    # The handout's front picture once showed the piriformis and gluteus minimus X's in the
+    # groin. Same path as the handout (offscreen scene + annotation overlays), same rule.
+    points = ("piriformis_lateral_right", "piriformis_medial_right")
+    img, depths, colours = _render_markers(builtin, "anterior", True, tmp_path / "f.png", points)
+    assert all(depths[p] is Depth.FAR_SIDE for p in points), depths
+    before, _, _ = _render_markers(builtin, "anterior", False, tmp_path / "old.png", points)
+    assert _full_strength_pixels(img, colours) < 0.15 * _full_strength_pixels(before, colours)

@@ -1,0 +1,155 @@
+"""Where a trigger-point X stands relative to what the camera sees: the rule, in plain Python.
+
+A marker drawn over everything lies about depth: seen from behind, the psoas X's would sit on the
+back and a patient would press the wrong side of the body. The render layer measures, along the
+line of sight to each marker, how much opaque anatomy lies in front of it and where that line
+enters and leaves the body (the skin); this module turns those measurements into one of three
+classes and merges markers that land on the same spot of the screen. The same rule serves the
+window, ``render``, lessons, exports and the patient handout, because all of them draw markers
+through :class:`viewer.render.markers.MarkerLayer`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Depth(Enum):
+    """How a marker relates to the camera's view of the anatomy."""
+
+    VISIBLE = "visible"
+    """Nothing opaque in front of it (its own muscle aside): drawn at full strength."""
+    DEEP = "deep"
+    """Covered by other opaque structures, but on the camera's half of the body: deep style."""
+    FAR_SIDE = "far_side"
+    """Covered, and nearer the far skin than the near skin: not drawn (it would mislead)."""
+
+
+OCCLUDER_TOLERANCE_MM = 3.0
+"""Opaque material thinner than this along the line of sight is a grazed edge, not a cover."""
+
+FAR_SIDE_FRACTION = 0.5
+"""A marker deeper than this fraction of the body's thickness along the line of sight is on
+the far side: nearer the far skin than the near one, so it would be pressed from the other side
+(the psoas seen from behind lies at about 0.6, the piriformis seen from the front at 0.55-0.6)."""
+
+
+@dataclass(frozen=True)
+class MarkerSight:
+    """Measurements along the line of sight from the camera to one marker (mm from the camera).
+
+    ``cover_mm`` is the length of opaque structures (other than the marker's own muscle and the
+    skin) between camera and marker. ``body_front``/``body_back`` are where that line enters the
+    skin before the marker and leaves it after; ``None`` when the atlas has no skin there.
+    """
+
+    depth: float
+    cover_mm: float
+    body_front: float | None = None
+    body_back: float | None = None
+    body_shown: bool = True
+
+    @property
+    def body_fraction(self) -> float | None:
+        """How far through the body the marker lies along the line of sight (0 near, 1 far)."""
+        if self.body_front is None or self.body_back is None:
+            return None
+        thickness = self.body_back - self.body_front
+        if thickness <= 1e-6:
+            return None
+        return min(1.0, max(0.0, (self.depth - self.body_front) / thickness))
+
+
+def classify(sight: MarkerSight) -> Depth:
+    """Far side past :data:`FAR_SIDE_FRACTION` of the body; otherwise deep when covered.
+
+    The far-side test comes first and does not need a cover: the atlas has no organs, so a
+    gluteus maximus point seen from the front may have nothing modelled in front of it and yet
+    lies behind the whole pelvis. Without a shown skin (isolated anatomy) an uncovered point is
+    what the user looks at and stays visible; a covered one on the far half is still far side
+    (the left psoas behind the spine in a right view without skin).
+    """
+    covered = sight.cover_mm >= OCCLUDER_TOLERANCE_MM
+    fraction = sight.body_fraction
+    if fraction is not None and fraction > FAR_SIDE_FRACTION and (sight.body_shown or covered):
+        return Depth.FAR_SIDE
+    return Depth.DEEP if covered else Depth.VISIBLE
+
+
+def cover_length(hits: Sequence[float], depth: float) -> float:
+    """Length of one closed surface in front of ``depth``, from its ray-hit distances.
+
+    Hits pair up as entry/exit; an unpaired last entry means the marker lies inside that
+    structure, so the cover runs up to the marker.
+    """
+    front = sorted(h for h in hits if h < depth)
+    total = 0.0
+    for i in range(0, len(front), 2):
+        end = front[i + 1] if i + 1 < len(front) else depth
+        total += end - front[i]
+    return total
+
+
+@dataclass(frozen=True)
+class ScreenMarker:
+    """A classified marker at its display position (pixels)."""
+
+    id: str
+    x: float
+    y: float
+    depth: Depth
+
+
+@dataclass(frozen=True)
+class MarkerGroup:
+    """Markers drawn as one: the first id is drawn, ``count`` says how many it stands for."""
+
+    ids: tuple[str, ...]
+    x: float
+    y: float
+    depth: Depth
+
+    @property
+    def count(self) -> int:
+        """How many markers this group stands for."""
+        return len(self.ids)
+
+
+def merge_nearby(markers: Sequence[ScreenMarker], radius_px: float) -> list[MarkerGroup]:
+    """Group drawn markers whose screen positions lie within ``radius_px`` of each other.
+
+    Near-coincident X's blur into one unreadable blot ("XX"); one X with a count says the same
+    honestly. A group takes the most visible class among its members (a visible point and a
+    deep one on the same spot: the spot is where to press). Far-side markers are not drawn and
+    so never merge. Greedy single linkage in input order, so the result is deterministic; the
+    group's first id is its most visible member.
+    """
+    rank = {Depth.VISIBLE: 0, Depth.DEEP: 1, Depth.FAR_SIDE: 2}
+    groups: list[list[ScreenMarker]] = []
+    for m in markers:
+        if m.depth is Depth.FAR_SIDE:
+            continue
+        home = None
+        for g in groups:
+            if any(math.hypot(m.x - o.x, m.y - o.y) <= radius_px for o in g):
+                home = g
+                break
+        if home is None:
+            groups.append([m])
+        else:
+            home.append(m)
+    out = []
+    for g in groups:
+        g = sorted(g, key=lambda m: rank[m.depth])  # stable: input order within a class
+        out.append(
+            MarkerGroup(
+                tuple(m.id for m in g),
+                sum(m.x for m in g) / len(g),
+                sum(m.y for m in g) / len(g),
+                g[0].depth,
+            )
+        )
+    return out

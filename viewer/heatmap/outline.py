@@ -1,0 +1,252 @@
+"""Zone outlines on the skin and how smooth they are; smoothing of zone distance fields.
+
+A referral zone is where a per-vertex weight reaches 0.5. Its outline is that level line, cut
+out of each skin triangle (marching triangles) and chained into closed loops: the renderer draws
+it so a zone reads on any colour (clinical charts outline their zones), and the tests measure
+how smooth it is. Plain NumPy/SciPy: no VTK, so the rule is testable on its own.
+
+Why smoothing: a zone built from several seed points is a union of geodesic discs, and its edge
+has a cusp wherever two discs meet ("bubbly" zones). Averaging the zone weights over the mesh
+rounds those cusps before the threshold is taken (like a morphological closing), and the drawn
+outline is smoothed along its length to remove the zig-zag of single triangles.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import sparse
+
+SMOOTHING_MM = 16.0
+"""About how far (mm) zone weights are smoothed; cusps narrower than this are rounded."""
+
+RESAMPLE_MM = 8.0
+"""Outline spacing for the smoothness measure (about a pixel at 1280x800 whole-body views)."""
+
+Segments = NDArray[np.float64]
+"""(k, 2, 3) line segments."""
+
+
+def averaging_operator(n: int, triangles: NDArray[np.integer]) -> sparse.csr_matrix:
+    """Row-stochastic matrix averaging each vertex with its mesh neighbours (half self)."""
+    t = np.asarray(triangles, dtype=np.int64)
+    rows = np.concatenate([t[:, 0], t[:, 1], t[:, 2], t[:, 1], t[:, 2], t[:, 0]])
+    cols = np.concatenate([t[:, 1], t[:, 2], t[:, 0], t[:, 0], t[:, 1], t[:, 2]])
+    adj = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+    adj.data[:] = 1.0  # duplicate edges count once
+    degree = np.asarray(adj.sum(axis=1)).ravel()
+    degree[degree == 0] = 1.0
+    neighbours = sparse.diags(0.5 / degree) @ adj
+    return (neighbours + sparse.identity(n, format="csr") * 0.5).tocsr()
+
+
+def smoothing_iterations(
+    points: NDArray[np.floating], triangles: NDArray[np.integer], length_mm: float = SMOOTHING_MM
+) -> int:
+    """Iterations of :func:`averaging_operator` that smooth over about ``length_mm``.
+
+    Each lazy averaging step spreads a random walk by about a quarter of an edge squared, so
+    the smoothing length grows with the square root of the iteration count.
+    """
+    p = np.asarray(points, dtype=np.float64)
+    t = np.asarray(triangles, dtype=np.int64)
+    edge = float(np.median(np.linalg.norm(p[t[:, 0]] - p[t[:, 1]], axis=1))) or 1.0
+    return max(1, min(60, round(1.2 * (length_mm / edge) ** 2)))
+
+
+def smooth_weights(
+    columns: NDArray[np.float32], points: NDArray[np.floating], triangles: NDArray[np.integer]
+) -> NDArray[np.float32]:
+    """Zone weights ``(n, k)`` averaged over the skin so the 0.5 level has no cusps.
+
+    Where two discs of one zone meet, the weight has a crease; the average is higher than the
+    crease in the notch, so taking the larger of the two rounds the edge across it, while a
+    zone's inside (weight 1) and its convex edges keep their original values.
+    """
+    cols = np.asarray(columns, dtype=np.float32)
+    live = np.flatnonzero(cols.any(axis=0))
+    if len(live) == 0:
+        return cols
+    op = averaging_operator(len(points), triangles).astype(np.float32)
+    work = cols[:, live]
+    for _ in range(smoothing_iterations(points, triangles)):
+        work = op @ work
+    out: NDArray[np.float32] = cols.copy()
+    # Never below the original: inside a zone stays exactly 1, nothing shrinks, only the
+    # notches between discs fill (a closing, not a blur).
+    out[:, live] = np.maximum(cols[:, live], work)
+    return out
+
+
+def smooth_loop(loop: NDArray[np.float64], sigma_mm: float = 6.0) -> NDArray[np.float64]:
+    """A closed outline smoothed along its length (Gaussian, ``sigma_mm``) for drawing.
+
+    Removes the zig-zag of cutting the level line out of individual triangles (mesh edges are
+    about 5 mm) without moving the outline more than a millimetre or two.
+    """
+    closed = len(loop) > 3 and np.linalg.norm(loop[0] - loop[-1]) < 1e-6
+    pts = resample(loop, 2.0)
+    if len(pts) < 5:
+        return loop
+    half = max(1, round(3 * sigma_mm / 2.0))
+    k = np.exp(-0.5 * (np.arange(-half, half + 1) * 2.0 / sigma_mm) ** 2)
+    k /= k.sum()
+    if closed:
+        padded = np.vstack([pts[-half:], pts, pts[:half]])
+        smooth = np.column_stack(
+            [np.convolve(padded[:, i], k, mode="valid") for i in range(3)]
+        )
+        return np.vstack([smooth, smooth[:1]])
+    padded = np.vstack([np.repeat(pts[:1], half, 0), pts, np.repeat(pts[-1:], half, 0)])
+    return np.column_stack([np.convolve(padded[:, i], k, mode="valid") for i in range(3)])
+
+
+def zone_outlines(
+    points: NDArray[np.floating],
+    triangles: NDArray[np.integer],
+    weights: NDArray[np.floating],
+    level: float = 0.5,
+) -> list[NDArray[np.float64]]:
+    """The drawn outline of a zone: its level-line loops, smoothed along their length."""
+    segs, keys = level_segments(points, triangles, weights, level)
+    return [smooth_loop(loop) for loop in chain_loops(segs, keys) if len(loop) >= 3]
+
+
+def level_segments(
+    points: NDArray[np.floating],
+    triangles: NDArray[np.integer],
+    values: NDArray[np.floating],
+    level: float = 0.5,
+) -> tuple[Segments, NDArray[np.int64]]:
+    """Segments of the ``values == level`` line across the mesh, and each end's edge key pair.
+
+    Returns ``(segments (k, 2, 3), edges (k, 2, 2))`` where ``edges`` names the mesh edge
+    (sorted vertex pair) each segment end lies on, for chaining into loops. Vectorised: a
+    heat map's outline is cut out of 100 000 triangles in a few milliseconds.
+    """
+    t = np.asarray(triangles)
+    v = np.asarray(values, dtype=np.float64) - level
+    count = (v >= 0.0).view(np.uint8)[t].sum(axis=1, dtype=np.uint8)
+    tri = t[(count == 1) | (count == 2)].astype(np.int64)
+    p = np.asarray(points)
+    if len(tri) == 0:
+        return np.zeros((0, 2, 3)), np.zeros((0, 2, 2), dtype=np.int64)
+    a = tri  # edge k runs from corner k to corner k+1
+    b = np.roll(tri, -1, axis=1)
+    va, vb = v[a], v[b]
+    crosses = (va >= 0.0) != (vb >= 0.0)  # exactly two edges per mixed triangle
+    with np.errstate(divide="ignore", invalid="ignore"):
+        f = np.where(crosses, va / (va - vb), 0.0)
+    pa, pb = p[a].astype(np.float64), p[b].astype(np.float64)
+    where = pa + f[..., None] * (pb - pa)  # (k, 3 edges, 3)
+    order = np.argsort(~crosses, axis=1, kind="stable")[:, :2]  # the two crossing edges
+    rows = np.arange(len(tri))[:, None]
+    segs = where[rows, order]
+    lo = np.minimum(a, b)[rows, order]
+    hi = np.maximum(a, b)[rows, order]
+    keys = np.stack([lo, hi], axis=-1)
+    return segs, keys
+
+
+def chain_loops(segments: Segments, keys: NDArray[np.int64]) -> list[NDArray[np.float64]]:
+    """Join segments sharing mesh edges into polylines (closed loops repeat their first point)."""
+    k = len(segments)
+    if k == 0:
+        return []
+    flat = keys.reshape(-1, 2)
+    _, edge = np.unique(flat[:, 0] * (int(flat[:, 1].max()) + 1) + flat[:, 1], return_inverse=True)
+    edge = edge.reshape(k, 2)
+    # Each mesh edge is crossed by at most two segments (its two triangles).
+    partner: dict[int, list[int]] = {}
+    for slot, e in enumerate(edge.ravel().tolist()):
+        partner.setdefault(e, []).append(slot)
+    ends = edge.tolist()
+    used = [False] * k
+    loops = []
+    for start in range(k):
+        if used[start]:
+            continue
+        used[start] = True
+        order = [(start, 0), (start, 1)]
+        tail = ends[start][1]
+        first = ends[start][0]
+        while tail != first:
+            nxt = next(
+                (slot for slot in partner[tail] if not used[slot // 2]), None
+            )
+            if nxt is None:
+                break
+            s, e = divmod(nxt, 2)
+            used[s] = True
+            order.append((s, 1 - e))
+            tail = ends[s][1 - e]
+        if tail == first and len(order) > 2:
+            order.append((start, 0))
+        idx = np.array(order)
+        loops.append(segments[idx[:, 0], idx[:, 1]])
+    return loops
+
+
+def resample(line: NDArray[np.float64], step: float = RESAMPLE_MM) -> NDArray[np.float64]:
+    """Points every ``step`` mm along a polyline."""
+    seg = np.linalg.norm(np.diff(line, axis=0), axis=1)
+    s = np.concatenate([[0.0], np.cumsum(seg)])
+    if s[-1] < 2 * step:
+        return line
+    at = np.arange(0.0, s[-1], step)
+    return np.column_stack([np.interp(at, s, line[:, i]) for i in range(3)])
+
+
+def turning_angles(line: NDArray[np.float64], step: float = RESAMPLE_MM) -> NDArray[np.float64]:
+    """Absolute turning angle (degrees) at each resampled point of an outline.
+
+    A smooth zone edge turns a little at each step (a 40 mm-radius circle turns about 6 degrees
+    every 4 mm); a cusp where two discs meet turns 40-90 degrees in one step.
+    """
+    pts = resample(line, step)
+    closed = len(line) > 2 and np.linalg.norm(line[0] - line[-1]) < step
+    if closed:
+        pts = np.vstack([pts[-1:], pts, pts[:1]])
+    if len(pts) < 3:
+        return np.zeros(0)
+    a = pts[1:-1] - pts[:-2]
+    b = pts[2:] - pts[1:-1]
+    na, nb = np.linalg.norm(a, axis=1), np.linalg.norm(b, axis=1)
+    ok = (na > 1e-9) & (nb > 1e-9)
+    cos = np.einsum("ij,ij->i", a[ok], b[ok]) / (na[ok] * nb[ok])
+    angles: NDArray[np.float64] = np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
+    return angles
+
+
+CUSP_DEGREES = 50.0
+"""A turn sharper than this within one :data:`RESAMPLE_MM` step is a cusp (a smooth 20 mm-radius
+bend turns 23 degrees per 8 mm; where two discs meet, the edge turns 60-120 degrees)."""
+
+
+def outline_roughness(
+    loops: list[NDArray[np.float64]], min_length_mm: float = 60.0
+) -> tuple[float, float]:
+    """The smoothness measure of a zone's outline: ``(cusps per metre, 95th percentile turn)``.
+
+    Turning angles are taken every :data:`RESAMPLE_MM` along each loop (loops shorter than
+    ``min_length_mm`` are specks, not zones, and are skipped). A smooth chart outline has no
+    cusps and turns gently; a union of discs has a cusp wherever two discs meet.
+    """
+    angles = []
+    length = 0.0
+    for loop in loops:
+        loop_length = float(np.linalg.norm(np.diff(loop, axis=0), axis=1).sum())
+        if loop_length < min_length_mm:
+            continue
+        length += loop_length
+        angles.append(turning_angles(loop))
+    if not angles or length <= 0.0:
+        return 0.0, 0.0
+    turns = np.concatenate(angles)
+    if len(turns) == 0:
+        return 0.0, 0.0
+    cusps = float((turns > CUSP_DEGREES).sum()) / (length / 1000.0)
+    p95 = float(np.percentile(turns, 95))
+    return (cusps, p95) if math.isfinite(p95) else (cusps, 180.0)

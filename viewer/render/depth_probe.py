@@ -1,0 +1,229 @@
+"""Measure lines of sight to trigger-point markers by ray casting against the shown meshes.
+
+The measurements feed the plain-Python rule in :mod:`viewer.domain.marker_depth`. Ray casting
+(VTK static cell locators, built once per mesh and kept) rather than reading the depth buffer,
+because the rule also needs where the line of sight leaves the body, which no depth buffer holds.
+A few dozen markers against the visible meshes take about a millisecond, so it runs on every
+still frame; while the camera moves the last classification stays.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+from vtkmodules.vtkCommonCore import vtkIdList, vtkPoints
+from vtkmodules.vtkCommonDataModel import vtkStaticCellLocator
+
+from viewer.domain.marker_depth import MarkerSight, cover_length
+from viewer.domain.structures import Kind
+from viewer.render.scene_renderer import GHOST_PICK_OPACITY, SceneRenderer
+from viewer.render.vtkmesh import to_polydata
+
+Vec = tuple[float, float, float]
+
+VISIBILITY_SAMPLES = 96
+"""Triangles tested per search result and direction (about 10 ms per direction)."""
+
+BEYOND_MM = 3000.0
+"""How far past a marker the line of sight is followed to find where it leaves the body."""
+
+
+class DepthProbe:
+    """Ray casts from the camera through markers against one scene's meshes."""
+
+    def __init__(self, scene: SceneRenderer) -> None:
+        self.scene = scene
+        self._locators: dict[str, tuple[int, vtkStaticCellLocator, tuple[float, ...]]] = {}
+        self._points = vtkPoints()
+        self._cells = vtkIdList()
+
+    def _locator(self, sid: str) -> tuple[vtkStaticCellLocator, tuple[float, ...]]:
+        mesh = self.scene.loaded.meshes[sid]
+        cached = self._locators.get(sid)
+        if cached is not None and cached[0] == id(mesh):
+            return cached[1], cached[2]
+        poly = to_polydata(mesh)
+        locator = vtkStaticCellLocator()
+        locator.SetDataSet(poly)
+        locator.BuildLocator()
+        bounds = tuple(poly.GetBounds())
+        self._locators[sid] = (id(mesh), locator, bounds)
+        return locator, bounds
+
+    def _hits(self, sid: str, start: Vec, end: Vec) -> list[float]:
+        """Distances from ``start`` of every crossing of structure ``sid`` on the segment."""
+        locator, bounds = self._locator(sid)
+        if not _segment_meets_box(start, end, bounds):
+            return []
+        self._points.Reset()
+        self._cells.Reset()
+        locator.IntersectWithLine(start, end, 0.0, self._points, self._cells)
+        return [
+            math.dist(start, self._points.GetPoint(i))
+            for i in range(self._points.GetNumberOfPoints())
+        ]
+
+    def occluders(self) -> list[str]:
+        """Shown, solid structures that can hide a marker (the skin is the body, not a cover)."""
+        state, atlas = self.scene.state, self.scene.loaded.atlas
+        return [
+            s.id
+            for s in atlas.renderable
+            if s.kind is not Kind.SKIN
+            and s.id in self.scene.loaded.meshes
+            and state.is_visible(s.id)
+            and state.opacity(s.id) >= GHOST_PICK_OPACITY
+        ]
+
+    def skins(self, shown_only: bool = False) -> list[str]:
+        """Skin meshes; with ``shown_only`` just those drawn (not hidden, not fully clear)."""
+        atlas, state = self.scene.loaded.atlas, self.scene.state
+        return [
+            s.id
+            for s in atlas.renderable
+            if s.kind is Kind.SKIN
+            and s.id in self.scene.loaded.meshes
+            and (not shown_only or (state.is_visible(s.id) and state.opacity(s.id) > 0.0))
+        ]
+
+    def sights(
+        self, camera: Vec, markers: Iterable[tuple[str, Vec, str]]
+    ) -> dict[str, MarkerSight]:
+        """Line-of-sight measurements for ``(marker id, position, own structure id)`` triples."""
+        occluders = self.occluders()
+        skins = self.skins()
+        shown = bool(self.skins(shown_only=True))
+        out: dict[str, MarkerSight] = {}
+        for mid, position, own in markers:
+            depth = math.dist(camera, position)
+            if depth < 1e-6:
+                out[mid] = MarkerSight(0.0, 0.0)
+                continue
+            cover = 0.0
+            for sid in occluders:
+                if sid == own:
+                    continue
+                hits = self._hits(sid, camera, position)
+                if hits:
+                    cover += cover_length(hits, depth)
+            direction = tuple((p - c) / depth for p, c in zip(position, camera, strict=True))
+            far = (
+                camera[0] + direction[0] * (depth + BEYOND_MM),
+                camera[1] + direction[1] * (depth + BEYOND_MM),
+                camera[2] + direction[2] * (depth + BEYOND_MM),
+            )
+            skin_hits = [h for sid in skins for h in self._hits(sid, camera, far)]
+            before = [h for h in skin_hits if h < depth]
+            after = [h for h in skin_hits if h > depth]
+            out[mid] = MarkerSight(
+                depth,
+                cover,
+                max(before) if before else None,
+                min(after) if after else None,
+                body_shown=shown,
+            )
+        return out
+
+
+    def visibility(
+        self, structure_ids: Iterable[str], direction: Vec, samples: int = VISIBILITY_SAMPLES
+    ) -> Visibility:
+        """How much of these structures is seen unobstructed from ``direction``, and what hides
+        the rest.
+
+        Evenly thinned triangles of their light meshes are tested: a triangle facing the
+        direction counts with its projected area (mm²) when a ray from far out along
+        ``direction`` to its centre meets nothing opaque on the way (its own structure included,
+        so the far side of a muscle does not count); otherwise the first structures met are
+        charged with that area. Search uses it to show a result from where it is seen best.
+        """
+        d = np.asarray(direction, dtype=np.float64)
+        d /= np.linalg.norm(d) or 1.0
+        occluders = self.occluders()
+        ids = list(structure_ids)
+        visible = facing_total = 0.0
+        blockers: dict[str, float] = {}
+        per = max(8, samples // max(1, len(ids)))
+        for sid in ids:
+            mesh = self.scene.loaded.light.get(sid) or self.scene.loaded.meshes.get(sid)
+            if mesh is None:
+                continue
+            pts = np.asarray(mesh.points, dtype=np.float64)
+            tri = pts[np.asarray(mesh.triangles)]
+            cross = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
+            projected = 0.5 * (cross @ d)  # signed: > 0 faces the direction
+            facing = np.flatnonzero(projected > 0)
+            if len(facing) == 0:
+                continue
+            step = max(1, len(facing) // per)
+            chosen = facing[::step]
+            weight = float(projected[facing].sum()) / float(projected[chosen].sum())
+            facing_total += float(projected[facing].sum())
+            centres = tri[chosen].mean(axis=1)
+            for centre, area in zip(centres, projected[chosen], strict=True):
+                start = (float(centre[0] + d[0] * BEYOND_MM), float(centre[1] + d[1] * BEYOND_MM),
+                         float(centre[2] + d[2] * BEYOND_MM))
+                # Stop 1 mm short of the triangle itself.
+                end = (float(centre[0] + d[0]), float(centre[1] + d[1]), float(centre[2] + d[2]))
+                hit = [o for o in occluders if self._hits(o, start, end)]
+                if not hit:
+                    visible += float(area) * weight
+                for o in hit:
+                    if o not in ids:
+                        blockers[o] = blockers.get(o, 0.0) + float(area) * weight
+        ahead, behind = self._skin_depths(ids, d)
+        return Visibility(visible, facing_total, blockers, ahead, behind)
+
+    def _skin_depths(self, ids: list[str], d: np.ndarray) -> tuple[float | None, float | None]:
+        """Distances from the structures' centre to the skin toward ``d`` and away from it."""
+        chunks = [
+            np.asarray(self.scene.loaded.meshes[i].points, dtype=np.float64)
+            for i in ids
+            if i in self.scene.loaded.meshes
+        ]
+        skins = self.skins()
+        if not chunks or not skins:
+            return None, None
+        centre = np.concatenate(chunks).mean(axis=0)
+        out: list[float | None] = []
+        for sign in (1.0, -1.0):
+            far = centre + sign * d * BEYOND_MM
+            start = (float(centre[0]), float(centre[1]), float(centre[2]))
+            end = (float(far[0]), float(far[1]), float(far[2]))
+            hits = [h for skin in skins for h in self._hits(skin, start, end)]
+            out.append(min(hits) if hits else None)
+        return out[0], out[1]
+
+
+@dataclass(frozen=True)
+class Visibility:
+    """Seen from one direction: unobstructed projected area, all facing area, what hides it,
+    and how deep it lies under the skin toward that direction and away from it (mm)."""
+
+    visible: float
+    facing: float
+    blockers: dict[str, float]
+    skin_ahead: float | None = None
+    skin_behind: float | None = None
+
+
+def _segment_meets_box(start: Vec, end: Vec, bounds: tuple[float, ...]) -> bool:
+    """Slab test: does the segment pass through the axis-aligned box (with 1 mm slack)?"""
+    t0, t1 = 0.0, 1.0
+    for axis in range(3):
+        lo, hi = bounds[2 * axis] - 1.0, bounds[2 * axis + 1] + 1.0
+        s, d = start[axis], end[axis] - start[axis]
+        if abs(d) < 1e-12:
+            if s < lo or s > hi:
+                return False
+            continue
+        a, b = (lo - s) / d, (hi - s) / d
+        if a > b:
+            a, b = b, a
+        t0, t1 = max(t0, a), min(t1, b)
+        if t0 > t1:
+            return False
+    return True

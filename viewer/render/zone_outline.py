@@ -1,0 +1,128 @@
+"""Dark outlines around referral zones on the skin, as on a clinical pain chart.
+
+Colour alone does not separate a red zone from red muscle seen through the skin, nor survive a
+greyscale print; a dark line does. Each zone gets one: the essential zone a heavy dark-red line,
+the whole painted area (spillover included) a thinner dark-brown one. Lines are lifted 1.5 mm
+off the skin along its normals so they are never buried in it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.spatial import cKDTree
+from vtkmodules.util.numpy_support import numpy_to_vtk, numpy_to_vtkIdTypeArray
+from vtkmodules.vtkCommonCore import vtkPoints
+from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
+from vtkmodules.vtkRenderingCore import vtkActor, vtkPolyDataMapper, vtkRenderer
+
+from viewer.heatmap.outline import zone_outlines
+
+ESSENTIAL_LINE_RGB = (0.33, 0.0, 0.06)
+"""Near-black red: reads on the red zone, on skin and in greyscale."""
+ESSENTIAL_LINE_PX = 3.0
+ZONE_LINE_RGB = (0.35, 0.2, 0.1)
+"""Dark brown around the whole painted area (spillover's outer edge)."""
+ZONE_LINE_PX = 2.0
+LIFT_MM = 1.5
+
+
+class ZoneOutlines:
+    """Two line actors (essential, whole zone) on a renderer, redrawn per heat map."""
+
+    def __init__(
+        self,
+        renderer: vtkRenderer,
+        points: NDArray[np.floating],
+        triangles: NDArray[np.integer],
+        normals: NDArray[np.floating] | None,
+    ) -> None:
+        self.renderer = renderer
+        self.points = np.asarray(points, dtype=np.float64)
+        self.triangles = np.asarray(triangles, dtype=np.int64)
+        self.normals = None if normals is None else np.asarray(normals, dtype=np.float64)
+        self._tree: cKDTree | None = None
+        self.actors = {
+            "essential": self._actor(ESSENTIAL_LINE_RGB, ESSENTIAL_LINE_PX),
+            "zone": self._actor(ZONE_LINE_RGB, ZONE_LINE_PX),
+        }
+        self.loops: dict[str, list[NDArray[np.float64]]] = {"essential": [], "zone": []}
+
+    def _actor(self, rgb: tuple[float, float, float], width: float) -> vtkActor:
+        mapper = vtkPolyDataMapper()
+        mapper.SetInputData(vtkPolyData())
+        actor = vtkActor()
+        actor.SetMapper(mapper)
+        prop = actor.GetProperty()
+        prop.SetColor(*rgb)
+        prop.SetLineWidth(width)
+        prop.LightingOff()
+        actor.SetVisibility(False)
+        actor.PickableOff()
+        self.renderer.AddActor(actor)
+        return actor
+
+    def show(
+        self, essential: NDArray[np.floating] | None, spillover: NDArray[np.floating] | None
+    ) -> None:
+        """Outline the zones of these per-vertex weights (0.5 = the zone's edge)."""
+        if essential is None:
+            self.clear()
+            return
+        e = np.asarray(essential, dtype=np.float64)
+        essential_loops = zone_outlines(self.points, self.triangles, e)
+        spill = None if spillover is None else np.asarray(spillover, np.float64)
+        if spill is not None and bool(((spill >= 0.5) & (e < 0.5)).any()):
+            zone_loops = zone_outlines(self.points, self.triangles, np.maximum(e, spill))
+        else:
+            zone_loops = []  # no spillover zone: the essential outline says it all
+        self.loops = {"essential": essential_loops, "zone": zone_loops}
+        for key, actor in self.actors.items():
+            poly = self._polylines(self.loops[key])
+            mapper = actor.GetMapper()
+            assert isinstance(mapper, vtkPolyDataMapper)
+            mapper.SetInputData(poly)
+            actor.SetVisibility(bool(self.loops[key]))
+
+    def set_visible(self, visible: bool) -> None:
+        """Show or hide the drawn outlines (e.g. with the skin)."""
+        for key, actor in self.actors.items():
+            actor.SetVisibility(visible and bool(self.loops[key]))
+
+    def clear(self) -> None:
+        """No outlines."""
+        self.loops = {"essential": [], "zone": []}
+        for actor in self.actors.values():
+            actor.SetVisibility(False)
+
+    def detach(self) -> None:
+        """Remove the actors from the renderer."""
+        for actor in self.actors.values():
+            self.renderer.RemoveActor(actor)
+
+    def _lifted(self, pts: NDArray[np.float64]) -> NDArray[np.float64]:
+        if self.normals is None:
+            return pts
+        if self._tree is None:
+            self._tree = cKDTree(self.points)
+        _, idx = self._tree.query(pts)
+        lifted: NDArray[np.float64] = pts + LIFT_MM * self.normals[idx]
+        return lifted
+
+    def _polylines(self, loops: list[NDArray[np.float64]]) -> vtkPolyData:
+        poly = vtkPolyData()
+        if not loops:
+            return poly
+        pts = self._lifted(np.vstack(loops))
+        points = vtkPoints()
+        points.SetData(numpy_to_vtk(np.ascontiguousarray(pts), deep=True))
+        offsets = np.cumsum([0] + [len(loop) for loop in loops]).astype(np.int64)
+        connectivity = np.arange(offsets[-1], dtype=np.int64)
+        cells = vtkCellArray()
+        cells.SetData(
+            numpy_to_vtkIdTypeArray(offsets, deep=True),
+            numpy_to_vtkIdTypeArray(connectivity, deep=True),
+        )
+        poly.SetPoints(points)
+        poly.SetLines(cells)
+        return poly
