@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QActionGroup, QGuiApplication
-from PySide6.QtWidgets import QMessageBox
 
 from viewer.io.problems import summarize
+from viewer.qt.problem_list import plain_message
 
 if TYPE_CHECKING:
     from viewer.qt.main_window import MainWindow
@@ -86,6 +86,7 @@ class LessonController:
             return
         lesson, problems = load_lesson(name)
         if lesson is None:
-            QMessageBox.warning(self.window, "Lesson not opened", summarize(list(problems)))
+            self.window.problem_list.add(problems)
+            plain_message(self.window, "Lesson not opened", summarize(list(problems)))
             return
         self.present(lesson, name)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from html import escape as html_escape
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from viewer.qt.actions import ACTIONS, ActionSpec
 from viewer.qt.file_actions import FileActions
 from viewer.qt.lesson_controller import LessonController
 from viewer.qt.patient_controller import PatientMode
+from viewer.qt.problem_list import ProblemList, guarded
 from viewer.qt.settings import Preferences
 from viewer.qt.structure_panel import StructurePanel
 from viewer.qt.study_controller import StudyTools
@@ -76,7 +78,9 @@ class MainWindow(QMainWindow):
         self.spots = PainSpots()
         self.feature_panels: list[Any] = []
         self.docks: dict[str, QDockWidget] = {}
+        self.problem_list = ProblemList(self)
         loaded = context.loaded
+        self.problem_list.add(loaded.problems)
 
         if loaded.atlas.renderable:
             from viewer.qt.view3d import View3D
@@ -142,6 +146,7 @@ class MainWindow(QMainWindow):
     def finish_loading(self) -> None:
         """After the first frame: full-detail meshes (if deferred), then annotation features."""
         upgraded = self.context.loaded.load_full()
+        self.problem_list.add(self.context.loaded.problems)
         if upgraded and self.view3d is not None:
             self.view3d.scene.upgrade_meshes(upgraded)
             self.view3d.request_render()
@@ -173,9 +178,10 @@ class MainWindow(QMainWindow):
         self.view3d.attach_features(features, self.spots)
         self._build_feature_panels(features)
         if features.problems:
+            self.problem_list.add(features.problems)
             self.statusBar().showMessage(
-                f"{len(features.problems)} annotation problem(s) skipped; see "
-                "`trigger-atlas validate` and the log."
+                f"{len(features.problems)} annotation problem(s); click the problem count "
+                "(or Help → Problems found in files) for the list."
             )
 
     def _build_feature_panels(self, features: Features) -> None:
@@ -198,6 +204,7 @@ class MainWindow(QMainWindow):
         info = load_structure_info(self.state.atlas)
         for problem in info.problems:
             log.warning("%s", problem)
+        self.problem_list.add(info.problems)
         self.info_panel = InfoPanel(self, info.library)
         self.quiz_panel = QuizPanel(self)
         self.feature_panels += [self.info_panel, self.quiz_panel]
@@ -242,7 +249,7 @@ class MainWindow(QMainWindow):
             self.actions_by_id[f"pairs.{pid}"] = action
 
     def _no_atlas_label(self) -> QWidget:
-        folder = self.context.loaded.folder
+        folder = html_escape(str(self.context.loaded.folder))
         text = (
             "<h2>No atlas is installed</h2>"
             f"<p>Trigger Atlas found no usable atlas in <code>{folder}</code>.</p>"
@@ -250,7 +257,8 @@ class MainWindow(QMainWindow):
             "(see README.md), or start with <code>--atlas FOLDER</code>.</p>"
         )
         if self.context.loaded.problems:
-            text += "<p>" + summarize(self.context.loaded.problems).replace("\n", "<br>") + "</p>"
+            problems = html_escape(summarize(self.context.loaded.problems))
+            text += "<p>" + problems.replace("\n", "<br>") + "</p>"
         label = QLabel(text)
         label.setObjectName("no_atlas_label")
         label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -309,6 +317,7 @@ class MainWindow(QMainWindow):
     # -- presenter mode ----------------------------------------------------------------------
 
     def _handler(self, spec: ActionSpec) -> Callable[..., None]:
+        @guarded
         def run(checked: bool = False) -> None:
             # Resolved when triggered: "close", or "study.undo" on a controller that only
             # exists once an atlas is loaded (those actions are disabled until then).
@@ -352,6 +361,7 @@ class MainWindow(QMainWindow):
             synonyms, problems = load_synonyms(self.state.atlas)
             for problem in problems:
                 log.warning("%s", problem)
+            self.problem_list.add(problems)
             search_bar = QToolBar("Search", self)
             search_bar.setObjectName("search_toolbar")
             assert self.study is not None
@@ -524,8 +534,8 @@ class MainWindow(QMainWindow):
     def about_text(self) -> str:
         """About box text: version, data sources and their licences, the disclaimer."""
         sources = "".join(
-            f"<li><b>{s.name}</b> {s.version} — {s.licence}"
-            + (f"<br><small>{s.note}</small>" if s.note else "")
+            f"<li><b>{html_escape(s.name)}</b> {html_escape(s.version)} — {html_escape(s.licence)}"
+            + (f"<br><small>{html_escape(s.note)}</small>" if s.note else "")
             + "</li>"
             for s in self.context.loaded.atlas.sources
         )
@@ -534,9 +544,10 @@ class MainWindow(QMainWindow):
             "<p>A 3D atlas of the low back, pelvis and hip with myofascial trigger points.</p>"
             f"<p><b>{DISCLAIMER}</b></p>"
             f"<p>Anatomy data:</p><ul>{sources or '<li>no atlas installed</li>'}</ul>"
-            f"<p>Sources and licences per file: <code>{self.context.loaded.folder}/NOTICE</code>"
+            "<p>Sources and licences per file: "
+            f"<code>{html_escape(str(self.context.loaded.folder))}/NOTICE</code>"
             "</p>"
-            f"<p>Log file: <code>{log_file()}</code></p>"
+            f"<p>Log file: <code>{html_escape(str(log_file()))}</code></p>"
         )
 
     def show_about(self) -> None:
@@ -584,10 +595,13 @@ class MainWindow(QMainWindow):
             self,
         )
         box.setObjectName("problems_box")
+        box.setTextFormat(Qt.TextFormat.PlainText)
         box.setModal(False)
         box.show()
         self.problems_box = box
-        self.statusBar().showMessage(f"{len(problems)} atlas file problem(s); see the message.")
+        self.statusBar().showMessage(
+            f"{len(problems)} atlas file problem(s); click the problem count for the list."
+        )
 
     # -- lifecycle -------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802  (Qt override)
