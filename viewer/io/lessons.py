@@ -97,6 +97,8 @@ def parse_lesson(data: Any, file: str) -> tuple[Lesson | None, list[Problem]]:
         )
     if not steps and data["steps"]:
         problems.append(Problem(file, "steps", "no step could be loaded"))
+    elif not data["steps"]:
+        problems.append(Problem(file, "steps", "the lesson has no steps", severity="warning"))
     lesson = Lesson(str(data["title"]), str(data.get("description", "")), tuple(steps))
     return lesson, problems
 

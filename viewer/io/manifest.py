@@ -64,7 +64,7 @@ def load_manifest(atlas_dir: Path) -> ManifestResult:
     """Load ``atlas_dir/manifest.json``; never raises for bad content, reports instead."""
     path = Path(atlas_dir) / MANIFEST_NAME
     shown = str(path)
-    if not path.is_file():
+    if not path.exists():
         return ManifestResult(
             EMPTY_ATLAS,
             [Problem(shown, "", "no atlas is installed here (manifest.json not found)")],

@@ -57,7 +57,7 @@ def check_vtp_header(path: Path) -> None:
             raise MeshError(exc.reason) from None
     counts: dict[str, int] = {}
     for name, value in _COUNT.findall(raw):
-        if not value.strip().isdigit() or len(value.strip()) > 12:
+        if not value.strip().isdigit() or len(value.strip()) > 18:
             raise MeshError(f"NumberOf{name.decode()} is not a sensible count")
         key = name.decode()
         counts[key] = counts.get(key, 0) + int(value)

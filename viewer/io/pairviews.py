@@ -87,7 +87,7 @@ def load_pair_views(
     """
     path = Path(path) if path is not None else builtin_annotations_dir() / PAIR_VIEWS_NAME
     shown = str(path)
-    if not path.is_file():
+    if not path.exists():
         return PairViewsResult(problems=[Problem(shown, "", "pair-view file not found")])
     from viewer.io.reading import load_json
 

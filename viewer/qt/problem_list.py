@@ -200,7 +200,11 @@ def report_unexpected(
         sys.__excepthook__(kind, error, trace)
         return
     try:
-        log.error("unexpected error", exc_info=(kind, error, trace))
+        # Formatted now, not kept as exc_info: a stored traceback would keep every frame (and
+        # the window they reference) alive.
+        import traceback
+
+        log.error("unexpected error\n%s", "".join(traceback.format_exception(kind, error, trace)))
         from PySide6.QtWidgets import QApplication
 
         windows = [
