@@ -155,6 +155,9 @@ class FileActions:
             )
             box.setObjectName("scene_problems_box")
             box.setTextFormat(Qt.TextFormat.PlainText)
+            from viewer.qt.problem_list import discard
+
+            discard(w.scene_problems_box)
             box.show()
             w.scene_problems_box = box
         elif problems:

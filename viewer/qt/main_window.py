@@ -30,7 +30,7 @@ from viewer.qt.actions import ACTIONS, ActionSpec
 from viewer.qt.file_actions import FileActions
 from viewer.qt.lesson_controller import LessonController
 from viewer.qt.patient_controller import PatientMode
-from viewer.qt.problem_list import ProblemList, guarded
+from viewer.qt.problem_list import ProblemList, discard, guarded
 from viewer.qt.settings import Preferences
 from viewer.qt.structure_panel import StructurePanel
 from viewer.qt.study_controller import StudyTools
@@ -516,20 +516,24 @@ class MainWindow(QMainWindow):
             if action_id not in table_ids and not action.shortcut().isEmpty():
                 rows += (
                     f"<tr><td><b>{action.shortcut().toString(native)}</b></td>"
-                    f"<td>Pair view: {action.text()[1:].strip()}</td></tr>"
+                    f"<td>Pair view: {html_escape(action.text()[1:].strip())}</td></tr>"
                 )
         rows += "<tr><td><b>Drag</b></td><td>Rotate (Shift: pan, Ctrl: spin, wheel: zoom)</td></tr>"
         rows += "<tr><td><b>Click</b></td><td>Select the structure under the mouse</td></tr>"
-        box = QMessageBox(
-            QMessageBox.Icon.NoIcon,
-            "Keyboard shortcuts",
-            f"<table>{rows}</table>",
-            QMessageBox.StandardButton.Close,
-            self,
-        )
-        box.setObjectName("shortcuts_box")
+        box = getattr(self, "shortcuts_box", None)
+        if box is None:  # one box, reused: a new one per F1 would pile up until exit
+            box = QMessageBox(
+                QMessageBox.Icon.NoIcon,
+                "Keyboard shortcuts",
+                "",
+                QMessageBox.StandardButton.Close,
+                self,
+            )
+            box.setObjectName("shortcuts_box")
+            self.shortcuts_box = box
+        box.setText(f"<table>{rows}</table>")
         box.show()
-        self.shortcuts_box = box
+        box.raise_()
 
     def about_text(self) -> str:
         """About box text: version, data sources and their licences, the disclaimer."""
@@ -560,6 +564,7 @@ class MainWindow(QMainWindow):
             self,
         )
         box.setObjectName("about_box")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.show()
 
     # -- status -------------------------------------------------------------------------------
@@ -597,6 +602,7 @@ class MainWindow(QMainWindow):
         box.setObjectName("problems_box")
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.setModal(False)
+        discard(self.problems_box)
         box.show()
         self.problems_box = box
         self.statusBar().showMessage(

@@ -54,8 +54,24 @@ def plain_message(
         icon or QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, parent
     )
     box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.show()
     return box
+
+
+def discard(old: QWidget | None) -> None:
+    """Close and delete a message box being replaced by a new one.
+
+    A box parented to the window outlives ``close()``; without this every F1 or every opened
+    scene would keep its box (about a megabyte each) until the window closes.
+    """
+    if old is None:
+        return
+    try:
+        old.close()
+        old.deleteLater()
+    except RuntimeError:  # already deleted on the C++ side
+        pass
 
 
 class ProblemList:
