@@ -223,13 +223,10 @@ def report_unexpected(
         log.error("unexpected error\n%s", "".join(traceback.format_exception(kind, error, trace)))
         from PySide6.QtWidgets import QApplication
 
-        windows = [
-            w
-            for w in QApplication.topLevelWidgets()
-            if isinstance(getattr(w, "problem_list", None), ProblemList)
-        ]
-        for window in windows:
-            window.problem_list.add_unexpected(kind, error)
+        lists = [getattr(w, "problem_list", None) for w in QApplication.topLevelWidgets()]
+        for problem_list in lists:
+            if isinstance(problem_list, ProblemList):
+                problem_list.add_unexpected(kind, error)
     except Exception:  # the reporter itself must never fail
         sys.__excepthook__(kind, error, trace)
 
