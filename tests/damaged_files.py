@@ -152,3 +152,38 @@ ATLAS_CLASSES: dict[str, Callable[[Path], str]] = {
     "vtp_huge_counts": vtp_huge_counts,
     "vtp_far_vertex": vtp_far_vertex,
 }
+
+
+def damage_builtin_annotations(src: Path, dst: Path) -> dict[str, str]:
+    """A copy of the built-in annotations with the classes that once aborted the window.
+
+    Returns file name -> words its reported problem must contain.
+    """
+    shutil.copytree(src, dst)
+
+    def load(name: str) -> Any:
+        return json.loads((dst / name).read_text(encoding="utf-8"))
+
+    def save(name: str, data: Any) -> None:
+        (dst / name).write_text(json.dumps(data, indent=1), encoding="utf-8")
+
+    pairs = load("pair_views.json")
+    pairs["pair_views"][0]["b"] = pairs["pair_views"][0]["a"]  # both sides the same
+    save("pair_views.json", pairs)
+    zones = load("referral_zones.json")
+    for zone in zones["patterns"][0]["zones"]:
+        zone["landmark"] = "nowhere_right"  # every zone unknown
+    save("referral_zones.json", zones)
+    info = load("structure_info.json")
+    info["muscles"][0]["id"] = "no_such_structure"
+    save("structure_info.json", info)
+    long_integer(dst / "synonyms.json")
+    lesson = load("lessons/iliopsoas_back_pain.json")
+    lesson["steps"][0]["title"] = "x" * 10_000
+    save("lessons/iliopsoas_back_pain.json", lesson)
+    return {
+        "pair_views.json": "pair_views[0]",
+        "referral_zones.json": "nowhere_right",
+        "structure_info.json": "no_such_structure",
+        "synonyms.json": "characters long",
+    }

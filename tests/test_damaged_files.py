@@ -368,3 +368,24 @@ def test_stale_save_temporaries_are_cleaned(tmp_path: Path) -> None:
     assert time.monotonic() - started < 5
     left = sorted(p.name for p in tmp_path.iterdir())
     assert left == [".other.tascene.zz.tmp", "class.tascene"]
+
+
+def test_damaged_builtin_annotations_in_the_window(
+    tmp_path: Path, make_main_window: Any, qtbot: Any, monkeypatch: Any
+) -> None:
+    from viewer.io.resources import builtin_annotations_dir
+
+    folder = tmp_path / "annotations"
+    expected = damage.damage_builtin_annotations(builtin_annotations_dir(), folder)
+    monkeypatch.setenv("TRIGGER_ATLAS_ANNOTATIONS", str(folder))
+    with bounded(120):
+        window = make_main_window(show=True)
+    listed = window.problem_list.text()
+    for name, words in expected.items():
+        assert any(name in line and words in line for line in listed.splitlines()), name
+    assert window.features is not None and window.features.triggers is not None
+    window.actions_by_id["lesson.present"].trigger()  # the 10,000-character step is skipped
+    assert window.presenter is not None
+    assert "steps/0/title" in window.problem_list.text()
+    window.presenter.stop()
+    assert not [p for p in window.problem_list.problems if p.place == "unexpected error"]

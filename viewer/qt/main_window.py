@@ -317,8 +317,12 @@ class MainWindow(QMainWindow):
     # -- presenter mode ----------------------------------------------------------------------
 
     def _handler(self, spec: ActionSpec) -> Callable[..., None]:
-        @guarded
+        # The slot keeps its own ``checked`` parameter (Qt passes signal arguments by the
+        # slot's signature); its body runs guarded, so a failing action is reported, not fatal.
         def run(checked: bool = False) -> None:
+            guarded(act)(checked)
+
+        def act(checked: bool) -> None:
             # Resolved when triggered: "close", or "study.undo" on a controller that only
             # exists once an atlas is loaded (those actions are disabled until then).
             method: Any = self

@@ -237,7 +237,12 @@ def install_excepthook() -> None:
 
 
 def guarded(function: F) -> F:
-    """Wrap a slot so that an exception is reported and swallowed instead of escaping to Qt."""
+    """Wrap a callable so that an exception is reported and swallowed instead of escaping.
+
+    Connect the result only to signals without arguments: Qt passes signal arguments according
+    to the slot's signature, and this wrapper's is ``*args``. For a slot with parameters, call
+    ``guarded(body)(args)`` inside a slot that declares them (see ``MainWindow._handler``).
+    """
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
