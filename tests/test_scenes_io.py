@@ -254,7 +254,7 @@ def test_bad_camera_and_unreadable_files_are_problems_not_crashes(tmp_path: Path
     doc, problems = load_scene(write(tmp_path, json.dumps(same)))
     assert doc is None and problems[0].place == "camera"
     doc, problems = load_scene(tmp_path / "missing.tascene")
-    assert doc is None and "cannot read" in problems[0].message
+    assert doc is None and "not found" in problems[0].message
     doc, problems = load_scene(write(tmp_path, json.dumps({"schema_version": 7})))
     assert doc is None and "newer" in problems[0].message
     doc, problems = load_scene(write(tmp_path, "[1, 2]"))

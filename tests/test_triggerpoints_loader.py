@@ -150,7 +150,7 @@ def test_unreadable_and_missing_files(tmp_path: Path) -> None:
     result = load_annotations(folder)
     by_file = {Path(p.file).name: p for p in result.problems}
     assert "file not found" in by_file["sources.json"].message
-    assert by_file["referral_zones.json"].place.startswith("line 1 column")
+    assert by_file["referral_zones.json"].place.startswith("line 1, column")
     # without sources and patterns nothing that needs them survives, each reported
     assert result.trigger_points == {}
     assert len(result.skin_landmarks) == 7

@@ -7,7 +7,6 @@ import resource
 import sys
 import time
 from pathlib import Path
-from types import TracebackType
 
 from viewer.context import load_context
 
@@ -25,7 +24,9 @@ def run_gui(atlas_dir: Path | None = None) -> int:
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName("Trigger Atlas")
-    sys.excepthook = _report_unexpected_error
+    from viewer.qt.problem_list import install_excepthook
+
+    install_excepthook()
     context = load_context(atlas_dir, light_first=True)
     window = MainWindow(context)
     if os.environ.get("TRIGGER_ATLAS_EXIT_AFTER_FIRST_FRAME") and window.view3d is not None:
@@ -35,26 +36,6 @@ def run_gui(atlas_dir: Path | None = None) -> int:
 
     warn_if_binding_leaks(window)
     return int(app.exec())
-
-
-def _report_unexpected_error(
-    kind: type[BaseException], error: BaseException, trace: TracebackType | None
-) -> None:
-    """Log the traceback and tell the user in one sentence; the app keeps running."""
-    import logging
-
-    from PySide6.QtWidgets import QApplication, QMessageBox
-
-    from viewer.logsetup import log_file
-
-    logging.getLogger("viewer").error("unexpected error", exc_info=(kind, error, trace))
-    parent = QApplication.activeWindow()
-    QMessageBox.warning(
-        parent,
-        "Something went wrong",
-        f"Trigger Atlas met an unexpected problem ({kind.__name__}: {error}).\n"
-        f"Your work is unaffected; details are in {log_file()}.",
-    )
 
 
 def _exit_after_first_frame(view: object, app: object) -> None:

@@ -117,6 +117,8 @@ def _run_render(args: argparse.Namespace) -> int:
         from viewer.features import load_features
 
         features = load_features(context)
+        for problem in features.problems:
+            print(f"warning: {problem}", file=sys.stderr)
         try:
             _apply_feature_arguments(args, features)
         except KeyError as exc:

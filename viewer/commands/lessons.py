@@ -34,7 +34,8 @@ def render_scene_document(
 
     context = load_context(atlas_dir)
     features = load_features(context)
-    target, problems = apply_scene(doc, context.state, features, file=file)  # type: ignore[arg-type]
+    target, applied = apply_scene(doc, context.state, features, file=file)  # type: ignore[arg-type]
+    problems = [*context.loaded.problems, *features.problems, *applied]
     pose = target if isinstance(target, CameraPose) else None
     view = target if isinstance(target, str) else None
     render_to_png(
@@ -73,7 +74,11 @@ def run(args: argparse.Namespace) -> int:
     if lesson is None:
         print(f"error: {args.lesson} could not be read as a lesson", file=sys.stderr)
         return 1
+    if not lesson.steps:
+        print(f"error: {args.lesson}: the lesson has no steps to export", file=sys.stderr)
+        return 1
     args.output.mkdir(parents=True, exist_ok=True)
+    seen: set[Problem] = set(problems)
     notes = [f"# {lesson.title}", "", lesson.description, ""]
     for number, step in enumerate(lesson.steps, start=1):
         out = args.output / f"step_{number:02d}.png"
@@ -87,7 +92,9 @@ def run(args: argparse.Namespace) -> int:
             caption,
             args.theme,
         ):
-            print(f"warning: {p}", file=sys.stderr)
+            if p not in seen:
+                seen.add(p)
+                print(f"warning: {p}", file=sys.stderr)
         notes += [f"## {number}. {step.title}", "", f"![]({out.name})", "", step.notes, ""]
         print(out)
     notes += ["---", "", DISCLAIMER, ""]

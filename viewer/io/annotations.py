@@ -121,7 +121,7 @@ def _registry() -> Any:
 
 @lru_cache(maxsize=16)
 def _validator(kind: str, entry: bool) -> Any:
-    from jsonschema import Draft202012Validator
+    from viewer.io.reading import schema_validator
 
     base = f"trigger-atlas/{SCHEMAS[kind]}"
     if entry:
@@ -132,7 +132,7 @@ def _validator(kind: str, entry: bool) -> Any:
         schema = dict(schema)
         schema["properties"] = dict(schema["properties"])
         schema["properties"][FILES[kind][1]] = {"type": "array"}
-    return Draft202012Validator(schema, registry=_registry())
+    return schema_validator(schema, registry=_registry())
 
 
 def _explain(error: Any) -> Any:
@@ -173,16 +173,9 @@ def _schema_errors(instance: Any, kind: str, entry: bool) -> list[tuple[str, str
 
 
 def _read_json(path: Path) -> tuple[Any, list[Problem]]:
-    shown = str(path)
-    if not path.is_file():
-        return None, [Problem(shown, "", "file not found")]
-    try:
-        with open(path, encoding="utf-8") as fh:
-            return json.load(fh), []
-    except json.JSONDecodeError as exc:
-        return None, [Problem(shown, f"line {exc.lineno} column {exc.colno}", exc.msg)]
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [Problem(shown, "", f"cannot be read ({exc})")]
+    from viewer.io.reading import load_json
+
+    return load_json(path)
 
 
 def _label(list_key: str, index: int, entry: Any) -> str:

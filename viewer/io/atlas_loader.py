@@ -12,7 +12,7 @@ from pathlib import Path
 
 from viewer.domain.structures import Atlas, Kind, Structure
 from viewer.io.manifest import load_manifest
-from viewer.io.meshes import MeshArrays, MeshError, read_mesh
+from viewer.io.meshes import MeshArrays, MeshError, read_atlas_mesh
 from viewer.io.problems import Problem
 
 log = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ class LoadedAtlas:
         upgraded: dict[str, MeshArrays] = {}
         for sid, rel in self.pending_full.items():
             try:
-                upgraded[sid] = read_mesh(self.folder / rel)
+                upgraded[sid] = read_atlas_mesh(self.folder, rel)
             except MeshError as exc:
                 problem = Problem(str(self.folder / rel), sid, f"{exc}; light mesh used instead")
                 self.problems.append(problem)
@@ -83,20 +83,20 @@ def load_atlas(folder: Path, with_light: bool = True, light_first: bool = False)
             continue
         if light_first and s.file_light:
             try:
-                light[s.id] = meshes[s.id] = read_mesh(folder / s.file_light)
+                light[s.id] = meshes[s.id] = read_atlas_mesh(folder, s.file_light)
                 pending[s.id] = s.file
                 kept.append(s)
                 continue
             except MeshError:
                 pass  # fall back to the full file now; its light file is reported below
         try:
-            meshes[s.id] = read_mesh(folder / s.file)
+            meshes[s.id] = read_atlas_mesh(folder, s.file)
         except MeshError as exc:
             problems.append(Problem(str(folder / s.file), s.id, f"{exc}; structure not shown"))
             continue
         if with_light and s.file_light:
             try:
-                light[s.id] = read_mesh(folder / s.file_light)
+                light[s.id] = read_atlas_mesh(folder, s.file_light)
             except MeshError as exc:
                 problems.append(
                     Problem(str(folder / s.file_light), s.id, f"{exc}; full detail used instead")

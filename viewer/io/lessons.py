@@ -33,14 +33,14 @@ def _schema() -> dict[str, Any]:
 
 
 def _errors(instance: Any, definition: str | None = None) -> list[tuple[str, str]]:
-    from jsonschema import Draft202012Validator
+    from viewer.io.reading import schema_validator
 
     schema = _schema()
     if definition is not None:
         schema = {"$defs": schema["$defs"], **schema["$defs"][definition]}
     out = []
     for error in sorted(
-        Draft202012Validator(schema).iter_errors(instance), key=lambda e: list(e.absolute_path)
+        schema_validator(schema).iter_errors(instance), key=lambda e: list(e.absolute_path)
     ):
         parts = [str(p) for p in error.absolute_path]
         out.append(("/".join(parts) if parts else "(top level)", error.message))
@@ -97,6 +97,8 @@ def parse_lesson(data: Any, file: str) -> tuple[Lesson | None, list[Problem]]:
         )
     if not steps and data["steps"]:
         problems.append(Problem(file, "steps", "no step could be loaded"))
+    elif not data["steps"]:
+        problems.append(Problem(file, "steps", "the lesson has no steps", severity="warning"))
     lesson = Lesson(str(data["title"]), str(data.get("description", "")), tuple(steps))
     return lesson, problems
 
@@ -107,7 +109,8 @@ def load_lesson(path: str | os.PathLike[str]) -> tuple[Lesson | None, list[Probl
     data, problems = read_json(path)
     if data is None:
         return None, problems
-    return parse_lesson(data, str(path))
+    lesson, more = parse_lesson(data, str(path))
+    return lesson, problems + more
 
 
 def lesson_to_dict(lesson: Lesson) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from viewer.domain.structures import (
     Structure,
 )
 from viewer.io.problems import Problem
+from viewer.io.reading import load_json
 from viewer.io.resources import schema_path
 
 MANIFEST_NAME = "manifest.json"
@@ -50,9 +51,9 @@ def _error_place(error: Any) -> str:
 
 
 def _validate(instance: Any, schema: dict[str, Any]) -> list[tuple[str, str]]:
-    from jsonschema import Draft202012Validator
+    from viewer.io.reading import schema_validator
 
-    validator = Draft202012Validator(schema)
+    validator = schema_validator(schema)
     out = []
     for error in sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path)):
         out.append((_error_place(error), error.message))
@@ -63,21 +64,15 @@ def load_manifest(atlas_dir: Path) -> ManifestResult:
     """Load ``atlas_dir/manifest.json``; never raises for bad content, reports instead."""
     path = Path(atlas_dir) / MANIFEST_NAME
     shown = str(path)
-    if not path.is_file():
+    if not path.exists():
         return ManifestResult(
             EMPTY_ATLAS,
             [Problem(shown, "", "no atlas is installed here (manifest.json not found)")],
             found=False,
         )
-    try:
-        with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
-    except json.JSONDecodeError as exc:
-        return ManifestResult(
-            EMPTY_ATLAS, [Problem(shown, f"line {exc.lineno} column {exc.colno}", exc.msg)]
-        )
-    except (OSError, UnicodeDecodeError) as exc:
-        return ManifestResult(EMPTY_ATLAS, [Problem(shown, "", f"cannot be read ({exc})")])
+    data, read_problems = load_json(path)
+    if data is None:
+        return ManifestResult(EMPTY_ATLAS, read_problems)
     if not isinstance(data, dict):
         return ManifestResult(EMPTY_ATLAS, [Problem(shown, "", "is not a JSON object")])
 
@@ -108,6 +103,8 @@ def load_manifest(atlas_dir: Path) -> ManifestResult:
         structures.append(_structure(entry))
 
     structures = _drop_dangling(structures, shown, problems)
+    structures = _break_parent_cycles(structures, shown, problems)
+    structures = _confine_files(structures, Path(atlas_dir), shown, problems)
     sources = tuple(
         SourceInfo(
             id=s["id"],
@@ -176,5 +173,59 @@ def _drop_dangling(
         if s.kind is not Kind.GROUP and s.file is None:
             problems.append(Problem(shown, f"{s.id} file", "missing: a structure needs a mesh"))
             continue
+        out.append(s)
+    return out
+
+
+def _break_parent_cycles(
+    structures: list[Structure], shown: str, problems: list[Problem]
+) -> list[Structure]:
+    """A structure that is its own ancestor loses its parent (else every tree walk would hang)."""
+    from dataclasses import replace
+
+    parent = {s.id: s.parent for s in structures}
+    out = []
+    for s in structures:
+        seen = {s.id}
+        up = parent.get(s.id)
+        while up is not None and up not in seen:
+            seen.add(up)
+            up = parent.get(up)
+        if up is not None:
+            problems.append(
+                Problem(
+                    shown, f"{s.id} parent", f"{s.parent!r} makes a parent cycle; parent ignored"
+                )
+            )
+            parent[s.id] = None
+            s = replace(s, parent=None)
+        out.append(s)
+    return out
+
+
+def _confine_files(
+    structures: list[Structure], folder: Path, shown: str, problems: list[Problem]
+) -> list[Structure]:
+    """Mesh names must stay inside the atlas folder (no absolute path, ``..`` or outside link)."""
+    from dataclasses import replace
+
+    from viewer.io.reading import ReadError, confined_path
+
+    out = []
+    for s in structures:
+        try:
+            if s.file is not None:
+                confined_path(folder, s.file, "mesh")
+        except ReadError as exc:
+            problems.append(Problem(shown, f"{s.id} file", f"{exc.reason}; structure not shown"))
+            continue
+        if s.file_light is not None:
+            try:
+                confined_path(folder, s.file_light, "mesh")
+            except ReadError as exc:
+                problems.append(
+                    Problem(shown, f"{s.id} file_light", f"{exc.reason}; full detail used instead")
+                )
+                s = replace(s, file_light=None)
         out.append(s)
     return out

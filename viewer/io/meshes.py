@@ -6,6 +6,8 @@ the arrays back into VTK objects without copying.
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +17,63 @@ from numpy.typing import NDArray
 
 class MeshError(Exception):
     """A mesh file is missing, unreadable or holds no usable surface."""
+
+
+MAX_MESH_BYTES = 500_000_000
+MAX_POINTS = 20_000_000
+MAX_CELLS = 40_000_000
+MAX_COORDINATE_MM = 1e5
+"""A body is under 3 m: a coordinate beyond 100 m is damage, not anatomy."""
+_COUNT = re.compile(rb'NumberOf(Points|Verts|Lines|Strips|Polys|Cells)\s*=\s*"([^"]*)"')
+_HEADER_BYTES = 1 << 16
+_MAX_ZLIB_RATIO = 1100  # zlib cannot compress more than ~1032:1
+
+
+def check_vtp_header(path: Path) -> None:
+    """Refuse a VTP file whose declared sizes cannot be true before VTK allocates for them.
+
+    VTK trusts ``NumberOfPoints`` and ``NumberOfPolys`` and allocates that much memory; a
+    file of a few bytes declaring 2·10⁹ points would abort the process inside the reader. The
+    declared counts must fit the file: at least 12 bytes per point and 8 per cell, allowing for
+    the best compression zlib can reach.
+    """
+    from viewer.io.reading import ReadError, read_bytes
+
+    try:
+        raw = read_bytes(path, MAX_MESH_BYTES, head=_HEADER_BYTES)
+        size = os.stat(path).st_size
+    except ReadError as exc:
+        raise MeshError(exc.reason) from None
+    except OSError as exc:
+        raise MeshError(f"cannot be read ({exc.strerror or exc})") from None
+    end = raw.find(b"<AppendedData")
+    if end >= 0:
+        raw = raw[:end]
+    elif size > len(raw):
+        # Inline data: a later <Piece> may declare counts too, so scan the whole file.
+        try:
+            raw = read_bytes(path, MAX_MESH_BYTES)
+        except ReadError as exc:
+            raise MeshError(exc.reason) from None
+    counts: dict[str, int] = {}
+    for name, value in _COUNT.findall(raw):
+        if not value.strip().isdigit() or len(value.strip()) > 18:
+            raise MeshError(f"NumberOf{name.decode()} is not a sensible count")
+        key = name.decode()
+        counts[key] = counts.get(key, 0) + int(value)
+    points = counts.get("Points", 0)
+    cells = sum(v for k, v in counts.items() if k != "Points")
+    if points > MAX_POINTS or cells > MAX_CELLS:
+        raise MeshError(
+            f"declares {points:,} points and {cells:,} cells (limits {MAX_POINTS:,} and "
+            f"{MAX_CELLS:,}); not read"
+        )
+    ratio = _MAX_ZLIB_RATIO if b"compressor=" in raw[:4096] else 4
+    if 12 * points + 8 * cells > ratio * size:
+        raise MeshError(
+            f"declares {points:,} points and {cells:,} cells but the file is only "
+            f"{size:,} bytes; not read"
+        )
 
 
 @dataclass(frozen=True)
@@ -38,13 +97,23 @@ class MeshArrays:
         return int(self.triangles.shape[0])
 
 
+def read_atlas_mesh(folder: Path, name: str) -> MeshArrays:
+    """Read mesh ``name`` of an atlas, refusing names that lead outside ``folder``."""
+    from viewer.io.reading import ReadError, confined_path
+
+    try:
+        path = confined_path(folder, name, "mesh")
+    except ReadError as exc:
+        raise MeshError(exc.reason) from None
+    return read_mesh(path)
+
+
 def read_mesh(path: Path) -> MeshArrays:
     """Read a triangulated ``.vtp`` file; raises :class:`MeshError` with a plain reason."""
     path = Path(path)
-    if not path.is_file():
-        raise MeshError("file not found")
     if path.suffix.lower() != ".vtp":
         raise MeshError(f"unsupported mesh format {path.suffix!r} (expected .vtp)")
+    check_vtp_header(path)
     from vtkmodules.util.numpy_support import vtk_to_numpy
     from vtkmodules.vtkCommonCore import vtkCommand
     from vtkmodules.vtkIOXML import vtkXMLPolyDataReader
@@ -72,8 +141,10 @@ def read_mesh(path: Path) -> MeshArrays:
     points = vtk_to_numpy(poly.GetPoints().GetData()).astype(np.float32, copy=False)
     if not np.isfinite(points).all():
         raise MeshError("some point coordinates are not finite numbers")
+    if np.abs(points).max() > MAX_COORDINATE_MM:
+        raise MeshError(f"a point lies more than {MAX_COORDINATE_MM:g} mm from the origin")
     triangles = connectivity.reshape(-1, 3)
-    if triangles.max() >= len(points):
+    if triangles.max() >= len(points) or triangles.min() < 0:
         raise MeshError("a triangle refers to a point that does not exist")
     vtk_normals = poly.GetPointData().GetNormals()
     normals = None

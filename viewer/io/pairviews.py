@@ -62,9 +62,9 @@ def _schema() -> dict[str, Any]:
 
 
 def _errors(instance: Any, schema: Mapping[str, Any]) -> list[tuple[str, str]]:
-    from jsonschema import Draft202012Validator
+    from viewer.io.reading import schema_validator
 
-    validator = Draft202012Validator(dict(schema))
+    validator = schema_validator(dict(schema))
     out = []
     for error in sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path)):
         parts = [str(p) for p in error.absolute_path]
@@ -88,17 +88,16 @@ def load_pair_views(
     """
     path = Path(path) if path is not None else builtin_annotations_dir() / PAIR_VIEWS_NAME
     shown = str(path)
-    if not path.is_file():
+    if not path.exists():
         return PairViewsResult(problems=[Problem(shown, "", "pair-view file not found")])
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        return PairViewsResult(
-            problems=[Problem(shown, f"line {exc.lineno} column {exc.colno}", exc.msg)]
-        )
-    except (OSError, UnicodeDecodeError) as exc:
-        return PairViewsResult(problems=[Problem(shown, "", f"cannot be read ({exc})")])
-    return parse_pair_views(data, atlas, landmarks, shown)
+    from viewer.io.reading import load_json
+
+    data, read_problems = load_json(path)
+    if data is None:
+        return PairViewsResult(problems=read_problems)
+    result = parse_pair_views(data, atlas, landmarks, shown)
+    result.problems[:0] = read_problems
+    return result
 
 
 def parse_pair_views(data: Any, atlas: Atlas, landmarks: Landmarks, shown: str) -> PairViewsResult:

@@ -66,12 +66,12 @@ def _schema() -> dict[str, Any]:
 def schema_errors(instance: Any, definition: str | None = None) -> list[tuple[str, str]]:
     """``(field path, message)`` for every schema error; ``definition`` picks a ``$defs`` entry
     (``"scene"`` validates a scene embedded in a lesson step)."""
-    from jsonschema import Draft202012Validator
+    from viewer.io.reading import schema_validator
 
     schema = _schema()
     if definition is not None:
         schema = {"$defs": schema["$defs"], **schema["$defs"][definition]}
-    validator = Draft202012Validator(schema)
+    validator = schema_validator(schema)
     out = []
     for error in sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path)):
         best = error
@@ -277,21 +277,14 @@ def parse_scene(
 
 
 def read_json(path: Path) -> tuple[Any, list[Problem]]:
-    """JSON from a file, or ``None`` and a problem naming line and column (never raises)."""
-    shown = str(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return None, [Problem(shown, "", f"too large for a scene or lesson ({size} bytes)")]
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        return None, [Problem(shown, f"byte {exc.start}", "not UTF-8 text")]
-    except OSError as exc:
-        return None, [Problem(shown, "", f"cannot read: {exc.strerror or exc}")]
-    try:
-        return json.loads(text), []
-    except json.JSONDecodeError as exc:
-        return None, [Problem(shown, f"line {exc.lineno}, column {exc.colno}", exc.msg)]
+    """JSON from a file, or ``None`` and a problem naming the place (never raises).
+
+    Goes through :mod:`viewer.io.reading`: regular files only, bounded size, depth and numbers,
+    no duplicate keys.
+    """
+    from viewer.io.reading import Limits, load_json
+
+    return load_json(path, Limits(max_bytes=MAX_FILE_BYTES))
 
 
 def load_scene(path: str | os.PathLike[str]) -> tuple[SceneDocument | None, list[Problem]]:
@@ -300,7 +293,8 @@ def load_scene(path: str | os.PathLike[str]) -> tuple[SceneDocument | None, list
     data, problems = read_json(path)
     if data is None:
         return None, problems
-    return parse_scene(data, str(path))
+    doc, more = parse_scene(data, str(path))
+    return doc, problems + more
 
 
 # -- writing -----------------------------------------------------------------------------------
@@ -317,14 +311,16 @@ def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
         mode = path.stat().st_mode & 0o777
     except FileNotFoundError:
         mode = 0o644
+    remove_stale_temporaries(path)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        _lock(fd)  # tells a later save that this temporary file is still being written
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp_name, mode)
-        os.replace(tmp_name, path)
+            os.chmod(tmp_name, mode)
+            os.replace(tmp_name, path)  # still open, so still locked until it has its name
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp_name)
@@ -335,6 +331,47 @@ def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+
+
+def _lock(fd: int) -> bool:
+    """Take an exclusive non-blocking lock on ``fd``; False if another process holds one."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: stale files are recognised by age instead
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+def remove_stale_temporaries(path: Path, min_age_s: float = 0.0) -> int:
+    """Delete ``.NAME.XXXX.tmp`` files left beside ``path`` by saves that were killed.
+
+    A save in progress holds a lock on its temporary file, so only files nobody is writing
+    are removed (a process killed mid-save releases its lock). Returns how many were removed.
+    """
+    import glob
+    import time
+
+    removed = 0
+    pattern = os.path.join(glob.escape(str(path.parent)), f".{glob.escape(path.name)}.*.tmp")
+    for name in glob.glob(pattern):
+        try:
+            fd = os.open(name, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | os.O_NONBLOCK)
+        except OSError:
+            continue
+        try:
+            if time.time() - os.fstat(fd).st_mtime < min_age_s or not _lock(fd):
+                continue
+            os.unlink(name)
+            removed += 1
+        except OSError:
+            continue
+        finally:
+            os.close(fd)
+    return removed
 
 
 def dumps(data: Mapping[str, Any]) -> str:

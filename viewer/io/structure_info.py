@@ -8,7 +8,6 @@ the file, the entry and the field; a broken entry is left out and the rest is ke
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -32,7 +31,9 @@ class StructureInfoResult:
 
 
 def _json(path: Path) -> Any:
-    return json.loads(path.read_text(encoding="utf-8"))
+    from viewer.io.reading import read_json_file
+
+    return read_json_file(path)[0]
 
 
 def _known_ids(folder: Path, name: str, list_key: str, id_key: str) -> set[str] | None:
@@ -48,7 +49,7 @@ def load_structure_info(
     atlas: Atlas | None = None, path: Path | None = None
 ) -> StructureInfoResult:
     """Read and cross-check the structure facts (the built-in file by default)."""
-    from jsonschema import Draft202012Validator
+    from viewer.io.reading import schema_validator
 
     path = path or builtin_annotations_dir() / STRUCTURE_INFO_NAME
     shown = path.name
@@ -69,7 +70,7 @@ def load_structure_info(
         if isinstance(data, dict)
         else data
     )
-    for error in Draft202012Validator(schema).iter_errors(top_level):
+    for error in schema_validator(schema).iter_errors(top_level):
         where = "/".join(str(p) for p in error.absolute_path) or "(file)"
         result.problems.append(Problem(shown, where, error.message))
     if result.problems or not isinstance(data, dict):
@@ -85,7 +86,7 @@ def load_structure_info(
 
     for list_key, kind in (("muscles", "muscle"), ("bones", "bone")):
         sub = {"$defs": schema["$defs"], **schema["$defs"][kind]}
-        validator = Draft202012Validator(sub)
+        validator = schema_validator(sub)
         for i, entry in enumerate(data.get(list_key, [])):
             label = entry.get("id", "?") if isinstance(entry, dict) else "?"
             place = f"{list_key}/{i} ({label})"

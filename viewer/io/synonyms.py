@@ -7,7 +7,6 @@ file, the entry and the field; bad targets are dropped and everything valid is k
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
@@ -29,17 +28,17 @@ def load_synonyms(
     atlas: Atlas | None = None, path: Path | None = None
 ) -> tuple[Mapping[str, tuple[str, ...]], list[Problem]]:
     """Read the synonyms table (built-in one by default) -> ({term: targets}, problems)."""
-    from jsonschema import Draft202012Validator
+    from viewer.io.reading import read_json_file, schema_validator
 
     path = path or builtin_annotations_dir() / SYNONYMS_NAME
     shown = path.name
     try:
-        data: Any = json.loads(path.read_text(encoding="utf-8"))
+        data: Any = read_json_file(path)[0]
     except (OSError, ValueError) as exc:
         return MappingProxyType({}), [Problem(shown, "(file)", f"cannot read: {exc}")]
-    schema = json.loads(schema_path(SCHEMA_NAME).read_text(encoding="utf-8"))
+    schema = read_json_file(schema_path(SCHEMA_NAME))[0]
     errors = sorted(
-        Draft202012Validator(schema).iter_errors(data), key=lambda e: list(e.absolute_path)
+        schema_validator(schema).iter_errors(data), key=lambda e: list(e.absolute_path)
     )
     if errors:
         return MappingProxyType({}), [

@@ -202,6 +202,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "lessons.present_lesson_file",
     ),
     ActionSpec("help.shortcuts", "&Help", "&Keyboard shortcuts", "F1", "show_shortcuts"),
+    ActionSpec(
+        "help.problems", "&Help", "&Problems found in files…", "", "problem_list.show_dialog"
+    ),
     ActionSpec("help.about", "&Help", "&About Trigger Atlas", "", "show_about"),
 )
 """Every action of the main window, in menu order."""

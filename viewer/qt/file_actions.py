@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -147,6 +147,7 @@ class FileActions:
                 w.view3d.labels.set_labels(known_labels(doc, w.state))
             self.remember(path)
         errors = [p for p in problems if p.severity != "info"]
+        w.problem_list.add(errors)
         if errors or doc is None:
             box = QMessageBox(
                 QMessageBox.Icon.Warning,
@@ -156,6 +157,10 @@ class FileActions:
                 w,
             )
             box.setObjectName("scene_problems_box")
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            from viewer.qt.problem_list import discard
+
+            discard(w.scene_problems_box)
             box.show()
             w.scene_problems_box = box
         elif problems:

@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QActionGroup, QGuiApplication
-from PySide6.QtWidgets import QMessageBox
 
-from viewer.io.problems import summarize
+from viewer.io.problems import Problem, summarize
+from viewer.qt.problem_list import plain_message
 
 if TYPE_CHECKING:
     from viewer.qt.main_window import MainWindow
@@ -54,6 +54,11 @@ class LessonController:
 
         if self.window.view3d is None or lesson is None:
             return
+        if not lesson.steps:
+            message = f"{source}: lesson {lesson.title!r} has no steps; nothing to present"
+            self.window.statusBar().showMessage(message)
+            self.window.problem_list.add([Problem(source, "steps", "no steps; not presented")])
+            return
         if self.window.features is None:
             self.window.finish_loading()
         self.presenter = Presenter(self.window, lesson, source)
@@ -67,9 +72,12 @@ class LessonController:
         """Present "What does the iliopsoas have to do with back pain?"."""
         from viewer.qt.presenter import load_builtin_lesson
 
-        lesson, source, _problems = load_builtin_lesson()
+        lesson, source, problems = load_builtin_lesson()
+        self.window.problem_list.add([p for p in problems if isinstance(p, Problem)])
         if lesson is None:
-            self.window.statusBar().showMessage("No built-in lesson could be read; see the log.")
+            self.window.statusBar().showMessage(
+                "No built-in lesson could be read; see the problem list."
+            )
             return
         self.present(lesson, source)
 
@@ -86,6 +94,7 @@ class LessonController:
             return
         lesson, problems = load_lesson(name)
         if lesson is None:
-            QMessageBox.warning(self.window, "Lesson not opened", summarize(list(problems)))
+            self.window.problem_list.add(problems)
+            plain_message(self.window, "Lesson not opened", summarize(list(problems)))
             return
         self.present(lesson, name)

@@ -207,7 +207,10 @@ class LessonEditor(QWidget):
 
         lesson, problems = load_lesson(path)
         if problems:
-            QMessageBox.warning(
+            from viewer.qt.problem_list import plain_message
+
+            self.window_.problem_list.add(problems)
+            plain_message(
                 self,
                 "Lesson opened with problems" if lesson else "Lesson not opened",
                 summarize(list(problems)),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from html import escape as html_escape
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from viewer.qt.file_actions import FileActions
 from viewer.qt.lesson_controller import LessonController
 from viewer.qt.mesh_io_actions import MeshIOActions
 from viewer.qt.patient_controller import PatientMode
+from viewer.qt.problem_list import ProblemList, discard, guarded
 from viewer.qt.settings import Preferences
 from viewer.qt.structure_panel import StructurePanel
 from viewer.qt.study_controller import StudyTools
@@ -84,7 +86,9 @@ class MainWindow(QMainWindow):
         self.spots = PainSpots()
         self.feature_panels: list[Any] = []
         self.docks: dict[str, QDockWidget] = {}
+        self.problem_list = ProblemList(self)
         loaded = context.loaded
+        self.problem_list.add(loaded.problems)
 
         if loaded.atlas.renderable:
             from viewer.qt.view3d import View3D
@@ -154,6 +158,7 @@ class MainWindow(QMainWindow):
     def finish_loading(self) -> None:
         """After the first frame: full-detail meshes (if deferred), then annotation features."""
         upgraded = self.context.loaded.load_full()
+        self.problem_list.add(self.context.loaded.problems)
         if upgraded and self.view3d is not None:
             self.view3d.scene.upgrade_meshes(upgraded)
             self.view3d.request_render()
@@ -185,9 +190,10 @@ class MainWindow(QMainWindow):
         self.view3d.attach_features(features, self.spots)
         self._build_feature_panels(features)
         if features.problems:
+            self.problem_list.add(features.problems)
             self.statusBar().showMessage(
-                f"{len(features.problems)} annotation problem(s) skipped; see "
-                "`trigger-atlas validate` and the log."
+                f"{len(features.problems)} annotation problem(s); click the problem count "
+                "(or Help → Problems found in files) for the list."
             )
 
     def _build_feature_panels(self, features: Features) -> None:
@@ -210,6 +216,7 @@ class MainWindow(QMainWindow):
         info = load_structure_info(self.state.atlas)
         for problem in info.problems:
             log.warning("%s", problem)
+        self.problem_list.add(info.problems)
         self.info_panel = InfoPanel(self, info.library)
         self.quiz_panel = QuizPanel(self)
         self.feature_panels += [self.info_panel, self.quiz_panel]
@@ -266,7 +273,7 @@ class MainWindow(QMainWindow):
             self.actions_by_id[f"pairs.{pid}"] = action
 
     def _no_atlas_label(self) -> QWidget:
-        folder = self.context.loaded.folder
+        folder = html_escape(str(self.context.loaded.folder))
         text = (
             "<h2>No atlas is installed</h2>"
             f"<p>Trigger Atlas found no usable atlas in <code>{folder}</code>.</p>"
@@ -274,7 +281,8 @@ class MainWindow(QMainWindow):
             "(see README.md), or start with <code>--atlas FOLDER</code>.</p>"
         )
         if self.context.loaded.problems:
-            text += "<p>" + summarize(self.context.loaded.problems).replace("\n", "<br>") + "</p>"
+            problems = html_escape(summarize(self.context.loaded.problems))
+            text += "<p>" + problems.replace("\n", "<br>") + "</p>"
         label = QLabel(text)
         label.setObjectName("no_atlas_label")
         label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -333,7 +341,12 @@ class MainWindow(QMainWindow):
     # -- presenter mode ----------------------------------------------------------------------
 
     def _handler(self, spec: ActionSpec) -> Callable[..., None]:
+        # The slot keeps its own ``checked`` parameter (Qt passes signal arguments by the
+        # slot's signature); its body runs guarded, so a failing action is reported, not fatal.
         def run(checked: bool = False) -> None:
+            guarded(act)(checked)
+
+        def act(checked: bool) -> None:
             # Resolved when triggered: "close", or "study.undo" on a controller that only
             # exists once an atlas is loaded (those actions are disabled until then).
             method: Any = self
@@ -376,6 +389,7 @@ class MainWindow(QMainWindow):
             synonyms, problems = load_synonyms(self.state.atlas)
             for problem in problems:
                 log.warning("%s", problem)
+            self.problem_list.add(problems)
             search_bar = QToolBar("Search", self)
             search_bar.setObjectName("search_toolbar")
             assert self.study is not None
@@ -530,26 +544,30 @@ class MainWindow(QMainWindow):
             if action_id not in table_ids and not action.shortcut().isEmpty():
                 rows += (
                     f"<tr><td><b>{action.shortcut().toString(native)}</b></td>"
-                    f"<td>Pair view: {action.text()[1:].strip()}</td></tr>"
+                    f"<td>Pair view: {html_escape(action.text()[1:].strip())}</td></tr>"
                 )
         rows += "<tr><td><b>Drag</b></td><td>Rotate (Shift: pan, Ctrl: spin, wheel: zoom)</td></tr>"
         rows += "<tr><td><b>Click</b></td><td>Select the structure under the mouse</td></tr>"
-        box = QMessageBox(
-            QMessageBox.Icon.NoIcon,
-            "Keyboard shortcuts",
-            f"<table>{rows}</table>",
-            QMessageBox.StandardButton.Close,
-            self,
-        )
-        box.setObjectName("shortcuts_box")
+        box = getattr(self, "shortcuts_box", None)
+        if box is None:  # one box, reused: a new one per F1 would pile up until exit
+            box = QMessageBox(
+                QMessageBox.Icon.NoIcon,
+                "Keyboard shortcuts",
+                "",
+                QMessageBox.StandardButton.Close,
+                self,
+            )
+            box.setObjectName("shortcuts_box")
+            self.shortcuts_box = box
+        box.setText(f"<table>{rows}</table>")
         box.show()
-        self.shortcuts_box = box
+        box.raise_()
 
     def about_text(self) -> str:
         """About box text: version, data sources and their licences, the disclaimer."""
         sources = "".join(
-            f"<li><b>{s.name}</b> {s.version} — {s.licence}"
-            + (f"<br><small>{s.note}</small>" if s.note else "")
+            f"<li><b>{html_escape(s.name)}</b> {html_escape(s.version)} — {html_escape(s.licence)}"
+            + (f"<br><small>{html_escape(s.note)}</small>" if s.note else "")
             + "</li>"
             for s in self.context.loaded.atlas.sources
         )
@@ -558,9 +576,10 @@ class MainWindow(QMainWindow):
             "<p>A 3D atlas of the low back, pelvis and hip with myofascial trigger points.</p>"
             f"<p><b>{DISCLAIMER}</b></p>"
             f"<p>Anatomy data:</p><ul>{sources or '<li>no atlas installed</li>'}</ul>"
-            f"<p>Sources and licences per file: <code>{self.context.loaded.folder}/NOTICE</code>"
+            "<p>Sources and licences per file: "
+            f"<code>{html_escape(str(self.context.loaded.folder))}/NOTICE</code>"
             "</p>"
-            f"<p>Log file: <code>{log_file()}</code></p>"
+            f"<p>Log file: <code>{html_escape(str(log_file()))}</code></p>"
         )
 
     def show_about(self) -> None:
@@ -573,6 +592,7 @@ class MainWindow(QMainWindow):
             self,
         )
         box.setObjectName("about_box")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.show()
 
     # -- status -------------------------------------------------------------------------------
@@ -608,10 +628,14 @@ class MainWindow(QMainWindow):
             self,
         )
         box.setObjectName("problems_box")
+        box.setTextFormat(Qt.TextFormat.PlainText)
         box.setModal(False)
+        discard(self.problems_box)
         box.show()
         self.problems_box = box
-        self.statusBar().showMessage(f"{len(problems)} atlas file problem(s); see the message.")
+        self.statusBar().showMessage(
+            f"{len(problems)} atlas file problem(s); click the problem count for the list."
+        )
 
     # -- lifecycle -------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802  (Qt override)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from html import escape as html_escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -199,8 +200,8 @@ class Presenter(QObject):
             self.overlay.show(step.caption, self.player.position_text())
         if self.notes is not None:
             self.notes.setHtml(
-                f"<h2>{self.player.position_text()} — {step.title}</h2>"
-                f"<p style='font-size:15pt'>{step.notes}</p>"
+                f"<h2>{html_escape(self.player.position_text())} — {html_escape(step.title)}</h2>"
+                f"<p style='font-size:15pt'>{html_escape(step.notes)}</p>"
             )
         if w.view3d is not None:
             w.view3d.request_render()

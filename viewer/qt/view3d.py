@@ -238,12 +238,13 @@ class View3D(QWidget):
 
     def move_camera(self, pose: CameraPose) -> None:
         """Go to a pose, animated over :data:`TRANSITION_MS` unless animation is off."""
-        if not self.animate or not self.isVisible():
+        start = self.scene.current_pose()
+        if not self.animate or not self.isVisible() or not _finite_pose(start):
             self._anim_timer.stop()
             self.scene.apply_pose(pose)
             self.request_render()
             return
-        self._anim_from = self.scene.current_pose()
+        self._anim_from = start
         self._anim_to = pose
         self._anim_clock.start()
         if self.level_of_detail:
@@ -311,3 +312,10 @@ class View3D(QWidget):
         interactor.RemoveObservers(vtkCommand.MouseMoveEvent)
         self.render_window.RemoveRenderer(self.renderer)
         self.vtk_widget.Finalize()
+
+
+def _finite_pose(pose: CameraPose) -> bool:
+    """True if every number of the pose is finite (a transition from NaN stays NaN)."""
+    import math
+
+    return all(math.isfinite(v) for v in (*pose.position, *pose.focal_point, *pose.view_up))

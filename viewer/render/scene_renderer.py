@@ -266,7 +266,15 @@ class SceneRenderer:
         return CameraPose(camera.GetPosition(), camera.GetFocalPoint(), camera.GetViewUp())
 
     def apply_pose(self, pose: CameraPose) -> None:
-        """Put the camera at a pose (e.g. one frame of a transition)."""
+        """Put the camera at a pose (e.g. one frame of a transition).
+
+        A pose with a non-finite number is refused: it would blank the view for good.
+        """
+        import math
+
+        values = (*pose.position, *pose.focal_point, *pose.view_up)
+        if not all(math.isfinite(v) and abs(v) < 1e9 for v in values):
+            return
         camera = self.renderer.GetActiveCamera()
         camera.SetFocalPoint(*pose.focal_point)
         camera.SetPosition(*pose.position)
