@@ -169,6 +169,7 @@ class Presenter(QObject):
         self.problems = list(problems)
         for problem in problems:
             log.warning("%s", problem)
+        w.problem_list.add(p for p in problems if p.severity != "info")
         if isinstance(target, CameraPose) and w.view3d is not None:
             w.view3d.move_camera(target)
         if self.overlay is not None:
