@@ -389,3 +389,14 @@ def test_damaged_builtin_annotations_in_the_window(
     assert "steps/0/title" in window.problem_list.text()
     window.presenter.stop()
     assert not [p for p in window.problem_list.problems if p.place == "unexpected error"]
+
+
+def test_future_annotation_version_is_named(
+    tmp_path: Path, body_atlas: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = annotation_data()
+    data["sources.json"]["schema_version"] = 2
+    folder = write_annotations(tmp_path / "ann", data)
+    assert main(["--atlas", str(body_atlas), "validate", str(folder)]) == 1
+    out = capsys.readouterr().out
+    assert "sources.json: schema_version: version 2 is not one this Trigger Atlas reads" in out

@@ -199,6 +199,17 @@ def _read_entries(
     if not isinstance(data, dict):
         problems.append(Problem(shown, "(top level)", "is not a JSON object"))
         return shown, []
+    version = data.get("schema_version")
+    if isinstance(version, int) and not isinstance(version, bool) and version != SCHEMA_VERSION:
+        problems.append(
+            Problem(
+                shown,
+                "schema_version",
+                f"version {version} is not one this Trigger Atlas reads (it reads "
+                f"{SCHEMA_VERSION}); the whole file is skipped",
+            )
+        )
+        return shown, []
     fatal = _schema_errors(data, kind, entry=False)
     if fatal:
         problems += [Problem(shown, place, msg) for place, msg in fatal]

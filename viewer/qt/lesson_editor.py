@@ -174,9 +174,15 @@ class LessonEditor(QWidget):
         if row < 0:
             return
         w = self.window_
-        target, _problems = apply_scene(
-            self.lesson.steps[row].scene, w.state, w.features, spots=w.spots
+        target, problems = apply_scene(
+            self.lesson.steps[row].scene,
+            w.state,
+            w.features,
+            spots=w.spots,
+            file=str(self.path or "(lesson)"),
+            place=f"steps/{row}/scene",
         )
+        w.problem_list.add(p for p in problems if p.severity != "info")
         if isinstance(target, CameraPose) and w.view3d is not None:
             w.view3d.move_camera(target)
         if w.view3d is not None:

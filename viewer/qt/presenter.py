@@ -184,6 +184,7 @@ class Presenter(QObject):
         self.problems = list(problems)
         for problem in problems:
             log.warning("%s", problem)
+        w.problem_list.add(p for p in problems if p.severity != "info")
         if w.view3d is not None:
             overlays = w.view3d.overlays
             if overlays is not None:  # the caption is the slide's title: the pair key goes below

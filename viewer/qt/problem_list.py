@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -139,7 +138,7 @@ class ProblemDialog(QDialog):
         self.owner = owner
         self.setObjectName("problems_dialog")
         self.setWindowTitle("Problems found in files")
-        self.resize(900, 420)
+        self.resize(1150, 460)
         layout = QVBoxLayout(self)
         note = QLabel(
             "Each line names the file, the place in it and the problem; the entry named was "
@@ -151,9 +150,10 @@ class ProblemDialog(QDialog):
         self.table = QTableWidget(0, 4, self)
         self.table.setObjectName("problems_table")
         self.table.setHorizontalHeaderLabels(["Severity", "File", "Place", "Problem"])
-        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # keep file names visible
         layout.addWidget(self.table)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         self.copy_button = QPushButton("Copy")
@@ -176,6 +176,8 @@ class ProblemDialog(QDialog):
                 item.setToolTip(_one_line(value, 2000))
                 self.table.setItem(row, col, item)
         self.table.resizeColumnsToContents()
+        for col, widest in ((1, 240), (2, 200)):  # long paths must not hide the problem
+            self.table.setColumnWidth(col, min(self.table.columnWidth(col), widest))
 
     def copy(self) -> None:
         """Put the whole list on the clipboard as plain text."""
