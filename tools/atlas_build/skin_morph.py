@@ -166,7 +166,9 @@ def transfer(
     return trimesh.Trimesh(pts + disp, np.asarray(template.faces), process=False)
 
 
-def refine_like_neutral(wheel: Path, morphed: MakeHumanBody, target_vertices: int) -> trimesh.Trimesh:
+def refine_like_neutral(
+    wheel: Path, morphed: MakeHumanBody, target_vertices: int
+) -> trimesh.Trimesh:
     """The refined skin of a morphed body, with exactly the neutral refined skin's topology.
 
     The neutral base mesh is refined as the skin stage does it; every refined vertex is then
