@@ -314,6 +314,17 @@ def main(argv: list[str] | None = None) -> int:
     parts += _skin_stage(skel, inner, wheel)
     write_atlas(parts, groups, skel, args.out)
     from tools.atlas_build.bodies import body_stage
+    from tools.atlas_build.fibre_field import fibre_stage
+
+    fibre_stage(
+        skel,
+        args.out,
+        {
+            p.id: [f"muscles/{p.id}.vtp", f"muscles/{p.id}.light.vtp"]
+            for p in parts
+            if p.kind == "muscle"
+        },
+    )
 
     skin = next((p.mesh for p in parts if p.kind == "skin"), None)
     body_stage(skel, inner, wheel, skin, args.out)

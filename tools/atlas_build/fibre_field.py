@@ -7,16 +7,15 @@ written, gives every vertex of each shipped muscle mesh (full and light) two poi
 - ``FibreDirection`` (3 floats): the unit tangent of the nearest fascicles (inverse-distance
   blend of the closest samples), projected into the surface's tangent plane;
 - ``FibrePhase`` (1 float, mm): a scalar whose level lines run along the fibres. Across the
-  fibres it grows like distance, so ``frac(phase / period)`` draws stripes that follow the
-  fascicles. It is the least-squares solution of ``phase_j - phase_i = (p_j - p_i) . c`` over
-  the mesh edges, ``c`` the unit cross-fibre direction ``normal x fibre`` (a stripe pattern in
-  the spirit of Knoeppel et al. 2015, real-valued).
+  fibres it grows about like distance, so ``frac(phase / period)`` draws stripes that follow
+  the fascicles (:func:`stripe_phase`).
 
 Both are plain per-vertex data: no extra triangles, one texture look-up in the viewer.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,7 +23,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import trimesh
 from scipy.sparse import coo_matrix
-from scipy.sparse.linalg import lsqr
 from scipy.spatial import cKDTree
 
 from tools.atlas_build.writer import mesh_to_polydata, read_vtp
@@ -35,8 +33,11 @@ if TYPE_CHECKING:
 LOG = logging.getLogger("build_atlas.fibres")
 DIRECTION_ARRAY = "FibreDirection"
 PHASE_ARRAY = "FibrePhase"
-#: fascicle samples blended per vertex
-NEIGHBOURS = 8
+#: fascicle samples blended per vertex, and the blend's length scale (mm)
+NEIGHBOURS = 32
+BLEND_MM = 8.0
+#: rounds of neighbour averaging over the mesh (fascicles are smooth; surfaces are lumpy)
+SMOOTH_ROUNDS = 12
 #: sample spacing along each fascicle (mm)
 SAMPLE_MM = 2.0
 
@@ -49,7 +50,7 @@ def _samples(paths: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         p = np.asarray(path, dtype=np.float64)
         if len(p) < 2:
             continue
-        for a, b in zip(p[:-1], p[1:], strict=True):
+        for a, b in itertools.pairwise(p):
             seg = b - a
             length = float(np.linalg.norm(seg))
             if length < 1e-9:
@@ -73,40 +74,60 @@ def fibre_directions(mesh: trimesh.Trimesh, paths: list[np.ndarray]) -> np.ndarr
     dist, idx = cKDTree(pts).query(verts, k=k)
     dist = np.asarray(dist).reshape(len(verts), k)
     idx = np.asarray(idx).reshape(len(verts), k)
-    w = 1.0 / np.maximum(dist, 1.0) ** 2
+    w = np.exp(-(((dist - dist[:, :1]) / BLEND_MM) ** 2))
     d = np.einsum("ij,ijk->ik", w, tan[idx])
     normals = np.asarray(mesh.vertex_normals, dtype=np.float64)
+    edges = np.asarray(mesh.edges_unique, dtype=np.int64)
+    n = len(verts)
+    adj = coo_matrix(
+        (
+            np.ones(2 * len(edges)),
+            (np.r_[edges[:, 0], edges[:, 1]], np.r_[edges[:, 1], edges[:, 0]]),
+        ),
+        shape=(n, n),
+    ).tocsr()
+    for _ in range(SMOOTH_ROUNDS):
+        d = 0.5 * d + 0.5 * (adj @ d) / np.maximum(adj.sum(axis=1).A, 1.0)
     d -= np.einsum("ij,ij->i", d, normals)[:, None] * normals
     norm = np.linalg.norm(d, axis=1, keepdims=True)
     return np.where(norm > 1e-9, d / np.maximum(norm, 1e-12), 0.0)
 
 
-def stripe_phase(mesh: trimesh.Trimesh, directions: np.ndarray) -> np.ndarray:
-    """Cross-fibre coordinate (mm) per vertex: level lines follow ``directions``."""
+def stripe_phase(mesh: trimesh.Trimesh, paths: list[np.ndarray]) -> np.ndarray:
+    """Cross-fibre coordinate (mm) per vertex: constant along each fascicle.
+
+    Each fascicle gets one number, the position of its midpoint along the muscle's main
+    cross-fibre axis (the widest spread of the midpoints across the mean fibre direction);
+    a vertex takes the inverse-square-distance blend of the fascicles' numbers. Level lines
+    therefore run along the fascicles and the value grows about like distance across them.
+    """
     verts = np.asarray(mesh.vertices, dtype=np.float64)
-    normals = np.asarray(mesh.vertex_normals, dtype=np.float64)
-    cross = np.cross(normals, directions)
-    norm = np.linalg.norm(cross, axis=1, keepdims=True)
-    cross = np.where(norm > 1e-9, cross / np.maximum(norm, 1e-12), 0.0)
-    edges = np.asarray(mesh.edges_unique, dtype=np.int64)
-    i, j = edges[:, 0], edges[:, 1]
-    c = cross[i] + cross[j]
-    # both ends' cross directions may point opposite ways where the field turns: align them
-    flip = np.einsum("ij,ij->i", cross[i], cross[j]) < 0
-    c[flip] = cross[i][flip] - cross[j][flip]
-    cn = np.linalg.norm(c, axis=1, keepdims=True)
-    c = np.where(cn > 1e-9, c / np.maximum(cn, 1e-12), 0.0)
-    rhs = np.einsum("ij,ij->i", verts[j] - verts[i], c)
-    m = len(edges)
-    rows = np.concatenate([np.arange(m), np.arange(m), [m]])
-    cols = np.concatenate([j, i, [0]])
-    vals = np.concatenate([np.ones(m), -np.ones(m), [1.0]])  # last row pins vertex 0 at 0
-    a = coo_matrix((vals, (rows, cols)), shape=(m + 1, len(verts))).tocsr()
-    sol = lsqr(a, np.concatenate([rhs, [0.0]]), atol=1e-8, btol=1e-8, iter_lim=4000)[0]
-    return np.asarray(sol, dtype=np.float64)
+    fas = [np.asarray(p, dtype=np.float64) for p in paths if len(p) >= 2]
+    if not fas:
+        return np.zeros(len(verts))
+    mean_dir = sum((p[-1] - p[0]) for p in fas)
+    mean_dir = mean_dir / max(float(np.linalg.norm(mean_dir)), 1e-9)
+    mids = np.array([p.mean(axis=0) for p in fas])
+    flat = mids - mids.mean(axis=0)
+    flat -= np.outer(flat @ mean_dir, mean_dir)
+    if len(fas) > 1 and float(np.abs(flat).max()) > 1e-6:
+        axis = np.linalg.svd(flat, full_matrices=False)[2][0]
+    else:
+        axis = np.cross(mean_dir, [0.0, 0.0, 1.0])
+        axis = axis / max(float(np.linalg.norm(axis)), 1e-9)
+    axis = axis if axis[np.argmax(np.abs(axis))] > 0 else -axis  # a fixed sign: determinism
+    value = flat @ axis
+    dist = np.empty((len(verts), len(fas)))
+    for k, p in enumerate(fas):
+        pts, _ = _samples([p])
+        dist[:, k] = cKDTree(pts).query(verts)[0]
+    w = 1.0 / np.maximum(dist, 0.5) ** 2
+    return np.asarray((w @ value) / w.sum(axis=1), dtype=np.float64)
 
 
-def write_with_fibres(mesh: trimesh.Trimesh, path: Path, directions: np.ndarray) -> None:
+def write_with_fibres(
+    mesh: trimesh.Trimesh, path: Path, directions: np.ndarray, phase: np.ndarray
+) -> None:
     """Write ``mesh`` as the writer does, plus the fibre arrays (rounded: deterministic bytes)."""
     import vtk
     from vtk.util import numpy_support as ns
@@ -116,8 +137,7 @@ def write_with_fibres(mesh: trimesh.Trimesh, path: Path, directions: np.ndarray)
     arr = ns.numpy_to_vtk(d, deep=True)
     arr.SetName(DIRECTION_ARRAY)
     poly.GetPointData().AddArray(arr)
-    phase = np.round(stripe_phase(mesh, directions), 3).astype(np.float32)
-    parr = ns.numpy_to_vtk(phase, deep=True)
+    parr = ns.numpy_to_vtk(np.round(phase, 3).astype(np.float32), deep=True)
     parr.SetName(PHASE_ARRAY)
     poly.GetPointData().AddArray(parr)
     writer = vtk.vtkXMLPolyDataWriter()
@@ -166,5 +186,6 @@ def fibre_stage(skeleton: Skeleton, out: Path, muscle_files: dict[str, list[str]
             continue
         for rel in files:
             mesh = read_vtp(out / rel)
-            write_with_fibres(mesh, out / rel, fibre_directions(mesh, paths[sid]))
+            directions = fibre_directions(mesh, paths[sid])
+            write_with_fibres(mesh, out / rel, directions, stripe_phase(mesh, paths[sid]))
     LOG.info("fibre directions and stripe phase written for %d muscles", len(muscle_files))

@@ -23,6 +23,7 @@ from viewer.domain.camera import CameraPose, CameraPreset, view_by_name
 from viewer.domain.structures import Kind, hex_to_rgb
 from viewer.io.atlas_loader import LoadedAtlas
 from viewer.io.meshes import MeshArrays
+from viewer.render.striation import add_striation
 from viewer.render.theme import RenderTheme
 from viewer.render.vtkmesh import to_polydata
 from viewer.state.scene import SceneState
@@ -143,6 +144,9 @@ class SceneRenderer:
             full = self._actor(to_polydata(mesh), prop)
             light_mesh = self.loaded.light.get(s.id)
             light = full if light_mesh is None else self._actor(to_polydata(light_mesh), prop)
+            if s.kind is Kind.MUSCLE:
+                # at rest only: the light meshes drawn while rotating stay plain (frame rate)
+                add_striation(full, mesh)
             light.SetVisibility(False)
             self._actors[s.id] = _StructureActors(full, light, prop)
             self._actor_ids[id(full)] = s.id
