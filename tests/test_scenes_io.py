@@ -211,8 +211,9 @@ def test_file_is_small_readable_json(loaded: tuple[Any, Any], tmp_path: Path) ->
     save_scene(path, capture_scene(state, features))
     data = json.loads(path.read_text("utf-8"))
     assert data == {
-        "schema_version": 1,
+        "schema_version": 2,
         "kind": "trigger-atlas-scene",
+        "body": "neutral",
         "camera": {"view": "opening"},  # the default: the story's opening picture
         "structures": {"skin": {"opacity": 0.5}},
     }
@@ -281,7 +282,7 @@ def test_version_0_is_migrated_with_an_info_problem(
     }
     # saving writes the current version
     save_scene(tmp_path / "new.tascene", doc)
-    assert json.loads((tmp_path / "new.tascene").read_text("utf-8"))["schema_version"] == 1
+    assert json.loads((tmp_path / "new.tascene").read_text("utf-8"))["schema_version"] == 2
 
 
 def test_broken_version_0_file_is_rejected(tmp_path: Path) -> None:

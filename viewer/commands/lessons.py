@@ -9,6 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from viewer.domain.bodies import BODY_IDS, NEUTRAL
 from viewer.domain.camera import CameraPose
 from viewer.domain.referral import DISCLAIMER
 from viewer.io.problems import Problem
@@ -32,7 +33,8 @@ def render_scene_document(
     from viewer.render.theme import THEMES
     from viewer.state.scene_io import apply_scene, known_labels
 
-    context = load_context(atlas_dir)
+    body = getattr(doc, "body", None) or NEUTRAL
+    context = load_context(atlas_dir, body=body if body in BODY_IDS else NEUTRAL)
     features = load_features(context)
     target, applied = apply_scene(doc, context.state, features, file=file)  # type: ignore[arg-type]
     problems = [*context.loaded.problems, *features.problems, *applied]

@@ -93,7 +93,7 @@ class SceneDocument:
     set, the scene that pair view shows. ``show_only`` (optional, ids or groups) first hides
     everything else, then ``structures`` apply in order. ``camera`` ``None`` means: the pair
     view's own camera when one is active, otherwise leave the camera where it is.
-    ``labels`` lists structure ids whose labels are switched on.
+    ``labels`` lists structure ids whose labels are switched on; ``body`` the body outline.
     """
 
     camera: SceneCamera | None = None
@@ -105,6 +105,9 @@ class SceneDocument:
     painful_spots: tuple[Point, ...] = ()
     labels: tuple[str, ...] = ()
     title: str = ""
+    body: str | None = None
+    """Body outline (:mod:`viewer.domain.bodies`); ``None`` (files before version 2) keeps the
+    body that is on screen."""
 
     def look(self, structure_id: str) -> StructureLook | None:
         """The override stored for one id, or ``None``."""

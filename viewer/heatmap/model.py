@@ -98,6 +98,19 @@ class ReferralModel:
     fields: PatternFields
     _tree: object = field(default=None, repr=False)
 
+    def adopt(self, other: ReferralModel) -> None:
+        """Take over ``other``'s skin, placements and fields (another body), keeping identity.
+
+        Panels and overlays hold this object; after a body change they read the new fields.
+        """
+        self.atlas, self.skin, self.resolved, self.fields = (
+            other.atlas,
+            other.skin,
+            other.resolved,
+            other.fields,
+        )
+        self._tree = None
+
     # -- look-ups ------------------------------------------------------------------------------
     @property
     def trigger_points(self) -> dict[str, TriggerPoint]:
@@ -380,6 +393,30 @@ def skin_structure(atlas: Atlas) -> str | None:
     return None
 
 
+def carry_skin_landmarks(
+    resolved: ResolvedAnnotations, anchor: SurfaceLike, skin: SurfaceLike
+) -> ResolvedAnnotations:
+    """Skin landmarks placed on ``anchor`` moved to ``skin`` (same triangles), vertex for vertex.
+
+    Seeds (vertex indices) stay; each projected point moves with its nearest anchor vertex.
+    """
+    from dataclasses import replace
+
+    from scipy.spatial import cKDTree
+
+    if len(anchor.points) != len(skin.points):
+        raise ValueError("a body skin must have the neutral skin's vertices")
+    tree = cKDTree(np.asarray(anchor.points, dtype=np.float64))
+    target = np.asarray(skin.points, dtype=np.float64)
+    anchor_pts = np.asarray(anchor.points, dtype=np.float64)
+    moved: dict[str, SkinLandmark] = {}
+    for lid, lm in resolved.skin_landmarks.items():
+        pts = np.asarray(lm.points, dtype=np.float64).reshape(-1, 3)
+        _, near = tree.query(pts)
+        moved[lid] = replace(lm, points=pts + target[near] - anchor_pts[near])
+    return replace(resolved, skin_landmarks=moved)
+
+
 def build_referral_model(
     loaded: LoadedAtlas,
     annotations_dir: Path | None = None,
@@ -412,15 +449,22 @@ def build_referral_model(
     if skin is None:
         resolved = resolve_annotations(annotations, geometry, None)
         return None, problems + resolved.problems
+    # Skin landmarks are placed on the neutral body and kept as vertex indices: every body has
+    # the neutral skin's triangles, so a zone covers the same patch of skin on each of them.
+    anchor_skin = loaded.neutral_skin() or skin
     folder = cache_dir if cache_dir is not None else default_cache_dir()
-    skin_hash = mesh_hash(skin.points, skin.triangles)
-    caster = RayCaster(skin.points, skin.triangles, known=load_cast_memo(folder, skin_hash))
+    anchor_hash = mesh_hash(anchor_skin.points, anchor_skin.triangles)
+    caster = RayCaster(
+        anchor_skin.points, anchor_skin.triangles, known=load_cast_memo(folder, anchor_hash)
+    )
     n_known = len(caster.memo)
     report(0.05, "placing trigger points and skin landmarks on the atlas")
-    resolved = resolve_annotations(annotations, geometry, skin, caster)
+    resolved = resolve_annotations(annotations, geometry, anchor_skin, caster)
     problems += resolved.problems
     if len(caster.memo) > n_known:
-        save_cast_memo(folder, skin_hash, caster.memo)
+        save_cast_memo(folder, anchor_hash, caster.memo)
+    if anchor_skin is not skin:
+        resolved = carry_skin_landmarks(resolved, anchor_skin, skin)
     reach: dict[str, float] = {}
     for pattern in resolved.patterns.values():
         for zone in pattern.zones:

@@ -10,6 +10,7 @@ import logging
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from viewer.domain.bodies import NEUTRAL, Body, check_body
 from viewer.domain.structures import Atlas, Kind, Structure
 from viewer.io.manifest import load_manifest
 from viewer.io.meshes import MeshArrays, MeshError, read_atlas_mesh
@@ -34,6 +35,73 @@ class LoadedAtlas:
     folder: Path = field(default_factory=Path)
     pending_full: dict[str, str] = field(default_factory=dict)
     """Structures still drawn from their light mesh: id -> full-detail file (progressive load)."""
+    bodies: tuple[Body, ...] = ()
+    """Body outlines offered by the manifest (skins with the skin structure's triangles)."""
+    body: str = NEUTRAL
+    """The body whose skin is in ``meshes`` / ``light`` now."""
+    _neutral: MeshArrays | None = field(default=None, repr=False)
+
+    @property
+    def skin_id(self) -> str | None:
+        """Id of the skin structure (the first of kind skin with a mesh), if any."""
+        return next((s.id for s in self.atlas.renderable if s.kind is Kind.SKIN), None)
+
+    @property
+    def body_ids(self) -> tuple[str, ...]:
+        """Bodies that can be shown: those listed in the manifest, else just the neutral one."""
+        if self.skin_id is None:
+            return ()
+        ids = tuple(b.id for b in self.bodies)
+        return ids if NEUTRAL in ids else (NEUTRAL, *ids)
+
+    def neutral_skin(self) -> MeshArrays | None:
+        """Full-detail neutral skin: where skin landmarks are placed, whatever body is shown."""
+        if self.body == NEUTRAL or self.skin_id is None:
+            return self.meshes.get(self.skin_id) if self.skin_id else None
+        return self._neutral
+
+    def use_body(self, body: str) -> dict[str, MeshArrays]:
+        """Put ``body``'s skin in place of the current one; returns ``{skin_id: full mesh}``.
+
+        Raises ValueError for a body this atlas does not offer and
+        :class:`~viewer.io.meshes.MeshError` if its file cannot be read (nothing changes then).
+        A missing or unreadable light file falls back to the full mesh.
+        """
+        check_body(body)
+        sid = self.skin_id
+        if sid is None or body not in self.body_ids:
+            offered = ", ".join(self.body_ids) or "none"
+            raise ValueError(f"this atlas has no {body} body (offered: {offered})")
+        if body == self.body:
+            return {}
+        entry = next((b for b in self.bodies if b.id == body), None)
+        if entry is None:  # neutral without a bodies list: the skin structure's own files
+            structure = self.atlas.get(sid)
+            entry = Body(NEUTRAL, "Neutral body", structure.file or "", structure.file_light)
+        full = read_atlas_mesh(self.folder, entry.file)
+        if sid in self.pending_full:  # progressive load: the neutral full mesh first
+            self.meshes[sid] = read_atlas_mesh(self.folder, self.pending_full.pop(sid))
+        current = self.meshes[sid]
+        if len(full.points) != len(current.points):
+            raise MeshError(
+                f"{self.folder / entry.file}: {len(full.points)} vertices, the skin has "
+                f"{len(current.points)}; a body must share the skin's triangles"
+            )
+        light = full
+        if entry.file_light:
+            try:
+                light = read_atlas_mesh(self.folder, entry.file_light)
+            except MeshError as exc:
+                self.problems.append(
+                    Problem(str(self.folder / entry.file_light), body, f"{exc}; full detail used")
+                )
+        if self.body == NEUTRAL:
+            self._neutral = current
+        self.pending_full.pop(sid, None)
+        self.meshes[sid] = full
+        self.light[sid] = light
+        self.body = body
+        return {sid: full}
 
     def load_full(self) -> dict[str, MeshArrays]:
         """Read the full-detail meshes deferred by ``load_atlas(..., light_first=True)``.
@@ -64,11 +132,15 @@ class LoadedAtlas:
         return sum(self.light.get(k, m).n_triangles for k, m in self.meshes.items())
 
 
-def load_atlas(folder: Path, with_light: bool = True, light_first: bool = False) -> LoadedAtlas:
+def load_atlas(
+    folder: Path, with_light: bool = True, light_first: bool = False, body: str = NEUTRAL
+) -> LoadedAtlas:
     """Read ``folder/manifest.json`` and its meshes; problems are collected, never raised.
 
     With ``light_first`` only the light meshes are read where the atlas has them (they stand in
     for full detail until :meth:`LoadedAtlas.load_full`), so the window can show the atlas sooner.
+    ``body`` picks the skin (:mod:`viewer.domain.bodies`); a body the atlas lacks is reported
+    and the neutral skin is shown.
     """
     folder = Path(folder)
     result = load_manifest(folder)
@@ -112,9 +184,24 @@ def load_atlas(folder: Path, with_light: bool = True, light_first: bool = False)
     for p in problems:
         log.warning("%s", p)
     pending = {k: v for k, v in pending.items() if k in atlas}
-    return LoadedAtlas(
-        atlas, meshes, light, problems, installed=result.found, folder=folder, pending_full=pending
+    loaded = LoadedAtlas(
+        atlas,
+        meshes,
+        light,
+        problems,
+        installed=result.found,
+        folder=folder,
+        pending_full=pending,
+        bodies=result.bodies,
     )
+    if body != NEUTRAL:
+        try:
+            loaded.use_body(body)
+        except (ValueError, MeshError) as exc:
+            problem = Problem(str(folder), body, f"{exc}; neutral body shown")
+            loaded.problems.append(problem)
+            log.warning("%s", problem)
+    return loaded
 
 
 def _prune_empty_groups(structures: list[Structure]) -> list[Structure]:

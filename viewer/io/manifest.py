@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from viewer.domain.bodies import Body
 from viewer.domain.structures import (
     EMPTY_ATLAS,
     Atlas,
@@ -36,6 +37,8 @@ class ManifestResult:
     atlas: Atlas
     problems: list[Problem] = field(default_factory=list)
     found: bool = True
+    bodies: tuple[Body, ...] = ()
+    """Body outlines the atlas offers besides its skin structure (neutral first, if any)."""
 
 
 @lru_cache(maxsize=1)
@@ -80,6 +83,7 @@ def load_manifest(atlas_dir: Path) -> ManifestResult:
     top_schema = dict(schema)
     top_schema["properties"] = dict(schema["properties"])
     top_schema["properties"]["structures"] = {"type": "array"}
+    top_schema["properties"]["bodies"] = {"type": "array"}
     fatal = [Problem(shown, place, msg) for place, msg in _validate(data, top_schema)]
     if fatal:
         return ManifestResult(EMPTY_ATLAS, fatal)
@@ -122,7 +126,34 @@ def load_manifest(atlas_dir: Path) -> ManifestResult:
         title=str(data.get("title", "Trigger Atlas")),
         root=str(Path(atlas_dir)),
     )
-    return ManifestResult(atlas, problems)
+    bodies = _bodies(data.get("bodies", []), schema, shown, problems)
+    return ManifestResult(atlas, problems, bodies=bodies)
+
+
+def _bodies(
+    entries: list[Any], schema: dict[str, Any], shown: str, problems: list[Problem]
+) -> tuple[Body, ...]:
+    """Body entries that validate; a bad one is reported and left out (the atlas still loads)."""
+    body_schema = schema["properties"]["bodies"]["items"]
+    out: list[Body] = []
+    for index, entry in enumerate(entries):
+        errors = _validate(entry, body_schema)
+        if errors:
+            problems += [Problem(shown, f"bodies[{index}] {p}", m) for p, m in errors]
+            continue
+        if any(b.id == entry["id"] for b in out):
+            problems.append(Problem(shown, f"bodies[{index}]", f"duplicate body {entry['id']!r}"))
+            continue
+        out.append(
+            Body(
+                id=entry["id"],
+                name=entry["name"],
+                file=entry["file"],
+                file_light=entry.get("file_light"),
+                note=entry.get("note", ""),
+            )
+        )
+    return tuple(out)
 
 
 def _structure(entry: dict[str, Any]) -> Structure:

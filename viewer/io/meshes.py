@@ -85,11 +85,14 @@ class MeshArrays:
     points : (n, 3) float32 array, atlas millimetres
     triangles : (m, 3) int64 array of point indices
     normals : (n, 3) float32 array of unit point normals, or ``None``
+    fibre_phase : (n,) float32 cross-fibre coordinate in mm (muscles; level lines run along
+        the fascicles, see ``tools/atlas_build/fibre_field.py``), or ``None``
     """
 
     points: NDArray[np.float32]
     triangles: NDArray[np.int64]
     normals: NDArray[np.float32] | None = None
+    fibre_phase: NDArray[np.float32] | None = None
 
     @property
     def n_triangles(self) -> int:
@@ -150,4 +153,9 @@ def read_mesh(path: Path) -> MeshArrays:
     normals = None
     if vtk_normals is not None and vtk_normals.GetNumberOfTuples() == len(points):
         normals = vtk_to_numpy(vtk_normals).astype(np.float32, copy=False)
-    return MeshArrays(points=points, triangles=triangles, normals=normals)
+    phase = None
+    vtk_phase = poly.GetPointData().GetArray("FibrePhase")
+    if vtk_phase is not None and vtk_phase.GetNumberOfTuples() == len(points):
+        values = vtk_to_numpy(vtk_phase).astype(np.float32).reshape(-1)
+        phase = values if np.isfinite(values).all() else None  # bad data: plain shading
+    return MeshArrays(points=points, triangles=triangles, normals=normals, fibre_phase=phase)

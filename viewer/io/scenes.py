@@ -49,7 +49,7 @@ __all__ = [
 
 SCENE_SUFFIX = ".tascene"
 SCENE_KIND = "trigger-atlas-scene"
-SCENE_SCHEMA_VERSION = 1
+SCENE_SCHEMA_VERSION = 2
 SCHEMA_NAME = "scene.schema.json"
 MAX_FILE_BYTES = 5_000_000
 """A scene is a few kB; anything this large is not a scene and is not parsed."""
@@ -98,6 +98,8 @@ def scene_to_dict(doc: SceneDocument, *, standalone: bool = True) -> dict[str, A
         out["kind"] = SCENE_KIND
     if doc.title:
         out["title"] = doc.title
+    if doc.body is not None:
+        out["body"] = doc.body
     if doc.camera is not None:
         if doc.camera.view is not None:
             out["camera"] = {"view": doc.camera.view}
@@ -194,6 +196,7 @@ def scene_from_dict(data: Mapping[str, Any]) -> SceneDocument:
         painful_spots=tuple(_vector(p) for p in data.get("painful_spots", ())),
         labels=tuple(data.get("labels", ())),
         title=str(data.get("title", "")),
+        body=data.get("body"),
     )
 
 
@@ -232,6 +235,14 @@ def migrate_v0(data: Mapping[str, Any], file: str) -> tuple[dict[str, Any], list
     return out, [note]
 
 
+def migrate_v1(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Version 1 -> 2. Version 2 adds the optional ``body`` (female/male/neutral outline); a
+    version-1 scene names none, so it keeps whatever body is on screen: nothing else changes."""
+    out = dict(data)
+    out["schema_version"] = SCENE_SCHEMA_VERSION
+    return out
+
+
 # -- parsing -----------------------------------------------------------------------------------
 def parse_scene(
     data: Any, file: str, place: str = "", *, embedded: bool = False
@@ -257,6 +268,8 @@ def parse_scene(
             if errors:
                 return None, [Problem(file, where(p), m) for p, m in errors]
             data, problems = migrate_v0(data, file)
+        elif version == 1:
+            data = migrate_v1(data)
         elif isinstance(version, int) and version > SCENE_SCHEMA_VERSION:
             return None, [
                 Problem(

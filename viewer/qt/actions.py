@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from viewer.domain.bodies import BODY_IDS, BODY_LABELS
 from viewer.domain.camera import STANDARD_VIEWS
 
 
@@ -113,6 +114,19 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "set_animate",
         checkable=True,
         tip="Smooth 0.5 s transitions between views and pair views",
+    ),
+    *(
+        ActionSpec(
+            f"view.body_{body}",
+            "&View",
+            f"Body: {BODY_LABELS[body].removesuffix(' body').lower()}",
+            "",
+            "bodies.choose",
+            body,
+            checkable=True,
+            tip="Body outline over the one skeleton (the bones are not sex-specific)",
+        )
+        for body in BODY_IDS
     ),
     ActionSpec("view.fullscreen", "&View", "&Full screen", "F11", "toggle_fullscreen"),
     ActionSpec(

@@ -21,12 +21,14 @@ from PySide6.QtWidgets import (
 
 from viewer import __version__
 from viewer.context import AppContext
+from viewer.domain.bodies import SKELETON_NOTE
 from viewer.domain.camera import DEFAULT_VIEW, STANDARD_VIEWS
 from viewer.domain.structures import Kind
 from viewer.features import Features
 from viewer.io.problems import summarize
 from viewer.logsetup import log_file
 from viewer.qt.actions import ACTIONS, ActionSpec
+from viewer.qt.body_controller import BodyController
 from viewer.qt.file_actions import FileActions
 from viewer.qt.lesson_controller import LessonController
 from viewer.qt.mesh_io_actions import MeshIOActions
@@ -74,6 +76,7 @@ class MainWindow(QMainWindow):
         self.study: StudyTools | None = None
         self.lessons = LessonController(self)
         self.patient = PatientMode(self)
+        self.bodies = BodyController(self)
         self.search_box: Any = None
         self.lesson_editor: Any = None
         self.info_panel: Any = None
@@ -114,6 +117,7 @@ class MainWindow(QMainWindow):
 
         self._build_actions()
         self._build_toolbar()
+        self.bodies.build()
         self.state.selection_changed.connect(self._show_selection)
         self.statusBar().showMessage(self._idle_message())
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_color_scheme)
@@ -576,6 +580,7 @@ class MainWindow(QMainWindow):
             "<p>A 3D atlas of the low back, pelvis and hip with myofascial trigger points.</p>"
             f"<p><b>{DISCLAIMER}</b></p>"
             f"<p>Anatomy data:</p><ul>{sources or '<li>no atlas installed</li>'}</ul>"
+            f"<p>{SKELETON_NOTE}</p>"
             "<p>Sources and licences per file: "
             f"<code>{html_escape(str(self.context.loaded.folder))}/NOTICE</code>"
             "</p>"

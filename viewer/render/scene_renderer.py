@@ -25,6 +25,7 @@ from viewer.domain.camera import CameraPose, CameraPreset, fit_to_points, view_b
 from viewer.domain.structures import Kind, hex_to_rgb
 from viewer.io.atlas_loader import LoadedAtlas
 from viewer.io.meshes import MeshArrays
+from viewer.render.striation import add_striation
 from viewer.render.theme import RenderTheme
 from viewer.render.vtkmesh import to_polydata
 from viewer.state.scene import SceneState
@@ -95,6 +96,32 @@ class SceneRenderer:
                 mapper.SetInputData(to_polydata(mesh))
         self._on_visibility(tuple(meshes))
 
+    def reshape(self, structure_id: str, full: MeshArrays, light: MeshArrays | None) -> None:
+        """Move a structure's vertices (same triangles): another body outline for the skin.
+
+        Points and normals of the existing poly data are replaced, so every actor, mapper,
+        texture and painter bound to them stays valid.
+        """
+        actors = self._actors.get(structure_id)
+        if actors is None:
+            return
+        pairs = [(actors.full, full)]
+        if actors.light is not actors.full:
+            pairs.append((actors.light, light if light is not None else full))
+        for actor, mesh in pairs:
+            mapper = actor.GetMapper()
+            assert isinstance(mapper, vtkPolyDataMapper)
+            poly = mapper.GetInput()
+            if poly.GetNumberOfPoints() != len(mesh.points):
+                mapper.SetInputData(to_polydata(mesh))  # a different tessellation: start over
+                continue
+            fresh = to_polydata(mesh)
+            poly.SetPoints(fresh.GetPoints())
+            if mesh.normals is not None:
+                poly.GetPointData().SetNormals(fresh.GetPointData().GetNormals())
+            poly.Modified()
+        self.on_render_needed()
+
     def detach(self) -> None:
         """Stop observing the state and remove every actor (the window is closing)."""
         self.state.visibility_changed.disconnect(self._on_visibility)
@@ -131,6 +158,9 @@ class SceneRenderer:
             full = self._actor(to_polydata(mesh), prop)
             light_mesh = self.loaded.light.get(s.id)
             light = full if light_mesh is None else self._actor(to_polydata(light_mesh), prop)
+            if s.kind is Kind.MUSCLE:
+                # at rest only: the light meshes drawn while rotating stay plain (frame rate)
+                add_striation(full, mesh)
             light.SetVisibility(False)
             self._actors[s.id] = _StructureActors(full, light, prop)
             self._actor_ids[id(full)] = s.id

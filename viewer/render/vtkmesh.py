@@ -26,4 +26,8 @@ def to_polydata(mesh: MeshArrays) -> vtkPolyData:
         normals = numpy_to_vtk(np.ascontiguousarray(mesh.normals, dtype=np.float32))
         normals.SetName("Normals")
         poly.GetPointData().SetNormals(normals)
+    if mesh.fibre_phase is not None:
+        from viewer.render.striation import striation_tcoords
+
+        poly.GetPointData().SetTCoords(striation_tcoords(mesh.fibre_phase))
     return poly

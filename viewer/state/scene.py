@@ -13,6 +13,7 @@ from types import MappingProxyType
 
 from psygnal import Signal
 
+from viewer.domain.bodies import NEUTRAL, check_body
 from viewer.domain.camera import DEFAULT_VIEW, view_by_name
 from viewer.domain.structures import Atlas, Kind
 
@@ -57,6 +58,9 @@ class SceneState:
         The new selected id, or ``None``.
     view_requested(str)
         A camera preset name the renderer should move to.
+    body_changed(str)
+        The body outline to show (``neutral``/``female``/``male``); whoever owns the meshes
+        swaps the skin (:func:`viewer.bodyswitch.switch_body`).
     """
 
     visibility_changed = Signal(tuple)
@@ -64,14 +68,18 @@ class SceneState:
     color_changed = Signal(tuple)
     selection_changed = Signal(object)
     view_requested = Signal(str)
+    body_changed = Signal(str)
 
-    def __init__(self, atlas: Atlas) -> None:
+    def __init__(self, atlas: Atlas, body: str = NEUTRAL) -> None:
         self.atlas = atlas
         self._visible: dict[str, bool] = {}
         self._opacity: dict[str, float] = {}
         self._color: dict[str, str] = {}
         self._selection: str | None = None
         self._view = DEFAULT_VIEW
+        self._body = check_body(body)
+        self.available_bodies: tuple[str, ...] = (NEUTRAL,)
+        """Bodies the loaded atlas offers (set by whoever loads it)."""
         for s in atlas.renderable:
             self._visible[s.id] = True
             self._opacity[s.id] = DEFAULT_OPACITY.get(s.kind, 1.0)
@@ -81,6 +89,24 @@ class SceneState:
                 self._opacity[sid] = STARTING_GHOST_OPACITY
 
     # -- queries -------------------------------------------------------------------------------
+    @property
+    def body(self) -> str:
+        """The body outline shown (``neutral``, ``female`` or ``male``)."""
+        return self._body
+
+    def set_body(self, body: str) -> None:
+        """Show another body outline; signals only on change.
+
+        ValueError for an unknown id or a body this atlas does not offer.
+        """
+        check_body(body)
+        if body not in self.available_bodies:
+            offered = ", ".join(self.available_bodies)
+            raise ValueError(f"this atlas has no {body} body (offered: {offered})")
+        if body != self._body:
+            self._body = body
+            self.body_changed.emit(body)
+
     def is_visible(self, structure_id: str) -> bool:
         """Visibility of a leaf; a group counts as visible when any of its leaves is."""
         leaves = self._leaves(structure_id)

