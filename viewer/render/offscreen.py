@@ -110,6 +110,10 @@ def offscreen_scene(
     window.AddRenderer(renderer)
     configure_renderer(renderer)
     scene = SceneRenderer(renderer, loaded, state, theme)
+    from viewer.io.posture import shared_posture_model
+    from viewer.render.posture_painter import PosturePainter
+
+    posture = PosturePainter(scene, loaded, state, lambda: shared_posture_model(loaded))
     overlays = None
     if features is not None:
         from viewer.render.overlays import AnnotationOverlays
@@ -120,6 +124,7 @@ def offscreen_scene(
     finally:
         if overlays is not None:
             overlays.detach()
+        posture.detach()
         scene.detach()
         window.Finalize()
 

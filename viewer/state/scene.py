@@ -14,6 +14,7 @@ from types import MappingProxyType
 from psygnal import Signal
 
 from viewer.domain.camera import DEFAULT_VIEW, view_by_name
+from viewer.domain.pose import STANDING, Pose
 from viewer.domain.structures import Atlas, Kind
 
 DEFAULT_OPACITY: Mapping[Kind, float] = MappingProxyType(
@@ -31,6 +32,7 @@ class SceneSnapshot:
     color: Mapping[str, str] = field(default_factory=dict)
     selection: str | None = None
     view: str = DEFAULT_VIEW
+    pose: Pose = STANDING
 
 
 class SceneState:
@@ -50,6 +52,8 @@ class SceneState:
         The new selected id, or ``None``.
     view_requested(str)
         A camera preset name the renderer should move to.
+    pose_changed(Pose)
+        The body's posture changed (bones, muscles and skin follow).
     """
 
     visibility_changed = Signal(tuple)
@@ -57,6 +61,7 @@ class SceneState:
     color_changed = Signal(tuple)
     selection_changed = Signal(object)
     view_requested = Signal(str)
+    pose_changed = Signal(object)
 
     def __init__(self, atlas: Atlas) -> None:
         self.atlas = atlas
@@ -65,6 +70,7 @@ class SceneState:
         self._color: dict[str, str] = {}
         self._selection: str | None = None
         self._view = DEFAULT_VIEW
+        self._pose = STANDING
         for s in atlas.renderable:
             self._visible[s.id] = True
             self._opacity[s.id] = DEFAULT_OPACITY.get(s.kind, 1.0)
@@ -93,6 +99,11 @@ class SceneState:
     def view(self) -> str:
         """Name of the last camera preset requested."""
         return self._view
+
+    @property
+    def pose(self) -> Pose:
+        """The current posture (standing unless changed)."""
+        return self._pose
 
     @property
     def visible_ids(self) -> tuple[str, ...]:
@@ -165,6 +176,12 @@ class SceneState:
         self._view = name
         self.view_requested.emit(name)
 
+    def set_pose(self, pose: Pose) -> None:
+        """Change the posture (emits ``pose_changed`` only on a real change)."""
+        if pose != self._pose:
+            self._pose = pose
+            self.pose_changed.emit(pose)
+
     def snapshot(self) -> SceneSnapshot:
         """Capture the whole state, e.g. before entering a pair view."""
         return SceneSnapshot(
@@ -173,6 +190,7 @@ class SceneState:
             color=MappingProxyType(dict(self._color)),
             selection=self._selection,
             view=self._view,
+            pose=self._pose,
         )
 
     def restore(self, snap: SceneSnapshot) -> None:
@@ -192,6 +210,7 @@ class SceneState:
         if snap.selection is None or snap.selection in self.atlas:
             self.select(snap.selection)
         self._view = snap.view
+        self.set_pose(snap.pose)
 
     def reset(self) -> None:
         """Back to the state a fresh atlas starts in (all visible, default opacity and colour)."""

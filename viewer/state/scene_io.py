@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from viewer.domain.camera import CameraPose, view_by_name
 from viewer.domain.pairviews import PairView, pair_scene
+from viewer.domain.pose import STANDING
 from viewer.domain.scenedoc import (
     MUSCLE_MODE,
     PairViewRef,
@@ -109,6 +110,7 @@ def capture_scene(
         painful_spots=spots.spots if spots is not None else (),
         labels=tuple(dict.fromkeys(labels)),
         title=title,
+        posture=None if state.pose.is_standing else state.pose,
     )
 
 
@@ -176,7 +178,9 @@ def apply_scene(
         report("selection", f"no structure {doc.selection!r} in this atlas; nothing selected")
     selection = doc.selection if doc.selection in atlas else None
     built = scratch.snapshot()
-    target = SceneSnapshot(built.visible, built.opacity, built.color, selection, state.view)
+    target = SceneSnapshot(
+        built.visible, built.opacity, built.color, selection, state.view, doc.posture or STANDING
+    )
 
     # 3. Apply: leave any pair view, enter the document's one, then the exact display.
     if pairs is not None and pairs.active is not None:

@@ -1,0 +1,134 @@
+"""Moves the actors' vertices when the scene's posture changes (bones rigid, muscles skinned).
+
+Observes :class:`~viewer.state.scene.SceneState` ``pose_changed`` and writes new point (and
+normal) arrays into the full and light meshes that :class:`SceneRenderer` already draws. While a
+posture slider is dragged only the light meshes are updated (the scene shows light meshes while
+interacting); the full meshes catch up on release (:meth:`PosturePainter.set_dragging`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from numpy.typing import NDArray
+from vtkmodules.util.numpy_support import numpy_to_vtk
+from vtkmodules.vtkCommonDataModel import vtkPolyData
+from vtkmodules.vtkRenderingCore import vtkActor
+
+from viewer.domain.pose import Matrix, Pose
+from viewer.domain.posture import PostureModel
+from viewer.domain.skinning import Binding, skin, skin_normals
+from viewer.domain.structures import Kind
+from viewer.io.atlas_loader import LoadedAtlas
+from viewer.io.meshes import MeshArrays
+from viewer.render.scene_renderer import SceneRenderer
+from viewer.state.scene import SceneState
+
+
+def _poly(actor: vtkActor) -> vtkPolyData:
+    data = actor.GetMapper().GetInput()
+    assert isinstance(data, vtkPolyData)
+    return data
+
+
+def _write(
+    actor: vtkActor, points: NDArray[np.float64], normals: NDArray[np.floating] | None
+) -> None:
+    poly = _poly(actor)
+    poly.GetPoints().SetData(
+        numpy_to_vtk(np.ascontiguousarray(points, dtype=np.float32), deep=True)
+    )
+    if normals is not None:
+        arr = numpy_to_vtk(np.ascontiguousarray(normals, dtype=np.float32), deep=True)
+        arr.SetName("Normals")
+        poly.GetPointData().SetNormals(arr)
+    poly.Modified()
+
+
+class PosturePainter:
+    """Keeps one scene's bone and muscle actors in the state's posture."""
+
+    def __init__(
+        self,
+        scene: SceneRenderer,
+        loaded: LoadedAtlas,
+        state: SceneState,
+        model: PostureModel | Callable[[], PostureModel],
+    ) -> None:
+        self.scene = scene
+        self.loaded = loaded
+        self.state = state
+        self._model_or_factory = model
+        self._model: PostureModel | None = model if isinstance(model, PostureModel) else None
+        self._light_bindings: dict[str, Binding] = {}
+        self._dragging = False
+        self._full_stale = False
+        state.pose_changed.connect(self._on_pose)
+        if not state.pose.is_standing:
+            self._on_pose(state.pose)
+
+    @property
+    def model(self) -> PostureModel:
+        """The posture model (built on first use)."""
+        if self._model is None:
+            factory = self._model_or_factory
+            assert callable(factory)
+            self._model = factory()
+        return self._model
+
+    def detach(self) -> None:
+        """Stop observing the state."""
+        self.state.pose_changed.disconnect(self._on_pose)
+
+    def set_dragging(self, dragging: bool) -> None:
+        """While dragging only light meshes move; on release the full meshes catch up."""
+        self._dragging = dragging
+        self.scene.set_interacting(dragging)
+        if not dragging and self._full_stale:
+            self._on_pose(self.state.pose)
+
+    def _on_pose(self, pose: Pose) -> None:
+        model = self.model
+        transforms = model.transforms(pose)
+        bones = set(model.bone_ids)
+        muscles = set(model.muscle_ids)
+        for s in self.loaded.atlas.renderable:
+            if s.id not in bones and s.id not in muscles:
+                continue
+            full = self.scene.actor_of(s.id)
+            light = self.scene.light_actor_of(s.id)
+            if light is not None:
+                self._pose_actor(s.id, s.kind, light, self.loaded.light[s.id], transforms, True)
+            if not self._dragging or light is None:
+                self._pose_actor(s.id, s.kind, full, self.loaded.meshes[s.id], transforms, False)
+        self._full_stale = self._dragging
+        self.scene.on_render_needed()
+
+    def _pose_actor(
+        self,
+        sid: str,
+        kind: Kind,
+        actor: vtkActor,
+        mesh: MeshArrays,
+        transforms: dict[str, Matrix],
+        light: bool,
+    ) -> None:
+        model = self.model
+        if kind is Kind.BONE:
+            m = transforms.get(sid, np.eye(4))
+            points = mesh.points @ m[:3, :3].T + m[:3, 3]
+            normals = None if mesh.normals is None else mesh.normals @ m[:3, :3].T
+        else:
+            if light:
+                binding = self._light_bindings.get(sid)
+                if binding is None:
+                    binding = model.bind_other(sid, mesh.points)
+                    self._light_bindings[sid] = binding
+            else:
+                binding = model.binding(sid)
+            points = skin(mesh.points, binding, transforms)
+            normals = None
+            if mesh.normals is not None:
+                normals = skin_normals(mesh.normals, binding, transforms)
+        _write(actor, points, normals)
