@@ -97,6 +97,14 @@ class MainWindow(QMainWindow):
                 "section", "Section", self.section_panel, Qt.DockWidgetArea.LeftDockWidgetArea
             )
             section_dock.setMinimumWidth(0)
+            from viewer.qt.posture_panel import PosturePanel
+
+            self.posture_panel = PosturePanel(
+                self.state, self.view3d.posture, self.study.history, self
+            )
+            self._add_dock(
+                "posture", "Posture", self.posture_panel, Qt.DockWidgetArea.LeftDockWidgetArea
+            ).setMinimumWidth(0)
         else:
             self.setCentralWidget(self._no_atlas_label())
 
@@ -144,6 +152,7 @@ class MainWindow(QMainWindow):
         upgraded = self.context.loaded.load_full()
         if upgraded and self.view3d is not None:
             self.view3d.scene.upgrade_meshes(upgraded)
+            self.view3d.posture.refresh()
             self.view3d.request_render()
         self.load_features()
 
@@ -601,6 +610,8 @@ class MainWindow(QMainWindow):
             self.study.detach()
         if self.panel is not None:
             self.panel.detach()
+        if getattr(self, "posture_panel", None) is not None:
+            self.posture_panel.detach()
         for panel in self.feature_panels:
             panel.detach()
         if self.view3d is not None:

@@ -81,6 +81,16 @@ class PosturePainter:
         """Stop observing the state."""
         self.state.pose_changed.disconnect(self._on_pose)
 
+    @property
+    def dragging(self) -> bool:
+        """True while a posture slider is held."""
+        return self._dragging
+
+    def refresh(self) -> None:
+        """Re-pose every actor (after full-detail meshes replaced the light stand-ins)."""
+        if not self.state.pose.is_standing:
+            self._on_pose(self.state.pose)
+
     def set_dragging(self, dragging: bool) -> None:
         """While dragging only light meshes move; on release the full meshes catch up."""
         self._dragging = dragging
