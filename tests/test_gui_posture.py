@@ -63,3 +63,20 @@ def test_presets_and_length_colouring(make_main_window: Any, qtbot: Any) -> None
     panel.tilt.setValue(12)
     panel.tilt.setSliderDown(False)
     assert window.state.pose.pelvic_tilt == 12 and window.state.pose.lordosis == 12
+
+
+def test_iliopsoas_tension_tilts_the_pelvis_and_flags_l4_s1(make_main_window: Any) -> None:
+    window = _window(make_main_window)
+    panel = window.posture_panel
+    assert "not a simulation of a patient" in panel.balance_note.text()
+    panel.iliopsoas.setSliderDown(True)
+    for value in (40, 60, 80, 100):
+        panel.iliopsoas.setValue(value)
+    panel.iliopsoas.setSliderDown(False)
+    pose = window.state.pose
+    assert pose.pelvic_tilt > 5 and pose.lordosis == pose.pelvic_tilt
+    assert window.state.color("vertebra_l5").lower() == "#d55e00"
+    assert "L4-S1" in panel.compressed.text()
+    window.actions_by_id["edit.undo"].trigger()
+    assert window.state.pose.is_standing
+    assert window.state.color("vertebra_l5") == window.state.atlas.get("vertebra_l5").color

@@ -172,3 +172,20 @@ def test_pose_report_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert "unknown pose 'lotus'" in capsys.readouterr().err
     assert main(["pose-report", "--hip-flexion", "45"]) == 0
     assert "not a measurement" in capsys.readouterr().out
+
+
+# -- balance ----------------------------------------------------------------------------------
+def test_more_iliopsoas_tension_tilts_forward_and_deepens_the_lordosis() -> None:
+    from viewer.domain.balance import DEFAULT_TENSION, balance_pose, lumbosacral_compressed
+    from viewer.domain.posture import moment_arms
+
+    arms = moment_arms(model())
+    assert arms.iliopsoas > 0 > arms.gluteus_maximus  # forward over the brim, behind the hip
+    poses = [balance_pose(arms, t, DEFAULT_TENSION) for t in (0.0, 0.3, 0.6, 1.0)]
+    tilts = [p.pelvic_tilt for p in poses]
+    assert tilts == sorted(tilts) and tilts[-1] > tilts[0] + 5
+    assert [p.lordosis for p in poses] == tilts
+    assert poses[1].is_standing or abs(poses[1].pelvic_tilt) < 1e-9
+    assert lumbosacral_compressed(poses[-1]) and not lumbosacral_compressed(poses[0])
+    stronger_glute = balance_pose(arms, 1.0, 0.8)
+    assert stronger_glute.pelvic_tilt < poses[-1].pelvic_tilt  # gluteus maximus pulls it back

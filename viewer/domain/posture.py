@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
+from viewer.domain.balance import PARTS, MomentArms, moment_about_hip_axis
 from viewer.domain.pose import Matrix, Pose, Skeleton, apply
 from viewer.domain.skinning import Binding, bind_muscle, skin, transfer
 
@@ -40,9 +41,17 @@ SAMPLE_MM = 3.0
 def taut_length(
     path: NDArray[np.float64], blocked: Callable[[NDArray[np.float64]], NDArray[np.bool_]]
 ) -> float:
-    """Length of a polyline pulled taut: from each kept point, jump to the farthest point the
-    straight line reaches without ``blocked`` samples (greedy shortcutting)."""
-    total = 0.0
+    """Length of a polyline pulled taut (see :func:`taut_path`)."""
+    taut = taut_path(path, blocked)
+    return float(np.linalg.norm(np.diff(taut, axis=0), axis=1).sum())
+
+
+def taut_path(
+    path: NDArray[np.float64], blocked: Callable[[NDArray[np.float64]], NDArray[np.bool_]]
+) -> NDArray[np.float64]:
+    """A polyline pulled taut: from each kept point, jump to the farthest point the straight
+    line reaches without ``blocked`` samples (greedy shortcutting); returns the kept points."""
+    kept = [0]
     i = 0
     n = len(path)
     while i < n - 1:
@@ -54,9 +63,9 @@ def taut_length(
             if not blocked(a + s * (b - a)).any():
                 break
             j -= 1
-        total += float(np.linalg.norm(path[j] - path[i]))
+        kept.append(j)
         i = j
-    return total
+    return np.asarray(path[kept])
 
 
 @dataclass(frozen=True)
@@ -229,6 +238,12 @@ class PostureModel:
         (so a muscle bent round a flexed joint is measured along its chord, as a muscle-tendon
         path is, while one wrapped over a bony edge keeps the wrap).
         """
+        path = self.path(muscle_id, transforms)
+        return float(np.linalg.norm(np.diff(path, axis=0), axis=1).sum())
+
+    def path(self, muscle_id: str, transforms: Mapping[str, Matrix]) -> NDArray[np.float64]:
+        """(k, 3) taut line of action, from the first station's end to the last's (see
+        :meth:`length`)."""
         b = self.binding(muscle_id)
         points = self.pose_muscle(muscle_id, transforms)
         bins = b.path_bins()
@@ -246,7 +261,7 @@ class PostureModel:
                 for i, bone in ((0, b.bones[0]), (1, b.bones[-1]))
             ]
             centroids = np.vstack([ends[0][None], between, ends[1][None]])
-        return taut_length(centroids, lambda q: self.inside_bone(q, transforms))
+        return taut_path(centroids, lambda q: self.inside_bone(q, transforms))
 
     def standing_length(self, muscle_id: str) -> float:
         """Length of the line of action in the atlas's standing pose."""
@@ -293,3 +308,24 @@ class PostureModel:
             MuscleLength(m, self.length(m, transforms), self.standing_length(m))
             for m in (ids if ids is not None else self.muscle_ids)
         ]
+
+
+def moment_arms(model: PostureModel, side: str = "right") -> MomentArms:
+    """Moment arms of iliopsoas and gluteus maximus about the hip axis, from the atlas paths.
+
+    Each is the PCSA-weighted sum over the group's parts (see :mod:`viewer.domain.balance`).
+    """
+    centre = model.skeleton.hip_axis_centre
+    sums: dict[str, float] = {}
+    for group, parts in PARTS.items():
+        total = 0.0
+        for base, pcsa in parts:
+            mid = f"{base}_{side}"
+            if mid not in model.muscle_ids:
+                continue
+            binding = model.binding(mid)
+            path = model.path(mid, {})
+            femur_end = 0 if binding.bones[0].startswith("femur") else -1
+            total += pcsa * moment_about_hip_axis(path, femur_end, centre)
+        sums[group] = total
+    return MomentArms(sums["iliopsoas"], sums["gluteus_maximus"])

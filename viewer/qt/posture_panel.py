@@ -23,7 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from viewer.domain.balance import DEFAULT_TENSION, MomentArms, balance_pose, lumbosacral_compressed
+from viewer.domain.balance import NOTE as BALANCE_NOTE
+from viewer.domain.palette import OKABE_ITO
 from viewer.domain.pose import HIP_LIMITS, PRESET_TITLES, PRESETS, TILT_LIMITS, Pose
+from viewer.domain.posture import moment_arms
 from viewer.state.posture import apply_length_colours, clear_length_colours
 from viewer.state.scene import SceneState
 
@@ -42,6 +46,9 @@ SHOWN_IN_PANEL: tuple[str, ...] = (
     "piriformis_right",
 )
 """Muscles whose length change the panel lists (right side; the left mirrors it)."""
+
+COMPRESSED_BONES = ("vertebra_l4", "vertebra_l5", "sacrum")
+COMPRESSED_COLOUR = OKABE_ITO["vermillion"]
 
 LEGEND = (
     "<span style='color:#0072B2'>■</span> shortened &nbsp; "
@@ -65,6 +72,7 @@ class PosturePanel(QWidget):
         self.state = state
         self.painter = painter
         self.history = history
+        self._arms: MomentArms | None = None
         self.buttons: dict[str, QPushButton] = {}
         grid = QGridLayout()
         for i, name in enumerate(PRESETS):
@@ -90,12 +98,25 @@ class PosturePanel(QWidget):
             self,
         )
         self.note.setWordWrap(True)
+        self.iliopsoas = self._slider("Iliopsoas tension (percent)", (0, 100))
+        self.glmax = self._slider("Gluteus maximus tension (percent)", (0, 100))
+        for slider in (self.iliopsoas, self.glmax):
+            slider.setValue(round(100 * DEFAULT_TENSION))
+        self.balance_note = QLabel(BALANCE_NOTE, self)
+        self.balance_note.setWordWrap(True)
+        self.compressed = QLabel("", self)
+        self.compressed.setWordWrap(True)
         form = QFormLayout()
         form.addRow("Hip flexion", self.hip)
         form.addRow("Pelvic tilt", self.tilt)
+        form.addRow(QLabel("<b>Balance</b>", self))
+        form.addRow("Iliopsoas", self.iliopsoas)
+        form.addRow("Gluteus max.", self.glmax)
         layout = QVBoxLayout(self)
         layout.addLayout(grid)
         layout.addLayout(form)
+        layout.addWidget(self.compressed)
+        layout.addWidget(self.balance_note)
         layout.addWidget(self.colour)
         layout.addWidget(self.legend)
         layout.addWidget(self.table)
@@ -103,7 +124,9 @@ class PosturePanel(QWidget):
         layout.addStretch(1)
         self.hip.valueChanged.connect(self._on_hip)
         self.tilt.valueChanged.connect(self._on_tilt)
-        for slider in (self.hip, self.tilt):
+        self.iliopsoas.valueChanged.connect(self._on_balance)
+        self.glmax.valueChanged.connect(self._on_balance)
+        for slider in (self.hip, self.tilt, self.iliopsoas, self.glmax):
             slider.sliderPressed.connect(self._drag_started)
             slider.sliderReleased.connect(self._drag_finished)
         self.colour.toggled.connect(self._on_colour)
@@ -128,11 +151,9 @@ class PosturePanel(QWidget):
         try:
             if self.history is not None and not self.history.in_transaction:
                 with self.history.transaction(f"Posture: {PRESET_TITLES.get(name, name)}"):
-                    self.state.set_pose(PRESETS[name])
-                    self._update_lengths()
+                    self._set(PRESETS[name])
             else:
-                self.state.set_pose(PRESETS[name])
-                self._update_lengths()
+                self._set(PRESETS[name])
         except Exception:  # no exception may escape a Qt slot
             log.exception("could not change the posture to %s", name)
 
@@ -161,9 +182,33 @@ class PosturePanel(QWidget):
     def _on_tilt(self, value: int) -> None:
         self._set(self.state.pose.with_pelvic_tilt(value))
 
+    def _on_balance(self, _value: int) -> None:
+        try:
+            if self._arms is None:
+                self._arms = moment_arms(self.painter.model)
+            pose = balance_pose(
+                self._arms, self.iliopsoas.value() / 100.0, self.glmax.value() / 100.0
+            )
+        except Exception:
+            log.exception("could not settle the balance")
+            return
+        self._set(pose)
+
+    def _show_compression(self, pose: Pose) -> None:
+        """Flag the lumbosacral joints when the lumbar curve is deepened (a scene colour)."""
+        on = lumbosacral_compressed(pose)
+        ids = [b for b in COMPRESSED_BONES if b in self.state.atlas]
+        for bone in ids:
+            colour = COMPRESSED_COLOUR if on else self.state.atlas.get(bone).color
+            self.state.set_color(bone, colour)
+        self.compressed.setText(
+            "L4-S1 compressed: the deeper lumbar curve loads the lumbosacral joints." if on else ""
+        )
+
     def _set(self, pose: Pose) -> None:
         try:
             self.state.set_pose(pose)
+            self._show_compression(pose)
             if not self.painter.dragging:
                 self._update_lengths()
         except Exception:
