@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from viewer.domain.pose import Pose
+from viewer.domain.posture import MuscleLength
 from viewer.io.atlas_loader import LoadedAtlas, load_atlas
 from viewer.io.resources import builtin_meshes_dir
 from viewer.state.scene import SceneState
@@ -24,4 +26,13 @@ def load_context(atlas_dir: Path | None = None, light_first: bool = False) -> Ap
     ``light_first`` defers full-detail meshes (the window loads them after its first frame).
     """
     loaded = load_atlas(atlas_dir or builtin_meshes_dir(), light_first=light_first)
-    return AppContext(loaded=loaded, state=SceneState(loaded.atlas))
+    state = SceneState(loaded.atlas)
+    if loaded.atlas.renderable:
+
+        def lengths(pose: Pose) -> list[MuscleLength]:
+            from viewer.io.posture import shared_posture_model
+
+            return shared_posture_model(loaded).lengths(pose)
+
+        state.length_source = lengths
+    return AppContext(loaded=loaded, state=state)

@@ -108,6 +108,8 @@ class SceneDocument:
     title: str = ""
     posture: Pose | None = None
     """The body's posture; ``None`` = standing."""
+    length_colours: bool = False
+    """Colour the muscles by their length change in ``posture`` (blue shorter, orange longer)."""
 
     def look(self, structure_id: str) -> StructureLook | None:
         """The override stored for one id, or ``None``."""

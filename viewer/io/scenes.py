@@ -147,6 +147,8 @@ def scene_to_dict(doc: SceneDocument, *, standalone: bool = True) -> dict[str, A
     if doc.posture is not None:
         named = PRESETS.get(doc.posture.name)
         out["posture"] = doc.posture.name if named == doc.posture else doc.posture.as_dict()
+    if doc.length_colours:
+        out["length_colours"] = True
     return out
 
 
@@ -199,6 +201,7 @@ def scene_from_dict(data: Mapping[str, Any]) -> SceneDocument:
         labels=tuple(data.get("labels", ())),
         title=str(data.get("title", "")),
         posture=None if data.get("posture") is None else pose_from_dict(data["posture"]),
+        length_colours=bool(data.get("length_colours", False)),
     )
 
 

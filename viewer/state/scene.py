@@ -7,9 +7,10 @@ for state they did not change.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Any
 
 from psygnal import Signal
 
@@ -71,6 +72,9 @@ class SceneState:
         self._selection: str | None = None
         self._view = DEFAULT_VIEW
         self._pose = STANDING
+        self.length_source: Callable[[Pose], Iterable[Any]] | None = None
+        """Muscle lengths of a pose (``MuscleLength`` records), set by whoever holds the posture
+        model (the 3D view, an export); scenes asking for length colours use it."""
         for s in atlas.renderable:
             self._visible[s.id] = True
             self._opacity[s.id] = DEFAULT_OPACITY.get(s.kind, 1.0)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from viewer.domain.camera import CameraPose, view_by_name
 from viewer.domain.pairviews import PairView, pair_scene
+from viewer.domain.length_colours import length_colour
 from viewer.domain.pose import STANDING
 from viewer.domain.scenedoc import (
     MUSCLE_MODE,
@@ -174,6 +175,13 @@ def apply_scene(
             scratch.set_opacity(sid, look.opacity)
         if look.color is not None:
             scratch.set_color(sid, look.color)
+    if doc.length_colours:
+        if state.length_source is None:
+            report("length_colours", "muscle lengths are not available here; skipped", "warning")
+        else:
+            for m in state.length_source(doc.posture or STANDING):
+                if m.id in atlas:
+                    scratch.set_color(m.id, length_colour(m.change_pct))
     if doc.selection is not None and doc.selection not in atlas:
         report("selection", f"no structure {doc.selection!r} in this atlas; nothing selected")
     selection = doc.selection if doc.selection in atlas else None
