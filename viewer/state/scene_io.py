@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from viewer.domain.camera import CameraPose, view_by_name
-from viewer.domain.pairviews import PairView, pair_scene
 from viewer.domain.length_colours import length_colour
+from viewer.domain.pairviews import PairView, pair_scene
 from viewer.domain.pose import STANDING
 from viewer.domain.scenedoc import (
     MUSCLE_MODE,
