@@ -271,6 +271,33 @@ def skin(
     return rotated + 2.0 * (w0 * ve - we * v0 + np.cross(v0, ve))
 
 
+def skin_with_normals(
+    points: NDArray[np.floating],
+    normals: NDArray[np.floating] | None,
+    binding: Binding,
+    transforms: Mapping[str, NDArray[np.float64]],
+) -> tuple[NDArray[np.float64], NDArray[np.float32] | None]:
+    """Posed vertices and turned normals in one blend (what a renderer needs per frame)."""
+    eye = np.eye(4)
+    mats = [transforms.get(b, eye) for b in binding.bones]
+    real, dual = dual_quaternions(mats)
+    b0 = binding.weights @ real
+    be = binding.weights @ dual
+    norm = np.linalg.norm(b0, axis=1, keepdims=True)
+    b0 /= norm
+    be /= norm
+    w0, v0 = b0[:, :1], b0[:, 1:]
+    we, ve = be[:, :1], be[:, 1:]
+    p = np.asarray(points, dtype=np.float64)
+    posed = p + 2.0 * np.cross(v0, np.cross(v0, p) + w0 * p)
+    posed += 2.0 * (w0 * ve - we * v0 + np.cross(v0, ve))
+    if normals is None:
+        return posed, None
+    n = np.asarray(normals, dtype=np.float64)
+    turned = n + 2.0 * np.cross(v0, np.cross(v0, n) + w0 * n)
+    return posed, np.asarray(turned, dtype=np.float32)
+
+
 def skin_normals(
     normals: NDArray[np.floating],
     binding: Binding,

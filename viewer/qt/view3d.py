@@ -76,6 +76,7 @@ class View3D(QWidget):
         self.posture = PosturePainter(
             self.scene, loaded, state, lambda: shared_posture_model(loaded)
         )
+        self.posture.on_dragging = self.set_moving
         self.level_of_detail = True
         self._closed = False
         self.animate = True

@@ -18,7 +18,7 @@ from vtkmodules.vtkRenderingCore import vtkActor
 
 from viewer.domain.pose import Matrix, Pose
 from viewer.domain.posture import PostureModel
-from viewer.domain.skinning import Binding, skin, skin_normals
+from viewer.domain.skinning import Binding, skin_normals, skin_with_normals
 from viewer.domain.structures import Kind
 from viewer.io.atlas_loader import LoadedAtlas
 from viewer.io.meshes import MeshArrays
@@ -61,9 +61,13 @@ class PosturePainter:
         self.state = state
         self._model_or_factory = model
         self._model: PostureModel | None = model if isinstance(model, PostureModel) else None
-        self._light_bindings: dict[str, Binding] = {}
+        self._light_bindings: dict[tuple[str, bool], Binding] = {}
+        self._drawn: dict[tuple[str, bool], tuple[bytes, ...]] = {}
+        """Per actor (id, light): the bone transforms it was last posed with (skip if same)."""
         self._dragging = False
         self._full_stale = False
+        self.on_dragging: Callable[[bool], None] = scene.set_interacting
+        """Switches the view to its moving-frame mode (light meshes, no anti-aliasing)."""
         state.pose_changed.connect(self._on_pose)
         if not state.pose.is_standing:
             self._on_pose(state.pose)
@@ -88,13 +92,15 @@ class PosturePainter:
 
     def refresh(self) -> None:
         """Re-pose every actor (after full-detail meshes replaced the light stand-ins)."""
+        self._drawn.clear()
+        self._light_bindings = {k: v for k, v in self._light_bindings.items() if k[1]}
         if not self.state.pose.is_standing:
             self._on_pose(self.state.pose)
 
     def set_dragging(self, dragging: bool) -> None:
         """While dragging only light meshes move; on release the full meshes catch up."""
         self._dragging = dragging
-        self.scene.set_interacting(dragging)
+        self.on_dragging(dragging)
         if not dragging and self._full_stale:
             self._on_pose(self.state.pose)
 
@@ -125,20 +131,29 @@ class PosturePainter:
         light: bool,
     ) -> None:
         model = self.model
+        bones = (sid,) if kind is Kind.BONE else model.binding(sid).bones
+        eye = np.eye(4)
+        key = tuple(np.asarray(transforms.get(b, eye)).tobytes() for b in bones)
+        if self._drawn.get((sid, light)) == key:
+            return
+        self._drawn[(sid, light)] = key
         if kind is Kind.BONE:
             m = transforms.get(sid, np.eye(4))
             points = mesh.points @ m[:3, :3].T + m[:3, 3]
             normals = None if mesh.normals is None else mesh.normals @ m[:3, :3].T
         else:
+            binding = model.binding(sid)
+            if light or len(binding.fibre) != len(mesh.points):
+                binding = self._light_bindings.get((sid, light)) or model.bind_other(
+                    sid, mesh.points
+                )
+                self._light_bindings[(sid, light)] = binding
             if light:
-                binding = self._light_bindings.get(sid)
-                if binding is None:
-                    binding = model.bind_other(sid, mesh.points)
-                    self._light_bindings[sid] = binding
+                # Frames while dragging: skinning only (no push-out; it is done on release).
+                points, normals = skin_with_normals(mesh.points, mesh.normals, binding, transforms)
             else:
-                binding = model.binding(sid)
-            points = skin(mesh.points, binding, transforms)
-            normals = None
-            if mesh.normals is not None:
-                normals = skin_normals(mesh.normals, binding, transforms)
+                points = model.pose_muscle(sid, transforms, mesh.points, binding)
+                normals = None
+                if mesh.normals is not None:
+                    normals = skin_normals(mesh.normals, binding, transforms)
         _write(actor, points, normals)
