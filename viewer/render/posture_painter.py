@@ -110,7 +110,7 @@ class PosturePainter:
         bones = set(model.bone_ids)
         muscles = set(model.muscle_ids)
         for s in self.loaded.atlas.renderable:
-            if s.id not in bones and s.id not in muscles:
+            if s.id not in bones and s.id not in muscles and s.kind is not Kind.SKIN:
                 continue
             full = self.scene.actor_of(s.id)
             light = self.scene.light_actor_of(s.id)
@@ -131,6 +131,9 @@ class PosturePainter:
         light: bool,
     ) -> None:
         model = self.model
+        if kind is Kind.SKIN:
+            self._pose_skin(sid, actor, mesh, transforms, light)
+            return
         bones = (sid,) if kind is Kind.BONE else model.binding(sid).bones
         eye = np.eye(4)
         key = tuple(np.asarray(transforms.get(b, eye)).tobytes() for b in bones)
@@ -156,4 +159,27 @@ class PosturePainter:
                 normals = None
                 if mesh.normals is not None:
                     normals = skin_normals(mesh.normals, binding, transforms)
+        _write(actor, points, normals)
+
+    def _pose_skin(
+        self,
+        sid: str,
+        actor: vtkActor,
+        mesh: MeshArrays,
+        transforms: dict[str, Matrix],
+        light: bool,
+    ) -> None:
+        """The skin, by the MakeHuman weights the build wrote (left standing without them)."""
+        binding = self._light_bindings.get((sid, light))
+        if binding is None:
+            binding = self.model.skin_binding(sid, mesh.points)
+            if binding is None:
+                return
+            self._light_bindings[(sid, light)] = binding
+        eye = np.eye(4)
+        key = tuple(np.asarray(transforms.get(b, eye)).tobytes() for b in binding.bones)
+        if self._drawn.get((sid, light)) == key:
+            return
+        self._drawn[(sid, light)] = key
+        points, normals = skin_with_normals(mesh.points, mesh.normals, binding, transforms)
         _write(actor, points, normals)
