@@ -170,6 +170,13 @@ class PostureModel:
         """Binding for another mesh of the same muscle (its light mesh)."""
         return transfer(self.binding(muscle_id), self._muscles[muscle_id], points)
 
+    def pose_muscle_points(
+        self, muscle_id: str, points: Sequence[Sequence[float]], transforms: Mapping[str, Matrix]
+    ) -> NDArray[np.float64]:
+        """Points on a muscle (e.g. its trigger points) carried as its nearest vertices are."""
+        p = np.asarray(points, dtype=np.float64).reshape(-1, 3)
+        return skin(p, self.bind_other(muscle_id, p), transforms)
+
     def pose_bone(
         self, bone_id: str, points: NDArray[np.floating], transforms: Mapping[str, Matrix]
     ) -> NDArray[np.float64]:

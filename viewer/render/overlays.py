@@ -59,6 +59,7 @@ class AnnotationOverlays:
             features.pairs.pair_changed.connect(self._on_pair)
         scene.state.visibility_changed.connect(self.refresh_markers)
         scene.state.opacity_changed.connect(self.refresh_markers)
+        scene.state.pose_changed.connect(self.refresh_markers)
         self.refresh_markers()
         self.refresh_heat()
         if features.pairs is not None and features.pairs.active is not None:
@@ -83,10 +84,26 @@ class AnnotationOverlays:
                 continue
             if state.opacity(tp.muscle) < MARKER_MIN_OPACITY:
                 continue  # ghosted context (e.g. in a pair view): its markers would only clutter
-            markers.append(Marker(tp.id, tp.position, self.marker_color(tp.muscle), self.marker_px))
+            position = self._posed(tp.muscle, tp.position)
+            markers.append(Marker(tp.id, position, self.marker_color(tp.muscle), self.marker_px))
         self.layer.set_markers(markers)
         self.layer.highlight(triggers.active)
         self.scene.on_render_needed()
+
+    def _posed(
+        self, muscle_id: str, position: tuple[float, float, float]
+    ) -> tuple[float, float, float]:
+        """Where a trigger point sits in the current posture: it follows its muscle."""
+        pose = self.scene.state.pose
+        if pose.is_standing:
+            return position
+        from viewer.io.posture import shared_posture_model
+
+        model = shared_posture_model(self.scene.loaded)
+        if muscle_id not in model.muscle_ids:
+            return position
+        x, y, z = model.pose_muscle_points(muscle_id, [position], model.transforms(pose))[0]
+        return (float(x), float(y), float(z))
 
     def _on_active(self, *_args: object) -> None:
         if self.features.triggers is not None:
@@ -173,6 +190,7 @@ class AnnotationOverlays:
             self.features.pairs.pair_changed.disconnect(self._on_pair)
         self.scene.state.visibility_changed.disconnect(self.refresh_markers)
         self.scene.state.opacity_changed.disconnect(self.refresh_markers)
+        self.scene.state.pose_changed.disconnect(self.refresh_markers)
         self.pairs_overlay.clear()
         self.spots.clear()
         if self.compare is not None:
