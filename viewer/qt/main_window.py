@@ -102,9 +102,17 @@ class MainWindow(QMainWindow):
             self.posture_panel = PosturePanel(
                 self.state, self.view3d.posture, self.study.history, self
             )
-            self._add_dock(
-                "posture", "Posture", self.posture_panel, Qt.DockWidgetArea.LeftDockWidgetArea
-            ).setMinimumWidth(0)
+            from PySide6.QtWidgets import QScrollArea
+
+            scroll = QScrollArea(self)  # a tall panel must not set the window's minimum height
+            scroll.setWidget(self.posture_panel)
+            scroll.setWidgetResizable(True)
+            posture_dock = self._add_dock(
+                "posture", "Posture", scroll, Qt.DockWidgetArea.LeftDockWidgetArea
+            )
+            posture_dock.setMinimumWidth(0)
+            self.tabifyDockWidget(section_dock, posture_dock)
+            section_dock.raise_()
         else:
             self.setCentralWidget(self._no_atlas_label())
 
