@@ -89,6 +89,9 @@ def _add_render_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+LENGTH_CAPTION = "Muscle length vs standing: blue = shorter, grey = same, orange = longer"
+
+
 def _run_render(args: argparse.Namespace) -> int:
     if args.scene is not None or args.lesson is not None:
         return _run_render_document(args)
@@ -150,6 +153,7 @@ def _run_render(args: argparse.Namespace) -> int:
         features=features,
         marker_px=args.marker_size,
         compare=args.compare,
+        caption=LENGTH_CAPTION if args.length_colours else "",
     )
     print(out)
     return 0

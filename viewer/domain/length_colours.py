@@ -2,10 +2,12 @@
 
 A diverging scale between two Okabe-Ito colours (blue #0072B2, orange #E69F00), which stay
 distinct under every common colour-vision deficiency and differ in lightness, through a neutral
-grey. The scale saturates at :data:`FULL_SCALE_PCT`.
+grey, on a square-root scale that saturates at :data:`FULL_SCALE_PCT`.
 """
 
 from __future__ import annotations
+
+import math
 
 from viewer.domain.palette import OKABE_ITO
 from viewer.domain.structures import hex_to_rgb
@@ -24,7 +26,9 @@ def _hex(rgb: tuple[float, float, float]) -> str:
 
 def length_colour(change_pct: float) -> str:
     """``#rrggbb`` for a length change in percent (negative = shortened)."""
+    # Square-root scale: the few-percent changes of a pelvic tilt still show, 25 % saturates.
     f = max(-1.0, min(1.0, change_pct / FULL_SCALE_PCT))
+    f = math.copysign(math.sqrt(abs(f)), f)
     end = hex_to_rgb(SHORT if f < 0 else LONG)
     mid = hex_to_rgb(NEUTRAL)
     a = abs(f)
