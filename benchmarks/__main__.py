@@ -96,7 +96,7 @@ def core_rows() -> list[Row]:
 def feature_rows() -> list[Row]:
     """Benchmarks contributed by feature modules (``benchmarks/bench_*.py`` with ``run()``)."""
     rows: list[Row] = []
-    for name in ("bench_heatmap", "bench_pairviews"):
+    for name in ("bench_heatmap", "bench_pairviews", "bench_posture"):
         try:
             module = importlib.import_module(f"benchmarks.{name}")
         except ModuleNotFoundError:

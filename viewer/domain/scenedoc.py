@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from viewer.domain.camera import CameraPose
+from viewer.domain.pose import Pose
 
 Point = tuple[float, float, float]
 
@@ -108,6 +109,10 @@ class SceneDocument:
     body: str | None = None
     """Body outline (:mod:`viewer.domain.bodies`); ``None`` (files before version 2) keeps the
     body that is on screen."""
+    posture: Pose | None = None
+    """The body's posture; ``None`` = standing."""
+    length_colours: bool = False
+    """Colour the muscles by their length change in ``posture`` (blue shorter, orange longer)."""
 
     def look(self, structure_id: str) -> StructureLook | None:
         """The override stored for one id, or ``None``."""

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from viewer.domain.camera import CameraPose
+from viewer.domain.pose import PRESETS, pose_from_dict
 from viewer.domain.scenedoc import (
     PairViewRef,
     SceneCamera,
@@ -145,6 +146,11 @@ def scene_to_dict(doc: SceneDocument, *, standalone: bool = True) -> dict[str, A
         out["painful_spots"] = [list(p) for p in doc.painful_spots]
     if doc.labels:
         out["labels"] = list(doc.labels)
+    if doc.posture is not None:
+        named = PRESETS.get(doc.posture.name)
+        out["posture"] = doc.posture.name if named == doc.posture else doc.posture.as_dict()
+    if doc.length_colours:
+        out["length_colours"] = True
     return out
 
 
@@ -197,6 +203,8 @@ def scene_from_dict(data: Mapping[str, Any]) -> SceneDocument:
         labels=tuple(data.get("labels", ())),
         title=str(data.get("title", "")),
         body=data.get("body"),
+        posture=None if data.get("posture") is None else pose_from_dict(data["posture"]),
+        length_colours=bool(data.get("length_colours", False)),
     )
 
 

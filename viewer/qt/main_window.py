@@ -112,6 +112,22 @@ class MainWindow(QMainWindow):
                 "section", "Section", self.section_panel, Qt.DockWidgetArea.LeftDockWidgetArea
             )
             section_dock.setMinimumWidth(0)
+            from viewer.qt.posture_panel import PosturePanel
+
+            self.posture_panel = PosturePanel(
+                self.state, self.view3d.posture, self.study.history, self
+            )
+            from PySide6.QtWidgets import QScrollArea
+
+            scroll = QScrollArea(self)  # a tall panel must not set the window's minimum height
+            scroll.setWidget(self.posture_panel)
+            scroll.setWidgetResizable(True)
+            posture_dock = self._add_dock(
+                "posture", "Posture", scroll, Qt.DockWidgetArea.LeftDockWidgetArea
+            )
+            posture_dock.setMinimumWidth(0)
+            self.tabifyDockWidget(section_dock, posture_dock)
+            section_dock.raise_()
         else:
             self.setCentralWidget(self._no_atlas_label())
 
@@ -165,6 +181,7 @@ class MainWindow(QMainWindow):
         self.problem_list.add(self.context.loaded.problems)
         if upgraded and self.view3d is not None:
             self.view3d.scene.upgrade_meshes(upgraded)
+            self.view3d.posture.refresh()
             self.view3d.request_render()
         self.load_features()
 
@@ -654,6 +671,8 @@ class MainWindow(QMainWindow):
             self.study.detach()
         if self.panel is not None:
             self.panel.detach()
+        if getattr(self, "posture_panel", None) is not None:
+            self.posture_panel.detach()
         for panel in self.feature_panels:
             panel.detach()
         if self.view3d is not None:

@@ -45,6 +45,7 @@ class StudyTools:
             state.opacity_changed,
             state.color_changed,
             state.selection_changed,
+            state.pose_changed,
         )
 
     def detach(self) -> None:

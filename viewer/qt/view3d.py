@@ -70,6 +70,13 @@ class View3D(QWidget):
         configure_renderer(self.renderer, fxaa=True)
         self.scene = SceneRenderer(self.renderer, loaded, state, theme)
         self.scene.on_render_needed = self.request_render
+        from viewer.io.posture import shared_posture_model
+        from viewer.render.posture_painter import PosturePainter
+
+        self.posture = PosturePainter(
+            self.scene, loaded, state, lambda: shared_posture_model(loaded)
+        )
+        self.posture.on_dragging = self.set_moving
         self.level_of_detail = True
         self._closed = False
         self.animate = True
@@ -303,6 +310,7 @@ class View3D(QWidget):
             self.overlays.detach()
             self.overlays = None
         self.labels.detach()
+        self.posture.detach()
         self.scene.detach()
         # VTK holds these Python callbacks from C++, out of the garbage collector's sight:
         # without removing them the view, its scene and the render window would never be freed.

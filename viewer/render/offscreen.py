@@ -124,6 +124,10 @@ def offscreen_scene(
     configure_renderer(renderer)
     scene = SceneRenderer(renderer, loaded, state, theme)
     labels = LabelOverlay(scene)
+    from viewer.io.posture import shared_posture_model
+    from viewer.render.posture_painter import PosturePainter
+
+    posture = PosturePainter(scene, loaded, state, lambda: shared_posture_model(loaded))
     overlays = None
     if features is not None:
         from viewer.render.overlays import AnnotationOverlays
@@ -135,6 +139,7 @@ def offscreen_scene(
         if overlays is not None:
             overlays.detach()
         labels.detach()
+        posture.detach()
         scene.detach()
         window.Finalize()
 

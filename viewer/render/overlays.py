@@ -141,6 +141,7 @@ class AnnotationOverlays:
         scene.state.opacity_changed.connect(self._sync_legend)
         self._heat_shown = False
         self._painted: np.ndarray | None = None
+        scene.state.pose_changed.connect(self.refresh_markers)
         self.refresh_markers()
         self.refresh_heat()
         if features.pairs is not None and features.pairs.active is not None:
@@ -165,14 +166,30 @@ class AnnotationOverlays:
                 continue
             if state.opacity(tp.muscle) < MARKER_MIN_OPACITY:
                 continue  # ghosted context (e.g. in a pair view): its markers would only clutter
+            position = self._posed(tp.muscle, tp.position)
             rgb = self.marker_color(tp.muscle)
-            markers.append(Marker(tp.id, tp.position, rgb, self.marker_px, tp.muscle))
+            markers.append(Marker(tp.id, position, rgb, self.marker_px, tp.muscle))
         self.layer.set_markers(markers)
         self.layer.highlight(triggers.active)
         self.labels.set_obstacles(
             "markers", [m.position for m in markers], half_px=self.marker_px * 0.45
         )
         self.scene.on_render_needed()
+
+    def _posed(
+        self, muscle_id: str, position: tuple[float, float, float]
+    ) -> tuple[float, float, float]:
+        """Where a trigger point sits in the current posture: it follows its muscle."""
+        pose = self.scene.state.pose
+        if pose.is_standing:
+            return position
+        from viewer.io.posture import shared_posture_model
+
+        model = shared_posture_model(self.scene.loaded)
+        if muscle_id not in model.muscle_ids:
+            return position
+        x, y, z = model.pose_muscle_points(muscle_id, [position], model.transforms(pose))[0]
+        return (float(x), float(y), float(z))
 
     def _on_active(self, *_args: object) -> None:
         if self.features.triggers is not None:
@@ -373,6 +390,7 @@ class AnnotationOverlays:
         self.scene.state.opacity_changed.disconnect(self._sync_legend)
         if self.outlines is not None:
             self.outlines.detach()
+        self.scene.state.pose_changed.disconnect(self.refresh_markers)
         self.pairs_overlay.clear()
         self.pair_legend.clear()
         window = self.scene.renderer.GetRenderWindow()

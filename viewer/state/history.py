@@ -39,6 +39,7 @@ def _same_scene(a: SceneSnapshot, b: SceneSnapshot) -> bool:
         and dict(a.opacity) == dict(b.opacity)
         and dict(a.color) == dict(b.color)
         and a.selection == b.selection
+        and a.pose == b.pose
     )
 
 
@@ -69,6 +70,7 @@ class SceneHistory:
             state.opacity_changed,
             state.color_changed,
             state.selection_changed,
+            state.pose_changed,
         ):
             signal.connect(self._on_scene_changed)
 
@@ -184,6 +186,7 @@ class SceneHistory:
             self.state.opacity_changed,
             self.state.color_changed,
             self.state.selection_changed,
+            self.state.pose_changed,
         ):
             signal.disconnect(self._on_scene_changed)
 

@@ -7,14 +7,16 @@ for state they did not change.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Any
 
 from psygnal import Signal
 
 from viewer.domain.bodies import NEUTRAL, check_body
 from viewer.domain.camera import DEFAULT_VIEW, view_by_name
+from viewer.domain.pose import STANDING, Pose
 from viewer.domain.structures import Atlas, Kind
 
 DEFAULT_OPACITY: Mapping[Kind, float] = MappingProxyType(
@@ -39,6 +41,7 @@ class SceneSnapshot:
     color: Mapping[str, str] = field(default_factory=dict)
     selection: str | None = None
     view: str = DEFAULT_VIEW
+    pose: Pose = STANDING
 
 
 class SceneState:
@@ -61,6 +64,8 @@ class SceneState:
     body_changed(str)
         The body outline to show (``neutral``/``female``/``male``); whoever owns the meshes
         swaps the skin (:func:`viewer.bodyswitch.switch_body`).
+    pose_changed(Pose)
+        The body's posture changed (bones, muscles and skin follow).
     """
 
     visibility_changed = Signal(tuple)
@@ -69,6 +74,7 @@ class SceneState:
     selection_changed = Signal(object)
     view_requested = Signal(str)
     body_changed = Signal(str)
+    pose_changed = Signal(object)
 
     def __init__(self, atlas: Atlas, body: str = NEUTRAL) -> None:
         self.atlas = atlas
@@ -80,6 +86,10 @@ class SceneState:
         self._body = check_body(body)
         self.available_bodies: tuple[str, ...] = (NEUTRAL,)
         """Bodies the loaded atlas offers (set by whoever loads it)."""
+        self._pose = STANDING
+        self.length_source: Callable[[Pose], Iterable[Any]] | None = None
+        """Muscle lengths of a pose (``MuscleLength`` records), set by whoever holds the posture
+        model (the 3D view, an export); scenes asking for length colours use it."""
         for s in atlas.renderable:
             self._visible[s.id] = True
             self._opacity[s.id] = DEFAULT_OPACITY.get(s.kind, 1.0)
@@ -129,6 +139,11 @@ class SceneState:
     def view(self) -> str:
         """Name of the last camera preset requested."""
         return self._view
+
+    @property
+    def pose(self) -> Pose:
+        """The current posture (standing unless changed)."""
+        return self._pose
 
     @property
     def visible_ids(self) -> tuple[str, ...]:
@@ -201,6 +216,12 @@ class SceneState:
         self._view = name
         self.view_requested.emit(name)
 
+    def set_pose(self, pose: Pose) -> None:
+        """Change the posture (emits ``pose_changed`` only on a real change)."""
+        if pose != self._pose:
+            self._pose = pose
+            self.pose_changed.emit(pose)
+
     def snapshot(self) -> SceneSnapshot:
         """Capture the whole state, e.g. before entering a pair view."""
         return SceneSnapshot(
@@ -209,6 +230,7 @@ class SceneState:
             color=MappingProxyType(dict(self._color)),
             selection=self._selection,
             view=self._view,
+            pose=self._pose,
         )
 
     def restore(self, snap: SceneSnapshot) -> None:
@@ -228,6 +250,7 @@ class SceneState:
         if snap.selection is None or snap.selection in self.atlas:
             self.select(snap.selection)
         self._view = snap.view
+        self.set_pose(snap.pose)
 
     def reset(self) -> None:
         """Back to the state a fresh atlas starts in (all visible, default opacity and colour,

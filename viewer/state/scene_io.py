@@ -14,7 +14,9 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from viewer.domain.camera import CameraPose, view_by_name
+from viewer.domain.length_colours import length_colour
 from viewer.domain.pairviews import PairView, pair_scene
+from viewer.domain.pose import STANDING
 from viewer.domain.scenedoc import (
     MUSCLE_MODE,
     PairViewRef,
@@ -110,6 +112,7 @@ def capture_scene(
         labels=tuple(dict.fromkeys(labels)),
         title=title,
         body=state.body,
+        posture=None if state.pose.is_standing else state.pose,
     )
 
 
@@ -173,11 +176,20 @@ def apply_scene(
             scratch.set_opacity(sid, look.opacity)
         if look.color is not None:
             scratch.set_color(sid, look.color)
+    if doc.length_colours:
+        if state.length_source is None:
+            report("length_colours", "muscle lengths are not available here; skipped", "warning")
+        else:
+            for m in state.length_source(doc.posture or STANDING):
+                if m.id in atlas:
+                    scratch.set_color(m.id, length_colour(m.change_pct))
     if doc.selection is not None and doc.selection not in atlas:
         report("selection", f"no structure {doc.selection!r} in this atlas; nothing selected")
     selection = doc.selection if doc.selection in atlas else None
     built = scratch.snapshot()
-    target = SceneSnapshot(built.visible, built.opacity, built.color, selection, state.view)
+    target = SceneSnapshot(
+        built.visible, built.opacity, built.color, selection, state.view, doc.posture or STANDING
+    )
 
     # 3. Apply: the body outline first (heat maps are computed on it), leave any pair view,
     # enter the document's one, then the exact display.

@@ -1,0 +1,82 @@
+"""Posture panel, as a person uses it: presets, dragging the sliders, undo, length colouring."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from viewer.domain.pose import PRESETS
+
+
+def _window(make_main_window: Any) -> Any:
+    window = make_main_window()  # built-in atlas
+    return window
+
+
+def _femur_bottom(window: Any) -> float:
+    """Lowest z of the right femur as drawn (full actor)."""
+    return float(window.view3d.scene.actor_of("femur_right").GetBounds()[4])
+
+
+def test_dragging_the_hip_slider_is_one_undo_step(make_main_window: Any, qtbot: Any) -> None:
+    window = _window(make_main_window)
+    panel = window.posture_panel
+    history = window.study.history
+    depth = history.undo_depth
+    standing_bottom = _femur_bottom(window)
+    panel.hip.setSliderDown(True)  # press
+    assert window.view3d.scene.interacting  # light meshes while dragging
+    for value in (10, 30, 50, 70, 90):
+        panel.hip.setValue(value)
+    panel.hip.setSliderDown(False)  # release
+    assert not window.view3d.scene.interacting
+    assert window.state.pose.hip_right.flexion == 90 == window.state.pose.hip_left.flexion
+    assert history.undo_depth == depth + 1, "one drag, one undo step"
+    assert _femur_bottom(window) > standing_bottom + 200, "the thigh came up to horizontal"
+    assert "Iliacus" in panel.table.text() and "%" in panel.table.text()
+    window.actions_by_id["edit.undo"].trigger()
+    assert window.state.pose.is_standing
+    assert panel.hip.value() == 0
+    assert abs(_femur_bottom(window) - standing_bottom) < 1e-3
+
+
+def test_presets_and_length_colouring(make_main_window: Any, qtbot: Any) -> None:
+    window = _window(make_main_window)
+    panel = window.posture_panel
+    panel.colour.setChecked(True)
+    qtbot.wait(10)  # let the event loop close the checkbox's undo step
+    assert panel.legend.isVisibleTo(panel)
+    panel.buttons["sitting_upright"].click()
+    assert window.state.pose == PRESETS["sitting_upright"]
+    assert panel.hip.value() == 85 and panel.tilt.value() == -5
+    # Shortened hip flexors turn blue, the stretched buttock orange.
+    iliacus = np.array(window.view3d.scene.actor_of("iliacus_right").GetProperty().GetColor())
+    glmax = np.array(window.view3d.scene.actor_of("gluteus_maximus_right").GetProperty().GetColor())
+    assert iliacus[2] > iliacus[0], iliacus
+    assert glmax[0] > glmax[2], glmax
+    qtbot.wait(10)
+    window.actions_by_id["edit.undo"].trigger()
+    assert window.state.pose.is_standing
+    assert panel.hip.value() == 0
+    panel.tilt.setSliderDown(True)
+    panel.tilt.setValue(12)
+    panel.tilt.setSliderDown(False)
+    assert window.state.pose.pelvic_tilt == 12 and window.state.pose.lordosis == 12
+
+
+def test_iliopsoas_tension_tilts_the_pelvis_and_flags_l4_s1(make_main_window: Any) -> None:
+    window = _window(make_main_window)
+    panel = window.posture_panel
+    assert "not a simulation of a patient" in panel.balance_note.text()
+    panel.iliopsoas.setSliderDown(True)
+    for value in (40, 60, 80, 100):
+        panel.iliopsoas.setValue(value)
+    panel.iliopsoas.setSliderDown(False)
+    pose = window.state.pose
+    assert pose.pelvic_tilt > 5 and pose.lordosis == pose.pelvic_tilt
+    assert window.state.color("vertebra_l5").lower() == "#d55e00"
+    assert "L4-S1" in panel.compressed.text()
+    window.actions_by_id["edit.undo"].trigger()
+    assert window.state.pose.is_standing
+    assert window.state.color("vertebra_l5") == window.state.atlas.get("vertebra_l5").color

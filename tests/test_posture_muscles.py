@@ -1,0 +1,216 @@
+"""Muscles follow the posed bones: they stay outside bone, do not invert, and change length the
+way a published model (myo-sim's myofullbody, lengths shipped in meshes/posture_reference.json)
+says they should; ``pose-report`` prints those lengths."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from viewer.domain.pose import PRESETS, HipAngles, Pose
+from viewer.domain.posture import PostureModel
+
+REPO = Path(__file__).resolve().parents[1]
+MESHES = REPO / "meshes"
+
+
+@cache
+def loaded() -> Any:
+    from viewer.io.atlas_loader import load_atlas
+
+    return load_atlas(MESHES)
+
+
+@cache
+def model() -> PostureModel:
+    from viewer.io.posture import posture_model
+
+    return posture_model(loaded())
+
+
+def _signed_distance(points: np.ndarray, mesh: Any) -> np.ndarray:
+    from vtkmodules.util.numpy_support import numpy_to_vtk, vtk_to_numpy
+    from vtkmodules.vtkFiltersCore import vtkImplicitPolyDataDistance
+
+    from viewer.render.vtkmesh import to_polydata
+
+    f = vtkImplicitPolyDataDistance()
+    f.SetInput(to_polydata(mesh))
+    out = numpy_to_vtk(np.zeros(len(points)))
+    f.FunctionValue(numpy_to_vtk(np.ascontiguousarray(points, dtype=np.float64)), out)
+    return np.asarray(vtk_to_numpy(out))
+
+
+def _volume(points: np.ndarray, triangles: np.ndarray) -> float:
+    a, b, c = (points[triangles[:, i]] for i in range(3))
+    return float(np.einsum("ij,ij->i", a, np.cross(b, c)).sum() / 6.0)
+
+
+@pytest.mark.parametrize("name", [n for n in PRESETS if n != "standing"])
+def test_muscles_stay_outside_bone_and_keep_their_shape(name: str) -> None:
+    from viewer.io.meshes import MeshArrays
+
+    la, pm = loaded(), model()
+    t = pm.transforms(PRESETS[name])
+    bones = {
+        b: MeshArrays(
+            pm.pose_bone(b, la.meshes[b].points, t).astype(np.float32), la.meshes[b].triangles
+        )
+        for b in pm.bone_ids
+    }
+    inside_total = count = 0
+    for m in pm.muscle_ids:
+        mesh = la.light[m]
+        p = pm.pose_muscle(m, t, mesh.points, pm.bind_other(m, mesh.points))
+        inside = np.zeros(len(p), dtype=bool)
+        for bone in bones.values():
+            lo, hi = bone.points.min(axis=0) - 1, bone.points.max(axis=0) + 1
+            sel = np.flatnonzero(np.all((p > lo) & (p < hi), axis=1))
+            if len(sel):
+                inside[sel[_signed_distance(p[sel], bone) < -1.0]] = True
+        assert inside.mean() <= 0.05, (m, inside.mean())
+        inside_total += int(inside.sum())
+        count += len(p)
+        # No inversion: the closed surface keeps its orientation. Skinning does not conserve
+        # volume (a stretched gluteus maximus grows ~45 % in sitting), so only gross errors fail.
+        v0 = _volume(mesh.points.astype(np.float64), mesh.triangles)
+        v1 = _volume(p, mesh.triangles)
+        assert v1 * v0 > 0 and 0.6 < v1 / v0 < 1.6, (m, v0, v1)
+        edges0 = np.linalg.norm(
+            mesh.points[mesh.triangles[:, 0]] - mesh.points[mesh.triangles[:, 1]], axis=1
+        )
+        edges1 = np.linalg.norm(p[mesh.triangles[:, 0]] - p[mesh.triangles[:, 1]], axis=1)
+        assert np.quantile(edges1 / np.maximum(edges0, 1e-6), 0.999) < 6.0, m  # no tearing
+    assert inside_total / count <= 0.01
+
+
+def test_sitting_shortens_the_hip_flexors_and_lengthens_the_buttock() -> None:
+    lengths = {m.id: m for m in model().lengths(PRESETS["sitting_upright"])}
+    for side in ("right", "left"):
+        assert lengths[f"psoas_major_upper_{side}"].change_pct < -5
+        assert lengths[f"psoas_major_lower_{side}"].change_pct < -5
+        assert lengths[f"iliacus_{side}"].change_pct < -10
+        assert lengths[f"gluteus_maximus_{side}"].change_pct > 15
+    standing = model().lengths(PRESETS["standing"])
+    assert all(abs(m.change_pct) < 1e-9 for m in standing)
+
+
+# -- agreement with myo-sim ------------------------------------------------------------------
+REFERENCE = json.loads((MESHES / "posture_reference.json").read_text(encoding="utf-8"))
+AGREE = [
+    "psoas_major_upper_right",
+    "psoas_major_lower_right",
+    "iliacus_right",
+    "gluteus_medius_right",
+]
+KNOWN_OFF = {
+    # The atlas's greater trochanter and the bulk of the buttock sit further back than myo-sim's
+    # insertion sites, so flexion stretches these paths more (about +30 % / +46 % at 90 degrees
+    # against myo-sim's +11 % / +35 %). Expected to close when the femurs are re-seated in the
+    # neutral pose (atlas rebuild); kept visible here rather than tuned away.
+    "piriformis_right": "atlas insertion behind myo-sim's: lengthens too much in flexion",
+    "gluteus_maximus_right": "atlas insertion behind myo-sim's: lengthens too much in flexion",
+}
+
+
+def _agreement(muscle: str) -> list[tuple[int, float, float]]:
+    degrees = REFERENCE["hip_flexion_deg"]
+    ref = REFERENCE["lengths_mm"][muscle]
+    out = []
+    pm = model()
+    for deg, length in zip(degrees, ref, strict=True):
+        ours = pm.lengths(Pose(hip_right=HipAngles(float(deg))), [muscle])[0].change_pct
+        theirs = 100.0 * (length - ref[0]) / ref[0]
+        out.append((deg, ours, theirs))
+    return out
+
+
+@pytest.mark.parametrize(
+    "muscle",
+    AGREE
+    + [
+        pytest.param(m, marks=pytest.mark.xfail(reason=r, strict=True))
+        for m, r in KNOWN_OFF.items()
+    ],
+)
+def test_lengths_agree_with_myosim_within_ten_percent(muscle: str) -> None:
+    for deg, ours, theirs in _agreement(muscle):
+        assert abs(ours - theirs) <= 10.0, (
+            f"{muscle} at {deg} deg: atlas {ours:+.1f} % vs myo-sim {theirs:+.1f} %"
+        )
+
+
+def test_reference_data_is_myosim_and_moves_the_right_way() -> None:
+    assert REFERENCE["hip_flexion_deg"] == [0, 30, 60, 90]
+    lengths = REFERENCE["lengths_mm"]
+    assert lengths["iliacus_right"][3] < lengths["iliacus_right"][0]  # flexors shorten
+    assert lengths["gluteus_maximus_right"][3] > lengths["gluteus_maximus_right"][0]
+    assert "myo-sim" in REFERENCE["source"]
+
+
+def test_pose_report_json(capsys: pytest.CaptureFixture[str]) -> None:
+    from viewer.cli import main
+
+    assert main(["pose-report", "--pose", "sitting_upright", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["pose"] == "sitting_upright"
+    ids = [m["id"] for m in data["muscles"]]
+    assert "psoas_major_upper_right" in ids and "psoas_major_lower_left" in ids
+    assert len(ids) == len(model().muscle_ids)
+    for entry in data["muscles"]:
+        assert set(entry) == {"id", "length_mm", "standing_length_mm", "change_pct"}
+        expected = (
+            100 * (entry["length_mm"] - entry["standing_length_mm"]) / entry["standing_length_mm"]
+        )
+        assert entry["change_pct"] == pytest.approx(expected, abs=0.3)
+    assert main(["pose-report", "--pose", "lotus"]) == 2
+    assert "unknown pose 'lotus'" in capsys.readouterr().err
+    assert main(["pose-report", "--hip-flexion", "45"]) == 0
+    assert "not a measurement" in capsys.readouterr().out
+
+
+# -- balance ----------------------------------------------------------------------------------
+def test_more_iliopsoas_tension_tilts_forward_and_deepens_the_lordosis() -> None:
+    from viewer.domain.balance import DEFAULT_TENSION, balance_pose, lumbosacral_compressed
+    from viewer.domain.posture import moment_arms
+
+    arms = moment_arms(model())
+    assert arms.iliopsoas > 0 > arms.gluteus_maximus  # forward over the brim, behind the hip
+    poses = [balance_pose(arms, t, DEFAULT_TENSION) for t in (0.0, 0.3, 0.6, 1.0)]
+    tilts = [p.pelvic_tilt for p in poses]
+    assert tilts == sorted(tilts) and tilts[-1] > tilts[0] + 5
+    assert [p.lordosis for p in poses] == tilts
+    assert poses[1].is_standing or abs(poses[1].pelvic_tilt) < 1e-9
+    assert lumbosacral_compressed(poses[-1]) and not lumbosacral_compressed(poses[0])
+    stronger_glute = balance_pose(arms, 1.0, 0.8)
+    assert stronger_glute.pelvic_tilt < poses[-1].pelvic_tilt  # gluteus maximus pulls it back
+
+
+# -- skin ---------------------------------------------------------------------------------------
+def test_the_skin_follows_by_the_makehuman_weights() -> None:
+    from viewer.domain.skinning import skin
+
+    la, pm = loaded(), model()
+    points = la.meshes["skin"].points
+    binding = pm.skin_binding("skin", points)
+    assert binding is not None, "meshes/skin/skin.weights.npz is missing (run the build)"
+    assert set(binding.bones) <= set(pm.bone_ids)
+    np.testing.assert_allclose(binding.weights.sum(axis=1), 1.0, atol=1e-5)
+    femur = binding.weights[:, binding.bones.index("femur_right")]
+    thigh = (femur > 0.95) & (points[:, 2] < -300)  # well down the right thigh
+    assert thigh.sum() > 100 and (points[thigh, 0] < 0).all()  # .R weights land on the right
+    t = pm.transforms(PRESETS["sitting_upright"])
+    posed = skin(points, binding, t)
+    # Rigidly with the femur where the femur carries it fully: the thigh comes up and forward.
+    expected = (points[thigh] - pm.skeleton.hip_centres["right"]) @ t["femur_right"][:3, :3].T
+    expected += pm.skeleton.hip_centres["right"]
+    np.testing.assert_allclose(posed[thigh], expected, atol=0.5)
+    assert posed[thigh, 2].mean() > points[thigh, 2].mean() + 250
+    # The head and shoulders stay above the pelvis (the trunk is carried by T12).
+    top = points[:, 2] > 700
+    assert np.abs(posed[top] - points[top]).max() < 120

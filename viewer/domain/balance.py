@@ -1,0 +1,109 @@
+"""Balance of the pelvis, as a teaching model: iliopsoas against gluteus maximus.
+
+A deliberately simple statics illustration, not a simulation of a patient. The pelvis (with the
+trunk above it) is a rigid body turning about the line through the two hip centres. Each muscle
+pulls along the last stretch of its line of action before the femur (taken from the atlas's
+muscle paths, see :meth:`viewer.domain.posture.PostureModel.path`), so its moment about that
+axis is ``r x f``: iliopsoas, bent forward over the pelvic brim, tilts the pelvis forward;
+gluteus maximus, behind the hip, tilts it back. Forces are ``tension x PCSA``, with the
+physiological cross-sectional areas measured in cadavers by Ward S.R. et al., "Are current
+measurements of lower extremity muscle architecture accurate?", Clin Orthop Relat Res
+467(4):1074-1082, 2009 (psoas 7.7 cm², iliacus 9.9 cm², gluteus maximus 33.4 cm²; tension is a
+0-1 share of a common specific tension, so only the ratios matter here). The passive tissues
+(ligaments, discs, joint capsules) are a linear torsion spring; its stiffness is a teaching
+constant chosen so that the tension controls span roughly the normal range of pelvic tilt (about
+±15 degrees), not a measured value.
+
+At equilibrium ``k * tilt = sum(moments)``; the lumbar curve follows the tilt so the trunk stays
+upright (the compensation seen in anterior pelvic tilt), and with more lordosis the lumbosacral
+joints (L4-L5, L5-S1) take more compression, which the app highlights.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from viewer.domain.pose import TILT_LIMITS, HipAngles, Pose
+
+PCSA_CM2: Mapping[str, float] = {
+    "psoas_major": 7.7,
+    "iliacus": 9.9,
+    "gluteus_maximus": 33.4,
+}
+"""Physiological cross-sectional areas (Ward et al. 2009), split over the atlas's parts below."""
+
+PARTS: Mapping[str, tuple[tuple[str, float], ...]] = {
+    "iliopsoas": (
+        ("psoas_major_upper", 0.5 * 7.7),
+        ("psoas_major_lower", 0.5 * 7.7),
+        ("iliacus", 9.9),
+    ),
+    "gluteus_maximus": (("gluteus_maximus", 33.4),),
+}
+"""Atlas muscle parts of each side (without ``_right``/``_left``) and their PCSA in cm²."""
+
+DEFAULT_TENSION = 0.3
+"""Tension both groups start at (a share of maximum); equal shares give the standing tilt."""
+
+STIFFNESS = 50.0
+"""Passive stiffness in (cm² x mm) per degree: a teaching constant, see the module docstring."""
+
+COMPRESSION_TILT_DEG = 5.0
+"""Anterior tilt (and the matching extra lordosis) from which the lumbosacral region is flagged."""
+
+NOTE = (
+    "A simplified illustration of muscle balance for learning: it is not a simulation of a "
+    "patient and cannot say why a person's pelvis tilts."
+)
+
+
+@dataclass(frozen=True)
+class MomentArms:
+    """Moment (cm² x mm per unit tension) of each group about the hip axis; + = anterior tilt."""
+
+    iliopsoas: float
+    gluteus_maximus: float
+
+
+def moment_about_hip_axis(
+    path: NDArray[np.float64], femur_end: int, axis_point: NDArray[np.float64]
+) -> float:
+    """Moment arm (mm, + = tilts the pelvis forward) of a unit pull along a muscle path.
+
+    ``femur_end`` is 0 or -1, the end of ``path`` on the femur; the pull on the pelvis acts at
+    the path point next to it, toward the femur. Turning about +x is an anterior tilt.
+    """
+    end = path[femur_end]
+    at = path[1] if femur_end == 0 else path[-2]
+    direction = (end - at) / max(float(np.linalg.norm(end - at)), 1e-9)
+    return float(np.cross(at - axis_point, direction)[0])
+
+
+def settle(arms: MomentArms, iliopsoas: float, gluteus_maximus: float) -> float:
+    """Pelvic tilt (degrees, + anterior) where the muscles balance the passive spring.
+
+    Tilt is measured from the atlas's standing pose, which is taken to be balanced at
+    :data:`DEFAULT_TENSION` for both groups.
+    """
+    moment = arms.iliopsoas * (iliopsoas - DEFAULT_TENSION) + arms.gluteus_maximus * (
+        gluteus_maximus - DEFAULT_TENSION
+    )
+    lo, hi = TILT_LIMITS
+    return float(min(hi, max(lo, moment / STIFFNESS)))
+
+
+def balance_pose(arms: MomentArms, iliopsoas: float, gluteus_maximus: float) -> Pose:
+    """The standing posture the balance settles at: pelvis tilted, lumbar curve following,
+    thighs still vertical (the hips flex relative to the pelvis by the tilt)."""
+    tilt = settle(arms, iliopsoas, gluteus_maximus)
+    hips = HipAngles(flexion=tilt)
+    return Pose("balance", pelvic_tilt=tilt, lordosis=tilt, hip_right=hips, hip_left=hips)
+
+
+def lumbosacral_compressed(pose: Pose) -> bool:
+    """True when the lumbar curve is deepened enough to flag L4-S1 as compressed."""
+    return pose.lordosis >= COMPRESSION_TILT_DEG

@@ -1,0 +1,334 @@
+"""Posture as data: hip angles, pelvic tilt and lumbar lordosis, turned into rigid bone transforms.
+
+A :class:`Pose` is a handful of angles relative to the atlas's standing pose. A :class:`Skeleton`
+holds the joint centres of the current atlas (read from its bony landmarks, so it follows a
+rebuild) and turns a pose into one 4x4 rigid transform per bone:
+
+* the pelvis (both hip bones and the sacrum) tilts about the line through the two hip centres;
+  with the atlas origin at their midpoint that line is the x axis, so the hip centres stay put;
+* each femur turns about its hip centre (flexion about x, abduction about y, rotation about the
+  vertical z axis, applied rotation first) on top of the pelvis;
+* each lumbar segment T12-L1 ... L5-S1 extends or flexes about its disc centre by its share of the
+  lordosis change, so the lumbar curve rides on the sacrum.
+
+Sign conventions in the atlas frame (LPS: +x left, +y posterior, +z superior): a positive
+pelvic tilt is *anterior* (the top of the pelvis goes forward), positive hip flexion brings the
+knee forward, positive abduction takes it outward, positive rotation is internal, and a positive
+lordosis change *increases* the lumbar curve (extension of the lumbar segments).
+
+Segmental shares of lordosis (T12-L1 2 %, L1-L2 5 %, L2-L3 10 %, L3-L4 17 %, L4-L5 26 %,
+L5-S1 40 %) are rounded from the mean segmental angles of standing radiographs reported by
+Bernhardt M. & Bridwell K.H., "Segmental analysis of the sagittal plane alignment of the normal
+thoracic and lumbar spines and thoracolumbar junction", Spine 14(7):717-721, 1989: lordosis grows
+caudally and about two thirds of it lies at L4-S1.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+Matrix = NDArray[np.float64]
+"""A (4, 4) homogeneous rigid transform."""
+
+SIDES: tuple[str, str] = ("right", "left")
+
+LORDOSIS_SHARES: tuple[tuple[str, str, float], ...] = (
+    ("vertebra_t12", "vertebra_l1", 0.02),
+    ("vertebra_l1", "vertebra_l2", 0.05),
+    ("vertebra_l2", "vertebra_l3", 0.10),
+    ("vertebra_l3", "vertebra_l4", 0.17),
+    ("vertebra_l4", "vertebra_l5", 0.26),
+    ("vertebra_l5", "sacrum", 0.40),
+)
+"""(upper bone, lower bone, share of a lordosis change) from the top down (Bernhardt & Bridwell)."""
+
+PELVIS_BONES: tuple[str, ...] = ("hip_bone_right", "hip_bone_left", "sacrum")
+"""Bones that move as one with the pelvic tilt."""
+
+RIDERS: Mapping[str, str] = {"rib_12_right": "vertebra_t12", "rib_12_left": "vertebra_t12"}
+"""Bones without a joint of their own here, carried by another bone."""
+
+HIP_LIMITS: Mapping[str, tuple[float, float]] = {
+    "flexion": (-20.0, 120.0),
+    "abduction": (-30.0, 45.0),
+    "rotation": (-45.0, 45.0),
+}
+"""Range of each hip angle in degrees (roughly the normal active range of motion)."""
+
+DISC_PIVOT_POSTERIOR_MM = 15.0
+"""How far behind the middle of the disc a lumbar segment pivots (near the disc's back wall)."""
+
+TILT_LIMITS: tuple[float, float] = (-25.0, 25.0)
+LORDOSIS_LIMITS: tuple[float, float] = (-35.0, 30.0)
+
+
+class PoseError(ValueError):
+    """A pose definition is malformed; the message names the field."""
+
+
+@dataclass(frozen=True)
+class HipAngles:
+    """Angles of one hip relative to the pelvis, in degrees (0, 0, 0 = standing)."""
+
+    flexion: float = 0.0
+    abduction: float = 0.0
+    rotation: float = 0.0
+
+
+@dataclass(frozen=True)
+class Pose:
+    """A posture relative to the atlas's standing pose (degrees).
+
+    ``lordosis`` is the change of the lumbar curve; keeping it equal to ``pelvic_tilt`` keeps the
+    trunk above the pelvis upright (the lumbar spine compensates for the tilt).
+    """
+
+    name: str = "custom"
+    pelvic_tilt: float = 0.0
+    lordosis: float = 0.0
+    hip_right: HipAngles = field(default_factory=HipAngles)
+    hip_left: HipAngles = field(default_factory=HipAngles)
+
+    def hip(self, side: str) -> HipAngles:
+        """The hip angles of ``"right"`` or ``"left"``."""
+        return self.hip_right if side == "right" else self.hip_left
+
+    @property
+    def is_standing(self) -> bool:
+        """True when every angle is zero (the atlas as built)."""
+        return {**self.as_dict(), "name": ""} == {**Pose().as_dict(), "name": ""}
+
+    def with_hip_flexion(self, degrees: float) -> Pose:
+        """Both hips flexed to ``degrees`` (clamped), other angles kept; named ``custom``."""
+        lo, hi = HIP_LIMITS["flexion"]
+        d = min(hi, max(lo, float(degrees)))
+        return replace(
+            self,
+            name="custom",
+            hip_right=replace(self.hip_right, flexion=d),
+            hip_left=replace(self.hip_left, flexion=d),
+        )
+
+    def with_pelvic_tilt(self, degrees: float, lordosis_follows: bool = True) -> Pose:
+        """Pelvis tilted to ``degrees`` (clamped); the lordosis follows by the same change."""
+        lo, hi = TILT_LIMITS
+        d = min(hi, max(lo, float(degrees)))
+        lordosis = self.lordosis + (d - self.pelvic_tilt) if lordosis_follows else self.lordosis
+        lo2, hi2 = LORDOSIS_LIMITS
+        return replace(self, name="custom", pelvic_tilt=d, lordosis=min(hi2, max(lo2, lordosis)))
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data (for scenes and lessons)."""
+        return {
+            "name": self.name,
+            "pelvic_tilt": round(self.pelvic_tilt, 3),
+            "lordosis": round(self.lordosis, 3),
+            "hip_right": _hip_dict(self.hip_right),
+            "hip_left": _hip_dict(self.hip_left),
+        }
+
+
+def _hip_dict(h: HipAngles) -> dict[str, float]:
+    return {"flexion": h.flexion, "abduction": h.abduction, "rotation": h.rotation}
+
+
+def _number(d: Mapping[str, Any], key: str, where: str, limits: tuple[float, float]) -> float:
+    value = d.get(key, 0.0)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise PoseError(f"{where}{key}: expected a number of degrees, got {value!r}")
+    lo, hi = limits
+    if not lo <= value <= hi:
+        raise PoseError(f"{where}{key}: {value} is outside {lo:g}..{hi:g} degrees")
+    return float(value)
+
+
+def pose_from_dict(d: Any) -> Pose:
+    """Read a pose written by :meth:`Pose.as_dict` (or a preset name); raises :class:`PoseError`."""
+    if isinstance(d, str):
+        return preset(d)
+    if not isinstance(d, Mapping):
+        raise PoseError(f"pose: expected an object or a preset name, got {type(d).__name__}")
+    unknown = set(d) - {"name", "pelvic_tilt", "lordosis", "hip_right", "hip_left"}
+    if unknown:
+        raise PoseError(f"pose: unknown field {sorted(unknown)[0]!r}")
+    hips = {}
+    for side in SIDES:
+        h = d.get(f"hip_{side}", {})
+        if not isinstance(h, Mapping):
+            raise PoseError(f"pose.hip_{side}: expected an object")
+        extra = set(h) - set(HIP_LIMITS)
+        if extra:
+            raise PoseError(f"pose.hip_{side}: unknown field {sorted(extra)[0]!r}")
+        hips[side] = HipAngles(
+            **{k: _number(h, k, f"pose.hip_{side}.", lim) for k, lim in HIP_LIMITS.items()}
+        )
+    name = d.get("name", "custom")
+    if not isinstance(name, str):
+        raise PoseError("pose.name: expected text")
+    return Pose(
+        name=name,
+        pelvic_tilt=_number(d, "pelvic_tilt", "pose.", TILT_LIMITS),
+        lordosis=_number(d, "lordosis", "pose.", LORDOSIS_LIMITS),
+        hip_right=hips["right"],
+        hip_left=hips["left"],
+    )
+
+
+def _both(flexion: float, abduction: float = 0.0, rotation: float = 0.0) -> dict[str, HipAngles]:
+    h = HipAngles(flexion, abduction, rotation)
+    return {"hip_right": h, "hip_left": h}
+
+
+STANDING = Pose("standing")
+PRESETS: Mapping[str, Pose] = {
+    p.name: p
+    for p in (
+        STANDING,
+        # Upright sitting: thighs horizontal, pelvis a little behind neutral, lumbar curve
+        # somewhat reduced (sitting flattens the lordosis even when upright).
+        Pose("sitting_upright", pelvic_tilt=-5.0, lordosis=-10.0, **_both(85.0)),
+        # Slumped sitting: pelvis rolled back, lordosis flattened, trunk drifting forward.
+        Pose("sitting_slumped", pelvic_tilt=-18.0, lordosis=-28.0, **_both(72.0)),
+        # Anterior tilt: the pelvis rolls forward and the lumbar curve deepens to keep the trunk
+        # upright; the hips are relatively flexed by the tilt while the thighs stay vertical.
+        Pose("anterior_tilt", pelvic_tilt=12.0, lordosis=12.0, **_both(12.0)),
+        Pose("posterior_tilt", pelvic_tilt=-10.0, lordosis=-10.0, **_both(-10.0)),
+    )
+}
+"""Named postures (``render --pose NAME``)."""
+
+PRESET_TITLES: Mapping[str, str] = {
+    "standing": "Standing",
+    "sitting_upright": "Sitting upright",
+    "sitting_slumped": "Slumped sitting",
+    "anterior_tilt": "Anterior pelvic tilt",
+    "posterior_tilt": "Posterior pelvic tilt",
+}
+
+
+def preset(name: str) -> Pose:
+    """A preset by name; raises :class:`PoseError` listing the names when unknown."""
+    try:
+        return PRESETS[name]
+    except KeyError:
+        raise PoseError(f"unknown pose {name!r}; choose one of {', '.join(PRESETS)}") from None
+
+
+# -- rigid transforms ----------------------------------------------------------------------------
+def rotation(axis: ArrayLike, degrees: float, centre: ArrayLike) -> Matrix:
+    """4x4 rotation by ``degrees`` (right hand) about ``axis`` through ``centre``."""
+    a = np.asarray(axis, dtype=np.float64)
+    a = a / np.linalg.norm(a)
+    t = math.radians(degrees)
+    k = np.array([[0, -a[2], a[1]], [a[2], 0, -a[0]], [-a[1], a[0], 0]])
+    r = np.eye(3) + math.sin(t) * k + (1 - math.cos(t)) * (k @ k)
+    c = np.asarray(centre, dtype=np.float64)
+    m = np.eye(4)
+    m[:3, :3] = r
+    m[:3, 3] = c - r @ c
+    return m
+
+
+def apply(matrix: Matrix, points: NDArray[Any]) -> NDArray[np.float64]:
+    """Transform (n, 3) points by a 4x4 matrix."""
+    p = np.asarray(points, dtype=np.float64)
+    out: NDArray[np.float64] = p @ matrix[:3, :3].T + matrix[:3, 3]
+    return out
+
+
+@dataclass(frozen=True)
+class Skeleton:
+    """Joint centres of one atlas, in atlas millimetres.
+
+    Attributes
+    ----------
+    hip_centres : side -> (3,) centre of the femoral head (``hip_centre_*`` landmarks)
+    disc_centres : (upper bone, lower bone) -> (3,) pivot of that lumbar segment
+    """
+
+    hip_centres: Mapping[str, NDArray[np.float64]]
+    disc_centres: Mapping[tuple[str, str], NDArray[np.float64]]
+
+    @classmethod
+    def from_landmarks(cls, landmarks: Mapping[str, ArrayLike]) -> Skeleton:
+        """Build from bony landmarks (``meshes/landmarks.json``).
+
+        A segment pivots near the back of its disc: the midpoint of the two vertebral body
+        centres (the S1 endplate centre for the sacrum), moved back by
+        :data:`DISC_PIVOT_POSTERIOR_MM`. Measured centres of rotation of lumbar segments lie in
+        the posterior part of the disc, and a pivot there keeps the facet joints from running
+        into each other in extension.
+        """
+        need = ["hip_centre_right", "hip_centre_left", "s1_endplate_centre"]
+        need += [f"vertebral_body_{b.split('_')[1]}" for b, _, _ in LORDOSIS_SHARES]
+        missing = [n for n in need if n not in landmarks]
+        if missing:
+            raise PoseError(f"landmarks.json lacks {', '.join(missing)} needed for posture")
+
+        def body(bone: str) -> NDArray[np.float64]:
+            if bone == "sacrum":
+                return np.asarray(landmarks["s1_endplate_centre"], dtype=np.float64)
+            return np.asarray(landmarks[f"vertebral_body_{bone.split('_')[1]}"], dtype=np.float64)
+
+        back = np.array([0.0, DISC_PIVOT_POSTERIOR_MM, 0.0])
+        discs = {(u, lo): 0.5 * (body(u) + body(lo)) + back for u, lo, _ in LORDOSIS_SHARES}
+        hips = {s: np.asarray(landmarks[f"hip_centre_{s}"], dtype=np.float64) for s in SIDES}
+        return cls(hip_centres=hips, disc_centres=discs)
+
+    @property
+    def hip_axis_centre(self) -> NDArray[np.float64]:
+        """Midpoint of the hip centres (the atlas origin)."""
+        return 0.5 * (self.hip_centres["right"] + self.hip_centres["left"])
+
+    def transforms(self, pose: Pose) -> dict[str, Matrix]:
+        """One 4x4 transform per posable bone id (bones not listed stay where they are)."""
+        axis = self.hip_centres["left"] - self.hip_centres["right"]
+        pelvis = rotation(axis, pose.pelvic_tilt, self.hip_axis_centre)
+        out: dict[str, Matrix] = {b: pelvis for b in PELVIS_BONES}
+        for side in SIDES:
+            h = pose.hip(side)
+            c = self.hip_centres[side]
+            lateral = -1.0 if side == "right" else 1.0
+            # Flexion brings the knee forward (-y): a negative turn about +x.
+            flex = rotation((1, 0, 0), -h.flexion, c)
+            # Abduction swings the knee outward: about +y for the right (+x is the left side).
+            abd = rotation((0, 1, 0), -lateral * h.abduction, c)
+            # Internal rotation turns the front of the thigh toward the midline.
+            rot = rotation((0, 0, 1), -lateral * h.rotation, c)
+            out[f"femur_{side}"] = pelvis @ flex @ abd @ rot
+        below = pelvis
+        for upper, lower, share in reversed(LORDOSIS_SHARES):
+            # More lordosis = extension: the vertebra above tips backward (+y), a negative turn
+            # about +x through the disc centre (in the standing frame, then carried by below).
+            seg = rotation((1, 0, 0), -share * pose.lordosis, self.disc_centres[(upper, lower)])
+            below = below @ seg
+            out[upper] = below
+        for rider, carrier in RIDERS.items():
+            out[rider] = out[carrier]
+        return out
+
+
+def interpolate(a: Pose, b: Pose, t: float) -> Pose:
+    """The pose a fraction ``t`` of the way from ``a`` to ``b`` (angles linear)."""
+
+    def mix(x: float, y: float) -> float:
+        return x + (y - x) * t
+
+    def mix_hip(p: HipAngles, q: HipAngles) -> HipAngles:
+        return HipAngles(
+            mix(p.flexion, q.flexion), mix(p.abduction, q.abduction), mix(p.rotation, q.rotation)
+        )
+
+    return Pose(
+        name=b.name if t >= 1.0 else "custom",
+        pelvic_tilt=mix(a.pelvic_tilt, b.pelvic_tilt),
+        lordosis=mix(a.lordosis, b.lordosis),
+        hip_right=mix_hip(a.hip_right, b.hip_right),
+        hip_left=mix_hip(a.hip_left, b.hip_left),
+    )

@@ -1,0 +1,354 @@
+"""The posable atlas: bones moved rigidly, muscles skinned to them, lengths along their paths.
+
+Built from plain arrays (the atlas's standing meshes and bony landmarks), so it runs headless for
+``trigger-atlas pose-report`` and in tests, and the renderer only asks it for vertex arrays.
+Bindings are computed lazily, once per mesh, from the geometry in hand (see
+:mod:`viewer.domain.skinning`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.spatial import cKDTree
+
+from viewer.domain.balance import PARTS, MomentArms, moment_about_hip_axis
+from viewer.domain.pose import Matrix, Pose, Skeleton, apply
+from viewer.domain.skinning import Binding, bind_muscle, skin, transfer
+
+
+def slice_centroids(points: NDArray[np.float64], bins: NDArray[np.int64]) -> NDArray[np.float64]:
+    """(k, 3) centroids of the non-empty slices, in fibre order."""
+    n_bins = int(bins.max()) + 1
+    counts = np.bincount(bins, minlength=n_bins).astype(np.float64)
+    sums = np.stack(
+        [np.bincount(bins, weights=points[:, i], minlength=n_bins) for i in range(3)], 1
+    )
+    keep = counts > 0
+    return np.asarray(sums[keep] / counts[keep, None])
+
+
+PUSH_MARGIN_MM = 0.5
+"""How far outside a bone's surface a pushed-out muscle vertex is put."""
+
+SAMPLE_MM = 3.0
+"""Spacing of the samples that check a shortcut of the path against bone."""
+
+
+def taut_length(
+    path: NDArray[np.float64], blocked: Callable[[NDArray[np.float64]], NDArray[np.bool_]]
+) -> float:
+    """Length of a polyline pulled taut (see :func:`taut_path`)."""
+    taut = taut_path(path, blocked)
+    return float(np.linalg.norm(np.diff(taut, axis=0), axis=1).sum())
+
+
+def taut_path(
+    path: NDArray[np.float64], blocked: Callable[[NDArray[np.float64]], NDArray[np.bool_]]
+) -> NDArray[np.float64]:
+    """A polyline pulled taut: from each kept point, jump to the farthest point the straight
+    line reaches without ``blocked`` samples (greedy shortcutting); returns the kept points."""
+    kept = [0]
+    i = 0
+    n = len(path)
+    while i < n - 1:
+        j = n - 1
+        while j > i + 1:
+            a, b = path[i], path[j]
+            k = max(2, int(np.linalg.norm(b - a) / SAMPLE_MM))
+            s = np.linspace(0.0, 1.0, k + 1)[1:-1, None]
+            if not blocked(a + s * (b - a)).any():
+                break
+            j -= 1
+        kept.append(j)
+        i = j
+    return np.asarray(path[kept])
+
+
+@dataclass(frozen=True)
+class MuscleLength:
+    """One muscle's path length in a pose against standing."""
+
+    id: str
+    length_mm: float
+    standing_length_mm: float
+
+    @property
+    def change_pct(self) -> float:
+        """Change against standing, in percent (negative = shortened)."""
+        return 100.0 * (self.length_mm - self.standing_length_mm) / self.standing_length_mm
+
+    def as_dict(self) -> dict[str, object]:
+        """The JSON entry of ``pose-report``."""
+        return {
+            "id": self.id,
+            "length_mm": round(self.length_mm, 1),
+            "standing_length_mm": round(self.standing_length_mm, 1),
+            "change_pct": round(self.change_pct, 1),
+        }
+
+
+class PostureModel:
+    """Poses one atlas.
+
+    Parameters
+    ----------
+    skeleton : joint centres of the atlas
+    bones : bone id -> (n, 3) standing vertices (the posable bones)
+    muscles : muscle id -> (n, 3) standing vertices (full detail)
+    attachments : muscle id -> bone ids of its origins and insertions
+    """
+
+    def __init__(
+        self,
+        skeleton: Skeleton,
+        bones: Mapping[str, NDArray[np.floating]],
+        muscles: Mapping[str, NDArray[np.floating]],
+        attachments: Mapping[str, Sequence[str]],
+        roles: Mapping[str, Mapping[str, str]] | None = None,
+        bone_normals: Mapping[str, NDArray[np.floating]] | None = None,
+    ) -> None:
+        self.skeleton = skeleton
+        self._normals = {
+            k: np.asarray(v, dtype=np.float64) for k, v in (bone_normals or {}).items()
+        }
+        self._bones = {k: np.asarray(v, dtype=np.float64) for k, v in bones.items()}
+        self._muscles = {k: np.asarray(v, dtype=np.float64) for k, v in muscles.items()}
+        self._attachments = {k: tuple(v) for k, v in attachments.items()}
+        self._roles = {k: dict(v) for k, v in (roles or {}).items()}
+        self._trees: dict[str, cKDTree] | None = None
+        self._bindings: dict[str, Binding] = {}
+        self._standing: dict[str, float] = {}
+        self._skins: dict[str, tuple[NDArray[np.float64], Binding]] = {}
+
+    def add_skin(self, skin_id: str, points: NDArray[np.floating], binding: Binding) -> None:
+        """Register a skin mesh with its (build-time) skinning weights."""
+        self._skins[skin_id] = (np.asarray(points, dtype=np.float64), binding)
+
+    def skin_binding(self, skin_id: str, points: NDArray[np.floating]) -> Binding | None:
+        """The skin's binding for these vertices (its own mesh, or another LOD by nearest
+        vertex); ``None`` when the atlas ships no skin weights."""
+        found = self._skins.get(skin_id)
+        if found is None:
+            return None
+        base, binding = found
+        if len(points) == len(base) and np.array_equal(points, base):
+            return binding
+        return transfer(binding, base, points)
+
+    @property
+    def muscle_ids(self) -> tuple[str, ...]:
+        """Muscles the model poses, in atlas order."""
+        return tuple(self._muscles)
+
+    @property
+    def bone_ids(self) -> tuple[str, ...]:
+        """Bones the model moves."""
+        return tuple(self._bones)
+
+    def transforms(self, pose: Pose) -> dict[str, Matrix]:
+        """Rigid 4x4 transform of each bone."""
+        return self.skeleton.transforms(pose)
+
+    def binding(self, muscle_id: str) -> Binding:
+        """The binding of a muscle's full mesh (computed on first use)."""
+        found = self._bindings.get(muscle_id)
+        if found is None:
+            if self._trees is None:
+                self._trees = {b: cKDTree(p) for b, p in self._bones.items()}
+            attached = [b for b in self._attachments.get(muscle_id, ()) if b in self._bones]
+            found = bind_muscle(
+                self._muscles[muscle_id], self._trees, attached, self._roles.get(muscle_id)
+            )
+            self._bindings[muscle_id] = found
+        return found
+
+    def bind_other(self, muscle_id: str, points: NDArray[np.floating]) -> Binding:
+        """Binding for another mesh of the same muscle (its light mesh)."""
+        return transfer(self.binding(muscle_id), self._muscles[muscle_id], points)
+
+    def pose_muscle_points(
+        self, muscle_id: str, points: Sequence[Sequence[float]], transforms: Mapping[str, Matrix]
+    ) -> NDArray[np.float64]:
+        """Points on a muscle (e.g. its trigger points) carried as its nearest vertices are."""
+        p = np.asarray(points, dtype=np.float64).reshape(-1, 3)
+        return skin(p, self.bind_other(muscle_id, p), transforms)
+
+    def pose_bone(
+        self, bone_id: str, points: NDArray[np.floating], transforms: Mapping[str, Matrix]
+    ) -> NDArray[np.float64]:
+        """A bone's vertices in the pose (unmoved when the bone is not posable)."""
+        m = transforms.get(bone_id)
+        return np.asarray(points, dtype=np.float64) if m is None else apply(m, points)
+
+    def pose_muscle(
+        self,
+        muscle_id: str,
+        transforms: Mapping[str, Matrix],
+        points: NDArray[np.floating] | None = None,
+        binding: Binding | None = None,
+        push_out: bool = True,
+    ) -> NDArray[np.float64]:
+        """A muscle's vertices in the pose (its full mesh unless ``points``/``binding`` given).
+
+        With ``push_out`` vertices that the blend carried into one of the muscle's bones are
+        moved back to that bone's surface (plus :data:`PUSH_MARGIN_MM`): the muscle then slides
+        over the pelvic brim and the front of the hip instead of cutting through them.
+        """
+        b = binding or self.binding(muscle_id)
+        p = self._muscles[muscle_id] if points is None else np.asarray(points, dtype=np.float64)
+        posed = skin(p, b, transforms)
+        eye = np.eye(4)
+        moved = any(not np.allclose(transforms.get(x, eye), eye) for x in b.bones)
+        if push_out and moved:
+            posed = self.push_out(posed, transforms, b.bones)
+        return posed
+
+    def push_out(
+        self,
+        points: NDArray[np.float64],
+        transforms: Mapping[str, Matrix],
+        bones: Sequence[str],
+    ) -> NDArray[np.float64]:
+        """Move points found inside the given (posed) bones out along the bone's normal."""
+        if not self._normals:
+            return points
+        trees = self._bone_trees()
+        out: NDArray[np.float64] = np.array(points, dtype=np.float64)
+        for bone in bones:
+            normals = self._normals.get(bone)
+            if normals is None:
+                continue
+            m = transforms.get(bone, np.eye(4))
+            local = (out - m[:3, 3]) @ m[:3, :3]  # inverse of a rigid transform
+            lo, hi = self._bounds(bone)
+            near = np.flatnonzero(np.all((local > lo) & (local < hi), axis=1))
+            if not len(near):
+                continue
+            d, idx = trees[bone].query(local[near], k=1, distance_upper_bound=40.0)
+            hit = np.isfinite(d)
+            if not hit.any():
+                continue
+            rows = near[hit]
+            i = idx[hit]
+            n = normals[i]
+            signed = np.einsum("ij,ij->i", local[rows] - self._bones[bone][i], n)
+            inside = signed < 0.0
+            if not inside.any():
+                continue
+            rows, n, signed = rows[inside], n[inside], signed[inside]
+            local[rows] += (PUSH_MARGIN_MM - signed)[:, None] * n
+            out[rows] = local[rows] @ m[:3, :3].T + m[:3, 3]
+        return out
+
+    def _bounds(self, bone: str) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        p = self._bones[bone]
+        return p.min(axis=0) - 1.0, p.max(axis=0) + 1.0
+
+    def _bone_trees(self) -> dict[str, cKDTree]:
+        if self._trees is None:
+            self._trees = {b: cKDTree(p) for b, p in self._bones.items()}
+        return self._trees
+
+    def length(self, muscle_id: str, transforms: Mapping[str, Matrix]) -> float:
+        """Length (mm) of a muscle's line of action in the pose.
+
+        The path runs through the centroids of the muscle's slices along its fibre, pulled taut
+        like a string: a stretch is cut short wherever the straight line stays clear of bone
+        (so a muscle bent round a flexed joint is measured along its chord, as a muscle-tendon
+        path is, while one wrapped over a bony edge keeps the wrap).
+        """
+        path = self.path(muscle_id, transforms)
+        return float(np.linalg.norm(np.diff(path, axis=0), axis=1).sum())
+
+    def path(self, muscle_id: str, transforms: Mapping[str, Matrix]) -> NDArray[np.float64]:
+        """(k, 3) taut line of action, from the first station's end to the last's (see
+        :meth:`length`)."""
+        b = self.binding(muscle_id)
+        points = self.pose_muscle(muscle_id, transforms)
+        bins = b.path_bins()
+        centroids = slice_centroids(points, bins)
+        if b.anchors is not None:
+            # From the origin's contact area to the insertion's, through the slices between.
+            n_bins = int(bins.max()) + 1
+            present = np.flatnonzero(np.bincount(bins, minlength=n_bins) > 0)
+            mid_t = (present + 0.5) / n_bins
+            t0, t1 = b.anchor_fibre
+            between = centroids[(mid_t > t0) & (mid_t < t1)]
+            eye = np.eye(4)
+            ends = [
+                apply(transforms.get(bone, eye), b.anchors[i][None])[0]
+                for i, bone in ((0, b.bones[0]), (1, b.bones[-1]))
+            ]
+            centroids = np.vstack([ends[0][None], between, ends[1][None]])
+        return taut_path(centroids, lambda q: self.inside_bone(q, transforms))
+
+    def standing_length(self, muscle_id: str) -> float:
+        """Length of the line of action in the atlas's standing pose."""
+        if muscle_id not in self._standing:
+            self._standing[muscle_id] = self.length(muscle_id, {})
+        return self._standing[muscle_id]
+
+    def inside_bone(
+        self, points: NDArray[np.float64], transforms: Mapping[str, Matrix], depth_mm: float = 2.0
+    ) -> NDArray[np.bool_]:
+        """(n,) True where a point lies deeper than ``depth_mm`` inside a (posed) bone.
+
+        Each point is taken back into the bone's standing frame and compared with the nearest
+        bone vertex and its outward normal; needs the bone normals, else nothing is inside.
+        """
+        out = np.zeros(len(points), dtype=bool)
+        if not self._normals:
+            return out
+        if self._trees is None:
+            self._trees = {b: cKDTree(p) for b, p in self._bones.items()}
+        for bone, tree in self._trees.items():
+            normals = self._normals.get(bone)
+            if normals is None:
+                continue
+            m = transforms.get(bone)
+            local = (
+                points
+                if m is None
+                else apply(np.asarray(np.linalg.inv(m), dtype=np.float64), points)
+            )
+            d, idx = tree.query(local, k=1, distance_upper_bound=60.0)
+            hit = np.isfinite(d)
+            if not hit.any():
+                continue
+            i = idx[hit]
+            signed = np.einsum("ij,ij->i", local[hit] - self._bones[bone][i], normals[i])
+            out[np.flatnonzero(hit)[signed < -depth_mm]] = True
+        return out
+
+    def lengths(self, pose: Pose, ids: Sequence[str] | None = None) -> list[MuscleLength]:
+        """Length of each muscle in the pose against standing."""
+        transforms = self.transforms(pose)
+        return [
+            MuscleLength(m, self.length(m, transforms), self.standing_length(m))
+            for m in (ids if ids is not None else self.muscle_ids)
+        ]
+
+
+def moment_arms(model: PostureModel, side: str = "right") -> MomentArms:
+    """Moment arms of iliopsoas and gluteus maximus about the hip axis, from the atlas paths.
+
+    Each is the PCSA-weighted sum over the group's parts (see :mod:`viewer.domain.balance`).
+    """
+    centre = model.skeleton.hip_axis_centre
+    sums: dict[str, float] = {}
+    for group, parts in PARTS.items():
+        total = 0.0
+        for base, pcsa in parts:
+            mid = f"{base}_{side}"
+            if mid not in model.muscle_ids:
+                continue
+            binding = model.binding(mid)
+            path = model.path(mid, {})
+            femur_end = 0 if binding.bones[0].startswith("femur") else -1
+            total += pcsa * moment_about_hip_axis(path, femur_end, centre)
+        sums[group] = total
+    return MomentArms(sums["iliopsoas"], sums["gluteus_maximus"])

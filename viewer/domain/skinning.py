@@ -1,0 +1,326 @@
+"""Soft tissue that follows the bones: muscle binding from geometry and dual-quaternion skinning.
+
+A muscle is bound at run time, from the meshes of the atlas in hand, so the binding survives any
+rebuild of the atlas. Each muscle vertex gets a *fibre coordinate* ``t`` in [0, 1] along the
+muscle's long axis (the principal axis of its vertices). Every bone the muscle attaches to (the
+manifest's origins and insertions) or lies on (closer than :data:`CONTACT_MM`; e.g. the psoas on
+the pelvic brim, which it wraps over) is a *station* on that axis: where the muscle touches the
+bone. The end stations hold the muscle over their whole contact area (an origin on the iliac
+fossa keeps all of the belly lying on it), the inner ones at their middle. Between two stations
+the vertex blends from one bone to the next with a smoothstep of its position, so the free span
+of a muscle between origin and insertion bends smoothly as the joint turns.
+
+Blending rigid motions linearly shrinks a muscle wrapped around a joint toward the joint centre
+(the "candy wrapper"); dual-quaternion blending (Kavan et al., "Geometric skinning with
+approximate dual quaternion blending", ACM TOG 27(4), 2008) keeps the distance from the joint,
+so the psoas and iliacus slide round the front of the hip instead of sinking into the femoral
+head.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.spatial import cKDTree
+
+CONTACT_MM = 6.0
+"""A muscle lying closer than this to a bone it does not attach to is carried by that bone too."""
+
+NEAR_BAND_MM = 6.0
+"""Vertices within this of a bone's closest approach count as touching it (defines a station)."""
+
+HIP_BLEND = 0.35
+"""Shortest stretch of fibre coordinate over which a muscle blends from pelvis to femur."""
+
+SPINE_BLEND = 0.06
+"""Shortest blend between two neighbouring stations that are not across the hip."""
+
+PATH_BINS = 16
+"""Slices along the fibre coordinate whose centroids make the muscle's path (for its length)."""
+
+
+@dataclass(frozen=True)
+class Binding:
+    """How one mesh's vertices follow the bones.
+
+    Attributes
+    ----------
+    bones : the bone ids, in station order along the fibre
+    weights : (n, k) float64 array, rows sum to 1, ``k = len(bones)``
+    fibre : (n,) float64 fibre coordinate in [0, 1]
+    """
+
+    bones: tuple[str, ...]
+    weights: NDArray[np.float64]
+    fibre: NDArray[np.float64]
+    anchors: NDArray[np.float64] | None = None
+    """(2, 3) standing centroids of where the muscle touches its first and last bone."""
+    anchor_fibre: tuple[float, float] = (0.0, 1.0)
+    """Fibre coordinate of the two anchors."""
+
+    def path_bins(self, n_bins: int = PATH_BINS) -> NDArray[np.int64]:
+        """(n,) slice index of each vertex along the fibre (0 .. n_bins - 1)."""
+        return np.minimum((self.fibre * n_bins).astype(np.int64), n_bins - 1)
+
+
+def _principal_axis(points: NDArray[np.float64]) -> NDArray[np.float64]:
+    centred = points - points.mean(axis=0)
+    _, _, vt = np.linalg.svd(centred, full_matrices=False)
+    return np.asarray(vt[0], dtype=np.float64)
+
+
+def bind_muscle(
+    points: NDArray[np.floating],
+    bone_trees: Mapping[str, cKDTree],
+    attachments: Sequence[str],
+    roles: Mapping[str, str] | None = None,
+) -> Binding:
+    """Bind a muscle's vertices to its bones (see the module docstring).
+
+    Parameters
+    ----------
+    points : (n, 3) muscle vertices, atlas millimetres, standing pose
+    bone_trees : bone id -> KD-tree of that bone's vertices (standing pose), the posable bones
+    attachments : bone ids the manifest names as origins and insertions
+    roles : bone id -> ``"origin"`` or ``"insertion"``; the path's two anchors are the contact
+        centroids of all origin bones and of all insertion bones (e.g. gluteus maximus arises
+        from ilium and sacrum together)
+    """
+    p = np.asarray(points, dtype=np.float64)
+    axis = _principal_axis(p)
+    s = p @ axis
+    span = float(s.max() - s.min()) or 1.0
+    t = (s - s.min()) / span
+    distances: dict[str, NDArray[np.float64]] = {}
+    for bone, tree in bone_trees.items():
+        attached = bone in attachments
+        bound = np.inf if attached else CONTACT_MM + NEAR_BAND_MM
+        d, _ = tree.query(p, k=1, distance_upper_bound=bound)
+        d = np.asarray(d, dtype=np.float64)
+        if attached or float(d.min()) < CONTACT_MM:
+            distances[bone] = d
+    if not distances:
+        raise ValueError("the muscle is near no posable bone")
+    centre: dict[str, float] = {}
+    lo: dict[str, float] = {}
+    hi: dict[str, float] = {}
+    for bone, d in distances.items():
+        near = d <= float(d.min()) + NEAR_BAND_MM
+        tn = t[near]
+        centre[bone] = float(np.median(tn))
+        lo[bone] = float(np.quantile(tn, 0.1))
+        hi[bone] = float(np.quantile(tn, 0.9))
+    order = sorted(distances, key=lambda b: centre[b])
+    knots = [centre[b] for b in order]
+    if len(order) > 1:
+        # The end stations hold the muscle across their contact area.
+        knots[0] = max(knots[0], min(hi[order[0]], knots[1]))
+        knots[-1] = min(knots[-1], max(lo[order[-1]], knots[-2]))
+    knots_a = _spread(np.maximum.accumulate(np.asarray(knots)), order)
+    weights = np.zeros((len(p), len(order)))
+    if len(order) == 1:
+        weights[:, 0] = 1.0
+    else:
+        idx = np.clip(np.searchsorted(knots_a, t, side="right") - 1, 0, len(order) - 2)
+        left, right = knots_a[idx], knots_a[idx + 1]
+        f = np.clip((t - left) / np.maximum(right - left, 1e-9), 0.0, 1.0)
+        f = f * f * (3.0 - 2.0 * f)
+        rows = np.arange(len(p))
+        weights[rows, idx] = 1.0 - f
+        weights[rows, idx + 1] += f
+    first, last = order[0], order[-1]
+
+    roles = roles or {}
+
+    def group(bone: str) -> list[str]:
+        role = roles.get(bone)
+        other = roles.get(last if bone == first else first)
+        if role is None or role == other:
+            return [bone]
+        return [b for b in order if roles.get(b) == role]
+
+    def contact(bones: list[str]) -> tuple[NDArray[np.float64], float]:
+        near = np.zeros(len(p), dtype=bool)
+        for bone in bones:
+            d = distances[bone]
+            near |= d <= float(d.min()) + NEAR_BAND_MM
+        return np.asarray(p[near].mean(axis=0)), float(np.median(t[near]))
+
+    if len(order) == 1:
+        return Binding(bones=tuple(order), weights=weights, fibre=t)
+    (a0, t0), (a1, t1) = contact(group(first)), contact(group(last))
+    return Binding(
+        bones=tuple(order),
+        weights=weights,
+        fibre=t,
+        anchors=np.stack([a0, a1]),
+        anchor_fibre=(t0, t1),
+    )
+
+
+def _spread(knots: NDArray[np.float64], order: Sequence[str]) -> NDArray[np.float64]:
+    """Keep neighbouring stations far enough apart along the fibre for a gentle blend.
+
+    Across the hip (a femur next to a pelvic bone) the bones turn up to ~120 degrees apart, so
+    the blend needs a long stretch of muscle (:data:`HIP_BLEND`); between vertebrae, which turn
+    a few degrees, a short one will do (:data:`SPINE_BLEND`).
+    """
+    k = knots.copy()
+    for i in range(len(k) - 1):
+        across_hip = order[i].startswith("femur") != order[i + 1].startswith("femur")
+        gap = HIP_BLEND if across_hip else SPINE_BLEND
+        if k[i + 1] - k[i] < gap:
+            mid = 0.5 * (k[i] + k[i + 1])
+            k[i] = min(k[i], mid - gap / 2)
+            k[i + 1] = mid + gap / 2
+            k[: i + 1] = np.minimum(k[: i + 1], k[i])
+    return np.maximum.accumulate(k)
+
+
+def transfer(
+    binding: Binding, source: NDArray[np.floating], target: NDArray[np.floating]
+) -> Binding:
+    """The binding of another mesh of the same muscle (e.g. its light mesh): nearest vertex."""
+    _, idx = cKDTree(np.asarray(source, dtype=np.float64)).query(np.asarray(target), k=1)
+    return Binding(
+        binding.bones,
+        binding.weights[idx],
+        binding.fibre[idx],
+        binding.anchors,
+        binding.anchor_fibre,
+    )
+
+
+# -- dual quaternions ------------------------------------------------------------------------
+def _quat_from_matrix(m: NDArray[np.float64]) -> NDArray[np.float64]:
+    """(w, x, y, z) unit quaternion of a rotation matrix, with w >= 0."""
+    r = m[:3, :3]
+    tr = float(np.trace(r))
+    if tr > -0.99:
+        w = np.sqrt(max(0.0, 1.0 + tr)) / 2.0
+        q = np.array(
+            [
+                w,
+                (r[2, 1] - r[1, 2]) / (4 * w),
+                (r[0, 2] - r[2, 0]) / (4 * w),
+                (r[1, 0] - r[0, 1]) / (4 * w),
+            ]
+        )
+    else:  # near 180 degrees: fall back on the largest diagonal element
+        i = int(np.argmax(np.diag(r)))
+        j, k = (i + 1) % 3, (i + 2) % 3
+        s = np.sqrt(max(0.0, 1.0 + r[i, i] - r[j, j] - r[k, k])) * 2.0
+        q = np.zeros(4)
+        q[0] = (r[k, j] - r[j, k]) / s
+        q[1 + i] = s / 4.0
+        q[1 + j] = (r[j, i] + r[i, j]) / s
+        q[1 + k] = (r[k, i] + r[i, k]) / s
+    unit: NDArray[np.float64] = q / np.linalg.norm(q)
+    return unit if unit[0] >= 0 else -unit
+
+
+def _qmul(a: NDArray[np.float64], b: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Hamilton product of (..., 4) quaternions."""
+    aw, ax, ay, az = np.moveaxis(a, -1, 0)
+    bw, bx, by, bz = np.moveaxis(b, -1, 0)
+    return np.stack(
+        [
+            aw * bw - ax * bx - ay * by - az * bz,
+            aw * bx + ax * bw + ay * bz - az * by,
+            aw * by - ax * bz + ay * bw + az * bx,
+            aw * bz + ax * by - ay * bx + az * bw,
+        ],
+        axis=-1,
+    )
+
+
+def dual_quaternions(
+    transforms: Sequence[NDArray[np.float64]],
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """(k, 4) real and dual parts of k rigid 4x4 transforms."""
+    real = np.stack([_quat_from_matrix(m) for m in transforms])
+    trans = np.stack([np.concatenate([[0.0], m[:3, 3]]) for m in transforms])
+    dual = 0.5 * _qmul(trans, real)
+    return real, dual
+
+
+def skin(
+    points: NDArray[np.floating],
+    binding: Binding,
+    transforms: Mapping[str, NDArray[np.float64]],
+) -> NDArray[np.float64]:
+    """Posed (n, 3) vertices; bones missing from ``transforms`` stay still."""
+    eye = np.eye(4)
+    mats = [transforms.get(b, eye) for b in binding.bones]
+    if all(np.array_equal(m, eye) for m in mats):
+        return np.asarray(points, dtype=np.float64)
+    real, dual = dual_quaternions(mats)
+    b0 = binding.weights @ real
+    be = binding.weights @ dual
+    norm = np.linalg.norm(b0, axis=1, keepdims=True)
+    b0 /= norm
+    be /= norm
+    w0, v0 = b0[:, :1], b0[:, 1:]
+    we, ve = be[:, :1], be[:, 1:]
+    p = np.asarray(points, dtype=np.float64)
+    # Rotate by the unit quaternion b0, then translate by 2 * (w0 ve - we v0 + v0 x ve).
+    rotated = p + 2.0 * np.cross(v0, np.cross(v0, p) + w0 * p)
+    return rotated + 2.0 * (w0 * ve - we * v0 + np.cross(v0, ve))
+
+
+def skin_with_normals(
+    points: NDArray[np.floating],
+    normals: NDArray[np.floating] | None,
+    binding: Binding,
+    transforms: Mapping[str, NDArray[np.float64]],
+) -> tuple[NDArray[np.float64], NDArray[np.float32] | None]:
+    """Posed vertices and turned normals in one blend (what a renderer needs per frame)."""
+    eye = np.eye(4)
+    mats = [transforms.get(b, eye) for b in binding.bones]
+    real, dual = dual_quaternions(mats)
+    b0 = binding.weights @ real
+    be = binding.weights @ dual
+    norm = np.linalg.norm(b0, axis=1, keepdims=True)
+    b0 /= norm
+    be /= norm
+    w0, v0 = b0[:, :1], b0[:, 1:]
+    we, ve = be[:, :1], be[:, 1:]
+    p = np.asarray(points, dtype=np.float64)
+    posed = p + 2.0 * np.cross(v0, np.cross(v0, p) + w0 * p)
+    posed += 2.0 * (w0 * ve - we * v0 + np.cross(v0, ve))
+    if normals is None:
+        return posed, None
+    n = np.asarray(normals, dtype=np.float64)
+    turned = n + 2.0 * np.cross(v0, np.cross(v0, n) + w0 * n)
+    return posed, np.asarray(turned, dtype=np.float32)
+
+
+def skin_normals(
+    normals: NDArray[np.floating],
+    binding: Binding,
+    transforms: Mapping[str, NDArray[np.float64]],
+) -> NDArray[np.float32]:
+    """Vertex normals turned by each vertex's blended rotation (for shading the posed mesh)."""
+    eye = np.eye(4)
+    mats = [transforms.get(b, eye) for b in binding.bones]
+    real, _ = dual_quaternions(mats)
+    b0 = binding.weights @ real
+    b0 /= np.linalg.norm(b0, axis=1, keepdims=True)
+    w0, v0 = b0[:, :1], b0[:, 1:]
+    n = np.asarray(normals, dtype=np.float64)
+    return np.asarray(n + 2.0 * np.cross(v0, np.cross(v0, n) + w0 * n), dtype=np.float32)
+
+
+def path_length(
+    points: NDArray[np.floating], bins: NDArray[np.int64], n_bins: int = PATH_BINS
+) -> float:
+    """Length (mm) of the polyline through the centroids of the slices along the fibre."""
+    p = np.asarray(points, dtype=np.float64)
+    counts = np.bincount(bins, minlength=n_bins).astype(np.float64)
+    sums = np.stack([np.bincount(bins, weights=p[:, i], minlength=n_bins) for i in range(3)], 1)
+    keep = counts > 0
+    centroids = sums[keep] / counts[keep, None]
+    return float(np.linalg.norm(np.diff(centroids, axis=0), axis=1).sum())

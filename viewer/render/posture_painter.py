@@ -1,0 +1,185 @@
+"""Moves the actors' vertices when the scene's posture changes (bones rigid, muscles skinned).
+
+Observes :class:`~viewer.state.scene.SceneState` ``pose_changed`` and writes new point (and
+normal) arrays into the full and light meshes that :class:`SceneRenderer` already draws. While a
+posture slider is dragged only the light meshes are updated (the scene shows light meshes while
+interacting); the full meshes catch up on release (:meth:`PosturePainter.set_dragging`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from numpy.typing import NDArray
+from vtkmodules.util.numpy_support import numpy_to_vtk
+from vtkmodules.vtkCommonDataModel import vtkPolyData
+from vtkmodules.vtkRenderingCore import vtkActor
+
+from viewer.domain.pose import Matrix, Pose
+from viewer.domain.posture import PostureModel
+from viewer.domain.skinning import Binding, skin_normals, skin_with_normals
+from viewer.domain.structures import Kind
+from viewer.io.atlas_loader import LoadedAtlas
+from viewer.io.meshes import MeshArrays
+from viewer.render.scene_renderer import SceneRenderer
+from viewer.state.scene import SceneState
+
+
+def _poly(actor: vtkActor) -> vtkPolyData:
+    data = actor.GetMapper().GetInput()
+    assert isinstance(data, vtkPolyData)
+    return data
+
+
+def _write(
+    actor: vtkActor, points: NDArray[np.float64], normals: NDArray[np.floating] | None
+) -> None:
+    poly = _poly(actor)
+    poly.GetPoints().SetData(
+        numpy_to_vtk(np.ascontiguousarray(points, dtype=np.float32), deep=True)
+    )
+    if normals is not None:
+        arr = numpy_to_vtk(np.ascontiguousarray(normals, dtype=np.float32), deep=True)
+        arr.SetName("Normals")
+        poly.GetPointData().SetNormals(arr)
+    poly.Modified()
+
+
+class PosturePainter:
+    """Keeps one scene's bone and muscle actors in the state's posture."""
+
+    def __init__(
+        self,
+        scene: SceneRenderer,
+        loaded: LoadedAtlas,
+        state: SceneState,
+        model: PostureModel | Callable[[], PostureModel],
+    ) -> None:
+        self.scene = scene
+        self.loaded = loaded
+        self.state = state
+        self._model_or_factory = model
+        self._model: PostureModel | None = model if isinstance(model, PostureModel) else None
+        self._light_bindings: dict[tuple[str, bool], Binding] = {}
+        self._drawn: dict[tuple[str, bool], tuple[bytes, ...]] = {}
+        """Per actor (id, light): the bone transforms it was last posed with (skip if same)."""
+        self._dragging = False
+        self._full_stale = False
+        self.on_dragging: Callable[[bool], None] = scene.set_interacting
+        """Switches the view to its moving-frame mode (light meshes, no anti-aliasing)."""
+        state.pose_changed.connect(self._on_pose)
+        if not state.pose.is_standing:
+            self._on_pose(state.pose)
+
+    @property
+    def model(self) -> PostureModel:
+        """The posture model (built on first use)."""
+        if self._model is None:
+            factory = self._model_or_factory
+            assert callable(factory)
+            self._model = factory()
+        return self._model
+
+    def detach(self) -> None:
+        """Stop observing the state."""
+        self.state.pose_changed.disconnect(self._on_pose)
+
+    @property
+    def dragging(self) -> bool:
+        """True while a posture slider is held."""
+        return self._dragging
+
+    def refresh(self) -> None:
+        """Re-pose every actor (after full-detail meshes replaced the light stand-ins)."""
+        self._drawn.clear()
+        self._light_bindings = {k: v for k, v in self._light_bindings.items() if k[1]}
+        if not self.state.pose.is_standing:
+            self._on_pose(self.state.pose)
+
+    def set_dragging(self, dragging: bool) -> None:
+        """While dragging only light meshes move; on release the full meshes catch up."""
+        self._dragging = dragging
+        self.on_dragging(dragging)
+        if not dragging and self._full_stale:
+            self._on_pose(self.state.pose)
+
+    def _on_pose(self, pose: Pose) -> None:
+        model = self.model
+        transforms = model.transforms(pose)
+        bones = set(model.bone_ids)
+        muscles = set(model.muscle_ids)
+        for s in self.loaded.atlas.renderable:
+            if s.id not in bones and s.id not in muscles and s.kind is not Kind.SKIN:
+                continue
+            full = self.scene.actor_of(s.id)
+            light = self.scene.light_actor_of(s.id)
+            if light is not None:
+                self._pose_actor(s.id, s.kind, light, self.loaded.light[s.id], transforms, True)
+            if not self._dragging or light is None:
+                self._pose_actor(s.id, s.kind, full, self.loaded.meshes[s.id], transforms, False)
+        self._full_stale = self._dragging
+        self.scene.on_render_needed()
+
+    def _pose_actor(
+        self,
+        sid: str,
+        kind: Kind,
+        actor: vtkActor,
+        mesh: MeshArrays,
+        transforms: dict[str, Matrix],
+        light: bool,
+    ) -> None:
+        model = self.model
+        if kind is Kind.SKIN:
+            self._pose_skin(sid, actor, mesh, transforms, light)
+            return
+        bones = (sid,) if kind is Kind.BONE else model.binding(sid).bones
+        eye = np.eye(4)
+        key = tuple(np.asarray(transforms.get(b, eye)).tobytes() for b in bones)
+        if self._drawn.get((sid, light)) == key:
+            return
+        self._drawn[(sid, light)] = key
+        if kind is Kind.BONE:
+            m = transforms.get(sid, np.eye(4))
+            points = mesh.points @ m[:3, :3].T + m[:3, 3]
+            normals = None if mesh.normals is None else mesh.normals @ m[:3, :3].T
+        else:
+            binding = model.binding(sid)
+            if light or len(binding.fibre) != len(mesh.points):
+                binding = self._light_bindings.get((sid, light)) or model.bind_other(
+                    sid, mesh.points
+                )
+                self._light_bindings[(sid, light)] = binding
+            if light:
+                # Frames while dragging: skinning only (no push-out; it is done on release).
+                points, normals = skin_with_normals(mesh.points, mesh.normals, binding, transforms)
+            else:
+                points = model.pose_muscle(sid, transforms, mesh.points, binding)
+                normals = None
+                if mesh.normals is not None:
+                    normals = skin_normals(mesh.normals, binding, transforms)
+        _write(actor, points, normals)
+
+    def _pose_skin(
+        self,
+        sid: str,
+        actor: vtkActor,
+        mesh: MeshArrays,
+        transforms: dict[str, Matrix],
+        light: bool,
+    ) -> None:
+        """The skin, by the MakeHuman weights the build wrote (left standing without them)."""
+        binding = self._light_bindings.get((sid, light))
+        if binding is None:
+            binding = self.model.skin_binding(sid, mesh.points)
+            if binding is None:
+                return
+            self._light_bindings[(sid, light)] = binding
+        eye = np.eye(4)
+        key = tuple(np.asarray(transforms.get(b, eye)).tobytes() for b in binding.bones)
+        if self._drawn.get((sid, light)) == key:
+            return
+        self._drawn[(sid, light)] = key
+        points, normals = skin_with_normals(mesh.points, mesh.normals, binding, transforms)
+        _write(actor, points, normals)
