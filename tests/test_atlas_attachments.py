@@ -34,7 +34,7 @@ ON_AREA_MM = 8.0
 #: exceptions to the 70 % rule, with the reason: behind the hip joint gluteus maximus lies on
 #: the posterior ilium and ischium where the atlas does not model the short external rotators
 #: (gemelli, obturator internus, quadratus femoris) that separate it from the bone
-ON_AREA_MIN = {("gluteus_maximus", "hip_bone_right"): 0.5}
+ON_AREA_MIN = {("gluteus_maximus", "hip_bone_right"): 0.45}
 
 
 @cache

@@ -130,10 +130,10 @@ def posterior_gluteal_line(t: np.ndarray) -> np.ndarray:
 def anterior_gluteal_line(rel: np.ndarray, notch_rel: float) -> np.ndarray:
     """Height ``t`` of the anterior gluteal line along the wing (``rel`` 0 PSIS .. 1 ASIS).
 
-    It runs from the top of the greater sciatic notch forward and up, curving to end on the
-    crest a few cm behind the ASIS: low at the back, high in front.
+    It begins at the upper border of the greater sciatic notch and runs forward and up, curving
+    to end on the crest a few cm behind the ASIS: low at the back, high in front.
     """
-    return np.asarray(np.interp(rel, [notch_rel, 0.7, 1.0], [0.42, 0.74, 0.9]))
+    return np.asarray(np.interp(rel, [notch_rel, 0.45, 0.7, 1.0], [0.2, 0.5, 0.74, 0.9]))
 
 
 def gluteus_minimus_area(hip: Patch, wf: WingFrame, lm: dict[str, np.ndarray]) -> Patch:
