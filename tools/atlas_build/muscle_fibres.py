@@ -477,9 +477,11 @@ def gluteus_maximus(c: Context) -> MuscleDef:
             areas["gmax_coccyx"].points[reg.farthest_points(areas["gmax_coccyx"].points, 6)],
         ]
     )
-    lig_top = c.lm["coccyx_tip"] + np.array([-22.0, 4.0, 14.0])
-    lig_end = c.lm["ischial_tuberosity_right"] + np.array([4.0, 14.0, 14.0])
+    # the ligament lies behind the short external rotators, not on the ischium
+    lig_top = c.lm["coccyx_tip"] + np.array([-22.0, 8.0, 14.0])
+    lig_end = c.lm["ischial_tuberosity_right"] + np.array([4.0, 22.0, 18.0])
     lig = np.array([_lerp(lig_top, lig_end, t) for t in (0.15, 0.35, 0.55, 0.75)])
+    n_bony = len(origins)
     origins = np.vstack([origins, lig])
     ins = _gmax_insertions(c)
     # order along the origin line: from the iliac crest (0) down to the ligament (1)
@@ -489,13 +491,15 @@ def gluteus_maximus(c: Context) -> MuscleDef:
     radius = ((0.0, 0.12, 0.35, 0.7, 0.9, 1.0), (3.0, 6.0, 7.5, 7.0, 4.5, 2.5))
     hug = ((0.0, 0.1, 0.2, 1.0), (1.0, 0.3, 0.0, 0.0))
     fibres = []
-    for o, a in zip(origins, order, strict=True):
+    no_hug = ((0.0, 1.0), (0.0, 0.0))  # ligament fibres: no bone to hug at their origin
+    for k, (o, a) in enumerate(zip(origins, order, strict=True)):
         a = float(a)
+        h = hug if k < n_bony else no_hug
         end = _lerp(ins["itt_top"], ins["itt_bot"], a)
-        fibres.append(Fibre(np.array([o, _lerp(o, end, 0.5), end]), radius, hug, smooth=False))
+        fibres.append(Fibre(np.array([o, _lerp(o, end, 0.5), end]), radius, h, smooth=False))
         if a > 0.5:  # deep lower fibres to the gluteal tuberosity
             end = _lerp(ins["tub_top"], ins["tub_bot"], (a - 0.5) / 0.5)
-            fibres.append(Fibre(np.array([o, _lerp(o, end, 0.5), end]), radius, hug, smooth=False))
+            fibres.append(Fibre(np.array([o, _lerp(o, end, 0.5), end]), radius, h, smooth=False))
     return MuscleDef(
         "gluteus_maximus",
         densify(fibres, 2),
