@@ -19,7 +19,7 @@ SCHEMA = REPO / "viewer" / "io" / "schemas" / "manifest.schema.json"
 
 #: FMA IDs as listed in the project's DATA_SOURCES (BodyParts3D naming)
 FMA = {
-    "hip_bone_right": 16586, "hip_bone_left": 16587, "sacrum": 16202,
+    "hip_bone_right": 16586, "hip_bone_left": 16587, "sacrum": 16202, "vertebra_t12": 10081,
     "vertebra_l1": 13072, "vertebra_l2": 13073, "vertebra_l3": 13074, "vertebra_l4": 13075,
     "vertebra_l5": 13076, "femur_right": 24474, "femur_left": 24475,
     "psoas_major_right": 22342, "psoas_major_left": 22343,

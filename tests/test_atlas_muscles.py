@@ -299,7 +299,8 @@ def test_left_and_right_match() -> None:
 @needs_atlas
 @pytest.mark.parametrize("side", SIDES)
 def test_volumes_match_published_adult_mri(side: str) -> None:
-    """Volumes within the stated tolerance of the cited MRI reference (Handsfield et al. 2014)."""
+    """Volumes within the stated tolerance of the cited references (Handsfield et al. 2014 MRI;
+    gluteus maximus from Ward et al. 2009 cadavers, see the reference file)."""
     ref = json.loads(VOLUMES.read_text(encoding="utf-8"))
     tol = float(ref["tolerance"])
     parts = {"psoas_major": ("psoas_major_upper", "psoas_major_lower")}

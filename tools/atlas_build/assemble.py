@@ -39,6 +39,7 @@ from tools.atlas_build.meshutil import (
     transform_points,
 )
 from tools.atlas_build.myosim import MyoSkeleton, load_myosim
+from tools.atlas_build.pose import hip_angles, neutral_rotation, pelvis_frame, spinopelvic
 from tools.atlas_build.skeleton import Skeleton
 from tools.atlas_build.spine import (
     LEVELS,
@@ -243,6 +244,54 @@ def _promontory(sacrum: trimesh.Trimesh, s1_c: np.ndarray, s1_n: np.ndarray) -> 
     return np.array(v[sel][int(np.argmax(d[sel] @ ant))], dtype=np.float64)
 
 
+def _neutral_hips(
+    bones: dict[str, trimesh.Trimesh],
+    sites: dict[str, np.ndarray],
+    site_root: dict[str, str],
+    landmarks: dict[str, np.ndarray],
+) -> dict[str, float]:
+    """Turn both femurs (and every site carried by them) into anatomical position (pose.py).
+
+    The left femur is turned about its hip centre; the right one is its mirror image, so the
+    right rotation is the mirrored left one. Sites fixed to the femur or the leg below it turn
+    with it (they used to be only translated, so they could not follow a rotation).
+    """
+    frame = pelvis_frame(landmarks)
+    hip_l = np.asarray(landmarks["hip_centre_left"], dtype=np.float64)
+    before = hip_angles(bones["femur_left"], hip_l, frame, "left")
+    rot_l = neutral_rotation(bones["femur_left"], hip_l, frame, "left")
+    mir = np.diag([-1.0, 1.0, 1.0])
+    rot_r = mir @ rot_l @ mir
+    hip_r = hip_l * [-1.0, 1.0, 1.0]
+    for side, rot, hip, root in (
+        ("left", rot_l, hip_l, "femur_l"),
+        ("right", rot_r, hip_r, "femur_r"),
+    ):
+        mesh = bones[f"femur_{side}"]
+        mesh.vertices = (np.asarray(mesh.vertices) - hip) @ rot.T + hip
+        for name in sorted(sites):
+            if site_root[name] == root:
+                sites[name] = (sites[name] - hip) @ rot.T + hip
+    after = hip_angles(bones["femur_left"], hip_l, frame, "left")
+    LOG.info(
+        "hip pose: flexion %.1f -> %.1f, adduction %.1f -> %.1f, "
+        "external rotation %.1f -> %.1f deg",
+        before.flexion,
+        after.flexion,
+        before.adduction,
+        after.adduction,
+        before.external_rotation,
+        after.external_rotation,
+    )
+    return {
+        "hip_flexion": after.flexion,
+        "hip_adduction": after.adduction,
+        "hip_external_rotation": after.external_rotation,
+        "hip_flexion_before": before.flexion,
+        "hip_external_rotation_before": before.external_rotation,
+    }
+
+
 def assemble_skeleton() -> Skeleton:
     """Build the full skeleton (see module docstring)."""
     myo = load_myosim()
@@ -305,16 +354,20 @@ def assemble_skeleton() -> Skeleton:
     to_atlas = np.eye(4)
     to_atlas[:3, 3] = -origin
 
-    def body_transform(body: str) -> np.ndarray:
+    def body_root(body: str) -> str:
         b = body
         while b not in body_tf and b in myo.body_parent and myo.body_parent[b] != b:
             b = myo.body_parent[b]
-        return body_tf.get(b, np.eye(4))
+        return b
+
+    def body_transform(body: str) -> np.ndarray:
+        return body_tf.get(body_root(body), np.eye(4))
 
     sites = {
         name: transform_points(p * MM, to_atlas @ body_transform(myo.site_body[name]))
         for name, p in myo.sites.items()
     }
+    site_root = {name: body_root(myo.site_body[name]) for name in myo.sites}
     bones: dict[str, trimesh.Trimesh] = {}
     for bone_id, mesh in (*pel.items(), ("femur_left", femur_l), ("femur_right", femur_r)):
         out = _outward(_apply(mesh, to_atlas))
@@ -348,8 +401,32 @@ def assemble_skeleton() -> Skeleton:
         "hip_centre_right": transform_points(hip_r, to_atlas),
     }
     landmarks = compute_landmarks(bones, hips, axes)
+    hip_pose = _neutral_hips(bones, sites, site_root, landmarks)
+    landmarks = compute_landmarks(bones, hips, axes)
+    s1_n_atlas = np.asarray(s1_n, dtype=np.float64)
+    sp = spinopelvic(
+        transform_points(s1_c, to_atlas),
+        s1_n_atlas,
+        hips["hip_centre_left"],
+        hips["hip_centre_right"],
+        axes["l1"][1],
+    )
+    LOG.info(
+        "spinopelvic: PI %.1f, PT %.1f, SS %.1f, L1-S1 lordosis %.1f deg",
+        sp.pelvic_incidence,
+        sp.pelvic_tilt,
+        sp.sacral_slope,
+        sp.lumbar_lordosis_l1_s1,
+    )
     landmarks["s1_endplate_centre"] = transform_points(s1_c, to_atlas)
     landmarks["sacral_promontory"] = transform_points(
         _promontory(pel["sacrum"], s1_c, s1_n), to_atlas
     )
-    return Skeleton(bones, landmarks, sites, dict(myo.site_body), dict(myo.tendons))
+    pose = {
+        "pelvic_incidence": sp.pelvic_incidence,
+        "pelvic_tilt": sp.pelvic_tilt,
+        "sacral_slope": sp.sacral_slope,
+        "lumbar_lordosis_l1_s1": sp.lumbar_lordosis_l1_s1,
+        **hip_pose,
+    }
+    return Skeleton(bones, landmarks, sites, dict(myo.site_body), dict(myo.tendons), pose)

@@ -11,8 +11,8 @@ BONE_COLOR = "#e6dcc3"
 class BoneRecord:
     """One bone of the atlas as the manifest describes it.
 
-    ``fma`` is None where the FMA ID could not be verified from the project's sources (T12, 12th
-    ribs).
+    ``fma`` is None where the FMA ID could not be verified from the project's sources (12th
+    ribs). T12 is FMA 10081, "Twelfth thoracic vertebra".
     """
 
     id: str
@@ -31,7 +31,7 @@ BONES: list[BoneRecord] = [
         "vertebra_t12",
         "Twelfth thoracic vertebra (T12)",
         "Vertebra thoracica XII",
-        None,
+        10081,
         "midline",
         "lumbar_spine",
     ),

@@ -52,6 +52,9 @@ class MuscleDef:
     fill_tunnels: bool = False  # close holes that thin bony processes punch through the muscle
     part_attachments: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     open_thin: bool = False  # remove voxel-thin bridges before contouring
+    #: gap (mm) kept between the fibres and what they lie on, away from their hugged ends: room
+    #: for structures the atlas does not model (fat pads, the small external rotators)
+    clearance: float = 0.0
 
 
 @dataclass
@@ -171,7 +174,8 @@ def psoas(c: Context) -> MuscleDef:
     # T12 (synthesised: myo-sim starts at L1): lateral face of the lower T12 body, T12/L1 disc
     vb12 = c.lm["vertebral_body_t12"]
     w12 = _body_half_width(c.bones["vertebra_t12"], vb12)
-    t12 = _nearest_on(c.bones["vertebra_t12"], vb12 + np.array([-w12, -4.0, 2.0]))
+    # the highest slip arises from the upper half of the T12 body's side
+    t12 = _nearest_on(c.bones["vertebra_t12"], vb12 + np.array([-w12, -4.0, 9.0]))
     vb1 = c.lm["vertebral_body_l1"]
     l1_top = _nearest_on(c.bones["vertebra_l1"], vb1 + np.array([-w12, -4.0, 10.0]))
     chain_vb = [t12, _lerp(t12, l1_top, 0.5)]
@@ -184,7 +188,15 @@ def psoas(c: Context) -> MuscleDef:
         "Ps_L5_VB",
     ):
         chain_vb.append(c.path(f"{nm}_r_tendon")[0])
-    chain_tp = [c.path(f"Ps_L{k}_TP_r_tendon")[0] for k in range(1, 6)]
+    # slips from the front of every lumbar transverse process, about half-way out along it
+    chain_tp = []
+    for lev in ("l1", "l2", "l3", "l4", "l5"):
+        vb = c.lm[f"vertebral_body_{lev}"]
+        tp = c.lm[f"transverse_process_{lev}_right"]
+        side = vb + np.array([-_body_half_width(c.bones[f"vertebra_{lev}"], vb), 0.0, 0.0])
+        chain_tp.append(
+            _nearest_on(c.bones[f"vertebra_{lev}"], _lerp(side, tp, 0.6) + np.array([0, -4.0, 0]))
+        )
     # the origin is continuous along the bodies/discs and the transverse processes: interpolate
     origins: list[np.ndarray] = []
     for chain, n_between in ((chain_vb, 2), (chain_tp, 1)):
@@ -216,7 +228,7 @@ def psoas(c: Context) -> MuscleDef:
                 path,
                 (
                     (0.0, 0.12, 0.45 * s_brim + 0.3, s_brim, 0.86, 1.0),
-                    (2.5, 5.0, 10.0, 10.0, 6.0, 3.5),
+                    (2.5, 5.0, 10.0, 8.0, 5.0, 3.5),
                 ),
                 ((0.0, 1.0), (0.0, 0.0)),
                 group=g,
@@ -224,13 +236,14 @@ def psoas(c: Context) -> MuscleDef:
         )
     # core of the belly: fusiform, thickest around L4-L5 and the brim
     core = np.vstack([rail[1:-1], lt])
-    s_core = [_arc_fraction(core, q) for q in (rail[2], rail[3], rail[5], rail[7])]
+    # fusiform: thickest about L4-L5, narrower over the brim, flat in front of the hip capsule
+    s_core = [_arc_fraction(core, q) for q in (rail[2], rail[3], rail[4], rail[5], rail[7])]
     fibres.append(
         Fibre(
             core,
             (
-                (0.0, s_core[0], s_core[1], s_core[2], s_core[3], 0.93, 1.0),
-                (4.0, 9.0, 15.0, 16.0, 10.0, 6.0, 3.5),
+                (0.0, s_core[0], s_core[1], s_core[2], s_core[3], s_core[4], 0.93, 1.0),
+                (4.0, 10.0, 15.0, 15.0, 11.0, 7.0, 5.0, 3.5),
             ),
             group=-1,
         )
@@ -318,8 +331,12 @@ def gluteus_minimus(c: Context) -> MuscleDef:
     area = reg.gluteus_minimus_area(hip, wf, c.lm)
     idx = reg.farthest_points(area.points, 80)
     g = _gt_points(c)
-    ins0 = g["ant"] + np.array([0.0, 4.0, 6.0])
-    ins1 = _lerp(g["ant"], g["gt"], 0.6)
+    # anterior facet of the greater trochanter (not the front of the neck)
+    facet = reg.trochanter_point(
+        c.bones["femur_right"], c.lm, float(g["gt"][2]) - 10.0, np.array([-0.3, -0.95, 0.0])
+    )
+    ins0 = facet + np.array([0.0, 3.0, -4.0])
+    ins1 = _lerp(facet, g["gt"], 0.5)
     fibres = []
     u = wf.u(area.points[idx])
     order = (u - u.min()) / max(u.max() - u.min(), 1e-6)  # 0 posterior .. 1 anterior
@@ -385,11 +402,11 @@ def piriformis(c: Context) -> MuscleDef:
     """Piriformis: from the front of S2-S4 out through the greater sciatic notch to the top of
     the greater trochanter."""
     sac = reg.dense_surface(c.bones["sacrum"], 2.0)
-    area = reg.sacrum_anterior_area(sac, c.lm, (0.22, 0.62))
+    area = reg.sacrum_anterior_area(sac, c.lm, reg.PIRIFORMIS_SACRAL_RANGE)
     idx = reg.farthest_points(area.points, 24)
     notch = c.lm["greater_sciatic_notch_right"]
     g = _gt_points(c)
-    ins = _lerp(g["gt"], g["post"], 0.3) + np.array([6.0, 0.0, -2.0])
+    ins = g["gt"] + np.array([4.0, 4.0, -3.0])  # upper border of the trochanter's tip
     # passage: below and behind the apex of the notch, in the greater sciatic foramen
     passage = notch + np.array([6.0, 10.0, -14.0])
     outside = _lerp(passage, ins, 0.4) + np.array([0.0, 6.0, 0.0])
@@ -419,55 +436,80 @@ def piriformis(c: Context) -> MuscleDef:
     )
 
 
-def gluteus_maximus(c: Context) -> MuscleDef:
-    """Gluteus maximus: thick quadrilateral sheet from the posterior ilium, sacrum, coccyx and
-    sacrotuberous ligament down and out to the iliotibial tract and gluteal tuberosity."""
-    hip = reg.dense_surface(c.bones["hip_bone_right"], 2.5)
-    wf = reg.wing_frame(hip, c.lm)
-    sac = reg.dense_surface(c.bones["sacrum"], 2.0)
-    il = reg.gluteus_maximus_ilium_area(hip, wf)
-    sd = reg.sacrum_dorsal_area(sac, c.lm)
-    pts = [
-        il.points[reg.farthest_points(il.points, 24)],
-        sd.points[reg.farthest_points(sd.points, 36)],
-    ]
-    # sacrotuberous ligament (no bone): from the lower lateral sacrum toward the ischial tuberosity
-    lig_top = c.lm["coccyx_tip"] + np.array([-22.0, 5.0, 22.0])
-    lig_end = c.lm["ischial_tuberosity_right"] + np.array([0.0, 12.0, 10.0])
-    pts.append(np.array([_lerp(lig_top, lig_end, t) for t in (0.1, 0.22, 0.34, 0.46, 0.58)]))
-    origins = np.vstack(pts)
-    g = _gt_points(c)
+def _gmax_insertions(c: Context) -> dict[str, np.ndarray]:
+    """Ends of the two insertion lines of gluteus maximus (right side).
+
+    Superficial fibres (about three quarters of the muscle) end in the iliotibial tract, which
+    runs down the side of the thigh lateral to the greater trochanter; their femoral ends reach
+    from the trochanter's level to about 140 mm below the hip centre. The deep lower fibres end
+    on the gluteal tuberosity, on the back of the shaft about 70-110 mm below the hip centre.
+    """
     femur = c.bones["femur_right"]
-    lt = c.lm["lesser_trochanter_right"]
-    tub = reg.femur_slice_extreme(femur, lt[2] - 30.0, np.array([-0.55, 0.83, 0.0]))
-    # the iliotibial tract runs down the side of the thigh over the greater trochanter
-    itb0 = g["lat"] + np.array([-16.0, 4.0, 18.0])
-    itb1 = g["lat"] + np.array([-14.0, 0.0, -50.0])
-    # order origins along the origin line: from the iliac crest (0) to the ligament (1)
-    top = c.lm["psis_right"] + np.array([0.0, 0.0, 30.0])
+    hip_z = float(c.lm["hip_centre_right"][2])
+    lateral = np.array([-1.0, 0.0, 0.0])
+    postlat = np.array([-0.55, 0.83, 0.0])
+    top = reg.femur_slice_extreme(femur, hip_z - 30.0, lateral)
+    bot = reg.femur_slice_extreme(femur, hip_z - 140.0, lateral)
+    return {
+        # the tract lies on vastus lateralis (not modelled), about 12 mm lateral to the bone
+        "itt_top": top + np.array([-12.0, 12.0, 0.0]),
+        "itt_bot": bot + np.array([-12.0, 4.0, 0.0]),
+        "tub_top": reg.femur_slice_extreme(femur, hip_z - 70.0, postlat),
+        "tub_bot": reg.femur_slice_extreme(femur, hip_z - 110.0, postlat),
+    }
+
+
+def gluteus_maximus(c: Context) -> MuscleDef:
+    """Gluteus maximus: a quadrilateral sheet, 12-18 mm thick, from the ilium behind the
+    posterior gluteal line, the lateral dorsal sacrum, the side of the coccyx and the
+    sacrotuberous ligament, running down and out over the greater trochanter into the
+    iliotibial tract (superficial fibres) and the gluteal tuberosity (deep lower fibres).
+
+    The fibres run as straight, parallel lines from origin to insertion (the sheet is flat, not a
+    pillow); they hug the bone only at their origin and lie on gluteus medius and piriformis
+    where they cross them.
+    """
+    areas = reg.gluteus_maximus_areas(c.bones, c.lm)
+    origins = np.vstack(
+        [
+            areas["gmax_ilium"].points[reg.farthest_points(areas["gmax_ilium"].points, 22)],
+            areas["gmax_sacrum"].points[reg.farthest_points(areas["gmax_sacrum"].points, 30)],
+            areas["gmax_coccyx"].points[reg.farthest_points(areas["gmax_coccyx"].points, 6)],
+        ]
+    )
+    # the ligament lies behind the short external rotators, not on the ischium
+    lig_top = c.lm["coccyx_tip"] + np.array([-22.0, 8.0, 14.0])
+    lig_end = c.lm["ischial_tuberosity_right"] + np.array([4.0, 22.0, 18.0])
+    lig = np.array([_lerp(lig_top, lig_end, t) for t in (0.15, 0.35, 0.55, 0.75)])
+    n_bony = len(origins)
+    origins = np.vstack([origins, lig])
+    ins = _gmax_insertions(c)
+    # order along the origin line: from the iliac crest (0) down to the ligament (1)
+    top = c.lm["psis_right"] + np.array([-10.0, 0.0, 40.0])
     key = np.linalg.norm(origins - top, axis=1)
     order = np.argsort(np.argsort(key)) / max(len(origins) - 1, 1)
+    radius = ((0.0, 0.12, 0.35, 0.7, 0.9, 1.0), (3.0, 6.0, 7.5, 7.0, 4.5, 2.5))
+    hug = ((0.0, 0.1, 0.2, 1.0), (1.0, 0.3, 0.0, 0.0))
     fibres = []
-    for o, a in zip(origins, order, strict=True):
-        ins = _lerp(itb0, itb1, a / 0.78) if a < 0.78 else _lerp(itb1, tub, (a - 0.78) / 0.22)
-        bulge = np.array([-8.0, 22.0, 0.0])
-        mid = _lerp(o, ins, 0.45) + bulge
-        fibres.append(
-            Fibre(
-                np.array([o, mid, ins]),
-                ((0.0, 0.2, 0.6, 0.9, 1.0), (7.0, 12.0, 13.0, 8.0, 4.0)),
-                ((0.0, 0.15, 0.5, 0.9, 1.0), (1.0, 0.7, 0.6, 0.6, 0.5)),
-            )
-        )
+    no_hug = ((0.0, 1.0), (0.0, 0.0))  # ligament fibres: no bone to hug at their origin
+    for k, (o, a) in enumerate(zip(origins, order, strict=True)):
+        a = float(a)
+        h = hug if k < n_bony else no_hug
+        end = _lerp(ins["itt_top"], ins["itt_bot"], a)
+        fibres.append(Fibre(np.array([o, _lerp(o, end, 0.5), end]), radius, h, smooth=False))
+        if a > 0.5:  # deep lower fibres to the gluteal tuberosity
+            end = _lerp(ins["tub_top"], ins["tub_bot"], (a - 0.5) / 0.5)
+            fibres.append(Fibre(np.array([o, _lerp(o, end, 0.5), end]), radius, h, smooth=False))
     return MuscleDef(
         "gluteus_maximus",
-        fibres,
-        841.0,
+        densify(fibres, 2),
+        None,
         [("hip_bone_{side}", "origin"), ("sacrum", "origin"), ("femur_{side}", "insertion")],
         support=("gluteus_medius", "gluteus_minimus", "piriformis"),
         exclude=("gluteus_medius", "gluteus_minimus", "piriformis", "tensor_fasciae_latae"),
         open_thin=True,
-        sigma=2.4,
+        sigma=2.2,
+        clearance=9.0,
         exponent=1.0,
     )
 
@@ -506,36 +548,33 @@ def tensor_fasciae_latae(c: Context) -> MuscleDef:
 
 
 def quadratus_lumborum(c: Context) -> MuscleDef:
-    """QL: from the posterior iliac crest / iliolumbar ligament to the 12th rib and L1-L4 TPs."""
-    hip = reg.dense_surface(c.bones["hip_bone_right"], 2.5)
-    wf = reg.wing_frame(hip, c.lm)
-    crest = [wf.crest_point(f) + np.array([4.0, 0.0, 2.0]) for f in (0.28, 0.35, 0.42, 0.5)]
-    ilio = _lerp(c.lm["transverse_process_l5_right"], crest[0], 0.5)
-    bottoms = [ilio, *crest]
-    rib = [
-        c.site("QL_mid_L3-12.1_quadratus_lumb_mid_L3_3-P2_r"),
-        c.site("QL_mid_L3-12.2_quadratus_lumb_mid_L3_2-P2_r"),
-        c.site("QL_mid_L3-12.3_quadratus_lumb_mid_L3_1-P1_r"),
-    ]
-    has_rib = "rib_12_right" in c.bones
-    if has_rib:  # the 12th rib is part of the skeleton: attach on its lower border
-        rib = [c.snap(r, ("rib_12_right",), 60.0) for r in rib]
+    """QL: a four-sided sheet. Below: the iliolumbar ligament and the posterior-medial iliac
+    crest (inner lip, the first ~5 cm lateral to the ligament); above: the medial half of the
+    12th rib; medially: the tips of the L1-L4 transverse processes; laterally a free border.
+
+    Built from a grid of fibres between the lower and upper border lines (iliocostal fibres),
+    plus iliotransverse fibres from the lower border to each transverse-process tip.
+    """
+    areas = reg.quadratus_lumborum_areas(c.bones, c.lm)
+    bottom = areas["ql_crest_line"]  # (k, 3) medial -> lateral along ligament and crest
+    top = areas["ql_rib_line"]  # (k, 3) rib head side -> mid rib
     tps = [c.lm[f"transverse_process_{lev}_right"] for lev in ("l1", "l2", "l3", "l4")]
+    radius = ((0.0, 0.2, 0.8, 1.0), (4.0, 6.5, 6.5, 3.5))
     fibres = []
-    for i, b in enumerate(bottoms):
-        for j, r in enumerate(rib):
-            if abs(i * 2 / (len(bottoms) - 1) - j) > 1.2:
-                continue
-            fibres.append(
-                Fibre(
-                    np.array([b, _lerp(b, r, 0.5), r]), ((0.0, 0.3, 0.7, 1.0), (5.0, 7.5, 7.5, 4.5))
-                )
-            )
-    for k, tp in enumerate(tps):
-        b = bottoms[min(k, 2)]
-        fibres.append(
-            Fibre(np.array([b, _lerp(b, tp, 0.5), tp]), ((0.0, 0.4, 1.0), (5.0, 6.5, 4.0)))
-        )
+    n = 9
+    for k in range(n):
+        v = k / (n - 1)
+        b = _curve_point(bottom, v)
+        t = _curve_point(top, v)
+        fibres.append(Fibre(np.array([b, _lerp(b, t, 0.5), t]), radius))
+    for j, tp in enumerate(tps):
+        for v in (0.0, 0.25 + 0.1 * j):
+            b = _curve_point(bottom, v)
+            fibres.append(Fibre(np.array([b, _lerp(b, tp, 0.5), tp]), radius))
+        # costotransverse fibres: rib to the transverse processes (the medial border)
+        r = _curve_point(top, 0.15)
+        fibres.append(Fibre(np.array([r, _lerp(r, tp, 0.5), tp]), radius))
+    has_rib = "rib_12_right" in c.bones
     return MuscleDef(
         "quadratus_lumborum",
         densify(fibres, 1),
@@ -550,8 +589,15 @@ def quadratus_lumborum(c: Context) -> MuscleDef:
         ],
         exclude=("psoas_major",),
         fill_tunnels=True,
-        sigma=1.6,
+        sigma=1.8,
     )
+
+
+def _curve_point(curve: np.ndarray, v: float) -> np.ndarray:
+    """Point at arc-length fraction ``v`` of a polyline."""
+    seg = np.linalg.norm(np.diff(curve, axis=0), axis=1)
+    s = np.concatenate([[0.0], np.cumsum(seg)]) / max(float(seg.sum()), 1e-9)
+    return np.array([np.interp(v, s, curve[:, i]) for i in range(3)])
 
 
 def multifidus(c: Context) -> MuscleDef:
@@ -660,24 +706,35 @@ def erector_spinae(c: Context) -> MuscleDef:
 
 
 def rectus_abdominis(c: Context) -> MuscleDef:
-    """Rectus abdominis, lower part: a strap from the pubic crest up the front of the belly,
-    about 3 cm wide at the pubis and 6-7 cm at the umbilicus; cut at the L2 level."""
+    """Rectus abdominis, lower part: a curved strap about 1 cm thick from the pubic crest up
+    the front of the belly, about 3 cm wide at the pubis and 6-7 cm at the umbilicus, cut at the
+    L2 level. Across its width it follows the curve of the abdominal wall (the lateral border
+    lies further back than the medial one); two shallow waists mark tendinous intersections
+    (one at about the umbilicus, one below it)."""
     sym = c.lm["pubic_symphysis"]
     z_top = float(c.lm["vertebral_body_l2"][2])
     y_front = float(sym[1]) - 6.0
     fibres = []
-    n = 6
+    n = 7
+    # waists at two heights (arc fractions) where the tendinous intersections lie
+    radius = (
+        (0.0, 0.12, 0.5, 0.55, 0.6, 0.78, 0.83, 0.88, 1.0),
+        (3.5, 5.0, 5.0, 3.8, 5.0, 5.0, 3.8, 5.0, 5.0),
+    )
     for k in range(n):
         f = k / (n - 1)
         x0 = -(5.0 + f * 20.0)
-        x1 = -(7.0 + f * 50.0)
-        o = np.array([x0, y_front + 4.0, float(sym[2]) + 16.0 + 3.0 * f])
+        x1 = -(7.0 + f * 52.0)
+        o = np.array([x0, y_front + 4.0 + 4.0 * f, float(sym[2]) + 16.0 + 3.0 * f])
         pts = [o]
         for t in np.linspace(0.0, 1.0, 7)[1:]:
             z = o[2] + t * (z_top + 30.0 - o[2])
-            y = y_front - 34.0 * np.sin(np.pi * min(t * 0.8, 1.0)) - 8.0 * t
-            pts.append([x0 + (x1 - x0) * t**0.7, y, z])
-        fibres.append(Fibre(np.array(pts), ((0.0, 0.12, 1.0), (4.0, 5.0, 5.0))))
+            x = x0 + (x1 - x0) * t**0.7
+            # the abdominal wall curves backwards laterally: about 14 mm at the outer border
+            back = 14.0 * (abs(x) / 59.0) ** 2
+            y = y_front - 34.0 * np.sin(np.pi * min(t * 0.8, 1.0)) - 8.0 * t + back
+            pts.append([x, y, z])
+        fibres.append(Fibre(np.array(pts), radius))
     return MuscleDef(
         "rectus_abdominis",
         densify(fibres, 1),

@@ -117,6 +117,25 @@ def outer_ilium(hip: Patch, wf: WingFrame, lateral: np.ndarray) -> np.ndarray:
     return (n @ lateral > 0.3) & (hip.points[:, 2] > wf.z_low - 6.0) & (wf.t(hip.points) < 0.95)
 
 
+def posterior_gluteal_line(t: np.ndarray) -> np.ndarray:
+    """Position ``rel`` (0 PSIS .. 1 ASIS) of the posterior gluteal line at wing height ``t``.
+
+    It leaves the crest about a fifth of the way from the PSIS to the ASIS and runs down and
+    slightly forward to end above the greater sciatic notch, near the posterior inferior iliac
+    spine.
+    """
+    return np.asarray(np.interp(t, [0.2, 1.0], [0.30, 0.21]))
+
+
+def anterior_gluteal_line(rel: np.ndarray, notch_rel: float) -> np.ndarray:
+    """Height ``t`` of the anterior gluteal line along the wing (``rel`` 0 PSIS .. 1 ASIS).
+
+    It begins at the upper border of the greater sciatic notch and runs forward and up, curving
+    to end on the crest a few cm behind the ASIS: low at the back, high in front.
+    """
+    return np.asarray(np.interp(rel, [notch_rel, 0.45, 0.7, 1.0], [0.2, 0.5, 0.74, 0.9]))
+
+
 def gluteus_minimus_area(hip: Patch, wf: WingFrame, lm: dict[str, np.ndarray]) -> Patch:
     """Outer ilium between the inferior and anterior gluteal lines."""
     lateral = -MEDIAL_RIGHT
@@ -125,10 +144,10 @@ def gluteus_minimus_area(hip: Patch, wf: WingFrame, lm: dict[str, np.ndarray]) -
     length = wf.asis_u - wf.psis_u
     rel = (u - wf.psis_u) / length  # 0 at PSIS, 1 at ASIS
     notch_rel = float((lm["greater_sciatic_notch_right"] @ wf.axis - wf.psis_u) / length)
-    # anterior gluteal line: high in front (near the crest), low at the back (toward the notch)
-    t_ag = np.interp(rel, [notch_rel, 0.75, 1.0], [0.30, 0.62, 0.80])
+    t_ag = anterior_gluteal_line(rel, notch_rel)
+    # in front it stops at the anterior border below the ASIS, not at the ASIS itself
     m = outer_ilium(hip, wf, lateral) & (t > 0.02) & (t < t_ag) & (rel > notch_rel + 0.02)
-    m &= rel < 0.97
+    m &= rel < 0.9
     return _select(hip, m)
 
 
@@ -140,21 +159,88 @@ def gluteus_medius_area(hip: Patch, wf: WingFrame, lm: dict[str, np.ndarray]) ->
     length = wf.asis_u - wf.psis_u
     rel = (u - wf.psis_u) / length
     notch_rel = float((lm["greater_sciatic_notch_right"] @ wf.axis - wf.psis_u) / length)
-    t_ag = np.interp(rel, [notch_rel, 0.75, 1.0], [0.30, 0.62, 0.80])
-    pgl = 0.27  # posterior gluteal line, fraction of PSIS->ASIS
-    m = outer_ilium(hip, wf, lateral) & (t > t_ag - 0.06) & (rel > pgl) & (rel < 0.86)
+    t_ag = anterior_gluteal_line(rel, notch_rel)
+    pgl = posterior_gluteal_line(t)
+    m = outer_ilium(hip, wf, lateral) & (t > t_ag - 0.04) & (rel > pgl) & (rel < 0.88)
     return _select(hip, m)
 
 
 def gluteus_maximus_ilium_area(hip: Patch, wf: WingFrame) -> Patch:
-    """Outer ilium behind the posterior gluteal line (near the PSIS and posterior crest)."""
+    """Outer ilium behind the posterior gluteal line (near the PSIS and posterior crest, down
+    to the posterior inferior iliac spine)."""
     p = hip.points
     lateral = -MEDIAL_RIGHT
     posterior = np.array([0.0, 1.0, 0.0])
     rel = (wf.u(p) - wf.psis_u) / (wf.asis_u - wf.psis_u)
     n = hip.normals
-    m = ((n @ lateral > 0.0) | (n @ posterior > 0.3)) & (rel < 0.24) & (wf.t(p) > 0.35)
+    t = wf.t(p)
+    m = ((n @ lateral > 0.0) | (n @ posterior > 0.3)) & (rel < posterior_gluteal_line(t))
+    m &= t > 0.2
     return _select(hip, m)
+
+
+def gluteus_maximus_areas(
+    bones: dict[str, trimesh.Trimesh], lm: dict[str, np.ndarray]
+) -> dict[str, Patch]:
+    """Named bony origin areas of gluteus maximus (right side).
+
+    * ``gmax_ilium``: outer ilium behind the posterior gluteal line and the crest above it;
+    * ``gmax_sacrum``: lateral part of the dorsal sacrum (lateral sacral crest), S1-S5;
+    * ``gmax_coccyx``: side of the coccyx.
+    The sacrotuberous-ligament part of the origin has no bone.
+    """
+    hip = dense_surface(bones["hip_bone_right"], 2.5)
+    wf = wing_frame(hip, lm)
+    sac = dense_surface(bones["sacrum"], 2.0)
+    prom, tip = lm["sacral_promontory"], lm["coccyx_tip"]
+    axis = tip - prom
+    t = (sac.points - prom) @ axis / (axis @ axis)
+    x = -sac.points[:, 0]
+    dorsal = sac.normals[:, 1] > 0.2
+    return {
+        "gmax_ilium": gluteus_maximus_ilium_area(hip, wf),
+        "gmax_sacrum": _select(sac, dorsal & (x > 20.0) & (t > 0.3) & (t < 0.85)),
+        "gmax_coccyx": _select(sac, (sac.normals[:, 0] < -0.2) & (x > 4.0) & (t > 0.85)),
+    }
+
+
+def quadratus_lumborum_areas(
+    bones: dict[str, trimesh.Trimesh], lm: dict[str, np.ndarray]
+) -> dict[str, np.ndarray]:
+    """Attachment lines of quadratus lumborum (right side), as ordered polylines.
+
+    * ``ql_crest_line``: from the L5 transverse-process tip along the iliolumbar ligament to the
+      inner lip of the posterior iliac crest, then laterally along the crest for about 5 cm
+      (the first 4-32 % of the way from the PSIS to the ASIS);
+    * ``ql_rib_line``: the lower border of the medial half of the 12th rib, head side first.
+    """
+    hip = dense_surface(bones["hip_bone_right"], 2.5)
+    wf = wing_frame(hip, lm)
+    inward = np.array([4.0, 0.0, -3.0])  # inner lip: just medial to and below the crest top
+    crest = [wf.crest_point(f) + inward for f in (0.04, 0.11, 0.18, 0.25, 0.32)]
+    l5 = lm["transverse_process_l5_right"]
+    ligament = [_lerp(l5, crest[0], t) for t in (0.0, 0.5)]
+    out = {"ql_crest_line": np.array([*ligament, *crest])}
+    if "rib_12_right" in bones:
+        v = np.asarray(bones["rib_12_right"].vertices)
+        head = v[int(np.argmin(np.abs(v[:, 0])))]
+        tip = v[int(np.argmax(-v[:, 0]))]
+        pts = []
+        for f in (0.1, 0.25, 0.4, 0.55):
+            c = _lerp(head, tip, f)
+            near = v[np.linalg.norm(v - c, axis=1) < 12.0]
+            pts.append(near[int(np.argmin(near[:, 2]))] if len(near) else c)
+        out["ql_rib_line"] = np.array(pts)
+    else:  # no rib in the skeleton: the L1 transverse process level, further out
+        l1 = lm["transverse_process_l1_right"]
+        out["ql_rib_line"] = np.array(
+            [l1 + np.array([0.0, 0.0, 25.0]), l1 + np.array([-40.0, 0.0, 20.0])]
+        )
+    return out
+
+
+def _lerp(a: np.ndarray, b: np.ndarray, t: float) -> np.ndarray:
+    return (1.0 - t) * np.asarray(a, dtype=np.float64) + t * np.asarray(b, dtype=np.float64)
 
 
 def iliac_fossa_area(hip: Patch, wf: WingFrame, sacrum: trimesh.Trimesh) -> Patch:
@@ -184,7 +270,7 @@ def sacrum_anterior_area(
     axis = tip - prom
     t = (sac.points - prom) @ axis / (axis @ axis)
     x = -sac.points[:, 0]  # right side: distance from the midline
-    m = (sac.normals[:, 1] < -0.25) & (x > 14.0) & (x < 40.0)
+    m = (sac.normals[:, 1] < -0.25) & (x > 20.0) & (x < 44.0)
     m &= (t > t_range[0]) & (t < t_range[1])
     return _select(sac, m)
 
@@ -199,6 +285,18 @@ def sacrum_dorsal_area(sac: Patch, lm: dict[str, np.ndarray]) -> Patch:
     return _select(sac, m)
 
 
+def trochanter_point(
+    femur: trimesh.Trimesh, lm: dict[str, np.ndarray], z: float, direction: np.ndarray
+) -> np.ndarray:
+    """Surface point of the greater trochanter (not the neck or head) at height ``z`` furthest
+    along ``direction``: only points more than 30 mm lateral to the hip centre count."""
+    p = dense_surface(femur, 3.0).points
+    hip_x = float(lm["hip_centre_right"][0])
+    sel = (np.abs(p[:, 2] - z) < 5.0) & (p[:, 0] < hip_x - 30.0)
+    q = p[sel]
+    return q[int(np.argmax(q @ direction))]
+
+
 def femur_slice_extreme(
     femur: trimesh.Trimesh, z: float, direction: np.ndarray, band: float = 4.0
 ) -> np.ndarray:
@@ -207,3 +305,40 @@ def femur_slice_extreme(
     sel = np.abs(p[:, 2] - z) < band
     q = p[sel]
     return q[int(np.argmax(q @ direction))]
+
+
+#: Named bony attachment areas of each muscle (right side): area name -> bone id. The areas
+#: are built by :func:`named_areas`; the build lofts each muscle from them and the tests check
+#: that the muscle's bony contact lies on them.
+ATTACHMENT_AREAS: dict[str, dict[str, str]] = {
+    "gluteus_maximus": {
+        "gmax_ilium": "hip_bone_right",
+        "gmax_sacrum": "sacrum",
+        "gmax_coccyx": "sacrum",
+    },
+    "gluteus_medius": {"gmed_outer_ilium": "hip_bone_right"},
+    "gluteus_minimus": {"gmin_outer_ilium": "hip_bone_right"},
+    "piriformis": {"piriformis_pelvic_sacrum": "sacrum"},
+    "iliacus": {"iliac_fossa": "hip_bone_right"},
+    "quadratus_lumborum": {"ql_crest_line": "hip_bone_right", "ql_rib_line": "rib_12_right"},
+}
+
+
+def named_areas(bones: dict[str, trimesh.Trimesh], lm: dict[str, np.ndarray]) -> dict[str, Patch]:
+    """Every named attachment area of :data:`ATTACHMENT_AREAS` (right side) as a point patch."""
+    hip = dense_surface(bones["hip_bone_right"], 2.5)
+    wf = wing_frame(hip, lm)
+    sac = dense_surface(bones["sacrum"], 2.0)
+    out: dict[str, Patch] = dict(gluteus_maximus_areas(bones, lm))
+    out["gmed_outer_ilium"] = gluteus_medius_area(hip, wf, lm)
+    out["gmin_outer_ilium"] = gluteus_minimus_area(hip, wf, lm)
+    out["piriformis_pelvic_sacrum"] = sacrum_anterior_area(sac, lm, PIRIFORMIS_SACRAL_RANGE)
+    out["iliac_fossa"] = iliac_fossa_area(hip, wf, bones["sacrum"])
+    for name, line in quadratus_lumborum_areas(bones, lm).items():
+        out[name] = Patch(line, np.zeros_like(line))
+    return out
+
+
+#: piriformis origin on the pelvic surface of the sacrum, lateral to the S2-S4 foramina, as
+#: fractions of the way from the promontory (0) to the coccyx tip (1)
+PIRIFORMIS_SACRAL_RANGE = (0.3, 0.7)

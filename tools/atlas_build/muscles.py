@@ -123,10 +123,14 @@ class _Support:
         return g / np.maximum(np.linalg.norm(g, axis=1, keepdims=True), 1e-9)
 
 
-def _drape(fibre: mf.Fibre, scale: float, sup: _Support) -> tuple[np.ndarray, np.ndarray]:
+def _drape(
+    fibre: mf.Fibre, scale: float, sup: _Support, clearance: float = 0.0
+) -> tuple[np.ndarray, np.ndarray]:
     """Fibre centre line lifted out of what lies beneath it (and pulled onto it where flat).
 
-    Returns points every 2 mm and their arc-length fraction.
+    ``clearance`` keeps that many mm between the fibre and its support where the fibre does
+    not hug it (none at hugged attachments). Returns points every 2 mm and their arc-length
+    fraction.
     """
     p, s = resample_polyline(mf.control_path(fibre), 2.0)
     r = np.interp(s, *fibre.radius) * scale
@@ -134,7 +138,7 @@ def _drape(fibre: mf.Fibre, scale: float, sup: _Support) -> tuple[np.ndarray, np
     for _ in range(30):
         d = sup.dist(p)
         n = sup.normal(p)
-        want = r * 0.85
+        want = r * 0.85 + clearance * (1.0 - w)
         delta = np.where(d < want, want - d, w * (want - d))
         delta[0] = delta[-1] = 0.0
         p = p + 0.6 * delta[:, None] * n
@@ -143,12 +147,12 @@ def _drape(fibre: mf.Fibre, scale: float, sup: _Support) -> tuple[np.ndarray, np
 
 
 def _tubes(
-    fibres: list[mf.Fibre], scale: float, sup: _Support, step: float
+    fibres: list[mf.Fibre], scale: float, sup: _Support, step: float, clearance: float = 0.0
 ) -> list[tuple[np.ndarray, np.ndarray, int]]:
     """Dense sphere centres and radii of every fibre: (centres, radii, group)."""
     out = []
     for f in fibres:
-        p, _ = _drape(f, scale, sup)
+        p, _ = _drape(f, scale, sup, clearance)
         q, s = resample_polyline(p, step)
         out.append((q, np.interp(s, *f.radius) * scale, f.group))
     return out
@@ -215,7 +219,7 @@ def _solve_scale(
     lo, _, f = _field(
         lat,
         bone,
-        _tubes(md.fibres, scale, sup, 0.5 * lat.h),
+        _tubes(md.fibres, scale, sup, 0.5 * lat.h, md.clearance),
         md.sigma,
         excl,
         md.z_cut,
@@ -233,7 +237,7 @@ def _solve_scale(
         lo, _, f2 = _field(
             lat,
             bone,
-            _tubes(md.fibres, new, sup, 0.5 * lat.h),
+            _tubes(md.fibres, new, sup, 0.5 * lat.h, md.clearance),
             md.sigma,
             excl,
             md.z_cut,
@@ -358,7 +362,7 @@ def build_right(skel: Skeleton) -> tuple[dict[str, trimesh.Trimesh], dict[str, l
             "target_ml": targets.get(md.base),
         }
         if md.parts:
-            tubes = _tubes(md.fibres, scale, sup, 0.5 * lat.h)
+            tubes = _tubes(md.fibres, scale, sup, 0.5 * lat.h, md.clearance)
             for part, grp in md.parts.items():
                 fp = _partition(lat, lo, f, tubes, grp)
                 meshes[part] = _surface(fp, lat, lo, _faces_for(part), md.open_thin)

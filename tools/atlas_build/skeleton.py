@@ -7,7 +7,7 @@ the midpoint of the two hip-joint centres, and every myo-sim site moves rigidly 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import trimesh
@@ -27,6 +27,7 @@ class Skeleton:
     sites : every myo-sim site name -> (3,) position, after the bone it is fixed to was re-seated.
     site_body : site name -> myo-sim body name the site is fixed to.
     tendons : myo-sim tendon name -> ordered site names (via points in wrap-list order).
+    pose : measured pose values (hip angles, spinopelvic parameters, degrees) for the docs.
     """
 
     bones: dict[str, trimesh.Trimesh]
@@ -34,6 +35,7 @@ class Skeleton:
     sites: dict[str, np.ndarray]
     site_body: dict[str, str]
     tendons: dict[str, list[str]]
+    pose: dict[str, float] = field(default_factory=dict)
 
     def tendon_path(self, tendon: str) -> np.ndarray:
         """Return the (n, 3) polyline through a tendon's sites, in atlas millimetres."""

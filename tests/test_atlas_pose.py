@@ -1,0 +1,69 @@
+"""The committed atlas stands in anatomical position (issue 11).
+
+Hip flexion and rotation of each femur relative to the pelvis (anterior-pelvic-plane frame,
+transepicondylar axis; definitions in tools/atlas_build/pose.py) are measured on the shipped
+meshes and landmarks, and the standing spinopelvic values written to docs/ATLAS_CONTRACT.md are
+checked against the published adult ranges.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+import trimesh
+
+from tools.atlas_build.pose import PUBLISHED_RANGES, hip_angles, pelvis_frame
+
+REPO = Path(__file__).resolve().parents[1]
+MESHES = REPO / "meshes"
+CONTRACT = REPO / "docs" / "ATLAS_CONTRACT.md"
+
+
+def _landmarks() -> dict[str, np.ndarray]:
+    data = json.loads((MESHES / "landmarks.json").read_text(encoding="utf-8"))
+    return {k: np.asarray(v["xyz"], dtype=np.float64) for k, v in data["landmarks"].items()}
+
+
+def _bone(bone_id: str) -> trimesh.Trimesh:
+    import pyvista as pv
+
+    poly = pv.read(MESHES / "bones" / f"{bone_id}.vtp")
+    faces = np.asarray(poly.faces).reshape(-1, 4)[:, 1:]
+    return trimesh.Trimesh(np.asarray(poly.points, dtype=np.float64), faces, process=False)
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_hips_in_anatomical_position(side: str) -> None:
+    lm = _landmarks()
+    ang = hip_angles(_bone(f"femur_{side}"), lm[f"hip_centre_{side}"], pelvis_frame(lm), side)
+    assert abs(ang.flexion) <= 3.0, f"{side} hip flexion {ang.flexion:.1f} deg"
+    assert abs(ang.external_rotation) <= 5.0, f"{side} hip rotation {ang.external_rotation:.1f}"
+    assert abs(ang.adduction) <= 10.0, f"{side} hip adduction {ang.adduction:.1f} deg"
+
+
+def test_hip_angle_measure_sees_a_flexed_femur() -> None:
+    """The measure is not blind: a femur flexed by 10 deg about the hip reads about 10 deg."""
+    from tools.atlas_build.meshutil import rotation_about
+
+    lm = _landmarks()
+    frame = pelvis_frame(lm)
+    femur = _bone("femur_left")
+    hip = lm["hip_centre_left"]
+    base = hip_angles(femur, hip, frame, "left")
+    rot = rotation_about(frame.x, -np.radians(10.0))  # knee forwards
+    flexed = trimesh.Trimesh((femur.vertices - hip) @ rot.T + hip, femur.faces, process=False)
+    assert hip_angles(flexed, hip, frame, "left").flexion == pytest.approx(
+        base.flexion + 10.0, abs=1.0
+    )
+
+
+def test_spinopelvic_values_documented_and_in_published_ranges() -> None:
+    text = CONTRACT.read_text(encoding="utf-8")
+    for key, (lo, hi) in PUBLISHED_RANGES.items():
+        m = re.search(rf"`{key}`\s*\|\s*([-\d.]+)", text)
+        assert m, f"{key} missing from the spinopelvic table in ATLAS_CONTRACT.md"
+        assert lo <= float(m.group(1)) <= hi, f"{key} {m.group(1)} outside {lo}-{hi}"
