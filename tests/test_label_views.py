@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
 import pytest
 
 from viewer.context import load_context
@@ -190,3 +191,33 @@ def test_label_all_labels_only_what_the_camera_sees(view: str, hidden: tuple[str
         context.state.select("quadratus_lumborum_right")
         off.window.Render()
         assert "quadratus_lumborum_right" in {s.key for s in off.labels.shown}
+
+
+def test_labels_and_framing_follow_the_posture() -> None:
+    """Sitting moves the femur: its label must point at the drawn bone, the view must frame it."""
+    from viewer.domain.pose import preset
+
+    context = load_context()
+    if not context.loaded.atlas.renderable:
+        pytest.skip("no built-in atlas")
+    width, height = 1280, 720
+    with offscreen_scene(context.loaded, context.state, (width, height), LIGHT, msaa=0) as off:
+        off.labels.set_labels(["femur_right"])
+        context.state.set_pose(preset("sitting_upright"))
+        off.window.Render()
+        off.scene.apply_view(view_by_name("right"))
+        off.window.Render()
+        drawn = off.scene.drawn_points("femur_right")
+        assert drawn is not None
+        standing = context.loaded.meshes["femur_right"].points
+        assert float(np.abs(drawn - standing).max()) > 100.0, "the sitting femur has moved"
+        (shown,) = [s for s in off.labels.shown if s.key == "femur_right"]
+        anchor = np.asarray(off.labels._anchors["femur_right"])
+        distance_to_drawn = float(np.linalg.norm(drawn - anchor, axis=1).min())
+        distance_to_standing = float(np.linalg.norm(standing - anchor, axis=1).min())
+        assert distance_to_drawn < 1.0 < distance_to_standing, (shown, anchor)
+        framed = off.scene.visible_points()
+        assert framed is not None
+        assert float(framed[:, 1].min()) < float(standing[:, 1].min()) - 100.0, (
+            "framing takes the sitting thigh (reaching forward), not the standing one"
+        )

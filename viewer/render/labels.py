@@ -80,6 +80,7 @@ class LabelOverlay:
         self._obstacles: dict[str, tuple[np.ndarray, float]] = {}
         self._reserved: dict[str, Callable[[], Box | None]] = {}
         self._anchors: dict[str, tuple[float, float, float]] = {}
+        self._geometry_version = scene.geometry_version
         self._samples: dict[str, np.ndarray] = {}
         self._texts: dict[str, vtkTextActor] = {}
         self._seen: dict[str, Visibility] = {}
@@ -180,10 +181,19 @@ class LabelOverlay:
         return actor
 
     def _structure_samples(self, sid: str) -> np.ndarray:
+        if self._geometry_version != self.scene.geometry_version:
+            # The posture (or body) moved the meshes: anchors follow the drawn vertices.
+            self._samples.clear()
+            self._anchors.clear()
+            self._geometry_version = self.scene.geometry_version
         if sid not in self._samples:
             atlas, meshes = self.scene.loaded.atlas, self.scene.loaded.meshes
             leaves = [leaf for leaf in atlas.leaves(sid) if leaf in meshes]
-            points = np.concatenate([meshes[leaf].points for leaf in leaves])
+            chunks = []
+            for leaf in leaves:
+                drawn = self.scene.drawn_points(leaf)
+                chunks.append(drawn if drawn is not None else meshes[leaf].points)
+            points = np.concatenate(chunks)
             self._samples[sid] = sample_points(points)
             self._anchors[sid] = surface_anchor(points)
         return self._samples[sid]
@@ -201,7 +211,14 @@ class LabelOverlay:
 
     def _visibility(self, matrix: np.ndarray, size: tuple[int, int]) -> dict[str, Visibility]:
         """Seen share and anchor of every visible structure (cached per camera and scene)."""
-        key = (matrix.round(9).tobytes(), size, self._state_version, self.ids, self.label_all)
+        key = (
+            matrix.round(9).tobytes(),
+            size,
+            self._state_version,
+            self.scene.geometry_version,
+            self.ids,
+            self.label_all,
+        )
         if key == self._seen_key:
             return self._seen
         if self.scene.interacting and self._seen_key is not None:

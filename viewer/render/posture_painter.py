@@ -119,6 +119,7 @@ class PosturePainter:
             if not self._dragging or light is None:
                 self._pose_actor(s.id, s.kind, full, self.loaded.meshes[s.id], transforms, False)
         self._full_stale = self._dragging
+        self.scene.geometry_changed()
         self.scene.on_render_needed()
 
     def _pose_actor(

@@ -70,6 +70,9 @@ class SceneRenderer:
         self.on_render_needed: Callable[[], None] = lambda: None
         self.frame_extra: NDArray[np.float64] | None = None
         """More points a whole-scene view must frame (a heat map painted on the skin)."""
+        self.geometry_version = 0
+        """Bumped whenever actors' vertices move (posture, body outline), so whoever caches
+        positions taken from the drawn meshes (label anchors) knows to take them again."""
         self._build()
         self.apply_theme(theme)
         state.visibility_changed.connect(self._on_visibility)
@@ -96,6 +99,28 @@ class SceneRenderer:
                 mapper.SetInputData(to_polydata(mesh))
         self._on_visibility(tuple(meshes))
 
+    def geometry_changed(self) -> None:
+        """Actors' vertices moved (a posture or a body outline): cached positions are stale."""
+        self.geometry_version += 1
+
+    def drawn_points(self, structure_id: str, light: bool = False) -> NDArray[np.float64] | None:
+        """Vertices as drawn now (posed), not as loaded; ``None`` for an unknown structure.
+
+        Labels and framing must point at the bones and muscles where the posture put them: a
+        sitting femur is no longer where the standing mesh file has it.
+        """
+        actors = self._actors.get(structure_id)
+        if actors is None:
+            return None
+        actor = actors.light if light else actors.full
+        mapper = actor.GetMapper()
+        poly = mapper.GetInput() if mapper is not None else None
+        if poly is None or poly.GetPoints() is None:
+            return None
+        from vtkmodules.util.numpy_support import vtk_to_numpy
+
+        return np.asarray(vtk_to_numpy(poly.GetPoints().GetData()), dtype=np.float64)
+
     def reshape(self, structure_id: str, full: MeshArrays, light: MeshArrays | None) -> None:
         """Move a structure's vertices (same triangles): another body outline for the skin.
 
@@ -120,6 +145,7 @@ class SceneRenderer:
             if mesh.normals is not None:
                 poly.GetPointData().SetNormals(fresh.GetPointData().GetNormals())
             poly.Modified()
+        self.geometry_changed()
         self.on_render_needed()
 
     def detach(self) -> None:
@@ -350,9 +376,9 @@ class SceneRenderer:
                 continue
             if self.loaded.atlas.get(sid).kind is Kind.SKIN and len(self.state.visible_ids) > 1:
                 continue
-            mesh = self.loaded.light.get(sid) or self.loaded.meshes.get(sid)
-            if mesh is not None:
-                chunks.append(np.asarray(mesh.points, dtype=np.float64))
+            drawn = self.drawn_points(sid, light=True)  # where the posture put it
+            if drawn is not None and len(drawn):
+                chunks.append(drawn)
         if only is None and self.frame_extra is not None and len(self.frame_extra):
             chunks.append(self.frame_extra)
         if not chunks:
