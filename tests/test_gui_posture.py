@@ -80,3 +80,49 @@ def test_iliopsoas_tension_tilts_the_pelvis_and_flags_l4_s1(make_main_window: An
     window.actions_by_id["edit.undo"].trigger()
     assert window.state.pose.is_standing
     assert window.state.color("vertebra_l5") == window.state.atlas.get("vertebra_l5").color
+
+
+def _skin_points(window: Any) -> np.ndarray:
+    """The full skin as drawn (posed and body-switched vertices)."""
+    from vtkmodules.util.numpy_support import vtk_to_numpy
+
+    poly = window.view3d.scene.actor_of("skin").GetMapper().GetInput()
+    return np.asarray(vtk_to_numpy(poly.GetPoints().GetData()), dtype=np.float64)
+
+
+def _thigh(window: Any) -> np.ndarray:
+    """Right-thigh skin vertices (the MakeHuman weights carry them with the femur alone)."""
+    from viewer.io.posture import shared_posture_model
+
+    loaded = window.context.loaded
+    model = shared_posture_model(loaded)
+    binding = model.skin_binding("skin", loaded.meshes["skin"].points)
+    assert binding is not None, "meshes/skin/skin.weights.npz is missing (run the build)"
+    femur = binding.weights[:, binding.bones.index("femur_right")]
+    return np.flatnonzero((femur > 0.95) & (loaded.meshes["skin"].points[:, 2] < -300))
+
+
+def test_switching_body_while_sitting_keeps_the_skin_posed(
+    make_main_window: Any, qtbot: Any
+) -> None:
+    window = _window(make_main_window)
+    loaded = window.context.loaded
+    thigh = _thigh(window)
+    window.posture_panel.buttons["sitting_upright"].click()
+    sitting_neutral = _skin_points(window)[thigh, 2].mean()
+    assert sitting_neutral > loaded.meshes["skin"].points[thigh, 2].mean() + 250
+    window.actions_by_id["view.body_female"].trigger()
+    assert window.context.loaded.body == "female"
+    female_standing = loaded.meshes["skin"].points
+    drawn = _skin_points(window)
+    assert not np.allclose(drawn, female_standing), "the female skin stayed standing"
+    assert drawn[thigh, 2].mean() > female_standing[thigh, 2].mean() + 250, "thigh came up"
+    assert abs(drawn[thigh, 2].mean() - sitting_neutral) < 40, "as the neutral thigh did"
+    # Standing again puts the female skin back where it was built.
+    window.posture_panel.buttons["standing"].click()
+    np.testing.assert_allclose(_skin_points(window), female_standing, atol=1e-3)
+    # Posing after the switch poses the female skin too; back to neutral keeps the pose.
+    window.posture_panel.buttons["sitting_upright"].click()
+    assert _skin_points(window)[thigh, 2].mean() > female_standing[thigh, 2].mean() + 250
+    window.actions_by_id["view.body_neutral"].trigger()
+    np.testing.assert_allclose(_skin_points(window)[thigh, 2].mean(), sitting_neutral, atol=1e-3)

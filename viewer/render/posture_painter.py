@@ -97,6 +97,16 @@ class PosturePainter:
         if not self.state.pose.is_standing:
             self._on_pose(self.state.pose)
 
+    def body_changed(self) -> None:
+        """Another body's standing skin was put in the actors: pose it (same weights, since
+        every body shares the skin's vertex order)."""
+        skin = self.loaded.skin_id
+        if skin is not None:
+            self._drawn.pop((skin, False), None)
+            self._drawn.pop((skin, True), None)
+        if not self.state.pose.is_standing:
+            self._on_pose(self.state.pose)
+
     def set_dragging(self, dragging: bool) -> None:
         """While dragging only light meshes move; on release the full meshes catch up."""
         self._dragging = dragging
@@ -172,7 +182,7 @@ class PosturePainter:
         """The skin, by the MakeHuman weights the build wrote (left standing without them)."""
         binding = self._light_bindings.get((sid, light))
         if binding is None:
-            binding = self.model.skin_binding(sid, mesh.points)
+            binding = self.model.skin_binding(sid, mesh.points, self.loaded.meshes[sid].points)
             if binding is None:
                 return
             self._light_bindings[(sid, light)] = binding
