@@ -126,3 +126,33 @@ def test_switching_body_while_sitting_keeps_the_skin_posed(
     assert _skin_points(window)[thigh, 2].mean() > female_standing[thigh, 2].mean() + 250
     window.actions_by_id["view.body_neutral"].trigger()
     np.testing.assert_allclose(_skin_points(window)[thigh, 2].mean(), sitting_neutral, atol=1e-3)
+
+
+def test_info_panel_shows_the_selected_muscles_length_change(
+    make_main_window: Any, qtbot: Any
+) -> None:
+    """Select iliacus, sit: the info panel reads the pose-report numbers, and follows the pose."""
+    import re
+
+    window = make_main_window(show=True)  # shown: the feature panels (info) are built
+    qtbot.waitUntil(lambda: window.info_panel is not None, timeout=10000)
+    panel = window.info_panel
+    window.state.select("iliacus_right")
+    assert "Length:" not in panel.text.toPlainText(), "standing: no length section"
+    window.posture_panel.buttons["sitting_upright"].click()
+    qtbot.waitUntil(lambda: "Length: Sitting upright" in panel.text.toPlainText(), timeout=3000)
+    model = window.view3d.posture.model
+    expected = model.lengths(PRESETS["sitting_upright"], ["iliacus_right"])[0].as_dict()
+    text = panel.text.toPlainText()
+    numbers = [float(x) for x in re.findall(r"([+-]?\d+\.\d) (?:mm|%)", text)]
+    assert numbers[-3:] == [
+        expected["length_mm"],
+        expected["standing_length_mm"],
+        expected["change_pct"],
+    ], text
+    assert expected["change_pct"] < -10, "sitting shortens iliacus"
+    # Another posture: the numbers follow; standing again: the section goes.
+    window.posture_panel.buttons["posterior_tilt"].click()
+    qtbot.waitUntil(lambda: "Posterior pelvic tilt" in panel.text.toPlainText(), timeout=3000)
+    window.posture_panel.buttons["standing"].click()
+    qtbot.waitUntil(lambda: "Length:" not in panel.text.toPlainText(), timeout=3000)
