@@ -156,3 +156,24 @@ def test_info_panel_shows_the_selected_muscles_length_change(
     qtbot.waitUntil(lambda: "Posterior pelvic tilt" in panel.text.toPlainText(), timeout=3000)
     window.posture_panel.buttons["standing"].click()
     qtbot.waitUntil(lambda: "Length:" not in panel.text.toPlainText(), timeout=3000)
+
+
+def test_heat_map_outlines_stay_on_the_posed_skin_of_each_body(
+    make_main_window: Any, qtbot: Any
+) -> None:
+    """Zone outlines are lines of their own: they follow the skin when it sits and when the
+    body changes, instead of hanging where the standing skin was."""
+    window = make_main_window(show=True)
+    qtbot.waitUntil(lambda: window.view3d.overlays is not None, timeout=10000)
+    overlays = window.view3d.overlays
+    window.features.triggers.show_muscle("gluteus_medius_right")
+    assert overlays.heat_legible() and any(overlays.outlines.loops.values())
+    standing_low = min(loop[:, 2].min() for loop in overlays.outlines.loops["zone"])
+    window.posture_panel.buttons["sitting_upright"].click()
+    np.testing.assert_array_equal(overlays.outlines.points, _skin_points(window))
+    sitting_low = min(loop[:, 2].min() for loop in overlays.outlines.loops["zone"])
+    assert sitting_low > standing_low + 200, "the thigh's zone came up with the thigh"
+    window.actions_by_id["view.body_female"].trigger()
+    np.testing.assert_array_equal(overlays.outlines.points, _skin_points(window))
+    assert overlays.scene.frame_extra is not None
+    assert overlays.scene.frame_extra[:, 2].min() > standing_low + 200

@@ -68,6 +68,8 @@ class PosturePainter:
         self._full_stale = False
         self.on_dragging: Callable[[bool], None] = scene.set_interacting
         """Switches the view to its moving-frame mode (light meshes, no anti-aliasing)."""
+        self.on_posed: Callable[[], None] = lambda: None
+        """Called once the full meshes are in the posture (the skin's zone outlines follow)."""
         state.pose_changed.connect(self._on_pose)
         if not state.pose.is_standing:
             self._on_pose(state.pose)
@@ -129,6 +131,8 @@ class PosturePainter:
             if not self._dragging or light is None:
                 self._pose_actor(s.id, s.kind, full, self.loaded.meshes[s.id], transforms, False)
         self._full_stale = self._dragging
+        if not self._dragging:
+            self.on_posed()
         self.scene.on_render_needed()
 
     def _pose_actor(
