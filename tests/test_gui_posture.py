@@ -80,3 +80,100 @@ def test_iliopsoas_tension_tilts_the_pelvis_and_flags_l4_s1(make_main_window: An
     window.actions_by_id["edit.undo"].trigger()
     assert window.state.pose.is_standing
     assert window.state.color("vertebra_l5") == window.state.atlas.get("vertebra_l5").color
+
+
+def _skin_points(window: Any) -> np.ndarray:
+    """The full skin as drawn (posed and body-switched vertices)."""
+    from vtkmodules.util.numpy_support import vtk_to_numpy
+
+    poly = window.view3d.scene.actor_of("skin").GetMapper().GetInput()
+    return np.asarray(vtk_to_numpy(poly.GetPoints().GetData()), dtype=np.float64)
+
+
+def _thigh(window: Any) -> np.ndarray:
+    """Right-thigh skin vertices (the MakeHuman weights carry them with the femur alone)."""
+    from viewer.io.posture import shared_posture_model
+
+    loaded = window.context.loaded
+    model = shared_posture_model(loaded)
+    binding = model.skin_binding("skin", loaded.meshes["skin"].points)
+    assert binding is not None, "meshes/skin/skin.weights.npz is missing (run the build)"
+    femur = binding.weights[:, binding.bones.index("femur_right")]
+    return np.flatnonzero((femur > 0.95) & (loaded.meshes["skin"].points[:, 2] < -300))
+
+
+def test_switching_body_while_sitting_keeps_the_skin_posed(
+    make_main_window: Any, qtbot: Any
+) -> None:
+    window = _window(make_main_window)
+    loaded = window.context.loaded
+    thigh = _thigh(window)
+    window.posture_panel.buttons["sitting_upright"].click()
+    sitting_neutral = _skin_points(window)[thigh, 2].mean()
+    assert sitting_neutral > loaded.meshes["skin"].points[thigh, 2].mean() + 250
+    window.actions_by_id["view.body_female"].trigger()
+    assert window.context.loaded.body == "female"
+    female_standing = loaded.meshes["skin"].points
+    drawn = _skin_points(window)
+    assert not np.allclose(drawn, female_standing), "the female skin stayed standing"
+    assert drawn[thigh, 2].mean() > female_standing[thigh, 2].mean() + 250, "thigh came up"
+    assert abs(drawn[thigh, 2].mean() - sitting_neutral) < 40, "as the neutral thigh did"
+    # Standing again puts the female skin back where it was built.
+    window.posture_panel.buttons["standing"].click()
+    np.testing.assert_allclose(_skin_points(window), female_standing, atol=1e-3)
+    # Posing after the switch poses the female skin too; back to neutral keeps the pose.
+    window.posture_panel.buttons["sitting_upright"].click()
+    assert _skin_points(window)[thigh, 2].mean() > female_standing[thigh, 2].mean() + 250
+    window.actions_by_id["view.body_neutral"].trigger()
+    np.testing.assert_allclose(_skin_points(window)[thigh, 2].mean(), sitting_neutral, atol=1e-3)
+
+
+def test_info_panel_shows_the_selected_muscles_length_change(
+    make_main_window: Any, qtbot: Any
+) -> None:
+    """Select iliacus, sit: the info panel reads the pose-report numbers, and follows the pose."""
+    import re
+
+    window = make_main_window(show=True)  # shown: the feature panels (info) are built
+    qtbot.waitUntil(lambda: window.info_panel is not None, timeout=10000)
+    panel = window.info_panel
+    window.state.select("iliacus_right")
+    assert "Length:" not in panel.text.toPlainText(), "standing: no length section"
+    window.posture_panel.buttons["sitting_upright"].click()
+    qtbot.waitUntil(lambda: "Length: Sitting upright" in panel.text.toPlainText(), timeout=3000)
+    model = window.view3d.posture.model
+    expected = model.lengths(PRESETS["sitting_upright"], ["iliacus_right"])[0].as_dict()
+    text = panel.text.toPlainText()
+    numbers = [float(x) for x in re.findall(r"([+-]?\d+\.\d) (?:mm|%)", text)]
+    assert numbers[-3:] == [
+        expected["length_mm"],
+        expected["standing_length_mm"],
+        expected["change_pct"],
+    ], text
+    assert expected["change_pct"] < -10, "sitting shortens iliacus"
+    # Another posture: the numbers follow; standing again: the section goes.
+    window.posture_panel.buttons["posterior_tilt"].click()
+    qtbot.waitUntil(lambda: "Posterior pelvic tilt" in panel.text.toPlainText(), timeout=3000)
+    window.posture_panel.buttons["standing"].click()
+    qtbot.waitUntil(lambda: "Length:" not in panel.text.toPlainText(), timeout=3000)
+
+
+def test_heat_map_outlines_stay_on_the_posed_skin_of_each_body(
+    make_main_window: Any, qtbot: Any
+) -> None:
+    """Zone outlines are lines of their own: they follow the skin when it sits and when the
+    body changes, instead of hanging where the standing skin was."""
+    window = make_main_window(show=True)
+    qtbot.waitUntil(lambda: window.view3d.overlays is not None, timeout=10000)
+    overlays = window.view3d.overlays
+    window.features.triggers.show_muscle("gluteus_medius_right")
+    assert overlays.heat_legible() and any(overlays.outlines.loops.values())
+    standing_low = min(loop[:, 2].min() for loop in overlays.outlines.loops["zone"])
+    window.posture_panel.buttons["sitting_upright"].click()
+    np.testing.assert_array_equal(overlays.outlines.points, _skin_points(window))
+    sitting_low = min(loop[:, 2].min() for loop in overlays.outlines.loops["zone"])
+    assert sitting_low > standing_low + 200, "the thigh's zone came up with the thigh"
+    window.actions_by_id["view.body_female"].trigger()
+    np.testing.assert_array_equal(overlays.outlines.points, _skin_points(window))
+    assert overlays.scene.frame_extra is not None
+    assert overlays.scene.frame_extra[:, 2].min() > standing_low + 200

@@ -214,3 +214,28 @@ def test_the_skin_follows_by_the_makehuman_weights() -> None:
     # The head and shoulders stay above the pelvis (the trunk is carried by T12).
     top = points[:, 2] > 700
     assert np.abs(posed[top] - points[top]).max() < 120
+
+
+def test_every_body_takes_the_neutral_skin_weights() -> None:
+    """The female and male skins share the neutral skin's vertex order: same weights, and
+    their thighs come up with the femur as the neutral one does."""
+    from viewer.domain.skinning import skin
+    from viewer.io.atlas_loader import load_atlas
+
+    pm = model()
+    neutral = loaded().meshes["skin"].points
+    binding = pm.skin_binding("skin", neutral)
+    assert binding is not None
+    femur = binding.weights[:, binding.bones.index("femur_right")]
+    thigh = (femur > 0.95) & (neutral[:, 2] < -300)
+    t = pm.transforms(PRESETS["sitting_upright"])
+    lift = skin(neutral, binding, t)[thigh, 2].mean() - neutral[thigh, 2].mean()
+    for body in ("female", "male"):
+        other = load_atlas(MESHES, with_light=True, body=body)
+        assert other.body == body
+        points = other.meshes["skin"].points
+        assert pm.skin_binding("skin", points) is binding
+        light = pm.skin_binding("skin", other.light["skin"].points, points)
+        assert light is not None and len(light.weights) == len(other.light["skin"].points)
+        posed = skin(points, binding, t)
+        assert abs(posed[thigh, 2].mean() - points[thigh, 2].mean() - lift) < 30, body

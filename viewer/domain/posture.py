@@ -123,21 +123,42 @@ class PostureModel:
         self._bindings: dict[str, Binding] = {}
         self._standing: dict[str, float] = {}
         self._skins: dict[str, tuple[NDArray[np.float64], Binding]] = {}
+        self._skin_lods: dict[tuple[str, int], Binding] = {}
 
     def add_skin(self, skin_id: str, points: NDArray[np.floating], binding: Binding) -> None:
         """Register a skin mesh with its (build-time) skinning weights."""
         self._skins[skin_id] = (np.asarray(points, dtype=np.float64), binding)
 
-    def skin_binding(self, skin_id: str, points: NDArray[np.floating]) -> Binding | None:
-        """The skin's binding for these vertices (its own mesh, or another LOD by nearest
-        vertex); ``None`` when the atlas ships no skin weights."""
+    def skin_binding(
+        self,
+        skin_id: str,
+        points: NDArray[np.floating],
+        full_points: NDArray[np.floating] | None = None,
+    ) -> Binding | None:
+        """The skin's binding for these vertices; ``None`` when the atlas ships no skin weights.
+
+        Every body outline (neutral, female, male) shares the skin's vertex order and triangles,
+        so a mesh with the weighted mesh's vertex count takes the weights as they are, whatever
+        body it is. Another level of detail borrows them by nearest vertex from ``full_points``
+        (the full mesh of the same body, so a female light skin is matched to the female full
+        skin, not to the neutral one) or else from the weighted mesh; one transfer per vertex
+        count is kept, since the bodies' light meshes share their triangles too.
+        """
         found = self._skins.get(skin_id)
         if found is None:
             return None
         base, binding = found
-        if len(points) == len(base) and np.array_equal(points, base):
+        if len(points) == len(base):
             return binding
-        return transfer(binding, base, points)
+        key = (skin_id, len(points))
+        cached = self._skin_lods.get(key)
+        if cached is None:
+            source = base
+            if full_points is not None and len(full_points) == len(base):
+                source = np.asarray(full_points, dtype=np.float64)
+            cached = transfer(binding, source, points)
+            self._skin_lods[key] = cached
+        return cached
 
     @property
     def muscle_ids(self) -> tuple[str, ...]:

@@ -103,6 +103,7 @@ class BodyController:
             loaded = window.context.loaded
             for sid, mesh in changed.items():
                 view.scene.reshape(sid, mesh, loaded.light.get(sid))
+            view.posture.body_changed()
             if view.overlays is not None:
                 view.overlays.refresh_heat()
             view.request_render()

@@ -235,10 +235,9 @@ class View3D(QWidget):
         """Show trigger points, heat maps, pair views and painful spots in this view."""
         from viewer.render.overlays import AnnotationOverlays as Overlays
 
-        overlays = Overlays(
-            self.scene, features, marker_px=marker_px, labels=self.labels
-        )
+        overlays = Overlays(self.scene, features, marker_px=marker_px, labels=self.labels)
         self.overlays = overlays
+        self.posture.on_posed = overlays.skin_moved
         self.spots = spots
         spots.spots_changed.connect(overlays.show_spots)
         self.request_render()
@@ -307,6 +306,7 @@ class View3D(QWidget):
         if self.overlays is not None:
             if self.spots is not None:
                 self.spots.spots_changed.disconnect(self.overlays.show_spots)
+            self.posture.on_posed = lambda: None
             self.overlays.detach()
             self.overlays = None
         self.labels.detach()

@@ -133,9 +133,11 @@ def offscreen_scene(
         from viewer.render.overlays import AnnotationOverlays
 
         overlays = AnnotationOverlays(scene, features, marker_px=marker_px, labels=labels)
+        posture.on_posed = overlays.skin_moved
     try:
         yield _Offscreen(window, renderer, scene, overlays, labels)
     finally:
+        posture.on_posed = lambda: None
         if overlays is not None:
             overlays.detach()
         labels.detach()
@@ -213,4 +215,3 @@ def _render_png(
     writer.SetInputConnection(grab.GetOutputPort())
     writer.Write()
     return out
-

@@ -13,6 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
+from vtkmodules.util.numpy_support import vtk_to_numpy
 
 from viewer.domain.camera import CameraPose
 from viewer.domain.framing import fit_pose
@@ -141,6 +143,7 @@ class AnnotationOverlays:
         scene.state.opacity_changed.connect(self._sync_legend)
         self._heat_shown = False
         self._painted: np.ndarray | None = None
+        self._painted_ids: np.ndarray | None = None
         scene.state.pose_changed.connect(self.refresh_markers)
         self.refresh_markers()
         self.refresh_heat()
@@ -212,6 +215,7 @@ class AnnotationOverlays:
             self._sync_legend()
             return
         heat = referral.field_for(ids)
+        self._sync_surface()
         skin_rgb = hex_to_rgb(self.scene.state.color(self.skin_id))
         self.painter.paint(skin_rgb, heat.intensity, heat.classes)
         if self.light_painter is not None:
@@ -219,10 +223,35 @@ class AnnotationOverlays:
         if self.outlines is not None:
             self.outlines.show(heat.essential, heat.spillover)
         # Views frame what is shown: the painted zones too (they run down to the ankle).
-        painted = np.flatnonzero(np.asarray(heat.classes) > 0)
-        skin_points = self.scene.loaded.meshes[self.skin_id].points
-        self._painted = np.asarray(skin_points, dtype=np.float64)[painted[::4]]
+        self._painted_ids = np.flatnonzero(np.asarray(heat.classes) > 0)[::4]
+        self._painted = self._skin_drawn()[0][self._painted_ids]
         self._heat_shown = True
+        self._sync_legend()
+
+    def _skin_drawn(self) -> tuple[NDArray[np.float64], NDArray[np.float64] | None]:
+        """The full skin's vertices and normals as drawn now (posed, body shown)."""
+        assert self.skin_id is not None
+        poly = self.scene.actor_of(self.skin_id).GetMapper().GetInput()
+        points = np.asarray(vtk_to_numpy(poly.GetPoints().GetData()), dtype=np.float64)
+        normals = poly.GetPointData().GetNormals()
+        return points, (None if normals is None else np.asarray(vtk_to_numpy(normals)))
+
+    def _sync_surface(self) -> None:
+        """Zone outlines on the skin as drawn (they are lines of their own, not vertex colours)."""
+        if self.outlines is not None and self.skin_id is not None:
+            points, normals = self._skin_drawn()
+            if len(points) == len(self.outlines.points) and not np.array_equal(
+                points, self.outlines.points
+            ):
+                self.outlines.set_surface(points, normals)
+
+    def skin_moved(self) -> None:
+        """The skin was posed or swapped for another body: outlines and framing follow it."""
+        if self.skin_id is None:
+            return
+        self._sync_surface()
+        if self._painted is not None and self._painted_ids is not None:
+            self._painted = self._skin_drawn()[0][self._painted_ids]
         self._sync_legend()
 
     def heat_legible(self) -> bool:

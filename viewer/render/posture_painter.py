@@ -68,6 +68,8 @@ class PosturePainter:
         self._full_stale = False
         self.on_dragging: Callable[[bool], None] = scene.set_interacting
         """Switches the view to its moving-frame mode (light meshes, no anti-aliasing)."""
+        self.on_posed: Callable[[], None] = lambda: None
+        """Called once the full meshes are in the posture (the skin's zone outlines follow)."""
         state.pose_changed.connect(self._on_pose)
         if not state.pose.is_standing:
             self._on_pose(state.pose)
@@ -97,6 +99,16 @@ class PosturePainter:
         if not self.state.pose.is_standing:
             self._on_pose(self.state.pose)
 
+    def body_changed(self) -> None:
+        """Another body's standing skin was put in the actors: pose it (same weights, since
+        every body shares the skin's vertex order)."""
+        skin = self.loaded.skin_id
+        if skin is not None:
+            self._drawn.pop((skin, False), None)
+            self._drawn.pop((skin, True), None)
+        if not self.state.pose.is_standing:
+            self._on_pose(self.state.pose)
+
     def set_dragging(self, dragging: bool) -> None:
         """While dragging only light meshes move; on release the full meshes catch up."""
         self._dragging = dragging
@@ -120,6 +132,8 @@ class PosturePainter:
                 self._pose_actor(s.id, s.kind, full, self.loaded.meshes[s.id], transforms, False)
         self._full_stale = self._dragging
         self.scene.geometry_changed()
+        if not self._dragging:
+            self.on_posed()
         self.scene.on_render_needed()
 
     def _pose_actor(
@@ -173,7 +187,7 @@ class PosturePainter:
         """The skin, by the MakeHuman weights the build wrote (left standing without them)."""
         binding = self._light_bindings.get((sid, light))
         if binding is None:
-            binding = self.model.skin_binding(sid, mesh.points)
+            binding = self.model.skin_binding(sid, mesh.points, self.loaded.meshes[sid].points)
             if binding is None:
                 return
             self._light_bindings[(sid, light)] = binding

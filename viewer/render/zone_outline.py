@@ -47,6 +47,24 @@ class ZoneOutlines:
             "zone": self._actor(ZONE_LINE_RGB, ZONE_LINE_PX),
         }
         self.loops: dict[str, list[NDArray[np.float64]]] = {"essential": [], "zone": []}
+        self._weights: tuple[NDArray[np.floating] | None, NDArray[np.floating] | None] = (
+            None,
+            None,
+        )
+
+    def set_surface(
+        self, points: NDArray[np.floating], normals: NDArray[np.floating] | None
+    ) -> None:
+        """The skin moved (posed, or another body with the same triangles): redraw the shown
+        outlines on it, so they stay on the skin instead of on the standing outline."""
+        self.points = np.asarray(points, dtype=np.float64)
+        self.normals = None if normals is None else np.asarray(normals, dtype=np.float64)
+        self._tree = None
+        if any(self.loops.values()):
+            visible = {k: bool(a.GetVisibility()) for k, a in self.actors.items()}
+            self.show(*self._weights)
+            if not any(visible.values()):
+                self.set_visible(False)
 
     def _actor(self, rgb: tuple[float, float, float], width: float) -> vtkActor:
         mapper = vtkPolyDataMapper()
@@ -66,6 +84,7 @@ class ZoneOutlines:
         self, essential: NDArray[np.floating] | None, spillover: NDArray[np.floating] | None
     ) -> None:
         """Outline the zones of these per-vertex weights (0.5 = the zone's edge)."""
+        self._weights = (essential, spillover)
         if essential is None:
             self.clear()
             return
