@@ -184,6 +184,8 @@ def test_bilateral_template(library: PairLibrary, synthetic: tuple) -> None:
     assert view.muscle == "iliopsoas"
     assert view.a.structures == ("iliopsoas_right",) and view.b.structures == ("iliopsoas_left",)
     assert "Iliopsoas" in view.title and "{muscle}" not in view.explanation
+    assert view.display_title == view.title, "left vs right names no side"
+    assert "((" not in view.a.label.replace(" ", "") and ") (" not in view.a.label
     glute = library.get("bilateral", muscle="gluteus_maximus", atlas=atlas)
     assert glute.camera.direction[1] > 0.9  # posterior muscle, posterior camera
     left_first = library.get("bilateral", side="left", muscle="gluteus_maximus", atlas=atlas)

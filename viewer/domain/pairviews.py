@@ -255,7 +255,11 @@ class PairView:
 
     @property
     def display_title(self) -> str:
-        """Title with the side, for menus and the info panel."""
+        """Title with the side, for menus and the info panel; a view of both sides (left vs
+        right) has no side to name."""
+        sides = {sid.rsplit("_", 1)[-1] for sid in self.structures}
+        if {"left", "right"} <= sides:
+            return self.title
         return f"{self.title} ({self.side})"
 
     @property
@@ -505,8 +509,9 @@ def instantiate(
     for sid in (right, left):
         if sid not in atlas:
             raise KeyError(f"the atlas has no {sid!r} for the left-versus-right view")
-    name = atlas.get(right)
-    plain = (name.plain_name or name.name).replace(" (right)", "")
+    # The anatomical name: pair views are lecture material, and a patient-style name such as
+    # "hip flexor (iliopsoas)" doubled its brackets once the side was added.
+    plain = atlas.get(right).name.replace(" (right)", "")
     lines_a = lines_for(right, atlas, library.lines)
     lines_b = lines_for(left, atlas, library.lines)
     joint_ids: list[str] = []
