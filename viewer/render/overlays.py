@@ -231,8 +231,9 @@ class AnnotationOverlays:
     def _skin_drawn(self) -> tuple[NDArray[np.float64], NDArray[np.float64] | None]:
         """The full skin's vertices and normals as drawn now (posed, body shown)."""
         assert self.skin_id is not None
+        points = self.scene.drawn_points(self.skin_id)
+        assert points is not None
         poly = self.scene.actor_of(self.skin_id).GetMapper().GetInput()
-        points = np.asarray(vtk_to_numpy(poly.GetPoints().GetData()), dtype=np.float64)
         normals = poly.GetPointData().GetNormals()
         return points, (None if normals is None else np.asarray(vtk_to_numpy(normals)))
 

@@ -99,6 +99,13 @@ class SceneRenderer:
                 mapper.SetInputData(to_polydata(mesh))
         self._on_visibility(tuple(meshes))
 
+    def _leaves_of(self, only: Iterable[str] | None) -> set[str] | None:
+        """The drawn parts of ``only`` (groups expand to their parts); ``None`` means all."""
+        if only is None:
+            return None
+        atlas = self.loaded.atlas
+        return {leaf for sid in only if sid in atlas for leaf in atlas.leaves(sid)}
+
     def geometry_changed(self) -> None:
         """Actors' vertices moved (a posture or a body outline): cached positions are stale."""
         self.geometry_version += 1
@@ -290,14 +297,7 @@ class SceneRenderer:
 
         ``only`` restricts the bounds to these structures (groups expand to their parts).
         """
-        wanted = None
-        if only is not None:
-            wanted = {
-                leaf
-                for sid in only
-                if sid in self.loaded.atlas
-                for leaf in self.loaded.atlas.leaves(sid)
-            }
+        wanted = self._leaves_of(only)
         bounds = [math.inf, -math.inf] * 3
         found = False
         for sid, actors in self._actors.items():
@@ -362,14 +362,7 @@ class SceneRenderer:
         For framing: fitting the actual points rather than a bounding sphere lets a view fill the
         frame. At most :data:`FRAME_SAMPLE` points, so it costs about a millisecond.
         """
-        wanted = None
-        if only is not None:
-            wanted = {
-                leaf
-                for sid in only
-                if sid in self.loaded.atlas
-                for leaf in self.loaded.atlas.leaves(sid)
-            }
+        wanted = self._leaves_of(only)
         chunks = []
         for sid in self._actors:
             if not self.state.is_visible(sid) or (wanted is not None and sid not in wanted):
