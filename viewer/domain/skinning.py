@@ -247,6 +247,28 @@ def dual_quaternions(
     return real, dual
 
 
+def _blend(
+    binding: Binding, transforms: Mapping[str, NDArray[np.float64]]
+) -> tuple[NDArray[np.float64], ...]:
+    """Per-vertex unit dual quaternion, as (w0, v0, we, ve): real and dual scalar and vector."""
+    eye = np.eye(4)
+    real, dual = dual_quaternions([transforms.get(b, eye) for b in binding.bones])
+    b0 = binding.weights @ real
+    be = binding.weights @ dual
+    norm = np.linalg.norm(b0, axis=1, keepdims=True)
+    b0 /= norm
+    be /= norm
+    return b0[:, :1], b0[:, 1:], be[:, :1], be[:, 1:]
+
+
+def _rotate(
+    w0: NDArray[np.float64], v0: NDArray[np.float64], x: NDArray[np.floating]
+) -> NDArray[np.float64]:
+    """Vectors ``x`` (n, 3) turned by the unit quaternions (w0, v0)."""
+    x = np.asarray(x, dtype=np.float64)
+    return np.asarray(x + 2.0 * np.cross(v0, np.cross(v0, x) + w0 * x))
+
+
 def skin(
     points: NDArray[np.floating],
     binding: Binding,
@@ -254,21 +276,10 @@ def skin(
 ) -> NDArray[np.float64]:
     """Posed (n, 3) vertices; bones missing from ``transforms`` stay still."""
     eye = np.eye(4)
-    mats = [transforms.get(b, eye) for b in binding.bones]
-    if all(np.array_equal(m, eye) for m in mats):
+    if all(np.array_equal(transforms.get(b, eye), eye) for b in binding.bones):
         return np.asarray(points, dtype=np.float64)
-    real, dual = dual_quaternions(mats)
-    b0 = binding.weights @ real
-    be = binding.weights @ dual
-    norm = np.linalg.norm(b0, axis=1, keepdims=True)
-    b0 /= norm
-    be /= norm
-    w0, v0 = b0[:, :1], b0[:, 1:]
-    we, ve = be[:, :1], be[:, 1:]
-    p = np.asarray(points, dtype=np.float64)
-    # Rotate by the unit quaternion b0, then translate by 2 * (w0 ve - we v0 + v0 x ve).
-    rotated = p + 2.0 * np.cross(v0, np.cross(v0, p) + w0 * p)
-    return rotated + 2.0 * (w0 * ve - we * v0 + np.cross(v0, ve))
+    posed, _ = skin_with_normals(points, None, binding, transforms)
+    return posed
 
 
 def skin_with_normals(
@@ -278,24 +289,12 @@ def skin_with_normals(
     transforms: Mapping[str, NDArray[np.float64]],
 ) -> tuple[NDArray[np.float64], NDArray[np.float32] | None]:
     """Posed vertices and turned normals in one blend (what a renderer needs per frame)."""
-    eye = np.eye(4)
-    mats = [transforms.get(b, eye) for b in binding.bones]
-    real, dual = dual_quaternions(mats)
-    b0 = binding.weights @ real
-    be = binding.weights @ dual
-    norm = np.linalg.norm(b0, axis=1, keepdims=True)
-    b0 /= norm
-    be /= norm
-    w0, v0 = b0[:, :1], b0[:, 1:]
-    we, ve = be[:, :1], be[:, 1:]
-    p = np.asarray(points, dtype=np.float64)
-    posed = p + 2.0 * np.cross(v0, np.cross(v0, p) + w0 * p)
-    posed += 2.0 * (w0 * ve - we * v0 + np.cross(v0, ve))
+    w0, v0, we, ve = _blend(binding, transforms)
+    # Rotate by the unit quaternion b0, then translate by 2 * (w0 ve - we v0 + v0 x ve).
+    posed = _rotate(w0, v0, points) + 2.0 * (w0 * ve - we * v0 + np.cross(v0, ve))
     if normals is None:
         return posed, None
-    n = np.asarray(normals, dtype=np.float64)
-    turned = n + 2.0 * np.cross(v0, np.cross(v0, n) + w0 * n)
-    return posed, np.asarray(turned, dtype=np.float32)
+    return posed, np.asarray(_rotate(w0, v0, normals), dtype=np.float32)
 
 
 def skin_normals(

@@ -74,22 +74,13 @@ class BodyController:
         self.sync_actions()
 
     def _switch(self, body: str) -> None:
-        from PySide6.QtCore import Qt
-        from PySide6.QtWidgets import QApplication, QProgressDialog
 
         from viewer.bodyswitch import switch_body
 
         window = self.window
-        dialog = QProgressDialog("Preparing the referred-pain maps for this body…", "", 0, 100)
-        dialog.setWindowTitle("Trigger Atlas")
-        dialog.setCancelButton(None)
-        dialog.setMinimumDuration(400)
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        from viewer.qt.progress import modal_progress
 
-        def progress(fraction: float, message: str) -> None:
-            dialog.setLabelText(message)
-            dialog.setValue(round(100 * fraction))
-            QApplication.processEvents()
+        dialog, progress = modal_progress("Preparing the referred-pain maps for this body…")
 
         try:
             changed, problems = switch_body(window.context, body, window.features, progress)

@@ -189,20 +189,11 @@ class MainWindow(QMainWindow):
         """Load trigger points, referral maps and pair views, then add their panels and menus."""
         if self.features is not None or self.view3d is None:
             return
-        from PySide6.QtWidgets import QApplication, QProgressDialog
 
         from viewer.features import load_features
+        from viewer.qt.progress import modal_progress
 
-        dialog = QProgressDialog("Preparing referred-pain maps…", "", 0, 100, self)
-        dialog.setWindowTitle("Trigger Atlas")
-        dialog.setCancelButton(None)
-        dialog.setMinimumDuration(400)
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-
-        def progress(fraction: float, message: str) -> None:
-            dialog.setLabelText(message)
-            dialog.setValue(round(100 * fraction))
-            QApplication.processEvents()
+        dialog, progress = modal_progress("Preparing referred-pain maps…", self)
 
         features = load_features(self.context, progress=progress)
         dialog.reset()
