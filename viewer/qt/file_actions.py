@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QMessageBox,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from viewer.io.problems import summarize
+from viewer.qt.dialog_buttons import ok_cancel_buttons
 
 if TYPE_CHECKING:
     from viewer.qt.main_window import MainWindow
@@ -57,11 +57,7 @@ class ExportDialog(QDialog):
             box.setValue(value)
             box.setEnabled(False)
         self.transparent = QCheckBox("Transparent background", self)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel_buttons(self)
         form = QFormLayout(self)
         form.addRow("Size", self.preset)
         form.addRow("Width", self.width_box)

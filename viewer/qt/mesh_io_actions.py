@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QMessageBox,
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from viewer.io.atlas_loader import LoadedAtlas
+from viewer.qt.dialog_buttons import ok_cancel_buttons
 from viewer.state.scene import SceneState
 
 if TYPE_CHECKING:
@@ -59,11 +59,7 @@ class Export3DDialog(QDialog):
         self.heat = QCheckBox("Heat map as vertex colours on the skin", self)
         self.heat.setChecked(True)
         self.markers = QCheckBox("Trigger-point markers as small meshes", self)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel_buttons(self)
         form = QFormLayout(self)
         form.addRow("Format", self.format)
         form.addRow(self.heat)
