@@ -54,3 +54,25 @@ def test_pose_toward_faces_the_side_a_structure_lies_on(tiny_atlas_dir: Path) ->
     assert direction[0] > 0 and abs(direction[0]) > abs(direction[1])
     assert pose.view_up[2] > 0.9
     scene.detach()
+
+
+def test_opaque_structures_cull_back_faces_ghosts_and_sections_do_not(
+    tiny_atlas_dir: Path,
+) -> None:
+    from viewer.domain.sections import Section
+    from viewer.render.section import SectionView
+
+    context = load_context(tiny_atlas_dir)
+    scene = SceneRenderer(vtkRenderer(), context.loaded, context.state, LIGHT)
+    prop = scene.actor_of("muscle_b_right").GetProperty()
+    assert prop.GetBackfaceCulling(), "a closed opaque mesh never shows its back faces"
+    context.state.set_opacity("muscle_b_right", 0.4)
+    assert not prop.GetBackfaceCulling(), "a ghost's far side shows through it"
+    context.state.set_opacity("muscle_b_right", 1.0)
+    assert prop.GetBackfaceCulling()
+    section = SectionView(scene)
+    section.set_section(Section("sagittal", (0.0, 0.0, 0.0), (-1.0, 0.0, 0.0)))
+    assert not prop.GetBackfaceCulling(), "a cut opens the mesh: its inside must draw"
+    section.clear()
+    assert prop.GetBackfaceCulling()
+    scene.detach()

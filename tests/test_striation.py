@@ -100,3 +100,35 @@ def test_built_muscles_carry_fibre_directions_along_their_fascicles() -> None:
     gm = -gm * np.sign(gm[:, 2:3] + 1e-9)  # orient downwards: compare axes, not senses
     lateral = -gm[:, 0]  # right side: lateral is -x; going down, the fibres go outwards
     assert np.median(lateral) > 0.3, np.median(lateral)
+
+
+def test_stripes_only_on_still_frames(tmp_path: Path) -> None:
+    """Frames drawn while the camera moves (light meshes) carry no texture; at rest the
+    striated full-detail mesh is drawn again."""
+    import vtkmodules.vtkRenderingOpenGL2  # noqa: F401  (OpenGL factories)
+    from vtkmodules.vtkRenderingCore import vtkRenderer
+
+    from viewer.context import load_context
+    from viewer.render.scene_renderer import SceneRenderer
+    from viewer.render.theme import LIGHT
+
+    folder = write_tiny_atlas(tmp_path / "atlas")
+    path = folder / "muscles/muscle_b_right.vtp"
+    mesh = pv.read(path)
+    mesh.point_data["FibrePhase"] = np.asarray(mesh.points)[:, 2].astype(np.float32)
+    mesh.save(path)
+    context = load_context(folder)
+    scene = SceneRenderer(vtkRenderer(), context.loaded, context.state, LIGHT)
+    full, light = scene.actor_of("muscle_b_right"), scene.light_actor_of("muscle_b_right")
+    assert light is not None
+
+    def drawn() -> object:
+        (actor,) = [a for a in (full, light) if a.GetVisibility()]
+        return actor
+
+    assert drawn() is full and full.GetTexture() is not None, "striated at rest"
+    scene.set_interacting(True)
+    assert drawn() is light and light.GetTexture() is None, "plain while moving"
+    scene.set_interacting(False)
+    assert drawn() is full and full.GetTexture() is not None, "striated again at rest"
+    scene.detach()

@@ -67,6 +67,7 @@ class SceneRenderer:
         self._actors: dict[str, _StructureActors] = {}
         self._actor_ids: dict[int, str] = {}
         self._interacting = False
+        self._cull_solid = True
         self.on_render_needed: Callable[[], None] = lambda: None
         self.frame_extra: NDArray[np.float64] | None = None
         """More points a whole-scene view must frame (a heat map painted on the skin)."""
@@ -182,7 +183,6 @@ class SceneRenderer:
                 prop.SetAmbient(0.15)
                 prop.SetDiffuse(0.8)
                 prop.SetSpecular(0.05)
-                prop.BackfaceCullingOn()
             else:
                 prop.SetAmbient(0.1)
                 prop.SetDiffuse(0.9)
@@ -266,7 +266,33 @@ class SceneRenderer:
             structure = self.loaded.atlas.get(sid)
             actors.prop.SetAmbient(0.12 if structure.kind is not Kind.SKIN else 0.15)
         actors.prop.SetColor(*rgb)
-        actors.prop.SetOpacity(self.state.opacity(sid))
+        opacity = self.state.opacity(sid)
+        actors.prop.SetOpacity(opacity)
+        actors.prop.SetBackfaceCulling(
+            self.loaded.atlas.get(sid).kind is Kind.SKIN or (self._cull_solid and opacity >= 1.0)
+        )
+
+    def set_back_face_culling(self, on: bool) -> None:
+        """Skip the triangles facing away from the camera on opaque structures (default on).
+
+        Every atlas mesh is closed and wound outward (the build checks it), so on an opaque
+        structure a back face always lies behind a front face of the same mesh: culling it
+        changes no pixel, and Mesa llvmpipe then neither bins nor rasterises about half the
+        triangles (about a quarter of a frame; see ``benchmarks/README.md``). Translucent
+        structures keep both faces (their far side shows through). A section plane opens the
+        meshes, so it turns culling off while it cuts.
+        """
+        if on == self._cull_solid:
+            return
+        self._cull_solid = on
+        for sid in self._actors:
+            self._apply_appearance(sid)
+        self.on_render_needed()
+
+    @property
+    def back_face_culling(self) -> bool:
+        """True while opaque structures are drawn without their back faces."""
+        return self._cull_solid
 
     # -- level of detail -----------------------------------------------------------------------
     def set_interacting(self, interacting: bool) -> None:

@@ -51,6 +51,7 @@ class SectionView:
             self.plane = vtkPlane()
             for actor in self._all_actors():
                 actor.GetMapper().AddClippingPlane(self.plane)
+            self.scene.set_back_face_culling(False)  # the cut opens the meshes
         self.plane.SetOrigin(*section.origin)
         self.plane.SetNormal(*section.normal)  # VTK keeps the side the normal points to
         self.rebuild_caps()
@@ -62,6 +63,7 @@ class SectionView:
         for actor in self._all_actors():
             actor.GetMapper().RemoveClippingPlane(self.plane)
         self.plane = None
+        self.scene.set_back_face_culling(True)
         self._drop_caps()
         self.scene.on_render_needed()
 
