@@ -72,20 +72,7 @@ def builtin() -> Any:
     return context, features
 
 
-QL_NOTCH = pytest.mark.xfail(
-    strict=True,
-    reason="known defect: zones are smoothed per referral pattern, so a notch stays where the "
-    "quadratus lumborum's flank and buttock patterns meet (2.7 cusps/m on the rebuilt skin)",
-)
-
-
-@pytest.mark.parametrize(
-    "muscle",
-    [
-        pytest.param(m, marks=QL_NOTCH) if m == "quadratus_lumborum_right" else m
-        for m in STORY_MUSCLES
-    ],
-)
+@pytest.mark.parametrize("muscle", STORY_MUSCLES)
 def test_zone_outlines_on_the_skin_are_smooth(builtin: Any, muscle: str) -> None:
     _, features = builtin
     referral = features.referral
@@ -96,6 +83,68 @@ def test_zone_outlines_on_the_skin_are_smooth(builtin: Any, muscle: str) -> None
         assert loops
         cusps, p95 = outline_roughness(loops)
         assert cusps <= MAX_CUSPS_PER_M and p95 <= MAX_P95_TURN, (muscle, cusps, p95)
+
+
+def _rough(referral: Any, ids: list[str]) -> bool:
+    heat = referral.field_for(ids)
+    skin = referral.skin
+    for weights in (heat.essential, np.maximum(heat.essential, heat.spillover)):
+        if not (weights >= 0.5).any():
+            continue
+        cusps, p95 = outline_roughness(zone_outlines(skin.points, skin.triangles, weights))
+        if cusps > MAX_CUSPS_PER_M or p95 > MAX_P95_TURN:
+            return True
+    return False
+
+
+KNOWN_ROUGH = frozenset(
+    {
+        # One pattern's own outline is rough here (the same before patterns were smoothed
+        # together, so not a notch between patterns): open in issue 12.
+        "quadratus_lumborum_superficial_cranial_right",
+        "gluteus_maximus_2_right",
+        "gluteus_maximus_3_right",
+        "gluteus_medius_2_right",
+        "tensor_fasciae_latae_right",  # its one point: the point's map and the muscle's map
+        "multifidus_sacral_right",
+        "gluteus_maximus_2_left",
+        "gluteus_maximus_3_left",
+        "gluteus_medius_2_left",
+        "gluteus_medius_3_left",
+        "multifidus_sacral_left",
+        "gluteus_maximus_right",
+        "gluteus_medius_right",
+        "gluteus_maximus_left",
+        "gluteus_medius_left",
+    }
+)
+"""Single trigger points and whole muscles whose outline still fails the measure."""
+
+
+def test_every_single_point_and_whole_muscle_map_has_smooth_outlines(builtin: Any) -> None:
+    """What the app can show from one click: one trigger point, or every point of a muscle
+    (tensor fasciae latae has one point, so its muscle map is its point's map). Maps known to
+    be rough are listed, and the list must shrink when one is fixed."""
+    referral = builtin[1].referral
+    shown = {t: [t] for t in referral.trigger_points}
+    shown.update({m: list(referral.trigger_points_of(m)) for m in referral.muscles()})
+    rough = {name for name, ids in shown.items() if _rough(referral, ids)}
+    assert rough <= KNOWN_ROUGH, f"newly rough outlines: {sorted(rough - KNOWN_ROUGH)}"
+    assert rough == KNOWN_ROUGH, f"smooth now, drop from KNOWN_ROUGH: {sorted(KNOWN_ROUGH - rough)}"
+
+
+def test_combined_patterns_are_smoothed_as_one_field(builtin: Any) -> None:
+    """The quadratus lumborum's flank and buttock patterns meet without a notch, and the
+    map of several patterns is at least the union of its parts (smoothing never shrinks)."""
+    referral = builtin[1].referral
+    ids = list(referral.trigger_points_of("quadratus_lumborum_right"))
+    assert len({referral.trigger_points[i].definition.referral for i in ids}) > 1
+    assert not _rough(referral, ids)
+    whole = referral.field_for(ids)
+    for i in ids:
+        part = referral.field_for([i])
+        assert (whole.essential >= part.essential - 1e-6).all()
+        assert (whole.spillover >= part.spillover - 1e-6).all()
 
 
 def _relative_luminance(rgb: np.ndarray) -> np.ndarray:
