@@ -232,6 +232,25 @@ def test_essential_zone_contrasts_with_the_skin_in_greyscale(
     assert ratio >= WCAG_NON_TEXT_CONTRAST, (theme, zone, plain, ratio)
 
 
+@pytest.mark.parametrize(
+    ("muscle", "view"),
+    [("gluteus_minimus_right", "right"), ("quadratus_lumborum_right", "posterolateral_right")],
+)
+def test_every_outlined_zone_seen_is_filled(
+    builtin: Any, muscle: str, view: str, tmp_path: Path
+) -> None:
+    """No outline without its fill: the translucent skin once let the far leg's skin cover the
+    near leg's painted zone (gluteus minimus from the side), leaving only the dark outline."""
+    img, row, col, seen, classes = _heat_render(builtin, muscle, view, "light", tmp_path / "f.png")
+    essential = seen & (classes == 2)
+    assert essential.sum() > 200
+    rgb = img[row[essential], col[essential]]
+    # Essential crimson (green 8) over 0.8-opaque skin keeps green low; lit plain skin has
+    # green 150-185. Before the fix only 59 % of the gluteus minimus zone seen was filled.
+    filled = rgb[:, 1] < 110
+    assert filled.mean() >= 0.95, (muscle, view, float(filled.mean()))
+
+
 def test_spillover_hatching_stays_bold_at_1280x800_in_greyscale(
     builtin: Any, tmp_path: Path
 ) -> None:
