@@ -297,3 +297,71 @@ def test_math_of_the_contrast_threshold() -> None:
     skin = _relative_luminance(np.array([[224.0, 184.0, 154.0]]))[0]
     assert (skin + 0.05) / (red + 0.05) > WCAG_NON_TEXT_CONTRAST
     assert math.isclose(_relative_luminance(np.array([[255.0, 255.0, 255.0]]))[0], 1.0)
+
+
+def test_heat_title_names_the_muscles_once_with_their_shared_side() -> None:
+    from viewer.heatmap.model import heat_title
+
+    assert heat_title([]) == "Referred pain"
+    assert heat_title(["Piriformis (right)"]) == "Referred pain: Piriformis (right)"
+    assert (
+        heat_title(["Quadratus lumborum (right)", "Gluteus minimus (right)"])
+        == "Referred pain: Quadratus lumborum, gluteus minimus (right)"
+    )
+    assert (
+        heat_title(["Piriformis (left)", "Piriformis (right)"])
+        == "Referred pain: Piriformis (left), piriformis (right)"
+    )
+    many = heat_title([f"Muscle {k} (left)" for k in range(5)])
+    assert many == "Referred pain: Muscle 0, muscle 1 and 3 more (left)"
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (640, 400)])
+def test_heat_map_title_names_the_muscles_and_keeps_clear_of_labels(
+    builtin: Any, size: tuple[int, int]
+) -> None:
+    """A lecturer can tell whose map is shown: the legend's title names the muscles, fits the
+    frame (wrapping after the colon when long) and the label layout keeps labels off it."""
+    from viewer.domain.camera import view_by_name
+    from viewer.domain.labels import boxes_overlap
+    from viewer.render.offscreen import offscreen_scene
+    from viewer.render.theme import LIGHT
+
+    context, features = builtin
+    context.state.reset()
+    triggers = features.triggers
+    referral = features.referral
+    ids = [
+        *referral.trigger_points_of("quadratus_lumborum_right"),
+        *referral.trigger_points_of("gluteus_minimus_right"),
+        *referral.trigger_points_of("piriformis_right"),
+        *referral.trigger_points_of("gluteus_medius_right"),
+    ]
+    width, height = size
+    try:
+        with offscreen_scene(
+            context.loaded, context.state, size, LIGHT, features, msaa=0
+        ) as off:
+            triggers.show_muscle("piriformis_right")
+            off.labels.set_label_all(True)
+            off.window.Render()
+            off.scene.apply_view(view_by_name("posterior"))
+            off.window.Render()
+            legend = off.overlays.legend
+            assert legend.visible and legend.title == "Referred pain: Piriformis (right)"
+            triggers.set_active(ids)
+            off.window.Render()
+            assert legend.title == (
+                "Referred pain: Piriformis, gluteus medius and 2 more (right)"
+            ), legend.title
+            box = legend.box()
+            assert box is not None
+            assert box[0] >= 0 and box[1] >= 0 and box[2] <= width and box[3] <= height, box
+            legend_down = (box[0], height - box[3], box[2], height - box[1])
+            shown = off.labels.shown
+            assert shown, "label all shows labels beside the heat map"
+            for s in shown:
+                assert not boxes_overlap(s.placed.box, legend_down), (s.text, "covers legend")
+    finally:
+        triggers.set_active([])
+        context.state.reset()
