@@ -312,6 +312,10 @@ def test_heat_title_names_the_muscles_once_with_their_shared_side() -> None:
         heat_title(["Piriformis (left)", "Piriformis (right)"])
         == "Referred pain: Piriformis (left), piriformis (right)"
     )
+    assert (
+        heat_title(["Psoas major, upper part (T12-L2) (right)", "Quadratus lumborum (right)"])
+        == "Referred pain: Psoas major, upper part (T12-L2); quadratus lumborum (right)"
+    )
     many = heat_title([f"Muscle {k} (left)" for k in range(5)])
     assert many == "Referred pain: Muscle 0, muscle 1 and 3 more (left)"
 
@@ -354,6 +358,11 @@ def test_heat_map_title_names_the_muscles_and_keeps_clear_of_labels(
             assert legend.title == (
                 "Referred pain: Piriformis, gluteus medius and 2 more (right)"
             ), legend.title
+            triggers.show_muscle("iliopsoas_right")  # a group is named as one muscle
+            off.window.Render()
+            assert legend.title == "Referred pain: Iliopsoas (right)", legend.title
+            triggers.set_active(ids)
+            off.window.Render()
             box = legend.box()
             assert box is not None
             assert box[0] >= 0 and box[1] >= 0 and box[2] <= width and box[3] <= height, box

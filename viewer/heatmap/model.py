@@ -180,8 +180,17 @@ class ReferralModel:
         """Title of the heat map of these trigger points, naming their muscles (atlas order)."""
         tps = self.trigger_points
         muscles = {tps[i].muscle for i in trigger_point_ids if i in tps}
-        names = [s.name for s in self.atlas.structures if s.id in muscles]
-        return heat_title(names)
+        # A whole group reads better than its parts: "Iliopsoas", not psoas halves + iliacus.
+        named: dict[str, str] = {}
+        groups = sorted(self.muscle_groups().items(), key=lambda g: -len(g[1]))
+        for gid, members in groups:
+            if len(members) > 1 and set(members) <= muscles:
+                named[members[0]] = self.atlas.get(gid).name
+                muscles -= set(members)
+        order = [s.id for s in self.atlas.structures]
+        for mid in muscles:
+            named[mid] = self.atlas.get(mid).name if mid in self.atlas else mid
+        return heat_title([named[m] for m in sorted(named, key=order.index)])
 
     def field_for_muscle(self, structure_id: str) -> HeatField:
         """Heat map of every trigger point of a muscle or group (mode b)."""
@@ -407,7 +416,9 @@ def heat_title(names: Sequence[str]) -> str:
         suffix = next(iter(sides))
         names = [n[: -len(suffix)] for n in names]
     shown = names if len(names) <= TITLE_NAMES else names[: TITLE_NAMES - 1]
-    text = ", ".join(shown[:1] + [n[:1].lower() + n[1:] for n in shown[1:]])
+    # Names with commas of their own ("Psoas major, upper part") are kept apart by semicolons.
+    sep = "; " if any("," in n for n in shown) else ", "
+    text = sep.join(shown[:1] + [n[:1].lower() + n[1:] for n in shown[1:]])
     if len(shown) < len(names):
         text += f" and {len(names) - len(shown)} more"
     return f"{HEAT_TITLE}: {text}{suffix}"
