@@ -107,6 +107,8 @@ class SceneRenderer:
             if actors.light is actors.full:
                 light = actors.full
                 full = self._actor(to_polydata(mesh), actors.prop)
+                if self.loaded.atlas.get(sid).kind is Kind.SKIN:
+                    nearest_layer_only(full)
                 self._actors[sid] = _StructureActors(full, light, actors.prop)
                 self._actor_ids[id(full)] = sid
                 self.renderer.AddActor(full)
