@@ -72,20 +72,7 @@ def builtin() -> Any:
     return context, features
 
 
-QL_NOTCH = pytest.mark.xfail(
-    strict=True,
-    reason="known defect: zones are smoothed per referral pattern, so a notch stays where the "
-    "quadratus lumborum's flank and buttock patterns meet (2.7 cusps/m on the rebuilt skin)",
-)
-
-
-@pytest.mark.parametrize(
-    "muscle",
-    [
-        pytest.param(m, marks=QL_NOTCH) if m == "quadratus_lumborum_right" else m
-        for m in STORY_MUSCLES
-    ],
-)
+@pytest.mark.parametrize("muscle", STORY_MUSCLES)
 def test_zone_outlines_on_the_skin_are_smooth(builtin: Any, muscle: str) -> None:
     _, features = builtin
     referral = features.referral
@@ -96,6 +83,68 @@ def test_zone_outlines_on_the_skin_are_smooth(builtin: Any, muscle: str) -> None
         assert loops
         cusps, p95 = outline_roughness(loops)
         assert cusps <= MAX_CUSPS_PER_M and p95 <= MAX_P95_TURN, (muscle, cusps, p95)
+
+
+def _rough(referral: Any, ids: list[str]) -> bool:
+    heat = referral.field_for(ids)
+    skin = referral.skin
+    for weights in (heat.essential, np.maximum(heat.essential, heat.spillover)):
+        if not (weights >= 0.5).any():
+            continue
+        cusps, p95 = outline_roughness(zone_outlines(skin.points, skin.triangles, weights))
+        if cusps > MAX_CUSPS_PER_M or p95 > MAX_P95_TURN:
+            return True
+    return False
+
+
+KNOWN_ROUGH = frozenset(
+    {
+        # One pattern's own outline is rough here (the same before patterns were smoothed
+        # together, so not a notch between patterns): open in issue 12.
+        "quadratus_lumborum_superficial_cranial_right",
+        "gluteus_maximus_2_right",
+        "gluteus_maximus_3_right",
+        "gluteus_medius_2_right",
+        "tensor_fasciae_latae_right",  # its one point: the point's map and the muscle's map
+        "multifidus_sacral_right",
+        "gluteus_maximus_2_left",
+        "gluteus_maximus_3_left",
+        "gluteus_medius_2_left",
+        "gluteus_medius_3_left",
+        "multifidus_sacral_left",
+        "gluteus_maximus_right",
+        "gluteus_medius_right",
+        "gluteus_maximus_left",
+        "gluteus_medius_left",
+    }
+)
+"""Single trigger points and whole muscles whose outline still fails the measure."""
+
+
+def test_every_single_point_and_whole_muscle_map_has_smooth_outlines(builtin: Any) -> None:
+    """What the app can show from one click: one trigger point, or every point of a muscle
+    (tensor fasciae latae has one point, so its muscle map is its point's map). Maps known to
+    be rough are listed, and the list must shrink when one is fixed."""
+    referral = builtin[1].referral
+    shown = {t: [t] for t in referral.trigger_points}
+    shown.update({m: list(referral.trigger_points_of(m)) for m in referral.muscles()})
+    rough = {name for name, ids in shown.items() if _rough(referral, ids)}
+    assert rough <= KNOWN_ROUGH, f"newly rough outlines: {sorted(rough - KNOWN_ROUGH)}"
+    assert rough == KNOWN_ROUGH, f"smooth now, drop from KNOWN_ROUGH: {sorted(KNOWN_ROUGH - rough)}"
+
+
+def test_combined_patterns_are_smoothed_as_one_field(builtin: Any) -> None:
+    """The quadratus lumborum's flank and buttock patterns meet without a notch, and the
+    map of several patterns is at least the union of its parts (smoothing never shrinks)."""
+    referral = builtin[1].referral
+    ids = list(referral.trigger_points_of("quadratus_lumborum_right"))
+    assert len({referral.trigger_points[i].definition.referral for i in ids}) > 1
+    assert not _rough(referral, ids)
+    whole = referral.field_for(ids)
+    for i in ids:
+        part = referral.field_for([i])
+        assert (whole.essential >= part.essential - 1e-6).all()
+        assert (whole.spillover >= part.spillover - 1e-6).all()
 
 
 def _relative_luminance(rgb: np.ndarray) -> np.ndarray:
@@ -183,6 +232,25 @@ def test_essential_zone_contrasts_with_the_skin_in_greyscale(
     assert ratio >= WCAG_NON_TEXT_CONTRAST, (theme, zone, plain, ratio)
 
 
+@pytest.mark.parametrize(
+    ("muscle", "view"),
+    [("gluteus_minimus_right", "right"), ("quadratus_lumborum_right", "posterolateral_right")],
+)
+def test_every_outlined_zone_seen_is_filled(
+    builtin: Any, muscle: str, view: str, tmp_path: Path
+) -> None:
+    """No outline without its fill: the translucent skin once let the far leg's skin cover the
+    near leg's painted zone (gluteus minimus from the side), leaving only the dark outline."""
+    img, row, col, seen, classes = _heat_render(builtin, muscle, view, "light", tmp_path / "f.png")
+    essential = seen & (classes == 2)
+    assert essential.sum() > 200
+    rgb = img[row[essential], col[essential]]
+    # Essential crimson (green 8) over 0.8-opaque skin keeps green low; lit plain skin has
+    # green 150-185. Before the fix only 59 % of the gluteus minimus zone seen was filled.
+    filled = rgb[:, 1] < 110
+    assert filled.mean() >= 0.95, (muscle, view, float(filled.mean()))
+
+
 def test_spillover_hatching_stays_bold_at_1280x800_in_greyscale(
     builtin: Any, tmp_path: Path
 ) -> None:
@@ -229,3 +297,80 @@ def test_math_of_the_contrast_threshold() -> None:
     skin = _relative_luminance(np.array([[224.0, 184.0, 154.0]]))[0]
     assert (skin + 0.05) / (red + 0.05) > WCAG_NON_TEXT_CONTRAST
     assert math.isclose(_relative_luminance(np.array([[255.0, 255.0, 255.0]]))[0], 1.0)
+
+
+def test_heat_title_names_the_muscles_once_with_their_shared_side() -> None:
+    from viewer.heatmap.model import heat_title
+
+    assert heat_title([]) == "Referred pain"
+    assert heat_title(["Piriformis (right)"]) == "Referred pain: Piriformis (right)"
+    assert (
+        heat_title(["Quadratus lumborum (right)", "Gluteus minimus (right)"])
+        == "Referred pain: Quadratus lumborum, gluteus minimus (right)"
+    )
+    assert (
+        heat_title(["Piriformis (left)", "Piriformis (right)"])
+        == "Referred pain: Piriformis (left), piriformis (right)"
+    )
+    assert (
+        heat_title(["Psoas major, upper part (T12-L2) (right)", "Quadratus lumborum (right)"])
+        == "Referred pain: Psoas major, upper part (T12-L2); quadratus lumborum (right)"
+    )
+    many = heat_title([f"Muscle {k} (left)" for k in range(5)])
+    assert many == "Referred pain: Muscle 0, muscle 1 and 3 more (left)"
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (640, 400)])
+def test_heat_map_title_names_the_muscles_and_keeps_clear_of_labels(
+    builtin: Any, size: tuple[int, int]
+) -> None:
+    """A lecturer can tell whose map is shown: the legend's title names the muscles, fits the
+    frame (wrapping after the colon when long) and the label layout keeps labels off it."""
+    from viewer.domain.camera import view_by_name
+    from viewer.domain.labels import boxes_overlap
+    from viewer.render.offscreen import offscreen_scene
+    from viewer.render.theme import LIGHT
+
+    context, features = builtin
+    context.state.reset()
+    triggers = features.triggers
+    referral = features.referral
+    ids = [
+        *referral.trigger_points_of("quadratus_lumborum_right"),
+        *referral.trigger_points_of("gluteus_minimus_right"),
+        *referral.trigger_points_of("piriformis_right"),
+        *referral.trigger_points_of("gluteus_medius_right"),
+    ]
+    width, height = size
+    try:
+        with offscreen_scene(
+            context.loaded, context.state, size, LIGHT, features, msaa=0
+        ) as off:
+            triggers.show_muscle("piriformis_right")
+            off.labels.set_label_all(True)
+            off.window.Render()
+            off.scene.apply_view(view_by_name("posterior"))
+            off.window.Render()
+            legend = off.overlays.legend
+            assert legend.visible and legend.title == "Referred pain: Piriformis (right)"
+            triggers.set_active(ids)
+            off.window.Render()
+            assert legend.title == (
+                "Referred pain: Piriformis, gluteus medius and 2 more (right)"
+            ), legend.title
+            triggers.show_muscle("iliopsoas_right")  # a group is named as one muscle
+            off.window.Render()
+            assert legend.title == "Referred pain: Iliopsoas (right)", legend.title
+            triggers.set_active(ids)
+            off.window.Render()
+            box = legend.box()
+            assert box is not None
+            assert box[0] >= 0 and box[1] >= 0 and box[2] <= width and box[3] <= height, box
+            legend_down = (box[0], height - box[3], box[2], height - box[1])
+            shown = off.labels.shown
+            assert shown, "label all shows labels beside the heat map"
+            for s in shown:
+                assert not boxes_overlap(s.placed.box, legend_down), (s.text, "covers legend")
+    finally:
+        triggers.set_active([])
+        context.state.reset()

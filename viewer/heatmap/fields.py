@@ -2,8 +2,9 @@
 
 Expensive part (once per skin and landmark set, cached on disk): the geodesic distance from
 every skin landmark. Cheap part (at load): per pattern, the essential and spillover weights
-(``max`` over its zones of a smooth falloff of distance). Toggling trigger points then only takes
-the ``max`` of a few arrays, well under the 20 ms budget.
+(``max`` over its zones of a smooth falloff of distance). Toggling trigger points takes the
+``max`` of a few arrays and smooths that one field on the few thousand vertices it reaches
+(a few milliseconds), well under the 20 ms budget.
 
 The cache lives in the user cache folder (``platformdirs``), one ``.npy`` per landmark, named by
 a hash of the skin mesh, the landmark's seed vertices, its reach and the method, so an atlas
@@ -17,9 +18,11 @@ import contextlib
 import hashlib
 import logging
 import os
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
@@ -28,10 +31,16 @@ from viewer.domain.landmarks import SkinLandmark
 from viewer.domain.referral import SPILLOVER_LEVEL, ReferralPattern, ZoneClass
 from viewer.heatmap.geodesic import ProgressFn, distance_fields, resolved_method
 
+if TYPE_CHECKING:
+    from viewer.heatmap.outline import ZoneSmoother
+
 log = logging.getLogger(__name__)
 
 CACHE_VERSION = 1
 """Bump when the meaning of cached arrays changes."""
+
+RECENT_MAPS = 16
+"""Combined heat maps kept in memory (each about 0.5 MB on the built-in skin)."""
 
 MAX_CACHE_FILES = 600
 """Oldest unused cache files are deleted beyond this many (about 200 kB each)."""
@@ -138,25 +147,44 @@ class PatternFields:
                 np.maximum(target, w, out=target)
             self.essential[pid] = e
             self.spillover[pid] = s
+        self._smoother: ZoneSmoother | None = None
+        self._regions: dict[str, NDArray[np.int64]] = {}
+        self._recent: OrderedDict[frozenset[str], HeatField] = OrderedDict()
         if mesh is not None and self.essential:
-            self._smooth(*mesh)
+            self._prepare_smoothing(*mesh)
 
-    def _smooth(self, points: NDArray[np.floating], triangles: NDArray[np.integer]) -> None:
-        """Round the cusps where a zone's discs meet (see :mod:`viewer.heatmap.outline`).
+    def _prepare_smoothing(
+        self, points: NDArray[np.floating], triangles: NDArray[np.integer]
+    ) -> None:
+        """Build the smoothing operator and, per pattern, the vertices smoothing can reach.
 
-        Done once per pattern at load (a few hundred milliseconds for the built-in atlas), so
-        combining patterns while toggling stays a cheap ``max``.
+        Zones are smoothed when patterns are combined (see :meth:`combine`), not one pattern at a
+        time: smoothing each pattern alone left a notch where two patterns' zones meet (the
+        quadratus lumborum's flank and buttock zones). Here, once per skin, each pattern's reach
+        (its zones plus the smoothing's few rings) is found, so a combination only smooths the
+        union of its patterns' reaches.
         """
-        from viewer.heatmap.outline import smooth_weights
+        from viewer.heatmap.outline import ZoneSmoother
 
+        self._smoother = ZoneSmoother(points, triangles)
         ids = list(self.essential)
-        stack = np.column_stack(
-            [self.essential[i] for i in ids] + [self.spillover[i] for i in ids]
+        live = np.column_stack(
+            [(self.essential[i] > 0) | (self.spillover[i] > 0) for i in ids]
         ).astype(np.float32)
-        smooth = smooth_weights(stack, points, triangles)
-        for k, pid in enumerate(ids):
-            self.essential[pid] = np.ascontiguousarray(smooth[:, k])
-            self.spillover[pid] = np.ascontiguousarray(smooth[:, len(ids) + k])
+        reached = self._smoother.region(live)
+        self._regions = {pid: np.flatnonzero(reached[:, k]) for k, pid in enumerate(ids)}
+
+    def _smoothed(self, ids: list[str], e: NDArray[np.float32], s: NDArray[np.float32]) -> tuple[
+        NDArray[np.float32], NDArray[np.float32]
+    ]:
+        """The combined essential and spillover weights smoothed as one field each."""
+        if self._smoother is None or not ids:
+            return e, s
+        region = np.zeros(self.n, dtype=bool)
+        for p in ids:
+            region[self._regions[p]] = True
+        smooth = self._smoother(np.column_stack([e, s]), region)
+        return np.ascontiguousarray(smooth[:, 0]), np.ascontiguousarray(smooth[:, 1])
 
     def zone_weights(
         self,
@@ -173,12 +201,34 @@ class PatternFields:
             d = d[index]
         return falloff(d, lm.definition.radius_mm * radius_scale, lm.definition.falloff_mm)
 
+    def forget_recent(self) -> None:
+        """Drop the combined maps kept in memory (benchmarks measure the first showing)."""
+        self._recent.clear()
+
     def combine(self, pattern_ids: Iterable[str]) -> HeatField:
-        """The heat map of several patterns together (unknown ids are ignored)."""
-        ids = [p for p in dict.fromkeys(pattern_ids) if p in self.essential]
-        return combine_weights(
-            (self.essential[p] for p in ids), (self.spillover[p] for p in ids), self.n
-        )
+        """The heat map of several patterns together (unknown ids are ignored).
+
+        The patterns' raw zone weights are combined (``max``), then smoothed as one field, so
+        the outline of their union is as smooth as that of one zone. The last few combinations
+        are kept, so toggling back and forth costs nothing.
+        """
+        ids = sorted(p for p in dict.fromkeys(pattern_ids) if p in self.essential)
+        key = frozenset(ids)
+        cached = self._recent.get(key)
+        if cached is not None:
+            self._recent.move_to_end(key)
+            return cached
+        e = np.zeros(self.n, dtype=np.float32)
+        s = np.zeros(self.n, dtype=np.float32)
+        for p in ids:
+            np.maximum(e, self.essential[p], out=e)
+            np.maximum(s, self.spillover[p], out=s)
+        e, s = self._smoothed(ids, e, s)
+        heat = combine_weights((e,), (s,), self.n)
+        self._recent[key] = heat
+        while len(self._recent) > RECENT_MAPS:
+            self._recent.popitem(last=False)
+        return heat
 
 
 # -- cache -------------------------------------------------------------------------------------

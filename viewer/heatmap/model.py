@@ -176,6 +176,22 @@ class ReferralModel:
         ]
         return self.fields.combine(pats)
 
+    def title_for(self, trigger_point_ids: Iterable[str]) -> str:
+        """Title of the heat map of these trigger points, naming their muscles (atlas order)."""
+        tps = self.trigger_points
+        muscles = {tps[i].muscle for i in trigger_point_ids if i in tps}
+        # A whole group reads better than its parts: "Iliopsoas", not psoas halves + iliacus.
+        named: dict[str, str] = {}
+        groups = sorted(self.muscle_groups().items(), key=lambda g: -len(g[1]))
+        for gid, members in groups:
+            if len(members) > 1 and set(members) <= muscles:
+                named[members[0]] = self.atlas.get(gid).name
+                muscles -= set(members)
+        order = [s.id for s in self.atlas.structures]
+        for mid in muscles:
+            named[mid] = self.atlas.get(mid).name if mid in self.atlas else mid
+        return heat_title([named[m] for m in sorted(named, key=order.index)])
+
     def field_for_muscle(self, structure_id: str) -> HeatField:
         """Heat map of every trigger point of a muscle or group (mode b)."""
         return self.field_for(self.trigger_points_of(structure_id))
@@ -378,6 +394,34 @@ class ReferralModel:
 
 def _vec(a: NDArray[np.floating]) -> tuple[float, float, float]:
     return (float(a[0]), float(a[1]), float(a[2]))
+
+
+HEAT_TITLE = "Referred pain"
+TITLE_NAMES = 3
+"""At most this many muscles are named in a heat map's title; the rest are counted."""
+
+
+def heat_title(names: Sequence[str]) -> str:
+    """The heat map's title naming the muscles painted: ``Referred pain: Piriformis (right)``.
+
+    A lecturer (or a printed slide) must be able to tell whose map it is. A side shared by
+    every muscle is said once at the end; more than :data:`TITLE_NAMES` muscles are counted.
+    """
+    names = list(dict.fromkeys(n for n in names if n))
+    if not names:
+        return HEAT_TITLE
+    sides = {n[n.rfind(" (") :] for n in names if n.endswith(")") and " (" in n}
+    suffix = ""
+    if len(sides) == 1 and all(n.endswith(next(iter(sides))) for n in names):
+        suffix = next(iter(sides))
+        names = [n[: -len(suffix)] for n in names]
+    shown = names if len(names) <= TITLE_NAMES else names[: TITLE_NAMES - 1]
+    # Names with commas of their own ("Psoas major, upper part") are kept apart by semicolons.
+    sep = "; " if any("," in n for n in shown) else ", "
+    text = sep.join(shown[:1] + [n[:1].lower() + n[1:] for n in shown[1:]])
+    if len(shown) < len(names):
+        text += f" and {len(names) - len(shown)} more"
+    return f"{HEAT_TITLE}: {text}{suffix}"
 
 
 def flag_texts(flags: Iterable[str]) -> tuple[str, ...]:

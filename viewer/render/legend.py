@@ -25,6 +25,16 @@ FOOTER_PX = 14
 """Footer (disclaimer) font size at scale 1."""
 
 
+def _footer_width(text: str) -> float:
+    """Estimated width (px at scale 1) of the footer line."""
+    return 0.56 * FOOTER_PX * len(text)
+
+
+def _bold_width(text: str) -> float:
+    """Estimated width (px at scale 1) of a bold title line."""
+    return 0.62 * 17 * len(text)
+
+
 def _rectangles(rects: list[tuple[float, float, float, float]]) -> vtkPolyData:
     points = vtkPoints()
     cells = vtkCellArray()
@@ -115,11 +125,18 @@ class SwatchLegend:
             self._texts.append(_text(renderer, label, x + s * 1.4, y + s * 0.1, font))
             self._props.append(self._texts[-1])
             y += 1.4 * s
-        self._texts.append(_text(renderer, self._title, x, y, font, bold=True))
+        self._texts.append(_text(renderer, self._title_text(), x, y, font, bold=True))
         self._props.append(self._texts[-1])
         for actor in self._props:
             actor.SetVisibility(self._shown)
             renderer.AddViewProp(actor)
+
+    def _title_text(self) -> str:
+        """The title, on two lines after its colon when one line would be wider than the
+        footer (a heat map naming three muscles)."""
+        if ": " in self._title and _bold_width(self._title) > _footer_width(self._footer):
+            return self._title.replace(": ", ":\n", 1)
+        return self._title
 
     def _fit(self, *_args: object) -> None:
         if not self.min_text_fraction or not self._shown:
@@ -128,8 +145,10 @@ class SwatchLegend:
         if width <= 0 or height <= 0:
             return
         wanted = self.min_text_fraction * height / FOOTER_PX
-        if self._footer:  # the footer is the widest line: growing must keep it in the frame
-            wanted = min(wanted, 0.9 * width / (0.56 * FOOTER_PX * len(self._footer)))
+        # The widest line (footer, or a long title in bold) must stay in the frame.
+        lines = self._title_text().split("\n")
+        widest = max(_footer_width(self._footer), *(_bold_width(t) for t in lines))
+        wanted = min(wanted, 0.9 * width / widest)
         wanted = max(self.base_scale, wanted)  # never smaller than the view asked for
         if abs(wanted - self.scale) > 0.02 * self.scale:
             self._build(wanted)
@@ -153,6 +172,18 @@ class SwatchLegend:
             y0, y1 = min(y0, py + bb[2]), max(y1, py + bb[3])
         return (min(x0, 14 * self.scale), min(y0, 14 * self.scale), x1, y1)
 
+    def set_title(self, title: str) -> None:
+        """Change the bold first line (e.g. to name the muscle whose map is shown)."""
+        if title != self._title:
+            self._title = title
+            self._build(self.scale)
+            self._fit()
+
+    @property
+    def title(self) -> str:
+        """The legend's bold first line."""
+        return self._title
+
     def set_visible(self, visible: bool) -> None:
         """Show or hide every part of the legend."""
         self._shown = visible
@@ -174,7 +205,8 @@ class SwatchLegend:
 
 
 class HeatLegend(SwatchLegend):
-    """Legend of referred-pain heat maps: essential, spillover (striped), and the disclaimer."""
+    """Legend of referred-pain heat maps: a title naming the muscles painted (see
+    :meth:`set_title`), essential, spillover (striped), and the disclaimer."""
 
     def __init__(self, renderer: vtkRenderer, scale: float = 1.0) -> None:
         super().__init__(

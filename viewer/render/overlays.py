@@ -215,6 +215,8 @@ class AnnotationOverlays:
             self._sync_legend()
             return
         heat = referral.field_for(ids)
+        # Whose map it is, on the legend (which the label layout keeps clear).
+        self.legend.set_title(referral.title_for(ids))
         self._sync_surface()
         skin_rgb = hex_to_rgb(self.scene.state.color(self.skin_id))
         self.painter.paint(skin_rgb, heat.intensity, heat.classes)

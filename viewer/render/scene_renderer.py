@@ -47,6 +47,23 @@ GHOST_PICK_OPACITY = 0.5
 """Structures fainter than this are ghosts: looked through when picking, drawn from light meshes."""
 
 
+def nearest_layer_only(actor: vtkActor) -> None:
+    """Let a translucent actor write depth, so only its surface nearest the camera is seen.
+
+    Without depth peeling VTK draws translucent triangles in index order with depth writes off,
+    so a farther part of the skin facing the camera (the other leg's inner side behind a leg
+    seen from the side, the far flank) was blended over the near skin: a heat-map zone's fill
+    vanished there while its outline (opaque lines) stayed. The skin is the last structure
+    drawn, so what shows through it (muscles, bones, ghosts) is already in the frame.
+    """
+    from vtkmodules.vtkCommonCore import vtkInformation
+    from vtkmodules.vtkRenderingOpenGL2 import vtkOpenGLActor
+
+    keys = actor.GetPropertyKeys() or vtkInformation()
+    keys.Set(vtkOpenGLActor.GLDepthMaskOverride(), 1)
+    actor.SetPropertyKeys(keys)
+
+
 @dataclass
 class _StructureActors:
     full: vtkActor
@@ -91,6 +108,8 @@ class SceneRenderer:
             if actors.light is actors.full:
                 light = actors.full
                 full = self._actor(to_polydata(mesh), actors.prop)
+                if self.loaded.atlas.get(sid).kind is Kind.SKIN:
+                    nearest_layer_only(full)
                 self._actors[sid] = _StructureActors(full, light, actors.prop)
                 self._actor_ids[id(full)] = sid
                 self.renderer.AddActor(full)
@@ -195,6 +214,9 @@ class SceneRenderer:
                 # at rest only: the light meshes drawn while rotating stay plain (frame rate)
                 add_striation(full, mesh)
             light.SetVisibility(False)
+            if s.kind is Kind.SKIN:
+                nearest_layer_only(full)
+                nearest_layer_only(light)
             self._actors[s.id] = _StructureActors(full, light, prop)
             self._actor_ids[id(full)] = s.id
             self._actor_ids[id(light)] = s.id
