@@ -144,6 +144,17 @@ def test_every_lesson_step_shows_its_labels_and_a_caption_that_fits(
         if size == (1280, 720):
             _check_anchors(off, where)
         legend = off.overlays.legend
+        marker_key = off.overlays.marker_legend
+        assert marker_key.visible == bool(off.overlays.layer.drawn_styles()), where
+        if marker_key.visible:
+            key_box = marker_key.box()
+            assert key_box is not None and key_box[2] <= width and key_box[0] >= 0, where
+            assert not boxes_overlap(_y_down(key_box, height), _y_down(box, height)), where
+            if legend.visible:
+                heat_box = legend.box()
+                assert heat_box is not None
+                assert not boxes_overlap(key_box, heat_box), (where, "marker key on heat key")
+        legend = off.overlays.legend
         if legend.visible:
             assert legend.text_px >= 0.02 * height, (where, legend.text_px)
             legend_box = legend.box()
@@ -192,11 +203,14 @@ def test_every_pair_view_names_its_joints_without_collisions() -> None:
                 )
                 off.window.Render()
                 where = f"{pid} ({side})"
+                turned = {t.joint_title for t in resolved.turnings}
                 named = {
                     j.joint.title
                     for j in shown_joints(resolved)
-                    if j.joint.kind not in UNLABELLED_JOINT_KINDS
+                    if j.joint.kind not in UNLABELLED_JOINT_KINDS or j.joint.title in turned
                 }
+                if pid == "upper_vs_lower_psoas":
+                    assert any("L2" in t and "L3" in t for t in named), named
                 assert named <= set(off.labels.label_texts()), (where, named)
                 assert off.labels.obstacle_boxes, (where, "X markers are obstacles")
                 _check_layout(off, width, height, where)
