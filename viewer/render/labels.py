@@ -9,7 +9,9 @@ are projected with the live camera and laid out by the pure
 :func:`viewer.domain.labels.layout_labels` (no overlaps, inside the viewport, leaders that do
 not cross); VTK text actors and one line set follow. "Label all" labels only structures the
 camera actually sees (a coarse depth test of surface samples), most important first, at most
-:data:`LABEL_ALL_CAP`.
+:data:`LABEL_ALL_CAP`, never a ghost. Every leader ends on a point of its structure that the
+camera sees: candidate anchors from the coarse test are confirmed by an exact line of sight
+(:class:`viewer.render.anchor_probe.AnchorProbe`).
 """
 
 from __future__ import annotations
