@@ -30,7 +30,9 @@ ARROW_RADIUS_MM = 2.2
 HEAD_LENGTH_MM = 16.0
 HEAD_RADIUS_MM = 6.5
 JOINT_RADIUS_MM = 7.0
-JOINT_RGB = (0.15, 0.15, 0.15)
+JOINT_RGB = (0.42, 0.42, 0.45)
+"""Joint dots: mid grey, so they read on the light theme and on the black projector background
+(a near-black dot vanished there) and on ivory bone."""
 COURSE_RADIUS_MM = 1.0
 """The muscle's resultant course: a thin line under the force arrow."""
 PULL_MIN_MM, PULL_MAX_MM = 30.0, 110.0
