@@ -106,7 +106,7 @@ def test_lever_arc_starts_at_the_attachment_and_swings_by_the_right_hand_rule() 
     assert lever_arc(np.array([0.0, 0.0, LEVER_MIN_MM / 2]), center, axis, 1, 40.0) is None
     long = lever_arc(point, center, axis, 1, 1000.0)
     assert long is not None
-    swing = np.degrees(np.arctan2(-long[-1, 1], long[-1, 2]))
+    swing = abs(float(np.degrees(np.arctan2(-long[-1, 1], long[-1, 2]))))
     assert swing == pytest.approx(LEVER_MAX_DEG, abs=0.5)
 
 

@@ -109,7 +109,7 @@ def curl_points(
 LEVER_MIN_MM = 15.0
 """An attachment closer than this to the joint axis gets a straight arrow (no visible arc)."""
 
-LEVER_MAX_DEG = 120.0
+LEVER_MAX_DEG = 180.0
 """Longest swing a lever arc draws, however strong the pull (longer arcs read as circles)."""
 
 
