@@ -49,6 +49,47 @@ def _check_layout(off: Any, width: int, height: int, where: str) -> None:
     assert count_crossings([s.placed for s in shown]) == 0, (where, "leaders cross")
 
 
+def _owner_at(off: Any, x: float, y: float) -> str | None:
+    """The structure VTK's own picker finds at display pixel (x, y down), looking through the
+    skin and ghosts as a reader does (an independent check of the label's ray casts)."""
+    from vtkmodules.vtkRenderingCore import vtkCellPicker
+
+    from viewer.domain.structures import Kind
+    from viewer.render.scene_renderer import GHOST_PICK_OPACITY
+
+    state, atlas = off.scene.state, off.scene.loaded.atlas
+    picker = vtkCellPicker()
+    picker.SetTolerance(0.0005)
+    picker.PickFromListOn()
+    owners = {}
+    for s in atlas.renderable:
+        if s.kind is Kind.SKIN or not state.is_visible(s.id):
+            continue
+        if state.opacity(s.id) < GHOST_PICK_OPACITY:
+            continue
+        actor = off.scene._shown_actor(off.scene._actors[s.id])
+        picker.AddPickList(actor)
+        owners[id(actor)] = s.id
+    height = off.renderer.GetSize()[1]
+    if not picker.Pick(x, height - y, 0, off.renderer):
+        return None
+    return owners.get(id(picker.GetActor()))
+
+
+def _check_anchors(off: Any, where: str) -> int:
+    """Every structure label's leader ends on a pixel of that structure; returns how many."""
+    atlas = off.scene.loaded.atlas
+    checked = 0
+    for s in off.labels.shown:
+        if s.key not in atlas:
+            continue  # a point label (joint), not a structure
+        x, y = s.placed.leader_start
+        owner = _owner_at(off, x, y)
+        assert owner in set(atlas.leaves(s.key)), (where, s.text, "points at", owner)
+        checked += 1
+    return checked
+
+
 @pytest.fixture(scope="module")
 def lesson() -> Any:
     paths = builtin_lessons()
@@ -100,6 +141,19 @@ def test_every_lesson_step_shows_its_labels_and_a_caption_that_fits(
         wanted = set(step.scene.labels)
         drawn = {s.key for s in off.labels.shown}
         assert wanted <= drawn, (where, sorted(wanted - drawn))
+        if size == (1280, 720):
+            _check_anchors(off, where)
+        legend = off.overlays.legend
+        marker_key = off.overlays.marker_legend
+        assert marker_key.visible == bool(off.overlays.layer.drawn_styles()), where
+        if marker_key.visible:
+            key_box = marker_key.box()
+            assert key_box is not None and key_box[2] <= width and key_box[0] >= 0, where
+            assert not boxes_overlap(_y_down(key_box, height), _y_down(box, height)), where
+            if legend.visible:
+                heat_box = legend.box()
+                assert heat_box is not None
+                assert not boxes_overlap(key_box, heat_box), (where, "marker key on heat key")
         legend = off.overlays.legend
         if legend.visible:
             assert legend.text_px >= 0.02 * height, (where, legend.text_px)
@@ -149,11 +203,14 @@ def test_every_pair_view_names_its_joints_without_collisions() -> None:
                 )
                 off.window.Render()
                 where = f"{pid} ({side})"
+                turned = {t.joint_title for t in resolved.turnings}
                 named = {
                     j.joint.title
                     for j in shown_joints(resolved)
-                    if j.joint.kind not in UNLABELLED_JOINT_KINDS
+                    if j.joint.kind not in UNLABELLED_JOINT_KINDS or j.joint.title in turned
                 }
+                if pid == "upper_vs_lower_psoas":
+                    assert any("L2" in t and "L3" in t for t in named), named
                 assert named <= set(off.labels.label_texts()), (where, named)
                 assert off.labels.obstacle_boxes, (where, "X markers are obstacles")
                 _check_layout(off, width, height, where)
@@ -187,6 +244,10 @@ def test_label_all_labels_only_what_the_camera_sees(view: str, hidden: tuple[str
         story = ("iliopsoas", "psoas_major", "iliacus", "piriformis", "gluteus", "quadratus")
         assert any(k.startswith(story) for k in keys), "story muscles come first"
         _check_layout(off, width, height, f"label all, {view}")
+        assert _check_anchors(off, f"label all, {view}") == len(keys)
+        assert not [k for k in keys if k.startswith("rectus_abdominis")], (
+            "the ghosted abdominal wall is context: no label points through it"
+        )
         # The selection is labelled first, even when it is only partly seen.
         context.state.select("quadratus_lumborum_right")
         off.window.Render()

@@ -133,16 +133,26 @@ def _render_markers(
         writer.SetInputConnection(grab.GetOutputPort())
         writer.Write()
         depths = {mid: overlays.layer.depth_of(mid) for mid in overlays.layer.marker_ids}
-        colours = [overlays.marker_color(triggers.muscle_of[t]) for t in points]
-    return np.asarray(Image.open(out))[..., :3].astype(int), depths, colours
+        height = window.GetSize()[1]
+        marks = []
+        for t in points:
+            x, y = overlays.layer.display_position(t)
+            marks.append((overlays.marker_color(triggers.muscle_of[t]), x, height - y))
+    return np.asarray(Image.open(out))[..., :3].astype(int), depths, marks
 
 
-def _full_strength_pixels(img: np.ndarray, colours: list[tuple[float, float, float]]) -> int:
-    """Pixels in a marker's own colour at full strength (the bold X of a visible marker)."""
+Mark = tuple[tuple[float, float, float], float, float]
+
+
+def _full_strength_pixels(img: np.ndarray, marks: list[Mark], half: int = 24) -> int:
+    """Pixels in a marker's ink at full strength (the bold X of a visible marker), counted
+    around each marker's spot (every X is one ink, black: dark shading elsewhere is no X)."""
     total = 0
-    for rgb in colours:
+    for rgb, x, y in marks:
         target = np.array([round(255 * c) for c in rgb])
-        total += int((np.abs(img - target).max(axis=2) < 28).sum())
+        y0, x0 = max(0, int(y) - half), max(0, int(x) - half)
+        window = img[y0 : int(y) + half, x0 : int(x) + half]
+        total += int((np.abs(window - target).max(axis=2) < 28).sum())
     return total
 
 

@@ -178,8 +178,11 @@ def test_pair_view_render_draws_opposite_curls_title_and_whole_muscles(tmp_path:
     from viewer.render.pair_overlay import (
         CURL_RADIUS_MM,
         CURL_STEP_MM,
+        PULL_MAX_MM,
+        PULL_MIN_MM,
         arrow_rgb,
         curl_points,
+        lever_arc,
     )
 
     context = load_context()
@@ -218,12 +221,22 @@ def test_pair_view_render_draws_opposite_curls_title_and_whole_muscles(tmp_path:
             target = np.asarray(rgb) * 255
             return int((np.abs(patch - target).max(-1) < 60).sum())
 
-        for ring, turn in enumerate(resolved.turnings):
-            pts = curl_points(turn.center, turn.axis, CURL_RADIUS_MM + ring * CURL_STEP_MM,
-                              turn.sign)
+        ring = 0
+        for turn in resolved.turnings:
+            # A pull far enough from the joint axis swings about it as a lever arc (the
+            # piriformis once showed a straight arrow pointing down); otherwise a ring.
+            (pull,) = [p for p in resolved.pulls if p.side == turn.side]
+            share = float(np.clip(pull.relative, 0.05, 1.0))
+            length = PULL_MIN_MM + (PULL_MAX_MM - PULL_MIN_MM) * share
+            pts = lever_arc(pull.point, turn.center, turn.axis, turn.sign, length)
+            if pts is None:
+                pts = curl_points(turn.center, turn.axis, CURL_RADIUS_MM + ring * CURL_STEP_MM,
+                                  turn.sign)
+                ring += 1
             rgb = arrow_rgb(turn.color)
             head, tail = pts[-4], pts[3]
             assert near(head, rgb) > near(tail, rgb), f"side {turn.side}: head not at its end"
+        assert overlays.pairs_overlay.lever_arcs == 2, "both pulls turn the sacrum as levers"
         for sid in ("psoas_major_upper_right", "piriformis_right"):
             pts = np.asarray(context.loaded.meshes[sid].points)
             for p in (pts[pts[:, 2].argmax()], pts[pts[:, 2].argmin()]):
@@ -234,3 +247,4 @@ def test_pair_view_render_draws_opposite_curls_title_and_whole_muscles(tmp_path:
             assert 0 <= x < w and 0 <= y < h
         assert "Psoas major vs piriformis" in overlays.pair_legend.text()
         assert "counternutation" in overlays.pair_legend.text()
+        assert "proposed" in overlays.pair_legend.text()

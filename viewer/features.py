@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from viewer.context import AppContext
-from viewer.domain.palette import OKABE_ITO
+from viewer.domain.palette import MARKER_INK
 from viewer.domain.structures import Kind
 from viewer.io.problems import Problem
 from viewer.state.scene import STARTING_GHOSTS, SceneState
@@ -26,18 +26,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[float, str], None]
-
-MARKER_PALETTE: tuple[str, ...] = (
-    OKABE_ITO["blue"],
-    OKABE_ITO["bluish_green"],
-    OKABE_ITO["reddish_purple"],
-    OKABE_ITO["orange"],
-    OKABE_ITO["sky_blue"],
-    OKABE_ITO["black"],
-    OKABE_ITO["yellow"],
-    OKABE_ITO["vermillion"],
-)
-"""Colour-blind-safe marker colours, assigned per muscle (both sides share one)."""
 
 HEAT_MIN_SKIN_OPACITY = 0.8
 """A heat map needs a skin solid enough to read; fainter skin is raised to this when one shows."""
@@ -91,10 +79,9 @@ def load_features(
         features.triggers.set_markers_visible(sorted(set(muscle_of.values()) - shown), False)
         _show_skin_with_heat_maps(context.state, features.triggers)
         _solid_when_marked(context.state, features.triggers)
+        # One ink for every X (see MARKER_INK): the mark means "trigger point", not a muscle.
         bases = sorted({muscle_base(m) for m in muscle_of.values()})
-        features.marker_colors = {
-            b: MARKER_PALETTE[i % len(MARKER_PALETTE)] for i, b in enumerate(bases)
-        }
+        features.marker_colors = dict.fromkeys(bases, MARKER_INK)
     pair_path = None if annotations_dir is None else annotations_dir / "pair_views.json"
     result, landmarks = load_for_atlas(context.loaded, pair_path)
     features.problems += result.problems

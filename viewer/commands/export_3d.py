@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
+from viewer.domain.palette import MARKER_INK
 from viewer.domain.structures import Kind, hex_to_rgb
 
 if TYPE_CHECKING:
@@ -128,7 +129,7 @@ def collect_scene_items(
                 continue
             pts, tris = marker_mesh(np.asarray(tp.position), np.asarray(tp.normal))
             color = (
-                features.marker_colors.get(muscle_base(tp.muscle), "#0072b2")
+                features.marker_colors.get(muscle_base(tp.muscle), MARKER_INK)
                 if features
                 else "#0072b2"
             )

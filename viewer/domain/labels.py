@@ -400,6 +400,9 @@ before any others when "label all" has to leave some out."""
 LABEL_ALL_CAP = 14
 """Most labels "label all" puts up: beyond this the columns grow past what a reader scans."""
 
+ANCHOR_CANDIDATES = 24
+"""Seen samples offered per structure as leader anchors (checked in order by the render layer)."""
+
 MIN_VISIBLE_SHARE = 0.06
 """Share of a structure's surface samples that must be seen for "label all" to label it."""
 
@@ -441,10 +444,14 @@ class Visibility:
 
     ``share`` is the fraction of its surface samples that are in view and not behind an
     occluder; ``anchor`` is a seen sample near the middle of the seen part (``None`` if none).
+    ``candidates`` are further seen samples, best first (``anchor`` is the first): the coarse
+    grid can be wrong about a single sample, so the render layer checks them one by one with an
+    exact line of sight and points the leader at the first that passes.
     """
 
     share: float
     anchor: tuple[float, float, float] | None
+    candidates: tuple[tuple[float, float, float], ...] = ()
 
 
 def sample_points(points: NDArray[Any], limit: int = 4000) -> NDArray[np.float64]:
@@ -534,8 +541,13 @@ def visible_parts(
         # the leader ends on the structure, not on whatever covers its middle.
         front = seen & np.isin(owner[flat], mine)
         q = p[front] if front.any() else p[seen]
-        anchor = q[int(np.argmin(((q - q.mean(axis=0)) ** 2).sum(axis=1)))]
-        out[sid] = Visibility(
-            float(seen.sum()) / len(p), (float(anchor[0]), float(anchor[1]), float(anchor[2]))
-        )
+        ranked = q[np.argsort(((q - q.mean(axis=0)) ** 2).sum(axis=1), kind="stable")]
+        # Best first, then spread over the rest of the seen part (not just the centre's ring).
+        picks = list(ranked[:ANCHOR_CANDIDATES // 2])
+        rest = ranked[ANCHOR_CANDIDATES // 2 :]
+        if len(rest):
+            stride = max(1, len(rest) // (ANCHOR_CANDIDATES - len(picks)))
+            picks += list(rest[::stride][: ANCHOR_CANDIDATES - len(picks)])
+        candidates = tuple((float(c[0]), float(c[1]), float(c[2])) for c in picks)
+        out[sid] = Visibility(float(seen.sum()) / len(p), candidates[0], candidates)
     return out

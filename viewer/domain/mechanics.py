@@ -62,6 +62,9 @@ class Rotation:
     joints: tuple[str | None, str | None] = (None, None)
     positive: str = ""
     negative: str = ""
+    proposed: bool = False
+    """The turning is a proposed mechanism (e.g. psoas against piriformis at the sacroiliac
+    joint), not an established one: the key says "proposed" rather than stating it as fact."""
 
     def joint_of(self, side: str) -> str:
         """The joint id side ``"a"`` or ``"b"`` turns."""

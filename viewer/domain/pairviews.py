@@ -894,29 +894,32 @@ def difference_counts(classes: NDArray[np.int8]) -> dict[str, int]:
     return {DIFFERENCE_LABELS[i]: int(counts[i]) for i in range(4)}
 
 
-OVERLAP_CANDIDATES: tuple[str, ...] = ("#BB5566", "#CC79A7", "#009E73", "#56B4E9", "#F0E442")
+OVERLAP_CANDIDATES: tuple[str, ...] = ("#332288", "#222255", "#4B0055", "#000000")
 """Colours compare mode may use for skin both sides' pain reaches, in order of preference:
-Paul Tol's high-contrast rose (mid lightness, neither blue nor orange), then Okabe–Ito."""
+Paul Tol's indigo first, then other dark, saturated colours. "Both" is a solid colour of its
+own: hatching means spillover in every other view, so it must not mean "both" here. Between
+the mid-lightness pair colours (Okabe–Ito blue L* 46, orange L* 72) and the skin (L* 78) only a
+dark colour stays apart in a greyscale print."""
 
 
 def overlap_color(color_a: str, color_b: str, skin: str = "#e0b89a") -> str:
     """The colour for "both": the first candidate that stays apart from A, B and the skin.
 
-    Apart means a CIE76 ΔE of at least 20 under normal vision and each simulated dichromacy,
-    so the three compare styles read for colour-blind viewers too; no candidate is dark, so
-    "both" never reads as a smear (it is also hatched on the skin). If none qualifies, the
-    candidate with the largest worst-case distance is used.
+    Apart means what :func:`viewer.domain.palette.pair_contrast` asks of paired colours: a CIE76
+    ΔE of at least 20 under normal vision and each simulated dichromacy, and at least 20 L*
+    (greyscale). If none qualifies, the candidate with the largest worst-case distance is used.
     """
-    from viewer.domain.palette import CVD_MATRICES, MIN_DELTA_E, delta_e
-
-    visions = ("normal", *CVD_MATRICES)
+    from viewer.domain.palette import pair_contrast
 
     def score(c: str) -> float:
-        return min(delta_e(c, other, v) for other in (color_a, color_b, skin) for v in visions)
+        return min(
+            min(pc.min_delta_e, pc.delta_lightness)
+            for pc in (pair_contrast(c, other) for other in (color_a, color_b, skin))
+        )
 
     pool = [c for c in OVERLAP_CANDIDATES if c.upper() not in {color_a.upper(), color_b.upper()}]
     for c in pool:
-        if score(c) >= MIN_DELTA_E:
+        if all(pair_contrast(c, other).ok for other in (color_a, color_b, skin)):
             return c
     return max(pool, key=score)
 

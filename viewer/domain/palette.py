@@ -30,6 +30,14 @@ OKABE_ITO: Mapping[str, str] = MappingProxyType(
 )
 """The Okabe–Ito palette (Okabe & Ito 2008), designed to be distinguishable with any common CVD."""
 
+MARKER_INK = "#000000"
+"""Every trigger-point X, whatever its muscle: black on a pale box, the classic chart mark.
+
+One colour with a stated meaning (the legend says "X trigger point"), where colours per muscle
+were unexplained and collided with pair colours (Okabe–Ito blue and orange) and zone reds. Black
+stays apart from all of those for normal vision, every simulated dichromacy and in greyscale
+(tested); the pale box keeps it legible on the dark and projector themes."""
+
 # Linear-RGB simulation matrices for complete dichromacy (Machado, Oliveira & Fernandes 2009,
 # severity 1.0). Each row sums to one, so white and greys are unchanged.
 CVD_MATRICES: Mapping[str, NDArray[np.float64]] = MappingProxyType(

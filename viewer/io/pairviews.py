@@ -547,6 +547,7 @@ def _rotation(raw: Mapping[str, Any]) -> Rotation:
         joints=(joints.get("a"), joints.get("b")),
         positive=str(raw["positive"]),
         negative=str(raw["negative"]),
+        proposed=bool(raw.get("proposed", False)),
     )
 
 

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from viewer.domain.palette import MARKER_INK
 from viewer.domain.referral import DISCLAIMER
 from viewer.domain.structures import Kind
 from viewer.features import Features, muscle_base
@@ -124,7 +125,7 @@ class TriggerPanel(QWidget):
             item = QTreeWidgetItem(self.tree, [title])
             item.setData(0, ROLE, ("muscle", muscle))
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            color = self.features.marker_colors.get(muscle_base(muscle), "#0072B2")
+            color = self.features.marker_colors.get(muscle_base(muscle), MARKER_INK)
             item.setIcon(0, swatch(color))
             item.setToolTip(0, "Tick to show this muscle's trigger-point markers")
             self.muscle_items[muscle] = item

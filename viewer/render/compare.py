@@ -2,8 +2,10 @@
 
 The right half shows the whole body's skin from the front and from the back, side by side, each
 framed so every reached zone is complete, and under them a key readable on a projector. Skin is
-coloured by whose referred pain reaches it: side A only, side B only, or both (a third
-colour-blind-safe colour, hatched, so it also reads in greyscale and never as a dark smear).
+coloured by whose referred pain reaches it: side A only, side B only, or both (a third, solid
+colour that stays apart from both sides in colour-blind simulations and in greyscale). Nothing
+is hatched here: hatching means spillover in every other view, and the key says the map counts
+essential and spillover zones alike.
 
 Layout of the window (fractions of its width and height)::
 
@@ -50,6 +52,7 @@ ROW_SHARE = 0.03
 """Key text size as a share of the window height (≥ 2 %: readable on a projector)."""
 DISCLAIMER_SHARE = 0.022
 VIEWS = (("Front", "anterior"), ("Back", "posterior"))
+KEY_TITLE = "Where their referred pain reaches (essential or spillover)"
 
 
 class _SkinView:
@@ -127,8 +130,9 @@ class CompareView:
             dtype=np.float32,
         )
         colors = np.rint(palette[classes] * 255).astype(np.uint8)
+        flat = np.zeros(len(classes), dtype=bool)  # no hatching: it means spillover elsewhere
         for view in self.views:
-            view.painter.paint_rgb(colors, classes == 3)
+            view.painter.paint_rgb(colors, flat)
         window = self.main.renderer.GetRenderWindow()
         if not self.shown:
             self._set_main_viewport(0.0, 0.0, SPLIT_X, 1.0)
@@ -199,9 +203,9 @@ class CompareView:
         rows = [
             (f"{pair.a.label} only", pair.a.color, False),
             (f"{pair.b.label} only", pair.b.color, False),
-            ("both", self.both_color, True),
+            ("both", self.both_color, False),
         ]
-        longest = max(len("Where their referred pain reaches"), *(len(r[0]) + 3 for r in rows))
+        longest = max(len(KEY_TITLE), *(len(r[0]) + 3 for r in rows))
         fit = int(key_w * 0.92 / (0.56 * longest))
         row_px = max(11, min(row_px, fit))
         small_px = min(small_px, row_px)
@@ -226,7 +230,7 @@ class CompareView:
             self._key_props.append(_text(self.key, label, x + 2.1 * s, y, row_px))
             y += 1.35 * s
         self._key_props.append(
-            _text(self.key, "Where their referred pain reaches", x, y, row_px, bold=True)
+            _text(self.key, KEY_TITLE, x, y, row_px, bold=True)
         )
         for prop in self._key_props:
             self.key.AddViewProp(prop)

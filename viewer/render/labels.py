@@ -9,7 +9,9 @@ are projected with the live camera and laid out by the pure
 :func:`viewer.domain.labels.layout_labels` (no overlaps, inside the viewport, leaders that do
 not cross); VTK text actors and one line set follow. "Label all" labels only structures the
 camera actually sees (a coarse depth test of surface samples), most important first, at most
-:data:`LABEL_ALL_CAP`.
+:data:`LABEL_ALL_CAP`, never a ghost. Every leader ends on a point of its structure that the
+camera sees: candidate anchors from the coarse test are confirmed by an exact line of sight
+(:class:`viewer.render.anchor_probe.AnchorProbe`).
 """
 
 from __future__ import annotations
@@ -42,7 +44,8 @@ from viewer.domain.labels import (
     surface_anchor,
     visible_parts,
 )
-from viewer.render.scene_renderer import SceneRenderer
+from viewer.render.anchor_probe import AnchorProbe
+from viewer.render.scene_renderer import GHOST_PICK_OPACITY, SceneRenderer
 
 CHAR_WIDTH = 0.58
 """Average glyph width as a fraction of the font size (only used before a text is measured)."""
@@ -59,11 +62,13 @@ PAD_PX = 4
 
 @dataclass(frozen=True)
 class ShownLabel:
-    """One label as last drawn: its key (structure id or ``group:index``), text and layout."""
+    """One label as last drawn: its key (structure id or ``group:index``), text, layout and the
+    world point its leader ends on."""
 
     key: str
     text: str
     placed: PlacedLabel
+    anchor: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
 
 class LabelOverlay:
@@ -85,6 +90,8 @@ class LabelOverlay:
         self._texts: dict[str, vtkTextActor] = {}
         self._seen: dict[str, Visibility] = {}
         self._seen_key: object = None
+        self._probe = AnchorProbe(scene)
+        self._checked: dict[str, tuple[float, float, float] | None] = {}
         self.lines = vtkPolyData()
         mapper = vtkPolyDataMapper2D()
         mapper.SetInputData(self.lines)
@@ -199,11 +206,17 @@ class LabelOverlay:
         return self._samples[sid]
 
     def _candidates(self) -> list[str]:
-        """Structures "label all" may label: visible, no skin, psoas parts as one muscle."""
+        """Structures "label all" may label: shown and not a ghost, no skin, psoas parts as one.
+
+        A ghost (the see-through abdominal wall of the opening view) is context, not a subject:
+        its label would point at whatever shows through it.
+        """
         state = self.scene.state
         ids: list[str] = []
         for s in state.atlas.renderable:
             if s.kind.value == "skin" or not state.is_visible(s.id):
+                continue
+            if state.opacity(s.id) < GHOST_PICK_OPACITY:
                 continue
             parent = s.parent if s.parent and s.parent.startswith("psoas_major") else None
             ids.append(parent or s.id)
@@ -252,7 +265,26 @@ class LabelOverlay:
             parts=parts,
         )
         self._seen, self._seen_key = seen, key
+        self._checked = {}
         return seen
+
+    def _seen_anchor(self, sid: str) -> tuple[float, float, float] | None:
+        """Where the leader of ``sid`` ends: the first of its candidate anchors the camera
+        really sees, i.e. whose line of sight meets the structure itself before anything solid
+        (exact ray casts on the drawn meshes; the coarse sample grid alone let leaders through
+        the see-through abdominal wall land on the muscle behind). ``None`` when no candidate
+        passes: "label all" then leaves the structure out rather than point at a neighbour.
+        Checked lazily (only for labels that may be drawn) and kept until the view changes."""
+        if sid in self._checked:
+            return self._checked[sid]
+        vis = self._seen.get(sid)
+        point = None
+        if vis is not None and vis.candidates and vis.share > 0.0:
+            drawn = self.scene.loaded.meshes
+            own = [leaf for leaf in self.scene.state.atlas.leaves(sid) if leaf in drawn]
+            point = self._probe.first_seen(own, vis.candidates)
+        self._checked[sid] = point
+        return point
 
     def _before_frame(self, *_args: object) -> None:
         if not self.ids and not self.label_all and not self._points and not self.placed:
@@ -282,10 +314,9 @@ class LabelOverlay:
         seen = self._visibility(m, (width, height)) if explicit or self.label_all else {}
         for sid in explicit:
             self._structure_samples(sid)
-            vis = seen.get(sid)
             anchor = self._anchors[sid]
-            if vis is not None and vis.anchor is not None:
-                anchor = vis.anchor  # point at the part the camera sees
+            if sid in seen:
+                anchor = self._seen_anchor(sid) or anchor  # the part the camera sees
             wanted.append((sid, atlas.get(sid).name, anchor, 0.0))
         if self.label_all:
             shares = {s: seen[s].share for s in self._candidates() if s in seen}
@@ -295,10 +326,14 @@ class LabelOverlay:
                 chosen.add(sel)  # the selection and every group it is part of
                 sel = atlas.get(sel).parent
             priorities = {s: label_priority(s, chosen) for s in shares}
-            for sid in choose_labels(shares, priorities, cap=self.cap):
-                seen_at = seen[sid].anchor
-                if sid in self.ids or seen_at is None:
-                    continue
+            taken = 0
+            for sid in choose_labels(shares, priorities, cap=len(shares)):
+                if taken >= self.cap:
+                    break
+                seen_at = None if sid in self.ids else self._seen_anchor(sid)
+                if seen_at is None:
+                    continue  # labelled already, or no point of it is really in sight
+                taken += 1
                 wanted.append((sid, atlas.get(sid).name, seen_at, 1.0 + priorities[sid]))
         for group, items in self._points.items():
             for k, (text, point) in enumerate(items):
@@ -329,7 +364,7 @@ class LabelOverlay:
         )
         points, cells = vtkPoints(), vtkCellArray()
         shown: list[ShownLabel] = []
-        for (key, text, _, _), label in zip(entries, layout, strict=True):
+        for (key, text, world, _), label in zip(entries, layout, strict=True):
             if not label.visible:
                 continue
             actor = self._texts[key]
@@ -337,7 +372,7 @@ class LabelOverlay:
             # Layout is y-down from the top; VTK display coordinates are y-up from the bottom.
             actor.SetPosition(label.x + PAD_PX, height - (label.y + label.h / 2))
             self.placed[key] = (label.x, label.y, True)
-            shown.append(ShownLabel(key, text, label))
+            shown.append(ShownLabel(key, text, label, world))
             start = points.InsertNextPoint(label.leader_start[0], height - label.leader_start[1], 0)
             end = points.InsertNextPoint(label.leader_end[0], height - label.leader_end[1], 0)
             cells.InsertNextCell(2)

@@ -4,14 +4,16 @@ Markers live in an overlay renderer (layer 1) that shares the main camera, so th
 never cut by the meshes; whether it *should* show at full strength is decided per still frame by
 the depth rule (:mod:`viewer.domain.marker_depth`): visible X's are bold on a pale box, deep ones
 (covered by other structures) are a thin outlined X, far-side ones are not drawn
-(a faint ghost when the point is a chosen one). X's that land on one spot merge into one X with
-a count.
+(a small grey x when the point is a chosen one). X's that land on one spot merge into one X with
+a count. Every X is one ink (:data:`viewer.domain.palette.MARKER_INK`) and the marker legend
+(:mod:`viewer.render.marker_legend`) explains the styles drawn.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import vtkmodules.vtkRenderingFreeType  # noqa: F401  (registers text rendering)
 from vtkmodules.vtkCommonCore import vtkCommand
@@ -28,8 +30,44 @@ MERGE_RADIUS = 0.8
 DEEP_SCALE = 0.8
 """Deep markers are a little smaller: they are there, but not on the surface you see."""
 
-GHOST_SCALE = 0.6
-"""Far-side markers of the chosen points are a small faint ghost; other far-side ones are hidden."""
+GHOST_SCALE = 0.7
+"""Far-side markers of the chosen points are a small grey x; other far-side ones are hidden."""
+
+GHOST_GLYPH = "x"
+"""A far-side ghost is a small letter: "it is there, on the other side", not a point to press."""
+
+GHOST_RGB = (0.38, 0.38, 0.38)
+"""Far-side grey: unlike the black ink of points on this side, yet on a pale box so it reads on
+the black projector background (a bare faint glyph vanished there)."""
+
+
+def apply_marker_style(prop: Any, style: str, rgb: tuple[float, float, float]) -> None:
+    """Give a text property one marker style; the marker legend draws its samples with it.
+
+    ``visible``: bold X on a solid pale box (on the surface you see). ``deep``: thin X in an
+    outlined, see-through box (in there, under other structures). ``far_side``: a small grey x
+    on a faint box without outline (on the other side of the body).
+    """
+    prop.SetOpacity(1.0)
+    prop.SetBackgroundColor(1.0, 1.0, 1.0)
+    if style == "far_side":
+        prop.SetColor(*GHOST_RGB)
+        prop.BoldOff()
+        prop.SetBackgroundOpacity(0.75)
+        prop.SetFrame(False)
+    elif style == "deep":
+        prop.SetColor(*rgb)
+        prop.BoldOff()
+        prop.SetBackgroundOpacity(0.55)
+        prop.SetFrame(True)
+        prop.SetFrameColor(*rgb)
+        prop.SetFrameWidth(2)
+    else:
+        # A pale backing box keeps the X legible on red heat maps and dark muscles alike.
+        prop.SetColor(*rgb)
+        prop.BoldOn()
+        prop.SetBackgroundOpacity(0.8)
+        prop.SetFrame(False)
 
 HIGHLIGHT_SCALE = 1.45
 """Selected or hovered trigger points are drawn this much larger."""
@@ -169,6 +207,18 @@ class MarkerLayer:
         """How many markers the X drawn for this id stands for (0 if not drawn itself)."""
         return self._counts.get(marker_id, 0)
 
+    def drawn_styles(self) -> tuple[str, ...]:
+        """Styles on screen now, in legend order: ``visible``, ``deep``, ``far_side``."""
+        styles = set()
+        for mid in self._markers:
+            depth = self._depth.get(mid, Depth.VISIBLE)
+            if depth is Depth.FAR_SIDE:
+                if mid in self._highlighted:
+                    styles.add("far_side")
+            elif self._counts.get(mid, 0) > 0:
+                styles.add(depth.value)
+        return tuple(s for s in ("visible", "deep", "far_side") if s in styles)
+
     def _restyle(self) -> None:
         for mid, actor in self._actors.items():
             m = self._markers[mid]
@@ -180,40 +230,20 @@ class MarkerLayer:
                 continue
             actor.SetVisibility(True)
             prop = actor.GetTextProperty()
-            prop.SetColor(*m.rgb)
+            size = float(m.size_px)
             if ghost:
-                # The point the user chose lies on the far side: a small faint ghost says "it is
-                # there, behind the body", without looking like a point to press on this side.
-                actor.SetInput(MARKER_GLYPH)
-                prop.SetFontSize(max(8, round(m.size_px * GHOST_SCALE)))
-                prop.BoldOff()
-                prop.SetOpacity(0.45)
-                prop.SetBackgroundOpacity(0.0)
-                prop.SetFrame(False)
-                continue
-            deep = depth is Depth.DEEP
-            size = m.size_px * (DEEP_SCALE if deep else 1.0)
-            if mid in self._highlighted:
-                size *= HIGHLIGHT_SCALE
-            actor.SetInput(MARKER_GLYPH if count == 1 else f"{MARKER_GLYPH}\u00d7{count}")
-            prop.SetFontSize(max(8, round(size)))
-            if deep:
-                # Deep: a thin X in an outlined, see-through box -- "it is in there, under what
-                # you see", unlike the bold X on a solid box that sits on the surface.
-                prop.BoldOff()
-                prop.SetOpacity(1.0)
-                prop.SetBackgroundColor(1.0, 1.0, 1.0)
-                prop.SetBackgroundOpacity(0.55)
-                prop.SetFrame(True)
-                prop.SetFrameColor(*m.rgb)
-                prop.SetFrameWidth(2)
+                style = "far_side"
+                size *= GHOST_SCALE
+                text = GHOST_GLYPH
             else:
-                prop.BoldOn()
-                prop.SetOpacity(1.0)
-                prop.SetFrame(False)
-                # A pale backing box keeps the X legible on red heat maps and dark muscles alike.
-                prop.SetBackgroundColor(1.0, 1.0, 1.0)
-                prop.SetBackgroundOpacity(0.7)
+                style = "deep" if depth is Depth.DEEP else "visible"
+                size *= DEEP_SCALE if style == "deep" else 1.0
+                if mid in self._highlighted:
+                    size *= HIGHLIGHT_SCALE
+                text = MARKER_GLYPH if count == 1 else f"{MARKER_GLYPH}\u00d7{count}"
+            actor.SetInput(text)
+            prop.SetFontSize(max(8, round(size)))
+            apply_marker_style(prop, style, m.rgb)
 
     # -- screen queries ------------------------------------------------------------------------
     @property

@@ -19,6 +19,7 @@ from vtkmodules.util.numpy_support import vtk_to_numpy
 from viewer.domain.camera import CameraPose
 from viewer.domain.framing import fit_pose
 from viewer.domain.pairviews import ResolvedPairView
+from viewer.domain.palette import MARKER_INK
 from viewer.domain.structures import Kind, hex_to_rgb
 from viewer.features import Features, muscle_base
 from viewer.render.compare import CompareView
@@ -26,6 +27,7 @@ from viewer.render.depth_probe import DepthProbe
 from viewer.render.heatmap_painter import SkinHeatPainter
 from viewer.render.labels import LabelOverlay
 from viewer.render.legend import HeatLegend
+from viewer.render.marker_legend import MarkerLegend
 from viewer.render.markers import Marker, MarkerLayer, SpotMarkers
 from viewer.render.pair_legend import NOTE_SHARE, ROW_SHARE, TITLE_SHARE, PairLegend
 from viewer.render.pair_overlay import PairOverlay, curl_points
@@ -109,6 +111,8 @@ class AnnotationOverlays:
         self.spots_half_px = max(16, round(marker_px * 0.7)) * 0.5
         self.legend = HeatLegend(scene.renderer, scale=marker_px / 30)  # 2D props: main layer
         self.labels.reserve("legend", self.legend.box)
+        self.marker_legend = MarkerLegend(scene.renderer, self.layer)  # explains drawn X's
+        self.labels.reserve("marker_legend", self.marker_legend.box)
         self._saved_pose: CameraPose | None = None
         self.compare: CompareView | None = None
         self.compare_wanted = False
@@ -153,7 +157,7 @@ class AnnotationOverlays:
     # -- trigger points ------------------------------------------------------------------------
     def marker_color(self, muscle_id: str) -> tuple[float, float, float]:
         """Marker colour of a muscle (same on both sides)."""
-        color = self.features.marker_colors.get(muscle_base(muscle_id), "#0072B2")
+        color = self.features.marker_colors.get(muscle_base(muscle_id), MARKER_INK)
         return hex_to_rgb(color)
 
     def refresh_markers(self, *_args: object) -> None:
@@ -432,7 +436,9 @@ class AnnotationOverlays:
         if self.compare is not None:
             self.compare.detach()
         self.legend.detach()
+        self.marker_legend.detach()
         self.layer.detach()
         self.labels.reserve("legend", None)
+        self.labels.reserve("marker_legend", None)
         if self._owns_labels:
             self.labels.detach()

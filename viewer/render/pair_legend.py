@@ -40,6 +40,7 @@ def _bare(label: str) -> str:
 def legend_rows(resolved: ResolvedPairView) -> list[tuple[str, str | None]]:
     """Rows of the key as (text, hex colour or None for the joint row), in reading order."""
     pair = resolved.pair
+    proposed = pair.rotation is not None and pair.rotation.proposed
     rows: list[tuple[str, str | None]] = []
     for side_name, side in (("a", pair.a), ("b", pair.b)):
         pulls: Sequence[Pull] = [p for p in resolved.pulls if p.side == side_name]
@@ -55,11 +56,12 @@ def legend_rows(resolved: ResolvedPairView) -> list[tuple[str, str | None]]:
             text += ": " + " + ".join(parts)
         turn: Sequence[Turning] = [t for t in resolved.turnings if t.side == side_name]
         if turn and turn[0].sign != 0:
-            text += "; turns: " + _short(turn[0].sense)
+            text += ("; proposed: toward " if proposed else "; turns: ") + _short(turn[0].sense)
         rows.append((text, side.color))
     if resolved.turnings:
         joints = sorted({t.joint_title for t in resolved.turnings})
-        rows.append((f"joint; curved arrows: turning about the {' and '.join(joints)}", None))
+        what = "proposed turning (small)" if proposed else "turning"
+        rows.append((f"joint; curved arrows: {what} about the {' and '.join(joints)}", None))
     elif resolved.joints:
         rows.append(("joints the muscles cross", None))
     return rows

@@ -30,7 +30,9 @@ ARROW_RADIUS_MM = 2.2
 HEAD_LENGTH_MM = 16.0
 HEAD_RADIUS_MM = 6.5
 JOINT_RADIUS_MM = 7.0
-JOINT_RGB = (0.15, 0.15, 0.15)
+JOINT_RGB = (0.42, 0.42, 0.45)
+"""Joint dots: mid grey, so they read on the light theme and on the black projector background
+(a near-black dot vanished there) and on ivory bone."""
 COURSE_RADIUS_MM = 1.0
 """The muscle's resultant course: a thin line under the force arrow."""
 PULL_MIN_MM, PULL_MAX_MM = 30.0, 110.0
@@ -104,6 +106,46 @@ def curl_points(
     return out
 
 
+LEVER_MIN_MM = 15.0
+"""An attachment closer than this to the joint axis gets a straight arrow (no visible arc)."""
+
+LEVER_MAX_DEG = 180.0
+"""Longest swing a lever arc draws, however strong the pull (longer arcs read as circles)."""
+
+
+def lever_arc(
+    point: NDArray[np.floating],
+    center: NDArray[np.floating],
+    axis: NDArray[np.floating],
+    sign: int,
+    length: float,
+    n: int = 24,
+) -> NDArray[np.float64] | None:
+    """Points of an arc that starts at ``point`` and swings about the axis through ``center``.
+
+    The swing follows the right-hand rule about ``axis`` for ``sign`` > 0 (as the moment's sign
+    and :func:`curl_points` do) and is ``length`` mm long along the arc, at most
+    :data:`LEVER_MAX_DEG`; ``None`` when the point lies within :data:`LEVER_MIN_MM` of the axis.
+    """
+    if sign == 0:
+        return None
+    a = np.asarray(axis, dtype=np.float64)
+    a = a / float(np.linalg.norm(a))
+    p = np.asarray(point, dtype=np.float64)
+    c = np.asarray(center, dtype=np.float64)
+    foot = c + float((p - c) @ a) * a
+    r = p - foot
+    radius = float(np.linalg.norm(r))
+    if radius < LEVER_MIN_MM:
+        return None
+    sweep = min(length / radius, np.radians(LEVER_MAX_DEG)) * (1 if sign > 0 else -1)
+    theta = np.linspace(0.0, sweep, n)
+    out: NDArray[np.float64] = foot + (
+        np.cos(theta)[:, None] * r + np.sin(theta)[:, None] * np.cross(a, r)
+    )
+    return out
+
+
 class PairOverlay:
     """Arrows and joint markers of one pair view in an overlay renderer.
 
@@ -117,6 +159,8 @@ class PairOverlay:
         self._props: list[object] = []
         self.point_labels = point_labels
         self.joint_labels: list[tuple[NDArray[np.float64], str]] = []
+        self.lever_arcs = 0
+        """Pulls drawn as arcs about their joint axis in the last :meth:`show_pulls`."""
 
     def show_pulls(
         self,
@@ -127,6 +171,8 @@ class PairOverlay:
     ) -> None:
         """Draw resultant pulls, their turning about a joint, and the joint markers."""
         self.clear()
+        turning_of = {t.side: t for t in turnings if t.sign != 0}
+        arcs: set[str] = set()
         for pull in pulls:
             rgb = arrow_rgb(pull.color)
             course = np.asarray(pull.path, dtype=np.float64)
@@ -134,15 +180,31 @@ class PairOverlay:
             share = float(np.clip(pull.relative, 0.05, 1.0))
             length = PULL_MIN_MM + (PULL_MAX_MM - PULL_MIN_MM) * share
             radius = ARROW_RADIUS_MM * (0.75 + 0.75 * share)
-            self._arrow(pull.point, pull.point + pull.direction * length, radius, rgb)
+            turn = turning_of.get(pull.side)
+            arc = None
+            if turn is not None:
+                arc = lever_arc(pull.point, turn.center, turn.axis, turn.sign, length)
+            if arc is not None:
+                # The pull's attachment swinging about the joint axis: which way this muscle
+                # turns the joint, where a straight arrow seen end-on (piriformis in a side
+                # view) only pointed down.
+                self._arrow_path(arc, radius, rgb)
+                arcs.add(pull.side)
+            else:
+                self._arrow(pull.point, pull.point + pull.direction * length, radius, rgb)
             self._sphere(pull.point, radius * 1.9, rgb)
         seen: dict[str, int] = {}
         for turn in turnings:
+            if turn.side in arcs:
+                continue  # its lever arc already shows the turning about this joint
             ring = seen.get(turn.joint_id, 0)
             seen[turn.joint_id] = ring + 1
             radius = CURL_RADIUS_MM + ring * CURL_STEP_MM
             self._curl(turn.center, turn.axis, radius, turn.sign, arrow_rgb(turn.color))
-        self._joints(joints, label_size_px)
+        self.lever_arcs = len(arcs)
+        # A joint the key names as turned (L2-L3 in the upper vs lower psoas view) is labelled
+        # even where its kind is otherwise left as a bare dot.
+        self._joints(joints, label_size_px, named={t.joint_title for t in turnings})
 
     def show(
         self,
@@ -166,13 +228,16 @@ class PairOverlay:
 
     # -- pieces ------------------------------------------------------------------------------
     def _joints(
-        self, joints: Sequence[tuple[NDArray[np.floating], str, str]], label_size_px: int
+        self,
+        joints: Sequence[tuple[NDArray[np.floating], str, str]],
+        label_size_px: int,
+        named: set[str] | frozenset[str] = frozenset(),
     ) -> None:
         self.joint_labels = []
         for point, title, kind in joints:
             marker = self._sphere(np.asarray(point, dtype=np.float64), JOINT_RADIUS_MM, JOINT_RGB)
             marker.GetProperty().SetOpacity(0.85)
-            if kind in UNLABELLED_JOINT_KINDS:
+            if kind in UNLABELLED_JOINT_KINDS and title not in named:
                 continue
             self.joint_labels.append((np.asarray(point, dtype=np.float64), title))
         # Joint names go through the view's one label layout, so they never overprint each

@@ -1,0 +1,154 @@
+"""Exact line-of-sight checks for label anchors, against the meshes as drawn (posed).
+
+"Label all" finds what the camera sees with a coarse depth grid of surface samples
+(:func:`viewer.domain.labels.visible_parts`): cheap, but a grid cell can hold the edge of one
+muscle and the middle of another, and a sample of a muscle lying under a see-through ghost (the
+abdominal wall) can be taken for a point of that ghost's neighbour. A leader must end on its own
+structure, so each candidate anchor is checked here by casting the ray from the camera to it:
+it passes only when the first solid surface met is the structure's own. Solid means what hides
+things on screen: shown, not a ghost (below :data:`GHOST_PICK_OPACITY`), not the skin (the body
+outline is drawn see-through over the anatomy it is about).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+
+from vtkmodules.vtkCommonCore import vtkIdList, vtkPoints
+from vtkmodules.vtkCommonDataModel import vtkPolyData, vtkStaticCellLocator
+
+from viewer.domain.structures import Kind
+from viewer.render.scene_renderer import GHOST_PICK_OPACITY, SceneRenderer
+
+Vec = tuple[float, float, float]
+
+TOLERANCE_MM = 0.5
+"""An own surface no further than this behind another one's counts as first (shared faces)."""
+
+PARALLEL_BACK_MM = 5000.0
+"""Where rays of a parallel-projection camera start, behind the anchor along the view."""
+
+
+class AnchorProbe:
+    """Ray casts from the camera to candidate anchor points against the drawn meshes."""
+
+    def __init__(self, scene: SceneRenderer) -> None:
+        self.scene = scene
+        self._locators: dict[str, tuple[object, vtkStaticCellLocator]] = {}
+        self._points = vtkPoints()
+        self._cells = vtkIdList()
+
+    def _drawn_poly(self, sid: str) -> vtkPolyData | None:
+        try:
+            mapper = self.scene.actor_of(sid).GetMapper()
+        except KeyError:
+            return None
+        poly = mapper.GetInput() if mapper is not None else None
+        return poly if isinstance(poly, vtkPolyData) and poly.GetNumberOfCells() else None
+
+    def _locator(self, sid: str, poly: vtkPolyData) -> vtkStaticCellLocator:
+        # The poly data itself is part of the key (held, so its Python wrapper stays the same
+        # object): a new tessellation or moved vertices need a new locator.
+        key = (poly, self.scene.geometry_version, poly.GetNumberOfPoints())
+        cached = self._locators.get(sid)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        locator = vtkStaticCellLocator()
+        locator.SetDataSet(poly)
+        locator.BuildLocator()
+        self._locators[sid] = (key, locator)
+        return locator
+
+    def _first_hit(self, sid: str, start: Vec, end: Vec) -> float | None:
+        """Distance from ``start`` to the first crossing of ``sid`` on the segment, if any.
+
+        The bounding box is tested first, so locators are only built for structures some line
+        of sight actually passes (a few of the forty, and again only after the meshes move).
+        """
+        poly = self._drawn_poly(sid)
+        if poly is None or not _segment_meets_box(start, end, poly.GetBounds()):
+            return None
+        locator = self._locator(sid, poly)
+        self._points.Reset()
+        self._cells.Reset()
+        locator.IntersectWithLine(start, end, 0.0, self._points, self._cells)
+        n = self._points.GetNumberOfPoints()
+        if n == 0:
+            return None
+        return min(math.dist(start, self._points.GetPoint(i)) for i in range(n))
+
+    def blockers(self) -> list[str]:
+        """Drawn structures that hide what lies behind them on screen."""
+        state, atlas = self.scene.state, self.scene.loaded.atlas
+        return [
+            s.id
+            for s in atlas.renderable
+            if s.kind is not Kind.SKIN
+            and state.is_visible(s.id)
+            and state.opacity(s.id) >= GHOST_PICK_OPACITY
+        ]
+
+    def sees(self, own: Sequence[str], point: Vec, blockers: Iterable[str]) -> bool:
+        """True when the camera's ray to ``point`` meets one of ``own`` first."""
+        camera = self.scene.renderer.GetActiveCamera()
+        if camera.GetParallelProjection():
+            d = camera.GetDirectionOfProjection()
+            start: Vec = (
+                point[0] - PARALLEL_BACK_MM * d[0],
+                point[1] - PARALLEL_BACK_MM * d[1],
+                point[2] - PARALLEL_BACK_MM * d[2],
+            )
+        else:
+            start = camera.GetPosition()
+        length = math.dist(start, point)
+        if length < 1e-6:
+            return False
+        # Run 2 mm past the point so the point's own surface is met even with rounding.
+        k = (length + 2.0) / length
+        end: Vec = (
+            start[0] + (point[0] - start[0]) * k,
+            start[1] + (point[1] - start[1]) * k,
+            start[2] + (point[2] - start[2]) * k,
+        )
+        mine = [h for sid in own if (h := self._first_hit(sid, start, end)) is not None]
+        if not mine:
+            return False
+        first_own = min(mine)
+        owned = set(own)
+        for sid in blockers:
+            if sid in owned:
+                continue
+            h = self._first_hit(sid, start, end)
+            if h is not None and h < first_own - TOLERANCE_MM:
+                return False
+        return True
+
+    def first_seen(self, own: Sequence[str], candidates: Sequence[Vec]) -> Vec | None:
+        """The first candidate the camera sees on ``own`` (a structure's drawn parts)."""
+        blockers = self.blockers()
+        for point in candidates:
+            if self.sees(own, point, blockers):
+                return point
+        return None
+
+
+def _segment_meets_box(
+    start: Sequence[float], end: Sequence[float], bounds: Sequence[float]
+) -> bool:
+    """Slab test: does the segment pass through the axis-aligned box (with 1 mm slack)?"""
+    t0, t1 = 0.0, 1.0
+    for axis in range(3):
+        lo, hi = bounds[2 * axis] - 1.0, bounds[2 * axis + 1] + 1.0
+        s, d = start[axis], end[axis] - start[axis]
+        if abs(d) < 1e-12:
+            if s < lo or s > hi:
+                return False
+            continue
+        a, b = (lo - s) / d, (hi - s) / d
+        if a > b:
+            a, b = b, a
+        t0, t1 = max(t0, a), min(t1, b)
+        if t0 > t1:
+            return False
+    return True
