@@ -38,6 +38,10 @@ HIP_BLEND = 0.35
 SPINE_BLEND = 0.06
 """Shortest blend between two neighbouring stations that are not across the hip."""
 
+END_BAND = 0.25
+"""Stretch of fibre coordinate at each end of a muscle whose contact with its end bones is the
+attachment its length is measured from (contact further in is the muscle lying on the bone)."""
+
 PATH_BINS = 16
 """Slices along the fibre coordinate whose centroids make the muscle's path (for its length)."""
 
@@ -142,16 +146,22 @@ def bind_muscle(
             return [bone]
         return [b for b in order if roles.get(b) == role]
 
-    def contact(bones: list[str]) -> tuple[NDArray[np.float64], float]:
+    def contact(bones: list[str], low_end: bool) -> tuple[NDArray[np.float64], float]:
         near = np.zeros(len(p), dtype=bool)
         for bone in bones:
             d = distances[bone]
             near |= d <= float(d.min()) + NEAR_BAND_MM
-        return np.asarray(p[near].mean(axis=0)), float(np.median(t[near]))
+        # The attachment is where the muscle meets the bone near its own end of the fibre:
+        # contact further in is the muscle lying on (wrapping over) the bone on its way, e.g.
+        # gluteus maximus over the greater trochanter to the gluteal tuberosity.
+        end = near & ((t <= END_BAND) if low_end else (t >= 1.0 - END_BAND))
+        if end.sum() < 3:
+            end = near
+        return np.asarray(p[end].mean(axis=0)), float(np.median(t[end]))
 
     if len(order) == 1:
         return Binding(bones=tuple(order), weights=weights, fibre=t)
-    (a0, t0), (a1, t1) = contact(group(first)), contact(group(last))
+    (a0, t0), (a1, t1) = contact(group(first), True), contact(group(last), False)
     return Binding(
         bones=tuple(order),
         weights=weights,

@@ -167,8 +167,9 @@ class PosturePainter:
                 )
                 self._light_bindings[(sid, light)] = binding
             if light:
-                # Frames while dragging: skinning only (no push-out; it is done on release).
+                # Frames while dragging: skinning and volume (no push-out; it is done on release).
                 points, normals = skin_with_normals(mesh.points, mesh.normals, binding, transforms)
+                points = model.volume_keeper(sid, mesh.points, binding).apply(points)
             else:
                 points = model.pose_muscle(sid, transforms, mesh.points, binding)
                 normals = None
