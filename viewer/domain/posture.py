@@ -101,6 +101,7 @@ class PostureModel:
     bones : bone id -> (n, 3) standing vertices (the posable bones)
     muscles : muscle id -> (n, 3) standing vertices (full detail)
     attachments : muscle id -> bone ids of its origins and insertions
+    muscle_triangles : muscle id -> triangles of its full mesh (to measure and keep its volume)
     """
 
     def __init__(
@@ -111,6 +112,7 @@ class PostureModel:
         attachments: Mapping[str, Sequence[str]],
         roles: Mapping[str, Mapping[str, str]] | None = None,
         bone_normals: Mapping[str, NDArray[np.floating]] | None = None,
+        muscle_triangles: Mapping[str, NDArray[np.integer]] | None = None,
     ) -> None:
         self.skeleton = skeleton
         self._normals = {
@@ -125,7 +127,8 @@ class PostureModel:
         self._standing: dict[str, float] = {}
         self._skins: dict[str, tuple[NDArray[np.float64], Binding]] = {}
         self._skin_lods: dict[tuple[str, int], Binding] = {}
-        self._volume: dict[tuple[str, int], VolumeKeeper] = {}
+        self._volume: dict[tuple[str, int, bool], VolumeKeeper] = {}
+        self._triangles = {k: np.asarray(v) for k, v in (muscle_triangles or {}).items()}
 
     def add_skin(self, skin_id: str, points: NDArray[np.floating], binding: Binding) -> None:
         """Register a skin mesh with its (build-time) skinning weights."""
@@ -201,13 +204,23 @@ class PostureModel:
         return skin(p, self.bind_other(muscle_id, p), transforms)
 
     def volume_keeper(
-        self, muscle_id: str, points: NDArray[np.floating], binding: Binding
+        self,
+        muscle_id: str,
+        points: NDArray[np.floating],
+        binding: Binding,
+        triangles: NDArray[np.integer] | None = None,
     ) -> VolumeKeeper:
-        """What keeps the volume of this mesh of a muscle (one per level of detail, cached)."""
-        key = (muscle_id, len(points))
+        """What keeps the volume of this mesh of a muscle (one per level of detail, cached).
+
+        ``triangles`` default to the model's triangles of the muscle's full mesh when ``points``
+        is that mesh (a mesh with the same vertex count).
+        """
+        if triangles is None and len(points) == len(self._muscles[muscle_id]):
+            triangles = self._triangles.get(muscle_id)
+        key = (muscle_id, len(points), triangles is not None)
         found = self._volume.get(key)
         if found is None:
-            found = VolumeKeeper(points, binding.fibre)
+            found = VolumeKeeper(points, binding.fibre, triangles)
             self._volume[key] = found
         return found
 
@@ -224,9 +237,11 @@ class PostureModel:
         transforms: Mapping[str, Matrix],
         points: NDArray[np.floating] | None = None,
         binding: Binding | None = None,
+        triangles: NDArray[np.integer] | None = None,
         push_out: bool = True,
     ) -> NDArray[np.float64]:
-        """A muscle's vertices in the pose (its full mesh unless ``points``/``binding`` given).
+        """A muscle's vertices in the pose (its full mesh unless ``points``/``binding`` given;
+        pass the ``triangles`` of other points so that their volume is measured and kept).
 
         Each cross-section is then scaled about the centre line to keep the muscle's volume
         (:mod:`viewer.domain.muscle_volume`). With ``push_out`` vertices that the
@@ -240,7 +255,7 @@ class PostureModel:
         eye = np.eye(4)
         moved = any(not np.allclose(transforms.get(x, eye), eye) for x in b.bones)
         if moved:
-            posed = self.volume_keeper(muscle_id, p, b).apply(posed)
+            posed = self.volume_keeper(muscle_id, p, b, triangles).apply(posed)
         if push_out and moved:
             posed = self.push_out(posed, transforms, b.bones)
         return posed

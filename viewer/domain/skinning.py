@@ -115,8 +115,8 @@ def bind_muscle(
         near = d <= float(d.min()) + NEAR_BAND_MM
         tn = t[near]
         centre[bone] = float(np.median(tn))
-        lo[bone] = float(np.quantile(tn, 0.1))
-        hi[bone] = float(np.quantile(tn, 0.9))
+        lo[bone] = float(np.quantile(tn, 0.03))
+        hi[bone] = float(np.quantile(tn, 0.97))
     order = sorted(distances, key=lambda b: centre[b])
     knots = [centre[b] for b in order]
     if len(order) > 1:
@@ -183,9 +183,17 @@ def _spread(knots: NDArray[np.float64], order: Sequence[str]) -> NDArray[np.floa
         across_hip = order[i].startswith("femur") != order[i + 1].startswith("femur")
         gap = HIP_BLEND if across_hip else SPINE_BLEND
         if k[i + 1] - k[i] < gap:
-            mid = 0.5 * (k[i] + k[i + 1])
-            k[i] = min(k[i], mid - gap / 2)
-            k[i + 1] = mid + gap / 2
+            if across_hip and order[i + 1].startswith("femur"):
+                # The blend lies beyond the pelvic contact, on the stretch toward the femur.
+                k[i + 1] = max(k[i + 1], min(1.0, k[i] + gap))
+                k[i] = min(k[i], k[i + 1] - gap)
+            elif across_hip:
+                k[i] = min(k[i], max(0.0, k[i + 1] - gap))
+                k[i + 1] = max(k[i + 1], k[i] + gap)
+            else:
+                mid = 0.5 * (k[i] + k[i + 1])
+                k[i] = min(k[i], mid - gap / 2)
+                k[i + 1] = mid + gap / 2
             k[: i + 1] = np.minimum(k[: i + 1], k[i])
     return np.maximum.accumulate(k)
 
