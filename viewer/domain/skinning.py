@@ -8,7 +8,9 @@ the pelvic brim, which it wraps over) is a *station* on that axis: where the mus
 bone. The end stations hold the muscle over their whole contact area (an origin on the iliac
 fossa keeps all of the belly lying on it), the inner ones at their middle. Between two stations
 the vertex blends from one bone to the next with a smoothstep of its position, so the free span
-of a muscle between origin and insertion bends smoothly as the joint turns.
+of a muscle between origin and insertion bends smoothly as the joint turns. Across the hip the
+blend lies beyond the pelvic contact, on the stretch toward the femur: blending muscle that
+still lies on the iliac fossa would swing it into the acetabular rim.
 
 Blending rigid motions linearly shrinks a muscle wrapped around a joint toward the joint centre
 (the "candy wrapper"); dual-quaternion blending (Kavan et al., "Geometric skinning with
@@ -89,9 +91,9 @@ def bind_muscle(
     points : (n, 3) muscle vertices, atlas millimetres, standing pose
     bone_trees : bone id -> KD-tree of that bone's vertices (standing pose), the posable bones
     attachments : bone ids the manifest names as origins and insertions
-    roles : bone id -> ``"origin"`` or ``"insertion"``; the path's two anchors are the contact
-        centroids of all origin bones and of all insertion bones (e.g. gluteus maximus arises
-        from ilium and sacrum together)
+    roles : bone id -> ``"origin"`` or ``"insertion"``; the path's two anchors are the centroids
+        of the contact with all origin bones and with all insertion bones (e.g. gluteus maximus
+        arises from ilium and sacrum together), each within :data:`END_BAND` of its end
     """
     p = np.asarray(points, dtype=np.float64)
     axis = _principal_axis(p)
@@ -115,6 +117,8 @@ def bind_muscle(
         near = d <= float(d.min()) + NEAR_BAND_MM
         tn = t[near]
         centre[bone] = float(np.median(tn))
+        # Nearly the whole contact (a few stray vertices aside): an end bone holds all the
+        # muscle lying on it, so the blend starts where the muscle leaves the bone.
         lo[bone] = float(np.quantile(tn, 0.03))
         hi[bone] = float(np.quantile(tn, 0.97))
     order = sorted(distances, key=lambda b: centre[b])
