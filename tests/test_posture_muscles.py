@@ -66,7 +66,7 @@ def test_muscles_stay_outside_bone_and_keep_their_shape(name: str) -> None:
     inside_total = count = 0
     for m in pm.muscle_ids:
         mesh = la.light[m]
-        p = pm.pose_muscle(m, t, mesh.points, pm.bind_other(m, mesh.points))
+        p = pm.pose_muscle(m, t, mesh.points, pm.bind_other(m, mesh.points), mesh.triangles)
         inside = np.zeros(len(p), dtype=bool)
         for bone in bones.values():
             lo, hi = bone.points.min(axis=0) - 1, bone.points.max(axis=0) + 1
@@ -76,17 +76,76 @@ def test_muscles_stay_outside_bone_and_keep_their_shape(name: str) -> None:
         assert inside.mean() <= 0.05, (m, inside.mean())
         inside_total += int(inside.sum())
         count += len(p)
-        # No inversion: the closed surface keeps its orientation. Skinning does not conserve
-        # volume (a stretched gluteus maximus grows ~45 % in sitting), so only gross errors fail.
-        v0 = _volume(mesh.points.astype(np.float64), mesh.triangles)
-        v1 = _volume(p, mesh.triangles)
-        assert v1 * v0 > 0 and 0.6 < v1 / v0 < 1.6, (m, v0, v1)
-        edges0 = np.linalg.norm(
-            mesh.points[mesh.triangles[:, 0]] - mesh.points[mesh.triangles[:, 1]], axis=1
-        )
-        edges1 = np.linalg.norm(p[mesh.triangles[:, 0]] - p[mesh.triangles[:, 1]], axis=1)
-        assert np.quantile(edges1 / np.maximum(edges0, 1e-6), 0.999) < 6.0, m  # no tearing
     assert inside_total / count <= 0.01
+
+
+# Slider extremes besides the presets: deepest hip flexion and extension, full pelvic tilts.
+EXTREMES = {
+    "hip_flexion_120": Pose("custom").with_hip_flexion(120.0),
+    "hip_extension_20": Pose("custom").with_hip_flexion(-20.0),
+    "anterior_tilt_25": Pose("custom").with_pelvic_tilt(25.0),
+    "posterior_tilt_25": Pose("custom").with_pelvic_tilt(-25.0),
+}
+POSES = {**{n: p for n, p in PRESETS.items() if n != "standing"}, **EXTREMES}
+VOLUME_TOLERANCE = 0.10
+"""Muscle is near-isovolumetric (see viewer/domain/muscle_volume.py); the posed mesh keeps its
+enclosed volume within this fraction of standing."""
+
+
+def _posed_light(name: str, m: str) -> tuple[np.ndarray, np.ndarray, Any]:
+    la, pm = loaded(), model()
+    mesh = la.light[m]
+    binding = pm.bind_other(m, mesh.points)
+    posed = pm.pose_muscle(m, pm.transforms(POSES[name]), mesh.points, binding, mesh.triangles)
+    return mesh.points.astype(np.float64), posed, binding
+
+
+@pytest.mark.parametrize("name", list(POSES))
+def test_posed_muscles_keep_their_volume(name: str) -> None:
+    """Every muscle, every preset and slider extreme: volume within +-10 % of standing (skinning
+    alone let gluteus maximus grow ~50 % in sitting and iliacus lose ~25 % at 120 degrees)."""
+    off = []
+    for m in model().muscle_ids:
+        rest, posed, _ = _posed_light(name, m)
+        triangles = loaded().light[m].triangles
+        ratio = _volume(posed, triangles) / _volume(rest, triangles)
+        if abs(ratio - 1.0) > VOLUME_TOLERANCE:
+            off.append(f"{m}: {100 * (ratio - 1):+.1f} %")
+    assert not off, f"{name}: volume off by more than 10 %: {', '.join(off)}"
+
+
+def _triangle_normals(p: np.ndarray, triangles: np.ndarray) -> np.ndarray:
+    n = np.cross(p[triangles[:, 1]] - p[triangles[:, 0]], p[triangles[:, 2]] - p[triangles[:, 0]])
+    return n / np.maximum(np.linalg.norm(n, axis=1, keepdims=True), 1e-12)
+
+
+@pytest.mark.parametrize("name", list(POSES))
+def test_posed_muscles_do_not_tear_or_turn_inside_out(name: str) -> None:
+    """No fragmenting: the surface keeps its orientation (signed volume), edges stretch at most
+    a few times (no tears), and hardly any triangle turns over against the rotation its bones
+    give it. The crease allowed is where the muscles in front of the hip fold in the groin in
+    deep flexion (iliacus: 5 % of its triangles sitting, 9 % at 120 degrees; psoas and tensor
+    fasciae latae ~5 % at 120); elsewhere at most 2 % (4 % at 120 degrees)."""
+    from viewer.domain.skinning import Binding, skin_normals
+
+    pm = model()
+    t = pm.transforms(POSES[name])
+    deep = POSES[name].hip_right.flexion >= 60
+    very_deep = POSES[name].hip_right.flexion >= 100
+    for m in pm.muscle_ids:
+        rest, posed, b = _posed_light(name, m)
+        tri = loaded().light[m].triangles
+        assert _volume(posed, tri) > 0, (name, m, "turned inside out")
+        e0 = np.linalg.norm(rest[tri[:, 0]] - rest[tri[:, 1]], axis=1)
+        e1 = np.linalg.norm(posed[tri[:, 0]] - posed[tri[:, 1]], axis=1)
+        stretch = e1 / np.maximum(e0, 1e-6)
+        assert stretch.max() < 8.0 and np.quantile(stretch, 0.999) < 6.0, (name, m, "torn")
+        turned = Binding(b.bones, b.weights[tri[:, 0]], b.fibre[tri[:, 0]])
+        expected = skin_normals(_triangle_normals(rest, tri), turned, t)
+        flipped = float((np.einsum("ij,ij->i", _triangle_normals(posed, tri), expected) < 0).mean())
+        front = m.startswith(("iliacus", "psoas", "tensor_fasciae"))
+        limit = (0.10 if front else 0.04) if very_deep else (0.06 if front and deep else 0.02)
+        assert flipped <= limit, (name, m, f"{100 * flipped:.1f} % of triangles turned over")
 
 
 def test_sitting_shortens_the_hip_flexors_and_lengthens_the_buttock() -> None:
@@ -100,21 +159,42 @@ def test_sitting_shortens_the_hip_flexors_and_lengthens_the_buttock() -> None:
     assert all(abs(m.change_pct) < 1e-9 for m in standing)
 
 
+def test_lengths_run_from_attachment_to_attachment() -> None:
+    """A muscle's length runs from where it ends on its bones, not from where it lies on a bone
+    on its way: gluteus maximus from the sacrum and ilium to below the greater trochanter (it
+    glides over the trochanter to the gluteal tuberosity and iliotibial tract), so its standing
+    length is that of a whole muscle-tendon unit (myo-sim's three lines: 191-219 mm)."""
+    landmarks = json.loads((MESHES / "landmarks.json").read_text(encoding="utf-8"))["landmarks"]
+    trochanter = np.asarray(landmarks["greater_trochanter_right"]["xyz"])
+    pm = model()
+    b = pm.binding("gluteus_maximus_right")
+    femur_end = 0 if b.bones[0].startswith("femur") else 1
+    assert b.anchors is not None
+    assert b.anchors[femur_end][2] < trochanter[2] - 20  # well below the trochanter's top
+    assert 170 < pm.standing_length("gluteus_maximus_right") < 240
+    sitting = pm.transforms(PRESETS["sitting_upright"])
+    path = pm.path("gluteus_maximus_right", sitting)
+    assert len(path) > 2  # in sitting it wraps round the back of the hip, not a straight chord
+    # (the ends are attachment centroids, which may lie just under a curved bony surface)
+    assert not pm.inside_bone(path[1:-1], sitting).any()
+
+
 # -- agreement with myo-sim ------------------------------------------------------------------
 REFERENCE = json.loads((MESHES / "posture_reference.json").read_text(encoding="utf-8"))
 AGREE = [
     "psoas_major_upper_right",
     "psoas_major_lower_right",
     "iliacus_right",
+    "gluteus_maximus_right",
     "gluteus_medius_right",
 ]
 KNOWN_OFF = {
-    # The atlas's greater trochanter and the bulk of the buttock sit further back than myo-sim's
-    # insertion sites, so flexion stretches these paths more (about +30 % / +46 % at 90 degrees
-    # against myo-sim's +11 % / +35 %). Expected to close when the femurs are re-seated in the
-    # neutral pose (atlas rebuild); kept visible here rather than tuned away.
-    "piriformis_right": "atlas insertion behind myo-sim's: lengthens too much in flexion",
-    "gluteus_maximus_right": "atlas insertion behind myo-sim's: lengthens too much in flexion",
+    # Not a path error: the atlas femur's greater trochanter, where piriformis inserts, lies
+    # ~30 mm behind the femoral head centre (anteversion ~17-21 degrees measured on the atlas
+    # femur), myo-sim's piriformis insertion (Delp's generic femur) 15 mm. So the atlas's
+    # piriformis has about twice myo-sim's extension moment arm (~34 vs ~15 mm at standing) and
+    # lengthens ~39 mm against ~15 mm from 0 to 90 degrees; see docs/POSTURE.md.
+    "piriformis_right": "atlas trochanter (insertion) lies further behind the hip centre",
 }
 
 

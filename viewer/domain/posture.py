@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
 from viewer.domain.balance import PARTS, MomentArms, moment_about_hip_axis
+from viewer.domain.muscle_volume import VolumeKeeper
 from viewer.domain.pose import Matrix, Pose, Skeleton, apply
 from viewer.domain.skinning import Binding, bind_muscle, skin, transfer
 
@@ -100,6 +101,7 @@ class PostureModel:
     bones : bone id -> (n, 3) standing vertices (the posable bones)
     muscles : muscle id -> (n, 3) standing vertices (full detail)
     attachments : muscle id -> bone ids of its origins and insertions
+    muscle_triangles : muscle id -> triangles of its full mesh (to measure and keep its volume)
     """
 
     def __init__(
@@ -110,6 +112,7 @@ class PostureModel:
         attachments: Mapping[str, Sequence[str]],
         roles: Mapping[str, Mapping[str, str]] | None = None,
         bone_normals: Mapping[str, NDArray[np.floating]] | None = None,
+        muscle_triangles: Mapping[str, NDArray[np.integer]] | None = None,
     ) -> None:
         self.skeleton = skeleton
         self._normals = {
@@ -124,6 +127,8 @@ class PostureModel:
         self._standing: dict[str, float] = {}
         self._skins: dict[str, tuple[NDArray[np.float64], Binding]] = {}
         self._skin_lods: dict[tuple[str, int], Binding] = {}
+        self._volume: dict[tuple[str, int, bool], VolumeKeeper] = {}
+        self._triangles = {k: np.asarray(v) for k, v in (muscle_triangles or {}).items()}
 
     def add_skin(self, skin_id: str, points: NDArray[np.floating], binding: Binding) -> None:
         """Register a skin mesh with its (build-time) skinning weights."""
@@ -198,6 +203,27 @@ class PostureModel:
         p = np.asarray(points, dtype=np.float64).reshape(-1, 3)
         return skin(p, self.bind_other(muscle_id, p), transforms)
 
+    def volume_keeper(
+        self,
+        muscle_id: str,
+        points: NDArray[np.floating],
+        binding: Binding,
+        triangles: NDArray[np.integer] | None = None,
+    ) -> VolumeKeeper:
+        """What keeps the volume of this mesh of a muscle (one per level of detail, cached).
+
+        ``triangles`` default to the model's triangles of the muscle's full mesh when ``points``
+        is that mesh (a mesh with the same vertex count).
+        """
+        if triangles is None and len(points) == len(self._muscles[muscle_id]):
+            triangles = self._triangles.get(muscle_id)
+        key = (muscle_id, len(points), triangles is not None)
+        found = self._volume.get(key)
+        if found is None:
+            found = VolumeKeeper(points, binding.fibre, triangles)
+            self._volume[key] = found
+        return found
+
     def pose_bone(
         self, bone_id: str, points: NDArray[np.floating], transforms: Mapping[str, Matrix]
     ) -> NDArray[np.float64]:
@@ -211,19 +237,25 @@ class PostureModel:
         transforms: Mapping[str, Matrix],
         points: NDArray[np.floating] | None = None,
         binding: Binding | None = None,
+        triangles: NDArray[np.integer] | None = None,
         push_out: bool = True,
     ) -> NDArray[np.float64]:
-        """A muscle's vertices in the pose (its full mesh unless ``points``/``binding`` given).
+        """A muscle's vertices in the pose (its full mesh unless ``points``/``binding`` given;
+        pass the ``triangles`` of other points so that their volume is measured and kept).
 
-        With ``push_out`` vertices that the blend carried into one of the muscle's bones are
-        moved back to that bone's surface (plus :data:`PUSH_MARGIN_MM`): the muscle then slides
-        over the pelvic brim and the front of the hip instead of cutting through them.
+        Each cross-section is then scaled about the centre line to keep the muscle's volume
+        (:mod:`viewer.domain.muscle_volume`). With ``push_out`` vertices that the
+        blend carried into one of the muscle's bones are moved back to that bone's surface (plus
+        :data:`PUSH_MARGIN_MM`): the muscle then slides over the pelvic brim and the front of the
+        hip instead of cutting through them.
         """
         b = binding or self.binding(muscle_id)
         p = self._muscles[muscle_id] if points is None else np.asarray(points, dtype=np.float64)
         posed = skin(p, b, transforms)
         eye = np.eye(4)
         moved = any(not np.allclose(transforms.get(x, eye), eye) for x in b.bones)
+        if moved:
+            posed = self.volume_keeper(muscle_id, p, b, triangles).apply(posed)
         if push_out and moved:
             posed = self.push_out(posed, transforms, b.bones)
         return posed

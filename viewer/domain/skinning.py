@@ -8,7 +8,9 @@ the pelvic brim, which it wraps over) is a *station* on that axis: where the mus
 bone. The end stations hold the muscle over their whole contact area (an origin on the iliac
 fossa keeps all of the belly lying on it), the inner ones at their middle. Between two stations
 the vertex blends from one bone to the next with a smoothstep of its position, so the free span
-of a muscle between origin and insertion bends smoothly as the joint turns.
+of a muscle between origin and insertion bends smoothly as the joint turns. Across the hip the
+blend lies beyond the pelvic contact, on the stretch toward the femur: blending muscle that
+still lies on the iliac fossa would swing it into the acetabular rim.
 
 Blending rigid motions linearly shrinks a muscle wrapped around a joint toward the joint centre
 (the "candy wrapper"); dual-quaternion blending (Kavan et al., "Geometric skinning with
@@ -37,6 +39,10 @@ HIP_BLEND = 0.35
 
 SPINE_BLEND = 0.06
 """Shortest blend between two neighbouring stations that are not across the hip."""
+
+END_BAND = 0.25
+"""Stretch of fibre coordinate at each end of a muscle whose contact with its end bones is the
+attachment its length is measured from (contact further in is the muscle lying on the bone)."""
 
 PATH_BINS = 16
 """Slices along the fibre coordinate whose centroids make the muscle's path (for its length)."""
@@ -85,9 +91,9 @@ def bind_muscle(
     points : (n, 3) muscle vertices, atlas millimetres, standing pose
     bone_trees : bone id -> KD-tree of that bone's vertices (standing pose), the posable bones
     attachments : bone ids the manifest names as origins and insertions
-    roles : bone id -> ``"origin"`` or ``"insertion"``; the path's two anchors are the contact
-        centroids of all origin bones and of all insertion bones (e.g. gluteus maximus arises
-        from ilium and sacrum together)
+    roles : bone id -> ``"origin"`` or ``"insertion"``; the path's two anchors are the centroids
+        of the contact with all origin bones and with all insertion bones (e.g. gluteus maximus
+        arises from ilium and sacrum together), each within :data:`END_BAND` of its end
     """
     p = np.asarray(points, dtype=np.float64)
     axis = _principal_axis(p)
@@ -111,8 +117,10 @@ def bind_muscle(
         near = d <= float(d.min()) + NEAR_BAND_MM
         tn = t[near]
         centre[bone] = float(np.median(tn))
-        lo[bone] = float(np.quantile(tn, 0.1))
-        hi[bone] = float(np.quantile(tn, 0.9))
+        # Nearly the whole contact (a few stray vertices aside): an end bone holds all the
+        # muscle lying on it, so the blend starts where the muscle leaves the bone.
+        lo[bone] = float(np.quantile(tn, 0.03))
+        hi[bone] = float(np.quantile(tn, 0.97))
     order = sorted(distances, key=lambda b: centre[b])
     knots = [centre[b] for b in order]
     if len(order) > 1:
@@ -142,16 +150,22 @@ def bind_muscle(
             return [bone]
         return [b for b in order if roles.get(b) == role]
 
-    def contact(bones: list[str]) -> tuple[NDArray[np.float64], float]:
+    def contact(bones: list[str], low_end: bool) -> tuple[NDArray[np.float64], float]:
         near = np.zeros(len(p), dtype=bool)
         for bone in bones:
             d = distances[bone]
             near |= d <= float(d.min()) + NEAR_BAND_MM
-        return np.asarray(p[near].mean(axis=0)), float(np.median(t[near]))
+        # The attachment is where the muscle meets the bone near its own end of the fibre:
+        # contact further in is the muscle lying on (wrapping over) the bone on its way, e.g.
+        # gluteus maximus over the greater trochanter to the gluteal tuberosity.
+        end = near & ((t <= END_BAND) if low_end else (t >= 1.0 - END_BAND))
+        if end.sum() < 3:
+            end = near
+        return np.asarray(p[end].mean(axis=0)), float(np.median(t[end]))
 
     if len(order) == 1:
         return Binding(bones=tuple(order), weights=weights, fibre=t)
-    (a0, t0), (a1, t1) = contact(group(first)), contact(group(last))
+    (a0, t0), (a1, t1) = contact(group(first), True), contact(group(last), False)
     return Binding(
         bones=tuple(order),
         weights=weights,
@@ -173,9 +187,17 @@ def _spread(knots: NDArray[np.float64], order: Sequence[str]) -> NDArray[np.floa
         across_hip = order[i].startswith("femur") != order[i + 1].startswith("femur")
         gap = HIP_BLEND if across_hip else SPINE_BLEND
         if k[i + 1] - k[i] < gap:
-            mid = 0.5 * (k[i] + k[i + 1])
-            k[i] = min(k[i], mid - gap / 2)
-            k[i + 1] = mid + gap / 2
+            if across_hip and order[i + 1].startswith("femur"):
+                # The blend lies beyond the pelvic contact, on the stretch toward the femur.
+                k[i + 1] = max(k[i + 1], min(1.0, k[i] + gap))
+                k[i] = min(k[i], k[i + 1] - gap)
+            elif across_hip:
+                k[i] = min(k[i], max(0.0, k[i + 1] - gap))
+                k[i + 1] = max(k[i + 1], k[i] + gap)
+            else:
+                mid = 0.5 * (k[i] + k[i + 1])
+                k[i] = min(k[i], mid - gap / 2)
+                k[i + 1] = mid + gap / 2
             k[: i + 1] = np.minimum(k[: i + 1], k[i])
     return np.maximum.accumulate(k)
 

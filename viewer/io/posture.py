@@ -49,6 +49,7 @@ def posture_model(loaded: LoadedAtlas) -> PostureModel:
         attachments,
         roles,
         normals,  # type: ignore[arg-type]
+        {m: loaded.meshes[m].triangles for m in muscles},
     )
     for s in atlas.renderable:
         if s.kind is Kind.SKIN and s.file and s.id in loaded.meshes:

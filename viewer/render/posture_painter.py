@@ -167,10 +167,12 @@ class PosturePainter:
                 )
                 self._light_bindings[(sid, light)] = binding
             if light:
-                # Frames while dragging: skinning only (no push-out; it is done on release).
+                # Frames while dragging: skinning and the slices' volume (no push-out and no
+                # measured fold correction: both are done on release, at full detail).
                 points, normals = skin_with_normals(mesh.points, mesh.normals, binding, transforms)
+                points = model.volume_keeper(sid, mesh.points, binding).apply(points)
             else:
-                points = model.pose_muscle(sid, transforms, mesh.points, binding)
+                points = model.pose_muscle(sid, transforms, mesh.points, binding, mesh.triangles)
                 normals = None
                 if mesh.normals is not None:
                     normals = skin_normals(mesh.normals, binding, transforms)
