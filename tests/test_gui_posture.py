@@ -49,7 +49,8 @@ def test_presets_and_length_colouring(make_main_window: Any, qtbot: Any) -> None
     assert panel.legend.isVisibleTo(panel)
     panel.buttons["sitting_upright"].click()
     assert window.state.pose == PRESETS["sitting_upright"]
-    assert panel.hip.value() == 85 and panel.tilt.value() == -5
+    up = PRESETS["sitting_upright"]
+    assert panel.hip.value() == up.hip_right.flexion and panel.tilt.value() == up.pelvic_tilt
     # Shortened hip flexors turn blue, the stretched buttock orange.
     iliacus = np.array(window.view3d.scene.actor_of("iliacus_right").GetProperty().GetColor())
     glmax = np.array(window.view3d.scene.actor_of("gluteus_maximus_right").GetProperty().GetColor())
