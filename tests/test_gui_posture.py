@@ -178,3 +178,28 @@ def test_heat_map_outlines_stay_on_the_posed_skin_of_each_body(
     np.testing.assert_array_equal(overlays.outlines.points, _skin_points(window))
     assert overlays.scene.frame_extra is not None
     assert overlays.scene.frame_extra[:, 2].min() > standing_low + 200
+
+
+def test_the_view_titles_the_pose_and_keys_the_length_colours(
+    make_main_window: Any, qtbot: Any
+) -> None:
+    window = _window(make_main_window)
+    panel, key = window.posture_panel, window.view3d.posture_key
+    assert key.title_lines is None and key.title_box() is None  # the app opens standing
+    panel.buttons["sitting_slumped"].click()
+    name, angles = key.title_lines
+    assert name == "Slumped sitting" and "pelvic tilt \u221220\u00b0 (posterior)" in angles
+    window.view3d.render_now()
+    assert key.title_box() is not None and key.key_box() is None
+    panel.colour.setChecked(True)
+    window.view3d.render_now()
+    _x0, y0, x1, _y1 = key.key_box()
+    width, _height = window.view3d.renderer.GetSize()
+    assert x1 > 0.8 * width and y0 < 40  # bottom right
+    panel.colour.setChecked(False)
+    assert key.key_box() is None
+    qtbot.wait(10)
+    window.actions_by_id["edit.undo"].trigger()  # the colour switch
+    window.actions_by_id["edit.undo"].trigger()  # the preset
+    assert window.state.pose.is_standing
+    assert key.title_lines is None

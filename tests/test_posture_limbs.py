@@ -110,3 +110,35 @@ def test_the_hands_rest_on_the_thighs_not_inside_them(name: str) -> None:
         assert np.median(d) < 60.0  # ...but close: resting on the thighs, not held in the air
         wrist = apply(t[f"forearm_{side}"], pm.skeleton.limb_joints[f"wrist_{side}"][None])[0]
         assert wrist[1] < -100.0  # forward of the hips, over the thigh
+
+
+def test_pose_captions_name_the_pose_and_its_key_angles() -> None:
+    from viewer.domain.pose import pose_caption
+
+    up, slump = PRESETS["sitting_upright"], PRESETS["sitting_slumped"]
+    assert pose_caption(up).startswith("Sitting upright \u2014 hip flexion 82\u00b0")
+    assert "pelvic tilt \u22128\u00b0 (posterior)" in pose_caption(up)
+    assert "knees 85\u00b0" in pose_caption(slump)
+    assert pose_caption(up.with_pelvic_tilt(3)).startswith("Custom posture")
+    standing = "Standing \u2014 the atlas pose (all angles 0\u00b0)"
+    assert pose_caption(PRESETS["standing"]) == standing
+    # Slumped sitting is clearly further back and flatter than upright sitting.
+    assert slump.pelvic_tilt <= up.pelvic_tilt - 10 and slump.lordosis <= up.lordosis - 15
+
+
+def test_render_pose_titles_the_picture_top_right(tmp_path: Path) -> None:
+    from PIL import Image
+
+    from viewer.cli import main
+
+    shots = {}
+    for name, extra in (("titled", ["--pose", "standing"]), ("plain", [])):
+        out = tmp_path / f"{name}.png"
+        args = ["render", "-o", str(out), "--size", "480x300", "--no-markers", "--view", "right"]
+        assert main(args + extra) == 0
+        shots[name] = np.asarray(Image.open(out).convert("L"), dtype=np.int16)
+    corner = (slice(0, 40), slice(300, 480))
+    diff = np.abs(shots["titled"][corner] - shots["plain"][corner])
+    assert (diff > 60).sum() > 100  # dark title text drawn top right
+    rest = np.abs(shots["titled"][100:, :300] - shots["plain"][100:, :300])
+    assert (rest > 60).mean() < 0.01  # ...and the picture itself is the same

@@ -101,9 +101,6 @@ def _add_render_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-LENGTH_CAPTION = "Muscle length vs standing: blue = shorter, grey = same, orange = longer"
-
-
 def _run_render(args: argparse.Namespace) -> int:
     if args.scene is not None or args.lesson is not None:
         return _run_render_document(args)
@@ -172,7 +169,8 @@ def _run_render(args: argparse.Namespace) -> int:
         compare=args.compare,
         labels=[s for s in args.labels.split(",") if s],
         label_all=args.label_all,
-        caption=LENGTH_CAPTION if args.length_colours else "",
+        lengths_shown=args.length_colours,
+        pose_title=posture.pose_given(args),
     )
     print(out)
     return 0

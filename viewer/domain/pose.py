@@ -152,6 +152,12 @@ class Pose:
             hip_left=replace(self.hip_left, flexion=d),
         )
 
+    def with_knee_flexion(self, degrees: float) -> Pose:
+        """Both knees flexed to ``degrees`` (clamped), other angles kept; named ``custom``."""
+        lo, hi = LIMB_LIMITS["knee_right"]
+        d = min(hi, max(lo, float(degrees)))
+        return replace(self, name="custom", knee_right=d, knee_left=d)
+
     def with_pelvic_tilt(self, degrees: float, lordosis_follows: bool = True) -> Pose:
         """Pelvis tilted to ``degrees`` (clamped); the lordosis follows by the same change."""
         lo, hi = TILT_LIMITS
@@ -444,3 +450,47 @@ def interpolate(a: Pose, b: Pose, t: float) -> Pose:
         hip_left=mix_hip(a.hip_left, b.hip_left),
         **{k: mix(getattr(a, k), getattr(b, k)) for k in LIMB_LIMITS},
     )
+
+
+def _deg(value: float) -> str:
+    """Whole degrees with a true minus sign (U+2212), as a caption prints them."""
+    v = round(value)
+    return f"\u2212{-v}\u00b0" if v < 0 else f"{v}\u00b0"
+
+
+def pose_title(pose: Pose) -> str:
+    """The pose's name for a title: the preset's title when the angles are a preset's."""
+    for name, p in PRESETS.items():
+        if p == replace(pose, name=name):
+            return PRESET_TITLES[name]
+    return "Custom posture"
+
+
+def pose_angles_text(pose: Pose) -> str:
+    """The key angles of a pose in one line: hip flexion, pelvic tilt (+ anterior), lordosis
+    change, and the knees when bent; a side differing from the other is named. Every angle is
+    a change from the atlas's standing pose."""
+    if pose.is_standing:
+        return "the atlas pose (all angles 0\u00b0)"
+    hr, hl = pose.hip_right.flexion, pose.hip_left.flexion
+    hips = (
+        f"hip flexion {_deg(hr)}"
+        if round(hr) == round(hl)
+        else f"hip flexion right {_deg(hr)}, left {_deg(hl)}"
+    )
+    tilt = f"pelvic tilt {_deg(pose.pelvic_tilt)}"
+    if round(pose.pelvic_tilt):
+        tilt += " (anterior)" if pose.pelvic_tilt > 0 else " (posterior)"
+    parts = [hips, tilt, f"lordosis {_deg(pose.lordosis)}"]
+    kr, kl = pose.knee_right, pose.knee_left
+    if round(kr) or round(kl):
+        parts.append(
+            f"knees {_deg(kr)}" if round(kr) == round(kl) else f"knees {_deg(kr)}/{_deg(kl)}"
+        )
+    return ", ".join(parts)
+
+
+def pose_caption(pose: Pose) -> str:
+    """``Sitting upright \u2014 hip flexion 82\u00b0, pelvic tilt \u22128\u00b0, ...`` (titles
+    and slides)."""
+    return f"{pose_title(pose)} \u2014 {pose_angles_text(pose)}"

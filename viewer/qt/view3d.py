@@ -105,6 +105,12 @@ class View3D(QWidget):
         self._full_detail_timer.setSingleShot(True)
         self._full_detail_timer.setInterval(FULL_DETAIL_DELAY_MS)
         self._full_detail_timer.timeout.connect(self._back_to_full_detail)
+        from viewer.render.posture_key import PostureKey
+
+        self.posture_key = PostureKey(self.renderer, state)
+        """The posed body's title and the length-colour key, drawn in the view."""
+        self.labels.reserve("posture_title", self.posture_key.title_box)
+        self.labels.reserve("length_key", self.posture_key.key_box)
 
         interactor = self.render_window.GetInteractor()
         style = vtkInteractorStyleTrackballCamera()
@@ -310,6 +316,7 @@ class View3D(QWidget):
             self.overlays.detach()
             self.overlays = None
         self.labels.detach()
+        self.posture_key.detach()
         self.posture.detach()
         self.scene.detach()
         # VTK holds these Python callbacks from C++, out of the garbage collector's sight:
