@@ -142,3 +142,19 @@ def test_render_pose_titles_the_picture_top_right(tmp_path: Path) -> None:
     assert (diff > 60).sum() > 100  # dark title text drawn top right
     rest = np.abs(shots["titled"][100:, :300] - shots["plain"][100:, :300])
     assert (rest > 60).mean() < 0.01  # ...and the picture itself is the same
+
+
+def test_surface_binding_carries_points_to_a_deformed_mesh() -> None:
+    from viewer.domain.surface_points import bind_points, carry
+
+    mesh = loaded().meshes["skin"]
+    v, tri = mesh.points.astype(np.float64), mesh.triangles
+    rng = np.random.default_rng(1)
+    picked = rng.integers(0, len(tri), 12)
+    w = rng.dirichlet([1.0, 1.0, 1.0], 12)
+    on = np.einsum("nk,nkd->nd", w, v[tri[picked]])
+    b = bind_points(on + 0.3, v, tri)  # a little off the surface, as a pick may be
+    assert np.linalg.norm(b.evaluate(v, tri) - on, axis=1).max() < 1.0
+    bent = v * np.array([1.0, 1.5, 0.8]) + 40.0  # any other shape with the same triangles
+    expected = np.einsum("nk,nkd->nd", w, bent[tri[picked]])
+    assert np.linalg.norm(carry(on, v, bent, tri) - expected, axis=1).max() < 1e-6

@@ -216,8 +216,9 @@ class View3D(QWidget):
         if self.spots is not None and self.spots.marking:
             skin = self.overlays.skin_id if self.overlays is not None else None
             point = self.scene.pick_point(x, y, skin) if skin else None
-            if point is not None:
-                self.spots.add(point)
+            if point is not None and self.overlays is not None:
+                # Stored on the standing skin; drawn where the posture puts that place.
+                self.spots.add(self.overlays.rest_point(point))
             return
         self.state.select(self.scene.pick(x, y))
 
