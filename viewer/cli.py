@@ -95,6 +95,13 @@ def _add_render_arguments(parser: argparse.ArgumentParser) -> None:
     )
     posture.add_pose_arguments(parser)
     parser.add_argument(
+        "--tight-side",
+        choices=("right", "left"),
+        default=None,
+        help="stand with this side's iliopsoas tight (balance model; for --pair 5 --muscle "
+        "iliopsoas)",
+    )
+    parser.add_argument(
         "--length-colours",
         action="store_true",
         help="colour muscles by length change against standing (blue shorter, orange longer)",
@@ -146,6 +153,8 @@ def _run_render(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if args.tight_side is not None and state.tight_pose_source is not None:
+        pose = state.tight_pose_source(args.tight_side)
     state.set_pose(pose)
     if args.length_colours:
         from viewer.io.posture import shared_posture_model
@@ -170,7 +179,7 @@ def _run_render(args: argparse.Namespace) -> int:
         labels=[s for s in args.labels.split(",") if s],
         label_all=args.label_all,
         lengths_shown=args.length_colours,
-        pose_title=posture.pose_given(args),
+        pose_title=posture.pose_given(args) or args.tight_side is not None,
     )
     print(out)
     return 0

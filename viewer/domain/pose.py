@@ -463,6 +463,8 @@ def pose_title(pose: Pose) -> str:
     for name, p in PRESETS.items():
         if p == replace(pose, name=name):
             return PRESET_TITLES[name]
+    if pose.name in ("tight_psoas_right", "tight_psoas_left"):  # see viewer.domain.balance
+        return f"{pose.name.rsplit('_', 1)[1].capitalize()} iliopsoas tight"
     return "Custom posture"
 
 

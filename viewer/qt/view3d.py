@@ -105,9 +105,10 @@ class View3D(QWidget):
         self._full_detail_timer.setSingleShot(True)
         self._full_detail_timer.setInterval(FULL_DETAIL_DELAY_MS)
         self._full_detail_timer.timeout.connect(self._back_to_full_detail)
-        from viewer.render.posture_key import PostureKey
+        from viewer.render.posture_key import PostureKey, tight_note_source
 
         self.posture_key = PostureKey(self.renderer, state)
+        self.posture_key.note_source = tight_note_source(loaded)
         """The posed body's title and the length-colour key, drawn in the view."""
         self.labels.reserve("posture_title", self.posture_key.title_box)
         self.labels.reserve("length_key", self.posture_key.key_box)

@@ -17,7 +17,7 @@ from viewer.domain.camera import CameraPose, view_by_name
 from viewer.features import Features
 from viewer.io.atlas_loader import LoadedAtlas
 from viewer.render.labels import LabelOverlay
-from viewer.render.posture_key import PostureKey
+from viewer.render.posture_key import PostureKey, tight_note_source
 from viewer.render.scene_renderer import PAIR_FILL, SceneRenderer
 from viewer.render.setup import configure_renderer
 from viewer.render.theme import LIGHT, RenderTheme
@@ -138,6 +138,7 @@ def offscreen_scene(
 
     posture = PosturePainter(scene, loaded, state, lambda: shared_posture_model(loaded))
     key = PostureKey(renderer, state)
+    key.note_source = tight_note_source(loaded)
     labels.reserve("posture_title", key.title_box)
     labels.reserve("length_key", key.key_box)
     overlays = None

@@ -11,6 +11,7 @@ off them. The standing pose gets no title unless asked (``always``): the app ope
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from vtkmodules.vtkCommonCore import vtkCommand
 from vtkmodules.vtkRenderingCore import vtkActor2D, vtkRenderer, vtkTextActor
@@ -60,6 +61,9 @@ class PostureKey:
         self.top_px = 0
         """Pixels at the top kept free (a slide caption above)."""
         self.enabled = True
+        self.note_source: Callable[[Pose], str] | None = None
+        """A third line for the pose (e.g. how much shorter a tight iliopsoas is)."""
+        self._note: tuple[Pose, str] | None = None
         self._props: list[vtkActor2D] = []
         self._title_texts: list[vtkTextActor] = []
         self._key_texts: list[vtkTextActor] = []
@@ -75,6 +79,20 @@ class PostureKey:
         if not self.enabled or (pose.is_standing and not self.always and not self.lengths_shown):
             return None
         return pose_title(pose), pose_angles_text(pose)
+
+    @property
+    def note(self) -> str:
+        """The extra line under the angles ("" when none), computed once per pose."""
+        pose = self.state.pose
+        if self.note_source is None or self.title_lines is None:
+            return ""
+        if self._note is None or self._note[0] != pose:
+            try:
+                text = self.note_source(pose)
+            except Exception:  # a note is a nicety: never break a frame for it
+                text = ""
+            self._note = (pose, text)
+        return self._note[1]
 
     def set_lengths_shown(self, shown: bool) -> None:
         """Show or hide the length-colour key (with the colours themselves)."""
@@ -128,7 +146,8 @@ class PostureKey:
     def _fit(self, *_args: object) -> None:
         width, height = self.renderer.GetSize()
         lines = self.title_lines
-        key = (width, height, lines, self.lengths_shown and self.enabled, self.top_px)
+        note = self.note
+        key = (width, height, lines, note, self.lengths_shown and self.enabled, self.top_px)
         if key == self._fitted:
             return
         self._fitted = key
@@ -141,6 +160,7 @@ class PostureKey:
             big = max(12, round(TITLE_SHARE * height))
             limit = max(20, int(MAX_WIDTH_SHARE * width / (0.55 * small)))
             rows = [(lines[0], big, True)] + [(t, small, False) for t in wrap(lines[1], limit)]
+            rows += [(t, small, True) for t in (wrap(note, limit) if note else [])]
             y = height - self.top_px - margin
             for text, size, bold in rows:
                 y -= round(size * 1.25)
@@ -184,3 +204,23 @@ class PostureKey:
         self.state.pose_changed.disconnect(self._on_pose)
         self.renderer.RemoveObserver(self._tag)
         self._clear()
+
+
+def tight_note_source(loaded: object) -> Callable[[Pose], str]:
+    """For a one-side-tight pose: how much each side's iliopsoas changed (the picture's third
+    title line); "" for any other pose."""
+    from viewer.domain.balance import ILIOPSOAS_PARTS, tight_note, tight_side_of
+
+    def note(pose: Pose) -> str:
+        side = tight_side_of(pose)
+        if side is None:
+            return ""
+        from viewer.io.posture import shared_posture_model
+
+        model = shared_posture_model(loaded)  # type: ignore[arg-type]
+        ids = [f"{p}_{s}" for p in ILIOPSOAS_PARTS for s in ("right", "left")]
+        ids = [i for i in ids if i in model.muscle_ids]
+        found = {m.id: (m.length_mm, m.standing_length_mm) for m in model.lengths(pose, ids)}
+        return tight_note(found, side)
+
+    return note
