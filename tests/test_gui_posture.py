@@ -188,7 +188,7 @@ def test_the_view_titles_the_pose_and_keys_the_length_colours(
     assert key.title_lines is None and key.title_box() is None  # the app opens standing
     panel.buttons["sitting_slumped"].click()
     name, angles = key.title_lines
-    assert name == "Slumped sitting" and "pelvic tilt \u221220\u00b0 (posterior)" in angles
+    assert name == "Slumped sitting" and "pelvic tilt \u221224\u00b0 (posterior)" in angles
     window.view3d.render_now()
     assert key.title_box() is not None and key.key_box() is None
     panel.colour.setChecked(True)

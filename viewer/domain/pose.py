@@ -236,7 +236,9 @@ def pose_from_dict(d: Any) -> Pose:
 STANDING = Pose("standing")
 
 
-def _chair(name: str, tilt: float, lordosis: float, hip: float, elbow: float) -> Pose:
+def _chair(
+    name: str, tilt: float, lordosis: float, hip: float, abduction: float, elbow: float
+) -> Pose:
     """Sitting on a chair: thighs at ``hip`` on the pelvis, the lower legs hanging about
     vertical (the skin's standing knee is already bent about 7 degrees, so 85 here is a knee
     angle of about 90) and the arms brought in from the A-pose and forward so the hands rest on
@@ -251,7 +253,7 @@ def _chair(name: str, tilt: float, lordosis: float, hip: float, elbow: float) ->
         knee_right=85.0,
         knee_left=85.0,
         shoulder_flexion=20.0,
-        shoulder_abduction=-40.0,
+        shoulder_abduction=abduction,
         elbow_flexion=elbow,
     )
 
@@ -261,17 +263,18 @@ PRESETS: Mapping[str, Pose] = {
     for p in (
         STANDING,
         # Upright sitting on a chair: thighs horizontal (hip flexion + posterior tilt = 90), the
-        # pelvis a little behind its standing tilt and the lumbar curve about 15 degrees flatter
-        # than standing (L1-S1 lordosis 49 standing against 34 sitting: Lord M.J. et al., "Lumbar
-        # lordosis: effects of sitting and standing", Spine 22(21):2571-2574, 1997).
-        _chair("sitting_upright", -8.0, -14.0, 82.0, elbow=-20.0),
+        # lumbar curve about 15 degrees flatter than standing (L1-S1 lordosis 49 standing against
+        # 34 sitting: Lord M.J. et al., "Lumbar lordosis: effects of sitting and standing", Spine
+        # 22(21):2571-2574, 1997) and the pelvis rolled back by as much, so the trunk stays
+        # vertical.
+        _chair("sitting_upright", -14.0, -14.0, 76.0, abduction=-35.0, elbow=-40.0),
         # Slumped sitting: the pelvis rolled well back and the lumbar curve nearly flat (the
-        # atlas's 50 degrees of L1-S1 lordosis down to about 19), the trunk leaning forward -
+        # atlas's 50 degrees of L1-S1 lordosis down to about 20), the trunk leaning forward -
         # the "slump" posture of O'Sullivan P.B. et al., "Effect of different upright sitting
         # postures on spinal-pelvic curvature and trunk muscle activation in a pain-free
-        # population", Spine 31(19):E707-E712, 2006. Thighs still horizontal (70 + 20 = 90);
-        # the trunk leans, so the elbows reach a little less.
-        _chair("sitting_slumped", -20.0, -31.0, 70.0, elbow=-10.0),
+        # population", Spine 31(19):E707-E712, 2006. Thighs still horizontal (66 + 24 = 90);
+        # the trunk leans, so the arms hang closer in and the elbows reach a little less.
+        _chair("sitting_slumped", -24.0, -30.0, 66.0, abduction=-40.0, elbow=-10.0),
         # Anterior tilt: the pelvis rolls forward and the lumbar curve deepens to keep the trunk
         # upright; the hips are relatively flexed by the tilt while the thighs stay vertical.
         Pose("anterior_tilt", 12.0, 12.0, HipAngles(12.0), HipAngles(12.0)),
@@ -493,6 +496,6 @@ def pose_angles_text(pose: Pose) -> str:
 
 
 def pose_caption(pose: Pose) -> str:
-    """``Sitting upright \u2014 hip flexion 82\u00b0, pelvic tilt \u22128\u00b0, ...`` (titles
+    """``Sitting upright \u2014 hip flexion 76\u00b0, pelvic tilt \u221214\u00b0, ...`` (titles
     and slides)."""
     return f"{pose_title(pose)} \u2014 {pose_angles_text(pose)}"

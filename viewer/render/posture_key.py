@@ -1,6 +1,6 @@
 """The posture's title and the length-colour key, drawn in the picture (window, PNG, slides).
 
-Top right: the pose's name (bold) and its key angles (``hip flexion 82°, pelvic tilt −8°
+Top right: the pose's name (bold) and its key angles (``hip flexion 76°, pelvic tilt −14°
 (posterior), ...``), so a posed picture says what posture it shows even when cut out of the app.
 Bottom right, while muscles are coloured by length: three swatches, shorter / unchanged /
 longer than standing. Both are sized to the frame before each frame (text at least
