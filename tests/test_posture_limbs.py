@@ -88,11 +88,13 @@ def test_without_limb_joints_the_limbs_ride_on_their_carriers() -> None:
     np.testing.assert_allclose(t["forearm_left"], t["vertebra_t12"])
 
 
+@pytest.mark.parametrize("body", ["neutral", "female", "male"])
 @pytest.mark.parametrize("name", ["sitting_upright", "sitting_slumped"])
-def test_the_hands_rest_on_the_thighs_not_inside_them(name: str) -> None:
+def test_the_hands_rest_on_the_thighs_not_inside_them(name: str, body: str) -> None:
     from viewer.domain.skinning import skin, skin_normals
+    from viewer.io.atlas_loader import load_atlas
 
-    mesh = loaded().meshes["skin"]
+    mesh = load_atlas(MESHES, with_light=False, body=body).meshes["skin"]
     pm = model()
     binding = pm.skin_binding("skin", mesh.points)
     assert binding is not None and mesh.normals is not None
@@ -107,7 +109,7 @@ def test_the_hands_rest_on_the_thighs_not_inside_them(name: str) -> None:
         d, i = cKDTree(posed[body]).query(posed[hand])
         signed = np.einsum("ij,ij->i", posed[hand] - posed[body][i], normals[body][i])
         assert signed.min() > -2.0, (side, signed.min())  # nothing sunk into thigh or trunk
-        assert np.median(d) < 60.0  # ...but close: resting on the thighs, not held in the air
+        assert np.median(d) < 100.0  # ...but close, not held out in the air as in the A-pose
         wrist = apply(t[f"forearm_{side}"], pm.skeleton.limb_joints[f"wrist_{side}"][None])[0]
         assert wrist[1] < -100.0  # forward of the hips, over the thigh
 

@@ -241,8 +241,9 @@ def _chair(
 ) -> Pose:
     """Sitting on a chair: thighs at ``hip`` on the pelvis, the lower legs hanging about
     vertical (the skin's standing knee is already bent about 7 degrees, so 85 here is a knee
-    angle of about 90) and the arms brought in from the A-pose and forward so the hands rest on
-    the thighs (tuned on the built skin: no hand vertex more than 2 mm inside thighs or trunk)."""
+    angle of about 90) and the arms brought in from the A-pose and forward so the hands rest by
+    the thighs (tuned on the built neutral, female and male skins: no hand vertex more than 2 mm
+    inside thighs or trunk)."""
     h = HipAngles(hip)
     return Pose(
         name,
@@ -267,14 +268,14 @@ PRESETS: Mapping[str, Pose] = {
         # 34 sitting: Lord M.J. et al., "Lumbar lordosis: effects of sitting and standing", Spine
         # 22(21):2571-2574, 1997) and the pelvis rolled back by as much, so the trunk stays
         # vertical.
-        _chair("sitting_upright", -14.0, -14.0, 76.0, abduction=-35.0, elbow=-40.0),
+        _chair("sitting_upright", -14.0, -14.0, 76.0, abduction=-30.0, elbow=-40.0),
         # Slumped sitting: the pelvis rolled well back and the lumbar curve nearly flat (the
         # atlas's 50 degrees of L1-S1 lordosis down to about 20), the trunk leaning forward -
         # the "slump" posture of O'Sullivan P.B. et al., "Effect of different upright sitting
         # postures on spinal-pelvic curvature and trunk muscle activation in a pain-free
         # population", Spine 31(19):E707-E712, 2006. Thighs still horizontal (66 + 24 = 90);
-        # the trunk leans, so the arms hang closer in and the elbows reach a little less.
-        _chair("sitting_slumped", -24.0, -30.0, 66.0, abduction=-40.0, elbow=-10.0),
+        # the trunk leans, so the elbows reach a little less.
+        _chair("sitting_slumped", -24.0, -30.0, 66.0, abduction=-35.0, elbow=-20.0),
         # Anterior tilt: the pelvis rolls forward and the lumbar curve deepens to keep the trunk
         # upright; the hips are relatively flexed by the tilt while the thighs stay vertical.
         Pose("anterior_tilt", 12.0, 12.0, HipAngles(12.0), HipAngles(12.0)),
