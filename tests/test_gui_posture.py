@@ -49,7 +49,8 @@ def test_presets_and_length_colouring(make_main_window: Any, qtbot: Any) -> None
     assert panel.legend.isVisibleTo(panel)
     panel.buttons["sitting_upright"].click()
     assert window.state.pose == PRESETS["sitting_upright"]
-    assert panel.hip.value() == 85 and panel.tilt.value() == -5
+    up = PRESETS["sitting_upright"]
+    assert panel.hip.value() == up.hip_right.flexion and panel.tilt.value() == up.pelvic_tilt
     # Shortened hip flexors turn blue, the stretched buttock orange.
     iliacus = np.array(window.view3d.scene.actor_of("iliacus_right").GetProperty().GetColor())
     glmax = np.array(window.view3d.scene.actor_of("gluteus_maximus_right").GetProperty().GetColor())
@@ -177,3 +178,66 @@ def test_heat_map_outlines_stay_on_the_posed_skin_of_each_body(
     np.testing.assert_array_equal(overlays.outlines.points, _skin_points(window))
     assert overlays.scene.frame_extra is not None
     assert overlays.scene.frame_extra[:, 2].min() > standing_low + 200
+
+
+def test_the_view_titles_the_pose_and_keys_the_length_colours(
+    make_main_window: Any, qtbot: Any
+) -> None:
+    window = _window(make_main_window)
+    panel, key = window.posture_panel, window.view3d.posture_key
+    assert key.title_lines is None and key.title_box() is None  # the app opens standing
+    panel.buttons["sitting_slumped"].click()
+    name, angles = key.title_lines
+    assert name == "Slumped sitting" and "pelvic tilt \u221224\u00b0 (posterior)" in angles
+    window.view3d.render_now()
+    assert key.title_box() is not None and key.key_box() is None
+    panel.colour.setChecked(True)
+    window.view3d.render_now()
+    _x0, y0, x1, _y1 = key.key_box()
+    width, _height = window.view3d.renderer.GetSize()
+    assert x1 > 0.8 * width and y0 < 40  # bottom right
+    panel.colour.setChecked(False)
+    assert key.key_box() is None
+    qtbot.wait(10)
+    window.actions_by_id["edit.undo"].trigger()  # the colour switch
+    window.actions_by_id["edit.undo"].trigger()  # the preset
+    assert window.state.pose.is_standing
+    assert key.title_lines is None
+
+
+def test_painful_spots_ride_on_the_posed_skin(make_main_window: Any, qtbot: Any) -> None:
+    from PySide6.QtCore import Qt
+
+    from tests.gui_helpers import world_to_widget
+    from viewer.domain.camera import view_by_name
+
+    window = make_main_window(show=True)
+    window.actions_by_id["view.animate"].trigger()  # immediate camera moves
+    overlays, scene = window.view3d.overlays, window.view3d.scene
+    skin = overlays.skin_id
+    rest = scene.loaded.meshes[skin].points.astype(np.float64)
+    # A spot on the outer side of the right thigh, a hand's breadth above the knee.
+    band = (rest[:, 0] < -40) & (np.abs(rest[:, 2] + 250) < 15)
+    i = int(np.flatnonzero(band)[np.argmin(rest[band, 0])])
+    window.spots.add(tuple(rest[i]))
+    np.testing.assert_allclose(overlays.spots.positions[0], rest[i], atol=1e-3)
+    window.posture_panel.buttons["sitting_upright"].click()
+    posed = scene.drawn_points(skin)
+    drawn = np.asarray(overlays.spots.positions[0])
+    assert np.linalg.norm(drawn - rest[i]) > 150, "the thigh came up: so did the spot"
+    np.testing.assert_allclose(drawn, posed[i], atol=0.5)
+    assert window.spots.spots[0] == tuple(rest[i])  # what the referral lookup matches
+    # A spot clicked on the sitting body is kept where the standing skin has that place.
+    window.spots.clear()
+    window.spots.set_marking(True)
+    scene.apply_view(view_by_name("right"))
+    pos = world_to_widget(window, tuple(posed[i]))
+    qtbot.mouseClick(window.view3d.vtk_widget, Qt.MouseButton.LeftButton, pos=pos)
+    assert len(window.spots.spots) == 1
+    assert np.linalg.norm(np.array(window.spots.spots[0]) - rest[i]) < 20
+    assert np.linalg.norm(np.array(overlays.spots.positions[0]) - posed[i]) < 20
+    window.spots.set_marking(False)
+    qtbot.wait(10)
+    window.actions_by_id["edit.undo"].trigger()
+    assert window.state.pose.is_standing
+    assert np.linalg.norm(np.array(overlays.spots.positions[0]) - rest[i]) < 20

@@ -124,7 +124,8 @@ def test_sliders_clamp_and_lordosis_follows_tilt() -> None:
     assert pose.pelvic_tilt == 12.0 and pose.lordosis == 12.0 and pose.name == "custom"
     assert pose.with_hip_flexion(500.0).hip_right.flexion == 120.0
     half = interpolate(PRESETS["standing"], PRESETS["sitting_upright"], 0.5)
-    assert half.hip_left.flexion == pytest.approx(42.5)
+    assert half.hip_left.flexion == pytest.approx(PRESETS["sitting_upright"].hip_left.flexion / 2)
+    assert half.knee_right == pytest.approx(PRESETS["sitting_upright"].knee_right / 2)
 
 
 # -- bone collision --------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from viewer.domain.pose import PRESETS, HipAngles, Pose
+from viewer.domain.pose import LIMB_CARRIERS, PRESETS, HipAngles, Pose
 from viewer.domain.posture import PostureModel
 
 REPO = Path(__file__).resolve().parents[1]
@@ -279,10 +279,11 @@ def test_the_skin_follows_by_the_makehuman_weights() -> None:
     points = la.meshes["skin"].points
     binding = pm.skin_binding("skin", points)
     assert binding is not None, "meshes/skin/skin.weights.npz is missing (run the build)"
-    assert set(binding.bones) <= set(pm.bone_ids)
+    limbs = {seg for seg, _ in LIMB_CARRIERS}
+    assert set(binding.bones) <= set(pm.bone_ids) | limbs
     np.testing.assert_allclose(binding.weights.sum(axis=1), 1.0, atol=1e-5)
     femur = binding.weights[:, binding.bones.index("femur_right")]
-    thigh = (femur > 0.95) & (points[:, 2] < -300)  # well down the right thigh
+    thigh = (femur > 0.999) & (points[:, 2] < -250)  # down the right thigh, above the knee
     assert thigh.sum() > 100 and (points[thigh, 0] < 0).all()  # .R weights land on the right
     t = pm.transforms(PRESETS["sitting_upright"])
     posed = skin(points, binding, t)
@@ -290,7 +291,7 @@ def test_the_skin_follows_by_the_makehuman_weights() -> None:
     expected = (points[thigh] - pm.skeleton.hip_centres["right"]) @ t["femur_right"][:3, :3].T
     expected += pm.skeleton.hip_centres["right"]
     np.testing.assert_allclose(posed[thigh], expected, atol=0.5)
-    assert posed[thigh, 2].mean() > points[thigh, 2].mean() + 250
+    assert posed[thigh, 2].mean() > points[thigh, 2].mean() + 200
     # The head and shoulders stay above the pelvis (the trunk is carried by T12).
     top = points[:, 2] > 700
     assert np.abs(posed[top] - points[top]).max() < 120

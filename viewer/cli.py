@@ -95,13 +95,17 @@ def _add_render_arguments(parser: argparse.ArgumentParser) -> None:
     )
     posture.add_pose_arguments(parser)
     parser.add_argument(
+        "--tight-side",
+        choices=("right", "left"),
+        default=None,
+        help="stand with this side's iliopsoas tight (balance model; for --pair 5 --muscle "
+        "iliopsoas)",
+    )
+    parser.add_argument(
         "--length-colours",
         action="store_true",
         help="colour muscles by length change against standing (blue shorter, orange longer)",
     )
-
-
-LENGTH_CAPTION = "Muscle length vs standing: blue = shorter, grey = same, orange = longer"
 
 
 def _run_render(args: argparse.Namespace) -> int:
@@ -149,6 +153,8 @@ def _run_render(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if args.tight_side is not None and state.tight_pose_source is not None:
+        pose = state.tight_pose_source(args.tight_side)
     state.set_pose(pose)
     if args.length_colours:
         from viewer.io.posture import shared_posture_model
@@ -172,7 +178,8 @@ def _run_render(args: argparse.Namespace) -> int:
         compare=args.compare,
         labels=[s for s in args.labels.split(",") if s],
         label_all=args.label_all,
-        caption=LENGTH_CAPTION if args.length_colours else "",
+        lengths_shown=args.length_colours,
+        pose_title=posture.pose_given(args) or args.tight_side is not None,
     )
     print(out)
     return 0

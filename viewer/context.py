@@ -40,4 +40,13 @@ def load_context(
             return shared_posture_model(loaded).lengths(pose)
 
         state.length_source = lengths
+
+        def tight_pose(side: str) -> Pose:
+            from viewer.domain.balance import one_side_tight_pose
+            from viewer.domain.posture import moment_arms
+            from viewer.io.posture import shared_posture_model
+
+            return one_side_tight_pose(moment_arms(shared_posture_model(loaded)), side)
+
+        state.tight_pose_source = tight_pose
     return AppContext(loaded=loaded, state=state)

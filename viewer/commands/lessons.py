@@ -51,6 +51,7 @@ def render_scene_document(
         caption=caption,
         theme=THEMES[theme],
         labels=known_labels(doc, context.state),  # type: ignore[arg-type]
+        lengths_shown=bool(getattr(doc, "length_colours", False)),
     )
     return problems
 

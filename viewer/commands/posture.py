@@ -17,7 +17,8 @@ HELP = "muscle lengths in a posture (sitting, pelvic tilt ...) against standing"
 
 
 def add_pose_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--pose NAME``, ``--hip-flexion DEG``, ``--pelvic-tilt DEG`` (applied on the preset)."""
+    """``--pose NAME``, ``--hip-flexion DEG``, ``--pelvic-tilt DEG``, ``--knee-flexion DEG``
+    (applied on the preset)."""
     parser.add_argument("--pose", default=None, help=f"posture preset: {', '.join(PRESETS)}")
     parser.add_argument("--hip-flexion", type=float, default=None, help="both hips, degrees")
     parser.add_argument(
@@ -25,6 +26,12 @@ def add_pose_arguments(parser: argparse.ArgumentParser) -> None:
         type=float,
         default=None,
         help="degrees, + = anterior (the lumbar curve follows)",
+    )
+    parser.add_argument(
+        "--knee-flexion",
+        type=float,
+        default=None,
+        help="both knees, degrees from the standing leg (sitting presets: 85)",
     )
 
 
@@ -35,7 +42,17 @@ def pose_from_args(args: argparse.Namespace) -> Pose:
         pose = pose.with_pelvic_tilt(args.pelvic_tilt)
     if args.hip_flexion is not None:
         pose = pose.with_hip_flexion(args.hip_flexion)
+    if getattr(args, "knee_flexion", None) is not None:
+        pose = pose.with_knee_flexion(args.knee_flexion)
     return pose
+
+
+def pose_given(args: argparse.Namespace) -> bool:
+    """True when the arguments name a posture (the picture is then titled with it)."""
+    return any(
+        getattr(args, k, None) is not None
+        for k in ("pose", "hip_flexion", "pelvic_tilt", "knee_flexion")
+    )
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -107,3 +107,79 @@ def balance_pose(arms: MomentArms, iliopsoas: float, gluteus_maximus: float) -> 
 def lumbosacral_compressed(pose: Pose) -> bool:
     """True when the lumbar curve is deepened enough to flag L4-S1 as compressed."""
     return pose.lordosis >= COMPRESSION_TILT_DEG
+
+
+# -- one side tight (the left-vs-right pair view) ---------------------------------------------
+TIGHT_TENSION = 0.8
+"""Tension of the tight side's iliopsoas (the other side stays at :data:`DEFAULT_TENSION`)."""
+
+TIGHT_HIP_FLEXION_DEG = 15.0
+"""How far the tight side's hip stays flexed when standing: a short iliopsoas will not let the
+hip extend fully (what the Thomas test shows as a hip flexion contracture, commonly 10-20
+degrees); a teaching value, not a measurement."""
+
+TIGHT_KNEE_FLEXION_DEG = 15.0
+"""The knee of the tight side bends with it, so the foot stays under the body."""
+
+TIGHT_PREFIX = "tight_psoas_"
+"""Name of a one-side-tight pose: ``tight_psoas_right`` or ``tight_psoas_left``."""
+
+TIGHT_MUSCLES: tuple[str, ...] = ("iliopsoas", "psoas_major")
+"""Left-vs-right views (muscle bases) that offer the one-side-tight control."""
+
+ILIOPSOAS_PARTS: tuple[str, ...] = ("psoas_major_upper", "psoas_major_lower", "iliacus")
+
+
+def one_side_tight_pose(arms: MomentArms, side: str) -> Pose:
+    """Standing with one iliopsoas tight.
+
+    Only that side pulls harder, so the pelvis settles at the tilt of one side's extra moment
+    (half of what raising both sides' tension to :data:`TIGHT_TENSION` would give, see
+    :func:`settle`), the lumbar curve following; that hip stays flexed by
+    :data:`TIGHT_HIP_FLEXION_DEG` with its knee bent, the other thigh stays vertical.
+    """
+    if side not in ("right", "left"):
+        raise ValueError(f"side must be right or left, not {side!r}")
+    tilt = 0.5 * settle(arms, TIGHT_TENSION, DEFAULT_TENSION)
+    tight = HipAngles(flexion=tilt + TIGHT_HIP_FLEXION_DEG)
+    free = HipAngles(flexion=tilt)
+    knee = TIGHT_KNEE_FLEXION_DEG
+    return Pose(
+        f"{TIGHT_PREFIX}{side}",
+        pelvic_tilt=tilt,
+        lordosis=tilt,
+        hip_right=tight if side == "right" else free,
+        hip_left=tight if side == "left" else free,
+        knee_right=knee if side == "right" else 0.0,
+        knee_left=knee if side == "left" else 0.0,
+    )
+
+
+def tight_side_of(pose: Pose) -> str | None:
+    """``"right"``/``"left"`` for a one-side-tight pose, else ``None``."""
+    side = pose.name.removeprefix(TIGHT_PREFIX)
+    return side if pose.name.startswith(TIGHT_PREFIX) and side in ("right", "left") else None
+
+
+def iliopsoas_change_pct(lengths: Mapping[str, tuple[float, float]], side: str) -> float | None:
+    """Length change (%) of one side's iliopsoas against standing: its parts' lengths summed.
+
+    ``lengths`` maps muscle id -> (length mm, standing length mm); ``None`` when parts lack.
+    """
+    ids = [f"{p}_{side}" for p in ILIOPSOAS_PARTS]
+    if not all(i in lengths for i in ids):
+        return None
+    now = sum(lengths[i][0] for i in ids)
+    standing = sum(lengths[i][1] for i in ids)
+    return 100.0 * (now - standing) / standing
+
+
+def tight_note(lengths: Mapping[str, tuple[float, float]], side: str) -> str:
+    """One line for the picture: how much shorter the tight side's iliopsoas is than the other."""
+    other = "left" if side == "right" else "right"
+    a, b = iliopsoas_change_pct(lengths, side), iliopsoas_change_pct(lengths, other)
+    if a is None or b is None:
+        return f"{side} iliopsoas tight"
+    a, b = round(a) + 0.0, round(b) + 0.0  # no "-0"
+    text = f"{side} iliopsoas {a:+.0f} % vs standing, {other} {b:+.0f} %"
+    return text.replace("-", "\u2212").replace("+0 %", "0 %")

@@ -9,12 +9,21 @@ rebuild) and turns a pose into one 4x4 rigid transform per bone:
 * each femur turns about its hip centre (flexion about x, abduction about y, rotation about the
   vertical z axis, applied rotation first) on top of the pelvis;
 * each lumbar segment T12-L1 ... L5-S1 extends or flexes about its disc centre by its share of the
-  lordosis change, so the lumbar curve rides on the sacrum.
+  lordosis change, so the lumbar curve rides on the sacrum;
+* the limb segments the atlas has no bones for but the skin has (lower legs ``shank_*``, upper
+  arms ``arm_*``, forearms with the hands ``forearm_*``) turn about joint centres the build placed
+  from MakeHuman's joint helpers (:attr:`Skeleton.limb_joints`): the knee on the femur, the
+  shoulder on the trunk (carried by T12), the elbow on the upper arm. Without those centres the
+  segments simply ride on their carrier (the femur, T12), as the skin did before.
 
 Sign conventions in the atlas frame (LPS: +x left, +y posterior, +z superior): a positive
 pelvic tilt is *anterior* (the top of the pelvis goes forward), positive hip flexion brings the
 knee forward, positive abduction takes it outward, positive rotation is internal, and a positive
-lordosis change *increases* the lumbar curve (extension of the lumbar segments).
+lordosis change *increases* the lumbar curve (extension of the lumbar segments). Positive knee
+flexion takes the foot backward; positive shoulder flexion takes the arm forward, positive shoulder
+abduction takes it outward, positive elbow flexion bends the elbow further. Knee, shoulder and
+elbow angles are changes from the atlas skin's standing limbs (MakeHuman's A-pose: the knee stands
+about 7 degrees bent, the arms hang about 40 degrees out from the trunk with the elbows bent).
 
 Segmental shares of lordosis (T12-L1 2 %, L1-L2 5 %, L2-L3 10 %, L3-L4 17 %, L4-L5 26 %,
 L5-S1 40 %) are rounded from the mean segmental angles of standing radiographs reported by
@@ -67,6 +76,25 @@ DISC_PIVOT_POSTERIOR_MM = 15.0
 TILT_LIMITS: tuple[float, float] = (-25.0, 25.0)
 LORDOSIS_LIMITS: tuple[float, float] = (-35.0, 30.0)
 
+LIMB_LIMITS: Mapping[str, tuple[float, float]] = {
+    "knee_right": (-10.0, 140.0),
+    "knee_left": (-10.0, 140.0),
+    "shoulder_flexion": (-40.0, 120.0),
+    "shoulder_abduction": (-45.0, 60.0),
+    "elbow_flexion": (-45.0, 90.0),
+}
+"""Range of each limb angle in degrees (changes from the skin's standing A-pose)."""
+
+LIMB_CARRIERS: tuple[tuple[str, str], ...] = (
+    ("shank_right", "femur_right"),
+    ("shank_left", "femur_left"),
+    ("arm_right", "vertebra_t12"),
+    ("arm_left", "vertebra_t12"),
+    ("forearm_right", "arm_right"),
+    ("forearm_left", "arm_left"),
+)
+"""Skin-only limb segments and the bone (or segment) each rides on, parents first."""
+
 
 class PoseError(ValueError):
     """A pose definition is malformed; the message names the field."""
@@ -94,6 +122,15 @@ class Pose:
     lordosis: float = 0.0
     hip_right: HipAngles = field(default_factory=HipAngles)
     hip_left: HipAngles = field(default_factory=HipAngles)
+    knee_right: float = 0.0
+    knee_left: float = 0.0
+    shoulder_flexion: float = 0.0
+    shoulder_abduction: float = 0.0
+    elbow_flexion: float = 0.0
+
+    def knee(self, side: str) -> float:
+        """Knee flexion of ``"right"`` or ``"left"`` (degrees from the standing leg)."""
+        return self.knee_right if side == "right" else self.knee_left
 
     def hip(self, side: str) -> HipAngles:
         """The hip angles of ``"right"`` or ``"left"``."""
@@ -115,6 +152,12 @@ class Pose:
             hip_left=replace(self.hip_left, flexion=d),
         )
 
+    def with_knee_flexion(self, degrees: float) -> Pose:
+        """Both knees flexed to ``degrees`` (clamped), other angles kept; named ``custom``."""
+        lo, hi = LIMB_LIMITS["knee_right"]
+        d = min(hi, max(lo, float(degrees)))
+        return replace(self, name="custom", knee_right=d, knee_left=d)
+
     def with_pelvic_tilt(self, degrees: float, lordosis_follows: bool = True) -> Pose:
         """Pelvis tilted to ``degrees`` (clamped); the lordosis follows by the same change."""
         lo, hi = TILT_LIMITS
@@ -124,14 +167,23 @@ class Pose:
         return replace(self, name="custom", pelvic_tilt=d, lordosis=min(hi2, max(lo2, lordosis)))
 
     def as_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready data (for scenes and lessons)."""
-        return {
+        """Plain JSON-ready data (for scenes and lessons).
+
+        Knee and arm angles are written only when not zero, so a pose from before they existed
+        reads and writes the same.
+        """
+        out: dict[str, Any] = {
             "name": self.name,
             "pelvic_tilt": round(self.pelvic_tilt, 3),
             "lordosis": round(self.lordosis, 3),
             "hip_right": _hip_dict(self.hip_right),
             "hip_left": _hip_dict(self.hip_left),
         }
+        for key in LIMB_LIMITS:
+            value = float(getattr(self, key))
+            if value != 0.0:
+                out[key] = round(value, 3)
+        return out
 
 
 def _hip_dict(h: HipAngles) -> dict[str, float]:
@@ -154,7 +206,7 @@ def pose_from_dict(d: Any) -> Pose:
         return preset(d)
     if not isinstance(d, Mapping):
         raise PoseError(f"pose: expected an object or a preset name, got {type(d).__name__}")
-    unknown = set(d) - {"name", "pelvic_tilt", "lordosis", "hip_right", "hip_left"}
+    unknown = set(d) - {"name", "pelvic_tilt", "lordosis", "hip_right", "hip_left", *LIMB_LIMITS}
     if unknown:
         raise PoseError(f"pose: unknown field {sorted(unknown)[0]!r}")
     hips = {}
@@ -177,28 +229,57 @@ def pose_from_dict(d: Any) -> Pose:
         lordosis=_number(d, "lordosis", "pose.", LORDOSIS_LIMITS),
         hip_right=hips["right"],
         hip_left=hips["left"],
+        **{k: _number(d, k, "pose.", lim) for k, lim in LIMB_LIMITS.items()},
     )
 
 
-def _both(flexion: float, abduction: float = 0.0, rotation: float = 0.0) -> dict[str, HipAngles]:
-    h = HipAngles(flexion, abduction, rotation)
-    return {"hip_right": h, "hip_left": h}
-
-
 STANDING = Pose("standing")
+
+
+def _chair(
+    name: str, tilt: float, lordosis: float, hip: float, abduction: float, elbow: float
+) -> Pose:
+    """Sitting on a chair: thighs at ``hip`` on the pelvis, the lower legs hanging about
+    vertical (the skin's standing knee is already bent about 7 degrees, so 85 here is a knee
+    angle of about 90) and the arms brought in from the A-pose and forward so the hands rest by
+    the thighs (tuned on the built neutral, female and male skins: no hand vertex more than 2 mm
+    inside thighs or trunk)."""
+    h = HipAngles(hip)
+    return Pose(
+        name,
+        pelvic_tilt=tilt,
+        lordosis=lordosis,
+        hip_right=h,
+        hip_left=h,
+        knee_right=85.0,
+        knee_left=85.0,
+        shoulder_flexion=20.0,
+        shoulder_abduction=abduction,
+        elbow_flexion=elbow,
+    )
+
+
 PRESETS: Mapping[str, Pose] = {
     p.name: p
     for p in (
         STANDING,
-        # Upright sitting: thighs horizontal, pelvis a little behind neutral, lumbar curve
-        # somewhat reduced (sitting flattens the lordosis even when upright).
-        Pose("sitting_upright", pelvic_tilt=-5.0, lordosis=-10.0, **_both(85.0)),
-        # Slumped sitting: pelvis rolled back, lordosis flattened, trunk drifting forward.
-        Pose("sitting_slumped", pelvic_tilt=-18.0, lordosis=-28.0, **_both(72.0)),
+        # Upright sitting on a chair: thighs horizontal (hip flexion + posterior tilt = 90), the
+        # lumbar curve about 15 degrees flatter than standing (L1-S1 lordosis 49 standing against
+        # 34 sitting: Lord M.J. et al., "Lumbar lordosis: effects of sitting and standing", Spine
+        # 22(21):2571-2574, 1997) and the pelvis rolled back by as much, so the trunk stays
+        # vertical.
+        _chair("sitting_upright", -14.0, -14.0, 76.0, abduction=-30.0, elbow=-40.0),
+        # Slumped sitting: the pelvis rolled well back and the lumbar curve nearly flat (the
+        # atlas's 50 degrees of L1-S1 lordosis down to about 20), the trunk leaning forward -
+        # the "slump" posture of O'Sullivan P.B. et al., "Effect of different upright sitting
+        # postures on spinal-pelvic curvature and trunk muscle activation in a pain-free
+        # population", Spine 31(19):E707-E712, 2006. Thighs still horizontal (66 + 24 = 90);
+        # the trunk leans, so the elbows reach a little less.
+        _chair("sitting_slumped", -24.0, -30.0, 66.0, abduction=-35.0, elbow=-20.0),
         # Anterior tilt: the pelvis rolls forward and the lumbar curve deepens to keep the trunk
         # upright; the hips are relatively flexed by the tilt while the thighs stay vertical.
-        Pose("anterior_tilt", pelvic_tilt=12.0, lordosis=12.0, **_both(12.0)),
-        Pose("posterior_tilt", pelvic_tilt=-10.0, lordosis=-10.0, **_both(-10.0)),
+        Pose("anterior_tilt", 12.0, 12.0, HipAngles(12.0), HipAngles(12.0)),
+        Pose("posterior_tilt", -10.0, -10.0, HipAngles(-10.0), HipAngles(-10.0)),
     )
 }
 """Named postures (``render --pose NAME``)."""
@@ -250,10 +331,20 @@ class Skeleton:
     ----------
     hip_centres : side -> (3,) centre of the femoral head (``hip_centre_*`` landmarks)
     disc_centres : (upper bone, lower bone) -> (3,) pivot of that lumbar segment
+    limb_joints : ``knee_right``, ``shoulder_left``, ``elbow_right``, ``wrist_left``, ... -> (3,)
+        standing centres of the skin's limb joints (written by the build beside the skin
+        weights); empty when the atlas has none, and then the limbs ride on their carriers
     """
 
     hip_centres: Mapping[str, NDArray[np.float64]]
     disc_centres: Mapping[tuple[str, str], NDArray[np.float64]]
+    limb_joints: Mapping[str, NDArray[np.float64]] = field(default_factory=dict)
+
+    def with_limb_joints(self, joints: Mapping[str, ArrayLike]) -> Skeleton:
+        """The same skeleton with the skin's limb joint centres."""
+        return replace(
+            self, limb_joints={k: np.asarray(v, dtype=np.float64) for k, v in joints.items()}
+        )
 
     @classmethod
     def from_landmarks(cls, landmarks: Mapping[str, ArrayLike]) -> Skeleton:
@@ -311,6 +402,36 @@ class Skeleton:
             out[upper] = below
         for rider, carrier in RIDERS.items():
             out[rider] = out[carrier]
+        out.update(self.limb_transforms(pose, out))
+        return out
+
+    def limb_transforms(self, pose: Pose, carriers: Mapping[str, Matrix]) -> dict[str, Matrix]:
+        """Transforms of the skin-only limb segments (see :data:`LIMB_CARRIERS`)."""
+        out: dict[str, Matrix] = {}
+        j = self.limb_joints
+        for side in SIDES:
+            lateral = -1.0 if side == "right" else 1.0
+            shank = carriers[f"femur_{side}"]
+            knee = j.get(f"knee_{side}")
+            if knee is not None:
+                # Knee flexion takes the foot backward (+y): a positive turn about +x.
+                shank = shank @ rotation((1, 0, 0), pose.knee(side), knee)
+            out[f"shank_{side}"] = shank
+            arm = carriers["vertebra_t12"]
+            shoulder = j.get(f"shoulder_{side}")
+            if shoulder is not None:
+                flex = rotation((1, 0, 0), -pose.shoulder_flexion, shoulder)
+                abd = rotation((0, 1, 0), -lateral * pose.shoulder_abduction, shoulder)
+                arm = arm @ flex @ abd
+            out[f"arm_{side}"] = arm
+            forearm = arm
+            elbow, wrist = j.get(f"elbow_{side}"), j.get(f"wrist_{side}")
+            if shoulder is not None and elbow is not None and wrist is not None:
+                # About the normal of the standing arm's plane: more of the bend it already has.
+                normal = np.cross(elbow - shoulder, wrist - elbow)
+                if np.linalg.norm(normal) > 1e-6:
+                    forearm = arm @ rotation(normal, pose.elbow_flexion, elbow)
+            out[f"forearm_{side}"] = forearm
         return out
 
 
@@ -331,4 +452,51 @@ def interpolate(a: Pose, b: Pose, t: float) -> Pose:
         lordosis=mix(a.lordosis, b.lordosis),
         hip_right=mix_hip(a.hip_right, b.hip_right),
         hip_left=mix_hip(a.hip_left, b.hip_left),
+        **{k: mix(getattr(a, k), getattr(b, k)) for k in LIMB_LIMITS},
     )
+
+
+def _deg(value: float) -> str:
+    """Whole degrees with a true minus sign (U+2212), as a caption prints them."""
+    v = round(value)
+    return f"\u2212{-v}\u00b0" if v < 0 else f"{v}\u00b0"
+
+
+def pose_title(pose: Pose) -> str:
+    """The pose's name for a title: the preset's title when the angles are a preset's."""
+    for name, p in PRESETS.items():
+        if p == replace(pose, name=name):
+            return PRESET_TITLES[name]
+    if pose.name in ("tight_psoas_right", "tight_psoas_left"):  # see viewer.domain.balance
+        return f"{pose.name.rsplit('_', 1)[1].capitalize()} iliopsoas tight"
+    return "Custom posture"
+
+
+def pose_angles_text(pose: Pose) -> str:
+    """The key angles of a pose in one line: hip flexion, pelvic tilt (+ anterior), lordosis
+    change, and the knees when bent; a side differing from the other is named. Every angle is
+    a change from the atlas's standing pose."""
+    if pose.is_standing:
+        return "the atlas pose (all angles 0\u00b0)"
+    hr, hl = pose.hip_right.flexion, pose.hip_left.flexion
+    hips = (
+        f"hip flexion {_deg(hr)}"
+        if round(hr) == round(hl)
+        else f"hip flexion right {_deg(hr)}, left {_deg(hl)}"
+    )
+    tilt = f"pelvic tilt {_deg(pose.pelvic_tilt)}"
+    if round(pose.pelvic_tilt):
+        tilt += " (anterior)" if pose.pelvic_tilt > 0 else " (posterior)"
+    parts = [hips, tilt, f"lordosis {_deg(pose.lordosis)}"]
+    kr, kl = pose.knee_right, pose.knee_left
+    if round(kr) or round(kl):
+        parts.append(
+            f"knees {_deg(kr)}" if round(kr) == round(kl) else f"knees {_deg(kr)}/{_deg(kl)}"
+        )
+    return ", ".join(parts)
+
+
+def pose_caption(pose: Pose) -> str:
+    """``Sitting upright \u2014 hip flexion 76\u00b0, pelvic tilt \u221214\u00b0, ...`` (titles
+    and slides)."""
+    return f"{pose_title(pose)} \u2014 {pose_angles_text(pose)}"

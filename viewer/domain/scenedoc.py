@@ -60,6 +60,8 @@ class PairViewRef:
     id: str
     side: str = "right"
     muscle: str | None = None
+    tight_side: str | None = None
+    """Left-vs-right view of iliopsoas: the side whose iliopsoas is tight (posed so)."""
 
 
 @dataclass(frozen=True)

@@ -53,13 +53,32 @@ def posture_model(loaded: LoadedAtlas) -> PostureModel:
     )
     for s in atlas.renderable:
         if s.kind is Kind.SKIN and s.file and s.id in loaded.meshes:
-            binding = read_skin_weights(
-                loaded.folder / Path(s.file).with_suffix(".weights.npz"),
-                len(loaded.meshes[s.id].points),
-            )
+            path = loaded.folder / Path(s.file).with_suffix(".weights.npz")
+            binding = read_skin_weights(path, len(loaded.meshes[s.id].points))
             if binding is not None:
                 model.add_skin(s.id, loaded.meshes[s.id].points, binding)
+                joints = read_skin_joints(path)
+                if joints:
+                    model.skeleton = model.skeleton.with_limb_joints(joints)
     return model
+
+
+def read_skin_joints(path: Path) -> dict[str, np.ndarray]:
+    """The skin's limb joint centres (knees, shoulders, elbows, wrists) written beside its
+    weights; empty for a weights file from before them (the limbs then ride on their carriers)."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            if "joint_names" not in data or "joint_centres" not in data:
+                return {}
+            names = [str(n) for n in data["joint_names"]]
+            centres = np.asarray(data["joint_centres"], dtype=np.float64)
+    except (OSError, KeyError, ValueError) as exc:
+        log.warning("%s: unreadable limb joints (%s); the limbs ride on their carriers", path, exc)
+        return {}
+    if centres.shape != (len(names), 3) or not np.isfinite(centres).all():
+        log.warning("%s: limb joints malformed; the limbs ride on their carriers", path)
+        return {}
+    return dict(zip(names, centres, strict=True))
 
 
 def read_skin_weights(path: Path, n_vertices: int) -> Binding | None:

@@ -115,6 +115,8 @@ def scene_to_dict(doc: SceneDocument, *, standalone: bool = True) -> dict[str, A
         pair: dict[str, Any] = {"id": doc.pair_view.id, "side": doc.pair_view.side}
         if doc.pair_view.muscle is not None:
             pair["muscle"] = doc.pair_view.muscle
+        if doc.pair_view.tight_side is not None:
+            pair["tight_side"] = doc.pair_view.tight_side
         out["pair_view"] = pair
     if doc.show_only is not None:
         out["show_only"] = list(doc.show_only)
@@ -170,7 +172,9 @@ def scene_from_dict(data: Mapping[str, Any]) -> SceneDocument:
     pair = None
     if "pair_view" in data:
         p = data["pair_view"]
-        pair = PairViewRef(str(p["id"]), str(p.get("side", "right")), p.get("muscle"))
+        pair = PairViewRef(
+            str(p["id"]), str(p.get("side", "right")), p.get("muscle"), p.get("tight_side")
+        )
     show_only = data.get("show_only")
     looks = tuple(
         (

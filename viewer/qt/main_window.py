@@ -117,6 +117,7 @@ class MainWindow(QMainWindow):
             self.posture_panel = PosturePanel(
                 self.state, self.view3d.posture, self.study.history, self
             )
+            self.posture_panel.key = self.view3d.posture_key
             from PySide6.QtWidgets import QScrollArea
 
             scroll = QScrollArea(self)  # a tall panel must not set the window's minimum height

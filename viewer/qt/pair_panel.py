@@ -6,6 +6,8 @@ muscle choices, the explanation with sources, and one click to both muscles' tri
 
 from __future__ import annotations
 
+import logging
+
 from PySide6.QtCore import QSignalBlocker
 from PySide6.QtWidgets import (
     QComboBox,
@@ -18,10 +20,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from viewer.domain.balance import NOTE as BALANCE_NOTE
+from viewer.domain.balance import TIGHT_MUSCLES, tight_side_of
 from viewer.domain.pairviews import bilateral_muscles
+from viewer.domain.pose import STANDING
 from viewer.features import Features
 from viewer.qt.texts import pair_html
 from viewer.state.scene import SceneState
+
+log = logging.getLogger(__name__)
+
+TIGHT_CHOICES: tuple[tuple[str, str], ...] = (
+    ("Neither side", ""),
+    ("Right side tight", "right"),
+    ("Left side tight", "left"),
+)
 
 
 class PairPanel(QWidget):
@@ -58,6 +71,15 @@ class PairPanel(QWidget):
         for base in bilateral_muscles(state.atlas):
             name = base.replace("_", " ")
             self.muscle.addItem(name[:1].upper() + name[1:], base)
+        self.tight = QComboBox(self)
+        self.tight.setObjectName("tight_side")
+        self.tight.setAccessibleName("Tight iliopsoas side")
+        self.tight.setToolTip(
+            "Left vs right of iliopsoas: make one side tight. That hip stays flexed and the "
+            "pelvis tilts as the balance model settles. " + BALANCE_NOTE
+        )
+        for label, side in TIGHT_CHOICES:
+            self.tight.addItem(label, side)
         self.leave = QPushButton("Leave pair view (Esc)")
         self.show_points = QPushButton("Show both muscles' trigger points")
         self.show_points.setToolTip("Markers for the two sides only; tick points to see referral")
@@ -79,6 +101,10 @@ class PairPanel(QWidget):
         layout.addWidget(self.combo)
         layout.addLayout(sides)
         layout.addLayout(muscle_row)
+        tight_row = QHBoxLayout()
+        tight_row.addWidget(QLabel("Iliopsoas:"))
+        tight_row.addWidget(self.tight, 1)
+        layout.addLayout(tight_row)
         layout.addWidget(self.text, 1)
         layout.addWidget(self.show_points)
         layout.addWidget(self.leave)
@@ -86,6 +112,8 @@ class PairPanel(QWidget):
         self.combo.currentIndexChanged.connect(self._on_combo)
         self.right.toggled.connect(self._on_side)
         self.muscle.currentIndexChanged.connect(self._on_combo)
+        self.tight.currentIndexChanged.connect(self._on_tight)
+        self.state.pose_changed.connect(self._reflect_tight)
         self.leave.clicked.connect(self.pairs.exit)
         self.show_points.clicked.connect(self.show_trigger_points)
         self.pairs.pair_changed.connect(self.refresh)
@@ -112,6 +140,34 @@ class PairPanel(QWidget):
         if active is not None and active.side != self.side():
             self.pairs.toggle_side()
 
+    def tight_available(self) -> bool:
+        """True in the left-vs-right view of iliopsoas (or psoas) when poses can be made."""
+        active = self.pairs.active
+        muscle = getattr(active.pair, "muscle", None) if active is not None else None
+        return muscle in TIGHT_MUSCLES and self.state.tight_pose_source is not None
+
+    def set_tight_side(self, side: str | None) -> None:
+        """Make one side's iliopsoas tight (posed by the balance model), or neither."""
+        try:
+            if side and self.tight_available():
+                source = self.state.tight_pose_source
+                assert source is not None
+                self.state.set_pose(source(side))
+            elif not side and tight_side_of(self.state.pose) is not None:
+                saved = self.pairs.saved_snapshot
+                self.state.set_pose(saved.pose if saved is not None else STANDING)
+        except Exception:  # no exception may escape a Qt slot
+            log.exception("could not pose one side tight")
+
+    def _on_tight(self, *_args: object) -> None:
+        self.set_tight_side(self.tight.currentData() or None)
+
+    def _reflect_tight(self, *_args: object) -> None:
+        side = tight_side_of(self.state.pose) or ""
+        with QSignalBlocker(self.tight):
+            self.tight.setCurrentIndex(max(self.tight.findData(side), 0))
+        self.tight.setEnabled(self.tight_available())
+
     def show_trigger_points(self) -> None:
         """Markers of the two sides' muscles only."""
         active, triggers = self.pairs.active, self.features.triggers
@@ -137,6 +193,7 @@ class PairPanel(QWidget):
             self.right.setChecked(side == "right")
             self.left.setChecked(side == "left")
         self.leave.setEnabled(active is not None)
+        self._reflect_tight()
         self.show_points.setEnabled(active is not None and self.features.triggers is not None)
         if active is None:
             self.text.clear()
@@ -146,3 +203,4 @@ class PairPanel(QWidget):
     def detach(self) -> None:
         """Stop observing (the window is closing)."""
         self.pairs.pair_changed.disconnect(self.refresh)
+        self.state.pose_changed.disconnect(self._reflect_tight)

@@ -32,6 +32,7 @@ from viewer.state.posture import apply_length_colours, clear_length_colours
 from viewer.state.scene import SceneState
 
 if TYPE_CHECKING:
+    from viewer.render.posture_key import PostureKey
     from viewer.render.posture_painter import PosturePainter
     from viewer.state.history import SceneHistory
 
@@ -73,6 +74,8 @@ class PosturePanel(QWidget):
         self.painter = painter
         self.history = history
         self._arms: MomentArms | None = None
+        self.key: PostureKey | None = None
+        """The view's in-picture posture title and length key (set by the main window)."""
         self.buttons: dict[str, QPushButton] = {}
         grid = QGridLayout()
         for i, name in enumerate(PRESETS):
@@ -216,6 +219,9 @@ class PosturePanel(QWidget):
 
     def _on_colour(self, on: bool) -> None:
         self.legend.setVisible(on)
+        if self.key is not None:
+            self.key.set_lengths_shown(on)
+            self.painter.scene.on_render_needed()
         try:
             if on:
                 self._update_lengths()

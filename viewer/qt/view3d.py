@@ -105,6 +105,13 @@ class View3D(QWidget):
         self._full_detail_timer.setSingleShot(True)
         self._full_detail_timer.setInterval(FULL_DETAIL_DELAY_MS)
         self._full_detail_timer.timeout.connect(self._back_to_full_detail)
+        from viewer.render.posture_key import PostureKey, tight_note_source
+
+        self.posture_key = PostureKey(self.renderer, state)
+        self.posture_key.note_source = tight_note_source(loaded)
+        """The posed body's title and the length-colour key, drawn in the view."""
+        self.labels.reserve("posture_title", self.posture_key.title_box)
+        self.labels.reserve("length_key", self.posture_key.key_box)
 
         interactor = self.render_window.GetInteractor()
         style = vtkInteractorStyleTrackballCamera()
@@ -210,8 +217,9 @@ class View3D(QWidget):
         if self.spots is not None and self.spots.marking:
             skin = self.overlays.skin_id if self.overlays is not None else None
             point = self.scene.pick_point(x, y, skin) if skin else None
-            if point is not None:
-                self.spots.add(point)
+            if point is not None and self.overlays is not None:
+                # Stored on the standing skin; drawn where the posture puts that place.
+                self.spots.add(self.overlays.rest_point(point))
             return
         self.state.select(self.scene.pick(x, y))
 
@@ -310,6 +318,7 @@ class View3D(QWidget):
             self.overlays.detach()
             self.overlays = None
         self.labels.detach()
+        self.posture_key.detach()
         self.posture.detach()
         self.scene.detach()
         # VTK holds these Python callbacks from C++, out of the garbage collector's sight:

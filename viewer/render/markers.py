@@ -346,6 +346,11 @@ class SpotMarkers:
         """Spots currently shown."""
         return len(self._actors)
 
+    @property
+    def positions(self) -> tuple[tuple[float, float, float], ...]:
+        """Where the spots are drawn (atlas mm, posed)."""
+        return tuple(tuple(float(c) for c in a.GetPosition()) for a in self._actors)  # type: ignore[misc]
+
     def clear(self) -> None:
         """Remove every spot."""
         for actor in self._actors:

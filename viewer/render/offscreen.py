@@ -17,6 +17,7 @@ from viewer.domain.camera import CameraPose, view_by_name
 from viewer.features import Features
 from viewer.io.atlas_loader import LoadedAtlas
 from viewer.render.labels import LabelOverlay
+from viewer.render.posture_key import PostureKey, tight_note_source
 from viewer.render.scene_renderer import PAIR_FILL, SceneRenderer
 from viewer.render.setup import configure_renderer
 from viewer.render.theme import LIGHT, RenderTheme
@@ -48,6 +49,8 @@ def render_to_png(
     labels: Sequence[str] = (),
     label_all: bool = False,
     heat_legend: bool = True,
+    lengths_shown: bool = False,
+    pose_title: bool = False,
 ) -> Path:
     """Render the scene described by ``state`` to ``out`` (PNG) and return the path.
 
@@ -59,12 +62,16 @@ def render_to_png(
     ``labels`` names structures to label and ``label_all`` labels what the camera sees, through
     the same label layout as the window.
     ``heat_legend=False`` leaves out the in-picture heat-map key (a handout prints its own).
+    A posed body is titled with its pose and key angles (``pose_title`` titles standing too);
+    ``lengths_shown`` adds the length-colour key (the colours are the state's).
     """
     with offscreen_scene(
         loaded, state, size, theme, features, marker_px, msaa=8, alpha=transparent
     ) as off:
         off.labels.set_labels(labels)
         off.labels.set_label_all(label_all)
+        off.posture_key.set_lengths_shown(lengths_shown)
+        off.posture_key.set_always(pose_title)
         window, renderer, scene, overlays = off
         return _render_png(
             window,
@@ -82,6 +89,7 @@ def render_to_png(
             caption,
             off.labels,
             heat_legend,
+            off.posture_key,
         )
 
 
@@ -92,6 +100,7 @@ class _Offscreen:
     scene: SceneRenderer
     overlays: AnnotationOverlays | None
     labels: LabelOverlay
+    posture_key: PostureKey
 
     def __iter__(self) -> Iterator[Any]:
         return iter((self.window, self.renderer, self.scene, self.overlays))
@@ -128,6 +137,10 @@ def offscreen_scene(
     from viewer.render.posture_painter import PosturePainter
 
     posture = PosturePainter(scene, loaded, state, lambda: shared_posture_model(loaded))
+    key = PostureKey(renderer, state)
+    key.note_source = tight_note_source(loaded)
+    labels.reserve("posture_title", key.title_box)
+    labels.reserve("length_key", key.key_box)
     overlays = None
     if features is not None:
         from viewer.render.overlays import AnnotationOverlays
@@ -135,8 +148,9 @@ def offscreen_scene(
         overlays = AnnotationOverlays(scene, features, marker_px=marker_px, labels=labels)
         posture.on_posed = overlays.skin_moved
     try:
-        yield _Offscreen(window, renderer, scene, overlays, labels)
+        yield _Offscreen(window, renderer, scene, overlays, labels, key)
     finally:
+        key.detach()
         posture.on_posed = lambda: None
         if overlays is not None:
             overlays.detach()
@@ -162,6 +176,7 @@ def _render_png(
     caption: str,
     labels: LabelOverlay | None = None,
     heat_legend: bool = True,
+    posture_key: PostureKey | None = None,
 ) -> Path:
     if overlays is not None and compare:
         overlays.set_compare(True)
@@ -200,6 +215,9 @@ def _render_png(
         bar.set_text(caption)
         if labels is not None:
             labels.reserve("caption", bar.box)
+        box = bar.box()
+        if posture_key is not None and box is not None:
+            posture_key.set_top(round(size[1] - box[1]))
     if not heat_legend and overlays is not None:
         overlays.legend.set_visible(False)
     window.Render()

@@ -21,7 +21,9 @@ from viewer.domain.framing import fit_pose
 from viewer.domain.pairviews import ResolvedPairView
 from viewer.domain.palette import MARKER_INK
 from viewer.domain.structures import Kind, hex_to_rgb
+from viewer.domain.surface_points import SurfaceBinding, bind_points, carry
 from viewer.features import Features, muscle_base
+from viewer.io.meshes import MeshArrays
 from viewer.render.compare import CompareView
 from viewer.render.depth_probe import DepthProbe
 from viewer.render.heatmap_painter import SkinHeatPainter
@@ -109,6 +111,9 @@ class AnnotationOverlays:
             )
         self.spots = SpotMarkers(self.layer.overlay, size_px=max(16, round(marker_px * 0.7)))
         self.spots_half_px = max(16, round(marker_px * 0.7)) * 0.5
+        self._spot_points: tuple[tuple[float, float, float], ...] = ()
+        """Painful spots on the standing skin (drawn where the posture puts them)."""
+        self._spot_binding: tuple[object, SurfaceBinding] | None = None
         self.legend = HeatLegend(scene.renderer, scale=marker_px / 30)  # 2D props: main layer
         self.labels.reserve("legend", self.legend.box)
         self.marker_legend = MarkerLegend(scene.renderer, self.layer)  # explains drawn X's
@@ -253,9 +258,12 @@ class AnnotationOverlays:
                 self.outlines.set_surface(points, normals)
 
     def skin_moved(self) -> None:
-        """The skin was posed or swapped for another body: outlines and framing follow it."""
+        """The skin was posed or swapped for another body: outlines, framing and painful spots
+        follow it."""
         if self.skin_id is None:
             return
+        if self._spot_points:
+            self.show_spots(self._spot_points)
         self._sync_surface()
         if self._painted is not None and self._painted_ids is not None:
             self._painted = self._skin_drawn()[0][self._painted_ids]
@@ -280,10 +288,53 @@ class AnnotationOverlays:
 
     # -- painful spots -------------------------------------------------------------------------
     def show_spots(self, points: tuple[tuple[float, float, float], ...]) -> None:
-        """Mark the patient's painful spots on the skin."""
-        self.spots.set_points(points)
-        self.labels.set_obstacles("spots", points, half_px=self.spots_half_px)
+        """Mark the patient's painful spots on the skin.
+
+        Spots are kept on the standing skin (where the referral lookup matches them) and drawn
+        where the posture puts that place of the skin: each is bound to its skin triangle by
+        barycentric coordinates, evaluated on the skin as drawn.
+        """
+        self._spot_points = tuple(points)
+        drawn = self._posed_spots()
+        self.spots.set_points(drawn)
+        self.labels.set_obstacles("spots", drawn, half_px=self.spots_half_px)
         self.scene.on_render_needed()
+
+    def _skin_rest_and_drawn(
+        self,
+    ) -> tuple[MeshArrays, NDArray[np.float64]] | None:
+        """The skin's standing mesh and its vertices as drawn, when they differ (posed)."""
+        if self.skin_id is None:
+            return None
+        rest = self.scene.loaded.meshes[self.skin_id]
+        drawn = self.scene.drawn_points(self.skin_id)
+        if drawn is None or len(drawn) != len(rest.points):
+            return None
+        if np.allclose(drawn, rest.points, atol=1e-3):
+            return None
+        return rest, drawn
+
+    def _posed_spots(self) -> tuple[tuple[float, float, float], ...]:
+        points = self._spot_points
+        found = self._skin_rest_and_drawn() if points else None
+        if found is None:
+            return points
+        rest, drawn = found
+        key = (points, id(rest))
+        if self._spot_binding is None or self._spot_binding[0] != key:
+            self._spot_binding = (key, bind_points(points, rest.points, rest.triangles))
+        posed = self._spot_binding[1].evaluate(drawn, rest.triangles)
+        return tuple((float(x), float(y), float(z)) for x, y, z in posed)
+
+    def rest_point(self, point: tuple[float, float, float]) -> tuple[float, float, float]:
+        """A point picked on the skin as drawn, moved to the same place on the standing skin
+        (a spot marked on a sitting body is stored where the referral lookup expects it)."""
+        found = self._skin_rest_and_drawn()
+        if found is None:
+            return point
+        rest, drawn = found
+        x, y, z = carry([point], drawn, rest.points, rest.triangles)[0]
+        return (float(x), float(y), float(z))
 
     # -- pair views ----------------------------------------------------------------------------
     def set_compare(self, on: bool) -> None:

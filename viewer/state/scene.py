@@ -90,6 +90,10 @@ class SceneState:
         self.length_source: Callable[[Pose], Iterable[Any]] | None = None
         """Muscle lengths of a pose (``MuscleLength`` records), set by whoever holds the posture
         model (the 3D view, an export); scenes asking for length colours use it."""
+        self.tight_pose_source: Callable[[str], Pose] | None = None
+        """The standing pose with one side's iliopsoas tight (``"right"``/``"left"``), from
+        the balance model on this atlas's moment arms; set by whoever holds the posture model
+        (the left-vs-right pair view's control and scenes use it)."""
         for s in atlas.renderable:
             self._visible[s.id] = True
             self._opacity[s.id] = DEFAULT_OPACITY.get(s.kind, 1.0)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
+from viewer.domain.balance import tight_side_of
 from viewer.domain.camera import CameraPose, view_by_name
 from viewer.domain.length_colours import length_colour
 from viewer.domain.pairviews import PairView, pair_scene
@@ -68,7 +69,9 @@ def capture_scene(
     active = pairs.active if pairs is not None else None
     pair_ref = None
     if active is not None:
-        pair_ref = PairViewRef(active.pair.id, active.side, active.pair.muscle)
+        pair_ref = PairViewRef(
+            active.pair.id, active.side, active.pair.muscle, tight_side_of(state.pose)
+        )
     base = _baseline(state, active.pair if active is not None else None)
     snap = state.snapshot()
     looks: list[tuple[str, StructureLook]] = []
@@ -176,11 +179,17 @@ def apply_scene(
             scratch.set_opacity(sid, look.opacity)
         if look.color is not None:
             scratch.set_color(sid, look.color)
+    posture = doc.posture
+    if posture is None and ref is not None and ref.tight_side is not None:
+        if state.tight_pose_source is None:
+            report("pair_view/tight_side", "posture is not available here; skipped", "warning")
+        else:
+            posture = state.tight_pose_source(ref.tight_side)
     if doc.length_colours:
         if state.length_source is None:
             report("length_colours", "muscle lengths are not available here; skipped", "warning")
         else:
-            for m in state.length_source(doc.posture or STANDING):
+            for m in state.length_source(posture or STANDING):
                 if m.id in atlas:
                     scratch.set_color(m.id, length_colour(m.change_pct))
     if doc.selection is not None and doc.selection not in atlas:
@@ -188,7 +197,7 @@ def apply_scene(
     selection = doc.selection if doc.selection in atlas else None
     built = scratch.snapshot()
     target = SceneSnapshot(
-        built.visible, built.opacity, built.color, selection, state.view, doc.posture or STANDING
+        built.visible, built.opacity, built.color, selection, state.view, posture or STANDING
     )
 
     # 3. Apply: the body outline first (heat maps are computed on it), leave any pair view,

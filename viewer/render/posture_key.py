@@ -1,0 +1,226 @@
+"""The posture's title and the length-colour key, drawn in the picture (window, PNG, slides).
+
+Top right: the pose's name (bold) and its key angles (``hip flexion 76°, pelvic tilt −14°
+(posterior), ...``), so a posed picture says what posture it shows even when cut out of the app.
+Bottom right, while muscles are coloured by length: three swatches, shorter / unchanged /
+longer than standing. Both are sized to the frame before each frame (text at least
+:data:`~viewer.domain.lessons.TEXT_FRACTION` of its height) and report their boxes so labels keep
+off them. The standing pose gets no title unless asked (``always``): the app opens standing.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+from vtkmodules.vtkCommonCore import vtkCommand
+from vtkmodules.vtkRenderingCore import vtkActor2D, vtkRenderer, vtkTextActor
+
+from viewer.domain.length_colours import FULL_SCALE_PCT, LONG, NEUTRAL, SHORT
+from viewer.domain.lessons import TEXT_FRACTION
+from viewer.domain.pose import Pose, pose_angles_text, pose_title
+from viewer.domain.structures import hex_to_rgb
+from viewer.render.legend import _patch, _text
+from viewer.state.scene import SceneState
+
+Box = tuple[float, float, float, float]
+
+TITLE_SHARE = 0.032
+"""Title font size as a share of the frame height (the angles and key use TEXT_FRACTION+)."""
+MAX_WIDTH_SHARE = 0.42
+"""The title block wraps to this share of the frame width."""
+LENGTH_ROWS: tuple[tuple[str, str], ...] = (
+    ("shorter than standing", SHORT),
+    ("unchanged", NEUTRAL),
+    (f"longer (full colour at {FULL_SCALE_PCT:.0f} %)", LONG),
+)
+
+
+def wrap(text: str, max_chars: int) -> list[str]:
+    """Greedy wrap at ", " so no line is longer than ``max_chars`` (unless one part is)."""
+    lines: list[str] = []
+    for part in text.split(", "):
+        if lines and len(lines[-1]) + 2 + len(part) <= max_chars:
+            lines[-1] += ", " + part
+        else:
+            if lines:
+                lines[-1] += ","
+            lines.append(part)
+    return lines
+
+
+class PostureKey:
+    """Draws the current pose's title and, when switched on, the length-colour key."""
+
+    def __init__(self, renderer: vtkRenderer, state: SceneState) -> None:
+        self.renderer = renderer
+        self.state = state
+        self.always = False
+        """Title even the standing pose (a ``render --pose standing`` picture)."""
+        self.lengths_shown = False
+        self.top_px = 0
+        """Pixels at the top kept free (a slide caption above)."""
+        self.enabled = True
+        self.note_source: Callable[[Pose], str] | None = None
+        """A third line for the pose (e.g. how much shorter a tight iliopsoas is)."""
+        self._note: tuple[Pose, str] | None = None
+        self._props: list[vtkActor2D] = []
+        self._title_texts: list[vtkTextActor] = []
+        self._key_texts: list[vtkTextActor] = []
+        self._fitted: object = None
+        self._tag = renderer.AddObserver(vtkCommand.StartEvent, self._fit)
+        state.pose_changed.connect(self._on_pose)
+
+    # -- what to show ------------------------------------------------------------------------------
+    @property
+    def title_lines(self) -> tuple[str, str] | None:
+        """(name, angles) shown now, ``None`` when no title is drawn."""
+        pose = self.state.pose
+        if not self.enabled or (pose.is_standing and not self.always and not self.lengths_shown):
+            return None
+        return pose_title(pose), pose_angles_text(pose)
+
+    @property
+    def note(self) -> str:
+        """The extra line under the angles ("" when none), computed once per pose."""
+        pose = self.state.pose
+        if self.note_source is None or self.title_lines is None:
+            return ""
+        if self._note is None or self._note[0] != pose:
+            try:
+                text = self.note_source(pose)
+            except Exception:  # a note is a nicety: never break a frame for it
+                text = ""
+            self._note = (pose, text)
+        return self._note[1]
+
+    def set_lengths_shown(self, shown: bool) -> None:
+        """Show or hide the length-colour key (with the colours themselves)."""
+        self.lengths_shown = shown
+        self._fitted = None
+        self.renderer.Modified()
+
+    def set_always(self, always: bool) -> None:
+        """Title the standing pose too."""
+        self.always = always
+        self._fitted = None
+
+    def set_top(self, top_px: int) -> None:
+        """Keep ``top_px`` pixels at the top free (a caption band)."""
+        self.top_px = top_px
+        self._fitted = None
+
+    def _on_pose(self, _pose: Pose) -> None:
+        self._fitted = None
+
+    # -- boxes for the label layout ---------------------------------------------------------------
+    def title_box(self) -> Box | None:
+        """(x0, y0, x1, y1) of the title block in display pixels, ``None`` when not shown."""
+        self._fit()
+        return self._box(self._title_texts)
+
+    def key_box(self) -> Box | None:
+        """(x0, y0, x1, y1) of the length key, ``None`` when not shown."""
+        self._fit()
+        return self._box(self._key_texts)
+
+    def _box(self, texts: list[vtkTextActor]) -> Box | None:
+        if not texts:
+            return None
+        x0 = y0 = math.inf
+        x1 = y1 = -math.inf
+        for actor in texts:
+            bb = [0.0] * 4
+            actor.GetBoundingBox(self.renderer, bb)
+            px, py = actor.GetPosition()
+            x0, x1 = min(x0, px + bb[0]), max(x1, px + bb[1])
+            y0, y1 = min(y0, py + bb[2]), max(y1, py + bb[3])
+        return (x0 - 30.0, y0, x1, y1) if texts is self._key_texts else (x0, y0, x1, y1)
+
+    # -- drawing ----------------------------------------------------------------------------------
+    def _clear(self) -> None:
+        for actor in self._props:
+            self.renderer.RemoveViewProp(actor)
+        self._props, self._title_texts, self._key_texts = [], [], []
+
+    def _fit(self, *_args: object) -> None:
+        width, height = self.renderer.GetSize()
+        lines = self.title_lines
+        note = self.note
+        key = (width, height, lines, note, self.lengths_shown and self.enabled, self.top_px)
+        if key == self._fitted:
+            return
+        self._fitted = key
+        self._clear()
+        if width <= 0 or height <= 0:
+            return
+        small = max(10, math.ceil(max(TEXT_FRACTION, 0.022) * height))
+        margin = round(0.015 * height)
+        if lines is not None:
+            big = max(12, round(TITLE_SHARE * height))
+            limit = max(20, int(MAX_WIDTH_SHARE * width / (0.55 * small)))
+            rows = [(lines[0], big, True)] + [(t, small, False) for t in wrap(lines[1], limit)]
+            rows += [(t, small, True) for t in (wrap(note, limit) if note else [])]
+            y = height - self.top_px - margin
+            for text, size, bold in rows:
+                y -= round(size * 1.25)
+                actor = _text(self.renderer, text, 0, y, size, bold=bold)
+                actor.GetTextProperty().SetJustificationToRight()
+                actor.SetPosition(width - margin, y)
+                self._add(actor, self._title_texts)
+        if self.lengths_shown and self.enabled:
+            s = round(1.3 * small)
+            y = margin
+            texts: list[vtkTextActor] = []
+            for label, colour in reversed(LENGTH_ROWS):
+                actor = _text(self.renderer, label, 0, y + 0.1 * s, small)
+                actor.GetTextProperty().SetJustificationToRight()
+                actor.SetPosition(width - margin, y + 0.1 * s)
+                texts.append(actor)
+                self._add(actor, self._key_texts)
+                rgb = hex_to_rgb(colour)
+                text_w = self._width(actor)
+                x1 = width - margin - text_w - 0.4 * s
+                self._add(_patch([(x1 - s, y, x1, y + s)], rgb), None)
+                y += round(1.4 * s)
+            head = _text(self.renderer, "Muscle length vs standing", 0, y, small, bold=True)
+            head.GetTextProperty().SetJustificationToRight()
+            head.SetPosition(width - margin, y)
+            self._add(head, self._key_texts)
+
+    def _width(self, actor: vtkTextActor) -> float:
+        bb = [0.0] * 4
+        actor.GetBoundingBox(self.renderer, bb)
+        return bb[1] - bb[0]
+
+    def _add(self, actor: vtkActor2D, texts: list[vtkTextActor] | None) -> None:
+        self.renderer.AddViewProp(actor)
+        self._props.append(actor)
+        if texts is not None and isinstance(actor, vtkTextActor):
+            texts.append(actor)
+
+    def detach(self) -> None:
+        """Stop observing; remove the props."""
+        self.state.pose_changed.disconnect(self._on_pose)
+        self.renderer.RemoveObserver(self._tag)
+        self._clear()
+
+
+def tight_note_source(loaded: object) -> Callable[[Pose], str]:
+    """For a one-side-tight pose: how much each side's iliopsoas changed (the picture's third
+    title line); "" for any other pose."""
+    from viewer.domain.balance import ILIOPSOAS_PARTS, tight_note, tight_side_of
+
+    def note(pose: Pose) -> str:
+        side = tight_side_of(pose)
+        if side is None:
+            return ""
+        from viewer.io.posture import shared_posture_model
+
+        model = shared_posture_model(loaded)  # type: ignore[arg-type]
+        ids = [f"{p}_{s}" for p in ILIOPSOAS_PARTS for s in ("right", "left")]
+        ids = [i for i in ids if i in model.muscle_ids]
+        found = {m.id: (m.length_mm, m.standing_length_mm) for m in model.lengths(pose, ids)}
+        return tight_note(found, side)
+
+    return note
