@@ -55,6 +55,10 @@ class MuscleDef:
     #: gap (mm) kept between the fibres and what they lie on, away from their hugged ends: room
     #: for structures the atlas does not model (fat pads, the small external rotators)
     clearance: float = 0.0
+    #: built only as room kept for later muscles (support/exclude), never meshed or shipped
+    hidden: bool = False
+    #: (surface points, mm): a bone surface the muscle keeps that far from (see muscles._field)
+    keep_off: tuple[np.ndarray, float] | None = None
 
 
 @dataclass
@@ -436,6 +440,42 @@ def piriformis(c: Context) -> MuscleDef:
     )
 
 
+def short_rotators(c: Context) -> MuscleDef:
+    """Room for the short external rotators, which the atlas does not model (hidden).
+
+    Superior gemellus (ischial spine), obturator internus (through the lesser sciatic notch),
+    inferior gemellus (upper ischial tuberosity) and quadratus femoris (lateral border of the
+    tuberosity) run laterally behind the hip joint to the trochanteric fossa and the
+    intertrochanteric crest; together they form a layer about 10 mm thick between gluteus
+    maximus and the ischium / back of the femoral neck. It is built like a muscle (draped on
+    the bone, kept out of piriformis) so gluteus maximus can lie on it instead of on bare bone.
+    """
+    femur = c.bones["femur_right"]
+    notch = c.lm["greater_sciatic_notch_right"]
+    tub = c.lm["ischial_tuberosity_right"]
+    hip_z = float(c.lm["hip_centre_right"][2])
+    gt = c.lm["greater_trochanter_right"]
+    posterior = np.array([0.15, 1.0, 0.0])
+    ins_top = reg.femur_slice_extreme(femur, float(gt[2]) - 8.0, posterior)
+    ins_bot = reg.femur_slice_extreme(femur, hip_z - 45.0, posterior)
+    radius = ((0.0, 0.15, 0.85, 1.0), (4.0, 5.5, 5.5, 4.0))
+    hug = ((0.0, 1.0), (1.0, 1.0))
+    fibres = []
+    for f in np.linspace(0.3, 1.0, 8):
+        o = c.snap(_lerp(notch, tub, float(f)), ("hip_bone_right",))
+        end = _lerp(ins_top, ins_bot, float((f - 0.3) / 0.7))
+        fibres.append(Fibre(np.array([o, _lerp(o, end, 0.5), end]), radius, hug, smooth=False))
+    return MuscleDef(
+        "short_rotators",
+        densify(fibres, 1),
+        None,
+        [("hip_bone_{side}", "origin"), ("femur_{side}", "insertion")],
+        exclude=("piriformis",),
+        sigma=1.5,
+        hidden=True,
+    )
+
+
 def _gmax_insertions(c: Context) -> dict[str, np.ndarray]:
     """Ends of the two insertion lines of gluteus maximus (right side).
 
@@ -485,7 +525,7 @@ def gluteus_maximus(c: Context) -> MuscleDef:
     origins = np.vstack([origins, lig])
     ins = _gmax_insertions(c)
     # order along the origin line: from the iliac crest (0) down to the ligament (1)
-    top = c.lm["psis_right"] + np.array([-10.0, 0.0, 40.0])
+    top = c.lm["psis_right"] + np.array([-10.0, 0.0, reg.GMAX_ABOVE_PSIS_MM])
     key = np.linalg.norm(origins - top, axis=1)
     order = np.argsort(np.argsort(key)) / max(len(origins) - 1, 1)
     radius = ((0.0, 0.12, 0.35, 0.7, 0.9, 1.0), (3.0, 6.0, 7.5, 7.0, 4.5, 2.5))
@@ -506,11 +546,18 @@ def gluteus_maximus(c: Context) -> MuscleDef:
         None,
         [("hip_bone_{side}", "origin"), ("sacrum", "origin"), ("femur_{side}", "insertion")],
         support=("gluteus_medius", "gluteus_minimus", "piriformis"),
-        exclude=("gluteus_medius", "gluteus_minimus", "piriformis", "tensor_fasciae_latae"),
+        exclude=(
+            "gluteus_medius",
+            "gluteus_minimus",
+            "piriformis",
+            "tensor_fasciae_latae",
+            "short_rotators",
+        ),
         open_thin=True,
         sigma=2.2,
         clearance=9.0,
         exponent=1.0,
+        keep_off=(reg.pelvic_face(c.bones["hip_bone_right"]), 4.0),
     )
 
 
@@ -753,6 +800,7 @@ BUILDERS: tuple[Callable[[Context], MuscleDef], ...] = (
     gluteus_minimus,
     tensor_fasciae_latae,
     gluteus_medius,
+    short_rotators,
     gluteus_maximus,
     quadratus_lumborum,
     multifidus,
