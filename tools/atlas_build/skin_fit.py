@@ -1,13 +1,14 @@
 """Register the MakeHuman skin onto the atlas skeleton: anchors and the similarity transform.
 
 Scale comes from the pelvis (:func:`pelvis_scale`): the bones are one skeleton from mixed CT
-data, so no body's stature can be matched to it honestly; what must match is the pelvis the
-body wraps. One uniform scale - the smallest at which every body's pelvic region holds the
-skeleton's pelvis, hip muscles and upper femora with at most a modest local push-out - is
-applied to all three bodies, so MakeHuman's own stature ratios (female < neutral < male) are
-kept. The hips are centred on the skeleton's; then the antero-posterior shift and the sagittal
-tilt are searched that best centre the trunk's bones and muscles inside the body. Every
-transform here and in :mod:`skin_legs` / :mod:`skin_posture` is a plain point map, so the same fit applies to the coarse base mesh (used for fast searches) and the refined skin.
+data, so no body's stature can be matched to it honestly; what must match is the pelvis the body
+wraps. One uniform scale - the smallest at which every body's pelvic region holds the skeleton's
+pelvis, hip muscles and upper femora with at most a modest local push-out - is applied to all
+three bodies, so MakeHuman's own stature ratios (female < neutral < male) are kept. The hips are
+centred on the skeleton's; then the antero-posterior shift and the sagittal tilt are searched
+that best centre the trunk's bones and muscles inside the body. Every transform here and in
+:mod:`skin_legs` / :mod:`skin_posture` is a plain point map, so the same fit applies to the
+coarse base mesh (used for fast searches) and the refined skin.
 """
 
 from __future__ import annotations

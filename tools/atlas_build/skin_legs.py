@@ -5,8 +5,9 @@ straight (knees ~150 mm apart). Each horizontal slice of a leg is shifted sidewa
 as a whole, by an amount that grows from zero at the hip-joint height (like an adduction about
 the hip) to what carries the body's knee and ankle onto the skeleton's; the thigh's length
 follows the femur with a monotone remap of height, the shank keeps the body's own. Shifting
-slices whole keeps every cross-section's shape (no squashed knees). Near the midline the shift fades out, so the trunk is untouched there, the map stays
-one-to-one, and the thighs can never pass through each other.
+slices whole keeps every cross-section's shape (no squashed knees). Near the midline the shift
+fades out, so the trunk is untouched there, the map stays one-to-one, and the thighs can never
+pass through each other.
 """
 
 from __future__ import annotations
