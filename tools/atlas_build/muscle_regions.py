@@ -171,9 +171,7 @@ def gluteus_medius_area(hip: Patch, wf: WingFrame, lm: dict[str, np.ndarray]) ->
 GMAX_ABOVE_PSIS_MM = 22.0
 
 
-def gluteus_maximus_ilium_area(
-    hip: Patch, wf: WingFrame, psis: np.ndarray | None = None
-) -> Patch:
+def gluteus_maximus_ilium_area(hip: Patch, wf: WingFrame, psis: np.ndarray | None = None) -> Patch:
     """Outer ilium behind the posterior gluteal line (near the PSIS and posterior crest, down
     to the posterior inferior iliac spine), up to GMAX_ABOVE_PSIS_MM above the PSIS."""
     p = hip.points
