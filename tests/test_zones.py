@@ -72,20 +72,9 @@ def builtin() -> Any:
     return context, features
 
 
-QL_NOTCH = pytest.mark.xfail(
-    strict=True,
-    reason="known defect: zones are smoothed per referral pattern, so a notch stays where the "
-    "quadratus lumborum's flank and buttock patterns meet (2.7 cusps/m on the rebuilt skin)",
-)
-
-
-@pytest.mark.parametrize(
-    "muscle",
-    [
-        pytest.param(m, marks=QL_NOTCH) if m == "quadratus_lumborum_right" else m
-        for m in STORY_MUSCLES
-    ],
-)
+# the quadratus lumborum notch (2.7 cusps/m, a strict xfail on the earlier skin) is gone on the
+# skin fitted with one pelvic scale: every story muscle's outline passes
+@pytest.mark.parametrize("muscle", STORY_MUSCLES)
 def test_zone_outlines_on_the_skin_are_smooth(builtin: Any, muscle: str) -> None:
     _, features = builtin
     referral = features.referral
