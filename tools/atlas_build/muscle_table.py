@@ -247,7 +247,7 @@ _SPECS: tuple[_Spec, ...] = (
     ),
     _Spec(
         "rectus_abdominis",
-        "Rectus abdominis (lower part)",
+        "Rectus abdominis",
         "Musculus rectus abdominis {s}",
         None,
         "muscle",
@@ -255,8 +255,9 @@ _SPECS: tuple[_Spec, ...] = (
         "abdominal_wall",
         "#cf6b5f",
         "front belly muscle (six-pack)",
-        "From the pubic crest and symphysis up the front of the belly (shown up to about the "
-        "L2 level; it continues to the ribs).",
+        "From the pubic crest and symphysis up the front of the belly to the costal margin, "
+        "with three tendinous intersections (shown up to the top of the atlas region, about "
+        "the xiphoid).",
     ),
 )
 

@@ -166,8 +166,13 @@ def _field(
     excl: list[_Built],
     z_cut: float | None = None,
     fill_tunnels: bool = False,
+    keep_off: tuple[np.ndarray, float] | None = None,
 ) -> tuple[np.ndarray, tuple[int, ...], np.ndarray]:
-    """Clamped, smoothed field of a muscle on its own sub-block."""
+    """Clamped, smoothed field of a muscle on its own sub-block.
+
+    ``keep_off`` (surface points, distance in mm) keeps the muscle that far from a bone
+    surface it must never touch (e.g. gluteus maximus from the pelvic face of the hip bone).
+    """
     c = np.vstack([t[0] for t in tubes])
     r = np.concatenate([t[1] for t in tubes])
     pad = float(r.max()) + 6.0
@@ -179,10 +184,28 @@ def _field(
         f = np.maximum(f, -_embed(lat, e, lo, shape) + 0.3)
     if fill_tunnels:
         f = _fill_tunnels(f, bone.sdf[sl], [_embed(lat, e, lo, shape) for e in excl])
+    if keep_off is not None:
+        f = _keep_off(f, lat, lo, *keep_off)
     if z_cut is not None:
         z = lat.origin[2] + lat.h * (lo[2] + np.arange(shape[2]))
         f = np.maximum(f, (z - z_cut)[None, None, :].astype(np.float32))
     return lo, shape, f
+
+
+def _keep_off(
+    f: np.ndarray, lat: Lattice, lo: np.ndarray, surface: np.ndarray, dist: float
+) -> np.ndarray:
+    """The field with everything closer than ``dist`` to the ``surface`` points cut away."""
+    from scipy.spatial import cKDTree
+
+    near = (f < 2.0).ravel()
+    if not near.any() or not len(surface):
+        return f
+    pts = lat.points(lo, f.shape)[near]
+    d = cKDTree(surface).query(pts, k=1)[0]
+    flat = f.ravel().copy()
+    flat[near] = np.maximum(flat[near], (dist - d).astype(np.float32))
+    return flat.reshape(f.shape)
 
 
 def _fill_tunnels(f: np.ndarray, bone: np.ndarray, others: list[np.ndarray]) -> np.ndarray:
@@ -224,6 +247,7 @@ def _solve_scale(
         excl,
         md.z_cut,
         md.fill_tunnels,
+        md.keep_off,
     )
     if target is None:
         return scale, lo, f
@@ -242,6 +266,7 @@ def _solve_scale(
             excl,
             md.z_cut,
             md.fill_tunnels,
+            md.keep_off,
         )
         v2 = _volume_ml(f2, lat.h)
         if v2 > 0 and v > 0 and abs(np.log(new / scale)) > 1e-3:
@@ -356,6 +381,8 @@ def build_right(skel: Skeleton) -> tuple[dict[str, trimesh.Trimesh], dict[str, l
         target = None if target is None else target * SHRINK
         scale, lo, f = _solve_scale(md, lat, bone, sup, excl, target)
         built[md.base] = _Built(lo, f)
+        if md.hidden:  # room for unmodelled muscles: shapes later ones, never shipped
+            continue
         info[md.base] = {
             "scale": scale,
             "volume_ml": _volume_ml(f, lat.h),

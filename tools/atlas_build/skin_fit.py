@@ -1,10 +1,14 @@
 """Register the MakeHuman skin onto the atlas skeleton: anchors and the similarity transform.
 
-Scale comes from standing height (hip-centre height above the ground, the only stature measure
-both sources share); the hips are centred on the skeleton's; then the antero-posterior shift
-and the sagittal tilt are searched that best centre the trunk's bones and muscles inside the
-body. Every transform here and in :mod:`skin_legs` / :mod:`skin_posture` is a plain point map,
-so the same fit applies to the coarse base mesh (used for fast searches) and the refined skin.
+Scale comes from the pelvis (:func:`pelvis_scale`): the bones are one skeleton from mixed CT
+data, so no body's stature can be matched to it honestly; what must match is the pelvis the body
+wraps. One uniform scale - the smallest at which every body's pelvic region holds the skeleton's
+pelvis, hip muscles and upper femora with at most a modest local push-out - is applied to all
+three bodies, so MakeHuman's own stature ratios (female < neutral < male) are kept. The hips are
+centred on the skeleton's; then the antero-posterior shift and the sagittal tilt are searched
+that best centre the trunk's bones and muscles inside the body. Every transform here and in
+:mod:`skin_legs` / :mod:`skin_posture` is a plain point map, so the same fit applies to the
+coarse base mesh (used for fast searches) and the refined skin.
 """
 
 from __future__ import annotations
@@ -125,12 +129,91 @@ class Similarity:
         return self.scale * (np.asarray(pts) - self.pivot_src) @ self.rotation().T + self.pivot_dst
 
 
-def initial_similarity(body: Anchors, skel: Anchors) -> Similarity:
-    """Scale by hip height above the ground; put the body's hip midpoint on the skeleton's."""
+def initial_similarity(body: Anchors, skel: Anchors, scale: float | None = None) -> Similarity:
+    """Put the body's hip midpoint on the skeleton's, scaled by ``scale`` (default: by hip
+    height above the ground, which makes every body's legs the skeleton's length)."""
     b_mid = 0.5 * (body.hip["left"] + body.hip["right"])
     s_mid = 0.5 * (skel.hip["left"] + skel.hip["right"])
-    scale = (s_mid[2] - skel.ground_z) / (b_mid[2] - body.ground_z)
+    if scale is None:
+        scale = (s_mid[2] - skel.ground_z) / (b_mid[2] - body.ground_z)
     return Similarity(float(scale), 0.0, b_mid, s_mid)
+
+
+#: the pelvic region the scale is chosen from: from this far below the hip centres (the distal
+#: end of gluteus maximus) to the top of the iliac crests (mm)
+PELVIS_BELOW_HIP_MM = 130.0
+#: largest local push-out (mm) the containment may add over the pelvis of any body; the
+#: scale is the smallest one that keeps every body within it
+PELVIS_PUSH_MM = 10.0
+#: scales searched (bisection between these), and the resolution of the search
+SCALE_RANGE = (0.85, 1.25)
+SCALE_STEP = 0.005
+
+
+def pelvis_points(inner_pts: np.ndarray, skel: Anchors, crest_z: float) -> np.ndarray:
+    """Inner (bone and muscle) points of the pelvic region, at most ~8000 of them."""
+    hip_z = 0.5 * (skel.hip["left"][2] + skel.hip["right"][2])
+    z = inner_pts[:, 2]
+    pts = inner_pts[(z > hip_z - PELVIS_BELOW_HIP_MM) & (z < crest_z + 5.0)]
+    return pts[:: max(1, len(pts) // 8000)]
+
+
+def pelvis_push(
+    base: trimesh.Trimesh,
+    body: Anchors,
+    skel: Anchors,
+    scale: float,
+    fit_pts: np.ndarray,
+    pelvis_pts: np.ndarray,
+) -> float:
+    """Largest push-out (mm) the pelvic region of ``base`` would need at ``scale``.
+
+    The body is placed as the skin stage places it (hips on the skeleton's, the best AP shift
+    and tilt on a coarse grid, legs onto the femora), on the coarse base mesh, and the
+    shallowest pelvic point's missing depth below the containment margin is returned.
+    """
+    from tools.atlas_build.skin_contain import MARGIN_MM, OVERSHOOT_MM
+    from tools.atlas_build.skin_legs import fit_legs
+
+    sim = initial_similarity(body, skel, scale)
+    crotch = crotch_height(sim.apply(base.vertices), float(sim.pivot_dst[0]))
+    sim = fit_trunk(
+        base, sim, fit_pts, crotch, np.arange(-40.0, 40.1, 8.0), np.arange(-8.0, 8.1, 4.0)
+    )
+    coarse = trimesh.Trimesh(sim.apply(base.vertices), base.faces, process=False)
+    legs = fit_legs(coarse, body, skel, sim)
+    placed = trimesh.Trimesh(legs.apply(coarse.vertices), base.faces, process=False)
+    depth = depth_inside(placed, pelvis_pts)
+    return max(0.0, MARGIN_MM + OVERSHOOT_MM - float(depth.min()))
+
+
+def pelvis_scale(
+    bodies: list[tuple[trimesh.Trimesh, Anchors]],
+    skel: Anchors,
+    fit_pts: np.ndarray,
+    pelvis_pts: np.ndarray,
+) -> float:
+    """Smallest uniform scale at which every body's pelvis needs at most PELVIS_PUSH_MM.
+
+    A larger body holds the pelvis more easily (the push needed falls with the scale), so a
+    bisection finds it; the result is rounded up to SCALE_STEP so it is reproducible.
+    """
+
+    def fits(s: float) -> bool:
+        return all(
+            pelvis_push(base, anchors, skel, s, fit_pts, pelvis_pts) <= PELVIS_PUSH_MM
+            for base, anchors in bodies
+        )
+
+    lo, hi = SCALE_RANGE
+    if not fits(hi):
+        return hi
+    while hi - lo > SCALE_STEP:
+        mid = round(0.5 * (lo + hi) / SCALE_STEP) * SCALE_STEP
+        if mid <= lo or mid >= hi:
+            break
+        lo, hi = (lo, mid) if fits(mid) else (mid, hi)
+    return float(hi)
 
 
 def fit_trunk(

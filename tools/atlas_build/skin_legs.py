@@ -3,10 +3,11 @@
 MakeHuman stands with its feet apart (knees ~340 mm apart) while the atlas skeleton's legs hang
 straight (knees ~150 mm apart). Each horizontal slice of a leg is shifted sideways and forwards
 as a whole, by an amount that grows from zero at the hip-joint height (like an adduction about
-the hip) to what carries the body's knee and ankle onto the skeleton's; lengths follow with a
-monotone remap of height. Shifting slices whole keeps every cross-section's shape (no squashed
-knees). Near the midline the shift fades out, so the trunk is untouched there, the map stays
-one-to-one, and the thighs can never pass through each other.
+the hip) to what carries the body's knee and ankle onto the skeleton's; the thigh's length
+follows the femur with a monotone remap of height, the shank keeps the body's own. Shifting
+slices whole keeps every cross-section's shape (no squashed knees). Near the midline the shift
+fades out, so the trunk is untouched there, the map stays one-to-one, and the thighs can never
+pass through each other.
 """
 
 from __future__ import annotations
@@ -99,7 +100,6 @@ def fit_legs(mesh: trimesh.Trimesh, body: Anchors, skel: Anchors, sim: Similarit
     kz_b = float(np.mean([sim.apply(body.knee[s][None])[0, 2] for s in SIDE_SIGN]))
     az_b = float(np.mean([sim.apply(body.ankle[s][None])[0, 2] for s in SIDE_SIGN]))
     kz_s = float(np.mean([skel.knee[s][2] for s in SIDE_SIGN]))
-    az_s = float(np.mean([skel.ankle[s][2] for s in SIDE_SIGN]))
     k_x = float(np.mean([abs(skel.knee[s][0] - centre_x) for s in SIDE_SIGN]))
     a_x = float(np.mean([abs(skel.ankle[s][0] - centre_x) for s in SIDE_SIGN]))
     k_y = float(np.mean([skel.knee[s][1] for s in SIDE_SIGN]))
@@ -131,7 +131,11 @@ def fit_legs(mesh: trimesh.Trimesh, body: Anchors, skel: Anchors, sim: Similarit
     shift_x = PchipInterpolator(zs[asc], sx[asc])
     shift_y = PchipInterpolator(zs[asc], sy[asc])
     inner_f = PchipInterpolator(zs[asc], inner[asc])
+    # the thigh is stretched or shortened onto the femur (hip to knee); the shank and foot keep
+    # the body's own (scaled) length and just move with the knee: the skeleton has no tibia, so
+    # nothing below the knee would justify changing the body's stature there
+    dk = kz_s - kz_b
     hz_src = np.array([az_b - 200.0, az_b, kz_b, top, hip_z + 150.0])
-    hz_dst = np.array([az_s - 200.0, az_s, kz_s, top, hip_z + 150.0])
+    hz_dst = np.array([az_b - 200.0 + dk, az_b + dk, kz_s, top, hip_z + 150.0])
     height = PchipInterpolator(hz_src, hz_dst, extrapolate=True)
     return LegWarp(centre_x, float(zs[0]), shift_x, shift_y, inner_f, height)
