@@ -49,6 +49,7 @@ class MuscleDef:
     parts: dict[str, int] = field(default_factory=dict)
     exponent: float = 1.5  # how volume grows with the radius scale (first guess)
     z_cut: float | None = None  # cut plane: the atlas shows only the part below this height
+    taper: float = 0.0  # mm below z_cut over which the cross-section narrows to a rounded top
     fill_tunnels: bool = False  # close holes that thin bony processes punch through the muscle
     part_attachments: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     open_thin: bool = False  # remove voxel-thin bridges before contouring
@@ -630,15 +631,24 @@ SPINE_BONES = (
 )
 
 
+#: bones an end fixed to a myo-sim pelvis/sacrum body may snap to: never a vertebra (the
+#: resized L5 transverse process reaches out towards the iliac crest origins)
+PELVIC_BONES = ("sacrum", "hip_bone_right")
+
+
 def _snapped(c: Context, tendon: str) -> np.ndarray:
     """A back-muscle tendon path with its bony ends moved onto the nearest bone surface.
 
-    Ends fixed to myo-sim's ``torso`` body (the ribs, not part of this atlas) stay as they are.
+    Ends fixed to myo-sim's ``torso`` body (the ribs, not part of this atlas) stay as they are;
+    ends fixed to the pelvis or sacrum snap to those bones only.
     """
     p = c.path(tendon)
     names = c.tendons[tendon]
     for k in (0, len(p) - 1):
-        if c.site_body.get(names[k], "") != "torso":
+        body = c.site_body.get(names[k], "")
+        if body in ("pelvis", "sacrum"):
+            p[k] = c.snap(p[k], PELVIC_BONES)
+        elif body != "torso":
             p[k] = c.snap(p[k], SPINE_BONES)
     return p
 
@@ -660,7 +670,9 @@ def _clip_top(p: np.ndarray, z_max: float) -> np.ndarray:
 def erector_spinae(c: Context) -> MuscleDef:
     """Lumbar erector spinae: iliocostalis lumborum (lateral column) and longissimus thoracis
     (medial column, lumbar part), built as one mass and split between the two by nearest
-    fascicle group so that they share one clean boundary. Both are cut just above T12."""
+    fascicle group so that they share one clean boundary. Both end just above T12, tapering
+    over their last 30 mm into a rounded top (the atlas shows the lumbar part only; a flat
+    full-width cut read as a sawn-off muscle)."""
     z_cut = float(c.lm["vertebral_body_t12"][2] + 30.0)
     fibres = []
     for t in sorted(c.tendons):
@@ -675,9 +687,14 @@ def erector_spinae(c: Context) -> MuscleDef:
             if len(p) >= 2:
                 fibres.append(Fibre(p, ((0.0, 0.4, 1.0), (6.5, 9.0, 8.0)), group=0, smooth=False))
         elif t.startswith("LTpL_"):
-            fibres.append(
-                Fibre(_snapped(c, t), ((0.0, 0.4, 1.0), (7.0, 9.0, 5.0)), group=1, smooth=False)
-            )
+            p = _snapped(c, t)
+            # pars lumborum ends on the transverse process and its accessory process: move the
+            # end 40 % of the way out towards the process tip (the resized vertebrae carry
+            # their processes further out than myo-sim's site), back onto the bone
+            tip = c.lm.get(f"transverse_process_{t[5:7].lower()}_right")
+            if tip is not None:
+                p[-1] = c.snap(_lerp(p[-1], tip, 0.4), SPINE_BONES)
+            fibres.append(Fibre(p, ((0.0, 0.4, 1.0), (7.0, 9.0, 5.0)), group=1, smooth=False))
         elif t.startswith(("LTpT_T1", "LTpT_R1")) and t[6:8] in ("10", "11", "12"):
             p = _clip_top(_snapped(c, t), z_cut + 25.0)
             if len(p) >= 2:
@@ -693,6 +710,7 @@ def erector_spinae(c: Context) -> MuscleDef:
         fill_tunnels=True,
         sigma=1.8,
         z_cut=z_cut,
+        taper=30.0,
         parts={"iliocostalis_lumborum": 0, "longissimus_thoracis": 1},
         part_attachments={
             "iliocostalis_lumborum": [("hip_bone_{side}", "origin")],

@@ -166,8 +166,14 @@ def _field(
     excl: list[_Built],
     z_cut: float | None = None,
     fill_tunnels: bool = False,
+    taper: float = 0.0,
 ) -> tuple[np.ndarray, tuple[int, ...], np.ndarray]:
-    """Clamped, smoothed field of a muscle on its own sub-block."""
+    """Clamped, smoothed field of a muscle on its own sub-block.
+
+    With ``taper`` > 0 the cross-section narrows over the last ``taper`` mm below ``z_cut``:
+    the field is raised by up to 85 % of the thickest fibre radius (quadratically towards the
+    cut), so the muscle ends in a rounded, closed top with only a small honest cut face.
+    """
     c = np.vstack([t[0] for t in tubes])
     r = np.concatenate([t[1] for t in tubes])
     pad = float(r.max()) + 6.0
@@ -181,6 +187,9 @@ def _field(
         f = _fill_tunnels(f, bone.sdf[sl], [_embed(lat, e, lo, shape) for e in excl])
     if z_cut is not None:
         z = lat.origin[2] + lat.h * (lo[2] + np.arange(shape[2]))
+        if taper > 0.0:
+            s = np.clip((z - (z_cut - taper)) / taper, 0.0, 1.0)
+            f = f + (0.85 * float(r.max()) * s**2)[None, None, :].astype(np.float32)
         f = np.maximum(f, (z - z_cut)[None, None, :].astype(np.float32))
     return lo, shape, f
 
@@ -224,6 +233,7 @@ def _solve_scale(
         excl,
         md.z_cut,
         md.fill_tunnels,
+        md.taper,
     )
     if target is None:
         return scale, lo, f
@@ -242,6 +252,7 @@ def _solve_scale(
             excl,
             md.z_cut,
             md.fill_tunnels,
+            md.taper,
         )
         v2 = _volume_ml(f2, lat.h)
         if v2 > 0 and v > 0 and abs(np.log(new / scale)) > 1e-3:
