@@ -634,20 +634,22 @@ SPINE_BONES = (
 #: bones an end fixed to a myo-sim pelvis/sacrum body may snap to: never a vertebra (the
 #: resized L5 transverse process reaches out towards the iliac crest origins)
 PELVIC_BONES = ("sacrum", "hip_bone_right")
+ILIUM = ("hip_bone_right",)
 
 
-def _snapped(c: Context, tendon: str) -> np.ndarray:
+def _snapped(c: Context, tendon: str, pelvic: tuple[str, ...] = PELVIC_BONES) -> np.ndarray:
     """A back-muscle tendon path with its bony ends moved onto the nearest bone surface.
 
     Ends fixed to myo-sim's ``torso`` body (the ribs, not part of this atlas) stay as they are;
-    ends fixed to the pelvis or sacrum snap to those bones only.
+    ends fixed to the pelvis or sacrum snap to the ``pelvic`` bones only (the erector spinae
+    arise from the iliac crest: ``hip_bone_right``).
     """
     p = c.path(tendon)
     names = c.tendons[tendon]
     for k in (0, len(p) - 1):
         body = c.site_body.get(names[k], "")
         if body in ("pelvis", "sacrum"):
-            p[k] = c.snap(p[k], PELVIC_BONES)
+            p[k] = c.snap(p[k], pelvic)
         elif body != "torso":
             p[k] = c.snap(p[k], SPINE_BONES)
     return p
@@ -680,14 +682,19 @@ def erector_spinae(c: Context) -> MuscleDef:
             continue
         if t.startswith("IL_L"):
             fibres.append(
-                Fibre(_snapped(c, t), ((0.0, 0.4, 1.0), (6.5, 8.0, 4.5)), group=0, smooth=False)
+                Fibre(
+                    _snapped(c, t, ILIUM),
+                    ((0.0, 0.4, 1.0), (6.5, 8.0, 4.5)),
+                    group=0,
+                    smooth=False,
+                )
             )
         elif t.startswith(("IL_R10", "IL_R11", "IL_R12", "IL_R9_")):
             p = _clip_top(_snapped(c, t), z_cut + 25.0)
             if len(p) >= 2:
                 fibres.append(Fibre(p, ((0.0, 0.4, 1.0), (6.5, 9.0, 8.0)), group=0, smooth=False))
         elif t.startswith("LTpL_"):
-            p = _snapped(c, t)
+            p = _snapped(c, t, ILIUM)
             # pars lumborum ends on the transverse process and its accessory process: move the
             # end 40 % of the way out towards the process tip (the resized vertebrae carry
             # their processes further out than myo-sim's site), back onto the bone
