@@ -695,13 +695,8 @@ def erector_spinae(c: Context) -> MuscleDef:
                 fibres.append(Fibre(p, ((0.0, 0.4, 1.0), (6.5, 9.0, 8.0)), group=0, smooth=False))
         elif t.startswith("LTpL_"):
             p = _snapped(c, t, ILIUM)
-            # pars lumborum ends on the transverse process and its accessory process: move the
-            # end 40 % of the way out towards the process tip (the resized vertebrae carry
-            # their processes further out than myo-sim's site), back onto the bone
-            tip = c.lm.get(f"transverse_process_{t[5:7].lower()}_right")
-            if tip is not None:
-                p[-1] = c.snap(_lerp(p[-1], tip, 0.4), SPINE_BONES)
-            fibres.append(Fibre(p, ((0.0, 0.4, 1.0), (7.0, 9.0, 5.0)), group=1, smooth=False))
+            # full radius from the crest: the tendinous origin is broad (and must reach it)
+            fibres.append(Fibre(p, ((0.0, 0.4, 1.0), (9.0, 9.0, 5.0)), group=1, smooth=False))
         elif t.startswith(("LTpT_T1", "LTpT_R1")) and t[6:8] in ("10", "11", "12"):
             p = _clip_top(_snapped(c, t), z_cut + 25.0)
             if len(p) >= 2:
