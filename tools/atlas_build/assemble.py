@@ -12,10 +12,12 @@ origin):
 4. Femur: GIAS3 left mean femur, rigid ICP onto myo-sim's left femur at the pelvis's scale,
    head (sphere fit) moved into the acetabulum centre; right femur by mirroring.
 5. Sacrum: GIAS3's own; myo-sim's sacrum is rigidly registered onto it to move sacral sites.
-6. Vertebrae L5..T12: myo-sim shapes, refined (subdivision + Taubin smoothing), re-seated on
-   the S1 endplate with a standing lordosis (spine.py).
-7. Every myo-sim site moves with the rigid transform of its body (or nearest ancestor body
-   with one): pelvis - none, sacrum, lumbar1..5, torso (follows T12), femur_l/r.
+6. Vertebrae L5..T12: myo-sim shapes, refined (subdivision + Taubin smoothing), brought to
+   published adult size (vertebra_size.py), re-seated on the S1 endplate with a standing
+   lordosis (spine.py).
+7. Every myo-sim site moves with the transform of its body (or nearest ancestor body with
+   one): pelvis - none, sacrum, lumbar1..5, torso (follows T12), femur_l/r; sites of a
+   vertebra's body (of ``torso``: only those near T12) first follow its resizing.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from tools.atlas_build.spine import (
     stack_column,
     vertebra_frame,
 )
+from tools.atlas_build.vertebra_size import MORPHOMETRY, resize
 
 LOG = logging.getLogger("build_atlas.skeleton")
 MM = 1000.0
@@ -342,7 +345,22 @@ def assemble_skeleton() -> Skeleton:
     l5 = vertebra_frame(_apply(verts_mm["lumbar5"], s_mat))
     s1_c, s1_n, _ = s1_endplate(pel["sacrum"], l5.inferior, l5.up)
     s1_c[0] = x_mid  # exactly midline (the sacrum was centred on the mirror plane)
-    col = stack_column(verts_mm, s1_c, s1_n, scale)
+    # refine, then resize each vertebra to published size in its own (myo-sim) place
+    from scipy.spatial import cKDTree
+
+    t12_tree = cKDTree(np.asarray(verts_mm["thoracic12_s"].vertices))  # before resizing
+    resize_map = {}
+    for lv in LEVELS:
+        level = VERTEBRA_IDS[lv].split("_")[1]
+        before = vertebra_frame(verts_mm[lv])
+        verts_mm[lv], resize_map[lv] = resize(refine_smooth(verts_mm[lv]), MORPHOMETRY[level])
+        LOG.info(
+            "%s resized: body height %.1f -> %.1f mm",
+            level,
+            before.height,
+            vertebra_frame(verts_mm[lv]).height,
+        )
+    col = stack_column(verts_mm, s1_c, s1_n)
     LOG.info("S1 endplate: sacral slope %.1f deg", np.degrees(sagittal_tilt(s1_n)))
     # --- per-body site transforms
     body_tf: dict[str, np.ndarray] = {"sacrum": s_mat}
@@ -363,8 +381,21 @@ def assemble_skeleton() -> Skeleton:
     def body_transform(body: str) -> np.ndarray:
         return body_tf.get(body_root(body), np.eye(4))
 
+    def resized(name: str, p: np.ndarray) -> np.ndarray:
+        """A site of a vertebra's body follows the vertebra's resizing (torso: near T12 only)."""
+        root = body_root(myo.site_body[name])
+        for lv in LEVELS:
+            if VERTEBRA_BODY[lv] != root:
+                continue
+            if root == "torso" and t12_tree.query(p)[0] > 20.0:
+                return p
+            return np.asarray(resize_map[lv](p), dtype=np.float64)
+        return p
+
     sites = {
-        name: transform_points(p * MM, to_atlas @ body_transform(myo.site_body[name]))
+        name: transform_points(
+            resized(name, p * MM), to_atlas @ body_transform(myo.site_body[name])
+        )
         for name, p in myo.sites.items()
     }
     site_root = {name: body_root(myo.site_body[name]) for name in myo.sites}
@@ -375,9 +406,8 @@ def assemble_skeleton() -> Skeleton:
         bones[bone_id] = out
     axes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for lv in LEVELS:
-        smooth = refine_smooth(verts_mm[lv])
         placed = to_atlas @ col[lv]
-        out = _outward(_apply(smooth, placed))
+        out = _outward(_apply(verts_mm[lv], placed))
         out.metadata["source"] = "myo-sim"
         bones[VERTEBRA_IDS[lv]] = out
         fr = vertebra_frame(verts_mm[lv])

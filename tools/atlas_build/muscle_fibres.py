@@ -49,6 +49,7 @@ class MuscleDef:
     parts: dict[str, int] = field(default_factory=dict)
     exponent: float = 1.5  # how volume grows with the radius scale (first guess)
     z_cut: float | None = None  # cut plane: the atlas shows only the part below this height
+    taper: float = 0.0  # mm below z_cut over which the cross-section narrows to a rounded top
     fill_tunnels: bool = False  # close holes that thin bony processes punch through the muscle
     part_attachments: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     open_thin: bool = False  # remove voxel-thin bridges before contouring
@@ -677,15 +678,26 @@ SPINE_BONES = (
 )
 
 
-def _snapped(c: Context, tendon: str) -> np.ndarray:
+#: bones an end fixed to a myo-sim pelvis/sacrum body may snap to: never a vertebra (the
+#: resized L5 transverse process reaches out towards the iliac crest origins)
+PELVIC_BONES = ("sacrum", "hip_bone_right")
+ILIUM = ("hip_bone_right",)
+
+
+def _snapped(c: Context, tendon: str, pelvic: tuple[str, ...] = PELVIC_BONES) -> np.ndarray:
     """A back-muscle tendon path with its bony ends moved onto the nearest bone surface.
 
-    Ends fixed to myo-sim's ``torso`` body (the ribs, not part of this atlas) stay as they are.
+    Ends fixed to myo-sim's ``torso`` body (the ribs, not part of this atlas) stay as they are;
+    ends fixed to the pelvis or sacrum snap to the ``pelvic`` bones only (the erector spinae
+    arise from the iliac crest: ``hip_bone_right``).
     """
     p = c.path(tendon)
     names = c.tendons[tendon]
     for k in (0, len(p) - 1):
-        if c.site_body.get(names[k], "") != "torso":
+        body = c.site_body.get(names[k], "")
+        if body in ("pelvis", "sacrum"):
+            p[k] = c.snap(p[k], pelvic)
+        elif body != "torso":
             p[k] = c.snap(p[k], SPINE_BONES)
     return p
 
@@ -707,7 +719,9 @@ def _clip_top(p: np.ndarray, z_max: float) -> np.ndarray:
 def erector_spinae(c: Context) -> MuscleDef:
     """Lumbar erector spinae: iliocostalis lumborum (lateral column) and longissimus thoracis
     (medial column, lumbar part), built as one mass and split between the two by nearest
-    fascicle group so that they share one clean boundary. Both are cut just above T12."""
+    fascicle group so that they share one clean boundary. Both end just above T12, tapering
+    over their last 30 mm into a rounded top (the atlas shows the lumbar part only; a flat
+    full-width cut read as a sawn-off muscle)."""
     z_cut = float(c.lm["vertebral_body_t12"][2] + 30.0)
     fibres = []
     for t in sorted(c.tendons):
@@ -715,16 +729,21 @@ def erector_spinae(c: Context) -> MuscleDef:
             continue
         if t.startswith("IL_L"):
             fibres.append(
-                Fibre(_snapped(c, t), ((0.0, 0.4, 1.0), (6.5, 8.0, 4.5)), group=0, smooth=False)
+                Fibre(
+                    _snapped(c, t, ILIUM),
+                    ((0.0, 0.4, 1.0), (6.5, 8.0, 4.5)),
+                    group=0,
+                    smooth=False,
+                )
             )
         elif t.startswith(("IL_R10", "IL_R11", "IL_R12", "IL_R9_")):
             p = _clip_top(_snapped(c, t), z_cut + 25.0)
             if len(p) >= 2:
                 fibres.append(Fibre(p, ((0.0, 0.4, 1.0), (6.5, 9.0, 8.0)), group=0, smooth=False))
         elif t.startswith("LTpL_"):
-            fibres.append(
-                Fibre(_snapped(c, t), ((0.0, 0.4, 1.0), (7.0, 9.0, 5.0)), group=1, smooth=False)
-            )
+            p = _snapped(c, t, ILIUM)
+            # full radius from the crest: the tendinous origin is broad (and must reach it)
+            fibres.append(Fibre(p, ((0.0, 0.4, 1.0), (9.0, 9.0, 5.0)), group=1, smooth=False))
         elif t.startswith(("LTpT_T1", "LTpT_R1")) and t[6:8] in ("10", "11", "12"):
             p = _clip_top(_snapped(c, t), z_cut + 25.0)
             if len(p) >= 2:
@@ -740,6 +759,7 @@ def erector_spinae(c: Context) -> MuscleDef:
         fill_tunnels=True,
         sigma=1.8,
         z_cut=z_cut,
+        taper=30.0,
         parts={"iliocostalis_lumborum": 0, "longissimus_thoracis": 1},
         part_attachments={
             "iliocostalis_lumborum": [("hip_bone_{side}", "origin")],

@@ -21,7 +21,10 @@ SOURCES: list[dict[str, str]] = [
         "licence": "Apache-2.0",
         "url": "https://pypi.org/project/myo-sim/",
         "note": "Skeleton pose (myofullbody, neutral), lumbar/T12 vertebra meshes, muscle via "
-        "points (MuJoCo spatial tendon sites).",
+        "points (MuJoCo spatial tendon sites). T12-L5 resized to published adult morphometry: "
+        "Panjabi et al. 1992 (Spine 17:299), Zhou et al. 2000 (Eur Spine J 9:242), T12 from "
+        "Panjabi et al. 1991 (Spine 16:888); disc heights after Tibrewal & Pearcy 1985 (Spine "
+        "10:452); table in tools/atlas_build/vertebra_size.py.",
     },
     {
         "id": "musculoskeletal-models",

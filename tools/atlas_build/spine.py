@@ -29,14 +29,17 @@ DISC_WEDGE = {
     "lumbar1": 4.0,
     "thoracic12_s": 0.0,
 }
-#: disc height below each vertebra at the body centre, mm (before scaling)
+#: disc height below each vertebra at the body centre (mean of its anterior and posterior
+#: heights), mm: normal adult lumbar discs are about 8-13 mm, growing to L4-L5 (Tibrewal &
+#: Pearcy 1985, Spine 10:452); T12-L1 is lower, like the thoracic discs above it. Absolute
+#: values: the vertebrae themselves are brought to published adult size (vertebra_size.py).
 DISC_HEIGHT = {
     "lumbar5": 11.0,
-    "lumbar4": 11.0,
-    "lumbar3": 10.0,
-    "lumbar2": 9.0,
-    "lumbar1": 8.0,
-    "thoracic12_s": 7.0,
+    "lumbar4": 12.0,
+    "lumbar3": 11.5,
+    "lumbar2": 11.0,
+    "lumbar1": 10.0,
+    "thoracic12_s": 8.0,
 }
 SUPERIOR = np.array([0.0, 0.0, 1.0])
 ANTERIOR = np.array([0.0, -1.0, 0.0])
@@ -104,8 +107,8 @@ def stack_column(
 ) -> dict[str, np.ndarray]:
     """Rigid 4x4 transform per vertebra that seats the column on S1 with the target lordosis.
 
-    ``s1_normal`` is the S1 endplate normal (pointing cranially); ``scale`` scales disc heights
-    to the skeleton's size.
+    ``s1_normal`` is the S1 endplate normal (pointing cranially); ``scale`` multiplies the disc
+    heights (1.0: the published heights, for vertebrae at published size).
     """
     transforms: dict[str, np.ndarray] = {}
     below_top = np.asarray(s1_centre, dtype=np.float64)
