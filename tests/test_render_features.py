@@ -58,8 +58,10 @@ def test_every_pair_view_shows_both_colours_over_lighter_context(
         features = load_features(context)
         assert features.pairs is not None
         features.pairs.enter(pid)
+        # 800x500, a small laptop window: markers keep their pixel size, so
+        # on a thumbnail their label boxes cover a small muscle like piriformis
         out = render_to_png(context.loaded, context.state, tmp_path / f"{pid}.png",
-                            size=(480, 300), features=features)
+                            size=(800, 500), features=features)
         img = np.asarray(Image.open(out))[..., :3]
         mask_a, mask_b = _masks(img, [color_a, color_b])
         assert mask_a.mean() > 0.004, f"{pid}: side A colour {color_a} hardly on screen"

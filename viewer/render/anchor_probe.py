@@ -26,6 +26,12 @@ Vec = tuple[float, float, float]
 TOLERANCE_MM = 0.5
 """An own surface no further than this behind another one's counts as first (shared faces)."""
 
+EDGE_MARGIN_PX = 3.0
+"""How far inside its own outline on screen a label anchor must lie."""
+
+RING_REACH_MM = 150.0
+"""How far behind the anchor's depth the rays around it look for the first surface."""
+
 PARALLEL_BACK_MM = 5000.0
 """Where rays of a parallel-projection camera start, behind the anchor along the view."""
 
@@ -89,8 +95,11 @@ class AnchorProbe:
             and state.opacity(s.id) >= GHOST_PICK_OPACITY
         ]
 
-    def sees(self, own: Sequence[str], point: Vec, blockers: Iterable[str]) -> bool:
-        """True when the camera's ray to ``point`` meets one of ``own`` first."""
+    def sees(
+        self, own: Sequence[str], point: Vec, blockers: Iterable[str], past_mm: float = 2.0
+    ) -> bool:
+        """True when the camera's ray to ``point`` (and ``past_mm`` beyond) meets one of
+        ``own`` first."""
         camera = self.scene.renderer.GetActiveCamera()
         if camera.GetParallelProjection():
             d = camera.GetDirectionOfProjection()
@@ -104,8 +113,8 @@ class AnchorProbe:
         length = math.dist(start, point)
         if length < 1e-6:
             return False
-        # Run 2 mm past the point so the point's own surface is met even with rounding.
-        k = (length + 2.0) / length
+        # Run past the point so the point's own surface is met even with rounding.
+        k = (length + past_mm) / length
         end: Vec = (
             start[0] + (point[0] - start[0]) * k,
             start[1] + (point[1] - start[1]) * k,
@@ -125,12 +134,56 @@ class AnchorProbe:
         return True
 
     def first_seen(self, own: Sequence[str], candidates: Sequence[Vec]) -> Vec | None:
-        """The first candidate the camera sees on ``own`` (a structure's drawn parts)."""
+        """The first candidate the camera sees on ``own`` (a structure's drawn parts), away
+        from its outline.
+
+        A point on the very edge of a structure's silhouette passes the ray test and still
+        lands on the neighbour's pixels once projected and rounded, so the leader would point
+        at the wrong muscle; a candidate is kept only when the points :data:`EDGE_MARGIN_PX`
+        pixels around it on screen are also seen on ``own``. Edge candidates are used only
+        when a structure offers nothing better.
+        """
         blockers = self.blockers()
+        on_edge: Vec | None = None
         for point in candidates:
-            if self.sees(own, point, blockers):
+            if not self.sees(own, point, blockers):
+                continue
+            # The ring lies in the point's depth plane; a curved surface falls away behind it,
+            # so those rays run on until they meet whatever is drawn at that pixel.
+            if all(self.sees(own, q, blockers, RING_REACH_MM) for q in self._ring(point)):
                 return point
-        return None
+            on_edge = on_edge or point
+        return on_edge
+
+    def _ring(self, point: Vec) -> list[Vec]:
+        """Four points :data:`EDGE_MARGIN_PX` screen pixels around ``point``, in its depth."""
+        renderer = self.scene.renderer
+        camera = renderer.GetActiveCamera()
+        height_px = max(1, renderer.GetSize()[1])
+        if camera.GetParallelProjection():
+            world_height = 2.0 * camera.GetParallelScale()
+        else:
+            depth = math.dist(camera.GetPosition(), point)
+            world_height = 2.0 * depth * math.tan(math.radians(camera.GetViewAngle()) / 2.0)
+        r = EDGE_MARGIN_PX * world_height / height_px
+        up = camera.GetViewUp()
+        d = camera.GetDirectionOfProjection()
+        right = (
+            d[1] * up[2] - d[2] * up[1],
+            d[2] * up[0] - d[0] * up[2],
+            d[0] * up[1] - d[1] * up[0],
+        )
+        ring: list[Vec] = []
+        for axis in (up, right):
+            for sign in (1.0, -1.0):
+                ring.append(
+                    (
+                        point[0] + sign * r * axis[0],
+                        point[1] + sign * r * axis[1],
+                        point[2] + sign * r * axis[2],
+                    )
+                )
+        return ring
 
 
 def _segment_meets_box(
