@@ -185,7 +185,6 @@ AGREE = [
     "psoas_major_upper_right",
     "psoas_major_lower_right",
     "iliacus_right",
-    "gluteus_maximus_right",
     "gluteus_medius_right",
 ]
 KNOWN_OFF = {
@@ -195,6 +194,12 @@ KNOWN_OFF = {
     # piriformis has about twice myo-sim's extension moment arm (~34 vs ~15 mm at standing) and
     # lengthens ~39 mm against ~15 mm from 0 to 90 degrees; see docs/POSTURE.md.
     "piriformis_right": "atlas trochanter (insertion) lies further behind the hip centre",
+    # Measured (path wrapped onto the bone surface): 0-30 degrees agree (atlas +28 mm, myo-sim
+    # +31 mm) and at 90 degrees the lengths are the same (280 vs 282 mm), but the atlas's standing
+    # length is shorter (189 vs 210 mm) and its extension moment arm stays ~60 mm up to 90
+    # degrees where myo-sim's falls to ~32 mm from 60 to 90 degrees: +49 % against +35 %.
+    "gluteus_maximus_right": "shorter standing line and a moment arm that does not fall in deep "
+    "flexion (atlas +49 % vs myo-sim +35 % at 90 degrees)",
 }
 
 
@@ -310,7 +315,10 @@ def test_every_body_takes_the_neutral_skin_weights() -> None:
     binding = pm.skin_binding("skin", neutral)
     assert binding is not None
     femur = binding.weights[:, binding.bones.index("femur_right")]
-    thigh = (femur > 0.95) & (neutral[:, 2] < -300)
+    # Wholly on the femur: the distal thigh blends into the knee (shank weight up to ~5 %), so
+    # near the knee the skin is not meant to move rigidly with the femur in a knee-bent pose.
+    thigh = (femur > 0.999) & (neutral[:, 2] < -200)
+    assert thigh.sum() > 100
     t = pm.transforms(PRESETS["sitting_upright"])
     lift = skin(neutral, binding, t)[thigh, 2].mean() - neutral[thigh, 2].mean()
     for body in ("female", "male"):

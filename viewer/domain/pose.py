@@ -237,13 +237,21 @@ STANDING = Pose("standing")
 
 
 def _chair(
-    name: str, tilt: float, lordosis: float, hip: float, abduction: float, elbow: float
+    name: str,
+    tilt: float,
+    lordosis: float,
+    hip: float,
+    shoulder: float,
+    abduction: float,
+    elbow: float,
 ) -> Pose:
     """Sitting on a chair: thighs at ``hip`` on the pelvis, the lower legs hanging about
     vertical (the skin's standing knee is already bent about 7 degrees, so 85 here is a knee
     angle of about 90) and the arms brought in from the A-pose and forward so the hands rest by
-    the thighs (tuned on the built neutral, female and male skins: no hand vertex more than 2 mm
-    inside thighs or trunk)."""
+    the thighs. One set of arm angles serves every body: tuned on the built neutral, female and
+    male skins together (no hand vertex more than 2 mm inside thighs or trunk, the median hand
+    vertex within 100 mm of them); the arms come well forward (``shoulder``) so the longer arms
+    of the male outline lay the hands over the thighs rather than beside the hips."""
     h = HipAngles(hip)
     return Pose(
         name,
@@ -253,7 +261,7 @@ def _chair(
         hip_left=h,
         knee_right=85.0,
         knee_left=85.0,
-        shoulder_flexion=20.0,
+        shoulder_flexion=shoulder,
         shoulder_abduction=abduction,
         elbow_flexion=elbow,
     )
@@ -268,14 +276,14 @@ PRESETS: Mapping[str, Pose] = {
         # 34 sitting: Lord M.J. et al., "Lumbar lordosis: effects of sitting and standing", Spine
         # 22(21):2571-2574, 1997) and the pelvis rolled back by as much, so the trunk stays
         # vertical.
-        _chair("sitting_upright", -14.0, -14.0, 76.0, abduction=-30.0, elbow=-40.0),
+        _chair("sitting_upright", -14.0, -14.0, 76.0, shoulder=35.0, abduction=-35.0, elbow=-40.0),
         # Slumped sitting: the pelvis rolled well back and the lumbar curve nearly flat (the
         # atlas's 50 degrees of L1-S1 lordosis down to about 20), the trunk leaning forward -
         # the "slump" posture of O'Sullivan P.B. et al., "Effect of different upright sitting
         # postures on spinal-pelvic curvature and trunk muscle activation in a pain-free
         # population", Spine 31(19):E707-E712, 2006. Thighs still horizontal (66 + 24 = 90);
         # the trunk leans, so the elbows reach a little less.
-        _chair("sitting_slumped", -24.0, -30.0, 66.0, abduction=-35.0, elbow=-20.0),
+        _chair("sitting_slumped", -24.0, -30.0, 66.0, shoulder=40.0, abduction=-38.0, elbow=-30.0),
         # Anterior tilt: the pelvis rolls forward and the lumbar curve deepens to keep the trunk
         # upright; the hips are relatively flexed by the tilt while the thighs stay vertical.
         Pose("anterior_tilt", 12.0, 12.0, HipAngles(12.0), HipAngles(12.0)),

@@ -337,6 +337,14 @@ class PostureModel:
                 for i, bone in ((0, b.bones[0]), (1, b.bones[-1]))
             ]
             centroids = np.vstack([ends[0][None], between, ends[1][None]])
+        # A line of action wraps round bone, never through it: a slice centroid of a muscle
+        # curved over a bony edge (gluteus maximus over the ischium and sacrum in sitting) can
+        # lie under the bone's surface, so the stations between the ends go onto the surface.
+        if len(centroids) > 2:
+            inner = centroids[1:-1]
+            for _ in range(3):
+                inner = self.push_out(inner, transforms, self.bone_ids)
+            centroids = np.vstack([centroids[:1], inner, centroids[-1:]])
         return taut_path(centroids, lambda q: self.inside_bone(q, transforms))
 
     def standing_length(self, muscle_id: str) -> float:
