@@ -19,6 +19,7 @@ from vtkmodules.vtkCommonCore import vtkIdList, vtkPoints
 from vtkmodules.vtkCommonDataModel import vtkPolyData, vtkStaticCellLocator
 
 from viewer.domain.structures import Kind
+from viewer.render.depth_probe import segment_meets_box
 from viewer.render.scene_renderer import GHOST_PICK_OPACITY, SceneRenderer
 
 Vec = tuple[float, float, float]
@@ -73,7 +74,7 @@ class AnchorProbe:
         of sight actually passes (a few of the forty, and again only after the meshes move).
         """
         poly = self._drawn_poly(sid)
-        if poly is None or not _segment_meets_box(start, end, poly.GetBounds()):
+        if poly is None or not segment_meets_box(start, end, poly.GetBounds()):
             return None
         locator = self._locator(sid, poly)
         self._points.Reset()
@@ -185,23 +186,3 @@ class AnchorProbe:
                 )
         return ring
 
-
-def _segment_meets_box(
-    start: Sequence[float], end: Sequence[float], bounds: Sequence[float]
-) -> bool:
-    """Slab test: does the segment pass through the axis-aligned box (with 1 mm slack)?"""
-    t0, t1 = 0.0, 1.0
-    for axis in range(3):
-        lo, hi = bounds[2 * axis] - 1.0, bounds[2 * axis + 1] + 1.0
-        s, d = start[axis], end[axis] - start[axis]
-        if abs(d) < 1e-12:
-            if s < lo or s > hi:
-                return False
-            continue
-        a, b = (lo - s) / d, (hi - s) / d
-        if a > b:
-            a, b = b, a
-        t0, t1 = max(t0, a), min(t1, b)
-        if t0 > t1:
-            return False
-    return True

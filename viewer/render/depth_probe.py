@@ -56,7 +56,7 @@ class DepthProbe:
     def _hits(self, sid: str, start: Vec, end: Vec) -> list[float]:
         """Distances from ``start`` of every crossing of structure ``sid`` on the segment."""
         locator, bounds = self._locator(sid)
-        if not _segment_meets_box(start, end, bounds):
+        if not segment_meets_box(start, end, bounds):
             return []
         self._points.Reset()
         self._cells.Reset()
@@ -210,7 +210,7 @@ class Visibility:
     skin_behind: float | None = None
 
 
-def _segment_meets_box(start: Vec, end: Vec, bounds: tuple[float, ...]) -> bool:
+def segment_meets_box(start: Vec, end: Vec, bounds: tuple[float, ...]) -> bool:
     """Slab test: does the segment pass through the axis-aligned box (with 1 mm slack)?"""
     t0, t1 = 0.0, 1.0
     for axis in range(3):
