@@ -99,11 +99,9 @@ def _render_markers(
 ) -> tuple[np.ndarray, dict[str, Depth], list[tuple[float, float, float]]]:
     """Render the built-in atlas with markers for ``points`` ticked; pixels, classes, colours."""
     from PIL import Image
-    from vtkmodules.vtkIOImage import vtkPNGWriter
-    from vtkmodules.vtkRenderingCore import vtkWindowToImageFilter
 
     from viewer.domain.camera import view_by_name
-    from viewer.render.offscreen import offscreen_scene
+    from viewer.render.offscreen import offscreen_scene, write_window_png
 
     context, features = builtin
     triggers = features.triggers  # type: ignore[attr-defined]
@@ -124,14 +122,7 @@ def _render_markers(
         window.Render()
         scene.apply_view(view_by_name(view))
         window.Render()
-        grab = vtkWindowToImageFilter()
-        grab.SetInput(window)
-        grab.ReadFrontBufferOff()
-        grab.Update()
-        writer = vtkPNGWriter()
-        writer.SetFileName(str(out))
-        writer.SetInputConnection(grab.GetOutputPort())
-        writer.Write()
+        write_window_png(window, out)
         depths = {mid: overlays.layer.depth_of(mid) for mid in overlays.layer.marker_ids}
         height = window.GetSize()[1]
         marks = []

@@ -4,32 +4,14 @@ thighs; standing and poses from before knee angles existed stay as they were."""
 from __future__ import annotations
 
 import json
-from functools import cache
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
 from scipy.spatial import cKDTree
 
+from tests.posture_fixtures import MESHES, loaded, model
 from viewer.domain.pose import LIMB_CARRIERS, PRESETS, Pose, Skeleton, apply, pose_from_dict
-from viewer.domain.posture import PostureModel
-
-MESHES = Path(__file__).resolve().parents[1] / "meshes"
-
-
-@cache
-def loaded() -> Any:
-    from viewer.io.atlas_loader import load_atlas
-
-    return load_atlas(MESHES)
-
-
-@cache
-def model() -> PostureModel:
-    from viewer.io.posture import posture_model
-
-    return posture_model(loaded())
 
 
 def test_the_build_ships_limb_joints_near_the_femur_end() -> None:

@@ -5,32 +5,16 @@ says they should; ``pose-report`` prints those lengths."""
 from __future__ import annotations
 
 import json
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
+from tests.posture_fixtures import MESHES, loaded, model
 from viewer.domain.pose import LIMB_CARRIERS, PRESETS, HipAngles, Pose
-from viewer.domain.posture import PostureModel
 
 REPO = Path(__file__).resolve().parents[1]
-MESHES = REPO / "meshes"
-
-
-@cache
-def loaded() -> Any:
-    from viewer.io.atlas_loader import load_atlas
-
-    return load_atlas(MESHES)
-
-
-@cache
-def model() -> PostureModel:
-    from viewer.io.posture import posture_model
-
-    return posture_model(loaded())
 
 
 def _signed_distance(points: np.ndarray, mesh: Any) -> np.ndarray:

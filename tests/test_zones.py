@@ -161,11 +161,9 @@ def _relative_luminance(rgb: np.ndarray) -> np.ndarray:
 def _heat_render(builtin: Any, muscle: str, view: str, theme: str, out: Path) -> Any:
     """Render a muscle's heat map at 1280x800; image, skin vertex pixels, facing mask, classes."""
     from PIL import Image
-    from vtkmodules.vtkIOImage import vtkPNGWriter
-    from vtkmodules.vtkRenderingCore import vtkWindowToImageFilter
 
     from viewer.domain.camera import view_by_name
-    from viewer.render.offscreen import offscreen_scene
+    from viewer.render.offscreen import offscreen_scene, write_window_png
     from viewer.render.theme import THEMES
 
     context, features = builtin
@@ -184,14 +182,7 @@ def _heat_render(builtin: Any, muscle: str, view: str, theme: str, out: Path) ->
         window.Render()
         scene.apply_view(view_by_name(view))
         window.Render()
-        grab = vtkWindowToImageFilter()
-        grab.SetInput(window)
-        grab.ReadFrontBufferOff()
-        grab.Update()
-        writer = vtkPNGWriter()
-        writer.SetFileName(str(out))
-        writer.SetInputConnection(grab.GetOutputPort())
-        writer.Write()
+        write_window_png(window, out)
         camera = renderer.GetActiveCamera()
         matrix = camera.GetCompositeProjectionTransformMatrix(size[0] / size[1], -1, 1)
         eye = np.asarray(camera.GetPosition())

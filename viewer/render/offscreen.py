@@ -221,6 +221,15 @@ def _render_png(
     if not heat_legend and overlays is not None:
         overlays.legend.set_visible(False)
     window.Render()
+    return write_window_png(window, out, transparent)
+
+
+def write_window_png(window: vtkRenderWindow, out: Path | str, transparent: bool = False) -> Path:
+    """Write what ``window`` last rendered (its back buffer) to a PNG, creating the folder.
+
+    One grab-and-write for `render`, exports and the render tests, so they all read the same
+    buffer the same way.
+    """
     grab = vtkWindowToImageFilter()
     grab.SetInput(window)
     grab.SetInputBufferTypeToRGBA() if transparent else grab.SetInputBufferTypeToRGB()
