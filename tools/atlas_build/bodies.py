@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import trimesh
 
+from tools.atlas_build.contract_doc import replace_marked_block
 from tools.atlas_build.skin_morph import BODY_SEX, body_offsets_dm, transfer
 from tools.atlas_build.skin_source import read_makehuman_body
 from tools.atlas_build.writer import read_vtp, write_json, write_vtp
@@ -202,10 +203,9 @@ def update_contract(path: Path, entries: list[dict[str, Any]]) -> None:
     """Replace the marked heights block in the contract (append it to Bodies if missing)."""
     text = path.read_text(encoding="utf-8")
     block = heights_block(entries)
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        _, tail = rest.split(END, 1)
-        text = head + block + tail
+    replaced = replace_marked_block(text, BEGIN, END, block)
+    if replaced is not None:
+        text = replaced
     else:
         anchor = "## Structure ids"
         head, sep, tail = text.partition(anchor)

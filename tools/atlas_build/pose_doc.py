@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tools.atlas_build.contract_doc import replace_marked_block
 from tools.atlas_build.pose import PUBLISHED_RANGES
 
 BEGIN = "<!-- pose:begin (written by python -m tools.build_atlas) -->"
@@ -46,10 +47,9 @@ def update_contract(path: Path, pose: dict[str, float]) -> None:
     """Replace the marked block in the contract (append a section if it is missing)."""
     text = path.read_text(encoding="utf-8")
     block = pose_block(pose)
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        _, tail = rest.split(END, 1)
-        text = head + block + tail
+    replaced = replace_marked_block(text, BEGIN, END, block)
+    if replaced is not None:
+        text = replaced
     else:
         text = text.rstrip("\n") + "\n\n## Pose (measured by the build)\n" + block + "\n"
     path.write_text(text, encoding="utf-8")
