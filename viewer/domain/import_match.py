@@ -15,21 +15,9 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from viewer.domain.search import normalize
+from viewer.domain.search import SIDE_WORDS, normalize
 from viewer.domain.structures import Atlas, Kind, Side
 
-_SIDE_WORDS: Mapping[str, Side] = {
-    "left": Side.LEFT,
-    "right": Side.RIGHT,
-    "sinister": Side.LEFT,
-    "sinistra": Side.LEFT,
-    "sinistrum": Side.LEFT,
-    "sinistri": Side.LEFT,
-    "dexter": Side.RIGHT,
-    "dextra": Side.RIGHT,
-    "dextrum": Side.RIGHT,
-    "dextri": Side.RIGHT,
-}
 _SIDE_LETTERS: Mapping[str, Side] = {"l": Side.LEFT, "r": Side.RIGHT}
 """A trailing lone ``l``/``r`` (Z-Anatomy's ``.l``/``.r``, Slicer's ``_R``) is a side too."""
 
@@ -116,8 +104,8 @@ def _words_and_side(text: str) -> tuple[tuple[str, ...], Side | None]:
     side: Side | None = None
     kept: list[str] = []
     for w in words:
-        if w in _SIDE_WORDS:
-            side = _SIDE_WORDS[w]
+        if w in SIDE_WORDS:
+            side = SIDE_WORDS[w]
         elif w not in _FILLER:
             kept.append(w)
     if side is None and len(kept) > 1 and kept[-1] in _SIDE_LETTERS:

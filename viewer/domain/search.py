@@ -48,16 +48,19 @@ FIELD_BONUS: Mapping[str, float] = {
 }
 """Tie-breaks inside a tier: always smaller than the gap between two tiers."""
 
-_SIDE_WORDS: Mapping[str, Side] = {
+SIDE_WORDS: Mapping[str, Side] = {
     "left": Side.LEFT,
     "right": Side.RIGHT,
     "sinister": Side.LEFT,
     "sinistra": Side.LEFT,
     "sinistrum": Side.LEFT,
+    "sinistri": Side.LEFT,
     "dexter": Side.RIGHT,
     "dextra": Side.RIGHT,
     "dextrum": Side.RIGHT,
+    "dextri": Side.RIGHT,
 }
+"""Words that name a side, English and Latin (TA98 forms), for search and for imported names."""
 _FMA = re.compile(r"^(?:fma\s*:?\s*)?(\d{3,7})$")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
@@ -87,8 +90,8 @@ def _strip_side(words: Sequence[str]) -> tuple[list[str], Side | None]:
     side: Side | None = None
     kept = []
     for w in words:
-        if w in _SIDE_WORDS:
-            side = _SIDE_WORDS[w]
+        if w in SIDE_WORDS:
+            side = SIDE_WORDS[w]
         else:
             kept.append(w)
     return kept, side
