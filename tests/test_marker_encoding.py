@@ -178,3 +178,30 @@ def test_marker_key_shows_exactly_when_markers_are_drawn(builtin: tuple[object, 
         off.window.Render()
         assert not off.overlays.layer.drawn_styles()
         assert not key.visible and key.box() is None
+
+
+def test_marker_key_stacks_above_the_length_key(builtin: tuple[object, object]) -> None:
+    """Both keys live in the lower-right corner; with a posed body in length colours and
+    markers drawn, the marker key sits above the length key instead of printing over it."""
+    from viewer.domain.camera import view_by_name
+    from viewer.domain.pose import PRESETS
+    from viewer.render.offscreen import offscreen_scene
+    from viewer.render.theme import THEMES
+
+    context, features = builtin
+    state = context.state  # type: ignore[attr-defined]
+    triggers = features.triggers  # type: ignore[attr-defined]
+    triggers.set_markers_visible(sorted(set(triggers.muscle_of.values())), True)
+    with offscreen_scene(
+        context.loaded, state, (1280, 800), THEMES["light"], features, msaa=0  # type: ignore[attr-defined]
+    ) as off:
+        state.set_pose(PRESETS["sitting_upright"])
+        off.posture_key.set_lengths_shown(True)
+        off.window.Render()
+        off.scene.apply_view(view_by_name("anterior"))
+        off.window.Render()
+        marker_box = off.overlays.marker_legend.box()
+        length_box = off.posture_key.key_box()
+        assert marker_box is not None and length_box is not None
+        assert marker_box[1] >= length_box[3], (marker_box, length_box)
+        state.set_pose(PRESETS["standing"])

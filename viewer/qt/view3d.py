@@ -245,6 +245,7 @@ class View3D(QWidget):
 
         overlays = Overlays(self.scene, features, marker_px=marker_px, labels=self.labels)
         self.overlays = overlays
+        overlays.marker_legend.below = self.posture_key.key_box  # both keys sit lower right
         self.posture.on_posed = overlays.skin_moved
         self.spots = spots
         spots.spots_changed.connect(overlays.show_spots)

@@ -15,6 +15,8 @@ before the label layout runs, which keeps labels off it), and its text grows wit
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import vtkmodules.vtkRenderingFreeType  # noqa: F401  (registers text rendering)
 from vtkmodules.vtkCommonCore import vtkCommand
 from vtkmodules.vtkRenderingCore import vtkRenderer, vtkTextActor
@@ -53,19 +55,24 @@ class MarkerLegend:
         self.row_px = MIN_ROW_PX
         self.enabled = True
         """False hides the key whatever is drawn (e.g. a picture that explains markers itself)."""
+        self.below: Callable[[], tuple[float, float, float, float] | None] | None = None
+        """Box of another key in the lower-right corner (the length key); this key stacks above
+        it rather than printing over it."""
         # After the marker layer (priority 0) has classified, before the labels (-1) lay out.
         self._tag = renderer.AddObserver(vtkCommand.StartEvent, self._before_frame, -0.5)
 
     def _before_frame(self, *_args: object) -> None:
         width, height = self.renderer.GetSize()
         styles = self.layer.drawn_styles() if self.enabled else ()
-        key = (styles, width, height)
+        other = self.below() if self.below is not None else None
+        floor = other[3] if other is not None else 0.0
+        key = (styles, width, height, floor)
         if key == self._key:
             return
         self._key = key
-        self._build(styles, width, height)
+        self._build(styles, width, height, floor)
 
-    def _build(self, styles: tuple[str, ...], width: int, height: int) -> None:
+    def _build(self, styles: tuple[str, ...], width: int, height: int, floor: float = 0.0) -> None:
         for prop in self._props:
             self.renderer.RemoveViewProp(prop)
         self._props = []
@@ -82,7 +89,7 @@ class MarkerLegend:
         text_w = max(_measure(self.renderer, t, row) for t in texts)
         x_text = width - margin - text_w
         x_glyph = x_text - glyph_px * 0.75
-        y = margin + glyph_px * 0.55
+        y = floor + margin + glyph_px * 0.55
         for style, text in reversed(list(zip(styles, texts, strict=True))):
             sample = vtkTextActor()
             sample.SetInput(GHOST_GLYPH if style == "far_side" else MARKER_GLYPH)

@@ -146,6 +146,7 @@ def offscreen_scene(
         from viewer.render.overlays import AnnotationOverlays
 
         overlays = AnnotationOverlays(scene, features, marker_px=marker_px, labels=labels)
+        overlays.marker_legend.below = key.key_box  # both keys sit lower right
         posture.on_posed = overlays.skin_moved
     try:
         yield _Offscreen(window, renderer, scene, overlays, labels, key)
