@@ -78,6 +78,11 @@ class View3D(QWidget):
         )
         self.posture.on_dragging = self.set_moving
         self.level_of_detail = True
+        from viewer.render.reduced_frames import ReducedResolutionFrames
+
+        self.reduced = ReducedResolutionFrames(self.renderer)
+        """Moving frames at half resolution, labels and markers at full (see its module)."""
+        self.reduced_resolution = True
         self._closed = False
         self.animate = True
         self.overlays: AnnotationOverlays | None = None
@@ -124,6 +129,10 @@ class View3D(QWidget):
         style.AddObserver(vtkCommand.EndInteractionEvent, self._on_end_interaction)
         interactor.AddObserver(vtkCommand.LeftButtonPressEvent, self._on_left_press, 1.0)
         interactor.AddObserver(vtkCommand.MouseMoveEvent, self._on_mouse_move, 1.0)
+        # Every frame the interactor asks for (drags, Qt paint events) goes through render_now,
+        # which draws moving frames at reduced resolution.
+        interactor.EnableRenderOff()
+        interactor.AddObserver(vtkCommand.RenderEvent, lambda *_args: self.render_now())
         self._first_frame_tag: int | None = self.renderer.AddObserver(
             vtkCommand.EndEvent, self._on_end_render
         )
@@ -175,9 +184,13 @@ class View3D(QWidget):
             self._render_timer.start(0)
 
     def render_now(self) -> None:
-        """Draw a frame immediately (also used by the benchmark and tests)."""
-        if not self._closed:
-            self.render_window.Render()
+        """Draw a frame immediately (also used by the benchmark and tests): while the camera
+        or a posture slider moves at reduced resolution, else at full resolution."""
+        if self._closed:
+            return
+        if self.scene.interacting and self.reduced_resolution and self.reduced.render():
+            return
+        self.render_window.Render()
 
     # -- level of detail -------------------------------------------------------------------------
     def _on_start_interaction(self, *_args: object) -> None:
@@ -321,6 +334,7 @@ class View3D(QWidget):
         self.labels.detach()
         self.posture_key.detach()
         self.posture.detach()
+        self.reduced.detach()
         self.scene.detach()
         # VTK holds these Python callbacks from C++, out of the garbage collector's sight:
         # without removing them the view, its scene and the render window would never be freed.
@@ -328,6 +342,7 @@ class View3D(QWidget):
         interactor = self.render_window.GetInteractor()
         interactor.RemoveObservers(vtkCommand.LeftButtonPressEvent)
         interactor.RemoveObservers(vtkCommand.MouseMoveEvent)
+        interactor.RemoveObservers(vtkCommand.RenderEvent)
         self.render_window.RemoveRenderer(self.renderer)
         self.vtk_widget.Finalize()
 
