@@ -177,7 +177,9 @@ def main() -> None:
         for line in factor_table(view, context):
             print(line, flush=True)
     view.set_moving(True)
+    reduced_before = view.reduced.frames_drawn
     interacting, interacting_cpu = _orbit(view, FRAMES)
+    reduced_frames = view.reduced.frames_drawn - reduced_before
     view.set_moving(False)
     at_rest, at_rest_cpu = _orbit(view, FRAMES)
     timings = _feature_timings(view)
@@ -190,6 +192,7 @@ def main() -> None:
                 "triangles_full": context.loaded.n_triangles,
                 "triangles_light": context.loaded.n_triangles_light,
                 "fps_interacting": interacting,
+                "reduced_resolution_frames": reduced_frames,
                 "cpu_ms_interacting": interacting_cpu,
                 "fps_at_rest": at_rest,
                 "cpu_ms_at_rest": at_rest_cpu,

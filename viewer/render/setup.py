@@ -29,5 +29,12 @@ def configure_renderer(renderer: vtkRenderer, fxaa: bool = False) -> None:
         light.SetIntensity(intensity)
         renderer.AddLight(light)
     renderer.SetUseFXAA(fxaa)
+    if fxaa:
+        # Four edge-search steps with the fast endpoint test: the still frame differs from VTK's
+        # defaults (12 steps, precise endpoints) by 0.04 grey levels on average (no FXAA: 0.17)
+        # and costs about 14 ms less CPU at 1280x800 under llvmpipe (benchmarks/README.md).
+        options = renderer.GetFXAAOptions()
+        options.SetEndpointSearchIterations(4)
+        options.SetUseHighQualityEndpoints(False)
     renderer.SetUseDepthPeeling(False)
     renderer.SetUseOIT(False)
