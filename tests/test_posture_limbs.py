@@ -100,7 +100,9 @@ def test_pose_captions_name_the_pose_and_its_key_angles() -> None:
     from viewer.domain.pose import pose_caption
 
     up, slump = PRESETS["sitting_upright"], PRESETS["sitting_slumped"]
-    assert pose_caption(up).startswith("Sitting upright \u2014 hip flexion 76\u00b0")
+    assert pose_caption(up).startswith(
+        "Sitting upright \u2014 hip flexion 76\u00b0 (thighs 90\u00b0 from vertical)"
+    ), "hip flexion on the tilted pelvis, and where that puts the thighs"
     assert "pelvic tilt \u221214\u00b0 (posterior)" in pose_caption(up)
     assert "knees 85\u00b0" in pose_caption(slump)
     assert pose_caption(up.with_pelvic_tilt(3)).startswith("Custom posture")
