@@ -114,3 +114,32 @@ def test_scale_is_bounded() -> None:
 
     with pytest.raises(ValueError, match="scale"):
         ReducedResolutionFrames(vtkRenderer(), scale=0.0)
+
+
+def test_private_renderers_follow_the_main_renderers_props() -> None:
+    """3D props go to the anatomy pass, 2D props to the full-resolution pass, in drawing order;
+    replaced props (the posture title's text, every drag frame) are swapped one by one."""
+    from vtkmodules.vtkRenderingCore import vtkActor, vtkRenderer, vtkTextActor
+
+    main = vtkRenderer()
+    frames = ReducedResolutionFrames(main)
+    body, bone, title, key = vtkActor(), vtkActor(), vtkTextActor(), vtkTextActor()
+    for prop in (body, title, bone, key):
+        main.AddViewProp(prop)
+
+    def listed(renderer: vtkRenderer) -> list[object]:
+        props = renderer.GetViewProps()
+        return [props.GetItemAsObject(i) for i in range(props.GetNumberOfItems())]
+
+    frames._sync()
+    assert listed(frames.anatomy) == [body, bone]
+    assert listed(frames.ui) == [title, key]
+    new_title = vtkTextActor()
+    main.RemoveViewProp(title)
+    main.AddViewProp(new_title)
+    frames._sync()
+    assert listed(frames.ui) == [key, new_title], "the replaced title is swapped, order kept"
+    main.RemoveViewProp(body)
+    main.AddViewProp(body)  # moved to the end: drawn last
+    frames._sync()
+    assert listed(frames.anatomy) == [bone, body]

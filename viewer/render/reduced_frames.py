@@ -70,6 +70,8 @@ class ReducedResolutionFrames:
         self.ui = self._private_renderer(layer=0)
         self.ui.PreserveColorBufferOn()  # draws over the scaled-up anatomy, no background
         self._synced: tuple[str, ...] = ()
+        self._props: dict[str, Any] = {}
+        """The shared props by C++ address (to remove the ones the main renderer dropped)."""
         self._window: vtkRenderWindow | None = None
         self.frames_drawn = 0
         """Reduced frames drawn so far (tests and the benchmark check the path is taken)."""
@@ -102,6 +104,7 @@ class ReducedResolutionFrames:
             self._window = None
         self.anatomy.RemoveAllViewProps()
         self.ui.RemoveAllViewProps()
+        self._props.clear()
         self._synced = ()
 
     def _plain_layout(self, window: vtkRenderWindow) -> list[vtkRenderer] | None:
@@ -124,11 +127,7 @@ class ReducedResolutionFrames:
         props = _items(self.main.GetViewProps())
         listed = tuple(_address(prop) for prop in props)
         if listed != self._synced:
-            self.anatomy.RemoveAllViewProps()
-            self.ui.RemoveAllViewProps()
-            for prop in props:
-                (self.ui if is_2d(prop) else self.anatomy).AddViewProp(prop)
-            self._synced = listed
+            self._resync(props, listed)
         lights = _items(self.main.GetLights())
         if [_address(x) for x in lights] != [_address(x) for x in _items(self.anatomy.GetLights())]:
             self.anatomy.RemoveAllLights()
@@ -139,6 +138,29 @@ class ReducedResolutionFrames:
         self.anatomy.SetGradientBackground(self.main.GetGradientBackground())
         self.anatomy.SetBackgroundAlpha(self.main.GetBackgroundAlpha())
         self.anatomy.SetUseFXAA(False)
+
+    def _resync(self, props: list[Any], listed: tuple[str, ...]) -> None:
+        """Follow the main renderer's prop list. A posture drag replaces the title's text actors
+        every frame: then only those are swapped (removing and re-adding all ~80 props took a
+        few ms a frame); a reordered list is rebuilt whole, since order is drawing order."""
+        present = set(listed)
+        survivors = tuple(a for a in self._synced if a in present)
+        by_address = dict(zip(listed, props, strict=True))
+        if listed[: len(survivors)] == survivors:
+            for address in set(self._synced) - present:
+                prop = self._props.pop(address)
+                (self.ui if is_2d(prop) else self.anatomy).RemoveViewProp(prop)
+            added = listed[len(survivors):]
+        else:
+            self.anatomy.RemoveAllViewProps()
+            self.ui.RemoveAllViewProps()
+            self._props.clear()
+            added = listed
+        for address in added:
+            prop = by_address[address]
+            (self.ui if is_2d(prop) else self.anatomy).AddViewProp(prop)
+            self._props[address] = prop
+        self._synced = listed
 
     # -- drawing ---------------------------------------------------------------------------------
     def render(self) -> bool:
