@@ -100,11 +100,12 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec(
         "view.lod",
         "&View",
-        "Light meshes while &rotating",
+        "Fast drawing while &rotating",
         "",
         "set_level_of_detail",
         checkable=True,
-        tip="Keeps rotation smooth without a graphics card",
+        tip="Lighter meshes at half resolution while the view moves (labels stay sharp): "
+        "smooth rotation without a graphics card",
     ),
     ActionSpec(
         "view.animate",

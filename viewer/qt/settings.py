@@ -41,7 +41,7 @@ class Preferences:
 
     @property
     def level_of_detail(self) -> bool:
-        """Draw light meshes while the camera moves."""
+        """Draw light meshes at half resolution while the camera or a posture slider moves."""
         return self._bool("render/level_of_detail", True)
 
     @level_of_detail.setter
