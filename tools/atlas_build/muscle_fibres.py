@@ -779,8 +779,11 @@ def erector_spinae(c: Context) -> MuscleDef:
 #: mm a side there. The linea alba between the two is widest a few cm above the umbilicus and
 #: narrow below it: ultrasound means of about 7 mm at the xiphoid, 13 mm 3 cm above and 8 mm 2 cm
 #: below the umbilicus, upper normal limits 15 / 22 / 16 mm (Beer et al. 2009, Clin Anat
-#: 22:706-711); the atlas uses gaps of 10 / 20 / 10 mm. Thickness about 1 cm (ultrasound of
-#: healthy adults, e.g. Rankin et al. 2006, Muscle Nerve 34:320-326). Three tendinous
+#: 22:706-711); the atlas uses gaps of 10 / 20 / 10 mm. Thickness 10 mm: "about 1 cm" was
+#: entered from memory of Rankin et al. 2006 (Muscle Nerve 34:320-326, ultrasound of 123 adults),
+#: whose numbers we could not read (NOT checked). The one published mean found since is thicker:
+#: 14.7 +/- 2.9 mm right, 14.4 +/- 2.7 mm left (Egwu et al. 2014, Studia Medyczne 30:180-187,
+#: ultrasound, 120 Nigerian adults); see docs/MORPHOMETRY.md. Three tendinous
 #: intersections: at the umbilicus, at the free end of the xiphoid, and midway between them.
 #: full width of the linea alba (mm) at: the pubic crest, 60 mm above it, 2 cm below the
 #: umbilicus, the umbilicus, 3 cm above it, the xiphoid

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from importlib import metadata
 
+from tools.atlas_build.vertebra_size import PROVENANCE
+
 
 def package_version(dist: str) -> str:
     """Installed version of a distribution, or ``"not installed"``."""
@@ -21,10 +23,8 @@ SOURCES: list[dict[str, str]] = [
         "licence": "Apache-2.0",
         "url": "https://pypi.org/project/myo-sim/",
         "note": "Skeleton pose (myofullbody, neutral), lumbar/T12 vertebra meshes, muscle via "
-        "points (MuJoCo spatial tendon sites). T12-L5 resized to published adult morphometry: "
-        "Panjabi et al. 1992 (Spine 17:299), Zhou et al. 2000 (Eur Spine J 9:242), T12 from "
-        "Panjabi et al. 1991 (Spine 16:888); disc heights after Tibrewal & Pearcy 1985 (Spine "
-        "10:452); table in tools/atlas_build/vertebra_size.py.",
+        "points (MuJoCo spatial tendon sites). T12-L5 resized to published adult morphometry "
+        "(table in tools/atlas_build/vertebra_size.py). " + PROVENANCE,
     },
     {
         "id": "musculoskeletal-models",

@@ -30,9 +30,13 @@ DISC_WEDGE = {
     "thoracic12_s": 0.0,
 }
 #: disc height below each vertebra at the body centre (mean of its anterior and posterior
-#: heights), mm: normal adult lumbar discs are about 8-13 mm, growing to L4-L5 (Tibrewal &
-#: Pearcy 1985, Spine 10:452); T12-L1 is lower, like the thoracic discs above it. Absolute
-#: values: the vertebrae themselves are brought to published adult size (vertebra_size.py).
+#: heights), mm: normal adult lumbar discs are about 8-13 mm, growing to L4-L5; T12-L1 is
+#: lower, like the thoracic discs above it. Entered after Tibrewal & Pearcy 1985 (Spine 10:452)
+#: from memory; checked since against central heights of Busscher et al. 2010 (CT, 6 men:
+#: T12-L1 9.3, L1-L2 10.3, L2-L3 11.5, L3-L4 11.8, L4-L5 12.7, L5-S1 8.8) and Twomey & Taylor
+#: 1985 (men 20-35 y: L1-L2 9.2 ... L4-L5 11.3, L5-S1 10.6): within 1.3 mm of Busscher except
+#: L5-S1, where the sources spread from 8.8 to 13 mm (docs/MORPHOMETRY.md). The vertebrae
+#: themselves are brought to published adult size (vertebra_size.py).
 DISC_HEIGHT = {
     "lumbar5": 11.0,
     "lumbar4": 12.0,

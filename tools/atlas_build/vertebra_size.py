@@ -49,6 +49,26 @@ PANJABI_1991 = (
     "Panjabi MM, Takata K, Goel V, et al. Thoracic human vertebrae: quantitative "
     "three-dimensional anatomy. Spine 1991;16(8):888-901"
 )
+BONCZAR_2024 = (
+    "Bonczar M, et al. Surg Radiol Anat 2024;47(1):22 (meta-analysis of 18 studies of lumbar "
+    "vertebral dimensions, 1481 subjects)"
+)
+COOK_2021 = (
+    "Cook WH, Baker JF. Comparative analysis of lumbar spine vertebral morphology between "
+    "Maori and New Zealand Europeans: a computed tomography study. Int J Spine Surg "
+    "2021;15(6):1072-1081"
+)
+KUNKEL_2011 = (
+    "Kunkel ME, et al. Morphometric analysis of the relationships "
+    "between intervertebral disc and vertebral body heights: thoracic spine. J Anat "
+    "2011;219(3):375-387"
+)
+BUSSCHER_2010 = (
+    "Busscher I, Ploegmakers JJW, Verkerke GJ, Veldhuizen AG. Comparative anatomical "
+    "dimensions of the complete human and porcine spine. Eur Spine J 2010;19(7):1104-1114"
+)
+DUMAN_2026 = "Duman L, Yamansavci Sirzai E. Tomography 2026;12(8):109 (MDCT, 517 adults)"
+TWOMEY_1985 = "Twomey L, Taylor J. Acta Orthop Scand 1985;56(6):496-499 (post-mortem discs)"
 ZHOU_2000 = (
     "Zhou SH, McCarthy ID, McGregor AH, Coombs RRH, Hughes SPF. Geometrical dimensions of the "
     "lower lumbar vertebrae - analysis of data from digitised CT images. Eur Spine J "
@@ -58,27 +78,60 @@ TIBREWAL_1985 = (
     "Tibrewal SB, Pearcy MJ. Lumbar intervertebral disc heights in normal subjects and "
     "patients with disc herniation. Spine 1985;10(5):452-454"
 )
-#: every reference used by the vertebra and disc sizes (for NOTICE and the manifest)
-REFERENCES = (PANJABI_1992, ZHOU_2000, PANJABI_1991, TIBREWAL_1985)
+#: every reference the vertebra and disc sizes were checked against (for NOTICE and the
+#: manifest); docs/MORPHOMETRY.md compares each value with what these report
+REFERENCES = (
+    PANJABI_1992,
+    PANJABI_1991,
+    BONCZAR_2024,
+    COOK_2021,
+    KUNKEL_2011,
+    DUMAN_2026,
+    BUSSCHER_2010,
+    TWOMEY_1985,
+)
+#: cited for values we could not check against the paper itself (kept, marked unchecked)
+UNCHECKED_REFERENCES = (ZHOU_2000, TIBREWAL_1985)
+
+#: Which values rest on a source that was read, and which do not. NOTICE, the manifest and
+#: docs/ATLAS_CONTRACT.md repeat this sentence; docs/MORPHOMETRY.md gives the numbers.
+PROVENANCE = (
+    "Checked against published means (docs/MORPHOMETRY.md): body width T12-L5 (endplate "
+    "widths, Panjabi et al. 1992 and 1991; Bonczar et al. 2024), body height T12-L5 (anterior "
+    "and posterior heights, Bonczar et al. 2024; Cook & Baker 2021; Kunkel et al. 2011; Duman & "
+    "Yamansavci Sirzai 2026; Busscher et al. 2010), L5 body depth (Cook & Baker 2021) and disc "
+    "heights (Busscher et al. 2010; Twomey & Taylor 1985); all but Cook & Baker were read in a "
+    "public transcription of the papers' tables, not in the papers. Not checked, entered from "
+    "memory: body depth T12-L4 and transverse-process span T12-L5 (after Panjabi et al. 1992 "
+    "and 1991, whose values for these we could not read). Tibrewal & Pearcy 1985 and Zhou et "
+    "al. 2000, cited before, could not be read and no longer carry any value. Overall depth is "
+    "from segmented adult anatomy (issue 11 comparison)."
+)
 
 
 @dataclass(frozen=True)
 class Dimension:
-    """One published dimension: the value the build aims at and the accepted range (mm)."""
+    """One published dimension: the value the build aims at and the accepted range (mm).
+
+    ``checked`` says whether the target was compared with a published mean that we read
+    (docs/MORPHOMETRY.md); unchecked targets were entered from memory of the cited paper.
+    """
 
     target: float
     low: float
     high: float
     source: str
+    checked: bool = False
 
 
 @dataclass(frozen=True)
 class VertebraSize:
     """Published size of one vertebra (mm).
 
-    body_width / body_depth: lower endplate width and antero-posterior depth; body_height: mean
-    of anterior and posterior body heights; tp_span: tip to tip of the transverse processes;
-    ap_depth: front of the body to the tip of the spinous process.
+    body_width / body_depth: width and antero-posterior depth of the body's cross-section a few
+    millimetres above its inferior endplate (compared with published endplate widths and
+    depths); body_height: mean of anterior and posterior body heights; tp_span: tip to tip of
+    the transverse processes; ap_depth: front of the body to the tip of the spinous process.
     """
 
     body_width: Dimension
@@ -88,64 +141,78 @@ class VertebraSize:
     ap_depth: Dimension
 
 
-def _d(target: float, half_range: float, source: str) -> Dimension:
-    return Dimension(target, target - half_range, target + half_range, source)
+def _d(target: float, half_range: float, source: str, checked: bool = False) -> Dimension:
+    return Dimension(target, target - half_range, target + half_range, source, checked)
 
 
-_P92 = "Panjabi 1992"
-_Z00 = "Zhou 2000 (L3-L5 CT means, agree with Panjabi 1992 within ~2 mm)"
-_P91 = "Panjabi 1991 (T12)"
+def _ok(target: float, half_range: float, source: str) -> Dimension:
+    """A dimension whose target was checked against a published mean (see PROVENANCE)."""
+    return _d(target, half_range, source, checked=True)
+
+
+# Source notes. "checked": the mean(s) named were read (docs/MORPHOMETRY.md gives the numbers
+# and where they were read); "memory": entered last session from memory of the paper, not
+# checked. Panjabi's and Bonczar's values were read in a public transcription of their tables.
+_W92 = "checked: Panjabi 1992 EPWu (upper endplate), Bonczar 2024 pooled EPWu"
+_W91 = "checked: Panjabi 1991 Fig. 4A, T12 EPWu 39.2 / EPWl 42.3 (digitised)"
+_H = "checked: Bonczar 2024 pooled mean of anterior and posterior heights"
+_H5 = "checked: Bonczar 2024 (25.8) and Cook & Baker 2021 (28.3) means of ant./post. heights"
+_H12 = (
+    "checked: mean (24.0) of the T12 ant./post.-height means of Kunkel 2011 (22.0), Duman 2026 "
+    "(22.9) and Busscher 2010 (27.1)"
+)
+_D5 = "checked: Cook & Baker 2021 Table 6, L5 inferior body length 35.3 +/- 3.6 (SD)"
+_MEM92 = "memory: after Panjabi 1992, not checked"
+_MEM91 = "memory: after Panjabi 1991 (T12), not checked"
 _ISSUE = "segmented adult anatomy, issue 11 comparison (about 78-82 mm for L1-L5)"
 
-#: Adult mean dimensions per level, rounded, in our own table, after Panjabi et al. 1992
-#: (cadaveric lumbar spines, direct 3-D digitising) and Zhou et al. 2000 (CT, L3-L5); T12 after
-#: the thoracic companion paper (Panjabi 1991). The values were entered from the papers' reported
-#: means without their tables at hand, so they are rounded to about 1 mm (spans to about 5 mm);
-#: the accepted ranges (about two standard deviations) are wide enough to absorb that. Overall
-#: antero-posterior depth (front of the body to the spinous tip) is not one of the values we
-#: take from these papers; its target comes from the segmented adult anatomy of the issue 11
-#: comparison.
+#: Adult dimensions per level (mm), rounded, in our own table. The accepted ranges are about
+#: 1-2 SD of the checked sources (Panjabi's endplate-width SD is about SEM x sqrt(12), 3-4 mm;
+#: body-height SDs are about 2 mm), and every checked published mean lies inside them.
+#: Overall antero-posterior depth is not taken from a paper: its target comes from the
+#: segmented adult anatomy of the issue 11 comparison.
 MORPHOMETRY: dict[str, VertebraSize] = {
     "t12": VertebraSize(
-        _d(40.0, 5.0, _P91),
-        _d(32.0, 4.0, _P91),
-        _d(24.0, 2.5, _P91),
-        _d(58.0, 10.0, _P91),
-        _d(72.0, 8.0, _P91),
+        _ok(40.0, 5.0, _W91),
+        _d(32.0, 4.0, _MEM91),
+        _ok(24.0, 3.5, _H12),  # the three series span 22.0-27.1 mm
+        _d(58.0, 10.0, _MEM91),
+        _d(72.0, 8.0, _MEM91),
     ),
     "l1": VertebraSize(
-        _d(41.0, 5.0, _P92),
-        _d(33.0, 4.0, _P92),
-        _d(26.0, 2.5, _P92),
-        _d(72.0, 10.0, _P92),
+        _ok(41.0, 5.0, _W92),
+        _d(33.0, 4.0, _MEM92),
+        _ok(26.0, 2.5, _H),
+        _d(72.0, 10.0, _MEM92),
         _d(78.0, 8.0, _ISSUE),
     ),
     "l2": VertebraSize(
-        _d(43.0, 5.0, _P92),
-        _d(34.0, 4.0, _P92),
-        _d(27.0, 2.5, _P92),
-        _d(78.0, 10.0, _P92),
+        _ok(43.0, 5.0, _W92),
+        _d(34.0, 4.0, _MEM92),
+        _ok(27.0, 2.5, _H),
+        _d(78.0, 10.0, _MEM92),
         _d(79.0, 8.0, _ISSUE),
     ),
     "l3": VertebraSize(
-        _d(45.0, 5.0, _Z00),
-        _d(35.0, 4.0, _Z00),
-        _d(27.5, 2.5, _Z00),
-        _d(85.0, 10.0, _P92),
+        _ok(45.0, 5.0, _W92),
+        _d(35.0, 4.0, _MEM92),
+        _ok(27.5, 2.5, _H),
+        _d(85.0, 10.0, _MEM92),
         _d(80.0, 8.0, _ISSUE),
     ),
     "l4": VertebraSize(
-        _d(47.0, 5.0, _Z00),
-        _d(35.5, 4.0, _Z00),
-        _d(27.0, 2.5, _Z00),
-        _d(84.0, 10.0, _P92),
+        _ok(47.0, 5.0, _W92),
+        _d(35.5, 4.0, _MEM92),
+        _ok(27.0, 2.5, _H),
+        _d(84.0, 10.0, _MEM92),
         _d(80.0, 8.0, _ISSUE),
     ),
     "l5": VertebraSize(
-        _d(49.0, 5.0, _Z00),
-        _d(35.0, 4.0, _Z00),
-        _d(26.5, 2.5, _Z00),
-        _d(90.0, 10.0, _P92),
+        # 49 mm: Bonczar 2024 pooled EPWu 48.8; also the GIAS3 S1 endplate it stands on
+        _ok(49.0, 5.0, _W92),
+        _ok(35.0, 4.0, _D5),
+        _ok(26.5, 2.5, _H5),
+        _d(90.0, 10.0, _MEM92),
         _d(78.0, 8.0, _ISSUE),
     ),
 }
