@@ -44,11 +44,13 @@ class ZoneCloser:
         t = np.asarray(triangles, dtype=np.int64)
         a = np.concatenate([t[:, 0], t[:, 1], t[:, 2]])
         b = np.concatenate([t[:, 1], t[:, 2], t[:, 0]])
-        length = np.linalg.norm(p[a] - p[b], axis=1)
         n = len(p)
-        graph = sparse.coo_matrix((length, (a, b)), shape=(n, n)).tocsr()
-        graph = graph.maximum(graph.T)  # each undirected edge once, its own length
-        self.graph = graph.tocsr()
+        ones = np.ones(len(a))
+        graph = sparse.coo_matrix((ones, (a, b)), shape=(n, n)).tocsr()
+        graph = (graph + graph.T).tocsr()  # both directions, whatever the triangles' winding
+        rows = np.repeat(np.arange(n), np.diff(graph.indptr))
+        graph.data = np.linalg.norm(p[rows] - p[graph.indices], axis=1)  # each edge its length
+        self.graph = graph
         self.radius = float(radius_mm)
         self.n = n
 
