@@ -52,23 +52,6 @@ class ZoneCloser:
         graph.data = np.linalg.norm(p[rows] - p[graph.indices], axis=1)  # each edge its length
         self.graph = graph
         self.radius = float(radius_mm)
-        self.n = n
-
-    def _subgraph(self, idx: NDArray[np.int64]) -> sparse.csr_matrix:
-        """Edges among ``idx`` only (faster than two fancy indexings of the whole graph)."""
-        where = np.full(self.n, -1, dtype=np.int64)
-        where[idx] = np.arange(len(idx))
-        g = self.graph
-        starts, ends = g.indptr[idx], g.indptr[idx + 1]
-        counts = ends - starts
-        rows = np.repeat(np.arange(len(idx)), counts)
-        take = np.repeat(starts - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
-        flat = np.arange(len(rows)) + take
-        cols = where[g.indices[flat]]
-        keep = cols >= 0
-        return sparse.csr_matrix(
-            (g.data[flat][keep], (rows[keep], cols[keep])), shape=(len(idx), len(idx))
-        )
 
     def close(
         self, distances: list[NDArray[np.float64]], region: NDArray[np.int64], reach: float
@@ -89,7 +72,7 @@ class ZoneCloser:
             return [np.asarray(d, dtype=np.float64) for d in distances]
         # A shortest path from a grown vertex to the grown zone's edge stays inside the zone.
         inner = np.flatnonzero(grown_any)
-        sub = self._subgraph(idx[inner])
+        sub = self.graph[idx[inner]][:, idx[inner]].tocsr()
         m = len(inner)
         # Vertices with a neighbour that no zone grew to (edges cut off by the subgraph).
         degree = np.diff(self.graph.indptr)[idx[inner]]
