@@ -139,6 +139,9 @@ corner at every mesh edge (the refitted skin has 15-20 mm triangles on the side 
 BRIDGE_ITERATIONS = 24
 """Steps of lifting an outline out of a skin crease (see :func:`drawn_outline`)."""
 
+BRIDGE_SIGMA_MM = 6.0
+"""Each lifting step averages the line over this (mm) along its length."""
+
 BRIDGE_NORMAL_SIGMA_MM = 10.0
 """Normals are averaged over this (mm) along the outline to find which way is out of a fold."""
 
@@ -146,7 +149,6 @@ SIGMA_PER_LIFT = 2.0
 """Where the outline spans a fold, the skin under it gives the line no shape of its own (a
 geodesic zone edge is pinched where it dips into the gluteal cleft): the line is smoothed over
 this many times the height it was lifted, about the fold's width."""
-"""Steps of lifting an outline out of a skin crease (see :func:`drawn_outline`)."""
 
 
 def _gaussian(
@@ -225,7 +227,7 @@ def drawn_outline(
     nrm /= np.maximum(np.linalg.norm(nrm, axis=1, keepdims=True), 1e-12)
     lifted: NDArray[np.float64] = np.zeros(len(pts))
     for _ in range(BRIDGE_ITERATIONS):
-        lift = np.einsum("ij,ij->i", _gaussian(pts, OUTLINE_SIGMA_MM, closed) - pts, nrm)
+        lift = np.einsum("ij,ij->i", _gaussian(pts, BRIDGE_SIGMA_MM, closed) - pts, nrm)
         lift = np.maximum(lift, 0.0)
         pts = pts + lift[:, None] * nrm
         lifted += lift
