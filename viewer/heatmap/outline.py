@@ -7,8 +7,10 @@ how smooth it is. Plain NumPy/SciPy: no VTK, so the rule is testable on its own.
 
 Why smoothing: a zone built from several seed points is a union of geodesic discs, and its edge
 has a cusp wherever two discs meet ("bubbly" zones). Averaging the zone weights over the mesh
-rounds those cusps before the threshold is taken (like a morphological closing), and the drawn
-outline is smoothed along its length to remove the zig-zag of single triangles.
+rounds those cusps before the threshold is taken; wider slots between discs are filled first by
+a true closing (:mod:`viewer.heatmap.closing`). The drawn outline is lifted over skin folds and
+smoothed along its length to remove the zig-zag of single (sometimes 20 mm) triangles
+(:func:`drawn_outline`).
 """
 
 from __future__ import annotations
