@@ -52,6 +52,50 @@ def test_measure_finds_the_cusps_of_a_union_of_discs_and_smoothing_removes_them(
     assert cusps <= MAX_CUSPS_PER_M and p95 <= MAX_P95_TURN
 
 
+def test_closing_fills_a_slot_between_discs_and_keeps_their_outer_edges() -> None:
+    """Two zone discs 16 mm apart (a slot of plain skin between them, as in the gluteus maximus
+    buttock zone) become one region; their outer edges stay where they were."""
+    from viewer.heatmap.closing import CLOSING_MM, ZoneCloser
+
+    points, tris = _grid(step=4.0, size=240.0)
+    gap = 16.0
+    centre = 30.0 + gap / 2
+    d1 = np.linalg.norm(points - [-centre, 0, 0], axis=1) - 30.0
+    d2 = np.linalg.norm(points - [centre, 0, 0], axis=1) - 30.0
+    signed = np.minimum(d1, d2)
+    assert gap < 2 * CLOSING_MM
+    closed = ZoneCloser(points, tris).close([signed], np.arange(len(points)), 12.5)[0]
+    assert (closed <= signed + 1e-9).all(), "a closing never shrinks a zone"
+    middle = np.argmin(np.linalg.norm(points, axis=1))
+    assert signed[middle] > 0 > closed[middle], "the slot between the discs is filled"
+    outer = np.argmin(np.linalg.norm(points - [-centre - 30.0, 0, 0], axis=1))
+    assert abs(closed[outer] - signed[outer]) < 1.5, "a convex edge does not move"
+
+
+def test_an_outline_crossing_a_skin_fold_is_drawn_across_it() -> None:
+    """A disc on a fold with 45-degree walls and a 2 mm round floor (like the gluteal cleft
+    below the sacrum): on the skin its edge bends sharply at the floor; the drawn line spans
+    the fold and is never under the skin."""
+    points, tris = _grid(step=3.0, size=200.0)
+    points[:, 2] = np.hypot(points[:, 0], 2.0) - 2.0  # the fold runs along y
+    t = np.linspace(0.0, 100.0, 4001)
+    arc = np.concatenate([[0.0], np.cumsum(np.hypot(np.diff(t), np.diff(np.hypot(t, 2.0))))])
+    across = np.sign(points[:, 0]) * np.interp(np.abs(points[:, 0]), t, arc)
+    unfolded = np.column_stack([across, points[:, 1]])  # distances along the skin
+    weights = falloff(np.linalg.norm(unfolded, axis=1), 30.0, 25.0)  # geodesic disc, 0.5 at 42.5
+    raw = chain_loops(*level_segments(points, tris, weights))
+    cusps, p95 = outline_roughness(raw)
+    assert cusps > MAX_CUSPS_PER_M and p95 > MAX_P95_TURN, "on the skin the edge bends sharply"
+    loops = zone_outlines(points, tris, weights)
+    assert len(loops) == 1
+    line = loops[0]
+    assert (line[:, 2] >= np.hypot(line[:, 0], 2.0) - 2.0).all(), "never under the skin"
+    floor = line[np.abs(line[:, 0]) < 2.0]
+    assert (floor[:, 2] > 3.0).all(), "lifted off the floor of the fold"
+    cusps, p95 = outline_roughness(loops)
+    assert cusps <= MAX_CUSPS_PER_M and p95 <= MAX_P95_TURN, (cusps, p95)
+
+
 STORY_MUSCLES = (
     "psoas_major_lower_right",
     "piriformis_right",
@@ -97,44 +141,17 @@ def _rough(referral: Any, ids: list[str]) -> bool:
     return False
 
 
-KNOWN_ROUGH = frozenset(
-    {
-        # One pattern's own outline is rough here (the same before patterns were smoothed
-        # together, so not a notch between patterns): open in issue 12.
-        "gluteus_maximus_2_right",
-        "gluteus_maximus_3_right",
-        "gluteus_medius_2_right",
-        "multifidus_sacral_right",
-        "gluteus_maximus_2_left",
-        "gluteus_maximus_3_left",
-        "gluteus_medius_2_left",
-        "multifidus_sacral_left",
-        "gluteus_maximus_right",
-        "gluteus_medius_right",
-        "gluteus_maximus_left",
-        "gluteus_medius_left",
-        # Rough since the skin was refitted at one pelvic scale (issue 11), left side only: the
-        # refitted skin is not mirror-exact there; cause not traced yet (open in issue 12).
-        "gluteus_maximus_1_left",
-        "iliacus_left",
-        "piriformis_lateral_left",
-        "piriformis_medial_left",
-        "piriformis_left",
-    }
-)
-"""Single trigger points and whole muscles whose outline still fails the measure."""
-
-
 def test_every_single_point_and_whole_muscle_map_has_smooth_outlines(builtin: Any) -> None:
     """What the app can show from one click: one trigger point, or every point of a muscle
-    (tensor fasciae latae has one point, so its muscle map is its point's map). Maps known to
-    be rough are listed, and the list must shrink when one is fixed."""
+    (tensor fasciae latae has one point, so its muscle map is its point's map), on both sides.
+    Before zones were closed at chart scale and drawn over skin folds, 17 of these failed
+    (gluteal buttock zones with slots between their discs, the coccyx zone where it dips into
+    the gluteal cleft, and left-side maps on the refitted skin's coarse buttock triangles)."""
     referral = builtin[1].referral
     shown = {t: [t] for t in referral.trigger_points}
     shown.update({m: list(referral.trigger_points_of(m)) for m in referral.muscles()})
-    rough = {name for name, ids in shown.items() if _rough(referral, ids)}
-    assert rough <= KNOWN_ROUGH, f"newly rough outlines: {sorted(rough - KNOWN_ROUGH)}"
-    assert rough == KNOWN_ROUGH, f"smooth now, drop from KNOWN_ROUGH: {sorted(KNOWN_ROUGH - rough)}"
+    rough = sorted(name for name, ids in shown.items() if _rough(referral, ids))
+    assert not rough, f"rough outlines: {rough}"
 
 
 def test_combined_patterns_are_smoothed_as_one_field(builtin: Any) -> None:

@@ -32,6 +32,7 @@ from viewer.domain.referral import SPILLOVER_LEVEL, ReferralPattern, ZoneClass
 from viewer.heatmap.geodesic import ProgressFn, distance_fields, resolved_method
 
 if TYPE_CHECKING:
+    from viewer.heatmap.closing import ZoneCloser
     from viewer.heatmap.outline import ZoneSmoother
 
 log = logging.getLogger(__name__)
@@ -76,7 +77,9 @@ class HeatField:
     essential: NDArray[np.float32] | None = None
     """Essential-zone weight per vertex (its 0.5 level is the zone's outline), if known."""
     spillover: NDArray[np.float32] | None = None
-    """Spillover-zone weight per vertex, if known."""
+    """Weight of the whole painted zone per vertex (spillover and the essential zones it
+    joins; 0 when the map has no spillover zone), if known. Where it reaches 0.5 and
+    ``essential`` does not is spillover."""
 
     @classmethod
     def empty(cls, n: int) -> HeatField:
@@ -136,7 +139,14 @@ class PatternFields:
         self.distances = dict(distances)
         self.essential: dict[str, NDArray[np.float32]] = {}
         self.spillover: dict[str, NDArray[np.float32]] = {}
+        self.zones: dict[str, tuple[tuple[str, float, bool], ...]] = {}
+        """Pattern id -> its placed zones: (landmark id, radius scale, essential?)."""
         for pid, pattern in patterns.items():
+            self.zones[pid] = tuple(
+                (z.landmark, z.radius_scale, z.zone_class is ZoneClass.ESSENTIAL)
+                for z in pattern.zones
+                if z.landmark in self.landmarks and z.landmark in self.distances
+            )
             e = np.zeros(n_vertices, dtype=np.float32)
             s = np.zeros(n_vertices, dtype=np.float32)
             for zone in pattern.zones:
@@ -148,6 +158,7 @@ class PatternFields:
             self.essential[pid] = e
             self.spillover[pid] = s
         self._smoother: ZoneSmoother | None = None
+        self._closer: ZoneCloser | None = None
         self._regions: dict[str, NDArray[np.int64]] = {}
         self._recent: OrderedDict[frozenset[str], HeatField] = OrderedDict()
         if mesh is not None and self.essential:
@@ -164,9 +175,11 @@ class PatternFields:
         (its zones plus the smoothing's few rings) is found, so a combination only smooths the
         union of its patterns' reaches.
         """
+        from viewer.heatmap.closing import ZoneCloser
         from viewer.heatmap.outline import ZoneSmoother
 
         self._smoother = ZoneSmoother(points, triangles)
+        self._closer = ZoneCloser(points, triangles)
         ids = list(self.essential)
         live = np.column_stack(
             [(self.essential[i] > 0) | (self.spillover[i] > 0) for i in ids]
@@ -174,15 +187,78 @@ class PatternFields:
         reached = self._smoother.region(live)
         self._regions = {pid: np.flatnonzero(reached[:, k]) for k, pid in enumerate(ids)}
 
+    def _edge_distance(
+        self, ids: list[str], essential_only: bool, idx: NDArray[np.int64]
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]] | None:
+        """Signed distance (mm) on the ``idx`` vertices to the edge of the union of these
+        patterns' zones, and the falloff width of the nearest zone; None without such zones.
+
+        A zone's edge is where its weight is 0.5: half its falloff beyond its radius.
+        """
+        best: NDArray[np.float64] | None = None
+        width = np.zeros(len(idx))
+        for p in ids:
+            for landmark, scale, essential in self.zones.get(p, ()):
+                if essential_only and not essential:
+                    continue
+                d = self.landmarks[landmark].definition
+                edge = d.radius_mm * scale + d.falloff_mm / 2.0
+                signed = self.distances[landmark][idx].astype(np.float64) - edge
+                if best is None:
+                    best = signed
+                    width[:] = d.falloff_mm
+                else:
+                    nearer = signed < best
+                    best[nearer] = signed[nearer]
+                    width[nearer] = d.falloff_mm
+        return None if best is None else (best, width)
+
+    def _closed(
+        self, ids: list[str], idx: NDArray[np.int64], with_spillover: bool
+    ) -> list[NDArray[np.float32] | None]:
+        """Weights of the essential zones' union and (``with_spillover``) of all zones' union
+        after a chart-scale closing (:mod:`viewer.heatmap.closing`), on the ``idx`` vertices:
+        the same falloff as one zone, measured from the closed edge."""
+        kinds = [True, False] if with_spillover else [True]
+        found = [self._edge_distance(ids, essential_only, idx) for essential_only in kinds]
+        present = [f for f in found if f is not None]
+        if self._closer is None or not present:
+            return [None for _ in kinds]
+        reach = max(float(f[1].max()) for f in present) / 2.0
+        closed = iter(self._closer.close([f[0] for f in present], idx, reach))
+        out: list[NDArray[np.float32] | None] = []
+        for f in found:
+            if f is None:
+                out.append(None)
+                continue
+            c, w = next(closed), np.maximum(f[1], 1e-6)
+            x = np.clip((c + w / 2.0) / w, 0.0, 1.0)
+            out.append(np.asarray(1.0 - x * x * (3.0 - 2.0 * x), dtype=np.float32))
+        return out
+
     def _smoothed(self, ids: list[str], e: NDArray[np.float32], s: NDArray[np.float32]) -> tuple[
         NDArray[np.float32], NDArray[np.float32]
     ]:
-        """The combined essential and spillover weights smoothed as one field each."""
+        """The combined essential and whole-zone weights, closed and smoothed as one field each.
+
+        The whole painted zone (spillover and the essential zones it touches) is closed as one
+        region, so where a spillover strip meets an essential zone the outline has no pinch.
+        """
         if self._smoother is None or not ids:
             return e, s
         region = np.zeros(self.n, dtype=bool)
         for p in ids:
             region[self._regions[p]] = True
+        idx = np.flatnonzero(region)
+        spill = bool(s.any())
+        closed = self._closed(ids, idx, spill)
+        if closed[0] is not None:
+            e = e.copy()
+            e[idx] = np.maximum(e[idx], closed[0])
+        if spill:
+            s = np.maximum(s, e)
+            if closed[1] is not None:
+                s[idx] = np.maximum(s[idx], closed[1])
         smooth = self._smoother(np.column_stack([e, s]), region)
         return np.ascontiguousarray(smooth[:, 0]), np.ascontiguousarray(smooth[:, 1])
 

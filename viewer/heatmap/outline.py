@@ -7,8 +7,10 @@ how smooth it is. Plain NumPy/SciPy: no VTK, so the rule is testable on its own.
 
 Why smoothing: a zone built from several seed points is a union of geodesic discs, and its edge
 has a cusp wherever two discs meet ("bubbly" zones). Averaging the zone weights over the mesh
-rounds those cusps before the threshold is taken (like a morphological closing), and the drawn
-outline is smoothed along its length to remove the zig-zag of single triangles.
+rounds those cusps before the threshold is taken; wider slots between discs are filled first by
+a true closing (:mod:`viewer.heatmap.closing`). The drawn outline is lifted over skin folds and
+smoothed along its length to remove the zig-zag of single (sometimes 20 mm) triangles
+(:func:`drawn_outline`).
 """
 
 from __future__ import annotations
@@ -125,27 +127,118 @@ def smooth_weights(
     return out
 
 
-def smooth_loop(loop: NDArray[np.float64], sigma_mm: float = 6.0) -> NDArray[np.float64]:
-    """A closed outline smoothed along its length (Gaussian, ``sigma_mm``) for drawing.
+OUTLINE_STEP_MM = 2.0
+"""Point spacing of a drawn outline."""
 
-    Removes the zig-zag of cutting the level line out of individual triangles (mesh edges are
-    about 5 mm) without moving the outline more than a millimetre or two.
-    """
-    closed = len(loop) > 3 and np.linalg.norm(loop[0] - loop[-1]) < 1e-6
-    pts = resample(loop, 2.0)
+OUTLINE_SIGMA_MM = 6.0
+"""Least smoothing of a drawn outline along its length (Gaussian sigma, mm)."""
+
+SIGMA_PER_EDGE = 0.6
+"""Where the skin's triangles are large, the level line is a chain of straight chords with a
+corner at every mesh edge (the refitted skin has 15-20 mm triangles on the side of the buttock,
+3 mm ones elsewhere): the outline is smoothed over this fraction of the local edge length."""
+
+BRIDGE_ITERATIONS = 24
+"""Steps of lifting an outline out of a skin crease (see :func:`drawn_outline`)."""
+
+BRIDGE_SIGMA_MM = 6.0
+"""Each lifting step averages the line over this (mm) along its length."""
+
+BRIDGE_NORMAL_SIGMA_MM = 10.0
+"""Normals are averaged over this (mm) along the outline to find which way is out of a fold."""
+
+SIGMA_PER_LIFT = 2.0
+"""Where the outline spans a fold, the skin under it gives the line no shape of its own (a
+geodesic zone edge is pinched where it dips into the gluteal cleft): the line is smoothed over
+this many times the height it was lifted, about the fold's width."""
+
+
+def _gaussian(
+    pts: NDArray[np.float64], sigma: NDArray[np.float64] | float, closed: bool
+) -> NDArray[np.float64]:
+    """Points (spaced :data:`OUTLINE_STEP_MM`) averaged along the line with a Gaussian whose
+    width ``sigma`` (mm) may differ from point to point."""
+    n = len(pts)
+    sig = np.asarray(sigma, dtype=np.float64)
+    reach = round(3 * float(sig.max()) / OUTLINE_STEP_MM)
+    half = max(1, min(n // 2 - 1 if closed else n - 1, reach))
+    if n < 3:
+        return pts
+    offsets = np.arange(-half, half + 1)
+    if sig.ndim == 0:  # one width: a convolution (the common, fast case)
+        k = np.exp(-0.5 * (offsets * OUTLINE_STEP_MM / float(sig)) ** 2)
+        k /= k.sum()
+        if closed:
+            padded = np.concatenate([pts[-half:], pts, pts[:half]])
+        else:
+            ends = (np.repeat(pts[:1], half, 0), np.repeat(pts[-1:], half, 0))
+            padded = np.concatenate([ends[0], pts, ends[1]])
+        return np.column_stack(
+            [np.convolve(padded[:, i], k, mode="valid") for i in range(pts.shape[1])]
+        )
+    w = np.exp(-0.5 * (offsets[None, :] * OUTLINE_STEP_MM / sig[:, None]) ** 2)
+    idx = np.arange(n)[:, None] + offsets[None, :]
+    idx = np.mod(idx, n) if closed else np.clip(idx, 0, n - 1)
+    w /= w.sum(axis=1, keepdims=True)
+    out: NDArray[np.float64] = np.einsum("ij,ijk->ik", w, pts[idx])
+    return out
+
+
+def smooth_loop(
+    loop: NDArray[np.float64], sigma_mm: float = OUTLINE_SIGMA_MM
+) -> NDArray[np.float64]:
+    """A polyline smoothed along its length (Gaussian, ``sigma_mm``); closed loops stay closed."""
+    closed = bool(len(loop) > 3 and np.linalg.norm(loop[0] - loop[-1]) < 1e-6)
+    pts = resample(loop, OUTLINE_STEP_MM)
     if len(pts) < 5:
         return loop
-    half = max(1, round(3 * sigma_mm / 2.0))
-    k = np.exp(-0.5 * (np.arange(-half, half + 1) * 2.0 / sigma_mm) ** 2)
-    k /= k.sum()
-    if closed:
-        padded = np.vstack([pts[-half:], pts, pts[:half]])
-        smooth = np.column_stack(
-            [np.convolve(padded[:, i], k, mode="valid") for i in range(3)]
-        )
-        return np.vstack([smooth, smooth[:1]])
-    padded = np.vstack([np.repeat(pts[:1], half, 0), pts, np.repeat(pts[-1:], half, 0)])
-    return np.column_stack([np.convolve(padded[:, i], k, mode="valid") for i in range(3)])
+    smooth = _gaussian(pts, sigma_mm, closed)
+    return np.vstack([smooth, smooth[:1]]) if closed else smooth
+
+
+def drawn_outline(
+    loop: NDArray[np.float64], normals: NDArray[np.float64], edges: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """A zone's level line as it is drawn: a smooth curve on the skin, lifted over creases.
+
+    ``loop`` is the level line cut out of the triangles, ``normals`` the normal of the triangle
+    each point was cut in, ``edges`` the length of the mesh edge each point lies on.
+
+    - Creases: where the outline crosses a fold of the skin (the gluteal cleft is a V about
+      35 mm deep below the sacrum), the line on the skin runs down one wall and up the other,
+      a sharp bend in space that reads as a notch from behind. A chart draws straight across.
+      So the line is repeatedly averaged and each point is allowed to move only outward along
+      its triangle's normal: it rises out of folds like a thread pulled taut over them, and
+      on the rest of the skin (where averaging would pull it under the surface) it stays put.
+    - Coarse triangles: the line is then smoothed along its length over
+      :data:`OUTLINE_SIGMA_MM`, or :data:`SIGMA_PER_EDGE` of the local mesh edge where that is
+      longer, which rounds the chord corners without moving the outline more than 1-3 mm.
+    """
+    closed = bool(len(loop) > 3 and np.linalg.norm(loop[0] - loop[-1]) < 1e-6)
+    seg = np.linalg.norm(np.diff(loop, axis=0), axis=1)
+    arc = np.concatenate([[0.0], np.cumsum(seg)])
+    if arc[-1] < 5 * OUTLINE_STEP_MM:
+        return loop
+    at = np.arange(0.0, arc[-1], OUTLINE_STEP_MM)
+    pts = np.column_stack([np.interp(at, arc, loop[:, i]) for i in range(3)])
+    nrm = np.column_stack([np.interp(at, arc, normals[:, i]) for i in range(3)])
+    nrm /= np.maximum(np.linalg.norm(nrm, axis=1, keepdims=True), 1e-12)
+    edge = np.interp(at, arc, edges)
+    # Out of a fold means along the fold's bisector: the normals averaged across it.
+    nrm = _gaussian(nrm, BRIDGE_NORMAL_SIGMA_MM, closed)
+    nrm /= np.maximum(np.linalg.norm(nrm, axis=1, keepdims=True), 1e-12)
+    lifted: NDArray[np.float64] = np.zeros(len(pts))
+    for _ in range(BRIDGE_ITERATIONS):
+        lift = np.einsum("ij,ij->i", _gaussian(pts, BRIDGE_SIGMA_MM, closed) - pts, nrm)
+        lift = np.maximum(lift, 0.0)
+        pts = pts + lift[:, None] * nrm
+        lifted += lift
+    sigma = np.maximum.reduce(
+        [np.full(len(pts), OUTLINE_SIGMA_MM), SIGMA_PER_EDGE * edge, SIGMA_PER_LIFT * lifted]
+    )
+    sigma = _gaussian(sigma[:, None], OUTLINE_SIGMA_MM, closed)[:, 0]  # no sudden jumps
+    smooth = _gaussian(pts, sigma, closed)
+    return np.vstack([smooth, smooth[:1]]) if closed else smooth
 
 
 def zone_outlines(
@@ -154,9 +247,21 @@ def zone_outlines(
     weights: NDArray[np.floating],
     level: float = 0.5,
 ) -> list[NDArray[np.float64]]:
-    """The drawn outline of a zone: its level-line loops, smoothed along their length."""
-    segs, keys = level_segments(points, triangles, weights, level)
-    return [smooth_loop(loop) for loop in chain_loops(segs, keys) if len(loop) >= 3]
+    """The drawn outline of a zone: its level-line loops as :func:`drawn_outline` draws them."""
+    segs, keys, tri = _level_cut(points, triangles, weights, level)
+    if len(segs) == 0:
+        return []
+    p = np.asarray(points, dtype=np.float64)
+    face = np.cross(p[tri[:, 1]] - p[tri[:, 0]], p[tri[:, 2]] - p[tri[:, 0]])
+    face /= np.maximum(np.linalg.norm(face, axis=1, keepdims=True), 1e-12)
+    edge_len = np.linalg.norm(p[keys[..., 1]] - p[keys[..., 0]], axis=-1)  # (k, 2)
+    out = []
+    for order in _chain_order(keys):
+        if len(order) < 3:
+            continue
+        loop = segs[order[:, 0], order[:, 1]]
+        out.append(drawn_outline(loop, face[order[:, 0]], edge_len[order[:, 0], order[:, 1]]))
+    return out
 
 
 def level_segments(
@@ -171,13 +276,24 @@ def level_segments(
     (sorted vertex pair) each segment end lies on, for chaining into loops. Vectorised: a
     heat map's outline is cut out of 100 000 triangles in a few milliseconds.
     """
+    segs, keys, _ = _level_cut(points, triangles, values, level)
+    return segs, keys
+
+
+def _level_cut(
+    points: NDArray[np.floating],
+    triangles: NDArray[np.integer],
+    values: NDArray[np.floating],
+    level: float,
+) -> tuple[Segments, NDArray[np.int64], NDArray[np.int64]]:
+    """:func:`level_segments` plus the triangle (3 vertex ids) each segment was cut from."""
     t = np.asarray(triangles)
     v = np.asarray(values, dtype=np.float64) - level
     count = (v >= 0.0).view(np.uint8)[t].sum(axis=1, dtype=np.uint8)
     tri = t[(count == 1) | (count == 2)].astype(np.int64)
     p = np.asarray(points)
     if len(tri) == 0:
-        return np.zeros((0, 2, 3)), np.zeros((0, 2, 2), dtype=np.int64)
+        return np.zeros((0, 2, 3)), np.zeros((0, 2, 2), dtype=np.int64), tri.reshape(0, 3)
     a = tri  # edge k runs from corner k to corner k+1
     b = np.roll(tri, -1, axis=1)
     va, vb = v[a], v[b]
@@ -192,12 +308,17 @@ def level_segments(
     lo = np.minimum(a, b)[rows, order]
     hi = np.maximum(a, b)[rows, order]
     keys = np.stack([lo, hi], axis=-1)
-    return segs, keys
+    return segs, keys, tri
 
 
 def chain_loops(segments: Segments, keys: NDArray[np.int64]) -> list[NDArray[np.float64]]:
     """Join segments sharing mesh edges into polylines (closed loops repeat their first point)."""
-    k = len(segments)
+    return [segments[idx[:, 0], idx[:, 1]] for idx in _chain_order(keys)]
+
+
+def _chain_order(keys: NDArray[np.int64]) -> list[NDArray[np.int64]]:
+    """Per polyline, its ``(segment, end)`` pairs in order (see :func:`chain_loops`)."""
+    k = len(keys)
     if k == 0:
         return []
     flat = keys.reshape(-1, 2)
@@ -229,8 +350,7 @@ def chain_loops(segments: Segments, keys: NDArray[np.int64]) -> list[NDArray[np.
             tail = ends[s][1 - e]
         if tail == first and len(order) > 2:
             order.append((start, 0))
-        idx = np.array(order)
-        loops.append(segments[idx[:, 0], idx[:, 1]])
+        loops.append(np.array(order, dtype=np.int64))
     return loops
 
 
