@@ -177,11 +177,13 @@ KNOWN_OFF = {
     # Both insert where the cadaver footprint lies, at the middle of the greater trochanter's
     # anteroposterior length (Philippon et al. 2014: 49 %; Pine et al. 2011: 47 %): myo-sim's
     # site sits at 47 % of its own generic femur's trochanter, the atlas at 48 % of its femur's.
-    # But the atlas trochanter lies ~5 mm further behind the head centre, and the insertion
-    # anchor (the muscle's contact centroid) ~3 mm more, so the anchor is ~24 mm behind the hip
-    # centre against myo-sim's 15 mm. Piriformis passes so close to the flexion axis (myo-sim
-    # ~9 mm, atlas ~18 mm on average from 0 to 90 degrees) that these millimetres double its
-    # stretch. Two femurs, each anatomically placed, not a path error; see docs/POSTURE.md.
+    # But the atlas trochanter lies ~5 mm further behind the head centre (at the same
+    # epicondylar rotation its femoral neck runs ~10 mm further back: myo-sim's generic femur
+    # has little anteversion), and the insertion anchor (the muscle's contact centroid) ~3 mm
+    # more, so the anchor is ~24 mm behind the hip centre against myo-sim's 15 mm. Piriformis
+    # passes so close to the flexion axis (myo-sim ~9 mm, atlas ~18 mm on average from 0 to 90
+    # degrees) that these millimetres double its stretch. Two femurs, each anatomically
+    # placed, not a path error; see docs/POSTURE.md.
     "piriformis_right": "insertion ~24 mm behind the hip centre on the atlas femur against "
     "15 mm on myo-sim's: about twice the extension moment arm (atlas +27 % vs myo-sim +10 %)",
 }
