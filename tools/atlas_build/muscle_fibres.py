@@ -328,6 +328,32 @@ def _gt_points(c: Context) -> dict[str, np.ndarray]:
     return {"gt": gt, "lat": lat_face, "ant": ant_face, "post": post_top, "hip": hipc}
 
 
+PIRIFORMIS_AP_FRACTION = 0.48
+"""Where the piriformis tendon inserts along the greater trochanter, from its anterior (0) to
+its posterior (1) margin: the footprint's centre lies at 49 % (95 % CI 43-54 %) of the
+superomedial border (Philippon et al. 2014, Orthop J Sports Med 2(6)), its margins at 37 % and
+57 % of the trochanter's length (Pine et al. 2011, Clin Anat 24:70-76). The trochanter's
+highest point, which the insertion used to follow, is its posterosuperior angle, behind the
+trochanteric fossa's obturator externus footprint (64 %)."""
+
+#: depth below the trochanter's highest point over which its anteroposterior length is measured
+TROCHANTER_TOP_MM = 15.0
+
+
+def trochanter_upper_border_mid(c: Context) -> np.ndarray:
+    """Upper border of the right greater trochanter at :data:`PIRIFORMIS_AP_FRACTION` of its
+    anteroposterior length (the trochanter: femur surface more than 30 mm lateral to the hip
+    centre, within :data:`TROCHANTER_TOP_MM` of its top)."""
+    p = reg.dense_surface(c.bones["femur_right"], 2.0).points
+    gt = c.lm["greater_trochanter_right"]
+    hip_x = float(c.lm["hip_centre_right"][0])
+    top = p[(p[:, 0] < hip_x - 30.0) & (p[:, 2] > gt[2] - TROCHANTER_TOP_MM)]
+    front, back = float(top[:, 1].min()), float(top[:, 1].max())  # LPS: +y is posterior
+    y = front + PIRIFORMIS_AP_FRACTION * (back - front)
+    strip = top[np.abs(top[:, 1] - y) < 2.0]
+    return np.asarray(strip[int(np.argmax(strip[:, 2]))], dtype=np.float64)
+
+
 def gluteus_minimus(c: Context) -> MuscleDef:
     """Gluteus minimus: fan from the outer ilium (between the inferior and anterior gluteal
     lines) to the anterior facet of the greater trochanter."""
@@ -404,14 +430,14 @@ def gluteus_medius(c: Context) -> MuscleDef:
 
 
 def piriformis(c: Context) -> MuscleDef:
-    """Piriformis: from the front of S2-S4 out through the greater sciatic notch to the top of
-    the greater trochanter."""
+    """Piriformis: from the front of S2-S4 out through the greater sciatic notch to the middle
+    of the greater trochanter's upper border (:func:`trochanter_upper_border_mid`)."""
     sac = reg.dense_surface(c.bones["sacrum"], 2.0)
     area = reg.sacrum_anterior_area(sac, c.lm, reg.PIRIFORMIS_SACRAL_RANGE)
     idx = reg.farthest_points(area.points, 24)
     notch = c.lm["greater_sciatic_notch_right"]
-    g = _gt_points(c)
-    ins = g["gt"] + np.array([4.0, 4.0, -3.0])  # upper border of the trochanter's tip
+    # onto the superomedial border, at the middle of the trochanter's anteroposterior length
+    ins = trochanter_upper_border_mid(c) + np.array([4.0, 0.0, -3.0])
     # passage: below and behind the apex of the notch, in the greater sciatic foramen
     passage = notch + np.array([6.0, 10.0, -14.0])
     outside = _lerp(passage, ins, 0.4) + np.array([0.0, 6.0, 0.0])
