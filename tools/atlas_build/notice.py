@@ -24,7 +24,10 @@ SOURCES: list[dict[str, str]] = [
         "points (MuJoCo spatial tendon sites). T12-L5 resized to published adult morphometry: "
         "Panjabi et al. 1992 (Spine 17:299), Zhou et al. 2000 (Eur Spine J 9:242), T12 from "
         "Panjabi et al. 1991 (Spine 16:888); disc heights after Tibrewal & Pearcy 1985 (Spine "
-        "10:452); table in tools/atlas_build/vertebra_size.py.",
+        "10:452); table in tools/atlas_build/vertebra_size.py. "
+        "Rectus abdominis and erector spinae are cut at the top of the atlas region (30 mm "
+        "above the T12 body), tapering to a rounded top; the rectus's costal insertion is not "
+        "shown.",
     },
     {
         "id": "musculoskeletal-models",
