@@ -849,8 +849,9 @@ def rectus_abdominis(c: Context) -> MuscleDef:
     rounded top like the erector spinae; see :func:`_ra_levels`), narrow below and about
     three times as broad above, following the abdominal wall: convex forward from top to bottom
     and curving back toward its lateral border. A linea alba gap separates the two sides (about
-    2 cm above the umbilicus, narrower below) and three tendinous intersections show as shallow
-    grooves across it (constants and sources above :data:`RA_LINEA_ALBA_MM`)."""
+    2 cm above the umbilicus, narrower below) and the tendinous intersections show as shallow
+    grooves across it: of the three, the two at and above the umbilicus lie below the cut; the
+    one at the xiphoid lies above it (constants and sources above :data:`RA_LINEA_ALBA_MM`)."""
     lev = _ra_levels(c)
     z0, zn, zx, cut = lev["crest"], lev["navel"], lev["xiphoid"], lev["cut"]
     pz, py = _ra_profile(c, lev)
