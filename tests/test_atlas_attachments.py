@@ -137,11 +137,49 @@ def test_rectus_abdominis_is_a_curved_strap_wide_above_with_a_linea_alba() -> No
     gap_above = 2.0 * float(np.abs(band(navel + 30.0)[:, 0]).min())
     gap_below = 2.0 * float(np.abs(band(navel - 25.0)[:, 0]).min())
     assert 10.0 <= gap_above <= 25.0 and gap_below < gap_above, (gap_above, gap_below)
-    # convex forward: the middle of the strap lies in front of its two ends
+    # convex forward: the middle of the strap lies in front of its two ends (the upper end by
+    # less: the strap is cut about 30 mm below the xiphoid, where the wall has only begun to
+    # recede toward the costal margin)
     front = {z: float(band(z)[:, 1].min()) for z in (z0 + 12.0, navel, z1 - 25.0)}
-    assert front[navel] < min(front[z0 + 12.0], front[z1 - 25.0]) - 5.0, front
+    assert front[navel] < front[z0 + 12.0] - 5.0, front
+    assert front[navel] < front[z1 - 25.0] - 2.0, front
     # curving back laterally: at the umbilicus the lateral border lies behind the medial one
     mid = band(navel)
     medial = mid[np.abs(mid[:, 0]) < np.abs(mid[:, 0]).min() + 8.0]
     lateral = mid[np.abs(mid[:, 0]) > np.abs(mid[:, 0]).max() - 8.0]
     assert lateral[:, 1].min() > medial[:, 1].min() + 5.0
+
+
+def _section_area(m: trimesh.Trimesh, z: float) -> float:
+    """Area (mm^2) of the horizontal cross-section of a closed mesh at height ``z``."""
+    sec = m.section(plane_origin=[0.0, 0.0, z], plane_normal=[0.0, 0.0, 1.0])
+    if sec is None:
+        return 0.0
+    total = 0.0
+    for loop in sec.discrete:
+        x, y = loop[:, 0], loop[:, 1]
+        total += abs(0.5 * float(np.sum(x * np.roll(y, -1) - np.roll(x, -1) * y)))
+    return total
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_rectus_abdominis_ends_at_the_top_of_the_atlas_region_in_a_taper(side: str) -> None:
+    """The real rectus inserts on the 5th-7th costal cartilages and the xiphoid, which the
+    skeleton does not contain, so the strap is cut where the atlas region ends: no higher than
+    the erector spinae (cut at the same height) and at most 60 mm above the L1 body centre
+    (it stood 117 mm above it, a pale plank over everything else in side views). It thins to
+    a rounded top there instead of ending in a full-thickness flat cut."""
+    m = _mesh(f"rectus_abdominis_{side}")
+    top = float(np.asarray(m.vertices)[:, 2].max())
+    l1 = float(_landmarks()["vertebral_body_l1"][2])
+    erector = max(
+        float(np.asarray(_mesh(f"{part}_{side}").vertices)[:, 2].max())
+        for part in ("iliocostalis_lumborum", "longissimus_thoracis")
+    )
+    assert top - l1 <= 60.0, f"rectus top {top - l1:.0f} mm above the L1 body"
+    assert top <= erector + 2.0, f"rectus top {top:.0f} mm above the erector spinae's {erector:.0f}"
+    near_top, below = _section_area(m, top - 3.0), _section_area(m, top - 40.0)
+    assert below > 400.0, f"rectus section 4 cm below its top only {below:.0f} mm^2"
+    assert near_top < 0.5 * below, (
+        f"rectus not tapered: {near_top:.0f} mm^2 at the top vs {below:.0f} 4 cm below"
+    )

@@ -116,3 +116,54 @@ def test_window_opening_view_still_fits_after_the_panels_load(
     ex, ey, _ = _extent(view.scene, view.render_window, list(STANDARD_VIEWS[0].frame))
     assert max(ex, ey) <= 0.95, "the opening view is not cropped by the panels"
     assert max(ex, ey) >= 0.8
+
+
+CLOSEUP_BONES = ["hip_bone_right", "sacrum", "femur_right", "vertebra_l3", "vertebra_l4"]
+
+
+@pytest.mark.parametrize(
+    "muscle", ["gluteus_maximus_right", "piriformis_right", "psoas_major_right", "iliacus_right"]
+)
+def test_closeup_fills_the_view_with_the_muscle_not_its_bones(offscreen: Any, muscle: str) -> None:
+    """``render --frame``: the muscle, not the femur or the spine, sets the scale (the atlas
+    plates' close-ups showed each muscle at about a fifth of its tile)."""
+    from viewer.render.offscreen import closeup_camera
+
+    context, scene, window = offscreen
+    state = context.state
+    state.reset()
+    state.isolate([muscle, *CLOSEUP_BONES])
+    scene.apply_pose(closeup_camera(scene, [muscle], None))
+    ex, ey, span = _extent(scene, window, [muscle])
+    assert max(ex, ey) <= 0.95, f"{muscle}: the close-up crops its subject"
+    # the larger of its on-screen width and height, as a share of the frame's
+    x_span = _extent_x_span(scene, window, [muscle])
+    assert max(span, x_span) / 2.0 >= 0.6, f"{muscle} fills only {max(span, x_span) / 2:.0%}"
+    scene.apply_view(view_by_name("posterior"))  # the whole-scene framing the plates used
+    _, _, old = _extent(scene, window, [muscle])
+    assert max(span, x_span) > 1.4 * max(old, _extent_x_span(scene, window, [muscle]))
+
+
+def test_closeup_from_the_best_side_ghosts_the_muscles_covering_it(offscreen: Any) -> None:
+    from viewer.render.offscreen import CLOSEUP_GHOST_OPACITY, closeup_camera
+
+    context, scene, _ = offscreen
+    state = context.state
+    state.reset()
+    state.set_opacity("piriformis_right", 1.0)
+    pose = closeup_camera(scene, ["piriformis_right"], None)
+    back = np.subtract(pose.position, pose.focal_point)
+    assert back[1] > 0.7 * np.linalg.norm(back), "the piriformis is shown from behind"
+    assert state.opacity("gluteus_maximus_right") <= CLOSEUP_GHOST_OPACITY + 1e-6
+    state.reset()
+
+
+def _extent_x_span(scene: Any, window: Any, ids: list[str]) -> float:
+    """On-screen width of the structures as a share of the half-width (2.0 = the whole width)."""
+    points = scene.visible_points(ids)
+    camera = scene.renderer.GetActiveCamera()
+    w, h = window.GetSize()
+    matrix = camera.GetCompositeProjectionTransformMatrix(w / h, -1, 1)
+    m = np.array([[matrix.GetElement(i, j) for j in range(4)] for i in range(4)])
+    hom = np.c_[points, np.ones(len(points))] @ m.T
+    return float(np.ptp(hom[:, 0] / hom[:, 3]))

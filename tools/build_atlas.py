@@ -281,7 +281,11 @@ def write_atlas(parts: list[Part], groups: list[dict[str, Any]], skel: Skeleton,
         "47:631; gluteus maximus from Ward et al. 2009, Clin Orthop Relat Res 467:1074, 518 ml, "
         "so that it is a 12-18 mm sheet). Rectus abdominis 10 mm thick: about 1 cm after Rankin "
         "et al. 2006 (Muscle Nerve 34:320), entered from memory and not checked; the one "
-        "published mean found, Egwu et al. 2014, is 14.5 mm (docs/MORPHOMETRY.md).",
+        "published mean found, Egwu et al. 2014, is 14.5 mm (docs/MORPHOMETRY.md). "
+        "Rectus abdominis and erector spinae are cut at the top of the atlas region, 30 mm "
+        "above the T12 body centre, each thinning to a rounded top over its last 30 mm; the "
+        "rectus's insertion on the 5th-7th costal cartilages and the xiphoid lies above the "
+        "region (the skeleton has no costal cartilages or sternum) and is not shown.",
         "musculoskeletal-models": "GIAS3 cubic/quartic Lagrange elements evaluated on a grid, "
         "welded, split into hip bones and sacrum, registered (similarity ICP) onto the myo-sim "
         "skeleton, made bilateral (right hip bone and femur = mirrored left), femoral heads "

@@ -89,6 +89,13 @@ def _add_render_arguments(parser: argparse.ArgumentParser) -> None:
         "bones are one skeleton for all three",
     )
     parser.add_argument("--marker-size", type=int, default=30, help="marker size in pixels")
+    parser.add_argument(
+        "--frame",
+        default="",
+        help="comma-separated structure ids for a close-up: they fill most of the picture with "
+        "the bone next to them as context, seen along --view or, without it, from where they are "
+        "seen best (muscles covering them there are ghosted); they are shown solid",
+    )
     parser.add_argument("--labels", default="", help="comma-separated structure ids to label")
     parser.add_argument(
         "--label-all", action="store_true", help="label what the camera sees (like Shift+T)"
@@ -133,6 +140,17 @@ def _run_render(args: argparse.Namespace) -> int:
     except KeyError as exc:
         print(f"error: {exc.args[0]}", file=sys.stderr)
         return 2
+    frame = [s for s in args.frame.split(",") if s]
+    unknown = [s for s in frame if s not in state.atlas]
+    if unknown:
+        print(f"error: --frame: no structure {', '.join(map(repr, unknown))} in this atlas",
+              file=sys.stderr)
+        return 2
+    if frame:
+        # The subject of a close-up is shown, and solid: a ghost (the rectus abdominis starts
+        # as one so that it does not hide the psoas) would be a pale smear filling the picture.
+        state.set_visible(frame, True)
+        state.set_opacity(frame, 1.0)
     if args.compare and not args.pair:
         print("error: --compare needs --pair", file=sys.stderr)
         return 2
@@ -180,6 +198,7 @@ def _run_render(args: argparse.Namespace) -> int:
         label_all=args.label_all,
         lengths_shown=args.length_colours,
         pose_title=posture.pose_given(args) or args.tight_side is not None,
+        frame=frame,
     )
     print(out)
     return 0

@@ -742,13 +742,21 @@ def _clip_top(p: np.ndarray, z_max: float) -> np.ndarray:
     return np.array(out)
 
 
+#: Height (mm above the T12 body centre) where the atlas region ends: the erector spinae and
+#: the rectus abdominis are both cut there. The skeleton stops at T12 and the 12th ribs (no
+#: costal cartilages, no sternum), so nothing above it is anchored to bone.
+REGION_TOP_ABOVE_T12_MM = 30.0
+#: Height (mm) over which the cut muscles thin to a rounded top below the region's top.
+REGION_TOP_TAPER_MM = 30.0
+
+
 def erector_spinae(c: Context) -> MuscleDef:
     """Lumbar erector spinae: iliocostalis lumborum (lateral column) and longissimus thoracis
     (medial column, lumbar part), built as one mass and split between the two by nearest
     fascicle group so that they share one clean boundary. Both end just above T12, tapering
     over their last 30 mm into a rounded top (the atlas shows the lumbar part only; a flat
     full-width cut read as a sawn-off muscle)."""
-    z_cut = float(c.lm["vertebral_body_t12"][2] + 30.0)
+    z_cut = float(c.lm["vertebral_body_t12"][2] + REGION_TOP_ABOVE_T12_MM)
     fibres = []
     for t in sorted(c.tendons):
         if not t.endswith("_r_tendon"):
@@ -785,7 +793,7 @@ def erector_spinae(c: Context) -> MuscleDef:
         fill_tunnels=True,
         sigma=1.8,
         z_cut=z_cut,
-        taper=30.0,
+        taper=REGION_TOP_TAPER_MM,
         parts={"iliocostalis_lumborum": 0, "longissimus_thoracis": 1},
         part_attachments={
             "iliocostalis_lumborum": [("hip_bone_{side}", "origin")],
@@ -820,15 +828,20 @@ RA_GROOVE_MM = 3.0  # depth of the shallow groove over each tendinous intersecti
 
 def _ra_levels(c: Context) -> dict[str, float]:
     """Heights (mm) of the rectus landmarks: pubic crest, umbilicus (L3-L4 disc level), xiphoid
-    tip (about T10 when standing) and the top of the atlas region (the lattice ends 90 mm above
-    the T12 body; the cartilages above it are not modelled, so the strap is cut there)."""
+    tip (about T10 when standing) and the cut at the top of the atlas region.
+
+    The real rectus inserts on the 5th-7th costal cartilages and the xiphoid, which the atlas
+    skeleton does not contain; the strap therefore ends where the erector spinae end
+    (:data:`REGION_TOP_ABOVE_T12_MM` above the T12 body, about 30 mm below the xiphoid tip),
+    thinning to a rounded top rather than standing above everything else as a pale plank.
+    The xiphoid height still shapes the strap's width and the linea alba below the cut."""
     t12 = float(c.lm["vertebral_body_t12"][2])
     navel = 0.5 * float(c.lm["vertebral_body_l3"][2] + c.lm["vertebral_body_l4"][2])
     return {
         "crest": float(c.lm["pubic_tubercle_right"][2]),
         "navel": navel,
         "xiphoid": t12 + 62.0,
-        "cut": t12 + 84.0,
+        "cut": t12 + REGION_TOP_ABOVE_T12_MM,
     }
 
 
@@ -861,11 +874,13 @@ def _ra_profile(c: Context, lev: dict[str, float]) -> tuple[np.ndarray, np.ndarr
 
 def rectus_abdominis(c: Context) -> MuscleDef:
     """Rectus abdominis: a curved strap about 1 cm thick from the pubic crest up the front of
-    the belly to the costal margin (cut at the top of the atlas region), narrow below and about
+    the belly toward the costal margin (cut at the top of the atlas region, where it thins to a
+    rounded top like the erector spinae; see :func:`_ra_levels`), narrow below and about
     three times as broad above, following the abdominal wall: convex forward from top to bottom
     and curving back toward its lateral border. A linea alba gap separates the two sides (about
-    2 cm above the umbilicus, narrower below) and three tendinous intersections show as shallow
-    grooves across it (constants and sources above :data:`RA_LINEA_ALBA_MM`)."""
+    2 cm above the umbilicus, narrower below) and the tendinous intersections show as shallow
+    grooves across it: of the three, the two at and above the umbilicus lie below the cut; the
+    one at the xiphoid lies above it (constants and sources above :data:`RA_LINEA_ALBA_MM`)."""
     lev = _ra_levels(c)
     z0, zn, zx, cut = lev["crest"], lev["navel"], lev["xiphoid"], lev["cut"]
     pz, py = _ra_profile(c, lev)
@@ -879,8 +894,8 @@ def rectus_abdominis(c: Context) -> MuscleDef:
     n = 14
     for k in range(n):
         u = k / (n - 1)
-        # medial fibres end at the xiphoid, lateral ones rise to the 5th-7th cartilages
-        top = zx + (cut + 30.0 - zx) * min(1.0, 2.0 * u)
+        # every fibre runs past the cut (their insertions lie above the atlas region)
+        top = cut + 20.0
         zs = np.arange(z0 + 3.0 * u, top + 0.1, 10.0)
         x = -(np.interp(zs, gap_z, gap_x) + r + u * (np.interp(zs, wid_z, wid) - 2.0 * r))
         # the wall curves back toward the flank: ~15 mm at 80 mm from the midline
@@ -906,6 +921,7 @@ def rectus_abdominis(c: Context) -> MuscleDef:
         [("hip_bone_{side}", "origin")],
         sigma=1.4,
         z_cut=cut,
+        taper=REGION_TOP_TAPER_MM,
     )
 
 

@@ -256,8 +256,8 @@ _SPECS: tuple[_Spec, ...] = (
         "#cf6b5f",
         "front belly muscle (six-pack)",
         "From the pubic crest and symphysis up the front of the belly to the costal margin, "
-        "with three tendinous intersections (shown up to the top of the atlas region, about "
-        "the xiphoid).",
+        "with three tendinous intersections (shown up to the top of the atlas region, 30 mm "
+        "above the T12 body and below its costal insertion).",
     ),
 )
 

@@ -10,6 +10,9 @@ covers the top band, which hid the T12 origin of the iliopsoas in lesson steps:
 :func:`with_headroom` pulls the camera back and lifts it by the caption's share so the whole
 picture stays below the caption.
 
+A close-up (:func:`closeup_pose`, ``render --frame``) fits one structure and the bone right
+next to it, so a muscle fills most of its picture instead of sharing it with a whole femur.
+
 Pure NumPy on :class:`CameraPose`; the renderer turns the result into a VTK camera.
 """
 
@@ -102,3 +105,62 @@ def fit_pose(
         (float(center[0]), float(center[1]), float(center[2])),
         (float(up[0]), float(up[1]), float(up[2])),
     )
+
+
+CLOSEUP_FILL = 0.8
+"""Share of the frame a close-up's subject may use: a 10 % band each side shows its neighbours
+(the bones it attaches to) and leaves room for its label's leader."""
+
+CLOSEUP_REACH_MM = 12.0
+"""Neighbouring points this close to the subject are framed with it, so an attachment that
+only touches the subject's edge (a trochanter, a transverse-process tip) stays whole."""
+
+_NEAR_CHUNK = 2048
+
+
+def closeup_points(
+    subject: NDArray[np.floating],
+    context: NDArray[np.floating],
+    reach_mm: float = CLOSEUP_REACH_MM,
+) -> NDArray[np.float64]:
+    """The points a close-up of ``subject`` frames: all of it, plus the ``context`` points
+    (the other structures shown) lying within ``reach_mm`` of it.
+
+    Framing a muscle with every bone it touches makes the femur or the spine set the scale
+    (the muscle then fills a fifth of the picture); framing the muscle alone can cut through
+    the bony point it ends on. Taking only the neighbouring bone near the muscle keeps the
+    muscle large with its attachments whole; the rest of each bone still shows, cropped by the
+    frame, as context.
+    """
+    subj = np.asarray(subject, dtype=np.float64).reshape(-1, 3)
+    ctx = np.asarray(context, dtype=np.float64).reshape(-1, 3)
+    if not len(subj):
+        raise ValueError("no subject points to frame")
+    if not len(ctx) or reach_mm <= 0.0:
+        return subj
+    lo, hi = subj.min(axis=0) - reach_mm, subj.max(axis=0) + reach_mm
+    ctx = ctx[np.all((ctx >= lo) & (ctx <= hi), axis=1)]  # cheap box test first
+    near = np.zeros(len(ctx), dtype=bool)
+    reach2 = reach_mm * reach_mm
+    subj_sq = (subj * subj).sum(axis=1)
+    for start in range(0, len(ctx), _NEAR_CHUNK):
+        part = ctx[start : start + _NEAR_CHUNK]
+        d2 = (part * part).sum(axis=1)[:, None] - 2.0 * part @ subj.T + subj_sq[None, :]
+        near[start : start + _NEAR_CHUNK] = d2.min(axis=1) <= reach2
+    return np.vstack([subj, ctx[near]])
+
+
+def closeup_pose(
+    subject: NDArray[np.floating],
+    context: NDArray[np.floating],
+    direction: Sequence[float],
+    view_up: Sequence[float],
+    view_angle_deg: float,
+    aspect: float,
+    fill: float = CLOSEUP_FILL,
+    reach_mm: float = CLOSEUP_REACH_MM,
+) -> CameraPose:
+    """A close-up of ``subject`` seen along ``-direction``: it and its nearby neighbours
+    (:func:`closeup_points`) fill ``fill`` of the frame, whatever else is shown."""
+    points = closeup_points(subject, context, reach_mm)
+    return fit_pose(points, direction, view_up, view_angle_deg, aspect, fill=fill)

@@ -115,27 +115,14 @@ class StudyTools:
 
     def best_view(self, structure_id: str) -> SearchView | None:
         """Where a structure is seen best as the scene is now, and what to ghost (or ``None``)."""
-        from viewer.domain.camera import (
-            SEARCH_DIRECTIONS,
-            SearchSight,
-            choose_search_view,
-            view_by_name,
-        )
-        from viewer.render.depth_probe import DepthProbe
+        from viewer.render.depth_probe import DepthProbe, best_view
 
         view = self.window.view3d
         if view is None:
             return None
         if self._probe is None or self._probe.scene is not view.scene:
             self._probe = DepthProbe(view.scene)
-        leaves = list(self.window.state.atlas.leaves(structure_id))
-        seen = {}
-        for name in SEARCH_DIRECTIONS:
-            v = self._probe.visibility(leaves, view_by_name(name).direction)
-            seen[name] = SearchSight(
-                v.visible, v.facing, v.blockers, v.skin_ahead, v.skin_behind
-            )
-        return choose_search_view(seen)
+        return best_view(self._probe, [structure_id])
 
     def focus_search(self) -> None:
         """Put the cursor in the search box."""

@@ -17,6 +17,7 @@ import numpy as np
 from vtkmodules.vtkCommonCore import vtkIdList, vtkPoints
 from vtkmodules.vtkCommonDataModel import vtkStaticCellLocator
 
+from viewer.domain.camera import SearchView
 from viewer.domain.marker_depth import MarkerSight, cover_length
 from viewer.domain.structures import Kind
 from viewer.render.scene_renderer import GHOST_PICK_OPACITY, SceneRenderer
@@ -227,3 +228,30 @@ def segment_meets_box(start: Vec, end: Vec, bounds: tuple[float, ...]) -> bool:
         if t0 > t1:
             return False
     return True
+
+
+def best_view(probe: DepthProbe, structure_ids: Iterable[str]) -> SearchView | None:
+    """Where structures are seen best as the scene is now, and what covers them there.
+
+    Search's rule (:func:`viewer.domain.camera.choose_search_view`) over the
+    :data:`~viewer.domain.camera.SEARCH_DIRECTIONS`, measured with ``probe``: the near-side
+    view with the largest unobstructed area, or, for a structure covered from every side, the
+    one it faces most with its covers named. Used by search in the window and by
+    ``render --frame`` for close-ups, so both show a structure from the same side.
+    """
+    from viewer.domain.camera import (
+        SEARCH_DIRECTIONS,
+        SearchSight,
+        choose_search_view,
+        view_by_name,
+    )
+
+    atlas = probe.scene.loaded.atlas
+    leaves = [leaf for sid in structure_ids if sid in atlas for leaf in atlas.leaves(sid)]
+    if not leaves:
+        return None
+    seen = {}
+    for name in SEARCH_DIRECTIONS:
+        v = probe.visibility(leaves, view_by_name(name).direction)
+        seen[name] = SearchSight(v.visible, v.facing, v.blockers, v.skin_ahead, v.skin_behind)
+    return choose_search_view(seen)

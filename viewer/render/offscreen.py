@@ -51,6 +51,7 @@ def render_to_png(
     heat_legend: bool = True,
     lengths_shown: bool = False,
     pose_title: bool = False,
+    frame: Sequence[str] = (),
 ) -> Path:
     """Render the scene described by ``state`` to ``out`` (PNG) and return the path.
 
@@ -64,6 +65,8 @@ def render_to_png(
     ``heat_legend=False`` leaves out the in-picture heat-map key (a handout prints its own).
     A posed body is titled with its pose and key angles (``pose_title`` titles standing too);
     ``lengths_shown`` adds the length-colour key (the colours are the state's).
+    ``frame`` names structures for a close-up (:func:`closeup_camera`): they fill most of the
+    picture, seen along ``view`` or, without one, from where they are seen best.
     """
     with offscreen_scene(
         loaded, state, size, theme, features, marker_px, msaa=8, alpha=transparent
@@ -90,6 +93,7 @@ def render_to_png(
             off.labels,
             heat_legend,
             off.posture_key,
+            frame,
         )
 
 
@@ -178,6 +182,7 @@ def _render_png(
     labels: LabelOverlay | None = None,
     heat_legend: bool = True,
     posture_key: PostureKey | None = None,
+    frame: Sequence[str] = (),
 ) -> Path:
     if overlays is not None and compare:
         overlays.set_compare(True)
@@ -202,6 +207,8 @@ def _render_png(
         else:
             frame = active.pair.structures
             scene.apply_pose(scene.pose_for(active.resolved.camera, frame=frame, fill=PAIR_FILL))
+    elif frame:
+        scene.apply_pose(closeup_camera(scene, frame, view))
     else:
         scene.apply_view(view_by_name(view or state.view))
     if caption:
@@ -223,6 +230,49 @@ def _render_png(
         overlays.legend.set_visible(False)
     window.Render()
     return write_window_png(window, out, transparent)
+
+
+CLOSEUP_GHOST_OPACITY = 0.2
+"""Opacity given to muscles that cover a close-up's subject from its best side (as search does)."""
+
+
+def closeup_camera(scene: SceneRenderer, frame: Sequence[str], view: str | None) -> CameraPose:
+    """A close-up of the ``frame`` structures with the bone right next to them as context.
+
+    Seen along the ``view`` preset, or, without one, from where they are seen best (search's
+    rule, :func:`viewer.render.depth_probe.best_view`); the muscles that cover them there are
+    ghosted, as search does. The camera fits them and what lies within a few millimetres of
+    them (:func:`viewer.domain.framing.closeup_pose`), so the rest of a long bone does not set
+    the scale. Falls back to the state's view if none of them is shown.
+    """
+    from viewer.domain.framing import closeup_pose
+    from viewer.domain.structures import Kind
+    from viewer.render.depth_probe import DepthProbe, best_view
+
+    state = scene.state
+    if view is not None:
+        preset = view_by_name(view)
+    else:
+        choice = best_view(DepthProbe(scene), frame)
+        preset = view_by_name(choice.view if choice is not None else state.view)
+        if choice is not None:
+            atlas = scene.loaded.atlas
+            covers = [b for b in choice.reveal if atlas.get(b).kind is Kind.MUSCLE]
+            if covers:
+                state.set_opacity(covers, CLOSEUP_GHOST_OPACITY)
+    subject = scene.visible_points(frame)
+    if subject is None:
+        return scene.pose_for(preset)
+    context = scene.visible_points()
+    w, h = scene.renderer.GetSize()
+    return closeup_pose(
+        subject,
+        context if context is not None else subject,
+        preset.direction,
+        preset.view_up,
+        scene.renderer.GetActiveCamera().GetViewAngle(),
+        w / h if w and h else 1.6,
+    )
 
 
 def write_window_png(window: vtkRenderWindow, out: Path | str, transparent: bool = False) -> Path:

@@ -1,0 +1,123 @@
+"""Close-ups (``render --frame``): one structure fills most of the picture, its bone as context.
+
+The atlas plates of issue 11 show each muscle "from the side where it is seen best"; framed
+with every bone it touches, a muscle took a fifth of its tile because the femur set the scale.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from tests.atlas_factory import MUSCLE_B
+from viewer.cli import main
+from viewer.domain.framing import CLOSEUP_FILL, closeup_points, closeup_pose
+
+
+def _screen(points: np.ndarray, pose: object, angle: float, aspect: float) -> np.ndarray:
+    """Normalised screen coordinates (x, y) of the points; +-1 is the frame's edge."""
+    position = np.asarray(pose.position)  # type: ignore[attr-defined]
+    back = position - np.asarray(pose.focal_point)  # type: ignore[attr-defined]
+    back /= np.linalg.norm(back)
+    up = np.asarray(pose.view_up, dtype=float)  # type: ignore[attr-defined]
+    up -= (up @ back) * back
+    up /= np.linalg.norm(up)
+    right = np.cross(up, back)
+    rel = points - position
+    depth = -(rel @ back)
+    assert (depth > 0).all(), "every framed point lies in front of the camera"
+    t = math.tan(math.radians(angle) / 2)
+    return np.column_stack([(rel @ right) / depth / (t * aspect), (rel @ up) / depth / t])
+
+
+def _reach(points: np.ndarray, pose: object, angle: float, aspect: float) -> float:
+    """How far toward the frame's edge the points reach (1.0 = the edge)."""
+    return float(np.abs(_screen(points, pose, angle, aspect)).max())
+
+
+def _span(points: np.ndarray, pose: object, angle: float, aspect: float) -> float:
+    """Share of the frame's width or height (the larger) the points cover."""
+    xy = _screen(points, pose, angle, aspect)
+    return float(max(np.ptp(xy[:, 0]), np.ptp(xy[:, 1])) / 2.0)
+
+
+def _muscle_and_femur() -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(7)
+    muscle = rng.uniform((-30, -10, -20), (30, 10, 40), size=(800, 3))
+    # a femur-like rod from the muscle's lower end 400 mm down, and a bony knob touching it
+    rod = np.column_stack([np.zeros(400), np.zeros(400), np.linspace(-25, -420, 400)])
+    knob = rng.uniform((28, -8, -5), (40, 8, 5), size=(60, 3))
+    return muscle, np.vstack([rod, knob])
+
+
+def test_closeup_keeps_the_neighbouring_bone_and_drops_the_far_one() -> None:
+    muscle, bone = _muscle_and_femur()
+    framed = closeup_points(muscle, bone, reach_mm=12.0)
+    extra = framed[len(muscle) :]
+    assert len(framed) > len(muscle), "bone touching the muscle is framed with it"
+    assert extra[:, 2].min() > -20.0 - 12.0 - 1e-6, "the femur shaft far below is not"
+    assert extra[:, 0].max() > 39.0, "the knob the muscle ends on stays whole"
+    with pytest.raises(ValueError):
+        closeup_points(np.empty((0, 3)), bone)
+
+
+def test_closeup_fills_the_frame_with_the_muscle_not_the_femur() -> None:
+    muscle, bone = _muscle_and_femur()
+    angle, aspect = 30.0, 1.6
+    pose = closeup_pose(muscle, bone, (0.0, 1.0, 0.0), (0.0, 0.0, 1.0), angle, aspect)
+    reach = _reach(closeup_points(muscle, bone), pose, angle, aspect)
+    assert reach == pytest.approx(CLOSEUP_FILL, abs=0.02)
+    assert _span(muscle, pose, angle, aspect) > 0.6, "the muscle itself fills most of it"
+    # framing everything (the old plates) leaves the muscle a small part of the frame
+    whole = np.vstack([muscle, bone])
+    everything = closeup_pose(whole, muscle, (0, 1, 0), (0, 0, 1), angle, aspect)
+    assert _span(muscle, everything, angle, aspect) < 0.3
+
+
+def _share(path: Path, hex_color: str, tol: int = 60) -> float:
+    rgb = np.asarray(Image.open(path))[..., :3].astype(int)
+    target = np.array([int(hex_color[i : i + 2], 16) for i in (1, 3, 5)])
+    return float(np.mean(np.all(np.abs(rgb - target) < tol, axis=-1)))
+
+
+def _render(atlas: Path, out: Path, *extra: str) -> int:
+    return main(
+        [
+            "--atlas",
+            str(atlas),
+            "render",
+            "-o",
+            str(out),
+            "--size",
+            "320x200",
+            "--hide",
+            "skin",
+            "--no-markers",
+            *extra,
+        ]
+    )
+
+
+def test_render_frame_fills_the_picture_with_the_structure(
+    tiny_atlas_dir: Path, tmp_path: Path
+) -> None:
+    whole, close, best = tmp_path / "whole.png", tmp_path / "close.png", tmp_path / "best.png"
+    assert _render(tiny_atlas_dir, whole, "--view", "anterior") == 0
+    assert _render(tiny_atlas_dir, close, "--view", "anterior", "--frame", "muscle_b_right") == 0
+    assert _render(tiny_atlas_dir, best, "--frame", "muscle_b_right") == 0  # its best side
+    before, after = _share(whole, MUSCLE_B), _share(close, MUSCLE_B)
+    assert after > 3.0 * before and after > 0.3, (before, after)
+    assert _share(best, MUSCLE_B) > 0.3
+
+
+def test_render_frame_names_an_unknown_structure(
+    tiny_atlas_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _render(tiny_atlas_dir, tmp_path / "x.png", "--frame", "no_such_muscle") == 2
+    err = capsys.readouterr().err
+    assert "--frame" in err and "no_such_muscle" in err
+    assert not (tmp_path / "x.png").exists()
