@@ -60,6 +60,11 @@ class MuscleDef:
     hidden: bool = False
     #: (surface points, mm): a bone surface the muscle keeps that far from (see muscles._field)
     keep_off: tuple[np.ndarray, float] | None = None
+    #: > 0: drape the fibres as one sheet whose lift over its support is smoothed across it
+    #: over this many mm (muscle_sheet.py), so local obstacles give no bumps on its surface
+    sheet: float = 0.0
+    #: relative volume error the radius-scale solver accepts (muscles._solve_scale)
+    volume_tol: float = 0.05
 
 
 @dataclass
@@ -503,20 +508,26 @@ def short_rotators(c: Context) -> MuscleDef:
     )
 
 
+#: how far (mm) the lift of gluteus maximus over what lies beneath it is spread across the sheet
+GMAX_SHEET_MM = 14.0
+#: width of the aponeurotic origin strip in front of the posterior gluteal line (of PSIS-ASIS)
+GMAX_APONEUROSIS_REL = 0.30
+
+
 def _gmax_insertions(c: Context) -> dict[str, np.ndarray]:
     """Ends of the two insertion lines of gluteus maximus (right side).
 
     Superficial fibres (about three quarters of the muscle) end in the iliotibial tract, which
     runs down the side of the thigh lateral to the greater trochanter; their femoral ends reach
-    from the trochanter's level to about 140 mm below the hip centre. The deep lower fibres end
-    on the gluteal tuberosity, on the back of the shaft about 70-110 mm below the hip centre.
+    from just below the trochanter's level to about 150 mm below the hip centre. The deep lower
+    fibres end on the gluteal tuberosity, on the back of the shaft 70-110 mm below the hip centre.
     """
     femur = c.bones["femur_right"]
     hip_z = float(c.lm["hip_centre_right"][2])
     lateral = np.array([-1.0, 0.0, 0.0])
     postlat = np.array([-0.55, 0.83, 0.0])
-    top = reg.femur_slice_extreme(femur, hip_z - 30.0, lateral)
-    bot = reg.femur_slice_extreme(femur, hip_z - 140.0, lateral)
+    top = reg.femur_slice_extreme(femur, hip_z - 20.0, lateral)
+    bot = reg.femur_slice_extreme(femur, hip_z - 150.0, lateral)
     return {
         # the tract lies on vastus lateralis (not modelled), about 12 mm lateral to the bone
         "itt_top": top + np.array([-12.0, 12.0, 0.0]),
@@ -524,6 +535,23 @@ def _gmax_insertions(c: Context) -> dict[str, np.ndarray]:
         "tub_top": reg.femur_slice_extreme(femur, hip_z - 70.0, postlat),
         "tub_bot": reg.femur_slice_extreme(femur, hip_z - 110.0, postlat),
     }
+
+
+def _gmax_aponeurosis(c: Context) -> reg.Patch:
+    """Outer ilium under the gluteal aponeurosis from which upper gluteus maximus fibres arise:
+    a strip GMAX_APONEUROSIS_REL of the PSIS-ASIS distance wide in front of the posterior
+    gluteal line, from the PSIS level to 80 mm below it (under the back of gluteus medius, which
+    gluteus maximus covers). With the smooth sheet (no lumps adding surface) this width keeps
+    the 518 ml muscle within its 12-18 mm thickness."""
+    hip = reg.dense_surface(c.bones["hip_bone_right"], 2.5)
+    wf = reg.wing_frame(hip, c.lm)
+    area = reg.gluteus_medius_area(hip, wf, c.lm)
+    p = area.points
+    rel = (wf.u(p) - wf.psis_u) / (wf.asis_u - wf.psis_u)
+    pgl = reg.posterior_gluteal_line(wf.t(p))
+    z_psis = float(c.lm["psis_right"][2])
+    m = (rel < pgl + GMAX_APONEUROSIS_REL) & (p[:, 2] < z_psis) & (p[:, 2] > z_psis - 80.0)
+    return reg.Patch(p[m], area.normals[m])
 
 
 def gluteus_maximus(c: Context) -> MuscleDef:
@@ -534,7 +562,9 @@ def gluteus_maximus(c: Context) -> MuscleDef:
 
     The fibres run as straight, parallel lines from origin to insertion (the sheet is flat, not a
     pillow); they hug the bone only at their origin and lie on gluteus medius and piriformis
-    where they cross them.
+    where they cross them. They are draped as one sheet (``sheet``, muscle_sheet.py): where the
+    ischium, the short-rotator room or the edge of medius lifts some fibres, the lift is spread
+    smoothly over their neighbours, so the outer surface stays smooth and gently convex.
     """
     areas = reg.gluteus_maximus_areas(c.bones, c.lm)
     origins = np.vstack(
@@ -544,10 +574,17 @@ def gluteus_maximus(c: Context) -> MuscleDef:
             areas["gmax_coccyx"].points[reg.farthest_points(areas["gmax_coccyx"].points, 6)],
         ]
     )
-    # the ligament lies behind the short external rotators, not on the ischium
+    # upper fibres also arise from the gluteal aponeurosis over the back of gluteus medius, just
+    # in front of the posterior gluteal line: they start on the bone beneath medius, rise onto
+    # it at once (medius is their support and is kept out of them) and widen the upper border
+    apo = _gmax_aponeurosis(c)
+    origins = np.vstack([origins, apo.points[reg.farthest_points(apo.points, 12)]])
+    # the ligament lies behind the short external rotators, not on the ischium; its fibres run
+    # down to the level of the tuberosity, so the lower border is one clean oblique edge from
+    # the coccyx to the femur (the gluteal fold lies below it)
     lig_top = c.lm["coccyx_tip"] + np.array([-22.0, 8.0, 14.0])
     lig_end = c.lm["ischial_tuberosity_right"] + np.array([4.0, 22.0, 18.0])
-    lig = np.array([_lerp(lig_top, lig_end, t) for t in (0.15, 0.35, 0.55, 0.75)])
+    lig = np.array([_lerp(lig_top, lig_end, t) for t in (0.15, 0.35, 0.55, 0.75, 0.95, 1.15, 1.3)])
     n_bony = len(origins)
     origins = np.vstack([origins, lig])
     ins = _gmax_insertions(c)
@@ -583,9 +620,31 @@ def gluteus_maximus(c: Context) -> MuscleDef:
         open_thin=True,
         sigma=2.2,
         clearance=9.0,
+        sheet=GMAX_SHEET_MM,
+        volume_tol=0.015,  # its thickness (2 * volume / area) is held to 12-18 mm
         exponent=1.0,
-        keep_off=(reg.pelvic_face(c.bones["hip_bone_right"]), 4.0),
+        keep_off=(
+            np.vstack([reg.pelvic_face(c.bones["hip_bone_right"]), _sciatic_foramen(c)]),
+            4.0,
+        ),
     )
+
+
+def _sciatic_foramen(c: Context) -> np.ndarray:
+    """Points filling the greater sciatic foramen in front of the notch apex (right side).
+
+    Gluteus maximus lies behind piriformis and the short rotators where it bridges the
+    foramen; its tubes, draped one by one, can leave a flap in the gap between piriformis and
+    the bone that reaches forward into the notch (seen through it from the side). A block of
+    points from the notch apex forwards, kept clear like the pelvic face, removes it.
+    """
+    notch = c.lm["greater_sciatic_notch_right"]
+    hip_z = float(c.lm["hip_centre_right"][2])
+    xs = np.arange(notch[0] - 40.0, notch[0] + 40.1, 3.0)
+    ys = np.arange(notch[1] - 40.0, notch[1] + 0.1, 3.0)
+    zs = np.arange(hip_z + 10.0, notch[2] + 30.1, 3.0)
+    g = np.meshgrid(xs, ys, zs, indexing="ij")
+    return np.stack([a.ravel() for a in g], axis=1)
 
 
 def tensor_fasciae_latae(c: Context) -> MuscleDef:

@@ -168,7 +168,7 @@ def gluteus_medius_area(hip: Patch, wf: WingFrame, lm: dict[str, np.ndarray]) ->
 #: how far above the PSIS the iliac origin of gluteus maximus reaches (mm): its upper border
 #: leaves the posterior crest just above the PSIS and runs down and out over the greater
 #: trochanter; the crest further up and forward belongs to gluteus medius and the fascia
-GMAX_ABOVE_PSIS_MM = 10.0
+GMAX_ABOVE_PSIS_MM = 18.0
 
 
 def gluteus_maximus_ilium_area(hip: Patch, wf: WingFrame, psis: np.ndarray | None = None) -> Patch:

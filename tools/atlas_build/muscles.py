@@ -36,6 +36,7 @@ from tools.atlas_build.muscle_field import (
     smooth_field,
     tube_field,
 )
+from tools.atlas_build.muscle_sheet import drape_sheet
 from tools.atlas_build.skeleton import Skeleton
 
 LOG = logging.getLogger("build_atlas.muscles")
@@ -147,12 +148,30 @@ def _drape(
 
 
 def _tubes(
-    fibres: list[mf.Fibre], scale: float, sup: _Support, step: float, clearance: float = 0.0
+    fibres: list[mf.Fibre],
+    scale: float,
+    sup: _Support,
+    step: float,
+    clearance: float = 0.0,
+    sheet: float = 0.0,
 ) -> list[tuple[np.ndarray, np.ndarray, int]]:
-    """Dense sphere centres and radii of every fibre: (centres, radii, group)."""
+    """Dense sphere centres and radii of every fibre: (centres, radii, group).
+
+    With ``sheet`` > 0 the fibres are draped as one sheet whose lift varies smoothly across
+    it over that many mm (muscle_sheet.py) instead of each on its own.
+    """
+    lines = [_drape(f, scale, sup, clearance) for f in fibres]
+    if sheet > 0.0:
+        straight, want, hug = [], [], []
+        for f, (_, s) in zip(fibres, lines, strict=True):
+            straight.append(resample_polyline(mf.control_path(f), 2.0)[0])
+            w = np.interp(s, *f.hug)
+            want.append(np.interp(s, *f.radius) * scale * 0.85 + clearance * (1.0 - w))
+            hug.append(w)
+        paths = drape_sheet(straight, [p for p, _ in lines], want, hug, sup.dist, sup.normal, sheet)
+        lines = [(p, s) for p, (_, s) in zip(paths, lines, strict=True)]
     out = []
-    for f in fibres:
-        p, _ = _drape(f, scale, sup, clearance)
+    for f, (p, _) in zip(fibres, lines, strict=True):
         q, s = resample_polyline(p, step)
         out.append((q, np.interp(s, *f.radius) * scale, f.group))
     return out
@@ -250,7 +269,7 @@ def _solve_scale(
     lo, _, f = _field(
         lat,
         bone,
-        _tubes(md.fibres, scale, sup, 0.5 * lat.h, md.clearance),
+        _tubes(md.fibres, scale, sup, 0.5 * lat.h, md.clearance, md.sheet),
         md.sigma,
         excl,
         md.z_cut,
@@ -263,14 +282,14 @@ def _solve_scale(
     v = _volume_ml(f, lat.h)
     expo = md.exponent
     for _ in range(4):
-        if abs(v / target - 1.0) < 0.05:
+        if abs(v / target - 1.0) < md.volume_tol:
             break
         new = scale * (target / v) ** (1.0 / expo)
         new = float(np.clip(new, 0.4, 2.5))
         lo, _, f2 = _field(
             lat,
             bone,
-            _tubes(md.fibres, new, sup, 0.5 * lat.h, md.clearance),
+            _tubes(md.fibres, new, sup, 0.5 * lat.h, md.clearance, md.sheet),
             md.sigma,
             excl,
             md.z_cut,
@@ -399,7 +418,7 @@ def build_right(skel: Skeleton) -> tuple[dict[str, trimesh.Trimesh], dict[str, l
             "target_ml": targets.get(md.base),
         }
         if md.parts:
-            tubes = _tubes(md.fibres, scale, sup, 0.5 * lat.h, md.clearance)
+            tubes = _tubes(md.fibres, scale, sup, 0.5 * lat.h, md.clearance, md.sheet)
             for part, grp in md.parts.items():
                 fp = _partition(lat, lo, f, tubes, grp)
                 meshes[part] = _surface(fp, lat, lo, _faces_for(part), md.open_thin)
