@@ -169,10 +169,17 @@ AGREE = [
     "psoas_major_upper_right",
     "psoas_major_lower_right",
     "iliacus_right",
-    "gluteus_maximus_right",
     "gluteus_medius_right",
 ]
 KNOWN_OFF = {
+    # Agrees at 30 and 60 degrees (+16 / +15 %, +30 / +28 %), not at 90 (+49 / +37 %) since the
+    # sheet was draped smooth (its origin reaches 18 mm above the PSIS and the gluteal fascia):
+    # between 60 and 90 degrees myo-sim's upper and middle lines, straight via-point segments
+    # with no wrapping surface, cut 1-3 mm into myo-sim's own femoral head, so its extension
+    # moment arm falls from ~50 to ~34 mm, while the atlas line stays outside bone (~43 mm).
+    # See docs/POSTURE.md.
+    "gluteus_maximus_right": "at 90 deg atlas +49 % vs myo-sim +37 %: myo-sim's straight "
+    "lines cut into its own femoral head, so its moment arm collapses between 60 and 90 deg",
     # Measured at 90 degrees: atlas +27 % against myo-sim +10 % (30: +8 / +4, 60: +17 / +8).
     # Both insert where the cadaver footprint lies, at the middle of the greater trochanter's
     # anteroposterior length (Philippon et al. 2014: 49 %; Pine et al. 2011: 47 %): myo-sim's
