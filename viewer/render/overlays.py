@@ -72,6 +72,19 @@ def frame_points(resolved: ResolvedPairView, atlas: Any, meshes: Any) -> Any:
     return np.vstack(chunks) if chunks else None
 
 
+def _nearest_d2(points: Any, p: NDArray[np.float64]) -> float:
+    diff = np.asarray(points, dtype=np.float64) - p
+    return float(np.einsum("ij,ij->i", diff, diff).min())
+
+
+def _apply(matrix: Any, p: NDArray[np.float64]) -> NDArray[np.float64]:
+    if matrix is None:
+        return p
+    m = np.asarray(matrix, dtype=np.float64)
+    out: NDArray[np.float64] = m[:3, :3] @ p + m[:3, 3]
+    return out
+
+
 class AnnotationOverlays:
     """Markers, heat map and pair overlays of one view, kept in step with the feature states."""
 
@@ -154,6 +167,9 @@ class AnnotationOverlays:
         self._painted: np.ndarray | None = None
         self._painted_ids: np.ndarray | None = None
         scene.state.pose_changed.connect(self.refresh_markers)
+        scene.state.pose_changed.connect(self._on_pose)
+        self.pair_drawn: ResolvedPairView | None = None
+        """The pair view geometry last drawn (posed), for tests and framing."""
         self.refresh_markers()
         self.refresh_heat()
         if features.pairs is not None and features.pairs.active is not None:
@@ -386,6 +402,16 @@ class AnnotationOverlays:
             self.pairs_overlay.clear()
             self.pair_legend.clear()
             return
+        self._draw_pair(resolved)
+        library = self.features.pairs.library if self.features.pairs is not None else None
+        note = library.capacity_note if library is not None else ""
+        self.pair_legend.show(resolved, note, self._height(), self._width())
+        self.scene.move_camera(self.pair_pose(resolved))
+
+    def _draw_pair(self, resolved: ResolvedPairView) -> None:
+        """Arrows, arcs and joint dots of a pair view, on the body as posed now."""
+        resolved = self.posed(resolved)
+        self.pair_drawn = resolved
         joints = [(j.point, j.joint.title, j.joint.kind) for j in shown_joints(resolved)]
         label_px = max(16, int(self.marker_px * 0.7))
         if resolved.pulls:
@@ -393,10 +419,61 @@ class AnnotationOverlays:
         else:
             lines = [(line.points, line.color) for line in resolved.lines]
             self.pairs_overlay.show(lines, joints, label_size_px=label_px)
-        library = self.features.pairs.library if self.features.pairs is not None else None
-        note = library.capacity_note if library is not None else ""
-        self.pair_legend.show(resolved, note, self._height(), self._width())
-        self.scene.move_camera(self.pair_pose(resolved))
+
+    def posed(self, resolved: ResolvedPairView) -> ResolvedPairView:
+        """A pair view's geometry carried into the current posture (itself when standing).
+
+        Lines of action move with their muscles (as trigger points do), joint centres with the
+        nearest bones, and pulls and turnings are computed again from the moved lines.
+        """
+        pose = self.scene.state.pose
+        if pose.is_standing:
+            return resolved
+        from viewer.domain.pair_pose import posed_pair
+        from viewer.io.posture import shared_posture_model
+
+        model = shared_posture_model(self.scene.loaded)
+        transforms = model.transforms(pose)
+        atlas = self.scene.loaded.atlas
+        meshes = self.scene.loaded.meshes
+        muscles = set(model.muscle_ids)
+
+        def carry_line(muscle: str, points: NDArray[np.float64]) -> NDArray[np.float64]:
+            leaves = [m for m in (atlas.leaves(muscle) if muscle in atlas else ()) if m in muscles]
+            if not leaves:
+                return points
+            out = np.array(points, dtype=np.float64)
+            for i, p in enumerate(out):
+                # Each point goes with the part of the muscle it lies in (psoas upper or lower,
+                # iliacus): the leaf whose surface is nearest.
+                leaf = min(leaves, key=lambda m: _nearest_d2(meshes[m].points, p))
+                out[i] = model.pose_muscle_points(leaf, [p], transforms)[0]
+            return out
+
+        bones = [b for b in model.bone_ids if b in meshes]
+
+        def carry_joint(points: NDArray[np.float64]) -> NDArray[np.float64]:
+            out = np.array(points, dtype=np.float64)
+            for i, p in enumerate(out):
+                # A joint centre lies between two bones: it goes with both, weighted by nearness
+                # (a hip centre is the same point on pelvis and femur; a disc between two
+                # vertebrae turns by half of their difference).
+                d = np.array([_nearest_d2(meshes[b].points, p) for b in bones]) ** 0.5
+                two = np.argsort(d)[:2]
+                w = 1.0 / (d[two] + 1.0)
+                moved = [_apply(transforms.get(bones[k]), p) for k in two]
+                out[i] = (w[0] * moved[0] + w[-1] * moved[-1]) / (w[0] + w[-1])
+            return out
+
+        return posed_pair(resolved, atlas, carry_line, carry_joint)
+
+    def _on_pose(self, *_args: object) -> None:
+        """The body was posed: the pair view's arrows follow it."""
+        active = self.features.pairs.active if self.features.pairs is not None else None
+        resolved = getattr(active, "resolved", None)
+        if resolved is not None:
+            self._draw_pair(resolved)
+            self.scene.on_render_needed()
 
     def set_pair_header(self, show_title: bool, top_px: int = 0) -> None:
         """Whether the pair key shows the pair's title, and how many pixels at the top of the
@@ -439,7 +516,8 @@ class AnnotationOverlays:
     def pair_pose(self, resolved: ResolvedPairView) -> CameraPose:
         """The camera of a pair view framing both muscles origin to insertion, arrows included,
         with the top of the frame left free for the title and key."""
-        points = frame_points(resolved, self.scene.loaded.atlas, self.scene.loaded.meshes)
+        loaded = self.scene.loaded
+        points = frame_points(self.posed(resolved), loaded.atlas, loaded.meshes)
         if points is None:
             return self.scene.pose_for(resolved.camera, frame=resolved.pair.structures)
         renderer = self.scene.renderer
@@ -478,6 +556,7 @@ class AnnotationOverlays:
         if self.outlines is not None:
             self.outlines.detach()
         self.scene.state.pose_changed.disconnect(self.refresh_markers)
+        self.scene.state.pose_changed.disconnect(self._on_pose)
         self.pairs_overlay.clear()
         self.pair_legend.clear()
         window = self.scene.renderer.GetRenderWindow()
