@@ -10,14 +10,17 @@ pair-view controller and changes only VTK objects; the camera goes through
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 from vtkmodules.util.numpy_support import vtk_to_numpy
+from vtkmodules.vtkCommonCore import vtkCommand
 
 from viewer.domain.camera import CameraPose
 from viewer.domain.framing import fit_pose
+from viewer.domain.labels import project_points
 from viewer.domain.pairviews import ResolvedPairView
 from viewer.domain.palette import MARKER_INK
 from viewer.domain.structures import Kind, hex_to_rgb
@@ -32,12 +35,15 @@ from viewer.render.legend import HeatLegend
 from viewer.render.marker_legend import MarkerLegend
 from viewer.render.markers import Marker, MarkerLayer, SpotMarkers
 from viewer.render.pair_legend import NOTE_SHARE, ROW_SHARE, TITLE_SHARE, PairLegend
-from viewer.render.pair_overlay import PairOverlay, curl_points
+from viewer.render.pair_overlay import PairOverlay, Route, curl_points
 from viewer.render.scene_renderer import SceneRenderer
 from viewer.render.zone_outline import ZoneOutlines
 
 LEGIBLE_SKIN = 0.5
 """A heat map on a skin fainter than this cannot be read: its legend and outlines hide too."""
+
+BODY_MIN_OPACITY = 0.2
+"""Structures at least this opaque are body a lever arc may run over; fainter ones are air."""
 
 MARKER_MIN_OPACITY = 0.5
 """Muscles fainter than this are context; their trigger-point markers are not drawn."""
@@ -170,6 +176,12 @@ class AnnotationOverlays:
         scene.state.pose_changed.connect(self._on_pose)
         self.pair_drawn: ResolvedPairView | None = None
         """The pair view geometry last drawn (posed), for tests and framing."""
+        self._routed_for: object = None
+        # After the marker layer has classified and merged its X's (priority 0), before the
+        # marker key (-0.5) and the label layout (-1): arrows are routed around the X's drawn.
+        self._route_tag = scene.renderer.AddObserver(
+            vtkCommand.StartEvent, self._route_arrows, -0.25
+        )
         self.refresh_markers()
         self.refresh_heat()
         if features.pairs is not None and features.pairs.active is not None:
@@ -388,6 +400,7 @@ class AnnotationOverlays:
         if self.compare_wanted:
             self.set_compare(True)
         if active is None:
+            self.pair_drawn = None
             self.pairs_overlay.clear()
             self.pair_legend.clear()
             if self._saved_pose is not None:
@@ -412,6 +425,8 @@ class AnnotationOverlays:
         """Arrows, arcs and joint dots of a pair view, on the body as posed now."""
         resolved = self.posed(resolved)
         self.pair_drawn = resolved
+        self._routed_for = None
+        self.pairs_overlay.body_distance = self._body_distance()
         joints = [(j.point, j.joint.title, j.joint.kind) for j in shown_joints(resolved)]
         label_px = max(16, int(self.marker_px * 0.7))
         if resolved.pulls:
@@ -419,6 +434,32 @@ class AnnotationOverlays:
         else:
             lines = [(line.points, line.color) for line in resolved.lines]
             self.pairs_overlay.show(lines, joints, label_size_px=label_px)
+
+    def _body_distance(self) -> Any:
+        """Distance to the muscles and bones drawn solid enough to see (as posed): where a
+        lever arc may run. Faint context (muscles at 0.08) does not count."""
+        from scipy.spatial import cKDTree
+
+        state = self.scene.state
+        chunks = []
+        for s in self.scene.loaded.atlas.renderable:
+            if s.kind not in (Kind.MUSCLE, Kind.BONE) or not state.is_visible(s.id):
+                continue
+            if state.opacity(s.id) < BODY_MIN_OPACITY:
+                continue
+            points = self.scene.drawn_points(s.id)
+            if points is not None and len(points):
+                chunks.append(np.asarray(points)[:: max(1, len(points) // 1500)])
+        if not chunks:
+            return None
+        tree = cKDTree(np.vstack(chunks))
+
+        def distance(points: NDArray[np.float64]) -> NDArray[np.float64]:
+            d, _ = tree.query(points)
+            out: NDArray[np.float64] = np.asarray(d, dtype=np.float64)
+            return out
+
+        return distance
 
     def posed(self, resolved: ResolvedPairView) -> ResolvedPairView:
         """A pair view's geometry carried into the current posture (itself when standing).
@@ -466,6 +507,42 @@ class AnnotationOverlays:
             return out
 
         return posed_pair(resolved, atlas, carry_line, carry_joint)
+
+    def _route_arrows(self, *_args: object) -> None:
+        """Before a still frame: draw the pair arrows again if the camera or the X's moved,
+        each the way that keeps it off every X (see :mod:`viewer.domain.overlay_route`)."""
+        if self.pair_drawn is None or not self.pairs_overlay.n_props or self.scene.interacting:
+            return
+        renderer = self.scene.renderer
+        width, height = renderer.GetSize()
+        if width <= 0 or height <= 0:
+            return
+        boxes = tuple(tuple(round(v, 1) for v in b) for b in self.layer.screen_boxes())
+        camera = renderer.GetActiveCamera()
+        key = (
+            tuple(round(c, 3) for c in camera.GetPosition()),
+            tuple(round(c, 3) for c in camera.GetFocalPoint()),
+            tuple(round(c, 4) for c in camera.GetViewUp()),
+            round(camera.GetViewAngle(), 3),
+            (width, height),
+            boxes,
+        )
+        if key == self._routed_for:
+            return
+        self._routed_for = key
+        matrix = camera.GetCompositeProjectionTransformMatrix(
+            renderer.GetTiledAspectRatio(), -1, 1
+        )
+        m = np.array([[matrix.GetElement(i, j) for j in range(4)] for i in range(4)])
+
+        def project(points: NDArray[np.float64]) -> NDArray[np.float64]:
+            pixels, _inside = project_points(points, m, (width, height))
+            out: NDArray[np.float64] = np.c_[pixels[:, 0], height - pixels[:, 1]]
+            return out  # y up, as the marker boxes
+
+        distance = max(1e-6, camera.GetDistance())
+        px_per_mm = height / (2.0 * distance * math.tan(math.radians(camera.GetViewAngle()) / 2))
+        self.pairs_overlay.reroute(Route(project, boxes, px_per_mm))  # type: ignore[arg-type]
 
     def _on_pose(self, *_args: object) -> None:
         """The body was posed: the pair view's arrows follow it."""
@@ -557,6 +634,7 @@ class AnnotationOverlays:
             self.outlines.detach()
         self.scene.state.pose_changed.disconnect(self.refresh_markers)
         self.scene.state.pose_changed.disconnect(self._on_pose)
+        self.scene.renderer.RemoveObserver(self._route_tag)
         self.pairs_overlay.clear()
         self.pair_legend.clear()
         window = self.scene.renderer.GetRenderWindow()
