@@ -95,7 +95,14 @@ def _render_pair(key: int, size: tuple[int, int] = (1280, 800)) -> dict[str, Any
             renderer.WorldToDisplay()
             display[i] = renderer.GetDisplayPoint()[:2]
         body = overlays._body_distance()
+        matrix = renderer.GetActiveCamera().GetCompositeProjectionTransformMatrix(
+            renderer.GetTiledAspectRatio(), -1, 1
+        )
+        m = np.array([[matrix.GetElement(i, j) for j in range(4)] for i in range(4)])
         return {
+            "matrix": m,
+            "size": size,
+            "loaded": context.loaded,
             "display": display,
             "boxes": overlays.layer.screen_boxes(),
             "arcs": [a.copy() for a in overlays.pairs_overlay.arc_paths],
@@ -126,3 +133,30 @@ def test_the_psoas_lever_arc_ends_at_the_body_not_in_empty_space() -> None:
         past = s > ARC_MIN_MM
         assert (gap[past] <= ARC_REACH_MM + 1e-6).all(), gap.max()
         assert s[-1] >= min(ARC_MIN_MM, 30.0), "still long enough to show its sense"
+
+
+def test_psoas_vs_piriformis_shows_the_piriformis_clear_of_its_x_boxes() -> None:
+    """Pair 1 once looked at the piriformis obliquely from the front, and its two full-size X
+    boxes hid a fifth of it: its footprint on screen is larger now, and at most 16 % of it lies
+    under an X."""
+    from PIL import Image, ImageDraw
+
+    from viewer.domain.labels import project_points
+
+    drawn = _render_pair(1)
+    w, h = drawn["size"]
+    boxes = Image.new("L", (w, h), 0)
+    pen = ImageDraw.Draw(boxes)
+    for x0, y0, x1, y1 in drawn["boxes"]:  # display pixels (y up) -> image rows (y down)
+        pen.rectangle([x0, h - y1, x1, h - y0], fill=255)
+    under = np.asarray(boxes) > 0
+    mesh = drawn["loaded"].meshes["piriformis_right"]
+    pixels, _ = project_points(np.asarray(mesh.points), drawn["matrix"], (w, h))
+    shape = Image.new("L", (w, h), 0)
+    pen = ImageDraw.Draw(shape)
+    for tri in np.asarray(mesh.triangles):
+        pen.polygon([tuple(pixels[k]) for k in tri], fill=255)
+    footprint = np.asarray(shape) > 0
+    share = float((footprint & under).sum() / footprint.sum())
+    assert footprint.sum() > 6200, f"piriformis only {footprint.sum()} px on screen"
+    assert share <= 0.16, f"{share:.0%} of the piriformis under its X boxes"

@@ -45,6 +45,11 @@ LEGIBLE_SKIN = 0.5
 BODY_MIN_OPACITY = 0.2
 """Structures at least this opaque are body a lever arc may run over; fainter ones are air."""
 
+PAIR_MARKER_SCALE = 0.8
+"""X size in a pair view against the view's usual size (24 px for the default 30): still
+projector-readable (3 % of an 800-px frame), and the two piriformis X's no longer hide a
+fifth of that small muscle."""
+
 MARKER_MIN_OPACITY = 0.5
 """Muscles fainter than this are context; their trigger-point markers are not drawn."""
 
@@ -208,13 +213,23 @@ class AnnotationOverlays:
                 continue  # ghosted context (e.g. in a pair view): its markers would only clutter
             position = self._posed(tp.muscle, tp.position)
             rgb = self.marker_color(tp.muscle)
-            markers.append(Marker(tp.id, position, rgb, self.marker_px, tp.muscle))
+            markers.append(Marker(tp.id, position, rgb, self.shown_marker_px, tp.muscle))
         self.layer.set_markers(markers)
         self.layer.highlight(triggers.active)
         self.labels.set_obstacles(
-            "markers", [m.position for m in markers], half_px=self.marker_px * 0.45
+            "markers", [m.position for m in markers], half_px=self.shown_marker_px * 0.45
         )
         self.scene.on_render_needed()
+
+    @property
+    def shown_marker_px(self) -> int:
+        """The X size drawn now: smaller in a pair view, where a small muscle (piriformis)
+        carries two or three X's beside arrows and joint dots and full-size boxes hid most of
+        it."""
+        pairs = self.features.pairs
+        if pairs is not None and pairs.active is not None:
+            return max(12, round(self.marker_px * PAIR_MARKER_SCALE))
+        return self.marker_px
 
     def _posed(
         self, muscle_id: str, position: tuple[float, float, float]
@@ -397,6 +412,7 @@ class AnnotationOverlays:
         return self.compare is not None and self.compare.shown
 
     def _on_pair(self, active: object) -> None:
+        self.refresh_markers()  # their size follows the pair view (see shown_marker_px)
         if self.compare_wanted:
             self.set_compare(True)
         if active is None:
