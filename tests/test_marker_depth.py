@@ -242,3 +242,49 @@ def test_a_far_side_ghost_is_not_printed_over_a_drawn_x() -> None:
     assert "far_side" in layer.drawn_styles()
     layer.detach()
     window.Finalize()
+
+
+def test_chosen_x_boxes_that_would_overlap_merge() -> None:
+    """Lesson step 10 drew two chosen psoas X's (1.45 x larger) whose boxes touched: the merge
+    measures the boxes as drawn."""
+    from vtkmodules.vtkRenderingCore import vtkRenderer, vtkRenderWindow
+
+    from viewer.domain.marker_depth import MarkerSight
+    from viewer.render.markers import Marker, MarkerLayer
+
+    window = vtkRenderWindow()
+    window.SetOffScreenRendering(1)
+    window.SetSize(400, 300)
+    renderer = vtkRenderer()
+    window.AddRenderer(renderer)
+    camera = renderer.GetActiveCamera()
+    camera.SetPosition(0.0, -500.0, 0.0)
+    camera.SetFocalPoint(0.0, 0.0, 0.0)
+    camera.SetViewUp(0.0, 0.0, 1.0)
+    layer = MarkerLayer(renderer)
+    ink = (0.1, 0.1, 0.1)
+    layer.set_markers(
+        [Marker("a", (0.0, 0.0, 0.0), ink, 30), Marker("b", (0.0, 0.0, 0.0), ink, 30)]
+    )
+    # 38 px apart on screen: clear at size 30 (33 px boxes), touching at 1.45 x (48 px).
+    _, ya = layer.display_position("a")
+    step = 38.0 / (ya - _probe_y(renderer, (0.0, 0.0, 10.0))) * -10.0
+    layer.set_markers(
+        [Marker("a", (0.0, 0.0, 0.0), ink, 30), Marker("b", (0.0, 0.0, step), ink, 30)]
+    )
+    sight = MarkerSight(depth=500.0, cover_mm=0.0)
+    layer.update_depth({"a": sight, "b": sight})
+    assert layer.count_of("a") == 1 and layer.count_of("b") == 1
+    layer.highlight(["a", "b"])
+    layer.update_depth({"a": sight, "b": sight})
+    assert layer.count_of("a") + layer.count_of("b") == 2 and not (
+        layer.drawn("a") and layer.drawn("b")
+    )
+    layer.detach()
+    window.Finalize()
+
+
+def _probe_y(renderer: object, point: tuple[float, float, float]) -> float:
+    renderer.SetWorldPoint(*point, 1.0)  # type: ignore[attr-defined]
+    renderer.WorldToDisplay()  # type: ignore[attr-defined]
+    return float(renderer.GetDisplayPoint()[1])  # type: ignore[attr-defined]

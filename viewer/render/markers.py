@@ -188,8 +188,10 @@ class MarkerLayer:
             x, y = self.display_position(mid)
             screen.append(ScreenMarker(mid, x, y, depth[mid]))
         size = max((m.size_px for m in self._markers.values()), default=30)
-        # Boxes as drawn for a single visible X (see screen_boxes): any overlap merges.
-        groups = merge_nearby(screen, MERGE_RADIUS * size, box_px=(0.9 * size, 1.1 * size))
+        # Boxes as drawn (see screen_boxes), the largest (a chosen point's) for all: X's whose
+        # boxes would overlap merge.
+        box = size * (HIGHLIGHT_SCALE if self._highlighted & set(self._markers) else 1.0)
+        groups = merge_nearby(screen, MERGE_RADIUS * size, box_px=(0.9 * box, 1.1 * box))
         counts = dict.fromkeys(self._markers, 0)
         for group in groups:
             counts[group.ids[0]] = group.count
