@@ -88,6 +88,17 @@ def test_tight_side_arrows_end_on_the_posed_femur() -> None:
                     gap_before = cKDTree(femur).query(before.point)[0]
                     gap_after = cKDTree(posed_femur).query(after.point)[0]
                     assert abs(gap_after - gap_before) < 4.0, (gap_before, gap_after)
+            # While a posture slider is dragged the arrows wait; the next still frame catches up.
+            step = next(p for p in drawn.pulls if p.side == "a" and p.at == "insertion")
+            off.scene.set_interacting(True)
+            state.set_pose(state.tight_pose_source("left"))
+            assert overlays.pair_drawn is drawn, "re-posed while dragging"
+            off.scene.set_interacting(False)
+            off.window.Render()
+            moved = next(
+                p for p in overlays.pair_drawn.pulls if p.side == "a" and p.at == "insertion"
+            )
+            assert float(np.linalg.norm(moved.point - step.point)) > 5.0
             # Leaving the pose brings the arrows back to where standing put them.
             from viewer.domain.pose import STANDING
 

@@ -182,6 +182,7 @@ class AnnotationOverlays:
         self.pair_drawn: ResolvedPairView | None = None
         """The pair view geometry last drawn (posed), for tests and framing."""
         self._routed_for: object = None
+        self._pose_stale = False
         # After the marker layer has classified and merged its X's (priority 0), before the
         # marker key (-0.5) and the label layout (-1): arrows are routed around the X's drawn.
         self._route_tag = scene.renderer.AddObserver(
@@ -529,6 +530,8 @@ class AnnotationOverlays:
         each the way that keeps it off every X (see :mod:`viewer.domain.overlay_route`)."""
         if self.pair_drawn is None or not self.pairs_overlay.n_props or self.scene.interacting:
             return
+        if self._pose_stale:
+            self._on_pose()
         renderer = self.scene.renderer
         width, height = renderer.GetSize()
         if width <= 0 or height <= 0:
@@ -564,9 +567,16 @@ class AnnotationOverlays:
         """The body was posed: the pair view's arrows follow it."""
         active = self.features.pairs.active if self.features.pairs is not None else None
         resolved = getattr(active, "resolved", None)
-        if resolved is not None:
-            self._draw_pair(resolved)
-            self.scene.on_render_needed()
+        if resolved is None:
+            return
+        if self.scene.interacting:
+            # A posture slider is being dragged: the arrows catch up on release (next still
+            # frame), as the full meshes do.
+            self._pose_stale = True
+            return
+        self._pose_stale = False
+        self._draw_pair(resolved)
+        self.scene.on_render_needed()
 
     def set_pair_header(self, show_title: bool, top_px: int = 0) -> None:
         """Whether the pair key shows the pair's title, and how many pixels at the top of the
