@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import vtkmodules.vtkRenderingFreeType  # noqa: F401  (registers text rendering)
@@ -216,6 +217,9 @@ class PairOverlay:
         self._props: list[object] = []
         self._arrow_props: list[object] = []
         self._pulls: tuple[tuple[Pull, ...], tuple[Turning, ...]] = ((), ())
+        self._pull_plans: list[tuple[Any, ...]] = []
+        self._ring_plans: list[tuple[Any, ...]] = []
+        self._drawn_choice: tuple[object, ...] = ()
         self.covered = 0
         """Arrow samples still on a marker box after routing (0 when every X is clear)."""
         self.arc_paths: list[NDArray[np.float64]] = []
@@ -242,30 +246,28 @@ class PairOverlay:
         """
         self.clear()
         self._pulls = (tuple(pulls), tuple(turnings))
+        self._plan()
         self._draw_arrows(route)
         # A joint the key names as turned (L2-L3 in the upper vs lower psoas view) is labelled
         # even where its kind is otherwise left as a bare dot.
         self._joints(joints, label_size_px, named={t.joint_title for t in turnings})
 
     def reroute(self, route: Route | None) -> None:
-        """Draw the arrows again for ``route`` (the camera or the X's moved); joints stay."""
-        for prop in self._arrow_props:
-            self.overlay.RemoveViewProp(prop)  # type: ignore[arg-type]
-            self._props.remove(prop)
-        self._arrow_props = []
+        """Draw the arrows again for ``route`` (the camera or the X's moved); joints stay.
+
+        Only projects the planned candidates; the actors are rebuilt only when a choice
+        changed, so it is cheap enough before every still frame."""
         self._draw_arrows(route)
 
-    def _draw_arrows(self, route: Route | None) -> None:
+    def _plan(self) -> None:
+        """Every way each arrow and ring may be drawn, in order of preference (3D, so computed
+        once per pair view and pose; routing for a camera only projects them)."""
         pulls, turnings = self._pulls
-        start = len(self._props)
         turning_of = {t.side: t for t in turnings if t.sign != 0}
+        self._pull_plans = []
         arcs: set[str] = set()
-        self.arc_paths = []
-        self.covered = 0
         for pull in pulls:
-            rgb = arrow_rgb(pull.color)
             course = np.asarray(pull.path, dtype=np.float64)
-            self._course(course, rgb, route)
             share = float(np.clip(pull.relative, 0.05, 1.0))
             length = PULL_MIN_MM + (PULL_MAX_MM - PULL_MIN_MM) * share
             radius = ARROW_RADIUS_MM * (0.75 + 0.75 * share)
@@ -273,9 +275,9 @@ class PairOverlay:
             # From the attachment inward along the muscle's course: where the start may slide.
             inward = course if pull.at == "origin" else course[::-1]
             candidates: list[tuple[NDArray[np.float64], bool]] = []
-            for shift in SHIFTS_MM if route is not None else (0.0,):
+            for shift in SHIFTS_MM:
                 point = along(inward, shift)
-                for share_len in LENGTHS if route is not None else (1.0,):
+                for share_len in LENGTHS:
                     arc = None
                     if turn is not None:
                         arc = lever_arc(
@@ -292,49 +294,83 @@ class PairOverlay:
                     else:
                         tip = point + pull.direction * length * share_len
                         candidates.append((np.vstack([point, tip]), False))
-            pick = 0
-            if route is not None:
-                # Clear by the widest part drawn: the arrow head (or the attachment ball).
-                widest = max(radius * 1.9, HEAD_RADIUS_MM * radius / ARROW_RADIUS_MM)
-                pad = ROUTE_PAD_PX + widest * route.px_per_mm
-                drawn = [route.project(densify(c, 3.0)) for c, _ in candidates]
-                pick = best_route(drawn, route.boxes, pad)
-                self.covered += hits(drawn[pick], route.boxes, pad)
-            path, is_arc = candidates[pick]
-            self._arrow_path(path, radius, rgb)
-            if is_arc:
+            if candidates[0][1]:
                 arcs.add(pull.side)
-                self.arc_paths.append(path)
-            self._sphere(path[0], radius * 1.9, rgb)
+            samples = [densify(c, 3.0) for c, _ in candidates]
+            self._pull_plans.append(
+                (pull, course, densify(course, 2.0), radius, candidates, samples)
+            )
+        self._ring_plans = []
         seen: dict[str, int] = {}
         for turn in turnings:
             if turn.side in arcs:
                 continue  # its lever arc already shows the turning about this joint
             ring = seen.get(turn.joint_id, 0)
             seen[turn.joint_id] = ring + 1
-            radii = [CURL_RADIUS_MM + (ring + k) * CURL_STEP_MM for k in range(3 if route else 1)]
+            radii = [CURL_RADIUS_MM + (ring + k) * CURL_STEP_MM for k in range(3)]
             rings = [curl_points(turn.center, turn.axis, r, turn.sign) for r in radii]
+            self._ring_plans.append((turn, rings, [densify(r, 3.0) for r in rings]))
+
+    def _choose(self, route: Route | None) -> tuple[object, ...]:
+        """Which candidate each arrow and ring takes, and the course lines' clear runs."""
+        choice: list[object] = []
+        self.covered = 0
+        for _pull, _course, fine, radius, _candidates, samples in self._pull_plans:
+            if route is None:
+                choice += [0, ((0, len(fine)),)]
+                continue
+            runs = clear_runs(inside_boxes(route.project(fine), route.boxes, ROUTE_PAD_PX))
+            # Clear by the widest part drawn: the arrow head (or the attachment ball).
+            widest = max(radius * 1.9, HEAD_RADIUS_MM * radius / ARROW_RADIUS_MM)
+            pad = ROUTE_PAD_PX + widest * route.px_per_mm
+            pick, least = 0, None
+            for k, pts in enumerate(samples):  # first clear one wins; else the least covered
+                n = hits(route.project(pts), route.boxes, pad)
+                if least is None or n < least:
+                    pick, least = k, n
+                if n == 0:
+                    break
+            self.covered += least or 0
+            choice += [pick, tuple(runs)]
+        for _turn, _rings, samples in self._ring_plans:
             pick = 0
             if route is not None:
                 pad = ROUTE_PAD_PX + HEAD_RADIUS_MM * route.px_per_mm
-                drawn = [route.project(densify(r, 3.0)) for r in rings]
+                drawn = [route.project(r) for r in samples]
                 pick = best_route(drawn, route.boxes, pad)
                 self.covered += hits(drawn[pick], route.boxes, pad)
-            self._arrow_path(rings[pick], CURL_TUBE_MM, arrow_rgb(turn.color))
-        self.lever_arcs = len(arcs)
-        self._arrow_props = list(self._props[start:])
+            choice.append(pick)
+        return tuple(choice)
 
-    def _course(
-        self, course: NDArray[np.float64], rgb: tuple[float, float, float], route: Route | None
-    ) -> None:
-        """The muscle's course as a thin line, with a gap wherever it would pass under an X."""
-        if route is None:
-            self._tube(course, COURSE_RADIUS_MM, rgb, opacity=0.55)
-            return
-        fine = densify(course, 2.0)
-        inside = inside_boxes(route.project(fine), route.boxes, ROUTE_PAD_PX)
-        for a, b in clear_runs(inside):
-            self._tube(fine[a:b], COURSE_RADIUS_MM, rgb, opacity=0.55)
+    def _draw_arrows(self, route: Route | None) -> None:
+        choice = self._choose(route)
+        if choice == self._drawn_choice and self._arrow_props:
+            return  # the same drawing: nothing to rebuild
+        for prop in self._arrow_props:
+            self.overlay.RemoveViewProp(prop)  # type: ignore[arg-type]
+            self._props.remove(prop)
+        self._drawn_choice = choice
+        start = len(self._props)
+        self.arc_paths = []
+        arcs = 0
+        it = iter(choice)
+        for pull, _course, fine, radius, candidates, _samples in self._pull_plans:
+            rgb = arrow_rgb(pull.color)
+            pick, runs = next(it), next(it)
+            for a, b in runs:  # type: ignore[attr-defined]
+                # The muscle's course as a thin line, with a gap wherever it would pass
+                # under an X.
+                self._tube(fine[a:b], COURSE_RADIUS_MM, rgb, opacity=0.55)
+            path, is_arc = candidates[pick]
+            self._arrow_path(path, radius, rgb)
+            if is_arc:
+                arcs += 1
+                self.arc_paths.append(path)
+            self._sphere(path[0], radius * 1.9, rgb)
+        for turn, rings, _samples in self._ring_plans:
+            self._arrow_path(rings[next(it)], CURL_TUBE_MM, arrow_rgb(turn.color))
+        self.lever_arcs = arcs
+        self._arrow_props = list(self._props[start:])
 
     def show(
         self,
@@ -478,6 +514,7 @@ class PairOverlay:
         self._props.clear()
         self._arrow_props = []
         self._pulls = ((), ())
+        self._pull_plans, self._ring_plans, self._drawn_choice = [], [], ()
         self.joint_labels = []
         if self.point_labels is not None:
             self.point_labels([])
