@@ -75,6 +75,19 @@ def test_near_coincident_markers_merge_with_a_count() -> None:
     assert groups[0].x == pytest.approx(105.0)
 
 
+def test_markers_whose_boxes_would_overlap_merge_though_farther_than_the_radius() -> None:
+    # Two X's 27 px apart side by side at size 30: boxes 27 x 33 px touch ("XX" on the
+    # handout's back figure), yet the centres are farther apart than 0.8 x 30 px.
+    side = [
+        ScreenMarker("a", 100.0, 100.0, Depth.DEEP),
+        ScreenMarker("b", 126.0, 104.0, Depth.DEEP),
+        ScreenMarker("c", 100.0, 140.0, Depth.DEEP),  # below: boxes clear (33 px high)
+    ]
+    assert len(merge_nearby(side, radius_px=24.0)) == 3
+    groups = merge_nearby(side, radius_px=24.0, box_px=(27.0, 33.0))
+    assert [g.ids for g in groups] == [("a", "b"), ("c",)]
+
+
 # -- the built-in atlas, rendered -----------------------------------------------------------------
 PSOAS_POINTS = ("psoas_upper_right", "psoas_abdominal_right", "iliopsoas_distal_right")
 
@@ -188,3 +201,90 @@ def test_front_picture_has_no_buttock_point_in_the_groin(
     assert all(depths[p] is Depth.FAR_SIDE for p in points), depths
     before, _, _ = _render_markers(builtin, "anterior", False, tmp_path / "old.png", points)
     assert _full_strength_pixels(img, colours) < 0.15 * _full_strength_pixels(before, colours)
+
+
+def test_a_far_side_ghost_is_not_printed_over_a_drawn_x() -> None:
+    """The handout's front figure printed the piriformis ghosts (far side) over the iliopsoas
+    X in the groin ("xX"): a ghost whose box would touch a drawn X is left out; one clear of
+    every X is still drawn."""
+    from vtkmodules.vtkRenderingCore import vtkRenderer, vtkRenderWindow
+
+    from viewer.domain.marker_depth import MarkerSight
+    from viewer.render.markers import Marker, MarkerLayer
+
+    window = vtkRenderWindow()
+    window.SetOffScreenRendering(1)
+    window.SetSize(400, 300)
+    renderer = vtkRenderer()
+    window.AddRenderer(renderer)
+    camera = renderer.GetActiveCamera()
+    camera.SetPosition(0.0, -500.0, 0.0)
+    camera.SetFocalPoint(0.0, 0.0, 0.0)
+    camera.SetViewUp(0.0, 0.0, 1.0)
+    layer = MarkerLayer(renderer)
+    ink = (0.1, 0.1, 0.1)
+    layer.set_markers(
+        [
+            Marker("front", (0.0, 0.0, 0.0), ink, 30),
+            Marker("behind", (3.0, 200.0, 2.0), ink, 30),  # right behind "front"
+            Marker("away", (120.0, 200.0, 60.0), ink, 30),  # far side, clear of every X
+        ]
+    )
+    near = MarkerSight(depth=500.0, cover_mm=0.0, body_front=480.0, body_back=720.0)
+    far = MarkerSight(depth=700.0, cover_mm=0.0, body_front=480.0, body_back=720.0)
+    layer.highlight(["behind", "away"])
+    layer.update_depth({"front": near, "behind": far, "away": far})
+    assert layer.depth_of("behind") is Depth.FAR_SIDE and layer.depth_of("away") is Depth.FAR_SIDE
+    actors = layer._actors
+    assert actors["front"].GetVisibility()
+    assert not actors["behind"].GetVisibility(), "ghost printed over the X"
+    assert actors["away"].GetVisibility()
+    assert "far_side" in layer.drawn_styles()
+    layer.detach()
+    window.Finalize()
+
+
+def test_chosen_x_boxes_that_would_overlap_merge() -> None:
+    """Lesson step 10 drew two chosen psoas X's (1.45 x larger) whose boxes touched: the merge
+    measures the boxes as drawn."""
+    from vtkmodules.vtkRenderingCore import vtkRenderer, vtkRenderWindow
+
+    from viewer.domain.marker_depth import MarkerSight
+    from viewer.render.markers import Marker, MarkerLayer
+
+    window = vtkRenderWindow()
+    window.SetOffScreenRendering(1)
+    window.SetSize(400, 300)
+    renderer = vtkRenderer()
+    window.AddRenderer(renderer)
+    camera = renderer.GetActiveCamera()
+    camera.SetPosition(0.0, -500.0, 0.0)
+    camera.SetFocalPoint(0.0, 0.0, 0.0)
+    camera.SetViewUp(0.0, 0.0, 1.0)
+    layer = MarkerLayer(renderer)
+    ink = (0.1, 0.1, 0.1)
+    layer.set_markers(
+        [Marker("a", (0.0, 0.0, 0.0), ink, 30), Marker("b", (0.0, 0.0, 0.0), ink, 30)]
+    )
+    # 38 px apart on screen: clear at size 30 (33 px boxes), touching at 1.45 x (48 px).
+    _, ya = layer.display_position("a")
+    step = 38.0 / (ya - _probe_y(renderer, (0.0, 0.0, 10.0))) * -10.0
+    layer.set_markers(
+        [Marker("a", (0.0, 0.0, 0.0), ink, 30), Marker("b", (0.0, 0.0, step), ink, 30)]
+    )
+    sight = MarkerSight(depth=500.0, cover_mm=0.0)
+    layer.update_depth({"a": sight, "b": sight})
+    assert layer.count_of("a") == 1 and layer.count_of("b") == 1
+    layer.highlight(["a", "b"])
+    layer.update_depth({"a": sight, "b": sight})
+    assert layer.count_of("a") + layer.count_of("b") == 2 and not (
+        layer.drawn("a") and layer.drawn("b")
+    )
+    layer.detach()
+    window.Finalize()
+
+
+def _probe_y(renderer: object, point: tuple[float, float, float]) -> float:
+    renderer.SetWorldPoint(*point, 1.0)  # type: ignore[attr-defined]
+    renderer.WorldToDisplay()  # type: ignore[attr-defined]
+    return float(renderer.GetDisplayPoint()[1])  # type: ignore[attr-defined]

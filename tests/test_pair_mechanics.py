@@ -176,13 +176,7 @@ def test_pair_view_render_draws_opposite_curls_title_and_whole_muscles(tmp_path:
     from viewer.features import load_features
     from viewer.render.offscreen import offscreen_scene
     from viewer.render.pair_overlay import (
-        CURL_RADIUS_MM,
-        CURL_STEP_MM,
-        PULL_MAX_MM,
-        PULL_MIN_MM,
         arrow_rgb,
-        curl_points,
-        lever_arc,
     )
 
     context = load_context()
@@ -221,21 +215,19 @@ def test_pair_view_render_draws_opposite_curls_title_and_whole_muscles(tmp_path:
             target = np.asarray(rgb) * 255
             return int((np.abs(patch - target).max(-1) < 60).sum())
 
-        ring = 0
-        for turn in resolved.turnings:
-            # A pull far enough from the joint axis swings about it as a lever arc (the
-            # piriformis once showed a straight arrow pointing down); otherwise a ring.
-            (pull,) = [p for p in resolved.pulls if p.side == turn.side]
-            share = float(np.clip(pull.relative, 0.05, 1.0))
-            length = PULL_MIN_MM + (PULL_MAX_MM - PULL_MIN_MM) * share
-            pts = lever_arc(pull.point, turn.center, turn.axis, turn.sign, length)
-            if pts is None:
-                pts = curl_points(turn.center, turn.axis, CURL_RADIUS_MM + ring * CURL_STEP_MM,
-                                  turn.sign)
-                ring += 1
+        # A pull far enough from the joint axis swings about it as a lever arc (the piriformis
+        # once showed a straight arrow pointing down); each arc as drawn (cut where it leaves
+        # the body, its start slid along the course to clear an X) has its head at its end.
+        arcs = overlays.pairs_overlay.arc_paths
+        assert len(arcs) == len(resolved.turnings) == 2
+        for turn, pts in zip(resolved.turnings, arcs, strict=True):
             rgb = arrow_rgb(turn.color)
-            head, tail = pts[-4], pts[3]
-            assert near(head, rgb) > near(tail, rgb), f"side {turn.side}: head not at its end"
+            # It swings in the sense of the turning (right-hand rule about the joint axis)...
+            foot = turn.center + ((pts[0] - turn.center) @ turn.axis) * turn.axis
+            swing = float(np.cross(pts[0] - foot, pts[-1] - foot) @ turn.axis)
+            assert np.sign(swing) == turn.sign, f"side {turn.side}: arc turns the wrong way"
+            # ...and its head is drawn at its end, in its colour.
+            assert near(pts[-2], rgb, r=3) > 0, f"side {turn.side}: no head at its end"
         assert overlays.pairs_overlay.lever_arcs == 2, "both pulls turn the sacrum as levers"
         for sid in ("psoas_major_upper_right", "piriformis_right"):
             pts = np.asarray(context.loaded.meshes[sid].points)

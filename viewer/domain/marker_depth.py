@@ -118,8 +118,23 @@ class MarkerGroup:
         return len(self.ids)
 
 
-def merge_nearby(markers: Sequence[ScreenMarker], radius_px: float) -> list[MarkerGroup]:
-    """Group drawn markers whose screen positions lie within ``radius_px`` of each other.
+def _touch(
+    a: ScreenMarker, b: ScreenMarker, radius_px: float, box_px: tuple[float, float] | None
+) -> bool:
+    if math.hypot(a.x - b.x, a.y - b.y) <= radius_px:
+        return True
+    # Two boxes side by side that overlap print as one blot ("XX"), even when their centres
+    # are farther apart than the radius.
+    return box_px is not None and abs(a.x - b.x) < box_px[0] and abs(a.y - b.y) < box_px[1]
+
+
+def merge_nearby(
+    markers: Sequence[ScreenMarker],
+    radius_px: float,
+    box_px: tuple[float, float] | None = None,
+) -> list[MarkerGroup]:
+    """Group drawn markers whose screen positions lie within ``radius_px`` of each other, or
+    (with ``box_px``, a marker box's width and height) whose boxes would overlap.
 
     Near-coincident X's blur into one unreadable blot ("XX"); one X with a count says the same
     honestly. A group takes the most visible class among its members (a visible point and a
@@ -134,7 +149,7 @@ def merge_nearby(markers: Sequence[ScreenMarker], radius_px: float) -> list[Mark
             continue
         home = None
         for g in groups:
-            if any(math.hypot(m.x - o.x, m.y - o.y) <= radius_px for o in g):
+            if any(_touch(m, o, radius_px, box_px) for o in g):
                 home = g
                 break
         if home is None:

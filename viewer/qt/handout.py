@@ -7,6 +7,7 @@ the file. The self-care notes are typed by the therapist in the dialog.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -61,7 +62,11 @@ def write_handout(window: MainWindow, path: Path, paper: str, self_care: str) ->
     triggers.set_markers_visible(sorted(muscles - chosen_muscles), False)
     triggers.set_markers_visible(sorted(chosen_muscles), True)
     try:
-        html = handout_html(chosen, referral, window.state.atlas, self_care)
+        def html(styles: Sequence[str]) -> str:
+            return handout_html(
+                chosen, referral, window.state.atlas, self_care, marker_styles=styles
+            )
+
         _print_pdf(window, path, paper, html, figure_poses(window, chosen))
     finally:
         triggers.set_markers_visible(sorted(muscles - shown_before), False)
@@ -103,10 +108,12 @@ def figure_poses(window: MainWindow, chosen: list[Any]) -> dict[str, CameraPose]
 
 
 def _swatch(path: Path, kind: str) -> QImage:
-    """Small key images: solid usual red, striped spillover, an X like the markers."""
+    """Small key images: solid usual red, striped spillover, and the marker styles as the
+    figures draw them (bold X; thin X in an outlined box for a deep point; small grey x for
+    one on the far side)."""
     from viewer.render.heatmap_painter import ESSENTIAL_RGB, SPILLOVER_RGB
 
-    width = 40 if kind == "marker" else 68
+    width = 40 if kind.startswith("marker") else 68
     image = QImage(width, 40, QImage.Format.Format_RGB32)
     image.fill(QColor("white"))
     painter = QPainter(image)
@@ -119,6 +126,15 @@ def _swatch(path: Path, kind: str) -> QImage:
             painter.setPen(QPen(QColor(150, 95, 75), 5))
             for x in range(-40, width, 14):
                 painter.drawLine(x, 40, x + 40, 0)
+        elif kind == "marker-deep":
+            painter.setPen(QPen(QColor(20, 20, 20), 3))
+            painter.drawRect(5, 3, 30, 34)
+            painter.drawLine(12, 10, 28, 30)
+            painter.drawLine(28, 10, 12, 30)
+        elif kind == "marker-far_side":
+            painter.setPen(QPen(QColor(97, 97, 97), 3))
+            painter.drawLine(14, 16, 26, 30)
+            painter.drawLine(26, 16, 14, 30)
         else:
             painter.setPen(QPen(QColor(20, 20, 20), 7))
             painter.drawLine(8, 8, 32, 32)
@@ -130,13 +146,22 @@ def _swatch(path: Path, kind: str) -> QImage:
 
 
 def _print_pdf(
-    window: MainWindow, path: Path, paper: str, html: str, poses: dict[str, CameraPose]
+    window: MainWindow,
+    path: Path,
+    paper: str,
+    html: Callable[[Sequence[str]], str],
+    poses: dict[str, CameraPose],
 ) -> None:
     """Front/back renders and key swatches as document images, then the document through
-    QPdfWriter."""
+    QPdfWriter.
+
+    The sheet has one key, printed under the figures: the renders leave out their own heat
+    and marker keys, and ``html`` gets the marker styles they drew, in legend order.
+    """
     from viewer.render.offscreen import render_to_png
 
     document = QTextDocument()
+    drawn: set[str] = set()
     with tempfile.TemporaryDirectory() as folder:
         for name, view in (("front.png", "anterior"), ("back.png", "posterior")):
             out = render_to_png(
@@ -148,12 +173,15 @@ def _print_pdf(
                 features=window.features,
                 marker_px=48,
                 pose=poses.get(view),
-                heat_legend=False,  # the printed key below the figures replaces it
+                heat_legend=False,  # the printed key below the figures replaces both
+                marker_key=False,
+                marker_styles=drawn,
             )
             document.addResource(
                 QTextDocument.ResourceType.ImageResource, QUrl(name), QImage(str(out))
             )
-        for kind in ("usual", "sometimes", "marker"):
+        styles = [s for s in ("visible", "deep", "far_side") if s in drawn] or ["visible"]
+        for kind in ("usual", "sometimes", "marker", "marker-deep", "marker-far_side"):
             image = _swatch(Path(folder) / f"{kind}.png", kind)
             document.addResource(
                 QTextDocument.ResourceType.ImageResource, QUrl(f"{kind}.png"), image
@@ -173,7 +201,7 @@ def _print_pdf(
         # Lay the text out for the PDF's own resolution: otherwise point sizes are measured at
         # screen resolution and printing shrinks everything by 96/150 (10 pt became 6.4 pt).
         document.documentLayout().setPaintDevice(writer)
-        document.setHtml(html)
+        document.setHtml(html(styles))
         document.setPageSize(writer.pageLayout().paintRectPixels(DPI).size().toSizeF())
         document.print_(writer)
         del writer  # the PDF is complete once the writer is gone

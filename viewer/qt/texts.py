@@ -5,6 +5,7 @@ Kept apart from the widgets so wording can be tested and reused (patient mode, h
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 from typing import Any
 
@@ -131,6 +132,14 @@ def _names(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
+HANDOUT_MARKER_WORDS: dict[str, str] = {
+    "visible": "where the trigger point sits",
+    "deep": "trigger point deeper inside",
+    "far_side": "on the other side of the body",
+}
+"""The handout key's words for each marker style, in a patient's words and legend order."""
+
+
 def handout_html(
     trigger_points: list[Any],
     referral: Any,
@@ -139,6 +148,7 @@ def handout_html(
     images: tuple[str, str] = ("front.png", "back.png"),
     image_width: int = 320,
     swatches: tuple[str, str, str] = ("usual.png", "sometimes.png", "marker.png"),
+    marker_styles: Sequence[str] = ("visible",),
 ) -> str:
     """The patient handout: large front and back pictures, a key, what each group of chosen
     points does (each thing said once), self-care notes, disclaimer, sources.
@@ -146,16 +156,25 @@ def handout_html(
     Written for a patient to read at home: plain names first, Latin only in brackets, no jargon
     without an explanation. Text is at least 10 pt (the key too); sources 7.5 pt.
     ``image_width`` is in CSS pixels (1/96 inch): 320 prints each figure about 85 mm wide.
+    ``marker_styles`` are the marker styles the figures draw (``visible``, ``deep``,
+    ``far_side``): the one key of the sheet names each, its swatch ``marker-<style>.png`` (the
+    bold X keeps ``swatches[2]``); the figures carry no key of their own.
     """
     w = int(image_width)
+    marker_swatch = {s: f"marker-{s}.png" for s in HANDOUT_MARKER_WORDS} | {"visible": swatches[2]}
     key = (
         "<table cellspacing='0' cellpadding='3' style='font-size:10pt'><tr>"
         f"<td><img src='{swatches[0]}' width='34' height='20'></td>"
         "<td>usual pain area&nbsp;&nbsp;&nbsp;</td>"
         f"<td><img src='{swatches[1]}' width='34' height='20'></td>"
-        "<td>sometimes (striped)&nbsp;&nbsp;&nbsp;</td>"
-        f"<td><img src='{swatches[2]}' width='20' height='20'></td>"
-        "<td>where the trigger point sits</td></tr></table>"
+        "<td>sometimes (striped)&nbsp;&nbsp;&nbsp;</td></tr><tr>"
+        + "".join(
+            f"<td><img src='{marker_swatch[style]}' width='20' height='20'></td>"
+            f"<td nowrap>{HANDOUT_MARKER_WORDS[style]}&nbsp;&nbsp;&nbsp;</td>"
+            for style in HANDOUT_MARKER_WORDS
+            if style in marker_styles
+        )
+        + "</tr></table>"
     )
     parts = [
         "<h1 style='font-size:18pt;margin-bottom:2px'>Where your pain may be coming from</h1>",

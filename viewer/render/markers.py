@@ -191,7 +191,10 @@ class MarkerLayer:
             x, y = self.display_position(mid)
             screen.append(ScreenMarker(mid, x, y, depth[mid]))
         size = max((m.size_px for m in self._markers.values()), default=30)
-        groups = merge_nearby(screen, MERGE_RADIUS * size)
+        # Boxes as drawn (see screen_boxes), the largest (a chosen point's) for all: X's whose
+        # boxes would overlap merge.
+        box = size * (HIGHLIGHT_SCALE if self._highlighted & set(self._markers) else 1.0)
+        groups = merge_nearby(screen, MERGE_RADIUS * size, box_px=(0.9 * box, 1.1 * box))
         counts = dict.fromkeys(self._markers, 0)
         for group in groups:
             counts[group.ids[0]] = group.count
@@ -216,18 +219,39 @@ class MarkerLayer:
         for mid in self._markers:
             depth = self._depth.get(mid, Depth.VISIBLE)
             if depth is Depth.FAR_SIDE:
-                if mid in self._highlighted:
+                if mid in self._highlighted and self._actors[mid].GetVisibility():
                     styles.add("far_side")
             elif self._counts.get(mid, 0) > 0:
                 styles.add(depth.value)
         return tuple(s for s in ("visible", "deep", "far_side") if s in styles)
 
+    def _ghosts(self) -> set[str]:
+        """Far-side ghosts to draw: those of chosen points whose small box lands clear of every
+        drawn X and earlier ghost (a ghost printed over an X read as "xX")."""
+        boxes = self.screen_boxes()
+        out: set[str] = set()
+        for mid, m in self._markers.items():
+            if self._depth.get(mid) is not Depth.FAR_SIDE or mid not in self._highlighted:
+                continue
+            x, y = self.display_position(mid)
+            size = m.size_px * GHOST_SCALE
+            box = (x - 0.45 * size, y - 0.55 * size, x + 0.45 * size, y + 0.55 * size)
+            if any(
+                box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3]
+                for b in boxes
+            ):
+                continue
+            out.add(mid)
+            boxes.append(box)
+        return out
+
     def _restyle(self) -> None:
+        ghosts = self._ghosts()
         for mid, actor in self._actors.items():
             m = self._markers[mid]
             count = self._counts.get(mid, 0)
             depth = self._depth.get(mid, Depth.VISIBLE)
-            ghost = depth is Depth.FAR_SIDE and mid in self._highlighted
+            ghost = depth is Depth.FAR_SIDE and mid in ghosts
             if count == 0 and not ghost:
                 actor.SetVisibility(False)
                 continue

@@ -52,6 +52,8 @@ def render_to_png(
     lengths_shown: bool = False,
     pose_title: bool = False,
     frame: Sequence[str] = (),
+    marker_key: bool = True,
+    marker_styles: set[str] | None = None,
 ) -> Path:
     """Render the scene described by ``state`` to ``out`` (PNG) and return the path.
 
@@ -62,7 +64,10 @@ def render_to_png(
     an exact camera (saved scenes); ``caption`` is written across the top (lesson slides).
     ``labels`` names structures to label and ``label_all`` labels what the camera sees, through
     the same label layout as the window.
-    ``heat_legend=False`` leaves out the in-picture heat-map key (a handout prints its own).
+    ``heat_legend=False`` leaves out the in-picture heat-map key and ``marker_key=False`` the
+    in-picture marker key (a handout prints one key for both figures; two keys for the same X's
+    read as two different things). ``marker_styles``, when given, receives the marker styles
+    drawn (``visible``, ``deep``, ``far_side``), so such a printed key names exactly those.
     A posed body is titled with its pose and key angles (``pose_title`` titles standing too);
     ``lengths_shown`` adds the length-colour key (the colours are the state's).
     ``frame`` names structures for a close-up (:func:`closeup_camera`): they fill most of the
@@ -76,7 +81,9 @@ def render_to_png(
         off.posture_key.set_lengths_shown(lengths_shown)
         off.posture_key.set_always(pose_title)
         window, renderer, scene, overlays = off
-        return _render_png(
+        if overlays is not None:
+            overlays.marker_legend.enabled = marker_key
+        out = _render_png(
             window,
             renderer,
             scene,
@@ -95,6 +102,9 @@ def render_to_png(
             off.posture_key,
             frame,
         )
+        if marker_styles is not None and overlays is not None:
+            marker_styles.update(overlays.layer.drawn_styles())
+        return out
 
 
 @dataclass

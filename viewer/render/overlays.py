@@ -10,14 +10,17 @@ pair-view controller and changes only VTK objects; the camera goes through
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 from vtkmodules.util.numpy_support import vtk_to_numpy
+from vtkmodules.vtkCommonCore import vtkCommand
 
 from viewer.domain.camera import CameraPose
 from viewer.domain.framing import fit_pose
+from viewer.domain.labels import project_points
 from viewer.domain.pairviews import ResolvedPairView
 from viewer.domain.palette import MARKER_INK
 from viewer.domain.structures import Kind, hex_to_rgb
@@ -32,12 +35,20 @@ from viewer.render.legend import HeatLegend
 from viewer.render.marker_legend import MarkerLegend
 from viewer.render.markers import Marker, MarkerLayer, SpotMarkers
 from viewer.render.pair_legend import NOTE_SHARE, ROW_SHARE, TITLE_SHARE, PairLegend
-from viewer.render.pair_overlay import PairOverlay, curl_points
+from viewer.render.pair_overlay import PairOverlay, Route, curl_points
 from viewer.render.scene_renderer import SceneRenderer
 from viewer.render.zone_outline import ZoneOutlines
 
 LEGIBLE_SKIN = 0.5
 """A heat map on a skin fainter than this cannot be read: its legend and outlines hide too."""
+
+BODY_MIN_OPACITY = 0.2
+"""Structures at least this opaque are body a lever arc may run over; fainter ones are air."""
+
+PAIR_MARKER_SCALE = 0.8
+"""X size in a pair view against the view's usual size (24 px for the default 30): still
+projector-readable (3 % of an 800-px frame), and the two piriformis X's no longer hide a
+fifth of that small muscle."""
 
 MARKER_MIN_OPACITY = 0.5
 """Muscles fainter than this are context; their trigger-point markers are not drawn."""
@@ -70,6 +81,19 @@ def frame_points(resolved: ResolvedPairView, atlas: Any, meshes: Any) -> Any:
     for turn in resolved.turnings:
         chunks.append(curl_points(turn.center, turn.axis, 40.0, 1))
     return np.vstack(chunks) if chunks else None
+
+
+def _nearest_d2(points: Any, p: NDArray[np.float64]) -> float:
+    diff = np.asarray(points, dtype=np.float64) - p
+    return float(np.einsum("ij,ij->i", diff, diff).min())
+
+
+def _apply(matrix: Any, p: NDArray[np.float64]) -> NDArray[np.float64]:
+    if matrix is None:
+        return p
+    m = np.asarray(matrix, dtype=np.float64)
+    out: NDArray[np.float64] = m[:3, :3] @ p + m[:3, 3]
+    return out
 
 
 class AnnotationOverlays:
@@ -154,6 +178,16 @@ class AnnotationOverlays:
         self._painted: np.ndarray | None = None
         self._painted_ids: np.ndarray | None = None
         scene.state.pose_changed.connect(self.refresh_markers)
+        scene.state.pose_changed.connect(self._on_pose)
+        self.pair_drawn: ResolvedPairView | None = None
+        """The pair view geometry last drawn (posed), for tests and framing."""
+        self._routed_for: object = None
+        self._pose_stale = False
+        # After the marker layer has classified and merged its X's (priority 0), before the
+        # marker key (-0.5) and the label layout (-1): arrows are routed around the X's drawn.
+        self._route_tag = scene.renderer.AddObserver(
+            vtkCommand.StartEvent, self._route_arrows, -0.25
+        )
         self.refresh_markers()
         self.refresh_heat()
         if features.pairs is not None and features.pairs.active is not None:
@@ -180,13 +214,23 @@ class AnnotationOverlays:
                 continue  # ghosted context (e.g. in a pair view): its markers would only clutter
             position = self._posed(tp.muscle, tp.position)
             rgb = self.marker_color(tp.muscle)
-            markers.append(Marker(tp.id, position, rgb, self.marker_px, tp.muscle))
+            markers.append(Marker(tp.id, position, rgb, self.shown_marker_px, tp.muscle))
         self.layer.set_markers(markers)
         self.layer.highlight(triggers.active)
         self.labels.set_obstacles(
-            "markers", [m.position for m in markers], half_px=self.marker_px * 0.45
+            "markers", [m.position for m in markers], half_px=self.shown_marker_px * 0.45
         )
         self.scene.on_render_needed()
+
+    @property
+    def shown_marker_px(self) -> int:
+        """The X size drawn now: smaller in a pair view, where a small muscle (piriformis)
+        carries two or three X's beside arrows and joint dots and full-size boxes hid most of
+        it."""
+        pairs = self.features.pairs
+        if pairs is not None and pairs.active is not None:
+            return max(12, round(self.marker_px * PAIR_MARKER_SCALE))
+        return self.marker_px
 
     def _posed(
         self, muscle_id: str, position: tuple[float, float, float]
@@ -369,9 +413,11 @@ class AnnotationOverlays:
         return self.compare is not None and self.compare.shown
 
     def _on_pair(self, active: object) -> None:
+        self.refresh_markers()  # their size follows the pair view (see shown_marker_px)
         if self.compare_wanted:
             self.set_compare(True)
         if active is None:
+            self.pair_drawn = None
             self.pairs_overlay.clear()
             self.pair_legend.clear()
             if self._saved_pose is not None:
@@ -386,6 +432,18 @@ class AnnotationOverlays:
             self.pairs_overlay.clear()
             self.pair_legend.clear()
             return
+        self._draw_pair(resolved)
+        library = self.features.pairs.library if self.features.pairs is not None else None
+        note = library.capacity_note if library is not None else ""
+        self.pair_legend.show(resolved, note, self._height(), self._width())
+        self.scene.move_camera(self.pair_pose(resolved))
+
+    def _draw_pair(self, resolved: ResolvedPairView) -> None:
+        """Arrows, arcs and joint dots of a pair view, on the body as posed now."""
+        resolved = self.posed(resolved)
+        self.pair_drawn = resolved
+        self._routed_for = None
+        self.pairs_overlay.body_distance = self._body_distance()
         joints = [(j.point, j.joint.title, j.joint.kind) for j in shown_joints(resolved)]
         label_px = max(16, int(self.marker_px * 0.7))
         if resolved.pulls:
@@ -393,10 +451,132 @@ class AnnotationOverlays:
         else:
             lines = [(line.points, line.color) for line in resolved.lines]
             self.pairs_overlay.show(lines, joints, label_size_px=label_px)
-        library = self.features.pairs.library if self.features.pairs is not None else None
-        note = library.capacity_note if library is not None else ""
-        self.pair_legend.show(resolved, note, self._height(), self._width())
-        self.scene.move_camera(self.pair_pose(resolved))
+
+    def _body_distance(self) -> Any:
+        """Distance to the muscles and bones drawn solid enough to see (as posed): where a
+        lever arc may run. Faint context (muscles at 0.08) does not count."""
+        from scipy.spatial import cKDTree
+
+        state = self.scene.state
+        chunks = []
+        for s in self.scene.loaded.atlas.renderable:
+            if s.kind not in (Kind.MUSCLE, Kind.BONE) or not state.is_visible(s.id):
+                continue
+            if state.opacity(s.id) < BODY_MIN_OPACITY:
+                continue
+            points = self.scene.drawn_points(s.id)
+            if points is not None and len(points):
+                chunks.append(np.asarray(points)[:: max(1, len(points) // 1500)])
+        if not chunks:
+            return None
+        tree = cKDTree(np.vstack(chunks))
+
+        def distance(points: NDArray[np.float64]) -> NDArray[np.float64]:
+            d, _ = tree.query(points)
+            out: NDArray[np.float64] = np.asarray(d, dtype=np.float64)
+            return out
+
+        return distance
+
+    def posed(self, resolved: ResolvedPairView) -> ResolvedPairView:
+        """A pair view's geometry carried into the current posture (itself when standing).
+
+        Lines of action move with their muscles (as trigger points do), joint centres with the
+        nearest bones, and pulls and turnings are computed again from the moved lines.
+        """
+        pose = self.scene.state.pose
+        if pose.is_standing:
+            return resolved
+        from viewer.domain.pair_pose import posed_pair
+        from viewer.io.posture import shared_posture_model
+
+        model = shared_posture_model(self.scene.loaded)
+        transforms = model.transforms(pose)
+        atlas = self.scene.loaded.atlas
+        meshes = self.scene.loaded.meshes
+        muscles = set(model.muscle_ids)
+
+        def carry_line(muscle: str, points: NDArray[np.float64]) -> NDArray[np.float64]:
+            leaves = [m for m in (atlas.leaves(muscle) if muscle in atlas else ()) if m in muscles]
+            if not leaves:
+                return points
+            out = np.array(points, dtype=np.float64)
+            for i, p in enumerate(out):
+                # Each point goes with the part of the muscle it lies in (psoas upper or lower,
+                # iliacus): the leaf whose surface is nearest.
+                leaf = min(leaves, key=lambda m: _nearest_d2(meshes[m].points, p))
+                out[i] = model.pose_muscle_points(leaf, [p], transforms)[0]
+            return out
+
+        bones = [b for b in model.bone_ids if b in meshes]
+
+        def carry_joint(points: NDArray[np.float64]) -> NDArray[np.float64]:
+            out = np.array(points, dtype=np.float64)
+            for i, p in enumerate(out):
+                # A joint centre lies between two bones: it goes with both, weighted by nearness
+                # (a hip centre is the same point on pelvis and femur; a disc between two
+                # vertebrae turns by half of their difference).
+                d = np.array([_nearest_d2(meshes[b].points, p) for b in bones]) ** 0.5
+                two = np.argsort(d)[:2]
+                w = 1.0 / (d[two] + 1.0)
+                moved = [_apply(transforms.get(bones[k]), p) for k in two]
+                out[i] = (w[0] * moved[0] + w[-1] * moved[-1]) / (w[0] + w[-1])
+            return out
+
+        return posed_pair(resolved, atlas, carry_line, carry_joint)
+
+    def _route_arrows(self, *_args: object) -> None:
+        """Before a still frame: draw the pair arrows again if the camera or the X's moved,
+        each the way that keeps it off every X (see :mod:`viewer.domain.overlay_route`)."""
+        if self.pair_drawn is None or not self.pairs_overlay.n_props or self.scene.interacting:
+            return
+        if self._pose_stale:
+            self._on_pose()
+        renderer = self.scene.renderer
+        width, height = renderer.GetSize()
+        if width <= 0 or height <= 0:
+            return
+        boxes = tuple(tuple(round(v, 1) for v in b) for b in self.layer.screen_boxes())
+        camera = renderer.GetActiveCamera()
+        key = (
+            tuple(round(c, 3) for c in camera.GetPosition()),
+            tuple(round(c, 3) for c in camera.GetFocalPoint()),
+            tuple(round(c, 4) for c in camera.GetViewUp()),
+            round(camera.GetViewAngle(), 3),
+            (width, height),
+            boxes,
+        )
+        if key == self._routed_for:
+            return
+        self._routed_for = key
+        matrix = camera.GetCompositeProjectionTransformMatrix(
+            renderer.GetTiledAspectRatio(), -1, 1
+        )
+        m = np.array([[matrix.GetElement(i, j) for j in range(4)] for i in range(4)])
+
+        def project(points: NDArray[np.float64]) -> NDArray[np.float64]:
+            pixels, _inside = project_points(points, m, (width, height))
+            out: NDArray[np.float64] = np.c_[pixels[:, 0], height - pixels[:, 1]]
+            return out  # y up, as the marker boxes
+
+        distance = max(1e-6, camera.GetDistance())
+        px_per_mm = height / (2.0 * distance * math.tan(math.radians(camera.GetViewAngle()) / 2))
+        self.pairs_overlay.reroute(Route(project, boxes, px_per_mm))  # type: ignore[arg-type]
+
+    def _on_pose(self, *_args: object) -> None:
+        """The body was posed: the pair view's arrows follow it."""
+        active = self.features.pairs.active if self.features.pairs is not None else None
+        resolved = getattr(active, "resolved", None)
+        if resolved is None:
+            return
+        if self.scene.interacting:
+            # A posture slider is being dragged: the arrows catch up on release (next still
+            # frame), as the full meshes do.
+            self._pose_stale = True
+            return
+        self._pose_stale = False
+        self._draw_pair(resolved)
+        self.scene.on_render_needed()
 
     def set_pair_header(self, show_title: bool, top_px: int = 0) -> None:
         """Whether the pair key shows the pair's title, and how many pixels at the top of the
@@ -439,7 +619,8 @@ class AnnotationOverlays:
     def pair_pose(self, resolved: ResolvedPairView) -> CameraPose:
         """The camera of a pair view framing both muscles origin to insertion, arrows included,
         with the top of the frame left free for the title and key."""
-        points = frame_points(resolved, self.scene.loaded.atlas, self.scene.loaded.meshes)
+        loaded = self.scene.loaded
+        points = frame_points(self.posed(resolved), loaded.atlas, loaded.meshes)
         if points is None:
             return self.scene.pose_for(resolved.camera, frame=resolved.pair.structures)
         renderer = self.scene.renderer
@@ -478,6 +659,8 @@ class AnnotationOverlays:
         if self.outlines is not None:
             self.outlines.detach()
         self.scene.state.pose_changed.disconnect(self.refresh_markers)
+        self.scene.state.pose_changed.disconnect(self._on_pose)
+        self.scene.renderer.RemoveObserver(self._route_tag)
         self.pairs_overlay.clear()
         self.pair_legend.clear()
         window = self.scene.renderer.GetRenderWindow()

@@ -7,11 +7,13 @@ middle of a muscle stays visible, like the arrows of a textbook diagram.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import vtkmodules.vtkRenderingFreeType  # noqa: F401  (registers text rendering)
 from numpy.typing import NDArray
-from vtkmodules.util.numpy_support import numpy_to_vtk
+from vtkmodules.util.numpy_support import numpy_to_vtk, vtk_to_numpy
 from vtkmodules.vtkCommonCore import vtkPoints
 from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
 from vtkmodules.vtkCommonExecutionModel import vtkAlgorithmOutput
@@ -24,6 +26,15 @@ from vtkmodules.vtkRenderingCore import (
 )
 
 from viewer.domain.mechanics import Pull, Turning
+from viewer.domain.overlay_route import (
+    ROUTE_PAD_PX,
+    along,
+    best_route,
+    clear_runs,
+    densify,
+    hits,
+    inside_boxes,
+)
 from viewer.domain.structures import hex_to_rgb
 
 ARROW_RADIUS_MM = 2.2
@@ -146,6 +157,53 @@ def lever_arc(
     return out
 
 
+ARC_REACH_MM = 25.0
+"""A lever arc is cut where it strays farther than this from the body drawn (muscles and
+bones): a long swing of a far attachment (psoas on the lumbar spine, about the sacroiliac axis)
+ran off into empty space in front of the body."""
+
+ARC_MIN_MM = 45.0
+"""Shortest a cut lever arc is drawn, so its head still shows the sense of turning."""
+
+Distance = Callable[[NDArray[np.float64]], NDArray[np.float64]]
+"""World points (k, 3) -> distance (k,) in mm to the nearest structure drawn."""
+
+
+def within_reach(
+    arc: NDArray[np.floating], distance: Distance, reach: float, keep_mm: float
+) -> NDArray[np.float64]:
+    """The start of ``arc`` while it stays within ``reach`` mm of what is drawn (``distance``),
+    but at least ``keep_mm`` long (or the whole arc when shorter)."""
+    pts = np.asarray(arc, dtype=np.float64)
+    d = np.asarray(distance(pts), dtype=np.float64)
+    s = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(pts, axis=0), axis=1))])
+    far = np.flatnonzero((d > reach) & (s > keep_mm))
+    end = int(far[0]) if len(far) else len(pts)
+    out: NDArray[np.float64] = pts[: max(2, end)]
+    return out
+
+
+Project = Callable[[NDArray[np.float64]], NDArray[np.float64]]
+"""World points (k, 3) -> display pixels (k, 2), for the camera the arrows are routed for."""
+
+SHIFTS_MM = tuple(float(s) for s in range(0, 81, 8))
+"""How far along its course an arrow's start may slide to clear an X (its line of action is
+the same, so the moment it shows is too)."""
+
+LENGTHS = (1.0, 0.75, 0.55, 0.4)
+"""Shares of its full length an arrow may be shortened to clear an X."""
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where arrows must not go: marker boxes in display pixels, the camera's projection and
+    its scale (pixels per mm at the arrows)."""
+
+    project: Project
+    boxes: tuple[tuple[float, float, float, float], ...]
+    px_per_mm: float
+
+
 class PairOverlay:
     """Arrows and joint markers of one pair view in an overlay renderer.
 
@@ -157,6 +215,17 @@ class PairOverlay:
     def __init__(self, overlay: vtkRenderer, point_labels: PointLabels | None = None) -> None:
         self.overlay = overlay
         self._props: list[object] = []
+        self._arrow_props: list[object] = []
+        self._pulls: tuple[tuple[Pull, ...], tuple[Turning, ...]] = ((), ())
+        self._pull_plans: list[tuple[Any, ...]] = []
+        self._ring_plans: list[tuple[Any, ...]] = []
+        self._drawn_choice: tuple[object, ...] = ()
+        self.covered = 0
+        """Arrow samples still on a marker box after routing (0 when every X is clear)."""
+        self.arc_paths: list[NDArray[np.float64]] = []
+        """Centre lines of the lever arcs drawn (tests use them)."""
+        self.body_distance: Distance | None = None
+        """Distance to the structures drawn, where lever arcs must stay (set by the view)."""
         self.point_labels = point_labels
         self.joint_labels: list[tuple[NDArray[np.float64], str]] = []
         self.lever_arcs = 0
@@ -168,43 +237,140 @@ class PairOverlay:
         turnings: Sequence[Turning],
         joints: Sequence[tuple[NDArray[np.floating], str, str]],
         label_size_px: int = 20,
+        route: Route | None = None,
     ) -> None:
-        """Draw resultant pulls, their turning about a joint, and the joint markers."""
+        """Draw resultant pulls, their turning about a joint, and the joint markers.
+
+        With a ``route`` every arrow, arc and ring is drawn the way that keeps it off the
+        marker boxes (see :meth:`reroute`).
+        """
         self.clear()
+        self._pulls = (tuple(pulls), tuple(turnings))
+        self._plan()
+        self._draw_arrows(route)
+        # A joint the key names as turned (L2-L3 in the upper vs lower psoas view) is labelled
+        # even where its kind is otherwise left as a bare dot.
+        self._joints(joints, label_size_px, named={t.joint_title for t in turnings})
+
+    def reroute(self, route: Route | None) -> None:
+        """Draw the arrows again for ``route`` (the camera or the X's moved); joints stay.
+
+        Only projects the planned candidates; the actors are rebuilt only when a choice
+        changed, so it is cheap enough before every still frame."""
+        self._draw_arrows(route)
+
+    def _plan(self) -> None:
+        """Every way each arrow and ring may be drawn, in order of preference (3D, so computed
+        once per pair view and pose; routing for a camera only projects them)."""
+        pulls, turnings = self._pulls
         turning_of = {t.side: t for t in turnings if t.sign != 0}
+        self._pull_plans = []
         arcs: set[str] = set()
         for pull in pulls:
-            rgb = arrow_rgb(pull.color)
             course = np.asarray(pull.path, dtype=np.float64)
-            self._tube(course, COURSE_RADIUS_MM, rgb, opacity=0.55)
             share = float(np.clip(pull.relative, 0.05, 1.0))
             length = PULL_MIN_MM + (PULL_MAX_MM - PULL_MIN_MM) * share
             radius = ARROW_RADIUS_MM * (0.75 + 0.75 * share)
             turn = turning_of.get(pull.side)
-            arc = None
-            if turn is not None:
-                arc = lever_arc(pull.point, turn.center, turn.axis, turn.sign, length)
-            if arc is not None:
-                # The pull's attachment swinging about the joint axis: which way this muscle
-                # turns the joint, where a straight arrow seen end-on (piriformis in a side
-                # view) only pointed down.
-                self._arrow_path(arc, radius, rgb)
+            # From the attachment inward along the muscle's course: where the start may slide.
+            inward = course if pull.at == "origin" else course[::-1]
+            candidates: list[tuple[NDArray[np.float64], bool]] = []
+            for shift in SHIFTS_MM:
+                point = along(inward, shift)
+                for share_len in LENGTHS:
+                    arc = None
+                    if turn is not None:
+                        arc = lever_arc(
+                            point, turn.center, turn.axis, turn.sign, length * share_len
+                        )
+                    if arc is not None:
+                        # The pull's attachment swinging about the joint axis: which way this
+                        # muscle turns the joint, where a straight arrow seen end-on
+                        # (piriformis in a side view) only pointed down. Cut where it leaves
+                        # the body, so it never runs off into empty space.
+                        if self.body_distance is not None:
+                            arc = within_reach(arc, self.body_distance, ARC_REACH_MM, ARC_MIN_MM)
+                        candidates.append((arc, True))
+                    else:
+                        tip = point + pull.direction * length * share_len
+                        candidates.append((np.vstack([point, tip]), False))
+            if candidates[0][1]:
                 arcs.add(pull.side)
-            else:
-                self._arrow(pull.point, pull.point + pull.direction * length, radius, rgb)
-            self._sphere(pull.point, radius * 1.9, rgb)
+            samples = [densify(c, 3.0) for c, _ in candidates]
+            self._pull_plans.append(
+                (pull, course, densify(course, 2.0), radius, candidates, samples)
+            )
+        self._ring_plans = []
         seen: dict[str, int] = {}
         for turn in turnings:
             if turn.side in arcs:
                 continue  # its lever arc already shows the turning about this joint
             ring = seen.get(turn.joint_id, 0)
             seen[turn.joint_id] = ring + 1
-            radius = CURL_RADIUS_MM + ring * CURL_STEP_MM
-            self._curl(turn.center, turn.axis, radius, turn.sign, arrow_rgb(turn.color))
-        self.lever_arcs = len(arcs)
-        # A joint the key names as turned (L2-L3 in the upper vs lower psoas view) is labelled
-        # even where its kind is otherwise left as a bare dot.
-        self._joints(joints, label_size_px, named={t.joint_title for t in turnings})
+            radii = [CURL_RADIUS_MM + (ring + k) * CURL_STEP_MM for k in range(3)]
+            rings = [curl_points(turn.center, turn.axis, r, turn.sign) for r in radii]
+            self._ring_plans.append((turn, rings, [densify(r, 3.0) for r in rings]))
+
+    def _choose(self, route: Route | None) -> tuple[object, ...]:
+        """Which candidate each arrow and ring takes, and the course lines' clear runs."""
+        choice: list[object] = []
+        self.covered = 0
+        for _pull, _course, fine, radius, _candidates, samples in self._pull_plans:
+            if route is None:
+                choice += [0, ((0, len(fine)),)]
+                continue
+            runs = clear_runs(inside_boxes(route.project(fine), route.boxes, ROUTE_PAD_PX))
+            # Clear by the widest part drawn: the arrow head (or the attachment ball).
+            widest = max(radius * 1.9, HEAD_RADIUS_MM * radius / ARROW_RADIUS_MM)
+            pad = ROUTE_PAD_PX + widest * route.px_per_mm
+            pick, least = 0, None
+            for k, pts in enumerate(samples):  # first clear one wins; else the least covered
+                n = hits(route.project(pts), route.boxes, pad)
+                if least is None or n < least:
+                    pick, least = k, n
+                if n == 0:
+                    break
+            self.covered += least or 0
+            choice += [pick, tuple(runs)]
+        for _turn, _rings, samples in self._ring_plans:
+            pick = 0
+            if route is not None:
+                pad = ROUTE_PAD_PX + HEAD_RADIUS_MM * route.px_per_mm
+                drawn = [route.project(r) for r in samples]
+                pick = best_route(drawn, route.boxes, pad)
+                self.covered += hits(drawn[pick], route.boxes, pad)
+            choice.append(pick)
+        return tuple(choice)
+
+    def _draw_arrows(self, route: Route | None) -> None:
+        choice = self._choose(route)
+        if choice == self._drawn_choice and self._arrow_props:
+            return  # the same drawing: nothing to rebuild
+        for prop in self._arrow_props:
+            self.overlay.RemoveViewProp(prop)  # type: ignore[arg-type]
+            self._props.remove(prop)
+        self._drawn_choice = choice
+        start = len(self._props)
+        self.arc_paths = []
+        arcs = 0
+        it = iter(choice)
+        for pull, _course, fine, radius, candidates, _samples in self._pull_plans:
+            rgb = arrow_rgb(pull.color)
+            pick, runs = next(it), next(it)
+            for a, b in runs:  # type: ignore[attr-defined]
+                # The muscle's course as a thin line, with a gap wherever it would pass
+                # under an X.
+                self._tube(fine[a:b], COURSE_RADIUS_MM, rgb, opacity=0.55)
+            path, is_arc = candidates[pick]
+            self._arrow_path(path, radius, rgb)
+            if is_arc:
+                arcs += 1
+                self.arc_paths.append(path)
+            self._sphere(path[0], radius * 1.9, rgb)
+        for turn, rings, _samples in self._ring_plans:
+            self._arrow_path(rings[next(it)], CURL_TUBE_MM, arrow_rgb(turn.color))
+        self.lever_arcs = arcs
+        self._arrow_props = list(self._props[start:])
 
     def show(
         self,
@@ -319,6 +485,19 @@ class PairOverlay:
             return
         pts = curl_points(center, axis, radius, sign)
         self._arrow_path(pts, CURL_TUBE_MM, rgb)
+
+    def arrow_points(self) -> NDArray[np.float64]:
+        """Surface points (k, 3) of every arrow, arc, ring, attachment ball and course line
+        drawn (not the joint dots): what must stay off the X markers (tests use it)."""
+        chunks = []
+        for prop in self._arrow_props:
+            mapper = prop.GetMapper()  # type: ignore[attr-defined]
+            mapper.Update()
+            poly = mapper.GetInput()
+            if poly is not None and poly.GetNumberOfPoints():
+                chunks.append(vtk_to_numpy(poly.GetPoints().GetData()).astype(np.float64))
+        return np.vstack(chunks) if chunks else np.zeros((0, 3))
+
     def _add(self, prop: object) -> None:
         self.overlay.AddViewProp(prop)  # type: ignore[arg-type]
         self._props.append(prop)
@@ -333,7 +512,9 @@ class PairOverlay:
         for prop in self._props:
             self.overlay.RemoveViewProp(prop)  # type: ignore[arg-type]
         self._props.clear()
+        self._arrow_props = []
+        self._pulls = ((), ())
+        self._pull_plans, self._ring_plans, self._drawn_choice = [], [], ()
         self.joint_labels = []
         if self.point_labels is not None:
             self.point_labels([])
-

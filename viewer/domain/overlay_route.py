@@ -1,0 +1,97 @@
+"""Keep pair-view arrows, arcs and course lines off the trigger-point X's, on screen.
+
+Arrows and X markers share the overlay layer: an arc drawn across an X hid the very point a
+reader was meant to press (pair view 4), and an X on an arrow's head hid which way it turns.
+The render layer projects each candidate drawing of an arrow into display pixels; here the
+candidate that touches no marker box is chosen (else the one touching fewest), and a thin
+course line is broken where it passes under a marker, as a line passes behind a label.
+
+Pure NumPy: the camera and the boxes come from the caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import pairwise
+
+import numpy as np
+from numpy.typing import NDArray
+
+Box = tuple[float, float, float, float]
+"""(x0, y0, x1, y1) in display pixels."""
+
+ROUTE_PAD_PX = 4.0
+"""Clearance kept between a drawn arrow (its tube's edge) and a marker's box."""
+
+
+def densify(points: NDArray[np.floating], step: float) -> NDArray[np.float64]:
+    """The polyline ``points`` (k, d) resampled so no two samples are more than ``step`` apart."""
+    pts = np.asarray(points, dtype=np.float64)
+    if len(pts) < 2:
+        same: NDArray[np.float64] = pts.copy()
+        return same
+    out = [pts[:1]]
+    for a, b in pairwise(pts):
+        n = max(1, int(np.ceil(float(np.linalg.norm(b - a)) / step)))
+        t = np.linspace(0.0, 1.0, n + 1)[1:, None]
+        out.append(a + t * (b - a))
+    return np.vstack(out)
+
+
+def inside_boxes(
+    pixels: NDArray[np.floating], boxes: Sequence[Box], pad: float
+) -> NDArray[np.bool_]:
+    """For each pixel point (k, 2): does it lie in a box grown by ``pad`` on every side?"""
+    p = np.asarray(pixels, dtype=np.float64).reshape(-1, 2)
+    hit = np.zeros(len(p), dtype=bool)
+    for x0, y0, x1, y1 in boxes:
+        hit |= (
+            (p[:, 0] >= x0 - pad)
+            & (p[:, 0] <= x1 + pad)
+            & (p[:, 1] >= y0 - pad)
+            & (p[:, 1] <= y1 + pad)
+        )
+    return hit
+
+
+def hits(pixels: NDArray[np.floating], boxes: Sequence[Box], pad: float) -> int:
+    """How many of the points lie on a (grown) marker box."""
+    return int(inside_boxes(pixels, boxes, pad).sum())
+
+
+def best_route(candidates: Sequence[NDArray[np.floating]], boxes: Sequence[Box], pad: float) -> int:
+    """Index of the first candidate (pixel polylines, densified) that touches no box, else of
+    the one touching the fewest; candidates are given in order of preference."""
+    if not candidates:
+        raise ValueError("no candidate routes")
+    counts = [hits(c, boxes, pad) for c in candidates]
+    return int(np.argmin(counts))  # argmin takes the first of equal counts
+
+
+def clear_runs(inside: NDArray[np.bool_], min_len: int = 2) -> list[tuple[int, int]]:
+    """Runs ``(start, stop)`` (stop exclusive) of consecutive ``False`` samples at least
+    ``min_len`` long: the pieces of a line drawn with gaps where it would pass under a box."""
+    runs: list[tuple[int, int]] = []
+    start = None
+    for i, covered in enumerate(np.asarray(inside, dtype=bool)):
+        if not covered and start is None:
+            start = i
+        elif covered and start is not None:
+            if i - start >= min_len:
+                runs.append((start, i))
+            start = None
+    if start is not None and len(inside) - start >= min_len:
+        runs.append((start, len(inside)))
+    return runs
+
+
+def along(path: NDArray[np.floating], distance: float) -> NDArray[np.float64]:
+    """The point ``distance`` mm along the polyline ``path`` from its first point (clamped)."""
+    pts = np.asarray(path, dtype=np.float64)
+    seg = np.linalg.norm(np.diff(pts, axis=0), axis=1)
+    s = np.concatenate([[0.0], np.cumsum(seg)])
+    d = float(np.clip(distance, 0.0, s[-1]))
+    i = int(np.clip(np.searchsorted(s, d, side="right") - 1, 0, len(seg) - 1))
+    t = 0.0 if seg[i] <= 0 else (d - s[i]) / seg[i]
+    out: NDArray[np.float64] = pts[i] + t * (pts[i + 1] - pts[i])
+    return out
