@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 
 from tests.atlas_factory import MUSCLE_B
-from viewer.cli import main
+from tests.test_cli_render import _render_tiny
 from viewer.domain.framing import CLOSEUP_FILL, closeup_points, closeup_pose
 
 
@@ -85,21 +85,7 @@ def _share(path: Path, hex_color: str, tol: int = 60) -> float:
 
 
 def _render(atlas: Path, out: Path, *extra: str) -> int:
-    return main(
-        [
-            "--atlas",
-            str(atlas),
-            "render",
-            "-o",
-            str(out),
-            "--size",
-            "320x200",
-            "--hide",
-            "skin",
-            "--no-markers",
-            *extra,
-        ]
-    )
+    return _render_tiny(atlas, out, "--no-markers", *extra)
 
 
 def test_render_frame_fills_the_picture_with_the_structure(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -203,14 +204,11 @@ def test_front_picture_has_no_buttock_point_in_the_groin(
     assert _full_strength_pixels(img, colours) < 0.15 * _full_strength_pixels(before, colours)
 
 
-def test_a_far_side_ghost_is_not_printed_over_a_drawn_x() -> None:
-    """The handout's front figure printed the piriformis ghosts (far side) over the iliopsoas
-    X in the groin ("xX"): a ghost whose box would touch a drawn X is left out; one clear of
-    every X is still drawn."""
+def _layer_seen_from_front() -> tuple[Any, Any]:
+    """An off-screen 400x300 window looking along +y at the origin, with a marker layer."""
     from vtkmodules.vtkRenderingCore import vtkRenderer, vtkRenderWindow
 
-    from viewer.domain.marker_depth import MarkerSight
-    from viewer.render.markers import Marker, MarkerLayer
+    from viewer.render.markers import MarkerLayer
 
     window = vtkRenderWindow()
     window.SetOffScreenRendering(1)
@@ -221,7 +219,17 @@ def test_a_far_side_ghost_is_not_printed_over_a_drawn_x() -> None:
     camera.SetPosition(0.0, -500.0, 0.0)
     camera.SetFocalPoint(0.0, 0.0, 0.0)
     camera.SetViewUp(0.0, 0.0, 1.0)
-    layer = MarkerLayer(renderer)
+    return window, MarkerLayer(renderer)
+
+
+def test_a_far_side_ghost_is_not_printed_over_a_drawn_x() -> None:
+    """The handout's front figure printed the piriformis ghosts (far side) over the iliopsoas
+    X in the groin ("xX"): a ghost whose box would touch a drawn X is left out; one clear of
+    every X is still drawn."""
+    from viewer.domain.marker_depth import MarkerSight
+    from viewer.render.markers import Marker
+
+    window, layer = _layer_seen_from_front()
     ink = (0.1, 0.1, 0.1)
     layer.set_markers(
         [
@@ -247,28 +255,17 @@ def test_a_far_side_ghost_is_not_printed_over_a_drawn_x() -> None:
 def test_chosen_x_boxes_that_would_overlap_merge() -> None:
     """Lesson step 10 drew two chosen psoas X's (1.45 x larger) whose boxes touched: the merge
     measures the boxes as drawn."""
-    from vtkmodules.vtkRenderingCore import vtkRenderer, vtkRenderWindow
-
     from viewer.domain.marker_depth import MarkerSight
-    from viewer.render.markers import Marker, MarkerLayer
+    from viewer.render.markers import Marker
 
-    window = vtkRenderWindow()
-    window.SetOffScreenRendering(1)
-    window.SetSize(400, 300)
-    renderer = vtkRenderer()
-    window.AddRenderer(renderer)
-    camera = renderer.GetActiveCamera()
-    camera.SetPosition(0.0, -500.0, 0.0)
-    camera.SetFocalPoint(0.0, 0.0, 0.0)
-    camera.SetViewUp(0.0, 0.0, 1.0)
-    layer = MarkerLayer(renderer)
+    window, layer = _layer_seen_from_front()
     ink = (0.1, 0.1, 0.1)
     layer.set_markers(
         [Marker("a", (0.0, 0.0, 0.0), ink, 30), Marker("b", (0.0, 0.0, 0.0), ink, 30)]
     )
     # 38 px apart on screen: clear at size 30 (33 px boxes), touching at 1.45 x (48 px).
     _, ya = layer.display_position("a")
-    step = 38.0 / (ya - _probe_y(renderer, (0.0, 0.0, 10.0))) * -10.0
+    step = 38.0 / (ya - _probe_y(layer.main, (0.0, 0.0, 10.0))) * -10.0
     layer.set_markers(
         [Marker("a", (0.0, 0.0, 0.0), ink, 30), Marker("b", (0.0, 0.0, step), ink, 30)]
     )
