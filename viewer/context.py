@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from viewer.domain.bodies import NEUTRAL
 from viewer.domain.pose import Pose
-from viewer.domain.posture import MuscleLength
 from viewer.io.atlas_loader import LoadedAtlas, load_atlas
 from viewer.io.resources import builtin_meshes_dir
 from viewer.state.scene import SceneState
+
+if TYPE_CHECKING:  # the posture model pulls in SciPy (~0.16 s): not before the first frame
+    from viewer.domain.posture import MuscleLength
 
 
 @dataclass

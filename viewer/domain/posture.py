@@ -10,15 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.spatial import cKDTree
 
 from viewer.domain.balance import PARTS, MomentArms, moment_about_hip_axis
 from viewer.domain.muscle_volume import VolumeKeeper
 from viewer.domain.pose import Matrix, Pose, Skeleton, apply
 from viewer.domain.skinning import Binding, bind_muscle, skin, transfer
+
+if TYPE_CHECKING:  # SciPy's spatial module costs ~0.16 s to import: not before the first frame
+    from scipy.spatial import cKDTree
 
 
 def slice_centroids(points: NDArray[np.float64], bins: NDArray[np.int64]) -> NDArray[np.float64]:
@@ -67,6 +70,13 @@ def taut_path(
         kept.append(j)
         i = j
     return np.asarray(path[kept])
+
+
+def _kd_trees(bones: Mapping[str, NDArray[np.float64]]) -> dict[str, cKDTree]:
+    """A k-d tree per bone (SciPy imported here, on first posture use, not at start-up)."""
+    from scipy.spatial import cKDTree
+
+    return {b: cKDTree(p) for b, p in bones.items()}
 
 
 @dataclass(frozen=True)
@@ -184,7 +194,7 @@ class PostureModel:
         found = self._bindings.get(muscle_id)
         if found is None:
             if self._trees is None:
-                self._trees = {b: cKDTree(p) for b, p in self._bones.items()}
+                self._trees = _kd_trees(self._bones)
             attached = [b for b in self._attachments.get(muscle_id, ()) if b in self._bones]
             found = bind_muscle(
                 self._muscles[muscle_id], self._trees, attached, self._roles.get(muscle_id)
@@ -303,7 +313,7 @@ class PostureModel:
 
     def _bone_trees(self) -> dict[str, cKDTree]:
         if self._trees is None:
-            self._trees = {b: cKDTree(p) for b, p in self._bones.items()}
+            self._trees = _kd_trees(self._bones)
         return self._trees
 
     def length(self, muscle_id: str, transforms: Mapping[str, Matrix]) -> float:
@@ -365,7 +375,7 @@ class PostureModel:
         if not self._normals:
             return out
         if self._trees is None:
-            self._trees = {b: cKDTree(p) for b, p in self._bones.items()}
+            self._trees = _kd_trees(self._bones)
         for bone, tree in self._trees.items():
             normals = self._normals.get(bone)
             if normals is None:

@@ -23,10 +23,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.spatial import cKDTree
+
+if TYPE_CHECKING:  # SciPy's spatial module costs ~0.16 s to import: not before the first frame
+    from scipy.spatial import cKDTree
 
 CONTACT_MM = 6.0
 """A muscle lying closer than this to a bone it does not attach to is carried by that bone too."""
@@ -206,6 +209,8 @@ def transfer(
     binding: Binding, source: NDArray[np.floating], target: NDArray[np.floating]
 ) -> Binding:
     """The binding of another mesh of the same muscle (e.g. its light mesh): nearest vertex."""
+    from scipy.spatial import cKDTree
+
     _, idx = cKDTree(np.asarray(source, dtype=np.float64)).query(np.asarray(target), k=1)
     return Binding(
         binding.bones,

@@ -9,10 +9,13 @@ standing one) gives the point on that surface. Plain NumPy/SciPy: no Qt, no VTK.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.spatial import cKDTree
+
+if TYPE_CHECKING:  # SciPy's spatial module costs ~0.16 s to import: not before the first frame
+    pass
 
 K_NEAREST_VERTICES = 8
 """Triangles around this many nearest vertices are searched for the closest one."""
@@ -89,6 +92,8 @@ def bind_points(points: ArrayLike, vertices: ArrayLike, triangles: ArrayLike) ->
     flat = tri.ravel()
     order = np.argsort(flat, kind="stable")
     starts = np.searchsorted(flat[order], np.arange(len(v) + 1))
+    from scipy.spatial import cKDTree
+
     _, near = cKDTree(v).query(p, k=min(K_NEAREST_VERTICES, len(v)))
     near = np.atleast_2d(near).reshape(len(p), -1)
     best_tri = np.zeros(len(p), dtype=np.int64)
