@@ -143,3 +143,21 @@ def test_private_renderers_follow_the_main_renderers_props() -> None:
     main.AddViewProp(body)  # moved to the end: drawn last
     frames._sync()
     assert listed(frames.anatomy) == [bone, body]
+
+
+def test_a_failing_reduced_frame_falls_back_to_full_frames(
+    make_main_window: Any, monkeypatch: Any
+) -> None:
+    """A VTK or OpenGL build without the framebuffer calls must not break rotating: the view
+    logs it once and draws full-resolution frames from then on."""
+    view = _opening(make_main_window).view3d
+
+    def broken() -> bool:
+        raise AttributeError("no GetDisplayFramebuffer in this VTK")
+
+    monkeypatch.setattr(view.reduced, "render", broken)
+    view.set_moving(True)
+    view.render_now()  # no exception escapes (it runs from Qt timers and paint events)
+    assert not view.reduced_resolution
+    assert _shown(view).std() > 5, "a full frame was drawn instead"
+    view.set_moving(False)

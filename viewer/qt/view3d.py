@@ -6,6 +6,7 @@ VTK's own ``QVTKRenderWindowInteractor`` is used (not pyvistaqt) to keep start-u
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 import vtkmodules.vtkRenderingOpenGL2  # noqa: F401  (registers the OpenGL factories)
@@ -28,6 +29,8 @@ from viewer.state.scene import SceneState
 
 if TYPE_CHECKING:
     from viewer.render.overlays import AnnotationOverlays
+
+LOG = logging.getLogger(__name__)
 
 CLICK_TOLERANCE_PX = 4
 """A press and release closer than this is a click (select), farther is a drag (orbit)."""
@@ -188,8 +191,15 @@ class View3D(QWidget):
         or a posture slider moves at reduced resolution, else at full resolution."""
         if self._closed:
             return
-        if self.scene.interacting and self.reduced_resolution and self.reduced.render():
-            return
+        if self.scene.interacting and self.reduced_resolution:
+            try:
+                if self.reduced.render():
+                    return
+            except Exception as exc:  # an OpenGL/VTK build without what it needs
+                # The message only, not the traceback: its frames would keep the view alive.
+                reason = repr(exc)
+                LOG.warning("half-resolution moving frames failed (%s); full frames now", reason)
+                self.reduced_resolution = False
         self.render_window.Render()
 
     # -- level of detail -------------------------------------------------------------------------
