@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,8 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QLabel, QSlider
 
 from tests.gui_helpers import structure_center_on_widget
+
+REPO = Path(__file__).resolve().parent.parent
 
 pytestmark = pytest.mark.gui
 
@@ -230,6 +233,47 @@ def test_progressive_load_swaps_in_full_detail_after_first_frame(
     full = window.view3d.scene.actor_of("muscle_b_right")
     assert full.GetMapper().GetInput().GetNumberOfCells() > light_cells
     assert full.GetVisibility()
+    window.close()
+
+
+def test_the_first_picture_on_screen_comes_before_full_detail_and_annotations(
+    tiny_atlas_dir: Path, tmp_path: Path
+) -> None:
+    """Launched as a user launches it: VTK draws a frame while the widget initialises, before
+    the window is shown. Had that frame counted as the first, full-detail meshes and the
+    annotations would load before anything reached the screen; the first frame on screen must
+    draw the light meshes."""
+    import subprocess
+    import sys
+
+    env = dict(os.environ, TRIGGER_ATLAS_EXIT_AFTER_FIRST_FRAME="1", HOME=str(tmp_path))
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "config")
+    out = subprocess.run(
+        [sys.executable, "-m", "viewer", "--atlas", str(tiny_atlas_dir)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    lines = out.stdout.splitlines()
+    assert any(x.startswith("first-frame ") for x in lines), out.stdout
+    assert "first-frame-detail light" in lines, out.stdout
+
+
+def test_a_hidden_window_still_loads_its_annotations(
+    tiny_atlas_dir: Path, qsettings: Any, qtbot: Any
+) -> None:
+    """Off-screen use (a window never shown) counts its first drawn frame."""
+    from viewer.context import load_context
+    from viewer.qt.main_window import MainWindow
+
+    window = MainWindow(load_context(tiny_atlas_dir, light_first=True), settings=qsettings)
+    qtbot.addWidget(window)
+    window.view3d.render_now()
+    qtbot.waitUntil(lambda: window.features is not None, timeout=20000)
+    assert not window.isVisible()
     window.close()
 
 

@@ -30,7 +30,7 @@ def run_gui(atlas_dir: Path | None = None) -> int:
     context = load_context(atlas_dir, light_first=True)
     window = MainWindow(context)
     if os.environ.get("TRIGGER_ATLAS_EXIT_AFTER_FIRST_FRAME") and window.view3d is not None:
-        _exit_after_first_frame(window.view3d, app)
+        _exit_after_first_frame(window.view3d, app, context.loaded)
     window.show()
     from viewer.qt.binding_check import warn_if_binding_leaks
 
@@ -38,10 +38,12 @@ def run_gui(atlas_dir: Path | None = None) -> int:
     return int(app.exec())
 
 
-def _exit_after_first_frame(view: object, app: object) -> None:
+def _exit_after_first_frame(view: object, app: object, loaded: object) -> None:
     """Benchmark and smoke-test hook: report the first rendered atlas frame, then quit.
 
-    Prints ``first-frame <seconds since process start> <peak RSS MiB>`` on stdout.
+    Prints ``first-frame <seconds since process start> <peak RSS MiB>`` on stdout, then
+    ``first-frame-detail light`` when that frame drew the light meshes (full detail still to be
+    read, as progressive loading intends) or ``full``.
     """
     from PySide6.QtCore import QTimer
 
@@ -54,6 +56,8 @@ def _exit_after_first_frame(view: object, app: object) -> None:
         renderer.RemoveObserver(tag)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"first-frame {time.time() - started:.4f} {peak:.1f}", flush=True)
+        detail = "light" if getattr(loaded, "pending_full", None) else "full"
+        print(f"first-frame-detail {detail}", flush=True)
         QTimer.singleShot(0, app.quit)  # type: ignore[attr-defined]
 
     tag = renderer.AddObserver("EndEvent", on_end)

@@ -46,7 +46,10 @@ class View3D(QWidget):
     """Qt widget showing the atlas; owns the VTK window, renderer and :class:`SceneRenderer`.
 
     ``first_frame`` is emitted once, after the first frame with anatomy in it has been drawn, so
-    slower work (annotations) can wait until the user sees the atlas.
+    slower work (annotations) can wait until the user sees the atlas. A frame drawn before the
+    window is shown (VTK draws one when the widget initialises) does not count once the window
+    is on its way to the screen: loading annotations then would keep the first frame the user
+    sees waiting. A widget that stays hidden (off-screen use) counts its first frame.
     """
 
     first_frame = Signal()
@@ -139,6 +142,7 @@ class View3D(QWidget):
         self._first_frame_tag: int | None = self.renderer.AddObserver(
             vtkCommand.EndEvent, self._on_end_render
         )
+        self._hidden_frame_pending = False
         self.vtk_widget.Initialize()
         self._framed = False
         self._start_pose: CameraPose | None = None
@@ -176,9 +180,26 @@ class View3D(QWidget):
     def _on_end_render(self, *_args: object) -> None:
         if self._first_frame_tag is None or self.renderer.GetNumberOfPropsRendered() == 0:
             return
-        self.renderer.RemoveObserver(self._first_frame_tag)
-        self._first_frame_tag = None
-        QTimer.singleShot(0, self.first_frame.emit)
+        if self.isVisible():
+            self._end_first_frame_watch()
+            QTimer.singleShot(0, self.first_frame.emit)
+        elif not self._hidden_frame_pending:
+            self._hidden_frame_pending = True
+            QTimer.singleShot(0, self._first_frame_if_still_hidden)
+
+    def _first_frame_if_still_hidden(self) -> None:
+        """A frame was drawn while hidden: it is the first frame unless the window has been shown
+        since, in which case the next frame drawn on screen is (``showEvent`` asks for it)."""
+        self._hidden_frame_pending = False
+        if self._first_frame_tag is None or self._closed or self.isVisible():
+            return
+        self._end_first_frame_watch()
+        self.first_frame.emit()
+
+    def _end_first_frame_watch(self) -> None:
+        if self._first_frame_tag is not None:
+            self.renderer.RemoveObserver(self._first_frame_tag)
+            self._first_frame_tag = None
 
     # -- rendering -----------------------------------------------------------------------------
     def request_render(self) -> None:
@@ -331,9 +352,7 @@ class View3D(QWidget):
         self._render_timer.stop()
         self._full_detail_timer.stop()
         self._anim_timer.stop()
-        if self._first_frame_tag is not None:
-            self.renderer.RemoveObserver(self._first_frame_tag)
-            self._first_frame_tag = None
+        self._end_first_frame_watch()
         self.section.detach()
         if self.overlays is not None:
             if self.spots is not None:
