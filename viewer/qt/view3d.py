@@ -138,12 +138,18 @@ class View3D(QWidget):
         # Every frame the interactor asks for (drags, Qt paint events) goes through render_now,
         # which draws moving frames at reduced resolution.
         interactor.EnableRenderOff()
-        interactor.AddObserver(vtkCommand.RenderEvent, lambda *_args: self.render_now())
+        interactor.AddObserver(vtkCommand.RenderEvent, self._on_interactor_render)
         self._first_frame_tag: int | None = self.renderer.AddObserver(
             vtkCommand.EndEvent, self._on_end_render
         )
         self._hidden_frame_pending = False
+        # Initialize() draws a frame; the window is not shown yet, so nobody would see it (about
+        # 0.1 s of start-up on a laptop CPU). A view that stays hidden draws one on the next turn
+        # of the event loop instead (off-screen use counts that as its first frame).
+        self._initialising = True
         self.vtk_widget.Initialize()
+        self._initialising = False
+        QTimer.singleShot(0, self._render_if_hidden)
         self._framed = False
         self._start_pose: CameraPose | None = None
 
@@ -176,6 +182,14 @@ class View3D(QWidget):
             return
         if self.scene.current_pose() == self._start_pose:
             self._frame_start_view()
+
+    def _on_interactor_render(self, *_args: object) -> None:
+        if not self._initialising:
+            self.render_now()
+
+    def _render_if_hidden(self) -> None:
+        if not self._closed and not self.isVisible() and self._first_frame_tag is not None:
+            self.render_now()
 
     def _on_end_render(self, *_args: object) -> None:
         if self._first_frame_tag is None or self.renderer.GetNumberOfPropsRendered() == 0:
