@@ -199,6 +199,7 @@ def _run_render(args: argparse.Namespace) -> int:
         lengths_shown=args.length_colours,
         pose_title=posture.pose_given(args) or args.tight_side is not None,
         frame=frame,
+        posture_view=posture.pose_given(args),
     )
     print(out)
     return 0

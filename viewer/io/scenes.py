@@ -104,6 +104,8 @@ def scene_to_dict(doc: SceneDocument, *, standalone: bool = True) -> dict[str, A
     if doc.camera is not None:
         if doc.camera.view is not None:
             out["camera"] = {"view": doc.camera.view}
+            if doc.camera.frame:
+                out["camera"]["frame"] = list(doc.camera.frame)
         elif doc.camera.pose is not None:
             pose = doc.camera.pose
             out["camera"] = {
@@ -162,7 +164,8 @@ def scene_from_dict(data: Mapping[str, Any]) -> SceneDocument:
     cam = data.get("camera")
     if cam is not None:
         if "view" in cam:
-            camera = SceneCamera(view=str(cam["view"]))
+            frame = tuple(str(f) for f in cam.get("frame", ()))
+            camera = SceneCamera(view=str(cam["view"]), frame=frame)
         else:
             pose = CameraPose(
                 _vector(cam["position"]), _vector(cam["focal_point"]), _vector(cam["view_up"])

@@ -120,6 +120,19 @@ class View3D(QWidget):
         """The posed body's title and the length-colour key, drawn in the view."""
         self.labels.reserve("posture_title", self.posture_key.title_box)
         self.labels.reserve("length_key", self.posture_key.key_box)
+        from viewer.render.posture_guides import PostureGuideOverlay, skin_points_of
+        from viewer.render.posture_key import anatomy_on_screen
+
+        self.posture_key.anatomy_on_screen = anatomy_on_screen(self.scene)
+        self.posture_key.moving = lambda: self.scene.interacting
+        self.posture_guides = PostureGuideOverlay(
+            self.renderer,
+            loaded,
+            state,
+            lambda pose: shared_posture_model(loaded).transforms(pose),
+            skin_points_of(self.scene),
+        )
+        """ASIS-PSIS line, plumb line, lumbar curve, standing ghost and chair of a posed body."""
 
         interactor = self.render_window.GetInteractor()
         style = vtkInteractorStyleTrackballCamera()
@@ -343,6 +356,7 @@ class View3D(QWidget):
             self.overlays = None
         self.labels.detach()
         self.posture_key.detach()
+        self.posture_guides.detach()
         self.posture.detach()
         self.reduced.detach()
         self.scene.detach()

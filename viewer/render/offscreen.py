@@ -17,7 +17,8 @@ from viewer.domain.camera import CameraPose, view_by_name
 from viewer.features import Features
 from viewer.io.atlas_loader import LoadedAtlas
 from viewer.render.labels import LabelOverlay
-from viewer.render.posture_key import PostureKey, tight_note_source
+from viewer.render.posture_guides import PostureGuideOverlay, skin_points_of
+from viewer.render.posture_key import PostureKey, anatomy_on_screen, tight_note_source
 from viewer.render.scene_renderer import PAIR_FILL, SceneRenderer
 from viewer.render.setup import configure_renderer
 from viewer.render.theme import LIGHT, RenderTheme
@@ -54,6 +55,8 @@ def render_to_png(
     frame: Sequence[str] = (),
     marker_key: bool = True,
     marker_styles: set[str] | None = None,
+    posture_view: bool = False,
+    frame_view: Sequence[str] = (),
 ) -> Path:
     """Render the scene described by ``state`` to ``out`` (PNG) and return the path.
 
@@ -72,6 +75,11 @@ def render_to_png(
     ``lengths_shown`` adds the length-colour key (the colours are the state's).
     ``frame`` names structures for a close-up (:func:`closeup_camera`): they fill most of the
     picture, seen along ``view`` or, without one, from where they are seen best.
+    ``posture_view`` (a ``render --pose`` picture) draws the posture references on the standing
+    pose too and, seen from the side, frames the pelvis and lumbar spine
+    (:func:`posture_camera`) instead of everything shown. ``frame_view`` (a lesson camera's
+    ``frame``) fits those structures looking along ``view``
+    (:func:`viewer.render.structure_framing.framed_view_pose`).
     """
     with offscreen_scene(
         loaded, state, size, theme, features, marker_px, msaa=8, alpha=transparent
@@ -80,6 +88,7 @@ def render_to_png(
         off.labels.set_label_all(label_all)
         off.posture_key.set_lengths_shown(lengths_shown)
         off.posture_key.set_always(pose_title)
+        off.guides.set_always(posture_view)
         window, renderer, scene, overlays = off
         if overlays is not None:
             overlays.marker_legend.enabled = marker_key
@@ -101,6 +110,8 @@ def render_to_png(
             heat_legend,
             off.posture_key,
             frame,
+            posture_view,
+            frame_view,
         )
         if marker_styles is not None and overlays is not None:
             marker_styles.update(overlays.layer.drawn_styles())
@@ -115,6 +126,7 @@ class _Offscreen:
     overlays: AnnotationOverlays | None
     labels: LabelOverlay
     posture_key: PostureKey
+    guides: PostureGuideOverlay
 
     def __iter__(self) -> Iterator[Any]:
         return iter((self.window, self.renderer, self.scene, self.overlays))
@@ -151,8 +163,16 @@ def offscreen_scene(
     from viewer.render.posture_painter import PosturePainter
 
     posture = PosturePainter(scene, loaded, state, lambda: shared_posture_model(loaded))
+    guides = PostureGuideOverlay(
+        renderer,
+        loaded,
+        state,
+        lambda pose: shared_posture_model(loaded).transforms(pose),
+        skin_points_of(scene),
+    )
     key = PostureKey(renderer, state)
     key.note_source = tight_note_source(loaded)
+    key.anatomy_on_screen = anatomy_on_screen(scene)
     labels.reserve("posture_title", key.title_box)
     labels.reserve("length_key", key.key_box)
     overlays = None
@@ -163,9 +183,10 @@ def offscreen_scene(
         overlays.marker_legend.below = key.key_box  # both keys sit lower right
         posture.on_posed = overlays.skin_moved
     try:
-        yield _Offscreen(window, renderer, scene, overlays, labels, key)
+        yield _Offscreen(window, renderer, scene, overlays, labels, key, guides)
     finally:
         key.detach()
+        guides.detach()
         posture.on_posed = lambda: None
         if overlays is not None:
             overlays.detach()
@@ -193,6 +214,8 @@ def _render_png(
     heat_legend: bool = True,
     posture_key: PostureKey | None = None,
     frame: Sequence[str] = (),
+    posture_view: bool = False,
+    frame_view: Sequence[str] = (),
 ) -> Path:
     if overlays is not None and compare:
         overlays.set_compare(True)
@@ -219,6 +242,12 @@ def _render_png(
             scene.apply_pose(scene.pose_for(active.resolved.camera, frame=frame, fill=PAIR_FILL))
     elif frame:
         scene.apply_pose(closeup_camera(scene, frame, view))
+    elif frame_view:
+        from viewer.render.structure_framing import framed_view_pose
+
+        scene.apply_pose(framed_view_pose(scene, view or state.view, frame_view))
+    elif posture_view and (view or state.view) in POSTURE_SIDE_VIEWS:
+        scene.apply_pose(posture_camera(scene, view or state.view))
     else:
         scene.apply_view(view_by_name(view or state.view))
     if caption:
@@ -240,6 +269,46 @@ def _render_png(
         overlays.legend.set_visible(False)
     window.Render()
     return write_window_png(window, out, transparent)
+
+
+POSTURE_SIDE_VIEWS = ("right", "left")
+"""Views a posture picture frames on the pelvis and lumbar spine."""
+
+POSTURE_FILL = 0.88
+"""Share of the frame the pelvis and lumbar spine fill in a posture side view."""
+
+
+def posture_camera(scene: SceneRenderer, view: str) -> CameraPose:
+    """A side view framed on the pelvis and lumbar spine, T12 to the proximal femurs
+    (:func:`viewer.domain.posture_guides.frame_points`), as drawn in the current pose: the
+    tilt and the lumbar curve fill the picture instead of a strip of it. Falls back to the
+    plain view when none of those bones is shown."""
+    from viewer.domain.framing import fit_pose
+    from viewer.domain.posture_guides import FRAME_BONES, frame_points
+    from viewer.io.posture import shared_posture_model
+
+    preset = view_by_name(view)
+    state = scene.state
+    bones: dict[str, Any] = {}
+    for bone in (*FRAME_BONES, "femur_right", "femur_left"):
+        if bone in state.atlas and state.is_visible(bone):
+            drawn = scene.drawn_points(bone, light=True)
+            if drawn is not None and len(drawn):
+                bones[bone] = drawn
+    try:
+        hips = shared_posture_model(scene.loaded).skeleton.hip_centres
+        points = frame_points(bones, hips)
+    except Exception:  # no posture model or nothing to frame: the plain view
+        return scene.pose_for(preset)
+    w, h = scene.renderer.GetSize()
+    return fit_pose(
+        points,
+        preset.direction,
+        preset.view_up,
+        scene.renderer.GetActiveCamera().GetViewAngle(),
+        w / h if w and h else 1.6,
+        fill=POSTURE_FILL,
+    )
 
 
 CLOSEUP_GHOST_OPACITY = 0.2

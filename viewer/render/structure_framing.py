@@ -1,0 +1,50 @@
+"""A camera that frames named structures along a preset view (a lesson step's ``camera.frame``).
+
+A lesson camera names a view so it follows atlas rebuilds, but a named view frames everything
+shown: in the anterior-tilt step the femurs set the scale and the pelvis was a tenth of the
+picture. With ``"camera": {"view": "right", "frame": [...]}`` the camera looks along the view
+and fits just the named structures (as drawn, i.e. posed) with
+:func:`viewer.domain.framing.fit_pose`; what else is shown stays visible, cropped by the frame.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+from viewer.domain.camera import CameraPose, view_by_name
+from viewer.domain.framing import fit_pose
+from viewer.render.scene_renderer import FRAME_FILL, FRAME_SAMPLE, SceneRenderer
+
+
+def framed_view_pose(
+    scene: SceneRenderer, view: str, ids: Iterable[str], fill: float = FRAME_FILL
+) -> CameraPose:
+    """Look along preset ``view`` at the structures ``ids`` (groups expand to their parts).
+
+    The shown ones are fitted; if none of them is shown, all of them (so a step can frame the
+    bones behind a ghosted muscle); with nothing to fit, the plain view.
+    """
+    preset = view_by_name(view)
+    atlas = scene.loaded.atlas
+    leaves = [leaf for sid in ids if sid in atlas for leaf in atlas.leaves(sid)]
+    shown = [leaf for leaf in leaves if scene.state.is_visible(leaf)]
+    chunks = []
+    for leaf in shown or leaves:
+        drawn = scene.drawn_points(leaf, light=True)
+        if drawn is not None and len(drawn):
+            chunks.append(drawn)
+    if not chunks:
+        return scene.pose_for(preset)
+    points = np.concatenate(chunks)
+    points = points[:: max(1, len(points) // FRAME_SAMPLE)]
+    w, h = scene.renderer.GetSize()
+    return fit_pose(
+        points,
+        preset.direction,
+        preset.view_up,
+        scene.renderer.GetActiveCamera().GetViewAngle(),
+        w / h if w and h else 1.6,
+        fill=fill,
+    )
