@@ -63,7 +63,7 @@ FEMUR_REACH_MM = 110.0
 of the shaft, enough to read the hip angle without the knee setting the scale."""
 
 SEAT_SOFT_TISSUE_MM = 12.0
-"""Seat top below the ischial tuberosities when no skin is drawn: the loaded soft tissue under
+"""Seat top below the ischial tuberosities: the loaded soft tissue under
 the tuberosity in sitting is about 1-2 cm (upright MRI, Linder-Ganz et al. 2007, J Biomech
 40:1443-1454); a teaching value."""
 
@@ -244,27 +244,20 @@ class Chair:
 def chair_for(
     tuberosities: NDArray[np.floating],
     hip_width_x: tuple[float, float],
-    skin: NDArray[np.floating] | None = None,
     floor_z: float | None = None,
 ) -> Chair:
     """A seat under the posed ischial tuberosities (``tuberosities``: (2, 3)).
 
-    The seat top is the lowest skin point under the tuberosities (within 60 mm of them in the
-    horizontal plane) when a skin is given, else :data:`SEAT_SOFT_TISSUE_MM` below them; it runs
-    :data:`SEAT_BACK_MM` behind them and :data:`SEAT_DEPTH_MM` deep toward the knees, and
-    :data:`SEAT_SIDE_MM` beyond ``hip_width_x`` (min and max x of the hips). With ``floor_z``
-    four slim legs reach down to the floor.
+    The seat top lies :data:`SEAT_SOFT_TISSUE_MM` below the lower tuberosity: where the loaded
+    buttock puts it. The posed skin is not compressed (skinning keeps the standing buttock's
+    thickness, about 8 cm under the tuberosity), so it sinks into the seat as into a cushion
+    rather than the pelvis floating a hand's breadth above it. The seat runs
+    :data:`SEAT_BACK_MM` behind the tuberosities and :data:`SEAT_DEPTH_MM` deep toward the
+    knees, :data:`SEAT_SIDE_MM` beyond ``hip_width_x`` (min and max x of the hips). With
+    ``floor_z`` (the soles) four slim legs reach down to the floor.
     """
     it = np.asarray(tuberosities, dtype=np.float64).reshape(-1, 3)
     top = float(it[:, 2].min()) - SEAT_SOFT_TISSUE_MM
-    if skin is not None and len(skin):
-        s = np.asarray(skin, dtype=np.float64).reshape(-1, 3)
-        lo_x, hi_x = it[:, 0].min() - 60.0, it[:, 0].max() + 60.0
-        lo_y, hi_y = it[:, 1].min() - 60.0, it[:, 1].max() + 60.0
-        under = s[(s[:, 0] >= lo_x) & (s[:, 0] <= hi_x) & (s[:, 1] >= lo_y) & (s[:, 1] <= hi_y)]
-        under = under[under[:, 2] < it[:, 2].min()]
-        if len(under):
-            top = float(under[:, 2].min())
     back_y = float(it[:, 1].max()) + SEAT_BACK_MM
     front_y = back_y - SEAT_DEPTH_MM
     x0, x1 = hip_width_x[0] - SEAT_SIDE_MM, hip_width_x[1] + SEAT_SIDE_MM

@@ -294,6 +294,12 @@ def parse_scene(
                     f"to {SCENE_SCHEMA_VERSION}); please update the app",
                 )
             ]
+    cam = data.get("camera")
+    if isinstance(cam, dict) and "frame" in cam and "view" not in cam:
+        message = (
+            'a camera frame needs a view to look along (e.g. "view": "right"), not an exact pose'
+        )
+        return None, [*problems, Problem(file, where("camera/frame"), message)]
     errors = schema_errors(data, "scene") if embedded else schema_errors(data)
     if errors:
         return None, problems + [Problem(file, where(p), m) for p, m in errors]

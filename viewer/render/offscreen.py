@@ -57,6 +57,7 @@ def render_to_png(
     marker_styles: set[str] | None = None,
     posture_view: bool = False,
     frame_view: Sequence[str] = (),
+    posture_guides: bool = True,
 ) -> Path:
     """Render the scene described by ``state`` to ``out`` (PNG) and return the path.
 
@@ -79,7 +80,8 @@ def render_to_png(
     pose too and, seen from the side, frames the pelvis and lumbar spine
     (:func:`posture_camera`) instead of everything shown. ``frame_view`` (a lesson camera's
     ``frame``) fits those structures looking along ``view``
-    (:func:`viewer.render.structure_framing.framed_view_pose`).
+    (:func:`viewer.render.structure_framing.framed_view_pose`). ``posture_guides=False``
+    leaves out the posture references (tilt line, plumb, lumbar curve, ghost, chair).
     """
     with offscreen_scene(
         loaded, state, size, theme, features, marker_px, msaa=8, alpha=transparent
@@ -89,6 +91,7 @@ def render_to_png(
         off.posture_key.set_lengths_shown(lengths_shown)
         off.posture_key.set_always(pose_title)
         off.guides.set_always(posture_view)
+        off.guides.set_enabled(posture_guides)
         window, renderer, scene, overlays = off
         if overlays is not None:
             overlays.marker_legend.enabled = marker_key

@@ -82,12 +82,11 @@ def _line_poly(segments: Sequence[tuple[NDArray[np.float64], NDArray[np.float64]
     points.SetData(numpy_to_vtk(pts, deep=True))
     poly.SetPoints(points)
     n = len(segments)
-    cells = np.empty((n, 3), dtype=np.int64)
-    cells[:, 0] = 2
-    cells[:, 1] = np.arange(n) * 2
-    cells[:, 2] = np.arange(n) * 2 + 1
     lines = vtkCellArray()
-    lines.SetCells(n, numpy_to_vtkIdTypeArray(cells.ravel(), deep=True))
+    lines.SetData(
+        numpy_to_vtkIdTypeArray(np.arange(0, 2 * n + 1, 2, dtype=np.int64), deep=True),
+        numpy_to_vtkIdTypeArray(np.arange(2 * n, dtype=np.int64), deep=True),
+    )
     poly.SetLines(lines)
     return poly
 
@@ -330,7 +329,7 @@ class PostureGuideOverlay:
         width = (min(troch) - 40.0, max(troch) + 40.0)
         skin = self._skin_points()
         floor = float(skin[:, 2].min()) if skin is not None and len(skin) else None
-        chair = chair_for(it, width, skin, floor)
+        chair = chair_for(it, width, floor)
         self.chair = chair
         append = vtkAppendPolyData()
         for lo, hi in ((chair.seat_min, chair.seat_max), *chair.legs):
@@ -396,6 +395,20 @@ class PostureGuideOverlay:
             prop.SetJustificationToLeft() if right else prop.SetJustificationToRight()
         for actor in self._ghost:
             actor.SetVisibility(lateral and self._ghost_wanted)
+
+    def visible_parts(self) -> set[str]:
+        """What is drawn now: line sets by name, ``text:<name>``, ``ghost``, ``chair``."""
+        out = {k for k, lines in self._lines.items() if lines.actor.GetVisibility()}
+        out |= {f"text:{k}" for k, t in self._texts.items() if t.GetVisibility()}
+        if any(a.GetVisibility() for a in self._ghost):
+            out.add("ghost")
+        if self._chair_actor is not None and self._chair_actor.GetVisibility():
+            out.add("chair")
+        return out
+
+    def text(self, name: str) -> str:
+        """The text of label ``name`` (``tilt``, ``lordosis``, ``compressed``)."""
+        return str(self._texts[name].GetInput() or "")
 
     def _hide_all(self) -> None:
         for lines in self._lines.values():

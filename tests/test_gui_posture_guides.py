@@ -1,0 +1,43 @@
+"""The posture references in the window: on for a posed body seen from the side, switched off and
+on again from the View menu, a seat under a seated body."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from viewer.domain.camera import view_by_name
+
+
+def test_view_menu_toggles_the_posture_references(make_main_window: Any, qtbot: Any) -> None:
+    window = make_main_window()
+    view, action = window.view3d, window.actions_by_id["view.posture_guides"]
+    guides = view.posture_guides
+    assert action.isChecked()
+    view.render_now()
+    assert guides.visible_parts() == set()  # the app opens standing: nothing added
+    window.posture_panel.buttons["anterior_tilt"].click()
+    view.scene.apply_view(view_by_name("right"))
+    view.render_now()
+    parts = guides.visible_parts()
+    assert {"tilt", "plumb", "curve", "compressed", "ghost", "text:tilt"} <= parts, parts
+    assert guides.text("tilt").startswith("ASIS–PSIS 24°") and "standing 12°" in guides.text(
+        "tilt"
+    )
+    action.trigger()  # off
+    assert not action.isChecked() and not guides.enabled
+    view.render_now()
+    assert guides.visible_parts() == set()
+    action.trigger()  # on again
+    view.render_now()
+    assert "tilt" in guides.visible_parts()
+    view.scene.apply_view(view_by_name("anterior"))  # from the front the lines would collapse
+    view.render_now()
+    assert guides.visible_parts() <= {"chair"}
+    window.posture_panel.buttons["sitting_upright"].click()
+    view.scene.apply_view(view_by_name("right"))
+    view.render_now()
+    assert "chair" in guides.visible_parts() and "ghost" in guides.visible_parts()
+    assert guides.chair is not None
+    seat_top = guides.chair.seat_max[2]
+    tuberosity = view.scene.drawn_points("hip_bone_right")[:, 2].min()
+    assert tuberosity - 40.0 < seat_top < tuberosity  # just under the ischial tuberosities
