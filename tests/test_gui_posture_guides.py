@@ -20,9 +20,8 @@ def test_view_menu_toggles_the_posture_references(make_main_window: Any, qtbot: 
     view.render_now()
     parts = guides.visible_parts()
     assert {"tilt", "plumb", "curve", "compressed", "ghost", "text:tilt"} <= parts, parts
-    assert guides.text("tilt").startswith("ASIS–PSIS 24°") and "standing 12°" in guides.text(
-        "tilt"
-    )
+    tilt = guides.text("tilt")
+    assert tilt.startswith("ASIS–PSIS 24°") and "standing 12°" in tilt
     action.trigger()  # off
     assert not action.isChecked() and not guides.enabled
     view.render_now()
