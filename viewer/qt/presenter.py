@@ -225,7 +225,8 @@ class Presenter(QObject):
         if isinstance(target, FramedView):
             from viewer.render.structure_framing import framed_view_pose
 
-            return framed_view_pose(scene, target.view, target.frame), False
+            seat = w.view3d.posture_guides.seat_corners()
+            return framed_view_pose(scene, target.view, target.frame, extra=seat), False
         active = w.features.pairs.active if w.features is not None and w.features.pairs else None
         if active is not None and active.resolved is not None:
             if w.view3d.overlays is not None:

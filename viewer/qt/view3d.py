@@ -281,6 +281,9 @@ class View3D(QWidget):
 
         overlays = Overlays(self.scene, features, marker_px=marker_px, labels=self.labels)
         self.overlays = overlays
+        pairs = overlays.features.pairs
+        if pairs is not None:  # a pair view draws its own arrows and joints over the body
+            self.posture_guides.suppressed = lambda: pairs.active is not None
         overlays.marker_legend.below = self.posture_key.key_box  # both keys sit lower right
         self.posture.on_posed = overlays.skin_moved
         self.spots = spots

@@ -115,6 +115,7 @@ def render_to_png(
             frame,
             posture_view,
             frame_view,
+            off.guides,
         )
         if marker_styles is not None and overlays is not None:
             marker_styles.update(overlays.layer.drawn_styles())
@@ -184,6 +185,9 @@ def offscreen_scene(
 
         overlays = AnnotationOverlays(scene, features, marker_px=marker_px, labels=labels)
         overlays.marker_legend.below = key.key_box  # both keys sit lower right
+        pairs = features.pairs
+        if pairs is not None:
+            guides.suppressed = lambda: pairs.active is not None
         posture.on_posed = overlays.skin_moved
     try:
         yield _Offscreen(window, renderer, scene, overlays, labels, key, guides)
@@ -219,6 +223,7 @@ def _render_png(
     frame: Sequence[str] = (),
     posture_view: bool = False,
     frame_view: Sequence[str] = (),
+    guides: PostureGuideOverlay | None = None,
 ) -> Path:
     if overlays is not None and compare:
         overlays.set_compare(True)
@@ -248,7 +253,8 @@ def _render_png(
     elif frame_view:
         from viewer.render.structure_framing import framed_view_pose
 
-        scene.apply_pose(framed_view_pose(scene, view or state.view, frame_view))
+        seat = guides.seat_corners() if guides is not None else None
+        scene.apply_pose(framed_view_pose(scene, view or state.view, frame_view, extra=seat))
     elif posture_view and (view or state.view) in POSTURE_SIDE_VIEWS:
         scene.apply_pose(posture_camera(scene, view or state.view))
     else:

@@ -162,6 +162,9 @@ class PostureGuideOverlay:
         self._skin_points = skin_points
         self.enabled = True
         self.always = False
+        self.suppressed: Callable[[], bool] = lambda: False
+        """True while another view owns the picture (a pair view draws its own arrows and
+        joints): the references hide, checked once per frame."""
         self._landmarks: dict[str, NDArray[np.float64]] | None = None
         self._standing: PostureGuides | None = None
         self.guides: PostureGuides | None = None
@@ -364,7 +367,10 @@ class PostureGuideOverlay:
         fx, _fy, _fz = camera.GetFocalPoint()
         dist = camera.GetDistance() or 1.0
         facing = (px - fx) / dist  # +: camera on the left side (LPS +x)
-        lateral = abs(facing) >= LATERAL_MIN
+        suppressed = self.suppressed()
+        lateral = abs(facing) >= LATERAL_MIN and not suppressed
+        if self._chair_actor is not None:
+            self._chair_actor.SetVisibility(self.chair is not None and not suppressed)
         size = tuple(self.renderer.GetSize())
         side_changed = (facing > 0) != (self._facing > 0)
         if lateral == self._shown and size == self._size and not side_changed:
@@ -395,6 +401,16 @@ class PostureGuideOverlay:
             prop.SetJustificationToLeft() if right else prop.SetJustificationToRight()
         for actor in self._ghost:
             actor.SetVisibility(lateral and self._ghost_wanted)
+
+    def seat_corners(self) -> NDArray[np.float64] | None:
+        """The seat's eight corners while a seat is drawn (a framed view keeps it in the
+        picture), else ``None``."""
+        if self.chair is None or self.suppressed():
+            return None
+        lo, hi = self.chair.seat_min, self.chair.seat_max
+        return np.array(
+            [[x, y, z] for x in (lo[0], hi[0]) for y in (lo[1], hi[1]) for z in (lo[2], hi[2])]
+        )
 
     def visible_parts(self) -> set[str]:
         """What is drawn now: line sets by name, ``text:<name>``, ``ghost``, ``chair``."""

@@ -284,9 +284,22 @@ def anatomy_on_screen(
     def points() -> NDArray[np.float64] | None:
         if scene.interacting:
             return None
-        pts = scene.visible_points()
-        if pts is None or not len(pts):
+        from viewer.domain.structures import Kind
+        from viewer.render.scene_renderer import GHOST_PICK_OPACITY
+
+        state = scene.state
+        chunks = []
+        for s in scene.loaded.atlas.renderable:  # solid anatomy only: skin and ghosts are faint
+            if s.kind is Kind.SKIN or not state.is_visible(s.id):
+                continue
+            if state.opacity(s.id) < GHOST_PICK_OPACITY:
+                continue
+            drawn = scene.drawn_points(s.id, light=True)
+            if drawn is not None and len(drawn):
+                chunks.append(drawn)
+        if not chunks:
             return None
+        pts = np.concatenate(chunks)
         pts = pts[:: max(1, len(pts) // sample)]
         renderer = scene.renderer
         w, h = renderer.GetSize()

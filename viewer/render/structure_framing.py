@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import numpy as np
+from numpy.typing import NDArray
 
 from viewer.domain.camera import CameraPose, view_by_name
 from viewer.domain.framing import fit_pose
@@ -19,12 +20,17 @@ from viewer.render.scene_renderer import FRAME_FILL, FRAME_SAMPLE, SceneRenderer
 
 
 def framed_view_pose(
-    scene: SceneRenderer, view: str, ids: Iterable[str], fill: float = FRAME_FILL
+    scene: SceneRenderer,
+    view: str,
+    ids: Iterable[str],
+    fill: float = FRAME_FILL,
+    extra: NDArray[np.float64] | None = None,
 ) -> CameraPose:
     """Look along preset ``view`` at the structures ``ids`` (groups expand to their parts).
 
     The shown ones are fitted; if none of them is shown, all of them (so a step can frame the
-    bones behind a ghosted muscle); with nothing to fit, the plain view.
+    bones behind a ghosted muscle); with nothing to fit, the plain view. ``extra`` points are
+    fitted too (the chair seat under a seated body).
     """
     preset = view_by_name(view)
     atlas = scene.loaded.atlas
@@ -39,6 +45,8 @@ def framed_view_pose(
         return scene.pose_for(preset)
     points = np.concatenate(chunks)
     points = points[:: max(1, len(points) // FRAME_SAMPLE)]
+    if extra is not None and len(extra):
+        points = np.concatenate([points, np.asarray(extra, dtype=np.float64).reshape(-1, 3)])
     w, h = scene.renderer.GetSize()
     return fit_pose(
         points,
