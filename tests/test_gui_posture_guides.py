@@ -40,3 +40,19 @@ def test_view_menu_toggles_the_posture_references(make_main_window: Any, qtbot: 
     seat_top = guides.chair.seat_max[2]
     tuberosity = view.scene.drawn_points("hip_bone_right")[:, 2].min()
     assert tuberosity - 40.0 < seat_top < tuberosity  # just under the ischial tuberosities
+
+
+def test_the_length_key_keeps_off_the_anatomy(make_main_window: Any, qtbot: Any) -> None:
+    from viewer.render.posture_key import _covered
+
+    window = make_main_window()
+    view, key = window.view3d, window.view3d.posture_key
+    window.posture_panel.colour.setChecked(True)
+    for name, side in (("sitting_upright", "right"), ("sitting_slumped", "left")):
+        window.posture_panel.buttons[name].click()
+        view.scene.apply_pose(view.scene.pose_for(view_by_name(side), fill=0.95))
+        view.render_now()
+        xy = key.anatomy_on_screen()
+        box = key.key_box()
+        assert xy is not None and box is not None
+        assert _covered(xy, box) <= 0.01 * len(xy), (name, box)

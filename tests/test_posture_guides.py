@@ -62,6 +62,14 @@ def test_the_lordosis_follows_the_pose_and_slumping_flattens_it() -> None:
     assert slumped.lordosis_deg <= 25.0
     assert upright.lordosis_deg - slumped.lordosis_deg >= 10.0
     assert upright.tilt_deg - slumped.tilt_deg >= 8.0
+    # Relaxed chair sitting on radiographs: lordosis about halved (-16.6 deg, -50 %) and the
+    # pelvis 18 deg further back (Endo et al. 2012, J Orthop Sci 17:682-686, 50 adults; Moon et
+    # al. 2018, Clin Orthop Surg 10:322: 37 -> 18 deg, tilt +12.5). A slump goes at least that
+    # far; upright sitting stays short of it.
+    standing = _guides(STANDING)
+    assert slumped.lordosis_deg <= 0.5 * standing.lordosis_deg
+    assert standing.tilt_deg - slumped.tilt_deg >= 18.0
+    assert upright.lordosis_deg > 0.5 * standing.lordosis_deg
     assert tilted.lordosis_deg > STANDING_LORDOSIS_DEG + 10.0 and tilted.compressed
     assert not slumped.compressed and not _guides(STANDING).compressed
 
