@@ -64,6 +64,9 @@ PLUMB_RGB = (0.25, 0.25, 0.30)
 GHOST_RGB = (0.35, 0.40, 0.52)
 """Standing ghost (bones and lines): cool grey, faint."""
 GHOST_OPACITY = 0.16
+PLUMB_ON_DARK_RGB = (0.82, 0.82, 0.88)
+GHOST_ON_DARK_RGB = (0.66, 0.74, 0.90)
+"""On a dark background (dark and projector themes) the plumb line and ghost turn light."""
 CHAIR_RGB = (0.62, 0.58, 0.52)
 """The seat: a neutral warm grey, plainly furniture, no muscle or bone colour."""
 
@@ -191,6 +194,13 @@ class PostureGuideOverlay:
         self._shown = False
         self._size: tuple[int, int] = (0, 0)
         self._facing = 0.0
+        self._dark: bool | None = None
+        self._ghost_prop = vtkProperty()
+        self._ghost_prop.SetColor(*GHOST_RGB)
+        self._ghost_prop.SetOpacity(GHOST_OPACITY)
+        self._ghost_prop.SetAmbient(0.4)
+        self._ghost_prop.SetDiffuse(0.6)
+        self._ghost_prop.SetSpecular(0.0)
         self._tag = renderer.AddObserver(vtkCommand.StartEvent, self._before_frame)
         state.pose_changed.connect(self._on_pose)
         self._on_pose(state.pose)
@@ -286,12 +296,7 @@ class PostureGuideOverlay:
 
     def _update_ghost(self, wanted: bool) -> None:
         if wanted and not self._ghost:
-            prop = vtkProperty()
-            prop.SetColor(*GHOST_RGB)
-            prop.SetOpacity(GHOST_OPACITY)
-            prop.SetAmbient(0.4)
-            prop.SetDiffuse(0.6)
-            prop.SetSpecular(0.0)
+            prop = self._ghost_prop
             for bone in GHOST_BONES:
                 mesh = self.loaded.light.get(bone) or self.loaded.meshes.get(bone)
                 if mesh is None:
@@ -367,6 +372,7 @@ class PostureGuideOverlay:
         fx, _fy, _fz = camera.GetFocalPoint()
         dist = camera.GetDistance() or 1.0
         facing = (px - fx) / dist  # +: camera on the left side (LPS +x)
+        self._match_background()
         suppressed = self.suppressed()
         lateral = abs(facing) >= LATERAL_MIN and not suppressed
         if self._chair_actor is not None:
@@ -401,6 +407,20 @@ class PostureGuideOverlay:
             prop.SetJustificationToLeft() if right else prop.SetJustificationToRight()
         for actor in self._ghost:
             actor.SetVisibility(lateral and self._ghost_wanted)
+
+    def _match_background(self) -> None:
+        """Light plumb line and ghost on a dark background, dark ones on a light one."""
+        r, g, b = self.renderer.GetBackground()
+        dark = (r + g + b) / 3.0 < 0.4
+        if dark == self._dark:
+            return
+        self._dark = dark
+        plumb = PLUMB_ON_DARK_RGB if dark else PLUMB_RGB
+        ghost = GHOST_ON_DARK_RGB if dark else GHOST_RGB
+        self._lines["plumb"].actor.GetProperty().SetColor(*plumb)
+        self._lines["ghost"].actor.GetProperty().SetColor(*ghost)
+        self._ghost_prop.SetColor(*ghost)
+        self._ghost_prop.SetOpacity(0.22 if dark else GHOST_OPACITY)
 
     def seat_corners(self) -> NDArray[np.float64] | None:
         """The seat's eight corners while a seat is drawn (a framed view keeps it in the
