@@ -120,7 +120,11 @@ class View3D(QWidget):
         """The posed body's title and the length-colour key, drawn in the view."""
         self.labels.reserve("posture_title", self.posture_key.title_box)
         self.labels.reserve("length_key", self.posture_key.key_box)
-        from viewer.render.posture_guides import PostureGuideOverlay, skin_points_of
+        from viewer.render.posture_guides import (
+            PostureGuideOverlay,
+            guide_transforms,
+            skin_points_of,
+        )
         from viewer.render.posture_key import anatomy_on_screen
 
         self.posture_key.anatomy_on_screen = anatomy_on_screen(self.scene)
@@ -129,7 +133,7 @@ class View3D(QWidget):
             self.renderer,
             loaded,
             state,
-            lambda pose: shared_posture_model(loaded).transforms(pose),
+            guide_transforms(lambda: shared_posture_model(loaded)),
             skin_points_of(self.scene),
         )
         """ASIS-PSIS line, plumb line, lumbar curve, standing ghost and chair of a posed body."""

@@ -17,7 +17,11 @@ from viewer.domain.camera import CameraPose, view_by_name
 from viewer.features import Features
 from viewer.io.atlas_loader import LoadedAtlas
 from viewer.render.labels import LabelOverlay
-from viewer.render.posture_guides import PostureGuideOverlay, skin_points_of
+from viewer.render.posture_guides import (
+    PostureGuideOverlay,
+    guide_transforms,
+    skin_points_of,
+)
 from viewer.render.posture_key import PostureKey, anatomy_on_screen, tight_note_source
 from viewer.render.scene_renderer import PAIR_FILL, SceneRenderer
 from viewer.render.setup import configure_renderer
@@ -171,7 +175,7 @@ def offscreen_scene(
         renderer,
         loaded,
         state,
-        lambda pose: shared_posture_model(loaded).transforms(pose),
+        guide_transforms(lambda: shared_posture_model(loaded)),
         skin_points_of(scene),
     )
     key = PostureKey(renderer, state)

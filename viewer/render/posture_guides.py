@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -135,10 +136,17 @@ class _Lines:
         prop.SetLineWidth(width)
         prop.SetOpacity(opacity)
         self.width = width
+        self._key = b"-"
         self.actor.SetVisibility(False)
         renderer.AddViewProp(self.actor)
 
     def set(self, segments: Sequence[tuple[NDArray[np.float64], NDArray[np.float64]]]) -> None:
+        """New segments; the same ones again cost nothing (the plumb line and the standing
+        ghost do not move while a slider is dragged)."""
+        key = np.asarray(segments, dtype=np.float64).tobytes()
+        if key == self._key:
+            return
+        self._key = key
         self.mapper.SetInputData(_line_poly(segments) if segments else vtkPolyData())
 
 
@@ -191,6 +199,7 @@ class PostureGuideOverlay:
         self._ghost: list[vtkActor] = []
         self._ghost_wanted = False
         self._chair_actor: vtkActor | None = None
+        self._chair_key = b""
         self._shown = False
         self._size: tuple[int, int] = (0, 0)
         self._facing = 0.0
@@ -339,6 +348,12 @@ class PostureGuideOverlay:
         floor = float(skin[:, 2].min()) if skin is not None and len(skin) else None
         chair = chair_for(it, width, floor)
         self.chair = chair
+        legs = [np.r_[a, b] for a, b in chair.legs]
+        key = np.concatenate([chair.seat_min, chair.seat_max, *legs])
+        if self._chair_actor is not None and key.tobytes() == self._chair_key:
+            self._chair_actor.SetVisibility(True)
+            return
+        self._chair_key = key.tobytes()
         append = vtkAppendPolyData()
         for lo, hi in ((chair.seat_min, chair.seat_max), *chair.legs):
             cube = vtkCubeSource()
@@ -485,6 +500,26 @@ class PostureGuideOverlay:
             self.renderer.RemoveViewProp(actor)
         if self._chair_actor is not None:
             self.renderer.RemoveViewProp(self._chair_actor)
+
+
+def guide_transforms(model: Callable[[], Any]) -> Callable[[Pose], Mapping[str, Matrix]]:
+    """The pose's transforms of the pelvis, femurs and vertebrae only (what the references
+    need): the skeleton without its limb joints, so knees and arms are not turned again for
+    each slider step (the painter already did that for the skin)."""
+    from dataclasses import replace
+
+    cache: dict[int, Any] = {}
+
+    def transforms(pose: Pose) -> Mapping[str, Matrix]:
+        skeleton = model().skeleton
+        bare = cache.get(id(skeleton))
+        if bare is None:
+            cache.clear()
+            bare = cache[id(skeleton)] = (skeleton, replace(skeleton, limb_joints={}))
+        out: Mapping[str, Matrix] = bare[1].transforms(pose)
+        return out
+
+    return transforms
 
 
 def skin_points_of(scene: object) -> Callable[[], NDArray[np.float64] | None]:
