@@ -3,6 +3,7 @@ on again from the View menu, a seat under a seated body."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from viewer.domain.camera import view_by_name
@@ -16,8 +17,16 @@ def test_view_menu_toggles_the_posture_references(make_main_window: Any, qtbot: 
     view.render_now()
     assert guides.visible_parts() == set()  # the app opens standing: nothing added
     window.posture_panel.buttons["anterior_tilt"].click()
-    view.scene.apply_view(view_by_name("right"))
+    view.animate = False
+    window.posture_panel.side_view.click()  # from the right, framed on the pelvis and spine
     view.render_now()
+    camera = view.renderer.GetActiveCamera()
+    assert camera.GetPosition()[0] < camera.GetFocalPoint()[0] - 100.0  # seen from the right
+    sacrum = view.scene.drawn_points("sacrum")
+    spine_top = view.scene.drawn_points("vertebra_t12")[:, 2].max()
+    height = spine_top - sacrum[:, 2].min()
+    visible_height = 2 * camera.GetDistance() * math.tan(math.radians(camera.GetViewAngle() / 2))
+    assert height / visible_height > 0.5  # the lumbar spine and sacrum fill the picture
     parts = guides.visible_parts()
     assert {"tilt", "plumb", "curve", "compressed", "ghost", "text:tilt"} <= parts, parts
     tilt = guides.text("tilt")

@@ -25,6 +25,7 @@ from viewer.render.posture_guides import (
 from viewer.render.posture_key import PostureKey, anatomy_on_screen, tight_note_source
 from viewer.render.scene_renderer import PAIR_FILL, SceneRenderer
 from viewer.render.setup import configure_renderer
+from viewer.render.structure_framing import POSTURE_SIDE_VIEWS
 from viewer.render.theme import LIGHT, RenderTheme
 from viewer.state.scene import SceneState
 
@@ -82,8 +83,8 @@ def render_to_png(
     picture, seen along ``view`` or, without one, from where they are seen best.
     ``posture_view`` (a ``render --pose`` picture) draws the posture references on the standing
     pose too and, seen from the side, frames the pelvis and lumbar spine
-    (:func:`posture_camera`) instead of everything shown. ``frame_view`` (a lesson camera's
-    ``frame``) fits those structures looking along ``view``
+    (:func:`viewer.render.structure_framing.posture_camera`) instead of everything shown.
+    ``frame_view`` (a lesson camera's ``frame``) fits those structures looking along ``view``
     (:func:`viewer.render.structure_framing.framed_view_pose`). ``posture_guides=False``
     leaves out the posture references (tilt line, plumb, lumbar curve, ghost, chair).
     """
@@ -260,6 +261,8 @@ def _render_png(
         seat = guides.seat_corners() if guides is not None else None
         scene.apply_pose(framed_view_pose(scene, view or state.view, frame_view, extra=seat))
     elif posture_view and (view or state.view) in POSTURE_SIDE_VIEWS:
+        from viewer.render.structure_framing import posture_camera
+
         scene.apply_pose(posture_camera(scene, view or state.view))
     else:
         scene.apply_view(view_by_name(view or state.view))
@@ -282,46 +285,6 @@ def _render_png(
         overlays.legend.set_visible(False)
     window.Render()
     return write_window_png(window, out, transparent)
-
-
-POSTURE_SIDE_VIEWS = ("right", "left")
-"""Views a posture picture frames on the pelvis and lumbar spine."""
-
-POSTURE_FILL = 0.88
-"""Share of the frame the pelvis and lumbar spine fill in a posture side view."""
-
-
-def posture_camera(scene: SceneRenderer, view: str) -> CameraPose:
-    """A side view framed on the pelvis and lumbar spine, T12 to the proximal femurs
-    (:func:`viewer.domain.posture_guides.frame_points`), as drawn in the current pose: the
-    tilt and the lumbar curve fill the picture instead of a strip of it. Falls back to the
-    plain view when none of those bones is shown."""
-    from viewer.domain.framing import fit_pose
-    from viewer.domain.posture_guides import FRAME_BONES, frame_points
-    from viewer.io.posture import shared_posture_model
-
-    preset = view_by_name(view)
-    state = scene.state
-    bones: dict[str, Any] = {}
-    for bone in (*FRAME_BONES, "femur_right", "femur_left"):
-        if bone in state.atlas and state.is_visible(bone):
-            drawn = scene.drawn_points(bone, light=True)
-            if drawn is not None and len(drawn):
-                bones[bone] = drawn
-    try:
-        hips = shared_posture_model(scene.loaded).skeleton.hip_centres
-        points = frame_points(bones, hips)
-    except Exception:  # no posture model or nothing to frame: the plain view
-        return scene.pose_for(preset)
-    w, h = scene.renderer.GetSize()
-    return fit_pose(
-        points,
-        preset.direction,
-        preset.view_up,
-        scene.renderer.GetActiveCamera().GetViewAngle(),
-        w / h if w and h else 1.6,
-        fill=POSTURE_FILL,
-    )
 
 
 CLOSEUP_GHOST_OPACITY = 0.2

@@ -10,6 +10,7 @@ and fits just the named structures (as drawn, i.e. posed) with
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -55,4 +56,43 @@ def framed_view_pose(
         scene.renderer.GetActiveCamera().GetViewAngle(),
         w / h if w and h else 1.6,
         fill=fill,
+    )
+
+
+POSTURE_SIDE_VIEWS = ("right", "left")
+"""Views a posture picture frames on the pelvis and lumbar spine."""
+
+POSTURE_FILL = 0.88
+"""Share of the frame the pelvis and lumbar spine fill in a posture side view."""
+
+
+def posture_camera(scene: SceneRenderer, view: str) -> CameraPose:
+    """A side view framed on the pelvis and lumbar spine, T12 to the proximal femurs
+    (:func:`viewer.domain.posture_guides.frame_points`), as drawn in the current pose: the
+    tilt and the lumbar curve fill the picture instead of a strip of it. Falls back to the
+    plain view when none of those bones is shown."""
+    from viewer.domain.posture_guides import FRAME_BONES, frame_points
+    from viewer.io.posture import shared_posture_model
+
+    preset = view_by_name(view)
+    state = scene.state
+    bones: dict[str, Any] = {}
+    for bone in (*FRAME_BONES, "femur_right", "femur_left"):
+        if bone in state.atlas and state.is_visible(bone):
+            drawn = scene.drawn_points(bone, light=True)
+            if drawn is not None and len(drawn):
+                bones[bone] = drawn
+    try:
+        hips = shared_posture_model(scene.loaded).skeleton.hip_centres
+        points = frame_points(bones, hips)
+    except Exception:  # no posture model or nothing to frame: the plain view
+        return scene.pose_for(preset)
+    w, h = scene.renderer.GetSize()
+    return fit_pose(
+        points,
+        preset.direction,
+        preset.view_up,
+        scene.renderer.GetActiveCamera().GetViewAngle(),
+        w / h if w and h else 1.6,
+        fill=POSTURE_FILL,
     )
