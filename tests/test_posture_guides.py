@@ -210,3 +210,21 @@ def test_the_builtin_anterior_tilt_step_frames_the_pelvis_and_lumbar_spine() -> 
         step.scene.camera.frame
     )
     assert not any(b.startswith("femur") for b in step.scene.camera.frame)
+
+
+def test_an_atlas_without_the_landmarks_draws_no_references(tmp_path: Path) -> None:
+    from viewer.context import load_context
+    from viewer.render.offscreen import offscreen_scene
+
+    context = load_context(None)
+    context.state.set_pose(PRESETS["anterior_tilt"])
+    with offscreen_scene(context.loaded, context.state, (160, 100)) as off:
+        assert off.guides.guides is not None  # the built-in atlas has them
+        off.guides._landmarks = None
+        # Point the overlay at a folder whose landmarks lack the ASIS.
+        data = json.loads((MESHES / "landmarks.json").read_text(encoding="utf-8"))
+        del data["landmarks"]["asis_right"]
+        (tmp_path / "landmarks.json").write_text(json.dumps(data), encoding="utf-8")
+        off.guides.loaded = type("L", (), {"folder": tmp_path})()  # type: ignore[assignment]
+        off.guides.set_enabled(True)
+        assert off.guides.guides is None and off.guides.visible_parts() == set()

@@ -46,6 +46,7 @@ from viewer.domain.posture_guides import (
     guides_for,
     is_sitting,
     lordosis_label,
+    required_landmarks,
     tilt_label,
 )
 from viewer.domain.structures import Kind
@@ -237,6 +238,10 @@ class PostureGuideOverlay:
             from viewer.io.annotations import load_bony_landmarks
 
             found, _problems = load_bony_landmarks(self.loaded.folder)
+            missing = [n for n in required_landmarks() if n not in found]
+            if missing:  # a user atlas without them: no references, said once
+                log.info("no posture references: landmarks.json lacks %s", ", ".join(missing))
+                found = {}
             self._landmarks = found
         return self._landmarks or None
 
