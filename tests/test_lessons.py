@@ -280,7 +280,7 @@ def builtin_features(builtin: Lesson) -> Any:
 def test_every_builtin_step_applies_to_the_builtin_atlas(
     builtin: Lesson, builtin_features: Any
 ) -> None:
-    from viewer.state.scene_io import apply_scene, capture_scene
+    from viewer.state.scene_io import FramedView, apply_scene, capture_scene
 
     context, features = builtin_features
     assert features.triggers is not None and features.pairs is not None
@@ -289,7 +289,10 @@ def test_every_builtin_step_applies_to_the_builtin_atlas(
             s.scene, context.state, features, file=str(BUILTIN), place=f"steps/{n}/scene"
         )
         assert problems == [], problems
-        assert camera == (s.scene.camera.view if s.scene.camera else None)
+        if s.scene.camera is not None and s.scene.camera.frame:
+            assert camera == FramedView(s.scene.camera.view or "", s.scene.camera.frame)
+        else:
+            assert camera == (s.scene.camera.view if s.scene.camera else None)
         active = features.pairs.active
         assert (active.id if active else None) == (
             s.scene.pair_view.id if s.scene.pair_view else None

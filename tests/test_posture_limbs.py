@@ -126,8 +126,8 @@ def test_render_pose_titles_the_picture_top_right(tmp_path: Path) -> None:
     corner = (slice(0, 40), slice(300, 480))
     diff = np.abs(shots["titled"][corner] - shots["plain"][corner])
     assert (diff > 60).sum() > 100  # dark title text drawn top right
-    rest = np.abs(shots["titled"][100:, :300] - shots["plain"][100:, :300])
-    assert (rest > 60).mean() < 0.01  # ...and the picture itself is the same
+    # (the rest differs: a --pose side view is framed on the pelvis and lumbar spine and draws
+    # the posture references; tests/test_posture_guides_render.py checks those pixels)
 
 
 def test_surface_binding_carries_points_to_a_deformed_mesh() -> None:

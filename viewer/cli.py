@@ -109,6 +109,12 @@ def _add_render_arguments(parser: argparse.ArgumentParser) -> None:
         "iliopsoas)",
     )
     parser.add_argument(
+        "--no-posture-guides",
+        action="store_true",
+        help="leave out the posture references a posed side view draws (ASIS-PSIS line and "
+        "angle, plumb line, lumbar curve and lordosis, standing ghost, chair seat)",
+    )
+    parser.add_argument(
         "--length-colours",
         action="store_true",
         help="colour muscles by length change against standing (blue shorter, orange longer)",
@@ -199,6 +205,8 @@ def _run_render(args: argparse.Namespace) -> int:
         lengths_shown=args.length_colours,
         pose_title=posture.pose_given(args) or args.tight_side is not None,
         frame=frame,
+        posture_view=posture.pose_given(args),
+        posture_guides=not args.no_posture_guides,
     )
     print(out)
     return 0

@@ -31,7 +31,7 @@ def render_scene_document(
     from viewer.features import load_features
     from viewer.render.offscreen import render_to_png
     from viewer.render.theme import THEMES
-    from viewer.state.scene_io import apply_scene, known_labels
+    from viewer.state.scene_io import FramedView, apply_scene, known_labels
 
     body = getattr(doc, "body", None) or NEUTRAL
     context = load_context(atlas_dir, body=body if body in BODY_IDS else NEUTRAL)
@@ -40,6 +40,9 @@ def render_scene_document(
     problems = [*context.loaded.problems, *features.problems, *applied]
     pose = target if isinstance(target, CameraPose) else None
     view = target if isinstance(target, str) else None
+    framed: tuple[str, ...] = ()
+    if isinstance(target, FramedView):
+        view, framed = target.view, target.frame
     render_to_png(
         context.loaded,
         context.state,
@@ -52,6 +55,7 @@ def render_scene_document(
         theme=THEMES[theme],
         labels=known_labels(doc, context.state),  # type: ignore[arg-type]
         lengths_shown=bool(getattr(doc, "length_colours", False)),
+        frame_view=framed,
     )
     return problems
 

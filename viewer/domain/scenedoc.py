@@ -28,15 +28,20 @@ class SceneCamera:
     """Where to look: a named preset (``view``) or an explicit pose, never both.
 
     A preset is preferred for anything meant to outlive one atlas build (lessons); a pose
-    reproduces exactly the camera a user saved.
+    reproduces exactly the camera a user saved. ``frame`` (with a view only) names structures
+    the camera fits, looking along the view: a lesson step then shows the pelvis and lumbar
+    spine filling the picture, whatever else is shown, and still follows an atlas rebuild.
     """
 
     view: str | None = None
     pose: CameraPose | None = None
+    frame: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if (self.view is None) == (self.pose is None):
             raise ValueError("a scene camera has either a view name or a pose")
+        if self.frame and self.view is None:
+            raise ValueError("camera frame needs a view to look along (not an exact pose)")
 
 
 @dataclass(frozen=True)
@@ -130,4 +135,6 @@ class SceneDocument:
         if self.selection is not None:
             ids.append(self.selection)
         ids += list(self.labels)
+        if self.camera is not None:
+            ids += list(self.camera.frame)
         return tuple(dict.fromkeys(ids))

@@ -104,6 +104,8 @@ def scene_to_dict(doc: SceneDocument, *, standalone: bool = True) -> dict[str, A
     if doc.camera is not None:
         if doc.camera.view is not None:
             out["camera"] = {"view": doc.camera.view}
+            if doc.camera.frame:
+                out["camera"]["frame"] = list(doc.camera.frame)
         elif doc.camera.pose is not None:
             pose = doc.camera.pose
             out["camera"] = {
@@ -162,7 +164,8 @@ def scene_from_dict(data: Mapping[str, Any]) -> SceneDocument:
     cam = data.get("camera")
     if cam is not None:
         if "view" in cam:
-            camera = SceneCamera(view=str(cam["view"]))
+            frame = tuple(str(f) for f in cam.get("frame", ()))
+            camera = SceneCamera(view=str(cam["view"]), frame=frame)
         else:
             pose = CameraPose(
                 _vector(cam["position"]), _vector(cam["focal_point"]), _vector(cam["view_up"])
@@ -291,6 +294,12 @@ def parse_scene(
                     f"to {SCENE_SCHEMA_VERSION}); please update the app",
                 )
             ]
+    cam = data.get("camera")
+    if isinstance(cam, dict) and "frame" in cam and "view" not in cam:
+        message = (
+            'a camera frame needs a view to look along (e.g. "view": "right"), not an exact pose'
+        )
+        return None, [*problems, Problem(file, where("camera/frame"), message)]
     errors = schema_errors(data, "scene") if embedded else schema_errors(data)
     if errors:
         return None, problems + [Problem(file, where(p), m) for p, m in errors]

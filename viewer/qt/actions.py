@@ -129,6 +129,16 @@ ACTIONS: tuple[ActionSpec, ...] = (
         )
         for body in BODY_IDS
     ),
+    ActionSpec(
+        "view.posture_guides",
+        "&View",
+        "Posture &references",
+        "",
+        "set_posture_guides",
+        checkable=True,
+        tip="On a posed body seen from the side: the ASIS-PSIS line with its angle, a plumb "
+        "line, the lumbar curve with its lordosis, the standing pelvis as a ghost, a chair seat",
+    ),
     ActionSpec("view.fullscreen", "&View", "&Full screen", "F11", "toggle_fullscreen"),
     ActionSpec(
         "view.patient",

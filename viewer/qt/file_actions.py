@@ -130,7 +130,7 @@ class FileActions:
         """Read and show a scene; whatever cannot be restored is listed in one message."""
         from viewer.domain.camera import CameraPose
         from viewer.io.scenes import load_scene
-        from viewer.state.scene_io import apply_scene, known_labels
+        from viewer.state.scene_io import FramedView, apply_scene, known_labels
 
         w = self.window
         doc, problems = load_scene(path)
@@ -139,6 +139,10 @@ class FileActions:
             problems += more
             if isinstance(target, CameraPose) and w.view3d is not None:
                 w.view3d.move_camera(target)
+            elif isinstance(target, FramedView) and w.view3d is not None:
+                from viewer.render.structure_framing import framed_view_pose
+
+                w.view3d.move_camera(framed_view_pose(w.view3d.scene, target.view, target.frame))
             if w.view3d is not None:
                 w.view3d.labels.set_labels(known_labels(doc, w.state))
             self.remember(path)

@@ -168,7 +168,7 @@ class LessonEditor(QWidget):
 
     def _on_row(self, row: int) -> None:
         """Show the step's text and preview its scene."""
-        from viewer.state.scene_io import apply_scene, known_labels
+        from viewer.state.scene_io import FramedView, apply_scene, known_labels
 
         self._fill_fields(row)
         if row < 0:
@@ -185,6 +185,10 @@ class LessonEditor(QWidget):
         w.problem_list.add(p for p in problems if p.severity != "info")
         if isinstance(target, CameraPose) and w.view3d is not None:
             w.view3d.move_camera(target)
+        elif isinstance(target, FramedView) and w.view3d is not None:
+            from viewer.render.structure_framing import framed_view_pose
+
+            w.view3d.move_camera(framed_view_pose(w.view3d.scene, target.view, target.frame))
         if w.view3d is not None:
             w.view3d.labels.set_labels(known_labels(self.lesson.steps[row].scene, w.state))
 

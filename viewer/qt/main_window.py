@@ -327,6 +327,7 @@ class MainWindow(QMainWindow):
             self.actions_by_id[spec.id] = action
         self.actions_by_id["view.lod"].setChecked(self.prefs.level_of_detail)
         self.actions_by_id["view.animate"].setChecked(self.prefs.animate)
+        self.actions_by_id["view.posture_guides"].setChecked(True)
         self.pairs_menu = menus["&Pairs"]
         self.actions_by_id["pairs.other_side"].setEnabled(False)
         self.actions_by_id["pairs.compare"].setEnabled(False)
@@ -536,6 +537,12 @@ class MainWindow(QMainWindow):
         self.prefs.animate = checked
         if self.view3d is not None:
             self.view3d.animate = checked
+
+    def set_posture_guides(self, checked: bool) -> None:
+        """Draw the posture references (tilt line, plumb, lumbar curve, ghost, chair) or not."""
+        if self.view3d is not None:
+            self.view3d.posture_guides.set_enabled(checked)
+            self.view3d.request_render()
 
     def focus_filter(self) -> None:
         """Put the cursor in the structures filter box."""

@@ -84,6 +84,14 @@ class PosturePanel(QWidget):
             button.clicked.connect(lambda _=False, n=name: self.choose(n))
             grid.addWidget(button, i // 2, i % 2)
             self.buttons[name] = button
+        self.side_view = QPushButton("Side view: pelvis and spine", self)
+        self.side_view.setAccessibleName("Side view of the pelvis and lumbar spine")
+        self.side_view.setToolTip(
+            "From the right, framed T12 to the top of the femurs, where the posture references "
+            "(tilt line, plumb line, lumbar curve, standing ghost) are drawn"
+        )
+        self.side_view.clicked.connect(self.show_side_view)
+        grid.addWidget(self.side_view, len(PRESETS) // 2, len(PRESETS) % 2)
         self.hip = self._slider("Hip flexion (degrees)", HIP_LIMITS["flexion"])
         self.tilt = self._slider("Pelvic tilt (degrees, + = forward)", TILT_LIMITS)
         self.colour = QCheckBox("Colour muscles by length change", self)
@@ -196,6 +204,16 @@ class PosturePanel(QWidget):
             log.exception("could not settle the balance")
             return
         self._set(pose)
+
+    def show_side_view(self) -> None:
+        """Move the camera to the right side, framed on the pelvis and lumbar spine."""
+        from viewer.render.structure_framing import posture_camera
+
+        try:
+            scene = self.painter.scene
+            scene.move_camera(posture_camera(scene, "right"))
+        except Exception:
+            log.exception("could not frame the pelvis and spine")
 
     def _show_compression(self, pose: Pose) -> None:
         """Flag the lumbosacral joints when the lumbar curve is deepened (a scene colour)."""

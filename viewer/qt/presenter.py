@@ -212,6 +212,7 @@ class Presenter(QObject):
         and whether that pose already keeps the top band free (a pair view framed under its key).
         """
         from viewer.domain.camera import view_by_name
+        from viewer.state.scene_io import FramedView
 
         w = self.window
         if w.view3d is None:
@@ -221,6 +222,11 @@ class Presenter(QObject):
             return target, False
         if isinstance(target, str):
             return scene.pose_for(view_by_name(target)), False
+        if isinstance(target, FramedView):
+            from viewer.render.structure_framing import framed_view_pose
+
+            seat = w.view3d.posture_guides.seat_corners()
+            return framed_view_pose(scene, target.view, target.frame, extra=seat), False
         active = w.features.pairs.active if w.features is not None and w.features.pairs else None
         if active is not None and active.resolved is not None:
             if w.view3d.overlays is not None:

@@ -123,6 +123,23 @@ class View3D(QWidget):
         """The posed body's title and the length-colour key, drawn in the view."""
         self.labels.reserve("posture_title", self.posture_key.title_box)
         self.labels.reserve("length_key", self.posture_key.key_box)
+        from viewer.render.posture_guides import (
+            PostureGuideOverlay,
+            guide_transforms,
+            skin_points_of,
+        )
+        from viewer.render.posture_key import anatomy_on_screen
+
+        self.posture_key.anatomy_on_screen = anatomy_on_screen(self.scene)
+        self.posture_key.moving = lambda: self.scene.interacting
+        self.posture_guides = PostureGuideOverlay(
+            self.renderer,
+            loaded,
+            state,
+            guide_transforms(lambda: shared_posture_model(loaded)),
+            skin_points_of(self.scene),
+        )
+        """ASIS-PSIS line, plumb line, lumbar curve, standing ghost and chair of a posed body."""
 
         interactor = self.render_window.GetInteractor()
         style = vtkInteractorStyleTrackballCamera()
@@ -303,6 +320,9 @@ class View3D(QWidget):
 
         overlays = Overlays(self.scene, features, marker_px=marker_px, labels=self.labels)
         self.overlays = overlays
+        pairs = overlays.features.pairs
+        if pairs is not None:  # a pair view draws its own arrows and joints over the body
+            self.posture_guides.suppressed = lambda: pairs.active is not None
         overlays.marker_legend.below = self.posture_key.key_box  # both keys sit lower right
         self.posture.on_posed = overlays.skin_moved
         self.spots = spots
@@ -376,6 +396,7 @@ class View3D(QWidget):
             self.overlays = None
         self.labels.detach()
         self.posture_key.detach()
+        self.posture_guides.detach()
         self.posture.detach()
         self.reduced.detach()
         self.scene.detach()

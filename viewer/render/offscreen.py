@@ -17,9 +17,15 @@ from viewer.domain.camera import CameraPose, view_by_name
 from viewer.features import Features
 from viewer.io.atlas_loader import LoadedAtlas
 from viewer.render.labels import LabelOverlay
-from viewer.render.posture_key import PostureKey, tight_note_source
+from viewer.render.posture_guides import (
+    PostureGuideOverlay,
+    guide_transforms,
+    skin_points_of,
+)
+from viewer.render.posture_key import PostureKey, anatomy_on_screen, tight_note_source
 from viewer.render.scene_renderer import PAIR_FILL, SceneRenderer
 from viewer.render.setup import configure_renderer
+from viewer.render.structure_framing import POSTURE_SIDE_VIEWS
 from viewer.render.theme import LIGHT, RenderTheme
 from viewer.state.scene import SceneState
 
@@ -54,6 +60,9 @@ def render_to_png(
     frame: Sequence[str] = (),
     marker_key: bool = True,
     marker_styles: set[str] | None = None,
+    posture_view: bool = False,
+    frame_view: Sequence[str] = (),
+    posture_guides: bool = True,
 ) -> Path:
     """Render the scene described by ``state`` to ``out`` (PNG) and return the path.
 
@@ -72,6 +81,12 @@ def render_to_png(
     ``lengths_shown`` adds the length-colour key (the colours are the state's).
     ``frame`` names structures for a close-up (:func:`closeup_camera`): they fill most of the
     picture, seen along ``view`` or, without one, from where they are seen best.
+    ``posture_view`` (a ``render --pose`` picture) draws the posture references on the standing
+    pose too and, seen from the side, frames the pelvis and lumbar spine
+    (:func:`viewer.render.structure_framing.posture_camera`) instead of everything shown.
+    ``frame_view`` (a lesson camera's ``frame``) fits those structures looking along ``view``
+    (:func:`viewer.render.structure_framing.framed_view_pose`). ``posture_guides=False``
+    leaves out the posture references (tilt line, plumb, lumbar curve, ghost, chair).
     """
     with offscreen_scene(
         loaded, state, size, theme, features, marker_px, msaa=8, alpha=transparent
@@ -80,6 +95,8 @@ def render_to_png(
         off.labels.set_label_all(label_all)
         off.posture_key.set_lengths_shown(lengths_shown)
         off.posture_key.set_always(pose_title)
+        off.guides.set_always(posture_view)
+        off.guides.set_enabled(posture_guides)
         window, renderer, scene, overlays = off
         if overlays is not None:
             overlays.marker_legend.enabled = marker_key
@@ -101,6 +118,9 @@ def render_to_png(
             heat_legend,
             off.posture_key,
             frame,
+            posture_view,
+            frame_view,
+            off.guides,
         )
         if marker_styles is not None and overlays is not None:
             marker_styles.update(overlays.layer.drawn_styles())
@@ -115,6 +135,7 @@ class _Offscreen:
     overlays: AnnotationOverlays | None
     labels: LabelOverlay
     posture_key: PostureKey
+    guides: PostureGuideOverlay
 
     def __iter__(self) -> Iterator[Any]:
         return iter((self.window, self.renderer, self.scene, self.overlays))
@@ -151,8 +172,16 @@ def offscreen_scene(
     from viewer.render.posture_painter import PosturePainter
 
     posture = PosturePainter(scene, loaded, state, lambda: shared_posture_model(loaded))
+    guides = PostureGuideOverlay(
+        renderer,
+        loaded,
+        state,
+        guide_transforms(lambda: shared_posture_model(loaded)),
+        skin_points_of(scene),
+    )
     key = PostureKey(renderer, state)
     key.note_source = tight_note_source(loaded)
+    key.anatomy_on_screen = anatomy_on_screen(scene)
     labels.reserve("posture_title", key.title_box)
     labels.reserve("length_key", key.key_box)
     overlays = None
@@ -161,11 +190,15 @@ def offscreen_scene(
 
         overlays = AnnotationOverlays(scene, features, marker_px=marker_px, labels=labels)
         overlays.marker_legend.below = key.key_box  # both keys sit lower right
+        pairs = features.pairs
+        if pairs is not None:
+            guides.suppressed = lambda: pairs.active is not None
         posture.on_posed = overlays.skin_moved
     try:
-        yield _Offscreen(window, renderer, scene, overlays, labels, key)
+        yield _Offscreen(window, renderer, scene, overlays, labels, key, guides)
     finally:
         key.detach()
+        guides.detach()
         posture.on_posed = lambda: None
         if overlays is not None:
             overlays.detach()
@@ -193,6 +226,9 @@ def _render_png(
     heat_legend: bool = True,
     posture_key: PostureKey | None = None,
     frame: Sequence[str] = (),
+    posture_view: bool = False,
+    frame_view: Sequence[str] = (),
+    guides: PostureGuideOverlay | None = None,
 ) -> Path:
     if overlays is not None and compare:
         overlays.set_compare(True)
@@ -219,6 +255,15 @@ def _render_png(
             scene.apply_pose(scene.pose_for(active.resolved.camera, frame=frame, fill=PAIR_FILL))
     elif frame:
         scene.apply_pose(closeup_camera(scene, frame, view))
+    elif frame_view:
+        from viewer.render.structure_framing import framed_view_pose
+
+        seat = guides.seat_corners() if guides is not None else None
+        scene.apply_pose(framed_view_pose(scene, view or state.view, frame_view, extra=seat))
+    elif posture_view and (view or state.view) in POSTURE_SIDE_VIEWS:
+        from viewer.render.structure_framing import posture_camera
+
+        scene.apply_pose(posture_camera(scene, view or state.view))
     else:
         scene.apply_view(view_by_name(view or state.view))
     if caption:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+import numpy as np
+from numpy.typing import NDArray
 from vtkmodules.vtkCommonCore import vtkCommand
 from vtkmodules.vtkRenderingCore import vtkActor2D, vtkRenderer, vtkTextActor
 
@@ -63,6 +65,15 @@ class PostureKey:
         self.enabled = True
         self.note_source: Callable[[Pose], str] | None = None
         """A third line for the pose (e.g. how much shorter a tight iliopsoas is)."""
+        self.anatomy_on_screen: Callable[[], NDArray[np.float64] | None] | None = None
+        """Display (x, y) of the anatomy shown; when set, the length key takes the bottom
+        corner that covers the least of it (a side view's gluteus maximus, a seated femur)."""
+        self.moving: Callable[[], bool] = lambda: False
+        """True while the view moves: the key keeps its corner (no projection per frame)."""
+        self.key_left = False
+        """True while the length key sits on the left (chosen in :meth:`_fit`); it may also move
+        up under the title on the right."""
+        self._camera_seen: object = None
         self._note: tuple[Pose, str] | None = None
         self._props: list[vtkActor2D] = []
         self._title_texts: list[vtkTextActor] = []
@@ -147,7 +158,8 @@ class PostureKey:
         width, height = self.renderer.GetSize()
         lines = self.title_lines
         note = self.note
-        key = (width, height, lines, note, self.lengths_shown and self.enabled, self.top_px)
+        key = (width, height, lines, note, self.lengths_shown and self.enabled, self.top_px,
+               self._camera_signature())
         if key == self._fitted:
             return
         self._fitted = key
@@ -187,6 +199,52 @@ class PostureKey:
             head.GetTextProperty().SetJustificationToRight()
             head.SetPosition(width - margin, y)
             self._add(head, self._key_texts)
+            self._place_key(width, height, margin)
+
+    def _camera_signature(self) -> object:
+        """Where the camera is, when the key's corner depends on it (else nothing)."""
+        if self.anatomy_on_screen is None or not self.lengths_shown:
+            return None
+        if self.moving():
+            return self._camera_seen
+        camera = self.renderer.GetActiveCamera()
+        self._camera_seen = (camera.GetPosition(), camera.GetFocalPoint(), camera.GetViewUp())
+        return self._camera_seen
+
+    def _place_key(self, width: int, height: int, margin: int) -> None:
+        """Move the length key where it covers the least anatomy: bottom right (wins ties:
+        where readers look for it), under the title on the right, bottom left or top left."""
+        self.key_left = False
+        if self.anatomy_on_screen is None:
+            return
+        box = self._box(self._key_texts)
+        if box is None:
+            return
+        try:
+            xy = self.anatomy_on_screen()
+        except Exception:  # placement is a nicety: keep the default corner
+            return
+        if xy is None or not len(xy):
+            return
+        x0, y0, x1, y1 = box
+        dx = margin - x0
+        dy = (height - self.top_px - margin) - y1
+        title = self._box(self._title_texts)
+        below_title = (title[1] - margin - y1) if title is not None else dy
+        best, shift = _covered(xy, box), (0.0, 0.0)
+        for sx, sy in ((0.0, below_title), (dx, 0.0), (dx, dy)):
+            if sy > 0 and y0 + sy < margin:
+                continue
+            count = _covered(xy, (x0 + sx, y0 + sy, x1 + sx, y1 + sy))
+            if count < best:
+                best, shift = count, (sx, sy)
+        if shift == (0.0, 0.0):
+            return
+        self.key_left = shift[0] != 0.0
+        for actor in [a for a in self._props if a not in self._title_texts]:
+            px, py = actor.GetPosition()
+            actor.SetPosition(px + shift[0], py + shift[1])
+
 
     def _width(self, actor: vtkTextActor) -> float:
         bb = [0.0] * 4
@@ -204,6 +262,59 @@ class PostureKey:
         self.state.pose_changed.disconnect(self._on_pose)
         self.renderer.RemoveObserver(self._tag)
         self._clear()
+
+
+def _covered(xy: NDArray[np.float64], box: Box) -> int:
+    """How many of the display points ``xy`` lie inside ``box``."""
+    x0, y0, x1, y1 = box
+    inside = (xy[:, 0] >= x0) & (xy[:, 0] <= x1) & (xy[:, 1] >= y0) & (xy[:, 1] <= y1)
+    return int(inside.sum())
+
+
+def anatomy_on_screen(
+    scene: object, sample: int = 4000
+) -> Callable[[], NDArray[np.float64] | None]:
+    """Display (x, y) of up to ``sample`` points of what ``scene`` shows (for
+    :attr:`PostureKey.anatomy_on_screen`); ``None`` while the scene moves (the key keeps its
+    corner until the view rests, so moving frames do no projection work)."""
+    from viewer.render.scene_renderer import SceneRenderer
+
+    assert isinstance(scene, SceneRenderer)
+
+    def points() -> NDArray[np.float64] | None:
+        if scene.interacting:
+            return None
+        from viewer.domain.structures import Kind
+        from viewer.render.scene_renderer import GHOST_PICK_OPACITY
+
+        state = scene.state
+        chunks = []
+        for s in scene.loaded.atlas.renderable:  # solid anatomy only: skin and ghosts are faint
+            if s.kind is Kind.SKIN or not state.is_visible(s.id):
+                continue
+            if state.opacity(s.id) < GHOST_PICK_OPACITY:
+                continue
+            drawn = scene.drawn_points(s.id, light=True)
+            if drawn is not None and len(drawn):
+                chunks.append(drawn)
+        if not chunks:
+            return None
+        pts = np.concatenate(chunks)
+        pts = pts[:: max(1, len(pts) // sample)]
+        renderer = scene.renderer
+        w, h = renderer.GetSize()
+        if not w or not h:
+            return None
+        camera = renderer.GetActiveCamera()
+        m = camera.GetCompositeProjectionTransformMatrix(w / h, -1.0, 1.0)
+        mat = np.array([[m.GetElement(i, j) for j in range(4)] for i in range(4)])
+        hom = np.c_[pts, np.ones(len(pts))] @ mat.T
+        front = hom[:, 3] > 1e-9
+        ndc = hom[front, :2] / hom[front, 3:4]
+        out: NDArray[np.float64] = np.c_[(ndc[:, 0] + 1.0) * 0.5 * w, (ndc[:, 1] + 1.0) * 0.5 * h]
+        return out
+
+    return points
 
 
 def tight_note_source(loaded: object) -> Callable[[Pose], str]:

@@ -11,6 +11,7 @@ as problems (file ``"scene"`` unless given) and skipped; the rest of the scene s
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from viewer.domain.balance import tight_side_of
@@ -35,9 +36,19 @@ if TYPE_CHECKING:
     from viewer.features import Features
     from viewer.state.pain import PainSpots
 
-CameraTarget = str | CameraPose | None
+@dataclass(frozen=True)
+class FramedView:
+    """A preset view (already requested on the state) that should fit ``frame`` (structure ids
+    this atlas has) rather than everything shown: the renderer computes the pose."""
+
+    view: str
+    frame: tuple[str, ...]
+
+
+CameraTarget = str | CameraPose | FramedView | None
 """What :func:`apply_scene` asks of the camera: a preset name (already requested on the state),
-a pose for the renderer to move to, or ``None`` (pair view camera, or leave it)."""
+a preset framing named structures, a pose for the renderer to move to, or ``None`` (pair view
+camera, or leave it)."""
 
 
 _Report = Callable[..., None]
@@ -238,6 +249,17 @@ def apply_scene(
         else:
             state.request_view(doc.camera.view)
             camera = doc.camera.view
+            known = []
+            for sid in doc.camera.frame:
+                if sid in atlas:
+                    known.append(sid)
+                else:
+                    report(f"camera/frame/{sid}", "no such structure in this atlas; not framed")
+            if known:
+                camera = FramedView(doc.camera.view, tuple(known))
+            elif doc.camera.frame:
+                report("camera/frame", "none of these structures is in this atlas; the whole "
+                       f"{doc.camera.view} view is shown", "warning")
     elif doc.camera is not None:
         camera = doc.camera.pose
     return camera, problems

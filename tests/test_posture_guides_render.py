@@ -1,0 +1,108 @@
+"""Posture side views as pictures: the pelvis and lumbar spine fill the frame, the ASIS-PSIS line
+is drawn at the pose's angle, and lesson step 7 shows the tilt line and the L4-S1 stretch."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from numpy.typing import NDArray
+
+from viewer.render.posture_guides import COMPRESSED_RGB, TILT_RGB
+
+REPO = Path(__file__).resolve().parents[1]
+SIZE = (480, 300)
+
+
+def _render(tmp: Path, name: str, *extra: str) -> NDArray[np.int16]:
+    from PIL import Image
+
+    from viewer.cli import main
+
+    out = tmp / f"{name}.png"
+    args = ["render", "-o", str(out), "--size", f"{SIZE[0]}x{SIZE[1]}", "--no-markers"]
+    assert main([*args, *extra]) == 0
+    mode = "RGBA" if "--transparent" in extra else "RGB"
+    return np.asarray(Image.open(out).convert(mode), dtype=np.int16)
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> dict[str, NDArray[np.int16]]:
+    """Standing and anterior tilt from the right, and anterior tilt without references."""
+    side = ["--view", "right", "--skin-opacity", "0"]
+    t = tmp_path_factory.mktemp("posture")
+    return {
+        "standing": _render(t, "standing", "--pose", "standing", *side),
+        "anterior": _render(t, "anterior", "--pose", "anterior_tilt", *side),
+        "bare": _render(
+            t, "bare", "--pose", "anterior_tilt", *side, "--no-posture-guides", "--transparent"
+        ),
+    }
+
+
+def _near(image: NDArray[np.int16], rgb: tuple[float, float, float], tol: int) -> NDArray[np.bool_]:
+    target = np.array([round(255 * c) for c in rgb])
+    return np.all(np.abs(image[..., :3] - target) <= tol, axis=-1)
+
+
+def _line_angle(mask: NDArray[np.bool_]) -> float:
+    """Angle to the horizontal of the strongest straight line in ``mask`` (degrees, positive
+    when it falls toward the right of the picture), by a small Hough search."""
+    rows, cols = np.nonzero(mask)
+    x, y = cols.astype(float), (mask.shape[0] - rows).astype(float)
+    best, angle = -1, 0.0
+    for deg in np.arange(-45.0, 45.01, 0.5):
+        t = math.radians(deg)
+        offset = -x * math.sin(t) + y * math.cos(t)
+        peak = np.bincount(((offset - offset.min()) // 4).astype(int)).max()
+        if peak > best:
+            best, angle = peak, deg
+    return -angle
+
+
+def test_posture_side_views_frame_the_pelvis_and_spine(
+    shots: dict[str, NDArray[np.int16]],
+) -> None:
+    alpha = shots["bare"][..., 3] > 0
+    body = alpha[int(0.15 * SIZE[1]) :, :]  # below the title band
+    cols = np.nonzero(body.any(axis=0))[0]
+    width_share = (cols.max() - cols.min() + 1) / SIZE[0]
+    rows = np.nonzero(alpha.any(axis=1))[0]
+    height_share = (rows.max() - rows.min() + 1) / SIZE[1]
+    assert height_share >= 0.9, height_share
+    assert width_share >= 0.35, width_share  # was a strip of about 12 %
+    assert height_share * width_share >= 0.33  # the subject's box covers a third of the frame
+    assert body.mean() >= 0.12, body.mean()  # and it is not a thin outline
+    assert _near(shots["bare"], TILT_RGB, 40).sum() == 0  # references switched off
+
+
+def test_the_asis_psis_line_shows_the_tilt(shots: dict[str, NDArray[np.int16]]) -> None:
+    from tests.test_posture_guides import _guides
+    from viewer.domain.pose import PRESETS, STANDING
+
+    standing = _near(shots["standing"], TILT_RGB, 40)
+    anterior = _near(shots["anterior"], TILT_RGB, 40)
+    assert standing.sum() > 300 and anterior.sum() > 300
+    a_standing, a_anterior = _line_angle(standing), _line_angle(anterior)
+    assert abs(a_standing - _guides(STANDING).tilt_deg) <= 3.0, a_standing
+    assert abs(a_anterior - _guides(PRESETS["anterior_tilt"]).tilt_deg) <= 3.0, a_anterior
+    assert 9.0 <= a_anterior - a_standing <= 15.0
+    # L4-S1 flagged on the anterior tilt only.
+    assert _near(shots["anterior"], COMPRESSED_RGB, 35).sum() > 100
+    assert _near(shots["standing"], COMPRESSED_RGB, 35).sum() < 20
+
+
+def test_lesson_step_7_shows_the_tilt_and_the_compressed_stretch(tmp_path: Path) -> None:
+    lesson = REPO / "annotations" / "lessons" / "iliopsoas_back_pain.json"
+    step = ["--lesson", str(lesson), "--step", "7", "--theme", "projector"]
+    shot = _render(tmp_path, "step7", *step)
+    assert _near(shot, TILT_RGB, 40).sum() > 300
+    assert _near(shot, COMPRESSED_RGB, 35).sum() > 150
+    # The pelvis and lumbar spine fill the picture: lit pixels (bone, muscle) span most of it.
+    lit = shot[..., :3].max(axis=-1) > 60
+    band = lit[int(0.12 * SIZE[1]) :, :]
+    rows = np.nonzero(band.any(axis=1))[0]
+    assert (rows.max() - rows.min() + 1) / band.shape[0] >= 0.85
+    assert band.mean() >= 0.2, band.mean()

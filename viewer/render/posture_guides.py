@@ -1,0 +1,543 @@
+"""Posture references drawn over a side view: ASIS-PSIS line, plumb line, lumbar curve, standing
+ghost and a chair seat (the geometry is :mod:`viewer.domain.posture_guides`).
+
+Lines and their labels are screen-space props placed at world coordinates (``vtkActor2D``
+with a world-coordinate mapper, ``vtkTextActor`` with a world position): VTK projects their few
+points each frame, they are drawn over the bones (a tilt line inside the pelvis would be hidden)
+and the half-resolution moving frames draw them sharp with the other 2D props. Their points
+change only when the pose changes (:meth:`PostureGuideOverlay._on_pose`); the standing ghost is
+the standing light meshes, built once. Per frame there is one check of the camera direction:
+the guides show in side views only (seen from the front the lines collapse onto the spine).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from vtkmodules.util.numpy_support import numpy_to_vtk, numpy_to_vtkIdTypeArray
+from vtkmodules.vtkCommonCore import vtkCommand, vtkPoints
+from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
+from vtkmodules.vtkFiltersCore import vtkAppendPolyData
+from vtkmodules.vtkFiltersSources import vtkCubeSource
+from vtkmodules.vtkRenderingCore import (
+    vtkActor,
+    vtkActor2D,
+    vtkCoordinate,
+    vtkPolyDataMapper,
+    vtkPolyDataMapper2D,
+    vtkProperty,
+    vtkRenderer,
+    vtkTextActor,
+)
+
+from viewer.domain.lessons import TEXT_FRACTION
+from viewer.domain.pose import STANDING, Matrix, Pose
+from viewer.domain.posture_guides import (
+    COMPRESSED_FROM,
+    FRAME_BONES,
+    Chair,
+    PostureGuides,
+    chair_for,
+    guides_for,
+    is_sitting,
+    lordosis_label,
+    required_landmarks,
+    tilt_label,
+)
+from viewer.domain.structures import Kind
+from viewer.io.atlas_loader import LoadedAtlas
+from viewer.render.vtkmesh import to_polydata
+from viewer.state.scene import SceneState
+
+log = logging.getLogger(__name__)
+
+TILT_RGB = (0.80, 0.10, 0.45)
+"""ASIS-PSIS line: magenta, apart from muscle reds/blues/oranges and bone ivory."""
+CURVE_RGB = (0.05, 0.55, 0.55)
+"""Lumbar curve: teal."""
+COMPRESSED_RGB = (0.85, 0.12, 0.10)
+"""The L4-S1 stretch of the curve when compressed: red, thicker."""
+PLUMB_RGB = (0.25, 0.25, 0.30)
+GHOST_RGB = (0.35, 0.40, 0.52)
+"""Standing ghost (bones and lines): cool grey, faint."""
+GHOST_OPACITY = 0.16
+PLUMB_ON_DARK_RGB = (0.82, 0.82, 0.88)
+GHOST_ON_DARK_RGB = (0.66, 0.74, 0.90)
+"""On a dark background (dark and projector themes) the plumb line and ghost turn light."""
+CHAIR_RGB = (0.62, 0.58, 0.52)
+"""The seat: a neutral warm grey, plainly furniture, no muscle or bone colour."""
+
+LATERAL_MIN = 0.7
+"""The guides show while the camera looks this much along the left-right axis (cosine)."""
+
+GHOST_BONES: tuple[str, ...] = (*FRAME_BONES, "femur_right", "femur_left")
+EXTEND_MM = 45.0
+"""The ASIS-PSIS line runs this far past each landmark, so it reads as a line, not a dot."""
+
+
+def _line_poly(segments: Sequence[tuple[NDArray[np.float64], NDArray[np.float64]]]) -> vtkPolyData:
+    pts = np.array([p for seg in segments for p in seg], dtype=np.float64).reshape(-1, 3)
+    poly = vtkPolyData()
+    points = vtkPoints()
+    points.SetData(numpy_to_vtk(pts, deep=True))
+    poly.SetPoints(points)
+    n = len(segments)
+    lines = vtkCellArray()
+    lines.SetData(
+        numpy_to_vtkIdTypeArray(np.arange(0, 2 * n + 1, 2, dtype=np.int64), deep=True),
+        numpy_to_vtkIdTypeArray(np.arange(2 * n, dtype=np.int64), deep=True),
+    )
+    poly.SetLines(lines)
+    return poly
+
+
+def _polyline(points: NDArray[np.float64]) -> list[tuple[NDArray[np.float64], NDArray[np.float64]]]:
+    return [(points[i], points[i + 1]) for i in range(len(points) - 1)]
+
+
+def _dashed(
+    a: NDArray[np.float64], b: NDArray[np.float64], dash_mm: float = 12.0, gap_mm: float = 8.0
+) -> list[tuple[NDArray[np.float64], NDArray[np.float64]]]:
+    length = float(np.linalg.norm(b - a))
+    if length <= 0.0:
+        return []
+    unit = (b - a) / length
+    out = []
+    t = 0.0
+    while t < length:
+        out.append((a + unit * t, a + unit * min(length, t + dash_mm)))
+        t += dash_mm + gap_mm
+    return out
+
+
+class _Lines:
+    """One world-anchored 2D line set (colour, width, opacity)."""
+
+    def __init__(
+        self,
+        renderer: vtkRenderer,
+        rgb: tuple[float, float, float],
+        width: float,
+        opacity: float = 1.0,
+    ) -> None:
+        coordinate = vtkCoordinate()
+        coordinate.SetCoordinateSystemToWorld()
+        self.mapper = vtkPolyDataMapper2D()
+        self.mapper.SetTransformCoordinate(coordinate)
+        self.mapper.SetInputData(vtkPolyData())
+        self.actor = vtkActor2D()
+        self.actor.SetMapper(self.mapper)
+        prop = self.actor.GetProperty()
+        prop.SetColor(*rgb)
+        prop.SetLineWidth(width)
+        prop.SetOpacity(opacity)
+        self.width = width
+        self._key = b"-"
+        self.actor.SetVisibility(False)
+        renderer.AddViewProp(self.actor)
+
+    def set(self, segments: Sequence[tuple[NDArray[np.float64], NDArray[np.float64]]]) -> None:
+        """New segments; the same ones again cost nothing (the plumb line and the standing
+        ghost do not move while a slider is dragged)."""
+        key = np.asarray(segments, dtype=np.float64).tobytes()
+        if key == self._key:
+            return
+        self._key = key
+        self.mapper.SetInputData(_line_poly(segments) if segments else vtkPolyData())
+
+
+class PostureGuideOverlay:
+    """Draws the posture references of ``state``'s pose into ``renderer`` (see module doc).
+
+    ``enabled`` is the user's switch (View menu); ``always`` shows the lines on the standing
+    pose too (a ``render --pose standing`` picture, to compare with the others); the ghost is
+    drawn only when the pose differs from standing, the chair only when seated.
+    """
+
+    def __init__(
+        self,
+        renderer: vtkRenderer,
+        loaded: LoadedAtlas,
+        state: SceneState,
+        transforms: Callable[[Pose], Mapping[str, Matrix]],
+        skin_points: Callable[[], NDArray[np.float64] | None] = lambda: None,
+    ) -> None:
+        self.renderer = renderer
+        self.loaded = loaded
+        self.state = state
+        self._transforms = transforms
+        self._skin_points = skin_points
+        self.enabled = True
+        self.always = False
+        self.suppressed: Callable[[], bool] = lambda: False
+        """True while another view owns the picture (a pair view draws its own arrows and
+        joints): the references hide, checked once per frame."""
+        self._landmarks: dict[str, NDArray[np.float64]] | None = None
+        self._standing: PostureGuides | None = None
+        self.guides: PostureGuides | None = None
+        """The current pose's guides (``None`` when not shown or the atlas lacks landmarks)."""
+        self.chair: Chair | None = None
+        self._lines = {
+            "ghost": _Lines(renderer, GHOST_RGB, 3.5, 0.9),
+            "plumb": _Lines(renderer, PLUMB_RGB, 2.0, 0.85),
+            "horizontal": _Lines(renderer, TILT_RGB, 2.0, 0.9),
+            "tilt": _Lines(renderer, TILT_RGB, 5.0),
+            "curve": _Lines(renderer, CURVE_RGB, 5.0),
+            "compressed": _Lines(renderer, COMPRESSED_RGB, 9.0),
+        }
+        self._texts = {
+            "tilt": self._text(TILT_RGB),
+            "lordosis": self._text(CURVE_RGB),
+            "compressed": self._text(COMPRESSED_RGB),
+        }
+        self._anchors: dict[str, tuple[NDArray[np.float64], float]] = {}
+        """Text key -> (world anchor, horizontal direction toward the label: +1 anterior)."""
+        self._ghost: list[vtkActor] = []
+        self._ghost_wanted = False
+        self._chair_actor: vtkActor | None = None
+        self._chair_key = b""
+        self._shown = False
+        self._size: tuple[int, int] = (0, 0)
+        self._facing = 0.0
+        self._dark: bool | None = None
+        self._ghost_prop = vtkProperty()
+        self._ghost_prop.SetColor(*GHOST_RGB)
+        self._ghost_prop.SetOpacity(GHOST_OPACITY)
+        self._ghost_prop.SetAmbient(0.4)
+        self._ghost_prop.SetDiffuse(0.6)
+        self._ghost_prop.SetSpecular(0.0)
+        self._tag = renderer.AddObserver(vtkCommand.StartEvent, self._before_frame)
+        state.pose_changed.connect(self._on_pose)
+        self._on_pose(state.pose)
+
+    # -- switches --------------------------------------------------------------------------------
+    def set_enabled(self, enabled: bool) -> None:
+        """The user's switch: draw the references or not."""
+        self.enabled = enabled
+        self._on_pose(self.state.pose)
+
+    def set_always(self, always: bool) -> None:
+        """Draw the lines on the standing pose too."""
+        self.always = always
+        self._on_pose(self.state.pose)
+
+    @property
+    def active(self) -> bool:
+        """True when the references apply to the current pose (side views show them)."""
+        pose = self.state.pose
+        return self.enabled and (self.always or not pose.is_standing)
+
+    # -- geometry (on pose change only) ----------------------------------------------------------
+    def _landmarks_or_none(self) -> dict[str, NDArray[np.float64]] | None:
+        if self._landmarks is None:
+            from viewer.io.annotations import load_bony_landmarks
+
+            found, _problems = load_bony_landmarks(self.loaded.folder)
+            missing = [n for n in required_landmarks() if n not in found]
+            if missing:  # a user atlas without them: no references, said once
+                log.info("no posture references: landmarks.json lacks %s", ", ".join(missing))
+                found = {}
+            self._landmarks = found
+        return self._landmarks or None
+
+    def _on_pose(self, pose: Pose) -> None:
+        try:
+            self._update(pose)
+        except Exception:  # references are a teaching aid: never break the view for them
+            log.exception("could not place the posture references")
+            self.guides = None
+            self.chair = None
+            self._hide_all()
+        self.renderer.Modified()
+
+    def _update(self, pose: Pose) -> None:
+        landmarks = self._landmarks_or_none() if self.active else None
+        if landmarks is None:
+            self.guides = None
+            self.chair = None
+            self._hide_all()
+            return
+        transforms = self._transforms(pose)
+        g = guides_for(landmarks, transforms, pose)
+        if self._standing is None:
+            self._standing = guides_for(landmarks, self._transforms(STANDING), STANDING)
+        standing = None if pose.is_standing else self._standing
+        self.guides = g
+        forward = np.array([0.0, -1.0, 0.0])  # anterior (LPS)
+        # ASIS-PSIS line, extended past both ends; a horizontal from the PSIS to compare.
+        along = (g.asis - g.psis) / (np.linalg.norm(g.asis - g.psis) or 1.0)
+        a0, a1 = g.psis - EXTEND_MM * along, g.asis + EXTEND_MM * along
+        self._lines["tilt"].set([(a0, a1)])
+        span = abs(float(g.asis[1] - g.psis[1])) + 2 * EXTEND_MM
+        self._lines["horizontal"].set(_dashed(a0.copy(), a0 + forward * span, 8.0, 7.0))
+        self._lines["plumb"].set(_dashed(g.plumb[0], g.plumb[1], 14.0, 9.0))
+        self._lines["curve"].set(_polyline(g.curve))
+        self._lines["compressed"].set(_polyline(g.curve[COMPRESSED_FROM:]) if g.compressed else [])
+        ghost: list[tuple[NDArray[np.float64], NDArray[np.float64]]] = []
+        if standing is not None:
+            ghost += _dashed(
+                standing.psis - EXTEND_MM * self._unit(standing),
+                standing.asis + EXTEND_MM * self._unit(standing),
+                10.0,
+                6.0,
+            )
+            for a, b in _polyline(standing.curve):
+                ghost += _dashed(a, b, 10.0, 6.0)
+        self._lines["ghost"].set(ghost)
+        self._texts["tilt"].SetInput(tilt_label(g, standing))
+        self._texts["lordosis"].SetInput(lordosis_label(g, standing))
+        self._texts["compressed"].SetInput("L4–S1 compressed" if g.compressed else "")
+        self._anchors = {
+            "tilt": (a1 + np.array([0.0, 0.0, -14.0]), 1.0),
+            "lordosis": (g.curve[2] + forward * 45.0, 1.0),
+            "compressed": (g.curve[-2] + forward * 40.0 + np.array([0.0, 0.0, 8.0]), 1.0),
+        }
+        self._update_ghost(standing is not None)
+        self._update_chair(pose, landmarks, transforms)
+        self._shown = False  # re-evaluated before the next frame
+        self._facing = 0.0
+
+    @staticmethod
+    def _unit(g: PostureGuides) -> NDArray[np.float64]:
+        v = g.asis - g.psis
+        out: NDArray[np.float64] = v / (np.linalg.norm(v) or 1.0)
+        return out
+
+    def _update_ghost(self, wanted: bool) -> None:
+        if wanted and not self._ghost:
+            prop = self._ghost_prop
+            for bone in GHOST_BONES:
+                mesh = self.loaded.light.get(bone) or self.loaded.meshes.get(bone)
+                if mesh is None:
+                    continue
+                mapper = vtkPolyDataMapper()
+                mapper.SetInputData(to_polydata(mesh))  # standing: never moves
+                mapper.ScalarVisibilityOff()
+                actor = vtkActor()
+                actor.SetMapper(mapper)
+                actor.SetProperty(prop)
+                actor.PickableOff()
+                actor.SetVisibility(False)
+                self.renderer.AddActor(actor)
+                self._ghost.append(actor)
+        self._ghost_wanted = wanted
+
+    def _update_chair(
+        self,
+        pose: Pose,
+        landmarks: Mapping[str, NDArray[np.float64]],
+        transforms: Mapping[str, Matrix],
+    ) -> None:
+        self.chair = None
+        if not is_sitting(pose):
+            if self._chair_actor is not None:
+                self._chair_actor.SetVisibility(False)
+            return
+
+        def posed(name: str, bone: str) -> NDArray[np.float64]:
+            m = transforms.get(bone, np.eye(4))
+            p: NDArray[np.float64] = m[:3, :3] @ landmarks[name] + m[:3, 3]
+            return p
+
+        it = np.array(
+            [posed(f"ischial_tuberosity_{s}", f"hip_bone_{s}") for s in ("right", "left")]
+        )
+        troch = [posed(f"greater_trochanter_{s}", f"femur_{s}")[0] for s in ("right", "left")]
+        width = (min(troch) - 40.0, max(troch) + 40.0)
+        skin = self._skin_points()
+        floor = float(skin[:, 2].min()) if skin is not None and len(skin) else None
+        chair = chair_for(it, width, floor)
+        self.chair = chair
+        legs = [np.r_[a, b] for a, b in chair.legs]
+        key = np.concatenate([chair.seat_min, chair.seat_max, *legs])
+        if self._chair_actor is not None and key.tobytes() == self._chair_key:
+            self._chair_actor.SetVisibility(True)
+            return
+        self._chair_key = key.tobytes()
+        append = vtkAppendPolyData()
+        for lo, hi in ((chair.seat_min, chair.seat_max), *chair.legs):
+            cube = vtkCubeSource()
+            cube.SetBounds(lo[0], hi[0], lo[1], hi[1], lo[2], hi[2])
+            cube.Update()
+            append.AddInputData(cube.GetOutput())
+        append.Update()
+        if self._chair_actor is None:
+            mapper = vtkPolyDataMapper()
+            actor = vtkActor()
+            actor.SetMapper(mapper)
+            actor.GetProperty().SetColor(*CHAIR_RGB)
+            actor.GetProperty().SetAmbient(0.25)
+            actor.GetProperty().SetDiffuse(0.75)
+            actor.PickableOff()
+            self.renderer.AddActor(actor)
+            self._chair_actor = actor
+        chair_mapper = self._chair_actor.GetMapper()
+        assert isinstance(chair_mapper, vtkPolyDataMapper)
+        poly = vtkPolyData()
+        poly.DeepCopy(append.GetOutput())
+        chair_mapper.SetInputData(poly)
+        self._chair_actor.SetVisibility(True)
+
+    # -- per frame: one direction check, text sizes when the window size changes ----------------
+    def _before_frame(self, *_args: object) -> None:
+        if self.guides is None:
+            return
+        camera = self.renderer.GetActiveCamera()
+        px, _py, _pz = camera.GetPosition()
+        fx, _fy, _fz = camera.GetFocalPoint()
+        dist = camera.GetDistance() or 1.0
+        facing = (px - fx) / dist  # +: camera on the left side (LPS +x)
+        self._match_background()
+        suppressed = self.suppressed()
+        lateral = abs(facing) >= LATERAL_MIN and not suppressed
+        if self._chair_actor is not None:
+            self._chair_actor.SetVisibility(self.chair is not None and not suppressed)
+        size = tuple(self.renderer.GetSize())
+        side_changed = (facing > 0) != (self._facing > 0)
+        if lateral == self._shown and size == self._size and not side_changed:
+            return
+        self._shown, self._facing = lateral, facing
+        if size != self._size:
+            self._size = size  # type: ignore[assignment]
+            height = max(1, size[1])
+            font = max(12, math.ceil(max(TEXT_FRACTION, 0.026) * height))
+            for text in self._texts.values():
+                text.GetTextProperty().SetFontSize(font)
+            scale = max(1.0, height / 900.0)
+            for lines in self._lines.values():
+                lines.actor.GetProperty().SetLineWidth(lines.width * scale)
+        for lines in self._lines.values():
+            lines.actor.SetVisibility(lateral)
+        # Seen from the right (camera at -x) anterior is screen right; from the left, screen left.
+        anterior_right = facing < 0
+        for key, text in self._texts.items():
+            anchor, toward = self._anchors.get(key, (None, 1.0))
+            shown = lateral and anchor is not None and bool(text.GetInput())
+            text.SetVisibility(shown)
+            if anchor is None:
+                continue
+            text.GetPositionCoordinate().SetValue(*anchor)
+            right = (toward > 0) == anterior_right
+            prop = text.GetTextProperty()
+            prop.SetJustificationToLeft() if right else prop.SetJustificationToRight()
+        for actor in self._ghost:
+            actor.SetVisibility(lateral and self._ghost_wanted)
+
+    def _match_background(self) -> None:
+        """Light plumb line and ghost on a dark background, dark ones on a light one."""
+        r, g, b = self.renderer.GetBackground()
+        dark = (r + g + b) / 3.0 < 0.4
+        if dark == self._dark:
+            return
+        self._dark = dark
+        plumb = PLUMB_ON_DARK_RGB if dark else PLUMB_RGB
+        ghost = GHOST_ON_DARK_RGB if dark else GHOST_RGB
+        self._lines["plumb"].actor.GetProperty().SetColor(*plumb)
+        self._lines["ghost"].actor.GetProperty().SetColor(*ghost)
+        self._ghost_prop.SetColor(*ghost)
+        self._ghost_prop.SetOpacity(0.22 if dark else GHOST_OPACITY)
+
+    def seat_corners(self) -> NDArray[np.float64] | None:
+        """The seat's eight corners while a seat is drawn (a framed view keeps it in the
+        picture), else ``None``."""
+        if self.chair is None or self.suppressed():
+            return None
+        lo, hi = self.chair.seat_min, self.chair.seat_max
+        return np.array(
+            [[x, y, z] for x in (lo[0], hi[0]) for y in (lo[1], hi[1]) for z in (lo[2], hi[2])]
+        )
+
+    def visible_parts(self) -> set[str]:
+        """What is drawn now: line sets by name, ``text:<name>``, ``ghost``, ``chair``."""
+        out = {k for k, lines in self._lines.items() if lines.actor.GetVisibility()}
+        out |= {f"text:{k}" for k, t in self._texts.items() if t.GetVisibility()}
+        if any(a.GetVisibility() for a in self._ghost):
+            out.add("ghost")
+        if self._chair_actor is not None and self._chair_actor.GetVisibility():
+            out.add("chair")
+        return out
+
+    def text(self, name: str) -> str:
+        """The text of label ``name`` (``tilt``, ``lordosis``, ``compressed``)."""
+        return str(self._texts[name].GetInput() or "")
+
+    def _hide_all(self) -> None:
+        for lines in self._lines.values():
+            lines.actor.SetVisibility(False)
+        for text in self._texts.values():
+            text.SetVisibility(False)
+        for actor in self._ghost:
+            actor.SetVisibility(False)
+        self._ghost_wanted = False
+        if self._chair_actor is not None:
+            self._chair_actor.SetVisibility(False)
+        self._shown = False
+
+    def _text(self, rgb: tuple[float, float, float]) -> vtkTextActor:
+        actor = vtkTextActor()
+        actor.GetPositionCoordinate().SetCoordinateSystemToWorld()
+        prop = actor.GetTextProperty()
+        prop.SetColor(*rgb)
+        prop.SetBold(True)
+        prop.SetFontFamilyToArial()
+        prop.SetVerticalJustificationToCentered()
+        prop.SetBackgroundColor(1.0, 1.0, 1.0)
+        prop.SetBackgroundOpacity(0.75)
+        prop.SetFrame(False)
+        actor.SetVisibility(False)
+        self.renderer.AddViewProp(actor)
+        return actor
+
+    def detach(self) -> None:
+        """Stop observing; remove the props."""
+        self.state.pose_changed.disconnect(self._on_pose)
+        self.renderer.RemoveObserver(self._tag)
+        for lines in self._lines.values():
+            self.renderer.RemoveViewProp(lines.actor)
+        for text in self._texts.values():
+            self.renderer.RemoveViewProp(text)
+        for actor in self._ghost:
+            self.renderer.RemoveViewProp(actor)
+        if self._chair_actor is not None:
+            self.renderer.RemoveViewProp(self._chair_actor)
+
+
+def guide_transforms(model: Callable[[], Any]) -> Callable[[Pose], Mapping[str, Matrix]]:
+    """The pose's transforms of the pelvis, femurs and vertebrae only (what the references
+    need): the skeleton without its limb joints, so knees and arms are not turned again for
+    each slider step (the painter already did that for the skin)."""
+    from dataclasses import replace
+
+    cache: dict[int, Any] = {}
+
+    def transforms(pose: Pose) -> Mapping[str, Matrix]:
+        skeleton = model().skeleton
+        bare = cache.get(id(skeleton))
+        if bare is None:
+            cache.clear()
+            bare = cache[id(skeleton)] = (skeleton, replace(skeleton, limb_joints={}))
+        out: Mapping[str, Matrix] = bare[1].transforms(pose)
+        return out
+
+    return transforms
+
+
+def skin_points_of(scene: object) -> Callable[[], NDArray[np.float64] | None]:
+    """The drawn (posed) skin's light points, when the skin is shown (for the seat height)."""
+    from viewer.render.scene_renderer import SceneRenderer
+
+    assert isinstance(scene, SceneRenderer)
+
+    def points() -> NDArray[np.float64] | None:
+        state = scene.state
+        for s in scene.loaded.atlas.renderable:
+            if s.kind is Kind.SKIN and state.is_visible(s.id) and state.opacity(s.id) > 0.0:
+                return scene.drawn_points(s.id, light=True)
+        return None
+
+    return points

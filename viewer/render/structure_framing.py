@@ -1,0 +1,98 @@
+"""A camera that frames named structures along a preset view (a lesson step's ``camera.frame``).
+
+A lesson camera names a view so it follows atlas rebuilds, but a named view frames everything
+shown: in the anterior-tilt step the femurs set the scale and the pelvis was a tenth of the
+picture. With ``"camera": {"view": "right", "frame": [...]}`` the camera looks along the view
+and fits just the named structures (as drawn, i.e. posed) with
+:func:`viewer.domain.framing.fit_pose`; what else is shown stays visible, cropped by the frame.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from viewer.domain.camera import CameraPose, view_by_name
+from viewer.domain.framing import fit_pose
+from viewer.render.scene_renderer import FRAME_FILL, FRAME_SAMPLE, SceneRenderer
+
+
+def framed_view_pose(
+    scene: SceneRenderer,
+    view: str,
+    ids: Iterable[str],
+    fill: float = FRAME_FILL,
+    extra: NDArray[np.float64] | None = None,
+) -> CameraPose:
+    """Look along preset ``view`` at the structures ``ids`` (groups expand to their parts).
+
+    The shown ones are fitted; if none of them is shown, all of them (so a step can frame the
+    bones behind a ghosted muscle); with nothing to fit, the plain view. ``extra`` points are
+    fitted too (the chair seat under a seated body).
+    """
+    preset = view_by_name(view)
+    atlas = scene.loaded.atlas
+    leaves = [leaf for sid in ids if sid in atlas for leaf in atlas.leaves(sid)]
+    shown = [leaf for leaf in leaves if scene.state.is_visible(leaf)]
+    chunks = []
+    for leaf in shown or leaves:
+        drawn = scene.drawn_points(leaf, light=True)
+        if drawn is not None and len(drawn):
+            chunks.append(drawn)
+    if not chunks:
+        return scene.pose_for(preset)
+    points = np.concatenate(chunks)
+    points = points[:: max(1, len(points) // FRAME_SAMPLE)]
+    if extra is not None and len(extra):
+        points = np.concatenate([points, np.asarray(extra, dtype=np.float64).reshape(-1, 3)])
+    w, h = scene.renderer.GetSize()
+    return fit_pose(
+        points,
+        preset.direction,
+        preset.view_up,
+        scene.renderer.GetActiveCamera().GetViewAngle(),
+        w / h if w and h else 1.6,
+        fill=fill,
+    )
+
+
+POSTURE_SIDE_VIEWS = ("right", "left")
+"""Views a posture picture frames on the pelvis and lumbar spine."""
+
+POSTURE_FILL = 0.88
+"""Share of the frame the pelvis and lumbar spine fill in a posture side view."""
+
+
+def posture_camera(scene: SceneRenderer, view: str) -> CameraPose:
+    """A side view framed on the pelvis and lumbar spine, T12 to the proximal femurs
+    (:func:`viewer.domain.posture_guides.frame_points`), as drawn in the current pose: the
+    tilt and the lumbar curve fill the picture instead of a strip of it. Falls back to the
+    plain view when none of those bones is shown."""
+    from viewer.domain.posture_guides import FRAME_BONES, frame_points
+    from viewer.io.posture import shared_posture_model
+
+    preset = view_by_name(view)
+    state = scene.state
+    bones: dict[str, Any] = {}
+    for bone in (*FRAME_BONES, "femur_right", "femur_left"):
+        if bone in state.atlas and state.is_visible(bone):
+            drawn = scene.drawn_points(bone, light=True)
+            if drawn is not None and len(drawn):
+                bones[bone] = drawn
+    try:
+        hips = shared_posture_model(scene.loaded).skeleton.hip_centres
+        points = frame_points(bones, hips)
+    except Exception:  # no posture model or nothing to frame: the plain view
+        return scene.pose_for(preset)
+    w, h = scene.renderer.GetSize()
+    return fit_pose(
+        points,
+        preset.direction,
+        preset.view_up,
+        scene.renderer.GetActiveCamera().GetViewAngle(),
+        w / h if w and h else 1.6,
+        fill=POSTURE_FILL,
+    )
