@@ -143,6 +143,28 @@ def test_sitting_shortens_the_hip_flexors_and_lengthens_the_buttock() -> None:
     assert all(abs(m.change_pct) < 1e-9 for m in standing)
 
 
+def test_rectus_abdominis_shortens_as_the_lumbar_curve_flattens() -> None:
+    """Rectus abdominis runs from the pubis up the front of the abdomen to the ribs (carried by
+    the lumbar column): flattening the lumbar curve and rolling the pelvis back bring its ends
+    together, a deeper curve with the pelvis rolled forward takes them apart. It used to be
+    bound to the pelvis alone and never changed length (nor took a length colour)."""
+    from viewer.domain.length_colours import NEUTRAL, length_colour
+
+    pm = model()
+    change = {
+        name: {m.id: m.change_pct for m in pm.lengths(PRESETS[name])}
+        for name in ("sitting_slumped", "sitting_upright", "posterior_tilt", "anterior_tilt")
+    }
+    for side in ("right", "left"):
+        rid = f"rectus_abdominis_{side}"
+        assert change["sitting_slumped"][rid] < change["sitting_upright"][rid] < -2.0
+        assert change["posterior_tilt"][rid] < -2.0
+        assert change["anterior_tilt"][rid] > 2.0
+        assert length_colour(change["sitting_slumped"][rid]) != NEUTRAL
+        b = pm.binding(rid)
+        assert b.bones[0].startswith("hip_bone") and b.bones[-1] == "vertebra_t12"
+
+
 def test_lengths_run_from_attachment_to_attachment() -> None:
     """A muscle's length runs from where it ends on its bones, not from where it lies on a bone
     on its way: gluteus maximus from the sacrum and ilium to below the greater trochanter (it

@@ -350,3 +350,60 @@ def path_length(
     keep = counts > 0
     centroids = sums[keep] / counts[keep, None]
     return float(np.linalg.norm(np.diff(centroids, axis=0), axis=1).sum())
+
+
+def bind_to_column(
+    points: NDArray[np.floating],
+    pelvis_tree: cKDTree,
+    pelvis: str,
+    levels: Sequence[tuple[str, NDArray[np.floating]]],
+) -> Binding:
+    """Bind a muscle of the front abdominal wall to the pelvis below and the lumbar column behind.
+
+    Rectus abdominis arises from the pubis and inserts on the 5th-7th costal cartilages, which
+    the atlas does not have: its upper end rides on the thorax, which the posture carries on
+    T12 (as it carries the arms). In between it lies far from any bone, so contact alone would
+    bind it to the pelvis only, and it would tilt with the pelvis without ever changing length.
+    Here each lumbar level carries the wall in front of it: a station per vertebra at the
+    height of its body on the muscle's axis (``levels``: bone id, centre, from the top down or
+    any order), the pelvis over its contact at the bottom, smoothstep blends between (as
+    :func:`bind_muscle`). A flattened lumbar curve then brings the ribs toward the pubis and the
+    muscle shortens; a deeper curve lengthens it. The path runs from the pubic contact to the
+    muscle's top end, carried by the highest level.
+    """
+    p = np.asarray(points, dtype=np.float64)
+    axis = _principal_axis(p)
+    if axis[2] < 0:  # fibre coordinate from the pubis (0) up to the ribs (1)
+        axis = -axis
+    s = p @ axis
+    span = float(s.max() - s.min()) or 1.0
+    t = (s - s.min()) / span
+    d, _ = pelvis_tree.query(p, k=1)
+    d = np.asarray(d, dtype=np.float64)
+    near = d <= float(d.min()) + NEAR_BAND_MM
+    stations = [(pelvis, float(np.quantile(t[near], 0.97)))]
+    stations += sorted(
+        ((bone, float((np.asarray(c, dtype=np.float64) @ axis - s.min()) / span)) for bone, c in levels),
+        key=lambda x: x[1],
+    )
+    order = [b for b, _ in stations]
+    knots = _spread(np.maximum.accumulate(np.asarray([k for _, k in stations])), order)
+    idx = np.clip(np.searchsorted(knots, t, side="right") - 1, 0, len(order) - 2)
+    left, right = knots[idx], knots[idx + 1]
+    f = np.clip((t - left) / np.maximum(right - left, 1e-9), 0.0, 1.0)
+    f = f * f * (3.0 - 2.0 * f)
+    weights = np.zeros((len(p), len(order)))
+    rows = np.arange(len(p))
+    weights[rows, idx] = 1.0 - f
+    weights[rows, idx + 1] += f
+    bottom = near & (t <= END_BAND)
+    if bottom.sum() < 3:
+        bottom = near
+    top = t >= 1.0 - 0.03
+    return Binding(
+        bones=tuple(order),
+        weights=weights,
+        fibre=t,
+        anchors=np.stack([p[bottom].mean(axis=0), p[top].mean(axis=0)]),
+        anchor_fibre=(float(np.median(t[bottom])), float(np.median(t[top]))),
+    )
