@@ -383,7 +383,10 @@ def bind_to_column(
     near = d <= float(d.min()) + NEAR_BAND_MM
     stations = [(pelvis, float(np.quantile(t[near], 0.97)))]
     stations += sorted(
-        ((bone, float((np.asarray(c, dtype=np.float64) @ axis - s.min()) / span)) for bone, c in levels),
+        (
+            (bone, float((np.asarray(c, dtype=np.float64) @ axis - s.min()) / span))
+            for bone, c in levels
+        ),
         key=lambda x: x[1],
     )
     order = [b for b, _ in stations]
