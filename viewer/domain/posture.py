@@ -17,8 +17,8 @@ from numpy.typing import NDArray
 
 from viewer.domain.balance import PARTS, MomentArms, moment_about_hip_axis
 from viewer.domain.muscle_volume import VolumeKeeper
-from viewer.domain.pose import Matrix, Pose, Skeleton, apply
-from viewer.domain.skinning import Binding, bind_muscle, skin, transfer
+from viewer.domain.pose import LORDOSIS_SHARES, Matrix, Pose, Skeleton, apply
+from viewer.domain.skinning import Binding, bind_muscle, bind_to_column, skin, transfer
 
 if TYPE_CHECKING:  # SciPy's spatial module costs ~0.16 s to import: not before the first frame
     from scipy.spatial import cKDTree
@@ -34,6 +34,10 @@ def slice_centroids(points: NDArray[np.float64], bins: NDArray[np.int64]) -> NDA
     keep = counts > 0
     return np.asarray(sums[keep] / counts[keep, None])
 
+
+COLUMN_CARRIED: tuple[str, ...] = ("rectus_abdominis",)
+"""Muscles of the front abdominal wall whose upper end (on the ribs, not in the atlas) rides on
+the lumbar column: bound by :func:`~viewer.domain.skinning.bind_to_column`."""
 
 PUSH_MARGIN_MM = 0.5
 """How far outside a bone's surface a pushed-out muscle vertex is put."""
@@ -196,11 +200,26 @@ class PostureModel:
             if self._trees is None:
                 self._trees = _kd_trees(self._bones)
             attached = [b for b in self._attachments.get(muscle_id, ()) if b in self._bones]
-            found = bind_muscle(
+            found = self._column_binding(muscle_id, attached) or bind_muscle(
                 self._muscles[muscle_id], self._trees, attached, self._roles.get(muscle_id)
             )
             self._bindings[muscle_id] = found
         return found
+
+    def _column_binding(self, muscle_id: str, attached: Sequence[str]) -> Binding | None:
+        """The binding of a muscle in :data:`COLUMN_CARRIED` (else ``None``): its pelvic
+        attachment below, each lumbar vertebra (T12-L5) carrying the wall in front of it."""
+        base = muscle_id.rsplit("_", 1)[0]
+        pelvis = [b for b in attached if b.startswith("hip_bone")]
+        levels = [u for u, _, _ in LORDOSIS_SHARES if u in self._bones]
+        if base not in COLUMN_CARRIED or not pelvis or not levels or self._trees is None:
+            return None
+        return bind_to_column(
+            self._muscles[muscle_id],
+            self._trees[pelvis[0]],
+            pelvis[0],
+            [(v, self._bones[v].mean(axis=0)) for v in levels],
+        )
 
     def bind_other(self, muscle_id: str, points: NDArray[np.floating]) -> Binding:
         """Binding for another mesh of the same muscle (its light mesh)."""

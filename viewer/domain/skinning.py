@@ -52,6 +52,25 @@ PATH_BINS = 16
 
 
 @dataclass(frozen=True)
+class HipSpan:
+    """The stretch of a muscle that blends across the hip, for :func:`skin`'s chord blend.
+
+    ``pelvic`` and ``femoral`` are the two stations (bone ids) either side of the hip,
+    ``pelvic_t`` and ``femoral_t`` the fibre coordinates where the blend leaves each (either
+    may be the larger), and ``axis`` (3,, the direction of increasing fibre coordinate) and
+    ``span`` (mm per unit of fibre coordinate) turn fibre coordinates into distances along the
+    muscle's long axis.
+    """
+
+    pelvic: str
+    femoral: str
+    pelvic_t: float
+    femoral_t: float
+    axis: NDArray[np.float64]
+    span: float
+
+
+@dataclass(frozen=True)
 class Binding:
     """How one mesh's vertices follow the bones.
 
@@ -69,6 +88,8 @@ class Binding:
     """(2, 3) standing centroids of where the muscle touches its first and last bone."""
     anchor_fibre: tuple[float, float] = (0.0, 1.0)
     """Fibre coordinate of the two anchors."""
+    hip: HipSpan | None = None
+    """Where the muscle blends from pelvis to femur (``None``: it does not cross the hip)."""
 
     def path_bins(self, n_bins: int = PATH_BINS) -> NDArray[np.int64]:
         """(n,) slice index of each vertex along the fibre (0 .. n_bins - 1)."""
@@ -175,7 +196,39 @@ def bind_muscle(
         fibre=t,
         anchors=np.stack([a0, a1]),
         anchor_fibre=(t0, t1),
+        hip=_free_hip_span(order, knots_a, axis, span, t, distances),
     )
+
+
+FREE_FRACTION = 0.1
+"""A muscle whose middle of the blend across the hip has less than this fraction of its
+vertices touching the pelvic or femoral bone crosses the hip free of bone (takes the chord)."""
+
+
+def _free_hip_span(
+    order: Sequence[str],
+    knots: NDArray[np.float64],
+    axis: NDArray[np.float64],
+    span: float,
+    t: NDArray[np.float64],
+    distances: Mapping[str, NDArray[np.float64]],
+) -> HipSpan | None:
+    """The femur's station and its pelvic neighbour, when the muscle crosses the hip free of
+    bone; ``None`` for a muscle lying on bone across the hip (psoas and iliacus on the pelvic
+    brim and the front of the joint, piriformis and gluteus minimus on the capsule), which wraps
+    round the joint and keeps the arc (a chord would cut through the bone it lies on)."""
+    for i in range(len(order) - 1):
+        a, b = order[i], order[i + 1]
+        if a.startswith("femur") != b.startswith("femur") and knots[i + 1] > knots[i]:
+            lo, hi = float(knots[i]), float(knots[i + 1])
+            middle = (t > lo + 0.15 * (hi - lo)) & (t < hi - 0.15 * (hi - lo))
+            touching = np.minimum(distances[a][middle], distances[b][middle]) < NEAR_BAND_MM
+            if not middle.any() or float(touching.mean()) >= FREE_FRACTION:
+                return None
+            if a.startswith("femur"):
+                return HipSpan(b, a, hi, lo, axis, span)
+            return HipSpan(a, b, lo, hi, axis, span)
+    return None
 
 
 def _spread(knots: NDArray[np.float64], order: Sequence[str]) -> NDArray[np.float64]:
@@ -218,6 +271,7 @@ def transfer(
         binding.fibre[idx],
         binding.anchors,
         binding.anchor_fibre,
+        binding.hip,
     )
 
 
@@ -319,9 +373,84 @@ def skin_with_normals(
     w0, v0, we, ve = _blend(binding, transforms)
     # Rotate by the unit quaternion b0, then translate by 2 * (w0 ve - we v0 + v0 x ve).
     posed = _rotate(w0, v0, points) + 2.0 * (w0 * ve - we * v0 + np.cross(v0, ve))
+    if binding.hip is not None:
+        _chord_across_hip(posed, points, binding, transforms)
     if normals is None:
         return posed, None
     return posed, np.asarray(_rotate(w0, v0, normals), dtype=np.float32)
+
+
+CHORD_TANGENT = 1.0
+"""Strength of the curve's end directions, times the chord's length (1: in the standing pose the
+curve is the straight line through the vertex, evenly parametrised, so nothing moves)."""
+
+CHORD_FULL_DEG = 95.0
+"""Up to this turn of the femur on the pelvis a muscle free of bone takes the chord fully."""
+
+CHORD_NONE_DEG = 120.0
+"""From this turn on it is back on the arc: in the deepest flexion the buttock's chord would
+run through the ischium, where the muscle wraps round the bone instead."""
+
+
+def _chord_across_hip(
+    posed: NDArray[np.float64],
+    points: NDArray[np.floating],
+    binding: Binding,
+    transforms: Mapping[str, NDArray[np.float64]],
+) -> None:
+    """A muscle that crosses the hip free of bone goes taut between its ends (in place).
+
+    Dual-quaternion blending turns each vertex about the hip by its share of the joint's turn,
+    i.e. along a circle round the joint. On the inner side of the bend that carries a vertex
+    half-way along the blend back up toward the pelvis, and the muscle folds into a hook
+    (tensor fasciae latae, the front of gluteus medius, in sitting); on the outer side it swings
+    the muscle out round the joint in a bag (the back of gluteus medius below the trochanter,
+    gluteus maximus hanging under the femur). A muscle with no bone under it runs straight from
+    where it leaves one bone to where it meets the other. So each vertex's own line along the
+    muscle is followed to where the blend starts (carried by the pelvic bone) and ends (carried
+    by the femur), and the vertex is put on the cubic (Hermite) curve between those two points,
+    leaving each along the direction its rigid end gives it, as strongly as the chord is long
+    (:data:`CHORD_TANGENT`, shortening lines only): a rounded bend, not a fold. In the standing
+    pose the curve is the straight line through the vertex, so nothing moves. Muscles that lie
+    on bone across the hip have no :class:`HipSpan` and keep the arc, which wraps them over the
+    bone; past :data:`CHORD_FULL_DEG` of hip turn the chord gives way to the arc again.
+    """
+    hip = binding.hip
+    if hip is None:
+        return
+    eye = np.eye(4)
+    tp, tf = transforms.get(hip.pelvic, eye), transforms.get(hip.femoral, eye)
+    if np.allclose(tp, tf):
+        return
+    turn = tp[:3, :3].T @ tf[:3, :3]
+    degrees = np.degrees(np.arccos(np.clip((np.trace(turn) - 1.0) / 2.0, -1.0, 1.0)))
+    g = float(np.clip((CHORD_NONE_DEG - degrees) / (CHORD_NONE_DEG - CHORD_FULL_DEG), 0.0, 1.0))
+    g = g * g * (3.0 - 2.0 * g)
+    if g <= 0.0:
+        return
+    width = hip.femoral_t - hip.pelvic_t
+    # Parameter from the pelvic end (0) to the femoral end (1) of the blend.
+    u = (binding.fibre - hip.pelvic_t) / width
+    rows = np.flatnonzero((u > 0.0) & (u < 1.0))
+    if not len(rows):
+        return
+    s = u[rows, None]
+    p = np.asarray(points, dtype=np.float64)[rows]
+    length = abs(width) * hip.span
+    along = hip.axis * (width * hip.span)  # standing vector from the pelvic end to the femoral end
+    a = (p - s * along) @ tp[:3, :3].T + tp[:3, 3]
+    b = (p + (1.0 - s) * along) @ tf[:3, :3].T + tf[:3, 3]
+    chord = b - a
+    k = np.linalg.norm(chord, axis=1, keepdims=True) / length
+    tangent = CHORD_TANGENT * np.minimum(k, 1.0)
+    ma = tangent * (tp[:3, :3] @ along)
+    mb = tangent * (tf[:3, :3] @ along)
+    s2, s3 = s * s, s * s * s
+    curve = (
+        (2 * s3 - 3 * s2 + 1) * a + (s3 - 2 * s2 + s) * ma + (-2 * s3 + 3 * s2) * b + (s3 - s2) * mb
+    )
+    # At the ends of the blend the vertex sits on its rigid position either way (u = 0 or 1).
+    posed[rows] += g * (curve - posed[rows])
 
 
 def skin_normals(
@@ -350,3 +479,63 @@ def path_length(
     keep = counts > 0
     centroids = sums[keep] / counts[keep, None]
     return float(np.linalg.norm(np.diff(centroids, axis=0), axis=1).sum())
+
+
+def bind_to_column(
+    points: NDArray[np.floating],
+    pelvis_tree: cKDTree,
+    pelvis: str,
+    levels: Sequence[tuple[str, NDArray[np.floating]]],
+) -> Binding:
+    """Bind a muscle of the front abdominal wall to the pelvis below and the lumbar column behind.
+
+    Rectus abdominis arises from the pubis and inserts on the 5th-7th costal cartilages, which
+    the atlas does not have: its upper end rides on the thorax, which the posture carries on
+    T12 (as it carries the arms). In between it lies far from any bone, so contact alone would
+    bind it to the pelvis only, and it would tilt with the pelvis without ever changing length.
+    Here each lumbar level carries the wall in front of it: a station per vertebra at the
+    height of its body on the muscle's axis (``levels``: bone id, centre, from the top down or
+    any order), the pelvis over its contact at the bottom, smoothstep blends between (as
+    :func:`bind_muscle`). A flattened lumbar curve then brings the ribs toward the pubis and the
+    muscle shortens; a deeper curve lengthens it. The path runs from the pubic contact to the
+    muscle's top end, carried by the highest level.
+    """
+    p = np.asarray(points, dtype=np.float64)
+    axis = _principal_axis(p)
+    if axis[2] < 0:  # fibre coordinate from the pubis (0) up to the ribs (1)
+        axis = -axis
+    s = p @ axis
+    span = float(s.max() - s.min()) or 1.0
+    t = (s - s.min()) / span
+    d, _ = pelvis_tree.query(p, k=1)
+    d = np.asarray(d, dtype=np.float64)
+    near = d <= float(d.min()) + NEAR_BAND_MM
+    stations = [(pelvis, float(np.quantile(t[near], 0.97)))]
+    stations += sorted(
+        (
+            (bone, float((np.asarray(c, dtype=np.float64) @ axis - s.min()) / span))
+            for bone, c in levels
+        ),
+        key=lambda x: x[1],
+    )
+    order = [b for b, _ in stations]
+    knots = _spread(np.maximum.accumulate(np.asarray([k for _, k in stations])), order)
+    idx = np.clip(np.searchsorted(knots, t, side="right") - 1, 0, len(order) - 2)
+    left, right = knots[idx], knots[idx + 1]
+    f = np.clip((t - left) / np.maximum(right - left, 1e-9), 0.0, 1.0)
+    f = f * f * (3.0 - 2.0 * f)
+    weights = np.zeros((len(p), len(order)))
+    rows = np.arange(len(p))
+    weights[rows, idx] = 1.0 - f
+    weights[rows, idx + 1] += f
+    bottom = near & (t <= END_BAND)
+    if bottom.sum() < 3:
+        bottom = near
+    top = t >= 1.0 - 0.03
+    return Binding(
+        bones=tuple(order),
+        weights=weights,
+        fibre=t,
+        anchors=np.stack([p[bottom].mean(axis=0), p[top].mean(axis=0)]),
+        anchor_fibre=(float(np.median(t[bottom])), float(np.median(t[top]))),
+    )
