@@ -96,6 +96,50 @@ def test_an_outline_crossing_a_skin_fold_is_drawn_across_it() -> None:
     assert cusps <= MAX_CUSPS_PER_M and p95 <= MAX_P95_TURN, (cusps, p95)
 
 
+def test_an_island_the_zone_encloses_is_filled_when_narrow_and_kept_when_wide() -> None:
+    """Two strips side by side with a 30 mm slit between them, closed at both ends, enclose an
+    island of plain skin (as gluteus minimus's outer-thigh and back-of-thigh strips did under
+    the buttock); an enclosed area 160 mm across stays plain; the open skin outside too."""
+    from viewer.heatmap.closing import ZoneCloser, enclosed_holes
+
+    points, tris = _grid(step=4.0, size=400.0)
+    x, y = points[:, 0], points[:, 1]
+    ring = (np.abs(x) <= 60) & (np.abs(y) <= 100) & ~((np.abs(x) < 15) & (np.abs(y) < 70))
+    big = (np.abs(x) <= 180) & (np.abs(y) <= 190) & ~((np.abs(x) < 170) & (np.abs(y) < 180))
+    weights = (ring | big).astype(np.float64)
+    graph = ZoneCloser(points, tris).graph
+    region = np.flatnonzero((np.abs(x) <= 196) & (np.abs(y) <= 196))  # a band beyond the zone
+    filled = enclosed_holes(weights, graph, region, max_depth_mm=30.0)
+    slit = (np.abs(x) < 15) & (np.abs(y) < 70)
+    assert set(filled.tolist()) == set(np.flatnonzero(slit).tolist())
+    assert len(enclosed_holes(weights, graph, region, max_depth_mm=10.0)) == 0, "15 mm deep"
+
+
+@pytest.mark.parametrize("side", ["right", "left"])
+def test_gluteus_minimus_map_has_no_island_over_the_hip(builtin: Any, side: str) -> None:
+    """Travell & Simons (via S7, S3e) draw gluteus minimus pain as one region: lower buttock,
+    outer and back of thigh, knee, and the outer leg to the ankle. The two portions' strips
+    used to leave an enclosed unpainted island (about 34 cm2) on the back-outer hip."""
+    from scipy import sparse
+    from scipy.sparse.csgraph import connected_components
+
+    referral = builtin[1].referral
+    heat = referral.field_for_muscle(f"gluteus_minimus_{side}")
+    skin = referral.skin
+    t = np.asarray(skin.triangles)
+    n = len(skin.points)
+    plain = np.flatnonzero(heat.essential < 0.5)
+    a = np.concatenate([t[:, 0], t[:, 1], t[:, 2]])
+    b = np.concatenate([t[:, 1], t[:, 2], t[:, 0]])
+    graph = sparse.coo_matrix((np.ones(len(a)), (a, b)), shape=(n, n)).tocsr()
+    k, label = connected_components(graph[plain][:, plain], directed=False)
+    sizes = np.bincount(label)
+    assert k == 1 or sizes[np.argsort(sizes)[-2]] == 0, sorted(sizes)[-3:]
+    # The front portion's essential zone does run down the outer leg to the ankle (cited).
+    pattern = referral.patterns[f"gluteus_minimus_anterior_{side}"]
+    assert f"lateral_leg_{side}" in pattern.landmarks()
+
+
 STORY_MUSCLES = (
     "psoas_major_lower_right",
     "piriformis_right",

@@ -159,6 +159,7 @@ class PatternFields:
             self.spillover[pid] = s
         self._smoother: ZoneSmoother | None = None
         self._closer: ZoneCloser | None = None
+        self._hole_mm = 0.0
         self._regions: dict[str, NDArray[np.int64]] = {}
         self._recent: OrderedDict[frozenset[str], HeatField] = OrderedDict()
         if mesh is not None and self.essential:
@@ -180,6 +181,13 @@ class PatternFields:
 
         self._smoother = ZoneSmoother(points, triangles)
         self._closer = ZoneCloser(points, triangles)
+        edges = [
+            self.landmarks[lm].definition.radius_mm * scale
+            + self.landmarks[lm].definition.falloff_mm / 2.0
+            for zones in self.zones.values()
+            for lm, scale, _ in zones
+        ]
+        self._hole_mm = min(edges) if edges else 0.0
         ids = list(self.essential)
         live = np.column_stack(
             [(self.essential[i] > 0) | (self.spillover[i] > 0) for i in ids]
@@ -260,7 +268,29 @@ class PatternFields:
             if closed[1] is not None:
                 s[idx] = np.maximum(s[idx], closed[1])
         smooth = self._smoother(np.column_stack([e, s]), region)
-        return np.ascontiguousarray(smooth[:, 0]), np.ascontiguousarray(smooth[:, 1])
+        e, s = np.ascontiguousarray(smooth[:, 0]), np.ascontiguousarray(smooth[:, 1])
+        return self._filled(e, idx), (self._filled(s, idx) if spill else s)
+
+    def _filled(self, weights: NDArray[np.float32], idx: NDArray[np.int64]) -> NDArray[np.float32]:
+        """Weights with every island of plain skin the zone encloses painted as zone.
+
+        Zones are drawn from a few discs and strips; where two strips run side by side
+        (gluteus minimus: its front portion's outer-thigh strip and its back portion's
+        back-of-thigh strip, under the lower-buttock disc) they can enclose an island wider
+        than the closing fills, which reads on a chart as a spot the pain spares. No source
+        describes such an island, and none describes an area narrower than the smallest zone
+        the annotations draw: islands that hold no disc of that zone's radius (to its
+        outline, :attr:`_hole_mm`) are filled. Larger enclosed areas stay plain.
+        """
+        if self._closer is None or not self._hole_mm:
+            return weights
+        from viewer.heatmap.closing import enclosed_holes
+
+        holes = enclosed_holes(weights, self._closer.graph, idx, self._hole_mm)
+        if len(holes):
+            weights = weights.copy()
+            weights[holes] = 1.0
+        return weights
 
     def zone_weights(
         self,
