@@ -140,6 +140,38 @@ def test_gluteus_minimus_map_has_no_island_over_the_hip(builtin: Any, side: str)
     assert f"lateral_leg_{side}" in pattern.landmarks()
 
 
+@pytest.mark.parametrize("muscle", ["gluteus_minimus_right", "quadratus_lumborum_right"])
+def test_where_does_it_hurt_lists_the_muscle_for_a_spot_its_map_paints(
+    builtin: Any, muscle: str
+) -> None:
+    """One source of truth: a spot in a filled gap (the gluteus minimus island over the hip;
+    a slot between quadratus lumborum discs) is painted essential, though no single zone
+    reaches it; the lookup used to score the unclosed zones and did not list the muscle."""
+    from viewer.domain.referral import ZoneClass
+
+    referral = builtin[1].referral
+    fields = referral.fields
+    ids = referral.trigger_points_of(muscle)
+    heat = referral.field_for(ids)
+    raw = np.zeros(referral.n_vertices, dtype=np.float32)
+    for pid in {referral.trigger_points[i].definition.referral for i in ids}:
+        raw = np.maximum(raw, fields.essential[pid])
+    gap = np.flatnonzero((heat.classes == ZoneClass.ESSENTIAL.value) & (raw < 0.1))
+    assert len(gap), "the map fills a gap no zone reaches (0.1 is the listing floor)"
+    skin = np.asarray(referral.skin.points, dtype=np.float64)
+    report = referral.refer([skin[gap[0]]])
+    hit = next((h for h in report.muscles if h.id == muscle), None)
+    assert hit is not None, [h.id for h in report.muscles]
+    assert hit.coverage.levels == (ZoneClass.ESSENTIAL,)
+    assert "main (essential) zone" in hit.reason, hit.reason
+    assert any(h.muscle == muscle for h in report.trigger_points)
+    # Anywhere the map paints essential, the lookup says essential (a sample of spots).
+    painted = np.flatnonzero(heat.classes == ZoneClass.ESSENTIAL.value)[::97][:25]
+    report = referral.refer(skin[painted])
+    hit = next(h for h in report.muscles if h.id == muscle)
+    assert hit.coverage.n_essential == len(painted)
+
+
 STORY_MUSCLES = (
     "psoas_major_lower_right",
     "piriformis_right",
