@@ -267,8 +267,11 @@ def _relative_luminance(rgb: np.ndarray) -> np.ndarray:
     return np.asarray(lin @ np.array([0.2126, 0.7152, 0.0722]))
 
 
-def _heat_render(builtin: Any, muscle: str, view: str, theme: str, out: Path) -> Any:
-    """Render a muscle's heat map at 1280x800; image, skin vertex pixels, facing mask, classes."""
+def _heat_render(
+    builtin: Any, muscle: str, view: str, theme: str, out: Path, extra: dict[str, Any] | None = None
+) -> Any:
+    """Render a muscle's heat map at 1280x800; image, skin vertex pixels, facing mask, classes
+    (``extra`` receives the legend's spillover swatch box, image rows counted from the top)."""
     from PIL import Image
 
     from viewer.domain.camera import view_by_name
@@ -292,6 +295,9 @@ def _heat_render(builtin: Any, muscle: str, view: str, theme: str, out: Path) ->
         scene.apply_view(view_by_name(view))
         window.Render()
         write_window_png(window, out)
+        if extra is not None:
+            x0, y0, x1, y1 = overlays.legend.swatch_box(1)
+            extra["swatch"] = (x0, size[1] - y1, x1, size[1] - y0)
         camera = renderer.GetActiveCamera()
         matrix = camera.GetCompositeProjectionTransformMatrix(size[0] / size[1], -1, 1)
         eye = np.asarray(camera.GetPosition())
@@ -367,6 +373,63 @@ def test_spillover_hatching_stays_bold_at_1280x800_in_greyscale(
     light, dark = np.percentile(grey, 85), np.percentile(grey, 15)
     # Dark and light stripes a projector (and a greyscale copier) can tell apart.
     assert light - dark >= 60, (light, dark)
+
+
+def _stripe_angle(grey: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> float:
+    """Direction (degrees, 0..180) across the stripes at these pixels: the dominant gradient
+    orientation (structure tensor)."""
+    gy, gx = np.gradient(grey)
+    jxx = float((gx[rows, cols] ** 2).sum())
+    jyy = float((gy[rows, cols] ** 2).sum())
+    jxy = float((gx[rows, cols] * gy[rows, cols]).sum())
+    return math.degrees(0.5 * math.atan2(2 * jxy, jxx - jyy)) % 180.0
+
+
+def _two_tones(rgb: np.ndarray, lit: float) -> tuple[np.ndarray, np.ndarray]:
+    """Mean colours of the light and the dark stripes of striped pixels (n, 3), each of the
+    best-lit ``lit`` share of its stripes."""
+    weights = np.array([0.299, 0.587, 0.114])
+    grey = rgb @ weights
+    cut = (np.percentile(grey, 85) + np.percentile(grey, 15)) / 2
+    tones = []
+    for part in (rgb[grey >= cut], rgb[grey < cut]):
+        g = part @ weights
+        tones.append(part[g >= np.percentile(g, 100 * (1 - lit))].mean(axis=0))
+    return tones[0], tones[1]
+
+
+@pytest.mark.parametrize(
+    ("muscle", "view"),
+    [("piriformis_right", "posterior"), ("quadratus_lumborum_right", "anterior")],
+)
+def test_legend_spillover_swatch_looks_like_the_painted_spillover(
+    builtin: Any, muscle: str, view: str, tmp_path: Path
+) -> None:
+    """The key must show what the skin shows: the swatch used vertical stripes in full salmon,
+    while the skin is hatched diagonally (one way from behind, the other from the front) in
+    spillover blended over skin. The swatch shows the painted colours unlit (as the essential
+    swatch does), so it is compared with the best-lit quarter of each painted stripe tone,
+    within 50 RGB levels (translucent skin over muscle greys the dark stripes); the stripe
+    direction within 15 degrees."""
+    extra: dict[str, Any] = {}
+    img, row, col, seen, classes = _heat_render(
+        builtin, muscle, view, "light", tmp_path / "key.png", extra
+    )
+    x0, y0, x1, y1 = (round(v) for v in extra["swatch"])
+    inset = 2
+    swatch = img[y0 + inset : y1 - inset, x0 + inset : x1 - inset]
+    spill = seen & (classes == 1)
+    assert spill.sum() > 50
+    grey = img @ np.array([0.299, 0.587, 0.114])
+    painted_light, painted_dark = _two_tones(img[row[spill], col[spill]], lit=0.25)
+    key_light, key_dark = _two_tones(swatch.reshape(-1, 3), lit=1.0)
+    assert np.linalg.norm(painted_light - key_light) < 50, (painted_light, key_light)
+    assert np.linalg.norm(painted_dark - key_dark) < 50, (painted_dark, key_dark)
+    rr, cc = np.mgrid[y0 + inset : y1 - inset, x0 + inset : x1 - inset]
+    key_angle = _stripe_angle(grey, rr.ravel(), cc.ravel())
+    skin_angle = _stripe_angle(grey, row[spill], col[spill])
+    diff = abs(key_angle - skin_angle) % 180.0
+    assert min(diff, 180.0 - diff) < 15.0, (key_angle, skin_angle)
 
 
 def test_hiding_or_ghosting_the_skin_never_leaves_a_legend_without_its_map(builtin: Any) -> None:
