@@ -217,33 +217,120 @@ def _rough(referral: Any, ids: list[str]) -> bool:
     return False
 
 
-KNOWN_ROUGH = frozenset(
+COCCYX_MAPS = frozenset(
     {
-        # The coccyx zone (20 mm radius on the midline) where its outline crosses the gluteal
-        # cleft: no cusp, but the 95th-percentile turn is 31.6 degrees against 30 on the skin
-        # rebuilt on 1 Dec (the gluteus maximus sheet and piriformis changes moved the skin
-        # fit); it passed on the skin before. Open in issue 12.
         "gluteus_maximus_3_left",
         "gluteus_maximus_3_right",
         "multifidus_sacral_left",
         "multifidus_sacral_right",
     }
 )
-"""Maps whose outline still fails the measure; the list must shrink when one is fixed."""
+
+KNOWN_ROUGH: dict[str, frozenset[str]] = {
+    "neutral": frozenset(),
+    # The coccyx zone (a 20 mm geodesic disc on the midline) where it crosses the deep gluteal
+    # cleft of the female and male skins. The disc itself, before any closing or smoothing,
+    # is a teardrop there: a tip where its edge runs up the sacral groove and a notch where
+    # it dips into the cleft below (distances over the cleft's walls are longer than across
+    # it). Pulled taut over the cleft the line no longer bends in depth, but the tip and notch
+    # remain: female 30.0 degrees with one cusp, male 44.6 (neutral passes at 25.3). Open in
+    # issue 12: drawing zones on a fold-filled skin would remove the cause.
+    "female": COCCYX_MAPS,
+    "male": COCCYX_MAPS,
+}
+"""Per body, the maps whose outline still fails the measure; the lists must shrink when one is
+fixed (the test fails if a list is wrong in either direction)."""
 
 
-def test_every_single_point_and_whole_muscle_map_has_smooth_outlines(builtin: Any) -> None:
+@pytest.fixture
+def on_body(builtin: Any) -> Any:
+    """Switch the built-in context to a body (``on_body("male")``); neutral again after the
+    test, so the other tests of this module see the neutral body."""
+    from viewer.bodyswitch import switch_body
+
+    context, features = builtin
+
+    def use(body: str) -> Any:
+        if context.loaded.body != body:
+            context.state.set_body(body)
+            switch_body(context, body, features)
+        return features.referral
+
+    yield use
+    use("neutral")
+
+
+@pytest.mark.parametrize("body", ["neutral", "female", "male"])
+def test_every_single_point_and_whole_muscle_map_has_smooth_outlines(
+    on_body: Any, body: str
+) -> None:
     """What the app can show from one click: one trigger point, or every point of a muscle
-    (tensor fasciae latae has one point, so its muscle map is its point's map), on both sides.
-    Before zones were closed at chart scale and drawn over skin folds, 17 of these failed
-    (gluteal buttock zones with slots between their discs, the coccyx zone where it dips into
-    the gluteal cleft, and left-side maps on the refitted skin's coarse buttock triangles)."""
-    referral = builtin[1].referral
+    (tensor fasciae latae has one point, so its muscle map is its point's map), on both sides
+    and on every body. Before zones were closed at chart scale and drawn over skin folds, 17
+    of these failed on the neutral body (gluteal buttock zones with slots between their
+    discs, the coccyx zone where it dips into the gluteal cleft, and left-side maps on the
+    refitted skin's coarse buttock triangles)."""
+    referral = on_body(body)
     shown = {t: [t] for t in referral.trigger_points}
     shown.update({m: list(referral.trigger_points_of(m)) for m in referral.muscles()})
     rough = {name for name, ids in shown.items() if _rough(referral, ids)}
-    assert rough <= KNOWN_ROUGH, f"newly rough outlines: {sorted(rough - KNOWN_ROUGH)}"
-    assert rough == KNOWN_ROUGH, f"smooth now, drop from KNOWN_ROUGH: {sorted(KNOWN_ROUGH - rough)}"
+    known = KNOWN_ROUGH[body]
+    assert rough <= known, f"{body}: newly rough outlines: {sorted(rough - known)}"
+    assert rough == known, f"{body}: smooth now, drop from KNOWN_ROUGH: {sorted(known - rough)}"
+
+
+def _inside(poly: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Even-odd test of 2D points ``q`` against a closed polygon."""
+    x, y = poly[:, 0], poly[:, 1]
+    x2, y2 = np.roll(x, -1), np.roll(y, -1)
+    crossing = np.zeros(len(q), dtype=bool)
+    for a, b, c, d in zip(x, y, x2, y2, strict=True):
+        spans = (b > q[:, 1]) != (d > q[:, 1])
+        at = a + (q[:, 1] - b) * (c - a) / (d - b if d != b else 1e-12)
+        crossing ^= spans & (q[:, 0] < at)
+    return crossing
+
+
+@pytest.mark.parametrize("body", ["neutral", "female", "male"])
+def test_coccyx_outline_spans_the_cleft_above_the_skin_around_its_zone(
+    on_body: Any, body: str
+) -> None:
+    """Where the coccyx zone's outline crosses the gluteal cleft it is pulled taut over it:
+    no point under the skin, lifted well clear of the cleft's floor, and seen from the zone's
+    side it still surrounds every vertex of the zone (within 1 mm: the smoothing)."""
+    from scipy.spatial import cKDTree
+
+    referral = on_body(body)
+    skin = referral.skin
+    points = np.asarray(skin.points, dtype=np.float64)
+    normals = np.asarray(skin.normals, dtype=np.float64)
+    weights = referral.field_for(["gluteus_maximus_3_right"]).essential
+    loops = zone_outlines(points, skin.triangles, weights)
+    assert len(loops) == 1
+    line = loops[0]
+    _, near = cKDTree(points).query(line, k=8)
+    height = np.einsum("ijk,ijk->ij", line[:, None, :] - points[near], normals[near]).max(axis=1)
+    assert height.min() > -1.0, (body, height.min())
+    assert height.max() > 8.0, (body, "spans the cleft", height.max())
+    zone = weights >= 0.5
+    facing = normals[zone].mean(axis=0)
+    facing /= np.linalg.norm(facing)
+    e1 = np.cross(facing, [1.0, 0.0, 0.0])
+    e1 /= np.linalg.norm(e1)
+    e2 = np.cross(facing, e1)
+    poly = np.column_stack([line[:-1] @ e1, line[:-1] @ e2])
+    q = np.column_stack([points[zone] @ e1, points[zone] @ e2])
+    outside = q[~_inside(poly, q)]
+    if len(outside):
+        a, b = poly, np.roll(poly, -1, axis=0)
+        ab = b - a
+        t = np.clip(
+            np.einsum("kij,ij->ki", outside[:, None, :] - a[None], ab) / (ab**2).sum(axis=1),
+            0.0,
+            1.0,
+        )
+        gap = np.linalg.norm(outside[:, None, :] - (a[None] + t[..., None] * ab[None]), axis=2)
+        assert gap.min(axis=1).max() < 1.0, (body, gap.min(axis=1).max())
 
 
 def test_combined_patterns_are_smoothed_as_one_field(builtin: Any) -> None:
