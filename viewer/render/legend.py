@@ -197,12 +197,17 @@ class SwatchLegend:
             self._props.append(self._texts[-1])
             y += 2.2 * s
         self._swatches: list[tuple[float, float, float, float]] = []
+        self._stripes: list[tuple[vtkPolyDataMapper2D, float, float, float]] = []
         for label, rgb, striped in reversed(self._rows):
             self._props.append(_patch([(x, y, x + s, y + s)], rgb))
             self._swatches.insert(0, (x, y, x + s, y + s))
             if striped:
                 bands = stripe_bands(x, y, s, self.stripe_normal, s / STRIPES_PER_SWATCH)
-                self._props.append(_shape(_polygons(bands), self.stripe_rgb))
+                stripes = _shape(_polygons(bands), self.stripe_rgb)
+                self._props.append(stripes)
+                mapper = stripes.GetMapper()
+                assert isinstance(mapper, vtkPolyDataMapper2D)
+                self._stripes.append((mapper, x, y, s))
             self._texts.append(_text(renderer, label, x + s * 1.4, y + s * 0.1, font))
             self._props.append(self._texts[-1])
             y += 1.4 * s
@@ -327,7 +332,8 @@ class HeatLegend(SwatchLegend):
 
     def _before_fit(self) -> None:
         """Turn the swatch's stripes with the skin's: the screen direction across them is the
-        stripe axis seen from the camera (two dot products a frame; rebuilt only on a turn)."""
+        stripe axis seen from the camera (two dot products a frame; new stripe polygons only
+        when it turns)."""
         camera = self.renderer.GetActiveCamera()
         forward = np.asarray(camera.GetDirectionOfProjection())
         right = np.cross(forward, np.asarray(camera.GetViewUp()))
@@ -341,4 +347,6 @@ class HeatLegend(SwatchLegend):
         ox, oy = self.stripe_normal
         if abs(nx * ox + ny * oy) < math.cos(math.radians(FOLLOW_DEGREES)):
             self.stripe_normal = (float(nx), float(ny))
-            self._build(self.scale)
+            for mapper, x, y, size in self._stripes:  # new polygons only, same actors
+                bands = stripe_bands(x, y, size, self.stripe_normal, size / STRIPES_PER_SWATCH)
+                mapper.SetInputData(_polygons(bands))
