@@ -96,6 +96,82 @@ def test_an_outline_crossing_a_skin_fold_is_drawn_across_it() -> None:
     assert cusps <= MAX_CUSPS_PER_M and p95 <= MAX_P95_TURN, (cusps, p95)
 
 
+def test_an_island_the_zone_encloses_is_filled_when_narrow_and_kept_when_wide() -> None:
+    """Two strips side by side with a 30 mm slit between them, closed at both ends, enclose an
+    island of plain skin (as gluteus minimus's outer-thigh and back-of-thigh strips did under
+    the buttock); an enclosed area 160 mm across stays plain; the open skin outside too."""
+    from viewer.heatmap.closing import ZoneCloser, enclosed_holes
+
+    points, tris = _grid(step=4.0, size=400.0)
+    x, y = points[:, 0], points[:, 1]
+    ring = (np.abs(x) <= 60) & (np.abs(y) <= 100) & ~((np.abs(x) < 15) & (np.abs(y) < 70))
+    big = (np.abs(x) <= 180) & (np.abs(y) <= 190) & ~((np.abs(x) < 170) & (np.abs(y) < 180))
+    weights = (ring | big).astype(np.float64)
+    graph = ZoneCloser(points, tris).graph
+    region = np.flatnonzero((np.abs(x) <= 196) & (np.abs(y) <= 196))  # a band beyond the zone
+    filled = enclosed_holes(weights, graph, region, max_depth_mm=30.0)
+    slit = (np.abs(x) < 15) & (np.abs(y) < 70)
+    assert set(filled.tolist()) == set(np.flatnonzero(slit).tolist())
+    assert len(enclosed_holes(weights, graph, region, max_depth_mm=10.0)) == 0, "15 mm deep"
+
+
+@pytest.mark.parametrize("side", ["right", "left"])
+def test_gluteus_minimus_map_has_no_island_over_the_hip(builtin: Any, side: str) -> None:
+    """Travell & Simons (via S7, S3e) draw gluteus minimus pain as one region: lower buttock,
+    outer and back of thigh, knee, and the outer leg to the ankle. The two portions' strips
+    used to leave an enclosed unpainted island (about 34 cm2) on the back-outer hip."""
+    from scipy import sparse
+    from scipy.sparse.csgraph import connected_components
+
+    referral = builtin[1].referral
+    heat = referral.field_for_muscle(f"gluteus_minimus_{side}")
+    skin = referral.skin
+    t = np.asarray(skin.triangles)
+    n = len(skin.points)
+    plain = np.flatnonzero(heat.essential < 0.5)
+    a = np.concatenate([t[:, 0], t[:, 1], t[:, 2]])
+    b = np.concatenate([t[:, 1], t[:, 2], t[:, 0]])
+    graph = sparse.coo_matrix((np.ones(len(a)), (a, b)), shape=(n, n)).tocsr()
+    k, label = connected_components(graph[plain][:, plain], directed=False)
+    sizes = np.bincount(label)
+    assert k == 1 or sizes[np.argsort(sizes)[-2]] == 0, sorted(sizes)[-3:]
+    # The front portion's essential zone does run down the outer leg to the ankle (cited).
+    pattern = referral.patterns[f"gluteus_minimus_anterior_{side}"]
+    assert f"lateral_leg_{side}" in pattern.landmarks()
+
+
+@pytest.mark.parametrize("muscle", ["gluteus_minimus_right", "quadratus_lumborum_right"])
+def test_where_does_it_hurt_lists_the_muscle_for_a_spot_its_map_paints(
+    builtin: Any, muscle: str
+) -> None:
+    """One source of truth: a spot in a filled gap (the gluteus minimus island over the hip;
+    a slot between quadratus lumborum discs) is painted essential, though no single zone
+    reaches it; the lookup used to score the unclosed zones and did not list the muscle."""
+    from viewer.domain.referral import ZoneClass
+
+    referral = builtin[1].referral
+    fields = referral.fields
+    ids = referral.trigger_points_of(muscle)
+    heat = referral.field_for(ids)
+    raw = np.zeros(referral.n_vertices, dtype=np.float32)
+    for pid in {referral.trigger_points[i].definition.referral for i in ids}:
+        raw = np.maximum(raw, fields.essential[pid])
+    gap = np.flatnonzero((heat.classes == ZoneClass.ESSENTIAL.value) & (raw < 0.1))
+    assert len(gap), "the map fills a gap no zone reaches (0.1 is the listing floor)"
+    skin = np.asarray(referral.skin.points, dtype=np.float64)
+    report = referral.refer([skin[gap[0]]])
+    hit = next((h for h in report.muscles if h.id == muscle), None)
+    assert hit is not None, [h.id for h in report.muscles]
+    assert hit.coverage.levels == (ZoneClass.ESSENTIAL,)
+    assert "main (essential) zone" in hit.reason, hit.reason
+    assert any(h.muscle == muscle for h in report.trigger_points)
+    # Anywhere the map paints essential, the lookup says essential (a sample of spots).
+    painted = np.flatnonzero(heat.classes == ZoneClass.ESSENTIAL.value)[::97][:25]
+    report = referral.refer(skin[painted])
+    hit = next(h for h in report.muscles if h.id == muscle)
+    assert hit.coverage.n_essential == len(painted)
+
+
 STORY_MUSCLES = (
     "psoas_major_lower_right",
     "piriformis_right",
@@ -141,33 +217,120 @@ def _rough(referral: Any, ids: list[str]) -> bool:
     return False
 
 
-KNOWN_ROUGH = frozenset(
+COCCYX_MAPS = frozenset(
     {
-        # The coccyx zone (20 mm radius on the midline) where its outline crosses the gluteal
-        # cleft: no cusp, but the 95th-percentile turn is 31.6 degrees against 30 on the skin
-        # rebuilt on 1 Dec (the gluteus maximus sheet and piriformis changes moved the skin
-        # fit); it passed on the skin before. Open in issue 12.
         "gluteus_maximus_3_left",
         "gluteus_maximus_3_right",
         "multifidus_sacral_left",
         "multifidus_sacral_right",
     }
 )
-"""Maps whose outline still fails the measure; the list must shrink when one is fixed."""
+
+KNOWN_ROUGH: dict[str, frozenset[str]] = {
+    "neutral": frozenset(),
+    # The coccyx zone (a 20 mm geodesic disc on the midline) where it crosses the deep gluteal
+    # cleft of the female and male skins. The disc itself, before any closing or smoothing,
+    # is a teardrop there: a tip where its edge runs up the sacral groove and a notch where
+    # it dips into the cleft below (distances over the cleft's walls are longer than across
+    # it). Pulled taut over the cleft the line no longer bends in depth, but the tip and notch
+    # remain: female 30.0 degrees with one cusp, male 44.6 (neutral passes at 25.3). Open in
+    # issue 12: drawing zones on a fold-filled skin would remove the cause.
+    "female": COCCYX_MAPS,
+    "male": COCCYX_MAPS,
+}
+"""Per body, the maps whose outline still fails the measure; the lists must shrink when one is
+fixed (the test fails if a list is wrong in either direction)."""
 
 
-def test_every_single_point_and_whole_muscle_map_has_smooth_outlines(builtin: Any) -> None:
+@pytest.fixture
+def on_body(builtin: Any) -> Any:
+    """Switch the built-in context to a body (``on_body("male")``); neutral again after the
+    test, so the other tests of this module see the neutral body."""
+    from viewer.bodyswitch import switch_body
+
+    context, features = builtin
+
+    def use(body: str) -> Any:
+        if context.loaded.body != body:
+            context.state.set_body(body)
+            switch_body(context, body, features)
+        return features.referral
+
+    yield use
+    use("neutral")
+
+
+@pytest.mark.parametrize("body", ["neutral", "female", "male"])
+def test_every_single_point_and_whole_muscle_map_has_smooth_outlines(
+    on_body: Any, body: str
+) -> None:
     """What the app can show from one click: one trigger point, or every point of a muscle
-    (tensor fasciae latae has one point, so its muscle map is its point's map), on both sides.
-    Before zones were closed at chart scale and drawn over skin folds, 17 of these failed
-    (gluteal buttock zones with slots between their discs, the coccyx zone where it dips into
-    the gluteal cleft, and left-side maps on the refitted skin's coarse buttock triangles)."""
-    referral = builtin[1].referral
+    (tensor fasciae latae has one point, so its muscle map is its point's map), on both sides
+    and on every body. Before zones were closed at chart scale and drawn over skin folds, 17
+    of these failed on the neutral body (gluteal buttock zones with slots between their
+    discs, the coccyx zone where it dips into the gluteal cleft, and left-side maps on the
+    refitted skin's coarse buttock triangles)."""
+    referral = on_body(body)
     shown = {t: [t] for t in referral.trigger_points}
     shown.update({m: list(referral.trigger_points_of(m)) for m in referral.muscles()})
     rough = {name for name, ids in shown.items() if _rough(referral, ids)}
-    assert rough <= KNOWN_ROUGH, f"newly rough outlines: {sorted(rough - KNOWN_ROUGH)}"
-    assert rough == KNOWN_ROUGH, f"smooth now, drop from KNOWN_ROUGH: {sorted(KNOWN_ROUGH - rough)}"
+    known = KNOWN_ROUGH[body]
+    assert rough <= known, f"{body}: newly rough outlines: {sorted(rough - known)}"
+    assert rough == known, f"{body}: smooth now, drop from KNOWN_ROUGH: {sorted(known - rough)}"
+
+
+def _inside(poly: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Even-odd test of 2D points ``q`` against a closed polygon."""
+    x, y = poly[:, 0], poly[:, 1]
+    x2, y2 = np.roll(x, -1), np.roll(y, -1)
+    crossing = np.zeros(len(q), dtype=bool)
+    for a, b, c, d in zip(x, y, x2, y2, strict=True):
+        spans = (b > q[:, 1]) != (d > q[:, 1])
+        at = a + (q[:, 1] - b) * (c - a) / (d - b if d != b else 1e-12)
+        crossing ^= spans & (q[:, 0] < at)
+    return crossing
+
+
+@pytest.mark.parametrize("body", ["neutral", "female", "male"])
+def test_coccyx_outline_spans_the_cleft_above_the_skin_around_its_zone(
+    on_body: Any, body: str
+) -> None:
+    """Where the coccyx zone's outline crosses the gluteal cleft it is pulled taut over it:
+    no point under the skin, lifted well clear of the cleft's floor, and seen from the zone's
+    side it still surrounds every vertex of the zone (within 1 mm: the smoothing)."""
+    from scipy.spatial import cKDTree
+
+    referral = on_body(body)
+    skin = referral.skin
+    points = np.asarray(skin.points, dtype=np.float64)
+    normals = np.asarray(skin.normals, dtype=np.float64)
+    weights = referral.field_for(["gluteus_maximus_3_right"]).essential
+    loops = zone_outlines(points, skin.triangles, weights)
+    assert len(loops) == 1
+    line = loops[0]
+    _, near = cKDTree(points).query(line, k=8)
+    height = np.einsum("ijk,ijk->ij", line[:, None, :] - points[near], normals[near]).max(axis=1)
+    assert height.min() > -1.0, (body, height.min())
+    assert height.max() > 8.0, (body, "spans the cleft", height.max())
+    zone = weights >= 0.5
+    facing = normals[zone].mean(axis=0)
+    facing /= np.linalg.norm(facing)
+    e1 = np.cross(facing, [1.0, 0.0, 0.0])
+    e1 /= np.linalg.norm(e1)
+    e2 = np.cross(facing, e1)
+    poly = np.column_stack([line[:-1] @ e1, line[:-1] @ e2])
+    q = np.column_stack([points[zone] @ e1, points[zone] @ e2])
+    outside = q[~_inside(poly, q)]
+    if len(outside):
+        a, b = poly, np.roll(poly, -1, axis=0)
+        ab = b - a
+        t = np.clip(
+            np.einsum("kij,ij->ki", outside[:, None, :] - a[None], ab) / (ab**2).sum(axis=1),
+            0.0,
+            1.0,
+        )
+        gap = np.linalg.norm(outside[:, None, :] - (a[None] + t[..., None] * ab[None]), axis=2)
+        assert gap.min(axis=1).max() < 1.0, (body, gap.min(axis=1).max())
 
 
 def test_combined_patterns_are_smoothed_as_one_field(builtin: Any) -> None:
@@ -191,8 +354,11 @@ def _relative_luminance(rgb: np.ndarray) -> np.ndarray:
     return np.asarray(lin @ np.array([0.2126, 0.7152, 0.0722]))
 
 
-def _heat_render(builtin: Any, muscle: str, view: str, theme: str, out: Path) -> Any:
-    """Render a muscle's heat map at 1280x800; image, skin vertex pixels, facing mask, classes."""
+def _heat_render(
+    builtin: Any, muscle: str, view: str, theme: str, out: Path, extra: dict[str, Any] | None = None
+) -> Any:
+    """Render a muscle's heat map at 1280x800; image, skin vertex pixels, facing mask, classes
+    (``extra`` receives the legend's spillover swatch box, image rows counted from the top)."""
     from PIL import Image
 
     from viewer.domain.camera import view_by_name
@@ -216,6 +382,9 @@ def _heat_render(builtin: Any, muscle: str, view: str, theme: str, out: Path) ->
         scene.apply_view(view_by_name(view))
         window.Render()
         write_window_png(window, out)
+        if extra is not None:
+            x0, y0, x1, y1 = overlays.legend.swatch_box(1)
+            extra["swatch"] = (x0, size[1] - y1, x1, size[1] - y0)
         camera = renderer.GetActiveCamera()
         matrix = camera.GetCompositeProjectionTransformMatrix(size[0] / size[1], -1, 1)
         eye = np.asarray(camera.GetPosition())
@@ -291,6 +460,63 @@ def test_spillover_hatching_stays_bold_at_1280x800_in_greyscale(
     light, dark = np.percentile(grey, 85), np.percentile(grey, 15)
     # Dark and light stripes a projector (and a greyscale copier) can tell apart.
     assert light - dark >= 60, (light, dark)
+
+
+def _stripe_angle(grey: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> float:
+    """Direction (degrees, 0..180) across the stripes at these pixels: the dominant gradient
+    orientation (structure tensor)."""
+    gy, gx = np.gradient(grey)
+    jxx = float((gx[rows, cols] ** 2).sum())
+    jyy = float((gy[rows, cols] ** 2).sum())
+    jxy = float((gx[rows, cols] * gy[rows, cols]).sum())
+    return math.degrees(0.5 * math.atan2(2 * jxy, jxx - jyy)) % 180.0
+
+
+def _two_tones(rgb: np.ndarray, lit: float) -> tuple[np.ndarray, np.ndarray]:
+    """Mean colours of the light and the dark stripes of striped pixels (n, 3), each of the
+    best-lit ``lit`` share of its stripes."""
+    weights = np.array([0.299, 0.587, 0.114])
+    grey = rgb @ weights
+    cut = (np.percentile(grey, 85) + np.percentile(grey, 15)) / 2
+    tones = []
+    for part in (rgb[grey >= cut], rgb[grey < cut]):
+        g = part @ weights
+        tones.append(part[g >= np.percentile(g, 100 * (1 - lit))].mean(axis=0))
+    return tones[0], tones[1]
+
+
+@pytest.mark.parametrize(
+    ("muscle", "view"),
+    [("piriformis_right", "posterior"), ("quadratus_lumborum_right", "anterior")],
+)
+def test_legend_spillover_swatch_looks_like_the_painted_spillover(
+    builtin: Any, muscle: str, view: str, tmp_path: Path
+) -> None:
+    """The key must show what the skin shows: the swatch used vertical stripes in full salmon,
+    while the skin is hatched diagonally (one way from behind, the other from the front) in
+    spillover blended over skin. The swatch shows the painted colours unlit (as the essential
+    swatch does), so it is compared with the best-lit quarter of each painted stripe tone,
+    within 50 RGB levels (translucent skin over muscle greys the dark stripes); the stripe
+    direction within 15 degrees."""
+    extra: dict[str, Any] = {}
+    img, row, col, seen, classes = _heat_render(
+        builtin, muscle, view, "light", tmp_path / "key.png", extra
+    )
+    x0, y0, x1, y1 = (round(v) for v in extra["swatch"])
+    inset = 2
+    swatch = img[y0 + inset : y1 - inset, x0 + inset : x1 - inset]
+    spill = seen & (classes == 1)
+    assert spill.sum() > 50
+    grey = img @ np.array([0.299, 0.587, 0.114])
+    painted_light, painted_dark = _two_tones(img[row[spill], col[spill]], lit=0.25)
+    key_light, key_dark = _two_tones(swatch.reshape(-1, 3), lit=1.0)
+    assert np.linalg.norm(painted_light - key_light) < 50, (painted_light, key_light)
+    assert np.linalg.norm(painted_dark - key_dark) < 50, (painted_dark, key_dark)
+    rr, cc = np.mgrid[y0 + inset : y1 - inset, x0 + inset : x1 - inset]
+    key_angle = _stripe_angle(grey, rr.ravel(), cc.ravel())
+    skin_angle = _stripe_angle(grey, row[spill], col[spill])
+    diff = abs(key_angle - skin_angle) % 180.0
+    assert min(diff, 180.0 - diff) < 15.0, (key_angle, skin_angle)
 
 
 def test_hiding_or_ghosting_the_skin_never_leaves_a_legend_without_its_map(builtin: Any) -> None:

@@ -14,6 +14,10 @@ shrink needs each vertex's distance ``E`` to the grown zone's edge, found by one
 mesh edges from the grown zone's border vertices, each seeded with its own distance to that
 edge (``r - D``), so coarse triangles do not round the result to whole edges. The closed zone is
 ``min(D, r - E)``: never smaller than the zone itself.
+
+Gaps wider than a closing fills can still be enclosed on every side (two strips side by side,
+closed at both ends): :func:`enclosed_holes` finds such islands of plain skin, and those too
+narrow to be an area a source could describe are painted as zone.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 from scipy import sparse
-from scipy.sparse.csgraph import dijkstra
+from scipy.sparse.csgraph import connected_components, dijkstra
 
 CLOSING_MM = 12.0
 """Gaps between a zone's discs narrower than twice this are filled (clinical-chart scale).
@@ -112,3 +116,57 @@ class ZoneCloser:
             closed[inner] = np.where(grown, np.minimum(dd, shrink), dd)
             out.append(closed)
         return out
+
+
+def enclosed_holes(
+    weights: NDArray[np.floating],
+    graph: sparse.csr_matrix,
+    region: NDArray[np.int64],
+    max_depth_mm: float,
+    level: float = 0.5,
+) -> NDArray[np.int64]:
+    """Vertices of the islands of plain skin that a zone surrounds, each too narrow to hold a
+    disc of radius ``max_depth_mm``.
+
+    The zone is where ``weights`` reach ``level``; ``region`` holds every zone vertex and a band
+    of skin around it. An island is a connected set of vertices below the level that does not
+    reach the region's border (beyond which the skin is plain and open), so the zone encloses
+    it. Its depth is the farthest any of its vertices lies from the zone, along mesh edges
+    (seeded at the zone's vertices by how far below the level each neighbour is, so coarse
+    triangles do not count whole edges).
+    """
+    idx = np.asarray(region, dtype=np.int64)
+    w = np.asarray(weights, dtype=np.float64)[idx]
+    sub = graph[idx][:, idx].tocsr()
+    border = np.diff(sub.indptr) < np.diff(graph.indptr)[idx]
+    below = w < level
+    out = np.flatnonzero(below)
+    if len(out) == 0:
+        return np.zeros(0, dtype=np.int64)
+    k, label = connected_components(sub[out][:, out], directed=False)
+    closed = np.ones(k, dtype=bool)
+    closed[label[border[out]]] = False
+    if not closed.any():
+        return np.zeros(0, dtype=np.int64)
+    island = np.zeros(len(idx), dtype=bool)
+    island[out[closed[label]]] = True
+    # Edges from the zone into the islands, each cut where the weight crosses the level.
+    coo = sub.tocoo()
+    entry = ~below[coo.row] & island[coo.col]
+    frac = (w[coo.row[entry]] - level) / np.maximum(w[coo.row[entry]] - w[coo.col[entry]], 1e-9)
+    start = np.full(len(idx), np.inf)
+    np.minimum.at(start, coo.col[entry], coo.data[entry] * (1.0 - frac))
+    keep = np.flatnonzero(island)
+    inner = sub[keep][:, keep].tocoo()
+    m = len(keep)
+    seeds = np.flatnonzero(np.isfinite(start[keep]))
+    rows = np.concatenate([inner.row, np.full(len(seeds), m)])
+    cols = np.concatenate([inner.col, seeds])
+    data = np.concatenate([inner.data, np.maximum(start[keep][seeds], 1e-6)])
+    search = sparse.csr_matrix((data, (rows, cols)), shape=(m + 1, m + 1))
+    depth = dijkstra(search, directed=True, indices=m)[:m]
+    comp = label[np.searchsorted(out, keep)]
+    deepest = np.zeros(k)
+    np.maximum.at(deepest, comp, depth)
+    fill = closed & (deepest <= max_depth_mm)
+    return np.asarray(idx[out[fill[label]]], dtype=np.int64)

@@ -96,6 +96,10 @@ class HeatField:
         return HeatField(self.intensity[index], self.classes[index])
 
 
+_Sparse = tuple[NDArray[np.int64], NDArray[np.float32], NDArray[np.float32]]
+"""A heat map kept as its non-zero vertices and their essential and whole-zone weights."""
+
+
 def combine_weights(
     essential: Iterable[NDArray[np.float32]],
     spillover: Iterable[NDArray[np.float32]],
@@ -159,8 +163,11 @@ class PatternFields:
             self.spillover[pid] = s
         self._smoother: ZoneSmoother | None = None
         self._closer: ZoneCloser | None = None
+        self._hole_mm = 0.0
         self._regions: dict[str, NDArray[np.int64]] = {}
         self._recent: OrderedDict[frozenset[str], HeatField] = OrderedDict()
+        self._painted: dict[frozenset[str], _Sparse] = {}
+        """Maps as painted, for "where does it hurt?": non-zero vertices and their weights."""
         if mesh is not None and self.essential:
             self._prepare_smoothing(*mesh)
 
@@ -180,6 +187,13 @@ class PatternFields:
 
         self._smoother = ZoneSmoother(points, triangles)
         self._closer = ZoneCloser(points, triangles)
+        edges = [
+            self.landmarks[lm].definition.radius_mm * scale
+            + self.landmarks[lm].definition.falloff_mm / 2.0
+            for zones in self.zones.values()
+            for lm, scale, _ in zones
+        ]
+        self._hole_mm = min(edges) if edges else 0.0
         ids = list(self.essential)
         live = np.column_stack(
             [(self.essential[i] > 0) | (self.spillover[i] > 0) for i in ids]
@@ -260,7 +274,29 @@ class PatternFields:
             if closed[1] is not None:
                 s[idx] = np.maximum(s[idx], closed[1])
         smooth = self._smoother(np.column_stack([e, s]), region)
-        return np.ascontiguousarray(smooth[:, 0]), np.ascontiguousarray(smooth[:, 1])
+        e, s = np.ascontiguousarray(smooth[:, 0]), np.ascontiguousarray(smooth[:, 1])
+        return self._filled(e, idx), (self._filled(s, idx) if spill else s)
+
+    def _filled(self, weights: NDArray[np.float32], idx: NDArray[np.int64]) -> NDArray[np.float32]:
+        """Weights with every island of plain skin the zone encloses painted as zone.
+
+        Zones are drawn from a few discs and strips; where two strips run side by side
+        (gluteus minimus: its front portion's outer-thigh strip and its back portion's
+        back-of-thigh strip, under the lower-buttock disc) they can enclose an island wider
+        than the closing fills, which reads on a chart as a spot the pain spares. No source
+        describes such an island, and none describes an area narrower than the smallest zone
+        the annotations draw: islands that hold no disc of that zone's radius (to its
+        outline, :attr:`_hole_mm`) are filled. Larger enclosed areas stay plain.
+        """
+        if self._closer is None or not self._hole_mm:
+            return weights
+        from viewer.heatmap.closing import enclosed_holes
+
+        holes = enclosed_holes(weights, self._closer.graph, idx, self._hole_mm)
+        if len(holes):
+            weights = weights.copy()
+            weights[holes] = 1.0
+        return weights
 
     def zone_weights(
         self,
@@ -277,16 +313,58 @@ class PatternFields:
             d = d[index]
         return falloff(d, lm.definition.radius_mm * radius_scale, lm.definition.falloff_mm)
 
+    def reaches(self, pattern_id: str, index: NDArray[np.int64]) -> bool:
+        """Whether the painted map of this pattern can be non-zero at any of these vertices
+        (they lie in its zones or within the closing and smoothing's reach of them)."""
+        region = self._regions.get(pattern_id)
+        if region is None:  # no smoothing (no mesh given): the zones' own reach
+            e, s = self.essential.get(pattern_id), self.spillover.get(pattern_id)
+            if e is None or s is None:
+                return False
+            return bool((e[index] > 0).any() or (s[index] > 0).any())
+        pos = np.minimum(np.searchsorted(region, index), len(region) - 1)
+        return bool(len(region)) and bool((region[pos] == index).any())
+
+    def painted_at(
+        self, pattern_ids: Iterable[str], index: NDArray[np.int64]
+    ) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
+        """Essential and whole-zone weights of the map of these patterns, as painted (closed,
+        smoothed, islands filled: :meth:`combine`), at the ``index`` vertices.
+
+        "Where does it hurt?" scores spots with these, so a spot the map paints is a spot the
+        lookup finds. Each map is combined once and kept as its non-zero vertices (a few
+        thousand values), so later look-ups are array searches.
+        """
+        key = frozenset(p for p in pattern_ids if p in self.essential)
+        cached = self._painted.get(key)
+        if cached is None:
+            heat = self._recent.get(key) or self.combine(key, remember=False)
+            assert heat.essential is not None and heat.spillover is not None
+            nz = np.flatnonzero((heat.essential > 0) | (heat.spillover > 0))
+            cached = (nz, heat.essential[nz].copy(), heat.spillover[nz].copy())
+            self._painted[key] = cached
+        nz, e, s = cached
+        idx = np.asarray(index, dtype=np.int64)
+        if len(nz) == 0:
+            zero = np.zeros(len(idx), dtype=np.float32)
+            return zero, zero.copy()
+        pos = np.minimum(np.searchsorted(nz, idx), len(nz) - 1)
+        hit = nz[pos] == idx
+        return (
+            np.where(hit, e[pos], 0.0).astype(np.float32),
+            np.where(hit, s[pos], 0.0).astype(np.float32),
+        )
+
     def forget_recent(self) -> None:
         """Drop the combined maps kept in memory (benchmarks measure the first showing)."""
         self._recent.clear()
 
-    def combine(self, pattern_ids: Iterable[str]) -> HeatField:
+    def combine(self, pattern_ids: Iterable[str], remember: bool = True) -> HeatField:
         """The heat map of several patterns together (unknown ids are ignored).
 
         The patterns' raw zone weights are combined (``max``), then smoothed as one field, so
         the outline of their union is as smooth as that of one zone. The last few combinations
-        are kept, so toggling back and forth costs nothing.
+        are kept (unless ``remember`` is false), so toggling back and forth costs nothing.
         """
         ids = sorted(p for p in dict.fromkeys(pattern_ids) if p in self.essential)
         key = frozenset(ids)
@@ -301,6 +379,8 @@ class PatternFields:
             np.maximum(s, self.spillover[p], out=s)
         e, s = self._smoothed(ids, e, s)
         heat = combine_weights((e,), (s,), self.n)
+        if not remember:
+            return heat
         self._recent[key] = heat
         while len(self._recent) > RECENT_MAPS:
             self._recent.popitem(last=False)

@@ -2,7 +2,8 @@
 
 Built once per atlas (:func:`build_referral_model`); afterwards every call is array look-ups:
 ``field_for(ids)`` for the heat map of selected trigger points, ``field_for_muscle(id)`` for all
-trigger points of a muscle, ``refer(points)`` for the ranked list of candidate sources.
+trigger points of a muscle, ``refer(points)`` for the ranked list of candidate sources, scored
+against the maps as they are painted (closed and smoothed), so what is painted is what is found.
 """
 
 from __future__ import annotations
@@ -227,12 +228,8 @@ class ReferralModel:
             for p, i, d in zip(pts, idx, dist, strict=True)
         )
         tp_hits: list[ReferralHit] = []
-        per_muscle: dict[
-            str,
-            list[
-                tuple[TriggerPoint, dict[str, NDArray[np.float32]], dict[str, NDArray[np.float32]]]
-            ],
-        ] = {}
+        per_muscle: dict[str, list[_Samples]] = {}
+        painted: dict[str, tuple[NDArray[np.float32], NDArray[np.float32]] | None] = {}
         for tp in self.trigger_points.values():
             if side is not None and tp.side is not side:
                 continue
@@ -240,18 +237,31 @@ class ReferralModel:
             if pattern is None:
                 continue
             ess, spill = self._zone_samples(pattern, idx)
+            if pattern.id not in painted:
+                painted[pattern.id] = self._painted_at([pattern.id], idx)
+            ess, spill = as_painted(ess, spill, painted[pattern.id])
             per_muscle.setdefault(tp.muscle, []).append((tp, ess, spill))
             hit = self._hit_for_trigger_point(tp, pattern, ess, spill, len(spots))
             if hit is not None:
                 tp_hits.append(hit)
-        muscle_hits = [
-            h
-            for m, items in per_muscle.items()
-            if (h := self._hit_for_muscle(m, items, len(spots))) is not None
-        ]
+        muscle_hits = []
+        for m, items in per_muscle.items():
+            whole = self._painted_at([tp.definition.referral for tp, _, _ in items], idx)
+            h = self._hit_for_muscle(m, items, len(spots), whole)
+            if h is not None:
+                muscle_hits.append(h)
         return ReferralReport(
             spots, tuple(sorted(tp_hits, key=rank_key)), tuple(sorted(muscle_hits, key=rank_key))
         )
+
+    def _painted_at(
+        self, pattern_ids: list[str], idx: NDArray[np.int64]
+    ) -> tuple[NDArray[np.float32], NDArray[np.float32]] | None:
+        """The painted map of these patterns at the spots, or None where it cannot reach them
+        (then it is not combined at all: a look-up only builds the maps near its spots)."""
+        if not any(self.fields.reaches(p, idx) for p in pattern_ids):
+            return None
+        return self.fields.painted_at(pattern_ids, idx)
 
     def _zone_samples(
         self, pattern: ReferralPattern, idx: NDArray[np.int64]
@@ -349,19 +359,23 @@ class ReferralModel:
     def _hit_for_muscle(
         self,
         muscle: str,
-        items: list[
-            tuple[TriggerPoint, dict[str, NDArray[np.float32]], dict[str, NDArray[np.float32]]]
-        ],
+        items: list[_Samples],
         n_spots: int,
+        painted: tuple[NDArray[np.float32], NDArray[np.float32]] | None = None,
     ) -> ReferralHit | None:
+        """The muscle's row: its trigger points' zones merged, scored as the muscle's map is
+        painted (``painted``: its patterns combined, closed and smoothed as one field)."""
         ess: dict[str, NDArray[np.float32]] = {}
         spill: dict[str, NDArray[np.float32]] = {}
         sources: list[str] = []
         flags: list[str] = []
         confs = []
-        for tp, e, s in items:
-            if spot_coverage(e, s)[0] <= 1e-6:
-                continue  # this trigger point's zones miss the spots: not part of the answer
+        # A trigger point whose zones miss the spots is not part of the answer, unless the
+        # spots lie where only the muscle's combined map reaches (between its patterns).
+        reaching = [it for it in items if spot_coverage(it[1], it[2])[0] > 1e-6]
+        if not reaching and painted is not None and float(painted[0].max(initial=0.0)) > 0:
+            reaching = items
+        for tp, e, s in reaching:
             for k, w in e.items():
                 ess[k] = np.maximum(ess.get(k, w), w)
             for k, w in s.items():
@@ -372,6 +386,7 @@ class ReferralModel:
             confs.append(pattern.confidence)
         if not confs:
             return None
+        ess, spill = as_painted(ess, spill, painted)
         score, levels, zones = spot_coverage(ess, spill)
         if score < MIN_HIT_SCORE:
             return None
@@ -390,6 +405,41 @@ class ReferralModel:
             sources=tuple(dict.fromkeys(sources)),
             flags=tuple(dict.fromkeys(flags)),
         )
+
+
+_Samples = tuple[TriggerPoint, dict[str, NDArray[np.float32]], dict[str, NDArray[np.float32]]]
+"""A trigger point and its essential and spillover zones' weights at the spots (by landmark)."""
+
+
+def as_painted(
+    ess: dict[str, NDArray[np.float32]],
+    spill: dict[str, NDArray[np.float32]],
+    painted: tuple[NDArray[np.float32], NDArray[np.float32]] | None,
+) -> tuple[dict[str, NDArray[np.float32]], dict[str, NDArray[np.float32]]]:
+    """Zone weights at the spots raised to the map as painted.
+
+    The painted map closes the gaps between a pattern's zones and smooths their edges, so a
+    spot can be painted while no single zone reaches it. At each spot the zone reaching it
+    most takes the painted value (never lower than its own: a closing only adds), so scores
+    and classes follow the painting and the reason still names a zone of the pattern.
+    """
+    if painted is None:
+        return ess, spill
+    return _raise(ess, painted[0]), _raise(spill, painted[1])
+
+
+def _raise(
+    zones: dict[str, NDArray[np.float32]], painted: NDArray[np.float32]
+) -> dict[str, NDArray[np.float32]]:
+    if not zones:
+        return zones
+    names = list(zones)
+    stack = np.vstack([zones[n] for n in names])
+    best = np.argmax(stack, axis=0)
+    out = {n: np.array(zones[n], dtype=np.float32, copy=True) for n in names}
+    for k, b in enumerate(best.tolist()):
+        out[names[b]][k] = max(out[names[b]][k], painted[k])
+    return out
 
 
 def _vec(a: NDArray[np.floating]) -> tuple[float, float, float]:

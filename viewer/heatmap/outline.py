@@ -8,8 +8,8 @@ how smooth it is. Plain NumPy/SciPy: no VTK, so the rule is testable on its own.
 Why smoothing: a zone built from several seed points is a union of geodesic discs, and its edge
 has a cusp wherever two discs meet ("bubbly" zones). Averaging the zone weights over the mesh
 rounds those cusps before the threshold is taken; wider slots between discs are filled first by
-a true closing (:mod:`viewer.heatmap.closing`). The drawn outline is lifted over skin folds and
-smoothed along its length to remove the zig-zag of single (sometimes 20 mm) triangles
+a true closing (:mod:`viewer.heatmap.closing`). The drawn outline is pulled taut over skin folds
+and smoothed along its length to remove the zig-zag of single (sometimes 20 mm) triangles
 (:func:`drawn_outline`).
 """
 
@@ -139,18 +139,21 @@ corner at every mesh edge (the refitted skin has 15-20 mm triangles on the side 
 3 mm ones elsewhere): the outline is smoothed over this fraction of the local edge length."""
 
 BRIDGE_ITERATIONS = 24
-"""Steps of lifting an outline out of a skin crease (see :func:`drawn_outline`)."""
+"""Steps of averaging that find where an outline dips into a skin crease (see
+:func:`_fold_runs`)."""
 
 BRIDGE_SIGMA_MM = 6.0
-"""Each lifting step averages the line over this (mm) along its length."""
+"""Each of those steps averages the line over this (mm) along its length."""
 
 BRIDGE_NORMAL_SIGMA_MM = 10.0
 """Normals are averaged over this (mm) along the outline to find which way is out of a fold."""
 
-SIGMA_PER_LIFT = 2.0
-"""Where the outline spans a fold, the skin under it gives the line no shape of its own (a
-geodesic zone edge is pinched where it dips into the gluteal cleft): the line is smoothed over
-this many times the height it was lifted, about the fold's width."""
+FOLD_MIN_LIFT_MM = 0.5
+"""A stretch of outline is in a fold where that averaging lifts it by more than this."""
+
+FOLD_MARGIN_MM = 12.0
+"""Each fold stretch is widened by this (mm) on both sides, so the thread pulled taut over the
+fold starts and ends on skin the line already follows (where it stays where it is)."""
 
 
 def _gaussian(
@@ -199,7 +202,7 @@ def smooth_loop(
 def drawn_outline(
     loop: NDArray[np.float64], normals: NDArray[np.float64], edges: NDArray[np.float64]
 ) -> NDArray[np.float64]:
-    """A zone's level line as it is drawn: a smooth curve on the skin, lifted over creases.
+    """A zone's level line as it is drawn: a smooth curve on the skin, pulled taut over creases.
 
     ``loop`` is the level line cut out of the triangles, ``normals`` the normal of the triangle
     each point was cut in, ``edges`` the length of the mesh edge each point lies on.
@@ -207,9 +210,11 @@ def drawn_outline(
     - Creases: where the outline crosses a fold of the skin (the gluteal cleft is a V about
       35 mm deep below the sacrum), the line on the skin runs down one wall and up the other,
       a sharp bend in space that reads as a notch from behind. A chart draws straight across.
-      So the line is repeatedly averaged and each point is allowed to move only outward along
-      its triangle's normal: it rises out of folds like a thread pulled taut over them, and
-      on the rest of the skin (where averaging would pull it under the surface) it stays put.
+      The stretches that dip into a fold are found (:func:`_fold_runs`) and each is pulled
+      taut over its fold (:func:`_taut_over_fold`): seen from out of the fold the line is
+      unchanged, and in depth it follows the upper hull of its own points. (This replaced a
+      fixed number of outward averaging steps: a diffusion that stopped short of taut in deep
+      folds and left the line bent at the rims and the floor.)
     - Coarse triangles: the line is then smoothed along its length over
       :data:`OUTLINE_SIGMA_MM`, or :data:`SIGMA_PER_EDGE` of the local mesh edge where that is
       longer, which rounds the chord corners without moving the outline more than 1-3 mm.
@@ -227,18 +232,84 @@ def drawn_outline(
     # Out of a fold means along the fold's bisector: the normals averaged across it.
     nrm = _gaussian(nrm, BRIDGE_NORMAL_SIGMA_MM, closed)
     nrm /= np.maximum(np.linalg.norm(nrm, axis=1, keepdims=True), 1e-12)
-    lifted: NDArray[np.float64] = np.zeros(len(pts))
-    for _ in range(BRIDGE_ITERATIONS):
-        lift = np.einsum("ij,ij->i", _gaussian(pts, BRIDGE_SIGMA_MM, closed) - pts, nrm)
-        lift = np.maximum(lift, 0.0)
-        pts = pts + lift[:, None] * nrm
-        lifted += lift
-    sigma = np.maximum.reduce(
-        [np.full(len(pts), OUTLINE_SIGMA_MM), SIGMA_PER_EDGE * edge, SIGMA_PER_LIFT * lifted]
-    )
+    for run in _fold_runs(pts, nrm, closed):
+        pts[run] = _taut_over_fold(pts[run], nrm[run])
+    sigma = np.maximum(OUTLINE_SIGMA_MM, SIGMA_PER_EDGE * edge)
     sigma = _gaussian(sigma[:, None], OUTLINE_SIGMA_MM, closed)[:, 0]  # no sudden jumps
     smooth = _gaussian(pts, sigma, closed)
     return np.vstack([smooth, smooth[:1]]) if closed else smooth
+
+
+def _fold_runs(
+    pts: NDArray[np.float64], nrm: NDArray[np.float64], closed: bool
+) -> list[NDArray[np.int64]]:
+    """Index runs (in order along the line) of the stretches that dip into skin folds.
+
+    Detection only: the line is averaged :data:`BRIDGE_ITERATIONS` times, each point moving
+    only outward along its normal; points that rise more than :data:`FOLD_MIN_LIFT_MM` lie in
+    a concave fold (on the rest of the skin, averaging would pull the line inward, which is
+    refused). Runs are widened by :data:`FOLD_MARGIN_MM` and merged where they meet; a line
+    that is all fold (a zone inside a crease) is left alone.
+    """
+    n = len(pts)
+    work = pts.copy()
+    lifted = np.zeros(n)
+    for _ in range(BRIDGE_ITERATIONS):
+        lift = np.einsum("ij,ij->i", _gaussian(work, BRIDGE_SIGMA_MM, closed) - work, nrm)
+        lift = np.maximum(lift, 0.0)
+        work = work + lift[:, None] * nrm
+        lifted += lift
+    fold = lifted > FOLD_MIN_LIFT_MM
+    if not fold.any():
+        return []
+    margin = round(FOLD_MARGIN_MM / OUTLINE_STEP_MM)
+    idx = np.flatnonzero(fold)[:, None] + np.arange(-margin, margin + 1)[None, :]
+    wide = np.zeros(n, dtype=bool)
+    wide[(np.mod(idx, n) if closed else np.clip(idx, 0, n - 1)).ravel()] = True
+    if wide.all():
+        return []
+    # Runs of True in order along the line; on a closed line a run may wrap past the start.
+    order = np.roll(np.arange(n), -int(np.argmin(wide))) if closed else np.arange(n)
+    flags = wide[order]
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], flags.astype(np.int8), [0]])))
+    return [order[a:b] for a, b in zip(edges[::2], edges[1::2], strict=True) if b - a >= 3]
+
+
+def _taut_over_fold(pts: NDArray[np.float64], nrm: NDArray[np.float64]) -> NDArray[np.float64]:
+    """A stretch of outline (points on the skin) pulled taut over the fold it dips into.
+
+    One direction ``u`` is out of the fold: the stretch's mean normal (across the fold the
+    walls' normals cancel, leaving the fold's bisector). Each point is split into its
+    footprint (where it is seen from ``u``) and its height along ``u``; heights are replaced
+    by the upper concave hull of (distance along the footprint, height). So the line keeps its
+    shape as seen from out of the fold, touches the skin where the skin is convex (the rims
+    and beyond) and runs straight over the fold between them, above the skin (a ray out of a
+    concave fold along its bisector does not meet the skin), whatever the fold's depth.
+    """
+    u = nrm.mean(axis=0)
+    u /= max(float(np.linalg.norm(u)), 1e-12)
+    h = pts @ u
+    foot = pts - h[:, None] * u
+    t = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(foot, axis=0), axis=1))])
+    hull = _upper_hull(t, h)
+    lift = np.maximum(np.interp(t, t[hull], h[hull]) - h, 0.0)
+    out: NDArray[np.float64] = pts + lift[:, None] * u
+    return out
+
+
+def _upper_hull(x: NDArray[np.float64], y: NDArray[np.float64]) -> NDArray[np.int64]:
+    """Indices of the upper convex hull of points with non-decreasing ``x`` (both ends kept)."""
+    hull: list[int] = []
+    for i in range(len(x)):
+        while len(hull) >= 2:
+            a, b = hull[-2], hull[-1]
+            # Drop b when it lies on or below the line from a to i.
+            if (x[b] - x[a]) * (y[i] - y[a]) - (y[b] - y[a]) * (x[i] - x[a]) >= 0.0:
+                hull.pop()
+            else:
+                break
+        hull.append(i)
+    return np.asarray(hull, dtype=np.int64)
 
 
 def zone_outlines(

@@ -13,6 +13,8 @@ from vtkmodules.util.numpy_support import numpy_to_vtk
 from vtkmodules.vtkCommonDataModel import vtkImageData
 from vtkmodules.vtkRenderingCore import vtkActor, vtkTexture
 
+from viewer.domain.referral import SPILLOVER_LEVEL
+
 ESSENTIAL_RGB = np.array([125, 8, 28], dtype=np.float32)
 """Dark crimson: strongest, darkest colour of the ramp. Dark enough (relative luminance about
 0.05) for 3:1 against lit skin on every theme and in greyscale (WCAG 1.4.11); the brighter red
@@ -24,6 +26,9 @@ STRIPE_PERIOD_MM = 22.0
 whole-body view at 1280x800: bold enough for a projector, thin enough to read as hatching)."""
 STRIPE_DARK = 80
 """Grey level (of 255) the dark stripes multiply the colour by: dark in greyscale prints too."""
+STRIPE_AXIS = (1.0, 0.6, 1.0)
+"""Stripes are level lines of ``(x, y, z) . STRIPE_AXIS``: diagonal on the front, back and
+sides alike (the legend draws its swatch across the same direction as seen)."""
 
 CLASS_NONE, CLASS_SPILLOVER, CLASS_ESSENTIAL = 0, 1, 2
 
@@ -37,6 +42,18 @@ def heat_colors(
     w = np.clip(np.asarray(intensity, dtype=np.float32), 0.0, 1.0)[:, None]
     w = np.where((cls == CLASS_NONE)[:, None], 0.0, 0.25 + 0.75 * w)
     return np.clip(np.rint(base * (1.0 - w) + target * w), 0, 255).astype(np.uint8)
+
+
+def spillover_swatch(
+    skin_rgb: tuple[float, float, float],
+) -> tuple[NDArray[np.uint8], NDArray[np.uint8]]:
+    """The light and dark stripe colours of a spillover zone painted on this skin (RGB 0..255),
+    deep inside the zone: what the legend's swatch shows."""
+    light = heat_colors(
+        skin_rgb, np.array([SPILLOVER_LEVEL], dtype=np.float32), np.array([CLASS_SPILLOVER])
+    )[0]
+    dark = np.rint(light.astype(np.float32) * STRIPE_DARK / 255.0).astype(np.uint8)
+    return light, dark
 
 
 def _stripe_texture() -> vtkTexture:
@@ -75,7 +92,9 @@ class SkinHeatPainter:
         p = np.asarray(points, dtype=np.float32)
         # Diagonal stripes across the body: constant along (x + z), so they run obliquely on both
         # the front/back (x-z plane) and the sides (y-z plane, through z).
-        self._stripe_u = ((p[:, 0] + p[:, 2] + 0.6 * p[:, 1]) / STRIPE_PERIOD_MM).astype(np.float32)
+        self._stripe_u = (p @ np.asarray(STRIPE_AXIS, dtype=np.float32) / STRIPE_PERIOD_MM).astype(
+            np.float32
+        )
         self._texture = _stripe_texture()
         self.active = False
 

@@ -1,11 +1,16 @@
 """On-image legend for referred-pain heat maps, with the educational-use note.
 
-Drawn as VTK 2D props so exported PNGs and slides carry it too; the spillover swatch is striped
-like the skin, so the legend itself reads in greyscale.
+Drawn as VTK 2D props so exported PNGs and slides carry it too. The spillover swatch shows what
+the skin shows: the painted spillover colour on this skin, with dark stripes of the same shade
+and share, running the way the skin's stripes run as seen from the camera (they are diagonal
+level lines on the body, so they lean one way from behind and the other from the front).
 """
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import vtkmodules.vtkRenderingFreeType  # noqa: F401  (registers text rendering)
 from vtkmodules.vtkCommonCore import vtkCommand, vtkPoints
 from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
@@ -18,9 +23,19 @@ from vtkmodules.vtkRenderingCore import (
 
 from viewer.domain.lessons import TEXT_FRACTION
 from viewer.domain.referral import DISCLAIMER
-from viewer.render.heatmap_painter import ESSENTIAL_RGB, SPILLOVER_RGB
+from viewer.render.heatmap_painter import (
+    ESSENTIAL_RGB,
+    SPILLOVER_RGB,
+    STRIPE_AXIS,
+    spillover_swatch,
+)
 
 SWATCH_PX = 22
+STRIPES_PER_SWATCH = 2.5
+"""Dark + light stripe pairs across a swatch: about the 9 px period of the skin's stripes in a
+whole-body view at 1280x800."""
+FOLLOW_DEGREES = 5.0
+"""The swatch's stripes are redrawn when the skin's stripes turn more than this on screen."""
 FOOTER_PX = 14
 """Footer (disclaimer) font size at scale 1."""
 
@@ -51,9 +66,70 @@ def _rectangles(rects: list[tuple[float, float, float, float]]) -> vtkPolyData:
     return poly
 
 
+def _polygons(polys: list[list[tuple[float, float]]]) -> vtkPolyData:
+    points = vtkPoints()
+    cells = vtkCellArray()
+    for poly in polys:
+        base = points.GetNumberOfPoints()
+        for x, y in poly:
+            points.InsertNextPoint(x, y, 0.0)
+        cells.InsertNextCell(len(poly))
+        for i in range(len(poly)):
+            cells.InsertCellPoint(base + i)
+    data = vtkPolyData()
+    data.SetPoints(points)
+    data.SetPolys(cells)
+    return data
+
+
+def _clip(
+    poly: list[tuple[float, float]], normal: tuple[float, float], at: float, keep_above: bool
+) -> list[tuple[float, float]]:
+    """A convex polygon cut by the line ``normal . p == at`` (Sutherland-Hodgman)."""
+    sign = 1.0 if keep_above else -1.0
+    out: list[tuple[float, float]] = []
+    for i, p in enumerate(poly):
+        q = poly[(i + 1) % len(poly)]
+        dp = sign * (normal[0] * p[0] + normal[1] * p[1] - at)
+        dq = sign * (normal[0] * q[0] + normal[1] * q[1] - at)
+        if dp >= 0:
+            out.append(p)
+        if (dp >= 0) != (dq >= 0):
+            t = dp / (dp - dq)
+            out.append((p[0] + t * (q[0] - p[0]), p[1] + t * (q[1] - p[1])))
+    return out
+
+
+def stripe_bands(
+    x: float, y: float, size: float, normal: tuple[float, float], period: float
+) -> list[list[tuple[float, float]]]:
+    """The dark half of each stripe period across a square swatch, as polygons.
+
+    ``normal`` is the unit direction across the stripes on screen (x right, y up); stripes
+    are half dark, half light, as on the skin.
+    """
+    square = [(x, y), (x + size, y), (x + size, y + size), (x, y + size)]
+    cx, cy = x + size / 2, y + size / 2
+    centre = normal[0] * cx + normal[1] * cy
+    reach = size * 0.75
+    bands = []
+    k = math.floor(-reach / period)
+    while k * period < reach:
+        lo = centre + k * period
+        band = _clip(_clip(square, normal, lo, True), normal, lo + period / 2, False)
+        if len(band) >= 3:
+            bands.append(band)
+        k += 1
+    return bands
+
+
 def _patch(rects: list[tuple[float, float, float, float]], rgb: tuple[float, ...]) -> vtkActor2D:
+    return _shape(_rectangles(rects), rgb)
+
+
+def _shape(data: vtkPolyData, rgb: tuple[float, ...]) -> vtkActor2D:
     mapper = vtkPolyDataMapper2D()
-    mapper.SetInputData(_rectangles(rects))
+    mapper.SetInputData(data)
     actor = vtkActor2D()
     actor.SetMapper(mapper)
     actor.GetProperty().SetColor(*rgb)
@@ -97,6 +173,10 @@ class SwatchLegend:
         self.base_scale = scale
         self.scale = scale
         self.min_text_fraction = min_text_fraction
+        self.stripe_rgb: tuple[float, ...] = (0.25, 0.2, 0.2)
+        """Colour of the dark stripes of striped swatches."""
+        self.stripe_normal: tuple[float, float] = (math.sqrt(0.5), -math.sqrt(0.5))
+        """Direction across the stripes on screen (x right, y up)."""
         self._props: list[vtkActor2D] = []
         self._texts: list[vtkTextActor] = []
         self._shown = False
@@ -116,12 +196,18 @@ class SwatchLegend:
             self._texts.append(_text(renderer, self._footer, x, y, round(FOOTER_PX * scale)))
             self._props.append(self._texts[-1])
             y += 2.2 * s
+        self._swatches: list[tuple[float, float, float, float]] = []
+        self._stripes: list[tuple[vtkPolyDataMapper2D, float, float, float]] = []
         for label, rgb, striped in reversed(self._rows):
             self._props.append(_patch([(x, y, x + s, y + s)], rgb))
+            self._swatches.insert(0, (x, y, x + s, y + s))
             if striped:
-                step = max(int(s / 4), 1)
-                stripes = [(x + i, y, x + i + s / 8, y + s) for i in range(0, int(s), step)]
-                self._props.append(_patch(stripes, (0.25, 0.2, 0.2)))
+                bands = stripe_bands(x, y, s, self.stripe_normal, s / STRIPES_PER_SWATCH)
+                stripes = _shape(_polygons(bands), self.stripe_rgb)
+                self._props.append(stripes)
+                mapper = stripes.GetMapper()
+                assert isinstance(mapper, vtkPolyDataMapper2D)
+                self._stripes.append((mapper, x, y, s))
             self._texts.append(_text(renderer, label, x + s * 1.4, y + s * 0.1, font))
             self._props.append(self._texts[-1])
             y += 1.4 * s
@@ -138,8 +224,16 @@ class SwatchLegend:
             return self._title.replace(": ", ":\n", 1)
         return self._title
 
+    def swatch_box(self, row: int) -> tuple[float, float, float, float]:
+        """(x0, y0, x1, y1) of a row's swatch in display pixels (y up), rows counted from the
+        top."""
+        return self._swatches[row]
+
     def _fit(self, *_args: object) -> None:
-        if not self.min_text_fraction or not self._shown:
+        if not self._shown:
+            return
+        self._before_fit()
+        if not self.min_text_fraction:
             return
         width, height = self.renderer.GetSize()
         if width <= 0 or height <= 0:
@@ -152,6 +246,9 @@ class SwatchLegend:
         wanted = max(self.base_scale, wanted)  # never smaller than the view asked for
         if abs(wanted - self.scale) > 0.02 * self.scale:
             self._build(wanted)
+
+    def _before_fit(self) -> None:
+        """Hook run before each frame while the legend is shown (cheap checks only)."""
 
     @property
     def text_px(self) -> int:
@@ -220,3 +317,36 @@ class HeatLegend(SwatchLegend):
             scale=scale,
             min_text_fraction=TEXT_FRACTION,
         )
+        self.set_skin_color((0.87, 0.72, 0.6))
+
+    def set_skin_color(self, skin_rgb: tuple[float, float, float]) -> None:
+        """Show the spillover swatch as spillover is painted on this skin colour (0..1)."""
+        light, dark = spillover_swatch(skin_rgb)
+        rgb = (float(light[0]) / 255.0, float(light[1]) / 255.0, float(light[2]) / 255.0)
+        shade = (float(dark[0]) / 255.0, float(dark[1]) / 255.0, float(dark[2]) / 255.0)
+        label, old, striped = self._rows[1]
+        if rgb != old or shade != self.stripe_rgb:
+            self._rows[1] = (label, rgb, striped)
+            self.stripe_rgb = shade
+            self._build(self.scale)
+
+    def _before_fit(self) -> None:
+        """Turn the swatch's stripes with the skin's: the screen direction across them is the
+        stripe axis seen from the camera (two dot products a frame; new stripe polygons only
+        when it turns)."""
+        camera = self.renderer.GetActiveCamera()
+        forward = np.asarray(camera.GetDirectionOfProjection())
+        right = np.cross(forward, np.asarray(camera.GetViewUp()))
+        up = np.cross(right, forward)
+        axis = np.asarray(STRIPE_AXIS)
+        across = np.array([axis @ right, axis @ up])
+        length = float(np.linalg.norm(across))
+        if length < 1e-6:
+            return
+        nx, ny = across / length
+        ox, oy = self.stripe_normal
+        if abs(nx * ox + ny * oy) < math.cos(math.radians(FOLLOW_DEGREES)):
+            self.stripe_normal = (float(nx), float(ny))
+            for mapper, x, y, size in self._stripes:  # new polygons only, same actors
+                bands = stripe_bands(x, y, size, self.stripe_normal, size / STRIPES_PER_SWATCH)
+                mapper.SetInputData(_polygons(bands))

@@ -272,6 +272,7 @@ class AnnotationOverlays:
         self.legend.set_title(referral.title_for(ids))
         self._sync_surface()
         skin_rgb = hex_to_rgb(self.scene.state.color(self.skin_id))
+        self.legend.set_skin_color(skin_rgb)
         self.painter.paint(skin_rgb, heat.intensity, heat.classes)
         if self.light_painter is not None:
             self.light_painter.paint(skin_rgb, heat.intensity, heat.classes)
