@@ -500,7 +500,13 @@ def pose_angles_text(pose: Pose) -> str:
     tilt = f"pelvic tilt {_deg(pose.pelvic_tilt)}"
     if round(pose.pelvic_tilt):
         tilt += " (anterior)" if pose.pelvic_tilt > 0 else " (posterior)"
-    parts = [hips, tilt, f"lordosis {_deg(pose.lordosis)}"]
+    parts = [hips, tilt]
+    if round(pose.lordosis):
+        # A change, not the curve itself (the picture labels the L1-S1 angle): say which way.
+        way = "deeper" if pose.lordosis > 0 else "flatter"
+        parts.append(f"lumbar curve {_deg(abs(pose.lordosis))} {way}")
+    else:
+        parts.append("lumbar curve as standing")
     kr, kl = pose.knee_right, pose.knee_left
     if round(kr) or round(kl):
         parts.append(
