@@ -17,13 +17,17 @@ import pytest
 from viewer.context import load_context
 from viewer.domain.camera import CameraPose, view_by_name
 from viewer.domain.framing import CAPTION_HEADROOM, with_headroom
-from viewer.domain.labels import LABEL_ALL_CAP, boxes_overlap, count_crossings
+from viewer.domain.labels import (
+    LABEL_ALL_CAP,
+    boxes_overlap,
+    count_crossings,
+    leader_obstacles,
+)
 from viewer.domain.lessons import CAPTION_FRACTION, CAPTION_MAX
 from viewer.features import load_features
 from viewer.io.lessons import builtin_lessons, load_lesson
 from viewer.render.offscreen import offscreen_scene
 from viewer.render.overlays import shown_joints
-from viewer.render.pair_overlay import UNLABELLED_JOINT_KINDS
 from viewer.render.presentation import CaptionBar
 from viewer.render.theme import LIGHT, PROJECTOR
 from viewer.state.scene_io import apply_scene, known_labels
@@ -47,6 +51,17 @@ def _check_layout(off: Any, width: int, height: int, where: str) -> None:
         for b in boxes[i + 1 :]:
             assert not boxes_overlap(a, b), (where, "labels overlap")
     assert count_crossings([s.placed for s in shown]) == 0, (where, "leaders cross")
+
+
+def _check_leaders_clear(off: Any, where: str) -> None:
+    """No leader line runs through an X marker box (unless its anchor sits inside that box)."""
+    markers = [
+        b for b in off.labels.obstacle_boxes if b in set(off.labels.marker_boxes)
+    ]
+    assert markers, (where, "no X boxes to check against")
+    for s in off.labels.shown:
+        hit = leader_obstacles(s.placed, markers)
+        assert not hit, (where, s.text, "leader runs through an X", hit)
 
 
 def _owner_at(off: Any, x: float, y: float) -> str | None:
@@ -203,17 +218,14 @@ def test_every_pair_view_names_its_joints_without_collisions() -> None:
                 )
                 off.window.Render()
                 where = f"{pid} ({side})"
-                turned = {t.joint_title for t in resolved.turnings}
-                named = {
-                    j.joint.title
-                    for j in shown_joints(resolved)
-                    if j.joint.kind not in UNLABELLED_JOINT_KINDS or j.joint.title in turned
-                }
+                # Every joint dot drawn has its name (no anonymous dots), in any pair view.
+                named = {j.joint.title for j in shown_joints(resolved)}
                 if pid == "upper_vs_lower_psoas":
                     assert any("L2" in t and "L3" in t for t in named), named
                 assert named <= set(off.labels.label_texts()), (where, named)
                 assert off.labels.obstacle_boxes, (where, "X markers are obstacles")
                 _check_layout(off, width, height, where)
+                _check_leaders_clear(off, where)
         features.pairs.exit()
 
 

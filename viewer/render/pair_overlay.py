@@ -52,8 +52,6 @@ CURL_RADIUS_MM, CURL_STEP_MM, CURL_TUBE_MM = 24.0, 13.0, 2.0
 """Curved arrows: radius of the first ring, extra radius per further ring at the same joint."""
 CURL_ARC_DEG = 260.0
 ARROW_SHADE = 0.55
-UNLABELLED_JOINT_KINDS = frozenset({"lumbar_intervertebral"})
-"""Joint kinds drawn as dots only: five stacked lumbar labels would bury the picture."""
 
 PointLabels = Callable[[Sequence[tuple[str, NDArray[np.floating]]]], None]
 """Where joint names go: the view's one label layout (``LabelOverlay.set_point_labels``)."""
@@ -120,8 +118,9 @@ def curl_points(
 LEVER_MIN_MM = 15.0
 """An attachment closer than this to the joint axis gets a straight arrow (no visible arc)."""
 
-LEVER_MAX_DEG = 180.0
-"""Longest swing a lever arc draws, however strong the pull (longer arcs read as circles)."""
+LEVER_MAX_DEG = 150.0
+"""Longest swing a lever arc draws, however strong the pull (longer arcs read as circles, and
+a half turn does not say which way it went)."""
 
 
 def lever_arc(
@@ -248,9 +247,7 @@ class PairOverlay:
         self._pulls = (tuple(pulls), tuple(turnings))
         self._plan()
         self._draw_arrows(route)
-        # A joint the key names as turned (L2-L3 in the upper vs lower psoas view) is labelled
-        # even where its kind is otherwise left as a bare dot.
-        self._joints(joints, label_size_px, named={t.joint_title for t in turnings})
+        self._joints(joints, label_size_px)
 
     def reroute(self, route: Route | None) -> None:
         """Draw the arrows again for ``route`` (the camera or the X's moved); joints stay.
@@ -380,7 +377,7 @@ class PairOverlay:
     ) -> None:
         """Draw ``lines`` ((k, 3) points origin→insertion, colour) and ``joints``.
 
-        ``joints`` are (point, title, kind); kinds in :data:`UNLABELLED_JOINT_KINDS` get no label.
+        ``joints`` are (point, title, kind); every joint drawn gets its name.
         """
         self.clear()
         for points, color in lines:
@@ -397,14 +394,13 @@ class PairOverlay:
         self,
         joints: Sequence[tuple[NDArray[np.floating], str, str]],
         label_size_px: int,
-        named: set[str] | frozenset[str] = frozenset(),
     ) -> None:
+        # Every dot drawn is named: unnamed lumbar dots in the upper vs lower psoas view read as
+        # "some joint", and the sacroiliac dot among them as a spinal one.
         self.joint_labels = []
-        for point, title, kind in joints:
+        for point, title, _kind in joints:
             marker = self._sphere(np.asarray(point, dtype=np.float64), JOINT_RADIUS_MM, JOINT_RGB)
             marker.GetProperty().SetOpacity(0.85)
-            if kind in UNLABELLED_JOINT_KINDS and title not in named:
-                continue
             self.joint_labels.append((np.asarray(point, dtype=np.float64), title))
         # Joint names go through the view's one label layout, so they never overprint each
         # other, structure labels or X markers.
