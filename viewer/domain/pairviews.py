@@ -261,6 +261,8 @@ class PairView:
     muscle: str | None = None
     rotation: Rotation | None = None
     capacity: tuple[tuple[str, float], ...] = ()
+    pulls_at: str = "insertion"
+    """Where the force arrows act when no ``rotation`` says (``"origin"`` or ``"insertion"``)."""
 
     @property
     def display_title(self) -> str:
@@ -303,6 +305,10 @@ class PairTemplate:
     sources: tuple[str, ...] = ()
     default_muscle: str = "iliopsoas"
     cameras: Mapping[str, CameraPreset] = field(default_factory=lambda: MappingProxyType({}))
+    pulls_at: str = "insertion"
+    """Where the force arrows act: left vs right iliopsoas seen from the front pulls its
+    origins (spine and pelvis) down in the picture's plane, where arrows at the lesser
+    trochanters pointed at the camera and showed as stubs."""
 
     def camera_for(self, muscle: str) -> CameraPreset:
         """The camera for one muscle: a per-muscle override (posterior muscles) or the default."""
@@ -541,6 +547,7 @@ def instantiate(
         side="right",
         muscle=muscle,
         capacity=library.force_capacity,
+        pulls_at=template.pulls_at,
     )
 
 
@@ -802,7 +809,7 @@ def resultant_pulls(
     rel = relative_forces([f[5] for f in found])
     out: list[Pull] = []
     for (side_name, sid, label, color, path, force), share in zip(found, rel, strict=True):
-        at = pair.rotation.at(side_name) if pair.rotation is not None else "insertion"
+        at = pair.rotation.at(side_name) if pair.rotation is not None else pair.pulls_at
         try:
             point, direction = pull_at(path, at)
         except ValueError:

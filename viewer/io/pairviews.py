@@ -504,6 +504,7 @@ class _Parser:
             sources=tuple(entry["sources"]),
             default_muscle=default,
             cameras=MappingProxyType(cameras),
+            pulls_at=entry.get("pulls_at", "insertion"),
         )
 
     def _unique(

@@ -35,7 +35,7 @@ from viewer.render.legend import HeatLegend
 from viewer.render.marker_legend import MarkerLegend
 from viewer.render.markers import Marker, MarkerLayer, SpotMarkers
 from viewer.render.pair_legend import NOTE_SHARE, ROW_SHARE, TITLE_SHARE, PairLegend
-from viewer.render.pair_overlay import PairOverlay, Route, curl_points
+from viewer.render.pair_overlay import MIN_ARROW_SHARE, PairOverlay, Route, curl_points
 from viewer.render.scene_renderer import SceneRenderer
 from viewer.render.zone_outline import ZoneOutlines
 
@@ -561,7 +561,8 @@ class AnnotationOverlays:
 
         distance = max(1e-6, camera.GetDistance())
         px_per_mm = height / (2.0 * distance * math.tan(math.radians(camera.GetViewAngle()) / 2))
-        self.pairs_overlay.reroute(Route(project, boxes, px_per_mm))  # type: ignore[arg-type]
+        route = Route(project, boxes, px_per_mm, MIN_ARROW_SHARE * height)  # type: ignore[arg-type]
+        self.pairs_overlay.reroute(route)
 
     def _on_pose(self, *_args: object) -> None:
         """The body was posed: the pair view's arrows follow it."""
