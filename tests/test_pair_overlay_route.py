@@ -6,6 +6,7 @@ running into empty space in front of the body (pair 1), arrows across X's elsewh
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -236,7 +237,7 @@ def test_force_arrows_are_long_and_ringed_so_they_read_on_their_own_muscle(key: 
         ys, xs = np.nonzero(pale)
         pts = np.c_[xs, ys].astype(float)
         near = np.zeros(len(pts), dtype=bool)
-        for a, b in zip(px[:-1], px[1:], strict=True):
+        for a, b in pairwise(px):
             ab = b - a
             t = np.clip(((pts - a) @ ab) / max(float(ab @ ab), 1e-9), 0.0, 1.0)
             near |= np.linalg.norm(pts - (a + t[:, None] * ab), axis=1) < 14

@@ -366,12 +366,12 @@ class PairOverlay:
             # least covered.
             pick, least, short_pick = 0, None, None
             for k, pts in enumerate(samples):
-                drawn = route.project(pts)
-                n = hits(drawn, route.boxes, pad)
+                screen = route.project(pts)
+                n = hits(screen, route.boxes, pad)
                 if least is None or n < least:
                     pick, least = k, n
                 if n == 0:
-                    seen = _screen_length(drawn)
+                    seen = _screen_length(screen)
                     if seen >= route.min_px:
                         pick, short_pick = k, None
                         break
