@@ -242,3 +242,46 @@ def test_force_arrows_are_long_and_ringed_so_they_read_on_their_own_muscle(key: 
             t = np.clip(((pts - a) @ ab) / max(float(ab @ ab), 1e-9), 0.0, 1.0)
             near |= np.linalg.norm(pts - (a + t[:, None] * ab), axis=1) < 14
         assert int(near.sum()) > seen * 0.8, (key, name, int(near.sum()), round(seen))
+
+
+def _key_over_muscles(keep_clear: bool) -> int:
+    """Pair 1 in compare mode (its half of the window): how many vertices of psoas and
+    piriformis project into the marker key's box."""
+    from viewer.context import load_context
+    from viewer.features import load_features
+    from viewer.render.offscreen import offscreen_scene
+    from viewer.render.theme import PROJECTOR
+
+    context = load_context()
+    features = load_features(context)
+    if features.pairs is None or features.triggers is None:
+        pytest.skip("no pair views or trigger points for the built-in atlas")
+    active = features.pairs.enter_key(1)
+    with offscreen_scene(context.loaded, context.state, (1280, 800), PROJECTOR, features) as off:
+        window, renderer, scene, overlays = off
+        if not keep_clear:
+            overlays.marker_legend.keep_clear = None  # the key as it was: always lower right
+        overlays.set_compare(True)
+        window.Render()
+        overlays.refresh_pair()
+        scene.apply_pose(overlays.pair_pose(active.resolved))
+        window.Render()
+        window.Render()
+        box = overlays.marker_legend.box()
+        assert box is not None, "pair 1 draws X's, so its key is shown"
+        inside = 0
+        for sid in ("psoas_major_upper_right", "psoas_major_lower_right", "piriformis_right"):
+            pts = np.asarray(context.loaded.meshes[sid].points, dtype=np.float64)[::5]
+            for p in pts:
+                renderer.SetWorldPoint(*p, 1.0)
+                renderer.WorldToDisplay()
+                x, y = renderer.GetDisplayPoint()[:2]
+                inside += box[0] <= x <= box[2] and box[1] <= y <= box[3]
+    return inside
+
+
+def test_the_marker_key_keeps_off_the_pair_muscles_in_compare_mode() -> None:
+    """In pair 1's compare view the key in the lower right corner sat on the tip of the psoas;
+    it now takes a corner (and two-line rows) where it covers no muscle of the pair."""
+    assert _key_over_muscles(keep_clear=True) == 0
+    assert _key_over_muscles(keep_clear=False) > 0, "the old corner covered the psoas"
