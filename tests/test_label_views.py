@@ -294,3 +294,40 @@ def test_labels_and_framing_follow_the_posture() -> None:
         assert float(framed[:, 1].min()) < float(standing[:, 1].min()) - 100.0, (
             "framing takes the sitting thigh (reaching forward), not the standing one"
         )
+
+
+def test_lesson_steps_10_and_11_draw_what_their_captions_say(lesson: Any) -> None:
+    """Step 9 calls the iliopsoas points deep; step 10 (from the front, skin drawn as the body)
+    drew them bold and large on the belly. Step 11 spoke of imbalance over a symmetric picture
+    whose key promised arrows nobody could see. Now: step 10 draws only deep X's; step 11
+    stands one side tight (that thigh forward, seen from the front-right) with every force
+    arrow drawn long enough to read."""
+    from viewer.domain.balance import tight_side_of
+    from viewer.domain.marker_depth import Depth
+
+    for number, step, off, _caption in _lesson_views(lesson, (1280, 720)):
+        layer = off.overlays.layer
+        if number == 10:
+            depths = {m: layer.depth_of(m) for m in layer.marker_ids}
+            assert depths and all(d is Depth.DEEP for d in depths.values()), depths
+            assert layer.drawn_styles() == ("deep",)
+            assert "deep" in step.caption
+        if number == 11:
+            pose = off.scene.state.pose
+            assert tight_side_of(pose) == "right"
+            assert pose.hip_right.flexion - pose.hip_left.flexion > 10.0
+            assert "tight" in step.caption
+            pairs = off.overlays.pairs_overlay
+            assert len(pairs._pull_plans) == 4, "iliacus and psoas on each side"
+            renderer = off.renderer
+            choice = iter(pairs._drawn_choice)
+            for plan in pairs._pull_plans:
+                pick, _runs = next(choice), next(choice)
+                path = plan[4][pick][0]
+                px = []
+                for p in (path[0], path[-1]):
+                    renderer.SetWorldPoint(*p, 1.0)
+                    renderer.WorldToDisplay()
+                    px.append(np.asarray(renderer.GetDisplayPoint()[:2]))
+                assert np.linalg.norm(px[1] - px[0]) > 0.05 * 720, (plan[0].structure, px)
+            break
