@@ -108,6 +108,7 @@ def layout_labels(
     priorities: Sequence[float] | None = None,
     obstacles: Sequence[Box] = (),
     content: Box | None = None,
+    clear_leaders: bool = True,
 ) -> tuple[PlacedLabel, ...]:
     """Place one label per anchor in two edge columns; results are in input order.
 
@@ -120,6 +121,8 @@ def layout_labels(
     edges to just outside it, so leaders stay short when the anatomy fills little of the view.
     A last check hides, least important first, any label that would still overlap another
     label or an obstacle or leave the viewport, so those three promises hold for every input.
+    With ``clear_leaders`` a label whose leader runs through an obstacle moves to where it
+    does not (a search over heights: the caller skips it while the camera moves).
     """
     if len(anchors) != len(sizes):
         raise ValueError("one size per anchor is needed")
@@ -198,7 +201,8 @@ def layout_labels(
             drop = max(ids, key=lambda i: (prio[i], abs(anchors[i][0] - center) * -1, i))
             ids.remove(drop)
             hidden.add(drop)
-    placed = _clear_leaders(placed, prio, obstacles, x_of, gap, top, bottom)
+    if clear_leaders:
+        placed = _clear_leaders(placed, prio, obstacles, x_of, gap, top, bottom)
     for i in sorted(hidden | {i for i, ok in enumerate(fits) if not ok}):
         w, h = sizes[i]
         a = (float(anchors[i][0]), float(anchors[i][1]))
@@ -209,8 +213,12 @@ def layout_labels(
 LEADER_PAD_PX = 2.0
 """Clearance kept between a leader line and an obstacle box it passes."""
 
-LEADER_STEP_PX = 3.0
+LEADER_STEP_PX = 4.0
 """Spacing of the heights tried when a label moves to clear its leader."""
+
+LEADER_REACH_PX = 160.0
+"""Farthest a label moves up or down its column to clear its leader (beyond that the leader
+would run far from level; the other column is tried instead)."""
 
 
 def segment_hits_box(p: Point, q: Point, box: Box, pad: float = 0.0) -> bool:
@@ -273,21 +281,23 @@ def _clear_leaders(
         if not lab.side or not leader_obstacles(lab, obstacles):
             continue
         others = [o for k, o in out.items() if k != i and o.side]
-        best: tuple[float, PlacedLabel] | None = None
+        ys = np.arange(top, bottom - lab.h + 1e-9, LEADER_STEP_PX)
+        ys = ys[np.abs(ys - lab.y) <= LEADER_REACH_PX]
+        ys = ys[np.argsort(np.abs(ys - lab.y), kind="stable")]  # nearest heights first
+        found = None
         for side in (lab.side, RIGHT if lab.side == LEFT else LEFT):
             x = float(x_of(i, side))
-            y = top
-            while y + lab.h <= bottom + 1e-9:
+            for y in ys:
+                y = float(y)
                 end = (x + lab.w, y + lab.h / 2.0) if side == LEFT else (x, y + lab.h / 2.0)
                 trial = replace(lab, x=x, y=y, side=side, leader_end=end)
-                cost = abs(y - lab.y) + (0.0 if side == lab.side else 10000.0)
-                if (best is None or cost < best[0]) and _fits(trial, others, obstacles, gap):
-                    best = (cost, trial)
-                y += LEADER_STEP_PX
-            if best is not None:
+                if _fits(trial, others, obstacles, gap):
+                    found = trial
+                    break
+            if found is not None:
                 break
-        if best is not None:
-            out[i] = best[1]
+        if found is not None:
+            out[i] = found
     return out
 
 

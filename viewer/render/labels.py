@@ -364,6 +364,9 @@ class LabelOverlay:
             priorities=[e[3] for e in entries],
             obstacles=obstacles,
             content=self._content_box(m, (width, height)),
+            # Moving leaders off the X's searches heights: on still frames only, so orbiting
+            # pays nothing for it (the first still frame puts them right).
+            clear_leaders=not self.scene.interacting,
         )
         points, cells = vtkPoints(), vtkCellArray()
         shown: list[ShownLabel] = []
