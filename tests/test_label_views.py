@@ -17,13 +17,17 @@ import pytest
 from viewer.context import load_context
 from viewer.domain.camera import CameraPose, view_by_name
 from viewer.domain.framing import CAPTION_HEADROOM, with_headroom
-from viewer.domain.labels import LABEL_ALL_CAP, boxes_overlap, count_crossings
+from viewer.domain.labels import (
+    LABEL_ALL_CAP,
+    boxes_overlap,
+    count_crossings,
+    leader_obstacles,
+)
 from viewer.domain.lessons import CAPTION_FRACTION, CAPTION_MAX
 from viewer.features import load_features
 from viewer.io.lessons import builtin_lessons, load_lesson
 from viewer.render.offscreen import offscreen_scene
 from viewer.render.overlays import shown_joints
-from viewer.render.pair_overlay import UNLABELLED_JOINT_KINDS
 from viewer.render.presentation import CaptionBar
 from viewer.render.theme import LIGHT, PROJECTOR
 from viewer.state.scene_io import apply_scene, known_labels
@@ -47,6 +51,17 @@ def _check_layout(off: Any, width: int, height: int, where: str) -> None:
         for b in boxes[i + 1 :]:
             assert not boxes_overlap(a, b), (where, "labels overlap")
     assert count_crossings([s.placed for s in shown]) == 0, (where, "leaders cross")
+
+
+def _check_leaders_clear(off: Any, where: str) -> None:
+    """No leader line runs through an X marker box (unless its anchor sits inside that box)."""
+    markers = [
+        b for b in off.labels.obstacle_boxes if b in set(off.labels.marker_boxes)
+    ]
+    assert markers, (where, "no X boxes to check against")
+    for s in off.labels.shown:
+        hit = leader_obstacles(s.placed, markers)
+        assert not hit, (where, s.text, "leader runs through an X", hit)
 
 
 def _owner_at(off: Any, x: float, y: float) -> str | None:
@@ -203,17 +218,14 @@ def test_every_pair_view_names_its_joints_without_collisions() -> None:
                 )
                 off.window.Render()
                 where = f"{pid} ({side})"
-                turned = {t.joint_title for t in resolved.turnings}
-                named = {
-                    j.joint.title
-                    for j in shown_joints(resolved)
-                    if j.joint.kind not in UNLABELLED_JOINT_KINDS or j.joint.title in turned
-                }
+                # Every joint dot drawn has its name (no anonymous dots), in any pair view.
+                named = {j.joint.title for j in shown_joints(resolved)}
                 if pid == "upper_vs_lower_psoas":
                     assert any("L2" in t and "L3" in t for t in named), named
                 assert named <= set(off.labels.label_texts()), (where, named)
                 assert off.labels.obstacle_boxes, (where, "X markers are obstacles")
                 _check_layout(off, width, height, where)
+                _check_leaders_clear(off, where)
         features.pairs.exit()
 
 
@@ -282,3 +294,40 @@ def test_labels_and_framing_follow_the_posture() -> None:
         assert float(framed[:, 1].min()) < float(standing[:, 1].min()) - 100.0, (
             "framing takes the sitting thigh (reaching forward), not the standing one"
         )
+
+
+def test_lesson_steps_10_and_11_draw_what_their_captions_say(lesson: Any) -> None:
+    """Step 9 calls the iliopsoas points deep; step 10 (from the front, skin drawn as the body)
+    drew them bold and large on the belly. Step 11 spoke of imbalance over a symmetric picture
+    whose key promised arrows nobody could see. Now: step 10 draws only deep X's; step 11
+    stands one side tight (that thigh forward, seen from the front-right) with every force
+    arrow drawn long enough to read."""
+    from viewer.domain.balance import tight_side_of
+    from viewer.domain.marker_depth import Depth
+
+    for number, step, off, _caption in _lesson_views(lesson, (1280, 720)):
+        layer = off.overlays.layer
+        if number == 10:
+            depths = {m: layer.depth_of(m) for m in layer.marker_ids}
+            assert depths and all(d is Depth.DEEP for d in depths.values()), depths
+            assert layer.drawn_styles() == ("deep",)
+            assert "deep" in step.caption
+        if number == 11:
+            pose = off.scene.state.pose
+            assert tight_side_of(pose) == "right"
+            assert pose.hip_right.flexion - pose.hip_left.flexion > 10.0
+            assert "tight" in step.caption
+            pairs = off.overlays.pairs_overlay
+            assert len(pairs._pull_plans) == 4, "iliacus and psoas on each side"
+            renderer = off.renderer
+            choice = iter(pairs._drawn_choice)
+            for plan in pairs._pull_plans:
+                pick, _runs = next(choice), next(choice)
+                path = plan[4][pick][0]
+                px = []
+                for p in (path[0], path[-1]):
+                    renderer.SetWorldPoint(*p, 1.0)
+                    renderer.WorldToDisplay()
+                    px.append(np.asarray(renderer.GetDisplayPoint()[:2]))
+                assert np.linalg.norm(px[1] - px[0]) > 0.05 * 720, (plan[0].structure, px)
+            break

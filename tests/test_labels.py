@@ -14,6 +14,8 @@ from viewer.domain.labels import (
     boxes_overlap,
     count_crossings,
     layout_labels,
+    leader_obstacles,
+    segment_hits_box,
     segments_cross,
 )
 
@@ -143,6 +145,41 @@ def test_random_layouts_with_obstacles_keep_every_promise(seed: int) -> None:
     for lab in labels:
         if lab.visible:
             assert not any(boxes_overlap(lab.box, o) for o in obstacles)
+
+
+def test_segment_hits_box() -> None:
+    box = (10.0, 10.0, 20.0, 20.0)
+    assert segment_hits_box((0, 15), (30, 15), box)
+    assert segment_hits_box((15, 15), (40, 40), box)  # starts inside
+    assert not segment_hits_box((0, 0), (30, 5), box)
+    assert not segment_hits_box((0, 21.5), (30, 21.5), box)
+    assert segment_hits_box((0, 21.5), (30, 21.5), box, pad=2.0)
+    assert not segment_hits_box((25, 0), (25, 30), box)  # vertical, beside it
+
+
+def test_a_leader_that_would_run_through_an_x_is_moved_clear_of_it() -> None:
+    # A joint at (500, 400); an X box straight to its right, on the way to the right column.
+    anchors = [(700.0, 400.0)]
+    x_box = (740.0, 388.0, 764.0, 412.0)
+    labels = layout_labels(anchors, [(120.0, 20.0)], (1280.0, 800.0), obstacles=[x_box])
+    lab = labels[0]
+    assert lab.visible
+    assert not leader_obstacles(lab, [x_box]), lab
+    assert not boxes_overlap(lab.box, x_box)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_leaders_avoid_obstacles_they_can(seed: int) -> None:
+    rng = np.random.default_rng(100 + seed)
+    anchors, sizes = _random(seed, 10)
+    boxes = [
+        (float(x), float(y), float(x) + 24.0, float(y) + 24.0)
+        for x, y in rng.uniform([200, 100], [1000, 700], (8, 2))
+    ]
+    labels = layout_labels(anchors, sizes, (1280.0, 800.0), obstacles=boxes)
+    _check(labels, (1280.0, 800.0))
+    through = sum(bool(leader_obstacles(lab, boxes)) for lab in labels if lab.visible)
+    assert through <= 1, through
 
 
 def test_visible_parts_sees_the_front_plate_not_the_one_behind() -> None:

@@ -237,8 +237,9 @@ def test_builtin_lesson_follows_the_story(builtin: Lesson) -> None:
     for s in heat:
         assert s.scene.triggers.heat_visible
         look = s.scene.look("skin")
-        # as opaque as the renderer makes the skin for a heat map, so it does not change it
-        assert look is not None and look.visible and look.opacity == HEAT_MIN_SKIN_OPACITY
+        # at least as opaque as the renderer makes the skin for a heat map, so it does not
+        # change it (step 10 draws it as the body, 0.9, so its deep points read as deep)
+        assert look is not None and look.visible and look.opacity >= HEAT_MIN_SKIN_OPACITY
     assert "professional" in steps[-1].caption.lower()
     assert "not a diagnosis" in steps[-1].notes
 

@@ -44,6 +44,21 @@ def test_covered_marker_is_deep_on_the_near_half_and_far_side_beyond() -> None:
     assert classify(MarkerSight(edge + 1.0, 30.0, 400.0, 600.0)) is Depth.FAR_SIDE
 
 
+def test_a_point_deep_under_a_nearly_opaque_skin_is_deep() -> None:
+    from viewer.domain.marker_depth import DEEP_UNDER_SKIN_MM, SKIN_COVER_OPACITY
+
+    # The psoas from the front: nothing modelled in front of it, 90 mm under the belly skin.
+    psoas = dict(depth=490.0, cover_mm=0.0, body_front=400.0, body_back=650.0)
+    assert classify(MarkerSight(**psoas, skin_opacity=0.9)) is Depth.DEEP
+    # A see-through skin (opening view, patient mode, under a heat map) hides nothing.
+    assert classify(MarkerSight(**psoas, skin_opacity=0.25)) is Depth.VISIBLE
+    assert classify(MarkerSight(**psoas, skin_opacity=0.8)) is Depth.VISIBLE
+    assert classify(MarkerSight(**psoas, skin_opacity=SKIN_COVER_OPACITY - 0.01)) is Depth.VISIBLE
+    # A superficial point (gluteus maximus) under the same skin stays visible.
+    shallow = 400.0 + DEEP_UNDER_SKIN_MM - 5.0
+    assert classify(MarkerSight(shallow, 0.0, 400.0, 650.0, skin_opacity=1.0)) is Depth.VISIBLE
+
+
 def test_without_a_skin_covered_markers_are_deep_not_hidden() -> None:
     assert classify(MarkerSight(500.0, 40.0)) is Depth.DEEP
     assert MarkerSight(500.0, 40.0, 400.0, 400.0).body_fraction is None

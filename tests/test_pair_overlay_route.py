@@ -6,6 +6,7 @@ running into empty space in front of the body (pair 1), arrows across X's elsewh
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -160,3 +161,127 @@ def test_psoas_vs_piriformis_shows_the_piriformis_clear_of_its_x_boxes() -> None
     share = float((footprint & under).sum() / footprint.sum())
     assert footprint.sum() > 6200, f"piriformis only {footprint.sum()} px on screen"
     assert share <= 0.16, f"{share:.0%} of the piriformis under its X boxes"
+
+
+def _render_arrows(key: int, size: tuple[int, int] = (1280, 800)) -> tuple[Any, list[Any]]:
+    """Pair view ``key`` on the projector theme: the picture (rows top down) and, per force
+    arrow drawn, its centre line in image pixels."""
+    from vtkmodules.util.numpy_support import vtk_to_numpy
+    from vtkmodules.vtkRenderingCore import vtkWindowToImageFilter
+
+    from viewer.context import load_context
+    from viewer.features import load_features
+    from viewer.render.offscreen import offscreen_scene
+    from viewer.render.theme import PROJECTOR
+
+    context = load_context()
+    features = load_features(context)
+    if features.pairs is None or features.triggers is None:
+        pytest.skip("no pair views or trigger points for the built-in atlas")
+    active = features.pairs.enter_key(key)
+    triggers = features.triggers
+    shown = set(active.trigger_muscles_a) | set(active.trigger_muscles_b)
+    every = set(triggers.muscle_of.values())
+    triggers.set_markers_visible(sorted(every - shown), False)
+    triggers.set_markers_visible(sorted(shown & every), True)
+    w, h = size
+    with offscreen_scene(context.loaded, context.state, size, PROJECTOR, features) as off:
+        window, renderer, scene, overlays = off
+        window.Render()
+        overlays.refresh_pair()
+        scene.apply_pose(overlays.pair_pose(active.resolved))
+        window.Render()
+        grab = vtkWindowToImageFilter()
+        grab.SetInput(window)
+        grab.ReadFrontBufferOff()
+        grab.Update()
+        img = vtk_to_numpy(grab.GetOutput().GetPointData().GetScalars()).reshape(h, w, -1)
+        img = img[::-1, :, :3].astype(int)
+        paths = []
+        pairs = overlays.pairs_overlay
+        choice = iter(pairs._drawn_choice)
+        for plan in pairs._pull_plans:
+            pick, _runs = next(choice), next(choice)
+            path = plan[4][pick][0]
+            px = np.zeros((len(path), 2))
+            for i, p in enumerate(path):
+                renderer.SetWorldPoint(*p, 1.0)
+                renderer.WorldToDisplay()
+                x, y = renderer.GetDisplayPoint()[:2]
+                px[i] = (x, h - y)
+            paths.append((plan[0].structure, px))
+    return img, paths
+
+
+@pytest.mark.parametrize("key", [1, 5])
+def test_force_arrows_are_long_and_ringed_so_they_read_on_their_own_muscle(key: int) -> None:
+    """Left vs right iliopsoas once showed its arrows as dark-blue stubs on the blue muscle
+    (pulls at the lesser trochanters pointing at the camera), and pair 1's psoas arc was a stub:
+    every force arrow is now at least MIN_ARROW_SHARE of the frame long on screen and carries a
+    pale rim that shows along it on the black projector background and on the muscle.
+
+    The layout aims at MIN_ARROW_SHARE of the frame height; where the X's leave no way that
+    long (the iliacus between its two X's) it takes the longest clear one, and 6 % of the
+    frame (48 px at 800) is the floor checked here."""
+    from viewer.render.pair_overlay import HALO_RGB, MIN_ARROW_SHARE
+
+    img, paths = _render_arrows(key)
+    h = img.shape[0]
+    assert paths
+    pale = (np.abs(img - np.array(HALO_RGB) * 255).max(axis=2) < 14)
+    for name, px in paths:
+        seen = float(np.linalg.norm(np.diff(px, axis=0), axis=1).sum())
+        floor = MIN_ARROW_SHARE * h if "psoas" in name else 0.06 * h
+        assert seen >= floor - 1, (key, name, round(seen))
+        # Rim pixels along the arrow: a band of a few pixels on either side of its line.
+        ys, xs = np.nonzero(pale)
+        pts = np.c_[xs, ys].astype(float)
+        near = np.zeros(len(pts), dtype=bool)
+        for a, b in pairwise(px):
+            ab = b - a
+            t = np.clip(((pts - a) @ ab) / max(float(ab @ ab), 1e-9), 0.0, 1.0)
+            near |= np.linalg.norm(pts - (a + t[:, None] * ab), axis=1) < 14
+        assert int(near.sum()) > seen * 0.8, (key, name, int(near.sum()), round(seen))
+
+
+def _key_over_muscles(keep_clear: bool) -> int:
+    """Pair 1 in compare mode (its half of the window): how many vertices of psoas and
+    piriformis project into the marker key's box."""
+    from viewer.context import load_context
+    from viewer.features import load_features
+    from viewer.render.offscreen import offscreen_scene
+    from viewer.render.theme import PROJECTOR
+
+    context = load_context()
+    features = load_features(context)
+    if features.pairs is None or features.triggers is None:
+        pytest.skip("no pair views or trigger points for the built-in atlas")
+    active = features.pairs.enter_key(1)
+    with offscreen_scene(context.loaded, context.state, (1280, 800), PROJECTOR, features) as off:
+        window, renderer, scene, overlays = off
+        if not keep_clear:
+            overlays.marker_legend.keep_clear = None  # the key as it was: always lower right
+        overlays.set_compare(True)
+        window.Render()
+        overlays.refresh_pair()
+        scene.apply_pose(overlays.pair_pose(active.resolved))
+        window.Render()
+        window.Render()
+        box = overlays.marker_legend.box()
+        assert box is not None, "pair 1 draws X's, so its key is shown"
+        inside = 0
+        for sid in ("psoas_major_upper_right", "psoas_major_lower_right", "piriformis_right"):
+            pts = np.asarray(context.loaded.meshes[sid].points, dtype=np.float64)[::5]
+            for p in pts:
+                renderer.SetWorldPoint(*p, 1.0)
+                renderer.WorldToDisplay()
+                x, y = renderer.GetDisplayPoint()[:2]
+                inside += box[0] <= x <= box[2] and box[1] <= y <= box[3]
+    return inside
+
+
+def test_the_marker_key_keeps_off_the_pair_muscles_in_compare_mode() -> None:
+    """In pair 1's compare view the key in the lower right corner sat on the tip of the psoas;
+    it now takes a corner (and two-line rows) where it covers no muscle of the pair."""
+    assert _key_over_muscles(keep_clear=True) == 0
+    assert _key_over_muscles(keep_clear=False) > 0, "the old corner covered the psoas"

@@ -50,8 +50,9 @@ def test_posed_pair_carries_lines_joints_and_pulls_and_redoes_turnings() -> None
 
 
 def test_tight_side_arrows_end_on_the_posed_femur() -> None:
-    """Left vs right of iliopsoas with the right side tight: the right pull's insertion moves
-    with the flexed right femur (same place on the bone as standing), the left one stays."""
+    """Left vs right of iliopsoas with the right side tight: the right pull's insertion end
+    (where its course meets the femur; the view's arrows pull the origins) moves with the
+    flexed right femur (same place on the bone as standing), the left one stays."""
     from scipy.spatial import cKDTree
 
     from viewer.context import load_context
@@ -78,27 +79,25 @@ def test_tight_side_arrows_end_on_the_posed_femur() -> None:
             drawn = overlays.pair_drawn
             assert drawn is not None
             for side in ("a", "b"):
-                before = next(p for p in standing.pulls if p.side == side and p.at == "insertion")
+                before = next(p for p in standing.pulls if p.side == side)
                 after = next(
                     p for p in drawn.pulls if p.side == side and p.structure == before.structure
                 )
-                step = float(np.linalg.norm(after.point - before.point))
+                step = float(np.linalg.norm(after.path[-1] - before.path[-1]))
                 if side == "a":  # the right side: its hip flexed by the tight muscle
                     assert step > 5.0, f"the right insertion stayed put ({step:.1f} mm)"
-                    gap_before = cKDTree(femur).query(before.point)[0]
-                    gap_after = cKDTree(posed_femur).query(after.point)[0]
+                    gap_before = cKDTree(femur).query(before.path[-1])[0]
+                    gap_after = cKDTree(posed_femur).query(after.path[-1])[0]
                     assert abs(gap_after - gap_before) < 4.0, (gap_before, gap_after)
             # While a posture slider is dragged the arrows wait; the next still frame catches up.
-            step = next(p for p in drawn.pulls if p.side == "a" and p.at == "insertion")
+            step = next(p for p in drawn.pulls if p.side == "a")
             off.scene.set_interacting(True)
             state.set_pose(state.tight_pose_source("left"))
             assert overlays.pair_drawn is drawn, "re-posed while dragging"
             off.scene.set_interacting(False)
             off.window.Render()
-            moved = next(
-                p for p in overlays.pair_drawn.pulls if p.side == "a" and p.at == "insertion"
-            )
-            assert float(np.linalg.norm(moved.point - step.point)) > 5.0
+            moved = next(p for p in overlays.pair_drawn.pulls if p.side == "a")
+            assert float(np.linalg.norm(moved.path[-1] - step.path[-1])) > 5.0
             # Leaving the pose brings the arrows back to where standing put them.
             from viewer.domain.pose import STANDING
 

@@ -132,6 +132,24 @@ def test_builtin_atlas_pair_views_resolve() -> None:
                 sign = -1 if line.line.muscle.endswith("_right") else 1  # right is -x
                 assert sign * line.insertion[0] > 0, (pid, side, line.line.label)
             assert resolved.camera.focus is not None
+            for joint in resolved.joints:
+                if joint.joint.kind == "sacroiliac":
+                    joint_side = joint.joint.id.rsplit("_", 1)[1]
+                    _assert_on_the_joint_line(joint, loaded.meshes, joint_side)
+
+
+def _assert_on_the_joint_line(joint: Any, meshes: Any, side: str) -> None:
+    """The sacroiliac dot sits on the joint line: within a few mm of both the sacrum and the
+    ilium, lateral of the sacral midline by about the sacrum's half-width (it once sat 11 mm
+    medial, inside the sacrum, where it read as a spinal joint in the upper vs lower psoas view).
+    """
+    from scipy.spatial import cKDTree
+
+    point = joint.point
+    for bone in ("sacrum", f"hip_bone_{side}"):
+        gap, _ = cKDTree(np.asarray(meshes[bone].points)).query(point)
+        assert gap < 4.0, (joint.joint.title, bone, gap)
+    assert abs(point[0]) > 40.0, (joint.joint.title, point)
 
 
 # -- broken files -----------------------------------------------------------------------------

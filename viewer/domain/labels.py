@@ -108,6 +108,7 @@ def layout_labels(
     priorities: Sequence[float] | None = None,
     obstacles: Sequence[Box] = (),
     content: Box | None = None,
+    clear_leaders: bool = True,
 ) -> tuple[PlacedLabel, ...]:
     """Place one label per anchor in two edge columns; results are in input order.
 
@@ -120,6 +121,8 @@ def layout_labels(
     edges to just outside it, so leaders stay short when the anatomy fills little of the view.
     A last check hides, least important first, any label that would still overlap another
     label or an obstacle or leave the viewport, so those three promises hold for every input.
+    With ``clear_leaders`` a label whose leader runs through an obstacle moves to where it
+    does not (a search over heights: the caller skips it while the camera moves).
     """
     if len(anchors) != len(sizes):
         raise ValueError("one size per anchor is needed")
@@ -198,11 +201,123 @@ def layout_labels(
             drop = max(ids, key=lambda i: (prio[i], abs(anchors[i][0] - center) * -1, i))
             ids.remove(drop)
             hidden.add(drop)
+    if clear_leaders:
+        placed = _clear_leaders(placed, prio, obstacles, x_of, gap, top, bottom)
     for i in sorted(hidden | {i for i, ok in enumerate(fits) if not ok}):
         w, h = sizes[i]
         a = (float(anchors[i][0]), float(anchors[i][1]))
         placed[i] = PlacedLabel(i, a[0], a[1], float(w), float(h), "", a, a, visible=False)
     return _enforce(tuple(placed[i] for i in range(len(anchors))), prio, viewport, obstacles)
+
+
+LEADER_PAD_PX = 2.0
+"""Clearance kept between a leader line and an obstacle box it passes."""
+
+LEADER_STEP_PX = 4.0
+"""Spacing of the heights tried when a label moves to clear its leader."""
+
+LEADER_REACH_PX = 160.0
+"""Farthest a label moves up or down its column to clear its leader (beyond that the leader
+would run far from level; the other column is tried instead)."""
+
+
+def segment_hits_box(p: Point, q: Point, box: Box, pad: float = 0.0) -> bool:
+    """True when the segment p-q passes through ``box`` (x0, y0, x1, y1) grown by ``pad``.
+
+    Liang-Barsky clipping: the segment's parameter range inside the box's four slabs."""
+    x0, y0, x1, y1 = box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad
+    dx, dy = q[0] - p[0], q[1] - p[1]
+    lo, hi = 0.0, 1.0
+    for den, near, far in ((dx, x0 - p[0], x1 - p[0]), (dy, y0 - p[1], y1 - p[1])):
+        if abs(den) < 1e-12:
+            if near > 0 or far < 0:
+                return False
+            continue
+        t0, t1 = near / den, far / den
+        if t0 > t1:
+            t0, t1 = t1, t0
+        lo, hi = max(lo, t0), min(hi, t1)
+        if lo > hi:
+            return False
+    return True
+
+
+def _inside(p: Point, box: Box) -> bool:
+    return box[0] <= p[0] <= box[2] and box[1] <= p[1] <= box[3]
+
+
+def leader_obstacles(label: PlacedLabel, obstacles: Sequence[Box]) -> list[Box]:
+    """Obstacle boxes the label's leader passes through, except one that holds its anchor (a
+    joint under an X: any leader must start there)."""
+    a, b = label.leader_start, label.leader_end
+    return [
+        o
+        for o in obstacles
+        if not _inside(a, o) and segment_hits_box(a, b, o, LEADER_PAD_PX)
+    ]
+
+
+def _clear_leaders(
+    placed: dict[int, PlacedLabel],
+    prio: Sequence[float],
+    obstacles: Sequence[Box],
+    x_of: Any,
+    gap: float,
+    top: float,
+    bottom: float,
+) -> dict[int, PlacedLabel]:
+    """Move each label whose leader runs through an obstacle (an X marker) to the nearest
+    height, in its own column or else the other one, where the leader is clear, the box
+    overlaps no other label or obstacle and the leader crosses no other leader.
+
+    Labels whose leaders are clear are not touched, so this costs nothing on views without
+    such a leader. A label that finds no clear place keeps its place (the layout's other
+    promises come first)."""
+    if not obstacles:
+        return placed
+    out = dict(placed)
+    for i in sorted(out, key=lambda k: (prio[k], k)):
+        lab = out[i]
+        if not lab.side or not leader_obstacles(lab, obstacles):
+            continue
+        others = [o for k, o in out.items() if k != i and o.side]
+        ys = np.arange(top, bottom - lab.h + 1e-9, LEADER_STEP_PX)
+        ys = ys[np.abs(ys - lab.y) <= LEADER_REACH_PX]
+        ys = ys[np.argsort(np.abs(ys - lab.y), kind="stable")]  # nearest heights first
+        found = None
+        for side in (lab.side, RIGHT if lab.side == LEFT else LEFT):
+            x = float(x_of(i, side))
+            for y in ys:
+                y = float(y)
+                end = (x + lab.w, y + lab.h / 2.0) if side == LEFT else (x, y + lab.h / 2.0)
+                trial = replace(lab, x=x, y=y, side=side, leader_end=end)
+                if _fits(trial, others, obstacles, gap):
+                    found = trial
+                    break
+            if found is not None:
+                break
+        if found is not None:
+            out[i] = found
+    return out
+
+
+def _fits(
+    lab: PlacedLabel, others: Sequence[PlacedLabel], obstacles: Sequence[Box], gap: float
+) -> bool:
+    """A moved label: clear of obstacles and other labels (by ``gap``), its leader clear of
+    obstacles and of other leaders."""
+    x0, y0, x1, y1 = lab.box
+    grown = (x0 - gap, y0 - gap, x1 + gap, y1 + gap)
+    if any(boxes_overlap(grown, o) for o in obstacles):
+        return False
+    if any(boxes_overlap(grown, o.box) for o in others):
+        return False
+    if leader_obstacles(lab, obstacles):
+        return False
+    return not any(
+        segments_cross(lab.leader_start, lab.leader_end, o.leader_start, o.leader_end)
+        for o in others
+    )
 
 
 def _blocked(

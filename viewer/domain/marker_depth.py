@@ -37,6 +37,20 @@ the far side: nearer the far skin than the near one, so it would be pressed from
 (the psoas seen from behind lies at about 0.6, the piriformis seen from the front at 0.55-0.6)."""
 
 
+SKIN_COVER_OPACITY = 0.9
+"""A skin drawn at least this opaque is the body as seen and hides what lies deep under it. A
+see-through skin is the body's outline and hides nothing: the opening view's 0.25, patient
+mode's 0.6 and the 0.8 a heat map raises it to, through which the muscles still read (the
+story's psoas points stay bold on the opening view with their heat map)."""
+
+DEEP_UNDER_SKIN_MM = 30.0
+"""Under a skin that hides (see :data:`SKIN_COVER_OPACITY`), a point more than this far below
+it is deep: the superficial muscles (gluteus maximus, tensor fasciae latae) lie within about
+3 cm of the skin, the psoas seen from the front 8-12 cm behind the belly wall. The atlas has no
+organs, so nothing else would cover the psoas there, and lesson step 10 drew bold X's on the
+belly for points its step 9 calls deep."""
+
+
 @dataclass(frozen=True)
 class MarkerSight:
     """Measurements along the line of sight from the camera to one marker (mm from the camera).
@@ -51,6 +65,13 @@ class MarkerSight:
     body_front: float | None = None
     body_back: float | None = None
     body_shown: bool = True
+    skin_opacity: float = 0.0
+    """Opacity of the skin as drawn (the most opaque shown skin; 0 when none is shown)."""
+
+    @property
+    def under_skin_mm(self) -> float | None:
+        """How far below the near skin the marker lies along the line of sight."""
+        return None if self.body_front is None else self.depth - self.body_front
 
     @property
     def body_fraction(self) -> float | None:
@@ -70,9 +91,13 @@ def classify(sight: MarkerSight) -> Depth:
     gluteus maximus point seen from the front may have nothing modelled in front of it and yet
     lies behind the whole pelvis. Without a shown skin (isolated anatomy) an uncovered point is
     what the user looks at and stays visible; a covered one on the far half is still far side
-    (the left psoas behind the spine in a right view without skin).
+    (the left psoas behind the spine in a right view without skin). A skin drawn nearly opaque
+    covers what lies deeper than :data:`DEEP_UNDER_SKIN_MM` below it.
     """
     covered = sight.cover_mm >= OCCLUDER_TOLERANCE_MM
+    under = sight.under_skin_mm
+    if sight.skin_opacity >= SKIN_COVER_OPACITY and under is not None:
+        covered = covered or under > DEEP_UNDER_SKIN_MM  # deep under a skin that hides
     fraction = sight.body_fraction
     if fraction is not None and fraction > FAR_SIDE_FRACTION and (sight.body_shown or covered):
         return Depth.FAR_SIDE

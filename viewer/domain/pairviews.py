@@ -116,12 +116,20 @@ class LineAnchor:
 
 @dataclass(frozen=True)
 class Joint:
-    """A joint a muscle crosses, located as a weighted mean of landmarks."""
+    """A joint a muscle crosses, located as a weighted mean of landmarks.
+
+    ``between`` names two bones whose facing surfaces form the joint (the sacroiliac joint:
+    sacrum and hip bone): the joint dot then sits on the joint line itself, where the two
+    meshes meet (:func:`joint_contact`), and the landmarks are only the fallback. A weighted
+    mean of PSIS, S1 and the sciatic notch put the sacroiliac dot 11 mm medial of the joint,
+    inside the sacrum, where it read as a spinal joint.
+    """
 
     id: str
     title: str
     kind: str
     landmarks: Weights
+    between: tuple[str, ...] = ()
 
     def mirrored(self) -> Joint:
         """The same joint on the other side (a midline joint maps to itself)."""
@@ -130,6 +138,7 @@ class Joint:
             id=swap_side(self.id),
             title=_swap_title(self.title),
             landmarks=tuple((swap_side(n), w) for n, w in self.landmarks),
+            between=tuple(swap_side(b) for b in self.between),
         )
 
 
@@ -252,6 +261,8 @@ class PairView:
     muscle: str | None = None
     rotation: Rotation | None = None
     capacity: tuple[tuple[str, float], ...] = ()
+    pulls_at: str = "insertion"
+    """Where the force arrows act when no ``rotation`` says (``"origin"`` or ``"insertion"``)."""
 
     @property
     def display_title(self) -> str:
@@ -294,6 +305,10 @@ class PairTemplate:
     sources: tuple[str, ...] = ()
     default_muscle: str = "iliopsoas"
     cameras: Mapping[str, CameraPreset] = field(default_factory=lambda: MappingProxyType({}))
+    pulls_at: str = "insertion"
+    """Where the force arrows act: left vs right iliopsoas seen from the front pulls its
+    origins (spine and pelvis) down in the picture's plane, where arrows at the lesser
+    trochanters pointed at the camera and showed as stubs."""
 
     def camera_for(self, muscle: str) -> CameraPreset:
         """The camera for one muscle: a per-muscle override (posterior muscles) or the default."""
@@ -532,6 +547,7 @@ def instantiate(
         side="right",
         muscle=muscle,
         capacity=library.force_capacity,
+        pulls_at=template.pulls_at,
     )
 
 
@@ -656,6 +672,25 @@ def near_bone(muscle_points: NDArray[np.float64], bone_points: NDArray[np.float6
     return muscle_points[close].mean(axis=0)
 
 
+CONTACT_BAND_MM = 4.0
+"""Vertices within this of two bones' closest approach make up their joint surface."""
+
+
+def joint_contact(
+    first: NDArray[np.float64], second: NDArray[np.float64], band_mm: float = CONTACT_BAND_MM
+) -> NDArray[np.float64]:
+    """Middle of the joint line between two bones (vertex arrays): the centroid of the vertices
+    of each bone lying within ``band_mm`` of the other's closest approach, averaged over both."""
+    from scipy.spatial import cKDTree
+
+    sides = []
+    for mine, other in ((first, second), (second, first)):
+        dist, _ = cKDTree(other).query(mine)
+        sides.append(mine[dist <= float(dist.min()) + band_mm].mean(axis=0))
+    out: NDArray[np.float64] = (sides[0] + sides[1]) / 2.0
+    return out
+
+
 def resolve_anchor(
     anchor: LineAnchor,
     muscle: str,
@@ -720,6 +755,9 @@ def resolve_pair(
         except (KeyError, ValueError) as exc:
             notes.append(f"joint {joint.title!r} not shown: {exc.args[0]}")
             continue
+        bones = [_points_of((b,), atlas, meshes) for b in joint.between]
+        if len(bones) == 2 and bones[0] is not None and bones[1] is not None:
+            point = joint_contact(bones[0], bones[1])
         crossed = tuple(n for n, s in (("a", pair.a), ("b", pair.b)) if joint.id in s.crosses)
         joints.append(ResolvedJoint(joint, point, crossed))
     focus = _focus(pair, atlas, landmarks, meshes, lines)
@@ -771,7 +809,7 @@ def resultant_pulls(
     rel = relative_forces([f[5] for f in found])
     out: list[Pull] = []
     for (side_name, sid, label, color, path, force), share in zip(found, rel, strict=True):
-        at = pair.rotation.at(side_name) if pair.rotation is not None else "insertion"
+        at = pair.rotation.at(side_name) if pair.rotation is not None else pair.pulls_at
         try:
             point, direction = pull_at(path, at)
         except ValueError:

@@ -221,7 +221,13 @@ class _Parser:
                 self.problem(label, place, msg)
             if errs:
                 continue
-            joint = Joint(jid, entry["title"], entry["kind"], _weights(entry["landmarks"]))
+            joint = Joint(
+                jid,
+                entry["title"],
+                entry["kind"],
+                _weights(entry["landmarks"]),
+                tuple(entry.get("between", ())),
+            )
             if not self._landmark_problems(label, "landmarks", tuple(entry["landmarks"])):
                 continue
             out[jid] = joint
@@ -498,6 +504,7 @@ class _Parser:
             sources=tuple(entry["sources"]),
             default_muscle=default,
             cameras=MappingProxyType(cameras),
+            pulls_at=entry.get("pulls_at", "insertion"),
         )
 
     def _unique(

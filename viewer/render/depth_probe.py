@@ -96,7 +96,9 @@ class DepthProbe:
         """Line-of-sight measurements for ``(marker id, position, own structure id)`` triples."""
         occluders = self.occluders()
         skins = self.skins()
-        shown = bool(self.skins(shown_only=True))
+        shown_skins = self.skins(shown_only=True)
+        shown = bool(shown_skins)
+        skin_opacity = max((self.scene.state.opacity(s) for s in shown_skins), default=0.0)
         out: dict[str, MarkerSight] = {}
         for mid, position, own in markers:
             depth = math.dist(camera, position)
@@ -125,6 +127,7 @@ class DepthProbe:
                 max(before) if before else None,
                 min(after) if after else None,
                 body_shown=shown,
+                skin_opacity=skin_opacity,
             )
         return out
 

@@ -105,6 +105,8 @@ class LabelOverlay:
         self.placed: dict[str, tuple[float, float, bool]] = {}
         self.shown: tuple[ShownLabel, ...] = ()
         self.obstacle_boxes: tuple[tuple[float, float, float, float], ...] = ()
+        self.marker_boxes: tuple[tuple[float, float, float, float], ...] = ()
+        """The X marker boxes among :attr:`obstacle_boxes` (y down), as last laid out."""
         self._state_version = 0
         scene.state.visibility_changed.connect(self._state_changed)
         scene.state.opacity_changed.connect(self._state_changed)
@@ -339,6 +341,7 @@ class LabelOverlay:
             for k, (text, point) in enumerate(items):
                 wanted.append((f"{group}:{k}", text, point, 0.5))
         obstacles = self._obstacle_boxes(m, (width, height))
+        self.marker_boxes = tuple(obstacles)
         for provider in self._reserved.values():
             area = provider()
             if area is not None:  # y up (VTK) -> y down (layout)
@@ -361,6 +364,9 @@ class LabelOverlay:
             priorities=[e[3] for e in entries],
             obstacles=obstacles,
             content=self._content_box(m, (width, height)),
+            # Moving leaders off the X's searches heights: on still frames only, so orbiting
+            # pays nothing for it (the first still frame puts them right).
+            clear_leaders=not self.scene.interacting,
         )
         points, cells = vtkPoints(), vtkCellArray()
         shown: list[ShownLabel] = []

@@ -15,8 +15,11 @@ before the label layout runs, which keeps labels off it), and its text grows wit
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable
+from typing import Any
 
+import numpy as np
 import vtkmodules.vtkRenderingFreeType  # noqa: F401  (registers text rendering)
 from vtkmodules.vtkCommonCore import vtkCommand
 from vtkmodules.vtkRenderingCore import vtkRenderer, vtkTextActor
@@ -58,6 +61,16 @@ class MarkerLegend:
         self.below: Callable[[], tuple[float, float, float, float] | None] | None = None
         """Box of another key in the lower-right corner (the length key); this key stacks above
         it rather than printing over it."""
+        self.keep_clear: Callable[[], Any] | None = None
+        """Display points (k, 2), y up, the key should not cover (a pair view's muscles), or
+        ``None`` to keep the last placement (while the camera moves)."""
+        self.corner = "lower_right"
+        """Where the key sits: lower right unless that covers :attr:`keep_clear` points and
+        another corner (lower left, upper right) does not (pair 1 compare: on the psoas tip)."""
+        self.wrapped = False
+        """Long meanings on two lines: a narrower key that fits beside the muscles of a
+        half-width compare view at the same text size."""
+        self._widths: dict[tuple[tuple[str, ...], int, bool], float] = {}
         # After the marker layer (priority 0) has classified, before the labels (-1) lay out.
         self._tag = renderer.AddObserver(vtkCommand.StartEvent, self._before_frame, -0.5)
 
@@ -66,11 +79,82 @@ class MarkerLegend:
         styles = self.layer.drawn_styles() if self.enabled else ()
         other = self.below() if self.below is not None else None
         floor = other[3] if other is not None else 0.0
-        key = (styles, width, height, floor)
+        if styles and width > 0 and height > 0 and self.keep_clear is not None:
+            points = self.keep_clear()
+            if points is not None:
+                self.corner, self.wrapped = self._free_corner(
+                    styles, width, height, floor, points
+                )
+        key = (styles, width, height, floor, self.corner, self.wrapped)
         if key == self._key:
             return
         self._key = key
         self._build(styles, width, height, floor)
+
+    def _texts(self, styles: tuple[str, ...], wrapped: bool) -> list[str]:
+        return [_wrap(ROWS[s]) if wrapped else ROWS[s] for s in styles]
+
+    def _sizes(
+        self, styles: tuple[str, ...], height: int, wrapped: bool = False
+    ) -> tuple[int, int, float, float, float]:
+        """Row text px, glyph px, margin, row step and text width of the key for ``styles``."""
+        row = max(MIN_ROW_PX, round(max(ROW_FRACTION, TEXT_FRACTION) * height))
+        glyph_px = round(row * 1.25)
+        margin = max(8.0, MARGIN_FRACTION * height)
+        step = glyph_px * 1.35 + (row * 1.15 if wrapped else 0.0)
+        cached = self._widths.get((styles, row, wrapped))
+        if cached is None:
+            cached = max(_measure(self.renderer, t, row) for t in self._texts(styles, wrapped))
+            self._widths[(styles, row, wrapped)] = cached
+        return row, glyph_px, margin, step, cached
+
+    def _origin(
+        self,
+        corner: str,
+        styles: tuple[str, ...],
+        width: int,
+        height: int,
+        floor: float,
+        wrapped: bool = False,
+    ) -> tuple[float, float, float, float]:
+        """(x_text, y of the lowest row, x0, y0) of the key placed in ``corner`` (y up)."""
+        _row, glyph_px, margin, step, text_w = self._sizes(styles, height, wrapped)
+        block_h = glyph_px * 0.55 + step * (len(styles) - 1) + glyph_px * 0.7
+        x_text = margin + glyph_px * 1.4 if corner == "lower_left" else width - margin - text_w
+        # The length key sits lower right only: only there does this key stack above it.
+        y = (floor if corner == "lower_right" else 0.0) + margin + glyph_px * 0.55
+        if corner == "upper_right":
+            y = height - margin - block_h + glyph_px * 0.55
+        return x_text, y, x_text - glyph_px * 1.4, y - glyph_px * 0.6
+
+    def _free_corner(
+        self, styles: tuple[str, ...], width: int, height: int, floor: float, points: Any
+    ) -> tuple[str, bool]:
+        """The first place (corner, wrapped) whose key box covers none of ``points``, else the
+        one covering fewest (lower right on one line wins ties: it is where readers look)."""
+        pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+        best, fewest = ("lower_right", False), None
+        for wrapped, corner in (
+            (w, c) for w in (False, True) for c in ("lower_right", "lower_left", "upper_right")
+        ):  # the first clear one wins
+            row, glyph_px, _margin, step, text_w = self._sizes(styles, height, wrapped)
+            x_text, y, x0, y0 = self._origin(corner, styles, width, height, floor, wrapped)
+            x1 = x_text + text_w
+            y1 = y + step * (len(styles) - 1) + glyph_px * 0.7 + (row * 1.15 if wrapped else 0)
+            pad = 6.0
+            n = int(
+                (
+                    (pts[:, 0] >= x0 - pad)
+                    & (pts[:, 0] <= x1 + pad)
+                    & (pts[:, 1] >= y0 - pad)
+                    & (pts[:, 1] <= y1 + pad)
+                ).sum()
+            )
+            if fewest is None or n < fewest:
+                best, fewest = (corner, wrapped), n
+            if n == 0:
+                break
+        return best
 
     def _build(self, styles: tuple[str, ...], width: int, height: int, floor: float = 0.0) -> None:
         for prop in self._props:
@@ -79,17 +163,13 @@ class MarkerLegend:
         self.styles = styles
         if not styles or width <= 0 or height <= 0:
             return
-        row = max(MIN_ROW_PX, round(max(ROW_FRACTION, TEXT_FRACTION) * height))
+        wrapped = self.wrapped
+        row, glyph_px, _margin, step, _text_w = self._sizes(styles, height, wrapped)
         self.row_px = row
-        glyph_px = round(row * 1.25)
-        margin = max(8.0, MARGIN_FRACTION * height)
-        step = glyph_px * 1.35
-        texts = [ROWS[s] for s in styles]
-        # Right-aligned block: every row's text starts at one x, as wide as the longest needs.
-        text_w = max(_measure(self.renderer, t, row) for t in texts)
-        x_text = width - margin - text_w
+        texts = self._texts(styles, wrapped)
+        # One block: every row's text starts at one x, as wide as the longest needs.
+        x_text, y, _x0, _y0 = self._origin(self.corner, styles, width, height, floor, wrapped)
         x_glyph = x_text - glyph_px * 0.75
-        y = floor + margin + glyph_px * 0.55
         for style, text in reversed(list(zip(styles, texts, strict=True))):
             sample = vtkTextActor()
             sample.SetInput(GHOST_GLYPH if style == "far_side" else MARKER_GLYPH)
@@ -135,6 +215,13 @@ class MarkerLegend:
         for prop in self._props:
             self.renderer.RemoveViewProp(prop)
         self._props = []
+
+
+def _wrap(text: str) -> str:
+    """A long meaning on two balanced lines ("deep: behind other" / "structures")."""
+    if len(text) <= 16:
+        return text
+    return "\n".join(textwrap.wrap(text, len(text) // 2 + 4))
 
 
 def _measure(renderer: vtkRenderer, text: str, size: int) -> float:

@@ -35,7 +35,7 @@ from viewer.render.legend import HeatLegend
 from viewer.render.marker_legend import MarkerLegend
 from viewer.render.markers import Marker, MarkerLayer, SpotMarkers
 from viewer.render.pair_legend import NOTE_SHARE, ROW_SHARE, TITLE_SHARE, PairLegend
-from viewer.render.pair_overlay import PairOverlay, Route, curl_points
+from viewer.render.pair_overlay import MIN_ARROW_SHARE, PairOverlay, Route, curl_points
 from viewer.render.scene_renderer import SceneRenderer
 from viewer.render.zone_outline import ZoneOutlines
 
@@ -142,6 +142,8 @@ class AnnotationOverlays:
         self.labels.reserve("legend", self.legend.box)
         self.marker_legend = MarkerLegend(scene.renderer, self.layer)  # explains drawn X's
         self.labels.reserve("marker_legend", self.marker_legend.box)
+        self.marker_legend.keep_clear = self._pair_pixels
+        self._pair_points: tuple[object, NDArray[np.float64] | None] = (None, None)
         self._saved_pose: CameraPose | None = None
         self.compare: CompareView | None = None
         self.compare_wanted = False
@@ -526,6 +528,44 @@ class AnnotationOverlays:
 
         return posed_pair(resolved, atlas, carry_line, carry_joint)
 
+    def _pair_pixels(self) -> NDArray[np.float64] | None:
+        """Where the pair view's muscles and arrows are on screen (display pixels, y up), for
+        the marker key to keep off; none outside pair views; ``None`` while the camera moves
+        (the key keeps its place until the next still frame)."""
+        drawn = self.pair_drawn
+        if drawn is None:
+            return np.zeros((0, 2))
+        if self.scene.interacting:
+            return None
+        if self._pair_points[0] is not drawn:
+            atlas, chunks = self.scene.loaded.atlas, []
+            for sid in drawn.pair.structures:
+                for leaf in atlas.leaves(sid) if sid in atlas else ():
+                    pts: Any = self.scene.drawn_points(leaf)
+                    if pts is None and leaf in self.scene.loaded.meshes:
+                        pts = self.scene.loaded.meshes[leaf].points
+                    if pts is not None and len(pts):
+                        p = np.asarray(pts, dtype=np.float64)
+                        chunks.append(p[:: max(1, len(p) // 2000)])
+            self._pair_points = (drawn, np.vstack(chunks) if chunks else None)
+        points = self._pair_points[1]
+        renderer = self.scene.renderer
+        width, height = renderer.GetSize()
+        if points is None or width <= 0 or height <= 0:
+            return np.zeros((0, 2))
+        matrix = renderer.GetActiveCamera().GetCompositeProjectionTransformMatrix(
+            renderer.GetTiledAspectRatio(), -1, 1
+        )
+        m = np.array([[matrix.GetElement(i, j) for j in range(4)] for i in range(4)])
+        pixels, _inside = project_points(points, m, (width, height))
+        out: NDArray[np.float64] = np.c_[pixels[:, 0], height - pixels[:, 1]]
+        # The pair's own key (top left) is no place for the marker key either.
+        if self.pair_legend.actors:
+            xs = np.linspace(0.0, width * 0.98, 40)
+            ys = np.linspace(self.pair_legend.bottom_px, height, 12)
+            out = np.vstack([out, np.array([(x, y) for x in xs for y in ys])])
+        return out
+
     def _route_arrows(self, *_args: object) -> None:
         """Before a still frame: draw the pair arrows again if the camera or the X's moved,
         each the way that keeps it off every X (see :mod:`viewer.domain.overlay_route`)."""
@@ -562,7 +602,8 @@ class AnnotationOverlays:
 
         distance = max(1e-6, camera.GetDistance())
         px_per_mm = height / (2.0 * distance * math.tan(math.radians(camera.GetViewAngle()) / 2))
-        self.pairs_overlay.reroute(Route(project, boxes, px_per_mm))  # type: ignore[arg-type]
+        route = Route(project, boxes, px_per_mm, MIN_ARROW_SHARE * height)  # type: ignore[arg-type]
+        self.pairs_overlay.reroute(route)
 
     def _on_pose(self, *_args: object) -> None:
         """The body was posed: the pair view's arrows follow it."""

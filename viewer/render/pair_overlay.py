@@ -52,8 +52,15 @@ CURL_RADIUS_MM, CURL_STEP_MM, CURL_TUBE_MM = 24.0, 13.0, 2.0
 """Curved arrows: radius of the first ring, extra radius per further ring at the same joint."""
 CURL_ARC_DEG = 260.0
 ARROW_SHADE = 0.55
-UNLABELLED_JOINT_KINDS = frozenset({"lumbar_intervertebral"})
-"""Joint kinds drawn as dots only: five stacked lumbar labels would bury the picture."""
+HALO_MM = 1.5
+"""Width of the pale rim around every arrow, arc, ring and attachment ball: a dark-blue arrow on
+the blue muscle it belongs to (left vs right iliopsoas) and on the black projector background
+vanished; with the rim it reads on its own muscle, on bone and on any theme."""
+HALO_RGB = (0.97, 0.97, 0.94)
+MIN_ARROW_SHARE = 0.085
+"""Shortest an arrow (or arc) should look on screen, as a share of the frame height: a pull
+pointing at the camera showed as a stub. A longer way to draw it is taken when one is clear of
+the X's."""
 
 PointLabels = Callable[[Sequence[tuple[str, NDArray[np.floating]]]], None]
 """Where joint names go: the view's one label layout (``LabelOverlay.set_point_labels``)."""
@@ -83,6 +90,23 @@ def _actor(source_output: vtkAlgorithmOutput, rgb: tuple[float, float, float]) -
     prop.SetDiffuse(0.7)
     prop.SetSpecular(0.3)
     return actor
+
+
+def _cone(
+    tip: NDArray[np.floating],
+    direction: NDArray[np.floating],
+    height: float,
+    radius: float,
+    rgb: tuple[float, float, float],
+) -> vtkActor:
+    """An arrow head: a cone with its point at ``tip``, pointing along unit ``direction``."""
+    cone = vtkConeSource()
+    cone.SetResolution(20)
+    cone.SetHeight(height)
+    cone.SetRadius(radius)
+    cone.SetDirection(*direction)
+    cone.SetCenter(*(np.asarray(tip) - np.asarray(direction) * height / 2))
+    return _actor(cone.GetOutputPort(), rgb)
 
 
 def arrow_rgb(color: str) -> tuple[float, float, float]:
@@ -120,8 +144,9 @@ def curl_points(
 LEVER_MIN_MM = 15.0
 """An attachment closer than this to the joint axis gets a straight arrow (no visible arc)."""
 
-LEVER_MAX_DEG = 180.0
-"""Longest swing a lever arc draws, however strong the pull (longer arcs read as circles)."""
+LEVER_MAX_DEG = 150.0
+"""Longest swing a lever arc draws, however strong the pull (longer arcs read as circles, and
+a half turn does not say which way it went)."""
 
 
 def lever_arc(
@@ -162,8 +187,9 @@ ARC_REACH_MM = 25.0
 bones): a long swing of a far attachment (psoas on the lumbar spine, about the sacroiliac axis)
 ran off into empty space in front of the body."""
 
-ARC_MIN_MM = 45.0
-"""Shortest a cut lever arc is drawn, so its head still shows the sense of turning."""
+ARC_MIN_MM = 70.0
+"""Shortest a cut lever arc is drawn, so its head still shows the sense of turning (at 45 mm the
+psoas arc of the psoas vs piriformis view was a stub)."""
 
 Distance = Callable[[NDArray[np.float64]], NDArray[np.float64]]
 """World points (k, 3) -> distance (k,) in mm to the nearest structure drawn."""
@@ -202,6 +228,13 @@ class Route:
     project: Project
     boxes: tuple[tuple[float, float, float, float], ...]
     px_per_mm: float
+    min_px: float = 0.0
+    """Shortest on-screen length an arrow should have (see :data:`MIN_ARROW_SHARE`)."""
+
+
+def _screen_length(pixels: NDArray[np.float64]) -> float:
+    """Length in pixels of a projected polyline."""
+    return float(np.linalg.norm(np.diff(pixels, axis=0), axis=1).sum())
 
 
 class PairOverlay:
@@ -248,9 +281,7 @@ class PairOverlay:
         self._pulls = (tuple(pulls), tuple(turnings))
         self._plan()
         self._draw_arrows(route)
-        # A joint the key names as turned (L2-L3 in the upper vs lower psoas view) is labelled
-        # even where its kind is otherwise left as a bare dot.
-        self._joints(joints, label_size_px, named={t.joint_title for t in turnings})
+        self._joints(joints, label_size_px)
 
     def reroute(self, route: Route | None) -> None:
         """Draw the arrows again for ``route`` (the camera or the X's moved); joints stay.
@@ -274,8 +305,16 @@ class PairOverlay:
             turn = turning_of.get(pull.side)
             # From the attachment inward along the muscle's course: where the start may slide.
             inward = course if pull.at == "origin" else course[::-1]
+            ends = [(inward, pull.direction)]
+            if turn is None:
+                # Nothing says which end turns: the equal and opposite pull on the other
+                # attachment is drawn when the first end's arrow points at the camera (the
+                # iliopsoas on the lesser trochanter seen from the front showed as a stub).
+                other = inward[::-1]
+                step = other[1] - other[0]
+                ends.append((other, step / max(float(np.linalg.norm(step)), 1e-9)))
             candidates: list[tuple[NDArray[np.float64], bool]] = []
-            for shift in SHIFTS_MM:
+            for (inward, direction), shift in ((end, s) for end in ends for s in SHIFTS_MM):
                 point = along(inward, shift)
                 for share_len in LENGTHS:
                     arc = None
@@ -292,7 +331,7 @@ class PairOverlay:
                             arc = within_reach(arc, self.body_distance, ARC_REACH_MM, ARC_MIN_MM)
                         candidates.append((arc, True))
                     else:
-                        tip = point + pull.direction * length * share_len
+                        tip = point + direction * length * share_len
                         candidates.append((np.vstack([point, tip]), False))
             if candidates[0][1]:
                 arcs.add(pull.side)
@@ -320,22 +359,32 @@ class PairOverlay:
                 choice += [0, ((0, len(fine)),)]
                 continue
             runs = clear_runs(inside_boxes(route.project(fine), route.boxes, ROUTE_PAD_PX))
-            # Clear by the widest part drawn: the arrow head (or the attachment ball).
-            widest = max(radius * 1.9, HEAD_RADIUS_MM * radius / ARROW_RADIUS_MM)
+            # Clear by the widest part drawn: the arrow head (or the attachment ball) and rim.
+            widest = max(radius * 1.9, HEAD_RADIUS_MM * radius / ARROW_RADIUS_MM) + HALO_MM
             pad = ROUTE_PAD_PX + widest * route.px_per_mm
-            pick, least = 0, None
-            for k, pts in enumerate(samples):  # first clear one wins; else the least covered
-                n = hits(route.project(pts), route.boxes, pad)
+            # First clear one that looks long enough wins; else the longest clear one; else the
+            # least covered.
+            pick, least, short_pick = 0, None, None
+            for k, pts in enumerate(samples):
+                screen = route.project(pts)
+                n = hits(screen, route.boxes, pad)
                 if least is None or n < least:
                     pick, least = k, n
                 if n == 0:
-                    break
+                    seen = _screen_length(screen)
+                    if seen >= route.min_px:
+                        pick, short_pick = k, None
+                        break
+                    if short_pick is None or seen > short_pick[1]:
+                        short_pick = (k, seen)
+            if short_pick is not None:
+                pick = short_pick[0]
             self.covered += least or 0
             choice += [pick, tuple(runs)]
         for _turn, _rings, samples in self._ring_plans:
             pick = 0
             if route is not None:
-                pad = ROUTE_PAD_PX + HEAD_RADIUS_MM * route.px_per_mm
+                pad = ROUTE_PAD_PX + (HEAD_RADIUS_MM + HALO_MM) * route.px_per_mm
                 drawn = [route.project(r) for r in samples]
                 pick = best_route(drawn, route.boxes, pad)
                 self.covered += hits(drawn[pick], route.boxes, pad)
@@ -362,13 +411,13 @@ class PairOverlay:
                 # under an X.
                 self._tube(fine[a:b], COURSE_RADIUS_MM, rgb, opacity=0.55)
             path, is_arc = candidates[pick]
-            self._arrow_path(path, radius, rgb)
+            self._arrow_path(path, radius, rgb, halo=True)
             if is_arc:
                 arcs += 1
                 self.arc_paths.append(path)
-            self._sphere(path[0], radius * 1.9, rgb)
+            self._sphere(path[0], radius * 1.9, rgb, halo=True)
         for turn, rings, _samples in self._ring_plans:
-            self._arrow_path(rings[next(it)], CURL_TUBE_MM, arrow_rgb(turn.color))
+            self._arrow_path(rings[next(it)], CURL_TUBE_MM, arrow_rgb(turn.color), halo=True)
         self.lever_arcs = arcs
         self._arrow_props = list(self._props[start:])
 
@@ -380,7 +429,7 @@ class PairOverlay:
     ) -> None:
         """Draw ``lines`` ((k, 3) points origin→insertion, colour) and ``joints``.
 
-        ``joints`` are (point, title, kind); kinds in :data:`UNLABELLED_JOINT_KINDS` get no label.
+        ``joints`` are (point, title, kind); every joint drawn gets its name.
         """
         self.clear()
         for points, color in lines:
@@ -397,14 +446,13 @@ class PairOverlay:
         self,
         joints: Sequence[tuple[NDArray[np.floating], str, str]],
         label_size_px: int,
-        named: set[str] | frozenset[str] = frozenset(),
     ) -> None:
+        # Every dot drawn is named: unnamed lumbar dots in the upper vs lower psoas view read as
+        # "some joint", and the sacroiliac dot among them as a spinal one.
         self.joint_labels = []
-        for point, title, kind in joints:
+        for point, title, _kind in joints:
             marker = self._sphere(np.asarray(point, dtype=np.float64), JOINT_RADIUS_MM, JOINT_RGB)
             marker.GetProperty().SetOpacity(0.85)
-            if kind in UNLABELLED_JOINT_KINDS and title not in named:
-                continue
             self.joint_labels.append((np.asarray(point, dtype=np.float64), title))
         # Joint names go through the view's one label layout, so they never overprint each
         # other, structure labels or X markers.
@@ -412,16 +460,39 @@ class PairOverlay:
             self.point_labels([(title, point) for point, title in self.joint_labels])
 
     def _sphere(
-        self, center: NDArray[np.floating], radius: float, rgb: tuple[float, float, float]
+        self,
+        center: NDArray[np.floating],
+        radius: float,
+        rgb: tuple[float, float, float],
+        halo: bool = False,
+    ) -> vtkActor:
+        actor = self._sphere_actor(center, radius, rgb)
+        if halo:
+            self._add_halo(self._sphere_actor(center, radius + HALO_MM, HALO_RGB))
+        self._add(actor)
+        return actor
+
+    @staticmethod
+    def _sphere_actor(
+        center: NDArray[np.floating], radius: float, rgb: tuple[float, float, float]
     ) -> vtkActor:
         sphere = vtkSphereSource()
         sphere.SetRadius(radius)
         sphere.SetCenter(*np.asarray(center, dtype=np.float64))
         sphere.SetThetaResolution(20)
         sphere.SetPhiResolution(20)
-        actor = _actor(sphere.GetOutputPort(), rgb)
+        return _actor(sphere.GetOutputPort(), rgb)
+
+    def _add_halo(self, actor: vtkActor) -> None:
+        """A rim around a shape: a slightly larger copy drawn by its back faces only, in flat
+        pale colour. Its front faces are culled, so the shape itself (in front of the copy's
+        back faces) is drawn over it and only the edge shows, on any background."""
+        prop = actor.GetProperty()
+        prop.FrontfaceCullingOn()
+        prop.SetAmbient(1.0)
+        prop.SetDiffuse(0.0)
+        prop.SetSpecular(0.0)
         self._add(actor)
-        return actor
 
     def _tube(
         self,
@@ -429,15 +500,24 @@ class PairOverlay:
         radius: float,
         rgb: tuple[float, float, float],
         opacity: float = 1.0,
+        halo: bool = False,
     ) -> None:
+        if halo:
+            self._add_halo(self._tube_actor(points, radius + HALO_MM, HALO_RGB))
+        actor = self._tube_actor(points, radius, rgb)
+        actor.GetProperty().SetOpacity(opacity)
+        self._add(actor)
+
+    @staticmethod
+    def _tube_actor(
+        points: NDArray[np.floating], radius: float, rgb: tuple[float, float, float]
+    ) -> vtkActor:
         tube = vtkTubeFilter()
         tube.SetInputData(_polyline(np.asarray(points, dtype=np.float64)))
         tube.SetRadius(radius)
         tube.SetNumberOfSides(14)
         tube.CappingOn()
-        actor = _actor(tube.GetOutputPort(), rgb)
-        actor.GetProperty().SetOpacity(opacity)
-        self._add(actor)
+        return _actor(tube.GetOutputPort(), rgb)
 
     def _arrow(
         self,
@@ -449,9 +529,14 @@ class PairOverlay:
         self._arrow_path(np.vstack([start, tip]), radius, rgb)
 
     def _arrow_path(
-        self, pts: NDArray[np.float64], radius: float, rgb: tuple[float, float, float]
+        self,
+        pts: NDArray[np.float64],
+        radius: float,
+        rgb: tuple[float, float, float],
+        halo: bool = False,
     ) -> None:
-        """A tube along ``pts`` with a cone at the last point, pointing along the last segment."""
+        """A tube along ``pts`` with a cone at the last point, pointing along the last segment;
+        with ``halo`` a pale rim around both (see :meth:`_add_halo`)."""
         tip = pts[-1]
         direction = tip - pts[-2]
         direction = direction / float(np.linalg.norm(direction))
@@ -460,14 +545,20 @@ class PairOverlay:
         head = min(HEAD_LENGTH_MM * scale, 0.45 * total)
         shaft = pts.copy()
         shaft[-1] = tip - direction * head * 0.9
-        self._tube(shaft, radius, rgb)
-        cone = vtkConeSource()
-        cone.SetResolution(20)
-        cone.SetHeight(head)
-        cone.SetRadius(HEAD_RADIUS_MM * scale)
-        cone.SetDirection(*direction)
-        cone.SetCenter(*(tip - direction * head / 2))
-        self._add(_actor(cone.GetOutputPort(), rgb))
+        self._tube(shaft, radius, rgb, halo=halo)
+        cone_radius = HEAD_RADIUS_MM * scale
+        if halo:
+            # The rim runs round the head too, a little past its tip.
+            self._add_halo(
+                _cone(
+                    tip + direction * HALO_MM * 2.0,
+                    direction,
+                    head + HALO_MM * 3.0,
+                    cone_radius + HALO_MM * 1.6,
+                    HALO_RGB,
+                )
+            )
+        self._add(_cone(tip, direction, head, cone_radius, rgb))
 
     def _curl(
         self,
