@@ -1,7 +1,8 @@
 """The committed atlas stands in anatomical position (issue 11).
 
 Hip flexion and rotation of each femur relative to the pelvis (anterior-pelvic-plane frame,
-transepicondylar axis; definitions in tools/atlas_build/pose.py) are measured on the shipped
+knee flexion axis through the posterior condyles' centres; definitions in
+tools/atlas_build/pose.py) are measured on the shipped
 meshes and landmarks, and the standing spinopelvic values written to docs/ATLAS_CONTRACT.md are
 checked against the published adult ranges.
 """
@@ -59,6 +60,27 @@ def test_hip_angle_measure_sees_a_flexed_femur() -> None:
     assert hip_angles(flexed, hip, frame, "left").flexion == pytest.approx(
         base.flexion + 10.0, abs=1.0
     )
+
+
+def test_hip_rotation_measure_turns_with_the_bone() -> None:
+    """The rotation is read from an axis fixed in the bone: turning the femur about its
+    mechanical axis by -10..+10 deg changes the reading by as much. (The epicondyles' extreme
+    points, used before, slid over the GIAS3 femur's flat medial face: the reading jumped by up
+    to 15 deg for a 5 deg turn, and the femur was left ~10 deg externally rotated.)"""
+    from tools.atlas_build.meshutil import rotation_about
+    from tools.atlas_build.pose import femur_axes
+
+    lm = _landmarks()
+    frame = pelvis_frame(lm)
+    femur = _bone("femur_left")
+    hip = lm["hip_centre_left"]
+    _, axis, _ = femur_axes(femur, hip, frame, "left")
+    base = hip_angles(femur, hip, frame, "left").external_rotation
+    for deg in (-10.0, -5.0, 5.0, 10.0):
+        rot = rotation_about(axis, np.radians(deg))  # left femur: + turns its lateral side back
+        turned = trimesh.Trimesh((femur.vertices - hip) @ rot.T + hip, femur.faces, process=False)
+        reading = hip_angles(turned, hip, frame, "left").external_rotation
+        assert reading - base == pytest.approx(deg, abs=1.5), deg
 
 
 def test_spinopelvic_values_documented_and_in_published_ranges() -> None:

@@ -222,9 +222,10 @@ def test_pair_view_render_draws_opposite_curls_title_and_whole_muscles(tmp_path:
         assert len(arcs) == len(resolved.turnings) == 2
         for turn, pts in zip(resolved.turnings, arcs, strict=True):
             rgb = arrow_rgb(turn.color)
-            # It swings in the sense of the turning (right-hand rule about the joint axis)...
+            # It swings in the sense of the turning (right-hand rule about the joint axis),
+            # read at its middle: a full 180-degree swing ends exactly opposite its start...
             foot = turn.center + ((pts[0] - turn.center) @ turn.axis) * turn.axis
-            swing = float(np.cross(pts[0] - foot, pts[-1] - foot) @ turn.axis)
+            swing = float(np.cross(pts[0] - foot, pts[len(pts) // 2] - foot) @ turn.axis)
             assert np.sign(swing) == turn.sign, f"side {turn.side}: arc turns the wrong way"
             # ...and its head is drawn at its end, in its colour.
             assert near(pts[-2], rgb, r=3) > 0, f"side {turn.side}: no head at its end"

@@ -6,8 +6,16 @@ the anatomical position, so each femur is turned about its hip-joint centre unti
 
 * its mechanical axis (hip centre -> knee centre) is parallel to the anterior pelvic plane in
   the pelvis's sagittal plane (0 deg flexion), and
-* its transepicondylar axis is parallel to the pelvis's left-right axis (inter-ASIS line) when
-  both are seen along the mechanical axis (neutral rotation, patellae forward).
+* its knee flexion axis is parallel to the pelvis's left-right axis (inter-ASIS line) when both
+  are seen along the mechanical axis (neutral rotation, patellae forward). The flexion axis
+  passes through the centres of the posterior femoral condyles (Churchill et al. 1998, Clin
+  Orthop 356:111-118: the optimal flexion axis of 15 cadaver knees ran through those centres,
+  and the transepicondylar axis approximated it to ~3 deg). The extreme points of the GIAS3 mean
+  femur's epicondyles do not: its medial face is broad and flat, its most medial point lies
+  8 mm behind the medial condyle's centre, and a femur turned by those points stood ~9 deg
+  externally rotated by its condyles (posterior condylar line 11 deg off, the wrong way round:
+  in normal femurs the transepicondylar axis lies 0-12 deg, mean ~5 deg, externally rotated to
+  the posterior condylar line; van der Linden-van der Zwaag et al. 2015, Adv Comput Tomogr 4:1).
 
 Adduction is left as the registration gives it. Definitions (all measured on the bones, atlas
 frame LPS mm):
@@ -18,7 +26,8 @@ frame LPS mm):
 * knee centre: midpoint of the two epicondyles (extreme points along the pelvis's X in the
   lowest 45 mm of the femur);
 * flexion: angle of the mechanical axis from S towards the front in the S-P plane;
-* external rotation: angle by which the lateral epicondyle has turned backwards.
+* condylar axis: medial -> lateral posterior-condyle centre (:func:`condylar_axis`);
+* external rotation: angle by which the lateral end of the condylar axis has turned backwards.
 
 The spinopelvic parameters follow Legaye et al. (1998): pelvic incidence (PI) is the angle
 between the perpendicular to the S1 endplate at its centre and the line from that centre to the
@@ -39,6 +48,13 @@ from tools.atlas_build.meshutil import rotation_about
 SIDE_SIGN = {"left": 1.0, "right": -1.0}
 DISTAL_MM = 45.0
 EXTREME_K = 12
+#: the posterior condyles: the distal femur within this height of its lowest point ...
+CONDYLE_MM = 40.0
+#: ... more than this behind the knee centre and this far to either side of it (mm)
+CONDYLE_BEHIND_MM = 5.0
+CONDYLE_SPLIT_MM = 8.0
+#: points further than this from a condyle's fitted sphere are left out of the refit (mm)
+CONDYLE_TRIM_MM = 4.0
 
 
 @dataclass(frozen=True)
@@ -71,10 +87,51 @@ def pelvis_frame(lm: dict[str, np.ndarray]) -> PelvisFrame:
     return PelvisFrame(x, s, np.cross(s, x))
 
 
+def _sphere_centre(points: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, float]:
+    """Weighted least-squares sphere through ``points``: centre and radius."""
+    a = np.c_[2.0 * points, np.ones(len(points))] * weights[:, None]
+    b = (points**2).sum(axis=1) * weights
+    c = np.linalg.lstsq(a, b, rcond=None)[0]
+    return c[:3], float(np.sqrt(max(c[3] + c[:3] @ c[:3], 0.0)))
+
+
+def condylar_axis(
+    femur: trimesh.Trimesh, knee: np.ndarray, frame: PelvisFrame, side: str
+) -> np.ndarray:
+    """Medial -> lateral vector between the centres of the two posterior condyles.
+
+    The knee flexes about the line through the centres of the circular posterior condyles (the
+    "geometric centre axis"), so this line, not the epicondyles' extreme points, says how the
+    femur is turned. Each condyle's articular surface behind the knee centre, in the distal
+    :data:`CONDYLE_MM`, is fitted with a sphere (triangle centroids weighted by area; points
+    more than :data:`CONDYLE_TRIM_MM` off the sphere dropped and the fit repeated).
+    """
+    v = np.asarray(femur.vertices, dtype=np.float64)
+    tri = v[np.asarray(femur.faces)]
+    cen = tri.mean(axis=1)
+    area = 0.5 * np.linalg.norm(np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0]), axis=1)
+    lateral = SIDE_SIGN[side] * frame.x
+    rel = cen - knee
+    back = (rel @ frame.p > CONDYLE_BEHIND_MM) & (cen[:, 2] < v[:, 2].min() + CONDYLE_MM)
+    centres = {}
+    for name, sel in (
+        ("lat", rel @ lateral > CONDYLE_SPLIT_MM),
+        ("med", rel @ lateral < -CONDYLE_SPLIT_MM),
+    ):
+        keep = back & sel
+        c, r = _sphere_centre(cen[keep], area[keep])
+        for _ in range(3):
+            near = keep & (np.abs(np.linalg.norm(cen - c, axis=1) - r) < CONDYLE_TRIM_MM)
+            c, r = _sphere_centre(cen[near], area[near])
+        centres[name] = c
+    return np.asarray(centres["lat"] - centres["med"])
+
+
 def femur_axes(
     femur: trimesh.Trimesh, hip: np.ndarray, frame: PelvisFrame, side: str
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Knee centre, unit mechanical axis (knee -> hip) and the medial->lateral epicondyle vector."""
+    """Knee centre (midpoint of the epicondyles), unit mechanical axis (knee -> hip) and the
+    medial -> lateral condylar axis (:func:`condylar_axis`) that sets the femur's rotation."""
     v = np.asarray(femur.vertices, dtype=np.float64)
     lateral = SIDE_SIGN[side] * frame.x
     distal = v[v[:, 2] < v[:, 2].min() + DISTAL_MM]
@@ -84,7 +141,7 @@ def femur_axes(
     e_med = distal[order[:EXTREME_K]].mean(axis=0)
     knee = 0.5 * (e_lat + e_med)
     axis = np.asarray(hip, dtype=np.float64) - knee
-    return knee, axis / np.linalg.norm(axis), e_lat - e_med
+    return knee, axis / np.linalg.norm(axis), condylar_axis(femur, knee, frame, side)
 
 
 def hip_angles(femur: trimesh.Trimesh, hip: np.ndarray, frame: PelvisFrame, side: str) -> HipAngles:
@@ -119,8 +176,11 @@ def neutral_rotation(
         moved.vertices = (np.asarray(moved.vertices) - hip) @ r1.T + hip
         _, d, _ = femur_axes(moved, hip, frame, side)
         ang2 = hip_angles(moved, hip, frame, side)
-        # external rotation turns the lateral epicondyle backwards: undo it about the axis
-        r2 = rotation_about(d, SIDE_SIGN[side] * np.radians(ang2.external_rotation))
+        # undo the external rotation about the axis: a positive turn about the upward axis takes
+        # the left femur's lateral side backwards (external) and the right one's forwards (the
+        # sign was the other way round, which only the old extreme-point measure, jumping as
+        # the bone turned, hid)
+        r2 = rotation_about(d, -SIDE_SIGN[side] * np.radians(ang2.external_rotation))
         rot = r2 @ r1 @ rot
     return rot
 

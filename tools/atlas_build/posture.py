@@ -6,12 +6,13 @@ composed ``myofullbody`` MuJoCo model (Apache-2.0) and writes the lengths of the
 match the atlas's muscles to ``meshes/posture_reference.json``. A test compares the two.
 
 The angles are anatomical hip angles, the same as the atlas's: myo-sim's joint zero is not the
-atlas's standing hip. Its femur, at ``qpos0``, stands in about 6 degrees of flexion and 3 of
-external rotation against the atlas pelvis's anterior pelvic plane (the registration of the atlas
-femur onto it measured the same; see ``tools.atlas_build.pose``). So the stage measures myo-sim's
-femur with the atlas's own hip-angle definition (:func:`tools.atlas_build.pose.hip_angles`) and
-offsets ``hip_flexion_r`` and ``hip_rotation_r`` until it stands as the atlas femur does; the
-flexion angles are then added to that zero.
+atlas's standing hip. Its femur, at ``qpos0``, stands in about 5 degrees of flexion against the
+atlas pelvis's anterior pelvic plane (and, by its condylar axis, in no rotation; the
+registration of the atlas femur onto it measured about the same; see
+``tools.atlas_build.pose``). So the stage measures myo-sim's femur with the atlas's own
+hip-angle definition (:func:`tools.atlas_build.pose.hip_angles`) and offsets ``hip_flexion_r``
+and ``hip_rotation_r`` until it stands as the atlas femur does; the flexion angles are then
+added to that zero.
 
 The psoas parts are the lumbar fascicles (which end at the pelvic brim and do not cross the hip)
 plus the brim-to-lesser-trochanter ``psoas`` tendon of the leg model. Run alone with
