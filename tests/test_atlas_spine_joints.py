@@ -161,3 +161,13 @@ def test_discs_are_listed_as_real_structures() -> None:
     notes = " ".join(s["note"] for s in manifest["sources"])
     assert PROVENANCE in notice and PROVENANCE in notes
     assert "derived from the adjacent vertebrae (build step" in PROVENANCE
+
+
+@pytest.mark.parametrize("level", VERTEBRAE)
+def test_vertebrae_stay_bilaterally_symmetric(level: str) -> None:
+    """Closing the facets must not skew a vertebra: the muscles are built on the right side
+    and mirrored to the left, so a lopsided arch would put left muscles into bone."""
+    mesh = _mesh(f"bones/vertebra_{level}.vtp")
+    mirrored = np.asarray(mesh.vertices) * [-1.0, 1.0, 1.0]
+    d = np.abs(_signed(mirrored, mesh))
+    assert np.percentile(d, 99) < 1.0 and d.max() < 2.0, f"{level}: asymmetric by {d.max():.1f}"

@@ -9,13 +9,15 @@ synovial joint, their cartilage-covered facets about 1-2 mm apart.
 
 Each facet joint is closed by a smooth local deformation of the arches only: per side, the
 nearest pair of points between the lower part of the upper vertebra's arch and the upper part
-of the lower one is found, and both processes are drawn toward each other (half each; the
-sacrum's superior articular processes, which are low on the GIAS3 mean sacrum, take their half
-too) by a Gaussian displacement field centred on them, until they are :data:`GAP_MM` apart. On
-a vertebra the field is faded out in front of the posterior wall of its body, so bodies,
-endplates and discs do not move; on the sacrum the field is narrow (:data:`SIGMA_MM`) and
-centred on the process, 15-20 mm behind the S1 endplate. Sites of a moved bone follow the same
-field, so muscle attachments on the arch move with it.
+of the lower one is found (the two sides averaged and mirrored, so the column stays exactly
+bilateral: the muscles are built on the right and mirrored), and both processes are drawn
+toward each other (half each; the sacrum's superior articular processes, which are low on the
+GIAS3 mean sacrum, take their half too) by a Gaussian displacement field centred on them,
+until they are :data:`GAP_MM` apart. On a vertebra the field is faded out in front of the
+posterior wall of its body, so bodies, endplates and discs do not move; on the sacrum the
+field is narrow (:data:`SIGMA_MM`) and centred on the process, 15-20 mm behind the S1
+endplate. Sites of a moved bone follow the same field, so muscle attachments on the arch move
+with it.
 """
 
 from __future__ import annotations
@@ -193,18 +195,32 @@ def close_facets(
     frames: dict[str, ArchFrame | None] = {
         b: (arch_frame(bones[b]) if b != "sacrum" else None) for b in SITE_BODY if b in bones
     }
+    mirror = np.array([-1.0, 1.0, 1.0])
     for _ in range(rounds):
-        gaps = facet_gaps(bones)
+        by_joint: dict[tuple[str, str], list[FacetGap]] = {}
+        for g in facet_gaps(bones):
+            by_joint.setdefault((g.upper, g.lower), []).append(g)
         bumps: dict[str, list[Bump]] = {b: [] for b in frames}
-        for g in gaps:
-            if g.gap <= GAP_MM + 0.25:
+        for (upper, lower), pair in by_joint.items():
+            # One move for both sides, mirrored: the muscles are built on the right side and
+            # mirrored (muscles.py), so the vertebrae must stay bilaterally symmetric even
+            # where the two sides of the CT sacrum differ a little.
+            sides = [
+                (g.p_upper, g.p_lower) if g.side > 0 else (g.p_upper * mirror, g.p_lower * mirror)
+                for g in pair
+            ]
+            p_up = np.mean([a for a, _ in sides], axis=0)
+            p_lo = np.mean([b for _, b in sides], axis=0)
+            gap = float(np.linalg.norm(p_lo - p_up))
+            if gap <= GAP_MM + 0.25:
                 continue
-            move = (g.p_lower - g.p_upper) * (g.gap - GAP_MM) / g.gap
+            move = (p_lo - p_up) * (gap - GAP_MM) / gap
             sigma = max(SIGMA_MM, 0.8 * float(np.linalg.norm(move)))
-            if g.lower == "sacrum":
+            if lower == "sacrum":
                 sigma = SIGMA_MM
-            bumps[g.upper].append(Bump(g.p_upper, 0.5 * move, sigma))
-            bumps[g.lower].append(Bump(g.p_lower, -0.5 * move, sigma))
+            for m in (np.ones(3), mirror):
+                bumps[upper].append(Bump(p_up * m, 0.5 * move * m, sigma))
+                bumps[lower].append(Bump(p_lo * m, -0.5 * move * m, sigma))
         if not any(bumps.values()):
             break
         for bone, bs in bumps.items():
