@@ -357,3 +357,17 @@ def test_every_action_handler_exists(make_main_window: Any, tiny_atlas_dir: Path
         for part in spec.handler.split("."):
             target = getattr(target, part)
         assert callable(target), spec.id
+
+
+def test_builtin_atlas_tree_lists_the_intervertebral_discs(make_main_window: Any) -> None:
+    """The discs are real structures: their own branch of the tree, each one can be hidden."""
+    window = make_main_window(None)
+    tree = window.panel.tree
+    top = [tree.topLevelItem(i).text(0) for i in range(tree.topLevelItemCount())]
+    assert top[:3] == ["Bones", "Intervertebral discs", "Muscles"]
+    for disc in ("disc_t12_l1", "disc_l3_l4", "disc_l5_s1"):
+        assert disc in window.panel.items
+    item = window.panel.items["disc_l4_l5"]
+    assert item.text(0).startswith("Intervertebral disc L4-L5")
+    item.setCheckState(0, Qt.CheckState.Unchecked)
+    assert not window.state.is_visible("disc_l4_l5")

@@ -174,3 +174,23 @@ def test_builtin_atlas_search_is_instant() -> None:
             index.search(q)
     per_query = (time.perf_counter() - start) / (5 * len(queries))
     assert per_query < 0.005, f"{per_query * 1000:.2f} ms per query"
+
+
+def test_builtin_atlas_finds_the_discs() -> None:
+    """The intervertebral discs are searchable structures like any bone or muscle."""
+    from viewer.io.manifest import load_manifest
+
+    atlas = load_manifest(REPO / "meshes").atlas
+    table, _ = load_synonyms(atlas)
+    index = SearchIndex(atlas, table)
+    hits = [h.structure_id for h in index.search("intervertebral disc")]
+    assert set(hits[:6]) == {
+        "disc_t12_l1",
+        "disc_l1_l2",
+        "disc_l2_l3",
+        "disc_l3_l4",
+        "disc_l4_l5",
+        "disc_l5_s1",
+    }
+    assert index.search("disc L4-L5")[0].structure_id == "disc_l4_l5"
+    assert atlas.get("disc_l4_l5").kind is Kind.DISC

@@ -33,7 +33,7 @@ REPO = Path(__file__).resolve().parents[1]
 SCHEMA = REPO / "viewer" / "io" / "schemas" / "manifest.schema.json"
 
 GIAS_BONES = {"hip_bone_left", "hip_bone_right", "sacrum", "femur_left", "femur_right"}
-SUBDIR = {"bone": "bones", "muscle": "muscles", "skin": "skin"}
+SUBDIR = {"bone": "bones", "disc": "discs", "muscle": "muscles", "skin": "skin"}
 
 
 @dataclass
@@ -76,6 +76,33 @@ def _bone_parts(skel: Skeleton) -> list[Part]:
             "color": BONE_COLOR,
         }
         parts.append(Part(b.id, "bone", skel.bones[b.id], rec, sources, licence))
+    return parts
+
+
+def _disc_parts(skel: Skeleton) -> list[Part]:
+    """Intervertebral discs derived from the vertebrae around them (tools/atlas_build/discs.py)."""
+    from tools.atlas_build.discs import DISC_COLOR, DISCS, LATIN, build_discs
+
+    meshes = build_discs(skel.bones, skel.landmarks["s1_endplate_centre"])
+    parts = []
+    for d in DISCS:
+        if d.id not in meshes:
+            continue
+        on_sacrum = d.lower == "sacrum"
+        rec = {
+            "id": d.id,
+            "name": d.name,
+            "latin": LATIN,
+            "fma": None,
+            "kind": "disc",
+            "side": "midline",
+            "parent": None,
+            "region": "lumbar_spine",
+            "color": DISC_COLOR,
+        }
+        sources = ["myo-sim", "musculoskeletal-models"] if on_sacrum else ["myo-sim"]
+        licence = "Apache-2.0 AND MPL-2.0" if on_sacrum else "Apache-2.0"
+        parts.append(Part(d.id, "disc", meshes[d.id], rec, sources, licence))
     return parts
 
 
@@ -269,6 +296,10 @@ def write_atlas(parts: list[Part], groups: list[dict[str, Any]], skel: Skeleton,
         "and method in tools/atlas_build/vertebra_size.py; L5's 49 mm body matches the GIAS3 S1 "
         "endplate) and re-seated on the S1 endplate with a standing lordosis and disc heights "
         "of 8-12 mm (which values were checked against which source: docs/MORPHOMETRY.md); "
+        "transverse processes widened to a flat bar with a blunt tip after stretching; facet "
+        "joints closed to a 1.5 mm joint space by a local deformation of the arches "
+        "(tools/atlas_build/facets.py); intervertebral discs derived from the adjacent "
+        "vertebrae (build step, tools/atlas_build/discs.py); "
         "sites on the vertebrae follow the resizing; 12th ribs cut out of the rib-cage "
         "mesh and smoothed. Its pelvis, sacrum and "
         "femur meshes were only registration targets for the GIAS3 shapes (placement). Its "
@@ -324,7 +355,7 @@ def main(argv: list[str] | None = None) -> int:
         len(skel.sites),
         time.monotonic() - t0,
     )
-    parts = _bone_parts(skel)
+    parts = _bone_parts(skel) + _disc_parts(skel)
     muscle_parts, groups = _muscle_stage(skel)
     parts += muscle_parts
     inner = [p.mesh for p in parts]

@@ -15,7 +15,8 @@ origin):
 6. Vertebrae L5..T12: myo-sim shapes, refined (subdivision + Taubin smoothing), brought to
    published adult size (vertebra_size.py), re-seated on the S1 endplate with a standing
    lordosis (spine.py).
-7. Every myo-sim site moves with the transform of its body (or nearest ancestor body with
+7. Facet joints closed by a local deformation of the arches (facets.py).
+8. Every myo-sim site moves with the transform of its body (or nearest ancestor body with
    one): pelvis - none, sacrum, lumbar1..5, torso (follows T12), femur_l/r; sites of a
    vertebra's body (of ``torso``: only those near T12) first follow its resizing.
 """
@@ -28,6 +29,7 @@ import numpy as np
 import trimesh
 
 from tools.atlas_build import gias
+from tools.atlas_build.facets import close_facets
 from tools.atlas_build.landmarks import compute_landmarks
 from tools.atlas_build.meshutil import (
     dense_points,
@@ -415,6 +417,7 @@ def assemble_skeleton() -> Skeleton:
             transform_points(fr.centre, placed),
             placed[:3, :3] @ fr.up,
         )
+    facet_report = close_facets(bones, sites, site_root)
     rib = _twelfth_rib(myo, x_mid)
     if rib is not None:
         rib_l = _outward(_apply(refine_smooth(rib), to_atlas @ col["thoracic12_s"]))
@@ -458,5 +461,6 @@ def assemble_skeleton() -> Skeleton:
         "sacral_slope": sp.sacral_slope,
         "lumbar_lordosis_l1_s1": sp.lumbar_lordosis_l1_s1,
         **hip_pose,
+        **facet_report,
     }
     return Skeleton(bones, landmarks, sites, dict(myo.site_body), dict(myo.tendons), pose)

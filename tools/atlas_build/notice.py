@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from importlib import metadata
 
+from tools.atlas_build.discs import PROVENANCE as DISC_PROVENANCE
 from tools.atlas_build.vertebra_size import PROVENANCE
 
 
@@ -24,7 +25,7 @@ SOURCES: list[dict[str, str]] = [
         "url": "https://pypi.org/project/myo-sim/",
         "note": "Skeleton pose (myofullbody, neutral), lumbar/T12 vertebra meshes, muscle via "
         "points (MuJoCo spatial tendon sites). T12-L5 resized to published adult morphometry "
-        "(table in tools/atlas_build/vertebra_size.py). " + PROVENANCE + " "
+        "(table in tools/atlas_build/vertebra_size.py). " + PROVENANCE + " " + DISC_PROVENANCE + " "
         "Rectus abdominis and erector spinae are cut at the top of the atlas region (30 mm "
         "above the T12 body), tapering to a rounded top; the rectus's costal insertion is not "
         "shown.",

@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from viewer.domain.balance import PARTS, MomentArms, moment_about_hip_axis
+from viewer.domain.disc_binding import bind_disc
 from viewer.domain.muscle_volume import VolumeKeeper
 from viewer.domain.pose import LORDOSIS_SHARES, Matrix, Pose, Skeleton, apply
 from viewer.domain.skinning import Binding, bind_muscle, bind_to_column, skin, transfer
@@ -143,6 +144,8 @@ class PostureModel:
         self._skin_lods: dict[tuple[str, int], Binding] = {}
         self._volume: dict[tuple[str, int, bool], VolumeKeeper] = {}
         self._triangles = {k: np.asarray(v) for k, v in (muscle_triangles or {}).items()}
+        self._discs: dict[str, tuple[NDArray[np.float64], Binding]] = {}
+        self._disc_lods: dict[tuple[str, int], Binding] = {}
 
     def add_skin(self, skin_id: str, points: NDArray[np.floating], binding: Binding) -> None:
         """Register a skin mesh with its (build-time) skinning weights."""
@@ -178,6 +181,28 @@ class PostureModel:
             cached = transfer(binding, source, points)
             self._skin_lods[key] = cached
         return cached
+
+    def add_disc(self, disc_id: str, points: NDArray[np.floating]) -> None:
+        """Register an intervertebral disc: it follows the two vertebrae it joins."""
+        p = np.asarray(points, dtype=np.float64)
+        self._discs[disc_id] = (p, bind_disc(p, self._bone_trees()))
+
+    @property
+    def disc_ids(self) -> tuple[str, ...]:
+        """Discs the model poses."""
+        return tuple(self._discs)
+
+    def disc_binding(self, disc_id: str, points: NDArray[np.floating]) -> Binding:
+        """The binding of one mesh of a disc (its light mesh borrows the full one's)."""
+        base, binding = self._discs[disc_id]
+        if len(points) == len(base):
+            return binding
+        key = (disc_id, len(points))
+        found = self._disc_lods.get(key)
+        if found is None:
+            found = transfer(binding, base, points)
+            self._disc_lods[key] = found
+        return found
 
     @property
     def muscle_ids(self) -> tuple[str, ...]:

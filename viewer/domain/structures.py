@@ -16,6 +16,7 @@ class Kind(str, Enum):
     """What a structure is; drives grouping in the structures panel and default styling."""
 
     BONE = "bone"
+    DISC = "disc"
     MUSCLE = "muscle"
     SKIN = "skin"
     LIGAMENT = "ligament"
@@ -42,6 +43,7 @@ REGION_TITLES: dict[str, str] = {
 
 KIND_TITLES: dict[Kind, str] = {
     Kind.BONE: "Bones",
+    Kind.DISC: "Intervertebral discs",
     Kind.MUSCLE: "Muscles",
     Kind.LIGAMENT: "Ligaments",
     Kind.SKIN: "Skin",

@@ -52,6 +52,9 @@ def posture_model(loaded: LoadedAtlas) -> PostureModel:
         {m: loaded.meshes[m].triangles for m in muscles},
     )
     for s in atlas.renderable:
+        if s.kind is Kind.DISC and s.id in loaded.meshes:
+            model.add_disc(s.id, loaded.meshes[s.id].points)
+    for s in atlas.renderable:
         if s.kind is Kind.SKIN and s.file and s.id in loaded.meshes:
             path = loaded.folder / Path(s.file).with_suffix(".weights.npz")
             binding = read_skin_weights(path, len(loaded.meshes[s.id].points))

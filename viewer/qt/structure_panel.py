@@ -26,7 +26,7 @@ from viewer.state.scene import SceneState
 ID_ROLE = Qt.ItemDataRole.UserRole
 """Item data role holding the structure id (or a ``category:`` key for kind/region rows)."""
 
-KIND_ORDER = (Kind.BONE, Kind.MUSCLE, Kind.LIGAMENT, Kind.REGION, Kind.SKIN)
+KIND_ORDER = (Kind.BONE, Kind.DISC, Kind.MUSCLE, Kind.LIGAMENT, Kind.REGION, Kind.SKIN)
 
 SLIDER_WIDTH = 50
 """Opacity slider column (narrow: the names need the room)."""

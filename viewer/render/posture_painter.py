@@ -120,7 +120,7 @@ class PosturePainter:
         model = self.model
         transforms = model.transforms(pose)
         bones = set(model.bone_ids)
-        muscles = set(model.muscle_ids)
+        muscles = set(model.muscle_ids) | set(model.disc_ids)
         for s in self.loaded.atlas.renderable:
             if s.id not in bones and s.id not in muscles and s.kind is not Kind.SKIN:
                 continue
@@ -149,6 +149,9 @@ class PosturePainter:
         if kind is Kind.SKIN:
             self._pose_skin(sid, actor, mesh, transforms, light)
             return
+        if kind is Kind.DISC:
+            self._pose_disc(sid, actor, mesh, transforms, light)
+            return
         bones = (sid,) if kind is Kind.BONE else model.binding(sid).bones
         eye = np.eye(4)
         key = tuple(np.asarray(transforms.get(b, eye)).tobytes() for b in bones)
@@ -176,6 +179,24 @@ class PosturePainter:
                 normals = None
                 if mesh.normals is not None:
                     normals = skin_normals(mesh.normals, binding, transforms)
+        _write(actor, points, normals)
+
+    def _pose_disc(
+        self,
+        sid: str,
+        actor: vtkActor,
+        mesh: MeshArrays,
+        transforms: dict[str, Matrix],
+        light: bool,
+    ) -> None:
+        """A disc, blended between the two vertebrae it joins (viewer/domain/disc_binding.py)."""
+        binding = self.model.disc_binding(sid, mesh.points)
+        eye = np.eye(4)
+        key = tuple(np.asarray(transforms.get(b, eye)).tobytes() for b in binding.bones)
+        if self._drawn.get((sid, light)) == key:
+            return
+        self._drawn[(sid, light)] = key
+        points, normals = skin_with_normals(mesh.points, mesh.normals, binding, transforms)
         _write(actor, points, normals)
 
     def _pose_skin(
