@@ -397,6 +397,28 @@ def gluteus_minimus(c: Context) -> MuscleDef:
     )
 
 
+#: radius profile of gluteus medius (mm before volume scaling) against the distance (mm) from
+#: the insertion along the fibre: a short tendon on the lateral facet, widening over the first
+#: 4 cm. Measured from the insertion, not as a fraction of each fibre, so all fibres are equally
+#: thick at equal distance from the trochanter (smooth iso-thickness arcs across the fan)
+GMED_FROM_INSERTION = ((0.0, 20.0, 50.0), (2.5, 4.5, 8.0))
+#: and thinning to the crest over the first part of each fibre (fraction, mm)
+GMED_ORIGIN_TAPER = ((0.0, 0.15, 0.4), (2.5, 5.0, 8.0))
+
+
+def _gmed_radius(length: float) -> Knots:
+    """Radius knots (s, r) of one gluteus medius fibre of this length (see GMED_FROM_INSERTION)."""
+    knots = dict(zip(*GMED_ORIGIN_TAPER, strict=True))
+    d_k, r_k = GMED_FROM_INSERTION
+    s_min = max(GMED_ORIGIN_TAPER[0]) + 0.02
+    for d, r in zip(d_k, r_k, strict=True):
+        s = 1.0 - d / max(length, 1e-6)
+        if s > s_min:
+            knots[s] = min(r, knots.get(s, r))
+    order = sorted(knots)
+    return (tuple(order), tuple(float(knots[k]) for k in order))
+
+
 def gluteus_medius(c: Context) -> MuscleDef:
     """Gluteus medius: fan from the outer ilium below the crest to the lateral trochanter."""
     hip = reg.dense_surface(c.bones["hip_bone_right"], 2.5)
@@ -405,8 +427,8 @@ def gluteus_medius(c: Context) -> MuscleDef:
     idx = reg.farthest_points(area.points, 100)
     g = _gt_points(c)
     # lateral facet: an oblique line from postero-superior to antero-inferior
-    ins_post = _lerp(g["lat"], g["post"], 0.6) + np.array([0.0, 0.0, 8.0])
-    ins_ant = g["lat"] + np.array([0.0, -10.0, -8.0])
+    ins_post = _lerp(g["lat"], g["post"], 0.5) + np.array([0.0, 0.0, 6.0])
+    ins_ant = g["lat"] + np.array([0.0, -7.0, -6.0])
     u = wf.u(area.points[idx])
     order = (u - u.min()) / max(u.max() - u.min(), 1e-6)
     fibres = []
@@ -417,7 +439,7 @@ def gluteus_medius(c: Context) -> MuscleDef:
         fibres.append(
             Fibre(
                 np.array([o, mid, ins]),
-                ((0.0, 0.12, 0.35, 0.8, 1.0), (3.0, 5.5, 8.5, 9.0, 3.5)),
+                _gmed_radius(float(np.linalg.norm(ins - o))),
                 ((0.0, 0.6, 0.85, 1.0), (1.0, 0.9, 0.4, 0.3)),
             )
         )
@@ -514,6 +536,16 @@ GMAX_SHEET_MM = 14.0
 GMAX_APONEUROSIS_REL = 0.30
 
 
+#: lower end of the sacrotuberous-ligament origin line of gluteus maximus, from the ischial
+#: tuberosity (mm, LPS): on the ligament's posterior face just medial to the tuberosity, so that
+#: the lowest fibres cross behind the whole tuberosity (in standing it is covered by the muscle)
+GMAX_LIGAMENT_END = np.array([15.0, 22.0, -4.0])
+#: radius profile of a gluteus maximus fibre (fraction, mm before volume scaling): thin at the
+#: origin, thinning again into the flat iliotibial-tract insertion so that the lower border
+#: runs straight into its lateral corner instead of flattening into a rounded heel
+GMAX_RADIUS = ((0.0, 0.12, 0.35, 0.7, 0.9, 1.0), (3.0, 6.0, 7.5, 7.0, 4.5, 2.5))
+
+
 def _gmax_insertions(c: Context) -> dict[str, np.ndarray]:
     """Ends of the two insertion lines of gluteus maximus (right side).
 
@@ -583,8 +615,8 @@ def gluteus_maximus(c: Context) -> MuscleDef:
     # down to the level of the tuberosity, so the lower border is one clean oblique edge from
     # the coccyx to the femur (the gluteal fold lies below it)
     lig_top = c.lm["coccyx_tip"] + np.array([-22.0, 8.0, 14.0])
-    lig_end = c.lm["ischial_tuberosity_right"] + np.array([4.0, 22.0, 18.0])
-    lig = np.array([_lerp(lig_top, lig_end, t) for t in (0.15, 0.35, 0.55, 0.75, 0.95, 1.15, 1.3)])
+    lig_end = c.lm["ischial_tuberosity_right"] + GMAX_LIGAMENT_END
+    lig = np.array([_lerp(lig_top, lig_end, t) for t in (0.15, 0.35, 0.55, 0.75, 0.9, 1.0, 1.1)])
     n_bony = len(origins)
     origins = np.vstack([origins, lig])
     ins = _gmax_insertions(c)
@@ -592,7 +624,7 @@ def gluteus_maximus(c: Context) -> MuscleDef:
     top = c.lm["psis_right"] + np.array([-10.0, 0.0, reg.GMAX_ABOVE_PSIS_MM])
     key = np.linalg.norm(origins - top, axis=1)
     order = np.argsort(np.argsort(key)) / max(len(origins) - 1, 1)
-    radius = ((0.0, 0.12, 0.35, 0.7, 0.9, 1.0), (3.0, 6.0, 7.5, 7.0, 4.5, 2.5))
+    radius = GMAX_RADIUS
     hug = ((0.0, 0.1, 0.2, 1.0), (1.0, 0.3, 0.0, 0.0))
     fibres = []
     no_hug = ((0.0, 1.0), (0.0, 0.0))  # ligament fibres: no bone to hug at their origin
@@ -680,33 +712,51 @@ def tensor_fasciae_latae(c: Context) -> MuscleDef:
 # --------------------------------------------------------------------------- back
 
 
-def quadratus_lumborum(c: Context) -> MuscleDef:
-    """QL: a four-sided sheet. Below: the iliolumbar ligament and the posterior-medial iliac
-    crest (inner lip, the first ~5 cm lateral to the ligament); above: the medial half of the
-    12th rib; medially: the tips of the L1-L4 transverse processes; laterally a free border.
+#: Quadratus lumborum cross-section area (mm2, right side, mean) at the L1/L2, L2/L3 and L3/L4
+#: discs in 30 healthy controls on axial MRI: Ivanac D, Vlahovic H, Rusac Kukic S, et al.
+#: MRI-based assessment of trunk and hip muscle morphology and strength in chronic low back
+#: pain. Med Sci Monit 2026;32:e951651, Table 2 (SDs about 145-320 mm2). The atlas sheet is
+#: not fitted to them; tests/test_atlas_muscle_shapes.py checks it against them.
+QL_CSA_MM2 = {"l1/l2": 337.0, "l2/l3": 503.0, "l3/l4": 684.0}
+#: lateral bow (mm) of the free lateral border of quadratus lumborum at mid-height
+QL_LATERAL_BOW_MM = 8.0
+#: fibres across the sheet, from the medial (transverse-process) to the lateral border
+QL_COLUMNS = 12
 
-    Built from a grid of fibres between the lower and upper border lines (iliocostal fibres),
-    plus iliotransverse fibres from the lower border to each transverse-process tip.
+
+def quadratus_lumborum(c: Context) -> MuscleDef:
+    """QL: a flat four-sided sheet. Below: the iliolumbar ligament and the posterior-medial iliac
+    crest (inner lip, about 5 cm lateral to the ligament); above: the lower border of the medial
+    half of the 12th rib; medially: the tips of the L1-L4 transverse processes; laterally a
+    free, slightly convex border from the crest up to the rib.
+
+    Built as a ruled sheet of :data:`QL_COLUMNS` fibres: fibre ``v`` (0 medial .. 1 lateral)
+    runs from the point ``v`` of the lower attachment line to the point ``v`` of the rib line,
+    through the points ``v`` of the way from each transverse-process tip to the lateral border
+    at that height. The medial fibre passes over the L4-L1 tips (iliotransverse and
+    costotransverse fibres), the lateral one forms the free border. Fibres about 12 mm thick,
+    a few mm apart, make a sheet about 1-1.5 cm thick and 4-5 cm wide at L3-L4 instead of a
+    rod; its cross-section areas grow downward as in MRI of healthy adults
+    (:data:`QL_CSA_MM2`).
     """
     areas = reg.quadratus_lumborum_areas(c.bones, c.lm)
     bottom = areas["ql_crest_line"]  # (k, 3) medial -> lateral along ligament and crest
     top = areas["ql_rib_line"]  # (k, 3) rib head side -> mid rib
-    tps = [c.lm[f"transverse_process_{lev}_right"] for lev in ("l1", "l2", "l3", "l4")]
-    radius = ((0.0, 0.2, 0.8, 1.0), (4.0, 6.5, 6.5, 3.5))
+    tps = areas["ql_tp_line"]  # L4 .. L1 tips
+    lat0, lat1 = bottom[-1], top[-1]
+
+    def lateral_at(z: float) -> np.ndarray:
+        t = float(np.clip((z - lat0[2]) / (lat1[2] - lat0[2]), 0.0, 1.0))
+        bow = QL_LATERAL_BOW_MM * np.sin(np.pi * t)
+        return _lerp(lat0, lat1, t) + np.array([-bow, 0.0, 0.0])
+
+    radius = ((0.0, 0.15, 0.45, 0.8, 1.0), (5.0, 7.5, 6.8, 5.2, 3.5))
     fibres = []
-    n = 9
-    for k in range(n):
-        v = k / (n - 1)
-        b = _curve_point(bottom, v)
-        t = _curve_point(top, v)
-        fibres.append(Fibre(np.array([b, _lerp(b, t, 0.5), t]), radius))
-    for j, tp in enumerate(tps):
-        for v in (0.0, 0.25 + 0.1 * j):
-            b = _curve_point(bottom, v)
-            fibres.append(Fibre(np.array([b, _lerp(b, tp, 0.5), tp]), radius))
-        # costotransverse fibres: rib to the transverse processes (the medial border)
-        r = _curve_point(top, 0.15)
-        fibres.append(Fibre(np.array([r, _lerp(r, tp, 0.5), tp]), radius))
+    for k in range(QL_COLUMNS):
+        v = k / (QL_COLUMNS - 1)
+        mids = [_lerp(tp, lateral_at(float(tp[2])), v) for tp in tps]
+        path = np.array([_curve_point(bottom, v), *mids, _curve_point(top, v)])
+        fibres.append(Fibre(path, radius, smooth=True))
     has_rib = "rib_12_right" in c.bones
     return MuscleDef(
         "quadratus_lumborum",
@@ -722,7 +772,7 @@ def quadratus_lumborum(c: Context) -> MuscleDef:
         ],
         exclude=("psoas_major",),
         fill_tunnels=True,
-        sigma=1.8,
+        sigma=1.6,
     )
 
 

@@ -227,30 +227,44 @@ def gluteus_maximus_areas(
     }
 
 
+#: where the iliac attachment of quadratus lumborum runs along the crest, as fractions of the
+#: way from the PSIS (0) to the ASIS (1): from the crest end of the iliolumbar ligament (in front
+#: of the sacroiliac joint) laterally along the inner lip for about 5 cm
+QL_CREST_RANGE = (0.12, 0.42)
+#: how far out along the 12th rib (head 0 .. tip 1) its attachment reaches: the medial half
+QL_RIB_RANGE = (0.08, 0.55)
+
+
 def quadratus_lumborum_areas(
     bones: dict[str, trimesh.Trimesh], lm: dict[str, np.ndarray]
 ) -> dict[str, np.ndarray]:
     """Attachment lines of quadratus lumborum (right side), as ordered polylines.
 
     * ``ql_crest_line``: from the L5 transverse-process tip along the iliolumbar ligament to the
-      inner lip of the posterior iliac crest, then laterally along the crest for about 5 cm
-      (the first 4-32 % of the way from the PSIS to the ASIS);
-    * ``ql_rib_line``: the lower border of the medial half of the 12th rib, head side first.
+      inner lip of the posterior iliac crest, then laterally along the inner lip for about 5 cm
+      (:data:`QL_CREST_RANGE` of the way from the PSIS to the ASIS);
+    * ``ql_rib_line``: the lower border of the medial half of the 12th rib, head side first;
+    * ``ql_tp_line``: the tips of the L1-L4 transverse processes, from below (the medial
+      border of the sheet).
     """
     hip = dense_surface(bones["hip_bone_right"], 2.5)
     wf = wing_frame(hip, lm)
     inward = np.array([4.0, 0.0, -3.0])  # inner lip: just medial to and below the crest top
-    crest = [wf.crest_point(f) + inward for f in (0.04, 0.11, 0.18, 0.25, 0.32)]
+    lo, hi = QL_CREST_RANGE
+    crest = [wf.crest_point(lo + f * (hi - lo)) + inward for f in np.linspace(0.0, 1.0, 6)]
     l5 = lm["transverse_process_l5_right"]
     ligament = [_lerp(l5, crest[0], t) for t in (0.0, 0.5)]
     out = {"ql_crest_line": np.array([*ligament, *crest])}
+    out["ql_tp_line"] = np.array(
+        [lm[f"transverse_process_{lev}_right"] for lev in ("l4", "l3", "l2", "l1")]
+    )
     if "rib_12_right" in bones:
         v = np.asarray(bones["rib_12_right"].vertices)
         head = v[int(np.argmin(np.abs(v[:, 0])))]
         tip = v[int(np.argmax(-v[:, 0]))]
         pts = []
-        for f in (0.1, 0.25, 0.4, 0.55):
-            c = _lerp(head, tip, f)
+        for f in np.linspace(*QL_RIB_RANGE, 6):
+            c = _lerp(head, tip, float(f))
             near = v[np.linalg.norm(v - c, axis=1) < 12.0]
             pts.append(near[int(np.argmin(near[:, 2]))] if len(near) else c)
         out["ql_rib_line"] = np.array(pts)

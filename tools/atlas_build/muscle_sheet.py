@@ -23,8 +23,9 @@ from scipy import ndimage
 
 #: spacing (mm) of the grid the lift field is smoothed on
 GRID_MM = 3.0
-#: points (2 mm apart) over which a fibre end blends from its own drape into the sheet's
-ENDS_PTS = 15.0
+#: points (2 mm apart) over which a fibre end blends from its own drape into the sheet's: short
+#: (16 mm), so the fibres leaving the sacrum join the smooth sheet soon after their origin
+ENDS_PTS = 8.0
 
 
 def _spread(points: np.ndarray, values: np.ndarray, sigma_mm: float) -> np.ndarray:

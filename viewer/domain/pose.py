@@ -283,7 +283,7 @@ PRESETS: Mapping[str, Pose] = {
         # postures on spinal-pelvic curvature and trunk muscle activation in a pain-free
         # population", Spine 31(19):E707-E712, 2006. Thighs still horizontal (66 + 24 = 90);
         # the trunk leans, so the elbows reach a little less.
-        _chair("sitting_slumped", -24.0, -30.0, 66.0, shoulder=40.0, abduction=-38.0, elbow=-30.0),
+        _chair("sitting_slumped", -24.0, -30.0, 66.0, shoulder=40.0, abduction=-37.0, elbow=-31.0),
         # Anterior tilt: the pelvis rolls forward and the lumbar curve deepens to keep the trunk
         # upright; the hips are relatively flexed by the tilt while the thighs stay vertical.
         Pose("anterior_tilt", 12.0, 12.0, HipAngles(12.0), HipAngles(12.0)),
