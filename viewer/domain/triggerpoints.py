@@ -176,11 +176,30 @@ def resolve_trigger_point(definition: TriggerPointDef, geometry: Geometry) -> Tr
     except AnchorError as exc:
         raise AnchorError(str(exc), "face") from None
     normals = getattr(surface, "normals", None)
-    pos, normal = snap_to_muscle(
-        ends[0], ends[1], definition.fraction, face, surface.points, normals
-    )
+    points, normals = _own_side(surface.points, normals, definition.side, geometry)
+    pos, normal = snap_to_muscle(ends[0], ends[1], definition.fraction, face, points, normals)
     axis_point = ends[0] + definition.fraction * (ends[1] - ends[0])
     return TriggerPoint(definition, _vec(pos), _vec(normal), _vec(axis_point))
+
+
+def _own_side(
+    points: NDArray[np.floating],
+    normals: NDArray[np.floating] | None,
+    side: Side,
+    geometry: Geometry,
+) -> tuple[NDArray[np.floating], NDArray[np.floating] | None]:
+    """The muscle's vertices on its own side of the midsagittal plane (all of them for a
+    midline point or a muscle lying wholly across). A point "beside the midline" on an axis
+    running down the midline (multifidus at S1) would otherwise snap to whichever of the two
+    overlapping multifidus meshes pokes a millimetre further over the midline."""
+    if side not in (Side.RIGHT, Side.LEFT):
+        return points, normals
+    x = np.asarray(points, dtype=np.float64)[:, 0] - sagittal_midline_x(geometry.landmarks)
+    keep = x < 0.0 if side is Side.RIGHT else x > 0.0  # +x is the body's left
+    if int(keep.sum()) < 3:
+        return points, normals
+    kept_normals = normals[keep] if normals is not None and len(normals) == len(points) else None
+    return points[keep], kept_normals
 
 
 def _vec(a: NDArray[np.float64]) -> Vec3:
