@@ -112,13 +112,17 @@ def test_section_measures_a_known_box() -> None:
 
 @needs_atlas
 def test_quadratus_lumborum_is_a_flat_sheet_at_l3_l4() -> None:
-    """At the L3/L4 disc the QL is a sheet at least 4 cm wide and at least three times as wide as
-    it is thick (a rod measured 4 cm by 2 cm)."""
+    """At the L3/L4 disc the QL is a sheet at least three times as wide as it is thick (the rod
+    it replaced measured 40 by 21 mm, so width alone never told rod from sheet) and at least
+    3.5 cm wide. Its width is not set directly: it follows from the cited attachments, the
+    transverse-process tips at their checked span (medial border) and the crest's 5 cm and the
+    12th rib's medial half (lateral border); with the L3-L5 spans corrected to 97 mm the medial
+    border moved out and the sheet measures about 40 mm here."""
     area, width = section(
         _mesh("quadratus_lumborum_right"), np.array([0.0, 0.0, _disc_z("l3/l4")]), np.eye(3)[2]
     )
     thick = area / max(width, 1e-6)
-    assert width >= 40.0, f"QL only {width:.0f} mm wide at L3/L4"
+    assert width >= 35.0, f"QL only {width:.0f} mm wide at L3/L4"
     assert width / thick >= 3.0, f"QL {width:.0f} x {thick:.0f} mm at L3/L4: a rod, not a sheet"
 
 

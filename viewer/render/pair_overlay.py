@@ -212,7 +212,7 @@ def within_reach(
 Project = Callable[[NDArray[np.float64]], NDArray[np.float64]]
 """World points (k, 3) -> display pixels (k, 2), for the camera the arrows are routed for."""
 
-SHIFTS_MM = tuple(float(s) for s in range(0, 81, 8))
+SHIFTS_MM = tuple(float(s) for s in range(0, 121, 8))
 """How far along its course an arrow's start may slide to clear an X (its line of action is
 the same, so the moment it shows is too)."""
 
