@@ -22,6 +22,7 @@ from viewer.domain.pose import LORDOSIS_SHARES, Matrix, Pose, Skeleton, apply
 from viewer.domain.skinning import Binding, bind_muscle, bind_to_column, skin, transfer
 
 if TYPE_CHECKING:  # SciPy's spatial module costs ~0.16 s to import: not before the first frame
+    from scipy.sparse import csr_matrix
     from scipy.spatial import cKDTree
 
 
@@ -42,6 +43,19 @@ the lumbar column: bound by :func:`~viewer.domain.skinning.bind_to_column`."""
 
 PUSH_MARGIN_MM = 0.5
 """How far outside a bone's surface a pushed-out muscle vertex is put."""
+
+FACE_RINGS = 4
+"""Rings of mesh neighbours over which points pushed out of bone agree on the face they leave by."""
+
+FACE_DEPTH_MM = 2.0
+"""Points deeper than this in bone may be nearer the far face of a thin plate than their own."""
+
+FACE_CANDIDATES = 24
+"""Nearest bone vertices searched for one on the face the neighbourhood leaves by."""
+
+FACE_AGREEMENT = 0.5
+"""Least cosine between a bone vertex's normal and the neighbourhood's way out to count as on
+that face."""
 
 SAMPLE_MM = 3.0
 """Spacing of the samples that check a shortcut of the path against bone."""
@@ -144,6 +158,7 @@ class PostureModel:
         self._skin_lods: dict[tuple[str, int], Binding] = {}
         self._volume: dict[tuple[str, int, bool], VolumeKeeper] = {}
         self._triangles = {k: np.asarray(v) for k, v in (muscle_triangles or {}).items()}
+        self._adjacency: dict[tuple[str, int], csr_matrix] = {}
         self._discs: dict[str, tuple[NDArray[np.float64], Binding]] = {}
         self._disc_lods: dict[tuple[str, int], Binding] = {}
 
@@ -311,16 +326,45 @@ class PostureModel:
         if moved:
             posed = self.volume_keeper(muscle_id, p, b, triangles).apply(posed)
         if push_out and moved:
-            posed = self.push_out(posed, transforms, b.bones)
+            if triangles is None and len(p) == len(self._muscles[muscle_id]):
+                triangles = self._triangles.get(muscle_id)
+            ring = None if triangles is None else self._ring(muscle_id, len(p), triangles)
+            posed = self.push_out(posed, transforms, b.bones, ring)
         return posed
+
+    def _ring(self, muscle_id: str, n: int, triangles: NDArray[np.integer]) -> csr_matrix:
+        """Which vertices of a muscle's mesh share an edge (n x n, cached per level of detail)."""
+        key = (muscle_id, n)
+        found = self._adjacency.get(key)
+        if found is None:
+            from scipy.sparse import csr_matrix
+
+            tri = np.asarray(triangles, dtype=np.int64)
+            i = np.concatenate([tri[:, 0], tri[:, 1], tri[:, 2]])
+            j = np.concatenate([tri[:, 1], tri[:, 2], tri[:, 0]])
+            found = csr_matrix(
+                (np.ones(2 * len(i)), (np.concatenate([i, j]), np.concatenate([j, i]))),
+                shape=(n, n),
+            )
+            found.data[:] = 1.0
+            self._adjacency[key] = found
+        return found
 
     def push_out(
         self,
         points: NDArray[np.float64],
         transforms: Mapping[str, Matrix],
         bones: Sequence[str],
+        ring: csr_matrix | None = None,
     ) -> NDArray[np.float64]:
-        """Move points found inside the given (posed) bones out along the bone's normal."""
+        """Move points found inside the given (posed) bones out along the bone's normal.
+
+        With ``ring`` (the mesh's vertex adjacency, see :meth:`_ring`) the points leave by the
+        face their neighbourhood leaves by (:meth:`_shared_face`): the nearest bone vertex
+        alone picks either face of a thin plate of bone, and neighbours carried mid-way into it
+        (the psoas in the rim above the acetabulum at 120 degrees of flexion, ~8 mm deep) were
+        put out on opposite faces, tearing the muscle across the plate.
+        """
         if not self._normals:
             return points
         trees = self._bone_trees()
@@ -347,9 +391,51 @@ class PostureModel:
             if not inside.any():
                 continue
             rows, n, signed = rows[inside], n[inside], signed[inside]
-            local[rows] += (PUSH_MARGIN_MM - signed)[:, None] * n
+            if ring is not None:
+                n, signed = self._shared_face(bone, local[rows], rows, n, signed, ring)
+            local[rows] += np.maximum(PUSH_MARGIN_MM - signed, 0.0)[:, None] * n
             out[rows] = local[rows] @ m[:3, :3].T + m[:3, 3]
         return out
+
+    def _shared_face(
+        self,
+        bone: str,
+        local: NDArray[np.float64],
+        rows: NDArray[np.int64],
+        n: NDArray[np.float64],
+        signed: NDArray[np.float64],
+        ring: csr_matrix,
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Normal and signed depth of the face each point inside ``bone`` leaves by.
+
+        The nearest-vertex normals, weighted by depth, are spread over :data:`FACE_RINGS` rings
+        of the mesh; each point deeper than :data:`FACE_DEPTH_MM` (a shallow one is beside its
+        face) then takes the nearest of its :data:`FACE_CANDIDATES` nearest
+        bone vertices whose normal agrees with that shared direction (its own nearest if none).
+        """
+        deep = np.flatnonzero(signed < -FACE_DEPTH_MM)
+        if not len(deep):
+            return n, signed
+        n, signed = n.copy(), signed.copy()
+        field = np.zeros((ring.shape[0], 3))
+        field[rows] = n * (-signed)[:, None]
+        for _ in range(FACE_RINGS):
+            field = field + ring @ field
+        shared = field[rows[deep]]
+        shared /= np.maximum(np.linalg.norm(shared, axis=1, keepdims=True), 1e-12)
+        k = min(FACE_CANDIDATES, len(self._bones[bone]))
+        _, idx = self._bone_trees()[bone].query(local[deep], k=k)
+        normals = self._normals[bone]
+        agree = np.einsum("rkj,rj->rk", normals[idx], shared) > FACE_AGREEMENT
+        first = np.argmax(agree, axis=1)
+        r = np.arange(len(deep))
+        ok = agree[r, first]
+        pick = idx[r, first][ok]
+        n[deep[ok]] = normals[pick]
+        signed[deep[ok]] = np.einsum(
+            "ij,ij->i", local[deep[ok]] - self._bones[bone][pick], normals[pick]
+        )
+        return n, signed
 
     def _bounds(self, bone: str) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         p = self._bones[bone]

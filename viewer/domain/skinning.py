@@ -196,7 +196,7 @@ def bind_muscle(
         fibre=t,
         anchors=np.stack([a0, a1]),
         anchor_fibre=(t0, t1),
-        hip=_free_hip_span(order, knots_a, axis, span, t, distances),
+        hip=_free_hip_span(order, knots_a, axis, span, t, distances, centre),
     )
 
 
@@ -212,11 +212,20 @@ def _free_hip_span(
     span: float,
     t: NDArray[np.float64],
     distances: Mapping[str, NDArray[np.float64]],
+    centre: Mapping[str, float],
 ) -> HipSpan | None:
     """The femur's station and its pelvic neighbour, when the muscle crosses the hip free of
     bone; ``None`` for a muscle lying on bone across the hip (psoas and iliacus on the pelvic
     brim and the front of the joint, piriformis and gluteus minimus on the capsule), which wraps
-    round the joint and keeps the arc (a chord would cut through the bone it lies on)."""
+    round the joint and keeps the arc (a chord would cut through the bone it lies on).
+
+    The chord reaches the femur half-way from where the muscle's contact with it begins to the
+    contact's middle (``centre``), not where it begins: tensor fasciae latae first touches the
+    femur over the greater trochanter, beside the flexion axis, which hardly moves as the hip
+    bends, so a chord ending there drops straight down from the pelvis and turns the whole
+    flexion in one corner at the trochanter (31 degrees sharper than standing, sitting, on the
+    femur turned inward by the knee's axis; now 13). Not the middle itself: gluteus maximus's
+    chord would then cut the trochanter and tear where it is pushed back out."""
     for i in range(len(order) - 1):
         a, b = order[i], order[i + 1]
         if a.startswith("femur") != b.startswith("femur") and knots[i + 1] > knots[i]:
@@ -226,8 +235,8 @@ def _free_hip_span(
             if not middle.any() or float(touching.mean()) >= FREE_FRACTION:
                 return None
             if a.startswith("femur"):
-                return HipSpan(b, a, hi, lo, axis, span)
-            return HipSpan(a, b, lo, hi, axis, span)
+                return HipSpan(b, a, hi, min(lo, 0.5 * (lo + centre[a])), axis, span)
+            return HipSpan(a, b, lo, max(hi, 0.5 * (hi + centre[b])), axis, span)
     return None
 
 
