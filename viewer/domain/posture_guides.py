@@ -45,6 +45,13 @@ SPINE_LANDMARKS: tuple[tuple[str, str], ...] = (
 COMPRESSED_FROM = 4
 """Index in :data:`SPINE_LANDMARKS` where the lumbosacral stretch (L4-S1) begins."""
 
+FACET_SHARE = 0.5
+"""Where the facet joints lie on the way from a lumbar body's centre to its spinous process tip:
+about half-way (body centre to the back of the body ~17 mm, pedicles ~20 mm, spinous process
+tip ~85-95 mm behind the body centre). A deepened lumbar curve loads the back of the motion
+segments (facet joints and the posterior annulus), so the compressed stretch is drawn there,
+not through the vertebral bodies."""
+
 FRAME_BONES: tuple[str, ...] = (
     "vertebra_t12",
     "vertebra_l1",
@@ -84,7 +91,8 @@ class PostureGuides:
     place in a side view); ``tilt_deg`` is the ASIS-PSIS line's angle to the horizontal, positive
     when the ASIS lies lower (anterior tilt); ``curve`` runs through the vertebral body centres
     T12-L5 to the S1 endplate centre; ``lordosis_deg`` is the L1-S1 Cobb angle; ``plumb`` the two
-    ends of a vertical line through the hip axis; ``compressed`` flags the L4-S1 stretch.
+    ends of a vertical line through the hip axis; ``compressed`` flags the L4-S1 stretch;
+    ``facets`` runs L4-S1 through the facet joints, where a deepened curve loads the spine.
     """
 
     asis: NDArray[np.float64]
@@ -94,6 +102,7 @@ class PostureGuides:
     lordosis_deg: float
     plumb: NDArray[np.float64]
     compressed: bool
+    facets: NDArray[np.float64] | None = None
 
 
 def _posed(
@@ -166,7 +175,26 @@ def guides_for(
         lordosis_deg=lordosis_angle(pose),
         plumb=plumb,
         compressed=lumbosacral_compressed(pose),
+        facets=_facet_line(landmarks, transforms),
     )
+
+
+def _facet_line(
+    landmarks: Mapping[str, NDArray[np.floating]], transforms: Mapping[str, Matrix]
+) -> NDArray[np.float64] | None:
+    """L4, L5 and S1 moved back by :data:`FACET_SHARE` of the way to their spinous processes
+    (S1, whose spinous tubercle is no landmark, by L5's); ``None`` without those landmarks."""
+    points = []
+    offset: NDArray[np.float64] | None = None
+    for name, bone in SPINE_LANDMARKS[COMPRESSED_FROM:]:
+        body = _posed(landmarks, name, bone, transforms)
+        spinous = "spinous_process_" + name.removeprefix("vertebral_body_")
+        if name.startswith("vertebral_body_") and spinous in landmarks:
+            offset = FACET_SHARE * (_posed(landmarks, spinous, bone, transforms) - body)
+        if offset is None:
+            return None
+        points.append(body + offset)
+    return np.array(points)
 
 
 def _deg(value: float) -> str:

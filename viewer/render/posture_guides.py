@@ -277,7 +277,8 @@ class PostureGuideOverlay:
         self._lines["horizontal"].set(_dashed(a0.copy(), a0 + forward * span, 8.0, 7.0))
         self._lines["plumb"].set(_dashed(g.plumb[0], g.plumb[1], 14.0, 9.0))
         self._lines["curve"].set(_polyline(g.curve))
-        self._lines["compressed"].set(_polyline(g.curve[COMPRESSED_FROM:]) if g.compressed else [])
+        loaded = g.facets if g.facets is not None else g.curve[COMPRESSED_FROM:]
+        self._lines["compressed"].set(_polyline(loaded) if g.compressed else [])
         ghost: list[tuple[NDArray[np.float64], NDArray[np.float64]]] = []
         if standing is not None:
             ghost += _dashed(
@@ -291,11 +292,13 @@ class PostureGuideOverlay:
         self._lines["ghost"].set(ghost)
         self._texts["tilt"].SetInput(tilt_label(g, standing))
         self._texts["lordosis"].SetInput(lordosis_label(g, standing))
-        self._texts["compressed"].SetInput("L4–S1 compressed" if g.compressed else "")
+        self._texts["compressed"].SetInput(
+            "L4–S1 loaded at the back (facet joints)" if g.compressed else ""
+        )
         self._anchors = {
             "tilt": (a1 + np.array([0.0, 0.0, -14.0]), 1.0),
             "lordosis": (g.curve[2] + forward * 45.0, 1.0),
-            "compressed": (g.curve[-2] + forward * 40.0 + np.array([0.0, 0.0, 8.0]), 1.0),
+            "compressed": (loaded[-2] - forward * 30.0 + np.array([0.0, 0.0, -20.0]), 1.0),
         }
         self._update_ghost(standing is not None)
         self._update_chair(pose, landmarks, transforms)
