@@ -501,10 +501,12 @@ def pose_angles_text(pose: Pose) -> str:
     if round(pose.pelvic_tilt):
         tilt += " (anterior)" if pose.pelvic_tilt > 0 else " (posterior)"
     parts = [hips, tilt]
-    if round(pose.lordosis):
-        # A change, not the curve itself (the picture labels the L1-S1 angle): say which way.
-        way = "deeper" if pose.lordosis > 0 else "flatter"
-        parts.append(f"lumbar curve {_deg(abs(pose.lordosis))} {way}")
+    # The change of the L1-S1 curve, as the picture's lordosis label measures it (the T12-L1
+    # share of the pose's lordosis lies above L1): say which way.
+    l1_s1 = pose.lordosis * sum(s for upper, _, s in LORDOSIS_SHARES if upper != "vertebra_t12")
+    if round(l1_s1):
+        way = "deeper" if l1_s1 > 0 else "flatter"
+        parts.append(f"lumbar curve {_deg(abs(l1_s1))} {way}")
     else:
         parts.append("lumbar curve as standing")
     kr, kl = pose.knee_right, pose.knee_left
