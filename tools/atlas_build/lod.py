@@ -83,6 +83,23 @@ def _decimate_pro(mesh: trimesh.Trimesh, target_faces: int) -> trimesh.Trimesh:
     return out
 
 
+def drop_flat_pieces(mesh: trimesh.Trimesh) -> trimesh.Trimesh:
+    """``mesh`` without flat double-sided pieces: pairs of faces on the same three vertices.
+
+    Splitting a pinch (:func:`make_manifold`) can leave such a pair on its own, closed but
+    enclosing nothing: a loose 3-vertex "island" of skin that no referral map can paint or fill.
+    Dropped only if the rest stays closed (on a closed surface such a pair touches nothing else).
+    """
+    key = np.sort(np.asarray(mesh.faces, dtype=np.int64), axis=1)
+    _, inverse, counts = np.unique(key, axis=0, return_inverse=True, return_counts=True)
+    flat = counts[inverse.reshape(-1)] > 1
+    if not flat.any():
+        return mesh
+    out = trimesh.Trimesh(mesh.vertices, mesh.faces[~flat], process=False)
+    out.remove_unreferenced_vertices()
+    return out if _closed(out) else mesh
+
+
 def _closed_within(mesh: trimesh.Trimesh, target_faces: int) -> bool:
     """Closed, outward and within 2 % of the triangle budget."""
     return _closed(mesh) and len(mesh.faces) <= int(target_faces * 1.02)
@@ -97,7 +114,7 @@ def decimate(mesh: trimesh.Trimesh, target_faces: int) -> trimesh.Trimesh:
     closed within budget the first in-budget attempt is kept (the budget is a hard limit).
     All attempts are deterministic.
     """
-    src = mesh if _closed(mesh) else make_manifold(mesh)
+    src = drop_flat_pieces(mesh if _closed(mesh) else make_manifold(mesh))
     if len(src.faces) <= target_faces:
         return src.copy()
     first: trimesh.Trimesh | None = None
@@ -108,6 +125,7 @@ def decimate(mesh: trimesh.Trimesh, target_faces: int) -> trimesh.Trimesh:
         out = _quadric(src, max(4, int(target_faces * frac)), agg)
         if not _closed(out):
             out = make_manifold(out)
+        out = drop_flat_pieces(out)
         if first is None:
             first = out
         if _closed_within(out, target_faces):
