@@ -15,8 +15,7 @@ tuberosity).
 
 from __future__ import annotations
 
-import json
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +23,7 @@ import pytest
 import trimesh
 from scipy.spatial import cKDTree
 
+from tests.atlas_files import landmarks, manifest, mesh
 from tools.atlas_build import muscle_regions as reg
 
 REPO = Path(__file__).resolve().parents[1]
@@ -40,25 +40,9 @@ ON_AREA_MM = 8.0
 ON_AREA_MIN: dict[tuple[str, str], float] = {("iliacus", "hip_bone_right"): 0.65}
 
 
-@cache
-def _manifest() -> dict[str, dict]:
-    data = json.loads((MESHES / "manifest.json").read_text(encoding="utf-8"))
-    return {s["id"]: s for s in data["structures"]}
-
-
-@cache
-def _landmarks() -> dict[str, np.ndarray]:
-    data = json.loads((MESHES / "landmarks.json").read_text(encoding="utf-8"))
-    return {k: np.asarray(v["xyz"], dtype=np.float64) for k, v in data["landmarks"].items()}
-
-
-@cache
-def _mesh(sid: str) -> trimesh.Trimesh:
-    import pyvista as pv
-
-    poly = pv.read(MESHES / _manifest()[sid]["file"])
-    faces = np.asarray(poly.faces).reshape(-1, 4)[:, 1:]
-    return trimesh.Trimesh(np.asarray(poly.points, dtype=np.float64), faces, process=False)
+_manifest = partial(manifest, MESHES)
+_landmarks = partial(landmarks, MESHES)
+_mesh = partial(mesh, MESHES)
 
 
 @cache

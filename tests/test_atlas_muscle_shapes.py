@@ -17,9 +17,8 @@ All checks use the right side (the left is its mirror image, tested elsewhere). 
 
 from __future__ import annotations
 
-import json
 import os
-from functools import cache
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +26,7 @@ import pytest
 import trimesh
 from scipy.spatial import cKDTree
 
+from tests.atlas_files import landmarks, manifest, mesh
 from tests.test_atlas_gmax_smooth import height_map
 from tools.atlas_build import muscle_regions as reg
 from tools.atlas_build.muscle_fibres import QL_CSA_MM2
@@ -40,25 +40,9 @@ needs_atlas = pytest.mark.skipif(
 )
 
 
-@cache
-def _manifest() -> dict[str, dict]:
-    data = json.loads((MESHES / "manifest.json").read_text(encoding="utf-8"))
-    return {s["id"]: s for s in data["structures"]}
-
-
-@cache
-def _lm() -> dict[str, np.ndarray]:
-    data = json.loads((MESHES / "landmarks.json").read_text(encoding="utf-8"))
-    return {k: np.asarray(v["xyz"], dtype=np.float64) for k, v in data["landmarks"].items()}
-
-
-@cache
-def _mesh(sid: str) -> trimesh.Trimesh:
-    import pyvista as pv
-
-    poly = pv.read(MESHES / _manifest()[sid]["file"])
-    faces = np.asarray(poly.faces).reshape(-1, 4)[:, 1:]
-    return trimesh.Trimesh(np.asarray(poly.points, dtype=np.float64), faces, process=False)
+_manifest = partial(manifest, MESHES)
+_lm = partial(landmarks, MESHES)
+_mesh = partial(mesh, MESHES)
 
 
 def _contact(muscle: str, bone: str) -> np.ndarray:

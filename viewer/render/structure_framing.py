@@ -48,15 +48,7 @@ def framed_view_pose(
     points = points[:: max(1, len(points) // FRAME_SAMPLE)]
     if extra is not None and len(extra):
         points = np.concatenate([points, np.asarray(extra, dtype=np.float64).reshape(-1, 3)])
-    w, h = scene.renderer.GetSize()
-    return fit_pose(
-        points,
-        preset.direction,
-        preset.view_up,
-        scene.renderer.GetActiveCamera().GetViewAngle(),
-        w / h if w and h else 1.6,
-        fill=fill,
-    )
+    return _fit(scene, points, preset, fill)
 
 
 POSTURE_SIDE_VIEWS = ("right", "left")
@@ -87,6 +79,11 @@ def posture_camera(scene: SceneRenderer, view: str) -> CameraPose:
         points = frame_points(bones, hips)
     except Exception:  # no posture model or nothing to frame: the plain view
         return scene.pose_for(preset)
+    return _fit(scene, points, preset, POSTURE_FILL)
+
+
+def _fit(scene: SceneRenderer, points: Any, preset: Any, fill: float) -> CameraPose:
+    """The preset's direction, zoomed and centred so ``points`` fill ``fill`` of the frame."""
     w, h = scene.renderer.GetSize()
     return fit_pose(
         points,
@@ -94,5 +91,5 @@ def posture_camera(scene: SceneRenderer, view: str) -> CameraPose:
         preset.view_up,
         scene.renderer.GetActiveCamera().GetViewAngle(),
         w / h if w and h else 1.6,
-        fill=POSTURE_FILL,
+        fill=fill,
     )
