@@ -23,3 +23,18 @@ def structure_center_on_widget(window: Any, structure_id: str) -> QPoint:
     b = window.view3d.scene.actor_of(structure_id).GetBounds()
     center = tuple((b[2 * i] + b[2 * i + 1]) / 2 for i in range(3))
     return world_to_widget(window, center)  # type: ignore[arg-type]
+
+
+def window_rgb(window: Any) -> Any:
+    """(h, w, 3) uint8 RGB of what a VTK render window last drew, rows from the top."""
+    from vtkmodules.util.numpy_support import vtk_to_numpy
+    from vtkmodules.vtkRenderingCore import vtkWindowToImageFilter
+
+    grab = vtkWindowToImageFilter()
+    grab.SetInput(window)
+    grab.ReadFrontBufferOff()
+    grab.Update()
+    image = grab.GetOutput()
+    w, h, _ = image.GetDimensions()
+    pixels = vtk_to_numpy(image.GetPointData().GetScalars()).reshape(h, w, -1)
+    return pixels[::-1, :, :3]  # VTK rows start at the bottom

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from tests.gui_helpers import window_rgb
 from viewer.domain.structures import hex_to_rgb
 
 SIZE = (1280, 720)
@@ -15,7 +16,6 @@ SIZE = (1280, 720)
 def _render_compare(pid: str) -> tuple[np.ndarray, dict[str, Any], Any]:
     """Image (h, w, 3), what compare mode drew (key text and boxes), and the pair."""
     from vtkmodules.util.numpy_support import vtk_to_numpy
-    from vtkmodules.vtkRenderingCore import vtkWindowToImageFilter
 
     from viewer.context import load_context
     from viewer.features import load_features
@@ -26,7 +26,6 @@ def _render_compare(pid: str) -> tuple[np.ndarray, dict[str, Any], Any]:
     if features.pairs is None or features.referral is None:
         pytest.skip("the built-in atlas has no pair views or skin")
     active = features.pairs.enter(pid)
-    w, h = SIZE
     with offscreen_scene(context.loaded, context.state, SIZE, features=features) as (
         window,
         _renderer,
@@ -39,12 +38,7 @@ def _render_compare(pid: str) -> tuple[np.ndarray, dict[str, Any], Any]:
         overlays.refresh_pair()
         scene.apply_pose(overlays.pair_pose(active.resolved))
         window.Render()
-        grab = vtkWindowToImageFilter()
-        grab.SetInput(window)
-        grab.ReadFrontBufferOff()
-        grab.Update()
-        img = vtk_to_numpy(grab.GetOutput().GetPointData().GetScalars()).reshape(h, w, -1)
-        img = img[::-1, :, :3]  # VTK rows start at the bottom
+        img = window_rgb(window)
         compare = overlays.compare
         assert compare is not None and compare.shown
         boxes = compare.key_boxes()

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from tests.gui_helpers import window_rgb
 from viewer.domain.overlay_route import (
     along,
     best_route,
@@ -68,10 +69,11 @@ def test_along_walks_the_polyline_and_clamps() -> None:
 # -- the pictures ------------------------------------------------------------------------------
 
 
-def _render_pair(key: int, size: tuple[int, int] = (1280, 800)) -> dict[str, Any]:
+def _enter_pair(key: int) -> tuple[Any, Any, Any]:
+    """The built-in context with pair view ``key`` entered and only its muscles' X's shown, as
+    `render --pair` shows them: (context, features, active pair view)."""
     from viewer.context import load_context
     from viewer.features import load_features
-    from viewer.render.offscreen import offscreen_scene
 
     context = load_context()
     features = load_features(context)
@@ -81,8 +83,15 @@ def _render_pair(key: int, size: tuple[int, int] = (1280, 800)) -> dict[str, Any
     triggers = features.triggers
     shown = set(active.trigger_muscles_a) | set(active.trigger_muscles_b)
     every = set(triggers.muscle_of.values())
-    triggers.set_markers_visible(sorted(every - shown), False)  # as `render --pair` shows them
+    triggers.set_markers_visible(sorted(every - shown), False)
     triggers.set_markers_visible(sorted(shown & every), True)
+    return context, features, active
+
+
+def _render_pair(key: int, size: tuple[int, int] = (1280, 800)) -> dict[str, Any]:
+    from viewer.render.offscreen import offscreen_scene
+
+    context, features, active = _enter_pair(key)
     with offscreen_scene(context.loaded, context.state, size, features=features) as off:
         window, renderer, scene, overlays = off
         window.Render()
@@ -166,37 +175,18 @@ def test_psoas_vs_piriformis_shows_the_piriformis_clear_of_its_x_boxes() -> None
 def _render_arrows(key: int, size: tuple[int, int] = (1280, 800)) -> tuple[Any, list[Any]]:
     """Pair view ``key`` on the projector theme: the picture (rows top down) and, per force
     arrow drawn, its centre line in image pixels."""
-    from vtkmodules.util.numpy_support import vtk_to_numpy
-    from vtkmodules.vtkRenderingCore import vtkWindowToImageFilter
-
-    from viewer.context import load_context
-    from viewer.features import load_features
     from viewer.render.offscreen import offscreen_scene
     from viewer.render.theme import PROJECTOR
 
-    context = load_context()
-    features = load_features(context)
-    if features.pairs is None or features.triggers is None:
-        pytest.skip("no pair views or trigger points for the built-in atlas")
-    active = features.pairs.enter_key(key)
-    triggers = features.triggers
-    shown = set(active.trigger_muscles_a) | set(active.trigger_muscles_b)
-    every = set(triggers.muscle_of.values())
-    triggers.set_markers_visible(sorted(every - shown), False)
-    triggers.set_markers_visible(sorted(shown & every), True)
-    w, h = size
+    context, features, active = _enter_pair(key)
+    h = size[1]
     with offscreen_scene(context.loaded, context.state, size, PROJECTOR, features) as off:
         window, renderer, scene, overlays = off
         window.Render()
         overlays.refresh_pair()
         scene.apply_pose(overlays.pair_pose(active.resolved))
         window.Render()
-        grab = vtkWindowToImageFilter()
-        grab.SetInput(window)
-        grab.ReadFrontBufferOff()
-        grab.Update()
-        img = vtk_to_numpy(grab.GetOutput().GetPointData().GetScalars()).reshape(h, w, -1)
-        img = img[::-1, :, :3].astype(int)
+        img = window_rgb(window).astype(int)
         paths = []
         pairs = overlays.pairs_overlay
         choice = iter(pairs._drawn_choice)
