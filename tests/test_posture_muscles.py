@@ -261,18 +261,13 @@ AGREE = [
     # +4.4 / +4.1, 60: +10.3 / +8.2). It ended at the muscle's contact centroid, ~2.5 mm behind
     # the tendon's footprint on the trochanter's upper border, and missed at 90 (+22 / +11).
     "piriformis_right",
+    # Agrees since its posterior part inserts on the trochanter's superoposterior facet as
+    # well as the lateral facet (Robertson 2008 footprints): 30: +7.8 / +8.7, 60: +12.4 / +15.2,
+    # 90: +14.9 / +17.9 %. With the lateral facet alone its attachment centre lay 11 mm below
+    # the hip centre, swung under the hip in flexion and missed at 90 (+7.8 / +17.9).
+    "gluteus_medius_right",
 ]
-KNOWN_OFF = {
-    # Misses at 90 degrees by 0.08 points since its line ends at its named attachment centres
-    # (before, from its contact centroids: +10.9 / +17.9). Its fibres insert along the
-    # trochanter's lateral facet, whose centre lies 11 mm below the hip centre; myo-sim's three
-    # insertion sites lie 5 mm above it, on the trochanter's top. A point below the hip centre
-    # swings under the hip as it flexes, so the atlas line is longest near 60 degrees and
-    # shortens again (30: +6.0 / +8.7, 60: +8.7 / +15.2, 90: +7.8 / +17.9). The superoposterior
-    # facet part of the insertion is not built. See docs/POSTURE.md.
-    "gluteus_medius_right": "at 90 deg atlas +7.8 % vs myo-sim +17.9 %: its insertion along "
-    "the lateral facet lies 16 mm lower than myo-sim's on the trochanter's top",
-}
+KNOWN_OFF: dict[str, str] = {}
 
 
 def _agreement(muscle: str) -> list[tuple[int, float, float]]:
