@@ -253,23 +253,21 @@ AGREE = [
     "psoas_major_upper_right",
     "psoas_major_lower_right",
     "iliacus_right",
-    "gluteus_medius_right",
     # Agrees since it goes taut across the flexed hip (skinning's chord for muscles free of
-    # bone) instead of hanging in an arc under the femur: +14 / +15, +23 / +28, +30 / +37 %.
+    # bone) instead of hanging in an arc under the femur: +12 / +15, +21 / +28, +30 / +37 %.
     "gluteus_maximus_right",
+    # Agrees since its line ends where its fibres end on the bone (the build's attachment
+    # centres, shipped in the manifest): at 90 degrees +18.3 % against myo-sim +11.2 % (30:
+    # +4.4 / +4.1, 60: +10.3 / +8.2). It ended at the muscle's contact centroid, ~2.5 mm behind
+    # the tendon's footprint on the trochanter's upper border, and missed at 90 (+22 / +11).
+    "piriformis_right",
+    # Agrees since its posterior part inserts on the trochanter's superoposterior facet as
+    # well as the lateral facet (Robertson 2008 footprints): 30: +7.8 / +8.7, 60: +12.4 / +15.2,
+    # 90: +14.9 / +17.9 %. With the lateral facet alone its attachment centre lay 11 mm below
+    # the hip centre, swung under the hip in flexion and missed at 90 (+7.8 / +17.9).
+    "gluteus_medius_right",
 ]
-KNOWN_OFF = {
-    # At 90 degrees atlas +22.1 % against myo-sim +11.2 % (30: +5.7 / +4.1, 60: +12.9 / +8.2),
-    # 0.9 points outside. It was +27 / +10 % while the femurs stood ~10 degrees externally rotated
-    # by their own condyles (the epicondyles' extreme points set their rotation; fixed in
-    # tools/atlas_build/pose.py), which put the greater trochanter 7 mm too far behind the hip
-    # centre. Left: the line's femoral end is the muscle's contact centroid, ~2.5 mm behind
-    # where the tendon meets the bone (it includes the muscle lying on the back of the femoral
-    # neck), and the atlas line (108 mm) is shorter than myo-sim's (137 mm), so the same
-    # stretch is a larger percentage. See docs/POSTURE.md.
-    "piriformis_right": "at 90 deg atlas +22 % vs myo-sim +11 %: the line ends at the muscle's "
-    "contact centroid, behind the tendon's footprint, and is 108 mm against myo-sim's 137 mm",
-}
+KNOWN_OFF: dict[str, str] = {}
 
 
 def _agreement(muscle: str) -> list[tuple[int, float, float]]:

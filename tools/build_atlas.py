@@ -106,6 +106,16 @@ def _disc_parts(skel: Skeleton) -> list[Part]:
     return parts
 
 
+def _attachment(structure: str, role: str, centre: tuple[np.ndarray, int] | None) -> dict[str, Any]:
+    """A manifest attachment entry; with ``centre`` / ``fibres`` where the muscle's fibres end
+    on that bone (tools/atlas_build/muscle_ends.py), which the viewer ends its length path at."""
+    out: dict[str, Any] = {"structure": structure, "role": role}
+    if centre is not None:
+        out["centre"] = [round(float(v), 2) for v in centre[0]]
+        out["fibres"] = int(centre[1])
+    return out
+
+
 def _muscle_stage(skel: Skeleton) -> tuple[list[Part], list[dict[str, Any]]]:
     """Run the muscle stage if its code exists; return parts and group records."""
     try:
@@ -129,7 +139,7 @@ def _muscle_stage(skel: Skeleton) -> tuple[list[Part], list[dict[str, Any]]]:
             groups.append(r)
             continue
         mm = meshes[r["id"]]
-        atts = [{"structure": s, "role": role} for s, role in mm.attachments]
+        atts = [_attachment(s, role, mm.centres.get(s)) for s, role in mm.attachments]
         if not atts:
             atts = [dict(a) for a in (_field(rec, "attachments") or [])]
         r["attachments"] = atts

@@ -419,8 +419,18 @@ def _gmed_radius(length: float) -> Knots:
     return (tuple(order), tuple(float(knots[k]) for k in order))
 
 
+GMED_SUPEROPOSTERIOR_SHARE = 0.31
+"""Share of gluteus medius fibres (its posterior part) that insert on the greater trochanter's
+superoposterior facet; the rest insert on the lateral facet. The tendon has these two distinct
+insertions, with mean footprints of 196.5 and 438.0 mm² (Robertson et al. 2008, Arthroscopy
+24(2):130-136), so the superoposterior facet takes 196.5 / 634.5 = 31 % of the fibres; the
+posterior part of the muscle fans onto it (Tsutsumi et al. 2019, J Bone Joint Surg Am
+101(2):177-184)."""
+
+
 def gluteus_medius(c: Context) -> MuscleDef:
-    """Gluteus medius: fan from the outer ilium below the crest to the lateral trochanter."""
+    """Gluteus medius: fan from the outer ilium below the crest to the greater trochanter's
+    superoposterior (posterior fibres) and lateral facets."""
     hip = reg.dense_surface(c.bones["hip_bone_right"], 2.5)
     wf = reg.wing_frame(hip, c.lm)
     area = reg.gluteus_medius_area(hip, wf, c.lm)
@@ -429,12 +439,19 @@ def gluteus_medius(c: Context) -> MuscleDef:
     # lateral facet: an oblique line from postero-superior to antero-inferior
     ins_post = _lerp(g["lat"], g["post"], 0.5) + np.array([0.0, 0.0, 6.0])
     ins_ant = g["lat"] + np.array([0.0, -7.0, -6.0])
+    # superoposterior facet: the trochanter's posterosuperior angle, above and behind the
+    # lateral facet, onto the bone
+    sp_top = c.snap(g["post"] + np.array([0.0, 0.0, 6.0]), ("femur_right",))
     u = wf.u(area.points[idx])
-    order = (u - u.min()) / max(u.max() - u.min(), 1e-6)
+    order = (u - u.min()) / max(u.max() - u.min(), 1e-6)  # 0 posterior .. 1 anterior
+    split = float(np.quantile(order, GMED_SUPEROPOSTERIOR_SHARE))  # that share of the fibres
     fibres = []
     for i, a in zip(idx, order, strict=True):
         o = area.points[i]
-        ins = _lerp(ins_post, ins_ant, float(a))
+        if a < split:  # the posterior part's own tendon
+            ins = _lerp(sp_top, ins_post, float(a) / split)
+        else:
+            ins = _lerp(ins_post, ins_ant, (float(a) - split) / (1.0 - split))
         mid = _lerp(o, ins, 0.45)
         fibres.append(
             Fibre(

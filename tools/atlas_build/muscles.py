@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import trimesh
 
 from tools.atlas_build import muscle_fibres as mf
+from tools.atlas_build.muscle_ends import attachment_centres, fibre_ends
 from tools.atlas_build.muscle_field import (
     BIG,
     BoneField,
@@ -55,6 +56,8 @@ class MuscleMesh:
     id: str
     mesh: trimesh.Trimesh
     attachments: list[tuple[str, str]]
+    #: bone id -> (centroid, count) of the fibre ends on it (muscle_ends.attachment_centres)
+    centres: dict[str, tuple[np.ndarray, int]] = field(default_factory=dict)
 
 
 @dataclass
@@ -391,8 +394,11 @@ def _faces_for(base: str) -> int:
     return big.get(base, 3800)
 
 
-def build_right(skel: Skeleton) -> tuple[dict[str, trimesh.Trimesh], dict[str, list], dict]:
-    """Right-side muscle meshes, their attachments and diagnostics (volumes, scales)."""
+def build_right(
+    skel: Skeleton,
+) -> tuple[dict[str, trimesh.Trimesh], dict[str, list], dict, dict[str, dict]]:
+    """Right-side muscle meshes, their attachments, diagnostics (volumes, scales) and where
+    their fibres end on their bones (:func:`~tools.atlas_build.muscle_ends.attachment_centres`)."""
     lat = _lattice(skel)
     LOG.info("muscle lattice %s at %.1f mm", lat.shape, lat.h)
     bone = BoneField(skel.bones, lat)
@@ -402,6 +408,13 @@ def build_right(skel: Skeleton) -> tuple[dict[str, trimesh.Trimesh], dict[str, l
     meshes: dict[str, trimesh.Trimesh] = {}
     atts: dict[str, list] = {}
     info: dict[str, dict] = {}
+    centres: dict[str, dict] = {}
+    right_bones = {k: m for k, m in skel.bones.items() if not k.endswith("_left")}
+
+    def ends_on_bones(name: str, fibres: list[mf.Fibre]) -> None:
+        on = [(b.format(side="right"), r) for b, r in atts[name]]
+        centres[name] = attachment_centres(fibre_ends(f.path for f in fibres), on, right_bones)
+
     for builder in mf.BUILDERS:
         md = builder(ctx)
         sup = _Support(bone, [built[b] for b in md.support if b in built])
@@ -424,10 +437,12 @@ def build_right(skel: Skeleton) -> tuple[dict[str, trimesh.Trimesh], dict[str, l
                 meshes[part] = _surface(fp, lat, lo, _faces_for(part), md.open_thin)
                 atts[part] = _part_attachments(md, part)
                 info[part] = {"volume_ml": _volume_ml(fp, lat.h)}
+                ends_on_bones(part, [fb for fb in md.fibres if fb.group == grp])
         else:
             meshes[md.base] = _surface(f, lat, lo, _faces_for(md.base), md.open_thin)
             atts[md.base] = list(md.attachments)
-    return meshes, atts, info
+            ends_on_bones(md.base, [fb for fb in md.fibres if fb.group >= 0])
+    return meshes, atts, info, centres
 
 
 def _part_attachments(md: mf.MuscleDef, part: str) -> list[tuple[str, str]]:
@@ -441,13 +456,21 @@ def _part_attachments(md: mf.MuscleDef, part: str) -> list[tuple[str, str]]:
 
 def build_muscles(skeleton: Skeleton) -> dict[str, MuscleMesh]:
     """Every muscle surface of the contract, both sides (atlas frame, LPS mm)."""
-    right, atts, info = build_right(skeleton)
+    right, atts, info, ends = build_right(skeleton)
     out: dict[str, MuscleMesh] = {}
+    flip = np.array([-1.0, 1.0, 1.0])
     for base in sorted(right):
         mesh = right[base]
         for side, m in (("right", mesh), ("left", mirror(mesh))):
             att = [(b.format(side=side), r) for b, r in atts[base]]
-            out[f"{base}_{side}"] = MuscleMesh(f"{base}_{side}", m, att)
+            centres = {
+                (b[: -len("_right")] + "_left" if side == "left" and b.endswith("_right") else b): (
+                    c * flip if side == "left" else c,
+                    n,
+                )
+                for b, (c, n) in ends.get(base, {}).items()
+            }
+            out[f"{base}_{side}"] = MuscleMesh(f"{base}_{side}", m, att, centres)
     for k, v in info.items():
         LOG.info("muscle %s: %s", k, {a: round(b, 2) for a, b in v.items() if b is not None})
     return out

@@ -131,6 +131,8 @@ class PostureModel:
     muscles : muscle id -> (n, 3) standing vertices (full detail)
     attachments : muscle id -> bone ids of its origins and insertions
     muscle_triangles : muscle id -> triangles of its full mesh (to measure and keep its volume)
+    attachment_centres : muscle id -> bone id -> (standing centre, fibre count) of where the
+        muscle's fibres end on that bone (from the manifest): where its length path ends
     """
 
     def __init__(
@@ -142,6 +144,7 @@ class PostureModel:
         roles: Mapping[str, Mapping[str, str]] | None = None,
         bone_normals: Mapping[str, NDArray[np.floating]] | None = None,
         muscle_triangles: Mapping[str, NDArray[np.integer]] | None = None,
+        attachment_centres: Mapping[str, Mapping[str, tuple[Sequence[float], int]]] | None = None,
     ) -> None:
         self.skeleton = skeleton
         self._normals = {
@@ -151,6 +154,7 @@ class PostureModel:
         self._muscles = {k: np.asarray(v, dtype=np.float64) for k, v in muscles.items()}
         self._attachments = {k: tuple(v) for k, v in attachments.items()}
         self._roles = {k: dict(v) for k, v in (roles or {}).items()}
+        self._centres = {k: dict(v) for k, v in (attachment_centres or {}).items()}
         self._trees: dict[str, cKDTree] | None = None
         self._bindings: dict[str, Binding] = {}
         self._standing: dict[str, float] = {}
@@ -241,7 +245,11 @@ class PostureModel:
                 self._trees = _kd_trees(self._bones)
             attached = [b for b in self._attachments.get(muscle_id, ()) if b in self._bones]
             found = self._column_binding(muscle_id, attached) or bind_muscle(
-                self._muscles[muscle_id], self._trees, attached, self._roles.get(muscle_id)
+                self._muscles[muscle_id],
+                self._trees,
+                attached,
+                self._roles.get(muscle_id),
+                self._centres.get(muscle_id),
             )
             self._bindings[muscle_id] = found
         return found
@@ -472,10 +480,13 @@ class PostureModel:
             t0, t1 = b.anchor_fibre
             between = centroids[(mid_t > t0) & (mid_t < t1)]
             eye = np.eye(4)
-            ends = [
-                apply(transforms.get(bone, eye), b.anchors[i][None])[0]
-                for i, bone in ((0, b.bones[0]), (1, b.bones[-1]))
-            ]
+            if b.ends is not None:
+                ends = [e.posed(transforms) for e in b.ends]
+            else:
+                ends = [
+                    apply(transforms.get(bone, eye), b.anchors[i][None])[0]
+                    for i, bone in ((0, b.bones[0]), (1, b.bones[-1]))
+                ]
             centroids = np.vstack([ends[0][None], between, ends[1][None]])
         # A line of action wraps round bone, never through it: a slice centroid of a muscle
         # curved over a bony edge (gluteus maximus over the ischium and sacrum in sitting) can

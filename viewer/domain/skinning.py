@@ -22,7 +22,7 @@ head.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -71,6 +71,33 @@ class HipSpan:
 
 
 @dataclass(frozen=True)
+class PathEnd:
+    """One end of a muscle's length path: the weighted mean of standing points, each carried
+    rigidly by its own bone (an attachment over several bones, e.g. gluteus maximus on ilium
+    and sacrum, psoas on T12-L2, moves with each of them)."""
+
+    bones: tuple[str, ...]
+    points: NDArray[np.float64]
+    """(k, 3) standing points, one per bone."""
+    weights: NDArray[np.float64]
+    """(k,) weights summing to 1."""
+
+    def posed(self, transforms: Mapping[str, NDArray[np.float64]]) -> NDArray[np.float64]:
+        """(3,) the end in the pose (bones missing from ``transforms`` stay still)."""
+        eye = np.eye(4)
+        out = np.zeros(3)
+        for bone, p, w in zip(self.bones, self.points, self.weights, strict=True):
+            m = transforms.get(bone, eye)
+            out += w * (m[:3, :3] @ p + m[:3, 3])
+        return out
+
+    @property
+    def standing(self) -> NDArray[np.float64]:
+        """(3,) the end in the standing pose."""
+        return np.asarray(self.weights @ self.points, dtype=np.float64)
+
+
+@dataclass(frozen=True)
 class Binding:
     """How one mesh's vertices follow the bones.
 
@@ -90,6 +117,9 @@ class Binding:
     """Fibre coordinate of the two anchors."""
     hip: HipSpan | None = None
     """Where the muscle blends from pelvis to femur (``None``: it does not cross the hip)."""
+    ends: tuple[PathEnd, PathEnd] | None = None
+    """The length path's two ends (first and last along the fibre), each carried by its bones;
+    ``None``: the anchors, carried by the first and last station."""
 
     def path_bins(self, n_bins: int = PATH_BINS) -> NDArray[np.int64]:
         """(n,) slice index of each vertex along the fibre (0 .. n_bins - 1)."""
@@ -107,6 +137,7 @@ def bind_muscle(
     bone_trees: Mapping[str, cKDTree],
     attachments: Sequence[str],
     roles: Mapping[str, str] | None = None,
+    centres: Mapping[str, tuple[Sequence[float], int]] | None = None,
 ) -> Binding:
     """Bind a muscle's vertices to its bones (see the module docstring).
 
@@ -118,6 +149,12 @@ def bind_muscle(
     roles : bone id -> ``"origin"`` or ``"insertion"``; the path's two anchors are the centroids
         of the contact with all origin bones and with all insertion bones (e.g. gluteus maximus
         arises from ilium and sacrum together), each within :data:`END_BAND` of its end
+    centres : bone id -> (standing centre, fibre count) of where the muscle's fibres end on that
+        bone (the build's attachment areas, shipped in the manifest). An end whose role has
+        centres on posable bones runs to their fibre-weighted mean, each carried by its bone,
+        instead of to the contact centroid: the contact includes muscle lying on the bone near
+        the attachment (piriformis on the back of the femoral neck, behind its tendon's
+        footprint on the trochanter)
     """
     p = np.asarray(points, dtype=np.float64)
     axis = _principal_axis(p)
@@ -189,15 +226,49 @@ def bind_muscle(
 
     if len(order) == 1:
         return Binding(bones=tuple(order), weights=weights, fibre=t)
-    (a0, t0), (a1, t1) = contact(group(first), True), contact(group(last), False)
+
+    def end(bone: str, low_end: bool) -> tuple[PathEnd, float]:
+        named = _named_end(bone, first if bone == last else last, roles, centres, bone_trees)
+        if named is not None:
+            at = float(np.clip((named.standing @ axis - s.min()) / span, 0.0, 1.0))
+            return named, at
+        a, at = contact(group(bone), low_end)
+        return PathEnd((bone,), a[None], np.ones(1)), at
+
+    (e0, t0), (e1, t1) = end(first, True), end(last, False)
     return Binding(
         bones=tuple(order),
         weights=weights,
         fibre=t,
-        anchors=np.stack([a0, a1]),
+        anchors=np.stack([e0.standing, e1.standing]),
         anchor_fibre=(t0, t1),
         hip=_free_hip_span(order, knots_a, axis, span, t, distances, centre),
+        ends=(e0, e1),
     )
+
+
+def _named_end(
+    bone: str,
+    other: str,
+    roles: Mapping[str, str],
+    centres: Mapping[str, tuple[Sequence[float], int]] | None,
+    bone_trees: Mapping[str, object],
+) -> PathEnd | None:
+    """The end at station ``bone`` from the build's attachment centres of its role (all posable
+    bones of that role, weighted by their fibre ends); ``None`` when there are none or the two
+    ends of the muscle do not differ in role (then the role cannot tell which end is which)."""
+    role = roles.get(bone)
+    if not centres or role is None or role == roles.get(other):
+        return None
+    named = [
+        (b, np.asarray(c, dtype=np.float64), float(n))
+        for b, (c, n) in sorted(centres.items())
+        if roles.get(b) == role and b in bone_trees and n > 0
+    ]
+    if not named:
+        return None
+    w = np.array([n for _, _, n in named])
+    return PathEnd(tuple(b for b, _, _ in named), np.stack([c for _, c, _ in named]), w / w.sum())
 
 
 FREE_FRACTION = 0.1
@@ -274,14 +345,7 @@ def transfer(
     from scipy.spatial import cKDTree
 
     _, idx = cKDTree(np.asarray(source, dtype=np.float64)).query(np.asarray(target), k=1)
-    return Binding(
-        binding.bones,
-        binding.weights[idx],
-        binding.fibre[idx],
-        binding.anchors,
-        binding.anchor_fibre,
-        binding.hip,
-    )
+    return replace(binding, weights=binding.weights[idx], fibre=binding.fibre[idx])
 
 
 # -- dual quaternions ------------------------------------------------------------------------

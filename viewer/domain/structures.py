@@ -54,10 +54,17 @@ KIND_TITLES: dict[Kind, str] = {
 
 @dataclass(frozen=True)
 class Attachment:
-    """Where a muscle attaches: the bone's structure id and whether it is origin or insertion."""
+    """Where a muscle attaches: the bone's structure id and whether it is origin or insertion.
+
+    ``centre`` (atlas mm, standing) is the centroid of the muscle's fibre ends on that bone and
+    ``fibres`` how many ends that is, when the atlas build says (its attachment areas are not in
+    the meshes): a muscle's length path ends there, carried by that bone.
+    """
 
     structure: str
     role: str
+    centre: tuple[float, float, float] | None = None
+    fibres: int = 0
 
 
 @dataclass(frozen=True)

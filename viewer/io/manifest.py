@@ -8,6 +8,7 @@ different frame or unit, yields an empty atlas.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -173,9 +174,20 @@ def _structure(entry: dict[str, Any]) -> Structure:
         color=entry.get("color", "#c8c8c8"),
         plain_name=entry.get("plain_name", ""),
         description=entry.get("description", ""),
-        attachments=tuple(
-            Attachment(a["structure"], a["role"]) for a in entry.get("attachments", ())
-        ),
+        attachments=tuple(_attachment(a) for a in entry.get("attachments", ())),
+    )
+
+
+def _attachment(a: dict[str, Any]) -> Attachment:
+    """An attachment entry (validated by the schema); a centre must be finite to be used."""
+    centre = a.get("centre")
+    if centre is not None and not all(math.isfinite(float(v)) for v in centre):
+        centre = None
+    return Attachment(
+        a["structure"],
+        a["role"],
+        None if centre is None else (float(centre[0]), float(centre[1]), float(centre[2])),
+        int(a.get("fibres", 1 if centre is not None else 0)),
     )
 
 

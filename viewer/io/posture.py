@@ -42,6 +42,10 @@ def posture_model(loaded: LoadedAtlas) -> PostureModel:
     attachments = {m: [a.structure for a in atlas.get(m).attachments] for m in muscles}
     normals = {b: loaded.meshes[b].normals for b in bones if loaded.meshes[b].normals is not None}
     roles = {m: {a.structure: a.role for a in atlas.get(m).attachments} for m in muscles}
+    centres = {
+        m: {a.structure: (a.centre, a.fibres) for a in atlas.get(m).attachments if a.centre}
+        for m in muscles
+    }
     model = PostureModel(
         skeleton,
         bones,
@@ -50,6 +54,7 @@ def posture_model(loaded: LoadedAtlas) -> PostureModel:
         roles,
         normals,  # type: ignore[arg-type]
         {m: loaded.meshes[m].triangles for m in muscles},
+        centres,
     )
     for s in atlas.renderable:
         if s.kind is Kind.DISC and s.id in loaded.meshes:
