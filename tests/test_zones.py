@@ -217,32 +217,15 @@ def _rough(referral: Any, ids: list[str]) -> bool:
     return False
 
 
-COCCYX_MAPS = frozenset(
-    {
-        "gluteus_maximus_3_left",
-        "gluteus_maximus_3_right",
-        "multifidus_sacral_left",
-        "multifidus_sacral_right",
-    }
-)
-
 KNOWN_ROUGH: dict[str, frozenset[str]] = {
+    # Empty on every body since zones are measured on the fold-filled skin
+    # (viewer.heatmap.foldfill). Before, the coccyx zone (a 20 mm geodesic disc on the
+    # midline) was a teardrop where it dips into the deep gluteal cleft of the female and male
+    # skins: female 30.0 degrees (gluteus maximus 3 and sacral multifidus maps), male 47.7
+    # (those, plus the male whole-muscle multifidus maps that contain it).
     "neutral": frozenset(),
-    # The coccyx zone (a 20 mm geodesic disc on the midline) where it crosses the deep gluteal
-    # cleft of the female and male skins. The disc itself, before any closing or smoothing,
-    # is a teardrop there: a tip where its edge runs up the sacral groove and a notch where
-    # it dips into the cleft below (distances over the cleft's walls are longer than across
-    # it). Pulled taut over the cleft the line no longer bends in depth, but the tip and notch
-    # remain: female 30.0 degrees with one cusp, male 47.7 (5.2 cusps/m; 44.6 before the
-    # rebuild of 1 Dec; neutral passes at 25.3). Open in issue 12: drawing zones on a
-    # fold-filled skin would remove the cause.
-    "female": COCCYX_MAPS,
-    # Male whole-muscle multifidus maps: the sacral point's coccyx loop is that same teardrop
-    # (191 mm, 47.7 degrees); the lumbar loop is smooth (448 mm, 22.2 left; 437 mm, 19.4
-    # right). Since the rebuild of 1 Dec (skin moved a few mm) the lumbar loop no longer
-    # dilutes the coccyx turns below the limit: whole essential outline 1.56 / 1.59 cusps/m,
-    # 95th-percentile turn 34.5 (left) / 32.1 (right). Same cause as above.
-    "male": COCCYX_MAPS | {"multifidus_left", "multifidus_right"},
+    "female": frozenset(),
+    "male": frozenset(),
 }
 """Per body, the maps whose outline still fails the measure; the lists must shrink when one is
 fixed (the test fails if a list is wrong in either direction)."""
@@ -275,7 +258,8 @@ def test_every_single_point_and_whole_muscle_map_has_smooth_outlines(
     and on every body. Before zones were closed at chart scale and drawn over skin folds, 17
     of these failed on the neutral body (gluteal buttock zones with slots between their
     discs, the coccyx zone where it dips into the gluteal cleft, and left-side maps on the
-    refitted skin's coarse buttock triangles)."""
+    refitted skin's coarse buttock triangles); before zones were measured on the fold-filled
+    skin, the coccyx zone's maps failed on the female and male bodies."""
     referral = on_body(body)
     shown = {t: [t] for t in referral.trigger_points}
     shown.update({m: list(referral.trigger_points_of(m)) for m in referral.muscles()})

@@ -421,15 +421,22 @@ def cached_distance_fields(
     cache_dir: Path | None = None,
     method: str = "auto",
     progress: ProgressFn | None = None,
+    fill_folds: bool = False,
 ) -> dict[str, NDArray[np.float32]]:
     """Distance fields of all landmarks, from the cache where possible.
 
     ``cache_dir=None`` uses :func:`default_cache_dir`; a cache that cannot be written is only
-    logged (the fields are still returned).
+    logged (the fields are still returned). With ``fill_folds`` distances are measured on the
+    skin with its narrow folds filled (:mod:`viewer.heatmap.foldfill`), the surface referral
+    zones are drawn on; the filling is only computed when a field is missing from the cache.
     """
     folder = cache_dir if cache_dir is not None else default_cache_dir()
     method = resolved_method(method)
     skin_hash = mesh_hash(points, triangles)
+    if fill_folds:
+        from viewer.heatmap.foldfill import FOLD_FILL_VERSION
+
+        skin_hash += f"-folds{FOLD_FILL_VERSION}"
     n = len(points)
     out: dict[str, NDArray[np.float32]] = {}
     missing: dict[str, NDArray[np.int64]] = {}
@@ -450,6 +457,12 @@ def cached_distance_fields(
                     continue
         missing[lid] = lm.seeds
     if missing:
+        if fill_folds:
+            from viewer.heatmap.foldfill import fold_filled
+
+            if progress is not None:
+                progress(0.0, "filling the skin's folds")
+            points = fold_filled(points, triangles)
         computed = distance_fields(
             points, triangles, missing, {k: reach[k] for k in missing}, method, progress
         )

@@ -565,6 +565,8 @@ def build_referral_model(
             lm = resolved.skin_landmarks[zone.landmark]
             reach[lm.id] = max(reach.get(lm.id, 0.0), zone_reach(lm, zone.radius_scale))
     used = {k: v for k, v in resolved.skin_landmarks.items() if k in reach}
+    # Zones are measured on the skin with its narrow folds filled (a chart's disc crosses the
+    # gluteal cleft; it does not run down into it): see viewer.heatmap.foldfill.
     distances = cached_distance_fields(
         skin.points,
         skin.triangles,
@@ -573,6 +575,7 @@ def build_referral_model(
         folder,
         method,
         lambda f, m: report(0.2 + 0.75 * f, m),
+        fill_folds=True,
     )
     report(0.95, "combining zones into referral patterns")
     fields = PatternFields(
