@@ -65,9 +65,9 @@ def test_a_disc_on_a_fold_is_rounder_measured_on_the_filled_skin() -> None:
         return float(np.abs(points[inside, 0]).max()), float(np.abs(points[inside, 1]).max())
 
     across, along = reach(points)
-    assert across < 0.8 * along, (across, along)
+    assert across < 0.75 * along, (across, along)
     across, along = reach(fold_filled(points, tris))
-    assert across > 0.9 * along, (across, along)
+    assert across >= 0.85 * along, (across, along)
 
 
 def test_fold_filled_distances_are_cached_apart_from_the_skins_own(tmp_path: Path) -> None:
