@@ -85,10 +85,29 @@ def test_fold_filled_distances_are_cached_apart_from_the_skins_own(tmp_path: Pat
     filled = cached_distance_fields(
         points, tris, lms, {"c": 60.0}, tmp_path, "graph", fill_folds=True
     )
-    assert len(list(tmp_path.glob("*.npy"))) == 2
+    assert len(list(tmp_path.glob("*.npy"))) == 3  # two fields and the filled skin
+    assert len(list(tmp_path.glob("folds-*.npy"))) == 1
     wall = int(np.argmin(np.hypot(points[:, 0] - 20.0, points[:, 1])))
     assert filled["c"][wall] < bare["c"][wall] - 5.0, "across the fold is shorter"
     again = cached_distance_fields(
         points, tris, lms, {"c": 60.0}, tmp_path, "graph", fill_folds=True
     )
     assert np.array_equal(again["c"], filled["c"])
+
+
+def test_outlines_follow_a_posed_skin_on_its_fold_filled_surface() -> None:
+    """The fill is measured once, on the skin at rest; a posed skin (here the whole patch
+    turned 30 degrees, as a pelvis tilts) carries each vertex's lift turned with it."""
+    from viewer.heatmap.foldfill import FoldLift, vertex_normals
+
+    points, tris = _groove()
+    surface = FoldLift.between(points, fold_filled(points, tris), tris, None)
+    assert np.allclose(surface.drawn(points, vertex_normals(points, tris)), points + surface.lift)
+    turn = np.radians(30.0)
+    rot = np.array(
+        [[1.0, 0.0, 0.0], [0.0, np.cos(turn), -np.sin(turn)], [0.0, np.sin(turn), np.cos(turn)]]
+    )
+    posed = points @ rot.T + [5.0, -3.0, 40.0]
+    drawn = surface.drawn(posed, vertex_normals(posed, tris))
+    expected = (points + surface.lift) @ rot.T + [5.0, -3.0, 40.0]
+    assert np.abs(drawn - expected).max() < 1e-6
