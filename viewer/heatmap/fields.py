@@ -20,7 +20,7 @@ import logging
 import os
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,6 +29,7 @@ from numpy.typing import NDArray
 
 from viewer.domain.landmarks import SkinLandmark
 from viewer.domain.referral import SPILLOVER_LEVEL, ReferralPattern, ZoneClass
+from viewer.heatmap.foldfill import FoldLift
 from viewer.heatmap.geodesic import ProgressFn, distance_fields, resolved_method
 
 if TYPE_CHECKING:
@@ -80,6 +81,9 @@ class HeatField:
     """Weight of the whole painted zone per vertex (spillover and the essential zones it
     joins; 0 when the map has no spillover zone), if known. Where it reaches 0.5 and
     ``essential`` does not is spillover."""
+    surface: FoldLift | None = None
+    """The fold-filled surface the zones were measured on (outlines are drawn on it), if
+    known."""
 
     @classmethod
     def empty(cls, n: int) -> HeatField:
@@ -137,8 +141,11 @@ class PatternFields:
         landmarks: Mapping[str, SkinLandmark],
         distances: Mapping[str, NDArray[np.float32]],
         mesh: tuple[NDArray[np.floating], NDArray[np.integer]] | None = None,
+        fold_lift: FoldLift | None = None,
     ) -> None:
         self.n = n_vertices
+        self.fold_lift = fold_lift
+        """Where outlines are drawn: the fold-filled surface the distances were measured on."""
         self.landmarks = dict(landmarks)
         self.distances = dict(distances)
         self.essential: dict[str, NDArray[np.float32]] = {}
@@ -379,6 +386,8 @@ class PatternFields:
             np.maximum(s, self.spillover[p], out=s)
         e, s = self._smoothed(ids, e, s)
         heat = combine_weights((e,), (s,), self.n)
+        if self.fold_lift is not None:
+            heat = replace(heat, surface=self.fold_lift)
         if not remember:
             return heat
         self._recent[key] = heat
@@ -421,15 +430,22 @@ def cached_distance_fields(
     cache_dir: Path | None = None,
     method: str = "auto",
     progress: ProgressFn | None = None,
+    fill_folds: bool = False,
 ) -> dict[str, NDArray[np.float32]]:
     """Distance fields of all landmarks, from the cache where possible.
 
     ``cache_dir=None`` uses :func:`default_cache_dir`; a cache that cannot be written is only
-    logged (the fields are still returned).
+    logged (the fields are still returned). With ``fill_folds`` distances are measured on the
+    skin with its narrow folds filled (:mod:`viewer.heatmap.foldfill`), the surface referral
+    zones are drawn on; the filling is only computed when a field is missing from the cache.
     """
     folder = cache_dir if cache_dir is not None else default_cache_dir()
     method = resolved_method(method)
     skin_hash = mesh_hash(points, triangles)
+    if fill_folds:
+        from viewer.heatmap.foldfill import FOLD_FILL_VERSION
+
+        skin_hash += f"-folds{FOLD_FILL_VERSION}"
     n = len(points)
     out: dict[str, NDArray[np.float32]] = {}
     missing: dict[str, NDArray[np.int64]] = {}
@@ -450,6 +466,12 @@ def cached_distance_fields(
                     continue
         missing[lid] = lm.seeds
     if missing:
+        if fill_folds:
+            from viewer.heatmap.foldfill import cached_fold_filled
+
+            if progress is not None:
+                progress(0.0, "filling the skin's folds")
+            points = cached_fold_filled(points, triangles, folder)
         computed = distance_fields(
             points, triangles, missing, {k: reach[k] for k in missing}, method, progress
         )

@@ -40,6 +40,7 @@ from viewer.heatmap.fields import (
     save_cast_memo,
     zone_reach,
 )
+from viewer.heatmap.foldfill import FoldLift, cached_fold_filled
 from viewer.heatmap.geodesic import ProgressFn
 from viewer.io.annotations import (
     ResolvedAnnotations,
@@ -565,6 +566,9 @@ def build_referral_model(
             lm = resolved.skin_landmarks[zone.landmark]
             reach[lm.id] = max(reach.get(lm.id, 0.0), zone_reach(lm, zone.radius_scale))
     used = {k: v for k, v in resolved.skin_landmarks.items() if k in reach}
+    # Zones are measured, and outlined, on the skin with its narrow folds filled (a chart's
+    # disc crosses the gluteal cleft; it does not run down into it): viewer.heatmap.foldfill.
+    filled = cached_fold_filled(skin.points, skin.triangles, folder)
     distances = cached_distance_fields(
         skin.points,
         skin.triangles,
@@ -573,10 +577,16 @@ def build_referral_model(
         folder,
         method,
         lambda f, m: report(0.2 + 0.75 * f, m),
+        fill_folds=True,
     )
     report(0.95, "combining zones into referral patterns")
     fields = PatternFields(
-        len(skin.points), resolved.patterns, used, distances, mesh=(skin.points, skin.triangles)
+        len(skin.points),
+        resolved.patterns,
+        used,
+        distances,
+        mesh=(skin.points, skin.triangles),
+        fold_lift=FoldLift.between(skin.points, filled, skin.triangles, skin.normals),
     )
     report(1.0, "heat maps ready")
     return ReferralModel(loaded.atlas, skin, resolved, fields), problems

@@ -279,7 +279,7 @@ class AnnotationOverlays:
         if self.light_painter is not None:
             self.light_painter.paint(skin_rgb, heat.intensity, heat.classes)
         if self.outlines is not None:
-            self.outlines.show(heat.essential, heat.spillover)
+            self.outlines.show(heat.essential, heat.spillover, heat.surface)
         # Views frame what is shown: the painted zones too (they run down to the ankle).
         self._painted_ids = np.flatnonzero(np.asarray(heat.classes) > 0)[::4]
         self._painted = self._skin_drawn()[0][self._painted_ids]

@@ -2,8 +2,9 @@
 
 Colour alone does not separate a red zone from red muscle seen through the skin, nor survive a
 greyscale print; a dark line does. Each zone gets one: the essential zone a heavy dark-red line,
-the whole painted area (spillover included) a thinner dark-brown one. Lines are lifted 1.5 mm
-off the skin along its normals so they are never buried in it.
+the whole painted area (spillover included) a thinner dark-brown one. Lines are drawn on the
+fold-filled surface the zones were measured on (it bridges the gluteal cleft; elsewhere it is
+the skin), and lifted 1.5 mm off the skin along its normals so they are never buried in it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from vtkmodules.vtkCommonCore import vtkPoints
 from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
 from vtkmodules.vtkRenderingCore import vtkActor, vtkPolyDataMapper, vtkRenderer
 
+from viewer.heatmap.foldfill import FoldLift
 from viewer.heatmap.outline import zone_outlines
 
 ESSENTIAL_LINE_RGB = (0.33, 0.0, 0.06)
@@ -51,6 +53,7 @@ class ZoneOutlines:
             None,
             None,
         )
+        self._surface: FoldLift | None = None
 
     def set_surface(
         self, points: NDArray[np.floating], normals: NDArray[np.floating] | None
@@ -62,7 +65,7 @@ class ZoneOutlines:
         self._tree = None
         if any(self.loops.values()):
             visible = {k: bool(a.GetVisibility()) for k, a in self.actors.items()}
-            self.show(*self._weights)
+            self.show(*self._weights, self._surface)
             if not any(visible.values()):
                 self.set_visible(False)
 
@@ -81,18 +84,24 @@ class ZoneOutlines:
         return actor
 
     def show(
-        self, essential: NDArray[np.floating] | None, spillover: NDArray[np.floating] | None
+        self,
+        essential: NDArray[np.floating] | None,
+        spillover: NDArray[np.floating] | None,
+        surface: FoldLift | None = None,
     ) -> None:
-        """Outline the zones of these per-vertex weights (0.5 = the zone's edge)."""
+        """Outline the zones of these per-vertex weights (0.5 = the zone's edge), on the
+        fold-filled ``surface`` the zones were measured on when it is given."""
         self._weights = (essential, spillover)
+        self._surface = surface
         if essential is None:
             self.clear()
             return
+        on = self.points if surface is None else surface.drawn(self.points, self.normals)
         e = np.asarray(essential, dtype=np.float64)
-        essential_loops = zone_outlines(self.points, self.triangles, e)
+        essential_loops = zone_outlines(on, self.triangles, e)
         spill = None if spillover is None else np.asarray(spillover, np.float64)
         if spill is not None and bool(((spill >= 0.5) & (e < 0.5)).any()):
-            zone_loops = zone_outlines(self.points, self.triangles, np.maximum(e, spill))
+            zone_loops = zone_outlines(on, self.triangles, np.maximum(e, spill))
         else:
             zone_loops = []  # no spillover zone: the essential outline says it all
         self.loops = {"essential": essential_loops, "zone": zone_loops}
