@@ -219,9 +219,8 @@ class AnnotationOverlays:
             markers.append(Marker(tp.id, position, rgb, self.shown_marker_px, tp.muscle))
         self.layer.set_markers(markers)
         self.layer.highlight(triggers.active)
-        self.labels.set_obstacles(
-            "markers", [m.position for m in markers], half_px=self.shown_marker_px * 0.45
-        )
+        # The X's as drawn (depth style, count, highlight), not a square guessed from their size.
+        self.labels.set_obstacle_boxes("markers", self.layer.layout_boxes if markers else None)
         self.scene.on_render_needed()
 
     @property
