@@ -48,12 +48,16 @@ def _render_compare(pid: str) -> tuple[np.ndarray, dict[str, Any], Any]:
             if hasattr(a, "GetBoundingBox")
         ]
         hatched = 0
+        uv = []
         for view in compare.views:
-            tcoords = view.painter.poly.GetPointData().GetTCoords()
-            if tcoords is not None:
-                hatched += int((vtk_to_numpy(tcoords)[:, 1] > 0.5).sum())
+            painter = view.painter
+            hatched += int(painter.actor.GetTexture() is painter._texture)  # the stripes
+            tcoords = painter.poly.GetPointData().GetTCoords()
+            uv.append(None if tcoords is None else vtk_to_numpy(tcoords).copy())
+        texture = compare.views[0].painter.region_texture
         info = {"both": compare.both_color, "counts": compare.counts.copy(),
-                "text": compare.key_text, "key": boxes, "legend": legend, "hatched": hatched}
+                "text": compare.key_text, "key": boxes, "legend": legend, "hatched": hatched,
+                "uv": uv, "texture": texture, "active": active, "features": features}
         return img, info, active.pair
 
 
@@ -125,3 +129,36 @@ def test_compare_hatches_nothing_because_hatching_means_spillover() -> None:
     assert "spillover" in info["text"], "the key says spillover zones count too"
     assert "both" in info["text"]
     assert info["hatched"] == 0
+
+
+@pytest.mark.parametrize("pid", ["psoas_vs_piriformis", "iliopsoas_vs_gluteus_maximus"])
+def test_compare_zone_edges_are_the_smooth_zone_outlines_of_the_single_view(pid: str) -> None:
+    """Compare mode's colour edges are drawn per pixel at each side's zone level line (the line
+    the single view outlines), and those lines pass the single view's smoothness measure.
+
+    Per-vertex colours (as before) blended across every triangle an edge crossed and stepped
+    along the mesh: ragged edges in the gallery's compare views. Here the sides' zone weights
+    are the texture coordinates of a nearest-texel texture whose texel edge is the level."""
+    from tests.test_zones import MAX_CUSPS_PER_M, MAX_P95_TURN
+    from viewer.heatmap.outline import outline_roughness, zone_outlines
+    from viewer.render.compare import REACH_LEVEL
+
+    _img, info, _pair = _render_compare(pid)
+    texture = info["texture"]
+    assert texture is not None and not texture.GetInterpolate(), "one colour per side of a line"
+    referral, triggers = info["features"].referral, info["features"].triggers
+    skin = referral.skin
+    for k, muscles in enumerate(
+        (info["active"].trigger_muscles_a, info["active"].trigger_muscles_b)
+    ):
+        heat = referral.field_for([t for t, m in triggers.muscle_of.items() if m in muscles])
+        reach = np.maximum(heat.essential, heat.spillover)
+        for uv in info["uv"]:
+            assert uv is not None and len(uv) == len(reach)
+            # The texel edge (0.5) is the zone's level line, away from the clamp.
+            near = np.abs(reach - REACH_LEVEL) < 0.4
+            assert np.allclose(uv[near, k], reach[near] - REACH_LEVEL + 0.5, atol=1e-5)
+        loops = zone_outlines(skin.points, skin.triangles, reach, REACH_LEVEL)
+        assert loops, (pid, k)
+        cusps, p95 = outline_roughness(loops)
+        assert cusps <= MAX_CUSPS_PER_M and p95 <= MAX_P95_TURN, (pid, k, cusps, p95)

@@ -118,6 +118,9 @@ def _render_pair(key: int, size: tuple[int, int] = (1280, 800)) -> dict[str, Any
             "arcs": [a.copy() for a in overlays.pairs_overlay.arc_paths],
             "body": body,
             "markers": len(overlays.layer.marker_ids),
+            "pulls": overlays.pairs_overlay.drawn_pulls(),
+            "share": overlays.pairs_overlay.length_share,
+            "note": features.pairs.library.capacity_note,
         }
 
 
@@ -130,6 +133,32 @@ def test_no_arrow_arc_or_course_line_covers_an_x(key: int) -> None:
         f"pair {key}: {int(covered.sum())} arrow surface points on an X "
         f"at {drawn['display'][covered][:3].round()}"
     )
+
+
+@pytest.mark.parametrize("key", [1, 2, 3, 4, 5, 6])
+def test_straight_arrows_of_a_view_keep_one_scale_as_the_legend_says(key: int) -> None:
+    """ "Arrow length ~ force capacity" failed where one arrow was shortened alone to clear an
+    X (a weak pull then looked as long as a strong one). Every straight arrow of a view is now
+    drawn at the same share of its force-scaled length, so lengths keep the order and ratios
+    of that scale; the legend says exactly that (and that curved arrows are not to scale).
+
+    Tolerance 1e-6 (relative): each drawn arrow is its start point plus a unit direction
+    times the exact scaled length, so any larger spread means two different scales."""
+    from viewer.render.pair_overlay import LENGTHS, PULL_MAX_MM, PULL_MIN_MM
+
+    drawn = _render_pair(key)
+    note = str(drawn["note"])
+    assert "one scale per view" in note and "not to scale" in note, note
+    assert drawn["share"] in LENGTHS
+    straight = [(pull, path) for pull, path, is_arc in drawn["pulls"] if not is_arc]
+    for pull, path in straight:
+        share = float(np.clip(pull.relative, 0.05, 1.0))
+        nominal = PULL_MIN_MM + (PULL_MAX_MM - PULL_MIN_MM) * share
+        length = float(np.linalg.norm(path[-1] - path[0]))
+        assert length == pytest.approx(drawn["share"] * nominal, rel=1e-6), (key, pull.muscle)
+    for (a, pa), (b, pb) in pairwise(sorted(straight, key=lambda s: s[0].relative)):
+        la, lb = (float(np.linalg.norm(p[-1] - p[0])) for p in (pa, pb))
+        assert la <= lb + 1e-9, (key, "a weaker pull drawn longer", a.muscle, b.muscle)
 
 
 def test_the_psoas_lever_arc_ends_at_the_body_not_in_empty_space() -> None:

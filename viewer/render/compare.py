@@ -42,8 +42,9 @@ from viewer.state.scene import SceneState
 if TYPE_CHECKING:
     from viewer.state.pairs import ActivePair
 
-REACH_THRESHOLD = 0.1
-"""Heat above which a skin vertex counts as reached by a side (spillover included)."""
+REACH_LEVEL = 0.5
+"""Zone weight at which a skin vertex counts as reached by a side: the level line the single
+view outlines its zones at (spillover included), so both views draw the same zones."""
 SPLIT_X = 0.5
 """Share of the window width kept by the muscles (left)."""
 KEY_HEIGHT = 0.26
@@ -105,20 +106,27 @@ class CompareView:
         """Every renderer compare mode adds to the window."""
         return (*(v.renderer for v in self.views), self.key)
 
-    def _side_heat(self, muscles: frozenset[str]) -> np.ndarray:
+    def _side_reach(self, muscles: frozenset[str]) -> np.ndarray:
+        """Per skin vertex, the weight of one side's whole painted zone (essential or
+        spillover): its :data:`REACH_LEVEL` line is that side's zone outline in the single
+        view."""
         referral, triggers = self.features.referral, self.features.triggers
         assert referral is not None and triggers is not None
         ids = [t for t, m in triggers.muscle_of.items() if m in muscles]
-        return referral.field_for(ids).intensity
+        heat = referral.field_for(ids)
+        if heat.essential is None:
+            return (np.asarray(heat.classes) > 0).astype(np.float32)
+        spill = heat.essential if heat.spillover is None else heat.spillover
+        return np.maximum(heat.essential, spill).astype(np.float32)
 
     def show(self, active: ActivePair | None) -> None:
         """Split the window and paint the difference map of the active pair view."""
         if not self.views or self.features.referral is None or active is None:
             return
         pair = active.pair
-        heat_a = self._side_heat(active.trigger_muscles_a)
-        heat_b = self._side_heat(active.trigger_muscles_b)
-        classes = difference(heat_a, heat_b, REACH_THRESHOLD)
+        reach_a = self._side_reach(active.trigger_muscles_a)
+        reach_b = self._side_reach(active.trigger_muscles_b)
+        classes = difference(reach_a, reach_b, REACH_LEVEL)
         self._classes = classes
         self._active = active
         self.counts = np.bincount(classes.astype(np.int64), minlength=4)
@@ -129,10 +137,10 @@ class CompareView:
              hex_to_rgb(self.both_color)],
             dtype=np.float32,
         )
-        colors = np.rint(palette[classes] * 255).astype(np.uint8)
-        flat = np.zeros(len(classes), dtype=bool)  # no hatching: it means spillover elsewhere
+        colors = np.rint(palette * 255).astype(np.uint8)
+        # No hatching (it means spillover elsewhere); edges drawn per pixel at the zone lines.
         for view in self.views:
-            view.painter.paint_rgb(colors, flat)
+            view.painter.paint_regions(reach_a, reach_b, colors, REACH_LEVEL)
         window = self.main.renderer.GetRenderWindow()
         if not self.shown:
             self._set_main_viewport(0.0, 0.0, SPLIT_X, 1.0)

@@ -97,6 +97,8 @@ class SkinHeatPainter:
         )
         self._texture = _stripe_texture()
         self.active = False
+        self.region_texture: vtkTexture | None = None
+        """The texture of the last :meth:`paint_regions` (tests read its texels)."""
 
     def paint(
         self,
@@ -126,6 +128,53 @@ class SkinHeatPainter:
         self.actor.SetTexture(self._texture)
         self.poly.Modified()
         self.active = True
+
+    def paint_regions(
+        self,
+        reach_a: NDArray[np.floating],
+        reach_b: NDArray[np.floating],
+        palette: NDArray[np.uint8],
+        level: float = 0.5,
+    ) -> None:
+        """Colour the skin by which of two zone weights reach ``level``: ``palette`` rows are
+        neither, A only, B only, both (4, 3) uint8.
+
+        The weights go in as texture coordinates of a 2 x 2 nearest-texel texture whose texel
+        edges sit at ``level``, so each pixel takes its colour from the weights interpolated to
+        it: the colour edge is the weights' level line, as smooth as the single view's zone
+        outlines. Colours given per vertex (what :meth:`paint_rgb` does) blend across every
+        triangle the edge crosses and step along the mesh, the ragged edges compare mode had.
+        """
+        pal = np.asarray(palette, dtype=np.uint8).reshape(4, 3)
+        image = vtkImageData()
+        image.SetDimensions(2, 2, 1)
+        array = numpy_to_vtk(np.ascontiguousarray(pal), deep=True)  # x fastest: A, then B
+        array.SetName("regions")
+        image.GetPointData().SetScalars(array)
+        texture = vtkTexture()
+        texture.SetInputData(image)
+        texture.InterpolateOff()
+        texture.RepeatOff()
+        texture.EdgeClampOn()
+        a, b = np.asarray(reach_a, dtype=np.float32), np.asarray(reach_b, dtype=np.float32)
+        if self.take is not None:
+            a, b = a[self.take], b[self.take]
+        uv = np.clip(np.column_stack([a, b]) - np.float32(level) + np.float32(0.5), 0.0, 1.0)
+        tcoords = numpy_to_vtk(np.ascontiguousarray(uv, dtype=np.float32), deep=True)
+        tcoords.SetName("regions")
+        white = numpy_to_vtk(np.full((len(a), 3), 255, dtype=np.uint8), deep=True)
+        white.SetName("heat")  # lit white, tinted by the texture alone
+        data = self.poly.GetPointData()
+        data.SetScalars(white)
+        data.SetTCoords(tcoords)
+        mapper = self.actor.GetMapper()
+        mapper.ScalarVisibilityOn()
+        mapper.SetColorModeToDirectScalars()
+        mapper.SetScalarModeToUsePointData()
+        self.actor.SetTexture(texture)
+        self.poly.Modified()
+        self.active = True
+        self.region_texture = texture
 
     def clear(self) -> None:
         """Back to the plain skin colour."""

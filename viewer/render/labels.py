@@ -83,6 +83,7 @@ class LabelOverlay:
         self.cap = LABEL_ALL_CAP
         self._points: dict[str, tuple[tuple[str, tuple[float, float, float]], ...]] = {}
         self._obstacles: dict[str, tuple[np.ndarray, float]] = {}
+        self._obstacle_sources: dict[str, Callable[[], Sequence[Box]]] = {}
         self._reserved: dict[str, Callable[[], Box | None]] = {}
         self._anchors: dict[str, tuple[float, float, float]] = {}
         self._geometry_version = scene.geometry_version
@@ -144,6 +145,17 @@ class LabelOverlay:
             self._obstacles[group] = (np.asarray(points, dtype=np.float64).reshape(-1, 3), half_px)
         else:
             self._obstacles.pop(group, None)
+        self._changed()
+
+    def set_obstacle_boxes(self, group: str, boxes: Callable[[], Sequence[Box]] | None) -> None:
+        """Keep labels and leaders off boxes a drawing layer reports before each frame (y down,
+        this renderer's pixels): the X markers as drawn, whose boxes are taller than wide, grow
+        with a count and shrink when deep, so a square guessed from the marker size let
+        leaders graze them. ``None`` removes the group."""
+        if boxes is None:
+            self._obstacle_sources.pop(group, None)
+        else:
+            self._obstacle_sources[group] = boxes
         self._changed()
 
     def reserve(self, key: str, box: Callable[[], Box | None] | None) -> None:
@@ -425,6 +437,8 @@ class LabelOverlay:
         self, matrix: np.ndarray, size: tuple[int, int]
     ) -> list[tuple[float, float, float, float]]:
         boxes: list[tuple[float, float, float, float]] = []
+        for source in self._obstacle_sources.values():
+            boxes.extend(tuple(float(v) for v in b) for b in source())  # type: ignore[misc]
         for points, half in self._obstacles.values():
             pixels, inside = project_points(points, matrix, size)
             for (x, y), ok in zip(pixels, inside, strict=True):

@@ -9,6 +9,7 @@ level lines on the body, so they lean one way from behind and the other from the
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 import vtkmodules.vtkRenderingFreeType  # noqa: F401  (registers text rendering)
@@ -22,7 +23,7 @@ from vtkmodules.vtkRenderingCore import (
 )
 
 from viewer.domain.lessons import TEXT_FRACTION
-from viewer.domain.referral import DISCLAIMER
+from viewer.domain.referral import DISCLAIMER, ZoneClass
 from viewer.render.heatmap_painter import (
     ESSENTIAL_RGB,
     SPILLOVER_RGB,
@@ -301,32 +302,54 @@ class SwatchLegend:
         self._texts.clear()
 
 
+ESSENTIAL_ROW = "essential (usual)"
+SPILLOVER_ROW = "spillover (sometimes)"
+
+
 class HeatLegend(SwatchLegend):
     """Legend of referred-pain heat maps: a title naming the muscles painted (see
-    :meth:`set_title`), essential, spillover (striped), and the disclaimer."""
+    :meth:`set_title`), essential and spillover (striped) rows for the kinds the picture draws
+    (see :meth:`set_kinds`), and the disclaimer."""
 
     def __init__(self, renderer: vtkRenderer, scale: float = 1.0) -> None:
+        self._kind_rows: dict[ZoneClass, tuple[str, tuple[float, float, float], bool]] = {
+            ZoneClass.ESSENTIAL: (ESSENTIAL_ROW, tuple(ESSENTIAL_RGB / 255.0), False),
+            ZoneClass.SPILLOVER: (SPILLOVER_ROW, tuple(SPILLOVER_RGB / 255.0), True),
+        }
+        self.kinds: tuple[ZoneClass, ...] = (ZoneClass.ESSENTIAL, ZoneClass.SPILLOVER)
         super().__init__(
             renderer,
             "Referred pain",
-            [
-                ("essential (usual)", tuple(ESSENTIAL_RGB / 255.0), False),
-                ("spillover (sometimes)", tuple(SPILLOVER_RGB / 255.0), True),
-            ],
+            [self._kind_rows[k] for k in self.kinds],
             footer=DISCLAIMER,
             scale=scale,
             min_text_fraction=TEXT_FRACTION,
         )
         self.set_skin_color((0.87, 0.72, 0.6))
 
+    def set_kinds(self, kinds: Sequence[ZoneClass]) -> None:
+        """List only these zone kinds (legend order kept): a row says the picture shows that
+        colour, so a map whose spillover is out of sight gets no spillover row."""
+        kinds = tuple(k for k in (ZoneClass.ESSENTIAL, ZoneClass.SPILLOVER) if k in kinds)
+        if kinds != self.kinds:
+            self.kinds = kinds
+            self._rows = [self._kind_rows[k] for k in kinds]
+            self._build(self.scale)
+
+    @property
+    def row_labels(self) -> tuple[str, ...]:
+        """The rows' texts, top first (tests, and what a reader sees)."""
+        return tuple(label for label, _, _ in self._rows)
+
     def set_skin_color(self, skin_rgb: tuple[float, float, float]) -> None:
         """Show the spillover swatch as spillover is painted on this skin colour (0..1)."""
         light, dark = spillover_swatch(skin_rgb)
         rgb = (float(light[0]) / 255.0, float(light[1]) / 255.0, float(light[2]) / 255.0)
         shade = (float(dark[0]) / 255.0, float(dark[1]) / 255.0, float(dark[2]) / 255.0)
-        label, old, striped = self._rows[1]
+        label, old, striped = self._kind_rows[ZoneClass.SPILLOVER]
         if rgb != old or shade != self.stripe_rgb:
-            self._rows[1] = (label, rgb, striped)
+            self._kind_rows[ZoneClass.SPILLOVER] = (label, rgb, striped)
+            self._rows = [self._kind_rows[k] for k in self.kinds]
             self.stripe_rgb = shade
             self._build(self.scale)
 

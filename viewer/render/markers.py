@@ -318,6 +318,21 @@ class MarkerLayer:
             boxes.append((x - half_w, y - half_h, x + half_w, y + half_h))
         return boxes
 
+    def layout_boxes(self) -> list[Box]:
+        """:meth:`screen_boxes` in the main renderer's own pixels, y down: what the label
+        layout keeps its boxes and leaders off (the X's exactly as drawn)."""
+        _width, height = self.main.GetSize()
+        window = self.main.GetRenderWindow()
+        ox = oy = 0.0
+        if window is not None:
+            vx0, vy0, _vx1, _vy1 = self.main.GetViewport()
+            win_w, win_h = window.GetSize()
+            ox, oy = vx0 * win_w, vy0 * win_h
+        return [
+            (x0 - ox, height - (y1 - oy), x1 - ox, height - (y0 - oy))
+            for x0, y0, x1, y1 in self.screen_boxes()
+        ]
+
     def highlight(self, ids: Sequence[str]) -> None:
         """Draw these markers larger (the selected or hovered trigger points)."""
         self._highlighted = set(ids)

@@ -25,6 +25,7 @@ from viewer.domain.pairviews import ResolvedPairView
 from viewer.domain.palette import MARKER_INK
 from viewer.domain.structures import Kind, hex_to_rgb
 from viewer.domain.surface_points import SurfaceBinding, bind_points, carry
+from viewer.domain.zone_legend import legend_classes, seen_vertices
 from viewer.features import Features, muscle_base
 from viewer.io.meshes import MeshArrays
 from viewer.render.compare import CompareView
@@ -179,6 +180,15 @@ class AnnotationOverlays:
         self._heat_shown = False
         self._painted: np.ndarray | None = None
         self._painted_ids: np.ndarray | None = None
+        self._zone_ids: np.ndarray | None = None
+        """Skin vertices the heat map paints (any class) and their classes: what the legend's
+        rows are checked against."""
+        self._zone_classes: np.ndarray | None = None
+        self._kinds_for: object = None
+        # Before the heat legend fits itself (priority 0): its rows follow what the camera sees.
+        self._kinds_tag = scene.renderer.AddObserver(
+            vtkCommand.StartEvent, self._legend_kinds, 0.5
+        )
         scene.state.pose_changed.connect(self.refresh_markers)
         scene.state.pose_changed.connect(self._on_pose)
         self.pair_drawn: ResolvedPairView | None = None
@@ -219,9 +229,8 @@ class AnnotationOverlays:
             markers.append(Marker(tp.id, position, rgb, self.shown_marker_px, tp.muscle))
         self.layer.set_markers(markers)
         self.layer.highlight(triggers.active)
-        self.labels.set_obstacles(
-            "markers", [m.position for m in markers], half_px=self.shown_marker_px * 0.45
-        )
+        # The X's as drawn (depth style, count, highlight), not a square guessed from their size.
+        self.labels.set_obstacle_boxes("markers", self.layer.layout_boxes if markers else None)
         self.scene.on_render_needed()
 
     @property
@@ -281,10 +290,54 @@ class AnnotationOverlays:
         if self.outlines is not None:
             self.outlines.show(heat.essential, heat.spillover, heat.surface)
         # Views frame what is shown: the painted zones too (they run down to the ankle).
-        self._painted_ids = np.flatnonzero(np.asarray(heat.classes) > 0)[::4]
+        self._zone_ids = np.flatnonzero(np.asarray(heat.classes) > 0)
+        self._zone_classes = np.asarray(heat.classes)[self._zone_ids]
+        self._kinds_for = None
+        self._painted_ids = self._zone_ids[::4]
         self._painted = self._skin_drawn()[0][self._painted_ids]
         self._heat_shown = True
         self._sync_legend()
+
+    def _legend_kinds(self, *_args: object) -> None:
+        """On a still frame whose camera, size or map changed: list in the heat legend only the
+        zone kinds the camera sees painted (see :mod:`viewer.domain.zone_legend`)."""
+        if not self._heat_shown or self._zone_ids is None or self._zone_classes is None:
+            return
+        if self.scene.interacting or not self.legend.visible:
+            return
+        renderer = self.scene.renderer
+        width, height = renderer.GetSize()
+        if width <= 0 or height <= 0:
+            return
+        camera = renderer.GetActiveCamera()
+        key = (
+            tuple(round(c, 3) for c in camera.GetPosition()),
+            tuple(round(c, 3) for c in camera.GetFocalPoint()),
+            tuple(round(c, 4) for c in camera.GetViewUp()),
+            round(camera.GetViewAngle(), 3),
+            (width, height),
+            id(self._zone_ids),
+            self.scene.geometry_version,
+        )
+        if key == self._kinds_for:
+            return
+        self._kinds_for = key
+        matrix = camera.GetCompositeProjectionTransformMatrix(
+            renderer.GetTiledAspectRatio(), -1, 1
+        )
+        m = np.array([[matrix.GetElement(i, j) for j in range(4)] for i in range(4)])
+        points, normals = self._skin_drawn()
+        ids = self._zone_ids
+        if normals is not None and len(normals) != len(points):
+            normals = None  # drawn at another detail level: the frame test alone
+        seen = seen_vertices(
+            points[ids],
+            None if normals is None else normals[ids],
+            camera.GetPosition(),
+            m,
+            (width, height),
+        )
+        self.legend.set_kinds(legend_classes(self._zone_classes, seen))
 
     def _skin_drawn(self) -> tuple[NDArray[np.float64], NDArray[np.float64] | None]:
         """The full skin's vertices and normals as drawn now (posed, body shown)."""
@@ -703,6 +756,7 @@ class AnnotationOverlays:
         self.scene.state.pose_changed.disconnect(self.refresh_markers)
         self.scene.state.pose_changed.disconnect(self._on_pose)
         self.scene.renderer.RemoveObserver(self._route_tag)
+        self.scene.renderer.RemoveObserver(self._kinds_tag)
         self.pairs_overlay.clear()
         self.pair_legend.clear()
         window = self.scene.renderer.GetRenderWindow()

@@ -261,6 +261,8 @@ class PairOverlay:
         """Distance to the structures drawn, where lever arcs must stay (set by the view)."""
         self.point_labels = point_labels
         self.joint_labels: list[tuple[NDArray[np.float64], str]] = []
+        self.length_share = 1.0
+        """Share of their full length all arrows of the view are drawn at (one for all)."""
         self.lever_arcs = 0
         """Pulls drawn as arcs about their joint axis in the last :meth:`show_pulls`."""
 
@@ -354,32 +356,46 @@ class PairOverlay:
         """Which candidate each arrow and ring takes, and the course lines' clear runs."""
         choice: list[object] = []
         self.covered = 0
-        for _pull, _course, fine, radius, _candidates, samples in self._pull_plans:
+        # One length share for every straight arrow of the view: an arrow shortened alone to
+        # clear an X made a weak pull look as strong as a strong one ("arrow length ~ force
+        # capacity" did not hold). Each slides along its course freely; all shorten together.
+        # Lever arcs are cut to stay on the body and are not to scale: each finds its own way.
+        every = range(len(LENGTHS))
+        scaled = [not any(is_arc for _, is_arc in plan[4]) for plan in self._pull_plans]
+        # Ranked by arrows still on an X, then by the worst arrow's on-screen length (up to
+        # the length every arrow should look), then longest: one arrow that can only clear
+        # its X's short (the iliacus between two X's) must not turn into a stub pointing at
+        # the camera while the others stay long.
+        per_share: list[tuple[tuple[float, ...], dict[int, tuple[int, int]]]] = []
+        if route is not None:
+            for share in every:
+                picks = {
+                    k: self._pick(plan, route, (share,))
+                    for k, plan in enumerate(self._pull_plans)
+                    if scaled[k]
+                }
+                misses = sum(1 for _pick, n in picks.values() if n)
+                looks = min(
+                    (
+                        min(1.0, _screen_length(route.project(self._pull_plans[k][5][pick]))
+                            / max(route.min_px, 1e-9))
+                        for k, (pick, _n) in picks.items()
+                    ),
+                    default=1.0,
+                )
+                per_share.append(((misses, -looks, share), picks))
+                if misses == 0 and looks >= 1.0:
+                    break
+        best = min(range(len(per_share)), key=lambda j: per_share[j][0], default=0)
+        self.length_share = LENGTHS[best]
+        for k, plan in enumerate(self._pull_plans):
+            fine = plan[2]
             if route is None:
                 choice += [0, ((0, len(fine)),)]
                 continue
             runs = clear_runs(inside_boxes(route.project(fine), route.boxes, ROUTE_PAD_PX))
-            # Clear by the widest part drawn: the arrow head (or the attachment ball) and rim.
-            widest = max(radius * 1.9, HEAD_RADIUS_MM * radius / ARROW_RADIUS_MM) + HALO_MM
-            pad = ROUTE_PAD_PX + widest * route.px_per_mm
-            # First clear one that looks long enough wins; else the longest clear one; else the
-            # least covered.
-            pick, least, short_pick = 0, None, None
-            for k, pts in enumerate(samples):
-                screen = route.project(pts)
-                n = hits(screen, route.boxes, pad)
-                if least is None or n < least:
-                    pick, least = k, n
-                if n == 0:
-                    seen = _screen_length(screen)
-                    if seen >= route.min_px:
-                        pick, short_pick = k, None
-                        break
-                    if short_pick is None or seen > short_pick[1]:
-                        short_pick = (k, seen)
-            if short_pick is not None:
-                pick = short_pick[0]
-            self.covered += least or 0
+            pick, least = per_share[best][1][k] if scaled[k] else self._pick(plan, route, every)
+            self.covered += least
             choice += [pick, tuple(runs)]
         for _turn, _rings, samples in self._ring_plans:
             pick = 0
@@ -390,6 +406,48 @@ class PairOverlay:
                 self.covered += hits(drawn[pick], route.boxes, pad)
             choice.append(pick)
         return tuple(choice)
+
+    def _pick(
+        self, plan: tuple[Any, ...], route: Route, shares: Sequence[int]
+    ) -> tuple[int, int]:
+        """One arrow's candidate among those at lengths ``LENGTHS[shares]``, in order of
+        preference, and how many of its samples touch a marker box: the first clear one that
+        looks long enough, else the longest clear one, else the least covered."""
+        _pull, _course, _fine, radius, _candidates, samples = plan
+        # Clear by the widest part drawn: the arrow head (or the attachment ball) and rim.
+        widest = max(radius * 1.9, HEAD_RADIUS_MM * radius / ARROW_RADIUS_MM) + HALO_MM
+        pad = ROUTE_PAD_PX + widest * route.px_per_mm
+        pick, least, short_pick = None, None, None
+        for k in range(len(samples)):
+            if k % len(LENGTHS) not in shares:
+                continue
+            screen = route.project(samples[k])
+            n = hits(screen, route.boxes, pad)
+            if least is None or n < least:
+                pick, least = k, n
+            if n == 0:
+                seen = _screen_length(screen)
+                if seen >= route.min_px:
+                    return k, 0
+                if short_pick is None or seen > short_pick[1]:
+                    short_pick = (k, seen)
+        if short_pick is not None:
+            return short_pick[0], 0
+        return (pick or 0), (least or 0)
+
+    def drawn_pulls(self) -> list[tuple[Pull, NDArray[np.float64], bool]]:
+        """Each pull as last drawn: the pull, its arrow's centre line (mm) and whether it is a
+        lever arc (tests check the arrows' lengths against the legend's claim)."""
+        out: list[tuple[Pull, NDArray[np.float64], bool]] = []
+        if not self._drawn_choice:
+            return out
+        it = iter(self._drawn_choice)
+        for pull, _course, _fine, _radius, candidates, _samples in self._pull_plans:
+            pick = next(it)
+            next(it)
+            path, is_arc = candidates[pick]
+            out.append((pull, path, is_arc))
+        return out
 
     def _draw_arrows(self, route: Route | None) -> None:
         choice = self._choose(route)
