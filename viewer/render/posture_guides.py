@@ -198,6 +198,7 @@ class PostureGuideOverlay:
         self._anchors: dict[str, tuple[NDArray[np.float64], float]] = {}
         """Text key -> (world anchor, horizontal direction toward the label: +1 anterior)."""
         self._ghost: list[vtkActor] = []
+        self._ghost_femurs: list[vtkActor] = []
         self._ghost_wanted = False
         self._chair_actor: vtkActor | None = None
         self._chair_key = b""
@@ -211,6 +212,7 @@ class PostureGuideOverlay:
         self._ghost_prop.SetAmbient(0.4)
         self._ghost_prop.SetDiffuse(0.6)
         self._ghost_prop.SetSpecular(0.0)
+        self._ghost_seated = False
         self._tag = renderer.AddObserver(vtkCommand.StartEvent, self._before_frame)
         state.pose_changed.connect(self._on_pose)
         self._on_pose(state.pose)
@@ -328,7 +330,21 @@ class PostureGuideOverlay:
                 actor.SetVisibility(False)
                 self.renderer.AddActor(actor)
                 self._ghost.append(actor)
+                if bone.startswith("femur_"):
+                    self._ghost_femurs.append(actor)
         self._ghost_wanted = wanted
+
+    def _seat_ghost(self, seated: bool) -> None:
+        """Seated, the standing ghost leaves out the femurs (``seated``).
+
+        The standing thigh bones ran down through the chair seat: a grey bone through
+        furniture. Cut at the seat top they still stood on it, and from the slightly raised side
+        camera even the femoral heads lay over the seat's top face. What the ghost is for, the
+        standing pelvis and lumbar spine against the seated ones, needs no femur: the hip
+        centres do not move, and the thighs' turn from vertical to horizontal needs no ghost.
+        """
+        self._ghost_seated = seated
+        self._shown = False  # visibility is re-applied before the next frame
 
     def _update_chair(
         self,
@@ -338,6 +354,7 @@ class PostureGuideOverlay:
     ) -> None:
         self.chair = None
         if not is_sitting(pose):
+            self._seat_ghost(False)
             if self._chair_actor is not None:
                 self._chair_actor.SetVisibility(False)
             return
@@ -356,6 +373,7 @@ class PostureGuideOverlay:
         floor = float(skin[:, 2].min()) if skin is not None and len(skin) else None
         chair = chair_for(it, width, floor)
         self.chair = chair
+        self._seat_ghost(True)
         legs = [np.r_[a, b] for a, b in chair.legs]
         key = np.concatenate([chair.seat_min, chair.seat_max, *legs])
         if self._chair_actor is not None and key.tobytes() == self._chair_key:
@@ -429,7 +447,8 @@ class PostureGuideOverlay:
             prop = text.GetTextProperty()
             prop.SetJustificationToLeft() if right else prop.SetJustificationToRight()
         for actor in self._ghost:
-            actor.SetVisibility(lateral and self._ghost_wanted)
+            left_out = self._ghost_seated and actor in self._ghost_femurs
+            actor.SetVisibility(lateral and self._ghost_wanted and not left_out)
 
     def _match_background(self) -> None:
         """Light plumb line and ghost on a dark background, dark ones on a light one."""
