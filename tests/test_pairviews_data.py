@@ -15,7 +15,6 @@ from tests.conftest import REPO
 from viewer.domain.pairviews import resolve_pair
 from viewer.domain.palette import (
     MIN_DELTA_LIGHTNESS,
-    is_okabe_ito,
     is_safe_palette,
     lightness,
     pair_contrast,
