@@ -79,3 +79,21 @@ def test_lesson_step_11_draws_the_bent_right_thigh_where_both_sides_show() -> No
         wine = (r > g + 40) & (r > b + 10)
         teal = (g > r + 40) & (b > r + 30)
         assert wine.sum() > 1500 and teal.sum() > 1500, (int(wine.sum()), int(teal.sum()))
+
+
+def test_seen_from_the_front_the_bent_thigh_is_not_drawn_as_a_stub() -> None:
+    from viewer.context import load_context
+    from viewer.domain.camera import view_by_name
+    from viewer.render.offscreen import offscreen_scene
+
+    context = load_context()
+    if context.state.tight_pose_source is None:
+        pytest.skip("no posture for the built-in atlas")
+    context.state.set_pose(context.state.tight_pose_source("right"))
+    with offscreen_scene(context.loaded, context.state, (640, 400)) as off:
+        off.scene.apply_view(view_by_name("anterior"))
+        off.window.Render()
+        assert not {"thigh", "text:thigh"} & off.guides.visible_parts()
+        off.scene.apply_view(view_by_name("right"))
+        off.window.Render()
+        assert {"thigh", "thigh_standing", "text:thigh"} <= off.guides.visible_parts()

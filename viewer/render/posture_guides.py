@@ -78,6 +78,8 @@ CHAIR_RGB = (0.62, 0.58, 0.52)
 
 LATERAL_MIN = 0.7
 """The guides show while the camera looks this much along the left-right axis (cosine)."""
+THIGH_LATERAL_MIN = 0.5
+"""The bent thigh shows while the camera looks at least this much along the left-right axis."""
 
 GHOST_BONES: tuple[str, ...] = (*FRAME_BONES, "femur_right", "femur_left")
 EXTEND_MM = 45.0
@@ -508,8 +510,15 @@ class PostureGuideOverlay:
             actor.SetVisibility(lateral and self._ghost_wanted and not left_out)
 
     def _show_thigh(self) -> None:
-        """The thigh angle shows in every view (pair views too) while the pose is one-sided."""
+        """The thigh angle shows while the pose is one-sided, in pair views too, in any view
+        that sees the bend: at least :data:`THIGH_LATERAL_MIN` along the left-right axis (from
+        the front the two lines coincide, a stub below the frame)."""
         shown = self._thigh_wanted and self.enabled
+        if shown:
+            camera = self.renderer.GetActiveCamera()
+            dist = camera.GetDistance() or 1.0
+            facing = (camera.GetPosition()[0] - camera.GetFocalPoint()[0]) / dist
+            shown = abs(facing) >= THIGH_LATERAL_MIN
         for lines in self._thigh_lines.values():
             lines.actor.SetVisibility(shown)
         self._thigh_text.SetVisibility(shown)
