@@ -15,7 +15,7 @@ from tests.conftest import REPO
 from viewer.domain.pairviews import resolve_pair
 from viewer.domain.palette import (
     MIN_DELTA_LIGHTNESS,
-    is_okabe_ito,
+    is_safe_palette,
     lightness,
     pair_contrast,
 )
@@ -70,10 +70,22 @@ def test_pair_colours_are_colour_blind_safe_and_differ_in_greyscale() -> None:
     pairs = [(e["a"]["color"], e["b"]["color"]) for e in data["pair_views"]]
     pairs += [tuple(t["colors"]) for t in data["templates"]]
     for a, b in pairs:
-        assert is_okabe_ito(a) and is_okabe_ito(b)
+        assert is_safe_palette(a) and is_safe_palette(b)
         contrast = pair_contrast(a, b)
         assert contrast.ok, (a, b, contrast)
         assert abs(lightness(a) - lightness(b)) >= MIN_DELTA_LIGHTNESS
+
+
+def test_left_vs_right_is_not_painted_in_the_length_colours() -> None:
+    """Blue and orange mean shortened and lengthened (lesson steps 4 and 7, posture views);
+    the left-vs-right view of a tight side painted right blue and left orange, so a lecturer
+    read its tight right side as "shorter" and the normal left as "longer"."""
+    from viewer.domain.length_colours import LONG, SHORT
+
+    data = raw()
+    template = next(t for t in data["templates"] if t["id"] == "bilateral")
+    used = {c.upper() for c in template["colors"]}
+    assert not used & {SHORT.upper(), LONG.upper()}, used
 
 
 def test_the_colour_check_can_fail() -> None:

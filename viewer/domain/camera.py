@@ -60,6 +60,15 @@ STANDARD_VIEWS: tuple[CameraPreset, ...] = (
     CameraPreset(
         "posterolateral_right", "Posterolateral (right)", (-0.7071, 0.7071, 0.0), (0.0, 0.0, 1.0)
     ),
+    # Mostly from the side, turned 23 degrees to the front and a little from above: a hip bent
+    # forward shows nearly at its full angle, and the far side's muscles show beside the near
+    # side's instead of behind them (left vs right with one side tight, lesson step 11).
+    CameraPreset(
+        "oblique_right",
+        "Oblique (right)",
+        (-0.909009, -0.384004, 0.162002),
+        (0.149232, 0.063042, 0.986791),
+    ),
 )
 """The views every anatomy viewer offers, keyed by name; the default is the first.
 

@@ -65,11 +65,21 @@ class Rotation:
     proposed: bool = False
     """The turning is a proposed mechanism (e.g. psoas against piriformis at the sacroiliac
     joint), not an established one: the key says "proposed" rather than stating it as fact."""
+    levels_mm: tuple[float | None, float | None] = (None, None)
+    """Per side, a height along the axis from the joint centre where that side's turning is
+    drawn as a ring round the axis instead of an arc swung from its attachment. Turning about
+    an axis is the same at every height along it, so two sides that turn one joint from nearby
+    attachments (both trochanters, about a vertical axis through the hip) get their own level
+    and their arrows no longer knot together."""
 
     def joint_of(self, side: str) -> str:
         """The joint id side ``"a"`` or ``"b"`` turns."""
         own = self.joints[0 if side == "a" else 1]
         return own or self.joint
+
+    def level_of(self, side: str) -> float | None:
+        """Side ``"a"``/``"b"``'s ring height along the axis (mm), or ``None`` for an arc."""
+        return self.levels_mm[0 if side == "a" else 1]
 
     def at(self, side: str) -> str:
         """``"origin"`` or ``"insertion"``: where side ``"a"``/``"b"`` pulls the turning bone."""
@@ -122,6 +132,9 @@ class Turning:
     axis: NDArray[np.float64]
     moment_nm: float
     sense: str
+    level_mm: float | None = None
+    """Height along the axis from ``center`` of the ring that draws this turning, or ``None``
+    (drawn as an arc from the attachment; see :attr:`Rotation.levels_mm`)."""
 
     @property
     def sign(self) -> int:

@@ -867,6 +867,7 @@ def joint_turnings(
                 axis,
                 float(moment),
                 sense,
+                rot.level_of(side_name),
             )
         )
     return tuple(out)

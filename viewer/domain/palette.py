@@ -30,6 +30,24 @@ OKABE_ITO: Mapping[str, str] = MappingProxyType(
 )
 """The Okabe–Ito palette (Okabe & Ito 2008), designed to be distinguishable with any common CVD."""
 
+TOL_MUTED: Mapping[str, str] = MappingProxyType(
+    {
+        "indigo": "#332288",
+        "cyan": "#88CCEE",
+        "teal": "#44AA99",
+        "green": "#117733",
+        "olive": "#999933",
+        "sand": "#DDCC77",
+        "rose": "#CC6677",
+        "wine": "#882255",
+        "purple": "#AA4499",
+    }
+)
+"""Paul Tol's "muted" qualitative scheme (Tol, "Colour Schemes", SRON/EPS/TN/09-002, 2021),
+also designed for colour-blind readers. Used where a picture needs a pair of colours that is
+neither Okabe–Ito blue nor orange: those mean shortened and lengthened in the length colouring,
+so the left-vs-right pair view (one side tight) paints its sides wine and teal."""
+
 MARKER_INK = "#000000"
 """Every trigger-point X, whatever its muscle: black on a pale box, the classic chart mark.
 
@@ -155,6 +173,12 @@ def pair_contrast(color_a: str, color_b: str) -> PairContrast:
     diffs = {v: delta_e(color_a, color_b, v) for v in visions}
     worst = min(diffs, key=lambda v: diffs[v])
     return PairContrast(diffs[worst], worst, abs(lightness(color_a) - lightness(color_b)))
+
+
+def is_safe_palette(color: str) -> bool:
+    """True when the colour is one of the colour-blind-safe palettes here (Okabe–Ito, Tol)."""
+    c = color.strip().upper()
+    return is_okabe_ito(c) or c in {v.upper() for v in TOL_MUTED.values()}
 
 
 def is_okabe_ito(color: str) -> bool:

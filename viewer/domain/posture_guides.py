@@ -298,3 +298,34 @@ def chair_for(
             for y in (front_y + 10.0, back_y - 10.0 - w):
                 legs.append((np.array([x, y, floor_z]), np.array([x + w, y + w, seat_min[2]])))
     return Chair(seat_min, seat_max, tuple(legs))
+
+
+# -- one thigh bent more than the other ------------------------------------------------------------
+ONE_SIDED_MIN_DEG = 5.0
+"""Thighs whose angles from the vertical differ by at least this much make a one-sided pose
+(a tight iliopsoas holding one hip bent): the bent thigh's angle is drawn."""
+
+
+def thigh_angle(pose: Pose, side: str) -> float:
+    """The thigh's turn forward from standing, degrees: hip flexion on the pelvis less the
+    pelvic tilt (a pelvis tipped forward carries the flexed thigh back toward standing)."""
+    return pose.hip(side).flexion - pose.pelvic_tilt
+
+
+def one_sided_thigh(pose: Pose) -> str | None:
+    """The side whose thigh is bent clearly more than the other's (``"right"``/``"left"``), or
+    ``None`` when both are alike (standing, sitting, a tilt)."""
+    right, left = thigh_angle(pose, "right"), thigh_angle(pose, "left")
+    if abs(right - left) < ONE_SIDED_MIN_DEG:
+        return None
+    return "right" if right > left else "left"
+
+
+def thigh_label(pose: Pose, side: str) -> str:
+    """What the drawn thigh angle says, e.g. ``"right thigh 15° forward of standing (left
+    0°)"``: the turn from the standing thigh, which the dashed line shows."""
+    other = "left" if side == "right" else "right"
+    return (
+        f"{side} thigh {thigh_angle(pose, side):.0f}° forward of standing "
+        f"({other} {thigh_angle(pose, other):.0f}°)"
+    )

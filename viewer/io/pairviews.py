@@ -547,6 +547,7 @@ def _anchor(raw: Mapping[str, Any]) -> LineAnchor:
 
 def _rotation(raw: Mapping[str, Any]) -> Rotation:
     joints = raw.get("joints", {})
+    levels = raw.get("ring_levels_mm", {})
     return Rotation(
         joint=str(raw["joint"]),
         axis=str(raw["axis"]),
@@ -555,7 +556,13 @@ def _rotation(raw: Mapping[str, Any]) -> Rotation:
         positive=str(raw["positive"]),
         negative=str(raw["negative"]),
         proposed=bool(raw.get("proposed", False)),
+        levels_mm=(_level(levels, "a"), _level(levels, "b")),
     )
+
+
+def _level(levels: Mapping[str, Any], side: str) -> float | None:
+    value = levels.get(side)
+    return None if value is None else float(value)
 
 
 def _vec(values: Any) -> tuple[float, float, float]:

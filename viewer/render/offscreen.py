@@ -259,7 +259,16 @@ def _render_png(
         from viewer.render.structure_framing import framed_view_pose
 
         seat = guides.seat_corners() if guides is not None else None
-        scene.apply_pose(framed_view_pose(scene, view or state.view, frame_view, extra=seat))
+        key = 0.0  # a pair view's key (top left) is kept clear of the framed subject
+        if active is not None and overlays is not None and overlays.pair_legend.actors:
+            from viewer.domain.framing import CAPTION_HEADROOM
+
+            key = 1.0 - overlays.pair_legend.bottom_px / max(1, size[1])  # display y is up
+            if caption:  # the caption's headroom is added below
+                key = max(0.0, key - CAPTION_HEADROOM)
+        scene.apply_pose(
+            framed_view_pose(scene, view or state.view, frame_view, extra=seat, top_free=key)
+        )
     elif posture_view and (view or state.view) in POSTURE_SIDE_VIEWS:
         from viewer.render.structure_framing import posture_camera
 

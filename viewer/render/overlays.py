@@ -36,7 +36,13 @@ from viewer.render.legend import HeatLegend
 from viewer.render.marker_legend import MarkerLegend
 from viewer.render.markers import Marker, MarkerLayer, SpotMarkers
 from viewer.render.pair_legend import NOTE_SHARE, ROW_SHARE, TITLE_SHARE, PairLegend
-from viewer.render.pair_overlay import MIN_ARROW_SHARE, PairOverlay, Route, curl_points
+from viewer.render.pair_overlay import (
+    LEVEL_RING_RADIUS_MM,
+    MIN_ARROW_SHARE,
+    PairOverlay,
+    Route,
+    curl_points,
+)
 from viewer.render.scene_renderer import SceneRenderer
 from viewer.render.zone_outline import ZoneOutlines
 
@@ -80,7 +86,11 @@ def frame_points(resolved: ResolvedPairView, atlas: Any, meshes: Any) -> Any:
         chunks.append(pull.path)
         chunks.append((pull.point + pull.direction * 110.0)[None, :])
     for turn in resolved.turnings:
-        chunks.append(curl_points(turn.center, turn.axis, 40.0, 1))
+        if turn.level_mm is None:
+            chunks.append(curl_points(turn.center, turn.axis, 40.0, 1))
+        else:  # a ring at its own level on the axis (see PairOverlay)
+            center = turn.center + turn.axis * turn.level_mm
+            chunks.append(curl_points(center, turn.axis, LEVEL_RING_RADIUS_MM + 8.0, 1))
     return np.vstack(chunks) if chunks else None
 
 

@@ -51,6 +51,10 @@ PULL_MIN_MM, PULL_MAX_MM = 30.0, 110.0
 CURL_RADIUS_MM, CURL_STEP_MM, CURL_TUBE_MM = 24.0, 13.0, 2.0
 """Curved arrows: radius of the first ring, extra radius per further ring at the same joint."""
 CURL_ARC_DEG = 260.0
+LEVEL_RING_RADIUS_MM = 42.0
+"""Radius of a ring drawn at its own level on the axis (:attr:`Turning.level_mm`): round the
+proximal femur when the axis is vertical through the hip centre (the greater trochanter lies
+about 45 mm from it)."""
 ARROW_SHADE = 0.55
 HALO_MM = 1.5
 """Width of the pale rim around every arrow, arc, ring and attachment ball: a dark-blue arrow on
@@ -257,6 +261,8 @@ class PairOverlay:
         """Arrow samples still on a marker box after routing (0 when every X is clear)."""
         self.arc_paths: list[NDArray[np.float64]] = []
         """Centre lines of the lever arcs drawn (tests use them)."""
+        self.turn_paths: dict[str, NDArray[np.float64]] = {}
+        """Side -> centre line of the arc or ring that shows its turning (tests use them)."""
         self.body_distance: Distance | None = None
         """Distance to the structures drawn, where lever arcs must stay (set by the view)."""
         self.point_labels = point_labels
@@ -305,6 +311,8 @@ class PairOverlay:
             length = PULL_MIN_MM + (PULL_MAX_MM - PULL_MIN_MM) * share
             radius = ARROW_RADIUS_MM * (0.75 + 0.75 * share)
             turn = turning_of.get(pull.side)
+            # A turning drawn as a ring at its own level: the pull is a straight arrow.
+            lever = turn if turn is not None and turn.level_mm is None else None
             # From the attachment inward along the muscle's course: where the start may slide.
             inward = course if pull.at == "origin" else course[::-1]
             ends = [(inward, pull.direction)]
@@ -320,9 +328,9 @@ class PairOverlay:
                 point = along(inward, shift)
                 for share_len in LENGTHS:
                     arc = None
-                    if turn is not None:
+                    if lever is not None:
                         arc = lever_arc(
-                            point, turn.center, turn.axis, turn.sign, length * share_len
+                            point, lever.center, lever.axis, lever.sign, length * share_len
                         )
                     if arc is not None:
                         # The pull's attachment swinging about the joint axis: which way this
@@ -346,10 +354,15 @@ class PairOverlay:
         for turn in turnings:
             if turn.side in arcs:
                 continue  # its lever arc already shows the turning about this joint
-            ring = seen.get(turn.joint_id, 0)
-            seen[turn.joint_id] = ring + 1
-            radii = [CURL_RADIUS_MM + (ring + k) * CURL_STEP_MM for k in range(3)]
-            rings = [curl_points(turn.center, turn.axis, r, turn.sign) for r in radii]
+            center, first = turn.center, CURL_RADIUS_MM
+            if turn.level_mm is not None:  # its own level on the axis: no ring to stack round
+                center = turn.center + turn.axis * turn.level_mm
+                first, ring = LEVEL_RING_RADIUS_MM, 0
+            else:
+                ring = seen.get(turn.joint_id, 0)
+                seen[turn.joint_id] = ring + 1
+            radii = [first + (ring + k) * CURL_STEP_MM for k in range(3)]
+            rings = [curl_points(center, turn.axis, r, turn.sign) for r in radii]
             self._ring_plans.append((turn, rings, [densify(r, 3.0) for r in rings]))
 
     def _choose(self, route: Route | None) -> tuple[object, ...]:
@@ -459,6 +472,7 @@ class PairOverlay:
         self._drawn_choice = choice
         start = len(self._props)
         self.arc_paths = []
+        self.turn_paths = {}
         arcs = 0
         it = iter(choice)
         for pull, _course, fine, radius, candidates, _samples in self._pull_plans:
@@ -473,9 +487,12 @@ class PairOverlay:
             if is_arc:
                 arcs += 1
                 self.arc_paths.append(path)
+                self.turn_paths[pull.side] = path
             self._sphere(path[0], radius * 1.9, rgb, halo=True)
         for turn, rings, _samples in self._ring_plans:
-            self._arrow_path(rings[next(it)], CURL_TUBE_MM, arrow_rgb(turn.color), halo=True)
+            ring = rings[next(it)]
+            self._arrow_path(ring, CURL_TUBE_MM, arrow_rgb(turn.color), halo=True)
+            self.turn_paths[turn.side] = ring
         self.lever_arcs = arcs
         self._arrow_props = list(self._props[start:])
 

@@ -46,7 +46,9 @@ from viewer.domain.posture_guides import (
     guides_for,
     is_sitting,
     lordosis_label,
+    one_sided_thigh,
     required_landmarks,
+    thigh_label,
     tilt_label,
 )
 from viewer.domain.structures import Kind
@@ -69,11 +71,15 @@ GHOST_OPACITY = 0.16
 PLUMB_ON_DARK_RGB = (0.82, 0.82, 0.88)
 GHOST_ON_DARK_RGB = (0.66, 0.74, 0.90)
 """On a dark background (dark and projector themes) the plumb line and ghost turn light."""
+THIGH_TEXT_RGB = (0.12, 0.12, 0.16)
+"""The thigh angle's words: near-black on their pale box, on any background."""
 CHAIR_RGB = (0.62, 0.58, 0.52)
 """The seat: a neutral warm grey, plainly furniture, no muscle or bone colour."""
 
 LATERAL_MIN = 0.7
 """The guides show while the camera looks this much along the left-right axis (cosine)."""
+THIGH_LATERAL_MIN = 0.5
+"""The bent thigh shows while the camera looks at least this much along the left-right axis."""
 
 GHOST_BONES: tuple[str, ...] = (*FRAME_BONES, "femur_right", "femur_left")
 EXTEND_MM = 45.0
@@ -138,6 +144,8 @@ class _Lines:
         prop.SetOpacity(opacity)
         self.width = width
         self._key = b"-"
+        self.segments: list[tuple[NDArray[np.float64], NDArray[np.float64]]] = []
+        """The segments drawn (tests read them)."""
         self.actor.SetVisibility(False)
         renderer.AddViewProp(self.actor)
 
@@ -148,6 +156,7 @@ class _Lines:
         if key == self._key:
             return
         self._key = key
+        self.segments = list(segments)
         self.mapper.SetInputData(_line_poly(segments) if segments else vtkPolyData())
 
 
@@ -190,14 +199,27 @@ class PostureGuideOverlay:
             "curve": _Lines(renderer, CURVE_RGB, 5.0),
             "compressed": _Lines(renderer, COMPRESSED_RGB, 9.0),
         }
+        self._thigh_lines = {
+            "thigh": _Lines(renderer, PLUMB_RGB, 5.0),
+            "thigh_standing": _Lines(renderer, PLUMB_RGB, 2.5, 0.9),
+        }
+        """A one-sided pose's bent thigh (hip centre to knee) against where it stood (dashed).
+        Unlike the other references these show in every view, pair views included: a tight
+        right iliopsoas holding the hip 17 degrees bent was only a number in the title,
+        invisible in the front-to-side view that shows both sides."""
         self._texts = {
             "tilt": self._text(TILT_RGB),
             "lordosis": self._text(CURVE_RGB),
             "compressed": self._text(COMPRESSED_RGB),
         }
+        self._thigh_text = self._text(THIGH_TEXT_RGB)
+        self._thigh_text.GetTextProperty().SetJustificationToLeft()
+        self._thigh_wanted = False
+        self._knees: dict[str, NDArray[np.float64]] = {}
         self._anchors: dict[str, tuple[NDArray[np.float64], float]] = {}
         """Text key -> (world anchor, horizontal direction toward the label: +1 anterior)."""
         self._ghost: list[vtkActor] = []
+        self._ghost_femurs: list[vtkActor] = []
         self._ghost_wanted = False
         self._chair_actor: vtkActor | None = None
         self._chair_key = b""
@@ -211,6 +233,7 @@ class PostureGuideOverlay:
         self._ghost_prop.SetAmbient(0.4)
         self._ghost_prop.SetDiffuse(0.6)
         self._ghost_prop.SetSpecular(0.0)
+        self._ghost_seated = False
         self._tag = renderer.AddObserver(vtkCommand.StartEvent, self._before_frame)
         state.pose_changed.connect(self._on_pose)
         self._on_pose(state.pose)
@@ -302,8 +325,45 @@ class PostureGuideOverlay:
         }
         self._update_ghost(standing is not None)
         self._update_chair(pose, landmarks, transforms)
+        self._update_thigh(pose, landmarks, transforms)
         self._shown = False  # re-evaluated before the next frame
         self._facing = 0.0
+
+    def _knee(self, side: str) -> NDArray[np.float64] | None:
+        """The standing distal femur's centre (the middle of its lowest 25 mm): where the thigh
+        line ends, moved with the femur."""
+        if side not in self._knees:
+            mesh = self.loaded.meshes.get(f"femur_{side}")
+            if mesh is None or not len(mesh.points):
+                return None
+            pts = np.asarray(mesh.points, dtype=np.float64)
+            self._knees[side] = pts[pts[:, 2] <= pts[:, 2].min() + 25.0].mean(axis=0)
+        return self._knees[side]
+
+    def _update_thigh(
+        self,
+        pose: Pose,
+        landmarks: Mapping[str, NDArray[np.float64]],
+        transforms: Mapping[str, Matrix],
+    ) -> None:
+        """The bent thigh of a one-sided pose: its axis, hip centre to knee, against the
+        standing thigh (dashed), and its angle in words (see ``_thigh_lines``)."""
+        side = one_sided_thigh(pose)
+        knee = self._knee(side) if side is not None else None
+        hip = landmarks.get(f"hip_centre_{side}") if side is not None else None
+        if side is None or knee is None or hip is None:
+            self._thigh_wanted = False
+            for lines in self._thigh_lines.values():
+                lines.set([])
+            return
+        m = transforms.get(f"femur_{side}", np.eye(4))
+        posed = m[:3, :3] @ knee + m[:3, 3]
+        hip_now = m[:3, :3] @ hip + m[:3, 3]  # the hip centre stays put; posed for exactness
+        self._thigh_lines["thigh"].set([(hip_now, posed)])
+        self._thigh_lines["thigh_standing"].set(_dashed(hip_now, knee, 12.0, 8.0))
+        self._thigh_text.SetInput(thigh_label(pose, side))
+        self._thigh_text.GetPositionCoordinate().SetValue(*(posed + np.array([0.0, -20.0, 0.0])))
+        self._thigh_wanted = True
 
     @staticmethod
     def _unit(g: PostureGuides) -> NDArray[np.float64]:
@@ -328,7 +388,21 @@ class PostureGuideOverlay:
                 actor.SetVisibility(False)
                 self.renderer.AddActor(actor)
                 self._ghost.append(actor)
+                if bone.startswith("femur_"):
+                    self._ghost_femurs.append(actor)
         self._ghost_wanted = wanted
+
+    def _seat_ghost(self, seated: bool) -> None:
+        """Seated, the standing ghost leaves out the femurs (``seated``).
+
+        The standing thigh bones ran down through the chair seat: a grey bone through
+        furniture. Cut at the seat top they still stood on it, and from the slightly raised side
+        camera even the femoral heads lay over the seat's top face. What the ghost is for, the
+        standing pelvis and lumbar spine against the seated ones, needs no femur: the hip
+        centres do not move, and the thighs' turn from vertical to horizontal needs no ghost.
+        """
+        self._ghost_seated = seated
+        self._shown = False  # visibility is re-applied before the next frame
 
     def _update_chair(
         self,
@@ -338,6 +412,7 @@ class PostureGuideOverlay:
     ) -> None:
         self.chair = None
         if not is_sitting(pose):
+            self._seat_ghost(False)
             if self._chair_actor is not None:
                 self._chair_actor.SetVisibility(False)
             return
@@ -356,6 +431,7 @@ class PostureGuideOverlay:
         floor = float(skin[:, 2].min()) if skin is not None and len(skin) else None
         chair = chair_for(it, width, floor)
         self.chair = chair
+        self._seat_ghost(True)
         legs = [np.r_[a, b] for a, b in chair.legs]
         key = np.concatenate([chair.seat_min, chair.seat_max, *legs])
         if self._chair_actor is not None and key.tobytes() == self._chair_key:
@@ -388,6 +464,7 @@ class PostureGuideOverlay:
 
     # -- per frame: one direction check, text sizes when the window size changes ----------------
     def _before_frame(self, *_args: object) -> None:
+        self._show_thigh()
         if self.guides is None:
             return
         camera = self.renderer.GetActiveCamera()
@@ -429,7 +506,30 @@ class PostureGuideOverlay:
             prop = text.GetTextProperty()
             prop.SetJustificationToLeft() if right else prop.SetJustificationToRight()
         for actor in self._ghost:
-            actor.SetVisibility(lateral and self._ghost_wanted)
+            left_out = self._ghost_seated and actor in self._ghost_femurs
+            actor.SetVisibility(lateral and self._ghost_wanted and not left_out)
+
+    def _show_thigh(self) -> None:
+        """The thigh angle shows while the pose is one-sided, in pair views too, in any view
+        that sees the bend: at least :data:`THIGH_LATERAL_MIN` along the left-right axis (from
+        the front the two lines coincide, a stub below the frame)."""
+        shown = self._thigh_wanted and self.enabled
+        if shown:
+            camera = self.renderer.GetActiveCamera()
+            dist = camera.GetDistance() or 1.0
+            facing = (camera.GetPosition()[0] - camera.GetFocalPoint()[0]) / dist
+            shown = abs(facing) >= THIGH_LATERAL_MIN
+        for lines in self._thigh_lines.values():
+            lines.actor.SetVisibility(shown)
+        self._thigh_text.SetVisibility(shown)
+        if shown:
+            height = max(1, self.renderer.GetSize()[1])
+            font = max(12, math.ceil(max(TEXT_FRACTION, 0.026) * height))
+            if self._thigh_text.GetTextProperty().GetFontSize() != font:
+                self._thigh_text.GetTextProperty().SetFontSize(font)
+                scale = max(1.0, height / 900.0)
+                for lines in self._thigh_lines.values():
+                    lines.actor.GetProperty().SetLineWidth(lines.width * scale)
 
     def _match_background(self) -> None:
         """Light plumb line and ghost on a dark background, dark ones on a light one."""
@@ -441,6 +541,8 @@ class PostureGuideOverlay:
         plumb = PLUMB_ON_DARK_RGB if dark else PLUMB_RGB
         ghost = GHOST_ON_DARK_RGB if dark else GHOST_RGB
         self._lines["plumb"].actor.GetProperty().SetColor(*plumb)
+        for lines in self._thigh_lines.values():
+            lines.actor.GetProperty().SetColor(*plumb)
         self._lines["ghost"].actor.GetProperty().SetColor(*ghost)
         self._ghost_prop.SetColor(*ghost)
         self._ghost_prop.SetOpacity(0.22 if dark else GHOST_OPACITY)
@@ -459,6 +561,9 @@ class PostureGuideOverlay:
         """What is drawn now: line sets by name, ``text:<name>``, ``ghost``, ``chair``."""
         out = {k for k, lines in self._lines.items() if lines.actor.GetVisibility()}
         out |= {f"text:{k}" for k, t in self._texts.items() if t.GetVisibility()}
+        out |= {k for k, lines in self._thigh_lines.items() if lines.actor.GetVisibility()}
+        if self._thigh_text.GetVisibility():
+            out.add("text:thigh")
         if any(a.GetVisibility() for a in self._ghost):
             out.add("ghost")
         if self._chair_actor is not None and self._chair_actor.GetVisibility():
@@ -466,10 +571,15 @@ class PostureGuideOverlay:
         return out
 
     def text(self, name: str) -> str:
-        """The text of label ``name`` (``tilt``, ``lordosis``, ``compressed``)."""
-        return str(self._texts[name].GetInput() or "")
+        """The text of label ``name`` (``tilt``, ``lordosis``, ``compressed``, ``thigh``)."""
+        text = self._thigh_text if name == "thigh" else self._texts[name]
+        return str(text.GetInput() or "")
 
     def _hide_all(self) -> None:
+        self._thigh_wanted = False
+        for lines in self._thigh_lines.values():
+            lines.actor.SetVisibility(False)
+        self._thigh_text.SetVisibility(False)
         for lines in self._lines.values():
             lines.actor.SetVisibility(False)
         for text in self._texts.values():
@@ -504,6 +614,9 @@ class PostureGuideOverlay:
             self.renderer.RemoveViewProp(lines.actor)
         for text in self._texts.values():
             self.renderer.RemoveViewProp(text)
+        for lines in self._thigh_lines.values():
+            self.renderer.RemoveViewProp(lines.actor)
+        self.renderer.RemoveViewProp(self._thigh_text)
         for actor in self._ghost:
             self.renderer.RemoveViewProp(actor)
         if self._chair_actor is not None:

@@ -26,12 +26,14 @@ def framed_view_pose(
     ids: Iterable[str],
     fill: float = FRAME_FILL,
     extra: NDArray[np.float64] | None = None,
+    top_free: float = 0.0,
 ) -> CameraPose:
     """Look along preset ``view`` at the structures ``ids`` (groups expand to their parts).
 
     The shown ones are fitted; if none of them is shown, all of them (so a step can frame the
     bones behind a ghosted muscle); with nothing to fit, the plain view. ``extra`` points are
-    fitted too (the chair seat under a seated body).
+    fitted too (the chair seat under a seated body). ``top_free`` is the share of the frame
+    height left free at the top (a pair view's key: joint names there printed over it).
     """
     preset = view_by_name(view)
     atlas = scene.loaded.atlas
@@ -48,7 +50,7 @@ def framed_view_pose(
     points = points[:: max(1, len(points) // FRAME_SAMPLE)]
     if extra is not None and len(extra):
         points = np.concatenate([points, np.asarray(extra, dtype=np.float64).reshape(-1, 3)])
-    return _fit(scene, points, preset, fill)
+    return _fit(scene, points, preset, fill, top_free)
 
 
 POSTURE_SIDE_VIEWS = ("right", "left")
@@ -82,8 +84,11 @@ def posture_camera(scene: SceneRenderer, view: str) -> CameraPose:
     return _fit(scene, points, preset, POSTURE_FILL)
 
 
-def _fit(scene: SceneRenderer, points: Any, preset: Any, fill: float) -> CameraPose:
-    """The preset's direction, zoomed and centred so ``points`` fill ``fill`` of the frame."""
+def _fit(
+    scene: SceneRenderer, points: Any, preset: Any, fill: float, top_free: float = 0.0
+) -> CameraPose:
+    """The preset's direction, zoomed and centred so ``points`` fill ``fill`` of the frame
+    below ``top_free`` of it."""
     w, h = scene.renderer.GetSize()
     return fit_pose(
         points,
@@ -92,4 +97,5 @@ def _fit(scene: SceneRenderer, points: Any, preset: Any, fill: float) -> CameraP
         scene.renderer.GetActiveCamera().GetViewAngle(),
         w / h if w and h else 1.6,
         fill=fill,
+        top_free=top_free,
     )

@@ -1,0 +1,79 @@
+"""Pair 3 (iliopsoas vs gluteus medius and minimus, turning about a vertical axis through the
+hip) as a lecturer projects it: the two sides' curved arrows are apart, not knotted together at
+the greater trochanter, and no X box sits on the hip joint's ball.
+
+Lesson step 8 shows the same pair view with its camera, so the same pictures serve it.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pytest
+
+from tests.test_pair_overlay_route import _enter_pair
+from viewer.render.pair_overlay import JOINT_RADIUS_MM
+
+PAIR = 3
+
+
+def _display(renderer: Any, points: np.ndarray) -> np.ndarray:
+    """Display pixels (x, y up) of world points."""
+    out = np.zeros((len(points), 2))
+    for i, p in enumerate(points):
+        renderer.SetWorldPoint(*p, 1.0)
+        renderer.WorldToDisplay()
+        out[i] = renderer.GetDisplayPoint()[:2]
+    return out
+
+
+@pytest.fixture(scope="module", params=[(1280, 800), (1280, 720)], ids=["pair", "lesson"])
+def drawn(request: pytest.FixtureRequest) -> dict[str, Any]:
+    from viewer.render.offscreen import offscreen_scene
+
+    size = request.param
+    context, features, active = _enter_pair(PAIR)
+    with offscreen_scene(context.loaded, context.state, size, features=features) as off:
+        window, renderer, scene, overlays = off
+        window.Render()
+        overlays.refresh_pair()
+        scene.apply_pose(overlays.pair_pose(active.resolved))
+        window.Render()
+        pairs = overlays.pairs_overlay
+        camera = renderer.GetActiveCamera()
+        hip = [c for c, title in pairs.joint_labels if "Hip" in title]
+        distance = float(np.linalg.norm(np.subtract(camera.GetPosition(), hip[0])))
+        height = size[1]
+        px_per_mm = height / (2.0 * distance * math.tan(math.radians(camera.GetViewAngle()) / 2))
+        return {
+            "turns": {s: _display(renderer, p) for s, p in pairs.turn_paths.items()},
+            "hip": _display(renderer, np.array(hip))[0] if hip else None,
+            "ball_px": JOINT_RADIUS_MM * px_per_mm,
+            "boxes": overlays.layer.screen_boxes(),
+            "size": size,
+        }
+
+
+def test_the_two_curved_arrows_do_not_knot_together(drawn: dict[str, Any]) -> None:
+    turns = drawn["turns"]
+    assert set(turns) == {"a", "b"}, "each side draws its turning"
+    a, b = turns["a"], turns["b"]
+    gap = float(np.linalg.norm(a[:, None, :] - b[None, :, :], axis=-1).min())
+    assert gap >= 25.0, f"the two sides' curved arrows come within {gap:.0f} px of each other"
+    for side, path in turns.items():  # each reads as a curve on screen, not a line seen edge-on
+        extent = path.max(axis=0) - path.min(axis=0)
+        assert extent.min() >= 0.02 * drawn["size"][1], (side, extent)
+        assert float(np.linalg.norm(np.diff(path, axis=0), axis=1).sum()) >= 120.0, side
+
+
+def test_no_x_box_sits_on_the_hip_joint_ball(drawn: dict[str, Any]) -> None:
+    if drawn["size"] != (1280, 800):
+        pytest.skip("the lesson step shows no X's")
+    hip, r = drawn["hip"], drawn["ball_px"] + 3.0  # a visible gap round the ball
+    assert hip is not None, "the hip joint is marked"
+    assert drawn["boxes"], "the pair view shows its X's"
+    for x0, y0, x1, y1 in drawn["boxes"]:
+        nx, ny = min(max(hip[0], x0), x1), min(max(hip[1], y0), y1)
+        assert math.hypot(hip[0] - nx, hip[1] - ny) > r, ("X box on the hip ball", (x0, y0, x1, y1))

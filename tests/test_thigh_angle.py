@@ -1,0 +1,99 @@
+"""A one-sided pose shows its bent thigh: lesson step 11 (right iliopsoas tight) held the right
+hip 17 degrees bent, but only the numbers in the title said so; seen from the front-right
+(both sides in view) the bend was invisible. The bent thigh's axis is now drawn against the
+vertical through its hip, with its angle in words, in every view, pair views included."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pytest
+
+from tests.gui_helpers import window_rgb
+from viewer.domain.pose import PRESETS, HipAngles, Pose
+from viewer.domain.posture_guides import one_sided_thigh, thigh_angle, thigh_label
+
+
+def test_only_a_one_sided_pose_has_a_bent_thigh() -> None:
+    assert one_sided_thigh(PRESETS["standing"]) is None
+    assert one_sided_thigh(PRESETS["sitting_upright"]) is None
+    assert one_sided_thigh(PRESETS["anterior_tilt"]) is None
+    tight = Pose("t", 2.0, 2.0, HipAngles(17.0), HipAngles(2.0))
+    assert one_sided_thigh(tight) == "right"
+    assert thigh_angle(tight, "right") == pytest.approx(15.0)
+    assert thigh_label(tight, "right") == "right thigh 15° forward of standing (left 0°)"
+    mirrored = Pose("t", 0.0, 0.0, HipAngles(0.0), HipAngles(12.0))
+    assert one_sided_thigh(mirrored) == "left"
+
+
+def _lesson_camera() -> Any:
+    from viewer.io.lessons import builtin_lessons, load_lesson
+
+    lesson, _ = load_lesson(builtin_lessons()[0])
+    assert lesson is not None
+    step = lesson.steps[10]
+    assert step.scene.pair_view is not None and step.scene.pair_view.tight_side == "right"
+    assert step.scene.camera is not None and step.scene.camera.view == "oblique_right"
+    return step.scene.camera
+
+
+def _display(renderer: Any, p: np.ndarray) -> np.ndarray:
+    renderer.SetWorldPoint(*p, 1.0)
+    renderer.WorldToDisplay()
+    return np.array(renderer.GetDisplayPoint()[:2])
+
+
+def test_lesson_step_11_draws_the_bent_right_thigh_where_both_sides_show() -> None:
+    from viewer.context import load_context
+    from viewer.features import load_features
+    from viewer.render.offscreen import offscreen_scene
+    from viewer.render.structure_framing import framed_view_pose
+
+    context = load_context()
+    features = load_features(context)
+    if features.pairs is None or context.state.tight_pose_source is None:
+        pytest.skip("no pair views or posture for the built-in atlas")
+    features.pairs.enter_key(5)
+    context.state.set_pose(context.state.tight_pose_source("right"))
+    with offscreen_scene(context.loaded, context.state, (1280, 720), features=features) as off:
+        camera = _lesson_camera()  # as lesson step 11 looks
+        off.window.Render()
+        off.scene.apply_pose(framed_view_pose(off.scene, camera.view, camera.frame))
+        off.window.Render()
+        guides = off.guides
+        parts = guides.visible_parts()
+        assert {"thigh", "thigh_standing", "text:thigh"} <= parts, parts
+        assert guides.text("thigh").startswith("right thigh 1")
+        (hip, knee), = guides._thigh_lines["thigh"].segments
+        down = guides._thigh_lines["thigh_standing"].segments[-1][1]
+        h, k, d = (_display(off.renderer, p) for p in (hip, knee, down))
+        a, b = k - h, d - h
+        seen = math.degrees(math.acos(a @ b / (np.linalg.norm(a) * np.linalg.norm(b))))
+        assert seen >= 11.0, f"the bend shows as only {seen:.1f} degrees on screen"
+        assert min(np.linalg.norm(a), np.linalg.norm(b)) >= 150.0  # long lines, not a tick
+        # Both sides show: the far (left, teal) iliopsoas is not hidden behind the right (wine).
+        rgb = window_rgb(off.window).astype(int)
+        r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+        wine = (r > g + 40) & (r > b + 10)
+        teal = (g > r + 40) & (b > r + 30)
+        assert wine.sum() > 1500 and teal.sum() > 1500, (int(wine.sum()), int(teal.sum()))
+
+
+def test_seen_from_the_front_the_bent_thigh_is_not_drawn_as_a_stub() -> None:
+    from viewer.context import load_context
+    from viewer.domain.camera import view_by_name
+    from viewer.render.offscreen import offscreen_scene
+
+    context = load_context()
+    if context.state.tight_pose_source is None:
+        pytest.skip("no posture for the built-in atlas")
+    context.state.set_pose(context.state.tight_pose_source("right"))
+    with offscreen_scene(context.loaded, context.state, (640, 400)) as off:
+        off.scene.apply_view(view_by_name("anterior"))
+        off.window.Render()
+        assert not {"thigh", "text:thigh"} & off.guides.visible_parts()
+        off.scene.apply_view(view_by_name("right"))
+        off.window.Render()
+        assert {"thigh", "thigh_standing", "text:thigh"} <= off.guides.visible_parts()
