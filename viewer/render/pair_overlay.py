@@ -229,9 +229,18 @@ def _within_reach_all(
         if is_arc:
             d = d_all[start : start + len(path)]
             start += len(path)
-            path = within_reach(path, lambda _p, d=d: d, ARC_REACH_MM, ARC_MIN_MM)
+            path = within_reach(path, _known(d), ARC_REACH_MM, ARC_MIN_MM)
         out.append((path, is_arc))
     return out
+
+
+def _known(d: NDArray[np.float64]) -> Distance:
+    """A :data:`Distance` that answers with distances already looked up."""
+
+    def distance(_points: NDArray[np.float64]) -> NDArray[np.float64]:
+        return d
+
+    return distance
 
 
 Project = Callable[[NDArray[np.float64]], NDArray[np.float64]]
