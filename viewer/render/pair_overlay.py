@@ -250,6 +250,10 @@ SHIFTS_MM = tuple(float(s) for s in range(0, 121, 8))
 """How far along its course an arrow's start may slide to clear an X (its line of action is
 the same, so the moment it shows is too)."""
 
+PLANS_KEPT = 12
+"""Pair views whose planned arrow candidates are kept (each about a megabyte: both sides of
+the six built-in views in one posture)."""
+
 LENGTHS = (1.0, 0.75, 0.55, 0.4)
 """Shares of its full length an arrow may be shortened to clear an X."""
 
@@ -286,6 +290,9 @@ class PairOverlay:
         self._pulls: tuple[tuple[Pull, ...], tuple[Turning, ...]] = ((), ())
         self._pull_plans: list[tuple[Any, ...]] = []
         self._ring_plans: list[tuple[Any, ...]] = []
+        self._plans: dict[object, tuple[object, list[tuple[Any, ...]], list[tuple[Any, ...]]]]
+        self._plans = {}
+        """Planned candidates by plan key (see :meth:`show_pulls`), oldest first."""
         self._drawn_choice: tuple[object, ...] = ()
         self.covered = 0
         """Arrow samples still on a marker box after routing (0 when every X is clear)."""
@@ -305,15 +312,26 @@ class PairOverlay:
         joints: Sequence[tuple[NDArray[np.floating], str, str]],
         label_size_px: int = 20,
         route: Route | None = None,
+        plan_key: tuple[object, object] | None = None,
     ) -> None:
         """Draw resultant pulls, their turning about a joint, and the joint markers.
 
         With a ``route`` every arrow, arc and ring is drawn the way that keeps it off the
-        marker boxes (see :meth:`reroute`).
+        marker boxes (see :meth:`reroute`). ``plan_key`` (an object kept alive, and a hashable
+        key that changes whenever the pulls or the body drawn change) lets a later call with
+        the same key reuse the planned candidates (switching back to a pair view).
         """
         self.clear()
         self._pulls = (tuple(pulls), tuple(turnings))
-        self._plan()
+        cached = self._plans.get(plan_key[1]) if plan_key is not None else None
+        if cached is not None and plan_key is not None and cached[0] is plan_key[0]:
+            self._pull_plans, self._ring_plans = cached[1], cached[2]
+        else:
+            self._plan()
+            if plan_key is not None:
+                if len(self._plans) >= PLANS_KEPT:
+                    self._plans.pop(next(iter(self._plans)))
+                self._plans[plan_key[1]] = (plan_key[0], self._pull_plans, self._ring_plans)
         self._draw_arrows(route)
         self._joints(joints, label_size_px)
 
