@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -13,18 +14,58 @@ from viewer.domain.structures import hex_to_rgb
 SIZE = (1280, 720)
 
 
-def _render_compare(pid: str) -> tuple[np.ndarray, dict[str, Any], Any]:
-    """Image (h, w, 3), what compare mode drew (key text and boxes), and the pair."""
-    from vtkmodules.util.numpy_support import vtk_to_numpy
-
+@pytest.fixture(scope="module")
+def atlas_features() -> tuple[Any, Any]:
+    """The built-in atlas and its features, loaded once for the module: each test enters its
+    pair view and leaves it again (the controller restores the scene exactly), so every test
+    starts from the scene a fresh load gives, without reading the atlas and building the
+    referral model six times."""
     from viewer.context import load_context
     from viewer.features import load_features
-    from viewer.render.offscreen import offscreen_scene
 
     context = load_context()
     features = load_features(context)
     if features.pairs is None or features.referral is None:
         pytest.skip("the built-in atlas has no pair views or skin")
+    return context, features
+
+
+Rendered = tuple[np.ndarray, dict[str, Any], Any]
+
+
+@pytest.fixture(scope="module")
+def render_compare(atlas_features: tuple[Any, Any]) -> Callable[[str], Rendered]:
+    """Render a pair view's compare mode, once per pair view for the module (two tests read
+    the psoas vs piriformis picture; they only read it)."""
+    done: dict[str, Rendered] = {}
+
+    def render(pid: str) -> Rendered:
+        if pid not in done:
+            done[pid] = _render_compare(pid, atlas_features)
+        return done[pid]
+
+    return render
+
+
+def _render_compare(
+    pid: str, atlas_features: tuple[Any, Any]
+) -> tuple[np.ndarray, dict[str, Any], Any]:
+    """Image (h, w, 3), what compare mode drew (key text and boxes), and the pair."""
+    context, features = atlas_features
+    assert features.pairs.active is None and context.state.pose.is_standing
+    try:
+        return _render_entered(pid, context, features)
+    finally:
+        features.pairs.exit()
+
+
+def _render_entered(
+    pid: str, context: Any, features: Any
+) -> tuple[np.ndarray, dict[str, Any], Any]:
+    from vtkmodules.util.numpy_support import vtk_to_numpy
+
+    from viewer.render.offscreen import offscreen_scene
+
     active = features.pairs.enter(pid)
     with offscreen_scene(context.loaded, context.state, SIZE, features=features) as (
         window,
@@ -93,8 +134,10 @@ def _near(img: np.ndarray, color: str, tol: float = 40.0) -> np.ndarray:
         "iliopsoas_vs_quadratus_lumborum",
     ],
 )
-def test_compare_shows_both_referral_maps_and_a_key_inside_the_frame(pid: str) -> None:
-    img, info, pair = _render_compare(pid)
+def test_compare_shows_both_referral_maps_and_a_key_inside_the_frame(
+    pid: str, render_compare: Callable[[str], Rendered]
+) -> None:
+    img, info, pair = render_compare(pid)
     w, h = SIZE
     right = img[:, w // 2 :]
     both = _near(right, info["both"])
@@ -124,8 +167,10 @@ def test_both_style_is_a_solid_third_colour_apart_in_greyscale_too() -> None:
         assert contrast.ok, (other, contrast)  # colour, every dichromacy and greyscale
 
 
-def test_compare_hatches_nothing_because_hatching_means_spillover() -> None:
-    _img, info, _pair = _render_compare("psoas_vs_piriformis")
+def test_compare_hatches_nothing_because_hatching_means_spillover(
+    render_compare: Callable[[str], Rendered],
+) -> None:
+    _img, info, _pair = render_compare("psoas_vs_piriformis")
     assert "spillover" in info["text"], "the key says spillover zones count too"
     assert "both" in info["text"]
     assert info["hatched"] == 0

@@ -33,6 +33,12 @@ def load_context(
     ``body`` picks the body outline (a body the atlas lacks is reported; neutral is shown).
     """
     loaded = load_atlas(atlas_dir or builtin_meshes_dir(), light_first=light_first, body=body)
+    return context_for(loaded)
+
+
+def context_for(loaded: LoadedAtlas) -> AppContext:
+    """A fresh scene state on an atlas already loaded: a command that renders many scenes of
+    one atlas (``export-lesson``) reads the files, and binds the posture, once."""
     state = SceneState(loaded.atlas, body=loaded.body)
     state.available_bodies = loaded.body_ids or (NEUTRAL,)
     if loaded.atlas.renderable:

@@ -1,6 +1,7 @@
 """Headless scenes and lessons: ``render --scene``/``--lesson``, and ``export-lesson`` for slides.
 
-Each image is rendered from a fresh context so one step's state cannot leak into the next.
+Each image is rendered from a fresh context (scene state and features) so one step's state
+cannot leak into the next; the loaded atlas (read-only meshes) is shared between the steps.
 """
 
 from __future__ import annotations
@@ -8,11 +9,15 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from viewer.domain.bodies import BODY_IDS, NEUTRAL
 from viewer.domain.camera import CameraPose
 from viewer.domain.referral import DISCLAIMER
 from viewer.io.problems import Problem
+
+if TYPE_CHECKING:
+    from viewer.io.atlas_loader import LoadedAtlas
 
 HELP = "render every step of a lesson to PNG (for slides), with a notes file"
 
@@ -25,16 +30,26 @@ def render_scene_document(
     file: str,
     caption: str = "",
     theme: str = "light",
+    atlases: dict[str, LoadedAtlas] | None = None,
 ) -> list[Problem]:
-    """Apply a scene document to a fresh context and render it; returns what could not apply."""
-    from viewer.context import load_context
+    """Apply a scene document to a fresh context and render it; returns what could not apply.
+
+    ``atlases`` (body id -> loaded atlas) lets several documents share one loaded atlas per
+    body; each still gets a fresh scene state and features."""
+    from viewer.context import context_for, load_context
     from viewer.features import load_features
     from viewer.render.offscreen import render_to_png
     from viewer.render.theme import THEMES
     from viewer.state.scene_io import FramedView, apply_scene, known_labels
 
     body = getattr(doc, "body", None) or NEUTRAL
-    context = load_context(atlas_dir, body=body if body in BODY_IDS else NEUTRAL)
+    body = body if body in BODY_IDS else NEUTRAL
+    if atlases is not None and body in atlases:
+        context = context_for(atlases[body])
+    else:
+        context = load_context(atlas_dir, body=body)
+        if atlases is not None:
+            atlases[body] = context.loaded
     features = load_features(context)
     target, applied = apply_scene(doc, context.state, features, file=file)  # type: ignore[arg-type]
     problems = [*context.loaded.problems, *features.problems, *applied]
@@ -86,6 +101,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     args.output.mkdir(parents=True, exist_ok=True)
     seen: set[Problem] = set(problems)
+    atlases: dict[str, LoadedAtlas] = {}  # read once per body, shared by the steps
     notes = [f"# {lesson.title}", "", lesson.description, ""]
     for number, step in enumerate(lesson.steps, start=1):
         out = args.output / f"step_{number:02d}.png"
@@ -98,6 +114,7 @@ def run(args: argparse.Namespace) -> int:
             f"{args.lesson} step {number}",
             caption,
             args.theme,
+            atlases,
         ):
             if p not in seen:
                 seen.add(p)

@@ -12,7 +12,6 @@ Pure NumPy: the camera and the boxes come from the caller.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import pairwise
 
 import numpy as np
 from numpy.typing import NDArray
@@ -30,12 +29,20 @@ def densify(points: NDArray[np.floating], step: float) -> NDArray[np.float64]:
     if len(pts) < 2:
         same: NDArray[np.float64] = pts.copy()
         return same
-    out = [pts[:1]]
-    for a, b in pairwise(pts):
-        n = max(1, int(np.ceil(float(np.linalg.norm(b - a)) / step)))
-        t = np.linspace(0.0, 1.0, n + 1)[1:, None]
-        out.append(a + t * (b - a))
-    return np.vstack(out)
+    # All segments at once (one arc has ~24, a pair view's candidates ~2000): segment k gets
+    # n_k samples at t = i / n_k, i = 1 .. n_k, computed as np.linspace(0, 1, n_k + 1)[1:]
+    # does (i * (1 / n_k), the last exactly 1), so the samples are the same to the bit.
+    delta = np.diff(pts, axis=0)
+    n = np.maximum(1, np.ceil(np.sqrt(np.einsum("ij,ij->i", delta, delta)) / step)).astype(np.int64)
+    seg = np.repeat(np.arange(len(delta)), n)
+    ends = np.cumsum(n)
+    i = np.arange(1, int(ends[-1]) + 1) - np.repeat(ends - n, n)
+    t = i * np.repeat(1.0 / n, n)
+    t[ends - 1] = 1.0
+    out = np.empty((len(t) + 1, pts.shape[1]))
+    out[0] = pts[0]
+    out[1:] = pts[:-1][seg] + t[:, None] * delta[seg]
+    return out
 
 
 def inside_boxes(

@@ -391,14 +391,32 @@ def _qmul(a: NDArray[np.float64], b: NDArray[np.float64]) -> NDArray[np.float64]
     )
 
 
+_QUATERNIONS: dict[bytes, tuple[NDArray[np.float64], NDArray[np.float64]]] = {}
+"""Real and dual part of recently seen transforms, by the matrix's bytes: while a posture slider
+is dragged some 30 meshes are skinned per frame by the same few bone transforms, and turning a
+matrix into a quaternion costs more in Python than blending it does in NumPy."""
+_QUATERNIONS_MAX = 512
+
+
+def _dual_quaternion(m: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    m = np.asarray(m, dtype=np.float64)
+    key = m.tobytes()
+    found = _QUATERNIONS.get(key)
+    if found is None:
+        real = _quat_from_matrix(m)
+        dual = 0.5 * _qmul(np.concatenate([[0.0], m[:3, 3]]), real)
+        if len(_QUATERNIONS) >= _QUATERNIONS_MAX:
+            _QUATERNIONS.clear()
+        found = _QUATERNIONS[key] = (real, dual)
+    return found
+
+
 def dual_quaternions(
     transforms: Sequence[NDArray[np.float64]],
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """(k, 4) real and dual parts of k rigid 4x4 transforms."""
-    real = np.stack([_quat_from_matrix(m) for m in transforms])
-    trans = np.stack([np.concatenate([[0.0], m[:3, 3]]) for m in transforms])
-    dual = 0.5 * _qmul(trans, real)
-    return real, dual
+    pairs = [_dual_quaternion(m) for m in transforms]
+    return np.stack([r for r, _ in pairs]), np.stack([d for _, d in pairs])
 
 
 def _blend(
@@ -420,7 +438,20 @@ def _rotate(
 ) -> NDArray[np.float64]:
     """Vectors ``x`` (n, 3) turned by the unit quaternions (w0, v0)."""
     x = np.asarray(x, dtype=np.float64)
-    return np.asarray(x + 2.0 * np.cross(v0, np.cross(v0, x) + w0 * x))
+    return x + 2.0 * _cross(v0, _cross(v0, x) + w0 * x)
+
+
+def _cross(a: NDArray[np.float64], b: NDArray[np.floating]) -> NDArray[np.float64]:
+    """Row-wise cross product of two (n, 3) arrays: the same arithmetic as ``np.cross`` (same
+    result to the bit) without its axis bookkeeping, which cost more than the products on the
+    few thousand vertices of a light mesh skinned every frame of a posture drag."""
+    a0, a1, a2 = a[:, 0], a[:, 1], a[:, 2]
+    b0, b1, b2 = b[:, 0], b[:, 1], b[:, 2]
+    out = np.empty((max(len(a), len(b)), 3))
+    np.subtract(a1 * b2, a2 * b1, out=out[:, 0])
+    np.subtract(a2 * b0, a0 * b2, out=out[:, 1])
+    np.subtract(a0 * b1, a1 * b0, out=out[:, 2])
+    return out
 
 
 def skin(
@@ -445,7 +476,7 @@ def skin_with_normals(
     """Posed vertices and turned normals in one blend (what a renderer needs per frame)."""
     w0, v0, we, ve = _blend(binding, transforms)
     # Rotate by the unit quaternion b0, then translate by 2 * (w0 ve - we v0 + v0 x ve).
-    posed = _rotate(w0, v0, points) + 2.0 * (w0 * ve - we * v0 + np.cross(v0, ve))
+    posed = _rotate(w0, v0, points) + 2.0 * (w0 * ve - we * v0 + _cross(v0, ve))
     if binding.hip is not None:
         _chord_across_hip(posed, points, binding, transforms)
     if normals is None:
@@ -539,7 +570,7 @@ def skin_normals(
     b0 /= np.linalg.norm(b0, axis=1, keepdims=True)
     w0, v0 = b0[:, :1], b0[:, 1:]
     n = np.asarray(normals, dtype=np.float64)
-    return np.asarray(n + 2.0 * np.cross(v0, np.cross(v0, n) + w0 * n), dtype=np.float32)
+    return np.asarray(_rotate(w0, v0, n), dtype=np.float32)
 
 
 def path_length(

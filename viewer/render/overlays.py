@@ -509,36 +509,54 @@ class AnnotationOverlays:
         resolved = self.posed(resolved)
         self.pair_drawn = resolved
         self._routed_for = None
-        self.pairs_overlay.body_distance = self._body_distance()
+        solid = self._solid_body()
+        self.pairs_overlay.body_distance = self._body_distance(solid)
         joints = [(j.point, j.joint.title, j.joint.kind) for j in shown_joints(resolved)]
         label_px = max(16, int(self.marker_px * 0.7))
         if resolved.pulls:
-            self.pairs_overlay.show_pulls(resolved.pulls, resolved.turnings, joints, label_px)
+            # The arrows' candidates depend on the pulls and the body drawn as posed: planned
+            # once per pair view, posture and solid set, then reused on every later visit.
+            plan_key = (id(resolved), self.scene.geometry_version, self.scene.state.pose, solid)
+            self.pairs_overlay.show_pulls(
+                resolved.pulls, resolved.turnings, joints, label_px, plan_key=(resolved, plan_key)
+            )
         else:
             lines = [(line.points, line.color) for line in resolved.lines]
             self.pairs_overlay.show(lines, joints, label_size_px=label_px)
 
-    def _body_distance(self) -> Any:
-        """Distance to the muscles and bones drawn solid enough to see (as posed): where a
-        lever arc may run. Faint context (muscles at 0.08) does not count."""
+    def _solid_body(self) -> tuple[str, ...]:
+        """The muscles and bones drawn solid enough to see: where a lever arc may run. Faint
+        context (muscles at 0.08) does not count."""
+        state = self.scene.state
+        return tuple(
+            s.id
+            for s in self.scene.loaded.atlas.renderable
+            if s.kind in (Kind.MUSCLE, Kind.BONE)
+            and state.is_visible(s.id)
+            and state.opacity(s.id) >= BODY_MIN_OPACITY
+        )
+
+    def _body_distance(self, solid: tuple[str, ...] | None = None) -> Any:
+        """Distance to the structures ``solid`` (as posed; default :meth:`_solid_body`). The
+        search tree is built on the first question only: a pair view planned before needs none."""
         from scipy.spatial import cKDTree
 
-        state = self.scene.state
-        chunks = []
-        for s in self.scene.loaded.atlas.renderable:
-            if s.kind not in (Kind.MUSCLE, Kind.BONE) or not state.is_visible(s.id):
-                continue
-            if state.opacity(s.id) < BODY_MIN_OPACITY:
-                continue
-            points = self.scene.drawn_points(s.id)
-            if points is not None and len(points):
-                chunks.append(np.asarray(points)[:: max(1, len(points) // 1500)])
-        if not chunks:
-            return None
-        tree = cKDTree(np.vstack(chunks))
+        if solid is None:
+            solid = self._solid_body()
+
+        tree: list[Any] = []
 
         def distance(points: NDArray[np.float64]) -> NDArray[np.float64]:
-            d, _ = tree.query(points)
+            if not tree:
+                chunks = []
+                for sid in solid:
+                    drawn = self.scene.drawn_points(sid)
+                    if drawn is not None and len(drawn):
+                        chunks.append(np.asarray(drawn)[:: max(1, len(drawn) // 1500)])
+                tree.append(cKDTree(np.vstack(chunks)) if chunks else None)
+            if tree[0] is None:  # nothing solid drawn: no arc is cut
+                return np.zeros(len(points))
+            d, _ = tree[0].query(points)
             out: NDArray[np.float64] = np.asarray(d, dtype=np.float64)
             return out
 

@@ -180,8 +180,13 @@ def lever_arc(
         return None
     sweep = min(length / radius, np.radians(LEVER_MAX_DEG)) * (1 if sign > 0 else -1)
     theta = np.linspace(0.0, sweep, n)
+    # a x r written out (np.cross's axis handling cost more than the arc on 3-vectors; a pair
+    # view plans some 700 arcs).
+    a_x_r = np.array(
+        [a[1] * r[2] - a[2] * r[1], a[2] * r[0] - a[0] * r[2], a[0] * r[1] - a[1] * r[0]]
+    )
     out: NDArray[np.float64] = foot + (
-        np.cos(theta)[:, None] * r + np.sin(theta)[:, None] * np.cross(a, r)
+        np.cos(theta)[:, None] * r + np.sin(theta)[:, None] * a_x_r
     )
     return out
 
@@ -213,12 +218,45 @@ def within_reach(
     return out
 
 
+def _within_reach_all(
+    candidates: list[tuple[NDArray[np.float64], bool]], distance: Distance
+) -> list[tuple[NDArray[np.float64], bool]]:
+    """Every lever arc among ``candidates`` cut where it leaves the body (:func:`within_reach`),
+    so it never runs off into empty space; the distances of all arcs' points are looked up in
+    one query (one query per arc was a third of a pair view's planning)."""
+    arcs = [c for c, is_arc in candidates if is_arc]
+    if not arcs:
+        return candidates
+    d_all = np.asarray(distance(np.vstack(arcs)), dtype=np.float64)
+    out, start = [], 0
+    for path, is_arc in candidates:
+        if is_arc:
+            d = d_all[start : start + len(path)]
+            start += len(path)
+            path = within_reach(path, _known(d), ARC_REACH_MM, ARC_MIN_MM)
+        out.append((path, is_arc))
+    return out
+
+
+def _known(d: NDArray[np.float64]) -> Distance:
+    """A :data:`Distance` that answers with distances already looked up."""
+
+    def distance(_points: NDArray[np.float64]) -> NDArray[np.float64]:
+        return d
+
+    return distance
+
+
 Project = Callable[[NDArray[np.float64]], NDArray[np.float64]]
 """World points (k, 3) -> display pixels (k, 2), for the camera the arrows are routed for."""
 
 SHIFTS_MM = tuple(float(s) for s in range(0, 121, 8))
 """How far along its course an arrow's start may slide to clear an X (its line of action is
 the same, so the moment it shows is too)."""
+
+PLANS_KEPT = 12
+"""Pair views whose planned arrow candidates are kept (each about a megabyte: both sides of
+the six built-in views in one posture)."""
 
 LENGTHS = (1.0, 0.75, 0.55, 0.4)
 """Shares of its full length an arrow may be shortened to clear an X."""
@@ -256,6 +294,9 @@ class PairOverlay:
         self._pulls: tuple[tuple[Pull, ...], tuple[Turning, ...]] = ((), ())
         self._pull_plans: list[tuple[Any, ...]] = []
         self._ring_plans: list[tuple[Any, ...]] = []
+        self._plans: dict[object, tuple[object, list[tuple[Any, ...]], list[tuple[Any, ...]]]]
+        self._plans = {}
+        """Planned candidates by plan key (see :meth:`show_pulls`), oldest first."""
         self._drawn_choice: tuple[object, ...] = ()
         self.covered = 0
         """Arrow samples still on a marker box after routing (0 when every X is clear)."""
@@ -279,15 +320,26 @@ class PairOverlay:
         joints: Sequence[tuple[NDArray[np.floating], str, str]],
         label_size_px: int = 20,
         route: Route | None = None,
+        plan_key: tuple[object, object] | None = None,
     ) -> None:
         """Draw resultant pulls, their turning about a joint, and the joint markers.
 
         With a ``route`` every arrow, arc and ring is drawn the way that keeps it off the
-        marker boxes (see :meth:`reroute`).
+        marker boxes (see :meth:`reroute`). ``plan_key`` (an object kept alive, and a hashable
+        key that changes whenever the pulls or the body drawn change) lets a later call with
+        the same key reuse the planned candidates (switching back to a pair view).
         """
         self.clear()
         self._pulls = (tuple(pulls), tuple(turnings))
-        self._plan()
+        cached = self._plans.get(plan_key[1]) if plan_key is not None else None
+        if cached is not None and plan_key is not None and cached[0] is plan_key[0]:
+            self._pull_plans, self._ring_plans = cached[1], cached[2]
+        else:
+            self._plan()
+            if plan_key is not None:
+                if len(self._plans) >= PLANS_KEPT:
+                    self._plans.pop(next(iter(self._plans)))
+                self._plans[plan_key[1]] = (plan_key[0], self._pull_plans, self._ring_plans)
         self._draw_arrows(route)
         self._joints(joints, label_size_px)
 
@@ -335,14 +387,13 @@ class PairOverlay:
                     if arc is not None:
                         # The pull's attachment swinging about the joint axis: which way this
                         # muscle turns the joint, where a straight arrow seen end-on
-                        # (piriformis in a side view) only pointed down. Cut where it leaves
-                        # the body, so it never runs off into empty space.
-                        if self.body_distance is not None:
-                            arc = within_reach(arc, self.body_distance, ARC_REACH_MM, ARC_MIN_MM)
+                        # (piriformis in a side view) only pointed down.
                         candidates.append((arc, True))
                     else:
                         tip = point + direction * length * share_len
                         candidates.append((np.vstack([point, tip]), False))
+            if self.body_distance is not None:
+                candidates = _within_reach_all(candidates, self.body_distance)
             if candidates[0][1]:
                 arcs.add(pull.side)
             samples = [densify(c, 3.0) for c, _ in candidates]

@@ -79,6 +79,8 @@ class PostureKey:
         self._title_texts: list[vtkTextActor] = []
         self._key_texts: list[vtkTextActor] = []
         self._fitted: object = None
+        self._title_layout: object = None
+        """(frame size, top band, (font size, bold) per row) the title actors were made for."""
         self._tag = renderer.AddObserver(vtkCommand.StartEvent, self._fit)
         state.pose_changed.connect(self._on_pose)
 
@@ -153,6 +155,14 @@ class PostureKey:
         for actor in self._props:
             self.renderer.RemoveViewProp(actor)
         self._props, self._title_texts, self._key_texts = [], [], []
+        self._title_layout = None
+
+    def _clear_key(self) -> None:
+        """Remove the length key's props, keep the title's."""
+        for actor in self._props:
+            if actor not in self._title_texts:
+                self.renderer.RemoveViewProp(actor)
+        self._props, self._key_texts = list(self._title_texts), []
 
     def _fit(self, *_args: object) -> None:
         width, height = self.renderer.GetSize()
@@ -163,16 +173,27 @@ class PostureKey:
         if key == self._fitted:
             return
         self._fitted = key
-        self._clear()
         if width <= 0 or height <= 0:
+            self._clear()
             return
         small = max(10, math.ceil(max(TEXT_FRACTION, 0.022) * height))
         margin = round(0.015 * height)
+        rows: list[tuple[str, int, bool]] = []
         if lines is not None:
             big = max(12, round(TITLE_SHARE * height))
             limit = max(20, int(MAX_WIDTH_SHARE * width / (0.55 * small)))
             rows = [(lines[0], big, True)] + [(t, small, False) for t in wrap(lines[1], limit)]
             rows += [(t, small, True) for t in (wrap(note, limit) if note else [])]
+        layout = (width, height, self.top_px, tuple((size, bold) for _, size, bold in rows))
+        if rows and layout == self._title_layout:
+            # A posture drag changes only the angles: new text in the same actors (new actors
+            # each frame meant new textures and a changed prop list for the reduced frames).
+            for actor, (text, _, _) in zip(self._title_texts, rows, strict=True):
+                actor.SetInput(text)
+            self._clear_key()
+        else:
+            self._clear()
+            self._title_layout = layout
             y = height - self.top_px - margin
             for text, size, bold in rows:
                 y -= round(size * 1.25)

@@ -12,7 +12,8 @@ from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import NDArray
-from vtkmodules.util.numpy_support import numpy_to_vtk
+from vtkmodules.util.numpy_support import numpy_to_vtk, vtk_to_numpy
+from vtkmodules.vtkCommonCore import vtkDataArray
 from vtkmodules.vtkCommonDataModel import vtkPolyData
 from vtkmodules.vtkRenderingCore import vtkActor
 
@@ -32,18 +33,54 @@ def _poly(actor: vtkActor) -> vtkPolyData:
     return data
 
 
+Owned = dict[tuple[int, str], vtkDataArray]
+"""The float arrays a painter made, by (actor, "points" / "normals"): only these are overwritten
+in place. An actor's first arrays may share their memory with the loaded standing mesh
+(``to_polydata`` wraps the NumPy buffers), which must never change."""
+
+
 def _write(
-    actor: vtkActor, points: NDArray[np.float64], normals: NDArray[np.floating] | None
+    actor: vtkActor,
+    points: NDArray[np.float64],
+    normals: NDArray[np.floating] | None,
+    owned: Owned,
 ) -> None:
     poly = _poly(actor)
-    poly.GetPoints().SetData(
-        numpy_to_vtk(np.ascontiguousarray(points, dtype=np.float32), deep=True)
-    )
+    vtk_points = poly.GetPoints()
+    _fill(owned, (id(actor), "points"), vtk_points.GetData(), points, vtk_points.SetData)
     if normals is not None:
-        arr = numpy_to_vtk(np.ascontiguousarray(normals, dtype=np.float32), deep=True)
-        arr.SetName("Normals")
-        poly.GetPointData().SetNormals(arr)
+        data = poly.GetPointData()
+
+        def install(array: vtkDataArray) -> None:
+            array.SetName("Normals")
+            data.SetNormals(array)
+
+        _fill(owned, (id(actor), "normals"), data.GetNormals(), normals, install)
     poly.Modified()
+
+
+def _fill(
+    owned: Owned,
+    key: tuple[int, str],
+    current: vtkDataArray | None,
+    values: NDArray[np.floating],
+    install: Callable[[vtkDataArray], object],
+) -> None:
+    """Write ``values`` (n, 3) into ``current`` when the painter made it and it has the same
+    shape (a posture drag writes every light mesh each frame: allocating and wrapping new
+    arrays cost a third as much as the skinning), else install a new array of its own."""
+    if (
+        current is not None
+        and owned.get(key) is current
+        and current.GetNumberOfTuples() == len(values)
+        and current.GetNumberOfComponents() == 3
+    ):
+        np.copyto(vtk_to_numpy(current), values, casting="same_kind")
+        current.Modified()
+        return
+    array = numpy_to_vtk(np.ascontiguousarray(values, dtype=np.float32), deep=True)
+    owned[key] = array
+    install(array)
 
 
 class PosturePainter:
@@ -64,6 +101,7 @@ class PosturePainter:
         self._light_bindings: dict[tuple[str, bool], Binding] = {}
         self._drawn: dict[tuple[str, bool], tuple[bytes, ...]] = {}
         """Per actor (id, light): the bone transforms it was last posed with (skip if same)."""
+        self._owned: Owned = {}
         self._dragging = False
         self._full_stale = False
         self.on_dragging: Callable[[bool], None] = scene.set_interacting
@@ -179,7 +217,7 @@ class PosturePainter:
                 normals = None
                 if mesh.normals is not None:
                     normals = skin_normals(mesh.normals, binding, transforms)
-        _write(actor, points, normals)
+        _write(actor, points, normals, self._owned)
 
     def _pose_disc(
         self,
@@ -197,7 +235,7 @@ class PosturePainter:
             return
         self._drawn[(sid, light)] = key
         points, normals = skin_with_normals(mesh.points, mesh.normals, binding, transforms)
-        _write(actor, points, normals)
+        _write(actor, points, normals, self._owned)
 
     def _pose_skin(
         self,
@@ -220,4 +258,4 @@ class PosturePainter:
             return
         self._drawn[(sid, light)] = key
         points, normals = skin_with_normals(mesh.points, mesh.normals, binding, transforms)
-        _write(actor, points, normals)
+        _write(actor, points, normals, self._owned)
