@@ -177,7 +177,9 @@ def test_compare_hatches_nothing_because_hatching_means_spillover(
 
 
 @pytest.mark.parametrize("pid", ["psoas_vs_piriformis", "iliopsoas_vs_gluteus_maximus"])
-def test_compare_zone_edges_are_the_smooth_zone_outlines_of_the_single_view(pid: str) -> None:
+def test_compare_zone_edges_are_the_smooth_zone_outlines_of_the_single_view(
+    pid: str, render_compare: Callable[[str], Rendered]
+) -> None:
     """Compare mode's colour edges are drawn per pixel at each side's zone level line (the line
     the single view outlines), and those lines pass the single view's smoothness measure.
 
@@ -188,7 +190,7 @@ def test_compare_zone_edges_are_the_smooth_zone_outlines_of_the_single_view(pid:
     from viewer.heatmap.outline import outline_roughness, zone_outlines
     from viewer.render.compare import REACH_LEVEL
 
-    _img, info, _pair = _render_compare(pid)
+    _img, info, _pair = render_compare(pid)
     texture = info["texture"]
     assert texture is not None and not texture.GetInterpolate(), "one colour per side of a line"
     referral, triggers = info["features"].referral, info["features"].triggers
