@@ -1,8 +1,9 @@
 """Muscle shapes a lecturer flagged (issue 11), measured as anatomy on the built meshes.
 
-* **Quadratus lumborum** is a flat four-sided sheet, not a rod: at the L3/L4 disc its cross
-  section is several times wider than thick, its areas at L1/L2-L3/L4 are those of MRI in healthy
-  adults (Ivanac et al. 2026, ``QL_CSA_MM2`` in the build), and it reaches the tips of the L1-L4
+* **Quadratus lumborum** is a flat four-sided sheet, not a rod, wider below than above: at the
+  L3/L4 disc its cross section is several times wider than thick, its areas at L1/L2-L3/L4 are
+  those of MRI in healthy adults (Ivanac et al. 2026, ``QL_CSA_MM2`` in the build), and it
+  reaches the tips of the L1-L4
   transverse processes, the medial half of the 12th rib's lower border and the posterior-medial
   iliac crest.
 * **Gluteus medius** is a fan: its origin runs under the crest from behind the middle (the
@@ -108,6 +109,24 @@ def test_quadratus_lumborum_is_a_flat_sheet_at_l3_l4() -> None:
     thick = area / max(width, 1e-6)
     assert width >= 35.0, f"QL only {width:.0f} mm wide at L3/L4"
     assert width / thick >= 3.0, f"QL {width:.0f} x {thick:.0f} mm at L3/L4: a rod, not a sheet"
+
+
+@needs_atlas
+def test_quadratus_lumborum_widens_toward_the_crest() -> None:
+    """Seen from behind it is a quadrilateral wider below than above: from the transverse
+    processes to its free lateral border it is at least 1.35 times as wide at the L4 body as at
+    the L1 body (its crest attachment runs 5 cm out from the iliolumbar ligament, its rib
+    attachment is the medial half of the 12th rib). The strap it replaced measured 40 and 31
+    mm there (1.28), widest in the middle."""
+    v = np.asarray(_mesh("quadratus_lumborum_right").vertices)
+    lm = _lm()
+
+    def width(level: str) -> float:
+        z = float(lm[f"vertebral_body_{level}"][2])
+        return float(np.ptp(v[np.abs(v[:, 2] - z) < 5.0, 0]))
+
+    low, high = width("l4"), width("l1")
+    assert low >= 1.35 * high, f"QL {low:.0f} mm wide at L4, {high:.0f} mm at L1: a strap"
 
 
 @needs_atlas

@@ -53,6 +53,14 @@ class MuscleDef:
     fill_tunnels: bool = False  # close holes that thin bony processes punch through the muscle
     part_attachments: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     open_thin: bool = False  # remove voxel-thin bridges before contouring
+    #: > 0: cut away every part of the shipped surface thinner than twice this (mm): strands
+    #: left where fibres diverge to separate attachments (muscle_field.open_field)
+    open_radius: float = 0.0
+    #: > 0: fill clefts narrower than twice this (mm) between fascicles of the muscle, before
+    #: it is split into parts (muscle_field.close_field)
+    close_radius: float = 0.0
+    #: > 0: the boundary between the parts is smoothed over this many mm (muscles._partition)
+    part_smooth: float = 0.0
     #: gap (mm) kept between the fibres and what they lie on, away from their hugged ends: room
     #: for structures the atlas does not model (fat pads, the small external rotators)
     clearance: float = 0.0
@@ -754,7 +762,9 @@ def quadratus_lumborum(c: Context) -> MuscleDef:
     costotransverse fibres), the lateral one forms the free border. Fibres about 12 mm thick,
     a few mm apart, make a sheet about 1-1.5 cm thick and 4-5 cm wide at L3-L4 instead of a
     rod; its cross-section areas grow downward as in MRI of healthy adults
-    (:data:`QL_CSA_MM2`).
+    (:data:`QL_CSA_MM2`). Seen from behind it is a quadrilateral wider below than above: about
+    4 cm from the L5 transverse process to the lateral end of its crest attachment, narrowing
+    to under 3 cm on the rib, the free lateral border running up and in from the crest.
     """
     areas = reg.quadratus_lumborum_areas(c.bones, c.lm)
     bottom = areas["ql_crest_line"]  # (k, 3) medial -> lateral along ligament and crest
@@ -874,6 +884,19 @@ def _clip_top(p: np.ndarray, z_max: float) -> np.ndarray:
 REGION_TOP_ABOVE_T12_MM = 30.0
 #: Height (mm) over which the cut muscles thin to a rounded top below the region's top.
 REGION_TOP_TAPER_MM = 30.0
+#: The erector spinae columns are thick (2-3 cm); where their fascicles diverge to the crest,
+#: the PSIS and the transverse processes the tube union left strands 3-8 mm thick that read as
+#: loose threads. Parts thinner than twice this (mm) are cut away, so each column ends in a
+#: rounded, tapering end (muscle_field.open_field).
+ES_OPEN_RADIUS_MM = 4.0
+#: Below L3 the iliocostalis and longissimus arise together from the erector spinae
+#: aponeurosis, the crest and the PSIS as one mass; the separate fascicles left slits between
+#: them. Clefts narrower than twice this (mm) are filled before the split into two columns.
+ES_CLOSE_RADIUS_MM = 6.0
+#: The two columns are split by nearest fascicle group; where the longissimus fascicles from
+#: the crest cross behind the iliocostalis ones, that left a prong of each column inside the
+#: other. The boundary is smoothed over this many mm, so each column is one piece.
+ES_PART_SMOOTH_MM = 8.0
 
 
 def erector_spinae(c: Context) -> MuscleDef:
@@ -920,6 +943,9 @@ def erector_spinae(c: Context) -> MuscleDef:
         sigma=1.8,
         z_cut=z_cut,
         taper=REGION_TOP_TAPER_MM,
+        open_radius=ES_OPEN_RADIUS_MM,
+        close_radius=ES_CLOSE_RADIUS_MM,
+        part_smooth=ES_PART_SMOOTH_MM,
         parts={"iliocostalis_lumborum": 0, "longissimus_thoracis": 1},
         part_attachments={
             "iliocostalis_lumborum": [("hip_bone_{side}", "origin")],

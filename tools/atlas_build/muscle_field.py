@@ -196,6 +196,44 @@ def smooth_field(f: np.ndarray, sigma_vox: float) -> np.ndarray:
     return ndimage.gaussian_filter(g, sigma_vox, mode="nearest").astype(np.float32)
 
 
+def close_field(f: np.ndarray, h: float, radius: float) -> np.ndarray:
+    """The field with every cleft narrower than ``2 * radius`` mm filled (a morphological
+    closing by a ball of that radius); the caller clamps the result against bone again.
+
+    Fascicles of one muscle that run side by side to separate attachments leave slits between
+    their tubes; a real muscle belly is one mass there. The result is ``min(f, g)``, with ``g``
+    the radius minus the depth inside the grown solid: negative inside the closed solid,
+    about zero on its surface, so the surface elsewhere is unchanged.
+    """
+    solid = f < 0
+    if radius <= 0.0 or not solid.any():
+        return f
+    grown = ndimage.distance_transform_edt(~solid, sampling=h) <= radius
+    depth = ndimage.distance_transform_edt(grown, sampling=h)
+    return np.minimum(f, (radius - depth).astype(np.float32))
+
+
+def open_field(f: np.ndarray, h: float, radius: float) -> np.ndarray:
+    """The field with every part thinner than ``2 * radius`` mm cut away (a morphological
+    opening by a ball of that radius).
+
+    Where fibres of a muscle diverge to separate attachments, the union of their tubes leaves
+    strands a few millimetres thick that read as loose threads, not as the end of a muscle.
+    Opening removes them and rounds what remains with the ball's radius; thicker parts keep
+    their surface unchanged (the result is ``max(f, g)``, with ``g`` the distance from the
+    opened solid minus ``radius``, about zero on its surface).
+    """
+    solid = f < 0
+    if radius <= 0.0 or not solid.any():
+        return f
+    inside = ndimage.distance_transform_edt(solid, sampling=h)
+    core = inside > radius
+    if not core.any():
+        return f
+    reach = ndimage.distance_transform_edt(~core, sampling=h)
+    return np.maximum(f, (reach - radius).astype(np.float32))
+
+
 def _one_piece(f: np.ndarray, h: float, open_thin: bool = False) -> np.ndarray:
     """Keep the largest 6-connected solid, fill enclosed voids, avoid exact zeros.
 

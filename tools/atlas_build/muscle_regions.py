@@ -229,8 +229,11 @@ def gluteus_maximus_areas(
 
 #: where the iliac attachment of quadratus lumborum runs along the crest, as fractions of the
 #: way from the PSIS (0) to the ASIS (1): from the crest end of the iliolumbar ligament (in front
-#: of the sacroiliac joint) laterally along the inner lip for about 5 cm
-QL_CREST_RANGE = (0.12, 0.42)
+#: of the sacroiliac joint) laterally along the inner lip for about 5 cm (about 55 mm of crest
+#: here). It starts where the crest has turned lateral (0.16; at 0.12 it still climbed from the
+#: PSIS, so the sheet's lower border ran backwards and read as a narrow strap from behind) and
+#: ends where the crest reaches its highest point, 4 cm lateral to the L5 transverse process.
+QL_CREST_RANGE = (0.16, 0.46)
 #: how far out along the 12th rib (head 0 .. tip 1) its attachment reaches: the medial half
 QL_RIB_RANGE = (0.08, 0.55)
 

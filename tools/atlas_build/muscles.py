@@ -10,7 +10,9 @@ Pipeline (right side, then mirrored about x = 0 to make the left side match exac
 4. marching cubes, Taubin smoothing and decimation give a closed surface per muscle (psoas is
    split into its upper T12-L2 and lower L2-L5 parts, the lumbar erector spinae into
    iliocostalis and longissimus, by nearest fascicle group); where decimation would pinch a
-   handle the field is contoured more coarsely instead, so every surface stays closed.
+   handle the field is contoured more coarsely instead, so every surface stays closed. Muscles
+   that ask for it have their clefts filled before the split and their strands (parts thinner
+   than a given size) cut away after it (the erector spinae's lower ends).
 
 Muscles are built in order from deep to superficial: each later one drapes over and keeps out of
 the earlier ones it lies on (e.g. gluteus maximus over medius, minimus and piriformis).
@@ -32,7 +34,9 @@ from tools.atlas_build.muscle_field import (
     BIG,
     BoneField,
     Lattice,
+    close_field,
     contour,
+    open_field,
     resample_polyline,
     smooth_field,
     tube_field,
@@ -255,6 +259,39 @@ def _fill_tunnels(f: np.ndarray, bone: np.ndarray, others: list[np.ndarray]) -> 
     return g.astype(np.float32)
 
 
+def _closed(
+    f: np.ndarray, lat: Lattice, lo: np.ndarray, bone: BoneField, excl: list[_Built], radius: float
+) -> np.ndarray:
+    """The field with its clefts narrower than ``2 * radius`` filled, kept out of bone and out
+    of the muscles it must not enter (muscle_field.close_field)."""
+    if radius <= 0.0:
+        return f
+    sl = tuple(slice(int(lo[i]), int(lo[i] + f.shape[i])) for i in range(3))
+    g = np.maximum(close_field(f, lat.h, radius), -(bone.sdf[sl] + BONE_ALLOW))
+    for e in excl:
+        g = np.maximum(g, -_embed(lat, e, lo, f.shape) + 0.3)
+    return g.astype(np.float32)
+
+
+#: Opening spares what lies this close to bone (mm) and fades in over as many mm again: a
+#: muscle's attachment is a thin footprint on the bone and must stay; strands hanging free
+#: beyond it are what the opening removes.
+OPEN_KEEP_MM = 6.0
+
+
+def _opened(
+    f: np.ndarray, lat: Lattice, lo: np.ndarray, bone: BoneField, radius: float
+) -> np.ndarray:
+    """The field with its free strands thinner than ``2 * radius`` cut away, its attachments
+    on bone kept (muscle_field.open_field, blended out within :data:`OPEN_KEEP_MM` of bone)."""
+    if radius <= 0.0:
+        return f
+    g = open_field(f, lat.h, radius)
+    sl = tuple(slice(int(lo[i]), int(lo[i] + f.shape[i])) for i in range(3))
+    w = np.clip((bone.sdf[sl] - OPEN_KEEP_MM) / OPEN_KEEP_MM, 0.0, 1.0)
+    return (f + w * (g - f)).astype(np.float32)
+
+
 def _volume_ml(f: np.ndarray, h: float) -> float:
     return float((f < 0).sum()) * h**3 / 1000.0
 
@@ -314,8 +351,15 @@ def _partition(
     f: np.ndarray,
     tubes: list[tuple[np.ndarray, np.ndarray, int]],
     group: int,
+    smooth_mm: float = 0.0,
 ) -> np.ndarray:
-    """The part of a field nearer to one fibre group than to the others (psoas parts)."""
+    """The part of a field nearer to one fibre group than to the others (psoas parts).
+
+    With ``smooth_mm`` > 0 the signed difference of the two distances is Gaussian-smoothed over
+    that many mm before the split, so the boundary between the parts is a smooth surface:
+    where fascicles of one group cross those of the other, the union would otherwise be cut
+    into interleaved prongs of each part (loose strands at the erector spinae's lower end).
+    """
     from scipy.spatial import cKDTree
 
     pts = lat.points(lo, f.shape)
@@ -327,6 +371,10 @@ def _partition(
     d_m[inside] = cKDTree(mine).query(pts[inside], k=1)[0]
     d_o[inside] = cKDTree(other).query(pts[inside], k=1)[0]
     split = (d_m - d_o).reshape(f.shape) * 0.5
+    if smooth_mm > 0.0:
+        from scipy import ndimage
+
+        split = ndimage.gaussian_filter(split, smooth_mm / lat.h, mode="nearest")
     return np.maximum(f, split.astype(np.float32))
 
 
@@ -422,6 +470,7 @@ def build_right(
         target = targets.get(md.base)
         target = None if target is None else target * SHRINK
         scale, lo, f = _solve_scale(md, lat, bone, sup, excl, target)
+        f = _closed(f, lat, lo, bone, excl, md.close_radius)
         built[md.base] = _Built(lo, f)
         if md.hidden:  # room for unmodelled muscles: shapes later ones, never shipped
             continue
@@ -433,12 +482,14 @@ def build_right(
         if md.parts:
             tubes = _tubes(md.fibres, scale, sup, 0.5 * lat.h, md.clearance, md.sheet)
             for part, grp in md.parts.items():
-                fp = _partition(lat, lo, f, tubes, grp)
+                fp = _partition(lat, lo, f, tubes, grp, md.part_smooth)
+                fp = _opened(fp, lat, lo, bone, md.open_radius)
                 meshes[part] = _surface(fp, lat, lo, _faces_for(part), md.open_thin)
                 atts[part] = _part_attachments(md, part)
                 info[part] = {"volume_ml": _volume_ml(fp, lat.h)}
                 ends_on_bones(part, [fb for fb in md.fibres if fb.group == grp])
         else:
+            f = _opened(f, lat, lo, bone, md.open_radius)
             meshes[md.base] = _surface(f, lat, lo, _faces_for(md.base), md.open_thin)
             atts[md.base] = list(md.attachments)
             ends_on_bones(md.base, [fb for fb in md.fibres if fb.group >= 0])

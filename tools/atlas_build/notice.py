@@ -28,7 +28,8 @@ SOURCES: list[dict[str, str]] = [
         "(table in tools/atlas_build/vertebra_size.py). " + PROVENANCE + " " + DISC_PROVENANCE + " "
         "Rectus abdominis and erector spinae are cut at the top of the atlas region (30 mm "
         "above the T12 body), tapering to a rounded top; the rectus's costal insertion is not "
-        "shown.",
+        "shown. The erector spinae's lower ends keep no part thinner than 8 mm (strands where "
+        "fascicles diverge are cut away, clefts between them filled; muscle_field.py).",
     },
     {
         "id": "musculoskeletal-models",

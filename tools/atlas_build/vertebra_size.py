@@ -85,6 +85,17 @@ ZHOU_2000 = (
     "lower lumbar vertebrae - analysis of data from digitised CT images. Eur Spine J "
     "2000;9(3):242-248"
 )
+LAVECCHIA_2018 = (
+    "Lavecchia CE, Espino DM, Moerman KM, et al. Lumbar model generator: a tool for the "
+    "automated generation of a parametric scalable model of the lumbar spine. J R Soc "
+    "Interface 2018;15(138):20170829 (its MATLAB toolbox, function averageModelInput, "
+    "tabulates the L1-L5 transverse-process widths)"
+)
+BHAT_2025 = (
+    "Bhat N, Rao L, Shetty A, et al. Morphometric analysis of the fifth lumbar vertebra (L5): "
+    "anatomical dimensions and clinical implications in South Indian population. Transl Res "
+    "Anat 2025;100392 (50 dry L5 vertebrae)"
+)
 TIBREWAL_1985 = (
     "Tibrewal SB, Pearcy MJ. Lumbar intervertebral disc heights in normal subjects and "
     "patients with disc herniation. Spine 1985;10(5):452-454"
@@ -100,6 +111,8 @@ REFERENCES = (
     DUMAN_2026,
     BUSSCHER_2010,
     TWOMEY_1985,
+    LAVECCHIA_2018,
+    BHAT_2025,
 )
 #: cited for values we could not check against the paper itself (kept, marked unchecked)
 UNCHECKED_REFERENCES = (ZHOU_2000, TIBREWAL_1985)
@@ -108,17 +121,20 @@ UNCHECKED_REFERENCES = (ZHOU_2000, TIBREWAL_1985)
 #: docs/ATLAS_CONTRACT.md repeat this sentence; docs/MORPHOMETRY.md gives the numbers.
 PROVENANCE = (
     "Checked against published means (docs/MORPHOMETRY.md): body width T12-L5 (endplate "
-    "widths, Panjabi et al. 1992 and 1991; Bonczar et al. 2024), body height T12-L5 (anterior "
-    "and posterior heights, Bonczar et al. 2024; Cook & Baker 2021; Kunkel et al. 2011; Duman & "
-    "Yamansavci Sirzai 2026; Busscher et al. 2010), L5 body depth (Cook & Baker 2021) and disc "
-    "heights (Busscher et al. 2010; Twomey & Taylor 1985); all but Cook & Baker were read in a "
-    "public transcription of the papers' tables, not in the papers. Transverse-process span "
-    "L1-L5 checked against a secondary table whose paper is not named (a public parametric "
-    "lumbar-model generator: 74.2, 88.8, 96.9, 96.8, 97.5 mm); L2-L5 corrected to it. Not "
-    "checked, entered from memory: body depth T12-L4 and transverse-process span T12 (after "
-    "Panjabi et al. 1992 and 1991, whose values for these we could not read). Tibrewal & "
-    "Pearcy 1985 and Zhou et al. 2000, cited before, could not be read and no longer carry "
-    "any value. Overall depth is from segmented adult anatomy (issue 11 comparison)."
+    "widths, Panjabi et al. 1992 Table 2 and 1991 Fig. 4A; Bonczar et al. 2024), body height "
+    "T12-L5 (anterior and posterior heights, Bonczar et al. 2024; Cook & Baker 2021 Table 6; "
+    "Kunkel et al. 2011; Duman & Yamansavci Sirzai 2026; Busscher et al. 2010), L5 body depth "
+    "(Cook & Baker 2021 Table 6; Bhat et al. 2025) and disc heights (Busscher et al. 2010; "
+    "Twomey & Taylor 1985); Panjabi, Bonczar, Kunkel, Duman, Busscher and Twomey were read in "
+    "a public transcription of the papers' tables, not in the papers. Transverse-process span "
+    "L1-L5 checked against the table of the Lumbar Model Generator toolbox of Lavecchia et al. "
+    "2018 (J R Soc Interface 15:20170829; 74.2, 88.8, 96.9, 96.8, 97.5 mm), a secondary "
+    "source: the toolbox does not say which study the widths come from; L2-L5 corrected to "
+    "it. From memory, unverified: body depth T12-L4 and transverse-process span T12 (entered "
+    "after Panjabi et al. 1992 and 1991; no table of these values could be found in any "
+    "source we could search, so they are not checked). Tibrewal & Pearcy 1985 and Zhou et "
+    "al. 2000, cited before, could not be read and carry no value. Overall depth is from "
+    "segmented adult anatomy (issue 11 comparison)."
 )
 
 
@@ -174,63 +190,71 @@ _H12 = (
     "checked: mean (24.0) of the T12 ant./post.-height means of Kunkel 2011 (22.0), Duman 2026 "
     "(22.9) and Busscher 2010 (27.1)"
 )
-_D5 = "checked: Cook & Baker 2021 Table 6, L5 inferior body length 35.3 +/- 3.6 (SD)"
-_MEM92 = "memory: after Panjabi 1992, not checked"
+_D5 = (
+    "checked: Cook & Baker 2021 Table 6, L5 inferior body length 35.3 +/- 3.6 (SD); Bhat 2025, "
+    "L5 superior / inferior antero-posterior diameter 33.5 +/- 4.1 / 33.3 +/- 6.8 (SD)"
+)
+_MEM92 = "memory: from memory (after Panjabi 1992), unverified; no table found to check it"
 _TPW = (
     "checked (secondary): tip-to-tip transverse-process widths L1-L5 74.2, 88.8, 96.9, 96.8, "
-    "97.5 mm tabulated in a public parametric lumbar-model generator (MATLAB function "
-    "averageModelInput); the paper they come from is not named there"
+    "97.5 mm tabulated in the Lumbar Model Generator toolbox of Lavecchia et al. 2018 (J R Soc "
+    "Interface 15:20170829; MATLAB function averageModelInput), which does not name the study "
+    "they come from"
 )
-_MEM91 = "memory: after Panjabi 1991 (T12), not checked"
+_MEM91 = "memory: from memory (after Panjabi 1991, T12), unverified; no table found to check it"
 _ISSUE = "segmented adult anatomy, issue 11 comparison (about 78-82 mm for L1-L5)"
 
-#: Adult dimensions per level (mm), rounded, in our own table. The accepted ranges are about
-#: 1-2 SD of the checked sources (Panjabi's endplate-width SD is about SEM x sqrt(12), 3-4 mm;
-#: body-height SDs are about 2 mm), and every checked published mean lies inside them.
+#: Adult dimensions per level (mm), rounded, in our own table. The accepted ranges of checked
+#: values are about 1 SD of the checked sources and every checked published mean lies inside
+#: them: body width +/-3 (Panjabi's endplate-width SD is about SEM x sqrt(12), 2.6-4.2 mm),
+#: body height +/-2 (SDs about 2 mm; T12 +/-3.5, so that all three series lie inside), L5 body
+#: depth +/-3.5 (Cook & Baker SD 3.6), transverse-process span +/-5 (the table gives no SD).
+#: Values from memory keep their wider ranges (+/-4, +/-10): they claim no precision.
+W_HALF, H_HALF, D5_HALF, TP_HALF = 3.0, 2.0, 3.5, 5.0
 #: Overall antero-posterior depth is not taken from a paper: its target comes from the
 #: segmented adult anatomy of the issue 11 comparison.
 MORPHOMETRY: dict[str, VertebraSize] = {
     "t12": VertebraSize(
-        _ok(40.0, 5.0, _W91),
+        _ok(40.0, W_HALF, _W91),
         _d(32.0, 4.0, _MEM91),
         _ok(24.0, 3.5, _H12),  # the three series span 22.0-27.1 mm
         _d(58.0, 10.0, _MEM91),
         _d(72.0, 8.0, _MEM91),
     ),
     "l1": VertebraSize(
-        _ok(41.0, 5.0, _W92),
+        _ok(41.0, W_HALF, _W92),
         _d(33.0, 4.0, _MEM92),
-        _ok(26.0, 2.5, _H),
-        _ok(74.0, 10.0, _TPW),
+        _ok(26.0, H_HALF, _H),
+        _ok(74.0, TP_HALF, _TPW),
         _d(78.0, 8.0, _ISSUE),
     ),
     "l2": VertebraSize(
-        _ok(43.0, 5.0, _W92),
+        _ok(43.0, W_HALF, _W92),
         _d(34.0, 4.0, _MEM92),
-        _ok(27.0, 2.5, _H),
-        _ok(89.0, 10.0, _TPW),
+        _ok(27.0, H_HALF, _H),
+        _ok(89.0, TP_HALF, _TPW),
         _d(79.0, 8.0, _ISSUE),
     ),
     "l3": VertebraSize(
-        _ok(45.0, 5.0, _W92),
+        _ok(45.0, W_HALF, _W92),
         _d(35.0, 4.0, _MEM92),
-        _ok(27.5, 2.5, _H),
-        _ok(97.0, 10.0, _TPW),
+        _ok(27.5, H_HALF, _H),
+        _ok(97.0, TP_HALF, _TPW),
         _d(80.0, 8.0, _ISSUE),
     ),
     "l4": VertebraSize(
-        _ok(47.0, 5.0, _W92),
+        _ok(47.0, W_HALF, _W92),
         _d(35.5, 4.0, _MEM92),
-        _ok(27.0, 2.5, _H),
-        _ok(97.0, 10.0, _TPW),
+        _ok(27.0, H_HALF, _H),
+        _ok(97.0, TP_HALF, _TPW),
         _d(80.0, 8.0, _ISSUE),
     ),
     "l5": VertebraSize(
         # 49 mm: Bonczar 2024 pooled EPWu 48.8; also the GIAS3 S1 endplate it stands on
-        _ok(49.0, 5.0, _W92),
-        _ok(35.0, 4.0, _D5),
-        _ok(26.5, 2.5, _H5),
-        _ok(97.0, 10.0, _TPW),
+        _ok(49.0, W_HALF, _W92),
+        _ok(35.0, D5_HALF, _D5),
+        _ok(26.5, H_HALF, _H5),
+        _ok(97.0, TP_HALF, _TPW),
         _d(78.0, 8.0, _ISSUE),
     ),
 }
