@@ -19,23 +19,9 @@ TARGET_MS = 150.0
 
 
 def _measure() -> dict[str, float]:
-    from PySide6.QtWidgets import QApplication
+    from benchmarks.app_window import open_atlas_view
 
-    from viewer.context import load_context
-    from viewer.features import load_features
-    from viewer.qt.view3d import View3D
-    from viewer.render.theme import LIGHT
-    from viewer.state.pain import PainSpots
-
-    app = QApplication(sys.argv)
-    context = load_context()
-    view = View3D(context.loaded, context.state, LIGHT)
-    view.resize(*SIZE)
-    view.show()
-    app.processEvents()
-    view.animate = False
-    view.attach_features(load_features(context), PainSpots())
-    app.processEvents()
+    _app, _context, view = open_atlas_view(SIZE)
     view.render_now()
     pairs = view.overlays.features.pairs
     assert pairs is not None

@@ -18,19 +18,10 @@ TARGET_FPS = 15.0
 
 
 def _measure() -> dict[str, float]:
-    from PySide6.QtWidgets import QApplication
-
-    from viewer.context import load_context
+    from benchmarks.app_window import open_atlas_view
     from viewer.domain.pose import STANDING
-    from viewer.qt.view3d import View3D
-    from viewer.render.theme import LIGHT
 
-    app = QApplication(sys.argv)
-    context = load_context()
-    view = View3D(context.loaded, context.state, LIGHT)
-    view.resize(*SIZE)
-    view.show()
-    app.processEvents()
+    _app, context, view = open_atlas_view(SIZE, with_features=False)
     state = context.state
     painter = view.posture
     start = time.perf_counter()

@@ -155,23 +155,9 @@ def _feature_timings(view: object) -> dict[str, float]:
 
 def main() -> None:
     """Open the 3D view on the built-in atlas at 1280x800 and orbit it once per mode."""
-    from PySide6.QtWidgets import QApplication
+    from benchmarks.app_window import open_atlas_view
 
-    from viewer.context import load_context
-    from viewer.features import load_features
-    from viewer.qt.view3d import View3D
-    from viewer.render.theme import LIGHT
-    from viewer.state.pain import PainSpots
-
-    app = QApplication(sys.argv)
-    context = load_context()
-    view = View3D(context.loaded, context.state, LIGHT)
-    view.resize(*SIZE)
-    view.show()
-    app.processEvents()
-    view.animate = False
-    view.attach_features(load_features(context), PainSpots())
-    app.processEvents()
+    _app, context, view = open_atlas_view(SIZE)
     actual = view.render_window.GetSize()
     if "--factors" in sys.argv:
         for line in factor_table(view, context):

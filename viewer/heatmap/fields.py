@@ -22,7 +22,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -453,17 +453,10 @@ def cached_distance_fields(
     for lid, lm in landmarks.items():
         key = _field_key(skin_hash, lm.seeds, reach[lid], method)
         keys[lid] = key
-        path = folder / f"{key}.npy"
-        if path.is_file():
-            try:
-                arr = np.load(path, allow_pickle=False)
-            except (OSError, ValueError) as exc:
-                log.warning("ignoring unreadable cache file %s: %s", path, exc)
-            else:
-                if arr.shape == (n,) and arr.dtype == np.float32:
-                    out[lid] = arr
-                    _touch(path)
-                    continue
+        arr = read_cached(folder / f"{key}.npy", (n,), np.dtype(np.float32))
+        if arr is not None:
+            out[lid] = arr
+            continue
         missing[lid] = lm.seeds
     if missing:
         if fill_folds:
@@ -478,9 +471,7 @@ def cached_distance_fields(
         try:
             folder.mkdir(parents=True, exist_ok=True)
             for lid, arr in computed.items():
-                tmp = folder / f"{keys[lid]}.tmp.npy"
-                np.save(tmp, arr, allow_pickle=False)
-                os.replace(tmp, folder / f"{keys[lid]}.npy")
+                write_cached(folder / f"{keys[lid]}.npy", arr)
         except OSError as exc:
             log.warning("could not write the heat-map cache in %s: %s", folder, exc)
         prune_cache(folder)
@@ -488,6 +479,31 @@ def cached_distance_fields(
     elif progress is not None:
         progress(1.0, "distances loaded from the cache")
     return out
+
+
+def read_cached(path: Path, shape: tuple[int, ...], dtype: np.dtype[Any]) -> NDArray[Any] | None:
+    """A cached array if ``path`` holds one of this shape and type (its use is recorded for
+    :func:`prune_cache`); ``None`` if it is missing, unreadable (logged) or of another shape."""
+    if not path.is_file():
+        return None
+    try:
+        arr = np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        log.warning("ignoring unreadable cache file %s: %s", path, exc)
+        return None
+    if arr.shape != shape or arr.dtype != dtype:
+        return None
+    _touch(path)
+    return np.asarray(arr)
+
+
+def write_cached(path: Path, arr: NDArray[Any]) -> None:
+    """Save ``arr`` to ``path`` atomically (a reader never sees half a file); raises
+    ``OSError`` for the caller to log."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.stem + ".tmp.npy")
+    np.save(tmp, arr, allow_pickle=False)
+    os.replace(tmp, path)
 
 
 def _touch(path: Path) -> None:

@@ -32,7 +32,6 @@ is its bisector, the normals averaged across it (:data:`BISECTOR_REACH_MM`).
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -156,25 +155,17 @@ def cached_fold_filled(
 ) -> NDArray[np.float64]:
     """:func:`fold_filled`, kept in the heat-map cache ``folder`` (one ``.npy`` per skin), so
     a start with a warm cache does not fill the folds again. ``None``: not cached."""
-    from viewer.heatmap.fields import mesh_hash
+    from viewer.heatmap.fields import mesh_hash, read_cached, write_cached
 
     if folder is None:
         return fold_filled(points, triangles)
     path = folder / f"folds-v{FOLD_FILL_VERSION}-{mesh_hash(points, triangles)}.npy"
-    if path.is_file():
-        try:
-            arr = np.load(path, allow_pickle=False)
-        except (OSError, ValueError) as exc:
-            log.warning("ignoring unreadable cache file %s: %s", path, exc)
-        else:
-            if arr.shape == (len(points), 3) and arr.dtype == np.float64:
-                return np.asarray(arr)
+    cached = read_cached(path, (len(points), 3), np.dtype(np.float64))
+    if cached is not None:
+        return cached
     filled = fold_filled(points, triangles)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.stem + ".tmp.npy")
-        np.save(tmp, filled, allow_pickle=False)
-        os.replace(tmp, path)
+        write_cached(path, filled)
     except OSError as exc:
         log.warning("could not write the heat-map cache in %s: %s", folder, exc)
     return filled

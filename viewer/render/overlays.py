@@ -94,6 +94,27 @@ def frame_points(resolved: ResolvedPairView, atlas: Any, meshes: Any) -> Any:
     return np.vstack(chunks) if chunks else None
 
 
+def _view_key(renderer: Any) -> tuple[object, ...]:
+    """What a still-frame layout depends on in the view (camera and window size), rounded so
+    a camera that has not really moved does not lay the overlays out again."""
+    camera = renderer.GetActiveCamera()
+    return (
+        tuple(round(c, 3) for c in camera.GetPosition()),
+        tuple(round(c, 3) for c in camera.GetFocalPoint()),
+        tuple(round(c, 4) for c in camera.GetViewUp()),
+        round(camera.GetViewAngle(), 3),
+        tuple(renderer.GetSize()),
+    )
+
+
+def _projection(renderer: Any) -> NDArray[np.float64]:
+    """The renderer's world-to-clip matrix as a NumPy array, for projecting points in bulk."""
+    matrix = renderer.GetActiveCamera().GetCompositeProjectionTransformMatrix(
+        renderer.GetTiledAspectRatio(), -1, 1
+    )
+    return np.array([[matrix.GetElement(i, j) for j in range(4)] for i in range(4)])
+
+
 def _nearest_d2(points: Any, p: NDArray[np.float64]) -> float:
     diff = np.asarray(points, dtype=np.float64) - p
     return float(np.einsum("ij,ij->i", diff, diff).min())
@@ -321,21 +342,14 @@ class AnnotationOverlays:
             return
         camera = renderer.GetActiveCamera()
         key = (
-            tuple(round(c, 3) for c in camera.GetPosition()),
-            tuple(round(c, 3) for c in camera.GetFocalPoint()),
-            tuple(round(c, 4) for c in camera.GetViewUp()),
-            round(camera.GetViewAngle(), 3),
-            (width, height),
+            _view_key(renderer),
             id(self._zone_ids),
             self.scene.geometry_version,
         )
         if key == self._kinds_for:
             return
         self._kinds_for = key
-        matrix = camera.GetCompositeProjectionTransformMatrix(
-            renderer.GetTiledAspectRatio(), -1, 1
-        )
-        m = np.array([[matrix.GetElement(i, j) for j in range(4)] for i in range(4)])
+        m = _projection(renderer)
         points, normals = self._skin_drawn()
         ids = self._zone_ids
         if normals is not None and len(normals) != len(points):
@@ -634,10 +648,7 @@ class AnnotationOverlays:
         width, height = renderer.GetSize()
         if points is None or width <= 0 or height <= 0:
             return np.zeros((0, 2))
-        matrix = renderer.GetActiveCamera().GetCompositeProjectionTransformMatrix(
-            renderer.GetTiledAspectRatio(), -1, 1
-        )
-        m = np.array([[matrix.GetElement(i, j) for j in range(4)] for i in range(4)])
+        m = _projection(renderer)
         pixels, _inside = project_points(points, m, (width, height))
         out: NDArray[np.float64] = np.c_[pixels[:, 0], height - pixels[:, 1]]
         # The pair's own key (top left) is no place for the marker key either.
@@ -661,20 +672,13 @@ class AnnotationOverlays:
         boxes = tuple(tuple(round(v, 1) for v in b) for b in self.layer.screen_boxes())
         camera = renderer.GetActiveCamera()
         key = (
-            tuple(round(c, 3) for c in camera.GetPosition()),
-            tuple(round(c, 3) for c in camera.GetFocalPoint()),
-            tuple(round(c, 4) for c in camera.GetViewUp()),
-            round(camera.GetViewAngle(), 3),
-            (width, height),
+            _view_key(renderer),
             boxes,
         )
         if key == self._routed_for:
             return
         self._routed_for = key
-        matrix = camera.GetCompositeProjectionTransformMatrix(
-            renderer.GetTiledAspectRatio(), -1, 1
-        )
-        m = np.array([[matrix.GetElement(i, j) for j in range(4)] for i in range(4)])
+        m = _projection(renderer)
 
         def project(points: NDArray[np.float64]) -> NDArray[np.float64]:
             pixels, _inside = project_points(points, m, (width, height))
