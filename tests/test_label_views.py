@@ -182,6 +182,16 @@ def test_every_lesson_step_shows_its_labels_and_a_caption_that_fits(
             assert not boxes_overlap(cap_down, _y_down(legend_box, height)), where
         _check_layout(off, width, height, where)
         _check_leaders_clear(off, where)
+        _check_clear_of_posture_texts(off, where)
+
+
+def _check_clear_of_posture_texts(off: Any, where: str) -> None:
+    """No structure label covers a posture reference's text (tilt, lordosis, "L4-S1 loaded"):
+    step 7 printed "Iliopsoas (right)" over "L4-S1 loaded at the back" before the texts were
+    obstacles of the layout."""
+    for text_box in off.guides.text_boxes():
+        for s in off.labels.shown:
+            assert not boxes_overlap(s.placed.box, text_box), (where, s.text, "over a posture text")
 
 
 def test_caption_uses_two_lines_only_when_one_does_not_fit(lesson: Any) -> None:

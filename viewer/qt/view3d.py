@@ -140,6 +140,7 @@ class View3D(QWidget):
             skin_points_of(self.scene),
         )
         """ASIS-PSIS line, plumb line, lumbar curve, standing ghost and chair of a posed body."""
+        self.labels.set_obstacle_boxes("posture_guides", self.posture_guides.text_boxes)
 
         interactor = self.render_window.GetInteractor()
         style = vtkInteractorStyleTrackballCamera()

@@ -184,6 +184,7 @@ def offscreen_scene(
     key.anatomy_on_screen = anatomy_on_screen(scene)
     labels.reserve("posture_title", key.title_box)
     labels.reserve("length_key", key.key_box)
+    labels.set_obstacle_boxes("posture_guides", guides.text_boxes)
     overlays = None
     if features is not None:
         from viewer.render.overlays import AnnotationOverlays

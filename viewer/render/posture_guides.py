@@ -509,6 +509,26 @@ class PostureGuideOverlay:
             left_out = self._ghost_seated and actor in self._ghost_femurs
             actor.SetVisibility(lateral and self._ghost_wanted and not left_out)
 
+    def text_boxes(self) -> list[tuple[float, float, float, float]]:
+        """Screen boxes (x0, y0, x1, y1, y down, this renderer's pixels) of the reference texts
+        on screen, for the label layout to keep structure labels and leaders off them (lesson
+        step 7 printed "Iliopsoas (right)" over "L4-S1 loaded at the back"). The texts are
+        placed first, so the boxes are this frame's whatever order the observers run in."""
+        self._before_frame()
+        height = self.renderer.GetSize()[1]
+        texts = [*self._texts.values(), self._thigh_text]
+        boxes = []
+        for text in texts:
+            if not text.GetVisibility() or not text.GetInput():
+                continue
+            bbox = [0.0, 0.0, 0.0, 0.0]
+            text.GetBoundingBox(self.renderer, bbox)  # about the text's anchor, y up
+            ax, ay = text.GetPositionCoordinate().GetComputedDisplayValue(self.renderer)
+            x0, x1, y0, y1 = bbox
+            if x1 > x0 and y1 > y0:
+                boxes.append((ax + x0, height - (ay + y1), ax + x1, height - (ay + y0)))
+        return boxes
+
     def _show_thigh(self) -> None:
         """The thigh angle shows while the pose is one-sided, in pair views too, in any view
         that sees the bend: at least :data:`THIGH_LATERAL_MIN` along the left-right axis (from
