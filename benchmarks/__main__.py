@@ -7,11 +7,9 @@ Usage (needs a display; on a headless machine wrap it in xvfb-run):
 from __future__ import annotations
 
 import importlib
-import json
-import subprocess
-import sys
 
 from benchmarks import startup
+from benchmarks.child import child_figures
 from benchmarks.orbit import SIZE
 
 Row = tuple[str, str, str]
@@ -39,14 +37,7 @@ def core_rows() -> list[Row]:
                 "not used by the app",
             )
         )
-    out = subprocess.run(
-        [sys.executable, "-m", "benchmarks.orbit"],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=True,
-    )
-    orbit = json.loads(out.stdout.strip().splitlines()[-1])
+    orbit = child_figures("benchmarks.orbit", timeout=600, args=())
     size = "x".join(str(v) for v in orbit["size"])
     rows.append(
         _row(

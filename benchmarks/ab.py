@@ -13,24 +13,14 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
-import sys
 from pathlib import Path
+
+from benchmarks.child import child_figures
 
 
 def _child(tree: Path, module: str) -> dict[str, float]:
     env = {**os.environ, "PYTHONPATH": str(tree)}
-    out = subprocess.run(
-        [sys.executable, "-m", module, "--child"],
-        cwd=tree,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=True,
-    )
-    data: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
-    return data
+    return child_figures(module, timeout=900, cwd=tree, env=env)
 
 
 def main(argv: list[str] | None = None) -> None:

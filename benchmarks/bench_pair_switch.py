@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import statistics
-import subprocess
 import sys
 import time
 
@@ -54,14 +53,9 @@ def _measure() -> dict[str, float]:
 
 def run() -> list[tuple[str, object, str]]:
     """Rows for the benchmark table (runs the measurement in a child process)."""
-    out = subprocess.run(
-        [sys.executable, "-m", "benchmarks.bench_pair_switch", "--child"],
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=True,
-    )
-    data = json.loads(out.stdout.strip().splitlines()[-1])
+    from benchmarks.child import child_figures
+
+    data = child_figures("benchmarks.bench_pair_switch", timeout=900)
     return [
         (
             "pair view switch to rendered frame, later visits (median)",

@@ -8,7 +8,6 @@ them. Runs the window part in its own process (like the orbit benchmark).
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 import time
 
@@ -68,14 +67,9 @@ def _measure() -> dict[str, float]:
 
 def run() -> list[tuple[str, object, str]]:
     """Rows for the benchmark table (runs the measurement in a child process)."""
-    out = subprocess.run(
-        [sys.executable, "-m", "benchmarks.bench_posture", "--child"],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=True,
-    )
-    data = json.loads(out.stdout.strip().splitlines()[-1])
+    from benchmarks.child import child_figures
+
+    data = child_figures("benchmarks.bench_posture", timeout=600)
     return [
         (
             f"posture slider drag (light meshes re-posed, {SIZE[0]}x{SIZE[1]})",

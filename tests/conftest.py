@@ -32,6 +32,20 @@ def _isolated_user_files(
     monkeypatch.delenv("TRIGGER_ATLAS_MESHES", raising=False)
 
 
+@pytest.fixture(scope="module")
+def builtin_heat() -> tuple[Any, Any]:
+    """The built-in atlas's context and features, for tests of its referral maps (skipped
+    while the atlas has no skin)."""
+    from viewer.context import load_context
+    from viewer.features import load_features
+
+    context = load_context(None)
+    features = load_features(context)
+    if features.referral is None:
+        pytest.skip("the built-in atlas has no skin yet")
+    return context, features
+
+
 @pytest.fixture(scope="session")
 def tiny_atlas_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small valid atlas folder (shared, read-only)."""

@@ -6,6 +6,8 @@ running into empty space in front of the body (pair 1), arrows across X's elsewh
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from itertools import pairwise
 from typing import Any
 
@@ -88,22 +90,36 @@ def _enter_pair(key: int) -> tuple[Any, Any, Any]:
     return context, features, active
 
 
-def _render_pair(key: int, size: tuple[int, int] = (1280, 800)) -> dict[str, Any]:
+def display_points(renderer: Any, points: np.ndarray) -> np.ndarray:
+    """Display pixels (x, y up) of world points."""
+    out = np.zeros((len(points), 2))
+    for i, p in enumerate(points):
+        renderer.SetWorldPoint(*p, 1.0)
+        renderer.WorldToDisplay()
+        out[i] = renderer.GetDisplayPoint()[:2]
+    return out
+
+
+@contextmanager
+def framed_pair(key: int, size: tuple[int, int]) -> Iterator[tuple[Any, Any, Any, Any]]:
+    """Pair view ``key`` drawn off screen at ``size`` with its own camera, as `render --pair`
+    draws it: (offscreen scene, context, features, active pair view)."""
     from viewer.render.offscreen import offscreen_scene
 
     context, features, active = _enter_pair(key)
     with offscreen_scene(context.loaded, context.state, size, features=features) as off:
-        window, renderer, scene, overlays = off
+        window, _renderer, scene, overlays = off
         window.Render()
         overlays.refresh_pair()
         scene.apply_pose(overlays.pair_pose(active.resolved))
         window.Render()
-        points = overlays.pairs_overlay.arrow_points()
-        display = np.zeros((len(points), 2))
-        for i, p in enumerate(points):
-            renderer.SetWorldPoint(*p, 1.0)
-            renderer.WorldToDisplay()
-            display[i] = renderer.GetDisplayPoint()[:2]
+        yield off, context, features, active
+
+
+def _render_pair(key: int, size: tuple[int, int] = (1280, 800)) -> dict[str, Any]:
+    with framed_pair(key, size) as (off, context, features, _active):
+        _window, renderer, _scene, overlays = off
+        display = display_points(renderer, overlays.pairs_overlay.arrow_points())
         body = overlays._body_distance()
         matrix = renderer.GetActiveCamera().GetCompositeProjectionTransformMatrix(
             renderer.GetTiledAspectRatio(), -1, 1

@@ -13,34 +13,18 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tests.test_pair_overlay_route import _enter_pair
+from tests.test_pair_overlay_route import display_points as _display
+from tests.test_pair_overlay_route import framed_pair
 from viewer.render.pair_overlay import JOINT_RADIUS_MM
 
 PAIR = 3
 
 
-def _display(renderer: Any, points: np.ndarray) -> np.ndarray:
-    """Display pixels (x, y up) of world points."""
-    out = np.zeros((len(points), 2))
-    for i, p in enumerate(points):
-        renderer.SetWorldPoint(*p, 1.0)
-        renderer.WorldToDisplay()
-        out[i] = renderer.GetDisplayPoint()[:2]
-    return out
-
-
 @pytest.fixture(scope="module", params=[(1280, 800), (1280, 720)], ids=["pair", "lesson"])
 def drawn(request: pytest.FixtureRequest) -> dict[str, Any]:
-    from viewer.render.offscreen import offscreen_scene
-
     size = request.param
-    context, features, active = _enter_pair(PAIR)
-    with offscreen_scene(context.loaded, context.state, size, features=features) as off:
-        window, renderer, scene, overlays = off
-        window.Render()
-        overlays.refresh_pair()
-        scene.apply_pose(overlays.pair_pose(active.resolved))
-        window.Render()
+    with framed_pair(PAIR, size) as (off, _context, _features, _active):
+        _window, renderer, _scene, overlays = off
         pairs = overlays.pairs_overlay
         camera = renderer.GetActiveCamera()
         hip = [c for c, title in pairs.joint_labels if "Hip" in title]

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import pytest
 
 from viewer.domain.referral import ZoneClass
 from viewer.domain.zone_legend import MIN_SEEN_VERTICES, legend_classes, seen_vertices
@@ -36,25 +35,13 @@ def test_seen_vertices_face_the_eye_inside_the_frame() -> None:
     assert seen.tolist() == [True, False, False]  # facing; turned away; outside the frame
 
 
-@pytest.fixture(scope="module")
-def builtin() -> Any:
-    from viewer.context import load_context
-    from viewer.features import load_features
-
-    context = load_context(None)
-    features = load_features(context)
-    if features.referral is None:
-        pytest.skip("the built-in atlas has no skin yet")
-    return context, features
-
-
-def _legend_rows(builtin: Any, muscle: str, view: str) -> tuple[str, ...]:
+def _legend_rows(builtin_heat: Any, muscle: str, view: str) -> tuple[str, ...]:
     from viewer.domain.camera import view_by_name
     from viewer.features import HEAT_MIN_SKIN_OPACITY
     from viewer.render.offscreen import offscreen_scene
     from viewer.render.theme import LIGHT
 
-    context, features = builtin
+    context, features = builtin_heat
     context.state.reset()
     triggers = features.triggers
     triggers.set_markers_visible(sorted(set(triggers.muscle_of.values())), False)
@@ -69,12 +56,12 @@ def _legend_rows(builtin: Any, muscle: str, view: str) -> tuple[str, ...]:
         return overlays.legend.row_labels
 
 
-def test_rendered_legend_drops_spillover_that_is_out_of_sight(builtin: Any) -> None:
+def test_rendered_legend_drops_spillover_that_is_out_of_sight(builtin_heat: Any) -> None:
     from viewer.render.legend import ESSENTIAL_ROW, SPILLOVER_ROW
 
-    _, features = builtin
+    _, features = builtin_heat
     classes = np.asarray(features.referral.field_for_muscle("psoas_major_lower_right").classes)
     assert (classes == S.value).sum() > 50, "the map has a spillover zone (on the low back)"
-    assert _legend_rows(builtin, "psoas_major_lower_right", "anterior") == (ESSENTIAL_ROW,)
-    rows = _legend_rows(builtin, "psoas_major_lower_right", "posterior")
+    assert _legend_rows(builtin_heat, "psoas_major_lower_right", "anterior") == (ESSENTIAL_ROW,)
+    rows = _legend_rows(builtin_heat, "psoas_major_lower_right", "posterior")
     assert SPILLOVER_ROW in rows, ("seen from behind, the spillover is drawn", rows)

@@ -117,14 +117,14 @@ def test_an_island_the_zone_encloses_is_filled_when_narrow_and_kept_when_wide() 
 
 
 @pytest.mark.parametrize("side", ["right", "left"])
-def test_gluteus_minimus_map_has_no_island_over_the_hip(builtin: Any, side: str) -> None:
+def test_gluteus_minimus_map_has_no_island_over_the_hip(builtin_heat: Any, side: str) -> None:
     """Travell & Simons (via S7, S3e) draw gluteus minimus pain as one region: lower buttock,
     outer and back of thigh, knee, and the outer leg to the ankle. The two portions' strips
     used to leave an enclosed unpainted island (about 34 cm2) on the back-outer hip."""
     from scipy import sparse
     from scipy.sparse.csgraph import connected_components
 
-    referral = builtin[1].referral
+    referral = builtin_heat[1].referral
     heat = referral.field_for_muscle(f"gluteus_minimus_{side}")
     skin = referral.skin
     t = np.asarray(skin.triangles)
@@ -143,14 +143,14 @@ def test_gluteus_minimus_map_has_no_island_over_the_hip(builtin: Any, side: str)
 
 @pytest.mark.parametrize("muscle", ["gluteus_minimus_right", "quadratus_lumborum_right"])
 def test_where_does_it_hurt_lists_the_muscle_for_a_spot_its_map_paints(
-    builtin: Any, muscle: str
+    builtin_heat: Any, muscle: str
 ) -> None:
     """One source of truth: a spot in a filled gap (the gluteus minimus island over the hip;
     a slot between quadratus lumborum discs) is painted essential, though no single zone
     reaches it; the lookup used to score the unclosed zones and did not list the muscle."""
     from viewer.domain.referral import ZoneClass
 
-    referral = builtin[1].referral
+    referral = builtin_heat[1].referral
     fields = referral.fields
     ids = referral.trigger_points_of(muscle)
     heat = referral.field_for(ids)
@@ -181,18 +181,6 @@ STORY_MUSCLES = (
 )
 
 
-@pytest.fixture(scope="module")
-def builtin() -> Any:
-    from viewer.context import load_context
-    from viewer.features import load_features
-
-    context = load_context(None)
-    features = load_features(context)
-    if features.referral is None:
-        pytest.skip("the built-in atlas has no skin yet")
-    return context, features
-
-
 def _drawn_on(referral: Any, heat: Any) -> np.ndarray:
     """Where a map's outlines are drawn: the fold-filled surface its zones were measured on
     (as the renderer's ZoneOutlines draws them)."""
@@ -202,8 +190,8 @@ def _drawn_on(referral: Any, heat: Any) -> np.ndarray:
 
 
 @pytest.mark.parametrize("muscle", STORY_MUSCLES)
-def test_zone_outlines_on_the_skin_are_smooth(builtin: Any, muscle: str) -> None:
-    _, features = builtin
+def test_zone_outlines_on_the_skin_are_smooth(builtin_heat: Any, muscle: str) -> None:
+    _, features = builtin_heat
     referral = features.referral
     heat = referral.field_for_muscle(muscle)
     skin = referral.skin
@@ -243,12 +231,12 @@ fixed (the test fails if a list is wrong in either direction)."""
 
 
 @pytest.fixture
-def on_body(builtin: Any) -> Any:
+def on_body(builtin_heat: Any) -> Any:
     """Switch the built-in context to a body (``on_body("male")``); neutral again after the
     test, so the other tests of this module see the neutral body."""
     from viewer.bodyswitch import switch_body
 
-    context, features = builtin
+    context, features = builtin_heat
 
     def use(body: str) -> Any:
         if context.loaded.body != body:
@@ -343,10 +331,10 @@ def test_coccyx_outline_spans_the_cleft_above_the_skin_around_its_zone(
         assert gap.min(axis=1).max() < 1.0, (body, gap.min(axis=1).max())
 
 
-def test_combined_patterns_are_smoothed_as_one_field(builtin: Any) -> None:
+def test_combined_patterns_are_smoothed_as_one_field(builtin_heat: Any) -> None:
     """The quadratus lumborum's flank and buttock patterns meet without a notch, and the
     map of several patterns is at least the union of its parts (smoothing never shrinks)."""
-    referral = builtin[1].referral
+    referral = builtin_heat[1].referral
     ids = list(referral.trigger_points_of("quadratus_lumborum_right"))
     assert len({referral.trigger_points[i].definition.referral for i in ids}) > 1
     assert not _rough(referral, ids)
@@ -365,7 +353,12 @@ def _relative_luminance(rgb: np.ndarray) -> np.ndarray:
 
 
 def _heat_render(
-    builtin: Any, muscle: str, view: str, theme: str, out: Path, extra: dict[str, Any] | None = None
+    builtin_heat: Any,
+    muscle: str,
+    view: str,
+    theme: str,
+    out: Path,
+    extra: dict[str, Any] | None = None,
 ) -> Any:
     """Render a muscle's heat map at 1280x800; image, skin vertex pixels, facing mask, classes
     (``extra`` receives the legend's spillover swatch box, image rows counted from the top)."""
@@ -375,7 +368,7 @@ def _heat_render(
     from viewer.render.offscreen import offscreen_scene, write_window_png
     from viewer.render.theme import THEMES
 
-    context, features = builtin
+    context, features = builtin_heat
     from viewer.features import HEAT_MIN_SKIN_OPACITY
 
     context.state.reset()
@@ -421,14 +414,14 @@ essential zone is exactly that, and a greyscale print keeps only luminance."""
 
 @pytest.mark.parametrize("theme", ["light", "dark", "projector"])
 def test_essential_zone_contrasts_with_the_skin_in_greyscale(
-    builtin: Any, theme: str, tmp_path: Path
+    builtin_heat: Any, theme: str, tmp_path: Path
 ) -> None:
     from scipy.spatial import cKDTree
 
     img, row, col, seen, classes = _heat_render(
-        builtin, "piriformis_right", "posterior", theme, tmp_path / "heat.png"
+        builtin_heat, "piriformis_right", "posterior", theme, tmp_path / "heat.png"
     )
-    skin = np.asarray(builtin[1].referral.skin.points, dtype=np.float64)
+    skin = np.asarray(builtin_heat[1].referral.skin.points, dtype=np.float64)
     essential = seen & (classes == 2)
     near = cKDTree(skin[classes == 2]).query(skin, distance_upper_bound=40.0)[0] < 40.0
     around = seen & (classes == 0) & near
@@ -444,11 +437,13 @@ def test_essential_zone_contrasts_with_the_skin_in_greyscale(
     [("gluteus_minimus_right", "right"), ("quadratus_lumborum_right", "posterolateral_right")],
 )
 def test_every_outlined_zone_seen_is_filled(
-    builtin: Any, muscle: str, view: str, tmp_path: Path
+    builtin_heat: Any, muscle: str, view: str, tmp_path: Path
 ) -> None:
     """No outline without its fill: the translucent skin once let the far leg's skin cover the
     near leg's painted zone (gluteus minimus from the side), leaving only the dark outline."""
-    img, row, col, seen, classes = _heat_render(builtin, muscle, view, "light", tmp_path / "f.png")
+    img, row, col, seen, classes = _heat_render(
+        builtin_heat, muscle, view, "light", tmp_path / "f.png"
+    )
     essential = seen & (classes == 2)
     assert essential.sum() > 200
     rgb = img[row[essential], col[essential]]
@@ -459,10 +454,10 @@ def test_every_outlined_zone_seen_is_filled(
 
 
 def test_spillover_hatching_stays_bold_at_1280x800_in_greyscale(
-    builtin: Any, tmp_path: Path
+    builtin_heat: Any, tmp_path: Path
 ) -> None:
     img, row, col, seen, classes = _heat_render(
-        builtin, "piriformis_right", "posterior", "projector", tmp_path / "spill.png"
+        builtin_heat, "piriformis_right", "posterior", "projector", tmp_path / "spill.png"
     )
     spill = seen & (classes == 1)
     assert spill.sum() > 50
@@ -500,7 +495,7 @@ def _two_tones(rgb: np.ndarray, lit: float) -> tuple[np.ndarray, np.ndarray]:
     [("piriformis_right", "posterior"), ("quadratus_lumborum_right", "anterior")],
 )
 def test_legend_spillover_swatch_looks_like_the_painted_spillover(
-    builtin: Any, muscle: str, view: str, tmp_path: Path
+    builtin_heat: Any, muscle: str, view: str, tmp_path: Path
 ) -> None:
     """The key must show what the skin shows: the swatch used vertical stripes in full salmon,
     while the skin is hatched diagonally (one way from behind, the other from the front) in
@@ -510,7 +505,7 @@ def test_legend_spillover_swatch_looks_like_the_painted_spillover(
     direction within 15 degrees."""
     extra: dict[str, Any] = {}
     img, row, col, seen, classes = _heat_render(
-        builtin, muscle, view, "light", tmp_path / "key.png", extra
+        builtin_heat, muscle, view, "light", tmp_path / "key.png", extra
     )
     x0, y0, x1, y1 = (round(v) for v in extra["swatch"])
     inset = 2
@@ -529,10 +524,12 @@ def test_legend_spillover_swatch_looks_like_the_painted_spillover(
     assert min(diff, 180.0 - diff) < 15.0, (key_angle, skin_angle)
 
 
-def test_hiding_or_ghosting_the_skin_never_leaves_a_legend_without_its_map(builtin: Any) -> None:
+def test_hiding_or_ghosting_the_skin_never_leaves_a_legend_without_its_map(
+    builtin_heat: Any,
+) -> None:
     from viewer.render.offscreen import offscreen_scene
 
-    context, features = builtin
+    context, features = builtin_heat
     from viewer.features import HEAT_MIN_SKIN_OPACITY
 
     context.state.reset()
@@ -586,7 +583,7 @@ def test_heat_title_names_the_muscles_once_with_their_shared_side() -> None:
 
 @pytest.mark.parametrize("size", [(1280, 800), (640, 400)])
 def test_heat_map_title_names_the_muscles_and_keeps_clear_of_labels(
-    builtin: Any, size: tuple[int, int]
+    builtin_heat: Any, size: tuple[int, int]
 ) -> None:
     """A lecturer can tell whose map is shown: the legend's title names the muscles, fits the
     frame (wrapping after the colon when long) and the label layout keeps labels off it."""
@@ -595,7 +592,7 @@ def test_heat_map_title_names_the_muscles_and_keeps_clear_of_labels(
     from viewer.render.offscreen import offscreen_scene
     from viewer.render.theme import LIGHT
 
-    context, features = builtin
+    context, features = builtin_heat
     context.state.reset()
     triggers = features.triggers
     referral = features.referral
