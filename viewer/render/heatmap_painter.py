@@ -10,10 +10,10 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 from vtkmodules.util.numpy_support import numpy_to_vtk
-from vtkmodules.vtkCommonDataModel import vtkImageData
 from vtkmodules.vtkRenderingCore import vtkActor, vtkTexture
 
 from viewer.domain.referral import SPILLOVER_LEVEL
+from viewer.render.textures import rgb_texture
 
 ESSENTIAL_RGB = np.array([125, 8, 28], dtype=np.float32)
 """Dark crimson: strongest, darkest colour of the ramp. Dark enough (relative luminance about
@@ -61,13 +61,7 @@ def _stripe_texture() -> vtkTexture:
     width = 8
     pixels = np.full((2, width, 3), 255, dtype=np.uint8)
     pixels[1, : width // 2] = STRIPE_DARK
-    image = vtkImageData()
-    image.SetDimensions(width, 2, 1)
-    array = numpy_to_vtk(pixels.reshape(-1, 3), deep=True)
-    array.SetName("stripes")
-    image.GetPointData().SetScalars(array)
-    texture = vtkTexture()
-    texture.SetInputData(image)
+    texture = rgb_texture(pixels, "stripes")
     texture.InterpolateOff()
     texture.RepeatOn()
     return texture
@@ -145,14 +139,8 @@ class SkinHeatPainter:
         outlines. Colours given per vertex (what :meth:`paint_rgb` does) blend across every
         triangle the edge crosses and step along the mesh, the ragged edges compare mode had.
         """
-        pal = np.asarray(palette, dtype=np.uint8).reshape(4, 3)
-        image = vtkImageData()
-        image.SetDimensions(2, 2, 1)
-        array = numpy_to_vtk(np.ascontiguousarray(pal), deep=True)  # x fastest: A, then B
-        array.SetName("regions")
-        image.GetPointData().SetScalars(array)
-        texture = vtkTexture()
-        texture.SetInputData(image)
+        pal = np.asarray(palette, dtype=np.uint8).reshape(2, 2, 3)  # x fastest: A, then B
+        texture = rgb_texture(pal, "regions")
         texture.InterpolateOff()
         texture.RepeatOff()
         texture.EdgeClampOn()

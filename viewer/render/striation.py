@@ -14,8 +14,9 @@ import numpy as np
 from numpy.typing import NDArray
 from vtkmodules.util.numpy_support import numpy_to_vtk
 from vtkmodules.vtkCommonCore import vtkDataArray
-from vtkmodules.vtkCommonDataModel import vtkImageData
 from vtkmodules.vtkRenderingCore import vtkActor, vtkTexture
+
+from viewer.render.textures import rgb_texture
 
 PERIOD_MM = 3.0
 """Distance between two stripes across the fibres (fascicle bundles are a few mm wide)."""
@@ -48,13 +49,7 @@ def striation_texture() -> vtkTexture:
         u = (np.arange(TEXELS) + 0.5) / TEXELS
         row = np.round(255.0 * stripe_profile(u)).astype(np.uint8)
         rgb = np.repeat(np.tile(row, 2)[:, None], 3, axis=1)  # 2 rows of TEXELS texels
-        image = vtkImageData()
-        image.SetDimensions(TEXELS, 2, 1)
-        data = numpy_to_vtk(np.ascontiguousarray(rgb), deep=True)
-        data.SetName("stripes")
-        image.GetPointData().SetScalars(data)
-        tex = vtkTexture()
-        tex.SetInputData(image)
+        tex = rgb_texture(rgb.reshape(2, TEXELS, 3), "stripes")
         tex.RepeatOn()
         tex.InterpolateOn()
         tex.MipmapOn()
