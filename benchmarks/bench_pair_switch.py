@@ -8,9 +8,7 @@ between two source trees. ``python -m benchmarks.bench_pair_switch`` prints the 
 
 from __future__ import annotations
 
-import json
 import statistics
-import sys
 import time
 
 SIZE = (1280, 800)
@@ -69,8 +67,6 @@ def run() -> list[tuple[str, object, str]]:
 
 
 if __name__ == "__main__":
-    if "--child" in sys.argv:
-        print(json.dumps(_measure()))
-    else:
-        for row in run():
-            print(f"{row[0]:<80} {row[1]:>12}  {row[2]}")
+    from benchmarks.child import main_for
+
+    main_for(_measure, run)

@@ -7,8 +7,6 @@ them. Runs the window part in its own process (like the orbit benchmark).
 
 from __future__ import annotations
 
-import json
-import sys
 import time
 
 FRAMES = 30
@@ -98,8 +96,6 @@ def run() -> list[tuple[str, object, str]]:
 
 
 if __name__ == "__main__":
-    if "--child" in sys.argv:
-        print(json.dumps(_measure()))
-    else:
-        for row in run():
-            print(f"{row[0]:<80} {row[1]:>12}  {row[2]}")
+    from benchmarks.child import main_for
+
+    main_for(_measure, run)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,3 +34,13 @@ def child_figures(
     )
     data: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     return data
+
+
+def main_for(measure: Callable[[], dict[str, Any]], rows: Callable[[], list[Any]]) -> None:
+    """A benchmark module's ``__main__``: with ``--child`` measure and print the figures as one
+    JSON line (what :func:`child_figures` reads); otherwise print the table rows."""
+    if "--child" in sys.argv:
+        print(json.dumps(measure()))
+    else:
+        for row in rows():
+            print(f"{row[0]:<80} {row[1]:>12}  {row[2]}")
