@@ -229,13 +229,7 @@ class PosturePainter:
     ) -> None:
         """A disc, blended between the two vertebrae it joins (viewer/domain/disc_binding.py)."""
         binding = self.model.disc_binding(sid, mesh.points)
-        eye = np.eye(4)
-        key = tuple(np.asarray(transforms.get(b, eye)).tobytes() for b in binding.bones)
-        if self._drawn.get((sid, light)) == key:
-            return
-        self._drawn[(sid, light)] = key
-        points, normals = skin_with_normals(mesh.points, mesh.normals, binding, transforms)
-        _write(actor, points, normals, self._owned)
+        self._skin_if_moved(sid, actor, mesh, binding, transforms, light)
 
     def _pose_skin(
         self,
@@ -252,6 +246,20 @@ class PosturePainter:
             if binding is None:
                 return
             self._light_bindings[(sid, light)] = binding
+        self._skin_if_moved(sid, actor, mesh, binding, transforms, light)
+
+    def _skin_if_moved(
+        self,
+        sid: str,
+        actor: vtkActor,
+        mesh: MeshArrays,
+        binding: Binding,
+        transforms: dict[str, Matrix],
+        light: bool,
+    ) -> None:
+        """Skin ``mesh`` by ``binding`` unless none of its bones moved since it was last drawn
+        at this detail (a slider drag that moves only the hip leaves discs and most of the skin
+        alone)."""
         eye = np.eye(4)
         key = tuple(np.asarray(transforms.get(b, eye)).tobytes() for b in binding.bones)
         if self._drawn.get((sid, light)) == key:
