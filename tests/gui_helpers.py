@@ -27,14 +27,6 @@ def structure_center_on_widget(window: Any, structure_id: str) -> QPoint:
 
 def window_rgb(window: Any) -> Any:
     """(h, w, 3) uint8 RGB of what a VTK render window last drew, rows from the top."""
-    from vtkmodules.util.numpy_support import vtk_to_numpy
-    from vtkmodules.vtkRenderingCore import vtkWindowToImageFilter
+    from viewer.render.offscreen import window_pixels
 
-    grab = vtkWindowToImageFilter()
-    grab.SetInput(window)
-    grab.ReadFrontBufferOff()
-    grab.Update()
-    image = grab.GetOutput()
-    w, h, _ = image.GetDimensions()
-    pixels = vtk_to_numpy(image.GetPointData().GetScalars()).reshape(h, w, -1)
-    return pixels[::-1, :, :3]  # VTK rows start at the bottom
+    return window_pixels(window)

@@ -9,7 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import vtkmodules.vtkRenderingOpenGL2  # noqa: F401  (registers the OpenGL factories)
+from numpy.typing import NDArray
+from vtkmodules.util.numpy_support import vtk_to_numpy
 from vtkmodules.vtkIOImage import vtkPNGWriter
 from vtkmodules.vtkRenderingCore import vtkRenderer, vtkRenderWindow, vtkWindowToImageFilter
 
@@ -338,6 +341,19 @@ def closeup_camera(scene: SceneRenderer, frame: Sequence[str], view: str | None)
         scene.renderer.GetActiveCamera().GetViewAngle(),
         w / h if w and h else 1.6,
     )
+
+
+def window_pixels(window: vtkRenderWindow) -> NDArray[np.uint8]:
+    """(h, w, 3) RGB of what ``window`` last rendered (its back buffer), rows from the top:
+    the same buffer :func:`write_window_png` writes, for turntable frames and pixel tests."""
+    grab = vtkWindowToImageFilter()
+    grab.SetInput(window)
+    grab.ReadFrontBufferOff()
+    grab.Update()
+    image = grab.GetOutput()
+    w, h, _ = image.GetDimensions()
+    rgb = vtk_to_numpy(image.GetPointData().GetScalars()).reshape(h, w, -1)[::-1, :, :3]
+    return np.ascontiguousarray(rgb, dtype=np.uint8)
 
 
 def write_window_png(window: vtkRenderWindow, out: Path | str, transparent: bool = False) -> Path:

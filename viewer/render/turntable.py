@@ -15,8 +15,6 @@ from typing import Any
 import numpy as np
 import vtkmodules.vtkRenderingOpenGL2  # noqa: F401  (registers the OpenGL factories)
 from numpy.typing import NDArray
-from vtkmodules.util.numpy_support import vtk_to_numpy
-from vtkmodules.vtkRenderingCore import vtkWindowToImageFilter
 
 from viewer.domain.camera import CameraPose, CameraPreset
 from viewer.features import Features
@@ -43,7 +41,7 @@ def render_turntable_frames(
     progress: Progress | None = None,
 ) -> list[NDArray[np.uint8]]:
     """RGB frames (h, w, 3) of one full turn around the pose's focal point (vertical axis)."""
-    from viewer.render.offscreen import offscreen_scene
+    from viewer.render.offscreen import offscreen_scene, window_pixels
 
     out: list[NDArray[np.uint8]] = []
     marker_px = max(14, round(30 * size[1] / 1080))  # same share of the frame at any size
@@ -73,14 +71,7 @@ def render_turntable_frames(
                 camera.OrthogonalizeViewUp()
                 renderer.ResetCameraClippingRange()
             window.Render()
-            grab = vtkWindowToImageFilter()
-            grab.SetInput(window)
-            grab.ReadFrontBufferOff()
-            grab.Update()
-            image = grab.GetOutput()
-            w, h, _ = image.GetDimensions()
-            rgb = vtk_to_numpy(image.GetPointData().GetScalars()).reshape(h, w, -1)[::-1, :, :3]
-            out.append(np.ascontiguousarray(rgb, dtype=np.uint8))
+            out.append(window_pixels(window))
             if progress is not None and not progress((index + 1) / frames):
                 raise CancelledError
     return out
