@@ -19,6 +19,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from viewer.domain.segments import segment_crosses_box
+
 LEFT = "left"
 RIGHT = "right"
 
@@ -226,21 +228,8 @@ def segment_hits_box(p: Point, q: Point, box: Box, pad: float = 0.0) -> bool:
     """True when the segment p-q passes through ``box`` (x0, y0, x1, y1) grown by ``pad``.
 
     Liang-Barsky clipping: the segment's parameter range inside the box's four slabs."""
-    x0, y0, x1, y1 = box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad
-    dx, dy = q[0] - p[0], q[1] - p[1]
-    lo, hi = 0.0, 1.0
-    for den, near, far in ((dx, x0 - p[0], x1 - p[0]), (dy, y0 - p[1], y1 - p[1])):
-        if abs(den) < 1e-12:
-            if near > 0 or far < 0:
-                return False
-            continue
-        t0, t1 = near / den, far / den
-        if t0 > t1:
-            t0, t1 = t1, t0
-        lo, hi = max(lo, t0), min(hi, t1)
-        if lo > hi:
-            return False
-    return True
+    lows, highs = (box[0] - pad, box[1] - pad), (box[2] + pad, box[3] + pad)
+    return segment_crosses_box(p, q, lows, highs)
 
 
 def _inside(p: Point, box: Box) -> bool:

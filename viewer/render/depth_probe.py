@@ -19,6 +19,7 @@ from vtkmodules.vtkCommonDataModel import vtkStaticCellLocator
 
 from viewer.domain.camera import SearchView
 from viewer.domain.marker_depth import MarkerSight, cover_length
+from viewer.domain.segments import segment_crosses_box
 from viewer.domain.structures import Kind
 from viewer.render.scene_renderer import GHOST_PICK_OPACITY, SceneRenderer
 from viewer.render.vtkmesh import to_polydata
@@ -215,22 +216,11 @@ class Visibility:
 
 
 def segment_meets_box(start: Vec, end: Vec, bounds: tuple[float, ...]) -> bool:
-    """Slab test: does the segment pass through the axis-aligned box (with 1 mm slack)?"""
-    t0, t1 = 0.0, 1.0
-    for axis in range(3):
-        lo, hi = bounds[2 * axis] - 1.0, bounds[2 * axis + 1] + 1.0
-        s, d = start[axis], end[axis] - start[axis]
-        if abs(d) < 1e-12:
-            if s < lo or s > hi:
-                return False
-            continue
-        a, b = (lo - s) / d, (hi - s) / d
-        if a > b:
-            a, b = b, a
-        t0, t1 = max(t0, a), min(t1, b)
-        if t0 > t1:
-            return False
-    return True
+    """Slab test: does the segment pass through the axis-aligned box (with 1 mm slack)?
+    ``bounds`` is VTK's (xmin, xmax, ymin, ymax, zmin, zmax)."""
+    lows = [bounds[2 * axis] - 1.0 for axis in range(3)]
+    highs = [bounds[2 * axis + 1] + 1.0 for axis in range(3)]
+    return segment_crosses_box(start, end, lows, highs)
 
 
 def best_view(probe: DepthProbe, structure_ids: Iterable[str]) -> SearchView | None:
