@@ -386,6 +386,31 @@ def _tp_profile(
     return tuple(np.asarray(a, dtype=np.float64) for a in (centres, heights, thick, cy, cz))  # type: ignore[return-value]
 
 
+def _boxed_map(
+    mesh: trimesh.Trimesh,
+    centre: np.ndarray,
+    basis: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    local_map: Callable[[np.ndarray], np.ndarray],
+) -> tuple[trimesh.Trimesh, Callable[[np.ndarray], np.ndarray]]:
+    """The deformed mesh and the point map of ``local_map``, a deformation in the vertebra's
+    local frame (rows of ``basis`` about ``centre``) defined inside the box ``lo``..``hi``:
+    outside the box a point moves by the deformation of the nearest box point, so sites near
+    the vertebra (myo-sim attachments) follow it without being stretched."""
+
+    def point_map(points: np.ndarray) -> np.ndarray:
+        p = np.atleast_2d(np.asarray(points, dtype=np.float64))
+        q = (p - centre) @ basis.T
+        qc = np.clip(q, lo, hi)
+        moved = q + (local_map(qc) - qc)
+        out = centre + moved @ basis
+        return np.asarray(out.reshape(np.shape(points)), dtype=np.float64)
+
+    out = trimesh.Trimesh(point_map(mesh.vertices), np.asarray(mesh.faces).copy(), process=False)
+    return out, point_map
+
+
 def _blunt_transverse_processes(
     mesh: trimesh.Trimesh,
 ) -> tuple[trimesh.Trimesh, Callable[[np.ndarray], np.ndarray]]:
@@ -441,16 +466,7 @@ def _blunt_transverse_processes(
             out[:, k] = c + inside * g + (d - inside)
         return out
 
-    def point_map(points: np.ndarray) -> np.ndarray:
-        p = np.atleast_2d(np.asarray(points, dtype=np.float64))
-        q = (p - centre) @ basis.T
-        qc = np.clip(q, lo, hi)
-        moved = q + (local_map(qc) - qc)
-        out = centre + moved @ basis
-        return np.asarray(out.reshape(np.shape(points)), dtype=np.float64)
-
-    out = trimesh.Trimesh(point_map(mesh.vertices), np.asarray(mesh.faces).copy(), process=False)
-    return out, point_map
+    return _boxed_map(mesh, centre, basis, lo, hi, local_map)
 
 
 def _resize_once(
@@ -493,13 +509,4 @@ def _resize_once(
 
     basis = np.vstack([lat, post, up])  # rows: local axes in world
 
-    def point_map(points: np.ndarray) -> np.ndarray:
-        p = np.atleast_2d(np.asarray(points, dtype=np.float64))
-        q = (p - centre) @ basis.T
-        qc = np.clip(q, lo, hi)
-        moved = q + (local_map(qc) - qc)
-        out = centre + moved @ basis
-        return np.asarray(out.reshape(np.shape(points)), dtype=np.float64)
-
-    out = trimesh.Trimesh(point_map(mesh.vertices), np.asarray(mesh.faces).copy(), process=False)
-    return out, point_map
+    return _boxed_map(mesh, centre, basis, lo, hi, local_map)
