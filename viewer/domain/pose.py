@@ -485,7 +485,7 @@ def pose_angles_text(pose: Pose) -> str:
     change, and the knees when bent; a side differing from the other is named. Every angle is
     a change from the atlas's standing pose."""
     if pose.is_standing:
-        return "the atlas pose (all angles 0\u00b0)"
+        return "the reference: other poses' angles are changes from this one"
     hr, hl = pose.hip_right.flexion, pose.hip_left.flexion
     hips = (
         f"hip flexion {_deg(hr)}"
