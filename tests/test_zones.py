@@ -665,3 +665,25 @@ def test_outlines_on_the_far_side_of_the_body_are_not_drawn(builtin_heat: Any) -
         both = drawn["posterior"][essential] + drawn["anterior"][essential]
         assert abs(both - total[essential]) <= 0.1 * total[essential], (drawn, total)
     context.state.reset()
+
+
+def test_the_heat_key_says_from_which_side_the_body_is_seen(builtin_heat: Any) -> None:
+    """The key under the map's title says where the reader stands, and follows the camera."""
+    from viewer.domain.camera import view_by_name
+    from viewer.render.offscreen import offscreen_scene
+
+    context, features = builtin_heat
+    context.state.reset()
+    features.triggers.show_muscle("psoas_major_lower_right")
+    context.state.set_opacity("skin", 0.9)
+    with offscreen_scene(context.loaded, context.state, (640, 400), features=features) as off:
+        legend = off.overlays.legend
+        off.scene.apply_view(view_by_name("anterior"))
+        off.window.Render()
+        assert legend.subtitle.startswith("Seen from the front"), legend.subtitle
+        texts = [str(t.GetInput()) for t in legend._texts]
+        assert legend.subtitle in texts
+        off.scene.apply_view(view_by_name("posterior"))
+        off.window.Render()
+        assert legend.subtitle.startswith("Seen from behind"), legend.subtitle
+    context.state.reset()
