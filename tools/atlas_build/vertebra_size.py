@@ -210,7 +210,7 @@ _D5 = (
 )
 _MEM92 = (
     "memory: from memory (after Panjabi 1992), unverified; no per-level table found to check "
-    "it (the L2-L5 mean of these depths, 34.4, is 0.7 mm under Clouthier 2023's L2-L5 mean "
+    "it (the L2-L5 depth targets average 34.4 mm, 0.7 mm under Clouthier 2023's L2-L5 mean "
     "body depth of 87 patients, 35.0; a check of the average only)"
 )
 _TPW = (
