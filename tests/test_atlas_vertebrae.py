@@ -64,14 +64,20 @@ PUBLISHED: dict[tuple[str, str], list[tuple[float, str]]] = {
         (33.3, "Bhat 2025 inferior"),
     ],
     # transverse-process span (tip to tip): the L1-L5 table of the Lumbar Model Generator
-    # toolbox of Lavecchia et al. 2018 (secondary: the toolbox does not name the study the
-    # widths come from; docs/MORPHOMETRY.md)
-    ("l1", "tp_span"): [(74.21, "Lavecchia 2018 toolbox")],
-    ("l2", "tp_span"): [(88.84, "Lavecchia 2018 toolbox")],
-    ("l3", "tp_span"): [(96.89, "Lavecchia 2018 toolbox")],
-    ("l4", "tp_span"): [(96.79, "Lavecchia 2018 toolbox")],
-    ("l5", "tp_span"): [(97.45, "Lavecchia 2018 toolbox")],
+    # toolbox of Lavecchia et al. 2018 (secondary, and one specimen: the toolbox's
+    # parameter_visual_human_gui gives the same widths as its author's measurements of one
+    # reconstructed 'visual human' model; docs/MORPHOMETRY.md)
+    ("l1", "tp_span"): [(74.21, "Lavecchia 2018 toolbox, one specimen")],
+    ("l2", "tp_span"): [(88.84, "Lavecchia 2018 toolbox, one specimen")],
+    ("l3", "tp_span"): [(96.89, "Lavecchia 2018 toolbox, one specimen")],
+    ("l4", "tp_span"): [(96.79, "Lavecchia 2018 toolbox, one specimen")],
+    ("l5", "tp_span"): [(97.45, "Lavecchia 2018 toolbox, one specimen")],
 }
+#: Mean vertebral body depth across L2-L5 of 87 patients (mm): Clouthier et al. 2023, public
+#: data of their morphable model (aclouthier/morphable-lumbar-model, SSM/meanVBdepth_y.csv,
+#: [mean, min, max] = 35.043, 29.543, 41.952). It checks the average of the L2-L5 depth
+#: targets only; the per-level depths T12-L4 stay unverified (docs/MORPHOMETRY.md).
+CLOUTHIER_L2_L5_DEPTH = 35.043
 #: the largest accepted ranges of values checked against a published mean (mm): about 1 SD of
 #: the cited sources (T12 body height: the spread of its three series; docs/MORPHOMETRY.md)
 CHECKED_HALF_RANGE = {"body_width": 3.0, "body_depth": 3.5, "body_height": 2.0, "tp_span": 5.0}
@@ -99,6 +105,20 @@ def test_vertebra_dimensions_in_published_ranges(level: str) -> None:
         assert dim.low <= got <= dim.high, (
             f"{level} {name} {got:.1f} mm outside {dim.low}-{dim.high} ({dim.source})"
         )
+
+
+def test_l2_l5_body_depths_average_to_the_published_pooled_mean() -> None:
+    """The L2-L5 depth targets (from memory per level) and the shipped bodies average within
+    1 mm (targets) and 1.5 mm (meshes, which sit within 0.5 mm of their targets) of the mean
+    L2-L5 body depth of Clouthier et al. 2023; each level's range contains that mean."""
+    levels = ("l2", "l3", "l4", "l5")
+    targets = [MORPHOMETRY[lv].body_depth.target for lv in levels]
+    assert abs(float(np.mean(targets)) - CLOUTHIER_L2_L5_DEPTH) <= 1.0, targets
+    for lv in levels:
+        dim = MORPHOMETRY[lv].body_depth
+        assert dim.low <= CLOUTHIER_L2_L5_DEPTH <= dim.high, (lv, dim)
+    got = [measure(_mesh("bones", f"vertebra_{lv}")).body_depth for lv in levels]
+    assert abs(float(np.mean(got)) - CLOUTHIER_L2_L5_DEPTH) <= 1.5, got
 
 
 def test_lumbar_transverse_processes_reach_their_real_span() -> None:
@@ -266,7 +286,9 @@ def test_morphometry_sources_named_in_notice_and_manifest() -> None:
             "Cook & Baker 2021",
             "Lavecchia et al. 2018",
             "Bhat et al. 2025",
+            "Clouthier et al. 2023",
         ):
             assert ref in text
         assert "From memory, unverified: body depth T12-L4 and transverse-process span T12" in text
+        assert "one specimen" in text
     assert len(REFERENCES) == len(set(REFERENCES)) >= 4

@@ -89,7 +89,16 @@ LAVECCHIA_2018 = (
     "Lavecchia CE, Espino DM, Moerman KM, et al. Lumbar model generator: a tool for the "
     "automated generation of a parametric scalable model of the lumbar spine. J R Soc "
     "Interface 2018;15(138):20170829 (its MATLAB toolbox, function averageModelInput, "
-    "tabulates the L1-L5 transverse-process widths)"
+    "tabulates the L1-L5 transverse-process widths; its function parameter_visual_human_gui "
+    "gives the same widths as the author's own measurements of one 'visual human' model "
+    "reconstructed at the University of Melbourne, i.e. one specimen)"
+)
+CLOUTHIER_2023 = (
+    "Clouthier AL, Wenghofer J, Wai EK, Graham RB. Morphable models of the lumbar spine to "
+    "vary geometry based on pathology, demographics, and anatomical measurements. J Biomech "
+    "2023;146:111421 (87 patients; its public data, repository aclouthier/morphable-lumbar-"
+    "model, file SSM/meanVBdepth_y.csv: mean vertebral body depth across L2-L5 35.04 mm, "
+    "observed range 29.5-42.0)"
 )
 BHAT_2025 = (
     "Bhat N, Rao L, Shetty A, et al. Morphometric analysis of the fifth lumbar vertebra (L5): "
@@ -113,6 +122,7 @@ REFERENCES = (
     TWOMEY_1985,
     LAVECCHIA_2018,
     BHAT_2025,
+    CLOUTHIER_2023,
 )
 #: cited for values we could not check against the paper itself (kept, marked unchecked)
 UNCHECKED_REFERENCES = (ZHOU_2000, TIBREWAL_1985)
@@ -129,12 +139,16 @@ PROVENANCE = (
     "a public transcription of the papers' tables, not in the papers. Transverse-process span "
     "L1-L5 checked against the table of the Lumbar Model Generator toolbox of Lavecchia et al. "
     "2018 (J R Soc Interface 15:20170829; 74.2, 88.8, 96.9, 96.8, 97.5 mm), a secondary "
-    "source: the toolbox does not say which study the widths come from; L2-L5 corrected to "
-    "it. From memory, unverified: body depth T12-L4 and transverse-process span T12 (entered "
-    "after Panjabi et al. 1992 and 1991; no table of these values could be found in any "
-    "source we could search, so they are not checked). Tibrewal & Pearcy 1985 and Zhou et "
-    "al. 2000, cited before, could not be read and carry no value. Overall depth is from "
-    "segmented adult anatomy (issue 11 comparison)."
+    "source and one specimen: the toolbox's own files give these widths as its author's "
+    "measurements of one reconstructed 'visual human' model, not a population mean; L2-L5 "
+    "were corrected to it. From memory, unverified: body depth T12-L4 and transverse-process "
+    "span T12 (entered after Panjabi et al. 1992 and 1991; no per-level table of these values "
+    "could be found in any source we could search, so they are not checked). Only their "
+    "average is compared: the mean body depth of L2-L5 (34.4 mm) lies 0.7 mm under the mean "
+    "L2-L5 body depth of 87 patients in the public data of Clouthier et al. 2023 (J Biomech "
+    "146:111421; 35.0 mm). Tibrewal & Pearcy 1985 and Zhou et al. 2000, cited before, could "
+    "not be read and carry no value. Overall depth is from segmented adult anatomy (issue 11 "
+    "comparison)."
 )
 
 
@@ -194,14 +208,26 @@ _D5 = (
     "checked: Cook & Baker 2021 Table 6, L5 inferior body length 35.3 +/- 3.6 (SD); Bhat 2025, "
     "L5 superior / inferior antero-posterior diameter 33.5 +/- 4.1 / 33.3 +/- 6.8 (SD)"
 )
-_MEM92 = "memory: from memory (after Panjabi 1992), unverified; no table found to check it"
+_MEM92 = (
+    "memory: from memory (after Panjabi 1992), unverified; no per-level table found to check "
+    "it (the L2-L5 depth targets average 34.4 mm, 0.7 mm under Clouthier 2023's L2-L5 mean "
+    "body depth of 87 patients, 35.0; a check of the average only)"
+)
 _TPW = (
-    "checked (secondary): tip-to-tip transverse-process widths L1-L5 74.2, 88.8, 96.9, 96.8, "
-    "97.5 mm tabulated in the Lumbar Model Generator toolbox of Lavecchia et al. 2018 (J R Soc "
-    "Interface 15:20170829; MATLAB function averageModelInput), which does not name the study "
-    "they come from"
+    "checked (secondary, one specimen): tip-to-tip transverse-process widths L1-L5 74.2, 88.8, "
+    "96.9, 96.8, 97.5 mm tabulated in the Lumbar Model Generator toolbox of Lavecchia et al. "
+    "2018 (J R Soc Interface 15:20170829; MATLAB function averageModelInput); the toolbox's "
+    "function parameter_visual_human_gui gives them as its author's measurements of one "
+    "reconstructed 'visual human' model, so they are one person's, not a population mean"
 )
 _MEM91 = "memory: from memory (after Panjabi 1991, T12), unverified; no table found to check it"
+_MEM91_TP = (
+    "memory: from memory (after Panjabi 1991, T12), unverified; no published mean found. The "
+    "only values found are not means: 51.6 mm for the one 'visual human' specimen of the "
+    "Lavecchia 2018 toolbox and a median of 50.6 mm over 799 automated CT measurements "
+    "(CTSpinoPelvic1K level_gradients.csv, not validated by its authors at thoracic levels); "
+    "both lie inside the range, 6-7 mm under the target"
+)
 _ISSUE = "segmented adult anatomy, issue 11 comparison (about 78-82 mm for L1-L5)"
 
 #: Adult dimensions per level (mm), rounded, in our own table. The accepted ranges of checked
@@ -218,7 +244,7 @@ MORPHOMETRY: dict[str, VertebraSize] = {
         _ok(40.0, W_HALF, _W91),
         _d(32.0, 4.0, _MEM91),
         _ok(24.0, 3.5, _H12),  # the three series span 22.0-27.1 mm
-        _d(58.0, 10.0, _MEM91),
+        _d(58.0, 10.0, _MEM91_TP),
         _d(72.0, 8.0, _MEM91),
     ),
     "l1": VertebraSize(
