@@ -1,12 +1,14 @@
 """First-frame A/B of two source trees and the floor, interleaved in one run.
 
 ``python -m benchmarks.startup_ab OLD_TREE NEW_TREE [--repeats 7]`` (under ``xvfb-run`` on a
-headless machine) launches, in turn, the floor window, the app from OLD_TREE and the app from
-NEW_TREE (``PYTHONPATH`` and working directory set to the tree; the order rotates each round),
-after one uncounted warm-up launch of each. Each launch reports the wall time from process
-start to its first frame and the process CPU time at that frame; the medians and each app's
-ratio to the floor are printed. Every launch shares the same machine load, so the ratios are
-comparable within the run even on a busy machine (see ``benchmarks/README.md``).
+headless machine) launches, in turn, the floor window, the floor against OLD_TREE's
+``viewer.app`` (``floor-old``: it imports that module for its clock, so this is the floor as
+OLD_TREE measured it), the app from OLD_TREE and the app from NEW_TREE (``PYTHONPATH`` and
+working directory set to the tree; the order rotates each round), after one uncounted warm-up
+launch of each. Each launch reports the wall time from process start to its first frame and
+the process CPU time at that frame; the medians and each app's ratio to the floors are
+printed. Every launch shares the same machine load, so the ratios are comparable within the
+run even on a busy machine (see ``benchmarks/README.md``).
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ def main(argv: list[str] | None = None) -> None:
     new = args.new.resolve()
     runs = {
         "floor": ([sys.executable, str(HERE / "floor_window.py")], new),
+        # The floor as OLD_TREE measured it (its viewer.app may import more for the clock).
+        "floor-old": ([sys.executable, str(HERE / "floor_window.py")], args.old.resolve()),
         "old": ([sys.executable, str(HERE / "first_frame_launch.py")], args.old.resolve()),
         "new": ([sys.executable, str(HERE / "first_frame_launch.py")], new),
     }
@@ -54,7 +58,7 @@ def main(argv: list[str] | None = None) -> None:
         _launch(*runs[name])  # warm-up: bytecode caches, file cache
     results: dict[str, list[tuple[float, float]]] = {name: [] for name in names}
     for i in range(args.repeats):
-        order = names[i % 3 :] + names[: i % 3]
+        order = names[i % len(names) :] + names[: i % len(names)]
         for name in order:
             results[name].append(_launch(*runs[name]))
         row = "  ".join(f"{n} {results[n][-1][0]:.3f}s/{results[n][-1][1]:.3f}cpu" for n in names)
@@ -67,8 +71,14 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{name:6} {wall:8.3f} {cpu:8.3f} {wall / floor:9.2f}x")
     # The ratio per round (same moment's floor) is steadier than a ratio of medians under load.
     for name in ("old", "new"):
-        ratios = [a[0] / f[0] for a, f in zip(results[name], results["floor"], strict=True)]
-        print(f"{name} per-round wall ratio median {statistics.median(ratios):.2f}x")
+        for floor_name in ("floor", "floor-old"):
+            ratios = [
+                a[0] / f[0] for a, f in zip(results[name], results[floor_name], strict=True)
+            ]
+            print(
+                f"{name} / {floor_name}: per-round wall ratio median "
+                f"{statistics.median(ratios):.2f}x"
+            )
 
 
 if __name__ == "__main__":
