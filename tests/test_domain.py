@@ -96,3 +96,23 @@ def test_unknown_view_lists_valid_names() -> None:
     with pytest.raises(KeyError, match="posterior"):
         view_by_name("sideways")
     assert "posterolateral_left" in view_names()
+
+
+def test_seen_from_says_where_the_reader_stands() -> None:
+    """From the front the body's right is on the reader's left: said in plain words for the
+    four standard sides, nothing for oblique or top views (a patient read "right" as the
+    wrong leg whenever the view turned)."""
+    from viewer.domain.camera import seen_from, view_by_name
+
+    def side(name: str) -> str:  # the camera sits along the preset's direction from the focus
+        return seen_from(tuple(-c for c in view_by_name(name).direction))
+
+    assert side("anterior").startswith("Seen from the front") and "on your left" in side(
+        "anterior"
+    )
+    assert side("posterior").startswith("Seen from behind") and "on your right" in side(
+        "posterior"
+    )
+    assert side("right") == "Seen from the body's right side"
+    assert side("left") == "Seen from the body's left side"
+    assert side("superior") == "" and seen_from((0.6, 0.6, 0.5)) == ""

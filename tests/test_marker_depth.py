@@ -292,6 +292,14 @@ def test_chosen_x_boxes_that_would_overlap_merge() -> None:
     assert layer.count_of("a") + layer.count_of("b") == 2 and not (
         layer.drawn("a") and layer.drawn("b")
     )
+    # The key explains the "X\u00d72" (a patient read it as "twice as bad").
+    from viewer.render.marker_legend import ROWS, MarkerLegend
+
+    assert layer.has_counts()
+    legend = MarkerLegend(layer.main, layer)
+    legend._before_frame()
+    assert ROWS["counted"] in legend.texts() and "trigger points at one spot" in ROWS["counted"]
+    legend.detach()
     layer.detach()
     window.Finalize()
 

@@ -117,7 +117,7 @@ def framed_pair(key: int, size: tuple[int, int]) -> Iterator[tuple[Any, Any, Any
 
 
 def _render_pair(key: int, size: tuple[int, int] = (1280, 800)) -> dict[str, Any]:
-    with framed_pair(key, size) as (off, context, features, _active):
+    with framed_pair(key, size) as (off, context, _features, active):
         _window, renderer, _scene, overlays = off
         display = display_points(renderer, overlays.pairs_overlay.arrow_points())
         body = overlays._body_distance()
@@ -132,11 +132,12 @@ def _render_pair(key: int, size: tuple[int, int] = (1280, 800)) -> dict[str, Any
             "display": display,
             "boxes": overlays.layer.screen_boxes(),
             "arcs": [a.copy() for a in overlays.pairs_overlay.arc_paths],
+            "rings": len(overlays.pairs_overlay._ring_plans),
             "body": body,
             "markers": len(overlays.layer.marker_ids),
             "pulls": overlays.pairs_overlay.drawn_pulls(),
             "share": overlays.pairs_overlay.length_share,
-            "note": features.pairs.library.capacity_note,
+            "note": overlays._arrow_note(active.resolved),
         }
 
 
@@ -164,9 +165,14 @@ def test_straight_arrows_of_a_view_keep_one_scale_as_the_legend_says(key: int) -
 
     drawn = _render_pair(key)
     note = str(drawn["note"])
-    assert "one scale per view" in note and "not to scale" in note, note
-    assert drawn["share"] in LENGTHS
     straight = [(pull, path) for pull, path, is_arc in drawn["pulls"] if not is_arc]
+    curved = bool(drawn["arcs"]) or bool(drawn["rings"])
+    # the key explains exactly the kinds of arrow drawn (lessons 3, 5 and 6 explained straight
+    # arrows on slides that had only curved ones)
+    assert ("one scale per view" in note) == bool(straight), note
+    assert ("not to scale" in note) == curved, note
+    assert "Handsfield 2014" in note
+    assert drawn["share"] in LENGTHS
     for pull, path in straight:
         share = float(np.clip(pull.relative, 0.05, 1.0))
         nominal = PULL_MIN_MM + (PULL_MAX_MM - PULL_MIN_MM) * share
@@ -320,3 +326,39 @@ def test_the_marker_key_keeps_off_the_pair_muscles_in_compare_mode() -> None:
     it now takes a corner (and two-line rows) where it covers no muscle of the pair."""
     assert _key_over_muscles(keep_clear=True) == 0
     assert _key_over_muscles(keep_clear=False) > 0, "the old corner covered the psoas"
+
+
+def _pick_between_ends(own_px: float, other_px: float, own_covered: bool = False) -> int:
+    """Which end `_pick` draws an arrow at, for an own end whose every candidate looks
+    ``own_px`` long on screen and an other end whose candidates look ``other_px`` (0 = the
+    own end, 1 = the other end). Projection: x, y of the points are the display pixels."""
+    from vtkmodules.vtkRenderingCore import vtkRenderer
+
+    from viewer.render.pair_overlay import LENGTHS, SHIFTS_MM, PairOverlay, Route
+
+    per_end = len(SHIFTS_MM) * len(LENGTHS)
+    samples = [
+        np.array([[500.0 + k, 300.0, 0.0], [500.0 + k, 300.0 + length, 0.0]])
+        for length in (own_px, other_px)
+        for k in range(per_end)
+    ]
+    boxes = ((400.0, 200.0, 700.0, 500.0),) if own_covered else ()
+    if own_covered:  # the other end's arrows lie elsewhere, clear of the box
+        shift = np.array([0.0, 400.0, 0.0])
+        samples[per_end:] = [s + shift for s in samples[per_end:]]
+    route = Route(lambda p: p[:, :2], boxes, px_per_mm=1.0, min_px=61.0)
+    plan = (None, None, None, 1.0, [(s, False) for s in samples], samples)
+    pick, covered = PairOverlay(vtkRenderer())._pick(plan, route, range(len(LENGTHS)))
+    assert covered == 0
+    return pick // per_end
+
+
+def test_an_arrow_stays_at_its_own_end_unless_that_end_is_a_stub_or_covered() -> None:
+    """Lesson step 11 drew the right iliacus at the femur pointing up and the left one at the
+    pelvis pointing down: both ends looked a little short (56 vs 57 px, 61 wanted), and the
+    longer won. The view's own end is kept while it looks long enough to read; the other end
+    is for a stub seen end-on or an end hidden under X's."""
+    assert _pick_between_ends(56.0, 57.0) == 0
+    assert _pick_between_ends(70.0, 90.0) == 0
+    assert _pick_between_ends(12.0, 70.0) == 1  # a stub pointing at the camera
+    assert _pick_between_ends(70.0, 70.0, own_covered=True) == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -106,3 +107,30 @@ def test_lesson_step_7_shows_the_tilt_and_the_compressed_stretch(tmp_path: Path)
     rows = np.nonzero(band.any(axis=1))[0]
     assert (rows.max() - rows.min() + 1) / band.shape[0] >= 0.85
     assert band.mean() >= 0.2, band.mean()
+
+
+def test_the_posture_title_says_what_the_grey_ghost_is() -> None:
+    """A posed body seen from the side draws the standing pose as a grey ghost; the title
+    says so (a lecturer and a patient took it for a second spine). Seen from the front there
+    is no ghost, and the line goes."""
+    from viewer.context import load_context
+    from viewer.domain.camera import view_by_name
+    from viewer.domain.pose import PRESETS
+    from viewer.render.offscreen import offscreen_scene
+    from viewer.render.posture_key import GHOST_NOTE
+
+    context = load_context()
+    context.state.set_pose(PRESETS["sitting_upright"])
+
+    def title(off: Any) -> str:
+        return " ".join(str(t.GetInput()) for t in off.posture_key._title_texts)
+
+    with offscreen_scene(context.loaded, context.state, (1280, 800)) as off:
+        off.scene.apply_view(view_by_name("right"))
+        off.window.Render()
+        assert "ghost" in off.guides.visible_parts()
+        assert GHOST_NOTE.split(":")[0] in title(off)
+        off.scene.apply_view(view_by_name("anterior"))
+        off.window.Render()
+        assert "ghost" not in off.guides.visible_parts()
+        assert GHOST_NOTE.split(":")[0] not in title(off)

@@ -106,7 +106,7 @@ def test_pose_captions_name_the_pose_and_its_key_angles() -> None:
     assert "pelvic tilt \u221214\u00b0 (posterior)" in pose_caption(up)
     assert "knees 85\u00b0" in pose_caption(slump)
     assert pose_caption(up.with_pelvic_tilt(3)).startswith("Custom posture")
-    standing = "Standing \u2014 the atlas pose (all angles 0\u00b0)"
+    standing = "Standing \u2014 the reference: other poses' angles are changes from this one"
     assert pose_caption(PRESETS["standing"]) == standing
     # Slumped sitting is clearly further back and flatter than upright sitting.
     assert slump.pelvic_tilt <= up.pelvic_tilt - 10 and slump.lordosis <= up.lordosis - 15

@@ -50,6 +50,7 @@ def test_lesson_step_11_draws_the_bent_right_thigh_where_both_sides_show() -> No
     from viewer.features import load_features
     from viewer.render.offscreen import offscreen_scene
     from viewer.render.structure_framing import framed_view_pose
+    from viewer.render.theme import THEMES
 
     context = load_context()
     features = load_features(context)
@@ -57,7 +58,11 @@ def test_lesson_step_11_draws_the_bent_right_thigh_where_both_sides_show() -> No
         pytest.skip("no pair views or posture for the built-in atlas")
     features.pairs.enter_key(5)
     context.state.set_pose(context.state.tight_pose_source("right"))
-    with offscreen_scene(context.loaded, context.state, (1280, 720), features=features) as off:
+    if features.triggers is not None:  # the step shows no X's ("markers": [])
+        every = sorted(set(features.triggers.muscle_of.values()))
+        features.triggers.set_markers_visible(every, False)
+    projector = THEMES["projector"]  # the lesson's slides: bigger labels, longer arrows wanted
+    with offscreen_scene(context.loaded, context.state, (1280, 720), projector, features) as off:
         camera = _lesson_camera()  # as lesson step 11 looks
         off.window.Render()
         off.scene.apply_pose(framed_view_pose(off.scene, camera.view, camera.frame))
@@ -79,6 +84,13 @@ def test_lesson_step_11_draws_the_bent_right_thigh_where_both_sides_show() -> No
         wine = (r > g + 40) & (r > b + 10)
         teal = (g > r + 40) & (b > r + 30)
         assert wine.sum() > 1500 and teal.sum() > 1500, (int(wine.sum()), int(teal.sum()))
+        # The same muscle on both sides pulls the same way: every straight arrow is drawn at
+        # the end the view names (the pelvis and spine), not flipped to the femur by a few
+        # pixels of length (the right iliacus once pointed up at the hip, the left one down).
+        straight = [(p, path) for p, path, arc in off.overlays.pairs_overlay.drawn_pulls()]
+        assert {p.structure for p, _ in straight} >= {"iliacus_right", "iliacus_left"}
+        for pull, path in straight:
+            assert (path[-1] - path[0]) @ pull.direction > 0, f"{pull.structure} flipped"
 
 
 def test_seen_from_the_front_the_bent_thigh_is_not_drawn_as_a_stub() -> None:

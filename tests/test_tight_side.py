@@ -38,6 +38,20 @@ def test_one_side_tight_flexes_that_hip_and_tilts_the_pelvis_forward() -> None:
         one_side_tight_pose(ARMS, "middle")
 
 
+def test_the_caption_gives_the_thigh_angles_the_picture_draws() -> None:
+    """A one-sided pose with a tilted pelvis: the caption's hip flexion is on the pelvis, the
+    drawn thigh angle is in space; the caption must also say the thighs' angles, the same
+    numbers the thigh label prints, so that a lecturer need not explain the difference."""
+    from viewer.domain.posture_guides import thigh_angle, thigh_label
+
+    pose = one_side_tight_pose(ARMS, "right")
+    assert round(pose.pelvic_tilt)  # the case this is about
+    caption = pose_caption(pose)
+    right, left = round(thigh_angle(pose, "right")), round(thigh_angle(pose, "left"))
+    assert f"(thighs right {right}\u00b0, left {left}\u00b0 from vertical)" in caption, caption
+    assert f"right thigh {right}\u00b0 forward of standing" in thigh_label(pose, "right")
+
+
 def test_the_tight_side_is_shorter_on_the_built_atlas() -> None:
     from viewer.domain.balance import ILIOPSOAS_PARTS
     from viewer.domain.posture import moment_arms

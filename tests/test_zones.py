@@ -635,3 +635,55 @@ def test_heat_map_title_names_the_muscles_and_keeps_clear_of_labels(
     finally:
         triggers.set_active([])
         context.state.reset()
+
+
+def test_outlines_on_the_far_side_of_the_body_are_not_drawn(builtin_heat: Any) -> None:
+    """Lesson step 2 (iliopsoas from behind, skin at 0.9) showed the front-thigh zone's outline
+    as a stray red line down the back of the leg: a line is not culled like the skin it lies
+    on. Seen from behind, that outline is gone and the low-back one stays; from the front,
+    the other way round."""
+    from viewer.domain.camera import view_by_name
+    from viewer.render.offscreen import offscreen_scene
+
+    context, features = builtin_heat
+    context.state.reset()
+    features.triggers.show_muscle("psoas_major_lower_right")
+    context.state.set_opacity("skin", 0.9)
+    with offscreen_scene(context.loaded, context.state, (640, 400), features=features) as off:
+        outlines = off.overlays.outlines
+        drawn = {}
+        for view in ("posterior", "anterior"):
+            off.scene.apply_view(view_by_name(view))
+            off.window.Render()
+            drawn[view] = {k: outlines.front_segments(k) for k in outlines.actors}
+        total = {k: sum(len(loop) - 1 for loop in outlines.loops[k]) for k in outlines.actors}
+        essential = "essential"
+        # both views draw part of the outline, neither draws all of it
+        for view in drawn:
+            assert 0 < drawn[view][essential] < total[essential], (view, drawn, total)
+        # what the back shows and what the front shows add up to about all of it
+        both = drawn["posterior"][essential] + drawn["anterior"][essential]
+        assert abs(both - total[essential]) <= 0.1 * total[essential], (drawn, total)
+    context.state.reset()
+
+
+def test_the_heat_key_says_from_which_side_the_body_is_seen(builtin_heat: Any) -> None:
+    """The key under the map's title says where the reader stands, and follows the camera."""
+    from viewer.domain.camera import view_by_name
+    from viewer.render.offscreen import offscreen_scene
+
+    context, features = builtin_heat
+    context.state.reset()
+    features.triggers.show_muscle("psoas_major_lower_right")
+    context.state.set_opacity("skin", 0.9)
+    with offscreen_scene(context.loaded, context.state, (640, 400), features=features) as off:
+        legend = off.overlays.legend
+        off.scene.apply_view(view_by_name("anterior"))
+        off.window.Render()
+        assert legend.subtitle.startswith("Seen from the front"), legend.subtitle
+        texts = [str(t.GetInput()) for t in legend._texts]
+        assert legend.subtitle in texts
+        off.scene.apply_view(view_by_name("posterior"))
+        off.window.Render()
+        assert legend.subtitle.startswith("Seen from behind"), legend.subtitle
+    context.state.reset()

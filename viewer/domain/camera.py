@@ -8,7 +8,7 @@ true mirror image for the left side.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -313,3 +313,29 @@ def fit_to_points(
     distance = max(float(need.max()), 1.0)
     focal = (float(focal_arr[0]), float(focal_arr[1]), float(focal_arr[2]))
     return focal, distance
+
+
+FACING_MIN = 0.7
+"""A camera looking this much (cosine) along the front-back or left-right axis names its side."""
+
+
+def seen_from(direction_of_projection: Sequence[float]) -> str:
+    """Where the reader stands, in words a patient understands, for a camera looking along
+    ``direction_of_projection`` (atlas LPS: +x left, +y posterior, +z up), or ``""`` for an
+    oblique or top/bottom view.
+
+    From the front the body's right is on the reader's left, and a patient reviewing the heat
+    maps read "right" as the wrong leg every time the view turned; the heat map's key says it.
+    """
+    x, y, _z = (float(c) for c in direction_of_projection)
+    norm = math.sqrt(x * x + y * y + _z * _z) or 1.0
+    x, y = x / norm, y / norm
+    if y >= FACING_MIN:  # looking toward the back: the camera is in front
+        return "Seen from the front: the body's right side is on your left"
+    if y <= -FACING_MIN:
+        return "Seen from behind: the body's right side is on your right"
+    if x >= FACING_MIN:  # looking toward the left: the camera is on the right
+        return "Seen from the body's right side"
+    if x <= -FACING_MIN:
+        return "Seen from the body's left side"
+    return ""

@@ -485,18 +485,22 @@ def pose_angles_text(pose: Pose) -> str:
     change, and the knees when bent; a side differing from the other is named. Every angle is
     a change from the atlas's standing pose."""
     if pose.is_standing:
-        return "the atlas pose (all angles 0\u00b0)"
+        return "the reference: other poses' angles are changes from this one"
     hr, hl = pose.hip_right.flexion, pose.hip_left.flexion
     hips = (
         f"hip flexion {_deg(hr)}"
         if round(hr) == round(hl)
         else f"hip flexion right {_deg(hr)}, left {_deg(hl)}"
     )
-    if round(pose.pelvic_tilt) and round(hr) == round(hl):
+    if round(pose.pelvic_tilt):
         # Hip flexion is the thigh on the pelvis; a tilted pelvis carries the thigh with it, so
-        # upright sitting reads "hip flexion 76" with the thighs level: say where the thighs are.
-        thigh = hr - pose.pelvic_tilt
-        hips += f" (thighs {_deg(thigh)} from vertical)" if round(thigh) else " (thighs vertical)"
+        # upright sitting reads "hip flexion 76" with the thighs level: say where the thighs are
+        # (for one bent thigh these are the angles the picture draws against standing).
+        tr, tl = hr - pose.pelvic_tilt, hl - pose.pelvic_tilt
+        if round(hr) != round(hl):
+            hips += f" (thighs right {_deg(tr)}, left {_deg(tl)} from vertical)"
+        else:
+            hips += f" (thighs {_deg(tr)} from vertical)" if round(tr) else " (thighs vertical)"
     tilt = f"pelvic tilt {_deg(pose.pelvic_tilt)}"
     if round(pose.pelvic_tilt):
         tilt += " (anterior)" if pose.pelvic_tilt > 0 else " (posterior)"

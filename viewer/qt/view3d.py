@@ -146,6 +146,7 @@ class View3D(QWidget):
         )
         """ASIS-PSIS line, plumb line, lumbar curve, standing ghost and chair of a posed body."""
         self.labels.set_obstacle_boxes("posture_guides", self.posture_guides.text_boxes)
+        self.posture_key.ghost_in_view = self.posture_guides.ghost_in_view
 
         interactor = self.render_window.GetInteractor()
         style = vtkInteractorStyleTrackballCamera()

@@ -22,6 +22,7 @@ from vtkmodules.vtkRenderingCore import (
     vtkTextActor,
 )
 
+from viewer.domain.camera import seen_from
 from viewer.domain.lessons import TEXT_FRACTION
 from viewer.domain.referral import DISCLAIMER, ZoneClass
 from viewer.render.heatmap_painter import (
@@ -181,6 +182,8 @@ class SwatchLegend:
         self._props: list[vtkActor2D] = []
         self._texts: list[vtkTextActor] = []
         self._shown = False
+        self.subtitle = ""
+        """A plain line between the title and the swatches ("" = none)."""
         self._build(scale)
         self._tag = renderer.AddObserver(vtkCommand.StartEvent, self._fit)
 
@@ -212,6 +215,10 @@ class SwatchLegend:
             self._texts.append(_text(renderer, label, x + s * 1.4, y + s * 0.1, font))
             self._props.append(self._texts[-1])
             y += 1.4 * s
+        if self.subtitle:
+            self._texts.append(_text(renderer, self.subtitle, x, y, round(FOOTER_PX * scale)))
+            self._props.append(self._texts[-1])
+            y += 1.1 * s
         self._texts.append(_text(renderer, self._title_text(), x, y, font, bold=True))
         self._props.append(self._texts[-1])
         for actor in self._props:
@@ -356,11 +363,17 @@ class HeatLegend(SwatchLegend):
             self._build(self.scale)
 
     def _before_fit(self) -> None:
-        """Turn the swatch's stripes with the skin's: the screen direction across them is the
-        stripe axis seen from the camera (two dot products a frame; new stripe polygons only
-        when it turns)."""
+        """Say where the reader stands (:func:`seen_from`: from the front the body's right is
+        on the reader's left), and turn the swatch's stripes with the skin's: the screen
+        direction across them is the stripe axis seen from the camera (dot products a frame;
+        new text or stripe polygons only when they change)."""
         camera = self.renderer.GetActiveCamera()
         forward = np.asarray(camera.GetDirectionOfProjection())
+        side = seen_from(camera.GetDirectionOfProjection())
+        if side != self.subtitle:
+            self.subtitle = side
+            self._build(self.scale)
+            self.set_visible(self._shown)
         right = np.cross(forward, np.asarray(camera.GetViewUp()))
         up = np.cross(right, forward)
         axis = np.asarray(STRIPE_AXIS)

@@ -6,7 +6,9 @@ a sample drawn by the markers' own style (:func:`viewer.render.markers.apply_mar
 
 * bold **X** -- trigger point (on the surface you see);
 * thin, outlined **X** -- deep, behind other structures;
-* small grey **x** -- on the far side of the body.
+* small grey **x** -- on the far side of the body;
+* **×2** (after an X) -- that many trigger points at one spot (a patient read "X×2" as "twice
+  as bad").
 
 It follows the marker layer before every frame (after the layer has classified its markers,
 before the label layout runs, which keeps labels off it), and its text grows with the frame
@@ -34,10 +36,13 @@ ROWS: dict[str, str] = {
     "visible": "trigger point",
     "deep": "deep: behind other structures",
     "far_side": "on the far side of the body",
+    "counted": "two trigger points at one spot (\u00d73: three)",
 }
 """What each drawn style means, in legend order."""
 
 INK_RGB = hex_to_rgb(MARKER_INK)
+COUNT_SAMPLE = "\u00d72"
+"""The count row's sample: the multiplier an X carries when it stands for several points."""
 
 ROW_FRACTION = 0.024
 """Row text height as a share of the frame height (above the 2.1 % floor for slides)."""
@@ -77,6 +82,8 @@ class MarkerLegend:
     def _before_frame(self, *_args: object) -> None:
         width, height = self.renderer.GetSize()
         styles = self.layer.drawn_styles() if self.enabled else ()
+        if styles and self.layer.has_counts():
+            styles = (*styles, "counted")
         other = self.below() if self.below is not None else None
         floor = other[3] if other is not None else 0.0
         if styles and width > 0 and height > 0 and self.keep_clear is not None:
@@ -172,12 +179,13 @@ class MarkerLegend:
         x_glyph = x_text - glyph_px * 0.75
         for style, text in reversed(list(zip(styles, texts, strict=True))):
             sample = vtkTextActor()
-            sample.SetInput(GHOST_GLYPH if style == "far_side" else MARKER_GLYPH)
+            glyph = {"far_side": GHOST_GLYPH, "counted": COUNT_SAMPLE}.get(style, MARKER_GLYPH)
+            sample.SetInput(glyph)
             look = sample.GetTextProperty()
-            look.SetFontSize(round(glyph_px * (0.7 if style == "far_side" else 1.0)))
+            look.SetFontSize(round(glyph_px * (0.7 if style in ("far_side", "counted") else 1.0)))
             look.SetJustificationToCentered()
             look.SetVerticalJustificationToCentered()
-            apply_marker_style(look, style, INK_RGB)
+            apply_marker_style(look, "visible" if style == "counted" else style, INK_RGB)
             sample.SetPosition(x_glyph, y)
             label = _text(self.renderer, text, x_text, y, row)
             label.GetTextProperty().SetVerticalJustificationToCentered()

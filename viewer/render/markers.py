@@ -213,6 +213,10 @@ class MarkerLayer:
         """How many markers the X drawn for this id stands for (0 if not drawn itself)."""
         return self._counts.get(marker_id, 0)
 
+    def has_counts(self) -> bool:
+        """True while some drawn X stands for more than one marker (it carries "×n")."""
+        return any(c > 1 for c in self._counts.values())
+
     def drawn_styles(self) -> tuple[str, ...]:
         """Styles on screen now, in legend order: ``visible``, ``deep``, ``far_side``."""
         styles = set()

@@ -188,6 +188,7 @@ def offscreen_scene(
     labels.reserve("posture_title", key.title_box)
     labels.reserve("length_key", key.key_box)
     labels.set_obstacle_boxes("posture_guides", guides.text_boxes)
+    key.ghost_in_view = guides.ghost_in_view
     overlays = None
     if features is not None:
         from viewer.render.overlays import AnnotationOverlays

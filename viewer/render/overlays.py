@@ -520,9 +520,7 @@ class AnnotationOverlays:
             self.pair_legend.clear()
             return
         self._draw_pair(resolved)
-        library = self.features.pairs.library if self.features.pairs is not None else None
-        note = library.capacity_note if library is not None else ""
-        self.pair_legend.show(resolved, note, self._height(), self._width())
+        self.pair_legend.show(resolved, self._arrow_note(resolved), self._height(), self._width())
         self.scene.move_camera(self.pair_pose(resolved))
 
     def _draw_pair(self, resolved: ResolvedPairView) -> None:
@@ -732,9 +730,14 @@ class AnnotationOverlays:
         resolved = getattr(active, "resolved", None)
         if resolved is None:
             return
+        self.pair_legend.show(resolved, self._arrow_note(resolved), self._height(), self._width())
+
+    def _arrow_note(self, resolved: ResolvedPairView) -> str:
+        """The key's line on arrows for ``resolved``, with the force capacities' source."""
+        from viewer.render.pair_legend import arrow_key
+
         library = self.features.pairs.library if self.features.pairs is not None else None
-        note = library.capacity_note if library is not None else ""
-        self.pair_legend.show(resolved, note, self._height(), self._width())
+        return arrow_key(resolved, library.capacity_note if library is not None else "")
 
     def _width(self) -> int:
         w, _ = self.scene.renderer.GetSize()

@@ -67,6 +67,34 @@ def legend_rows(resolved: ResolvedPairView) -> list[tuple[str, str | None]]:
     return rows
 
 
+def arrow_kinds(resolved: ResolvedPairView) -> tuple[bool, bool]:
+    """(straight arrows drawn, curved arrows drawn) for ``resolved``: a pull whose side turns
+    its joint without a ring of its own is drawn as a lever arc; a turning at its own level is
+    a ring round the axis and its pull stays straight."""
+    turning = {t.side: t for t in resolved.turnings if t.sign != 0}
+    lever = {side for side, t in turning.items() if t.level_mm is None}
+    straight = any(p.side not in lever for p in resolved.pulls)
+    return straight, bool(turning)
+
+
+def arrow_key(resolved: ResolvedPairView, source: str = "") -> str:
+    """The key's small line on arrows, naming only the kinds this view draws (lessons 3, 5 and
+    6 explained straight arrows on slides that had only curved ones), then ``source`` (where
+    the force capacities come from) in brackets."""
+    straight, curved = arrow_kinds(resolved)
+    if straight and curved:
+        text = "Straight arrows: longer = stronger, one scale per view; curved: not to scale"
+    elif straight:
+        text = "Arrows: longer = stronger, one scale per view"
+    elif curved:
+        text = "Curved arrows: which way each side turns the joint, not to scale"
+    else:
+        text = ""
+    if source and text:
+        return f"{text} ({source})"
+    return text or source
+
+
 class PairLegend:
     """Title and key of the active pair view in one renderer's top-left corner."""
 

@@ -261,6 +261,13 @@ the six built-in views in one posture)."""
 LENGTHS = (1.0, 0.75, 0.55, 0.4)
 """Shares of its full length an arrow may be shortened to clear an X."""
 
+OWN_END_FLOOR = 0.6
+"""A clear arrow at the end the view names is kept while it looks at least this share of the
+wanted on-screen length; only a shorter one (a stub pointing at the camera) gives way to the
+equal and opposite pull at the muscle's other end. Without it a few pixels decided the end, and
+the right and left iliacus of one view pulled opposite ways (one at the pelvis, pointing down,
+one at the femur, pointing up)."""
+
 
 @dataclass(frozen=True)
 class Route:
@@ -481,7 +488,10 @@ class PairOverlay:
         # Clear by the widest part drawn: the arrow head (or the attachment ball) and rim.
         widest = max(radius * 1.9, HEAD_RADIUS_MM * radius / ARROW_RADIUS_MM) + HALO_MM
         pad = ROUTE_PAD_PX + widest * route.px_per_mm
-        pick, least, short_pick = None, None, None
+        # Candidates run end by end (the view's own end first), each end over SHIFTS x LENGTHS.
+        per_end = len(SHIFTS_MM) * len(LENGTHS)
+        pick, least = None, None
+        best: dict[int, tuple[int, float]] = {}  # end -> (first long enough, else longest) clear
         for k in range(len(samples)):
             if k % len(LENGTHS) not in shares:
                 continue
@@ -490,13 +500,17 @@ class PairOverlay:
             if least is None or n < least:
                 pick, least = k, n
             if n == 0:
-                seen = _screen_length(screen)
-                if seen >= route.min_px:
-                    return k, 0
-                if short_pick is None or seen > short_pick[1]:
-                    short_pick = (k, seen)
-        if short_pick is not None:
-            return short_pick[0], 0
+                end, seen = k // per_end, _screen_length(screen)
+                known = best.get(end)
+                if known is None or (known[1] < route.min_px and seen > known[1]):
+                    best[end] = (k, seen)
+        own, other = best.get(0), best.get(1)
+        if own is not None and (
+            own[1] >= OWN_END_FLOOR * route.min_px or other is None or other[1] <= own[1]
+        ):
+            return own[0], 0
+        if other is not None:
+            return other[0], 0
         return (pick or 0), (least or 0)
 
     def drawn_pulls(self) -> list[tuple[Pull, NDArray[np.float64], bool]]:

@@ -509,6 +509,17 @@ class PostureGuideOverlay:
             left_out = self._ghost_seated and actor in self._ghost_femurs
             actor.SetVisibility(lateral and self._ghost_wanted and not left_out)
 
+    def ghost_in_view(self) -> bool:
+        """True when this frame draws the standing ghost: a posed body seen from the side, no
+        pair view owning the picture. The posture key then says what the grey is (a lecturer
+        and a patient both took the unlabelled grey spine beside the posed one for a second
+        or displaced spine)."""
+        if self.guides is None or not self._ghost_wanted or self.suppressed():
+            return False
+        camera = self.renderer.GetActiveCamera()
+        dist = camera.GetDistance() or 1.0
+        return abs((camera.GetPosition()[0] - camera.GetFocalPoint()[0]) / dist) >= LATERAL_MIN
+
     def text_boxes(self) -> list[tuple[float, float, float, float]]:
         """Screen boxes (x0, y0, x1, y1, y down, this renderer's pixels) of the reference texts
         on screen, for the label layout to keep structure labels and leaders off them (lesson

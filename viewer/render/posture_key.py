@@ -51,6 +51,10 @@ def wrap(text: str, max_chars: int) -> list[str]:
     return lines
 
 
+GHOST_NOTE = "grey outline and dashed lines: standing, for comparison"
+"""The title's last line while the standing ghost shows (what the grey spine is)."""
+
+
 class PostureKey:
     """Draws the current pose's title and, when switched on, the length-colour key."""
 
@@ -68,6 +72,8 @@ class PostureKey:
         self.anatomy_on_screen: Callable[[], NDArray[np.float64] | None] | None = None
         """Display (x, y) of the anatomy shown; when set, the length key takes the bottom
         corner that covers the least of it (a side view's gluteus maximus, a seated femur)."""
+        self.ghost_in_view: Callable[[], bool] = lambda: False
+        """True while the standing ghost is drawn: the title then ends with :data:`GHOST_NOTE`."""
         self.moving: Callable[[], bool] = lambda: False
         """True while the view moves: the key keeps its corner (no projection per frame)."""
         self.key_left = False
@@ -168,8 +174,9 @@ class PostureKey:
         width, height = self.renderer.GetSize()
         lines = self.title_lines
         note = self.note
-        key = (width, height, lines, note, self.lengths_shown and self.enabled, self.top_px,
-               self._camera_signature())
+        ghost = lines is not None and self.ghost_in_view()
+        key = (width, height, lines, note, ghost, self.lengths_shown and self.enabled,
+               self.top_px, self._camera_signature())
         if key == self._fitted:
             return
         self._fitted = key
@@ -184,6 +191,7 @@ class PostureKey:
             limit = max(20, int(MAX_WIDTH_SHARE * width / (0.55 * small)))
             rows = [(lines[0], big, True)] + [(t, small, False) for t in wrap(lines[1], limit)]
             rows += [(t, small, True) for t in (wrap(note, limit) if note else [])]
+            rows += [(t, small, False) for t in (wrap(GHOST_NOTE, limit) if ghost else [])]
         layout = (width, height, self.top_px, tuple((size, bold) for _, size, bold in rows))
         if rows and layout == self._title_layout:
             # A posture drag changes only the angles: new text in the same actors (new actors

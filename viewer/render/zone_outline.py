@@ -5,15 +5,22 @@ greyscale print; a dark line does. Each zone gets one: the essential zone a heav
 the whole painted area (spillover included) a thinner dark-brown one. Lines are drawn on the
 fold-filled surface the zones were measured on (it bridges the gluteal cleft; elsewhere it is
 the skin), and lifted 1.5 mm off the skin along its normals so they are never buried in it.
+
+A line is not a surface, so nothing culls the part of an outline on the far side of the body:
+seen through a translucent skin, the front-thigh zone's outline showed as a stray red line
+down the back of the leg (lesson step 2). Before each frame whose camera moved, only the
+segments whose skin normal faces the camera are drawn, as on the painted skin itself.
 """
 
 from __future__ import annotations
+
+import itertools
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 from vtkmodules.util.numpy_support import numpy_to_vtk, numpy_to_vtkIdTypeArray
-from vtkmodules.vtkCommonCore import vtkPoints
+from vtkmodules.vtkCommonCore import vtkCommand, vtkPoints
 from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
 from vtkmodules.vtkRenderingCore import vtkActor, vtkPolyDataMapper, vtkRenderer
 
@@ -58,6 +65,11 @@ class ZoneOutlines:
         """The fold-filled surface over the skin as drawn, kept until the skin moves: every map
         of one skin is outlined on the same surface (turning each vertex's lift into the
         posed skin's frame was a third of a trigger-point toggle)."""
+        self._drawn: dict[str, tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.int64]]]
+        self._drawn = {}
+        """Per actor: lifted outline points, their skin normals and the (k, 2) segments."""
+        self._camera_seen: object = None
+        self._tag = renderer.AddObserver(vtkCommand.StartEvent, self._cull_far_side)
 
     def set_surface(
         self, points: NDArray[np.floating], normals: NDArray[np.floating] | None
@@ -110,11 +122,10 @@ class ZoneOutlines:
         else:
             zone_loops = []  # no spillover zone: the essential outline says it all
         self.loops = {"essential": essential_loops, "zone": zone_loops}
+        self._drawn = {key: self._segments(self.loops[key]) for key in self.actors}
+        self._camera_seen = None
+        self._cull_far_side()
         for key, actor in self.actors.items():
-            poly = self._polylines(self.loops[key])
-            mapper = actor.GetMapper()
-            assert isinstance(mapper, vtkPolyDataMapper)
-            mapper.SetInputData(poly)
             actor.SetVisibility(bool(self.loops[key]))
 
     def _fold_filled(self, surface: FoldLift) -> NDArray[np.float64]:
@@ -135,33 +146,82 @@ class ZoneOutlines:
             actor.SetVisibility(False)
 
     def detach(self) -> None:
-        """Remove the actors from the renderer."""
+        """Remove the actors from the renderer and stop observing it."""
+        self.renderer.RemoveObserver(self._tag)
         for actor in self.actors.values():
             self.renderer.RemoveActor(actor)
 
-    def _lifted(self, pts: NDArray[np.float64]) -> NDArray[np.float64]:
+    def front_segments(self, key: str) -> int:
+        """How many segments of outline ``key`` are drawn now (tests)."""
+        mapper = self.actors[key].GetMapper()
+        assert isinstance(mapper, vtkPolyDataMapper)
+        lines = mapper.GetInput().GetLines()
+        return int(lines.GetNumberOfCells()) if lines is not None else 0
+
+    def _lifted(
+        self, pts: NDArray[np.float64]
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64] | None]:
         if self.normals is None:
-            return pts
+            return pts, None
         if self._tree is None:
             self._tree = cKDTree(self.points)
         _, idx = self._tree.query(pts)
-        lifted: NDArray[np.float64] = pts + LIFT_MM * self.normals[idx]
-        return lifted
+        normals = self.normals[idx]
+        lifted: NDArray[np.float64] = pts + LIFT_MM * normals
+        return lifted, normals
 
-    def _polylines(self, loops: list[NDArray[np.float64]]) -> vtkPolyData:
-        poly = vtkPolyData()
+    def _segments(
+        self, loops: list[NDArray[np.float64]]
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.int64]]:
+        """Lifted points, their normals (zeros when unknown: always drawn) and the segments
+        joining consecutive points of each loop."""
         if not loops:
-            return poly
-        pts = self._lifted(np.vstack(loops))
-        points = vtkPoints()
-        points.SetData(numpy_to_vtk(np.ascontiguousarray(pts), deep=True))
-        offsets = np.cumsum([0] + [len(loop) for loop in loops]).astype(np.int64)
-        connectivity = np.arange(offsets[-1], dtype=np.int64)
-        cells = vtkCellArray()
-        cells.SetData(
-            numpy_to_vtkIdTypeArray(offsets, deep=True),
-            numpy_to_vtkIdTypeArray(connectivity, deep=True),
-        )
-        poly.SetPoints(points)
-        poly.SetLines(cells)
+            return np.zeros((0, 3)), np.zeros((0, 3)), np.zeros((0, 2), dtype=np.int64)
+        pts, normals = self._lifted(np.vstack(loops))
+        starts = np.cumsum([0] + [len(loop) for loop in loops])
+        pairs = [
+            np.column_stack([np.arange(a, b - 1), np.arange(a + 1, b)])
+            for a, b in itertools.pairwise(starts)
+            if b - a >= 2
+        ]
+        seg = np.vstack(pairs).astype(np.int64) if pairs else np.zeros((0, 2), dtype=np.int64)
+        return pts, np.zeros_like(pts) if normals is None else normals, seg
+
+    def _cull_far_side(self, *_args: object) -> None:
+        """Draw only the segments on skin that faces the camera (once per camera pose)."""
+        if not self._drawn:
+            return
+        camera = self.renderer.GetActiveCamera()
+        seen = (camera.GetPosition(), camera.GetFocalPoint(), camera.GetParallelProjection())
+        if seen == self._camera_seen:
+            return
+        self._camera_seen = seen
+        eye = np.asarray(camera.GetPosition(), dtype=np.float64)
+        towards = eye - np.asarray(camera.GetFocalPoint(), dtype=np.float64)
+        for key, (pts, normals, seg) in self._drawn.items():
+            if camera.GetParallelProjection():
+                facing = normals @ towards >= 0.0
+            else:
+                facing = np.einsum("ij,ij->i", normals, eye - pts) >= 0.0
+            keep = seg[facing[seg[:, 0]] & facing[seg[:, 1]]]
+            mapper = self.actors[key].GetMapper()
+            assert isinstance(mapper, vtkPolyDataMapper)
+            mapper.SetInputData(_line_segments(pts, keep))
+
+
+def _line_segments(pts: NDArray[np.float64], segments: NDArray[np.int64]) -> vtkPolyData:
+    """Poly data of two-point lines ``segments`` (k, 2) over ``pts``."""
+    poly = vtkPolyData()
+    if not len(segments):
         return poly
+    points = vtkPoints()
+    points.SetData(numpy_to_vtk(np.ascontiguousarray(pts), deep=True))
+    offsets = np.arange(0, 2 * len(segments) + 1, 2, dtype=np.int64)
+    cells = vtkCellArray()
+    cells.SetData(
+        numpy_to_vtkIdTypeArray(offsets, deep=True),
+        numpy_to_vtkIdTypeArray(np.ascontiguousarray(segments.ravel()), deep=True),
+    )
+    poly.SetPoints(points)
+    poly.SetLines(cells)
+    return poly
