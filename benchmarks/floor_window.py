@@ -1,6 +1,7 @@
 """The floor for start-up: a bare PySide6 window with a VTK view rendering one triangle.
 
-Prints ``first-frame <seconds since process start> <peak RSS MiB>`` like the app's hook, so both
+Prints ``first-frame <seconds since process start> <peak RSS MiB>`` like the app's hook (and
+``first-frame-cpu <process CPU seconds>``, read by :mod:`benchmarks.startup_ab`), so both
 are timed the same way by :mod:`benchmarks.startup`.
 """
 
@@ -51,6 +52,7 @@ def main() -> None:
     def on_end(*_args: object) -> None:
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"first-frame {time.time() - started:.4f} {peak:.1f}", flush=True)
+        print(f"first-frame-cpu {time.process_time():.4f}", flush=True)
         QTimer.singleShot(0, app.quit)
 
     renderer.AddObserver("EndEvent", on_end)

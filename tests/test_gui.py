@@ -236,6 +236,48 @@ def test_progressive_load_swaps_in_full_detail_after_first_frame(
     window.close()
 
 
+def test_the_first_frame_draws_the_light_stand_ins_without_stripes_or_fxaa(
+    tiny_atlas_copy: Path, qsettings: Any, qtbot: Any
+) -> None:
+    """The first frame on screen draws the light meshes as a moving frame draws them: the fibre
+    stripe texture and FXAA (about 0.2 s of shader compiling under llvmpipe, before anything
+    reached the screen) wait for the full-detail meshes, which bring both."""
+    pv = pytest.importorskip("pyvista")
+    from vtkmodules.vtkCommonCore import vtkCommand
+
+    from viewer.context import load_context
+    from viewer.qt.main_window import MainWindow
+
+    for name in ("muscle_b_right.vtp", "muscle_b_right.light.vtp"):
+        mesh = pv.read(tiny_atlas_copy / "muscles" / name)
+        mesh.point_data["FibrePhase"] = np.asarray(mesh.points)[:, 0].astype(np.float32)
+        mesh.save(tiny_atlas_copy / "muscles" / name)
+    window = MainWindow(load_context(tiny_atlas_copy, light_first=True), settings=qsettings)
+    qtbot.addWidget(window)
+    view = window.view3d
+    seen: list[tuple[bool, bool]] = []
+
+    def on_end(*_args: object) -> None:
+        if view.isVisible() and view.renderer.GetNumberOfPropsRendered() and not seen:
+            textured = any(
+                a.GetVisibility() and a.GetTexture() is not None for a in view.renderer.GetActors()
+            )
+            seen.append((bool(view.renderer.GetUseFXAA()), textured))
+
+    tag = view.renderer.AddObserver(vtkCommand.EndEvent, on_end)
+    window.show()
+    qtbot.waitUntil(lambda: window.features is not None, timeout=20000)
+    view.renderer.RemoveObserver(tag)
+    assert seen == [(False, False)]
+    assert view.scene.actor_of("muscle_b_right").GetTexture() is not None
+    assert view.renderer.GetUseFXAA()
+    view.set_moving(True)
+    assert not view.renderer.GetUseFXAA()
+    view.set_moving(False)
+    assert view.renderer.GetUseFXAA()
+    window.close()
+
+
 def test_the_first_picture_on_screen_comes_before_full_detail_and_annotations(
     tiny_atlas_dir: Path, tmp_path: Path
 ) -> None:

@@ -64,6 +64,22 @@ def _validate(instance: Any, schema: dict[str, Any]) -> list[tuple[str, str]]:
     return out
 
 
+class _Checks:
+    """Schema validation of one manifest's parts, skipped when a stamp says the same manifest
+    validated clean before (:mod:`viewer.io.validated`); notes whether anything failed."""
+
+    def __init__(self, skip: bool) -> None:
+        self.skip = skip
+        self.failed = False
+
+    def __call__(self, instance: Any, schema: dict[str, Any]) -> list[tuple[str, str]]:
+        if self.skip:
+            return []
+        errors = _validate(instance, schema)
+        self.failed = self.failed or bool(errors)
+        return errors
+
+
 def load_manifest(atlas_dir: Path) -> ManifestResult:
     """Load ``atlas_dir/manifest.json``; never raises for bad content, reports instead."""
     path = Path(atlas_dir) / MANIFEST_NAME
@@ -80,12 +96,16 @@ def load_manifest(atlas_dir: Path) -> ManifestResult:
     if not isinstance(data, dict):
         return ManifestResult(EMPTY_ATLAS, [Problem(shown, "", "is not a JSON object")])
 
+    from viewer.io import validated
+
     schema = _schema()
+    stamp = validated.stamp_name("manifest", data, schema)
+    checks = _Checks(skip=validated.known_clean(stamp))
     top_schema = dict(schema)
     top_schema["properties"] = dict(schema["properties"])
     top_schema["properties"]["structures"] = {"type": "array"}
     top_schema["properties"]["bodies"] = {"type": "array"}
-    fatal = [Problem(shown, place, msg) for place, msg in _validate(data, top_schema)]
+    fatal = [Problem(shown, place, msg) for place, msg in checks(data, top_schema)]
     if fatal:
         return ManifestResult(EMPTY_ATLAS, fatal)
 
@@ -97,7 +117,7 @@ def load_manifest(atlas_dir: Path) -> ManifestResult:
         label = f"structures[{index}]"
         if isinstance(entry, dict) and isinstance(entry.get("id"), str):
             label += f" ({entry['id']})"
-        errors = _validate(entry, entry_schema)
+        errors = checks(entry, entry_schema)
         if errors:
             problems += [Problem(shown, f"{label} {place}", msg) for place, msg in errors]
             continue
@@ -127,18 +147,24 @@ def load_manifest(atlas_dir: Path) -> ManifestResult:
         title=str(data.get("title", "Trigger Atlas")),
         root=str(Path(atlas_dir)),
     )
-    bodies = _bodies(data.get("bodies", []), schema, shown, problems)
+    bodies = _bodies(data.get("bodies", []), schema, shown, problems, checks)
+    if not checks.skip and not checks.failed:
+        validated.remember_clean(stamp)
     return ManifestResult(atlas, problems, bodies=bodies)
 
 
 def _bodies(
-    entries: list[Any], schema: dict[str, Any], shown: str, problems: list[Problem]
+    entries: list[Any],
+    schema: dict[str, Any],
+    shown: str,
+    problems: list[Problem],
+    checks: _Checks,
 ) -> tuple[Body, ...]:
     """Body entries that validate; a bad one is reported and left out (the atlas still loads)."""
     body_schema = schema["properties"]["bodies"]["items"]
     out: list[Body] = []
     for index, entry in enumerate(entries):
-        errors = _validate(entry, body_schema)
+        errors = checks(entry, body_schema)
         if errors:
             problems += [Problem(shown, f"bodies[{index}] {p}", m) for p, m in errors]
             continue

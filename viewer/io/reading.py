@@ -122,11 +122,13 @@ def confined_path(folder: Path, name: str, what: str = "file") -> Path:
         )
     if ".." in rel.parts or ".." in name.replace("\\", "/").split("/"):
         raise ReadError("", f"{what} {name[:80]!r} climbs out of its folder ('..')")
-    base = Path(folder).resolve()
-    target = (base / rel).resolve()
-    if target != base and base not in target.parents:
+    # os.path on strings, as Path.resolve does underneath: the Path objects and the walk over
+    # ``target.parents`` cost ~0.3 ms a call, ~150 calls before the first frame.
+    base = os.path.realpath(folder)
+    target = os.path.realpath(os.path.join(base, rel))
+    if target != base and not target.startswith(os.path.join(base, "")):
         raise ReadError("", f"{what} {name[:80]!r} leads outside its folder (symbolic link)")
-    return target
+    return Path(target)
 
 
 # -- JSON --------------------------------------------------------------------------------------

@@ -36,10 +36,19 @@ def load_synonyms(
         data: Any = read_json_file(path)[0]
     except (OSError, ValueError) as exc:
         return MappingProxyType({}), [Problem(shown, "(file)", f"cannot read: {exc}")]
+    from viewer.io import validated
+
     schema = read_json_file(schema_path(SCHEMA_NAME))[0]
-    errors = sorted(
-        schema_validator(schema).iter_errors(data), key=lambda e: list(e.absolute_path)
+    stamp = validated.stamp_name("synonyms", data, schema)
+    errors = (
+        []
+        if validated.known_clean(stamp)  # the same table passed before: no jsonschema import
+        else sorted(
+            schema_validator(schema).iter_errors(data), key=lambda e: list(e.absolute_path)
+        )
     )
+    if not errors:
+        validated.remember_clean(stamp)
     if errors:
         return MappingProxyType({}), [
             Problem(shown, "/".join(str(p) for p in e.absolute_path) or "(file)", e.message)

@@ -180,10 +180,8 @@ class MainWindow(QMainWindow):
         """After the first frame: full-detail meshes (if deferred), then annotation features."""
         upgraded = self.context.loaded.load_full()
         self.problem_list.add(self.context.loaded.problems)
-        if upgraded and self.view3d is not None:
-            self.view3d.scene.upgrade_meshes(upgraded)
-            self.view3d.posture.refresh()
-            self.view3d.request_render()
+        if self.view3d is not None:
+            self.view3d.full_detail_loaded(upgraded)
         self.load_features()
 
     def load_features(self) -> None:

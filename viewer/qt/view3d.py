@@ -21,6 +21,7 @@ from vtkmodules.vtkRenderingCore import vtkRenderer
 from viewer.domain.camera import CameraPose, interpolate_pose, view_by_name
 from viewer.features import Features
 from viewer.io.atlas_loader import LoadedAtlas
+from viewer.io.meshes import MeshArrays
 from viewer.render.scene_renderer import SceneRenderer
 from viewer.render.setup import configure_renderer
 from viewer.render.theme import RenderTheme
@@ -73,7 +74,11 @@ class View3D(QWidget):
         self.renderer = vtkRenderer()
         self.render_window.AddRenderer(self.renderer)
         self.render_window.SetMultiSamples(0)  # FXAA instead: MSAA is too slow on llvmpipe
-        configure_renderer(self.renderer, fxaa=True)
+        self._stand_ins = bool(loaded.pending_full)
+        """Light meshes stand in for full detail still to be read (progressive load): frames are
+        drawn as moving frames are, without FXAA, whose shader would cost the first frame
+        ~0.07 s of CPU; :meth:`full_detail_loaded` ends it."""
+        configure_renderer(self.renderer, fxaa=not self._stand_ins)
         self.scene = SceneRenderer(self.renderer, loaded, state, theme)
         self.scene.on_render_needed = self.request_render
         from viewer.io.posture import shared_posture_model
@@ -275,7 +280,17 @@ class View3D(QWidget):
         """Frames while the camera moves: light meshes and no anti-aliasing (edges in motion
         do not show it); still frames: full detail with FXAA."""
         self.scene.set_interacting(moving)
-        self.renderer.SetUseFXAA(not moving)
+        self.renderer.SetUseFXAA(not moving and not self._stand_ins)
+
+    def full_detail_loaded(self, upgraded: dict[str, MeshArrays]) -> None:
+        """The deferred full-detail meshes were read (``upgraded``: those that could be): they
+        replace the light stand-ins, and still frames are anti-aliased from now on."""
+        if upgraded:
+            self.scene.upgrade_meshes(upgraded)
+            self.posture.refresh()
+        self._stand_ins = False
+        self.renderer.SetUseFXAA(not self.scene.interacting)
+        self.request_render()
 
     # -- picking -------------------------------------------------------------------------------
     def _on_left_press(self, obj: object, _event: str) -> None:

@@ -38,10 +38,17 @@ def heat_colors(
 ) -> NDArray[np.uint8]:
     """Per-vertex RGB (uint8): skin tone, blended toward the class colour by intensity."""
     base = np.asarray(skin_rgb, dtype=np.float32) * 255.0
-    target = np.where((cls == CLASS_ESSENTIAL)[:, None], ESSENTIAL_RGB, SPILLOVER_RGB)
-    w = np.clip(np.asarray(intensity, dtype=np.float32), 0.0, 1.0)[:, None]
-    w = np.where((cls == CLASS_NONE)[:, None], 0.0, 0.25 + 0.75 * w)
-    return np.clip(np.rint(base * (1.0 - w) + target * w), 0, 255).astype(np.uint8)
+    cls = np.asarray(cls)
+    out = np.empty((len(cls), 3), dtype=np.uint8)
+    out[:] = np.clip(np.rint(base), 0, 255).astype(np.uint8)  # outside every zone: the skin
+    # Only the painted vertices are blended (a map covers a small part of the skin).
+    painted = np.flatnonzero(cls != CLASS_NONE)
+    c = cls[painted]
+    target = np.where((c == CLASS_ESSENTIAL)[:, None], ESSENTIAL_RGB, SPILLOVER_RGB)
+    w = np.clip(np.asarray(intensity, dtype=np.float32)[painted], 0.0, 1.0)[:, None]
+    w = 0.25 + 0.75 * w
+    out[painted] = np.clip(np.rint(base * (1.0 - w) + target * w), 0, 255).astype(np.uint8)
+    return out
 
 
 def spillover_swatch(

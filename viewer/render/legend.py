@@ -281,7 +281,9 @@ class SwatchLegend:
         """Change the bold first line (e.g. to name the muscle whose map is shown)."""
         if title != self._title:
             self._title = title
-            self._build(self.scale)
+            # Only the title's text changes (it sits where it sat): rebuilding every swatch
+            # and text actor cost a trigger-point toggle ~2 ms, and gave VTK new props.
+            self._texts[-1].SetInput(self._title_text())
             self._fit()
 
     @property

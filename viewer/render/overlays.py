@@ -30,7 +30,7 @@ from viewer.features import Features, muscle_base
 from viewer.io.meshes import MeshArrays
 from viewer.render.compare import CompareView
 from viewer.render.depth_probe import DepthProbe
-from viewer.render.heatmap_painter import SkinHeatPainter
+from viewer.render.heatmap_painter import CLASS_SPILLOVER, SkinHeatPainter, heat_colors
 from viewer.render.labels import LabelOverlay
 from viewer.render.legend import HeatLegend
 from viewer.render.marker_legend import MarkerLegend
@@ -312,12 +312,16 @@ class AnnotationOverlays:
         heat = referral.field_for(ids)
         # Whose map it is, on the legend (which the label layout keeps clear).
         self.legend.set_title(referral.title_for(ids))
-        self._sync_surface()
+        drawn = self._skin_drawn()
+        self._sync_surface(drawn)
         skin_rgb = hex_to_rgb(self.scene.state.color(self.skin_id))
         self.legend.set_skin_color(skin_rgb)
-        self.painter.paint(skin_rgb, heat.intensity, heat.classes)
+        # One colour array for both skins: the light one picks its vertices from it.
+        colors = heat_colors(skin_rgb, heat.intensity, heat.classes)
+        hatched = np.asarray(heat.classes) == CLASS_SPILLOVER
+        self.painter.paint_rgb(colors, hatched)
         if self.light_painter is not None:
-            self.light_painter.paint(skin_rgb, heat.intensity, heat.classes)
+            self.light_painter.paint_rgb(colors, hatched)
         if self.outlines is not None:
             self.outlines.show(heat.essential, heat.spillover, heat.surface)
         # Views frame what is shown: the painted zones too (they run down to the ankle).
@@ -325,7 +329,7 @@ class AnnotationOverlays:
         self._zone_classes = np.asarray(heat.classes)[self._zone_ids]
         self._kinds_for = None
         self._painted_ids = self._zone_ids[::4]
-        self._painted = self._skin_drawn()[0][self._painted_ids]
+        self._painted = drawn[0][self._painted_ids]
         self._heat_shown = True
         self._sync_legend()
 
@@ -372,10 +376,13 @@ class AnnotationOverlays:
         normals = poly.GetPointData().GetNormals()
         return points, (None if normals is None else np.asarray(vtk_to_numpy(normals)))
 
-    def _sync_surface(self) -> None:
-        """Zone outlines on the skin as drawn (they are lines of their own, not vertex colours)."""
+    def _sync_surface(
+        self, drawn: tuple[NDArray[np.float64], NDArray[np.float64] | None] | None = None
+    ) -> None:
+        """Zone outlines on the skin as drawn (they are lines of their own, not vertex colours);
+        ``drawn``: the skin's :meth:`_skin_drawn`, if the caller has it already."""
         if self.outlines is not None and self.skin_id is not None:
-            points, normals = self._skin_drawn()
+            points, normals = drawn if drawn is not None else self._skin_drawn()
             if len(points) == len(self.outlines.points) and not np.array_equal(
                 points, self.outlines.points
             ):

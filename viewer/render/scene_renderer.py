@@ -117,6 +117,8 @@ class SceneRenderer:
                 mapper = actors.full.GetMapper()
                 assert isinstance(mapper, vtkPolyDataMapper)
                 mapper.SetInputData(to_polydata(mesh))
+            if self.loaded.atlas.get(sid).kind is Kind.MUSCLE:
+                add_striation(self._actors[sid].full, mesh)
         self._on_visibility(tuple(meshes))
 
     def _leaves_of(self, only: Iterable[str] | None) -> set[str] | None:
@@ -210,8 +212,10 @@ class SceneRenderer:
             full = self._actor(to_polydata(mesh), prop)
             light_mesh = self.loaded.light.get(s.id)
             light = full if light_mesh is None else self._actor(to_polydata(light_mesh), prop)
-            if s.kind is Kind.MUSCLE:
-                # at rest only: the light meshes drawn while rotating stay plain (frame rate)
+            if s.kind is Kind.MUSCLE and s.id not in self.loaded.pending_full:
+                # at rest only: the light meshes drawn while rotating stay plain (frame rate),
+                # and so does a light mesh standing in for full detail still to be read (the
+                # stripe shader would cost the first frame ~0.1 s of CPU; upgrade_meshes adds it)
                 add_striation(full, mesh)
             light.SetVisibility(False)
             if s.kind is Kind.SKIN:

@@ -61,6 +61,10 @@ class ZoneOutlines:
             None,
         )
         self._surface: FoldLift | None = None
+        self._drawn_on: tuple[FoldLift, NDArray[np.float64]] | None = None
+        """The fold-filled surface over the skin as drawn, kept until the skin moves: every map
+        of one skin is outlined on the same surface (turning each vertex's lift into the
+        posed skin's frame was a third of a trigger-point toggle)."""
         self._drawn: dict[str, tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.int64]]]
         self._drawn = {}
         """Per actor: lifted outline points, their skin normals and the (k, 2) segments."""
@@ -75,6 +79,7 @@ class ZoneOutlines:
         self.points = np.asarray(points, dtype=np.float64)
         self.normals = None if normals is None else np.asarray(normals, dtype=np.float64)
         self._tree = None
+        self._drawn_on = None
         if any(self.loops.values()):
             visible = {k: bool(a.GetVisibility()) for k, a in self.actors.items()}
             self.show(*self._weights, self._surface)
@@ -108,7 +113,7 @@ class ZoneOutlines:
         if essential is None:
             self.clear()
             return
-        on = self.points if surface is None else surface.drawn(self.points, self.normals)
+        on = self.points if surface is None else self._fold_filled(surface)
         e = np.asarray(essential, dtype=np.float64)
         essential_loops = zone_outlines(on, self.triangles, e)
         spill = None if spillover is None else np.asarray(spillover, np.float64)
@@ -122,6 +127,12 @@ class ZoneOutlines:
         self._cull_far_side()
         for key, actor in self.actors.items():
             actor.SetVisibility(bool(self.loops[key]))
+
+    def _fold_filled(self, surface: FoldLift) -> NDArray[np.float64]:
+        """``surface`` over the skin as drawn now, computed once per skin position."""
+        if self._drawn_on is None or self._drawn_on[0] is not surface:
+            self._drawn_on = (surface, surface.drawn(self.points, self.normals))
+        return self._drawn_on[1]
 
     def set_visible(self, visible: bool) -> None:
         """Show or hide the drawn outlines (e.g. with the skin)."""

@@ -1,0 +1,90 @@
+"""What the app does before its first frame: nothing a user does not need to see the atlas.
+
+Launched as a user launches it (``python -m viewer``, stopped at the first frame), the process
+must not have imported the heavy libraries that only features after the first frame use, and a
+second launch on unchanged files must not import jsonschema: the manifest and the search
+synonyms that validated clean before are not validated again (``viewer.io.validated``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from viewer.io.manifest import load_manifest
+
+REPO = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.gui
+
+LATER = ("scipy", "trimesh", "PIL", "potpourri3d", "pyvista", "matplotlib", "jsonschema")
+"""Libraries the first frame does not need (heat maps, posture model, imports, validation)."""
+
+_PROBE = """
+import json, os, sys
+os.environ["TRIGGER_ATLAS_EXIT_AFTER_FIRST_FRAME"] = "1"
+import viewer.app as app_module
+original = app_module._exit_after_first_frame
+def hook(view, app, loaded):
+    renderer = view.renderer
+    def on_end(*_args):
+        if renderer.GetNumberOfPropsRendered():
+            renderer.RemoveObserver(tag)
+            top = sorted({m.split(".")[0] for m in sys.modules})
+            print("modules-at-first-frame " + json.dumps(top), flush=True)
+    tag = renderer.AddObserver("EndEvent", on_end, 1.0)
+    original(view, app, loaded)
+app_module._exit_after_first_frame = hook
+from viewer.cli import main
+sys.argv = ["trigger-atlas", "--atlas", sys.argv[1]]
+raise SystemExit(main())
+"""
+
+
+def _modules_at_first_frame(atlas: Path, home: Path, cache: Path) -> set[str]:
+    env = dict(os.environ, HOME=str(home), XDG_CONFIG_HOME=str(home / "config"))
+    env["TRIGGER_ATLAS_CACHE_DIR"] = str(cache)
+    out = subprocess.run(
+        [sys.executable, "-c", _PROBE, str(atlas)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    line = next(x for x in out.stdout.splitlines() if x.startswith("modules-at-first-frame "))
+    return set(json.loads(line.split(" ", 1)[1]))
+
+
+def test_the_first_frame_imports_no_library_it_does_not_need(
+    tiny_atlas_dir: Path, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    first = _modules_at_first_frame(tiny_atlas_dir, tmp_path, cache)
+    assert not first & set(LATER[:-1]), sorted(first & set(LATER))
+    assert "jsonschema" in first  # never validated: validated now
+    again = _modules_at_first_frame(tiny_atlas_dir, tmp_path, cache)
+    assert not again & set(LATER), sorted(again & set(LATER))
+
+
+def test_a_manifest_that_changed_since_it_validated_is_validated_again(
+    tiny_atlas_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRIGGER_ATLAS_CACHE_DIR", str(tmp_path / "cache"))
+    clean = load_manifest(tiny_atlas_copy)
+    assert clean.problems == [] and list((tmp_path / "cache" / "validated").iterdir())
+    again = load_manifest(tiny_atlas_copy)  # from the stamp: the same atlas
+    assert again.atlas == clean.atlas and again.problems == []
+    path = tiny_atlas_copy / "manifest.json"
+    data = json.loads(path.read_text("utf-8"))
+    data["structures"][0]["kind"] = "robot"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    damaged = load_manifest(tiny_atlas_copy)
+    assert any("robot" in p.message for p in damaged.problems), damaged.problems
+    assert len(damaged.atlas.structures) == len(clean.atlas.structures) - 1
