@@ -6,8 +6,11 @@ with every bone it touches, a muscle took a fifth of its tile because the femur 
 
 from __future__ import annotations
 
+import json
 import math
+import shlex
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -107,3 +110,63 @@ def test_render_frame_names_an_unknown_structure(
     err = capsys.readouterr().err
     assert "--frame" in err and "no_such_muscle" in err
     assert not (tmp_path / "x.png").exists()
+
+
+PLATES = Path(__file__).resolve().parents[1] / "docs" / "gallery" / "atlas_plates.txt"
+#: the framed muscle may reach this far toward the frame's edge (1.0): CLOSEUP_FILL plus a
+#: little, as the camera fits the light mesh and a sample of it, the picture the full mesh
+CLOSEUP_EDGE = 0.9
+
+
+def _plate_line(muscle: str) -> list[str]:
+    """The gallery's close-up command line for ``muscle`` (docs/gallery/atlas_plates.txt)."""
+    for line in PLATES.read_text(encoding="utf-8").splitlines():
+        if line.startswith("render ") and f"--frame {muscle} " in line:
+            return shlex.split(line)
+    raise AssertionError(f"no close-up of {muscle} in {PLATES.name}")
+
+
+@pytest.mark.parametrize(
+    "muscle", ["gluteus_maximus_right", "gluteus_medius_right", "psoas_major_right"]
+)
+def test_gallery_closeup_shows_the_whole_muscle(
+    muscle: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The plate as the gallery renders it (built-in atlas, 800x500): every vertex of the
+    muscle's full-detail meshes (a group's parts) projects inside the picture with a margin, in
+    the camera the picture was taken with (read back from the window, so any later camera
+    change counts). Posterior, lateral and anterior close-ups; psoas is a group of two parts."""
+    import pyvista as pv
+
+    import viewer.render.offscreen as offscreen
+    from tests.conftest import REPO
+    from viewer.cli import main
+
+    manifest = REPO / "meshes" / "manifest.json"
+    if not manifest.exists():
+        pytest.skip("no built-in atlas")
+    structures = json.loads(manifest.read_text())["structures"]
+    files = [
+        s["file"] for s in structures if s.get("file") and muscle in (s["id"], s.get("parent"))
+    ]
+    assert files, f"no mesh for {muscle}"
+    points = np.vstack([np.asarray(pv.read(REPO / "meshes" / f).points) for f in files])
+    seen: list[np.ndarray] = []
+    write = offscreen.write_window_png
+
+    def spy(window: Any, out: Path | str, transparent: bool = False) -> Path:
+        renderer = window.GetRenderers().GetFirstRenderer()
+        w, h = renderer.GetSize()
+        m = renderer.GetActiveCamera().GetCompositeProjectionTransformMatrix(w / h, -1, 1)
+        mat = np.array([[m.GetElement(i, j) for j in range(4)] for i in range(4)])
+        hom = np.column_stack([points, np.ones(len(points))]) @ mat.T
+        seen.append(hom[:, :3] / hom[:, 3:4])  # normalised device coordinates
+        return write(window, out, transparent)
+
+    monkeypatch.setattr(offscreen, "write_window_png", spy)
+    argv = _plate_line(muscle)
+    assert main([*argv, "--out", str(tmp_path / "plate.png")]) == 0
+    ndc = seen[-1]
+    reach = float(np.abs(ndc[:, :2]).max())
+    assert reach <= CLOSEUP_EDGE, f"{muscle} reaches {reach:.2f} of the way to the frame's edge"
+    assert np.abs(ndc[:, 2]).max() < 1.0, f"{muscle} is cut by the near or far clipping plane"
