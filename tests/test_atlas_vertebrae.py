@@ -63,21 +63,15 @@ PUBLISHED: dict[tuple[str, str], list[tuple[float, str]]] = {
         (33.5, "Bhat 2025 superior"),
         (33.3, "Bhat 2025 inferior"),
     ],
-    # transverse-process span (tip to tip): medians of about 800 automated CT measurements
-    # per level (CTSpinoPelvic1K level_gradients.csv, secondary), then the one-specimen table
-    # of the Lumbar Model Generator toolbox of Lavecchia et al. 2018 (its
+    # transverse-process span (tip to tip): the L1-L5 table of the Lumbar Model Generator
+    # toolbox of Lavecchia et al. 2018 (secondary, and one specimen: the toolbox's
     # parameter_visual_human_gui gives the same widths as its author's measurements of one
-    # reconstructed 'visual human' model), then at L5 the pooled mean of Bonczar 2024 as
-    # quoted in the CTSpinoPelvic1K notes (docs/MORPHOMETRY.md)
-    ("l1", "tp_span"): [(72.7, "CT median"), (74.21, "Lavecchia 2018 toolbox, one specimen")],
-    ("l2", "tp_span"): [(80.9, "CT median"), (88.84, "Lavecchia 2018 toolbox, one specimen")],
-    ("l3", "tp_span"): [(89.8, "CT median"), (96.89, "Lavecchia 2018 toolbox, one specimen")],
-    ("l4", "tp_span"): [(86.6, "CT median"), (96.79, "Lavecchia 2018 toolbox, one specimen")],
-    ("l5", "tp_span"): [
-        (92.5, "CT median"),
-        (97.45, "Lavecchia 2018 toolbox, one specimen"),
-        (85.91, "Bonczar 2024 pooled, in CTSpinoPelvic1K notes"),
-    ],
+    # reconstructed 'visual human' model; docs/MORPHOMETRY.md)
+    ("l1", "tp_span"): [(74.21, "Lavecchia 2018 toolbox, one specimen")],
+    ("l2", "tp_span"): [(88.84, "Lavecchia 2018 toolbox, one specimen")],
+    ("l3", "tp_span"): [(96.89, "Lavecchia 2018 toolbox, one specimen")],
+    ("l4", "tp_span"): [(96.79, "Lavecchia 2018 toolbox, one specimen")],
+    ("l5", "tp_span"): [(97.45, "Lavecchia 2018 toolbox, one specimen")],
 }
 #: Mean vertebral body depth across L2-L5 of 87 patients (mm): Clouthier et al. 2023, public
 #: data of their morphable model (aclouthier/morphable-lumbar-model, SSM/meanVBdepth_y.csv,
@@ -86,7 +80,7 @@ PUBLISHED: dict[tuple[str, str], list[tuple[float, str]]] = {
 CLOUTHIER_L2_L5_DEPTH = 35.043
 #: the largest accepted ranges of values checked against a published mean (mm): about 1 SD of
 #: the cited sources (T12 body height: the spread of its three series; docs/MORPHOMETRY.md)
-CHECKED_HALF_RANGE = {"body_width": 3.0, "body_depth": 3.5, "body_height": 2.0, "tp_span": 10.0}
+CHECKED_HALF_RANGE = {"body_width": 3.0, "body_depth": 3.5, "body_height": 2.0, "tp_span": 5.0}
 
 
 def _poly(path: Path):  # type: ignore[no-untyped-def]
