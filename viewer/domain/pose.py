@@ -82,14 +82,26 @@ LIMB_LIMITS: Mapping[str, tuple[float, float]] = {
     "shoulder_flexion": (-40.0, 120.0),
     "shoulder_abduction": (-45.0, 60.0),
     "elbow_flexion": (-45.0, 90.0),
+    "thoracic_flexion": (-15.0, 40.0),
 }
-"""Range of each limb angle in degrees (changes from the skin's standing A-pose)."""
+"""Range of each skin-segment angle in degrees (changes from the skin's standing A-pose; for
+``thoracic_flexion`` a clamp for the sliders and files, not a measured range of motion)."""
+
+THORACIC_SHARES: tuple[tuple[str, str, float], ...] = (
+    ("thorax_lower", "vertebra_t12", 0.5),
+    ("thorax_upper", "thorax_lower", 0.5),
+)
+"""(trunk segment above T12, its carrier, share of the thoracic flexion), from the bottom up:
+the lower chest turns about MakeHuman's ``joint-spine-2``, the upper chest, neck, head and
+shoulder girdle about ``joint-spine-1``; half each bends the back in a curve, not at one kink."""
 
 LIMB_CARRIERS: tuple[tuple[str, str], ...] = (
     ("shank_right", "femur_right"),
     ("shank_left", "femur_left"),
-    ("arm_right", "vertebra_t12"),
-    ("arm_left", "vertebra_t12"),
+    ("thorax_lower", "vertebra_t12"),
+    ("thorax_upper", "thorax_lower"),
+    ("arm_right", "thorax_upper"),
+    ("arm_left", "thorax_upper"),
     ("forearm_right", "arm_right"),
     ("forearm_left", "arm_left"),
 )
@@ -127,6 +139,7 @@ class Pose:
     shoulder_flexion: float = 0.0
     shoulder_abduction: float = 0.0
     elbow_flexion: float = 0.0
+    thoracic_flexion: float = 0.0
 
     def knee(self, side: str) -> float:
         """Knee flexion of ``"right"`` or ``"left"`` (degrees from the standing leg)."""
@@ -169,7 +182,7 @@ class Pose:
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data (for scenes and lessons).
 
-        Knee and arm angles are written only when not zero, so a pose from before they existed
+        Knee, arm and thoracic angles are written only when not zero, so a pose from before they existed
         reads and writes the same.
         """
         out: dict[str, Any] = {
@@ -244,6 +257,7 @@ def _chair(
     shoulder: float,
     abduction: float,
     elbow: float,
+    thoracic: float = 0.0,
 ) -> Pose:
     """Sitting on a chair: thighs at ``hip`` on the pelvis, the lower legs hanging about
     vertical (the skin's standing knee is already bent about 7 degrees, so 85 here is a knee
@@ -264,6 +278,7 @@ def _chair(
         shoulder_flexion=shoulder,
         shoulder_abduction=abduction,
         elbow_flexion=elbow,
+        thoracic_flexion=thoracic,
     )
 
 
@@ -418,14 +433,23 @@ class Skeleton:
         out: dict[str, Matrix] = {}
         j = self.limb_joints
         for side in SIDES:
-            lateral = -1.0 if side == "right" else 1.0
             shank = carriers[f"femur_{side}"]
             knee = j.get(f"knee_{side}")
             if knee is not None:
                 # Knee flexion takes the foot backward (+y): a positive turn about +x.
                 shank = shank @ rotation((1, 0, 0), pose.knee(side), knee)
             out[f"shank_{side}"] = shank
-            arm = carriers["vertebra_t12"]
+        chest = carriers["vertebra_t12"]
+        for segment, _, share in THORACIC_SHARES:
+            pivot = j.get(segment)
+            if pivot is not None:
+                # Flexion rounds the back: the part above tips forward (-y), a positive turn
+                # about +x through the pivot (in the standing frame, carried by the part below).
+                chest = chest @ rotation((1, 0, 0), share * pose.thoracic_flexion, pivot)
+            out[segment] = chest
+        for side in SIDES:
+            lateral = -1.0 if side == "right" else 1.0
+            arm = out["thorax_upper"]
             shoulder = j.get(f"shoulder_{side}")
             if shoulder is not None:
                 flex = rotation((1, 0, 0), -pose.shoulder_flexion, shoulder)
@@ -482,7 +506,7 @@ def pose_title(pose: Pose) -> str:
 
 def pose_angles_text(pose: Pose) -> str:
     """The key angles of a pose in one line: hip flexion, pelvic tilt (+ anterior), lordosis
-    change, and the knees when bent; a side differing from the other is named. Every angle is
+    change, the knees when bent and the upper back when rounded; a side differing from the other is named. Every angle is
     a change from the atlas's standing pose."""
     if pose.is_standing:
         return "the reference: other poses' angles are changes from this one"
@@ -518,6 +542,9 @@ def pose_angles_text(pose: Pose) -> str:
         parts.append(
             f"knees {_deg(kr)}" if round(kr) == round(kl) else f"knees {_deg(kr)}/{_deg(kl)}"
         )
+    if round(pose.thoracic_flexion):
+        way = "rounded" if pose.thoracic_flexion > 0 else "arched back"
+        parts.append(f"upper back {way} {_deg(abs(pose.thoracic_flexion))}")
     return ", ".join(parts)
 
 
