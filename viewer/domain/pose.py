@@ -13,15 +13,21 @@ rebuild) and turns a pose into one 4x4 rigid transform per bone:
 * the limb segments the atlas has no bones for but the skin has (lower legs ``shank_*``, upper
   arms ``arm_*``, forearms with the hands ``forearm_*``) turn about joint centres the build placed
   from MakeHuman's joint helpers (:attr:`Skeleton.limb_joints`): the knee on the femur, the
-  shoulder on the trunk (carried by T12), the elbow on the upper arm. Without those centres the
-  segments simply ride on their carrier (the femur, T12), as the skin did before.
+  shoulder on the upper chest, the elbow on the upper arm. Without those centres the segments
+  simply ride on their carrier (the femur, T12), as the skin did before;
+* the atlas has no bones above T12, but the skin's chest does: the lower chest ``thorax_lower``
+  turns on T12 about MakeHuman's ``joint-spine-2`` and the upper chest with neck, head and
+  shoulder girdle ``thorax_upper`` about ``joint-spine-1``, half of ``thoracic_flexion`` each,
+  so the back rounds rather than kinks; the arms ride the upper chest. Bones and muscles do not
+  take part (T12 and rib 12 stay where the lumbar pose puts them).
 
 Sign conventions in the atlas frame (LPS: +x left, +y posterior, +z superior): a positive
 pelvic tilt is *anterior* (the top of the pelvis goes forward), positive hip flexion brings the
 knee forward, positive abduction takes it outward, positive rotation is internal, and a positive
 lordosis change *increases* the lumbar curve (extension of the lumbar segments). Positive knee
 flexion takes the foot backward; positive shoulder flexion takes the arm forward, positive shoulder
-abduction takes it outward, positive elbow flexion bends the elbow further. Knee, shoulder and
+abduction takes it outward, positive elbow flexion bends the elbow further, positive thoracic
+flexion rounds the upper back (the head and shoulders come forward). Knee, shoulder and
 elbow angles are changes from the atlas skin's standing limbs (MakeHuman's A-pose: the knee stands
 about 7 degrees bent, the arms hang about 40 degrees out from the trunk with the elbows bent).
 
@@ -182,8 +188,8 @@ class Pose:
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data (for scenes and lessons).
 
-        Knee, arm and thoracic angles are written only when not zero, so a pose from before they existed
-        reads and writes the same.
+        Knee, arm and thoracic angles are written only when not zero, so a pose from before they
+        existed reads and writes the same.
         """
         out: dict[str, Any] = {
             "name": self.name,
@@ -296,9 +302,24 @@ PRESETS: Mapping[str, Pose] = {
         # atlas's 50 degrees of L1-S1 lordosis down to about 20), the trunk leaning forward -
         # the "slump" posture of O'Sullivan P.B. et al., "Effect of different upright sitting
         # postures on spinal-pelvic curvature and trunk muscle activation in a pain-free
-        # population", Spine 31(19):E707-E712, 2006. Thighs still horizontal (66 + 24 = 90);
-        # the trunk leans, so the elbows reach a little less.
-        _chair("sitting_slumped", -24.0, -30.0, 66.0, shoulder=40.0, abduction=-37.0, elbow=-31.0),
+        # population", Spine 31(19):E707-E712, 2006. Thighs still horizontal (66 + 24 = 90).
+        # Above T12 the upper back rounds 12 degrees: in 10 minutes of computer work sitting,
+        # 50 asymptomatic adults' surface thoracolumbar angle flexed 12 degrees from standing
+        # (Claus A.P., Hides J.A., Moseley G.L., Hodges P.W., "Thoracic and lumbar posture
+        # behaviour in sitting tasks and standing", Applied Ergonomics 53:161-168, 2016;
+        # https://espace.library.uq.edu.au/view/UQ:376972); habitual sitting, so a deliberate
+        # slump rounds at least that much. Their 'corrected' sitting kept the standing angle,
+        # so upright sitting has none. The chest carries the shoulders forward and down.
+        _chair(
+            "sitting_slumped",
+            -24.0,
+            -30.0,
+            66.0,
+            shoulder=40.0,
+            abduction=-37.0,
+            elbow=-31.0,
+            thoracic=12.0,
+        ),
         # Anterior tilt: the pelvis rolls forward and the lumbar curve deepens to keep the trunk
         # upright; the hips are relatively flexed by the tilt while the thighs stay vertical.
         Pose("anterior_tilt", 12.0, 12.0, HipAngles(12.0), HipAngles(12.0)),
@@ -506,8 +527,8 @@ def pose_title(pose: Pose) -> str:
 
 def pose_angles_text(pose: Pose) -> str:
     """The key angles of a pose in one line: hip flexion, pelvic tilt (+ anterior), lordosis
-    change, the knees when bent and the upper back when rounded; a side differing from the other is named. Every angle is
-    a change from the atlas's standing pose."""
+    change, the knees when bent and the upper back when rounded; a side differing from the other
+    is named. Every angle is a change from the atlas's standing pose."""
     if pose.is_standing:
         return "the reference: other poses' angles are changes from this one"
     hr, hl = pose.hip_right.flexion, pose.hip_left.flexion
