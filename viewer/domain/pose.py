@@ -309,15 +309,17 @@ PRESETS: Mapping[str, Pose] = {
         # behaviour in sitting tasks and standing", Applied Ergonomics 53:161-168, 2016;
         # https://espace.library.uq.edu.au/view/UQ:376972); habitual sitting, so a deliberate
         # slump rounds at least that much. Their 'corrected' sitting kept the standing angle,
-        # so upright sitting has none. The chest carries the shoulders forward and down.
+        # so upright sitting has none. The rounded chest carries the shoulders forward and
+        # down, so the arms come a little less forward and the elbows bend a little more
+        # than in upright sitting to keep the hands on the thighs.
         _chair(
             "sitting_slumped",
             -24.0,
             -30.0,
             66.0,
-            shoulder=40.0,
-            abduction=-37.0,
-            elbow=-31.0,
+            shoulder=38.0,
+            abduction=-38.0,
+            elbow=-22.0,
             thoracic=12.0,
         ),
         # Anterior tilt: the pelvis rolls forward and the lumbar curve deepens to keep the trunk
