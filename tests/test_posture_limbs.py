@@ -85,6 +85,8 @@ def test_the_hands_rest_on_the_thighs_not_inside_them(name: str, body: str) -> N
     posed = skin(mesh.points, binding, t)
     normals = skin_normals(mesh.normals, binding, t)
     trunk = w["hip_bone_right"] + w["vertebra_l1"] + w["vertebra_l3"] + w["vertebra_t12"]
+    for segment in ("thorax_lower", "thorax_upper"):  # the chest above T12, when the atlas has it
+        trunk = trunk + w.get(segment, 0.0)
     for side in ("right", "left"):
         hand = w[f"forearm_{side}"] > 0.5
         body = ((trunk + w[f"femur_{side}"]) > 0.5) & (w[f"arm_{side}"] < 0.1)

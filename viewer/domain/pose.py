@@ -13,15 +13,21 @@ rebuild) and turns a pose into one 4x4 rigid transform per bone:
 * the limb segments the atlas has no bones for but the skin has (lower legs ``shank_*``, upper
   arms ``arm_*``, forearms with the hands ``forearm_*``) turn about joint centres the build placed
   from MakeHuman's joint helpers (:attr:`Skeleton.limb_joints`): the knee on the femur, the
-  shoulder on the trunk (carried by T12), the elbow on the upper arm. Without those centres the
-  segments simply ride on their carrier (the femur, T12), as the skin did before.
+  shoulder on the upper chest, the elbow on the upper arm. Without those centres the segments
+  simply ride on their carrier (the femur, T12), as the skin did before;
+* the atlas has no bones above T12, but the skin's chest does: the lower chest ``thorax_lower``
+  turns on T12 about MakeHuman's ``joint-spine-2`` and the upper chest with neck, head and
+  shoulder girdle ``thorax_upper`` about ``joint-spine-1``, half of ``thoracic_flexion`` each,
+  so the back rounds rather than kinks; the arms ride the upper chest. Bones and muscles do not
+  take part (T12 and rib 12 stay where the lumbar pose puts them).
 
 Sign conventions in the atlas frame (LPS: +x left, +y posterior, +z superior): a positive
 pelvic tilt is *anterior* (the top of the pelvis goes forward), positive hip flexion brings the
 knee forward, positive abduction takes it outward, positive rotation is internal, and a positive
 lordosis change *increases* the lumbar curve (extension of the lumbar segments). Positive knee
 flexion takes the foot backward; positive shoulder flexion takes the arm forward, positive shoulder
-abduction takes it outward, positive elbow flexion bends the elbow further. Knee, shoulder and
+abduction takes it outward, positive elbow flexion bends the elbow further, positive thoracic
+flexion rounds the upper back (the head and shoulders come forward). Knee, shoulder and
 elbow angles are changes from the atlas skin's standing limbs (MakeHuman's A-pose: the knee stands
 about 7 degrees bent, the arms hang about 40 degrees out from the trunk with the elbows bent).
 
@@ -82,14 +88,26 @@ LIMB_LIMITS: Mapping[str, tuple[float, float]] = {
     "shoulder_flexion": (-40.0, 120.0),
     "shoulder_abduction": (-45.0, 60.0),
     "elbow_flexion": (-45.0, 90.0),
+    "thoracic_flexion": (-15.0, 40.0),
 }
-"""Range of each limb angle in degrees (changes from the skin's standing A-pose)."""
+"""Range of each skin-segment angle in degrees (changes from the skin's standing A-pose; for
+``thoracic_flexion`` a clamp for the sliders and files, not a measured range of motion)."""
+
+THORACIC_SHARES: tuple[tuple[str, str, float], ...] = (
+    ("thorax_lower", "vertebra_t12", 0.5),
+    ("thorax_upper", "thorax_lower", 0.5),
+)
+"""(trunk segment above T12, its carrier, share of the thoracic flexion), from the bottom up:
+the lower chest turns about MakeHuman's ``joint-spine-2``, the upper chest, neck, head and
+shoulder girdle about ``joint-spine-1``; half each bends the back in a curve, not at one kink."""
 
 LIMB_CARRIERS: tuple[tuple[str, str], ...] = (
     ("shank_right", "femur_right"),
     ("shank_left", "femur_left"),
-    ("arm_right", "vertebra_t12"),
-    ("arm_left", "vertebra_t12"),
+    ("thorax_lower", "vertebra_t12"),
+    ("thorax_upper", "thorax_lower"),
+    ("arm_right", "thorax_upper"),
+    ("arm_left", "thorax_upper"),
     ("forearm_right", "arm_right"),
     ("forearm_left", "arm_left"),
 )
@@ -127,6 +145,7 @@ class Pose:
     shoulder_flexion: float = 0.0
     shoulder_abduction: float = 0.0
     elbow_flexion: float = 0.0
+    thoracic_flexion: float = 0.0
 
     def knee(self, side: str) -> float:
         """Knee flexion of ``"right"`` or ``"left"`` (degrees from the standing leg)."""
@@ -169,8 +188,8 @@ class Pose:
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data (for scenes and lessons).
 
-        Knee and arm angles are written only when not zero, so a pose from before they existed
-        reads and writes the same.
+        Knee, arm and thoracic angles are written only when not zero, so a pose from before they
+        existed reads and writes the same.
         """
         out: dict[str, Any] = {
             "name": self.name,
@@ -244,6 +263,7 @@ def _chair(
     shoulder: float,
     abduction: float,
     elbow: float,
+    thoracic: float = 0.0,
 ) -> Pose:
     """Sitting on a chair: thighs at ``hip`` on the pelvis, the lower legs hanging about
     vertical (the skin's standing knee is already bent about 7 degrees, so 85 here is a knee
@@ -264,6 +284,7 @@ def _chair(
         shoulder_flexion=shoulder,
         shoulder_abduction=abduction,
         elbow_flexion=elbow,
+        thoracic_flexion=thoracic,
     )
 
 
@@ -281,9 +302,26 @@ PRESETS: Mapping[str, Pose] = {
         # atlas's 50 degrees of L1-S1 lordosis down to about 20), the trunk leaning forward -
         # the "slump" posture of O'Sullivan P.B. et al., "Effect of different upright sitting
         # postures on spinal-pelvic curvature and trunk muscle activation in a pain-free
-        # population", Spine 31(19):E707-E712, 2006. Thighs still horizontal (66 + 24 = 90);
-        # the trunk leans, so the elbows reach a little less.
-        _chair("sitting_slumped", -24.0, -30.0, 66.0, shoulder=40.0, abduction=-37.0, elbow=-31.0),
+        # population", Spine 31(19):E707-E712, 2006. Thighs still horizontal (66 + 24 = 90).
+        # Above T12 the upper back rounds 12 degrees: in 10 minutes of computer work sitting,
+        # 50 asymptomatic adults' surface thoracolumbar angle flexed 12 degrees from standing
+        # (Claus A.P., Hides J.A., Moseley G.L., Hodges P.W., "Thoracic and lumbar posture
+        # behaviour in sitting tasks and standing", Applied Ergonomics 53:161-168, 2016;
+        # https://espace.library.uq.edu.au/view/UQ:376972); habitual sitting, so a deliberate
+        # slump rounds at least that much. Their 'corrected' sitting kept the standing angle,
+        # so upright sitting has none. The rounded chest carries the shoulders forward and
+        # down, so the arms come a little less forward and the elbows bend a little more
+        # than in upright sitting to keep the hands on the thighs.
+        _chair(
+            "sitting_slumped",
+            -24.0,
+            -30.0,
+            66.0,
+            shoulder=38.0,
+            abduction=-38.0,
+            elbow=-22.0,
+            thoracic=12.0,
+        ),
         # Anterior tilt: the pelvis rolls forward and the lumbar curve deepens to keep the trunk
         # upright; the hips are relatively flexed by the tilt while the thighs stay vertical.
         Pose("anterior_tilt", 12.0, 12.0, HipAngles(12.0), HipAngles(12.0)),
@@ -418,14 +456,23 @@ class Skeleton:
         out: dict[str, Matrix] = {}
         j = self.limb_joints
         for side in SIDES:
-            lateral = -1.0 if side == "right" else 1.0
             shank = carriers[f"femur_{side}"]
             knee = j.get(f"knee_{side}")
             if knee is not None:
                 # Knee flexion takes the foot backward (+y): a positive turn about +x.
                 shank = shank @ rotation((1, 0, 0), pose.knee(side), knee)
             out[f"shank_{side}"] = shank
-            arm = carriers["vertebra_t12"]
+        chest = carriers["vertebra_t12"]
+        for segment, _, share in THORACIC_SHARES:
+            pivot = j.get(segment)
+            if pivot is not None:
+                # Flexion rounds the back: the part above tips forward (-y), a positive turn
+                # about +x through the pivot (in the standing frame, carried by the part below).
+                chest = chest @ rotation((1, 0, 0), share * pose.thoracic_flexion, pivot)
+            out[segment] = chest
+        for side in SIDES:
+            lateral = -1.0 if side == "right" else 1.0
+            arm = out["thorax_upper"]
             shoulder = j.get(f"shoulder_{side}")
             if shoulder is not None:
                 flex = rotation((1, 0, 0), -pose.shoulder_flexion, shoulder)
@@ -482,8 +529,8 @@ def pose_title(pose: Pose) -> str:
 
 def pose_angles_text(pose: Pose) -> str:
     """The key angles of a pose in one line: hip flexion, pelvic tilt (+ anterior), lordosis
-    change, and the knees when bent; a side differing from the other is named. Every angle is
-    a change from the atlas's standing pose."""
+    change, the knees when bent and the upper back when rounded; a side differing from the other
+    is named. Every angle is a change from the atlas's standing pose."""
     if pose.is_standing:
         return "the reference: other poses' angles are changes from this one"
     hr, hl = pose.hip_right.flexion, pose.hip_left.flexion
@@ -518,6 +565,9 @@ def pose_angles_text(pose: Pose) -> str:
         parts.append(
             f"knees {_deg(kr)}" if round(kr) == round(kl) else f"knees {_deg(kr)}/{_deg(kl)}"
         )
+    if round(pose.thoracic_flexion):
+        way = "rounded" if pose.thoracic_flexion > 0 else "arched back"
+        parts.append(f"upper back {way} {_deg(abs(pose.thoracic_flexion))}")
     return ", ".join(parts)
 
 
