@@ -21,7 +21,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import trimesh
 from matplotlib.path import Path as Polygon2D
 from scipy import ndimage
 

@@ -237,8 +237,8 @@ def psoas(c: Context) -> MuscleDef:
     n_rail = len(rail)
     for p in origins:
         g = 0 if p[2] > z_split + 1.0 else 1
-        # join the rail two levels below the origin (or at the brim)
-        # (slips merge into the belly within one level: no free prongs at the top)
+        # join the rail about one level below the origin (or at the brim): the slips merge at
+        # once into one belly, no free prongs ("antlers") at the top
         below = [i for i in range(n_rail) if rail[i][2] < p[2] - PSOAS_JOIN_MM]
         k = below[0] if below else n_rail - 2
         side = np.array([-7.0, -7.0, 0.0]) if g == 0 else np.array([5.0, 6.0, 0.0])
@@ -248,7 +248,8 @@ def psoas(c: Context) -> MuscleDef:
             ctrl.append(rail[i] + side * fade)
         ctrl.append(lt)
         path = np.array(ctrl)
-        # radius: thin tendinous origin, full belly at the lower lumbar levels, tendon distally
+        # radius: short tendinous origin, full belly at the lower lumbar levels; below the brim
+        # the fascicles narrow to the common flattened tendon (a club end had them still thick)
         s_brim = _arc_fraction(path, rail[5])
         fibres.append(
             Fibre(
@@ -305,7 +306,11 @@ def _arc_fraction(path: np.ndarray, q: np.ndarray) -> float:
 
 
 def iliacus(c: Context) -> MuscleDef:
-    """Iliacus: a fan over the upper iliac fossa converging on the psoas tendon."""
+    """Iliacus: a fan over the upper iliac fossa converging on the psoas tendon.
+
+    Below the front of the hip its fascicles narrow fast: the combined iliopsoas crosses the
+    capsule as a band and reaches the lesser trochanter as a tendon, not a bag.
+    """
     hip = reg.dense_surface(c.bones["hip_bone_right"], 2.5)
     wf = reg.wing_frame(hip, c.lm)
     area = reg.iliac_fossa_area(hip, wf, c.bones["sacrum"])
