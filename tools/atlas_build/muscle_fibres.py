@@ -165,6 +165,14 @@ def _body_half_width(v: trimesh.Trimesh, body_centre: np.ndarray) -> float:
 # --------------------------------------------------------------------------- iliopsoas
 
 LEVELS = ("t12", "l1", "l2", "l3", "l4", "l5")
+#: a psoas slip joins the belly's rail this far (mm) below its origin: about one level, so the
+#: slips from the bodies, discs and transverse processes merge at once into one belly
+PSOAS_JOIN_MM = 12.0
+#: clefts narrower than twice this (mm) between the slips are filled: the origin is one
+#: continuous attachment along the column, not separate prongs
+PSOAS_CLOSE_RADIUS_MM = 4.0
+#: the upper/lower part boundary is smoothed over this many mm (no interleaved prongs)
+PSOAS_PART_SMOOTH_MM = 6.0
 
 
 def _psoas_rail(c: Context) -> tuple[np.ndarray, np.ndarray]:
@@ -229,8 +237,9 @@ def psoas(c: Context) -> MuscleDef:
     n_rail = len(rail)
     for p in origins:
         g = 0 if p[2] > z_split + 1.0 else 1
-        # join the rail two levels below the origin (or at the brim)
-        below = [i for i in range(n_rail) if rail[i][2] < p[2] - 22.0]
+        # join the rail about one level below the origin (or at the brim): the slips merge at
+        # once into one belly, no free prongs ("antlers") at the top
+        below = [i for i in range(n_rail) if rail[i][2] < p[2] - PSOAS_JOIN_MM]
         k = below[0] if below else n_rail - 2
         side = np.array([-7.0, -7.0, 0.0]) if g == 0 else np.array([5.0, 6.0, 0.0])
         ctrl = [p]
@@ -239,14 +248,15 @@ def psoas(c: Context) -> MuscleDef:
             ctrl.append(rail[i] + side * fade)
         ctrl.append(lt)
         path = np.array(ctrl)
-        # radius: thin tendinous origin, full belly at the lower lumbar levels, tendon distally
+        # radius: short tendinous origin, full belly at the lower lumbar levels; below the brim
+        # the fascicles narrow to the common flattened tendon (a club end had them still thick)
         s_brim = _arc_fraction(path, rail[5])
         fibres.append(
             Fibre(
                 path,
                 (
-                    (0.0, 0.12, 0.45 * s_brim + 0.3, s_brim, 0.86, 1.0),
-                    (2.5, 5.0, 10.0, 8.0, 5.0, 3.5),
+                    (0.0, 0.08, 0.45 * s_brim + 0.3, s_brim, 0.86, 1.0),
+                    (4.5, 6.5, 10.0, 7.5, 3.8, 2.8),
                 ),
                 ((0.0, 1.0), (0.0, 0.0)),
                 group=g,
@@ -261,7 +271,7 @@ def psoas(c: Context) -> MuscleDef:
             core,
             (
                 (0.0, s_core[0], s_core[1], s_core[2], s_core[3], s_core[4], 0.93, 1.0),
-                (4.0, 10.0, 15.0, 15.0, 11.0, 7.0, 5.0, 3.5),
+                (5.0, 11.0, 17.0, 17.0, 11.0, 6.5, 4.6, 3.4),
             ),
             group=-1,
         )
@@ -282,6 +292,8 @@ def psoas(c: Context) -> MuscleDef:
         sigma=1.8,
         parts={"psoas_major_upper": 0, "psoas_major_lower": 1},
         exponent=1.6,
+        close_radius=PSOAS_CLOSE_RADIUS_MM,
+        part_smooth=PSOAS_PART_SMOOTH_MM,
     )
 
 
@@ -294,7 +306,11 @@ def _arc_fraction(path: np.ndarray, q: np.ndarray) -> float:
 
 
 def iliacus(c: Context) -> MuscleDef:
-    """Iliacus: a fan over the upper iliac fossa converging on the psoas tendon."""
+    """Iliacus: a fan over the upper iliac fossa converging on the psoas tendon.
+
+    Below the front of the hip its fascicles narrow fast: the combined iliopsoas crosses the
+    capsule as a band and reaches the lesser trochanter as a tendon, not a bag.
+    """
     hip = reg.dense_surface(c.bones["hip_bone_right"], 2.5)
     wf = reg.wing_frame(hip, c.lm)
     area = reg.iliac_fossa_area(hip, wf, c.bones["sacrum"])
@@ -311,7 +327,7 @@ def iliacus(c: Context) -> MuscleDef:
         fibres.append(
             Fibre(
                 path,
-                ((0.0, 0.1, 0.3, s_front, 0.85, 1.0), (3.0, 5.5, 7.5, 9.0, 6.0, 3.5)),
+                ((0.0, 0.1, 0.3, s_front, 0.85, 1.0), (3.0, 5.5, 7.5, 6.0, 2.8, 2.0)),
                 ((0.0, s_front * 0.9, s_front, 1.0), (1.0, 1.0, 0.2, 0.0)),
             )
         )
