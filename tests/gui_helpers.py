@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QPoint
@@ -30,3 +34,24 @@ def window_rgb(window: Any) -> Any:
     from viewer.render.offscreen import window_pixels
 
     return window_pixels(window)
+
+
+def launch_to_first_frame(
+    args: list[str], home: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python <args>`` from the repository as a user's launch that stops at its first
+    frame (``TRIGGER_ATLAS_EXIT_AFTER_FIRST_FRAME``), with ``home`` as HOME and config folder
+    and ``env`` added; fails the test if the process fails."""
+    full = dict(os.environ, TRIGGER_ATLAS_EXIT_AFTER_FIRST_FRAME="1", HOME=str(home))
+    full["XDG_CONFIG_HOME"] = str(home / "config")
+    full.update(env or {})
+    out = subprocess.run(
+        [sys.executable, *args],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=full,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    return out

@@ -9,13 +9,11 @@ synonyms that validated clean before are not validated again (``viewer.io.valida
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.gui_helpers import launch_to_first_frame
 from viewer.io.manifest import load_manifest
 
 REPO = Path(__file__).resolve().parent.parent
@@ -47,17 +45,8 @@ raise SystemExit(main())
 
 
 def _modules_at_first_frame(atlas: Path, home: Path, cache: Path) -> set[str]:
-    env = dict(os.environ, HOME=str(home), XDG_CONFIG_HOME=str(home / "config"))
-    env["TRIGGER_ATLAS_CACHE_DIR"] = str(cache)
-    out = subprocess.run(
-        [sys.executable, "-c", _PROBE, str(atlas)],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert out.returncode == 0, out.stderr[-2000:]
+    env = {"TRIGGER_ATLAS_CACHE_DIR": str(cache)}
+    out = launch_to_first_frame(["-c", _PROBE, str(atlas)], home, env)
     line = next(x for x in out.stdout.splitlines() if x.startswith("modules-at-first-frame "))
     return set(json.loads(line.split(" ", 1)[1]))
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -285,20 +284,9 @@ def test_the_first_picture_on_screen_comes_before_full_detail_and_annotations(
     the window is shown. Had that frame counted as the first, full-detail meshes and the
     annotations would load before anything reached the screen; the first frame on screen must
     draw the light meshes."""
-    import subprocess
-    import sys
+    from tests.gui_helpers import launch_to_first_frame
 
-    env = dict(os.environ, TRIGGER_ATLAS_EXIT_AFTER_FIRST_FRAME="1", HOME=str(tmp_path))
-    env["XDG_CONFIG_HOME"] = str(tmp_path / "config")
-    out = subprocess.run(
-        [sys.executable, "-m", "viewer", "--atlas", str(tiny_atlas_dir)],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert out.returncode == 0, out.stderr[-2000:]
+    out = launch_to_first_frame(["-m", "viewer", "--atlas", str(tiny_atlas_dir)], tmp_path)
     lines = out.stdout.splitlines()
     assert any(x.startswith("first-frame ") for x in lines), out.stdout
     assert "first-frame-detail light" in lines, out.stdout

@@ -40,6 +40,9 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> dict[str, NDArray[np.int1
         "bare": _render(
             t, "bare", "--pose", "anterior_tilt", *side, "--no-posture-guides", "--transparent"
         ),
+        "standing_bare": _render(
+            t, "standing_bare", "--pose", "standing", *side, "--no-posture-guides"
+        ),
     }
 
 
@@ -90,9 +93,13 @@ def test_the_asis_psis_line_shows_the_tilt(shots: dict[str, NDArray[np.int16]]) 
     assert abs(a_standing - _guides(STANDING).tilt_deg) <= 3.0, a_standing
     assert abs(a_anterior - _guides(PRESETS["anterior_tilt"]).tilt_deg) <= 3.0, a_anterior
     assert 9.0 <= a_anterior - a_standing <= 15.0
-    # L4-S1 flagged on the anterior tilt only.
+    # L4-S1 flagged on the anterior tilt only. Lit muscle rims share the line's red, so the
+    # standing picture is compared with itself drawn without references: they add no red.
     assert _near(shots["anterior"], COMPRESSED_RGB, 35).sum() > 100
-    assert _near(shots["standing"], COMPRESSED_RGB, 35).sum() < 20
+    added = _near(shots["standing"], COMPRESSED_RGB, 35) & ~_near(
+        shots["standing_bare"], COMPRESSED_RGB, 35
+    )
+    assert added.sum() < 20, added.sum()
 
 
 def test_lesson_step_7_shows_the_tilt_and_the_compressed_stretch(tmp_path: Path) -> None:

@@ -4,6 +4,8 @@ greyscale, bold spillover hatching, and never a legend without its map."""
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -637,19 +639,31 @@ def test_heat_map_title_names_the_muscles_and_keeps_clear_of_labels(
         context.state.reset()
 
 
-def test_outlines_on_the_far_side_of_the_body_are_not_drawn(builtin_heat: Any) -> None:
-    """Lesson step 2 (iliopsoas from behind, skin at 0.9) showed the front-thigh zone's outline
-    as a stray red line down the back of the leg: a line is not culled like the skin it lies
-    on. Seen from behind, that outline is gone and the low-back one stays; from the front,
-    the other way round."""
-    from viewer.domain.camera import view_by_name
+@contextmanager
+def _lower_psoas_map(builtin_heat: Any) -> Iterator[Any]:
+    """The lower psoas map on the built-in body, skin at 0.9 (as lesson step 2 shows it),
+    drawn off screen at 640x400; the scene is reset afterwards."""
     from viewer.render.offscreen import offscreen_scene
 
     context, features = builtin_heat
     context.state.reset()
     features.triggers.show_muscle("psoas_major_lower_right")
     context.state.set_opacity("skin", 0.9)
-    with offscreen_scene(context.loaded, context.state, (640, 400), features=features) as off:
+    try:
+        with offscreen_scene(context.loaded, context.state, (640, 400), features=features) as off:
+            yield off
+    finally:
+        context.state.reset()
+
+
+def test_outlines_on_the_far_side_of_the_body_are_not_drawn(builtin_heat: Any) -> None:
+    """Lesson step 2 (iliopsoas from behind, skin at 0.9) showed the front-thigh zone's outline
+    as a stray red line down the back of the leg: a line is not culled like the skin it lies
+    on. Seen from behind, that outline is gone and the low-back one stays; from the front,
+    the other way round."""
+    from viewer.domain.camera import view_by_name
+
+    with _lower_psoas_map(builtin_heat) as off:
         outlines = off.overlays.outlines
         drawn = {}
         for view in ("posterior", "anterior"):
@@ -664,19 +678,13 @@ def test_outlines_on_the_far_side_of_the_body_are_not_drawn(builtin_heat: Any) -
         # what the back shows and what the front shows add up to about all of it
         both = drawn["posterior"][essential] + drawn["anterior"][essential]
         assert abs(both - total[essential]) <= 0.1 * total[essential], (drawn, total)
-    context.state.reset()
 
 
 def test_the_heat_key_says_from_which_side_the_body_is_seen(builtin_heat: Any) -> None:
     """The key under the map's title says where the reader stands, and follows the camera."""
     from viewer.domain.camera import view_by_name
-    from viewer.render.offscreen import offscreen_scene
 
-    context, features = builtin_heat
-    context.state.reset()
-    features.triggers.show_muscle("psoas_major_lower_right")
-    context.state.set_opacity("skin", 0.9)
-    with offscreen_scene(context.loaded, context.state, (640, 400), features=features) as off:
+    with _lower_psoas_map(builtin_heat) as off:
         legend = off.overlays.legend
         off.scene.apply_view(view_by_name("anterior"))
         off.window.Render()
@@ -686,4 +694,3 @@ def test_the_heat_key_says_from_which_side_the_body_is_seen(builtin_heat: Any) -
         off.scene.apply_view(view_by_name("posterior"))
         off.window.Render()
         assert legend.subtitle.startswith("Seen from behind"), legend.subtitle
-    context.state.reset()
