@@ -160,22 +160,20 @@ def joint_centres_mh(
     """(names like ``knee_right`` or ``thorax_upper``, (k, 3) centres in MakeHuman coordinates)
     of the limb joints and the trunk's pivots above T12: the mean of each joint helper cube's
     vertices."""
+    cubes = [
+        (f"{joint}_{side}", f"joint-{letter}-{cube}")
+        for joint, cube in JOINT_CUBES.items()
+        for side, letter in (("right", "r"), ("left", "l"))
+    ]
+    cubes += list(MIDLINE_CUBES.items())
     names: list[str] = []
     centres: list[np.ndarray] = []
-    for joint, cube in JOINT_CUBES.items():
-        for side, letter in (("right", "r"), ("left", "l")):
-            faces = groups.get(f"joint-{letter}-{cube}")
-            if not faces:
-                raise ValueError(f"base mesh lacks the joint helper joint-{letter}-{cube}")
-            idx = np.unique(np.concatenate([np.asarray(f) for f in faces]))
-            names.append(f"{joint}_{side}")
-            centres.append(verts[idx].mean(axis=0))
-    for segment, cube in MIDLINE_CUBES.items():
-        faces = groups.get(cube)
+    for name, group in cubes:
+        faces = groups.get(group)
         if not faces:
-            raise ValueError(f"base mesh lacks the joint helper {cube}")
+            raise ValueError(f"base mesh lacks the joint helper {group}")
         idx = np.unique(np.concatenate([np.asarray(f) for f in faces]))
-        names.append(segment)
+        names.append(name)
         centres.append(verts[idx].mean(axis=0))
     return names, np.asarray(centres)
 

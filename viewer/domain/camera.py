@@ -8,7 +8,7 @@ true mirror image for the left side.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -319,7 +319,7 @@ FACING_MIN = 0.7
 """A camera looking this much (cosine) along the front-back or left-right axis names its side."""
 
 
-def seen_from(direction_of_projection: Sequence[float]) -> str:
+def seen_from(direction_of_projection: ArrayLike) -> str:
     """Where the reader stands, in words a patient understands, for a camera looking along
     ``direction_of_projection`` (atlas LPS: +x left, +y posterior, +z up), or ``""`` for an
     oblique or top/bottom view.
@@ -327,9 +327,8 @@ def seen_from(direction_of_projection: Sequence[float]) -> str:
     From the front the body's right is on the reader's left, and a patient reviewing the heat
     maps read "right" as the wrong leg every time the view turned; the heat map's key says it.
     """
-    x, y, _z = (float(c) for c in direction_of_projection)
-    norm = math.sqrt(x * x + y * y + _z * _z) or 1.0
-    x, y = x / norm, y / norm
+    d = np.asarray(direction_of_projection, dtype=np.float64)
+    x, y, _z = d / (float(np.linalg.norm(d)) or 1.0)
     if y >= FACING_MIN:  # looking toward the back: the camera is in front
         return "Seen from the front: the body's right side is on your left"
     if y <= -FACING_MIN:

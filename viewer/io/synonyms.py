@@ -40,15 +40,12 @@ def load_synonyms(
 
     schema = read_json_file(schema_path(SCHEMA_NAME))[0]
     stamp = validated.stamp_name("synonyms", data, schema)
-    errors = (
-        []
-        if validated.known_clean(stamp)  # the same table passed before: no jsonschema import
-        else sorted(
-            schema_validator(schema).iter_errors(data), key=lambda e: list(e.absolute_path)
-        )
-    )
-    if not errors:
-        validated.remember_clean(stamp)
+    errors = []
+    if not validated.known_clean(stamp):  # the same table passed before: no jsonschema import
+        validator = schema_validator(schema)
+        errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+        if not errors:  # stamped once, when it first validates clean (no write per launch)
+            validated.remember_clean(stamp)
     if errors:
         return MappingProxyType({}), [
             Problem(shown, "/".join(str(p) for p in e.absolute_path) or "(file)", e.message)

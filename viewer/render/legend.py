@@ -369,7 +369,7 @@ class HeatLegend(SwatchLegend):
         new text or stripe polygons only when they change)."""
         camera = self.renderer.GetActiveCamera()
         forward = np.asarray(camera.GetDirectionOfProjection())
-        side = seen_from(camera.GetDirectionOfProjection())
+        side = seen_from(forward)
         if side != self.subtitle:
             self.subtitle = side
             self._build(self.scale)

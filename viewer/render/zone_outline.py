@@ -68,6 +68,10 @@ class ZoneOutlines:
         self._drawn: dict[str, tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.int64]]]
         self._drawn = {}
         """Per actor: lifted outline points, their skin normals and the (k, 2) segments."""
+        self._polys: dict[str, vtkPolyData] = {}
+        """Per actor: its outline's points, set once per map; only the lines change per view."""
+        self._kept: dict[str, NDArray[np.bool_]] = {}
+        """Per actor: which segments the lines drawn now hold (unchanged: nothing to upload)."""
         self._camera_seen: object = None
         self._tag = renderer.AddObserver(vtkCommand.StartEvent, self._cull_far_side)
 
@@ -123,10 +127,15 @@ class ZoneOutlines:
             zone_loops = []  # no spillover zone: the essential outline says it all
         self.loops = {"essential": essential_loops, "zone": zone_loops}
         self._drawn = {key: self._segments(self.loops[key]) for key in self.actors}
+        self._polys, self._kept = {}, {}
+        for key, actor in self.actors.items():
+            self._polys[key] = _line_segments(self._drawn[key][0])
+            mapper = actor.GetMapper()
+            assert isinstance(mapper, vtkPolyDataMapper)
+            mapper.SetInputData(self._polys[key])
+            actor.SetVisibility(bool(self.loops[key]))
         self._camera_seen = None
         self._cull_far_side()
-        for key, actor in self.actors.items():
-            actor.SetVisibility(bool(self.loops[key]))
 
     def _fold_filled(self, surface: FoldLift) -> NDArray[np.float64]:
         """``surface`` over the skin as drawn now, computed once per skin position."""
@@ -188,8 +197,10 @@ class ZoneOutlines:
         return pts, np.zeros_like(pts) if normals is None else normals, seg
 
     def _cull_far_side(self, *_args: object) -> None:
-        """Draw only the segments on skin that faces the camera (once per camera pose)."""
-        if not self._drawn:
+        """Draw only the segments on skin that faces the camera (once per camera pose while an
+        outline shows; the lines are uploaded again only when the kept segments change)."""
+        if not self._drawn or not any(a.GetVisibility() for a in self.actors.values()):
+            self._camera_seen = None  # shown again later: cull for that frame's camera
             return
         camera = self.renderer.GetActiveCamera()
         seen = (camera.GetPosition(), camera.GetFocalPoint(), camera.GetParallelProjection())
@@ -203,25 +214,31 @@ class ZoneOutlines:
                 facing = normals @ towards >= 0.0
             else:
                 facing = np.einsum("ij,ij->i", normals, eye - pts) >= 0.0
-            keep = seg[facing[seg[:, 0]] & facing[seg[:, 1]]]
-            mapper = self.actors[key].GetMapper()
-            assert isinstance(mapper, vtkPolyDataMapper)
-            mapper.SetInputData(_line_segments(pts, keep))
+            keep = facing[seg[:, 0]] & facing[seg[:, 1]]
+            if key in self._kept and np.array_equal(keep, self._kept[key]):
+                continue
+            self._kept[key] = keep
+            poly = self._polys[key]
+            poly.SetLines(_segment_cells(seg[keep]))
+            poly.Modified()
 
 
-def _line_segments(pts: NDArray[np.float64], segments: NDArray[np.int64]) -> vtkPolyData:
-    """Poly data of two-point lines ``segments`` (k, 2) over ``pts``."""
+def _line_segments(pts: NDArray[np.float64]) -> vtkPolyData:
+    """Poly data holding ``pts`` and, for now, no lines (:func:`_segment_cells` adds them)."""
     poly = vtkPolyData()
-    if not len(segments):
-        return poly
     points = vtkPoints()
     points.SetData(numpy_to_vtk(np.ascontiguousarray(pts), deep=True))
+    poly.SetPoints(points)
+    poly.SetLines(_segment_cells(np.zeros((0, 2), dtype=np.int64)))
+    return poly
+
+
+def _segment_cells(segments: NDArray[np.int64]) -> vtkCellArray:
+    """Two-point line cells for the (k, 2) point indices ``segments``."""
     offsets = np.arange(0, 2 * len(segments) + 1, 2, dtype=np.int64)
     cells = vtkCellArray()
     cells.SetData(
         numpy_to_vtkIdTypeArray(offsets, deep=True),
-        numpy_to_vtkIdTypeArray(np.ascontiguousarray(segments.ravel()), deep=True),
+        numpy_to_vtkIdTypeArray(np.ascontiguousarray(segments.ravel(), dtype=np.int64), deep=True),
     )
-    poly.SetPoints(points)
-    poly.SetLines(cells)
-    return poly
+    return cells
