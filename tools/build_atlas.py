@@ -253,8 +253,9 @@ def write_atlas(parts: list[Part], groups: list[dict[str, Any]], skel: Skeleton,
     """Decimate to budgets, write every file and the manifest (validated against the schema)."""
     areas = {p.id: float(p.mesh.area) for p in parts}
     kinds = {p.id: p.kind for p in parts}
-    full_budget = lod.allocate(areas, kinds, lod.FULL_TOTAL)
-    light_budget = lod.allocate(areas, kinds, lod.LIGHT_TOTAL)
+    demand = {p.id: len(p.mesh.faces) for p in parts}
+    full_budget = lod.allocate(areas, kinds, lod.FULL_TOTAL, demand)
+    light_budget = lod.allocate(areas, kinds, lod.LIGHT_TOTAL, demand)
     _clean_output(out)
     structures: list[dict[str, Any]] = []
     files_by_source: dict[str, list[str]] = {}

@@ -2,7 +2,8 @@
 
 The contract caps the whole atlas at 400 k triangles (full) and 100 k (light). Budgets are split
 by kind first (bones / muscles / skin) and then within a kind in proportion to surface area, so
-a big gluteus maximus keeps more triangles than a thin multifidus.
+a big gluteus maximus keeps more triangles than a thin multifidus; no muscle is given more
+than it has, and what it leaves goes to the other muscles.
 """
 
 from __future__ import annotations
@@ -20,22 +21,62 @@ LIGHT_TOTAL = 100_000
 #: are smooth pucks and get the minimum of triangles
 KIND_SHARE = {"bone": 0.35, "disc": 0.012, "muscle": 0.36, "skin": 0.25}
 MIN_FACES = 400
+#: kinds whose unused budget is handed on. Muscles only: they are the shapes the build keeps
+#: changing, and one muscle's new area must not re-decimate the others. Bones and skin keep the
+#: plain area split (handing their spare on would add triangles and slow the first frame).
+WATER_FILLED = frozenset({"muscle"})
 LOG = logging.getLogger("build_atlas.lod")
 
 
-def allocate(areas: dict[str, float], kinds: dict[str, str], total: int) -> dict[str, int]:
-    """Triangle budget per structure id: kind share of ``total``, split by surface area."""
+def allocate(
+    areas: dict[str, float], kinds: dict[str, str], total: int, demand: dict[str, int]
+) -> dict[str, int]:
+    """Triangle budget per structure id: kind share of ``total``, split by surface area; a
+    muscle is never given more than it has (``demand``: its triangles before decimation).
+
+    What a small muscle does not need goes back to the other muscles (water filling).
+    So a structure whose own mesh fits is never decimated, and growing one muscle does not
+    thin another that fits: each muscle's shape stays its own, not a side effect of the
+    others' areas.
+    """
     budgets: dict[str, int] = {}
     for kind, share in KIND_SHARE.items():
         ids = sorted(k for k in areas if kinds[k] == kind)
         if not ids:
             continue
-        pool = share * total
-        weight = np.array([areas[k] for k in ids], dtype=np.float64)
-        weight = weight / weight.sum()
-        for k, w in zip(ids, weight, strict=True):
-            budgets[k] = max(MIN_FACES, int(pool * w))
+        if kind in WATER_FILLED:
+            budgets.update(_water_fill(ids, areas, demand, share * total))
+        else:
+            budgets.update(_by_area(ids, areas, share * total))
     return budgets
+
+
+def _by_area(ids: list[str], areas: dict[str, float], pool: float) -> dict[str, int]:
+    """Split ``pool`` over ``ids`` in proportion to surface area."""
+    area_sum = sum(areas[k] for k in ids)
+    return {k: max(MIN_FACES, int(pool * areas[k] / area_sum)) for k in ids}
+
+
+def _water_fill(
+    ids: list[str], areas: dict[str, float], demand: dict[str, int], pool: float
+) -> dict[str, int]:
+    """Split ``pool`` over ``ids`` in proportion to area, capping each at its demand and
+    handing what a capped structure leaves to the uncapped ones."""
+    out: dict[str, int] = {}
+    open_ids = list(ids)
+    left = float(pool)
+    while open_ids:
+        area_sum = sum(areas[k] for k in open_ids)
+        capped = [k for k in open_ids if demand[k] <= left * areas[k] / area_sum]
+        if not capped:
+            for k in open_ids:
+                out[k] = max(MIN_FACES, int(left * areas[k] / area_sum))
+            break
+        for k in capped:
+            out[k] = max(MIN_FACES, demand[k])
+            left -= demand[k]
+        open_ids = [k for k in open_ids if k not in capped]
+    return out
 
 
 def _closed(mesh: trimesh.Trimesh) -> bool:

@@ -1,0 +1,46 @@
+"""Triangle budgets: a muscle that fits is never decimated, and one muscle's growth does not
+thin another (the build kept re-shaping small muscles when a big one changed area)."""
+
+from __future__ import annotations
+
+from tools.atlas_build.lod import KIND_SHARE, allocate
+
+
+def _muscles(areas: dict[str, float]) -> dict[str, str]:
+    return dict.fromkeys(areas, "muscle")
+
+
+def test_muscles_that_fit_keep_every_triangle() -> None:
+    areas = {"big": 60_000.0, "small": 9_000.0}
+    demand = {"big": 9_000, "small": 3_800}
+    budgets = allocate(areas, _muscles(areas), 400_000, demand)
+    assert budgets == demand
+
+
+def test_a_growing_muscle_leaves_the_others_alone() -> None:
+    demand = {"erector": 3_800, "tfl": 3_800, "piriformis": 3_800}
+    before = allocate(
+        {"erector": 20_000.0, "tfl": 13_000.0, "piriformis": 9_000.0},
+        _muscles(demand),
+        60_000,
+        demand,
+    )
+    after = allocate(
+        {"erector": 90_000.0, "tfl": 13_000.0, "piriformis": 9_000.0},
+        _muscles(demand),
+        60_000,
+        demand,
+    )
+    assert before["tfl"] == after["tfl"] == 3_800
+    assert before["piriformis"] == after["piriformis"] == 3_800
+
+
+def test_a_tight_pool_is_shared_by_area_and_never_overspent() -> None:
+    areas = {"a": 30_000.0, "b": 10_000.0, "c": 1_000.0}
+    demand = {"a": 50_000, "b": 50_000, "c": 500}
+    total = 100_000
+    budgets = allocate(areas, _muscles(areas), total, demand)
+    pool = KIND_SHARE["muscle"] * total
+    assert budgets["c"] == 500
+    assert sum(budgets.values()) <= pool
+    assert budgets["a"] == 3 * budgets["b"] or abs(budgets["a"] - 3 * budgets["b"]) <= 3
