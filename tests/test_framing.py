@@ -167,3 +167,31 @@ def _extent_x_span(scene: Any, window: Any, ids: list[str]) -> float:
     m = np.array([[matrix.GetElement(i, j) for j in range(4)] for i in range(4)])
     hom = np.c_[points, np.ones(len(points))] @ m.T
     return float(np.ptp(hom[:, 0] / hom[:, 3]))
+
+
+def _ndc(points: Any, pose: Any, angle: float, aspect: float) -> tuple[Any, Any]:
+    """Normalised device x, y (the frame's edges at +-1) of ``points`` seen from ``pose``."""
+    pos, focal, up = (np.asarray(v, dtype=float) for v in (pose.position, pose.focal_point,
+                                                            pose.view_up))
+    back = (pos - focal) / np.linalg.norm(pos - focal)
+    right = np.cross(up, back)
+    rel = points - pos
+    depth = -(rel @ back)
+    t = math.tan(math.radians(angle) / 2)
+    return (rel @ right) / depth / (t * aspect), (rel @ up) / depth / t
+
+
+def test_a_free_left_column_keeps_a_narrow_subject_in_the_middle_and_a_wide_one_beside_it() -> None:
+    from viewer.domain.framing import fit_pose
+
+    direction, up, angle, aspect = (0.0, -1.0, 0.0), (0.0, 0.0, 1.0), 30.0, 16 / 9
+    tall = np.array([(x, 0.0, z) for x in (-40.0, 40.0) for z in (-200.0, 200.0)])
+    pose = fit_pose(tall, direction, up, angle, aspect, top_free=0.1, left_free=0.3)
+    x, y = _ndc(tall, pose, angle, aspect)
+    assert y.max() == pytest.approx(0.9 * 0.9 - 0.1, abs=0.01), "the height below the band is used"
+    assert abs(x.mean()) < 0.01, "a narrow subject stays in the middle of the frame"
+    wide = np.array([(x, 0.0, z) for x in (-400.0, 400.0) for z in (-100.0, 100.0)])
+    pose = fit_pose(wide, direction, up, angle, aspect, left_free=0.3)
+    x, _ = _ndc(wide, pose, angle, aspect)
+    assert x.min() >= -1.0 + 2 * 0.3 - 1e-6, "a wide subject keeps right of the column"
+    assert x.max() == pytest.approx(0.9 * 0.7 + 0.3, abs=0.01)

@@ -69,13 +69,17 @@ def fit_pose(
     aspect: float,
     fill: float = 0.9,
     top_free: float = 0.0,
+    left_free: float = 0.0,
 ) -> CameraPose:
     """The pose looking along ``-direction`` (camera at focus + distance * direction) that fits.
 
     ``view_angle_deg`` is the vertical field of view, ``aspect`` width / height; ``fill`` is the
     share of the frame the points may use (0.9: 5 % margin each side); ``top_free`` is the share
-    of the frame height kept empty at the top (for a title and key).
+    of the frame height kept empty at the top (for a title and key), ``left_free`` the share of
+    the width kept empty on the left (a key laid out as a column beside a tall subject).
     """
+    if not (0.0 <= top_free < 1.0 and 0.0 <= left_free < 1.0):
+        raise ValueError("the free bands are shares of the frame below 1")
     pts = np.asarray(points, dtype=np.float64).reshape(-1, 3)
     if not len(pts):
         raise ValueError("no points to frame")
@@ -91,20 +95,45 @@ def fit_pose(
     cx, cy = (x.min() + x.max()) / 2, (y.min() + y.max()) / 2
     cz = (z.min() + z.max()) / 2
     usable_y = fill * (1.0 - top_free)
-    usable_x = fill
+    usable_x = fill * (1.0 - left_free)
     # A point at depth z (toward the camera) at lateral offset u needs distance >= z + u / t.
     need_x = (z - cz) + np.abs(x - cx) / (tx * usable_x)
     need_y = (z - cz) + np.abs(y - cy) / (ty * usable_y)
     distance = float(max(need_x.max(), need_y.max(), 1.0))
     # Shift the picture down by half the free band: the focus moves up in the image's frame.
     shift = top_free * ty * distance
-    center = cx * right + cy * up + cz * d + shift * up
+    shift_x = _column_offset(x - cx, z - cz, distance, tx, fill, left_free) * tx * distance
+    center = cx * right + cy * up + cz * d + shift * up - shift_x * right
     position = center + distance * d
     return CameraPose(
         (float(position[0]), float(position[1]), float(position[2])),
         (float(center[0]), float(center[1]), float(center[2])),
         (float(up[0]), float(up[1]), float(up[2])),
     )
+
+
+def _column_offset(
+    u: NDArray[np.float64],
+    dz: NDArray[np.float64],
+    distance: float,
+    tx: float,
+    fill: float,
+    left_free: float,
+) -> float:
+    """How far right (in normalised device units, the frame's half-width = 1) the picture moves
+    to clear a free column of ``left_free`` on the left.
+
+    Only as far as the column asks: a subject narrower than the room right of the column stays
+    in the middle of the frame (key left, subject centre, joint names right) instead of being
+    pushed against the right edge with an empty strip beside the key.
+    """
+    if left_free <= 0.0:
+        return 0.0
+    ndc = u / ((distance - dz) * tx)
+    margin = (1.0 - fill) * (1.0 - left_free)
+    low = -1.0 + 2.0 * left_free + margin - float(ndc.min())
+    high = 1.0 - margin - float(ndc.max())
+    return min(max(0.0, low), max(high, low))
 
 
 CLOSEUP_FILL = 0.8

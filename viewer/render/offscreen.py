@@ -261,19 +261,23 @@ def _render_png(
     elif frame:
         scene.apply_pose(closeup_camera(scene, frame, view))
     elif frame_view:
+        from viewer.domain.framing import CAPTION_HEADROOM
         from viewer.render.structure_framing import framed_view_pose
 
         seat = guides.seat_corners() if guides is not None else None
-        key = 0.0  # a pair view's key (top left) is kept clear of the framed subject
-        if active is not None and overlays is not None and overlays.pair_legend.actors:
-            from viewer.domain.framing import CAPTION_HEADROOM
 
-            key = 1.0 - overlays.pair_legend.bottom_px / max(1, size[1])  # display y is up
+        def fit(top: float, left: float) -> CameraPose:
             if caption:  # the caption's headroom is added below
-                key = max(0.0, key - CAPTION_HEADROOM)
-        scene.apply_pose(
-            framed_view_pose(scene, view or state.view, frame_view, extra=seat, top_free=key)
-        )
+                top = max(0.0, top - CAPTION_HEADROOM)
+            return framed_view_pose(
+                scene, view or state.view, frame_view, extra=seat, top_free=top, left_free=left
+            )
+
+        if active is not None and active.resolved is not None and overlays is not None:
+            # A pair view's key (top band or left column) is kept clear of the framed subject.
+            scene.apply_pose(overlays.fit_beside_key(active.resolved, fit))
+        else:
+            scene.apply_pose(fit(0.0, 0.0))
     elif posture_view and (view or state.view) in POSTURE_SIDE_VIEWS:
         from viewer.render.structure_framing import posture_camera
 

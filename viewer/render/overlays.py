@@ -11,6 +11,7 @@ pair-view controller and changes only VTK objects; the camera goes through
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -57,6 +58,14 @@ PAIR_MARKER_SCALE = 0.8
 projector-readable (3 % of an 800-px frame), and the two piriformis X's no longer hide a
 fifth of that small muscle."""
 
+PAIR_COLUMN_SHARE = 0.3
+"""Width of the pair key's column layout as a share of the frame width (about 380 px of a
+1280-px slide: some 35 characters a line at the column's text size)."""
+
+PAIR_COLUMN_GAIN = 1.05
+"""The key goes into the left column only when that draws the pair at least 5 % larger than
+under a band across the top: a wide pair (both sides from behind) keeps the band."""
+
 MARKER_MIN_OPACITY = 0.5
 """Muscles fainter than this are context; their trigger-point markers are not drawn."""
 
@@ -92,6 +101,11 @@ def frame_points(resolved: ResolvedPairView, atlas: Any, meshes: Any) -> Any:
             center = turn.center + turn.axis * turn.level_mm
             chunks.append(curl_points(center, turn.axis, LEVEL_RING_RADIUS_MM + 8.0, 1))
     return np.vstack(chunks) if chunks else None
+
+
+def _distance(pose: CameraPose) -> float:
+    """Camera-to-focus distance: along one direction, the smaller it is the larger the picture."""
+    return math.dist(pose.position, pose.focal_point)
 
 
 def _view_key(renderer: Any) -> tuple[object, ...]:
@@ -174,6 +188,7 @@ class AnnotationOverlays:
         self.labels.reserve("legend", self.legend.box)
         self.marker_legend = MarkerLegend(scene.renderer, self.layer)  # explains drawn X's
         self.labels.reserve("marker_legend", self.marker_legend.box)
+        self.labels.reserve("pair_legend", self.pair_legend.box)  # joint names keep off the key
         self.marker_legend.keep_clear = self._pair_pixels
         self._pair_points: tuple[object, NDArray[np.float64] | None] = (None, None)
         self._saved_pose: CameraPose | None = None
@@ -658,7 +673,8 @@ class AnnotationOverlays:
         out: NDArray[np.float64] = np.c_[pixels[:, 0], height - pixels[:, 1]]
         # The pair's own key (top left) is no place for the marker key either.
         if self.pair_legend.actors:
-            xs = np.linspace(0.0, width * 0.98, 40)
+            right = self.pair_legend.right_px if self.pair_legend.column_px else width * 0.98
+            xs = np.linspace(0.0, right, 40)
             ys = np.linspace(self.pair_legend.bottom_px, height, 12)
             out = np.vstack([out, np.array([(x, y) for x in xs for y in ys])])
         return out
@@ -753,9 +769,47 @@ class AnnotationOverlays:
             h = window.GetSize()[1] if window is not None else 0
         return int(h) or 800
 
+    def key_room(self) -> tuple[float, float]:
+        """(top, left): the shares of the frame height and width the pair key takes from the
+        picture as laid out now (a band: the top; a column: the left; none: nothing)."""
+        w, h = self.scene.renderer.GetSize()
+        legend = self.pair_legend
+        if not legend.actors or not w or not h:
+            return 0.0, 0.0
+        if legend.column_px:
+            return min(0.45, legend.top_px / h + 0.01), min(0.45, legend.right_px / w + 0.015)
+        return min(0.45, max(0.0, (h - legend.bottom_px) / h) + 0.01), 0.0
+
+    def fit_beside_key(
+        self, resolved: ResolvedPairView, fit: Callable[[float, float], CameraPose]
+    ) -> CameraPose:
+        """The camera ``fit(top, left)`` gives with the key as a band across the top or as a
+        column on the left, whichever draws the pair larger (by :data:`PAIR_COLUMN_GAIN`); the
+        key is left laid out that way.
+
+        A tall, narrow pair (psoas seen from the side) under a band kept only two thirds of
+        the height and a fifth of a slide's width; beside a column it gets the whole height
+        below the caption. A wide pair keeps the band, which costs it less.
+        """
+        w, h = self.scene.renderer.GetSize()
+        legend = self.pair_legend
+        if not legend.actors or not w or not h:
+            return fit(*self.key_room())
+        note = self._arrow_note(resolved)
+        options = []
+        for column in (0, round(PAIR_COLUMN_SHARE * w)):
+            legend.show(resolved, note, self._height(), self._width(), column_px=column)
+            options.append((column, fit(*self.key_room())))
+        (_, band), (column, beside) = options
+        if _distance(beside) * PAIR_COLUMN_GAIN <= _distance(band):
+            return beside
+        legend.show(resolved, note, self._height(), self._width(), column_px=0)
+        return band
+
     def pair_pose(self, resolved: ResolvedPairView) -> CameraPose:
         """The camera of a pair view framing both muscles origin to insertion, arrows included,
-        with the top of the frame left free for the title and key."""
+        with the frame's top band or left column left free for the title and key (see
+        :meth:`fit_beside_key`; the key is laid out to match)."""
         loaded = self.scene.loaded
         points = frame_points(self.posed(resolved), loaded.atlas, loaded.meshes)
         if points is None:
@@ -763,19 +817,24 @@ class AnnotationOverlays:
         renderer = self.scene.renderer
         w, h = renderer.GetSize()
         aspect = w / h if w and h else 1.6
+        angle = renderer.GetActiveCamera().GetViewAngle()
+
+        def fit(top: float, left: float) -> CameraPose:
+            return fit_pose(
+                points,
+                resolved.camera.direction,
+                resolved.camera.view_up,
+                angle,
+                aspect,
+                top_free=top,
+                left_free=left,
+            )
+
         if self.pair_legend.actors and h:
-            top = min(0.45, max(0.0, (h - self.pair_legend.bottom_px) / h) + 0.01)
-        else:
-            rows = 2 + (1 if resolved.joints or resolved.turnings else 0)
-            top = min(0.45, (TITLE_SHARE * 1.6 + ROW_SHARE * 1.45 * rows + NOTE_SHARE * 2) * 1.05)
-        return fit_pose(
-            points,
-            resolved.camera.direction,
-            resolved.camera.view_up,
-            renderer.GetActiveCamera().GetViewAngle(),
-            aspect,
-            top_free=top,
-        )
+            return self.fit_beside_key(resolved, fit)
+        rows = 2 + (1 if resolved.joints or resolved.turnings else 0)
+        top = min(0.45, (TITLE_SHARE * 1.6 + ROW_SHARE * 1.45 * rows + NOTE_SHARE * 2) * 1.05)
+        return fit(top, 0.0)
 
     def detach(self) -> None:
         """Disconnect from the states and remove overlays (the view is closing)."""

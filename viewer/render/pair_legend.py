@@ -4,12 +4,21 @@ Top left: the pair's title, then one row per side (colour swatch, muscle, force 
 way it turns the joint), one row explaining the dark joint dots and the curved arrows, and the
 source of the arrow lengths. Text sizes follow the frame height so the key stays readable on a
 projector: the title about 3.4 % of the height, rows about 2.4 %.
+
+The key is laid out either as a band across the top (its lines as long as the frame allows) or
+as a narrow column down the left side (``column_px``: lines wrap to that width, rows a little
+larger). A tall, narrow pair (psoas T12 to the femur, seen from the side) under a band got only
+the lower two thirds of the height and used a fifth of a 16:9 slide's width; beside a column it
+uses the whole height below the caption. :meth:`PairLegend.box` tells the camera and the label
+layout where the key is.
 """
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Sequence
+from typing import Any
 
 import vtkmodules.vtkRenderingFreeType  # noqa: F401  (registers text rendering)
 from vtkmodules.vtkRenderingCore import vtkActor2D, vtkRenderer, vtkTextActor
@@ -25,6 +34,11 @@ ROW_SHARE = 0.024
 NOTE_SHARE = 0.02
 MIN_PX = 13
 """Smallest key text before lines wrap instead."""
+
+COLUMN_ROW_SHARE = 0.028
+COLUMN_NOTE_SHARE = 0.022
+"""Row and note text in the column layout: wrapping costs height there, not width, so the rows
+can be larger (about 20 px on a 1280x720 slide instead of 17)."""
 
 
 def _short(sense: str) -> str:
@@ -95,6 +109,15 @@ def arrow_key(resolved: ResolvedPairView, source: str = "") -> str:
     return text or source
 
 
+_UNIT = re.compile(r"(\d) (N\b)")
+
+
+def _wrap(text: str, chars: int) -> str:
+    """``text`` wrapped to ``chars`` a line, never between a number and its unit ("977 N")."""
+    glued = _UNIT.sub("\\1\0\\2", text)
+    return "\n".join(textwrap.wrap(glued, chars)).replace("\0", " ")
+
+
 class PairLegend:
     """Title and key of the active pair view in one renderer's top-left corner."""
 
@@ -108,6 +131,11 @@ class PairLegend:
         """Pixels at the top of the frame left free for others (a caption)."""
         self.bottom_px = 0.0
         """Lowest pixel row the key uses (the camera keeps the muscles below it)."""
+        self.right_px = 0.0
+        """Rightmost pixel column the key uses (in the column layout the camera keeps the
+        muscles right of it)."""
+        self.column_px = 0
+        """Width of the column layout in pixels (0: a band across the top)."""
 
     def show(
         self,
@@ -115,18 +143,26 @@ class PairLegend:
         note: str = "",
         height_px: int = 800,
         width_px: int = 0,
+        column_px: int | None = None,
     ) -> None:
         """Replace the key with the one of ``resolved``; sizes follow ``height_px``.
 
         A line wider than ``width_px`` (the renderer's width; 0 = no limit) gets a smaller font,
         and the source note wraps, so nothing is cut off in a half-width compare view.
+        ``column_px`` (default: the layout last asked for) > 0 lays the key out as a column of
+        that width down the left side, its lines wrapped rather than shrunk.
         """
         self.clear()
+        if column_px is not None:
+            self.column_px = max(0, int(column_px))
+        column = self.column_px > 0
         self._width = int(width_px)
+        if column:
+            self._width = min(self._width, self.column_px) if self._width else self.column_px
         h = max(int(height_px), 240)
         title_px = max(14, round(h * TITLE_SHARE))
-        row_px = max(12, round(h * ROW_SHARE))
-        note_px = max(11, round(h * NOTE_SHARE))
+        row_px = max(12, round(h * (COLUMN_ROW_SHARE if column else ROW_SHARE)))
+        note_px = max(11, round(h * (COLUMN_NOTE_SHARE if column else NOTE_SHARE)))
         x = round(0.015 * h)
         y = h - self.top_px - round(0.015 * h) - title_px
         if self.show_title:
@@ -162,8 +198,27 @@ class PairLegend:
             self._props.append(_text(self.renderer, "\n".join(wrapped), x, y, note_px))
             y -= round(0.3 * note_px)
         self.bottom_px = float(y)
+        self.right_px = 0.0
         for prop in self._props:
             self.renderer.AddViewProp(prop)
+            self.right_px = max(self.right_px, self._right_edge(prop))
+
+    def _right_edge(self, prop: vtkActor2D) -> float:
+        """Right edge of one of the key's props in display pixels."""
+        if isinstance(prop, vtkTextActor):
+            box = [0.0, 0.0, 0.0, 0.0]
+            prop.GetBoundingBox(self.renderer, box)
+            return float(prop.GetPosition()[0] + box[1])
+        mapper: Any = prop.GetMapper()  # a vtkPolyDataMapper2D (see legend._patch)
+        return float(mapper.GetInput().GetBounds()[1])
+
+    def box(self) -> tuple[float, float, float, float] | None:
+        """(x0, y0, x1, y1) of the key in display pixels (y up), ``None`` while none is shown:
+        the label layout keeps joint names off it."""
+        if not self._props:
+            return None
+        h = self.renderer.GetSize()[1]
+        return (0.0, self.bottom_px, self.right_px, float(h - self.top_px))
 
     def _fit(self, actor: vtkTextActor, x: float) -> int:
         """Make ``actor`` fit the renderer's width: a smaller font down to :data:`MIN_PX`, then
@@ -178,13 +233,14 @@ class PairLegend:
             actor.GetBoundingBox(self.renderer, box)
             return box[1] - box[0]
 
-        while width() > limit and prop.GetFontSize() > MIN_PX:
+        # A column keeps its size and wraps; a band shrinks first (one line reads best there).
+        while width() > limit and prop.GetFontSize() > MIN_PX and not self.column_px:
             prop.SetFontSize(max(MIN_PX, int(prop.GetFontSize() * 0.9)))
         text = actor.GetInput()
         chars = len(text)
         while width() > limit and chars > 12:
             chars = int(chars * 0.85)
-            actor.SetInput("\n".join(textwrap.wrap(text, chars)))
+            actor.SetInput(_wrap(text, chars))
         return actor.GetInput().count("\n") + 1
 
     @property

@@ -27,13 +27,15 @@ def framed_view_pose(
     fill: float = FRAME_FILL,
     extra: NDArray[np.float64] | None = None,
     top_free: float = 0.0,
+    left_free: float = 0.0,
 ) -> CameraPose:
     """Look along preset ``view`` at the structures ``ids`` (groups expand to their parts).
 
     The shown ones are fitted; if none of them is shown, all of them (so a step can frame the
     bones behind a ghosted muscle); with nothing to fit, the plain view. ``extra`` points are
     fitted too (the chair seat under a seated body). ``top_free`` is the share of the frame
-    height left free at the top (a pair view's key: joint names there printed over it).
+    height left free at the top (a pair view's key: joint names there printed over it),
+    ``left_free`` the share of the width left free on the left (the key as a column).
     """
     preset = view_by_name(view)
     atlas = scene.loaded.atlas
@@ -50,7 +52,7 @@ def framed_view_pose(
     points = points[:: max(1, len(points) // FRAME_SAMPLE)]
     if extra is not None and len(extra):
         points = np.concatenate([points, np.asarray(extra, dtype=np.float64).reshape(-1, 3)])
-    return _fit(scene, points, preset, fill, top_free)
+    return _fit(scene, points, preset, fill, top_free, left_free)
 
 
 POSTURE_SIDE_VIEWS = ("right", "left")
@@ -85,10 +87,15 @@ def posture_camera(scene: SceneRenderer, view: str) -> CameraPose:
 
 
 def _fit(
-    scene: SceneRenderer, points: Any, preset: Any, fill: float, top_free: float = 0.0
+    scene: SceneRenderer,
+    points: Any,
+    preset: Any,
+    fill: float,
+    top_free: float = 0.0,
+    left_free: float = 0.0,
 ) -> CameraPose:
     """The preset's direction, zoomed and centred so ``points`` fill ``fill`` of the frame
-    below ``top_free`` of it."""
+    below ``top_free`` of it and right of ``left_free`` of it."""
     w, h = scene.renderer.GetSize()
     return fit_pose(
         points,
@@ -98,4 +105,5 @@ def _fit(
         w / h if w and h else 1.6,
         fill=fill,
         top_free=top_free,
+        left_free=left_free,
     )

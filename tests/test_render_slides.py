@@ -1,0 +1,95 @@
+"""Lesson slides with a pair view fill the projected frame: their key sits in a column beside a
+tall pair, not in a band over it.
+
+A lecturer found pair-view steps drawing a tall, narrow subject under a top-left key, the
+muscles using about half the slide's height and a tenth of its width. The slides are rendered
+exactly as ``render --lesson`` and ``export-lesson`` do (projector theme, 1280x720) and the
+pair's two colours are found in the pixels (the key's swatches are too small to count).
+"""
+
+from __future__ import annotations
+
+import colorsys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from viewer.commands.lessons import render_scene_document
+from viewer.io.lessons import builtin_lessons, load_lesson
+
+MIN_HEIGHT_SHARE = 0.62
+"""The pair's muscles span at least this share of the slide's height (0.53-0.56 under the
+old band key, 0.67-0.71 beside the column)."""
+
+MIN_AREA_SHARE = 0.07
+"""Their bounding box covers at least this share of the slide (0.045-0.06 before, 0.08-0.09
+after)."""
+
+MIN_PIXELS = 24
+"""A row or column of the picture counts as the subject's when this many of its pixels are in
+the pair's colours: the key's swatches (two bars of about 8 px) never reach it."""
+
+
+def _hue(color: str) -> float:
+    r, g, b = (int(color[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    return colorsys.rgb_to_hsv(r, g, b)[0]
+
+
+def subject_box(img: Any, colors: list[str]) -> tuple[float, float, float, float]:
+    """(x0, y0, x1, y1) as shares of the frame of the pixels drawn in ``colors`` (any shade)."""
+    rgb = img[..., :3].astype(float) / 255
+    mx, mn = rgb.max(-1), rgb.min(-1)
+    sat = np.where(mx > 0, (mx - mn) / np.maximum(mx, 1e-6), 0)
+    import matplotlib.colors as mcolors
+
+    hue = mcolors.rgb_to_hsv(rgb)[..., 0]
+    mask = np.zeros(img.shape[:2], dtype=bool)
+    for c in colors:
+        d = np.abs(hue - _hue(c))
+        mask |= (np.minimum(d, 1 - d) < 0.04) & (sat > 0.45) & (mx > 0.15)
+    cols = np.flatnonzero(mask.sum(axis=0) >= MIN_PIXELS)
+    rows = np.flatnonzero(mask.sum(axis=1) >= MIN_PIXELS)
+    assert len(cols) and len(rows), "the pair's colours are not in the picture"
+    h, w = mask.shape
+    return (cols[0] / w, rows[0] / h, cols[-1] / w, rows[-1] / h)
+
+
+@pytest.fixture(scope="module")
+def lesson() -> Any:
+    paths = builtin_lessons()
+    if not paths:
+        pytest.skip("no built-in lesson")
+    lesson, _ = load_lesson(paths[0])
+    assert lesson is not None
+    return lesson
+
+
+def test_pair_view_slides_fill_the_frame(lesson: Any, tmp_path: Path) -> None:
+    from viewer.context import load_context
+    from viewer.features import load_features
+
+    features = load_features(load_context())
+    if features.pairs is None:
+        pytest.skip("the built-in atlas has no pair views")
+    atlases: dict[str, Any] = {}
+    checked = 0
+    for number, step in enumerate(lesson.steps, start=1):
+        pair_view = step.scene.pair_view
+        if pair_view is None or step.scene.camera is not None:
+            continue  # a step framing its own structures (11) chooses its own picture
+        pair = features.pairs.enter(pair_view.id).pair
+        out = tmp_path / f"step{number}.png"
+        render_scene_document(
+            step.scene, None, out, (1280, 720), "lesson", step.caption, "projector", atlases
+        )
+        img = np.asarray(Image.open(out))
+        x0, y0, x1, y1 = subject_box(img, [pair.a.color, pair.b.color])
+        where = f"step {number} ({pair_view.id}): box {x0:.2f},{y0:.2f}-{x1:.2f},{y1:.2f}"
+        assert y1 - y0 >= MIN_HEIGHT_SHARE, where
+        assert (x1 - x0) * (y1 - y0) >= MIN_AREA_SHARE, where
+        assert 0.2 < (x0 + x1) / 2 < 0.8, (where, "the subject is not pushed to an edge")
+        checked += 1
+    assert checked >= 3, "the built-in lesson has pair-view steps"
