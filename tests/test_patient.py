@@ -191,3 +191,24 @@ def test_iliopsoas_handout_says_each_thing_once_on_one_page_with_a_readable_key(
     figures = page[int(0.1 * h) : int(0.5 * h)]
     painted = (np.abs(figures - page[2, 2]).sum(-1) > 30).mean()
     assert painted > 0.6, "the figures fill the upper half of the page"
+
+
+def test_patient_mode_words_the_posture_captions_plainly_and_back(make_main_window: Any) -> None:
+    from viewer.domain.pose import PRESETS
+
+    window = _window(make_main_window)
+    view = window.view3d
+    window.state.set_pose(PRESETS["anterior_tilt"])
+    name, angles = view.posture_key.title_lines
+    assert name == "Anterior pelvic tilt" and "pelvic tilt 12° (anterior)" in angles
+    assert view.posture_guides.text("lordosis").startswith("Lordosis L1–S1")
+    window.actions_by_id["view.patient"].trigger()
+    name, angles = view.posture_key.title_lines
+    assert name == "Pelvis tipped forward"
+    assert "hips bent 12°" in angles and "lower back arched 12° more than standing" in angles
+    assert "flexion" not in angles and "anterior" not in angles
+    assert view.posture_guides.text("lordosis").startswith("lower back curve")
+    assert "ASIS" not in view.posture_guides.text("tilt")
+    window.actions_by_id["view.patient"].trigger()
+    assert view.posture_key.title_lines[0] == "Anterior pelvic tilt"
+    assert view.posture_guides.text("tilt").startswith("ASIS–PSIS")

@@ -527,6 +527,12 @@ def pose_title(pose: Pose) -> str:
     return "Custom posture"
 
 
+def lumbar_change(pose: Pose) -> float:
+    """The change of the L1-S1 curve from standing in degrees (+ deeper), as the picture's
+    lordosis label measures it: the T12-L1 share of the pose's lordosis lies above L1."""
+    return pose.lordosis * sum(s for upper, _, s in LORDOSIS_SHARES if upper != "vertebra_t12")
+
+
 def pose_angles_text(pose: Pose) -> str:
     """The key angles of a pose in one line: hip flexion, pelvic tilt (+ anterior), lordosis
     change, the knees when bent and the upper back when rounded; a side differing from the other
@@ -552,9 +558,7 @@ def pose_angles_text(pose: Pose) -> str:
     if round(pose.pelvic_tilt):
         tilt += " (anterior)" if pose.pelvic_tilt > 0 else " (posterior)"
     parts = [hips, tilt]
-    # The change of the L1-S1 curve, as the picture's lordosis label measures it (the T12-L1
-    # share of the pose's lordosis lies above L1): say which way.
-    l1_s1 = pose.lordosis * sum(s for upper, _, s in LORDOSIS_SHARES if upper != "vertebra_t12")
+    l1_s1 = lumbar_change(pose)
     if round(l1_s1):
         way = "deeper" if l1_s1 > 0 else "flatter"
         parts.append(f"lumbar curve {_deg(abs(l1_s1))} {way}")

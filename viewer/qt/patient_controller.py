@@ -58,6 +58,10 @@ class PatientMode:
                 panel.set_plain(on)
         if self.window.panel is not None:
             self.window.panel.set_plain_names(on)
+        view = self.window.view3d
+        # Posture captions in everyday words ("pelvis tipped forward", "hip bent").
+        view.posture_key.set_plain(on)
+        view.posture_guides.set_plain(on)
         action = self.window.actions_by_id["view.patient"]
         if action.isChecked() != on:
             action.setChecked(on)

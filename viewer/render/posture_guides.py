@@ -45,12 +45,11 @@ from viewer.domain.posture_guides import (
     chair_for,
     guides_for,
     is_sitting,
-    lordosis_label,
     one_sided_thigh,
     required_landmarks,
     thigh_label,
-    tilt_label,
 )
+from viewer.domain.posture_words import curve_text, loaded_text, tilt_text
 from viewer.domain.structures import Kind
 from viewer.io.atlas_loader import LoadedAtlas
 from viewer.render.vtkmesh import to_polydata
@@ -183,6 +182,8 @@ class PostureGuideOverlay:
         self._skin_points = skin_points
         self.enabled = True
         self.always = False
+        self.plain = False
+        """Everyday words on the references (patient mode)."""
         self.suppressed: Callable[[], bool] = lambda: False
         """True while another view owns the picture (a pair view draws its own arrows and
         joints): the references hide, checked once per frame."""
@@ -242,6 +243,12 @@ class PostureGuideOverlay:
     def set_enabled(self, enabled: bool) -> None:
         """The user's switch: draw the references or not."""
         self.enabled = enabled
+        self._on_pose(self.state.pose)
+
+    def set_plain(self, plain: bool) -> None:
+        """Patient mode: the references' texts in everyday words ("lower back curve 62°", not
+        "Lordosis L1–S1 62°"; see :mod:`viewer.domain.posture_words`)."""
+        self.plain = plain
         self._on_pose(self.state.pose)
 
     def set_always(self, always: bool) -> None:
@@ -313,11 +320,9 @@ class PostureGuideOverlay:
             for a, b in _polyline(standing.curve):
                 ghost += _dashed(a, b, 10.0, 6.0)
         self._lines["ghost"].set(ghost)
-        self._texts["tilt"].SetInput(tilt_label(g, standing))
-        self._texts["lordosis"].SetInput(lordosis_label(g, standing))
-        self._texts["compressed"].SetInput(
-            "L4–S1 loaded at the back (facet joints)" if g.compressed else ""
-        )
+        self._texts["tilt"].SetInput(tilt_text(g, standing, self.plain))
+        self._texts["lordosis"].SetInput(curve_text(g, standing, self.plain))
+        self._texts["compressed"].SetInput(loaded_text(self.plain) if g.compressed else "")
         self._anchors = {
             "tilt": (a1 + np.array([0.0, 0.0, -14.0]), 1.0),
             "lordosis": (g.curve[2] + forward * 45.0, 1.0),

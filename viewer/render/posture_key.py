@@ -20,7 +20,8 @@ from vtkmodules.vtkRenderingCore import vtkActor2D, vtkRenderer, vtkTextActor
 
 from viewer.domain.length_colours import FULL_SCALE_PCT, LONG, NEUTRAL, SHORT
 from viewer.domain.lessons import TEXT_FRACTION
-from viewer.domain.pose import Pose, pose_angles_text, pose_title
+from viewer.domain.pose import Pose
+from viewer.domain.posture_words import plain_note, posture_title
 from viewer.domain.structures import hex_to_rgb
 from viewer.render.legend import _patch, _text
 from viewer.state.scene import SceneState
@@ -67,6 +68,8 @@ class PostureKey:
         self.top_px = 0
         """Pixels at the top kept free (a slide caption above)."""
         self.enabled = True
+        self.plain = False
+        """Everyday words (patient mode): "pelvis tipped forward", not "anterior pelvic tilt"."""
         self.note_source: Callable[[Pose], str] | None = None
         """A third line for the pose (e.g. how much shorter a tight iliopsoas is)."""
         self.anatomy_on_screen: Callable[[], NDArray[np.float64] | None] | None = None
@@ -97,7 +100,7 @@ class PostureKey:
         pose = self.state.pose
         if not self.enabled or (pose.is_standing and not self.always and not self.lengths_shown):
             return None
-        return pose_title(pose), pose_angles_text(pose)
+        return posture_title(pose, self.plain)
 
     @property
     def note(self) -> str:
@@ -111,11 +114,17 @@ class PostureKey:
             except Exception:  # a note is a nicety: never break a frame for it
                 text = ""
             self._note = (pose, text)
-        return self._note[1]
+        return plain_note(self._note[1]) if self.plain else self._note[1]
 
     def set_lengths_shown(self, shown: bool) -> None:
         """Show or hide the length-colour key (with the colours themselves)."""
         self.lengths_shown = shown
+        self._fitted = None
+        self.renderer.Modified()
+
+    def set_plain(self, plain: bool) -> None:
+        """Patient mode: the title in everyday words (see :mod:`viewer.domain.posture_words`)."""
+        self.plain = plain
         self._fitted = None
         self.renderer.Modified()
 

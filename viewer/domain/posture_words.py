@@ -1,0 +1,157 @@
+"""Posture captions in everyday words, for patient mode.
+
+The lecturer's captions name the posture in anatomical terms ("anterior pelvic tilt 25°, hip
+flexion right 17°, lumbar curve 12° deeper"); a patient read those as jargon. Patient mode swaps
+each caption for the plain one here, as it swaps muscle names for their everyday names
+(``Structure.plain_name``): "pelvis tipped forward", "hip bent", "lower back arched more than
+standing". The bent thigh's label ("right thigh 15° forward of standing") is plain already and
+serves both. The numbers are the same ones the anatomical captions print, from the same pose, so
+the two modes never disagree; only the words change. Pure text, no Qt or VTK.
+"""
+
+from __future__ import annotations
+
+from viewer.domain.pose import Pose, lumbar_change, pose_angles_text, pose_title
+from viewer.domain.posture_guides import PostureGuides, lordosis_label, tilt_label
+
+PLAIN_TITLES = {
+    "Anterior pelvic tilt": "Pelvis tipped forward",
+    "Posterior pelvic tilt": "Pelvis tipped back",
+    "Custom posture": "Your posture",
+    "Right iliopsoas tight": "Right hip flexor tight",
+    "Left iliopsoas tight": "Left hip flexor tight",
+}
+"""Titles that differ in plain words; the others ("Standing", "Sitting upright", "Slumped
+sitting") are plain already."""
+
+JARGON = (
+    "flexion",
+    "anterior",
+    "posterior",
+    "lordosis",
+    "lumbar",
+    "iliopsoas",
+    "ASIS",
+    "PSIS",
+    "L1",
+    "S1",
+    "facet",
+    "pelvic tilt",
+)
+"""Words no plain caption may use (the tests check every posture against them)."""
+
+
+def _deg(value: float) -> str:
+    return f"{abs(round(value))}\u00b0"
+
+
+def _hip(flexion: float) -> str:
+    v = round(flexion)
+    if v > 0:
+        return f"bent {_deg(v)}"
+    return f"stretched back {_deg(v)}" if v < 0 else "straight"
+
+
+def _thigh(from_vertical: float) -> str:
+    v = round(from_vertical)
+    if v > 0:
+        return f"{_deg(v)} forward"
+    return f"{_deg(v)} back" if v < 0 else "straight down"
+
+
+def plain_title(pose: Pose) -> str:
+    """The posture's name in everyday words ("Pelvis tipped forward")."""
+    title = pose_title(pose)
+    return PLAIN_TITLES.get(title, title)
+
+
+def plain_angles(pose: Pose) -> str:
+    """The key angles in everyday words: how far the hips are bent, which way the pelvis is
+    tipped, how much more or less the lower back is arched than when standing, bent knees and a
+    rounded upper back. Every angle is a change from standing, as in
+    :func:`~viewer.domain.pose.pose_angles_text`."""
+    if pose.is_standing:
+        return "how you stand: the other postures are compared with this one"
+    hr, hl = pose.hip_right.flexion, pose.hip_left.flexion
+    if round(hr) == round(hl):
+        hips = f"hips {_hip(hr)}"
+    else:
+        hips = f"right hip {_hip(hr)}, left {_hip(hl)}"
+    if round(pose.pelvic_tilt):
+        # A tipped pelvis carries the thighs with it (sitting upright is "hips bent 76°" with
+        # the thighs level): say where the thighs point, as the anatomical caption does.
+        tr, tl = hr - pose.pelvic_tilt, hl - pose.pelvic_tilt
+        if round(tr) != round(tl):
+            hips += f" (thighs {_thigh(tr)} right, {_thigh(tl)} left)"
+        else:
+            hips += f" (thighs {_thigh(tr)})"
+    tilt = round(pose.pelvic_tilt)
+    if tilt > 0:
+        pelvis = f"pelvis tipped forward {_deg(tilt)}"
+    elif tilt < 0:
+        pelvis = f"pelvis tipped back {_deg(tilt)}"
+    else:
+        pelvis = "pelvis as when standing"
+    parts = [hips, pelvis]
+    change = lumbar_change(pose)
+    if round(change) > 0:
+        parts.append(f"lower back arched {_deg(change)} more than standing")
+    elif round(change) < 0:
+        parts.append(f"lower back {_deg(change)} flatter than standing")
+    else:
+        parts.append("lower back curved as when standing")
+    kr, kl = pose.knee_right, pose.knee_left
+    if round(kr) or round(kl):
+        parts.append(
+            f"knees bent {_deg(kr)}"
+            if round(kr) == round(kl)
+            else f"knees bent {_deg(kr)} (right), {_deg(kl)} (left)"
+        )
+    if round(pose.thoracic_flexion):
+        way = "rounded forward" if pose.thoracic_flexion > 0 else "leaning back"
+        parts.append(f"upper back {way} {_deg(pose.thoracic_flexion)}")
+    return ", ".join(parts)
+
+
+def posture_title(pose: Pose, plain: bool = False) -> tuple[str, str]:
+    """(name, angles) of a posture picture's title: anatomical for the lecturer (default),
+    everyday words in patient mode."""
+    if plain:
+        return plain_title(pose), plain_angles(pose)
+    return pose_title(pose), pose_angles_text(pose)
+
+
+def tilt_text(guides: PostureGuides, standing: PostureGuides | None, plain: bool = False) -> str:
+    """The pelvis line's label: ``ASIS–PSIS 24° to horizontal (standing 12°)``, or in patient
+    mode ``pelvis tipped 24° (standing 12°)`` (the same line, the same angles)."""
+    if not plain:
+        return tilt_label(guides, standing)
+    text = f"pelvis tipped {round(guides.tilt_deg)}\u00b0"
+    if standing is not None and abs(standing.tilt_deg - guides.tilt_deg) >= 0.5:
+        text += f" (standing {round(standing.tilt_deg)}\u00b0)"
+    return text
+
+
+def curve_text(guides: PostureGuides, standing: PostureGuides | None, plain: bool = False) -> str:
+    """The lumbar curve's label: ``Lordosis L1–S1 62° (standing 50°)``, or in patient mode
+    ``lower back curve 62° (standing 50°)``."""
+    if not plain:
+        return lordosis_label(guides, standing)
+    text = f"lower back curve {round(guides.lordosis_deg)}\u00b0"
+    if standing is not None and abs(standing.lordosis_deg - guides.lordosis_deg) >= 0.5:
+        text += f" (standing {round(standing.lordosis_deg)}\u00b0)"
+    return text
+
+
+def loaded_text(plain: bool = False) -> str:
+    """What the red stretch of the lumbar curve means, when the low back is loaded."""
+    if plain:
+        return "lowest back joints pressed together at the back"
+    return "L4\u2013S1 loaded at the back (facet joints)"
+
+
+
+def plain_note(note: str) -> str:
+    """The tight-side note (``right iliopsoas −2 % vs standing, left 0 %``) with the muscle's
+    everyday name."""
+    return note.replace("iliopsoas", "hip flexor")
