@@ -66,7 +66,7 @@ def test_reference_texts_in_both_modes() -> None:
     g = SimpleNamespace(tilt_deg=24.2, lordosis_deg=62.0)
     standing = SimpleNamespace(tilt_deg=12.0, lordosis_deg=50.0)
     assert tilt_text(g, standing) == "ASIS–PSIS 24° to horizontal (standing 12°)"  # type: ignore[arg-type]
-    assert tilt_text(g, standing, plain=True) == "pelvis tipped 24° (standing 12°)"  # type: ignore[arg-type]
+    assert tilt_text(g, standing, plain=True) == "pelvis angle 24° (standing 12°)"  # type: ignore[arg-type]
     assert curve_text(g, standing) == "Lordosis L1–S1 62° (standing 50°)"  # type: ignore[arg-type]
     assert curve_text(g, standing, plain=True) == "lower back curve 62° (standing 50°)"  # type: ignore[arg-type]
     assert "facet" in loaded_text() and "facet" not in loaded_text(plain=True)

@@ -123,10 +123,11 @@ def posture_title(pose: Pose, plain: bool = False) -> tuple[str, str]:
 
 def tilt_text(guides: PostureGuides, standing: PostureGuides | None, plain: bool = False) -> str:
     """The pelvis line's label: ``ASIS–PSIS 24° to horizontal (standing 12°)``, or in patient
-    mode ``pelvis tipped 24° (standing 12°)`` (the same line, the same angles)."""
+    mode ``pelvis angle 24° (standing 12°)`` (the same line and angles; not "tipped 24°",
+    which would clash with the title's "tipped forward 12°", a change from standing)."""
     if not plain:
         return tilt_label(guides, standing)
-    text = f"pelvis tipped {round(guides.tilt_deg)}\u00b0"
+    text = f"pelvis angle {round(guides.tilt_deg)}\u00b0"
     if standing is not None and abs(standing.tilt_deg - guides.tilt_deg) >= 0.5:
         text += f" (standing {round(standing.tilt_deg)}\u00b0)"
     return text
