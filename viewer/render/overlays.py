@@ -62,6 +62,10 @@ PAIR_COLUMN_SHARE = 0.3
 """Width of the pair key's column layout as a share of the frame width (about 380 px of a
 1280-px slide: some 35 characters a line at the column's text size)."""
 
+PAIR_COLUMN_MIN_PX = 280
+"""Narrowest column worth laying the key out in (a half-width compare view's 0.3 share would
+wrap every row into a tower); the column must also end above the lowest quarter of the frame."""
+
 PAIR_COLUMN_GAIN = 1.05
 """The key goes into the left column only when that draws the pair at least 5 % larger than
 under a band across the top: a wide pair (both sides from behind) keeps the band."""
@@ -188,7 +192,11 @@ class AnnotationOverlays:
         self.labels.reserve("legend", self.legend.box)
         self.marker_legend = MarkerLegend(scene.renderer, self.layer)  # explains drawn X's
         self.labels.reserve("marker_legend", self.marker_legend.box)
-        self.labels.reserve("pair_legend", self.pair_legend.box)  # joint names keep off the key
+        # Joint names keep off the key's column (under a band the camera keeps the anatomy, and
+        # so its labels, below the key).
+        self.labels.reserve(
+            "pair_legend", lambda: self.pair_legend.box() if self.pair_legend.column_px else None
+        )
         self.marker_legend.keep_clear = self._pair_pixels
         self._pair_points: tuple[object, NDArray[np.float64] | None] = (None, None)
         self._saved_pose: CameraPose | None = None
@@ -731,6 +739,8 @@ class AnnotationOverlays:
         frame it leaves free (for a lesson caption or presenter header drawn by others)."""
         self.pair_legend.show_title = show_title
         self.pair_legend.top_px = int(top_px)
+        if show_title:  # back in the app: the key is a band again (see fit_beside_key)
+            self.pair_legend.column_px = 0
         self.refresh_pair()
 
     def _on_resize(self, *_args: object) -> None:
@@ -789,19 +799,23 @@ class AnnotationOverlays:
 
         A tall, narrow pair (psoas seen from the side) under a band kept only two thirds of
         the height and a fifth of a slide's width; beside a column it gets the whole height
-        below the caption. A wide pair keeps the band, which costs it less.
+        below the caption. A wide pair keeps the band, which costs it less. Only slides
+        (a lesson caption titles the frame, the key has no title of its own) use the column:
+        the app's pair views keep their band, where arrows and labels are routed round X's.
         """
         w, h = self.scene.renderer.GetSize()
         legend = self.pair_legend
         if not legend.actors or not w or not h:
             return fit(*self.key_room())
         note = self._arrow_note(resolved)
-        options = []
-        for column in (0, round(PAIR_COLUMN_SHARE * w)):
-            legend.show(resolved, note, self._height(), self._width(), column_px=column)
-            options.append((column, fit(*self.key_room())))
-        (_, band), (column, beside) = options
-        if _distance(beside) * PAIR_COLUMN_GAIN <= _distance(band):
+        width = round(PAIR_COLUMN_SHARE * w)
+        legend.show(resolved, note, self._height(), self._width(), column_px=0)
+        band = fit(*self.key_room())
+        if legend.show_title or width < PAIR_COLUMN_MIN_PX:
+            return band  # the app's own pair view, or too narrow a frame, keeps the band
+        legend.show(resolved, note, self._height(), self._width(), column_px=width)
+        beside = fit(*self.key_room())
+        if legend.bottom_px >= 0.25 * h and _distance(beside) * PAIR_COLUMN_GAIN <= _distance(band):
             return beside
         legend.show(resolved, note, self._height(), self._width(), column_px=0)
         return band
