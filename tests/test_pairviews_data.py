@@ -15,6 +15,7 @@ from tests.conftest import REPO
 from viewer.domain.pairviews import resolve_pair
 from viewer.domain.palette import (
     MIN_DELTA_LIGHTNESS,
+    delta_e,
     is_safe_palette,
     lightness,
     pair_contrast,
@@ -86,6 +87,21 @@ def test_left_vs_right_is_not_painted_in_the_length_colours() -> None:
     template = next(t for t in data["templates"] if t["id"] == "bilateral")
     used = {c.upper() for c in template["colors"]}
     assert not used & {SHORT.upper(), LONG.upper()}, used
+
+
+def test_no_pair_view_is_painted_in_the_length_colours() -> None:
+    """Blue and orange mean shorter and longer than standing in posture views; a patient found
+    them meaning "side A / side B" in the other pair views too. Every pair view's sides now
+    take colours the length colouring never uses, and the length scale's ends are none of them."""
+    from viewer.domain.length_colours import LONG, NEUTRAL, SHORT
+
+    data = raw()
+    used = {e[side]["color"].upper() for e in data["pair_views"] for side in ("a", "b")}
+    used |= {c.upper() for t in data["templates"] for c in t["colors"]}
+    assert not used & {SHORT.upper(), LONG.upper(), NEUTRAL.upper()}, used
+    for color in used:
+        for end in (SHORT, LONG):
+            assert delta_e(color, end) >= 40, (color, end)  # far apart for normal vision
 
 
 def test_the_colour_check_can_fail() -> None:
@@ -225,7 +241,7 @@ def test_duplicate_key_and_id(tmp_path: Path, synthetic: tuple) -> None:
 
 def test_unsafe_colours_missing_source_and_schema_errors(tmp_path: Path, synthetic: tuple) -> None:
     data = raw()
-    data["pair_views"][0]["b"]["color"] = "#D55E00"
+    data["pair_views"][0]["b"]["color"] = "#AA4499"  # purple beside side A's wine
     data["pair_views"][3]["sources"] = ["S99"]
     del data["pair_views"][4]["camera"]
     data["templates"][0]["colors"] = ["#0072B2", "blue"]

@@ -944,8 +944,8 @@ OVERLAP_CANDIDATES: tuple[str, ...] = ("#332288", "#222255", "#4B0055", "#000000
 """Colours compare mode may use for skin both sides' pain reaches, in order of preference:
 Paul Tol's indigo first, then other dark, saturated colours. "Both" is a solid colour of its
 own: hatching means spillover in every other view, so it must not mean "both" here. Between
-the mid-lightness pair colours (Okabe–Ito blue L* 46, orange L* 72) and the skin (L* 78) only a
-dark colour stays apart in a greyscale print."""
+the pair colours (Tol wine L* 32, teal L* 64; formerly Okabe–Ito blue L* 46, orange L* 72) and
+the skin (L* 78) a dark colour stays apart best in a greyscale print."""
 
 
 def overlap_color(color_a: str, color_b: str, skin: str = "#e0b89a") -> str:

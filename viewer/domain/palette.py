@@ -46,7 +46,8 @@ TOL_MUTED: Mapping[str, str] = MappingProxyType(
 """Paul Tol's "muted" qualitative scheme (Tol, "Colour Schemes", SRON/EPS/TN/09-002, 2021),
 also designed for colour-blind readers. Used where a picture needs a pair of colours that is
 neither Okabe–Ito blue nor orange: those mean shortened and lengthened in the length colouring,
-so the left-vs-right pair view (one side tight) paints its sides wine and teal."""
+so every pair view (left vs right with one side tight, and side A vs side B) paints its sides
+wine and teal."""
 
 MARKER_INK = "#000000"
 """Every trigger-point X, whatever its muscle: black on a pale box, the classic chart mark.
