@@ -168,6 +168,33 @@ def test_a_leader_that_would_run_through_an_x_is_moved_clear_of_it() -> None:
     assert not boxes_overlap(lab.box, x_box)
 
 
+def test_a_blocked_leader_makes_room_in_its_own_column_before_crossing_over() -> None:
+    """Pair view 5 (left vs right iliopsoas from behind, 1280x800): the L2-L3 name's leader ran
+    through the X beside the joint, and the only clear heights in the right column were half a
+    pixel too close to the L3-L4 name, so it crossed the whole right psoas to the far left
+    column. Nudging the neighbours keeps it on its own side, no longer than the others."""
+    anchors = [(640.0, y) for y in (242.5, 294.8, 351.8, 410.3, 466.4, 509.7)]
+    sizes = [(95.0, 23.2), *[(86.0, 23.2)] * 4, (202.0, 23.2)]
+    x_boxes = [
+        (549.5, 328.2, 571.1, 354.6), (577.1, 422.5, 598.7, 448.9),
+        (525.9, 681.4, 547.5, 707.8), (506.9, 571.4, 528.5, 597.8),
+        (708.9, 328.2, 730.5, 354.6), (681.3, 422.5, 702.9, 448.9),
+        (732.5, 681.4, 754.1, 707.8), (751.5, 571.4, 773.1, 597.8),
+        (1122.6, 759.4, 1263.6, 785.4),
+    ]
+    labels = layout_labels(
+        anchors, sizes, (1280.0, 800.0), priorities=[0.5] * 6, obstacles=x_boxes,
+        content=(378.7, 161.7, 901.3, 1379.4),
+    )
+    _check(labels, (1280.0, 800.0))
+    assert all(lab.visible and lab.side == RIGHT for lab in labels), labels
+    assert not any(leader_obstacles(lab, x_boxes) for lab in labels)
+    lengths = [math.dist(lab.leader_start, lab.leader_end) for lab in labels]
+    assert max(lengths) <= min(lengths) + 5.0, lengths  # was 287 px across the muscle
+    moved = [abs(lab.leader_end[1] - a[1]) for lab, a in zip(labels, anchors, strict=True)]
+    assert max(moved) <= 40.0, moved
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_random_leaders_avoid_obstacles_they_can(seed: int) -> None:
     rng = np.random.default_rng(100 + seed)

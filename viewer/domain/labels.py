@@ -286,9 +286,63 @@ def _clear_leaders(
                     break
             if found is not None:
                 break
+            # No free height on its own side: make room there by nudging the neighbours
+            # before crossing over (pair view 5's L2-L3 name crossed the whole right psoas to
+            # the far column, for want of half a pixel beside the L3-L4 name).
+            if side == lab.side:
+                nudged = _nudge_column(lab, out, ys, obstacles, x_of, gap, top, bottom)
+                if nudged is not None:
+                    out.update(nudged)
+                    break
         if found is not None:
             out[i] = found
     return out
+
+
+def _nudge_column(
+    lab: PlacedLabel,
+    placed: dict[int, PlacedLabel],
+    ys: NDArray[np.float64],
+    obstacles: Sequence[Box],
+    x_of: Any,
+    gap: float,
+    top: float,
+    bottom: float,
+) -> dict[int, PlacedLabel] | None:
+    """``lab`` at the nearest height of ``ys`` where its leader is clear, with the other labels
+    of its column stacked again round it (each as near its old height as room allows); ``None``
+    when no such height keeps every label's box and leader clear and no leaders crossing.
+
+    Returns the column's labels that changed (the moved one included)."""
+    column = [o for o in placed.values() if o.side == lab.side and o.index != lab.index]
+    rest = [o for o in placed.values() if o.side and o.side != lab.side]
+    if not column:
+        return None
+    x0 = min(min(o.x for o in column), float(x_of(lab.index, lab.side)))
+    x1 = max(max(o.x + o.w for o in column), float(x_of(lab.index, lab.side)) + lab.w)
+    blocked = _blocked(obstacles, x0, x1, gap, top, bottom)
+    x = float(x_of(lab.index, lab.side))
+    for y in ys:
+        y = float(y)
+        end = (x + lab.w, y + lab.h / 2.0) if lab.side == LEFT else (x, y + lab.h / 2.0)
+        moved = replace(lab, x=x, y=y, leader_end=end)
+        if leader_obstacles(moved, obstacles):
+            continue
+        members = sorted([*column, moved], key=lambda o: (o.y, o.index))
+        stacked = _stack_around(
+            [o.y for o in members], [o.h for o in members], gap, top, bottom, blocked
+        )
+        if stacked is None:
+            continue
+        trial = []
+        for o, new_y in zip(members, stacked, strict=True):
+            mid = new_y + o.h / 2.0
+            trial.append(replace(o, y=new_y, leader_end=(o.leader_end[0], mid)))
+        if not all(_fits(t, [*rest, *(u for u in trial if u is not t)], obstacles, gap)
+                   for t in trial):
+            continue
+        return {t.index: t for t in trial}
+    return None
 
 
 def _fits(
