@@ -415,8 +415,21 @@ class LabelOverlay:
     def _content_box(
         self, matrix: np.ndarray, size: tuple[int, int]
     ) -> tuple[float, float, float, float] | None:
-        """On-screen box of the shown anatomy (its 3D bounds' corners projected), if in front."""
-        bounds = self.scene.visible_bounds()
+        """On-screen box of the shown anatomy (its 3D bounds' corners projected), if in front.
+
+        Ghosts (fainter than :data:`GHOST_PICK_OPACITY`: a pair view's bones at 0.3 and other
+        muscles at 0.08) are context and do not count: the label columns then sit just outside
+        the structures the picture is about, and the leaders are that much shorter (pair view
+        5's joint names sat beyond the ghosted hip bones, 285 px from the spine)."""
+        state = self.scene.state
+        solid = [
+            s.id
+            for s in state.atlas.renderable
+            if state.is_visible(s.id) and state.opacity(s.id) >= GHOST_PICK_OPACITY
+        ]
+        bounds = self.scene.visible_bounds(solid) if solid else None
+        if bounds is None:
+            bounds = self.scene.visible_bounds()
         if bounds is None:
             return None
         corners = np.array(
