@@ -203,3 +203,40 @@ def test_presenter_display_choice_persists(
     window.lessons._fill_screen_menu()
     checked = [a.text() for a in window.lessons.screen_menu.actions() if a.isChecked()]
     assert checked and checked[0].startswith(name)
+
+
+def test_pair_steps_keep_the_pair_clear_of_its_key(make_main_window: Any, qtbot: Any) -> None:
+    """On the projector the pair key of a tall pair is a column on the left; every pair step,
+    the one framing its own structures (11) too, keeps the pair's muscles right of it (or below
+    a band key), as the exported slides do."""
+    import numpy as np
+
+    from viewer.domain.labels import project_points
+    from viewer.render.overlays import _projection, frame_points
+
+    window, _ = _presenting(make_main_window, qtbot)
+    presenter, view = window.presenter, window.view3d
+    overlays, renderer = view.overlays, view.renderer
+    columns = 0
+    for index, step in enumerate(presenter.player.lesson.steps):
+        if step.scene.pair_view is None:
+            continue
+        presenter.player.goto(index)
+        view.request_render()
+        qtbot.wait(50)
+        active = window.features.pairs.active
+        legend = overlays.pair_legend
+        w, h = renderer.GetSize()
+        loaded = view.scene.loaded
+        points = frame_points(overlays.posed(active.resolved), loaded.atlas, loaded.meshes)
+        pixels, inside = project_points(points, _projection(renderer), (w, h))
+        pixels = pixels[inside]
+        where = f"step {index + 1}"
+        assert len(pixels) > 0.95 * len(points), where
+        if legend.column_px:
+            columns += 1
+            clear = pixels[:, 0] >= legend.right_px
+        else:
+            clear = pixels[:, 1] >= h - legend.bottom_px  # y down
+        assert clear.mean() >= 0.99, (where, legend.column_px, clear.mean())
+    assert columns >= 3, "the tall pairs' keys are columns on the projector"

@@ -222,12 +222,24 @@ class Presenter(QObject):
             return target, False
         if isinstance(target, str):
             return scene.pose_for(view_by_name(target)), False
+        active = w.features.pairs.active if w.features is not None and w.features.pairs else None
         if isinstance(target, FramedView):
             from viewer.render.structure_framing import framed_view_pose
 
             seat = w.view3d.posture_guides.seat_corners()
-            return framed_view_pose(scene, target.view, target.frame, extra=seat), False
-        active = w.features.pairs.active if w.features is not None and w.features.pairs else None
+            overlays = w.view3d.overlays
+
+            def fit(top: float, left: float) -> CameraPose:
+                # The caption's band is added by the caller (with_headroom), as in export.
+                top = max(0.0, top - CAPTION_HEADROOM)
+                return framed_view_pose(
+                    scene, target.view, target.frame, extra=seat, top_free=top, left_free=left
+                )
+
+            if overlays is not None and active is not None and active.resolved is not None:
+                # A pair view's key (band or column) stays clear of the framed structures.
+                return overlays.fit_beside_key(active.resolved, fit), False
+            return fit(0.0, 0.0), False
         if active is not None and active.resolved is not None:
             if w.view3d.overlays is not None:
                 return w.view3d.overlays.pair_pose(active.resolved), True
