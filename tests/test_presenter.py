@@ -209,7 +209,6 @@ def test_pair_steps_keep_the_pair_clear_of_its_key(make_main_window: Any, qtbot:
     """On the projector the pair key of a tall pair is a column on the left; every pair step,
     the one framing its own structures (11) too, keeps the pair's muscles right of it (or below
     a band key), as the exported slides do."""
-    import numpy as np
 
     from viewer.domain.labels import project_points
     from viewer.render.overlays import _projection, frame_points
