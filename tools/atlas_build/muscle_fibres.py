@@ -74,6 +74,9 @@ class MuscleDef:
     sheet: float = 0.0
     #: relative volume error the radius-scale solver accepts (muscles._solve_scale)
     volume_tol: float = 0.05
+    #: the muscle stays this far (mm) right of the mid-sagittal plane (x = 0): back muscles
+    #: whose fascicles reach the spinous processes would otherwise cross into their mirror image
+    midline_gap: float | None = None
 
 
 @dataclass
@@ -926,6 +929,7 @@ def multifidus(c: Context) -> MuscleDef:
         [("sacrum", "origin"), ("vertebra_l1", "insertion"), ("vertebra_l5", "origin")],
         fill_tunnels=True,
         sigma=1.8,
+        midline_gap=MIDLINE_GAP_MM,
     )
 
 
@@ -1009,6 +1013,16 @@ ES_RADIUS_MM = (7.0, 10.0, 10.5, 10.0, 9.0, 8.0, 7.0, 6.5)
 #: Extra fascicles from the common origin: points along the dorsal sacrum lateral to the
 #: median crest (over multifidus, x mm from the midline, heights above the S1 endplate centre)
 #: up to the lumbar transverse processes (longissimus) and the lower ribs (iliocostalis).
+#: radius (mm) at a fascicle's bony origin: the tendinous origin on a spinous process or the
+#: crest is narrower than the belly (a full 10 mm tube around the L4 spinous process put the
+#: muscle 3.4 mm into it)
+ES_ORIGIN_RADIUS_MM = 6.5
+#: gap (mm) kept between the fascicles' centre lines and the bones or multifidus beneath: the
+#: thick lumbar fascicles otherwise wrapped round the edges of the L4 and L5 transverse
+#: processes, and smoothing pulled the wrapped surface 3-3.5 mm into them
+ES_CLEARANCE_MM = 2.0
+#: mm the back muscles keep from the mid-sagittal plane (supraspinous ligament between them)
+MIDLINE_GAP_MM = 0.5
 ES_SACRAL_ORIGINS = ((-14.0, -30.0), (-24.0, -30.0), (-30.0, -15.0), (-18.0, -12.0))
 
 
@@ -1020,6 +1034,7 @@ def _by_height(path: np.ndarray, zs: np.ndarray, rs: np.ndarray) -> Knots:
     ss = np.linspace(0.0, 1.0, 17)
     z = np.interp(ss, s, p[:, 2])
     r = np.interp(z, zs, rs)
+    r[0] = min(float(r[0]), ES_ORIGIN_RADIUS_MM)
     return tuple(float(v) for v in ss), tuple(float(v) for v in r)
 
 
@@ -1079,9 +1094,11 @@ def erector_spinae(c: Context) -> MuscleDef:
         [],
         support=("multifidus",),
         exclude=("multifidus",),
+        clearance=ES_CLEARANCE_MM,
         fill_tunnels=True,
         sigma=1.8,
         z_cut=z_cut,
+        midline_gap=MIDLINE_GAP_MM,
         open_radius=ES_OPEN_RADIUS_MM,
         close_radius=ES_CLOSE_RADIUS_MM,
         part_smooth=ES_PART_SMOOTH_MM,

@@ -193,6 +193,7 @@ def _field(
     z_cut: float | None = None,
     fill_tunnels: bool = False,
     keep_off: tuple[np.ndarray, float] | None = None,
+    midline_gap: float | None = None,
 ) -> tuple[np.ndarray, tuple[int, ...], np.ndarray]:
     """Clamped, smoothed field of a muscle on its own sub-block.
 
@@ -216,6 +217,9 @@ def _field(
         f = _fill_tunnels(f, bone.sdf[sl], [_embed(lat, e, lo, shape) for e in excl])
     if keep_off is not None:
         f = _keep_off(f, lat, lo, *keep_off)
+    if midline_gap is not None:  # right side only: x <= -midline_gap
+        x = lat.origin[0] + lat.h * (lo[0] + np.arange(shape[0]))
+        f = np.maximum(f, (x + midline_gap)[:, None, None].astype(np.float32))
     if z_cut is not None:
         z = lat.origin[2] + lat.h * (lo[2] + np.arange(shape[2]))
         top = z_cut + CUT_OVERSHOOT_MM
@@ -334,6 +338,7 @@ def _solve_scale(
         md.z_cut,
         md.fill_tunnels,
         md.keep_off,
+        md.midline_gap,
     )
     if target is None:
         return scale, lo, f
@@ -353,6 +358,7 @@ def _solve_scale(
             md.z_cut,
             md.fill_tunnels,
             md.keep_off,
+            md.midline_gap,
         )
         v2 = _volume_ml(f2, lat.h)
         if v2 > 0 and v > 0 and abs(np.log(new / scale)) > 1e-3:
