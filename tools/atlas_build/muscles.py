@@ -523,9 +523,7 @@ def build_right(
                 ends_on_bones(part, [fb for fb in md.fibres if fb.group == grp])
         else:
             f = _opened(f, lat, lo, bone, md.open_radius)
-            meshes[md.base] = _surface(
-                f, lat, lo, _faces_for(md.base), md.open_thin, md.z_cut
-            )
+            meshes[md.base] = _surface(f, lat, lo, _faces_for(md.base), md.open_thin, md.z_cut)
             atts[md.base] = list(md.attachments)
             ends_on_bones(md.base, [fb for fb in md.fibres if fb.group >= 0])
     return meshes, atts, info, centres
