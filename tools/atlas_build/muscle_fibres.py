@@ -1009,7 +1009,7 @@ ES_PART_SMOOTH_MM = 8.0
 #: upward as it separates into its columns (Bogduk, Clinical and Radiological Anatomy of the
 #: Lumbar Spine; Gray's Anatomy, 42nd ed., back muscles: the shape as described, the radii
 #: themselves are the atlas's choice, unverified against a measured cross-section).
-ES_RADIUS_MM = (7.0, 10.0, 10.5, 10.0, 9.0, 8.0, 7.0, 6.5)
+ES_RADIUS_MM = (7.0, 9.0, 9.0, 9.0, 9.0, 8.5, 7.5, 7.0)
 #: Extra fascicles from the common origin: points along the dorsal sacrum lateral to the
 #: median crest (over multifidus, x mm from the midline, heights above the S1 endplate centre)
 #: up to the lumbar transverse processes (longissimus) and the lower ribs (iliocostalis).
