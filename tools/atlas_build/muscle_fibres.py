@@ -843,13 +843,16 @@ def _curve_point(curve: np.ndarray, v: float) -> np.ndarray:
 #: The sacral groove multifidus fills: between the median sacral crest and the medial border
 #: of the PSIS / the lateral sacral crest (x, mm from the midline, right side), from S1 down to
 #: S4 (heights, mm, relative to the centre of the S1 upper endplate, along the dorsal surface
-#: of this sacrum, whose slope is about 43 degrees). Lumbar multifidus arises there, from the
-#: dorsal sacrum as low as the S4 foramen, from the PSIS region and from the mammillary
-#: processes; its fascicles run up to the lumbar spinous processes, the lowest (L5, L4)
-#: medially and deep, those of the higher levels laterally (Macintosh JE, Valencia F, Bogduk
-#: N, Munro RR. The morphology of the human lumbar multifidus. Clin Biomech 1986;1:196-204,
-#: as summarised in Bogduk, Clinical and Radiological Anatomy of the Lumbar Spine; read from
-#: memory, NOT checked against the paper).
+#: of this sacrum, whose slope is about 43 degrees). Lumbar multifidus fills the groove beside
+#: the spinous processes and arises from the back of the sacrum as low as the fourth sacral
+#: foramen, the medial surface of the PSIS, the posterior sacroiliac ligaments and the
+#: mammillary processes (Gray's Anatomy 1918 text, as reproduced at
+#: https://wn.com/Multifidus); each lumbar spinous process sends one group of fascicles down
+#: three to five levels, those of L5 onto the sacrum just above the first dorsal foramen and
+#: the longest, from L1-L3, partly to the PSIS (Bogduk's description as quoted at
+#: https://www.orthopaedicclinic.com.sg/spine/anatomy-of-the-lumbar-back-muscles-multifidus/).
+#: That the lower levels lie medially and the higher ones laterally follows from those
+#: attachments; the grid below is this build's layout, not a measured one.
 MF_GROOVE_X_MM = (-8.0, -32.0)
 MF_GROOVE_DZ_MM = (8.0, -7.0, -22.0, -37.0, -47.0)
 #: which part of the groove (across 0 medial .. 1 lateral, rows of MF_GROOVE_DZ_MM from S1
@@ -1005,8 +1008,10 @@ ES_PART_SMOOTH_MM = 8.0
 #: Fascicle radius (mm) of the lumbar erector spinae by height, at: the PSIS, the L5, L4, L3,
 #: L2, L1 and T12 bodies and the cut. Iliocostalis and longissimus arise together from the
 #: erector spinae aponeurosis (dorsal sacrum, sacral and lumbar spinous processes) and the
-#: posterior iliac crest as one thick mass low down and separate into columns upward (standard
-#: atlas description; the shape, not a number). Their cross-section is about the same from
+#: posterior iliac crest as one thick mass low down and separate into columns upward (origin
+#: from the sacral spines, the sacrum, the sacroiliac ligament and the medial iliac crest,
+#: splitting into columns below the 12th rib: http://lower-backpain.blogspot.com/2013/03/extensor-muscles.html;
+#: the shape, not a number). Their cross-section is about the same from
 #: L1 to L4 in MRI of healthy adults: 2253, 2275 and 2105 mm2 (right side, means of 30
 #: controls) at the L1/L2, L2/L3 and L3/L4 discs (Ivanac et al. 2026, Med Sci Monit
 #: 32:e951651, Table 2, https://medscimonit.com/abstract/table/idArt/951651/id/t2-medscimonit-32-e951651);
