@@ -1015,12 +1015,20 @@ ES_PART_SMOOTH_MM = 8.0
 #: L1 to L4 in MRI of healthy adults: 2253, 2275 and 2105 mm2 (right side, means of 30
 #: controls) at the L1/L2, L2/L3 and L3/L4 discs (Ivanac et al. 2026, Med Sci Monit
 #: 32:e951651, Table 2, https://medscimonit.com/abstract/table/idArt/951651/id/t2-medscimonit-32-e951651);
-#: these radii give about 2200, 2300 and 2400 mm2 there. The paraspinal mass as a whole is
-#: bulkiest at L3-S1 because multifidus grows downward (:func:`multifidus`).
-ES_RADIUS_MM = (7.0, 9.0, 9.0, 9.0, 9.0, 8.5, 7.5, 7.0)
-#: Extra fascicles from the common origin: points along the dorsal sacrum lateral to the
-#: median crest (over multifidus, x mm from the midline, heights above the S1 endplate centre)
-#: up to the lumbar transverse processes (longissimus) and the lower ribs (iliocostalis).
+#: these radii give about 2200, 2300 and 2300 mm2 there. The paraspinal mass as a whole is
+#: bulkiest at L3-S1 because multifidus grows downward (:func:`multifidus`). Below L4 the
+#: erector spinae lie over multifidus and narrow toward their sacral origin, which is
+#: chiefly tendinous (Gray's text at https://owiki.org/wiki/Extensor_spinae: narrow and
+#: tendinous in the sacral region, a thick fleshy mass in the lumbar region; the lumbar
+#: erector spinae lie lateral to multifidus, covered by an aponeurosis whose tendinous fibres
+#: cross multifidus: Bogduk N, J Anat 1980;131:525-540, stored at
+#: https://docslib.org/doc/4270154/a-reappraisal-of-the-anatomy-of-the-human-lumbar-erector-spinae).
+#: 8 mm at L5 and 8.5 at L4 rather than 9 (build choices, not measured numbers): 9 mm
+#: fascicles draped over multifidus stood 22 mm behind the tip of the L5 spinous process
+#: (now 20.6) and pushed the female body's skin out by 7 mm there, so the build scaled every
+#: body up from 1.050 to 1.060 (tests/test_posture_muscles.py::test_the_posed_skin_does_not_tear
+#: then found too little skin close over the pelvis).
+ES_RADIUS_MM = (7.0, 8.0, 8.5, 9.0, 9.0, 8.5, 7.5, 7.0)
 #: radius (mm) at a fascicle's bony origin: the tendinous origin on a spinous process or the
 #: crest is narrower than the belly (a full 10 mm tube around the L4 spinous process put the
 #: muscle 3.4 mm into it)
@@ -1031,7 +1039,14 @@ ES_ORIGIN_RADIUS_MM = 6.5
 ES_CLEARANCE_MM = 2.0
 #: mm the back muscles keep from the mid-sagittal plane (supraspinous ligament between them)
 MIDLINE_GAP_MM = 0.5
+#: Extra fascicles from the common origin: points along the dorsal sacrum lateral to the
+#: median crest (over multifidus, x mm from the midline, heights above the S1 endplate centre)
+#: up to the lumbar transverse processes (longissimus).
 ES_SACRAL_ORIGINS = ((-14.0, -30.0), (-24.0, -30.0), (-30.0, -15.0), (-18.0, -12.0))
+#: mm the midpoint of a sacral fascicle starts behind the straight line (draping lifts it
+#: further where multifidus is in the way); with 4 mm the sacral fascicles and those from the
+#: PSIS parted over multifidus and left a hole through the muscle's lower end
+ES_SACRAL_LIFT_MM = 10.0
 
 
 def _by_height(path: np.ndarray, zs: np.ndarray, rs: np.ndarray) -> Knots:
@@ -1091,7 +1106,7 @@ def erector_spinae(c: Context) -> MuscleDef:
         if o is None or not tops:
             continue
         top = tops[k % len(tops)]
-        p = np.array([o, _lerp(o, top, 0.5) + np.array([0.0, 10.0, 0.0]), top])
+        p = np.array([o, _lerp(o, top, 0.5) + np.array([0.0, ES_SACRAL_LIFT_MM, 0.0]), top])
         fibres.append(Fibre(p, _by_height(p, zs, rs), group=1, smooth=True))
     il = densify([f for f in fibres if f.group == 0], 2)
     lt = densify([f for f in fibres if f.group == 1], 2)
