@@ -151,12 +151,14 @@ def _section_area(m: trimesh.Trimesh, z: float) -> float:
 
 
 @pytest.mark.parametrize("side", ["left", "right"])
-def test_rectus_abdominis_ends_at_the_top_of_the_atlas_region_in_a_taper(side: str) -> None:
+def test_rectus_abdominis_ends_at_the_top_of_the_atlas_region(side: str) -> None:
     """The real rectus inserts on the 5th-7th costal cartilages and the xiphoid, which the
     skeleton does not contain, so the strap is cut where the atlas region ends: no higher than
-    the erector spinae (cut at the same height) and at most 60 mm above the L1 body centre
-    (it stood 117 mm above it, a pale plank over everything else in side views). It thins to
-    a rounded top there instead of ending in a full-thickness flat cut."""
+    the erector spinae (cut at the same height) and at most 65 mm above the L1 body centre
+    (it stood 117 mm above it, a pale plank over everything else in side views). The cut is
+    flat and sharp-edged (tests/test_atlas_back_muscles.py): a rounded top read as an origin.
+    The limit was 60 mm while the top tapered and so ended about 7 mm below the cut plane;
+    the flat cut lies on the plane itself, 30 mm above the T12 body (63 mm above L1)."""
     m = _mesh(f"rectus_abdominis_{side}")
     top = float(np.asarray(m.vertices)[:, 2].max())
     l1 = float(_landmarks()["vertebral_body_l1"][2])
@@ -164,10 +166,7 @@ def test_rectus_abdominis_ends_at_the_top_of_the_atlas_region_in_a_taper(side: s
         float(np.asarray(_mesh(f"{part}_{side}").vertices)[:, 2].max())
         for part in ("iliocostalis_lumborum", "longissimus_thoracis")
     )
-    assert top - l1 <= 60.0, f"rectus top {top - l1:.0f} mm above the L1 body"
+    assert top - l1 <= 65.0, f"rectus top {top - l1:.0f} mm above the L1 body"
     assert top <= erector + 2.0, f"rectus top {top:.0f} mm above the erector spinae's {erector:.0f}"
-    near_top, below = _section_area(m, top - 3.0), _section_area(m, top - 40.0)
+    below = _section_area(m, top - 40.0)
     assert below > 400.0, f"rectus section 4 cm below its top only {below:.0f} mm^2"
-    assert near_top < 0.5 * below, (
-        f"rectus not tapered: {near_top:.0f} mm^2 at the top vs {below:.0f} 4 cm below"
-    )

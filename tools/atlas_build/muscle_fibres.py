@@ -48,8 +48,9 @@ class MuscleDef:
     sigma: float = 1.0
     parts: dict[str, int] = field(default_factory=dict)
     exponent: float = 1.5  # how volume grows with the radius scale (first guess)
-    z_cut: float | None = None  # cut plane: the atlas shows only the part below this height
-    taper: float = 0.0  # mm below z_cut over which the cross-section narrows to a rounded top
+    #: cut plane: the atlas shows only the part below this height, ending in a flat cut face
+    #: (muscles._flat_cut)
+    z_cut: float | None = None
     fill_tunnels: bool = False  # close holes that thin bony processes punch through the muscle
     part_attachments: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     open_thin: bool = False  # remove voxel-thin bridges before contouring
@@ -73,6 +74,9 @@ class MuscleDef:
     sheet: float = 0.0
     #: relative volume error the radius-scale solver accepts (muscles._solve_scale)
     volume_tol: float = 0.05
+    #: the muscle stays this far (mm) right of the mid-sagittal plane (x = 0): back muscles
+    #: whose fascicles reach the spinous processes would otherwise cross into their mirror image
+    midline_gap: float | None = None
 
 
 @dataclass
@@ -836,21 +840,99 @@ def _curve_point(curve: np.ndarray, v: float) -> np.ndarray:
     return np.array([np.interp(v, s, curve[:, i]) for i in range(3)])
 
 
+#: The sacral groove multifidus fills: between the median sacral crest and the medial border
+#: of the PSIS / the lateral sacral crest (x, mm from the midline, right side), from S1 down to
+#: S4 (heights, mm, relative to the centre of the S1 upper endplate, along the dorsal surface
+#: of this sacrum, whose slope is about 43 degrees). Lumbar multifidus fills the groove beside
+#: the spinous processes and arises from the back of the sacrum as low as the fourth sacral
+#: foramen, the medial surface of the PSIS, the posterior sacroiliac ligaments and the
+#: mammillary processes (Gray's Anatomy 1918 text, as reproduced at
+#: https://wn.com/Multifidus); each lumbar spinous process sends one group of fascicles down
+#: three to five levels, those of L5 onto the sacrum just above the first dorsal foramen and
+#: the longest, from L1-L3, partly to the PSIS (Bogduk's description as quoted at
+#: https://www.orthopaedicclinic.com.sg/spine/anatomy-of-the-lumbar-back-muscles-multifidus/).
+#: That the lower levels lie medially and the higher ones laterally follows from those
+#: attachments; the grid below is this build's layout, not a measured one.
+MF_GROOVE_X_MM = (-8.0, -32.0)
+MF_GROOVE_DZ_MM = (8.0, -7.0, -22.0, -37.0, -47.0)
+#: which part of the groove (across 0 medial .. 1 lateral, rows of MF_GROOVE_DZ_MM from S1
+#: down) the fascicles of each spinous process arise from
+MF_GROOVE_CELLS: dict[str, tuple[tuple[float, ...], tuple[int, ...]]] = {
+    "l5": ((0.0, 0.2, 0.4), (0, 1, 2, 3, 4)),
+    "l4": ((0.3, 0.55), (0, 1, 2, 3)),
+    "l3": ((0.55, 0.8), (0, 1, 2)),
+    "l2": ((0.8, 1.0), (0, 1, 2)),
+    "l1": ((1.0,), (0, 1)),
+}
+#: fascicle radius (mm) along a multifidus fibre, origin (s = 0) to spinous process (s = 1):
+#: full at the origin, so the fibres fill the groove down to the sacrum
+MF_RADIUS: Knots = ((0.0, 0.3, 0.7, 1.0), (7.0, 8.5, 7.5, 4.0))
+
+
+def _dorsal_point(c: Context, bone: str, x: float, z: float) -> np.ndarray | None:
+    """The most posterior point of a bone's back surface near (x, z): where a fascicle lying
+    on its dorsal surface arises."""
+    sp = reg.dense_surface(c.bones[bone], 2.0)
+    sel = (np.abs(sp.points[:, 0] - x) < 2.5) & (np.abs(sp.points[:, 2] - z) < 2.5)
+    sel &= sp.normals[:, 1] > 0.2
+    if not sel.any():
+        return None
+    pts = sp.points[sel]
+    return np.asarray(pts[int(np.argmax(pts[:, 1]))], dtype=np.float64)
+
+
+def _mf_insertions(c: Context) -> dict[str, np.ndarray]:
+    """Spinous-process end of the multifidus fascicles of each lumbar level (myo-sim sites)."""
+    ends: dict[str, list[np.ndarray]] = {}
+    for t in sorted(c.tendons):
+        if t.startswith("MF_m") and t.endswith("_r_tendon"):
+            level = "l" + t[4]
+            ends.setdefault(level, []).append(_snapped(c, t)[-1])
+    return {k: np.mean(v, axis=0) for k, v in ends.items()}
+
+
 def multifidus(c: Context) -> MuscleDef:
-    """Lumbar multifidus: from the sacrum/mammillary processes to spinous processes above."""
+    """Lumbar multifidus: fills the groove beside the spinous processes from L1 down onto the
+    dorsal sacrum to S4 and the PSIS region, thickest at L4-S1.
+
+    The myo-sim fascicles that arise from vertebrae (mammillary processes, laminae) are kept;
+    its sacral ones all arose on the median sacral crest or the crest above the PSIS, which
+    left a midline tongue on the crest, a forked lower end and the sacral groove bare. The
+    sacral fascicles are laid out instead over the groove (:data:`MF_GROOVE_CELLS`), each
+    from its dorsal surface up to its spinous process, plus the myo-sim ones from the PSIS.
+    """
     fibres = []
     for t in sorted(c.tendons):
-        if t.startswith("MF_") and t.endswith("_r_tendon"):
-            fibres.append(
-                Fibre(_snapped(c, t), ((0.0, 0.3, 0.7, 1.0), (6.0, 8.5, 7.5, 4.0)), smooth=False)
-            )
+        if not (t.startswith("MF_") and t.endswith("_r_tendon")):
+            continue
+        body = c.site_body.get(c.tendons[t][0], "")
+        p = _snapped(c, t)
+        if body == "sacrum" and p[0][0] > -36.0:  # median crest: replaced by the groove layout
+            continue
+        fibres.append(Fibre(p, MF_RADIUS, smooth=False))
+    ins = _mf_insertions(c)
+    s1_z = float(c.lm["s1_endplate_centre"][2])
+    x0, x1 = MF_GROOVE_X_MM
+    for level, (across, rows) in MF_GROOVE_CELLS.items():
+        if level not in ins:
+            continue
+        for u in across:
+            for row in rows:
+                o = _dorsal_point(c, "sacrum", x0 + u * (x1 - x0), s1_z + MF_GROOVE_DZ_MM[row])
+                if o is None:
+                    continue
+                top = ins[level]
+                # up over the back of the sacrum and the laminae, not through them
+                mid = _lerp(o, top, 0.5) + np.array([0.0, 4.0, 0.0])
+                fibres.append(Fibre(np.array([o, mid, top]), MF_RADIUS, smooth=True))
     return MuscleDef(
         "multifidus",
-        densify(fibres, 2),
+        densify(fibres, 1),
         None,
         [("sacrum", "origin"), ("vertebra_l1", "insertion"), ("vertebra_l5", "origin")],
         fill_tunnels=True,
         sigma=1.8,
+        midline_gap=MIDLINE_GAP_MM,
     )
 
 
@@ -908,8 +990,6 @@ def _clip_top(p: np.ndarray, z_max: float) -> np.ndarray:
 #: the rectus abdominis are both cut there. The skeleton stops at T12 and the 12th ribs (no
 #: costal cartilages, no sternum), so nothing above it is anchored to bone.
 REGION_TOP_ABOVE_T12_MM = 30.0
-#: Height (mm) over which the cut muscles thin to a rounded top below the region's top.
-REGION_TOP_TAPER_MM = 30.0
 #: The erector spinae columns are thick (2-3 cm); where their fascicles diverge to the crest,
 #: the PSIS and the transverse processes the tube union left strands 3-8 mm thick that read as
 #: loose threads. Parts thinner than twice this (mm) are cut away, so each column ends in a
@@ -925,38 +1005,109 @@ ES_CLOSE_RADIUS_MM = 6.0
 ES_PART_SMOOTH_MM = 8.0
 
 
+#: Fascicle radius (mm) of the lumbar erector spinae by height, at: the PSIS, the L5, L4, L3,
+#: L2, L1 and T12 bodies and the cut. Iliocostalis and longissimus arise together from the
+#: erector spinae aponeurosis (dorsal sacrum, sacral and lumbar spinous processes) and the
+#: posterior iliac crest as one thick mass low down and separate into columns upward (origin
+#: from the sacral spines, the sacrum, the sacroiliac ligament and the medial iliac crest,
+#: splitting into columns below the 12th rib: http://lower-backpain.blogspot.com/2013/03/extensor-muscles.html;
+#: the shape, not a number). Their cross-section is about the same from
+#: L1 to L4 in MRI of healthy adults: 2253, 2275 and 2105 mm2 (right side, means of 30
+#: controls) at the L1/L2, L2/L3 and L3/L4 discs (Ivanac et al. 2026, Med Sci Monit
+#: 32:e951651, Table 2, https://medscimonit.com/abstract/table/idArt/951651/id/t2-medscimonit-32-e951651);
+#: these radii give about 2200, 2300 and 2300 mm2 there. The paraspinal mass as a whole is
+#: bulkiest at L3-S1 because multifidus grows downward (:func:`multifidus`). Below L4 the
+#: erector spinae lie over multifidus and narrow toward their sacral origin, which is
+#: chiefly tendinous (Gray's text at https://owiki.org/wiki/Extensor_spinae: narrow and
+#: tendinous in the sacral region, a thick fleshy mass in the lumbar region; the lumbar
+#: erector spinae lie lateral to multifidus, covered by an aponeurosis whose tendinous fibres
+#: cross multifidus: Bogduk N, J Anat 1980;131:525-540, stored at
+#: https://docslib.org/doc/4270154/a-reappraisal-of-the-anatomy-of-the-human-lumbar-erector-spinae).
+#: 8 mm at L5 and 8.5 at L4 rather than 9 (build choices, not measured numbers): 9 mm
+#: fascicles draped over multifidus stood 22 mm behind the tip of the L5 spinous process
+#: (now 20.6) and pushed the female body's skin out by 7 mm there, so the build scaled every
+#: body up from 1.050 to 1.060 (tests/test_posture_muscles.py::test_the_posed_skin_does_not_tear
+#: then found too little skin close over the pelvis).
+ES_RADIUS_MM = (7.0, 8.0, 8.5, 9.0, 9.0, 8.5, 7.5, 7.0)
+#: radius (mm) at a fascicle's bony origin: the tendinous origin on a spinous process or the
+#: crest is narrower than the belly (a full 10 mm tube around the L4 spinous process put the
+#: muscle 3.4 mm into it)
+ES_ORIGIN_RADIUS_MM = 6.5
+#: gap (mm) kept between the fascicles' centre lines and the bones or multifidus beneath: the
+#: thick lumbar fascicles otherwise wrapped round the edges of the L4 and L5 transverse
+#: processes, and smoothing pulled the wrapped surface 3-3.5 mm into them
+ES_CLEARANCE_MM = 2.0
+#: mm the back muscles keep from the mid-sagittal plane (supraspinous ligament between them)
+MIDLINE_GAP_MM = 0.5
+#: Extra fascicles from the common origin: points along the dorsal sacrum lateral to the
+#: median crest (over multifidus, x mm from the midline, heights above the S1 endplate centre)
+#: up to the lumbar transverse processes (longissimus).
+ES_SACRAL_ORIGINS = ((-14.0, -30.0), (-24.0, -30.0), (-30.0, -15.0), (-18.0, -12.0))
+#: mm the midpoint of a sacral fascicle starts behind the straight line (draping lifts it
+#: further where multifidus is in the way); with 4 mm the sacral fascicles and those from the
+#: PSIS parted over multifidus and left a hole through the muscle's lower end
+ES_SACRAL_LIFT_MM = 10.0
+
+
+def _by_height(path: np.ndarray, zs: np.ndarray, rs: np.ndarray) -> Knots:
+    """Radius knots (s, r) along a fibre whose radius is a function of height ``z``."""
+    p = np.asarray(path, dtype=np.float64)
+    seg = np.linalg.norm(np.diff(p, axis=0), axis=1)
+    s = np.concatenate([[0.0], np.cumsum(seg)]) / max(float(seg.sum()), 1e-9)
+    ss = np.linspace(0.0, 1.0, 17)
+    z = np.interp(ss, s, p[:, 2])
+    r = np.interp(z, zs, rs)
+    r[0] = min(float(r[0]), ES_ORIGIN_RADIUS_MM)
+    return tuple(float(v) for v in ss), tuple(float(v) for v in r)
+
+
 def erector_spinae(c: Context) -> MuscleDef:
     """Lumbar erector spinae: iliocostalis lumborum (lateral column) and longissimus thoracis
     (medial column, lumbar part), built as one mass and split between the two by nearest
-    fascicle group so that they share one clean boundary. Both end just above T12, tapering
-    over their last 30 mm into a rounded top (the atlas shows the lumbar part only; a flat
-    full-width cut read as a sawn-off muscle)."""
+    fascicle group so that they share one clean boundary.
+
+    Thick low down, at L3-S1, where both arise from the erector spinae aponeurosis on the
+    dorsal sacrum and the posterior iliac crest, thinning upward (:data:`ES_RADIUS_MM`); they
+    lie over multifidus (draped on it). Both continue to the ribs, above the atlas region: they
+    end in a flat cut face just above T12 (muscles._flat_cut), which reads as "cut here"
+    rather than as an origin."""
     z_cut = float(c.lm["vertebral_body_t12"][2] + REGION_TOP_ABOVE_T12_MM)
+    zs = np.array(
+        [
+            c.lm["psis_right"][2],
+            *(c.lm[f"vertebral_body_{lv}"][2] for lv in ("l5", "l4", "l3", "l2", "l1", "t12")),
+            z_cut,
+        ],
+        dtype=np.float64,
+    )
+    rs = np.array(ES_RADIUS_MM)
     fibres = []
     for t in sorted(c.tendons):
         if not t.endswith("_r_tendon"):
             continue
         if t.startswith("IL_L"):
-            fibres.append(
-                Fibre(
-                    _snapped(c, t, ILIUM),
-                    ((0.0, 0.4, 1.0), (6.5, 8.0, 4.5)),
-                    group=0,
-                    smooth=False,
-                )
-            )
+            p = _snapped(c, t, ILIUM)
+            fibres.append(Fibre(p, _by_height(p, zs, rs), group=0, smooth=False))
         elif t.startswith(("IL_R10", "IL_R11", "IL_R12", "IL_R9_")):
             p = _clip_top(_snapped(c, t), z_cut + 25.0)
             if len(p) >= 2:
-                fibres.append(Fibre(p, ((0.0, 0.4, 1.0), (6.5, 9.0, 8.0)), group=0, smooth=False))
+                fibres.append(Fibre(p, _by_height(p, zs, rs), group=0, smooth=False))
         elif t.startswith("LTpL_"):
             p = _snapped(c, t, ILIUM)
-            # full radius from the crest: the tendinous origin is broad (and must reach it)
-            fibres.append(Fibre(p, ((0.0, 0.4, 1.0), (9.0, 9.0, 5.0)), group=1, smooth=False))
+            fibres.append(Fibre(p, _by_height(p, zs, rs), group=1, smooth=False))
         elif t.startswith(("LTpT_T1", "LTpT_R1")) and t[6:8] in ("10", "11", "12"):
             p = _clip_top(_snapped(c, t), z_cut + 25.0)
             if len(p) >= 2:
-                fibres.append(Fibre(p, ((0.0, 0.3, 1.0), (7.0, 9.0, 9.0)), group=1, smooth=False))
+                fibres.append(Fibre(p, _by_height(p, zs, rs), group=1, smooth=False))
+    s1_z = float(c.lm["s1_endplate_centre"][2])
+    tops = [f.path[-1] for f in fibres if f.group == 1 and f.path[-1][2] < z_cut]
+    for k, (x, dz) in enumerate(ES_SACRAL_ORIGINS):
+        o = _dorsal_point(c, "sacrum", x, s1_z + dz)
+        if o is None or not tops:
+            continue
+        top = tops[k % len(tops)]
+        p = np.array([o, _lerp(o, top, 0.5) + np.array([0.0, ES_SACRAL_LIFT_MM, 0.0]), top])
+        fibres.append(Fibre(p, _by_height(p, zs, rs), group=1, smooth=True))
     il = densify([f for f in fibres if f.group == 0], 2)
     lt = densify([f for f in fibres if f.group == 1], 2)
     return MuscleDef(
@@ -964,11 +1115,13 @@ def erector_spinae(c: Context) -> MuscleDef:
         il + lt,
         None,
         [],
+        support=("multifidus",),
         exclude=("multifidus",),
+        clearance=ES_CLEARANCE_MM,
         fill_tunnels=True,
         sigma=1.8,
         z_cut=z_cut,
-        taper=REGION_TOP_TAPER_MM,
+        midline_gap=MIDLINE_GAP_MM,
         open_radius=ES_OPEN_RADIUS_MM,
         close_radius=ES_CLOSE_RADIUS_MM,
         part_smooth=ES_PART_SMOOTH_MM,
@@ -1011,7 +1164,8 @@ def _ra_levels(c: Context) -> dict[str, float]:
     The real rectus inserts on the 5th-7th costal cartilages and the xiphoid, which the atlas
     skeleton does not contain; the strap therefore ends where the erector spinae end
     (:data:`REGION_TOP_ABOVE_T12_MM` above the T12 body, about 30 mm below the xiphoid tip),
-    thinning to a rounded top rather than standing above everything else as a pale plank.
+    ending in a flat cut face there (muscles._flat_cut) rather than standing above everything
+    else as a pale plank; a rounded top read as a real origin.
     The xiphoid height still shapes the strap's width and the linea alba below the cut."""
     t12 = float(c.lm["vertebral_body_t12"][2])
     navel = 0.5 * float(c.lm["vertebral_body_l3"][2] + c.lm["vertebral_body_l4"][2])
@@ -1052,8 +1206,8 @@ def _ra_profile(c: Context, lev: dict[str, float]) -> tuple[np.ndarray, np.ndarr
 
 def rectus_abdominis(c: Context) -> MuscleDef:
     """Rectus abdominis: a curved strap about 1 cm thick from the pubic crest up the front of
-    the belly toward the costal margin (cut at the top of the atlas region, where it thins to a
-    rounded top like the erector spinae; see :func:`_ra_levels`), narrow below and about
+    the belly toward the costal margin (cut flat at the top of the atlas region like the
+    erector spinae; see :func:`_ra_levels`), narrow below and about
     three times as broad above, following the abdominal wall: convex forward from top to bottom
     and curving back toward its lateral border. A linea alba gap separates the two sides (about
     2 cm above the umbilicus, narrower below) and the tendinous intersections show as shallow
@@ -1099,7 +1253,6 @@ def rectus_abdominis(c: Context) -> MuscleDef:
         [("hip_bone_{side}", "origin")],
         sigma=1.4,
         z_cut=cut,
-        taper=REGION_TOP_TAPER_MM,
     )
 
 

@@ -193,16 +193,16 @@ def _field(
     z_cut: float | None = None,
     fill_tunnels: bool = False,
     keep_off: tuple[np.ndarray, float] | None = None,
-    taper: float = 0.0,
+    midline_gap: float | None = None,
 ) -> tuple[np.ndarray, tuple[int, ...], np.ndarray]:
     """Clamped, smoothed field of a muscle on its own sub-block.
 
     ``keep_off`` (surface points, distance in mm) keeps the muscle that far from a bone
     surface it must never touch (e.g. gluteus maximus from the pelvic face of the hip bone).
 
-    With ``taper`` > 0 the cross-section narrows over the last ``taper`` mm below ``z_cut``:
-    the field is raised by up to 85 % of the thickest fibre radius (quadratically towards the
-    cut), so the muscle ends in a rounded, closed top with only a small honest cut face.
+    With ``z_cut`` the field is cut :data:`CUT_OVERSHOOT_MM` above it; the surface is then cut
+    flat at ``z_cut`` itself after smoothing (:func:`_flat_cut`), so smoothing cannot round
+    the cut's edge.
     """
     c = np.vstack([t[0] for t in tubes])
     r = np.concatenate([t[1] for t in tubes])
@@ -217,13 +217,36 @@ def _field(
         f = _fill_tunnels(f, bone.sdf[sl], [_embed(lat, e, lo, shape) for e in excl])
     if keep_off is not None:
         f = _keep_off(f, lat, lo, *keep_off)
+    if midline_gap is not None:  # right side only: x <= -midline_gap
+        x = lat.origin[0] + lat.h * (lo[0] + np.arange(shape[0]))
+        f = np.maximum(f, (x + midline_gap)[:, None, None].astype(np.float32))
     if z_cut is not None:
         z = lat.origin[2] + lat.h * (lo[2] + np.arange(shape[2]))
-        if taper > 0.0:
-            s = np.clip((z - (z_cut - taper)) / taper, 0.0, 1.0)
-            f = f + (0.85 * float(r.max()) * s**2)[None, None, :].astype(np.float32)
-        f = np.maximum(f, (z - z_cut)[None, None, :].astype(np.float32))
+        top = z_cut + CUT_OVERSHOOT_MM
+        f = np.maximum(f, (z - top)[None, None, :].astype(np.float32))
     return lo, shape, f
+
+
+#: A cut muscle's field ends this far (mm) above its cut plane; Taubin smoothing rounds the
+#: field's top edge over a few mm (and opening, muscle_field.open_field, by its radius), and
+#: the part above the plane is flattened onto it.
+CUT_OVERSHOOT_MM = 6.0
+
+
+def _flat_cut(mesh: trimesh.Trimesh, z_cut: float) -> trimesh.Trimesh:
+    """The mesh with everything above ``z_cut`` pressed down onto that plane.
+
+    Where the atlas region ends (the erector spinae and rectus abdominis continue up to the
+    ribs, the skeleton stops at T12) the muscle must read as cut: a flat face across its axis
+    with a sharp edge. A rounded top reads as a real origin. The field runs
+    :data:`CUT_OVERSHOOT_MM` past the plane, so after smoothing its walls still cross the
+    plane at full width; the rounded shoulder above is flattened into the cut face (its
+    faces become degenerate slivers that decimation removes). The topology is unchanged, so
+    the surface stays closed.
+    """
+    v = np.asarray(mesh.vertices).copy()
+    v[:, 2] = np.minimum(v[:, 2], z_cut)
+    return trimesh.Trimesh(v, np.asarray(mesh.faces).copy(), process=False)
 
 
 def _keep_off(
@@ -315,7 +338,7 @@ def _solve_scale(
         md.z_cut,
         md.fill_tunnels,
         md.keep_off,
-        md.taper,
+        md.midline_gap,
     )
     if target is None:
         return scale, lo, f
@@ -335,7 +358,7 @@ def _solve_scale(
             md.z_cut,
             md.fill_tunnels,
             md.keep_off,
-            md.taper,
+            md.midline_gap,
         )
         v2 = _volume_ml(f2, lat.h)
         if v2 > 0 and v > 0 and abs(np.log(new / scale)) > 1e-3:
@@ -392,10 +415,14 @@ def _decimate(mesh: trimesh.Trimesh, max_faces: int) -> trimesh.Trimesh | None:
     return out if out.is_watertight and out.is_winding_consistent else None
 
 
-def _finish(mesh: trimesh.Trimesh, max_faces: int) -> trimesh.Trimesh | None:
-    """Smooth and decimate to a closed, outward surface; None if decimation cannot keep it
-    closed (thin handles)."""
+def _finish(
+    mesh: trimesh.Trimesh, max_faces: int, z_cut: float | None = None
+) -> trimesh.Trimesh | None:
+    """Smooth (then cut flat at ``z_cut``, :func:`_flat_cut`) and decimate to a closed,
+    outward surface; None if decimation cannot keep it closed (thin handles)."""
     trimesh.smoothing.filter_taubin(mesh, lamb=0.5, nu=-0.53, iterations=12)
+    if z_cut is not None:
+        mesh = _flat_cut(mesh, z_cut)
     if len(mesh.faces) > max_faces:
         for factor in (1.0, 1.15, 1.35, 1.7):
             dec = _decimate(mesh, int(max_faces * factor))
@@ -411,19 +438,25 @@ def _finish(mesh: trimesh.Trimesh, max_faces: int) -> trimesh.Trimesh | None:
 
 
 def _surface(
-    f: np.ndarray, lat: Lattice, lo: np.ndarray, max_faces: int, open_thin: bool
+    f: np.ndarray,
+    lat: Lattice,
+    lo: np.ndarray,
+    max_faces: int,
+    open_thin: bool,
+    z_cut: float | None = None,
 ) -> trimesh.Trimesh:
     """Contour, smooth and decimate a field; if decimation breaks the surface (handles), fall
-    back to contouring a coarser sampling of the field, which needs no decimation."""
-    mesh = _finish(contour(f, lat, lo, open_thin), max_faces)
+    back to contouring a coarser sampling of the field, which needs no decimation. A muscle
+    cut at ``z_cut`` ends there in a flat face (:func:`_flat_cut`)."""
+    mesh = _finish(contour(f, lat, lo, open_thin), max_faces, z_cut)
     step = 2
     while mesh is None and step <= 4:
         coarse = Lattice(lat.origin + lat.h * np.asarray(lo), lat.h * step, lat.shape)
         raw = contour(f[::step, ::step, ::step], coarse, np.zeros(3, dtype=int), open_thin)
-        mesh = _finish(raw, max_faces)
+        mesh = _finish(raw, max_faces, z_cut)
         if mesh is None and step == 4:
             trimesh.smoothing.filter_taubin(raw, lamb=0.5, nu=-0.53, iterations=12)
-            mesh = raw
+            mesh = raw if z_cut is None else _flat_cut(raw, z_cut)
         step += 1
     assert mesh is not None
     return mesh
@@ -484,13 +517,13 @@ def build_right(
             for part, grp in md.parts.items():
                 fp = _partition(lat, lo, f, tubes, grp, md.part_smooth)
                 fp = _opened(fp, lat, lo, bone, md.open_radius)
-                meshes[part] = _surface(fp, lat, lo, _faces_for(part), md.open_thin)
+                meshes[part] = _surface(fp, lat, lo, _faces_for(part), md.open_thin, md.z_cut)
                 atts[part] = _part_attachments(md, part)
                 info[part] = {"volume_ml": _volume_ml(fp, lat.h)}
                 ends_on_bones(part, [fb for fb in md.fibres if fb.group == grp])
         else:
             f = _opened(f, lat, lo, bone, md.open_radius)
-            meshes[md.base] = _surface(f, lat, lo, _faces_for(md.base), md.open_thin)
+            meshes[md.base] = _surface(f, lat, lo, _faces_for(md.base), md.open_thin, md.z_cut)
             atts[md.base] = list(md.attachments)
             ends_on_bones(md.base, [fb for fb in md.fibres if fb.group >= 0])
     return meshes, atts, info, centres
