@@ -427,7 +427,7 @@ def gluteus_minimus(c: Context) -> MuscleDef:
 #: thick at equal distance from the trochanter (smooth iso-thickness arcs across the fan)
 GMED_FROM_INSERTION = ((0.0, 20.0, 50.0), (2.5, 4.5, 8.0))
 #: and thinning to the crest over the first part of each fibre (fraction, mm)
-GMED_ORIGIN_TAPER = ((0.0, 0.15, 0.4), (2.5, 5.0, 8.0))
+GMED_ORIGIN_TAPER = ((0.0, 0.2, 0.5), (2.5, 5.0, 8.0))
 
 
 def _gmed_radius(length: float) -> Knots:
@@ -452,6 +452,48 @@ posterior part of the muscle fans onto it (Tsutsumi et al. 2019, J Bone Joint Su
 101(2):177-184)."""
 
 
+#: radius of the fibres at the fan's anterior and posterior margins, relative to its middle:
+#: gluteus medius is "a broad, thick, radiating muscle" whose fibres "converge into a strong
+#: flattened tendon" (Gray's Anatomy, 20th ed., 1918, as quoted at wn.com "Gluteus medius
+#: muscle"); its outer surface is convex and it thins to its free anterior and posterior
+#: borders. With every fibre equally thick the union was a slab of even thickness (about 37
+#: mm from front to back at mid-length) with blunt, rounded walls for margins: a block. The
+#: value 0.35 is a modelling choice, not a measured ratio (unverified).
+GMED_MARGIN_RADIUS = 0.4
+
+
+def _fan_position(origins: np.ndarray, apex: np.ndarray, axis: np.ndarray) -> np.ndarray:
+    """Position of each fibre across a fan, 0 at its posterior margin .. 1 at its anterior
+    margin: the angle of the origin about the apex in the plane of the ilium wing (``axis``,
+    horizontal, posterior -> anterior, and the vertical), scaled to the fan's range. The
+    lowest posterior fibres run forward from the greater sciatic notch, the anterior ones down
+    and back from below the crest near the ASIS."""
+    d = origins - apex
+    ang = np.arctan2(d @ axis, d[:, 2])
+    lo, hi = float(ang.min()), float(ang.max())
+    return np.asarray((ang - lo) / max(hi - lo, 1e-9))
+
+
+def _margin_scale(a: np.ndarray | float, margin: float = GMED_MARGIN_RADIUS) -> np.ndarray:
+    """Radius factor across a fan: 1 in the middle, ``margin`` at both borders (a sine arch,
+    so the section is lens-shaped: convex outer surface, thin free borders)."""
+    return np.asarray(margin + (1.0 - margin) * np.sin(np.pi * np.clip(a, 0.0, 1.0)))
+
+
+#: fraction of each fibre from its origin over which the across-fan thinning fades in: the
+#: origin itself is fleshy over the whole area between the gluteal lines and the crest
+GMED_MARGIN_FADE = 0.35
+
+
+def _scaled(knots: Knots, factor: float, fade: float = GMED_MARGIN_FADE) -> Knots:
+    """Radius knots times ``factor``, fading in from 1 at the origin to ``factor`` at ``fade``."""
+    s = sorted({*knots[0], *np.linspace(0.0, fade, 5).tolist()})
+    r = np.interp(s, knots[0], knots[1])
+    w = np.clip(np.asarray(s) / fade, 0.0, 1.0)
+    f = 1.0 + (factor - 1.0) * w * w * (3.0 - 2.0 * w)
+    return (tuple(float(v) for v in s), tuple(float(v) for v in r * f))
+
+
 def gluteus_medius(c: Context) -> MuscleDef:
     """Gluteus medius: fan from the outer ilium below the crest to the greater trochanter's
     superoposterior (posterior fibres) and lateral facets."""
@@ -469,8 +511,12 @@ def gluteus_medius(c: Context) -> MuscleDef:
     u = wf.u(area.points[idx])
     order = (u - u.min()) / max(u.max() - u.min(), 1e-6)  # 0 posterior .. 1 anterior
     split = float(np.quantile(order, GMED_SUPEROPOSTERIOR_SHARE))  # that share of the fibres
+    # thin at the anterior and posterior borders, thickest in the middle of the fan
+    apex = _lerp(g["lat"], g["post"], 0.5)
+    across = _margin_scale(_fan_position(area.points[idx], apex, wf.axis))
+    across = across / float(across.mean())  # the same mean radius: the volume solver's scale
     fibres = []
-    for i, a in zip(idx, order, strict=True):
+    for i, a, m in zip(idx, order, across, strict=True):
         o = area.points[i]
         if a < split:  # the posterior part's own tendon
             ins = _lerp(sp_top, ins_post, float(a) / split)
@@ -480,7 +526,7 @@ def gluteus_medius(c: Context) -> MuscleDef:
         fibres.append(
             Fibre(
                 np.array([o, mid, ins]),
-                _gmed_radius(float(np.linalg.norm(ins - o))),
+                _scaled(_gmed_radius(float(np.linalg.norm(ins - o))), float(m)),
                 ((0.0, 0.6, 0.85, 1.0), (1.0, 0.9, 0.4, 0.3)),
             )
         )
@@ -490,7 +536,7 @@ def gluteus_medius(c: Context) -> MuscleDef:
         321.0,
         [("hip_bone_{side}", "origin"), ("femur_{side}", "insertion")],
         support=("gluteus_minimus",),
-        exclude=("gluteus_minimus", "tensor_fasciae_latae"),
+        exclude=("gluteus_minimus",),
         open_thin=True,
         sigma=1.7,
         exponent=1.1,
@@ -730,17 +776,64 @@ def _sciatic_foramen(c: Context) -> np.ndarray:
     return np.stack([a.ravel() for a in g], axis=1)
 
 
-def tensor_fasciae_latae(c: Context) -> MuscleDef:
-    """TFL: a flat belly from the outer lip of the crest at and just behind the ASIS, down in
-    front of the greater trochanter; it ends in the iliotibial tract a few cm below it."""
+#: Where tensor fasciae latae arises, as fractions of the way from the PSIS (0) to the ASIS (1):
+#: the outer lip of the crest from just in front of the iliac tubercle (about 0.8 here) forward
+#: to the ASIS, and the lateral surface of the ASIS itself. Gray's Anatomy (20th ed., 1918, as
+#: quoted by imaios e-Anatomy, "Tensor fasciae latae"): "the anterior part of the outer lip of
+#: the iliac crest; ... the outer surface of the anterior superior iliac spine"; gpnotebook
+#: ("tensor fasciae latae"): "the external lip of the iliac crest between the anterior superior
+#: iliac spine and the tubercle of the crest", fusiform.
+TFL_CREST_RANGE = (0.82, 1.0)
+#: fibres across the belly, evenly spaced along that origin line, in order
+TFL_FIBRES = 13
+#: TFL lies on the anterior part of gluteus medius (built before it); its lift over medius is
+#: spread across the belly over this many mm (muscle_sheet.py). Draped fibre by fibre, the
+#: posterior fibres, lifted over medius's upper front, split off as a separate lobe.
+TFL_SHEET_MM = 12.0
+
+
+def tfl_origin_line(c: Context) -> np.ndarray:
+    """Origin line of tensor fasciae latae (right side), ordered from the ASIS backwards.
+
+    Points on the outer lip of the crest over :data:`TFL_CREST_RANGE`, the lateral surface of
+    the ASIS first, resampled to :data:`TFL_FIBRES` points evenly spaced along the line, so
+    the belly arises as one continuous strip. The old five origins at fixed crest fractions
+    fell into two clusters 14 mm apart (where the crest climbs to the tubercle), and
+    ``densify`` only adds fibres between nearest neighbours, so the cleft between the
+    clusters was never filled: the top forked into two prongs.
+    """
     hip = reg.dense_surface(c.bones["hip_bone_right"], 2.5)
     wf = reg.wing_frame(hip, c.lm)
+    lip = np.array([-7.0, 0.0, -6.0])  # outer lip: lateral to and just below the crest top
+    lo, hi = TFL_CREST_RANGE
+    pts = [c.snap(c.lm["asis_right"] + np.array([-6.0, 0.0, 0.0]), ("hip_bone_right",))]
+    for frac in np.linspace(hi - 0.03, lo, 8):
+        pts.append(c.snap(wf.crest_point(float(frac)) + lip, ("hip_bone_right",)))
+    line = np.array(pts)
+    # keep the line's order monotone: drop points that step back towards the ASIS
+    keep = [0]
+    for k in range(1, len(line)):
+        if wf.u(line[k : k + 1])[0] < wf.u(line[keep[-1] : keep[-1] + 1])[0] - 1.0:
+            keep.append(k)
+    line = line[keep]
+    out = np.array([_curve_point(line, float(v)) for v in np.linspace(0.0, 1.0, TFL_FIBRES)])
+    return np.array([c.snap(p, ("hip_bone_right",), 10.0) for p in out])
+
+
+def tensor_fasciae_latae(c: Context) -> MuscleDef:
+    """TFL: a flat, fusiform belly from the outer lip of the anterior crest and the lateral
+    surface of the ASIS (:func:`tfl_origin_line`), down and slightly back in front of the
+    greater trochanter; it ends in the iliotibial tract a few cm below the trochanter's level.
+    The fibres are laid out in order along the origin line (front fibre from the ASIS), so
+    neighbouring fibres always overlap and the origin end is one belly; it lies on gluteus
+    medius and minimus (built first) and is draped over them as one sheet."""
     gt = _gt_points(c)["gt"]
+    origins = tfl_origin_line(c)
     fibres = []
-    for k, frac in enumerate((0.97, 0.93, 0.89, 0.85, 0.81)):
-        o = c.snap(wf.crest_point(frac) + np.array([-7.0, 0.0, -6.0]), ("hip_bone_right",))
-        mid = gt + np.array([-20.0, -42.0 + 5.0 * k, -10.0])
-        end = gt + np.array([-16.0, -30.0 + 4.0 * k, -62.0])
+    for k, o in enumerate(origins):
+        v = k / (len(origins) - 1)  # 0 at the ASIS .. 1 at the back of the origin
+        mid = gt + np.array([-20.0, -42.0 + 20.0 * v, -10.0])
+        end = gt + np.array([-16.0, -30.0 + 16.0 * v, -62.0])
         fibres.append(
             Fibre(
                 np.array([o, _lerp(o, mid, 0.5) + np.array([-6.0, -2.0, 0]), mid, end]),
@@ -750,13 +843,14 @@ def tensor_fasciae_latae(c: Context) -> MuscleDef:
         )
     return MuscleDef(
         "tensor_fasciae_latae",
-        densify(fibres, 2),
+        fibres,
         64.0,
         [("hip_bone_{side}", "origin")],
-        support=("gluteus_minimus",),
-        exclude=("gluteus_minimus",),
+        support=("gluteus_minimus", "gluteus_medius"),
+        exclude=("gluteus_minimus", "gluteus_medius"),
         sigma=2.2,
         exponent=1.4,
+        sheet=TFL_SHEET_MM,
     )
 
 
@@ -1109,8 +1203,8 @@ BUILDERS: tuple[Callable[[Context], MuscleDef], ...] = (
     iliacus,
     piriformis,
     gluteus_minimus,
-    tensor_fasciae_latae,
     gluteus_medius,
+    tensor_fasciae_latae,
     short_rotators,
     gluteus_maximus,
     quadratus_lumborum,
