@@ -262,3 +262,48 @@ def test_gluteus_maximus_lower_border_runs_down_and_out() -> None:
     angle = float(np.degrees(np.arctan(-slope)))
     assert 28.0 <= angle <= 60.0, f"lower border {angle:.0f} degrees below horizontal"
     assert float(z[sel][0]) <= float(tub[2]) - 10.0, "the lower border passes above the tuberosity"
+
+
+def _lower_lateral_corner() -> tuple[float, float]:
+    """Gluteus maximus from behind: the angle (degrees below horizontal) of its lower border
+    over the 25 mm medial of its lowest point, and the interior angle of its lower-lateral
+    corner there (between that border and the lateral border over the 40 mm above the lowest
+    point)."""
+    h, a0, z0 = _posterior_map()
+    seen = ~np.isnan(h)
+    cols = np.where(seen.any(axis=1))[0]
+    a = a0 + 2.0 * cols
+    z = np.array([z0 + 2.0 * np.where(seen[c])[0].min() for c in cols])
+    k = int(np.argmin(z))
+    sel = (a >= a[k] - 25.0) & (a <= a[k])
+    lower = float(np.degrees(np.arctan(-np.polyfit(a[sel], z[sel], 1)[0])))
+    rows = np.where(seen.any(axis=0))[0]
+    zr = z0 + 2.0 * rows
+    lateral = np.array([a0 + 2.0 * np.where(seen[:, r])[0].max() for r in rows])
+    up = (zr >= z[k]) & (zr <= z[k] + 40.0)
+    lean = float(np.degrees(np.arctan(np.polyfit(zr[up], lateral[up], 1)[0])))
+    return lower, 90.0 - lower + lean
+
+
+@needs_atlas
+def test_gluteus_maximus_lower_lateral_corner_turns_into_the_iliotibial_tract() -> None:
+    """Its superficial lower fibres run on into the iliotibial tract (the deep ones into the
+    gluteal tuberosity), so from behind the lower border does not flatten out at its lateral
+    end and meet the lateral border in a square corner: over the 25 mm medial of the lowest
+    point it still falls at least LOWER_TIP_DEG, and the corner is acute (at most
+    CORNER_MAX_DEG). The square corner measured 22-24 and 77-78 degrees."""
+    lower, corner = _lower_lateral_corner()
+    assert lower >= LOWER_TIP_DEG, f"lower border flattens to {lower:.0f} degrees at its end"
+    assert corner <= CORNER_MAX_DEG, f"lower-lateral corner {corner:.0f} degrees"
+
+
+@needs_atlas
+def test_gluteus_maximus_deep_fibres_reach_the_gluteal_tuberosity() -> None:
+    """The deep lower fibres end on the gluteal tuberosity, on the back of the shaft 70-110 mm
+    below the hip centre: the muscle touches the femur there (within CONTACT_MM). Ending in
+    mid-air they stayed 2.9-3.2 mm off the bone."""
+    hip = float(_lm()["hip_centre_right"][2])
+    touch = _contact("gluteus_maximus_right", "femur_right")
+    below = hip - touch[:, 2]
+    n = int(((below >= 65.0) & (below <= 115.0)).sum())
+    assert n >= 20, f"gluteus maximus touches the femur at {n} vertices 65-115 mm below the hip"

@@ -641,6 +641,30 @@ GMAX_LIGAMENT_END = np.array([15.0, 22.0, -4.0])
 #: origin, thinning again into the flat iliotibial-tract insertion so that the lower border
 #: runs straight into its lateral corner instead of flattening into a rounded heel
 GMAX_RADIUS = ((0.0, 0.12, 0.35, 0.7, 0.9, 1.0), (3.0, 6.0, 7.5, 7.0, 4.5, 2.5))
+#: Lower-lateral corner of gluteus maximus. The upper and larger part of the muscle and the
+#: superficial fibres of its lower part end in a thick tendinous lamina that passes over the
+#: greater trochanter into the iliotibial tract (Gray's Anatomy text as reproduced at
+#: scribd.com/document/561231783 "Bursae"); the tract fasciculi insert somewhat lower than the
+#: femoral (gluteal tuberosity) ones (Okajimas Folia Anat Jpn 36(1), abstract at
+#: jstage.jst.go.jp/browse/ofaj/36/1); the lower border crosses the gluteal fold obliquely
+#: (Wikipedia "Gluteal sulcus"). With every superficial fibre running straight to its point on
+#: the tract, the lowest ones met the tract line at full width: from behind, a flat bottom and a
+#: near-vertical lateral border met in a square corner (about 82 degrees). From this place along
+#: the origin line (0 crest .. 1 ligament) the superficial fibres turn down into the tract:
+GMAX_TURN_FROM = 0.5
+#: the lowest fibre's last GMAX_TURN_MM run along the tract line (less for the fibres above),
+#: so the lower border curves down into the tract and the corner tapers along it. A modelling
+#: choice for the shape, not a measured length (unverified).
+GMAX_TURN_MM = 25.0
+#: how far the lowest fibre's last part turns from its own straight course toward the tract's
+#: direction (0: straight on, 1: along the tract): half way gives a rounded, oblique taper; all
+#: the way left a thin hooked tail at the tip
+GMAX_TURN_BLEND = 0.5
+#: hug of the deep lower fibres: off the bone along their course (clearance for the unmodelled
+#: rotators and fat), settling onto the gluteal tuberosity over their last fifth. Ending in
+#: mid-air, their thin ends were smoothed away 2.9-3.2 mm short of the femur, and how short
+#: depended on how the sheet above them was lifted (e.g. by a thinner gluteus medius).
+GMAX_TUB_HUG = ((0.0, 0.1, 0.2, 0.8, 1.0), (1.0, 0.3, 0.0, 0.0, 1.0))
 
 
 def _gmax_insertions(c: Context) -> dict[str, np.ndarray]:
@@ -664,6 +688,25 @@ def _gmax_insertions(c: Context) -> dict[str, np.ndarray]:
         "tub_top": reg.femur_slice_extreme(femur, hip_z - 70.0, postlat),
         "tub_bot": reg.femur_slice_extreme(femur, hip_z - 110.0, postlat),
     }
+
+
+def _gmax_superficial(
+    o: np.ndarray, end: np.ndarray, up: np.ndarray, a: float, radius: Knots, hug: Knots
+) -> Fibre:
+    """A superficial gluteus maximus fibre from ``o`` to ``end`` on the iliotibial tract.
+
+    Fibres low on the origin line (``a`` past :data:`GMAX_TURN_FROM`) turn down into the tract
+    before they end: their last :data:`GMAX_TURN_MM` (scaled by how low they arise) run in a
+    direction turned :data:`GMAX_TURN_BLEND` of the way toward the tract's (``up``, reversed),
+    so the lower border curves into the tract instead of meeting it in a square corner.
+    """
+    t = float(np.clip((a - GMAX_TURN_FROM) / (1.0 - GMAX_TURN_FROM), 0.0, 1.0))
+    if t <= 0.0:
+        return Fibre(np.array([o, _lerp(o, end, 0.5), end]), radius, hug, smooth=False)
+    straight = (end - o) / np.linalg.norm(end - o)
+    last = (1.0 - GMAX_TURN_BLEND * t) * straight - GMAX_TURN_BLEND * t * up
+    knee = end - GMAX_TURN_MM * t * last / np.linalg.norm(last)
+    return Fibre(np.array([o, _lerp(o, knee, 0.5), knee, end]), radius, hug)
 
 
 def _gmax_aponeurosis(c: Context) -> reg.Patch:
@@ -723,19 +766,25 @@ def gluteus_maximus(c: Context) -> MuscleDef:
     order = np.argsort(np.argsort(key)) / max(len(origins) - 1, 1)
     radius = GMAX_RADIUS
     hug = ((0.0, 0.1, 0.2, 1.0), (1.0, 0.3, 0.0, 0.0))
-    fibres = []
+    superficial, deep = [], []
     no_hug = ((0.0, 1.0), (0.0, 0.0))  # ligament fibres: no bone to hug at their origin
+    up = ins["itt_top"] - ins["itt_bot"]
+    up = up / np.linalg.norm(up)  # up the iliotibial tract
     for k, (o, a) in enumerate(zip(origins, order, strict=True)):
         a = float(a)
         h = hug if k < n_bony else no_hug
         end = _lerp(ins["itt_top"], ins["itt_bot"], a)
-        fibres.append(Fibre(np.array([o, _lerp(o, end, 0.5), end]), radius, h, smooth=False))
+        superficial.append(_gmax_superficial(o, end, up, a, radius, h))
         if a > 0.5:  # deep lower fibres to the gluteal tuberosity
             end = _lerp(ins["tub_top"], ins["tub_bot"], (a - 0.5) / 0.5)
-            fibres.append(Fibre(np.array([o, _lerp(o, end, 0.5), end]), radius, h, smooth=False))
+            tub_hug = GMAX_TUB_HUG if k < n_bony else ((0.0, 0.8, 1.0), (0.0, 0.0, 1.0))
+            path = np.array([o, _lerp(o, end, 0.5), end])
+            deep.append(Fibre(path, radius, tub_hug, smooth=False))
+    # the two layers are filled in each on its own: a fibre half-way between a tract fibre
+    # and a tuberosity fibre would end in mid-air between the tract and the bone
     return MuscleDef(
         "gluteus_maximus",
-        densify(fibres, 2),
+        densify(superficial, 2) + densify(deep, 2),
         None,
         [("hip_bone_{side}", "origin"), ("sacrum", "origin"), ("femur_{side}", "insertion")],
         support=("gluteus_medius", "gluteus_minimus", "piriformis"),
