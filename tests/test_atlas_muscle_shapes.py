@@ -10,7 +10,9 @@
   posterior gluteal line) to near the ASIS, and its cross-section narrows from the wing to the
   lateral facet of the greater trochanter.
 * **Gluteus maximus** covers the ischial tuberosity from behind (standing posture) and its
-  lower border runs obliquely down and out from there to the thigh, in a posterior view.
+  lower border runs obliquely down and out from there to the thigh, in a posterior view; at its
+  lateral end the lower border turns down into the iliotibial tract (no square lower-lateral
+  corner), and its deep lower fibres touch the gluteal tuberosity.
 
 All checks use the right side (the left is its mirror image, tested elsewhere). Set
 ``TRIGGER_ATLAS_MESHES`` to check another build directory.
@@ -35,6 +37,12 @@ from tools.atlas_build.muscle_fibres import QL_CSA_MM2
 REPO = Path(__file__).resolve().parents[1]
 MESHES = Path(os.environ.get("TRIGGER_ATLAS_MESHES", REPO / "meshes"))
 CONTACT_MM = 2.0
+#: gluteus maximus from behind: least fall (degrees) of its lower border over the 25 mm medial
+#: of its lowest point, and the largest interior angle of its lower-lateral corner. A border
+#: running on into the iliotibial tract steepens there (built: about 48 and 50 degrees); the
+#: square corner it replaced measured 22-24 and 77-78
+LOWER_TIP_DEG = 35.0
+CORNER_MAX_DEG = 62.0
 
 needs_atlas = pytest.mark.skipif(
     not (MESHES / "manifest.json").exists(), reason=f"no built atlas at {MESHES}"

@@ -651,15 +651,21 @@ GMAX_RADIUS = ((0.0, 0.12, 0.35, 0.7, 0.9, 1.0), (3.0, 6.0, 7.5, 7.0, 4.5, 2.5))
 #: the tract, the lowest ones met the tract line at full width: from behind, a flat bottom and a
 #: near-vertical lateral border met in a square corner (about 82 degrees). From this place along
 #: the origin line (0 crest .. 1 ligament) the superficial fibres turn down into the tract:
-GMAX_TURN_FROM = 0.5
+GMAX_TURN_FROM = 0.3
 #: the lowest fibre's last GMAX_TURN_MM run along the tract line (less for the fibres above),
 #: so the lower border curves down into the tract and the corner tapers along it. A modelling
 #: choice for the shape, not a measured length (unverified).
-GMAX_TURN_MM = 25.0
+GMAX_TURN_MM = 35.0
 #: how far the lowest fibre's last part turns from its own straight course toward the tract's
-#: direction (0: straight on, 1: along the tract): half way gives a rounded, oblique taper; all
-#: the way left a thin hooked tail at the tip
-GMAX_TURN_BLEND = 0.5
+#: direction (0: straight on, 1: along the tract). All the way (turning from half-way down the
+#: origin line over 30 mm) left a thin hooked tail at the tip; 0.6 from 0.3 over 35 mm bends
+#: the whole lower-lateral part gradually: from behind the lower border steepens from about 34
+#: to 48 degrees over its last 40-25 mm and the corner is about 50 degrees, the lowest point
+#: staying about 146 mm below the hip centre (modelling choices, unverified)
+GMAX_TURN_BLEND = 0.6
+#: added to GMAX_RADIUS's knots (mm, times how far a fibre turns): the turned fibres keep more
+#: of their thickness into the tract, so the tapered corner is a rounded tongue, not a barb
+GMAX_TURN_RADIUS_ADD = (0.0, 0.0, 0.0, 0.0, 1.0, 1.5)
 #: hug of the deep lower fibres: off the bone along their course (clearance for the unmodelled
 #: rotators and fat), settling onto the gluteal tuberosity over their last fifth. Ending in
 #: mid-air, their thin ends were smoothed away 2.9-3.2 mm short of the femur, and how short
@@ -706,7 +712,8 @@ def _gmax_superficial(
     straight = (end - o) / np.linalg.norm(end - o)
     last = (1.0 - GMAX_TURN_BLEND * t) * straight - GMAX_TURN_BLEND * t * up
     knee = end - GMAX_TURN_MM * t * last / np.linalg.norm(last)
-    return Fibre(np.array([o, _lerp(o, knee, 0.5), knee, end]), radius, hug)
+    r = tuple(float(v) + t * w for v, w in zip(radius[1], GMAX_TURN_RADIUS_ADD, strict=True))
+    return Fibre(np.array([o, _lerp(o, knee, 0.5), knee, end]), (radius[0], r), hug)
 
 
 def _gmax_aponeurosis(c: Context) -> reg.Patch:
