@@ -649,20 +649,24 @@ GMAX_RADIUS = ((0.0, 0.12, 0.35, 0.7, 0.9, 1.0), (3.0, 6.0, 7.5, 7.0, 4.5, 2.5))
 #: jstage.jst.go.jp/browse/ofaj/36/1); the lower border crosses the gluteal fold obliquely
 #: (Wikipedia "Gluteal sulcus"). With every superficial fibre running straight to its point on
 #: the tract, the lowest ones met the tract line at full width: from behind, a flat bottom and a
-#: near-vertical lateral border met in a square corner (about 82 degrees). From this place along
-#: the origin line (0 crest .. 1 ligament) the superficial fibres turn down into the tract:
+#: near-vertical lateral border met in a square corner (about 78 degrees). Bending their ends
+#: down while keeping the ends (an earlier trial) lifted the whole lower border (flatter than 28
+#: degrees) and left a tongue at the tip. From this place along the origin line (0 crest .. 1
+#: ligament) the superficial fibres keep their course to a knee and then run down into the tract:
 GMAX_TURN_FROM = 0.3
-#: the lowest fibre's last GMAX_TURN_MM run along the tract line (less for the fibres above),
-#: so the lower border curves down into the tract and the corner tapers along it. A modelling
-#: choice for the shape, not a measured length (unverified).
-GMAX_TURN_MM = 35.0
-#: how far the lowest fibre's last part turns from its own straight course toward the tract's
-#: direction (0: straight on, 1: along the tract). All the way (turning from half-way down the
-#: origin line over 30 mm) left a thin hooked tail at the tip; 0.6 from 0.3 over 35 mm bends
-#: the whole lower-lateral part gradually: from behind the lower border steepens from about 34
-#: to 48 degrees over its last 40-25 mm and the corner is about 50 degrees, the lowest point
-#: staying about 146 mm below the hip centre (modelling choices, unverified)
-GMAX_TURN_BLEND = 0.6
+#: the lowest fibre's knee lies this far (mm) before its old end on its straight course (less
+#: for the fibres above): the muscle keeps its lower border up to there
+GMAX_TURN_MM = 30.0
+#: and its end moves this far (mm) down the tract line from its old end, so its last part runs
+#: down into the tract at about 50 degrees instead of 32: the corner tapers along the tract
+#: instead of flattening out into a square heel. The tract line ends GMAX_TRACT_MM below the
+#: hip centre, so that with the drop the lowest fibre still ends about 150 mm below it, the
+#: distal reach the straight fibres had (real fibres reach 70-145 mm below it, issue 11).
+#: From behind the lower border then falls about 36 degrees over its last 25 mm (the square
+#: corner: 22-24) and the corner is about 62 degrees (77-78); modelling choices for the
+#: shape, not measured lengths (unverified).
+GMAX_TURN_DROP_MM = 15.0
+GMAX_TRACT_MM = 138.0
 #: added to GMAX_RADIUS's knots (mm, times how far a fibre turns): the turned fibres keep more
 #: of their thickness into the tract, so the tapered corner is a rounded tongue, not a barb
 GMAX_TURN_RADIUS_ADD = (0.0, 0.0, 0.0, 0.0, 1.0, 1.5)
@@ -686,7 +690,7 @@ def _gmax_insertions(c: Context) -> dict[str, np.ndarray]:
     lateral = np.array([-1.0, 0.0, 0.0])
     postlat = np.array([-0.55, 0.83, 0.0])
     top = reg.femur_slice_extreme(femur, hip_z - 20.0, lateral)
-    bot = reg.femur_slice_extreme(femur, hip_z - 150.0, lateral)
+    bot = reg.femur_slice_extreme(femur, hip_z - GMAX_TRACT_MM, lateral)
     return {
         # the tract lies on vastus lateralis (not modelled), about 12 mm lateral to the bone
         "itt_top": top + np.array([-12.0, 12.0, 0.0]),
@@ -701,19 +705,20 @@ def _gmax_superficial(
 ) -> Fibre:
     """A superficial gluteus maximus fibre from ``o`` to ``end`` on the iliotibial tract.
 
-    Fibres low on the origin line (``a`` past :data:`GMAX_TURN_FROM`) turn down into the tract
-    before they end: their last :data:`GMAX_TURN_MM` (scaled by how low they arise) run in a
-    direction turned :data:`GMAX_TURN_BLEND` of the way toward the tract's (``up``, reversed),
-    so the lower border curves into the tract instead of meeting it in a square corner.
+    Fibres low on the origin line (``a`` past :data:`GMAX_TURN_FROM`) keep their straight
+    course to a knee :data:`GMAX_TURN_MM` before ``end`` and then run down into the tract to a
+    point :data:`GMAX_TURN_DROP_MM` lower on it (``up``: up the tract), both scaled by how low
+    the fibre arises: the lower border keeps its line and its lateral end turns down into the
+    tract instead of meeting the lateral border in a square corner.
     """
     t = float(np.clip((a - GMAX_TURN_FROM) / (1.0 - GMAX_TURN_FROM), 0.0, 1.0))
     if t <= 0.0:
         return Fibre(np.array([o, _lerp(o, end, 0.5), end]), radius, hug, smooth=False)
     straight = (end - o) / np.linalg.norm(end - o)
-    last = (1.0 - GMAX_TURN_BLEND * t) * straight - GMAX_TURN_BLEND * t * up
-    knee = end - GMAX_TURN_MM * t * last / np.linalg.norm(last)
+    knee = end - GMAX_TURN_MM * t * straight
+    tip = end - GMAX_TURN_DROP_MM * t * up
     r = tuple(float(v) + t * w for v, w in zip(radius[1], GMAX_TURN_RADIUS_ADD, strict=True))
-    return Fibre(np.array([o, _lerp(o, knee, 0.5), knee, end]), (radius[0], r), hug)
+    return Fibre(np.array([o, _lerp(o, knee, 0.5), knee, tip]), (radius[0], r), hug)
 
 
 def _gmax_aponeurosis(c: Context) -> reg.Patch:
