@@ -162,7 +162,11 @@ def test_muscles_free_of_bone_cross_the_flexed_hip_without_a_hook(name: str) -> 
     """Tensor fasciae latae, gluteus medius and gluteus maximus cross the hip with no bone under
     them: they go taut between their ends (a rounded bend), not round the joint in an arc that
     folds tensor fasciae latae into a hook, crumples gluteus medius and hangs gluteus maximus
-    under the femur. The old arc-only blend fails this measure (checked here too)."""
+    under the femur. Checked on both levels of detail (light while a slider is dragged, full
+    when the posture is held). The old arc-only blend fails this measure (checked here too, on
+    the full mesh: the light tensor fasciae latae, a flat sheet decimated to ~340 vertices,
+    leaves 4-5 vertices in some bins of its middle third, and their centroids zigzag by 40
+    degrees standing, which hides a hook of the whole belly)."""
     from dataclasses import replace
 
     la, pm = loaded(), model()
@@ -172,18 +176,23 @@ def test_muscles_free_of_bone_cross_the_flexed_hip_without_a_hook(name: str) -> 
         free
     )
     for m in free:
-        mesh = la.light[m]
-        b = pm.bind_other(m, mesh.points)
-        rest = mesh.points.astype(np.float64)
-        centred = rest - rest.mean(axis=0)
-        across = centred @ np.linalg.svd(centred, full_matrices=False)[2][1]
-        standing = _worst_turn(rest, b.fibre, across)
-        posed = pm.pose_muscle(m, t, mesh.points, b, mesh.triangles)
-        worse = _worst_turn(posed, b.fibre, across) - standing
-        assert worse <= FOLD_LIMIT_DEG, (name, m, f"bends {worse:.0f} deg sharper than standing")
+        for lod, mesh in (("light", la.light[m]), ("full", la.meshes[m])):
+            b = pm.bind_other(m, mesh.points)
+            rest = mesh.points.astype(np.float64)
+            centred = rest - rest.mean(axis=0)
+            across = centred @ np.linalg.svd(centred, full_matrices=False)[2][1]
+            standing = _worst_turn(rest, b.fibre, across)
+            posed = pm.pose_muscle(m, t, mesh.points, b, mesh.triangles)
+            worse = _worst_turn(posed, b.fibre, across) - standing
+            assert worse <= FOLD_LIMIT_DEG, (
+                name,
+                m,
+                lod,
+                f"bends {worse:.0f} deg sharper than standing",
+            )
     if name == "sitting_upright":
         m = "tensor_fasciae_latae_right"
-        mesh = la.light[m]
+        mesh = la.meshes[m]
         arc = replace(pm.bind_other(m, mesh.points), hip=None)
         rest = mesh.points.astype(np.float64)
         centred = rest - rest.mean(axis=0)

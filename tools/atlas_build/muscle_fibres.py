@@ -431,7 +431,7 @@ def gluteus_minimus(c: Context) -> MuscleDef:
 #: thick at equal distance from the trochanter (smooth iso-thickness arcs across the fan)
 GMED_FROM_INSERTION = ((0.0, 20.0, 50.0), (2.5, 4.5, 8.0))
 #: and thinning to the crest over the first part of each fibre (fraction, mm)
-GMED_ORIGIN_TAPER = ((0.0, 0.15, 0.4), (2.5, 5.0, 8.0))
+GMED_ORIGIN_TAPER = ((0.0, 0.2, 0.5), (2.5, 5.0, 8.0))
 
 
 def _gmed_radius(length: float) -> Knots:
@@ -456,6 +456,48 @@ posterior part of the muscle fans onto it (Tsutsumi et al. 2019, J Bone Joint Su
 101(2):177-184)."""
 
 
+#: radius of the fibres at the fan's anterior and posterior margins, relative to its middle:
+#: gluteus medius is "a broad, thick, radiating muscle" whose fibres "converge into a strong
+#: flattened tendon" (Gray's Anatomy, 20th ed., 1918, as quoted at wn.com "Gluteus medius
+#: muscle"); its outer surface is convex and it thins to its free anterior and posterior
+#: borders. With every fibre equally thick the union was a slab of even thickness (about 37
+#: mm from front to back at mid-length) with blunt, rounded walls for margins: a block. The
+#: value 0.35 is a modelling choice, not a measured ratio (unverified).
+GMED_MARGIN_RADIUS = 0.4
+
+
+def _fan_position(origins: np.ndarray, apex: np.ndarray, axis: np.ndarray) -> np.ndarray:
+    """Position of each fibre across a fan, 0 at its posterior margin .. 1 at its anterior
+    margin: the angle of the origin about the apex in the plane of the ilium wing (``axis``,
+    horizontal, posterior -> anterior, and the vertical), scaled to the fan's range. The
+    lowest posterior fibres run forward from the greater sciatic notch, the anterior ones down
+    and back from below the crest near the ASIS."""
+    d = origins - apex
+    ang = np.arctan2(d @ axis, d[:, 2])
+    lo, hi = float(ang.min()), float(ang.max())
+    return np.asarray((ang - lo) / max(hi - lo, 1e-9))
+
+
+def _margin_scale(a: np.ndarray | float, margin: float = GMED_MARGIN_RADIUS) -> np.ndarray:
+    """Radius factor across a fan: 1 in the middle, ``margin`` at both borders (a sine arch,
+    so the section is lens-shaped: convex outer surface, thin free borders)."""
+    return np.asarray(margin + (1.0 - margin) * np.sin(np.pi * np.clip(a, 0.0, 1.0)))
+
+
+#: fraction of each fibre from its origin over which the across-fan thinning fades in: the
+#: origin itself is fleshy over the whole area between the gluteal lines and the crest
+GMED_MARGIN_FADE = 0.35
+
+
+def _scaled(knots: Knots, factor: float, fade: float = GMED_MARGIN_FADE) -> Knots:
+    """Radius knots times ``factor``, fading in from 1 at the origin to ``factor`` at ``fade``."""
+    s = sorted({*knots[0], *np.linspace(0.0, fade, 5).tolist()})
+    r = np.interp(s, knots[0], knots[1])
+    w = np.clip(np.asarray(s) / fade, 0.0, 1.0)
+    f = 1.0 + (factor - 1.0) * w * w * (3.0 - 2.0 * w)
+    return (tuple(float(v) for v in s), tuple(float(v) for v in r * f))
+
+
 def gluteus_medius(c: Context) -> MuscleDef:
     """Gluteus medius: fan from the outer ilium below the crest to the greater trochanter's
     superoposterior (posterior fibres) and lateral facets."""
@@ -473,8 +515,12 @@ def gluteus_medius(c: Context) -> MuscleDef:
     u = wf.u(area.points[idx])
     order = (u - u.min()) / max(u.max() - u.min(), 1e-6)  # 0 posterior .. 1 anterior
     split = float(np.quantile(order, GMED_SUPEROPOSTERIOR_SHARE))  # that share of the fibres
+    # thin at the anterior and posterior borders, thickest in the middle of the fan
+    apex = _lerp(g["lat"], g["post"], 0.5)
+    across = _margin_scale(_fan_position(area.points[idx], apex, wf.axis))
+    across = across / float(across.mean())  # the same mean radius: the volume solver's scale
     fibres = []
-    for i, a in zip(idx, order, strict=True):
+    for i, a, m in zip(idx, order, across, strict=True):
         o = area.points[i]
         if a < split:  # the posterior part's own tendon
             ins = _lerp(sp_top, ins_post, float(a) / split)
@@ -484,7 +530,7 @@ def gluteus_medius(c: Context) -> MuscleDef:
         fibres.append(
             Fibre(
                 np.array([o, mid, ins]),
-                _gmed_radius(float(np.linalg.norm(ins - o))),
+                _scaled(_gmed_radius(float(np.linalg.norm(ins - o))), float(m)),
                 ((0.0, 0.6, 0.85, 1.0), (1.0, 0.9, 0.4, 0.3)),
             )
         )
@@ -494,7 +540,7 @@ def gluteus_medius(c: Context) -> MuscleDef:
         321.0,
         [("hip_bone_{side}", "origin"), ("femur_{side}", "insertion")],
         support=("gluteus_minimus",),
-        exclude=("gluteus_minimus", "tensor_fasciae_latae"),
+        exclude=("gluteus_minimus",),
         open_thin=True,
         sigma=1.7,
         exponent=1.1,
@@ -599,6 +645,40 @@ GMAX_LIGAMENT_END = np.array([15.0, 22.0, -4.0])
 #: origin, thinning again into the flat iliotibial-tract insertion so that the lower border
 #: runs straight into its lateral corner instead of flattening into a rounded heel
 GMAX_RADIUS = ((0.0, 0.12, 0.35, 0.7, 0.9, 1.0), (3.0, 6.0, 7.5, 7.0, 4.5, 2.5))
+#: Lower-lateral corner of gluteus maximus. The upper and larger part of the muscle and the
+#: superficial fibres of its lower part end in a thick tendinous lamina that passes over the
+#: greater trochanter into the iliotibial tract (Gray's Anatomy text as reproduced at
+#: scribd.com/document/561231783 "Bursae"); the tract fasciculi insert somewhat lower than the
+#: femoral (gluteal tuberosity) ones (Okajimas Folia Anat Jpn 36(1), abstract at
+#: jstage.jst.go.jp/browse/ofaj/36/1); the lower border crosses the gluteal fold obliquely
+#: (Wikipedia "Gluteal sulcus"). With every superficial fibre running straight to its point on
+#: the tract, the lowest ones met the tract line at full width: from behind, a flat bottom and a
+#: near-vertical lateral border met in a square corner (about 78 degrees). Bending their ends
+#: down while keeping the ends (an earlier trial) lifted the whole lower border (flatter than 28
+#: degrees) and left a tongue at the tip. From this place along the origin line (0 crest .. 1
+#: ligament) the superficial fibres keep their course to a knee and then run down into the tract:
+GMAX_TURN_FROM = 0.3
+#: the lowest fibre's knee lies this far (mm) before its old end on its straight course (less
+#: for the fibres above): the muscle keeps its lower border up to there
+GMAX_TURN_MM = 30.0
+#: and its end moves this far (mm) down the tract line from its old end, so its last part runs
+#: down into the tract at about 50 degrees instead of 32: the corner tapers along the tract
+#: instead of flattening out into a square heel. The tract line ends GMAX_TRACT_MM below the
+#: hip centre, so that with the drop the lowest fibre still ends about 150 mm below it, the
+#: distal reach the straight fibres had (real fibres reach 70-145 mm below it, issue 11).
+#: From behind the lower border then falls about 36 degrees over its last 25 mm (the square
+#: corner: 22-24) and the corner is about 62 degrees (77-78); modelling choices for the
+#: shape, not measured lengths (unverified).
+GMAX_TURN_DROP_MM = 15.0
+GMAX_TRACT_MM = 138.0
+#: added to GMAX_RADIUS's knots (mm, times how far a fibre turns): the turned fibres keep more
+#: of their thickness into the tract, so the tapered corner is a rounded tongue, not a barb
+GMAX_TURN_RADIUS_ADD = (0.0, 0.0, 0.0, 0.0, 1.0, 1.5)
+#: hug of the deep lower fibres: off the bone along their course (clearance for the unmodelled
+#: rotators and fat), settling onto the gluteal tuberosity over their last fifth. Ending in
+#: mid-air, their thin ends were smoothed away 2.9-3.2 mm short of the femur, and how short
+#: depended on how the sheet above them was lifted (e.g. by a thinner gluteus medius).
+GMAX_TUB_HUG = ((0.0, 0.1, 0.2, 0.8, 1.0), (1.0, 0.3, 0.0, 0.0, 1.0))
 
 
 def _gmax_insertions(c: Context) -> dict[str, np.ndarray]:
@@ -614,7 +694,7 @@ def _gmax_insertions(c: Context) -> dict[str, np.ndarray]:
     lateral = np.array([-1.0, 0.0, 0.0])
     postlat = np.array([-0.55, 0.83, 0.0])
     top = reg.femur_slice_extreme(femur, hip_z - 20.0, lateral)
-    bot = reg.femur_slice_extreme(femur, hip_z - 150.0, lateral)
+    bot = reg.femur_slice_extreme(femur, hip_z - GMAX_TRACT_MM, lateral)
     return {
         # the tract lies on vastus lateralis (not modelled), about 12 mm lateral to the bone
         "itt_top": top + np.array([-12.0, 12.0, 0.0]),
@@ -622,6 +702,27 @@ def _gmax_insertions(c: Context) -> dict[str, np.ndarray]:
         "tub_top": reg.femur_slice_extreme(femur, hip_z - 70.0, postlat),
         "tub_bot": reg.femur_slice_extreme(femur, hip_z - 110.0, postlat),
     }
+
+
+def _gmax_superficial(
+    o: np.ndarray, end: np.ndarray, up: np.ndarray, a: float, radius: Knots, hug: Knots
+) -> Fibre:
+    """A superficial gluteus maximus fibre from ``o`` to ``end`` on the iliotibial tract.
+
+    Fibres low on the origin line (``a`` past :data:`GMAX_TURN_FROM`) keep their straight
+    course to a knee :data:`GMAX_TURN_MM` before ``end`` and then run down into the tract to a
+    point :data:`GMAX_TURN_DROP_MM` lower on it (``up``: up the tract), both scaled by how low
+    the fibre arises: the lower border keeps its line and its lateral end turns down into the
+    tract instead of meeting the lateral border in a square corner.
+    """
+    t = float(np.clip((a - GMAX_TURN_FROM) / (1.0 - GMAX_TURN_FROM), 0.0, 1.0))
+    if t <= 0.0:
+        return Fibre(np.array([o, _lerp(o, end, 0.5), end]), radius, hug, smooth=False)
+    straight = (end - o) / np.linalg.norm(end - o)
+    knee = end - GMAX_TURN_MM * t * straight
+    tip = end - GMAX_TURN_DROP_MM * t * up
+    r = tuple(float(v) + t * w for v, w in zip(radius[1], GMAX_TURN_RADIUS_ADD, strict=True))
+    return Fibre(np.array([o, _lerp(o, knee, 0.5), knee, tip]), (radius[0], r), hug)
 
 
 def _gmax_aponeurosis(c: Context) -> reg.Patch:
@@ -681,19 +782,25 @@ def gluteus_maximus(c: Context) -> MuscleDef:
     order = np.argsort(np.argsort(key)) / max(len(origins) - 1, 1)
     radius = GMAX_RADIUS
     hug = ((0.0, 0.1, 0.2, 1.0), (1.0, 0.3, 0.0, 0.0))
-    fibres = []
+    superficial, deep = [], []
     no_hug = ((0.0, 1.0), (0.0, 0.0))  # ligament fibres: no bone to hug at their origin
+    up = ins["itt_top"] - ins["itt_bot"]
+    up = up / np.linalg.norm(up)  # up the iliotibial tract
     for k, (o, a) in enumerate(zip(origins, order, strict=True)):
         a = float(a)
         h = hug if k < n_bony else no_hug
         end = _lerp(ins["itt_top"], ins["itt_bot"], a)
-        fibres.append(Fibre(np.array([o, _lerp(o, end, 0.5), end]), radius, h, smooth=False))
+        superficial.append(_gmax_superficial(o, end, up, a, radius, h))
         if a > 0.5:  # deep lower fibres to the gluteal tuberosity
             end = _lerp(ins["tub_top"], ins["tub_bot"], (a - 0.5) / 0.5)
-            fibres.append(Fibre(np.array([o, _lerp(o, end, 0.5), end]), radius, h, smooth=False))
+            tub_hug = GMAX_TUB_HUG if k < n_bony else ((0.0, 0.8, 1.0), (0.0, 0.0, 1.0))
+            path = np.array([o, _lerp(o, end, 0.5), end])
+            deep.append(Fibre(path, radius, tub_hug, smooth=False))
+    # the two layers are filled in each on its own: a fibre half-way between a tract fibre
+    # and a tuberosity fibre would end in mid-air between the tract and the bone
     return MuscleDef(
         "gluteus_maximus",
-        densify(fibres, 2),
+        densify(superficial, 2) + densify(deep, 2),
         None,
         [("hip_bone_{side}", "origin"), ("sacrum", "origin"), ("femur_{side}", "insertion")],
         support=("gluteus_medius", "gluteus_minimus", "piriformis"),
@@ -734,17 +841,64 @@ def _sciatic_foramen(c: Context) -> np.ndarray:
     return np.stack([a.ravel() for a in g], axis=1)
 
 
-def tensor_fasciae_latae(c: Context) -> MuscleDef:
-    """TFL: a flat belly from the outer lip of the crest at and just behind the ASIS, down in
-    front of the greater trochanter; it ends in the iliotibial tract a few cm below it."""
+#: Where tensor fasciae latae arises, as fractions of the way from the PSIS (0) to the ASIS (1):
+#: the outer lip of the crest from just in front of the iliac tubercle (about 0.8 here) forward
+#: to the ASIS, and the lateral surface of the ASIS itself. Gray's Anatomy (20th ed., 1918, as
+#: quoted by imaios e-Anatomy, "Tensor fasciae latae"): "the anterior part of the outer lip of
+#: the iliac crest; ... the outer surface of the anterior superior iliac spine"; gpnotebook
+#: ("tensor fasciae latae"): "the external lip of the iliac crest between the anterior superior
+#: iliac spine and the tubercle of the crest", fusiform.
+TFL_CREST_RANGE = (0.82, 1.0)
+#: fibres across the belly, evenly spaced along that origin line, in order
+TFL_FIBRES = 13
+#: TFL lies on the anterior part of gluteus medius (built before it); its lift over medius is
+#: spread across the belly over this many mm (muscle_sheet.py). Draped fibre by fibre, the
+#: posterior fibres, lifted over medius's upper front, split off as a separate lobe.
+TFL_SHEET_MM = 12.0
+
+
+def tfl_origin_line(c: Context) -> np.ndarray:
+    """Origin line of tensor fasciae latae (right side), ordered from the ASIS backwards.
+
+    Points on the outer lip of the crest over :data:`TFL_CREST_RANGE`, the lateral surface of
+    the ASIS first, resampled to :data:`TFL_FIBRES` points evenly spaced along the line, so
+    the belly arises as one continuous strip. The old five origins at fixed crest fractions
+    fell into two clusters 14 mm apart (where the crest climbs to the tubercle), and
+    ``densify`` only adds fibres between nearest neighbours, so the cleft between the
+    clusters was never filled: the top forked into two prongs.
+    """
     hip = reg.dense_surface(c.bones["hip_bone_right"], 2.5)
     wf = reg.wing_frame(hip, c.lm)
+    lip = np.array([-7.0, 0.0, -6.0])  # outer lip: lateral to and just below the crest top
+    lo, hi = TFL_CREST_RANGE
+    pts = [c.snap(c.lm["asis_right"] + np.array([-6.0, 0.0, 0.0]), ("hip_bone_right",))]
+    for frac in np.linspace(hi - 0.03, lo, 8):
+        pts.append(c.snap(wf.crest_point(float(frac)) + lip, ("hip_bone_right",)))
+    line = np.array(pts)
+    # keep the line's order monotone: drop points that step back towards the ASIS
+    keep = [0]
+    for k in range(1, len(line)):
+        if wf.u(line[k : k + 1])[0] < wf.u(line[keep[-1] : keep[-1] + 1])[0] - 1.0:
+            keep.append(k)
+    line = line[keep]
+    out = np.array([_curve_point(line, float(v)) for v in np.linspace(0.0, 1.0, TFL_FIBRES)])
+    return np.array([c.snap(p, ("hip_bone_right",), 10.0) for p in out])
+
+
+def tensor_fasciae_latae(c: Context) -> MuscleDef:
+    """TFL: a flat, fusiform belly from the outer lip of the anterior crest and the lateral
+    surface of the ASIS (:func:`tfl_origin_line`), down and slightly back in front of the
+    greater trochanter; it ends in the iliotibial tract a few cm below the trochanter's level.
+    The fibres are laid out in order along the origin line (front fibre from the ASIS), so
+    neighbouring fibres always overlap and the origin end is one belly; it lies on gluteus
+    medius and minimus (built first) and is draped over them as one sheet."""
     gt = _gt_points(c)["gt"]
+    origins = tfl_origin_line(c)
     fibres = []
-    for k, frac in enumerate((0.97, 0.93, 0.89, 0.85, 0.81)):
-        o = c.snap(wf.crest_point(frac) + np.array([-7.0, 0.0, -6.0]), ("hip_bone_right",))
-        mid = gt + np.array([-20.0, -42.0 + 5.0 * k, -10.0])
-        end = gt + np.array([-16.0, -30.0 + 4.0 * k, -62.0])
+    for k, o in enumerate(origins):
+        v = k / (len(origins) - 1)  # 0 at the ASIS .. 1 at the back of the origin
+        mid = gt + np.array([-20.0, -42.0 + 20.0 * v, -10.0])
+        end = gt + np.array([-16.0, -30.0 + 16.0 * v, -62.0])
         fibres.append(
             Fibre(
                 np.array([o, _lerp(o, mid, 0.5) + np.array([-6.0, -2.0, 0]), mid, end]),
@@ -754,13 +908,14 @@ def tensor_fasciae_latae(c: Context) -> MuscleDef:
         )
     return MuscleDef(
         "tensor_fasciae_latae",
-        densify(fibres, 2),
+        fibres,
         64.0,
         [("hip_bone_{side}", "origin")],
-        support=("gluteus_minimus",),
-        exclude=("gluteus_minimus",),
+        support=("gluteus_minimus", "gluteus_medius"),
+        exclude=("gluteus_minimus", "gluteus_medius"),
         sigma=2.2,
         exponent=1.4,
+        sheet=TFL_SHEET_MM,
     )
 
 
@@ -1262,8 +1417,8 @@ BUILDERS: tuple[Callable[[Context], MuscleDef], ...] = (
     iliacus,
     piriformis,
     gluteus_minimus,
-    tensor_fasciae_latae,
     gluteus_medius,
+    tensor_fasciae_latae,
     short_rotators,
     gluteus_maximus,
     quadratus_lumborum,
