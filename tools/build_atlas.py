@@ -22,6 +22,7 @@ import numpy as np
 import trimesh
 
 from tools.atlas_build import lod
+from tools.atlas_build.bone_clear import BoneClearance
 from tools.atlas_build.bone_table import BONE_COLOR, BONES
 from tools.atlas_build.landmarks import landmark_structure
 from tools.atlas_build.notice import notice_text, source_entries
@@ -230,22 +231,40 @@ def _levels_of_detail(
 
     Decimation is not mirror-symmetric, so when a left structure is the exact mirror of its
     right partner we decimate the right one and mirror the result: both sides then stay exact
-    mirror images at every level of detail.
+    mirror images at every level of detail. Muscles are then cleared of bone (bone_clear.py),
+    the right ones before they are mirrored, the mirrored left ones again.
     """
     from tools.atlas_build.meshutil import mirror_x
 
     by_id = {p.id: p for p in parts}
     out: dict[str, tuple[trimesh.Trimesh, trimesh.Trimesh]] = {}
+    # muscles start clear of bone (bone_clear.py): the viewer's posture push-out then only
+    # undoes what a pose does, not the voxel build's 1-2.5 mm overlaps at rest
+    clearance = BoneClearance({p.id: p.mesh for p in parts if p.kind == "bone"})
+
+    def cleared(
+        p: Part, full: trimesh.Trimesh, light: trimesh.Trimesh
+    ) -> tuple[trimesh.Trimesh, trimesh.Trimesh]:
+        if p.kind != "muscle":
+            return full, light
+        (full, n_full), (light, n_light) = (clearance.clear(m) for m in (full, light))
+        if n_full or n_light:
+            LOG.info("%s: %d / %d vertices moved out of bone", p.id, n_full, n_light)
+        return full, light
+
+    mirrored: set[str] = set()
     for p in parts:
-        full = lod.decimate(p.mesh, full_budget[p.id])
-        out[p.id] = (full, lod.decimate(full, light_budget[p.id]))
-    for p in parts:
-        if not p.id.endswith("_left"):
-            continue
-        right = by_id.get(p.id[: -len("_left")] + "_right")
+        right = by_id.get(p.id[: -len("_left")] + "_right") if p.id.endswith("_left") else None
         if right is not None and _is_mirror(p.mesh, right.mesh):
-            full_r, light_r = out[right.id]
-            out[p.id] = (mirror_x(full_r), mirror_x(light_r))
+            mirrored.add(p.id)  # the mirror image of its right partner's (cleared) meshes
+            continue
+        full = lod.decimate(p.mesh, full_budget[p.id])
+        out[p.id] = cleared(p, full, lod.decimate(full, light_budget[p.id]))
+    # the left bones are not exact mirrors of the right (the sacrum, the vertebrae): a mirrored
+    # left muscle is cleared of them too (it stays within a millimetre of the mirror image)
+    for pid in sorted(mirrored):
+        full_r, light_r = out[pid[: -len("_left")] + "_right"]
+        out[pid] = cleared(by_id[pid], mirror_x(full_r), mirror_x(light_r))
     return out
 
 
