@@ -177,6 +177,13 @@ PSOAS_JOIN_MM = 12.0
 PSOAS_CLOSE_RADIUS_MM = 4.0
 #: the upper/lower part boundary is smoothed over this many mm (no interleaved prongs)
 PSOAS_PART_SMOOTH_MM = 6.0
+#: share of their side offsets (upper slips anterolateral, lower ones posteromedial, 9-10 mm
+#: apart in the belly) that the two groups keep over the brim and into the common tendon: each
+#: keeps its own lane to the lesser trochanter, about 5 mm apart, so both the upper and the
+#: lower psoas of the pair view reach the bone. At 0.2 the lanes were 2 mm apart, less than the
+#: boundary's smoothing, and the whole tendon fell to whichever group a millimetre favoured (the
+#: upper part stopped at the brim when the transverse processes were shortened).
+PSOAS_TENDON_LANE = 0.5
 
 
 def _psoas_rail(c: Context) -> tuple[np.ndarray, np.ndarray]:
@@ -248,9 +255,9 @@ def psoas(c: Context) -> MuscleDef:
         side = np.array([-7.0, -7.0, 0.0]) if g == 0 else np.array([5.0, 6.0, 0.0])
         ctrl = [p]
         for i in range(k, n_rail - 1):
-            fade = 1.0 if i < n_rail - 3 else (0.5 if i == n_rail - 3 else 0.2)
+            fade = 1.0 if i < n_rail - 3 else PSOAS_TENDON_LANE
             ctrl.append(rail[i] + side * fade)
-        ctrl.append(lt)
+        ctrl.append(lt + side * (0.6 * PSOAS_TENDON_LANE))
         path = np.array(ctrl)
         # radius: short tendinous origin, full belly at the lower lumbar levels; below the brim
         # the fascicles narrow to the common flattened tendon (a club end had them still thick)
