@@ -46,6 +46,19 @@ def builtin_heat() -> tuple[Any, Any]:
     return context, features
 
 
+@pytest.fixture(scope="module")
+def lesson() -> Any:
+    """The first built-in lesson (skipped when the package ships none)."""
+    from viewer.io.lessons import builtin_lessons, load_lesson
+
+    paths = builtin_lessons()
+    if not paths:
+        pytest.skip("no built-in lesson")
+    found, _ = load_lesson(paths[0])
+    assert found is not None
+    return found
+
+
 @pytest.fixture(scope="session")
 def tiny_atlas_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small valid atlas folder (shared, read-only)."""

@@ -25,7 +25,6 @@ from viewer.domain.labels import (
 )
 from viewer.domain.lessons import CAPTION_FRACTION, CAPTION_MAX
 from viewer.features import load_features
-from viewer.io.lessons import builtin_lessons, load_lesson
 from viewer.render.offscreen import offscreen_scene
 from viewer.render.overlays import shown_joints
 from viewer.render.presentation import CaptionBar
@@ -107,16 +106,6 @@ def _check_anchors(off: Any, where: str) -> int:
         assert owner in set(atlas.leaves(s.key)), (where, s.text, "points at", owner)
         checked += 1
     return checked
-
-
-@pytest.fixture(scope="module")
-def lesson() -> Any:
-    paths = builtin_lessons()
-    if not paths:
-        pytest.skip("no built-in lesson")
-    lesson, _ = load_lesson(paths[0])
-    assert lesson is not None
-    return lesson
 
 
 def _lesson_views(lesson: Any, size: tuple[int, int]) -> Iterator[tuple[int, Any, Any, Any]]:

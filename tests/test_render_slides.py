@@ -18,7 +18,6 @@ import pytest
 from PIL import Image
 
 from viewer.commands.lessons import render_scene_document
-from viewer.io.lessons import builtin_lessons, load_lesson
 
 MIN_HEIGHT_SHARE = 0.62
 """The pair's muscles span at least this share of the slide's height (0.53-0.56 under the
@@ -55,16 +54,6 @@ def subject_box(img: Any, colors: list[str]) -> tuple[float, float, float, float
     assert len(cols) and len(rows), "the pair's colours are not in the picture"
     h, w = mask.shape
     return (cols[0] / w, rows[0] / h, cols[-1] / w, rows[-1] / h)
-
-
-@pytest.fixture(scope="module")
-def lesson() -> Any:
-    paths = builtin_lessons()
-    if not paths:
-        pytest.skip("no built-in lesson")
-    lesson, _ = load_lesson(paths[0])
-    assert lesson is not None
-    return lesson
 
 
 def test_pair_view_slides_fill_the_frame(lesson: Any, tmp_path: Path) -> None:

@@ -127,10 +127,9 @@ def tilt_text(guides: PostureGuides, standing: PostureGuides | None, plain: bool
     which would clash with the title's "tipped forward 12°", a change from standing)."""
     if not plain:
         return tilt_label(guides, standing)
-    text = f"pelvis angle {round(guides.tilt_deg)}\u00b0"
-    if standing is not None and abs(standing.tilt_deg - guides.tilt_deg) >= 0.5:
-        text += f" (standing {round(standing.tilt_deg)}\u00b0)"
-    return text
+    return _beside_standing(
+        "pelvis angle", guides.tilt_deg, None if standing is None else standing.tilt_deg
+    )
 
 
 def curve_text(guides: PostureGuides, standing: PostureGuides | None, plain: bool = False) -> str:
@@ -138,9 +137,19 @@ def curve_text(guides: PostureGuides, standing: PostureGuides | None, plain: boo
     ``lower back curve 62° (standing 50°)``."""
     if not plain:
         return lordosis_label(guides, standing)
-    text = f"lower back curve {round(guides.lordosis_deg)}\u00b0"
-    if standing is not None and abs(standing.lordosis_deg - guides.lordosis_deg) >= 0.5:
-        text += f" (standing {round(standing.lordosis_deg)}\u00b0)"
+    return _beside_standing(
+        "lower back curve",
+        guides.lordosis_deg,
+        None if standing is None else standing.lordosis_deg,
+    )
+
+
+def _beside_standing(name: str, now_deg: float, standing_deg: float | None) -> str:
+    """``name 24° (standing 12°)``; the standing value only where it differs (by 0.5° or
+    more), so a standing picture does not compare itself with itself."""
+    text = f"{name} {round(now_deg)}\u00b0"
+    if standing_deg is not None and abs(standing_deg - now_deg) >= 0.5:
+        text += f" (standing {round(standing_deg)}\u00b0)"
     return text
 
 
@@ -149,7 +158,6 @@ def loaded_text(plain: bool = False) -> str:
     if plain:
         return "lowest back joints pressed together at the back"
     return "L4\u2013S1 loaded at the back (facet joints)"
-
 
 
 def plain_note(note: str) -> str:
