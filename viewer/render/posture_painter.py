@@ -19,6 +19,7 @@ from vtkmodules.vtkRenderingCore import vtkActor
 
 from viewer.domain.pose import Matrix, Pose
 from viewer.domain.posture import PostureModel
+from viewer.domain.skin_envelope import SkinEnvelope
 from viewer.domain.skinning import Binding, skin_normals, skin_with_normals
 from viewer.domain.structures import Kind
 from viewer.io.atlas_loader import LoadedAtlas
@@ -102,6 +103,8 @@ class PosturePainter:
         self._drawn: dict[tuple[str, bool], tuple[bytes, ...]] = {}
         """Per actor (id, light): the bone transforms it was last posed with (skip if same)."""
         self._owned: Owned = {}
+        self._envelope: SkinEnvelope | None = None
+        """The skin of the body shown as muscles are kept under it (built on first use)."""
         self._dragging = False
         self._full_stale = False
         self.on_dragging: Callable[[bool], None] = scene.set_interacting
@@ -140,10 +143,9 @@ class PosturePainter:
     def body_changed(self) -> None:
         """Another body's standing skin was put in the actors: pose it (same weights, since
         every body shares the skin's vertex order)."""
-        skin = self.loaded.skin_id
-        if skin is not None:
-            self._drawn.pop((skin, False), None)
-            self._drawn.pop((skin, True), None)
+        self._envelope = None
+        # Every muscle is re-posed too: the new body's skin may press on other vertices.
+        self._drawn.clear()
         if not self.state.pose.is_standing:
             self._on_pose(self.state.pose)
 
@@ -193,6 +195,9 @@ class PosturePainter:
         bones = (sid,) if kind is Kind.BONE else model.binding(sid).bones
         eye = np.eye(4)
         key = tuple(np.asarray(transforms.get(b, eye)).tobytes() for b in bones)
+        if kind is not Kind.BONE and not light:
+            # A full muscle is kept under the skin, which other bones move as well.
+            key += self._skin_key(transforms)
         if self._drawn.get((sid, light)) == key:
             return
         self._drawn[(sid, light)] = key
@@ -214,10 +219,44 @@ class PosturePainter:
                 points = model.volume_keeper(sid, mesh.points, binding).apply(points)
             else:
                 points = model.pose_muscle(sid, transforms, mesh.points, binding, mesh.triangles)
+                points = self._under_skin(sid, mesh, points, transforms)
                 normals = None
                 if mesh.normals is not None:
                     normals = skin_normals(mesh.normals, binding, transforms)
         _write(actor, points, normals, self._owned)
+
+    def _envelope_now(self) -> SkinEnvelope | None:
+        """The skin of the body shown as muscles are kept under it (``None`` without skin
+        weights)."""
+        if self._envelope is None:
+            skin_id = self.loaded.skin_id
+            if skin_id is None:
+                return None
+            mesh = self.loaded.meshes[skin_id]
+            binding = self.model.skin_binding(skin_id, mesh.points)
+            if binding is None:
+                return None
+            self._envelope = SkinEnvelope(mesh.points, mesh.triangles, binding)
+        return self._envelope
+
+    def _skin_key(self, transforms: dict[str, Matrix]) -> tuple[bytes, ...]:
+        """What the posed skin depends on (empty without skin weights)."""
+        envelope = self._envelope_now()
+        return () if envelope is None else envelope.key(transforms)
+
+    def _under_skin(
+        self,
+        sid: str,
+        standing: MeshArrays,
+        posed: NDArray[np.float64],
+        transforms: dict[str, Matrix],
+    ) -> NDArray[np.float64]:
+        """A posed full muscle pressed under the posed skin of the body shown
+        (:mod:`viewer.domain.skin_envelope`; standing is left as the atlas built it)."""
+        envelope = self._envelope_now()
+        if envelope is None or self.state.pose.is_standing:
+            return posed
+        return envelope.keep(sid, standing.points, posed, transforms, standing.triangles)
 
     def _pose_disc(
         self,
