@@ -12,13 +12,14 @@ no Qt, no VTK.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from viewer.domain.leader_regions import LeaderRegions
 from viewer.domain.segments import segment_crosses_box
 
 LEFT = "left"
@@ -111,6 +112,7 @@ def layout_labels(
     obstacles: Sequence[Box] = (),
     content: Box | None = None,
     clear_leaders: bool = True,
+    regions: LeaderRegions | None = None,
 ) -> tuple[PlacedLabel, ...]:
     """Place one label per anchor in two edge columns; results are in input order.
 
@@ -124,7 +126,10 @@ def layout_labels(
     A last check hides, least important first, any label that would still overlap another
     label or an obstacle or leave the viewport, so those three promises hold for every input.
     With ``clear_leaders`` a label whose leader runs through an obstacle moves to where it
-    does not (a search over heights: the caller skips it while the camera moves).
+    does not (a search over heights: the caller skips it while the camera moves); with
+    ``regions`` (the subject muscles' footprints) such a move never takes a leader over a
+    muscle its anchor is not on: the label keeps its place rather than cross the picture's
+    subject (pair view 6's L2-L3 name crossed the psoas and quadratus lumborum to the left).
     """
     if len(anchors) != len(sizes):
         raise ValueError("one size per anchor is needed")
@@ -204,7 +209,7 @@ def layout_labels(
             ids.remove(drop)
             hidden.add(drop)
     if clear_leaders:
-        placed = _clear_leaders(placed, prio, obstacles, x_of, gap, top, bottom)
+        placed = _clear_leaders(placed, prio, obstacles, x_of, gap, top, bottom, regions)
     for i in sorted(hidden | {i for i, ok in enumerate(fits) if not ok}):
         w, h = sizes[i]
         a = (float(anchors[i][0]), float(anchors[i][1]))
@@ -255,6 +260,7 @@ def _clear_leaders(
     gap: float,
     top: float,
     bottom: float,
+    regions: LeaderRegions | None = None,
 ) -> dict[int, PlacedLabel]:
     """Move each label whose leader runs through an obstacle (an X marker) to the nearest
     height, in its own column or else the other one, where the leader is clear, the box
@@ -266,6 +272,11 @@ def _clear_leaders(
     if not obstacles:
         return placed
     out = dict(placed)
+    allowed = {
+        k: regions.foreign(o.leader_start, o.leader_end)
+        for k, o in placed.items()
+        if regions is not None and o.side
+    }
     for i in sorted(out, key=lambda k: (prio[k], k)):
         lab = out[i]
         if not lab.side or not leader_obstacles(lab, obstacles):
@@ -281,7 +292,7 @@ def _clear_leaders(
                 y = float(y)
                 end = (x + lab.w, y + lab.h / 2.0) if side == LEFT else (x, y + lab.h / 2.0)
                 trial = replace(lab, x=x, y=y, side=side, leader_end=end)
-                if _fits(trial, others, obstacles, gap):
+                if _fits(trial, others, obstacles, gap, regions, allowed):
                     found = trial
                     break
             if found is not None:
@@ -290,7 +301,9 @@ def _clear_leaders(
             # before crossing over (pair view 5's L2-L3 name crossed the whole right psoas to
             # the far column, for want of half a pixel beside the L3-L4 name).
             if side == lab.side:
-                nudged = _nudge_column(lab, out, ys, obstacles, x_of, gap, top, bottom)
+                nudged = _nudge_column(
+                    lab, out, ys, obstacles, x_of, gap, top, bottom, regions, allowed
+                )
                 if nudged is not None:
                     out.update(nudged)
                     break
@@ -308,6 +321,8 @@ def _nudge_column(
     gap: float,
     top: float,
     bottom: float,
+    regions: LeaderRegions | None = None,
+    allowed: Mapping[int, int] | None = None,
 ) -> dict[int, PlacedLabel] | None:
     """``lab`` at the nearest height of ``ys`` where its leader is clear, with the other labels
     of its column stacked again round it (each as near its old height as room allows); ``None``
@@ -338,18 +353,29 @@ def _nudge_column(
         for o, new_y in zip(members, stacked, strict=True):
             mid = new_y + o.h / 2.0
             trial.append(replace(o, y=new_y, leader_end=(o.leader_end[0], mid)))
-        if not all(_fits(t, [*rest, *(u for u in trial if u is not t)], obstacles, gap)
-                   for t in trial):
+        if not all(
+            _fits(
+                t, [*rest, *(u for u in trial if u is not t)], obstacles, gap, regions, allowed
+            )
+            for t in trial
+        ):
             continue
         return {t.index: t for t in trial}
     return None
 
 
 def _fits(
-    lab: PlacedLabel, others: Sequence[PlacedLabel], obstacles: Sequence[Box], gap: float
+    lab: PlacedLabel,
+    others: Sequence[PlacedLabel],
+    obstacles: Sequence[Box],
+    gap: float,
+    regions: LeaderRegions | None = None,
+    allowed: Mapping[int, int] | None = None,
 ) -> bool:
     """A moved label: clear of obstacles and other labels (by ``gap``), its leader clear of
-    obstacles and of other leaders."""
+    obstacles, of other leaders and of the subject muscles its anchor is not on (except those
+    in ``allowed``, by label index: the ones its first place crossed already)."""
+    allowed = allowed or {}
     x0, y0, x1, y1 = lab.box
     grown = (x0 - gap, y0 - gap, x1 + gap, y1 + gap)
     if any(boxes_overlap(grown, o) for o in obstacles):
@@ -358,10 +384,14 @@ def _fits(
         return False
     if leader_obstacles(lab, obstacles):
         return False
-    return not any(
+    if any(
         segments_cross(lab.leader_start, lab.leader_end, o.leader_start, o.leader_end)
         for o in others
-    )
+    ):
+        return False
+    if regions is None:
+        return True
+    return regions.foreign(lab.leader_start, lab.leader_end) & ~allowed.get(lab.index, 0) == 0
 
 
 def _blocked(
