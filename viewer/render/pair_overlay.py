@@ -51,10 +51,11 @@ PULL_MIN_MM, PULL_MAX_MM = 30.0, 110.0
 CURL_RADIUS_MM, CURL_STEP_MM, CURL_TUBE_MM = 24.0, 13.0, 2.0
 """Curved arrows: radius of the first ring, extra radius per further ring at the same joint."""
 CURL_ARC_DEG = 260.0
-LEVEL_RING_RADIUS_MM = 42.0
-"""Radius of a ring drawn at its own level on the axis (:attr:`Turning.level_mm`): round the
-proximal femur when the axis is vertical through the hip centre (the greater trochanter lies
-about 45 mm from it)."""
+LEVEL_RING_RADIUS_MM = 30.0
+"""Radius of a ring drawn at its own level on the axis (:attr:`Turning.level_mm`): two such
+rings bracket the hip joint (pair 3), one above and one below its centre; at 42 mm (round the
+greater trochanter) the two ellipses overlapped there, at 30 mm they stay 30 px apart on a slide
+and still ring the femoral neck."""
 ARROW_SHADE = 0.55
 HALO_MM = 1.5
 """Width of the pale rim around every arrow, arc, ring and attachment ball: a dark-blue arrow on
