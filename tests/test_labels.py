@@ -328,3 +328,24 @@ def test_leader_regions_tell_the_anchors_own_muscle_from_another() -> None:
     assert regions.crosses((220.0, 350.0), (390.0, 150.0))  # diagonally over the second
     assert not regions.crosses((225.0, 200.0), (225.0, 390.0))  # the gap between them
     assert regions.foreign((150.0, 200.0), (390.0, 200.0)) == 0b10
+
+
+def test_a_long_name_does_not_push_short_ones_below_the_key_column() -> None:
+    """Lesson 11 (1280x720): the key is a column at the top left and one long name
+    ('Lumbosacral joint (L5-S1)') in the left column reached into it, so the whole column was
+    kept below the key and the short joint names hung 150 px under their joints on long
+    diagonal leaders. Each box now avoids what its own width meets."""
+    anchors = [(627.8, 155.7), (632.9, 207.7), (634.9, 263.2), (630.5, 319.1), (617.1, 371.8),
+               (598.8, 412.1)]
+    sizes = [(95.0, 23.2), *[(86.0, 23.2)] * 4, (202.0, 23.2)]
+    obstacles = [(0.0, 79.0, 336.0, 288.0), (949.0, 57.0, 1271.0, 162.0),
+                 (166.0, 12.4, 1113.0, 40.4)]
+    labels = layout_labels(
+        anchors, sizes, (1280.0, 720.0), priorities=[0.5] * 6, obstacles=obstacles,
+        content=(468.9, 106.1, 757.5, 737.4),
+    )
+    _check(labels, (1280.0, 720.0))
+    assert all(lab.visible for lab in labels)
+    for lab in labels:
+        assert not any(boxes_overlap(lab.box, o) for o in obstacles), lab
+        assert abs(lab.leader_end[1] - lab.leader_start[1]) <= 30.0, lab  # level with its joint

@@ -200,7 +200,12 @@ def layout_labels(
             x0, x1 = band(ids, side)
             blocked = _blocked(obstacles, x0, x1, gap, top, bottom)
             xs = {i: x_of(i, side) for i in ids}
-            column = _place_column(side, order, anchors, sizes, xs, gap, top, bottom, blocked)
+            own_spans = {
+                i: _blocked(obstacles, xs[i], xs[i] + sizes[i][0], gap, top, bottom) for i in ids
+            }
+            column = _place_column(
+                side, order, anchors, sizes, xs, gap, top, bottom, blocked, own_spans
+            )
             if column is not None:
                 placed.update(column)
                 break
@@ -426,21 +431,26 @@ def _stack_around(
     top: float,
     bottom: float,
     blocked: Sequence[tuple[float, float]],
+    per_label: Sequence[Sequence[tuple[float, float]]] | None = None,
 ) -> list[float] | None:
     """Like :func:`_stack`, but no label may touch a ``blocked`` interval; ``None`` if full.
 
     The balanced stack is kept when it already avoids every interval. Otherwise labels go down
     from their wishes, jumping below blocked intervals, then back up from the bottom edge,
     jumping above them; any label pushed past the top means the column cannot hold them all.
+    ``per_label`` gives each label its own intervals instead (what its own box's width
+    meets: a short name beside a slide's key column is not pushed below it because a long
+    name in the same column would reach into it).
     """
+    spans = [blocked] * len(wishes) if per_label is None else list(per_label)
     ys = _stack(wishes, heights, gap, top, bottom)
-    if not any(_hits(y, h, blocked) for y, h in zip(ys, heights, strict=True)):
+    if not any(_hits(y, h, b) for y, h, b in zip(ys, heights, spans, strict=True)):
         return ys
     out: list[float] = []
     floor = top
-    for wish, h in zip(wishes, heights, strict=True):
+    for wish, h, b in zip(wishes, heights, spans, strict=True):
         y = max(wish, floor)
-        while (hit := _hits(y, h, blocked)) is not None:
+        while (hit := _hits(y, h, b)) is not None:
             y = hit[1]
         out.append(y)
         floor = y + h + gap
@@ -448,7 +458,7 @@ def _stack_around(
     for k in range(len(out) - 1, -1, -1):
         h = heights[k]
         y = min(out[k], ceiling - h)
-        while (hit := _hits(y, h, blocked)) is not None:
+        while (hit := _hits(y, h, spans[k])) is not None:
             y = hit[0] - h
         if y < top - 1e-9:
             return None
@@ -467,14 +477,17 @@ def _place_column(
     top: float,
     bottom: float,
     blocked: Sequence[tuple[float, float]],
+    own_blocked: dict[int, list[tuple[float, float]]] | None = None,
 ) -> dict[int, PlacedLabel] | None:
     """One column: boxes at ``xs`` (their inner edges aligned where room allows), stacked near
-    their anchors' heights; adjacent labels whose leaders cross swap places."""
+    their anchors' heights; adjacent labels whose leaders cross swap places. ``own_blocked``
+    gives each label the intervals its own box meets (else the column's ``blocked``)."""
 
     def build(seq: list[int]) -> list[PlacedLabel] | None:
         heights = [float(sizes[i][1]) for i in seq]
         wishes = [float(anchors[i][1]) - h / 2.0 for i, h in zip(seq, heights, strict=False)]
-        ys = _stack_around(wishes, heights, gap, top, bottom, blocked)
+        per = None if own_blocked is None else [own_blocked[i] for i in seq]
+        ys = _stack_around(wishes, heights, gap, top, bottom, blocked, per)
         if ys is None:
             return None
         out = []

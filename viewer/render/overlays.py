@@ -20,7 +20,7 @@ from vtkmodules.util.numpy_support import vtk_to_numpy
 from vtkmodules.vtkCommonCore import vtkCommand
 
 from viewer.domain.camera import CameraPose
-from viewer.domain.framing import fit_pose
+from viewer.domain.framing import SLIDE_FILL, fit_pose
 from viewer.domain.labels import project_points
 from viewer.domain.pairviews import ResolvedPairView
 from viewer.domain.palette import MARKER_INK
@@ -57,6 +57,9 @@ PAIR_MARKER_SCALE = 0.8
 """X size in a pair view against the view's usual size (24 px for the default 30): still
 projector-readable (3 % of an 800-px frame), and the two piriformis X's no longer hide a
 fifth of that small muscle."""
+
+PAIR_VIEW_FILL = 0.9
+"""Share of the frame a pair view in the app fits its muscles into (5 % margins)."""
 
 PAIR_COLUMN_SHARE = 0.3
 """Width of the pair key's column layout as a share of the frame width (about 380 px of a
@@ -833,6 +836,10 @@ class AnnotationOverlays:
         aspect = w / h if w and h else 1.6
         angle = renderer.GetActiveCamera().GetViewAngle()
 
+        # A slide (the caption titles it, the key has no title) gives its subject the room
+        # below the caption almost to the edges; the app's view keeps its wider margin.
+        fill = PAIR_VIEW_FILL if self.pair_legend.show_title else SLIDE_FILL
+
         def fit(top: float, left: float) -> CameraPose:
             return fit_pose(
                 points,
@@ -840,6 +847,7 @@ class AnnotationOverlays:
                 resolved.camera.view_up,
                 angle,
                 aspect,
+                fill=fill,
                 top_free=top,
                 left_free=left,
             )
