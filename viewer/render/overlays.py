@@ -38,6 +38,7 @@ from viewer.render.marker_legend import MarkerLegend
 from viewer.render.markers import Marker, MarkerLayer, SpotMarkers
 from viewer.render.pair_legend import NOTE_SHARE, ROW_SHARE, TITLE_SHARE, PairLegend
 from viewer.render.pair_overlay import (
+    FALLBACK_RING_RADIUS_MM,
     LEVEL_RING_RADIUS_MM,
     MIN_ARROW_SHARE,
     PairOverlay,
@@ -89,8 +90,14 @@ def shown_joints(resolved: ResolvedPairView) -> tuple[Any, ...]:
     )
 
 
-def frame_points(resolved: ResolvedPairView, atlas: Any, meshes: Any) -> Any:
-    """Points a pair view's camera must keep in frame: both sides' muscles, arrows, curls."""
+def frame_points(
+    resolved: ResolvedPairView, atlas: Any, meshes: Any, fallbacks: bool = True
+) -> Any:
+    """Points a pair view's camera must keep in frame: both sides' muscles, arrows, curls.
+
+    A ring with fallback levels (:attr:`Turning.fallback_levels_mm`) may be drawn at any of
+    them where X's are shown, so all are framed; ``fallbacks=False`` (no X's: a lesson slide)
+    frames only the preferred level, the one then drawn."""
     chunks = []
     for sid in resolved.pair.structures:
         for leaf in atlas.leaves(sid) if sid in atlas else ():
@@ -107,6 +114,9 @@ def frame_points(resolved: ResolvedPairView, atlas: Any, meshes: Any) -> Any:
         else:  # a ring at its own level on the axis (see PairOverlay)
             center = turn.center + turn.axis * turn.level_mm
             chunks.append(curl_points(center, turn.axis, LEVEL_RING_RADIUS_MM + 8.0, 1))
+            for level in turn.fallback_levels_mm if fallbacks else ():
+                center = turn.center + turn.axis * level
+                chunks.append(curl_points(center, turn.axis, FALLBACK_RING_RADIUS_MM + 8.0, 1))
     return np.vstack(chunks) if chunks else None
 
 
@@ -828,7 +838,10 @@ class AnnotationOverlays:
         with the frame's top band or left column left free for the title and key (see
         :meth:`fit_beside_key`; the key is laid out to match)."""
         loaded = self.scene.loaded
-        points = frame_points(self.posed(resolved), loaded.atlas, loaded.meshes)
+        # Without X's the rings are drawn at their preferred level: only that one is framed.
+        points = frame_points(
+            self.posed(resolved), loaded.atlas, loaded.meshes, fallbacks=bool(self.layer.marker_ids)
+        )
         if points is None:
             return self.scene.pose_for(resolved.camera, frame=resolved.pair.structures)
         renderer = self.scene.renderer
