@@ -276,3 +276,34 @@ def test_sitting_keeps_the_hip_muscles_under_the_skin_in_every_body(
     window.posture_panel.buttons["standing"].click()
     standing = window.context.loaded.meshes["tensor_fasciae_latae_right"].points
     np.testing.assert_allclose(_drawn(window, "tensor_fasciae_latae_right"), standing, atol=1e-3)
+
+
+def test_patient_mode_names_the_posture_sliders_plainly_and_back(
+    make_main_window: Any, qtbot: Any
+) -> None:
+    """A patient read "Hip flexion" and "Pelvic tilt" on the sliders beside captions that said
+    "hips bent" and "pelvis tipped forward": patient mode renames them; the lecturer's return."""
+    from viewer.domain.posture_words import JARGON
+
+    window = _window(make_main_window)
+    panel = window.posture_panel
+
+    def texts() -> list[str]:
+        return [panel.slider_labels[k].text() for k in ("hip", "tilt", "iliopsoas", "glmax")]
+
+    lecturer = texts()
+    assert lecturer[:2] == ["Hip flexion", "Pelvic tilt"]
+    window.actions_by_id["view.patient"].trigger()
+    assert window.patient_mode
+    plain = texts()
+    assert plain[:2] == ["How far the hips bend", "Pelvis tipped forward or back"]
+    words = " ".join(plain + [panel.sliders[k].accessibleName() for k in panel.sliders])
+    words += " " + " ".join(b.text() for b in panel.buttons.values())
+    for jargon in [*JARGON, "Gluteus", "tilt"]:
+        assert jargon.lower() not in words.lower(), (jargon, words)
+    # The form shows the label each slider is named by (its buddy), not a stale copy.
+    assert panel.slider_labels["hip"].buddy() is panel.hip
+    window.actions_by_id["view.patient"].trigger()
+    assert not window.patient_mode
+    assert texts() == lecturer
+    assert panel.buttons["anterior_tilt"].text() == "Anterior pelvic tilt"

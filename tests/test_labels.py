@@ -271,3 +271,81 @@ def test_headroom_keeps_the_picture_below_the_caption_band() -> None:
     assert with_headroom(pose, angle, 0.0) == pose
     with pytest.raises(ValueError):
         with_headroom(pose, angle, 1.0)
+
+
+def _filled(x0: float, y0: float, x1: float, y1: float) -> np.ndarray:
+    """Points filling a rectangle every 2 px (a muscle's projected vertices)."""
+    xs, ys = np.meshgrid(np.arange(x0, x1, 2.0), np.arange(y0, y1, 2.0))
+    return np.column_stack([xs.ravel(), ys.ravel()])
+
+
+def test_a_blocked_leader_does_not_cross_a_paired_muscle_to_the_far_column() -> None:
+    """Pair view 6 (iliopsoas vs quadratus lumborum, 1280x800 as the gallery renders it): an X
+    sits just right of the L2-L3 joint, which lies on the psoas; its name went to the left
+    column, the leader crossing the quadratus lumborum and the ghosted spine. With the paired
+    muscles' footprints the name stays on the psoas' side with the other joint names."""
+    from viewer.domain.leader_regions import LeaderRegions
+
+    anchors = [
+        (651.6, 238.1), (657.0, 288.6), (659.0, 342.3), (654.5, 396.6),
+        (640.6, 448.6), (621.5, 489.5), (576.8, 554.3),
+    ]
+    sizes = [(95.0, 23.2), *[(86.0, 23.2)] * 4, (202.0, 23.2), (170.0, 23.2)]
+    x_boxes = [
+        (674.2, 333.0, 695.8, 359.4), (662.2, 416.5, 679.5, 437.7), (687.5, 667.2, 704.8, 688.3),
+        (695.8, 570.0, 717.4, 596.4), (599.0, 232.1, 620.6, 258.5), (587.4, 441.5, 609.0, 467.9),
+        (594.3, 331.2, 615.9, 357.6), (556.0, 454.4, 577.6, 480.8), (964.6, 727.0, 1263.6, 786.4),
+    ]
+    psoas = _filled(628.0, 195.0, 738.0, 760.0)  # wine: the joints T12-L5 lie on it
+    quadratus = _filled(596.0, 205.0, 624.0, 490.0)  # teal, left of the psoas
+    regions = LeaderRegions.from_points([psoas, quadratus], (1280.0, 800.0))
+    kwargs = dict(priorities=[0.5] * 7, obstacles=x_boxes, content=(532.9, 189.6, 741.4, 792.8))
+    before = layout_labels(anchors, sizes, (1280.0, 800.0), **kwargs)  # type: ignore[arg-type]
+    assert before[2].side == LEFT, "the defect: without footprints L2-L3 crossed over"
+    assert regions.crosses(before[2].leader_start, before[2].leader_end)
+    labels = layout_labels(
+        anchors, sizes, (1280.0, 800.0), regions=regions, **kwargs  # type: ignore[arg-type]
+    )
+    _check(labels, (1280.0, 800.0))
+    assert all(lab.visible for lab in labels)
+    assert [lab.side for lab in labels[:5]] == [RIGHT] * 5, labels
+    for lab in labels:
+        assert not regions.crosses(lab.leader_start, lab.leader_end), lab
+    assert count_crossings(labels) == 0
+    # The L2-L3 leader is as short as its neighbours' (it was 160 px, across two muscles).
+    lengths = [math.dist(lab.leader_start, lab.leader_end) for lab in labels[:5]]
+    assert lengths[2] <= max(lengths[:2] + lengths[3:5]) + 5.0, lengths
+
+
+def test_leader_regions_tell_the_anchors_own_muscle_from_another() -> None:
+    from viewer.domain.leader_regions import LeaderRegions
+
+    regions = LeaderRegions.from_points(
+        [_filled(100.0, 100.0, 200.0, 300.0), _filled(250.0, 100.0, 300.0, 300.0)], (400.0, 400.0)
+    )
+    assert regions.crosses((150.0, 200.0), (390.0, 200.0))  # from the first over the second
+    assert not regions.crosses((150.0, 200.0), (5.0, 200.0))  # leaving its own muscle
+    assert regions.crosses((220.0, 350.0), (390.0, 150.0))  # diagonally over the second
+    assert not regions.crosses((225.0, 200.0), (225.0, 390.0))  # the gap between them
+    assert regions.foreign((150.0, 200.0), (390.0, 200.0)) == 0b10
+
+
+def test_a_long_name_does_not_push_short_ones_below_the_key_column() -> None:
+    """Lesson 11 (1280x720): the key is a column at the top left and one long name
+    ('Lumbosacral joint (L5-S1)') in the left column reached into it, so the whole column was
+    kept below the key and the short joint names hung 150 px under their joints on long
+    diagonal leaders. Each box now avoids what its own width meets."""
+    anchors = [(627.8, 155.7), (632.9, 207.7), (634.9, 263.2), (630.5, 319.1), (617.1, 371.8),
+               (598.8, 412.1)]
+    sizes = [(95.0, 23.2), *[(86.0, 23.2)] * 4, (202.0, 23.2)]
+    obstacles = [(0.0, 79.0, 336.0, 288.0), (949.0, 57.0, 1271.0, 162.0),
+                 (166.0, 12.4, 1113.0, 40.4)]
+    labels = layout_labels(
+        anchors, sizes, (1280.0, 720.0), priorities=[0.5] * 6, obstacles=obstacles,
+        content=(468.9, 106.1, 757.5, 737.4),
+    )
+    _check(labels, (1280.0, 720.0))
+    assert all(lab.visible for lab in labels)
+    for lab in labels:
+        assert not any(boxes_overlap(lab.box, o) for o in obstacles), lab
+        assert abs(lab.leader_end[1] - lab.leader_start[1]) <= 30.0, lab  # level with its joint

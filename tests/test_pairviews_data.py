@@ -325,3 +325,25 @@ def test_pairs_command(capsys: pytest.CaptureFixture[str], tiny_atlas_dir: Path)
     assert "arrow B Piriformis (left)" in shown and "Sacroiliac joint (left)" in shown
     assert "[S23]" in shown and "medical professional" in shown
     assert pairs.run(parser.parse_args(["nope"])) == 1
+
+
+def test_ring_levels_give_a_preferred_height_and_fallbacks() -> None:
+    """Pair 3's rings ring the hip where they can (the lesson slide shows no X's) and fall back
+    to the thigh where X's crowd the joint: ``ring_levels_mm`` takes a number or a list, the
+    preferred height first."""
+    from viewer.io.pairviews import _rotation
+
+    raw = {
+        "joint": "hip_right", "axis": "vertical",
+        "acts_on": {"a": "insertion", "b": "insertion"},
+        "positive": "inward", "negative": "outward",
+        "ring_levels_mm": {"a": [-40, -165], "b": 30},
+    }
+    rot = _rotation(raw)
+    assert rot.level_of("a") == -40.0 and rot.fallbacks_of("a") == (-165.0,)
+    assert rot.level_of("b") == 30.0 and rot.fallbacks_of("b") == ()
+    assert rot.mirrored().fallbacks_of("a") == (-165.0,)
+    data = json.loads((REPO / "annotations" / "pair_views.json").read_text(encoding="utf-8"))
+    pair3 = next(p for p in data["pair_views"] if p["key"] == 3)
+    levels = pair3["rotation"]["ring_levels_mm"]
+    assert all(abs(levels[s][0]) <= 45 for s in "ab"), "the preferred rings are on the hip"

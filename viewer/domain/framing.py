@@ -29,6 +29,14 @@ from viewer.domain.camera import CameraPose
 CAPTION_HEADROOM = 0.11
 """Share of the frame height kept free for a caption (one or two lines and its margin)."""
 
+SLIDE_FILL = 0.96
+"""Share of the room below a slide's caption (and beside its key) that the step's subject may
+use: a 2 % margin each side. A lesson slide's subject is usually a tall pair of muscles on a
+wide frame, so its height sets the scale; under the on-screen margin (0.88-0.9) lesson 6's
+side view drew the iliopsoas and gluteus maximus a fifth of the slide wide. Labels sit in
+columns beside the subject and the key in the left column, so the slimmer margin costs them
+nothing."""
+
 
 def with_headroom(pose: CameraPose, view_angle_deg: float, top: float) -> CameraPose:
     """The same view pulled back and lifted so its picture fills only the lower ``1 - top``.

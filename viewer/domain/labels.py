@@ -12,13 +12,14 @@ no Qt, no VTK.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from viewer.domain.leader_regions import LeaderRegions
 from viewer.domain.segments import segment_crosses_box
 
 LEFT = "left"
@@ -111,6 +112,7 @@ def layout_labels(
     obstacles: Sequence[Box] = (),
     content: Box | None = None,
     clear_leaders: bool = True,
+    regions: LeaderRegions | None = None,
 ) -> tuple[PlacedLabel, ...]:
     """Place one label per anchor in two edge columns; results are in input order.
 
@@ -124,7 +126,10 @@ def layout_labels(
     A last check hides, least important first, any label that would still overlap another
     label or an obstacle or leave the viewport, so those three promises hold for every input.
     With ``clear_leaders`` a label whose leader runs through an obstacle moves to where it
-    does not (a search over heights: the caller skips it while the camera moves).
+    does not (a search over heights: the caller skips it while the camera moves); with
+    ``regions`` (the subject muscles' footprints) such a move never takes a leader over a
+    muscle its anchor is not on: the label keeps its place rather than cross the picture's
+    subject (pair view 6's L2-L3 name crossed the psoas and quadratus lumborum to the left).
     """
     if len(anchors) != len(sizes):
         raise ValueError("one size per anchor is needed")
@@ -195,7 +200,12 @@ def layout_labels(
             x0, x1 = band(ids, side)
             blocked = _blocked(obstacles, x0, x1, gap, top, bottom)
             xs = {i: x_of(i, side) for i in ids}
-            column = _place_column(side, order, anchors, sizes, xs, gap, top, bottom, blocked)
+            own_spans = {
+                i: _blocked(obstacles, xs[i], xs[i] + sizes[i][0], gap, top, bottom) for i in ids
+            }
+            column = _place_column(
+                side, order, anchors, sizes, xs, gap, top, bottom, blocked, own_spans
+            )
             if column is not None:
                 placed.update(column)
                 break
@@ -204,7 +214,7 @@ def layout_labels(
             ids.remove(drop)
             hidden.add(drop)
     if clear_leaders:
-        placed = _clear_leaders(placed, prio, obstacles, x_of, gap, top, bottom)
+        placed = _clear_leaders(placed, prio, obstacles, x_of, gap, top, bottom, regions)
     for i in sorted(hidden | {i for i, ok in enumerate(fits) if not ok}):
         w, h = sizes[i]
         a = (float(anchors[i][0]), float(anchors[i][1]))
@@ -255,6 +265,7 @@ def _clear_leaders(
     gap: float,
     top: float,
     bottom: float,
+    regions: LeaderRegions | None = None,
 ) -> dict[int, PlacedLabel]:
     """Move each label whose leader runs through an obstacle (an X marker) to the nearest
     height, in its own column or else the other one, where the leader is clear, the box
@@ -266,6 +277,11 @@ def _clear_leaders(
     if not obstacles:
         return placed
     out = dict(placed)
+    allowed = {
+        k: regions.foreign(o.leader_start, o.leader_end)
+        for k, o in placed.items()
+        if regions is not None and o.side
+    }
     for i in sorted(out, key=lambda k: (prio[k], k)):
         lab = out[i]
         if not lab.side or not leader_obstacles(lab, obstacles):
@@ -281,7 +297,7 @@ def _clear_leaders(
                 y = float(y)
                 end = (x + lab.w, y + lab.h / 2.0) if side == LEFT else (x, y + lab.h / 2.0)
                 trial = replace(lab, x=x, y=y, side=side, leader_end=end)
-                if _fits(trial, others, obstacles, gap):
+                if _fits(trial, others, obstacles, gap, regions, allowed):
                     found = trial
                     break
             if found is not None:
@@ -290,7 +306,9 @@ def _clear_leaders(
             # before crossing over (pair view 5's L2-L3 name crossed the whole right psoas to
             # the far column, for want of half a pixel beside the L3-L4 name).
             if side == lab.side:
-                nudged = _nudge_column(lab, out, ys, obstacles, x_of, gap, top, bottom)
+                nudged = _nudge_column(
+                    lab, out, ys, obstacles, x_of, gap, top, bottom, regions, allowed
+                )
                 if nudged is not None:
                     out.update(nudged)
                     break
@@ -308,6 +326,8 @@ def _nudge_column(
     gap: float,
     top: float,
     bottom: float,
+    regions: LeaderRegions | None = None,
+    allowed: Mapping[int, int] | None = None,
 ) -> dict[int, PlacedLabel] | None:
     """``lab`` at the nearest height of ``ys`` where its leader is clear, with the other labels
     of its column stacked again round it (each as near its old height as room allows); ``None``
@@ -338,18 +358,29 @@ def _nudge_column(
         for o, new_y in zip(members, stacked, strict=True):
             mid = new_y + o.h / 2.0
             trial.append(replace(o, y=new_y, leader_end=(o.leader_end[0], mid)))
-        if not all(_fits(t, [*rest, *(u for u in trial if u is not t)], obstacles, gap)
-                   for t in trial):
+        if not all(
+            _fits(
+                t, [*rest, *(u for u in trial if u is not t)], obstacles, gap, regions, allowed
+            )
+            for t in trial
+        ):
             continue
         return {t.index: t for t in trial}
     return None
 
 
 def _fits(
-    lab: PlacedLabel, others: Sequence[PlacedLabel], obstacles: Sequence[Box], gap: float
+    lab: PlacedLabel,
+    others: Sequence[PlacedLabel],
+    obstacles: Sequence[Box],
+    gap: float,
+    regions: LeaderRegions | None = None,
+    allowed: Mapping[int, int] | None = None,
 ) -> bool:
     """A moved label: clear of obstacles and other labels (by ``gap``), its leader clear of
-    obstacles and of other leaders."""
+    obstacles, of other leaders and of the subject muscles its anchor is not on (except those
+    in ``allowed``, by label index: the ones its first place crossed already)."""
+    allowed = allowed or {}
     x0, y0, x1, y1 = lab.box
     grown = (x0 - gap, y0 - gap, x1 + gap, y1 + gap)
     if any(boxes_overlap(grown, o) for o in obstacles):
@@ -358,10 +389,14 @@ def _fits(
         return False
     if leader_obstacles(lab, obstacles):
         return False
-    return not any(
+    if any(
         segments_cross(lab.leader_start, lab.leader_end, o.leader_start, o.leader_end)
         for o in others
-    )
+    ):
+        return False
+    if regions is None:
+        return True
+    return regions.foreign(lab.leader_start, lab.leader_end) & ~allowed.get(lab.index, 0) == 0
 
 
 def _blocked(
@@ -396,21 +431,26 @@ def _stack_around(
     top: float,
     bottom: float,
     blocked: Sequence[tuple[float, float]],
+    per_label: Sequence[Sequence[tuple[float, float]]] | None = None,
 ) -> list[float] | None:
     """Like :func:`_stack`, but no label may touch a ``blocked`` interval; ``None`` if full.
 
     The balanced stack is kept when it already avoids every interval. Otherwise labels go down
     from their wishes, jumping below blocked intervals, then back up from the bottom edge,
     jumping above them; any label pushed past the top means the column cannot hold them all.
+    ``per_label`` gives each label its own intervals instead (what its own box's width
+    meets: a short name beside a slide's key column is not pushed below it because a long
+    name in the same column would reach into it).
     """
+    spans = [blocked] * len(wishes) if per_label is None else list(per_label)
     ys = _stack(wishes, heights, gap, top, bottom)
-    if not any(_hits(y, h, blocked) for y, h in zip(ys, heights, strict=True)):
+    if not any(_hits(y, h, b) for y, h, b in zip(ys, heights, spans, strict=True)):
         return ys
     out: list[float] = []
     floor = top
-    for wish, h in zip(wishes, heights, strict=True):
+    for wish, h, b in zip(wishes, heights, spans, strict=True):
         y = max(wish, floor)
-        while (hit := _hits(y, h, blocked)) is not None:
+        while (hit := _hits(y, h, b)) is not None:
             y = hit[1]
         out.append(y)
         floor = y + h + gap
@@ -418,7 +458,7 @@ def _stack_around(
     for k in range(len(out) - 1, -1, -1):
         h = heights[k]
         y = min(out[k], ceiling - h)
-        while (hit := _hits(y, h, blocked)) is not None:
+        while (hit := _hits(y, h, spans[k])) is not None:
             y = hit[0] - h
         if y < top - 1e-9:
             return None
@@ -437,14 +477,17 @@ def _place_column(
     top: float,
     bottom: float,
     blocked: Sequence[tuple[float, float]],
+    own_blocked: dict[int, list[tuple[float, float]]] | None = None,
 ) -> dict[int, PlacedLabel] | None:
     """One column: boxes at ``xs`` (their inner edges aligned where room allows), stacked near
-    their anchors' heights; adjacent labels whose leaders cross swap places."""
+    their anchors' heights; adjacent labels whose leaders cross swap places. ``own_blocked``
+    gives each label the intervals its own box meets (else the column's ``blocked``)."""
 
     def build(seq: list[int]) -> list[PlacedLabel] | None:
         heights = [float(sizes[i][1]) for i in seq]
         wishes = [float(anchors[i][1]) - h / 2.0 for i, h in zip(seq, heights, strict=False)]
-        ys = _stack_around(wishes, heights, gap, top, bottom, blocked)
+        per = None if own_blocked is None else [own_blocked[i] for i in seq]
+        ys = _stack_around(wishes, heights, gap, top, bottom, blocked, per)
         if ys is None:
             return None
         out = []

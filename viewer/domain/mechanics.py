@@ -71,6 +71,11 @@ class Rotation:
     an axis is the same at every height along it, so two sides that turn one joint from nearby
     attachments (both trochanters, about a vertical axis through the hip) get their own level
     and their arrows no longer knot together."""
+    fallback_levels_mm: tuple[tuple[float, ...], tuple[float, ...]] = ((), ())
+    """Per side, further ring heights tried in order when the ring at :attr:`levels_mm` would
+    cover a trigger-point X: the preferred height rings the joint itself (what a lecturer
+    reads as "turning the hip"), the fallbacks lie further along the axis (round the thigh),
+    where the X's clustered round the hip leave room."""
 
     def joint_of(self, side: str) -> str:
         """The joint id side ``"a"`` or ``"b"`` turns."""
@@ -80,6 +85,10 @@ class Rotation:
     def level_of(self, side: str) -> float | None:
         """Side ``"a"``/``"b"``'s ring height along the axis (mm), or ``None`` for an arc."""
         return self.levels_mm[0 if side == "a" else 1]
+
+    def fallbacks_of(self, side: str) -> tuple[float, ...]:
+        """Side ``"a"``/``"b"``'s further ring heights, in order of preference."""
+        return self.fallback_levels_mm[0 if side == "a" else 1]
 
     def at(self, side: str) -> str:
         """``"origin"`` or ``"insertion"``: where side ``"a"``/``"b"`` pulls the turning bone."""
@@ -135,6 +144,8 @@ class Turning:
     level_mm: float | None = None
     """Height along the axis from ``center`` of the ring that draws this turning, or ``None``
     (drawn as an arc from the attachment; see :attr:`Rotation.levels_mm`)."""
+    fallback_levels_mm: tuple[float, ...] = ()
+    """Further ring heights, tried in order where the ring at ``level_mm`` would cover an X."""
 
     @property
     def sign(self) -> int:

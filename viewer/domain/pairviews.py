@@ -875,6 +875,7 @@ def joint_turnings(
                 float(moment),
                 sense,
                 rot.level_of(side_name),
+                rot.fallbacks_of(side_name),
             )
         )
     return tuple(out)

@@ -164,3 +164,41 @@ def plain_note(note: str) -> str:
     """The tight-side note (``right iliopsoas −2 % vs standing, left 0 %``) with the muscle's
     everyday name."""
     return note.replace("iliopsoas", "hip flexor")
+
+
+SLIDER_WORDS: dict[str, tuple[str, str]] = {
+    "hip": ("Hip flexion", "How far the hips bend"),
+    "tilt": ("Pelvic tilt", "Pelvis tipped forward or back"),
+    "iliopsoas": ("Iliopsoas", "Hip flexor pull"),
+    "glmax": ("Gluteus max.", "Buttock muscle pull"),
+}
+"""The posture panel's slider names: (lecturer, patient). A patient met "Hip flexion" and
+"Pelvic tilt" beside captions that already said "hips bent" and "pelvis tipped forward"; the
+plain names use the captions' words (and "hip flexor", the everyday name the tight-side note
+uses for the iliopsoas)."""
+
+SLIDER_HINTS: dict[str, tuple[str, str]] = {
+    "hip": ("Hip flexion (degrees)", "How far the hips bend (degrees)"),
+    "tilt": (
+        "Pelvic tilt (degrees, + = forward)",
+        "Pelvis tipped forward (+) or back (-), degrees",
+    ),
+    "iliopsoas": ("Iliopsoas tension (percent)", "How hard the hip flexor pulls (percent)"),
+    "glmax": ("Gluteus maximus tension (percent)", "How hard the buttock muscle pulls (percent)"),
+}
+"""The sliders' accessible names (read by screen readers), lecturer and patient."""
+
+
+def slider_name(key: str, plain: bool = False) -> str:
+    """The posture slider's row name (``hip``, ``tilt``, ``iliopsoas``, ``glmax``)."""
+    return SLIDER_WORDS[key][1 if plain else 0]
+
+
+def slider_hint(key: str, plain: bool = False) -> str:
+    """The posture slider's accessible name, with its unit."""
+    return SLIDER_HINTS[key][1 if plain else 0]
+
+
+def preset_button_title(title: str, plain: bool = False) -> str:
+    """A preset posture button's text: its anatomical title, or the plain one in patient mode."""
+    return PLAIN_TITLES.get(title, title) if plain else title

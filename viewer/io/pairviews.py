@@ -557,12 +557,22 @@ def _rotation(raw: Mapping[str, Any]) -> Rotation:
         negative=str(raw["negative"]),
         proposed=bool(raw.get("proposed", False)),
         levels_mm=(_level(levels, "a"), _level(levels, "b")),
+        fallback_levels_mm=(_fallbacks(levels, "a"), _fallbacks(levels, "b")),
     )
 
 
 def _level(levels: Mapping[str, Any], side: str) -> float | None:
+    """The preferred ring height: a number, or the first of a list of heights."""
     value = levels.get(side)
+    if isinstance(value, list):
+        value = value[0] if value else None
     return None if value is None else float(value)
+
+
+def _fallbacks(levels: Mapping[str, Any], side: str) -> tuple[float, ...]:
+    """The further ring heights of a list (``[preferred, fallback, ...]``); none for a number."""
+    value = levels.get(side)
+    return tuple(float(v) for v in value[1:]) if isinstance(value, list) else ()
 
 
 def _vec(values: Any) -> tuple[float, float, float]:

@@ -62,6 +62,9 @@ class PatientMode:
         # Posture captions in everyday words ("pelvis tipped forward", "hip bent").
         view.posture_key.set_plain(on)
         view.posture_guides.set_plain(on)
+        posture_panel = getattr(self.window, "posture_panel", None)
+        if posture_panel is not None:  # slider names: "How far the hips bend", not "Hip flexion"
+            posture_panel.set_plain(on)
         action = self.window.actions_by_id["view.patient"]
         if action.isChecked() != on:
             action.setChecked(on)

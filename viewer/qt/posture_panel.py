@@ -28,6 +28,7 @@ from viewer.domain.balance import NOTE as BALANCE_NOTE
 from viewer.domain.palette import OKABE_ITO
 from viewer.domain.pose import HIP_LIMITS, PRESET_TITLES, PRESETS, TILT_LIMITS, Pose
 from viewer.domain.posture import moment_arms
+from viewer.domain.posture_words import preset_button_title, slider_hint, slider_name
 from viewer.state.posture import apply_length_colours, clear_length_colours
 from viewer.state.scene import SceneState
 
@@ -92,8 +93,8 @@ class PosturePanel(QWidget):
         )
         self.side_view.clicked.connect(self.show_side_view)
         grid.addWidget(self.side_view, len(PRESETS) // 2, len(PRESETS) % 2)
-        self.hip = self._slider("Hip flexion (degrees)", HIP_LIMITS["flexion"])
-        self.tilt = self._slider("Pelvic tilt (degrees, + = forward)", TILT_LIMITS)
+        self.hip = self._slider(slider_hint("hip"), HIP_LIMITS["flexion"])
+        self.tilt = self._slider(slider_hint("tilt"), TILT_LIMITS)
         self.colour = QCheckBox("Colour muscles by length change", self)
         self.colour.setAccessibleName("Colour muscles by length change")
         self.legend = QLabel(LEGEND, self)
@@ -109,20 +110,25 @@ class PosturePanel(QWidget):
             self,
         )
         self.note.setWordWrap(True)
-        self.iliopsoas = self._slider("Iliopsoas tension (percent)", (0, 100))
-        self.glmax = self._slider("Gluteus maximus tension (percent)", (0, 100))
+        self.iliopsoas = self._slider(slider_hint("iliopsoas"), (0, 100))
+        self.glmax = self._slider(slider_hint("glmax"), (0, 100))
         for slider in (self.iliopsoas, self.glmax):
             slider.setValue(round(100 * DEFAULT_TENSION))
         self.balance_note = QLabel(BALANCE_NOTE, self)
         self.balance_note.setWordWrap(True)
         self.compressed = QLabel("", self)
         self.compressed.setWordWrap(True)
+        self.slider_labels: dict[str, QLabel] = {
+            key: QLabel(slider_name(key), self) for key in ("hip", "tilt", "iliopsoas", "glmax")
+        }
+        for key, label in self.slider_labels.items():
+            label.setBuddy(self.sliders[key])
         form = QFormLayout()
-        form.addRow("Hip flexion", self.hip)
-        form.addRow("Pelvic tilt", self.tilt)
+        form.addRow(self.slider_labels["hip"], self.hip)
+        form.addRow(self.slider_labels["tilt"], self.tilt)
         form.addRow(QLabel("<b>Balance</b>", self))
-        form.addRow("Iliopsoas", self.iliopsoas)
-        form.addRow("Gluteus max.", self.glmax)
+        form.addRow(self.slider_labels["iliopsoas"], self.iliopsoas)
+        form.addRow(self.slider_labels["glmax"], self.glmax)
         layout = QVBoxLayout(self)
         layout.addLayout(grid)
         layout.addLayout(form)
@@ -143,6 +149,27 @@ class PosturePanel(QWidget):
         self.colour.toggled.connect(self._on_colour)
         state.pose_changed.connect(self._on_pose)
         self._on_pose(state.pose)
+
+    @property
+    def sliders(self) -> dict[str, QSlider]:
+        """The posture sliders by their word key (``posture_words.SLIDER_WORDS``)."""
+        return {
+            "hip": self.hip,
+            "tilt": self.tilt,
+            "iliopsoas": self.iliopsoas,
+            "glmax": self.glmax,
+        }
+
+    def set_plain(self, plain: bool) -> None:
+        """Name the sliders and preset buttons in everyday words (patient mode) or in
+        anatomical terms (lecturer); what they do does not change."""
+        for key, slider in self.sliders.items():
+            self.slider_labels[key].setText(slider_name(key, plain))
+            slider.setAccessibleName(slider_hint(key, plain))
+        for name, button in self.buttons.items():
+            title = preset_button_title(PRESET_TITLES.get(name, name), plain)
+            button.setText(title)
+            button.setAccessibleName(f"Posture {title}")
 
     def _slider(self, name: str, limits: tuple[float, float]) -> QSlider:
         slider = QSlider(Qt.Orientation.Horizontal, self)

@@ -22,7 +22,7 @@ from PySide6.QtGui import QGuiApplication, QKeyEvent, QScreen
 from PySide6.QtWidgets import QApplication, QTextBrowser
 
 from viewer.domain.camera import CameraPose
-from viewer.domain.framing import CAPTION_HEADROOM, with_headroom
+from viewer.domain.framing import CAPTION_HEADROOM, SLIDE_FILL, with_headroom
 from viewer.domain.lessons import Lesson
 from viewer.qt.scene_memory import SceneMemory, recall, remember
 from viewer.render.presentation import PresentationOverlay
@@ -233,7 +233,13 @@ class Presenter(QObject):
                 # The caption's band is added by the caller (with_headroom), as in export.
                 top = max(0.0, top - CAPTION_HEADROOM)
                 return framed_view_pose(
-                    scene, target.view, target.frame, extra=seat, top_free=top, left_free=left
+                    scene,
+                    target.view,
+                    target.frame,
+                    fill=SLIDE_FILL,
+                    extra=seat,
+                    top_free=top,
+                    left_free=left,
                 )
 
             if overlays is not None and active is not None and active.resolved is not None:

@@ -261,7 +261,8 @@ def _render_png(
     elif frame:
         scene.apply_pose(closeup_camera(scene, frame, view))
     elif frame_view:
-        from viewer.domain.framing import CAPTION_HEADROOM
+        from viewer.domain.framing import CAPTION_HEADROOM, SLIDE_FILL
+        from viewer.render.scene_renderer import FRAME_FILL
         from viewer.render.structure_framing import framed_view_pose
 
         seat = guides.seat_corners() if guides is not None else None
@@ -270,7 +271,13 @@ def _render_png(
             if caption:  # the caption's headroom is added below
                 top = max(0.0, top - CAPTION_HEADROOM)
             return framed_view_pose(
-                scene, view or state.view, frame_view, extra=seat, top_free=top, left_free=left
+                scene,
+                view or state.view,
+                frame_view,
+                fill=SLIDE_FILL if caption else FRAME_FILL,
+                extra=seat,
+                top_free=top,
+                left_free=left,
             )
 
         if active is not None and active.resolved is not None and overlays is not None:

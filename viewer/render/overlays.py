@@ -20,7 +20,7 @@ from vtkmodules.util.numpy_support import vtk_to_numpy
 from vtkmodules.vtkCommonCore import vtkCommand
 
 from viewer.domain.camera import CameraPose
-from viewer.domain.framing import fit_pose
+from viewer.domain.framing import SLIDE_FILL, fit_pose
 from viewer.domain.labels import project_points
 from viewer.domain.pairviews import ResolvedPairView
 from viewer.domain.palette import MARKER_INK
@@ -38,6 +38,7 @@ from viewer.render.marker_legend import MarkerLegend
 from viewer.render.markers import Marker, MarkerLayer, SpotMarkers
 from viewer.render.pair_legend import NOTE_SHARE, ROW_SHARE, TITLE_SHARE, PairLegend
 from viewer.render.pair_overlay import (
+    FALLBACK_RING_RADIUS_MM,
     LEVEL_RING_RADIUS_MM,
     MIN_ARROW_SHARE,
     PairOverlay,
@@ -57,6 +58,9 @@ PAIR_MARKER_SCALE = 0.8
 """X size in a pair view against the view's usual size (24 px for the default 30): still
 projector-readable (3 % of an 800-px frame), and the two piriformis X's no longer hide a
 fifth of that small muscle."""
+
+PAIR_VIEW_FILL = 0.9
+"""Share of the frame a pair view in the app fits its muscles into (5 % margins)."""
 
 PAIR_COLUMN_SHARE = 0.3
 """Width of the pair key's column layout as a share of the frame width (about 380 px of a
@@ -86,8 +90,14 @@ def shown_joints(resolved: ResolvedPairView) -> tuple[Any, ...]:
     )
 
 
-def frame_points(resolved: ResolvedPairView, atlas: Any, meshes: Any) -> Any:
-    """Points a pair view's camera must keep in frame: both sides' muscles, arrows, curls."""
+def frame_points(
+    resolved: ResolvedPairView, atlas: Any, meshes: Any, fallbacks: bool = True
+) -> Any:
+    """Points a pair view's camera must keep in frame: both sides' muscles, arrows, curls.
+
+    A ring with fallback levels (:attr:`Turning.fallback_levels_mm`) may be drawn at any of
+    them where X's are shown, so all are framed; ``fallbacks=False`` (no X's: a lesson slide)
+    frames only the preferred level, the one then drawn."""
     chunks = []
     for sid in resolved.pair.structures:
         for leaf in atlas.leaves(sid) if sid in atlas else ():
@@ -104,6 +114,9 @@ def frame_points(resolved: ResolvedPairView, atlas: Any, meshes: Any) -> Any:
         else:  # a ring at its own level on the axis (see PairOverlay)
             center = turn.center + turn.axis * turn.level_mm
             chunks.append(curl_points(center, turn.axis, LEVEL_RING_RADIUS_MM + 8.0, 1))
+            for level in turn.fallback_levels_mm if fallbacks else ():
+                center = turn.center + turn.axis * level
+                chunks.append(curl_points(center, turn.axis, FALLBACK_RING_RADIUS_MM + 8.0, 1))
     return np.vstack(chunks) if chunks else None
 
 
@@ -825,13 +838,20 @@ class AnnotationOverlays:
         with the frame's top band or left column left free for the title and key (see
         :meth:`fit_beside_key`; the key is laid out to match)."""
         loaded = self.scene.loaded
-        points = frame_points(self.posed(resolved), loaded.atlas, loaded.meshes)
+        # Without X's the rings are drawn at their preferred level: only that one is framed.
+        points = frame_points(
+            self.posed(resolved), loaded.atlas, loaded.meshes, fallbacks=bool(self.layer.marker_ids)
+        )
         if points is None:
             return self.scene.pose_for(resolved.camera, frame=resolved.pair.structures)
         renderer = self.scene.renderer
         w, h = renderer.GetSize()
         aspect = w / h if w and h else 1.6
         angle = renderer.GetActiveCamera().GetViewAngle()
+
+        # A slide (the caption titles it, the key has no title) gives its subject the room
+        # below the caption almost to the edges; the app's view keeps its wider margin.
+        fill = PAIR_VIEW_FILL if self.pair_legend.show_title else SLIDE_FILL
 
         def fit(top: float, left: float) -> CameraPose:
             return fit_pose(
@@ -840,6 +860,7 @@ class AnnotationOverlays:
                 resolved.camera.view_up,
                 angle,
                 aspect,
+                fill=fill,
                 top_free=top,
                 left_free=left,
             )

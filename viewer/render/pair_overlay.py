@@ -51,10 +51,15 @@ PULL_MIN_MM, PULL_MAX_MM = 30.0, 110.0
 CURL_RADIUS_MM, CURL_STEP_MM, CURL_TUBE_MM = 24.0, 13.0, 2.0
 """Curved arrows: radius of the first ring, extra radius per further ring at the same joint."""
 CURL_ARC_DEG = 260.0
-LEVEL_RING_RADIUS_MM = 42.0
-"""Radius of a ring drawn at its own level on the axis (:attr:`Turning.level_mm`): round the
-proximal femur when the axis is vertical through the hip centre (the greater trochanter lies
-about 45 mm from it)."""
+LEVEL_RING_RADIUS_MM = 30.0
+"""Radius of a ring drawn at its preferred level on the axis (:attr:`Turning.level_mm`): two
+such rings bracket the hip joint (pair 3), one above and one below its centre; at 42 mm the two
+ellipses overlapped there, at 30 mm they stay about 30 px apart on a slide and still ring the
+femoral neck."""
+FALLBACK_RING_RADIUS_MM = 42.0
+"""Radius of a ring drawn at a fallback level (:attr:`Turning.fallback_levels_mm`), round the
+thigh below the hip where X's crowd the joint: round the proximal femur (the greater trochanter
+lies about 45 mm from a vertical axis through the hip centre)."""
 ARROW_SHADE = 0.55
 HALO_MM = 1.5
 """Width of the pale rim around every arrow, arc, ring and attachment ball: a dark-blue arrow on
@@ -412,15 +417,22 @@ class PairOverlay:
         for turn in turnings:
             if turn.side in arcs:
                 continue  # its lever arc already shows the turning about this joint
-            center, first = turn.center, CURL_RADIUS_MM
             if turn.level_mm is not None:  # its own level on the axis: no ring to stack round
-                center = turn.center + turn.axis * turn.level_mm
-                first, ring = LEVEL_RING_RADIUS_MM, 0
+                # The preferred level (on the joint) first, then the fallbacks further along
+                # the axis, each at three radii: the first clear of the X's is drawn.
+                levels = (turn.level_mm, *turn.fallback_levels_mm)
+                centers = [turn.center + turn.axis * level for level in levels]
+                firsts = [LEVEL_RING_RADIUS_MM] + [FALLBACK_RING_RADIUS_MM] * (len(levels) - 1)
+                ring = 0
             else:
+                centers, firsts = [turn.center], [CURL_RADIUS_MM]
                 ring = seen.get(turn.joint_id, 0)
                 seen[turn.joint_id] = ring + 1
-            radii = [first + (ring + k) * CURL_STEP_MM for k in range(3)]
-            rings = [curl_points(center, turn.axis, r, turn.sign) for r in radii]
+            rings = [
+                curl_points(center, turn.axis, first + (ring + k) * CURL_STEP_MM, turn.sign)
+                for center, first in zip(centers, firsts, strict=True)
+                for k in range(3)
+            ]
             self._ring_plans.append((turn, rings, [densify(r, 3.0) for r in rings]))
 
     def _choose(self, route: Route | None) -> tuple[object, ...]:

@@ -5,6 +5,13 @@ shown: in the anterior-tilt step the femurs set the scale and the pelvis was a t
 picture. With ``"camera": {"view": "right", "frame": [...]}`` the camera looks along the view
 and fits just the named structures (as drawn, i.e. posed) with
 :func:`viewer.domain.framing.fit_pose`; what else is shown stays visible, cropped by the frame.
+
+When the named structures mix muscles with bones, the muscles are the step's subject and the
+bones its context: only the parts of the bones near the muscles are fitted
+(:func:`viewer.domain.framing.closeup_points`), as a close-up does. Lesson 11 named both femurs
+beside the two iliopsoas muscles, and the femurs' shafts down to the knees set the scale: the
+muscles took a third of the slide's height. The femur's lesser trochanter, where the iliopsoas
+ends, stays whole in the frame.
 """
 
 from __future__ import annotations
@@ -16,7 +23,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from viewer.domain.camera import CameraPose, view_by_name
-from viewer.domain.framing import fit_pose
+from viewer.domain.framing import closeup_points, fit_pose
+from viewer.domain.structures import Kind
 from viewer.render.scene_renderer import FRAME_FILL, FRAME_SAMPLE, SceneRenderer
 
 
@@ -41,18 +49,45 @@ def framed_view_pose(
     atlas = scene.loaded.atlas
     leaves = [leaf for sid in ids if sid in atlas for leaf in atlas.leaves(sid)]
     shown = [leaf for leaf in leaves if scene.state.is_visible(leaf)]
-    chunks = []
+    subject: list[NDArray[np.float64]] = []
+    context: list[NDArray[np.float64]] = []
     for leaf in shown or leaves:
         drawn = scene.drawn_points(leaf, light=True)
         if drawn is not None and len(drawn):
-            chunks.append(drawn)
-    if not chunks:
+            muscle = atlas.get(leaf).kind is Kind.MUSCLE
+            (subject if muscle else context).append(np.asarray(drawn, dtype=np.float64))
+    if not subject and not context:
         return scene.pose_for(preset)
-    points = np.concatenate(chunks)
-    points = points[:: max(1, len(points) // FRAME_SAMPLE)]
+    points = subject_points(subject, context)
     if extra is not None and len(extra):
         points = np.concatenate([points, np.asarray(extra, dtype=np.float64).reshape(-1, 3)])
     return _fit(scene, points, preset, fill, top_free, left_free)
+
+
+def subject_points(
+    muscles: list[NDArray[np.float64]], others: list[NDArray[np.float64]]
+) -> NDArray[np.float64]:
+    """The points a framed step fits: its muscles and the parts of the other named structures
+    (bones) within :data:`~viewer.domain.framing.CLOSEUP_REACH_MM` of them; without muscles,
+    everything named (a step framing the pelvis and spine fits the bones whole)."""
+    if not muscles:
+        points = np.concatenate(others)
+        return points[:: max(1, len(points) // FRAME_SAMPLE)]
+    subject = np.concatenate(muscles)
+    subject = subject[:: max(1, len(subject) // FRAME_SAMPLE)]
+    if not others:
+        return subject
+    context = np.concatenate(others)
+    context = context[:: max(1, len(context) // FRAME_SAMPLE)]
+    # The near-test compares every bone point with the muscle's; a thinner muscle sample is
+    # enough to find which bone points lie near it (the fit itself uses the full sample).
+    near = closeup_points(subject[:: max(1, len(subject) // NEAR_SAMPLE)], context)
+    return np.concatenate([subject, near])
+
+
+NEAR_SAMPLE = 3000
+"""Muscle points the near-bone test compares against (a 12 mm reach is far wider than the
+spacing of 3000 points over a muscle)."""
 
 
 POSTURE_SIDE_VIEWS = ("right", "left")
