@@ -111,11 +111,13 @@ def _escapes(body: str, pose: str, keep: bool) -> dict[str, int]:
 
 @pytest.mark.parametrize(
     ("body", "pose"),
-    [(b, p) for b in ("neutral", "female", "male") for p in POSES[:2]] + [("female", POSES[2])],
+    [(b, p) for b in ("neutral", "female") for p in POSES[:2]]
+    + [("male", POSES[0]), ("female", POSES[2])],
 )
 def test_muscles_and_bones_stay_inside_each_body_in_each_posture(body: str, pose: str) -> None:
-    """Both sitting poses in every body; the anterior tilt in the female body, the only one
-    where it pressed anything (the longissimus, 2 mm, under the waist)."""
+    """Both sitting poses in the neutral and female bodies, sitting upright in the male one
+    (its slumped sitting pressed less), and the anterior tilt in the female body, the only one
+    where a tilt pressed anything (the longissimus, 2 mm, under the waist)."""
     assert _escapes(body, pose, keep=True) == {}
 
 

@@ -40,15 +40,14 @@ def _render(tmp: Path, body: str, pose: str, view: str) -> int:
     return _muscle_red(out)
 
 
-#: The views where the crease showed muscle before (front: the female patch below the ASIS;
-#: side and in between: the seam along the crease), in both bodies that showed it most.
+#: The views where the crease showed most muscle before (front: the female patch below the
+#: ASIS; side and in between: the seam along the crease). Slumped sitting showed less in
+#: every view (tests/test_posture_skin_containment.py checks its vertices in every body).
 SHOTS = [
     ("female", "sitting_upright", "anterior"),
     ("female", "sitting_upright", "right"),
     ("female", "sitting_upright", "anterolateral_right"),
-    ("female", "sitting_slumped", "anterolateral_right"),
     ("neutral", "sitting_upright", "right"),
-    ("neutral", "sitting_slumped", "anterolateral_right"),
 ]
 
 

@@ -26,20 +26,23 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.spatial import cKDTree
 
 from viewer.domain.skinning import Binding, skin
+
+if TYPE_CHECKING:  # SciPy loads on first posture use, not before the first frame
+    from scipy.spatial import cKDTree
 
 #: How far (mm) below the posed skin a muscle vertex is kept: enough that the drawn skin, a
 #: triangle mesh whose faces cut a little inside its vertices' tangent planes, still covers it.
 ENVELOPE_MARGIN_MM = 1.0
 
 #: Muscle vertices further than this (mm) below the standing skin are never tested: no preset
-#: brings a muscle that much nearer the skin (the largest shift measured is the sitting tensor
-#: fasciae latae, ~10 mm from its standing depth).
+#: brings a muscle that much nearer the skin (the largest press measured is the female tensor
+#: fasciae latae sitting upright, ~14 mm).
 NEAR_SKIN_MM = 25.0
 
 #: The nearest posed skin vertices whose faces are searched for the closest point.
@@ -49,8 +52,9 @@ NEAREST = 4
 #: left out of the exact test: most of them each pose, and the estimate errs by far less.
 DEEP_MM = 8.0
 
-#: Face samples whose rough depth is more than this (mm) are not measured exactly: a face
-#: between corners kept 1 mm under the skin bridges a crease by a few mm at most.
+#: Face samples whose rough depth is more than this (mm) are not measured exactly. With its
+#: corners kept 1 mm under the skin a face is shallower than that only where it bridges a
+#: crease; 2 mm (three times the samples measured) found no more of them.
 SAMPLE_ROUGH_MM = 0.5
 
 #: The axes (x, y) of the rays that must all find a point inside the skin. Where the sitting
@@ -234,6 +238,8 @@ class PosedSkin:
         normals /= np.maximum(np.linalg.norm(normals, axis=1, keepdims=True), 1e-12)
         face /= np.maximum(np.linalg.norm(face, axis=1, keepdims=True), 1e-12)
         table = vertex_faces(tri, len(p)) if faces_of_vertex is None else faces_of_vertex
+        from scipy.spatial import cKDTree
+
         return cls(p, tri, face, normals, table, cKDTree(p))
 
     def rough_depth(self, points: NDArray[np.floating]) -> NDArray[np.float64]:
