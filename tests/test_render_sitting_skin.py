@@ -15,11 +15,12 @@ from typing import Any
 import numpy as np
 import pytest
 
-#: Muscle-red pixels allowed per 1600 x 1000 picture: where the crease is sharpest (female,
-#: sitting upright, from the side) a sliver of a few dozen pixels of the tensor fasciae latae's
-#: faces still shows between vertices held under the skin. Without the envelope the same view
-#: shows ~1000.
-ALLOWED_PX = 60
+#: Muscle-red pixels allowed per 1600 x 1000 picture. Where the crease is sharpest (female,
+#: sitting upright, from the side) a sliver of the tensor fasciae latae still shows along it:
+#: 345 px measured. The faces there are left slightly out on purpose: pressed fully under, they
+#: fold, and through the default ghosted skin the fold showed as a dark notch below the ASIS
+#: (skin_envelope._relax). Without the envelope the same views show about 2000.
+ALLOWED_PX = 400
 
 
 def _muscle_red(path: Path) -> int:
@@ -65,5 +66,5 @@ def test_without_the_envelope_the_hip_muscles_show_through(
     from viewer.render.posture_painter import PosturePainter
 
     monkeypatch.setattr(PosturePainter, "_under_skin", lambda self, sid, mesh, posed, t: posed)
-    assert _render(tmp_path, "female", "sitting_upright", "anterior") > 10 * ALLOWED_PX
-    assert _render(tmp_path, "neutral", "sitting_upright", "right") > 5 * ALLOWED_PX
+    assert _render(tmp_path, "female", "sitting_upright", "anterior") > 4 * ALLOWED_PX
+    assert _render(tmp_path, "neutral", "sitting_upright", "right") > 4 * ALLOWED_PX
