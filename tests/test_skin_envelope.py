@@ -14,9 +14,9 @@ from viewer.domain.skin_envelope import (
     ENVELOPE_MARGIN_MM,
     PosedSkin,
     RayGrid,
-    closest_on_triangles,
     keep_inside,
 )
+from viewer.domain.surface_points import closest_on_triangles
 
 RADIUS = 100.0
 
@@ -28,7 +28,7 @@ def _sphere() -> trimesh.Trimesh:
 def test_closest_point_on_triangles_matches_a_dense_search() -> None:
     rng = np.random.default_rng(0)
     a, b, c, q = (rng.normal(size=(400, 3)) for _ in range(4))
-    got = np.linalg.norm(closest_on_triangles(q, a, b, c) - q, axis=1)
+    got = np.linalg.norm(closest_on_triangles(q, a, b, c)[0] - q, axis=1)
     best = np.full(len(q), np.inf)
     steps = np.linspace(0.0, 1.0, 121)
     for u in steps:

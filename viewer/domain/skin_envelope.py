@@ -32,9 +32,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from viewer.domain.skinning import Binding, skin
+from viewer.domain.surface_points import closest_on_triangles
 
 if TYPE_CHECKING:  # SciPy loads on first posture use, not before the first frame
-    from scipy.sparse import csr_matrix
     from scipy.spatial import cKDTree
 
 #: How far (mm) below the posed skin a muscle vertex is kept: enough that the drawn skin, a
@@ -97,44 +97,6 @@ def vertex_faces(triangles: NDArray[np.integer], n_points: int) -> NDArray[np.in
     table = np.full((n_points, max(int(counts.max(initial=0)), 1)), -1, dtype=np.int64)
     table[corner_vertex, slot] = corner_face
     return table
-
-
-def closest_on_triangles(
-    q: NDArray[np.float64], a: NDArray[np.float64], b: NDArray[np.float64], c: NDArray[np.float64]
-) -> NDArray[np.float64]:
-    """Closest point to each ``q`` on the triangle (a, b, c) of its row (all (n, 3)), by the
-    Voronoi regions of the triangle's vertices, edges and face."""
-    ab, ac, ap = b - a, c - a, q - a
-    d1, d2 = _dot(ab, ap), _dot(ac, ap)
-    bp = q - b
-    d3, d4 = _dot(ab, bp), _dot(ac, bp)
-    cp = q - c
-    d5, d6 = _dot(ab, cp), _dot(ac, cp)
-    va = d3 * d6 - d5 * d4
-    vb = d5 * d2 - d1 * d6
-    vc = d1 * d4 - d3 * d2
-    denom = va + vb + vc
-    safe = np.where(np.abs(denom) > 1e-18, denom, 1.0)
-    v = vb / safe
-    w = vc / safe
-    out = a + ab * v[:, None] + ac * w[:, None]  # inside the face
-    # Edges (checked before vertices, which override them).
-    e_bc = (va <= 0) & (d4 - d3 >= 0) & (d5 - d6 >= 0)
-    t = (d4 - d3) / np.where(e_bc, (d4 - d3) + (d5 - d6), 1.0)
-    out[e_bc] = (b + (c - b) * t[:, None])[e_bc]
-    e_ac = (vb <= 0) & (d2 >= 0) & (d6 <= 0)
-    t = d2 / np.where(e_ac, d2 - d6, 1.0)
-    out[e_ac] = (a + ac * t[:, None])[e_ac]
-    e_ab = (vc <= 0) & (d1 >= 0) & (d3 <= 0)
-    t = d1 / np.where(e_ab, d1 - d3, 1.0)
-    out[e_ab] = (a + ab * t[:, None])[e_ab]
-    at_a = (d1 <= 0) & (d2 <= 0)
-    out[at_a] = a[at_a]
-    at_b = (d3 >= 0) & (d4 <= d3)
-    out[at_b] = b[at_b]
-    at_c = (d6 >= 0) & (d5 <= d6)
-    out[at_c] = c[at_c]
-    return out
 
 
 def _corner_angle(corners: NDArray[np.float64], at: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -233,18 +195,16 @@ class PosedSkin:
         triangles: NDArray[np.integer],
         faces_of_vertex: NDArray[np.int64] | None = None,
     ) -> PosedSkin:
+        from scipy.spatial import cKDTree
+
+        from viewer.heatmap.foldfill import vertex_normals
+
         p = np.asarray(points, dtype=np.float64)
         tri = np.asarray(triangles, dtype=np.int64)
         face = np.cross(p[tri[:, 1]] - p[tri[:, 0]], p[tri[:, 2]] - p[tri[:, 0]])
-        normals = np.zeros_like(p)
-        for corner in range(3):
-            np.add.at(normals, tri[:, corner], face)
-        normals /= np.maximum(np.linalg.norm(normals, axis=1, keepdims=True), 1e-12)
         face /= np.maximum(np.linalg.norm(face, axis=1, keepdims=True), 1e-12)
         table = vertex_faces(tri, len(p)) if faces_of_vertex is None else faces_of_vertex
-        from scipy.spatial import cKDTree
-
-        return cls(p, tri, face, normals, table, cKDTree(p))
+        return cls(p, tri, face, vertex_normals(p, tri), table, cKDTree(p))
 
     def rough_depth(self, points: NDArray[np.floating]) -> NDArray[np.float64]:
         """Depth (mm) below the tangent plane of each point's nearest skin vertex: cheap, and
@@ -283,7 +243,7 @@ class PosedSkin:
         ok = f >= 0
         rows, f = rows[ok], f[ok]
         tri = self.triangles[f]
-        c = closest_on_triangles(
+        c, _ = closest_on_triangles(
             q[rows], self.points[tri[:, 0]], self.points[tri[:, 1]], self.points[tri[:, 2]]
         )
         dist = np.linalg.norm(q[rows] - c, axis=1)
@@ -301,7 +261,7 @@ class PosedSkin:
         rows, f = rows[ok], f[ok]
         tri = self.triangles[f]
         corners = self.points[tri]
-        c = closest_on_triangles(q[rows], corners[:, 0], corners[:, 1], corners[:, 2])
+        c, _ = closest_on_triangles(q[rows], corners[:, 0], corners[:, 1], corners[:, 2])
         tied = np.linalg.norm(c - best_c[rows], axis=1) <= TIE_MM
         normal = np.zeros((len(q), 3))
         weight = _corner_angle(corners[tied], c[tied])
@@ -407,19 +367,6 @@ def keep_inside(
     return out
 
 
-def _ring(tri: NDArray[np.int64], n: int) -> csr_matrix:
-    """Vertex adjacency of a mesh (n x n sparse, 1 where two vertices share an edge)."""
-    from scipy.sparse import csr_matrix
-
-    i = np.concatenate([tri[:, 0], tri[:, 1], tri[:, 2]])
-    j = np.concatenate([tri[:, 1], tri[:, 2], tri[:, 0]])
-    ring = csr_matrix(
-        (np.ones(2 * len(i)), (np.concatenate([i, j]), np.concatenate([j, i]))), shape=(n, n)
-    )
-    ring.data[:] = 1.0
-    return ring
-
-
 def _relax(
     out: NDArray[np.float64], tri: NDArray[np.int64], rows: NDArray[np.int64], skin: PosedSkin
 ) -> None:
@@ -432,11 +379,11 @@ def _relax(
     opaque, a sliver of the relaxed faces shows along the crease from the side (measured in
     tests/test_render_sitting_skin.py).
     """
-    ring = _ring(tri, len(out))
-    degree = np.asarray(ring.sum(axis=1)).ravel()
-    sub = ring[rows]
+    from viewer.heatmap.foldfill import neighbour_mean
+
+    mean = neighbour_mean(len(out), tri)[rows]
     for _ in range(RELAX_STEPS):
-        centre = (sub @ out) / np.maximum(degree[rows], 1.0)[:, None]
+        centre = mean @ out
         step = out[rows] + 0.5 * (centre - out[rows])
         depth, _, _ = skin.closest(step)
         ok = depth >= 0.0

@@ -35,7 +35,7 @@ class SurfaceBinding:
         return np.asarray(np.einsum("nk,nkd->nd", self.bary, v[tri]), dtype=np.float64)
 
 
-def _closest_on_triangles(
+def closest_on_triangles(
     p: NDArray[np.float64], a: NDArray[np.float64], b: NDArray[np.float64], c: NDArray[np.float64]
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Closest points on triangles (a, b, c) to points p, row by row (Ericson, *Real-Time
@@ -106,7 +106,7 @@ def bind_points(points: ArrayLike, vertices: ArrayLike, triangles: ArrayLike) ->
             best_w[i] = (1.0, 0.0, 0.0)
             continue
         t = tri[cand]
-        q, w = _closest_on_triangles(
+        q, w = closest_on_triangles(
             np.repeat(p[i][None], len(cand), 0), v[t[:, 0]], v[t[:, 1]], v[t[:, 2]]
         )
         k = int(np.argmin(np.linalg.norm(q - p[i], axis=1)))
