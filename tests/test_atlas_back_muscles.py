@@ -113,6 +113,47 @@ def test_erector_spinae_reach_the_sacrum(side: str) -> None:
     assert s1 > 300.0, f"erector spinae section at the S1 endplate height only {s1:.0f} mm^2"
 
 
+def thin_lower_end_mm(v: np.ndarray, full_z: float, band: float = 2.0) -> float:
+    """How far (mm) up from its lowest point a muscle, seen from behind, stays narrower than
+    half its width at height ``full_z``: the length of a tab or tongue hanging from its lower
+    end (0 for a square end; a few mm for a blunt, rounded one). Widths are left-right extents
+    of the vertices within ``band`` mm of each height."""
+
+    def width(z: float) -> float:
+        sel = np.abs(v[:, 2] - z) < band
+        return float(np.ptp(v[sel, 0])) if sel.sum() > 2 else 0.0
+
+    z0, half = float(v[:, 2].min()), 0.5 * width(full_z)
+    return next((h for h in np.arange(0.0, 200.0, 1.0) if width(z0 + h) >= half), 200.0)
+
+
+def test_thin_lower_end_measures_a_tab() -> None:
+    """A 60 mm wide block with a 10 mm wide, 25 mm long tab below one corner (outlines
+    sampled every mm): the tab is found (its length, within the band); without the tab the
+    end is square (0)."""
+
+    def slab(x0: float, x1: float, z0: float, z1: float) -> np.ndarray:
+        x, z = np.meshgrid(np.arange(x0, x1 + 0.1, 1.0), np.arange(z0, z1 + 0.1, 1.0))
+        return np.column_stack([x.ravel(), np.zeros(x.size), z.ravel()])
+
+    block = slab(-30.0, 30.0, 0.0, 100.0)
+    v = np.vstack([block, slab(20.0, 30.0, -25.0, 0.0)])
+    assert 22.0 <= thin_lower_end_mm(v, 50.0) <= 25.0
+    assert thin_lower_end_mm(block, 50.0) == 0.0
+
+
+@pytest.mark.parametrize("side", SIDES)
+def test_erector_spinae_end_bluntly_on_the_sacrum(side: str) -> None:
+    """Seen from behind, the lower end of the erector spinae (both columns together) is a
+    blunt, rounded end on the sacrum, not a point: within 15 mm of its lowest point it is
+    already half as wide as at the L5 body. The pointed tab it replaced (the longissimus's
+    lower lateral corner, squeezed between multifidus and the PSIS) hung 33 mm below that
+    width, down to 25 mm below the PSIS."""
+    v = np.vstack([np.asarray(m.vertices) for m in _es(side)])
+    h = thin_lower_end_mm(v, float(_landmarks()["vertebral_body_l5"][2]))
+    assert h <= 15.0, f"erector spinae end in a tab {h:.0f} mm long"
+
+
 def _assert_flat_cut(m: trimesh.Trimesh, name: str) -> None:
     """The top of ``m`` is a flat face across it with a sharp edge: just below the top the
     section is (nearly) as large as 4 mm lower, and the faces lying in the top plane cover

@@ -935,8 +935,18 @@ def tensor_fasciae_latae(c: Context) -> MuscleDef:
 #: pain. Med Sci Monit 2026;32:e951651, Table 2 (SDs about 145-320 mm2). The atlas sheet is
 #: not fitted to them; tests/test_atlas_muscle_shapes.py checks it against them.
 QL_CSA_MM2 = {"l1/l2": 337.0, "l2/l3": 503.0, "l3/l4": 684.0}
-#: lateral bow (mm) of the free lateral border of quadratus lumborum at mid-height
-QL_LATERAL_BOW_MM = 8.0
+#: lateral bow (mm) of the free lateral border of quadratus lumborum at mid-height. 0: the
+#: border runs straight from the lateral end of the crest attachment up and slightly medially
+#: to the middle of the 12th rib. The 8 mm bow it had made the sheet widest at mid-height and
+#: its lateral border curve into the rib near its head: from behind and in front it read as
+#: a tall spindle, 44 mm wide in the middle and under 25 mm just below the rib (issue 11).
+QL_LATERAL_BOW_MM = 0.0
+#: fibre radius (mm) along each quadratus lumborum fibre, crest (s = 0) to rib (s = 1). The
+#: rib end is nearly as thick as the belly (5.2 mm; it was 3.5), so the sheet meets the rib
+#: over its whole attachment with square corners instead of thinning to a rounded tip. Build
+#: choices, not measured numbers: the sheet's thickness is checked through its cross-section
+#: areas against MRI (:data:`QL_CSA_MM2`), which these keep (it thickens downward).
+QL_RADIUS: Knots = ((0.0, 0.15, 0.45, 0.8, 1.0), (5.0, 7.5, 6.8, 5.8, 5.2))
 #: fibres across the sheet, from the medial (transverse-process) to the lateral border
 QL_COLUMNS = 12
 
@@ -945,18 +955,24 @@ def quadratus_lumborum(c: Context) -> MuscleDef:
     """QL: a flat four-sided sheet. Below: the iliolumbar ligament and the posterior-medial iliac
     crest (inner lip, about 5 cm lateral to the ligament); above: the lower border of the medial
     half of the 12th rib; medially: the tips of the L1-L4 transverse processes; laterally a
-    free, slightly convex border from the crest up to the rib.
+    free, straight border from the crest up and slightly medially to the rib (Gray's text
+    as reproduced at https://acemap.info/field/2032828866: irregularly quadrilateral, broader
+    below than above; from the iliolumbar ligament and the inner lip of the iliac crest for
+    about 5 cm; into the lower border of the last rib for about half its length and, by four
+    small tendons, the apices of the upper four lumbar transverse processes).
 
     Built as a ruled sheet of :data:`QL_COLUMNS` fibres: fibre ``v`` (0 medial .. 1 lateral)
     runs from the point ``v`` of the lower attachment line to the point ``v`` of the rib line,
     through the points ``v`` of the way from each transverse-process tip to the lateral border
     at that height. The medial fibre passes over the L4-L1 tips (iliotransverse and
-    costotransverse fibres), the lateral one forms the free border. Fibres about 12 mm thick,
-    a few mm apart, make a sheet about 1-1.5 cm thick and 4-5 cm wide at L3-L4 instead of a
+    costotransverse fibres), the lateral one forms the free, straight border
+    (:data:`QL_LATERAL_BOW_MM`), and every fibre keeps most of its thickness up to the rib
+    (:data:`QL_RADIUS`), so the sheet is broad at both ends, not a spindle. Fibres about 12 mm
+    thick, a few mm apart, make a sheet about 1-1.5 cm thick and 4-5 cm wide at L3-L4 instead of a
     rod; its cross-section areas grow downward as in MRI of healthy adults
-    (:data:`QL_CSA_MM2`). Seen from behind it is a quadrilateral wider below than above: about
-    4 cm from the L5 transverse process to the lateral end of its crest attachment, narrowing
-    to under 3 cm on the rib, the free lateral border running up and in from the crest.
+    (:data:`QL_CSA_MM2`). Seen from behind or in front it is a quadrilateral wider below than
+    above: about 4.5 cm across its fibres near the crest, 3.5-4 cm at mid-height and about
+    3 cm just below the rib (the medial half of this skeleton's short, 72 mm 12th rib).
     """
     areas = reg.quadratus_lumborum_areas(c.bones, c.lm)
     bottom = areas["ql_crest_line"]  # (k, 3) medial -> lateral along ligament and crest
@@ -969,13 +985,12 @@ def quadratus_lumborum(c: Context) -> MuscleDef:
         bow = QL_LATERAL_BOW_MM * np.sin(np.pi * t)
         return _lerp(lat0, lat1, t) + np.array([-bow, 0.0, 0.0])
 
-    radius = ((0.0, 0.15, 0.45, 0.8, 1.0), (5.0, 7.5, 6.8, 5.2, 3.5))
     fibres = []
     for k in range(QL_COLUMNS):
         v = k / (QL_COLUMNS - 1)
         mids = [_lerp(tp, lateral_at(float(tp[2])), v) for tp in tps]
         path = np.array([_curve_point(bottom, v), *mids, _curve_point(top, v)])
-        fibres.append(Fibre(path, radius, smooth=True))
+        fibres.append(Fibre(path, QL_RADIUS, smooth=True))
     has_rib = "rib_12_right" in c.bones
     return MuscleDef(
         "quadratus_lumborum",
@@ -1201,14 +1216,62 @@ ES_ORIGIN_RADIUS_MM = 6.5
 ES_CLEARANCE_MM = 2.0
 #: mm the back muscles keep from the mid-sagittal plane (supraspinous ligament between them)
 MIDLINE_GAP_MM = 0.5
-#: Extra fascicles from the common origin: points along the dorsal sacrum lateral to the
-#: median crest (over multifidus, x mm from the midline, heights above the S1 endplate centre)
-#: up to the lumbar transverse processes (longissimus).
-ES_SACRAL_ORIGINS = ((-14.0, -30.0), (-24.0, -30.0), (-30.0, -15.0), (-18.0, -12.0))
+#: Fascicles of the common origin on the sacrum, over multifidus: one row across the dorsal
+#: sacrum (x, mm from the midline) at about one height (mm relative to the S1 upper-endplate
+#: centre, about the level of the first dorsal foramina on this sacrum), from beside the median
+#: crest to the medial side of the PSIS, each up to a lumbar transverse process
+#: (longissimus). The fleshy erector spinae begin where the tendinous fibres of their
+#: aponeurosis, attached to the median and lateral sacral crests and the PSIS, become fleshy
+#: over multifidus (Bogduk 1980, J Anat 131:525-540, stored at
+#: https://docslib.org/doc/4270154/a-reappraisal-of-the-anatomy-of-the-human-lumbar-erector-spinae;
+#: attachments as in Gray's text at https://owiki.org/wiki/Extensor_spinae). So these
+#: fascicles start on the back of multifidus (:func:`_on_multifidus`), not on the bone
+#: under it, all at about one height: the lower end of the mass is a blunt, rounded border
+#: across the sacrum. The row and its height are this build's layout (not measured numbers);
+#: a fifth origin beside the PSIS (x = -40) started under multifidus's slip from the PSIS and
+#: left a tunnel through the muscle, and origins 10 mm from the midline put the end 1-2 mm
+#: under the female body's skin over S1, so the row spans 13-32 mm from the midline. The
+#: old layout had two of its origins 30 mm below the S1 endplate on the bone; multifidus
+#: covers that bone, so all that showed of them was a 2 cm wide tongue squeezed between
+#: multifidus and the PSIS, hanging 25 mm below the PSIS (a pointed tab, issue 11).
+ES_SACRAL_ORIGINS = ((-13.0, -11.0), (-19.0, -14.0), (-25.0, -15.0), (-32.0, -13.0))
 #: mm the midpoint of a sacral fascicle starts behind the straight line (draping lifts it
 #: further where multifidus is in the way); with 4 mm the sacral fascicles and those from the
 #: PSIS parted over multifidus and left a hole through the muscle's lower end
 ES_SACRAL_LIFT_MM = 10.0
+#: mm a sacral fascicle's start lies behind the back of multifidus as estimated from its
+#: fascicles (:func:`_on_multifidus`; the built surface lies about 5 mm further out, where
+#: draping and smoothing put it): the start sits at that surface, so its rounded end shows
+#: as the blunt lower border of the mass and it is not hidden inside multifidus
+ES_ON_MULTIFIDUS_MM = 1.0
+#: radius (mm) of a sacral fascicle at its start (it has the belly's, :data:`ES_RADIUS_MM`,
+#: from the next knot, 1/16 of the way up): the mass thins onto the sacrum, where it is narrow
+#: and chiefly tendinous (Gray's text at https://owiki.org/wiki/Extensor_spinae). A build
+#: choice, not a measured number: with the usual 6.5 mm start the blunt lower end stood
+#: 1 mm under the female body's skin over S1 (the lumbar mass's least depth is 3.5 mm).
+ES_SACRAL_END_RADIUS_MM = 4.5
+
+
+def _on_multifidus(c: Context, x: float, z: float) -> np.ndarray | None:
+    """Point on the back of the dorsal sacrum's covering at (x, z): the back of multifidus
+    (estimated from its fascicle tubes, :func:`multifidus`) plus :data:`ES_ON_MULTIFIDUS_MM`,
+    or the bone's back surface where multifidus does not reach."""
+    o = _dorsal_point(c, "sacrum", x, z)
+    if o is None:
+        return None
+    if "_mf_tubes" not in c.__dict__:
+        pts, rad = [], []
+        for f in multifidus(c).fibres:
+            q, s = resample_polyline(control_path(f), 1.0)
+            pts.append(q)
+            rad.append(np.interp(s, *f.radius))
+        c.__dict__["_mf_tubes"] = (np.vstack(pts), np.concatenate(rad))
+    q, r = c.__dict__["_mf_tubes"]
+    d2 = r**2 - (q[:, 0] - x) ** 2 - (q[:, 2] - z) ** 2
+    if not (d2 > 0).any():
+        return o
+    back = float((q[d2 > 0, 1] + np.sqrt(d2[d2 > 0])).max()) + ES_ON_MULTIFIDUS_MM
+    return np.array([o[0], max(float(o[1]), back), o[2]])
 
 
 def _by_height(path: np.ndarray, zs: np.ndarray, rs: np.ndarray) -> Knots:
@@ -1264,12 +1327,14 @@ def erector_spinae(c: Context) -> MuscleDef:
     s1_z = float(c.lm["s1_endplate_centre"][2])
     tops = [f.path[-1] for f in fibres if f.group == 1 and f.path[-1][2] < z_cut]
     for k, (x, dz) in enumerate(ES_SACRAL_ORIGINS):
-        o = _dorsal_point(c, "sacrum", x, s1_z + dz)
+        o = _on_multifidus(c, x, s1_z + dz)
         if o is None or not tops:
             continue
         top = tops[k % len(tops)]
         p = np.array([o, _lerp(o, top, 0.5) + np.array([0.0, ES_SACRAL_LIFT_MM, 0.0]), top])
-        fibres.append(Fibre(p, _by_height(p, zs, rs), group=1, smooth=True))
+        ss, r = _by_height(p, zs, rs)
+        r = (min(r[0], ES_SACRAL_END_RADIUS_MM), *r[1:])  # thin start, full by 1/16 of the way
+        fibres.append(Fibre(p, (ss, r), group=1, smooth=True))
     il = densify([f for f in fibres if f.group == 0], 2)
     lt = densify([f for f in fibres if f.group == 1], 2)
     return MuscleDef(
