@@ -69,10 +69,11 @@ def _outside(
     return suspects[w < 0.5]
 
 
-#: How far (mm) a bone may lie outside the posed skin. Bones are rigid and are not pressed; in
-#: the female body sitting upright the front of the iliac crest, 8 mm under the standing skin,
-#: comes 0.7 mm through the posed waist (five vertices a side). Muscles get no allowance.
-BONE_ALLOWANCE_MM = 1.0
+#: How far (mm) a bone may lie outside the posed skin: none. Bones are rigid; the skin is lifted
+#: over them (viewer/domain/skin_over_bone.py). Without the lift, in the female body sitting
+#: upright the front of the iliac crest, 8 mm under the standing skin, came 0.7-1.5 mm through
+#: the posed waist (five vertices a side). Muscles get no allowance either.
+BONE_ALLOWANCE_MM = 0.0
 
 
 @cache
@@ -89,9 +90,10 @@ def _escapes(body: str, pose: str, keep: bool) -> dict[str, int]:
     mesh = la.meshes["skin"]
     binding = pm.skin_binding("skin", mesh.points)
     assert binding is not None
-    envelope = SkinEnvelope(mesh.points, mesh.triangles, binding)
+    bones = {b: la.meshes[b].points for b in pm.bone_ids}
+    envelope = SkinEnvelope(mesh.points, mesh.triangles, binding, bones if keep else None)
     t = pm.transforms(PRESETS[pose])
-    posed_skin = skin(mesh.points, binding, t)
+    posed_skin = envelope.posed(t).points if keep else skin(mesh.points, binding, t)
     names: list[str] = []
     parts: list[np.ndarray] = []
     for m, p in zip(pm.muscle_ids, _posed_muscles(pose), strict=True):
@@ -126,3 +128,10 @@ def test_without_the_envelope_the_sitting_hip_muscles_come_through_the_skin() ->
     escapes = _escapes("neutral", "sitting_upright", keep=False)
     assert escapes.get("tensor_fasciae_latae_right", 0) > 40, escapes
     assert escapes.get("tensor_fasciae_latae_left", 0) > 40, escapes
+
+
+def test_without_the_lift_the_female_iliac_crest_comes_through_the_sitting_waist() -> None:
+    """The judge can fail for bones too: the skin as MakeHuman's weights pose it, without the
+    lift over the bones, lets the front of the female iliac crest through sitting upright."""
+    escapes = _escapes("female", "sitting_upright", keep=False)
+    assert escapes.get("hip_bone_left", 0) > 0 and escapes.get("hip_bone_right", 0) > 0, escapes

@@ -15,12 +15,13 @@ from typing import Any
 import numpy as np
 import pytest
 
-#: Muscle-red pixels allowed per 1600 x 1000 picture. Where the crease is sharpest (female,
-#: sitting upright, from the side) a sliver of the tensor fasciae latae still shows along it:
-#: 345 px measured. The faces there are left slightly out on purpose: pressed fully under, they
-#: fold, and through the default ghosted skin the fold showed as a dark notch below the ASIS
-#: (skin_envelope._relax). Without the envelope the same views show about 2000.
-ALLOWED_PX = 400
+#: Muscle-red pixels allowed per 1600 x 1000 picture. Where the crease is sharpest a sliver of
+#: the tensor fasciae latae can show along it: the faces there are left slightly out on purpose
+#: (pressed fully under, they fold, and through the default ghosted skin the fold showed as a
+#: dark notch below the ASIS; skin_envelope._relax). Measured 0 / 59 / 21 / 129 px in the views
+#: below since the skin is lifted over the iliac crest (viewer/domain/skin_over_bone.py; the
+#: female side view showed 345-445 before). Without the envelope the same views show ~2000.
+ALLOWED_PX = 200
 
 
 def _muscle_red(path: Path) -> int:

@@ -273,18 +273,26 @@ class PosedSkin:
 
 class SkinEnvelope:
     """One body's skin as muscles are kept under it: the standing skin, its skinning, which
-    vertices of each muscle mesh lie near it, and the skin in the last pose asked for."""
+    vertices of each muscle mesh (and of each bone it is lifted over) lie near it, and the
+    skin in the last pose asked for."""
 
     def __init__(
         self,
         standing_points: NDArray[np.floating],
         triangles: NDArray[np.integer],
         binding: Binding,
+        bones: Mapping[str, NDArray[np.floating]] | None = None,
     ) -> None:
         self.standing = PosedSkin.of(standing_points, triangles)
         self.binding = binding
         self._candidates: dict[tuple[str, int], NDArray[np.int64]] = {}
         self._last: tuple[tuple[bytes, ...], PosedSkin] | None = None
+        #: per bone, its standing vertices near the skin: the skin is lifted over them
+        #: (:mod:`viewer.domain.skin_over_bone`)
+        self._bones = {
+            b: np.asarray(p, dtype=np.float64)[self.candidates(b, p)]
+            for b, p in (bones or {}).items()
+        }
 
     def candidates(self, mesh_id: str, standing_points: NDArray[np.floating]) -> NDArray[np.int64]:
         """Indices of the vertices within :data:`NEAR_SKIN_MM` of the standing skin (cached per
@@ -298,16 +306,29 @@ class SkinEnvelope:
         return found
 
     def key(self, transforms: Mapping[str, NDArray[np.float64]]) -> tuple[bytes, ...]:
-        """What the posed skin depends on: the transforms of the bones it is weighted to."""
+        """What the posed skin depends on: the transforms of the bones it is weighted to and
+        of the bones it is lifted over."""
         eye = np.eye(4)
-        return tuple(np.asarray(transforms.get(b, eye)).tobytes() for b in self.binding.bones)
+        bones = (*self.binding.bones, *(b for b in self._bones if b not in self.binding.bones))
+        return tuple(np.asarray(transforms.get(b, eye)).tobytes() for b in bones)
 
     def posed(self, transforms: Mapping[str, NDArray[np.float64]]) -> PosedSkin:
-        """The skin in this pose (the last one is kept: every muscle of a pose asks for it)."""
+        """The skin in this pose, lifted over the bones it was given (the last one is kept:
+        every muscle of a pose asks for it)."""
         key = self.key(transforms)
         if self._last is None or self._last[0] != key:
             points = skin(self.standing.points, self.binding, transforms)
             posed = PosedSkin.of(points, self.standing.triangles, self.standing.faces_of_vertex)
+            if self._bones:
+                from viewer.domain.skin_over_bone import lift_over_bones
+
+                eye = np.eye(4)
+                placed = [
+                    p @ np.asarray(transforms.get(b, eye))[:3, :3].T
+                    + np.asarray(transforms.get(b, eye))[:3, 3]
+                    for b, p in self._bones.items()
+                ]
+                posed = lift_over_bones(posed, np.vstack(placed))
             self._last = (key, posed)
         return self._last[1]
 

@@ -236,7 +236,8 @@ class PosturePainter:
             binding = self.model.skin_binding(skin_id, mesh.points)
             if binding is None:
                 return None
-            self._envelope = SkinEnvelope(mesh.points, mesh.triangles, binding)
+            bones = {b: self.loaded.meshes[b].points for b in self.model.bone_ids}
+            self._envelope = SkinEnvelope(mesh.points, mesh.triangles, binding, bones)
         return self._envelope
 
     def _skin_key(self, transforms: dict[str, Matrix]) -> tuple[bytes, ...]:
@@ -285,7 +286,21 @@ class PosturePainter:
             if binding is None:
                 return
             self._light_bindings[(sid, light)] = binding
-        self._skin_if_moved(sid, actor, mesh, binding, transforms, light)
+        if light or self.state.pose.is_standing or sid != self.loaded.skin_id:
+            self._skin_if_moved(sid, actor, mesh, binding, transforms, light)
+            return
+        envelope = self._envelope_now()
+        if envelope is None:
+            self._skin_if_moved(sid, actor, mesh, binding, transforms, light)
+            return
+        # Held poses: the skin lifted over the bones (viewer/domain/skin_over_bone.py), the
+        # same skin the muscles are kept under.
+        key = envelope.key(transforms)
+        if self._drawn.get((sid, light)) == key:
+            return
+        self._drawn[(sid, light)] = key
+        _, normals = skin_with_normals(mesh.points, mesh.normals, binding, transforms)
+        _write(actor, envelope.posed(transforms).points, normals, self._owned)
 
     def _skin_if_moved(
         self,

@@ -1,0 +1,88 @@
+"""Keep the posed skin clear of the bones: it drapes over them, they never show through.
+
+Bones are rigid and follow their own transforms; the skin follows MakeHuman's weights. Sitting
+upright, the female waist folds in over the front of the iliac crest (8 mm under the standing
+skin) further than the pelvis moves, and the crest came 0.7-1.5 mm through the posed skin. Real
+skin is lifted by the bone under it, so the posed skin is lifted here: around each bone vertex
+closer to the skin than :data:`BONE_CLEARANCE_MM`, the skin moves outward by what is missing,
+fully within :data:`FLAT_MM` of the spot and fading smoothly to nothing at :data:`REACH_MM` (a
+gentle bulge over the crest, not a spike). The muscles are then kept under this skin
+(:mod:`viewer.domain.skin_envelope`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import NDArray
+
+if TYPE_CHECKING:
+    from viewer.domain.skin_envelope import PosedSkin
+
+#: How far (mm) under the posed skin every bone vertex is kept: the drawn skin's flat faces cut
+#: a little inside their vertices, and bone has a thin layer of soft tissue over it everywhere.
+BONE_CLEARANCE_MM = 1.5
+
+#: Skin within this distance (mm) of a spot that must be lifted is lifted by the full amount:
+#: wider than a skin triangle of the full mesh, so the face over the spot rises with it.
+FLAT_MM = 10.0
+
+#: Beyond this distance (mm) the skin is not moved; between FLAT_MM and here the lift fades
+#: smoothly (a smoothstep), so the bulge has no edge.
+REACH_MM = 35.0
+
+#: Rounds of measuring and lifting (a lifted face can leave a neighbouring spot short).
+ROUNDS = 3
+
+#: Bone vertices whose rough depth is more than this (mm) are not measured exactly.
+DEEP_MM = 8.0
+
+
+def lift_over_bones(
+    skin: PosedSkin,
+    bone_points: NDArray[np.floating],
+    clearance: float = BONE_CLEARANCE_MM,
+) -> PosedSkin:
+    """The posed skin lifted so every bone point is ``clearance`` under it (``skin`` itself,
+    untouched, where no bone point comes that near).
+
+    A bone point the nearest face calls outside but that lies between the sheets of a fold of
+    the skin (the sitting hip crease) is inside the body: the ray test decides, as for muscles.
+    """
+    from viewer.domain.skin_envelope import PosedSkin
+
+    bones = np.asarray(bone_points, dtype=np.float64).reshape(-1, 3)
+    bones = bones[skin.rough_depth(bones) < DEEP_MM]
+    current = skin
+    if not len(bones):
+        return current
+    for _ in range(ROUNDS):
+        depth, spot, _normal = current.closest(bones)
+        short = np.flatnonzero(depth < clearance)
+        if len(short):
+            folded = (depth[short] < 0.0) & current.inside(bones[short])
+            short = short[~folded]
+        if not len(short):
+            break
+        lift = _lift(current, spot[short], clearance - depth[short])
+        lifted = current.points + lift[:, None] * current.vertex_normals
+        current = PosedSkin.of(lifted, current.triangles, current.faces_of_vertex)
+    return current
+
+
+def _lift(
+    skin: PosedSkin, spots: NDArray[np.float64], missing: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """How far each skin vertex moves outward: the largest of the lifts the spots ask for
+    (overlapping bulges do not add up), each full within FLAT_MM and fading to REACH_MM."""
+    out = np.zeros(len(skin.points))
+    for spot, amount in zip(spots, missing, strict=True):
+        rows = np.asarray(skin.tree.query_ball_point(spot, REACH_MM), dtype=np.int64)
+        if not len(rows):
+            continue
+        r = np.linalg.norm(skin.points[rows] - spot, axis=1)
+        t = np.clip((r - FLAT_MM) / (REACH_MM - FLAT_MM), 0.0, 1.0)
+        weight = 1.0 - t * t * (3.0 - 2.0 * t)
+        out[rows] = np.maximum(out[rows], amount * weight)
+    return out
