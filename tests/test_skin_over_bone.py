@@ -43,3 +43,18 @@ def test_bones_deep_under_the_skin_leave_it_exactly_as_posed() -> None:
     deep = np.array([[0.0, 0.0, RADIUS - 5.0], [30.0, 0.0, 0.0]])
     assert lift_over_bones(skin, deep) is skin
     assert lift_over_bones(skin, np.zeros((0, 3))) is skin
+
+
+def test_only_the_sheet_over_the_bone_rises() -> None:
+    """In a thin part (or across a crease) the other sheet of skin lies within reach, facing
+    the other way: it stays where it was (the sitting thigh's skin pushed up into the belly's
+    when it rose along its own normal)."""
+    slab = trimesh.creation.box(extents=(200.0, 200.0, 12.0))
+    slab = slab.subdivide().subdivide().subdivide().subdivide()
+    skin = PosedSkin.of(np.asarray(slab.vertices, dtype=np.float64), np.asarray(slab.faces))
+    tip = np.array([[0.0, 0.0, 6.5]])  # through the top face, 12 mm above the bottom one
+    lifted = lift_over_bones(skin, tip)
+    bottom = skin.points[:, 2] < -5.9
+    top = skin.points[:, 2] > 5.9
+    np.testing.assert_array_equal(lifted.points[bottom], skin.points[bottom])
+    assert lifted.points[top, 2].max() > 6.5 + BONE_CLEARANCE_MM - 0.05

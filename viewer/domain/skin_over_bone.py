@@ -35,6 +35,11 @@ REACH_MM = 35.0
 #: Rounds of measuring and lifting (a lifted face can leave a neighbouring spot short).
 ROUNDS = 3
 
+#: Cosines between a skin vertex's normal and the normal over the spot: at or below the first
+#: the vertex is not lifted (another sheet of skin, e.g. the thigh's in the hip crease), at or
+#: above the second it is lifted fully, smoothly in between.
+SAME_SHEET_COS = (0.3, 0.7)
+
 #: Bone vertices whose rough depth is more than this (mm) are not measured exactly.
 DEEP_MM = 8.0
 
@@ -58,31 +63,42 @@ def lift_over_bones(
     if not len(bones):
         return current
     for _ in range(ROUNDS):
-        depth, spot, _normal = current.closest(bones)
+        depth, spot, normal = current.closest(bones)
         short = np.flatnonzero(depth < clearance)
         if len(short):
             folded = (depth[short] < 0.0) & current.inside(bones[short])
             short = short[~folded]
         if not len(short):
             break
-        lift = _lift(current, spot[short], clearance - depth[short])
+        lift = _lift(current, spot[short], normal[short], clearance - depth[short])
         lifted = current.points + lift[:, None] * current.vertex_normals
         current = PosedSkin.of(lifted, current.triangles, current.faces_of_vertex)
     return current
 
 
 def _lift(
-    skin: PosedSkin, spots: NDArray[np.float64], missing: NDArray[np.float64]
+    skin: PosedSkin,
+    spots: NDArray[np.float64],
+    normals: NDArray[np.float64],
+    missing: NDArray[np.float64],
 ) -> NDArray[np.float64]:
     """How far each skin vertex moves outward: the largest of the lifts the spots ask for
-    (overlapping bulges do not add up), each full within FLAT_MM and fading to REACH_MM."""
+    (overlapping bulges do not add up), each full within FLAT_MM and fading to REACH_MM.
+
+    Only the sheet of skin over the spot rises: a vertex whose normal turns away from the
+    spot's (:data:`SAME_SHEET_COS`) is lifted less, and not at all when it faces across. In the
+    sitting hip crease the thigh's skin lies within reach of the front of the iliac crest, facing
+    up into the belly's; lifted along its own normal it would be pushed through the belly skin.
+    """
     out = np.zeros(len(skin.points))
-    for spot, amount in zip(spots, missing, strict=True):
+    lo, hi = SAME_SHEET_COS
+    for spot, normal, amount in zip(spots, normals, missing, strict=True):
         rows = np.asarray(skin.tree.query_ball_point(spot, REACH_MM), dtype=np.int64)
         if not len(rows):
             continue
         r = np.linalg.norm(skin.points[rows] - spot, axis=1)
         t = np.clip((r - FLAT_MM) / (REACH_MM - FLAT_MM), 0.0, 1.0)
         weight = 1.0 - t * t * (3.0 - 2.0 * t)
-        out[rows] = np.maximum(out[rows], amount * weight)
+        facing = np.clip((skin.vertex_normals[rows] @ normal - lo) / (hi - lo), 0.0, 1.0)
+        out[rows] = np.maximum(out[rows], amount * weight * facing)
     return out
