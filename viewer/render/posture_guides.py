@@ -367,7 +367,7 @@ class PostureGuideOverlay:
         self._thigh_lines["thigh"].set([(hip_now, posed)])
         self._thigh_lines["thigh_standing"].set(_dashed(hip_now, knee, 12.0, 8.0))
         self._thigh_text.SetInput(thigh_label(pose, side))
-        self._thigh_text.GetPositionCoordinate().SetValue(*(posed + np.array([0.0, -20.0, 0.0])))
+        _anchor_of(self._thigh_text).SetValue(*(posed + np.array([0.0, -20.0, 0.0])))
         self._thigh_wanted = True
 
     @staticmethod
@@ -469,6 +469,33 @@ class PostureGuideOverlay:
 
     # -- per frame: one direction check, text sizes when the window size changes ----------------
     def _before_frame(self, *_args: object) -> None:
+        self._place_texts()
+        self._keep_texts_in_frame()
+
+    def _keep_texts_in_frame(self) -> None:
+        """Slide each shown text along the screen so all of it is inside the picture (with a
+        small margin), staying beside its anchor where it fits: at 1200 x 900 the pelvic tilt
+        line's "ASIS-PSIS ... (standing 12°)" ran off the right edge of a side view."""
+        width, height = self.renderer.GetSize()
+        if width <= 0 or height <= 0:
+            return
+        margin = max(4.0, TEXT_MARGIN_FRACTION * width)
+        for text in (*self._texts.values(), self._thigh_text):
+            offset = text.GetPositionCoordinate()
+            if offset.GetValue()[:2] != (0.0, 0.0):
+                offset.SetValue(0.0, 0.0)
+            if not text.GetVisibility() or not text.GetInput():
+                continue
+            bbox = [0.0, 0.0, 0.0, 0.0]
+            text.GetBoundingBox(self.renderer, bbox)  # about the anchor, pixels, y up
+            ax, ay = _anchor_of(text).GetComputedDisplayValue(self.renderer)
+            x0, x1, y0, y1 = ax + bbox[0], ax + bbox[1], ay + bbox[2], ay + bbox[3]
+            dx = _slide_into(x0, x1, margin, width - margin)
+            dy = _slide_into(y0, y1, margin, height - margin)
+            if dx or dy:
+                offset.SetValue(float(dx), float(dy))
+
+    def _place_texts(self) -> None:
         self._show_thigh()
         if self.guides is None:
             return
@@ -506,7 +533,7 @@ class PostureGuideOverlay:
             text.SetVisibility(shown)
             if anchor is None:
                 continue
-            text.GetPositionCoordinate().SetValue(*anchor)
+            _anchor_of(text).SetValue(*anchor)
             right = (toward > 0) == anterior_right
             prop = text.GetTextProperty()
             prop.SetJustificationToLeft() if right else prop.SetJustificationToRight()
@@ -629,7 +656,14 @@ class PostureGuideOverlay:
 
     def _text(self, rgb: tuple[float, float, float]) -> vtkTextActor:
         actor = vtkTextActor()
-        actor.GetPositionCoordinate().SetCoordinateSystemToWorld()
+        # Placed at a world point (its anchor) plus an offset in pixels, so that a text that
+        # would run off the picture can slide back in (:meth:`_keep_texts_in_frame`).
+        anchor = vtkCoordinate()
+        anchor.SetCoordinateSystemToWorld()
+        position = actor.GetPositionCoordinate()
+        position.SetCoordinateSystemToDisplay()
+        position.SetReferenceCoordinate(anchor)
+        position.SetValue(0.0, 0.0)
         prop = actor.GetTextProperty()
         prop.SetColor(*rgb)
         prop.SetBold(True)
@@ -693,3 +727,24 @@ def skin_points_of(scene: object) -> Callable[[], NDArray[np.float64] | None]:
         return None
 
     return points
+
+
+#: Smallest gap (share of the picture's width) between a guide's text and the picture's edge.
+TEXT_MARGIN_FRACTION = 0.01
+
+
+def _anchor_of(text: vtkTextActor) -> vtkCoordinate:
+    """The world point a guide text is placed beside (its position's reference)."""
+    anchor = text.GetPositionCoordinate().GetReferenceCoordinate()
+    assert anchor is not None, "guide texts are made by PostureGuides._text"
+    return anchor
+
+
+def _slide_into(lo: float, hi: float, low_edge: float, high_edge: float) -> float:
+    """How far to move the span [lo, hi] so it lies within [low_edge, high_edge] (0 if it
+    does; its low end kept inside if it is wider than the room)."""
+    if hi > high_edge:
+        return max(high_edge - hi, low_edge - lo)
+    if lo < low_edge:
+        return low_edge - lo
+    return 0.0
