@@ -43,6 +43,7 @@ from viewer.render.pair_overlay import (
     MIN_ARROW_SHARE,
     PairOverlay,
     Route,
+    ball_radius,
     curl_points,
 )
 from viewer.render.scene_renderer import SceneRenderer
@@ -561,6 +562,7 @@ class AnnotationOverlays:
 
     def _draw_pair(self, resolved: ResolvedPairView) -> None:
         """Arrows, arcs and joint dots of a pair view, on the body as posed now."""
+        self.pairs_overlay.joint_balls = self._joint_balls(resolved)
         resolved = self.posed(resolved)
         self.pair_drawn = resolved
         self._routed_for = None
@@ -578,6 +580,21 @@ class AnnotationOverlays:
         else:
             lines = [(line.points, line.color) for line in resolved.lines]
             self.pairs_overlay.show(lines, joints, label_size_px=label_px)
+
+    def _joint_balls(self, resolved: ResolvedPairView) -> dict[str, float]:
+        """Joint id -> radius of the ball the pair's rings must go round, not across: the
+        femoral head of a hip joint, measured on this atlas's femur
+        (:func:`~viewer.render.pair_overlay.ball_radius`; it does not change with the pose)."""
+        out: dict[str, float] = {}
+        meshes = self.scene.loaded.meshes
+        for j in resolved.joints:
+            if j.joint.kind != "hip":
+                continue
+            side = "left" if j.joint.id.endswith("_left") else "right"
+            femur = meshes.get(f"femur_{side}")
+            if femur is not None and len(femur.points):
+                out[j.joint.id] = ball_radius(femur.points, j.point)
+        return out
 
     def _solid_body(self) -> tuple[str, ...]:
         """The muscles and bones drawn solid enough to see: where a lever arc may run. Faint
