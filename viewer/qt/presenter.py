@@ -226,7 +226,7 @@ class Presenter(QObject):
         if isinstance(target, FramedView):
             from viewer.render.structure_framing import framed_view_pose
 
-            seat = w.view3d.posture_guides.seat_corners()
+            seat = w.view3d.posture_guides.framed_extra()
             overlays = w.view3d.overlays
 
             def fit(top: float, left: float) -> CameraPose:

@@ -265,7 +265,7 @@ def _render_png(
         from viewer.render.scene_renderer import FRAME_FILL
         from viewer.render.structure_framing import framed_view_pose
 
-        seat = guides.seat_corners() if guides is not None else None
+        seat = guides.framed_extra() if guides is not None else None
 
         def fit(top: float, left: float) -> CameraPose:
             if caption:  # the caption's headroom is added below
