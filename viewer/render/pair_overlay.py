@@ -351,6 +351,10 @@ class Route:
     px_per_mm: float
     min_px: float = 0.0
     """Shortest on-screen length an arrow should have (see :data:`MIN_ARROW_SHARE`)."""
+    cut: tuple[tuple[float, float, float, float], ...] = ()
+    """Display boxes where the courses' thin lines are cut as under an X: a slide's title
+    band (the overlay layer is drawn over it; a close-up's psoas course ran through the
+    caption up to T12)."""
 
 
 def _screen_length(pixels: NDArray[np.float64]) -> float:
@@ -555,7 +559,9 @@ class PairOverlay:
             if route is None:
                 choice += [0, ((0, len(fine)),)]
                 continue
-            runs = clear_runs(inside_boxes(route.project(fine), route.boxes, ROUTE_PAD_PX))
+            screen = route.project(fine)
+            inside = inside_boxes(screen, route.boxes, ROUTE_PAD_PX)
+            runs = clear_runs(inside | inside_boxes(screen, route.cut, 0.0))
             pick, least = per_share[best][1][k] if scaled[k] else self._pick(plan, route, every)
             self.covered += least
             choice += [pick, tuple(runs)]
