@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tests.conftest import REPO
 
-TEST_COMMAND = 'xvfb-run -a -s "-screen 0 1920x1080x24" .venv/bin/python -m pytest'
+TEST_COMMAND = 'xvfb-run -a -s "-screen 0 1920x1080x24" .venv/bin/python -m pytest -n 2'
 
 
 def test_ci_runs_the_readme_test_command() -> None:
