@@ -818,6 +818,8 @@ def gluteus_maximus(c: Context) -> MuscleDef:
     where they cross them. They are draped as one sheet (``sheet``, muscle_sheet.py): where the
     ischium, the short-rotator room or the edge of medius lifts some fibres, the lift is spread
     smoothly over their neighbours, so the outer surface stays smooth and gently convex.
+    The fibres are not equally thick across the sheet (:data:`GMAX_ACROSS`): thickest in its
+    lower-middle part, which makes the buttock, thinner toward the upper border.
     """
     areas = reg.gluteus_maximus_areas(c.bones, c.lm)
     origins = np.vstack(
