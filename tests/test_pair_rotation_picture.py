@@ -15,7 +15,7 @@ import pytest
 
 from tests.test_pair_overlay_route import display_points as _display
 from tests.test_pair_overlay_route import framed_pair
-from viewer.render.pair_overlay import JOINT_RADIUS_MM
+from viewer.render.pair_overlay import CURL_TUBE_MM, JOINT_RADIUS_MM
 
 PAIR = 3
 
@@ -69,7 +69,7 @@ def test_the_curved_arrows_sit_on_the_hip_they_turn(lesson: Any) -> None:
     centre lies within 1.25 of its own screen radius of the joint's ball (they lay about 1.5
     and 3 radii below; the rings bracket the ball, gluteals above, iliopsoas below). Where X's
     crowd the hip (the app's pair view 3) the rings fall back to the thigh, clear of them
-    (``test_no_arrow_arc_or_course_line_covers_an_x``)."""
+    (``test_no_arrow_arc_or_course_line_covers_an_x``). No ring crosses the femoral head."""
     from viewer.context import load_context
     from viewer.features import load_features
     from viewer.render.offscreen import offscreen_scene
@@ -98,7 +98,21 @@ def test_the_curved_arrows_sit_on_the_hip_they_turn(lesson: Any) -> None:
         assert hip_world, "the hip joint is marked"
         hip = _display(renderer, np.array(hip_world))[0]
         turns = {s: _display(renderer, p) for s, p in pairs.turn_paths.items()}
+        camera = renderer.GetActiveCamera()
+        to_hip = float(np.linalg.norm(np.subtract(camera.GetPosition(), hip_world[0])))
+        px_per_mm = 720 / (2.0 * to_hip * math.tan(math.radians(camera.GetViewAngle()) / 2))
+        femur = np.asarray(context.loaded.meshes["femur_right"].points, dtype=np.float64)
+        head_mm = float(np.percentile(np.linalg.norm(femur - hip_world[0], axis=1), 5.0))
         features.pairs.exit()
+    # A lecturer found the gluteal ring drawn across the femoral head (busy, the joint hidden):
+    # every ring's tube stays off the head's disc on screen (it came within 10 px of the
+    # centre of a 28 px disc).
+    assert 18.0 < head_mm < 30.0, f"femoral head radius {head_mm:.1f} mm"
+    ball_px = (head_mm + CURL_TUBE_MM) * px_per_mm
+    for side, path in turns.items():
+        nearest = float(np.hypot(*(path - hip).T).min())
+        assert nearest >= ball_px, (side, f"ring {nearest:.0f} px from the hip centre, head disc "
+                                          f"{ball_px:.0f} px")
     assert set(turns) == {"a", "b"}
     gap = float(np.linalg.norm(turns["a"][:, None, :] - turns["b"][None, :, :], axis=-1).min())
     assert gap >= 25.0, f"the rings come within {gap:.0f} px of each other"

@@ -141,3 +141,25 @@ def test_the_posture_title_says_what_the_grey_ghost_is() -> None:
         off.window.Render()
         assert "ghost" not in off.guides.visible_parts()
         assert GHOST_NOTE.split(":")[0] not in title(off)
+
+
+def test_the_reference_texts_stay_inside_a_4_to_3_picture(tmp_path: Path) -> None:
+    """At 1200 x 900 (4:3 projectors) the tilt text of the sitting side view, "ASIS-PSIS -2° to
+    horizontal (standing 12°)", ran off the right edge ("standing 12" was the last thing on
+    it); each reference text now slides back inside the picture, beside where it was."""
+    from PIL import Image
+
+    from viewer.cli import main
+
+    out = tmp_path / "sitting_4_3.png"
+    args = ["render", "-o", str(out), "--size", "1200x900", "--no-markers"]
+    assert main([*args, "--pose", "sitting_upright", "--view", "right"]) == 0
+    image = np.asarray(Image.open(out).convert("RGB"), dtype=np.int16)
+    tilt = _near(image, TILT_RGB, 40)
+    rows = np.flatnonzero(tilt.any(axis=1))
+    assert tilt.sum() > 500, "the tilt line and its text are drawn"
+    edge = max(4, round(0.005 * image.shape[1]))
+    assert not tilt[:, -edge:].any(), (
+        f"tilt colour at the right edge, rows {rows.min()}-{rows.max()}"
+    )
+    assert not tilt[:, :edge].any()

@@ -28,6 +28,20 @@ MIN_AREA_SHARE = 0.063
 """Their bounding box covers at least this share of the slide (0.045-0.060 before,
 0.067-0.091 after)."""
 
+SIDE_PAIRS = ("psoas_vs_piriformis", "iliopsoas_vs_gluteus_maximus")
+"""Lesson steps 5 and 6: long muscle pairs seen from the side or behind. Fitted whole (T12 to
+the femur) they were a strip a tenth to a seventh of the slide wide; the lesson now frames
+each on the pelvis and hip it turns (``camera.frame``), the psoas running on under the title
+band."""
+
+MIN_SIDE_WIDTH = 0.21
+"""Those two pairs' pictures (their muscles and bones, :func:`drawn_width`) span at least
+this share of the slide's width: 0.18 and 0.17 before, 0.30 and 0.23 framed (the pairs'
+colours alone: 0.105 -> 0.145 and 0.146 -> 0.244)."""
+
+CAPTION_ROWS = 0.05
+"""The top rows of a slide the title band covers (its caption's box ends at about 0.055)."""
+
 MIN_PIXELS = 24
 """A row or column of the picture counts as the subject's when this many of its pixels are in
 the pair's colours: the key's swatches (two bars of about 8 px) never reach it."""
@@ -40,6 +54,30 @@ def _hue(color: str) -> float:
 
 def subject_box(img: Any, colors: list[str]) -> tuple[float, float, float, float]:
     """(x0, y0, x1, y1) as shares of the frame of the pixels drawn in ``colors`` (any shade)."""
+    mask = _pair_mask(img, colors)
+    cols = np.flatnonzero(mask.sum(axis=0) >= MIN_PIXELS)
+    rows = np.flatnonzero(mask.sum(axis=1) >= MIN_PIXELS)
+    assert len(cols) and len(rows), "the pair's colours are not in the picture"
+    h, w = mask.shape
+    return (cols[0] / w, rows[0] / h, cols[-1] / w, rows[-1] / h)
+
+
+def drawn_width(img: Any) -> float:
+    """Share of the slide's width the picture's muscles and bones span, right of the key
+    column: pixels bright and coloured enough to be paint or ivory bone (the ghosted skin,
+    the grey label boxes and their black text are not), in columns holding at least
+    :data:`MIN_PIXELS` of them."""
+    rgb = img[..., :3].astype(float)
+    mx, mn = rgb.max(-1), rgb.min(-1)
+    mask = (mx > 90) & ((mx - mn) / np.maximum(mx, 1.0) > 0.08)
+    w = mask.shape[1]
+    mask[:, : round(0.3 * w)] = False  # the key's column (its swatches are coloured)
+    cols = np.flatnonzero(mask.sum(axis=0) >= MIN_PIXELS)
+    return float(cols[-1] - cols[0]) / w if len(cols) else 0.0
+
+
+def _pair_mask(img: Any, colors: list[str]) -> Any:
+    """Pixels drawn in ``colors`` (any shade, saturated enough to be paint, not bone)."""
     rgb = img[..., :3].astype(float) / 255
     mx, mn = rgb.max(-1), rgb.min(-1)
     sat = np.where(mx > 0, (mx - mn) / np.maximum(mx, 1e-6), 0)
@@ -50,11 +88,7 @@ def subject_box(img: Any, colors: list[str]) -> tuple[float, float, float, float
     for c in colors:
         d = np.abs(hue - _hue(c))
         mask |= (np.minimum(d, 1 - d) < 0.04) & (sat > 0.45) & (mx > 0.15)
-    cols = np.flatnonzero(mask.sum(axis=0) >= MIN_PIXELS)
-    rows = np.flatnonzero(mask.sum(axis=1) >= MIN_PIXELS)
-    assert len(cols) and len(rows), "the pair's colours are not in the picture"
-    h, w = mask.shape
-    return (cols[0] / w, rows[0] / h, cols[-1] / w, rows[-1] / h)
+    return mask
 
 
 def test_pair_view_slides_fill_the_frame(lesson: Any, tmp_path: Path) -> None:
@@ -83,6 +117,13 @@ def test_pair_view_slides_fill_the_frame(lesson: Any, tmp_path: Path) -> None:
         assert y1 - y0 >= MIN_HEIGHT_SHARE, where
         assert (x1 - x0) * (y1 - y0) >= MIN_AREA_SHARE, where
         assert 0.2 < (x0 + x1) / 2 < 0.8, (where, "the subject is not pushed to an edge")
+        if pair_view.id in SIDE_PAIRS:
+            wide = drawn_width(img)
+            assert wide >= MIN_SIDE_WIDTH, (where, f"a strip {wide:.2f} of the slide wide")
+        # Nothing of the pair shows through the title: a muscle cropped by a close-up ends
+        # at the band below the caption.
+        top = _pair_mask(img, [pair.a.color, pair.b.color])[: round(CAPTION_ROWS * 720)]
+        assert int(top.sum()) < MIN_PIXELS, (where, "pair drawn under the caption")
         checked += 1
     assert checked >= 5, "the built-in lesson has pair-view steps (3, 5, 6, 8, 11)"
 

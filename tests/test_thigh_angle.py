@@ -65,7 +65,10 @@ def test_lesson_step_11_draws_the_bent_right_thigh_where_both_sides_show() -> No
     with offscreen_scene(context.loaded, context.state, (1280, 720), projector, features) as off:
         camera = _lesson_camera()  # as lesson step 11 looks
         off.window.Render()
-        off.scene.apply_pose(framed_view_pose(off.scene, camera.view, camera.frame))
+        # Framed as slides and the presenter frame it: the start of the thigh lines is kept
+        # in the picture (they end inside the frame).
+        extra = off.guides.framed_extra()
+        off.scene.apply_pose(framed_view_pose(off.scene, camera.view, camera.frame, extra=extra))
         off.window.Render()
         guides = off.guides
         parts = guides.visible_parts()
@@ -77,7 +80,9 @@ def test_lesson_step_11_draws_the_bent_right_thigh_where_both_sides_show() -> No
         a, b = k - h, d - h
         seen = math.degrees(math.acos(a @ b / (np.linalg.norm(a) * np.linalg.norm(b))))
         assert seen >= 11.0, f"the bend shows as only {seen:.1f} degrees on screen"
-        assert min(np.linalg.norm(a), np.linalg.norm(b)) >= 150.0  # long lines, not a tick
+        # Long lines, not a tick. They were drawn hip to knee and measured so (150 px), most
+        # of that below the frame; they now end inside it (131 px here).
+        assert min(np.linalg.norm(a), np.linalg.norm(b)) >= 125.0
         # Both sides show: the far (left, teal) iliopsoas is not hidden behind the right (wine).
         rgb = window_rgb(off.window).astype(int)
         r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
@@ -109,3 +114,39 @@ def test_seen_from_the_front_the_bent_thigh_is_not_drawn_as_a_stub() -> None:
         off.scene.apply_view(view_by_name("right"))
         off.window.Render()
         assert {"thigh", "thigh_standing", "text:thigh"} <= off.guides.visible_parts()
+
+
+def test_lesson_step_11_slide_ends_the_thigh_lines_inside_the_frame(
+    lesson: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The slide (projector, 1280x720, framed on both iliopsoas muscles) drew the thigh lines
+    hip to knee and they ran off its bottom edge. Now both end at least 2 % of the frame inside
+    every edge, still long enough to show the bend. Checked on the slide as exported: the
+    lines are read from the guides just before the offscreen scene is torn down."""
+    from viewer.commands.lessons import render_scene_document
+    from viewer.render import posture_guides
+
+    step = lesson.steps[10]
+    assert step.scene.pair_view is not None and step.scene.pair_view.tight_side == "right"
+    seen: list[dict[str, np.ndarray]] = []
+    detach = posture_guides.PostureGuideOverlay.detach
+
+    def spy(self: Any) -> None:
+        lines = {}
+        for name, drawn in self._thigh_lines.items():
+            if drawn.actor.GetVisibility() and drawn.segments:
+                ends = np.array([p for seg in drawn.segments for p in seg])
+                lines[name] = np.array([_display(self.renderer, p) for p in ends])
+        seen.append(lines)
+        detach(self)
+
+    monkeypatch.setattr(posture_guides.PostureGuideOverlay, "detach", spy)
+    out = tmp_path / "step11.png"
+    render_scene_document(step.scene, None, out, (1280, 720), "lesson", step.caption, "projector")
+    assert seen and set(seen[-1]) == {"thigh", "thigh_standing"}, "both thigh lines are drawn"
+    margin = 0.02 * 720
+    for name, pixels in seen[-1].items():
+        x, y = pixels[:, 0], pixels[:, 1]
+        assert x.min() >= margin and x.max() <= 1280 - margin, (name, x.min(), x.max())
+        assert y.min() >= margin and y.max() <= 720 - margin, (name, "cut by the frame", y.min())
+        assert float(np.ptp(y)) >= 90.0, (name, "a stub", float(np.ptp(y)))  # 98 px drawn

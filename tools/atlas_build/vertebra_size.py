@@ -152,11 +152,11 @@ PROVENANCE = (
     "88.8, 96.9, 96.8, 97.5 mm), which its own files give as one specimen (its author's "
     "measurements of one reconstructed 'visual human' model; L2-L5 had been set to it "
     "before), and the pooled L5 mean of Bonczar et al. 2024 (85.9 mm, read in the same "
-    "project's notes). From memory, unverified: body depth T12-L4 and transverse-process "
-    "span T12 (entered after Panjabi et al. 1992 and 1991; no per-level table of these values "
-    "could be found in any source we could search, so they are not checked; for the T12 span "
-    "the CT median, 50.6 mm, and the one specimen, 51.6 mm, lie 7 mm under the target, inside "
-    "its range). Only the average of the depths is compared: the mean body depth of L2-L5 "
+    "project's notes). The T12 span is set to 51 mm, where the CT median (50.6 mm, SD 5.5) and "
+    "the one specimen (51.6 mm) agree. From memory, unverified: body depth T12-L4 (entered "
+    "after Panjabi et al. 1992 and 1991; no per-level table of these values could be found in "
+    "any source we could search, so they are not checked). Only the average of the depths is "
+    "compared: the mean body depth of L2-L5 "
     "(34.4 mm) lies 0.7 mm under the mean L2-L5 body depth of 87 patients in the public data "
     "of Clouthier et al. 2023 (J Biomech 146:111421; 35.0 mm). Tibrewal & Pearcy 1985 and "
     "Zhou et al. 2000, cited before, could not be read and carry no value. Overall depth is "
@@ -234,13 +234,13 @@ _TPW = (
     "and, at L5, the pooled mean of Bonczar 2024 (85.9)"
 )
 _MEM91 = "memory: from memory (after Panjabi 1991, T12), unverified; no table found to check it"
-_MEM91_TP = (
-    "memory: from memory (after Panjabi 1991, T12), unverified; no published mean found. The "
-    "only values found are not means: 51.6 mm for the one 'visual human' specimen of the "
-    "Lavecchia 2018 toolbox and a median of 50.6 mm (SD 5.5) over 799 automated CT "
-    "measurements (CTSpinoPelvic1K level_gradients.csv, not validated by its authors at "
-    "thoracic levels); both lie inside the range, 6-7 mm under the target. Set to 51 in a "
-    "trial build (1 December 2026) it moved the skin fit one scale step (docs/MORPHOMETRY.md)"
+_TP12 = (
+    "checked (secondary): the two values found agree within 1 mm: the median of 799 automated "
+    "CT measurements, 50.6 mm (SD 5.5; CTSpinoPelvic1K level_gradients.csv, not validated by "
+    "its authors at thoracic levels) and the one 'visual human' specimen of the Lavecchia 2018 "
+    "toolbox, 51.6 mm. No published mean was found; the target was 58 mm from memory (after "
+    "Panjabi 1991) until 1 December 2026, when the pinned body scale let it change without "
+    "moving the skin fit"
 )
 _ISSUE = "segmented adult anatomy, issue 11 comparison (about 78-82 mm for L1-L5)"
 
@@ -260,7 +260,7 @@ MORPHOMETRY: dict[str, VertebraSize] = {
         _ok(40.0, W_HALF, _W91),
         _d(32.0, 4.0, _MEM91),
         _ok(24.0, 3.5, _H12),  # the three series span 22.0-27.1 mm
-        _d(58.0, 10.0, _MEM91_TP),
+        _ok(51.0, TP_HALF, _TP12),
         _d(72.0, 8.0, _MEM91),
     ),
     "l1": VertebraSize(

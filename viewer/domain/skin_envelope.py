@@ -300,7 +300,9 @@ class SkinEnvelope:
         key = (mesh_id, len(standing_points))
         found = self._candidates.get(key)
         if found is None:
-            d, _ = self.standing.tree.query(np.asarray(standing_points, dtype=np.float64))
+            d, _ = self.standing.tree.query(
+                np.asarray(standing_points, dtype=np.float64), distance_upper_bound=NEAR_SKIN_MM
+            )
             found = np.flatnonzero(d < NEAR_SKIN_MM).astype(np.int64)
             self._candidates[key] = found
         return found

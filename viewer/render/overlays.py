@@ -43,7 +43,9 @@ from viewer.render.pair_overlay import (
     MIN_ARROW_SHARE,
     PairOverlay,
     Route,
+    ball_radius,
     curl_points,
+    lever_arc,
 )
 from viewer.render.scene_renderer import SceneRenderer
 from viewer.render.zone_outline import ZoneOutlines
@@ -105,9 +107,28 @@ def frame_points(
             if mesh is not None and len(mesh.points):
                 pts = np.asarray(mesh.points, dtype=np.float64)
                 chunks.append(pts[:: max(1, len(pts) // 2000)])
+    chunks += [pull.path for pull in resolved.pulls]
+    drawn = mechanics_points(resolved, fallbacks)
+    if drawn is not None:
+        chunks.append(drawn)
+    return np.vstack(chunks) if chunks else None
+
+
+def mechanics_points(resolved: ResolvedPairView, fallbacks: bool = True) -> Any:
+    """Points of what a pair view draws over its muscles: the force arrows from their
+    attachments, curls, rings and joint dots (see :func:`frame_points`, which adds the muscles
+    and their courses); ``None`` when it draws none. A lesson step that frames its own
+    structures (a close-up on the pelvis) keeps these in the picture too."""
+    chunks = [np.asarray(j.point, dtype=np.float64).reshape(1, 3) for j in shown_joints(resolved)]
+    levers = {t.side: t for t in resolved.turnings if t.level_mm is None and t.sign != 0}
     for pull in resolved.pulls:
-        chunks.append(pull.path)
-        chunks.append((pull.point + pull.direction * 110.0)[None, :])
+        chunks.append(np.vstack([pull.point, pull.point + pull.direction * 110.0]))
+        turn = levers.get(pull.side)
+        arc = None if turn is None else lever_arc(
+            pull.point, turn.center, turn.axis, turn.sign, 110.0
+        )
+        if arc is not None:  # drawn as the attachment swinging about the joint (PairOverlay)
+            chunks.append(arc)
     for turn in resolved.turnings:
         if turn.level_mm is None:
             chunks.append(curl_points(turn.center, turn.axis, 40.0, 1))
@@ -561,6 +582,7 @@ class AnnotationOverlays:
 
     def _draw_pair(self, resolved: ResolvedPairView) -> None:
         """Arrows, arcs and joint dots of a pair view, on the body as posed now."""
+        self.pairs_overlay.joint_balls = self._joint_balls(resolved)
         resolved = self.posed(resolved)
         self.pair_drawn = resolved
         self._routed_for = None
@@ -578,6 +600,21 @@ class AnnotationOverlays:
         else:
             lines = [(line.points, line.color) for line in resolved.lines]
             self.pairs_overlay.show(lines, joints, label_size_px=label_px)
+
+    def _joint_balls(self, resolved: ResolvedPairView) -> dict[str, float]:
+        """Joint id -> radius of the ball the pair's rings must go round, not across: the
+        femoral head of a hip joint, measured on this atlas's femur
+        (:func:`~viewer.render.pair_overlay.ball_radius`; it does not change with the pose)."""
+        out: dict[str, float] = {}
+        meshes = self.scene.loaded.meshes
+        for j in resolved.joints:
+            if j.joint.kind != "hip":
+                continue
+            side = "left" if j.joint.id.endswith("_left") else "right"
+            femur = meshes.get(f"femur_{side}")
+            if femur is not None and len(femur.points):
+                out[j.joint.id] = ball_radius(femur.points, j.point)
+        return out
 
     def _solid_body(self) -> tuple[str, ...]:
         """The muscles and bones drawn solid enough to see: where a lever arc may run. Faint
@@ -729,7 +766,11 @@ class AnnotationOverlays:
 
         distance = max(1e-6, camera.GetDistance())
         px_per_mm = height / (2.0 * distance * math.tan(math.radians(camera.GetViewAngle()) / 2))
-        route = Route(project, boxes, px_per_mm, MIN_ARROW_SHARE * height)  # type: ignore[arg-type]
+        top = self.pair_legend.top_px  # a slide's caption band (set_pair_header)
+        cut = ((0.0, float(height - top), float(width), float(height)),) if top > 0 else ()
+        route = Route(
+            project, boxes, px_per_mm, MIN_ARROW_SHARE * height, cut  # type: ignore[arg-type]
+        )
         self.pairs_overlay.reroute(route)
 
     def _on_pose(self, *_args: object) -> None:
@@ -802,6 +843,12 @@ class AnnotationOverlays:
         if legend.column_px:
             return min(0.45, legend.top_px / h + 0.01), min(0.45, legend.right_px / w + 0.015)
         return min(0.45, max(0.0, (h - legend.bottom_px) / h) + 0.01), 0.0
+
+    def framed_extra(self, resolved: ResolvedPairView) -> Any:
+        """What a framed lesson step showing this pair view keeps in the picture besides its
+        own structures: the pair's arrows, curls, rings and joint dots as posed
+        (:func:`mechanics_points`; a close-up on the pelvis must not cut the psoas arrow)."""
+        return mechanics_points(self.posed(resolved), fallbacks=bool(self.layer.marker_ids))
 
     def fit_beside_key(
         self, resolved: ResolvedPairView, fit: Callable[[float, float], CameraPose]

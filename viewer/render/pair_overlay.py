@@ -29,7 +29,6 @@ from viewer.domain.mechanics import Pull, Turning
 from viewer.domain.overlay_route import (
     ROUTE_PAD_PX,
     along,
-    best_route,
     clear_runs,
     densify,
     hits,
@@ -126,12 +125,19 @@ def arrow_rgb(color: str) -> tuple[float, float, float]:
 
 
 def curl_points(
-    center: NDArray[np.floating], axis: NDArray[np.floating], radius: float, sign: int, n: int = 48
+    center: NDArray[np.floating],
+    axis: NDArray[np.floating],
+    radius: float,
+    sign: int,
+    n: int = 48,
+    turn_deg: float = 0.0,
 ) -> NDArray[np.float64]:
     """Points of a curved arrow around ``axis`` (unit) at ``center``, in the sense of ``sign``.
 
     The arc spans :data:`CURL_ARC_DEG` centred on the direction of +z projected into the plane
-    (for a vertical axis: on -y, the front), so its open gap faces down, away from the head.
+    (for a vertical axis: on -y, the front), so its open gap faces down, away from the head;
+    ``turn_deg`` turns the whole arc about the axis (its gap then faces elsewhere: see
+    :data:`GAP_TURNS_DEG`).
     """
     a = np.asarray(axis, dtype=np.float64)
     a = a / float(np.linalg.norm(a))
@@ -140,7 +146,7 @@ def curl_points(
     e1 /= float(np.linalg.norm(e1))
     e2 = np.cross(a, e1)
     half = np.radians(CURL_ARC_DEG / 2)
-    theta = np.linspace(-half, half, n)
+    theta = np.linspace(-half, half, n) + np.radians(turn_deg)
     if sign < 0:
         theta = theta[::-1]
     c = np.asarray(center, dtype=np.float64)
@@ -148,6 +154,67 @@ def curl_points(
         np.cos(theta)[:, None] * e1 + np.sin(theta)[:, None] * e2
     )
     return out
+
+
+GAP_TURNS_DEG = (0.0, 30.0, -30.0, 60.0, -60.0, 90.0, -90.0, 120.0, -120.0, 150.0, -150.0, 180.0)
+"""Turns of a ring about its axis tried, in order, to keep it off a joint's ball: turning the
+ring's gap to where it would pass in front of the ball lets the ring run round behind the
+joint instead of across it. Lesson 8's gluteal ring, 30 mm above the hip seen from above and
+in front, crossed the femoral head's disc over some 75 degrees of its course."""
+
+BALL_CLEAR_PX = 2.0
+"""Gap kept between a ring (its head and rim included) and a joint's ball on screen."""
+
+HEAD_SAMPLES = 6
+"""A ring's last samples (3 mm apart) that its arrow head covers (about 15 mm long)."""
+
+
+HEAD_SIDE_ON = 0.5
+"""A ring's head reads when its last stretch shows at least this share of its length on screen;
+shorter, the head points at the camera and shows as a blob."""
+
+
+def _end_on(
+    pixels: NDArray[np.floating], points: NDArray[np.floating], n: int, px_per_mm: float
+) -> int:
+    """1 when the last ``n`` samples of a ring (``points`` in mm, ``pixels`` on screen) are
+    seen too end-on for its head to read (see :data:`HEAD_SIDE_ON`), else 0."""
+    length = float(np.linalg.norm(np.asarray(points)[-1] - np.asarray(points)[-n]))
+    seen = float(np.linalg.norm(np.asarray(pixels)[-1] - np.asarray(pixels)[-n]))
+    return int(seen < HEAD_SIDE_ON * length * px_per_mm)
+
+
+def _near(pixels: NDArray[np.floating], others: NDArray[np.floating], pad: float) -> int:
+    """How many pixel points (k, 2) lie within ``pad`` of any of ``others`` (m, 2)."""
+    p = np.asarray(pixels, dtype=np.float64).reshape(-1, 2)
+    o = np.asarray(others, dtype=np.float64).reshape(-1, 2)
+    if not len(p) or not len(o):
+        return 0
+    d2 = ((p[:, None, :] - o[None, :, :]) ** 2).sum(axis=-1)
+    return int((d2.min(axis=1) < pad * pad).sum())
+
+
+def ball_radius(bone_points: NDArray[np.floating], centre: NDArray[np.floating]) -> float:
+    """Radius (mm) of the ball of a ball-and-socket joint as the atlas draws it: the 5th
+    percentile of the distances of the ball's bone (the femur) from the joint centre (the
+    centre of the sphere fitted to the socket). The head's surface is the part of the bone
+    nearest that centre; the percentile skips the few vertices pressed inward."""
+    pts = np.asarray(bone_points, dtype=np.float64).reshape(-1, 3)
+    if not len(pts):
+        raise ValueError("no bone points")
+    d = np.linalg.norm(pts - np.asarray(centre, dtype=np.float64), axis=1)
+    return float(np.percentile(d, 5.0))
+
+
+def ball_hits(
+    pixels: NDArray[np.floating], balls: Sequence[tuple[float, float, float]], pad: float
+) -> int:
+    """How many pixel points (k, 2) lie on a ball's disc ``(x, y, radius)`` grown by ``pad``."""
+    p = np.asarray(pixels, dtype=np.float64).reshape(-1, 2)
+    n = 0
+    for x, y, r in balls:
+        n += int((np.hypot(p[:, 0] - x, p[:, 1] - y) < r + pad).sum())
+    return n
 
 
 LEVER_MIN_MM = 15.0
@@ -284,6 +351,10 @@ class Route:
     px_per_mm: float
     min_px: float = 0.0
     """Shortest on-screen length an arrow should have (see :data:`MIN_ARROW_SHARE`)."""
+    cut: tuple[tuple[float, float, float, float], ...] = ()
+    """Display boxes where the courses' thin lines are cut as under an X: a slide's title
+    band (the overlay layer is drawn over it; a close-up's psoas course ran through the
+    caption up to T12)."""
 
 
 def _screen_length(pixels: NDArray[np.float64]) -> float:
@@ -324,6 +395,11 @@ class PairOverlay:
         """Share of their full length all arrows of the view are drawn at (one for all)."""
         self.lever_arcs = 0
         """Pulls drawn as arcs about their joint axis in the last :meth:`show_pulls`."""
+        self.joint_balls: dict[str, float] = {}
+        """Joint id -> radius (mm) of its ball (the femoral head at a hip), set by the view:
+        rings are drawn round it, not across it (see :data:`GAP_TURNS_DEG`)."""
+        self.ball_covered = 0
+        """Ring samples still on a joint's ball after routing (0 when every ring is clear)."""
 
     def show_pulls(
         self,
@@ -429,9 +505,16 @@ class PairOverlay:
                 ring = seen.get(turn.joint_id, 0)
                 seen[turn.joint_id] = ring + 1
             rings = [
-                curl_points(center, turn.axis, first + (ring + k) * CURL_STEP_MM, turn.sign)
+                curl_points(
+                    center,
+                    turn.axis,
+                    first + (ring + k) * CURL_STEP_MM,
+                    turn.sign,
+                    turn_deg=g,
+                )
                 for center, first in zip(centers, firsts, strict=True)
                 for k in range(3)
+                for g in GAP_TURNS_DEG
             ]
             self._ring_plans.append((turn, rings, [densify(r, 3.0) for r in rings]))
 
@@ -476,19 +559,75 @@ class PairOverlay:
             if route is None:
                 choice += [0, ((0, len(fine)),)]
                 continue
-            runs = clear_runs(inside_boxes(route.project(fine), route.boxes, ROUTE_PAD_PX))
+            screen = route.project(fine)
+            inside = inside_boxes(screen, route.boxes, ROUTE_PAD_PX)
+            runs = clear_runs(inside | inside_boxes(screen, route.cut, 0.0))
             pick, least = per_share[best][1][k] if scaled[k] else self._pick(plan, route, every)
             self.covered += least
             choice += [pick, tuple(runs)]
+        self.ball_covered = 0
+        balls = self._balls(route) if route is not None else []
+        # The pull arrows as chosen: a ring's head lying on its own side's arrows (the
+        # gluteal ring's head on the gluteal pulls' attachment balls) read as one knot.
+        arrows = ends = np.zeros((0, 2))
+        if route is not None and self._pull_plans:
+            chosen = choice[0::2]
+            drawn_pulls = [
+                route.project(plan[5][k]) for plan, k in zip(self._pull_plans, chosen, strict=True)
+            ]
+            arrows = np.vstack(drawn_pulls)
+            # Their heads and attachment balls: where a ring's head must not sit.
+            ends = np.vstack([np.vstack([p[:2], p[-HEAD_SAMPLES:]]) for p in drawn_pulls])
         for _turn, _rings, samples in self._ring_plans:
             pick = 0
             if route is not None:
                 pad = ROUTE_PAD_PX + (HEAD_RADIUS_MM + HALO_MM) * route.px_per_mm
+                # The ring's tube and rim keep a gap off the ball, its head (the last
+                # samples) its own width.
+                ball_pad = BALL_CLEAR_PX + (CURL_TUBE_MM + HALO_MM) * route.px_per_mm
+                head_pad = BALL_CLEAR_PX + (HEAD_RADIUS_MM * CURL_TUBE_MM / ARROW_RADIUS_MM
+                                            + HALO_MM) * route.px_per_mm
+                head_n = HEAD_SAMPLES
                 drawn = [route.project(r) for r in samples]
-                pick = best_route(drawn, route.boxes, pad)
-                self.covered += hits(drawn[pick], route.boxes, pad)
+                # Ranked: off the X's (as before); off the joint's ball; at the preferred level
+                # (on the joint, not beside it); its head seen side-on, not as a blob; its head
+                # off the heads and balls of the arrows and rings already placed; the rest of
+                # it off them; then first in order (smallest ring, gap facing down).
+                arrow_pad = ball_pad + ARROW_RADIUS_MM * 1.9 * route.px_per_mm
+                per_level = 3 * len(GAP_TURNS_DEG)
+                counts = [
+                    (
+                        hits(d, route.boxes, pad),
+                        ball_hits(d[:-head_n], balls, ball_pad)
+                        + ball_hits(d[-head_n:], balls, head_pad),
+                        k // per_level,
+                        _end_on(d, samples[k], head_n, route.px_per_mm),
+                        _near(d[-head_n:], ends, arrow_pad + head_pad - ball_pad),
+                        _near(d, arrows, arrow_pad),
+                        k,
+                    )
+                    for k, d in enumerate(drawn)
+                ]
+                pick = min(range(len(counts)), key=counts.__getitem__)
+                self.covered += counts[pick][0]
+                self.ball_covered += counts[pick][1]
+                arrows = np.vstack([arrows, drawn[pick]])
+                ends = np.vstack([ends, drawn[pick][-head_n:]])
             choice.append(pick)
         return tuple(choice)
+
+    def _balls(self, route: Route) -> list[tuple[float, float, float]]:
+        """The joints' balls on screen, ``(x, y, radius)`` in display pixels, y up."""
+        out = []
+        seen: set[str] = set()
+        for turn in self._pulls[1]:
+            radius = self.joint_balls.get(turn.joint_id)
+            if radius is None or turn.joint_id in seen:
+                continue
+            seen.add(turn.joint_id)
+            x, y = route.project(np.asarray(turn.center, dtype=np.float64)[None, :])[0]
+            out.append((float(x), float(y), radius * route.px_per_mm))
+        return out
 
     def _pick(
         self, plan: tuple[Any, ...], route: Route, shares: Sequence[int]

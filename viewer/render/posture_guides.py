@@ -79,6 +79,15 @@ LATERAL_MIN = 0.7
 """The guides show while the camera looks this much along the left-right axis (cosine)."""
 THIGH_LATERAL_MIN = 0.5
 """The bent thigh shows while the camera looks at least this much along the left-right axis."""
+THIGH_MARGIN = 0.03
+"""The thigh lines end at least this share of the frame height inside its edges."""
+THIGH_FRAMED_MM = 90.0
+"""Length of the thigh lines a framed view keeps in the picture (about a fifth of the thigh):
+on lesson 11's slide some 100 px, the 15-degree bend about 25 px apart at their ends. At
+120 mm the lines read better (140 px) but the muscles shrank to 0.65 of the slide's height
+(0.73 before; the slide tests want at least 0.70); at 90 mm, 0.70."""
+THIGH_MIN_SHARE = 0.15
+"""Shortest share of the thigh the lines are cut to (a hip at the frame's edge)."""
 
 GHOST_BONES: tuple[str, ...] = (*FRAME_BONES, "femur_right", "femur_left")
 EXTEND_MM = 45.0
@@ -216,6 +225,9 @@ class PostureGuideOverlay:
         self._thigh_text = self._text(THIGH_TEXT_RGB)
         self._thigh_text.GetTextProperty().SetJustificationToLeft()
         self._thigh_wanted = False
+        self._thigh_ends: tuple[NDArray[np.float64], ...] = ()
+        """Hip centre, bent knee, standing knee (mm) of the thigh lines (see _fit_thigh)."""
+        self._thigh_fitted: object = None
         self._knees: dict[str, NDArray[np.float64]] = {}
         self._anchors: dict[str, tuple[NDArray[np.float64], float]] = {}
         """Text key -> (world anchor, horizontal direction toward the label: +1 anterior)."""
@@ -364,11 +376,58 @@ class PostureGuideOverlay:
         m = transforms.get(f"femur_{side}", np.eye(4))
         posed = m[:3, :3] @ knee + m[:3, 3]
         hip_now = m[:3, :3] @ hip + m[:3, 3]  # the hip centre stays put; posed for exactness
-        self._thigh_lines["thigh"].set([(hip_now, posed)])
-        self._thigh_lines["thigh_standing"].set(_dashed(hip_now, knee, 12.0, 8.0))
+        self._thigh_ends = (hip_now, posed, np.asarray(knee, dtype=np.float64))
+        self._thigh_fitted = None
+        self._set_thigh(1.0)
         self._thigh_text.SetInput(thigh_label(pose, side))
-        self._thigh_text.GetPositionCoordinate().SetValue(*(posed + np.array([0.0, -20.0, 0.0])))
         self._thigh_wanted = True
+
+    def _set_thigh(self, share: float) -> None:
+        """Both thigh lines from the hip centre over ``share`` of the thigh, the angle's words at
+        the bent line's end."""
+        hip, bent, standing = self._thigh_ends
+        end = hip + share * (bent - hip)
+        self._thigh_lines["thigh"].set([(hip, end)])
+        self._thigh_lines["thigh_standing"].set(
+            _dashed(hip, hip + share * (standing - hip), 12.0, 8.0)
+        )
+        _anchor_of(self._thigh_text).SetValue(*(end + np.array([0.0, -20.0, 0.0])))
+
+    def _fit_thigh(self) -> None:
+        """End both thigh lines inside the frame, :data:`THIGH_MARGIN` off its edges.
+
+        Drawn hip to knee, the lines ran off the bottom of lesson 11's slide (framed on the
+        iliopsoas muscles, the knees far below): a guide cut by the slide's edge. Both lines
+        are shortened by the same share, so they stay equally long and their angle, the bend,
+        reads as before; the words move to the bent line's end."""
+        if not self._thigh_ends:
+            return
+        camera = self.renderer.GetActiveCamera()
+        size = tuple(self.renderer.GetSize())
+        key = (camera.GetPosition(), camera.GetFocalPoint(), camera.GetViewUp(),
+               camera.GetViewAngle(), size)
+        if key == self._thigh_fitted:
+            return
+        self._thigh_fitted = key
+        width, height = size
+        if width <= 0 or height <= 0:
+            return
+        margin = THIGH_MARGIN * height
+        hip = self._thigh_ends[0]
+
+        def inside(point: NDArray[np.float64]) -> bool:
+            self.renderer.SetWorldPoint(float(point[0]), float(point[1]), float(point[2]), 1.0)
+            self.renderer.WorldToDisplay()
+            x, y, _z = self.renderer.GetDisplayPoint()
+            return margin <= x <= width - margin and margin <= y <= height - margin
+
+        share = 1.0
+        if inside(hip):  # a hip out of the picture: nothing to end inside it
+            for end in self._thigh_ends[1:]:
+                steps = np.linspace(1.0, 0.0, 41)
+                share = min(share, next((float(t) for t in steps
+                                         if inside(hip + t * (end - hip))), 0.0))
+        self._set_thigh(max(share, THIGH_MIN_SHARE))
 
     @staticmethod
     def _unit(g: PostureGuides) -> NDArray[np.float64]:
@@ -469,6 +528,33 @@ class PostureGuideOverlay:
 
     # -- per frame: one direction check, text sizes when the window size changes ----------------
     def _before_frame(self, *_args: object) -> None:
+        self._place_texts()
+        self._keep_texts_in_frame()
+
+    def _keep_texts_in_frame(self) -> None:
+        """Slide each shown text along the screen so all of it is inside the picture (with a
+        small margin), staying beside its anchor where it fits: at 1200 x 900 the pelvic tilt
+        line's "ASIS-PSIS ... (standing 12°)" ran off the right edge of a side view."""
+        width, height = self.renderer.GetSize()
+        if width <= 0 or height <= 0:
+            return
+        margin = max(4.0, TEXT_MARGIN_FRACTION * width)
+        for text in (*self._texts.values(), self._thigh_text):
+            offset = text.GetPositionCoordinate()
+            if offset.GetValue()[:2] != (0.0, 0.0):
+                offset.SetValue(0.0, 0.0)
+            if not text.GetVisibility() or not text.GetInput():
+                continue
+            bbox = [0.0, 0.0, 0.0, 0.0]
+            text.GetBoundingBox(self.renderer, bbox)  # about the anchor, pixels, y up
+            ax, ay = _anchor_of(text).GetComputedDisplayValue(self.renderer)
+            x0, x1, y0, y1 = ax + bbox[0], ax + bbox[1], ay + bbox[2], ay + bbox[3]
+            dx = _slide_into(x0, x1, margin, width - margin)
+            dy = _slide_into(y0, y1, margin, height - margin)
+            if dx or dy:
+                offset.SetValue(float(dx), float(dy))
+
+    def _place_texts(self) -> None:
         self._show_thigh()
         if self.guides is None:
             return
@@ -506,7 +592,7 @@ class PostureGuideOverlay:
             text.SetVisibility(shown)
             if anchor is None:
                 continue
-            text.GetPositionCoordinate().SetValue(*anchor)
+            _anchor_of(text).SetValue(*anchor)
             right = (toward > 0) == anterior_right
             prop = text.GetTextProperty()
             prop.SetJustificationToLeft() if right else prop.SetJustificationToRight()
@@ -555,6 +641,8 @@ class PostureGuideOverlay:
             dist = camera.GetDistance() or 1.0
             facing = (camera.GetPosition()[0] - camera.GetFocalPoint()[0]) / dist
             shown = abs(facing) >= THIGH_LATERAL_MIN
+        if shown:
+            self._fit_thigh()
         for lines in self._thigh_lines.values():
             lines.actor.SetVisibility(shown)
         self._thigh_text.SetVisibility(shown)
@@ -582,6 +670,28 @@ class PostureGuideOverlay:
         self._lines["ghost"].actor.GetProperty().SetColor(*ghost)
         self._ghost_prop.SetColor(*ghost)
         self._ghost_prop.SetOpacity(0.22 if dark else GHOST_OPACITY)
+
+    def framed_extra(self) -> NDArray[np.float64] | None:
+        """Points of the references a framed step keeps in the picture besides its structures:
+        the chair seat under a seated body (:meth:`seat_corners`), the start of a one-sided
+        pose's thigh lines (:meth:`thigh_frame_points`; lesson 11's ran off the slide)."""
+        chunks = [p for p in (self.seat_corners(), self.thigh_frame_points()) if p is not None]
+        return np.vstack(chunks) if chunks else None
+
+    def thigh_frame_points(self) -> NDArray[np.float64] | None:
+        """While a one-sided pose draws its thigh lines: the hip centre and the points
+        :data:`THIGH_FRAMED_MM` down both lines, for a framed view to keep in the picture (the
+        lines are ended inside the frame; this keeps them long enough to show the bend), else
+        ``None``."""
+        if not (self._thigh_wanted and self.enabled and self._thigh_ends):
+            return None
+        hip = self._thigh_ends[0]
+        out = [hip]
+        for end in self._thigh_ends[1:]:
+            length = float(np.linalg.norm(end - hip))
+            if length > 0.0:
+                out.append(hip + (end - hip) * min(1.0, THIGH_FRAMED_MM / length))
+        return np.array(out)
 
     def seat_corners(self) -> NDArray[np.float64] | None:
         """The seat's eight corners while a seat is drawn (a framed view keeps it in the
@@ -629,7 +739,14 @@ class PostureGuideOverlay:
 
     def _text(self, rgb: tuple[float, float, float]) -> vtkTextActor:
         actor = vtkTextActor()
-        actor.GetPositionCoordinate().SetCoordinateSystemToWorld()
+        # Placed at a world point (its anchor) plus an offset in pixels, so that a text that
+        # would run off the picture can slide back in (:meth:`_keep_texts_in_frame`).
+        anchor = vtkCoordinate()
+        anchor.SetCoordinateSystemToWorld()
+        position = actor.GetPositionCoordinate()
+        position.SetCoordinateSystemToDisplay()
+        position.SetReferenceCoordinate(anchor)
+        position.SetValue(0.0, 0.0)
         prop = actor.GetTextProperty()
         prop.SetColor(*rgb)
         prop.SetBold(True)
@@ -693,3 +810,24 @@ def skin_points_of(scene: object) -> Callable[[], NDArray[np.float64] | None]:
         return None
 
     return points
+
+
+#: Smallest gap (share of the picture's width) between a guide's text and the picture's edge.
+TEXT_MARGIN_FRACTION = 0.01
+
+
+def _anchor_of(text: vtkTextActor) -> vtkCoordinate:
+    """The world point a guide text is placed beside (its position's reference)."""
+    anchor = text.GetPositionCoordinate().GetReferenceCoordinate()
+    assert anchor is not None, "guide texts are made by PostureGuides._text"
+    return anchor
+
+
+def _slide_into(lo: float, hi: float, low_edge: float, high_edge: float) -> float:
+    """How far to move the span [lo, hi] so it lies within [low_edge, high_edge] (0 if it
+    does; its low end kept inside if it is wider than the room)."""
+    if hi > high_edge:
+        return max(high_edge - hi, low_edge - lo)
+    if lo < low_edge:
+        return low_edge - lo
+    return 0.0

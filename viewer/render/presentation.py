@@ -26,6 +26,9 @@ from viewer.domain.lessons import CAPTION_FRACTION, TEXT_FRACTION, caption_lines
 CAPTION_WIDTH = 0.94
 """Share of the frame width a caption line may use."""
 
+BAND_MARGIN = 0.012
+"""The title band reaches this share of the frame height below the caption's box."""
+
 
 def _text(size: int, color: tuple[float, float, float]) -> vtkTextActor:
     actor = vtkTextActor()
@@ -39,9 +42,10 @@ def _text(size: int, color: tuple[float, float, float]) -> vtkTextActor:
     return actor
 
 
-def _full_viewport_black() -> vtkActor2D:
+def _full_viewport_black(bottom: float = 0.0) -> vtkActor2D:
+    """A black rectangle over the viewport from ``bottom`` (a share of its height) to the top."""
     points = vtkPoints()
-    for x, y in ((0, 0), (1, 0), (1, 1), (0, 1)):
+    for x, y in ((0, bottom), (1, bottom), (1, 1), (0, 1)):
         points.InsertNextPoint(x, y, 0)
     cells = vtkCellArray()
     cells.InsertNextCell(4)
@@ -85,6 +89,11 @@ class CaptionBar:
             prop.SetBackgroundColor(1.0, 1.0, 1.0)
             prop.SetBackgroundOpacity(0.85)
         self.actor.SetVisibility(False)
+        self.band = _full_viewport_black(1.0)
+        """The title band: the background colour across the frame's width, down to just below
+        the caption (see :meth:`_fit_band`)."""
+        self.band.SetVisibility(False)
+        renderer.AddViewProp(self.band)  # before the caption: drawn under it
         renderer.AddViewProp(self.actor)
         self._fitted: object = None
         self._tag = renderer.AddObserver(vtkCommand.StartEvent, self._fit)
@@ -99,10 +108,12 @@ class CaptionBar:
         self.text = text
         self._fitted = None
         self.actor.SetVisibility(bool(text))
+        self.band.SetVisibility(bool(text))
 
     def set_visible(self, visible: bool) -> None:
         """Show or hide (an empty caption stays hidden)."""
         self.actor.SetVisibility(visible and bool(self.text))
+        self.band.SetVisibility(self.actor.GetVisibility())
 
     def _width(self) -> float:
         bb = [0.0] * 4
@@ -132,6 +143,30 @@ class CaptionBar:
             prop.SetFontSize(font)
         self.actor.SetPosition(width / 2.0, height - max(6.0, 0.02 * height))
         self._fitted = key
+        self._fit_band(height)
+
+    def _fit_band(self, height: int) -> None:
+        """Lay the title band under the caption: opaque, in the background's top colour, from
+        just below the caption's box to the top edge, across the whole width.
+
+        A slide framed on part of a long muscle (lesson 6 on the hip, the psoas running on up
+        to T12) showed the cropped muscle through the caption's translucent box and either
+        side of it; under the band the picture ends at a straight line below the title, as a
+        slide's picture does. Where nothing reaches the caption the band is not seen (it has
+        the background's colour)."""
+        renderer = self.renderer
+        top = renderer.GetBackground2() if renderer.GetGradientBackground() else None
+        self.band.GetProperty().SetColor(*(top or renderer.GetBackground()))
+        bb = [0.0] * 4
+        self.actor.GetBoundingBox(renderer, bb)
+        bottom = self.actor.GetPosition()[1] + bb[2] - BAND_MARGIN * height
+        mapper = self.band.GetMapper()
+        assert isinstance(mapper, vtkPolyDataMapper2D)
+        points = mapper.GetInput().GetPoints()
+        share = min(1.0, max(0.0, bottom / height))
+        for i, (x, y) in enumerate(((0, share), (1, share), (1, 1), (0, 1))):
+            points.SetPoint(i, x, y, 0)
+        points.Modified()
 
     def box(self) -> tuple[float, float, float, float] | None:
         """(x0, y0, x1, y1) of the drawn caption in display pixels (y up), after fitting;
@@ -148,6 +183,7 @@ class CaptionBar:
         """Remove the caption."""
         self.renderer.RemoveObserver(self._tag)
         self.renderer.RemoveViewProp(self.actor)
+        self.renderer.RemoveViewProp(self.band)
 
 
 class PresentationOverlay:

@@ -64,6 +64,13 @@ def framed_view_pose(
     return _fit(scene, points, preset, fill, top_free, left_free)
 
 
+def stacked(*parts: NDArray[np.float64] | None) -> NDArray[np.float64] | None:
+    """The given point sets, (k, 3) each, as one (``None`` ones skipped; ``None`` if none):
+    the ``extra`` points a framed step keeps in the picture come from several overlays."""
+    chunks = [np.asarray(p, dtype=np.float64).reshape(-1, 3) for p in parts if p is not None]
+    return np.vstack(chunks) if chunks else None
+
+
 def subject_points(
     muscles: list[NDArray[np.float64]], others: list[NDArray[np.float64]]
 ) -> NDArray[np.float64]:
