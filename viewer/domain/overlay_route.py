@@ -66,15 +66,6 @@ def hits(pixels: NDArray[np.floating], boxes: Sequence[Box], pad: float) -> int:
     return int(inside_boxes(pixels, boxes, pad).sum())
 
 
-def best_route(candidates: Sequence[NDArray[np.floating]], boxes: Sequence[Box], pad: float) -> int:
-    """Index of the first candidate (pixel polylines, densified) that touches no box, else of
-    the one touching the fewest; candidates are given in order of preference."""
-    if not candidates:
-        raise ValueError("no candidate routes")
-    counts = [hits(c, boxes, pad) for c in candidates]
-    return int(np.argmin(counts))  # argmin takes the first of equal counts
-
-
 def clear_runs(inside: NDArray[np.bool_], min_len: int = 2) -> list[tuple[int, int]]:
     """Runs ``(start, stop)`` (stop exclusive) of consecutive ``False`` samples at least
     ``min_len`` long: the pieces of a line drawn with gaps where it would pass under a box."""

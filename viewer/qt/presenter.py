@@ -224,16 +224,10 @@ class Presenter(QObject):
             return scene.pose_for(view_by_name(target)), False
         active = w.features.pairs.active if w.features is not None and w.features.pairs else None
         if isinstance(target, FramedView):
-            from viewer.render.structure_framing import framed_view_pose, stacked
+            from viewer.render.structure_framing import framed_view_pose, step_extra
 
             overlays = w.view3d.overlays
-            seat = stacked(
-                w.view3d.posture_guides.framed_extra(),
-                # A pair view's arrows and joint dots stay in a close-up on its muscles.
-                overlays.framed_extra(active.resolved)
-                if overlays is not None and active is not None and active.resolved is not None
-                else None,
-            )
+            seat = step_extra(w.view3d.posture_guides, overlays, active)
 
             def fit(top: float, left: float) -> CameraPose:
                 # The caption's band is added by the caller (with_headroom), as in export.

@@ -263,15 +263,9 @@ def _render_png(
     elif frame_view:
         from viewer.domain.framing import CAPTION_HEADROOM, SLIDE_FILL
         from viewer.render.scene_renderer import FRAME_FILL
-        from viewer.render.structure_framing import framed_view_pose, stacked
+        from viewer.render.structure_framing import framed_view_pose, step_extra
 
-        seat = stacked(
-            guides.framed_extra() if guides is not None else None,
-            # A pair view's arrows and joint dots stay in a close-up on part of its muscles.
-            overlays.framed_extra(active.resolved)
-            if active is not None and active.resolved is not None and overlays is not None
-            else None,
-        )
+        seat = step_extra(guides, overlays, active)
 
         def fit(top: float, left: float) -> CameraPose:
             if caption:  # the caption's headroom is added below

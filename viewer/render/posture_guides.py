@@ -228,6 +228,8 @@ class PostureGuideOverlay:
         self._thigh_ends: tuple[NDArray[np.float64], ...] = ()
         """Hip centre, bent knee, standing knee (mm) of the thigh lines (see _fit_thigh)."""
         self._thigh_fitted: object = None
+        self._texts_fitted: object = None
+        """What the texts were last kept in the frame for (see _keep_texts_in_frame)."""
         self._knees: dict[str, NDArray[np.float64]] = {}
         self._anchors: dict[str, tuple[NDArray[np.float64], float]] = {}
         """Text key -> (world anchor, horizontal direction toward the label: +1 anterior)."""
@@ -404,8 +406,13 @@ class PostureGuideOverlay:
             return
         camera = self.renderer.GetActiveCamera()
         size = tuple(self.renderer.GetSize())
-        key = (camera.GetPosition(), camera.GetFocalPoint(), camera.GetViewUp(),
-               camera.GetViewAngle(), size)
+        key = (
+            camera.GetPosition(),
+            camera.GetFocalPoint(),
+            camera.GetViewUp(),
+            camera.GetViewAngle(),
+            size,
+        )
         if key == self._thigh_fitted:
             return
         self._thigh_fitted = key
@@ -425,8 +432,9 @@ class PostureGuideOverlay:
         if inside(hip):  # a hip out of the picture: nothing to end inside it
             for end in self._thigh_ends[1:]:
                 steps = np.linspace(1.0, 0.0, 41)
-                share = min(share, next((float(t) for t in steps
-                                         if inside(hip + t * (end - hip))), 0.0))
+                share = min(
+                    share, next((float(t) for t in steps if inside(hip + t * (end - hip))), 0.0)
+                )
         self._set_thigh(max(share, THIGH_MIN_SHARE))
 
     @staticmethod
@@ -538,8 +546,33 @@ class PostureGuideOverlay:
         width, height = self.renderer.GetSize()
         if width <= 0 or height <= 0:
             return
+        texts = (*self._texts.values(), self._thigh_text)
+        # Measured again only when the camera, the picture's size or a text changed (this
+        # runs before every frame, an orbit's too).
+        camera = self.renderer.GetActiveCamera()
+        key = (
+            camera.GetPosition(),
+            camera.GetFocalPoint(),
+            camera.GetViewUp(),
+            camera.GetViewAngle(),
+            width,
+            height,
+            tuple(
+                (
+                    t.GetVisibility(),
+                    t.GetInput(),
+                    _anchor_of(t).GetValue(),
+                    t.GetTextProperty().GetJustification(),
+                    t.GetTextProperty().GetFontSize(),
+                )
+                for t in texts
+            ),
+        )
+        if key == self._texts_fitted:
+            return
+        self._texts_fitted = key
         margin = max(4.0, TEXT_MARGIN_FRACTION * width)
-        for text in (*self._texts.values(), self._thigh_text):
+        for text in texts:
             offset = text.GetPositionCoordinate()
             if offset.GetValue()[:2] != (0.0, 0.0):
                 offset.SetValue(0.0, 0.0)

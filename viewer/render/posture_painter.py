@@ -299,7 +299,7 @@ class PosturePainter:
         if self._drawn.get((sid, light)) == key:
             return
         self._drawn[(sid, light)] = key
-        _, normals = skin_with_normals(mesh.points, mesh.normals, binding, transforms)
+        normals = None if mesh.normals is None else skin_normals(mesh.normals, binding, transforms)
         _write(actor, envelope.posed(transforms).points, normals, self._owned)
 
     def _skin_if_moved(
