@@ -165,6 +165,11 @@ in front, crossed the femoral head's disc over some 75 degrees of its course."""
 BALL_CLEAR_PX = 2.0
 """Gap kept between a ring (its head and rim included) and a joint's ball on screen."""
 
+RING_GAP_PX = 25.0
+"""Gap kept between two rings on screen: pair 3 seen from behind and to the right put the
+gluteal ring's fallback (70 mm below the hip) 2 px from the iliopsoas ring (40 mm below), the
+two curves knotted into one; a further fallback level is taken instead."""
+
 HEAD_SAMPLES = 6
 """A ring's last samples (3 mm apart) that its arrow head covers (about 15 mm long)."""
 
@@ -624,6 +629,7 @@ class PairOverlay:
             arrows = np.vstack(drawn_pulls)
             # Their heads and attachment balls: where a ring's head must not sit.
             ends = np.vstack([np.vstack([p[:2], p[-HEAD_SAMPLES:]]) for p in drawn_pulls])
+        placed = np.zeros((0, 2))  # the rings already placed, on screen
         for _turn, _rings, samples in self._ring_plans:
             pick = 0
             if route is not None:
@@ -635,10 +641,10 @@ class PairOverlay:
                 head_n = HEAD_SAMPLES
                 drawn = [route.project(r) for r in samples]
                 # Ranked: not over an X, then off the X's by the clearance; off the joint's
-                # ball; at the preferred level (on the joint, not beside it); its head seen
-                # side-on, not as a blob; its head off the heads and balls of the arrows and
-                # rings already placed; the rest of it off them; then first in order (smallest
-                # ring, gap facing down).
+                # ball; apart from the other side's ring; at the preferred level (on the
+                # joint, not beside it); its head seen side-on, not as a blob; its head off the
+                # heads and balls of the arrows and rings already placed; the rest of it off
+                # them; then first in order (smallest ring, gap facing down).
                 arrow_pad = ball_pad + ARROW_RADIUS_MM * 1.9 * route.px_per_mm
                 per_level = 3 * len(GAP_TURNS_DEG)
                 widths = [
@@ -650,6 +656,7 @@ class PairOverlay:
                         hits(d, route.boxes, ROUTE_PAD_PX + widths[k]),
                         ball_hits(d[:-head_n], balls, ball_pad)
                         + ball_hits(d[-head_n:], balls, head_pad),
+                        _near(d, placed, RING_GAP_PX),
                         k // per_level,
                         _end_on(d, samples[k], head_n, route.px_per_mm),
                         _near(d[-head_n:], ends, arrow_pad + head_pad - ball_pad),
@@ -663,6 +670,7 @@ class PairOverlay:
                 self.ball_covered += counts[pick][2]
                 arrows = np.vstack([arrows, drawn[pick]])
                 ends = np.vstack([ends, drawn[pick][-head_n:]])
+                placed = np.vstack([placed, drawn[pick]])
             choice.append(pick)
         return tuple(choice)
 
