@@ -446,3 +446,28 @@ def test_pair_3_draws_the_gluteal_pulls_long_on_their_own_fan() -> None:
             gluteal += 1
             assert float(np.linalg.norm(path[-1] - attachment)) <= reach + 1.0, pull.structure
     assert gluteal == 2
+
+
+def test_an_arrow_that_cannot_keep_its_clearance_passes_near_an_x_not_over_it() -> None:
+    """Round pair 3's hip no way kept every gluteal arrow the full clearance off the X's, and the
+    fallback (fewest samples within the clearance) took a head cutting an X's corner over a
+    shaft running just beside one. An arrow drawn over an X now ranks below one only near it."""
+    from vtkmodules.vtkRenderingCore import vtkRenderer
+
+    from viewer.render.pair_overlay import LENGTHS, SHIFTS_MM, PairOverlay, Route
+
+    def line(a: tuple[float, float], b: tuple[float, float]) -> np.ndarray:
+        return densify(np.array([[*a, 0.0], [*b, 0.0]]), 3.0)
+
+    through = line((120.0, 60.0), (120.0, 180.0))  # across the middle of the X
+    corner = line((95.0, 180.0), (180.0, 95.0))  # cuts the X's corner: over it, briefly
+    beside = line((60.0, 145.0), (180.0, 145.0))  # 5 px above it: near, never over
+    samples = [through] * (len(SHIFTS_MM) * len(LENGTHS))
+    samples[0], samples[len(LENGTHS)] = corner, beside
+    route = Route(lambda p: p[:, :2], ((100.0, 100.0, 140.0, 140.0),), px_per_mm=1.0)
+    plan = (None, None, None, 1.0, [(s[[0, -1]], False) for s in samples], samples)
+    overlay = PairOverlay(vtkRenderer())
+    assert overlay._covers(plan, route, 0) > 0 and overlay._covers(plan, route, len(LENGTHS)) == 0
+    pick, near = overlay._pick(plan, route, (0,))
+    assert pick == len(LENGTHS), "the arrow beside the X, not the one over its corner"
+    assert near > 0, "it is still counted as within the clearance"

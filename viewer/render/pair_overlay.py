@@ -168,7 +168,8 @@ BALL_CLEAR_PX = 2.0
 RING_GAP_PX = 25.0
 """Gap kept between two rings on screen: pair 3 seen from behind and to the right put the
 gluteal ring's fallback (70 mm below the hip) 2 px from the iliopsoas ring (40 mm below), the
-two curves knotted into one; a further fallback level is taken instead."""
+two curves knotted into one; a further fallback level is taken instead (pair 3's gluteal
+ring: 45 mm above the hip, else 70 mm below, else 135 mm below)."""
 
 HEAD_SAMPLES = 6
 """A ring's last samples (3 mm apart) that its arrow head covers (about 15 mm long)."""
@@ -691,12 +692,17 @@ class PairOverlay:
         self, plan: tuple[Any, ...], route: Route, shares: Sequence[int]
     ) -> tuple[int, int]:
         """One arrow's candidate among those at lengths ``LENGTHS[shares]``, in order of
-        preference, and how many of its samples touch a marker box: the first clear one that
-        looks long enough, else the longest clear one, else the least covered."""
+        preference, and how many of its samples touch a marker box (grown by the clearance):
+        the first clear one that looks long enough, else the longest clear one, else the one
+        least drawn over an X, then least near one. Each sample keeps the clearance plus the
+        arrow's own width there (:func:`arrow_widths`); a straight arrow slid along its course
+        must end within it (:func:`_on_course`)."""
         _pull, course, _fine, radius, candidates, samples = plan
         # Candidates run end by end (the view's own end first), each end over SHIFTS x LENGTHS.
         per_end = len(SHIFTS_MM) * len(LENGTHS)
-        reach = None if course is None else _screen_length(np.asarray(course, dtype=np.float64))
+        reach = None  # the course's length (mm): how far a slid arrow may reach
+        if course is not None:
+            reach = float(np.linalg.norm(np.diff(np.asarray(course, float), axis=0), axis=1).sum())
         pick, least = None, None
         best: dict[int, tuple[int, float]] = {}  # end -> (first long enough, else longest) clear
         for k in range(len(samples)):
