@@ -358,3 +358,116 @@ def test_an_arrow_stays_at_its_own_end_unless_that_end_is_a_stub_or_covered() ->
     assert _pick_between_ends(70.0, 90.0) == 0
     assert _pick_between_ends(12.0, 70.0) == 1  # a stub pointing at the camera
     assert _pick_between_ends(70.0, 70.0, own_covered=True) == 1
+
+
+# -- pair 3 on the gluteal atlas: arrows on their own muscle, routed by their drawn width ------
+
+
+def test_an_arrow_is_as_wide_as_drawn_ball_shaft_and_head() -> None:
+    """Routing kept every sample of an arrow a head's width off the X's; round the crowded hip
+    (pair 3, nine X's) that left no long way along the gluteal courses. The widths follow the
+    drawing: the ball at the start, the thin shaft, the head (and its rim) at the end."""
+    from viewer.render.pair_overlay import (
+        ARROW_RADIUS_MM,
+        HALO_MM,
+        HEAD_LENGTH_MM,
+        HEAD_RADIUS_MM,
+        arrow_widths,
+    )
+
+    radius = ARROW_RADIUS_MM
+    line = densify(np.array([[0.0, 0.0, 0.0], [0.0, 0.0, 100.0]]), 3.0)
+    w = arrow_widths(line, radius)
+    s = line[:, 2]
+    assert w[0] == pytest.approx(radius * 1.9 + HALO_MM)
+    assert np.allclose(w[(s > 10.0) & (s < 100.0 - HEAD_LENGTH_MM - 6.0)], radius + HALO_MM)
+    assert w[-1] == pytest.approx(HEAD_RADIUS_MM + HALO_MM * 1.6)
+    ring = arrow_widths(line, 2.0, ball=False)
+    assert ring[0] == pytest.approx(2.0 + HALO_MM), "a ring has no attachment ball"
+
+
+def test_a_shaft_across_an_x_shows_in_its_surface_points() -> None:
+    """A straight shaft's tube had vertices only at its two ends, so the surface points checked
+    against the X's (``arrow_points``) missed a shaft lying across an X with both ends clear
+    (pair 3 seen from the side passed so). The tube now has rings of vertices all along it."""
+    from vtkmodules.util.numpy_support import vtk_to_numpy
+
+    from viewer.render.pair_overlay import PairOverlay
+
+    actor = PairOverlay._tube_actor(np.array([[0.0, 0.0, 0.0], [0.0, 0.0, 120.0]]), 2.0, (1, 0, 0))
+    mapper = actor.GetMapper()
+    mapper.Update()
+    z = vtk_to_numpy(mapper.GetInput().GetPoints().GetData())[:, 2]
+    assert ((z > 55.0) & (z < 65.0)).any(), "no surface points in the middle of the shaft"
+    assert np.diff(np.unique(np.round(z, 6))).max() <= 3.0 + 1e-6
+
+
+def test_an_arrow_slid_along_its_course_stays_on_its_muscle() -> None:
+    """Pair 3's gluteus medius arrow (a 110 mm pull on a 131 mm course) was slid 120 mm up its
+    course to clear the X's on the fan: it stood above the muscle, over the iliac crest and the
+    iliacus, and read as pulling the pelvis up. A slid arrow's tip now stays within its course;
+    at its attachment (no slide) it is always allowed."""
+    from vtkmodules.vtkRenderingCore import vtkRenderer
+
+    from viewer.render.pair_overlay import LENGTHS, SHIFTS_MM, PairOverlay, Route
+
+    course = np.array([[0.0, 0.0, 0.0], [0.0, 100.0, 0.0]])
+    samples = []
+    for shift in SHIFTS_MM:
+        for share in LENGTHS:
+            start = np.array([0.0, shift, 0.0])
+            tip = start + np.array([0.0, 80.0 * share, 0.0])
+            samples.append(densify(np.vstack([start, tip]), 3.0))
+    # An X over the first 60 mm of the course: only arrows slid past it are clear.
+    route = Route(lambda p: p[:, :2], ((-10.0, -10.0, 10.0, 60.0),), px_per_mm=1.0, min_px=40.0)
+    plan = (None, course, None, 1.0, [(s[[0, -1]], False) for s in samples], samples)
+    for j in range(len(LENGTHS)):
+        pick, _covered = PairOverlay(vtkRenderer())._pick(plan, route, (j,))
+        shift = SHIFTS_MM[pick // len(LENGTHS)]
+        tip = samples[pick][-1, 1]
+        assert shift == 0.0 or tip <= 100.0 + 1e-6, (LENGTHS[j], shift, tip)
+
+
+def test_pair_3_draws_the_gluteal_pulls_long_on_their_own_fan() -> None:
+    """Pair 3 on the gluteal atlas: gluteus medius seen as a sliver behind the iliacus from the
+    front, its X's along its course, and its arrow slid past the muscle to clear them. Seen
+    from behind and to the right, the fan lies face-on: every straight arrow at 0.75 of its
+    force-scaled length or more, the gluteal arrows within their courses, and no X covered
+    (the test above)."""
+    drawn = _render_pair(3)
+    assert drawn["share"] >= 0.75, drawn["share"]
+    gluteal = 0
+    for pull, path, is_arc in drawn["pulls"]:
+        assert not is_arc
+        course = np.asarray(pull.path, dtype=np.float64)
+        attachment = course[-1] if pull.at == "insertion" else course[0]
+        reach = float(np.linalg.norm(np.diff(course, axis=0), axis=1).sum())
+        if "gluteus" in pull.structure:
+            gluteal += 1
+            assert float(np.linalg.norm(path[-1] - attachment)) <= reach + 1.0, pull.structure
+    assert gluteal == 2
+
+
+def test_an_arrow_that_cannot_keep_its_clearance_passes_near_an_x_not_over_it() -> None:
+    """Round pair 3's hip no way kept every gluteal arrow the full clearance off the X's, and the
+    fallback (fewest samples within the clearance) took a head cutting an X's corner over a
+    shaft running just beside one. An arrow drawn over an X now ranks below one only near it."""
+    from vtkmodules.vtkRenderingCore import vtkRenderer
+
+    from viewer.render.pair_overlay import LENGTHS, SHIFTS_MM, PairOverlay, Route
+
+    def line(a: tuple[float, float], b: tuple[float, float]) -> np.ndarray:
+        return densify(np.array([[*a, 0.0], [*b, 0.0]]), 3.0)
+
+    through = line((120.0, 60.0), (120.0, 180.0))  # across the middle of the X
+    corner = line((95.0, 180.0), (180.0, 95.0))  # cuts the X's corner: over it, briefly
+    beside = line((60.0, 145.0), (180.0, 145.0))  # 5 px above it: near, never over
+    samples = [through] * (len(SHIFTS_MM) * len(LENGTHS))
+    samples[0], samples[len(LENGTHS)] = corner, beside
+    route = Route(lambda p: p[:, :2], ((100.0, 100.0, 140.0, 140.0),), px_per_mm=1.0)
+    plan = (None, None, None, 1.0, [(s[[0, -1]], False) for s in samples], samples)
+    overlay = PairOverlay(vtkRenderer())
+    assert overlay._covers(plan, route, 0) > 0 and overlay._covers(plan, route, len(LENGTHS)) == 0
+    pick, near = overlay._pick(plan, route, (0,))
+    assert pick == len(LENGTHS), "the arrow beside the X, not the one over its corner"
+    assert near > 0, "it is still counted as within the clearance"

@@ -433,12 +433,20 @@ def gluteus_minimus(c: Context) -> MuscleDef:
 
 
 #: radius profile of gluteus medius (mm before volume scaling) against the distance (mm) from
-#: the insertion along the fibre: a short tendon on the lateral facet, widening over the first
-#: 4 cm. Measured from the insertion, not as a fraction of each fibre, so all fibres are equally
-#: thick at equal distance from the trochanter (smooth iso-thickness arcs across the fan)
-GMED_FROM_INSERTION = ((0.0, 20.0, 50.0), (2.5, 4.5, 8.0))
-#: and thinning to the crest over the first part of each fibre (fraction, mm)
-GMED_ORIGIN_TAPER = ((0.0, 0.2, 0.5), (2.5, 5.0, 8.0))
+#: the insertion along the fibre: a short flat tendon on the lateral facet, thickening steadily
+#: toward the origin. Measured from the insertion, not as a fraction of each fibre, so all
+#: fibres are equally thick at equal distance from the trochanter (smooth iso-thickness arcs
+#: across the fan). The fan is thickest near its origin under the crest and tapers to its
+#: tendon: in MRI of 20 healthy adults its cross-sectional area peaks near the lowest end of the
+#: sacroiliac joint and is significantly smaller just above the femoral head (Homma et al.,
+#: "Investigation on the measurement sites of the cross-sectional areas of the gluteus maximus
+#: and gluteus medius", abstract at searchworks.jioinstitute.edu.in). The earlier profile
+#: (2.5 mm at the crest, 8 mm at mid-length, 2.5 at the tendon) made a spindle that bulged
+#: mid-belly from the side; the knot values are modelling choices (unverified).
+GMED_FROM_INSERTION = ((0.0, 20.0, 45.0, 90.0), (2.5, 4.0, 5.5, 7.5))
+#: and near the origin (fraction of each fibre, mm): fleshy right from the crest, rounding off
+#: only over the first tenth (the crest's lip), thickest just below it
+GMED_ORIGIN_TAPER = ((0.0, 0.1), (6.0, 8.0))
 
 
 def _gmed_radius(length: float) -> Knots:
@@ -492,8 +500,14 @@ def _margin_scale(a: np.ndarray | float, margin: float = GMED_MARGIN_RADIUS) -> 
 
 
 #: fraction of each fibre from its origin over which the across-fan thinning fades in: the
-#: origin itself is fleshy over the whole area between the gluteal lines and the crest
-GMED_MARGIN_FADE = 0.35
+#: origin itself is fleshy over the whole area between the gluteal lines and the crest. Short
+#: now that the fibres are thickest near their origin (GMED_ORIGIN_TAPER): fading in over 0.35
+#: left every fibre equally thick there, a thick rim along the crest around a hollow in the
+#: middle of the fan (seen from the side)
+GMED_MARGIN_FADE = 0.12
+#: smoothing (mm) of the gluteus medius field: with its thick origin, 1.7 mm left a knob over
+#: each fibre's origin along the crest
+GMED_SIGMA_MM = 2.4
 
 
 def _scaled(knots: Knots, factor: float, fade: float = GMED_MARGIN_FADE) -> Knots:
@@ -549,7 +563,7 @@ def gluteus_medius(c: Context) -> MuscleDef:
         support=("gluteus_minimus",),
         exclude=("gluteus_minimus",),
         open_thin=True,
-        sigma=1.7,
+        sigma=GMED_SIGMA_MM,
         exponent=1.1,
     )
 
@@ -652,6 +666,16 @@ GMAX_LIGAMENT_END = np.array([15.0, 22.0, -4.0])
 #: origin, thinning again into the flat iliotibial-tract insertion so that the lower border
 #: runs straight into its lateral corner instead of flattening into a rounded heel
 GMAX_RADIUS = ((0.0, 0.12, 0.35, 0.7, 0.9, 1.0), (3.0, 6.0, 7.5, 7.0, 4.5, 2.5))
+#: thickness of gluteus maximus across the sheet: radius factor of a fibre against where it
+#: arises along the origin line (0 iliac crest .. 1 sacrotuberous ligament). The muscle makes
+#: the buttock: it is a "thick fleshy mass" forming "the prominence of the nates" (Gray's
+#: Anatomy text as reproduced at beta.anatomic.us/atlas/gluteus-maximus-muscle), with its largest
+#: axial cross-section just above the femoral head (MRI of 20 adults; Homma et al., abstract at
+#: searchworks.jioinstitute.edu.in), and thins toward its upper border, which runs from the PSIS
+#: to the trochanter over gluteus medius. With every fibre equally thick the sheet read as a
+#: flat slab of even thickness from behind. The factors are modelling choices (unverified); the
+#: volume solver rescales them, so they set the shape, not the volume.
+GMAX_ACROSS = ((0.0, 0.2, 0.5, 0.7, 0.88, 1.0), (0.65, 0.85, 1.1, 1.2, 1.1, 0.95))
 #: Lower-lateral corner of gluteus maximus. The upper and larger part of the muscle and the
 #: superficial fibres of its lower part end in a thick tendinous lamina that passes over the
 #: greater trochanter into the iliotibial tract (Gray's Anatomy text as reproduced at
@@ -666,17 +690,22 @@ GMAX_RADIUS = ((0.0, 0.12, 0.35, 0.7, 0.9, 1.0), (3.0, 6.0, 7.5, 7.0, 4.5, 2.5))
 #: ligament) the superficial fibres keep their course to a knee and then run down into the tract:
 GMAX_TURN_FROM = 0.3
 #: the lowest fibre's knee lies this far (mm) before its old end on its straight course (less
-#: for the fibres above): the muscle keeps its lower border up to there
-GMAX_TURN_MM = 30.0
+#: for the fibres above): the muscle keeps its lower border up to there. 30 mm with a sharp
+#: knee (a spline through it) left a notch in the lower border 14 mm medial of the tip, 5.4 mm
+#: deep from behind (the dip a lecturer saw); a knee 45 mm back, rounded over most of its legs
+#: (GMAX_KNEE_ROUND), bends the border down gradually (concavity about 3 mm, 40-50 mm medial
+#: of the tip, where the sheet crosses the femur)
+GMAX_TURN_MM = 45.0
 #: and its end moves this far (mm) down the tract line from its old end, so its last part runs
-#: down into the tract at about 50 degrees instead of 32: the corner tapers along the tract
+#: down into the tract more steeply than its course: the corner tapers along the tract
 #: instead of flattening out into a square heel. The tract line ends GMAX_TRACT_MM below the
-#: hip centre, so that with the drop the lowest fibre still ends about 150 mm below it, the
-#: distal reach the straight fibres had (real fibres reach 70-145 mm below it, issue 11).
-#: From behind the lower border then falls about 36 degrees over its last 25 mm (the square
-#: corner: 22-24) and the corner is about 62 degrees (77-78); modelling choices for the
-#: shape, not measured lengths (unverified).
-GMAX_TURN_DROP_MM = 15.0
+#: hip centre, so that with the drop the lowest fibre ends about 150 mm below it, the
+#: distal reach the straight fibres had (real fibres reach 70-145 mm below it, issue 11; the
+#: rounded, gentler knee needs 20 mm of drop instead of 15 to keep the tip, so the mesh now
+#: reaches about 153 mm). From behind the lower border then falls about 35 degrees over its
+#: last 25 mm (the square corner: 22-24) and the corner is about 65 degrees (77-78);
+#: modelling choices for the shape, not measured lengths (unverified).
+GMAX_TURN_DROP_MM = 20.0
 GMAX_TRACT_MM = 138.0
 #: added to GMAX_RADIUS's knots (mm, times how far a fibre turns): the turned fibres keep more
 #: of their thickness into the tract, so the tapered corner is a rounded tongue, not a barb
@@ -729,7 +758,27 @@ def _gmax_superficial(
     knee = end - GMAX_TURN_MM * t * straight
     tip = end - GMAX_TURN_DROP_MM * t * up
     r = tuple(float(v) + t * w for v, w in zip(radius[1], GMAX_TURN_RADIUS_ADD, strict=True))
-    return Fibre(np.array([o, _lerp(o, knee, 0.5), knee, tip]), (radius[0], r), hug)
+    return Fibre(_rounded_knee(o, knee, tip), (radius[0], r), hug, smooth=False)
+
+
+#: the knee of a turned gluteus maximus fibre is rounded over this share of the shorter of its
+#: two legs (a quadratic Bezier inside the corner). A Catmull-Rom spline through origin,
+#: midpoint, knee and tip (the earlier path) bowed up before the knee to meet the knee's
+#: downward tangent: from behind, a small notch in the lower border just medial to the
+#: lower-lateral tip
+GMAX_KNEE_ROUND = 0.9
+
+
+def _rounded_knee(o: np.ndarray, knee: np.ndarray, tip: np.ndarray, n: int = 8) -> np.ndarray:
+    """Polyline from ``o`` straight to a rounded corner at ``knee`` and on straight to ``tip``:
+    the curve stays inside the corner (no overshoot), so the lower border stays convex."""
+    leg_a, leg_b = knee - o, tip - knee
+    r = GMAX_KNEE_ROUND * min(float(np.linalg.norm(leg_a)), float(np.linalg.norm(leg_b)))
+    p1 = knee - r * leg_a / np.linalg.norm(leg_a)
+    p2 = knee + r * leg_b / np.linalg.norm(leg_b)
+    u = np.linspace(0.0, 1.0, n)[:, None]
+    arc = (1.0 - u) ** 2 * p1 + 2.0 * u * (1.0 - u) * knee + u**2 * p2
+    return np.vstack([o, _lerp(o, p1, 0.5), arc, tip])
 
 
 def _gmax_aponeurosis(c: Context) -> reg.Patch:
@@ -749,6 +798,15 @@ def _gmax_aponeurosis(c: Context) -> reg.Patch:
     return reg.Patch(p[m], area.normals[m])
 
 
+def _gmax_thickened(f: Fibre, dist: float, ranked: tuple[np.ndarray, np.ndarray]) -> Fibre:
+    """The fibre with its radius scaled by :data:`GMAX_ACROSS` at its place along the origin
+    line: ``dist`` from the top of the line, ``ranked`` the (sorted) distances of the original
+    origins and their places (0..1), so filled-in fibres get the place between their parents."""
+    a = float(np.interp(dist, *ranked))
+    k = float(np.interp(a, *GMAX_ACROSS))
+    return Fibre(f.path, (f.radius[0], tuple(k * r for r in f.radius[1])), f.hug, f.group, f.smooth)
+
+
 def gluteus_maximus(c: Context) -> MuscleDef:
     """Gluteus maximus: a quadrilateral sheet, 12-18 mm thick, from the ilium behind the
     posterior gluteal line, the lateral dorsal sacrum, the side of the coccyx and the
@@ -760,6 +818,8 @@ def gluteus_maximus(c: Context) -> MuscleDef:
     where they cross them. They are draped as one sheet (``sheet``, muscle_sheet.py): where the
     ischium, the short-rotator room or the edge of medius lifts some fibres, the lift is spread
     smoothly over their neighbours, so the outer surface stays smooth and gently convex.
+    The fibres are not equally thick across the sheet (:data:`GMAX_ACROSS`): thickest in its
+    lower-middle part, which makes the buttock, thinner toward the upper border.
     """
     areas = reg.gluteus_maximus_areas(c.bones, c.lm)
     origins = np.vstack(
@@ -805,9 +865,13 @@ def gluteus_maximus(c: Context) -> MuscleDef:
             deep.append(Fibre(path, radius, tub_hug, smooth=False))
     # the two layers are filled in each on its own: a fibre half-way between a tract fibre
     # and a tuberosity fibre would end in mid-air between the tract and the bone
+    fibres = densify(superficial, 2) + densify(deep, 2)
+    # thickness across the sheet: by where each fibre (the filled-in ones too) arises
+    ranked = np.sort(key), np.sort(order)
+    fibres = [_gmax_thickened(f, np.linalg.norm(f.path[0] - top), ranked) for f in fibres]
     return MuscleDef(
         "gluteus_maximus",
-        densify(superficial, 2) + densify(deep, 2),
+        fibres,
         None,
         [("hip_bone_{side}", "origin"), ("sacrum", "origin"), ("femur_{side}", "insertion")],
         support=("gluteus_medius", "gluteus_minimus", "piriformis"),

@@ -46,9 +46,10 @@ def densify(points: NDArray[np.floating], step: float) -> NDArray[np.float64]:
 
 
 def inside_boxes(
-    pixels: NDArray[np.floating], boxes: Sequence[Box], pad: float
+    pixels: NDArray[np.floating], boxes: Sequence[Box], pad: float | NDArray[np.floating]
 ) -> NDArray[np.bool_]:
-    """For each pixel point (k, 2): does it lie in a box grown by ``pad`` on every side?"""
+    """For each pixel point (k, 2): does it lie in a box grown by ``pad`` on every side?
+    (``pad`` may be one per point: an arrow is wider at its head than along its shaft.)"""
     p = np.asarray(pixels, dtype=np.float64).reshape(-1, 2)
     hit = np.zeros(len(p), dtype=bool)
     for x0, y0, x1, y1 in boxes:
@@ -61,7 +62,9 @@ def inside_boxes(
     return hit
 
 
-def hits(pixels: NDArray[np.floating], boxes: Sequence[Box], pad: float) -> int:
+def hits(
+    pixels: NDArray[np.floating], boxes: Sequence[Box], pad: float | NDArray[np.floating]
+) -> int:
     """How many of the points lie on a (grown) marker box."""
     return int(inside_boxes(pixels, boxes, pad).sum())
 

@@ -275,6 +275,10 @@ FREE_FRACTION = 0.1
 """A muscle whose middle of the blend across the hip has less than this fraction of its
 vertices touching the pelvic or femoral bone crosses the hip free of bone (takes the chord)."""
 
+CHORD_FEMORAL_REACH = 0.75
+"""How far the chord runs from where the muscle's contact with the femur begins toward the
+contact's middle (see :func:`_free_hip_span`)."""
+
 
 def _free_hip_span(
     order: Sequence[str],
@@ -290,13 +294,21 @@ def _free_hip_span(
     brim and the front of the joint, piriformis and gluteus minimus on the capsule), which wraps
     round the joint and keeps the arc (a chord would cut through the bone it lies on).
 
-    The chord reaches the femur half-way from where the muscle's contact with it begins to the
-    contact's middle (``centre``), not where it begins: tensor fasciae latae first touches the
-    femur over the greater trochanter, beside the flexion axis, which hardly moves as the hip
-    bends, so a chord ending there drops straight down from the pelvis and turns the whole
-    flexion in one corner at the trochanter (31 degrees sharper than standing, sitting, on the
-    femur turned inward by the knee's axis; now 13). Not the middle itself: gluteus maximus's
-    chord would then cut the trochanter and tear where it is pushed back out."""
+    The chord reaches the femur :data:`CHORD_FEMORAL_REACH` of the way from where the muscle's
+    contact with it begins to the contact's middle (``centre``), not where it begins: tensor
+    fasciae latae first touches the femur over the greater trochanter, beside the flexion axis,
+    which hardly moves as the hip bends, so a chord ending there drops straight down from the
+    pelvis and turns the whole flexion in one corner at the trochanter (31 degrees sharper than
+    standing, sitting, on the femur turned inward by the knee's axis; 13 with the chord ending
+    half-way). Three quarters, not half: the contact's beginning is the least steady part of
+    it. The contact band is measured from the muscle's closest approach, which the build's bone
+    clearance holds nearly fixed, so a muscle that lies a little closer along its length starts
+    the band well before: tensor fasciae latae on the thinner gluteus medius of the gluteal
+    shapes lies ~2.5 mm closer above the trochanter, its contact began 8 mm (0.05 of its
+    fibre) higher while the contact's middle moved 0.01, and the half-way chord ended that much
+    nearer the flexion axis: the corner came back (54 degrees posed at the back of the belly,
+    9 standing). Not the middle itself: gluteus maximus's chord would then cut the trochanter
+    and tear where it is pushed back out."""
     for i in range(len(order) - 1):
         a, b = order[i], order[i + 1]
         if a.startswith("femur") != b.startswith("femur") and knots[i + 1] > knots[i]:
@@ -305,9 +317,10 @@ def _free_hip_span(
             touching = np.minimum(distances[a][middle], distances[b][middle]) < NEAR_BAND_MM
             if not middle.any() or float(touching.mean()) >= FREE_FRACTION:
                 return None
+            reach = CHORD_FEMORAL_REACH
             if a.startswith("femur"):
-                return HipSpan(b, a, hi, min(lo, 0.5 * (lo + centre[a])), axis, span)
-            return HipSpan(a, b, lo, max(hi, 0.5 * (hi + centre[b])), axis, span)
+                return HipSpan(b, a, hi, min(lo, lo + reach * (centre[a] - lo)), axis, span)
+            return HipSpan(a, b, lo, max(hi, hi + reach * (centre[b] - hi)), axis, span)
     return None
 
 

@@ -165,6 +165,12 @@ in front, crossed the femoral head's disc over some 75 degrees of its course."""
 BALL_CLEAR_PX = 2.0
 """Gap kept between a ring (its head and rim included) and a joint's ball on screen."""
 
+RING_GAP_PX = 25.0
+"""Gap kept between two rings on screen: pair 3 seen from behind and to the right put the
+gluteal ring's fallback (70 mm below the hip) 2 px from the iliopsoas ring (40 mm below), the
+two curves knotted into one; a further fallback level is taken instead (pair 3's gluteal
+ring: 45 mm above the hip, else 70 mm below, else 135 mm below)."""
+
 HEAD_SAMPLES = 6
 """A ring's last samples (3 mm apart) that its arrow head covers (about 15 mm long)."""
 
@@ -362,6 +368,46 @@ def _screen_length(pixels: NDArray[np.float64]) -> float:
     return float(np.linalg.norm(np.diff(pixels, axis=0), axis=1).sum())
 
 
+def _on_course(k: int, path: NDArray[np.float64], reach: float) -> bool:
+    """Whether straight candidate ``k`` (see :meth:`PairOverlay._plan`: SHIFTS x LENGTHS per
+    end), drawn as ``path``, ends within its muscle's course ``reach`` mm long: at its
+    attachment (no slide) always; slid along the course, only while its tip stays short of
+    the course's far end. Pair 3's gluteus medius (a 131 mm course, a 110 mm arrow) was slid
+    120 mm, so its arrow stood above the muscle, over the iliac crest and the iliacus, and
+    read as a pull on the pelvis upward."""
+    shift = SHIFTS_MM[(k % (len(SHIFTS_MM) * len(LENGTHS))) // len(LENGTHS)]
+    length = float(np.linalg.norm(path[-1] - path[0]))
+    return shift == 0.0 or shift + length <= reach + 1e-6
+
+
+def arrow_widths(
+    samples: NDArray[np.floating], radius: float, ball: bool = True
+) -> NDArray[np.float64]:
+    """Half-width (mm) of a force arrow as drawn, rim included, at each of its ``samples``
+    (its centre line, start first, at most a few mm apart): the attachment ball at the start
+    (``ball``: a pull's arrow; a ring has none), the shaft along the middle, the head (and its
+    rim, a little wider and longer) at the end.
+
+    Routing kept every sample of an arrow as far from an X as its head is wide: round the
+    crowded hip of pair 3 (nine X's) that ruled out every long way along the gluteal courses,
+    though only the head and the ball are that wide; the shaft is less than half as wide.
+    """
+    pts = np.asarray(samples, dtype=np.float64)
+    s = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(pts, axis=0), axis=1))])
+    total = float(s[-1])
+    scale = radius / ARROW_RADIUS_MM
+    head = min(HEAD_LENGTH_MM * scale, 0.45 * total)
+    out = np.full(len(pts), radius + HALO_MM)
+    ball_mm = radius * 1.9 + HALO_MM if ball else 0.0
+    # The ball covers the samples within its radius of the start; the head (drawn from
+    # ``head`` before the tip, its rim 1.5 rims longer) those past the shaft, with one
+    # sample spacing (3 mm) to spare.
+    out[s <= ball_mm] = np.maximum(out[s <= ball_mm], ball_mm)
+    tip = s >= total - head - HALO_MM * 1.5 - 3.0
+    out[tip] = np.maximum(out[tip], HEAD_RADIUS_MM * scale + HALO_MM * 1.6)
+    return out
+
+
 class PairOverlay:
     """Arrows and joint markers of one pair view in an overlay renderer.
 
@@ -528,7 +574,8 @@ class PairOverlay:
         # Lever arcs are cut to stay on the body and are not to scale: each finds its own way.
         every = range(len(LENGTHS))
         scaled = [not any(is_arc for _, is_arc in plan[4]) for plan in self._pull_plans]
-        # Ranked by arrows still on an X, then by the worst arrow's on-screen length (up to
+        # Ranked by arrows drawn over an X, then by arrows still too near one (within the
+        # clearance), then by the worst arrow's on-screen length (up to
         # the length every arrow should look), then longest: one arrow that can only clear
         # its X's short (the iliacus between two X's) must not turn into a stub pointing at
         # the camera while the others stay long.
@@ -541,6 +588,11 @@ class PairOverlay:
                     if scaled[k]
                 }
                 misses = sum(1 for _pick, n in picks.values() if n)
+                covers = sum(
+                    1
+                    for k, (pick, n) in picks.items()
+                    if n and self._covers(self._pull_plans[k], route, pick)
+                )
                 looks = min(
                     (
                         min(1.0, _screen_length(route.project(self._pull_plans[k][5][pick]))
@@ -549,7 +601,7 @@ class PairOverlay:
                     ),
                     default=1.0,
                 )
-                per_share.append(((misses, -looks, share), picks))
+                per_share.append(((covers, misses, -looks, share), picks))
                 if misses == 0 and looks >= 1.0:
                     break
         best = min(range(len(per_share)), key=lambda j: per_share[j][0], default=0)
@@ -578,10 +630,10 @@ class PairOverlay:
             arrows = np.vstack(drawn_pulls)
             # Their heads and attachment balls: where a ring's head must not sit.
             ends = np.vstack([np.vstack([p[:2], p[-HEAD_SAMPLES:]]) for p in drawn_pulls])
+        placed = np.zeros((0, 2))  # the rings already placed, on screen
         for _turn, _rings, samples in self._ring_plans:
             pick = 0
             if route is not None:
-                pad = ROUTE_PAD_PX + (HEAD_RADIUS_MM + HALO_MM) * route.px_per_mm
                 # The ring's tube and rim keep a gap off the ball, its head (the last
                 # samples) its own width.
                 ball_pad = BALL_CLEAR_PX + (CURL_TUBE_MM + HALO_MM) * route.px_per_mm
@@ -589,17 +641,23 @@ class PairOverlay:
                                             + HALO_MM) * route.px_per_mm
                 head_n = HEAD_SAMPLES
                 drawn = [route.project(r) for r in samples]
-                # Ranked: off the X's (as before); off the joint's ball; at the preferred level
-                # (on the joint, not beside it); its head seen side-on, not as a blob; its head
-                # off the heads and balls of the arrows and rings already placed; the rest of
-                # it off them; then first in order (smallest ring, gap facing down).
+                # Ranked: not over an X, then off the X's by the clearance; off the joint's
+                # ball; apart from the other side's ring; at the preferred level (on the
+                # joint, not beside it); its head seen side-on, not as a blob; its head off the
+                # heads and balls of the arrows and rings already placed; the rest of it off
+                # them; then first in order (smallest ring, gap facing down).
                 arrow_pad = ball_pad + ARROW_RADIUS_MM * 1.9 * route.px_per_mm
                 per_level = 3 * len(GAP_TURNS_DEG)
+                widths = [
+                    arrow_widths(r, CURL_TUBE_MM, ball=False) * route.px_per_mm for r in samples
+                ]
                 counts = [
                     (
-                        hits(d, route.boxes, pad),
+                        hits(d, route.boxes, widths[k]),
+                        hits(d, route.boxes, ROUTE_PAD_PX + widths[k]),
                         ball_hits(d[:-head_n], balls, ball_pad)
                         + ball_hits(d[-head_n:], balls, head_pad),
+                        _near(d, placed, RING_GAP_PX),
                         k // per_level,
                         _end_on(d, samples[k], head_n, route.px_per_mm),
                         _near(d[-head_n:], ends, arrow_pad + head_pad - ball_pad),
@@ -609,10 +667,11 @@ class PairOverlay:
                     for k, d in enumerate(drawn)
                 ]
                 pick = min(range(len(counts)), key=counts.__getitem__)
-                self.covered += counts[pick][0]
-                self.ball_covered += counts[pick][1]
+                self.covered += counts[pick][1]
+                self.ball_covered += counts[pick][2]
                 arrows = np.vstack([arrows, drawn[pick]])
                 ends = np.vstack([ends, drawn[pick][-head_n:]])
+                placed = np.vstack([placed, drawn[pick]])
             choice.append(pick)
         return tuple(choice)
 
@@ -633,23 +692,33 @@ class PairOverlay:
         self, plan: tuple[Any, ...], route: Route, shares: Sequence[int]
     ) -> tuple[int, int]:
         """One arrow's candidate among those at lengths ``LENGTHS[shares]``, in order of
-        preference, and how many of its samples touch a marker box: the first clear one that
-        looks long enough, else the longest clear one, else the least covered."""
-        _pull, _course, _fine, radius, _candidates, samples = plan
-        # Clear by the widest part drawn: the arrow head (or the attachment ball) and rim.
-        widest = max(radius * 1.9, HEAD_RADIUS_MM * radius / ARROW_RADIUS_MM) + HALO_MM
-        pad = ROUTE_PAD_PX + widest * route.px_per_mm
+        preference, and how many of its samples touch a marker box (grown by the clearance):
+        the first clear one that looks long enough, else the longest clear one, else the one
+        least drawn over an X, then least near one. Each sample keeps the clearance plus the
+        arrow's own width there (:func:`arrow_widths`); a straight arrow slid along its course
+        must end within it (:func:`_on_course`)."""
+        _pull, course, _fine, radius, candidates, samples = plan
         # Candidates run end by end (the view's own end first), each end over SHIFTS x LENGTHS.
         per_end = len(SHIFTS_MM) * len(LENGTHS)
+        reach = None  # the course's length (mm): how far a slid arrow may reach
+        if course is not None:
+            reach = float(np.linalg.norm(np.diff(np.asarray(course, float), axis=0), axis=1).sum())
         pick, least = None, None
         best: dict[int, tuple[int, float]] = {}  # end -> (first long enough, else longest) clear
         for k in range(len(samples)):
             if k % len(LENGTHS) not in shares:
                 continue
+            path, is_arc = candidates[k]
+            if reach is not None and not is_arc and not _on_course(k, path, reach):
+                continue  # slid past its muscle's far end
             screen = route.project(samples[k])
-            n = hits(screen, route.boxes, pad)
-            if least is None or n < least:
-                pick, least = k, n
+            width = arrow_widths(samples[k], radius) * route.px_per_mm
+            n = hits(screen, route.boxes, ROUTE_PAD_PX + width)
+            # Where no way keeps the clearance, one that only comes near an X beats one
+            # drawn over it.
+            rank = (hits(screen, route.boxes, width) if n else 0, n)
+            if least is None or rank < least:
+                pick, least = k, rank
             if n == 0:
                 end, seen = k // per_end, _screen_length(screen)
                 known = best.get(end)
@@ -662,7 +731,14 @@ class PairOverlay:
             return own[0], 0
         if other is not None:
             return other[0], 0
-        return (pick or 0), (least or 0)
+        return (pick or 0), (least[1] if least is not None else 0)
+
+    def _covers(self, plan: tuple[Any, ...], route: Route, k: int) -> int:
+        """How many samples of candidate ``k`` of ``plan`` lie on an X itself (no clearance):
+        an arrow drawn over the X, not only near it."""
+        samples = plan[5][k]
+        width = arrow_widths(samples, plan[3]) * route.px_per_mm
+        return hits(route.project(samples), route.boxes, width)
 
     def drawn_pulls(self) -> list[tuple[Pull, NDArray[np.float64], bool]]:
         """Each pull as last drawn: the pull, its arrow's centre line (mm) and whether it is a
@@ -804,7 +880,10 @@ class PairOverlay:
         points: NDArray[np.floating], radius: float, rgb: tuple[float, float, float]
     ) -> vtkActor:
         tube = vtkTubeFilter()
-        tube.SetInputData(_polyline(np.asarray(points, dtype=np.float64)))
+        # Rings of vertices every few mm, not only at the ends: a straight shaft's surface
+        # points (what tests check against the X's, :meth:`arrow_points`) then lie all along
+        # it; a shaft across an X with both ends clear of it passed as clear.
+        tube.SetInputData(_polyline(densify(np.asarray(points, dtype=np.float64), 3.0)))
         tube.SetRadius(radius)
         tube.SetNumberOfSides(14)
         tube.CappingOn()
