@@ -195,10 +195,12 @@ def test_real_atlas_refer_is_fast() -> None:
     model = builtin_model_or_skip()
     spots = list(_real_spots(model).values())
     model.refer(spots)  # builds the nearest-vertex search once
-    start = time.perf_counter()
+    # CPU time of this process, not the wall clock: the suite runs in two processes on two
+    # cores, and another process's rendering made the wall clock read 58 ms for a 10 ms answer.
+    start = time.process_time()
     for _ in range(5):
         model.refer(spots)
-    assert (time.perf_counter() - start) / 5 < 0.05
+    assert (time.process_time() - start) / 5 < 0.05
 
 
 def test_refer_command_accepts_named_skin_landmarks(

@@ -168,11 +168,11 @@ def test_builtin_atlas_search_is_instant() -> None:
     assert index.search("QL")[0].structure_id.startswith("quadratus_lumborum_")
     assert index.search("sacrum")[0].structure_id == "sacrum"
     queries = ["psoas", "piriformus", "glut med", "22342", "hip flexor", "QL", "xyzzy", "l"]
-    start = time.perf_counter()
+    start = time.process_time()  # this process's CPU time: the wall clock counts other tests
     for _ in range(5):
         for q in queries:
             index.search(q)
-    per_query = (time.perf_counter() - start) / (5 * len(queries))
+    per_query = (time.process_time() - start) / (5 * len(queries))
     assert per_query < 0.005, f"{per_query * 1000:.2f} ms per query"
 
 
