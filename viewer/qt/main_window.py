@@ -114,10 +114,11 @@ class MainWindow(QMainWindow):
             section_dock.setMinimumWidth(0)
             from viewer.qt.posture_panel import PosturePanel
 
+            view = self.view3d  # its posture painter and key come after the first frame
             self.posture_panel = PosturePanel(
-                self.state, self.view3d.posture, self.study.history, self
+                self.state, lambda: view.posture, self.study.history, self
             )
-            self.posture_panel.key = self.view3d.posture_key
+            self.posture_panel.key = lambda: view.posture_key
             from PySide6.QtWidgets import QScrollArea
 
             scroll = QScrollArea(self)  # a tall panel must not set the window's minimum height
