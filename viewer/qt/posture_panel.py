@@ -29,7 +29,6 @@ from viewer.domain.balance import NOTE as BALANCE_NOTE
 from viewer.domain.palette import OKABE_ITO
 from viewer.domain.pose import HIP_LIMITS, PRESET_TITLES, PRESETS, TILT_LIMITS, Pose
 from viewer.domain.posture_words import preset_button_title, slider_hint, slider_name
-from viewer.state.posture import apply_length_colours, clear_length_colours
 from viewer.state.scene import SceneState
 
 if TYPE_CHECKING:
@@ -282,6 +281,8 @@ class PosturePanel(QWidget):
             if on:
                 self._update_lengths()
             else:
+                from viewer.state.posture import clear_length_colours
+
                 clear_length_colours(self.state, self.painter.model.muscle_ids)
         except Exception:
             log.exception("could not colour by length")
@@ -305,6 +306,10 @@ class PosturePanel(QWidget):
         model = self.painter.model
         lengths = model.lengths(pose)
         if self.colour.isChecked():
+            # Here, not at module level: it imports the posture domain (skinning), which the
+            # first frame does not need.
+            from viewer.state.posture import apply_length_colours
+
             apply_length_colours(self.state, lengths)
         by_id: dict[str, Any] = {m.id: m for m in lengths}
         rows = [
