@@ -36,8 +36,11 @@ AFTER_FIRST_FRAME = (
     "viewer.render.posture_key",
     "viewer.render.posture_guides",
     "vtkmodules.vtkFiltersSources",
+    "viewer.domain.search",
+    "viewer.io.synonyms",
 )
-"""The view's parts that nothing in the standing opening view shows (``View3D._extras``)."""
+"""What nothing in the standing opening view shows: the view's posture parts and labels
+(``View3D._extras``), the search box's index."""
 
 _PROBE = """
 import json, os, sys
