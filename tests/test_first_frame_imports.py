@@ -38,9 +38,12 @@ AFTER_FIRST_FRAME = (
     "vtkmodules.vtkFiltersSources",
     "viewer.domain.search",
     "viewer.io.synonyms",
+    "viewer.domain.referral",
+    "viewer.domain.posture_guides",
 )
 """What nothing in the standing opening view shows: the view's posture parts and labels
-(``View3D._extras``), the search box's index."""
+(``View3D._extras``), the search box's index, the referral domain (the CLI's sub-commands
+name its disclaimer) and the posture references' geometry (the posture panel's words)."""
 
 _PROBE = """
 import json, os, sys
