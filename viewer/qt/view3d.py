@@ -129,7 +129,7 @@ class View3D(QWidget):
         self._extras: _Extras | None = None
         """Posture painter, labels, posture title/key and posture references: nothing of
         them shows in the standing opening view, so they are built after the first frame (or
-        on first use, or when the pose changes before it): about 0.06 s of CPU less before the
+        on first use, or when the pose changes before it): about 0.05 s of CPU less before the
         first frame, mostly their modules' imports."""
         self._loaded = loaded
         self.first_frame.connect(self._build_extras)
