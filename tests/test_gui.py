@@ -235,6 +235,40 @@ def test_progressive_load_swaps_in_full_detail_after_first_frame(
     window.close()
 
 
+def test_the_posture_parts_come_after_the_first_frame_or_when_needed(
+    tiny_atlas_dir: Path, qsettings: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The posture painter, labels, posture key and references show nothing in the standing
+    opening view, so the view builds them after its first frame; a pose set before that frame
+    (or any use of them) builds them at once (the painter poses the meshes on creation)."""
+    from viewer.context import load_context
+    from viewer.domain.pose import preset
+    from viewer.qt.main_window import MainWindow
+
+    window = MainWindow(load_context(tiny_atlas_dir, light_first=True), settings=qsettings)
+    qtbot.addWidget(window)
+    view = window.view3d
+    assert view._extras is None
+    window.show()
+    qtbot.waitUntil(lambda: window.features is not None, timeout=20000)
+    assert view._extras is not None and view.posture is view._extras.posture
+    window.close()
+
+    from viewer.render.posture_painter import PosturePainter
+
+    posed: list[object] = []  # the tiny atlas has no landmarks to pose with: record the call
+    monkeypatch.setattr(PosturePainter, "_on_pose", lambda _self, pose: posed.append(pose))
+    hidden = MainWindow(load_context(tiny_atlas_dir, light_first=True), settings=qsettings)
+    qtbot.addWidget(hidden)
+    assert hidden.view3d._extras is None
+    sitting = preset("sitting_upright")
+    hidden.state.set_pose(sitting)  # before any frame: built now, and the painter poses
+    assert hidden.view3d._extras is not None
+    assert sitting in posed
+    assert hidden.view3d.posture_key.title_lines is not None
+    hidden.close()
+
+
 def test_the_first_frame_draws_the_light_stand_ins_without_stripes_or_fxaa(
     tiny_atlas_copy: Path, qsettings: Any, qtbot: Any
 ) -> None:

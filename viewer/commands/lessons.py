@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 
 from viewer.domain.bodies import BODY_IDS, NEUTRAL
 from viewer.domain.camera import CameraPose
-from viewer.domain.referral import DISCLAIMER
 from viewer.io.problems import Problem
 
 if TYPE_CHECKING:
@@ -121,6 +120,8 @@ def run(args: argparse.Namespace) -> int:
                 print(f"warning: {p}", file=sys.stderr)
         notes += [f"## {number}. {step.title}", "", f"![]({out.name})", "", step.notes, ""]
         print(out)
+    from viewer.domain.referral import DISCLAIMER  # here: the window's start-up skips it
+
     notes += ["---", "", DISCLAIMER, ""]
     (args.output / "notes.md").write_text("\n".join(notes), encoding="utf-8")
     print(args.output / "notes.md")

@@ -12,8 +12,6 @@ import json
 import sys
 from typing import Any
 
-from viewer.domain.referral import DISCLAIMER
-
 HELP = "where does it hurt? rank trigger points whose referral zones cover skin points"
 
 
@@ -149,6 +147,8 @@ def run(args: argparse.Namespace) -> int:
             f"error: the atlas in {loaded.folder} has no skin to place referral zones on",
             file=sys.stderr,
         )
+        from viewer.domain.referral import DISCLAIMER  # here: the window's start-up skips it
+
         print(DISCLAIMER, file=sys.stderr)
         return 1
     points = [list(p) for p in args.at]

@@ -11,8 +11,12 @@ the two modes never disagree; only the words change. Pure text, no Qt or VTK.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from viewer.domain.pose import Pose, lumbar_change, pose_angles_text, pose_title
-from viewer.domain.posture_guides import PostureGuides, lordosis_label, tilt_label
+
+if TYPE_CHECKING:  # the guides' geometry is imported when a label is made, not at start-up
+    from viewer.domain.posture_guides import PostureGuides
 
 PLAIN_TITLES = {
     "Anterior pelvic tilt": "Pelvis tipped forward",
@@ -126,6 +130,8 @@ def tilt_text(guides: PostureGuides, standing: PostureGuides | None, plain: bool
     mode ``pelvis angle 24° (standing 12°)`` (the same line and angles; not "tipped 24°",
     which would clash with the title's "tipped forward 12°", a change from standing)."""
     if not plain:
+        from viewer.domain.posture_guides import tilt_label
+
         return tilt_label(guides, standing)
     return _beside_standing(
         "pelvis angle", guides.tilt_deg, None if standing is None else standing.tilt_deg
@@ -136,6 +142,8 @@ def curve_text(guides: PostureGuides, standing: PostureGuides | None, plain: boo
     """The lumbar curve's label: ``Lordosis L1–S1 62° (standing 50°)``, or in patient mode
     ``lower back curve 62° (standing 50°)``."""
     if not plain:
+        from viewer.domain.posture_guides import lordosis_label
+
         return lordosis_label(guides, standing)
     return _beside_standing(
         "lower back curve",

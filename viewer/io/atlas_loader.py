@@ -155,14 +155,16 @@ def load_atlas(
             continue
         if light_first and s.file_light:
             try:
-                light[s.id] = meshes[s.id] = read_atlas_mesh(folder, s.file_light)
+                # The first frame's meshes (here and below, where a structure has no light
+                # file): from their plain copies when unchanged (``viewer.io.mesh_cache``).
+                light[s.id] = meshes[s.id] = read_atlas_mesh(folder, s.file_light, cached=True)
                 pending[s.id] = s.file
                 kept.append(s)
                 continue
             except MeshError:
                 pass  # fall back to the full file now; its light file is reported below
         try:
-            meshes[s.id] = read_atlas_mesh(folder, s.file)
+            meshes[s.id] = read_atlas_mesh(folder, s.file, cached=light_first)
         except MeshError as exc:
             problems.append(Problem(str(folder / s.file), s.id, f"{exc}; structure not shown"))
             continue

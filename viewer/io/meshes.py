@@ -100,22 +100,61 @@ class MeshArrays:
         return int(self.triangles.shape[0])
 
 
-def read_atlas_mesh(folder: Path, name: str) -> MeshArrays:
-    """Read mesh ``name`` of an atlas, refusing names that lead outside ``folder``."""
+def read_atlas_mesh(folder: Path, name: str, cached: bool = False) -> MeshArrays:
+    """Read mesh ``name`` of an atlas, refusing names that lead outside ``folder``.
+
+    ``cached``: see :func:`read_mesh`."""
     from viewer.io.reading import ReadError, confined_path
 
     try:
         path = confined_path(folder, name, "mesh")
     except ReadError as exc:
         raise MeshError(exc.reason) from None
-    return read_mesh(path)
+    return read_mesh(path, cached=cached)
 
 
-def read_mesh(path: Path) -> MeshArrays:
-    """Read a triangulated ``.vtp`` file; raises :class:`MeshError` with a plain reason."""
+def read_mesh(path: Path, cached: bool = False) -> MeshArrays:
+    """Read a triangulated ``.vtp`` file; raises :class:`MeshError` with a plain reason.
+
+    With ``cached`` a file whose exact bytes read clean before is taken from the plain-array
+    copy made then (:mod:`viewer.io.mesh_cache`: no VTK XML reader, same arrays), and a clean
+    read leaves such a copy. The start-up's light meshes use it; other reads need no copy.
+    """
     path = Path(path)
     if path.suffix.lower() != ".vtp":
         raise MeshError(f"unsupported mesh format {path.suffix!r} (expected .vtp)")
+    if not cached:
+        return _read_vtp(path)
+    from viewer.io import mesh_cache
+    from viewer.io.reading import ReadError, read_bytes
+
+    try:
+        name = mesh_cache.cache_name(read_bytes(path, MAX_MESH_BYTES))
+    except ReadError as exc:
+        raise MeshError(exc.reason) from None
+    mesh = mesh_cache.load(name)
+    if mesh is not None:
+        try:
+            _check_arrays(mesh.points, mesh.triangles)
+            return mesh
+        except MeshError:
+            pass  # a damaged copy: the file decides
+    mesh = _read_vtp(path)
+    mesh_cache.store(name, mesh)
+    return mesh
+
+
+def _check_arrays(points: NDArray[np.float32], triangles: NDArray[np.int64]) -> None:
+    """The plausibility checks every mesh passes, whether read from its file or its copy."""
+    if not np.isfinite(points).all():
+        raise MeshError("some point coordinates are not finite numbers")
+    if np.abs(points).max() > MAX_COORDINATE_MM:
+        raise MeshError(f"a point lies more than {MAX_COORDINATE_MM:g} mm from the origin")
+    if triangles.max() >= len(points) or triangles.min() < 0:
+        raise MeshError("a triangle refers to a point that does not exist")
+
+
+def _read_vtp(path: Path) -> MeshArrays:
     check_vtp_header(path)
     from vtkmodules.util.numpy_support import vtk_to_numpy
     from vtkmodules.vtkCommonCore import vtkCommand
@@ -142,13 +181,8 @@ def read_mesh(path: Path) -> MeshArrays:
     if not np.all(np.diff(offsets) == 3):
         raise MeshError("the surface is not made only of triangles")
     points = vtk_to_numpy(poly.GetPoints().GetData()).astype(np.float32, copy=False)
-    if not np.isfinite(points).all():
-        raise MeshError("some point coordinates are not finite numbers")
-    if np.abs(points).max() > MAX_COORDINATE_MM:
-        raise MeshError(f"a point lies more than {MAX_COORDINATE_MM:g} mm from the origin")
     triangles = connectivity.reshape(-1, 3)
-    if triangles.max() >= len(points) or triangles.min() < 0:
-        raise MeshError("a triangle refers to a point that does not exist")
+    _check_arrays(points, triangles)
     vtk_normals = poly.GetPointData().GetNormals()
     normals = None
     if vtk_normals is not None and vtk_normals.GetNumberOfTuples() == len(points):

@@ -114,10 +114,11 @@ class MainWindow(QMainWindow):
             section_dock.setMinimumWidth(0)
             from viewer.qt.posture_panel import PosturePanel
 
+            view = self.view3d  # its posture painter and key come after the first frame
             self.posture_panel = PosturePanel(
-                self.state, self.view3d.posture, self.study.history, self
+                self.state, lambda: view.posture, self.study.history, self
             )
-            self.posture_panel.key = self.view3d.posture_key
+            self.posture_panel.key = lambda: view.posture_key
             from PySide6.QtWidgets import QScrollArea
 
             scroll = QScrollArea(self)  # a tall panel must not set the window's minimum height
@@ -180,6 +181,8 @@ class MainWindow(QMainWindow):
         """After the first frame: full-detail meshes (if deferred), then annotation features."""
         upgraded = self.context.loaded.load_full()
         self.problem_list.add(self.context.loaded.problems)
+        if self.search_box is not None:
+            self.search_box.index  # noqa: B018  (built now, not when the user first types)
         if self.view3d is not None:
             self.view3d.full_detail_loaded(upgraded)
         self.load_features()
@@ -394,25 +397,29 @@ class MainWindow(QMainWindow):
         for key in ("view.reset", "structure.isolate", "structure.show_all", "view.skin"):
             bar.addAction(self.actions_by_id[key])
         if self.view3d is not None:
-            from viewer.domain.search import SearchIndex
-            from viewer.io.synonyms import load_synonyms
             from viewer.qt.search_box import SearchBox
 
-            synonyms, problems = load_synonyms(self.state.atlas)
-            for problem in problems:
-                log.warning("%s", problem)
-            self.problem_list.add(problems)
             search_bar = QToolBar("Search", self)
             search_bar.setObjectName("search_toolbar")
             assert self.study is not None
-            self.search_box = SearchBox(
-                SearchIndex(self.state.atlas, synonyms), self.study.fly_to, search_bar
-            )
+            # The index is built after the first frame (finish_loading) or on first use.
+            self.search_box = SearchBox(self._search_index, self.study.fly_to, search_bar)
             search_bar.addWidget(self.search_box)
             self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
             self.addToolBar(Qt.ToolBarArea.TopToolBarArea, search_bar)
             return
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+
+    def _search_index(self) -> Any:
+        """The search box's index: the atlas's names and its synonyms (problems reported)."""
+        from viewer.domain.search import SearchIndex
+        from viewer.io.synonyms import load_synonyms
+
+        synonyms, problems = load_synonyms(self.state.atlas)
+        for problem in problems:
+            log.warning("%s", problem)
+        self.problem_list.add(problems)
+        return SearchIndex(self.state.atlas, synonyms)
 
     # -- theme -------------------------------------------------------------------------------------
     def _theme(self) -> RenderTheme:

@@ -9,6 +9,7 @@ lengths and colours are recomputed on release, not on every frame.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSignalBlocker, Qt
@@ -27,9 +28,7 @@ from viewer.domain.balance import DEFAULT_TENSION, MomentArms, balance_pose, lum
 from viewer.domain.balance import NOTE as BALANCE_NOTE
 from viewer.domain.palette import OKABE_ITO
 from viewer.domain.pose import HIP_LIMITS, PRESET_TITLES, PRESETS, TILT_LIMITS, Pose
-from viewer.domain.posture import moment_arms
 from viewer.domain.posture_words import preset_button_title, slider_hint, slider_name
-from viewer.state.posture import apply_length_colours, clear_length_colours
 from viewer.state.scene import SceneState
 
 if TYPE_CHECKING:
@@ -65,18 +64,20 @@ class PosturePanel(QWidget):
     def __init__(
         self,
         state: SceneState,
-        painter: PosturePainter,
+        painter: PosturePainter | Callable[[], PosturePainter],
         history: SceneHistory | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("posture_panel")
         self.state = state
-        self.painter = painter
+        self._painter = painter
+        """The painter, or where to get it: the view builds its painter after the first frame."""
         self.history = history
         self._arms: MomentArms | None = None
-        self.key: PostureKey | None = None
-        """The view's in-picture posture title and length key (set by the main window)."""
+        self.key: PostureKey | Callable[[], PostureKey] | None = None
+        """The view's in-picture posture title and length key, or where to get it (set by the
+        main window)."""
         self.buttons: dict[str, QPushButton] = {}
         grid = QGridLayout()
         for i, name in enumerate(PRESETS):
@@ -151,6 +152,12 @@ class PosturePanel(QWidget):
         self._on_pose(state.pose)
 
     @property
+    def painter(self) -> PosturePainter:
+        """The view's posture painter."""
+        painter = self._painter
+        return painter() if callable(painter) else painter
+
+    @property
     def sliders(self) -> dict[str, QSlider]:
         """The posture sliders by their word key (``posture_words.SLIDER_WORDS``)."""
         return {
@@ -223,6 +230,8 @@ class PosturePanel(QWidget):
     def _on_balance(self, _value: int) -> None:
         try:
             if self._arms is None:
+                from viewer.domain.posture import moment_arms  # skinning: not at start-up
+
                 self._arms = moment_arms(self.painter.model)
             pose = balance_pose(
                 self._arms, self.iliopsoas.value() / 100.0, self.glmax.value() / 100.0
@@ -264,13 +273,16 @@ class PosturePanel(QWidget):
 
     def _on_colour(self, on: bool) -> None:
         self.legend.setVisible(on)
-        if self.key is not None:
-            self.key.set_lengths_shown(on)
+        key = self.key() if callable(self.key) else self.key
+        if key is not None:
+            key.set_lengths_shown(on)
             self.painter.scene.on_render_needed()
         try:
             if on:
                 self._update_lengths()
             else:
+                from viewer.state.posture import clear_length_colours
+
                 clear_length_colours(self.state, self.painter.model.muscle_ids)
         except Exception:
             log.exception("could not colour by length")
@@ -294,6 +306,10 @@ class PosturePanel(QWidget):
         model = self.painter.model
         lengths = model.lengths(pose)
         if self.colour.isChecked():
+            # Here, not at module level: it imports the posture domain (skinning), which the
+            # first frame does not need.
+            from viewer.state.posture import apply_length_colours
+
             apply_length_colours(self.state, lengths)
         by_id: dict[str, Any] = {m.id: m for m in lengths}
         rows = [

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QStringListModel, Qt
 from PySide6.QtWidgets import QCompleter, QLineEdit, QWidget
 
-from viewer.domain.search import SearchHit, SearchIndex
+if TYPE_CHECKING:
+    from viewer.domain.search import SearchHit, SearchIndex
 
 MAX_RESULTS = 12
 
@@ -16,7 +18,10 @@ class SearchBox(QLineEdit):
     """A line edit whose completer lists ranked structures; Enter picks the best one."""
 
     def __init__(
-        self, index: SearchIndex, on_pick: Callable[[str], None], parent: QWidget | None = None
+        self,
+        index: SearchIndex | Callable[[], SearchIndex],
+        on_pick: Callable[[str], None],
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("search_box")
@@ -24,7 +29,9 @@ class SearchBox(QLineEdit):
         self.setPlaceholderText("Search (name, Latin, FMA ID)…  Ctrl+K")
         self.setClearButtonEnabled(True)
         self.setMinimumWidth(280)
-        self.index = index
+        self._index = index
+        """The index, or how to build it: the window builds it after its first frame (reading
+        the synonyms and normalising every name is no part of the first picture)."""
         self.on_pick = on_pick
         self.hits: list[SearchHit] = []
         self._model = QStringListModel(self)
@@ -36,6 +43,13 @@ class SearchBox(QLineEdit):
         self.setCompleter(completer)
         self.textEdited.connect(self.update_results)
         self.returnPressed.connect(self.pick_best)
+
+    @property
+    def index(self) -> SearchIndex:
+        """The search index (built on first use when given as a factory)."""
+        if callable(self._index):
+            self._index = self._index()
+        return self._index
 
     def update_results(self, text: str) -> list[SearchHit]:
         """Rank structures for ``text`` (a few milliseconds) and show them in the popup."""

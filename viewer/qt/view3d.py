@@ -7,6 +7,7 @@ VTK's own ``QVTKRenderWindowInteractor`` is used (not pyvistaqt) to keep start-u
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import vtkmodules.vtkRenderingOpenGL2  # noqa: F401  (registers the OpenGL factories)
@@ -29,7 +30,11 @@ from viewer.state.pain import PainSpots
 from viewer.state.scene import SceneState
 
 if TYPE_CHECKING:
+    from viewer.render.labels import LabelOverlay
     from viewer.render.overlays import AnnotationOverlays
+    from viewer.render.posture_guides import PostureGuideOverlay
+    from viewer.render.posture_key import PostureKey
+    from viewer.render.posture_painter import PosturePainter
 
 LOG = logging.getLogger(__name__)
 
@@ -41,6 +46,16 @@ TRANSITION_MS = 500
 
 FULL_DETAIL_DELAY_MS = 150
 """After the camera stops, wait this long before full detail (wheel zooms come in bursts)."""
+
+
+@dataclass
+class _Extras:
+    """What :class:`View3D` builds after its first frame (see ``View3D._extras``)."""
+
+    posture: PosturePainter
+    labels: LabelOverlay
+    key: PostureKey
+    guides: PostureGuideOverlay
 
 
 class View3D(QWidget):
@@ -81,13 +96,6 @@ class View3D(QWidget):
         configure_renderer(self.renderer, fxaa=not self._stand_ins)
         self.scene = SceneRenderer(self.renderer, loaded, state, theme)
         self.scene.on_render_needed = self.request_render
-        from viewer.io.posture import shared_posture_model
-        from viewer.render.posture_painter import PosturePainter
-
-        self.posture = PosturePainter(
-            self.scene, loaded, state, lambda: shared_posture_model(loaded)
-        )
-        self.posture.on_dragging = self.set_moving
         self.level_of_detail = True
         from viewer.render.reduced_frames import ReducedResolutionFrames
 
@@ -102,9 +110,6 @@ class View3D(QWidget):
 
         self.section_state = SectionState()
         self.section = SectionView(self.scene, self.section_state)
-        from viewer.render.labels import LabelOverlay
-
-        self.labels = LabelOverlay(self.scene)
         self.spots: PainSpots | None = None
         self._anim_from: CameraPose | None = None
         self._anim_to: CameraPose | None = None
@@ -121,32 +126,16 @@ class View3D(QWidget):
         self._full_detail_timer.setSingleShot(True)
         self._full_detail_timer.setInterval(FULL_DETAIL_DELAY_MS)
         self._full_detail_timer.timeout.connect(self._back_to_full_detail)
-        from viewer.render.posture_key import PostureKey, tight_note_source
-
-        self.posture_key = PostureKey(self.renderer, state)
-        self.posture_key.note_source = tight_note_source(loaded)
-        """The posed body's title and the length-colour key, drawn in the view."""
-        self.labels.reserve("posture_title", self.posture_key.title_box)
-        self.labels.reserve("length_key", self.posture_key.key_box)
-        from viewer.render.posture_guides import (
-            PostureGuideOverlay,
-            guide_transforms,
-            skin_points_of,
-        )
-        from viewer.render.posture_key import anatomy_on_screen
-
-        self.posture_key.anatomy_on_screen = anatomy_on_screen(self.scene)
-        self.posture_key.moving = lambda: self.scene.interacting
-        self.posture_guides = PostureGuideOverlay(
-            self.renderer,
-            loaded,
-            state,
-            guide_transforms(lambda: shared_posture_model(loaded)),
-            skin_points_of(self.scene),
-        )
-        """ASIS-PSIS line, plumb line, lumbar curve, standing ghost and chair of a posed body."""
-        self.labels.set_obstacle_boxes("posture_guides", self.posture_guides.text_boxes)
-        self.posture_key.ghost_in_view = self.posture_guides.ghost_in_view
+        self._extras: _Extras | None = None
+        """Posture painter, labels, posture title/key and posture references: nothing of
+        them shows in the standing opening view, so they are built after the first frame (or
+        on first use, or when the pose changes before it): about 0.05 s of CPU less before the
+        first frame, mostly their modules' imports."""
+        self._loaded = loaded
+        self.first_frame.connect(self._build_extras)
+        state.pose_changed.connect(self._pose_before_extras)
+        if not state.pose.is_standing:
+            self._build_extras()
 
         interactor = self.render_window.GetInteractor()
         style = vtkInteractorStyleTrackballCamera()
@@ -176,6 +165,68 @@ class View3D(QWidget):
         QTimer.singleShot(0, self._render_if_hidden)
         self._framed = False
         self._start_pose: CameraPose | None = None
+
+    # -- parts built after the first frame ------------------------------------------------------
+    def _build_extras(self) -> _Extras:
+        """Build the posture painter, labels, posture key and references (once)."""
+        if self._extras is not None:
+            return self._extras
+        from viewer.io.posture import shared_posture_model
+        from viewer.render.labels import LabelOverlay
+        from viewer.render.posture_guides import (
+            PostureGuideOverlay,
+            guide_transforms,
+            skin_points_of,
+        )
+        from viewer.render.posture_key import PostureKey, anatomy_on_screen, tight_note_source
+        from viewer.render.posture_painter import PosturePainter
+
+        loaded, state = self._loaded, self.state
+        posture = PosturePainter(self.scene, loaded, state, lambda: shared_posture_model(loaded))
+        posture.on_dragging = self.set_moving
+        labels = LabelOverlay(self.scene)
+        key = PostureKey(self.renderer, state)
+        key.note_source = tight_note_source(loaded)
+        labels.reserve("posture_title", key.title_box)
+        labels.reserve("length_key", key.key_box)
+        key.anatomy_on_screen = anatomy_on_screen(self.scene)
+        key.moving = lambda: self.scene.interacting
+        guides = PostureGuideOverlay(
+            self.renderer,
+            loaded,
+            state,
+            guide_transforms(lambda: shared_posture_model(loaded)),
+            skin_points_of(self.scene),
+        )
+        labels.set_obstacle_boxes("posture_guides", guides.text_boxes)
+        key.ghost_in_view = guides.ghost_in_view
+        self._extras = _Extras(posture, labels, key, guides)
+        return self._extras
+
+    def _pose_before_extras(self, _pose: object) -> None:
+        """A pose set before the first frame needs the painter now (it poses on creation)."""
+        if self._extras is None and not self._closed:
+            self._build_extras()
+
+    @property
+    def posture(self) -> PosturePainter:
+        """Keeps the scene's actors in the state's posture."""
+        return self._build_extras().posture
+
+    @property
+    def labels(self) -> LabelOverlay:
+        """Structure labels with leaders."""
+        return self._build_extras().labels
+
+    @property
+    def posture_key(self) -> PostureKey:
+        """The posed body's title and the length-colour key, drawn in the view."""
+        return self._build_extras().key
+
+    @property
+    def posture_guides(self) -> PostureGuideOverlay:
+        """ASIS-PSIS line, plumb line, lumbar curve, standing ghost and chair of a posed body."""
+        return self._build_extras().guides
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802  (Qt override)
         """Frame the atlas once the widget has its real size (the aspect ratio matters)."""
@@ -411,10 +462,12 @@ class View3D(QWidget):
             self.posture.on_posed = lambda: None
             self.overlays.detach()
             self.overlays = None
-        self.labels.detach()
-        self.posture_key.detach()
-        self.posture_guides.detach()
-        self.posture.detach()
+        self.state.pose_changed.disconnect(self._pose_before_extras)
+        if self._extras is not None:
+            self._extras.labels.detach()
+            self._extras.key.detach()
+            self._extras.guides.detach()
+            self._extras.posture.detach()
         self.reduced.detach()
         self.scene.detach()
         # VTK holds these Python callbacks from C++, out of the garbage collector's sight:

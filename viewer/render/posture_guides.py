@@ -23,7 +23,6 @@ from vtkmodules.util.numpy_support import numpy_to_vtk, numpy_to_vtkIdTypeArray
 from vtkmodules.vtkCommonCore import vtkCommand, vtkPoints
 from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
 from vtkmodules.vtkFiltersCore import vtkAppendPolyData
-from vtkmodules.vtkFiltersSources import vtkCubeSource
 from vtkmodules.vtkRenderingCore import (
     vtkActor,
     vtkActor2D,
@@ -512,6 +511,8 @@ class PostureGuideOverlay:
         self._chair_key = key.tobytes()
         append = vtkAppendPolyData()
         for lo, hi in ((chair.seat_min, chair.seat_max), *chair.legs):
+            from vtkmodules.vtkFiltersSources import vtkCubeSource  # posed views only
+
             cube = vtkCubeSource()
             cube.SetBounds(lo[0], hi[0], lo[1], hi[1], lo[2], hi[2])
             cube.Update()
