@@ -20,7 +20,14 @@ from __future__ import annotations
 import numpy as np
 import trimesh
 
-from tests.test_atlas_muscle_shapes import _contact, _mesh, _posterior_map, needs_atlas, section
+from tests.test_atlas_muscle_shapes import (
+    _contact,
+    _lower_outline,
+    _mesh,
+    _posterior_map,
+    needs_atlas,
+    section,
+)
 
 #: gluteus medius: the largest section (and mean thickness) between a quarter and
 #: three-quarters of the way to the trochanter, relative to the larger of the two sections
@@ -147,11 +154,7 @@ def test_lower_hull_rise_sees_a_notch() -> None:
 def test_gluteus_maximus_lower_border_has_no_notch_medial_to_its_tip() -> None:
     """From behind, the lower border over the GMAX_TIP_WINDOW_MM medial of its lowest point
     rises at most GMAX_TIP_DIP_MAX_MM above a straight or convex line (its lower hull)."""
-    h, a0, z0 = _posterior_map()
-    seen = ~np.isnan(h)
-    cols = np.where(seen.any(axis=1))[0]
-    a = a0 + 2.0 * cols
-    z = np.array([z0 + 2.0 * np.where(seen[c])[0].min() for c in cols])
+    a, z = _lower_outline(*_posterior_map())
     k = int(np.argmin(z))
     sel = (a >= a[k] - GMAX_TIP_WINDOW_MM) & (a <= a[k])
     rise = _lower_hull_rise(a[sel], z[sel])

@@ -264,6 +264,15 @@ def test_gluteus_medius_is_a_fan_converging_on_the_trochanter() -> None:
 # --------------------------------------------------------------------------- gluteus maximus
 
 
+def _lower_outline(h: np.ndarray, a0: float, z0: float) -> tuple[np.ndarray, np.ndarray]:
+    """The lowest point (z) of a posterior height map at each lateral distance (a) it covers."""
+    seen = ~np.isnan(h)
+    cols = np.where(seen.any(axis=1))[0]
+    a = a0 + 2.0 * cols
+    z = np.array([z0 + 2.0 * np.where(seen[c])[0].min() for c in cols])
+    return a, z
+
+
 def _posterior_map() -> tuple[np.ndarray, float, float]:
     """Gluteus maximus seen from behind: height map (rows: lateral, columns: up) and the
     coordinates (lateral distance -x, z) of pixel (0, 0)."""
@@ -298,11 +307,7 @@ def test_gluteus_maximus_lower_border_runs_down_and_out() -> None:
     from the PSIS over the trochanter): a line fitted to the lowest outline from the
     tuberosity's line out to the lowest point falls at 28-60 degrees, and it starts below the
     tuberosity (the muscle's lower-medial corner covers it)."""
-    h, a0, z0 = _posterior_map()
-    seen = ~np.isnan(h)
-    cols = np.where(seen.any(axis=1))[0]
-    a = a0 + 2.0 * cols
-    z = np.array([z0 + 2.0 * np.where(seen[c])[0].min() for c in cols])
+    a, z = _lower_outline(*_posterior_map())
     tub = _lm()["ischial_tuberosity_right"]
     start, end = -float(tub[0]), float(a[int(np.argmin(z))])
     sel = (a >= start) & (a <= end)
@@ -319,9 +324,7 @@ def _lower_lateral_corner() -> tuple[float, float]:
     point)."""
     h, a0, z0 = _posterior_map()
     seen = ~np.isnan(h)
-    cols = np.where(seen.any(axis=1))[0]
-    a = a0 + 2.0 * cols
-    z = np.array([z0 + 2.0 * np.where(seen[c])[0].min() for c in cols])
+    a, z = _lower_outline(h, a0, z0)
     k = int(np.argmin(z))
     sel = (a >= a[k] - 25.0) & (a <= a[k])
     lower = float(np.degrees(np.arctan(-np.polyfit(a[sel], z[sel], 1)[0])))

@@ -32,12 +32,9 @@ _code_digest: bytes | None = None
 
 def cache_dir() -> Path:
     """``TRIGGER_ATLAS_CACHE_DIR`` or the user cache folder, sub-folder ``meshes``."""
-    override = os.environ.get("TRIGGER_ATLAS_CACHE_DIR")
-    if override:
-        return Path(override) / "meshes"
-    from platformdirs import user_cache_dir
+    from viewer.io.cache_folder import cache_folder
 
-    return Path(user_cache_dir("trigger-atlas", appauthor=False)) / "meshes"
+    return cache_folder("meshes")
 
 
 def _reading_code() -> bytes:

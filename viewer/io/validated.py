@@ -25,12 +25,9 @@ _CODE = ("manifest.py", "synonyms.py", "reading.py")
 
 def cache_dir() -> Path:
     """``TRIGGER_ATLAS_CACHE_DIR`` or the user cache folder, sub-folder ``validated``."""
-    override = os.environ.get("TRIGGER_ATLAS_CACHE_DIR")
-    if override:
-        return Path(override) / "validated"
-    from platformdirs import user_cache_dir
+    from viewer.io.cache_folder import cache_folder
 
-    return Path(user_cache_dir("trigger-atlas", appauthor=False)) / "validated"
+    return cache_folder("validated")
 
 
 def _jsonschema_release() -> bytes:
