@@ -69,6 +69,15 @@ STANDARD_VIEWS: tuple[CameraPreset, ...] = (
         (-0.909009, -0.384004, 0.162002),
         (0.149232, 0.063042, 0.986791),
     ),
+    # From the front and right, a little from above: iliopsoas crossing the front of the hip
+    # with gluteus medius and minimus on the side of the ilium, and rings round the hip's
+    # vertical axis open enough to show their sense (lesson step 8; seen level they were flat).
+    CameraPreset(
+        "anterolateral_above_right",
+        "Front-right, from above",
+        (-0.417916, -0.79603, 0.437816),
+        (0.203512, 0.387642, 0.899064),
+    ),
 )
 """The views every anatomy viewer offers, keyed by name; the default is the first.
 
