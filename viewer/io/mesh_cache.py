@@ -64,12 +64,15 @@ def load(name: str | None) -> MeshArrays | None:
     """The arrays cached under ``name``, or ``None`` (not cached, unreadable or malformed)."""
     if name is None:
         return None
-    from viewer.io.meshes import MeshArrays
+    from viewer.io.meshes import MAX_MESH_BYTES, MeshArrays
 
     try:
         with open(cache_dir() / name, "rb") as fh:
-            raw = bytearray(fh.read())  # writable arrays, like a fresh read's
+            # Bounded like a mesh file: a copy larger than any mesh we read is not ours.
+            raw = bytearray(fh.read(MAX_MESH_BYTES + 1))  # writable, like a fresh read's
     except OSError:
+        return None
+    if len(raw) > MAX_MESH_BYTES:
         return None
     try:
         if not raw.startswith(_MAGIC):
