@@ -146,3 +146,24 @@ def test_surface_binding_carries_points_to_a_deformed_mesh() -> None:
     bent = v * np.array([1.0, 1.5, 0.8]) + 40.0  # any other shape with the same triangles
     expected = np.einsum("nk,nkd->nd", w, bent[tri[picked]])
     assert np.linalg.norm(carry(on, v, bent, tri) - expected, axis=1).max() < 1e-6
+
+
+def test_a_hip_bent_backwards_is_named_extension_not_negative_flexion() -> None:
+    """A lecturer read "hip flexion \u221210\u00b0" on the posterior-tilt slide and asked for
+    "hip extension 10\u00b0": a negative flexion is an extension, and the caption says so."""
+    from dataclasses import replace
+
+    from viewer.domain.pose import HipAngles, pose_angles_text
+
+    back = replace(
+        PRESETS["standing"],
+        name="custom",
+        hip_right=HipAngles(flexion=-10.0),
+        hip_left=HipAngles(flexion=-10.0),
+    )
+    text = pose_angles_text(back)
+    assert text.startswith("hip extension 10\u00b0"), text
+    assert "flexion \u2212" not in text
+    one_back = replace(back, hip_left=HipAngles(flexion=12.0))
+    text = pose_angles_text(one_back)
+    assert text.startswith("hips right extension 10\u00b0, left flexion 12\u00b0"), text

@@ -517,6 +517,14 @@ def _deg(value: float) -> str:
     return f"\u2212{-v}\u00b0" if v < 0 else f"{v}\u00b0"
 
 
+def _hip_words(flexion: float, named: bool = True) -> str:
+    """A hip angle as a lecturer says it: a hip bent backwards is in *extension*, so a negative
+    flexion reads "hip extension 10°", never "hip flexion −10°"."""
+    v = round(flexion)
+    word = "extension" if v < 0 else "flexion"
+    return f"{'hip ' if named else ''}{word} {_deg(abs(v))}"
+
+
 def pose_title(pose: Pose) -> str:
     """The pose's name for a title: the preset's title when the angles are a preset's."""
     for name, p in PRESETS.items():
@@ -540,11 +548,12 @@ def pose_angles_text(pose: Pose) -> str:
     if pose.is_standing:
         return "the reference: other poses' angles are changes from this one"
     hr, hl = pose.hip_right.flexion, pose.hip_left.flexion
-    hips = (
-        f"hip flexion {_deg(hr)}"
-        if round(hr) == round(hl)
-        else f"hip flexion right {_deg(hr)}, left {_deg(hl)}"
-    )
+    if round(hr) == round(hl):
+        hips = _hip_words(hr)
+    elif round(hr) >= 0 and round(hl) >= 0:
+        hips = f"hip flexion right {_deg(hr)}, left {_deg(hl)}"
+    else:
+        hips = f"hips right {_hip_words(hr, named=False)}, left {_hip_words(hl, named=False)}"
     if round(pose.pelvic_tilt):
         # Hip flexion is the thigh on the pelvis; a tilted pelvis carries the thigh with it, so
         # upright sitting reads "hip flexion 76" with the thighs level: say where the thighs are
