@@ -105,6 +105,35 @@ class PostureGuides:
     facets: NDArray[np.float64] | None = None
 
 
+@dataclass(frozen=True)
+class GuideMark:
+    """A bony point a guide line joins, marked on the picture with a dot and a short name.
+
+    A lecturer could not tell what the ASIS-PSIS and lordosis lines join in a side view without
+    skin: they ran over muscle, ending nowhere. ``line`` names the guide the mark belongs to
+    (``"tilt"`` or ``"curve"``); ``outward`` is the side its name goes first (+1 anterior,
+    -1 posterior), away from the rest of its line.
+    """
+
+    key: str
+    label: str
+    point: NDArray[np.float64]
+    line: str
+    outward: float
+
+
+def guide_marks(guides: PostureGuides) -> tuple[GuideMark, ...]:
+    """The ASIS and PSIS (the tilt line's two ends) and L1 and S1 (the lordosis's two ends,
+    the vertebral body of L1 and the centre of the S1 endplate, between which the Cobb angle
+    is taken)."""
+    return (
+        GuideMark("asis", "ASIS", guides.asis, "tilt", 1.0),
+        GuideMark("psis", "PSIS", guides.psis, "tilt", -1.0),
+        GuideMark("l1", "L1", guides.curve[1], "curve", -1.0),
+        GuideMark("s1", "S1", guides.curve[-1], "curve", -1.0),
+    )
+
+
 def _posed(
     landmarks: Mapping[str, NDArray[np.floating]],
     name: str,

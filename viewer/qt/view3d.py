@@ -200,6 +200,7 @@ class View3D(QWidget):
         )
         labels.set_obstacle_boxes("posture_guides", guides.text_boxes)
         key.ghost_in_view = guides.ghost_in_view
+        guides.keep_off = lambda: [key.title_box(), key.key_box()]
         self._extras = _Extras(posture, labels, key, guides)
         return self._extras
 

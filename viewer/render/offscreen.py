@@ -189,6 +189,7 @@ def offscreen_scene(
     labels.reserve("length_key", key.key_box)
     labels.set_obstacle_boxes("posture_guides", guides.text_boxes)
     key.ghost_in_view = guides.ghost_in_view
+    guides.keep_off = lambda: [key.title_box(), key.key_box()]
     overlays = None
     if features is not None:
         from viewer.render.overlays import AnnotationOverlays

@@ -34,6 +34,7 @@ from vtkmodules.vtkRenderingCore import (
     vtkTextActor,
 )
 
+from viewer.domain.guide_layout import Segment
 from viewer.domain.lessons import TEXT_FRACTION
 from viewer.domain.pose import STANDING, Matrix, Pose
 from viewer.domain.posture_guides import (
@@ -42,6 +43,7 @@ from viewer.domain.posture_guides import (
     Chair,
     PostureGuides,
     chair_for,
+    guide_marks,
     guides_for,
     is_sitting,
     one_sided_thigh,
@@ -51,6 +53,8 @@ from viewer.domain.posture_guides import (
 from viewer.domain.posture_words import curve_text, loaded_text, tilt_text
 from viewer.domain.structures import Kind
 from viewer.io.atlas_loader import LoadedAtlas
+from viewer.render.guide_text_layout import MarkLabel, lay_out, project, screen_lines
+from viewer.render.posture_marks import GuideMarks
 from viewer.render.vtkmesh import to_polydata
 from viewer.state.scene import SceneState
 
@@ -90,7 +94,10 @@ THIGH_MIN_SHARE = 0.15
 
 GHOST_BONES: tuple[str, ...] = (*FRAME_BONES, "femur_right", "femur_left")
 EXTEND_MM = 45.0
-"""The ASIS-PSIS line runs this far past each landmark, so it reads as a line, not a dot."""
+"""The dashed horizontal runs this far past the ASIS, so the angle between it and the
+ASIS-PSIS line reads. The ASIS-PSIS line itself ends at the two marked landmarks: drawn 45 mm
+past each, over muscle, it joined nothing a lecturer could see."""
+Box = tuple[float, float, float, float]
 
 
 def _line_poly(segments: Sequence[tuple[NDArray[np.float64], NDArray[np.float64]]]) -> vtkPolyData:
@@ -221,6 +228,10 @@ class PostureGuideOverlay:
             "lordosis": self._text(CURVE_RGB),
             "compressed": self._text(COMPRESSED_RGB),
         }
+        self.marks = GuideMarks(renderer, {"tilt": TILT_RGB, "curve": CURVE_RGB}, self._text)
+        """Dots and names on the ASIS, PSIS, L1 and S1 (the lines' ends)."""
+        self.keep_off: Callable[[], list[Box | None]] = lambda: []
+        """Boxes (display pixels, y up) the guides' words keep off: the posture title and key."""
         self._thigh_text = self._text(THIGH_TEXT_RGB)
         self._thigh_text.GetTextProperty().SetJustificationToLeft()
         self._thigh_wanted = False
@@ -313,10 +324,9 @@ class PostureGuideOverlay:
         self.guides = g
         forward = np.array([0.0, -1.0, 0.0])  # anterior (LPS)
         # ASIS-PSIS line, extended past both ends; a horizontal from the PSIS to compare.
-        along = (g.asis - g.psis) / (np.linalg.norm(g.asis - g.psis) or 1.0)
-        a0, a1 = g.psis - EXTEND_MM * along, g.asis + EXTEND_MM * along
+        a0, a1 = g.psis, g.asis
         self._lines["tilt"].set([(a0, a1)])
-        span = abs(float(g.asis[1] - g.psis[1])) + 2 * EXTEND_MM
+        span = abs(float(g.asis[1] - g.psis[1])) + EXTEND_MM
         self._lines["horizontal"].set(_dashed(a0.copy(), a0 + forward * span, 8.0, 7.0))
         self._lines["plumb"].set(_dashed(g.plumb[0], g.plumb[1], 14.0, 9.0))
         self._lines["curve"].set(_polyline(g.curve))
@@ -324,23 +334,20 @@ class PostureGuideOverlay:
         self._lines["compressed"].set(_polyline(loaded) if g.compressed else [])
         ghost: list[tuple[NDArray[np.float64], NDArray[np.float64]]] = []
         if standing is not None:
-            ghost += _dashed(
-                standing.psis - EXTEND_MM * self._unit(standing),
-                standing.asis + EXTEND_MM * self._unit(standing),
-                10.0,
-                6.0,
-            )
+            ghost += _dashed(standing.psis, standing.asis, 10.0, 6.0)
             for a, b in _polyline(standing.curve):
                 ghost += _dashed(a, b, 10.0, 6.0)
         self._lines["ghost"].set(ghost)
         self._texts["tilt"].SetInput(tilt_text(g, standing, self.plain))
         self._texts["lordosis"].SetInput(curve_text(g, standing, self.plain))
         self._texts["compressed"].SetInput(loaded_text(self.plain) if g.compressed else "")
+        # Each text's first place; the layout moves it off the lines (_keep_texts_in_frame).
         self._anchors = {
-            "tilt": (a1 + np.array([0.0, 0.0, -14.0]), 1.0),
+            "tilt": (a1 + forward * 10.0 + np.array([0.0, 0.0, -30.0]), 1.0),
             "lordosis": (g.curve[2] + forward * 45.0, 1.0),
-            "compressed": (loaded[-2] - forward * 30.0 + np.array([0.0, 0.0, -20.0]), 1.0),
+            "compressed": (loaded[-2] - forward * 25.0, -1.0),
         }
+        self.marks.set(guide_marks(g))
         self._update_ghost(standing is not None)
         self._update_chair(pose, landmarks, transforms)
         self._update_thigh(pose, landmarks, transforms)
@@ -435,12 +442,6 @@ class PostureGuideOverlay:
                     share, next((float(t) for t in steps if inside(hip + t * (end - hip))), 0.0)
                 )
         self._set_thigh(max(share, THIGH_MIN_SHARE))
-
-    @staticmethod
-    def _unit(g: PostureGuides) -> NDArray[np.float64]:
-        v = g.asis - g.psis
-        out: NDArray[np.float64] = v / (np.linalg.norm(v) or 1.0)
-        return out
 
     def _update_ghost(self, wanted: bool) -> None:
         if wanted and not self._ghost:
@@ -541,13 +542,17 @@ class PostureGuideOverlay:
         self._keep_texts_in_frame()
 
     def _keep_texts_in_frame(self) -> None:
-        """Slide each shown text along the screen so all of it is inside the picture (with a
-        small margin), staying beside its anchor where it fits: at 1200 x 900 the pelvic tilt
-        line's "ASIS-PSIS ... (standing 12°)" ran off the right edge of a side view."""
+        """Place each shown text clear of the guide lines, the other texts and the posture
+        title and key, inside the picture with a small margin (:mod:`guide_text_layout`).
+
+        At 1200 x 900 the tilt line's "ASIS-PSIS ... (standing 12°)" ran off the right edge of
+        a side view; on lesson step 7 "L4-S1 loaded at the back" lay across the tilt line."""
         width, height = self.renderer.GetSize()
         if width <= 0 or height <= 0:
             return
-        texts = (*self._texts.values(), self._thigh_text)
+        marks = [self.marks.texts[m.key] for m in self.marks.marks]
+        texts = (*self._texts.values(), self._thigh_text, *marks)
+        keep_off = tuple(b for b in self.keep_off() if b is not None)
         # Measured again only when the camera, the picture's size or a text changed (this
         # runs before every frame, an orbit's too).
         camera = self.renderer.GetActiveCamera()
@@ -558,6 +563,7 @@ class PostureGuideOverlay:
             camera.GetViewAngle(),
             width,
             height,
+            keep_off,
             tuple(
                 (
                     t.GetVisibility(),
@@ -572,21 +578,42 @@ class PostureGuideOverlay:
         if key == self._texts_fitted:
             return
         self._texts_fitted = key
-        margin = max(4.0, TEXT_MARGIN_FRACTION * width)
-        for text in texts:
-            offset = text.GetPositionCoordinate()
-            if offset.GetValue()[:2] != (0.0, 0.0):
-                offset.SetValue(0.0, 0.0)
-            if not text.GetVisibility() or not text.GetInput():
+        hard, soft = self._screen_lines()
+        dots: list[Box] = []
+        labels: list[MarkLabel] = []
+        anterior_right = self._facing < 0
+        for mark in self.marks.marks:
+            dot = self.marks.dots[mark.key]
+            if not dot.actors[0].GetVisibility():
                 continue
-            bbox = [0.0, 0.0, 0.0, 0.0]
-            text.GetBoundingBox(self.renderer, bbox)  # about the anchor, pixels, y up
-            ax, ay = _anchor_of(text).GetComputedDisplayValue(self.renderer)
-            x0, x1, y0, y1 = ax + bbox[0], ax + bbox[1], ay + bbox[2], ay + bbox[3]
-            dx = _slide_into(x0, x1, margin, width - margin)
-            dy = _slide_into(y0, y1, margin, height - margin)
-            if dx or dy:
-                offset.SetValue(float(dx), float(dy))
+            x, y = project(self.renderer, mark.point)
+            r = dot.radius
+            dots.append((x - r, y - r, x + r, y + r))
+            outward = mark.outward if anterior_right else -mark.outward
+            labels.append(MarkLabel(self.marks.texts[mark.key], r, outward))
+        lay_out(
+            self.renderer,
+            [self._thigh_text],
+            labels,
+            list(self._texts.values()),
+            hard,
+            soft,
+            [*keep_off, *dots],
+            max(4.0, TEXT_MARGIN_FRACTION * width),
+        )
+
+    def _screen_lines(self) -> tuple[list[list[Segment]], list[list[Segment]]]:
+        """The shown guide lines in display pixels: those a text must not cross (the tilt
+        line, the lumbar curve, the L4-S1 stretch, the thigh) and the faint ones it may
+        cross at a small cost (the dashed horizontal, plumb line and standing lines)."""
+        hard: list[list[tuple[NDArray[np.float64], NDArray[np.float64]]]] = []
+        soft: list[list[tuple[NDArray[np.float64], NDArray[np.float64]]]] = []
+        for name, lines in (*self._lines.items(), *self._thigh_lines.items()):
+            if not lines.actor.GetVisibility() or not lines.segments:
+                continue
+            faint = name in ("horizontal", "plumb", "ghost", "thigh_standing")
+            (soft if faint else hard).append(lines.segments)
+        return screen_lines(self.renderer, hard), screen_lines(self.renderer, soft)
 
     def _place_texts(self) -> None:
         self._show_thigh()
@@ -613,11 +640,13 @@ class PostureGuideOverlay:
             font = max(12, math.ceil(max(TEXT_FRACTION, 0.026) * height))
             for text in self._texts.values():
                 text.GetTextProperty().SetFontSize(font)
+            self.marks.resize(height, font)
             scale = max(1.0, height / 900.0)
             for lines in self._lines.values():
                 lines.actor.GetProperty().SetLineWidth(lines.width * scale)
         for lines in self._lines.values():
             lines.actor.SetVisibility(lateral)
+        self.marks.show(lateral)
         # Seen from the right (camera at -x) anterior is screen right; from the left, screen left.
         anterior_right = facing < 0
         for key, text in self._texts.items():
@@ -652,7 +681,7 @@ class PostureGuideOverlay:
         placed first, so the boxes are this frame's whatever order the observers run in."""
         self._before_frame()
         height = self.renderer.GetSize()[1]
-        texts = [*self._texts.values(), self._thigh_text]
+        texts = [*self._texts.values(), self._thigh_text, *self.marks.texts.values()]
         boxes = []
         for text in texts:
             if not text.GetVisibility() or not text.GetInput():
@@ -746,13 +775,16 @@ class PostureGuideOverlay:
             out.add("text:thigh")
         if any(a.GetVisibility() for a in self._ghost):
             out.add("ghost")
+        out |= {f"mark:{k}" for k in self.marks.visible()}
+        out |= {f"text:{k}" for k, t in self.marks.texts.items() if t.GetVisibility()}
         if self._chair_actor is not None and self._chair_actor.GetVisibility():
             out.add("chair")
         return out
 
     def text(self, name: str) -> str:
-        """The text of label ``name`` (``tilt``, ``lordosis``, ``compressed``, ``thigh``)."""
-        text = self._thigh_text if name == "thigh" else self._texts[name]
+        """The text of label ``name`` (``tilt``, ``lordosis``, ``compressed``, ``thigh``, or a
+        mark's: ``asis``, ``psis``, ``l1``, ``s1``)."""
+        text = self._thigh_text if name == "thigh" else {**self._texts, **self.marks.texts}[name]
         return str(text.GetInput() or "")
 
     def _hide_all(self) -> None:
@@ -764,6 +796,7 @@ class PostureGuideOverlay:
             lines.actor.SetVisibility(False)
         for text in self._texts.values():
             text.SetVisibility(False)
+        self.marks.show(False)
         for actor in self._ghost:
             actor.SetVisibility(False)
         self._ghost_wanted = False
@@ -804,6 +837,7 @@ class PostureGuideOverlay:
         for lines in self._thigh_lines.values():
             self.renderer.RemoveViewProp(lines.actor)
         self.renderer.RemoveViewProp(self._thigh_text)
+        self.marks.detach()
         for actor in self._ghost:
             self.renderer.RemoveViewProp(actor)
         if self._chair_actor is not None:
@@ -855,13 +889,3 @@ def _anchor_of(text: vtkTextActor) -> vtkCoordinate:
     anchor = text.GetPositionCoordinate().GetReferenceCoordinate()
     assert anchor is not None, "guide texts are made by PostureGuides._text"
     return anchor
-
-
-def _slide_into(lo: float, hi: float, low_edge: float, high_edge: float) -> float:
-    """How far to move the span [lo, hi] so it lies within [low_edge, high_edge] (0 if it
-    does; its low end kept inside if it is wider than the room)."""
-    if hi > high_edge:
-        return max(high_edge - hi, low_edge - lo)
-    if lo < low_edge:
-        return low_edge - lo
-    return 0.0
