@@ -69,7 +69,10 @@ COMPRESSED_RGB = (0.85, 0.12, 0.10)
 PLUMB_RGB = (0.25, 0.25, 0.30)
 GHOST_RGB = (0.35, 0.40, 0.52)
 """Standing ghost (bones and lines): cool grey, faint."""
-GHOST_OPACITY = 0.16
+GHOST_OPACITY = 0.55
+"""The standing ghost is drawn as outlines only (see :meth:`PostureGuideOverlay._update_ghost`)."""
+GHOST_OUTLINE_PX = 1.5
+"""Width of the standing ghost's outlines (pixels at 900 px height)."""
 PLUMB_ON_DARK_RGB = (0.82, 0.82, 0.88)
 GHOST_ON_DARK_RGB = (0.66, 0.74, 0.90)
 """On a dark background (dark and projector themes) the plumb line and ghost turn light."""
@@ -227,7 +230,10 @@ class PostureGuideOverlay:
             "tilt": self._text(TILT_RGB),
             "lordosis": self._text(CURVE_RGB),
             "compressed": self._text(COMPRESSED_RGB),
+            "standing": self._text(THIGH_TEXT_RGB),
         }
+        """The words beside the lines; "standing" names the dashed standing curve where it
+        starts (the grey outline and dashes are also keyed in the posture title)."""
         self.marks = GuideMarks(renderer, {"tilt": TILT_RGB, "curve": CURVE_RGB}, self._text)
         """Dots and names on the ASIS, PSIS, L1 and S1 (the lines' ends)."""
         self.keep_off: Callable[[], list[Box | None]] = lambda: []
@@ -255,9 +261,11 @@ class PostureGuideOverlay:
         self._ghost_prop = vtkProperty()
         self._ghost_prop.SetColor(*GHOST_RGB)
         self._ghost_prop.SetOpacity(GHOST_OPACITY)
-        self._ghost_prop.SetAmbient(0.4)
-        self._ghost_prop.SetDiffuse(0.6)
+        self._ghost_prop.SetAmbient(1.0)
+        self._ghost_prop.SetDiffuse(0.0)
         self._ghost_prop.SetSpecular(0.0)
+        self._ghost_prop.SetLineWidth(GHOST_OUTLINE_PX)
+        self._silhouettes: list[Any] = []
         self._ghost_seated = False
         self._tag = renderer.AddObserver(vtkCommand.StartEvent, self._before_frame)
         state.pose_changed.connect(self._on_pose)
@@ -341,12 +349,15 @@ class PostureGuideOverlay:
         self._texts["tilt"].SetInput(tilt_text(g, standing, self.plain))
         self._texts["lordosis"].SetInput(curve_text(g, standing, self.plain))
         self._texts["compressed"].SetInput(loaded_text(self.plain) if g.compressed else "")
+        self._texts["standing"].SetInput("standing" if standing is not None else "")
         # Each text's first place; the layout moves it off the lines (_keep_texts_in_frame).
         self._anchors = {
             "tilt": (a1 + forward * 10.0 + np.array([0.0, 0.0, -30.0]), 1.0),
             "lordosis": (g.curve[2] + forward * 45.0, 1.0),
             "compressed": (loaded[-2] - forward * 25.0, -1.0),
         }
+        if standing is not None:
+            self._anchors["standing"] = (standing.curve[0] + forward * 12.0, 1.0)
         self.marks.set(guide_marks(g))
         self._update_ghost(standing is not None)
         self._update_chair(pose, landmarks, transforms)
@@ -444,14 +455,30 @@ class PostureGuideOverlay:
         self._set_thigh(max(share, THIGH_MIN_SHARE))
 
     def _update_ghost(self, wanted: bool) -> None:
+        """The standing bones as outlines (their silhouettes from the camera), built once.
+
+        Drawn as faint filled bones, the standing lumbar vertebrae of a seated side view stood
+        in front of the seated spine: a lecturer read them as a spine inside the abdomen. An
+        outline reads as a drawing laid over the picture, and still shows where the standing
+        pelvis and spine were."""
         if wanted and not self._ghost:
+            from vtkmodules.vtkFiltersHybrid import vtkPolyDataSilhouette  # posed views only
+
             prop = self._ghost_prop
+            camera = self.renderer.GetActiveCamera()
             for bone in GHOST_BONES:
                 mesh = self.loaded.light.get(bone) or self.loaded.meshes.get(bone)
                 if mesh is None:
                     continue
+                outline = vtkPolyDataSilhouette()
+                outline.SetInputData(to_polydata(mesh))  # standing: never moves
+                outline.SetCamera(camera)
+                outline.SetDirectionToCameraOrigin()
+                outline.BorderEdgesOff()
+                outline.SetEnableFeatureAngle(False)
+                self._silhouettes.append(outline)
                 mapper = vtkPolyDataMapper()
-                mapper.SetInputData(to_polydata(mesh))  # standing: never moves
+                mapper.SetInputConnection(outline.GetOutputPort())
                 mapper.ScalarVisibilityOff()
                 actor = vtkActor()
                 actor.SetMapper(mapper)
@@ -620,6 +647,9 @@ class PostureGuideOverlay:
         if self.guides is None:
             return
         camera = self.renderer.GetActiveCamera()
+        for outline in self._silhouettes:  # the ghost's outlines follow the camera in use
+            if outline.GetCamera() is not camera:
+                outline.SetCamera(camera)
         px, _py, _pz = camera.GetPosition()
         fx, _fy, _fz = camera.GetFocalPoint()
         dist = camera.GetDistance() or 1.0
@@ -642,6 +672,7 @@ class PostureGuideOverlay:
                 text.GetTextProperty().SetFontSize(font)
             self.marks.resize(height, font)
             scale = max(1.0, height / 900.0)
+            self._ghost_prop.SetLineWidth(GHOST_OUTLINE_PX * scale)
             for lines in self._lines.values():
                 lines.actor.GetProperty().SetLineWidth(lines.width * scale)
         for lines in self._lines.values():
@@ -732,7 +763,7 @@ class PostureGuideOverlay:
             lines.actor.GetProperty().SetColor(*plumb)
         self._lines["ghost"].actor.GetProperty().SetColor(*ghost)
         self._ghost_prop.SetColor(*ghost)
-        self._ghost_prop.SetOpacity(0.22 if dark else GHOST_OPACITY)
+        self._ghost_prop.SetOpacity(0.7 if dark else GHOST_OPACITY)
 
     def framed_extra(self) -> NDArray[np.float64] | None:
         """Points of the references a framed step keeps in the picture besides its structures:
