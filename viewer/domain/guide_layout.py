@@ -135,13 +135,13 @@ def text_candidates(box: Box, step: float, steps: int = 4) -> list[tuple[float, 
 
 
 def mark_candidates(
-    size: tuple[float, float], radius: float, outward: float
+    size: tuple[float, float], radius: float, outward: float, pad: float = 3.0
 ) -> list[tuple[float, float]]:
     """Lower-left corners (relative to a mark's centre) for a small label of ``size`` (w, h)
-    beside a dot of ``radius`` pixels: first on the ``outward`` side (+1 right, -1 left), then
-    above, below, the other side and the four corners."""
+    beside a dot of ``radius`` pixels, ``pad`` + 2 pixels clear of it: first on the ``outward``
+    side (+1 right, -1 left), then above, below, the other side and the four corners."""
     w, h = size
-    gap = radius + 5.0  # clear of the dot and its padding (3 px)
+    gap = radius + pad + 2.0
     right = (gap, -h / 2)
     left = (-gap - w, -h / 2)
     above = (-w / 2, gap)

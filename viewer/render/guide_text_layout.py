@@ -26,8 +26,11 @@ from viewer.domain.guide_layout import (
     text_candidates,
 )
 
-PAD_PX = 3.0
-"""Room kept between a text's box and a line or another box (about a line's half width)."""
+PAD_SHARE = 0.008
+"""Room kept between a text's box and a line or another box, as a share of the picture's
+height (6 px at 720): a line's half width and a clear gap. At 3 px from the dashed horizontal,
+lesson step 7's "L4-S1 loaded" still read as sitting on the tilt lines."""
+PAD_MIN_PX = 4.0
 
 
 @dataclass
@@ -94,6 +97,7 @@ def lay_out(
     """
     width, height = renderer.GetSize()
     frame: Box = (margin, margin, width - margin, height - margin)
+    pad = max(PAD_MIN_PX, PAD_SHARE * height)
     placed: list[Box] = list(taken)
     out: list[Box] = []
 
@@ -115,21 +119,21 @@ def lay_out(
         w, h = rel[2] - rel[0], rel[3] - rel[1]
         boxes = [
             fit_in_frame((ax + x, ay + y, ax + x + w, ay + y + h), frame)
-            for x, y in mark_candidates((w, h), mark.radius, mark.outward)
+            for x, y in mark_candidates((w, h), mark.radius, mark.outward, pad)
         ]
-        best = best_box(boxes, lines, soft_lines, placed, frame, PAD_PX)
+        best = best_box(boxes, lines, soft_lines, placed, frame, pad)
         put(mark.text, ax, ay, rel, boxes[best])
     for text in texts:
         if not _shown(text):
             continue
         ax, ay, rel = _measure(renderer, text)
-        step = rel[3] - rel[1] + PAD_PX
+        step = rel[3] - rel[1] + pad
         boxes = [
             fit_in_frame(
                 (ax + rel[0] + dx, ay + rel[1] + dy, ax + rel[2] + dx, ay + rel[3] + dy), frame
             )
             for dx, dy in text_candidates(rel, step)
         ]
-        best = best_box(boxes, lines, soft_lines, placed, frame, PAD_PX)
+        best = best_box(boxes, lines, soft_lines, placed, frame, pad)
         put(text, ax, ay, rel, boxes[best])
     return out
