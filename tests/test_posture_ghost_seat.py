@@ -3,7 +3,10 @@
 A lecturer saw the grey standing femur run down through the chair seat (a bone through
 furniture). The test draws the seated side view as ``render --pose`` frames it, with the
 standing ghost femurs and without, and checks that none of their pixels lands on the seat,
-while the ghost of the standing pelvis and spine (what the eye compares) is still drawn.
+while the ghost of the standing pelvis (what the eye compares) is still drawn. The ghost is
+outlines (1.5 px lines; a filled ghost spine read as a spine inside the abdomen), so its pixel
+counts are those of lines: about 400-500 for the pelvis here, 200 for the femurs (filled, the
+limits were 500 and 200).
 """
 
 from __future__ import annotations
@@ -59,12 +62,12 @@ def test_the_standing_ghost_stays_off_the_seat(pose: str) -> None:
         guides.renderer.RemoveObserver(guides._tag)  # the test sets the ghost's visibility
         drawn = [a for a in guides._ghost if a.GetVisibility()]
         ghost = np.abs(_grab(off, drawn, True) - _grab(off, drawn, False)).max(axis=-1) > 6
-        assert ghost.sum() > 500  # the standing pelvis and lumbar spine are drawn
+        assert ghost.sum() > 250  # the standing pelvis is drawn (its outline)
         femurs = guides._ghost_femurs
         assert femurs
         with_femurs = _grab(off, femurs, True)
         femur_px = np.abs(with_femurs - _grab(off, femurs, False)).max(axis=-1) > 6
-        assert femur_px.sum() > 200  # shown, the ghost femurs would show
+        assert femur_px.sum() > 100  # shown, the ghost femurs' outlines would show
         lo, hi = guides.chair.seat_min, guides.chair.seat_max
         corners = np.array(
             [[x, y, z] for x in (lo[0], hi[0]) for y in (lo[1], hi[1]) for z in (lo[2], hi[2])]

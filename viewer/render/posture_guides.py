@@ -39,7 +39,6 @@ from viewer.domain.lessons import TEXT_FRACTION
 from viewer.domain.pose import STANDING, Matrix, Pose
 from viewer.domain.posture_guides import (
     COMPRESSED_FROM,
-    FRAME_BONES,
     Chair,
     PostureGuides,
     chair_for,
@@ -95,7 +94,17 @@ on lesson 11's slide some 100 px, the 15-degree bend about 25 px apart at their 
 THIGH_MIN_SHARE = 0.15
 """Shortest share of the thigh the lines are cut to (a hip at the frame's edge)."""
 
-GHOST_BONES: tuple[str, ...] = (*FRAME_BONES, "femur_right", "femur_left")
+GHOST_BONES: tuple[str, ...] = (
+    "sacrum",
+    "hip_bone_right",
+    "hip_bone_left",
+    "femur_right",
+    "femur_left",
+)
+"""The standing bones drawn as outlines: the pelvis and thighs. The standing lumbar spine is
+the dashed curve through its vertebral bodies, named "standing": drawn as bones (faint, then
+outlined) it stood in front of a seated spine, a spine inside the abdomen, and its vertebrae's
+outlines were a scribble of arches and processes."""
 EXTEND_MM = 45.0
 """The dashed horizontal runs this far past the ASIS, so the angle between it and the
 ASIS-PSIS line reads. The ASIS-PSIS line itself ends at the two marked landmarks: drawn 45 mm
