@@ -215,8 +215,9 @@ def test_lesson_step_7_keeps_the_l4_s1_words_off_the_tilt_lines(
 
 
 def test_the_seated_standing_ghost_is_outlines_named_standing() -> None:
-    """Seated from the side: the standing bones are drawn as lines (their outline), no filled
-    surface, and the dashed standing curve carries the word "standing"."""
+    """Seated from the side: the standing pelvis is drawn as lines (its outline), no filled
+    surface; the standing lumbar spine only as its dashed curve, which carries the word
+    "standing"."""
     from viewer.context import load_context
     from viewer.render.offscreen import offscreen_scene
     from viewer.render.structure_framing import posture_camera
@@ -231,7 +232,7 @@ def test_the_seated_standing_ghost_is_outlines_named_standing() -> None:
         assert {"ghost", "text:standing"} <= guides.visible_parts()
         assert guides.text("standing") == "standing"
         drawn = [a for a in guides._ghost if a.GetVisibility()]
-        assert len(drawn) >= 7  # the pelvis and the lumbar spine
+        assert len(drawn) == 3  # the pelvis (seated, no femurs), no lumbar vertebrae
         for actor in drawn:
             poly = actor.GetMapper().GetInput()
             assert poly.GetNumberOfLines() > 20, "an outline"
