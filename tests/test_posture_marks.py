@@ -145,6 +145,8 @@ def test_the_asis_and_psis_are_dots_with_names_at_the_tilt_lines_ends(theme: str
             x0, y0, x1, y1 = names[key]  # its name is beside it (y down)
             gap = max(x0 - cx, cx - x1, y0 - cy, cy - y1, 0.0)
             assert gap <= guides.marks.dots[key].radius + 12.0, (key, gap)
+        guides.set_plain(True)  # patient mode: everyday words on the same marks
+        assert guides.text("asis") == "front of pelvis" and guides.text("s1") == "base of low back"
 
 
 def _text_keys(guides: Any) -> list[str]:
@@ -237,3 +239,13 @@ def test_the_seated_standing_ghost_is_outlines_named_standing() -> None:
             poly = actor.GetMapper().GetInput()
             assert poly.GetNumberOfLines() > 20, "an outline"
             assert poly.GetNumberOfPolys() == 0, "no filled surface"
+
+
+def test_patient_mode_names_the_marks_in_everyday_words() -> None:
+    from viewer.domain.posture_words import JARGON, mark_text
+
+    for key, label in (("asis", "ASIS"), ("psis", "PSIS"), ("l1", "L1"), ("s1", "S1")):
+        assert mark_text(key, label) == label
+        plain = mark_text(key, label, plain=True)
+        assert label not in plain and not any(word in plain.lower() for word in JARGON), plain
+    assert mark_text("asis", "ASIS", plain=True) == "front of pelvis"

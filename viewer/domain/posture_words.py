@@ -168,6 +168,21 @@ def loaded_text(plain: bool = False) -> str:
     return "L4\u2013S1 loaded at the back (facet joints)"
 
 
+PLAIN_MARKS = {
+    "asis": "front of pelvis",
+    "psis": "back of pelvis",
+    "l1": "top of low back",
+    "s1": "base of low back",
+}
+"""The guide lines' marked ends (ASIS, PSIS, L1, S1) in patient mode."""
+
+
+def mark_text(key: str, label: str, plain: bool = False) -> str:
+    """A marked end's name: its anatomical short name (``ASIS``), or in patient mode the
+    everyday one (``front of pelvis``)."""
+    return PLAIN_MARKS.get(key, label) if plain else label
+
+
 def plain_note(note: str) -> str:
     """The tight-side note (``right iliopsoas −2 % vs standing, left 0 %``) with the muscle's
     everyday name."""

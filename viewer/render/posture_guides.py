@@ -367,7 +367,7 @@ class PostureGuideOverlay:
         }
         if standing is not None:
             self._anchors["standing"] = (standing.curve[0] + forward * 12.0, 1.0)
-        self.marks.set(guide_marks(g))
+        self.marks.set(guide_marks(g), self.plain)
         self._update_ghost(standing is not None)
         self._update_chair(pose, landmarks, transforms)
         self._update_thigh(pose, landmarks, transforms)

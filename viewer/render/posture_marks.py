@@ -26,6 +26,7 @@ from vtkmodules.vtkRenderingCore import (
 )
 
 from viewer.domain.posture_guides import GuideMark
+from viewer.domain.posture_words import mark_text
 
 HALO_RGB = (1.0, 1.0, 1.0)
 """The ring around each dot: white, apart from both the guide colours and the muscle reds."""
@@ -97,8 +98,9 @@ class GuideMarks:
         self._sized: tuple[int, int] | None = None
         """(picture height, font size) last sized for; applied to marks made later."""
 
-    def set(self, marks: tuple[GuideMark, ...]) -> None:
-        """The marks of a new pose (their points; names and colours do not change)."""
+    def set(self, marks: tuple[GuideMark, ...], plain: bool = False) -> None:
+        """The marks of a new pose: their points, their names (everyday words when
+        ``plain``: patient mode)."""
         self.marks = marks
         for mark in marks:
             if mark.key not in self.dots:
@@ -107,10 +109,10 @@ class GuideMarks:
                 text = self._make_text(rgb)
                 text.GetTextProperty().SetJustificationToLeft()
                 text.GetTextProperty().SetVerticalJustificationToBottom()
-                text.SetInput(mark.label)
                 self.texts[mark.key] = text
                 if self._sized is not None:
                     self.resize(*self._sized)
+            self.texts[mark.key].SetInput(mark_text(mark.key, mark.label, plain))
             point = np.asarray(mark.point, dtype=np.float64)
             self.dots[mark.key].anchor.SetValue(*point)
             anchor = self.texts[mark.key].GetPositionCoordinate().GetReferenceCoordinate()
