@@ -114,9 +114,11 @@ def best_box(
     earliest of equals, so a text stays at its own side when that side is free."""
     best, best_cost = 0, float("inf")
     for i, box in enumerate(candidates):
-        cost = box_cost(grow(box, pad), lines, soft_lines, taken, frame) + 0.01 * i
-        if cost < best_cost:
-            best, best_cost = i, cost
+        raw = box_cost(grow(box, pad), lines, soft_lines, taken, frame)
+        if raw == 0.0:
+            return i  # nothing later can beat a free place (this runs before frames)
+        if raw + 0.01 * i < best_cost:
+            best, best_cost = i, raw + 0.01 * i
     return best
 
 

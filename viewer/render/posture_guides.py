@@ -257,6 +257,8 @@ class PostureGuideOverlay:
         """What the texts were last kept in the frame for (see _keep_texts_in_frame)."""
         self._knees: dict[str, NDArray[np.float64]] = {}
         self._anchors: dict[str, tuple[NDArray[np.float64], float]] = {}
+        self._paths: dict[str, list[tuple[NDArray[np.float64], NDArray[np.float64]]]] = {}
+        """The dashed line sets as undashed segments (see _screen_lines)."""
         """Text key -> (world anchor, horizontal direction toward the label: +1 anterior)."""
         self._ghost: list[vtkActor] = []
         self._ghost_femurs: list[vtkActor] = []
@@ -340,7 +342,7 @@ class PostureGuideOverlay:
         standing = None if pose.is_standing else self._standing
         self.guides = g
         forward = np.array([0.0, -1.0, 0.0])  # anterior (LPS)
-        # ASIS-PSIS line, extended past both ends; a horizontal from the PSIS to compare.
+        # ASIS-PSIS line, PSIS to ASIS (both marked); a horizontal from the PSIS to compare.
         a0, a1 = g.psis, g.asis
         self._lines["tilt"].set([(a0, a1)])
         span = abs(float(g.asis[1] - g.psis[1])) + EXTEND_MM
@@ -355,6 +357,14 @@ class PostureGuideOverlay:
             for a, b in _polyline(standing.curve):
                 ghost += _dashed(a, b, 10.0, 6.0)
         self._lines["ghost"].set(ghost)
+        # The dashed lines as whole lines, for the words' layout (a few segments, not dashes).
+        self._paths = {
+            "horizontal": [(a0, a0 + forward * span)],
+            "plumb": [(g.plumb[0], g.plumb[1])],
+            "ghost": []
+            if standing is None
+            else [(standing.psis, standing.asis), *_polyline(standing.curve)],
+        }
         self._texts["tilt"].SetInput(tilt_text(g, standing, self.plain))
         self._texts["lordosis"].SetInput(curve_text(g, standing, self.plain))
         self._texts["compressed"].SetInput(loaded_text(self.plain) if g.compressed else "")
@@ -588,9 +598,8 @@ class PostureGuideOverlay:
             return
         marks = [self.marks.texts[m.key] for m in self.marks.marks]
         texts = (*self._texts.values(), self._thigh_text, *marks)
-        keep_off = tuple(b for b in self.keep_off() if b is not None)
         # Measured again only when the camera, the picture's size or a text changed (this
-        # runs before every frame, an orbit's too).
+        # runs before every frame, an orbit's too). The title and key move only with those.
         camera = self.renderer.GetActiveCamera()
         key = (
             camera.GetPosition(),
@@ -599,7 +608,6 @@ class PostureGuideOverlay:
             camera.GetViewAngle(),
             width,
             height,
-            keep_off,
             tuple(
                 (
                     t.GetVisibility(),
@@ -614,6 +622,7 @@ class PostureGuideOverlay:
         if key == self._texts_fitted:
             return
         self._texts_fitted = key
+        keep_off = [b for b in self.keep_off() if b is not None]
         hard, soft = self._screen_lines()
         dots: list[Box] = []
         labels: list[MarkLabel] = []
@@ -648,7 +657,7 @@ class PostureGuideOverlay:
             if not lines.actor.GetVisibility() or not lines.segments:
                 continue
             faint = name in ("horizontal", "plumb", "ghost", "thigh_standing")
-            (soft if faint else hard).append(lines.segments)
+            (soft if faint else hard).append(self._paths.get(name, lines.segments))
         return screen_lines(self.renderer, hard), screen_lines(self.renderer, soft)
 
     def _place_texts(self) -> None:
