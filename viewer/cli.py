@@ -100,6 +100,12 @@ def _add_render_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--label-all", action="store_true", help="label what the camera sees (like Shift+T)"
     )
+    parser.add_argument(
+        "--no-orientation",
+        action="store_true",
+        help='leave out the orientation words ("Front"/"Back", the body\'s "Right"/"Left") '
+        "at the picture's edges (lesson slides never show them)",
+    )
     posture.add_pose_arguments(parser)
     parser.add_argument(
         "--tight-side",
@@ -207,6 +213,7 @@ def _run_render(args: argparse.Namespace) -> int:
         frame=frame,
         posture_view=posture.pose_given(args),
         posture_guides=not args.no_posture_guides,
+        orientation=not args.no_orientation,
     )
     print(out)
     return 0

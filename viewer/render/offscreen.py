@@ -20,6 +20,7 @@ from viewer.domain.camera import CameraPose, view_by_name
 from viewer.features import Features
 from viewer.io.atlas_loader import LoadedAtlas
 from viewer.render.labels import LabelOverlay
+from viewer.render.orientation import OrientationOverlay, orientation_overlay
 from viewer.render.posture_guides import (
     PostureGuideOverlay,
     guide_transforms,
@@ -66,6 +67,7 @@ def render_to_png(
     posture_view: bool = False,
     frame_view: Sequence[str] = (),
     posture_guides: bool = True,
+    orientation: bool = False,
 ) -> Path:
     """Render the scene described by ``state`` to ``out`` (PNG) and return the path.
 
@@ -90,6 +92,9 @@ def render_to_png(
     ``frame_view`` (a lesson camera's ``frame``) fits those structures looking along ``view``
     (:func:`viewer.render.structure_framing.framed_view_pose`). ``posture_guides=False``
     leaves out the posture references (tilt line, plumb, lumbar curve, ghost, chair).
+    ``orientation`` writes "Front"/"Back" and the body's "Right"/"Left" at the picture's edges
+    where the camera leaves them unclear (:mod:`viewer.render.orientation`; ``render`` and the
+    window's exports turn it on, lesson slides leave it off).
     """
     with offscreen_scene(
         loaded, state, size, theme, features, marker_px, msaa=8, alpha=transparent
@@ -100,6 +105,7 @@ def render_to_png(
         off.posture_key.set_always(pose_title)
         off.guides.set_always(posture_view)
         off.guides.set_enabled(posture_guides)
+        off.orientation.set_enabled(orientation)
         window, renderer, scene, overlays = off
         if overlays is not None:
             overlays.marker_legend.enabled = marker_key
@@ -139,6 +145,7 @@ class _Offscreen:
     labels: LabelOverlay
     posture_key: PostureKey
     guides: PostureGuideOverlay
+    orientation: OrientationOverlay
 
     def __iter__(self) -> Iterator[Any]:
         return iter((self.window, self.renderer, self.scene, self.overlays))
@@ -189,6 +196,7 @@ def offscreen_scene(
     labels.reserve("length_key", key.key_box)
     labels.set_obstacle_boxes("posture_guides", guides.text_boxes)
     key.ghost_in_view = guides.ghost_in_view
+    orientation = orientation_overlay(scene, labels, enabled=False)
     overlays = None
     if features is not None:
         from viewer.render.overlays import AnnotationOverlays
@@ -200,8 +208,9 @@ def offscreen_scene(
             guides.suppressed = lambda: pairs.active is not None
         posture.on_posed = overlays.skin_moved
     try:
-        yield _Offscreen(window, renderer, scene, overlays, labels, key, guides)
+        yield _Offscreen(window, renderer, scene, overlays, labels, key, guides, orientation)
     finally:
+        orientation.detach()
         key.detach()
         guides.detach()
         posture.on_posed = lambda: None
