@@ -58,6 +58,7 @@ def render_to_png(
     caption: str = "",
     labels: Sequence[str] = (),
     label_all: bool = False,
+    label_auto: bool = False,
     heat_legend: bool = True,
     lengths_shown: bool = False,
     pose_title: bool = False,
@@ -77,7 +78,8 @@ def render_to_png(
     splits the image into the pair's muscles and their referral difference map. ``pose`` sets
     an exact camera (saved scenes); ``caption`` is written across the top (lesson slides).
     ``labels`` names structures to label and ``label_all`` labels what the camera sees, through
-    the same label layout as the window.
+    the same label layout as the window; ``label_auto`` names a plate's few main structures
+    in sight (:mod:`viewer.domain.plate_labels`, ``render --labels auto``).
     ``heat_legend=False`` leaves out the in-picture heat-map key and ``marker_key=False`` the
     in-picture marker key (a handout prints one key for both figures; two keys for the same X's
     read as two different things). ``marker_styles``, when given, receives the marker styles
@@ -101,6 +103,7 @@ def render_to_png(
     ) as off:
         off.labels.set_labels(labels)
         off.labels.set_label_all(label_all)
+        off.labels.set_label_auto(label_auto)
         off.posture_key.set_lengths_shown(lengths_shown)
         off.posture_key.set_always(pose_title)
         off.guides.set_always(posture_view)

@@ -139,10 +139,12 @@ class OrientationOverlay:
             prop.SetColor(*colour)
             if actor.GetInput() != word:
                 actor.SetInput(word)
-            actor.SetPosition(*spots[edge])
+            x, y = spots[edge]
+            actor.SetPosition(x, y)
             bb = [0.0] * 4
-            actor.GetBoundingBox(renderer, bb)  # display pixels: x0, x1, y0, y1
-            box = (bb[0], bb[2], bb[1], bb[3])
+            actor.GetBoundingBox(renderer, bb)  # x0, x1, y0, y1 relative to the position
+            pad = 2.0
+            box = (x + bb[0] - pad, y + bb[2] - pad, x + bb[1] + pad, y + bb[3] + pad)
             if any(_overlap(box, other) for other in keep_off):
                 actor.SetVisibility(False)  # a key or caption is there: no word over it
                 continue
