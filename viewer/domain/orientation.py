@@ -45,6 +45,10 @@ UPRIGHT_MIN = 0.5
 """View-up this close to the head (cosine): the body stands upright in the picture and "Head"
 over it and "Feet" under it go without saying."""
 
+END_ON_MIN = 0.8
+"""A camera looking this much (cosine, about 37 degrees) along the head-to-feet axis sees the
+body end-on, from above or below."""
+
 _HORIZONTAL = frozenset({"Front", "Back", "Right", "Left"})
 
 
@@ -118,6 +122,15 @@ def edge_word(edge: ArrayLike, upright: bool = False, vertical_edge: str = "") -
             first, second = sorted((best, word), key=order.index)
             return f"{first}-{second.lower()}"
     return best
+
+
+def looks_end_on(direction: ArrayLike) -> bool:
+    """True for a camera looking down or up the body's long axis (either sign of
+    ``direction``): the views from above and below, where the trunk is seen end-on."""
+    try:
+        return abs(float(_unit(direction)[2])) >= END_ON_MIN
+    except ValueError:
+        return False
 
 
 def orientation_words(direction_of_projection: ArrayLike, view_up: ArrayLike) -> EdgeWords:
