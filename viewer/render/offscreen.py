@@ -335,7 +335,9 @@ def closeup_camera(scene: SceneRenderer, frame: Sequence[str], view: str | None)
     rule, :func:`viewer.render.depth_probe.best_view`); the muscles that cover them there are
     ghosted, as search does. The camera fits them and what lies within a few millimetres of
     them (:func:`viewer.domain.framing.closeup_pose`), so the rest of a long bone does not set
-    the scale. Falls back to the state's view if none of them is shown.
+    the scale, and the whole of a touching bone no larger than they are (the hip bone behind
+    the gluteus maximus, iliac crest included). Falls back to the state's view if none of
+    them is shown.
     """
     from viewer.domain.framing import closeup_pose
     from viewer.domain.structures import Kind
@@ -356,6 +358,14 @@ def closeup_camera(scene: SceneRenderer, frame: Sequence[str], view: str | None)
     if subject is None:
         return scene.pose_for(preset)
     context = scene.visible_points()
+    atlas = scene.loaded.atlas
+    framed = {leaf for sid in frame if sid in atlas for leaf in atlas.leaves(sid)}
+    bones = [
+        points
+        for s in atlas.renderable
+        if s.kind is Kind.BONE and s.id not in framed and state.is_visible(s.id)
+        and (points := scene.visible_points([s.id])) is not None
+    ]
     w, h = scene.renderer.GetSize()
     return closeup_pose(
         subject,
@@ -364,6 +374,7 @@ def closeup_camera(scene: SceneRenderer, frame: Sequence[str], view: str | None)
         preset.view_up,
         scene.renderer.GetActiveCamera().GetViewAngle(),
         w / h if w and h else 1.6,
+        bones=bones,
     )
 
 
