@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from viewer.domain.plate_labels import (
     AUTO_LABEL_CAP,
     AUTO_MIN_SHARE,
@@ -57,3 +59,14 @@ def test_a_handful_at_most_most_important_first() -> None:
     assert len(chosen) == AUTO_LABEL_CAP
     assert chosen[0] == "psoas_major_right"
     assert chosen[1] == "muscle_19"  # then the one seen most
+
+
+def test_room_for_labels_moves_back_only_as_far_as_needed() -> None:
+    from viewer.domain.camera import CameraPose
+    from viewer.domain.plate_labels import LABEL_ROOM, room_for_labels
+
+    pose = CameraPose((0.0, 0.0, 500.0), (0.0, 0.0, 100.0), (0.0, 1.0, 0.0))
+    assert room_for_labels(pose, LABEL_ROOM * 0.9) == pose
+    back = room_for_labels(pose, 0.96)
+    assert back.focal_point == pose.focal_point and back.view_up == pose.view_up
+    assert back.position[2] - 100.0 == pytest.approx(400.0 * 0.96 / LABEL_ROOM)

@@ -111,3 +111,27 @@ def test_render_passes_auto_and_orientation_on(
     argv = ["render", "--labels", "auto,sacrum", "--no-orientation", "--no-markers", "-o", out]
     assert main(argv) == 0
     assert calls[-1]["labels"] == ["sacrum"] and not calls[-1]["orientation"]
+
+
+def test_a_labelled_superior_plate_leaves_room_beside_the_anatomy(plate: Any) -> None:
+    """From above the anatomy filled the width and the label columns covered its edges."""
+    from viewer.domain.labels import project_points
+    from viewer.domain.plate_labels import LABEL_ROOM
+    from viewer.render.offscreen import _room_for_labels
+
+    context, off = plate
+    context.state.reset()
+    _show(off, "superior")
+
+    def width_share() -> float:
+        camera = off.renderer.GetActiveCamera()
+        m = camera.GetCompositeProjectionTransformMatrix(SIZE[0] / SIZE[1], -1, 1)
+        mat = np.array([[m.GetElement(i, j) for j in range(4)] for i in range(4)])
+        points = off.scene.visible_points(skip=off.scene.end_on_ghosts())
+        pixels, _ = project_points(points, mat, SIZE)
+        return float(np.ptp(pixels[:, 0]) / SIZE[0])
+
+    assert width_share() > LABEL_ROOM + 0.1, "seen from above the anatomy fills the width"
+    off.scene.apply_pose(_room_for_labels(off.scene))
+    off.window.Render()
+    assert width_share() <= LABEL_ROOM + 0.03

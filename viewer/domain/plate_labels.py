@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 
+from viewer.domain.camera import CameraPose
 from viewer.domain.labels import label_priority
 
 AUTO_LABEL_CAP = 6
@@ -27,6 +28,11 @@ greater (the two gluteus maximus from behind)."""
 
 AUTO_WORD = "auto"
 """The ``render --labels`` value asking for these labels."""
+
+LABEL_ROOM = 0.64
+"""Share of the picture's width a labelled plate's anatomy may take: the rest holds the two
+label columns (names of about a sixth of the width each) beside it, not over it. Seen from
+above the lumbar muscles and pelvis fill the width, and the labels covered their outer edges."""
 
 _SIDES = ("_right", "_left")
 
@@ -87,3 +93,19 @@ def choose_auto_labels(
             turn += 1
         chosen.append(best)
     return tuple(chosen)
+
+
+def room_for_labels(pose: CameraPose, width_share: float, room: float = LABEL_ROOM) -> CameraPose:
+    """``pose`` moved back along its line of sight so anatomy spanning ``width_share`` of the
+    picture's width (0..1) spans at most ``room`` of it; unchanged when it already does.
+
+    The focal point stays, so the picture shrinks about its centre (in perspective, by the
+    ratio of the distances, near enough for a margin).
+    """
+    if width_share <= room or width_share <= 0.0 or room <= 0.0:
+        return pose
+    scale = width_share / room
+    position = tuple(
+        f + (p - f) * scale for p, f in zip(pose.position, pose.focal_point, strict=True)
+    )
+    return CameraPose(position, pose.focal_point, pose.view_up)  # type: ignore[arg-type]

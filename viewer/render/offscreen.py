@@ -133,6 +133,7 @@ def render_to_png(
             posture_view,
             frame_view,
             off.guides,
+            label_auto,
         )
         if marker_styles is not None and overlays is not None:
             marker_styles.update(overlays.layer.drawn_styles())
@@ -246,6 +247,7 @@ def _render_png(
     posture_view: bool = False,
     frame_view: Sequence[str] = (),
     guides: PostureGuideOverlay | None = None,
+    label_auto: bool = False,
 ) -> Path:
     if overlays is not None and compare:
         overlays.set_compare(True)
@@ -303,6 +305,8 @@ def _render_png(
         scene.apply_pose(posture_camera(scene, view or state.view))
     else:
         scene.apply_view(view_by_name(view or state.view))
+        if label_auto:  # a labelled plate: room beside the anatomy for the label columns
+            scene.apply_pose(_room_for_labels(scene))
     if caption:
         from viewer.domain.framing import CAPTION_HEADROOM, with_headroom
         from viewer.render.presentation import CaptionBar
@@ -322,6 +326,29 @@ def _render_png(
         overlays.legend.set_visible(False)
     window.Render()
     return write_window_png(window, out, transparent)
+
+
+def _room_for_labels(scene: SceneRenderer) -> CameraPose:
+    """The current pose pulled back so the drawn anatomy (no skin, no ghost left out of the
+    view) leaves the plate's label columns free (:func:`viewer.domain.plate_labels.
+    room_for_labels`)."""
+    from viewer.domain.labels import project_points
+    from viewer.domain.orientation import looks_end_on
+    from viewer.domain.plate_labels import room_for_labels
+
+    pose = scene.current_pose()
+    camera = scene.renderer.GetActiveCamera()
+    skip = scene.end_on_ghosts() if looks_end_on(camera.GetDirectionOfProjection()) else ()
+    points = scene.visible_points(skip=skip)
+    w, h = scene.renderer.GetSize()
+    if points is None or not w or not h:
+        return pose
+    matrix = camera.GetCompositeProjectionTransformMatrix(w / h, -1, 1)
+    m = np.array([[matrix.GetElement(i, j) for j in range(4)] for i in range(4)])
+    pixels, _ = project_points(points, m, (w, h))
+    xs = pixels[:, 0]
+    share = float((min(xs.max(), w) - max(xs.min(), 0.0)) / w) if len(xs) else 0.0
+    return room_for_labels(pose, share)
 
 
 CLOSEUP_GHOST_OPACITY = 0.2
