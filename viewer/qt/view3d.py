@@ -483,6 +483,7 @@ class View3D(QWidget):
             self.overlays = None
         self.state.pose_changed.disconnect(self._pose_before_extras)
         if self._extras is not None:
+            self._extras.orientation.detach()
             self._extras.labels.detach()
             self._extras.key.detach()
             self._extras.guides.detach()

@@ -3,8 +3,9 @@
 Before every frame the words for the live camera come from the pure
 :func:`viewer.domain.orientation.orientation_words` (so they follow any orbit, not only the named
 views) and are drawn as small plain text in the theme's text colour at the middle of each edge.
-A word that would cover a key, legend, caption or posture note (``avoid``) is left out rather
-than drawn over it; labels keep off the words in turn (the label overlay reserves their boxes).
+A word that would cover a key, legend, caption or posture note (``avoid``) moves aside along
+its edge, or is left out rather than drawn over it; labels keep off the words in turn (the label
+overlay reserves their boxes).
 """
 
 from __future__ import annotations
@@ -37,6 +38,24 @@ RESERVE_PREFIX = "orientation_"
 
 OPACITY = 0.8
 """Text opacity: present but quieter than labels and keys."""
+
+
+ALONG_EDGE = (0.5, 0.38, 0.62, 0.25, 0.75)
+"""Where along its edge a word may sit (share of the edge from the left or bottom), in order
+of preference: the middle, else a little aside when a key or legend takes the middle."""
+
+
+def _spot(edge: str, share: float, width: float, height: float, margin: float) -> tuple[
+    float, float
+]:
+    """Display position (y up) of the word at ``edge``, ``share`` of the way along it."""
+    if edge == "top":
+        return width * share, height - margin
+    if edge == "bottom":
+        return width * share, margin
+    if edge == "left":
+        return margin, height * share
+    return width - margin, height * share
 
 
 def _overlap(a: Box, b: Box) -> bool:
@@ -119,12 +138,6 @@ class OrientationOverlay:
         words = orientation_words(camera.GetDirectionOfProjection(), camera.GetViewUp())
         font = max(MIN_FONT_PX, round(FONT_FRACTION * height))
         margin = max(4.0, MARGIN_FRACTION * height)
-        spots = {
-            "top": (width / 2.0, height - margin),
-            "bottom": (width / 2.0, margin),
-            "left": (margin, height / 2.0),
-            "right": (width - margin, height / 2.0),
-        }
         keep_off = list(self.avoid()) if self.avoid is not None else []
         colour = self.scene.theme.text
         boxes: dict[str, Box] = {}
@@ -139,14 +152,19 @@ class OrientationOverlay:
             prop.SetColor(*colour)
             if actor.GetInput() != word:
                 actor.SetInput(word)
-            x, y = spots[edge]
-            actor.SetPosition(x, y)
-            bb = [0.0] * 4
-            actor.GetBoundingBox(renderer, bb)  # x0, x1, y0, y1 relative to the position
-            pad = 2.0
-            box = (x + bb[0] - pad, y + bb[2] - pad, x + bb[1] + pad, y + bb[3] + pad)
-            if any(_overlap(box, other) for other in keep_off):
-                actor.SetVisibility(False)  # a key or caption is there: no word over it
+            box = None
+            for share in ALONG_EDGE:  # the middle of the edge, else nearby, clear of keys
+                x, y = _spot(edge, share, width, height, margin)
+                actor.SetPosition(x, y)
+                bb = [0.0] * 4
+                actor.GetBoundingBox(renderer, bb)  # x0, x1, y0, y1 relative to the position
+                pad = 2.0
+                box = (x + bb[0] - pad, y + bb[2] - pad, x + bb[1] + pad, y + bb[3] + pad)
+                if not any(_overlap(box, other) for other in keep_off):
+                    break
+                box = None
+            if box is None:
+                actor.SetVisibility(False)  # a key or caption is everywhere along this edge
                 continue
             actor.SetVisibility(True)
             boxes[edge] = box
