@@ -258,7 +258,14 @@ def _run_render_document(args: argparse.Namespace) -> int:
 
         doc = replace(doc, body=args.body)
     for problem in render_scene_document(
-        doc, args.atlas, args.output, args.size, where, caption, args.theme
+        doc,
+        args.atlas,
+        args.output,
+        args.size,
+        where,
+        caption,
+        args.theme,
+        orientation=args.scene is not None and not args.no_orientation,
     ):
         print(f"warning: {problem}", file=sys.stderr)
     print(args.output)
