@@ -83,6 +83,8 @@ class OrientationOverlay:
         self._boxes: dict[str, Box] = {}
         self.shown = EdgeWords()
         """The words drawn in the last frame (tests, accessibility)."""
+        self._laid_out: object = None
+        """What the words were last laid out for (skips the layout while nothing changed)."""
         for edge in EDGES:
             actor = vtkTextActor()
             prop = actor.GetTextProperty()
@@ -123,6 +125,7 @@ class OrientationOverlay:
         return lambda: self.box(edge)
 
     def _hide(self) -> None:
+        self._laid_out = None
         for actor in self._actors.values():
             actor.SetVisibility(False)
         self._boxes = {}
@@ -140,6 +143,10 @@ class OrientationOverlay:
         margin = max(4.0, MARGIN_FRACTION * height)
         keep_off = list(self.avoid()) if self.avoid is not None else []
         colour = self.scene.theme.text
+        key = (words, width, height, tuple(keep_off), colour)
+        if key == self._laid_out:
+            return  # an orbit that changes no word: the words stay where they are
+        self._laid_out = key
         boxes: dict[str, Box] = {}
         shown: dict[str, str] = {}
         for edge, actor in self._actors.items():
