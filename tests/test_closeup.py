@@ -18,7 +18,12 @@ from PIL import Image
 
 from tests.atlas_factory import MUSCLE_B
 from tests.test_cli_render import _render_tiny
-from viewer.domain.framing import CLOSEUP_FILL, closeup_points, closeup_pose
+from viewer.domain.framing import (
+    CLOSEUP_FILL,
+    closeup_points,
+    closeup_pose,
+    whole_neighbours,
+)
 
 
 def _screen(points: np.ndarray, pose: object, angle: float, aspect: float) -> np.ndarray:
@@ -170,3 +175,66 @@ def test_gallery_closeup_shows_the_whole_muscle(
     reach = float(np.abs(ndc[:, :2]).max())
     assert reach <= CLOSEUP_EDGE, f"{muscle} reaches {reach:.2f} of the way to the frame's edge"
     assert np.abs(ndc[:, 2]).max() < 1.0, f"{muscle} is cut by the near or far clipping plane"
+
+
+def _plate_reach(
+    muscle: str, ids: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, float]:
+    """How far toward the frame's edge (1.0) each of ``ids`` (full-detail meshes, a group's
+    parts together) reaches in the gallery's close-up of ``muscle``, in the camera the picture
+    was taken with."""
+    import pyvista as pv
+
+    import viewer.render.offscreen as offscreen
+    from tests.conftest import REPO
+    from viewer.cli import main
+
+    manifest = REPO / "meshes" / "manifest.json"
+    if not manifest.exists():
+        pytest.skip("no built-in atlas")
+    structures = json.loads(manifest.read_text())["structures"]
+    points = {}
+    for sid in ids:
+        files = [
+            s["file"] for s in structures if s.get("file") and sid in (s["id"], s.get("parent"))
+        ]
+        assert files, f"no mesh for {sid}"
+        points[sid] = np.vstack([np.asarray(pv.read(REPO / "meshes" / f).points) for f in files])
+    reach: dict[str, float] = {}
+    write = offscreen.write_window_png
+
+    def spy(window: Any, out: Path | str, transparent: bool = False) -> Path:
+        renderer = window.GetRenderers().GetFirstRenderer()
+        w, h = renderer.GetSize()
+        m = renderer.GetActiveCamera().GetCompositeProjectionTransformMatrix(w / h, -1, 1)
+        mat = np.array([[m.GetElement(i, j) for j in range(4)] for i in range(4)])
+        for sid, p in points.items():
+            hom = np.column_stack([p, np.ones(len(p))]) @ mat.T
+            reach[sid] = float(np.abs(hom[:, :2] / hom[:, 3:4]).max())
+        return write(window, out, transparent)
+
+    monkeypatch.setattr(offscreen, "write_window_png", spy)
+    assert main([*_plate_line(muscle), "--out", str(tmp_path / "plate.png")]) == 0
+    return reach
+
+
+def test_gallery_gluteus_maximus_closeup_keeps_its_iliac_crest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lecturer read the iliac crest cut by the top edge as the muscle's top cropped: the
+    hip bone it arises from is framed whole, with the muscle's own margin."""
+    reach = _plate_reach(
+        "gluteus_maximus_right", ["gluteus_maximus_right", "hip_bone_right"], tmp_path, monkeypatch
+    )
+    crest = reach["hip_bone_right"]
+    assert crest <= CLOSEUP_EDGE, f"the hip bone reaches {crest:.2f} of the way to the edge"
+    assert reach["gluteus_maximus_right"] <= CLOSEUP_EDGE
+
+
+def test_whole_neighbours_takes_a_small_touching_bone_not_a_long_or_far_one() -> None:
+    muscle, femur = _muscle_and_femur()
+    crest = np.column_stack([np.linspace(-35, 35, 50), np.full(50, 12.0), np.full(50, 50.0)])
+    far = crest + np.array([0.0, 0.0, 100.0])
+    framed = closeup_points(muscle, np.vstack([femur, crest, far]))
+    picked = whole_neighbours(framed, muscle, [femur, crest, far], (0, 1, 0), (0, 0, 1))
+    assert len(picked) == 1 and np.array_equal(picked[0], crest)

@@ -49,10 +49,12 @@ def offscreen() -> Any:
     window.Finalize()
 
 
-def _extent(scene: Any, window: Any, ids: list[str] | None = None) -> tuple[float, float, float]:
+def _extent(
+    scene: Any, window: Any, ids: list[str] | None = None, skip: tuple[str, ...] = ()
+) -> tuple[float, float, float]:
     """Largest share of the half-width/half-height the shown points reach (1.0 = frame edge)."""
     renderer = scene.renderer
-    points = scene.visible_points(ids)
+    points = scene.visible_points(ids, skip=skip)
     camera = renderer.GetActiveCamera()
     w, h = window.GetSize()
     matrix = camera.GetCompositeProjectionTransformMatrix(w / h, -1, 1)
@@ -63,13 +65,44 @@ def _extent(scene: Any, window: Any, ids: list[str] | None = None) -> tuple[floa
     return float(max(x.max(), -x.min())), float(max(y.max(), -y.min())), float(np.ptp(y))
 
 
+def _ghost_drawn(scene: Any, sid: str) -> bool:
+    light = scene.light_actor_of(sid)
+    return bool(scene.actor_of(sid).GetVisibility() or (light and light.GetVisibility()))
+
+
+def test_views_from_above_and_below_leave_out_the_ghosted_abdominal_wall(offscreen: Any) -> None:
+    """Seen end-on the ghosted rectus abdominis spread like two wings over the cut muscle tops
+    and set the superior view's scale; front and side views keep it (it says where the
+    abdominal wall lies), and a rectus made solid is drawn from above too."""
+    context, scene, window = offscreen
+    state = context.state
+    state.reset()
+    rectus = ("rectus_abdominis_right", "rectus_abdominis_left")
+    for view, drawn in (("superior", False), ("inferior", False), ("anterior", True),
+                        ("right", True), ("superior", False)):
+        scene.apply_view(view_by_name(view))
+        window.Render()
+        assert all(_ghost_drawn(scene, r) == drawn for r in rectus), view
+        assert all(state.is_visible(r) for r in rectus), "the state is not changed"
+    state.set_opacity(list(rectus), 1.0)
+    window.Render()
+    assert all(_ghost_drawn(scene, r) for r in rectus), "a solid rectus is the user's subject"
+    state.reset()
+    scene.apply_view(view_by_name("opening"))
+    window.Render()
+    assert all(_ghost_drawn(scene, r) for r in rectus), "the opening view keeps its ghosts"
+
+
 @pytest.mark.parametrize("preset", [p.name for p in STANDARD_VIEWS])
 def test_every_preset_fills_most_of_the_frame(offscreen: Any, preset: str) -> None:
     context, scene, window = offscreen
     context.state.reset()
     scene.apply_view(view_by_name(preset))
     ids = list(view_by_name(preset).frame) or None
-    ex, ey, _ = _extent(scene, window, ids)
+    # from above and below the ghosted abdominal wall is not drawn (nor framed)
+    end_on = preset in ("superior", "inferior")
+    skip = scene.end_on_ghosts() if end_on else ()
+    ex, ey, _ = _extent(scene, window, ids, skip)
     assert max(ex, ey) <= 0.95, "nothing framed leaves the view"
     assert max(ex, ey) >= 0.8, f"{preset}: the anatomy fills only {max(ex, ey):.0%} of the view"
 

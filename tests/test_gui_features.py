@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 from vtkmodules.util.numpy_support import vtk_to_numpy
 from vtkmodules.vtkRenderingCore import vtkWindowToImageFilter
 
@@ -138,7 +139,11 @@ def test_marking_a_painful_spot_ranks_candidates(make_main_window: Any, qtbot: A
     qtbot.keyClick(window, Qt.Key.Key_Escape)
     assert not window.spots.marking
     # Patients see muscles, each once; picking one shows all of its trigger points.
+    note = panel.findChild(QLabel, "pain_disclaimer")
+    small = note.font().pointSizeF()
     window.patient.set_patient_mode(True)
+    # The safety notice grows with the rest of patient mode's text (it stayed at 9 pt).
+    assert note.font().pointSizeF() > small and note.font().bold()
     names = [panel.results.item(i).text() for i in range(panel.results.count())]
     muscles = [panel.results.item(i).data(Qt.ItemDataRole.UserRole)[1] for i in range(len(names))]
     assert len(set(muscles)) == len(muscles) and "deep buttock muscle (piriformis)" in " ".join(
@@ -150,6 +155,14 @@ def test_marking_a_painful_spot_ranks_candidates(make_main_window: Any, qtbot: A
         "piriformis_lateral_right",
         "piriformis_medial_right",
     }
+    # Clearing the spots empties the list without choosing another muscle on the way (emptying
+    # it moved the current row from item to item, and the map and handout switched to
+    # gluteus medius, which nobody picked).
+    panel.results.setCurrentRow(0)  # the first row: emptying the list makes the next current
+    chosen = set(window.features.triggers.active)
+    qtbot.mouseClick(panel.clear, Qt.MouseButton.LeftButton)
+    assert panel.results.count() == 0 and not window.spots.spots
+    assert set(window.features.triggers.active) == chosen
     window.patient.set_patient_mode(False)
 
 

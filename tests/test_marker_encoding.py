@@ -15,7 +15,7 @@ import pytest
 
 from viewer.domain.palette import MARKER_INK, contrast_ratio, pair_contrast
 from viewer.render.heatmap_painter import ESSENTIAL_RGB, SPILLOVER_RGB
-from viewer.render.markers import GHOST_RGB, apply_marker_style
+from viewer.render.markers import GHOST_GLYPH, GHOST_RGB, apply_marker_style
 from viewer.render.pair_overlay import LEVER_MAX_DEG, LEVER_MIN_MM, lever_arc
 
 PAIR_FILE = Path(__file__).resolve().parents[1] / "annotations" / "pair_views.json"
@@ -172,6 +172,20 @@ def test_marker_key_shows_exactly_when_markers_are_drawn(builtin: tuple[object, 
         off.window.Render()
         assert "far_side" in off.overlays.layer.drawn_styles()
         assert ROWS["far_side"] in key.texts()
+        # The key's far-side sample is as large as the ghost x's it explains (a lecturer saw a
+        # speck in the key and "white boxes" on the body, and could not match the two).
+        layer = off.overlays.layer
+        ghost_px = max(
+            a.GetTextProperty().GetFontSize()
+            for a in layer._actors.values()
+            if a.GetVisibility() and a.GetInput() == GHOST_GLYPH
+        )
+        sample_px = max(
+            p.GetTextProperty().GetFontSize()
+            for p in key._props
+            if p.GetInput() == GHOST_GLYPH
+        )
+        assert sample_px >= 0.9 * ghost_px, (sample_px, ghost_px)
         # No markers drawn: no key.
         triggers.set_active([])
         triggers.set_markers_visible(sorted(set(triggers.muscle_of.values())), False)

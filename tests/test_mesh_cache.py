@@ -68,3 +68,24 @@ def test_a_changed_file_is_read_again_and_a_damaged_copy_is_not_trusted(
     path.write_bytes(path.read_bytes()[:200])
     with pytest.raises(MeshError):
         read_mesh(path, cached=True)
+
+
+def test_old_copies_are_pruned_least_recently_used_first(
+    tiny_atlas_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each rebuilt atlas leaves new copies; the folder stays bounded, and a copy that was just
+    used outlives older unused ones (they belong to atlases no longer launched)."""
+    import os
+
+    mesh = read_mesh(_light_mesh(tiny_atlas_copy))
+    names = [f"{i:040x}.mesh" for i in range(4)]
+    for age, name in enumerate(names):
+        mesh_cache.store(name, mesh)
+        then = 1_000_000 + 100 * age  # stored one after the other, oldest first
+        os.utime(mesh_cache.cache_dir() / name, (then, then))
+    size = (mesh_cache.cache_dir() / names[0]).stat().st_size
+    assert mesh_cache.load(names[0]) is not None  # the oldest is used again: now the newest
+    monkeypatch.setattr(mesh_cache, "MAX_CACHE_BYTES", int(2.5 * size))
+    mesh_cache.store("f" * 40 + ".mesh", mesh)  # a write prunes down to two copies
+    left = sorted(p.name for p in mesh_cache.cache_dir().glob("*.mesh"))
+    assert left == sorted([names[0], "f" * 40 + ".mesh"]), left

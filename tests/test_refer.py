@@ -244,3 +244,25 @@ def test_weak_candidates_are_dropped_and_reasons_name_their_zone() -> None:
     for hit in (*report.trigger_points, *report.muscles):
         assert hit.coverage.score >= MIN_HIT_SCORE
         assert "'" in hit.reason, hit.reason
+
+
+def test_a_reason_never_names_a_zone_far_from_the_spot() -> None:
+    """A patient marked the low back beside the spine and read that quadratus lumborum's
+    "spillover zone 'Groin'" covered it (and multifidus's 'Lower side of the abdomen', psoas's
+    'Upper buttock'): the painted whole map, which includes the main zones, was credited to
+    the first spillover zone listed. Every zone a hit names must reach the spot, or be the
+    nearest zone of a painted gap between zones."""
+    model = builtin_model_or_skip()
+    for landmark in ("lower_lumbar_paraspinal_right", "mid_buttock_right"):
+        spot = model.skin_landmarks[landmark].points.mean(axis=0)
+        idx, _ = model.nearest_vertices(np.array([spot]))
+        report = model.refer([spot])
+        assert report.muscles, landmark
+        for hit in (*report.trigger_points, *report.muscles):
+            for zone in hit.coverage.zones:
+                gap = float(model.fields.distances[zone][idx][0]) - float(
+                    model.skin_landmarks[zone].definition.radius_mm
+                )
+                assert gap < 80.0, (landmark, hit.id, zone, gap)
+        named = {z for h in report.muscles for z in h.coverage.zones}
+        assert "groin_right" not in named, (landmark, named)

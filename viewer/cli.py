@@ -96,9 +96,20 @@ def _add_render_arguments(parser: argparse.ArgumentParser) -> None:
         "the bone next to them as context, seen along --view or, without it, from where they are "
         "seen best (muscles covering them there are ghosted); they are shown solid",
     )
-    parser.add_argument("--labels", default="", help="comma-separated structure ids to label")
+    parser.add_argument(
+        "--labels",
+        default="",
+        help="comma-separated structure ids to label, or 'auto': the few main structures the "
+        "camera sees, one of each left/right pair (an atlas plate's labels)",
+    )
     parser.add_argument(
         "--label-all", action="store_true", help="label what the camera sees (like Shift+T)"
+    )
+    parser.add_argument(
+        "--no-orientation",
+        action="store_true",
+        help='leave out the orientation words ("Front"/"Back", the body\'s "Right"/"Left") '
+        "at the picture's edges (lesson slides never show them)",
     )
     posture.add_pose_arguments(parser)
     parser.add_argument(
@@ -125,6 +136,7 @@ def _run_render(args: argparse.Namespace) -> int:
     if args.scene is not None or args.lesson is not None:
         return _run_render_document(args)
     from viewer.context import load_context
+    from viewer.domain.plate_labels import AUTO_WORD
     from viewer.render.offscreen import render_to_png
     from viewer.render.theme import THEMES
 
@@ -200,13 +212,15 @@ def _run_render(args: argparse.Namespace) -> int:
         features=features,
         marker_px=args.marker_size,
         compare=args.compare,
-        labels=[s for s in args.labels.split(",") if s],
+        labels=[s for s in args.labels.split(",") if s and s != AUTO_WORD],
         label_all=args.label_all,
+        label_auto=AUTO_WORD in args.labels.split(","),
         lengths_shown=args.length_colours,
         pose_title=posture.pose_given(args) or args.tight_side is not None,
         frame=frame,
         posture_view=posture.pose_given(args),
         posture_guides=not args.no_posture_guides,
+        orientation=not args.no_orientation,
     )
     print(out)
     return 0
@@ -244,7 +258,14 @@ def _run_render_document(args: argparse.Namespace) -> int:
 
         doc = replace(doc, body=args.body)
     for problem in render_scene_document(
-        doc, args.atlas, args.output, args.size, where, caption, args.theme
+        doc,
+        args.atlas,
+        args.output,
+        args.size,
+        where,
+        caption,
+        args.theme,
+        orientation=args.scene is not None and not args.no_orientation,
     ):
         print(f"warning: {problem}", file=sys.stderr)
     print(args.output)

@@ -30,11 +30,14 @@ def render_scene_document(
     caption: str = "",
     theme: str = "light",
     atlases: dict[str, LoadedAtlas] | None = None,
+    orientation: bool = False,
 ) -> list[Problem]:
     """Apply a scene document to a fresh context and render it; returns what could not apply.
 
     ``atlases`` (body id -> loaded atlas) lets several documents share one loaded atlas per
-    body; each still gets a fresh scene state and features."""
+    body; each still gets a fresh scene state and features. ``orientation`` writes the
+    orientation words at the edges (a saved scene, as the window shows it; lesson slides
+    leave them out: their caption, keys and labels hold those places)."""
     from viewer.context import context_for, load_context
     from viewer.features import load_features
     from viewer.render.offscreen import render_to_png
@@ -70,6 +73,7 @@ def render_scene_document(
         labels=known_labels(doc, context.state),  # type: ignore[arg-type]
         lengths_shown=bool(getattr(doc, "length_colours", False)),
         frame_view=framed,
+        orientation=orientation,
     )
     return problems
 

@@ -152,6 +152,12 @@ CLOSEUP_REACH_MM = 12.0
 """Neighbouring points this close to the subject are framed with it, so an attachment that
 only touches the subject's edge (a trochanter, a transverse-process tip) stays whole."""
 
+WHOLE_GROWTH = 0.25
+"""A bone touching a close-up's subject is framed whole when that widens or heightens the
+framed picture by at most this share: the hip bone behind the gluteus maximus (its iliac crest
+was cut by the top edge) adds about a tenth; the sacrum below the erector spinae or the femur
+under a gluteal would add far more and set the scale, so they stay context."""
+
 _NEAR_CHUNK = 2048
 
 
@@ -187,6 +193,60 @@ def closeup_points(
     return np.vstack([subj, ctx[near]])
 
 
+def _screen_axes(
+    direction: Sequence[float], view_up: Sequence[float]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    d = np.asarray(direction, dtype=np.float64)
+    d = d / float(np.linalg.norm(d))
+    up = np.asarray(view_up, dtype=np.float64)
+    up = up - (up @ d) * d
+    up = up / float(np.linalg.norm(up))
+    return np.cross(up, d), up
+
+
+def _extents(
+    points: NDArray[np.float64], right: NDArray[np.float64], up: NDArray[np.float64]
+) -> tuple[float, float]:
+    x, y = points @ right, points @ up
+    return float(np.ptp(x)), float(np.ptp(y))
+
+
+def whole_neighbours(
+    framed: NDArray[np.floating],
+    subject: NDArray[np.floating],
+    bones: Sequence[NDArray[np.floating]],
+    direction: Sequence[float],
+    view_up: Sequence[float],
+    reach_mm: float = CLOSEUP_REACH_MM,
+    growth: float = WHOLE_GROWTH,
+) -> list[NDArray[np.float64]]:
+    """The ``bones`` a close-up frames whole: each one touching ``subject`` (a point within
+    ``reach_mm``) that widens or heightens the ``framed`` points, seen along ``-direction``,
+    by at most ``growth``.
+
+    The muscle's attachment then shows on a bone the reader recognises: behind the gluteus
+    maximus the iliac crest was cut by the picture's top edge, and a lecturer read it as the
+    muscle's top cropped. A bone reaching far beyond the muscle (the femur under a gluteal, the
+    sacrum under the erector spinae) would set the scale instead, so it lends only its part
+    near the muscle (:func:`closeup_points`).
+    """
+    subj = np.asarray(subject, dtype=np.float64).reshape(-1, 3)
+    base = np.asarray(framed, dtype=np.float64).reshape(-1, 3)
+    if not len(subj) or not len(base):
+        return []
+    right, up = _screen_axes(direction, view_up)
+    width, height = _extents(base, right, up)
+    out = []
+    for bone in bones:
+        b = np.asarray(bone, dtype=np.float64).reshape(-1, 3)
+        if not len(b) or len(closeup_points(subj, b, reach_mm)) == len(subj):
+            continue  # empty, or nowhere near the muscle
+        w, h = _extents(np.vstack([base, b]), right, up)
+        if w <= (1.0 + growth) * width and h <= (1.0 + growth) * height:
+            out.append(b)
+    return out
+
+
 def closeup_pose(
     subject: NDArray[np.floating],
     context: NDArray[np.floating],
@@ -196,8 +256,13 @@ def closeup_pose(
     aspect: float,
     fill: float = CLOSEUP_FILL,
     reach_mm: float = CLOSEUP_REACH_MM,
+    bones: Sequence[NDArray[np.floating]] = (),
 ) -> CameraPose:
     """A close-up of ``subject`` seen along ``-direction``: it and its nearby neighbours
-    (:func:`closeup_points`) fill ``fill`` of the frame, whatever else is shown."""
+    (:func:`closeup_points`) fill ``fill`` of the frame, whatever else is shown; of the
+    ``bones`` shown, the ones :func:`whole_neighbours` picks are fitted whole."""
     points = closeup_points(subject, context, reach_mm)
+    whole = whole_neighbours(points, subject, bones, direction, view_up, reach_mm)
+    if whole:
+        points = np.vstack([points, *whole])
     return fit_pose(points, direction, view_up, view_angle_deg, aspect, fill=fill)

@@ -237,17 +237,17 @@ class ReferralModel:
             pattern = self.patterns.get(tp.definition.referral)
             if pattern is None:
                 continue
-            ess, spill = self._zone_samples(pattern, idx)
+            ess, spill, gaps = self._zone_samples(pattern, idx)
             if pattern.id not in painted:
                 painted[pattern.id] = self._painted_at([pattern.id], idx)
-            ess, spill = as_painted(ess, spill, painted[pattern.id])
-            per_muscle.setdefault(tp.muscle, []).append((tp, ess, spill))
+            ess, spill = as_painted(ess, spill, painted[pattern.id], gaps)
+            per_muscle.setdefault(tp.muscle, []).append((tp, ess, spill, gaps))
             hit = self._hit_for_trigger_point(tp, pattern, ess, spill, len(spots))
             if hit is not None:
                 tp_hits.append(hit)
         muscle_hits = []
         for m, items in per_muscle.items():
-            whole = self._painted_at([tp.definition.referral for tp, _, _ in items], idx)
+            whole = self._painted_at([tp.definition.referral for tp, *_ in items], idx)
             h = self._hit_for_muscle(m, items, len(spots), whole)
             if h is not None:
                 muscle_hits.append(h)
@@ -266,16 +266,27 @@ class ReferralModel:
 
     def _zone_samples(
         self, pattern: ReferralPattern, idx: NDArray[np.int64]
-    ) -> tuple[dict[str, NDArray[np.float32]], dict[str, NDArray[np.float32]]]:
+    ) -> tuple[_Zones, _Zones, _Zones]:
+        """The pattern's essential and spillover zone weights at the spots, and each zone's
+        gap to them (mm beyond its radius; ``inf`` out of reach): the gap names the nearest
+        zone where the painted map fills a hole no zone reaches (see :func:`as_painted`)."""
         ess: dict[str, NDArray[np.float32]] = {}
         spill: dict[str, NDArray[np.float32]] = {}
+        gaps: dict[str, NDArray[np.float32]] = {}
         for zone in pattern.zones:
             w = self.fields.zone_weights(zone.landmark, zone.radius_scale, idx)
             if w is None:
                 continue
             target = ess if zone.zone_class is ZoneClass.ESSENTIAL else spill
             target[zone.landmark] = np.maximum(target.get(zone.landmark, w), w)
-        return ess, spill
+            d = self.fields.distances.get(zone.landmark)
+            lm = self.fields.landmarks.get(zone.landmark)
+            if d is not None and lm is not None:
+                gap = np.asarray(d[idx], dtype=np.float32) - np.float32(
+                    lm.definition.radius_mm * zone.radius_scale
+                )
+                gaps[zone.landmark] = np.minimum(gaps.get(zone.landmark, gap), gap)
+        return ess, spill, gaps
 
     def _zone_names(self, ids: Iterable[str]) -> str:
         names = [self.skin_landmarks[i].definition.name for i in ids if i in self.skin_landmarks]
@@ -376,18 +387,21 @@ class ReferralModel:
         reaching = [it for it in items if spot_coverage(it[1], it[2])[0] > 1e-6]
         if not reaching and painted is not None and float(painted[0].max(initial=0.0)) > 0:
             reaching = items
-        for tp, e, s in reaching:
+        gaps: dict[str, NDArray[np.float32]] = {}
+        for tp, e, s, g in reaching:
             for k, w in e.items():
                 ess[k] = np.maximum(ess.get(k, w), w)
             for k, w in s.items():
                 spill[k] = np.maximum(spill.get(k, w), w)
+            for k, w in g.items():
+                gaps[k] = np.minimum(gaps.get(k, w), w)
             pattern = self.patterns[tp.definition.referral]
             sources += [*tp.definition.sources, *pattern.sources]
             flags += pattern.flags  # where the pain is felt: the pattern's caveats only
             confs.append(pattern.confidence)
         if not confs:
             return None
-        ess, spill = as_painted(ess, spill, painted)
+        ess, spill = as_painted(ess, spill, painted, gaps)
         score, levels, zones = spot_coverage(ess, spill)
         if score < MIN_HIT_SCORE:
             return None
@@ -408,37 +422,69 @@ class ReferralModel:
         )
 
 
-_Samples = tuple[TriggerPoint, dict[str, NDArray[np.float32]], dict[str, NDArray[np.float32]]]
-"""A trigger point and its essential and spillover zones' weights at the spots (by landmark)."""
+_Zones = dict[str, NDArray[np.float32]]
+"""Per-zone values at the spots, by skin landmark id."""
+
+_Samples = tuple[
+    TriggerPoint,
+    dict[str, NDArray[np.float32]],
+    dict[str, NDArray[np.float32]],
+    dict[str, NDArray[np.float32]],
+]
+"""A trigger point, its essential and spillover zones' weights at the spots and the zones'
+gaps to them (by landmark; see :meth:`ReferralModel._zone_samples`)."""
 
 
 def as_painted(
     ess: dict[str, NDArray[np.float32]],
     spill: dict[str, NDArray[np.float32]],
     painted: tuple[NDArray[np.float32], NDArray[np.float32]] | None,
+    gaps: Mapping[str, NDArray[np.float32]] | None = None,
 ) -> tuple[dict[str, NDArray[np.float32]], dict[str, NDArray[np.float32]]]:
     """Zone weights at the spots raised to the map as painted.
 
     The painted map closes the gaps between a pattern's zones and smooths their edges, so a
     spot can be painted while no single zone reaches it. At each spot the zone reaching it
     most takes the painted value (never lower than its own: a closing only adds), so scores
-    and classes follow the painting and the reason still names a zone of the pattern.
+    and classes follow the painting and the reason still names a zone of the pattern. Where no
+    zone of a class reaches the spot, the nearest one (smallest ``gaps``) takes it; with no
+    gap known, none does (the reason must never name a zone the spot lies far from).
+
+    The painted whole map (``painted[1]``) includes the essential zones, so it raises the
+    spillover zones only where it exceeds the painted essential map: a spot inside the main
+    zone is not also "in" a spillover zone across the body (a patient read "its spillover
+    zone 'Groin'" for a spot beside the spine).
     """
     if painted is None:
         return ess, spill
-    return _raise(ess, painted[0]), _raise(spill, painted[1])
+    essential, whole = painted
+    spill_part = np.where(whole > essential, whole, 0.0).astype(np.float32)
+    return _raise(ess, essential, gaps), _raise(spill, spill_part, gaps)
 
 
 def _raise(
-    zones: dict[str, NDArray[np.float32]], painted: NDArray[np.float32]
+    zones: dict[str, NDArray[np.float32]],
+    painted: NDArray[np.float32],
+    gaps: Mapping[str, NDArray[np.float32]] | None = None,
 ) -> dict[str, NDArray[np.float32]]:
     if not zones:
         return zones
     names = list(zones)
     stack = np.vstack([zones[n] for n in names])
     best = np.argmax(stack, axis=0)
+    reached = stack.max(axis=0) > 0
+    inf = np.full(stack.shape[1], np.inf, dtype=np.float32)
+    gap = np.vstack([np.asarray((gaps or {}).get(n, inf), dtype=np.float32) for n in names])
+    nearest = np.argmin(gap, axis=0)
+    known = np.isfinite(gap.min(axis=0))
     out = {n: np.array(zones[n], dtype=np.float32, copy=True) for n in names}
     for k, b in enumerate(best.tolist()):
+        if painted[k] <= 0:
+            continue
+        if not reached[k]:
+            if not known[k]:
+                continue
+            b = int(nearest[k])
         out[names[b]][k] = max(out[names[b]][k], painted[k])
     return out
 

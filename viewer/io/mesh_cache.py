@@ -8,6 +8,10 @@ hash of both; a later launch that finds that file reads the arrays directly (a f
 Any change to the file or to the reading code gives another name, so the file is read afresh;
 a file that fails to read is never cached. The cached arrays go through the same plausibility
 checks as a fresh read. A cache that cannot be read or written only means reading the ``.vtp``.
+
+Every rebuilt atlas leaves a new set of copies (~5.5 MB) behind, so the folder is bounded: a
+copy that is used has its modification time renewed, and after each write the least recently
+used copies beyond :data:`MAX_CACHE_BYTES` are deleted.
 """
 
 from __future__ import annotations
@@ -28,6 +32,9 @@ _MAGIC = b"TAMESH1\n"
 _ALIGN = 16
 _FIELDS = ("points", "triangles", "normals", "fibre_phase")
 _code_digest: bytes | None = None
+
+MAX_CACHE_BYTES = 64 * 1024 * 1024
+"""Copies kept in all: about eleven atlas versions' first frames (~5.5 MB each)."""
 
 
 def cache_dir() -> Path:
@@ -94,6 +101,8 @@ def load(name: str | None) -> MeshArrays | None:
         mesh = MeshArrays(**arrays)  # type: ignore[arg-type]
     except (ValueError, TypeError, KeyError):
         return None
+    with contextlib.suppress(OSError):
+        os.utime(cache_dir() / name)  # used now: the last copy pruning would delete
     return mesh
 
 
@@ -132,3 +141,31 @@ def store(name: str | None, mesh: MeshArrays) -> None:
     except OSError:
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
+        return
+    prune(keep=name)
+
+
+def prune(keep: str | None = None, limit: int | None = None) -> None:
+    """Delete the least recently used copies until all of them fit in ``limit`` bytes
+    (default :data:`MAX_CACHE_BYTES`).
+
+    ``keep`` (the copy just written) is never deleted. Only ``*.mesh`` files are touched, and
+    a file that vanishes or cannot be deleted meanwhile (another launch pruning) is skipped.
+    """
+    copies = []
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(cache_dir()):
+            if entry.name.endswith(".mesh") and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(OSError):
+                    info = entry.stat(follow_symlinks=False)
+                    copies.append((info.st_mtime, entry.name, info.st_size))
+    limit = MAX_CACHE_BYTES if limit is None else limit
+    total = sum(size for _, _, size in copies)
+    for _, name, size in sorted(copies):
+        if total <= limit:
+            break
+        if name == keep:
+            continue
+        with contextlib.suppress(OSError):
+            (cache_dir() / name).unlink()
+            total -= size

@@ -139,6 +139,16 @@ ACTIONS: tuple[ActionSpec, ...] = (
         tip="On a posed body seen from the side: the ASIS-PSIS line with its angle, a plumb "
         "line, the lumbar curve with its lordosis, the standing pelvis as a ghost, a chair seat",
     ),
+    ActionSpec(
+        "view.orientation",
+        "&View",
+        "&Orientation words",
+        "",
+        "set_orientation_words",
+        checkable=True,
+        tip='"Front"/"Back" and the body\'s "Right"/"Left" at the edges of the view, where the '
+        "camera leaves them unclear (from above, from a side, from the front)",
+    ),
     ActionSpec("view.fullscreen", "&View", "&Full screen", "F11", "toggle_fullscreen"),
     ActionSpec(
         "view.patient",

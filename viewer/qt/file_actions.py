@@ -200,6 +200,8 @@ class FileActions:
             features=w.features,
             transparent=transparent,
             marker_px=max(24, round(30 * size[1] / 1080)),
+            # what the window shows: the words, unless switched off or presenting a lesson
+            orientation=w.view3d.orientation_words if w.view3d is not None else False,
             **kwargs,
         )
 

@@ -329,6 +329,7 @@ class MainWindow(QMainWindow):
         self.actions_by_id["view.lod"].setChecked(self.prefs.level_of_detail)
         self.actions_by_id["view.animate"].setChecked(self.prefs.animate)
         self.actions_by_id["view.posture_guides"].setChecked(True)
+        self.actions_by_id["view.orientation"].setChecked(True)
         self.pairs_menu = menus["&Pairs"]
         self.actions_by_id["pairs.other_side"].setEnabled(False)
         self.actions_by_id["pairs.compare"].setEnabled(False)
@@ -547,6 +548,12 @@ class MainWindow(QMainWindow):
         """Draw the posture references (tilt line, plumb, lumbar curve, ghost, chair) or not."""
         if self.view3d is not None:
             self.view3d.posture_guides.set_enabled(checked)
+            self.view3d.request_render()
+
+    def set_orientation_words(self, checked: bool) -> None:
+        """Write "Front"/"Back" and the body's "Right"/"Left" at the view's edges or not."""
+        if self.view3d is not None:
+            self.view3d.set_orientation_words(checked)
             self.view3d.request_render()
 
     def focus_filter(self) -> None:

@@ -5,6 +5,7 @@ there, ranked, each with a one-line reason; pick one to see its markers and refe
 from __future__ import annotations
 
 from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -86,8 +87,16 @@ class PainPanel(QWidget):
         self.results.setAccessibleName("Possible sources, most likely first")
         self.results.setWordWrap(True)
         note = QLabel(DISCLAIMER)
+        note.setObjectName("pain_disclaimer")
         note.setWordWrap(True)
-        note.setStyleSheet("font-weight: bold; color: #7a2b00;")
+        # Bold and coloured without a style sheet: a style sheet's font fixes the size, and
+        # patient mode's larger text left the safety notice the smallest text on screen.
+        bold = QFont()
+        bold.setBold(True)
+        note.setFont(bold)
+        colours = note.palette()
+        colours.setColor(QPalette.ColorRole.WindowText, QColor("#7a2b00"))
+        note.setPalette(colours)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(turn)
@@ -109,7 +118,15 @@ class PainPanel(QWidget):
             self.mark.setChecked(on)
 
     def update_results(self, *_args: object) -> None:
-        """Re-rank candidates for the marked spots (a few ms: arrays only)."""
+        """Re-rank candidates for the marked spots (a few ms: arrays only).
+
+        The list is emptied and refilled with its signals blocked: emptying it made each next
+        row current in turn, and :meth:`_on_pick` switched the map (and the handout) to a
+        muscle nobody chose. What was chosen stays shown until the user picks again."""
+        with QSignalBlocker(self.results):
+            self._fill_results()
+
+    def _fill_results(self) -> None:
         self.results.clear()
         points = self.spots.spots
         if not points:

@@ -65,6 +65,7 @@ class _Saved:
     theme: RenderTheme
     menu_visible: bool
     status_visible: bool
+    orientation_words: bool = True
 
 
 class Presenter(QObject):
@@ -98,6 +99,7 @@ class Presenter(QObject):
             theme=view.scene.theme,
             menu_visible=w.menuBar().isVisible(),
             status_visible=w.statusBar().isVisible(),
+            orientation_words=view.orientation_words,
         )
         for dock in w.docks.values():
             dock.hide()
@@ -110,6 +112,10 @@ class Presenter(QObject):
         scale = max(1.0, screen.geometry().height() / 1080)
         self.overlay = PresentationOverlay(view.renderer, scale=scale)
         view.labels.set_label_all(False)  # each step shows the labels it defines, no others
+        # Slides carry their own caption, keys and labels in the places the edge words take
+        # (a pair view's key column, the posture title top right); lesson export leaves them
+        # off too, so what the room sees is what an exported slide shows.
+        view.set_orientation_words(False)
         view.section_state.set_enabled(False)  # lesson steps are whole scenes
         view.labels.reserve("caption", self.overlay.caption.box)
         view.labels.reserve("counter", self.overlay.counter_box)
@@ -154,6 +160,7 @@ class Presenter(QObject):
                 view.overlays.refresh_markers()
                 view.overlays.set_pair_header(True, 0)
             view.apply_theme(saved.theme)
+            view.set_orientation_words(saved.orientation_words)
         recall(w, saved.memory)
         if view is not None:
             if view.overlays is not None and saved.compare:

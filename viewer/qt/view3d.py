@@ -31,6 +31,7 @@ from viewer.state.scene import SceneState
 
 if TYPE_CHECKING:
     from viewer.render.labels import LabelOverlay
+    from viewer.render.orientation import OrientationOverlay
     from viewer.render.overlays import AnnotationOverlays
     from viewer.render.posture_guides import PostureGuideOverlay
     from viewer.render.posture_key import PostureKey
@@ -56,6 +57,7 @@ class _Extras:
     labels: LabelOverlay
     key: PostureKey
     guides: PostureGuideOverlay
+    orientation: OrientationOverlay
 
 
 class View3D(QWidget):
@@ -127,6 +129,8 @@ class View3D(QWidget):
         self._full_detail_timer.setInterval(FULL_DETAIL_DELAY_MS)
         self._full_detail_timer.timeout.connect(self._back_to_full_detail)
         self._extras: _Extras | None = None
+        self.orientation_words = True
+        """Whether the orientation words are wanted (they are built with the extras)."""
         """Posture painter, labels, posture title/key and posture references: nothing of
         them shows in the standing opening view, so they are built after the first frame (or
         on first use, or when the pose changes before it): about 0.05 s of CPU less before the
@@ -173,6 +177,7 @@ class View3D(QWidget):
             return self._extras
         from viewer.io.posture import shared_posture_model
         from viewer.render.labels import LabelOverlay
+        from viewer.render.orientation import orientation_overlay
         from viewer.render.posture_guides import (
             PostureGuideOverlay,
             guide_transforms,
@@ -201,7 +206,10 @@ class View3D(QWidget):
         labels.set_obstacle_boxes("posture_guides", guides.text_boxes)
         key.ghost_in_view = guides.ghost_in_view
         guides.keep_off = lambda: [key.title_box(), key.key_box()]
-        self._extras = _Extras(posture, labels, key, guides)
+        # Built after the first frame like the labels: the words show from the next frame.
+        orientation = orientation_overlay(self.scene, labels, enabled=self.orientation_words)
+        self._extras = _Extras(posture, labels, key, guides, orientation)
+        self.request_render()
         return self._extras
 
     def _pose_before_extras(self, _pose: object) -> None:
@@ -223,6 +231,17 @@ class View3D(QWidget):
     def posture_key(self) -> PostureKey:
         """The posed body's title and the length-colour key, drawn in the view."""
         return self._build_extras().key
+
+    @property
+    def orientation(self) -> OrientationOverlay:
+        """"Front"/"Back" and the body's "Right"/"Left" at the view's edges."""
+        return self._build_extras().orientation
+
+    def set_orientation_words(self, on: bool) -> None:
+        """Show the orientation words or not (View menu; presenter mode turns them off)."""
+        self.orientation_words = on
+        if self._extras is not None:
+            self._extras.orientation.set_enabled(on)
 
     @property
     def posture_guides(self) -> PostureGuideOverlay:
@@ -465,6 +484,7 @@ class View3D(QWidget):
             self.overlays = None
         self.state.pose_changed.disconnect(self._pose_before_extras)
         if self._extras is not None:
+            self._extras.orientation.detach()
             self._extras.labels.detach()
             self._extras.key.detach()
             self._extras.guides.detach()

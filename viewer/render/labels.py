@@ -45,6 +45,7 @@ from viewer.domain.labels import (
     visible_parts,
 )
 from viewer.domain.leader_regions import LeaderRegions
+from viewer.domain.plate_labels import AUTO_LABEL_CAP, choose_auto_labels, plate_priority
 from viewer.domain.structures import Kind
 from viewer.render.anchor_probe import AnchorProbe
 from viewer.render.scene_renderer import GHOST_PICK_OPACITY, SceneRenderer
@@ -87,6 +88,9 @@ class LabelOverlay:
         self.ids: tuple[str, ...] = ()
         self.label_all = False
         self.cap = LABEL_ALL_CAP
+        self.label_auto = False
+        """A plate's few labels (``render --labels auto``, :mod:`viewer.domain.plate_labels`)."""
+        self.auto_cap = AUTO_LABEL_CAP
         self._points: dict[str, tuple[tuple[str, tuple[float, float, float]], ...]] = {}
         self._obstacles: dict[str, tuple[np.ndarray, float]] = {}
         self._obstacle_sources: dict[str, Callable[[], Sequence[Box]]] = {}
@@ -129,6 +133,12 @@ class LabelOverlay:
     def set_label_all(self, on: bool, cap: int = LABEL_ALL_CAP) -> None:
         """Label the structures the camera sees (at most ``cap``, most important first)."""
         self.label_all, self.cap = on, cap
+        self._changed()
+
+    def set_label_auto(self, on: bool, cap: int = AUTO_LABEL_CAP) -> None:
+        """Name the main structures the camera sees, a handful, one of each left/right pair
+        (:func:`viewer.domain.plate_labels.choose_auto_labels`): an atlas plate's labels."""
+        self.label_auto, self.auto_cap = on, cap
         self._changed()
 
     def set_point_labels(self, group: str, items: Sequence[tuple[str, Any]]) -> None:
@@ -176,6 +186,25 @@ class LabelOverlay:
             self._reserved[key] = box
         self._changed()
 
+    def reserved_areas(self, skip_prefix: str = "") -> list[Box]:
+        """The reserved areas shown now and the drawing layers' text boxes other than the X
+        markers (display pixels, y up), leaving out keys starting with ``skip_prefix``: what
+        other overlay text (the orientation words) must keep off too."""
+        out: list[Box] = []
+        for key, provider in self._reserved.items():
+            if skip_prefix and key.startswith(skip_prefix):
+                continue
+            area = provider()
+            if area is not None:
+                out.append(tuple(float(v) for v in area))  # type: ignore[arg-type]
+        height = float(self.scene.renderer.GetSize()[1])
+        for group, source in self._obstacle_sources.items():
+            if group == "markers":
+                continue
+            for b in source():  # y down -> y up
+                out.append((float(b[0]), height - float(b[3]), float(b[2]), height - float(b[1])))
+        return out
+
     def label_texts(self) -> tuple[str, ...]:
         """Texts of the labels drawn in the last frame (tests, accessibility)."""
         return tuple(s.text for s in self.shown)
@@ -183,7 +212,7 @@ class LabelOverlay:
     # -- internals -----------------------------------------------------------------------------
     def _state_changed(self, *_args: object) -> None:
         self._state_version += 1
-        if self.ids or self.label_all or self._points:
+        if self.ids or self.label_all or self.label_auto or self._points:
             self.scene.on_render_needed()
 
     def _changed(self) -> None:
@@ -251,6 +280,7 @@ class LabelOverlay:
             self.scene.geometry_version,
             self.ids,
             self.label_all,
+            self.label_auto,
         )
         if key == self._seen_key:
             return self._seen
@@ -259,7 +289,8 @@ class LabelOverlay:
             # camera); the depth test runs again on the first still frame.
             return self._seen
         state = self.scene.state
-        wanted = set(self.ids) | (set(self._candidates()) if self.label_all else set())
+        choosing = self.label_all or self.label_auto
+        wanted = set(self.ids) | (set(self._candidates()) if choosing else set())
         occluders: set[str] = set()
         samples: dict[str, np.ndarray] = {}
         for s in state.atlas.renderable:
@@ -307,7 +338,8 @@ class LabelOverlay:
         return point
 
     def _before_frame(self, *_args: object) -> None:
-        if not self.ids and not self.label_all and not self._points and not self.placed:
+        choosing = self.label_all or self.label_auto
+        if not self.ids and not choosing and not self._points and not self.placed:
             return  # nothing labelled and nothing left to clear: no work on this frame
         renderer = self.scene.renderer
         state = self.scene.state
@@ -331,24 +363,33 @@ class LabelOverlay:
         # (key, text, world anchor, priority)
         wanted: list[tuple[str, str, tuple[float, float, float], float]] = []
         explicit = [s for s in self.ids if state.is_visible(s)]
-        seen = self._visibility(m, (width, height)) if explicit or self.label_all else {}
+        seen = self._visibility(m, (width, height)) if explicit or choosing else {}
         for sid in explicit:
             self._structure_samples(sid)
             anchor = self._anchors[sid]
             if sid in seen:
                 anchor = self._seen_anchor(sid) or anchor  # the part the camera sees
             wanted.append((sid, atlas.get(sid).name, anchor, 0.0))
-        if self.label_all:
+        if choosing:
             shares = {s: seen[s].share for s in self._candidates() if s in seen}
             chosen: set[str] = set()
             sel = state.selection
             while sel is not None and sel in atlas and sel not in chosen:
                 chosen.add(sel)  # the selection and every group it is part of
                 sel = atlas.get(sel).parent
-            priorities = {s: label_priority(s, chosen) for s in shares}
+            if self.label_all:
+                priorities = {s: label_priority(s, chosen) for s in shares}
+                order = choose_labels(shares, priorities, cap=len(shares))
+                cap = self.cap
+            else:
+                priorities = {
+                    s: plate_priority(s, atlas.get(s).kind is Kind.MUSCLE, chosen) for s in shares
+                }
+                order = choose_auto_labels(shares, priorities, cap=len(shares))
+                cap = self.auto_cap
             taken = 0
-            for sid in choose_labels(shares, priorities, cap=len(shares)):
-                if taken >= self.cap:
+            for sid in order:
+                if taken >= cap:
                     break
                 seen_at = None if sid in self.ids else self._seen_anchor(sid)
                 if seen_at is None:

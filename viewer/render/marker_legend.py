@@ -182,7 +182,9 @@ class MarkerLegend:
             glyph = {"far_side": GHOST_GLYPH, "counted": COUNT_SAMPLE}.get(style, MARKER_GLYPH)
             sample.SetInput(glyph)
             look = sample.GetTextProperty()
-            look.SetFontSize(round(glyph_px * (0.7 if style in ("far_side", "counted") else 1.0)))
+            # The far-side sample is as large as the glyph: at slide size that is the size of the
+            # ghost x on the body (a 70 % sample was a speck beside the x's it explains).
+            look.SetFontSize(round(glyph_px * (0.7 if style == "counted" else 1.0)))
             look.SetJustificationToCentered()
             look.SetVerticalJustificationToCentered()
             apply_marker_style(look, "visible" if style == "counted" else style, INK_RGB)

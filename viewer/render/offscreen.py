@@ -20,6 +20,7 @@ from viewer.domain.camera import CameraPose, view_by_name
 from viewer.features import Features
 from viewer.io.atlas_loader import LoadedAtlas
 from viewer.render.labels import LabelOverlay
+from viewer.render.orientation import OrientationOverlay, orientation_overlay
 from viewer.render.posture_guides import (
     PostureGuideOverlay,
     guide_transforms,
@@ -57,6 +58,7 @@ def render_to_png(
     caption: str = "",
     labels: Sequence[str] = (),
     label_all: bool = False,
+    label_auto: bool = False,
     heat_legend: bool = True,
     lengths_shown: bool = False,
     pose_title: bool = False,
@@ -66,6 +68,7 @@ def render_to_png(
     posture_view: bool = False,
     frame_view: Sequence[str] = (),
     posture_guides: bool = True,
+    orientation: bool = False,
 ) -> Path:
     """Render the scene described by ``state`` to ``out`` (PNG) and return the path.
 
@@ -75,7 +78,8 @@ def render_to_png(
     splits the image into the pair's muscles and their referral difference map. ``pose`` sets
     an exact camera (saved scenes); ``caption`` is written across the top (lesson slides).
     ``labels`` names structures to label and ``label_all`` labels what the camera sees, through
-    the same label layout as the window.
+    the same label layout as the window; ``label_auto`` names a plate's few main structures
+    in sight (:mod:`viewer.domain.plate_labels`, ``render --labels auto``).
     ``heat_legend=False`` leaves out the in-picture heat-map key and ``marker_key=False`` the
     in-picture marker key (a handout prints one key for both figures; two keys for the same X's
     read as two different things). ``marker_styles``, when given, receives the marker styles
@@ -90,16 +94,21 @@ def render_to_png(
     ``frame_view`` (a lesson camera's ``frame``) fits those structures looking along ``view``
     (:func:`viewer.render.structure_framing.framed_view_pose`). ``posture_guides=False``
     leaves out the posture references (tilt line, plumb, lumbar curve, ghost, chair).
+    ``orientation`` writes "Front"/"Back" and the body's "Right"/"Left" at the picture's edges
+    where the camera leaves them unclear (:mod:`viewer.render.orientation`; ``render`` and the
+    window's exports turn it on, lesson slides leave it off).
     """
     with offscreen_scene(
         loaded, state, size, theme, features, marker_px, msaa=8, alpha=transparent
     ) as off:
         off.labels.set_labels(labels)
         off.labels.set_label_all(label_all)
+        off.labels.set_label_auto(label_auto)
         off.posture_key.set_lengths_shown(lengths_shown)
         off.posture_key.set_always(pose_title)
         off.guides.set_always(posture_view)
         off.guides.set_enabled(posture_guides)
+        off.orientation.set_enabled(orientation)
         window, renderer, scene, overlays = off
         if overlays is not None:
             overlays.marker_legend.enabled = marker_key
@@ -124,6 +133,7 @@ def render_to_png(
             posture_view,
             frame_view,
             off.guides,
+            label_auto,
         )
         if marker_styles is not None and overlays is not None:
             marker_styles.update(overlays.layer.drawn_styles())
@@ -139,6 +149,7 @@ class _Offscreen:
     labels: LabelOverlay
     posture_key: PostureKey
     guides: PostureGuideOverlay
+    orientation: OrientationOverlay
 
     def __iter__(self) -> Iterator[Any]:
         return iter((self.window, self.renderer, self.scene, self.overlays))
@@ -190,6 +201,7 @@ def offscreen_scene(
     labels.set_obstacle_boxes("posture_guides", guides.text_boxes)
     key.ghost_in_view = guides.ghost_in_view
     guides.keep_off = lambda: [key.title_box(), key.key_box()]
+    orientation = orientation_overlay(scene, labels, enabled=False)
     overlays = None
     if features is not None:
         from viewer.render.overlays import AnnotationOverlays
@@ -201,8 +213,9 @@ def offscreen_scene(
             guides.suppressed = lambda: pairs.active is not None
         posture.on_posed = overlays.skin_moved
     try:
-        yield _Offscreen(window, renderer, scene, overlays, labels, key, guides)
+        yield _Offscreen(window, renderer, scene, overlays, labels, key, guides, orientation)
     finally:
+        orientation.detach()
         key.detach()
         guides.detach()
         posture.on_posed = lambda: None
@@ -235,6 +248,7 @@ def _render_png(
     posture_view: bool = False,
     frame_view: Sequence[str] = (),
     guides: PostureGuideOverlay | None = None,
+    label_auto: bool = False,
 ) -> Path:
     if overlays is not None and compare:
         overlays.set_compare(True)
@@ -292,6 +306,8 @@ def _render_png(
         scene.apply_pose(posture_camera(scene, view or state.view))
     else:
         scene.apply_view(view_by_name(view or state.view))
+        if label_auto:  # a labelled plate: room beside the anatomy for the label columns
+            scene.apply_pose(_room_for_labels(scene))
     if caption:
         from viewer.domain.framing import CAPTION_HEADROOM, with_headroom
         from viewer.render.presentation import CaptionBar
@@ -313,6 +329,29 @@ def _render_png(
     return write_window_png(window, out, transparent)
 
 
+def _room_for_labels(scene: SceneRenderer) -> CameraPose:
+    """The current pose pulled back so the drawn anatomy (no skin, no ghost left out of the
+    view) leaves the plate's label columns free (:func:`viewer.domain.plate_labels.
+    room_for_labels`)."""
+    from viewer.domain.labels import project_points
+    from viewer.domain.orientation import looks_end_on
+    from viewer.domain.plate_labels import room_for_labels
+
+    pose = scene.current_pose()
+    camera = scene.renderer.GetActiveCamera()
+    skip = scene.end_on_ghosts() if looks_end_on(camera.GetDirectionOfProjection()) else ()
+    points = scene.visible_points(skip=skip)
+    w, h = scene.renderer.GetSize()
+    if points is None or not w or not h:
+        return pose
+    matrix = camera.GetCompositeProjectionTransformMatrix(w / h, -1, 1)
+    m = np.array([[matrix.GetElement(i, j) for j in range(4)] for i in range(4)])
+    pixels, _ = project_points(points, m, (w, h))
+    xs = pixels[:, 0]
+    share = float((min(xs.max(), w) - max(xs.min(), 0.0)) / w) if len(xs) else 0.0
+    return room_for_labels(pose, share)
+
+
 CLOSEUP_GHOST_OPACITY = 0.2
 """Opacity given to muscles that cover a close-up's subject from its best side (as search does)."""
 
@@ -324,7 +363,9 @@ def closeup_camera(scene: SceneRenderer, frame: Sequence[str], view: str | None)
     rule, :func:`viewer.render.depth_probe.best_view`); the muscles that cover them there are
     ghosted, as search does. The camera fits them and what lies within a few millimetres of
     them (:func:`viewer.domain.framing.closeup_pose`), so the rest of a long bone does not set
-    the scale. Falls back to the state's view if none of them is shown.
+    the scale, and the whole of a touching bone no larger than they are (the hip bone behind
+    the gluteus maximus, iliac crest included). Falls back to the state's view if none of
+    them is shown.
     """
     from viewer.domain.framing import closeup_pose
     from viewer.domain.structures import Kind
@@ -345,6 +386,14 @@ def closeup_camera(scene: SceneRenderer, frame: Sequence[str], view: str | None)
     if subject is None:
         return scene.pose_for(preset)
     context = scene.visible_points()
+    atlas = scene.loaded.atlas
+    framed = {leaf for sid in frame if sid in atlas for leaf in atlas.leaves(sid)}
+    bones = [
+        points
+        for s in atlas.renderable
+        if s.kind is Kind.BONE and s.id not in framed and state.is_visible(s.id)
+        and (points := scene.visible_points([s.id])) is not None
+    ]
     w, h = scene.renderer.GetSize()
     return closeup_pose(
         subject,
@@ -353,6 +402,7 @@ def closeup_camera(scene: SceneRenderer, frame: Sequence[str], view: str | None)
         preset.view_up,
         scene.renderer.GetActiveCamera().GetViewAngle(),
         w / h if w and h else 1.6,
+        bones=bones,
     )
 
 

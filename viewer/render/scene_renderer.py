@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
+from vtkmodules.vtkCommonCore import vtkCommand
 from vtkmodules.vtkRenderingCore import (
     vtkActor,
     vtkCellPicker,
@@ -22,13 +23,14 @@ from vtkmodules.vtkRenderingCore import (
 )
 
 from viewer.domain.camera import CameraPose, CameraPreset, fit_to_points, view_by_name
+from viewer.domain.orientation import looks_end_on
 from viewer.domain.structures import Kind, hex_to_rgb
 from viewer.io.atlas_loader import LoadedAtlas
 from viewer.io.meshes import MeshArrays
 from viewer.render.striation import add_striation
 from viewer.render.theme import RenderTheme
 from viewer.render.vtkmesh import to_polydata
-from viewer.state.scene import SceneState
+from viewer.state.scene import STARTING_GHOST_OPACITY, STARTING_GHOSTS, SceneState
 
 HIGHLIGHT_RGB = (1.0, 0.85, 0.2)
 """Selection tint (warm yellow): unlike muscle reds and bone ivory in hue and lightness."""
@@ -91,8 +93,12 @@ class SceneRenderer:
         self.geometry_version = 0
         """Bumped whenever actors' vertices move (posture, body outline), so whoever caches
         positions taken from the drawn meshes (label anchors) knows to take them again."""
+        self._end_on: frozenset[str] = frozenset()
+        """Starting ghosts left undrawn while the camera looks from above or below."""
         self._build()
         self.apply_theme(theme)
+        # First of the frame's observers: the ghosts' actors are settled before anything else.
+        self._end_on_tag = renderer.AddObserver(vtkCommand.StartEvent, self._check_end_on, 1.0)
         state.visibility_changed.connect(self._on_visibility)
         state.opacity_changed.connect(self._on_appearance)
         state.color_changed.connect(self._on_appearance)
@@ -184,6 +190,7 @@ class SceneRenderer:
         self.state.color_changed.disconnect(self._on_appearance)
         self.state.selection_changed.disconnect(self._on_selection)
         self.state.view_requested.disconnect(self._on_view)
+        self.renderer.RemoveObserver(self._end_on_tag)
         self.renderer.RemoveAllViewProps()
         self._actors.clear()
         self._actor_ids.clear()
@@ -248,6 +255,7 @@ class SceneRenderer:
                 continue
             # Opacity 0 draws nothing, but VTK would still run the translucent pass for it.
             shown = self.state.is_visible(sid) and self.state.opacity(sid) > 0.0
+            shown = shown and sid not in self._end_on
             # Light meshes while the camera moves, and always for faint (ghosted) structures:
             # translucent full-detail context is costly and its detail cannot be seen anyway.
             light = self._interacting or self.state.opacity(sid) < GHOST_PICK_OPACITY
@@ -266,6 +274,34 @@ class SceneRenderer:
         for sid in self._actors:
             self._apply_appearance(sid)
         self.on_render_needed()
+
+    def end_on_ghosts(self) -> tuple[str, ...]:
+        """The starting ghosts (the abdominal wall) still shown as ghosts: left out of views
+        from above and below.
+
+        They are there so a front view shows where the abdominal wall lies over the psoas. Seen
+        end-on from above, the foreshortened rectus sheets spread like two wings over the cut
+        tops of the lumbar muscles, and the picture was framed to fit them: a lecturer could
+        not read it. A textbook view from above shows the pelvis and lumbar muscles; the
+        orientation words say where the front is. A rectus abdominis made solid (or shown
+        alone) is the user's subject and stays.
+        """
+        return tuple(
+            sid
+            for sid in STARTING_GHOSTS
+            if sid in self._actors
+            and self.state.is_visible(sid)
+            and self.state.opacity(sid) <= STARTING_GHOST_OPACITY + 1e-9
+        )
+
+    def _check_end_on(self, *_args: object) -> None:
+        """Before each frame: hide the starting ghosts while the camera looks end-on."""
+        direction = self.renderer.GetActiveCamera().GetDirectionOfProjection()
+        hidden = frozenset(self.end_on_ghosts()) if looks_end_on(direction) else frozenset()
+        if hidden != self._end_on:
+            changed = tuple(hidden ^ self._end_on)
+            self._end_on = hidden
+            self._on_visibility(changed)
 
     def _on_view(self, name: str) -> None:
         self.move_camera(self.pose_for(view_by_name(name)))
@@ -408,16 +444,22 @@ class SceneRenderer:
         preset = CameraPreset("toward", "Toward", (dx / n, dy / n, 0.25), (0.0, 0.0, 1.0))
         return self.pose_for(preset, frame=wanted)
 
-    def visible_points(self, only: Iterable[str] | None = None) -> NDArray[np.float64] | None:
+    def visible_points(
+        self, only: Iterable[str] | None = None, skip: Iterable[str] = ()
+    ) -> NDArray[np.float64] | None:
         """Vertices of what is shown (as :meth:`visible_bounds` chooses), light meshes, thinned.
 
         For framing: fitting the actual points rather than a bounding sphere lets a view fill the
-        frame. At most :data:`FRAME_SAMPLE` points, so it costs about a millisecond.
+        frame. At most :data:`FRAME_SAMPLE` points, so it costs about a millisecond. ``skip``
+        leaves structures out (ghosts a view does not draw).
         """
         wanted = self._leaves_of(only)
+        skipped = set(skip)
         chunks = []
         for sid in self._actors:
             if not self.state.is_visible(sid) or (wanted is not None and sid not in wanted):
+                continue
+            if sid in skipped:
                 continue
             if self.loaded.atlas.get(sid).kind is Kind.SKIN and len(self.state.visible_ids) > 1:
                 continue
@@ -455,7 +497,9 @@ class SceneRenderer:
         zoom = 1.0 if frame is not None else max(preset.zoom, 1e-3)
         aspect = self._aspect()
         if tight:
-            points = self.visible_points(wanted)
+            # From above or below the starting ghosts are not drawn: nor are they framed.
+            skip = self.end_on_ghosts() if looks_end_on(preset.direction) else ()
+            points = self.visible_points(wanted, skip=() if wanted is not None else skip)
             if points is not None:
                 focal, distance = fit_to_points(
                     points,

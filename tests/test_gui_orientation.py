@@ -1,0 +1,35 @@
+"""The app writes "Front"/"Back" and the body's "Right"/"Left" at the 3D view's edges."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from viewer.domain.orientation import EdgeWords
+
+
+def test_views_from_above_and_the_side_say_where_the_front_is(
+    make_main_window: Any, qtbot: Any
+) -> None:
+    window = make_main_window(show=True, size=(1400, 800))
+    view = window.view3d
+    view.animate = False
+    qtbot.waitUntil(lambda: view._extras is not None, timeout=10000)
+    window.actions_by_id["view.superior"].trigger()
+    view.render_now()
+    assert view.orientation.shown == EdgeWords("Front", "Back", "Left", "Right")
+    window.actions_by_id["view.right"].trigger()
+    view.render_now()
+    assert view.orientation.shown == EdgeWords(left="Back", right="Front")
+    if os.environ.get("ORIENTATION_SHOT"):  # a picture of the window to look at by hand
+        from viewer.render.offscreen import write_window_png
+
+        write_window_png(view.render_window, os.environ["ORIENTATION_SHOT"])
+    action = window.actions_by_id["view.orientation"]
+    assert action.isChecked()
+    action.trigger()  # off
+    view.render_now()
+    assert not view.orientation.shown
+    action.trigger()  # on again
+    view.render_now()
+    assert view.orientation.shown.right == "Front"

@@ -1,0 +1,137 @@
+"""Atlas plates as they are rendered: orientation words at the edges, ``--labels auto``.
+
+The built-in atlas, off screen, drawn exactly as ``render`` draws it (one window per module).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from viewer.cli import main
+from viewer.context import load_context
+from viewer.domain.camera import view_by_name
+from viewer.domain.labels import boxes_overlap
+from viewer.domain.orientation import EdgeWords
+from viewer.domain.plate_labels import AUTO_LABEL_CAP, AUTO_MIN_SHARE
+from viewer.render.offscreen import offscreen_scene, window_pixels
+from viewer.render.theme import LIGHT
+
+SIZE = (800, 500)
+
+
+@pytest.fixture(scope="module")
+def plate() -> Iterator[Any]:
+    context = load_context()
+    with offscreen_scene(context.loaded, context.state, SIZE, LIGHT, msaa=0) as off:
+        off.window.Render()
+        yield context, off
+
+
+def _show(off: Any, view: str) -> None:
+    off.scene.apply_view(view_by_name(view))
+    off.window.Render()
+
+
+def _y_down(box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    return (box[0], SIZE[1] - box[3], box[2], SIZE[1] - box[1])
+
+
+def test_the_superior_view_says_front_back_right_and_left(plate: Any) -> None:
+    context, off = plate
+    context.state.reset()
+    off.labels.set_label_auto(False)
+    off.orientation.set_enabled(False)
+    _show(off, "superior")
+    bare = window_pixels(off.window).astype(int)
+    off.orientation.set_enabled(True)
+    _show(off, "superior")
+    words = window_pixels(off.window).astype(int)
+    above = EdgeWords(top="Front", bottom="Back", left="Left", right="Right")
+    assert off.orientation.shown == above
+    for edge in ("top", "bottom", "left", "right"):
+        box = off.orientation.box(edge)
+        assert box is not None and box[0] >= 0 and box[2] <= SIZE[0], edge
+        x0, y0, x1, y1 = (round(v) for v in _y_down(box))
+        changed = np.abs(words[y0:y1, x0:x1] - bare[y0:y1, x0:x1]).sum(axis=-1) > 60
+        assert changed.sum() > 20, f"no word drawn at the {edge} edge"
+    _show(off, "right")
+    assert off.orientation.shown == EdgeWords(left="Back", right="Front")
+
+
+def test_auto_labels_name_a_handful_of_seen_structures_never_a_hidden_one(plate: Any) -> None:
+    context, off = plate
+    state = context.state
+    state.reset()
+    off.orientation.set_enabled(True)
+    state.set_visible(["gluteus_medius_right", "gluteus_medius_left"], False)
+    off.labels.set_label_auto(True)
+    _show(off, "posterior")
+    shown = off.labels.shown
+    keys = [s.key for s in shown]
+    assert 3 <= len(keys) <= AUTO_LABEL_CAP, keys
+    assert not {"gluteus_medius_right", "gluteus_medius_left"} & set(keys), "hidden, yet named"
+    assert not {"rectus_abdominis_right", "rectus_abdominis_left"} & set(keys), "a ghost named"
+    assert not {"piriformis_right", "piriformis_left"} & set(keys), "covered from behind"
+    assert len({k.removesuffix("_right").removesuffix("_left") for k in keys}) == len(keys)
+    # every named structure is seen, by the same depth test the choice used
+    seen = off.labels._seen
+    for key in keys:
+        assert seen[key].share >= AUTO_MIN_SHARE, key
+    # no label over the orientation words, nor over another label
+    words = [_y_down(b) for e in ("left", "right") if (b := off.orientation.box(e))]
+    for s in shown:
+        assert not any(boxes_overlap(s.placed.box, w) for w in words), s.text
+    boxes = [s.placed.box for s in shown]
+    assert not any(boxes_overlap(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+    off.labels.set_label_auto(False)
+    state.reset()
+
+
+def test_render_passes_auto_and_orientation_on(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import viewer.render.offscreen as offscreen
+
+    calls: list[dict[str, Any]] = []
+
+    def fake(loaded: Any, state: Any, out: Path, **kwargs: Any) -> Path:
+        calls.append(kwargs)
+        return out
+
+    monkeypatch.setattr(offscreen, "render_to_png", fake)
+    out = str(tmp_path / "x.png")
+    argv = ["render", "--view", "superior", "--no-markers", "--labels", "auto", "-o", out]
+    assert main(argv) == 0
+    assert calls[-1]["label_auto"] and calls[-1]["labels"] == [] and calls[-1]["orientation"]
+    argv = ["render", "--labels", "auto,sacrum", "--no-orientation", "--no-markers", "-o", out]
+    assert main(argv) == 0
+    assert calls[-1]["labels"] == ["sacrum"] and not calls[-1]["orientation"]
+
+
+def test_a_labelled_superior_plate_leaves_room_beside_the_anatomy(plate: Any) -> None:
+    """From above the anatomy filled the width and the label columns covered its edges."""
+    from viewer.domain.labels import project_points
+    from viewer.domain.plate_labels import LABEL_ROOM
+    from viewer.render.offscreen import _room_for_labels
+
+    context, off = plate
+    context.state.reset()
+    _show(off, "superior")
+
+    def width_share() -> float:
+        camera = off.renderer.GetActiveCamera()
+        m = camera.GetCompositeProjectionTransformMatrix(SIZE[0] / SIZE[1], -1, 1)
+        mat = np.array([[m.GetElement(i, j) for j in range(4)] for i in range(4)])
+        points = off.scene.visible_points(skip=off.scene.end_on_ghosts())
+        pixels, _ = project_points(points, mat, SIZE)
+        return float(np.ptp(pixels[:, 0]) / SIZE[0])
+
+    assert width_share() > LABEL_ROOM + 0.1, "seen from above the anatomy fills the width"
+    off.scene.apply_pose(_room_for_labels(off.scene))
+    off.window.Render()
+    assert width_share() <= LABEL_ROOM + 0.03
