@@ -33,6 +33,7 @@ from viewer.domain.overlay_route import (
     densify,
     hits,
     inside_boxes,
+    inside_polygon,
 )
 from viewer.domain.structures import hex_to_rgb
 
@@ -55,6 +56,13 @@ LEVEL_RING_RADIUS_MM = 30.0
 such rings bracket the hip joint (pair 3), one above and one below its centre; at 42 mm the two
 ellipses overlapped there, at 30 mm they stay about 30 px apart on a slide and still ring the
 femoral neck."""
+JOINT_RING_RADII_MM = (24.0, 18.0, 31.0, 38.0)
+"""Radii tried for a ring round a joint without a ball (a lumbar disc, the sacroiliac joint),
+in order of preference: the lumbar joints' dots lie 32-38 mm apart in the built-in atlas (L4-L5
+to L5-S1, L2-L3 to L3-L4), so a ring of 18-24 mm circles its own dot without reaching or taking
+in the next one (the hip's 30-56 mm rings round L2-L3 took in the L3-L4 dot on lesson 3); the
+larger radii are for a joint with an arc already round it (pair 1's piriformis arc, 25 mm from
+the sacroiliac axis)."""
 FALLBACK_RING_RADIUS_MM = 42.0
 """Radius of a ring drawn at a fallback level (:attr:`Turning.fallback_levels_mm`), round the
 thigh below the hip where X's crowd the joint: round the proximal femur (the greater trochanter
@@ -446,6 +454,10 @@ class PairOverlay:
         rings are drawn round it, not across it (see :data:`GAP_TURNS_DEG`)."""
         self.ball_covered = 0
         """Ring samples still on a joint's ball after routing (0 when every ring is clear)."""
+        self.dot_covered = 0
+        """Ring samples on a joint dot plus other joints' dots inside a ring, after routing."""
+        self._dots: list[NDArray[np.float64]] = []
+        """Centres of the joint dots shown (world mm): rings keep off them."""
 
     def show_pulls(
         self,
@@ -465,6 +477,7 @@ class PairOverlay:
         """
         self.clear()
         self._pulls = (tuple(pulls), tuple(turnings))
+        self._dots = [np.asarray(point, dtype=np.float64) for point, _title, _kind in joints]
         cached = self._plans.get(plan_key[1]) if plan_key is not None else None
         if cached is not None and plan_key is not None and cached[0] is plan_key[0]:
             self._pull_plans, self._ring_plans = cached[1], cached[2]
@@ -545,24 +558,23 @@ class PairOverlay:
                 levels = (turn.level_mm, *turn.fallback_levels_mm)
                 centers = [turn.center + turn.axis * level for level in levels]
                 firsts = [LEVEL_RING_RADIUS_MM] + [FALLBACK_RING_RADIUS_MM] * (len(levels) - 1)
-                ring = 0
+                radii = [tuple(first + k * CURL_STEP_MM for k in range(3)) for first in firsts]
+                if turn.joint_id not in self.joint_balls:
+                    # Round a joint without a ball (a lumbar disc), tight round its own dot.
+                    radii = [JOINT_RING_RADII_MM] * len(levels)
             else:
-                centers, firsts = [turn.center], [CURL_RADIUS_MM]
                 ring = seen.get(turn.joint_id, 0)
                 seen[turn.joint_id] = ring + 1
+                centers = [turn.center]
+                radii = [tuple(CURL_RADIUS_MM + (ring + k) * CURL_STEP_MM for k in range(3))]
             rings = [
-                curl_points(
-                    center,
-                    turn.axis,
-                    first + (ring + k) * CURL_STEP_MM,
-                    turn.sign,
-                    turn_deg=g,
-                )
-                for center, first in zip(centers, firsts, strict=True)
-                for k in range(3)
+                curl_points(center, turn.axis, radius, turn.sign, turn_deg=g)
+                for center, per_level in zip(centers, radii, strict=True)
+                for radius in per_level
                 for g in GAP_TURNS_DEG
             ]
-            self._ring_plans.append((turn, rings, [densify(r, 3.0) for r in rings]))
+            per_level = len(radii[0]) * len(GAP_TURNS_DEG)
+            self._ring_plans.append((turn, rings, [densify(r, 3.0) for r in rings], per_level))
 
     def _choose(self, route: Route | None) -> tuple[object, ...]:
         """Which candidate each arrow and ring takes, and the course lines' clear runs."""
@@ -617,7 +629,7 @@ class PairOverlay:
             pick, least = per_share[best][1][k] if scaled[k] else self._pick(plan, route, every)
             self.covered += least
             choice += [pick, tuple(runs)]
-        self.ball_covered = 0
+        self.ball_covered = self.dot_covered = 0
         balls = self._balls(route) if route is not None else []
         # The pull arrows as chosen: a ring's head lying on its own side's arrows (the
         # gluteal ring's head on the gluteal pulls' attachment balls) read as one knot.
@@ -631,7 +643,7 @@ class PairOverlay:
             # Their heads and attachment balls: where a ring's head must not sit.
             ends = np.vstack([np.vstack([p[:2], p[-HEAD_SAMPLES:]]) for p in drawn_pulls])
         placed = np.zeros((0, 2))  # the rings already placed, on screen
-        for _turn, _rings, samples in self._ring_plans:
+        for turn, _rings, samples, per_level in self._ring_plans:
             pick = 0
             if route is not None:
                 # The ring's tube and rim keep a gap off the ball, its head (the last
@@ -642,12 +654,13 @@ class PairOverlay:
                 head_n = HEAD_SAMPLES
                 drawn = [route.project(r) for r in samples]
                 # Ranked: not over an X, then off the X's by the clearance; off the joint's
-                # ball; apart from the other side's ring; at the preferred level (on the
-                # joint, not beside it); its head seen side-on, not as a blob; its head off the
-                # heads and balls of the arrows and rings already placed; the rest of it off
-                # them; then first in order (smallest ring, gap facing down).
+                # ball; off the joint dots, with no other joint's dot inside it; apart from the
+                # other side's ring; at the preferred level (on the joint, not beside it); its
+                # head seen side-on, not as a blob; its head off the heads and balls of the
+                # arrows and rings already placed; the rest of it off them; then first in
+                # order (preferred radius, gap facing down).
                 arrow_pad = ball_pad + ARROW_RADIUS_MM * 1.9 * route.px_per_mm
-                per_level = 3 * len(GAP_TURNS_DEG)
+                dots, others = self._dots_on_screen(route, turn)
                 widths = [
                     arrow_widths(r, CURL_TUBE_MM, ball=False) * route.px_per_mm for r in samples
                 ]
@@ -657,6 +670,11 @@ class PairOverlay:
                         hits(d, route.boxes, ROUTE_PAD_PX + widths[k]),
                         ball_hits(d[:-head_n], balls, ball_pad)
                         + ball_hits(d[-head_n:], balls, head_pad),
+                        # Off every joint dot shown, and no other joint's dot inside it: a
+                        # ring round L2-L3 that took in the L3-L4 dot read as turning both.
+                        ball_hits(d[:-head_n], dots, ball_pad)
+                        + ball_hits(d[-head_n:], dots, head_pad)
+                        + int(inside_polygon(others, d).sum()),
                         _near(d, placed, RING_GAP_PX),
                         k // per_level,
                         _end_on(d, samples[k], head_n, route.px_per_mm),
@@ -669,11 +687,26 @@ class PairOverlay:
                 pick = min(range(len(counts)), key=counts.__getitem__)
                 self.covered += counts[pick][1]
                 self.ball_covered += counts[pick][2]
+                self.dot_covered += counts[pick][3]
                 arrows = np.vstack([arrows, drawn[pick]])
                 ends = np.vstack([ends, drawn[pick][-head_n:]])
                 placed = np.vstack([placed, drawn[pick]])
             choice.append(pick)
         return tuple(choice)
+
+    def _dots_on_screen(
+        self, route: Route, turn: Turning
+    ) -> tuple[list[tuple[float, float, float]], NDArray[np.float64]]:
+        """The joint dots shown, as discs ``(x, y, radius)`` in display pixels, and the centres
+        of those other than ``turn``'s own joint (what its ring must not take in)."""
+        if not self._dots:
+            return [], np.zeros((0, 2))
+        world = np.vstack(self._dots)
+        centres = route.project(world)
+        radius = JOINT_RADIUS_MM * route.px_per_mm
+        discs = [(float(x), float(y), radius) for x, y in centres]
+        own = np.linalg.norm(world - np.asarray(turn.center, dtype=np.float64), axis=1) < 1e-3
+        return discs, centres[~own]
 
     def _balls(self, route: Route) -> list[tuple[float, float, float]]:
         """The joints' balls on screen, ``(x, y, radius)`` in display pixels, y up."""
@@ -781,7 +814,7 @@ class PairOverlay:
                 self.arc_paths.append(path)
                 self.turn_paths[pull.side] = path
             self._sphere(path[0], radius * 1.9, rgb, halo=True)
-        for turn, rings, _samples in self._ring_plans:
+        for turn, rings, _samples, _per_level in self._ring_plans:
             ring = rings[next(it)]
             self._arrow_path(ring, CURL_TUBE_MM, arrow_rgb(turn.color), halo=True)
             self.turn_paths[turn.side] = ring
@@ -976,6 +1009,7 @@ class PairOverlay:
         self._arrow_props = []
         self._pulls = ((), ())
         self._pull_plans, self._ring_plans, self._drawn_choice = [], [], ()
+        self._dots = []
         self.joint_labels = []
         if self.point_labels is not None:
             self.point_labels([])
