@@ -194,3 +194,58 @@ def test_inside_polygon_counts_the_area_a_ring_closes() -> None:
     pts = np.array([[0.0, 0.0], [20.0, 0.0], [-27.0, 0.0], [40.0, 0.0], [0.0, -35.0]])
     assert inside_polygon(pts, ring).tolist() == [True, True, False, False, False]
     assert inside_polygon(pts, ring[:2]).tolist() == [False] * 5
+
+
+def test_lesson_8_rings_cross_no_arrow_and_keep_their_heads_off_them(lesson: Any) -> None:
+    """Lesson 8 (iliopsoas vs the side gluteals, from the front and above): a lecturer saw the
+    rings and arrows knot round the hip. The gluteal ring, boxed in 45 mm above the hip by the
+    femoral head, ran across the gluteus medius arrow (centre lines 0 px apart) and passed
+    22 px from the iliopsoas arrows' heads. Now no ring crosses a straight arrow, and each
+    ring's head keeps at least 30 px from every straight arrow (shafts included).
+
+    Still tight: the gluteal ring passes 5 px (centre lines) from the medius arrow's head."""
+    from viewer.context import load_context
+    from viewer.features import load_features
+    from viewer.render.offscreen import offscreen_scene
+    from viewer.render.theme import PROJECTOR
+    from viewer.state.scene_io import apply_scene
+
+    step = lesson.steps[7]
+    assert step.scene.pair_view is not None and step.scene.pair_view.id.endswith("minimus")
+    context = load_context()
+    features = load_features(context)
+    if features.pairs is None:
+        pytest.skip("the built-in atlas has no pair views")
+    with offscreen_scene(context.loaded, context.state, (1280, 720), PROJECTOR, features) as off:
+        _window, renderer, scene, overlays = off
+        _target, problems = apply_scene(step.scene, context.state, features)
+        assert problems == []
+        off.window.Render()
+        active = features.pairs.active
+        assert active is not None and active.resolved is not None
+        overlays.refresh_pair()
+        scene.apply_pose(overlays.pair_pose(active.resolved))
+        off.window.Render()
+        pairs = overlays.pairs_overlay
+        rings = {s: display_points(renderer, densify_path(p)) for s, p in pairs.turn_paths.items()}
+        straight = [
+            (pull.label, display_points(renderer, densify_path(path)))
+            for pull, path, is_arc in pairs.drawn_pulls()
+            if not is_arc
+        ]
+        features.pairs.exit()
+    assert set(rings) == {"a", "b"} and len(straight) == 4
+    for side, ring in rings.items():
+        head = ring[-18:]  # its last 18 mm: the head
+        for label, arrow in straight:
+            gap = float(np.linalg.norm(ring[:, None, :] - arrow[None, :, :], axis=-1).min())
+            assert gap >= 4.0, (side, label, f"ring crosses the arrow ({gap:.0f} px)")
+            gap = float(np.linalg.norm(head[:, None, :] - arrow[None, :, :], axis=-1).min())
+            assert gap >= 30.0, (side, label, f"ring head {gap:.0f} px from the arrow")
+
+
+def densify_path(path: Any) -> Any:
+    """A polyline resampled every 1 mm (or px): distances between lines, not vertices."""
+    from viewer.domain.overlay_route import densify
+
+    return densify(np.asarray(path, dtype=np.float64), 1.0)

@@ -63,6 +63,11 @@ to L5-S1, L2-L3 to L3-L4), so a ring of 18-24 mm circles its own dot without rea
 in the next one (the hip's 30-56 mm rings round L2-L3 took in the L3-L4 dot on lesson 3); the
 larger radii are for a joint with an arc already round it (pair 1's piriformis arc, 25 mm from
 the sacroiliac axis)."""
+LEVEL_NUDGES_MM = (12.0, 24.0)
+"""How much farther from the joint than its preferred level a ring beside a ball may sit and
+still count as on it (ranked as the preferred level): lesson 8's gluteal ring, boxed in at 45 mm
+above the hip by the femoral head and the straight arrows, ran across the iliopsoas arrows with
+its head on the gluteal ones; 12-24 mm higher it clears both."""
 FALLBACK_RING_RADIUS_MM = 42.0
 """Radius of a ring drawn at a fallback level (:attr:`Turning.fallback_levels_mm`), round the
 thigh below the hip where X's crowd the joint: round the proximal femur (the greater trochanter
@@ -178,6 +183,10 @@ RING_GAP_PX = 25.0
 gluteal ring's fallback (70 mm below the hip) 2 px from the iliopsoas ring (40 mm below), the
 two curves knotted into one; a further fallback level is taken instead (pair 3's gluteal
 ring: 45 mm above the hip, else 70 mm below, else 135 mm below)."""
+
+RING_HEAD_GAP_PX = 12.0
+"""Extra gap kept between a ring's head and any arrow (its shaft too, not only its head and
+ball): lesson 8's gluteal ring ended with its head on the gluteal arrows' shafts, one knot."""
 
 HEAD_SAMPLES = 6
 """A ring's last samples (3 mm apart) that its arrow head covers (about 15 mm long)."""
@@ -515,10 +524,11 @@ class PairOverlay:
             # From the attachment inward along the muscle's course: where the start may slide.
             inward = course if pull.at == "origin" else course[::-1]
             ends = [(inward, pull.direction)]
-            if turn is None:
-                # Nothing says which end turns: the equal and opposite pull on the other
-                # attachment is drawn when the first end's arrow points at the camera (the
-                # iliopsoas on the lesser trochanter seen from the front showed as a stub).
+            if lever is None:
+                # Nothing says which end turns, or a ring shows the turning: the equal and
+                # opposite pull on the other attachment is drawn when the first end's arrow
+                # points at the camera (the iliopsoas on the lesser trochanter seen from the
+                # front showed as a stub; lesson 8's two stubs there knotted with the rings).
                 other = inward[::-1]
                 step = other[1] - other[0]
                 ends.append((other, step / max(float(np.linalg.norm(step)), 1e-9)))
@@ -555,17 +565,26 @@ class PairOverlay:
             if turn.level_mm is not None:  # its own level on the axis: no ring to stack round
                 # The preferred level (on the joint) first, then the fallbacks further along
                 # the axis, each at three radii: the first clear of the X's is drawn.
-                levels = (turn.level_mm, *turn.fallback_levels_mm)
-                centers = [turn.center + turn.axis * level for level in levels]
+                levels = [turn.level_mm, *turn.fallback_levels_mm]
+                ranks = list(range(len(levels)))
                 firsts = [LEVEL_RING_RADIUS_MM] + [FALLBACK_RING_RADIUS_MM] * (len(levels) - 1)
                 radii = [tuple(first + k * CURL_STEP_MM for k in range(3)) for first in firsts]
                 if turn.joint_id not in self.joint_balls:
                     # Round a joint without a ball (a lumbar disc), tight round its own dot.
                     radii = [JOINT_RING_RADII_MM] * len(levels)
+                elif turn.level_mm != 0.0:
+                    # Beside a ball: a little farther from the joint ranks as the same level
+                    # (see LEVEL_NUDGES_MM).
+                    away = float(np.sign(turn.level_mm))
+                    for nudge in LEVEL_NUDGES_MM:
+                        levels.append(turn.level_mm + away * nudge)
+                        ranks.append(0)
+                        radii.append(radii[0])
+                centers = [turn.center + turn.axis * level for level in levels]
             else:
                 ring = seen.get(turn.joint_id, 0)
                 seen[turn.joint_id] = ring + 1
-                centers = [turn.center]
+                centers, ranks = [turn.center], [0]
                 radii = [tuple(CURL_RADIUS_MM + (ring + k) * CURL_STEP_MM for k in range(3))]
             rings = [
                 curl_points(center, turn.axis, radius, turn.sign, turn_deg=g)
@@ -573,8 +592,14 @@ class PairOverlay:
                 for radius in per_level
                 for g in GAP_TURNS_DEG
             ]
-            per_level = len(radii[0]) * len(GAP_TURNS_DEG)
-            self._ring_plans.append((turn, rings, [densify(r, 3.0) for r in rings], per_level))
+            # Each candidate's level rank: 0 on the joint (the preferred level and its
+            # nudges), then the fallbacks in order.
+            level_rank = [
+                rank
+                for rank, per_level in zip(ranks, radii, strict=True)
+                for _ in range(len(per_level) * len(GAP_TURNS_DEG))
+            ]
+            self._ring_plans.append((turn, rings, [densify(r, 3.0) for r in rings], level_rank))
 
     def _choose(self, route: Route | None) -> tuple[object, ...]:
         """Which candidate each arrow and ring takes, and the course lines' clear runs."""
@@ -643,7 +668,7 @@ class PairOverlay:
             # Their heads and attachment balls: where a ring's head must not sit.
             ends = np.vstack([np.vstack([p[:2], p[-HEAD_SAMPLES:]]) for p in drawn_pulls])
         placed = np.zeros((0, 2))  # the rings already placed, on screen
-        for turn, _rings, samples, per_level in self._ring_plans:
+        for turn, _rings, samples, level_rank in self._ring_plans:
             pick = 0
             if route is not None:
                 # The ring's tube and rim keep a gap off the ball, its head (the last
@@ -660,6 +685,7 @@ class PairOverlay:
                 # arrows and rings already placed; the rest of it off them; then first in
                 # order (preferred radius, gap facing down).
                 arrow_pad = ball_pad + ARROW_RADIUS_MM * 1.9 * route.px_per_mm
+                head_gap = arrow_pad + head_pad - ball_pad + RING_HEAD_GAP_PX
                 dots, others = self._dots_on_screen(route, turn)
                 widths = [
                     arrow_widths(r, CURL_TUBE_MM, ball=False) * route.px_per_mm for r in samples
@@ -676,9 +702,9 @@ class PairOverlay:
                         + ball_hits(d[-head_n:], dots, head_pad)
                         + int(inside_polygon(others, d).sum()),
                         _near(d, placed, RING_GAP_PX),
-                        k // per_level,
+                        level_rank[k],
                         _end_on(d, samples[k], head_n, route.px_per_mm),
-                        _near(d[-head_n:], ends, arrow_pad + head_pad - ball_pad),
+                        _near(d[-head_n:], np.vstack([ends, arrows]), head_gap),
                         _near(d, arrows, arrow_pad),
                         k,
                     )
@@ -814,7 +840,7 @@ class PairOverlay:
                 self.arc_paths.append(path)
                 self.turn_paths[pull.side] = path
             self._sphere(path[0], radius * 1.9, rgb, halo=True)
-        for turn, rings, _samples, _per_level in self._ring_plans:
+        for turn, rings, _samples, _level_rank in self._ring_plans:
             ring = rings[next(it)]
             self._arrow_path(ring, CURL_TUBE_MM, arrow_rgb(turn.color), halo=True)
             self.turn_paths[turn.side] = ring
