@@ -524,11 +524,10 @@ class PairOverlay:
             # From the attachment inward along the muscle's course: where the start may slide.
             inward = course if pull.at == "origin" else course[::-1]
             ends = [(inward, pull.direction)]
-            if lever is None:
-                # Nothing says which end turns, or a ring shows the turning: the equal and
-                # opposite pull on the other attachment is drawn when the first end's arrow
-                # points at the camera (the iliopsoas on the lesser trochanter seen from the
-                # front showed as a stub; lesson 8's two stubs there knotted with the rings).
+            if turn is None:
+                # Nothing says which end turns: the equal and opposite pull on the other
+                # attachment is drawn when the first end's arrow points at the camera (the
+                # iliopsoas on the lesser trochanter seen from the front showed as a stub).
                 other = inward[::-1]
                 step = other[1] - other[0]
                 ends.append((other, step / max(float(np.linalg.norm(step)), 1e-9)))
