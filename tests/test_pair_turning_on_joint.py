@@ -19,7 +19,7 @@ import pytest
 from tests import pair_fixtures
 from tests.conftest import REPO
 from tests.test_pair_overlay_route import display_points, framed_pair
-from viewer.domain.overlay_route import inside_polygon
+from viewer.domain.overlay_route import inside_boxes, inside_polygon
 from viewer.render.pair_overlay import JOINT_RADIUS_MM
 
 LEVER_NEAR_MM = 60.0
@@ -37,6 +37,12 @@ def _turnings_on_screen(renderer: Any, overlays: Any) -> dict[str, dict[str, Any
     assert drawn is not None
     dots = [np.asarray(p, dtype=np.float64) for p, _title in pairs.joint_labels]
     camera = renderer.GetActiveCamera()
+    height = renderer.GetSize()[1]
+    labels = overlays.labels
+    assert labels is not None and labels.shown, "the joints are named"
+    boxes = [  # layout boxes (y down) as display boxes (y up)
+        (b[0], height - b[3], b[2], height - b[1]) for b in (s.placed.box for s in labels.shown)
+    ]
     out: dict[str, dict[str, Any]] = {}
     for turn in drawn.turnings:
         path = pairs.turn_paths.get(turn.side)
@@ -46,7 +52,6 @@ def _turnings_on_screen(renderer: Any, overlays: Any) -> dict[str, dict[str, Any
         assert own, f"{turn.joint_title} has no dot"
         others = [d for d in dots if np.linalg.norm(d - centre) >= 1e-3]
         to_joint = float(np.linalg.norm(np.subtract(camera.GetPosition(), centre)))
-        height = renderer.GetSize()[1]
         px_per_mm = height / (2.0 * to_joint * np.tan(np.radians(camera.GetViewAngle()) / 2))
         out[turn.side] = {
             "title": turn.joint_title,
@@ -54,6 +59,7 @@ def _turnings_on_screen(renderer: Any, overlays: Any) -> dict[str, dict[str, Any
             "joint": display_points(renderer, centre[None, :])[0],
             "others": display_points(renderer, np.array(others)) if others else np.zeros((0, 2)),
             "dot_px": JOINT_RADIUS_MM * px_per_mm,
+            "labels": boxes,
         }
     return out
 
@@ -78,6 +84,9 @@ def _assert_on_their_joints(turns: dict[str, dict[str, Any]], where: str) -> Non
         assert nearest >= t["dot_px"], (where, side, f"{nearest:.0f} px from a dot")
         inside = inside_polygon(t["others"], path)
         assert not inside.any(), (where, side, t["title"], t["others"][inside].round())
+        # No label drawn over it (its tube and rim about 3 px either side of the centre line).
+        covered = inside_boxes(path, t["labels"], 3.0)
+        assert not covered.any(), (where, side, "under a label", path[covered][:3].round())
 
 
 @pytest.mark.parametrize("key", [1, 4])
