@@ -667,6 +667,13 @@ class PairOverlay:
             # Their heads and attachment balls: where a ring's head must not sit.
             ends = np.vstack([np.vstack([p[:2], p[-HEAD_SAMPLES:]]) for p in drawn_pulls])
         placed = np.zeros((0, 2))  # the rings already placed, on screen
+        # Each side's muscle courses on screen (see others_course below).
+        courses: dict[str, NDArray[np.float64]] = {}
+        if route is not None:
+            for plan in self._pull_plans:
+                side = plan[0].side
+                seen_course = route.project(plan[2])
+                courses[side] = np.vstack([courses.get(side, np.zeros((0, 2))), seen_course])
         for turn, _rings, samples, level_rank in self._ring_plans:
             pick = 0
             if route is not None:
@@ -680,12 +687,20 @@ class PairOverlay:
                 # Ranked: not over an X, then off the X's by the clearance; off the joint's
                 # ball; off the joint dots, with no other joint's dot inside it; apart from the
                 # other side's ring; at the preferred level (on the joint, not beside it); its
-                # head seen side-on, not as a blob; its head off the heads and balls of the
-                # arrows and rings already placed; the rest of it off them; then first in
-                # order (preferred radius, gap facing down).
+                # head seen side-on, not as a blob; off the other side's muscle (a small joint
+                # only); its head off the arrows and rings already placed; the rest of it off
+                # them; then first in order (preferred radius, gap facing down).
                 arrow_pad = ball_pad + ARROW_RADIUS_MM * 1.9 * route.px_per_mm
                 head_gap = arrow_pad + head_pad - ball_pad + RING_HEAD_GAP_PX
                 dots, others = self._dots_on_screen(route, turn)
+                # A ring on a small joint (no ball) turns its gap to the other side's muscle:
+                # piriformis arises beside the sacroiliac joint, and the psoas ring across its
+                # root hid a fifth of it on an 800x500 pair view. Beside a ball (the hip) the
+                # rings must cross the muscles in front of the joint; there it is not ranked.
+                theirs = [c for side, c in courses.items() if side != turn.side]
+                others_course = np.zeros((0, 2))
+                if theirs and turn.joint_id not in self.joint_balls:
+                    others_course = np.vstack(theirs)
                 widths = [
                     arrow_widths(r, CURL_TUBE_MM, ball=False) * route.px_per_mm for r in samples
                 ]
@@ -703,6 +718,7 @@ class PairOverlay:
                         _near(d, placed, RING_GAP_PX),
                         level_rank[k],
                         _end_on(d, samples[k], head_n, route.px_per_mm),
+                        _near(d, others_course, arrow_pad),
                         _near(d[-head_n:], np.vstack([ends, arrows]), head_gap),
                         _near(d, arrows, arrow_pad),
                         k,
