@@ -31,6 +31,7 @@ from viewer.domain.overlay_route import (
     along,
     clear_runs,
     densify,
+    first_best,
     hits,
     inside_boxes,
     inside_polygon,
@@ -677,63 +678,102 @@ class PairOverlay:
         for turn, _rings, samples, level_rank in self._ring_plans:
             pick = 0
             if route is not None:
-                # The ring's tube and rim keep a gap off the ball, its head (the last
-                # samples) its own width.
-                ball_pad = BALL_CLEAR_PX + (CURL_TUBE_MM + HALO_MM) * route.px_per_mm
-                head_pad = BALL_CLEAR_PX + (HEAD_RADIUS_MM * CURL_TUBE_MM / ARROW_RADIUS_MM
-                                            + HALO_MM) * route.px_per_mm
-                head_n = HEAD_SAMPLES
-                drawn = [route.project(r) for r in samples]
-                # Ranked: not over an X, then off the X's by the clearance; off the joint's
-                # ball; off the joint dots, with no other joint's dot inside it; apart from the
-                # other side's ring; at the preferred level (on the joint, not beside it); its
-                # head seen side-on, not as a blob; off the other side's muscle (a small joint
-                # only); its head off the arrows and rings already placed; the rest of it off
-                # them; then first in order (preferred radius, gap facing down).
-                arrow_pad = ball_pad + ARROW_RADIUS_MM * 1.9 * route.px_per_mm
-                head_gap = arrow_pad + head_pad - ball_pad + RING_HEAD_GAP_PX
-                dots, others = self._dots_on_screen(route, turn)
-                # A ring on a small joint (no ball) turns its gap to the other side's muscle:
-                # piriformis arises beside the sacroiliac joint, and the psoas ring across its
-                # root hid a fifth of it on an 800x500 pair view. Beside a ball (the hip) the
-                # rings must cross the muscles in front of the joint; there it is not ranked.
-                theirs = [c for side, c in courses.items() if side != turn.side]
-                others_course = np.zeros((0, 2))
-                if theirs and turn.joint_id not in self.joint_balls:
-                    others_course = np.vstack(theirs)
-                widths = [
-                    arrow_widths(r, CURL_TUBE_MM, ball=False) * route.px_per_mm for r in samples
-                ]
-                counts = [
-                    (
-                        hits(d, route.boxes, widths[k]),
-                        hits(d, route.boxes, ROUTE_PAD_PX + widths[k]),
-                        ball_hits(d[:-head_n], balls, ball_pad)
-                        + ball_hits(d[-head_n:], balls, head_pad),
-                        # Off every joint dot shown, and no other joint's dot inside it: a
-                        # ring round L2-L3 that took in the L3-L4 dot read as turning both.
-                        ball_hits(d[:-head_n], dots, ball_pad)
-                        + ball_hits(d[-head_n:], dots, head_pad)
-                        + int(inside_polygon(others, d).sum()),
-                        _near(d, placed, RING_GAP_PX),
-                        level_rank[k],
-                        _end_on(d, samples[k], head_n, route.px_per_mm),
-                        _near(d, others_course, arrow_pad),
-                        _near(d[-head_n:], np.vstack([ends, arrows]), head_gap),
-                        _near(d, arrows, arrow_pad),
-                        k,
-                    )
-                    for k, d in enumerate(drawn)
-                ]
-                pick = min(range(len(counts)), key=counts.__getitem__)
-                self.covered += counts[pick][1]
-                self.ball_covered += counts[pick][2]
-                self.dot_covered += counts[pick][3]
-                arrows = np.vstack([arrows, drawn[pick]])
-                ends = np.vstack([ends, drawn[pick][-head_n:]])
-                placed = np.vstack([placed, drawn[pick]])
+                pick, drawn = self._pick_ring(
+                    route, turn, samples, level_rank, balls, (placed, arrows, ends), courses
+                )
+                arrows = np.vstack([arrows, drawn])
+                ends = np.vstack([ends, drawn[-HEAD_SAMPLES:]])
+                placed = np.vstack([placed, drawn])
             choice.append(pick)
         return tuple(choice)
+
+    def _pick_ring(
+        self,
+        route: Route,
+        turn: Turning,
+        samples: Sequence[NDArray[np.float64]],
+        level_rank: Sequence[int],
+        balls: Sequence[tuple[float, float, float]],
+        drawn_so_far: tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]],
+        courses: dict[str, NDArray[np.float64]],
+    ) -> tuple[int, NDArray[np.float64]]:
+        """Which of a ring's candidates (``samples``, world mm) is drawn, and it on screen.
+
+        ``drawn_so_far`` holds, on screen, the rings placed before it, every arrow and ring
+        drawn, and their heads and balls; ``courses`` each side's muscle courses."""
+        placed, arrows, ends = drawn_so_far
+        # The ring's tube and rim keep a gap off the ball, its head (the last samples) its
+        # own width.
+        ball_pad = BALL_CLEAR_PX + (CURL_TUBE_MM + HALO_MM) * route.px_per_mm
+        head_pad = BALL_CLEAR_PX + (
+            HEAD_RADIUS_MM * CURL_TUBE_MM / ARROW_RADIUS_MM + HALO_MM
+        ) * route.px_per_mm
+        head_n = HEAD_SAMPLES
+        # All candidates projected at once (one call per candidate cost more than the ranking).
+        bounds = np.cumsum([len(r) for r in samples])[:-1]
+        drawn = np.split(route.project(np.vstack(samples)), bounds)
+        arrow_pad = ball_pad + ARROW_RADIUS_MM * 1.9 * route.px_per_mm
+        head_gap = arrow_pad + head_pad - ball_pad + RING_HEAD_GAP_PX
+        near_ends = np.vstack([ends, arrows])
+        dots, others = self._dots_on_screen(route, turn)
+        # A ring on a small joint (no ball) turns its gap to the other side's muscle: piriformis
+        # arises beside the sacroiliac joint, and the psoas ring across its root hid a fifth of
+        # it on an 800x500 pair view. Beside a ball (the hip) the rings must cross the muscles
+        # in front of the joint; there it is not ranked.
+        theirs = [c for side, c in courses.items() if side != turn.side]
+        others_course = np.zeros((0, 2))
+        if theirs and turn.joint_id not in self.joint_balls:
+            others_course = np.vstack(theirs)
+        widths: dict[int, NDArray[np.float64]] = {}
+
+        def width(k: int) -> NDArray[np.float64]:
+            if k not in widths:
+                widths[k] = arrow_widths(samples[k], CURL_TUBE_MM, ball=False) * route.px_per_mm
+            return widths[k]
+
+        def on_balls(k: int) -> int:
+            d = drawn[k]
+            return ball_hits(d[:-head_n], balls, ball_pad) + ball_hits(
+                d[-head_n:], balls, head_pad
+            )
+
+        def on_dots(k: int) -> int:
+            # Off every joint dot shown, and no other joint's dot inside it: a ring round
+            # L2-L3 that took in the L3-L4 dot read as turning both.
+            d = drawn[k]
+            return (
+                ball_hits(d[:-head_n], dots, ball_pad)
+                + ball_hits(d[-head_n:], dots, head_pad)
+                + int(inside_polygon(others, d).sum())
+            )
+
+        def padded(k: int) -> int:
+            return hits(drawn[k], route.boxes, ROUTE_PAD_PX + width(k))
+
+        # Ranked: not over an X, then off the X's by the clearance; off the joint's ball; off
+        # the joint dots, with no other joint's dot inside it; apart from the other side's
+        # ring; at the preferred level (on the joint, not beside it); its head seen side-on,
+        # not as a blob; off the other side's muscle (a small joint only); its head off the
+        # arrows and rings already placed; the rest of it off them; then first in order
+        # (preferred radius, gap facing down).
+        criteria: list[Callable[[int], float]] = [
+            lambda k: hits(drawn[k], route.boxes, width(k)),
+            padded,
+            on_balls,
+            on_dots,
+            lambda k: _near(drawn[k], placed, RING_GAP_PX),
+            lambda k: level_rank[k],
+            lambda k: _end_on(drawn[k], samples[k], head_n, route.px_per_mm),
+            lambda k: _near(drawn[k], others_course, arrow_pad),
+            lambda k: _near(drawn[k][-head_n:], near_ends, head_gap),
+            lambda k: _near(drawn[k], arrows, arrow_pad),
+        ]
+        pick = first_best(len(drawn), criteria)
+        self.covered += padded(pick)
+        self.ball_covered += on_balls(pick)
+        self.dot_covered += on_dots(pick)
+        out: NDArray[np.float64] = drawn[pick]
+        return pick, out
 
     def _dots_on_screen(
         self, route: Route, turn: Turning
