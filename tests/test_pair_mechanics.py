@@ -215,12 +215,16 @@ def test_pair_view_render_draws_opposite_curls_title_and_whole_muscles(tmp_path:
             target = np.asarray(rgb) * 255
             return int((np.abs(patch - target).max(-1) < 60).sum())
 
-        # A pull far enough from the joint axis swings about it as a lever arc (the piriformis
-        # once showed a straight arrow pointing down); each arc as drawn (cut where it leaves
-        # the body, its start slid along the course to clear an X) has its head at its end.
-        arcs = overlays.pairs_overlay.arc_paths
-        assert len(arcs) == len(resolved.turnings) == 2
-        for turn, pts in zip(resolved.turnings, arcs, strict=True):
+        # A pull near the joint axis swings about it as a lever arc (the piriformis once
+        # showed a straight arrow pointing down); psoas, on the lumbar spine far from the
+        # sacroiliac joint, turns it as a ring on the joint (its lever arc lay on the spine).
+        # Each curved arrow as drawn (an arc cut where it leaves the body, its start slid
+        # along the course to clear an X; a ring turned round its joint) has its head at its
+        # end.
+        turns = overlays.pairs_overlay.turn_paths
+        assert len(turns) == len(resolved.turnings) == 2
+        for turn in resolved.turnings:
+            pts = turns[turn.side]
             rgb = arrow_rgb(turn.color)
             # It swings in the sense of the turning (right-hand rule about the joint axis),
             # read at its middle: a full 180-degree swing ends exactly opposite its start...
@@ -229,7 +233,7 @@ def test_pair_view_render_draws_opposite_curls_title_and_whole_muscles(tmp_path:
             assert np.sign(swing) == turn.sign, f"side {turn.side}: arc turns the wrong way"
             # ...and its head is drawn at its end, in its colour.
             assert near(pts[-2], rgb, r=3) > 0, f"side {turn.side}: no head at its end"
-        assert overlays.pairs_overlay.lever_arcs == 2, "both pulls turn the sacrum as levers"
+        assert overlays.pairs_overlay.lever_arcs == 1, "piriformis turns the sacrum as a lever"
         for sid in ("psoas_major_upper_right", "piriformis_right"):
             pts = np.asarray(context.loaded.meshes[sid].points)
             for p in (pts[pts[:, 2].argmax()], pts[pts[:, 2].argmin()]):

@@ -183,7 +183,7 @@ def test_the_psoas_lever_arc_ends_at_the_body_not_in_empty_space() -> None:
     from viewer.render.pair_overlay import ARC_MIN_MM, ARC_REACH_MM
 
     drawn = _render_pair(1)
-    assert drawn["arcs"], "psoas and piriformis swing about the sacroiliac joint"
+    assert drawn["arcs"], "piriformis swings about the sacroiliac joint (psoas: a ring on it)"
     for arc in drawn["arcs"]:
         s = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(arc, axis=0), axis=1))])
         gap = drawn["body"](arc)

@@ -444,6 +444,20 @@ class _Parser:
                     break
                 if jid not in joint_ids:
                     joint_ids.append(jid)
+        turned = {rotation.joint_of(k) for k in ("a", "b")} if rotation is not None else set()
+        for i, jid in enumerate(entry.get("unmarked_joints", ())):
+            # A joint both sides cross that the view's story leaves out (pair 2 turns the hip;
+            # the sacroiliac dot its psoas and gluteus maximus also cross read as part of it).
+            if jid in turned:
+                self.problem(
+                    label, f"unmarked_joints/{i}", f"{jid!r} is the joint turned", "warning"
+                )
+            elif jid not in joint_ids:
+                self.problem(
+                    label, f"unmarked_joints/{i}", f"no side crosses {jid!r}", "warning"
+                )
+            else:
+                joint_ids.remove(jid)
         return PairView(
             id=entry["id"],
             title=entry["title"],

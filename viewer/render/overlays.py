@@ -39,6 +39,7 @@ from viewer.render.markers import Marker, MarkerLayer, SpotMarkers
 from viewer.render.pair_legend import NOTE_SHARE, ROW_SHARE, TITLE_SHARE, PairLegend
 from viewer.render.pair_overlay import (
     FALLBACK_RING_RADIUS_MM,
+    LEVEL_NUDGES_MM,
     LEVEL_RING_RADIUS_MM,
     MIN_ARROW_SHARE,
     PairOverlay,
@@ -135,6 +136,11 @@ def mechanics_points(resolved: ResolvedPairView, fallbacks: bool = True) -> Any:
         else:  # a ring at its own level on the axis (see PairOverlay)
             center = turn.center + turn.axis * turn.level_mm
             chunks.append(curl_points(center, turn.axis, LEVEL_RING_RADIUS_MM + 8.0, 1))
+            if turn.level_mm:  # it may sit a little farther out (LEVEL_NUDGES_MM)
+                out = turn.level_mm + math.copysign(max(LEVEL_NUDGES_MM), turn.level_mm)
+                chunks.append(
+                    curl_points(turn.center + turn.axis * out, turn.axis, LEVEL_RING_RADIUS_MM, 1)
+                )
             for level in turn.fallback_levels_mm if fallbacks else ():
                 center = turn.center + turn.axis * level
                 chunks.append(curl_points(center, turn.axis, FALLBACK_RING_RADIUS_MM + 8.0, 1))

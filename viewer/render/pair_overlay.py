@@ -31,8 +31,10 @@ from viewer.domain.overlay_route import (
     along,
     clear_runs,
     densify,
+    first_best,
     hits,
     inside_boxes,
+    inside_polygon,
 )
 from viewer.domain.structures import hex_to_rgb
 
@@ -55,6 +57,18 @@ LEVEL_RING_RADIUS_MM = 30.0
 such rings bracket the hip joint (pair 3), one above and one below its centre; at 42 mm the two
 ellipses overlapped there, at 30 mm they stay about 30 px apart on a slide and still ring the
 femoral neck."""
+JOINT_RING_RADII_MM = (24.0, 18.0, 31.0, 38.0)
+"""Radii tried for a ring round a joint without a ball (a lumbar disc, the sacroiliac joint),
+in order of preference: the lumbar joints' dots lie 32-38 mm apart in the built-in atlas (L4-L5
+to L5-S1, L2-L3 to L3-L4), so a ring of 18-24 mm circles its own dot without reaching or taking
+in the next one (the hip's 30-56 mm rings round L2-L3 took in the L3-L4 dot on lesson 3); the
+larger radii are for a joint with an arc already round it (pair 1's piriformis arc, 25 mm from
+the sacroiliac axis)."""
+LEVEL_NUDGES_MM = (12.0, 24.0)
+"""How much farther from the joint than its preferred level a ring beside a ball may sit and
+still count as on it (ranked as the preferred level): lesson 8's gluteal ring, boxed in at 45 mm
+above the hip by the femoral head and the straight arrows, ran across the iliopsoas arrows with
+its head on the gluteal ones; 12-24 mm higher it clears both."""
 FALLBACK_RING_RADIUS_MM = 42.0
 """Radius of a ring drawn at a fallback level (:attr:`Turning.fallback_levels_mm`), round the
 thigh below the hip where X's crowd the joint: round the proximal femur (the greater trochanter
@@ -170,6 +184,10 @@ RING_GAP_PX = 25.0
 gluteal ring's fallback (70 mm below the hip) 2 px from the iliopsoas ring (40 mm below), the
 two curves knotted into one; a further fallback level is taken instead (pair 3's gluteal
 ring: 45 mm above the hip, else 70 mm below, else 135 mm below)."""
+
+RING_HEAD_GAP_PX = 12.0
+"""Extra gap kept between a ring's head and any arrow (its shaft too, not only its head and
+ball): lesson 8's gluteal ring ended with its head on the gluteal arrows' shafts, one knot."""
 
 HEAD_SAMPLES = 6
 """A ring's last samples (3 mm apart) that its arrow head covers (about 15 mm long)."""
@@ -446,6 +464,10 @@ class PairOverlay:
         rings are drawn round it, not across it (see :data:`GAP_TURNS_DEG`)."""
         self.ball_covered = 0
         """Ring samples still on a joint's ball after routing (0 when every ring is clear)."""
+        self.dot_covered = 0
+        """Ring samples on a joint dot plus other joints' dots inside a ring, after routing."""
+        self._dots: list[NDArray[np.float64]] = []
+        """Centres of the joint dots shown (world mm): rings keep off them."""
 
     def show_pulls(
         self,
@@ -465,6 +487,7 @@ class PairOverlay:
         """
         self.clear()
         self._pulls = (tuple(pulls), tuple(turnings))
+        self._dots = [np.asarray(point, dtype=np.float64) for point, _title, _kind in joints]
         cached = self._plans.get(plan_key[1]) if plan_key is not None else None
         if cached is not None and plan_key is not None and cached[0] is plan_key[0]:
             self._pull_plans, self._ring_plans = cached[1], cached[2]
@@ -542,27 +565,41 @@ class PairOverlay:
             if turn.level_mm is not None:  # its own level on the axis: no ring to stack round
                 # The preferred level (on the joint) first, then the fallbacks further along
                 # the axis, each at three radii: the first clear of the X's is drawn.
-                levels = (turn.level_mm, *turn.fallback_levels_mm)
-                centers = [turn.center + turn.axis * level for level in levels]
+                levels = [turn.level_mm, *turn.fallback_levels_mm]
+                ranks = list(range(len(levels)))
                 firsts = [LEVEL_RING_RADIUS_MM] + [FALLBACK_RING_RADIUS_MM] * (len(levels) - 1)
-                ring = 0
+                radii = [tuple(first + k * CURL_STEP_MM for k in range(3)) for first in firsts]
+                if turn.joint_id not in self.joint_balls:
+                    # Round a joint without a ball (a lumbar disc), tight round its own dot.
+                    radii = [JOINT_RING_RADII_MM] * len(levels)
+                elif turn.level_mm != 0.0:
+                    # Beside a ball: a little farther from the joint ranks as the same level
+                    # (see LEVEL_NUDGES_MM).
+                    away = float(np.sign(turn.level_mm))
+                    for nudge in LEVEL_NUDGES_MM:
+                        levels.append(turn.level_mm + away * nudge)
+                        ranks.append(0)
+                        radii.append(radii[0])
+                centers = [turn.center + turn.axis * level for level in levels]
             else:
-                centers, firsts = [turn.center], [CURL_RADIUS_MM]
                 ring = seen.get(turn.joint_id, 0)
                 seen[turn.joint_id] = ring + 1
+                centers, ranks = [turn.center], [0]
+                radii = [tuple(CURL_RADIUS_MM + (ring + k) * CURL_STEP_MM for k in range(3))]
             rings = [
-                curl_points(
-                    center,
-                    turn.axis,
-                    first + (ring + k) * CURL_STEP_MM,
-                    turn.sign,
-                    turn_deg=g,
-                )
-                for center, first in zip(centers, firsts, strict=True)
-                for k in range(3)
+                curl_points(center, turn.axis, radius, turn.sign, turn_deg=g)
+                for center, per_level in zip(centers, radii, strict=True)
+                for radius in per_level
                 for g in GAP_TURNS_DEG
             ]
-            self._ring_plans.append((turn, rings, [densify(r, 3.0) for r in rings]))
+            # Each candidate's level rank: 0 on the joint (the preferred level and its
+            # nudges), then the fallbacks in order.
+            level_rank = [
+                rank
+                for rank, per_level in zip(ranks, radii, strict=True)
+                for _ in range(len(per_level) * len(GAP_TURNS_DEG))
+            ]
+            self._ring_plans.append((turn, rings, [densify(r, 3.0) for r in rings], level_rank))
 
     def _choose(self, route: Route | None) -> tuple[object, ...]:
         """Which candidate each arrow and ring takes, and the course lines' clear runs."""
@@ -617,7 +654,7 @@ class PairOverlay:
             pick, least = per_share[best][1][k] if scaled[k] else self._pick(plan, route, every)
             self.covered += least
             choice += [pick, tuple(runs)]
-        self.ball_covered = 0
+        self.ball_covered = self.dot_covered = 0
         balls = self._balls(route) if route is not None else []
         # The pull arrows as chosen: a ring's head lying on its own side's arrows (the
         # gluteal ring's head on the gluteal pulls' attachment balls) read as one knot.
@@ -631,49 +668,126 @@ class PairOverlay:
             # Their heads and attachment balls: where a ring's head must not sit.
             ends = np.vstack([np.vstack([p[:2], p[-HEAD_SAMPLES:]]) for p in drawn_pulls])
         placed = np.zeros((0, 2))  # the rings already placed, on screen
-        for _turn, _rings, samples in self._ring_plans:
+        # Each side's muscle courses on screen (see others_course below).
+        courses: dict[str, NDArray[np.float64]] = {}
+        if route is not None:
+            for plan in self._pull_plans:
+                side = plan[0].side
+                seen_course = route.project(plan[2])
+                courses[side] = np.vstack([courses.get(side, np.zeros((0, 2))), seen_course])
+        for turn, _rings, samples, level_rank in self._ring_plans:
             pick = 0
             if route is not None:
-                # The ring's tube and rim keep a gap off the ball, its head (the last
-                # samples) its own width.
-                ball_pad = BALL_CLEAR_PX + (CURL_TUBE_MM + HALO_MM) * route.px_per_mm
-                head_pad = BALL_CLEAR_PX + (HEAD_RADIUS_MM * CURL_TUBE_MM / ARROW_RADIUS_MM
-                                            + HALO_MM) * route.px_per_mm
-                head_n = HEAD_SAMPLES
-                drawn = [route.project(r) for r in samples]
-                # Ranked: not over an X, then off the X's by the clearance; off the joint's
-                # ball; apart from the other side's ring; at the preferred level (on the
-                # joint, not beside it); its head seen side-on, not as a blob; its head off the
-                # heads and balls of the arrows and rings already placed; the rest of it off
-                # them; then first in order (smallest ring, gap facing down).
-                arrow_pad = ball_pad + ARROW_RADIUS_MM * 1.9 * route.px_per_mm
-                per_level = 3 * len(GAP_TURNS_DEG)
-                widths = [
-                    arrow_widths(r, CURL_TUBE_MM, ball=False) * route.px_per_mm for r in samples
-                ]
-                counts = [
-                    (
-                        hits(d, route.boxes, widths[k]),
-                        hits(d, route.boxes, ROUTE_PAD_PX + widths[k]),
-                        ball_hits(d[:-head_n], balls, ball_pad)
-                        + ball_hits(d[-head_n:], balls, head_pad),
-                        _near(d, placed, RING_GAP_PX),
-                        k // per_level,
-                        _end_on(d, samples[k], head_n, route.px_per_mm),
-                        _near(d[-head_n:], ends, arrow_pad + head_pad - ball_pad),
-                        _near(d, arrows, arrow_pad),
-                        k,
-                    )
-                    for k, d in enumerate(drawn)
-                ]
-                pick = min(range(len(counts)), key=counts.__getitem__)
-                self.covered += counts[pick][1]
-                self.ball_covered += counts[pick][2]
-                arrows = np.vstack([arrows, drawn[pick]])
-                ends = np.vstack([ends, drawn[pick][-head_n:]])
-                placed = np.vstack([placed, drawn[pick]])
+                pick, drawn = self._pick_ring(
+                    route, turn, samples, level_rank, balls, (placed, arrows, ends), courses
+                )
+                arrows = np.vstack([arrows, drawn])
+                ends = np.vstack([ends, drawn[-HEAD_SAMPLES:]])
+                placed = np.vstack([placed, drawn])
             choice.append(pick)
         return tuple(choice)
+
+    def _pick_ring(
+        self,
+        route: Route,
+        turn: Turning,
+        samples: Sequence[NDArray[np.float64]],
+        level_rank: Sequence[int],
+        balls: Sequence[tuple[float, float, float]],
+        drawn_so_far: tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]],
+        courses: dict[str, NDArray[np.float64]],
+    ) -> tuple[int, NDArray[np.float64]]:
+        """Which of a ring's candidates (``samples``, world mm) is drawn, and it on screen.
+
+        ``drawn_so_far`` holds, on screen, the rings placed before it, every arrow and ring
+        drawn, and their heads and balls; ``courses`` each side's muscle courses."""
+        placed, arrows, ends = drawn_so_far
+        # The ring's tube and rim keep a gap off the ball, its head (the last samples) its
+        # own width.
+        ball_pad = BALL_CLEAR_PX + (CURL_TUBE_MM + HALO_MM) * route.px_per_mm
+        head_pad = BALL_CLEAR_PX + (
+            HEAD_RADIUS_MM * CURL_TUBE_MM / ARROW_RADIUS_MM + HALO_MM
+        ) * route.px_per_mm
+        head_n = HEAD_SAMPLES
+        # All candidates projected at once (one call per candidate cost more than the ranking).
+        bounds = np.cumsum([len(r) for r in samples])[:-1]
+        drawn = np.split(route.project(np.vstack(samples)), bounds)
+        arrow_pad = ball_pad + ARROW_RADIUS_MM * 1.9 * route.px_per_mm
+        head_gap = arrow_pad + head_pad - ball_pad + RING_HEAD_GAP_PX
+        near_ends = np.vstack([ends, arrows])
+        dots, others = self._dots_on_screen(route, turn)
+        # A ring on a small joint (no ball) turns its gap to the other side's muscle: piriformis
+        # arises beside the sacroiliac joint, and the psoas ring across its root hid a fifth of
+        # it on an 800x500 pair view. Beside a ball (the hip) the rings must cross the muscles
+        # in front of the joint; there it is not ranked.
+        theirs = [c for side, c in courses.items() if side != turn.side]
+        others_course = np.zeros((0, 2))
+        if theirs and turn.joint_id not in self.joint_balls:
+            others_course = np.vstack(theirs)
+        widths: dict[int, NDArray[np.float64]] = {}
+
+        def width(k: int) -> NDArray[np.float64]:
+            if k not in widths:
+                widths[k] = arrow_widths(samples[k], CURL_TUBE_MM, ball=False) * route.px_per_mm
+            return widths[k]
+
+        def on_balls(k: int) -> int:
+            d = drawn[k]
+            return ball_hits(d[:-head_n], balls, ball_pad) + ball_hits(
+                d[-head_n:], balls, head_pad
+            )
+
+        def on_dots(k: int) -> int:
+            # Off every joint dot shown, and no other joint's dot inside it: a ring round
+            # L2-L3 that took in the L3-L4 dot read as turning both.
+            d = drawn[k]
+            return (
+                ball_hits(d[:-head_n], dots, ball_pad)
+                + ball_hits(d[-head_n:], dots, head_pad)
+                + int(inside_polygon(others, d).sum())
+            )
+
+        def padded(k: int) -> int:
+            return hits(drawn[k], route.boxes, ROUTE_PAD_PX + width(k))
+
+        # Ranked: not over an X, then off the X's by the clearance; off the joint's ball; off
+        # the joint dots, with no other joint's dot inside it; apart from the other side's
+        # ring; at the preferred level (on the joint, not beside it); its head seen side-on,
+        # not as a blob; off the other side's muscle (a small joint only); its head off the
+        # arrows and rings already placed; the rest of it off them; then first in order
+        # (preferred radius, gap facing down).
+        criteria: list[Callable[[int], float]] = [
+            lambda k: hits(drawn[k], route.boxes, width(k)),
+            padded,
+            on_balls,
+            on_dots,
+            lambda k: _near(drawn[k], placed, RING_GAP_PX),
+            lambda k: level_rank[k],
+            lambda k: _end_on(drawn[k], samples[k], head_n, route.px_per_mm),
+            lambda k: _near(drawn[k], others_course, arrow_pad),
+            lambda k: _near(drawn[k][-head_n:], near_ends, head_gap),
+            lambda k: _near(drawn[k], arrows, arrow_pad),
+        ]
+        pick = first_best(len(drawn), criteria)
+        self.covered += padded(pick)
+        self.ball_covered += on_balls(pick)
+        self.dot_covered += on_dots(pick)
+        out: NDArray[np.float64] = drawn[pick]
+        return pick, out
+
+    def _dots_on_screen(
+        self, route: Route, turn: Turning
+    ) -> tuple[list[tuple[float, float, float]], NDArray[np.float64]]:
+        """The joint dots shown, as discs ``(x, y, radius)`` in display pixels, and the centres
+        of those other than ``turn``'s own joint (what its ring must not take in)."""
+        if not self._dots:
+            return [], np.zeros((0, 2))
+        world = np.vstack(self._dots)
+        centres = route.project(world)
+        radius = JOINT_RADIUS_MM * route.px_per_mm
+        discs = [(float(x), float(y), radius) for x, y in centres]
+        own = np.linalg.norm(world - np.asarray(turn.center, dtype=np.float64), axis=1) < 1e-3
+        return discs, centres[~own]
 
     def _balls(self, route: Route) -> list[tuple[float, float, float]]:
         """The joints' balls on screen, ``(x, y, radius)`` in display pixels, y up."""
@@ -781,7 +895,7 @@ class PairOverlay:
                 self.arc_paths.append(path)
                 self.turn_paths[pull.side] = path
             self._sphere(path[0], radius * 1.9, rgb, halo=True)
-        for turn, rings, _samples in self._ring_plans:
+        for turn, rings, _samples, _level_rank in self._ring_plans:
             ring = rings[next(it)]
             self._arrow_path(ring, CURL_TUBE_MM, arrow_rgb(turn.color), halo=True)
             self.turn_paths[turn.side] = ring
@@ -976,6 +1090,7 @@ class PairOverlay:
         self._arrow_props = []
         self._pulls = ((), ())
         self._pull_plans, self._ring_plans, self._drawn_choice = [], [], ()
+        self._dots = []
         self.joint_labels = []
         if self.point_labels is not None:
             self.point_labels([])
