@@ -27,6 +27,7 @@ from viewer.domain.referral import (
     ZoneClass,
     rank_key,
     spot_coverage,
+    spot_depth,
 )
 from viewer.domain.structures import Atlas, Kind, Side
 from viewer.domain.triggerpoints import TriggerPoint
@@ -237,12 +238,12 @@ class ReferralModel:
             pattern = self.patterns.get(tp.definition.referral)
             if pattern is None:
                 continue
-            ess, spill, gaps = self._zone_samples(pattern, idx)
+            ess, spill, gaps, depth = self._zone_samples(pattern, idx)
             if pattern.id not in painted:
                 painted[pattern.id] = self._painted_at([pattern.id], idx)
             ess, spill = as_painted(ess, spill, painted[pattern.id], gaps)
-            per_muscle.setdefault(tp.muscle, []).append((tp, ess, spill, gaps))
-            hit = self._hit_for_trigger_point(tp, pattern, ess, spill, len(spots))
+            per_muscle.setdefault(tp.muscle, []).append((tp, ess, spill, gaps, depth))
+            hit = self._hit_for_trigger_point(tp, pattern, ess, spill, len(spots), depth)
             if hit is not None:
                 tp_hits.append(hit)
         muscle_hits = []
@@ -266,13 +267,16 @@ class ReferralModel:
 
     def _zone_samples(
         self, pattern: ReferralPattern, idx: NDArray[np.int64]
-    ) -> tuple[_Zones, _Zones, _Zones]:
-        """The pattern's essential and spillover zone weights at the spots, and each zone's
-        gap to them (mm beyond its radius; ``inf`` out of reach): the gap names the nearest
-        zone where the painted map fills a hole no zone reaches (see :func:`as_painted`)."""
+    ) -> tuple[_Zones, _Zones, _Zones, _Zones]:
+        """The pattern's essential and spillover zone weights at the spots, each zone's gap to
+        them (mm beyond its radius; ``inf`` out of reach) and its depth there (``1 - distance /
+        radius``, see :attr:`Coverage.depth`). The gap names the nearest zone where the painted
+        map fills a hole no zone reaches (see :func:`as_painted`); the depth breaks ties
+        between candidates whose weights saturate at 1 (:func:`rank_key`)."""
         ess: dict[str, NDArray[np.float32]] = {}
         spill: dict[str, NDArray[np.float32]] = {}
         gaps: dict[str, NDArray[np.float32]] = {}
+        depth: dict[str, NDArray[np.float32]] = {}
         for zone in pattern.zones:
             w = self.fields.zone_weights(zone.landmark, zone.radius_scale, idx)
             if w is None:
@@ -286,7 +290,10 @@ class ReferralModel:
                     lm.definition.radius_mm * zone.radius_scale
                 )
                 gaps[zone.landmark] = np.minimum(gaps.get(zone.landmark, gap), gap)
-        return ess, spill, gaps
+                radius = np.float32(max(lm.definition.radius_mm * zone.radius_scale, 1e-3))
+                inside = np.where(np.isfinite(gap), -gap / radius, -np.inf).astype(np.float32)
+                depth[zone.landmark] = np.maximum(depth.get(zone.landmark, inside), inside)
+        return ess, spill, gaps, depth
 
     def _zone_names(self, ids: Iterable[str]) -> str:
         names = [self.skin_landmarks[i].definition.name for i in ids if i in self.skin_landmarks]
@@ -348,11 +355,12 @@ class ReferralModel:
         ess: dict[str, NDArray[np.float32]],
         spill: dict[str, NDArray[np.float32]],
         n_spots: int,
+        depth: Mapping[str, NDArray[np.float32]],
     ) -> ReferralHit | None:
         score, levels, zones = spot_coverage(ess, spill)
         if score < MIN_HIT_SCORE:
             return None
-        cov = Coverage(score, levels, zones)
+        cov = Coverage(score, levels, zones, _depth_of(levels, ess, spill, depth))
         d = tp.definition
         return ReferralHit(
             kind="trigger_point",
@@ -388,13 +396,16 @@ class ReferralModel:
         if not reaching and painted is not None and float(painted[0].max(initial=0.0)) > 0:
             reaching = items
         gaps: dict[str, NDArray[np.float32]] = {}
-        for tp, e, s, g in reaching:
+        depth: dict[str, NDArray[np.float32]] = {}
+        for tp, e, s, g, dp in reaching:
             for k, w in e.items():
                 ess[k] = np.maximum(ess.get(k, w), w)
             for k, w in s.items():
                 spill[k] = np.maximum(spill.get(k, w), w)
             for k, w in g.items():
                 gaps[k] = np.minimum(gaps.get(k, w), w)
+            for k, w in dp.items():
+                depth[k] = np.maximum(depth.get(k, w), w)
             pattern = self.patterns[tp.definition.referral]
             sources += [*tp.definition.sources, *pattern.sources]
             flags += pattern.flags  # where the pain is felt: the pattern's caveats only
@@ -405,7 +416,7 @@ class ReferralModel:
         score, levels, zones = spot_coverage(ess, spill)
         if score < MIN_HIT_SCORE:
             return None
-        cov = Coverage(score, levels, zones)
+        cov = Coverage(score, levels, zones, _depth_of(levels, ess, spill, depth))
         name = self.atlas.get(muscle).name if muscle in self.atlas else muscle
         side = items[0][0].side
         return ReferralHit(
@@ -430,9 +441,24 @@ _Samples = tuple[
     dict[str, NDArray[np.float32]],
     dict[str, NDArray[np.float32]],
     dict[str, NDArray[np.float32]],
+    dict[str, NDArray[np.float32]],
 ]
-"""A trigger point, its essential and spillover zones' weights at the spots and the zones'
-gaps to them (by landmark; see :meth:`ReferralModel._zone_samples`)."""
+"""A trigger point, its essential and spillover zones' weights at the spots, the zones' gaps
+to them and their depths there (by landmark; see :meth:`ReferralModel._zone_samples`)."""
+
+
+def _depth_of(
+    levels: Sequence[ZoneClass],
+    ess: Mapping[str, NDArray[np.floating]],
+    spill: Mapping[str, NDArray[np.floating]],
+    depth: Mapping[str, NDArray[np.floating]],
+) -> float:
+    """:func:`spot_depth` of the zones of each class (depths looked up by landmark)."""
+    return spot_depth(
+        levels,
+        {k: depth[k] for k in ess if k in depth},
+        {k: depth[k] for k in spill if k in depth},
+    )
 
 
 def as_painted(

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from viewer.domain.referral import DISCLAIMER
+from viewer.domain.referral import DISCLAIMER, shared_ranks
 from viewer.domain.structures import Side
 from viewer.features import Features
 from viewer.state.pain import PainSpots
@@ -35,6 +35,18 @@ def with_side(name: str, side: Side) -> str:
     if side is Side.MIDLINE or f"({side.value})" in name or f"{side.value} side" in name:
         return name
     return f"{name}, {side.value} side"
+
+
+def tie_note(ranks: list[int]) -> str:
+    """What the summary adds when candidates tie: the list must not imply an order the
+    sources do not give (five muscles all covering a spot fully are not ranked by name)."""
+    if len(ranks) == len(set(ranks)):
+        return ""
+    if ranks.count(1) == len(ranks):
+        return "These fit equally well:"
+    if ranks.count(1) > 1:
+        return f"The first {ranks.count(1)} fit equally well (the same number means a tie):"
+    return "Rows with the same number fit equally well:"
 
 
 class PainPanel(QWidget):
@@ -136,18 +148,20 @@ class PainPanel(QWidget):
         report = self.features.referral.refer(points)
         # Patients see muscles ("deep buttock muscle"); therapists see each trigger point.
         hits = (report.muscles if self.plain else report.trigger_points)[:TOP_N]
+        ranks = shared_ranks(hits)
         n = len(points)
         what = "Muscles" if self.plain else "Trigger points"
         self.summary.setText(
             f"{n} spot{'s' if n > 1 else ''} marked. "
             + (
-                f"{what} whose pain patterns cover them, most likely first:"
+                f"{what} whose pain patterns cover them, most likely first"
+                + (f". {tie_note(ranks)}" if tie_note(ranks) else ":")
                 if hits
                 else "No trigger point in this atlas refers pain there."
             )
         )
         atlas = self.state.atlas
-        for rank, hit in enumerate(hits, start=1):
+        for rank, hit in zip(ranks, hits, strict=True):
             name = hit.name
             if self.plain and hit.muscle in atlas:
                 name = atlas.get(hit.muscle).plain_name or name
