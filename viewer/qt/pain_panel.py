@@ -185,6 +185,9 @@ class PainPanel(QWidget):
             muscle, points = triggers.muscle_of.get(key), [key]
         if muscle is None or not points:
             return
+        if self.plain:  # a patient sees the chosen muscle's X's only, not every earlier pick's
+            others = {m for m in triggers.muscle_of.values() if m != muscle}
+            triggers.set_markers_visible(sorted(others), False)
         triggers.set_markers_visible([muscle], True)
         triggers.set_active(points)
 

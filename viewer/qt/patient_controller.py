@@ -20,6 +20,7 @@ class PatientMode:
         self.window = window
         self.on = False
         self._before: Any = None
+        self._markers_before: dict[str, bool] | None = None
 
     def set_patient_mode(self, on: bool) -> None:
         """A calm screen for patients: plain names, larger text, few controls, skin shown."""
@@ -44,7 +45,9 @@ class PatientMode:
             self.window.state.set_visible(skins, True)
             for skin in skins:
                 self.window.state.set_opacity(skin, max(self.window.state.opacity(skin), 0.6))
+            self._hide_markers()
         else:
+            self._restore_markers()
             font, docks, skin_looks = self._before
             self.window.setFont(font)
             for key, dock in self.window.docks.items():
@@ -69,6 +72,31 @@ class PatientMode:
         if action.isChecked() != on:
             action.setChecked(on)
         self.window._show_selection(self.window.state.selection)
+
+    def _hide_markers(self) -> None:
+        """No X's and no map before the patient has said where it hurts: the therapist's
+        earlier picks (eight X's on both sides) read as findings. Picking a row shows that
+        muscle's markers only (:meth:`PainPanel._on_pick`)."""
+        triggers = self.window.features.triggers if self.window.features else None
+        if triggers is None:
+            return
+        every = sorted(set(triggers.muscle_of.values()))
+        self._markers_before = {m: triggers.markers_visible(m) for m in every}
+        triggers.set_markers_visible(every, False)
+        triggers.set_active(())
+
+    def _restore_markers(self) -> None:
+        """The markers shown before patient mode, and those of what was chosen in it (its map
+        stays, so its X's must too)."""
+        triggers = self.window.features.triggers if self.window.features else None
+        if triggers is None or self._markers_before is None:
+            return
+        before, self._markers_before = self._markers_before, None
+        chosen = {triggers.muscle_of[t] for t in triggers.active}
+        for visible in (False, True):
+            triggers.set_markers_visible(
+                [m for m, v in before.items() if (v or m in chosen) is visible], visible
+            )
 
     def write_handout(self) -> None:
         """Ask for paper size and self-care notes, then write the patient handout PDF."""

@@ -345,6 +345,21 @@ class HeatLegend(SwatchLegend):
             self._rows = [self._kind_rows[k] for k in kinds]
             self._build(self.scale)
 
+    away: str = ""
+    """Where the map lies when the camera sees none of it (``on the back – turn to Back``),
+    a line under the title; ``""`` otherwise."""
+
+    def set_away(self, note: str) -> None:
+        """Say (or stop saying) that the map lies on a face the camera does not see."""
+        if note != self.away:
+            self.away = note
+            self._build(self.scale)
+            self.set_visible(self._shown)
+
+    def _title_text(self) -> str:
+        text = super()._title_text()
+        return f"{text}\n({self.away})" if self.away else text
+
     @property
     def row_labels(self) -> tuple[str, ...]:
         """The rows' texts, top first (tests, and what a reader sees)."""

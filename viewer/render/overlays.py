@@ -26,7 +26,7 @@ from viewer.domain.pairviews import ResolvedPairView
 from viewer.domain.palette import MARKER_INK
 from viewer.domain.structures import Kind, hex_to_rgb
 from viewer.domain.surface_points import SurfaceBinding, bind_points, carry
-from viewer.domain.zone_legend import legend_classes, seen_vertices
+from viewer.domain.zone_legend import away_note, legend_classes, seen_vertices
 from viewer.features import Features, muscle_base
 from viewer.io.meshes import MeshArrays
 from viewer.render.compare import CompareView
@@ -422,7 +422,11 @@ class AnnotationOverlays:
             m,
             (width, height),
         )
-        self.legend.set_kinds(legend_classes(self._zone_classes, seen))
+        kinds = legend_classes(self._zone_classes, seen)
+        self.legend.set_kinds(kinds)
+        # A map wholly on the far face: say where it is, not a title over an unpainted body.
+        faces = None if normals is None else normals[ids]
+        self.legend.set_away("" if kinds else away_note(faces, self._zone_classes))
 
     def _skin_drawn(self) -> tuple[NDArray[np.float64], NDArray[np.float64] | None]:
         """The full skin's vertices and normals as drawn now (posed, body shown)."""

@@ -1,0 +1,80 @@
+"""Patient mode's 3D view: only the chosen muscle's X's, a key that says where an unseen map
+lies, and keys that never overlap (patient-mode review)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+
+pytestmark = pytest.mark.gui
+
+
+def _window(make_main_window: Any, size: tuple[int, int] = (1000, 700)) -> Any:
+    window = make_main_window(show=True, size=size)
+    if window.features is None or window.features.triggers is None:
+        pytest.skip("the built-in atlas has no skin/trigger points yet")
+    window.actions_by_id["view.animate"].trigger()
+    return window
+
+
+def _panel(window: Any) -> Any:
+    return next(p for p in window.feature_panels if p.objectName() == "pain_panel")
+
+
+def _drawn_muscles(window: Any) -> set[str]:
+    window.view3d.render_now()
+    muscle_of = window.features.triggers.muscle_of
+    return {muscle_of[t] for t in window.view3d.overlays.layer.marker_ids}
+
+
+def test_patient_mode_shows_only_the_chosen_muscles_markers_and_restores_them(
+    make_main_window: Any,
+) -> None:
+    """Eight X's on both sides before the patient said anything, and every earlier pick's
+    X's piled up as rows were tried."""
+    window = _window(make_main_window)
+    triggers = window.features.triggers
+    triggers.set_markers_visible(["piriformis_left", "gluteus_medius_right"], True)
+    before = {m: triggers.markers_visible(m) for m in set(triggers.muscle_of.values())}
+    assert _drawn_muscles(window)
+    window.patient.set_patient_mode(True)
+    assert _drawn_muscles(window) == set(), "no X's before anything is picked"
+    assert triggers.heat_trigger_points() == ()
+    spot = window.features.referral.skin_landmarks["mid_buttock_right"].points.mean(axis=0)
+    window.spots.add(tuple(spot))
+    panel = _panel(window)
+    assert panel.results.count() >= 2
+    picked = []
+    for row in (0, 1):
+        panel.results.setCurrentRow(row)
+        muscle = panel.results.item(row).data(Qt.ItemDataRole.UserRole)[1]
+        picked.append(muscle)
+        assert _drawn_muscles(window) == {muscle}, (row, _drawn_muscles(window))
+    window.patient.set_patient_mode(False)
+    after = {m: triggers.markers_visible(m) for m in before}
+    assert after == {m: v or m == picked[-1] for m, v in before.items()}
+
+
+def test_the_key_says_when_the_map_lies_on_the_far_face(make_main_window: Any) -> None:
+    window = _window(make_main_window)
+    window.patient.set_patient_mode(True)
+    spot = window.features.referral.skin_landmarks["mid_buttock_right"].points.mean(axis=0)
+    window.spots.add(tuple(spot))
+    panel = _panel(window)
+    row = [
+        panel.results.item(i).data(Qt.ItemDataRole.UserRole)[1]
+        for i in range(panel.results.count())
+    ]
+    panel.results.setCurrentRow(row.index("gluteus_maximus_right"))
+    legend = window.view3d.overlays.legend
+    window.state.request_view("posterior")
+    window.view3d.render_now()
+    assert legend.away == "" and "turn to" not in legend._title_text()
+    window.state.request_view("anterior")
+    window.view3d.render_now()
+    window.view3d.render_now()
+    assert legend.away == "on the back – turn to Back", legend.away
+    assert "turn to Back" in legend._title_text()
+    window.patient.set_patient_mode(False)
