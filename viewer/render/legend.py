@@ -277,6 +277,19 @@ class SwatchLegend:
             y0, y1 = min(y0, py + bb[2]), max(y1, py + bb[3])
         return (min(x0, 14 * self.scale), min(y0, 14 * self.scale), x1, y1)
 
+    def line_boxes(self) -> list[tuple[float, float, float, float]]:
+        """(x0, y0, x1, y1) of each text line (display pixels, y up), none when hidden: what
+        another key in the bottom band must not cover (the disclaimer is wide, the rest not)."""
+        if not self._shown:
+            return []
+        out = []
+        for actor in self._texts:
+            bb = [0.0] * 4
+            actor.GetBoundingBox(self.renderer, bb)
+            px, py = actor.GetPosition()
+            out.append((px + bb[0], py + bb[2], px + bb[1], py + bb[3]))
+        return out
+
     def set_title(self, title: str) -> None:
         """Change the bold first line (e.g. to name the muscle whose map is shown)."""
         if title != self._title:

@@ -232,6 +232,7 @@ class AnnotationOverlays:
             "pair_legend", lambda: self.pair_legend.box() if self.pair_legend.column_px else None
         )
         self.marker_legend.keep_clear = self._pair_pixels
+        self.marker_legend.avoid = self.legend.line_boxes  # the disclaimer runs under it
         self._pair_points: tuple[object, NDArray[np.float64] | None] = (None, None)
         self._saved_pose: CameraPose | None = None
         self.compare: CompareView | None = None
