@@ -60,10 +60,13 @@ class ZoneClass(int, Enum):
 
 @dataclass(frozen=True)
 class Source:
-    """One reference: the key used in citations (``S7``) and the full reference text."""
+    """One reference: the key used in citations (``S7``), the full reference text, and its
+    grade: ``"low"`` for the thin or low-quality sources docs/TRIGGER_POINT_FACTS.md marks
+    (L), which a patient handout lists last and marks; ``""`` otherwise."""
 
     key: str
     reference: str
+    grade: str = ""
 
 
 @dataclass(frozen=True)

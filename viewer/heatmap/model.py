@@ -169,6 +169,23 @@ class ReferralModel:
                     out[s.id] = members
         return out
 
+    def patient_entry(self, muscle_id: str) -> str:
+        """What a patient is told about for this muscle: the muscle itself, or the largest
+        atlas group above it whose trigger points all share its referral maps.
+
+        Upper and lower psoas have one map in the sources, so a patient reads one entry,
+        "psoas", not two identical ones; iliopsoas is not merged (iliacus has its own map)."""
+        tps = self.trigger_points
+        maps = {t.definition.referral for t in tps.values() if t.muscle == muscle_id}
+        entry = muscle_id
+        current = self.atlas.get(muscle_id) if muscle_id in self.atlas else None
+        while current is not None and current.parent is not None and current.parent in self.atlas:
+            group = current.parent
+            if {tps[t].definition.referral for t in self.trigger_points_of(group)} != maps:
+                break
+            entry, current = group, self.atlas.get(group)
+        return entry
+
     # -- heat maps -----------------------------------------------------------------------------
     def field_for(self, trigger_point_ids: Iterable[str]) -> HeatField:
         """Combined heat map of the selected trigger points (mode a); unknown ids ignored."""
