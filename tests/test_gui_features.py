@@ -146,7 +146,7 @@ def test_marking_a_painful_spot_ranks_candidates(make_main_window: Any, qtbot: A
     assert note.font().pointSizeF() > small and note.font().bold()
     names = [panel.results.item(i).text() for i in range(panel.results.count())]
     muscles = [panel.results.item(i).data(Qt.ItemDataRole.UserRole)[1] for i in range(len(names))]
-    assert len(set(muscles)) == len(muscles) and "deep buttock muscle (piriformis)" in " ".join(
+    assert len(set(muscles)) == len(muscles) and "Deep buttock muscle (piriformis)" in " ".join(
         names
     )
     row = muscles.index("piriformis_right")

@@ -78,3 +78,41 @@ def test_the_key_says_when_the_map_lies_on_the_far_face(make_main_window: Any) -
     assert legend.away == "on the back – turn to Back", legend.away
     assert "turn to Back" in legend._title_text()
     window.patient.set_patient_mode(False)
+
+
+def test_patient_mode_speaks_plainly_and_hides_the_experts_tools(make_main_window: Any) -> None:
+    """Atlas names in the heat title, "essential/spillover" in its key, "main (essential) zone"
+    and "Confidence: medium; sources: S5a" in the list, Pairs and mesh import in the menus."""
+    window = _window(make_main_window)
+    expert = [window.actions_by_id[k] for k in ("file.import_meshes", "file.export_3d")]
+    pairs = window.pairs_menu.menuAction()
+    window.patient.set_patient_mode(True)
+    assert not any(a.isVisible() for a in expert) and not pairs.isVisible()
+    spot = window.features.referral.skin_landmarks["lower_lumbar_paraspinal_right"]
+    window.spots.add(tuple(spot.points.mean(axis=0)))
+    panel = _panel(window)
+    rows = [panel.results.item(i) for i in range(panel.results.count())]
+    keys = [r.data(Qt.ItemDataRole.UserRole)[1] for r in rows]
+    for row in rows:
+        text = row.text()
+        assert "essential" not in text and "spillover" not in text and "%" not in text, text
+        assert text.split(". ", 1)[1][:1].isupper(), text
+        assert "usual pain area" in text or "sometimes" in text or "outside" in text, text
+        assert "S5a" not in row.toolTip() and "Confidence" not in row.toolTip()
+    # Upper and lower psoas share one map: one row, which shows both parts' points.
+    assert "psoas_major_right" in keys and "psoas_major_upper_right" not in keys, keys
+    panel.results.setCurrentRow(keys.index("psoas_major_right"))
+    muscles = {window.features.triggers.muscle_of[t] for t in window.features.triggers.active}
+    assert muscles == {"psoas_major_upper_right", "psoas_major_lower_right"}
+    panel.results.setCurrentRow(keys.index("longissimus_thoracis_right"))
+    legend = window.view3d.overlays.legend
+    window.state.request_view("posterior")
+    window.view3d.render_now()
+    assert (
+        legend.title == "Where it can send pain: middle long back muscle (longissimus), right side"
+    )
+    assert "usual pain area" in legend.row_labels
+    window.patient.set_patient_mode(False)
+    assert all(a.isVisible() for a in expert) and pairs.isVisible()
+    assert legend.title.startswith("Referred pain: Longissimus")
+    assert "essential (usual)" in legend.row_labels

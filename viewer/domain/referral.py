@@ -49,6 +49,11 @@ class Confidence(str, Enum):
         """Plain words for the UI and the command line."""
         return {"H": "high", "M": "medium", "L": "low"}[self.value]
 
+    @property
+    def plain(self) -> str:
+        """How well the sources support it, for a patient (no grades, no source codes)."""
+        return {"H": "well", "M": "moderately", "L": "only weakly"}[self.value]
+
 
 class ZoneClass(int, Enum):
     """Per-vertex class of a heat map: the renderer hatches spillover for greyscale output."""
@@ -170,6 +175,9 @@ class ReferralHit:
     sources: tuple[str, ...]
     flags: tuple[str, ...] = ()
     position_confidence: Confidence | None = None
+    plain_reason: str = ""
+    """:attr:`reason` in a patient's words ("the spot is in its usual pain area ('…')"), for
+    patient mode; ``""`` where none was made (then :attr:`reason` is shown)."""
 
 
 def spot_coverage(

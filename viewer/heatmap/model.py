@@ -196,21 +196,36 @@ class ReferralModel:
         ]
         return self.fields.combine(pats)
 
-    def title_for(self, trigger_point_ids: Iterable[str]) -> str:
-        """Title of the heat map of these trigger points, naming their muscles (atlas order)."""
+    def title_for(self, trigger_point_ids: Iterable[str], plain: bool = False) -> str:
+        """Title of the heat map of these trigger points, naming their muscles (atlas order).
+
+        ``plain``: for patient mode, everyday names and the side in words ("Where it can send
+        pain: big buttock muscle (gluteus maximus), right side"), as the handout says it; the
+        atlas names ("Longissimus thoracis (lumbar part) (right)") are for the therapist."""
         tps = self.trigger_points
-        muscles = {tps[i].muscle for i in trigger_point_ids if i in tps}
+        ids = [i for i in trigger_point_ids if i in tps]
+        muscles = {tps[i].muscle for i in ids}
+
+        def name(sid: str) -> str:
+            if sid not in self.atlas:
+                return sid
+            s = self.atlas.get(sid)
+            return (s.plain_name or s.name) if plain else s.name
+
         # A whole group reads better than its parts: "Iliopsoas", not psoas halves + iliacus.
         named: dict[str, str] = {}
         groups = sorted(self.muscle_groups().items(), key=lambda g: -len(g[1]))
         for gid, members in groups:
             if len(members) > 1 and set(members) <= muscles:
-                named[members[0]] = self.atlas.get(gid).name
+                named[members[0]] = name(gid)
                 muscles -= set(members)
         order = [s.id for s in self.atlas.structures]
         for mid in muscles:
-            named[mid] = self.atlas.get(mid).name if mid in self.atlas else mid
-        return heat_title([named[m] for m in sorted(named, key=order.index)])
+            named[mid] = name(mid)
+        names = [named[m] for m in sorted(named, key=order.index)]
+        if not plain:
+            return heat_title(names)
+        return plain_heat_title(names, {tps[i].side for i in ids})
 
     def field_for_muscle(self, structure_id: str) -> HeatField:
         """Heat map of every trigger point of a muscle or group (mode b)."""
@@ -341,15 +356,43 @@ class ReferralModel:
             return f"the spot lies in {where}"
         return f"{coverage.n_covered} of {n_spots} spots lie in {where}"
 
+    def _plain_reason(
+        self,
+        coverage: Coverage,
+        ess: Mapping[str, NDArray[np.floating]],
+        n_spots: int,
+        spill: Mapping[str, NDArray[np.floating]] | None = None,
+    ) -> str:
+        """:meth:`_reason` in a patient's words: "usual pain area" and "where its pain
+        sometimes spreads" (the handout's words), never "essential", "spillover" or a
+        percentage of a zone's strength."""
+        ess_set = set(ess)
+        e_zones = [z for z in coverage.zones if z in ess_set]
+        s_zones = [z for z in coverage.zones if z not in ess_set]
+        parts = []
+        if e_zones:
+            parts.append(f"its usual pain area ({self._zone_names(e_zones)})")
+        if s_zones:
+            parts.append(f"where its pain sometimes spreads ({self._zone_names(s_zones)})")
+        if parts:
+            where = "in " + " and ".join(parts)
+        else:
+            where = "just outside " + self._edge_of(ess, spill or {}, plain=True)
+        if n_spots == 1:
+            return f"the spot is {where}"
+        return f"{coverage.n_covered} of {n_spots} spots are {where}"
+
     def _edge_of(
         self,
         ess: Mapping[str, NDArray[np.floating]],
         spill: Mapping[str, NDArray[np.floating]],
+        plain: bool = False,
     ) -> str:
         """``the fading edge of its main zone 'X' (30 %)``: the zone reaching the spots most.
 
         The percentage is that zone's strength at the spot (100 % inside it), so weak candidates
-        sharing one zone still read differently and honestly rank themselves.
+        sharing one zone still read differently and honestly rank themselves. ``plain``: the
+        zone in a patient's words, without the percentage (``its usual pain area ('X')``).
         """
         best, best_w, best_kind = None, 0.0, ""
         for kind, zones in (("main", ess), ("spillover", spill)):
@@ -358,7 +401,10 @@ class ReferralModel:
                 if peak > best_w and name in self.skin_landmarks:
                     best, best_w, best_kind = name, peak, kind
         if best is None:
-            return "the fading edge of its zones"
+            return "its pain areas" if plain else "the fading edge of its zones"
+        if plain:
+            kind = "usual pain area" if best_kind == "main" else "area its pain sometimes reaches"
+            return f"its {kind} ({self._zone_names([best])})"
         percent = max(5, 5 * round(20 * best_w))
         return f"the fading edge of its {best_kind} zone {self._zone_names([best])} ({percent} %)"
 
@@ -387,6 +433,7 @@ class ReferralModel:
             side=tp.side,
             coverage=cov,
             reason=self._reason(cov, ess, n_spots, spill),
+            plain_reason=self._plain_reason(cov, ess, n_spots, spill),
             confidence=pattern.confidence,
             sources=tuple(dict.fromkeys((*d.sources, *pattern.sources))),
             flags=self._flags(d.flags, pattern.flags),
@@ -444,6 +491,7 @@ class ReferralModel:
             side=side,
             coverage=cov,
             reason=self._reason(cov, ess, n_spots, spill),
+            plain_reason=self._plain_reason(cov, ess, n_spots, spill),
             confidence=max(confs, key=lambda c: c.rank),
             sources=tuple(dict.fromkeys(sources)),
             flags=tuple(dict.fromkeys(flags)),
@@ -562,6 +610,26 @@ def heat_title(names: Sequence[str]) -> str:
     if len(shown) < len(names):
         text += f" and {len(names) - len(shown)} more"
     return f"{HEAT_TITLE}: {text}{suffix}"
+
+
+PLAIN_HEAT_TITLE = "Where it can send pain"
+
+
+def plain_heat_title(names: Sequence[str], sides: set[Side]) -> str:
+    """:func:`heat_title` for patients: ``Where it can send pain: deep buttock muscle
+    (piriformis), right side`` (plain names carry no side, so it is said once in words)."""
+    names = list(dict.fromkeys(n for n in names if n))
+    if not names:
+        return PLAIN_HEAT_TITLE
+    shown = names if len(names) <= TITLE_NAMES else names[: TITLE_NAMES - 1]
+    text = "; ".join(shown)
+    if len(shown) < len(names):
+        text += f" and {len(names) - len(shown)} more"
+    real = {s for s in sides if s is not Side.MIDLINE}
+    side = (
+        f", {next(iter(real)).value} side" if len(real) == 1 else ", both sides" if real else ""
+    )
+    return f"{PLAIN_HEAT_TITLE}: {text}{side}"
 
 
 def flag_texts(flags: Iterable[str]) -> tuple[str, ...]:

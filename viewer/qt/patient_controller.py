@@ -64,6 +64,9 @@ class PatientMode:
         view = self.window.view3d
         # Posture captions in everyday words ("pelvis tipped forward", "hip bent").
         view.posture_key.set_plain(on)
+        if view.overlays is not None:  # the heat key: plain names, "usual pain area"
+            view.overlays.set_plain(on)
+        self._expert_actions(on)
         view.posture_guides.set_plain(on)
         posture_panel = getattr(self.window, "posture_panel", None)
         if posture_panel is not None:  # slider names: "How far the hips bend", not "Hip flexion"
@@ -72,6 +75,20 @@ class PatientMode:
         if action.isChecked() != on:
             action.setChecked(on)
         self.window._show_selection(self.window.state.selection)
+
+    EXPERT_ACTIONS = ("file.import_meshes", "file.import_mesh_files", "file.export_3d")
+    """Menu items a patient has no use for (the Pairs menu goes too)."""
+
+    def _expert_actions(self, patient: bool) -> None:
+        """Hide the therapist's tools (mesh import, 3D export, muscle pairs) in patient mode,
+        and bring them back after."""
+        for key in self.EXPERT_ACTIONS:
+            action = self.window.actions_by_id.get(key)
+            if action is not None:
+                action.setVisible(not patient)
+        pairs = getattr(self.window, "pairs_menu", None)
+        if pairs is not None:
+            pairs.menuAction().setVisible(not patient)
 
     def _hide_markers(self) -> None:
         """No X's and no map before the patient has said where it hurts: the therapist's

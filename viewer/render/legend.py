@@ -326,6 +326,8 @@ class SwatchLegend:
 
 ESSENTIAL_ROW = "essential (usual)"
 SPILLOVER_ROW = "spillover (sometimes)"
+PLAIN_ROWS = {ZoneClass.ESSENTIAL: "usual pain area", ZoneClass.SPILLOVER: "sometimes (striped)"}
+"""The rows in patient mode: the handout's words, not "essential" and "spillover"."""
 
 
 class HeatLegend(SwatchLegend):
@@ -356,6 +358,21 @@ class HeatLegend(SwatchLegend):
         if kinds != self.kinds:
             self.kinds = kinds
             self._rows = [self._kind_rows[k] for k in kinds]
+            self._build(self.scale)
+
+    def set_plain(self, plain: bool) -> None:
+        """Rows in a patient's words (:data:`PLAIN_ROWS`) or a therapist's."""
+        words = {ZoneClass.ESSENTIAL: ESSENTIAL_ROW, ZoneClass.SPILLOVER: SPILLOVER_ROW}
+        if plain:
+            words = dict(PLAIN_ROWS)
+        changed = False
+        for kind, label in words.items():
+            old, rgb, striped = self._kind_rows[kind]
+            if old != label:
+                self._kind_rows[kind] = (label, rgb, striped)
+                changed = True
+        if changed:
+            self._rows = [self._kind_rows[k] for k in self.kinds]
             self._build(self.scale)
 
     away: str = ""

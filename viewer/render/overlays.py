@@ -222,6 +222,8 @@ class AnnotationOverlays:
         self._spot_points: tuple[tuple[float, float, float], ...] = ()
         """Painful spots on the standing skin (drawn where the posture puts them)."""
         self._spot_binding: tuple[object, SurfaceBinding] | None = None
+        self.plain = False
+        """Patient mode: the heat key in everyday words (:meth:`set_plain`)."""
         self.legend = HeatLegend(scene.renderer, scale=marker_px / 30)  # 2D props: main layer
         self.labels.reserve("legend", self.legend.box)
         self.marker_legend = MarkerLegend(scene.renderer, self.layer)  # explains drawn X's
@@ -351,6 +353,13 @@ class AnnotationOverlays:
         if self.features.triggers is not None:
             self.layer.highlight(self.features.triggers.active)
 
+    def set_plain(self, plain: bool) -> None:
+        """Patient mode: the heat key's title names muscles plainly, its rows say "usual pain
+        area" and "sometimes (striped)" (the handout's words)."""
+        self.plain = plain
+        self.legend.set_plain(plain)
+        self.refresh_heat()
+
     def refresh_heat(self, *_args: object) -> None:
         """Repaint the skin from the current heat request (only array combination, no geodesics)."""
         triggers, referral = self.features.triggers, self.features.referral
@@ -369,7 +378,7 @@ class AnnotationOverlays:
             return
         heat = referral.field_for(ids)
         # Whose map it is, on the legend (which the label layout keeps clear).
-        self.legend.set_title(referral.title_for(ids))
+        self.legend.set_title(referral.title_for(ids, plain=self.plain))
         drawn = self._skin_drawn()
         self._sync_surface(drawn)
         skin_rgb = hex_to_rgb(self.scene.state.color(self.skin_id))
