@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
@@ -116,3 +117,33 @@ def test_patient_mode_speaks_plainly_and_hides_the_experts_tools(make_main_windo
     assert all(a.isVisible() for a in expert) and pairs.isVisible()
     assert legend.title.startswith("Referred pain: Longissimus")
     assert "essential (usual)" in legend.row_labels
+
+
+def test_patient_key_explains_the_spots_and_messages_point_to_the_list(
+    make_main_window: Any, monkeypatch: Any
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    window = _window(make_main_window)
+    window.patient.set_patient_mode(True)
+    key = window.view3d.overlays.marker_legend
+    window.view3d.render_now()
+    assert "where you said it hurts" not in key.texts()
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _w, _t, text: told.append(text))
+    window.patient.write_handout()  # nothing picked yet
+    assert "'Where does it hurt?' list" in told[-1] and "'Trigger points'" not in told[-1]
+    spot = window.features.referral.skin_landmarks["mid_buttock_right"].points.mean(axis=0)
+    window.spots.add(tuple(spot))
+    window.view3d.render_now()
+    assert "where you said it hurts" in key.texts(), key.texts()
+    # A spot no muscle of this atlas refers to: say what the atlas covers.
+    skin = np.asarray(window.features.referral.skin.points)
+    window.spots.clear()
+    window.spots.add(tuple(skin[int(np.argmax(skin[:, 2]))]))
+    panel = _panel(window)
+    assert panel.results.count() == 0
+    assert "only back, pelvis and hip muscles; tell your therapist" in panel.summary.text()
+    window.patient.set_patient_mode(False)
+    window.view3d.render_now()
+    assert "where you said it hurts" not in key.texts()

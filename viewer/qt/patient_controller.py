@@ -123,12 +123,14 @@ class PatientMode:
             self.window.statusBar().showMessage("Trigger points are still loading.")
             return
         if not self.window.features.triggers.active:
-            QMessageBox.information(
-                self.window,
-                "Patient handout",
-                "Choose one or more trigger points "
-                "first (in 'Where does it hurt?' or 'Trigger points').",
+            # Patient mode hides the 'Trigger points' panel: point to the list it shows.
+            where = (
+                "Mark where it hurts, then pick a muscle in the 'Where does it hurt?' list first."
+                if self.on
+                else "Choose one or more trigger points "
+                "first (in 'Where does it hurt?' or 'Trigger points')."
             )
+            QMessageBox.information(self.window, "Patient handout", where)
             return
         try:
             out = HandoutDialog(self.window).run()

@@ -8,7 +8,8 @@ a sample drawn by the markers' own style (:func:`viewer.render.markers.apply_mar
 * thin, outlined **X** -- deep, behind other structures;
 * small grey **x** -- on the far side of the body;
 * **×2** (after an X) -- that many trigger points at one spot (a patient read "X×2" as "twice
-  as bad").
+  as bad");
+* magenta square -- where the patient said it hurts (patient mode, while spots are marked).
 
 It follows the marker layer before every frame (after the layer has classified its markers,
 before the label layout runs, which keeps labels off it), and its text grows with the frame
@@ -30,13 +31,20 @@ from viewer.domain.lessons import TEXT_FRACTION
 from viewer.domain.palette import MARKER_INK
 from viewer.domain.structures import hex_to_rgb
 from viewer.render.legend import _text
-from viewer.render.markers import GHOST_GLYPH, MARKER_GLYPH, MarkerLayer, apply_marker_style
+from viewer.render.markers import (
+    GHOST_GLYPH,
+    MARKER_GLYPH,
+    SPOT_RGB,
+    MarkerLayer,
+    apply_marker_style,
+)
 
 ROWS: dict[str, str] = {
     "visible": "trigger point",
     "deep": "deep: behind other structures",
     "far_side": "on the far side of the body",
     "counted": "two trigger points at one spot (\u00d73: three)",
+    "spot": "where you said it hurts",
 }
 """What each drawn style means, in legend order."""
 
@@ -74,6 +82,9 @@ class MarkerLegend:
         disclaimer runs most of the way across); this key rises above those under it (at
         1280x800 its count row was printed over "...see a medical professional")."""
         self._avoid_boxes: tuple[Box, ...] = ()
+        self.spot_row: Callable[[], bool] | None = None
+        """True while painful spots are drawn and should be explained (patient mode: a
+        patient saw magenta squares nobody explained)."""
         self.keep_clear: Callable[[], Any] | None = None
         """Display points (k, 2), y up, the key should not cover (a pair view's muscles), or
         ``None`` to keep the last placement (while the camera moves)."""
@@ -92,6 +103,8 @@ class MarkerLegend:
         styles = self.layer.drawn_styles() if self.enabled else ()
         if styles and self.layer.has_counts():
             styles = (*styles, "counted")
+        if self.enabled and self.spot_row is not None and self.spot_row():
+            styles = (*styles, "spot")
         other = self.below() if self.below is not None else None
         floor = other[3] if other is not None else 0.0
         boxes = tuple(self.avoid()) if self.avoid is not None and styles else ()
@@ -205,7 +218,17 @@ class MarkerLegend:
             look.SetFontSize(round(glyph_px * (0.7 if style == "counted" else 1.0)))
             look.SetJustificationToCentered()
             look.SetVerticalJustificationToCentered()
-            apply_marker_style(look, "visible" if style == "counted" else style, INK_RGB)
+            if style == "spot":  # as the spots are drawn: a filled square, white frame
+                sample.SetInput("o")
+                look.SetFontSize(round(glyph_px * 0.7))
+                look.SetColor(*SPOT_RGB)
+                look.SetBackgroundColor(*SPOT_RGB)
+                look.SetBackgroundOpacity(1.0)
+                look.SetFrame(True)
+                look.SetFrameColor(1.0, 1.0, 1.0)
+                look.SetFrameWidth(2)
+            else:
+                apply_marker_style(look, "visible" if style == "counted" else style, INK_RGB)
             sample.SetPosition(x_glyph, y)
             label = _text(self.renderer, text, x_text, y, row)
             label.GetTextProperty().SetVerticalJustificationToCentered()

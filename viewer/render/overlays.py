@@ -235,6 +235,7 @@ class AnnotationOverlays:
         )
         self.marker_legend.keep_clear = self._pair_pixels
         self.marker_legend.avoid = self.legend.line_boxes  # the disclaimer runs under it
+        self.marker_legend.spot_row = lambda: self.plain and self.spots.count > 0
         self._pair_points: tuple[object, NDArray[np.float64] | None] = (None, None)
         self._saved_pose: CameraPose | None = None
         self.compare: CompareView | None = None
