@@ -59,3 +59,12 @@ def test_marker_words_match_the_screen_and_the_count_row_and_orientation_are_pri
     assert "two trigger points at one spot" in text
     assert "your right side is on the left of the picture" in text
     assert "your right side is on the right of the picture" in text
+
+
+def test_the_handout_says_when_to_get_help_quickly_and_from_which_pages() -> None:
+    model = builtin_model_or_skip()
+    text = _text(_of("piriformis_right"))
+    assert "Get help quickly" in text and "emergency department" in text
+    assert "genitals" in text and "both legs" in text
+    for key in ("S49", "S50"):
+        assert model.sources[key].reference[:40] in text, key

@@ -191,13 +191,52 @@ HANDOUT_MARKER_WORDS: dict[str, str] = {
 side", which a patient reads as left against right)."""
 
 
+URGENT_SOURCES = ("S49", "S50")
+"""The health-service pages the handout's "get help quickly" box is written from."""
+
+URGENT_SIGNS = (
+    "numbness, tingling or pins and needles around your genitals, bottom or inner thighs",
+    "new trouble peeing, or you cannot control when you pee or poo",
+    "pain down both legs, or weakness or numbness in both legs that is bad or getting worse",
+    "the pain started after a bad accident or fall",
+)
+"""Signs that back pain needs a hospital now, in plain words (after S49 and S50: the
+emergency signs both pages list; the accident from S49)."""
+
+SOON_SIGNS = (
+    "the pain keeps you awake or is worse lying down, you have a fever, or your walking changes"
+)
+"""When to see a doctor soon rather than wait for the next visit (S49)."""
+
+
+URGENT_FROM = "after Northern HSC Trust and Norfolk and Waveney NHS pages"
+"""Who wrote the pages behind the box, named in it (their full references are in the
+handout's sources line)."""
+
+
+def urgent_box() -> str:
+    """The handout's "get help quickly" box: a patient reading a sheet about muscles must not
+    take a nerve emergency for a trigger point. Compact (a few lines) so the sheet stays one
+    page; the pages it is written from are named in it and listed with the sources."""
+    signs = "; ".join(escape(sign) for sign in URGENT_SIGNS)
+    return (
+        "<table width='100%' cellspacing='0' cellpadding='5' style='border:1px solid #7a2b00'>"
+        "<tr><td style='background-color:#fbeee6;font-size:10pt'>"
+        "<b style='color:#7a2b00'>Get help quickly.</b> Go to an emergency department straight "
+        "away (in the UK: A&amp;E, or call 999) if you have back pain and: "
+        f"{signs}. See a doctor soon if {escape(SOON_SIGNS)}. "
+        f"<span style='font-size:7.5pt;color:#555'>({escape(URGENT_FROM)}; see sources)</span>"
+        "</td></tr></table>"
+    )
+
+
 def handout_html(
     trigger_points: list[Any],
     referral: Any,
     atlas: Any,
     self_care: str,
     images: tuple[str, str] = ("front.png", "back.png"),
-    image_width: int = 320,
+    image_width: int = 300,
     swatches: tuple[str, str, str] = ("usual.png", "sometimes.png", "marker.png"),
     marker_styles: Sequence[str] = ("visible",),
 ) -> str:
@@ -206,7 +245,8 @@ def handout_html(
 
     Written for a patient to read at home: plain names first, Latin only in brackets, no jargon
     without an explanation. Text is at least 10 pt (the key too); sources 7.5 pt.
-    ``image_width`` is in CSS pixels (1/96 inch): 320 prints each figure about 85 mm wide.
+    ``image_width`` is in CSS pixels (1/96 inch): 300 prints each figure about 79 mm wide
+    (at 320 a sheet with notes and the "get help quickly" box ran onto a second page).
     ``marker_styles`` are the marker styles the figures draw (``visible``, ``deep``,
     ``far_side``, and ``counted`` when an X carries "×2"): the one key of the sheet names
     each, its swatch ``marker-<style>.png`` (the bold X keeps ``swatches[2]``); the figures
@@ -288,20 +328,24 @@ def handout_html(
             f"<p style='font-size:11pt;margin:2px 0'>{text}</p>"
         )
     body = "".join(rows)
-    if notes:
-        parts.append(
-            "<table width='100%' cellspacing='6' cellpadding='6'><tr>"
-            f"<td width='62%' valign='top'>{body}</td>"
-            "<td width='38%' valign='top' style='background-color:#f1f4f8'>"
-            f"{notes}</td></tr></table>"
-        )
-    else:
-        parts.append(body)
-    parts.append(
+    # The right-hand column holds the therapist's notes (if any) above the "get help quickly"
+    # box: beside the muscles' paragraphs it uses space a full-width box would add below them.
+    side = (
+        f"<div style='background-color:#f1f4f8'>{notes}</div><p style='margin:3px'></p>"
+        if notes
+        else ""
+    ) + urgent_box()
+    # The disclaimer closes the left column (the box beside it is usually the taller).
+    body += (
         f"<p style='font-size:10pt;color:#7a2b00'><b>{escape(DISCLAIMER)}</b> "
         "This sheet is for education; it is not a diagnosis or a treatment plan.</p>"
     )
-    keys = [k for g in groups for k in g["sources"]]
+    parts.append(
+        "<table width='100%' cellspacing='4' cellpadding='3'><tr>"
+        f"<td width='58%' valign='top'>{body}</td>"
+        f"<td width='42%' valign='top'>{side}</td></tr></table>"
+    )
+    keys = [k for g in groups for k in g["sources"]] + [k for k in URGENT_SOURCES]
     if keys:
         refs = handout_sources(keys, referral.sources)
         parts.append(f"<p style='font-size:7.5pt;color:#555'>Sources: {escape(refs)}</p>")
