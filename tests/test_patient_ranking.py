@@ -57,3 +57,18 @@ def test_a_spot_beside_the_lower_spine_is_not_ranked_alphabetically() -> None:
     assert ranks["multifidus_right"] < ranks["longissimus_thoracis_right"], ranks
     assert ranks["iliacus_right"] == ranks["multifidus_right"], ranks
     assert hits[0].coverage.depth > hits[-1].coverage.depth
+
+
+def test_plain_reasons_read_as_sentences() -> None:
+    """'2 of 2 spots are in where its pain sometimes spreads', '1 of 2 spots are'."""
+    model = builtin_model_or_skip()
+    spots = [model.skin_landmarks["groin_right"].points.mean(axis=0)]
+    spots.append(model.skin_landmarks["anterior_thigh_upper_right"].points.mean(axis=0))
+    reasons = {h.id: h.plain_reason for h in model.refer(spots).muscles}
+    reasons |= {
+        h.id + "@edge": h.plain_reason for h in model.refer([(-24.2, 112.4, -70.1)]).muscles
+    }
+    for hid, text in reasons.items():
+        assert text and "essential" not in text and "spillover" not in text and "%" not in text
+        assert "in where" not in text and "1 of 2 spots are" not in text, (hid, text)
+    assert reasons["quadratus_lumborum_right"].startswith("1 of 2 spots is in the area its pain")

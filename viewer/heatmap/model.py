@@ -363,8 +363,8 @@ class ReferralModel:
         n_spots: int,
         spill: Mapping[str, NDArray[np.floating]] | None = None,
     ) -> str:
-        """:meth:`_reason` in a patient's words: "usual pain area" and "where its pain
-        sometimes spreads" (the handout's words), never "essential", "spillover" or a
+        """:meth:`_reason` in a patient's words: "its usual pain area" and "the area its pain
+        sometimes reaches" (as the handout says it), never "essential", "spillover" or a
         percentage of a zone's strength."""
         ess_set = set(ess)
         e_zones = [z for z in coverage.zones if z in ess_set]
@@ -373,14 +373,15 @@ class ReferralModel:
         if e_zones:
             parts.append(f"its usual pain area ({self._zone_names(e_zones)})")
         if s_zones:
-            parts.append(f"where its pain sometimes spreads ({self._zone_names(s_zones)})")
+            parts.append(f"the area its pain sometimes reaches ({self._zone_names(s_zones)})")
         if parts:
             where = "in " + " and ".join(parts)
         else:
             where = "just outside " + self._edge_of(ess, spill or {}, plain=True)
         if n_spots == 1:
             return f"the spot is {where}"
-        return f"{coverage.n_covered} of {n_spots} spots are {where}"
+        verb = "is" if coverage.n_covered == 1 else "are"
+        return f"{coverage.n_covered} of {n_spots} spots {verb} {where}"
 
     def _edge_of(
         self,
@@ -403,8 +404,9 @@ class ReferralModel:
         if best is None:
             return "its pain areas" if plain else "the fading edge of its zones"
         if plain:
-            kind = "usual pain area" if best_kind == "main" else "area its pain sometimes reaches"
-            return f"its {kind} ({self._zone_names([best])})"
+            kind = "its usual pain area" if best_kind == "main" else "the area its pain sometimes"
+            kind += "" if best_kind == "main" else " reaches"
+            return f"{kind} ({self._zone_names([best])})"
         percent = max(5, 5 * round(20 * best_w))
         return f"the fading edge of its {best_kind} zone {self._zone_names([best])} ({percent} %)"
 
