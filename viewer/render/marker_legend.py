@@ -269,7 +269,7 @@ class MarkerLegend:
 
 
 def rise_above(
-    boxes: Sequence[Box], x0: float, x1: float, floor: float, height: float, gap: float = 4.0
+    boxes: Sequence[Box], x0: float, x1: float, floor: float, height: float, gap: float = 10.0
 ) -> float:
     """The lowest floor, not below ``floor``, at which a block ``height`` tall spanning
     ``x0..x1`` clears every box (x0, y0, x1, y1; y up) it would overlap across: boxes are
