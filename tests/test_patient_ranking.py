@@ -72,3 +72,14 @@ def test_plain_reasons_read_as_sentences() -> None:
         assert text and "essential" not in text and "spillover" not in text and "%" not in text
         assert "in where" not in text and "1 of 2 spots are" not in text, (hid, text)
     assert reasons["quadratus_lumborum_right"].startswith("1 of 2 spots is in the area its pain")
+
+
+def test_the_refer_command_prints_shared_ranks() -> None:
+    from viewer.commands.refer import format_report, report_to_dict
+
+    model = builtin_model_or_skip()
+    centre = model.skin_landmarks["lower_lumbar_paraspinal_right"].points.mean(axis=0)
+    data = report_to_dict(model.refer([centre]), model)
+    ranks = [h["rank"] for h in data["muscles"]]
+    assert ranks[:3] == [1, 1, 1], ranks
+    assert "  1. " in format_report(data) and "  2. " not in format_report(data).split("Trig")[0]
