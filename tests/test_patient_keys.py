@@ -34,6 +34,8 @@ def test_marker_key_and_heat_key_do_not_overlap(make_main_window: Any, size: Any
     points = [t for t, m in triggers.muscle_of.items() if m == "gluteus_maximus_right"]
     triggers.set_markers_visible(["gluteus_maximus_right"], True)
     triggers.set_active(points)
+    spot = window.features.referral.skin_landmarks["mid_buttock_right"].points.mean(axis=0)
+    window.spots.add(tuple(spot))  # the key gets its fourth row, "where you said it hurts"
     window.state.request_view("posterior")
     overlays = window.view3d.overlays
     for _ in range(3):
@@ -41,6 +43,7 @@ def test_marker_key_and_heat_key_do_not_overlap(make_main_window: Any, size: Any
     key, heat = overlays.marker_legend, overlays.legend
     assert key.visible and heat.visible
     assert "counted" in key.styles, "the picture draws an X×2 (the row that overlapped)"
+    assert "spot" in key.styles
     box = key.box()
     width, height = window.view3d.renderer.GetSize()
     assert box[3] <= height and box[2] <= width
