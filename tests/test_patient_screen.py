@@ -147,3 +147,16 @@ def test_patient_key_explains_the_spots_and_messages_point_to_the_list(
     window.patient.set_patient_mode(False)
     window.view3d.render_now()
     assert "where you said it hurts" not in key.texts()
+
+
+def test_leaving_patient_mode_without_a_pick_brings_back_the_therapists_map(
+    make_main_window: Any,
+) -> None:
+    window = _window(make_main_window)
+    triggers = window.features.triggers
+    chosen = tuple(t for t, m in triggers.muscle_of.items() if m == "piriformis_right")
+    triggers.set_active(chosen)
+    window.patient.set_patient_mode(True)
+    assert triggers.active == ()
+    window.patient.set_patient_mode(False)
+    assert triggers.active == chosen and triggers.markers_visible("piriformis_right")

@@ -21,6 +21,7 @@ class PatientMode:
         self.on = False
         self._before: Any = None
         self._markers_before: dict[str, bool] | None = None
+        self._active_before: tuple[str, ...] = ()
 
     def set_patient_mode(self, on: bool) -> None:
         """A calm screen for patients: plain names, larger text, few controls, skin shown."""
@@ -99,16 +100,19 @@ class PatientMode:
             return
         every = sorted(set(triggers.muscle_of.values()))
         self._markers_before = {m: triggers.markers_visible(m) for m in every}
+        self._active_before = triggers.active
         triggers.set_markers_visible(every, False)
         triggers.set_active(())
 
     def _restore_markers(self) -> None:
         """The markers shown before patient mode, and those of what was chosen in it (its map
-        stays, so its X's must too)."""
+        stays, so its X's must too); with nothing chosen, the map shown before."""
         triggers = self.window.features.triggers if self.window.features else None
         if triggers is None or self._markers_before is None:
             return
         before, self._markers_before = self._markers_before, None
+        if not triggers.active:  # nothing picked with the patient: the therapist's map returns
+            triggers.set_active(self._active_before)
         chosen = {triggers.muscle_of[t] for t in triggers.active}
         for visible in (False, True):
             triggers.set_markers_visible(
