@@ -146,7 +146,7 @@ def test_marking_a_painful_spot_ranks_candidates(make_main_window: Any, qtbot: A
     assert note.font().pointSizeF() > small and note.font().bold()
     names = [panel.results.item(i).text() for i in range(panel.results.count())]
     muscles = [panel.results.item(i).data(Qt.ItemDataRole.UserRole)[1] for i in range(len(names))]
-    assert len(set(muscles)) == len(muscles) and "deep buttock muscle (piriformis)" in " ".join(
+    assert len(set(muscles)) == len(muscles) and "Deep buttock muscle (piriformis)" in " ".join(
         names
     )
     row = muscles.index("piriformis_right")
@@ -249,3 +249,20 @@ def test_search_shows_a_result_from_where_it_is_seen_with_context(
     assert camera.GetDirectionOfProjection()[1] < -0.9, "looking at the buttock from behind"
     assert window.state.opacity("gluteus_maximus_right") < 0.5
     assert window.state.opacity("sacrum") == 1.0, "bones stay as landmarks"
+
+
+def test_tied_candidates_share_a_rank_and_the_summary_says_so(
+    make_main_window: Any, qtbot: Any
+) -> None:
+    """Five muscles cover a spot beside the lower spine fully: the list must not number them
+    1-5 as if the first were likelier (it was alphabetical)."""
+    window = _built_in(make_main_window, qtbot)
+    panel = next(p for p in window.feature_panels if p.objectName() == "pain_panel")
+    window.patient.set_patient_mode(True)
+    spot = window.features.referral.skin_landmarks["lower_lumbar_paraspinal_right"]
+    window.spots.add(tuple(spot.points.mean(axis=0)))
+    rows = [panel.results.item(i).text() for i in range(panel.results.count())]
+    numbers = [int(r.split(".", 1)[0]) for r in rows]
+    assert numbers[:3] == [1, 1, 1], rows
+    assert "equally well" in panel.summary.text(), panel.summary.text()
+    window.patient.set_patient_mode(False)

@@ -60,3 +60,21 @@ def test_handout_prints_one_marker_key_and_the_figures_none(
         corner = figure[int(0.9 * h) :, int(0.7 * w) :]
         ink = int((corner.sum(-1) < 200).sum())
         assert ink == 0, f"{ink} ink pixels of an in-picture key in a handout figure"
+
+
+def test_handout_key_explains_a_counted_x(make_main_window: Any, tmp_path: Path) -> None:
+    """The back figure draws piriformis's two points at one spot as "X×2": the key must say
+    what "×2" means (a patient read it as "twice as bad"), in the screen's words."""
+    from viewer.qt.handout import write_handout
+    from viewer.qt.texts import HANDOUT_MARKER_WORDS
+
+    window = _window(make_main_window)
+    triggers = window.features.triggers
+    triggers.set_active(sorted(i for i, m in triggers.muscle_of.items() if m == "piriformis_left"))
+    pdf = write_handout(window, tmp_path / "h.pdf", "Letter", "")
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    flat = " ".join(text.split())
+    assert HANDOUT_MARKER_WORDS["counted"] in flat
+    assert "on the far side of the body" in flat and "other side of the body" not in flat

@@ -44,16 +44,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def report_to_dict(report: Any, model: Any, limit: int | None = None) -> dict[str, Any]:
     """JSON-ready form of a :class:`~viewer.heatmap.model.ReferralReport`."""
+    from viewer.domain.referral import shared_ranks
     from viewer.heatmap.model import flag_texts
 
-    def hit(h: Any) -> dict[str, Any]:
+    def hit(h: Any, rank: int) -> dict[str, Any]:
         return {
+            "rank": rank,
             "kind": h.kind,
             "id": h.id,
             "name": h.name,
             "muscle": h.muscle,
             "side": h.side.value,
             "score": round(h.coverage.score, 4),
+            "depth": round(h.coverage.depth, 3),
             "spots": [lv.name.lower() for lv in h.coverage.levels],
             "zones": list(h.coverage.zones),
             "reason": h.reason,
@@ -69,6 +72,10 @@ def report_to_dict(report: Any, model: Any, limit: int | None = None) -> dict[st
             ],
         }
 
+    def ranked(hits: Any) -> list[dict[str, Any]]:
+        """Ties share a rank (1, 1, 1, 4): the order among them is not a likelihood."""
+        return [hit(h, r) for h, r in zip(hits, shared_ranks(hits), strict=True)]
+
     return {
         "disclaimer": report.disclaimer,
         "spots": [
@@ -80,8 +87,8 @@ def report_to_dict(report: Any, model: Any, limit: int | None = None) -> dict[st
             }
             for s in report.spots
         ],
-        "trigger_points": [hit(h) for h in report.trigger_points[:limit]],
-        "muscles": [hit(h) for h in report.muscles[:limit]],
+        "trigger_points": ranked(report.trigger_points[:limit]),
+        "muscles": ranked(report.muscles[:limit]),
     }
 
 
@@ -97,6 +104,7 @@ def format_report(data: dict[str, Any]) -> str:
         if not data[key]:
             lines.append("  none of the built-in referral zones cover these spots")
         for rank, h in enumerate(data[key], 1):
+            rank = h.get("rank", rank)
             cites = ", ".join(s["key"] for s in h["sources"])
             grade = f"confidence {h['confidence']}"
             if h.get("position_confidence"):

@@ -11,7 +11,7 @@ The ranking works on per-vertex weight arrays computed once per atlas (see
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
 
@@ -49,6 +49,11 @@ class Confidence(str, Enum):
         """Plain words for the UI and the command line."""
         return {"H": "high", "M": "medium", "L": "low"}[self.value]
 
+    @property
+    def plain(self) -> str:
+        """How well the sources support it, for a patient (no grades, no source codes)."""
+        return {"H": "well", "M": "moderately", "L": "only weakly"}[self.value]
+
 
 class ZoneClass(int, Enum):
     """Per-vertex class of a heat map: the renderer hatches spillover for greyscale output."""
@@ -60,10 +65,13 @@ class ZoneClass(int, Enum):
 
 @dataclass(frozen=True)
 class Source:
-    """One reference: the key used in citations (``S7``) and the full reference text."""
+    """One reference: the key used in citations (``S7``), the full reference text, and its
+    grade: ``"low"`` for the thin or low-quality sources docs/TRIGGER_POINT_FACTS.md marks
+    (L), which a patient handout lists last and marks; ``""`` otherwise."""
 
     key: str
     reference: str
+    grade: str = ""
 
 
 @dataclass(frozen=True)
@@ -126,11 +134,16 @@ class Coverage:
 
     ``levels`` has one :class:`ZoneClass` per spot; ``score`` adds essential coverage (1.0) and
     spillover coverage (``SPILLOVER_LEVEL``) weighted by how deep inside the zone each spot is.
+    ``score`` saturates: every spot anywhere inside a main zone counts 1.0, so many candidates
+    tie. ``depth`` does not: it says how centrally the spots sit in the zones holding them
+    (1 at a zone's centre, 0 at its rim, below 0 where only the painted map's smoothing
+    reaches; mean over the covered spots), and breaks those ties (:func:`rank_key`).
     """
 
     score: float
     levels: tuple[ZoneClass, ...]
     zones: tuple[str, ...]
+    depth: float = 0.0
 
     @property
     def n_essential(self) -> int:
@@ -162,6 +175,9 @@ class ReferralHit:
     sources: tuple[str, ...]
     flags: tuple[str, ...] = ()
     position_confidence: Confidence | None = None
+    plain_reason: str = ""
+    """:attr:`reason` in a patient's words ("the spot is in its usual pain area ('…')"), for
+    patient mode; ``""`` where none was made (then :attr:`reason` is shown)."""
 
 
 def spot_coverage(
@@ -200,7 +216,61 @@ def spot_coverage(
     return float(per_spot.sum()), levels, tuple(dict.fromkeys(hit))
 
 
-def rank_key(hit: ReferralHit) -> tuple[float, int, int, int, str]:
-    """Sort key: higher score, more essential spots, more spots covered, higher confidence, id."""
+def spot_depth(
+    levels: Sequence[ZoneClass],
+    essential: Mapping[str, NDArray[np.floating]],
+    spillover: Mapping[str, NDArray[np.floating]],
+) -> float:
+    """How centrally the spots sit in the zones holding them (see :attr:`Coverage.depth`).
+
+    Parameters
+    ----------
+    levels : each spot's class (from :func:`spot_coverage`)
+    essential, spillover : zone landmark id -> (k,) ``1 - distance / radius`` at the k spots
+    """
+    values = []
+    for k, level in enumerate(levels):
+        zones = essential if level is ZoneClass.ESSENTIAL else spillover
+        if level is ZoneClass.NONE or not zones:
+            continue
+        values.append(max(float(np.asarray(d, dtype=np.float64)[k]) for d in zones.values()))
+    return float(np.clip(np.mean(values), -1.0, 1.0)) if values else 0.0
+
+
+DEPTH_STEP = 0.1
+"""Depths closer than this are treated as equal: a few millimetres on a hand-drawn chart zone
+say nothing about which muscle is more likely."""
+
+
+def tie_key(hit: ReferralHit) -> tuple[float, int, int, float, int]:
+    """What ranks a candidate: higher score, more essential spots, more spots covered, spots
+    more central in its zones, higher confidence. Equal keys fit equally well.
+
+    The score is compared to 0.01: a spot painted 0.999 by the map's smoothing is not a worse
+    fit than one painted 1.0."""
     c = hit.coverage
-    return (-round(c.score, 6), -c.n_essential, -c.n_covered, -hit.confidence.rank, hit.id)
+    depth = round(c.depth / DEPTH_STEP) * DEPTH_STEP
+    return (
+        -round(c.score, 2),
+        -c.n_essential,
+        -c.n_covered,
+        -round(depth, 3),
+        -hit.confidence.rank,
+    )
+
+
+def rank_key(hit: ReferralHit) -> tuple[float, int, int, float, int, str]:
+    """Sort key: :func:`tie_key`, then the id only to keep the order stable among ties (which
+    the list must then show as ties, :func:`shared_ranks`, not as an order)."""
+    return (*tie_key(hit), hit.id)
+
+
+def shared_ranks(hits: Sequence[ReferralHit]) -> list[int]:
+    """Competition ranks of hits sorted by :func:`rank_key`: ties share a number (1, 1, 1, 4)."""
+    ranks: list[int] = []
+    for i, hit in enumerate(hits):
+        if i and tie_key(hit) == tie_key(hits[i - 1]):
+            ranks.append(ranks[-1])
+        else:
+            ranks.append(i + 1)
+    return ranks

@@ -61,3 +61,30 @@ def legend_classes(
         c = c[np.asarray(seen, dtype=bool).reshape(-1)]
     counts = np.bincount(c.astype(np.int64), minlength=3)
     return tuple(k for k in LEGEND_ORDER if counts[k.value] >= MIN_SEEN_VERTICES)
+
+
+FACES = (
+    ((0.0, 1.0), "on the back", "Back"),
+    ((0.0, -1.0), "on the front", "Front"),
+    ((1.0, 0.0), "on the left side", "Left side"),
+    ((-1.0, 0.0), "on the right side", "Right side"),
+)
+"""Outward directions (atlas LPS x, y) of the four faces the patient panel turns the body to,
+how a key says a map lies there, and the panel's button that shows it."""
+
+
+def away_note(normals: NDArray[Any] | None, classes: NDArray[Any]) -> str:
+    """``on the back – turn to Back``: where a map nobody can see lies, for the key.
+
+    A patient picked a muscle whose map lies on the back while the body faced them; the key
+    showed its title and nothing else painted. The face is the one the map's vertices face
+    most (its main zones' normals summed; all zones' when it has none); ``""`` without normals.
+    """
+    if normals is None or not len(normals):
+        return ""
+    c = np.asarray(classes).reshape(-1)
+    n = np.asarray(normals, dtype=np.float64).reshape(-1, 3)
+    main = c == ZoneClass.ESSENTIAL.value
+    total = n[main].sum(axis=0) if main.any() else n.sum(axis=0)
+    words, button = max(FACES, key=lambda f: f[0][0] * total[0] + f[0][1] * total[1])[1:]
+    return f"{words} – turn to {button}"

@@ -27,6 +27,7 @@ from viewer.domain.referral import (
     ZoneClass,
     rank_key,
     spot_coverage,
+    spot_depth,
 )
 from viewer.domain.structures import Atlas, Kind, Side
 from viewer.domain.triggerpoints import TriggerPoint
@@ -168,6 +169,23 @@ class ReferralModel:
                     out[s.id] = members
         return out
 
+    def patient_entry(self, muscle_id: str) -> str:
+        """What a patient is told about for this muscle: the muscle itself, or the largest
+        atlas group above it whose trigger points all share its referral maps.
+
+        Upper and lower psoas have one map in the sources, so a patient reads one entry,
+        "psoas", not two identical ones; iliopsoas is not merged (iliacus has its own map)."""
+        tps = self.trigger_points
+        maps = {t.definition.referral for t in tps.values() if t.muscle == muscle_id}
+        entry = muscle_id
+        current = self.atlas.get(muscle_id) if muscle_id in self.atlas else None
+        while current is not None and current.parent is not None and current.parent in self.atlas:
+            group = current.parent
+            if {tps[t].definition.referral for t in self.trigger_points_of(group)} != maps:
+                break
+            entry, current = group, self.atlas.get(group)
+        return entry
+
     # -- heat maps -----------------------------------------------------------------------------
     def field_for(self, trigger_point_ids: Iterable[str]) -> HeatField:
         """Combined heat map of the selected trigger points (mode a); unknown ids ignored."""
@@ -178,21 +196,36 @@ class ReferralModel:
         ]
         return self.fields.combine(pats)
 
-    def title_for(self, trigger_point_ids: Iterable[str]) -> str:
-        """Title of the heat map of these trigger points, naming their muscles (atlas order)."""
+    def title_for(self, trigger_point_ids: Iterable[str], plain: bool = False) -> str:
+        """Title of the heat map of these trigger points, naming their muscles (atlas order).
+
+        ``plain``: for patient mode, everyday names and the side in words ("Where it can send
+        pain: big buttock muscle (gluteus maximus), right side"), as the handout says it; the
+        atlas names ("Longissimus thoracis (lumbar part) (right)") are for the therapist."""
         tps = self.trigger_points
-        muscles = {tps[i].muscle for i in trigger_point_ids if i in tps}
+        ids = [i for i in trigger_point_ids if i in tps]
+        muscles = {tps[i].muscle for i in ids}
+
+        def name(sid: str) -> str:
+            if sid not in self.atlas:
+                return sid
+            s = self.atlas.get(sid)
+            return (s.plain_name or s.name) if plain else s.name
+
         # A whole group reads better than its parts: "Iliopsoas", not psoas halves + iliacus.
         named: dict[str, str] = {}
         groups = sorted(self.muscle_groups().items(), key=lambda g: -len(g[1]))
         for gid, members in groups:
             if len(members) > 1 and set(members) <= muscles:
-                named[members[0]] = self.atlas.get(gid).name
+                named[members[0]] = name(gid)
                 muscles -= set(members)
         order = [s.id for s in self.atlas.structures]
         for mid in muscles:
-            named[mid] = self.atlas.get(mid).name if mid in self.atlas else mid
-        return heat_title([named[m] for m in sorted(named, key=order.index)])
+            named[mid] = name(mid)
+        names = [named[m] for m in sorted(named, key=order.index)]
+        if not plain:
+            return heat_title(names)
+        return plain_heat_title(names, {tps[i].side for i in ids})
 
     def field_for_muscle(self, structure_id: str) -> HeatField:
         """Heat map of every trigger point of a muscle or group (mode b)."""
@@ -237,12 +270,12 @@ class ReferralModel:
             pattern = self.patterns.get(tp.definition.referral)
             if pattern is None:
                 continue
-            ess, spill, gaps = self._zone_samples(pattern, idx)
+            ess, spill, gaps, depth = self._zone_samples(pattern, idx)
             if pattern.id not in painted:
                 painted[pattern.id] = self._painted_at([pattern.id], idx)
             ess, spill = as_painted(ess, spill, painted[pattern.id], gaps)
-            per_muscle.setdefault(tp.muscle, []).append((tp, ess, spill, gaps))
-            hit = self._hit_for_trigger_point(tp, pattern, ess, spill, len(spots))
+            per_muscle.setdefault(tp.muscle, []).append((tp, ess, spill, gaps, depth))
+            hit = self._hit_for_trigger_point(tp, pattern, ess, spill, len(spots), depth)
             if hit is not None:
                 tp_hits.append(hit)
         muscle_hits = []
@@ -266,13 +299,16 @@ class ReferralModel:
 
     def _zone_samples(
         self, pattern: ReferralPattern, idx: NDArray[np.int64]
-    ) -> tuple[_Zones, _Zones, _Zones]:
-        """The pattern's essential and spillover zone weights at the spots, and each zone's
-        gap to them (mm beyond its radius; ``inf`` out of reach): the gap names the nearest
-        zone where the painted map fills a hole no zone reaches (see :func:`as_painted`)."""
+    ) -> tuple[_Zones, _Zones, _Zones, _Zones]:
+        """The pattern's essential and spillover zone weights at the spots, each zone's gap to
+        them (mm beyond its radius; ``inf`` out of reach) and its depth there (``1 - distance /
+        radius``, see :attr:`Coverage.depth`). The gap names the nearest zone where the painted
+        map fills a hole no zone reaches (see :func:`as_painted`); the depth breaks ties
+        between candidates whose weights saturate at 1 (:func:`rank_key`)."""
         ess: dict[str, NDArray[np.float32]] = {}
         spill: dict[str, NDArray[np.float32]] = {}
         gaps: dict[str, NDArray[np.float32]] = {}
+        depth: dict[str, NDArray[np.float32]] = {}
         for zone in pattern.zones:
             w = self.fields.zone_weights(zone.landmark, zone.radius_scale, idx)
             if w is None:
@@ -286,7 +322,10 @@ class ReferralModel:
                     lm.definition.radius_mm * zone.radius_scale
                 )
                 gaps[zone.landmark] = np.minimum(gaps.get(zone.landmark, gap), gap)
-        return ess, spill, gaps
+                radius = np.float32(max(lm.definition.radius_mm * zone.radius_scale, 1e-3))
+                inside = np.where(np.isfinite(gap), -gap / radius, -np.inf).astype(np.float32)
+                depth[zone.landmark] = np.maximum(depth.get(zone.landmark, inside), inside)
+        return ess, spill, gaps, depth
 
     def _zone_names(self, ids: Iterable[str]) -> str:
         names = [self.skin_landmarks[i].definition.name for i in ids if i in self.skin_landmarks]
@@ -317,15 +356,44 @@ class ReferralModel:
             return f"the spot lies in {where}"
         return f"{coverage.n_covered} of {n_spots} spots lie in {where}"
 
+    def _plain_reason(
+        self,
+        coverage: Coverage,
+        ess: Mapping[str, NDArray[np.floating]],
+        n_spots: int,
+        spill: Mapping[str, NDArray[np.floating]] | None = None,
+    ) -> str:
+        """:meth:`_reason` in a patient's words: "its usual pain area" and "the area its pain
+        sometimes reaches" (as the handout says it), never "essential", "spillover" or a
+        percentage of a zone's strength."""
+        ess_set = set(ess)
+        e_zones = [z for z in coverage.zones if z in ess_set]
+        s_zones = [z for z in coverage.zones if z not in ess_set]
+        parts = []
+        if e_zones:
+            parts.append(f"its usual pain area ({self._zone_names(e_zones)})")
+        if s_zones:
+            parts.append(f"the area its pain sometimes reaches ({self._zone_names(s_zones)})")
+        if parts:
+            where = "in " + " and ".join(parts)
+        else:
+            where = "just outside " + self._edge_of(ess, spill or {}, plain=True)
+        if n_spots == 1:
+            return f"the spot is {where}"
+        verb = "is" if coverage.n_covered == 1 else "are"
+        return f"{coverage.n_covered} of {n_spots} spots {verb} {where}"
+
     def _edge_of(
         self,
         ess: Mapping[str, NDArray[np.floating]],
         spill: Mapping[str, NDArray[np.floating]],
+        plain: bool = False,
     ) -> str:
         """``the fading edge of its main zone 'X' (30 %)``: the zone reaching the spots most.
 
         The percentage is that zone's strength at the spot (100 % inside it), so weak candidates
-        sharing one zone still read differently and honestly rank themselves.
+        sharing one zone still read differently and honestly rank themselves. ``plain``: the
+        zone in a patient's words, without the percentage (``its usual pain area ('X')``).
         """
         best, best_w, best_kind = None, 0.0, ""
         for kind, zones in (("main", ess), ("spillover", spill)):
@@ -334,7 +402,11 @@ class ReferralModel:
                 if peak > best_w and name in self.skin_landmarks:
                     best, best_w, best_kind = name, peak, kind
         if best is None:
-            return "the fading edge of its zones"
+            return "its pain areas" if plain else "the fading edge of its zones"
+        if plain:
+            kind = "its usual pain area" if best_kind == "main" else "the area its pain sometimes"
+            kind += "" if best_kind == "main" else " reaches"
+            return f"{kind} ({self._zone_names([best])})"
         percent = max(5, 5 * round(20 * best_w))
         return f"the fading edge of its {best_kind} zone {self._zone_names([best])} ({percent} %)"
 
@@ -348,11 +420,12 @@ class ReferralModel:
         ess: dict[str, NDArray[np.float32]],
         spill: dict[str, NDArray[np.float32]],
         n_spots: int,
+        depth: Mapping[str, NDArray[np.float32]],
     ) -> ReferralHit | None:
         score, levels, zones = spot_coverage(ess, spill)
         if score < MIN_HIT_SCORE:
             return None
-        cov = Coverage(score, levels, zones)
+        cov = Coverage(score, levels, zones, _depth_of(levels, ess, spill, depth))
         d = tp.definition
         return ReferralHit(
             kind="trigger_point",
@@ -362,6 +435,7 @@ class ReferralModel:
             side=tp.side,
             coverage=cov,
             reason=self._reason(cov, ess, n_spots, spill),
+            plain_reason=self._plain_reason(cov, ess, n_spots, spill),
             confidence=pattern.confidence,
             sources=tuple(dict.fromkeys((*d.sources, *pattern.sources))),
             flags=self._flags(d.flags, pattern.flags),
@@ -388,13 +462,16 @@ class ReferralModel:
         if not reaching and painted is not None and float(painted[0].max(initial=0.0)) > 0:
             reaching = items
         gaps: dict[str, NDArray[np.float32]] = {}
-        for tp, e, s, g in reaching:
+        depth: dict[str, NDArray[np.float32]] = {}
+        for tp, e, s, g, dp in reaching:
             for k, w in e.items():
                 ess[k] = np.maximum(ess.get(k, w), w)
             for k, w in s.items():
                 spill[k] = np.maximum(spill.get(k, w), w)
             for k, w in g.items():
                 gaps[k] = np.minimum(gaps.get(k, w), w)
+            for k, w in dp.items():
+                depth[k] = np.maximum(depth.get(k, w), w)
             pattern = self.patterns[tp.definition.referral]
             sources += [*tp.definition.sources, *pattern.sources]
             flags += pattern.flags  # where the pain is felt: the pattern's caveats only
@@ -405,7 +482,7 @@ class ReferralModel:
         score, levels, zones = spot_coverage(ess, spill)
         if score < MIN_HIT_SCORE:
             return None
-        cov = Coverage(score, levels, zones)
+        cov = Coverage(score, levels, zones, _depth_of(levels, ess, spill, depth))
         name = self.atlas.get(muscle).name if muscle in self.atlas else muscle
         side = items[0][0].side
         return ReferralHit(
@@ -416,6 +493,7 @@ class ReferralModel:
             side=side,
             coverage=cov,
             reason=self._reason(cov, ess, n_spots, spill),
+            plain_reason=self._plain_reason(cov, ess, n_spots, spill),
             confidence=max(confs, key=lambda c: c.rank),
             sources=tuple(dict.fromkeys(sources)),
             flags=tuple(dict.fromkeys(flags)),
@@ -430,9 +508,24 @@ _Samples = tuple[
     dict[str, NDArray[np.float32]],
     dict[str, NDArray[np.float32]],
     dict[str, NDArray[np.float32]],
+    dict[str, NDArray[np.float32]],
 ]
-"""A trigger point, its essential and spillover zones' weights at the spots and the zones'
-gaps to them (by landmark; see :meth:`ReferralModel._zone_samples`)."""
+"""A trigger point, its essential and spillover zones' weights at the spots, the zones' gaps
+to them and their depths there (by landmark; see :meth:`ReferralModel._zone_samples`)."""
+
+
+def _depth_of(
+    levels: Sequence[ZoneClass],
+    ess: Mapping[str, NDArray[np.floating]],
+    spill: Mapping[str, NDArray[np.floating]],
+    depth: Mapping[str, NDArray[np.floating]],
+) -> float:
+    """:func:`spot_depth` of the zones of each class (depths looked up by landmark)."""
+    return spot_depth(
+        levels,
+        {k: depth[k] for k in ess if k in depth},
+        {k: depth[k] for k in spill if k in depth},
+    )
 
 
 def as_painted(
@@ -519,6 +612,26 @@ def heat_title(names: Sequence[str]) -> str:
     if len(shown) < len(names):
         text += f" and {len(names) - len(shown)} more"
     return f"{HEAT_TITLE}: {text}{suffix}"
+
+
+PLAIN_HEAT_TITLE = "Where it can send pain"
+
+
+def plain_heat_title(names: Sequence[str], sides: set[Side]) -> str:
+    """:func:`heat_title` for patients: ``Where it can send pain: deep buttock muscle
+    (piriformis), right side`` (plain names carry no side, so it is said once in words)."""
+    names = list(dict.fromkeys(n for n in names if n))
+    if not names:
+        return PLAIN_HEAT_TITLE
+    shown = names if len(names) <= TITLE_NAMES else names[: TITLE_NAMES - 1]
+    text = "; ".join(shown)
+    if len(shown) < len(names):
+        text += f" and {len(names) - len(shown)} more"
+    real = {s for s in sides if s is not Side.MIDLINE}
+    side = (
+        f", {next(iter(real)).value} side" if len(real) == 1 else ", both sides" if real else ""
+    )
+    return f"{PLAIN_HEAT_TITLE}: {text}{side}"
 
 
 def flag_texts(flags: Iterable[str]) -> tuple[str, ...]:

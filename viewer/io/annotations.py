@@ -368,7 +368,7 @@ def load_annotations(
     # sources
     shown, entries = _read_entries(folder, "sources", problems, skipped)
     for _, e in entries:
-        out.sources[e["key"]] = Source(e["key"], e["reference"])
+        out.sources[e["key"]] = Source(e["key"], e["reference"], e.get("grade", ""))
 
     # skin landmarks
     shown, entries = _read_entries(folder, "skin_landmarks", problems, skipped)

@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from PySide6.QtCore import QMarginsF, QUrl
+from PySide6.QtCore import QMarginsF, Qt, QUrl
 from PySide6.QtGui import (
     QColor,
+    QFont,
     QImage,
     QPageLayout,
     QPageSize,
@@ -131,6 +132,13 @@ def _swatch(path: Path, kind: str) -> QImage:
             painter.drawRect(5, 3, 30, 34)
             painter.drawLine(12, 10, 28, 30)
             painter.drawLine(28, 10, 12, 30)
+        elif kind == "marker-counted":  # the "×2" an X carries for two points at one spot
+            font = QFont()
+            font.setBold(True)
+            font.setPixelSize(22)
+            painter.setFont(font)
+            painter.setPen(QColor(20, 20, 20))
+            painter.drawText(image.rect(), Qt.AlignmentFlag.AlignCenter, "\u00d72")
         elif kind == "marker-far_side":
             painter.setPen(QPen(QColor(97, 97, 97), 3))
             painter.drawLine(14, 16, 26, 30)
@@ -180,8 +188,10 @@ def _print_pdf(
             document.addResource(
                 QTextDocument.ResourceType.ImageResource, QUrl(name), QImage(str(out))
             )
-        styles = [s for s in ("visible", "deep", "far_side") if s in drawn] or ["visible"]
-        for kind in ("usual", "sometimes", "marker", "marker-deep", "marker-far_side"):
+        styles = [s for s in ("visible", "deep", "far_side", "counted") if s in drawn]
+        styles = styles if set(styles) - {"counted"} else ["visible", *styles]
+        kinds = ("usual", "sometimes", "marker", "marker-deep", "marker-far_side")
+        for kind in (*kinds, "marker-counted"):
             image = _swatch(Path(folder) / f"{kind}.png", kind)
             document.addResource(
                 QTextDocument.ResourceType.ImageResource, QUrl(f"{kind}.png"), image

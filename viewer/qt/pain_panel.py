@@ -4,6 +4,8 @@ there, ranked, each with a one-line reason; pick one to see its markers and refe
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+
 from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import (
@@ -16,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from viewer.domain.referral import DISCLAIMER
+from viewer.domain.referral import DISCLAIMER, ReferralHit, shared_ranks
 from viewer.domain.structures import Side
 from viewer.features import Features
 from viewer.state.pain import PainSpots
@@ -24,6 +26,11 @@ from viewer.state.scene import SceneState
 
 ROLE = Qt.ItemDataRole.UserRole
 TOP_N = 8
+NO_RESULT = "No trigger point in this atlas refers pain there."
+NO_RESULT_PLAIN = (
+    "No muscle in this atlas is known to send pain there. This atlas covers only back, pelvis "
+    "and hip muscles; tell your therapist."
+)
 
 
 def with_side(name: str, side: Side) -> str:
@@ -35,6 +42,18 @@ def with_side(name: str, side: Side) -> str:
     if side is Side.MIDLINE or f"({side.value})" in name or f"{side.value} side" in name:
         return name
     return f"{name}, {side.value} side"
+
+
+def tie_note(ranks: list[int]) -> str:
+    """What the summary adds when candidates tie: the list must not imply an order the
+    sources do not give (five muscles all covering a spot fully are not ranked by name)."""
+    if len(ranks) == len(set(ranks)):
+        return ""
+    if ranks.count(1) == len(ranks):
+        return "These fit equally well:"
+    if ranks.count(1) > 1:
+        return f"The first {ranks.count(1)} fit equally well (the same number means a tie):"
+    return "Rows with the same number fit equally well:"
 
 
 class PainPanel(QWidget):
@@ -135,43 +154,70 @@ class PainPanel(QWidget):
         assert self.features.referral is not None
         report = self.features.referral.refer(points)
         # Patients see muscles ("deep buttock muscle"); therapists see each trigger point.
-        hits = (report.muscles if self.plain else report.trigger_points)[:TOP_N]
+        if self.plain:
+            hits = list(self._patient_entries(report.muscles))[:TOP_N]
+        else:
+            hits = [(h, h.id) for h in report.trigger_points[:TOP_N]]
+        ranks = shared_ranks([h for h, _ in hits])
         n = len(points)
-        what = "Muscles" if self.plain else "Trigger points"
-        self.summary.setText(
-            f"{n} spot{'s' if n > 1 else ''} marked. "
-            + (
-                f"{what} whose pain patterns cover them, most likely first:"
-                if hits
-                else "No trigger point in this atlas refers pain there."
-            )
-        )
+        if not hits:
+            tail = NO_RESULT_PLAIN if self.plain else NO_RESULT
+        elif self.plain:
+            tail = "Muscles that can send pain there, most likely first"
+        else:
+            tail = "Trigger points whose pain patterns cover them, most likely first"
+        if hits:
+            tail += f". {tie_note(ranks)}" if tie_note(ranks) else ":"
+        self.summary.setText(f"{n} spot{'s' if n > 1 else ''} marked. {tail}")
         atlas = self.state.atlas
-        for rank, hit in enumerate(hits, start=1):
+        for rank, (hit, key) in zip(ranks, hits, strict=True):
             name = hit.name
-            if self.plain and hit.muscle in atlas:
-                name = atlas.get(hit.muscle).plain_name or name
-            name = with_side(name, hit.side)
-            item = QListWidgetItem(f"{rank}. {name} — {hit.reason}")
-            item.setData(ROLE, (hit.kind, hit.id))
-            item.setToolTip(
-                f"Confidence: {hit.confidence.label}; sources: {', '.join(hit.sources)}"
-            )
+            if self.plain and key in atlas:
+                name = atlas.get(key).plain_name or name
+            name = with_side(name[:1].upper() + name[1:], hit.side)
+            reason = (hit.plain_reason or hit.reason) if self.plain else hit.reason
+            item = QListWidgetItem(f"{rank}. {name} — {reason}")
+            item.setData(ROLE, (hit.kind, key))
+            if self.plain:  # no grades or source codes ("S5a") for a patient
+                tip = f"The sources support this pain pattern {hit.confidence.plain}."
+            else:
+                tip = f"Confidence: {hit.confidence.label}; sources: {', '.join(hit.sources)}"
+            item.setToolTip(tip)
             self.results.addItem(item)
 
+    def _patient_entries(self, hits: Sequence[ReferralHit]) -> Iterator[tuple[ReferralHit, str]]:
+        """Muscle rows as a patient is told about them: upper and lower psoas share one map in
+        the sources, so they are one row, "psoas" (its best-ranked part's row), not two
+        identical ones (:meth:`ReferralModel.patient_entry`)."""
+        assert self.features.referral is not None
+        seen: set[str] = set()
+        for hit in hits:
+            entry = self.features.referral.patient_entry(hit.id)
+            if entry not in seen:
+                seen.add(entry)
+                yield hit, entry
+
     def _on_pick(self, item: QListWidgetItem | None, _previous: object) -> None:
-        """Show the choice: its markers and referral map (a muscle shows all its points)."""
+        """Show the choice: its markers and referral map (a muscle shows all its points; a
+        patient's entry, all points of the muscles it stands for)."""
         triggers = self.features.triggers
         if item is None or triggers is None:
             return
         kind, key = item.data(ROLE)
         if kind == "muscle":
-            muscle, points = key, [t for t, m in triggers.muscle_of.items() if m == key]
+            atlas = self.state.atlas
+            members = {key, *(atlas.leaves(key) if key in atlas else ())}
+            muscles = sorted(members & set(triggers.muscle_of.values()))
+            points = [t for t, m in triggers.muscle_of.items() if m in members]
         else:
-            muscle, points = triggers.muscle_of.get(key), [key]
-        if muscle is None or not points:
+            muscle = triggers.muscle_of.get(key)
+            muscles, points = ([muscle] if muscle else []), [key]
+        if not muscles or not points:
             return
-        triggers.set_markers_visible([muscle], True)
+        if self.plain:  # a patient sees the chosen muscle's X's only, not every earlier pick's
+            others = {m for m in triggers.muscle_of.values() if m not in muscles}
+            triggers.set_markers_visible(sorted(others), False)
+        triggers.set_markers_visible(muscles, True)
         triggers.set_active(points)
 
     def set_plain(self, plain: bool) -> None:

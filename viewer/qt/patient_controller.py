@@ -20,6 +20,8 @@ class PatientMode:
         self.window = window
         self.on = False
         self._before: Any = None
+        self._markers_before: dict[str, bool] | None = None
+        self._active_before: tuple[str, ...] = ()
 
     def set_patient_mode(self, on: bool) -> None:
         """A calm screen for patients: plain names, larger text, few controls, skin shown."""
@@ -44,7 +46,9 @@ class PatientMode:
             self.window.state.set_visible(skins, True)
             for skin in skins:
                 self.window.state.set_opacity(skin, max(self.window.state.opacity(skin), 0.6))
+            self._hide_markers()
         else:
+            self._restore_markers()
             font, docks, skin_looks = self._before
             self.window.setFont(font)
             for key, dock in self.window.docks.items():
@@ -61,6 +65,9 @@ class PatientMode:
         view = self.window.view3d
         # Posture captions in everyday words ("pelvis tipped forward", "hip bent").
         view.posture_key.set_plain(on)
+        if view.overlays is not None:  # the heat key: plain names, "usual pain area"
+            view.overlays.set_plain(on)
+        self._expert_actions(on)
         view.posture_guides.set_plain(on)
         posture_panel = getattr(self.window, "posture_panel", None)
         if posture_panel is not None:  # slider names: "How far the hips bend", not "Hip flexion"
@@ -70,6 +77,48 @@ class PatientMode:
             action.setChecked(on)
         self.window._show_selection(self.window.state.selection)
 
+    EXPERT_ACTIONS = ("file.import_meshes", "file.import_mesh_files", "file.export_3d")
+    """Menu items a patient has no use for (the Pairs menu goes too)."""
+
+    def _expert_actions(self, patient: bool) -> None:
+        """Hide the therapist's tools (mesh import, 3D export, muscle pairs) in patient mode,
+        and bring them back after."""
+        for key in self.EXPERT_ACTIONS:
+            action = self.window.actions_by_id.get(key)
+            if action is not None:
+                action.setVisible(not patient)
+        pairs = getattr(self.window, "pairs_menu", None)
+        if pairs is not None:
+            pairs.menuAction().setVisible(not patient)
+
+    def _hide_markers(self) -> None:
+        """No X's and no map before the patient has said where it hurts: the therapist's
+        earlier picks (eight X's on both sides) read as findings. Picking a row shows that
+        muscle's markers only (:meth:`PainPanel._on_pick`)."""
+        triggers = self.window.features.triggers if self.window.features else None
+        if triggers is None:
+            return
+        every = sorted(set(triggers.muscle_of.values()))
+        self._markers_before = {m: triggers.markers_visible(m) for m in every}
+        self._active_before = triggers.active
+        triggers.set_markers_visible(every, False)
+        triggers.set_active(())
+
+    def _restore_markers(self) -> None:
+        """The markers shown before patient mode, and those of what was chosen in it (its map
+        stays, so its X's must too); with nothing chosen, the map shown before."""
+        triggers = self.window.features.triggers if self.window.features else None
+        if triggers is None or self._markers_before is None:
+            return
+        before, self._markers_before = self._markers_before, None
+        if not triggers.active:  # nothing picked with the patient: the therapist's map returns
+            triggers.set_active(self._active_before)
+        chosen = {triggers.muscle_of[t] for t in triggers.active}
+        for visible in (False, True):
+            triggers.set_markers_visible(
+                [m for m, v in before.items() if (v or m in chosen) is visible], visible
+            )
+
     def write_handout(self) -> None:
         """Ask for paper size and self-care notes, then write the patient handout PDF."""
         from viewer.qt.handout import HandoutDialog
@@ -78,12 +127,14 @@ class PatientMode:
             self.window.statusBar().showMessage("Trigger points are still loading.")
             return
         if not self.window.features.triggers.active:
-            QMessageBox.information(
-                self.window,
-                "Patient handout",
-                "Choose one or more trigger points "
-                "first (in 'Where does it hurt?' or 'Trigger points').",
+            # Patient mode hides the 'Trigger points' panel: point to the list it shows.
+            where = (
+                "Mark where it hurts, then pick a muscle in the 'Where does it hurt?' list first."
+                if self.on
+                else "Choose one or more trigger points "
+                "first (in 'Where does it hurt?' or 'Trigger points')."
             )
+            QMessageBox.information(self.window, "Patient handout", where)
             return
         try:
             out = HandoutDialog(self.window).run()

@@ -5,6 +5,7 @@ Kept apart from the widgets so wording can be tested and reused (patient mode, h
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from html import escape
 from typing import Any
@@ -103,41 +104,130 @@ def plain_muscle_name(structure: Any) -> str:
     return getattr(structure, "plain_name", "") or getattr(structure, "name", str(structure))
 
 
-def handout_groups(trigger_points: list[Any], referral: Any, atlas: Any) -> list[dict[str, Any]]:
-    """Chosen trigger points grouped so the handout says each thing once.
+INTERNAL_NOTE = re.compile(r"\b(sources?|split|not verified)\b", re.IGNORECASE)
+"""Sentences of a pattern's description written for the therapist about the data ("Sources
+give one map for the whole muscle, so upper and lower psoas share it", "Split not verified"):
+a patient's handout leaves them out (the therapist's panel keeps them)."""
 
-    Points that send pain the same way (one referral pattern) form one group: its muscles'
-    plain names (each once, in the order chosen), the pattern's description, and the union of
-    what keeps them going (each item once). Two points of one muscle, or upper and lower psoas
-    sharing the iliopsoas map, thus read as one paragraph, not three.
+
+def patient_description(text: str) -> str:
+    """A pattern's description without its notes about the sources (:data:`INTERNAL_NOTE`)."""
+    sentences = re.split(r"(?<=[.!?])\s+", text.strip())
+    return " ".join(t for t in sentences if t and not INTERNAL_NOTE.search(t))
+
+
+def side_words(side: Any) -> str:
+    """``right side`` / ``left side`` for a heading ("" for the midline)."""
+    value = getattr(side, "value", str(side or ""))
+    return f"{value} side" if value in ("right", "left") else ""
+
+
+def handout_groups(trigger_points: list[Any], referral: Any, atlas: Any) -> list[dict[str, Any]]:
+    """Chosen trigger points grouped so the handout says each thing once: one group per muscle
+    and side, as a patient is told about it (:meth:`ReferralModel.patient_entry`: upper and
+    lower psoas share one map, so they are one entry, "psoas").
+
+    Each group has its heading (plain name and side: both sides are often chosen), where its
+    points send pain (each pattern's description once, without notes about the data), what
+    keeps them going (each item once), and the sources of its points and of their patterns.
+    Three gluteus maximus points were three identical headings.
     """
     groups: dict[str, dict[str, Any]] = {}
     for tp in trigger_points:
         d = tp.definition
-        muscle = atlas.get(d.muscle) if d.muscle in atlas else None
-        who = plain_muscle_name(muscle) if muscle is not None else d.muscle
+        entry_of = getattr(referral, "patient_entry", None)
+        entry = entry_of(d.muscle) if entry_of is not None else d.muscle
+        structure = atlas.get(entry) if entry in atlas else None
+        who = plain_muscle_name(structure) if structure is not None else entry
+        side = side_words(getattr(tp, "side", None) or getattr(d, "side", None))
         pattern = referral.patterns.get(d.referral)
-        where = (pattern.description or pattern.title) if pattern is not None else ""
-        key = d.referral if pattern is not None else f"muscle:{d.muscle}"
-        group = groups.setdefault(key, {"muscles": [], "where": where, "keeps": []})
-        if who not in group["muscles"]:
-            group["muscles"].append(who)
+        group = groups.setdefault(
+            entry,
+            {
+                "muscles": [who],
+                "heading": f"{who[:1].upper()}{who[1:]}" + (f", {side}" if side else ""),
+                "where": [],
+                "keeps": [],
+                "sources": [],
+            },
+        )
+        if pattern is not None:
+            where = patient_description(pattern.description or pattern.title)
+            if where and where not in group["where"]:
+                group["where"].append(where)
         for item in d.perpetuating:
             if item not in group["keeps"]:
                 group["keeps"].append(item)
+        pattern_sources = tuple(pattern.sources) if pattern is not None else ()
+        for key in (*d.sources, *pattern_sources):
+            if key not in group["sources"]:
+                group["sources"].append(key)
     return list(groups.values())
 
 
-def _names(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+def handout_sources(keys: Sequence[str], references: dict[str, Any]) -> str:
+    """The references behind the handout, without their citation codes ("S5a: ..." told a
+    patient nothing); thin or low-quality sources (grade ``low``) last, marked."""
+    strong: list[str] = []
+    weak: list[str] = []
+    for key in dict.fromkeys(keys):
+        ref = references.get(key)
+        text = getattr(ref, "reference", "") or key
+        (weak if getattr(ref, "grade", "") == "low" else strong).append(text)
+    out = "; ".join(strong)
+    if weak:
+        out += ("; " if out else "") + "weaker sources (thin or low quality): " + "; ".join(weak)
+    return out
 
 
 HANDOUT_MARKER_WORDS: dict[str, str] = {
     "visible": "where the trigger point sits",
     "deep": "trigger point deeper inside",
-    "far_side": "on the other side of the body",
+    "far_side": "on the far side of the body",
+    "counted": "two trigger points at one spot (\u00d73: three)",
 }
-"""The handout key's words for each marker style, in a patient's words and legend order."""
+"""The handout key's words for each marker style, in legend order: the screen's own words
+(:data:`viewer.render.marker_legend.ROWS`), so "on the far side of the body" (not "the other
+side", which a patient reads as left against right)."""
+
+
+URGENT_SOURCES = ("S49", "S50")
+"""The health-service pages the handout's "get help quickly" box is written from."""
+
+URGENT_SIGNS = (
+    "numbness, tingling or pins and needles around your genitals, bottom or inner thighs",
+    "new trouble peeing, or you cannot control when you pee or poo",
+    "pain down both legs, or weakness or numbness in both legs that is bad or getting worse",
+    "the pain started after a bad accident or fall",
+)
+"""Signs that back pain needs a hospital now, in plain words (after S49 and S50: the
+emergency signs both pages list; the accident from S49)."""
+
+SOON_SIGNS = (
+    "the pain keeps you awake or is worse lying down, you have a fever, or your walking changes"
+)
+"""When to see a doctor soon rather than wait for the next visit (S49)."""
+
+
+URGENT_FROM = "after Northern HSC Trust and Norfolk and Waveney NHS pages"
+"""Who wrote the pages behind the box, named in it (their full references are in the
+handout's sources line)."""
+
+
+def urgent_box() -> str:
+    """The handout's "get help quickly" box: a patient reading a sheet about muscles must not
+    take a nerve emergency for a trigger point. Compact (a few lines) so the sheet stays one
+    page; the pages it is written from are named in it and listed with the sources."""
+    signs = "; ".join(escape(sign) for sign in URGENT_SIGNS)
+    return (
+        "<table width='100%' cellspacing='0' cellpadding='5' style='border:1px solid #7a2b00'>"
+        "<tr><td style='background-color:#fbeee6;font-size:10pt'>"
+        "<b style='color:#7a2b00'>Get help quickly.</b> Go to an emergency department straight "
+        "away (in the UK: A&amp;E, or call 999) if you have back pain and: "
+        f"{signs}. See a doctor soon if {escape(SOON_SIGNS)}. "
+        f"<span style='font-size:7.5pt;color:#555'>({escape(URGENT_FROM)}; see sources)</span>"
+        "</td></tr></table>"
+    )
 
 
 def handout_html(
@@ -146,7 +236,7 @@ def handout_html(
     atlas: Any,
     self_care: str,
     images: tuple[str, str] = ("front.png", "back.png"),
-    image_width: int = 320,
+    image_width: int = 300,
     swatches: tuple[str, str, str] = ("usual.png", "sometimes.png", "marker.png"),
     marker_styles: Sequence[str] = ("visible",),
 ) -> str:
@@ -155,26 +245,37 @@ def handout_html(
 
     Written for a patient to read at home: plain names first, Latin only in brackets, no jargon
     without an explanation. Text is at least 10 pt (the key too); sources 7.5 pt.
-    ``image_width`` is in CSS pixels (1/96 inch): 320 prints each figure about 85 mm wide.
+    ``image_width`` is in CSS pixels (1/96 inch): 300 prints each figure about 79 mm wide
+    (at 320 a sheet with notes and the "get help quickly" box ran onto a second page).
     ``marker_styles`` are the marker styles the figures draw (``visible``, ``deep``,
-    ``far_side``): the one key of the sheet names each, its swatch ``marker-<style>.png`` (the
-    bold X keeps ``swatches[2]``); the figures carry no key of their own.
+    ``far_side``, and ``counted`` when an X carries "×2"): the one key of the sheet names
+    each, its swatch ``marker-<style>.png`` (the bold X keeps ``swatches[2]``); the figures
+    carry no key of their own.
     """
     w = int(image_width)
     marker_swatch = {s: f"marker-{s}.png" for s in HANDOUT_MARKER_WORDS} | {"visible": swatches[2]}
+    sides = (
+        "Front<br><span style='font-size:9pt;font-weight:normal'>your right side is on the "
+        "left of the picture</span>",
+        "Back<br><span style='font-size:9pt;font-weight:normal'>your right side is on the "
+        "right of the picture</span>",
+    )
+    cells = [  # two marker meanings a row, under the two colours
+        f"<td><img src='{marker_swatch[style]}' width='{34 if style == 'counted' else 20}' "
+        f"height='20'></td><td nowrap>{HANDOUT_MARKER_WORDS[style]}&nbsp;&nbsp;&nbsp;</td>"
+        for style in HANDOUT_MARKER_WORDS
+        if style in marker_styles
+    ]
     key = (
         "<table cellspacing='0' cellpadding='3' style='font-size:10pt'><tr>"
         f"<td><img src='{swatches[0]}' width='34' height='20'></td>"
         "<td>usual pain area&nbsp;&nbsp;&nbsp;</td>"
         f"<td><img src='{swatches[1]}' width='34' height='20'></td>"
-        "<td>sometimes (striped)&nbsp;&nbsp;&nbsp;</td></tr><tr>"
+        "<td>sometimes (striped)&nbsp;&nbsp;&nbsp;</td></tr>"
         + "".join(
-            f"<td><img src='{marker_swatch[style]}' width='20' height='20'></td>"
-            f"<td nowrap>{HANDOUT_MARKER_WORDS[style]}&nbsp;&nbsp;&nbsp;</td>"
-            for style in HANDOUT_MARKER_WORDS
-            if style in marker_styles
+            "<tr>" + "".join(cells[k : k + 2]) + "</tr>" for k in range(0, len(cells), 2)
         )
-        + "</tr></table>"
+        + "</table>"
     )
     parts = [
         "<h1 style='font-size:18pt;margin-bottom:2px'>Where your pain may be coming from</h1>",
@@ -183,9 +284,9 @@ def handout_html(
         "and where they can send pain.</p>",
         "<table width='100%' cellspacing='0' cellpadding='2'><tr>"
         f"<td align='center'><img src='{images[0]}' width='{w}'><br>"
-        "<span style='font-size:11pt'><b>Front</b></span></td>"
+        f"<span style='font-size:11pt'><b>{sides[0]}</b></span></td>"
         f"<td align='center'><img src='{images[1]}' width='{w}'><br>"
-        "<span style='font-size:11pt'><b>Back</b></span></td></tr></table>",
+        f"<span style='font-size:11pt'><b>{sides[1]}</b></span></td></tr></table>",
         key,
     ]
     rows = []
@@ -196,11 +297,17 @@ def handout_html(
         shared = [k for k in groups[0]["keeps"] if all(k in g["keeps"] for g in groups[1:])]
     for group in groups:
         group = {**group, "keeps": [k for k in group["keeps"] if k not in shared]}
-        cell = f"<p style='font-size:12pt;margin:0'><b>{escape(_names(group['muscles']))}</b></p>"
+        cell = f"<p style='font-size:12pt;margin:0'><b>{escape(group['heading'])}</b></p>"
         if group["where"]:
+            where = group["where"]
+            text = (
+                escape(where[0])
+                if len(where) == 1
+                else "".join(f"<br>&#8226; {escape(w)}" for w in where)
+            )
             cell += (
                 "<p style='font-size:10pt;margin:2px 0'><b>Where it can send pain:</b> "
-                f"{escape(group['where'])}</p>"
+                f"{text}</p>"
             )
         if group["keeps"]:
             cell += (
@@ -221,21 +328,25 @@ def handout_html(
             f"<p style='font-size:11pt;margin:2px 0'>{text}</p>"
         )
     body = "".join(rows)
-    if notes:
-        parts.append(
-            "<table width='100%' cellspacing='6' cellpadding='6'><tr>"
-            f"<td width='62%' valign='top'>{body}</td>"
-            "<td width='38%' valign='top' style='background-color:#f1f4f8'>"
-            f"{notes}</td></tr></table>"
-        )
-    else:
-        parts.append(body)
-    parts.append(
+    # The right-hand column holds the therapist's notes (if any) above the "get help quickly"
+    # box: beside the muscles' paragraphs it uses space a full-width box would add below them.
+    side = (
+        f"<div style='background-color:#f1f4f8'>{notes}</div><p style='margin:3px'></p>"
+        if notes
+        else ""
+    ) + urgent_box()
+    # The disclaimer closes the left column (the box beside it is usually the taller).
+    body += (
         f"<p style='font-size:10pt;color:#7a2b00'><b>{escape(DISCLAIMER)}</b> "
         "This sheet is for education; it is not a diagnosis or a treatment plan.</p>"
     )
-    keys = sorted({k for tp in trigger_points for k in tp.definition.sources})
+    parts.append(
+        "<table width='100%' cellspacing='4' cellpadding='3'><tr>"
+        f"<td width='58%' valign='top'>{body}</td>"
+        f"<td width='42%' valign='top'>{side}</td></tr></table>"
+    )
+    keys = [k for g in groups for k in g["sources"]] + [k for k in URGENT_SOURCES]
     if keys:
-        refs = "; ".join(f"{k}: {getattr(referral.sources.get(k), 'reference', '')}" for k in keys)
+        refs = handout_sources(keys, referral.sources)
         parts.append(f"<p style='font-size:7.5pt;color:#555'>Sources: {escape(refs)}</p>")
     return "".join(parts)

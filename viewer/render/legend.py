@@ -277,6 +277,19 @@ class SwatchLegend:
             y0, y1 = min(y0, py + bb[2]), max(y1, py + bb[3])
         return (min(x0, 14 * self.scale), min(y0, 14 * self.scale), x1, y1)
 
+    def line_boxes(self) -> list[tuple[float, float, float, float]]:
+        """(x0, y0, x1, y1) of each text line (display pixels, y up), none when hidden: what
+        another key in the bottom band must not cover (the disclaimer is wide, the rest not)."""
+        if not self._shown:
+            return []
+        out = []
+        for actor in self._texts:
+            bb = [0.0] * 4
+            actor.GetBoundingBox(self.renderer, bb)
+            px, py = actor.GetPosition()
+            out.append((px + bb[0], py + bb[2], px + bb[1], py + bb[3]))
+        return out
+
     def set_title(self, title: str) -> None:
         """Change the bold first line (e.g. to name the muscle whose map is shown)."""
         if title != self._title:
@@ -313,6 +326,8 @@ class SwatchLegend:
 
 ESSENTIAL_ROW = "essential (usual)"
 SPILLOVER_ROW = "spillover (sometimes)"
+PLAIN_ROWS = {ZoneClass.ESSENTIAL: "usual pain area", ZoneClass.SPILLOVER: "sometimes (striped)"}
+"""The rows in patient mode: the handout's words, not "essential" and "spillover"."""
 
 
 class HeatLegend(SwatchLegend):
@@ -344,6 +359,36 @@ class HeatLegend(SwatchLegend):
             self.kinds = kinds
             self._rows = [self._kind_rows[k] for k in kinds]
             self._build(self.scale)
+
+    def set_plain(self, plain: bool) -> None:
+        """Rows in a patient's words (:data:`PLAIN_ROWS`) or a therapist's."""
+        words = {ZoneClass.ESSENTIAL: ESSENTIAL_ROW, ZoneClass.SPILLOVER: SPILLOVER_ROW}
+        if plain:
+            words = dict(PLAIN_ROWS)
+        changed = False
+        for kind, label in words.items():
+            old, rgb, striped = self._kind_rows[kind]
+            if old != label:
+                self._kind_rows[kind] = (label, rgb, striped)
+                changed = True
+        if changed:
+            self._rows = [self._kind_rows[k] for k in self.kinds]
+            self._build(self.scale)
+
+    away: str = ""
+    """Where the map lies when the camera sees none of it (``on the back – turn to Back``),
+    a line under the title; ``""`` otherwise."""
+
+    def set_away(self, note: str) -> None:
+        """Say (or stop saying) that the map lies on a face the camera does not see."""
+        if note != self.away:
+            self.away = note
+            self._build(self.scale)
+            self.set_visible(self._shown)
+
+    def _title_text(self) -> str:
+        text = super()._title_text()
+        return f"{text}\n({self.away})" if self.away else text
 
     @property
     def row_labels(self) -> tuple[str, ...]:

@@ -8,7 +8,8 @@ a sample drawn by the markers' own style (:func:`viewer.render.markers.apply_mar
 * thin, outlined **X** -- deep, behind other structures;
 * small grey **x** -- on the far side of the body;
 * **×2** (after an X) -- that many trigger points at one spot (a patient read "X×2" as "twice
-  as bad").
+  as bad");
+* magenta square -- where the patient said it hurts (patient mode, while spots are marked).
 
 It follows the marker layer before every frame (after the layer has classified its markers,
 before the label layout runs, which keeps labels off it), and its text grows with the frame
@@ -18,7 +19,7 @@ before the label layout runs, which keeps labels off it), and its text grows wit
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -30,15 +31,25 @@ from viewer.domain.lessons import TEXT_FRACTION
 from viewer.domain.palette import MARKER_INK
 from viewer.domain.structures import hex_to_rgb
 from viewer.render.legend import _text
-from viewer.render.markers import GHOST_GLYPH, MARKER_GLYPH, MarkerLayer, apply_marker_style
+from viewer.render.markers import (
+    GHOST_GLYPH,
+    MARKER_GLYPH,
+    SPOT_RGB,
+    MarkerLayer,
+    apply_marker_style,
+)
 
 ROWS: dict[str, str] = {
     "visible": "trigger point",
     "deep": "deep: behind other structures",
     "far_side": "on the far side of the body",
     "counted": "two trigger points at one spot (\u00d73: three)",
+    "spot": "where you said it hurts",
 }
 """What each drawn style means, in legend order."""
+
+Box = tuple[float, float, float, float]
+"""(x0, y0, x1, y1) in display pixels, y up."""
 
 INK_RGB = hex_to_rgb(MARKER_INK)
 COUNT_SAMPLE = "\u00d72"
@@ -66,6 +77,14 @@ class MarkerLegend:
         self.below: Callable[[], tuple[float, float, float, float] | None] | None = None
         """Box of another key in the lower-right corner (the length key); this key stacks above
         it rather than printing over it."""
+        self.avoid: Callable[[], Sequence[Box]] | None = None
+        """Boxes of another key's lines along the bottom (the heat key, lower left, whose
+        disclaimer runs most of the way across); this key rises above those under it (at
+        1280x800 its count row was printed over "...see a medical professional")."""
+        self._avoid_boxes: tuple[Box, ...] = ()
+        self.spot_row: Callable[[], bool] | None = None
+        """True while painful spots are drawn and should be explained (patient mode: a
+        patient saw magenta squares nobody explained)."""
         self.keep_clear: Callable[[], Any] | None = None
         """Display points (k, 2), y up, the key should not cover (a pair view's muscles), or
         ``None`` to keep the last placement (while the camera moves)."""
@@ -84,15 +103,22 @@ class MarkerLegend:
         styles = self.layer.drawn_styles() if self.enabled else ()
         if styles and self.layer.has_counts():
             styles = (*styles, "counted")
+        if self.enabled and self.spot_row is not None and self.spot_row():
+            styles = (*styles, "spot")
         other = self.below() if self.below is not None else None
         floor = other[3] if other is not None else 0.0
+        boxes = tuple(self.avoid()) if self.avoid is not None and styles else ()
+        self._avoid_boxes = tuple(
+            (float(round(b[0])), float(round(b[1])), float(round(b[2])), float(round(b[3])))
+            for b in boxes
+        )
         if styles and width > 0 and height > 0 and self.keep_clear is not None:
             points = self.keep_clear()
             if points is not None:
                 self.corner, self.wrapped = self._free_corner(
                     styles, width, height, floor, points
                 )
-        key = (styles, width, height, floor, self.corner, self.wrapped)
+        key = (styles, width, height, floor, self.corner, self.wrapped, self._avoid_boxes)
         if key == self._key:
             return
         self._key = key
@@ -129,7 +155,12 @@ class MarkerLegend:
         block_h = glyph_px * 0.55 + step * (len(styles) - 1) + glyph_px * 0.7
         x_text = margin + glyph_px * 1.4 if corner == "lower_left" else width - margin - text_w
         # The length key sits lower right only: only there does this key stack above it.
-        y = (floor if corner == "lower_right" else 0.0) + margin + glyph_px * 0.55
+        base = floor if corner == "lower_right" else 0.0
+        if corner != "upper_right":
+            base = rise_above(
+                self._avoid_boxes, x_text - glyph_px * 1.4, x_text + text_w, base, block_h + margin
+            )
+        y = base + margin + glyph_px * 0.55
         if corner == "upper_right":
             y = height - margin - block_h + glyph_px * 0.55
         return x_text, y, x_text - glyph_px * 1.4, y - glyph_px * 0.6
@@ -187,7 +218,17 @@ class MarkerLegend:
             look.SetFontSize(round(glyph_px * (0.7 if style == "counted" else 1.0)))
             look.SetJustificationToCentered()
             look.SetVerticalJustificationToCentered()
-            apply_marker_style(look, "visible" if style == "counted" else style, INK_RGB)
+            if style == "spot":  # as the spots are drawn: a filled square, white frame
+                sample.SetInput("o")
+                look.SetFontSize(round(glyph_px * 0.7))
+                look.SetColor(*SPOT_RGB)
+                look.SetBackgroundColor(*SPOT_RGB)
+                look.SetBackgroundOpacity(1.0)
+                look.SetFrame(True)
+                look.SetFrameColor(1.0, 1.0, 1.0)
+                look.SetFrameWidth(2)
+            else:
+                apply_marker_style(look, "visible" if style == "counted" else style, INK_RGB)
             sample.SetPosition(x_glyph, y)
             label = _text(self.renderer, text, x_text, y, row)
             label.GetTextProperty().SetVerticalJustificationToCentered()
@@ -225,6 +266,19 @@ class MarkerLegend:
         for prop in self._props:
             self.renderer.RemoveViewProp(prop)
         self._props = []
+
+
+def rise_above(
+    boxes: Sequence[Box], x0: float, x1: float, floor: float, height: float, gap: float = 10.0
+) -> float:
+    """The lowest floor, not below ``floor``, at which a block ``height`` tall spanning
+    ``x0..x1`` clears every box (x0, y0, x1, y1; y up) it would overlap across: boxes are
+    taken bottom up, so it climbs over a footer, then over a subtitle if that is wide too."""
+    for bx0, by0, bx1, by1 in sorted(boxes, key=lambda b: b[1]):
+        across = bx0 < x1 + gap and bx1 > x0 - gap
+        if across and by0 < floor + height + gap and by1 + gap > floor:
+            floor = by1 + gap
+    return floor
 
 
 def _wrap(text: str) -> str:

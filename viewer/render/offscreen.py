@@ -137,6 +137,8 @@ def render_to_png(
         )
         if marker_styles is not None and overlays is not None:
             marker_styles.update(overlays.layer.drawn_styles())
+            if overlays.layer.has_counts():  # an "X×2" drawn: the handout's key explains it
+                marker_styles.add("counted")
         return out
 
 

@@ -26,7 +26,7 @@ from viewer.domain.pairviews import ResolvedPairView
 from viewer.domain.palette import MARKER_INK
 from viewer.domain.structures import Kind, hex_to_rgb
 from viewer.domain.surface_points import SurfaceBinding, bind_points, carry
-from viewer.domain.zone_legend import legend_classes, seen_vertices
+from viewer.domain.zone_legend import away_note, legend_classes, seen_vertices
 from viewer.features import Features, muscle_base
 from viewer.io.meshes import MeshArrays
 from viewer.render.compare import CompareView
@@ -228,6 +228,8 @@ class AnnotationOverlays:
         self._spot_points: tuple[tuple[float, float, float], ...] = ()
         """Painful spots on the standing skin (drawn where the posture puts them)."""
         self._spot_binding: tuple[object, SurfaceBinding] | None = None
+        self.plain = False
+        """Patient mode: the heat key in everyday words (:meth:`set_plain`)."""
         self.legend = HeatLegend(scene.renderer, scale=marker_px / 30)  # 2D props: main layer
         self.labels.reserve("legend", self.legend.box)
         self.marker_legend = MarkerLegend(scene.renderer, self.layer)  # explains drawn X's
@@ -238,6 +240,8 @@ class AnnotationOverlays:
             "pair_legend", lambda: self.pair_legend.box() if self.pair_legend.column_px else None
         )
         self.marker_legend.keep_clear = self._pair_pixels
+        self.marker_legend.avoid = self.legend.line_boxes  # the disclaimer runs under it
+        self.marker_legend.spot_row = lambda: self.plain and self.spots.count > 0
         self._pair_points: tuple[object, NDArray[np.float64] | None] = (None, None)
         self._saved_pose: CameraPose | None = None
         self.compare: CompareView | None = None
@@ -356,6 +360,13 @@ class AnnotationOverlays:
         if self.features.triggers is not None:
             self.layer.highlight(self.features.triggers.active)
 
+    def set_plain(self, plain: bool) -> None:
+        """Patient mode: the heat key's title names muscles plainly, its rows say "usual pain
+        area" and "sometimes (striped)" (the handout's words)."""
+        self.plain = plain
+        self.legend.set_plain(plain)
+        self.refresh_heat()
+
     def refresh_heat(self, *_args: object) -> None:
         """Repaint the skin from the current heat request (only array combination, no geodesics)."""
         triggers, referral = self.features.triggers, self.features.referral
@@ -374,7 +385,7 @@ class AnnotationOverlays:
             return
         heat = referral.field_for(ids)
         # Whose map it is, on the legend (which the label layout keeps clear).
-        self.legend.set_title(referral.title_for(ids))
+        self.legend.set_title(referral.title_for(ids, plain=self.plain))
         drawn = self._skin_drawn()
         self._sync_surface(drawn)
         skin_rgb = hex_to_rgb(self.scene.state.color(self.skin_id))
@@ -428,7 +439,11 @@ class AnnotationOverlays:
             m,
             (width, height),
         )
-        self.legend.set_kinds(legend_classes(self._zone_classes, seen))
+        kinds = legend_classes(self._zone_classes, seen)
+        self.legend.set_kinds(kinds)
+        # A map wholly on the far face: say where it is, not a title over an unpainted body.
+        faces = None if normals is None else normals[ids]
+        self.legend.set_away("" if kinds else away_note(faces, self._zone_classes))
 
     def _skin_drawn(self) -> tuple[NDArray[np.float64], NDArray[np.float64] | None]:
         """The full skin's vertices and normals as drawn now (posed, body shown)."""
