@@ -343,9 +343,7 @@ class ReferralModel:
         When no zone covers a spot (only the fading edge reaches it), the line names the zone
         whose edge it is, so a list of weak candidates does not repeat one sentence.
         """
-        ess_set = set(ess)
-        e_zones = [z for z in coverage.zones if z in ess_set]
-        s_zones = [z for z in coverage.zones if z not in ess_set]
+        e_zones, s_zones = _split_zones(coverage, ess)
         parts = []
         if e_zones:
             parts.append(f"main (essential) zone {self._zone_names(e_zones)}")
@@ -366,9 +364,7 @@ class ReferralModel:
         """:meth:`_reason` in a patient's words: "its usual pain area" and "the area its pain
         sometimes reaches" (as the handout says it), never "essential", "spillover" or a
         percentage of a zone's strength."""
-        ess_set = set(ess)
-        e_zones = [z for z in coverage.zones if z in ess_set]
-        s_zones = [z for z in coverage.zones if z not in ess_set]
+        e_zones, s_zones = _split_zones(coverage, ess)
         parts = []
         if e_zones:
             parts.append(f"its usual pain area ({self._zone_names(e_zones)})")
@@ -525,6 +521,15 @@ def _depth_of(
         levels,
         {k: depth[k] for k in ess if k in depth},
         {k: depth[k] for k in spill if k in depth},
+    )
+
+
+def _split_zones(coverage: Coverage, ess: Mapping[str, object]) -> tuple[list[str], list[str]]:
+    """The zones holding the spots, split into the pattern's essential and spillover ones (a
+    reason names them apart)."""
+    return (
+        [z for z in coverage.zones if z in ess],
+        [z for z in coverage.zones if z not in ess],
     )
 
 
