@@ -70,3 +70,12 @@ def test_room_for_labels_moves_back_only_as_far_as_needed() -> None:
     back = room_for_labels(pose, 0.96)
     assert back.focal_point == pose.focal_point and back.view_up == pose.view_up
     assert back.position[2] - 100.0 == pytest.approx(400.0 * 0.96 / LABEL_ROOM)
+
+
+def test_near_enough_drops_what_lies_on_the_far_side() -> None:
+    from viewer.domain.plate_labels import near_enough
+
+    depths = {"front": 100.0, "middle": 160.0, "back": 290.0}
+    assert near_enough(depths) == {"front", "middle"}
+    assert near_enough({"one": 5.0}) == {"one"}
+    assert near_enough({}) == set()

@@ -135,3 +135,22 @@ def test_a_labelled_superior_plate_leaves_room_beside_the_anatomy(plate: Any) ->
     off.scene.apply_pose(_room_for_labels(off.scene))
     off.window.Render()
     assert width_share() <= LABEL_ROOM + 0.03
+
+
+def test_a_front_plate_never_names_a_muscle_on_the_far_side(plate: Any) -> None:
+    """A lecturer found "Gluteus maximus (right)" on the front plates, its leader ending by the
+    groin: seen through the pelvis, it lies on the far side of the body. Only muscles on the
+    camera's side are named; the iliopsoas in front of the pelvis is."""
+    context, off = plate
+    state = context.state
+    state.reset()
+    skins = [s.id for s in state.atlas.structures if s.kind.name == "SKIN"]
+    state.set_visible(skins, False)
+    off.labels.set_label_auto(True)
+    _show(off, "anterior")
+    keys = {s.key for s in off.labels.shown}
+    far = {"gluteus_maximus_right", "gluteus_maximus_left", "piriformis_right", "piriformis_left"}
+    assert not far & keys, keys
+    assert keys & {"psoas_major_right", "psoas_major_left", "iliacus_right", "iliacus_left"}, keys
+    off.labels.set_label_auto(False)
+    state.reset()

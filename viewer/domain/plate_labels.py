@@ -34,7 +34,24 @@ LABEL_ROOM = 0.64
 label columns (names of about a sixth of the width each) beside it, not over it. Seen from
 above the lumbar muscles and pelvis fill the width, and the labels covered their outer edges."""
 
+FAR_DEPTH = 0.7
+"""A structure whose centre lies beyond this share of the shown anatomy's depth, seen from the
+camera, is not named on a plate: it is seen only through or past what lies in front (gluteus
+maximus from the front, through the pelvis), and its leader pointed at the groin."""
+
 _SIDES = ("_right", "_left")
+
+
+def near_enough(depths: Mapping[str, float], far: float = FAR_DEPTH) -> set[str]:
+    """The ids whose centre's depth along the line of sight (any unit, larger = farther) lies
+    within ``far`` of the range the given structures span: a plate names what lies on the
+    camera's side of the body, never a muscle on the far side seen through it."""
+    if not depths:
+        return set()
+    near, deep = min(depths.values()), max(depths.values())
+    if deep - near <= 1e-9:
+        return set(depths)
+    return {s for s, d in depths.items() if (d - near) / (deep - near) <= far}
 
 
 def pair_key(structure_id: str) -> str:

@@ -45,7 +45,12 @@ from viewer.domain.labels import (
     visible_parts,
 )
 from viewer.domain.leader_regions import LeaderRegions
-from viewer.domain.plate_labels import AUTO_LABEL_CAP, choose_auto_labels, plate_priority
+from viewer.domain.plate_labels import (
+    AUTO_LABEL_CAP,
+    choose_auto_labels,
+    near_enough,
+    plate_priority,
+)
 from viewer.domain.structures import Kind
 from viewer.render.anchor_probe import AnchorProbe
 from viewer.render.scene_renderer import GHOST_PICK_OPACITY, SceneRenderer
@@ -319,6 +324,21 @@ class LabelOverlay:
         self._checked = {}
         return seen
 
+    def _near_side(self, shares: dict[str, float]) -> dict[str, float]:
+        """``shares`` without the structures on the far side of the body from the camera
+        (:func:`viewer.domain.plate_labels.near_enough`, measured at their anchors)."""
+        camera = self.scene.renderer.GetActiveCamera()
+        eye = np.asarray(camera.GetPosition(), dtype=np.float64)
+        look = np.asarray(camera.GetDirectionOfProjection(), dtype=np.float64)
+        depths = {}
+        for sid in shares:
+            self._structure_samples(sid)
+            anchor = self._anchors.get(sid)
+            if anchor is not None:
+                depths[sid] = float(np.dot(np.asarray(anchor) - eye, look))
+        keep = near_enough(depths)
+        return {s: v for s, v in shares.items() if s in keep}
+
     def _seen_anchor(self, sid: str) -> tuple[float, float, float] | None:
         """Where the leader of ``sid`` ends: the first of its candidate anchors the camera
         really sees, i.e. whose line of sight meets the structure itself before anything solid
@@ -382,6 +402,7 @@ class LabelOverlay:
                 order = choose_labels(shares, priorities, cap=len(shares))
                 cap = self.cap
             else:
+                shares = self._near_side(shares)
                 priorities = {
                     s: plate_priority(s, atlas.get(s).kind is Kind.MUSCLE, chosen) for s in shares
                 }
