@@ -154,3 +154,19 @@ def test_a_front_plate_never_names_a_muscle_on_the_far_side(plate: Any) -> None:
     assert keys & {"psoas_major_right", "psoas_major_left", "iliacus_right", "iliacus_left"}, keys
     off.labels.set_label_auto(False)
     state.reset()
+
+
+def test_labels_keep_a_line_clear_of_the_orientation_words(plate: Any) -> None:
+    """On a close-up the word "Left" sat right above "Gluteus maximus (right)" and read as one
+    line with it: the labels keep off each word's box grown by its own height."""
+    context, off = plate
+    context.state.reset()
+    off.orientation.set_enabled(True)
+    _show(off, "posterior")
+    reserved = dict(off.labels._reserved)
+    for edge in ("left", "right"):
+        word = off.orientation.box(edge)
+        assert word is not None, edge
+        kept = reserved["orientation_" + edge]()
+        height = word[3] - word[1]
+        assert kept[1] <= word[1] - height + 0.5 and kept[3] >= word[3] + height - 0.5, edge

@@ -121,8 +121,18 @@ class OrientationOverlay:
         return self._boxes.get(edge)
 
     def box_source(self, edge: str) -> Callable[[], Box | None]:
-        """A callable for :meth:`viewer.render.labels.LabelOverlay.reserve`."""
-        return lambda: self.box(edge)
+        """A callable for :meth:`viewer.render.labels.LabelOverlay.reserve`: the word's box
+        grown by its own height above and below. Labels placed just clear of the word read as
+        one line with it ("Left" over "Gluteus maximus (right)" on a close-up)."""
+
+        def kept_clear() -> Box | None:
+            box = self.box(edge)
+            if box is None:
+                return None
+            gap = box[3] - box[1]
+            return (box[0], box[1] - gap, box[2], box[3] + gap)
+
+        return kept_clear
 
     def _hide(self) -> None:
         self._laid_out = None
