@@ -11,6 +11,8 @@ other joint's dot inside it.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -105,14 +107,23 @@ def test_the_curved_arrows_of_pair_views_sit_on_their_joints(key: int) -> None:
 @pytest.mark.parametrize("step", [3, 5])
 def test_the_curved_arrows_of_lesson_slides_sit_on_their_joints(lesson: Any, step: int) -> None:
     """Lesson 3 (upper vs lower psoas) and 5 (psoas vs piriformis) on the projector slide."""
+    scene_of = lesson.steps[step - 1].scene
+    assert scene_of.pair_view is not None
+    with _lesson_pair_slide(scene_of) as (renderer, overlays):
+        turns = _turnings_on_screen(renderer, overlays)
+    _assert_on_their_joints(turns, f"lesson step {step}")
+
+
+@contextmanager
+def _lesson_pair_slide(scene_of: Any) -> Iterator[tuple[Any, Any]]:
+    """A lesson step's pair view on the projector slide (1280x720), framed as the lesson
+    frames it: (renderer, overlays) while it is shown; the pair view is left afterwards."""
     from viewer.context import load_context
     from viewer.features import load_features
     from viewer.render.offscreen import offscreen_scene
     from viewer.render.theme import PROJECTOR
     from viewer.state.scene_io import apply_scene
 
-    scene_of = lesson.steps[step - 1].scene
-    assert scene_of.pair_view is not None
     context = load_context()
     features = load_features(context)
     if features.pairs is None:
@@ -127,9 +138,10 @@ def test_the_curved_arrows_of_lesson_slides_sit_on_their_joints(lesson: Any, ste
         overlays.refresh_pair()
         scene.apply_pose(overlays.pair_pose(active.resolved))
         off.window.Render()
-        turns = _turnings_on_screen(renderer, overlays)
-        features.pairs.exit()
-    _assert_on_their_joints(turns, f"lesson step {step}")
+        try:
+            yield renderer, overlays
+        finally:
+            features.pairs.exit()
 
 
 def test_lever_arcs_are_swung_only_from_attachments_near_their_joint() -> None:
@@ -137,17 +149,13 @@ def test_lever_arcs_are_swung_only_from_attachments_near_their_joint() -> None:
     from the joint it is drawn round the attachment (the psoas on the lumbar spine), so such a
     side's turning is a ring on the joint (``ring_levels_mm`` 0) in the shipped file."""
     from viewer.domain.pairviews import resolve_pair
+    from viewer.io.annotations import load_bony_landmarks
     from viewer.io.atlas_loader import load_atlas
     from viewer.io.pairviews import load_pair_views
 
     meshes_dir = REPO / "meshes"
     loaded = load_atlas(meshes_dir, with_light=False)
-    lm = {
-        k: np.asarray(v["xyz"], dtype=float)
-        for k, v in json.loads((meshes_dir / "landmarks.json").read_text(encoding="utf-8"))[
-            "landmarks"
-        ].items()
-    }
+    lm, _problems = load_bony_landmarks(meshes_dir)
     library = load_pair_views(loaded.atlas, lm).library
     levers = 0
     for pid in library.ids:
@@ -213,28 +221,9 @@ def test_lesson_8_rings_cross_no_arrow_and_keep_their_heads_off_them(lesson: Any
     ring's head keeps at least 30 px from every straight arrow (shafts included).
 
     Still tight: the gluteal ring passes 5 px (centre lines) from the medius arrow's head."""
-    from viewer.context import load_context
-    from viewer.features import load_features
-    from viewer.render.offscreen import offscreen_scene
-    from viewer.render.theme import PROJECTOR
-    from viewer.state.scene_io import apply_scene
-
     step = lesson.steps[7]
     assert step.scene.pair_view is not None and step.scene.pair_view.id.endswith("minimus")
-    context = load_context()
-    features = load_features(context)
-    if features.pairs is None:
-        pytest.skip("the built-in atlas has no pair views")
-    with offscreen_scene(context.loaded, context.state, (1280, 720), PROJECTOR, features) as off:
-        _window, renderer, scene, overlays = off
-        _target, problems = apply_scene(step.scene, context.state, features)
-        assert problems == []
-        off.window.Render()
-        active = features.pairs.active
-        assert active is not None and active.resolved is not None
-        overlays.refresh_pair()
-        scene.apply_pose(overlays.pair_pose(active.resolved))
-        off.window.Render()
+    with _lesson_pair_slide(step.scene) as (renderer, overlays):
         pairs = overlays.pairs_overlay
         rings = {s: display_points(renderer, densify_path(p)) for s, p in pairs.turn_paths.items()}
         straight = [
@@ -242,7 +231,6 @@ def test_lesson_8_rings_cross_no_arrow_and_keep_their_heads_off_them(lesson: Any
             for pull, path, is_arc in pairs.drawn_pulls()
             if not is_arc
         ]
-        features.pairs.exit()
     assert set(rings) == {"a", "b"} and len(straight) == 4
     for side, ring in rings.items():
         head = ring[-18:]  # its last 18 mm: the head
