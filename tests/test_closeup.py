@@ -141,48 +141,19 @@ def test_gallery_closeup_shows_the_whole_muscle(
     muscle's full-detail meshes (a group's parts) projects inside the picture with a margin, in
     the camera the picture was taken with (read back from the window, so any later camera
     change counts). Posterior, lateral and anterior close-ups; psoas is a group of two parts."""
-    import pyvista as pv
-
-    import viewer.render.offscreen as offscreen
-    from tests.conftest import REPO
-    from viewer.cli import main
-
-    manifest = REPO / "meshes" / "manifest.json"
-    if not manifest.exists():
-        pytest.skip("no built-in atlas")
-    structures = json.loads(manifest.read_text())["structures"]
-    files = [
-        s["file"] for s in structures if s.get("file") and muscle in (s["id"], s.get("parent"))
-    ]
-    assert files, f"no mesh for {muscle}"
-    points = np.vstack([np.asarray(pv.read(REPO / "meshes" / f).points) for f in files])
-    seen: list[np.ndarray] = []
-    write = offscreen.write_window_png
-
-    def spy(window: Any, out: Path | str, transparent: bool = False) -> Path:
-        renderer = window.GetRenderers().GetFirstRenderer()
-        w, h = renderer.GetSize()
-        m = renderer.GetActiveCamera().GetCompositeProjectionTransformMatrix(w / h, -1, 1)
-        mat = np.array([[m.GetElement(i, j) for j in range(4)] for i in range(4)])
-        hom = np.column_stack([points, np.ones(len(points))]) @ mat.T
-        seen.append(hom[:, :3] / hom[:, 3:4])  # normalised device coordinates
-        return write(window, out, transparent)
-
-    monkeypatch.setattr(offscreen, "write_window_png", spy)
-    argv = _plate_line(muscle)
-    assert main([*argv, "--out", str(tmp_path / "plate.png")]) == 0
-    ndc = seen[-1]
+    ndc = _plate_ndc(muscle, [muscle], tmp_path, monkeypatch)[muscle]
     reach = float(np.abs(ndc[:, :2]).max())
     assert reach <= CLOSEUP_EDGE, f"{muscle} reaches {reach:.2f} of the way to the frame's edge"
     assert np.abs(ndc[:, 2]).max() < 1.0, f"{muscle} is cut by the near or far clipping plane"
 
 
-def _plate_reach(
+def _plate_ndc(
     muscle: str, ids: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> dict[str, float]:
-    """How far toward the frame's edge (1.0) each of ``ids`` (full-detail meshes, a group's
-    parts together) reaches in the gallery's close-up of ``muscle``, in the camera the picture
-    was taken with."""
+) -> dict[str, np.ndarray]:
+    """Where each of ``ids`` (full-detail meshes, a group's parts together) lies in the
+    gallery's close-up of ``muscle``: normalised device coordinates (the frame's edges at
+    +-1) in the camera the picture was taken with (read back from the window as it is
+    written, so any later camera change counts)."""
     import pyvista as pv
 
     import viewer.render.offscreen as offscreen
@@ -200,7 +171,7 @@ def _plate_reach(
         ]
         assert files, f"no mesh for {sid}"
         points[sid] = np.vstack([np.asarray(pv.read(REPO / "meshes" / f).points) for f in files])
-    reach: dict[str, float] = {}
+    ndc: dict[str, np.ndarray] = {}
     write = offscreen.write_window_png
 
     def spy(window: Any, out: Path | str, transparent: bool = False) -> Path:
@@ -210,12 +181,21 @@ def _plate_reach(
         mat = np.array([[m.GetElement(i, j) for j in range(4)] for i in range(4)])
         for sid, p in points.items():
             hom = np.column_stack([p, np.ones(len(p))]) @ mat.T
-            reach[sid] = float(np.abs(hom[:, :2] / hom[:, 3:4]).max())
+            ndc[sid] = hom[:, :3] / hom[:, 3:4]
         return write(window, out, transparent)
 
     monkeypatch.setattr(offscreen, "write_window_png", spy)
     assert main([*_plate_line(muscle), "--out", str(tmp_path / "plate.png")]) == 0
-    return reach
+    return ndc
+
+
+def _plate_reach(
+    muscle: str, ids: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, float]:
+    """How far toward the frame's edge (1.0) each of ``ids`` reaches in the gallery's
+    close-up of ``muscle`` (:func:`_plate_ndc`)."""
+    ndc = _plate_ndc(muscle, ids, tmp_path, monkeypatch)
+    return {sid: float(np.abs(p[:, :2]).max()) for sid, p in ndc.items()}
 
 
 def test_gallery_gluteus_maximus_closeup_keeps_its_iliac_crest(
