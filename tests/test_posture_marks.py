@@ -249,3 +249,30 @@ def test_patient_mode_names_the_marks_in_everyday_words() -> None:
         plain = mark_text(key, label, plain=True)
         assert label not in plain and not any(word in plain.lower() for word in JARGON), plain
     assert mark_text("asis", "ASIS", plain=True) == "front of pelvis"
+
+
+def test_the_guide_words_are_laid_out_on_the_still_frame_not_while_orbiting() -> None:
+    """The words' layout costs 4-5 ms; while the camera moves (reduced frames) they ride on
+    their anchors, and the frame drawn when it stops lays them out again."""
+    from viewer.context import load_context
+    from viewer.render.offscreen import offscreen_scene
+    from viewer.render.structure_framing import posture_camera
+    from viewer.render.theme import THEMES
+
+    context = load_context()
+    context.state.set_pose(STANDING)
+    with offscreen_scene(context.loaded, context.state, SIZE, THEMES["light"]) as off:
+        guides = off.guides
+        guides.set_always(True)
+        off.scene.apply_pose(posture_camera(off.scene, "right"))
+        off.window.Render()
+        laid_out = guides._texts_fitted
+        assert laid_out is not None
+        moving = True
+        guides.moving = lambda: moving
+        off.renderer.GetActiveCamera().Azimuth(3.0)
+        off.window.Render()
+        assert guides._texts_fitted is laid_out, "laid out again while the camera moved"
+        moving = False
+        off.window.Render()
+        assert guides._texts_fitted is not laid_out, "the still frame keeps the old layout"

@@ -206,6 +206,7 @@ class View3D(QWidget):
         labels.set_obstacle_boxes("posture_guides", guides.text_boxes)
         key.ghost_in_view = guides.ghost_in_view
         guides.keep_off = lambda: [key.title_box(), key.key_box()]
+        guides.moving = lambda: self.scene.interacting
         # Built after the first frame like the labels: the words show from the next frame.
         orientation = orientation_overlay(self.scene, labels, enabled=self.orientation_words)
         self._extras = _Extras(posture, labels, key, guides, orientation)

@@ -207,6 +207,9 @@ class PostureGuideOverlay:
         self.state = state
         self._transforms = transforms
         self._skin_points = skin_points
+        self.moving: Callable[[], bool] = lambda: False
+        """True while the camera moves (the view's reduced frames): the words' layout (4-5 ms)
+        waits for the still frame, as the labels' does."""
         self.enabled = True
         self.always = False
         self.plain = False
@@ -621,6 +624,8 @@ class PostureGuideOverlay:
         )
         if key == self._texts_fitted:
             return
+        if self.moving() and self._texts_fitted is not None:
+            return  # orbiting: the words ride on their anchors; the still frame lays them out
         self._texts_fitted = key
         keep_off = [b for b in self.keep_off() if b is not None]
         hard, soft = self._screen_lines()
