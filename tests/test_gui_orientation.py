@@ -33,3 +33,31 @@ def test_views_from_above_and_the_side_say_where_the_front_is(
     action.trigger()  # on again
     view.render_now()
     assert view.orientation.shown.right == "Front"
+
+
+def test_compare_mode_and_oblique_pair_views_are_captioned_not_edge_worded(
+    make_main_window: Any, qtbot: Any
+) -> None:
+    """Beside compare mode's maps headed "Front" and "Back" the 3D half says where it is seen
+    from instead of writing "Front" at its edge; an oblique pair view gets a caption, never a
+    compound word such as "Back-left"."""
+    from PySide6.QtCore import Qt
+
+    window = make_main_window(show=True, size=(1400, 800))
+    view = window.view3d
+    view.animate = False
+    qtbot.waitUntil(lambda: view._extras is not None, timeout=10000)
+    qtbot.keyClick(window, Qt.Key.Key_1)  # pair 1: psoas vs piriformis, seen from the side
+    view.render_now()
+    assert view.orientation.shown == EdgeWords(left="Back", right="Front")
+    window.actions_by_id["pairs.compare"].trigger()
+    view.render_now()
+    assert view.orientation.shown == EdgeWords(caption="Seen from the right side")
+    window.actions_by_id["pairs.compare"].trigger()  # compare off: the edge words return
+    view.render_now()
+    assert view.orientation.shown == EdgeWords(left="Back", right="Front")
+    qtbot.keyClick(window, Qt.Key.Key_3)  # pair 3 looks from behind and the right
+    view.render_now()
+    shown = view.orientation.shown
+    assert shown.caption == "Seen from behind and the right"
+    assert all("-" not in word for _, word in shown.items())

@@ -36,10 +36,41 @@ def test_front_and_back_views_say_the_bodys_right_and_left() -> None:
     assert _words("posterior") == EdgeWords(left="Left", right="Right")
 
 
-def test_diagonal_view_names_both_directions_of_an_edge() -> None:
+def test_diagonal_view_gets_a_caption_not_compound_edge_words() -> None:
+    # a lecturer found "Front-left"/"Back-right" at the edges hard to use on a projector
     words = _words("anterolateral_right")
-    assert words.right == "Front-left" and words.left == "Back-right"
-    assert not words.top and not words.bottom
+    assert words == EdgeWords(caption="Seen from the front and the right")
+    assert not words.items()
+
+
+def test_a_view_from_behind_and_the_right_is_captioned_so() -> None:
+    # pair view cameras stand behind and to one side
+    looking = np.array([1.0, -1.0, 0.0])  # camera behind (+y) and at the body's right (-x)
+    words = orientation_words(looking, (0.0, 0.0, 1.0))
+    assert words.caption == "Seen from behind and the right"
+    assert not words.left and not words.right
+
+
+def test_named_single_views_need_no_caption() -> None:
+    for view in ("superior", "inferior", "right", "left", "anterior", "posterior"):
+        assert not _words(view).caption, view
+
+
+def test_caption_only_for_compare_mode_drops_the_edge_words() -> None:
+    # beside the body maps headed "Front" and "Back", an edge word "Front" read as a heading
+    right = view_by_name("right")
+    looking = tuple(-c for c in right.direction)
+    words = orientation_words(looking, right.view_up, caption_only=True)
+    assert words == EdgeWords(caption="Seen from the right side")
+
+
+def test_caption_names_at_most_two_directions() -> None:
+    from viewer.domain.orientation import view_caption
+
+    assert view_caption((0.0, 0.0, -1.0)) == "Seen from above"
+    assert view_caption((0.0, -1.0, 0.0)) == "Seen from behind"
+    assert view_caption((0.2, -1.0, -0.5)) == "Seen from behind and above"
+    assert view_caption((0.0, 0.0, 0.0)) == ""
 
 
 def test_a_view_turned_23_degrees_keeps_one_word_per_edge() -> None:
@@ -78,7 +109,8 @@ def test_opposite_edges_name_opposite_directions_for_any_camera(seed: int) -> No
         d, up = rng.normal(size=3), rng.normal(size=3)
         w = orientation_words(d, up)
         for a, b in ((w.left, w.right), (w.top, w.bottom)):
-            if a and b and "-" not in a and a not in ("Head", "Feet"):
+            assert "-" not in a + b  # never a compound word
+            if a and b and a not in ("Head", "Feet"):
                 assert opposite[a] == b
 
 

@@ -10,8 +10,15 @@ against the atlas's body axes (LPS: +x the body's left, +y posterior, +z superio
 * from a side: "Front"/"Back";
 * from the front or back: the body's "Right"/"Left" (from the front the body's right is on the
   reader's left, which is exactly what gets misread);
-* an edge half-way between two horizontal directions (a view from front-right) gets both
-  ("Front-left"), and an edge pointing nowhere in particular gets no word.
+* an oblique view (from behind and the right, say) gets no compound edge words: a lecturer
+  found "Front-right"/"Back-left" at the edges hard to use on a projector, since the reader has
+  to combine two directions at each edge. The picture is captioned instead with where the
+  viewer stands, "Seen from behind and the right" (:func:`view_caption`);
+* beside compare mode's body maps, whose own headings are "Front" and "Back", the edge words
+  would read as headings of the maps: there the 3D half carries only its caption
+  (``caption_only``).
+
+An edge pointing nowhere in particular gets no word.
 
 The head-to-feet axis is named only when it is not simply up the picture (a rolled camera): an
 upright body needs no "Head" over it. Pure Python and NumPy; no Qt, no VTK.
@@ -39,7 +46,8 @@ WORD_MIN = 0.5
 
 COMPOUND_MIN = 0.6
 """An edge whose second horizontal direction is this close too (within about 53 degrees: the
-edge lies near the diagonal between the two) names both, "Front-left"."""
+edge lies near the diagonal between the two) is oblique: it gets no word, and the picture is
+captioned with where the viewer stands instead."""
 
 UPRIGHT_MIN = 0.5
 """View-up this close to the head (cosine): the body stands upright in the picture and "Head"
@@ -60,6 +68,9 @@ class EdgeWords:
     bottom: str = ""
     left: str = ""
     right: str = ""
+    caption: str = ""
+    """Where the viewer stands ("Seen from behind and the right"), for views the edge words
+    cannot name simply; drawn along the bottom (or top) edge."""
 
     def items(self) -> tuple[tuple[str, str], ...]:
         """``(edge, word)`` for the edges that have a word, in top, bottom, left, right order."""
@@ -68,7 +79,7 @@ class EdgeWords:
         return tuple((edge, word) for edge, word in pairs if word)
 
     def __bool__(self) -> bool:
-        return bool(self.items())
+        return bool(self.items()) or bool(self.caption)
 
 
 def _unit(v: ArrayLike) -> np.ndarray:
@@ -116,12 +127,63 @@ def edge_word(edge: ArrayLike, upright: bool = False, vertical_edge: str = "") -
         return ""
     if best not in _HORIZONTAL:
         return best
-    for score, word in ranked[1:]:
-        if word in _HORIZONTAL and score >= COMPOUND_MIN:
-            order = [w for w, _ in BODY_DIRECTIONS]
-            first, second = sorted((best, word), key=order.index)
-            return f"{first}-{second.lower()}"
+    if _oblique(ranked):
+        return ""
     return best
+
+
+def _oblique(ranked: list[tuple[float, str]]) -> bool:
+    """True when the edge lies near the diagonal between its two best horizontal directions."""
+    best = ranked[0][1]
+    return best in _HORIZONTAL and any(
+        word in _HORIZONTAL and score >= COMPOUND_MIN for score, word in ranked[1:]
+    )
+
+
+def _edge_is_oblique(edge: np.ndarray) -> bool:
+    scores = [(float(edge @ np.asarray(v)), word) for word, v in BODY_DIRECTIONS]
+    ranked = sorted(scores, key=lambda s: -s[0])
+    return ranked[0][0] >= WORD_MIN and _oblique(ranked)
+
+
+CAPTION_MIN = 0.38
+"""A direction of the viewer's position counts in the caption when it makes up this much of it
+(cosine 0.38: within about 68 degrees), so a view 45 degrees round from behind is "from behind
+and the right" while one 15 degrees round stays "from behind"."""
+
+_VIEWER_SIDE = (
+    ("behind", (0.0, 1.0, 0.0)),
+    ("the front", (0.0, -1.0, 0.0)),
+    ("the right", (-1.0, 0.0, 0.0)),
+    ("the left", (1.0, 0.0, 0.0)),
+    ("above", (0.0, 0.0, 1.0)),
+    ("below", (0.0, 0.0, -1.0)),
+)
+
+
+def view_caption(direction_of_projection: ArrayLike) -> str:
+    """Where the viewer stands, in plain words: "Seen from the right side", "Seen from
+    behind and the right", "Seen from above and the front" ("" for a degenerate camera).
+
+    The camera stands opposite to where it looks; the (at most two) body directions that make
+    up most of its position are named, front or behind first, then the side, then above or
+    below.
+    """
+    try:
+        position = -_unit(direction_of_projection)
+    except ValueError:
+        return ""
+    parts = sorted(
+        ((float(position @ np.asarray(v)), word) for word, v in _VIEWER_SIDE), reverse=True
+    )
+    named = [word for score, word in parts[:2] if score >= CAPTION_MIN]
+    order = [word for word, _ in _VIEWER_SIDE]
+    named.sort(key=order.index)  # front/behind, then the side, then above/below, as said aloud
+    if not named:
+        return ""
+    if len(named) == 1 and named[0] in ("the right", "the left"):
+        return f"Seen from {named[0]} side"
+    return "Seen from " + " and ".join(named)
 
 
 def looks_end_on(direction: ArrayLike) -> bool:
@@ -133,17 +195,28 @@ def looks_end_on(direction: ArrayLike) -> bool:
         return False
 
 
-def orientation_words(direction_of_projection: ArrayLike, view_up: ArrayLike) -> EdgeWords:
+def orientation_words(
+    direction_of_projection: ArrayLike, view_up: ArrayLike, caption_only: bool = False
+) -> EdgeWords:
     """Words for the four edges of a picture taken looking along ``direction_of_projection``
-    with ``view_up`` upward (see the module docstring); all empty for a degenerate camera."""
+    with ``view_up`` upward (see the module docstring); all empty for a degenerate camera.
+
+    An oblique view gets a ``caption`` in place of compound edge words; ``caption_only`` (the
+    3D half of compare mode) gives the caption and no edge words at all.
+    """
     try:
         right, up = screen_axes(direction_of_projection, view_up)
     except ValueError:
         return EdgeWords()
+    if caption_only:
+        return EdgeWords(caption=view_caption(direction_of_projection))
     upright = float(up[2]) >= UPRIGHT_MIN
+    edges = {"top": up, "bottom": -up, "left": -right, "right": right}
+    oblique = any(_edge_is_oblique(e) for e in edges.values())
     return EdgeWords(
         top=edge_word(up, upright, "top"),
         bottom=edge_word(-up, upright, "bottom"),
         left=edge_word(-right, upright),
         right=edge_word(right, upright),
+        caption=view_caption(direction_of_projection) if oblique else "",
     )

@@ -209,6 +209,7 @@ class View3D(QWidget):
         guides.moving = lambda: self.scene.interacting
         # Built after the first frame like the labels: the words show from the next frame.
         orientation = orientation_overlay(self.scene, labels, enabled=self.orientation_words)
+        orientation.caption_only = lambda: self.overlays is not None and self.overlays.comparing
         self._extras = _Extras(posture, labels, key, guides, orientation)
         self.request_render()
         return self._extras

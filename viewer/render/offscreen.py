@@ -214,6 +214,7 @@ def offscreen_scene(
         if pairs is not None:
             guides.suppressed = lambda: pairs.active is not None
         posture.on_posed = overlays.skin_moved
+        orientation.caption_only = lambda: overlays.comparing
     try:
         yield _Offscreen(window, renderer, scene, overlays, labels, key, guides, orientation)
     finally:

@@ -3,6 +3,8 @@
 Before every frame the words for the live camera come from the pure
 :func:`viewer.domain.orientation.orientation_words` (so they follow any orbit, not only the named
 views) and are drawn as small plain text in the theme's text colour at the middle of each edge.
+An oblique view's caption ("Seen from behind and the right") sits along the bottom edge, or the
+top one when the bottom has a word; in compare mode (``caption_only``) it is all there is.
 A word that would cover a key, legend, caption or posture note (``avoid``) moves aside along
 its edge, or is left out rather than drawn over it; labels keep off the words in turn (the label
 overlay reserves their boxes).
@@ -23,6 +25,11 @@ from viewer.render.scene_renderer import SceneRenderer
 Box = tuple[float, float, float, float]
 
 EDGES = ("top", "bottom", "left", "right")
+
+CAPTION = "caption"
+"""The fifth text: where the viewer stands, for oblique views and compare mode."""
+
+SLOTS = (*EDGES, CAPTION)
 
 FONT_FRACTION = 0.022
 """Word height as a share of the frame height: smaller than labels (2 %) would be unreadable on
@@ -78,6 +85,9 @@ class OrientationOverlay:
     ) -> None:
         self.scene = scene
         self.avoid = avoid
+        self.caption_only: Callable[[], bool] = lambda: False
+        """Whether the view stands beside compare mode's body maps (their headings are "Front"
+        and "Back"): then only the caption is drawn, no edge words."""
         self.enabled = enabled
         self._actors: dict[str, vtkTextActor] = {}
         self._boxes: dict[str, Box] = {}
@@ -85,7 +95,7 @@ class OrientationOverlay:
         """The words drawn in the last frame (tests, accessibility)."""
         self._laid_out: object = None
         """What the words were last laid out for (skips the layout while nothing changed)."""
-        for edge in EDGES:
+        for edge in SLOTS:
             actor = vtkTextActor()
             prop = actor.GetTextProperty()
             prop.SetOpacity(OPACITY)
@@ -93,7 +103,7 @@ class OrientationOverlay:
             if edge == "top":
                 prop.SetJustificationToCentered()
                 prop.SetVerticalJustificationToTop()
-            elif edge == "bottom":
+            elif edge in ("bottom", CAPTION):
                 prop.SetJustificationToCentered()
                 prop.SetVerticalJustificationToBottom()
             elif edge == "left":
@@ -148,7 +158,9 @@ class OrientationOverlay:
             self._hide()
             return
         camera = renderer.GetActiveCamera()
-        words = orientation_words(camera.GetDirectionOfProjection(), camera.GetViewUp())
+        words = orientation_words(
+            camera.GetDirectionOfProjection(), camera.GetViewUp(), self.caption_only()
+        )
         font = max(MIN_FONT_PX, round(FONT_FRACTION * height))
         margin = max(4.0, MARGIN_FRACTION * height)
         keep_off = list(self.avoid()) if self.avoid is not None else []
@@ -169,25 +181,54 @@ class OrientationOverlay:
             prop.SetColor(*colour)
             if actor.GetInput() != word:
                 actor.SetInput(word)
-            box = None
-            for share in ALONG_EDGE:  # the middle of the edge, else nearby, clear of keys
-                x, y = _spot(edge, share, width, height, margin)
-                actor.SetPosition(x, y)
-                bb = [0.0] * 4
-                actor.GetBoundingBox(renderer, bb)  # x0, x1, y0, y1 relative to the position
-                pad = 2.0
-                box = (x + bb[0] - pad, y + bb[2] - pad, x + bb[1] + pad, y + bb[3] + pad)
-                if not any(_overlap(box, other) for other in keep_off):
-                    break
-                box = None
+            box = self._place(actor, edge, words, (width, height), margin, keep_off)
             if box is None:
-                actor.SetVisibility(False)  # a key or caption is everywhere along this edge
+                actor.SetVisibility(False)  # a key or caption is everywhere along its edges
                 continue
             actor.SetVisibility(True)
             boxes[edge] = box
             shown[edge] = word
         self._boxes = boxes
         self.shown = EdgeWords(**shown)
+
+    def _place(
+        self,
+        actor: vtkTextActor,
+        slot: str,
+        words: EdgeWords,
+        size: tuple[int, int],
+        margin: float,
+        keep_off: Sequence[Box],
+    ) -> Box | None:
+        """Move ``actor`` to the first spot along its edge clear of ``keep_off``; its box, or
+        ``None`` where there is none. The caption tries the bottom edge, then the top (a
+        half-width compare view's marker legend can fill the whole bottom)."""
+        if slot == CAPTION:
+            edges = ["bottom", "top"]
+            if words.bottom:
+                edges.remove("bottom")
+            if words.top:
+                edges.remove("top")
+        else:
+            edges = [slot]
+        renderer = self.scene.renderer
+        prop = actor.GetTextProperty()
+        for along in edges:
+            if slot == CAPTION:
+                if along == "top":
+                    prop.SetVerticalJustificationToTop()
+                else:
+                    prop.SetVerticalJustificationToBottom()
+            for share in ALONG_EDGE:  # the middle of the edge, else nearby, clear of keys
+                x, y = _spot(along, share, size[0], size[1], margin)
+                actor.SetPosition(x, y)
+                bb = [0.0] * 4
+                actor.GetBoundingBox(renderer, bb)  # x0, x1, y0, y1 relative to the position
+                pad = 2.0
+                box = (x + bb[0] - pad, y + bb[2] - pad, x + bb[1] + pad, y + bb[3] + pad)
+                if not any(_overlap(box, other) for other in keep_off):
+                    return box
+        return None
 
     def detach(self) -> None:
         """Remove the words and stop following frames."""
@@ -205,6 +246,6 @@ def orientation_overlay(
     overlay = OrientationOverlay(
         scene, lambda: labels.reserved_areas(skip_prefix=RESERVE_PREFIX), enabled=enabled
     )
-    for edge in EDGES:
+    for edge in SLOTS:
         labels.reserve(RESERVE_PREFIX + edge, overlay.box_source(edge))
     return overlay
