@@ -113,6 +113,33 @@ def test_render_passes_auto_and_orientation_on(
     assert calls[-1]["labels"] == ["sacrum"] and not calls[-1]["orientation"]
 
 
+
+def test_a_plain_named_view_is_a_named_plate_by_default(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The lecturer would not project the gallery's side and top views: nothing was named."""
+    import viewer.render.offscreen as offscreen
+
+    calls: list[dict[str, Any]] = []
+
+    def fake(loaded: Any, state: Any, out: Path, **kwargs: Any) -> Path:
+        calls.append(kwargs)
+        return out
+
+    monkeypatch.setattr(offscreen, "render_to_png", fake)
+    out = str(tmp_path / "x.png")
+    assert main(["render", "--view", "right", "--skin-opacity", "0", "-o", out]) == 0
+    assert calls[-1]["label_auto"] and calls[-1]["labels"] == []
+    assert main(["render", "--view", "right", "--labels", "none", "-o", out]) == 0
+    assert not calls[-1]["label_auto"] and calls[-1]["labels"] == []
+    # the opening view stays as the app opens; pair views and heat maps have their own keys
+    for argv in (["render"], ["render", "--pair", "1"],
+                 ["render", "--view", "posterior", "--heat-muscle", "piriformis_right"],
+                 ["render", "--view", "right", "--pose", "sitting_upright"]):
+        assert main([*argv, "-o", out]) == 0
+        assert not calls[-1]["label_auto"], argv
+
+
 def test_a_labelled_superior_plate_leaves_room_beside_the_anatomy(plate: Any) -> None:
     """From above the anatomy filled the width and the label columns covered its edges."""
     from viewer.domain.labels import project_points

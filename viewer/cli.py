@@ -98,9 +98,10 @@ def _add_render_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--labels",
-        default="",
-        help="comma-separated structure ids to label, or 'auto': the few main structures the "
-        "camera sees, one of each left/right pair (an atlas plate's labels)",
+        default=None,
+        help="comma-separated structure ids to label, 'auto': the few main structures the "
+        "camera sees, one of each left/right pair (an atlas plate's labels), or 'none'. "
+        "Default: 'auto' for a plain --view (an atlas plate), none otherwise",
     )
     parser.add_argument(
         "--label-all", action="store_true", help="label what the camera sees (like Shift+T)"
@@ -201,6 +202,7 @@ def _run_render(args: argparse.Namespace) -> int:
         skins = [s.id for s in context.loaded.atlas.renderable if s.kind.value == "skin"]
         if skins:
             state.set_opacity(skins, args.skin_opacity)
+    label_words = _label_words(args)
     out = render_to_png(
         context.loaded,
         state,
@@ -212,9 +214,9 @@ def _run_render(args: argparse.Namespace) -> int:
         features=features,
         marker_px=args.marker_size,
         compare=args.compare,
-        labels=[s for s in args.labels.split(",") if s and s != AUTO_WORD],
+        labels=[s for s in label_words if s not in (AUTO_WORD, NO_LABELS)],
         label_all=args.label_all,
-        label_auto=AUTO_WORD in args.labels.split(","),
+        label_auto=AUTO_WORD in label_words,
         lengths_shown=args.length_colours,
         pose_title=posture.pose_given(args) or args.tight_side is not None,
         frame=frame,
@@ -224,6 +226,29 @@ def _run_render(args: argparse.Namespace) -> int:
     )
     print(out)
     return 0
+
+
+NO_LABELS = "none"
+
+
+def _label_words(args: argparse.Namespace) -> list[str]:
+    """The ``--labels`` words, or the default: a plain named view (``--view superior`` and
+    nothing else asked of the picture: no pair, heat map, posture, close-up or labels) is an
+    atlas plate, and a lecturer would not project a plate with nothing named on it (the
+    unlabelled side and top views of the gallery), so it gets the automatic names. The opening
+    view stays as the app opens it; ``--labels none`` leaves any picture unnamed."""
+    if args.labels is not None:
+        return [s for s in args.labels.split(",") if s]
+    plate = (
+        args.view is not None
+        and not (args.pair or args.heat_muscle or args.compare or args.frame or args.label_all)
+        and not posture.pose_given(args)
+        and args.tight_side is None
+        and not args.length_colours
+    )
+    from viewer.domain.plate_labels import AUTO_WORD
+
+    return [AUTO_WORD] if plate else []
 
 
 def _run_render_document(args: argparse.Namespace) -> int:
