@@ -47,9 +47,10 @@ from viewer.domain.posture_guides import (
     is_sitting,
     one_sided_thigh,
     required_landmarks,
+    standing_reference,
     thigh_label,
 )
-from viewer.domain.posture_words import curve_text, loaded_text, tilt_text
+from viewer.domain.posture_words import curve_text, loaded_text, standing_text, tilt_text
 from viewer.domain.structures import Kind
 from viewer.io.atlas_loader import LoadedAtlas
 from viewer.render.guide_text_layout import MarkLabel, lay_out, project, screen_lines
@@ -221,6 +222,8 @@ class PostureGuideOverlay:
         self._standing: PostureGuides | None = None
         self.guides: PostureGuides | None = None
         """The current pose's guides (``None`` when not shown or the atlas lacks landmarks)."""
+        self.standing_curve: NDArray[np.float64] | None = None
+        """The dashed standing L1-S1 curve as drawn (from the posed S1), or ``None``."""
         self.chair: Chair | None = None
         self._lines = {
             "ghost": _Lines(renderer, GHOST_RGB, 3.5, 0.9),
@@ -244,8 +247,9 @@ class PostureGuideOverlay:
             "compressed": self._text(COMPRESSED_RGB),
             "standing": self._text(THIGH_TEXT_RGB),
         }
-        """The words beside the lines; "standing" names the dashed standing curve where it
-        starts (the grey outline and dashes are also keyed in the posture title)."""
+        """The words beside the lines; "standing" names the dashed standing curve (drawn from
+        the posed S1, :func:`standing_reference`) at its top (the grey outline and dashes are
+        also keyed in the posture title)."""
         self.marks = GuideMarks(renderer, {"tilt": TILT_RGB, "curve": CURVE_RGB}, self._text)
         """Dots and names on the ASIS, PSIS, L1 and S1 (the lines' ends)."""
         self.keep_off: Callable[[], list[Box | None]] = lambda: []
@@ -351,35 +355,37 @@ class PostureGuideOverlay:
         span = abs(float(g.asis[1] - g.psis[1])) + EXTEND_MM
         self._lines["horizontal"].set(_dashed(a0.copy(), a0 + forward * span, 8.0, 7.0))
         self._lines["plumb"].set(_dashed(g.plumb[0], g.plumb[1], 14.0, 9.0))
-        self._lines["curve"].set(_polyline(g.curve))
+        self._lines["curve"].set(_polyline(g.lordosis_line))
         loaded = g.facets if g.facets is not None else g.curve[COMPRESSED_FROM:]
         self._lines["compressed"].set(_polyline(loaded) if g.compressed else [])
         ghost: list[tuple[NDArray[np.float64], NDArray[np.float64]]] = []
-        if standing is not None:
+        reference = None if standing is None else standing_reference(standing, g)
+        if standing is not None and reference is not None:
             ghost += _dashed(standing.psis, standing.asis, 10.0, 6.0)
-            for a, b in _polyline(standing.curve):
+            for a, b in _polyline(reference):
                 ghost += _dashed(a, b, 10.0, 6.0)
         self._lines["ghost"].set(ghost)
+        self.standing_curve = reference
         # The dashed lines as whole lines, for the words' layout (a few segments, not dashes).
         self._paths = {
             "horizontal": [(a0, a0 + forward * span)],
             "plumb": [(g.plumb[0], g.plumb[1])],
             "ghost": []
-            if standing is None
-            else [(standing.psis, standing.asis), *_polyline(standing.curve)],
+            if reference is None or standing is None
+            else [(standing.psis, standing.asis), *_polyline(reference)],
         }
         self._texts["tilt"].SetInput(tilt_text(g, standing, self.plain))
         self._texts["lordosis"].SetInput(curve_text(g, standing, self.plain))
         self._texts["compressed"].SetInput(loaded_text(self.plain) if g.compressed else "")
-        self._texts["standing"].SetInput("standing" if standing is not None else "")
+        self._texts["standing"].SetInput(standing_text(self.plain) if standing is not None else "")
         # Each text's first place; the layout moves it off the lines (_keep_texts_in_frame).
         self._anchors = {
             "tilt": (a1 + forward * 10.0 + np.array([0.0, 0.0, -30.0]), 1.0),
             "lordosis": (g.curve[2] + forward * 45.0, 1.0),
             "compressed": (loaded[-2] - forward * 25.0, -1.0),
         }
-        if standing is not None:
-            self._anchors["standing"] = (standing.curve[0] + forward * 12.0, 1.0)
+        if reference is not None:
+            self._anchors["standing"] = (reference[0] + forward * 12.0, 1.0)
         self.marks.set(guide_marks(g), self.plain)
         self._update_ghost(standing is not None)
         self._update_chair(pose, landmarks, transforms)
