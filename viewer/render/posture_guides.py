@@ -87,11 +87,16 @@ THIGH_LATERAL_MIN = 0.5
 """The bent thigh shows while the camera looks at least this much along the left-right axis."""
 THIGH_MARGIN = 0.03
 """The thigh lines end at least this share of the frame height inside its edges."""
-THIGH_FRAMED_MM = 90.0
-"""Length of the thigh lines a framed view keeps in the picture (about a fifth of the thigh):
-on lesson 11's slide some 100 px, the 15-degree bend about 25 px apart at their ends. At
-120 mm the lines read better (140 px) but the muscles shrank to 0.65 of the slide's height
-(0.73 before; the slide tests want at least 0.70); at 90 mm, 0.70."""
+THIGH_FRAMED_MM = 250.0
+"""Length of the thigh lines a framed view keeps in the picture: about 60 % of the thigh
+(hip centre to knee about 395 mm), with both femurs' shafts beside them.
+
+A one-sided pose is about the difference between the two thighs, and that difference is only
+seen along the thighs: 15 degrees is 23 mm apart 90 mm below the hip but 65 mm at 250 mm. At
+90 mm (framed for the slide tests' 0.70 muscle height) lesson 11 showed a tick of two lines
+at the bottom edge and the tops of the femurs, and a lecturer could not see the asymmetry. The
+muscles now span about half the slide's height, the muscles and thighs together most of it
+(``tests/test_render_slides.py`` measures the one-sided step so)."""
 THIGH_MIN_SHARE = 0.15
 """Shortest share of the thigh the lines are cut to (a hip at the frame's edge)."""
 
