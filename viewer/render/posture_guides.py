@@ -97,6 +97,10 @@ seen along the thighs: 15 degrees is 23 mm apart 90 mm below the hip but 65 mm a
 at the bottom edge and the tops of the femurs, and a lecturer could not see the asymmetry. The
 muscles now span about half the slide's height, the muscles and thighs together most of it
 (``tests/test_render_slides.py`` measures the one-sided step so)."""
+THIGH_TEXT_AT = 0.65
+"""Where down the bent thigh line its words are anchored (share of the drawn line)."""
+THIGH_TEXT_FRONT_MM = 25.0
+"""How far in front of the bent thigh line its words start."""
 THIGH_MIN_SHARE = 0.15
 """Shortest share of the thigh the lines are cut to (a hip at the frame's edge)."""
 
@@ -435,15 +439,19 @@ class PostureGuideOverlay:
         self._thigh_wanted = True
 
     def _set_thigh(self, share: float) -> None:
-        """Both thigh lines from the hip centre over ``share`` of the thigh, the angle's words at
-        the bent line's end."""
+        """Both thigh lines from the hip centre over ``share`` of the thigh, the angle's words
+        in front of the bent line, two thirds of the way down it.
+
+        At the line's end the words sat on the slide's bottom edge (lesson 11), where a class
+        did not look; in front of the thigh they lie in the empty space the bend opens."""
         hip, bent, standing = self._thigh_ends
         end = hip + share * (bent - hip)
         self._thigh_lines["thigh"].set([(hip, end)])
         self._thigh_lines["thigh_standing"].set(
             _dashed(hip, hip + share * (standing - hip), 12.0, 8.0)
         )
-        _anchor_of(self._thigh_text).SetValue(*(end + np.array([0.0, -20.0, 0.0])))
+        beside = hip + THIGH_TEXT_AT * (end - hip) + np.array([0.0, -THIGH_TEXT_FRONT_MM, 0.0])
+        _anchor_of(self._thigh_text).SetValue(*beside)
 
     def _fit_thigh(self) -> None:
         """End both thigh lines inside the frame, :data:`THIGH_MARGIN` off its edges.
@@ -451,7 +459,7 @@ class PostureGuideOverlay:
         Drawn hip to knee, the lines ran off the bottom of lesson 11's slide (framed on the
         iliopsoas muscles, the knees far below): a guide cut by the slide's edge. Both lines
         are shortened by the same share, so they stay equally long and their angle, the bend,
-        reads as before; the words move to the bent line's end."""
+        reads as before; the words move with the bent line."""
         if not self._thigh_ends:
             return
         camera = self.renderer.GetActiveCamera()
@@ -775,6 +783,17 @@ class PostureGuideOverlay:
             lines.actor.SetVisibility(shown)
         self._thigh_text.SetVisibility(shown)
         if shown:
+            # The words go forward of the anchor: rightward when the front is on the right.
+            camera = self.renderer.GetActiveCamera()
+            front = np.array([0.0, -1.0, 0.0])
+            right = np.cross(
+                np.subtract(camera.GetFocalPoint(), camera.GetPosition()), camera.GetViewUp()
+            )
+            prop = self._thigh_text.GetTextProperty()
+            if float(right @ front) >= 0.0:
+                prop.SetJustificationToLeft()
+            else:
+                prop.SetJustificationToRight()
             height = max(1, self.renderer.GetSize()[1])
             font = max(12, math.ceil(max(TEXT_FRACTION, 0.026) * height))
             if self._thigh_text.GetTextProperty().GetFontSize() != font:
