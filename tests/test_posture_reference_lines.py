@@ -79,3 +79,11 @@ def test_a_seated_side_view_draws_both_lines_between_their_dots() -> None:
         front = posed.lordosis_line[:, 1].min() - BODY_HALF_DEPTH_MM
         assert curve_dashes[:, 1].min() >= front, "a standing curve in front of the spine"
         assert guides.text("standing") == "standing curve, from S1"
+
+
+def test_the_standing_curve_is_named_in_everyday_words_for_patients() -> None:
+    from viewer.domain.posture_words import JARGON, standing_text
+
+    plain = standing_text(plain=True)
+    assert "standing" in plain and not any(word.lower() in plain.lower() for word in JARGON)
+    assert "S1" in standing_text()
