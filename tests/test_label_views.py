@@ -331,7 +331,7 @@ def test_lesson_steps_10_and_11_draw_what_their_captions_say(lesson: Any) -> Non
     """Step 9 calls the iliopsoas points deep; step 10 (from the front, skin drawn as the body)
     drew them bold and large on the belly. Step 11 spoke of imbalance over a symmetric picture
     whose key promised arrows nobody could see. Now: step 10 draws only deep X's; step 11
-    stands one side tight (that thigh forward, seen from the front-right) with every force
+    stands one side tight (that thigh forward, seen from the front-left) with every force
     arrow drawn long enough to read."""
     from viewer.domain.balance import tight_side_of
     from viewer.domain.marker_depth import Depth

@@ -232,7 +232,7 @@ def test_the_seated_standing_ghost_is_outlines_named_standing() -> None:
         off.window.Render()
         guides = off.guides
         assert {"ghost", "text:standing"} <= guides.visible_parts()
-        assert guides.text("standing") == "standing"
+        assert guides.text("standing") == "standing curve, from S1"
         drawn = [a for a in guides._ghost if a.GetVisibility()]
         assert len(drawn) == 3  # the pelvis (seated, no femurs), no lumbar vertebrae
         for actor in drawn:

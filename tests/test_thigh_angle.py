@@ -35,7 +35,7 @@ def _lesson_camera() -> Any:
     assert lesson is not None
     step = lesson.steps[10]
     assert step.scene.pair_view is not None and step.scene.pair_view.tight_side == "right"
-    assert step.scene.camera is not None and step.scene.camera.view == "oblique_right"
+    assert step.scene.camera is not None and step.scene.camera.view == "oblique_left"
     return step.scene.camera
 
 
@@ -83,7 +83,7 @@ def test_lesson_step_11_draws_the_bent_right_thigh_where_both_sides_show() -> No
         # Long lines, not a tick. They were drawn hip to knee and measured so (150 px), most
         # of that below the frame; they now end inside it (131 px here).
         assert min(np.linalg.norm(a), np.linalg.norm(b)) >= 125.0
-        # Both sides show: the far (left, teal) iliopsoas is not hidden behind the right (wine).
+        # Both sides show: the far (right, wine) iliopsoas is not hidden behind the left (teal).
         rgb = window_rgb(off.window).astype(int)
         r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
         wine = (r > g + 40) & (r > b + 10)
@@ -137,16 +137,32 @@ def test_lesson_step_11_slide_ends_the_thigh_lines_inside_the_frame(
             if drawn.actor.GetVisibility() and drawn.segments:
                 ends = np.array([p for seg in drawn.segments for p in seg])
                 lines[name] = np.array([_display(self.renderer, p) for p in ends])
+        bbox = [0.0, 0.0, 0.0, 0.0]
+        self._thigh_text.GetBoundingBox(self.renderer, bbox)
+        ax, ay = self._thigh_text.GetPositionCoordinate().GetComputedDisplayValue(self.renderer)
+        lines["words"] = np.array([[ax + bbox[0], ay + bbox[2]], [ax + bbox[1], ay + bbox[3]]])
         seen.append(lines)
         detach(self)
 
     monkeypatch.setattr(posture_guides.PostureGuideOverlay, "detach", spy)
     out = tmp_path / "step11.png"
     render_scene_document(step.scene, None, out, (1280, 720), "lesson", step.caption, "projector")
-    assert seen and set(seen[-1]) == {"thigh", "thigh_standing"}, "both thigh lines are drawn"
+    assert seen and set(seen[-1]) == {"thigh", "thigh_standing", "words"}, "both lines drawn"
+    words = seen[-1].pop("words")
     margin = 0.02 * 720
     for name, pixels in seen[-1].items():
         x, y = pixels[:, 0], pixels[:, 1]
         assert x.min() >= margin and x.max() <= 1280 - margin, (name, x.min(), x.max())
         assert y.min() >= margin and y.max() <= 720 - margin, (name, "cut by the frame", y.min())
-        assert float(np.ptp(y)) >= 90.0, (name, "a stub", float(np.ptp(y)))  # 98 px drawn
+        # Long enough to show the two thighs apart: 98 px when the frame kept 90 mm of them
+        # (the bend 25 px at the lines' ends, unseen on a projected slide).
+        assert float(np.ptp(y)) >= 200.0, (name, "a stub", float(np.ptp(y)))
+    bent, upright = seen[-1]["thigh"][-1], seen[-1]["thigh_standing"][-1]
+    apart = float(np.linalg.norm(bent - upright))
+    assert apart >= 45.0, f"the thigh's bend is {apart:.0f} px at the lines' ends"
+    # The words lie beside the thigh, in front of it (screen left, seen from the left), not on
+    # the slide's bottom edge where they sat at the line's end.
+    (_x0, y0), (x1, _y1) = words
+    assert y0 >= 0.1 * 720, f"the thigh's words sit {y0:.0f} px above the slide's bottom"
+    hip, end = seen[-1]["thigh"][0], seen[-1]["thigh"][-1]
+    assert x1 <= min(hip[0], end[0]) + 5.0, "the words lie in front of the bent thigh"

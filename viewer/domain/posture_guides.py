@@ -104,6 +104,27 @@ class PostureGuides:
     compressed: bool
     facets: NDArray[np.float64] | None = None
 
+    @property
+    def lordosis_line(self) -> NDArray[np.float64]:
+        """The drawn lumbar curve: L1's body to the S1 endplate, the stretch the lordosis is
+        measured over and whose ends are marked. Drawn from T12 (``curve[0]``), the line ran on
+        past its L1 dot and a lecturer could not tell where the measured curve ended."""
+        return self.curve[1:]
+
+
+def standing_reference(standing: PostureGuides, posed: PostureGuides) -> NDArray[np.float64]:
+    """The standing L1-S1 curve moved (not turned) so that its S1 lies on the posed S1.
+
+    Drawn where it stood, the standing curve of a seated pose lay some 4-5 cm in front of the
+    seated spine (the pelvis rolls back about the hip axis and carries the spine with it): over
+    the iliopsoas, a spine inside the abdomen. Started from the same S1 endplate it lies along
+    the real column, and what differs is what the picture is about, the curve's depth (the
+    lordosis), not where the pelvis put the spine; the tilt line and the pelvis outline show
+    that."""
+    line = standing.lordosis_line
+    shifted: NDArray[np.float64] = line + (posed.curve[-1] - standing.curve[-1])
+    return shifted
+
 
 @dataclass(frozen=True)
 class GuideMark:

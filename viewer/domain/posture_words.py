@@ -168,6 +168,13 @@ def loaded_text(plain: bool = False) -> str:
     return "L4\u2013S1 loaded at the back (facet joints)"
 
 
+def standing_text(plain: bool = False) -> str:
+    """The dashed standing curve's name. It is drawn from the posed S1, not where the standing
+    spine stood (:func:`viewer.domain.posture_guides.standing_reference`), and says so: a grey
+    curve beside the spine named only "standing" was read as a second spine."""
+    return "curve when standing, same base" if plain else "standing curve, from S1"
+
+
 PLAIN_MARKS = {
     "asis": "front of pelvis",
     "psis": "back of pelvis",

@@ -89,7 +89,7 @@ def lay_out(
 ) -> list[Box]:
     """Place the shown texts and return their boxes (display pixels, y up).
 
-    ``fixed`` texts only slide into the picture (the thigh angle at its line's end); then each
+    ``fixed`` texts only slide into the picture (the thigh angle beside its line); then each
     mark's name takes the cheapest place around its dot, then each of ``texts`` the cheapest
     of its :func:`~viewer.domain.guide_layout.text_candidates`, each avoiding ``lines``
     (``soft_lines`` less so), the boxes in ``taken`` (other keys, the dots) and those placed

@@ -47,9 +47,10 @@ from viewer.domain.posture_guides import (
     is_sitting,
     one_sided_thigh,
     required_landmarks,
+    standing_reference,
     thigh_label,
 )
-from viewer.domain.posture_words import curve_text, loaded_text, tilt_text
+from viewer.domain.posture_words import curve_text, loaded_text, standing_text, tilt_text
 from viewer.domain.structures import Kind
 from viewer.io.atlas_loader import LoadedAtlas
 from viewer.render.guide_text_layout import MarkLabel, lay_out, project, screen_lines
@@ -86,11 +87,20 @@ THIGH_LATERAL_MIN = 0.5
 """The bent thigh shows while the camera looks at least this much along the left-right axis."""
 THIGH_MARGIN = 0.03
 """The thigh lines end at least this share of the frame height inside its edges."""
-THIGH_FRAMED_MM = 90.0
-"""Length of the thigh lines a framed view keeps in the picture (about a fifth of the thigh):
-on lesson 11's slide some 100 px, the 15-degree bend about 25 px apart at their ends. At
-120 mm the lines read better (140 px) but the muscles shrank to 0.65 of the slide's height
-(0.73 before; the slide tests want at least 0.70); at 90 mm, 0.70."""
+THIGH_FRAMED_MM = 250.0
+"""Length of the thigh lines a framed view keeps in the picture: about 60 % of the thigh
+(hip centre to knee about 395 mm), with both femurs' shafts beside them.
+
+A one-sided pose is about the difference between the two thighs, and that difference is only
+seen along the thighs: 15 degrees is 23 mm apart 90 mm below the hip but 65 mm at 250 mm. At
+90 mm (framed for the slide tests' 0.70 muscle height) lesson 11 showed a tick of two lines
+at the bottom edge and the tops of the femurs, and a lecturer could not see the asymmetry. The
+muscles now span about half the slide's height, the muscles and thighs together most of it
+(``tests/test_render_slides.py`` measures the one-sided step so)."""
+THIGH_TEXT_AT = 0.65
+"""Where down the bent thigh line its words are anchored (share of the drawn line)."""
+THIGH_TEXT_FRONT_MM = 25.0
+"""How far in front of the bent thigh line its words start."""
 THIGH_MIN_SHARE = 0.15
 """Shortest share of the thigh the lines are cut to (a hip at the frame's edge)."""
 
@@ -221,6 +231,8 @@ class PostureGuideOverlay:
         self._standing: PostureGuides | None = None
         self.guides: PostureGuides | None = None
         """The current pose's guides (``None`` when not shown or the atlas lacks landmarks)."""
+        self.standing_curve: NDArray[np.float64] | None = None
+        """The dashed standing L1-S1 curve as drawn (from the posed S1), or ``None``."""
         self.chair: Chair | None = None
         self._lines = {
             "ghost": _Lines(renderer, GHOST_RGB, 3.5, 0.9),
@@ -244,8 +256,9 @@ class PostureGuideOverlay:
             "compressed": self._text(COMPRESSED_RGB),
             "standing": self._text(THIGH_TEXT_RGB),
         }
-        """The words beside the lines; "standing" names the dashed standing curve where it
-        starts (the grey outline and dashes are also keyed in the posture title)."""
+        """The words beside the lines; "standing" names the dashed standing curve (drawn from
+        the posed S1, :func:`standing_reference`) at its top (the grey outline and dashes are
+        also keyed in the posture title)."""
         self.marks = GuideMarks(renderer, {"tilt": TILT_RGB, "curve": CURVE_RGB}, self._text)
         """Dots and names on the ASIS, PSIS, L1 and S1 (the lines' ends)."""
         self.keep_off: Callable[[], list[Box | None]] = lambda: []
@@ -351,35 +364,37 @@ class PostureGuideOverlay:
         span = abs(float(g.asis[1] - g.psis[1])) + EXTEND_MM
         self._lines["horizontal"].set(_dashed(a0.copy(), a0 + forward * span, 8.0, 7.0))
         self._lines["plumb"].set(_dashed(g.plumb[0], g.plumb[1], 14.0, 9.0))
-        self._lines["curve"].set(_polyline(g.curve))
+        self._lines["curve"].set(_polyline(g.lordosis_line))
         loaded = g.facets if g.facets is not None else g.curve[COMPRESSED_FROM:]
         self._lines["compressed"].set(_polyline(loaded) if g.compressed else [])
         ghost: list[tuple[NDArray[np.float64], NDArray[np.float64]]] = []
-        if standing is not None:
+        reference = None if standing is None else standing_reference(standing, g)
+        if standing is not None and reference is not None:
             ghost += _dashed(standing.psis, standing.asis, 10.0, 6.0)
-            for a, b in _polyline(standing.curve):
+            for a, b in _polyline(reference):
                 ghost += _dashed(a, b, 10.0, 6.0)
         self._lines["ghost"].set(ghost)
+        self.standing_curve = reference
         # The dashed lines as whole lines, for the words' layout (a few segments, not dashes).
         self._paths = {
             "horizontal": [(a0, a0 + forward * span)],
             "plumb": [(g.plumb[0], g.plumb[1])],
             "ghost": []
-            if standing is None
-            else [(standing.psis, standing.asis), *_polyline(standing.curve)],
+            if reference is None or standing is None
+            else [(standing.psis, standing.asis), *_polyline(reference)],
         }
         self._texts["tilt"].SetInput(tilt_text(g, standing, self.plain))
         self._texts["lordosis"].SetInput(curve_text(g, standing, self.plain))
         self._texts["compressed"].SetInput(loaded_text(self.plain) if g.compressed else "")
-        self._texts["standing"].SetInput("standing" if standing is not None else "")
+        self._texts["standing"].SetInput(standing_text(self.plain) if standing is not None else "")
         # Each text's first place; the layout moves it off the lines (_keep_texts_in_frame).
         self._anchors = {
             "tilt": (a1 + forward * 10.0 + np.array([0.0, 0.0, -30.0]), 1.0),
             "lordosis": (g.curve[2] + forward * 45.0, 1.0),
             "compressed": (loaded[-2] - forward * 25.0, -1.0),
         }
-        if standing is not None:
-            self._anchors["standing"] = (standing.curve[0] + forward * 12.0, 1.0)
+        if reference is not None:
+            self._anchors["standing"] = (reference[0] + forward * 12.0, 1.0)
         self.marks.set(guide_marks(g), self.plain)
         self._update_ghost(standing is not None)
         self._update_chair(pose, landmarks, transforms)
@@ -424,15 +439,19 @@ class PostureGuideOverlay:
         self._thigh_wanted = True
 
     def _set_thigh(self, share: float) -> None:
-        """Both thigh lines from the hip centre over ``share`` of the thigh, the angle's words at
-        the bent line's end."""
+        """Both thigh lines from the hip centre over ``share`` of the thigh, the angle's words
+        in front of the bent line, two thirds of the way down it.
+
+        At the line's end the words sat on the slide's bottom edge (lesson 11), where a class
+        did not look; in front of the thigh they lie in the empty space the bend opens."""
         hip, bent, standing = self._thigh_ends
         end = hip + share * (bent - hip)
         self._thigh_lines["thigh"].set([(hip, end)])
         self._thigh_lines["thigh_standing"].set(
             _dashed(hip, hip + share * (standing - hip), 12.0, 8.0)
         )
-        _anchor_of(self._thigh_text).SetValue(*(end + np.array([0.0, -20.0, 0.0])))
+        beside = hip + THIGH_TEXT_AT * (end - hip) + np.array([0.0, -THIGH_TEXT_FRONT_MM, 0.0])
+        _anchor_of(self._thigh_text).SetValue(*beside)
 
     def _fit_thigh(self) -> None:
         """End both thigh lines inside the frame, :data:`THIGH_MARGIN` off its edges.
@@ -440,7 +459,7 @@ class PostureGuideOverlay:
         Drawn hip to knee, the lines ran off the bottom of lesson 11's slide (framed on the
         iliopsoas muscles, the knees far below): a guide cut by the slide's edge. Both lines
         are shortened by the same share, so they stay equally long and their angle, the bend,
-        reads as before; the words move to the bent line's end."""
+        reads as before; the words move with the bent line."""
         if not self._thigh_ends:
             return
         camera = self.renderer.GetActiveCamera()
@@ -764,6 +783,17 @@ class PostureGuideOverlay:
             lines.actor.SetVisibility(shown)
         self._thigh_text.SetVisibility(shown)
         if shown:
+            # The words go forward of the anchor: rightward when the front is on the right.
+            camera = self.renderer.GetActiveCamera()
+            front = np.array([0.0, -1.0, 0.0])
+            right = np.cross(
+                np.subtract(camera.GetFocalPoint(), camera.GetPosition()), camera.GetViewUp()
+            )
+            prop = self._thigh_text.GetTextProperty()
+            if float(right @ front) >= 0.0:
+                prop.SetJustificationToLeft()
+            else:
+                prop.SetJustificationToRight()
             height = max(1, self.renderer.GetSize()[1])
             font = max(12, math.ceil(max(TEXT_FRACTION, 0.026) * height))
             if self._thigh_text.GetTextProperty().GetFontSize() != font:
