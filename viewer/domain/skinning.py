@@ -308,12 +308,13 @@ def _free_hip_span(
     fibre) higher while the contact's middle moved 0.01, and the half-way chord ended that much
     nearer the flexion axis: the corner came back (54 degrees posed at the back of the belly,
     9 standing). Nine tenths since gluteus minimus became a fan: tensor fasciae latae, over the
-    gluteus medius that now lies closer to bone, bent 21 degrees sharper than standing
-    (sitting upright, on the surface measure of the posture tests) at three quarters, 14-17 at
-    nine tenths, and across re-decimations of its light mesh (600-1600 triangles) 18-29
-    against 15-22. Not the middle itself: gluteus maximus's chord would then cut the
-    trochanter and tear where it is pushed back out (sitting, its most stretched edge 6.2
-    times its standing length at the middle, 3.8 at nine tenths and 4.3 at three quarters)."""
+    gluteus medius that now lies closer to bone, bent 19-21 degrees sharper than standing
+    (sitting upright, full and light mesh, on the surface measure of the posture tests) at
+    three quarters, 14 at nine tenths, and across re-decimations of its light mesh (600-1600
+    triangles) 19-28 against 14-22. Not the middle itself: gluteus maximus's chord would then
+    cut the trochanter and tear where it is pushed back out (sitting, its most stretched edge
+    6.2 times its standing length at the middle, 3.8 at nine tenths and 4.3 at three
+    quarters)."""
     for i in range(len(order) - 1):
         a, b = order[i], order[i + 1]
         if a.startswith("femur") != b.startswith("femur") and knots[i + 1] > knots[i]:
