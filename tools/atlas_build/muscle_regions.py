@@ -234,8 +234,12 @@ def gluteus_maximus_areas(
 #: PSIS, so the sheet's lower border ran backwards and read as a narrow strap from behind) and
 #: ends where the crest reaches its highest point, 4 cm lateral to the L5 transverse process.
 QL_CREST_RANGE = (0.16, 0.46)
-#: how far out along the 12th rib (head 0 .. tip 1) its attachment reaches: the medial half
-QL_RIB_RANGE = (0.08, 0.55)
+#: how far out along the 12th rib (head 0 .. tip 1) its attachment reaches: "the lower border
+#: of the last rib for about half its length" (Gray's text as reproduced at
+#: https://acemap.info/field/2032828866), from beside the head. This skeleton's 12th rib is
+#: short (about 71 mm from head to tip), so its medial half gave a top edge only about 3 cm
+#: wide; 0.04-0.6 (56 % of the rib; it was 0.08-0.55) keeps "about half" and the medial side.
+QL_RIB_RANGE = (0.04, 0.6)
 
 
 def quadratus_lumborum_areas(

@@ -43,13 +43,27 @@ slice to the next, and sitting shortened one such 7 mm step to 45 % while its ne
 muscle) average that wander out and still follow the stretch along the muscle."""
 
 
-def _window_sum(values: NDArray[np.float64], half: int) -> NDArray[np.float64]:
-    """Sum of ``values`` over ``half`` entries either side of each (the ends repeated)."""
-    if half <= 0:
-        return values
-    padded = np.concatenate([np.full(half, values[0]), values, np.full(half, values[-1])])
-    c = np.concatenate([[0.0], np.cumsum(padded)])
-    return np.asarray(c[2 * half + 1 :] - c[: -2 * half - 1])
+def _window_chords(centres: NDArray[np.float64], half: int) -> NDArray[np.float64]:
+    """Length of the chord from the slice centre ``half`` slices before each slice to the one
+    ``half`` after it (clamped at the ends).
+
+    A chord, not the sum of the segments between: the centroids wander across the muscle with
+    its sampling, and a sum of segments counts that wander as length. On a decimated mesh it
+    counts much more of it: the light tensor fasciae latae, a flat sheet whose decimation
+    leaves a few large triangles across its middle, zigzags so that its standing centre line
+    measured 220 mm against the full mesh's 163 (both 155 mm end to end), and as the zigzag
+    straightened in sitting it hid the shortening: with the slices alone the light mesh kept
+    83 % of its volume, the full one 91 %; the measured fold correction made up the rest
+    uniformly, scaled about the zigzag centre line, and put a kink into the light mesh that the
+    full one does not have. The chord reads the muscle's course, not its sampling: the two
+    meshes now keep 91 and 92 %. Where the muscle bends within the five slices the chord is a
+    little shorter than the arc (2 % for a 40-degree turn), so there it thickens a little
+    more."""
+    n = len(centres)
+    i = np.arange(n)
+    before = centres[np.maximum(i - half, 0)]
+    after = centres[np.minimum(i + half, n - 1)]
+    return np.asarray(np.sqrt(np.einsum("ij,ij->i", after - before, after - before)))
 
 
 def enclosed_volume(points: NDArray[np.float64], triangles: NDArray[np.int64]) -> float:
@@ -110,9 +124,7 @@ class VolumeKeeper:
         self._blend = np.zeros((n, len(present)))
         self._blend[np.arange(n), k] = 1.0 - f
         self._blend[np.arange(n), k + 1] += f
-        seg0 = np.linalg.norm(np.diff(self._mean @ p0, axis=0), axis=1)
-        half0 = np.concatenate([seg0[:1], seg0]) + np.concatenate([seg0, seg0[-1:]])
-        self._half0 = np.maximum(_window_sum(half0, STRETCH_WINDOW), 1e-9)
+        self._chord0 = np.maximum(_window_chords(self._mean @ p0, STRETCH_WINDOW), 1e-9)
 
     def apply(self, posed: NDArray[np.floating]) -> NDArray[np.float64]:
         """Posed vertices with each cross-section scaled by ``sqrt(L0 / L)``."""
@@ -129,18 +141,13 @@ class VolumeKeeper:
         nodes[0] = unit[0]
         nodes[-1] = unit[-1]
         nodes[1:-1] = 0.5 * (unit[:-1] + unit[1:])
-        # Stretch at each slice centre: its two half-segments and those of the slices within
-        # STRETCH_WINDOW of it, posed against standing.
-        half1 = np.empty(len(seg1) + 1)
-        half1[:-1] = seg1
-        half1[-1] = seg1[-1]
-        half1[1:] += seg1
-        half1[0] += seg1[0]
+        # Stretch at each slice centre: the chord between the slices STRETCH_WINDOW either side
+        # of it, posed against standing (see _window_chords).
         lo, hi = STRETCH_LIMITS
         per_slice = np.empty((len(c1), 7))
         per_slice[:, :3] = c1
         per_slice[:, 3:6] = nodes
-        stretch = _window_sum(half1, STRETCH_WINDOW) / self._half0
+        stretch = _window_chords(c1, STRETCH_WINDOW) / self._chord0
         per_slice[:, 6] = 1.0 / np.sqrt(np.clip(stretch, lo, hi))
         at = self._blend @ per_slice
         centre, tangent, scale = at[:, :3], at[:, 3:6], at[:, 6:]

@@ -1,0 +1,92 @@
+"""Two shapes a physiotherapy lecturer called wrong (issue 11 review), measured on the built meshes.
+
+* **Gluteus minimus is a fan, not a brick**: from its broad origin on the outer ilium it
+  converges on a short tendon on the anterior facet of the greater trochanter. The brick it
+  replaced was as wide at the trochanter as near the ilium: sections across its line of action
+  measured 83 mm near the origin and 48 mm near the insertion (0.58), and its footprint on the
+  trochanter spanned 32 mm.
+* **Quadratus lumborum is a sheet whose medial edge lies in front of the transverse-process
+  tips** (it lies between the anterior and middle layers of the lumbar fascia, the middle layer
+  attached to the tips): seen from behind, each L1-L4 tip overlaps the sheet's medial edge. The
+  rope it replaced ran through the tips, ending 1.5-2 mm medial of them, each tip
+  notching its edge.
+
+Right side only (the left is its mirror image, tested elsewhere). Set ``TRIGGER_ATLAS_MESHES``
+to check another build directory.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.spatial import cKDTree
+
+from tests.test_atlas_muscle_shapes import _contact, _lm, _mesh, needs_atlas, section
+from tools.atlas_build import muscle_regions as reg
+
+#: gluteus minimus: largest ratio of its width near the insertion (90 % of the way from the
+#: origin-contact centre to the insertion-contact centre) to its width near the origin (15 %)
+GMIN_WIDTH_RATIO = 0.4
+#: and the longest span (mm) of its footprint on the greater trochanter: a tendon-like end.
+#: The build gives about 18 mm (a 12 mm line on the facet plus the fibres' end radius).
+GMIN_FOOTPRINT_MM = 24.0
+#: quadratus lumborum: least distance (mm) its medial edge reaches medial of each L1-L4 tip
+QL_PAST_TIP_MM = 3.0
+
+
+def _trochanter_footprint() -> np.ndarray:
+    """Gluteus minimus vertices within 2 mm of the femur on the greater trochanter (more than
+    30 mm lateral to the hip centre: not the neck or the head it passes over)."""
+    v = np.asarray(_mesh("gluteus_minimus_right").vertices)
+    d = cKDTree(reg.dense_surface(_mesh("femur_right"), 2.0).points).query(v)[0]
+    hip_x = float(_lm()["hip_centre_right"][0])
+    return v[(d < 2.0) & (v[:, 0] < hip_x - 30.0)]
+
+
+@needs_atlas
+def test_gluteus_minimus_is_a_fan_converging_on_the_trochanter() -> None:
+    """Sections across its line of action (origin-contact centre to insertion-contact centre):
+    near the insertion it is at most 0.4 times as wide as near the origin."""
+    m = _mesh("gluteus_minimus_right")
+    o = _contact("gluteus_minimus_right", "hip_bone_right").mean(axis=0)
+    i = _contact("gluteus_minimus_right", "femur_right").mean(axis=0)
+    axis = i - o
+    _, w_near = section(m, o + 0.15 * axis, axis)
+    _, w_far = section(m, o + 0.9 * axis, axis)
+    assert w_far / w_near <= GMIN_WIDTH_RATIO, (
+        f"gluteus minimus {w_near:.0f} mm wide near the ilium, {w_far:.0f} mm near the "
+        "trochanter: a block, not a fan"
+    )
+
+
+@needs_atlas
+def test_gluteus_minimus_ends_in_a_short_tendon_on_the_anterior_facet() -> None:
+    """Its footprint on the greater trochanter is short (a tendon, not the muscle's whole
+    width) and lies on the front of the trochanter, well in front of its top (the
+    posterosuperior angle, where piriformis and gluteus medius insert)."""
+    f = _trochanter_footprint()
+    assert len(f) >= 10, f"gluteus minimus touches the greater trochanter at {len(f)} vertices"
+    q = f - f.mean(axis=0)
+    axis = np.linalg.eigh(q.T @ q)[1][:, -1]
+    span = float(np.ptp(q @ axis))
+    assert span <= GMIN_FOOTPRINT_MM, f"gluteus minimus footprint {span:.0f} mm long: no tendon"
+    top = _lm()["greater_trochanter_right"]
+    ahead = float(top[1] - f[:, 1].mean())  # LPS: +y is posterior
+    assert ahead >= 12.0, f"gluteus minimus footprint only {ahead:.0f} mm in front of the top"
+
+
+@needs_atlas
+@pytest.mark.parametrize("level", ["l1", "l2", "l3", "l4"])
+def test_quadratus_lumborum_medial_edge_lies_in_front_of_the_tip(level: str) -> None:
+    """Within 5 mm of the tip's height, the sheet reaches at least 3 mm medial of the
+    transverse-process tip, and the part medial of the tip lies in front of it (the tip rests
+    on the back of the sheet's edge, as the middle layer of the lumbar fascia does)."""
+    v = np.asarray(_mesh("quadratus_lumborum_right").vertices)
+    tip = _lm()[f"transverse_process_{level}_right"]
+    band = v[np.abs(v[:, 2] - tip[2]) < 5.0]
+    past = float(band[:, 0].max() - tip[0])  # right side: +x is medial
+    assert past >= QL_PAST_TIP_MM, f"QL ends {past:.1f} mm medial of the {level.upper()} tip"
+    medial = band[band[:, 0] > tip[0] + 1.0]
+    assert float(np.median(medial[:, 1])) < float(tip[1]), (
+        f"QL's medial edge lies behind the {level.upper()} tip"
+    )
