@@ -25,7 +25,7 @@ from vtkmodules.vtkRenderingCore import (
     vtkRenderer,
 )
 
-from viewer.domain.mechanics import Pull, Turning
+from viewer.domain.mechanics import Pull, Turning, side_pull
 from viewer.domain.overlay_route import (
     ROUTE_PAD_PX,
     along,
@@ -426,6 +426,25 @@ def arrow_widths(
     return out
 
 
+def _one_lever_per_side(
+    pulls: Sequence[Pull], turning_of: dict[str, Turning]
+) -> tuple[Pull, ...]:
+    """``pulls`` with each side that shows its turning as a lever arc (its attachment swinging
+    about the joint) merged into one pull (:func:`viewer.domain.mechanics.side_pull`): the key
+    names one turning per side, so one arc per side is drawn, not one per muscle (pair 2 and
+    lesson 6 swung two iliopsoas arcs, psoas and iliacus, from the lesser trochanter)."""
+    levers = {s for s, t in turning_of.items() if t.level_mm is None}
+    out: list[Pull] = []
+    done: set[str] = set()
+    for pull in pulls:
+        if pull.side not in levers:
+            out.append(pull)
+        elif pull.side not in done:
+            done.add(pull.side)
+            out.append(side_pull([p for p in pulls if p.side == pull.side]))
+    return tuple(out)
+
+
 class PairOverlay:
     """Arrows and joint markers of one pair view in an overlay renderer.
 
@@ -512,6 +531,7 @@ class PairOverlay:
         once per pair view and pose; routing for a camera only projects them)."""
         pulls, turnings = self._pulls
         turning_of = {t.side: t for t in turnings if t.sign != 0}
+        pulls = _one_lever_per_side(pulls, turning_of)
         self._pull_plans = []
         arcs: set[str] = set()
         for pull in pulls:
