@@ -140,8 +140,10 @@ def mechanics_points(resolved: ResolvedPairView, fallbacks: bool = True) -> Any:
             # Round a ball (a hip: see _joint_balls) at its own level the ring may be as wide
             # as BALL_RING_RADII_MM allows.
             ball = turn.level_mm == 0.0 and kinds.get(turn.joint_id) == "hip"
-            widest = max(BALL_RING_RADII_MM) if ball else LEVEL_RING_RADIUS_MM
-            chunks.append(curl_points(center, turn.axis, widest + 8.0, 1))
+            # (a ring round a ball: its tube at the widest radius, no margin; the slide's
+            # muscles filled under 0.7 of its height with the margin)
+            widest = max(BALL_RING_RADII_MM) if ball else LEVEL_RING_RADIUS_MM + 8.0
+            chunks.append(curl_points(center, turn.axis, widest, 1))
             if turn.level_mm:  # it may sit a little farther out (LEVEL_NUDGES_MM)
                 out = turn.level_mm + math.copysign(max(LEVEL_NUDGES_MM), turn.level_mm)
                 chunks.append(
@@ -151,6 +153,11 @@ def mechanics_points(resolved: ResolvedPairView, fallbacks: bool = True) -> Any:
                 center = turn.center + turn.axis * level
                 chunks.append(curl_points(center, turn.axis, FALLBACK_RING_RADIUS_MM + 8.0, 1))
     return np.vstack(chunks) if chunks else None
+
+
+STEEP_VIEW = 0.5
+"""A pair camera whose direction has at least this vertical component looks steeply from below
+or above: its framing is centred as seen (``fit_pose(balance=True)``)."""
 
 
 def _distance(pose: CameraPose) -> float:
@@ -936,6 +943,9 @@ class AnnotationOverlays:
                 fill=fill,
                 top_free=top,
                 left_free=left,
+                # Seen steeply from below or above (pair 3), the subject's near and far ends
+                # differ most in size: centre it as seen (side views keep their framing).
+                balance=abs(float(resolved.camera.direction[2])) >= STEEP_VIEW,
             )
 
         if self.pair_legend.actors and h:
