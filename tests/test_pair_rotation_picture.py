@@ -67,9 +67,9 @@ def test_the_curved_arrows_sit_on_the_hip_they_turn(lesson: Any) -> None:
     """A lecturer saw lesson 8's rings round the thigh shaft, 70 and 165 mm below the hip,
     beside the joint rather than on it. On the slide (no X's) each ring circles the hip: its
     centre lies within 1.25 of its own screen radius of the joint's ball (they lay about 1.5
-    and 3 radii below; the rings bracket the ball, gluteals above, iliopsoas below). Where X's
-    crowd the hip (the app's pair view 3) the rings fall back to the thigh, clear of them
-    (``test_no_arrow_arc_or_course_line_covers_an_x``). No ring crosses the femoral head."""
+    and 3 radii below). Both rings are now concentric on the hip's centre, in the slide and in
+    the app's pair view 3 with its X's (``test_pair_rings_open_on_the_hip``). No ring crosses
+    the femoral head."""
     from viewer.context import load_context
     from viewer.features import load_features
     from viewer.render.offscreen import offscreen_scene

@@ -78,6 +78,7 @@ def fit_pose(
     fill: float = 0.9,
     top_free: float = 0.0,
     left_free: float = 0.0,
+    balance: bool = False,
 ) -> CameraPose:
     """The pose looking along ``-direction`` (camera at focus + distance * direction) that fits.
 
@@ -85,6 +86,9 @@ def fit_pose(
     share of the frame the points may use (0.9: 5 % margin each side); ``top_free`` is the share
     of the frame height kept empty at the top (for a title and key), ``left_free`` the share of
     the width kept empty on the left (a key laid out as a column beside a tall subject).
+    With ``balance`` the picture is centred as seen, not as the points' box in space: pair 3
+    seen from below has its near end (the hip) large and its far end (the psoas at T12)
+    small, and centring the box left a fifth of the slide empty above the subject.
     """
     if not (0.0 <= top_free < 1.0 and 0.0 <= left_free < 1.0):
         raise ValueError("the free bands are shares of the frame below 1")
@@ -108,6 +112,11 @@ def fit_pose(
     need_x = (z - cz) + np.abs(x - cx) / (tx * usable_x)
     need_y = (z - cz) + np.abs(y - cy) / (ty * usable_y)
     distance = float(max(need_x.max(), need_y.max(), 1.0))
+    for _ in range(BALANCE_STEPS if balance else 0):
+        seen = (y - cy) / ((distance - (z - cz)) * ty)
+        cy += (float(seen.max()) + float(seen.min())) / 2.0 * ty * distance
+        need_y = (z - cz) + np.abs(y - cy) / (ty * usable_y)
+        distance = float(max(need_x.max(), need_y.max(), 1.0))
     # Shift the picture down by half the free band: the focus moves up in the image's frame.
     shift = top_free * ty * distance
     shift_x = _column_offset(x - cx, z - cz, distance, tx, fill, left_free) * tx * distance
@@ -118,6 +127,10 @@ def fit_pose(
         (float(center[0]), float(center[1]), float(center[2])),
         (float(up[0]), float(up[1]), float(up[2])),
     )
+
+
+BALANCE_STEPS = 3
+"""Rounds of re-centring a balanced fit (see :func:`fit_pose`): each halves what is left."""
 
 
 def _column_offset(

@@ -229,3 +229,33 @@ def relative_forces(forces: Sequence[float | None]) -> list[float]:
     known = [f for f in forces if f is not None and f > 0]
     top = max(known) if known else 0.0
     return [1.0 if f is None or top <= 0 else float(f) / top for f in forces]
+
+
+def side_pull(pulls: Sequence[Pull]) -> Pull:
+    """One side's pulls as one: the force-weighted mean course (:func:`resultant_path`), acting
+    at the same end, with the side's total force.
+
+    A side whose turning is drawn as its attachment swinging about the joint (a lever arc)
+    shows one turning, not one per muscle: pair 2 swung one arc from the psoas and one from the
+    iliacus, both at the lesser trochanter, and a lecturer read two iliopsoas turnings.
+    """
+    if not pulls:
+        raise ValueError("no pulls to combine")
+    if len(pulls) == 1:
+        return pulls[0]
+    forces = [p.force_n for p in pulls]
+    known = all(f is not None and f > 0 for f in forces)
+    weights = [float(f) for f in forces if f is not None] if known else [1.0] * len(pulls)
+    path = resultant_path([p.path for p in pulls], weights)
+    first = pulls[0]
+    point, direction = pull_at(path, first.at)
+    return replace(
+        first,
+        structure="+".join(p.structure for p in pulls),
+        label=" + ".join(p.label for p in pulls),
+        path=path,
+        point=point,
+        direction=direction,
+        force_n=float(sum(weights)) if known else None,
+        relative=max(p.relative for p in pulls),
+    )

@@ -38,6 +38,7 @@ from viewer.render.marker_legend import MarkerLegend
 from viewer.render.markers import Marker, MarkerLayer, SpotMarkers
 from viewer.render.pair_legend import NOTE_SHARE, ROW_SHARE, TITLE_SHARE, PairLegend
 from viewer.render.pair_overlay import (
+    BALL_RING_RADII_MM,
     FALLBACK_RING_RADIUS_MM,
     LEVEL_NUDGES_MM,
     LEVEL_RING_RADIUS_MM,
@@ -130,12 +131,19 @@ def mechanics_points(resolved: ResolvedPairView, fallbacks: bool = True) -> Any:
         )
         if arc is not None:  # drawn as the attachment swinging about the joint (PairOverlay)
             chunks.append(arc)
+    kinds = {j.joint.id: j.joint.kind for j in resolved.joints}
     for turn in resolved.turnings:
         if turn.level_mm is None:
             chunks.append(curl_points(turn.center, turn.axis, 40.0, 1))
         else:  # a ring at its own level on the axis (see PairOverlay)
             center = turn.center + turn.axis * turn.level_mm
-            chunks.append(curl_points(center, turn.axis, LEVEL_RING_RADIUS_MM + 8.0, 1))
+            # Round a ball (a hip: see _joint_balls) at its own level the ring may be as wide
+            # as BALL_RING_RADII_MM allows.
+            ball = turn.level_mm == 0.0 and kinds.get(turn.joint_id) == "hip"
+            # (a ring round a ball: its tube at the widest radius, no margin; the slide's
+            # muscles filled under 0.7 of its height with the margin)
+            widest = max(BALL_RING_RADII_MM) if ball else LEVEL_RING_RADIUS_MM + 8.0
+            chunks.append(curl_points(center, turn.axis, widest, 1))
             if turn.level_mm:  # it may sit a little farther out (LEVEL_NUDGES_MM)
                 out = turn.level_mm + math.copysign(max(LEVEL_NUDGES_MM), turn.level_mm)
                 chunks.append(
@@ -145,6 +153,11 @@ def mechanics_points(resolved: ResolvedPairView, fallbacks: bool = True) -> Any:
                 center = turn.center + turn.axis * level
                 chunks.append(curl_points(center, turn.axis, FALLBACK_RING_RADIUS_MM + 8.0, 1))
     return np.vstack(chunks) if chunks else None
+
+
+STEEP_VIEW = 0.5
+"""A pair camera whose direction has at least this vertical component looks steeply from below
+or above: its framing is centred as seen (``fit_pose(balance=True)``)."""
 
 
 def _distance(pose: CameraPose) -> float:
@@ -234,11 +247,10 @@ class AnnotationOverlays:
         self.labels.reserve("legend", self.legend.box)
         self.marker_legend = MarkerLegend(scene.renderer, self.layer)  # explains drawn X's
         self.labels.reserve("marker_legend", self.marker_legend.box)
-        # Joint names keep off the key's column (under a band the camera keeps the anatomy, and
-        # so its labels, below the key).
-        self.labels.reserve(
-            "pair_legend", lambda: self.pair_legend.box() if self.pair_legend.column_px else None
-        )
+        # Joint names keep off the key, a column or a band (under a band the camera keeps the
+        # anatomy below the key, but the orientation words keep off the reserved areas too:
+        # pair 3 seen from below put "Front" over the band's title).
+        self.labels.reserve("pair_legend", self.pair_legend.box)
         self.marker_legend.keep_clear = self._pair_pixels
         self.marker_legend.avoid = self.legend.line_boxes  # the disclaimer runs under it
         self.marker_legend.spot_row = lambda: self.plain and self.spots.count > 0
@@ -931,6 +943,9 @@ class AnnotationOverlays:
                 fill=fill,
                 top_free=top,
                 left_free=left,
+                # Seen steeply from below or above (pair 3), the subject's near and far ends
+                # differ most in size: centre it as seen (side views keep their framing).
+                balance=abs(float(resolved.camera.direction[2])) >= STEEP_VIEW,
             )
 
         if self.pair_legend.actors and h:

@@ -7,7 +7,7 @@ middle of a muscle stays visible, like the arrows of a textbook diagram.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -25,7 +25,7 @@ from vtkmodules.vtkRenderingCore import (
     vtkRenderer,
 )
 
-from viewer.domain.mechanics import Pull, Turning
+from viewer.domain.mechanics import Pull, Turning, side_pull
 from viewer.domain.overlay_route import (
     ROUTE_PAD_PX,
     along,
@@ -69,6 +69,15 @@ LEVEL_NUDGES_MM = (12.0, 24.0)
 still count as on it (ranked as the preferred level): lesson 8's gluteal ring, boxed in at 45 mm
 above the hip by the femoral head and the straight arrows, ran across the iliopsoas arrows with
 its head on the gluteal ones; 12-24 mm higher it clears both."""
+BALL_RING_RADII_MM = (40.0, 48.0, 56.0, 64.0, 72.0, 80.0)
+"""Radii tried for a ring drawn at the level of a ball-and-socket joint's centre (level 0 at the
+hip), smallest first. Both sides' rings are then concentric on the joint, the picture of two
+muscles turning one joint opposite ways. The femoral head (24 mm in this atlas) must show
+inside the ring on screen: pair 3 sees its rings at a minor/major axis ratio of about 0.73, so
+the ring's short half-axis needs 24 / 0.73 = 33 mm of radius, plus the tube and a gap. Two
+rings round one joint keep :data:`RING_GAP_PX` apart (16-24 mm of radius on a pair view, more
+where X's leave only some radii clear), so the choice runs to 80 mm (the greater trochanter
+lies about 45 mm from the hip's axis)."""
 FALLBACK_RING_RADIUS_MM = 42.0
 """Radius of a ring drawn at a fallback level (:attr:`Turning.fallback_levels_mm`), round the
 thigh below the hip where X's crowd the joint: round the proximal femur (the greater trochanter
@@ -190,6 +199,10 @@ RING_HEAD_GAP_PX = 12.0
 ball): lesson 8's gluteal ring ended with its head on the gluteal arrows' shafts, one knot."""
 
 HEAD_SAMPLES = 6
+
+RING_REROUTES = 2
+"""How many times the straight arrows are routed again round rings they cross (see
+:meth:`PairOverlay._choose`)."""
 """A ring's last samples (3 mm apart) that its arrow head covers (about 15 mm long)."""
 
 
@@ -426,6 +439,33 @@ def arrow_widths(
     return out
 
 
+def _one_pull_per_side(
+    pulls: Sequence[Pull], turning_of: dict[str, Turning]
+) -> tuple[Pull, ...]:
+    """``pulls`` with each side that shows a turning merged into one pull
+    (:func:`viewer.domain.mechanics.side_pull`), its length share taken again against the
+    strongest pull drawn.
+
+    The key names one turning per side, so one arc or one arrow per side is drawn, not one per
+    muscle: pair 2 and lesson 6 swung two iliopsoas arcs (psoas and iliacus) from the lesser
+    trochanter, and pair 3 and lesson 8 drew the psoas and iliacus arrows side by side from
+    there and the two gluteal arrows from the greater trochanter, four heads in a knot round
+    the hip. The key's row still gives each muscle's force and the arrow their sum."""
+    out: list[Pull] = []
+    done: set[str] = set()
+    for pull in pulls:
+        if pull.side not in turning_of:
+            out.append(pull)
+        elif pull.side not in done:
+            done.add(pull.side)
+            out.append(side_pull([p for p in pulls if p.side == pull.side]))
+    forces = [p.force_n for p in out]
+    if len(out) != len(pulls) and all(f is not None and f > 0 for f in forces):
+        top = max(float(f) for f in forces if f is not None)
+        out = [replace(p, relative=float(p.force_n or 0.0) / top) for p in out]
+    return tuple(out)
+
+
 class PairOverlay:
     """Arrows and joint markers of one pair view in an overlay renderer.
 
@@ -512,6 +552,7 @@ class PairOverlay:
         once per pair view and pose; routing for a camera only projects them)."""
         pulls, turnings = self._pulls
         turning_of = {t.side: t for t in turnings if t.sign != 0}
+        pulls = _one_pull_per_side(pulls, turning_of)
         self._pull_plans = []
         arcs: set[str] = set()
         for pull in pulls:
@@ -572,7 +613,11 @@ class PairOverlay:
                 if turn.joint_id not in self.joint_balls:
                     # Round a joint without a ball (a lumbar disc), tight round its own dot.
                     radii = [JOINT_RING_RADII_MM] * len(levels)
-                elif turn.level_mm != 0.0:
+                elif turn.level_mm == 0.0:
+                    # Round the ball itself (both sides' rings concentric on the joint): wide
+                    # enough to clear the ball on screen, apart from each other.
+                    radii[0] = BALL_RING_RADII_MM
+                else:
                     # Beside a ball: a little farther from the joint ranks as the same level
                     # (see LEVEL_NUDGES_MM).
                     away = float(np.sign(turn.level_mm))
@@ -602,9 +647,76 @@ class PairOverlay:
             self._ring_plans.append((turn, rings, [densify(r, 3.0) for r in rings], level_rank))
 
     def _choose(self, route: Route | None) -> tuple[object, ...]:
-        """Which candidate each arrow and ring takes, and the course lines' clear runs."""
+        """Which candidate each arrow and ring takes, and the course lines' clear runs.
+
+        Rings are placed after the straight arrows; where a ring then runs across a straight
+        arrow, the arrows are routed again keeping off that ring as off an X (an arrow slides
+        along its course past it) and the rings placed again. Lesson 8's concentric rings
+        round the hip crossed the iliopsoas arrow, which rose from inside them."""
+        choice = self._choose_once(route)
+        if route is None or route.boxes or not self._ring_plans or not self._pull_plans:
+            # Where X's are shown, keeping every arrow off them and long comes first (routed
+            # round the rings too, pair 3's arrows shrank to 0.4 of their length among nine
+            # X's): the rings may cross an arrow there.
+            return choice
+        best, best_cross = choice, self._ring_crossings(route, choice)
+        extra: tuple[tuple[float, float, float, float], ...] = ()
+        best_extra = extra
+        for _ in range(RING_REROUTES):
+            if not best_cross:
+                break
+            extra += self._ring_boxes(route, choice)
+            choice = self._choose_once(route, extra)
+            cross = self._ring_crossings(route, choice)
+            if cross < best_cross:
+                best, best_cross, best_extra = choice, cross, extra
+        if best is not choice:  # the counts and length share of the placement kept
+            best = self._choose_once(route, best_extra)
+        return best
+
+    def _ring_boxes(
+        self, route: Route, choice: tuple[object, ...]
+    ) -> tuple[tuple[float, float, float, float], ...]:
+        """Small display boxes along the rings of ``choice``: obstacles for straight arrows."""
+        half = (CURL_TUBE_MM + HALO_MM) * route.px_per_mm
+        out = []
+        for (_turn, _rings, samples, _rank), pick in zip(
+            self._ring_plans, choice[2 * len(self._pull_plans) :], strict=True
+        ):
+            for x, y in route.project(samples[int(pick)])[::2]:  # type: ignore[call-overload]
+                out.append((float(x - half), float(y - half), float(x + half), float(y + half)))
+        return tuple(out)
+
+    def _ring_crossings(self, route: Route, choice: tuple[object, ...]) -> int:
+        """Straight-arrow samples on the rings of ``choice`` (their tubes and rims touching)."""
+        rings = [
+            route.project(samples[int(pick)])  # type: ignore[call-overload]
+            for (_turn, _rings, samples, _rank), pick in zip(
+                self._ring_plans, choice[2 * len(self._pull_plans) :], strict=True
+            )
+        ]
+        if not rings:
+            return 0
+        ring_px = np.vstack(rings)
+        pad = (CURL_TUBE_MM + ARROW_RADIUS_MM + 2.0 * HALO_MM) * route.px_per_mm
+        n = 0
+        picks = choice[0 : 2 * len(self._pull_plans) : 2]
+        for plan, pick in zip(self._pull_plans, picks, strict=True):
+            _path, is_arc = plan[4][int(pick)]  # type: ignore[call-overload]
+            if not is_arc:
+                n += _near(route.project(plan[5][int(pick)]), ring_px, pad)  # type: ignore[call-overload]
+        return n
+
+    def _choose_once(
+        self, route: Route | None, ring_boxes: tuple[tuple[float, float, float, float], ...] = ()
+    ) -> tuple[object, ...]:
+        """One placement (see :meth:`_choose`): the straight arrows keep off the X's and off
+        ``ring_boxes``; the rings keep off the X's and the arrows."""
         choice: list[object] = []
         self.covered = 0
+        pull_route = route if route is None or not ring_boxes else replace(
+            route, boxes=route.boxes + ring_boxes
+        )
         # One length share for every straight arrow of the view: an arrow shortened alone to
         # clear an X made a weak pull look as strong as a strong one ("arrow length ~ force
         # capacity" did not hold). Each slides along its course freely; all shorten together.
@@ -617,10 +729,10 @@ class PairOverlay:
         # its X's short (the iliacus between two X's) must not turn into a stub pointing at
         # the camera while the others stay long.
         per_share: list[tuple[tuple[float, ...], dict[int, tuple[int, int]]]] = []
-        if route is not None:
+        if pull_route is not None:
             for share in every:
                 picks = {
-                    k: self._pick(plan, route, (share,))
+                    k: self._pick(plan, pull_route, (share,))
                     for k, plan in enumerate(self._pull_plans)
                     if scaled[k]
                 }
@@ -628,12 +740,12 @@ class PairOverlay:
                 covers = sum(
                     1
                     for k, (pick, n) in picks.items()
-                    if n and self._covers(self._pull_plans[k], route, pick)
+                    if n and self._covers(self._pull_plans[k], pull_route, pick)
                 )
                 looks = min(
                     (
-                        min(1.0, _screen_length(route.project(self._pull_plans[k][5][pick]))
-                            / max(route.min_px, 1e-9))
+                        min(1.0, _screen_length(pull_route.project(self._pull_plans[k][5][pick]))
+                            / max(pull_route.min_px, 1e-9))
                         for k, (pick, _n) in picks.items()
                     ),
                     default=1.0,
@@ -645,13 +757,16 @@ class PairOverlay:
         self.length_share = LENGTHS[best]
         for k, plan in enumerate(self._pull_plans):
             fine = plan[2]
-            if route is None:
+            if route is None or pull_route is None:
                 choice += [0, ((0, len(fine)),)]
                 continue
             screen = route.project(fine)
             inside = inside_boxes(screen, route.boxes, ROUTE_PAD_PX)
             runs = clear_runs(inside | inside_boxes(screen, route.cut, 0.0))
-            pick, least = per_share[best][1][k] if scaled[k] else self._pick(plan, route, every)
+            if scaled[k]:
+                pick, least = per_share[best][1][k]
+            else:
+                pick, least = self._pick(plan, pull_route, every)
             self.covered += least
             choice += [pick, tuple(runs)]
         self.ball_covered = self.dot_covered = 0
@@ -665,7 +780,7 @@ class PairOverlay:
                 route.project(plan[5][k]) for plan, k in zip(self._pull_plans, chosen, strict=True)
             ]
             arrows = np.vstack(drawn_pulls)
-            # Their heads and attachment balls: where a ring's head must not sit.
+                # Their heads and attachment balls: where a ring's head must not sit.
             ends = np.vstack([np.vstack([p[:2], p[-HEAD_SAMPLES:]]) for p in drawn_pulls])
         placed = np.zeros((0, 2))  # the rings already placed, on screen
         # Each side's muscle courses on screen (see others_course below).
