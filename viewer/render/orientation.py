@@ -31,6 +31,9 @@ CAPTION = "caption"
 
 SLOTS = (*EDGES, CAPTION)
 
+CAPTION_STEPS = 3
+"""How many keys or legends along its edge the caption may step in past."""
+
 FONT_FRACTION = 0.022
 """Word height as a share of the frame height: smaller than labels (2 %) would be unreadable on
 a projector; these are a key, not a title."""
@@ -219,15 +222,29 @@ class OrientationOverlay:
                     prop.SetVerticalJustificationToTop()
                 else:
                     prop.SetVerticalJustificationToBottom()
+            # A caption may also step in from its edge past a key or legend lying along it,
+            # within the outer third of the picture (a half-width compare view has a key band
+            # at the top and the marker legend across the bottom).
+            steps = CAPTION_STEPS if slot == CAPTION else 0
             for share in ALONG_EDGE:  # the middle of the edge, else nearby, clear of keys
                 x, y = _spot(along, share, size[0], size[1], margin)
-                actor.SetPosition(x, y)
-                bb = [0.0] * 4
-                actor.GetBoundingBox(renderer, bb)  # x0, x1, y0, y1 relative to the position
-                pad = 2.0
-                box = (x + bb[0] - pad, y + bb[2] - pad, x + bb[1] + pad, y + bb[3] + pad)
-                if not any(_overlap(box, other) for other in keep_off):
-                    return box
+                for _ in range(steps + 1):
+                    actor.SetPosition(x, y)
+                    bb = [0.0] * 4
+                    actor.GetBoundingBox(renderer, bb)  # x0, x1, y0, y1 from the position
+                    pad = 2.0
+                    box = (x + bb[0] - pad, y + bb[2] - pad, x + bb[1] + pad, y + bb[3] + pad)
+                    hit = [other for other in keep_off if _overlap(box, other)]
+                    if not hit:
+                        return box
+                    if along == "bottom":
+                        y = max(other[3] for other in hit) + margin
+                        if y > size[1] / 3:
+                            break
+                    else:
+                        y = min(other[1] for other in hit) - margin
+                        if y < size[1] * 2 / 3:
+                            break
         return None
 
     def detach(self) -> None:
