@@ -675,10 +675,13 @@ GMAX_RADIUS = ((0.0, 0.12, 0.35, 0.7, 0.9, 1.0), (3.0, 6.0, 7.5, 7.0, 4.5, 2.5))
 #: above all its upper border over gluteus medius. Fibres thickened by their place along the
 #: origin line (the earlier rule) left the upper border as thick as the middle of the sheet
 #: (median 29 against 30 mm measured along the surface normal, 35-75 % of the way along the
-#: fibres): a blunt, rounded edge, a plank seen from the side. The lower border already thinned
-#: (14 mm) and keeps most of its thickness here. The factors are modelling choices
-#: (unverified); the volume solver rescales them, so they set the shape, not the volume.
-GMAX_ACROSS = ((0.0, 0.1, 0.3, 0.55, 0.75, 0.9, 1.0), (0.4, 0.65, 0.95, 1.15, 1.15, 1.0, 0.8))
+#: fibres): a blunt, rounded edge. By their place across the sheet it measures about 20 mm
+#: (0.71 of the middle). A stronger taper (0.45 at the upper border) thinned it to 16 mm but cut
+#: a notch into the upper-lateral corner and raised the posterior lumpiness past its limit
+#: (2.62 mm, tests/test_atlas_gmax_smooth.py). The lower border already thinned (14-15 mm) and
+#: keeps most of its thickness. The factors are modelling choices (unverified); the volume
+#: solver rescales them, so they set the shape, not the volume.
+GMAX_ACROSS = ((0.0, 0.2, 0.4, 0.6, 0.8, 1.0), (0.6, 0.8, 1.0, 1.1, 1.05, 0.9))
 #: Lower-lateral corner of gluteus maximus. The upper and larger part of the muscle and the
 #: superficial fibres of its lower part end in a thick tendinous lamina that passes over the
 #: greater trochanter into the iliotibial tract (Gray's Anatomy text as reproduced at
@@ -804,15 +807,20 @@ def _gmax_aponeurosis(c: Context) -> reg.Patch:
 def _gmax_across(fibres: list[Fibre]) -> np.ndarray:
     """Where each fibre lies across the sheet: 0 at the upper border, 1 at the lower border.
 
-    The fibres' midpoints spread mainly across the sheet (its fibres all run down and out, so
-    their midpoints line up from the upper to the lower border); the first principal axis of
-    the midpoints is the across direction, and the 1st and 99th percentiles of the fibres'
-    places on it are the two borders.
+    Across is the direction in the sheet perpendicular to its fibres: the cross product of the
+    sheet's normal (the least principal axis of all fibre points) and the fibres' mean
+    direction. A fibre's place is its midpoint's position along it; the 1st and 99th
+    percentiles over the fibres are the two borders. (Height alone put the fibres from the
+    gluteal aponeurosis, which form the upper-lateral border, in the middle of the sheet.)
     """
-    mids = np.array([resample_polyline(control_path(f), 2.0)[0].mean(axis=0) for f in fibres])
-    c = mids - mids.mean(axis=0)
-    axis = np.linalg.eigh(c.T @ c)[1][:, -1]
-    u = -(c @ axis) * np.sign(axis[2])  # down the sheet
+    paths = [resample_polyline(control_path(f), 2.0)[0] for f in fibres]
+    allp = np.vstack(paths)
+    centre = allp.mean(axis=0)
+    normal = np.linalg.eigh((allp - centre).T @ (allp - centre))[1][:, 0]
+    along = np.mean([(p[-1] - p[0]) / np.linalg.norm(p[-1] - p[0]) for p in paths], axis=0)
+    across = np.cross(normal, along)
+    across *= np.sign(across[2])  # toward the upper border
+    u = -np.array([(p.mean(axis=0) - centre) @ across for p in paths])
     lo, hi = np.percentile(u, [1.0, 99.0])
     return np.clip((u - lo) / (hi - lo), 0.0, 1.0)
 
