@@ -166,9 +166,9 @@ def test_gluteus_maximus_lower_border_has_no_notch_medial_to_its_tip() -> None:
 #: within GMAX_BORDER_BAND_MM of the upper border, over the 75th percentile of the thickness
 #: more than GMAX_MIDDLE_MM from both borders, 35-75 % of the way along the fibres: at most
 #: this. The blunt upper border measured 0.98 (29 against 30 mm: a rounded edge as thick as
-#: the sheet); built: about 0.71. Modelling target (unverified).
+#: the sheet); built: about 0.48 (12.5 against 26 mm). Modelling target (unverified).
 GMAX_UPPER_BORDER_MAX = 0.85
-#: and the lower border, which already thinned (0.47 on the plank; built about 0.53): at most
+#: and the lower border, which already thinned (0.47 on the plank; built about 0.57): at most
 GMAX_LOWER_BORDER_MAX = 0.7
 GMAX_BORDER_BAND_MM = 12.0
 GMAX_MIDDLE_MM = 35.0

@@ -652,8 +652,10 @@ def short_rotators(c: Context) -> MuscleDef:
 GMAX_SHEET_MM = 22.0
 #: smoothing (mm) of the gluteus maximus field: 2.2 mm kept the grooves between neighbouring
 #: fibre tubes on the outer surface; a fascia-covered muscle shows none. 3 mm blurs them and
-#: keeps the sheet 12-18 mm thick (thickness 16.8 -> 17.2 mm, volume held by the scale solver)
-GMAX_SIGMA_MM = 3.0
+#: keeps the sheet 12-18 mm thick (thickness 16.8 -> 17.2 mm, volume held by the scale solver).
+#: 3.15 mm once the fibres were fanned in order (one layer): 3.0 left the posterior lumpiness
+#: at 2.51 mm; 3.3 smoothed the thin ends of the deep fibres 2.01 mm off the gluteal tuberosity
+GMAX_SIGMA_MM = 3.15
 #: width of the aponeurotic origin strip in front of the posterior gluteal line (of PSIS-ASIS)
 GMAX_APONEUROSIS_REL = 0.30
 
@@ -675,13 +677,13 @@ GMAX_RADIUS = ((0.0, 0.12, 0.35, 0.7, 0.9, 1.0), (3.0, 6.0, 7.5, 7.0, 4.5, 2.5))
 #: above all its upper border over gluteus medius. Fibres thickened by their place along the
 #: origin line (the earlier rule) left the upper border as thick as the middle of the sheet
 #: (median 29 against 30 mm measured along the surface normal, 35-75 % of the way along the
-#: fibres): a blunt, rounded edge. By their place across the sheet it measures about 20 mm
-#: (0.71 of the middle). A stronger taper (0.45 at the upper border) thinned it to 16 mm but cut
-#: a notch into the upper-lateral corner and raised the posterior lumpiness past its limit
-#: (2.62 mm, tests/test_atlas_gmax_smooth.py). The lower border already thinned (14-15 mm) and
-#: keeps most of its thickness. The factors are modelling choices (unverified); the volume
-#: solver rescales them, so they set the shape, not the volume.
-GMAX_ACROSS = ((0.0, 0.2, 0.4, 0.6, 0.8, 1.0), (0.6, 0.8, 1.0, 1.1, 1.05, 0.9))
+#: fibres): a blunt, rounded edge. Most of that thickness was a second layer (the fibres from
+#: the gluteal aponeurosis ran under those from the ilium, see the fibre order in
+#: :func:`gluteus_maximus`); with the fibres fanned in order and these factors by place across
+#: the sheet it measures about 12.5 against 26 mm. A stronger taper (0.45 at the upper border,
+#: before the reorder) cut a notch into the upper-lateral corner. The factors are modelling
+#: choices (unverified); the volume solver rescales them, so they set the shape, not the volume.
+GMAX_ACROSS = ((0.0, 0.2, 0.4, 0.6, 0.8, 1.0), (0.7, 0.85, 1.0, 1.08, 1.04, 0.92))
 #: Lower-lateral corner of gluteus maximus. The upper and larger part of the muscle and the
 #: superficial fibres of its lower part end in a thick tendinous lamina that passes over the
 #: greater trochanter into the iliotibial tract (Gray's Anatomy text as reproduced at
@@ -868,9 +870,15 @@ def gluteus_maximus(c: Context) -> MuscleDef:
     n_bony = len(origins)
     origins = np.vstack([origins, lig])
     ins = _gmax_insertions(c)
-    # order along the origin line: from the iliac crest (0) down to the ligament (1)
-    top = c.lm["psis_right"] + np.array([-10.0, 0.0, reg.GMAX_ABOVE_PSIS_MM])
-    key = np.linalg.norm(origins - top, axis=1)
+    # order along the origin line, from its upper-lateral end (0) down to the ligament (1):
+    # by the direction in which each origin lies from the middle of the tract insertion, seen
+    # from behind, so that the fibres fan out from the tract without crossing one another.
+    # (Ordered by distance from a point above the PSIS, the fibres from the gluteal aponeurosis
+    # took places in the middle of the tract and ran under those from the ilium and sacrum: a
+    # second layer that made the upper part about 30 mm thick and a ridge seen from behind.)
+    mid_itt = 0.5 * (ins["itt_top"] + ins["itt_bot"])
+    rel = origins - mid_itt
+    key = np.arctan2(rel[:, 0], rel[:, 2])  # 0 straight up, growing toward the midline and down
     order = np.argsort(np.argsort(key)) / max(len(origins) - 1, 1)
     radius = GMAX_RADIUS
     hug = ((0.0, 0.1, 0.2, 1.0), (1.0, 0.3, 0.0, 0.0))
