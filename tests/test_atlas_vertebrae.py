@@ -133,6 +133,25 @@ def test_l2_l5_body_depths_average_to_the_published_pooled_mean() -> None:
     assert abs(float(np.mean(got)) - CLOUTHIER_L2_L5_DEPTH) <= 1.5, got
 
 
+#: Mean vertebral body length (antero-posterior) of 90 control men, L1-L5 (mm): Abbas et al.
+#: 2021, Biomed Res Int 2021:7093745, abstract (no SDs given).
+ABBAS_CONTROL_MEN = {"l1": 29.9, "l2": 31.3, "l3": 32.6, "l4": 32.8, "l5": 32.9}
+#: Cook & Baker 2021 Table 6, L5 inferior body length (mm): the per-level check's anchor.
+COOK_L5_DEPTH = 35.3
+
+
+def test_l1_l4_body_depths_step_as_a_published_series() -> None:
+    """No per-level mean depth could be read for L1-L4 alone; their steps can be checked.
+    Abbas 2021's series (one CT study, so its own level-to-level steps), moved up by the gap
+    between its L5 and Cook & Baker's L5 (the checked level), lies within 1 mm of each L1-L4
+    depth target; the targets grow from L1 to L4 as it does."""
+    shift = COOK_L5_DEPTH - ABBAS_CONTROL_MEN["l5"]
+    targets = [MORPHOMETRY[lv].body_depth.target for lv in ("l1", "l2", "l3", "l4")]
+    for lv, target in zip(("l1", "l2", "l3", "l4"), targets, strict=True):
+        assert abs(target - (ABBAS_CONTROL_MEN[lv] + shift)) <= 1.0, (lv, target)
+    assert targets == sorted(targets)
+
+
 def test_lumbar_transverse_processes_reach_their_real_span() -> None:
     """The defect of issue 11: tips ~30 mm from the midline; real L1-L5 spans are 70-100 mm.
     The tip landmarks lie within the cited span range of their level (population medians
@@ -273,6 +292,7 @@ def test_morphometry_sources_named_in_notice_and_manifest() -> None:
             "Clouthier et al. 2023",
         ):
             assert ref in text
-        assert "From memory, unverified: body depth T12-L4" in text
+        assert "From memory: body depth T12-L4" in text
+        assert "Abbas et al. 2021" in text
         assert "one specimen" in text
     assert len(REFERENCES) == len(set(REFERENCES)) >= 4

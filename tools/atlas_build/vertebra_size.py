@@ -111,6 +111,12 @@ CTSPINOPELVIC1K = (
     "from the CT labels of about 800 adults (790-802 per lumbar level, 799 at T12); the medians "
     "and SDs were computed here from that file"
 )
+ABBAS_2021 = (
+    "Abbas J, Peled N, Hershkovitz I, Hamoud K. The role of vertebral morphometry in the "
+    "pathogenesis of degenerative lumbar spinal stenosis. Biomed Res Int 2021;2021:7093745 "
+    "(CT of L1-L5; abstract: mean vertebral body length, the body's antero-posterior "
+    "dimension, of 90 control men 29.9, 31.3, 32.6, 32.8, 32.9 mm)"
+)
 TIBREWAL_1985 = (
     "Tibrewal SB, Pearcy MJ. Lumbar intervertebral disc heights in normal subjects and "
     "patients with disc herniation. Spine 1985;10(5):452-454"
@@ -130,6 +136,7 @@ REFERENCES = (
     CTSPINOPELVIC1K,
     BHAT_2025,
     CLOUTHIER_2023,
+    ABBAS_2021,
 )
 #: cited for values we could not check against the paper itself (kept, marked unchecked)
 UNCHECKED_REFERENCES = (ZHOU_2000, TIBREWAL_1985)
@@ -153,12 +160,15 @@ PROVENANCE = (
     "measurements of one reconstructed 'visual human' model; L2-L5 had been set to it "
     "before), and the pooled L5 mean of Bonczar et al. 2024 (85.9 mm, read in the same "
     "project's notes). The T12 span is set to 51 mm, where the CT median (50.6 mm, SD 5.5) and "
-    "the one specimen (51.6 mm) agree. From memory, unverified: body depth T12-L4 (entered "
-    "after Panjabi et al. 1992 and 1991; no per-level table of these values could be found in "
-    "any source we could search, so they are not checked). Only the average of the depths is "
-    "compared: the mean body depth of L2-L5 "
-    "(34.4 mm) lies 0.7 mm under the mean L2-L5 body depth of 87 patients in the public data "
-    "of Clouthier et al. 2023 (J Biomech 146:111421; 35.0 mm). Tibrewal & Pearcy 1985 and "
+    "the one specimen (51.6 mm) agree. From memory: body depth T12-L4 (entered after Panjabi "
+    "et al. 1992 and 1991; no per-level table of published means could be read, so no level is "
+    "checked on its own; T12 is not checked at all). Two checks of L1-L4 together: the mean "
+    "body depth of L2-L5 (34.4 mm) lies 0.7 mm under the mean L2-L5 body depth of 87 patients "
+    "in the public data of Clouthier et al. 2023 (J Biomech 146:111421; 35.0 mm); and the "
+    "steps from level to level follow the mean body lengths of 90 control men of Abbas et al. "
+    "2021 (Biomed Res Int 2021:7093745, abstract: L1-L5 29.9, 31.3, 32.6, 32.8, 32.9 mm): "
+    "moved up to the L5 mean of Cook & Baker 2021 (35.3 mm), that series lies within 0.7 mm "
+    "of every L1-L4 depth. Tibrewal & Pearcy 1985 and "
     "Zhou et al. 2000, cited before, could not be read and carry no value. Overall depth is "
     "from segmented adult anatomy (issue 11 "
     "comparison)."
@@ -222,9 +232,12 @@ _D5 = (
     "L5 superior / inferior antero-posterior diameter 33.5 +/- 4.1 / 33.3 +/- 6.8 (SD)"
 )
 _MEM92 = (
-    "memory: from memory (after Panjabi 1992), unverified; no per-level table found to check "
-    "it (the L2-L5 depth targets average 34.4 mm, 0.7 mm under Clouthier 2023's L2-L5 mean "
-    "body depth of 87 patients, 35.0; a check of the average only)"
+    "memory: from memory (after Panjabi 1992); no per-level table of published means found "
+    "to check it alone. Checked together with the other levels: the L2-L5 depth targets "
+    "average 34.4 mm, 0.7 mm under Clouthier 2023's L2-L5 mean body depth of 87 patients "
+    "(35.0), and the level-to-level steps follow Abbas 2021's mean body lengths of 90 control "
+    "men (L1-L5 29.9, 31.3, 32.6, 32.8, 32.9 mm), which moved up to Cook & Baker's L5 mean "
+    "(35.3) lie within 0.7 mm of each L1-L4 target"
 )
 _TPW = (
     "checked (secondary): medians of about 800 automated CT measurements of the tip-to-tip "
