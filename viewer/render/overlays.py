@@ -801,8 +801,22 @@ class AnnotationOverlays:
         px_per_mm = height / (2.0 * distance * math.tan(math.radians(camera.GetViewAngle()) / 2))
         top = self.pair_legend.top_px  # a slide's caption band (set_pair_header)
         cut = ((0.0, float(height - top), float(width), float(height)),) if top > 0 else ()
+        eye = np.asarray(camera.GetPosition(), dtype=np.float64)
+        ahead = np.asarray(camera.GetDirectionOfProjection(), dtype=np.float64)
+
+        def depth(points: NDArray[np.float64]) -> NDArray[np.float64]:
+            out: NDArray[np.float64] = (np.asarray(points, dtype=np.float64) - eye) @ ahead
+            return out
+
+        perspective = not camera.GetParallelProjection()
         route = Route(
-            project, boxes, px_per_mm, MIN_ARROW_SHARE * height, cut  # type: ignore[arg-type]
+            project,
+            boxes,  # type: ignore[arg-type]
+            px_per_mm,
+            MIN_ARROW_SHARE * height,
+            cut,
+            depth if perspective else None,
+            distance if perspective else 0.0,
         )
         self.pairs_overlay.reroute(route)
 

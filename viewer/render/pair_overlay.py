@@ -370,6 +370,17 @@ the six built-in views in one posture)."""
 LENGTHS = (1.0, 0.75, 0.55, 0.4)
 """Shares of its full length an arrow may be shortened to clear an X."""
 
+ASIDE_MM = (4.0, 8.0, 12.0)
+"""How far sideways (mm, square to its line of action) a straight arrow at the view's own end
+may be drawn when no way along its course is clear of the X's, least first, each tried in
+:data:`ASIDE_TURNS` directions round the arrow. Pair 3's merged gluteus medius and minimus
+course runs past two of their own X's (the rebuilt atlas snapped them onto it, 4 px from the
+line): every arrow along it, slid or shortened, crossed one. Drawn a few mm beside its course
+the arrow still lies on its muscle and points the same way."""
+
+ASIDE_TURNS = 8
+"""Directions round a straight arrow tried for a sideways offset (:data:`ASIDE_MM`)."""
+
 OWN_END_FLOOR = 0.6
 """A clear arrow at the end the view names is kept while it looks at least this share of the
 wanted on-screen length; only a shorter one (a stub pointing at the camera) gives way to the
@@ -392,6 +403,25 @@ class Route:
     """Display boxes where the courses' thin lines are cut as under an X: a slide's title
     band (the overlay layer is drawn over it; a close-up's psoas course ran through the
     caption up to T12)."""
+    depth: Callable[[NDArray[np.float64]], NDArray[np.float64]] | None = None
+    """World points (k, 3) -> their depth along the view direction (mm), with ``focal_mm`` the
+    depth at which ``px_per_mm`` holds; ``None``: one scale everywhere (a parallel view).
+    Under a perspective camera a point nearer than the focal point is drawn larger: pair 3
+    looks from below at the hip, whose gluteal arrow lies 530-590 mm from the camera against
+    a focal distance of 615 mm, so its head was drawn up to 16 % wider than it was routed
+    and its rim touched an X it was ranked clear of."""
+    focal_mm: float = 0.0
+
+    def scale(self, points: NDArray[np.floating]) -> NDArray[np.float64]:
+        """Display pixels per mm at each of ``points`` (k, 3): :attr:`px_per_mm` scaled by
+        perspective (see :attr:`depth`), for the widths of arrows routed off the X's."""
+        pts = np.asarray(points, dtype=np.float64)
+        out = np.full(len(pts), self.px_per_mm)
+        if self.depth is None or self.focal_mm <= 0.0 or not len(pts):
+            return out
+        depth = np.maximum(self.depth(pts), 1e-3)
+        result: NDArray[np.float64] = out * (self.focal_mm / depth)
+        return result
 
 
 def _screen_length(pixels: NDArray[np.float64]) -> float:
@@ -409,6 +439,42 @@ def _on_course(k: int, path: NDArray[np.float64], reach: float) -> bool:
     shift = SHIFTS_MM[(k % (len(SHIFTS_MM) * len(LENGTHS))) // len(LENGTHS)]
     length = float(np.linalg.norm(path[-1] - path[0]))
     return shift == 0.0 or shift + length <= reach + 1e-6
+
+
+def _aside(
+    candidates: Sequence[tuple[NDArray[np.float64], bool]],
+    samples: Sequence[NDArray[np.float64]],
+    course: NDArray[np.float64],
+    direction: NDArray[np.floating],
+) -> list[tuple[tuple[NDArray[np.float64], bool], NDArray[np.float64], tuple[int, float]]]:
+    """The view's own end's straight candidates that stay on their course (:func:`_on_course`)
+    drawn :data:`ASIDE_MM` sideways, in :data:`ASIDE_TURNS` directions square to the pull:
+    each as (candidate, its samples, (the candidate it offsets, the offset in mm)). Tried only
+    where no way along the course is clear (:meth:`PairOverlay._pick`)."""
+    per_end = len(SHIFTS_MM) * len(LENGTHS)
+    d = np.asarray(direction, dtype=np.float64)
+    d = d / max(float(np.linalg.norm(d)), 1e-9)
+    helper = np.eye(3)[int(np.argmin(np.abs(d)))]
+    u = np.cross(d, helper)
+    u /= max(float(np.linalg.norm(u)), 1e-9)
+    v = np.cross(d, u)
+    reach = float(np.linalg.norm(np.diff(np.asarray(course, float), axis=0), axis=1).sum())
+    out = []
+    for offset in ASIDE_MM:
+        for t in range(ASIDE_TURNS):
+            angle = 2.0 * np.pi * t / ASIDE_TURNS
+            shift = offset * (np.cos(angle) * u + np.sin(angle) * v)
+            for k in range(min(per_end, len(candidates))):
+                path, is_arc = candidates[k]
+                if is_arc or not _on_course(k, path, reach):
+                    continue
+                out.append(((path + shift, False), samples[k] + shift, (k, offset)))
+    return out
+
+
+def _is_aside(plan: tuple[Any, ...], k: int) -> bool:
+    """Whether candidate ``k`` of a pull's ``plan`` is drawn beside its course (:func:`_aside`)."""
+    return len(plan) > 6 and k >= len(plan[5]) - len(plan[6])
 
 
 def arrow_widths(
@@ -595,8 +661,17 @@ class PairOverlay:
             if candidates[0][1]:
                 arcs.add(pull.side)
             samples = [densify(c, 3.0) for c, _ in candidates]
+            aside = _aside(candidates, samples, course, pull.direction)
             self._pull_plans.append(
-                (pull, course, densify(course, 2.0), radius, candidates, samples)
+                (
+                    pull,
+                    course,
+                    densify(course, 2.0),
+                    radius,
+                    candidates + [c for c, _s, _m in aside],
+                    samples + [s for _c, s, _m in aside],
+                    [m for _c, _s, m in aside],
+                )
             )
         self._ring_plans = []
         seen: dict[str, int] = {}
@@ -750,8 +825,14 @@ class PairOverlay:
                     ),
                     default=1.0,
                 )
-                per_share.append(((covers, misses, -looks, share), picks))
-                if misses == 0 and looks >= 1.0:
+                # Arrows drawn beside their course (see :func:`_aside`) only where no share
+                # keeps them on it: pair 3 drew both arrows aside at full length where at 0.75
+                # only the gluteal one needed to be.
+                aside = sum(
+                    1 for k, (pick, _n) in picks.items() if _is_aside(self._pull_plans[k], pick)
+                )
+                per_share.append(((covers, misses, aside, -looks, share), picks))
+                if misses == 0 and aside == 0 and looks >= 1.0:
                     break
         best = min(range(len(per_share)), key=lambda j: per_share[j][0], default=0)
         self.length_share = LENGTHS[best]
@@ -843,7 +924,9 @@ class PairOverlay:
 
         def width(k: int) -> NDArray[np.float64]:
             if k not in widths:
-                widths[k] = arrow_widths(samples[k], CURL_TUBE_MM, ball=False) * route.px_per_mm
+                widths[k] = arrow_widths(samples[k], CURL_TUBE_MM, ball=False) * route.scale(
+                    samples[k]
+                )
             return widths[k]
 
         def on_balls(k: int) -> int:
@@ -926,22 +1009,25 @@ class PairOverlay:
         least drawn over an X, then least near one. Each sample keeps the clearance plus the
         arrow's own width there (:func:`arrow_widths`); a straight arrow slid along its course
         must end within it (:func:`_on_course`)."""
-        _pull, course, _fine, radius, candidates, samples = plan
-        # Candidates run end by end (the view's own end first), each end over SHIFTS x LENGTHS.
+        _pull, course, _fine, radius, candidates, samples = plan[:6]
+        # Candidates run end by end (the view's own end first), each end over SHIFTS x LENGTHS;
+        # then the own end's arrows drawn beside their course (``plan[6]``, see :func:`_aside`).
+        aside: Sequence[tuple[int, float]] = plan[6] if len(plan) > 6 else ()
+        base = len(samples) - len(aside)
         per_end = len(SHIFTS_MM) * len(LENGTHS)
         reach = None  # the course's length (mm): how far a slid arrow may reach
         if course is not None:
             reach = float(np.linalg.norm(np.diff(np.asarray(course, float), axis=0), axis=1).sum())
         pick, least = None, None
         best: dict[int, tuple[int, float]] = {}  # end -> (first long enough, else longest) clear
-        for k in range(len(samples)):
+        for k in range(base):
             if k % len(LENGTHS) not in shares:
                 continue
             path, is_arc = candidates[k]
             if reach is not None and not is_arc and not _on_course(k, path, reach):
                 continue  # slid past its muscle's far end
             screen = route.project(samples[k])
-            width = arrow_widths(samples[k], radius) * route.px_per_mm
+            width = arrow_widths(samples[k], radius) * route.scale(samples[k])
             n = hits(screen, route.boxes, ROUTE_PAD_PX + width)
             # Where no way keeps the clearance, one that only comes near an X beats one
             # drawn over it.
@@ -960,13 +1046,30 @@ class PairOverlay:
             return own[0], 0
         if other is not None:
             return other[0], 0
+        # No way along the course is clear: the least offset beside it that is, long enough
+        # if one is (else the longest), before one drawn near or over an X.
+        side_best: tuple[float, bool, float, int] | None = None
+        for j, (k0, offset) in enumerate(aside):
+            if k0 % len(LENGTHS) not in shares:
+                continue
+            k = base + j
+            screen = route.project(samples[k])
+            width = arrow_widths(samples[k], radius) * route.scale(samples[k])
+            if hits(screen, route.boxes, ROUTE_PAD_PX + width):
+                continue
+            seen = _screen_length(screen)
+            side_rank = (offset, seen < OWN_END_FLOOR * route.min_px, -seen, k)
+            if side_best is None or side_rank < side_best:
+                side_best = side_rank
+        if side_best is not None:
+            return side_best[3], 0
         return (pick or 0), (least[1] if least is not None else 0)
 
     def _covers(self, plan: tuple[Any, ...], route: Route, k: int) -> int:
         """How many samples of candidate ``k`` of ``plan`` lie on an X itself (no clearance):
         an arrow drawn over the X, not only near it."""
         samples = plan[5][k]
-        width = arrow_widths(samples, plan[3]) * route.px_per_mm
+        width = arrow_widths(samples, plan[3]) * route.scale(samples)
         return hits(route.project(samples), route.boxes, width)
 
     def drawn_pulls(self) -> list[tuple[Pull, NDArray[np.float64], bool]]:
@@ -976,7 +1079,7 @@ class PairOverlay:
         if not self._drawn_choice:
             return out
         it = iter(self._drawn_choice)
-        for pull, _course, _fine, _radius, candidates, _samples in self._pull_plans:
+        for pull, _course, _fine, _radius, candidates, *_rest in self._pull_plans:
             pick = next(it)
             next(it)
             path, is_arc = candidates[pick]
@@ -996,7 +1099,7 @@ class PairOverlay:
         self.turn_paths = {}
         arcs = 0
         it = iter(choice)
-        for pull, _course, fine, radius, candidates, _samples in self._pull_plans:
+        for pull, _course, fine, radius, candidates, *_rest in self._pull_plans:
             rgb = arrow_rgb(pull.color)
             pick, runs = next(it), next(it)
             for a, b in runs:  # type: ignore[attr-defined]
