@@ -198,7 +198,7 @@ def test_a_vertex_off_a_folds_rim_is_judged_by_the_rays_and_pressed_until_inside
     and the drawn skin (float32) then had them 2-3 mm outside. Now the rays decide there."""
     skin = _FoldRim()
     q = np.array([[3.0, 0.0, -0.3]])
-    depth, closest, normal = skin.closest(q)
+    depth, _, _ = skin.closest(q)
     assert depth[0] > ENVELOPE_MARGIN_MM  # deep enough by the rim's side alone
     assert not skin.inside(q)[0]
     out = keep_inside(q, np.array([0]), skin)  # type: ignore[arg-type]
