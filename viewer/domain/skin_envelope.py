@@ -77,6 +77,18 @@ RAY_CELL_MM = 10.0
 #: Faces whose closest point is this near (mm) the nearest one share it (an edge or a corner).
 TIE_MM = 1e-6
 
+#: Below this cosine between the way to a vertex's closest skin point and the skin's normal
+#: there, the closest point is on an edge the skin turns sharply over (a fold's rim), and the
+#: side the vertex is on is left to the rays (:func:`_keep_vertices_inside`). Nowhere else on
+#: the sitting skins near a muscle is it below 0.5.
+EDGE_COS = 0.5
+
+#: Only vertices this near (mm) a fold's rim are judged by the rays alone.
+RIM_MM = 5.0
+
+#: Further depths (mm) tried under a fold's rim for a vertex the rays find outside.
+RIM_STEPS_MM = (1.0, 2.0, 4.0)
+
 #: Times the vertices moved are measured again (see :func:`keep_inside`).
 PASSES = 6
 
@@ -408,31 +420,76 @@ def _relax(
     for _ in range(RELAX_STEPS):
         centre = mean @ out
         step = out[rows] + 0.5 * (centre - out[rows])
-        depth, _, _ = skin.closest(step)
+        depth, closest, normal = skin.closest(step)
         ok = depth >= 0.0
+        rim = np.flatnonzero(ok & _off_rim(step, depth, closest, normal))
+        ok[rim] = skin.inside(step[rim])
         out[rows[ok]] = step[ok]
+
+
+def _off_rim(
+    q: NDArray[np.float64],
+    depth: NDArray[np.float64],
+    closest: NDArray[np.float64],
+    normal: NDArray[np.float64],
+) -> NDArray[np.bool_]:
+    """Whether each point, under its nearest face by ``depth``, is within :data:`RIM_MM` of
+    a sharp rim of the skin (:data:`EDGE_COS`), where that side is a toss-up."""
+    edge = _dot(closest - q, normal) < EDGE_COS * np.abs(depth)
+    return np.asarray(edge & (depth >= 0.0) & (depth < RIM_MM), dtype=np.bool_)
 
 
 def _keep_vertices_inside(
     out: NDArray[np.float64], near: NDArray[np.int64], skin: PosedSkin, margin: float
 ) -> None:
     """Move the vertices ``near`` the skin that are outside it or shallower than ``margin`` to
-    that depth under their nearest face (in place)."""
+    that depth under their nearest face (in place).
+
+    Where the sitting skin folds through itself (the female hip crease), a vertex pressed
+    under its nearest face can come out of the next one, and pressed under that, out of the
+    first again: it swings between faces, and the last press could leave it outside. So the
+    vertices pressed :data:`PASSES` times are measured once more, and any left outside go
+    back to the last place they were covered (under their nearest face or inside along the
+    rays), shallow as that may be.
+    """
     rows = near
-    for _ in range(PASSES):
+    covered_at = np.full(out.shape, np.nan)
+    for n_pass in range(PASSES + 1):
         if not len(rows):
             return
         depth, closest, normal = skin.closest(out[rows])
-        shallow = np.flatnonzero(depth < margin)
+        # Off the sharp edge where the skin folds back on itself, the nearest face's side is
+        # a toss-up (a shift of 1e-5 mm flips it): there only the rays are believed.
+        edge = _off_rim(out[rows], depth, closest, normal)
+        shallow = np.flatnonzero((depth < margin) | edge)
         if not len(shallow):
             return
         # The nearest face's side is wrong behind a fold of the skin, where a vertex inside
         # the body lies in front of the inner sheet: the ray test decides, and a vertex inside
-        # the body is moved only when it is under the face (not in front of a fold).
+        # the body is moved only when it is under the face (not in front of a fold), and one
+        # off a fold's edge only when the rays find it outside.
         inside = skin.inside(out[rows[shallow]])
-        press = shallow[~inside | (depth[shallow] >= 0.0)]
+        covered = inside | ((depth[shallow] >= 0.0) & ~edge[shallow])
+        covered_at[rows[shallow[covered]]] = out[rows[shallow[covered]]]
+        if n_pass == PASSES:
+            left_out = rows[shallow[~covered]]
+            left_out = left_out[~np.isnan(covered_at[left_out, 0])]
+            out[left_out] = covered_at[left_out]
+            return
+        press = shallow[~inside | ((depth[shallow] >= 0.0) & ~edge[shallow])]
         rows = rows[press]
         out[rows] = closest[press] - margin * normal[press]
+        # Under a fold's rim, 1 mm along its normal can still be in the gap of the fold: such
+        # vertices go deeper until the rays find them inside.
+        rim = np.flatnonzero(edge[press] & ~inside[np.searchsorted(shallow, press)])
+        for extra in RIM_STEPS_MM:
+            if not len(rim):
+                break
+            at = press[rim]
+            deeper = closest[at] - (margin + extra) * normal[at]
+            found = skin.inside(deeper)
+            out[rows[rim[found]]] = deeper[found]
+            rim = rim[~found]
 
 
 #: Where a muscle triangle is tested against the skin: its centre, its edges' midpoints and
