@@ -92,9 +92,9 @@ def test_auto_labels_name_a_handful_of_seen_structures_never_a_hidden_one(plate:
     state.reset()
 
 
-def test_render_passes_auto_and_orientation_on(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+@pytest.fixture
+def render_calls(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """The keyword arguments of every ``render_to_png`` call the CLI makes (none drawn)."""
     import viewer.render.offscreen as offscreen
 
     calls: list[dict[str, Any]] = []
@@ -104,6 +104,13 @@ def test_render_passes_auto_and_orientation_on(
         return out
 
     monkeypatch.setattr(offscreen, "render_to_png", fake)
+    return calls
+
+
+def test_render_passes_auto_and_orientation_on(
+    render_calls: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    calls = render_calls
     out = str(tmp_path / "x.png")
     argv = ["render", "--view", "superior", "--no-markers", "--labels", "auto", "-o", out]
     assert main(argv) == 0
@@ -113,20 +120,11 @@ def test_render_passes_auto_and_orientation_on(
     assert calls[-1]["labels"] == ["sacrum"] and not calls[-1]["orientation"]
 
 
-
 def test_a_plain_named_view_is_a_named_plate_by_default(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    render_calls: list[dict[str, Any]], tmp_path: Path
 ) -> None:
     """The lecturer would not project the gallery's side and top views: nothing was named."""
-    import viewer.render.offscreen as offscreen
-
-    calls: list[dict[str, Any]] = []
-
-    def fake(loaded: Any, state: Any, out: Path, **kwargs: Any) -> Path:
-        calls.append(kwargs)
-        return out
-
-    monkeypatch.setattr(offscreen, "render_to_png", fake)
+    calls = render_calls
     out = str(tmp_path / "x.png")
     assert main(["render", "--view", "right", "--skin-opacity", "0", "-o", out]) == 0
     assert calls[-1]["label_auto"] and calls[-1]["labels"] == []
