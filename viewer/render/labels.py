@@ -191,10 +191,10 @@ class LabelOverlay:
             self._reserved[key] = box
         self._changed()
 
-    def reserved_areas(self, skip_prefix: str = "") -> list[Box]:
-        """The reserved areas shown now and the drawing layers' text boxes other than the X
-        markers (display pixels, y up), leaving out keys starting with ``skip_prefix``: what
-        other overlay text (the orientation words) must keep off too."""
+    def reserved_areas(self, skip_prefix: str = "", markers: bool = False) -> list[Box]:
+        """The reserved areas shown now and the drawing layers' text boxes, the X markers only
+        with ``markers`` (display pixels, y up), leaving out keys starting with
+        ``skip_prefix``: what other overlay text (the orientation words) must keep off too."""
         out: list[Box] = []
         for key, provider in self._reserved.items():
             if skip_prefix and key.startswith(skip_prefix):
@@ -204,7 +204,7 @@ class LabelOverlay:
                 out.append(tuple(float(v) for v in area))  # type: ignore[arg-type]
         height = float(self.scene.renderer.GetSize()[1])
         for group, source in self._obstacle_sources.items():
-            if group == "markers":
+            if group == "markers" and not markers:
                 continue
             for b in source():  # y down -> y up
                 out.append((float(b[0]), height - float(b[3]), float(b[2]), height - float(b[1])))

@@ -204,19 +204,18 @@ class OrientationOverlay:
         keep_off: Sequence[Box],
     ) -> Box | None:
         """Move ``actor`` to the first spot along its edge clear of ``keep_off``; its box, or
-        ``None`` where there is none. The caption tries the bottom edge, then the top (a
-        half-width compare view's marker legend can fill the whole bottom)."""
+        ``None`` where there is none. The caption tries the bottom edge, then the top, then
+        just under a key along the top, then over a legend along the bottom (a half-width
+        compare view has its key band at the top and the marker legend across the bottom;
+        under the key is open background, over the legend the anatomy)."""
         if slot == CAPTION:
-            edges = ["bottom", "top"]
-            if words.bottom:
-                edges.remove("bottom")
-            if words.top:
-                edges.remove("top")
+            tries = [("bottom", 0), ("top", 0), ("top", CAPTION_STEPS), ("bottom", CAPTION_STEPS)]
+            tries = [(e, n) for e, n in tries if not getattr(words, e)]
         else:
-            edges = [slot]
+            tries = [(slot, 0)]
         renderer = self.scene.renderer
         prop = actor.GetTextProperty()
-        for along in edges:
+        for along, steps in tries:
             if slot == CAPTION:
                 if along == "top":
                     prop.SetVerticalJustificationToTop()
@@ -225,7 +224,6 @@ class OrientationOverlay:
             # A caption may also step in from its edge past a key or legend lying along it,
             # within the outer third of the picture (a half-width compare view has a key band
             # at the top and the marker legend across the bottom).
-            steps = CAPTION_STEPS if slot == CAPTION else 0
             for share in ALONG_EDGE:  # the middle of the edge, else nearby, clear of keys
                 x, y = _spot(along, share, size[0], size[1], margin)
                 for _ in range(steps + 1):
@@ -260,8 +258,12 @@ def orientation_overlay(
 ) -> OrientationOverlay:
     """Orientation words for a view with ``labels``: the words keep off every area the labels
     keep off (caption, keys, legends, posture notes), and the labels keep off the words."""
+    # The words keep off the X's too: in compare mode the caption, stepped in past the marker
+    # key, ran under an X ("Seen from th[X] side").
     overlay = OrientationOverlay(
-        scene, lambda: labels.reserved_areas(skip_prefix=RESERVE_PREFIX), enabled=enabled
+        scene,
+        lambda: labels.reserved_areas(skip_prefix=RESERVE_PREFIX, markers=True),
+        enabled=enabled,
     )
     for edge in SLOTS:
         labels.reserve(RESERVE_PREFIX + edge, overlay.box_source(edge))
