@@ -310,3 +310,11 @@ def test_every_builtin_step_applies_to_the_builtin_atlas(
         again = capture_scene(context.state, features)
         _, problems = apply_scene(again, context.state, features)
         assert problems == [] and capture_scene(context.state, features) == again
+
+
+def test_the_closing_slide_names_the_muscles_under_its_xs() -> None:
+    """A lecturer found the closing slide's eight X's unnamed: it taught nothing specific, and
+    the lowest looked as if they sat on bone. It names the iliopsoas parts they mark."""
+    lesson, _problems = load_lesson(BUILTIN)
+    last = lesson.steps[-1]
+    assert {"psoas_major_right", "iliacus_right"} <= set(last.scene.labels)
