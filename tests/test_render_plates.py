@@ -195,3 +195,26 @@ def test_labels_keep_a_line_clear_of_the_orientation_words(plate: Any) -> None:
         kept = reserved["orientation_" + edge]()
         height = word[3] - word[1]
         assert kept[1] <= word[1] - height + 0.5 and kept[3] >= word[3] + height - 0.5, edge
+
+
+def test_orientation_words_are_not_laid_out_again_while_the_camera_moves(plate: Any) -> None:
+    """The words keep off the X markers, which move every orbit frame: while the camera moves
+    the words keep their place (no layout), and the still frame lays them out again."""
+    context, off = plate
+    context.state.reset()
+    off.orientation.set_enabled(True)
+    _show(off, "right")
+    calls: list[int] = []
+    avoid = off.orientation.avoid
+    off.orientation.avoid = lambda: (calls.append(1), avoid())[1]
+    try:
+        off.scene.set_interacting(True)
+        off.scene.renderer.GetActiveCamera().Azimuth(3.0)
+        off.window.Render()
+        assert not calls and off.orientation.shown == EdgeWords(left="Back", right="Front")
+        off.scene.set_interacting(False)
+        off.window.Render()
+        assert calls
+    finally:
+        off.orientation.avoid = avoid
+        off.scene.set_interacting(False)

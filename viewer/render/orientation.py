@@ -98,6 +98,8 @@ class OrientationOverlay:
         """The words drawn in the last frame (tests, accessibility)."""
         self._laid_out: object = None
         """What the words were last laid out for (skips the layout while nothing changed)."""
+        self._worded: object = None
+        """The words, size and colour of the last layout (kept while the camera moves)."""
         for edge in SLOTS:
             actor = vtkTextActor()
             prop = actor.GetTextProperty()
@@ -149,6 +151,7 @@ class OrientationOverlay:
 
     def _hide(self) -> None:
         self._laid_out = None
+        self._worded = None
         for actor in self._actors.values():
             actor.SetVisibility(False)
         self._boxes = {}
@@ -164,13 +167,19 @@ class OrientationOverlay:
         words = orientation_words(
             camera.GetDirectionOfProjection(), camera.GetViewUp(), self.caption_only()
         )
+        colour = self.scene.theme.text
+        worded = (words, width, height, colour)
+        if self.scene.interacting and worded == self._worded:
+            # While the camera moves the X markers (which the words keep off) move every
+            # frame: the words stay where they are until the still frame lays them out.
+            return
+        self._worded = worded
         font = max(MIN_FONT_PX, round(FONT_FRACTION * height))
         margin = max(4.0, MARGIN_FRACTION * height)
         keep_off = list(self.avoid()) if self.avoid is not None else []
-        colour = self.scene.theme.text
-        key = (words, width, height, tuple(keep_off), colour)
+        key = (*worded, tuple(keep_off))
         if key == self._laid_out:
-            return  # an orbit that changes no word: the words stay where they are
+            return  # nothing the words depend on changed: they stay where they are
         self._laid_out = key
         boxes: dict[str, Box] = {}
         shown: dict[str, str] = {}
