@@ -11,8 +11,8 @@ from typing import Any
 
 import numpy as np
 
+from tests.pair_slides import lesson_pair_slide
 from tests.test_pair_overlay_route import display_points
-from tests.test_pair_turning_on_joint import _lesson_pair_slide
 from viewer.domain.overlay_route import densify, inside_boxes
 from viewer.render.pair_overlay import HEAD_SAMPLES
 
@@ -25,7 +25,7 @@ HEAD_LENGTH_PX = 12
 def test_lesson_8_rings_arrows_and_labels_keep_apart(lesson: Any) -> None:
     step = lesson.steps[7].scene
     assert step.pair_view is not None and step.pair_view.id.endswith("minimus")
-    with _lesson_pair_slide(step) as (renderer, overlays):
+    with lesson_pair_slide(step) as (renderer, overlays):
         pairs = overlays.pairs_overlay
         height = renderer.GetSize()[1]
         rings = {s: display_points(renderer, p) for s, p in pairs.turn_paths.items()}

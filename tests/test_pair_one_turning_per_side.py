@@ -11,8 +11,8 @@ from typing import Any
 import numpy as np
 import pytest
 
+from tests.pair_slides import lesson_pair_slide
 from tests.test_pair_overlay_route import framed_pair
-from tests.test_pair_turning_on_joint import _lesson_pair_slide
 from viewer.domain.mechanics import Pull, side_pull
 
 
@@ -57,6 +57,6 @@ def test_pair_2_swings_one_arc_per_side() -> None:
 def test_lesson_6_swings_one_arc_per_side(lesson: Any) -> None:
     scene_of = lesson.steps[5].scene
     assert scene_of.pair_view is not None and "maximus" in scene_of.pair_view.id
-    with _lesson_pair_slide(scene_of) as (_renderer, overlays):
+    with lesson_pair_slide(scene_of) as (_renderer, overlays):
         sides = _arcs_per_side(overlays)
     assert sides == {"a": 1, "b": 1}, sides

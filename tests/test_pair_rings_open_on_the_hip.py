@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from tests.pair_slides import lesson_pair_slide
 from tests.test_pair_overlay_route import display_points, framed_pair
-from tests.test_pair_turning_on_joint import _lesson_pair_slide
 
 RING_RATIO_MIN = 0.65
 """Smallest minor/major axis ratio of a ring's circle on screen (the old pair 3: 0.53-0.59)."""
@@ -91,5 +91,5 @@ def test_lesson_8_rings_are_open_and_centred_on_the_hip(lesson: Any) -> None:
     """The lesson slide (no X's) shows the pair view with the pair's own camera."""
     step = lesson.steps[7].scene
     assert step.pair_view is not None and step.pair_view.id.endswith("minimus")
-    with _lesson_pair_slide(step) as (renderer, overlays):
+    with lesson_pair_slide(step) as (renderer, overlays):
         _check(renderer, overlays, "lesson 8")

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from tests.pair_slides import lesson_pair_slide
 from tests.test_pair_overlay_route import display_points as _display
 from tests.test_pair_overlay_route import framed_pair
 from viewer.render.pair_overlay import CURL_TUBE_MM, JOINT_RADIUS_MM
@@ -70,29 +71,10 @@ def test_the_curved_arrows_sit_on_the_hip_they_turn(lesson: Any) -> None:
     and 3 radii below). Both rings are now concentric on the hip's centre, in the slide and in
     the app's pair view 3 with its X's (``test_pair_rings_open_on_the_hip``). No ring crosses
     the femoral head."""
-    from viewer.context import load_context
-    from viewer.features import load_features
-    from viewer.render.offscreen import offscreen_scene
-    from viewer.render.theme import PROJECTOR
-    from viewer.state.scene_io import apply_scene
-
     step = lesson.steps[7]
     assert step.scene.pair_view is not None and step.scene.pair_view.id.endswith("minimus")
-    context = load_context()
-    features = load_features(context)
-    if features.pairs is None:
-        pytest.skip("the built-in atlas has no pair views")
-    with offscreen_scene(context.loaded, context.state, (1280, 720), PROJECTOR, features) as off:
-        _window, renderer, scene, overlays = off
-        _target, problems = apply_scene(step.scene, context.state, features)
-        assert problems == []
-        off.window.Render()
+    with lesson_pair_slide(step.scene) as (renderer, overlays):
         assert not overlays.layer.marker_ids, "the lesson step shows no X's"
-        active = features.pairs.active
-        assert active is not None and active.resolved is not None
-        overlays.refresh_pair()
-        scene.apply_pose(overlays.pair_pose(active.resolved))
-        off.window.Render()
         pairs = overlays.pairs_overlay
         hip_world = [c for c, title in pairs.joint_labels if "Hip" in title]
         assert hip_world, "the hip joint is marked"
@@ -101,9 +83,9 @@ def test_the_curved_arrows_sit_on_the_hip_they_turn(lesson: Any) -> None:
         camera = renderer.GetActiveCamera()
         to_hip = float(np.linalg.norm(np.subtract(camera.GetPosition(), hip_world[0])))
         px_per_mm = 720 / (2.0 * to_hip * math.tan(math.radians(camera.GetViewAngle()) / 2))
-        femur = np.asarray(context.loaded.meshes["femur_right"].points, dtype=np.float64)
+        femur_mesh = overlays.scene.loaded.meshes["femur_right"]
+        femur = np.asarray(femur_mesh.points, dtype=np.float64)
         head_mm = float(np.percentile(np.linalg.norm(femur - hip_world[0], axis=1), 5.0))
-        features.pairs.exit()
     # A lecturer found the gluteal ring drawn across the femoral head (busy, the joint hidden):
     # every ring's tube stays off the head's disc on screen (it came within 10 px of the
     # centre of a 28 px disc).

@@ -11,8 +11,6 @@ other joint's dot inside it.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -20,6 +18,7 @@ import pytest
 
 from tests import pair_fixtures
 from tests.conftest import REPO
+from tests.pair_slides import lesson_pair_slide
 from tests.test_pair_overlay_route import display_points, framed_pair
 from viewer.domain.overlay_route import inside_boxes, inside_polygon
 from viewer.render.pair_overlay import JOINT_RADIUS_MM
@@ -109,39 +108,11 @@ def test_the_curved_arrows_of_lesson_slides_sit_on_their_joints(lesson: Any, ste
     """Lesson 3 (upper vs lower psoas) and 5 (psoas vs piriformis) on the projector slide."""
     scene_of = lesson.steps[step - 1].scene
     assert scene_of.pair_view is not None
-    with _lesson_pair_slide(scene_of) as (renderer, overlays):
+    with lesson_pair_slide(scene_of) as (renderer, overlays):
         turns = _turnings_on_screen(renderer, overlays)
     _assert_on_their_joints(turns, f"lesson step {step}")
 
 
-@contextmanager
-def _lesson_pair_slide(scene_of: Any) -> Iterator[tuple[Any, Any]]:
-    """A lesson step's pair view on the projector slide (1280x720), framed as the lesson
-    frames it: (renderer, overlays) while it is shown; the pair view is left afterwards."""
-    from viewer.context import load_context
-    from viewer.features import load_features
-    from viewer.render.offscreen import offscreen_scene
-    from viewer.render.theme import PROJECTOR
-    from viewer.state.scene_io import apply_scene
-
-    context = load_context()
-    features = load_features(context)
-    if features.pairs is None:
-        pytest.skip("the built-in atlas has no pair views")
-    with offscreen_scene(context.loaded, context.state, (1280, 720), PROJECTOR, features) as off:
-        _window, renderer, scene, overlays = off
-        _target, problems = apply_scene(scene_of, context.state, features)
-        assert problems == []
-        off.window.Render()
-        active = features.pairs.active
-        assert active is not None and active.resolved is not None
-        overlays.refresh_pair()
-        scene.apply_pose(overlays.pair_pose(active.resolved))
-        off.window.Render()
-        try:
-            yield renderer, overlays
-        finally:
-            features.pairs.exit()
 
 
 def test_lever_arcs_are_swung_only_from_attachments_near_their_joint() -> None:
@@ -225,7 +196,7 @@ def test_lesson_8_rings_cross_no_arrow_and_keep_their_heads_off_them(lesson: Any
     rings is routed round them (slid up its course)."""
     step = lesson.steps[7]
     assert step.scene.pair_view is not None and step.scene.pair_view.id.endswith("minimus")
-    with _lesson_pair_slide(step.scene) as (renderer, overlays):
+    with lesson_pair_slide(step.scene) as (renderer, overlays):
         pairs = overlays.pairs_overlay
         rings = {s: display_points(renderer, densify_path(p)) for s, p in pairs.turn_paths.items()}
         straight = [
