@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from viewer.domain.camera import STANDARD_VIEWS, fit_to_points, view_by_name
+from viewer.domain.orientation import leaves_out_front_ghosts
 
 
 def test_fit_to_points_fills_the_frame_exactly() -> None:
@@ -78,8 +79,13 @@ def test_views_from_above_and_below_leave_out_the_ghosted_abdominal_wall(offscre
     state = context.state
     state.reset()
     rectus = ("rectus_abdominis_right", "rectus_abdominis_left")
-    for view, drawn in (("superior", False), ("inferior", False), ("anterior", True),
-                        ("right", True), ("superior", False)):
+    for view, drawn in (
+        ("superior", False),
+        ("inferior", False),
+        ("anterior", True),
+        ("right", True),
+        ("superior", False),
+    ):
         scene.apply_view(view_by_name(view))
         window.Render()
         assert all(_ghost_drawn(scene, r) == drawn for r in rectus), view
@@ -99,9 +105,9 @@ def test_every_preset_fills_most_of_the_frame(offscreen: Any, preset: str) -> No
     context.state.reset()
     scene.apply_view(view_by_name(preset))
     ids = list(view_by_name(preset).frame) or None
-    # from above and below the ghosted abdominal wall is not drawn (nor framed)
-    end_on = preset in ("superior", "inferior")
-    skip = scene.end_on_ghosts() if end_on else ()
+    # from above, below and behind the ghosted abdominal wall is not drawn (nor framed)
+    left_out = leaves_out_front_ghosts(view_by_name(preset).direction)
+    skip = scene.front_ghosts() if left_out else ()
     ex, ey, _ = _extent(scene, window, ids, skip)
     assert max(ex, ey) <= 0.95, "nothing framed leaves the view"
     assert max(ex, ey) >= 0.8, f"{preset}: the anatomy fills only {max(ex, ey):.0%} of the view"
@@ -204,8 +210,9 @@ def _extent_x_span(scene: Any, window: Any, ids: list[str]) -> float:
 
 def _ndc(points: Any, pose: Any, angle: float, aspect: float) -> tuple[Any, Any]:
     """Normalised device x, y (the frame's edges at +-1) of ``points`` seen from ``pose``."""
-    pos, focal, up = (np.asarray(v, dtype=float) for v in (pose.position, pose.focal_point,
-                                                            pose.view_up))
+    pos, focal, up = (
+        np.asarray(v, dtype=float) for v in (pose.position, pose.focal_point, pose.view_up)
+    )
     back = (pos - focal) / np.linalg.norm(pos - focal)
     right = np.cross(up, back)
     rel = points - pos
@@ -228,3 +235,21 @@ def test_a_free_left_column_keeps_a_narrow_subject_in_the_middle_and_a_wide_one_
     x, _ = _ndc(wide, pose, angle, aspect)
     assert x.min() >= -1.0 + 2 * 0.3 - 1e-6, "a wide subject keeps right of the column"
     assert x.max() == pytest.approx(0.9 * 0.7 + 0.3, abs=0.01)
+
+
+@pytest.mark.parametrize(
+    ("preset", "drawn"),
+    [("anterior", True), ("right", True), ("posterior", False), ("superior", False)],
+)
+def test_the_faint_abdominal_wall_is_drawn_only_where_it_shows_in_front(
+    offscreen: Any, preset: str, drawn: bool
+) -> None:
+    """From behind, the ghosted rectus sheets on the far side of the trunk showed as pale
+    planks between the back and gluteal muscles: left out there, as from above; from the
+    front and the side they show where the abdominal wall lies."""
+    context, scene, window = offscreen
+    context.state.reset()
+    scene.apply_view(view_by_name(preset))
+    window.Render()
+    ghost = scene._actors["rectus_abdominis_right"]
+    assert (ghost.full.GetVisibility() or ghost.light.GetVisibility()) == drawn

@@ -152,7 +152,7 @@ def test_a_labelled_superior_plate_leaves_room_beside_the_anatomy(plate: Any) ->
         camera = off.renderer.GetActiveCamera()
         m = camera.GetCompositeProjectionTransformMatrix(SIZE[0] / SIZE[1], -1, 1)
         mat = np.array([[m.GetElement(i, j) for j in range(4)] for i in range(4)])
-        points = off.scene.visible_points(skip=off.scene.end_on_ghosts())
+        points = off.scene.visible_points(skip=off.scene.front_ghosts())
         pixels, _ = project_points(points, mat, SIZE)
         return float(np.ptp(pixels[:, 0]) / SIZE[0])
 

@@ -74,8 +74,12 @@ class EdgeWords:
 
     def items(self) -> tuple[tuple[str, str], ...]:
         """``(edge, word)`` for the edges that have a word, in top, bottom, left, right order."""
-        pairs = (("top", self.top), ("bottom", self.bottom), ("left", self.left),
-                 ("right", self.right))
+        pairs = (
+            ("top", self.top),
+            ("bottom", self.bottom),
+            ("left", self.left),
+            ("right", self.right),
+        )
         return tuple((edge, word) for edge, word in pairs if word)
 
     def __bool__(self) -> bool:
@@ -90,9 +94,9 @@ def _unit(v: ArrayLike) -> np.ndarray:
     return a / n
 
 
-def screen_axes(direction_of_projection: ArrayLike, view_up: ArrayLike) -> tuple[
-    np.ndarray, np.ndarray
-]:
+def screen_axes(
+    direction_of_projection: ArrayLike, view_up: ArrayLike
+) -> tuple[np.ndarray, np.ndarray]:
     """Unit vectors (atlas frame) pointing to the picture's right edge and to its top edge.
 
     The camera looks along ``direction_of_projection``; ``view_up`` need not be perpendicular
@@ -191,6 +195,28 @@ def looks_end_on(direction: ArrayLike) -> bool:
     ``direction``): the views from above and below, where the trunk is seen end-on."""
     try:
         return abs(float(_unit(direction)[2])) >= END_ON_MIN
+    except ValueError:
+        return False
+
+
+BEHIND_MIN = 0.5
+"""A camera looking this much (cosine, within 60 degrees) from the back toward the front sees
+the abdominal wall from behind, through the body."""
+
+
+def leaves_out_front_ghosts(direction: ArrayLike) -> bool:
+    """True for the views in which the starting ghosts (the abdominal wall, drawn faint so a
+    front view shows where it lies over the psoas) are left out: end-on views
+    (:func:`looks_end_on`) and views from behind.
+
+    From behind, the faint rectus sheets lie on the far side of the trunk; they showed only as
+    pale planks in the gaps between the erector spinae and the gluteal muscles, which a
+    lecturer reads as an artefact, not as the abdominal wall.
+    """
+    if looks_end_on(direction):
+        return True
+    try:
+        return float(_unit(direction)[1]) <= -BEHIND_MIN
     except ValueError:
         return False
 

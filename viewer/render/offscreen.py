@@ -337,12 +337,14 @@ def _room_for_labels(scene: SceneRenderer) -> CameraPose:
     view) leaves the plate's label columns free (:func:`viewer.domain.plate_labels.
     room_for_labels`)."""
     from viewer.domain.labels import project_points
-    from viewer.domain.orientation import looks_end_on
+    from viewer.domain.orientation import leaves_out_front_ghosts
     from viewer.domain.plate_labels import room_for_labels
 
     pose = scene.current_pose()
     camera = scene.renderer.GetActiveCamera()
-    skip = scene.end_on_ghosts() if looks_end_on(camera.GetDirectionOfProjection()) else ()
+    skip = (
+        scene.front_ghosts() if leaves_out_front_ghosts(camera.GetDirectionOfProjection()) else ()
+    )
     points = scene.visible_points(skip=skip)
     w, h = scene.renderer.GetSize()
     if points is None or not w or not h:
@@ -394,7 +396,9 @@ def closeup_camera(scene: SceneRenderer, frame: Sequence[str], view: str | None)
     bones = [
         points
         for s in atlas.renderable
-        if s.kind is Kind.BONE and s.id not in framed and state.is_visible(s.id)
+        if s.kind is Kind.BONE
+        and s.id not in framed
+        and state.is_visible(s.id)
         and (points := scene.visible_points([s.id])) is not None
     ]
     w, h = scene.renderer.GetSize()

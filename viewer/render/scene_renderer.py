@@ -23,7 +23,7 @@ from vtkmodules.vtkRenderingCore import (
 )
 
 from viewer.domain.camera import CameraPose, CameraPreset, fit_to_points, view_by_name
-from viewer.domain.orientation import looks_end_on
+from viewer.domain.orientation import leaves_out_front_ghosts
 from viewer.domain.structures import Kind, hex_to_rgb
 from viewer.io.atlas_loader import LoadedAtlas
 from viewer.io.meshes import MeshArrays
@@ -93,12 +93,14 @@ class SceneRenderer:
         self.geometry_version = 0
         """Bumped whenever actors' vertices move (posture, body outline), so whoever caches
         positions taken from the drawn meshes (label anchors) knows to take them again."""
-        self._end_on: frozenset[str] = frozenset()
-        """Starting ghosts left undrawn while the camera looks from above or below."""
+        self._ghosts_left_out: frozenset[str] = frozenset()
+        """Starting ghosts left undrawn while the camera looks from above, below or behind."""
         self._build()
         self.apply_theme(theme)
         # First of the frame's observers: the ghosts' actors are settled before anything else.
-        self._end_on_tag = renderer.AddObserver(vtkCommand.StartEvent, self._check_end_on, 1.0)
+        self._ghost_view_tag = renderer.AddObserver(
+            vtkCommand.StartEvent, self._check_ghost_views, 1.0
+        )
         state.visibility_changed.connect(self._on_visibility)
         state.opacity_changed.connect(self._on_appearance)
         state.color_changed.connect(self._on_appearance)
@@ -190,7 +192,7 @@ class SceneRenderer:
         self.state.color_changed.disconnect(self._on_appearance)
         self.state.selection_changed.disconnect(self._on_selection)
         self.state.view_requested.disconnect(self._on_view)
-        self.renderer.RemoveObserver(self._end_on_tag)
+        self.renderer.RemoveObserver(self._ghost_view_tag)
         self.renderer.RemoveAllViewProps()
         self._actors.clear()
         self._actor_ids.clear()
@@ -255,7 +257,7 @@ class SceneRenderer:
                 continue
             # Opacity 0 draws nothing, but VTK would still run the translucent pass for it.
             shown = self.state.is_visible(sid) and self.state.opacity(sid) > 0.0
-            shown = shown and sid not in self._end_on
+            shown = shown and sid not in self._ghosts_left_out
             # Light meshes while the camera moves, and always for faint (ghosted) structures:
             # translucent full-detail context is costly and its detail cannot be seen anyway.
             light = self._interacting or self.state.opacity(sid) < GHOST_PICK_OPACITY
@@ -275,16 +277,17 @@ class SceneRenderer:
             self._apply_appearance(sid)
         self.on_render_needed()
 
-    def end_on_ghosts(self) -> tuple[str, ...]:
+    def front_ghosts(self) -> tuple[str, ...]:
         """The starting ghosts (the abdominal wall) still shown as ghosts: left out of views
-        from above and below.
+        from above, below and behind (:func:`~viewer.domain.orientation.leaves_out_front_ghosts`).
 
         They are there so a front view shows where the abdominal wall lies over the psoas. Seen
         end-on from above, the foreshortened rectus sheets spread like two wings over the cut
         tops of the lumbar muscles, and the picture was framed to fit them: a lecturer could
         not read it. A textbook view from above shows the pelvis and lumbar muscles; the
         orientation words say where the front is. A rectus abdominis made solid (or shown
-        alone) is the user's subject and stays.
+        alone) is the user's subject and stays. From behind, the faint sheets on the far side
+        of the trunk showed only as pale planks between the back and gluteal muscles.
         """
         return tuple(
             sid
@@ -294,13 +297,16 @@ class SceneRenderer:
             and self.state.opacity(sid) <= STARTING_GHOST_OPACITY + 1e-9
         )
 
-    def _check_end_on(self, *_args: object) -> None:
-        """Before each frame: hide the starting ghosts while the camera looks end-on."""
+    def _check_ghost_views(self, *_args: object) -> None:
+        """Before each frame: hide the starting ghosts while the camera looks end-on or from
+        behind."""
         direction = self.renderer.GetActiveCamera().GetDirectionOfProjection()
-        hidden = frozenset(self.end_on_ghosts()) if looks_end_on(direction) else frozenset()
-        if hidden != self._end_on:
-            changed = tuple(hidden ^ self._end_on)
-            self._end_on = hidden
+        hidden = (
+            frozenset(self.front_ghosts()) if leaves_out_front_ghosts(direction) else frozenset()
+        )
+        if hidden != self._ghosts_left_out:
+            changed = tuple(hidden ^ self._ghosts_left_out)
+            self._ghosts_left_out = hidden
             self._on_visibility(changed)
 
     def _on_view(self, name: str) -> None:
@@ -497,8 +503,8 @@ class SceneRenderer:
         zoom = 1.0 if frame is not None else max(preset.zoom, 1e-3)
         aspect = self._aspect()
         if tight:
-            # From above or below the starting ghosts are not drawn: nor are they framed.
-            skip = self.end_on_ghosts() if looks_end_on(preset.direction) else ()
+            # From above, below or behind the starting ghosts are not drawn: nor are they framed.
+            skip = self.front_ghosts() if leaves_out_front_ghosts(preset.direction) else ()
             points = self.visible_points(wanted, skip=() if wanted is not None else skip)
             if points is not None:
                 focal, distance = fit_to_points(
