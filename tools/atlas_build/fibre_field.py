@@ -11,6 +11,11 @@ written, gives every vertex of each shipped muscle mesh (full and light) two poi
   the fascicles (:func:`stripe_phase`: a least-squares fit of gradients across the fibres).
 
 Both are plain per-vertex data: no extra triangles, one texture look-up in the viewer.
+
+A muscle crossed by tendinous bands (rectus abdominis's intersections:
+:func:`~tools.atlas_build.muscle_fibres.tendinous_bands`) also gets ``Tendon`` (1 float, 0-1):
+how much of each vertex is tendon, which the viewer draws pale, as printed atlases draw
+tendon against red muscle.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ if TYPE_CHECKING:
 LOG = logging.getLogger("build_atlas.fibres")
 DIRECTION_ARRAY = "FibreDirection"
 PHASE_ARRAY = "FibrePhase"
+TENDON_ARRAY = "Tendon"
 #: fascicle samples blended per vertex, and the blend's length scale (mm)
 NEIGHBOURS = 32
 BLEND_MM = 8.0
@@ -146,10 +152,26 @@ def stripe_phase(
     return np.asarray(phase, dtype=np.float64)
 
 
+def tendon_weight(points: np.ndarray, bands: list[tuple[float, float]]) -> np.ndarray:
+    """Per-vertex tendon weight (0-1) for horizontal bands ``(height, half-height)`` in mm:
+    1 across the band's middle, easing to 0 over its outer half (no hard edge on screen)."""
+    z = np.asarray(points, dtype=np.float64)[:, 2]
+    weight = np.zeros(len(z))
+    for height, half in bands:
+        t = np.clip((np.abs(z - height) / half - 0.5) / 0.5, 0.0, 1.0)
+        weight = np.maximum(weight, 1.0 - t * t * (3.0 - 2.0 * t))
+    return weight
+
+
 def write_with_fibres(
-    mesh: trimesh.Trimesh, path: Path, directions: np.ndarray, phase: np.ndarray
+    mesh: trimesh.Trimesh,
+    path: Path,
+    directions: np.ndarray,
+    phase: np.ndarray,
+    tendon: np.ndarray | None = None,
 ) -> None:
-    """Write ``mesh`` as the writer does, plus the fibre arrays (rounded: deterministic bytes)."""
+    """Write ``mesh`` as the writer does, plus the fibre arrays (rounded: deterministic bytes)
+    and, for a muscle crossed by tendinous bands, the tendon weight."""
     import vtk
     from vtk.util import numpy_support as ns
 
@@ -161,6 +183,10 @@ def write_with_fibres(
     parr = ns.numpy_to_vtk(np.round(phase, 3).astype(np.float32), deep=True)
     parr.SetName(PHASE_ARRAY)
     poly.GetPointData().AddArray(parr)
+    if tendon is not None:
+        tarr = ns.numpy_to_vtk(np.round(tendon, 3).astype(np.float32), deep=True)
+        tarr.SetName(TENDON_ARRAY)
+        poly.GetPointData().AddArray(tarr)
     writer = vtk.vtkXMLPolyDataWriter()
     writer.SetFileName(str(path))
     writer.SetInputData(poly)
@@ -194,10 +220,19 @@ def fascicles(skeleton: Skeleton) -> dict[str, list[np.ndarray]]:
     return out
 
 
+def tendon_bands(skeleton: Skeleton) -> dict[str, list[tuple[float, float]]]:
+    """Tendinous bands by muscle base name (both sides: the bands are horizontal)."""
+    from tools.atlas_build import muscle_fibres as mf
+    from tools.atlas_build.muscles import _right_context
+
+    return mf.tendinous_bands(_right_context(skeleton))
+
+
 def fibre_stage(skeleton: Skeleton, out: Path, muscle_files: dict[str, list[str]]) -> None:
     """Add fibre arrays to every written muscle file (``id -> [full, light]`` relative paths)."""
     try:
         paths = fascicles(skeleton)
+        bands = tendon_bands(skeleton)
     except (ImportError, AttributeError) as exc:  # a muscle stage without fascicle layouts
         LOG.warning("fibre stage skipped: %s", exc)
         return
@@ -209,5 +244,7 @@ def fibre_stage(skeleton: Skeleton, out: Path, muscle_files: dict[str, list[str]
             mesh = read_vtp(out / rel)
             directions = fibre_directions(mesh, paths[sid])
             phase = stripe_phase(mesh, paths[sid], directions)
-            write_with_fibres(mesh, out / rel, directions, phase)
+            band = bands.get(sid.rsplit("_", 1)[0])
+            tendon = None if band is None else tendon_weight(np.asarray(mesh.vertices), band)
+            write_with_fibres(mesh, out / rel, directions, phase, tendon)
     LOG.info("fibre directions and stripe phase written for %d muscles", len(muscle_files))

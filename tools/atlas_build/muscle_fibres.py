@@ -1526,6 +1526,25 @@ RA_THICK_MM = 10.0
 RA_GROOVE_MM = 3.0  # depth of the shallow groove over each tendinous intersection
 
 
+RA_INTERSECTION_HALF_MM = 4.0
+"""Half the height of the pale band drawn over each tendinous intersection (a drawing choice:
+the intersections are narrow fibrous bands, shown about 8 mm tall with soft edges)."""
+
+
+def tendinous_bands(c: Context) -> dict[str, list[tuple[float, float]]]:
+    """Heights (mm) and half-heights of the tendinous bands crossing a muscle, by muscle base
+    name: the fibre stage writes them as a per-vertex weight the viewer draws pale, as printed
+    atlases draw tendon.
+
+    Rectus abdominis: the intersections at the umbilicus and midway to the xiphoid (the third,
+    at the xiphoid, lies above the atlas region's cut; see :func:`rectus_abdominis`).
+    """
+    lev = _ra_levels(c)
+    heights = (lev["navel"], 0.5 * (lev["navel"] + lev["xiphoid"]), lev["xiphoid"])
+    below_cut = [z for z in heights if z < lev["cut"] - RA_INTERSECTION_HALF_MM]
+    return {"rectus_abdominis": [(z, RA_INTERSECTION_HALF_MM) for z in below_cut]}
+
+
 def _ra_levels(c: Context) -> dict[str, float]:
     """Heights (mm) of the rectus landmarks: pubic crest, umbilicus (L3-L4 disc level), xiphoid
     tip (about T10 when standing) and the cut at the top of the atlas region.

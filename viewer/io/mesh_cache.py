@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 _MAGIC = b"TAMESH1\n"
 _ALIGN = 16
-_FIELDS = ("points", "triangles", "normals", "fibre_phase")
+_FIELDS = ("points", "triangles", "normals", "fibre_phase", "tendon")
 _code_digest: bytes | None = None
 
 MAX_CACHE_BYTES = 64 * 1024 * 1024

@@ -87,12 +87,15 @@ class MeshArrays:
     normals : (n, 3) float32 array of unit point normals, or ``None``
     fibre_phase : (n,) float32 cross-fibre coordinate in mm (muscles; level lines run along
         the fascicles, see ``tools/atlas_build/fibre_field.py``), or ``None``
+    tendon : (n,) float32 tendon weight 0-1 (muscles crossed by tendinous bands: drawn pale),
+        or ``None``
     """
 
     points: NDArray[np.float32]
     triangles: NDArray[np.int64]
     normals: NDArray[np.float32] | None = None
     fibre_phase: NDArray[np.float32] | None = None
+    tendon: NDArray[np.float32] | None = None
 
     @property
     def n_triangles(self) -> int:
@@ -192,4 +195,12 @@ def _read_vtp(path: Path) -> MeshArrays:
     if vtk_phase is not None and vtk_phase.GetNumberOfTuples() == len(points):
         values = vtk_to_numpy(vtk_phase).astype(np.float32).reshape(-1)
         phase = values if np.isfinite(values).all() else None  # bad data: plain shading
-    return MeshArrays(points=points, triangles=triangles, normals=normals, fibre_phase=phase)
+    tendon = None
+    vtk_tendon = poly.GetPointData().GetArray("Tendon")
+    if vtk_tendon is not None and vtk_tendon.GetNumberOfTuples() == len(points):
+        values = vtk_to_numpy(vtk_tendon).astype(np.float32).reshape(-1)
+        if np.isfinite(values).all():  # bad data: drawn as plain muscle
+            tendon = np.clip(values, 0.0, 1.0)
+    return MeshArrays(
+        points=points, triangles=triangles, normals=normals, fibre_phase=phase, tendon=tendon
+    )

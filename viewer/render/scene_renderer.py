@@ -28,6 +28,7 @@ from viewer.domain.structures import Kind, hex_to_rgb
 from viewer.io.atlas_loader import LoadedAtlas
 from viewer.io.meshes import MeshArrays
 from viewer.render.striation import add_striation
+from viewer.render.tendons import paint_tendons
 from viewer.render.theme import RenderTheme
 from viewer.render.vtkmesh import to_polydata
 from viewer.state.scene import STARTING_GHOST_OPACITY, STARTING_GHOSTS, SceneState
@@ -127,6 +128,7 @@ class SceneRenderer:
                 mapper.SetInputData(to_polydata(mesh))
             if self.loaded.atlas.get(sid).kind is Kind.MUSCLE:
                 add_striation(self._actors[sid].full, mesh)
+            self._apply_appearance(sid)  # the new mesh's tendon colours
         self._on_visibility(tuple(meshes))
 
     def _leaves_of(self, only: Iterable[str] | None) -> set[str] | None:
@@ -334,6 +336,9 @@ class SceneRenderer:
             structure = self.loaded.atlas.get(sid)
             actors.prop.SetAmbient(0.12 if structure.kind is not Kind.SKIN else 0.15)
         actors.prop.SetColor(*rgb)
+        paint_tendons(actors.full, rgb)
+        if actors.light is not actors.full:
+            paint_tendons(actors.light, rgb)
         opacity = self.state.opacity(sid)
         actors.prop.SetOpacity(opacity)
         actors.prop.SetBackfaceCulling(

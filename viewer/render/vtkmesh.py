@@ -30,4 +30,10 @@ def to_polydata(mesh: MeshArrays) -> vtkPolyData:
         from viewer.render.striation import striation_tcoords
 
         poly.GetPointData().SetTCoords(striation_tcoords(mesh.fibre_phase))
+    if mesh.tendon is not None and len(mesh.tendon) == len(mesh.points):
+        from viewer.render.tendons import TENDON_ARRAY
+
+        tendon = numpy_to_vtk(np.ascontiguousarray(mesh.tendon, dtype=np.float32))
+        tendon.SetName(TENDON_ARRAY)
+        poly.GetPointData().AddArray(tendon)
     return poly
