@@ -121,3 +121,33 @@ def test_only_muscles_with_intersections_carry_a_tendon_weight() -> None:
     assert len(others) > 20
     for path in others:
         assert read_mesh(path).tendon is None, path.name
+
+
+def test_a_ghosted_muscle_is_drawn_without_its_bands() -> None:
+    """The opening view's faint abdominal wall showed its bands as a white haze across the
+    psoas behind it; a ghost stays a plain outline, and a solid rectus shows them."""
+    import vtkmodules.vtkRenderingOpenGL2  # noqa: F401
+    from vtkmodules.vtkRenderingCore import vtkRenderer, vtkRenderWindow
+
+    from viewer.context import load_context
+    from viewer.render.scene_renderer import SceneRenderer
+    from viewer.render.theme import LIGHT
+
+    context = load_context(None)
+    window = vtkRenderWindow()
+    window.SetOffScreenRendering(1)
+    window.SetSize(320, 200)
+    renderer = vtkRenderer()
+    window.AddRenderer(renderer)
+    scene = SceneRenderer(renderer, context.loaded, context.state, LIGHT)
+    state = context.state
+    state.reset()
+    window.Render()
+    actor = scene.actor_of("rectus_abdominis_right")
+    assert state.opacity("rectus_abdominis_right") < 0.5
+    assert not actor.GetMapper().GetScalarVisibility(), "the ghost is plain"
+    state.set_opacity(["rectus_abdominis_right"], 1.0)
+    window.Render()
+    assert actor.GetMapper().GetScalarVisibility(), "solid, its bands show"
+    scene.detach()
+    window.Finalize()

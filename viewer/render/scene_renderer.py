@@ -336,10 +336,10 @@ class SceneRenderer:
             structure = self.loaded.atlas.get(sid)
             actors.prop.SetAmbient(0.12 if structure.kind is not Kind.SKIN else 0.15)
         actors.prop.SetColor(*rgb)
-        paint_tendons(actors.full, rgb)
-        if actors.light is not actors.full:
-            paint_tendons(actors.light, rgb)
         opacity = self.state.opacity(sid)
+        paint_tendons(actors.full, rgb, shown=opacity >= GHOST_PICK_OPACITY)
+        if actors.light is not actors.full:
+            paint_tendons(actors.light, rgb, shown=opacity >= GHOST_PICK_OPACITY)
         actors.prop.SetOpacity(opacity)
         actors.prop.SetBackfaceCulling(
             self.loaded.atlas.get(sid).kind is Kind.SKIN or (self._cull_solid and opacity >= 1.0)

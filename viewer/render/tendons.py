@@ -39,9 +39,18 @@ def tendon_colours(rgb: Sequence[float], weight: NDArray[np.floating]) -> NDArra
     return colours
 
 
-def paint_tendons(actor: vtkActor, rgb: Sequence[float]) -> bool:
-    """Colour ``actor``'s mesh by its tendon weight; True if it has one (else untouched)."""
-    poly = actor.GetMapper().GetInput()
+def paint_tendons(actor: vtkActor, rgb: Sequence[float], shown: bool = True) -> bool:
+    """Colour ``actor``'s mesh by its tendon weight; True if it has one (else untouched).
+
+    ``shown`` False draws it in the plain colour: a ghost (the faint abdominal wall of the
+    opening view) is an outline for orientation, and its pale bands read as a white haze
+    drawn across the psoas behind it.
+    """
+    mapper = actor.GetMapper()
+    if not shown:
+        mapper.ScalarVisibilityOff()
+        return False
+    poly = mapper.GetInput()
     if not isinstance(poly, vtkPolyData):
         return False
     data = poly.GetPointData()
@@ -51,7 +60,6 @@ def paint_tendons(actor: vtkActor, rgb: Sequence[float]) -> bool:
     colours = numpy_to_vtk(tendon_colours(rgb, vtk_to_numpy(weight)), deep=True)
     colours.SetName(COLOUR_ARRAY)
     data.SetScalars(colours)
-    mapper = actor.GetMapper()
     mapper.ScalarVisibilityOn()
     mapper.SetColorModeToDirectScalars()
     mapper.SetScalarModeToUsePointData()
