@@ -103,7 +103,7 @@ def frame_points(
     them where X's are shown, so all are framed; ``fallbacks=False`` (no X's: a lesson slide)
     frames only the preferred level, the one then drawn."""
     chunks = []
-    for sid in resolved.pair.structures:
+    for sid in (*resolved.pair.structures, *resolved.pair.frame_also):
         for leaf in atlas.leaves(sid) if sid in atlas else ():
             mesh = meshes.get(leaf)
             if mesh is not None and len(mesh.points):

@@ -71,11 +71,14 @@ def legend_rows(resolved: ResolvedPairView) -> list[tuple[str, str | None]]:
         turn: Sequence[Turning] = [t for t in resolved.turnings if t.side == side_name]
         if turn and turn[0].sign != 0:
             text += ("; proposed: toward " if proposed else "; turns: ") + _short(turn[0].sense)
+        elif side.pull:
+            text += f"; {side.pull}"
         rows.append((text, side.color))
     if resolved.turnings:
         joints = sorted({t.joint_title for t in resolved.turnings})
         what = "proposed turning (small)" if proposed else "turning"
-        rows.append((f"joint; curved arrows: {what} about the {' and '.join(joints)}", None))
+        arrows = "curved arrows" if len(resolved.turnings) > 1 else "curved arrow"
+        rows.append((f"joint; {arrows}: {what} about the {' and '.join(joints)}", None))
     elif resolved.joints:
         rows.append(("joints the muscles cross", None))
     return rows
