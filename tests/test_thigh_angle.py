@@ -97,7 +97,7 @@ def test_lesson_step_11_draws_the_bent_right_thigh_where_both_sides_show() -> No
         # slide as the other (it was about half of it).
         assert wine.sum() >= teal.sum(), (int(wine.sum()), int(teal.sum()))
         # And the key says which coloured muscle is the tight one.
-        rows = off.overlays.pair_legend.text.splitlines()
+        rows = off.overlays.pair_legend.text().splitlines()
         tight = [row for row in rows if "tight here" in row]
         assert len(tight) == 1 and "(right)" in tight[0], rows
         # The same muscle on both sides pulls the same way: every straight arrow is drawn at
