@@ -829,9 +829,9 @@ def resultant_pulls(
             point, direction = pull_at(path, at)
         except ValueError:
             continue
-        named = pair.rotation is not None
+        end_named = pair.rotation is not None
         out.append(
-            Pull(side_name, sid, label, color, path, at, point, direction, force, share, named)
+            Pull(side_name, sid, label, color, path, at, point, direction, force, share, end_named)
         )
     return tuple(out)
 
