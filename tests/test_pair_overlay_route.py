@@ -434,9 +434,14 @@ def test_pair_3_draws_the_gluteal_pulls_long_on_their_own_fan() -> None:
     from below, in front and to the right, the fan shows beside the iliopsoas: every straight
     arrow at 0.75 of its force-scaled length or more, the gluteal arrow within its course, and
     no X covered (the test above). Each side draws one arrow, its muscles' summed pull
-    (medius and minimus as one: ``test_pair_one_turning_per_side``)."""
+    (medius and minimus as one: ``test_pair_one_turning_per_side``).
+
+    Since the frontal-plane picture (``test_pair_3_frontal_plane``) the gluteal pull acts on the
+    ilium below the crest, where gluteus medius's X's lie along its course: the limit is 0.55
+    (was 0.75, with the pull on the trochanter seen from below); the lesson slide has no X's
+    and draws both arrows at full length."""
     drawn = _render_pair(3)
-    assert drawn["share"] >= 0.75, drawn["share"]
+    assert drawn["share"] >= 0.55, drawn["share"]
     gluteal = 0
     for pull, path, is_arc in drawn["pulls"]:
         assert not is_arc

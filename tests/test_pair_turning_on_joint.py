@@ -193,7 +193,8 @@ def test_lesson_8_rings_cross_no_arrow_and_keep_their_heads_off_them(lesson: Any
 
     Seen from below and in front since, with one arrow per side (iliopsoas; gluteus medius and
     minimus) and both rings concentric on the hip, the iliopsoas arrow rising from inside the
-    rings is routed round them (slid up its course)."""
+    rings is routed round them (slid up its course). Since the frontal-plane picture only the
+    gluteals turn (one ring about the front-to-back axis, ``test_pair_3_frontal_plane``)."""
     step = lesson.steps[7]
     assert step.scene.pair_view is not None and step.scene.pair_view.id.endswith("minimus")
     with lesson_pair_slide(step.scene) as (renderer, overlays):
@@ -204,7 +205,7 @@ def test_lesson_8_rings_cross_no_arrow_and_keep_their_heads_off_them(lesson: Any
             for pull, path, is_arc in pairs.drawn_pulls()
             if not is_arc
         ]
-    assert set(rings) == {"a", "b"} and len(straight) == 2, "one straight arrow per side"
+    assert set(rings) == {"b"} and len(straight) == 2, "one ring (gluteals), one arrow per side"
     for side, ring in rings.items():
         head = ring[-18:]  # its last 18 mm: the head
         for label, arrow in straight:

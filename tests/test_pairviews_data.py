@@ -346,4 +346,5 @@ def test_ring_levels_give_a_preferred_height_and_fallbacks() -> None:
     data = json.loads((REPO / "annotations" / "pair_views.json").read_text(encoding="utf-8"))
     pair3 = next(p for p in data["pair_views"] if p["key"] == 3)
     levels = pair3["rotation"]["ring_levels_mm"]
-    assert all(abs(levels[s][0]) <= 45 for s in "ab"), "the preferred rings are on the hip"
+    assert set(levels) == set(pair3["rotation"]["turns"]) == {"b"}, "only the gluteals turn"
+    assert all(abs(levels[s][0]) <= 45 for s in levels), "the preferred ring is on the hip"

@@ -216,7 +216,10 @@ def test_pair_scene_paints_sides_and_ghosts_the_rest(
             assert snap.visible[leaf] and snap.opacity[leaf] == 1.0
             assert snap.color[leaf] == (pair.a.color if leaf in a else pair.b.color)
         elif kind is Kind.BONE:
-            assert snap.visible[leaf] and 0 < snap.opacity[leaf] < 0.5
+            # Pair 3 shows the hip bones and femurs a little less ghosted (0.55, its context
+            # names them: the pelvis held level is what it shows); other bones stay faint.
+            named = {i for rule in pair.context for i in rule.ids}
+            assert snap.visible[leaf] and 0 < snap.opacity[leaf] < (0.6 if leaf in named else 0.5)
         elif kind is Kind.MUSCLE:
             assert snap.visible[leaf] and snap.opacity[leaf] <= 0.1
             assert snap.color[leaf] == "#a0a0a0"

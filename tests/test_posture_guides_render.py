@@ -163,3 +163,50 @@ def test_the_reference_texts_stay_inside_a_4_to_3_picture(tmp_path: Path) -> Non
         f"tilt colour at the right edge, rows {rows.min()}-{rows.max()}"
     )
     assert not tilt[:, :edge].any()
+
+
+def test_the_standing_dashes_read_on_bone_and_background_and_are_named_near_them() -> None:
+    """Lesson 7 on the projector: a lecturer could hardly see the dashed standing curve and
+    standing ASIS-PSIS line (light grey-blue dashes vanished over the ivory hip bone), and the
+    "standing curve" words stood at L1, a lumbar spine away from the S1 they name. The dashes
+    now have a dark casing under a light core on dark themes (a white casing under a dark core
+    on the light one), the curve's words sit nearer S1 than L1, and the standing ASIS-PSIS
+    dashes have words of their own beside their front end."""
+    from viewer.context import load_context
+    from viewer.domain.camera import view_by_name
+    from viewer.domain.pose import preset
+    from viewer.render.guide_text_layout import project
+    from viewer.render.offscreen import offscreen_scene
+    from viewer.render.posture_guides import (
+        CASING_ON_DARK_RGB,
+        CASING_RGB,
+        GHOST_LINE_ON_DARK_RGB,
+        GHOST_LINE_RGB,
+    )
+    from viewer.render.theme import LIGHT, PROJECTOR
+
+    context = load_context()
+    context.state.set_pose(preset("anterior_tilt"))
+    for theme, core, casing in (
+        (PROJECTOR, GHOST_LINE_ON_DARK_RGB, CASING_ON_DARK_RGB),
+        (LIGHT, GHOST_LINE_RGB, CASING_RGB),
+    ):
+        with offscreen_scene(context.loaded, context.state, (1280, 720), theme) as off:
+            off.scene.apply_view(view_by_name("right"))
+            off.window.Render()
+            guides = off.guides
+            ghost = guides._lines["ghost"]
+            assert ghost.segments and ghost.actor.GetVisibility(), "the standing dashes show"
+            assert ghost.casing is not None and ghost.casing.GetVisibility()
+            assert ghost.actor.GetProperty().GetColor() == pytest.approx(core)
+            assert ghost.casing.GetProperty().GetColor() == pytest.approx(casing)
+            wide = ghost.casing.GetProperty().GetLineWidth()
+            assert wide >= ghost.actor.GetProperty().GetLineWidth() + 2.0
+            curve = guides.standing_curve
+            assert curve is not None
+            l1, s1 = (np.array(project(off.renderer, p)) for p in (curve[0], curve[-1]))
+            texts = guides._texts
+            for key in ("standing", "standing_tilt"):
+                assert texts[key].GetVisibility() and texts[key].GetInput(), key
+            x, y = texts["standing"].GetPosition()
+            assert np.hypot(*(s1 - (x, y))) < np.hypot(*(l1 - (x, y))), "named nearer S1"

@@ -71,3 +71,15 @@ def test_reference_texts_in_both_modes() -> None:
     assert curve_text(g, standing, plain=True) == "lower back curve 62° (standing 50°)"  # type: ignore[arg-type]
     assert "facet" in loaded_text() and "facet" not in loaded_text(plain=True)
     assert plain_note("right iliopsoas −2 % vs standing, left 0 %").startswith("right hip flexor")
+
+
+def test_a_lesson_pose_named_in_words_titles_its_slide() -> None:
+    """Lesson 8 stands the body on the right leg; its slide was titled "Custom posture", which
+    told the room nothing. A pose named in words is titled by that name; an unnamed one (or an
+    internal id without spaces) still reads "Custom posture"."""
+    from viewer.domain.pose import HipAngles, Pose, pose_title
+
+    lifted = Pose("standing on the right leg", hip_left=HipAngles(40.0), knee_left=70.0)
+    assert pose_title(lifted) == "Standing on the right leg"
+    assert pose_title(Pose("custom", hip_left=HipAngles(40.0))) == "Custom posture"
+    assert pose_title(Pose("some_id", hip_left=HipAngles(40.0))) == "Custom posture"

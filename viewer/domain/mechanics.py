@@ -76,6 +76,15 @@ class Rotation:
     cover a trigger-point X: the preferred height rings the joint itself (what a lecturer
     reads as "turning the hip"), the fallbacks lie further along the axis (round the thigh),
     where the X's clustered round the hip leave room."""
+    turns: tuple[str, ...] = ("a", "b")
+    """The sides whose turning is drawn. Pair 3 turns only the gluteals (the pelvis about the
+    hip in the frontal plane, holding it level on the standing leg): iliopsoas's part in that
+    plane is small and its rotation role disputed, so it keeps its straight flexion pull and
+    no curved arrow that would teach a turning as fact."""
+
+    def turns_side(self, side: str) -> bool:
+        """Whether side ``"a"``/``"b"``'s turning is drawn."""
+        return side in self.turns
 
     def joint_of(self, side: str) -> str:
         """The joint id side ``"a"`` or ``"b"`` turns."""
@@ -126,6 +135,11 @@ class Pull:
     direction: NDArray[np.float64]
     force_n: float | None
     relative: float = 1.0
+    end_named: bool = False
+    """The view names the end this pull acts on (its ``rotation.acts_on``): only that end's
+    arrow is drawn. Pair 3's iliopsoas pulls the thigh up and forward (flexion) without a
+    turning of its own; left free, the renderer drew the equal and opposite pull on the spine
+    instead (pointing down) because the thigh's arrow is foreshortened from the front."""
 
 
 @dataclass(frozen=True, eq=False)

@@ -189,6 +189,9 @@ class PairSide:
     color: str
     lines: tuple[ActionLine, ...] = ()
     role: str = ""
+    pull: str = ""
+    """What this side's straight arrow shows, in a few words for the key (``pulls the thigh up
+    and forward: hip flexion``), when the view draws no turning for it."""
 
     @property
     def crosses(self) -> tuple[str, ...]:
@@ -263,6 +266,10 @@ class PairView:
     capacity: tuple[tuple[str, float], ...] = ()
     pulls_at: str = "insertion"
     """Where the force arrows act when no ``rotation`` says (``"origin"`` or ``"insertion"``)."""
+    frame_also: tuple[str, ...] = ()
+    """Structures the camera keeps in the picture besides both sides' muscles: pair 3 holds
+    the pelvis level on the standing leg, so both hip bones must show, not only the right
+    side's muscles."""
 
     @property
     def display_title(self) -> str:
@@ -478,6 +485,7 @@ def mirror_pair(pair: PairView) -> PairView:
         joints=tuple(j.mirrored() for j in pair.joints),
         context=tuple(r.mirrored() for r in pair.context),
         focus=None if pair.focus is None else pair.focus.mirrored(),
+        frame_also=tuple(swap_side(s) for s in pair.frame_also),
         rotation=None if pair.rotation is None else pair.rotation.mirrored(),
         side={"right": "left", "left": "right"}.get(pair.side, pair.side),
     )
@@ -821,7 +829,10 @@ def resultant_pulls(
             point, direction = pull_at(path, at)
         except ValueError:
             continue
-        out.append(Pull(side_name, sid, label, color, path, at, point, direction, force, share))
+        end_named = pair.rotation is not None
+        out.append(
+            Pull(side_name, sid, label, color, path, at, point, direction, force, share, end_named)
+        )
     return tuple(out)
 
 
@@ -852,6 +863,8 @@ def joint_turnings(
     placed = {j.joint.id: j for j in joints}
     out: list[Turning] = []
     for side_name, side in (("a", pair.a), ("b", pair.b)):
+        if not rot.turns_side(side_name):
+            continue
         mine = [p for p in pulls if p.side == side_name]
         joint = placed.get(rot.joint_of(side_name))
         if not mine or joint is None:

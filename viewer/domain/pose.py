@@ -532,6 +532,11 @@ def pose_title(pose: Pose) -> str:
             return PRESET_TITLES[name]
     if pose.name in ("tight_psoas_right", "tight_psoas_left"):  # see viewer.domain.balance
         return f"{pose.name.rsplit('_', 1)[1].capitalize()} iliopsoas tight"
+    if " " in pose.name.strip():
+        # A lesson's own pose named in words ("standing on the right leg"): a slide titled
+        # "Custom posture" told the room nothing.
+        name = pose.name.strip()
+        return name[0].upper() + name[1:]
     return "Custom posture"
 
 

@@ -175,6 +175,12 @@ def standing_text(plain: bool = False) -> str:
     return "curve when standing, same base" if plain else "standing curve, from S1"
 
 
+def standing_tilt_text(plain: bool = False) -> str:
+    """The dashed standing ASIS-PSIS line's name: the tilt it is compared with (lesson 7's
+    dashes were keyed only in the posture title, far from the line)."""
+    return "pelvis when standing" if plain else "standing ASIS\u2013PSIS"
+
+
 PLAIN_MARKS = {
     "asis": "front of pelvis",
     "psis": "back of pelvis",

@@ -408,6 +408,7 @@ class _Parser:
                     raw["color"],
                     tuple(lines),
                     raw.get("role", ""),
+                    raw.get("pull", ""),
                 )
             )
         if not ok:
@@ -474,6 +475,7 @@ class _Parser:
             side=side,
             rotation=rotation,
             capacity=library.force_capacity,
+            frame_also=tuple(str(f) for f in entry.get("frame_also", ())),
         )
 
     def _template(
@@ -572,6 +574,7 @@ def _rotation(raw: Mapping[str, Any]) -> Rotation:
         proposed=bool(raw.get("proposed", False)),
         levels_mm=(_level(levels, "a"), _level(levels, "b")),
         fallback_levels_mm=(_fallbacks(levels, "a"), _fallbacks(levels, "b")),
+        turns=tuple(str(t) for t in raw.get("turns", ("a", "b"))),
     )
 
 

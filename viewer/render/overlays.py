@@ -103,7 +103,7 @@ def frame_points(
     them where X's are shown, so all are framed; ``fallbacks=False`` (no X's: a lesson slide)
     frames only the preferred level, the one then drawn."""
     chunks = []
-    for sid in resolved.pair.structures:
+    for sid in (*resolved.pair.structures, *resolved.pair.frame_also):
         for leaf in atlas.leaves(sid) if sid in atlas else ():
             mesh = meshes.get(leaf)
             if mesh is not None and len(mesh.points):
@@ -228,6 +228,7 @@ class AnnotationOverlays:
             point_labels=lambda items: self.labels.set_point_labels("pair", items),
         )
         self.pair_legend = PairLegend(scene.renderer)  # 2D props: main layer
+        self.pair_legend.tight_side = self._tight_side
         window = scene.renderer.GetRenderWindow()
         self._resize_tag: int | None = None
         if window is not None:
@@ -858,6 +859,13 @@ class AnnotationOverlays:
         if resolved is None:
             return
         self.pair_legend.show(resolved, self._arrow_note(resolved), self._height(), self._width())
+
+    def _tight_side(self) -> str | None:
+        """The side whose iliopsoas the pose holds tight (a balance-model pose), else None."""
+        name = self.scene.state.pose.name
+        if name in ("tight_psoas_right", "tight_psoas_left"):  # see viewer.domain.balance
+            return name.rsplit("_", 1)[1]
+        return None
 
     def _arrow_note(self, resolved: ResolvedPairView) -> str:
         """The key's line on arrows for ``resolved``, with the force capacities' source."""

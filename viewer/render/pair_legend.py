@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import vtkmodules.vtkRenderingFreeType  # noqa: F401  (registers text rendering)
@@ -51,8 +51,19 @@ def _bare(label: str) -> str:
     return label.split(" (")[0].lower()
 
 
-def legend_rows(resolved: ResolvedPairView) -> list[tuple[str, str | None]]:
-    """Rows of the key as (text, hex colour or None for the joint row), in reading order."""
+TIGHT_WORDS = "; tight here: its pull holds this hip bent"
+"""Appended to the row of the side whose iliopsoas the pose makes tight: lesson 11 named the
+tight side only in the caption and the posture title, and a lecturer could not tell from the
+key which coloured muscle it was."""
+
+
+def legend_rows(
+    resolved: ResolvedPairView, tight_side: str | None = None
+) -> list[tuple[str, str | None]]:
+    """Rows of the key as (text, hex colour or None for the joint row), in reading order.
+
+    ``tight_side`` (``"right"``/``"left"``) is the side whose iliopsoas the pose holds tight
+    (the balance model's one-sided poses); that side's iliopsoas row says so."""
     pair = resolved.pair
     proposed = pair.rotation is not None and pair.rotation.proposed
     rows: list[tuple[str, str | None]] = []
@@ -71,11 +82,18 @@ def legend_rows(resolved: ResolvedPairView) -> list[tuple[str, str | None]]:
         turn: Sequence[Turning] = [t for t in resolved.turnings if t.side == side_name]
         if turn and turn[0].sign != 0:
             text += ("; proposed: toward " if proposed else "; turns: ") + _short(turn[0].sense)
+        elif side.pull:
+            text += f"; {side.pull}"
+        if tight_side is not None and side.structures and all(
+            "psoas" in s and s.endswith(f"_{tight_side}") for s in side.structures
+        ):
+            text += TIGHT_WORDS
         rows.append((text, side.color))
     if resolved.turnings:
         joints = sorted({t.joint_title for t in resolved.turnings})
         what = "proposed turning (small)" if proposed else "turning"
-        rows.append((f"joint; curved arrows: {what} about the {' and '.join(joints)}", None))
+        arrows = "curved arrows" if len(resolved.turnings) > 1 else "curved arrow"
+        rows.append((f"joint; {arrows}: {what} about the {' and '.join(joints)}", None))
     elif resolved.joints:
         rows.append(("joints the muscles cross", None))
     return rows
@@ -136,6 +154,9 @@ class PairLegend:
         muscles right of it)."""
         self.column_px = 0
         """Width of the column layout in pixels (0: a band across the top)."""
+        self.tight_side: Callable[[], str | None] = lambda: None
+        """The side whose iliopsoas the current pose holds tight, if any (see
+        :func:`legend_rows`)."""
 
     def show(
         self,
@@ -175,7 +196,7 @@ class PairLegend:
         else:
             y += title_px - row_px
         s = row_px
-        for text, color in legend_rows(resolved):
+        for text, color in legend_rows(resolved, self.tight_side()):
             row = _text(self.renderer, text, x + s * 1.5, y, row_px)
             lines = self._fit(row, x + s * 1.5)
             y -= round(row.GetTextProperty().GetFontSize() * 1.2) * (lines - 1)

@@ -516,11 +516,13 @@ def _one_pull_per_side(
     muscle: pair 2 and lesson 6 swung two iliopsoas arcs (psoas and iliacus) from the lesser
     trochanter, and pair 3 and lesson 8 drew the psoas and iliacus arrows side by side from
     there and the two gluteal arrows from the greater trochanter, four heads in a knot round
-    the hip. The key's row still gives each muscle's force and the arrow their sum."""
+    the hip. The key's row still gives each muscle's force and the arrow their sum. A side
+    whose end the view names (:attr:`Pull.end_named`: pair 3's iliopsoas, a flexion pull
+    without a turning) is one arrow too."""
     out: list[Pull] = []
     done: set[str] = set()
     for pull in pulls:
-        if pull.side not in turning_of:
+        if pull.side not in turning_of and not pull.end_named:
             out.append(pull)
         elif pull.side not in done:
             done.add(pull.side)
@@ -632,7 +634,7 @@ class PairOverlay:
             # From the attachment inward along the muscle's course: where the start may slide.
             inward = course if pull.at == "origin" else course[::-1]
             ends = [(inward, pull.direction)]
-            if turn is None:
+            if turn is None and not pull.end_named:
                 # Nothing says which end turns: the equal and opposite pull on the other
                 # attachment is drawn when the first end's arrow points at the camera (the
                 # iliopsoas on the lesser trochanter seen from the front showed as a stub).

@@ -50,7 +50,13 @@ from viewer.domain.posture_guides import (
     standing_reference,
     thigh_label,
 )
-from viewer.domain.posture_words import curve_text, loaded_text, standing_text, tilt_text
+from viewer.domain.posture_words import (
+    curve_text,
+    loaded_text,
+    standing_text,
+    standing_tilt_text,
+    tilt_text,
+)
 from viewer.domain.structures import Kind
 from viewer.io.atlas_loader import LoadedAtlas
 from viewer.render.guide_text_layout import MarkLabel, lay_out, project, screen_lines
@@ -76,6 +82,16 @@ GHOST_OUTLINE_PX = 1.5
 PLUMB_ON_DARK_RGB = (0.82, 0.82, 0.88)
 GHOST_ON_DARK_RGB = (0.66, 0.74, 0.90)
 """On a dark background (dark and projector themes) the plumb line and ghost turn light."""
+GHOST_LINE_RGB = (0.20, 0.26, 0.42)
+GHOST_LINE_ON_DARK_RGB = (0.88, 0.92, 1.0)
+"""The standing dashes (the curve from S1, the standing ASIS-PSIS line): darker and lighter
+than the ghost outlines, solid, each with a casing of the opposite brightness. Light dashes on
+the projector's black crossed the ivory hip bone and vanished there, and were thin beside the
+posed lines (a lecturer could hardly see the standing curve or tilt line on lesson 7)."""
+CASING_ON_DARK_RGB = (0.05, 0.05, 0.08)
+CASING_RGB = (1.0, 1.0, 1.0)
+GHOST_CASING_PX = 3.0
+"""How much wider the casing under each standing dash is than the dash (pixels at 900 px)."""
 THIGH_TEXT_RGB = (0.12, 0.12, 0.16)
 """The thigh angle's words: near-black on their pale box, on any background."""
 CHAIR_RGB = (0.62, 0.58, 0.52)
@@ -115,6 +131,8 @@ GHOST_BONES: tuple[str, ...] = (
 the dashed curve through its vertebral bodies, named "standing": drawn as bones (faint, then
 outlined) it stood in front of a seated spine, a spine inside the abdomen, and its vertebrae's
 outlines were a scribble of arches and processes."""
+STANDING_TEXT_AT = 0.7
+"""Where along the standing curve, L1 (0) to S1 (1), its words are anchored."""
 EXTEND_MM = 45.0
 """The dashed horizontal runs this far past the ASIS, so the angle between it and the
 ASIS-PSIS line reads. The ASIS-PSIS line itself ends at the two marked landmarks: drawn 45 mm
@@ -166,12 +184,24 @@ class _Lines:
         rgb: tuple[float, float, float],
         width: float,
         opacity: float = 1.0,
+        casing_px: float = 0.0,
     ) -> None:
         coordinate = vtkCoordinate()
         coordinate.SetCoordinateSystemToWorld()
         self.mapper = vtkPolyDataMapper2D()
         self.mapper.SetTransformCoordinate(coordinate)
         self.mapper.SetInputData(vtkPolyData())
+        self.casing_px = casing_px
+        self.casing: vtkActor2D | None = None
+        """A wider line of the opposite brightness under this one (added first, so drawn
+        below): the line reads on bone and on the background alike."""
+        if casing_px > 0.0:
+            self.casing = vtkActor2D()
+            self.casing.SetMapper(self.mapper)
+            self.casing.GetProperty().SetColor(*CASING_RGB)
+            self.casing.GetProperty().SetLineWidth(width + casing_px)
+            self.casing.SetVisibility(False)
+            renderer.AddViewProp(self.casing)
         self.actor = vtkActor2D()
         self.actor.SetMapper(self.mapper)
         prop = self.actor.GetProperty()
@@ -194,6 +224,15 @@ class _Lines:
         self._key = key
         self.segments = list(segments)
         self.mapper.SetInputData(_line_poly(segments) if segments else vtkPolyData())
+
+    def sync_casing(self) -> None:
+        """The casing shown with the line, as much wider as the line's scale says."""
+        if self.casing is None:
+            return
+        self.casing.SetVisibility(self.actor.GetVisibility())
+        width = float(self.actor.GetProperty().GetLineWidth())
+        scale = width / self.width if self.width > 0 else 1.0
+        self.casing.GetProperty().SetLineWidth(width + self.casing_px * scale)
 
 
 class PostureGuideOverlay:
@@ -235,7 +274,7 @@ class PostureGuideOverlay:
         """The dashed standing L1-S1 curve as drawn (from the posed S1), or ``None``."""
         self.chair: Chair | None = None
         self._lines = {
-            "ghost": _Lines(renderer, GHOST_RGB, 3.5, 0.9),
+            "ghost": _Lines(renderer, GHOST_LINE_RGB, 4.0, 1.0, casing_px=GHOST_CASING_PX),
             "plumb": _Lines(renderer, PLUMB_RGB, 2.0, 0.85),
             "horizontal": _Lines(renderer, TILT_RGB, 2.0, 0.9),
             "tilt": _Lines(renderer, TILT_RGB, 5.0),
@@ -255,6 +294,7 @@ class PostureGuideOverlay:
             "lordosis": self._text(CURVE_RGB),
             "compressed": self._text(COMPRESSED_RGB),
             "standing": self._text(THIGH_TEXT_RGB),
+            "standing_tilt": self._text(THIGH_TEXT_RGB),
         }
         """The words beside the lines; "standing" names the dashed standing curve (drawn from
         the posed S1, :func:`standing_reference`) at its top (the grey outline and dashes are
@@ -387,6 +427,9 @@ class PostureGuideOverlay:
         self._texts["lordosis"].SetInput(curve_text(g, standing, self.plain))
         self._texts["compressed"].SetInput(loaded_text(self.plain) if g.compressed else "")
         self._texts["standing"].SetInput(standing_text(self.plain) if standing is not None else "")
+        self._texts["standing_tilt"].SetInput(
+            standing_tilt_text(self.plain) if standing is not None else ""
+        )
         # Each text's first place; the layout moves it off the lines (_keep_texts_in_frame).
         self._anchors = {
             "tilt": (a1 + forward * 10.0 + np.array([0.0, 0.0, -30.0]), 1.0),
@@ -394,7 +437,17 @@ class PostureGuideOverlay:
             "compressed": (loaded[-2] - forward * 25.0, -1.0),
         }
         if reference is not None:
-            self._anchors["standing"] = (reference[0] + forward * 12.0, 1.0)
+            # Beside the curve's lower part, near S1 where it starts from (at its top, by L1,
+            # the words stood a whole lumbar spine away from the S1 they name).
+            low = reference[round(STANDING_TEXT_AT * (len(reference) - 1))]
+            self._anchors["standing"] = (low + forward * 12.0, 1.0)
+        if standing is not None:
+            # The standing ASIS-PSIS dashes, named below their front end (the posed line's
+            # words sit below its ASIS too; the layout keeps the two apart).
+            self._anchors["standing_tilt"] = (
+                standing.asis + forward * 10.0 + np.array([0.0, 0.0, -12.0]),
+                1.0,
+            )
         self.marks.set(guide_marks(g), self.plain)
         self._update_ghost(standing is not None)
         self._update_chair(pose, landmarks, transforms)
@@ -608,6 +661,8 @@ class PostureGuideOverlay:
     def _before_frame(self, *_args: object) -> None:
         self._place_texts()
         self._keep_texts_in_frame()
+        for lines in (*self._lines.values(), *self._thigh_lines.values()):
+            lines.sync_casing()
 
     def _keep_texts_in_frame(self) -> None:
         """Place each shown text clear of the guide lines, the other texts and the posture
@@ -814,7 +869,11 @@ class PostureGuideOverlay:
         self._lines["plumb"].actor.GetProperty().SetColor(*plumb)
         for lines in self._thigh_lines.values():
             lines.actor.GetProperty().SetColor(*plumb)
-        self._lines["ghost"].actor.GetProperty().SetColor(*ghost)
+        ghost_line = self._lines["ghost"]
+        core = GHOST_LINE_ON_DARK_RGB if dark else GHOST_LINE_RGB
+        ghost_line.actor.GetProperty().SetColor(*core)
+        if ghost_line.casing is not None:
+            ghost_line.casing.GetProperty().SetColor(*(CASING_ON_DARK_RGB if dark else CASING_RGB))
         self._ghost_prop.SetColor(*ghost)
         self._ghost_prop.SetOpacity(0.7 if dark else GHOST_OPACITY)
 
