@@ -13,9 +13,12 @@ written, gives every vertex of each shipped muscle mesh (full and light) two poi
 Both are plain per-vertex data: no extra triangles, one texture look-up in the viewer.
 
 A muscle crossed by tendinous bands (rectus abdominis's intersections:
-:func:`~tools.atlas_build.muscle_fibres.tendinous_bands`) also gets ``Tendon`` (1 float, 0-1):
-how much of each vertex is tendon, which the viewer draws pale, as printed atlases draw
-tendon against red muscle.
+:func:`~tools.atlas_build.muscle_fibres.tendinous_bands`) or with a tendon or aponeurosis
+drawn at its ends (:data:`~tools.atlas_build.tendons.TENDONS`: the last so many mm of every
+fascicle before its insertion, or after its origin) also gets ``Tendon`` (1 float, 0-1): how
+much of each vertex is tendon, which the viewer draws pale, as printed atlases draw tendon
+against red muscle. Ends are measured along the fascicles (:func:`fascicle_distances`), so
+they follow a muscle's shape when its attachments or bulk change.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from scipy.sparse import coo_matrix, identity
 from scipy.sparse.linalg import spsolve
 from scipy.spatial import cKDTree
 
+from tools.atlas_build.tendons import TENDONS, TendonSpec
 from tools.atlas_build.writer import mesh_to_polydata, read_vtp
 
 if TYPE_CHECKING:
@@ -163,6 +167,97 @@ def tendon_weight(points: np.ndarray, bands: list[tuple[float, float]]) -> np.nd
     return weight
 
 
+def _arc_samples(paths: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The :func:`_samples` points, each with its distance (mm along its fascicle) from the
+    fascicle's origin end and from its insertion end."""
+    pts: list[np.ndarray] = []
+    from_origin: list[np.ndarray] = []
+    to_end: list[np.ndarray] = []
+    for path in paths:
+        p = np.asarray(path, dtype=np.float64)
+        if len(p) < 2:
+            continue
+        seg = np.linalg.norm(np.diff(p, axis=0), axis=1)
+        total = float(seg.sum())
+        start = 0.0
+        for a, b, length in zip(p[:-1], p[1:], seg, strict=True):
+            if length < 1e-9:
+                continue
+            n = max(1, int(np.ceil(length / SAMPLE_MM)))
+            t = (np.arange(n) + 0.5) / n
+            pts.append(a + t[:, None] * (b - a))
+            s = start + t * float(length)
+            from_origin.append(s)
+            to_end.append(total - s)
+            start += float(length)
+    if not pts:
+        return np.zeros((0, 3)), np.zeros(0), np.zeros(0)
+    return np.vstack(pts), np.concatenate(from_origin), np.concatenate(to_end)
+
+
+#: rounds of neighbour averaging of the blended distances over the mesh (a clean edge, no
+#: speckle where neighbouring vertices pick different nearest fascicles)
+DISTANCE_SMOOTH_ROUNDS = 6
+
+
+def fascicle_distances(
+    mesh: trimesh.Trimesh, paths: list[np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per vertex: distance (mm along the fascicles) from their origin end and from their
+    insertion end, blended over the nearest fascicle samples as :func:`fibre_directions`
+    blends their tangents, then smoothed over the mesh."""
+    pts, from_origin, to_end = _arc_samples(paths)
+    verts = np.asarray(mesh.vertices, dtype=np.float64)
+    if len(pts) == 0:
+        inf = np.full(len(verts), np.inf)
+        return inf, inf.copy()
+    k = min(NEIGHBOURS, len(pts))
+    dist, idx = cKDTree(pts).query(verts, k=k)
+    dist = np.asarray(dist).reshape(len(verts), k)
+    idx = np.asarray(idx).reshape(len(verts), k)
+    w = np.exp(-(((dist - dist[:, :1]) / BLEND_MM) ** 2))
+    w /= w.sum(axis=1, keepdims=True)
+    both = np.stack([(w * from_origin[idx]).sum(axis=1), (w * to_end[idx]).sum(axis=1)], axis=1)
+    edges = np.asarray(mesh.edges_unique, dtype=np.int64)
+    n = len(verts)
+    if len(edges):
+        adj = coo_matrix(
+            (
+                np.ones(2 * len(edges)),
+                (np.r_[edges[:, 0], edges[:, 1]], np.r_[edges[:, 1], edges[:, 0]]),
+            ),
+            shape=(n, n),
+        ).tocsr()
+        deg = np.maximum(np.asarray(adj.sum(axis=1)), 1.0)
+        for _ in range(DISTANCE_SMOOTH_ROUNDS):
+            both = 0.5 * both + 0.5 * (adj @ both) / deg
+    return both[:, 0], both[:, 1]
+
+
+def end_weight(distance: np.ndarray, length: float, edge: float) -> np.ndarray:
+    """Tendon weight (0-1) from the distance (mm along the fascicle) to a fascicle end: 1 up
+    to ``length - edge / 2``, 0 from ``length + edge / 2``, a smoothstep between."""
+    d = np.asarray(distance, dtype=np.float64)
+    if length <= 0.0:
+        return np.zeros(len(d))
+    t = np.clip((d - (length - 0.5 * edge)) / max(edge, 1e-9), 0.0, 1.0)
+    return np.asarray(1.0 - t * t * (3.0 - 2.0 * t))
+
+
+def end_tendon_weight(
+    mesh: trimesh.Trimesh, paths: list[np.ndarray], spec: TendonSpec
+) -> np.ndarray:
+    """Per-vertex tendon weight of a muscle's pale ends (:mod:`tools.atlas_build.tendons`)."""
+    fas = [np.asarray(p, dtype=np.float64) for p in paths]
+    if spec.lower_end_is_origin:
+        fas = [p[::-1] if p[-1, 2] < p[0, 2] else p for p in fas]
+    from_origin, to_end = fascicle_distances(mesh, fas)
+    return np.maximum(
+        end_weight(to_end, spec.insertion_mm, spec.edge_mm),
+        end_weight(from_origin, spec.origin_mm, spec.edge_mm),
+    )
+
+
 def write_with_fibres(
     mesh: trimesh.Trimesh,
     path: Path,
@@ -244,7 +339,12 @@ def fibre_stage(skeleton: Skeleton, out: Path, muscle_files: dict[str, list[str]
             mesh = read_vtp(out / rel)
             directions = fibre_directions(mesh, paths[sid])
             phase = stripe_phase(mesh, paths[sid], directions)
-            band = bands.get(sid.rsplit("_", 1)[0])
+            base = sid.rsplit("_", 1)[0]
+            band = bands.get(base)
             tendon = None if band is None else tendon_weight(np.asarray(mesh.vertices), band)
+            spec = TENDONS.get(base)
+            if spec is not None:
+                ends = end_tendon_weight(mesh, paths[sid], spec)
+                tendon = ends if tendon is None else np.maximum(tendon, ends)
             write_with_fibres(mesh, out / rel, directions, phase, tendon)
     LOG.info("fibre directions and stripe phase written for %d muscles", len(muscle_files))

@@ -87,8 +87,8 @@ class MeshArrays:
     normals : (n, 3) float32 array of unit point normals, or ``None``
     fibre_phase : (n,) float32 cross-fibre coordinate in mm (muscles; level lines run along
         the fascicles, see ``tools/atlas_build/fibre_field.py``), or ``None``
-    tendon : (n,) float32 tendon weight 0-1 (muscles crossed by tendinous bands: drawn pale),
-        or ``None``
+    tendon : (n,) float32 tendon weight 0-1 (tendinous bands, insertion tendons, aponeuroses:
+        drawn pale), or ``None``
     """
 
     points: NDArray[np.float32]

@@ -1,9 +1,11 @@
 """Tendon drawn pale on red muscle, as printed atlases draw it, from the built tendon weight.
 
 A muscle mesh may carry ``Tendon`` (0-1 per vertex; the build writes it for the tendinous
-intersections across rectus abdominis, see ``tools/atlas_build/fibre_field.py``). Without it
-rectus abdominis was a plain red strap: its intersections were 1.5 mm grooves that the lighting
-did not show, and a lecturer names them first on a front view. The muscle's colour (whatever
+intersections across rectus abdominis and for the insertion tendons and aponeuroses of the hip
+and back muscles, see ``tools/atlas_build/fibre_field.py`` and ``tools/atlas_build/tendons.py``).
+Without it every muscle read as a uniform red bag, and rectus abdominis as a plain red strap:
+its intersections were 1.5 mm grooves that the lighting did not show, and a lecturer names
+them first on a front view. The muscle's colour (whatever
 the scene state gives it: a pair colour, the selection highlight) is blended toward
 :data:`TENDON_RGB` by the weight and handed to VTK as direct per-vertex colours; the stripe
 texture still modulates them, and opacity stays the property's. Meshes without the array are
