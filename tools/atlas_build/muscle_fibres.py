@@ -1132,8 +1132,9 @@ def quadratus_lumborum(c: Context) -> MuscleDef:
     off = np.array([QL_TP_MEDIAL_MM, -QL_TP_ANTERIOR_MM, 0.0])  # LPS: +x medial here
     edge = tps + off
     # the iliolumbar ligament arises from the lower and front part of the L5 process, not its
-    # tip alone: the sheet's lower medial corner lies in front of and medial to the L5 tip as
-    # its medial edge does at L1-L4 (a corner at the tip itself cut it off obliquely)
+    # tip alone (Gray's text as reproduced at http://es.wikidoc.org/index.php/Iliolumbar_ligament):
+    # the sheet's lower medial corner lies in front of and medial to the L5 tip as its medial
+    # edge does at L1-L4 (a corner at the tip itself cut the sheet off obliquely); same offsets
     bottom = bottom + np.outer(np.r_[1.0, 0.5, np.zeros(len(bottom) - 2)], off)
     for k in range(QL_COLUMNS):
         v = k / (QL_COLUMNS - 1)
