@@ -10,6 +10,12 @@
   attached to the tips): seen from behind, each L1-L4 tip overlaps the sheet's medial edge. The
   rope it replaced ran through the tips, ending 1.5-2 mm medial of them, each tip
   notching its edge.
+* **Quadratus lumborum is broadest at the iliac crest**: its iliac origin (the iliolumbar
+  ligament and the inner lip of the posterior-medial crest for about 5 cm) is the long side of
+  the quadrilateral and it narrows upward to the medial half of the 12th rib. The sheet it
+  replaced was a leaning parallelogram, about as wide at the crest as below the rib (45 and 36
+  mm across its fibres, 1.25; its iliac and rib footprints 41 and 38 mm across, 1.06), which a
+  lecturer read as a strip narrowing toward the crest.
 
 Right side only (the left is its mirror image, tested elsewhere). Set ``TRIGGER_ATLAS_MESHES``
 to check another build directory.
@@ -21,7 +27,15 @@ import numpy as np
 import pytest
 from scipy.spatial import cKDTree
 
-from tests.test_atlas_muscle_shapes import _contact, _lm, _mesh, needs_atlas, section
+from tests.test_atlas_muscle_shapes import (
+    _contact,
+    _lm,
+    _mesh,
+    _wing_rel,
+    needs_atlas,
+    section,
+    widths_across,
+)
 from tools.atlas_build import muscle_regions as reg
 
 #: gluteus minimus: largest ratio of its width near the insertion (90 % of the way from the
@@ -32,6 +46,14 @@ GMIN_WIDTH_RATIO = 0.4
 GMIN_FOOTPRINT_MM = 24.0
 #: quadratus lumborum: least distance (mm) its medial edge reaches medial of each L1-L4 tip
 QL_PAST_TIP_MM = 3.0
+#: quadratus lumborum: least ratio of its width across its fibres near the crest (10 % of the
+#: way up its frontal outline) to its width just below the rib (90 %); the build gives about 1.6
+QL_CREST_TO_RIB_WIDTH = 1.45
+#: and least ratio of the side-to-side (frontal-plane) span of its iliac footprint to that of
+#: its rib footprint (about 1.2 built)
+QL_FOOTPRINT_RATIO = 1.15
+#: its iliac contact lies on the inner lip of the crest: at most this far (mm) from the crest top
+QL_FROM_CREST_TOP_MM = 10.0
 
 
 def _trochanter_footprint() -> np.ndarray:
@@ -90,3 +112,38 @@ def test_quadratus_lumborum_medial_edge_lies_in_front_of_the_tip(level: str) -> 
     assert float(np.median(medial[:, 1])) < float(tip[1]), (
         f"QL's medial edge lies behind the {level.upper()} tip"
     )
+
+
+@needs_atlas
+def test_quadratus_lumborum_is_broadest_at_the_iliac_crest() -> None:
+    """Seen from in front or behind (frontal plane), the sheet is at least 1.45 times as wide
+    across its fibres near the crest as just below the rib, and its iliac footprint spans at
+    least 1.15 times as far from side to side as its rib footprint: the iliac origin is the
+    long side and the muscle narrows upward, not a strip of even width."""
+    v = np.asarray(_mesh("quadratus_lumborum_right").vertices)
+    low, high = widths_across(v, (0.1, 0.9))
+    assert low >= QL_CREST_TO_RIB_WIDTH * high, (
+        f"QL {low:.0f} mm wide near the crest, {high:.0f} mm below the rib: not broadest below"
+    )
+    iliac = _contact("quadratus_lumborum_right", "hip_bone_right")
+    rib = _contact("quadratus_lumborum_right", "rib_12_right")
+    span_iliac, span_rib = float(np.ptp(iliac[:, 0])), float(np.ptp(rib[:, 0]))
+    assert span_iliac >= QL_FOOTPRINT_RATIO * span_rib, (
+        f"QL's iliac footprint spans {span_iliac:.0f} mm, its rib footprint {span_rib:.0f} mm"
+    )
+
+
+@needs_atlas
+def test_quadratus_lumborum_iliac_contact_is_on_the_posterior_medial_crest() -> None:
+    """Every vertex where it touches the ilium lies within 10 mm of the crest top (the inner
+    lip, not the iliac fossa below it) in the back half of the PSIS-ASIS distance, and the
+    sheet reaches the L5 transverse process, where the iliolumbar ligament arises."""
+    c = _contact("quadratus_lumborum_right", "hip_bone_right")
+    wf = reg.wing_frame(reg.dense_surface(_mesh("hip_bone_right"), 2.5), _lm())
+    far = float(cKDTree(wf.crest_pts).query(c)[0].max())
+    assert far <= QL_FROM_CREST_TOP_MM, f"QL touches the ilium {far:.0f} mm from the crest top"
+    assert float(_wing_rel(c).max()) <= 0.55, "QL touches the crest in its front half"
+    v = np.asarray(_mesh("quadratus_lumborum_right").vertices)
+    l5 = _lm()["transverse_process_l5_right"]
+    d = float(np.linalg.norm(v - l5, axis=1).min())
+    assert d <= 4.0, f"QL {d:.1f} mm from the L5 transverse process (iliolumbar ligament)"

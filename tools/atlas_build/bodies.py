@@ -79,7 +79,9 @@ def build_bodies(
     out: dict[str, trimesh.Trimesh] = {}
     for body in BODY_SEX:
         t0 = time.monotonic()
-        mesh = build_skin(skeleton, inner, wheel, offsets_dm=body_offsets_dm(wheel, body))
+        mesh = build_skin(
+            skeleton, inner, wheel, offsets_dm=body_offsets_dm(wheel, body), body_name=body
+        )
         if not np.array_equal(np.asarray(mesh.faces), np.asarray(neutral.faces)):
             raise RuntimeError(f"{body} skin lost the neutral skin's topology")
         LOG.info("%s body: %d vertices in %.1f s", body, len(mesh.vertices), time.monotonic() - t0)

