@@ -17,6 +17,9 @@ ridge along the lower sacrum, about 5 mm high, still dominates that view). Glute
 superoposterior bundle (1 Dec 2026) lifted the sheet above and medial to the hip again (2.76
 mm); spreading the sheet's lift over 22 instead of 14 mm and smoothing its field over 3 instead
 of 2.2 mm brought it to about 2.2 mm (posterolateral 4.4).
+Fanning the fibres out from the tract in order (no second layer under the upper part) and
+thinning the sheet toward its upper border (2 Dec 2026): 2.49 mm posterior (the shipped mesh
+before measured 2.43, not 2.2), posterolateral 3.36 -> 2.87 mm.
 """
 
 from __future__ import annotations
