@@ -771,8 +771,11 @@ GMAX_TURN_MM = 45.0
 #: rounded, gentler knee needs 20 mm of drop instead of 15 to keep the tip, so the mesh now
 #: reaches about 153 mm). From behind the lower border then falls about 35 degrees over its
 #: last 25 mm (the square corner: 22-24) and the corner is about 65 degrees (77-78);
-#: modelling choices for the shape, not measured lengths (unverified).
-GMAX_TURN_DROP_MM = 20.0
+#: modelling choices for the shape, not measured lengths (unverified). 22 mm since the sheet
+#: was kept out of the pelvis (muscle_regions.sacral_pelvic_face): the volume that lobe had
+#: held went back into the sheet (radius scale 1.20 -> 1.23), which rounded the tip so that its
+#: lower border fell only 32.7 degrees over its last 25 mm; 22 mm gives about 36.6 (corner 62).
+GMAX_TURN_DROP_MM = 22.0
 GMAX_TRACT_MM = 138.0
 #: added to GMAX_RADIUS's knots (mm, times how far a fibre turns): the turned fibres keep more
 #: of their thickness into the tract, so the tapered corner is a rounded tongue, not a barb
@@ -981,7 +984,13 @@ def gluteus_maximus(c: Context) -> MuscleDef:
         volume_tol=0.015,  # its thickness (2 * volume / area) is held to 12-18 mm
         exponent=1.0,
         keep_off=(
-            np.vstack([reg.pelvic_face(c.bones["hip_bone_right"]), _sciatic_foramen(c)]),
+            np.vstack(
+                [
+                    reg.pelvic_face(c.bones["hip_bone_right"]),
+                    reg.sacral_pelvic_face(c.bones["sacrum"]),
+                    _sciatic_foramen(c),
+                ]
+            ),
             4.0,
         ),
     )

@@ -202,6 +202,32 @@ def pelvic_face(hip_bone: trimesh.Trimesh) -> np.ndarray:
     return np.asarray(hip.points[(n @ MEDIAL_RIGHT > 0.3) & (n[:, 1] < 0.3)])
 
 
+#: how far (mm) in front of the sacrum's pelvic face gluteus maximus is kept out
+#: (:func:`sacral_pelvic_face`): the lobe it must not form reached 25 mm in front of the bone
+SACRAL_KEEP_OFF_MM = 27.0
+
+
+def sacral_pelvic_face(sacrum: trimesh.Trimesh, depth_mm: float = SACRAL_KEEP_OFF_MM) -> np.ndarray:
+    """Points filling the space just in front of the sacrum's pelvic (anterior) face on the
+    right side, which gluteus maximus never enters: it arises from the back of the sacrum and
+    the side of the coccyx and lies behind the sacrotuberous ligament.
+
+    The fibres from beside the lower sacrum and the coccyx run forward as well as down and out
+    to the femur; draped one by one they passed through the thin lower sacrum (about 15 mm
+    thick at S4-S5) and left a lobe of the muscle in front of it, inside the pelvis beside
+    piriformis (10-30 mm from the midline, reaching 25 mm in front of the bone). Seen from
+    behind, that lobe's deep rim showed 20-30 mm below the sheet beside it, so the sheet's
+    medial border measured as a ridge up to 6.5 mm high (tests/test_atlas_gmax_smooth.py).
+    The face (normals pointing forward) is swept ``depth_mm`` straight forward, like the block
+    that fills the greater sciatic foramen (muscle_fibres._sciatic_foramen).
+    """
+    sac = dense_surface(sacrum, 2.0)
+    n = sac.normals
+    face = sac.points[(n[:, 1] < -0.3) & (sac.points[:, 0] < -2.0)]
+    steps = np.arange(0.0, depth_mm + 0.1, 3.0)
+    return np.vstack([face - np.array([0.0, d, 0.0]) for d in steps])
+
+
 def gluteus_maximus_areas(
     bones: dict[str, trimesh.Trimesh], lm: dict[str, np.ndarray]
 ) -> dict[str, Patch]:
