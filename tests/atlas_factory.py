@@ -141,3 +141,30 @@ def write_tiny_atlas(folder: Path) -> Path:
     }
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
     return folder
+
+
+SLAB_CENTRE = (60.0, 10.0, 60.0)
+"""Centre of :func:`write_slab_atlas`'s slab (mm): in front of the tiny atlas's camera."""
+
+
+def write_slab_atlas(folder: Path, level: int, arrays: Any = None) -> Path:
+    """Tiny atlas whose muscle_b_right is a 100 x 10 x 100 mm slab facing the front, drawn at
+    full detail (no light mesh). ``arrays(points)`` gives the point arrays the slab carries
+    (a fibre phase, a tendon weight): what striation and tendon tests draw on it."""
+    import numpy as np
+    import pyvista as pv
+
+    write_tiny_atlas(folder)
+    cx, cy, cz = SLAB_CENTRE
+    slab = pv.Box(bounds=(cx - 50, cx + 50, cy - 5, cy + 5, cz - 50, cz + 50), level=level)
+    slab = slab.triangulate().compute_normals(split_vertices=False, auto_orient_normals=True)
+    if arrays is not None:
+        for name, values in arrays(np.asarray(slab.points)).items():
+            slab.point_data[name] = np.asarray(values, dtype=np.float32)
+    slab.save(folder / "muscles/muscle_b_right.vtp")
+    manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+    for s in manifest["structures"]:
+        if s["id"] == "muscle_b_right":
+            s.pop("file_light", None)
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return folder

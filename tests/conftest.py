@@ -161,3 +161,27 @@ def make_main_window(
     assert not leaked, f"objects outlived the test: {leaked}"
     stray = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
     assert not stray, f"windows left open: {[w.objectName() or type(w).__name__ for w in stray]}"
+
+
+@pytest.fixture(scope="module")
+def offscreen() -> Any:
+    """The built-in atlas in an offscreen 1280 x 800 window (context, scene, window), shared
+    by a module's tests: loading it costs about a second."""
+    import vtkmodules.vtkRenderingOpenGL2  # noqa: F401
+    from vtkmodules.vtkRenderingCore import vtkRenderer, vtkRenderWindow
+
+    from viewer.context import load_context
+    from viewer.render.scene_renderer import SceneRenderer
+    from viewer.render.theme import LIGHT
+
+    context = load_context(None)
+    window = vtkRenderWindow()
+    window.SetOffScreenRendering(1)
+    window.SetSize(1280, 800)
+    renderer = vtkRenderer()
+    window.AddRenderer(renderer)
+    scene = SceneRenderer(renderer, context.loaded, context.state, LIGHT)
+    window.Render()
+    yield context, scene, window
+    scene.detach()
+    window.Finalize()

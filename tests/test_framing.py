@@ -28,28 +28,6 @@ def test_fit_to_points_fills_the_frame_exactly() -> None:
     assert max(ndc_x.max(), ndc_y.max()) == pytest.approx(0.9, abs=0.02)
 
 
-@pytest.fixture(scope="module")
-def offscreen() -> Any:
-    import vtkmodules.vtkRenderingOpenGL2  # noqa: F401
-    from vtkmodules.vtkRenderingCore import vtkRenderer, vtkRenderWindow
-
-    from viewer.context import load_context
-    from viewer.render.scene_renderer import SceneRenderer
-    from viewer.render.theme import LIGHT
-
-    context = load_context(None)
-    window = vtkRenderWindow()
-    window.SetOffScreenRendering(1)
-    window.SetSize(1280, 800)
-    renderer = vtkRenderer()
-    window.AddRenderer(renderer)
-    scene = SceneRenderer(renderer, context.loaded, context.state, LIGHT)
-    window.Render()
-    yield context, scene, window
-    scene.detach()
-    window.Finalize()
-
-
 def _extent(
     scene: Any, window: Any, ids: list[str] | None = None, skip: tuple[str, ...] = ()
 ) -> tuple[float, float, float]:

@@ -14,31 +14,19 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.atlas_factory import write_tiny_atlas
+from tests.atlas_factory import write_slab_atlas, write_tiny_atlas
 
 pv = pytest.importorskip("pyvista")
 
 REPO = Path(__file__).resolve().parent.parent
 MESHES = REPO / "meshes"
-CENTRE = (60.0, 10.0, 60.0)
 
 
 def _slab_atlas(folder: Path, phase_axis: int | None) -> Path:
     """Tiny atlas whose muscle_b_right is a 100 x 10 x 100 mm slab with a fibre phase."""
-    write_tiny_atlas(folder)
-    cx, cy, cz = CENTRE
-    slab = pv.Box(bounds=(cx - 50, cx + 50, cy - 5, cy + 5, cz - 50, cz + 50), level=6)
-    slab = slab.triangulate().compute_normals(split_vertices=False, auto_orient_normals=True)
-    if phase_axis is not None:
-        slab.point_data["FibrePhase"] = np.asarray(slab.points)[:, phase_axis].astype(np.float32)
-    slab.save(folder / "muscles/muscle_b_right.vtp")
-    # no light mesh: the slab is drawn at full detail
-    manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
-    for s in manifest["structures"]:
-        if s["id"] == "muscle_b_right":
-            s.pop("file_light", None)
-    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    return folder
+    if phase_axis is None:
+        return write_slab_atlas(folder, 6)
+    return write_slab_atlas(folder, 6, lambda p: {"FibrePhase": p[:, phase_axis]})
 
 
 def _render_slab(folder: Path, out: Path) -> np.ndarray:

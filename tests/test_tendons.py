@@ -12,17 +12,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
-from tests.atlas_factory import write_tiny_atlas
+from tests.atlas_factory import write_slab_atlas
 
 pv = pytest.importorskip("pyvista")
 
 REPO = Path(__file__).resolve().parent.parent
 MESHES = REPO / "meshes"
-CENTRE = (60.0, 10.0, 60.0)
 BAND_Z = 60.0
 
 
@@ -39,20 +39,9 @@ def test_colours_blend_toward_tendon_by_weight() -> None:
 
 def _slab_atlas(folder: Path, band: bool) -> Path:
     """Tiny atlas whose muscle_b_right is a 100 x 10 x 100 mm slab, a band across its middle."""
-    write_tiny_atlas(folder)
-    cx, cy, cz = CENTRE
-    slab = pv.Box(bounds=(cx - 50, cx + 50, cy - 5, cy + 5, cz - 50, cz + 50), level=12)
-    slab = slab.triangulate().compute_normals(split_vertices=False, auto_orient_normals=True)
-    if band:
-        z = np.asarray(slab.points)[:, 2]
-        slab.point_data["Tendon"] = (np.abs(z - BAND_Z) < 6.0).astype(np.float32)
-    slab.save(folder / "muscles/muscle_b_right.vtp")
-    manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
-    for s in manifest["structures"]:
-        if s["id"] == "muscle_b_right":
-            s.pop("file_light", None)
-    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    return folder
+    if not band:
+        return write_slab_atlas(folder, 12)
+    return write_slab_atlas(folder, 12, lambda p: {"Tendon": np.abs(p[:, 2] - BAND_Z) < 6.0})
 
 
 def _render(folder: Path, out: Path, colour: str | None = None) -> np.ndarray:
@@ -272,23 +261,10 @@ def test_end_weight_is_measured_along_the_fascicle() -> None:
         assert 0.2 < w[mid].mean() < 0.8, "soft edge at the tendon's length"
 
 
-def test_a_ghosted_muscle_is_drawn_without_its_bands() -> None:
+def test_a_ghosted_muscle_is_drawn_without_its_bands(offscreen: Any) -> None:
     """The opening view's faint abdominal wall showed its bands as a white haze across the
     psoas behind it; a ghost stays a plain outline, and a solid rectus shows them."""
-    import vtkmodules.vtkRenderingOpenGL2  # noqa: F401
-    from vtkmodules.vtkRenderingCore import vtkRenderer, vtkRenderWindow
-
-    from viewer.context import load_context
-    from viewer.render.scene_renderer import SceneRenderer
-    from viewer.render.theme import LIGHT
-
-    context = load_context(None)
-    window = vtkRenderWindow()
-    window.SetOffScreenRendering(1)
-    window.SetSize(320, 200)
-    renderer = vtkRenderer()
-    window.AddRenderer(renderer)
-    scene = SceneRenderer(renderer, context.loaded, context.state, LIGHT)
+    context, scene, window = offscreen
     state = context.state
     state.reset()
     window.Render()
@@ -298,5 +274,4 @@ def test_a_ghosted_muscle_is_drawn_without_its_bands() -> None:
     state.set_opacity(["rectus_abdominis_right"], 1.0)
     window.Render()
     assert actor.GetMapper().GetScalarVisibility(), "solid, its bands show"
-    scene.detach()
-    window.Finalize()
+    state.reset()
