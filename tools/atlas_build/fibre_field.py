@@ -59,24 +59,40 @@ ANCHOR = 1e-4
 
 def _samples(paths: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """Points every ~SAMPLE_MM along each polyline and the unit tangent there."""
+    pts, tan, _, _ = _arc_samples(paths)
+    return pts, tan
+
+
+def _arc_samples(
+    paths: list[np.ndarray],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Points every ~SAMPLE_MM along each polyline, the unit tangent there, and each point's
+    distance (mm along its polyline) from the polyline's first end and to its last end."""
     pts: list[np.ndarray] = []
     tan: list[np.ndarray] = []
+    from_origin: list[np.ndarray] = []
+    to_end: list[np.ndarray] = []
     for path in paths:
         p = np.asarray(path, dtype=np.float64)
         if len(p) < 2:
             continue
-        for a, b in itertools.pairwise(p):
-            seg = b - a
-            length = float(np.linalg.norm(seg))
+        lengths = [float(np.linalg.norm(b - a)) for a, b in itertools.pairwise(p)]
+        total, start = sum(lengths), 0.0
+        for (a, b), length in zip(itertools.pairwise(p), lengths, strict=True):
             if length < 1e-9:
                 continue
+            seg = b - a
             n = max(1, int(np.ceil(length / SAMPLE_MM)))
             t = (np.arange(n) + 0.5) / n
             pts.append(a + t[:, None] * seg)
             tan.append(np.repeat((seg / length)[None, :], n, axis=0))
+            s = start + t * length
+            from_origin.append(s)
+            to_end.append(total - s)
+            start += length
     if not pts:
-        return np.zeros((0, 3)), np.zeros((0, 3))
-    return np.vstack(pts), np.vstack(tan)
+        return np.zeros((0, 3)), np.zeros((0, 3)), np.zeros(0), np.zeros(0)
+    return np.vstack(pts), np.vstack(tan), np.concatenate(from_origin), np.concatenate(to_end)
 
 
 def fibre_directions(mesh: trimesh.Trimesh, paths: list[np.ndarray]) -> np.ndarray:
@@ -167,34 +183,6 @@ def tendon_weight(points: np.ndarray, bands: list[tuple[float, float]]) -> np.nd
     return weight
 
 
-def _arc_samples(paths: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The :func:`_samples` points, each with its distance (mm along its fascicle) from the
-    fascicle's origin end and from its insertion end."""
-    pts: list[np.ndarray] = []
-    from_origin: list[np.ndarray] = []
-    to_end: list[np.ndarray] = []
-    for path in paths:
-        p = np.asarray(path, dtype=np.float64)
-        if len(p) < 2:
-            continue
-        seg = np.linalg.norm(np.diff(p, axis=0), axis=1)
-        total = float(seg.sum())
-        start = 0.0
-        for a, b, length in zip(p[:-1], p[1:], seg, strict=True):
-            if length < 1e-9:
-                continue
-            n = max(1, int(np.ceil(length / SAMPLE_MM)))
-            t = (np.arange(n) + 0.5) / n
-            pts.append(a + t[:, None] * (b - a))
-            s = start + t * float(length)
-            from_origin.append(s)
-            to_end.append(total - s)
-            start += float(length)
-    if not pts:
-        return np.zeros((0, 3)), np.zeros(0), np.zeros(0)
-    return np.vstack(pts), np.concatenate(from_origin), np.concatenate(to_end)
-
-
 #: rounds of neighbour averaging of the blended distances over the mesh (a clean edge, no
 #: speckle where neighbouring vertices pick different nearest fascicles)
 DISTANCE_SMOOTH_ROUNDS = 6
@@ -206,7 +194,7 @@ def fascicle_distances(
     """Per vertex: distance (mm along the fascicles) from their origin end and from their
     insertion end, blended over the nearest fascicle samples as :func:`fibre_directions`
     blends their tangents, then smoothed over the mesh."""
-    pts, from_origin, to_end = _arc_samples(paths)
+    pts, _, from_origin, to_end = _arc_samples(paths)
     verts = np.asarray(mesh.vertices, dtype=np.float64)
     if len(pts) == 0:
         inf = np.full(len(verts), np.inf)
@@ -266,7 +254,7 @@ def write_with_fibres(
     tendon: np.ndarray | None = None,
 ) -> None:
     """Write ``mesh`` as the writer does, plus the fibre arrays (rounded: deterministic bytes)
-    and, for a muscle crossed by tendinous bands, the tendon weight."""
+    and, for a muscle with tendon drawn pale (bands or ends), the tendon weight."""
     import vtk
     from vtk.util import numpy_support as ns
 

@@ -38,8 +38,8 @@ class TendonSpec:
 #: fleshy, not through the tendon (Lin et al. 2022, Arch Orthop Trauma Surg 142:1147-1154,
 #: abstract at https://www.repository.cam.ac.uk/handle/1810/337188). Over most of that course
 #: the tendon lies inside the muscle, covered in front by fleshy fibres, as atlas plates show it:
-#: what shows pale is the tendon's free end below the hip joint. Drawn over the last 35 mm of
-#: psoas (a drawing choice, unverified) and the last 25 mm of iliacus (shorter: its lateral
+#: what shows pale is the tendon's free end below the hip joint. Drawn over the last 65 mm of
+#: psoas (a drawing choice, unverified) and the last 30 mm of iliacus (shorter: its lateral
 #: fibres stay fleshy to the bone, Lin et al.; the length is a drawing choice, unverified).
 ILIOPSOAS_TENDON_MM = 65.0
 ILIACUS_TENDON_MM = 30.0
@@ -71,9 +71,7 @@ GLUTEUS_MINIMUS_TENDON_MM = 20.0
 #: the muscle, and lesson step 6 (iliopsoas vs gluteus maximus) then showed the pair's colour
 #: over only 0.63 of the slide's height (tests/test_render_slides.py asks 0.70); over the last
 #: 20 mm (0.70 passes) the ends of the turned lower fibres, which stop beside the fleshy part of
-#: their neighbours, made a detached pale blotch on the back of the muscle. Kept as a number
-#: for whoever revisits it (drawing choice, unverified).
-GLUTEUS_MAXIMUS_TENDON_MM = 40.0
+#: their neighbours, made a detached pale blotch on the back of the muscle.
 #: Erector spinae: the lumbar mass is largely covered by the erector spinae aponeurosis,
 #: attached to the sacral and lumbar spinous processes, whose tendinous fibres pass rostrally
 #: across multifidus and erector spinae until they become fleshy (Bogduk 1980, J Anat

@@ -862,10 +862,9 @@ class AnnotationOverlays:
 
     def _tight_side(self) -> str | None:
         """The side whose iliopsoas the pose holds tight (a balance-model pose), else None."""
-        name = self.scene.state.pose.name
-        if name in ("tight_psoas_right", "tight_psoas_left"):  # see viewer.domain.balance
-            return name.rsplit("_", 1)[1]
-        return None
+        from viewer.domain.balance import tight_side_of
+
+        return tight_side_of(self.scene.state.pose)
 
     def _arrow_note(self, resolved: ResolvedPairView) -> str:
         """The key's line on arrows for ``resolved``, with the force capacities' source."""
