@@ -224,16 +224,37 @@ def _is_mirror(left: trimesh.Trimesh, right: trimesh.Trimesh, tol: float = 1e-3)
     return bool(cKDTree(np.asarray(right.vertices)).query(mirrored)[0].max() < tol)
 
 
+def _decimate_and_cut(mesh: trimesh.Trimesh, budget: int, heights: list[float]) -> trimesh.Trimesh:
+    """Decimate to ``budget`` triangles and cut along the band edges at ``heights``; the cuts'
+    extra triangles come out of the same budget (decimated again with that much less), so the
+    atlas's triangle totals still hold."""
+    from tools.atlas_build.band_cut import cut_at_heights
+
+    if not heights:
+        return lod.decimate(mesh, budget)
+    cut = cut_at_heights(lod.decimate(mesh, budget), heights)
+    extra = len(cut.faces) - budget
+    if extra <= 0:
+        return cut
+    return cut_at_heights(lod.decimate(mesh, budget - extra), heights)
+
+
 def _levels_of_detail(
-    parts: list[Part], full_budget: dict[str, int], light_budget: dict[str, int]
+    parts: list[Part],
+    full_budget: dict[str, int],
+    light_budget: dict[str, int],
+    bands: dict[str, list[tuple[float, float]]] | None = None,
 ) -> dict[str, tuple[trimesh.Trimesh, trimesh.Trimesh]]:
     """(full, light) meshes per structure.
 
     Decimation is not mirror-symmetric, so when a left structure is the exact mirror of its
     right partner we decimate the right one and mirror the result: both sides then stay exact
     mirror images at every level of detail. Muscles are then cleared of bone (bone_clear.py),
-    the right ones before they are mirrored, the mirrored left ones again.
+    the right ones before they are mirrored, the mirrored left ones again. A muscle crossed by
+    tendinous ``bands`` (by base name) is cut along the bands' edges after decimation, so the
+    pale bands keep crisp edges at both levels of detail (band_cut.py).
     """
+    from tools.atlas_build.band_cut import band_edge_heights
     from tools.atlas_build.meshutil import mirror_x
 
     by_id = {p.id: p for p in parts}
@@ -258,8 +279,10 @@ def _levels_of_detail(
         if right is not None and _is_mirror(p.mesh, right.mesh):
             mirrored.add(p.id)  # the mirror image of its right partner's (cleared) meshes
             continue
-        full = lod.decimate(p.mesh, full_budget[p.id])
-        out[p.id] = cleared(p, full, lod.decimate(full, light_budget[p.id]))
+        band = (bands or {}).get(p.id.rsplit("_", 1)[0]) if p.kind == "muscle" else None
+        edges = band_edge_heights(band) if band else []
+        full = _decimate_and_cut(p.mesh, full_budget[p.id], edges)
+        out[p.id] = cleared(p, full, _decimate_and_cut(full, light_budget[p.id], edges))
     # the left bones are not exact mirrors of the right (the sacrum, the vertebrae): a mirrored
     # left muscle is cleared of them too (it stays within a millimetre of the mirror image)
     for pid in sorted(mirrored):
@@ -279,7 +302,9 @@ def write_atlas(parts: list[Part], groups: list[dict[str, Any]], skel: Skeleton,
     structures: list[dict[str, Any]] = []
     files_by_source: dict[str, list[str]] = {}
     n_full = n_light = 0
-    levels = _levels_of_detail(parts, full_budget, light_budget)
+    from tools.atlas_build.fibre_field import tendon_bands
+
+    levels = _levels_of_detail(parts, full_budget, light_budget, tendon_bands(skel))
     for p in parts:
         full, light = levels[p.id]
         rel = f"{SUBDIR[p.kind]}/{p.id}.vtp"
