@@ -69,6 +69,7 @@ def apply_marker_style(prop: Any, style: str, rgb: tuple[float, float, float]) -
         prop.SetBackgroundOpacity(0.8)
         prop.SetFrame(False)
 
+
 HIGHLIGHT_SCALE = 1.45
 """Selected or hovered trigger points are drawn this much larger."""
 
@@ -124,6 +125,10 @@ class MarkerLayer:
         self._depth: dict[str, Depth] = {}
         self._counts: dict[str, int] = {}
         self._highlighted: set[str] = set()
+        self.show_counts = True
+        """Whether a merged X carries its count ("X×2"). Pair views leave it out: their X's
+        only say where the muscles' trigger points lie, and a lecturer found pair 3's two
+        "X×2" labels beside the arrows clutter."""
         self._classified_for: object = None
         self.sight = sight
         self.is_moving = is_moving
@@ -183,8 +188,7 @@ class MarkerLayer:
     def update_depth(self, sights: Mapping[str, MarkerSight]) -> None:
         """Classify markers from their line-of-sight measurements, merge close ones, restyle."""
         depth = {
-            mid: classify(sights[mid]) if mid in sights else Depth.VISIBLE
-            for mid in self._markers
+            mid: classify(sights[mid]) if mid in sights else Depth.VISIBLE for mid in self._markers
         }
         screen = []
         for mid in self._markers:
@@ -215,7 +219,7 @@ class MarkerLayer:
 
     def has_counts(self) -> bool:
         """True while some drawn X stands for more than one marker (it carries "×n")."""
-        return any(c > 1 for c in self._counts.values())
+        return self.show_counts and any(c > 1 for c in self._counts.values())
 
     def drawn_styles(self) -> tuple[str, ...]:
         """Styles on screen now, in legend order: ``visible``, ``deep``, ``far_side``."""
@@ -241,8 +245,7 @@ class MarkerLayer:
             size = m.size_px * GHOST_SCALE
             box = (x - 0.45 * size, y - 0.55 * size, x + 0.45 * size, y + 0.55 * size)
             if any(
-                box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3]
-                for b in boxes
+                box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in boxes
             ):
                 continue
             out.add(mid)
@@ -271,7 +274,8 @@ class MarkerLayer:
                 size *= DEEP_SCALE if style == "deep" else 1.0
                 if mid in self._highlighted:
                     size *= HIGHLIGHT_SCALE
-                text = MARKER_GLYPH if count == 1 else f"{MARKER_GLYPH}\u00d7{count}"
+                many = count > 1 and self.show_counts
+                text = f"{MARKER_GLYPH}\u00d7{count}" if many else MARKER_GLYPH
             actor.SetInput(text)
             prop.SetFontSize(max(8, round(size)))
             apply_marker_style(prop, style, m.rgb)

@@ -154,6 +154,7 @@ def curl_points(
     sign: int,
     n: int = 48,
     turn_deg: float = 0.0,
+    arc_deg: float = CURL_ARC_DEG,
 ) -> NDArray[np.float64]:
     """Points of a curved arrow around ``axis`` (unit) at ``center``, in the sense of ``sign``.
 
@@ -168,7 +169,7 @@ def curl_points(
     e1 = up - (up @ a) * a
     e1 /= float(np.linalg.norm(e1))
     e2 = np.cross(a, e1)
-    half = np.radians(CURL_ARC_DEG / 2)
+    half = np.radians(arc_deg / 2)
     theta = np.linspace(-half, half, n) + np.radians(turn_deg)
     if sign < 0:
         theta = theta[::-1]
@@ -177,6 +178,22 @@ def curl_points(
         np.cos(theta)[:, None] * e1 + np.sin(theta)[:, None] * e2
     )
     return out
+
+
+def medial_turn_deg(center: NDArray[np.floating], axis: NDArray[np.floating]) -> float:
+    """The ``turn_deg`` of :func:`curl_points` that centres an arc about ``axis`` on the side
+    of ``center`` facing the body's midline (x = 0, the atlas's sagittal plane), or 0 where
+    that side is along the axis."""
+    a = np.asarray(axis, dtype=np.float64)
+    a = a / float(np.linalg.norm(a))
+    up = np.array([0.0, 0.0, 1.0]) if abs(a[2]) < 0.9 else np.array([0.0, -1.0, 0.0])
+    e1 = up - (up @ a) * a
+    e1 /= float(np.linalg.norm(e1))
+    e2 = np.cross(a, e1)
+    medial = np.array([-float(np.sign(np.asarray(center, dtype=np.float64)[0])), 0.0, 0.0])
+    if not medial.any() or abs(float(medial @ a)) > 0.9:
+        return 0.0
+    return float(np.degrees(np.arctan2(float(medial @ e2), float(medial @ e1))))
 
 
 GAP_TURNS_DEG = (0.0, 30.0, -30.0, 60.0, -60.0, 90.0, -90.0, 120.0, -120.0, 150.0, -150.0, 180.0)
@@ -294,9 +311,7 @@ def lever_arc(
     a_x_r = np.array(
         [a[1] * r[2] - a[2] * r[1], a[2] * r[0] - a[0] * r[2], a[0] * r[1] - a[1] * r[0]]
     )
-    out: NDArray[np.float64] = foot + (
-        np.cos(theta)[:, None] * r + np.sin(theta)[:, None] * a_x_r
-    )
+    out: NDArray[np.float64] = foot + (np.cos(theta)[:, None] * r + np.sin(theta)[:, None] * a_x_r)
     return out
 
 
@@ -505,9 +520,7 @@ def arrow_widths(
     return out
 
 
-def _one_pull_per_side(
-    pulls: Sequence[Pull], turning_of: dict[str, Turning]
-) -> tuple[Pull, ...]:
+def _one_pull_per_side(pulls: Sequence[Pull], turning_of: dict[str, Turning]) -> tuple[Pull, ...]:
     """``pulls`` with each side that shows a turning merged into one pull
     (:func:`viewer.domain.mechanics.side_pull`), its length share taken again against the
     strongest pull drawn.
@@ -708,8 +721,18 @@ class PairOverlay:
                 seen[turn.joint_id] = ring + 1
                 centers, ranks = [turn.center], [0]
                 radii = [tuple(CURL_RADIUS_MM + (ring + k) * CURL_STEP_MM for k in range(3))]
+            # A short arc (pair 3) faces the body's midline first: seen from in front, the
+            # pelvis beside the standing hip rising reads "the other side held up".
+            base = 0.0 if turn.arc_deg is None else medial_turn_deg(turn.center, turn.axis)
             rings = [
-                curl_points(center, turn.axis, radius, turn.sign, turn_deg=g)
+                curl_points(
+                    center,
+                    turn.axis,
+                    radius,
+                    turn.sign,
+                    turn_deg=base + g,
+                    arc_deg=CURL_ARC_DEG if turn.arc_deg is None else turn.arc_deg,
+                )
                 for center, per_level in zip(centers, radii, strict=True)
                 for radius in per_level
                 for g in GAP_TURNS_DEG
@@ -791,8 +814,10 @@ class PairOverlay:
         ``ring_boxes``; the rings keep off the X's and the arrows."""
         choice: list[object] = []
         self.covered = 0
-        pull_route = route if route is None or not ring_boxes else replace(
-            route, boxes=route.boxes + ring_boxes
+        pull_route = (
+            route
+            if route is None or not ring_boxes
+            else replace(route, boxes=route.boxes + ring_boxes)
         )
         # One length share for every straight arrow of the view: an arrow shortened alone to
         # clear an X made a weak pull look as strong as a strong one ("arrow length ~ force
@@ -821,8 +846,11 @@ class PairOverlay:
                 )
                 looks = min(
                     (
-                        min(1.0, _screen_length(pull_route.project(self._pull_plans[k][5][pick]))
-                            / max(pull_route.min_px, 1e-9))
+                        min(
+                            1.0,
+                            _screen_length(pull_route.project(self._pull_plans[k][5][pick]))
+                            / max(pull_route.min_px, 1e-9),
+                        )
                         for k, (pick, _n) in picks.items()
                     ),
                     default=1.0,
@@ -863,7 +891,7 @@ class PairOverlay:
                 route.project(plan[5][k]) for plan, k in zip(self._pull_plans, chosen, strict=True)
             ]
             arrows = np.vstack(drawn_pulls)
-                # Their heads and attachment balls: where a ring's head must not sit.
+            # Their heads and attachment balls: where a ring's head must not sit.
             ends = np.vstack([np.vstack([p[:2], p[-HEAD_SAMPLES:]]) for p in drawn_pulls])
         placed = np.zeros((0, 2))  # the rings already placed, on screen
         # Each side's muscle courses on screen (see others_course below).
@@ -903,9 +931,10 @@ class PairOverlay:
         # The ring's tube and rim keep a gap off the ball, its head (the last samples) its
         # own width.
         ball_pad = BALL_CLEAR_PX + (CURL_TUBE_MM + HALO_MM) * route.px_per_mm
-        head_pad = BALL_CLEAR_PX + (
-            HEAD_RADIUS_MM * CURL_TUBE_MM / ARROW_RADIUS_MM + HALO_MM
-        ) * route.px_per_mm
+        head_pad = (
+            BALL_CLEAR_PX
+            + (HEAD_RADIUS_MM * CURL_TUBE_MM / ARROW_RADIUS_MM + HALO_MM) * route.px_per_mm
+        )
         head_n = HEAD_SAMPLES
         # All candidates projected at once (one call per candidate cost more than the ranking).
         bounds = np.cumsum([len(r) for r in samples])[:-1]
@@ -933,9 +962,7 @@ class PairOverlay:
 
         def on_balls(k: int) -> int:
             d = drawn[k]
-            return ball_hits(d[:-head_n], balls, ball_pad) + ball_hits(
-                d[-head_n:], balls, head_pad
-            )
+            return ball_hits(d[:-head_n], balls, ball_pad) + ball_hits(d[-head_n:], balls, head_pad)
 
         def on_dots(k: int) -> int:
             # Off every joint dot shown, and no other joint's dot inside it: a ring round
@@ -1002,9 +1029,7 @@ class PairOverlay:
             out.append((float(x), float(y), radius * route.px_per_mm))
         return out
 
-    def _pick(
-        self, plan: tuple[Any, ...], route: Route, shares: Sequence[int]
-    ) -> tuple[int, int]:
+    def _pick(self, plan: tuple[Any, ...], route: Route, shares: Sequence[int]) -> tuple[int, int]:
         """One arrow's candidate among those at lengths ``LENGTHS[shares]``, in order of
         preference, and how many of its samples touch a marker box (grown by the clearance):
         the first clear one that looks long enough, else the longest clear one, else the one
