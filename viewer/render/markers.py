@@ -69,7 +69,6 @@ def apply_marker_style(prop: Any, style: str, rgb: tuple[float, float, float]) -
         prop.SetBackgroundOpacity(0.8)
         prop.SetFrame(False)
 
-
 HIGHLIGHT_SCALE = 1.45
 """Selected or hovered trigger points are drawn this much larger."""
 
@@ -188,7 +187,8 @@ class MarkerLayer:
     def update_depth(self, sights: Mapping[str, MarkerSight]) -> None:
         """Classify markers from their line-of-sight measurements, merge close ones, restyle."""
         depth = {
-            mid: classify(sights[mid]) if mid in sights else Depth.VISIBLE for mid in self._markers
+            mid: classify(sights[mid]) if mid in sights else Depth.VISIBLE
+            for mid in self._markers
         }
         screen = []
         for mid in self._markers:
@@ -245,7 +245,8 @@ class MarkerLayer:
             size = m.size_px * GHOST_SCALE
             box = (x - 0.45 * size, y - 0.55 * size, x + 0.45 * size, y + 0.55 * size)
             if any(
-                box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in boxes
+                box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3]
+                for b in boxes
             ):
                 continue
             out.add(mid)

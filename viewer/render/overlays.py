@@ -127,10 +127,8 @@ def mechanics_points(resolved: ResolvedPairView, fallbacks: bool = True) -> Any:
     for pull in resolved.pulls:
         chunks.append(np.vstack([pull.point, pull.point + pull.direction * 110.0]))
         turn = levers.get(pull.side)
-        arc = (
-            None
-            if turn is None
-            else lever_arc(pull.point, turn.center, turn.axis, turn.sign, 110.0)
+        arc = None if turn is None else lever_arc(
+            pull.point, turn.center, turn.axis, turn.sign, 110.0
         )
         if arc is not None:  # drawn as the attachment swinging about the joint (PairOverlay)
             chunks.append(arc)
@@ -300,7 +298,9 @@ class AnnotationOverlays:
         self._zone_classes: np.ndarray | None = None
         self._kinds_for: object = None
         # Before the heat legend fits itself (priority 0): its rows follow what the camera sees.
-        self._kinds_tag = scene.renderer.AddObserver(vtkCommand.StartEvent, self._legend_kinds, 0.5)
+        self._kinds_tag = scene.renderer.AddObserver(
+            vtkCommand.StartEvent, self._legend_kinds, 0.5
+        )
         scene.state.pose_changed.connect(self.refresh_markers)
         scene.state.pose_changed.connect(self._on_pose)
         self.pair_drawn: ResolvedPairView | None = None

@@ -88,10 +88,8 @@ def legend_rows(
             text += ("; proposed: toward " if proposed else "; turns: ") + _short(turn[0].sense)
         elif side.pull:
             text += f"; {side.pull}"
-        if (
-            tight_side is not None
-            and side.structures
-            and all("psoas" in s and s.endswith(f"_{tight_side}") for s in side.structures)
+        if tight_side is not None and side.structures and all(
+            "psoas" in s and s.endswith(f"_{tight_side}") for s in side.structures
         ):
             text += TIGHT_WORDS
         rows.append((text, side.color))

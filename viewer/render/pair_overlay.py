@@ -311,7 +311,9 @@ def lever_arc(
     a_x_r = np.array(
         [a[1] * r[2] - a[2] * r[1], a[2] * r[0] - a[0] * r[2], a[0] * r[1] - a[1] * r[0]]
     )
-    out: NDArray[np.float64] = foot + (np.cos(theta)[:, None] * r + np.sin(theta)[:, None] * a_x_r)
+    out: NDArray[np.float64] = foot + (
+        np.cos(theta)[:, None] * r + np.sin(theta)[:, None] * a_x_r
+    )
     return out
 
 
@@ -520,7 +522,9 @@ def arrow_widths(
     return out
 
 
-def _one_pull_per_side(pulls: Sequence[Pull], turning_of: dict[str, Turning]) -> tuple[Pull, ...]:
+def _one_pull_per_side(
+    pulls: Sequence[Pull], turning_of: dict[str, Turning]
+) -> tuple[Pull, ...]:
     """``pulls`` with each side that shows a turning merged into one pull
     (:func:`viewer.domain.mechanics.side_pull`), its length share taken again against the
     strongest pull drawn.
@@ -814,10 +818,8 @@ class PairOverlay:
         ``ring_boxes``; the rings keep off the X's and the arrows."""
         choice: list[object] = []
         self.covered = 0
-        pull_route = (
-            route
-            if route is None or not ring_boxes
-            else replace(route, boxes=route.boxes + ring_boxes)
+        pull_route = route if route is None or not ring_boxes else replace(
+            route, boxes=route.boxes + ring_boxes
         )
         # One length share for every straight arrow of the view: an arrow shortened alone to
         # clear an X made a weak pull look as strong as a strong one ("arrow length ~ force
@@ -846,11 +848,8 @@ class PairOverlay:
                 )
                 looks = min(
                     (
-                        min(
-                            1.0,
-                            _screen_length(pull_route.project(self._pull_plans[k][5][pick]))
-                            / max(pull_route.min_px, 1e-9),
-                        )
+                        min(1.0, _screen_length(pull_route.project(self._pull_plans[k][5][pick]))
+                            / max(pull_route.min_px, 1e-9))
                         for k, (pick, _n) in picks.items()
                     ),
                     default=1.0,
@@ -891,7 +890,7 @@ class PairOverlay:
                 route.project(plan[5][k]) for plan, k in zip(self._pull_plans, chosen, strict=True)
             ]
             arrows = np.vstack(drawn_pulls)
-            # Their heads and attachment balls: where a ring's head must not sit.
+                # Their heads and attachment balls: where a ring's head must not sit.
             ends = np.vstack([np.vstack([p[:2], p[-HEAD_SAMPLES:]]) for p in drawn_pulls])
         placed = np.zeros((0, 2))  # the rings already placed, on screen
         # Each side's muscle courses on screen (see others_course below).
@@ -931,10 +930,9 @@ class PairOverlay:
         # The ring's tube and rim keep a gap off the ball, its head (the last samples) its
         # own width.
         ball_pad = BALL_CLEAR_PX + (CURL_TUBE_MM + HALO_MM) * route.px_per_mm
-        head_pad = (
-            BALL_CLEAR_PX
-            + (HEAD_RADIUS_MM * CURL_TUBE_MM / ARROW_RADIUS_MM + HALO_MM) * route.px_per_mm
-        )
+        head_pad = BALL_CLEAR_PX + (
+            HEAD_RADIUS_MM * CURL_TUBE_MM / ARROW_RADIUS_MM + HALO_MM
+        ) * route.px_per_mm
         head_n = HEAD_SAMPLES
         # All candidates projected at once (one call per candidate cost more than the ranking).
         bounds = np.cumsum([len(r) for r in samples])[:-1]
@@ -962,7 +960,9 @@ class PairOverlay:
 
         def on_balls(k: int) -> int:
             d = drawn[k]
-            return ball_hits(d[:-head_n], balls, ball_pad) + ball_hits(d[-head_n:], balls, head_pad)
+            return ball_hits(d[:-head_n], balls, ball_pad) + ball_hits(
+                d[-head_n:], balls, head_pad
+            )
 
         def on_dots(k: int) -> int:
             # Off every joint dot shown, and no other joint's dot inside it: a ring round
@@ -1029,7 +1029,9 @@ class PairOverlay:
             out.append((float(x), float(y), radius * route.px_per_mm))
         return out
 
-    def _pick(self, plan: tuple[Any, ...], route: Route, shares: Sequence[int]) -> tuple[int, int]:
+    def _pick(
+        self, plan: tuple[Any, ...], route: Route, shares: Sequence[int]
+    ) -> tuple[int, int]:
         """One arrow's candidate among those at lengths ``LENGTHS[shares]``, in order of
         preference, and how many of its samples touch a marker box (grown by the clearance):
         the first clear one that looks long enough, else the longest clear one, else the one
