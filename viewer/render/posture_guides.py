@@ -49,6 +49,7 @@ from viewer.domain.posture_guides import (
     one_sided_thigh,
     required_landmarks,
     standing_reference,
+    thigh_angle,
     thigh_label,
 )
 from viewer.domain.posture_words import (
@@ -62,6 +63,7 @@ from viewer.domain.structures import Kind
 from viewer.io.atlas_loader import LoadedAtlas
 from viewer.render.guide_text_layout import MarkLabel, lay_out, project, screen_lines
 from viewer.render.posture_marks import GuideMarks
+from viewer.render.thigh_inset import ThighInset
 from viewer.render.vtkmesh import to_polydata
 from viewer.state.scene import SceneState
 
@@ -120,6 +122,10 @@ THIGH_TEXT_FRONT_MM = 25.0
 """How far in front of the bent thigh line its words start."""
 THIGH_MIN_SHARE = 0.15
 """Shortest share of the thigh the lines are cut to (a hip at the frame's edge)."""
+INSET_LATERAL_MAX = 0.9
+"""The side-view sketch of the bent thigh (:mod:`viewer.render.thigh_inset`) shows while the
+camera looks less than this much along the left-right axis (cosine): seen from in front,
+behind or obliquely, a thigh bent forward reads as swung out to the side."""
 
 LEVEL_RGB = (0.95, 0.80, 0.10)
 """The pelvic level line: amber, apart from the muscle wine and teal, the ivory bone and the
@@ -326,6 +332,8 @@ class PostureGuideOverlay:
         self._thigh_ends: tuple[NDArray[np.float64], ...] = ()
         """Hip centre, bent knee, standing knee (mm) of the thigh lines (see _fit_thigh)."""
         self._thigh_fitted: object = None
+        self.inset = ThighInset(renderer)
+        """The bent thigh seen from the side, in a corner (see :data:`INSET_LATERAL_MAX`)."""
         self._level_lines = {
             "level": _Lines(renderer, LEVEL_RGB, 5.0, casing_px=2.0),
             "level_drop": _Lines(renderer, LEVEL_RGB, 2.5, 0.95),
@@ -936,6 +944,9 @@ class PostureGuideOverlay:
             x0, x1, y0, y1 = bbox
             if x1 > x0 and y1 > y0:
                 boxes.append((ax + x0, height - (ay + y1), ax + x1, height - (ay + y0)))
+        inset = self.inset.screen_box()
+        if inset is not None:
+            boxes.append(inset)
         return boxes
 
     def _show_thigh(self) -> None:
@@ -943,10 +954,21 @@ class PostureGuideOverlay:
         that sees the bend: at least :data:`THIGH_LATERAL_MIN` along the left-right axis (from
         the front the two lines coincide, a stub below the frame)."""
         shown = self._thigh_wanted and self.enabled
+        facing = 1.0
         if shown:
             camera = self.renderer.GetActiveCamera()
             dist = camera.GetDistance() or 1.0
             facing = (camera.GetPosition()[0] - camera.GetFocalPoint()[0]) / dist
+        side = one_sided_thigh(self.state.pose) if shown else None
+        if side is not None and abs(facing) < INSET_LATERAL_MAX:
+            other = "left" if side == "right" else "right"
+            pose = self.state.pose
+            self.inset.show(
+                side, thigh_angle(pose, side), thigh_angle(pose, other), side == "right"
+            )
+        else:
+            self.inset.hide()
+        if shown:
             shown = abs(facing) >= THIGH_LATERAL_MIN
         if shown:
             self._fit_thigh()
@@ -1048,6 +1070,7 @@ class PostureGuideOverlay:
 
     def _hide_all(self) -> None:
         self._thigh_wanted = False
+        self.inset.hide()
         self._level_wanted = False
         for lines in self._level_lines.values():
             lines.actor.SetVisibility(False)
