@@ -138,6 +138,10 @@ LEVEL_LANDMARK = "iliac_crest_top"
 felt, or watched, for a pelvis held level on one leg, from in front or from behind."""
 LEVEL_EXTEND_MM = 35.0
 """The level lines run this far past each crest, so the line reads across the whole pelvis."""
+LEVEL_FRAME_BELOW_MM = 130.0
+"""How far below the standing hip's centre a framed one-legged stance keeps in the picture:
+the lesser trochanter, where the iliopsoas arrow starts, and some thigh below it (a picture
+margin, not an anatomical measure)."""
 DROP_MM = 20.0
 """How far the lifted side's ASIS sits lower on the dashed "dropping" line: a pelvis dropping
 more than about 2 cm on the lifted side is read as a positive Trendelenburg sign (PhysioHub,
@@ -346,6 +350,7 @@ class PostureGuideOverlay:
             "level_drop": self._text(THIGH_TEXT_RGB),
         }
         self._level_wanted = False
+        self._stance_hip: NDArray[np.float64] | None = None
         self._texts_fitted: object = None
         """What the texts were last kept in the frame for (see _keep_texts_in_frame)."""
         self._knees: dict[str, NDArray[np.float64]] = {}
@@ -547,6 +552,10 @@ class PostureGuideOverlay:
                 lines.set([])
             return
         stance = "left" if lifted == "right" else "right"
+        hip = landmarks.get(f"hip_centre_{stance}")
+        if hip is not None:
+            m = transforms.get(f"femur_{stance}", np.eye(4))
+            self._stance_hip = m[:3, :3] @ np.asarray(hip, dtype=np.float64) + m[:3, 3]
         posed = {}
         for side in ("right", "left"):
             m = transforms.get(f"hip_bone_{side}", np.eye(4))
@@ -1015,20 +1024,50 @@ class PostureGuideOverlay:
         self._ghost_prop.SetColor(*ghost)
         self._ghost_prop.SetOpacity(0.7 if dark else GHOST_OPACITY)
 
-    def framed_extra(self) -> NDArray[np.float64] | None:
+    def framed_extra(
+        self, direction: Sequence[float] | None = None
+    ) -> NDArray[np.float64] | None:
         """Points of the references a framed step keeps in the picture besides its structures:
         the chair seat under a seated body (:meth:`seat_corners`), the start of a one-sided
         pose's thigh lines (:meth:`thigh_frame_points`; lesson 11's ran off the slide)."""
-        chunks = [p for p in (self.seat_corners(), self.thigh_frame_points()) if p is not None]
+        thighs = self.thigh_frame_points(direction)
+        level = self.level_frame_points(direction)
+        chunks = [p for p in (self.seat_corners(), thighs, level) if p is not None]
         return np.vstack(chunks) if chunks else None
 
-    def thigh_frame_points(self) -> NDArray[np.float64] | None:
+    def level_frame_points(
+        self, direction: Sequence[float] | None = None
+    ) -> NDArray[np.float64] | None:
+        """While a one-legged stance draws its level lines, seen along ``direction`` (focus
+        to camera) from in front or behind: their ends, and the stance hip's centre
+        :data:`LEVEL_FRAME_BELOW_MM` lower, for a framed view to keep in the picture (lesson
+        8 framed on its muscles cut the iliopsoas arrow at the slide's bottom edge and ran
+        the level line into the key); else ``None``."""
+        if not self._level_wanted or not self.enabled or self._stance_hip is None:
+            return None
+        if direction is not None:
+            d = np.asarray(direction, dtype=np.float64)
+            if abs(float(d[1])) < LEVEL_FRONTAL_MIN * float(np.linalg.norm(d)):
+                return None
+        ends = [p for segs in self._level_lines.values() for seg in segs.segments for p in seg]
+        below = self._stance_hip - np.array([0.0, 0.0, LEVEL_FRAME_BELOW_MM])
+        return np.vstack([*ends, below]) if ends else None
+
+    def thigh_frame_points(
+        self, direction: Sequence[float] | None = None
+    ) -> NDArray[np.float64] | None:
         """While a one-sided pose draws its thigh lines: the hip centre and the points
         :data:`THIGH_FRAMED_MM` down both lines, for a framed view to keep in the picture (the
         lines are ended inside the frame; this keeps them long enough to show the bend), else
-        ``None``."""
+        ``None``; also ``None`` for a camera ``direction`` (focus to camera) that does not
+        show the lines (:data:`THIGH_LATERAL_MIN`): lesson 8, seen from behind, kept 250 mm
+        of thighs it does not draw, and its muscles shrank to 0.40 of the slide."""
         if not (self._thigh_wanted and self.enabled and self._thigh_ends):
             return None
+        if direction is not None:
+            d = np.asarray(direction, dtype=np.float64)
+            if abs(float(d[0])) < THIGH_LATERAL_MIN * float(np.linalg.norm(d)):
+                return None
         hip = self._thigh_ends[0]
         out = [hip]
         for end in self._thigh_ends[1:]:

@@ -94,6 +94,7 @@ class ThighInset:
         self.box: Box | None = None
         """The sketch's box as drawn (display pixels, y up), or ``None`` while hidden."""
         self.lines: InsetLines | None = None
+        self._mappers: dict[int, vtkPolyDataMapper2D] = {}
         self._panel = self._actor(PANEL_RGB, 1.0, 0.92)
         self._standing = self._actor(INK_RGB, 2.0)
         self._bent = self._actor(INK_RGB, 5.0)
@@ -110,6 +111,7 @@ class ThighInset:
         mapper.SetInputData(vtkPolyData())
         actor = vtkActor2D()
         actor.SetMapper(mapper)
+        self._mappers[id(actor)] = mapper
         prop = actor.GetProperty()
         prop.SetColor(*rgb)
         prop.SetLineWidth(width)
@@ -171,19 +173,19 @@ class ThighInset:
         panel.SetPoints(points)
         panel.SetPolys(polys)
         panel.SetLines(_poly(corners).GetLines())
-        self._panel.GetMapper().SetInputData(panel)
+        self._mappers[id(self._panel)].SetInputData(panel)
         scale = max(1.0, height / 900.0)
         dash = 0.05 * h
-        self._standing.GetMapper().SetInputData(
+        self._mappers[id(self._standing)].SetInputData(
             _poly(_dashes(lines.hip, lines.standing, dash, 0.6 * dash))
         )
-        self._bent.GetMapper().SetInputData(_poly([(lines.hip, lines.bent)]))
+        self._mappers[id(self._bent)].SetInputData(_poly([(lines.hip, lines.bent)]))
         # The hip as a small ring and the trunk standing on it: a body, not two strokes.
         r = 0.035 * h
         t = np.linspace(0.0, 2.0 * np.pi, 17)
         ring = lines.hip + r * np.column_stack([np.cos(t), np.sin(t)])
         trunk = (lines.hip + np.array([0.0, r]), lines.hip + np.array([0.0, 0.16 * h]))
-        self._body.GetMapper().SetInputData(
+        self._mappers[id(self._body)].SetInputData(
             _poly([*((ring[i], ring[i + 1]) for i in range(16)), trunk])
         )
         self._body.GetProperty().SetLineWidth(3.0 * scale)
