@@ -21,12 +21,13 @@ joints (L4-L5, L5-S1) take more compression, which the app highlights.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
 
+from viewer.domain.mechanics import Pull
 from viewer.domain.pose import TILT_LIMITS, HipAngles, Pose
 
 PCSA_CM2: Mapping[str, float] = {
@@ -183,3 +184,34 @@ def tight_note(lengths: Mapping[str, tuple[float, float]], side: str) -> str:
     a, b = round(a) + 0.0, round(b) + 0.0  # no "-0"
     text = f"{side} iliopsoas {a:+.0f} % vs standing, {other} {b:+.0f} %"
     return text.replace("-", "\u2212").replace("+0 %", "0 %")
+
+
+def held_share(structure: str, tight_side: str) -> float | None:
+    """The share of its strength an iliopsoas part holds in a one-side-tight pose:
+    :data:`TIGHT_TENSION` on ``tight_side``, :data:`DEFAULT_TENSION` on the other; ``None``
+    for a structure that is no iliopsoas part (the balance model sets no tension for it)."""
+    base, _, side = structure.rpartition("_")
+    if side not in ("right", "left"):
+        return None
+    if base not in ILIOPSOAS_PARTS and base not in ("psoas_major", "iliopsoas"):
+        return None
+    return TIGHT_TENSION if side == tight_side else DEFAULT_TENSION
+
+
+def held_pulls(pulls: Sequence[Pull], tight_side: str) -> tuple[Pull, ...]:
+    """``pulls`` of a left-vs-right iliopsoas view as the one-side-tight model holds them:
+    each force is its capacity times :func:`held_share`, and ``relative`` (the drawn arrow's
+    length) is taken again against the strongest held pull.
+
+    Drawn at capacity, lesson 11's tight muscle had arrows equal to the other side's and
+    "tight" was only words; in this model tight means pulling harder (0.8 of capacity against
+    0.3), so the tight side's arrows are the longer ones. Pulls without a known force, or a
+    structure the model sets no tension for, are returned unchanged (all of them)."""
+    shares = [held_share(p.structure, tight_side) for p in pulls]
+    if not pulls or any(s is None for s in shares) or any(p.force_n is None for p in pulls):
+        return tuple(pulls)
+    held = [float(p.force_n or 0.0) * float(s or 0.0) for p, s in zip(pulls, shares, strict=True)]
+    top = max(held)
+    if top <= 0.0:
+        return tuple(pulls)
+    return tuple(replace(p, force_n=h, relative=h / top) for p, h in zip(pulls, held, strict=True))

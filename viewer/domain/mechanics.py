@@ -82,6 +82,12 @@ class Rotation:
     plane is small and its rotation role disputed, so it keeps its straight flexion pull and
     no curved arrow that would teach a turning as fact."""
 
+    arc_deg: float | None = None
+    """How far round the axis a ring is drawn (degrees), or ``None`` for the overlay's
+    default (an almost closed ring). Pair 3's ring about the hip's front-to-back axis, 260
+    degrees round, read as a loop whose sense a lecturer could not tell; a shorter arc on the
+    hip, one head at its end, says which way the pelvis turns."""
+
     def turns_side(self, side: str) -> bool:
         """Whether side ``"a"``/``"b"``'s turning is drawn."""
         return side in self.turns
@@ -160,6 +166,8 @@ class Turning:
     (drawn as an arc from the attachment; see :attr:`Rotation.levels_mm`)."""
     fallback_levels_mm: tuple[float, ...] = ()
     """Further ring heights, tried in order where the ring at ``level_mm`` would cover an X."""
+    arc_deg: float | None = None
+    """How far round the axis its ring runs (degrees; ``None``: the overlay's default)."""
 
     @property
     def sign(self) -> int:

@@ -889,6 +889,7 @@ def joint_turnings(
                 sense,
                 rot.level_of(side_name),
                 rot.fallbacks_of(side_name),
+                rot.arc_deg,
             )
         )
     return tuple(out)

@@ -371,6 +371,23 @@ def one_sided_thigh(pose: Pose) -> str | None:
     return "right" if right > left else "left"
 
 
+LIFTED_KNEE_MIN_DEG = 45.0
+"""A one-sided pose whose bent side's knee is bent at least this much more than the other's
+stands on one leg, the other foot off the floor (lesson 8: hip 40 degrees, knee 70); a tight
+iliopsoas (knee 15 degrees, lesson 11) leaves both feet down. A picture rule, not anatomy."""
+
+
+def lifted_leg(pose: Pose) -> str | None:
+    """The side whose leg is lifted in a one-legged stance (``"right"``/``"left"``), or
+    ``None`` when both feet are down: where the pelvic level line applies."""
+    side = one_sided_thigh(pose)
+    if side is None:
+        return None
+    other = "left" if side == "right" else "right"
+    bent = pose.knee(side) - pose.knee(other)
+    return side if bent >= LIFTED_KNEE_MIN_DEG else None
+
+
 def thigh_label(pose: Pose, side: str) -> str:
     """What the drawn thigh angle says, e.g. ``"right thigh 15° forward of standing (left
     0°)"``: the turn from the standing thigh, which the dashed line shows."""

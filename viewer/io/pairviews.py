@@ -575,6 +575,7 @@ def _rotation(raw: Mapping[str, Any]) -> Rotation:
         levels_mm=(_level(levels, "a"), _level(levels, "b")),
         fallback_levels_mm=(_fallbacks(levels, "a"), _fallbacks(levels, "b")),
         turns=tuple(str(t) for t in raw.get("turns", ("a", "b"))),
+        arc_deg=None if raw.get("arc_deg") is None else float(raw["arc_deg"]),
     )
 
 

@@ -234,7 +234,7 @@ class Presenter(QObject):
             from viewer.render.structure_framing import framed_view_pose, step_extra
 
             overlays = w.view3d.overlays
-            seat = step_extra(w.view3d.posture_guides, overlays, active)
+            seat = step_extra(w.view3d.posture_guides, overlays, active, target.view)
 
             def fit(top: float, left: float) -> CameraPose:
                 # The caption's band is added by the caller (with_headroom), as in export.

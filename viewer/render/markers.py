@@ -124,6 +124,10 @@ class MarkerLayer:
         self._depth: dict[str, Depth] = {}
         self._counts: dict[str, int] = {}
         self._highlighted: set[str] = set()
+        self.show_counts = True
+        """Whether a merged X carries its count ("X×2"). Pair views leave it out: their X's
+        only say where the muscles' trigger points lie, and a lecturer found pair 3's two
+        "X×2" labels beside the arrows clutter."""
         self._classified_for: object = None
         self.sight = sight
         self.is_moving = is_moving
@@ -215,7 +219,7 @@ class MarkerLayer:
 
     def has_counts(self) -> bool:
         """True while some drawn X stands for more than one marker (it carries "×n")."""
-        return any(c > 1 for c in self._counts.values())
+        return self.show_counts and any(c > 1 for c in self._counts.values())
 
     def drawn_styles(self) -> tuple[str, ...]:
         """Styles on screen now, in legend order: ``visible``, ``deep``, ``far_side``."""
@@ -271,7 +275,8 @@ class MarkerLayer:
                 size *= DEEP_SCALE if style == "deep" else 1.0
                 if mid in self._highlighted:
                     size *= HIGHLIGHT_SCALE
-                text = MARKER_GLYPH if count == 1 else f"{MARKER_GLYPH}\u00d7{count}"
+                many = count > 1 and self.show_counts
+                text = f"{MARKER_GLYPH}\u00d7{count}" if many else MARKER_GLYPH
             actor.SetInput(text)
             prop.SetFontSize(max(8, round(size)))
             apply_marker_style(prop, style, m.rgb)

@@ -283,7 +283,7 @@ def _render_png(
         from viewer.render.scene_renderer import FRAME_FILL
         from viewer.render.structure_framing import framed_view_pose, step_extra
 
-        seat = step_extra(guides, overlays, active)
+        seat = step_extra(guides, overlays, active, view or state.view)
 
         def fit(top: float, left: float) -> CameraPose:
             if caption:  # the caption's headroom is added below

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -591,6 +592,7 @@ class AnnotationOverlays:
         return self.compare is not None and self.compare.shown
 
     def _on_pair(self, active: object) -> None:
+        self.layer.show_counts = active is None  # a pair view's X's carry no "×2"
         self.refresh_markers()  # their size follows the pair view (see shown_marker_px)
         if self.compare_wanted:
             self.set_compare(True)
@@ -618,6 +620,12 @@ class AnnotationOverlays:
         """Arrows, arcs and joint dots of a pair view, on the body as posed now."""
         self.pairs_overlay.joint_balls = self._joint_balls(resolved)
         resolved = self.posed(resolved)
+        tight = self._tight_side()
+        if tight is not None:
+            # One side's iliopsoas tight: its arrows show the pull it holds (see held_pulls).
+            from viewer.domain.balance import held_pulls
+
+            resolved = replace(resolved, pulls=held_pulls(resolved.pulls, tight))
         self.pair_drawn = resolved
         self._routed_for = None
         solid = self._solid_body()
@@ -871,7 +879,8 @@ class AnnotationOverlays:
         from viewer.render.pair_legend import arrow_key
 
         library = self.features.pairs.library if self.features.pairs is not None else None
-        return arrow_key(resolved, library.capacity_note if library is not None else "")
+        note = library.capacity_note if library is not None else ""
+        return arrow_key(resolved, note, held=self._tight_side() is not None)
 
     def _width(self) -> int:
         w, _ = self.scene.renderer.GetSize()

@@ -23,6 +23,7 @@ from typing import Any
 import vtkmodules.vtkRenderingFreeType  # noqa: F401  (registers text rendering)
 from vtkmodules.vtkRenderingCore import vtkActor2D, vtkRenderer, vtkTextActor
 
+from viewer.domain.balance import DEFAULT_TENSION, TIGHT_TENSION
 from viewer.domain.mechanics import Pull, Turning
 from viewer.domain.pairviews import ResolvedPairView
 from viewer.domain.structures import hex_to_rgb
@@ -51,7 +52,10 @@ def _bare(label: str) -> str:
     return label.split(" (")[0].lower()
 
 
-TIGHT_WORDS = "; tight here: its pull holds this hip bent"
+TIGHT_WORDS = (
+    f"; tight here: holds {TIGHT_TENSION:.0%} of its strength (other side "
+    f"{DEFAULT_TENSION:.0%}), keeping this hip bent"
+).replace("%", " %")
 """Appended to the row of the side whose iliopsoas the pose makes tight: lesson 11 named the
 tight side only in the caption and the posture title, and a lecturer could not tell from the
 key which coloured muscle it was."""
@@ -109,12 +113,15 @@ def arrow_kinds(resolved: ResolvedPairView) -> tuple[bool, bool]:
     return straight, bool(turning)
 
 
-def arrow_key(resolved: ResolvedPairView, source: str = "") -> str:
+def arrow_key(resolved: ResolvedPairView, source: str = "", held: bool = False) -> str:
     """The key's small line on arrows, naming only the kinds this view draws (lessons 3, 5 and
     6 explained straight arrows on slides that had only curved ones), then ``source`` (where
-    the force capacities come from) in brackets."""
+    the force capacities come from) in brackets. ``held``: the arrows show the pull each side
+    holds in a one-side-tight pose (:func:`viewer.domain.balance.held_pulls`), not capacity."""
     straight, curved = arrow_kinds(resolved)
-    if straight and curved:
+    if held and straight and not curved:
+        text = "Arrows: pull held = strength x share held, one scale per view"
+    elif straight and curved:
         text = "Straight arrows: longer = stronger, one scale per view; curved: not to scale"
     elif straight:
         text = "Arrows: longer = stronger, one scale per view"

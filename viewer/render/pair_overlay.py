@@ -154,6 +154,7 @@ def curl_points(
     sign: int,
     n: int = 48,
     turn_deg: float = 0.0,
+    arc_deg: float = CURL_ARC_DEG,
 ) -> NDArray[np.float64]:
     """Points of a curved arrow around ``axis`` (unit) at ``center``, in the sense of ``sign``.
 
@@ -168,7 +169,7 @@ def curl_points(
     e1 = up - (up @ a) * a
     e1 /= float(np.linalg.norm(e1))
     e2 = np.cross(a, e1)
-    half = np.radians(CURL_ARC_DEG / 2)
+    half = np.radians(arc_deg / 2)
     theta = np.linspace(-half, half, n) + np.radians(turn_deg)
     if sign < 0:
         theta = theta[::-1]
@@ -177,6 +178,22 @@ def curl_points(
         np.cos(theta)[:, None] * e1 + np.sin(theta)[:, None] * e2
     )
     return out
+
+
+def medial_turn_deg(center: NDArray[np.floating], axis: NDArray[np.floating]) -> float:
+    """The ``turn_deg`` of :func:`curl_points` that centres an arc about ``axis`` on the side
+    of ``center`` facing the body's midline (x = 0, the atlas's sagittal plane), or 0 where
+    that side is along the axis."""
+    a = np.asarray(axis, dtype=np.float64)
+    a = a / float(np.linalg.norm(a))
+    up = np.array([0.0, 0.0, 1.0]) if abs(a[2]) < 0.9 else np.array([0.0, -1.0, 0.0])
+    e1 = up - (up @ a) * a
+    e1 /= float(np.linalg.norm(e1))
+    e2 = np.cross(a, e1)
+    medial = np.array([-float(np.sign(np.asarray(center, dtype=np.float64)[0])), 0.0, 0.0])
+    if not medial.any() or abs(float(medial @ a)) > 0.9:
+        return 0.0
+    return float(np.degrees(np.arctan2(float(medial @ e2), float(medial @ e1))))
 
 
 GAP_TURNS_DEG = (0.0, 30.0, -30.0, 60.0, -60.0, 90.0, -90.0, 120.0, -120.0, 150.0, -150.0, 180.0)
@@ -708,8 +725,18 @@ class PairOverlay:
                 seen[turn.joint_id] = ring + 1
                 centers, ranks = [turn.center], [0]
                 radii = [tuple(CURL_RADIUS_MM + (ring + k) * CURL_STEP_MM for k in range(3))]
+            # A short arc (pair 3) faces the body's midline first: seen from in front, the
+            # pelvis beside the standing hip rising reads "the other side held up".
+            base = 0.0 if turn.arc_deg is None else medial_turn_deg(turn.center, turn.axis)
             rings = [
-                curl_points(center, turn.axis, radius, turn.sign, turn_deg=g)
+                curl_points(
+                    center,
+                    turn.axis,
+                    radius,
+                    turn.sign,
+                    turn_deg=base + g,
+                    arc_deg=CURL_ARC_DEG if turn.arc_deg is None else turn.arc_deg,
+                )
                 for center, per_level in zip(centers, radii, strict=True)
                 for radius in per_level
                 for g in GAP_TURNS_DEG

@@ -45,9 +45,11 @@ from viewer.domain.posture_guides import (
     guide_marks,
     guides_for,
     is_sitting,
+    lifted_leg,
     one_sided_thigh,
     required_landmarks,
     standing_reference,
+    thigh_angle,
     thigh_label,
 )
 from viewer.domain.posture_words import (
@@ -61,6 +63,7 @@ from viewer.domain.structures import Kind
 from viewer.io.atlas_loader import LoadedAtlas
 from viewer.render.guide_text_layout import MarkLabel, lay_out, project, screen_lines
 from viewer.render.posture_marks import GuideMarks
+from viewer.render.thigh_inset import ThighInset
 from viewer.render.vtkmesh import to_polydata
 from viewer.state.scene import SceneState
 
@@ -119,6 +122,30 @@ THIGH_TEXT_FRONT_MM = 25.0
 """How far in front of the bent thigh line its words start."""
 THIGH_MIN_SHARE = 0.15
 """Shortest share of the thigh the lines are cut to (a hip at the frame's edge)."""
+INSET_LATERAL_MAX = 0.9
+"""The side-view sketch of the bent thigh (:mod:`viewer.render.thigh_inset`) shows while the
+camera looks less than this much along the left-right axis (cosine): seen from in front,
+behind or obliquely, a thigh bent forward reads as swung out to the side."""
+
+LEVEL_RGB = (0.95, 0.80, 0.10)
+"""The pelvic level line: amber, apart from the muscle wine and teal, the ivory bone and the
+thigh lines' grey, on the black projector background and on a light one (cased)."""
+LEVEL_FRONTAL_MIN = 0.7
+"""The level line shows while the camera looks at least this much along the front-to-back
+axis (cosine): the frontal plane, where a pelvis held level or dropping is seen."""
+LEVEL_LANDMARK = "iliac_crest_top"
+"""The level line joins the tops of both iliac crests (right and left landmarks): the points
+felt, or watched, for a pelvis held level on one leg, from in front or from behind."""
+LEVEL_EXTEND_MM = 35.0
+"""The level lines run this far past each crest, so the line reads across the whole pelvis."""
+LEVEL_FRAME_BELOW_MM = 130.0
+"""How far below the standing hip's centre a framed one-legged stance keeps in the picture:
+the lesser trochanter, where the iliopsoas arrow starts, and some thigh below it (a picture
+margin, not an anatomical measure)."""
+DROP_MM = 20.0
+"""How far the lifted side's ASIS sits lower on the dashed "dropping" line: a pelvis dropping
+more than about 2 cm on the lifted side is read as a positive Trendelenburg sign (PhysioHub,
+Trendelenburg sign, https://www.physiohub.io/assessment/hip/muscle-testing/trendelenburg)."""
 
 GHOST_BONES: tuple[str, ...] = (
     "sacrum",
@@ -309,6 +336,21 @@ class PostureGuideOverlay:
         self._thigh_ends: tuple[NDArray[np.float64], ...] = ()
         """Hip centre, bent knee, standing knee (mm) of the thigh lines (see _fit_thigh)."""
         self._thigh_fitted: object = None
+        self.inset = ThighInset(renderer)
+        """The bent thigh seen from the side, in a corner (see :data:`INSET_LATERAL_MAX`)."""
+        self._level_lines = {
+            "level": _Lines(renderer, LEVEL_RGB, 5.0, casing_px=2.0),
+            "level_drop": _Lines(renderer, LEVEL_RGB, 2.5, 0.95),
+        }
+        """A one-legged stance seen from in front or behind: the pelvis held level, a line
+        through both iliac crests, against the same line with the lifted side dropped
+        :data:`DROP_MM` (dashed). A lecturer found lesson 8 said "level" only in words."""
+        self._level_texts = {
+            "level": self._text(THIGH_TEXT_RGB),
+            "level_drop": self._text(THIGH_TEXT_RGB),
+        }
+        self._level_wanted = False
+        self._stance_hip: NDArray[np.float64] | None = None
         self._texts_fitted: object = None
         """What the texts were last kept in the frame for (see _keep_texts_in_frame)."""
         self._knees: dict[str, NDArray[np.float64]] = {}
@@ -452,6 +494,7 @@ class PostureGuideOverlay:
         self._update_ghost(standing is not None)
         self._update_chair(pose, landmarks, transforms)
         self._update_thigh(pose, landmarks, transforms)
+        self._update_level(pose, landmarks, transforms)
         self._shown = False  # re-evaluated before the next frame
         self._facing = 0.0
 
@@ -490,6 +533,82 @@ class PostureGuideOverlay:
         self._set_thigh(1.0)
         self._thigh_text.SetInput(thigh_label(pose, side))
         self._thigh_wanted = True
+
+    def _update_level(
+        self,
+        pose: Pose,
+        landmarks: Mapping[str, NDArray[np.float64]],
+        transforms: Mapping[str, Matrix],
+    ) -> None:
+        """The pelvic level line of a one-legged stance (see ``_level_lines``): through both
+        posed iliac crest tops, and dashed, the same line with the lifted side's end :data:`DROP_MM`
+        lower, as a pelvis drops when the standing side's gluteals fail. Its words sit at the
+        lifted side's end, away from the standing hip's arrows."""
+        lifted = lifted_leg(pose)
+        names = [f"{LEVEL_LANDMARK}_{s}" for s in ("right", "left")]
+        if lifted is None or any(n not in landmarks for n in names):
+            self._level_wanted = False
+            for lines in self._level_lines.values():
+                lines.set([])
+            return
+        stance = "left" if lifted == "right" else "right"
+        hip = landmarks.get(f"hip_centre_{stance}")
+        if hip is not None:
+            m = transforms.get(f"femur_{stance}", np.eye(4))
+            self._stance_hip = m[:3, :3] @ np.asarray(hip, dtype=np.float64) + m[:3, 3]
+        posed = {}
+        for side in ("right", "left"):
+            m = transforms.get(f"hip_bone_{side}", np.eye(4))
+            p = np.asarray(landmarks[f"{LEVEL_LANDMARK}_{side}"], dtype=np.float64)
+            posed[side] = m[:3, :3] @ p + m[:3, 3]
+        a, b = posed[stance], posed[lifted]
+        unit = (b - a) / max(float(np.linalg.norm(b - a)), 1e-9)
+        level = (a - unit * LEVEL_EXTEND_MM, b + unit * LEVEL_EXTEND_MM)
+        self._level_lines["level"].set([level])
+        dropped = b - np.array([0.0, 0.0, DROP_MM])
+        d_unit = (dropped - a) / max(float(np.linalg.norm(dropped - a)), 1e-9)
+        self._level_lines["level_drop"].set(
+            _dashed(a, dropped + d_unit * LEVEL_EXTEND_MM, 10.0, 7.0)
+        )
+        self._paths["level_drop"] = [(a, dropped + d_unit * LEVEL_EXTEND_MM)]
+        self._level_texts["level"].SetInput(
+            "pelvis held level (iliac crests)" if not self.plain else "pelvis held level"
+        )
+        self._level_texts["level_drop"].SetInput(f"dashed: {lifted} side dropping")
+        _anchor_of(self._level_texts["level"]).SetValue(
+            *(b + unit * LEVEL_EXTEND_MM + np.array([0.0, 0.0, 10.0]))
+        )
+        _anchor_of(self._level_texts["level_drop"]).SetValue(
+            *(dropped + d_unit * LEVEL_EXTEND_MM - np.array([0.0, 0.0, 10.0]))
+        )
+        self._level_wanted = True
+
+    def level_lines(self) -> dict[str, list[tuple[NDArray[np.float64], NDArray[np.float64]]]]:
+        """The level lines shown now, by name (``level``, ``level_drop``; tests read them)."""
+        return {
+            name: list(lines.segments)
+            for name, lines in self._level_lines.items()
+            if lines.actor.GetVisibility() and lines.segments
+        }
+
+    def _show_level(self) -> None:
+        """The level lines show while the pose is one-legged and the camera looks at the
+        frontal plane (:data:`LEVEL_FRONTAL_MIN`), pair views included."""
+        shown = self._level_wanted and self.enabled
+        if shown:
+            camera = self.renderer.GetActiveCamera()
+            dist = camera.GetDistance() or 1.0
+            facing = (camera.GetPosition()[1] - camera.GetFocalPoint()[1]) / dist
+            shown = abs(facing) >= LEVEL_FRONTAL_MIN
+        height = max(1, self.renderer.GetSize()[1])
+        scale = max(1.0, height / 900.0)
+        font = max(12, math.ceil(max(TEXT_FRACTION, 0.026) * height))
+        for lines in self._level_lines.values():
+            lines.actor.SetVisibility(shown)
+            lines.actor.GetProperty().SetLineWidth(lines.width * scale)
+        for text in self._level_texts.values():
+            text.SetVisibility(shown and bool(text.GetInput()))
+            text.GetTextProperty().SetFontSize(font)
 
     def _set_thigh(self, share: float) -> None:
         """Both thigh lines from the hip centre over ``share`` of the thigh, the angle's words
@@ -661,7 +780,11 @@ class PostureGuideOverlay:
     def _before_frame(self, *_args: object) -> None:
         self._place_texts()
         self._keep_texts_in_frame()
-        for lines in (*self._lines.values(), *self._thigh_lines.values()):
+        for lines in (
+            *self._lines.values(),
+            *self._thigh_lines.values(),
+            *self._level_lines.values(),
+        ):
             lines.sync_casing()
 
     def _keep_texts_in_frame(self) -> None:
@@ -674,7 +797,7 @@ class PostureGuideOverlay:
         if width <= 0 or height <= 0:
             return
         marks = [self.marks.texts[m.key] for m in self.marks.marks]
-        texts = (*self._texts.values(), self._thigh_text, *marks)
+        texts = (*self._texts.values(), self._thigh_text, *self._level_texts.values(), *marks)
         # Measured again only when the camera, the picture's size or a text changed (this
         # runs before every frame, an orbit's too). The title and key move only with those.
         camera = self.renderer.GetActiveCamera()
@@ -719,7 +842,7 @@ class PostureGuideOverlay:
             self.renderer,
             [self._thigh_text],
             labels,
-            list(self._texts.values()),
+            [*self._texts.values(), *self._level_texts.values()],
             hard,
             soft,
             [*keep_off, *dots],
@@ -732,15 +855,20 @@ class PostureGuideOverlay:
         cross at a small cost (the dashed horizontal, plumb line and standing lines)."""
         hard: list[list[tuple[NDArray[np.float64], NDArray[np.float64]]]] = []
         soft: list[list[tuple[NDArray[np.float64], NDArray[np.float64]]]] = []
-        for name, lines in (*self._lines.items(), *self._thigh_lines.items()):
+        for name, lines in (
+            *self._lines.items(),
+            *self._thigh_lines.items(),
+            *self._level_lines.items(),
+        ):
             if not lines.actor.GetVisibility() or not lines.segments:
                 continue
-            faint = name in ("horizontal", "plumb", "ghost", "thigh_standing")
+            faint = name in ("horizontal", "plumb", "ghost", "thigh_standing", "level_drop")
             (soft if faint else hard).append(self._paths.get(name, lines.segments))
         return screen_lines(self.renderer, hard), screen_lines(self.renderer, soft)
 
     def _place_texts(self) -> None:
         self._show_thigh()
+        self._show_level()
         if self.guides is None:
             return
         camera = self.renderer.GetActiveCamera()
@@ -809,7 +937,12 @@ class PostureGuideOverlay:
         placed first, so the boxes are this frame's whatever order the observers run in."""
         self._before_frame()
         height = self.renderer.GetSize()[1]
-        texts = [*self._texts.values(), self._thigh_text, *self.marks.texts.values()]
+        texts = [
+            *self._texts.values(),
+            self._thigh_text,
+            *self._level_texts.values(),
+            *self.marks.texts.values(),
+        ]
         boxes = []
         for text in texts:
             if not text.GetVisibility() or not text.GetInput():
@@ -820,6 +953,9 @@ class PostureGuideOverlay:
             x0, x1, y0, y1 = bbox
             if x1 > x0 and y1 > y0:
                 boxes.append((ax + x0, height - (ay + y1), ax + x1, height - (ay + y0)))
+        inset = self.inset.screen_box()
+        if inset is not None:
+            boxes.append(inset)
         return boxes
 
     def _show_thigh(self) -> None:
@@ -827,10 +963,21 @@ class PostureGuideOverlay:
         that sees the bend: at least :data:`THIGH_LATERAL_MIN` along the left-right axis (from
         the front the two lines coincide, a stub below the frame)."""
         shown = self._thigh_wanted and self.enabled
+        facing = 1.0
         if shown:
             camera = self.renderer.GetActiveCamera()
             dist = camera.GetDistance() or 1.0
             facing = (camera.GetPosition()[0] - camera.GetFocalPoint()[0]) / dist
+        side = one_sided_thigh(self.state.pose) if shown else None
+        if side is not None and abs(facing) < INSET_LATERAL_MAX:
+            other = "left" if side == "right" else "right"
+            pose = self.state.pose
+            self.inset.show(
+                side, thigh_angle(pose, side), thigh_angle(pose, other), side == "right"
+            )
+        else:
+            self.inset.hide()
+        if shown:
             shown = abs(facing) >= THIGH_LATERAL_MIN
         if shown:
             self._fit_thigh()
@@ -877,20 +1024,50 @@ class PostureGuideOverlay:
         self._ghost_prop.SetColor(*ghost)
         self._ghost_prop.SetOpacity(0.7 if dark else GHOST_OPACITY)
 
-    def framed_extra(self) -> NDArray[np.float64] | None:
+    def framed_extra(
+        self, direction: Sequence[float] | None = None
+    ) -> NDArray[np.float64] | None:
         """Points of the references a framed step keeps in the picture besides its structures:
         the chair seat under a seated body (:meth:`seat_corners`), the start of a one-sided
         pose's thigh lines (:meth:`thigh_frame_points`; lesson 11's ran off the slide)."""
-        chunks = [p for p in (self.seat_corners(), self.thigh_frame_points()) if p is not None]
+        thighs = self.thigh_frame_points(direction)
+        level = self.level_frame_points(direction)
+        chunks = [p for p in (self.seat_corners(), thighs, level) if p is not None]
         return np.vstack(chunks) if chunks else None
 
-    def thigh_frame_points(self) -> NDArray[np.float64] | None:
+    def level_frame_points(
+        self, direction: Sequence[float] | None = None
+    ) -> NDArray[np.float64] | None:
+        """While a one-legged stance draws its level lines, seen along ``direction`` (focus
+        to camera) from in front or behind: their ends, and the stance hip's centre
+        :data:`LEVEL_FRAME_BELOW_MM` lower, for a framed view to keep in the picture (lesson
+        8 framed on its muscles cut the iliopsoas arrow at the slide's bottom edge and ran
+        the level line into the key); else ``None``."""
+        if not self._level_wanted or not self.enabled or self._stance_hip is None:
+            return None
+        if direction is not None:
+            d = np.asarray(direction, dtype=np.float64)
+            if abs(float(d[1])) < LEVEL_FRONTAL_MIN * float(np.linalg.norm(d)):
+                return None
+        ends = [p for segs in self._level_lines.values() for seg in segs.segments for p in seg]
+        below = self._stance_hip - np.array([0.0, 0.0, LEVEL_FRAME_BELOW_MM])
+        return np.vstack([*ends, below]) if ends else None
+
+    def thigh_frame_points(
+        self, direction: Sequence[float] | None = None
+    ) -> NDArray[np.float64] | None:
         """While a one-sided pose draws its thigh lines: the hip centre and the points
         :data:`THIGH_FRAMED_MM` down both lines, for a framed view to keep in the picture (the
         lines are ended inside the frame; this keeps them long enough to show the bend), else
-        ``None``."""
+        ``None``; also ``None`` for a camera ``direction`` (focus to camera) that does not
+        show the lines (:data:`THIGH_LATERAL_MIN`): lesson 8, seen from behind, kept 250 mm
+        of thighs it does not draw, and its muscles shrank to 0.40 of the slide."""
         if not (self._thigh_wanted and self.enabled and self._thigh_ends):
             return None
+        if direction is not None:
+            d = np.asarray(direction, dtype=np.float64)
+            if abs(float(d[0])) < THIGH_LATERAL_MIN * float(np.linalg.norm(d)):
+                return None
         hip = self._thigh_ends[0]
         out = [hip]
         for end in self._thigh_ends[1:]:
@@ -932,6 +1109,12 @@ class PostureGuideOverlay:
 
     def _hide_all(self) -> None:
         self._thigh_wanted = False
+        self.inset.hide()
+        self._level_wanted = False
+        for lines in self._level_lines.values():
+            lines.actor.SetVisibility(False)
+        for text in self._level_texts.values():
+            text.SetVisibility(False)
         for lines in self._thigh_lines.values():
             lines.actor.SetVisibility(False)
         self._thigh_text.SetVisibility(False)

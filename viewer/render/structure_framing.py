@@ -71,14 +71,18 @@ def stacked(*parts: NDArray[np.float64] | None) -> NDArray[np.float64] | None:
     return np.vstack(chunks) if chunks else None
 
 
-def step_extra(guides: Any, overlays: Any, active: Any) -> NDArray[np.float64] | None:
+def step_extra(
+    guides: Any, overlays: Any, active: Any, view: str | None = None
+) -> NDArray[np.float64] | None:
     """What a framed lesson step keeps in the picture besides its own structures, in the
     window's presenter and in export alike: the posture references' points (a seat, the
-    thigh lines) and the shown pair view's arrows and joint dots (a close-up on part of its
-    muscles must not cut them). Any of the three may be ``None``."""
+    thigh lines, these only where preset ``view`` shows them) and the shown pair view's
+    arrows and joint dots (a close-up on part of its muscles must not cut them). Any of the
+    three may be ``None``."""
     resolved = getattr(active, "resolved", None)
+    direction = view_by_name(view).direction if view else None
     return stacked(
-        guides.framed_extra() if guides is not None else None,
+        guides.framed_extra(direction) if guides is not None else None,
         overlays.framed_extra(resolved) if overlays is not None and resolved is not None else None,
     )
 
