@@ -406,6 +406,7 @@ class View3D(QWidget):
     # -- features and camera transitions -----------------------------------------------------
     def attach_features(self, features: Features, spots: PainSpots, marker_px: int = 30) -> None:
         """Show trigger points, heat maps, pair views and painful spots in this view."""
+        from viewer.render.marker_legend import topmost
         from viewer.render.overlays import AnnotationOverlays as Overlays
 
         overlays = Overlays(self.scene, features, marker_px=marker_px, labels=self.labels)
@@ -413,7 +414,10 @@ class View3D(QWidget):
         pairs = overlays.features.pairs
         if pairs is not None:  # a pair view draws its own arrows and joints over the body
             self.posture_guides.suppressed = lambda: pairs.active is not None
-        overlays.marker_legend.below = self.posture_key.key_box  # both keys sit lower right
+        overlays.marker_legend.below = topmost(
+            self.posture_key.key_box, lambda: self.posture_guides.inset.box
+        )
+        overlays.pair_legend.beside = self.posture_key.title_box  # rows keep left of it
         self.posture.on_posed = overlays.skin_moved
         self.spots = spots
         spots.spots_changed.connect(overlays.show_spots)

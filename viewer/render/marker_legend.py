@@ -298,3 +298,14 @@ def _measure(renderer: vtkRenderer, text: str, size: int) -> float:
         bb = [0.0] * 4
     width = bb[1] - bb[0]
     return float(width) if width > 0 else 0.56 * size * len(text)
+
+
+def topmost(*sources: Callable[[], Box | None]) -> Callable[[], Box | None]:
+    """Of the boxes the ``sources`` give (display pixels, y up), the one reaching highest: the
+    marker key sits above all of them (the posture key and the thigh sketch share its corner)."""
+
+    def highest() -> Box | None:
+        boxes = [b for b in (source() for source in sources) if b is not None]
+        return max(boxes, key=lambda b: b[3]) if boxes else None
+
+    return highest

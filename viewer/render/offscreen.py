@@ -206,10 +206,12 @@ def offscreen_scene(
     orientation = orientation_overlay(scene, labels, enabled=False)
     overlays = None
     if features is not None:
+        from viewer.render.marker_legend import topmost
         from viewer.render.overlays import AnnotationOverlays
 
         overlays = AnnotationOverlays(scene, features, marker_px=marker_px, labels=labels)
-        overlays.marker_legend.below = key.key_box  # both keys sit lower right
+        overlays.marker_legend.below = topmost(key.key_box, lambda: guides.inset.box)
+        overlays.pair_legend.beside = key.title_box  # its rows keep left of the pose's title
         pairs = features.pairs
         if pairs is not None:
             guides.suppressed = lambda: pairs.active is not None

@@ -482,7 +482,10 @@ class AnnotationOverlays:
 
     def skin_moved(self) -> None:
         """The skin was posed or swapped for another body: outlines, framing and painful spots
-        follow it."""
+        follow it. A pose applied after a pair view was chosen may have added a posture title
+        in the top right: the pair's key is laid out again to keep left of it."""
+        if self.pair_legend.beside_moved():
+            self.refresh_pair()
         if self.skin_id is None:
             return
         if self._spot_points:

@@ -30,6 +30,9 @@ from viewer.domain.structures import hex_to_rgb
 from viewer.render.legend import _patch, _text
 from viewer.render.pair_overlay import JOINT_RGB
 
+Box = tuple[float, float, float, float]
+"""(x0, y0, x1, y1) in display pixels, y up."""
+
 TITLE_SHARE = 0.034
 ROW_SHARE = 0.024
 NOTE_SHARE = 0.02
@@ -164,6 +167,11 @@ class PairLegend:
         self.tight_side: Callable[[], str | None] = lambda: None
         """The side whose iliopsoas the current pose holds tight, if any (see
         :func:`legend_rows`)."""
+        self.beside: Callable[[], Box | None] = lambda: None
+        """A block in the top right corner (the posture title, display pixels, y up) the key's
+        lines keep left of: lesson 11's long tight-side row ran under it."""
+        self.beside_box: Box | None = None
+        """That block as it was when the key was laid out (see :meth:`beside_moved`)."""
 
     def show(
         self,
@@ -181,6 +189,7 @@ class PairLegend:
         that width down the left side, its lines wrapped rather than shrunk.
         """
         self.clear()
+        self.beside_box = self.beside()
         if column_px is not None:
             self.column_px = max(0, int(column_px))
         column = self.column_px > 0
@@ -240,6 +249,11 @@ class PairLegend:
         mapper: Any = prop.GetMapper()  # a vtkPolyDataMapper2D (see legend._patch)
         return float(mapper.GetInput().GetBounds()[1])
 
+    def beside_moved(self) -> bool:
+        """Has the top-right block changed since the key was laid out (a pose applied after
+        the pair view was chosen)? The key is then laid out again."""
+        return bool(self._props) and self.beside() != self.beside_box
+
     def box(self) -> tuple[float, float, float, float] | None:
         """(x0, y0, x1, y1) of the key in display pixels (y up), ``None`` while none is shown:
         the label layout keeps joint names off it."""
@@ -255,6 +269,12 @@ class PairLegend:
             return 1
         prop = actor.GetTextProperty()
         limit = self._width * 0.99 - x
+        block = self.beside_box
+        beside = block is not None and actor.GetPosition()[1] + 2 * prop.GetFontSize() > block[1]
+        if block is not None and beside:
+            # a line at the height of the top-right block stops short of it, wrapped at the
+            # rows' size (shrunk, it read smaller than the other side's row)
+            limit = min(limit, block[0] - 0.02 * self.renderer.GetSize()[1] - x)
         box = [0.0, 0.0, 0.0, 0.0]
 
         def width() -> float:
@@ -262,7 +282,7 @@ class PairLegend:
             return box[1] - box[0]
 
         # A column keeps its size and wraps; a band shrinks first (one line reads best there).
-        while width() > limit and prop.GetFontSize() > MIN_PX and not self.column_px:
+        while width() > limit and prop.GetFontSize() > MIN_PX and not (self.column_px or beside):
             prop.SetFontSize(max(MIN_PX, int(prop.GetFontSize() * 0.9)))
         text = actor.GetInput()
         chars = len(text)
