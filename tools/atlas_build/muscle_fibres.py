@@ -1111,9 +1111,11 @@ def quadratus_lumborum(c: Context) -> MuscleDef:
     mm thick, a few mm apart, make a sheet about 1-1.5 cm thick and 4-5 cm wide at L3-L4 instead
     of a rod; its cross-section areas grow downward as in MRI of healthy adults
     (:data:`QL_CSA_MM2`). Seen from behind or in front it is a quadrilateral broadest at the
-    crest and narrowing up to the rib: about 5.4 cm across its fibres near the crest, 4.5 cm at
-    mid-height and 3.4 cm just below the rib (about half of this skeleton's short, 71 mm 12th
-    rib, :data:`~tools.atlas_build.muscle_regions.QL_RIB_RANGE`); its lower border, from in
+    crest and narrowing up to the rib: about 5.4 cm across its fibres near the crest, 4.1 cm at
+    mid-height and 2.9 cm just below the rib (the medial half of this skeleton's short, 71 mm
+    12th rib, :data:`~tools.atlas_build.muscle_regions.QL_RIB_RANGE`), so its free lateral
+    border runs obliquely up and in and it reads as a quadrilateral, not a parallel strap (at
+    3.4 cm under the rib a lecturer still saw a strap, issue 11 review); its lower border, from in
     front of the L5 process along the ligament and 5-6 cm of crest
     (:data:`~tools.atlas_build.muscle_regions.QL_CREST_RANGE`), is the long side.
     """

@@ -239,12 +239,17 @@ def gluteus_maximus_areas(
 #: the quadrilateral, so the sheet is broadest at the crest and narrows up to the rib (a
 #: lecturer found it narrowing toward the crest, issue 11 review).
 QL_CREST_RANGE = (0.16, 0.5)
-#: how far out along the 12th rib (head 0 .. tip 1) its attachment reaches: "the lower border
-#: of the last rib for about half its length" (same source), from beside the head. This
-#: skeleton's 12th rib is short (about 71 mm from head to tip); 0.04-0.55 (51 % of the rib; it
-#: was 0.04-0.6) keeps "about half" and the medial side and leaves the top edge about 3 cm
-#: across, about two thirds of the lower border's span in the frontal plane.
-QL_RIB_RANGE = (0.04, 0.55)
+#: how far out along the 12th rib (head 0 .. tip 1) its attachment line runs: "the lower border
+#: of the last rib for about half its length" (same source), the medial half ("medial half of
+#: the 12th rib", issue 11), from beside the head. This skeleton's 12th rib is short (about 71 mm
+#: from head to tip) and slopes down laterally, so the sheet, rising to it from below, meets it
+#: further out than the line itself: with the line at 0.04-0.55 the rib contact reached 72 % of
+#: the way to the tip (95th percentile) and the top edge was about 34 mm across, nearly as wide
+#: as the sheet's middle, and a lecturer read the sheet as a parallel strap (issue 11 review).
+#: The line at 0.0-0.42 keeps the contact on about the medial half and lets the free lateral
+#: border run obliquely up and in from the crest, so the sheet is a quadrilateral about twice
+#: as broad at the crest as under the rib (tests/test_atlas_gmin_ql_shapes.py).
+QL_RIB_RANGE = (0.0, 0.42)
 
 
 def quadratus_lumborum_areas(
