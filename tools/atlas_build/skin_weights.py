@@ -185,8 +185,9 @@ def joint_centres_mh(
 #: the shoulder joints 13 mm and the elbows and wrists 5-7 mm, re-posing the arms in every
 #: sitting picture. The skin stage pins its own fit the same way (``skin_fit.TRUNK_FIT``).
 #: Known inconsistency, kept so the posed pictures stay as they were reviewed: the skin is
-#: placed at ``BODY_SCALE`` and 4 degrees, these joints at the hip-height scale and 6 degrees
-#: (up to ~15 mm apart at the shoulders; the hips, knees and pelvis agree within 3 mm).
+#: placed at ``BODY_SCALE``, 4 degrees and 24 mm, these joints at the hip-height scale, 6 degrees
+#: and 20 mm: placed as the skin is, the knees would move 0.3 mm, the ankles 12 mm, the thorax
+#: joints 8-16 mm, the elbows and wrists 15 mm, the shoulders 21 mm (to mend next).
 WEIGHTS_TRUNK_FIT: tuple[float, float] = (6.0, 20.0)
 
 
