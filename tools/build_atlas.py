@@ -235,6 +235,7 @@ def _levels_of_detail(
     the right ones before they are mirrored, the mirrored left ones again.
     """
     from tools.atlas_build.meshutil import mirror_x
+    from tools.atlas_build.skin_lod import skin_levels
 
     by_id = {p.id: p for p in parts}
     out: dict[str, tuple[trimesh.Trimesh, trimesh.Trimesh]] = {}
@@ -257,6 +258,9 @@ def _levels_of_detail(
         right = by_id.get(p.id[: -len("_left")] + "_right") if p.id.endswith("_left") else None
         if right is not None and _is_mirror(p.mesh, right.mesh):
             mirrored.add(p.id)  # the mirror image of its right partner's (cleared) meshes
+            continue
+        if p.kind == "skin":  # triangles chosen before the fit: muscles move, never renumber
+            out[p.id] = skin_levels(p.mesh, full_budget[p.id], light_budget[p.id])
             continue
         full = lod.decimate(p.mesh, full_budget[p.id])
         out[p.id] = cleared(p, full, lod.decimate(full, light_budget[p.id]))
