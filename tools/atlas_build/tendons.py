@@ -65,13 +65,15 @@ GLUTEUS_MEDIUS_TENDON_MM = 20.0
 GLUTEUS_MINIMUS_TENDON_MM = 20.0
 #: Gluteus maximus: the upper part and the superficial lower fibres end in a thick tendinous
 #: lamina that passes over the greater trochanter into the iliotibial tract (Gray's text as
-#: cited in muscle_fibres.py at scribd.com/document/561231783). NOT drawn (no entry in
-#: TENDONS), for two reasons seen in this build: over the last 40 mm of every fascicle the
-#: lamina read well from behind and the side, but its lower-lateral end is the lowest part of
-#: the muscle, and lesson step 6 (iliopsoas vs gluteus maximus) then showed the pair's colour
-#: over only 0.63 of the slide's height (tests/test_render_slides.py asks 0.70); over the last
-#: 20 mm (0.70 passes) the ends of the turned lower fibres, which stop beside the fleshy part of
-#: their neighbours, made a detached pale blotch on the back of the muscle.
+#: reproduced at https://www.scribd.com/document/561231783/Bursae). Drawn over the last 30 mm of
+#: every fascicle (drawing choice, unverified): from behind, a pale band along the lower-lateral
+#: border from below the trochanter to the tip, where a lecturer saw no insertion at all (a
+#: "loose diamond"). Tried before on the older sheet: 40 mm kept lesson step 6's pair colour
+#: to 0.63 of the slide's height (tests/test_render_slides.py asks 0.70) and 20 mm left a
+#: detached pale blotch at the ends of the turned lower fibres; on the re-landed sheet (glute8)
+#: 30 mm is one band and the slide passes. A pale origin was tried too and left out: 3-12 mm
+#: from the fascicles' origin ends paled a patch below the PSIS, not a line along the sacrum.
+GLUTEUS_MAXIMUS_TENDON_MM = 30.0
 #: Erector spinae: the lumbar mass is largely covered by the erector spinae aponeurosis,
 #: attached to the sacral and lumbar spinous processes, whose tendinous fibres pass rostrally
 #: across multifidus and erector spinae until they become fleshy (Bogduk 1980, J Anat
@@ -81,6 +83,11 @@ GLUTEUS_MINIMUS_TENDON_MM = 20.0
 #: fascicle's lower end (drawing choice, unverified), over the sacrum and the lower lumbar
 #: levels.
 ERECTOR_SPINAE_APONEUROSIS_MM = 45.0
+#: its soft edge (mm along the fascicle): 12, not the default 10, because the light
+#: iliocostalis lumborum (1072 triangles since small muscles keep at least 900, lod.py) has
+#: edges long enough that one vertex stood 0.501 from its neighbours' mean across a 10 mm edge
+#: (a speck; tests/test_tendons.py asks < 0.5); 12 mm gives 0.46 (drawing choice, unverified)
+ERECTOR_SPINAE_EDGE_MM = 12.0
 
 TENDONS: dict[str, TendonSpec] = {
     "psoas_major_upper": TendonSpec(insertion_mm=ILIOPSOAS_TENDON_MM),
@@ -89,11 +96,16 @@ TENDONS: dict[str, TendonSpec] = {
     "piriformis": TendonSpec(insertion_mm=PIRIFORMIS_TENDON_MM),
     "gluteus_medius": TendonSpec(insertion_mm=GLUTEUS_MEDIUS_TENDON_MM),
     "gluteus_minimus": TendonSpec(insertion_mm=GLUTEUS_MINIMUS_TENDON_MM),
+    "gluteus_maximus": TendonSpec(insertion_mm=GLUTEUS_MAXIMUS_TENDON_MM),
     "iliocostalis_lumborum": TendonSpec(
-        origin_mm=ERECTOR_SPINAE_APONEUROSIS_MM, lower_end_is_origin=True
+        origin_mm=ERECTOR_SPINAE_APONEUROSIS_MM,
+        edge_mm=ERECTOR_SPINAE_EDGE_MM,
+        lower_end_is_origin=True,
     ),
     "longissimus_thoracis": TendonSpec(
-        origin_mm=ERECTOR_SPINAE_APONEUROSIS_MM, lower_end_is_origin=True
+        origin_mm=ERECTOR_SPINAE_APONEUROSIS_MM,
+        edge_mm=ERECTOR_SPINAE_EDGE_MM,
+        lower_end_is_origin=True,
     ),
 }
 """Pale ends by muscle mesh base name (both sides)."""
