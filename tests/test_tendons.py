@@ -112,7 +112,6 @@ TENDON_MUSCLES = {
     "piriformis",
     "gluteus_medius",
     "gluteus_minimus",
-    "gluteus_maximus",
     "iliocostalis_lumborum",
     "longissimus_thoracis",
 }
@@ -127,8 +126,9 @@ def test_only_muscles_with_tendons_drawn_carry_a_tendon_weight() -> None:
     bases = {p.name.split(".")[0].rsplit("_", 1)[0] for p in paths}
     assert bases >= TENDON_MUSCLES
     others = [p for p in paths if p.name.split(".")[0].rsplit("_", 1)[0] not in TENDON_MUSCLES]
-    # multifidus, quadratus lumborum, tensor fasciae latae
-    assert len(others) >= 12
+    # multifidus, quadratus lumborum, tensor fasciae latae, gluteus maximus (its lamina into the
+    # iliotibial tract is not drawn: tools/atlas_build/tendons.py says why)
+    assert len(others) >= 16
     for path in others:
         assert read_mesh(path).tendon is None, path.name
     for path in paths:
@@ -275,18 +275,3 @@ def test_a_ghosted_muscle_is_drawn_without_its_bands(offscreen: Any) -> None:
     window.Render()
     assert actor.GetMapper().GetScalarVisibility(), "solid, its bands show"
     state.reset()
-
-
-@SIDES
-def test_gluteus_maximus_ends_in_a_pale_lamina_and_is_red_above_the_hip(side: str) -> None:
-    """Its upper fibres and superficial lower ones end in a tendinous lamina over the greater
-    trochanter into the iliotibial tract: from behind a pale band along the lower-lateral border
-    (a lecturer saw no insertion on the all-red sheet). The origin half stays red."""
-    lm = _landmarks()
-    for detail in ("", ".light"):
-        points, tendon = _muscle("gluteus_maximus", side, detail)
-        low = points[:, 2] < points[:, 2].min() + 15.0
-        assert tendon[low].mean() > 0.9, "pale at the distal tip"
-        above = points[:, 2] > lm[f"hip_centre_{side}"][2]
-        assert above.mean() > 0.4 and tendon[above].max() == 0.0, "red above the hip centre"
-        assert 0.05 < (tendon > 0.5).mean() < 0.25, "a band, not the whole sheet"
