@@ -17,6 +17,13 @@ ridge along the lower sacrum, about 5 mm high, still dominates that view). Glute
 superoposterior bundle (1 Dec 2026) lifted the sheet above and medial to the hip again (2.76
 mm); spreading the sheet's lift over 22 instead of 14 mm and smoothing its field over 3 instead
 of 2.2 mm brought it to about 2.2 mm (posterolateral 4.4).
+Fanning the fibres out from the tract in order (no second layer under the upper part) and
+thinning the sheet toward its upper border (2 Dec 2026): 2.49 mm posterior (the shipped mesh
+before measured 2.43, not 2.2), posterolateral 3.36 -> 2.87 mm. Merged with the new gluteus
+minimus it measured 2.56 mm; the worst of it (up to 6.5 mm, beside the lower sacrum) was not a
+bump in the sheet but the sheet's medial border standing 20-30 mm above a lobe of the muscle
+that had passed through the thin lower sacrum into the pelvis, seen beside it. With the sacrum's
+pelvic face kept clear (2 Dec 2026): 2.43 mm posterior (largest 3.8), posterolateral 2.87 mm.
 """
 
 from __future__ import annotations

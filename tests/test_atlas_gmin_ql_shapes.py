@@ -20,6 +20,11 @@
   contact ran out to 72 % of the rib's length, so it now stays on the rib's medial half and the
   free lateral border runs obliquely up and in (54 and 29 mm, about 1.9).
 
+* **Gluteus minimus arises from a crescent and thins to its borders**: between the anterior
+  and inferior gluteal lines, both arching round the acetabulum, its fibres converge steadily
+  on the trochanter, and its section is a lens. On a flat lower border at the acetabular rim
+  it was as wide 60 % of the way to the trochanter as at 30 % (0.90).
+
 Right side only (the left is its mirror image, tested elsewhere). Set ``TRIGGER_ATLAS_MESHES``
 to check another build directory.
 """
@@ -47,6 +52,18 @@ GMIN_WIDTH_RATIO = 0.4
 #: and the longest span (mm) of its footprint on the greater trochanter: a tendon-like end.
 #: The build gives about 18 mm (a 12 mm line on the facet plus the fibres' end radius).
 GMIN_FOOTPRINT_MM = 24.0
+#: gluteus minimus: largest ratio of its width 60 % of the way from the origin-contact centre to
+#: the insertion-contact centre to its width at 30 %: a fan narrows steadily toward its tendon.
+#: The block standing on a flat lower border at the acetabular rim measured 76 / 84 mm (0.90);
+#: the crescent origin (muscle_regions.gluteus_minimus_area) gives about 0.71
+GMIN_FAN_RATIO = 0.75
+#: and largest ratio of its thickness near its anterior and posterior borders (10 % of the
+#: section's width in from each end) to its thickness in the middle (35-65 %), averaged over the
+#: sections at 15, 30 and 45 %: a lens-shaped section with thin free borders, not a slab.
+#: Measured as inscribed-circle diameters, the block already measured 0.70 (its borders 12-14
+#: mm, its middle 18-19 mm; an extent across the section's long axis, bent round the wing,
+#: had read 14-21 mm right up to its borders) and the fan 0.64: a guard, not a discriminator
+GMIN_BORDER_RATIO = 0.72
 #: quadratus lumborum: least distance (mm) its medial edge reaches medial of each L1-L4 tip
 QL_PAST_TIP_MM = 3.0
 #: quadratus lumborum: least ratio of its width across its fibres near the crest (10 % of the
@@ -86,6 +103,80 @@ def test_gluteus_minimus_is_a_fan_converging_on_the_trochanter() -> None:
     assert w_far / w_near <= GMIN_WIDTH_RATIO, (
         f"gluteus minimus {w_near:.0f} mm wide near the ilium, {w_far:.0f} mm near the "
         "trochanter: a block, not a fan"
+    )
+
+
+def _line_of_action() -> tuple[np.ndarray, np.ndarray]:
+    """Origin-contact centre and the vector from it to the insertion-contact centre."""
+    o = _contact("gluteus_minimus_right", "hip_bone_right").mean(axis=0)
+    i = _contact("gluteus_minimus_right", "femur_right").mean(axis=0)
+    return o, i - o
+
+
+def _border_and_middle(frac: float) -> tuple[float, float]:
+    """Thickness (mm) of the gluteus minimus section at ``frac`` of its line of action: mean of
+    the two bands 10 % in from its ends, and the largest in its middle (35-65 % of its width).
+    Thickness of a band: the diameter of the largest circle inside the section centred in it
+    (a distance transform of the rasterised section at 0.25 mm), which the section's bend
+    round the curved wing does not inflate."""
+    from matplotlib.path import Path
+    from scipy import ndimage
+
+    o, axis = _line_of_action()
+    s = _mesh("gluteus_minimus_right").section(plane_normal=axis, plane_origin=o + frac * axis)
+    assert s is not None, f"no gluteus minimus section at {frac:.0%}"
+    n = axis / np.linalg.norm(axis)
+    e1 = np.cross(n, [0.0, 0.0, 1.0])
+    e1 /= np.linalg.norm(e1)
+    e2 = np.cross(n, e1)
+    loops = [np.column_stack([lp @ e1, lp @ e2]) for lp in s.discrete]
+    allp = np.vstack(loops)
+    h = 0.25
+    lo = allp.min(axis=0) - 2.0
+    nx, ny = (np.ceil((allp.max(axis=0) + 2.0 - lo) / h)).astype(int)
+    gx, gy = np.meshgrid(lo[0] + h * np.arange(nx), lo[1] + h * np.arange(ny), indexing="ij")
+    grid = np.column_stack([gx.ravel(), gy.ravel()])
+    inside = np.zeros(len(grid), dtype=bool)
+    for lp in loops:
+        inside ^= Path(lp).contains_points(grid)
+    dist = ndimage.distance_transform_edt(inside.reshape(nx, ny)).ravel() * h
+    q = allp - allp.mean(axis=0)
+    long_axis = np.linalg.eigh(q.T @ q)[1][:, -1]
+    along = (grid - allp.mean(axis=0)) @ long_axis
+    a_lo, a_hi = float((q @ long_axis).min()), float((q @ long_axis).max())
+
+    def thick(x: float) -> float:
+        sel = inside & (np.abs(along - (a_lo + x * (a_hi - a_lo))) < 0.05 * (a_hi - a_lo))
+        return 2.0 * float(dist[sel].max()) if sel.any() else 0.0
+
+    middle = max(thick(x) for x in (0.35, 0.5, 0.65))
+    return 0.5 * (thick(0.1) + thick(0.9)), middle
+
+
+@needs_atlas
+def test_gluteus_minimus_narrows_steadily_from_its_crescent_origin() -> None:
+    """A fan from a crescent between the gluteal lines: 60 % of the way to the trochanter it is
+    at most 0.75 times as wide as at 30 % (a block on a flat lower border stays as wide)."""
+    m = _mesh("gluteus_minimus_right")
+    o, axis = _line_of_action()
+    _, w30 = section(m, o + 0.3 * axis, axis)
+    _, w60 = section(m, o + 0.6 * axis, axis)
+    assert w60 / w30 <= GMIN_FAN_RATIO, (
+        f"gluteus minimus {w30:.0f} mm wide at 30 %, {w60:.0f} mm at 60 %: a block, not a fan"
+    )
+
+
+@needs_atlas
+def test_gluteus_minimus_thins_to_its_borders() -> None:
+    """Across its line of action the section is lens-shaped: near its anterior and posterior
+    borders at most 0.72 times as thick as in its middle (mean over 15, 30 and 45 %)."""
+    ratios = []
+    for frac in (0.15, 0.3, 0.45):
+        border, middle = _border_and_middle(frac)
+        ratios.append(border / middle)
+    mean = float(np.mean(ratios))
+    assert mean <= GMIN_BORDER_RATIO, (
+        f"gluteus minimus borders {mean:.2f} times as thick as its middle: a slab, not a lens"
     )
 
 

@@ -44,3 +44,20 @@ def test_a_tight_pool_is_shared_by_area_and_never_overspent() -> None:
     assert budgets["c"] == 500
     assert sum(budgets.values()) <= pool
     assert budgets["a"] == 3 * budgets["b"] or abs(budgets["a"] - 3 * budgets["b"]) <= 3
+
+
+def test_a_small_muscle_keeps_enough_triangles_to_hold_its_course() -> None:
+    """A light tensor fasciae latae at 642 triangles bent 25-51 degrees sitting, by which edges
+    the decimation collapsed (its full mesh: 17): a small muscle is raised to the floor, and
+    the floor comes out of the others' share, not on top of the pool."""
+    from tools.atlas_build.lod import MIN_MUSCLE_FACES
+
+    areas = {"gmax": 60_000.0, "erector": 40_000.0, "tfl": 1_000.0, "piri": 600.0}
+    demand = dict.fromkeys(areas, 3_800)
+    demand["piri"] = 700
+    total = 20_000  # a light level: 7 200 triangles for these muscles
+    budgets = allocate(areas, _muscles(areas), total, demand)
+    assert budgets["tfl"] == MIN_MUSCLE_FACES
+    assert budgets["piri"] == 700  # never more than it has
+    assert sum(budgets.values()) <= KIND_SHARE["muscle"] * total
+    assert budgets["gmax"] > budgets["erector"] > MIN_MUSCLE_FACES

@@ -450,7 +450,10 @@ def test_pair_3_draws_the_gluteal_pulls_long_on_their_own_fan() -> None:
         reach = float(np.linalg.norm(np.diff(course, axis=0), axis=1).sum())
         if "gluteus" in pull.structure:
             gluteal += 1
-            assert float(np.linalg.norm(path[-1] - attachment)) <= reach + 1.0, pull.structure
+            # along its line of action (an arrow drawn aside, ASIDE_MM, sits a little off it)
+            away = course[0] - course[-1] if pull.at == "insertion" else course[-1] - course[0]
+            along = float(np.dot(path[-1] - attachment, away / np.linalg.norm(away)))
+            assert along <= reach + 1.0, pull.structure
     assert gluteal == 1, "one arrow for gluteus medius and minimus together"
 
 

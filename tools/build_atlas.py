@@ -256,6 +256,7 @@ def _levels_of_detail(
     """
     from tools.atlas_build.band_cut import band_edge_heights
     from tools.atlas_build.meshutil import mirror_x
+    from tools.atlas_build.skin_lod import skin_levels
 
     by_id = {p.id: p for p in parts}
     out: dict[str, tuple[trimesh.Trimesh, trimesh.Trimesh]] = {}
@@ -278,6 +279,9 @@ def _levels_of_detail(
         right = by_id.get(p.id[: -len("_left")] + "_right") if p.id.endswith("_left") else None
         if right is not None and _is_mirror(p.mesh, right.mesh):
             mirrored.add(p.id)  # the mirror image of its right partner's (cleared) meshes
+            continue
+        if p.kind == "skin":  # triangles chosen before the fit: muscles move, never renumber
+            out[p.id] = skin_levels(p.mesh, full_budget[p.id], light_budget[p.id])
             continue
         band = (bands or {}).get(p.id.rsplit("_", 1)[0]) if p.kind == "muscle" else None
         edges = band_edge_heights(band) if band else []

@@ -711,8 +711,10 @@ def short_rotators(c: Context) -> MuscleDef:
 GMAX_SHEET_MM = 22.0
 #: smoothing (mm) of the gluteus maximus field: 2.2 mm kept the grooves between neighbouring
 #: fibre tubes on the outer surface; a fascia-covered muscle shows none. 3 mm blurs them and
-#: keeps the sheet 12-18 mm thick (thickness 16.8 -> 17.2 mm, volume held by the scale solver)
-GMAX_SIGMA_MM = 3.0
+#: keeps the sheet 12-18 mm thick (thickness 16.8 -> 17.2 mm, volume held by the scale solver).
+#: 3.15 mm once the fibres were fanned in order (one layer): 3.0 left the posterior lumpiness
+#: at 2.51 mm; 3.3 smoothed the thin ends of the deep fibres 2.01 mm off the gluteal tuberosity
+GMAX_SIGMA_MM = 3.15
 #: width of the aponeurotic origin strip in front of the posterior gluteal line (of PSIS-ASIS)
 GMAX_APONEUROSIS_REL = 0.30
 
@@ -726,15 +728,21 @@ GMAX_LIGAMENT_END = np.array([15.0, 22.0, -4.0])
 #: runs straight into its lateral corner instead of flattening into a rounded heel
 GMAX_RADIUS = ((0.0, 0.12, 0.35, 0.7, 0.9, 1.0), (3.0, 6.0, 7.5, 7.0, 4.5, 2.5))
 #: thickness of gluteus maximus across the sheet: radius factor of a fibre against where it
-#: arises along the origin line (0 iliac crest .. 1 sacrotuberous ligament). The muscle makes
-#: the buttock: it is a "thick fleshy mass" forming "the prominence of the nates" (Gray's
+#: lies across the sheet (0 upper border .. 1 lower border; :func:`_gmax_across`). The muscle
+#: makes the buttock: it is a "thick fleshy mass" forming "the prominence of the nates" (Gray's
 #: Anatomy text as reproduced at beta.anatomic.us/atlas/gluteus-maximus-muscle), with its largest
 #: axial cross-section just above the femoral head (MRI of 20 adults; Homma et al., abstract at
-#: searchworks.jioinstitute.edu.in), and thins toward its upper border, which runs from the PSIS
-#: to the trochanter over gluteus medius. With every fibre equally thick the sheet read as a
-#: flat slab of even thickness from behind. The factors are modelling choices (unverified); the
-#: volume solver rescales them, so they set the shape, not the volume.
-GMAX_ACROSS = ((0.0, 0.2, 0.5, 0.7, 0.88, 1.0), (0.65, 0.85, 1.1, 1.2, 1.1, 0.95))
+#: searchworks.jioinstitute.edu.in), and, as a sheet, it thins out toward its free borders,
+#: above all its upper border over gluteus medius. Fibres thickened by their place along the
+#: origin line (the earlier rule) left the upper border as thick as the middle of the sheet
+#: (median 29 against 30 mm measured along the surface normal, 35-75 % of the way along the
+#: fibres): a blunt, rounded edge. Most of that thickness was a second layer (the fibres from
+#: the gluteal aponeurosis ran under those from the ilium, see the fibre order in
+#: :func:`gluteus_maximus`); with the fibres fanned in order and these factors by place across
+#: the sheet it measures about 12.5 against 26 mm. A stronger taper (0.45 at the upper border,
+#: before the reorder) cut a notch into the upper-lateral corner. The factors are modelling
+#: choices (unverified); the volume solver rescales them, so they set the shape, not the volume.
+GMAX_ACROSS = ((0.0, 0.2, 0.4, 0.6, 0.8, 1.0), (0.7, 0.85, 1.0, 1.08, 1.04, 0.92))
 #: Lower-lateral corner of gluteus maximus. The upper and larger part of the muscle and the
 #: superficial fibres of its lower part end in a thick tendinous lamina that passes over the
 #: greater trochanter into the iliotibial tract (Gray's Anatomy text as reproduced at
@@ -763,8 +771,11 @@ GMAX_TURN_MM = 45.0
 #: rounded, gentler knee needs 20 mm of drop instead of 15 to keep the tip, so the mesh now
 #: reaches about 153 mm). From behind the lower border then falls about 35 degrees over its
 #: last 25 mm (the square corner: 22-24) and the corner is about 65 degrees (77-78);
-#: modelling choices for the shape, not measured lengths (unverified).
-GMAX_TURN_DROP_MM = 20.0
+#: modelling choices for the shape, not measured lengths (unverified). 22 mm since the sheet
+#: was kept out of the pelvis (muscle_regions.sacral_pelvic_face): the volume that lobe had
+#: held went back into the sheet (radius scale 1.20 -> 1.23), which rounded the tip so that its
+#: lower border fell only 32.7 degrees over its last 25 mm; 22 mm gives about 36.6 (corner 62).
+GMAX_TURN_DROP_MM = 22.0
 GMAX_TRACT_MM = 138.0
 #: added to GMAX_RADIUS's knots (mm, times how far a fibre turns): the turned fibres keep more
 #: of their thickness into the tract, so the tapered corner is a rounded tongue, not a barb
@@ -857,11 +868,30 @@ def _gmax_aponeurosis(c: Context) -> reg.Patch:
     return reg.Patch(p[m], area.normals[m])
 
 
-def _gmax_thickened(f: Fibre, dist: float, ranked: tuple[np.ndarray, np.ndarray]) -> Fibre:
-    """The fibre with its radius scaled by :data:`GMAX_ACROSS` at its place along the origin
-    line: ``dist`` from the top of the line, ``ranked`` the (sorted) distances of the original
-    origins and their places (0..1), so filled-in fibres get the place between their parents."""
-    a = float(np.interp(dist, *ranked))
+def _gmax_across(fibres: list[Fibre]) -> np.ndarray:
+    """Where each fibre lies across the sheet: 0 at the upper border, 1 at the lower border.
+
+    Across is the direction in the sheet perpendicular to its fibres: the cross product of the
+    sheet's normal (the least principal axis of all fibre points) and the fibres' mean
+    direction. A fibre's place is its midpoint's position along it; the 1st and 99th
+    percentiles over the fibres are the two borders. (Height alone put the fibres from the
+    gluteal aponeurosis, which form the upper-lateral border, in the middle of the sheet.)
+    """
+    paths = [resample_polyline(control_path(f), 2.0)[0] for f in fibres]
+    allp = np.vstack(paths)
+    centre = allp.mean(axis=0)
+    normal = np.linalg.eigh((allp - centre).T @ (allp - centre))[1][:, 0]
+    along = np.mean([(p[-1] - p[0]) / np.linalg.norm(p[-1] - p[0]) for p in paths], axis=0)
+    across = np.cross(normal, along)
+    across *= np.sign(across[2])  # toward the upper border
+    u = -np.array([(p.mean(axis=0) - centre) @ across for p in paths])
+    lo, hi = np.percentile(u, [1.0, 99.0])
+    return np.clip((u - lo) / (hi - lo), 0.0, 1.0)
+
+
+def _gmax_thickened(f: Fibre, a: float) -> Fibre:
+    """The fibre with its radius scaled by :data:`GMAX_ACROSS` at its place ``a`` across the
+    sheet (0 upper border .. 1 lower border)."""
     k = float(np.interp(a, *GMAX_ACROSS))
     return Fibre(f.path, (f.radius[0], tuple(k * r for r in f.radius[1])), f.hug, f.group, f.smooth)
 
@@ -878,7 +908,7 @@ def gluteus_maximus(c: Context) -> MuscleDef:
     ischium, the short-rotator room or the edge of medius lifts some fibres, the lift is spread
     smoothly over their neighbours, so the outer surface stays smooth and gently convex.
     The fibres are not equally thick across the sheet (:data:`GMAX_ACROSS`): thickest in its
-    lower-middle part, which makes the buttock, thinner toward the upper border.
+    lower-middle part, which makes the buttock, thinning out toward both free borders.
     """
     areas = reg.gluteus_maximus_areas(c.bones, c.lm)
     origins = np.vstack(
@@ -902,9 +932,15 @@ def gluteus_maximus(c: Context) -> MuscleDef:
     n_bony = len(origins)
     origins = np.vstack([origins, lig])
     ins = _gmax_insertions(c)
-    # order along the origin line: from the iliac crest (0) down to the ligament (1)
-    top = c.lm["psis_right"] + np.array([-10.0, 0.0, reg.GMAX_ABOVE_PSIS_MM])
-    key = np.linalg.norm(origins - top, axis=1)
+    # order along the origin line, from its upper-lateral end (0) down to the ligament (1):
+    # by the direction in which each origin lies from the middle of the tract insertion, seen
+    # from behind, so that the fibres fan out from the tract without crossing one another.
+    # (Ordered by distance from a point above the PSIS, the fibres from the gluteal aponeurosis
+    # took places in the middle of the tract and ran under those from the ilium and sacrum: a
+    # second layer that made the upper part about 30 mm thick and a ridge seen from behind.)
+    mid_itt = 0.5 * (ins["itt_top"] + ins["itt_bot"])
+    rel = origins - mid_itt
+    key = np.arctan2(rel[:, 0], rel[:, 2])  # 0 straight up, growing toward the midline and down
     order = np.argsort(np.argsort(key)) / max(len(origins) - 1, 1)
     radius = GMAX_RADIUS
     hug = ((0.0, 0.1, 0.2, 1.0), (1.0, 0.3, 0.0, 0.0))
@@ -925,9 +961,9 @@ def gluteus_maximus(c: Context) -> MuscleDef:
     # the two layers are filled in each on its own: a fibre half-way between a tract fibre
     # and a tuberosity fibre would end in mid-air between the tract and the bone
     fibres = densify(superficial, 2) + densify(deep, 2)
-    # thickness across the sheet: by where each fibre (the filled-in ones too) arises
-    ranked = np.sort(key), np.sort(order)
-    fibres = [_gmax_thickened(f, np.linalg.norm(f.path[0] - top), ranked) for f in fibres]
+    # thickness across the sheet: thickest in its lower middle, thinning to both free borders
+    across = _gmax_across(fibres)
+    fibres = [_gmax_thickened(f, float(a)) for f, a in zip(fibres, across, strict=True)]
     return MuscleDef(
         "gluteus_maximus",
         fibres,
@@ -948,7 +984,13 @@ def gluteus_maximus(c: Context) -> MuscleDef:
         volume_tol=0.015,  # its thickness (2 * volume / area) is held to 12-18 mm
         exponent=1.0,
         keep_off=(
-            np.vstack([reg.pelvic_face(c.bones["hip_bone_right"]), _sciatic_foramen(c)]),
+            np.vstack(
+                [
+                    reg.pelvic_face(c.bones["hip_bone_right"]),
+                    reg.sacral_pelvic_face(c.bones["sacrum"]),
+                    _sciatic_foramen(c),
+                ]
+            ),
             4.0,
         ),
     )

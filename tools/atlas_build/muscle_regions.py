@@ -136,18 +136,92 @@ def anterior_gluteal_line(rel: np.ndarray, notch_rel: float) -> np.ndarray:
     return np.asarray(np.interp(rel, [notch_rel, 0.45, 0.7, 1.0], [0.2, 0.5, 0.74, 0.9]))
 
 
+#: Gluteus minimus arises from a crescent: between the anterior gluteal line above (which
+#: "is convex upwards and backwards", its posterior end at the greater sciatic notch) and the
+#: inferior gluteal line below (from just above the anterior inferior iliac spine to the
+#: greater sciatic notch), and behind from the margin of the notch (earthslab.com "Iliac
+#: Spine"; Gray's Anatomy 1918 as quoted at wiki.stringtranslate.com "Gluteus minimus
+#: muscle"). Both lines arch round the acetabulum, so the area is modelled as a band between
+#: two arcs about the hip centre (in the wing plane: ``axis`` and the vertical): its fibres
+#: converge steadily on the trochanter below, a fan, instead of a block standing on a flat
+#: lower border at the acetabular rim.
+#: Radius (mm) of the inferior gluteal line about the hip centre at the top of its arch; at its
+#: ends it passes just above the notch's apex and GMIN_ABOVE_AIIS_MM above the AIIS. Modelling
+#: choices (unverified): no distance of the line from the acetabular rim was found in the
+#: stored pages. At 42 mm the line's top lies about 20 mm above the acetabular roof (``t`` = 0,
+#: 22 mm above the hip centre), the bare strip below it left to the reflected head of rectus
+#: femoris and the capsule; the old lower border ran along the roof itself.
+GMIN_IGL_TOP_MM = 42.0
+GMIN_ABOVE_AIIS_MM = 6.0
+#: behind, the origin follows the margin of the greater sciatic notch down below its apex
+#: (Gray's Anatomy 1918, as quoted above): the lower arc ends this much nearer the hip centre
+#: than the notch's apex. A modelling choice (unverified): at 2 mm the bare corner above the
+#: back of the acetabulum let gluteus medius, draped over minimus, down onto the bone there (18
+#: % of its vertices across the hip touched bone, so the posture model no longer let it go
+#: taut across the flexed hip: skinning.FREE_FRACTION 0.1); 6 mm gives 4 % (the old block 8 %)
+GMIN_NOTCH_MARGIN_MM = 6.0
+#: how far (t units of the wing frame, ~1 mm per 0.01) the upper border of the origin reaches
+#: above the anterior gluteal line used for gluteus medius's lower border. An independent
+#: comparison with segmented anatomy (issue 11) found the origin stopping ~20 mm short of its
+#: upper limit, but raising it here lifts gluteus medius (draped over minimus) off the bone
+#: where the pelvis is widest, near the iliac tubercle: at 0.1 and 0.05 the male body's pelvis
+#: needed 16.6 and 16.2 mm of push-out (limit 16, skin.common_scale; 11.0 at 0). Moving the
+#: line for both muscles (medius's lower edge is also ~15 mm low) is left for later.
+GMIN_ABOVE_AGL = 0.0
+#: Radius (mm) of the upper border's arc about the hip centre straight above it, and how far
+#: beyond the notch's radius it reaches behind: modelling choices (unverified). In the middle
+#: of the wing the arc lies above the anterior gluteal line, which bounds the area there; in
+#: front it rounds off the peak that line's steep forward rise made (a lemon, pointed at the
+#: top, seen from the side).
+GMIN_AGL_TOP_MM = 125.0
+GMIN_AGL_NOTCH_MM = 40.0
+#: share of the angle up to the ASIS over which the arc stays at GMIN_AGL_TOP_MM before it falls
+#: toward the ASIS: a rounded anterosuperior corner (the line reaches the crest in front of the
+#: iliac tubercle, earthslab.com "Iliac Spine"); a modelling choice
+GMIN_AGL_ROUND = 0.5
+#: in front the origin stops this far (mm, radially about the hip centre) short of the ASIS:
+#: the comparison found it running forward to the ASIS; its anterior horn ends on the anterior
+#: border of the ilium between the two iliac spines. A modelling choice (unverified).
+GMIN_BELOW_ASIS_MM = 22.0
+
+
+def _polar(p: np.ndarray, wf: WingFrame, centre: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Radius (mm) and angle (degrees, 0 straight up, positive forward) of points about
+    ``centre`` in the wing plane (the wing's posterior -> anterior axis and the vertical)."""
+    du = (np.asarray(p) - centre) @ wf.axis
+    dz = np.asarray(p)[:, 2] - centre[2]
+    return np.hypot(du, dz), np.degrees(np.arctan2(du, dz))
+
+
 def gluteus_minimus_area(hip: Patch, wf: WingFrame, lm: dict[str, np.ndarray]) -> Patch:
-    """Outer ilium between the inferior and anterior gluteal lines."""
+    """Outer ilium between the inferior and anterior gluteal lines: a crescent about the hip
+    centre (see :data:`GMIN_IGL_TOP_MM`)."""
     lateral = -MEDIAL_RIGHT
     p = hip.points
     u, t = wf.u(p), wf.t(p)
     length = wf.asis_u - wf.psis_u
     rel = (u - wf.psis_u) / length  # 0 at PSIS, 1 at ASIS
     notch_rel = float((lm["greater_sciatic_notch_right"] @ wf.axis - wf.psis_u) / length)
-    t_ag = anterior_gluteal_line(rel, notch_rel)
-    # in front it stops at the anterior border below the ASIS, not at the ASIS itself
-    m = outer_ilium(hip, wf, lateral) & (t > 0.02) & (t < t_ag) & (rel > notch_rel + 0.02)
-    m &= rel < 0.9
+    t_ag = anterior_gluteal_line(rel, notch_rel) + GMIN_ABOVE_AGL
+    c = lm["hip_centre_right"]
+    r, ang = _polar(p, wf, c)
+    (r_n,), (a_n,) = _polar(lm["greater_sciatic_notch_right"][None], wf, c)
+    (r_a,), (a_a,) = _polar(lm["aiis_right"][None], wf, c)
+    (r_s,), (a_s,) = _polar(lm["asis_right"][None], wf, c)
+    r_igl = np.interp(
+        ang,
+        [a_n, 0.0, a_a],
+        [r_n - GMIN_NOTCH_MARGIN_MM, GMIN_IGL_TOP_MM, r_a + GMIN_ABOVE_AIIS_MM],
+    )
+    # upper border: an arc too, highest above the hip centre, falling to short of the ASIS in
+    # front and to the notch behind (the anterior gluteal line runs into the notch)
+    r_top = np.interp(
+        ang,
+        [a_n, 0.0, GMIN_AGL_ROUND * a_s, a_s],
+        [r_n + GMIN_AGL_NOTCH_MM, GMIN_AGL_TOP_MM, GMIN_AGL_TOP_MM, r_s - GMIN_BELOW_ASIS_MM],
+    )
+    m = outer_ilium(hip, wf, lateral) & (r > r_igl) & (r < r_top) & (t < t_ag)
+    m &= rel > notch_rel + 0.02
     return _select(hip, m)
 
 
@@ -200,6 +274,32 @@ def pelvic_face(hip_bone: trimesh.Trimesh) -> np.ndarray:
     hip = dense_surface(hip_bone, 2.5)
     n = hip.normals
     return np.asarray(hip.points[(n @ MEDIAL_RIGHT > 0.3) & (n[:, 1] < 0.3)])
+
+
+#: how far (mm) in front of the sacrum's pelvic face gluteus maximus is kept out
+#: (:func:`sacral_pelvic_face`): the lobe it must not form reached 25 mm in front of the bone
+SACRAL_KEEP_OFF_MM = 27.0
+
+
+def sacral_pelvic_face(sacrum: trimesh.Trimesh, depth_mm: float = SACRAL_KEEP_OFF_MM) -> np.ndarray:
+    """Points filling the space just in front of the sacrum's pelvic (anterior) face on the
+    right side, which gluteus maximus never enters: it arises from the back of the sacrum and
+    the side of the coccyx and lies behind the sacrotuberous ligament.
+
+    The fibres from beside the lower sacrum and the coccyx run forward as well as down and out
+    to the femur; draped one by one they passed through the thin lower sacrum (about 15 mm
+    thick at S4-S5) and left a lobe of the muscle in front of it, inside the pelvis beside
+    piriformis (10-30 mm from the midline, reaching 25 mm in front of the bone). Seen from
+    behind, that lobe's deep rim showed 20-30 mm below the sheet beside it, so the sheet's
+    medial border measured as a ridge up to 6.5 mm high (tests/test_atlas_gmax_smooth.py).
+    The face (normals pointing forward) is swept ``depth_mm`` straight forward, like the block
+    that fills the greater sciatic foramen (muscle_fibres._sciatic_foramen).
+    """
+    sac = dense_surface(sacrum, 2.0)
+    n = sac.normals
+    face = sac.points[(n[:, 1] < -0.3) & (sac.points[:, 0] < -2.0)]
+    steps = np.arange(0.0, depth_mm + 0.1, 3.0)
+    return np.vstack([face - np.array([0.0, d, 0.0]) for d in steps])
 
 
 def gluteus_maximus_areas(

