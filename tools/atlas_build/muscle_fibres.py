@@ -156,6 +156,20 @@ def _nearest_on(mesh: trimesh.Trimesh, p: np.ndarray) -> np.ndarray:
     return pts[int(np.argmin(np.linalg.norm(pts - p, axis=1)))]
 
 
+def _nearest_beside(
+    mesh: trimesh.Trimesh, p: np.ndarray, centre_x: float, min_dx: float
+) -> np.ndarray:
+    """Closest surface point of a bone to ``p`` at least ``min_dx`` mm from the mid-plane
+    ``centre_x``: on a transverse process, not on the corner of the body next to its root
+    (the two can lie about equally far from ``p``, and the thin pedicles leave the corner
+    nearer)."""
+    pts = reg.dense_surface(mesh, 2.0).points
+    beside = pts[np.abs(pts[:, 0] - centre_x) >= min_dx]
+    if len(beside) == 0:
+        beside = pts
+    return beside[int(np.argmin(np.linalg.norm(beside - p, axis=1)))]
+
+
 def _body_half_width(v: trimesh.Trimesh, body_centre: np.ndarray) -> float:
     """Half the left-right width of a vertebral body at its centre height."""
     p = np.asarray(v.vertices)
@@ -230,9 +244,15 @@ def psoas(c: Context) -> MuscleDef:
     for lev in ("l1", "l2", "l3", "l4", "l5"):
         vb = c.lm[f"vertebral_body_{lev}"]
         tp = c.lm[f"transverse_process_{lev}_right"]
-        side = vb + np.array([-_body_half_width(c.bones[f"vertebra_{lev}"], vb), 0.0, 0.0])
+        half = _body_half_width(c.bones[f"vertebra_{lev}"], vb)
+        side = vb + np.array([-half, 0.0, 0.0])
         chain_tp.append(
-            _nearest_on(c.bones[f"vertebra_{lev}"], _lerp(side, tp, 0.6) + np.array([0, -4.0, 0]))
+            _nearest_beside(
+                c.bones[f"vertebra_{lev}"],
+                _lerp(side, tp, 0.6) + np.array([0, -4.0, 0]),
+                float(vb[0]),
+                half + 2.0,
+            )
         )
     # the origin is continuous along the bodies/discs and the transverse processes: interpolate
     origins: list[np.ndarray] = []
