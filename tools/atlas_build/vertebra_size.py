@@ -565,9 +565,29 @@ def resize(
         maps.append(step)
     out, step = _blunt_transverse_processes(out)
     maps.append(step)
+    return out, _chain(maps)
+
+
+def open_canal(
+    mesh: trimesh.Trimesh, size: VertebraSize
+) -> tuple[trimesh.Trimesh, Callable[[np.ndarray], np.ndarray]]:
+    """Copy of a resized vertebra with its pedicles and canal at their published widths, and
+    the point map that made it (:data:`CANAL_PASSES` passes of :func:`_open_canal`).
+
+    Kept apart from :func:`resize` so the build can close the facet joints on the arches as
+    resized (which fixes the sacrum's share of the L5-S1 closure, and with it every muscle
+    built on the sacrum) and open the canal after that (assemble.py).
+    """
+    maps: list[Callable[[np.ndarray], np.ndarray]] = []
+    out = mesh
     for _ in range(CANAL_PASSES):
         out, step = _open_canal(out, size)
         maps.append(step)
+    return out, _chain(maps)
+
+
+def _chain(maps: list[Callable[[np.ndarray], np.ndarray]]) -> Callable[[np.ndarray], np.ndarray]:
+    """One point map applying ``maps`` in order."""
 
     def point_map(points: np.ndarray) -> np.ndarray:
         p = np.asarray(points, dtype=np.float64)
@@ -575,7 +595,7 @@ def resize(
             p = step(p)
         return p
 
-    return out, point_map
+    return point_map
 
 
 def _tp_profile(
