@@ -17,7 +17,7 @@ import pytest
 import trimesh
 
 from tools.atlas_build.discs import DISCS, PROVENANCE
-from tools.atlas_build.facets import facet_gaps
+from tools.atlas_build.facets import close_facets, facet_gaps
 from tools.atlas_build.spine import DISC_HEIGHT, vertebra_frame
 from tools.atlas_build.vertebra_size import _axes, measure
 
@@ -82,6 +82,22 @@ def test_every_facet_joint_is_closed_on_both_sides() -> None:
     for g in gaps:
         side = "left" if g.side > 0 else "right"
         assert g.gap <= 3.0, f"{g.upper}-{g.lower} {side} facet gap {g.gap:.1f} mm"
+
+
+def test_a_fixed_bone_stays_and_its_neighbour_closes_the_joint() -> None:
+    """The build closes the facet joints a second time, after opening the canals, with the
+    sacrum held fixed (assemble._open_canals): the sacrum carries piriformis, gluteus maximus
+    and multifidus, which must not be rebuilt because the lumbar pedicles changed. Here L5 is
+    lifted 3 mm off the shipped sacrum; re-closing moves L5's arch alone."""
+    sacrum = _mesh("bones/sacrum.vtp").copy()  # _mesh is cached: deform copies only
+    l5 = _mesh("bones/vertebra_l5.vtp").copy()
+    l5.vertices = np.asarray(l5.vertices) + np.array([0.0, 0.0, 3.0])
+    before = np.array(sacrum.vertices)
+    bones = {"vertebra_l5": l5, "sacrum": sacrum}
+    opened = max(g.gap for g in facet_gaps(bones))
+    report = close_facets(bones, {}, {}, fixed=frozenset({"sacrum"}))
+    assert np.array_equal(np.asarray(bones["sacrum"].vertices), before)
+    assert opened > 3.0 and report["gap_l5_s1"] <= 2.5, (opened, report)
 
 
 @pytest.mark.parametrize(

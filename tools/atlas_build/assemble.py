@@ -52,7 +52,7 @@ from tools.atlas_build.spine import (
     stack_column,
     vertebra_frame,
 )
-from tools.atlas_build.vertebra_size import MORPHOMETRY, resize
+from tools.atlas_build.vertebra_size import MORPHOMETRY, open_canal, resize
 
 LOG = logging.getLogger("build_atlas.skeleton")
 MM = 1000.0
@@ -297,6 +297,33 @@ def _neutral_hips(
     }
 
 
+def _open_canals(
+    bones: dict[str, trimesh.Trimesh],
+    sites: dict[str, np.ndarray],
+    on_vertebra: dict[str, str],
+    placed: dict[str, np.ndarray],
+) -> None:
+    """Open each vertebra's canal to its published width (vertebra_size.open_canal), in place.
+
+    Done after the facet joints are closed on the arches as resized, so the sacrum's share of
+    the L5-S1 closure does not depend on the pedicles: moving L5's pedicles (and the arch just
+    behind them, where its inferior articular processes begin) changed that share, reshaped
+    the sacrum's superior articular processes by up to 2.7 mm and rebuilt every muscle on the
+    sacrum (piriformis then ended 0.37 mm inside the ilium). Each vertebra is opened in its
+    own (myo-sim) place, where it is upright, and its sites follow the same map; the caller
+    closes the joints again with the sacrum held fixed.
+    """
+    for lv, mat in placed.items():
+        bone_id = VERTEBRA_IDS[lv]
+        inv = np.linalg.inv(mat)
+        local, step = open_canal(_apply(bones[bone_id], inv), MORPHOMETRY[bone_id.split("_")[1]])
+        out = _apply(local, mat)
+        out.metadata["source"] = bones[bone_id].metadata.get("source", "myo-sim")
+        bones[bone_id] = out
+        for name in sorted(n for n, level in on_vertebra.items() if level == lv):
+            sites[name] = transform_points(step(transform_points(sites[name], inv)), mat)
+
+
 def assemble_skeleton() -> Skeleton:
     """Build the full skeleton (see module docstring)."""
     myo = load_myosim()
@@ -383,6 +410,8 @@ def assemble_skeleton() -> Skeleton:
     def body_transform(body: str) -> np.ndarray:
         return body_tf.get(body_root(body), np.eye(4))
 
+    on_vertebra: dict[str, str] = {}  # site -> level, for sites that follow a vertebra
+
     def resized(name: str, p: np.ndarray) -> np.ndarray:
         """A site of a vertebra's body follows the vertebra's resizing (torso: near T12 only)."""
         root = body_root(myo.site_body[name])
@@ -391,6 +420,7 @@ def assemble_skeleton() -> Skeleton:
                 continue
             if root == "torso" and t12_tree.query(p)[0] > 20.0:
                 return p
+            on_vertebra[name] = lv
             return np.asarray(resize_map[lv](p), dtype=np.float64)
         return p
 
@@ -418,6 +448,8 @@ def assemble_skeleton() -> Skeleton:
             placed[:3, :3] @ fr.up,
         )
     facet_report = close_facets(bones, sites, site_root)
+    _open_canals(bones, sites, on_vertebra, {lv: to_atlas @ col[lv] for lv in LEVELS})
+    facet_report = close_facets(bones, sites, site_root, fixed=frozenset({"sacrum"}))
     rib = _twelfth_rib(myo, x_mid)
     if rib is not None:
         rib_l = _outward(_apply(refine_smooth(rib), to_atlas @ col["thoracic12_s"]))

@@ -185,12 +185,15 @@ def close_facets(
     sites: dict[str, np.ndarray],
     site_root: dict[str, str],
     rounds: int = 6,
+    fixed: frozenset[str] = frozenset(),
 ) -> dict[str, float]:
     """Deform the arches in place so that each facet joint closes to ``GAP_MM``.
 
     ``sites``/``site_root``: atlas sites and the myo-sim body each is carried by; sites of a
-    deformed vertebra move with its arch. Returns the largest remaining gap and overlap per
-    joint (``"l4_l5"`` style keys; for the log and the tests' expectations).
+    deformed vertebra move with its arch. Bones in ``fixed`` are not moved: their neighbour
+    takes the whole move (the build closes the joints again after opening the canals, with
+    the sacrum held where the first closure put it). Returns the largest remaining gap and
+    overlap per joint (``"l4_l5"`` style keys; for the log and the tests' expectations).
     """
     frames: dict[str, ArchFrame | None] = {
         b: (arch_frame(bones[b]) if b != "sacrum" else None) for b in SITE_BODY if b in bones
@@ -218,9 +221,13 @@ def close_facets(
             sigma = max(SIGMA_MM, 0.8 * float(np.linalg.norm(move)))
             if lower == "sacrum":
                 sigma = SIGMA_MM
+            share_up = 0.0 if upper in fixed else (1.0 if lower in fixed else 0.5)
+            share_lo = 0.0 if lower in fixed else 1.0 - share_up
             for m in (np.ones(3), mirror):
-                bumps[upper].append(Bump(p_up * m, 0.5 * move * m, sigma))
-                bumps[lower].append(Bump(p_lo * m, -0.5 * move * m, sigma))
+                if share_up:
+                    bumps[upper].append(Bump(p_up * m, share_up * move * m, sigma))
+                if share_lo:
+                    bumps[lower].append(Bump(p_lo * m, -share_lo * move * m, sigma))
         if not any(bumps.values()):
             break
         for bone, bs in bumps.items():

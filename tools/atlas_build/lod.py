@@ -31,6 +31,14 @@ measured 19-22."""
 #: changing, and one muscle's new area must not re-decimate the others. Bones and skin keep the
 #: plain area split (handing their spare on would add triangles and slow the first frame).
 WATER_FILLED = frozenset({"muscle"})
+#: Bones get a fixed density: the bone share of a budget per this many mm2 of bone surface
+#: (the bones' total area when the density was fixed, session 15), not a share of the
+#: current total. With the plain split, opening the lumbar canals (+270 mm2 of vertebra
+#: surface) took 4-20 triangles from every other bone and re-decimated the shipped sacrum,
+#: hip bones and femurs although their shapes had not changed; each bone's triangles now
+#: follow its own area only. (The bone share's slack and the whole-atlas test cap what a
+#: growing bone may add.)
+BONE_AREA_MM2 = 312434.84606963204
 LOG = logging.getLogger("build_atlas.lod")
 
 
@@ -52,14 +60,19 @@ def allocate(
             continue
         if kind in WATER_FILLED:
             budgets.update(_water_fill(ids, areas, demand, share * total))
+        elif kind == "bone":
+            budgets.update(_by_area(ids, areas, share * total, BONE_AREA_MM2))
         else:
             budgets.update(_by_area(ids, areas, share * total))
     return budgets
 
 
-def _by_area(ids: list[str], areas: dict[str, float], pool: float) -> dict[str, int]:
-    """Split ``pool`` over ``ids`` in proportion to surface area."""
-    area_sum = sum(areas[k] for k in ids)
+def _by_area(
+    ids: list[str], areas: dict[str, float], pool: float, per_area: float | None = None
+) -> dict[str, int]:
+    """Split ``pool`` over ``ids`` in proportion to surface area (of their total, or of
+    ``per_area`` mm2 when given: a fixed density, see :data:`BONE_AREA_MM2`)."""
+    area_sum = sum(areas[k] for k in ids) if per_area is None else per_area
     return {k: max(MIN_FACES, int(pool * areas[k] / area_sum)) for k in ids}
 
 

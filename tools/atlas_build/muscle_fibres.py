@@ -156,6 +156,20 @@ def _nearest_on(mesh: trimesh.Trimesh, p: np.ndarray) -> np.ndarray:
     return pts[int(np.argmin(np.linalg.norm(pts - p, axis=1)))]
 
 
+def _nearest_beside(
+    mesh: trimesh.Trimesh, p: np.ndarray, centre_x: float, min_dx: float
+) -> np.ndarray:
+    """Closest surface point of a bone to ``p`` at least ``min_dx`` mm from the mid-plane
+    ``centre_x``: on a transverse process, not on the corner of the body next to its root
+    (the two can lie about equally far from ``p``, and the thin pedicles leave the corner
+    nearer)."""
+    pts = reg.dense_surface(mesh, 2.0).points
+    beside = pts[np.abs(pts[:, 0] - centre_x) >= min_dx]
+    if len(beside) == 0:
+        beside = pts
+    return beside[int(np.argmin(np.linalg.norm(beside - p, axis=1)))]
+
+
 def _body_half_width(v: trimesh.Trimesh, body_centre: np.ndarray) -> float:
     """Half the left-right width of a vertebral body at its centre height."""
     p = np.asarray(v.vertices)
@@ -205,6 +219,32 @@ def _psoas_rail(c: Context) -> tuple[np.ndarray, np.ndarray]:
     return np.array(pts), np.array([p[2] for p in pts])
 
 
+#: mm psoas keeps from the back of the lumbar transverse processes (:func:`psoas`)
+PSOAS_OFF_BACK_MM = 1.5
+
+
+def _behind_transverse_processes(c: Context) -> np.ndarray:
+    """Points on the posterior faces of the right lumbar transverse processes (L1-L5).
+
+    Psoas arises from the front and lower borders of the processes and lies in front of them.
+    Its slips' origin tubes (radius about 6 mm at the bone) reach through a process thinner
+    than that: since the pedicles were thinned to their published width, the processes start
+    further out as slim bars, and at L3 and L4 the tubes came out behind them and joined the
+    muscle round the process's edges, a handle through the lower psoas (its decimation then
+    failed and fell back to 5130-6460 triangles instead of 3800). Keeping psoas off the
+    processes' back faces removes that tissue.
+    """
+    pts = []
+    for lev in ("l1", "l2", "l3", "l4", "l5"):
+        bone = c.bones[f"vertebra_{lev}"]
+        vb = c.lm[f"vertebral_body_{lev}"]
+        half = _body_half_width(bone, vb)
+        surf = reg.dense_surface(bone, 1.5)
+        back = (surf.normals[:, 1] > 0.5) & (surf.points[:, 0] < vb[0] - half - 2.0)
+        pts.append(surf.points[back])
+    return np.vstack(pts)
+
+
 def psoas(c: Context) -> MuscleDef:
     """Psoas major: fascicles from T12-L5 (bodies, discs, transverse processes) to the LT."""
     rail, _ = _psoas_rail(c)
@@ -230,9 +270,15 @@ def psoas(c: Context) -> MuscleDef:
     for lev in ("l1", "l2", "l3", "l4", "l5"):
         vb = c.lm[f"vertebral_body_{lev}"]
         tp = c.lm[f"transverse_process_{lev}_right"]
-        side = vb + np.array([-_body_half_width(c.bones[f"vertebra_{lev}"], vb), 0.0, 0.0])
+        half = _body_half_width(c.bones[f"vertebra_{lev}"], vb)
+        side = vb + np.array([-half, 0.0, 0.0])
         chain_tp.append(
-            _nearest_on(c.bones[f"vertebra_{lev}"], _lerp(side, tp, 0.6) + np.array([0, -4.0, 0]))
+            _nearest_beside(
+                c.bones[f"vertebra_{lev}"],
+                _lerp(side, tp, 0.6) + np.array([0, -4.0, 0]),
+                float(vb[0]),
+                half + 2.0,
+            )
         )
     # the origin is continuous along the bodies/discs and the transverse processes: interpolate
     origins: list[np.ndarray] = []
@@ -301,6 +347,8 @@ def psoas(c: Context) -> MuscleDef:
             ("femur_{side}", "insertion"),
         ],
         sigma=1.8,
+        fill_tunnels=True,
+        keep_off=(_behind_transverse_processes(c), PSOAS_OFF_BACK_MM),
         parts={"psoas_major_upper": 0, "psoas_major_lower": 1},
         exponent=1.6,
         close_radius=PSOAS_CLOSE_RADIUS_MM,

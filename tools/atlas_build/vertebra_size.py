@@ -51,6 +51,17 @@ ARCH_KZ = 0.95
 #: the body's cross-section is measured this fraction of the body height below its centre:
 #: under the pedicles, a few millimetres above the inferior endplate
 SECTION_LEVEL = -0.35
+#: opening the canal (:func:`_open_canal`): ramp behind the body's posterior wall, fade
+#: behind the pedicles and above/below them (mm), and the passes (each re-measures; the
+#: sections move with the walls)
+CANAL_RAMP_Y = 4.0
+CANAL_FADE_Y = 6.0
+CANAL_FADE_Z = 5.0
+#: below the pedicles the fade is short: the arch under them (lateral recess, isthmus) is
+#: where L5's nearest approach to the sacrum's superior articular process lies (about 7 mm
+#: below the L5 body centre), and the facet closure moves the sacrum by it (facets.py)
+CANAL_FADE_BELOW = 3.0
+CANAL_PASSES = 3
 
 PANJABI_1992 = (
     "Panjabi MM, Goel V, Oxland T, et al. Human lumbar vertebrae: quantitative "
@@ -117,6 +128,17 @@ ABBAS_2021 = (
     "(CT of L1-L5; abstract: mean vertebral body length, the body's antero-posterior "
     "dimension, of 90 control men 29.9, 31.3, 32.6, 32.8, 32.9 mm)"
 )
+ZINDRICK_1987 = (
+    "Zindrick MR, Wiltse LL, Doornik A, et al. Analysis of the morphometric characteristics "
+    "of the thoracic and lumbar pedicles. Spine 1987;12(2):160-166 (lumbar pedicle widths "
+    "read in the CTSpinoPelvic1K transcription, morphometrics/pedicle_width_references.csv)"
+)
+KAUR_2016 = (
+    "Kaur K, Singh R, Prasath V, Magu S, Tanwar M. Computed tomographic-based morphometric "
+    "study of thoracic spine and its relevance to anaesthetic and spinal surgical procedures. "
+    "J Clin Orthop Trauma 2016;7(2):101-108 (abstract, "
+    "http://pubmedcentralcanada.ca/pmcc/articles/PMC4857161/: T12 pedicle width 8.31 +/- 1.83)"
+)
 TIBREWAL_1985 = (
     "Tibrewal SB, Pearcy MJ. Lumbar intervertebral disc heights in normal subjects and "
     "patients with disc herniation. Spine 1985;10(5):452-454"
@@ -137,6 +159,8 @@ REFERENCES = (
     BHAT_2025,
     CLOUTHIER_2023,
     ABBAS_2021,
+    ZINDRICK_1987,
+    KAUR_2016,
 )
 #: cited for values we could not check against the paper itself (kept, marked unchecked)
 UNCHECKED_REFERENCES = (ZHOU_2000, TIBREWAL_1985)
@@ -168,7 +192,14 @@ PROVENANCE = (
     "steps from level to level follow the mean body lengths of 90 control men of Abbas et al. "
     "2021 (Biomed Res Int 2021:7093745, abstract: L1-L5 29.9, 31.3, 32.6, 32.8, 32.9 mm): "
     "moved up to the L5 mean of Cook & Baker 2021 (35.3 mm), that series lies within 0.7 mm "
-    "of every L1-L4 depth. Tibrewal & Pearcy 1985 and "
+    "of every L1-L4 depth. Pedicle width and the canal width between the pedicles T12-L5 "
+    "are set to Panjabi et al. 1991 (T12: pedicle 8.7, canal 22.2 mm) and 1992 (L1-L5: "
+    "pedicles 8.6, 8.25, 10.15, 14.05, 18.6; canal 23.7, 23.8, 24.3, 25.4, 27.1 mm), read in the "
+    "public transcription named above; the pedicle ranges also hold Zindrick et al. 1987 "
+    "(read there) and, at T12, Kaur et al. 2016 (abstract, 8.31 mm); the generic arches had "
+    "pedicles 14-18 mm wide and a canal 16-19 mm wide, and are reshaped sideways at the "
+    "pedicles only. "
+    "Tibrewal & Pearcy 1985 and "
     "Zhou et al. 2000, cited before, could not be read and carry no value. Overall depth is "
     "from segmented adult anatomy (issue 11 "
     "comparison)."
@@ -197,7 +228,9 @@ class VertebraSize:
     body_width / body_depth: width and antero-posterior depth of the body's cross-section a few
     millimetres above its inferior endplate (compared with published endplate widths and
     depths); body_height: mean of anterior and posterior body heights; tp_span: tip to tip of
-    the transverse processes; ap_depth: front of the body to the tip of the spinous process.
+    the transverse processes; ap_depth: front of the body to the tip of the spinous process;
+    pedicle_width: transverse width of a pedicle at its isthmus; canal_width: spinal canal
+    width between the pedicles (both as :func:`measure_arch` measures them).
     """
 
     body_width: Dimension
@@ -205,6 +238,8 @@ class VertebraSize:
     body_height: Dimension
     tp_span: Dimension
     ap_depth: Dimension
+    pedicle_width: Dimension
+    canal_width: Dimension
 
 
 def _d(target: float, half_range: float, source: str, checked: bool = False) -> Dimension:
@@ -256,6 +291,23 @@ _TP12 = (
     "moving the skin fit"
 )
 _ISSUE = "segmented adult anatomy, issue 11 comparison (about 78-82 mm for L1-L5)"
+_PDW92 = (
+    "checked: Panjabi 1992 Table 4 PDW, mean of right and left (L1-L5 8.6, 8.25, 10.15, "
+    "14.05, 18.6; SEM 0.3-1.0, 12 spines); inside the range also Zindrick 1987 (8.7, 8.9, "
+    "10.3, 12.9, 18.0; SD 2.1-4.1), both read in the CTSpinoPelvic1K transcription"
+)
+_PDW91 = (
+    "checked: Panjabi 1991 Table 5, T12 PDW right 8.8 +/- 0.81, left 8.6 +/- 0.68 (SEM), read "
+    "in the CTSpinoPelvic1K transcription; Kaur 2016 (CT of 50 patients) 8.31 +/- 1.83 (SD)"
+)
+_SCW92 = (
+    "checked: Panjabi 1992 Table 3 SCW, canal width between the pedicles (L1-L5 23.7, 23.8, "
+    "24.3, 25.4, 27.1; SEM 0.5-0.9, 12 spines), read in the CTSpinoPelvic1K transcription"
+)
+_SCW91 = (
+    "checked: Panjabi 1991 Table 4, T12 SCW 22.2 +/- 1.12 (SEM), read in the CTSpinoPelvic1K "
+    "transcription"
+)
 
 #: Adult dimensions per level (mm), rounded, in our own table. The accepted ranges of checked
 #: values are about 1 SD of the checked sources and every checked published mean lies inside
@@ -266,6 +318,9 @@ _ISSUE = "segmented adult anatomy, issue 11 comparison (about 78-82 mm for L1-L5
 #: the one measured specimen lies inside).
 #: Values from memory keep their wider ranges (+/-4, +/-10): they claim no precision.
 W_HALF, H_HALF, D5_HALF, TP_HALF = 3.0, 2.0, 3.5, 10.0
+#: pedicle width +/-2.5 (Zindrick's SDs 2.1-2.6 at L1-L4, Kaur's 1.8 at T12; L5 +/-4, SD 4.1)
+#: and canal width +/-3 (Panjabi's SEM x sqrt(12): 1.7-3.9 mm)
+PDW_HALF, PDW5_HALF, SCW_HALF = 2.5, 4.0, 3.0
 #: Overall antero-posterior depth is not taken from a paper: its target comes from the
 #: segmented adult anatomy of the issue 11 comparison.
 MORPHOMETRY: dict[str, VertebraSize] = {
@@ -275,6 +330,8 @@ MORPHOMETRY: dict[str, VertebraSize] = {
         _ok(24.0, 3.5, _H12),  # the three series span 22.0-27.1 mm
         _ok(51.0, TP_HALF, _TP12),
         _d(72.0, 8.0, _MEM91),
+        _ok(8.7, PDW_HALF, _PDW91),
+        _ok(22.2, SCW_HALF, _SCW91),
     ),
     "l1": VertebraSize(
         _ok(41.0, W_HALF, _W92),
@@ -282,6 +339,8 @@ MORPHOMETRY: dict[str, VertebraSize] = {
         _ok(26.0, H_HALF, _H),
         _ok(73.0, TP_HALF, _TPW),
         _d(78.0, 8.0, _ISSUE),
+        _ok(8.6, PDW_HALF, _PDW92),
+        _ok(23.7, SCW_HALF, _SCW92),
     ),
     "l2": VertebraSize(
         _ok(43.0, W_HALF, _W92),
@@ -289,6 +348,8 @@ MORPHOMETRY: dict[str, VertebraSize] = {
         _ok(27.0, H_HALF, _H),
         _ok(81.0, TP_HALF, _TPW),
         _d(79.0, 8.0, _ISSUE),
+        _ok(8.25, PDW_HALF, _PDW92),
+        _ok(23.8, SCW_HALF, _SCW92),
     ),
     "l3": VertebraSize(
         _ok(45.0, W_HALF, _W92),
@@ -296,6 +357,8 @@ MORPHOMETRY: dict[str, VertebraSize] = {
         _ok(27.5, H_HALF, _H),
         _ok(90.0, TP_HALF, _TPW),
         _d(80.0, 8.0, _ISSUE),
+        _ok(10.15, PDW_HALF, _PDW92),
+        _ok(24.3, SCW_HALF, _SCW92),
     ),
     "l4": VertebraSize(
         _ok(47.0, W_HALF, _W92),
@@ -303,6 +366,8 @@ MORPHOMETRY: dict[str, VertebraSize] = {
         _ok(27.0, H_HALF, _H),
         _ok(87.0, TP_HALF, _TPW),
         _d(80.0, 8.0, _ISSUE),
+        _ok(14.05, PDW_HALF, _PDW92),
+        _ok(25.4, SCW_HALF, _SCW92),
     ),
     "l5": VertebraSize(
         # 49 mm: Bonczar 2024 pooled EPWu 48.8; also the GIAS3 S1 endplate it stands on
@@ -311,6 +376,8 @@ MORPHOMETRY: dict[str, VertebraSize] = {
         _ok(26.5, H_HALF, _H5),
         _ok(92.5, TP_HALF, _TPW),
         _d(78.0, 8.0, _ISSUE),
+        _ok(18.6, PDW5_HALF, _PDW92),
+        _ok(27.1, SCW_HALF, _SCW92),
     ),
 }
 
@@ -385,6 +452,98 @@ def measure(mesh: trimesh.Trimesh) -> Measured:
     )
 
 
+@dataclass(frozen=True)
+class ArchMeasured:
+    """Pedicles and spinal canal of one vertebra mesh, measured in transverse sections (mm).
+
+    The pedicle on each side is the run of bone nearest the midline along a lateral line a
+    little behind the body's posterior wall; its isthmus is the narrowest such run. Sections
+    are taken at :data:`ARCH_HEIGHTS` (fractions of the body height about its centre), lines at
+    :data:`ARCH_LINES` mm behind the posterior wall; a line crossing bone at the midline (a
+    lamina) is skipped. ``pedicle_width`` is the isthmus width (mean of both sides) at the
+    height where it is largest (the pedicle's mid-height), ``canal_width`` the gap between
+    the two pedicles on that line (interpedicular distance). ``medial``/``lateral``: distance
+    of the pedicle's walls from the body's mid-plane there, ``level``/``line``: where.
+    """
+
+    pedicle_width: float
+    canal_width: float
+    medial: float
+    lateral: float
+    level: float
+    line: float
+
+
+#: section heights (fractions of the body height about its centre) and lines (mm behind the
+#: body's posterior wall) at which :func:`measure_arch` looks for the pedicles: the lines
+#: start 4 mm back, past the curve where a pedicle's medial wall turns into the body's
+#: posterior wall (there the gap changes by millimetres per half millimetre of depth), and
+#: stop at 9 mm, before the laminae close the canal behind
+ARCH_HEIGHTS = tuple(float(f) for f in np.linspace(-0.10, 0.45, 12))
+ARCH_LINES = tuple(float(f) for f in np.arange(4.0, 9.5, 0.5))
+
+
+def _runs(loops: list[np.ndarray], y: float) -> np.ndarray | None:
+    """(n, 2) lateral intervals where the line ``post = y`` lies inside the section loops."""
+    xs: list[float] = []
+    for q in loops:
+        x, yy = q[:, 0], q[:, 1]
+        x2, y2 = np.roll(x, -1), np.roll(yy, -1)
+        m = (yy > y) != (y2 > y)
+        xs.extend((x[m] + (y - yy[m]) * (x2[m] - x[m]) / (y2[m] - yy[m])).tolist())
+    if len(xs) % 2:
+        return None
+    return np.sort(np.asarray(xs, dtype=np.float64)).reshape(-1, 2)
+
+
+def measure_arch(mesh: trimesh.Trimesh) -> ArchMeasured:
+    """Pedicle width and interpedicular canal width of a roughly upright vertebra (LPS mm).
+
+    Published pedicle widths are the transverse width at the isthmus and canal widths the
+    narrowest distance between the pedicles (Panjabi et al. 1991, 1992); this measures both
+    along the lateral axis, so an obliquely set pedicle (L5) measures a little wider.
+    """
+    fr = vertebra_frame(mesh)
+    lat, post = _axes(fr.up)
+    back = measure(mesh).body_back
+    rows: list[tuple[float, float, float, float, float, float]] = []
+    for fz in ARCH_HEIGHTS:
+        origin = fr.centre + fz * fr.height * fr.up
+        sec = mesh.section(plane_origin=origin, plane_normal=fr.up)
+        if sec is None:
+            continue
+        loops = [
+            np.c_[(np.asarray(lp) - origin) @ lat, (np.asarray(lp) - origin) @ post]
+            for lp in sec.discrete
+        ]
+        best: tuple[float, float, float, float, float, float] | None = None
+        for dy in ARCH_LINES:
+            runs = _runs(loops, back + dy)
+            if runs is None or len(runs) == 0 or np.any((runs[:, 0] < 0) & (runs[:, 1] > 0)):
+                continue
+            left, right = runs[runs[:, 1] < 0], runs[runs[:, 0] > 0]
+            if len(left) == 0 or len(right) == 0:
+                continue
+            lft = left[np.argmax(left[:, 1])]
+            rgt = right[np.argmin(right[:, 0])]
+            width = 0.5 * float((lft[1] - lft[0]) + (rgt[1] - rgt[0]))
+            if best is None or width < best[0]:
+                best = (
+                    width,
+                    float(rgt[0] - lft[1]),
+                    0.5 * float(rgt[0] - lft[1]),
+                    0.5 * float(rgt[1] - lft[0]),
+                    fz,
+                    dy,
+                )
+        if best is not None:
+            rows.append(best)
+    if not rows:
+        raise ValueError("vertebra: no pedicles found behind the body")
+    w, gap, med, lat_wall, fz, dy = max(rows, key=lambda r: r[0])
+    return ArchMeasured(w, gap, med, lat_wall, fz, dy)
+
+
 def _smoothstep(t: np.ndarray) -> np.ndarray:
     t = np.clip(t, 0.0, 1.0)
     return t * t * (3.0 - 2.0 * t)
@@ -406,6 +565,29 @@ def resize(
         maps.append(step)
     out, step = _blunt_transverse_processes(out)
     maps.append(step)
+    return out, _chain(maps)
+
+
+def open_canal(
+    mesh: trimesh.Trimesh, size: VertebraSize
+) -> tuple[trimesh.Trimesh, Callable[[np.ndarray], np.ndarray]]:
+    """Copy of a resized vertebra with its pedicles and canal at their published widths, and
+    the point map that made it (:data:`CANAL_PASSES` passes of :func:`_open_canal`).
+
+    Kept apart from :func:`resize` so the build can close the facet joints on the arches as
+    resized (which fixes the sacrum's share of the L5-S1 closure, and with it every muscle
+    built on the sacrum) and open the canal after that (assemble.py).
+    """
+    maps: list[Callable[[np.ndarray], np.ndarray]] = []
+    out = mesh
+    for _ in range(CANAL_PASSES):
+        out, step = _open_canal(out, size)
+        maps.append(step)
+    return out, _chain(maps)
+
+
+def _chain(maps: list[Callable[[np.ndarray], np.ndarray]]) -> Callable[[np.ndarray], np.ndarray]:
+    """One point map applying ``maps`` in order."""
 
     def point_map(points: np.ndarray) -> np.ndarray:
         p = np.asarray(points, dtype=np.float64)
@@ -413,7 +595,7 @@ def resize(
             p = step(p)
         return p
 
-    return out, point_map
+    return point_map
 
 
 def _tp_profile(
@@ -563,5 +745,60 @@ def _resize_once(
         return np.c_[x2, a, z]
 
     basis = np.vstack([lat, post, up])  # rows: local axes in world
+
+    return _boxed_map(mesh, centre, basis, lo, hi, local_map)
+
+
+def _open_canal(
+    mesh: trimesh.Trimesh, size: VertebraSize
+) -> tuple[trimesh.Trimesh, Callable[[np.ndarray], np.ndarray]]:
+    """Widen the spinal canal and thin the pedicles to their published widths.
+
+    The generic myo-sim arches have stout, thick pedicles close to the midline: resized, the
+    canal between them was 5-8 mm narrower than the published interpedicular widths and the
+    pedicles 1.5-1.6 times as wide as published at T12-L3 (docs/MORPHOMETRY.md, eighth and
+    ninth passes). Only the pedicles' band is moved, sideways: behind the body's posterior wall
+    (fading in over :data:`CANAL_RAMP_Y` mm, so the pedicle's root curves into the body), over
+    the pedicles' depth (fading out behind them, so the laminae, spinous process and articular
+    processes keep their shape and place) and at the pedicles' heights. Along the lateral
+    axis the medial wall of each pedicle moves to half the canal width and its lateral wall
+    to that plus the pedicle width; beyond the lateral wall the shift fades to zero 1.5 mm
+    inside the tips of the transverse processes, so their roots move with the pedicle (the
+    psoas slips and intertransverse structures keep their shape) and their span is kept.
+    The map changes the lateral coordinate only and is monotonic in it, so the bone cannot
+    fold or cross itself.
+    """
+    fr = vertebra_frame(mesh)
+    m = measure(mesh)
+    arch = measure_arch(mesh)
+    lat, post = _axes(fr.up)
+    basis = np.vstack([lat, post, fr.up])
+    centre = fr.centre
+    medial = 0.5 * size.canal_width.target
+    lateral = medial + size.pedicle_width.target
+    # the shift is zero by the tips of the transverse processes
+    fade_end = 0.5 * m.tp_span - 1.5
+    xs = np.array([0.0, arch.medial, arch.lateral, fade_end])
+    ds = np.array([0.0, medial - arch.medial, lateral - arch.lateral, 0.0])
+    if np.any(np.diff(xs + ds) <= 1.0):
+        raise ValueError(f"vertebra: canal {size.canal_width.target} mm cannot be opened")
+    back = m.body_back
+    y_end = back + ARCH_LINES[-1]
+    z_lo = ARCH_HEIGHTS[0] * fr.height
+    z_hi = ARCH_HEIGHTS[-1] * fr.height
+    q0 = (np.asarray(mesh.vertices, dtype=np.float64) - centre) @ basis.T
+    lo, hi = q0.min(axis=0), q0.max(axis=0)
+
+    def local_map(q: np.ndarray) -> np.ndarray:
+        wy = _smoothstep((q[:, 1] - back) / CANAL_RAMP_Y) * (
+            1.0 - _smoothstep((q[:, 1] - y_end) / CANAL_FADE_Y)
+        )
+        wz = _smoothstep((q[:, 2] - z_lo + CANAL_FADE_BELOW) / CANAL_FADE_BELOW) * (
+            1.0 - _smoothstep((q[:, 2] - z_hi) / CANAL_FADE_Z)
+        )
+        ax = np.abs(q[:, 0])
+        out = q.copy()
+        out[:, 0] = q[:, 0] + np.sign(q[:, 0]) * np.interp(ax, xs, ds) * wy * wz
+        return out
 
     return _boxed_map(mesh, centre, basis, lo, hi, local_map)
