@@ -163,12 +163,7 @@ def curl_points(
     ``turn_deg`` turns the whole arc about the axis (its gap then faces elsewhere: see
     :data:`GAP_TURNS_DEG`).
     """
-    a = np.asarray(axis, dtype=np.float64)
-    a = a / float(np.linalg.norm(a))
-    up = np.array([0.0, 0.0, 1.0]) if abs(a[2]) < 0.9 else np.array([0.0, -1.0, 0.0])
-    e1 = up - (up @ a) * a
-    e1 /= float(np.linalg.norm(e1))
-    e2 = np.cross(a, e1)
+    _, e1, e2 = _curl_basis(axis)
     half = np.radians(arc_deg / 2)
     theta = np.linspace(-half, half, n) + np.radians(turn_deg)
     if sign < 0:
@@ -180,16 +175,24 @@ def curl_points(
     return out
 
 
-def medial_turn_deg(center: NDArray[np.floating], axis: NDArray[np.floating]) -> float:
-    """The ``turn_deg`` of :func:`curl_points` that centres an arc about ``axis`` on the side
-    of ``center`` facing the body's midline (x = 0, the atlas's sagittal plane), or 0 where
-    that side is along the axis."""
+def _curl_basis(
+    axis: NDArray[np.floating],
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """The unit ``axis`` and the plane about it in which :func:`curl_points` sweeps: ``e1``
+    toward +z projected into the plane (-y for an axis near vertical), ``e2 = axis x e1``."""
     a = np.asarray(axis, dtype=np.float64)
     a = a / float(np.linalg.norm(a))
     up = np.array([0.0, 0.0, 1.0]) if abs(a[2]) < 0.9 else np.array([0.0, -1.0, 0.0])
     e1 = up - (up @ a) * a
     e1 /= float(np.linalg.norm(e1))
-    e2 = np.cross(a, e1)
+    return a, e1, np.cross(a, e1)
+
+
+def medial_turn_deg(center: NDArray[np.floating], axis: NDArray[np.floating]) -> float:
+    """The ``turn_deg`` of :func:`curl_points` that centres an arc about ``axis`` on the side
+    of ``center`` facing the body's midline (x = 0, the atlas's sagittal plane), or 0 where
+    that side is along the axis."""
+    a, e1, e2 = _curl_basis(axis)
     medial = np.array([-float(np.sign(np.asarray(center, dtype=np.float64)[0])), 0.0, 0.0])
     if not medial.any() or abs(float(medial @ a)) > 0.9:
         return 0.0
