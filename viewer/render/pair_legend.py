@@ -56,12 +56,14 @@ def _bare(label: str) -> str:
 
 
 TIGHT_WORDS = (
-    f"; tight here: holds {TIGHT_TENSION:.0%} of its strength (other side "
-    f"{DEFAULT_TENSION:.0%}), keeping this hip bent"
+    f"; tight here: short and stiff, pulling harder at rest (model's teaching values "
+    f"{TIGHT_TENSION:.0%} vs {DEFAULT_TENSION:.0%} of strength), keeping this hip bent"
 ).replace("%", " %")
 """Appended to the row of the side whose iliopsoas the pose makes tight: lesson 11 named the
 tight side only in the caption and the posture title, and a lecturer could not tell from the
-key which coloured muscle it was."""
+key which coloured muscle it was. "Holds 80 % of its strength" read as a sustained active
+contraction to a lecturer; a tight muscle's extra pull is mostly passive, and the shares are the
+balance model's teaching values (viewer/domain/balance.py), not measurements."""
 
 
 def legend_rows(
