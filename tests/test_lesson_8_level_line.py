@@ -179,6 +179,7 @@ def test_pair_3_arc_fits_the_frame_and_its_xs_carry_no_counts() -> None:
         sweep = _sweep_deg(path, turn)
         radius = _ring_radius(path, turn)
         ball = pairs.joint_balls[turn.joint_id]
+        middle = np.asarray(path[len(path) // 2]) - np.asarray(turn.center)
         layer = overlays.layer
         texts = [a.GetInput() for a in layer._actors.values() if a.GetVisibility()]
         counts = layer.has_counts()
@@ -188,6 +189,9 @@ def test_pair_3_arc_fits_the_frame_and_its_xs_carry_no_counts() -> None:
             if pull.side == "a" and not is_arc
         ]
     assert sweep <= ARC_MAX_DEG, f"the gluteal arc sweeps {sweep:.0f} degrees"
+    # Not under the hip: there its sense (the pelvis beside the hip rising) ran medially over
+    # the femur and a lecturer read it as the thigh adducting.
+    assert middle[2] > -0.5 * np.linalg.norm(middle), f"arc under the hip: {middle.round(1)}"
     assert radius <= RING_BALL_RATIO_MAX * ball, f"arc radius {radius:.0f} mm: not the hip's"
     margin = 0.02 * size[1]
     assert px[:, 0].min() >= margin and px[:, 0].max() <= size[0] - margin

@@ -199,6 +199,15 @@ def medial_turn_deg(center: NDArray[np.floating], axis: NDArray[np.floating]) ->
     return float(np.degrees(np.arctan2(float(medial @ e2), float(medial @ e1))))
 
 
+SHORT_ARC_TURNS_DEG = (0.0, 30.0, -30.0, 180.0)
+"""Turns of a short arc (pair 3, lesson 8) tried: on the midline side of the hip (the pelvis
+beside it rising) or on the outer side (the ilium pulled down toward the trochanter), never
+under the hip: turned there to clear pair 3's X's, its sense ran medially over the femur and
+read as the thigh adducting."""
+
+SHORT_ARC_RADII_MM = (32.0, 40.0, 48.0)
+"""Radii of a short arc round the hip's ball: tighter than :data:`BALL_RING_RADII_MM` (a 24 mm femoral head)."""
+
 GAP_TURNS_DEG = (0.0, 30.0, -30.0, 60.0, -60.0, 90.0, -90.0, 120.0, -120.0, 150.0, -150.0, 180.0)
 """Turns of a ring about its axis tried, in order, to keep it off a joint's ball: turning the
 ring's gap to where it would pass in front of the ball lets the ring run round behind the
@@ -715,7 +724,9 @@ class PairOverlay:
                 elif turn.level_mm == 0.0:
                     # Round the ball itself (both sides' rings concentric on the joint): wide
                     # enough to clear the ball on screen, apart from each other.
-                    radii[0] = BALL_RING_RADII_MM
+                    # A short arc (pair 3, lesson 8) stays the hip's size: grown to clear
+                    # pair 3's X's it ran to the frame's edge.
+                    radii[0] = BALL_RING_RADII_MM if turn.arc_deg is None else SHORT_ARC_RADII_MM
                 else:
                     # Beside a ball: a little farther from the joint ranks as the same level
                     # (see LEVEL_NUDGES_MM).
@@ -733,6 +744,7 @@ class PairOverlay:
             # A short arc (pair 3) faces the body's midline first: seen from in front, the
             # pelvis beside the standing hip rising reads "the other side held up".
             base = 0.0 if turn.arc_deg is None else medial_turn_deg(turn.center, turn.axis)
+            turns = GAP_TURNS_DEG if turn.arc_deg is None else SHORT_ARC_TURNS_DEG
             rings = [
                 curl_points(
                     center,
@@ -744,14 +756,14 @@ class PairOverlay:
                 )
                 for center, per_level in zip(centers, radii, strict=True)
                 for radius in per_level
-                for g in GAP_TURNS_DEG
+                for g in turns
             ]
             # Each candidate's level rank: 0 on the joint (the preferred level and its
             # nudges), then the fallbacks in order.
             level_rank = [
                 rank
                 for rank, per_level in zip(ranks, radii, strict=True)
-                for _ in range(len(per_level) * len(GAP_TURNS_DEG))
+                for _ in range(len(per_level) * len(turns))
             ]
             self._ring_plans.append((turn, rings, [densify(r, 3.0) for r in rings], level_rank))
 
