@@ -206,7 +206,8 @@ under the hip: turned there to clear pair 3's X's, its sense ran medially over t
 read as the thigh adducting."""
 
 SHORT_ARC_RADII_MM = (32.0, 40.0, 48.0)
-"""Radii of a short arc round the hip's ball: tighter than :data:`BALL_RING_RADII_MM` (a 24 mm femoral head)."""
+"""Radii of a short arc round the hip's ball (a femoral head of about 24 mm): tighter than
+:data:`BALL_RING_RADII_MM`."""
 
 GAP_TURNS_DEG = (0.0, 30.0, -30.0, 60.0, -60.0, 90.0, -90.0, 120.0, -120.0, 150.0, -150.0, 180.0)
 """Turns of a ring about its axis tried, in order, to keep it off a joint's ball: turning the
