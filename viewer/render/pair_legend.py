@@ -33,6 +33,10 @@ from viewer.render.pair_overlay import JOINT_RGB
 Box = tuple[float, float, float, float]
 """(x0, y0, x1, y1) in display pixels, y up."""
 
+BESIDE_SLACK_PX = 8.0
+"""How far the top-right block's left or bottom edge may move before the key is laid out again
+(less than the key's gap beside it, 2 % of the height)."""
+
 TITLE_SHARE = 0.034
 ROW_SHARE = 0.024
 NOTE_SHARE = 0.02
@@ -252,9 +256,17 @@ class PairLegend:
         return float(mapper.GetInput().GetBounds()[1])
 
     def beside_moved(self) -> bool:
-        """Has the top-right block changed since the key was laid out (a pose applied after
-        the pair view was chosen)? The key is then laid out again."""
-        return bool(self._props) and self.beside() != self.beside_box
+        """Has the top-right block come, gone or moved since the key was laid out (a pose
+        applied after the pair view was chosen)? The key is then laid out again.
+
+        Moves under :data:`BESIDE_SLACK_PX` do not count: dragging a pose rewrites the title's
+        angles every frame ("17°", "18°"), and the key's margin beside it absorbs that much."""
+        if not self._props:
+            return False
+        now, then = self.beside(), self.beside_box
+        if now is None or then is None:
+            return (now is None) != (then is None)
+        return abs(now[0] - then[0]) > BESIDE_SLACK_PX or abs(now[1] - then[1]) > BESIDE_SLACK_PX
 
     def box(self) -> tuple[float, float, float, float] | None:
         """(x0, y0, x1, y1) of the key in display pixels (y up), ``None`` while none is shown:
