@@ -105,7 +105,7 @@ def _water_fill(
     return out
 
 
-def _closed(mesh: trimesh.Trimesh) -> bool:
+def is_closed(mesh: trimesh.Trimesh) -> bool:
     """Watertight, consistently wound, positive volume (closed and outward)."""
     return bool(mesh.is_watertight and mesh.is_winding_consistent and mesh.volume > 0)
 
@@ -164,12 +164,12 @@ def drop_flat_pieces(mesh: trimesh.Trimesh) -> trimesh.Trimesh:
         return mesh
     out = trimesh.Trimesh(mesh.vertices, mesh.faces[~flat], process=False)
     out.remove_unreferenced_vertices()
-    return out if _closed(out) else mesh
+    return out if is_closed(out) else mesh
 
 
 def _closed_within(mesh: trimesh.Trimesh, target_faces: int) -> bool:
     """Closed, outward and within 2 % of the triangle budget."""
-    return _closed(mesh) and len(mesh.faces) <= int(target_faces * 1.02)
+    return is_closed(mesh) and len(mesh.faces) <= int(target_faces * 1.02)
 
 
 def decimate(mesh: trimesh.Trimesh, target_faces: int) -> trimesh.Trimesh:
@@ -181,7 +181,7 @@ def decimate(mesh: trimesh.Trimesh, target_faces: int) -> trimesh.Trimesh:
     closed within budget the first in-budget attempt is kept (the budget is a hard limit).
     All attempts are deterministic.
     """
-    src = drop_flat_pieces(mesh if _closed(mesh) else make_manifold(mesh))
+    src = drop_flat_pieces(mesh if is_closed(mesh) else make_manifold(mesh))
     if len(src.faces) <= target_faces:
         return src.copy()
     first: trimesh.Trimesh | None = None
@@ -190,7 +190,7 @@ def decimate(mesh: trimesh.Trimesh, target_faces: int) -> trimesh.Trimesh:
     ]
     for frac, agg in attempts:
         out = _quadric(src, max(4, int(target_faces * frac)), agg)
-        if not _closed(out):
+        if not is_closed(out):
             out = make_manifold(out)
         out = drop_flat_pieces(out)
         if first is None:

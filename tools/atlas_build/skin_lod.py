@@ -27,10 +27,6 @@ REST_KEY = "rest"
 """``mesh.metadata`` key of the skin as MakeHuman made it (same vertices, same order)."""
 
 
-def _closed(mesh: trimesh.Trimesh) -> bool:
-    return bool(mesh.is_watertight and mesh.is_winding_consistent and mesh.volume > 0)
-
-
 def skin_levels(
     skin: trimesh.Trimesh, full_faces: int, light_faces: int
 ) -> tuple[trimesh.Trimesh, trimesh.Trimesh]:
@@ -53,7 +49,7 @@ def skin_levels(
         carried = transfer(template, rest, np.asarray(skin.vertices), symmetric=False)
         if carried.volume < 0:
             carried.invert()
-        if not _closed(carried):
+        if not lod.is_closed(carried):
             raise RuntimeError("a carried skin level is not a closed outward surface")
         out.append(carried)
     return out[0], out[1]
