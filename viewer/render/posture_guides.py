@@ -61,6 +61,7 @@ from viewer.domain.posture_words import (
 )
 from viewer.domain.structures import Kind
 from viewer.io.atlas_loader import LoadedAtlas
+from viewer.render.dashes import dashed
 from viewer.render.guide_text_layout import MarkLabel, lay_out, project, screen_lines
 from viewer.render.posture_marks import GuideMarks
 from viewer.render.thigh_inset import ThighInset
@@ -185,21 +186,6 @@ def _line_poly(segments: Sequence[tuple[NDArray[np.float64], NDArray[np.float64]
 
 def _polyline(points: NDArray[np.float64]) -> list[tuple[NDArray[np.float64], NDArray[np.float64]]]:
     return [(points[i], points[i + 1]) for i in range(len(points) - 1)]
-
-
-def _dashed(
-    a: NDArray[np.float64], b: NDArray[np.float64], dash_mm: float = 12.0, gap_mm: float = 8.0
-) -> list[tuple[NDArray[np.float64], NDArray[np.float64]]]:
-    length = float(np.linalg.norm(b - a))
-    if length <= 0.0:
-        return []
-    unit = (b - a) / length
-    out = []
-    t = 0.0
-    while t < length:
-        out.append((a + unit * t, a + unit * min(length, t + dash_mm)))
-        t += dash_mm + gap_mm
-    return out
 
 
 class _Lines:
@@ -444,17 +430,17 @@ class PostureGuideOverlay:
         a0, a1 = g.psis, g.asis
         self._lines["tilt"].set([(a0, a1)])
         span = abs(float(g.asis[1] - g.psis[1])) + EXTEND_MM
-        self._lines["horizontal"].set(_dashed(a0.copy(), a0 + forward * span, 8.0, 7.0))
-        self._lines["plumb"].set(_dashed(g.plumb[0], g.plumb[1], 14.0, 9.0))
+        self._lines["horizontal"].set(dashed(a0.copy(), a0 + forward * span, 8.0, 7.0))
+        self._lines["plumb"].set(dashed(g.plumb[0], g.plumb[1], 14.0, 9.0))
         self._lines["curve"].set(_polyline(g.lordosis_line))
         loaded = g.facets if g.facets is not None else g.curve[COMPRESSED_FROM:]
         self._lines["compressed"].set(_polyline(loaded) if g.compressed else [])
         ghost: list[tuple[NDArray[np.float64], NDArray[np.float64]]] = []
         reference = None if standing is None else standing_reference(standing, g)
         if standing is not None and reference is not None:
-            ghost += _dashed(standing.psis, standing.asis, 10.0, 6.0)
+            ghost += dashed(standing.psis, standing.asis, 10.0, 6.0)
             for a, b in _polyline(reference):
-                ghost += _dashed(a, b, 10.0, 6.0)
+                ghost += dashed(a, b, 10.0, 6.0)
         self._lines["ghost"].set(ghost)
         self.standing_curve = reference
         # The dashed lines as whole lines, for the words' layout (a few segments, not dashes).
@@ -568,7 +554,7 @@ class PostureGuideOverlay:
         dropped = b - np.array([0.0, 0.0, DROP_MM])
         d_unit = (dropped - a) / max(float(np.linalg.norm(dropped - a)), 1e-9)
         self._level_lines["level_drop"].set(
-            _dashed(a, dropped + d_unit * LEVEL_EXTEND_MM, 10.0, 7.0)
+            dashed(a, dropped + d_unit * LEVEL_EXTEND_MM, 10.0, 7.0)
         )
         self._paths["level_drop"] = [(a, dropped + d_unit * LEVEL_EXTEND_MM)]
         self._level_texts["level"].SetInput(
@@ -620,7 +606,7 @@ class PostureGuideOverlay:
         end = hip + share * (bent - hip)
         self._thigh_lines["thigh"].set([(hip, end)])
         self._thigh_lines["thigh_standing"].set(
-            _dashed(hip, hip + share * (standing - hip), 12.0, 8.0)
+            dashed(hip, hip + share * (standing - hip), 12.0, 8.0)
         )
         beside = hip + THIGH_TEXT_AT * (end - hip) + np.array([0.0, -THIGH_TEXT_FRONT_MM, 0.0])
         _anchor_of(self._thigh_text).SetValue(*beside)

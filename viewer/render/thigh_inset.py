@@ -23,6 +23,8 @@ from vtkmodules.vtkRenderingCore import (
     vtkTextActor,
 )
 
+from viewer.render.dashes import dashed
+
 INSET_SHARE = 0.3
 """Height of the sketch as a share of the picture's height."""
 INSET_MARGIN = 0.02
@@ -72,18 +74,6 @@ def _poly(segments: list[tuple[NDArray[np.float64], NDArray[np.float64]]]) -> vt
     poly.SetPoints(points)
     poly.SetLines(lines)
     return poly
-
-
-def _dashes(
-    a: NDArray[np.float64], b: NDArray[np.float64], dash: float, gap: float
-) -> list[tuple[NDArray[np.float64], NDArray[np.float64]]]:
-    length = float(np.linalg.norm(b - a))
-    unit = (b - a) / max(length, 1e-9)
-    out, t = [], 0.0
-    while t < length:
-        out.append((a + unit * t, a + unit * min(length, t + dash)))
-        t += dash + gap
-    return out
 
 
 class ThighInset:
@@ -177,7 +167,7 @@ class ThighInset:
         scale = max(1.0, height / 900.0)
         dash = 0.05 * h
         self._mappers[id(self._standing)].SetInputData(
-            _poly(_dashes(lines.hip, lines.standing, dash, 0.6 * dash))
+            _poly(dashed(lines.hip, lines.standing, dash, 0.6 * dash))
         )
         self._mappers[id(self._bent)].SetInputData(_poly([(lines.hip, lines.bent)]))
         # The hip as a small ring and the trunk standing on it: a body, not two strokes.
