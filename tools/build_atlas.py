@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -462,4 +463,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    from tools.atlas_build.float_pins import restart_pinned
+
+    restart_pinned("tools.build_atlas", sys.argv[1:])
     raise SystemExit(main())

@@ -25,6 +25,7 @@ import argparse
 import contextlib
 import io
 import json
+import sys
 import warnings
 from pathlib import Path
 from typing import Any
@@ -197,4 +198,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    from tools.atlas_build.float_pins import restart_pinned
+
+    restart_pinned("tools.atlas_build.posture", sys.argv[1:])
     raise SystemExit(main())

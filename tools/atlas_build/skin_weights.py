@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import sys
 import zipfile
 from pathlib import Path
 
@@ -271,4 +272,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    from tools.atlas_build.float_pins import restart_pinned
+
+    restart_pinned("tools.atlas_build.skin_weights", sys.argv[1:])
     raise SystemExit(main())
