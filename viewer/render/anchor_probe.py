@@ -7,7 +7,10 @@ abdominal wall) can be taken for a point of that ghost's neighbour. A leader mus
 structure, so each candidate anchor is checked here by casting the ray from the camera to it:
 it passes only when the first solid surface met is the structure's own. Solid means what hides
 things on screen: shown, not a ghost (below :data:`GHOST_PICK_OPACITY`), not the skin (the body
-outline is drawn see-through over the anatomy it is about).
+outline is drawn see-through over the anatomy it is about). A skin drawn as the body (0.9 or
+more opaque) does hide: a point more than 3 cm under it is not seen, the markers' rule
+(:func:`viewer.domain.marker_depth.hidden_by_skin`), so a plate does not name the psoas,
+iliacus or piriformis under an opaque skin with leaders ending on the skin.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from collections.abc import Iterable, Sequence
 from vtkmodules.vtkCommonCore import vtkIdList, vtkPoints
 from vtkmodules.vtkCommonDataModel import vtkPolyData, vtkStaticCellLocator
 
+from viewer.domain.marker_depth import hidden_by_skin
 from viewer.domain.structures import Kind
 from viewer.render.depth_probe import segment_meets_box
 from viewer.render.scene_renderer import GHOST_PICK_OPACITY, SceneRenderer
@@ -32,6 +36,12 @@ EDGE_MARGIN_PX = 3.0
 
 RING_REACH_MM = 150.0
 """How far behind the anchor's depth the rays around it look for the first surface."""
+
+SKIN_TOL = 1e-6
+"""Intersection tolerance (a share of the ray's length: 1.5 um at 1.5 m) for the skin: the
+skin is mirror-symmetric with a row of edges on the midline, and a line of sight in that plane
+(to a lumbar vertebra seen from in front) slipped between the two triangles sharing them, so
+a vertebra 7 cm under the belly was taken for one under no skin at all."""
 
 PARALLEL_BACK_MM = 5000.0
 """Where rays of a parallel-projection camera start, behind the anchor along the view."""
@@ -67,7 +77,7 @@ class AnchorProbe:
         self._locators[sid] = (key, locator)
         return locator
 
-    def _first_hit(self, sid: str, start: Vec, end: Vec) -> float | None:
+    def _first_hit(self, sid: str, start: Vec, end: Vec, tol: float = 0.0) -> float | None:
         """Distance from ``start`` to the first crossing of ``sid`` on the segment, if any.
 
         The bounding box is tested first, so locators are only built for structures some line
@@ -79,7 +89,7 @@ class AnchorProbe:
         locator = self._locator(sid, poly)
         self._points.Reset()
         self._cells.Reset()
-        locator.IntersectWithLine(start, end, 0.0, self._points, self._cells)
+        locator.IntersectWithLine(start, end, tol, self._points, self._cells)
         n = self._points.GetNumberOfPoints()
         if n == 0:
             return None
@@ -96,11 +106,21 @@ class AnchorProbe:
             and state.opacity(s.id) >= GHOST_PICK_OPACITY
         ]
 
+    def skin_cover(self) -> tuple[list[str], float]:
+        """The skins drawn (shown, not fully clear) and the opacity of the most opaque."""
+        state, atlas = self.scene.state, self.scene.loaded.atlas
+        skins = [
+            s.id
+            for s in atlas.renderable
+            if s.kind is Kind.SKIN and state.is_visible(s.id) and state.opacity(s.id) > 0.0
+        ]
+        return skins, max((state.opacity(s) for s in skins), default=0.0)
+
     def sees(
         self, own: Sequence[str], point: Vec, blockers: Iterable[str], past_mm: float = 2.0
     ) -> bool:
         """True when the camera's ray to ``point`` (and ``past_mm`` beyond) meets one of
-        ``own`` first."""
+        ``own`` first, and not deep under a skin drawn as the body (:func:`hidden_by_skin`)."""
         camera = self.scene.renderer.GetActiveCamera()
         if camera.GetParallelProjection():
             d = camera.GetDirectionOfProjection()
@@ -131,6 +151,13 @@ class AnchorProbe:
                 continue
             h = self._first_hit(sid, start, end)
             if h is not None and h < first_own - TOLERANCE_MM:
+                return False
+        skins, opacity = self.skin_cover()
+        if skins:
+            entry = [
+                h for sid in skins if (h := self._first_hit(sid, start, end, SKIN_TOL)) is not None
+            ]
+            if entry and hidden_by_skin(first_own - min(entry), opacity):
                 return False
         return True
 
