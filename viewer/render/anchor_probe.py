@@ -19,11 +19,10 @@ import math
 from collections.abc import Iterable, Sequence
 
 from vtkmodules.vtkCommonCore import vtkIdList, vtkPoints
-from vtkmodules.vtkCommonDataModel import vtkPolyData, vtkStaticCellLocator
 
 from viewer.domain.marker_depth import hidden_by_skin
 from viewer.domain.structures import Kind
-from viewer.render.depth_probe import segment_meets_box
+from viewer.render.depth_probe import SKIN_TOL, DrawnLocators, segment_meets_box
 from viewer.render.scene_renderer import GHOST_PICK_OPACITY, SceneRenderer
 
 Vec = tuple[float, float, float]
@@ -37,12 +36,6 @@ EDGE_MARGIN_PX = 3.0
 RING_REACH_MM = 150.0
 """How far behind the anchor's depth the rays around it look for the first surface."""
 
-SKIN_TOL = 1e-6
-"""Intersection tolerance (a share of the ray's length: 1.5 um at 1.5 m) for the skin: the
-skin is mirror-symmetric with a row of edges on the midline, and a line of sight in that plane
-(to a lumbar vertebra seen from in front) slipped between the two triangles sharing them, so
-a vertebra 7 cm under the belly was taken for one under no skin at all."""
-
 PARALLEL_BACK_MM = 5000.0
 """Where rays of a parallel-projection camera start, behind the anchor along the view."""
 
@@ -52,30 +45,9 @@ class AnchorProbe:
 
     def __init__(self, scene: SceneRenderer) -> None:
         self.scene = scene
-        self._locators: dict[str, tuple[object, vtkStaticCellLocator]] = {}
+        self._drawn = DrawnLocators(scene)
         self._points = vtkPoints()
         self._cells = vtkIdList()
-
-    def _drawn_poly(self, sid: str) -> vtkPolyData | None:
-        try:
-            mapper = self.scene.actor_of(sid).GetMapper()
-        except KeyError:
-            return None
-        poly = mapper.GetInput() if mapper is not None else None
-        return poly if isinstance(poly, vtkPolyData) and poly.GetNumberOfCells() else None
-
-    def _locator(self, sid: str, poly: vtkPolyData) -> vtkStaticCellLocator:
-        # The poly data itself is part of the key (held, so its Python wrapper stays the same
-        # object): a new tessellation or moved vertices need a new locator.
-        key = (poly, self.scene.geometry_version, poly.GetNumberOfPoints())
-        cached = self._locators.get(sid)
-        if cached is not None and cached[0] == key:
-            return cached[1]
-        locator = vtkStaticCellLocator()
-        locator.SetDataSet(poly)
-        locator.BuildLocator()
-        self._locators[sid] = (key, locator)
-        return locator
 
     def _first_hit(self, sid: str, start: Vec, end: Vec, tol: float = 0.0) -> float | None:
         """Distance from ``start`` to the first crossing of ``sid`` on the segment, if any.
@@ -83,10 +55,10 @@ class AnchorProbe:
         The bounding box is tested first, so locators are only built for structures some line
         of sight actually passes (a few of the forty, and again only after the meshes move).
         """
-        poly = self._drawn_poly(sid)
-        if poly is None or not segment_meets_box(start, end, poly.GetBounds()):
+        found = self._drawn.get(sid)
+        if found is None or not segment_meets_box(start, end, found[1]):
             return None
-        locator = self._locator(sid, poly)
+        locator = found[0]
         self._points.Reset()
         self._cells.Reset()
         locator.IntersectWithLine(start, end, tol, self._points, self._cells)
