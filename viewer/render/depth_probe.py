@@ -200,10 +200,16 @@ class DepthProbe:
         blockers: dict[str, float] = {}
         per = max(8, samples // max(1, len(ids)))
         for sid in ids:
+            light = sid in self.scene.loaded.light
             mesh = self.scene.loaded.light.get(sid) or self.scene.loaded.meshes.get(sid)
             if mesh is None:
                 continue
-            pts = np.asarray(mesh.points, dtype=np.float64)
+            # Where the posture put it (the occluders' rays are cast on the drawn meshes too).
+            drawn = self.scene.drawn_points(sid, light=light)
+            pts = np.asarray(
+                drawn if drawn is not None and len(drawn) == len(mesh.points) else mesh.points,
+                dtype=np.float64,
+            )
             tri = pts[np.asarray(mesh.triangles)]
             cross = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
             projected = 0.5 * (cross @ d)  # signed: > 0 faces the direction
@@ -231,11 +237,13 @@ class DepthProbe:
 
     def _skin_depths(self, ids: list[str], d: np.ndarray) -> tuple[float | None, float | None]:
         """Distances from the structures' centre to the skin toward ``d`` and away from it."""
-        chunks = [
-            np.asarray(self.scene.loaded.meshes[i].points, dtype=np.float64)
-            for i in ids
-            if i in self.scene.loaded.meshes
-        ]
+        chunks = []
+        for i in ids:
+            if i not in self.scene.loaded.meshes:
+                continue
+            drawn = self.scene.drawn_points(i)
+            points = drawn if drawn is not None else self.scene.loaded.meshes[i].points
+            chunks.append(np.asarray(points, dtype=np.float64))
         skins = self.skins()
         if not chunks or not skins:
             return None, None
