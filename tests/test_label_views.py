@@ -363,3 +363,78 @@ def test_lesson_steps_10_and_11_draw_what_their_captions_say(lesson: Any) -> Non
                     px.append(np.asarray(renderer.GetDisplayPoint()[:2]))
                 assert np.linalg.norm(px[1] - px[0]) > 0.05 * 720, (plan[0].structure, px)
             break
+
+
+DEEP_NAMES = ("psoas", "iliopsoas", "piriformis", "quadratus", "vertebra", "disc", "sacrum")
+"""Structures lying far more than 3 cm under the skin seen from in front, behind or the side."""
+
+
+@pytest.mark.parametrize(
+    ("body", "view"), [("female", "anterior"), ("neutral", "posterior"), ("male", "left")]
+)
+def test_a_plate_under_an_opaque_skin_names_only_what_lies_just_under_it(
+    body: str, view: str
+) -> None:
+    """A lecturer saw a plate (``render --labels auto``) with the skin drawn as the body name
+    the psoas, iliacus, piriformis, a lumbar disc and the quadratus lumborum hidden under it,
+    their leaders ending on the skin. Under a skin at 0.9 or more a label names only what
+    lies within 3 cm under it along the line of sight (the markers' rule,
+    :func:`viewer.domain.marker_depth.hidden_by_skin`), measured here independently with
+    trimesh's ray casts on the meshes."""
+    from viewer.domain.marker_depth import DEEP_UNDER_SKIN_MM, SKIN_COVER_OPACITY
+
+    context = load_context(body=body)
+    state, loaded = context.state, context.loaded
+    skins = [s.id for s in loaded.atlas.renderable if s.kind.value == "skin"]
+    state.set_opacity(skins, 1.0)
+    assert state.opacity(skins[0]) >= SKIN_COVER_OPACITY
+
+    def mesh(ids: list[str]) -> np.ndarray:
+        """The triangles (n, 3, 3) of these structures."""
+        return np.concatenate(
+            [
+                np.asarray(loaded.meshes[i].points, dtype=np.float64)[
+                    np.asarray(loaded.meshes[i].triangles)
+                ]
+                for i in ids
+                if i in loaded.meshes
+            ]
+        )
+
+    def first_hit(tri: np.ndarray, eye: np.ndarray, target: np.ndarray) -> float | None:
+        """Nearest crossing of the ray eye -> target (and 2 mm on) with the triangles, mm from
+        the eye (Moller-Trumbore, edges included with a small slack)."""
+        length = float(np.linalg.norm(target - eye))
+        d = (target - eye) / length
+        e1, e2 = tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0]
+        p = np.cross(d, e2)
+        det = (e1 * p).sum(axis=1)
+        ok = np.abs(det) > 1e-12
+        inv = np.where(ok, 1.0 / np.where(ok, det, 1.0), 0.0)
+        t0 = eye - tri[:, 0]
+        u = (t0 * p).sum(axis=1) * inv
+        q = np.cross(t0, e1)
+        v = (q @ d) * inv
+        t = (e2 * q).sum(axis=1) * inv
+        hit = ok & (u >= -1e-9) & (v >= -1e-9) & (u + v <= 1 + 1e-9) & (t > 0) & (t <= length + 2)
+        return float(t[hit].min()) if hit.any() else None
+
+    skin = mesh(skins)
+    width, height = 1280, 800
+    with offscreen_scene(loaded, state, (width, height), LIGHT, msaa=0) as off:
+        off.labels.set_label_auto(True)
+        off.window.Render()
+        off.scene.apply_view(view_by_name(view))
+        off.window.Render()
+        eye = np.asarray(off.renderer.GetActiveCamera().GetPosition(), dtype=np.float64)
+        shown = list(off.labels.shown)
+    keys = [s.key for s in shown]
+    assert len(keys) >= 2, ("a plate still names what lies under the skin", keys)
+    assert not [k for k in keys if any(n in k for n in DEEP_NAMES)], (body, view, keys)
+    for s in shown:
+        anchor = np.asarray(s.anchor, dtype=np.float64)
+        own = mesh(list(loaded.atlas.leaves(s.key)))
+        entry, surface = first_hit(skin, eye, anchor), first_hit(own, eye, anchor)
+        assert entry is not None and surface is not None, (s.key, entry, surface)
+        under = surface - entry
+        assert under <= DEEP_UNDER_SKIN_MM + 1.0, f"{s.key}: {under:.0f} mm under the skin"

@@ -62,6 +62,17 @@ def _slide(step_index: int, monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> d
             for name, segs in self.level_lines().items()
         }
         seen["inset"] = (self.inset.box, self.inset.lines)
+        boxes = {}
+        for name, text in self._level_texts.items():
+            if text.GetVisibility() and text.GetInput():
+                bb = [0.0] * 4
+                text.GetBoundingBox(r, bb)  # pixels about its world anchor, y up
+                anchor = text.GetPositionCoordinate().GetReferenceCoordinate()
+                ax, ay = anchor.GetComputedDisplayValue(r)
+                dx, dy = text.GetPositionCoordinate().GetValue()[:2]  # the layout's offset
+                ax, ay = ax + dx, ay + dy
+                boxes[name] = (ax + bb[0], ay + bb[2], ax + bb[1], ay + bb[3])
+        seen["level_text_boxes"] = boxes
         seen["pose"] = self.state.pose
         detach_guides(self)
 
@@ -74,6 +85,11 @@ def _slide(step_index: int, monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> d
         seen["turnings"] = self.pair_drawn.turnings if self.pair_drawn is not None else ()
         seen["balls"] = dict(pairs.joint_balls)
         seen["note"] = self._arrow_note(self.pair_drawn) if self.pair_drawn is not None else ""
+        from viewer.render.posture_guides import GUIDE_ANATOMY_SAMPLE, GUIDE_FAINT
+        from viewer.render.posture_key import anatomy_on_screen
+
+        seen["anatomy_px"] = anatomy_on_screen(self.scene, GUIDE_ANATOMY_SAMPLE, GUIDE_FAINT)()
+        seen["pair_key"] = self.pair_legend.box()
         detach_overlays(self)
 
     monkeypatch.setattr(posture_guides.PostureGuideOverlay, "detach", spy_guides)
@@ -140,6 +156,41 @@ def test_lesson_8_draws_the_pelvis_level_across_both_iliac_crests(
     w, h = seen["size"]
     every = np.vstack([*seen["level_px"]["level"], dashes])
     assert (every[:, 0] >= 0).all() and (every[:, 0] <= w).all() and (every[:, 1] <= h).all()
+
+
+LEVEL_WORDS_NEAR_PX = 90.0
+"""The level words lie at most this far (pixels, box to line) from the line they name."""
+
+
+def test_lesson_8_level_words_read_beside_the_line_on_a_clear_background(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    """A lecturer saw "pelvis held level (iliac crests)" and "dashed: left side dropping" printed
+    over the lumbar spine and the sacrum: the words ran inward from the lifted side's end. Now
+    each lies beside its line, over no drawn bone or muscle (the vertebrae at 0.3 count), clear
+    of the pair's key and of the other words."""
+    from viewer.domain.guide_layout import ANATOMY_POINTS_MIN, boxes_overlap, points_in_box
+
+    seen = _slide(7, monkeypatch, tmp_path)
+    boxes = seen["level_text_boxes"]
+    assert set(boxes) == {"level", "level_drop"}, boxes
+    points = [tuple(p) for p in seen["anatomy_px"].tolist()]
+    assert len(points) > 1000
+    key = seen["pair_key"]
+    assert key is not None
+    for name, box in boxes.items():
+        inside = points_in_box(points, box)
+        assert inside < ANATOMY_POINTS_MIN, f"{name!r} words over the anatomy ({inside} points)"
+        assert not boxes_overlap(box, key), f"{name!r} words over the pair key"
+        line = np.vstack(seen["level_px"][name])
+        cx = np.clip(line[:, 0], box[0], box[2])
+        cy = np.clip(line[:, 1], box[1], box[3])
+        gap = float(np.hypot(line[:, 0] - cx, line[:, 1] - cy).min())
+        assert gap <= LEVEL_WORDS_NEAR_PX, f"{name!r} words {gap:.0f} px from their line"
+    assert not boxes_overlap(boxes["level"], boxes["level_drop"])
+    # The solid line's words above it (display y up): they name the line under them.
+    level = np.vstack(seen["level_px"]["level"])
+    assert boxes["level"][1] >= float(level[:, 1].max()), "the level words sit above the line"
 
 
 def display_points_of(seen: dict[str, Any], point: np.ndarray) -> np.ndarray:

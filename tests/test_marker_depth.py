@@ -308,3 +308,69 @@ def _probe_y(renderer: object, point: tuple[float, float, float]) -> float:
     renderer.SetWorldPoint(*point, 1.0)  # type: ignore[attr-defined]
     renderer.WorldToDisplay()  # type: ignore[attr-defined]
     return float(renderer.GetDisplayPoint()[1])  # type: ignore[attr-defined]
+
+
+def _ray_cover(tri: np.ndarray, eye: np.ndarray, target: np.ndarray) -> float:
+    """Length of the closed surface ``tri`` (n, 3, 3) in front of ``target`` on the line of
+    sight from ``eye``: crossings found by an independent Moller-Trumbore cast, paired as the
+    rule pairs them (:func:`cover_length`)."""
+    length = float(np.linalg.norm(target - eye))
+    d = (target - eye) / length
+    e1, e2 = tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0]
+    p = np.cross(d, e2)
+    det = (e1 * p).sum(axis=1)
+    ok = np.abs(det) > 1e-12
+    inv = np.where(ok, 1.0 / np.where(ok, det, 1.0), 0.0)
+    t0 = eye - tri[:, 0]
+    u = (t0 * p).sum(axis=1) * inv
+    q = np.cross(t0, e1)
+    v = (q @ d) * inv
+    t = (e2 * q).sum(axis=1) * inv
+    hit = ok & (u >= 0) & (v >= 0) & (u + v <= 1) & (t > 0)
+    return cover_length(sorted(float(x) for x in t[hit]), length)
+
+
+def test_a_posed_body_is_probed_as_drawn_not_as_loaded() -> None:
+    """Sitting, seen from in front (``render --heat-muscle psoas_major_lower_right --pose
+    sitting_upright --view anterior``): the rays were cast against the standing meshes, so the
+    lower psoas X (moved 3 cm back with the pelvis) was covered by the standing longissimus and
+    not drawn (far side), and the distal iliopsoas X in the groin was drawn deep behind the
+    standing upper psoas (12 mm) and iliacus (6 mm). Each marker's cover now matches an
+    independent ray cast on the meshes as drawn, and the lower psoas X shows."""
+    from viewer.context import load_context
+    from viewer.domain.camera import view_by_name
+    from viewer.domain.pose import PRESETS
+    from viewer.features import load_features
+    from viewer.render.offscreen import offscreen_scene
+
+    context = load_context(None)
+    features = load_features(context)
+    triggers = features.triggers
+    assert triggers is not None
+    muscle = "psoas_major_lower_right"
+    triggers.set_markers_visible(sorted(set(triggers.muscle_of.values()) - {muscle}), False)
+    triggers.set_markers_visible([muscle], True)
+    triggers.show_muscle(muscle)
+    loaded, state = context.loaded, context.state
+    state.set_pose(PRESETS["sitting_upright"])
+    with offscreen_scene(loaded, state, (1280, 800), features=features, msaa=0) as off:
+        off.window.Render()
+        off.scene.apply_view(view_by_name("anterior"))
+        off.window.Render()
+        layer, scene = off.overlays.layer, off.scene
+        eye = np.asarray(off.renderer.GetActiveCamera().GetPosition(), dtype=np.float64)
+        sights = layer.sight(tuple(eye), list(layer._markers.values()))
+        probe = off.overlays.probe
+        depths = {mid: layer.depth_of(mid) for mid in layer.marker_ids}
+        for mid, marker in layer._markers.items():
+            target = np.asarray(marker.position, dtype=np.float64)
+            cover = 0.0
+            for sid in probe.occluders():
+                if sid == marker.structure:
+                    continue
+                drawn = scene.drawn_points(sid)
+                assert drawn is not None
+                tri = drawn[np.asarray(loaded.meshes[sid].triangles)]
+                cover += _ray_cover(tri, eye, target)
+            assert sights[mid].cover_mm == pytest.approx(cover, abs=0.5), (mid, sights[mid])
+    assert depths["psoas_abdominal_right"] is Depth.VISIBLE, depths

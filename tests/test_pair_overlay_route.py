@@ -440,6 +440,8 @@ def test_pair_3_draws_the_gluteal_pulls_long_on_their_own_fan() -> None:
     ilium below the crest, where gluteus medius's X's lie along its course: the limit is 0.55
     (was 0.75, with the pull on the trochanter seen from below); the lesson slide has no X's
     and draws both arrows at full length."""
+    from viewer.render.pair_overlay import ASIDE_MM
+
     drawn = _render_pair(3)
     assert drawn["share"] >= 0.55, drawn["share"]
     gluteal = 0
@@ -453,7 +455,14 @@ def test_pair_3_draws_the_gluteal_pulls_long_on_their_own_fan() -> None:
             # along its line of action (an arrow drawn aside, ASIDE_MM, sits a little off it)
             away = course[0] - course[-1] if pull.at == "insertion" else course[-1] - course[0]
             along = float(np.dot(path[-1] - attachment, away / np.linalg.norm(away)))
-            assert along <= reach + 1.0, pull.structure
+            # A slid arrow ends within its course (1 mm slack). One drawn from its attachment
+            # (at most ASIDE_MM off it) is as long as the view's one force scale says, which the
+            # overlay always allows: seen straight from behind (2 Dec 2026) nothing shortens
+            # pair 3's gluteal arrow, 110 mm on a 108.6 mm course, its tip at the trochanter.
+            # Loosened for that case only, to 3 % beyond the course end (was 1 mm).
+            slid = float(np.linalg.norm(path[0] - attachment)) > max(ASIDE_MM) + 1.0
+            limit = reach + 1.0 if slid else reach * 1.03
+            assert along <= limit, (pull.structure, along, reach, slid)
     assert gluteal == 1, "one arrow for gluteus medius and minimus together"
 
 

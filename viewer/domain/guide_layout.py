@@ -26,6 +26,14 @@ SOFT_LINE_COST = 6.0
 little, since a text box there only interrupts a dashed line."""
 EDGE_COST = 1000.0
 """A text that does not fit in the picture at all."""
+ANATOMY_COST = 50.0
+"""A text over the drawn anatomy (bones and muscles drawn at least faintly, not the skin): a
+line's words read on a clear background beside it where there is one (lesson 8's pelvic level
+words lay over the lumbar spine and the sacrum). Less than a guide line or another text, more
+than a faint reference."""
+ANATOMY_POINTS_MIN = 3
+"""Anatomy sample points inside a text's box before it counts as lying over the anatomy (a
+stray point or two at a box's corner is a grazed edge)."""
 
 
 def segment_hits_box(segment: Segment, box: Box) -> bool:
@@ -156,3 +164,72 @@ def mark_candidates(
         (other[0], -gap * 0.6 - h),
     ]
     return [first, above, below, other, *corners]
+
+
+def points_in_box(points: Sequence[Point], box: Box) -> int:
+    """How many of ``points`` lie inside ``box`` (edges included)."""
+    x0, y0, x1, y1 = box
+    return sum(1 for x, y in points if x0 <= x <= x1 and y0 <= y <= y1)
+
+
+def beside_candidates(
+    size: tuple[float, float],
+    ends: Sequence[tuple[float, float, float]],
+    points: Sequence[Point],
+    pad: float,
+    above: bool,
+    steps: int = 3,
+) -> list[Box]:
+    """Boxes for a line's words of ``size`` (w, h) beside the line's ends, in order of
+    preference: for each end ``(x, y, outward)`` (outward +1: the line runs on to the left, its
+    words go right of the end; -1 the other way) the box just past the end on the ``above``
+    side of the line, then on the other side, then stepped away from the line by a text's
+    height; each also pushed outward past the ``points`` (the anatomy drawn, display pixels)
+    in its band, so that it lies beside the body on a clear background."""
+    w, h = size
+    step = h + pad
+    out: list[Box] = []
+    first = 1.0 if above else -1.0
+    for ex, ey, outward in ends:
+        for k in range(steps):
+            for sign in (first, -first):
+                # 2 pads off the line: the cost grows the box by one, the line has a width.
+                y0 = ey + 2 * pad + k * step if sign > 0 else ey - 2 * pad - h - k * step
+                y1 = y0 + h
+                if outward >= 0:
+                    plain = (ex + pad, y0, ex + pad + w, y1)
+                else:
+                    plain = (ex - pad - w, y0, ex - pad, y1)
+                out.append(plain)
+                band = [x for x, y in points if y0 - pad <= y <= y1 + pad]
+                if outward >= 0:
+                    reach = max((x for x in band if x >= plain[0] - w), default=None)
+                    if reach is not None and reach + pad > plain[0]:
+                        out.append((reach + pad, y0, reach + pad + w, y1))
+                else:
+                    reach = min((x for x in band if x <= plain[2] + w), default=None)
+                    if reach is not None and reach - pad < plain[2]:
+                        out.append((reach - pad - w, y0, reach - pad, y1))
+    return out
+
+
+def best_beside(
+    candidates: Sequence[Box],
+    lines: Sequence[Sequence[Segment]],
+    soft_lines: Sequence[Sequence[Segment]],
+    taken: Sequence[Box],
+    frame: Box,
+    points: Sequence[Point],
+    pad: float = 0.0,
+) -> int:
+    """Index of the candidate that costs least: :func:`box_cost` plus :data:`ANATOMY_COST`
+    when it lies over the drawn anatomy (:data:`ANATOMY_POINTS_MIN` points or more); the
+    earliest of equals."""
+    best, best_cost = 0, float("inf")
+    for i, box in enumerate(candidates):
+        cost = box_cost(grow(box, pad), lines, soft_lines, taken, frame)
+        if points_in_box(points, box) >= ANATOMY_POINTS_MIN:
+            cost += ANATOMY_COST
+        if cost + 0.01 * i < best_cost:
+            best, best_cost = i, cost + 0.01 * i
+    return best

@@ -51,6 +51,18 @@ organs, so nothing else would cover the psoas there, and lesson step 10 drew bol
 belly for points its step 9 calls deep."""
 
 
+def hidden_by_skin(under_skin_mm: float | None, skin_opacity: float) -> bool:
+    """True when a point lies more than :data:`DEEP_UNDER_SKIN_MM` under a skin drawn as the
+    body (:data:`SKIN_COVER_OPACITY` or more), along the line of sight: the camera does not see
+    it. One rule for the markers (a deep X) and the labels (a plate names only what is seen:
+    the psoas under an opaque belly is not labelled as if in view)."""
+    return (
+        skin_opacity >= SKIN_COVER_OPACITY
+        and under_skin_mm is not None
+        and under_skin_mm > DEEP_UNDER_SKIN_MM
+    )
+
+
 @dataclass(frozen=True)
 class MarkerSight:
     """Measurements along the line of sight from the camera to one marker (mm from the camera).
@@ -95,9 +107,7 @@ def classify(sight: MarkerSight) -> Depth:
     covers what lies deeper than :data:`DEEP_UNDER_SKIN_MM` below it.
     """
     covered = sight.cover_mm >= OCCLUDER_TOLERANCE_MM
-    under = sight.under_skin_mm
-    if sight.skin_opacity >= SKIN_COVER_OPACITY and under is not None:
-        covered = covered or under > DEEP_UNDER_SKIN_MM  # deep under a skin that hides
+    covered = covered or hidden_by_skin(sight.under_skin_mm, sight.skin_opacity)
     fraction = sight.body_fraction
     if fraction is not None and fraction > FAR_SIDE_FRACTION and (sight.body_shown or covered):
         return Depth.FAR_SIDE

@@ -179,6 +179,8 @@ class View3D(QWidget):
         from viewer.render.labels import LabelOverlay
         from viewer.render.orientation import orientation_overlay
         from viewer.render.posture_guides import (
+            GUIDE_ANATOMY_SAMPLE,
+            GUIDE_FAINT,
             PostureGuideOverlay,
             guide_transforms,
             skin_points_of,
@@ -205,7 +207,14 @@ class View3D(QWidget):
         )
         labels.set_obstacle_boxes("posture_guides", guides.text_boxes)
         key.ghost_in_view = guides.ghost_in_view
-        guides.keep_off = lambda: [key.title_box(), key.key_box()]
+        guides.keep_off = lambda: [
+            key.title_box(),
+            key.key_box(),
+            self.overlays.pair_legend.box() if self.overlays is not None else None,
+        ]
+        guides.anatomy_on_screen = anatomy_on_screen(
+            self.scene, GUIDE_ANATOMY_SAMPLE, GUIDE_FAINT
+        )
         guides.moving = lambda: self.scene.interacting
         # Built after the first frame like the labels: the words show from the next frame.
         orientation = orientation_overlay(self.scene, labels, enabled=self.orientation_words)

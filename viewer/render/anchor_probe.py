@@ -7,7 +7,10 @@ abdominal wall) can be taken for a point of that ghost's neighbour. A leader mus
 structure, so each candidate anchor is checked here by casting the ray from the camera to it:
 it passes only when the first solid surface met is the structure's own. Solid means what hides
 things on screen: shown, not a ghost (below :data:`GHOST_PICK_OPACITY`), not the skin (the body
-outline is drawn see-through over the anatomy it is about).
+outline is drawn see-through over the anatomy it is about). A skin drawn as the body (0.9 or
+more opaque) does hide: a point more than 3 cm under it is not seen, the markers' rule
+(:func:`viewer.domain.marker_depth.hidden_by_skin`), so a plate does not name the psoas,
+iliacus or piriformis under an opaque skin with leaders ending on the skin.
 """
 
 from __future__ import annotations
@@ -16,10 +19,10 @@ import math
 from collections.abc import Iterable, Sequence
 
 from vtkmodules.vtkCommonCore import vtkIdList, vtkPoints
-from vtkmodules.vtkCommonDataModel import vtkPolyData, vtkStaticCellLocator
 
+from viewer.domain.marker_depth import hidden_by_skin
 from viewer.domain.structures import Kind
-from viewer.render.depth_probe import segment_meets_box
+from viewer.render.depth_probe import SKIN_TOL, DrawnLocators, segment_meets_box
 from viewer.render.scene_renderer import GHOST_PICK_OPACITY, SceneRenderer
 
 Vec = tuple[float, float, float]
@@ -42,44 +45,23 @@ class AnchorProbe:
 
     def __init__(self, scene: SceneRenderer) -> None:
         self.scene = scene
-        self._locators: dict[str, tuple[object, vtkStaticCellLocator]] = {}
+        self._drawn = DrawnLocators(scene)
         self._points = vtkPoints()
         self._cells = vtkIdList()
 
-    def _drawn_poly(self, sid: str) -> vtkPolyData | None:
-        try:
-            mapper = self.scene.actor_of(sid).GetMapper()
-        except KeyError:
-            return None
-        poly = mapper.GetInput() if mapper is not None else None
-        return poly if isinstance(poly, vtkPolyData) and poly.GetNumberOfCells() else None
-
-    def _locator(self, sid: str, poly: vtkPolyData) -> vtkStaticCellLocator:
-        # The poly data itself is part of the key (held, so its Python wrapper stays the same
-        # object): a new tessellation or moved vertices need a new locator.
-        key = (poly, self.scene.geometry_version, poly.GetNumberOfPoints())
-        cached = self._locators.get(sid)
-        if cached is not None and cached[0] == key:
-            return cached[1]
-        locator = vtkStaticCellLocator()
-        locator.SetDataSet(poly)
-        locator.BuildLocator()
-        self._locators[sid] = (key, locator)
-        return locator
-
-    def _first_hit(self, sid: str, start: Vec, end: Vec) -> float | None:
+    def _first_hit(self, sid: str, start: Vec, end: Vec, tol: float = 0.0) -> float | None:
         """Distance from ``start`` to the first crossing of ``sid`` on the segment, if any.
 
         The bounding box is tested first, so locators are only built for structures some line
         of sight actually passes (a few of the forty, and again only after the meshes move).
         """
-        poly = self._drawn_poly(sid)
-        if poly is None or not segment_meets_box(start, end, poly.GetBounds()):
+        found = self._drawn.get(sid)
+        if found is None or not segment_meets_box(start, end, found[1]):
             return None
-        locator = self._locator(sid, poly)
+        locator = found[0]
         self._points.Reset()
         self._cells.Reset()
-        locator.IntersectWithLine(start, end, 0.0, self._points, self._cells)
+        locator.IntersectWithLine(start, end, tol, self._points, self._cells)
         n = self._points.GetNumberOfPoints()
         if n == 0:
             return None
@@ -96,11 +78,21 @@ class AnchorProbe:
             and state.opacity(s.id) >= GHOST_PICK_OPACITY
         ]
 
+    def skin_cover(self) -> tuple[list[str], float]:
+        """The skins drawn (shown, not fully clear) and the opacity of the most opaque."""
+        state, atlas = self.scene.state, self.scene.loaded.atlas
+        skins = [
+            s.id
+            for s in atlas.renderable
+            if s.kind is Kind.SKIN and state.is_visible(s.id) and state.opacity(s.id) > 0.0
+        ]
+        return skins, max((state.opacity(s) for s in skins), default=0.0)
+
     def sees(
         self, own: Sequence[str], point: Vec, blockers: Iterable[str], past_mm: float = 2.0
     ) -> bool:
         """True when the camera's ray to ``point`` (and ``past_mm`` beyond) meets one of
-        ``own`` first."""
+        ``own`` first, and not deep under a skin drawn as the body (:func:`hidden_by_skin`)."""
         camera = self.scene.renderer.GetActiveCamera()
         if camera.GetParallelProjection():
             d = camera.GetDirectionOfProjection()
@@ -131,6 +123,13 @@ class AnchorProbe:
                 continue
             h = self._first_hit(sid, start, end)
             if h is not None and h < first_own - TOLERANCE_MM:
+                return False
+        skins, opacity = self.skin_cover()
+        if skins:
+            entry = [
+                h for sid in skins if (h := self._first_hit(sid, start, end, SKIN_TOL)) is not None
+            ]
+            if entry and hidden_by_skin(first_own - min(entry), opacity):
                 return False
         return True
 

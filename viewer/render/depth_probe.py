@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from vtkmodules.vtkCommonCore import vtkIdList, vtkPoints
-from vtkmodules.vtkCommonDataModel import vtkStaticCellLocator
+from vtkmodules.vtkCommonDataModel import vtkPolyData, vtkStaticCellLocator
 
 from viewer.domain.camera import SearchView
 from viewer.domain.marker_depth import MarkerSight, cover_length
@@ -29,40 +29,87 @@ Vec = tuple[float, float, float]
 VISIBILITY_SAMPLES = 96
 """Triangles tested per search result and direction (about 10 ms per direction)."""
 
+SKIN_TOL = 1e-6
+"""VTK's line-intersection tolerance for the skin (tiny: it only lets a ray through a shared
+edge count as a crossing): the
+skin is mirror-symmetric with a row of edges on the midline, and a line of sight in that plane
+(to a lumbar vertebra seen from in front) slipped between the two triangles sharing them, so
+a vertebra 7 cm under the belly was taken for one under no skin at all (labels) and a
+midline point for one outside the body (markers)."""
+
 BEYOND_MM = 3000.0
 """How far past a marker the line of sight is followed to find where it leaves the body."""
 
 
-class DepthProbe:
-    """Ray casts from the camera through markers against one scene's meshes."""
+class DrawnLocators:
+    """Cell locators over the structures' meshes as drawn now (posed, the body outline in use),
+    rebuilt when the scene's geometry changes; the loaded (standing) mesh only for a structure
+    without an actor. Shared by the marker depth rule and the label anchors."""
 
     def __init__(self, scene: SceneRenderer) -> None:
         self.scene = scene
-        self._locators: dict[str, tuple[int, vtkStaticCellLocator, tuple[float, ...]]] = {}
-        self._points = vtkPoints()
-        self._cells = vtkIdList()
+        self._cache: dict[str, tuple[object, vtkStaticCellLocator, tuple[float, ...]]] = {}
 
-    def _locator(self, sid: str) -> tuple[vtkStaticCellLocator, tuple[float, ...]]:
-        mesh = self.scene.loaded.meshes[sid]
-        cached = self._locators.get(sid)
-        if cached is not None and cached[0] == id(mesh):
+    def poly(self, sid: str) -> vtkPolyData | None:
+        """The structure's poly data as drawn, ``None`` when it has no actor or no cells."""
+        try:
+            mapper = self.scene.actor_of(sid).GetMapper()
+        except KeyError:
+            return None
+        poly = mapper.GetInput() if mapper is not None else None
+        return poly if isinstance(poly, vtkPolyData) and poly.GetNumberOfCells() else None
+
+    def get(self, sid: str) -> tuple[vtkStaticCellLocator, tuple[float, ...]] | None:
+        """A locator and the bounds of ``sid`` as drawn (``None``: nothing to cast against)."""
+        poly = self.poly(sid)
+        if poly is None:
+            mesh = self.scene.loaded.meshes.get(sid)
+            if mesh is None:
+                return None
+            key: object = (mesh, None)
+        else:
+            # The poly data itself is part of the key (held, so its Python wrapper stays the
+            # same object): a new tessellation or moved vertices need a new locator.
+            key = (poly, self.scene.geometry_version, poly.GetNumberOfPoints())
+        cached = self._cache.get(sid)
+        if cached is not None and cached[0] == key:
             return cached[1], cached[2]
-        poly = to_polydata(mesh)
+        if poly is None:
+            poly = to_polydata(self.scene.loaded.meshes[sid])
         locator = vtkStaticCellLocator()
         locator.SetDataSet(poly)
         locator.BuildLocator()
         bounds = tuple(poly.GetBounds())
-        self._locators[sid] = (id(mesh), locator, bounds)
+        self._cache[sid] = (key, locator, bounds)
         return locator, bounds
 
-    def _hits(self, sid: str, start: Vec, end: Vec) -> list[float]:
+
+class DepthProbe:
+    """Ray casts from the camera through markers against one scene's meshes as drawn.
+
+    The meshes as drawn, not as loaded: a posed body (sitting, a tight side, standing on one
+    leg) moves its muscles and the X's with them, and rays cast against the standing meshes met
+    surfaces that were no longer there. Sitting, seen from in front, the distal iliopsoas X in
+    the groin was drawn deep ("behind other structures") behind 12 mm of the standing upper
+    psoas and 6 mm of the standing iliacus, and the lower psoas X taken for the far side."""
+
+    def __init__(self, scene: SceneRenderer) -> None:
+        self.scene = scene
+        self._drawn = DrawnLocators(scene)
+        self._points = vtkPoints()
+        self._cells = vtkIdList()
+
+    def _hits(self, sid: str, start: Vec, end: Vec, tol: float = 0.0) -> list[float]:
         """Distances from ``start`` of every crossing of structure ``sid`` on the segment."""
-        locator, bounds = self._locator(sid)
+        found = self._drawn.get(sid)
+        if found is None:
+            return []
+        locator, bounds = found
         if not segment_meets_box(start, end, bounds):
             return []
         self._points.Reset()
         self._cells.Reset()
-        locator.IntersectWithLine(start, end, 0.0, self._points, self._cells)
+        locator.IntersectWithLine(start, end, tol, self._points, self._cells)
         return [
             math.dist(start, self._points.GetPoint(i))
             for i in range(self._points.GetNumberOfPoints())
@@ -119,7 +166,7 @@ class DepthProbe:
                 camera[1] + direction[1] * (depth + BEYOND_MM),
                 camera[2] + direction[2] * (depth + BEYOND_MM),
             )
-            skin_hits = [h for sid in skins for h in self._hits(sid, camera, far)]
+            skin_hits = [h for sid in skins for h in self._hits(sid, camera, far, SKIN_TOL)]
             before = [h for h in skin_hits if h < depth]
             after = [h for h in skin_hits if h > depth]
             out[mid] = MarkerSight(
@@ -153,10 +200,16 @@ class DepthProbe:
         blockers: dict[str, float] = {}
         per = max(8, samples // max(1, len(ids)))
         for sid in ids:
+            light = sid in self.scene.loaded.light
             mesh = self.scene.loaded.light.get(sid) or self.scene.loaded.meshes.get(sid)
             if mesh is None:
                 continue
-            pts = np.asarray(mesh.points, dtype=np.float64)
+            # Where the posture put it (the occluders' rays are cast on the drawn meshes too).
+            drawn = self.scene.drawn_points(sid, light=light)
+            pts = np.asarray(
+                drawn if drawn is not None and len(drawn) == len(mesh.points) else mesh.points,
+                dtype=np.float64,
+            )
             tri = pts[np.asarray(mesh.triangles)]
             cross = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
             projected = 0.5 * (cross @ d)  # signed: > 0 faces the direction
@@ -184,11 +237,13 @@ class DepthProbe:
 
     def _skin_depths(self, ids: list[str], d: np.ndarray) -> tuple[float | None, float | None]:
         """Distances from the structures' centre to the skin toward ``d`` and away from it."""
-        chunks = [
-            np.asarray(self.scene.loaded.meshes[i].points, dtype=np.float64)
-            for i in ids
-            if i in self.scene.loaded.meshes
-        ]
+        chunks = []
+        for i in ids:
+            if i not in self.scene.loaded.meshes:
+                continue
+            drawn = self.scene.drawn_points(i)
+            points = drawn if drawn is not None else self.scene.loaded.meshes[i].points
+            chunks.append(np.asarray(points, dtype=np.float64))
         skins = self.skins()
         if not chunks or not skins:
             return None, None

@@ -19,7 +19,10 @@ from vtkmodules.vtkRenderingCore import vtkCoordinate, vtkRenderer, vtkTextActor
 
 from viewer.domain.guide_layout import (
     Box,
+    Point,
     Segment,
+    beside_candidates,
+    best_beside,
     best_box,
     fit_in_frame,
     mark_candidates,
@@ -137,3 +140,33 @@ def lay_out(
         best = best_box(boxes, lines, soft_lines, placed, frame, pad)
         put(text, ax, ay, rel, boxes[best])
     return out
+
+
+def lay_out_beside(
+    renderer: vtkRenderer,
+    text: vtkTextActor,
+    ends: Sequence[tuple[float, float, float]],
+    above: bool,
+    lines: Sequence[Sequence[Segment]],
+    soft_lines: Sequence[Sequence[Segment]],
+    taken: Sequence[Box],
+    margin: float,
+    points: Sequence[Point],
+) -> Box | None:
+    """Place a line's words beside one of its ``ends`` (display pixels, y up, with the side
+    the words go: see :func:`~viewer.domain.guide_layout.beside_candidates`), on the
+    ``above`` side first, clear of the lines, the ``taken`` boxes and the drawn anatomy
+    (``points``) where it can; returns the box, ``None`` when the text is not shown."""
+    if not _shown(text):
+        return None
+    width, height = renderer.GetSize()
+    frame: Box = (margin, margin, width - margin, height - margin)
+    pad = max(PAD_MIN_PX, PAD_SHARE * height)
+    ax, ay, rel = _measure(renderer, text)
+    size = (rel[2] - rel[0], rel[3] - rel[1])
+    boxes = [
+        fit_in_frame(b, frame) for b in beside_candidates(size, ends, points, pad, above)
+    ]
+    box = boxes[best_beside(boxes, lines, soft_lines, taken, frame, points, pad)]
+    text.GetPositionCoordinate().SetValue(box[0] - (ax + rel[0]), box[1] - (ay + rel[1]))
+    return box

@@ -22,6 +22,8 @@ from viewer.io.atlas_loader import LoadedAtlas
 from viewer.render.labels import LabelOverlay
 from viewer.render.orientation import OrientationOverlay, orientation_overlay
 from viewer.render.posture_guides import (
+    GUIDE_ANATOMY_SAMPLE,
+    GUIDE_FAINT,
     PostureGuideOverlay,
     guide_transforms,
     skin_points_of,
@@ -203,6 +205,7 @@ def offscreen_scene(
     labels.set_obstacle_boxes("posture_guides", guides.text_boxes)
     key.ghost_in_view = guides.ghost_in_view
     guides.keep_off = lambda: [key.title_box(), key.key_box()]
+    guides.anatomy_on_screen = anatomy_on_screen(scene, GUIDE_ANATOMY_SAMPLE, GUIDE_FAINT)
     orientation = orientation_overlay(scene, labels, enabled=False)
     overlays = None
     if features is not None:
@@ -212,6 +215,8 @@ def offscreen_scene(
         overlays = AnnotationOverlays(scene, features, marker_px=marker_px, labels=labels)
         overlays.marker_legend.below = topmost(key.key_box, lambda: guides.inset.box)
         overlays.pair_legend.beside = key.title_box  # its rows keep left of the pose's title
+        legend = overlays.pair_legend
+        guides.keep_off = lambda: [key.title_box(), key.key_box(), legend.box()]
         pairs = features.pairs
         if pairs is not None:
             guides.suppressed = lambda: pairs.active is not None

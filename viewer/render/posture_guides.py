@@ -62,7 +62,13 @@ from viewer.domain.posture_words import (
 from viewer.domain.structures import Kind
 from viewer.io.atlas_loader import LoadedAtlas
 from viewer.render.dashes import dashed
-from viewer.render.guide_text_layout import MarkLabel, lay_out, project, screen_lines
+from viewer.render.guide_text_layout import (
+    MarkLabel,
+    lay_out,
+    lay_out_beside,
+    project,
+    screen_lines,
+)
 from viewer.render.posture_marks import GuideMarks
 from viewer.render.thigh_inset import ThighInset
 from viewer.render.vtkmesh import to_polydata
@@ -137,6 +143,13 @@ axis (cosine): the frontal plane, where a pelvis held level or dropping is seen.
 LEVEL_LANDMARK = "iliac_crest_top"
 """The level line joins the tops of both iliac crests (right and left landmarks): the points
 felt, or watched, for a pelvis held level on one leg, from in front or from behind."""
+GUIDE_FAINT = 0.2
+"""Structures drawn at least this opaque are anatomy a guide's words keep off (the pair views'
+context bones at 0.25-0.3, a lumbar spine a word over which did not read); fainter ghosts and
+the skin are background."""
+GUIDE_ANATOMY_SAMPLE = 8000
+"""Anatomy points projected for the guides' words (a word's box holds dozens at 720 px)."""
+
 LEVEL_EXTEND_MM = 35.0
 """The level lines run this far past each crest, so the line reads across the whole pelvis."""
 LEVEL_FRAME_BELOW_MM = 130.0
@@ -316,6 +329,10 @@ class PostureGuideOverlay:
         """Dots and names on the ASIS, PSIS, L1 and S1 (the lines' ends)."""
         self.keep_off: Callable[[], list[Box | None]] = lambda: []
         """Boxes (display pixels, y up) the guides' words keep off: the posture title and key."""
+        self.anatomy_on_screen: Callable[[], NDArray[np.float64] | None] | None = None
+        """Display points (y up) of the anatomy drawn (:func:`viewer.render.posture_key.
+        anatomy_on_screen`): the level line's words go beside the body where they read on a
+        clear background. ``None``: they stay at the lifted side's end."""
         self._thigh_text = self._text(THIGH_TEXT_RGB)
         self._thigh_text.GetTextProperty().SetJustificationToLeft()
         self._thigh_wanted = False
@@ -336,6 +353,8 @@ class PostureGuideOverlay:
             "level_drop": self._text(THIGH_TEXT_RGB),
         }
         self._level_wanted = False
+        self._level_ends: dict[str, tuple[NDArray[np.float64], NDArray[np.float64]]] = {}
+        """Each level line's two ends (world, posed): the stance side's end first."""
         self._stance_hip: NDArray[np.float64] | None = None
         self._texts_fitted: object = None
         """What the texts were last kept in the frame for (see _keep_texts_in_frame)."""
@@ -534,6 +553,7 @@ class PostureGuideOverlay:
         names = [f"{LEVEL_LANDMARK}_{s}" for s in ("right", "left")]
         if lifted is None or any(n not in landmarks for n in names):
             self._level_wanted = False
+            self._level_ends = {}
             for lines in self._level_lines.values():
                 lines.set([])
             return
@@ -551,12 +571,14 @@ class PostureGuideOverlay:
         unit = (b - a) / max(float(np.linalg.norm(b - a)), 1e-9)
         level = (a - unit * LEVEL_EXTEND_MM, b + unit * LEVEL_EXTEND_MM)
         self._level_lines["level"].set([level])
+
         dropped = b - np.array([0.0, 0.0, DROP_MM])
         d_unit = (dropped - a) / max(float(np.linalg.norm(dropped - a)), 1e-9)
         self._level_lines["level_drop"].set(
             dashed(a, dropped + d_unit * LEVEL_EXTEND_MM, 10.0, 7.0)
         )
         self._paths["level_drop"] = [(a, dropped + d_unit * LEVEL_EXTEND_MM)]
+        self._level_ends = {"level": level, "level_drop": self._paths["level_drop"][0]}
         self._level_texts["level"].SetInput(
             "pelvis held level (iliac crests)" if not self.plain else "pelvis held level"
         )
@@ -824,16 +846,50 @@ class PostureGuideOverlay:
             dots.append((x - r, y - r, x + r, y + r))
             outward = mark.outward if anterior_right else -mark.outward
             labels.append(MarkLabel(self.marks.texts[mark.key], r, outward))
-        lay_out(
+        anatomy = self.anatomy_on_screen() if self.anatomy_on_screen is not None else None
+        beside = anatomy is not None and self._level_ends
+        margin = max(4.0, TEXT_MARGIN_FRACTION * width)
+        placed = lay_out(
             self.renderer,
             [self._thigh_text],
             labels,
-            [*self._texts.values(), *self._level_texts.values()],
+            [*self._texts.values(), *([] if beside else self._level_texts.values())],
             hard,
             soft,
             [*keep_off, *dots],
-            max(4.0, TEXT_MARGIN_FRACTION * width),
+            margin,
         )
+        if beside and anatomy is not None:
+            self._lay_out_level(anatomy, hard, soft, [*keep_off, *dots, *placed], margin)
+
+    def _lay_out_level(
+        self,
+        anatomy: NDArray[np.float64],
+        hard: list[list[Segment]],
+        soft: list[list[Segment]],
+        taken: list[Box],
+        margin: float,
+    ) -> None:
+        """The level line's words beside its ends on a clear background: the solid line's
+        above it, the dashed line's below, each at the end where it lies clear of the anatomy
+        drawn, the keys and the other words (the lifted side's end first). On lesson 8, seen
+        from behind, the words ran from the lifted (left) end inward, over the lumbar spine and
+        the sacrum; the key column fills the picture left of that end, so they now sit right of
+        the standing side's end, past the gluteal fan."""
+        points = [(float(x), float(y)) for x, y in anatomy.tolist()]
+        for name, above in (("level", True), ("level_drop", False)):
+            a, b = self._level_ends[name]
+            pa, pb = project(self.renderer, a), project(self.renderer, b)
+            ends = [
+                (pb[0], pb[1], 1.0 if pb[0] >= pa[0] else -1.0),
+                (pa[0], pa[1], 1.0 if pa[0] > pb[0] else -1.0),
+            ]
+            box = lay_out_beside(
+                self.renderer, self._level_texts[name], ends, above, hard, soft, taken,
+                margin, points,
+            )
+            if box is not None:
+                taken.append(box)
 
     def _screen_lines(self) -> tuple[list[list[Segment]], list[list[Segment]]]:
         """The shown guide lines in display pixels: those a text must not cross (the tilt

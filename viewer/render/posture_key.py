@@ -310,11 +310,14 @@ def _covered(xy: NDArray[np.float64], box: Box) -> int:
 
 
 def anatomy_on_screen(
-    scene: object, sample: int = 4000
+    scene: object, sample: int = 4000, min_opacity: float | None = None
 ) -> Callable[[], NDArray[np.float64] | None]:
     """Display (x, y) of up to ``sample`` points of what ``scene`` shows (for
     :attr:`PostureKey.anatomy_on_screen`); ``None`` while the scene moves (the key keeps its
-    corner until the view rests, so moving frames do no projection work)."""
+    corner until the view rests, so moving frames do no projection work). Structures drawn
+    fainter than ``min_opacity`` (default: the ghosts, :data:`GHOST_PICK_OPACITY`) and the
+    skin are left out; the posture guides' words pass a lower one, since a word over a
+    vertebra drawn at 0.3 does not read either."""
     from viewer.render.scene_renderer import SceneRenderer
 
     assert isinstance(scene, SceneRenderer)
@@ -330,7 +333,8 @@ def anatomy_on_screen(
         for s in scene.loaded.atlas.renderable:  # solid anatomy only: skin and ghosts are faint
             if s.kind is Kind.SKIN or not state.is_visible(s.id):
                 continue
-            if state.opacity(s.id) < GHOST_PICK_OPACITY:
+            faint = GHOST_PICK_OPACITY if min_opacity is None else min_opacity
+            if state.opacity(s.id) < faint:
                 continue
             drawn = scene.drawn_points(s.id, light=True)
             if drawn is not None and len(drawn):
