@@ -20,6 +20,16 @@
   contact ran out to 72 % of the rib's length, so it now stays on the rib's medial half and the
   free lateral border runs obliquely up and in (54 and 29 mm, about 1.9).
 
+* **Quadratus lumborum lies in front of the plane of the transverse-process tips**: it lies
+  in front of the middle layer of the lumbar fascia, which runs laterally from the tips, and
+  the erector spinae lie behind that layer. Its back surface lay 3-7 mm behind the L1-L4 tips
+  (2.7, 3.6, 5.0 and 6.9 mm within 10 mm lateral and 6 mm medial of them), so seen from behind
+  (erector spinae hidden) it covered the tips it attaches to.
+* **Quadratus lumborum's medial edge is a clean line** from the iliolumbar ligament to the rib
+  meeting each tip: each process cut the thick edge away at its own height and the edge
+  bulged 4.5-6.7 mm medially between the tips (lobes), beyond the line joining its medial
+  extent at the tips on either side.
+
 * **Gluteus minimus arises from a crescent and thins to its borders**: between the anterior
   and inferior gluteal lines, both arching round the acetabulum, its fibres converge steadily
   on the trochanter, and its section is a lens. On a flat lower border at the acetabular rim
@@ -30,6 +40,8 @@ to check another build directory.
 """
 
 from __future__ import annotations
+
+import itertools
 
 import numpy as np
 import pytest
@@ -77,6 +89,14 @@ QL_FOOTPRINT_RATIO = 1.15
 #: the medial half, with a little room for the sheet's thickness (about 0.54 built; the sheet
 #: of session 14 reached 0.72)
 QL_RIB_REACH = 0.6
+#: quadratus lumborum's back surface: at most this far (mm) behind each L1-L4 tip, within 4 mm
+#: of the tip's height, from 10 mm lateral to 6 mm medial of it (about 0.5-1.7 built; the
+#: sheet of session 15 lay 2.7-6.9 mm behind)
+QL_BEHIND_TIP_MM = 2.0
+#: and how far (mm) its medial edge may bulge, between two neighbouring tips, medially beyond
+#: the straight line joining its medial extent at the two tips' heights (about 0.2-2.6 built;
+#: the lobed edge of session 15 bulged 4.5-6.7 mm)
+QL_LOBE_MM = 3.0
 #: its iliac contact lies on the inner lip of the crest: at most this far (mm) from the crest top
 QL_FROM_CREST_TOP_MM = 10.0
 
@@ -261,3 +281,62 @@ def test_quadratus_lumborum_rib_contact_stays_on_the_medial_half() -> None:
     along = (c - head) @ (tip - head) / float((tip - head) @ (tip - head))
     reach = float(np.percentile(along, 95))
     assert reach <= QL_RIB_REACH, f"QL touches the 12th rib out to {reach:.0%} of its length"
+
+
+def _back_surface(mesh, x: np.ndarray, z: float) -> np.ndarray:
+    """Most posterior y (LPS: +y is posterior) of the mesh's section at height ``z`` above each
+    of the ``x`` values (nan where the section does not reach)."""
+    out = np.full(len(x), np.nan)
+    s = mesh.section(plane_normal=[0.0, 0.0, 1.0], plane_origin=[0.0, 0.0, z])
+    if s is None:
+        return out
+    for loop in s.discrete:
+        a, b = loop[:-1, :2], loop[1:, :2]
+        for i, xi in enumerate(x):
+            hit = ((a[:, 0] - xi) * (b[:, 0] - xi) <= 0.0) & (a[:, 0] != b[:, 0])
+            if hit.any():
+                t = (xi - a[hit, 0]) / (b[hit, 0] - a[hit, 0])
+                y = float((a[hit, 1] + t * (b[hit, 1] - a[hit, 1])).max())
+                out[i] = y if np.isnan(out[i]) else max(out[i], y)
+    return out
+
+
+@needs_atlas
+@pytest.mark.parametrize("level", ["l1", "l2", "l3", "l4"])
+def test_quadratus_lumborum_back_lies_in_the_plane_of_the_tips(level: str) -> None:
+    """Near each L1-L4 transverse-process tip (within 4 mm of its height, from 10 mm lateral to
+    6 mm medial of it) the sheet's back surface lies at most 2 mm behind the tip: the tip is at
+    or just behind the back of the sheet, so seen from behind the tips show at the sheet's
+    medial edge instead of being covered by it."""
+    m = _mesh("quadratus_lumborum_right")
+    tip = _lm()[f"transverse_process_{level}_right"]
+    x = tip[0] + np.arange(-10.0, 6.01, 1.0)  # right side: +x is medial
+    backs = [_back_surface(m, x, float(tip[2]) + dz) for dz in np.arange(-4.0, 4.01, 1.0)]
+    behind = float(np.nanmax(np.vstack(backs))) - float(tip[1])
+    assert behind <= QL_BEHIND_TIP_MM, (
+        f"QL's back surface lies {behind:.1f} mm behind the {level.upper()} tip"
+    )
+
+
+@needs_atlas
+def test_quadratus_lumborum_medial_edge_is_not_lobed() -> None:
+    """Seen from behind or in front, the sheet's medial edge runs as a clean line from tip to
+    tip: between two neighbouring L1-L4 tips it bulges at most 3 mm medially beyond the straight
+    line joining its medial extent at the two tips' heights (each 1 mm section's most medial
+    point)."""
+    m = _mesh("quadratus_lumborum_right")
+    lm = _lm()
+    tips = [lm[f"transverse_process_{lev}_right"] for lev in ("l4", "l3", "l2", "l1")]
+    for lo, hi in itertools.pairwise(tips):
+        z = np.arange(float(lo[2]), float(hi[2]) + 0.01, 1.0)
+        edge = []
+        for zi in z:
+            s = m.section(plane_normal=[0.0, 0.0, 1.0], plane_origin=[0.0, 0.0, zi])
+            assert s is not None, f"QL has no section at z = {zi:.0f}"
+            edge.append(float(s.vertices[:, 0].max()))  # right side: +x is medial
+        e = np.array(edge)
+        bulge = float(np.max(e - np.interp(z, [z[0], z[-1]], [e[0], e[-1]])))
+        assert bulge <= QL_LOBE_MM, (
+            f"QL's medial edge bulges {bulge:.1f} mm between the tips at z = {lo[2]:.0f} and "
+            f"{hi[2]:.0f}: lobed"
+        )

@@ -1172,12 +1172,32 @@ QL_COLUMNS = 12
 #: and the muscle attaches to the lateral border of each process at its upper and lower
 #: corners (Barker et al., Eur Spine J 2007;16:2232-2237,
 #: https://pmc.ncbi.nlm.nih.gov/articles/PMC2140134). So the tips rest on the back of the
-#: sheet's medial edge. With the border running through the tips themselves, each tip cut a
-#: notch into the edge and from behind and in front the sheet read as a narrow lobed rope
-#: beside the processes (issue 11 review). The millimetres are a modelling choice
-#: (unverified); the sheet still touches every tip (tests).
-QL_TP_MEDIAL_MM = 5.0
-QL_TP_ANTERIOR_MM = 5.0
+#: sheet's medial edge, and the sheet's back surface lies about in the plane of the tips (the
+#: middle layer's plane), not behind it. With the border running through the tips themselves,
+#: each tip cut a notch into the edge and from behind and in front the sheet read as a narrow
+#: lobed rope beside the processes (issue 11 review). With the edge 5 mm in front of the tips
+#: and the whole sheet as thick as its middle, its back surface lay 3-7 mm behind the L1-L4
+#: tips (seen from behind it covered the tips it attaches to) and each process, reaching into
+#: the thick edge, cut it away at the tip's height, leaving lobes 4-5 mm proud between the
+#: tips. Now the edge is thin (:data:`QL_MEDIAL_RADIUS`) and lies in front of the processes;
+#: the in-front offset fades across the sheet (``1 - (v + v^2) / 2``, ``v`` 0 medial .. 1
+#: lateral), so the full-thickness sheet just lateral of each tip has its back at the tip.
+#: L4 is set further forward: there the sheet is thickest (:data:`QL_RADIUS`) and bends back
+#: toward its crest attachment. The millimetres are a modelling choice (unverified), tuned on
+#: the built mesh: tests/test_atlas_gmin_ql_shapes.py checks the back surface against the
+#: tips, the edge's lobing, and that the sheet still touches every tip.
+QL_TP_MEDIAL_MM = 4.0
+QL_TP_ANTERIOR_MM = {"l4": 12.0, "l3": 10.0, "l2": 10.0, "l1": 10.0}
+#: the sheet's lower medial corner, in front of and medial to the L5 process (mm medial, mm in
+#: front; see quadratus_lumborum)
+QL_ILIOLUMBAR_OFFSET = (5.0, 5.0)
+#: radius of the medial (transverse-process) fibre relative to the rest of the sheet, rising
+#: smoothly to 1 over the medial QL_MEDIAL_FADE of its width: a thin medial border that passes
+#: in front of the processes instead of a thick one they cut into (a modelling choice). Not at
+#: the rib end (the last radius knot), which keeps the sheet's full width under the rib (thin
+#: there too, the sheet was 25 mm wide just below the rib, under half its width at the crest)
+QL_MEDIAL_RADIUS = 0.5
+QL_MEDIAL_FADE = 0.25
 
 
 def quadratus_lumborum(c: Context) -> MuscleDef:
@@ -1193,16 +1213,17 @@ def quadratus_lumborum(c: Context) -> MuscleDef:
     Built as a ruled sheet of :data:`QL_COLUMNS` fibres: fibre ``v`` (0 medial .. 1 lateral)
     runs from the point ``v`` of the lower attachment line to the point ``v`` of the rib line,
     through the points ``v`` of the way from each transverse-process tip to the lateral border
-    at that height. The medial fibre passes just in front of and medial to the L4-L1 tips
-    (:data:`QL_TP_MEDIAL_MM`, :data:`QL_TP_ANTERIOR_MM`; iliotransverse and costotransverse
-    fibres), so the tips rest on the back of its edge; the lateral one forms the free, straight
+    at that height. The medial fibre, thin (:data:`QL_MEDIAL_RADIUS`), passes in front of and
+    medial to the L4-L1 tips (:data:`QL_TP_MEDIAL_MM`, :data:`QL_TP_ANTERIOR_MM`;
+    iliotransverse and costotransverse fibres), so the tips rest on the back of the sheet's edge
+    and its back surface lies about in their plane; the lateral one forms the free, straight
     border (:data:`QL_LATERAL_BOW_MM`), and every fibre keeps most of its thickness up to the
     rib (:data:`QL_RADIUS`), so the sheet is broad at both ends, not a spindle. Fibres about 12
     mm thick, a few mm apart, make a sheet about 1-1.5 cm thick and 4-5 cm wide at L3-L4 instead
     of a rod; its cross-section areas grow downward as in MRI of healthy adults
     (:data:`QL_CSA_MM2`). Seen from behind or in front it is a quadrilateral broadest at the
-    crest and narrowing up to the rib: about 5.4 cm across its fibres near the crest, 4.1 cm at
-    mid-height and 2.9 cm just below the rib (the medial half of this skeleton's short, 71 mm
+    crest and narrowing up to the rib: about 5.2 cm across its fibres near the crest and 2.5 cm
+    just below the rib (the medial half of this skeleton's short, 71 mm
     12th rib, :data:`~tools.atlas_build.muscle_regions.QL_RIB_RANGE`), so its free lateral
     border runs obliquely up and in and it reads as a quadrilateral, not a parallel strap (at
     3.4 cm under the rib a lecturer still saw a strap, issue 11 review); its lower border, from in
@@ -1221,18 +1242,27 @@ def quadratus_lumborum(c: Context) -> MuscleDef:
         return _lerp(lat0, lat1, t) + np.array([-bow, 0.0, 0.0])
 
     fibres = []
-    off = np.array([QL_TP_MEDIAL_MM, -QL_TP_ANTERIOR_MM, 0.0])  # LPS: +x medial here
-    edge = tps + off
     # the iliolumbar ligament arises from the lower and front part of the L5 process, not its
     # tip alone (Gray's text as reproduced at http://es.wikidoc.org/index.php/Iliolumbar_ligament):
-    # the sheet's lower medial corner lies in front of and medial to the L5 tip as its medial
-    # edge does at L1-L4 (a corner at the tip itself cut the sheet off obliquely); same offsets
+    # the sheet's lower medial corner lies in front of and medial to the L5 tip (a corner at the
+    # tip itself cut the sheet off obliquely)
+    off = np.array([QL_ILIOLUMBAR_OFFSET[0], -QL_ILIOLUMBAR_OFFSET[1], 0.0])  # LPS: +x medial
     bottom = bottom + np.outer(np.r_[1.0, 0.5, np.zeros(len(bottom) - 2)], off)
+    front = [QL_TP_ANTERIOR_MM[lev] for lev in ("l4", "l3", "l2", "l1")]  # tps: L4 .. L1
     for k in range(QL_COLUMNS):
         v = k / (QL_COLUMNS - 1)
-        mids = [_lerp(tp, lateral_at(float(tp[2])), v) for tp in edge]
+        fade = 1.0 - 0.5 * (v + v * v)  # in-front offset: 1 at the medial edge, 0 lateral
+        mids = [
+            _lerp(tp, lateral_at(float(tp[2])), v)
+            + np.array([QL_TP_MEDIAL_MM * (1.0 - v), -a * fade, 0.0])
+            for tp, a in zip(tps, front, strict=True)
+        ]
         path = np.array([_curve_point(bottom, v), *mids, _curve_point(top, v)])
-        fibres.append(Fibre(path, QL_RADIUS, smooth=True))
+        w = min(v / QL_MEDIAL_FADE, 1.0)
+        fac = QL_MEDIAL_RADIUS + (1.0 - QL_MEDIAL_RADIUS) * w * w * (3.0 - 2.0 * w)
+        # full thickness again at the rib end, where the sheet meets the rib's lower border
+        radius = (QL_RADIUS[0], (*(r * fac for r in QL_RADIUS[1][:-1]), QL_RADIUS[1][-1]))
+        fibres.append(Fibre(path, radius, smooth=True))
     has_rib = "rib_12_right" in c.bones
     return MuscleDef(
         "quadratus_lumborum",
