@@ -9,8 +9,8 @@ The areas are the build's own named, rule-based patches (tools/atlas_build/muscl
   bony contact elsewhere, e.g. gluteus maximus pressed onto the sacrum and ilium).
 
 Gluteus maximus is also checked as the sheet it is: thickness 2 * volume / area within
-12-18 mm, and its femoral end at least 70 mm below the hip centre (iliotibial tract and gluteal
-tuberosity).
+12-18 mm, and its femoral end 70-145 mm below the hip centre (iliotibial tract and gluteal
+tuberosity), as far as real fibres reach.
 """
 
 from __future__ import annotations
@@ -88,7 +88,8 @@ def test_gluteus_maximus_is_a_sheet_reaching_the_thigh() -> None:
     thickness = 2.0 * m.volume / m.area
     assert 12.0 <= thickness <= 18.0, f"gluteus maximus {thickness:.1f} mm thick"
     below = _landmarks()["hip_centre_right"][2] - float(np.asarray(m.vertices)[:, 2].min())
-    assert below >= 70.0, f"gluteus maximus ends only {below:.0f} mm below the hip centre"
+    # real fibres reach 70-145 mm below the hip centre (issue 11); the mesh reached 155 mm
+    assert 70.0 <= below <= 145.0, f"gluteus maximus ends {below:.0f} mm below the hip centre"
 
 
 def test_trigger_points_sit_on_the_shipped_muscle_surfaces() -> None:

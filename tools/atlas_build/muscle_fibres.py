@@ -74,6 +74,9 @@ class MuscleDef:
     sheet: float = 0.0
     #: relative volume error the radius-scale solver accepts (muscles._solve_scale)
     volume_tol: float = 0.05
+    #: how much of the voxel volume the smoothed, decimated mesh keeps, as the factor the
+    #: solver's target is raised by (None: muscles.SHRINK, about 4 % lost)
+    shrink: float | None = None
     #: the muscle stays this far (mm) right of the mid-sagittal plane (x = 0): back muscles
     #: whose fascicles reach the spinous processes would otherwise cross into their mirror image
     midline_gap: float | None = None
@@ -763,6 +766,9 @@ GMAX_SHEET_MM = 22.0
 #: 3.15 mm once the fibres were fanned in order (one layer): 3.0 left the posterior lumpiness
 #: at 2.51 mm; 3.3 smoothed the thin ends of the deep fibres 2.01 mm off the gluteal tuberosity
 GMAX_SIGMA_MM = 3.15
+#: voxel-to-mesh volume factor of gluteus maximus (MuscleDef.shrink), so that the shipped
+#: mesh holds the cited 518 ml (Ward et al. 2009; annotations/reference/muscle_volumes.json)
+GMAX_SHRINK = 1.015
 #: width of the aponeurotic origin strip in front of the posterior gluteal line (of PSIS-ASIS)
 GMAX_APONEUROSIS_REL = 0.30
 
@@ -771,6 +777,12 @@ GMAX_APONEUROSIS_REL = 0.30
 #: tuberosity (mm, LPS): on the ligament's posterior face just medial to the tuberosity, so that
 #: the lowest fibres cross behind the whole tuberosity (in standing it is covered by the muscle)
 GMAX_LIGAMENT_END = np.array([15.0, 22.0, -4.0])
+#: where the ligament fibres arise along that line (0 beside the coccyx tip, 1 its lower end)
+#: (a seventh fibre at 1.1, 9 mm below the line's end, held the lower-medial corner 92 mm
+#: below the hip centre; with the tract line shortened (GMAX_TRACT_MM) the lower border then
+#: ran at only 28-29 degrees from behind. Without it the corner lies about 84 mm below, still
+#: 23 mm below the ischial tuberosity, which it covers, and the border runs at about 33.)
+GMAX_LIGAMENT_T = (0.15, 0.35, 0.55, 0.75, 0.9, 1.0)
 #: radius profile of a gluteus maximus fibre (fraction, mm before volume scaling): thin at the
 #: origin, thinning again into the flat iliotibial-tract insertion so that the lower border
 #: runs straight into its lateral corner instead of flattening into a rounded heel
@@ -814,17 +826,38 @@ GMAX_TURN_MM = 45.0
 #: and its end moves this far (mm) down the tract line from its old end, so its last part runs
 #: down into the tract more steeply than its course: the corner tapers along the tract
 #: instead of flattening out into a square heel. The tract line ends GMAX_TRACT_MM below the
-#: hip centre, so that with the drop the lowest fibre ends about 150 mm below it, the
-#: distal reach the straight fibres had (real fibres reach 70-145 mm below it, issue 11; the
-#: rounded, gentler knee needs 20 mm of drop instead of 15 to keep the tip, so the mesh now
-#: reaches about 153 mm). From behind the lower border then falls about 35 degrees over its
+#: hip centre; with the drop the mesh's lowest point lies about 140 mm below it (see
+#: GMAX_TRACT_MM). From behind the lower border then falls about 35 degrees over its
 #: last 25 mm (the square corner: 22-24) and the corner is about 65 degrees (77-78);
 #: modelling choices for the shape, not measured lengths (unverified). 22 mm since the sheet
 #: was kept out of the pelvis (muscle_regions.sacral_pelvic_face): the volume that lobe had
 #: held went back into the sheet (radius scale 1.20 -> 1.23), which rounded the tip so that its
-#: lower border fell only 32.7 degrees over its last 25 mm; 22 mm gives about 36.6 (corner 62).
-GMAX_TURN_DROP_MM = 22.0
-GMAX_TRACT_MM = 138.0
+#: lower border fell only 32.7 degrees over its last 25 mm; 22 mm gave about 36.6 (corner 62).
+#: 40 mm since the tract line ends higher (GMAX_TRACT_MM 138 -> 106): with 22 mm the shorter
+#: lowest fibres ran flatter and the corner squared again (24 degrees, corner 73); 40 mm gives
+#: about 37 degrees and a 59 degree corner.
+GMAX_TURN_DROP_MM = 40.0
+#: how far below the hip centre the iliotibial-tract insertion line ends (mm). Real gluteus
+#: maximus fibres reach 70-145 mm below the hip centre (issue 11, from segmented anatomy). At
+#: 138 mm the tract line plus the turned fibres' drop took the lower-lateral tip of the mesh
+#: 155 mm below it, past the real muscle; at 106 mm (drop 40) it lies about 140 mm below.
+#: The sheet's area shrinks by about 5 %, so at the cited volume it is thicker (about 17.8 mm
+#: against 17.1; tests/test_atlas_attachments.py holds it to 12-18 mm and its lowest point to
+#: 70-145 mm).
+GMAX_TRACT_MM = 106.0
+#: where the tract insertion line starts below the hip centre (mm): the upper fibres' tendinous
+#: lamina passes over the greater trochanter into the tract (Gray's text, see the lower-lateral
+#: corner note above), so they join it at about the level of the trochanter's base, 40 mm below
+#: the hip centre. At 20 mm, with the tract line ending at 106 mm, the fibre ends on the femur
+#: averaged 80 mm below the hip centre (88 with the old 138 mm line), and the viewer's line of
+#: action (ending there, muscle_ends.py) lengthened only +21.5 % at 90 degrees of hip flexion
+#: against myo-sim's +37.3 % (tests/test_posture_muscles.py allows 10 points); at 40 mm they
+#: average 86 mm below and the line lengthens +31 %.
+GMAX_TRACT_TOP_MM = 40.0
+#: the gluteal tuberosity insertion line of the deep lower fibres, mm below the hip centre
+#: (80-130 mm, tried to keep the insertion centre low, turned the lower-lateral corner square
+#: and notched the lower border)
+GMAX_TUB_MM = (70.0, 110.0)
 #: added to GMAX_RADIUS's knots (mm, times how far a fibre turns): the turned fibres keep more
 #: of their thickness into the tract, so the tapered corner is a rounded tongue, not a barb
 GMAX_TURN_RADIUS_ADD = (0.0, 0.0, 0.0, 0.0, 1.0, 1.5)
@@ -840,21 +873,23 @@ def _gmax_insertions(c: Context) -> dict[str, np.ndarray]:
 
     Superficial fibres (about three quarters of the muscle) end in the iliotibial tract, which
     runs down the side of the thigh lateral to the greater trochanter; their femoral ends reach
-    from just below the trochanter's level to about 150 mm below the hip centre. The deep lower
+    from the trochanter's base (GMAX_TRACT_TOP_MM) to GMAX_TRACT_MM below the hip centre, the
+    lowest turned fibre GMAX_TURN_DROP_MM further down the tract (:func:`_gmax_superficial`;
+    the mesh's tip lies about 140 mm below the hip centre). The deep lower
     fibres end on the gluteal tuberosity, on the back of the shaft 70-110 mm below the hip centre.
     """
     femur = c.bones["femur_right"]
     hip_z = float(c.lm["hip_centre_right"][2])
     lateral = np.array([-1.0, 0.0, 0.0])
     postlat = np.array([-0.55, 0.83, 0.0])
-    top = reg.femur_slice_extreme(femur, hip_z - 20.0, lateral)
+    top = reg.femur_slice_extreme(femur, hip_z - GMAX_TRACT_TOP_MM, lateral)
     bot = reg.femur_slice_extreme(femur, hip_z - GMAX_TRACT_MM, lateral)
     return {
         # the tract lies on vastus lateralis (not modelled), about 12 mm lateral to the bone
         "itt_top": top + np.array([-12.0, 12.0, 0.0]),
         "itt_bot": bot + np.array([-12.0, 4.0, 0.0]),
-        "tub_top": reg.femur_slice_extreme(femur, hip_z - 70.0, postlat),
-        "tub_bot": reg.femur_slice_extreme(femur, hip_z - 110.0, postlat),
+        "tub_top": reg.femur_slice_extreme(femur, hip_z - GMAX_TUB_MM[0], postlat),
+        "tub_bot": reg.femur_slice_extreme(femur, hip_z - GMAX_TUB_MM[1], postlat),
     }
 
 
@@ -976,7 +1011,7 @@ def gluteus_maximus(c: Context) -> MuscleDef:
     # the coccyx to the femur (the gluteal fold lies below it)
     lig_top = c.lm["coccyx_tip"] + np.array([-22.0, 8.0, 14.0])
     lig_end = c.lm["ischial_tuberosity_right"] + GMAX_LIGAMENT_END
-    lig = np.array([_lerp(lig_top, lig_end, t) for t in (0.15, 0.35, 0.55, 0.75, 0.9, 1.0, 1.1)])
+    lig = np.array([_lerp(lig_top, lig_end, t) for t in GMAX_LIGAMENT_T])
     n_bony = len(origins)
     origins = np.vstack([origins, lig])
     ins = _gmax_insertions(c)
@@ -1030,6 +1065,10 @@ def gluteus_maximus(c: Context) -> MuscleDef:
         clearance=9.0,
         sheet=GMAX_SHEET_MM,
         volume_tol=0.015,  # its thickness (2 * volume / area) is held to 12-18 mm
+        # the smooth sheet loses only about 1.5 % of its voxel volume to smoothing and
+        # decimation (field 540 ml, mesh 532 ml): with the usual 4 % allowance the shipped mesh
+        # held 531.5 ml, 2.6 % above Ward's 518 ml, and was that much thicker
+        shrink=GMAX_SHRINK,
         exponent=1.0,
         keep_off=(
             np.vstack(

@@ -501,7 +501,7 @@ def build_right(
         sup = _Support(bone, [built[b] for b in md.support if b in built])
         excl = [built[b] for b in md.exclude if b in built]
         target = targets.get(md.base)
-        target = None if target is None else target * SHRINK
+        target = None if target is None else target * (md.shrink or SHRINK)
         scale, lo, f = _solve_scale(md, lat, bone, sup, excl, target)
         f = _closed(f, lat, lo, bone, excl, md.close_radius)
         built[md.base] = _Built(lo, f)
