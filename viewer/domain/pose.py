@@ -269,9 +269,11 @@ def _chair(
     vertical (the skin's standing knee is already bent about 7 degrees, so 85 here is a knee
     angle of about 90) and the arms brought in from the A-pose and forward so the hands rest by
     the thighs. One set of arm angles serves every body: tuned on the built neutral, female and
-    male skins together (no hand vertex more than 2 mm inside thighs or trunk, the median hand
-    vertex within 100 mm of them); the arms come well forward (``shoulder``) so the longer arms
-    of the male outline lay the hands over the thighs rather than beside the hips."""
+    male skins together, each turning about its own joints (no hand vertex more than 2 mm inside
+    thighs or trunk, the median hand vertex within 100 mm of them; chosen on a 5-degree grid as
+    the angles that keep every hand at least 0.5 mm off the thighs and trunk with the smallest
+    worst median distance). The male arms are the longest, and the arms come in (``abduction``
+    -40) so his hands lie over the thighs rather than beside the hips."""
     h = HipAngles(hip)
     return Pose(
         name,
@@ -297,7 +299,7 @@ PRESETS: Mapping[str, Pose] = {
         # 34 sitting: Lord M.J. et al., "Lumbar lordosis: effects of sitting and standing", Spine
         # 22(21):2571-2574, 1997) and the pelvis rolled back by as much, so the trunk stays
         # vertical.
-        _chair("sitting_upright", -14.0, -14.0, 76.0, shoulder=35.0, abduction=-35.0, elbow=-40.0),
+        _chair("sitting_upright", -14.0, -14.0, 76.0, shoulder=25.0, abduction=-40.0, elbow=-20.0),
         # Slumped sitting: the pelvis rolled well back and the lumbar curve nearly flat (the
         # atlas's 50 degrees of L1-S1 lordosis down to about 20), the trunk leaning forward -
         # the "slump" posture of O'Sullivan P.B. et al., "Effect of different upright sitting
