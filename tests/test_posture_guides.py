@@ -95,7 +95,7 @@ def test_labels_give_the_angle_and_the_standing_one() -> None:
     assert tilt_label(standing, None) == f"ASIS–PSIS {standing.tilt_deg:.0f}° to horizontal"
     text = tilt_label(slumped, standing)
     assert text.startswith("ASIS–PSIS −12°") and "(standing 12°)" in text
-    assert lordosis_label(slumped, standing) == "Lordosis L1–S1 21° (standing 50°)"
+    assert lordosis_label(slumped, standing) == "Lordosis L1–S1 19° (standing 50°)"
 
 
 def test_missing_landmarks_are_named() -> None:

@@ -12,6 +12,7 @@ from scipy.spatial import cKDTree
 
 from tests.posture_fixtures import MESHES, loaded, model
 from viewer.domain.pose import LIMB_CARRIERS, PRESETS, Pose, Skeleton, apply, pose_from_dict
+from viewer.domain.posture import PostureModel
 
 
 def test_the_build_ships_limb_joints_near_the_femur_end() -> None:
@@ -73,11 +74,20 @@ def test_without_limb_joints_the_limbs_ride_on_their_carriers() -> None:
 @pytest.mark.parametrize("body", ["neutral", "female", "male"])
 @pytest.mark.parametrize("name", ["sitting_upright", "sitting_slumped"])
 def test_the_hands_rest_on_the_thighs_not_inside_them(name: str, body: str) -> None:
+    """Each body's arms turn about its own joints (tests/test_skin_joints.py)."""
+    pm = model()
+    pm.use_body(body)
+    try:
+        _hands_rest_on_the_thighs(pm, name, body)
+    finally:
+        pm.use_body("neutral")
+
+
+def _hands_rest_on_the_thighs(pm: PostureModel, name: str, body_name: str) -> None:
     from viewer.domain.skinning import skin, skin_normals
     from viewer.io.atlas_loader import load_atlas
 
-    mesh = load_atlas(MESHES, with_light=False, body=body).meshes["skin"]
-    pm = model()
+    mesh = load_atlas(MESHES, with_light=False, body=body_name).meshes["skin"]
     binding = pm.skin_binding("skin", mesh.points)
     assert binding is not None and mesh.normals is not None
     w = {b: binding.weights[:, i] for i, b in enumerate(binding.bones)}

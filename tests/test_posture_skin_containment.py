@@ -17,10 +17,12 @@ import pytest
 
 from tests.posture_fixtures import MESHES, loaded, model
 from viewer.domain.pose import PRESETS
+from viewer.domain.posture import PostureModel
 from viewer.domain.skin_envelope import SkinEnvelope
 from viewer.domain.skinning import skin
 
-POSES = ("sitting_upright", "sitting_slumped", "anterior_tilt")
+POSES = ("sitting_upright", "sitting_slumped", "anterior_tilt", "posterior_tilt")
+BODIES = ("neutral", "female", "male")
 
 
 @cache
@@ -135,13 +137,14 @@ def _outside(
 #: over them (viewer/domain/skin_over_bone.py). Without the lift, in the female body sitting
 #: upright the front of the iliac crest, 8 mm under the standing skin, came 0.7-1.5 mm through
 #: the posed waist (five vertices a side). Muscles get no allowance.
-#: Loosened from 0 to 0.5 mm in session 15 (said so in its closing note): with the skin's
-#: triangles chosen before the fit and the merged atlas of that session, one vertex of the right
-#: anterior iliac crest stays 0.4 mm out in the female body sitting slumped, where the waist's
-#: skin is crumpled (the vertices around the spot face every way, so the lift's sheet test keeps
-#: them all down, and lifting them along the spot's normal did not close it either). 0.5 mm
-#: still catches the 0.7-1.5 mm the lift was made for. To mend: the crumpled fold itself.
-BONE_ALLOWANCE_MM = 0.5
+#: Back to 0 in session 16 (loosened to 0.5 mm in session 15: one vertex of the right anterior
+#: iliac crest stayed 0.4 mm out in the female body sitting slumped, under skin folding every
+#: way). The cause was the skin weights, transferred from a MakeHuman mesh placed with a fit of
+#: their own (hip-height scale, 6 degrees, 20 mm) rather than the skin's (BODY_SCALE, 4 degrees,
+#: 24 mm, leg warp, posture shift): transferred from the mesh placed as the skin is, that vertex
+#: lies 0.36 mm inside, 0.20 mm with the deeper slump of session 16 (the rebuilt atlas with
+#: the old weights still lets it out).
+BONE_ALLOWANCE_MM = 0.0
 
 
 @cache
@@ -153,8 +156,18 @@ def _posed_muscles(pose: str) -> tuple[np.ndarray, ...]:
 
 
 def _escapes(body: str, pose: str, keep: bool) -> dict[str, int]:
-    """Vertices outside the posed skin, per muscle and bone (bones beyond the allowance)."""
-    pm, la = model(), _body(body)
+    """Vertices outside the posed skin, per muscle and bone (bones beyond the allowance); the
+    skin turns about the body's own joints (tests/test_skin_joints.py)."""
+    pm = model()
+    pm.use_body(body)
+    try:
+        return _escapes_in(pm, body, pose, keep)
+    finally:
+        pm.use_body("neutral")
+
+
+def _escapes_in(pm: PostureModel, body: str, pose: str, keep: bool) -> dict[str, int]:
+    la = _body(body)
     mesh = la.meshes["skin"]
     binding = pm.skin_binding("skin", mesh.points)
     assert binding is not None
@@ -179,15 +192,11 @@ def _escapes(body: str, pose: str, keep: bool) -> dict[str, int]:
     return {names[i]: int(n) for i, n in enumerate(counts) if n}
 
 
-@pytest.mark.parametrize(
-    ("body", "pose"),
-    [(b, p) for b in ("neutral", "female") for p in POSES[:2]]
-    + [("male", POSES[0]), ("female", POSES[2])],
-)
+@pytest.mark.parametrize(("body", "pose"), [(b, p) for b in BODIES for p in POSES])
 def test_muscles_and_bones_stay_inside_each_body_in_each_posture(body: str, pose: str) -> None:
-    """Both sitting poses in the neutral and female bodies, sitting upright in the male one
-    (its slumped sitting pressed less), and the anterior tilt in the female body, the only one
-    where a tilt pressed anything (the longissimus, 2 mm, under the waist)."""
+    """Every body in every preset posture (until session 16 only the cases that had pressed
+    anything were run: both sittings in the neutral and female bodies, sitting upright in the
+    male one and the anterior tilt in the female one)."""
     assert _escapes(body, pose, keep=True) == {}
 
 

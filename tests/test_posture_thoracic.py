@@ -53,7 +53,8 @@ def test_slumped_sitting_carries_the_neck_and_shoulders_forward() -> None:
     up = _posed_skin(PRESETS["sitting_upright"])[band]
     slump = _posed_skin(PRESETS["sitting_slumped"])[band]
     # Forward is -y. Before the thoracic flexion the lumbar pose alone brought this region
-    # 17 mm forward of upright sitting; with 12 degrees about the spine joints it is 65.
+    # 17 mm forward of upright sitting; with 12 degrees about the spine joints it was 65, with
+    # the 20 degrees and the flatter lumbar curve of session 16 it is 111.
     forward = float(np.mean(up[:, 1] - slump[:, 1]))
     assert forward > 45.0, forward
 
@@ -76,8 +77,9 @@ def test_the_upper_back_rounds_by_the_cited_angle_in_slumped_sitting_only() -> N
     up = _lean_on_t12(PRESETS["sitting_upright"]) - standing
     slump = _lean_on_t12(PRESETS["sitting_slumped"]) - standing
     assert abs(up) < 1.0, up  # 'corrected' sitting: thoracolumbar angle as standing
-    # 12 degrees asked; the blend of the skin weights across the pivots gives a little less.
-    assert 9.0 < slump < 13.0, slump
+    # 20 degrees asked (12 until session 16); the blend of the skin weights across the pivots
+    # gives a little less.
+    assert 16.0 < slump < 21.0, slump
 
 
 def test_without_trunk_pivots_the_chest_rides_t12() -> None:
@@ -94,7 +96,7 @@ def test_without_trunk_pivots_the_chest_rides_t12() -> None:
 
 
 def test_caption_names_the_rounded_upper_back() -> None:
-    assert "upper back rounded 12\u00b0" in pose_caption(PRESETS["sitting_slumped"])
+    assert "upper back rounded 20\u00b0" in pose_caption(PRESETS["sitting_slumped"])
     assert "upper back" not in pose_caption(PRESETS["sitting_upright"])
     assert "upper back arched back 5\u00b0" in pose_caption(Pose(thoracic_flexion=-5.0))
 
@@ -117,4 +119,4 @@ def test_thoracic_flexion_reads_writes_and_is_bounded() -> None:
     with pytest.raises(PoseError, match="thoracic_flexion"):
         pose_from_dict({**old, "thoracic_flexion": "a lot"})
     half = interpolate(PRESETS["sitting_upright"], PRESETS["sitting_slumped"], 0.5)
-    assert half.thoracic_flexion == pytest.approx(6.0)
+    assert half.thoracic_flexion == pytest.approx(10.0)

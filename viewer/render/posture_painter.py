@@ -117,11 +117,13 @@ class PosturePainter:
 
     @property
     def model(self) -> PostureModel:
-        """The posture model (built on first use)."""
+        """The posture model (built on first use), turning the skin about the joints of the body
+        shown now (a body switch swaps the skin in place, after the model was built)."""
         if self._model is None:
             factory = self._model_or_factory
             assert callable(factory)
             self._model = factory()
+        self._model.use_body(getattr(self.loaded, "body", "neutral"))
         return self._model
 
     def detach(self) -> None:
