@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from tests.ray_cast import crossings
 from viewer.context import load_context
 from viewer.domain.camera import CameraPose, view_by_name
 from viewer.domain.framing import CAPTION_HEADROOM, with_headroom
@@ -403,21 +404,9 @@ def test_a_plate_under_an_opaque_skin_names_only_what_lies_just_under_it(
 
     def first_hit(tri: np.ndarray, eye: np.ndarray, target: np.ndarray) -> float | None:
         """Nearest crossing of the ray eye -> target (and 2 mm on) with the triangles, mm from
-        the eye (Moller-Trumbore, edges included with a small slack)."""
-        length = float(np.linalg.norm(target - eye))
-        d = (target - eye) / length
-        e1, e2 = tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0]
-        p = np.cross(d, e2)
-        det = (e1 * p).sum(axis=1)
-        ok = np.abs(det) > 1e-12
-        inv = np.where(ok, 1.0 / np.where(ok, det, 1.0), 0.0)
-        t0 = eye - tri[:, 0]
-        u = (t0 * p).sum(axis=1) * inv
-        q = np.cross(t0, e1)
-        v = (q @ d) * inv
-        t = (e2 * q).sum(axis=1) * inv
-        hit = ok & (u >= -1e-9) & (v >= -1e-9) & (u + v <= 1 + 1e-9) & (t > 0) & (t <= length + 2)
-        return float(t[hit].min()) if hit.any() else None
+        the eye (edges included with a small slack)."""
+        hits = crossings(tri, eye, target, slack=1e-9, beyond_mm=2.0)
+        return float(hits[0]) if len(hits) else None
 
     skin = mesh(skins)
     width, height = 1280, 800

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from tests.ray_cast import crossings
 from viewer.domain.marker_depth import (
     FAR_SIDE_FRACTION,
     OCCLUDER_TOLERANCE_MM,
@@ -312,22 +313,10 @@ def _probe_y(renderer: object, point: tuple[float, float, float]) -> float:
 
 def _ray_cover(tri: np.ndarray, eye: np.ndarray, target: np.ndarray) -> float:
     """Length of the closed surface ``tri`` (n, 3, 3) in front of ``target`` on the line of
-    sight from ``eye``: crossings found by an independent Moller-Trumbore cast, paired as the
-    rule pairs them (:func:`cover_length`)."""
+    sight from ``eye``: crossings found by an independent cast (tests/ray_cast.py), paired as
+    the rule pairs them (:func:`cover_length`)."""
     length = float(np.linalg.norm(target - eye))
-    d = (target - eye) / length
-    e1, e2 = tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0]
-    p = np.cross(d, e2)
-    det = (e1 * p).sum(axis=1)
-    ok = np.abs(det) > 1e-12
-    inv = np.where(ok, 1.0 / np.where(ok, det, 1.0), 0.0)
-    t0 = eye - tri[:, 0]
-    u = (t0 * p).sum(axis=1) * inv
-    q = np.cross(t0, e1)
-    v = (q @ d) * inv
-    t = (e2 * q).sum(axis=1) * inv
-    hit = ok & (u >= 0) & (v >= 0) & (u + v <= 1) & (t > 0)
-    return cover_length(sorted(float(x) for x in t[hit]), length)
+    return cover_length([float(x) for x in crossings(tri, eye, target)], length)
 
 
 def test_a_posed_body_is_probed_as_drawn_not_as_loaded() -> None:
