@@ -116,13 +116,18 @@ def best_box(
     taken: Sequence[Box],
     frame: Box,
     pad: float = 0.0,
+    points: Sequence[Point] = (),
 ) -> int:
     """Index of the candidate (in order of preference, each already slid into ``frame``) that
-    costs least (:func:`box_cost`, the box grown by ``pad`` against lines and texts); the
-    earliest of equals, so a text stays at its own side when that side is free."""
+    costs least (:func:`box_cost`, the box grown by ``pad`` against lines and texts, plus
+    :data:`ANATOMY_COST` when it lies over :data:`ANATOMY_POINTS_MIN` or more of the drawn
+    anatomy's screen ``points``); the earliest of equals, so a text stays at its own side when
+    that side is free."""
     best, best_cost = 0, float("inf")
     for i, box in enumerate(candidates):
         raw = box_cost(grow(box, pad), lines, soft_lines, taken, frame)
+        if points and points_in_box(points, box) >= ANATOMY_POINTS_MIN:
+            raw += ANATOMY_COST
         if raw == 0.0:
             return i  # nothing later can beat a free place (this runs before frames)
         if raw + 0.01 * i < best_cost:
@@ -211,25 +216,3 @@ def beside_candidates(
                     if reach is not None and reach - pad < plain[2]:
                         out.append((reach - pad - w, y0, reach - pad, y1))
     return out
-
-
-def best_beside(
-    candidates: Sequence[Box],
-    lines: Sequence[Sequence[Segment]],
-    soft_lines: Sequence[Sequence[Segment]],
-    taken: Sequence[Box],
-    frame: Box,
-    points: Sequence[Point],
-    pad: float = 0.0,
-) -> int:
-    """Index of the candidate that costs least: :func:`box_cost` plus :data:`ANATOMY_COST`
-    when it lies over the drawn anatomy (:data:`ANATOMY_POINTS_MIN` points or more); the
-    earliest of equals."""
-    best, best_cost = 0, float("inf")
-    for i, box in enumerate(candidates):
-        cost = box_cost(grow(box, pad), lines, soft_lines, taken, frame)
-        if points_in_box(points, box) >= ANATOMY_POINTS_MIN:
-            cost += ANATOMY_COST
-        if cost + 0.01 * i < best_cost:
-            best, best_cost = i, cost + 0.01 * i
-    return best

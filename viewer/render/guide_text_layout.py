@@ -22,7 +22,6 @@ from viewer.domain.guide_layout import (
     Point,
     Segment,
     beside_candidates,
-    best_beside,
     best_box,
     fit_in_frame,
     mark_candidates,
@@ -167,6 +166,6 @@ def lay_out_beside(
     boxes = [
         fit_in_frame(b, frame) for b in beside_candidates(size, ends, points, pad, above)
     ]
-    box = boxes[best_beside(boxes, lines, soft_lines, taken, frame, points, pad)]
+    box = boxes[best_box(boxes, lines, soft_lines, taken, frame, pad, points)]
     text.GetPositionCoordinate().SetValue(box[0] - (ax + rel[0]), box[1] - (ay + rel[1]))
     return box
