@@ -11,8 +11,8 @@ import pytest
 from tests.ray_cast import crossings
 from viewer.domain.marker_depth import (
     FAR_SIDE_FRACTION,
-    SOLID_OPACITY,
     OCCLUDER_TOLERANCE_MM,
+    SOLID_OPACITY,
     Depth,
     MarkerSight,
     ScreenMarker,
