@@ -223,8 +223,8 @@ def test_orientation_words_are_not_laid_out_again_while_the_camera_moves(plate: 
 @pytest.mark.parametrize(
     ("body_view", "expected", "never"),
     [
-        ("anterior", {"ASIS", "Iliac crest", "Greater trochanter"}, {"PSIS"}),
-        ("posterior", {"PSIS", "Iliac crest", "Greater trochanter"}, {"ASIS"}),
+        ("anterior", {"ASIS", "Iliac crest"}, {"PSIS", "Greater trochanter"}),
+        ("posterior", {"PSIS", "Iliac crest"}, {"ASIS", "Greater trochanter"}),
         ("left", {"ASIS", "Iliac crest", "Greater trochanter"}, {"PSIS"}),
     ],
 )

@@ -22,8 +22,8 @@ from viewer.domain.structures import Side
 
 FELT_CONE_DEG = 50.0
 """A landmark is named when the camera looks at the body from within this angle of a side it
-is felt from: from straight in front the ASIS (felt from in front) and the crest and trochanter
-(felt from in front as well, hands on the waist: Hoppenfeld), not the PSIS (felt from behind)."""
+is felt from: from straight in front the ASIS and the iliac crest at its tubercle (hands on the
+waist: Hoppenfeld), not the PSIS (felt from behind) or the greater trochanter (from the side)."""
 
 
 @dataclass(frozen=True)
