@@ -63,9 +63,11 @@ def hides_markers(is_bone: bool, opacity: float) -> bool:
     Bone always does, however faintly a view draws it: a view ghosts bones (pair views draw
     them at 0.25-0.6) only so that the muscles behind stay in sight, and a point behind a
     transverse process or the ilium is behind bone all the same; a finger cannot reach it from
-    this side. Before this rule the same psoas points seen from behind were plain X's in pair 3
-    (vertebrae at 0.3) and boxed ones in pair 6 (vertebrae at 0.6). A soft structure hides
-    only when drawn solid (:data:`SOLID_OPACITY`): a faded context muscle is looked through.
+    this side. Before this rule a point's class followed how faintly a view happened to draw
+    the bone: seen from behind, the iliacus and distal iliopsoas points (in front of the ilium)
+    were plain X's on the back with the bones at 0.3 (pair 3 drew its vertebrae so) and far side
+    with them at 0.55 or more. A soft structure hides only when drawn solid
+    (:data:`SOLID_OPACITY`): a faded context muscle is looked through.
     """
     if opacity <= 0.0:
         return False
