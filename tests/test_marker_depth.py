@@ -12,12 +12,15 @@ from tests.ray_cast import crossings
 from viewer.domain.marker_depth import (
     FAR_SIDE_FRACTION,
     OCCLUDER_TOLERANCE_MM,
+    SOLID_OPACITY,
     Depth,
     MarkerSight,
     ScreenMarker,
     classify,
     cover_length,
+    hides_markers,
     merge_nearby,
+    own_parts,
 )
 
 
@@ -354,8 +357,9 @@ def test_a_posed_body_is_probed_as_drawn_not_as_loaded() -> None:
         for mid, marker in layer._markers.items():
             target = np.asarray(marker.position, dtype=np.float64)
             cover = 0.0
-            for sid in probe.occluders():
-                if sid == marker.structure:
+            mine = probe.own_parts(marker.structure)
+            for sid in probe.marker_covers():
+                if sid in mine:
                     continue
                 drawn = scene.drawn_points(sid)
                 assert drawn is not None
@@ -363,3 +367,63 @@ def test_a_posed_body_is_probed_as_drawn_not_as_loaded() -> None:
                 cover += _ray_cover(tri, eye, target)
             assert sights[mid].cover_mm == pytest.approx(cover, abs=0.5), (mid, sights[mid])
     assert depths["psoas_abdominal_right"] is Depth.VISIBLE, depths
+
+
+# -- one rule for what covers a point (a lecturer's review, session 16) ---------------------------
+def test_bone_covers_however_faint_a_muscle_only_when_solid() -> None:
+    # Pair 3 drew its vertebrae at 0.3, pair 6 at 0.6: the same psoas points seen from behind
+    # were plain X's in one and boxed in the other.
+    for opacity in (0.05, 0.3, 0.6, 1.0):
+        assert hides_markers(True, opacity)
+    assert not hides_markers(True, 0.0)
+    assert not hides_markers(False, 0.08)  # a pair view's grey context muscle is looked through
+    assert not hides_markers(False, SOLID_OPACITY - 0.01)
+    assert hides_markers(False, SOLID_OPACITY) and hides_markers(False, 1.0)
+
+
+def test_a_point_is_never_hidden_by_its_own_muscle_meshed_in_parts() -> None:
+    parts = ("psoas_major_upper_right", "psoas_major_lower_right")
+    assert own_parts("psoas_major_lower_right", "psoas_major_right", parts) == set(parts)
+    # A group of different muscles is no one muscle: the iliacus still covers a psoas point.
+    assert own_parts("iliacus_right", "iliopsoas_right", ("iliacus_right", *parts)) == {
+        "iliacus_right"
+    }
+    assert own_parts("piriformis_right", None, ()) == {"piriformis_right"}
+
+
+def _depths_with_bones_at(builtin: tuple[object, object], opacity: float) -> dict[str, Depth]:
+    """Classes of the right iliopsoas points from behind, with only the bones (drawn at
+    ``opacity``) and the iliopsoas shown."""
+    from viewer.domain.camera import view_by_name
+    from viewer.domain.structures import Kind
+    from viewer.render.offscreen import offscreen_scene
+
+    context, features = builtin
+    points = (*PSOAS_POINTS, "iliacus_right")
+    triggers = features.triggers  # type: ignore[attr-defined]
+    shown = {triggers.muscle_of[t] for t in points}
+    triggers.set_markers_visible(sorted(set(triggers.muscle_of.values()) - shown), False)
+    triggers.set_markers_visible(sorted(shown), True)
+    triggers.set_active(list(points))
+    loaded, state = context.loaded, context.state  # type: ignore[attr-defined]
+    state.reset()
+    bones = [s.id for s in state.atlas.renderable if s.kind is Kind.BONE]
+    state.isolate([*bones, *shown])  # the bones and the muscles, as a pair view draws them
+    state.set_opacity(bones, opacity)
+    with offscreen_scene(loaded, state, (640, 400), features=features, msaa=0) as off:
+        off.window.Render()
+        off.scene.apply_view(view_by_name("posterior"))
+        off.window.Render()
+        layer = off.overlays.layer
+        return {mid: layer.depth_of(mid) for mid in points}
+
+
+def test_a_point_behind_bone_keeps_its_style_however_the_bones_are_drawn(
+    builtin: tuple[object, object],
+) -> None:
+    solid = _depths_with_bones_at(builtin, 1.0)
+    ghosted = _depths_with_bones_at(builtin, 0.3)
+    builtin[0].state.reset()  # type: ignore[attr-defined]
+    assert ghosted == solid, (ghosted, solid)
+    # From behind, the iliacus lies in front of the ilium: never a plain X on the back.
+    assert solid["iliacus_right"] is not Depth.VISIBLE

@@ -281,9 +281,10 @@ def test_force_arrows_are_long_and_ringed_so_they_read_on_their_own_muscle(key: 
         assert int(near.sum()) > seen * 0.8, (key, name, int(near.sum()), round(seen))
 
 
-def _key_over_muscles(keep_clear: bool) -> int:
+def _key_over_muscles(keep_clear: bool, styles: tuple[str, ...] | None = None) -> int:
     """Pair 1 in compare mode (its half of the window): how many vertices of psoas and
-    piriformis project into the marker key's box."""
+    piriformis project into the marker key's box; with ``styles``, the key shows those rows
+    whatever the X's drawn."""
     from viewer.context import load_context
     from viewer.features import load_features
     from viewer.render.offscreen import offscreen_scene
@@ -298,6 +299,8 @@ def _key_over_muscles(keep_clear: bool) -> int:
         window, renderer, scene, overlays = off
         if not keep_clear:
             overlays.marker_legend.keep_clear = None  # the key as it was: always lower right
+        if styles is not None:
+            overlays.layer.drawn_styles = lambda: styles  # type: ignore[method-assign]
         overlays.set_compare(True)
         window.Render()
         overlays.refresh_pair()
@@ -321,7 +324,12 @@ def test_the_marker_key_keeps_off_the_pair_muscles_in_compare_mode() -> None:
     """In pair 1's compare view the key in the lower right corner sat on the tip of the psoas;
     it now takes a corner (and two-line rows) where it covers no muscle of the pair."""
     assert _key_over_muscles(keep_clear=True) == 0
-    assert _key_over_muscles(keep_clear=False) > 0, "the old corner covered the psoas"
+    # The key of then, two rows (the lower psoas X was drawn deep behind the upper psoas until
+    # a muscle's own parts stopped counting as cover; now pair 1 draws plain X's only and its
+    # one-row key would clear the psoas in either corner).
+    two_rows = ("visible", "deep")
+    assert _key_over_muscles(keep_clear=True, styles=two_rows) == 0
+    assert _key_over_muscles(keep_clear=False, styles=two_rows) > 0, "the old corner covered it"
 
 
 def _pick_between_ends(own_px: float, other_px: float, own_covered: bool = False) -> int:

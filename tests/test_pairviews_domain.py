@@ -13,6 +13,7 @@ from viewer.domain.pairviews import (
     B_ONLY,
     BOTH,
     NEITHER,
+    PAIR_BONE_OPACITY,
     PairLibrary,
     PairView,
     bilateral_muscles,
@@ -216,10 +217,10 @@ def test_pair_scene_paints_sides_and_ghosts_the_rest(
             assert snap.visible[leaf] and snap.opacity[leaf] == 1.0
             assert snap.color[leaf] == (pair.a.color if leaf in a else pair.b.color)
         elif kind is Kind.BONE:
-            # Pair 3 shows the hip bones and femurs a little less ghosted (0.55, its context
-            # names them: the pelvis held level is what it shows); other bones stay faint.
-            named = {i for rule in pair.context for i in rule.ids}
-            assert snap.visible[leaf] and 0 < snap.opacity[leaf] < (0.6 if leaf in named else 0.5)
+            # Bones are drawn solid enough to hide the muscles behind them (PAIR_BONE_OPACITY;
+            # pair 3's context asks 0.55 for the hip bones and femurs, 0.3 for the rest), and
+            # stay see-through.
+            assert snap.visible[leaf] and snap.opacity[leaf] == PAIR_BONE_OPACITY < 1.0
         elif kind is Kind.MUSCLE:
             assert snap.visible[leaf] and snap.opacity[leaf] <= 0.1
             assert snap.color[leaf] == "#a0a0a0"
@@ -235,7 +236,8 @@ def test_context_rules_with_ids_come_first(library: PairLibrary, synthetic: tupl
     snap = pair_scene(pair, atlas, base)
     assert snap.opacity["iliacus_right"] == 0.25 and snap.visible["iliacus_right"]
     assert snap.opacity["iliacus_left"] == 0.08
-    assert snap.opacity["sacrum"] == 0.55 and snap.opacity["hip_bone_right"] == 0.3
+    # The context's bone opacities (sacrum 0.55, other bones 0.3) are raised to the floor.
+    assert snap.opacity["sacrum"] == snap.opacity["hip_bone_right"] == PAIR_BONE_OPACITY
     left = pair_scene(mirror_pair(pair), atlas, base)
     assert left.opacity["iliacus_left"] == 0.25 and left.opacity["iliacus_right"] == 0.08
 

@@ -218,3 +218,48 @@ def test_orientation_words_are_not_laid_out_again_while_the_camera_moves(plate: 
     finally:
         off.orientation.avoid = avoid
         off.scene.set_interacting(False)
+
+
+@pytest.mark.parametrize(
+    ("body_view", "expected", "never"),
+    [
+        ("anterior", {"ASIS", "Iliac crest"}, {"PSIS", "Greater trochanter"}),
+        ("posterior", {"PSIS", "Iliac crest"}, {"ASIS", "Greater trochanter"}),
+        ("left", {"ASIS", "Iliac crest", "Greater trochanter"}, {"PSIS"}),
+    ],
+)
+def test_an_opaque_skin_plate_names_the_landmarks_one_feels(
+    plate: Any, body_view: str, expected: set[str], never: set[str]
+) -> None:
+    """A lecturer found the opaque-skin plates naming the iliacus (2 cm under the belly wall)
+    and the femur, and none of the bony points one points at on a standing body. Under a skin
+    drawn as the body a plate names the palpable landmarks felt from the camera's side
+    (annotations/palpable_landmarks.json), one of each pair, and no structure."""
+    context, off = plate
+    state = context.state
+    state.reset()
+    skins = [s.id for s in state.atlas.structures if s.kind.name == "SKIN"]
+    state.set_opacity(skins, 1.0)
+    off.labels.set_label_auto(True)
+    _show(off, body_view)
+    texts = off.labels.label_texts()
+    keys = {s.key for s in off.labels.shown}
+    names = {t.rsplit(" (", 1)[0] for t in texts}
+    off.labels.set_label_auto(False)
+    state.reset()
+    assert names == expected, texts
+    assert not names & never
+    assert all(k.startswith("felt:") for k in keys), keys  # no muscle, no bone
+    sides = {t.rsplit(" (", 1)[1].rstrip(")") for t in texts}
+    assert sides == ({"left"} if body_view == "left" else {"left", "right"}), texts
+
+
+def test_a_see_through_skin_plate_still_names_structures(plate: Any) -> None:
+    context, off = plate
+    state = context.state
+    state.reset()  # the opening view's see-through skin
+    off.labels.set_label_auto(True)
+    _show(off, "anterior")
+    keys = {s.key for s in off.labels.shown}
+    off.labels.set_label_auto(False)
+    assert keys and not any(k.startswith("felt:") for k in keys), keys

@@ -51,6 +51,51 @@ organs, so nothing else would cover the psoas there, and lesson step 10 drew bol
 belly for points its step 9 calls deep."""
 
 
+SOLID_OPACITY = 0.5
+"""A muscle (or any soft structure) drawn at least this opaque hides a marker behind it; one
+faded below it is context the view looks through (a pair view's grey muscles at 0.06-0.25).
+The same threshold as picking's ghosts (``viewer.render.scene_renderer.GHOST_PICK_OPACITY``)."""
+
+
+def hides_markers(is_bone: bool, opacity: float) -> bool:
+    """Whether a shown structure drawn at ``opacity`` counts as cover for the markers behind it.
+
+    Bone always does, however faintly a view draws it: a view ghosts bones (pair views draw
+    them at 0.25-0.6) only so that the muscles behind stay in sight, and a point behind a
+    transverse process or the ilium is behind bone all the same; a finger cannot reach it from
+    this side. Before this rule a point's class followed how faintly a view happened to draw
+    the bone: seen from behind, the iliacus and distal iliopsoas points (in front of the ilium)
+    were plain X's on the back with the bones at 0.3 (pair 3 drew its vertebrae so) and far side
+    with them at 0.55 or more. A soft structure hides only when drawn solid
+    (:data:`SOLID_OPACITY`): a faded context muscle is looked through.
+    """
+    if opacity <= 0.0:
+        return False
+    return is_bone or opacity >= SOLID_OPACITY
+
+
+def own_parts(muscle: str, parent: str | None, parent_leaves: Sequence[str]) -> set[str]:
+    """The structures that never hide a marker of ``muscle``: the muscle itself and, when it is
+    one part of a muscle meshed in parts (``psoas_major_lower_right`` of ``psoas_major_right``),
+    the other parts of that muscle. A parent whose name the part does not carry is a group of
+    different muscles (``iliopsoas_right`` holds iliacus and psoas) and its leaves do count.
+    In pair 6 the lower psoas point was drawn "deep: behind other structures" behind 33 mm of
+    the upper psoas, on a muscle drawn in one colour."""
+    out = {muscle}
+    if parent:
+        stem = _sideless(parent)
+        if stem and _sideless(muscle).startswith(stem + "_"):
+            out.update(parent_leaves)
+    return out
+
+
+def _sideless(structure_id: str) -> str:
+    for side in ("_right", "_left"):
+        if structure_id.endswith(side):
+            return structure_id[: -len(side)]
+    return structure_id
+
+
 def hidden_by_skin(under_skin_mm: float | None, skin_opacity: float) -> bool:
     """True when a point lies more than :data:`DEEP_UNDER_SKIN_MM` under a skin drawn as the
     body (:data:`SKIN_COVER_OPACITY` or more), along the line of sight: the camera does not see
@@ -98,6 +143,10 @@ class MarkerSight:
 
 def classify(sight: MarkerSight) -> Depth:
     """Far side past :data:`FAR_SIDE_FRACTION` of the body; otherwise deep when covered.
+
+    Covered: opaque cover on the line of sight (:func:`hides_markers` says what counts: bone
+    however faint, other structures when solid; never the point's own muscle, see
+    :func:`own_parts`).
 
     The far-side test comes first and does not need a cover: the atlas has no organs, so a
     gluteus maximus point seen from the front may have nothing modelled in front of it and yet

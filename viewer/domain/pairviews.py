@@ -606,13 +606,23 @@ def _match(rule: GhostRule, kind: Kind, leaf: str, atlas: Atlas) -> bool:
     return any(leaf == i or leaf in atlas.leaves(i) for i in rule.ids)
 
 
+PAIR_BONE_OPACITY = 0.7
+"""Least opacity of a pair view's bones, whatever its context asks: solid enough that a muscle
+lying behind bone from the camera reads as behind it (bone colour, the muscle a faint tint:
+two bone faces at 0.7 let 9 % through), while the muscle keeps its own colour wherever no bone
+covers it. At 0.3 a lecturer saw pair 3's psoas, seen from behind, painted over the transverse
+processes "like a muscle of the back" (37 % of its pixels behind bone were visibly wine, see
+tests/test_pair_deep_muscles.py); an atlas draws the bones in front of a deep muscle."""
+
+
 def pair_scene(pair: PairView, atlas: Atlas, base: SceneSnapshot) -> SceneSnapshot:
     """The scene a pair view asks for, as a new ``SceneSnapshot`` built on ``base``.
 
     Side A leaves: visible, opaque, colour A. Side B: visible, opaque, colour B. Other leaves:
-    the first matching context rule gives opacity (0 = hidden) and colour; unmatched leaves are
-    hidden. Hidden leaves keep their base opacity and colour. Selection survives only if visible;
-    the view name is kept (the pair's camera travels with the resolved pair view).
+    the first matching context rule gives opacity (0 = hidden) and colour, a shown bone at
+    least :data:`PAIR_BONE_OPACITY`; unmatched leaves are hidden. Hidden leaves keep their base
+    opacity and colour. Selection survives only if visible; the view name is kept (the pair's
+    camera travels with the resolved pair view).
     """
     a = set(side_leaves(pair.a, atlas))
     b = set(side_leaves(pair.b, atlas))
@@ -634,6 +644,8 @@ def pair_scene(pair: PairView, atlas: Atlas, base: SceneSnapshot) -> SceneSnapsh
             continue
         visible[leaf] = True
         opacity[leaf] = rule.opacity
+        if kind is Kind.BONE:
+            opacity[leaf] = max(rule.opacity, PAIR_BONE_OPACITY)
         if rule.color is not None:
             color[leaf] = rule.color
     selection = base.selection

@@ -18,7 +18,7 @@ from vtkmodules.vtkCommonCore import vtkIdList, vtkPoints
 from vtkmodules.vtkCommonDataModel import vtkPolyData, vtkStaticCellLocator
 
 from viewer.domain.camera import SearchView
-from viewer.domain.marker_depth import MarkerSight, cover_length
+from viewer.domain.marker_depth import MarkerSight, cover_length, hides_markers, own_parts
 from viewer.domain.segments import segment_crosses_box
 from viewer.domain.structures import Kind
 from viewer.render.scene_renderer import GHOST_PICK_OPACITY, SceneRenderer
@@ -127,6 +127,30 @@ class DepthProbe:
             and state.opacity(s.id) >= GHOST_PICK_OPACITY
         ]
 
+    def marker_covers(self) -> list[str]:
+        """Shown structures that hide a trigger point behind them
+        (:func:`viewer.domain.marker_depth.hides_markers`: bone however faint, other
+        structures when solid; the skin is the body, not a cover)."""
+        state, atlas = self.scene.state, self.scene.loaded.atlas
+        return [
+            s.id
+            for s in atlas.renderable
+            if s.kind is not Kind.SKIN
+            and s.id in self.scene.loaded.meshes
+            and state.is_visible(s.id)
+            and hides_markers(s.kind is Kind.BONE, state.opacity(s.id))
+        ]
+
+    def own_parts(self, muscle: str) -> set[str]:
+        """What never hides a marker of ``muscle``: it and the other parts of its muscle
+        (:func:`viewer.domain.marker_depth.own_parts`)."""
+        atlas = self.scene.loaded.atlas
+        if muscle not in atlas:
+            return {muscle}
+        parent = atlas.get(muscle).parent
+        leaves = tuple(atlas.leaves(parent)) if parent and parent in atlas else ()
+        return own_parts(muscle, parent, leaves)
+
     def skins(self, shown_only: bool = False) -> list[str]:
         """Skin meshes; with ``shown_only`` just those drawn (not hidden, not fully clear)."""
         atlas, state = self.scene.loaded.atlas, self.scene.state
@@ -142,7 +166,7 @@ class DepthProbe:
         self, camera: Vec, markers: Iterable[tuple[str, Vec, str]]
     ) -> dict[str, MarkerSight]:
         """Line-of-sight measurements for ``(marker id, position, own structure id)`` triples."""
-        occluders = self.occluders()
+        occluders = self.marker_covers()
         skins = self.skins()
         shown_skins = self.skins(shown_only=True)
         shown = bool(shown_skins)
@@ -154,8 +178,9 @@ class DepthProbe:
                 out[mid] = MarkerSight(0.0, 0.0)
                 continue
             cover = 0.0
+            mine = self.own_parts(own)
             for sid in occluders:
-                if sid == own:
+                if sid in mine:
                     continue
                 hits = self._hits(sid, camera, position)
                 if hits:

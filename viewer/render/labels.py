@@ -45,6 +45,7 @@ from viewer.domain.labels import (
     visible_parts,
 )
 from viewer.domain.leader_regions import LeaderRegions
+from viewer.domain.palpation import choose_landmark_labels, skin_hides_anatomy
 from viewer.domain.plate_labels import (
     AUTO_LABEL_CAP,
     choose_auto_labels,
@@ -96,6 +97,8 @@ class LabelOverlay:
         self.label_auto = False
         """A plate's few labels (``render --labels auto``, :mod:`viewer.domain.plate_labels`)."""
         self.auto_cap = AUTO_LABEL_CAP
+        self._palpable: tuple[list[Any], dict[str, Any], dict[str, str]] | None = None
+        """Palpable landmarks, bony landmark points and their bones, read on first use."""
         self._points: dict[str, tuple[tuple[str, tuple[float, float, float]], ...]] = {}
         self._obstacles: dict[str, tuple[np.ndarray, float]] = {}
         self._obstacle_sources: dict[str, Callable[[], Sequence[Box]]] = {}
@@ -259,6 +262,50 @@ class LabelOverlay:
             self._anchors[sid] = surface_anchor(points)
         return self._samples[sid]
 
+    def _skin_hides(self) -> bool:
+        """True while a skin is drawn as the body (:func:`skin_hides_anatomy`)."""
+        state = self.scene.state
+        opacity = max(
+            (
+                state.opacity(s.id)
+                for s in state.atlas.renderable
+                if s.kind is Kind.SKIN and state.is_visible(s.id)
+            ),
+            default=0.0,
+        )
+        return skin_hides_anatomy(opacity)
+
+    def _felt_landmarks(self) -> list[tuple[str, tuple[float, float, float]]]:
+        """Texts and points (posed) of the landmarks a plate under an opaque skin names
+        (:func:`viewer.domain.palpation.choose_landmark_labels`)."""
+        if self._palpable is None:
+            from viewer.io.annotations import load_bony_landmarks
+            from viewer.io.palpation import landmark_bones, load_palpable_landmarks
+
+            folder = self.scene.loaded.folder
+            found, _ = load_palpable_landmarks()
+            points, _ = load_bony_landmarks(folder)
+            self._palpable = (found, points, landmark_bones(folder))
+        found, points, bones = self._palpable
+        camera = self.scene.renderer.GetActiveCamera()
+        toward = [-c for c in camera.GetDirectionOfProjection()]
+        chosen = choose_landmark_labels(found, toward, points, cap=self.auto_cap)
+        pose = self.scene.state.pose
+        transforms = None
+        if not pose.is_standing and chosen:
+            from viewer.io.posture import shared_posture_model
+
+            model = shared_posture_model(self.scene.loaded)
+            transforms = model.transforms(pose)
+        out = []
+        for lm in chosen:
+            point = np.asarray(points[lm.landmark], dtype=np.float64)
+            bone = bones.get(lm.landmark)
+            if transforms is not None and bone is not None:
+                point = model.pose_bone(bone, point[None, :], transforms)[0]
+            out.append((lm.label, (float(point[0]), float(point[1]), float(point[2]))))
+        return out
+
     def _candidates(self) -> list[str]:
         """Structures "label all" may label: shown and not a ghost, no skin, psoas parts as one.
 
@@ -383,14 +430,21 @@ class LabelOverlay:
         # (key, text, world anchor, priority)
         wanted: list[tuple[str, str, tuple[float, float, float], float]] = []
         explicit = [s for s in self.ids if state.is_visible(s)]
-        seen = self._visibility(m, (width, height)) if explicit or choosing else {}
+        under_skin = self.label_auto and not self.label_all and self._skin_hides()
+        structures = explicit or (choosing and not under_skin)
+        seen = self._visibility(m, (width, height)) if structures else {}
         for sid in explicit:
             self._structure_samples(sid)
             anchor = self._anchors[sid]
             if sid in seen:
                 anchor = self._seen_anchor(sid) or anchor  # the part the camera sees
             wanted.append((sid, atlas.get(sid).name, anchor, 0.0))
-        if choosing:
+        felt = self._felt_landmarks() if under_skin else None
+        if felt is not None:
+            # An opaque skin: the plate names the landmarks one feels, not hidden structures.
+            for k, (text, point) in enumerate(felt):
+                wanted.append((f"felt:{k}", text, point, 1.0))
+        elif choosing:
             shares = {s: seen[s].share for s in self._candidates() if s in seen}
             chosen: set[str] = set()
             sel = state.selection

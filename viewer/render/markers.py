@@ -3,10 +3,10 @@
 Markers live in an overlay renderer (layer 1) that shares the main camera, so the X itself is
 never cut by the meshes; whether it *should* show at full strength is decided per still frame by
 the depth rule (:mod:`viewer.domain.marker_depth`): visible X's are bold on a pale box, deep ones
-(covered by other structures) are a thin outlined X, far-side ones are not drawn
-(a small grey x when the point is a chosen one). X's that land on one spot merge into one X with
-a count. Every X is one ink (:data:`viewer.domain.palette.MARKER_INK`) and the marker legend
-(:mod:`viewer.render.marker_legend`) explains the styles drawn.
+(covered by other structures) are a thin outlined X, far-side ones are not drawn (a small grey
+x when the point is a chosen one, or any point of a pair view). X's that land on one spot merge
+into one X with a count. Every X is one ink (:data:`viewer.domain.palette.MARKER_INK`) and the
+marker legend (:mod:`viewer.render.marker_legend`) explains the styles drawn.
 """
 
 from __future__ import annotations
@@ -128,6 +128,11 @@ class MarkerLayer:
         """Whether a merged X carries its count ("X×2"). Pair views leave it out: their X's
         only say where the muscles' trigger points lie, and a lecturer found pair 3's two
         "X×2" labels beside the arrows clutter."""
+        self.ghost_all = False
+        """Whether every far-side point gets its grey x, not only the chosen ones. A pair view's
+        X's are its subject: from behind (pair 3) the iliacus and distal iliopsoas points lie
+        behind the hip bone on the far side, and leaving them out hid half the muscle's points
+        while the other half stood as X's on the back."""
         self._classified_for: object = None
         self.sight = sight
         self.is_moving = is_moving
@@ -227,11 +232,15 @@ class MarkerLayer:
         for mid in self._markers:
             depth = self._depth.get(mid, Depth.VISIBLE)
             if depth is Depth.FAR_SIDE:
-                if mid in self._highlighted and self._actors[mid].GetVisibility():
+                if self._ghost_wanted(mid) and self._actors[mid].GetVisibility():
                     styles.add("far_side")
             elif self._counts.get(mid, 0) > 0:
                 styles.add(depth.value)
         return tuple(s for s in ("visible", "deep", "far_side") if s in styles)
+
+    def _ghost_wanted(self, marker_id: str) -> bool:
+        """A far-side point drawn as a grey x: a chosen one, or any in a pair view."""
+        return self.ghost_all or marker_id in self._highlighted
 
     def _ghosts(self) -> set[str]:
         """Far-side ghosts to draw: those of chosen points whose small box lands clear of every
@@ -239,7 +248,7 @@ class MarkerLayer:
         boxes = self.screen_boxes()
         out: set[str] = set()
         for mid, m in self._markers.items():
-            if self._depth.get(mid) is not Depth.FAR_SIDE or mid not in self._highlighted:
+            if self._depth.get(mid) is not Depth.FAR_SIDE or not self._ghost_wanted(mid):
                 continue
             x, y = self.display_position(mid)
             size = m.size_px * GHOST_SCALE

@@ -596,6 +596,7 @@ class AnnotationOverlays:
 
     def _on_pair(self, active: object) -> None:
         self.layer.show_counts = active is None  # a pair view's X's carry no "×2"
+        self.layer.ghost_all = active is not None  # ...and its far-side points show as grey x
         self.refresh_markers()  # their size follows the pair view (see shown_marker_px)
         if self.compare_wanted:
             self.set_compare(True)
