@@ -192,6 +192,11 @@ class PairSide:
     pull: str = ""
     """What this side's straight arrow shows, in a few words for the key (``pulls the thigh up
     and forward: hip flexion``), when the view draws no turning for it."""
+    via: str = ""
+    """How this side reaches the bone its turning is drawn on when it does not attach to it, in
+    a few words for the key (``through L5 and the pelvis; not attached to the sacrum``): psoas
+    turns the sacrum only through the spine above it, and a key reading "psoas ...: toward
+    nutation" beside a ring round the sacroiliac joint told a lecturer it pulled on the sacrum."""
 
     @property
     def crosses(self) -> tuple[str, ...]:

@@ -409,6 +409,7 @@ class _Parser:
                     tuple(lines),
                     raw.get("role", ""),
                     raw.get("pull", ""),
+                    raw.get("via", ""),
                 )
             )
         if not ok:

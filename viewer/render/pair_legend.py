@@ -97,7 +97,9 @@ def legend_rows(
             text += ": " + " + ".join(parts)
         turn: Sequence[Turning] = [t for t in resolved.turnings if t.side == side_name]
         if turn and turn[0].sign != 0:
-            text += ("; proposed: toward " if proposed else "; turns: ") + _short(turn[0].sense)
+            how = f", {side.via}" if side.via else ""
+            lead = f"; proposed{how}: toward " if proposed else f"; turns{how}: "
+            text += lead + _short(turn[0].sense)
         elif side.pull:
             text += f"; {side.pull}"
         if tight_side is not None and side.structures and all(
