@@ -74,7 +74,7 @@ def test_an_atlas_without_the_rib_falls_back_to_the_insertion_with_a_warning() -
     from viewer.domain.structures import Atlas
     from viewer.io.pairviews import load_pair_views
 
-    atlas, lm, meshes = pair_fixtures.build()
+    atlas, lm, _meshes = pair_fixtures.build()
     no_rib = Atlas(tuple(s for s in atlas.structures if not s.id.startswith("rib_12_")))
     result = load_pair_views(no_rib, lm)
     problems = [p for p in result.problems if "rib_12_right" in p.message]
