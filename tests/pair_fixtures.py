@@ -128,6 +128,10 @@ def build() -> tuple[Atlas, dict[str, NDArray[np.float64]], dict[str, Points]]:
         hip = lm[f"hip_centre_{side}"]
         add(f"hip_bone_{side}", Kind.BONE, s, _blob(hip + np.array([sign * -10, 0, 60]), 40))
         add(f"femur_{side}", Kind.BONE, s, _blob(lm[f"lesser_trochanter_{side}"], 20))
+        # The 12th rib just above and lateral to the T12 transverse process, where quadratus
+        # lumborum's upper end meets it (pair 6 draws that muscle's line from the rib).
+        rib = lm[f"transverse_process_t12_{side}"] + np.array([sign * -12.0, 0.0, 14.0])
+        add(f"rib_12_{side}", Kind.BONE, s, _blob(rib, 8))
         add(f"iliopsoas_{side}", Kind.GROUP, s, None)
         add(f"psoas_major_{side}", Kind.GROUP, s, None, parent=f"iliopsoas_{side}")
         for leaf_right, (start, end, radius, parent) in _MUSCLES.items():

@@ -265,7 +265,10 @@ def test_lesson_11_tight_side_holds_the_longer_pull_and_a_sketch_shows_flexion(
     for part in ("psoas_major", "iliacus"):
         right, left = lengths[f"{part}_right"], lengths[f"{part}_left"]
         assert right >= 1.3 * left, (part, "the tight (right) side's arrow is not longer", right)
-    assert "pull held" in seen["note"]
+    # The arrows' line names the model's resting tension and its numbers; "pull held =
+    # strength x share held" read as a sustained contraction to a lecturer.
+    assert "tension at rest" in seen["note"] and "80 %" in seen["note"], seen["note"]
+    assert "held" not in seen["note"]
     assert f"{TIGHT_TENSION:.0%}".replace("%", " %") in seen["step"].notes
     assert DEFAULT_TENSION < TIGHT_TENSION
     # The side-view sketch: inside the frame, its bent line turned forward by the thigh angle.

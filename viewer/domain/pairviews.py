@@ -103,10 +103,21 @@ class LineAnchor:
     landmarks: Weights = ()
     attachment: str | None = None
     snap: bool = True
+    bone: str | None = None
+    """Where the muscle meets this one bone (its vertices at their closest approach to it,
+    :func:`near_bone`), for a muscle whose ``attachment`` role spans several bones; with
+    ``landmarks`` too, the part of that contact nearest their weighted point. Quadratus
+    lumborum inserts on the 12th rib and the L1-L4 transverse processes; the fibres from the
+    iliac crest to the rib (its lateral part) are drawn from the rib contact nearest the crest
+    to the crest contact nearest the crest top."""
 
     def mirrored(self) -> LineAnchor:
         """The same anchor on the other body side."""
-        return replace(self, landmarks=tuple((swap_side(n), w) for n, w in self.landmarks))
+        return replace(
+            self,
+            landmarks=tuple((swap_side(n), w) for n, w in self.landmarks),
+            bone=swap_side(self.bone) if self.bone else None,
+        )
 
     @property
     def landmark_names(self) -> tuple[str, ...]:
@@ -192,6 +203,17 @@ class PairSide:
     pull: str = ""
     """What this side's straight arrow shows, in a few words for the key (``pulls the thigh up
     and forward: hip flexion``), when the view draws no turning for it."""
+    pull_at: str = ""
+    """``"origin"``/``"insertion"``: the end this side's straight arrow acts on, pinned there
+    (:attr:`viewer.domain.mechanics.Pull.end_named`) when the view has no ``rotation``; empty:
+    the view's ``pulls_at``, and the arrow may be drawn at either end. Pair 6's quadratus
+    lumborum pulls the 12th rib down; left free, its arrow slid down the muscle's medial edge to
+    L3, clear of the X's, and said nothing about the rib."""
+    via: str = ""
+    """How this side reaches the bone its turning is drawn on when it does not attach to it, in
+    a few words for the key (``through L5 and the pelvis; not attached to the sacrum``): psoas
+    turns the sacrum only through the spine above it, and a key reading "psoas ...: toward
+    nutation" beside a ring round the sacroiliac joint told a lecturer it pulled on the sacrum."""
 
     @property
     def crosses(self) -> tuple[str, ...]:
@@ -683,13 +705,21 @@ def snap_to_points(point: NDArray[np.float64], points: NDArray[np.float64]) -> N
     return out
 
 
-def near_bone(muscle_points: NDArray[np.float64], bone_points: NDArray[np.float64]) -> Any:
-    """Centroid of the muscle vertices within 5 mm of their closest approach to a bone."""
+def bone_contact(
+    muscle_points: NDArray[np.float64], bone_points: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """The muscle vertices within 5 mm of their closest approach to a bone."""
     from scipy.spatial import cKDTree
 
     dist, _ = cKDTree(bone_points).query(muscle_points)
     close = dist <= float(dist.min()) + 5.0
-    return muscle_points[close].mean(axis=0)
+    out: NDArray[np.float64] = muscle_points[close]
+    return out
+
+
+def near_bone(muscle_points: NDArray[np.float64], bone_points: NDArray[np.float64]) -> Any:
+    """Centroid of the muscle vertices within 5 mm of their closest approach to a bone."""
+    return bone_contact(muscle_points, bone_points).mean(axis=0)
 
 
 CONTACT_BAND_MM = 4.0
@@ -727,6 +757,17 @@ def resolve_anchor(
 ) -> NDArray[np.float64]:
     """Place one anchor of ``muscle``'s line; raises ``KeyError``/``ValueError`` with a reason."""
     muscle_points = _points_of((muscle,), atlas, meshes)
+    if anchor.bone is not None:
+        if muscle_points is None:
+            raise ValueError(f"{muscle!r} has no geometry to find where it meets {anchor.bone}")
+        bone_points = _points_of((anchor.bone,), atlas, meshes)
+        if bone_points is None:
+            raise ValueError(f"no bone geometry for {anchor.bone!r}")
+        contact = bone_contact(muscle_points, bone_points)
+        if anchor.landmarks:
+            return snap_to_points(weighted_point(landmarks, anchor.landmarks), contact)
+        found: NDArray[np.float64] = contact.mean(axis=0)
+        return found
     if anchor.landmarks:
         point = weighted_point(landmarks, anchor.landmarks)
         if anchor.snap and muscle_points is not None:
@@ -836,14 +877,31 @@ def resultant_pulls(
     rel = relative_forces([f[5] for f in found])
     out: list[Pull] = []
     for (side_name, sid, label, color, path, force), share in zip(found, rel, strict=True):
-        at = pair.rotation.at(side_name) if pair.rotation is not None else pair.pulls_at
+        side = pair.a if side_name == "a" else pair.b
+        if pair.rotation is not None:
+            at = pair.rotation.at(side_name)
+        else:
+            at = side.pull_at or pair.pulls_at
         try:
             point, direction = pull_at(path, at)
         except ValueError:
             continue
-        end_named = pair.rotation is not None
+        end_named = pair.rotation is not None or bool(side.pull_at)
         out.append(
-            Pull(side_name, sid, label, color, path, at, point, direction, force, share, end_named)
+            Pull(
+                side_name,
+                sid,
+                label,
+                color,
+                path,
+                at,
+                point,
+                direction,
+                force,
+                share,
+                end_named,
+                pinned=bool(side.pull_at) and pair.rotation is None,
+            )
         )
     return tuple(out)
 

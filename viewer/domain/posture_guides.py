@@ -300,6 +300,44 @@ def frame_points(
     return np.concatenate(chunks)
 
 
+TRUNK_SEGMENTS: tuple[str, ...] = ("thorax_lower", "thorax_upper")
+"""The skin's trunk segments above T12 that carry the upper back's rounding (docs/POSTURE.md)."""
+
+TRUNK_CARRIED_MIN = 0.5
+"""A skin vertex belongs to the upper trunk when these segments carry at least this share of it
+(the arms, carried by ``arm_*``, and the waist, mostly by the lumbar vertebrae, do not)."""
+
+
+def frames_trunk(pose: Pose) -> bool:
+    """Whether a side view of ``pose`` frames the upper trunk with the pelvis and lumbar spine:
+    a seated pose with the upper back rounded. Framed on T12 to the femurs, slumped sitting's
+    20 degrees of upper-back rounding (the caption's "upper back rounded 20°", what reads as
+    slumped, docs/POSTURE.md) lay above the picture, and a lecturer saw a lumbar spine only."""
+    return is_sitting(pose) and pose.thoracic_flexion > 0.0
+
+
+def trunk_frame_points(
+    posed: NDArray[np.floating],
+    standing: NDArray[np.floating],
+    bones: tuple[str, ...],
+    weights: NDArray[np.floating],
+    top_z: float,
+) -> NDArray[np.float64]:
+    """The posed skin vertices of the upper trunk, up to the shoulders: those the
+    :data:`TRUNK_SEGMENTS` carry (:data:`TRUNK_CARRIED_MIN`) that stand no higher than
+    ``top_z`` (the shoulder joints' height standing: the back's curve, not the neck and head).
+    ``posed``/``standing`` are the same vertices (n, 3), ``weights`` (n, len(bones)) the skin's
+    binding. Empty (0, 3) when the skin has no trunk segments."""
+    cols = [bones.index(b) for b in TRUNK_SEGMENTS if b in bones]
+    p = np.asarray(posed, dtype=np.float64).reshape(-1, 3)
+    if not cols:
+        return np.zeros((0, 3))
+    carried = np.asarray(weights, dtype=np.float64)[:, cols].sum(axis=1)
+    keep = (carried >= TRUNK_CARRIED_MIN) & (np.asarray(standing)[:, 2] <= top_z)
+    out: NDArray[np.float64] = p[keep]
+    return out
+
+
 # -- chair ---------------------------------------------------------------------------------------
 def is_sitting(pose: Pose) -> bool:
     """A seated pose: the thighs at least 60 degrees from the vertical on both sides (hip

@@ -197,8 +197,8 @@ def mark_text(key: str, label: str, plain: bool = False) -> str:
 
 
 def plain_note(note: str) -> str:
-    """The tight-side note (``right iliopsoas −2 % vs standing, left 0 %``) with the muscle's
-    everyday name."""
+    """The tight-side note (``right iliopsoas only 2 % shorter than standing, left unchanged:
+    ...``) with the muscle's everyday name."""
     return note.replace("iliopsoas", "hip flexor")
 
 

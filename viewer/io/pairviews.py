@@ -257,12 +257,28 @@ class _Parser:
                     f"no mirror {swap_side(sid)!r} in the atlas; left side unavailable",
                     "warning",
                 )
+            origin, insertion = _anchor(entry["origin"]), _anchor(entry["insertion"])
+            for fld in ("origin", "insertion"):
+                anchor = origin if fld == "origin" else insertion
+                if anchor.bone is not None and anchor.bone not in self.atlas:
+                    # An atlas without that bone (an older or a test atlas): the muscle's
+                    # attachment of that role stands in, as for a line without landmarks.
+                    self.problem(
+                        label,
+                        f"{fld}/bone",
+                        f"no bone {anchor.bone!r} in the atlas; the {fld} attachment is used",
+                        "warning",
+                    )
+                    anchor = LineAnchor(attachment=fld)
+                    origin, insertion = (
+                        (anchor, insertion) if fld == "origin" else (origin, anchor)
+                    )
             line = ActionLine(
                 id=sid,
                 muscle=sid,
                 label=entry["label"],
-                origin=_anchor(entry["origin"]),
-                insertion=_anchor(entry["insertion"]),
+                origin=origin,
+                insertion=insertion,
                 via=tuple(_anchor(v) for v in entry.get("via", ())),
                 crosses=tuple(entry["crosses"]),
             )
@@ -409,6 +425,8 @@ class _Parser:
                     tuple(lines),
                     raw.get("role", ""),
                     raw.get("pull", ""),
+                    pull_at=raw.get("pull_at", ""),
+                    via=raw.get("via", ""),
                 )
             )
         if not ok:
@@ -558,6 +576,7 @@ def _anchor(raw: Mapping[str, Any]) -> LineAnchor:
         landmarks=_weights(raw.get("landmarks", {})),
         attachment=raw.get("attachment"),
         snap=bool(raw.get("snap", True)),
+        bone=raw.get("bone"),
     )
 
 

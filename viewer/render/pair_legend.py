@@ -60,14 +60,17 @@ def _bare(label: str) -> str:
 
 
 TIGHT_WORDS = (
-    f"; tight here: short and stiff, pulling harder at rest (model's teaching values "
-    f"{TIGHT_TENSION:.0%} vs {DEFAULT_TENSION:.0%} of strength), keeping this hip bent"
-).replace("%", " %")
+    "; tight here: modelled as shortened and stiff, so more tension at rest (passive, "
+    "not a contraction), keeping this hip bent"
+)
 """Appended to the row of the side whose iliopsoas the pose makes tight: lesson 11 named the
 tight side only in the caption and the posture title, and a lecturer could not tell from the
 key which coloured muscle it was. "Holds 80 % of its strength" read as a sustained active
-contraction to a lecturer; a tight muscle's extra pull is mostly passive, and the shares are the
-balance model's teaching values (viewer/domain/balance.py), not measurements."""
+contraction to a lecturer, and so did "short and stiff, pulling harder at rest (model's teaching
+values 80 % vs 30 % of strength)": "of strength" is the words of an effort. What the balance
+model assumes (viewer/domain/balance.py) is a tight, shortened muscle with more tension at rest,
+the passive pull of a muscle that will not lengthen; the numbers (teaching values, not
+measurements) are on the arrows' line (:func:`arrow_key`), where they set the arrows' length."""
 
 
 def legend_rows(
@@ -94,7 +97,9 @@ def legend_rows(
             text += ": " + " + ".join(parts)
         turn: Sequence[Turning] = [t for t in resolved.turnings if t.side == side_name]
         if turn and turn[0].sign != 0:
-            text += ("; proposed: toward " if proposed else "; turns: ") + _short(turn[0].sense)
+            how = f", {side.via}" if side.via else ""
+            lead = f"; proposed{how}: toward " if proposed else f"; turns{how}: "
+            text += lead + _short(turn[0].sense)
         elif side.pull:
             text += f"; {side.pull}"
         if tight_side is not None and side.structures and all(
@@ -129,7 +134,10 @@ def arrow_key(resolved: ResolvedPairView, source: str = "", held: bool = False) 
     holds in a one-side-tight pose (:func:`viewer.domain.balance.held_pulls`), not capacity."""
     straight, curved = arrow_kinds(resolved)
     if held and straight and not curved:
-        text = "Arrows: pull held = strength x share held, one scale per view"
+        text = (
+            f"Arrows: tension at rest in the model, tight side {TIGHT_TENSION:.0%} and other "
+            f"side {DEFAULT_TENSION:.0%} of strength (teaching values), one scale per view"
+        ).replace("%", " %")
     elif straight and curved:
         text = "Straight arrows: longer = stronger, one scale per view; curved: not to scale"
     elif straight:

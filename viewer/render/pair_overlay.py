@@ -392,6 +392,11 @@ Project = Callable[[NDArray[np.float64]], NDArray[np.float64]]
 SHIFTS_MM = tuple(float(s) for s in range(0, 121, 8))
 """How far along its course an arrow's start may slide to clear an X (its line of action is
 the same, so the moment it shows is too)."""
+PINNED_SHIFT_MM = 16.0
+"""How far a pinned pull's start (:attr:`viewer.domain.mechanics.Pull.pinned`) may slide: it
+shows what the muscle does to that attachment (pair 6: quadratus lumborum pulls the 12th rib
+down), and slid 90 mm down the muscle to L3 it said nothing about the rib; past an X it is
+drawn shorter or beside its course instead."""
 
 PLANS_KEPT = 12
 """Pair views whose planned arrow candidates are kept (each about a megabyte: both sides of
@@ -461,6 +466,16 @@ def _screen_length(pixels: NDArray[np.float64]) -> float:
     return float(np.linalg.norm(np.diff(pixels, axis=0), axis=1).sum())
 
 
+def _pinned(plan: tuple[Any, ...]) -> bool:
+    """Whether a pull plan's pull is pinned to its attachment (test plans may carry none)."""
+    return bool(getattr(plan[0], "pinned", False))
+
+
+def _shift_of(k: int) -> float:
+    """How far straight candidate ``k`` (SHIFTS x LENGTHS per end) is slid along its course."""
+    return SHIFTS_MM[(k % (len(SHIFTS_MM) * len(LENGTHS))) // len(LENGTHS)]
+
+
 def _on_course(k: int, path: NDArray[np.float64], reach: float) -> bool:
     """Whether straight candidate ``k`` (see :meth:`PairOverlay._plan`: SHIFTS x LENGTHS per
     end), drawn as ``path``, ends within its muscle's course ``reach`` mm long: at its
@@ -468,7 +483,7 @@ def _on_course(k: int, path: NDArray[np.float64], reach: float) -> bool:
     the course's far end. Pair 3's gluteus medius (a 131 mm course, a 110 mm arrow) was slid
     120 mm, so its arrow stood above the muscle, over the iliac crest and the iliacus, and
     read as a pull on the pelvis upward."""
-    shift = SHIFTS_MM[(k % (len(SHIFTS_MM) * len(LENGTHS))) // len(LENGTHS)]
+    shift = _shift_of(k)
     length = float(np.linalg.norm(path[-1] - path[0]))
     return shift == 0.0 or shift + length <= reach + 1e-6
 
@@ -875,8 +890,13 @@ class PairOverlay:
                 # Arrows drawn beside their course (see :func:`_aside`) only where no share
                 # keeps them on it: pair 3 drew both arrows aside at full length where at 0.75
                 # only the gluteal one needed to be.
+                # A pinned pull (pair 6's quadratus lumborum on the 12th rib) drawn a few mm
+                # beside its course is still at its attachment: it does not shorten every
+                # arrow of the view to stay on its course.
                 aside = sum(
-                    1 for k, (pick, _n) in picks.items() if _is_aside(self._pull_plans[k], pick)
+                    1
+                    for k, (pick, _n) in picks.items()
+                    if _is_aside(self._pull_plans[k], pick) and not _pinned(self._pull_plans[k])
                 )
                 per_share.append(((covers, misses, aside, -looks, share), picks))
                 if misses == 0 and aside == 0 and looks >= 1.0:
@@ -1073,6 +1093,8 @@ class PairOverlay:
             path, is_arc = candidates[k]
             if reach is not None and not is_arc and not _on_course(k, path, reach):
                 continue  # slid past its muscle's far end
+            if _pinned(plan) and _shift_of(k) > PINNED_SHIFT_MM:
+                continue  # a pinned pull stays at its attachment
             screen = route.project(samples[k])
             width = arrow_widths(samples[k], radius) * route.scale(samples[k])
             n = hits(screen, route.boxes, ROUTE_PAD_PX + width)
@@ -1098,6 +1120,8 @@ class PairOverlay:
         side_best: tuple[float, bool, float, int] | None = None
         for j, (k0, offset) in enumerate(aside):
             if k0 % len(LENGTHS) not in shares:
+                continue
+            if _pinned(plan) and _shift_of(k0) > PINNED_SHIFT_MM:
                 continue
             k = base + j
             screen = route.project(samples[k])

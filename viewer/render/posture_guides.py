@@ -110,7 +110,10 @@ CHAIR_RGB = (0.62, 0.58, 0.52)
 LATERAL_MIN = 0.7
 """The guides show while the camera looks this much along the left-right axis (cosine)."""
 THIGH_LATERAL_MIN = 0.5
-"""The bent thigh shows while the camera looks at least this much along the left-right axis."""
+"""A framed view keeps the thighs in the picture (:meth:`PostureGuides.thigh_frame_points`)
+while the camera looks at least this much along the left-right axis: from there the two thighs
+stand apart. The thigh lines themselves are drawn only in a true side view
+(:data:`INSET_LATERAL_MAX`)."""
 THIGH_MARGIN = 0.03
 """The thigh lines end at least this share of the frame height inside its edges."""
 THIGH_FRAMED_MM = 250.0
@@ -132,7 +135,11 @@ THIGH_MIN_SHARE = 0.15
 INSET_LATERAL_MAX = 0.9
 """The side-view sketch of the bent thigh (:mod:`viewer.render.thigh_inset`) shows while the
 camera looks less than this much along the left-right axis (cosine): seen from in front,
-behind or obliquely, a thigh bent forward reads as swung out to the side."""
+behind or obliquely, a thigh bent forward reads as swung out to the side. From this much on
+the thigh lines (bent and dashed standing, with their words) are drawn instead, never both:
+lesson 11, seen from the left and in front (0.5-0.9), drew them beside its sketch, and a
+lecturer read the straight lines swinging sideways in projection as abduction, whatever the
+sketch said."""
 
 LEVEL_RGB = (0.95, 0.80, 0.10)
 """The pelvic level line: amber, apart from the muscle wine and teal, the ivory bone and the
@@ -1001,9 +1008,10 @@ class PostureGuideOverlay:
         return boxes
 
     def _show_thigh(self) -> None:
-        """The thigh angle shows while the pose is one-sided, in pair views too, in any view
-        that sees the bend: at least :data:`THIGH_LATERAL_MIN` along the left-right axis (from
-        the front the two lines coincide, a stub below the frame)."""
+        """The thigh angle shows while the pose is one-sided, in pair views too: as the thigh
+        lines in a true side view (at least :data:`INSET_LATERAL_MAX` along the left-right
+        axis), else as the side-view sketch (from the front the two lines coincide, a stub
+        below the frame; obliquely the bend reads as abduction)."""
         shown = self._thigh_wanted and self.enabled
         facing = 1.0
         if shown:
@@ -1020,7 +1028,7 @@ class PostureGuideOverlay:
         else:
             self.inset.hide()
         if shown:
-            shown = abs(facing) >= THIGH_LATERAL_MIN
+            shown = abs(facing) >= INSET_LATERAL_MAX
         if shown:
             self._fit_thigh()
         for lines in self._thigh_lines.values():
@@ -1098,9 +1106,10 @@ class PostureGuideOverlay:
     def thigh_frame_points(
         self, direction: Sequence[float] | None = None
     ) -> NDArray[np.float64] | None:
-        """While a one-sided pose draws its thigh lines: the hip centre and the points
-        :data:`THIGH_FRAMED_MM` down both lines, for a framed view to keep in the picture (the
-        lines are ended inside the frame; this keeps them long enough to show the bend), else
+        """While a one-sided pose is shown: the hip centre and the points
+        :data:`THIGH_FRAMED_MM` down both thigh axes, for a framed view to keep in the picture
+        (the thigh bones, and in a side view the thigh lines, ended inside the frame, long
+        enough to show the bend), else
         ``None``; also ``None`` for a camera ``direction`` (focus to camera) that does not
         show the lines (:data:`THIGH_LATERAL_MIN`): lesson 8, seen from behind, kept 250 mm
         of thighs it does not draw, and its muscles shrank to 0.40 of the slide."""

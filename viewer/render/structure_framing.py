@@ -59,6 +59,7 @@ def framed_view_pose(
     if not subject and not context:
         return scene.pose_for(preset)
     points = subject_points(subject, context)
+    extra = stacked(extra, trunk_points(scene, view))
     if extra is not None and len(extra):
         points = np.concatenate([points, np.asarray(extra, dtype=np.float64).reshape(-1, 3)])
     return _fit(scene, points, preset, fill, top_free, left_free)
@@ -141,7 +142,59 @@ def posture_camera(scene: SceneRenderer, view: str) -> CameraPose:
         points = frame_points(bones, hips)
     except Exception:  # no posture model or nothing to frame: the plain view
         return scene.pose_for(preset)
+    trunk = trunk_points(scene, view)
+    if trunk is not None:
+        points = np.concatenate([points, trunk])
     return _fit(scene, points, preset, POSTURE_FILL)
+
+
+def trunk_points(scene: SceneRenderer, view: str) -> NDArray[np.float64] | None:
+    """In a side view of a seated pose with the upper back rounded
+    (:func:`viewer.domain.posture_guides.frames_trunk`), the shown skin's upper trunk as drawn,
+    up to the shoulders (:func:`~viewer.domain.posture_guides.trunk_frame_points`), for the
+    camera to keep in the picture beside the pelvis and lumbar spine; else ``None`` (also
+    without a shown skin: the atlas has no bones or muscles above T12 that round, the skin
+    alone shows the upper back)."""
+    from viewer.domain.posture_guides import frames_trunk, trunk_frame_points
+    from viewer.io.posture import shared_posture_model
+
+    state = scene.state
+    if view not in POSTURE_SIDE_VIEWS or not frames_trunk(state.pose):
+        return None
+    atlas = scene.loaded.atlas
+    skin = next(
+        (
+            s.id
+            for s in atlas.renderable
+            if s.kind is Kind.SKIN and state.is_visible(s.id) and state.opacity(s.id) > 0.0
+        ),
+        None,
+    )
+    if skin is None:
+        return None
+    posed = scene.drawn_points(skin, light=True)
+    standing_mesh = scene.loaded.light.get(skin) or scene.loaded.meshes.get(skin)
+    if posed is None or standing_mesh is None or len(standing_mesh.points) != len(posed):
+        return None
+    try:
+        model = shared_posture_model(scene.loaded)
+        full = scene.loaded.meshes.get(skin)
+        binding = model.skin_binding(
+            skin, standing_mesh.points, full.points if full is not None else None
+        )
+        shoulders = [
+            model.skeleton.limb_joints[j] for j in ("shoulder_right", "shoulder_left")
+            if j in model.skeleton.limb_joints
+        ]
+    except Exception:  # no posture model: nothing more to frame
+        return None
+    if binding is None or not shoulders:
+        return None
+    top = float(np.mean([s[2] for s in shoulders]))
+    points = trunk_frame_points(posed, standing_mesh.points, binding.bones, binding.weights, top)
+    if not len(points):
+        return None
+    return points[:: max(1, len(points) // FRAME_SAMPLE)]
 
 
 def _fit(
