@@ -242,6 +242,23 @@ def test_context_rules_with_ids_come_first(library: PairLibrary, synthetic: tupl
     assert left.opacity["iliacus_left"] == 0.25 and left.opacity["iliacus_right"] == 0.08
 
 
+def test_a_see_through_rule_keeps_its_bones_faint(library: PairLibrary, synthetic: tuple) -> None:
+    """Pair 4 looks at the right psoas's slips from the left, through the lumbar bodies: its
+    vertebrae rule is marked see-through and keeps 0.35 (at the 0.7 floor the slips were hidden
+    behind the bodies on lesson 3's slide); its other bones still take the floor."""
+    atlas = synthetic[0]
+    base = SceneState(atlas).snapshot()
+    pair = library.get("upper_vs_lower_psoas", atlas=atlas)
+    assert any(r.see_through for r in pair.context)
+    snap = pair_scene(pair, atlas, base)
+    vertebrae = [leaf for leaf in snap.visible if leaf.startswith("vertebra_l")]
+    assert vertebrae and all(snap.opacity[v] == 0.35 for v in vertebrae)
+    assert snap.opacity["hip_bone_right"] == 0.35
+    assert snap.opacity["sacrum"] == snap.opacity["hip_bone_left"] == PAIR_BONE_OPACITY
+    plain = replace(pair, context=tuple(replace(r, see_through=False) for r in pair.context))
+    assert pair_scene(plain, atlas, base).opacity[vertebrae[0]] == PAIR_BONE_OPACITY
+
+
 def test_selection_survives_only_when_visible(library: PairLibrary, synthetic: tuple) -> None:
     atlas = synthetic[0]
     base = replace(SceneState(atlas).snapshot(), selection="skin")

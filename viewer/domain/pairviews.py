@@ -238,12 +238,17 @@ class GhostRule:
     """How context structures look: those of ``kind`` (and, if given, among ``ids``).
 
     ``opacity`` 0 hides them; ``color`` ``None`` keeps each structure's current colour.
+    ``see_through`` keeps a bone rule's own opacity below :data:`PAIR_BONE_OPACITY`: for a
+    view whose subject lies behind those bones from its camera and is meant to be seen through
+    them (pair 4 looks at the right psoas's slips from the left, through the lumbar bodies and
+    the right hip bone).
     """
 
     kind: Kind | None
     opacity: float
     ids: tuple[str, ...] = ()
     color: str | None = None
+    see_through: bool = False
 
     def mirrored(self) -> GhostRule:
         """The same rule with left/right ids swapped."""
@@ -634,7 +639,9 @@ lying behind bone from the camera reads as behind it (bone colour, the muscle a 
 two bone faces at 0.7 let 9 % through), while the muscle keeps its own colour wherever no bone
 covers it. At 0.3 a lecturer saw pair 3's psoas, seen from behind, painted over the transverse
 processes "like a muscle of the back" (37 % of its pixels behind bone were visibly wine, see
-tests/test_pair_deep_muscles.py); an atlas draws the bones in front of a deep muscle."""
+tests/test_pair_deep_muscles.py); an atlas draws the bones in front of a deep muscle. A rule
+marked ``see_through`` opts out, for a view meant as an x-ray through named bones; its
+trigger points behind them still draw in the deep style (marker_depth: bone however faint)."""
 
 
 def pair_scene(pair: PairView, atlas: Atlas, base: SceneSnapshot) -> SceneSnapshot:
@@ -666,7 +673,7 @@ def pair_scene(pair: PairView, atlas: Atlas, base: SceneSnapshot) -> SceneSnapsh
             continue
         visible[leaf] = True
         opacity[leaf] = rule.opacity
-        if kind is Kind.BONE:
+        if kind is Kind.BONE and not rule.see_through:
             opacity[leaf] = max(rule.opacity, PAIR_BONE_OPACITY)
         if rule.color is not None:
             color[leaf] = rule.color

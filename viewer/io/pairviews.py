@@ -324,7 +324,15 @@ class _Parser:
             known = tuple(s for s in ids if s in self.atlas)
             if ids and not known:
                 continue
-            rules.append(GhostRule(kind, float(rule["opacity"]), known, rule.get("color")))
+            rules.append(
+                GhostRule(
+                    kind,
+                    float(rule["opacity"]),
+                    known,
+                    rule.get("color"),
+                    bool(rule.get("see_through", False)),
+                )
+            )
         return tuple(rules)
 
     # -- entries -------------------------------------------------------------------------------
