@@ -274,12 +274,12 @@ def test_gluteus_maximus_thins_toward_its_free_borders() -> None:
 #: GMAX_BORDER_BAND_MM of it) over the middle's, at most this. A lecturer still read the
 #: muscle as a thick quadrilateral pillow (session 16): from below, and from behind and to the
 #: side, its lower border was a rounded lip 17 mm thick against 30 mm in the middle (0.57), its
-#: upper border 14 mm (0.48). Built: about 0.38 and 0.36. Modelling target (unverified): in
+#: upper border 14 mm (0.48). Built: about 0.38 and 0.42. Modelling target (unverified): in
 #: MRI the muscle is thickest, 2-3 cm, in its middle and thins toward its borders.
 GMAX_EDGE_OVER_MIDDLE_MAX = 0.45
 #: and seen from behind, the lower border falls at least this many degrees from the
 #: tuberosity's line to the lowest point (lower_border_angle; the pillow's: 32.8; built about
-#: 36.7). It cannot fall much more here: it must pass below the tuberosity (covering it in
+#: 37.0). It cannot fall much more here: it must pass below the tuberosity (covering it in
 #: standing) and end at most 145 mm below the hip centre, about 95 mm lateral of the tuberosity.
 GMAX_LOWER_BORDER_MIN_DEG = 35.0
 

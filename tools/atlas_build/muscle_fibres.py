@@ -823,7 +823,7 @@ GMAX_RADIUS = ((0.0, 0.12, 0.35, 0.7, 0.9, 1.0), (3.0, 6.0, 7.5, 7.0, 4.5, 2.5))
 #: 30 mm in the middle), which with the rounded upper border made the muscle read as a thick
 #: pillow (issue 11, session 17); a real sheet thins to both free borders (thickest 2-3 cm in
 #: its middle). Tapered over the outer fifth to 0.55 (lower) and 0.6 (upper) of the radius, the
-#: borders measure about 11.5 and 11 mm against 30 (tests/test_atlas_gluteal_shapes.py).
+#: borders measure about 12 and 13 mm against 31 (tests/test_atlas_gluteal_shapes.py).
 GMAX_ACROSS = ((0.0, 0.2, 0.4, 0.6, 0.8, 0.9, 1.0), (0.6, 0.85, 1.0, 1.05, 1.0, 0.8, 0.55))
 #: the taper across the sheet applies in full from this fraction of a fibre's length on; at its
 #: origin a fibre keeps its radius (the origin line is one continuous attachment; thinned there,
