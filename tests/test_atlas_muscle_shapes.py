@@ -313,14 +313,22 @@ def test_gluteus_maximus_lower_border_runs_down_and_out() -> None:
     from the PSIS over the trochanter): a line fitted to the lowest outline from the
     tuberosity's line out to the lowest point falls at 28-60 degrees, and it starts below the
     tuberosity (the muscle's lower-medial corner covers it)."""
+    angle, start_z = lower_border_angle()
+    tub = _lm()["ischial_tuberosity_right"]
+    assert 28.0 <= angle <= 60.0, f"lower border {angle:.0f} degrees below horizontal"
+    assert start_z <= float(tub[2]) - 10.0, "the lower border passes above the tuberosity"
+
+
+def lower_border_angle() -> tuple[float, float]:
+    """Gluteus maximus from behind: the fall (degrees below horizontal) of a line fitted to its
+    lowest outline from the ischial tuberosity's line out to its lowest point, and the height
+    (z) of that outline at the tuberosity's line."""
     a, z = _lower_outline(*_posterior_map())
     tub = _lm()["ischial_tuberosity_right"]
     start, end = -float(tub[0]), float(a[int(np.argmin(z))])
     sel = (a >= start) & (a <= end)
     slope = np.polyfit(a[sel], z[sel], 1)[0]
-    angle = float(np.degrees(np.arctan(-slope)))
-    assert 28.0 <= angle <= 60.0, f"lower border {angle:.0f} degrees below horizontal"
-    assert float(z[sel][0]) <= float(tub[2]) - 10.0, "the lower border passes above the tuberosity"
+    return float(np.degrees(np.arctan(-slope))), float(z[sel][0])
 
 
 def _lower_lateral_corner() -> tuple[float, float]:

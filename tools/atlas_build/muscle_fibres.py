@@ -769,20 +769,36 @@ GMAX_SIGMA_MM = 3.15
 #: voxel-to-mesh volume factor of gluteus maximus (MuscleDef.shrink), so that the shipped
 #: mesh holds the cited 518 ml (Ward et al. 2009; annotations/reference/muscle_volumes.json)
 GMAX_SHRINK = 1.015
-#: width of the aponeurotic origin strip in front of the posterior gluteal line (of PSIS-ASIS)
-GMAX_APONEUROSIS_REL = 0.30
+#: width of the aponeurotic origin strip in front of the posterior gluteal line (of PSIS-ASIS).
+#: 0.30 until the sheet's borders were thinned (GMAX_ACROSS, 2 Dec 2026): the thinner borders
+#: took area off the sheet, and 0.36 (with the lift below) gives it back, so that the 518 ml
+#: sheet stays within 12-18 mm (2 * volume / area about 17.9 mm, as before)
+GMAX_APONEUROSIS_REL = 0.36
+#: the upper fibres arise from the gluteal aponeurosis, which lies on the outer surface of
+#: gluteus medius, not from the bone beneath it: their origins are lifted this far (mm) off the
+#: ilium along its normal. Starting on the bone, each fibre rose through medius's place at once,
+#: and the sheet stood 40-48 mm thick over the posterior part of medius, 40-80 mm above the hip
+#: centre (the bulge a lecturer saw in the upper middle of the muscle). Lifted 22 mm (about the
+#: thickness of the back of medius) that bulge fell to 33-42 mm, but the sheet stood 3-6 mm
+#: further out over the greater trochanter, the male body's skin was pushed out up to 6.8 mm
+#: more there, and one vertex of the left iliacus came 0.7 mm through that skin sitting slumped
+#: (tests/test_posture_skin_containment.py). 10 mm keeps the sheet within 1 mm of where it
+#: was over the trochanter. A modelling choice (unverified).
+GMAX_APONEUROSIS_LIFT_MM = 10.0
 
 
 #: lower end of the sacrotuberous-ligament origin line of gluteus maximus, from the ischial
 #: tuberosity (mm, LPS): on the ligament's posterior face just medial to the tuberosity, so that
 #: the lowest fibres cross behind the whole tuberosity (in standing it is covered by the muscle)
 GMAX_LIGAMENT_END = np.array([15.0, 22.0, -4.0])
-#: where the ligament fibres arise along that line (0 beside the coccyx tip, 1 its lower end)
+#: where the ligament fibres arise along that line (0 beside the coccyx tip, 1 its lower end).
+#: Eight since the lower border was thinned (GMAX_ACROSS): six thinner fibres left gaps
+#: between their origins beside the ischial tuberosity (12 % of it bare from behind)
 #: (a seventh fibre at 1.1, 9 mm below the line's end, held the lower-medial corner 92 mm
 #: below the hip centre; with the tract line shortened (GMAX_TRACT_MM) the lower border then
 #: ran at only 28-29 degrees from behind. Without it the corner lies about 84 mm below, still
 #: 23 mm below the ischial tuberosity, which it covers, and the border runs at about 33.)
-GMAX_LIGAMENT_T = (0.15, 0.35, 0.55, 0.75, 0.9, 1.0)
+GMAX_LIGAMENT_T = (0.15, 0.3, 0.45, 0.6, 0.72, 0.84, 0.93, 1.0)
 #: radius profile of a gluteus maximus fibre (fraction, mm before volume scaling): thin at the
 #: origin, thinning again into the flat iliotibial-tract insertion so that the lower border
 #: runs straight into its lateral corner instead of flattening into a rounded heel
@@ -802,7 +818,17 @@ GMAX_RADIUS = ((0.0, 0.12, 0.35, 0.7, 0.9, 1.0), (3.0, 6.0, 7.5, 7.0, 4.5, 2.5))
 #: the sheet it measures about 12.5 against 26 mm. A stronger taper (0.45 at the upper border,
 #: before the reorder) cut a notch into the upper-lateral corner. The factors are modelling
 #: choices (unverified); the volume solver rescales them, so they set the shape, not the volume.
-GMAX_ACROSS = ((0.0, 0.2, 0.4, 0.6, 0.8, 1.0), (0.7, 0.85, 1.0, 1.08, 1.04, 0.92))
+#: The lower border kept 0.92 of the full radius: seen from below and from behind and to the
+#: side it was a rounded lip as thick as the sheet (17 mm within 12 mm of the border against
+#: 30 mm in the middle), which with the rounded upper border made the muscle read as a thick
+#: pillow (issue 11, session 17); a real sheet thins to both free borders (thickest 2-3 cm in
+#: its middle). Tapered over the outer fifth to 0.55 (lower) and 0.6 (upper) of the radius, the
+#: borders measure about 12 and 13 mm against 31 (tests/test_atlas_gluteal_shapes.py).
+GMAX_ACROSS = ((0.0, 0.2, 0.4, 0.6, 0.8, 0.9, 1.0), (0.6, 0.85, 1.0, 1.05, 1.0, 0.8, 0.55))
+#: the taper across the sheet applies in full from this fraction of a fibre's length on; at its
+#: origin a fibre keeps its radius (the origin line is one continuous attachment; thinned there,
+#: the ligament fibres left gaps beside the ischial tuberosity)
+GMAX_ACROSS_FROM = 0.25
 #: Lower-lateral corner of gluteus maximus. The upper and larger part of the muscle and the
 #: superficial fibres of its lower part end in a thick tendinous lamina that passes over the
 #: greater trochanter into the iliotibial tract (Gray's Anatomy text as reproduced at
@@ -817,12 +843,14 @@ GMAX_ACROSS = ((0.0, 0.2, 0.4, 0.6, 0.8, 1.0), (0.7, 0.85, 1.0, 1.08, 1.04, 0.92
 #: ligament) the superficial fibres keep their course to a knee and then run down into the tract:
 GMAX_TURN_FROM = 0.3
 #: the lowest fibre's knee lies this far (mm) before its old end on its straight course (less
-#: for the fibres above): the muscle keeps its lower border up to there. 30 mm with a sharp
+#: for the fibres above): the muscle keeps its lower border up to there. 50 mm since the tract
+#: line ends lower (GMAX_TRACT_MM 112; with 45 the border rose 3.1 mm above its lower hull just
+#: medial of the tip, 1.8 with 50). 30 mm with a sharp
 #: knee (a spline through it) left a notch in the lower border 14 mm medial of the tip, 5.4 mm
 #: deep from behind (the dip a lecturer saw); a knee 45 mm back, rounded over most of its legs
 #: (GMAX_KNEE_ROUND), bends the border down gradually (concavity about 3 mm, 40-50 mm medial
 #: of the tip, where the sheet crosses the femur)
-GMAX_TURN_MM = 45.0
+GMAX_TURN_MM = 50.0
 #: and its end moves this far (mm) down the tract line from its old end, so its last part runs
 #: down into the tract more steeply than its course: the corner tapers along the tract
 #: instead of flattening out into a square heel. The tract line ends GMAX_TRACT_MM below the
@@ -843,8 +871,10 @@ GMAX_TURN_DROP_MM = 40.0
 #: 155 mm below it, past the real muscle; at 106 mm (drop 40) it lies about 140 mm below.
 #: The sheet's area shrinks by about 5 %, so at the cited volume it is thicker (about 17.8 mm
 #: against 17.1; tests/test_atlas_attachments.py holds it to 12-18 mm and its lowest point to
-#: 70-145 mm).
-GMAX_TRACT_MM = 106.0
+#: 70-145 mm). 112 mm since the lower border was thinned (GMAX_ACROSS): the thinner lowest
+#: fibres lifted the tip to about 135 mm and flattened the lower border; at 112 the tip lies
+#: about 141 mm below the hip centre and the border falls about 37 degrees from behind (33).
+GMAX_TRACT_MM = 112.0
 #: where the tract insertion line starts below the hip centre (mm): the upper fibres' tendinous
 #: lamina passes over the greater trochanter into the tract (Gray's text, see the lower-lateral
 #: corner note above), so they join it at about the level of the trochanter's base, 40 mm below
@@ -938,8 +968,9 @@ def _gmax_aponeurosis(c: Context) -> reg.Patch:
     """Outer ilium under the gluteal aponeurosis from which upper gluteus maximus fibres arise:
     a strip GMAX_APONEUROSIS_REL of the PSIS-ASIS distance wide in front of the posterior
     gluteal line, from the PSIS level to 80 mm below it (under the back of gluteus medius, which
-    gluteus maximus covers). With the smooth sheet (no lumps adding surface) this width keeps
-    the 518 ml muscle within its 12-18 mm thickness."""
+    gluteus maximus covers), lifted GMAX_APONEUROSIS_LIFT_MM off the bone toward the aponeurosis
+    on medius. With the smooth sheet (no lumps adding surface) this width keeps the 518 ml
+    muscle within its 12-18 mm thickness."""
     hip = reg.dense_surface(c.bones["hip_bone_right"], 2.5)
     wf = reg.wing_frame(hip, c.lm)
     area = reg.gluteus_medius_area(hip, wf, c.lm)
@@ -948,7 +979,8 @@ def _gmax_aponeurosis(c: Context) -> reg.Patch:
     pgl = reg.posterior_gluteal_line(wf.t(p))
     z_psis = float(c.lm["psis_right"][2])
     m = (rel < pgl + GMAX_APONEUROSIS_REL) & (p[:, 2] < z_psis) & (p[:, 2] > z_psis - 80.0)
-    return reg.Patch(p[m], area.normals[m])
+    n = area.normals[m]
+    return reg.Patch(p[m] + GMAX_APONEUROSIS_LIFT_MM * n, n)
 
 
 def _gmax_across(fibres: list[Fibre]) -> np.ndarray:
@@ -974,9 +1006,13 @@ def _gmax_across(fibres: list[Fibre]) -> np.ndarray:
 
 def _gmax_thickened(f: Fibre, a: float) -> Fibre:
     """The fibre with its radius scaled by :data:`GMAX_ACROSS` at its place ``a`` across the
-    sheet (0 upper border .. 1 lower border)."""
+    sheet (0 upper border .. 1 lower border), in full from :data:`GMAX_ACROSS_FROM` of its
+    length on (at its origin it keeps its radius)."""
     k = float(np.interp(a, *GMAX_ACROSS))
-    return Fibre(f.path, (f.radius[0], tuple(k * r for r in f.radius[1])), f.hug, f.group, f.smooth)
+    s = f.radius[0]
+    ks = [float(np.interp(si, (0.0, GMAX_ACROSS_FROM), (1.0, k))) for si in s]
+    r = tuple(q * r for q, r in zip(ks, f.radius[1], strict=True))
+    return Fibre(f.path, (s, r), f.hug, f.group, f.smooth)
 
 
 def gluteus_maximus(c: Context) -> MuscleDef:
