@@ -265,9 +265,12 @@ def test_lesson_11_tight_side_holds_the_longer_pull_and_a_sketch_shows_flexion(
     for part in ("psoas_major", "iliacus"):
         right, left = lengths[f"{part}_right"], lengths[f"{part}_left"]
         assert right >= 1.3 * left, (part, "the tight (right) side's arrow is not longer", right)
-    # The arrows' line names the model's resting tension and its numbers; "pull held =
-    # strength x share held" read as a sustained contraction to a lecturer.
-    assert "tension at rest" in seen["note"] and "80 %" in seen["note"], seen["note"]
+    # The arrows' line names the model's resting tension and the ratio of its teaching values;
+    # "pull held = strength x share held" read as a sustained contraction to a lecturer, and
+    # "80 % of strength" at rest as an implausible passive force.
+    ratio = f"{TIGHT_TENSION / DEFAULT_TENSION:.1f} times the other"
+    assert "tension at rest" in seen["note"] and ratio in seen["note"], seen["note"]
+    assert "of strength" not in seen["note"], seen["note"]
     assert "held" not in seen["note"]
     assert f"{TIGHT_TENSION:.0%}".replace("%", " %") in seen["step"].notes
     assert DEFAULT_TENSION < TIGHT_TENSION

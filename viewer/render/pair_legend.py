@@ -134,10 +134,14 @@ def arrow_key(resolved: ResolvedPairView, source: str = "", held: bool = False) 
     holds in a one-side-tight pose (:func:`viewer.domain.balance.held_pulls`), not capacity."""
     straight, curved = arrow_kinds(resolved)
     if held and straight and not curved:
+        # A ratio, not shares of strength: "80 % of strength" at rest reads as some 1,900 N of
+        # passive pull on the slide, which a lecturer called implausible; the model's shares
+        # are teaching values whose ratio alone sets the arrows (the notes give both).
         text = (
-            f"Arrows: tension at rest in the model, tight side {TIGHT_TENSION:.0%} and other "
-            f"side {DEFAULT_TENSION:.0%} of strength (teaching values), one scale per view"
-        ).replace("%", " %")
+            f"Arrows: tension at rest in the model, tight side about "
+            f"{TIGHT_TENSION / DEFAULT_TENSION:.1f} times the other (teaching values), "
+            "one scale per view"
+        )
     elif straight and curved:
         text = "Straight arrows: longer = stronger, one scale per view; curved: not to scale"
     elif straight:
