@@ -622,15 +622,16 @@ def _margin_scale(
 GMED_MARGIN_FADE = 0.12
 #: where across the fan (0 posterior .. 1 anterior margin, :func:`_fan_position`) its fibres are
 #: thickest. The independent comparison with segmented anatomy (issue 11) found the model's
-#: gluteus medius shifted forward, missing bulk at the back. With the thickest fibres in the
-#: middle (0.5), raising the anterior gluteal line (muscle_regions.AGL_KNOTS) thickened the
-#: front of the fan beside the iliac tubercle, where the pelvis is widest: the male body's
-#: pelvis needed 15.6 mm of push-out (limit 16, skin.common_scale; 11.4 before the line moved,
-#: the same check on the shipped meshes), all of it at gluteus medius's outer surface 20-30 mm
-#: lateral of the wing behind and below the tubercle. At 0.3 the bulk lies over the back of
-#: the wing (under gluteus maximus) and the push is 14.4 mm (0.4: 15.1). A modelling choice
-#: (unverified): no measured thickness profile across the fan was found in the stored pages.
-GMED_FAN_PEAK = 0.3
+#: gluteus medius shifted forward. With the thickest fibres in the middle (0.5), raising the
+#: anterior gluteal line (muscle_regions.AGL_KNOTS) thickened the front of the fan beside the
+#: iliac tubercle, where the pelvis is widest: the male body's pelvis needed 15.6 mm of
+#: push-out (limit 16, skin.common_scale; 11.4 before the line moved, estimates on the coarse
+#: skin as the build makes them), all of it at medius's outer surface 20-30 mm lateral of the
+#: wing behind and below the tubercle. At 0.4 the bulk moves back over the wing (under gluteus
+#: maximus): 14.5 mm. At 0.3 (14.4 mm) the thinned front of medius put a 30 degree bend into
+#: tensor fasciae latae, which drapes over it (14 at 0.4). A modelling choice (unverified): no
+#: measured thickness profile across the fan was found in the stored pages.
+GMED_FAN_PEAK = 0.4
 #: smoothing (mm) of the gluteus medius field: with its thick origin, 1.7 mm left a knob over
 #: each fibre's origin along the crest
 GMED_SIGMA_MM = 2.4
@@ -652,10 +653,10 @@ def _scaled(knots: Knots, factor: float, fade: float = GMED_MARGIN_FADE) -> Knot
 #: of the greater trochanter, where its posterior tendons pass within 6 mm of bone: 10.5 % of
 #: those vertices touched (4.3 % before the line moved), with the bulk in the middle of the fan
 #: or at 0.3 alike, and above skinning.FREE_FRACTION (0.1) the posture model wraps the muscle
-#: round the joint instead of letting it go taut across the flexed hip. Turning back between
-#: 0.45 and 0.75 of each fibre gave 10.1 %, between 0.3 and 0.6 8.3 %, between 0.2 and 0.5 7.6
-#: % (estimates on the muscle before the build's bone clearance). A modelling choice
-#: (unverified).
+#: round the joint instead of letting it go taut across the flexed hip. With the bulk at 0.3,
+#: turning back between 0.45 and 0.75 of each fibre gave 10.1 %, between 0.3 and 0.6 8.3 %,
+#: between 0.2 and 0.5 7.6 %; at 0.4, 8.3 % (estimates on the muscle before the build's bone
+#: clearance). A modelling choice (unverified).
 GMED_PEAK_TO_TENDON = (0.2, 0.5)
 
 
