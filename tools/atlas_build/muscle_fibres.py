@@ -477,10 +477,6 @@ GMIN_ORIGIN_TAPER = ((0.0, 0.15), (4.5, 6.5))
 #: for gluteus medius, :data:`GMED_MARGIN_RADIUS`): thin free borders, a lens-shaped section,
 #: instead of the blunt walls of a slab. A modelling choice (unverified).
 GMIN_MARGIN_RADIUS = 0.5
-#: fibres spread over the origin: 80 left each upper-border fibre's origin as a knob along the
-#: border once the origin reached up to the raised anterior gluteal line (about a third more
-#: area); 105 keeps about the old spacing (about 7.5 mm). A build choice.
-GMIN_FIBRES = 105
 
 
 def _radius_from_insertion(length: float, origin: Knots, from_ins: Knots) -> Knots:
@@ -504,7 +500,7 @@ def gluteus_minimus(c: Context) -> MuscleDef:
     hip = reg.dense_surface(c.bones["hip_bone_right"], 2.5)
     wf = reg.wing_frame(hip, c.lm)
     area = reg.gluteus_minimus_area(hip, wf, c.lm)
-    idx = reg.farthest_points(area.points, GMIN_FIBRES)
+    idx = reg.farthest_points(area.points, 80)
     g = _gt_points(c)
     # anterior facet of the greater trochanter (not the front of the neck)
     facet = reg.trochanter_point(
