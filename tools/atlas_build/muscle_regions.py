@@ -127,13 +127,39 @@ def posterior_gluteal_line(t: np.ndarray) -> np.ndarray:
     return np.asarray(np.interp(t, [0.2, 1.0], [0.30, 0.21]))
 
 
-def anterior_gluteal_line(rel: np.ndarray, notch_rel: float) -> np.ndarray:
+#: The anterior gluteal line, the longest of the three, leaves the crest about 4 cm behind the
+#: ASIS (Gray's Anatomy, 20th ed., 1918) and arches gently backward and downward, convex upward,
+#: to the apex of the greater sciatic notch (anatomyexpert.com "Anterior gluteal line"); its
+#: front end meets the crest in front of the iliac tubercle (earthslab.com "Iliac Spine"),
+#: about 5 cm behind the ASIS and a little short of the crest's outer lip (Frazer, "The Anatomy
+#: of the Human Skeleton", as printed at bookdome.com "The Acetabular Region"). Knots: ``rel``
+#: along the wing (after the notch's own ``rel``) and height ``t``. The heights are modelling
+#: choices (unverified: no measured height of the line below the crest was found): 7-11 mm
+#: below the crest in front of rel 0.75 (the model's iliac tubercle lies at rel 0.78), 18 mm at
+#: rel 0.65, 30 at 0.55 and 42 at 0.45, then a steep fall to the notch. The line of earlier
+#: builds (EARLY_AGL_KNOTS) ran 12-17 mm lower from rel 0.45 to 0.75 (21 mm below the crest at
+#: the tubercle, 47 at rel 0.55), and an independent comparison with segmented anatomy (issue
+#: 11) found gluteus minimus's origin stopping ~20 mm short of its upper limit and gluteus
+#: medius's lower edge ~15 mm low.
+AGL_KNOTS = ((0.45, 0.55, 0.65, 0.75, 1.0), (0.64, 0.74, 0.84, 0.89, 0.9))
+#: the line of earlier builds: still the lower edge of the strip of gluteus maximus's
+#: aponeurotic origin (muscle_fibres._gmax_aponeurosis, through gluteus_medius_area), which is
+#: left for that muscle's own change so that the two can be merged separately
+EARLY_AGL_KNOTS = ((0.45, 0.7, 1.0), (0.5, 0.74, 0.9))
+#: height ``t`` of both lines at the greater sciatic notch
+AGL_NOTCH_T = 0.2
+
+
+def anterior_gluteal_line(
+    rel: np.ndarray, notch_rel: float, knots: tuple[tuple[float, ...], ...] = AGL_KNOTS
+) -> np.ndarray:
     """Height ``t`` of the anterior gluteal line along the wing (``rel`` 0 PSIS .. 1 ASIS).
 
     It begins at the upper border of the greater sciatic notch and runs forward and up, curving
-    to end on the crest a few cm behind the ASIS: low at the back, high in front.
+    to end just below the crest a few cm behind the ASIS: low at the back, high in front
+    (:data:`AGL_KNOTS`).
     """
-    return np.asarray(np.interp(rel, [notch_rel, 0.45, 0.7, 1.0], [0.2, 0.5, 0.74, 0.9]))
+    return np.asarray(np.interp(rel, [notch_rel, *knots[0]], [AGL_NOTCH_T, *knots[1]]))
 
 
 #: Gluteus minimus arises from a crescent: between the anterior gluteal line above (which
@@ -161,12 +187,12 @@ GMIN_ABOVE_AIIS_MM = 6.0
 #: taut across the flexed hip: skinning.FREE_FRACTION 0.1); 6 mm gives 4 % (the old block 8 %)
 GMIN_NOTCH_MARGIN_MM = 6.0
 #: how far (t units of the wing frame, ~1 mm per 0.01) the upper border of the origin reaches
-#: above the anterior gluteal line used for gluteus medius's lower border. An independent
-#: comparison with segmented anatomy (issue 11) found the origin stopping ~20 mm short of its
-#: upper limit, but raising it here lifts gluteus medius (draped over minimus) off the bone
-#: where the pelvis is widest, near the iliac tubercle: at 0.1 and 0.05 the male body's pelvis
-#: needed 16.6 and 16.2 mm of push-out (limit 16, skin.common_scale; 11.0 at 0). Moving the
-#: line for both muscles (medius's lower edge is also ~15 mm low) is left for later.
+#: above the anterior gluteal line that is also gluteus medius's lower border: none, the two
+#: muscles meet on the line. An independent comparison with segmented anatomy (issue 11) found
+#: the origin stopping ~20 mm short of its upper limit and medius's lower edge ~15 mm low; the
+#: line itself was low (see :data:`AGL_KNOTS`) and was raised for both. Raising only minimus's
+#: border (0.05, 0.1) lifted medius, draped over it, off the bone beside the iliac tubercle
+#: (the male body's pelvis then needed 16.2-16.6 mm of push-out, limit 16).
 GMIN_ABOVE_AGL = 0.0
 #: Radius (mm) of the upper border's arc about the hip centre straight above it, and how far
 #: beyond the notch's radius it reaches behind: modelling choices (unverified). In the middle
@@ -225,15 +251,21 @@ def gluteus_minimus_area(hip: Patch, wf: WingFrame, lm: dict[str, np.ndarray]) -
     return _select(hip, m)
 
 
-def gluteus_medius_area(hip: Patch, wf: WingFrame, lm: dict[str, np.ndarray]) -> Patch:
-    """Outer ilium between the crest, the anterior and the posterior gluteal lines."""
+def gluteus_medius_area(
+    hip: Patch, wf: WingFrame, lm: dict[str, np.ndarray], early: bool = True
+) -> Patch:
+    """Outer ilium between the crest, the anterior and the posterior gluteal lines.
+
+    ``early``: the lower border on the line of earlier builds (:data:`EARLY_AGL_KNOTS`), which
+    gluteus maximus's aponeurotic strip still reads; gluteus medius's own origin passes False
+    (the line of :data:`AGL_KNOTS`)."""
     lateral = -MEDIAL_RIGHT
     p = hip.points
     u, t = wf.u(p), wf.t(p)
     length = wf.asis_u - wf.psis_u
     rel = (u - wf.psis_u) / length
     notch_rel = float((lm["greater_sciatic_notch_right"] @ wf.axis - wf.psis_u) / length)
-    t_ag = anterior_gluteal_line(rel, notch_rel)
+    t_ag = anterior_gluteal_line(rel, notch_rel, EARLY_AGL_KNOTS if early else AGL_KNOTS)
     pgl = posterior_gluteal_line(t)
     m = outer_ilium(hip, wf, lateral) & (t > t_ag - 0.04) & (rel > pgl) & (rel < 0.88)
     return _select(hip, m)
@@ -484,7 +516,7 @@ def named_areas(bones: dict[str, trimesh.Trimesh], lm: dict[str, np.ndarray]) ->
     wf = wing_frame(hip, lm)
     sac = dense_surface(bones["sacrum"], 2.0)
     out: dict[str, Patch] = dict(gluteus_maximus_areas(bones, lm))
-    out["gmed_outer_ilium"] = gluteus_medius_area(hip, wf, lm)
+    out["gmed_outer_ilium"] = gluteus_medius_area(hip, wf, lm, early=False)
     out["gmin_outer_ilium"] = gluteus_minimus_area(hip, wf, lm)
     out["piriformis_pelvic_sacrum"] = sacrum_anterior_area(sac, lm, PIRIFORMIS_SACRAL_RANGE)
     out["iliac_fossa"] = iliac_fossa_area(hip, wf, bones["sacrum"])
