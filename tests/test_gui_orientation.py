@@ -56,8 +56,10 @@ def test_compare_mode_and_oblique_pair_views_are_captioned_not_edge_worded(
     window.actions_by_id["pairs.compare"].trigger()  # compare off: the edge words return
     view.render_now()
     assert view.orientation.shown == EdgeWords(left="Back", right="Front")
-    qtbot.keyClick(window, Qt.Key.Key_4)  # pair 4 looks from the front and the left
+    # Pair 6 looks from behind and the right (pair 4, the oblique view this used, now looks
+    # from 22 degrees off a true left side view and has edge words)
+    qtbot.keyClick(window, Qt.Key.Key_6)
     view.render_now()
     shown = view.orientation.shown
-    assert shown.caption == "Seen from the front and the left"
+    assert shown.caption == "Seen from behind and the right"
     assert all("-" not in word for _, word in shown.items())
