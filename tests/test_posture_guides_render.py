@@ -210,3 +210,51 @@ def test_the_standing_dashes_read_on_bone_and_background_and_are_named_near_them
                 assert texts[key].GetVisibility() and texts[key].GetInput(), key
             x, y = texts["standing"].GetPosition()
             assert np.hypot(*(s1 - (x, y))) < np.hypot(*(l1 - (x, y))), "named nearer S1"
+
+
+def test_a_dashed_lines_name_laid_out_far_from_it_has_a_leader_to_it() -> None:
+    """Slumped sitting seen from the right: the layout pushed "standing curve, from S1" past
+    the tilt line's words onto the buttock under the PSIS, some 60 px below the dashed curve
+    it names, and a lecturer read it as a label floating on nothing. A name laid out more than
+    LEADER_FAR_SHARE of the height from its line now has a thin leader from its box to the
+    line; a name beside its line has none."""
+    from viewer.context import load_context
+    from viewer.domain.camera import view_by_name
+    from viewer.domain.pose import preset
+    from viewer.render.guide_text_layout import project
+    from viewer.render.offscreen import offscreen_scene
+    from viewer.render.posture_guides import LEADER_FAR_SHARE
+
+    context = load_context()
+    context.state.set_pose(preset("sitting_slumped"))
+    with offscreen_scene(context.loaded, context.state, (1280, 800)) as off:
+        off.scene.apply_view(view_by_name("right"))
+        off.window.Render()
+        guides = off.guides
+        leaders = guides._leaders
+        assert leaders.segments and leaders.actor.GetVisibility(), "no leader drawn"
+        target = np.array(project(off.renderer, guides._leader_targets["standing"]))
+        ends = [np.array(seg[1]) for seg in leaders.segments]
+        assert min(np.hypot(*(e - target)) for e in ends) < 1.0, "no leader ends on the curve"
+        text = guides._texts["standing"]
+        bbox = [0.0, 0.0, 0.0, 0.0]
+        text.GetBoundingBox(off.renderer, bbox)
+        for (sx, sy), (tx, ty) in leaders.segments:
+            assert np.hypot(tx - sx, ty - sy) > LEADER_FAR_SHARE * 800
+        # Orbiting, the words ride on their anchors and the leaders go (they would point
+        # astray); the still frame draws them again.
+        guides.moving = lambda: True
+        guides._texts_fitted = ("stale",)
+        off.window.Render()
+        assert not leaders.actor.GetVisibility()
+
+
+def test_a_leader_joins_a_far_box_to_its_target_and_none_a_near_one() -> None:
+    from viewer.domain.guide_layout import leader
+
+    box = (100.0, 100.0, 200.0, 120.0)
+    assert leader(box, (150.0, 130.0), 20.0) is None  # 10 px above the box
+    seg = leader(box, (150.0, 200.0), 20.0)
+    assert seg == ((150.0, 120.0), (150.0, 200.0))  # from the nearest edge point, straight up
+    seg = leader(box, (300.0, 60.0), 20.0)
+    assert seg == ((200.0, 100.0), (300.0, 60.0))  # from the nearest corner

@@ -216,3 +216,19 @@ def beside_candidates(
                     if reach is not None and reach - pad < plain[2]:
                         out.append((reach - pad - w, y0, reach - pad, y1))
     return out
+
+
+def leader(box: Box, target: Point, far: float) -> Segment | None:
+    """A leader from ``box``'s nearest edge point to ``target`` (the line a text names), or
+    ``None`` when the box already lies within ``far`` pixels of it.
+
+    A text laid out away from its own side (others took that place) can end up a few text
+    heights from the dashed line it names: on slumped sitting "standing curve, from S1" sat
+    on the buttock under the PSIS, 140 px from its curve, and a lecturer read it as a label
+    floating on nothing."""
+    x0, y0, x1, y1 = box
+    tx, ty = target
+    nx, ny = min(max(tx, x0), x1), min(max(ty, y0), y1)
+    if ((tx - nx) ** 2 + (ty - ny) ** 2) ** 0.5 <= far:
+        return None
+    return ((nx, ny), (tx, ty))

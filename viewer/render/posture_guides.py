@@ -34,7 +34,7 @@ from vtkmodules.vtkRenderingCore import (
     vtkTextActor,
 )
 
-from viewer.domain.guide_layout import Segment
+from viewer.domain.guide_layout import Segment, leader
 from viewer.domain.lessons import TEXT_FRACTION
 from viewer.domain.pose import STANDING, Matrix, Pose
 from viewer.domain.posture_guides import (
@@ -208,6 +208,37 @@ def _polyline(points: NDArray[np.float64]) -> list[tuple[NDArray[np.float64], ND
     return [(points[i], points[i + 1]) for i in range(len(points) - 1)]
 
 
+LEADER_FAR_SHARE = 0.04
+"""A dashed line's name further than this share of the picture's height from its line gets a
+leader to it (about 1.5 text heights: beside its line it needs none)."""
+
+
+class _ScreenLines:
+    """Thin 2D lines in display pixels (the leaders of texts laid out each still frame)."""
+
+    def __init__(self, renderer: vtkRenderer, rgb: tuple[float, float, float], width: float):
+        self.mapper = vtkPolyDataMapper2D()
+        self.mapper.SetInputData(vtkPolyData())
+        self.actor = vtkActor2D()
+        self.actor.SetMapper(self.mapper)
+        self.actor.GetProperty().SetColor(*rgb)
+        self.actor.GetProperty().SetLineWidth(width)
+        self.actor.SetVisibility(False)
+        self.segments: list[Segment] = []
+        """The segments drawn (tests read them)."""
+        renderer.AddViewProp(self.actor)
+
+    def set(self, segments: Sequence[Segment]) -> None:
+        """Draw ``segments`` (display pixels, y up); none hides the actor."""
+        self.segments = list(segments)
+        self.actor.SetVisibility(bool(self.segments))
+        if not self.segments:
+            return
+        self.mapper.SetInputData(
+            _line_poly([(np.array([*a, 0.0]), np.array([*b, 0.0])) for a, b in self.segments])
+        )
+
+
 class _Lines:
     """One world-anchored 2D line set (colour, width, opacity)."""
 
@@ -367,6 +398,11 @@ class PostureGuideOverlay:
         """What the texts were last kept in the frame for (see _keep_texts_in_frame)."""
         self._knees: dict[str, NDArray[np.float64]] = {}
         self._anchors: dict[str, tuple[NDArray[np.float64], float]] = {}
+        self._leader_targets: dict[str, NDArray[np.float64]] = {}
+        """Text key -> the world point on the dashed line it names: a leader joins the text to
+        it when the layout put the text far away (:func:`viewer.domain.guide_layout.leader`)."""
+        self._leaders = _ScreenLines(renderer, THIGH_TEXT_RGB, 1.5)
+        """The leaders of those texts (display pixels, laid out with them)."""
         self._paths: dict[str, list[tuple[NDArray[np.float64], NDArray[np.float64]]]] = {}
         """The dashed line sets as undashed segments (see _screen_lines)."""
         """Text key -> (world anchor, horizontal direction toward the label: +1 anterior)."""
@@ -485,6 +521,7 @@ class PostureGuideOverlay:
             standing_tilt_text(self.plain) if standing is not None else ""
         )
         # Each text's first place; the layout moves it off the lines (_keep_texts_in_frame).
+        self._leader_targets = {}
         self._anchors = {
             "tilt": (a1 + forward * 10.0 + np.array([0.0, 0.0, -30.0]), 1.0),
             "lordosis": (g.curve[2] + forward * 45.0, 1.0),
@@ -495,6 +532,7 @@ class PostureGuideOverlay:
             # the words stood a whole lumbar spine away from the S1 they name).
             low = reference[round(STANDING_TEXT_AT * (len(reference) - 1))]
             self._anchors["standing"] = (low + forward * 12.0, 1.0)
+            self._leader_targets["standing"] = low
         if standing is not None:
             # The standing ASIS-PSIS dashes, named below their front end (the posed line's
             # words sit below its ASIS too; the layout keeps the two apart).
@@ -502,6 +540,7 @@ class PostureGuideOverlay:
                 standing.asis + forward * 10.0 + np.array([0.0, 0.0, -12.0]),
                 1.0,
             )
+            self._leader_targets["standing_tilt"] = 0.75 * standing.asis + 0.25 * standing.psis
         self.marks.set(guide_marks(g), self.plain)
         self._update_ghost(standing is not None)
         self._update_chair(pose, landmarks, transforms)
@@ -837,6 +876,7 @@ class PostureGuideOverlay:
         if key == self._texts_fitted:
             return
         if self.moving() and self._texts_fitted is not None:
+            self._leaders.set([])  # a leader drawn for the still frame would point astray
             return  # orbiting: the words ride on their anchors; the still frame lays them out
         self._texts_fitted = key
         keep_off = [b for b in self.keep_off() if b is not None]
@@ -868,6 +908,26 @@ class PostureGuideOverlay:
         )
         if beside and anatomy is not None:
             self._lay_out_level(anatomy, hard, soft, [*keep_off, *dots, *placed], margin)
+        self._draw_leaders(height)
+
+    def _draw_leaders(self, height: int) -> None:
+        """Join each dashed line's name to its line when the layout put it more than
+        :data:`LEADER_FAR_SHARE` of the picture's height away."""
+        segments = []
+        for key, target in self._leader_targets.items():
+            text = self._texts[key]
+            if not text.GetVisibility() or not text.GetInput():
+                continue
+            bbox = [0.0, 0.0, 0.0, 0.0]
+            text.GetBoundingBox(self.renderer, bbox)  # x0, x1, y0, y1 about the anchor
+            ax, ay = _anchor_of(text).GetComputedDisplayValue(self.renderer)
+            px, py = text.GetPositionCoordinate().GetValue()[:2]
+            x0, y0 = ax + px + bbox[0], ay + py + bbox[2]
+            box = (x0, y0, x0 + bbox[1] - bbox[0], y0 + bbox[3] - bbox[2])
+            found = leader(box, project(self.renderer, target), LEADER_FAR_SHARE * height)
+            if found is not None:
+                segments.append(found)
+        self._leaders.set(segments)
 
     def _lay_out_level(
         self,
@@ -1173,6 +1233,7 @@ class PostureGuideOverlay:
             lines.actor.SetVisibility(False)
         for text in self._texts.values():
             text.SetVisibility(False)
+        self._leaders.set([])
         self.marks.show(False)
         for actor in self._ghost:
             actor.SetVisibility(False)
