@@ -10,7 +10,7 @@ still frame; while the camera moves the last classification stays.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -115,8 +115,9 @@ class DepthProbe:
             for i in range(self._points.GetNumberOfPoints())
         ]
 
-    def occluders(self) -> list[str]:
-        """Shown, solid structures that can hide a marker (the skin is the body, not a cover)."""
+    def _shown_but_skin(self, keep: Callable[[bool, float], bool]) -> list[str]:
+        """Shown structures with a mesh, the skin left out (it is the body, not a cover), that
+        ``keep(is_bone, opacity)`` accepts."""
         state, atlas = self.scene.state, self.scene.loaded.atlas
         return [
             s.id
@@ -124,22 +125,18 @@ class DepthProbe:
             if s.kind is not Kind.SKIN
             and s.id in self.scene.loaded.meshes
             and state.is_visible(s.id)
-            and state.opacity(s.id) >= GHOST_PICK_OPACITY
+            and keep(s.kind is Kind.BONE, state.opacity(s.id))
         ]
+
+    def occluders(self) -> list[str]:
+        """Shown, solid structures that can hide a marker (the skin is the body, not a cover)."""
+        return self._shown_but_skin(lambda _bone, opacity: opacity >= GHOST_PICK_OPACITY)
 
     def marker_covers(self) -> list[str]:
         """Shown structures that hide a trigger point behind them
         (:func:`viewer.domain.marker_depth.hides_markers`: bone however faint, other
         structures when solid; the skin is the body, not a cover)."""
-        state, atlas = self.scene.state, self.scene.loaded.atlas
-        return [
-            s.id
-            for s in atlas.renderable
-            if s.kind is not Kind.SKIN
-            and s.id in self.scene.loaded.meshes
-            and state.is_visible(s.id)
-            and hides_markers(s.kind is Kind.BONE, state.opacity(s.id))
-        ]
+        return self._shown_but_skin(hides_markers)
 
     def own_parts(self, muscle: str) -> set[str]:
         """What never hides a marker of ``muscle``: it and the other parts of its muscle
