@@ -14,8 +14,8 @@ from viewer.domain.palpation import (
     with_mirrors,
 )
 from viewer.domain.structures import Side
-from viewer.io.annotations import load_bony_landmarks
-from viewer.io.palpation import landmark_bones, load_palpable_landmarks
+from viewer.io.annotations import load_bony_landmarks_on_bones
+from viewer.io.palpation import load_palpable_landmarks
 from viewer.io.resources import builtin_meshes_dir
 
 ASIS = PalpableLandmark("asis_right", "ASIS", "asis_right", Side.RIGHT, ("anterior", "lateral"))
@@ -66,8 +66,7 @@ def test_the_data_file_loads_cited_and_placed_on_this_atlas() -> None:
     assert not problems, problems
     names = {lm.name for lm in found}
     assert {"ASIS", "Iliac crest", "PSIS", "Greater trochanter"} <= names
-    points, _ = load_bony_landmarks(builtin_meshes_dir())
-    bones = landmark_bones(builtin_meshes_dir())
+    points, bones, _ = load_bony_landmarks_on_bones(builtin_meshes_dir())
     for lm in found:
         assert lm.landmark in points, lm
         assert bones[lm.landmark].startswith(("hip_bone", "femur")), lm

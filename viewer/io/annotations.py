@@ -441,16 +441,26 @@ def load_bony_landmarks(
     atlas_dir: Path,
 ) -> tuple[dict[str, NDArray[np.float64]], list[Problem]]:
     """Read ``atlas_dir/landmarks.json``: name -> (3,) atlas-frame position, plus problems."""
+    points, _bones, problems = load_bony_landmarks_on_bones(atlas_dir)
+    return points, problems
+
+
+def load_bony_landmarks_on_bones(
+    atlas_dir: Path,
+) -> tuple[dict[str, NDArray[np.float64]], dict[str, str], list[Problem]]:
+    """:func:`load_bony_landmarks` and each landmark's bone (its ``structure``), for posing
+    it with that bone; one read of the file."""
     path = Path(atlas_dir) / "landmarks.json"
     shown = str(path)
     data, problems = _read_json(path)
     if data is None:
-        return {}, problems
+        return {}, {}, problems
     if not isinstance(data, dict) or not isinstance(data.get("landmarks"), dict):
-        return {}, [Problem(shown, "landmarks", "missing or not an object")]
+        return {}, {}, [Problem(shown, "landmarks", "missing or not an object")]
     if data.get("frame", "LPS") != "LPS" or data.get("units", "mm") != "mm":
-        return {}, [Problem(shown, "frame/units", "landmarks must be in the LPS frame, mm")]
+        return {}, {}, [Problem(shown, "frame/units", "landmarks must be in the LPS frame, mm")]
     out: dict[str, NDArray[np.float64]] = {}
+    bones: dict[str, str] = {}
     for name, entry in data["landmarks"].items():
         xyz = entry.get("xyz") if isinstance(entry, dict) else None
         try:
@@ -461,7 +471,9 @@ def load_bony_landmarks(
             problems.append(Problem(shown, f"landmarks/{name}/xyz", "not three finite numbers"))
             continue
         out[str(name)] = arr
-    return out, problems
+        if isinstance(entry.get("structure"), str):
+            bones[str(name)] = entry["structure"]
+    return out, bones, problems
 
 
 # -- geometry ----------------------------------------------------------------------------------

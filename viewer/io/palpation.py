@@ -79,20 +79,3 @@ def _entry(
         entry["id"], entry["name"], entry["landmark"], side, tuple(felt), tuple(cited)
     )
 
-
-def landmark_bones(atlas_dir: Path) -> dict[str, str]:
-    """Bony landmark name -> the bone it lies on (``meshes/landmarks.json``), for posing."""
-    from viewer.io.reading import ReadError, read_json_file
-
-    try:
-        data, _problems = read_json_file(Path(atlas_dir) / "landmarks.json")
-    except (OSError, ReadError):
-        return {}
-    entries = data.get("landmarks") if isinstance(data, dict) else None
-    if not isinstance(entries, dict):
-        return {}
-    return {
-        str(name): str(e["structure"])
-        for name, e in entries.items()
-        if isinstance(e, dict) and isinstance(e.get("structure"), str)
-    }

@@ -279,13 +279,12 @@ class LabelOverlay:
         """Texts and points (posed) of the landmarks a plate under an opaque skin names
         (:func:`viewer.domain.palpation.choose_landmark_labels`)."""
         if self._palpable is None:
-            from viewer.io.annotations import load_bony_landmarks
-            from viewer.io.palpation import landmark_bones, load_palpable_landmarks
+            from viewer.io.annotations import load_bony_landmarks_on_bones
+            from viewer.io.palpation import load_palpable_landmarks
 
-            folder = self.scene.loaded.folder
             found, _ = load_palpable_landmarks()
-            points, _ = load_bony_landmarks(folder)
-            self._palpable = (found, points, landmark_bones(folder))
+            points, bones, _ = load_bony_landmarks_on_bones(self.scene.loaded.folder)
+            self._palpable = (found, points, bones)
         found, points, bones = self._palpable
         camera = self.scene.renderer.GetActiveCamera()
         toward = [-c for c in camera.GetDirectionOfProjection()]
