@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
+from viewer.domain.plate_labels import pair_key
+
 
 class Depth(Enum):
     """How a marker relates to the camera's view of the anatomy."""
@@ -83,17 +85,10 @@ def own_parts(muscle: str, parent: str | None, parent_leaves: Sequence[str]) -> 
     the upper psoas, on a muscle drawn in one colour."""
     out = {muscle}
     if parent:
-        stem = _sideless(parent)
-        if stem and _sideless(muscle).startswith(stem + "_"):
+        stem = pair_key(parent)
+        if stem and pair_key(muscle).startswith(stem + "_"):
             out.update(parent_leaves)
     return out
-
-
-def _sideless(structure_id: str) -> str:
-    for side in ("_right", "_left"):
-        if structure_id.endswith(side):
-            return structure_id[: -len(side)]
-    return structure_id
 
 
 def hidden_by_skin(under_skin_mm: float | None, skin_opacity: float) -> bool:
