@@ -675,7 +675,7 @@ def gluteus_medius(c: Context) -> MuscleDef:
     superoposterior (posterior fibres) and lateral facets."""
     hip = reg.dense_surface(c.bones["hip_bone_right"], 2.5)
     wf = reg.wing_frame(hip, c.lm)
-    area = reg.gluteus_medius_area(hip, wf, c.lm, early=False)
+    area = reg.gluteus_medius_area(hip, wf, c.lm)
     idx = reg.farthest_points(area.points, 100)
     g = _gt_points(c)
     # lateral facet: an oblique line from postero-superior to antero-inferior
@@ -1018,7 +1018,7 @@ def _gmax_aponeurosis(c: Context) -> reg.Patch:
     muscle within its 12-18 mm thickness."""
     hip = reg.dense_surface(c.bones["hip_bone_right"], 2.5)
     wf = reg.wing_frame(hip, c.lm)
-    area = reg.gluteus_medius_area(hip, wf, c.lm)
+    area = reg.gluteus_medius_area(hip, wf, c.lm, early=True)
     p = area.points
     rel = (wf.u(p) - wf.psis_u) / (wf.asis_u - wf.psis_u)
     pgl = reg.posterior_gluteal_line(wf.t(p))
