@@ -307,3 +307,41 @@ def test_patient_mode_names_the_posture_sliders_plainly_and_back(
     assert not window.patient_mode
     assert texts() == lecturer
     assert panel.buttons["anterior_tilt"].text() == "Anterior pelvic tilt"
+
+
+def test_muscles_are_pressed_under_the_skin_only_while_the_skin_is_shown(
+    make_main_window: Any, qtbot: Any
+) -> None:
+    """Posed muscles are kept under the posed skin, which dents them where the skin creases:
+    sitting, the tensor fasciae latae showed a dark notch below the ASIS even with the skin
+    hidden. Hidden, the skin presses nothing: the muscle is drawn as its bones pose it; shown
+    again (here by raising its opacity from zero), it presses the muscle under it once more."""
+    from vtkmodules.util.numpy_support import vtk_to_numpy
+
+    window = _window(make_main_window)
+    scene = window.view3d.scene
+    painter = window.view3d.posture
+    skin = painter.loaded.skin_id
+    tfl = "tensor_fasciae_latae_right"
+
+    def drawn() -> np.ndarray:
+        data = scene.actor_of(tfl).GetMapper().GetInput().GetPoints().GetData()
+        return np.array(vtk_to_numpy(data), dtype=np.float64)
+
+    window.posture_panel.buttons["sitting_upright"].click()
+    pressed = drawn()
+    model = painter.model
+    mesh = painter.loaded.meshes[tfl]
+    as_posed = model.pose_muscle(
+        tfl, model.transforms(window.state.pose), mesh.points, model.binding(tfl), mesh.triangles
+    )
+    assert np.abs(pressed - as_posed).max() > 1.0, "shown, the skin presses the muscle in"
+
+    window.state.set_visible(skin, False)
+    assert np.abs(drawn() - as_posed).max() < 1e-3, "hidden, the skin dents nothing"
+
+    window.state.set_visible(skin, True)
+    window.state.set_opacity(skin, 0.0)
+    assert np.abs(drawn() - as_posed).max() < 1e-3, "fully transparent counts as hidden"
+    window.state.set_opacity(skin, 0.35)
+    assert np.abs(drawn() - pressed).max() < 1e-3, "shown again, pressed again"

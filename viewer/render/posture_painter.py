@@ -111,7 +111,10 @@ class PosturePainter:
         """Switches the view to its moving-frame mode (light meshes, no anti-aliasing)."""
         self.on_posed: Callable[[], None] = lambda: None
         """Called once the full meshes are in the posture (the skin's zone outlines follow)."""
+        self._skin_was_shown = self._skin_shown()
         state.pose_changed.connect(self._on_pose)
+        state.visibility_changed.connect(self._on_skin_shown)
+        state.opacity_changed.connect(self._on_skin_shown)
         if not state.pose.is_standing:
             self._on_pose(state.pose)
 
@@ -129,6 +132,29 @@ class PosturePainter:
     def detach(self) -> None:
         """Stop observing the state."""
         self.state.pose_changed.disconnect(self._on_pose)
+        self.state.visibility_changed.disconnect(self._on_skin_shown)
+        self.state.opacity_changed.disconnect(self._on_skin_shown)
+
+    def _skin_shown(self) -> bool:
+        """Whether the body's skin is drawn at all (visible and not fully transparent)."""
+        skin_id = self.loaded.skin_id
+        if skin_id is None:
+            return False
+        try:
+            return self.state.is_visible(skin_id) and self.state.opacity(skin_id) > 0.0
+        except KeyError:
+            return False
+
+    def _on_skin_shown(self, changed: tuple[str, ...]) -> None:
+        """The skin was shown or hidden: muscles kept under it (or left as posed) follow."""
+        if self.loaded.skin_id not in changed:
+            return
+        shown = self._skin_shown()
+        if shown == self._skin_was_shown:
+            return
+        self._skin_was_shown = shown
+        if not self.state.pose.is_standing:
+            self._on_pose(self.state.pose)
 
     @property
     def dragging(self) -> bool:
@@ -244,7 +270,7 @@ class PosturePainter:
 
     def _skin_key(self, transforms: dict[str, Matrix]) -> tuple[bytes, ...]:
         """What the posed skin depends on (empty without skin weights)."""
-        envelope = self._envelope_now()
+        envelope = self._envelope_now() if self._skin_shown() else None
         return () if envelope is None else envelope.key(transforms)
 
     def _under_skin(
@@ -255,8 +281,12 @@ class PosturePainter:
         transforms: dict[str, Matrix],
     ) -> NDArray[np.float64]:
         """A posed full muscle pressed under the posed skin of the body shown
-        (:mod:`viewer.domain.skin_envelope`; standing is left as the atlas built it)."""
-        envelope = self._envelope_now()
+        (:mod:`viewer.domain.skin_envelope`; standing is left as the atlas built it).
+
+        With the skin hidden the muscle is left as posed: pressing it under a skin nobody sees
+        only dents it where the skin creases (the sitting tensor fasciae latae showed a dark
+        notch below the ASIS)."""
+        envelope = self._envelope_now() if self._skin_shown() else None
         if envelope is None or self.state.pose.is_standing:
             return posed
         return envelope.keep(sid, standing.points, posed, transforms, standing.triangles)
