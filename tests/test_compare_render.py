@@ -96,7 +96,12 @@ def _render_entered(
             tcoords = painter.poly.GetPointData().GetTCoords()
             uv.append(None if tcoords is None else vtk_to_numpy(tcoords).copy())
         texture = compare.views[0].painter.region_texture
-        info = {"both": compare.both_color, "counts": compare.counts.copy(),
+        rows_px = [
+            a.GetTextProperty().GetFontSize()
+            for a in overlays.pair_legend.actors
+            if hasattr(a, "GetTextProperty") and not a.GetTextProperty().GetBold()
+        ]
+        info = {"both": compare.both_color, "counts": compare.counts.copy(), "rows_px": rows_px,
                 "text": compare.key_text, "key": boxes, "legend": legend, "hatched": hatched,
                 "uv": uv, "texture": texture, "active": active, "features": features}
         return img, info, active.pair
@@ -165,6 +170,31 @@ def test_both_style_is_a_solid_third_colour_apart_in_greyscale_too() -> None:
     for other in ("#0072B2", "#E69F00", "#e0b89a"):
         contrast = pair_contrast(both, other)
         assert contrast.ok, (other, contrast)  # colour, every dichromacy and greyscale
+
+
+def test_the_pair_keys_rows_share_one_font_size(
+    render_compare: Callable[[str], Rendered],
+) -> None:
+    """Pair 1's psoas row is long; shrunk on its own to fit the half-width column it read in a
+    smaller font than the piriformis row under it. The rows now share one size (a row still
+    too long wraps); only the source note under them may be smaller."""
+    _img, info, _pair = render_compare("psoas_vs_piriformis")
+    rows = info["rows_px"][:-1]  # the last unbolded text is the source note
+    assert len(rows) >= 3 and len(set(rows)) == 1, info["rows_px"]
+
+
+def test_both_on_the_pair_colours_is_a_deep_indigo_not_black() -> None:
+    """With Tol wine and teal (every pair view's colours) "both" was black: on skin it read as
+    a hole or a bruise. A deep indigo stays apart from both and from the skin just as well."""
+    from viewer.domain.pairviews import overlap_color
+    from viewer.domain.palette import pair_contrast
+    from viewer.domain.structures import hex_to_rgb
+
+    wine, teal, skin = "#882255", "#44AA99", "#e0b89a"
+    both = overlap_color(wine, teal, skin)
+    assert all(pair_contrast(both, other).ok for other in (wine, teal, skin))
+    r, g, b = hex_to_rgb(both)
+    assert b > r + 0.1 and b > g + 0.1, f"{both} should read as indigo, not black or grey"
 
 
 def test_compare_hatches_nothing_because_hatching_means_spillover(

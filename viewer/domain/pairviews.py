@@ -1032,12 +1032,14 @@ def difference_counts(classes: NDArray[np.int8]) -> dict[str, int]:
     return {DIFFERENCE_LABELS[i]: int(counts[i]) for i in range(4)}
 
 
-OVERLAP_CANDIDATES: tuple[str, ...] = ("#332288", "#222255", "#4B0055", "#000000")
+OVERLAP_CANDIDATES: tuple[str, ...] = ("#332288", "#222255", "#4B0055", "#160F55", "#000000")
 """Colours compare mode may use for skin both sides' pain reaches, in order of preference:
 Paul Tol's indigo first, then other dark, saturated colours. "Both" is a solid colour of its
 own: hatching means spillover in every other view, so it must not mean "both" here. Between
 the pair colours (Tol wine L* 32, teal L* 64; formerly Okabe–Ito blue L* 46, orange L* 72) and
-the skin (L* 78) a dark colour stays apart best in a greyscale print."""
+the skin (L* 78) a dark colour stays apart best in a greyscale print. Against Tol wine only a
+very dark one does (L* about 10): a deep indigo, ahead of black, which on skin read as a hole
+or a bruise to a lecturer thinking of patients."""
 
 
 def overlap_color(color_a: str, color_b: str, skin: str = "#e0b89a") -> str:

@@ -43,6 +43,10 @@ NOTE_SHARE = 0.02
 MIN_PX = 13
 """Smallest key text before lines wrap instead."""
 
+ROW_SHRINK_MIN = 0.85
+"""The key's rows share one size, shrunk at most to this share of the row size to keep the
+longest on one line; below it that row wraps instead (the others keep the shared size)."""
+
 COLUMN_ROW_SHARE = 0.028
 COLUMN_NOTE_SHARE = 0.022
 """Row and note text in the column layout: wrapping costs height there, not width, so the rows
@@ -230,9 +234,11 @@ class PairLegend:
         else:
             y += title_px - row_px
         s = row_px
-        for text, color in legend_rows(resolved, self.tight_side()):
-            row = _text(self.renderer, text, x + s * 1.5, y, row_px)
-            lines = self._fit(row, x + s * 1.5)
+        rows = legend_rows(resolved, self.tight_side())
+        shared_px = self._shared_row_px([text for text, _ in rows], x + s * 1.5, y, row_px)
+        for text, color in rows:
+            row = _text(self.renderer, text, x + s * 1.5, y, shared_px)
+            lines = self._fit(row, x + s * 1.5, shrink=False)
             y -= round(row.GetTextProperty().GetFontSize() * 1.2) * (lines - 1)
             row.SetPosition(x + s * 1.5, y)
             if color is None:
@@ -288,9 +294,22 @@ class PairLegend:
         h = self.renderer.GetSize()[1]
         return (0.0, self.bottom_px, self.right_px, float(h - self.top_px))
 
-    def _fit(self, actor: vtkTextActor, x: float) -> int:
-        """Make ``actor`` fit the renderer's width: a smaller font down to :data:`MIN_PX`, then
-        wrapped lines. Returns the number of lines."""
+    def _shared_row_px(self, texts: list[str], x: float, y: float, row_px: int) -> int:
+        """One font size for all the key's rows: as small as the longest row needs to stay on
+        one line, but no smaller than :data:`ROW_SHRINK_MIN` of ``row_px``; a row still too
+        long wraps. Each row shrunk on its own, a long one (pair 1's psoas) read in a smaller
+        font than the row under it."""
+        size = row_px
+        floor = max(MIN_PX, round(row_px * ROW_SHRINK_MIN))
+        for text in texts:
+            probe = _text(self.renderer, text, x, y, row_px)
+            self._fit(probe, x, wrap=False)
+            size = min(size, max(floor, probe.GetTextProperty().GetFontSize()))
+        return size
+
+    def _fit(self, actor: vtkTextActor, x: float, shrink: bool = True, wrap: bool = True) -> int:
+        """Make ``actor`` fit the renderer's width: a smaller font down to :data:`MIN_PX` (unless
+        not ``shrink``), then (if ``wrap``) wrapped lines. Returns the number of lines."""
         if not self._width:
             return 1
         prop = actor.GetTextProperty()
@@ -308,8 +327,15 @@ class PairLegend:
             return box[1] - box[0]
 
         # A column keeps its size and wraps; a band shrinks first (one line reads best there).
-        while width() > limit and prop.GetFontSize() > MIN_PX and not (self.column_px or beside):
+        while (
+            shrink
+            and width() > limit
+            and prop.GetFontSize() > MIN_PX
+            and not (self.column_px or beside)
+        ):
             prop.SetFontSize(max(MIN_PX, int(prop.GetFontSize() * 0.9)))
+        if not wrap:
+            return 1
         text = actor.GetInput()
         chars = len(text)
         while width() > limit and chars > 12:
