@@ -525,7 +525,7 @@ def _is_aside(plan: tuple[Any, ...], k: int) -> bool:
 
 
 def arrow_widths(
-    samples: NDArray[np.floating], radius: float, ball: bool = True
+    samples: NDArray[np.floating], radius: float, ball: bool = True, taper: bool = False
 ) -> NDArray[np.float64]:
     """Half-width (mm) of a force arrow as drawn, rim included, at each of its ``samples``
     (its centre line, start first, at most a few mm apart): the attachment ball at the start
@@ -535,6 +535,11 @@ def arrow_widths(
     Routing kept every sample of an arrow as far from an X as its head is wide: round the
     crowded hip of pair 3 (nine X's) that ruled out every long way along the gluteal courses,
     though only the head and the ball are that wide; the shaft is less than half as wide.
+
+    ``taper``: the head narrows to its point as drawn (and its rim reaches two rims past the
+    tip), instead of its full width from its base on, with a sample to spare: what a pinned
+    arrow's head must keep off a ring it points at (lesson 3's upper psoas above the L2-L3
+    ring), where the full width ruled out every share.
     """
     pts = np.asarray(samples, dtype=np.float64)
     s = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(pts, axis=0), axis=1))])
@@ -547,6 +552,14 @@ def arrow_widths(
     # ``head`` before the tip, its rim 1.5 rims longer) those past the shaft, with one
     # sample spacing (3 mm) to spare.
     out[s <= ball_mm] = np.maximum(out[s <= ball_mm], ball_mm)
+    if taper:
+        # The head as drawn: its rim's cone runs from its base (``head`` plus a rim before the
+        # tip) to a point two rims past the tip (see :meth:`PairOverlay._arrow_path`).
+        from_point = total - s + HALO_MM * 2.0
+        cone = (HEAD_RADIUS_MM * scale + HALO_MM * 1.6) * from_point / (head + HALO_MM * 3.0)
+        on = from_point <= head + HALO_MM * 3.0
+        out[on] = np.maximum(out[on], cone[on])
+        return out
     tip = s >= total - head - HALO_MM * 1.5 - 3.0
     out[tip] = np.maximum(out[tip], HEAD_RADIUS_MM * scale + HALO_MM * 1.6)
     return out
@@ -862,23 +875,43 @@ class PairOverlay:
         self, route: Route, choice: tuple[object, ...], pinned_only: bool = False
     ) -> int:
         """Straight-arrow samples on the rings of ``choice`` (their tubes and rims touching);
-        ``pinned_only``: those of pinned arrows only (see :meth:`_pinned_off_rings`)."""
-        rings = [
-            route.project(samples[int(pick)])  # type: ignore[call-overload]
+        ``pinned_only``: those of pinned arrows only, each sample's reach its own width as
+        drawn (:func:`arrow_widths` with ``taper``: the head and ball are wider than the
+        shaft) and each ring's its own (its head too; see :meth:`_pinned_off_rings`). Pair
+        4's upper psoas head, 5 mm wider than its shaft, touched the L2-L3 ring the shaft's
+        width cleared."""
+        picked = [
+            (samples[int(pick)], route.project(samples[int(pick)]))  # type: ignore[call-overload]
             for (_turn, _rings, samples, _rank), pick in zip(
                 self._ring_plans, choice[2 * len(self._pull_plans) :], strict=True
             )
         ]
-        if not rings:
+        if not picked:
             return 0
-        ring_px = np.vstack(rings)
+        ring_px = np.vstack([px for _s, px in picked])
+        ring_reach = np.concatenate(
+            [
+                arrow_widths(s, CURL_TUBE_MM, ball=False, taper=True) * route.scale(s)
+                for s, _px in picked
+            ]
+        )
         pad = (CURL_TUBE_MM + ARROW_RADIUS_MM + 2.0 * HALO_MM) * route.px_per_mm
         n = 0
         picks = choice[0 : 2 * len(self._pull_plans) : 2]
         for plan, pick in zip(self._pull_plans, picks, strict=True):
             _path, is_arc = plan[4][int(pick)]  # type: ignore[call-overload]
-            if not is_arc and (_pinned(plan) or not pinned_only):
-                n += _near(route.project(plan[5][int(pick)]), ring_px, pad)  # type: ignore[call-overload]
+            if is_arc or (pinned_only and not _pinned(plan)):
+                continue
+            samples = plan[5][int(pick)]  # type: ignore[call-overload]
+            seen = route.project(samples)
+            if not pinned_only:
+                n += _near(seen, ring_px, pad)
+                continue
+            reach = arrow_widths(samples, plan[3], taper=True) * route.scale(samples)
+            # Samples 3 mm apart on both lines: half a spacing to spare.
+            spare = 1.5 * route.px_per_mm
+            gap = np.linalg.norm(seen[:, None, :] - ring_px[None, :, :], axis=2)
+            n += int((gap < reach[:, None] + ring_reach[None, :] + spare).any(axis=1).sum())
         return n
 
     def _choose_once(
