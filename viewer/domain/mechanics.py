@@ -147,9 +147,11 @@ class Pull:
     turning of its own; left free, the renderer drew the equal and opposite pull on the spine
     instead (pointing down) because the thigh's arrow is foreshortened from the front."""
     pinned: bool = False
-    """The view names this side's end itself (the side's ``pull_at``): the arrow starts at
-    that attachment and slides along the muscle only a little to clear an X (pair 6's
-    quadratus lumborum on the 12th rib)."""
+    """The view names this side's end itself (the side's ``pull_at``, or ``acts_through``):
+    the arrow starts at that attachment and slides along the muscle only a little to clear an
+    X (pair 6's quadratus lumborum on the 12th rib, pair 4's upper psoas at T12-L1, pair 1's
+    psoas where it meets L5); past a ring it is drawn shorter, with every straight arrow of
+    the view, instead of sliding (``PairOverlay._pinned_off_rings``)."""
 
 
 @dataclass(frozen=True, eq=False)

@@ -44,6 +44,13 @@ def posed_pair(
         replace(j, point=np.asarray(carry_joint(j.point[None, :])[0], dtype=np.float64))
         for j in resolved.joints
     )
-    pulls = resultant_pulls(resolved.pair, atlas, lines)
+    # A pull drawn where its muscle reaches another bone (psoas at L5) goes with that muscle.
+    through = tuple(
+        (side, muscle, np.asarray(carry_line(muscle, point[None, :])[0], dtype=np.float64))
+        for side, muscle, point in resolved.through
+    )
+    pulls = resultant_pulls(resolved.pair, atlas, lines, {s: p for s, _m, p in through})
     turnings = joint_turnings(resolved.pair, pulls, joints)
-    return replace(resolved, lines=lines, joints=joints, pulls=pulls, turnings=turnings)
+    return replace(
+        resolved, lines=lines, joints=joints, pulls=pulls, turnings=turnings, through=through
+    )

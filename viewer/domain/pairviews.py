@@ -23,6 +23,7 @@ from numpy.typing import NDArray
 from viewer.domain.camera import CameraPreset, mirror
 from viewer.domain.mechanics import (
     AXES,
+    ENDS,
     Pull,
     Rotation,
     Turning,
@@ -205,15 +206,29 @@ class PairSide:
     and forward: hip flexion``), when the view draws no turning for it."""
     pull_at: str = ""
     """``"origin"``/``"insertion"``: the end this side's straight arrow acts on, pinned there
-    (:attr:`viewer.domain.mechanics.Pull.end_named`) when the view has no ``rotation``; empty:
-    the view's ``pulls_at``, and the arrow may be drawn at either end. Pair 6's quadratus
-    lumborum pulls the 12th rib down; left free, its arrow slid down the muscle's medial edge to
-    L3, clear of the X's, and said nothing about the rib."""
+    (:attr:`viewer.domain.mechanics.Pull.pinned`); with a ``rotation`` it must be the end the
+    rotation's ``acts_on`` names, and only pins the arrow to it. Empty: the view's
+    ``pulls_at`` (or the rotation's end), and the arrow may slide along its course or be drawn
+    at either end. Pair 6's quadratus lumborum pulls the 12th rib down; left free, its arrow
+    slid down the muscle's medial edge to L3, clear of the X's, and said nothing about the rib.
+    Pair 4's upper psoas pulls its vertebrae from T12-L1; slid down past the ring round L2-L3
+    it started at L3-L4, on the lower psoas's vertebrae."""
     via: str = ""
     """How this side reaches the bone its turning is drawn on when it does not attach to it, in
     a few words for the key (``through L5 and the pelvis; not attached to the sacrum``): psoas
     turns the sacrum only through the spine above it, and a key reading "psoas ...: toward
     nutation" beside a ring round the sacroiliac joint told a lecturer it pulled on the sacrum."""
+
+    acts_through: LineAnchor | None = None
+    """Where on this side's muscle its pull reaches the bone its turning is drawn on, when the
+    muscle does not attach to that bone (see :attr:`via`): the arrow is drawn there, pinned,
+    along the muscle's course from that point on (to its next point), and the turning is the
+    moment of that pull. Psoas turns the sacrum only through L5 [S21]: pair 1 drew its arrow
+    at its resultant origin (about L2), down to the pelvic brim, and nothing drawn acted at L5.
+    Anchored where psoas meets L5 (``{"bone": "vertebra_l5", ...}``), the arrow shows the pull
+    of its slips from L5 toward the brim: down and forward on L5, which sits on the sacrum.
+    The whole muscle's force is drawn there: all its pull on the lumbar spine reaches the
+    sacrum through the L5-S1 joint."""
 
     @property
     def crosses(self) -> tuple[str, ...]:
@@ -230,6 +245,7 @@ class PairSide:
             label=_swap_title(self.label),
             structures=tuple(swap_side(s) for s in self.structures),
             lines=tuple(line.mirrored() for line in self.lines),
+            acts_through=None if self.acts_through is None else self.acts_through.mirrored(),
         )
 
 
@@ -485,6 +501,9 @@ class ResolvedPairView:
     notes: tuple[str, ...] = ()
     pulls: tuple[Pull, ...] = ()
     turnings: tuple[Turning, ...] = ()
+    through: tuple[tuple[str, str, NDArray[np.float64]], ...] = ()
+    """Per side with an :attr:`PairSide.acts_through` anchor: (side, the muscle it lies on,
+    the point in atlas mm), where that side's pull is drawn and its moment taken."""
 
     def lines_of(self, side: str) -> tuple[ResolvedLine, ...]:
         """The arrows of side ``"a"`` or ``"b"``."""
@@ -840,21 +859,59 @@ def resolve_pair(
         pair.camera,
         focus=None if focus is None else (float(focus[0]), float(focus[1]), float(focus[2])),
     )
-    pulls = resultant_pulls(pair, atlas, lines)
+    through: list[tuple[str, str, NDArray[np.float64]]] = []
+    for side_name, side in (("a", pair.a), ("b", pair.b)):
+        if side.acts_through is None or not side.structures:
+            continue
+        try:
+            point = resolve_anchor(side.acts_through, side.structures[0], atlas, landmarks, meshes)
+        except (KeyError, ValueError) as exc:
+            notes.append(f"{side.label!r} drawn at its attachment: {exc.args[0]}")
+            continue
+        through.append((side_name, side.structures[0], point))
+    pulls = resultant_pulls(pair, atlas, lines, {s: p for s, _m, p in through})
     turnings = joint_turnings(pair, pulls, joints, notes)
     return ResolvedPairView(
-        pair, tuple(lines), tuple(joints), camera, tuple(notes), pulls, turnings
+        pair, tuple(lines), tuple(joints), camera, tuple(notes), pulls, turnings, tuple(through)
     )
 
 
+def path_through(path: NDArray[np.floating], point: NDArray[np.floating], at: str) -> NDArray[
+    np.float64
+]:
+    """A muscle's course (origin first) acting at ``point`` instead of its ``at`` end: from
+    ``point`` on along the course, starting at the course point after the segment ``point``
+    lies nearest (origin side) or ending at the one before it (insertion side). Psoas's
+    resultant course runs from about L2 to the pelvic brim; acting through L5 it runs from
+    where psoas meets L5 to the brim and on to the femur."""
+    pts = np.asarray(path, dtype=np.float64)
+    p = np.asarray(point, dtype=np.float64)
+    if at not in ENDS:
+        raise ValueError(f"pull must act at 'origin' or 'insertion', not {at!r}")
+    if at == "insertion":
+        return path_through(pts[::-1], p, "origin")[::-1].copy()
+    a, b = pts[:-1], pts[1:]
+    ab = b - a
+    t = np.clip(np.einsum("ij,ij->i", p - a, ab) / np.maximum(np.einsum("ij,ij->i", ab, ab),
+                                                               1e-12), 0.0, 1.0)
+    nearest = int(np.argmin(np.linalg.norm(a + t[:, None] * ab - p, axis=1)))
+    out: NDArray[np.float64] = np.vstack([p, pts[nearest + 1 :]])
+    return out
+
+
 def resultant_pulls(
-    pair: PairView, atlas: Atlas, lines: Sequence[ResolvedLine]
+    pair: PairView,
+    atlas: Atlas,
+    lines: Sequence[ResolvedLine],
+    through: Mapping[str, NDArray[np.float64]] | None = None,
 ) -> tuple[Pull, ...]:
     """One resultant pull per structure a side names (psoas, iliopsoas, gluteus medius, ...).
 
     The parts' courses are averaged weighted by force capacity (:func:`resultant_path`); the
-    pull acts at the end named by the view's rotation (default: the insertion). Lengths are
-    relative to the strongest pull of the view.
+    pull acts at the end named by the view's rotation (default: the insertion), or, for a side
+    in ``through`` (side -> point, see :attr:`PairSide.acts_through`), at that point, along
+    the course from there (:func:`path_through`). Lengths are relative to the strongest pull
+    of the view.
     """
     capacity = dict(pair.capacity)
     found: list[tuple[str, str, str, str, NDArray[np.float64], float | None]] = []
@@ -889,6 +946,9 @@ def resultant_pulls(
             at = pair.rotation.at(side_name)
         else:
             at = side.pull_at or pair.pulls_at
+        acts_through = through is not None and side_name in through
+        if acts_through and through is not None:
+            path = path_through(path, through[side_name], at)
         try:
             point, direction = pull_at(path, at)
         except ValueError:
@@ -907,7 +967,7 @@ def resultant_pulls(
                 force,
                 share,
                 end_named,
-                pinned=bool(side.pull_at) and pair.rotation is None,
+                pinned=bool(side.pull_at) or acts_through,
             )
         )
     return tuple(out)

@@ -422,6 +422,16 @@ class _Parser:
                     )
             if not ok:
                 continue
+            through = _anchor(raw["acts_through"]) if "acts_through" in raw else None
+            if through is not None and not self._landmark_problems(
+                label, f"{key}/acts_through/landmarks", through.landmark_names
+            ):
+                through = None
+            if through is not None and through.bone and through.bone not in self.atlas:
+                self.problem(
+                    label, f"{key}/acts_through/bone", f"unknown bone {through.bone!r}", "warning"
+                )
+                through = None
             lines: list[ActionLine] = []
             for sid in raw["structures"]:
                 lines += [ln for ln in lines_for(sid, self.atlas, library.lines) if ln not in lines]
@@ -435,6 +445,7 @@ class _Parser:
                     raw.get("pull", ""),
                     pull_at=raw.get("pull_at", ""),
                     via=raw.get("via", ""),
+                    acts_through=through,
                 )
             )
         if not ok:
@@ -471,6 +482,16 @@ class _Parser:
                     break
                 if jid not in joint_ids:
                     joint_ids.append(jid)
+        for side_key, s in (("a", a), ("b", b)):
+            if rotation is not None and s.pull_at and s.pull_at != rotation.at(side_key):
+                # With a rotation, pull_at only pins the arrow at the end the rotation names.
+                self.problem(
+                    label,
+                    f"{side_key}/pull_at",
+                    f"{s.pull_at!r} is not the end the rotation acts on "
+                    f"({rotation.at(side_key)!r}); the rotation's end is used",
+                    "warning",
+                )
         turned = {rotation.joint_of(k) for k in ("a", "b")} if rotation is not None else set()
         for i, jid in enumerate(entry.get("unmarked_joints", ())):
             # A joint both sides cross that the view's story leaves out (pair 2 turns the hip;

@@ -525,7 +525,7 @@ def _is_aside(plan: tuple[Any, ...], k: int) -> bool:
 
 
 def arrow_widths(
-    samples: NDArray[np.floating], radius: float, ball: bool = True
+    samples: NDArray[np.floating], radius: float, ball: bool = True, taper: bool = False
 ) -> NDArray[np.float64]:
     """Half-width (mm) of a force arrow as drawn, rim included, at each of its ``samples``
     (its centre line, start first, at most a few mm apart): the attachment ball at the start
@@ -535,6 +535,11 @@ def arrow_widths(
     Routing kept every sample of an arrow as far from an X as its head is wide: round the
     crowded hip of pair 3 (nine X's) that ruled out every long way along the gluteal courses,
     though only the head and the ball are that wide; the shaft is less than half as wide.
+
+    ``taper``: the head narrows to its point as drawn (and its rim reaches two rims past the
+    tip), instead of its full width from its base on, with a sample to spare: what a pinned
+    arrow's head must keep off a ring it points at (lesson 3's upper psoas above the L2-L3
+    ring), where the full width ruled out every share.
     """
     pts = np.asarray(samples, dtype=np.float64)
     s = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(pts, axis=0), axis=1))])
@@ -547,6 +552,14 @@ def arrow_widths(
     # ``head`` before the tip, its rim 1.5 rims longer) those past the shaft, with one
     # sample spacing (3 mm) to spare.
     out[s <= ball_mm] = np.maximum(out[s <= ball_mm], ball_mm)
+    if taper:
+        # The head as drawn: its rim's cone runs from its base (``head`` plus a rim before the
+        # tip) to a point two rims past the tip (see :meth:`PairOverlay._arrow_path`).
+        from_point = total - s + HALO_MM * 2.0
+        cone = (HEAD_RADIUS_MM * scale + HALO_MM * 1.6) * from_point / (head + HALO_MM * 3.0)
+        on = from_point <= head + HALO_MM * 3.0
+        out[on] = np.maximum(out[on], cone[on])
+        return out
     tip = s >= total - head - HALO_MM * 1.5 - 3.0
     out[tip] = np.maximum(out[tip], HEAD_RADIUS_MM * scale + HALO_MM * 1.6)
     return out
@@ -791,11 +804,13 @@ class PairOverlay:
         along its course past it) and the rings placed again. Lesson 8's concentric rings
         round the hip crossed the iliopsoas arrow, which rose from inside them."""
         choice = self._choose_once(route)
-        if route is None or route.boxes or not self._ring_plans or not self._pull_plans:
+        if route is None or not self._ring_plans or not self._pull_plans:
+            return choice
+        if route.boxes:
             # Where X's are shown, keeping every arrow off them and long comes first (routed
             # round the rings too, pair 3's arrows shrank to 0.4 of their length among nine
-            # X's): the rings may cross an arrow there.
-            return choice
+            # X's): the rings may cross an arrow there, except a pinned one (below).
+            return self._pinned_off_rings(route, choice, ())
         best, best_cross = choice, self._ring_crossings(route, choice)
         extra: tuple[tuple[float, float, float, float], ...] = ()
         best_extra = extra
@@ -809,7 +824,39 @@ class PairOverlay:
                 best, best_cross, best_extra = choice, cross, extra
         if best is not choice:  # the counts and length share of the placement kept
             best = self._choose_once(route, best_extra)
-        return best
+        return self._pinned_off_rings(route, best, best_extra)
+
+    def _pinned_off_rings(
+        self,
+        route: Route,
+        choice: tuple[object, ...],
+        extra: tuple[tuple[float, float, float, float], ...],
+    ) -> tuple[object, ...]:
+        """``choice``, or where a pinned arrow (:attr:`Pull.pinned`) runs into a ring, the
+        longest shorter share of every straight arrow at which none does.
+
+        A pinned arrow may not slide along its course past a ring as the others do: lesson 3's
+        upper psoas pulls its vertebrae from T12-L1, and slid down past the ring round L2-L3 it
+        started at L3-L4, on the lower psoas's vertebrae; pinned at T12-L1 at full length its
+        head ran into that ring. Shortened, with every other straight arrow of the view at the
+        same share (one scale per view, as the key says), its head stops above the ring. A
+        shorter share is taken only if it leaves no more of the arrows on the X's and no more
+        arrows on the rings than ``choice``."""
+        if not self._ring_crossings(route, choice, pinned_only=True):
+            return choice
+        covered, crossings = self.covered, self._ring_crossings(route, choice)
+        counts = (self.covered, self.ball_covered, self.dot_covered, self.length_share)
+        start = LENGTHS.index(self.length_share)
+        for share in range(start + 1, len(LENGTHS)):
+            shorter = self._choose_once(route, (), shares=(share,))
+            if (
+                not self._ring_crossings(route, shorter, pinned_only=True)
+                and self.covered <= covered
+                and self._ring_crossings(route, shorter) <= crossings
+            ):
+                return shorter
+        self.covered, self.ball_covered, self.dot_covered, self.length_share = counts
+        return choice
 
     def _ring_boxes(
         self, route: Route, choice: tuple[object, ...]
@@ -824,31 +871,58 @@ class PairOverlay:
                 out.append((float(x - half), float(y - half), float(x + half), float(y + half)))
         return tuple(out)
 
-    def _ring_crossings(self, route: Route, choice: tuple[object, ...]) -> int:
-        """Straight-arrow samples on the rings of ``choice`` (their tubes and rims touching)."""
-        rings = [
-            route.project(samples[int(pick)])  # type: ignore[call-overload]
+    def _ring_crossings(
+        self, route: Route, choice: tuple[object, ...], pinned_only: bool = False
+    ) -> int:
+        """Straight-arrow samples on the rings of ``choice`` (their tubes and rims touching);
+        ``pinned_only``: those of pinned arrows only, each sample's reach its own width as
+        drawn (:func:`arrow_widths` with ``taper``: the head and ball are wider than the
+        shaft) and each ring's its own (its head too; see :meth:`_pinned_off_rings`). Pair
+        4's upper psoas head, 5 mm wider than its shaft, touched the L2-L3 ring the shaft's
+        width cleared."""
+        picked = [
+            (samples[int(pick)], route.project(samples[int(pick)]))  # type: ignore[call-overload]
             for (_turn, _rings, samples, _rank), pick in zip(
                 self._ring_plans, choice[2 * len(self._pull_plans) :], strict=True
             )
         ]
-        if not rings:
+        if not picked:
             return 0
-        ring_px = np.vstack(rings)
+        ring_px = np.vstack([px for _s, px in picked])
+        ring_reach = np.concatenate(
+            [
+                arrow_widths(s, CURL_TUBE_MM, ball=False, taper=True) * route.scale(s)
+                for s, _px in picked
+            ]
+        )
         pad = (CURL_TUBE_MM + ARROW_RADIUS_MM + 2.0 * HALO_MM) * route.px_per_mm
         n = 0
         picks = choice[0 : 2 * len(self._pull_plans) : 2]
         for plan, pick in zip(self._pull_plans, picks, strict=True):
             _path, is_arc = plan[4][int(pick)]  # type: ignore[call-overload]
-            if not is_arc:
-                n += _near(route.project(plan[5][int(pick)]), ring_px, pad)  # type: ignore[call-overload]
+            if is_arc or (pinned_only and not _pinned(plan)):
+                continue
+            samples = plan[5][int(pick)]  # type: ignore[call-overload]
+            seen = route.project(samples)
+            if not pinned_only:
+                n += _near(seen, ring_px, pad)
+                continue
+            reach = arrow_widths(samples, plan[3], taper=True) * route.scale(samples)
+            # Samples 3 mm apart on both lines: half a spacing to spare.
+            spare = 1.5 * route.px_per_mm
+            gap = np.linalg.norm(seen[:, None, :] - ring_px[None, :, :], axis=2)
+            n += int((gap < reach[:, None] + ring_reach[None, :] + spare).any(axis=1).sum())
         return n
 
     def _choose_once(
-        self, route: Route | None, ring_boxes: tuple[tuple[float, float, float, float], ...] = ()
+        self,
+        route: Route | None,
+        ring_boxes: tuple[tuple[float, float, float, float], ...] = (),
+        shares: Sequence[int] = (),
     ) -> tuple[object, ...]:
         """One placement (see :meth:`_choose`): the straight arrows keep off the X's and off
-        ``ring_boxes``; the rings keep off the X's and the arrows."""
+        ``ring_boxes``; the rings keep off the X's and the arrows. ``shares`` (indices into
+        :data:`LENGTHS`; default all) are the length shares tried for the straight arrows."""
         choice: list[object] = []
         self.covered = 0
         pull_route = route if route is None or not ring_boxes else replace(
@@ -858,7 +932,7 @@ class PairOverlay:
         # clear an X made a weak pull look as strong as a strong one ("arrow length ~ force
         # capacity" did not hold). Each slides along its course freely; all shorten together.
         # Lever arcs are cut to stay on the body and are not to scale: each finds its own way.
-        every = range(len(LENGTHS))
+        every = tuple(shares) or tuple(range(len(LENGTHS)))
         scaled = [not any(is_arc for _, is_arc in plan[4]) for plan in self._pull_plans]
         # Ranked by arrows drawn over an X, then by arrows still too near one (within the
         # clearance), then by the worst arrow's on-screen length (up to
@@ -902,7 +976,7 @@ class PairOverlay:
                 if misses == 0 and aside == 0 and looks >= 1.0:
                     break
         best = min(range(len(per_share)), key=lambda j: per_share[j][0], default=0)
-        self.length_share = LENGTHS[best]
+        self.length_share = LENGTHS[int(per_share[best][0][-1]) if per_share else every[0]]
         for k, plan in enumerate(self._pull_plans):
             fine = plan[2]
             if route is None or pull_route is None:
