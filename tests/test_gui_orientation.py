@@ -63,3 +63,8 @@ def test_compare_mode_and_oblique_pair_views_are_captioned_not_edge_worded(
     shown = view.orientation.shown
     assert shown.caption == "Seen from behind and the right"
     assert all("-" not in word for _, word in shown.items())
+    # The caption may lie over anatomy (close-ups fill the frame): it is boxed in the
+    # background's colour so that it reads over red muscle; the edge words are not boxed.
+    caption = view.orientation._actors["caption"].GetTextProperty()
+    assert caption.GetBackgroundOpacity() > 0.5
+    assert view.orientation._actors["left"].GetTextProperty().GetBackgroundOpacity() == 0.0

@@ -49,6 +49,9 @@ RESERVE_PREFIX = "orientation_"
 OPACITY = 0.8
 """Text opacity: present but quieter than labels and keys."""
 
+CAPTION_BOX_OPACITY = 0.75
+"""Opacity of the box behind an oblique view's caption (in the background's colour)."""
+
 
 ALONG_EDGE = (0.5, 0.38, 0.62, 0.25, 0.75)
 """Where along its edge a word may sit (share of the edge from the left or bottom), in order
@@ -191,6 +194,16 @@ class OrientationOverlay:
             prop = actor.GetTextProperty()
             prop.SetFontSize(font)
             prop.SetColor(*colour)
+            if edge == CAPTION:
+                # The caption may run over anatomy (a close-up fills the frame): it gets a box
+                # of the background's colour, or dark text on red muscle could not be read.
+                theme = self.scene.theme
+                bg = tuple(
+                    0.5 * (a + b)
+                    for a, b in zip(theme.background_top, theme.background_bottom, strict=True)
+                )
+                prop.SetBackgroundColor(*bg)
+                prop.SetBackgroundOpacity(CAPTION_BOX_OPACITY)
             if actor.GetInput() != word:
                 actor.SetInput(word)
             box = self._place(actor, edge, words, (width, height), margin, keep_off)
