@@ -221,6 +221,14 @@ def leaves_out_front_ghosts(direction: ArrayLike) -> bool:
         return False
 
 
+def looks_down(direction: ArrayLike) -> bool:
+    """True for a camera looking down the body's long axis (the view from above)."""
+    try:
+        return float(_unit(direction)[2]) <= -END_ON_MIN
+    except ValueError:
+        return False
+
+
 def orientation_words(
     direction_of_projection: ArrayLike, view_up: ArrayLike, caption_only: bool = False
 ) -> EdgeWords:

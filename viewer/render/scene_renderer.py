@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 from vtkmodules.vtkCommonCore import vtkCommand
+from vtkmodules.vtkCommonDataModel import vtkPlane
 from vtkmodules.vtkRenderingCore import (
     vtkActor,
     vtkCellPicker,
@@ -23,7 +24,7 @@ from vtkmodules.vtkRenderingCore import (
 )
 
 from viewer.domain.camera import CameraPose, CameraPreset, fit_to_points, view_by_name
-from viewer.domain.orientation import leaves_out_front_ghosts
+from viewer.domain.orientation import leaves_out_front_ghosts, looks_down
 from viewer.domain.structures import Kind, hex_to_rgb
 from viewer.io.atlas_loader import LoadedAtlas
 from viewer.io.meshes import MeshArrays
@@ -34,6 +35,9 @@ from viewer.render.vtkmesh import to_polydata
 from viewer.state.scene import STARTING_GHOST_OPACITY, STARTING_GHOSTS, SceneState
 
 HIGHLIGHT_RGB = (1.0, 0.85, 0.2)
+
+SKIN_CUT_ABOVE_MM = 40.0
+"""In a view from above the skin is cut this far above the highest bone or muscle."""
 """Selection tint (warm yellow): unlike muscle reds and bone ivory in hue and lightness."""
 
 FRAME_FILL = 0.88
@@ -95,6 +99,9 @@ class SceneRenderer:
         """Bumped whenever actors' vertices move (posture, body outline), so whoever caches
         positions taken from the drawn meshes (label anchors) knows to take them again."""
         self._ghosts_left_out: frozenset[str] = frozenset()
+        self._skin_cut: vtkPlane | None = None
+        """The plane the skin is cut by in a view from above (``None`` in other views)."""
+        self._skin_cut_z: float | None = None
         """Starting ghosts left undrawn while the camera looks from above, below or behind."""
         self._build()
         self.apply_theme(theme)
@@ -310,6 +317,50 @@ class SceneRenderer:
             changed = tuple(hidden ^ self._ghosts_left_out)
             self._ghosts_left_out = hidden
             self._on_visibility(changed)
+        self._cut_skin_top(looks_down(direction))
+
+    def skin_top_cut(self) -> float | None:
+        """Height (atlas z, mm) above which the skin is left undrawn now, or ``None``."""
+        return self._skin_cut_z if self._skin_cut is not None else None
+
+    def _cut_skin_top(self, on: bool) -> None:
+        """From above, leave out the skin above the atlas's anatomy (:data:`SKIN_CUT_ABOVE_MM`
+        over its highest bone or muscle).
+
+        Looking down on the pelvis, the camera sits inside the chest and neck of the body: the
+        skin there was drawn as large pale sheets of cut body wall over the whole picture, and
+        the ghosted abdominal wall's cut top as a wedge across it. Cut just above the drawn
+        anatomy, the skin is a ring round the trunk at that height: the body's outline, as in
+        an axial section.
+        """
+        if on == (self._skin_cut is not None):
+            return
+        skins = [
+            a
+            for sid, actors in self._actors.items()
+            if self.loaded.atlas.get(sid).kind is Kind.SKIN
+            for a in {id(actors.full): actors.full, id(actors.light): actors.light}.values()
+        ]
+        if on:
+            if self._skin_cut_z is None:
+                tops = [
+                    float(np.asarray(self.loaded.meshes[s.id].points)[:, 2].max())
+                    for s in self.loaded.atlas.renderable
+                    if s.kind is not Kind.SKIN and s.id in self.loaded.meshes
+                ]
+                if not tops:
+                    return
+                self._skin_cut_z = max(tops) + SKIN_CUT_ABOVE_MM
+            plane = vtkPlane()
+            plane.SetOrigin(0.0, 0.0, self._skin_cut_z)
+            plane.SetNormal(0.0, 0.0, -1.0)  # keeps what lies below
+            self._skin_cut = plane
+            for actor in skins:
+                actor.GetMapper().AddClippingPlane(plane)
+        else:
+            for actor in skins:
+                actor.GetMapper().RemoveClippingPlane(self._skin_cut)
+            self._skin_cut = None
 
     def _on_view(self, name: str) -> None:
         self.move_camera(self.pose_for(view_by_name(name)))
