@@ -195,6 +195,49 @@ def tight_note(lengths: Mapping[str, tuple[float, float]], side: str) -> str:
     )
 
 
+def iliopsoas_length_note(
+    lengths: Mapping[str, tuple[float, float]], pose: Pose, side: str = "right"
+) -> str:
+    """What the length colours of one side's iliopsoas say, in numbers and why (for the length
+    key; "" when a part is missing or the pose is standing).
+
+    Iliacus crosses only the hip; psoas crosses the hip and the lumbar spine, so a pelvic tilt
+    changes it twice, one way at the hip and the other along the lumbar curve. In the atlas's
+    tilted poses the two nearly cancel, and psoas is drawn grey where a lecturer teaching the
+    hip flexors expects blue or orange. The line gives the parts' changes and, when the lumbar
+    curve changed, says that psoas also crosses it and which way each joint moves it.
+    """
+    from viewer.domain.pose import lumbar_change
+
+    ids = {p: f"{p}_{side}" for p in ILIOPSOAS_PARTS}
+    if pose.is_standing or not all(i in lengths for i in ids.values()):
+        return ""
+
+    def pct(part: str) -> str:
+        length, standing = lengths[ids[part]]
+        value = 100.0 * (length - standing) / standing
+        text = f"{abs(value):.1f} %"
+        if text == "0.0 %":
+            return "\u00b10 %"
+        return ("+" if value > 0 else "\u2212") + text
+
+    line = (
+        f"{side.capitalize()} iliopsoas vs standing: iliacus {pct('iliacus')}, psoas "
+        f"{pct('psoas_major_upper')} (T12\u2013L2) and {pct('psoas_major_lower')} (L2\u2013L5)"
+    )
+    hip = pose.hip_right.flexion if side == "right" else pose.hip_left.flexion
+    curve = lumbar_change(pose)
+    if round(curve) and round(hip):
+        at_hip = "shortens" if hip > 0 else "lengthens"
+        along = "lengthens" if curve > 0 else "shortens"
+        way = "deeper" if curve > 0 else "flatter"
+        line += (
+            f"; psoas also crosses the lumbar spine: the hip {at_hip} it, "
+            f"the {way} curve {along} it"
+        )
+    return line
+
+
 def _change_words(pct: float) -> str:
     """``-2.3`` -> ``only 2 % shorter than standing``; under half a percent -> ``unchanged``."""
     n = round(abs(pct))

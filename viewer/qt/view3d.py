@@ -185,7 +185,12 @@ class View3D(QWidget):
             guide_transforms,
             skin_points_of,
         )
-        from viewer.render.posture_key import PostureKey, anatomy_on_screen, tight_note_source
+        from viewer.render.posture_key import (
+            PostureKey,
+            anatomy_on_screen,
+            iliopsoas_note_source,
+            tight_note_source,
+        )
         from viewer.render.posture_painter import PosturePainter
 
         loaded, state = self._loaded, self.state
@@ -194,6 +199,7 @@ class View3D(QWidget):
         labels = LabelOverlay(self.scene)
         key = PostureKey(self.renderer, state)
         key.note_source = tight_note_source(loaded)
+        key.length_note_source = iliopsoas_note_source(loaded)
         labels.reserve("posture_title", key.title_box)
         labels.reserve("length_key", key.key_box)
         key.anatomy_on_screen = anatomy_on_screen(self.scene)
@@ -212,9 +218,7 @@ class View3D(QWidget):
             key.key_box(),
             self.overlays.pair_legend.box() if self.overlays is not None else None,
         ]
-        guides.anatomy_on_screen = anatomy_on_screen(
-            self.scene, GUIDE_ANATOMY_SAMPLE, GUIDE_FAINT
-        )
+        guides.anatomy_on_screen = anatomy_on_screen(self.scene, GUIDE_ANATOMY_SAMPLE, GUIDE_FAINT)
         guides.moving = lambda: self.scene.interacting
         # Built after the first frame like the labels: the words show from the next frame.
         orientation = orientation_overlay(self.scene, labels, enabled=self.orientation_words)
@@ -245,7 +249,7 @@ class View3D(QWidget):
 
     @property
     def orientation(self) -> OrientationOverlay:
-        """"Front"/"Back" and the body's "Right"/"Left" at the view's edges."""
+        """ "Front"/"Back" and the body's "Right"/"Left" at the view's edges."""
         return self._build_extras().orientation
 
     def set_orientation_words(self, on: bool) -> None:

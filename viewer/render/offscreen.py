@@ -28,7 +28,12 @@ from viewer.render.posture_guides import (
     guide_transforms,
     skin_points_of,
 )
-from viewer.render.posture_key import PostureKey, anatomy_on_screen, tight_note_source
+from viewer.render.posture_key import (
+    PostureKey,
+    anatomy_on_screen,
+    iliopsoas_note_source,
+    tight_note_source,
+)
 from viewer.render.scene_renderer import PAIR_FILL, SceneRenderer
 from viewer.render.setup import configure_renderer
 from viewer.render.structure_framing import POSTURE_SIDE_VIEWS
@@ -199,6 +204,7 @@ def offscreen_scene(
     )
     key = PostureKey(renderer, state)
     key.note_source = tight_note_source(loaded)
+    key.length_note_source = iliopsoas_note_source(loaded)
     key.anatomy_on_screen = anatomy_on_screen(scene)
     labels.reserve("posture_title", key.title_box)
     labels.reserve("length_key", key.key_box)

@@ -11,6 +11,7 @@ off them. The standing pose gets no title unless asked (``always``): the app ope
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Callable
 
 import numpy as np
@@ -32,6 +33,9 @@ TITLE_SHARE = 0.032
 """Title font size as a share of the frame height (the angles and key use TEXT_FRACTION+)."""
 MAX_WIDTH_SHARE = 0.42
 """The title block wraps to this share of the frame width."""
+LENGTH_NOTE_WIDTH_SHARE = 0.34
+"""Width of the line under the length key, as a share of the frame width (it wraps there)."""
+
 LENGTH_ROWS: tuple[tuple[str, str], ...] = (
     ("shorter than standing", SHORT),
     ("unchanged", NEUTRAL),
@@ -72,6 +76,9 @@ class PostureKey:
         """Everyday words (patient mode): "pelvis tipped forward", not "anterior pelvic tilt"."""
         self.note_source: Callable[[Pose], str] | None = None
         """A third line for the pose (e.g. how much shorter a tight iliopsoas is)."""
+        self.length_note_source: Callable[[Pose], str] | None = None
+        """A line under the length key (the iliopsoas parts' changes in numbers, and why)."""
+        self._length_note: tuple[Pose, str] | None = None
         self.anatomy_on_screen: Callable[[], NDArray[np.float64] | None] | None = None
         """Display (x, y) of the anatomy shown; when set, the length key takes the bottom
         corner that covers the least of it (a side view's gluteus maximus, a seated femur)."""
@@ -115,6 +122,20 @@ class PostureKey:
                 text = ""
             self._note = (pose, text)
         return plain_note(self._note[1]) if self.plain else self._note[1]
+
+    @property
+    def length_note(self) -> str:
+        """The line under the length key ("" when none), computed once per pose."""
+        pose = self.state.pose
+        if self.length_note_source is None or not self.lengths_shown:
+            return ""
+        if self._length_note is None or self._length_note[0] != pose:
+            try:
+                text = self.length_note_source(pose)
+            except Exception:  # a note is a nicety: never break a frame for it
+                text = ""
+            self._length_note = (pose, text)
+        return self._length_note[1]
 
     def set_lengths_shown(self, shown: bool) -> None:
         """Show or hide the length-colour key (with the colours themselves)."""
@@ -184,8 +205,18 @@ class PostureKey:
         lines = self.title_lines
         note = self.note
         ghost = lines is not None and self.ghost_in_view()
-        key = (width, height, lines, note, ghost, self.lengths_shown and self.enabled,
-               self.top_px, self._camera_signature())
+        length_note = self.length_note if self.enabled else ""
+        key = (
+            width,
+            height,
+            lines,
+            note,
+            ghost,
+            self.lengths_shown and self.enabled,
+            length_note,
+            self.top_px,
+            self._camera_signature(),
+        )
         if key == self._fitted:
             return
         self._fitted = key
@@ -222,6 +253,16 @@ class PostureKey:
             s = round(1.3 * small)
             y = margin
             texts: list[vtkTextActor] = []
+            limit = max(20, int(LENGTH_NOTE_WIDTH_SHARE * width / (0.55 * small)))
+            for text in reversed(textwrap.wrap(length_note, limit) if length_note else []):
+                actor = _text(self.renderer, text, 0, y, small)
+                actor.GetTextProperty().SetJustificationToRight()
+                actor.SetPosition(width - margin, y)
+                texts.append(actor)
+                self._add(actor, self._key_texts)
+                y += round(1.25 * small)
+            if length_note:
+                y += round(0.3 * small)
             for label, colour in reversed(LENGTH_ROWS):
                 actor = _text(self.renderer, label, 0, y + 0.1 * s, small)
                 actor.GetTextProperty().SetJustificationToRight()
@@ -282,7 +323,6 @@ class PostureKey:
         for actor in [a for a in self._props if a not in self._title_texts]:
             px, py = actor.GetPosition()
             actor.SetPosition(px + shift[0], py + shift[1])
-
 
     def _width(self, actor: vtkTextActor) -> float:
         bb = [0.0] * 4
@@ -357,6 +397,24 @@ def anatomy_on_screen(
         return out
 
     return points
+
+
+def iliopsoas_note_source(loaded: object) -> Callable[[Pose], str]:
+    """For the length key: the right iliopsoas parts' changes and why psoas differs from
+    iliacus (:func:`viewer.domain.balance.iliopsoas_length_note`)."""
+    from viewer.domain.balance import ILIOPSOAS_PARTS, iliopsoas_length_note
+
+    def note(pose: Pose) -> str:
+        if pose.is_standing:
+            return ""
+        from viewer.io.posture import shared_posture_model
+
+        model = shared_posture_model(loaded)  # type: ignore[arg-type]
+        ids = [f"{p}_right" for p in ILIOPSOAS_PARTS if f"{p}_right" in model.muscle_ids]
+        found = {m.id: (m.length_mm, m.standing_length_mm) for m in model.lengths(pose, ids)}
+        return iliopsoas_length_note(found, pose)
+
+    return note
 
 
 def tight_note_source(loaded: object) -> Callable[[Pose], str]:
