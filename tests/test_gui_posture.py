@@ -196,12 +196,17 @@ def test_the_view_titles_the_pose_and_keys_the_length_colours(
     _x0, y0, x1, _y1 = key.key_box()
     width, _height = window.view3d.renderer.GetSize()
     assert x1 > 0.8 * width and y0 < 40  # bottom right
-    # Under the colours, the iliopsoas in numbers and why psoas is not iliacus (slumped, both
-    # the bent hip and the flattened curve shorten psoas).
-    lines = sorted(key._key_texts, key=lambda a: -a.GetPosition()[1])  # top to bottom
+    said = " ".join(a.GetInput() for a in key._title_texts)
+    assert "iliopsoas vs standing" not in said, "slumped: hip and curve both shorten psoas"
+    # Tilted forward, the bent hip shortens psoas and the deeper curve lengthens it: under the
+    # title, the iliopsoas in numbers and why psoas is not iliacus.
+    panel.buttons["anterior_tilt"].click()
+    window.view3d.render_now()
+    lines = sorted(key._title_texts, key=lambda a: -a.GetPosition()[1])  # top to bottom
     said = " ".join(a.GetInput() for a in lines)
     assert "Right iliopsoas vs standing: iliacus \u2212" in said, said
-    assert "the hip shortens it, the flatter curve shortens it" in said, said
+    assert "the hip shortens it, the deeper curve lengthens it" in said, said
+    window.actions_by_id["edit.undo"].trigger()  # back to slumped
     panel.colour.setChecked(False)
     assert key.key_box() is None
     qtbot.wait(10)

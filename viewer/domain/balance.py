@@ -198,14 +198,15 @@ def tight_note(lengths: Mapping[str, tuple[float, float]], side: str) -> str:
 def iliopsoas_length_note(
     lengths: Mapping[str, tuple[float, float]], pose: Pose, side: str = "right"
 ) -> str:
-    """What the length colours of one side's iliopsoas say, in numbers and why (for the length
-    key; "" when a part is missing or the pose is standing).
+    """What the length colours of one side's iliopsoas say, in numbers and why, when hip and
+    lumbar curve change psoas in opposite ways (a pelvic tilt); "" for any other pose or when a
+    part is missing.
 
     Iliacus crosses only the hip; psoas crosses the hip and the lumbar spine, so a pelvic tilt
     changes it twice, one way at the hip and the other along the lumbar curve. In the atlas's
     tilted poses the two nearly cancel, and psoas is drawn grey where a lecturer teaching the
-    hip flexors expects blue or orange. The line gives the parts' changes and, when the lumbar
-    curve changed, says that psoas also crosses it and which way each joint moves it.
+    hip flexors expects blue or orange. The line gives the parts' changes, says that psoas also
+    crosses the lumbar spine and which way each joint moves it.
     """
     from viewer.domain.pose import lumbar_change
 
@@ -227,15 +228,16 @@ def iliopsoas_length_note(
     )
     hip = pose.hip_right.flexion if side == "right" else pose.hip_left.flexion
     curve = lumbar_change(pose)
-    if round(curve) and round(hip):
-        at_hip = "shortens" if hip > 0 else "lengthens"
-        along = "lengthens" if curve > 0 else "shortens"
-        way = "deeper" if curve > 0 else "flatter"
-        line += (
-            f"; psoas also crosses the lumbar spine: the hip {at_hip} it, "
-            f"the {way} curve {along} it"
-        )
-    return line
+    if not (round(curve) and round(hip)) or (hip > 0) != (curve > 0):
+        # Hip and curve change psoas the same way (sitting: both shorten it), or only one
+        # moved: its colour says what iliacus's says, and the picture needs no extra line.
+        return ""
+    at_hip = "shortens" if hip > 0 else "lengthens"
+    along = "lengthens" if curve > 0 else "shortens"
+    way = "deeper" if curve > 0 else "flatter"
+    return line + (
+        f"; psoas also crosses the lumbar spine: the hip {at_hip} it, the {way} curve {along} it"
+    )
 
 
 def _change_words(pct: float) -> str:

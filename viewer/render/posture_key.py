@@ -33,9 +33,6 @@ TITLE_SHARE = 0.032
 """Title font size as a share of the frame height (the angles and key use TEXT_FRACTION+)."""
 MAX_WIDTH_SHARE = 0.42
 """The title block wraps to this share of the frame width."""
-LENGTH_NOTE_WIDTH_SHARE = 0.34
-"""Width of the line under the length key, as a share of the frame width (it wraps there)."""
-
 LENGTH_ROWS: tuple[tuple[str, str], ...] = (
     ("shorter than standing", SHORT),
     ("unchanged", NEUTRAL),
@@ -77,7 +74,8 @@ class PostureKey:
         self.note_source: Callable[[Pose], str] | None = None
         """A third line for the pose (e.g. how much shorter a tight iliopsoas is)."""
         self.length_note_source: Callable[[Pose], str] | None = None
-        """A line under the length key (the iliopsoas parts' changes in numbers, and why)."""
+        """Lines under the pose's title while the length colours show (the iliopsoas parts'
+        changes in numbers, and why psoas differs from iliacus)."""
         self._length_note: tuple[Pose, str] | None = None
         self.anatomy_on_screen: Callable[[], NDArray[np.float64] | None] | None = None
         """Display (x, y) of the anatomy shown; when set, the length key takes the bottom
@@ -231,6 +229,7 @@ class PostureKey:
             limit = max(20, int(MAX_WIDTH_SHARE * width / (0.55 * small)))
             rows = [(lines[0], big, True)] + [(t, small, False) for t in wrap(lines[1], limit)]
             rows += [(t, small, True) for t in (wrap(note, limit) if note else [])]
+            rows += [(t, small, False) for t in textwrap.wrap(length_note, limit)]
             rows += [(t, small, False) for t in (wrap(GHOST_NOTE, limit) if ghost else [])]
         layout = (width, height, self.top_px, tuple((size, bold) for _, size, bold in rows))
         if rows and layout == self._title_layout:
@@ -253,16 +252,6 @@ class PostureKey:
             s = round(1.3 * small)
             y = margin
             texts: list[vtkTextActor] = []
-            limit = max(20, int(LENGTH_NOTE_WIDTH_SHARE * width / (0.55 * small)))
-            for text in reversed(textwrap.wrap(length_note, limit) if length_note else []):
-                actor = _text(self.renderer, text, 0, y, small)
-                actor.GetTextProperty().SetJustificationToRight()
-                actor.SetPosition(width - margin, y)
-                texts.append(actor)
-                self._add(actor, self._key_texts)
-                y += round(1.25 * small)
-            if length_note:
-                y += round(0.3 * small)
             for label, colour in reversed(LENGTH_ROWS):
                 actor = _text(self.renderer, label, 0, y + 0.1 * s, small)
                 actor.GetTextProperty().SetJustificationToRight()
