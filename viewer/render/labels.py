@@ -31,6 +31,7 @@ from vtkmodules.vtkRenderingCore import (
     vtkTextActor,
 )
 
+from viewer.domain.body_mask import BodyMask
 from viewer.domain.labels import (
     LABEL_ALL_CAP,
     Box,
@@ -501,6 +502,7 @@ class LabelOverlay:
             # pays nothing for it (the first still frame puts them right).
             clear_leaders=not self.scene.interacting,
             regions=None if self.scene.interacting else self._subject_regions(m, (width, height)),
+            **self._body_masks(m, (width, height)),
         )
         points, cells = vtkPoints(), vtkCellArray()
         shown: list[ShownLabel] = []
@@ -567,6 +569,33 @@ class LabelOverlay:
             float(pixels[:, 0].max()),
             float(pixels[:, 1].max()),
         )
+
+    def _body_masks(self, matrix: np.ndarray, size: tuple[int, int]) -> dict[str, BodyMask]:
+        """On a plate's still frames: where anything solid is drawn (``body``: an opaque skin,
+        the shown muscles and bones) and where anything at all is (``faint``: a see-through
+        skin and ghosts too), so its labels sit on clear background
+        (:func:`viewer.domain.labels._clear_ground`); nothing off plates and while the camera
+        moves."""
+        if not self.label_auto or self.scene.interacting:
+            return {}
+        state = self.scene.state
+        solid, faint = [], []
+        for s in state.atlas.renderable:
+            opacity = state.opacity(s.id)
+            if not state.is_visible(s.id) or opacity <= 0.0:
+                continue
+            drawn = self.scene.drawn_mesh(s.id)
+            if drawn is None:
+                continue
+            pixels, _ = project_points(drawn[0], matrix, size)
+            faint.append((pixels, drawn[1]))
+            if opacity >= GHOST_PICK_OPACITY:
+                solid.append((pixels, drawn[1]))
+        viewport = (float(size[0]), float(size[1]))
+        out = {"body": BodyMask.from_triangles(solid, viewport)}
+        if len(faint) > len(solid):
+            out["faint"] = BodyMask.from_triangles(faint, viewport)
+        return out
 
     def _subject_regions(
         self, matrix: np.ndarray, size: tuple[int, int]
