@@ -84,6 +84,10 @@ class BodyMask:
                 grid[rr[ok], cc[ok]] = True
         return cls(_dilate(grid, int(np.ceil(grow / cell))), cell)
 
+    def union(self, other: BodyMask) -> BodyMask:
+        """Where either mask is set (same viewport and cell size)."""
+        return BodyMask(self.grid | other.grid, self.cell)
+
     @property
     def _sat(self) -> NDArray[np.int64]:
         """Summed-area table (one row and column of zeros in front)."""
