@@ -89,3 +89,47 @@ def test_the_slumped_side_view_keeps_the_rounded_back_in_the_picture(skin_opacit
         # The pelvis and lumbar spine stay the subject: still in the picture too.
         bones = [off.scene.drawn_points(b, light=True) for b in ("sacrum", "vertebra_l1")]
         assert all(_inside(off.renderer, b[:: max(1, len(b) // 200)]).all() for b in bones)
+
+
+def test_slumped_sitting_without_skin_keeps_what_is_drawn_whole_and_says_what_is_not() -> None:
+    """Gallery views-24 (slumped sitting, no skin): framed on T12 to the femurs, the erector
+    spinae and the abdominal wall ran out at the top of the picture, which read as the upper
+    back cut off; nothing above T12 is drawn, so the caption promised "upper back rounded 20°"
+    over a picture without one. Everything drawn but the femurs' shafts is now in the frame,
+    and the title says the upper back is not drawn."""
+    from viewer.context import load_context
+    from viewer.domain.posture_words import UNSHOWN_ROUNDING
+    from viewer.domain.structures import Kind
+    from viewer.render.offscreen import offscreen_scene
+    from viewer.render.structure_framing import posture_camera
+
+    context = load_context()
+    state = context.state
+    state.set_pose(PRESETS["sitting_slumped"])
+    skin = next(s.id for s in context.loaded.atlas.renderable if s.kind is Kind.SKIN)
+    state.set_opacity(skin, 0.0)
+    with offscreen_scene(context.loaded, state, SIZE) as off:
+        off.guides.set_always(True)
+        off.window.Render()
+        off.scene.apply_pose(posture_camera(off.scene, "right"))
+        off.window.Render()
+        cut = {}
+        for s in state.atlas.renderable:
+            if s.kind is Kind.SKIN or s.id.startswith("femur_") or not state.is_visible(s.id):
+                continue
+            if state.opacity(s.id) <= 0.0:
+                continue
+            drawn = off.scene.drawn_points(s.id, light=True)
+            if drawn is None or not len(drawn):
+                continue
+            shown = _inside(off.renderer, drawn[:: max(1, len(drawn) // 300)])
+            if not shown.all():
+                cut[s.id] = round(100 * (1 - shown.mean()), 1)
+        assert not cut, f"cut by the frame (% of points): {cut}"
+        rows = [a.GetInput() for a in off.posture_key._title_texts]
+    assert UNSHOWN_ROUNDING in rows, rows
+    state.set_opacity(skin, 0.35)
+    from viewer.domain.posture_words import unshown_rounding_text
+
+    assert unshown_rounding_text(state.pose, skin_shown=True) == ""
+    assert unshown_rounding_text(PRESETS["sitting_upright"], skin_shown=False) == ""

@@ -263,3 +263,39 @@ def test_a_see_through_skin_plate_still_names_structures(plate: Any) -> None:
     keys = {s.key for s in off.labels.shown}
     off.labels.set_label_auto(False)
     assert keys and not any(k.startswith("felt:") for k in keys), keys
+
+
+@pytest.mark.parametrize("body_view", ["left", "anterior", "posterior"])
+def test_an_opaque_skin_plates_labels_sit_beside_the_body_not_on_a_hand(
+    plate: Any, body_view: str
+) -> None:
+    """A lecturer found the side plate with an opaque skin writing "Iliac crest (left)" and
+    "ASIS (left)" over the hand hanging in front of the belly: the label columns kept clear of
+    the anatomy's box, not of the skin's arms and hands. No label box may cover a pixel of
+    the drawn body (the rendered silhouette: the plate drawn without labels against the
+    same plate with nothing shown)."""
+    context, off = plate
+    state = context.state
+    state.reset()
+    off.orientation.set_enabled(False)
+    skins = [s.id for s in state.atlas.structures if s.kind.name == "SKIN"]
+    state.set_opacity(skins, 1.0)
+    off.labels.set_label_auto(True)
+    _show(off, body_view)
+    boxes = [(s.text, s.placed.box) for s in off.labels.shown]
+    off.labels.set_label_auto(False)
+    off.window.Render()
+    body = window_pixels(off.window).astype(int)
+    state.set_visible([s.id for s in state.atlas.renderable], False)
+    off.window.Render()
+    background = window_pixels(off.window).astype(int)
+    off.orientation.set_enabled(True)
+    state.reset()
+    silhouette = np.abs(body - background).sum(axis=-1) > 30
+    assert silhouette.sum() > 0.05 * silhouette.size, "no body drawn"
+    assert boxes
+    for text, (x0, y0, x1, y1) in boxes:
+        under = silhouette[
+            max(0, round(y0) + 1) : round(y1) - 1, max(0, round(x0) + 1) : round(x1) - 1
+        ]
+        assert under.sum() == 0, f"{text!r} covers {under.sum()} px of the body"

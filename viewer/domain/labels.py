@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from viewer.domain.body_mask import BodyMask
 from viewer.domain.leader_regions import LeaderRegions
 from viewer.domain.segments import segment_crosses_box
 
@@ -113,6 +114,8 @@ def layout_labels(
     content: Box | None = None,
     clear_leaders: bool = True,
     regions: LeaderRegions | None = None,
+    body: BodyMask | None = None,
+    faint: BodyMask | None = None,
 ) -> tuple[PlacedLabel, ...]:
     """Place one label per anchor in two edge columns; results are in input order.
 
@@ -130,6 +133,11 @@ def layout_labels(
     ``regions`` (the subject muscles' footprints) such a move never takes a leader over a
     muscle its anchor is not on: the label keeps its place rather than cross the picture's
     subject (pair view 6's L2-L3 name crossed the psoas and quadratus lumborum to the left).
+    With ``body`` (where anything solid is drawn, an opaque skin's silhouette included) a label
+    whose box lies on the body moves to the clear background nearest its anchor, in either
+    column (:func:`_clear_ground`); with ``faint`` too (where anything at all is drawn: a
+    see-through skin, ghosts) a label on a faint part moves off it when that costs its leader
+    little (:data:`FAINT_BUDGET_PX`).
     """
     if len(anchors) != len(sizes):
         raise ValueError("one size per anchor is needed")
@@ -215,6 +223,12 @@ def layout_labels(
             hidden.add(drop)
     if clear_leaders:
         placed = _clear_leaders(placed, prio, obstacles, x_of, gap, top, bottom, regions)
+    if body is not None:
+        placed = _clear_ground(placed, prio, obstacles, body, body, width, margin, gap, top,
+                               bottom)
+        if faint is not None:
+            placed = _clear_ground(placed, prio, obstacles, faint, body, width, margin, gap,
+                                   top, bottom, budget=FAINT_BUDGET_PX)
     for i in sorted(hidden | {i for i, ok in enumerate(fits) if not ok}):
         w, h = sizes[i]
         a = (float(anchors[i][0]), float(anchors[i][1]))
@@ -315,6 +329,103 @@ def _clear_leaders(
         if found is not None:
             out[i] = found
     return out
+
+
+GROUND_GAP_PX = 16.0
+"""Least horizontal room between a landmark and its label moved onto clear background, so
+that a leader shows."""
+
+REENTRY_COST_PX = 600.0
+"""What a leader crossing another body part (re-entering the body after leaving it: the hand
+in front of the belly) costs, in pixels of leader length: a longer leader round the hand is
+better than a short one across it."""
+
+FAINT_BUDGET_PX = 60.0
+"""How much longer (in cost) a leader may get to take its label off a see-through part (a
+ghosted skin's hand): clear background is preferred there, not bought with long leaders
+across the picture."""
+
+OWN_COLUMN_COST_PX = 40.0
+"""Extra cost of the other column than the label's own: a label stays on its side unless the
+other is clearly better."""
+
+
+def _clear_ground(
+    placed: dict[int, PlacedLabel],
+    prio: Sequence[float],
+    obstacles: Sequence[Box],
+    body: BodyMask,
+    solid: BodyMask,
+    width: float,
+    margin: float,
+    gap: float,
+    top: float,
+    bottom: float,
+    budget: float | None = None,
+) -> dict[int, PlacedLabel]:
+    """Move each label whose box lies on ``body`` to clear background, most important first:
+    among the heights of either column, the place clear of ``body``, of the other labels and
+    obstacles, whose leader crosses no other leader or label and no obstacle, at the least
+    cost: the leader's length plus :data:`REENTRY_COST_PX` for each further part of ``solid``
+    it crosses (plus :data:`OWN_COLUMN_COST_PX` in the other column). The opaque-skin side
+    plates wrote "Iliac crest (left)" and "ASIS (left)" over the hand hanging in front of the
+    belly: the columns keep clear of the anatomy's box, not of a skin's arms. With ``budget``
+    a move is made only when it costs at most that much more than the label's place now. A
+    label that finds no clear place keeps its place."""
+    out = dict(placed)
+    ys = np.arange(top, bottom + 1e-9, LEADER_STEP_PX)
+
+    def cost_of(lab: PlacedLabel, side: str, end: Point) -> float:
+        ax, ay = lab.leader_start
+        length = float(np.hypot(end[0] - ax, end[1] - ay))
+        own = 0.0 if side == lab.side else OWN_COLUMN_COST_PX
+        return length + own + REENTRY_COST_PX * solid.reentries((ax, ay), end)
+
+    for i in sorted(out, key=lambda k: (prio[k], k)):
+        lab = out[i]
+        if not lab.side or not body.covers(lab.box):
+            continue
+        limit = None if budget is None else cost_of(lab, lab.side, lab.leader_end) + budget
+        others = [o for k, o in out.items() if k != i and o.side]
+        ax, ay = lab.leader_start
+        best: tuple[float, PlacedLabel] | None = None
+        for side in (LEFT, RIGHT):
+            leftward = side == LEFT
+            toward = ax - GROUND_GAP_PX if leftward else ax + GROUND_GAP_PX
+            for y in ys[ys <= bottom - lab.h]:
+                y = float(y)
+                x = body.clear_x(y, y + lab.h, lab.w, toward, leftward, margin, width - margin)
+                if x is None:
+                    continue
+                end = (x + lab.w, y + lab.h / 2.0) if leftward else (x, y + lab.h / 2.0)
+                bound = best[0] if best is not None else limit
+                length = float(np.hypot(end[0] - ax, end[1] - ay))
+                if bound is not None and length >= bound:
+                    continue  # cannot win, even before the crossings are counted
+                cost = cost_of(lab, side, end)
+                if bound is not None and cost >= bound:
+                    continue
+                trial = replace(lab, x=x, y=y, side=side, leader_end=end)
+                if _fits_ground(trial, others, obstacles, gap):
+                    best = (cost, trial)
+        if best is not None:
+            out[i] = best[1]
+    return out
+
+
+def _fits_ground(
+    lab: PlacedLabel, others: Sequence[PlacedLabel], obstacles: Sequence[Box], gap: float
+) -> bool:
+    """:func:`_fits`, and no leader runs through another label's box: labels moved off the
+    body no longer sit in tidy columns, so a leader could pass under one."""
+    if not _fits(lab, others, obstacles, gap):
+        return False
+    for o in others:
+        if segment_hits_box(lab.leader_start, lab.leader_end, o.box, gap):
+            return False
+        if segment_hits_box(o.leader_start, o.leader_end, lab.box, gap):
+            return False
+    return True
 
 
 def _nudge_column(

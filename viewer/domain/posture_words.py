@@ -125,6 +125,24 @@ def posture_title(pose: Pose, plain: bool = False) -> tuple[str, str]:
     return pose_title(pose), pose_angles_text(pose)
 
 
+UNSHOWN_ROUNDING = "upper back not drawn: no bones above T12"
+"""The title's line for a rounded upper back with no skin shown: the atlas has no bones above
+T12 and its muscles stay where the lumbar pose puts them (docs/POSTURE.md), so the picture
+shows the pelvis rolled back and the lumbar curve flattened, not the rounding the angles name."""
+
+PLAIN_UNSHOWN_ROUNDING = "upper back not shown without the skin"
+
+
+def unshown_rounding_text(pose: Pose, skin_shown: bool, plain: bool = False) -> str:
+    """The line a posture title adds when the pose rounds (or arches) the upper back and no
+    skin is shown, so nothing in the picture does; "" otherwise. A lecturer saw slumped
+    sitting without skin (gallery views-24) name "upper back rounded 20°" over a picture that
+    ends at T12."""
+    if skin_shown or not round(pose.thoracic_flexion):
+        return ""
+    return PLAIN_UNSHOWN_ROUNDING if plain else UNSHOWN_ROUNDING
+
+
 def tilt_text(guides: PostureGuides, standing: PostureGuides | None, plain: bool = False) -> str:
     """The pelvis line's label: ``ASIS–PSIS 24° to horizontal (standing 12°)``, or in patient
     mode ``pelvis angle 24° (standing 12°)`` (the same line and angles; not "tipped 24°",

@@ -31,6 +31,7 @@ from vtkmodules.vtkRenderingCore import (
     vtkTextActor,
 )
 
+from viewer.domain.body_mask import BodyMask
 from viewer.domain.labels import (
     LABEL_ALL_CAP,
     Box,
@@ -97,6 +98,8 @@ class LabelOverlay:
         self.label_auto = False
         """A plate's few labels (``render --labels auto``, :mod:`viewer.domain.plate_labels`)."""
         self.auto_cap = AUTO_LABEL_CAP
+        self._masks: tuple[object, dict[str, BodyMask]] | None = None
+        """The plate's body masks and the view they were made for (see :meth:`_body_masks`)."""
         self._palpable: tuple[list[Any], dict[str, Any], dict[str, str]] | None = None
         """Palpable landmarks, bony landmark points and their bones, read on first use."""
         self._points: dict[str, tuple[tuple[str, tuple[float, float, float]], ...]] = {}
@@ -501,6 +504,7 @@ class LabelOverlay:
             # pays nothing for it (the first still frame puts them right).
             clear_leaders=not self.scene.interacting,
             regions=None if self.scene.interacting else self._subject_regions(m, (width, height)),
+            **self._body_masks(m, (width, height)),
         )
         points, cells = vtkPoints(), vtkCellArray()
         shown: list[ShownLabel] = []
@@ -567,6 +571,42 @@ class LabelOverlay:
             float(pixels[:, 0].max()),
             float(pixels[:, 1].max()),
         )
+
+    def _body_masks(self, matrix: np.ndarray, size: tuple[int, int]) -> dict[str, BodyMask]:
+        """On a plate's still frames: where anything solid is drawn (``body``: an opaque skin,
+        the shown muscles and bones) and where anything at all is (``faint``: a see-through
+        skin and ghosts too), so its labels sit on clear background
+        (:func:`viewer.domain.labels._clear_ground`); nothing off plates and while the camera
+        moves. Kept until the camera, the size, the shown structures or the meshes change
+        (rasterising a body costs a few tenths of a second)."""
+        if not self.label_auto or self.scene.interacting:
+            return {}
+        key = (
+            matrix.round(9).tobytes(),
+            size,
+            self._state_version,
+            self.scene.geometry_version,
+        )
+        if self._masks is not None and self._masks[0] == key:
+            return self._masks[1]
+        state = self.scene.state
+        solid, faint = [], []
+        for s in state.atlas.renderable:
+            opacity = state.opacity(s.id)
+            if not state.is_visible(s.id) or opacity <= 0.0:
+                continue
+            drawn = self.scene.drawn_mesh(s.id)
+            if drawn is None:
+                continue
+            pixels, _ = project_points(drawn[0], matrix, size)
+            (solid if opacity >= GHOST_PICK_OPACITY else faint).append((pixels, drawn[1]))
+        viewport = (float(size[0]), float(size[1]))
+        body = BodyMask.from_triangles(solid, viewport)
+        out = {"body": body}
+        if faint:
+            out["faint"] = body.union(BodyMask.from_triangles(faint, viewport))
+        self._masks = (key, out)
+        return out
 
     def _subject_regions(
         self, matrix: np.ndarray, size: tuple[int, int]

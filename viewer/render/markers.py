@@ -16,10 +16,17 @@ from dataclasses import dataclass
 from typing import Any
 
 import vtkmodules.vtkRenderingFreeType  # noqa: F401  (registers text rendering)
-from vtkmodules.vtkCommonCore import vtkCommand
-from vtkmodules.vtkRenderingCore import vtkBillboardTextActor3D, vtkRenderer
+from vtkmodules.vtkCommonCore import vtkCommand, vtkPoints
+from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
+from vtkmodules.vtkRenderingCore import (
+    vtkActor,
+    vtkBillboardTextActor3D,
+    vtkPolyDataMapper,
+    vtkRenderer,
+)
 
 from viewer.domain.marker_depth import Depth, MarkerSight, ScreenMarker, classify, merge_nearby
+from viewer.domain.marker_nudge import Circle, nudge_clear
 
 MARKER_GLYPH = "X"
 """The classic trigger-point chart mark (VTK's bundled font has no ✕ glyph)."""
@@ -92,6 +99,12 @@ class Marker:
 SightFn = Callable[[tuple[float, float, float], Sequence[Marker]], Mapping[str, MarkerSight]]
 """Measures lines of sight from a camera position to markers (see ``DepthProbe``)."""
 
+OnMuscle = Callable[[float, float], bool]
+"""Whether a display point (VTK, y up) lies on a marker's muscle as drawn."""
+
+LEADER_WIDTH = 1.5
+"""Line width of the leader from a trigger point to its X moved off a joint dot."""
+
 
 class MarkerLayer:
     """Owns the overlay renderer and one billboard actor per marker.
@@ -136,6 +149,21 @@ class MarkerLayer:
         self._classified_for: object = None
         self.sight = sight
         self.is_moving = is_moving
+        self.keep_clear: Callable[[], Sequence[Circle]] | None = None
+        """Display discs (x, y up, radius) no X may touch: a pair view's joint dots. An X on
+        one is moved aside on its muscle (:func:`viewer.domain.marker_nudge.nudge_clear`)."""
+        self.footprint: Callable[[Marker], OnMuscle | None] | None = None
+        """Where on the screen a marker's muscle is drawn (an X is moved only within it)."""
+        self._drawn_at: dict[str, tuple[float, float, float]] = {}
+        """World points the X's moved aside are drawn at (the others at their own points)."""
+        self.leader_lines = vtkPolyData()
+        mapper = vtkPolyDataMapper()
+        mapper.SetInputData(self.leader_lines)
+        self.leader_actor = vtkActor()
+        self.leader_actor.SetMapper(mapper)
+        self.leader_actor.GetProperty().SetLineWidth(LEADER_WIDTH)
+        self.leader_actor.GetProperty().SetLighting(False)
+        self.overlay.AddActor(self.leader_actor)
         self._observer = main.AddObserver(vtkCommand.StartEvent, self._before_render)
 
     def attach(self, window: object) -> None:
@@ -153,6 +181,8 @@ class MarkerLayer:
             self.overlay.RemoveActor(actor)
         self._actors.clear()
         self._markers = {m.id: m for m in markers}
+        self._drawn_at = {}
+        self._set_leaders([])
         self._depth = {mid: Depth.VISIBLE for mid in self._markers}
         self._counts = {mid: 1 for mid in self._markers}
         self._classified_for = None
@@ -182,7 +212,8 @@ class MarkerLayer:
     def _before_render(self, *_args: object) -> None:
         if self.sight is None or not self._markers or self.is_moving():
             return
-        key = self._camera_key()
+        circles = tuple(self.keep_clear()) if self.keep_clear is not None else ()
+        key = (self._camera_key(), tuple(tuple(round(v, 1) for v in c) for c in circles))
         if key == self._classified_for:
             return
         self._classified_for = key
@@ -195,6 +226,7 @@ class MarkerLayer:
             mid: classify(sights[mid]) if mid in sights else Depth.VISIBLE
             for mid in self._markers
         }
+        self._drawn_at = {}  # merging and moving start from the points themselves
         screen = []
         for mid in self._markers:
             x, y = self.display_position(mid)
@@ -208,7 +240,77 @@ class MarkerLayer:
         for group in groups:
             counts[group.ids[0]] = group.count
         self._depth, self._counts = depth, counts
+        self._move_off_dots()
         self._restyle()
+
+    def _move_off_dots(self) -> None:
+        """Move the X's that touch a :attr:`keep_clear` disc aside on their muscle (in the
+        screen plane at the point's depth, so the X stays put while the camera moves), with a
+        leader from the point to an X moved so far that its box leaves the point."""
+        self._drawn_at = {}
+        leaders: list[tuple[tuple[float, float, float], tuple[float, float, float]]] = []
+        circles = list(self.keep_clear()) if self.keep_clear is not None else []
+        ids = [mid for mid in self._markers if self._counts.get(mid, 0) > 0]
+        if circles and ids:
+            boxes = self.screen_boxes()  # same order as ids
+            tests: dict[int, OnMuscle | None] = {}
+
+            def on_muscle(i: int, x: float, y: float) -> bool:
+                if i not in tests:
+                    m = self._markers[ids[i]]
+                    tests[i] = self.footprint(m) if self.footprint is not None else None
+                test = tests[i]
+                return test is not None and test(x, y)
+
+            moves = nudge_clear(boxes, circles, on_muscle)
+            for mid, box, (dx, dy) in zip(ids, boxes, moves, strict=True):
+                if dx == 0.0 and dy == 0.0:
+                    continue
+                point = self._markers[mid].position
+                px, py = self.display_position(mid)
+                cx, cy = (box[0] + box[2]) / 2.0 + dx, (box[1] + box[3]) / 2.0 + dy
+                self._drawn_at[mid] = self._at_depth_of(point, cx, cy)
+                moved = (box[0] + dx, box[1] + dy, box[2] + dx, box[3] + dy)
+                if not (moved[0] <= px <= moved[2] and moved[1] <= py <= moved[3]):
+                    edge = (min(max(px, moved[0]), moved[2]), min(max(py, moved[1]), moved[3]))
+                    leaders.append((point, self._at_depth_of(point, *edge)))
+        for mid, actor in self._actors.items():
+            actor.SetPosition(*self._drawn_at.get(mid, self._markers[mid].position))
+        self._set_leaders(leaders)
+
+    def _at_depth_of(
+        self, point: tuple[float, float, float], x: float, y: float
+    ) -> tuple[float, float, float]:
+        """The world point drawn at display (x, y) as deep as ``point``."""
+        self.main.SetWorldPoint(*point, 1.0)
+        self.main.WorldToDisplay()
+        z = self.main.GetDisplayPoint()[2]
+        self.main.SetDisplayPoint(x, y, z)
+        self.main.DisplayToWorld()
+        w = self.main.GetWorldPoint()
+        scale = w[3] if abs(w[3]) > 1e-12 else 1.0
+        return (w[0] / scale, w[1] / scale, w[2] / scale)
+
+    def _set_leaders(
+        self, segments: Sequence[tuple[tuple[float, float, float], tuple[float, float, float]]]
+    ) -> None:
+        points, cells = vtkPoints(), vtkCellArray()
+        for a, b in segments:
+            i = points.InsertNextPoint(*a)
+            j = points.InsertNextPoint(*b)
+            cells.InsertNextCell(2)
+            cells.InsertCellPoint(i)
+            cells.InsertCellPoint(j)
+        self.leader_lines.SetPoints(points)
+        self.leader_lines.SetLines(cells)
+        self.leader_lines.Modified()
+        rgb = next(iter(self._markers.values())).rgb if self._markers else (0.0, 0.0, 0.0)
+        self.leader_actor.GetProperty().SetColor(*rgb)
+        self.leader_actor.SetVisibility(bool(segments))
+
+    def moved(self) -> dict[str, tuple[float, float, float]]:
+        """Markers whose X is drawn aside (off a joint dot) and where (tests, labels)."""
+        return dict(self._drawn_at)
 
     def depth_of(self, marker_id: str) -> Depth:
         """The depth class of a marker for the current camera (visible before any still frame)."""
@@ -309,9 +411,10 @@ class MarkerLayer:
         return best
 
     def display_position(self, marker_id: str) -> tuple[float, float]:
-        """Display coordinates (VTK, origin bottom left) of a marker."""
+        """Display coordinates (VTK, origin bottom left) of a marker's X as drawn (moved aside
+        off a joint dot, or at its point)."""
         m = self._markers[marker_id]
-        self.main.SetWorldPoint(*m.position, 1.0)
+        self.main.SetWorldPoint(*self._drawn_at.get(marker_id, m.position), 1.0)
         self.main.WorldToDisplay()
         px, py, _ = self.main.GetDisplayPoint()
         return px, py
@@ -359,6 +462,7 @@ class MarkerLayer:
     def detach(self) -> None:
         """Remove the overlay from its window."""
         self.main.RemoveObserver(self._observer)
+        self.overlay.RemoveActor(self.leader_actor)
         for actor in self._actors.values():
             self.overlay.RemoveActor(actor)
         window = self.overlay.GetRenderWindow()

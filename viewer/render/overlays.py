@@ -23,6 +23,7 @@ from vtkmodules.vtkCommonCore import vtkCommand
 from viewer.domain.camera import CameraPose
 from viewer.domain.framing import SLIDE_FILL, fit_pose
 from viewer.domain.labels import project_points
+from viewer.domain.leader_regions import LeaderRegions
 from viewer.domain.pairviews import ResolvedPairView
 from viewer.domain.palette import MARKER_INK
 from viewer.domain.structures import Kind, hex_to_rgb
@@ -41,6 +42,7 @@ from viewer.render.pair_legend import NOTE_SHARE, ROW_SHARE, TITLE_SHARE, PairLe
 from viewer.render.pair_overlay import (
     BALL_RING_RADII_MM,
     FALLBACK_RING_RADIUS_MM,
+    JOINT_RADIUS_MM,
     LEVEL_NUDGES_MM,
     LEVEL_RING_RADIUS_MM,
     MIN_ARROW_SHARE,
@@ -254,6 +256,9 @@ class AnnotationOverlays:
         # pair 3 seen from below put "Front" over the band's title).
         self.labels.reserve("pair_legend", self.pair_legend.box)
         self.marker_legend.keep_clear = self._pair_pixels
+        # X's keep off the pair view's joint dots, moved aside on their own muscle.
+        self.layer.keep_clear = self._dot_circles
+        self.layer.footprint = self._muscle_footprint
         self.marker_legend.avoid = self.legend.line_boxes  # the disclaimer runs under it
         self.marker_legend.spot_row = lambda: self.plain and self.spots.count > 0
         self._pair_points: tuple[object, NDArray[np.float64] | None] = (None, None)
@@ -746,6 +751,66 @@ class AnnotationOverlays:
             return out
 
         return posed_pair(resolved, atlas, carry_line, carry_joint)
+
+    def _display_offset(self) -> tuple[float, float]:
+        """Where the main renderer's viewport starts in the window (display pixels)."""
+        renderer = self.scene.renderer
+        window = renderer.GetRenderWindow()
+        if window is None:
+            return 0.0, 0.0
+        vx0, vy0, _vx1, _vy1 = renderer.GetViewport()
+        win_w, win_h = window.GetSize()
+        return vx0 * win_w, vy0 * win_h
+
+    def _dot_circles(self) -> list[tuple[float, float, float]]:
+        """The pair view's joint dots as display discs (x, y up, radius in pixels at each
+        dot's depth): what the X's keep clear of."""
+        dots = self.pairs_overlay._dots if self.pair_drawn is not None else []
+        renderer = self.scene.renderer
+        width, height = renderer.GetSize()
+        if not dots or width <= 0 or height <= 0:
+            return []
+        world = np.vstack(dots)
+        pixels, inside = project_points(world, _projection(renderer), (width, height))
+        camera = renderer.GetActiveCamera()
+        tan = math.tan(math.radians(camera.GetViewAngle()) / 2)
+        if camera.GetParallelProjection():
+            scale = np.full(len(world), height / (2.0 * camera.GetParallelScale()))
+        else:
+            eye = np.asarray(camera.GetPosition(), dtype=np.float64)
+            ahead = np.asarray(camera.GetDirectionOfProjection(), dtype=np.float64)
+            depth = np.maximum((world - eye) @ ahead, 1e-3)
+            scale = height / (2.0 * depth * tan)
+        ox, oy = self._display_offset()
+        return [
+            (float(x + ox), float(height - y + oy), float(JOINT_RADIUS_MM * k))
+            for (x, y), ok, k in zip(pixels, inside, scale, strict=True)
+            if ok
+        ]
+
+    def _muscle_footprint(self, marker: Marker) -> Callable[[float, float], bool] | None:
+        """Whether a display point (y up) lies on ``marker``'s muscle as drawn now."""
+        atlas = self.scene.loaded.atlas
+        sid = marker.structure
+        if not sid or sid not in atlas:
+            return None
+        chunks = []
+        for leaf in atlas.leaves(sid):
+            pts = self.scene.drawn_points(leaf, light=True)
+            if pts is not None and len(pts):
+                chunks.append(np.asarray(pts, dtype=np.float64))
+        renderer = self.scene.renderer
+        width, height = renderer.GetSize()
+        if not chunks or width <= 0 or height <= 0:
+            return None
+        pixels, inside = project_points(np.vstack(chunks), _projection(renderer), (width, height))
+        ox, oy = self._display_offset()
+        shown = pixels[inside]
+        display = np.c_[shown[:, 0] + ox, height - shown[:, 1] + oy]
+        regions = LeaderRegions.from_points(
+            [display], (float(width + ox), float(height + oy)), grow=0.0
+        )
+        return lambda x, y: regions.own((x, y), reach=regions.cell) != 0
 
     def _pair_pixels(self) -> NDArray[np.float64] | None:
         """Where the pair view's muscles and arrows are on screen (display pixels, y up), for

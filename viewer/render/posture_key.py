@@ -22,8 +22,8 @@ from vtkmodules.vtkRenderingCore import vtkActor2D, vtkRenderer, vtkTextActor
 from viewer.domain.length_colours import FULL_SCALE_PCT, LONG, NEUTRAL, SHORT
 from viewer.domain.lessons import TEXT_FRACTION
 from viewer.domain.pose import Pose
-from viewer.domain.posture_words import plain_note, posture_title
-from viewer.domain.structures import hex_to_rgb
+from viewer.domain.posture_words import plain_note, posture_title, unshown_rounding_text
+from viewer.domain.structures import Kind, hex_to_rgb
 from viewer.render.legend import _patch, _text
 from viewer.state.scene import SceneState
 
@@ -135,6 +135,18 @@ class PostureKey:
             self._length_note = (pose, text)
         return self._length_note[1]
 
+    @property
+    def unshown(self) -> str:
+        """The line saying the upper back's rounding is not drawn (no skin shown), or ""."""
+        if self.title_lines is None:
+            return ""
+        state = self.state
+        skin_shown = any(
+            s.kind is Kind.SKIN and state.is_visible(s.id) and state.opacity(s.id) > 0.0
+            for s in state.atlas.renderable
+        )
+        return unshown_rounding_text(state.pose, skin_shown, self.plain)
+
     def set_lengths_shown(self, shown: bool) -> None:
         """Show or hide the length-colour key (with the colours themselves)."""
         self.lengths_shown = shown
@@ -202,6 +214,7 @@ class PostureKey:
         width, height = self.renderer.GetSize()
         lines = self.title_lines
         note = self.note
+        unshown = self.unshown
         ghost = lines is not None and self.ghost_in_view()
         length_note = self.length_note if self.enabled else ""
         key = (
@@ -209,6 +222,7 @@ class PostureKey:
             height,
             lines,
             note,
+            unshown,
             ghost,
             self.lengths_shown and self.enabled,
             length_note,
@@ -229,6 +243,7 @@ class PostureKey:
             limit = max(20, int(MAX_WIDTH_SHARE * width / (0.55 * small)))
             rows = [(lines[0], big, True)] + [(t, small, False) for t in wrap(lines[1], limit)]
             rows += [(t, small, True) for t in (wrap(note, limit) if note else [])]
+            rows += [(t, small, False) for t in (wrap(unshown, limit) if unshown else [])]
             rows += [(t, small, False) for t in textwrap.wrap(length_note, limit)]
             rows += [(t, small, False) for t in (wrap(GHOST_NOTE, limit) if ghost else [])]
         layout = (width, height, self.top_px, tuple((size, bold) for _, size, bold in rows))

@@ -167,6 +167,29 @@ class SceneRenderer:
 
         return np.asarray(vtk_to_numpy(poly.GetPoints().GetData()), dtype=np.float64)
 
+    def drawn_mesh(
+        self, structure_id: str, light: bool = True
+    ) -> tuple[NDArray[np.float64], NDArray[np.int64]] | None:
+        """Vertices as drawn now and the triangles (the light mesh by default: the screen area a
+        structure covers, for keeping labels off it, needs no more); ``None`` when unknown."""
+        actors = self._actors.get(structure_id)
+        if actors is None:
+            return None
+        actor = actors.light if light else actors.full
+        mapper = actor.GetMapper()
+        poly = mapper.GetInput() if mapper is not None else None
+        if poly is None or poly.GetPoints() is None or poly.GetPolys() is None:
+            return None
+        from vtkmodules.util.numpy_support import vtk_to_numpy
+
+        points = np.asarray(vtk_to_numpy(poly.GetPoints().GetData()), dtype=np.float64)
+        polys = poly.GetPolys()
+        offsets = vtk_to_numpy(polys.GetOffsetsArray())
+        conn = np.asarray(vtk_to_numpy(polys.GetConnectivityArray()), dtype=np.int64)
+        if len(offsets) < 2 or not np.all(np.diff(offsets) == 3):
+            return None  # not a triangle mesh (every atlas mesh is one)
+        return points, conn.reshape(-1, 3)
+
     def reshape(self, structure_id: str, full: MeshArrays, light: MeshArrays | None) -> None:
         """Move a structure's vertices (same triangles): another body outline for the skin.
 

@@ -142,10 +142,34 @@ def posture_camera(scene: SceneRenderer, view: str) -> CameraPose:
         points = frame_points(bones, hips)
     except Exception:  # no posture model or nothing to frame: the plain view
         return scene.pose_for(preset)
+    if hips:
+        points = np.concatenate([points, drawn_above_hips(scene, hips)])
     trunk = trunk_points(scene, view)
     if trunk is not None:
         points = np.concatenate([points, trunk])
     return _fit(scene, points, preset, POSTURE_FILL)
+
+
+def drawn_above_hips(scene: SceneRenderer, hips: Any) -> NDArray[np.float64]:
+    """The drawn points above the hip centres of every shown structure but the skin and the
+    femurs (ghosts too), for a posture side view to keep whole: the erector spinae and the
+    abdominal wall reach above T12, and slumped sitting without skin had their tops cut by the
+    picture's top edge (gallery views-24), which read as an upper back left out of the frame.
+    Below the hips the frame stays as it was (the gluteus maximus' insertion and the femurs'
+    shafts are context there, :func:`viewer.domain.posture_guides.frame_points`)."""
+    state = scene.state
+    level = float(np.mean([np.asarray(c, dtype=np.float64)[2] for c in hips.values()]))
+    chunks = [np.zeros((0, 3))]
+    for s in state.atlas.renderable:
+        if s.kind is Kind.SKIN or s.id.startswith("femur_"):
+            continue
+        if not state.is_visible(s.id) or state.opacity(s.id) <= 0.0:
+            continue
+        drawn = scene.drawn_points(s.id, light=True)
+        if drawn is not None and len(drawn):
+            pts = np.asarray(drawn, dtype=np.float64)[:: max(1, len(drawn) // 400)]
+            chunks.append(pts[pts[:, 2] >= level])
+    return np.concatenate(chunks)
 
 
 def trunk_points(scene: SceneRenderer, view: str) -> NDArray[np.float64] | None:
