@@ -188,3 +188,25 @@ def test_quadratus_lumborum_groin_spillover_stays_out_of_the_crotch(
         0.5 * (asis + tubercle) + np.array([0.0, 0.0, -20.0]), np.array([0.0, -1.0, 0.0])
     )
     assert heat.spillover[vertex] >= 0.5, "the groin is still in its spillover"
+
+
+@pytest.mark.parametrize("side", SIDES)
+def test_the_back_of_thigh_spillover_covers_its_upper_two_thirds_not_down_to_the_knee(
+    body_heat: tuple[str, Any, Any], side: str
+) -> None:
+    """Piriformis's spillover covers the upper two-thirds of the back of the thigh (T&S's
+    figure caption, S4 and S3c in TRIGGER_POINTS.md); a lecturer saw it run almost to the knee
+    (0.71-0.84 of the way down). Gluteus medius and multifidus share the zone."""
+    body, referral, (landmarks, meshes) = body_heat
+    heat = referral.fields.combine([f"piriformis_{side}"], remember=False)
+    assert heat.spillover is not None
+    points = np.asarray(referral.skin.points, dtype=np.float64)
+    hip, a, length = _thigh_axis(landmarks, meshes, side)
+    along = (points - hip) @ a / length
+    own = points[:, 0] * _sign(side) < 0  # this side of the body
+    zone = (heat.spillover >= 0.5) & own & (along > 0.05)
+    lowest = float(along[zone].max())
+    assert 0.55 <= lowest <= 0.72, f"{body} {side}: the spillover ends {lowest:.2f} down"
+    behind = points[:, 1] > hip[1]  # LPS: +y is posterior
+    upper = zone & behind & (along > 0.25) & (along < 0.35)
+    assert upper.sum() > 20, f"{body} {side}: the upper back of the thigh is in the zone"
