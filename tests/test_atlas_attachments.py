@@ -83,10 +83,21 @@ def test_bony_contact_lies_on_the_named_areas(muscle: str) -> None:
         assert frac >= want, f"{muscle}: only {frac:.0%} of its contact with {bone} is on its areas"
 
 
+#: gluteus maximus: its mean thickness 2 * volume / area at most this (mm). Issue 11 asks for a
+#: sheet 12-18 mm thick; at 17.8 mm (session 17) the 518 ml muscle, short of area, still read
+#: as a tall thick pillow. Its upper fibres now arise from a wider strip of the aponeurosis over
+#: the back of gluteus medius and its tract insertion starts higher over the greater
+#: trochanter: 17.3 mm. The goal is 16.5; moving the insertion further forward reaches 16.3 but
+#: breaks the hip-flexion length check, and lifting the aponeurotic origins further (17.0)
+#: pushes the male skin out (tools/atlas_build/muscle_fibres.py, GMAX_ITT_TOP_OFFSET and
+#: GMAX_APONEUROSIS_LIFT_MM).
+GMAX_THICKNESS_MAX_MM = 17.5
+
+
 def test_gluteus_maximus_is_a_sheet_reaching_the_thigh() -> None:
     m = _mesh("gluteus_maximus_right")
     thickness = 2.0 * m.volume / m.area
-    assert 12.0 <= thickness <= 18.0, f"gluteus maximus {thickness:.1f} mm thick"
+    assert 12.0 <= thickness <= GMAX_THICKNESS_MAX_MM, f"gluteus maximus {thickness:.1f} mm thick"
     below = _landmarks()["hip_centre_right"][2] - float(np.asarray(m.vertices)[:, 2].min())
     # real fibres reach 70-145 mm below the hip centre (issue 11); the mesh reached 155 mm
     assert 70.0 <= below <= 145.0, f"gluteus maximus ends {below:.0f} mm below the hip centre"

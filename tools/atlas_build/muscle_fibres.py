@@ -817,8 +817,13 @@ GMAX_SHRINK = 1.015
 #: width of the aponeurotic origin strip in front of the posterior gluteal line (of PSIS-ASIS).
 #: 0.30 until the sheet's borders were thinned (GMAX_ACROSS, 2 Dec 2026): the thinner borders
 #: took area off the sheet, and 0.36 (with the lift below) gives it back, so that the 518 ml
-#: sheet stays within 12-18 mm (2 * volume / area about 17.9 mm, as before)
-GMAX_APONEUROSIS_REL = 0.36
+#: sheet stays within 12-18 mm (2 * volume / area about 17.9 mm, as before). 0.52 since session
+#: 18: at 17.8 mm the 518 ml sheet was short of area and read as a tall thick pillow; the upper
+#: fibres arise from the aponeurosis over the back of gluteus medius (the front of medius stays
+#: bare under the aponeurosis: the strip lies between the posterior gluteal line and the old
+#: anterior gluteal line, up to 80 mm below the PSIS), and the wider strip broadens the upper
+#: part of the sheet forward over medius instead of stacking it under the fibres from the ilium
+GMAX_APONEUROSIS_REL = 0.52
 #: the upper fibres arise from the gluteal aponeurosis, which lies on the outer surface of
 #: gluteus medius, not from the bone beneath it: their origins are lifted this far (mm) off the
 #: ilium along its normal. Starting on the bone, each fibre rose through medius's place at once,
@@ -828,8 +833,11 @@ GMAX_APONEUROSIS_REL = 0.36
 #: further out over the greater trochanter, the male body's skin was pushed out up to 6.8 mm
 #: more there, and one vertex of the left iliacus came 0.7 mm through that skin sitting slumped
 #: (tests/test_posture_skin_containment.py). 10 mm keeps the sheet within 1 mm of where it
-#: was over the trochanter. A modelling choice (unverified).
-GMAX_APONEUROSIS_LIFT_MM = 10.0
+#: was over the trochanter. A modelling choice (unverified). 12 mm since session 18: lifted
+#: further the fibres from the aponeurosis lie on medius beside those from the ilium rather than
+#: beneath them and give the sheet area (2 * volume / area 17.0 mm at 20 mm), but at 20 mm the
+#: same left iliacus vertex came through the male body's skin sitting slumped again.
+GMAX_APONEUROSIS_LIFT_MM = 12.0
 
 
 #: lower end of the sacrotuberous-ligament origin line of gluteus maximus, from the ischial
@@ -919,7 +927,12 @@ GMAX_TURN_DROP_MM = 40.0
 #: 70-145 mm). 112 mm since the lower border was thinned (GMAX_ACROSS): the thinner lowest
 #: fibres lifted the tip to about 135 mm and flattened the lower border; at 112 the tip lies
 #: about 141 mm below the hip centre and the border falls about 37 degrees from behind (33).
-GMAX_TRACT_MM = 112.0
+#: 118 mm since the tract insertion starts higher over the trochanter (GMAX_TRACT_TOP_MM,
+#: session 18): the lower fibres keep their length and the lower border its fall (about 38
+#: degrees); the tip lies 144.9 mm below the hip centre, just inside the 145 mm limit (110 mm:
+#: 138 mm, but the border fell only 35.3 degrees; the tip's depth also follows the radius scale
+#: the volume solver picks, 143.7 mm with the aponeurotic origins lifted 20 mm).
+GMAX_TRACT_MM = 118.0
 #: where the tract insertion line starts below the hip centre (mm): the upper fibres' tendinous
 #: lamina passes over the greater trochanter into the tract (Gray's text, see the lower-lateral
 #: corner note above), so they join it at about the level of the trochanter's base, 40 mm below
@@ -927,8 +940,11 @@ GMAX_TRACT_MM = 112.0
 #: averaged 80 mm below the hip centre (88 with the old 138 mm line), and the viewer's line of
 #: action (ending there, muscle_ends.py) lengthened only +21.5 % at 90 degrees of hip flexion
 #: against myo-sim's +37.3 % (tests/test_posture_muscles.py allows 10 points); at 40 mm they
-#: average 86 mm below and the line lengthens +31 %.
-GMAX_TRACT_TOP_MM = 40.0
+#: average 86 mm below and the line lengthens +31 %. 22 mm since session 18: the lamina covers
+#: the trochanter's lateral face from about its middle down, which lengthens the insertion band
+#: and gives the sheet's upper-lateral part area; with the tract line ending at 118 mm the
+#: fibre ends on the femur average about 85 mm below the hip centre (+29 % at 90 degrees).
+GMAX_TRACT_TOP_MM = 22.0
 #: the gluteal tuberosity insertion line of the deep lower fibres, mm below the hip centre
 #: (80-130 mm, tried to keep the insertion centre low, turned the lower-lateral corner square
 #: and notched the lower border)
@@ -941,6 +957,26 @@ GMAX_TURN_RADIUS_ADD = (0.0, 0.0, 0.0, 0.0, 1.0, 1.5)
 #: mid-air, their thin ends were smoothed away 2.9-3.2 mm short of the femur, and how short
 #: depended on how the sheet above them was lifted (e.g. by a thinner gluteus medius).
 GMAX_TUB_HUG = ((0.0, 0.1, 0.2, 0.8, 1.0), (1.0, 0.3, 0.0, 0.0, 1.0))
+
+
+#: where the upper superficial fibres end on the iliotibial tract (mm, LPS, from the femur's
+#: lateral-most point GMAX_TRACT_TOP_MM below the hip centre): 12 mm lateral (the tract lies on
+#: vastus lateralis) and 4 mm behind it, on the middle of the greater trochanter's lateral face.
+#: The tendinous lamina of the upper fibres passes over the trochanter into the tract (Gray's
+#: text, see the lower-lateral corner note above). Ending 12 mm behind that point, 40 mm below
+#: the hip centre (until session 18), the upper fibres met the tract behind the trochanter and
+#: the sheet's front border stood nearly upright from the side (about 17 degrees). Further
+#: forward the sheet gains area (18 mm in front: 2 * volume / area about 16.3 mm), but the
+#: line of action's femoral end (the centroid of the fibre ends within muscle_ends.REACH_MM of
+#: the femur) moves forward with it, 8 mm at that setting, and the line then lengthened only
+#: +10 % at 90 degrees of hip flexion against myo-sim's +37 % (tests/test_posture_muscles.py);
+#: 4 mm behind keeps that end about 20 mm behind the hip centre (+29 %). Modelling choice.
+GMAX_ITT_TOP_OFFSET = np.array([-12.0, 4.0, 0.0])
+#: the deep lower fibres end this far (mm) inside the gluteal tuberosity, so that the smoothed
+#: sheet reaches the bone there (tests/test_atlas_muscle_shapes.py: within 2 mm) however the
+#: sheet above them is lifted; with the wider aponeurotic origin (session 18) their thin ends
+#: stopped 2.2 mm short of it. Like piriformis's tendon ends, set into the bone.
+GMAX_TUB_INTO_MM = 2.5
 
 
 def _gmax_insertions(c: Context) -> dict[str, np.ndarray]:
@@ -957,14 +993,15 @@ def _gmax_insertions(c: Context) -> dict[str, np.ndarray]:
     hip_z = float(c.lm["hip_centre_right"][2])
     lateral = np.array([-1.0, 0.0, 0.0])
     postlat = np.array([-0.55, 0.83, 0.0])
+    into = GMAX_TUB_INTO_MM * postlat / np.linalg.norm(postlat)
     top = reg.femur_slice_extreme(femur, hip_z - GMAX_TRACT_TOP_MM, lateral)
     bot = reg.femur_slice_extreme(femur, hip_z - GMAX_TRACT_MM, lateral)
     return {
         # the tract lies on vastus lateralis (not modelled), about 12 mm lateral to the bone
-        "itt_top": top + np.array([-12.0, 12.0, 0.0]),
+        "itt_top": top + GMAX_ITT_TOP_OFFSET,
         "itt_bot": bot + np.array([-12.0, 4.0, 0.0]),
-        "tub_top": reg.femur_slice_extreme(femur, hip_z - GMAX_TUB_MM[0], postlat),
-        "tub_bot": reg.femur_slice_extreme(femur, hip_z - GMAX_TUB_MM[1], postlat),
+        "tub_top": reg.femur_slice_extreme(femur, hip_z - GMAX_TUB_MM[0], postlat) - into,
+        "tub_bot": reg.femur_slice_extreme(femur, hip_z - GMAX_TUB_MM[1], postlat) - into,
     }
 
 
