@@ -21,6 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from viewer.domain.leader_regions import dilate
+
 CELL_PX = 4.0
 """Grid cell size: a finger seen from the side is some 10 px wide on an 800x500 plate."""
 
@@ -82,7 +84,7 @@ class BodyMask:
                 rr = np.floor(pts[:, 1]).astype(int)
                 ok = (cc >= 0) & (cc < cols) & (rr >= 0) & (rr < rows)
                 grid[rr[ok], cc[ok]] = True
-        return cls(_dilate(grid, int(np.ceil(grow / cell))), cell)
+        return cls(dilate(grid, int(np.ceil(grow / cell))), cell)
 
     def union(self, other: BodyMask) -> BodyMask:
         """Where either mask is set (same viewport and cell size)."""
@@ -166,16 +168,3 @@ class BodyMask:
         on = np.zeros(n, dtype=bool)
         on[ok] = self.grid[r[ok], c[ok]]
         return int(((~on[:-1]) & on[1:]).sum())
-
-
-def _dilate(mask: NDArray[np.bool_], reach: int) -> NDArray[np.bool_]:
-    """``mask`` grown by ``reach`` cells in each direction (a square neighbourhood)."""
-    out = mask.copy()
-    rows, cols = mask.shape
-    for dr in range(-reach, reach + 1):
-        for dc in range(-reach, reach + 1):
-            if dr == 0 and dc == 0:
-                continue
-            src = mask[max(0, -dr) : rows - max(0, dr), max(0, -dc) : cols - max(0, dc)]
-            out[max(0, dr) : rows - max(0, -dr), max(0, dc) : cols - max(0, -dc)] |= src
-    return np.asarray(out, dtype=bool)

@@ -68,7 +68,7 @@ class LeaderRegions:
             ok = (c >= 0) & (c < cols) & (r >= 0) & (r < rows)
             mask = np.zeros((rows, cols), dtype=bool)
             mask[r[ok], c[ok]] = True
-            mask = _dilate(mask, reach)
+            mask = dilate(mask, reach)
             bits[mask] |= np.int64(1) << np.int64(k)
         return cls(bits, cell)
 
@@ -102,7 +102,7 @@ class LeaderRegions:
         return self.foreign(start, end) != 0
 
 
-def _dilate(mask: NDArray[np.bool_], reach: int) -> NDArray[np.bool_]:
+def dilate(mask: NDArray[np.bool_], reach: int) -> NDArray[np.bool_]:
     """``mask`` grown by ``reach`` cells in each direction (a square neighbourhood)."""
     out = mask.copy()
     rows, cols = mask.shape

@@ -113,12 +113,7 @@ class PostureKey:
         pose = self.state.pose
         if self.note_source is None or self.title_lines is None:
             return ""
-        if self._note is None or self._note[0] != pose:
-            try:
-                text = self.note_source(pose)
-            except Exception:  # a note is a nicety: never break a frame for it
-                text = ""
-            self._note = (pose, text)
+        self._note = _once_per_pose(self._note, self.note_source, pose)
         return plain_note(self._note[1]) if self.plain else self._note[1]
 
     @property
@@ -127,12 +122,7 @@ class PostureKey:
         pose = self.state.pose
         if self.length_note_source is None or not self.lengths_shown:
             return ""
-        if self._length_note is None or self._length_note[0] != pose:
-            try:
-                text = self.length_note_source(pose)
-            except Exception:  # a note is a nicety: never break a frame for it
-                text = ""
-            self._length_note = (pose, text)
+        self._length_note = _once_per_pose(self._length_note, self.length_note_source, pose)
         return self._length_note[1]
 
     @property
@@ -344,6 +334,20 @@ class PostureKey:
         self.state.pose_changed.disconnect(self._on_pose)
         self.renderer.RemoveObserver(self._tag)
         self._clear()
+
+
+def _once_per_pose(
+    cached: tuple[Pose, str] | None, source: Callable[[Pose], str], pose: Pose
+) -> tuple[Pose, str]:
+    """``(pose, text)`` from ``cached`` if it is for ``pose``, else from ``source`` (a note is a
+    nicety: an error in it gives no text and never breaks a frame)."""
+    if cached is not None and cached[0] == pose:
+        return cached
+    try:
+        text = source(pose)
+    except Exception:
+        text = ""
+    return (pose, text)
 
 
 def _covered(xy: NDArray[np.float64], box: Box) -> int:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 from vtkmodules.vtkCommonCore import vtkCommand
-from vtkmodules.vtkCommonDataModel import vtkPlane
+from vtkmodules.vtkCommonDataModel import vtkPlane, vtkPolyData
 from vtkmodules.vtkRenderingCore import (
     vtkActor,
     vtkCellPicker,
@@ -155,6 +155,15 @@ class SceneRenderer:
         Labels and framing must point at the bones and muscles where the posture put them: a
         sitting femur is no longer where the standing mesh file has it.
         """
+        poly = self._drawn_poly(structure_id, light)
+        if poly is None:
+            return None
+        from vtkmodules.util.numpy_support import vtk_to_numpy
+
+        return np.asarray(vtk_to_numpy(poly.GetPoints().GetData()), dtype=np.float64)
+
+    def _drawn_poly(self, structure_id: str, light: bool) -> vtkPolyData | None:
+        """The polydata an actor draws now (its light or full mesh), ``None`` without points."""
         actors = self._actors.get(structure_id)
         if actors is None:
             return None
@@ -163,22 +172,15 @@ class SceneRenderer:
         poly = mapper.GetInput() if mapper is not None else None
         if poly is None or poly.GetPoints() is None:
             return None
-        from vtkmodules.util.numpy_support import vtk_to_numpy
-
-        return np.asarray(vtk_to_numpy(poly.GetPoints().GetData()), dtype=np.float64)
+        return poly
 
     def drawn_mesh(
         self, structure_id: str, light: bool = True
     ) -> tuple[NDArray[np.float64], NDArray[np.int64]] | None:
         """Vertices as drawn now and the triangles (the light mesh by default: the screen area a
         structure covers, for keeping labels off it, needs no more); ``None`` when unknown."""
-        actors = self._actors.get(structure_id)
-        if actors is None:
-            return None
-        actor = actors.light if light else actors.full
-        mapper = actor.GetMapper()
-        poly = mapper.GetInput() if mapper is not None else None
-        if poly is None or poly.GetPoints() is None or poly.GetPolys() is None:
+        poly = self._drawn_poly(structure_id, light)
+        if poly is None or poly.GetPolys() is None:
             return None
         from vtkmodules.util.numpy_support import vtk_to_numpy
 
