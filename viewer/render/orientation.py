@@ -49,7 +49,7 @@ RESERVE_PREFIX = "orientation_"
 OPACITY = 0.8
 """Text opacity: present but quieter than labels and keys."""
 
-CAPTION_BOX_OPACITY = 0.75
+CAPTION_BOX_OPACITY = 0.9
 """Opacity of the box behind an oblique view's caption (in the background's colour)."""
 
 
