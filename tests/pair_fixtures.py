@@ -8,7 +8,10 @@ depend on the built-in atlas build. Coordinates are made up for the test, in the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -165,3 +168,22 @@ def build() -> tuple[Atlas, dict[str, NDArray[np.float64]], dict[str, Points]]:
     skin[:, 0] = np.abs(skin[:, 0]) * np.sign(np.arange(500) % 2 - 0.5)
     add("skin", Kind.SKIN, Side.MIDLINE, skin, region="body_surface")
     return Atlas(tuple(structures)), lm, meshes
+
+
+def load_edited_pair_views(
+    tmp: Path, edit: Callable[[dict[str, Any]], None]
+) -> tuple[Any, list[str]]:
+    """Load the shipped pair views after ``edit`` changed a copy of their JSON (in ``tmp``),
+    over the fixture atlas; returns the load result and its problems as "place :: message"."""
+    import json
+
+    from viewer.io.pairviews import PAIR_VIEWS_NAME, load_pair_views
+    from viewer.io.resources import builtin_annotations_dir
+
+    atlas, lm, _meshes = build()
+    data = json.loads((builtin_annotations_dir() / PAIR_VIEWS_NAME).read_text(encoding="utf-8"))
+    edit(data)
+    path = tmp / PAIR_VIEWS_NAME
+    path.write_text(json.dumps(data), encoding="utf-8")
+    result = load_pair_views(atlas, lm, path)
+    return result, [f"{p.place} :: {p.message}" for p in result.problems]

@@ -18,8 +18,7 @@ from viewer.domain.mechanics import (
     resultant_path,
 )
 from viewer.domain.pairviews import resolve_pair
-from viewer.io.pairviews import PAIR_VIEWS_NAME, load_pair_views
-from viewer.io.resources import builtin_annotations_dir
+from viewer.io.pairviews import load_pair_views
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -148,14 +147,12 @@ def test_one_resultant_pull_per_muscle_scaled_by_force_capacity(
 
 
 def test_bad_rotation_and_capacity_are_named(tmp_path: Path) -> None:
-    atlas, lm, _ = pair_fixtures.build()
-    data = json.loads((builtin_annotations_dir() / PAIR_VIEWS_NAME).read_text(encoding="utf-8"))
-    data["pair_views"][0]["rotation"]["joint"] = "no_such_joint"
-    data["force_capacity"]["muscles"]["piriformis"]["force_n"] = -3
-    path = tmp_path / PAIR_VIEWS_NAME
-    path.write_text(json.dumps(data), encoding="utf-8")
-    result = load_pair_views(atlas, lm, path)
-    text = [f"{p.place} :: {p.message}" for p in result.problems]
+
+    def spoil(data: dict[str, Any]) -> None:
+        data["pair_views"][0]["rotation"]["joint"] = "no_such_joint"
+        data["force_capacity"]["muscles"]["piriformis"]["force_n"] = -3
+
+    result, text = pair_fixtures.load_edited_pair_views(tmp_path, spoil)
     assert any("rotation" in t and "no_such_joint" in t for t in text), text
     assert any(t.startswith("force_capacity") and "force_n" in t for t in text), text
     view = result.library.get("psoas_vs_piriformis")

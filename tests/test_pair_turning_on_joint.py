@@ -10,7 +10,6 @@ other joint's dot inside it.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import numpy as np
@@ -151,7 +150,7 @@ def test_a_pair_view_can_leave_a_crossed_joint_unmarked(tmp_path: Any) -> None:
     which its psoas and gluteus maximus both cross but nothing in its key names: pair 2 leaves
     it unmarked. Pair 1, whose story is that joint, keeps it; a bad entry is named."""
     from viewer.domain.pairviews import resolve_pair
-    from viewer.io.pairviews import PAIR_VIEWS_NAME, load_pair_views
+    from viewer.io.pairviews import load_pair_views
 
     atlas, lm, meshes = pair_fixtures.build()
     library = load_pair_views(atlas, lm).library
@@ -163,13 +162,12 @@ def test_a_pair_view_can_leave_a_crossed_joint_unmarked(tmp_path: Any) -> None:
         assert f"hip_{side}" in ids and f"sacroiliac_{side}" not in ids, ids
         one = library.get("psoas_vs_piriformis", side, atlas=atlas)
         assert f"sacroiliac_{side}" in {j.id for j in one.joints}
-    data = json.loads((REPO / "annotations" / PAIR_VIEWS_NAME).read_text(encoding="utf-8"))
-    two_raw = next(p for p in data["pair_views"] if p["key"] == 2)
-    two_raw["unmarked_joints"] = ["hip_right", "knee_right"]
-    path = tmp_path / PAIR_VIEWS_NAME
-    path.write_text(json.dumps(data), encoding="utf-8")
-    result = load_pair_views(atlas, lm, path)
-    found = [f"{p.place} :: {p.message}" for p in result.problems]
+
+    def unmark(data: dict[str, Any]) -> None:
+        two_raw = next(p for p in data["pair_views"] if p["key"] == 2)
+        two_raw["unmarked_joints"] = ["hip_right", "knee_right"]
+
+    result, found = pair_fixtures.load_edited_pair_views(tmp_path, unmark)
     assert any("unmarked_joints/0" in p and "turned" in p for p in found), found
     assert any("unmarked_joints/1" in p and "knee_right" in p for p in found), found
     kept = result.library.get("iliopsoas_vs_gluteus_maximus", "right", atlas=atlas)

@@ -16,14 +16,12 @@ A physiotherapy lecturer's review (session 18):
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import numpy as np
 import pytest
 
 from tests import pair_fixtures
-from tests.conftest import REPO
 from tests.pair_slides import lesson_pair_slide
 from tests.test_pair_overlay_route import display_points, framed_pair
 from viewer.domain.overlay_route import densify
@@ -266,18 +264,15 @@ def test_path_through_starts_at_the_point_and_follows_the_course() -> None:
 
 
 def test_bad_acts_through_and_pull_at_entries_are_named(tmp_path: Any) -> None:
-    from viewer.io.pairviews import PAIR_VIEWS_NAME, load_pair_views
+    atlas, _lm, _meshes = pair_fixtures.build()
 
-    atlas, lm, _meshes = pair_fixtures.build()
-    data = json.loads((REPO / "annotations" / PAIR_VIEWS_NAME).read_text(encoding="utf-8"))
-    one = next(p for p in data["pair_views"] if p["key"] == 1)
-    one["a"]["acts_through"] = {"bone": "vertebra_l9", "landmarks": {"vertebral_body_l5": 1.0}}
-    four = next(p for p in data["pair_views"] if p["key"] == 4)
-    four["a"]["pull_at"] = "insertion"  # its rotation acts on the origin (the vertebrae)
-    path = tmp_path / PAIR_VIEWS_NAME
-    path.write_text(json.dumps(data), encoding="utf-8")
-    result = load_pair_views(atlas, lm, path)
-    found = [f"{p.place} :: {p.message}" for p in result.problems]
+    def spoil(data: dict[str, Any]) -> None:
+        one = next(p for p in data["pair_views"] if p["key"] == 1)
+        one["a"]["acts_through"] = {"bone": "vertebra_l9", "landmarks": {"vertebral_body_l5": 1}}
+        four = next(p for p in data["pair_views"] if p["key"] == 4)
+        four["a"]["pull_at"] = "insertion"  # its rotation acts on the origin (the vertebrae)
+
+    result, found = pair_fixtures.load_edited_pair_views(tmp_path, spoil)
     assert any("a/acts_through/bone" in p and "vertebra_l9" in p for p in found), found
     assert any("a/pull_at" in p and "rotation" in p for p in found), found
     kept = result.library.get("psoas_vs_piriformis", "right", atlas=atlas)
