@@ -80,12 +80,8 @@ class AnchorProbe:
 
     def skin_cover(self) -> tuple[list[str], float]:
         """The skins drawn (shown, not fully clear) and the opacity of the most opaque."""
-        state, atlas = self.scene.state, self.scene.loaded.atlas
-        skins = [
-            s.id
-            for s in atlas.renderable
-            if s.kind is Kind.SKIN and state.is_visible(s.id) and state.opacity(s.id) > 0.0
-        ]
+        state = self.scene.state
+        skins = list(state.drawn_skins())
         return skins, max((state.opacity(s) for s in skins), default=0.0)
 
     def sees(

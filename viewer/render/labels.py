@@ -268,14 +268,7 @@ class LabelOverlay:
     def _skin_hides(self) -> bool:
         """True while a skin is drawn as the body (:func:`skin_hides_anatomy`)."""
         state = self.scene.state
-        opacity = max(
-            (
-                state.opacity(s.id)
-                for s in state.atlas.renderable
-                if s.kind is Kind.SKIN and state.is_visible(s.id)
-            ),
-            default=0.0,
-        )
+        opacity = max((state.opacity(s) for s in state.drawn_skins()), default=0.0)
         return skin_hides_anatomy(opacity)
 
     def _felt_landmarks(self) -> list[tuple[str, tuple[float, float, float]]]:

@@ -59,7 +59,6 @@ from viewer.domain.posture_words import (
     standing_tilt_text,
     tilt_text,
 )
-from viewer.domain.structures import Kind
 from viewer.io.atlas_loader import LoadedAtlas
 from viewer.render.dashes import dashed
 from viewer.render.guide_text_layout import (
@@ -1309,11 +1308,8 @@ def skin_points_of(scene: object) -> Callable[[], NDArray[np.float64] | None]:
     assert isinstance(scene, SceneRenderer)
 
     def points() -> NDArray[np.float64] | None:
-        state = scene.state
-        for s in scene.loaded.atlas.renderable:
-            if s.kind is Kind.SKIN and state.is_visible(s.id) and state.opacity(s.id) > 0.0:
-                return scene.drawn_points(s.id, light=True)
-        return None
+        skins = scene.state.drawn_skins()
+        return scene.drawn_points(skins[0], light=True) if skins else None
 
     return points
 

@@ -130,12 +130,8 @@ class PostureKey:
         """The line saying the upper back's rounding is not drawn (no skin shown), or ""."""
         if self.title_lines is None:
             return ""
-        state = self.state
-        skin_shown = any(
-            s.kind is Kind.SKIN and state.is_visible(s.id) and state.opacity(s.id) > 0.0
-            for s in state.atlas.renderable
-        )
-        return unshown_rounding_text(state.pose, skin_shown, self.plain)
+        skin_shown = bool(self.state.drawn_skins())
+        return unshown_rounding_text(self.state.pose, skin_shown, self.plain)
 
     def set_lengths_shown(self, shown: bool) -> None:
         """Show or hide the length-colour key (with the colours themselves)."""
@@ -373,7 +369,6 @@ def anatomy_on_screen(
     def points() -> NDArray[np.float64] | None:
         if scene.interacting:
             return None
-        from viewer.domain.structures import Kind
         from viewer.render.scene_renderer import GHOST_PICK_OPACITY
 
         state = scene.state

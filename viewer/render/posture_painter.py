@@ -137,13 +137,7 @@ class PosturePainter:
 
     def _skin_shown(self) -> bool:
         """Whether the body's skin is drawn at all (visible and not fully transparent)."""
-        skin_id = self.loaded.skin_id
-        if skin_id is None:
-            return False
-        try:
-            return self.state.is_visible(skin_id) and self.state.opacity(skin_id) > 0.0
-        except KeyError:
-            return False
+        return self.loaded.skin_id in self.state.drawn_skins()
 
     def _on_skin_shown(self, changed: tuple[str, ...]) -> None:
         """The skin was shown or hidden: muscles kept under it (or left as posed) follow."""

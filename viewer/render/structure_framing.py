@@ -185,15 +185,7 @@ def trunk_points(scene: SceneRenderer, view: str) -> NDArray[np.float64] | None:
     state = scene.state
     if view not in POSTURE_SIDE_VIEWS or not frames_trunk(state.pose):
         return None
-    atlas = scene.loaded.atlas
-    skin = next(
-        (
-            s.id
-            for s in atlas.renderable
-            if s.kind is Kind.SKIN and state.is_visible(s.id) and state.opacity(s.id) > 0.0
-        ),
-        None,
-    )
+    skin = next(iter(state.drawn_skins()), None)
     if skin is None:
         return None
     posed = scene.drawn_points(skin, light=True)

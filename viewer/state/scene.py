@@ -121,6 +121,14 @@ class SceneState:
             self._body = body
             self.body_changed.emit(body)
 
+    def drawn_skins(self) -> tuple[str, ...]:
+        """The skins drawn now: visible and not fully transparent (what covers the body)."""
+        return tuple(
+            s.id
+            for s in self.atlas.renderable
+            if s.kind is Kind.SKIN and self.is_visible(s.id) and self.opacity(s.id) > 0.0
+        )
+
     def is_visible(self, structure_id: str) -> bool:
         """Visibility of a leaf; a group counts as visible when any of its leaves is."""
         leaves = self._leaves(structure_id)
